@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+from wellness.accounts.roles import Role
+
+
+class User(Model):
+    id = fields.IntField(primary_key=True)
+    email = fields.CharField(max_length=254, unique=True)
+    display_name = fields.CharField(max_length=120)
+    role = fields.CharEnumField(Role, max_length=16)
+    time_zone = fields.CharField(max_length=64, default="UTC")
+    password_hash = fields.CharField(max_length=255)
+    is_active = fields.BooleanField(default=True)
+    # Bumped to end every session of this user at once (logout, deactivation, role change).
+    session_epoch = fields.IntField(default=0)
+    is_demo = fields.BooleanField(default=False)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    last_login_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "users"
+        ordering = ("id",)
+
+    def __str__(self) -> str:
+        return f"{self.display_name} <{self.email}> ({self.role})"

@@ -1,0 +1,58 @@
+"""Password policy and hashing (OWASP Password Storage Cheat Sheet, ASVS 6.2)."""
+
+from __future__ import annotations
+
+import functools
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+MIN_LENGTH = 8
+# Long passphrases are welcome; the cap only stops megabyte "passwords" from costing CPU.
+MAX_LENGTH = 1024
+
+# Argon2id at the OWASP minimum: m=19 MiB, t=2, p=1. Raising these rehashes on next sign-in.
+HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
+
+
+@functools.cache
+def _common_passwords() -> frozenset[str]:
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+    return frozenset(word.lower() for word in FREQUENCY_LISTS["passwords"])
+
+
+def password_problem(password: str, *, email: str = "", display_name: str = "") -> str | None:
+    """Return why a new password is refused, or None when it is acceptable."""
+    if len(password) < MIN_LENGTH:
+        return f"Use at least {MIN_LENGTH} characters (a short phrase is easiest to remember)."
+    if len(password) > MAX_LENGTH:
+        return f"Use at most {MAX_LENGTH} characters."
+    lowered = password.lower()
+    if lowered in _common_passwords():
+        return "This password is one of the most common ones; choose something less guessable."
+    personal = {email.lower(), email.split("@")[0].lower(), display_name.lower()} - {""}
+    if lowered in personal:
+        return "Don't use your e-mail address or name as your password."
+    return None
+
+
+def hash_password(password: str) -> str:
+    return HASHER.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return HASHER.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def needs_rehash(password_hash: str) -> bool:
+    return HASHER.check_needs_rehash(password_hash)
+
+
+@functools.cache
+def dummy_hash() -> str:
+    """A hash to verify against for unknown accounts, so both paths cost the same time."""
+    return hash_password("no account has this password, it only spends the same time")

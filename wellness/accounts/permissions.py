@@ -1,0 +1,25 @@
+"""Named permissions over roles. Callers ask these, never compare role strings themselves."""
+
+from __future__ import annotations
+
+from wellness.accounts.roles import Role
+
+
+def can_manage_accounts(role: Role) -> bool:
+    return role is Role.ADMIN
+
+
+def can_manage_catalog(role: Role) -> bool:
+    return role is Role.COORDINATOR
+
+
+def can_see_caseload(role: Role) -> bool:
+    return role is Role.THERAPIST
+
+
+def is_patient(role: Role) -> bool:
+    return role is Role.PATIENT
+
+
+def home_path(role: Role) -> str:
+    return f"/{role.value}"

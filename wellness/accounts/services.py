@@ -1,0 +1,206 @@
+"""Account use cases: registration, sign-in, roles and deactivation."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import F, Q
+
+from wellness.accounts import passwords
+from wellness.accounts.models import User
+from wellness.accounts.roles import Role
+
+# Deliberately loose: one @, something on both sides, a dot in the domain. Delivery proves the rest.
+_EMAIL_SHAPE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+MAX_DISPLAY_NAME = 120
+
+
+class AccountError(ValueError):
+    """A request about an account that we refuse, naming the field at fault."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True, slots=True)
+class NewAccount:
+    email: str
+    display_name: str
+    role: Role
+    password: str
+    time_zone: str = "UTC"
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def check_new_account(account: NewAccount) -> NewAccount:
+    """Validate and normalise every field, raising AccountError for the first problem found."""
+    email = normalize_email(account.email)
+    if len(email) > 254 or not _EMAIL_SHAPE.match(email):
+        raise AccountError("email", "Enter an e-mail address such as name@clinic.org.")
+    display_name = " ".join(account.display_name.split())
+    if not display_name:
+        raise AccountError("display_name", "Enter a display name.")
+    if len(display_name) > MAX_DISPLAY_NAME:
+        raise AccountError("display_name", f"Use at most {MAX_DISPLAY_NAME} characters.")
+    time_zone = check_time_zone(account.time_zone)
+    problem = passwords.password_problem(account.password, email=email, display_name=display_name)
+    if problem is not None:
+        raise AccountError("password", problem)
+    return NewAccount(email, display_name, account.role, account.password, time_zone)
+
+
+def check_time_zone(name: str) -> str:
+    name = name.strip()
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise AccountError("time_zone", f"Unknown time zone {name!r}; use a name such as Europe/Berlin.") from None
+    return name
+
+
+async def register(account: NewAccount, *, is_demo: bool = False) -> User:
+    checked = check_new_account(account)
+    password_hash = await asyncio.to_thread(passwords.hash_password, checked.password)
+    return await create_user(
+        email=checked.email,
+        display_name=checked.display_name,
+        role=checked.role,
+        time_zone=checked.time_zone,
+        password_hash=password_hash,
+        is_demo=is_demo,
+    )
+
+
+async def create_user(
+    *,
+    email: str,
+    display_name: str,
+    role: Role,
+    password_hash: str,
+    time_zone: str = "UTC",
+    is_demo: bool = False,
+) -> User:
+    email = normalize_email(email)
+    if await User.filter(email=email).exists():
+        raise AccountError("email", "An account with this e-mail address already exists.")
+    try:
+        return await User.create(
+            email=email,
+            display_name=display_name,
+            role=role,
+            time_zone=time_zone,
+            password_hash=password_hash,
+            is_demo=is_demo,
+        )
+    except IntegrityError:  # a concurrent registration won the race
+        raise AccountError("email", "An account with this e-mail address already exists.") from None
+
+
+async def authenticate(email: str, password: str, *, now: datetime) -> User | None:
+    """The active user with these credentials, or None. Costs the same for unknown accounts."""
+    user = await User.get_or_none(email=normalize_email(email), is_active=True)
+    stored_hash = user.password_hash if user is not None else passwords.dummy_hash()
+    matches = await asyncio.to_thread(passwords.verify_password, stored_hash, password)
+    if user is None or not matches:
+        return None
+    updates: dict[str, object] = {"last_login_at": now}
+    if passwords.needs_rehash(user.password_hash):
+        updates["password_hash"] = await asyncio.to_thread(passwords.hash_password, password)
+    await User.filter(id=user.id).update(**updates)
+    user.last_login_at = now
+    return user
+
+
+async def signed_in_user(user_id: int, epoch: int) -> User | None:
+    """The user a session belongs to, if that session has not been ended since."""
+    return await User.get_or_none(id=user_id, session_epoch=epoch, is_active=True)
+
+
+async def end_all_sessions(user_id: int) -> None:
+    await User.filter(id=user_id).update(session_epoch=F("session_epoch") + 1)
+
+
+async def get_user(user_id: int) -> User | None:
+    return await User.get_or_none(id=user_id)
+
+
+async def find_by_email(email: str) -> User | None:
+    return await User.get_or_none(email=normalize_email(email))
+
+
+@dataclass(frozen=True, slots=True)
+class UserPage:
+    users: list[User]
+    page: int
+    pages: int
+    total: int
+
+
+async def list_users(*, page: int = 1, per_page: int = 25, search: str = "") -> UserPage:
+    query = User.all()
+    if search.strip():
+        term = search.strip()
+        query = query.filter(Q(email__icontains=term) | Q(display_name__icontains=term))
+    total = await query.count()
+    pages = max(1, -(-total // per_page))
+    page = min(max(1, page), pages)
+    users = await query.order_by("role", "display_name", "id").offset((page - 1) * per_page).limit(per_page)
+    return UserPage(users=users, page=page, pages=pages, total=total)
+
+
+async def set_role(user_id: int, role: Role) -> None:
+    # A new role means new permissions: sessions opened under the old one end.
+    await User.filter(id=user_id).update(role=role, session_epoch=F("session_epoch") + 1)
+
+
+async def set_active(user_id: int, active: bool) -> None:
+    await User.filter(id=user_id).update(is_active=active, session_epoch=F("session_epoch") + 1)
+
+
+async def set_password(user: User, password: str) -> None:
+    problem = passwords.password_problem(password, email=user.email, display_name=user.display_name)
+    if problem is not None:
+        raise AccountError("password", problem)
+    password_hash = await asyncio.to_thread(passwords.hash_password, password)
+    await User.filter(id=user.id).update(password_hash=password_hash, session_epoch=F("session_epoch") + 1)
+
+
+async def count_active_admins() -> int:
+    return await User.filter(role=Role.ADMIN, is_active=True).count()
+
+
+async def count_by_role() -> dict[Role, int]:
+    counts = {role: 0 for role in Role}
+    rows = await User.filter(is_active=True).values_list("role", flat=True)
+    for role in rows:
+        counts[Role(role)] += 1
+    return counts
+
+
+async def account_for_admin(viewer: User, user_id: int) -> User | None:
+    """The account an administrator asked for; None for anyone else, so the answer is a 404."""
+    if viewer.role is not Role.ADMIN:
+        return None
+    return await User.get_or_none(id=user_id)
+
+
+async def change_role(viewer: User, target: User, role: Role) -> None:
+    if target.id == viewer.id and role is not Role.ADMIN:
+        raise AccountError("role", "You can't remove your own administrator role; ask another administrator.")
+    await set_role(target.id, role)
+
+
+async def change_active(viewer: User, target: User, active: bool) -> None:
+    if target.id == viewer.id and not active:
+        raise AccountError("active", "You can't deactivate your own account.")
+    await set_active(target.id, active)

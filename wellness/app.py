@@ -1,0 +1,140 @@
+"""create_app(settings): the one place that wires the application together."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from litestar import Litestar, Router
+from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import CacheControlHeader, State
+from litestar.openapi.config import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.plugins.flash import FlashConfig, FlashPlugin
+from litestar.security.session_auth import SessionAuth
+from litestar.static_files import create_static_files_router
+from litestar.stores.base import Store
+from litestar.stores.file import FileStore
+from litestar.stores.memory import MemoryStore
+from litestar.stores.redis import RedisStore
+
+from wellness import __version__
+from wellness.accounts.models import User
+from wellness.accounts.sessions import SessionPolicy
+from wellness.accounts.throttle import LoginThrottle
+from wellness.db import database_lifespan
+from wellness.settings import Settings, load_settings
+from wellness.web.api.auth import AuthApi
+from wellness.web.api.health import healthz
+from wellness.web.auth import retrieve_user
+from wellness.web.context import STATE_KEY, WebContext
+from wellness.web.errors import EXCEPTION_HANDLERS
+from wellness.web.pages.admin import AdminPages
+from wellness.web.pages.auth import AuthPages
+from wellness.web.pages.home import HomePages
+from wellness.web.security import same_origin_writes_only, security_headers_middleware
+from wellness.web.sessions import RotatingSessionBackend, RotatingSessionConfig
+from wellness.web.templating import template_config
+
+STATIC_DIR = Path(__file__).resolve().parent / "web" / "static"
+SESSION_COOKIE = "wellness_session"
+# Anonymous requests to these prefixes are expected; every other route refuses them.
+PUBLIC_PREFIXES = ["/static", "/schema"]
+
+
+def build_stores(settings: Settings) -> dict[str, Store]:
+    if settings.memory_stores:
+        return {"sessions": MemoryStore(), "throttle": MemoryStore()}
+    if settings.redis_url is not None:
+        root = RedisStore.with_client(url=settings.redis_url, namespace="wellness")
+        return {"sessions": root.with_namespace("sessions"), "throttle": root.with_namespace("throttle")}
+    # Files survive a restart, so nobody is signed out by a deploy on a single host.
+    return {
+        "sessions": FileStore(settings.data_dir / "sessions", create_directories=True),
+        "throttle": FileStore(settings.data_dir / "throttle", create_directories=True),
+    }
+
+
+def _session_auth(settings: Settings) -> SessionAuth[User, RotatingSessionBackend]:
+    session_config = RotatingSessionConfig(
+        store="sessions",
+        key=SESSION_COOKIE,
+        max_age=settings.session_lifetime_hours * 3600,
+        secure=settings.is_production,
+        httponly=True,
+        samesite="lax",
+    )
+    return SessionAuth[User, RotatingSessionBackend](
+        retrieve_user_handler=retrieve_user,
+        session_backend_config=session_config,
+        exclude=PUBLIC_PREFIXES,
+    )
+
+
+def _web_context(settings: Settings, stores: dict[str, Store]) -> WebContext:
+    return WebContext(
+        settings=settings,
+        session_policy=SessionPolicy(
+            staff_idle_seconds=settings.staff_idle_minutes * 60,
+            patient_idle_seconds=settings.patient_idle_minutes * 60,
+            lifetime_seconds=settings.session_lifetime_hours * 3600,
+        ),
+        login_throttle=LoginThrottle(
+            store=stores["throttle"],
+            per_account=settings.login_failures_per_account,
+            per_client=settings.login_failures_per_client,
+            window_seconds=settings.login_window_minutes * 60,
+        ),
+    )
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or load_settings()
+    stores = build_stores(settings)
+    templates = template_config()
+    api = Router(
+        path="/",
+        route_handlers=[AuthApi],
+        guards=[same_origin_writes_only],
+        # Cookie-authenticated writes from browsers are checked by origin instead (see the guard).
+        opt={"exclude_from_csrf": True},
+    )
+    static = create_static_files_router(
+        path="/static",
+        directories=[STATIC_DIR],
+        opt={"exclude_from_auth": True},
+        cache_control=CacheControlHeader(max_age=86400, public=True),
+        include_in_schema=False,
+    )
+    return Litestar(
+        route_handlers=[AuthPages, HomePages, AdminPages, api, healthz, static],
+        lifespan=[database_lifespan(settings.database_url, auto_migrate=settings.auto_migrate)],
+        stores=stores,
+        state=State({STATE_KEY: _web_context(settings, stores)}),
+        on_app_init=[_session_auth(settings).on_app_init],
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key,
+            cookie_name="wellness_csrf",
+            cookie_secure=settings.is_production,
+            cookie_samesite="lax",
+        ),
+        template_config=templates,
+        plugins=[FlashPlugin(FlashConfig(template_config=templates))],
+        middleware=[security_headers_middleware(production=settings.is_production)],
+        exception_handlers=EXCEPTION_HANDLERS,
+        openapi_config=OpenAPIConfig(
+            title="wellness",
+            version=__version__,
+            path="/schema",
+            render_plugins=[JsonRenderPlugin()],
+        ),
+        debug=False,
+    )
+
+
+def create_app_from_environment() -> Litestar:
+    """Factory for ASGI servers (`uvicorn --factory wellness.app:create_app_from_environment`)."""
+    return create_app(load_settings())
+
+
+__all__: list[Any] = ["create_app", "create_app_from_environment"]

@@ -1,0 +1,118 @@
+"""Tortoise ORM configuration, migrations and the app lifespan that opens and closes the database."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from tortoise import Tortoise, connections
+from tortoise.migrations.api import migrate
+
+APP_LABEL = "wellness"
+MODEL_MODULES = [
+    "wellness.accounts.models",
+    "wellness.audit.models",
+    "wellness.system.models",
+]
+MIGRATIONS_MODULE = "wellness.migrations"
+
+
+class MigrationError(RuntimeError):
+    """A migration left the database inconsistent; nothing was committed after the check failed."""
+
+
+def sqlite_path(database_url: str) -> str:
+    return database_url.removeprefix("sqlite://")
+
+
+def _connection(database_url: str, *, foreign_keys: bool) -> dict[str, Any] | str:
+    if database_url.startswith("sqlite"):
+        path = sqlite_path(database_url)
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        return {
+            "engine": "tortoise.backends.sqlite",
+            "credentials": {
+                "file_path": path,
+                "journal_mode": "WAL",
+                # NORMAL can lose the last commits on power loss; clinical logs must not.
+                "synchronous": "FULL",
+                "foreign_keys": "ON" if foreign_keys else "OFF",
+                "busy_timeout": 5000,
+            },
+        }
+    for alias in ("postgresql://", "asyncpg://"):
+        if database_url.startswith(alias):
+            return "postgres://" + database_url.removeprefix(alias)
+    return database_url
+
+
+def tortoise_config(database_url: str, *, foreign_keys: bool = True) -> dict[str, Any]:
+    return {
+        "connections": {"default": _connection(database_url, foreign_keys=foreign_keys)},
+        "apps": {
+            APP_LABEL: {
+                "models": MODEL_MODULES,
+                "default_connection": "default",
+                "migrations": MIGRATIONS_MODULE,
+            }
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+# For `tortoise -c wellness.db.TORTOISE_ORM makemigrations` during development.
+TORTOISE_ORM = tortoise_config("sqlite://:memory:")
+
+
+async def upgrade(database_url: str, *, target: str | None = None) -> list[str]:
+    """Apply pending migrations and return their names.
+
+    On SQLite, table rebuilds run with foreign keys OFF (SQLite's 12-step ALTER procedure):
+    with them ON, dropping the old parent table cascades and deletes child rows. The
+    foreign-key check afterwards proves the rebuild left every reference intact.
+    """
+    applied: list[str] = []
+
+    def progress(event: str, app_label: str, name: str) -> None:
+        if event == "apply_done":
+            applied.append(f"{app_label}.{name}")
+
+    is_sqlite = database_url.startswith("sqlite")
+    config = tortoise_config(database_url, foreign_keys=not is_sqlite)
+    try:
+        await migrate(config=config, target=target, progress=progress)
+        if is_sqlite:
+            _, violations = await connections.get("default").execute_query("PRAGMA foreign_key_check")
+            if violations:
+                raise MigrationError(f"foreign key check failed after migrating: {violations[:5]}")
+    finally:
+        await Tortoise.close_connections()
+    return applied
+
+
+async def open_database(database_url: str) -> None:
+    # Litestar runs the lifespan in another task than the requests: without the global
+    # fallback every request fails with "No TortoiseContext is currently active".
+    await Tortoise.init(config=tortoise_config(database_url), _enable_global_fallback=True)
+
+
+async def close_database() -> None:
+    await Tortoise.close_connections()
+
+
+def database_lifespan(database_url: str, *, auto_migrate: bool) -> Callable[[Any], Any]:
+    @asynccontextmanager
+    async def lifespan(_app: Any) -> AsyncIterator[None]:
+        if auto_migrate:
+            await upgrade(database_url)
+        await open_database(database_url)
+        try:
+            yield
+        finally:
+            await close_database()
+
+    return lifespan

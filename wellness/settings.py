@@ -1,0 +1,177 @@
+"""Settings read once from the environment, strictly: a bad value stops start-up naming the variable."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import secrets
+from collections.abc import Mapping
+from enum import StrEnum
+from pathlib import Path
+from typing import TypeVar
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+PREFIX = "WELLNESS_"
+_E = TypeVar("_E", bound=StrEnum)
+
+
+class SettingsError(ValueError):
+    """A setting has a value we refuse to start with."""
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    PRODUCTION = "production"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Settings:
+    env: Environment
+    data_dir: Path
+    database_url: str
+    media_dir: Path
+    secret_key: str
+    redis_url: str | None
+    clinic_timezone: str
+    staff_idle_minutes: int
+    patient_idle_minutes: int
+    session_lifetime_hours: int
+    login_failures_per_account: int
+    login_failures_per_client: int
+    login_window_minutes: int
+    auto_migrate: bool
+    demo: bool = False
+    # Tests swap the persistent store for a memory one; production never sets this.
+    memory_stores: bool = False
+
+    @property
+    def is_production(self) -> bool:
+        return self.env is Environment.PRODUCTION
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def replace(self, **changes: object) -> Settings:
+        return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    env = os.environ if environ is None else environ
+    reader = _Reader(env)
+    environment = reader.choice("ENV", Environment, Environment.DEVELOPMENT)
+    data_dir = reader.path("DATA_DIR", Path("data"))
+    database_url = reader.database_url("DATABASE_URL", f"sqlite://{data_dir / 'wellness.sqlite3'}")
+    settings = Settings(
+        env=environment,
+        data_dir=data_dir,
+        database_url=database_url,
+        media_dir=reader.path("MEDIA_DIR", Path("media")),
+        secret_key=reader.secret_key(environment, data_dir),
+        redis_url=reader.redis_url("REDIS_URL"),
+        clinic_timezone=reader.timezone("CLINIC_TIMEZONE", "UTC"),
+        staff_idle_minutes=reader.integer("STAFF_IDLE_MINUTES", 20, low=1, high=24 * 60),
+        patient_idle_minutes=reader.integer("PATIENT_IDLE_MINUTES", 120, low=1, high=30 * 24 * 60),
+        session_lifetime_hours=reader.integer("SESSION_LIFETIME_HOURS", 12, low=1, high=24 * 30),
+        login_failures_per_account=reader.integer("LOGIN_FAILURES_PER_ACCOUNT", 10, low=1, high=100),
+        login_failures_per_client=reader.integer("LOGIN_FAILURES_PER_CLIENT", 50, low=1, high=10_000),
+        login_window_minutes=reader.integer("LOGIN_WINDOW_MINUTES", 60, low=1, high=24 * 60),
+        auto_migrate=reader.boolean("AUTO_MIGRATE", environment is Environment.DEVELOPMENT),
+    )
+    return settings
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Reader:
+    env: Mapping[str, str]
+
+    def raw(self, name: str) -> str | None:
+        value = self.env.get(PREFIX + name)
+        if value is None or value.strip() == "":
+            return None
+        return value.strip()
+
+    def fail(self, name: str, message: str) -> SettingsError:
+        return SettingsError(f"{PREFIX}{name}: {message}")
+
+    def choice(self, name: str, enum: type[_E], default: _E) -> _E:
+        value = self.raw(name)
+        if value is None:
+            return default
+        try:
+            return enum(value.lower())
+        except ValueError:
+            allowed = " | ".join(member.value for member in enum)
+            raise self.fail(name, f"expected one of {allowed}, got {value!r}") from None
+
+    def path(self, name: str, default: Path) -> Path:
+        value = self.raw(name)
+        return Path(value) if value is not None else default
+
+    def integer(self, name: str, default: int, *, low: int, high: int) -> int:
+        value = self.raw(name)
+        if value is None:
+            return default
+        try:
+            number = int(value)
+        except ValueError:
+            raise self.fail(name, f"expected a whole number, got {value!r}") from None
+        if not low <= number <= high:
+            raise self.fail(name, f"expected a number from {low} to {high}, got {number}")
+        return number
+
+    def boolean(self, name: str, default: bool) -> bool:
+        value = self.raw(name)
+        if value is None:
+            return default
+        lowered = value.lower()
+        if lowered in {"1", "true", "yes", "on"}:
+            return True
+        if lowered in {"0", "false", "no", "off"}:
+            return False
+        raise self.fail(name, f"expected true or false, got {value!r}")
+
+    def timezone(self, name: str, default: str) -> str:
+        value = self.raw(name) or default
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise self.fail(name, f"unknown IANA time zone {value!r}") from None
+        return value
+
+    def database_url(self, name: str, default: str) -> str:
+        value = self.raw(name) or default
+        scheme = urlsplit(value).scheme
+        if scheme not in {"sqlite", "postgres", "postgresql", "asyncpg"}:
+            raise self.fail(name, f"expected a sqlite:// or postgres:// URL, got scheme {scheme!r}")
+        return value
+
+    def redis_url(self, name: str) -> str | None:
+        value = self.raw(name)
+        if value is not None and urlsplit(value).scheme not in {"redis", "rediss", "unix"}:
+            raise self.fail(name, "expected a redis:// or rediss:// URL")
+        return value
+
+    def secret_key(self, environment: Environment, data_dir: Path) -> str:
+        value = self.raw("SECRET_KEY")
+        if value is not None:
+            if len(value) < 32:
+                raise self.fail("SECRET_KEY", "must be at least 32 characters")
+            return value
+        if environment is Environment.PRODUCTION:
+            raise self.fail("SECRET_KEY", "is required in production")
+        return _development_secret(data_dir)
+
+
+def _development_secret(data_dir: Path) -> str:
+    """A per-checkout secret kept in the data folder, so restarts keep sessions and CSRF valid."""
+    key_file = data_dir / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key

@@ -1,0 +1,39 @@
+"""JSON API for signing in and out and for the signed-in user. Paths are a public contract."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.status_codes import HTTP_204_NO_CONTENT
+
+from wellness.web.auth import SignInRefused, end_session, sign_in
+from wellness.web.guards import current_user, signed_in
+from wellness.web.schemas import ErrorResponse, LoginRequest, MeResponse
+
+PUBLIC = {"exclude_from_auth": True}
+
+
+class AuthApi(Controller):
+    path = "/api/v1"
+    tags = ["accounts"]  # noqa: RUF012  (Litestar reads this class attribute)
+
+    @post("/auth/login", opt=PUBLIC, status_code=200, name="api_login")
+    async def login(self, request: Request[Any, Any, Any], data: LoginRequest) -> Response[MeResponse | ErrorResponse]:
+        """Sign in with e-mail and password; the answer sets the session cookie."""
+        try:
+            user = await sign_in(request, data.email, data.password)
+        except SignInRefused as refusal:
+            status = 429 if refusal.retry_after else 401
+            headers = {"retry-after": str(refusal.retry_after)} if refusal.retry_after else {}
+            return Response(ErrorResponse(status, refusal.message), status_code=status, headers=headers)
+        return Response(MeResponse.of(user))
+
+    @post("/auth/logout", guards=[signed_in], status_code=HTTP_204_NO_CONTENT, name="api_logout")
+    async def logout(self, request: Request[Any, Any, Any]) -> None:
+        """End this session and every other session of the same user."""
+        await end_session(request, current_user(request))
+
+    @get("/me", guards=[signed_in], name="api_me")
+    async def me(self, request: Request[Any, Any, Any]) -> MeResponse:
+        return MeResponse.of(current_user(request))

@@ -1,0 +1,31 @@
+"""What the web layer needs from the app at request time, kept on `app.state` under one key."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from litestar.connection import ASGIConnection
+
+from wellness.accounts.sessions import SessionPolicy
+from wellness.accounts.throttle import LoginThrottle
+from wellness.settings import Settings
+
+STATE_KEY = "wellness"
+
+
+@dataclass(frozen=True, slots=True)
+class WebContext:
+    settings: Settings
+    session_policy: SessionPolicy
+    login_throttle: LoginThrottle
+
+
+def web_context(connection: ASGIConnection[Any, Any, Any, Any]) -> WebContext:
+    context: WebContext = connection.app.state[STATE_KEY]
+    return context
+
+
+def client_address(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
+    # Behind a proxy, uvicorn's --proxy-headers (trusted hosts only) puts the real client here.
+    return connection.client.host if connection.client else "unknown"

@@ -1,0 +1,92 @@
+"""One error shape per audience: JSON for /api, a friendly page for people, never a stack trace."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from urllib.parse import quote
+
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY, HTTP_500_INTERNAL_SERVER_ERROR
+
+
+log = logging.getLogger("wellness.web")
+
+TITLES = {
+    400: "That request could not be understood",
+    401: "Please sign in",
+    403: "You don't have access to this",
+    404: "Page not found",
+    405: "That action isn't available here",
+    413: "That is too large",
+    422: "Some details need fixing",
+    429: "Too many attempts",
+    500: "Something went wrong on our side",
+    503: "The service is briefly unavailable",
+}
+
+
+def wants_json(request: Request[Any, Any, Any]) -> bool:
+    return request.url.path.startswith("/api/") or request.url.path in {"/healthz"}
+
+
+def field_errors(exc: ValidationException) -> list[dict[str, str]]:
+    extra = exc.extra if isinstance(exc.extra, list) else []
+    return [
+        {"field": str(item.get("key", "")), "message": str(item.get("message", ""))}
+        for item in extra
+        if isinstance(item, dict)
+    ]
+
+
+def error_response(
+    request: Request[Any, Any, Any], status: int, detail: str, errors: list[dict[str, str]] | None = None
+) -> Response[Any]:
+    headers = {"cache-control": "no-store"}
+    if wants_json(request):
+        body: dict[str, Any] = {"status_code": status, "detail": detail}
+        if errors:
+            body["errors"] = errors
+        return Response(body, status_code=status, media_type=MediaType.JSON, headers=headers)
+    return Template(
+        "errors/error.html",
+        context={"status": status, "title": TITLES.get(status, "Error"), "detail": detail, "errors": errors or []},
+        status_code=status,
+        headers=headers,
+    )
+
+
+def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    if isinstance(exc, NotAuthorizedException) and not wants_json(request):
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return Redirect(f"/login?next={quote(target, safe='')}", status_code=303)
+    if isinstance(exc, ValidationException):
+        detail = exc.detail if exc.detail else "Validation failed."
+        return error_response(request, HTTP_422_UNPROCESSABLE_ENTITY, _plain_validation_detail(detail), field_errors(exc))
+    detail = "Sign in to continue." if isinstance(exc, NotAuthorizedException) else exc.detail
+    response = error_response(request, exc.status_code, detail or TITLES.get(exc.status_code, "Error"))
+    if exc.headers:
+        response.headers.update(exc.headers)
+    return response
+
+
+def _plain_validation_detail(detail: str) -> str:
+    # Litestar says "Validation failed for POST /path"; the path adds nothing for the reader.
+    return "Validation failed." if detail.startswith("Validation failed for ") else detail
+
+
+def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return error_response(
+        request,
+        HTTP_500_INTERNAL_SERVER_ERROR,
+        "We could not complete that. Please try again in a moment; if it keeps happening, tell the clinic's administrator.",
+    )
+
+
+EXCEPTION_HANDLERS: dict[type[Exception] | int, Any] = {
+    HTTPException: handle_http_exception,
+    Exception: handle_unexpected,
+}

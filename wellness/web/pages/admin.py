@@ -1,0 +1,154 @@
+"""Account administration pages: list, create, change role, deactivate, reset password."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Controller, Request, get, post
+from litestar.enums import RequestEncodingType
+from litestar.exceptions import NotFoundException
+from litestar.params import Body, Parameter
+from litestar.plugins.flash import flash
+from litestar.response import Redirect, Template
+
+from wellness.accounts import services as accounts
+from wellness.accounts.models import User
+from wellness.accounts.roles import Role
+from wellness.audit import services as audit
+from wellness.lib.clock import utc_now
+from wellness.web.context import client_address, web_context
+from wellness.web.guards import admins_only, current_user
+from wellness.web.schemas import ActiveForm, NewUserForm, PasswordForm, RoleForm
+
+Form = Body(media_type=RequestEncodingType.URL_ENCODED)
+UserId = Annotated[int, Parameter(title="Account id", ge=1)]
+
+
+async def _account_or_404(request: Request[Any, Any, Any], user_id: int) -> User:
+    account = await accounts.account_for_admin(current_user(request), user_id)
+    if account is None:
+        raise NotFoundException("No such account.")
+    return account
+
+
+async def _audit(request: Request[Any, Any, Any], action: str, target: User, detail: str = "") -> None:
+    await audit.record(
+        action,
+        now=utc_now(),
+        actor_id=current_user(request).id,
+        target_type="user",
+        target_id=target.id,
+        client=client_address(request),
+        detail=detail,
+    )
+
+
+def _role_or_error(value: str) -> Role:
+    try:
+        return Role(value)
+    except ValueError:
+        raise accounts.AccountError("role", "Choose one of the listed roles.") from None
+
+
+class AdminPages(Controller):
+    path = "/admin/users"
+    guards = [admins_only]  # noqa: RUF012  (Litestar reads this class attribute)
+
+    @get("/", name="admin_users")
+    async def list_accounts(
+        self,
+        page: Annotated[int, Parameter(query="page", ge=1)] = 1,
+        search: Annotated[str, Parameter(query="q", max_length=200)] = "",
+    ) -> Template:
+        listing = await accounts.list_users(page=page, search=search)
+        return Template("admin/users.html", context={"listing": listing, "search": search, "roles": list(Role)})
+
+    @get("/new", name="admin_new_user")
+    async def new_account_form(self) -> Template:
+        return _new_user_template(NewUserForm(role=Role.PATIENT.value))
+
+    @post("/new", name="admin_create_user")
+    async def create_account(
+        self, request: Request[Any, Any, Any], data: Annotated[NewUserForm, Form]
+    ) -> Template | Redirect:
+        try:
+            new_account = accounts.NewAccount(
+                email=data.email,
+                display_name=data.display_name,
+                role=_role_or_error(data.role),
+                password=data.password,
+                time_zone=data.time_zone,
+            )
+            created = await accounts.register(new_account)
+        except accounts.AccountError as problem:
+            return _new_user_template(data, errors={problem.field: problem.message}, status=422)
+        await _audit(request, "account_created", created, detail=f"role={created.role.value}")
+        flash(request, f"Account created for {created.display_name}.", category="success")
+        return Redirect(f"/admin/users/{created.id}", status_code=303)
+
+    @get("/{user_id:int}", name="admin_user")
+    async def account_detail(self, request: Request[Any, Any, Any], user_id: UserId) -> Template:
+        account = await _account_or_404(request, user_id)
+        return _detail_template(account)
+
+    @post("/{user_id:int}/role", name="admin_user_role")
+    async def change_role(
+        self, request: Request[Any, Any, Any], user_id: UserId, data: Annotated[RoleForm, Form]
+    ) -> Template | Redirect:
+        account = await _account_or_404(request, user_id)
+        try:
+            role = _role_or_error(data.role)
+            await accounts.change_role(current_user(request), account, role)
+        except accounts.AccountError as problem:
+            return _detail_template(account, errors={problem.field: problem.message}, status=422)
+        await _audit(request, "role_changed", account, detail=f"{account.role.value}->{role.value}")
+        flash(request, f"{account.display_name} is now {role.label.lower()}; their sessions were ended.", "success")
+        return Redirect(f"/admin/users/{account.id}", status_code=303)
+
+    @post("/{user_id:int}/active", name="admin_user_active")
+    async def change_active(
+        self, request: Request[Any, Any, Any], user_id: UserId, data: Annotated[ActiveForm, Form]
+    ) -> Template | Redirect:
+        account = await _account_or_404(request, user_id)
+        if data.active not in {"true", "false"}:
+            return _detail_template(account, errors={"active": "Choose activate or deactivate."}, status=422)
+        active = data.active == "true"
+        try:
+            await accounts.change_active(current_user(request), account, active)
+        except accounts.AccountError as problem:
+            return _detail_template(account, errors={problem.field: problem.message}, status=422)
+        await _audit(request, "account_activated" if active else "account_deactivated", account)
+        state = "active again" if active else "deactivated and signed out everywhere"
+        flash(request, f"{account.display_name} is {state}.", category="success")
+        return Redirect(f"/admin/users/{account.id}", status_code=303)
+
+    @post("/{user_id:int}/password", name="admin_user_password")
+    async def reset_password(
+        self, request: Request[Any, Any, Any], user_id: UserId, data: Annotated[PasswordForm, Form]
+    ) -> Template | Redirect:
+        account = await _account_or_404(request, user_id)
+        try:
+            await accounts.set_password(account, data.password)
+        except accounts.AccountError as problem:
+            return _detail_template(account, errors={problem.field: problem.message}, status=422)
+        # The recovery path for a throttled account: a fresh password lifts the lock.
+        await web_context(request).login_throttle.clear_account(account.email)
+        await _audit(request, "password_reset", account)
+        flash(request, f"New password set for {account.display_name}; their sessions were ended.", "success")
+        return Redirect(f"/admin/users/{account.id}", status_code=303)
+
+
+def _new_user_template(form: NewUserForm, *, errors: dict[str, str] | None = None, status: int = 200) -> Template:
+    return Template(
+        "admin/user_new.html",
+        context={"form": form, "errors": errors or {}, "roles": list(Role)},
+        status_code=status,
+    )
+
+
+def _detail_template(account: User, *, errors: dict[str, str] | None = None, status: int = 200) -> Template:
+    return Template(
+        "admin/user_detail.html",
+        context={"account": account, "errors": errors or {}, "roles": list(Role)},
+        status_code=status,
+    )

@@ -1,0 +1,34 @@
+"""Each role's home page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get
+from litestar.response import Template
+
+from wellness.accounts import services as accounts
+from wellness.audit import services as audit
+from wellness.web.guards import admins_only, coordinators_only, current_user, patients_only, therapists_only
+
+
+class HomePages(Controller):
+    @get("/patient", guards=[patients_only], name="patient_home")
+    async def patient_home(self, request: Request[Any, Any, Any]) -> Template:
+        return Template("home/patient.html", context={"user": current_user(request)})
+
+    @get("/therapist", guards=[therapists_only], name="therapist_home")
+    async def therapist_home(self, request: Request[Any, Any, Any]) -> Template:
+        return Template("home/therapist.html", context={"user": current_user(request)})
+
+    @get("/coordinator", guards=[coordinators_only], name="coordinator_home")
+    async def coordinator_home(self, request: Request[Any, Any, Any]) -> Template:
+        return Template("home/coordinator.html", context={"user": current_user(request)})
+
+    @get("/admin", guards=[admins_only], name="admin_home")
+    async def admin_home(self, request: Request[Any, Any, Any]) -> Template:
+        counts = await accounts.count_by_role()
+        events = await audit.recent_events(limit=15)
+        return Template(
+            "home/admin.html", context={"user": current_user(request), "counts": counts, "events": events}
+        )

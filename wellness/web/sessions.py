@@ -1,0 +1,56 @@
+"""Server-side sessions that get a fresh id whenever the signed-in identity changes.
+
+Litestar's backend keeps whatever id the browser's cookie carries, including one an attacker
+planted (session fixation). Signing in or out sets a flag that makes the next write use a new
+random id and delete the old record.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from litestar.connection import ASGIConnection
+from litestar.middleware.session.server_side import (
+    ServerSideSessionBackend,
+    ServerSideSessionConfig,
+)
+from litestar.types import Empty, Message, ScopeSession
+
+ROTATE_FLAG = "_rotate"
+_NEW_ID_STATE_KEY = "wellness.new_session_id"
+
+
+class RotatingSessionBackend(ServerSideSessionBackend):
+    def get_session_id(self, connection: ASGIConnection[Any, Any, Any, Any]) -> str:
+        new_id = connection.scope["state"].get(_NEW_ID_STATE_KEY)
+        if isinstance(new_id, str):
+            return new_id
+        return super().get_session_id(connection)
+
+    async def store_in_message(
+        self,
+        scope_session: ScopeSession,
+        message: Message,
+        connection: ASGIConnection[Any, Any, Any, Any],
+    ) -> None:
+        if isinstance(scope_session, dict) and scope_session.pop(ROTATE_FLAG, False):
+            await self._rotate(connection)
+        if not scope_session:
+            # Anonymous visitors with nothing to remember get no session record at all,
+            # so health checks and crawlers cannot fill the store.
+            if not connection.cookies.get(self.config.key):
+                return
+            scope_session = Empty
+        await super().store_in_message(scope_session, message, connection)
+
+    async def _rotate(self, connection: ASGIConnection[Any, Any, Any, Any]) -> None:
+        old_id = connection.cookies.get(self.config.key)
+        if old_id and old_id != "null":
+            await self.delete(old_id, store=self.config.get_store_from_app(connection.scope["app"]))
+        connection.scope["state"][_NEW_ID_STATE_KEY] = self.generate_session_id()
+
+
+@dataclass
+class RotatingSessionConfig(ServerSideSessionConfig):
+    _backend_class = RotatingSessionBackend

@@ -1,0 +1,50 @@
+"""Jinja2 setup: where templates live, and the few globals and filters pages use."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.template.config import TemplateConfig
+
+from wellness.accounts.models import User
+from wellness.accounts.roles import Role
+
+TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates"
+
+
+@dataclass(frozen=True, slots=True)
+class NavItem:
+    label: str
+    href: str
+
+
+NAVIGATION: dict[Role, tuple[NavItem, ...]] = {
+    Role.PATIENT: (NavItem("Today", "/patient"),),
+    Role.THERAPIST: (NavItem("Caseload", "/therapist"),),
+    Role.COORDINATOR: (NavItem("Library", "/coordinator"),),
+    Role.ADMIN: (NavItem("Overview", "/admin"), NavItem("Accounts", "/admin/users")),
+}
+
+
+def navigation_for(user: object) -> tuple[NavItem, ...]:
+    return NAVIGATION[user.role] if isinstance(user, User) else ()
+
+
+def local_datetime(value: datetime | None, zone: str = "UTC") -> str:
+    if value is None:
+        return "never"
+    return value.astimezone(ZoneInfo(zone)).strftime("%d %b %Y, %H:%M")
+
+
+def _configure(engine: JinjaTemplateEngine) -> None:
+    engine.engine.globals["navigation_for"] = navigation_for
+    engine.engine.filters["local_datetime"] = local_datetime
+
+
+def template_config() -> TemplateConfig[Any]:
+    return TemplateConfig(directory=TEMPLATE_DIR, engine=JinjaTemplateEngine, engine_callback=_configure)
