@@ -78,6 +78,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         login_failures_per_client=reader.integer("LOGIN_FAILURES_PER_CLIENT", 50, low=1, high=10_000),
         login_window_minutes=reader.integer("LOGIN_WINDOW_MINUTES", 60, low=1, high=24 * 60),
         auto_migrate=reader.boolean("AUTO_MIGRATE", environment is Environment.DEVELOPMENT),
+        demo=reader.boolean("DEMO", False),
     )
     return settings
 

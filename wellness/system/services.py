@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from tortoise import connections
+from tortoise.transactions import in_transaction
 
 from wellness.accounts.models import User
 from wellness.system.models import InstanceFlag
@@ -27,3 +28,21 @@ async def holds_real_data() -> bool:
 
 async def mark_as_demo() -> None:
     await InstanceFlag.update_or_create(key=DEMO_FLAG, defaults={"value": "true"})
+
+
+async def wipe_all_data() -> None:
+    """Empty every table this app owns, keeping the schema (for re-seeding a demo database)."""
+    from tortoise import Tortoise
+
+    from wellness.db import APP_LABEL
+
+    connection = connections.get("default")
+    tables = [model._meta.db_table for model in Tortoise.apps[APP_LABEL].values()]
+    if connection.capabilities.dialect == "postgres":
+        quoted = ", ".join(f'"{table}"' for table in tables)
+        await connection.execute_script(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE")
+        return
+    statements = ["PRAGMA defer_foreign_keys = ON"] + [f'DELETE FROM "{table}"' for table in tables]
+    async with in_transaction("default") as transaction:
+        for statement in statements:
+            await transaction.execute_script(statement)
