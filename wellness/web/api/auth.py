@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
+from litestar.params import JSONBody
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
 from wellness.web.auth import SignInRefused, end_session, sign_in
@@ -19,7 +20,7 @@ class AuthApi(Controller):
     tags = ["accounts"]  # noqa: RUF012  (Litestar reads this class attribute)
 
     @post("/auth/login", opt=PUBLIC, status_code=200, name="api_login")
-    async def login(self, request: Request[Any, Any, Any], data: LoginRequest) -> Response[MeResponse | ErrorResponse]:
+    async def login(self, request: Request[Any, Any, Any], data: JSONBody[LoginRequest]) -> Response[MeResponse | ErrorResponse]:
         """Sign in with e-mail and password; the answer sets the session cookie."""
         try:
             user = await sign_in(request, data.email, data.password)

@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
-from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
-from litestar.params import Body, Parameter
+from litestar.params import URLEncodedBody, PathParameter, QueryParameter
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
@@ -20,8 +19,7 @@ from wellness.web.context import client_address, web_context
 from wellness.web.guards import admins_only, current_user
 from wellness.web.schemas import ActiveForm, NewUserForm, PasswordForm, RoleForm
 
-Form = Body(media_type=RequestEncodingType.URL_ENCODED)
-UserId = Annotated[int, Parameter(title="Account id", ge=1)]
+UserId = Annotated[int, PathParameter(title="Account id", ge=1)]
 
 
 async def _account_or_404(request: Request[Any, Any, Any], user_id: int) -> User:
@@ -57,8 +55,8 @@ class AdminPages(Controller):
     @get("/", name="admin_users")
     async def list_accounts(
         self,
-        page: Annotated[int, Parameter(query="page", ge=1)] = 1,
-        search: Annotated[str, Parameter(query="q", max_length=200)] = "",
+        page: Annotated[int, QueryParameter(ge=1, le=100_000)] = 1,
+        search: Annotated[str, QueryParameter(name="q", max_length=200)] = "",
     ) -> Template:
         listing = await accounts.list_users(page=page, search=search)
         return Template("admin/users.html", context={"listing": listing, "search": search, "roles": list(Role)})
@@ -69,7 +67,7 @@ class AdminPages(Controller):
 
     @post("/new", name="admin_create_user")
     async def create_account(
-        self, request: Request[Any, Any, Any], data: Annotated[NewUserForm, Form]
+        self, request: Request[Any, Any, Any], data: URLEncodedBody[NewUserForm]
     ) -> Template | Redirect:
         try:
             new_account = accounts.NewAccount(
@@ -93,7 +91,7 @@ class AdminPages(Controller):
 
     @post("/{user_id:int}/role", name="admin_user_role")
     async def change_role(
-        self, request: Request[Any, Any, Any], user_id: UserId, data: Annotated[RoleForm, Form]
+        self, request: Request[Any, Any, Any], user_id: UserId, data: URLEncodedBody[RoleForm]
     ) -> Template | Redirect:
         account = await _account_or_404(request, user_id)
         try:
@@ -107,7 +105,7 @@ class AdminPages(Controller):
 
     @post("/{user_id:int}/active", name="admin_user_active")
     async def change_active(
-        self, request: Request[Any, Any, Any], user_id: UserId, data: Annotated[ActiveForm, Form]
+        self, request: Request[Any, Any, Any], user_id: UserId, data: URLEncodedBody[ActiveForm]
     ) -> Template | Redirect:
         account = await _account_or_404(request, user_id)
         if data.active not in {"true", "false"}:
@@ -124,7 +122,7 @@ class AdminPages(Controller):
 
     @post("/{user_id:int}/password", name="admin_user_password")
     async def reset_password(
-        self, request: Request[Any, Any, Any], user_id: UserId, data: Annotated[PasswordForm, Form]
+        self, request: Request[Any, Any, Any], user_id: UserId, data: URLEncodedBody[PasswordForm]
     ) -> Template | Redirect:
         account = await _account_or_404(request, user_id)
         try:

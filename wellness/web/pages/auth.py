@@ -5,19 +5,19 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, Parameter
+from litestar.params import URLEncodedBody, QueryParameter
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
 from wellness.accounts.permissions import home_path
+from wellness.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from wellness.lib.urls import local_redirect_target
 from wellness.web.auth import SignInRefused, end_session, retrieve_user, sign_in
+from wellness.web.context import web_context
 from wellness.web.guards import current_user, signed_in
 from wellness.web.schemas import LoginForm
 
 PUBLIC = {"exclude_from_auth": True}
-Form = Body(media_type=RequestEncodingType.URL_ENCODED)
 
 
 class AuthPages(Controller):
@@ -28,16 +28,16 @@ class AuthPages(Controller):
 
     @get("/login", opt=PUBLIC, name="login")
     async def login_page(
-        self, request: Request[Any, Any, Any], next_path: Annotated[str, Parameter(query="next")] = ""
+        self, request: Request[Any, Any, Any], next_path: Annotated[str, QueryParameter(name="next", max_length=2000)] = ""
     ) -> Template | Redirect:
         user = await retrieve_user(request.session, request)
         if user is not None:
             return Redirect(home_path(user.role), status_code=303)
-        return _login_template(next_path=local_redirect_target(next_path) or "")
+        return _login_template(request, next_path=local_redirect_target(next_path) or "")
 
     @post("/login", opt=PUBLIC, name="login_submit")
     async def login_submit(
-        self, request: Request[Any, Any, Any], data: Annotated[LoginForm, Form]
+        self, request: Request[Any, Any, Any], data: URLEncodedBody[LoginForm]
     ) -> Template | Redirect:
         next_path = local_redirect_target(data.next)
         try:
@@ -46,6 +46,7 @@ class AuthPages(Controller):
             status = 429 if refusal.retry_after else 401
             headers = {"retry-after": str(refusal.retry_after)} if refusal.retry_after else {}
             return _login_template(
+                request,
                 error=refusal.message, email=data.email, next_path=next_path or "", status=status, headers=headers
             )
         return Redirect(next_path or home_path(user.role), status_code=303)
@@ -58,6 +59,7 @@ class AuthPages(Controller):
 
 
 def _login_template(
+    request: Request[Any, Any, Any],
     *,
     error: str = "",
     email: str = "",
@@ -67,7 +69,14 @@ def _login_template(
 ) -> Template:
     return Template(
         "auth/login.html",
-        context={"error": error, "email": email, "next_path": next_path},
+        context={
+            "error": error,
+            "email": email,
+            "next_path": next_path,
+            # Demo databases list their accounts on the sign-in page; real ones never do.
+            "demo_accounts": DEMO_ACCOUNTS if web_context(request).settings.demo else (),
+            "demo_password": DEMO_PASSWORD,
+        },
         status_code=status,
         headers=headers,
     )

@@ -1,0 +1,166 @@
+"""Shared fixtures: a fresh database per test, an app, a client, and fixed personas.
+
+Personas follow the style guide: `patient`, `other_patient`, `therapist`, `other_therapist`,
+`coordinator`, `admin`; an anonymous client is simply one that has not signed in.
+
+Set WELLNESS_TEST_DATABASE_URL=postgres://... to run the whole suite on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import os
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+from litestar import Litestar
+from litestar.testing import TestClient
+
+from wellness.accounts import passwords
+from wellness.accounts import services as accounts
+from wellness.accounts.models import User
+from wellness.accounts.roles import Role
+from wellness.app import create_app
+from wellness.settings import Settings, load_settings
+
+T = TypeVar("T")
+PERSONA_PASSWORD = "correct horse battery staple"
+POSTGRES_URL = os.environ.get("WELLNESS_TEST_DATABASE_URL", "")
+BASE_URL = "http://testserver.local"
+
+
+@dataclass(frozen=True)
+class Persona:
+    key: str
+    email: str
+    display_name: str
+    role: Role
+    time_zone: str = "Europe/Berlin"
+
+
+PERSONAS = {
+    persona.key: persona
+    for persona in (
+        Persona("patient", "patient@example.org", "Alice Patient", Role.PATIENT),
+        Persona("other_patient", "other.patient@example.org", "Charlie Outsider", Role.PATIENT, "America/New_York"),
+        Persona("therapist", "therapist@example.org", "Bob Therapist", Role.THERAPIST),
+        Persona("other_therapist", "other.therapist@example.org", "Dana Therapist", Role.THERAPIST),
+        Persona("coordinator", "coordinator@example.org", "Cora Coordinator", Role.COORDINATOR),
+        Persona("admin", "admin@example.org", "Ada Admin", Role.ADMIN),
+    )
+}
+
+
+@functools.cache
+def persona_password_hash() -> str:
+    # Argon2 at production cost takes ~40 ms; hash once per test run, not once per persona.
+    return passwords.hash_password(PERSONA_PASSWORD)
+
+
+def reset_postgres(url: str) -> None:
+    import asyncpg  # type: ignore[import-untyped]
+
+    async def reset() -> None:
+        connection = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
+        try:
+            await connection.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+        finally:
+            await connection.close()
+
+    asyncio.run(reset())
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> str:
+    if POSTGRES_URL:
+        reset_postgres(POSTGRES_URL)
+        return POSTGRES_URL
+    return f"sqlite://{tmp_path / 'wellness.sqlite3'}"
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str) -> Settings:
+    environ = {
+        "WELLNESS_DATA_DIR": str(tmp_path / "data"),
+        "WELLNESS_MEDIA_DIR": str(tmp_path / "media"),
+        "WELLNESS_DATABASE_URL": database_url,
+        "WELLNESS_SECRET_KEY": "test-secret-key-that-is-long-enough-to-pass",
+        "WELLNESS_AUTO_MIGRATE": "true",
+    }
+    return load_settings(environ).replace(memory_stores=True)
+
+
+@pytest.fixture
+def app(settings: Settings) -> Litestar:
+    return create_app(settings)
+
+
+class Client(TestClient[Litestar]):
+    """The test client with helpers for the app's own event loop and sign-in."""
+
+    def run(self, work: Callable[[], Awaitable[T]]) -> T:
+        """Run ORM work on the app's event loop (where Tortoise is initialised)."""
+        return self.blocking_portal.call(work)  # type: ignore[arg-type]
+
+    def user(self, email: str) -> User:
+        async def load() -> User:
+            return await User.get(email=email)
+
+        return self.run(load)
+
+    def login_as(self, persona: Persona | None) -> None:
+        """Sign in through the JSON API; None signs out (an anonymous client)."""
+        self.cookies.clear()
+        if persona is None:
+            return
+        response = self.post("/api/v1/auth/login", json={"email": persona.email, "password": PERSONA_PASSWORD})
+        assert response.status_code == 200, response.text
+
+    def csrf_token(self) -> str:
+        if "wellness_csrf" not in self.cookies:
+            self.get("/login")
+        return str(self.cookies["wellness_csrf"])
+
+    def submit(self, path: str, data: dict[str, Any] | None = None, **kwargs: Any) -> Any:
+        """POST an HTML form the way a browser does, CSRF token included."""
+        form = {"_csrf_token": self.csrf_token(), **(data or {})}
+        return self.post(path, data=form, follow_redirects=False, **kwargs)
+
+
+@pytest.fixture
+def client(app: Litestar) -> Iterator[Client]:
+    with Client(app, base_url=BASE_URL) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def personas(client: Client) -> dict[str, User]:
+    async def create_all() -> dict[str, User]:
+        created = {}
+        for persona in PERSONAS.values():
+            created[persona.key] = await accounts.create_user(
+                email=persona.email,
+                display_name=persona.display_name,
+                role=persona.role,
+                time_zone=persona.time_zone,
+                password_hash=persona_password_hash(),
+            )
+        return created
+
+    return client.run(create_all)
+
+
+@pytest.fixture
+def as_patient(client: Client, personas: dict[str, User]) -> Client:
+    client.login_as(PERSONAS["patient"])
+    return client
+
+
+@pytest.fixture
+def as_admin(client: Client, personas: dict[str, User]) -> Client:
+    client.login_as(PERSONAS["admin"])
+    return client
