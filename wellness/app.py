@@ -8,6 +8,7 @@ from typing import Any
 from litestar import Litestar, Router
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import CacheControlHeader, State
+from litestar.middleware.session.server_side import ServerSideSessionBackend
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.plugins.flash import FlashConfig, FlashPlugin
@@ -33,7 +34,7 @@ from wellness.web.pages.admin import AdminPages
 from wellness.web.pages.auth import AuthPages
 from wellness.web.pages.home import HomePages
 from wellness.web.security import same_origin_writes_only, security_headers_middleware
-from wellness.web.sessions import RotatingSessionBackend, RotatingSessionConfig
+from wellness.web.sessions import RotatingSessionConfig
 from wellness.web.templating import template_config
 
 STATIC_DIR = Path(__file__).resolve().parent / "web" / "static"
@@ -47,7 +48,10 @@ def build_stores(settings: Settings) -> dict[str, Store]:
         return {"sessions": MemoryStore(), "throttle": MemoryStore()}
     if settings.redis_url is not None:
         root = RedisStore.with_client(url=settings.redis_url, namespace="wellness")
-        return {"sessions": root.with_namespace("sessions"), "throttle": root.with_namespace("throttle")}
+        return {
+            "sessions": root.with_namespace("sessions"),
+            "throttle": root.with_namespace("throttle"),
+        }
     # Files survive a restart, so nobody is signed out by a deploy on a single host.
     return {
         "sessions": FileStore(settings.data_dir / "sessions", create_directories=True),
@@ -55,7 +59,7 @@ def build_stores(settings: Settings) -> dict[str, Store]:
     }
 
 
-def _session_auth(settings: Settings) -> SessionAuth[User, RotatingSessionBackend]:
+def _session_auth(settings: Settings) -> SessionAuth[User, ServerSideSessionBackend]:
     session_config = RotatingSessionConfig(
         store="sessions",
         key=SESSION_COOKIE,
@@ -64,7 +68,7 @@ def _session_auth(settings: Settings) -> SessionAuth[User, RotatingSessionBacken
         httponly=True,
         samesite="lax",
     )
-    return SessionAuth[User, RotatingSessionBackend](
+    return SessionAuth[User, ServerSideSessionBackend](
         retrieve_user_handler=retrieve_user,
         session_backend_config=session_config,
         exclude=PUBLIC_PREFIXES,

@@ -141,10 +141,20 @@ def users() -> None:
 @users.command("create")
 @click.option("--email", required=True)
 @click.option("--name", "display_name", required=True, help="Display name, e.g. 'Dr. Rivera'.")
-@click.option("--role", type=click.Choice(["patient", "therapist", "coordinator", "admin"]), required=True)
-@click.option("--timezone", "time_zone", default="UTC", show_default=True, help="IANA zone, e.g. Europe/Berlin.")
+@click.option(
+    "--role", type=click.Choice(["patient", "therapist", "coordinator", "admin"]), required=True
+)
+@click.option(
+    "--timezone",
+    "time_zone",
+    default="UTC",
+    show_default=True,
+    help="IANA zone, e.g. Europe/Berlin.",
+)
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
-def users_create(email: str, display_name: str, role: str, time_zone: str, password_stdin: bool) -> None:
+def users_create(
+    email: str, display_name: str, role: str, time_zone: str, password_stdin: bool
+) -> None:
     """Create an account; prompts for the password unless --password-stdin is given."""
     from wellness.accounts import services as accounts
     from wellness.accounts.roles import Role
@@ -213,7 +223,9 @@ def users_list() -> None:
 
     for user in _account_command(work):
         state = "active" if user.is_active else "inactive"
-        click.echo(f"{user.id:>5}  {user.role.value:<12} {state:<9} {user.email}  {user.display_name}")
+        click.echo(
+            f"{user.id:>5}  {user.role.value:<12} {state:<9} {user.email}  {user.display_name}"
+        )
 
 
 async def _existing(email: str) -> Any:

@@ -1,4 +1,4 @@
-"""Tortoise ORM configuration, migrations and the app lifespan that opens and closes the database."""
+"""Tortoise ORM configuration, migrations, and the lifespan that opens and closes the database."""
 
 from __future__ import annotations
 
@@ -86,7 +86,9 @@ async def upgrade(database_url: str, *, target: str | None = None) -> list[str]:
     try:
         await migrate(config=config, target=target, progress=progress)
         if is_sqlite:
-            _, violations = await connections.get("default").execute_query("PRAGMA foreign_key_check")
+            _, violations = await connections.get("default").execute_query(
+                "PRAGMA foreign_key_check"
+            )
             if violations:
                 raise MigrationError(f"foreign key check failed after migrating: {violations[:5]}")
     finally:

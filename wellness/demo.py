@@ -10,7 +10,7 @@ from wellness.accounts import services as accounts
 from wellness.accounts.roles import Role
 from wellness.system import services as system
 
-DEMO_PASSWORD = "demo-wellness"
+DEMO_PASSWORD = "demo-wellness"  # noqa: S105  (documented; only ever set in demo databases)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,4 @@
-"""Settings read once from the environment, strictly: a bad value stops start-up naming the variable."""
+"""Settings read once from the environment, strictly: a bad value stops start-up, naming it."""
 
 from __future__ import annotations
 
@@ -63,7 +63,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     environment = reader.choice("ENV", Environment, Environment.DEVELOPMENT)
     data_dir = reader.path("DATA_DIR", Path("data"))
     database_url = reader.database_url("DATABASE_URL", f"sqlite://{data_dir / 'wellness.sqlite3'}")
-    settings = Settings(
+    return Settings(
         env=environment,
         data_dir=data_dir,
         database_url=database_url,
@@ -74,13 +74,16 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         staff_idle_minutes=reader.integer("STAFF_IDLE_MINUTES", 20, low=1, high=24 * 60),
         patient_idle_minutes=reader.integer("PATIENT_IDLE_MINUTES", 120, low=1, high=30 * 24 * 60),
         session_lifetime_hours=reader.integer("SESSION_LIFETIME_HOURS", 12, low=1, high=24 * 30),
-        login_failures_per_account=reader.integer("LOGIN_FAILURES_PER_ACCOUNT", 10, low=1, high=100),
-        login_failures_per_client=reader.integer("LOGIN_FAILURES_PER_CLIENT", 50, low=1, high=10_000),
+        login_failures_per_account=reader.integer(
+            "LOGIN_FAILURES_PER_ACCOUNT", 10, low=1, high=100
+        ),
+        login_failures_per_client=reader.integer(
+            "LOGIN_FAILURES_PER_CLIENT", 50, low=1, high=10_000
+        ),
         login_window_minutes=reader.integer("LOGIN_WINDOW_MINUTES", 60, low=1, high=24 * 60),
         auto_migrate=reader.boolean("AUTO_MIGRATE", environment is Environment.DEVELOPMENT),
         demo=reader.boolean("DEMO", False),
     )
-    return settings
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

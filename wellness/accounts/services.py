@@ -64,7 +64,9 @@ def check_time_zone(name: str) -> str:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise AccountError("time_zone", f"Unknown time zone {name!r}; use a name such as Europe/Berlin.") from None
+        raise AccountError(
+            "time_zone", f"Unknown time zone {name!r}; use a name such as Europe/Berlin."
+        ) from None
     return name
 
 
@@ -154,7 +156,11 @@ async def list_users(*, page: int = 1, per_page: int = 25, search: str = "") -> 
     total = await query.count()
     pages = max(1, -(-total // per_page))
     page = min(max(1, page), pages)
-    users = await query.order_by("role", "display_name", "id").offset((page - 1) * per_page).limit(per_page)
+    users = (
+        await query.order_by("role", "display_name", "id")
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    )
     return UserPage(users=users, page=page, pages=pages, total=total)
 
 
@@ -172,7 +178,9 @@ async def set_password(user: User, password: str) -> None:
     if problem is not None:
         raise AccountError("password", problem)
     password_hash = await asyncio.to_thread(passwords.hash_password, password)
-    await User.filter(id=user.id).update(password_hash=password_hash, session_epoch=F("session_epoch") + 1)
+    await User.filter(id=user.id).update(
+        password_hash=password_hash, session_epoch=F("session_epoch") + 1
+    )
 
 
 async def count_active_admins() -> int:
@@ -180,9 +188,9 @@ async def count_active_admins() -> int:
 
 
 async def count_by_role() -> dict[Role, int]:
-    counts = {role: 0 for role in Role}
-    rows = await User.filter(is_active=True).values_list("role", flat=True)
-    for role in rows:
+    counts = dict.fromkeys(Role, 0)
+    roles: list[str] = await User.filter(is_active=True).values_list("role", flat=True)  # type: ignore[assignment]
+    for role in roles:
         counts[Role(role)] += 1
     return counts
 
@@ -196,7 +204,9 @@ async def account_for_admin(viewer: User, user_id: int) -> User | None:
 
 async def change_role(viewer: User, target: User, role: Role) -> None:
     if target.id == viewer.id and role is not Role.ADMIN:
-        raise AccountError("role", "You can't remove your own administrator role; ask another administrator.")
+        raise AccountError(
+            "role", "You can't remove your own administrator role; ask another administrator."
+        )
     await set_role(target.id, role)
 
 

@@ -32,7 +32,12 @@ class SessionClaims:
     last_seen: float
 
     def to_dict(self) -> dict[str, int | float]:
-        return {"uid": self.user_id, "epoch": self.epoch, "iat": self.issued_at, "seen": self.last_seen}
+        return {
+            "uid": self.user_id,
+            "epoch": self.epoch,
+            "iat": self.issued_at,
+            "seen": self.last_seen,
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, object]) -> SessionClaims | None:

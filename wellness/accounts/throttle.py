@@ -70,7 +70,9 @@ class LoginThrottle:
         for key, _limit in self._keys(email, client):
             window = await self._window(key, now)
             updated = (
-                FailureWindow(1, now) if window is None else FailureWindow(window.count + 1, window.opened_at)
+                FailureWindow(1, now)
+                if window is None
+                else FailureWindow(window.count + 1, window.opened_at)
             )
             expires = updated.seconds_left(now=now, window_seconds=self.window_seconds)
             await self.store.set(key, updated.encode(), expires_in=expires)
@@ -85,7 +87,10 @@ class LoginThrottle:
         return window
 
     def _keys(self, email: str, client: str) -> tuple[tuple[str, int], tuple[str, int]]:
-        return ((_account_key(email), self.per_account), (f"login-fail:client:{client}", self.per_client))
+        return (
+            (_account_key(email), self.per_account),
+            (f"login-fail:client:{client}", self.per_client),
+        )
 
 
 def _account_key(email: str) -> str:

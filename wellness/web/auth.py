@@ -17,7 +17,9 @@ from wellness.web.context import client_address, web_context
 from wellness.web.sessions import ROTATE_FLAG
 
 
-async def retrieve_user(session: dict[str, Any], connection: ASGIConnection[Any, Any, Any, Any]) -> User | None:
+async def retrieve_user(
+    session: dict[str, Any], connection: ASGIConnection[Any, Any, Any, Any]
+) -> User | None:
     claims = SessionClaims.from_dict(session)
     if claims is None:
         return None
@@ -26,7 +28,9 @@ async def retrieve_user(session: dict[str, Any], connection: ASGIConnection[Any,
         return None
     now = time.time()
     policy = web_context(connection).session_policy
-    if not policy.is_alive(role=user.role, issued_at=claims.issued_at, last_seen=claims.last_seen, now=now):
+    if not policy.is_alive(
+        role=user.role, issued_at=claims.issued_at, last_seen=claims.last_seen, now=now
+    ):
         return None
     session["seen"] = now
     return user
@@ -65,8 +69,9 @@ async def sign_in(request: Request[Any, Any, Any], email: str, password: str) ->
     if wait is not None:
         await audit.record("login_throttled", now=utc_now(), client=client)
         minutes = max(1, round(wait / 60))
+        plural = "s" if minutes != 1 else ""
         raise SignInRefused(
-            f"Too many failed sign-ins. Try again in about {minutes} minute{'s' if minutes != 1 else ''}, "
+            f"Too many failed sign-ins. Try again in about {minutes} minute{plural}, "
             "or ask an administrator to reset your password.",
             retry_after=wait,
         )

@@ -11,7 +11,6 @@ from litestar.exceptions import HTTPException, NotAuthorizedException, Validatio
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY, HTTP_500_INTERNAL_SERVER_ERROR
 
-
 log = logging.getLogger("wellness.web")
 
 TITLES = {
@@ -42,7 +41,10 @@ def field_errors(exc: ValidationException) -> list[dict[str, str]]:
 
 
 def error_response(
-    request: Request[Any, Any, Any], status: int, detail: str, errors: list[dict[str, str]] | None = None
+    request: Request[Any, Any, Any],
+    status: int,
+    detail: str,
+    errors: list[dict[str, str]] | None = None,
 ) -> Response[Any]:
     headers = {"cache-control": "no-store"}
     if wants_json(request):
@@ -52,7 +54,12 @@ def error_response(
         return Response(body, status_code=status, media_type=MediaType.JSON, headers=headers)
     return Template(
         "errors/error.html",
-        context={"status": status, "title": TITLES.get(status, "Error"), "detail": detail, "errors": errors or []},
+        context={
+            "status": status,
+            "title": TITLES.get(status, "Error"),
+            "detail": detail,
+            "errors": errors or [],
+        },
         status_code=status,
         headers=headers,
     )
@@ -64,9 +71,16 @@ def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -
         return Redirect(f"/login?next={quote(target, safe='')}", status_code=303)
     if isinstance(exc, ValidationException):
         detail = exc.detail if exc.detail else "Validation failed."
-        return error_response(request, HTTP_422_UNPROCESSABLE_ENTITY, _plain_validation_detail(detail), field_errors(exc))
+        return error_response(
+            request,
+            HTTP_422_UNPROCESSABLE_ENTITY,
+            _plain_validation_detail(detail),
+            field_errors(exc),
+        )
     detail = "Sign in to continue." if isinstance(exc, NotAuthorizedException) else exc.detail
-    response = error_response(request, exc.status_code, detail or TITLES.get(exc.status_code, "Error"))
+    response = error_response(
+        request, exc.status_code, detail or TITLES.get(exc.status_code, "Error")
+    )
     if exc.headers:
         response.headers.update(exc.headers)
     return response
@@ -82,7 +96,8 @@ def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Respon
     return error_response(
         request,
         HTTP_500_INTERNAL_SERVER_ERROR,
-        "We could not complete that. Please try again in a moment; if it keeps happening, tell the clinic's administrator.",
+        "We could not complete that. Please try again in a moment; "
+        "if it keeps happening, tell the clinic's administrator.",
     )
 
 

@@ -44,7 +44,11 @@ def _guard(allowed: Callable[[Role], bool], refusal: str) -> Guard:
 
 
 signed_in: Guard = _guard(lambda _role: True, "")
-admins_only: Guard = _guard(permissions.can_manage_accounts, "Only administrators can manage accounts.")
-coordinators_only: Guard = _guard(permissions.can_manage_catalog, "Only coordinators can manage the catalog.")
+admins_only: Guard = _guard(
+    permissions.can_manage_accounts, "Only administrators can manage accounts."
+)
+coordinators_only: Guard = _guard(
+    permissions.can_manage_catalog, "Only coordinators can manage the catalog."
+)
 therapists_only: Guard = _guard(permissions.can_see_caseload, "Only therapists have a caseload.")
 patients_only: Guard = _guard(permissions.is_patient, "This page is for patients.")

@@ -1,4 +1,4 @@
-"""Explicit shapes of what enters and leaves the web layer. Health data leaves only through these."""
+"""Explicit shapes of what enters and leaves the web layer (health data leaves only via these)."""
 
 from __future__ import annotations
 

@@ -20,14 +20,18 @@ class AuthApi(Controller):
     tags = ["accounts"]  # noqa: RUF012  (Litestar reads this class attribute)
 
     @post("/auth/login", opt=PUBLIC, status_code=200, name="api_login")
-    async def login(self, request: Request[Any, Any, Any], data: JSONBody[LoginRequest]) -> Response[MeResponse | ErrorResponse]:
+    async def login(
+        self, request: Request[Any, Any, Any], data: JSONBody[LoginRequest]
+    ) -> Response[MeResponse | ErrorResponse]:
         """Sign in with e-mail and password; the answer sets the session cookie."""
         try:
             user = await sign_in(request, data.email, data.password)
         except SignInRefused as refusal:
             status = 429 if refusal.retry_after else 401
             headers = {"retry-after": str(refusal.retry_after)} if refusal.retry_after else {}
-            return Response(ErrorResponse(status, refusal.message), status_code=status, headers=headers)
+            return Response(
+                ErrorResponse(status, refusal.message), status_code=status, headers=headers
+            )
         return Response(MeResponse.of(user))
 
     @post("/auth/logout", guards=[signed_in], status_code=HTTP_204_NO_CONTENT, name="api_logout")

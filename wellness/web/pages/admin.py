@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
 from litestar.exceptions import NotFoundException
-from litestar.params import URLEncodedBody, PathParameter, QueryParameter
+from litestar.params import PathParameter, QueryParameter, URLEncodedBody
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
@@ -29,7 +29,9 @@ async def _account_or_404(request: Request[Any, Any, Any], user_id: int) -> User
     return account
 
 
-async def _audit(request: Request[Any, Any, Any], action: str, target: User, detail: str = "") -> None:
+async def _audit(
+    request: Request[Any, Any, Any], action: str, target: User, detail: str = ""
+) -> None:
     await audit.record(
         action,
         now=utc_now(),
@@ -59,7 +61,9 @@ class AdminPages(Controller):
         search: Annotated[str, QueryParameter(name="q", max_length=200)] = "",
     ) -> Template:
         listing = await accounts.list_users(page=page, search=search)
-        return Template("admin/users.html", context={"listing": listing, "search": search, "roles": list(Role)})
+        return Template(
+            "admin/users.html", context={"listing": listing, "search": search, "roles": list(Role)}
+        )
 
     @get("/new", name="admin_new_user")
     async def new_account_form(self) -> Template:
@@ -100,7 +104,11 @@ class AdminPages(Controller):
         except accounts.AccountError as problem:
             return _detail_template(account, errors={problem.field: problem.message}, status=422)
         await _audit(request, "role_changed", account, detail=f"{account.role.value}->{role.value}")
-        flash(request, f"{account.display_name} is now {role.label.lower()}; their sessions were ended.", "success")
+        flash(
+            request,
+            f"{account.display_name} is now {role.label.lower()}; their sessions were ended.",
+            "success",
+        )
         return Redirect(f"/admin/users/{account.id}", status_code=303)
 
     @post("/{user_id:int}/active", name="admin_user_active")
@@ -109,7 +117,9 @@ class AdminPages(Controller):
     ) -> Template | Redirect:
         account = await _account_or_404(request, user_id)
         if data.active not in {"true", "false"}:
-            return _detail_template(account, errors={"active": "Choose activate or deactivate."}, status=422)
+            return _detail_template(
+                account, errors={"active": "Choose activate or deactivate."}, status=422
+            )
         active = data.active == "true"
         try:
             await accounts.change_active(current_user(request), account, active)
@@ -132,11 +142,17 @@ class AdminPages(Controller):
         # The recovery path for a throttled account: a fresh password lifts the lock.
         await web_context(request).login_throttle.clear_account(account.email)
         await _audit(request, "password_reset", account)
-        flash(request, f"New password set for {account.display_name}; their sessions were ended.", "success")
+        flash(
+            request,
+            f"New password set for {account.display_name}; their sessions were ended.",
+            "success",
+        )
         return Redirect(f"/admin/users/{account.id}", status_code=303)
 
 
-def _new_user_template(form: NewUserForm, *, errors: dict[str, str] | None = None, status: int = 200) -> Template:
+def _new_user_template(
+    form: NewUserForm, *, errors: dict[str, str] | None = None, status: int = 200
+) -> Template:
     return Template(
         "admin/user_new.html",
         context={"form": form, "errors": errors or {}, "roles": list(Role)},
@@ -144,7 +160,9 @@ def _new_user_template(form: NewUserForm, *, errors: dict[str, str] | None = Non
     )
 
 
-def _detail_template(account: User, *, errors: dict[str, str] | None = None, status: int = 200) -> Template:
+def _detail_template(
+    account: User, *, errors: dict[str, str] | None = None, status: int = 200
+) -> Template:
     return Template(
         "admin/user_detail.html",
         context={"account": account, "errors": errors or {}, "roles": list(Role)},

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
-from litestar.params import URLEncodedBody, QueryParameter
+from litestar.params import QueryParameter, URLEncodedBody
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
@@ -28,7 +28,9 @@ class AuthPages(Controller):
 
     @get("/login", opt=PUBLIC, name="login")
     async def login_page(
-        self, request: Request[Any, Any, Any], next_path: Annotated[str, QueryParameter(name="next", max_length=2000)] = ""
+        self,
+        request: Request[Any, Any, Any],
+        next_path: Annotated[str, QueryParameter(name="next", max_length=2000)] = "",
     ) -> Template | Redirect:
         user = await retrieve_user(request.session, request)
         if user is not None:
@@ -47,7 +49,11 @@ class AuthPages(Controller):
             headers = {"retry-after": str(refusal.retry_after)} if refusal.retry_after else {}
             return _login_template(
                 request,
-                error=refusal.message, email=data.email, next_path=next_path or "", status=status, headers=headers
+                error=refusal.message,
+                email=data.email,
+                next_path=next_path or "",
+                status=status,
+                headers=headers,
             )
         return Redirect(next_path or home_path(user.role), status_code=303)
 

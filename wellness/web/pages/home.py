@@ -9,7 +9,13 @@ from litestar.response import Template
 
 from wellness.accounts import services as accounts
 from wellness.audit import services as audit
-from wellness.web.guards import admins_only, coordinators_only, current_user, patients_only, therapists_only
+from wellness.web.guards import (
+    admins_only,
+    coordinators_only,
+    current_user,
+    patients_only,
+    therapists_only,
+)
 
 
 class HomePages(Controller):
@@ -30,5 +36,6 @@ class HomePages(Controller):
         counts = await accounts.count_by_role()
         events = await audit.recent_events(limit=15)
         return Template(
-            "home/admin.html", context={"user": current_user(request), "counts": counts, "events": events}
+            "home/admin.html",
+            context={"user": current_user(request), "counts": counts, "events": events},
         )
