@@ -33,7 +33,7 @@ from wellness.web.errors import EXCEPTION_HANDLERS
 from wellness.web.pages.admin import AdminPages
 from wellness.web.pages.auth import AuthPages
 from wellness.web.pages.home import HomePages
-from wellness.web.security import same_origin_writes_only, security_headers_middleware
+from wellness.web.security import same_origin_writes_only, security_headers
 from wellness.web.sessions import RotatingSessionConfig
 from wellness.web.templating import template_config
 
@@ -124,7 +124,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         template_config=templates,
         plugins=[FlashPlugin(FlashConfig(template_config=templates))],
-        middleware=[security_headers_middleware(production=settings.is_production)],
+        before_send=[security_headers(production=settings.is_production)],
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=OpenAPIConfig(
             title="wellness",

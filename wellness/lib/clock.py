@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def epoch_seconds() -> float:
+    return time.time()

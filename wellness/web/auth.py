@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from litestar import Request
@@ -12,7 +11,7 @@ from wellness.accounts import services as accounts
 from wellness.accounts.models import User
 from wellness.accounts.sessions import SessionClaims
 from wellness.audit import services as audit
-from wellness.lib.clock import utc_now
+from wellness.lib.clock import epoch_seconds, utc_now
 from wellness.web.context import client_address, web_context
 from wellness.web.sessions import ROTATE_FLAG
 
@@ -26,7 +25,7 @@ async def retrieve_user(
     user = await accounts.signed_in_user(claims.user_id, claims.epoch)
     if user is None:
         return None
-    now = time.time()
+    now = epoch_seconds()
     policy = web_context(connection).session_policy
     if not policy.is_alive(
         role=user.role, issued_at=claims.issued_at, last_seen=claims.last_seen, now=now
@@ -37,7 +36,7 @@ async def retrieve_user(
 
 
 def start_session(request: Request[Any, Any, Any], user: User) -> None:
-    now = time.time()
+    now = epoch_seconds()
     claims = SessionClaims(user_id=user.id, epoch=user.session_epoch, issued_at=now, last_seen=now)
     request.set_session({**claims.to_dict(), ROTATE_FLAG: True})
 
@@ -64,7 +63,7 @@ BAD_CREDENTIALS = "That e-mail address and password don't match an active accoun
 async def sign_in(request: Request[Any, Any, Any], email: str, password: str) -> User:
     context = web_context(request)
     client = client_address(request)
-    now = time.time()
+    now = epoch_seconds()
     wait = await context.login_throttle.retry_after(email=email, client=client, now=now)
     if wait is not None:
         await audit.record("login_throttled", now=utc_now(), client=client)

@@ -6,10 +6,9 @@ from typing import Any
 
 from litestar.connection import ASGIConnection
 from litestar.datastructures import MutableScopeHeaders
-from litestar.enums import ScopeType
 from litestar.exceptions import PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import Message, Scope
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -38,31 +37,21 @@ BASE_HEADERS = {
 HSTS = "max-age=31536000; includeSubDomains"
 
 
-def security_headers_middleware(*, production: bool) -> Any:
-    """ASGI middleware factory: headers on every response, no-store unless a route set caching."""
+def security_headers(*, production: bool) -> Any:
+    """A before-send hook: it sees every response, including Litestar's own 404s and 500s."""
 
-    def factory(app: ASGIApp) -> ASGIApp:
-        async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-            if scope["type"] != ScopeType.HTTP:
-                await app(scope, receive, send)
-                return
+    async def add_headers(message: Message, scope: Scope) -> None:
+        if message["type"] != "http.response.start":
+            return
+        headers = MutableScopeHeaders.from_message(message)
+        for name, value in BASE_HEADERS.items():
+            headers[name] = value
+        if production:
+            headers["strict-transport-security"] = HSTS
+        if "cache-control" not in headers:
+            headers["cache-control"] = "no-store"
 
-            async def send_with_headers(message: Message) -> None:
-                if message["type"] == "http.response.start":
-                    headers = MutableScopeHeaders.from_message(message)
-                    for name, value in BASE_HEADERS.items():
-                        headers[name] = value
-                    if production:
-                        headers["strict-transport-security"] = HSTS
-                    if "cache-control" not in headers:
-                        headers["cache-control"] = "no-store"
-                await send(message)
-
-            await app(scope, receive, send_with_headers)
-
-        return middleware
-
-    return factory
+    return add_headers
 
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})

@@ -1,0 +1,215 @@
+"""Account administration: only admins, every change audited, bad input leaves nothing behind."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.conftest import PERSONA_PASSWORD, PERSONAS, Client
+from wellness.accounts.models import User
+from wellness.accounts.roles import Role
+from wellness.audit.models import AuditEvent
+
+NEW_ACCOUNT = {
+    "email": "New.Patient@Example.org",
+    "display_name": "  Nova   Patient ",
+    "role": "patient",
+    "time_zone": "Pacific/Kiritimati",
+    "password": "a long and memorable passphrase",
+}
+
+
+def user_count(client: Client) -> int:
+    async def count() -> int:
+        return await User.all().count()
+
+    return client.run(count)
+
+
+def audit_actions(client: Client) -> list[str]:
+    async def actions() -> list[str]:
+        return [event.action for event in await AuditEvent.all().order_by("id")]
+
+    return client.run(actions)
+
+
+def test_admin_sees_every_account_in_the_list(as_admin: Client) -> None:
+    page = as_admin.get("/admin/users")
+    assert page.status_code == 200
+    for persona in PERSONAS.values():
+        assert persona.email in page.text
+
+
+def test_admin_can_search_accounts(as_admin: Client) -> None:
+    page = as_admin.get("/admin/users", params={"q": "charlie"})
+    assert "other.patient@example.org" in page.text
+    assert "therapist@example.org" not in page.text
+
+
+def test_the_account_list_is_paginated(as_admin: Client) -> None:
+    async def many() -> None:
+        for number in range(30):
+            await User.create(
+                email=f"bulk{number:02}@example.org",
+                display_name=f"Bulk {number:02}",
+                role=Role.PATIENT,
+                password_hash="x",
+            )
+
+    as_admin.run(many)
+    first = as_admin.get("/admin/users")
+    second = as_admin.get("/admin/users", params={"page": 2})
+    assert first.status_code == second.status_code == 200
+    on_first = {n for n in range(30) if f"bulk{n:02}@" in first.text}
+    on_second = {n for n in range(30) if f"bulk{n:02}@" in second.text}
+    assert on_first and on_second
+    assert not on_first & on_second
+    assert as_admin.get("/admin/users", params={"page": 0}).status_code == 422
+
+
+def test_admin_creates_an_account(as_admin: Client) -> None:
+    response = as_admin.submit("/admin/users/new", NEW_ACCOUNT)
+    assert response.status_code == 303
+    created = as_admin.user("new.patient@example.org")
+    assert response.headers["location"] == f"/admin/users/{created.id}"
+    assert created.display_name == "Nova Patient"
+    assert created.role is Role.PATIENT
+    assert created.time_zone == "Pacific/Kiritimati"
+    assert created.password_hash.startswith("$argon2id$")
+    assert NEW_ACCOUNT["password"] not in created.password_hash
+    assert "account_created" in audit_actions(as_admin)
+    detail = as_admin.get(response.headers["location"])
+    assert "Account created for Nova Patient." in detail.text
+
+
+def test_the_new_account_can_sign_in(as_admin: Client) -> None:
+    as_admin.submit("/admin/users/new", NEW_ACCOUNT)
+    as_admin.cookies.clear()
+    response = as_admin.post(
+        "/api/v1/auth/login", json={"email": "new.patient@example.org", "password": NEW_ACCOUNT["password"]}
+    )
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"email": "not-an-email"}, "Enter an e-mail address"),
+        ({"email": "PATIENT@example.org"}, "already exists"),
+        ({"display_name": "   "}, "Enter a display name"),
+        ({"role": "superuser"}, "Choose one of the listed roles"),
+        ({"time_zone": "Mars/Olympus"}, "Unknown time zone"),
+        ({"password": "short"}, "at least 8 characters"),
+        ({"password": "password123"}, "most common"),
+        ({"password": "x" * 1025}, "at most 1024"),
+    ],
+)
+def test_bad_account_details_are_refused_and_nothing_is_created(
+    as_admin: Client, change: dict[str, str], message: str
+) -> None:
+    before = user_count(as_admin)
+    response = as_admin.submit("/admin/users/new", {**NEW_ACCOUNT, **change})
+    assert response.status_code == 422
+    assert message in response.text.replace("&#39;", "'")
+    assert user_count(as_admin) == before
+
+
+def test_long_passphrases_are_accepted(as_admin: Client) -> None:
+    passphrase = "the quiet river runs past the old mill at dawn, every single day " * 2
+    response = as_admin.submit("/admin/users/new", {**NEW_ACCOUNT, "password": passphrase})
+    assert response.status_code == 303
+
+
+def test_admin_changes_a_role_and_the_old_sessions_end(client: Client, personas: dict) -> None:
+    client.login_as(PERSONAS["therapist"])
+    therapist_cookie = client.cookies["wellness_session"]
+    client.login_as(PERSONAS["admin"])
+    target = personas["therapist"].id
+    response = client.submit(f"/admin/users/{target}/role", {"role": "coordinator"})
+    assert response.status_code == 303
+    assert client.user("therapist@example.org").role is Role.COORDINATOR
+    assert "role_changed" in audit_actions(client)
+    client.cookies.clear()
+    client.cookies.set("wellness_session", therapist_cookie, domain="testserver.local")
+    assert client.get("/api/v1/me").status_code == 401
+
+
+def test_admin_deactivates_an_account_and_it_is_signed_out_everywhere(client: Client, personas: dict) -> None:
+    client.login_as(PERSONAS["patient"])
+    patient_cookie = client.cookies["wellness_session"]
+    client.login_as(PERSONAS["admin"])
+    response = client.submit(f"/admin/users/{personas['patient'].id}/active", {"active": "false"})
+    assert response.status_code == 303
+    assert client.user("patient@example.org").is_active is False
+    client.cookies.clear()
+    client.cookies.set("wellness_session", patient_cookie, domain="testserver.local")
+    assert client.get("/api/v1/me").status_code == 401
+    login = client.post("/api/v1/auth/login", json={"email": "patient@example.org", "password": PERSONA_PASSWORD})
+    assert login.status_code == 401
+
+
+def test_admin_reactivates_an_account(as_admin: Client, personas: dict) -> None:
+    target = personas["patient"].id
+    as_admin.submit(f"/admin/users/{target}/active", {"active": "false"})
+    as_admin.submit(f"/admin/users/{target}/active", {"active": "true"})
+    assert as_admin.user("patient@example.org").is_active is True
+
+
+def test_admin_cannot_lock_themselves_out(as_admin: Client, personas: dict) -> None:
+    me = personas["admin"].id
+    demote = as_admin.submit(f"/admin/users/{me}/role", {"role": "patient"})
+    deactivate = as_admin.submit(f"/admin/users/{me}/active", {"active": "false"})
+    assert demote.status_code == deactivate.status_code == 422
+    admin = as_admin.user("admin@example.org")
+    assert admin.role is Role.ADMIN
+    assert admin.is_active is True
+
+
+def test_a_weak_reset_password_is_refused(as_admin: Client, personas: dict) -> None:
+    before = as_admin.user("patient@example.org").password_hash
+    response = as_admin.submit(f"/admin/users/{personas['patient'].id}/password", {"password": "qwerty"})
+    assert response.status_code == 422
+    assert as_admin.user("patient@example.org").password_hash == before
+
+
+def test_an_unknown_account_is_a_404(as_admin: Client) -> None:
+    assert as_admin.get("/admin/users/999999").status_code == 404
+    assert as_admin.submit("/admin/users/999999/role", {"role": "admin"}).status_code == 404
+
+
+def test_admin_forms_need_their_csrf_token(as_admin: Client, personas: dict) -> None:
+    response = as_admin.post(f"/admin/users/{personas['patient'].id}/role", data={"role": "admin"})
+    assert response.status_code == 403
+    assert as_admin.user("patient@example.org").role is Role.PATIENT
+
+
+OUTSIDERS = ["patient", "other_patient", "therapist", "coordinator"]
+
+
+@pytest.mark.parametrize("outsider", OUTSIDERS)
+def test_non_admins_cannot_read_accounts(client: Client, personas: dict, outsider: str) -> None:
+    client.login_as(PERSONAS[outsider])
+    for path in ["/admin", "/admin/users", "/admin/users/new", f"/admin/users/{personas['patient'].id}"]:
+        response = client.get(path)
+        assert response.status_code == 403, path
+        assert "patient@example.org" not in response.text
+
+
+@pytest.mark.parametrize("outsider", OUTSIDERS)
+def test_non_admins_cannot_change_accounts(client: Client, personas: dict, outsider: str) -> None:
+    client.login_as(PERSONAS[outsider])
+    target = personas["other_patient"].id
+    before = client.user("other.patient@example.org")
+    attempts: list[tuple[str, dict[str, Any]]] = [
+        (f"/admin/users/{target}/role", {"role": "admin"}),
+        (f"/admin/users/{target}/active", {"active": "false"}),
+        (f"/admin/users/{target}/password", {"password": "an attacker's new passphrase"}),
+        ("/admin/users/new", {**NEW_ACCOUNT, "role": "admin"}),
+    ]
+    for path, form in attempts:
+        assert client.submit(path, form).status_code == 403, path
+    after = client.user("other.patient@example.org")
+    assert (after.role, after.is_active, after.password_hash) == (before.role, before.is_active, before.password_hash)
+    assert user_count(client) == len(PERSONAS)
+    assert "access_denied" in audit_actions(client)
