@@ -1,0 +1,96 @@
+# wellness: developer and CI commands. `make` (or `make help`) lists them.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-print-directory
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# Touched after a successful install: the venv is reinstalled only when pyproject.toml is newer.
+INSTALL_STAMP := $(VENV)/.wellness-dev-installed
+PORT ?= 8000
+POSTGRES_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test
+REDIS_TEST_URL ?= redis://127.0.0.1:6379/0
+PYTEST_ARGS ?=
+
+# Exits 0 when the PostgreSQL server in argv[1] accepts a connection, else prints why and exits 1.
+define POSTGRES_CHECK
+import asyncio, sys
+import asyncpg
+
+async def connect(url):
+    connection = await asyncpg.connect(url, timeout=5)
+    await connection.close()
+
+try:
+    asyncio.run(connect(sys.argv[1].replace("postgres://", "postgresql://", 1)))
+except Exception as error:
+    sys.exit(f"{type(error).__name__}: {error}")
+endef
+export POSTGRES_CHECK
+
+.PHONY: help install demo lint test test-sqlite test-postgres bench clean distclean
+
+help: ## List the targets
+	@echo "Usage: make TARGET   (variables: PORT=$(PORT), PYTEST_ARGS='...', PYTHON=$(PYTHON))"
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) \
+		| awk 'BEGIN {FS = ":.*## "} {printf "  %-14s %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(INSTALL_STAMP): pyproject.toml | $(BIN)/python
+	@echo "Installing wellness and its dev tools into $(VENV) ..."
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $@
+
+install: $(INSTALL_STAMP) ## Create .venv if missing and install the project with dev extras
+
+demo: install ## Run the demo server on a fresh demo database (PORT=8000)
+	$(BIN)/wellness demo --port $(PORT)
+
+lint: install ## Check formatting (ruff format), lint (ruff check) and types (mypy)
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+test: lint ## Lint, then the test suite on SQLite, then again on PostgreSQL when reachable
+	@$(MAKE) test-sqlite
+	@$(MAKE) test-postgres
+
+test-sqlite: install ## The test suite on SQLite, browser tests included
+	@echo "== pytest on SQLite =="
+	WELLNESS_TEST_DATABASE_URL= WELLNESS_TEST_REDIS_URL=$(REDIS_TEST_URL) \
+		$(BIN)/pytest $(PYTEST_ARGS)
+
+test-postgres: install ## The test suite on PostgreSQL (browser tests excluded); required under CI=true
+	@if reason=$$($(BIN)/python -c "$$POSTGRES_CHECK" "$(POSTGRES_TEST_URL)" 2>&1); then \
+		echo "== pytest on PostgreSQL ($(POSTGRES_TEST_URL)) =="; \
+		set -x; \
+		WELLNESS_TEST_DATABASE_URL=$(POSTGRES_TEST_URL) WELLNESS_TEST_REDIS_URL=$(REDIS_TEST_URL) \
+			$(BIN)/pytest -m "not browser" $(PYTEST_ARGS); \
+	elif [ "$${CI:-}" = "true" ]; then \
+		echo "error: CI=true but PostgreSQL at $(POSTGRES_TEST_URL) is unreachable: $$reason" >&2; \
+		exit 1; \
+	else \
+		echo "skipping the PostgreSQL run: $(POSTGRES_TEST_URL) is unreachable ($$reason)."; \
+		echo "Start it with: pg_ctlcluster --skip-systemctl-redirect \$$(ls /etc/postgresql) main start"; \
+	fi
+
+bench: install ## Run every bench/*.py script with the venv's python
+	@shopt -s nullglob; scripts=(bench/*.py); \
+	if [ $${#scripts[@]} -eq 0 ]; then echo "No benchmarks yet: bench/*.py matches nothing."; exit 0; fi; \
+	for script in "$${scripts[@]}"; do \
+		echo "== $$script =="; \
+		$(BIN)/python "$$script"; \
+	done
+
+clean: ## Remove caches, build leftovers and the demo database (keeps .venv)
+	rm -rf .mypy_cache .ruff_cache .pytest_cache .hypothesis build dist test-results .wellness-demo
+	find . -path ./$(VENV) -prune -o \( -name __pycache__ -o -name '*.egg-info' \) -type d -print0 \
+		| xargs -0 rm -rf
+
+distclean: clean ## clean, and remove .venv too
+	rm -rf $(VENV)
