@@ -63,7 +63,8 @@ def test_the_account_list_is_paginated(as_admin: Client) -> None:
     assert first.status_code == second.status_code == 200
     on_first = {n for n in range(30) if f"bulk{n:02}@" in first.text}
     on_second = {n for n in range(30) if f"bulk{n:02}@" in second.text}
-    assert on_first and on_second
+    assert on_first
+    assert on_second
     assert not on_first & on_second
     assert as_admin.get("/admin/users", params={"page": 0}).status_code == 422
 
@@ -87,7 +88,8 @@ def test_the_new_account_can_sign_in(as_admin: Client) -> None:
     as_admin.submit("/admin/users/new", NEW_ACCOUNT)
     as_admin.cookies.clear()
     response = as_admin.post(
-        "/api/v1/auth/login", json={"email": "new.patient@example.org", "password": NEW_ACCOUNT["password"]}
+        "/api/v1/auth/login",
+        json={"email": "new.patient@example.org", "password": NEW_ACCOUNT["password"]},
     )
     assert response.status_code == 200
 
@@ -135,7 +137,9 @@ def test_admin_changes_a_role_and_the_old_sessions_end(client: Client, personas:
     assert client.get("/api/v1/me").status_code == 401
 
 
-def test_admin_deactivates_an_account_and_it_is_signed_out_everywhere(client: Client, personas: dict) -> None:
+def test_admin_deactivates_an_account_and_it_is_signed_out_everywhere(
+    client: Client, personas: dict
+) -> None:
     client.login_as(PERSONAS["patient"])
     patient_cookie = client.cookies["wellness_session"]
     client.login_as(PERSONAS["admin"])
@@ -145,7 +149,9 @@ def test_admin_deactivates_an_account_and_it_is_signed_out_everywhere(client: Cl
     client.cookies.clear()
     client.cookies.set("wellness_session", patient_cookie, domain="testserver.local")
     assert client.get("/api/v1/me").status_code == 401
-    login = client.post("/api/v1/auth/login", json={"email": "patient@example.org", "password": PERSONA_PASSWORD})
+    login = client.post(
+        "/api/v1/auth/login", json={"email": "patient@example.org", "password": PERSONA_PASSWORD}
+    )
     assert login.status_code == 401
 
 
@@ -168,7 +174,9 @@ def test_admin_cannot_lock_themselves_out(as_admin: Client, personas: dict) -> N
 
 def test_a_weak_reset_password_is_refused(as_admin: Client, personas: dict) -> None:
     before = as_admin.user("patient@example.org").password_hash
-    response = as_admin.submit(f"/admin/users/{personas['patient'].id}/password", {"password": "qwerty"})
+    response = as_admin.submit(
+        f"/admin/users/{personas['patient'].id}/password", {"password": "qwerty"}
+    )
     assert response.status_code == 422
     assert as_admin.user("patient@example.org").password_hash == before
 
@@ -190,7 +198,12 @@ OUTSIDERS = ["patient", "other_patient", "therapist", "coordinator"]
 @pytest.mark.parametrize("outsider", OUTSIDERS)
 def test_non_admins_cannot_read_accounts(client: Client, personas: dict, outsider: str) -> None:
     client.login_as(PERSONAS[outsider])
-    for path in ["/admin", "/admin/users", "/admin/users/new", f"/admin/users/{personas['patient'].id}"]:
+    for path in [
+        "/admin",
+        "/admin/users",
+        "/admin/users/new",
+        f"/admin/users/{personas['patient'].id}",
+    ]:
         response = client.get(path)
         assert response.status_code == 403, path
         assert "patient@example.org" not in response.text
@@ -210,6 +223,10 @@ def test_non_admins_cannot_change_accounts(client: Client, personas: dict, outsi
     for path, form in attempts:
         assert client.submit(path, form).status_code == 403, path
     after = client.user("other.patient@example.org")
-    assert (after.role, after.is_active, after.password_hash) == (before.role, before.is_active, before.password_hash)
+    assert (after.role, after.is_active, after.password_hash) == (
+        before.role,
+        before.is_active,
+        before.password_hash,
+    )
     assert user_count(client) == len(PERSONAS)
     assert "access_denied" in audit_actions(client)

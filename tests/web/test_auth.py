@@ -34,7 +34,9 @@ def test_it_records_the_last_sign_in(client: Client, personas: dict) -> None:
     assert client.user("patient@example.org").last_login_at is not None
 
 
-def test_unknown_user_and_wrong_password_get_identical_answers(client: Client, personas: dict) -> None:
+def test_unknown_user_and_wrong_password_get_identical_answers(
+    client: Client, personas: dict
+) -> None:
     wrong_password = api_login(client, "patient@example.org", "not the password at all")
     unknown_user = api_login(client, "nobody@example.org", "not the password at all")
     assert wrong_password.status_code == unknown_user.status_code == 401
@@ -53,11 +55,15 @@ def test_a_deactivated_account_cannot_sign_in(client: Client, personas: dict) ->
     assert response.status_code == 401
 
 
-def test_malformed_login_bodies_get_a_4xx_naming_the_problem(client: Client, personas: dict) -> None:
+def test_malformed_login_bodies_get_a_4xx_naming_the_problem(
+    client: Client, personas: dict
+) -> None:
     missing = client.post("/api/v1/auth/login", json={"email": "patient@example.org"})
     assert missing.status_code == 422
     assert "password" in missing.text
-    not_json = client.post("/api/v1/auth/login", content=b"{not json", headers={"content-type": "application/json"})
+    not_json = client.post(
+        "/api/v1/auth/login", content=b"{not json", headers={"content-type": "application/json"}
+    )
     assert 400 <= not_json.status_code < 500
 
 
@@ -102,7 +108,9 @@ def test_logout_leaves_other_users_signed_in(client: Client, personas: dict) -> 
 
 def test_session_cookie_flags_in_development(client: Client, personas: dict) -> None:
     response = api_login(client, "patient@example.org", PERSONA_PASSWORD)
-    header = next(h for h in response.headers.get_list("set-cookie") if h.startswith(SESSION_COOKIE))
+    header = next(
+        h for h in response.headers.get_list("set-cookie") if h.startswith(SESSION_COOKIE)
+    )
     assert "HttpOnly" in header
     assert "SameSite=lax" in header
     assert "Secure" not in header
@@ -116,7 +124,9 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     return now
 
 
-def test_staff_sessions_end_after_the_idle_timeout(client: Client, personas: dict, clock: list[float]) -> None:
+def test_staff_sessions_end_after_the_idle_timeout(
+    client: Client, personas: dict, clock: list[float]
+) -> None:
     client.login_as(PERSONAS["therapist"])
     clock[0] += 19 * 60
     assert client.get("/api/v1/me").status_code == 200
@@ -124,7 +134,9 @@ def test_staff_sessions_end_after_the_idle_timeout(client: Client, personas: dic
     assert client.get("/api/v1/me").status_code == 401
 
 
-def test_patients_get_a_longer_idle_timeout(client: Client, personas: dict, clock: list[float]) -> None:
+def test_patients_get_a_longer_idle_timeout(
+    client: Client, personas: dict, clock: list[float]
+) -> None:
     client.login_as(PERSONAS["patient"])
     clock[0] += 60 * 60
     assert client.get("/api/v1/me").status_code == 200

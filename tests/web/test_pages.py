@@ -54,7 +54,9 @@ def test_sign_in_returns_to_the_page_that_asked_for_it(client: Client, personas:
     assert response.headers["location"] == "/admin/users?page=1"
 
 
-@pytest.mark.parametrize("target", ["//evil.example/", "https://evil.example/", "/\\evil.example", "javascript:x"])
+@pytest.mark.parametrize(
+    "target", ["//evil.example/", "https://evil.example/", "/\\evil.example", "javascript:x"]
+)
 def test_sign_in_never_redirects_off_site(client: Client, personas: dict, target: str) -> None:
     response = sign_in_form(client, "patient@example.org", PERSONA_PASSWORD, target)
     assert response.headers["location"] == "/patient"
@@ -102,7 +104,9 @@ def test_anonymous_root_goes_to_sign_in(client: Client) -> None:
         ("admin", "/patient"),
     ],
 )
-def test_a_role_cannot_open_another_roles_home(client: Client, personas: dict, persona: str, forbidden: str) -> None:
+def test_a_role_cannot_open_another_roles_home(
+    client: Client, personas: dict, persona: str, forbidden: str
+) -> None:
     client.login_as(PERSONAS[persona])
     response = client.get(forbidden)
     assert response.status_code == 403
@@ -114,7 +118,9 @@ def test_demo_accounts_are_listed_only_in_demo_mode(client: Client) -> None:
     assert "patient@demo.wellness" not in client.get("/login").text
 
 
-@pytest.mark.parametrize("path", ["/login", "/api/v1/me", "/healthz", "/no-such-page", "/static/app.css"])
+@pytest.mark.parametrize(
+    "path", ["/login", "/api/v1/me", "/healthz", "/no-such-page", "/static/app.css"]
+)
 def test_security_headers_are_on_every_response(client: Client, path: str) -> None:
     response = client.get(path, follow_redirects=False)
     assert response.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
@@ -146,7 +152,9 @@ def test_health_check_reports_the_database(client: Client) -> None:
     assert response.json() == {"status": "ok", "database": "ok"}
 
 
-def test_health_check_says_503_when_the_database_is_down(client: Client, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_health_check_says_503_when_the_database_is_down(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from tortoise import connections
 
     async def broken(*_args: object, **_kwargs: object) -> None:

@@ -1,4 +1,4 @@
-"""Every route is on the public allowlist or refuses an anonymous request; new routes are covered."""
+"""Every route is on the public allowlist or refuses anonymous requests; new routes included."""
 
 from __future__ import annotations
 

@@ -58,16 +58,22 @@ def test_a_password_reset_by_an_admin_lifts_the_lock(client: Client, personas: d
     for _ in range(3):
         attempt(client, "patient@example.org", BAD)
     assert attempt(client, "patient@example.org", GOOD).status_code == 429
-    response = client.post("/api/v1/auth/login", json={"email": "admin@example.org", "password": GOOD})
+    response = client.post(
+        "/api/v1/auth/login", json={"email": "admin@example.org", "password": GOOD}
+    )
     assert response.status_code == 200
     new_password = "a fresh passphrase for pat"
-    reset = client.submit(f"/admin/users/{personas['patient'].id}/password", {"password": new_password})
+    reset = client.submit(
+        f"/admin/users/{personas['patient'].id}/password", {"password": new_password}
+    )
     assert reset.status_code == 303
     client.cookies.clear()
     assert attempt(client, "patient@example.org", new_password).status_code == 200
 
 
-def test_the_lock_expires_after_the_window(client: Client, personas: dict, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_lock_expires_after_the_window(
+    client: Client, personas: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
     now = [1_800_000_000.0]
     monkeypatch.setattr("wellness.web.auth.epoch_seconds", lambda: now[0])
     for _ in range(3):
