@@ -1,0 +1,199 @@
+"""The `wellness` command: migrations, accounts and demo seeding against a real database file."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from wellness.cli import main
+
+PASSPHRASE = "a calm and memorable passphrase"
+
+
+@pytest.fixture(autouse=True)
+def restore_process_environment() -> Iterator[None]:
+    # `serve` exports settings for its worker processes; keep them out of other tests.
+    saved = dict(os.environ)
+    yield
+    os.environ.clear()
+    os.environ.update(saved)
+
+
+@pytest.fixture
+def environment(tmp_path: Path) -> dict[str, str]:
+    return {
+        "WELLNESS_DATA_DIR": str(tmp_path / "data"),
+        "WELLNESS_DATABASE_URL": f"sqlite://{tmp_path / 'cli.sqlite3'}",
+        "WELLNESS_MEDIA_DIR": str(tmp_path / "media"),
+    }
+
+
+def run(environment: dict[str, str], *args: str, stdin: str | None = None) -> Result:
+    return CliRunner().invoke(
+        main, list(args), input=stdin, env=environment, catch_exceptions=False
+    )
+
+
+def rows(environment: dict[str, str], sql: str) -> list[tuple[object, ...]]:
+    path = environment["WELLNESS_DATABASE_URL"].removeprefix("sqlite://")
+    with sqlite3.connect(path) as connection:
+        return connection.execute(sql).fetchall()
+
+
+def test_db_upgrade_creates_the_schema_once(environment: dict[str, str]) -> None:
+    first = run(environment, "db", "upgrade")
+    second = run(environment, "db", "upgrade")
+    assert first.exit_code == 0
+    assert "Applied: wellness.0001_initial" in first.output
+    assert "up to date" in second.output
+    assert rows(environment, "SELECT COUNT(*) FROM users") == [(0,)]
+
+
+def test_users_create_reads_the_password_from_stdin(environment: dict[str, str]) -> None:
+    result = run(
+        environment,
+        *(
+            "users",
+            "create",
+            "--role",
+            "therapist",
+            "--email",
+            "Dr.Rivera@Clinic.org",
+            "--name",
+            "Dr. Rivera",
+        ),
+        *("--timezone", "Europe/Berlin", "--password-stdin"),
+        stdin=PASSPHRASE + "\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert "Created therapist dr.rivera@clinic.org" in result.output
+    stored = rows(environment, "SELECT email, role, time_zone, is_demo, password_hash FROM users")
+    assert stored[0][:4] == ("dr.rivera@clinic.org", "therapist", "Europe/Berlin", 0)
+    assert str(stored[0][4]).startswith("$argon2id$")
+
+
+def test_users_create_prompts_for_the_password_twice(environment: dict[str, str]) -> None:
+    result = run(
+        environment,
+        *("users", "create", "--role", "admin", "--email", "it@clinic.org", "--name", "IT"),
+        stdin=f"{PASSPHRASE}\n{PASSPHRASE}\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert rows(environment, "SELECT role FROM users") == [("admin",)]
+
+
+@pytest.mark.parametrize(
+    ("extra", "stdin", "message"),
+    [
+        (("--email", "nope"), PASSPHRASE, "email: Enter an e-mail address"),
+        (
+            ("--email", "a@b.org", "--timezone", "Moon/Base"),
+            PASSPHRASE,
+            "time_zone: Unknown time zone",
+        ),
+        (("--email", "a@b.org"), "password", "password: This password is one of the most common"),
+    ],
+)
+def test_users_create_refuses_bad_input_and_creates_nothing(
+    environment: dict[str, str], extra: tuple[str, ...], stdin: str, message: str
+) -> None:
+    result = run(
+        environment,
+        "users",
+        "create",
+        "--role",
+        "patient",
+        "--name",
+        "P",
+        *extra,
+        "--password-stdin",
+        stdin=stdin,
+    )
+    assert result.exit_code == 1
+    assert message in result.output
+    assert rows(environment, "SELECT COUNT(*) FROM users") == [(0,)]
+
+
+def test_users_set_role_deactivate_and_list(environment: dict[str, str]) -> None:
+    base = (
+        "users",
+        "create",
+        "--role",
+        "patient",
+        "--name",
+        "Pat",
+        "--email",
+        "pat@clinic.org",
+        "--password-stdin",
+    )
+    run(environment, *base, stdin=PASSPHRASE)
+    assert run(environment, "users", "set-role", "pat@clinic.org", "coordinator").exit_code == 0
+    assert run(environment, "users", "deactivate", "PAT@clinic.org").exit_code == 0
+    assert rows(environment, "SELECT role, is_active, session_epoch FROM users") == [
+        ("coordinator", 0, 2)
+    ]
+    listing = run(environment, "users", "list")
+    assert "coordinator" in listing.output
+    assert "inactive" in listing.output
+    assert run(environment, "users", "activate", "pat@clinic.org").exit_code == 0
+    assert rows(environment, "SELECT is_active FROM users") == [(1,)]
+
+
+def test_account_commands_name_an_unknown_email(environment: dict[str, str]) -> None:
+    result = run(environment, "users", "deactivate", "ghost@clinic.org")
+    assert result.exit_code == 1
+    assert "No account with e-mail 'ghost@clinic.org'" in result.output
+
+
+def test_demo_seeding_refuses_a_database_with_real_accounts(
+    environment: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run(
+        environment,
+        *("users", "create", "--role", "admin", "--name", "Real", "--email", "real@clinic.org"),
+        "--password-stdin",
+        stdin=PASSPHRASE,
+    )
+    started: list[object] = []
+    monkeypatch.setattr("wellness.cli._start_server", lambda *args: started.append(args))
+    result = run(environment, "serve", "--demo")
+    assert result.exit_code == 1
+    assert "refusing to replace them" in result.output
+    assert started == []
+    assert rows(environment, "SELECT email FROM users") == [("real@clinic.org",)]
+
+
+def test_demo_seeds_every_role_and_starts_the_server(
+    environment: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started: list[tuple[object, ...]] = []
+    monkeypatch.setattr("wellness.cli._start_server", lambda *args: started.append(args))
+    first = run(environment, "demo", "--port", "8123")
+    second = run(environment, "demo", "--port", "8123")
+    assert first.exit_code == second.exit_code == 0
+    assert "admin@demo.wellness" in first.output
+    assert "Password for every demo account: demo-wellness" in first.output
+    assert started == [("127.0.0.1", 8123, 1), ("127.0.0.1", 8123, 1)]
+    roles = rows(
+        environment,
+        "SELECT role, COUNT(*) FROM users WHERE is_demo = 1 GROUP BY role ORDER BY role",
+    )
+    assert roles == [("admin", 1), ("coordinator", 1), ("patient", 4), ("therapist", 2)]
+    assert rows(environment, "SELECT value FROM instance_flags WHERE key = 'demo'") == [("true",)]
+
+
+def test_serve_refuses_several_workers_on_sqlite(environment: dict[str, str]) -> None:
+    result = run(environment, "serve", "--workers", "2")
+    assert result.exit_code == 1
+    assert "SQLite allows one worker process" in result.output
+
+
+def test_a_bad_setting_stops_the_command_naming_it(environment: dict[str, str]) -> None:
+    result = run({**environment, "WELLNESS_STAFF_IDLE_MINUTES": "often"}, "db", "upgrade")
+    assert result.exit_code == 1
+    assert "WELLNESS_STAFF_IDLE_MINUTES" in result.output
