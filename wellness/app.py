@@ -30,6 +30,7 @@ from wellness.web.api.health import healthz
 from wellness.web.auth import retrieve_user
 from wellness.web.context import STATE_KEY, WebContext
 from wellness.web.errors import EXCEPTION_HANDLERS
+from wellness.web.pages.account import AccountPages
 from wellness.web.pages.admin import AdminPages
 from wellness.web.pages.auth import AuthPages
 from wellness.web.pages.home import HomePages
@@ -111,7 +112,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         include_in_schema=False,
     )
     return Litestar(
-        route_handlers=[AuthPages, HomePages, AdminPages, api, healthz, static],
+        route_handlers=[AuthPages, HomePages, AccountPages, AdminPages, api, healthz, static],
         lifespan=[database_lifespan(settings.database_url, auto_migrate=settings.auto_migrate)],
         stores=stores,
         state=State({STATE_KEY: _web_context(settings, stores)}),

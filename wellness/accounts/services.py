@@ -214,3 +214,19 @@ async def change_active(viewer: User, target: User, active: bool) -> None:
     if target.id == viewer.id and not active:
         raise AccountError("active", "You can't deactivate your own account.")
     await set_active(target.id, active)
+
+
+async def change_own_password(user: User, current_password: str, new_password: str) -> User:
+    """Change a password after re-checking the current one; returns the refreshed user."""
+    matches = await asyncio.to_thread(
+        passwords.verify_password, user.password_hash, current_password
+    )
+    if not matches:
+        raise AccountError("current_password", "That is not your current password.")
+    await set_password(user, new_password)
+    return await User.get(id=user.id)
+
+
+async def change_time_zone(user: User, time_zone: str) -> None:
+    checked = check_time_zone(time_zone)
+    await User.filter(id=user.id).update(time_zone=checked)

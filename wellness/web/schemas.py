@@ -66,3 +66,7 @@ class PasswordForm(msgspec.Struct):
 class ChangePasswordForm(msgspec.Struct):
     current_password: str = ""
     new_password: str = ""
+
+
+class TimeZoneForm(msgspec.Struct):
+    time_zone: str = ""

@@ -1,0 +1,82 @@
+"""Everyone's own account page."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import PERSONA_PASSWORD, PERSONAS, Client
+
+
+@pytest.mark.parametrize("persona", ["patient", "therapist", "coordinator", "admin"])
+def test_everyone_sees_their_own_account(client: Client, personas: dict, persona: str) -> None:
+    client.login_as(PERSONAS[persona])
+    page = client.get("/account")
+    assert page.status_code == 200
+    assert PERSONAS[persona].email in page.text
+    assert "csrf" in page.text
+
+
+def test_a_patient_changes_their_time_zone(as_patient: Client) -> None:
+    response = as_patient.submit("/account/time-zone", {"time_zone": "Pacific/Pago_Pago"})
+    assert response.status_code == 303
+    assert as_patient.user("patient@example.org").time_zone == "Pacific/Pago_Pago"
+    assert "Your time zone is saved." in as_patient.get("/account").text
+
+
+def test_an_unknown_time_zone_is_refused(as_patient: Client) -> None:
+    response = as_patient.submit("/account/time-zone", {"time_zone": "Europe/Atlantis"})
+    assert response.status_code == 422
+    assert "Unknown time zone" in response.text
+    assert as_patient.user("patient@example.org").time_zone == "Europe/Berlin"
+
+
+def test_changing_the_password_keeps_this_device_and_signs_out_the_others(
+    client: Client, personas: dict
+) -> None:
+    client.login_as(PERSONAS["patient"])
+    other_device = client.cookies["wellness_session"]
+    client.login_as(PERSONAS["patient"])
+    new_password = "a brand new calm passphrase"
+    response = client.submit(
+        "/account/password", {"current_password": PERSONA_PASSWORD, "new_password": new_password}
+    )
+    assert response.status_code == 303
+    assert client.get("/api/v1/me").status_code == 200
+    this_device = client.cookies["wellness_session"]
+    client.cookies.clear()
+    client.cookies.set("wellness_session", other_device, domain="testserver.local")
+    assert client.get("/api/v1/me").status_code == 401
+    client.cookies.clear()
+    login = client.post(
+        "/api/v1/auth/login", json={"email": "patient@example.org", "password": new_password}
+    )
+    assert login.status_code == 200
+    assert this_device != other_device
+
+
+@pytest.mark.parametrize(
+    ("form", "message"),
+    [
+        (
+            {"current_password": "not my password", "new_password": "a brand new calm passphrase"},
+            "not your current",
+        ),
+        ({"current_password": PERSONA_PASSWORD, "new_password": "short"}, "at least 8"),
+        ({"current_password": PERSONA_PASSWORD, "new_password": "iloveyou"}, "most common"),
+    ],
+)
+def test_a_refused_password_change_changes_nothing(
+    as_patient: Client, form: dict[str, str], message: str
+) -> None:
+    before = as_patient.user("patient@example.org").password_hash
+    response = as_patient.submit("/account/password", form)
+    assert response.status_code == 422
+    assert message in response.text
+    assert as_patient.user("patient@example.org").password_hash == before
+    assert as_patient.get("/api/v1/me").status_code == 200
+
+
+def test_the_account_form_needs_its_csrf_token(as_patient: Client) -> None:
+    response = as_patient.post("/account/time-zone", data={"time_zone": "Asia/Tokyo"})
+    assert response.status_code == 403
+    assert as_patient.user("patient@example.org").time_zone == "Europe/Berlin"

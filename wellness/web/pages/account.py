@@ -1,0 +1,74 @@
+"""Everyone's own account page: time zone and password."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.params import URLEncodedBody
+from litestar.plugins.flash import flash
+from litestar.response import Redirect, Template
+
+from wellness.accounts import services as accounts
+from wellness.accounts.models import User
+from wellness.audit import services as audit
+from wellness.lib.clock import utc_now
+from wellness.web.auth import start_session
+from wellness.web.context import client_address
+from wellness.web.guards import current_user, signed_in
+from wellness.web.schemas import ChangePasswordForm, TimeZoneForm
+
+
+class AccountPages(Controller):
+    path = "/account"
+    guards = [signed_in]  # noqa: RUF012  (Litestar reads this class attribute)
+
+    @get("/", name="account")
+    async def account_page(self, request: Request[Any, Any, Any]) -> Template:
+        return _account_template(current_user(request))
+
+    @post("/time-zone", name="account_time_zone")
+    async def change_time_zone(
+        self, request: Request[Any, Any, Any], data: URLEncodedBody[TimeZoneForm]
+    ) -> Template | Redirect:
+        user = current_user(request)
+        try:
+            await accounts.change_time_zone(user, data.time_zone)
+        except accounts.AccountError as problem:
+            return _account_template(user, errors={problem.field: problem.message}, status=422)
+        flash(request, "Your time zone is saved.", category="success")
+        return Redirect("/account", status_code=303)
+
+    @post("/password", name="account_password")
+    async def change_password(
+        self, request: Request[Any, Any, Any], data: URLEncodedBody[ChangePasswordForm]
+    ) -> Template | Redirect:
+        user = current_user(request)
+        try:
+            refreshed = await accounts.change_own_password(
+                user, data.current_password, data.new_password
+            )
+        except accounts.AccountError as problem:
+            return _account_template(user, errors={problem.field: problem.message}, status=422)
+        await audit.record(
+            "password_changed",
+            now=utc_now(),
+            actor_id=user.id,
+            target_type="user",
+            target_id=user.id,
+            client=client_address(request),
+        )
+        # The change ended every session; this browser continues with a fresh one.
+        start_session(request, refreshed)
+        flash(
+            request, "Your password is changed; other devices were signed out.", category="success"
+        )
+        return Redirect("/account", status_code=303)
+
+
+def _account_template(
+    user: User, *, errors: dict[str, str] | None = None, status: int = 200
+) -> Template:
+    return Template(
+        "account/account.html", context={"user": user, "errors": errors or {}}, status_code=status
+    )
