@@ -1,9 +1,11 @@
 """Browser tests: a real `wellness demo` server in a subprocess, driven by Debian's Chromium.
 
-pytest-playwright provides the `playwright`, `browser`, `context` and `page` fixtures (one browser
-per session, a new context per test); this file only tells it which Chromium to launch and where
-the server is. Without /usr/bin/chromium every browser test is skipped, except under CI (CI=true),
-where a missing browser is a failure: install it with `apt-get install -y chromium`.
+Playwright's sync API is used directly (pytest-playwright is disabled with `-p no:playwright`):
+one browser and one server for the whole tests/browser package, a new context per test. Both are
+package-scoped on purpose: while a sync Playwright is alive it marks its event loop as running in
+the main thread, so `asyncio.run()` in any later test would fail. Without /usr/bin/chromium every
+browser test is skipped, except under CI (CI=true), where a missing browser is a failure: install
+it with `apt-get install -y chromium`.
 """
 
 from __future__ import annotations
@@ -20,10 +22,9 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
-from playwright.sync_api import BrowserContext
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -43,7 +44,7 @@ def running_under_ci() -> bool:
     return os.environ.get("CI", "").strip().lower() in {"true", "1"}
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def chromium_executable() -> Path:
     """The browser to drive; skips (or fails under CI) when it is not installed."""
     if CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK):
@@ -97,7 +98,7 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
             process.wait(timeout=10)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def live_server(
     chromium_executable: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[LiveServer]:
@@ -147,32 +148,31 @@ def live_server(
         _stop(process)
 
 
-@pytest.fixture(scope="session")
-def browser_type_launch_args(
-    browser_type_launch_args: dict[str, Any], chromium_executable: Path
-) -> dict[str, Any]:
-    """pytest-playwright's launch options, pointed at Debian's Chromium."""
-    return {
-        **browser_type_launch_args,
-        "executable_path": str(chromium_executable),
-        "args": CHROMIUM_ARGS,
-    }
-
-
-@pytest.fixture(scope="session")
-def base_url(live_server: LiveServer) -> str:
-    """Every context talks to the live server, so tests can `page.goto("/login")`.
-
-    Defining `base_url` here also replaces pytest-playwright's own fallback fixture (used when
-    pytest-base-url is not installed), which pytest 9.2 deprecates with a warning that
-    `filterwarnings = error` turns into an error.
-    """
-    return live_server.url
+@pytest.fixture(scope="package")
+def browser(chromium_executable: Path) -> Iterator[Browser]:
+    """One headless Chromium for the package."""
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=chromium_executable, args=CHROMIUM_ARGS, headless=True
+        )
+        try:
+            yield chromium
+        finally:
+            chromium.close()
 
 
 @pytest.fixture
-def context(context: BrowserContext) -> BrowserContext:
-    """A fresh context per test (cookies included) that gives up after 10 s rather than 30 s."""
+def context(browser: Browser, live_server: LiveServer) -> Iterator[BrowserContext]:
+    """A fresh context per test (no shared cookies); relative URLs go to the live server."""
+    context = browser.new_context(base_url=live_server.url)
     context.set_default_timeout(ACTION_TIMEOUT_MS)
     context.set_default_navigation_timeout(ACTION_TIMEOUT_MS)
-    return context
+    try:
+        yield context
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def page(context: BrowserContext) -> Page:
+    return context.new_page()
