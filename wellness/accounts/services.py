@@ -230,3 +230,10 @@ async def change_own_password(user: User, current_password: str, new_password: s
 async def change_time_zone(user: User, time_zone: str) -> None:
     checked = check_time_zone(time_zone)
     await User.filter(id=user.id).update(time_zone=checked)
+
+
+async def display_names(user_ids: set[int]) -> dict[int, str]:
+    if not user_ids:
+        return {}
+    rows = await User.filter(id__in=user_ids).values_list("id", "display_name")
+    return {int(user_id): str(name) for user_id, name in rows}

@@ -27,6 +27,13 @@ TITLES = {
 }
 
 
+# Litestar's stock wording, replaced by something a patient can act on.
+FRIENDLY_DETAILS = {
+    "Not Found": "We couldn't find that page. It may have moved, or the address may be mistyped.",
+    "Method Not Allowed": "That action isn't available at this address.",
+}
+
+
 def wants_json(request: Request[Any, Any, Any]) -> bool:
     return request.url.path.startswith("/api/") or request.url.path in {"/healthz"}
 
@@ -77,7 +84,9 @@ def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -
             _plain_validation_detail(detail),
             field_errors(exc),
         )
-    detail = "Sign in to continue." if isinstance(exc, NotAuthorizedException) else exc.detail
+    detail = FRIENDLY_DETAILS.get(exc.detail, exc.detail)
+    if isinstance(exc, NotAuthorizedException):
+        detail = "Sign in to continue."
     response = error_response(
         request, exc.status_code, detail or TITLES.get(exc.status_code, "Error")
     )

@@ -21,13 +21,18 @@ TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates"
 class NavItem:
     label: str
     href: str
+    # Sections (e.g. Accounts) stay current on their sub-pages; a role's home does not.
+    section: bool = False
+
+    def is_current(self, path: str) -> bool:
+        return path == self.href or (self.section and path.startswith(self.href + "/"))
 
 
 NAVIGATION: dict[Role, tuple[NavItem, ...]] = {
     Role.PATIENT: (NavItem("Today", "/patient"),),
     Role.THERAPIST: (NavItem("Caseload", "/therapist"),),
     Role.COORDINATOR: (NavItem("Library", "/coordinator"),),
-    Role.ADMIN: (NavItem("Overview", "/admin"), NavItem("Accounts", "/admin/users")),
+    Role.ADMIN: (NavItem("Overview", "/admin"), NavItem("Accounts", "/admin/users", section=True)),
 }
 
 
@@ -47,4 +52,6 @@ def _configure(engine: JinjaTemplateEngine) -> None:
 
 
 def template_config() -> TemplateConfig[Any]:
-    return TemplateConfig(directory=TEMPLATE_DIR, engine=JinjaTemplateEngine, engine_callback=_configure)
+    return TemplateConfig(
+        directory=TEMPLATE_DIR, engine=JinjaTemplateEngine, engine_callback=_configure
+    )

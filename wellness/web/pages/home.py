@@ -35,7 +35,17 @@ class HomePages(Controller):
     async def admin_home(self, request: Request[Any, Any, Any]) -> Template:
         counts = await accounts.count_by_role()
         events = await audit.recent_events(limit=15)
-        return Template(
-            "home/admin.html",
-            context={"user": current_user(request), "counts": counts, "events": events},
-        )
+        people = {event.actor_id for event in events if event.actor_id}
+        people |= {
+            int(event.target_id)
+            for event in events
+            if event.target_type == "user" and event.target_id.isdigit()
+        }
+        names = await accounts.display_names(people)
+        context = {
+            "user": current_user(request),
+            "counts": counts,
+            "events": events,
+            "names": names,
+        }
+        return Template("home/admin.html", context=context)
