@@ -236,7 +236,7 @@ def test_the_admin_overview_names_the_people_in_recent_activity(as_admin: Client
     as_admin.submit(f"/admin/users/{personas['patient'].id}/role", {"role": "therapist"})
     page = as_admin.get("/admin")
     assert page.status_code == 200
-    assert "role_changed" in page.text
+    assert "Role changed" in page.text
     assert "Ada Admin" in page.text
     assert "Alice Patient" in page.text
 
