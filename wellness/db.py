@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from tortoise import Tortoise, connections
+from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.migrations.api import migrate
 
 APP_LABEL = "wellness"
@@ -97,6 +98,10 @@ async def upgrade(database_url: str, *, target: str | None = None) -> list[str]:
 
 
 async def open_database(database_url: str) -> None:
+    # Tortoise caches each model's INSERT/UPDATE/DELETE SQL process-wide, keyed by connection
+    # name and table but not by dialect: after a SQLite database, a PostgreSQL one would get
+    # SQLite's "?" placeholders (a syntax error), and the reverse. Start from an empty cache.
+    EXECUTOR_CACHE.clear()
     # Litestar runs the lifespan in another task than the requests: without the global
     # fallback every request fails with "No TortoiseContext is currently active".
     await Tortoise.init(config=tortoise_config(database_url), _enable_global_fallback=True)
