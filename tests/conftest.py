@@ -46,7 +46,13 @@ PERSONAS = {
     persona.key: persona
     for persona in (
         Persona("patient", "patient@example.org", "Alice Patient", Role.PATIENT),
-        Persona("other_patient", "other.patient@example.org", "Charlie Outsider", Role.PATIENT, "America/New_York"),
+        Persona(
+            "other_patient",
+            "other.patient@example.org",
+            "Charlie Outsider",
+            Role.PATIENT,
+            "America/New_York",
+        ),
         Persona("therapist", "therapist@example.org", "Bob Therapist", Role.THERAPIST),
         Persona("other_therapist", "other.therapist@example.org", "Dana Therapist", Role.THERAPIST),
         Persona("coordinator", "coordinator@example.org", "Cora Coordinator", Role.COORDINATOR),
@@ -74,10 +80,70 @@ def reset_postgres(url: str) -> None:
     asyncio.run(reset())
 
 
+async def _postgres_state(connection: Any) -> tuple[list[str], frozenset[str]]:
+    """The tables of schema public, and those tables plus the applied migrations' names."""
+    rows = await connection.fetch("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+    tables = [row["tablename"] for row in rows]
+    applied = []
+    if "tortoise_migrations" in tables:
+        applied = await connection.fetch('SELECT app, name FROM "tortoise_migrations"')
+    return tables, frozenset(tables) | {f"{row['app']}.{row['name']}" for row in applied}
+
+
+def _on_postgres(url: str, work: Callable[[Any], Awaitable[T]]) -> T:
+    import asyncpg  # type: ignore[import-untyped]
+
+    async def run() -> T:
+        connection = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
+        try:
+            return await work(connection)
+        finally:
+            await connection.close()
+
+    return asyncio.run(run())
+
+
+def migrated_state(url: str) -> frozenset[str]:
+    """Reset the schema and apply every migration; returns the state `empty_postgres` expects."""
+    from wellness.db import upgrade
+
+    reset_postgres(url)
+    asyncio.run(upgrade(url))
+    return _on_postgres(url, _postgres_state)[1]
+
+
+def empty_postgres(url: str, migrated: frozenset[str]) -> bool:
+    """Delete every row of a migrated schema; False (and nothing done) if the schema changed.
+
+    Cheaper per test than dropping the schema and migrating again, and the cost no longer grows
+    with the number of migrations; sequences restart, so ids are those of a fresh database. A
+    schema whose tables or applied migrations differ from `migrated` (a test changed it) is
+    left alone, and the caller rebuilds it from scratch.
+    """
+
+    async def empty(connection: Any) -> bool:
+        tables, state = await _postgres_state(connection)
+        if state != migrated:
+            return False
+        data = ", ".join(f'"{table}"' for table in tables if table != "tortoise_migrations")
+        await connection.execute(f"TRUNCATE {data} RESTART IDENTITY CASCADE")
+        return True
+
+    return _on_postgres(url, empty)
+
+
+@pytest.fixture(scope="session")
+def postgres_migrated() -> dict[str, frozenset[str]]:
+    """PostgreSQL runs migrate once per session; each test then starts from empty tables."""
+    return {"state": migrated_state(POSTGRES_URL)}
+
+
 @pytest.fixture
-def database_url(tmp_path: Path) -> str:
+def database_url(tmp_path: Path, request: pytest.FixtureRequest) -> str:
     if POSTGRES_URL:
-        reset_postgres(POSTGRES_URL)
+        migrated: dict[str, frozenset[str]] = request.getfixturevalue("postgres_migrated")
+        if not empty_postgres(POSTGRES_URL, migrated["state"]):
+            migrated["state"] = migrated_state(POSTGRES_URL)
         return POSTGRES_URL
     return f"sqlite://{tmp_path / 'wellness.sqlite3'}"
 
@@ -117,7 +183,9 @@ class Client(TestClient[Litestar]):
         self.cookies.clear()
         if persona is None:
             return
-        response = self.post("/api/v1/auth/login", json={"email": persona.email, "password": PERSONA_PASSWORD})
+        response = self.post(
+            "/api/v1/auth/login", json={"email": persona.email, "password": PERSONA_PASSWORD}
+        )
         assert response.status_code == 200, response.text
 
     def csrf_token(self) -> str:

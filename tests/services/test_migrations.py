@@ -1,0 +1,464 @@
+"""Migrations lose no data, apply once, and build exactly the schema the models describe.
+
+The row-count test is parametrised over every migration boundary found on disk, so each
+migration added later is covered without editing this file. See stack.md ("Data loss on
+SQLite") for the trap the last tests prove defended.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import pkgutil
+import sqlite3
+import sys
+import uuid
+from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tortoise import Tortoise
+from tortoise.context import TortoiseContext
+from tortoise.migrations.api import migrate
+from tortoise.migrations.autodetector import MigrationAutodetector
+from tortoise.migrations.graph import MigrationKey
+from tortoise.migrations.loader import MigrationLoader
+from tortoise.migrations.recorder import MigrationRecorder
+
+import wellness.db
+import wellness.migrations
+from tests.services.schema import (
+    RECORDER_TABLE,
+    count_rows,
+    describe,
+    fill_every_table,
+    raw_database,
+    table_names,
+)
+from wellness.db import APP_LABEL, MigrationError, tortoise_config, upgrade
+
+# Tables a migration renames, old name -> new name. Add an entry only in the commit whose
+# migration renames the table; every other table must keep its name and its rows.
+RENAMED_TABLES: dict[str, str] = {}
+
+
+def _migration_files() -> list[str]:
+    # The loader's own rule: modules not starting with "_" or "~".
+    return [
+        name
+        for _, name, is_package in pkgutil.iter_modules(wellness.migrations.__path__)
+        if not is_package and name[0] not in "_~"
+    ]
+
+
+MIGRATION_COUNT = len(_migration_files())
+
+
+class _NothingApplied(MigrationRecorder):
+    def __init__(self) -> None:
+        super().__init__(connection=None)
+
+    async def applied_migrations(self) -> list[MigrationKey]:
+        return []
+
+
+async def migration_names() -> list[str]:
+    """Every migration of the app in the order `upgrade` applies them (from Tortoise's graph)."""
+    loader = MigrationLoader(tortoise_config("sqlite://:memory:")["apps"], _NothingApplied())
+    await loader.build_graph()
+    leaves = loader.graph.leaf_nodes(APP_LABEL)
+    assert len(leaves) == 1, f"the migration graph has several heads, merge them: {leaves}"
+    return [key.name for key in loader.graph.forwards_plan(leaves[0]) if key.app_label == APP_LABEL]
+
+
+def test_it_finds_every_migration_file_in_the_graph() -> None:
+    names = asyncio.run(migration_names())
+    assert sorted(names) == sorted(_migration_files())
+    assert names[0] == "0001_initial"
+
+
+async def rows_lost(
+    url: str, *, target: str, migrate_rest: Callable[[], Awaitable[list[str]]]
+) -> tuple[dict[str, tuple[int, int]], list[str]]:
+    """Migrate to `target`, fill every table, run `migrate_rest`; return what lost rows.
+
+    The answer maps each table with fewer rows afterwards to (before, after), with the names
+    of the migrations that ran after filling.
+    """
+    applied = await upgrade(url, target=target)
+    assert applied, f"nothing to apply up to {target}"
+    async with raw_database(url) as db:
+        before = await fill_every_table(db, rows=3)
+    assert before, "no table to fill"
+    assert all(count >= 3 for count in before.values()), before
+
+    rest = await migrate_rest()
+
+    async with raw_database(url) as db:
+        present = await table_names(db)
+        after = {}
+        for table in before:
+            now_named = RENAMED_TABLES.get(table, table)
+            assert now_named in present, f"{table} disappeared in {rest}"
+            after[table] = await count_rows(db, now_named)
+    lost = {
+        table: (before[table], after[table]) for table in before if after[table] < before[table]
+    }
+    return lost, rest
+
+
+@pytest.mark.parametrize("boundary", range(1, MIGRATION_COUNT + 1))
+def test_it_keeps_every_row_through_all_later_migrations(
+    any_database_url: str, boundary: int
+) -> None:
+    """Apply the first `boundary` migrations, put rows in every table, apply the rest: no
+    table lost a row.
+
+    The last boundary has no later migration; it still proves the filler fits the current
+    schema and that a no-op upgrade keeps everything.
+    """
+    url = any_database_url
+
+    async def scenario() -> None:
+        names = await migration_names()
+        lost, rest = await rows_lost(
+            url,
+            target=f"{APP_LABEL}.{names[boundary - 1]}",
+            migrate_rest=lambda: upgrade(url),
+        )
+        assert rest == [f"{APP_LABEL}.{name}" for name in names[boundary:]]
+        assert not lost, f"rows lost (before, after) by {rest}: {lost}"
+
+    asyncio.run(scenario())
+
+
+def test_it_applies_nothing_the_second_time(any_database_url: str) -> None:
+    async def scenario() -> tuple[list[str], list[str], list[str]]:
+        first = await upgrade(any_database_url)
+        second = await upgrade(any_database_url)
+        async with raw_database(any_database_url) as db:
+            recorded = await db.fetch(f'SELECT name FROM "{RECORDER_TABLE}" ORDER BY name')  # noqa: S608
+        return first, second, [row["name"] for row in recorded]
+
+    first, second, recorded = asyncio.run(scenario())
+    names = asyncio.run(migration_names())
+    assert first == [f"{APP_LABEL}.{name}" for name in names]
+    assert second == []
+    assert recorded == sorted(names)
+
+
+def _model_schema() -> dict[str, set[str]]:
+    """table -> columns, as the current models describe them (M2M through tables included)."""
+
+    async def load() -> dict[str, set[str]]:
+        config = tortoise_config("sqlite://:memory:")
+        async with TortoiseContext() as context:
+            await context.init(config=config, init_connections=False)
+            schema: dict[str, set[str]] = {}
+            for model in context.apps[APP_LABEL].values():
+                meta = model._meta
+                schema[meta.db_table] = set(meta.fields_db_projection.values())
+                for m2m in meta.m2m_fields:
+                    through = meta.fields_map[m2m]
+                    schema.setdefault(through.through, {through.backward_key, through.forward_key})
+            return schema
+
+    return asyncio.run(load())
+
+
+def test_it_creates_every_model_table_and_column_on_an_empty_database(
+    any_database_url: str,
+) -> None:
+    """Every model table and column exists after `upgrade`; the only others are the migration
+    record and columns the database computes itself (such as a generated search vector)."""
+    expected = _model_schema()
+
+    async def actual_schema() -> dict[str, dict[str, bool]]:
+        await upgrade(any_database_url)
+        async with raw_database(any_database_url) as db:
+            return {
+                table: {
+                    column.name: column.generated for column in (await describe(db, table)).columns
+                }
+                for table in await table_names(db)
+            }
+
+    actual = asyncio.run(actual_schema())
+    assert {"users", "audit_events", "instance_flags"} <= expected.keys()
+    assert actual.keys() == expected.keys() | {RECORDER_TABLE}
+    for table, columns in expected.items():
+        assert columns <= actual[table].keys(), (table, columns - actual[table].keys())
+        extra = {name for name in actual[table].keys() - columns if not actual[table][name]}
+        assert not extra, f"{table} has columns no model describes: {extra}"
+
+
+def test_it_has_a_migration_for_every_model_change() -> None:
+    """What `tortoise makemigrations` would write now: nothing, or a model change lacks one."""
+
+    async def pending() -> list[Any]:
+        config = tortoise_config("sqlite://:memory:")
+        async with TortoiseContext() as context:
+            await context.init(config=config, init_connections=False)
+            writers = await MigrationAutodetector(context.apps, config["apps"]).changes()
+            return [operation.describe() for writer in writers for operation in writer.operations]
+
+    assert asyncio.run(pending()) == []
+
+
+# --- The SQLite table-rebuild trap -------------------------------------------------------
+
+TRAP_MODELS = """
+from tortoise import fields
+from tortoise.models import Model
+
+
+class Parent(Model):
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=200)
+
+    class Meta:
+        table = "trap_parents"
+
+
+class Child(Model):
+    id = fields.IntField(primary_key=True)
+    parent = fields.ForeignKeyField(
+        "trap.Parent", related_name="children", on_delete=fields.CASCADE
+    )
+    note = fields.CharField(max_length=50)
+
+    class Meta:
+        table = "trap_children"
+"""
+
+# Written by `tortoise makemigrations` (tortoise-orm 1.1.9) for the models above, first with
+# name max_length=20, then after widening it to 200; only long lines were wrapped.
+TRAP_INITIAL = """
+from tortoise import migrations
+from tortoise.migrations import operations as ops
+from tortoise.fields.base import OnDelete
+from tortoise import fields
+
+class Migration(migrations.Migration):
+    initial = True
+
+    operations = [
+        ops.CreateModel(
+            name='Parent',
+            fields=[
+                ('id', fields.IntField(
+                    generated=True, primary_key=True, unique=True, db_index=True
+                )),
+                ('name', fields.CharField(max_length=20)),
+            ],
+            options={'table': 'trap_parents', 'app': 'trap', 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Child',
+            fields=[
+                ('id', fields.IntField(
+                    generated=True, primary_key=True, unique=True, db_index=True
+                )),
+                ('parent', fields.ForeignKeyField(
+                    'trap.Parent', source_field='parent_id', db_constraint=True, to_field='id',
+                    related_name='children', on_delete=OnDelete.CASCADE,
+                )),
+                ('note', fields.CharField(max_length=50)),
+            ],
+            options={'table': 'trap_children', 'app': 'trap', 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+    ]
+"""
+
+TRAP_WIDEN = """
+from tortoise import migrations
+from tortoise.migrations import operations as ops
+from tortoise import fields
+
+class Migration(migrations.Migration):
+    dependencies = [('trap', '0001_initial')]
+
+    initial = False
+
+    operations = [
+        ops.AlterField(
+            model_name='Parent',
+            name='name',
+            field=fields.CharField(max_length=200),
+        ),
+    ]
+"""
+
+CHILDREN = [(1, 1, "first of parent 1"), (2, 1, "second of parent 1"), (3, 2, "only of parent 2")]
+
+
+@pytest.fixture
+def trap_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A throwaway app "trap" (parent + child with ON DELETE CASCADE) in a package of its own.
+
+    `wellness.db.tortoise_config` is swapped for one naming this app, so the real
+    `wellness.db.upgrade` migrates it. Returns the SQLite URL of an empty database.
+    """
+    package = f"trap_{uuid.uuid4().hex}"
+    root = tmp_path / "code" / package
+    (root / "migrations").mkdir(parents=True)
+    (root / "__init__.py").write_text("")
+    (root / "models.py").write_text(TRAP_MODELS)
+    (root / "migrations" / "__init__.py").write_text("")
+    (root / "migrations" / "0001_initial.py").write_text(TRAP_INITIAL)
+    (root / "migrations" / "0002_widen.py").write_text(TRAP_WIDEN)
+    monkeypatch.syspath_prepend(str(tmp_path / "code"))
+    for name in [name for name in sys.modules if name.startswith(package)]:
+        monkeypatch.delitem(sys.modules, name)
+
+    real_config = wellness.db.tortoise_config
+
+    def trap_config(database_url: str, *, foreign_keys: bool = True) -> dict[str, Any]:
+        config = real_config(database_url, foreign_keys=foreign_keys)
+        config["apps"] = {
+            "trap": {
+                "models": [f"{package}.models"],
+                "default_connection": "default",
+                "migrations": f"{package}.migrations",
+            }
+        }
+        return config
+
+    monkeypatch.setattr(wellness.db, "tortoise_config", trap_config)
+    yield f"sqlite://{tmp_path / 'trap.sqlite3'}"
+    for name in [name for name in sys.modules if name.startswith(package)]:
+        del sys.modules[name]
+
+
+def _sqlite(url: str) -> sqlite3.Connection:
+    connection = sqlite3.connect(wellness.db.sqlite_path(url))
+    connection.execute("PRAGMA foreign_keys = ON")
+    return connection
+
+
+def _fill_trap(url: str) -> None:
+    with _sqlite(url) as connection:
+        connection.executemany(
+            "INSERT INTO trap_parents (id, name) VALUES (?, ?)", [(1, "one"), (2, "two")]
+        )
+        connection.executemany(
+            "INSERT INTO trap_children (id, parent_id, note) VALUES (?, ?, ?)", CHILDREN
+        )
+    connection.close()
+
+
+def _children(url: str) -> list[tuple[int, int, str]]:
+    connection = _sqlite(url)
+    try:
+        return connection.execute(
+            "SELECT id, parent_id, note FROM trap_children ORDER BY id"
+        ).fetchall()
+    finally:
+        connection.close()
+
+
+def _parent_ddl(url: str) -> str:
+    connection = _sqlite(url)
+    try:
+        row = connection.execute(
+            "SELECT sql FROM sqlite_master WHERE name = 'trap_parents'"
+        ).fetchone()
+        return str(row[0])
+    finally:
+        connection.close()
+
+
+def test_it_keeps_child_rows_when_a_migration_rebuilds_their_parent_table(trap_app: str) -> None:
+    """Widening a parent's column makes Tortoise rebuild the parent table on SQLite
+    (`SqliteSchemaEditor._remake_table`: CREATE new__t, copy, DROP t, RENAME). `upgrade` runs
+    that with foreign keys OFF, so dropping the old parent cascades to nothing; afterwards the
+    children's references point at the rebuilt table and still cascade.
+    """
+    url = trap_app
+    assert asyncio.run(upgrade(url, target="trap.0001_initial")) == ["trap.0001_initial"]
+    _fill_trap(url)
+    assert "VARCHAR(20)" in _parent_ddl(url)
+
+    assert asyncio.run(upgrade(url)) == ["trap.0002_widen"]
+
+    assert "VARCHAR(200)" in _parent_ddl(url), "the parent table was not rebuilt"
+    assert _children(url) == CHILDREN
+    connection = _sqlite(url)
+    try:
+        assert connection.execute("PRAGMA foreign_key_check").fetchall() == []
+        references = connection.execute("PRAGMA foreign_key_list(trap_children)").fetchall()
+        assert [(row[2], row[3], row[4], row[6]) for row in references] == [
+            ("trap_parents", "parent_id", "id", "CASCADE")
+        ]
+        with connection:
+            connection.execute("DELETE FROM trap_parents WHERE id = 1")
+        remaining = connection.execute("SELECT id FROM trap_children").fetchall()
+        assert remaining == [(3,)], "the rebuilt parent no longer cascades to its children"
+    finally:
+        connection.close()
+
+
+def test_it_would_lose_child_rows_if_the_rebuild_ran_with_foreign_keys_on(trap_app: str) -> None:
+    """The control: the same migration through Tortoise's own `migrate` on a connection with
+    foreign keys ON (Tortoise's SQLite default) deletes every child row, silently. This is
+    upstream behaviour in tortoise-orm 1.1.9; it is why `upgrade` turns them OFF. Should this
+    test start failing, Tortoise now rebuilds tables safely and the defence is belt and braces.
+    """
+    url = trap_app
+    asyncio.run(upgrade(url, target="trap.0001_initial"))
+    _fill_trap(url)
+
+    async def migrate_with_foreign_keys_on() -> None:
+        try:
+            await migrate(config=wellness.db.tortoise_config(url, foreign_keys=True))
+        finally:
+            await Tortoise.close_connections()
+
+    asyncio.run(migrate_with_foreign_keys_on())
+
+    assert "VARCHAR(200)" in _parent_ddl(url)
+    assert _children(url) == []
+
+
+def test_it_refuses_an_upgrade_that_leaves_dangling_references(trap_app: str) -> None:
+    """With foreign keys OFF nothing stops a rebuild from breaking references; the check after
+    migrating does. A child pointing at a missing parent makes `upgrade` raise."""
+    url = trap_app
+    asyncio.run(upgrade(url, target="trap.0001_initial"))
+    _fill_trap(url)
+    connection = sqlite3.connect(wellness.db.sqlite_path(url))  # foreign keys off: allows it
+    with connection:
+        connection.execute(
+            "INSERT INTO trap_children (id, parent_id, note) VALUES (4, 99, 'orphan')"
+        )
+    connection.close()
+
+    with pytest.raises(MigrationError, match="foreign key check failed"):
+        asyncio.run(upgrade(url))
+    assert len(_children(url)) == 4
+
+
+def test_the_generic_row_check_notices_the_trap_and_the_defence(trap_app: str) -> None:
+    """The generic filler and counter, pointed at the trap app, report the children lost
+    when the rebuild runs with foreign keys ON, and nothing lost through `upgrade`."""
+    url = trap_app
+
+    async def with_foreign_keys_on() -> list[str]:
+        try:
+            await migrate(config=wellness.db.tortoise_config(url, foreign_keys=True))
+        finally:
+            await Tortoise.close_connections()
+        return ["trap.0002_widen"]
+
+    lost, _ = asyncio.run(
+        rows_lost(url, target="trap.0001_initial", migrate_rest=with_foreign_keys_on)
+    )
+    assert lost == {"trap_children": (3, 0)}
+
+    safe_url = url.replace("trap.sqlite3", "trap-safe.sqlite3")
+    lost, rest = asyncio.run(
+        rows_lost(safe_url, target="trap.0001_initial", migrate_rest=lambda: upgrade(safe_url))
+    )
+    assert (lost, rest) == ({}, ["trap.0002_widen"])

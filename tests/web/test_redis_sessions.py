@@ -1,0 +1,208 @@
+"""Two app instances sharing Redis behave like two workers: sessions and sign-in throttling
+are the same on both.
+
+Each worker gets its own `create_app` (own Redis client, own data folder, so no file store can
+be shared behind Redis's back) on the same database. Both run on one event loop and are
+started from one task: Tortoise keeps a single global context per process, and both apps'
+lifespans initialise the same one. The Redis namespace is the app's ("wellness") plus a
+random suffix per test, so parallel runs never see each other's keys; the test deletes its
+keys afterwards.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from http.cookiejar import CookieJar, DefaultCookiePolicy
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import redis
+from litestar.stores.redis import RedisStore
+from litestar.types import Empty, EmptyType
+
+import wellness.app
+from tests.conftest import BASE_URL, PERSONA_PASSWORD, PERSONAS, persona_password_hash
+from tests.services.servers import require_redis
+from wellness.accounts import services as accounts
+from wellness.app import SESSION_COOKIE, create_app
+from wellness.settings import Settings, load_settings
+
+pytestmark = pytest.mark.redis
+
+FAILURES_PER_ACCOUNT = 3
+PATIENT = PERSONAS["patient"]
+
+
+@pytest.fixture
+def redis_url() -> str:
+    return require_redis()
+
+
+@pytest.fixture
+def namespace(monkeypatch: pytest.MonkeyPatch, redis_url: str) -> Iterator[str]:
+    """The Redis key prefix of this test's workers; every key under it is deleted afterwards."""
+    isolated = f"wellness-test-{secrets.token_hex(6)}"
+    requested: list[str | EmptyType | None] = []
+
+    class IsolatedRedisStore(RedisStore):
+        @classmethod
+        def with_client(
+            cls, url: str = "redis://localhost:6379", *, namespace: Any = Empty, **options: Any
+        ) -> RedisStore:
+            requested.append(namespace)
+            return super().with_client(url, namespace=isolated, **options)
+
+    monkeypatch.setattr(wellness.app, "RedisStore", IsolatedRedisStore)
+    yield isolated
+    assert set(requested) <= {"wellness"}, requested
+    client = redis.Redis.from_url(redis_url)
+    try:
+        keys = list(client.scan_iter(match=f"{isolated}*"))
+        if keys:
+            client.delete(*keys)
+    finally:
+        client.close()
+
+
+def worker_settings(tmp_path: Path, name: str, database_url: str, redis_url: str) -> Settings:
+    return load_settings(
+        {
+            "WELLNESS_DATA_DIR": str(tmp_path / name / "data"),
+            "WELLNESS_MEDIA_DIR": str(tmp_path / "media"),
+            "WELLNESS_DATABASE_URL": database_url,
+            "WELLNESS_SECRET_KEY": "test-secret-key-that-is-long-enough-to-pass",
+            "WELLNESS_AUTO_MIGRATE": "true",
+            "WELLNESS_REDIS_URL": redis_url,
+            "WELLNESS_LOGIN_FAILURES_PER_ACCOUNT": str(FAILURES_PER_ACCOUNT),
+        }
+    )
+
+
+Workers = tuple[httpx.AsyncClient, httpx.AsyncClient]
+
+
+def _no_cookie_jar() -> CookieJar:
+    """Clients keep no cookies: every request names its session explicitly (see `cookie`)."""
+    return CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
+
+
+@pytest.fixture
+def run_on_two_workers(
+    tmp_path: Path, database_url: str, redis_url: str, namespace: str
+) -> Callable[[Callable[[httpx.AsyncClient, httpx.AsyncClient], Awaitable[None]]], None]:
+    """Run `scenario(a, b)` with both workers up and the patient persona in the database."""
+    settings = [worker_settings(tmp_path, name, database_url, redis_url) for name in ("a", "b")]
+    assert all(s.redis_url == redis_url and not s.memory_stores for s in settings)
+
+    @asynccontextmanager
+    async def workers() -> AsyncIterator[Workers]:
+        async with AsyncExitStack() as stack:
+            clients = []
+            for worker in settings:
+                app = create_app(worker)
+                await stack.enter_async_context(app.lifespan())
+                transport = httpx.ASGITransport(app=app)
+                client = httpx.AsyncClient(
+                    transport=transport, base_url=BASE_URL, cookies=_no_cookie_jar()
+                )
+                clients.append(await stack.enter_async_context(client))
+            yield clients[0], clients[1]
+
+    def run(scenario: Callable[[httpx.AsyncClient, httpx.AsyncClient], Awaitable[None]]) -> None:
+        async def main() -> None:
+            async with workers() as (a, b):
+                await accounts.create_user(
+                    email=PATIENT.email,
+                    display_name=PATIENT.display_name,
+                    role=PATIENT.role,
+                    password_hash=persona_password_hash(),
+                )
+                await scenario(a, b)
+
+        asyncio.run(main())
+
+    return run
+
+
+def cookie(session_id: str) -> dict[str, str]:
+    return {"cookie": f"{SESSION_COOKIE}={session_id}"}
+
+
+async def sign_in(worker: httpx.AsyncClient, password: str = PERSONA_PASSWORD) -> httpx.Response:
+    return await worker.post(
+        "/api/v1/auth/login", json={"email": PATIENT.email, "password": password}
+    )
+
+
+def session_of(response: httpx.Response) -> str:
+    assert response.status_code == 200, response.text
+    session_id = response.cookies[SESSION_COOKIE]
+    assert len(session_id) >= 22  # at least 128 random bits
+    return session_id
+
+
+def redis_keys(redis_url: str, pattern: str) -> list[str]:
+    client = redis.Redis.from_url(redis_url, decode_responses=True)
+    try:
+        return sorted(client.scan_iter(match=pattern))
+    finally:
+        client.close()
+
+
+def test_it_accepts_a_session_started_on_one_worker_on_the_other(
+    run_on_two_workers: Any, redis_url: str, namespace: str
+) -> None:
+    async def scenario(a: httpx.AsyncClient, b: httpx.AsyncClient) -> None:
+        session_id = session_of(await sign_in(a))
+        assert redis_keys(redis_url, f"{namespace}_sessions:*") == [
+            f"{namespace}_sessions:{session_id}"
+        ]
+
+        on_b = await b.get("/api/v1/me", headers=cookie(session_id))
+        assert on_b.status_code == 200, on_b.text
+        assert on_b.json()["email"] == PATIENT.email
+        assert (await b.get("/api/v1/me")).status_code == 401
+        assert (await b.get("/api/v1/me", headers=cookie("not-a-session"))).status_code == 401
+
+    run_on_two_workers(scenario)
+
+
+def test_it_ends_the_session_on_every_worker_when_signing_out_on_one(
+    run_on_two_workers: Any, redis_url: str, namespace: str
+) -> None:
+    async def scenario(a: httpx.AsyncClient, b: httpx.AsyncClient) -> None:
+        session_id = session_of(await sign_in(a))
+        assert (await a.get("/api/v1/me", headers=cookie(session_id))).status_code == 200
+
+        logout = await b.post("/api/v1/auth/logout", headers=cookie(session_id))
+        assert logout.status_code == 204, logout.text
+
+        assert (await a.get("/api/v1/me", headers=cookie(session_id))).status_code == 401
+        assert (await b.get("/api/v1/me", headers=cookie(session_id))).status_code == 401
+        assert f"{namespace}_sessions:{session_id}" not in redis_keys(
+            redis_url, f"{namespace}_sessions:*"
+        )
+
+    run_on_two_workers(scenario)
+
+
+def test_it_counts_failed_sign_ins_across_workers(
+    run_on_two_workers: Any, redis_url: str, namespace: str
+) -> None:
+    async def scenario(a: httpx.AsyncClient, b: httpx.AsyncClient) -> None:
+        for worker in (a, b, a):  # 2 on A and 1 on B: neither alone reaches the limit of 3
+            assert (await sign_in(worker, "a wrong password")).status_code == 401
+        assert redis_keys(redis_url, f"{namespace}_throttle:login-fail:account:*")
+
+        for worker in (b, a):
+            refused = await sign_in(worker)  # the right password, too late
+            assert refused.status_code == 429, refused.text
+            assert int(refused.headers["retry-after"]) > 0
+            assert SESSION_COOKIE not in refused.cookies
+
+    run_on_two_workers(scenario)
