@@ -16,6 +16,7 @@ MODEL_MODULES = [
     "wellness.accounts.models",
     "wellness.audit.models",
     "wellness.system.models",
+    "wellness.catalog.models",
 ]
 MIGRATIONS_MODULE = "wellness.migrations"
 

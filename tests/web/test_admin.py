@@ -232,7 +232,9 @@ def test_non_admins_cannot_change_accounts(client: Client, personas: dict, outsi
     assert "access_denied" in audit_actions(client)
 
 
-def test_the_admin_overview_names_the_people_in_recent_activity(as_admin: Client, personas: dict) -> None:
+def test_the_admin_overview_names_the_people_in_recent_activity(
+    as_admin: Client, personas: dict
+) -> None:
     as_admin.submit(f"/admin/users/{personas['patient'].id}/role", {"role": "therapist"})
     page = as_admin.get("/admin")
     assert page.status_code == 200
@@ -241,7 +243,9 @@ def test_the_admin_overview_names_the_people_in_recent_activity(as_admin: Client
     assert "Alice Patient" in page.text
 
 
-def test_the_accounts_section_stays_current_on_an_account_page(as_admin: Client, personas: dict) -> None:
+def test_the_accounts_section_stays_current_on_an_account_page(
+    as_admin: Client, personas: dict
+) -> None:
     page = as_admin.get(f"/admin/users/{personas['patient'].id}")
     assert '<a href="/admin/users" aria-current="page">' in page.text
     assert '<a href="/admin" aria-current="page">' not in page.text

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from tortoise import connections
+from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from wellness.accounts.models import User
@@ -37,14 +38,38 @@ async def wipe_all_data() -> None:
     from wellness.db import APP_LABEL
 
     connection = connections.get("default")
-    tables = [model._meta.db_table for model in Tortoise.apps[APP_LABEL].values()]
+    tables = _children_first(list(Tortoise.apps[APP_LABEL].values()))
     if connection.capabilities.dialect == "postgres":
         quoted = ", ".join(f'"{table}"' for table in tables)
         await connection.execute_script(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE")
         return
+    # Children before parents: deferring foreign keys does not defer ON DELETE RESTRICT.
     # Table names come from our own model metadata, never from input.
     deletes = [f'DELETE FROM "{table}"' for table in tables]  # noqa: S608
-    statements = ["PRAGMA defer_foreign_keys = ON", *deletes]
     async with in_transaction("default") as transaction:
-        for statement in statements:
+        for statement in deletes:
             await transaction.execute_script(statement)
+
+
+def _children_first(models: list[type[Model]]) -> list[str]:
+    """Table names ordered so every table comes before the tables it references."""
+    ordered: list[str] = []
+    seen: set[str] = set()
+
+    def visit(model: type[Model]) -> None:
+        table = model._meta.db_table
+        if table in seen:
+            return
+        seen.add(table)
+        for child in models:
+            related = (
+                getattr(child._meta.fields_map[name], "related_model", None)
+                for name in child._meta.fk_fields
+            )
+            if any(parent is model for parent in related):
+                visit(child)
+        ordered.append(table)
+
+    for model in models:
+        visit(model)
+    return ordered

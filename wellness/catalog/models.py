@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+from wellness.catalog.kinds import Guidance, Kind, Level, Posture, Status
+from wellness.catalog.storage import cover_key
+
+
+class MediaAsset(Model):
+    """One stored media file, named by its content hash. Identical bytes are stored once."""
+
+    id = fields.IntField(primary_key=True)
+    sha256 = fields.CharField(max_length=64, unique=True)
+    size_bytes = fields.BigIntField()
+    container = fields.CharField(max_length=16)
+    codec = fields.CharField(max_length=32, default="")
+    mime_type = fields.CharField(max_length=32)
+    extension = fields.CharField(max_length=8)
+    has_video = fields.BooleanField(default=False)
+    duration_seconds = fields.FloatField()
+    bitrate = fields.IntField(null=True)
+    sample_rate = fields.IntField(null=True)
+    channels = fields.IntField(null=True)
+    tag_title = fields.CharField(max_length=255, default="")
+    tag_artist = fields.CharField(max_length=255, default="")
+    tag_album = fields.CharField(max_length=255, default="")
+    tag_comment = fields.CharField(max_length=500, default="")
+    cover_sha256 = fields.CharField(max_length=64, null=True)
+    cover_mime_type = fields.CharField(max_length=32, null=True)
+    # What the uploader's computer called it: display-only metadata, never a path.
+    original_filename = fields.CharField(max_length=255, default="")
+    uploaded_by: fields.ForeignKeyNullableRelation[Model] = fields.ForeignKeyField(
+        "wellness.User", related_name=False, null=True, on_delete=fields.SET_NULL
+    )
+    uploaded_at = fields.DatetimeField()
+
+    class Meta:
+        table = "media_assets"
+
+    @property
+    def storage_key(self) -> str:
+        return f"{self.sha256}.{self.extension}"
+
+    @property
+    def cover_key(self) -> str | None:
+        return cover_key(self.cover_sha256, self.cover_mime_type)
+
+
+class PracticeSession(Model):
+    id = fields.IntField(primary_key=True)
+    title = fields.CharField(max_length=200)
+    kind = fields.CharEnumField(Kind, max_length=16)
+    description = fields.TextField(default="")
+    instructor = fields.CharField(max_length=120, default="")
+    language = fields.CharField(max_length=16, default="en")
+    level = fields.CharEnumField(Level, max_length=16, default=Level.BEGINNER)
+    posture = fields.CharEnumField(Posture, max_length=16, default=Posture.SEATED)
+    guidance = fields.CharEnumField(Guidance, max_length=16, default=Guidance.GUIDED)
+    transcript = fields.TextField(default="")
+    anxiety_min = fields.SmallIntField(default=0)
+    anxiety_max = fields.SmallIntField(default=10)
+    contraindications: fields.Field[list[str]] = fields.JSONField(default=list)
+    status = fields.CharEnumField(Status, max_length=16, default=Status.DRAFT, db_index=True)
+    primary_asset: fields.ForeignKeyNullableRelation[MediaAsset] = fields.ForeignKeyField(
+        "wellness.MediaAsset", related_name="sessions", null=True, on_delete=fields.RESTRICT
+    )
+    # Copied from the primary asset so length filters need no join.
+    duration_seconds = fields.FloatField(default=0)
+    created_by: fields.ForeignKeyNullableRelation[Model] = fields.ForeignKeyField(
+        "wellness.User", related_name=False, null=True, on_delete=fields.SET_NULL
+    )
+    updated_by: fields.ForeignKeyNullableRelation[Model] = fields.ForeignKeyField(
+        "wellness.User", related_name=False, null=True, on_delete=fields.SET_NULL
+    )
+    created_at = fields.DatetimeField()
+    updated_at = fields.DatetimeField()
+    published_at = fields.DatetimeField(null=True)
+
+    tags: fields.ReverseRelation[SessionTag]
+
+    class Meta:
+        table = "practice_sessions"
+        ordering = ("title", "id")
+
+
+class SessionTag(Model):
+    id = fields.IntField(primary_key=True)
+    session: fields.ForeignKeyRelation[PracticeSession] = fields.ForeignKeyField(
+        "wellness.PracticeSession", related_name="tags", on_delete=fields.CASCADE
+    )
+    tag = fields.CharField(max_length=48, db_index=True)
+
+    class Meta:
+        table = "session_tags"
+        unique_together = (("session", "tag"),)

@@ -1,0 +1,91 @@
+"""Pure rules for catalog input: what a session's fields may hold."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+MAX_TITLE = 200
+MAX_INSTRUCTOR = 120
+MAX_DESCRIPTION = 5_000
+MAX_TRANSCRIPT = 200_000
+MAX_TAGS = 20
+MAX_TAG = 48
+_TAG_SHAPE = re.compile(r"^[a-z0-9][a-z0-9 \-]*$")
+_LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
+_SEARCH_TOKEN = re.compile(r"\w+", re.UNICODE)
+MAX_SEARCH_TOKENS = 8
+
+
+class CatalogError(ValueError):
+    """Input we refuse, naming the field at fault."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def clean_title(value: str) -> str:
+    title = " ".join(value.split())
+    if not title:
+        raise CatalogError("title", "Enter a title.")
+    if len(title) > MAX_TITLE:
+        raise CatalogError("title", f"Use at most {MAX_TITLE} characters for the title.")
+    return title
+
+
+def clean_text(field: str, value: str, limit: int) -> str:
+    text = value.replace("\r\n", "\n").replace("\x00", "").strip()
+    if len(text) > limit:
+        raise CatalogError(field, f"Use at most {limit:,} characters.")
+    return text
+
+
+def clean_instructor(value: str) -> str:
+    name = " ".join(value.split())
+    if len(name) > MAX_INSTRUCTOR:
+        raise CatalogError("instructor", f"Use at most {MAX_INSTRUCTOR} characters.")
+    return name
+
+
+def clean_language(value: str) -> str:
+    code = value.strip()
+    if not _LANGUAGE.match(code):
+        raise CatalogError("language", "Use a language code such as en, de or pt-BR.")
+    return code
+
+
+def clean_tags(values: Iterable[str]) -> list[str]:
+    tags: list[str] = []
+    for raw in values:
+        tag = " ".join(raw.lower().split())
+        if not tag or tag in tags:
+            continue
+        if len(tag) > MAX_TAG or not _TAG_SHAPE.match(tag):
+            raise CatalogError(
+                "tags",
+                f"Tags use letters, digits, spaces and dashes, at most {MAX_TAG} characters.",
+            )
+        tags.append(tag)
+    if len(tags) > MAX_TAGS:
+        raise CatalogError("tags", f"Use at most {MAX_TAGS} tags.")
+    return tags
+
+
+def split_tags(text: str) -> list[str]:
+    return [part for part in text.split(",") if part.strip()]
+
+
+def check_anxiety_range(low: int, high: int) -> None:
+    if not (0 <= low <= 10 and 0 <= high <= 10):
+        raise CatalogError("anxiety_min", "Anxiety levels run from 0 to 10.")
+    if low > high:
+        raise CatalogError(
+            "anxiety_min", "The lowest suitable anxiety must not exceed the highest."
+        )
+
+
+def search_tokens(text: str) -> list[str]:
+    """Words of a search box, lower-cased; punctuation and operators never reach the database."""
+    return [token.lower() for token in _SEARCH_TOKEN.findall(text)][:MAX_SEARCH_TOKENS]
