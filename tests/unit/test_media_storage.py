@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from wellness.catalog.storage import LocalMediaStore, StorageError, cover_key, is_valid_key
+
+
+def key_for(data: bytes, extension: str = "mp3") -> str:
+    return f"{hashlib.sha256(data).hexdigest()}.{extension}"
+
+
+def test_committed_files_are_stored_under_their_content_hash(tmp_path: Path) -> None:
+    store = LocalMediaStore(tmp_path)
+    incoming = store.new_incoming()
+    incoming.write_bytes(b"audio bytes")
+    key = key_for(b"audio bytes")
+    assert store.commit(incoming, key) is True
+    assert store.local_path(key).read_bytes() == b"audio bytes"
+    assert store.local_path(key).parent.name == key[:2]
+    assert not incoming.exists()
+    assert list(store.keys()) == [key]
+
+
+def test_committing_existing_content_keeps_one_copy(tmp_path: Path) -> None:
+    store = LocalMediaStore(tmp_path)
+    key = key_for(b"same")
+    assert store.put_bytes(b"same", key) is True
+    again = store.new_incoming()
+    again.write_bytes(b"same")
+    assert store.commit(again, key) is False
+    assert not again.exists()
+    assert list(store.keys()) == [key]
+
+
+def test_incoming_files_are_private_and_unique(tmp_path: Path) -> None:
+    store = LocalMediaStore(tmp_path)
+    first, second = store.new_incoming(), store.new_incoming()
+    assert first != second
+    assert first.stat().st_mode & 0o077 == 0
+
+
+@pytest.mark.parametrize(
+    "key", ["../x.mp3", "abc.mp3", "0" * 64 + ".MP3", "0" * 64, "0" * 64 + ".mp3/../../x"]
+)
+def test_keys_that_are_not_content_hashes_are_refused(tmp_path: Path, key: str) -> None:
+    assert not is_valid_key(key)
+    with pytest.raises(StorageError):
+        LocalMediaStore(tmp_path).local_path(key)
+
+
+def test_discard_only_touches_incoming_files(tmp_path: Path) -> None:
+    store = LocalMediaStore(tmp_path)
+    outside = tmp_path / "precious.txt"
+    outside.write_text("keep me")
+    with pytest.raises(StorageError):
+        store.discard(outside)
+    assert outside.exists()
+
+
+def test_stale_incoming_files_are_found_for_the_sweeper(tmp_path: Path) -> None:
+    store = LocalMediaStore(tmp_path)
+    leftover = store.new_incoming()
+    assert store.stale_incoming(older_than_seconds=3600) == []
+    assert store.stale_incoming(older_than_seconds=-1) == [leftover]
+
+
+def test_cover_keys_follow_the_image_type() -> None:
+    assert cover_key("a" * 64, "image/png") == "a" * 64 + ".png"
+    assert cover_key("a" * 64, "image/jpeg") == "a" * 64 + ".jpg"
+    assert cover_key("a" * 64, "image/svg+xml") is None
+    assert cover_key(None, "image/png") is None
