@@ -1,0 +1,576 @@
+"""Playing stored media: byte ranges, validators, HEAD, fixed headers, and who may fetch what."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import math
+import os
+import struct
+import wave
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import PERSONAS, Client
+from wellness.accounts.models import User
+from wellness.catalog.kinds import Kind, Status
+from wellness.catalog.models import MediaAsset, PracticeSession
+from wellness.catalog.storage import LocalMediaStore
+from wellness.lib.http_ranges import http_date
+from wellness.settings import Settings
+from wellness.web import media_response
+from wellness.web.media_response import OpenFiles
+
+UPLOADED_AT = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
+
+
+def wav_bytes(seconds: float, frequency: float, *, rate: int = 8000) -> bytes:
+    """A mono 16-bit sine tone made with the standard library."""
+    frames = b"".join(
+        struct.pack("<h", int(8000 * math.sin(2 * math.pi * frequency * n / rate)))
+        for n in range(int(seconds * rate))
+    )
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(frames)
+    return buffer.getvalue()
+
+
+def png_bytes() -> bytes:
+    return b"\x89PNG\r\n\x1a\n" + hashlib.sha256(b"cover").digest() * 4
+
+
+@dataclass(frozen=True)
+class Stored:
+    asset_id: int
+    data: bytes
+    sha256: str
+    path: Path
+
+    @property
+    def url(self) -> str:
+        return f"/media/{self.asset_id}"
+
+    @property
+    def etag(self) -> str:
+        return f'"{self.sha256}"'
+
+
+@dataclass(frozen=True)
+class Library:
+    published: Stored
+    draft: Stored
+    archived: Stored
+    orphan: Stored
+    big: Stored
+    mp3: Stored
+    cover_key: str
+    draft_cover_key: str
+    orphan_cover_key: str
+
+
+def store_asset(
+    client: Client,
+    store: LocalMediaStore,
+    data: bytes,
+    *,
+    mime_type: str = "audio/wav",
+    extension: str = "wav",
+    status: Status | None = Status.PUBLISHED,
+    cover: bytes | None = None,
+    author: User | None = None,
+) -> tuple[Stored, str | None]:
+    sha256 = hashlib.sha256(data).hexdigest()
+    store.put_bytes(data, f"{sha256}.{extension}")
+    cover_sha = hashlib.sha256(cover).hexdigest() if cover is not None else None
+    if cover is not None:
+        store.put_bytes(cover, f"{cover_sha}.png")
+
+    async def create() -> int:
+        asset = await MediaAsset.create(
+            sha256=sha256,
+            size_bytes=len(data),
+            container=extension,
+            mime_type=mime_type,
+            extension=extension,
+            duration_seconds=len(data) / 16000,
+            cover_sha256=cover_sha,
+            cover_mime_type="image/png" if cover is not None else None,
+            original_filename="<script>evil</script>.html",
+            uploaded_at=UPLOADED_AT,
+        )
+        if status is not None:
+            await PracticeSession.create(
+                title=f"A {status.value} session",
+                kind=Kind.MEDITATION,
+                status=status,
+                primary_asset=asset,
+                created_by=author,
+                created_at=UPLOADED_AT,
+                updated_at=UPLOADED_AT,
+            )
+        return asset.id
+
+    asset_id = client.run(create)
+    path = store.local_path(f"{sha256}.{extension}")
+    return Stored(asset_id, data, sha256, path), f"{cover_sha}.png" if cover_sha else None
+
+
+@pytest.fixture
+def library(client: Client, personas: dict[str, User], settings: Settings) -> Library:
+    store = LocalMediaStore(settings.media_dir)
+    author = personas["coordinator"]
+    published, cover_key = store_asset(
+        client, store, wav_bytes(1.5, 440), cover=png_bytes(), author=author
+    )
+    draft, draft_cover_key = store_asset(
+        client, store, wav_bytes(1.0, 330), status=Status.DRAFT, cover=png_bytes() + b"draft"
+    )
+    archived, _ = store_asset(client, store, wav_bytes(1.0, 220), status=Status.ARCHIVED)
+    orphan, orphan_cover_key = store_asset(
+        client, store, wav_bytes(1.0, 550), status=None, cover=png_bytes() + b"orphan"
+    )
+    # Larger than one read on the event loop and than one chunk: exercises the streamed path.
+    big, _ = store_asset(client, store, os.urandom(media_response.CHUNK * 2 + 12_345))
+    mp3, _ = store_asset(
+        client, store, b"\xff\xfb\x90\x00" * 1000, mime_type="audio/mpeg", extension="mp3"
+    )
+    assert cover_key
+    assert draft_cover_key
+    assert orphan_cover_key
+    return Library(
+        published, draft, archived, orphan, big, mp3, cover_key, draft_cover_key, orphan_cover_key
+    )
+
+
+@pytest.fixture
+def as_patient(client: Client, library: Library) -> Client:
+    client.login_as(PERSONAS["patient"])
+    return client
+
+
+@pytest.fixture
+def as_coordinator(client: Client, library: Library) -> Client:
+    client.login_as(PERSONAS["coordinator"])
+    return client
+
+
+def reread(client: Client, asset_id: int) -> MediaAsset | None:
+    async def load() -> MediaAsset | None:
+        return await MediaAsset.get_or_none(id=asset_id)
+
+    return client.run(load)
+
+
+# --- whole bodies and fixed headers -----------------------------------------------------
+
+
+def test_it_sends_the_whole_file_with_its_validators(as_patient: Client, library: Library) -> None:
+    stored = library.published
+    response = as_patient.get(stored.url)
+    assert response.status_code == 200
+    assert response.content == stored.data
+    assert response.headers["content-length"] == str(len(stored.data))
+    assert response.headers["accept-ranges"] == "bytes"
+    assert response.headers["etag"] == stored.etag
+    assert response.headers["last-modified"] == http_date(UPLOADED_AT)
+    assert response.headers["cache-control"] == "private, no-cache"
+    assert "content-range" not in response.headers
+
+
+def test_content_type_is_the_stored_one_and_never_sniffed(
+    as_patient: Client, library: Library
+) -> None:
+    wav = as_patient.get(library.published.url + "?name=page.html")
+    mp3 = as_patient.get(library.mp3.url, headers={"accept": "text/html"})
+    assert wav.headers["content-type"] == "audio/wav"
+    assert mp3.headers["content-type"] == "audio/mpeg"
+    assert wav.headers["x-content-type-options"] == "nosniff"
+    assert mp3.headers["x-content-type-options"] == "nosniff"
+
+
+def test_content_disposition_is_a_server_made_name(as_patient: Client, library: Library) -> None:
+    response = as_patient.get(library.mp3.url)
+    expected = f'inline; filename="session-{library.mp3.asset_id}.mp3"'
+    assert response.headers["content-disposition"] == expected
+    assert "evil" not in response.headers["content-disposition"]
+
+
+def test_security_headers_are_sent_with_media(as_patient: Client, library: Library) -> None:
+    response = as_patient.get(library.published.url)
+    assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+
+
+# --- ranges -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("header", "first", "last"),
+    [
+        ("bytes=0-99", 0, 99),
+        ("bytes=1000-1999", 1000, 1999),
+        ("bytes=-500", -500, -1),
+    ],
+)
+def test_a_single_range_is_answered_with_206(
+    as_patient: Client, library: Library, header: str, first: int, last: int
+) -> None:
+    data = library.published.data
+    size = len(data)
+    start, end = first % size, last % size
+    response = as_patient.get(library.published.url, headers={"range": header})
+    assert response.status_code == 206
+    assert response.content == data[start : end + 1]
+    assert response.headers["content-range"] == f"bytes {start}-{end}/{size}"
+    assert response.headers["content-length"] == str(end - start + 1)
+    assert response.headers["content-type"] == "audio/wav"
+    assert response.headers["etag"] == library.published.etag
+
+
+def test_an_open_ended_range_runs_to_the_end(as_patient: Client, library: Library) -> None:
+    data = library.published.data
+    start = len(data) - 300
+    response = as_patient.get(library.published.url, headers={"range": f"bytes={start}-"})
+    assert response.status_code == 206
+    assert response.content == data[start:]
+    assert response.headers["content-range"] == f"bytes {start}-{len(data) - 1}/{len(data)}"
+
+
+def test_a_range_past_the_end_is_cut_to_the_file(as_patient: Client, library: Library) -> None:
+    data = library.published.data
+    response = as_patient.get(
+        library.published.url, headers={"range": f"bytes=10-{len(data) + 5000}"}
+    )
+    assert response.status_code == 206
+    assert response.content == data[10:]
+
+
+@pytest.mark.parametrize("header", ["bytes={size}-", "bytes={size}-{beyond}", "bytes=-0"])
+def test_a_range_beyond_the_end_is_416_with_the_size(
+    as_patient: Client, library: Library, header: str
+) -> None:
+    size = len(library.published.data)
+    response = as_patient.get(
+        library.published.url, headers={"range": header.format(size=size, beyond=size + 10)}
+    )
+    assert response.status_code == 416
+    assert response.headers["content-range"] == f"bytes */{size}"
+    assert response.content == b""
+
+
+@pytest.mark.parametrize(
+    "header", ["bytes=abc", "bytes=20-10", "bytes=", "pages=0-10", "bytes=1-2-3", "bytes 0-10"]
+)
+def test_a_malformed_range_is_ignored_and_the_whole_file_sent(
+    as_patient: Client, library: Library, header: str
+) -> None:
+    response = as_patient.get(library.published.url, headers={"range": header})
+    assert response.status_code == 200
+    assert response.content == library.published.data
+
+
+def test_several_ranges_get_the_whole_file(as_patient: Client, library: Library) -> None:
+    response = as_patient.get(library.published.url, headers={"range": "bytes=0-9,100-109"})
+    assert response.status_code == 200
+    assert response.content == library.published.data
+
+
+def test_a_large_file_streams_whole_and_in_ranges(as_patient: Client, library: Library) -> None:
+    data = library.big.data
+    whole = as_patient.get(library.big.url)
+    start = media_response.CHUNK - 7
+    tail = as_patient.get(library.big.url, headers={"range": f"bytes={start}-"})
+    assert whole.status_code == 200
+    assert whole.content == data
+    assert tail.status_code == 206
+    assert tail.content == data[start:]
+
+
+# --- validators -------------------------------------------------------------------------
+
+
+def test_if_range_with_the_current_etag_gets_the_range(
+    as_patient: Client, library: Library
+) -> None:
+    stored = library.published
+    response = as_patient.get(stored.url, headers={"range": "bytes=0-9", "if-range": stored.etag})
+    assert response.status_code == 206
+    assert response.content == stored.data[:10]
+
+
+def test_if_range_with_another_etag_gets_the_whole_file(
+    as_patient: Client, library: Library
+) -> None:
+    stored = library.published
+    response = as_patient.get(stored.url, headers={"range": "bytes=0-9", "if-range": '"stale"'})
+    assert response.status_code == 200
+    assert response.content == stored.data
+
+
+def test_if_range_with_a_weak_etag_gets_the_whole_file(
+    as_patient: Client, library: Library
+) -> None:
+    stored = library.published
+    weak = f"W/{stored.etag}"
+    response = as_patient.get(stored.url, headers={"range": "bytes=0-9", "if-range": weak})
+    assert response.status_code == 200
+
+
+def test_if_range_with_the_last_modified_date_gets_the_range(
+    as_patient: Client, library: Library
+) -> None:
+    stored = library.published
+    same = as_patient.get(
+        stored.url, headers={"range": "bytes=5-9", "if-range": http_date(UPLOADED_AT)}
+    )
+    older = as_patient.get(
+        stored.url,
+        headers={"range": "bytes=5-9", "if-range": http_date(UPLOADED_AT - timedelta(days=1))},
+    )
+    assert same.status_code == 206
+    assert same.content == stored.data[5:10]
+    assert older.status_code == 200
+
+
+@pytest.mark.parametrize("form", ["{etag}", "W/{etag}", '"other", {etag}', "*"])
+def test_if_none_match_with_the_etag_is_304_without_a_body(
+    as_patient: Client, library: Library, form: str
+) -> None:
+    stored = library.published
+    response = as_patient.get(
+        stored.url, headers={"if-none-match": form.format(etag=stored.etag), "range": "bytes=0-9"}
+    )
+    assert response.status_code == 304
+    assert response.content == b""
+    assert response.headers["etag"] == stored.etag
+    assert response.headers["cache-control"] == "private, no-cache"
+
+
+def test_if_none_match_with_another_etag_sends_the_file(
+    as_patient: Client, library: Library
+) -> None:
+    response = as_patient.get(library.published.url, headers={"if-none-match": '"other"'})
+    assert response.status_code == 200
+    assert response.content == library.published.data
+
+
+# --- HEAD -------------------------------------------------------------------------------
+
+
+def test_head_has_the_headers_of_get_and_no_body(as_patient: Client, library: Library) -> None:
+    stored = library.published
+    head = as_patient.head(stored.url)
+    get = as_patient.get(stored.url)
+    assert head.status_code == 200
+    assert head.content == b""
+    for name in ("content-length", "content-type", "etag", "last-modified", "accept-ranges"):
+        assert head.headers[name] == get.headers[name], name
+    assert head.headers["content-disposition"] == get.headers["content-disposition"]
+
+
+def test_head_ignores_range_and_describes_the_whole_file(
+    as_patient: Client, library: Library
+) -> None:
+    stored = library.published
+    response = as_patient.head(stored.url, headers={"range": "bytes=0-9"})
+    assert response.status_code == 200
+    assert response.headers["content-length"] == str(len(stored.data))
+    assert response.content == b""
+
+
+def test_head_with_a_matching_etag_is_304(as_patient: Client, library: Library) -> None:
+    stored = library.published
+    response = as_patient.head(stored.url, headers={"if-none-match": stored.etag})
+    assert response.status_code == 304
+
+
+# --- who may fetch what -----------------------------------------------------------------
+
+
+def test_anonymous_visitors_are_refused_with_401(client: Client, library: Library) -> None:
+    client.login_as(None)
+    for url in (library.published.url, f"/media/covers/{library.cover_key}"):
+        response = client.get(url, follow_redirects=False)
+        head = client.head(url, follow_redirects=False)
+        assert response.status_code == 401, url
+        assert head.status_code == 401, url
+        assert response.content != library.published.data
+        assert response.headers["cache-control"] == "no-store"
+
+
+@pytest.mark.parametrize("which", ["draft", "archived", "orphan"])
+def test_a_patient_gets_404_for_media_of_no_published_session(
+    as_patient: Client, library: Library, which: str
+) -> None:
+    stored: Stored = getattr(library, which)
+    response = as_patient.get(stored.url, headers={"range": "bytes=0-9"})
+    head = as_patient.head(stored.url)
+    assert response.status_code == 404
+    assert head.status_code == 404
+    assert stored.data[:10] not in response.content
+    assert reread(as_patient, stored.asset_id) is not None
+    assert stored.path.read_bytes() == stored.data
+
+
+def test_unknown_media_is_404_like_forbidden_media(as_patient: Client, library: Library) -> None:
+    unknown = as_patient.get("/media/999999")
+    forbidden = as_patient.get(library.draft.url)
+    assert unknown.status_code == forbidden.status_code == 404
+    assert unknown.text == forbidden.text
+
+
+@pytest.mark.parametrize("persona", ["patient", "other_patient", "therapist", "admin"])
+def test_anyone_signed_in_can_play_a_published_session(
+    client: Client, library: Library, persona: str
+) -> None:
+    client.login_as(PERSONAS[persona])
+    response = client.get(library.published.url, headers={"range": "bytes=0-3"})
+    assert response.status_code == 206
+    assert response.content == library.published.data[:4]
+
+
+@pytest.mark.parametrize("which", ["published", "draft", "archived", "orphan"])
+def test_a_coordinator_can_play_any_media(
+    as_coordinator: Client, library: Library, which: str
+) -> None:
+    stored: Stored = getattr(library, which)
+    response = as_coordinator.get(stored.url)
+    assert response.status_code == 200
+    assert response.content == stored.data
+
+
+def test_serving_changes_neither_the_file_nor_its_row(as_patient: Client, library: Library) -> None:
+    stored = library.published
+    before = reread(as_patient, stored.asset_id)
+    as_patient.get(stored.url, headers={"range": "bytes=0-99"})
+    as_patient.head(stored.url)
+    as_patient.get(stored.url)
+    after = reread(as_patient, stored.asset_id)
+    assert before is not None
+    assert after is not None
+    assert (after.sha256, after.size_bytes, after.uploaded_at) == (
+        before.sha256,
+        before.size_bytes,
+        before.uploaded_at,
+    )
+    assert hashlib.sha256(stored.path.read_bytes()).hexdigest() == stored.sha256
+
+
+def test_a_missing_file_is_404_not_a_crash(
+    as_coordinator: Client, library: Library, caplog: pytest.LogCaptureFixture
+) -> None:
+    library.orphan.path.unlink()
+    response = as_coordinator.get(library.orphan.url)
+    assert response.status_code == 404
+    assert "is missing" in caplog.text
+
+
+def test_a_file_of_the_wrong_size_is_not_served(as_coordinator: Client, library: Library) -> None:
+    library.orphan.path.write_bytes(library.orphan.data[:-1])
+    response = as_coordinator.get(library.orphan.url)
+    assert response.status_code == 404
+
+
+# --- covers -----------------------------------------------------------------------------
+
+
+def test_a_patient_sees_the_cover_of_a_published_session(
+    as_patient: Client, library: Library
+) -> None:
+    response = as_patient.get(f"/media/covers/{library.cover_key}")
+    assert response.status_code == 200
+    assert response.content == png_bytes()
+    assert response.headers["content-type"] == "image/png"
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["etag"] == f'"{library.cover_key.split(".")[0]}"'
+
+
+def test_a_cover_answers_ranges_too(as_patient: Client, library: Library) -> None:
+    response = as_patient.get(f"/media/covers/{library.cover_key}", headers={"range": "bytes=0-7"})
+    assert response.status_code == 206
+    assert response.content == png_bytes()[:8]
+
+
+@pytest.mark.parametrize("which", ["draft_cover_key", "orphan_cover_key"])
+def test_a_patient_gets_404_for_covers_of_unpublished_media(
+    as_patient: Client, library: Library, which: str
+) -> None:
+    response = as_patient.get(f"/media/covers/{getattr(library, which)}")
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("which", ["cover_key", "draft_cover_key", "orphan_cover_key"])
+def test_a_coordinator_sees_every_cover(
+    as_coordinator: Client, library: Library, which: str
+) -> None:
+    response = as_coordinator.get(f"/media/covers/{getattr(library, which)}")
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "..%2F..%2Fwellness.sqlite3",
+        "not-a-key",
+        "{sha}.html",
+        "{sha}.PNG",
+        "{sha}.jpg",  # a real hash with the wrong kind of picture
+        "{sha}",
+        "a" * 64 + ".png",
+    ],
+)
+def test_a_bad_or_unknown_cover_key_is_404(
+    as_coordinator: Client, library: Library, key: str
+) -> None:
+    sha = library.cover_key.split(".")[0]
+    response = as_coordinator.get(f"/media/covers/{key.format(sha=sha)}")
+    assert response.status_code == 404
+
+
+def test_media_keys_are_not_served_as_covers(as_coordinator: Client, library: Library) -> None:
+    key = f"{library.published.sha256}.wav"
+    response = as_coordinator.get(f"/media/covers/{key}")
+    assert response.status_code == 404
+
+
+# --- open descriptors -------------------------------------------------------------------
+
+
+def test_open_files_keeps_a_few_descriptors_and_evicts_the_oldest(tmp_path: Path) -> None:
+    paths = [tmp_path / f"f{n}" for n in range(3)]
+    for n, path in enumerate(paths):
+        path.write_bytes(bytes([n]) * (n + 1))
+    files = OpenFiles(capacity=2)
+    sizes = [files.size_of(path) for path in paths]
+    assert sizes == [1, 2, 3]
+    assert len(files) == 2
+    files.close_all()
+    assert len(files) == 0
+
+
+def test_an_evicted_descriptor_stays_open_while_a_response_reads_it(tmp_path: Path) -> None:
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.write_bytes(b"first bytes")
+    second.write_bytes(b"second")
+    files = OpenFiles(capacity=1)
+    with files.borrow(first) as handle:
+        files.size_of(second)  # evicts `first` from the cache while it is borrowed
+        assert os.pread(handle.fd, 5, 0) == b"first"
+    with pytest.raises(OSError, match="Bad file descriptor"):
+        os.fstat(handle.fd)
+    files.close_all()
+
+
+def test_a_file_that_shrinks_mid_read_is_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "short"
+    path.write_bytes(b"abc")
+    files = OpenFiles()
+    with files.borrow(path) as handle, pytest.raises(media_response.MediaChanged):
+        media_response.read_exact(handle.fd, 0, 10)
+    files.close_all()

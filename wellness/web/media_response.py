@@ -1,0 +1,302 @@
+"""Stored media as HTTP responses: byte ranges, validators and HEAD (RFC 9110), read with pread.
+
+Litestar's File response ignores Range (see the shared stack notes), so media is answered here.
+`plan()` turns a request's headers into a status, headers and a byte span, using the pure rules
+in `wellness.lib.http_ranges`; `send_span()` writes that span with `os.pread` from a descriptor
+that `OpenFiles` keeps open between requests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+from collections import OrderedDict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from litestar import Request, Response
+from litestar.datastructures import Cookie
+from litestar.response.base import ASGIResponse
+from litestar.types import HTTPResponseBodyEvent, Receive, Scope, Send
+
+from wellness.lib.http_ranges import ByteSlice, Unsatisfiable, WholeBody, decide, http_date
+from wellness.lib.http_ranges import not_modified as is_not_modified
+
+# The browser may keep a copy for this user only, and asks us (a cheap 304) before each reuse:
+# replaying a session costs no download, and a withdrawn permission applies on the next play.
+CACHE_CONTROL = "private, no-cache"
+# Spans up to this size are read in one pread on the event loop: from the page cache that takes
+# microseconds, far less than handing the read to a worker thread (see the stack notes).
+SMALL_READ = 256 * 1024
+# Larger bodies go out in chunks of this size, each read in a worker thread so that a cold disk
+# never stalls the event loop for other requests.
+CHUNK = 1024 * 1024
+OPEN_FILES_CAPACITY = 64
+
+
+class MediaChanged(RuntimeError):
+    """The stored file is shorter than it was when the response started (it should never change)."""
+
+
+@dataclass(frozen=True, slots=True)
+class MediaFile:
+    """What is served: where the bytes are and the representation's metadata."""
+
+    path: Path
+    size: int
+    mime_type: str
+    etag: str
+    last_modified: datetime
+    filename: str
+    cache_control: str = CACHE_CONTROL
+
+    def validators(self) -> list[tuple[str, str]]:
+        return [
+            ("etag", self.etag),
+            ("last-modified", http_date(self.last_modified.astimezone(UTC))),
+            ("cache-control", self.cache_control),
+            ("accept-ranges", "bytes"),
+            ("x-content-type-options", "nosniff"),
+        ]
+
+    def content_headers(self, length: int) -> list[tuple[str, str]]:
+        return [
+            ("content-type", self.mime_type),
+            ("content-length", str(length)),
+            ("content-disposition", f'inline; filename="{self.filename}"'),
+        ]
+
+
+@dataclass(frozen=True, slots=True)
+class Conditions:
+    """The request headers that decide the answer."""
+
+    method: str
+    range: str | None = None
+    if_range: str | None = None
+    if_none_match: str | None = None
+
+    @classmethod
+    def of(cls, request: Request[Any, Any, Any]) -> Conditions:
+        headers = request.headers
+        return cls(
+            method=request.method,
+            range=headers.get("range"),
+            if_range=headers.get("if-range"),
+            if_none_match=headers.get("if-none-match"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """The answer: status, headers, and the span of the file to send (length 0: no body)."""
+
+    status: int
+    headers: list[tuple[str, str]]
+    start: int = 0
+    length: int = 0
+
+
+def plan(media: MediaFile, conditions: Conditions) -> Plan:
+    """Decide the answer. If-None-Match comes before Range (RFC 9110 section 13.2.2)."""
+    validators = media.validators()
+    if is_not_modified(if_none_match=conditions.if_none_match, etag=media.etag):
+        return Plan(304, validators)
+    if conditions.method == "HEAD":
+        # Range is defined for GET only; HEAD describes the whole representation.
+        return Plan(200, validators + media.content_headers(media.size))
+    decision = decide(
+        range_header=conditions.range,
+        if_range=conditions.if_range,
+        size=media.size,
+        etag=media.etag,
+        last_modified=media.last_modified,
+    )
+    if isinstance(decision, ByteSlice):
+        headers = validators + media.content_headers(decision.length)
+        headers.append(("content-range", decision.content_range(media.size)))
+        return Plan(206, headers, decision.start, decision.length)
+    if isinstance(decision, Unsatisfiable):
+        headers = [*validators, ("content-range", decision.content_range(media.size))]
+        return Plan(416, [*headers, ("content-length", "0")])
+    assert isinstance(decision, WholeBody)
+    return Plan(200, validators + media.content_headers(media.size), 0, media.size)
+
+
+# --- open file descriptors ----------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Handle:
+    fd: int
+    size: int
+    borrowers: int = 0
+    evicted: bool = False
+
+
+class OpenFiles:
+    """A few read-only descriptors kept open between requests, least recently used evicted first.
+
+    Stored files never change (they are named by their content hash), so a descriptor stays
+    valid for as long as it is open. A descriptor is closed only once no response is still
+    reading from it: closing it under a streaming response could let a newly opened file reuse
+    the number mid-stream.
+    """
+
+    def __init__(self, capacity: int = OPEN_FILES_CAPACITY) -> None:
+        self.capacity = capacity
+        self._handles: OrderedDict[Path, _Handle] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._handles)
+
+    @contextlib.contextmanager
+    def borrow(self, path: Path) -> Iterator[_Handle]:
+        """The open file at `path` (FileNotFoundError if there is none)."""
+        handle = self._handles.get(path)
+        if handle is None:
+            handle = self._open(path)
+        else:
+            self._handles.move_to_end(path)
+        handle.borrowers += 1
+        try:
+            yield handle
+        finally:
+            handle.borrowers -= 1
+            if handle.evicted and handle.borrowers == 0:
+                os.close(handle.fd)
+
+    def size_of(self, path: Path) -> int:
+        with self.borrow(path) as handle:
+            return handle.size
+
+    def close_all(self) -> None:
+        while self._handles:
+            self._evict()
+
+    def _open(self, path: Path) -> _Handle:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+        handle = _Handle(fd=fd, size=os.fstat(fd).st_size)
+        self._handles[path] = handle
+        while len(self._handles) > self.capacity:
+            self._evict()
+        return handle
+
+    def _evict(self) -> None:
+        _, handle = self._handles.popitem(last=False)
+        handle.evicted = True
+        if handle.borrowers == 0:
+            os.close(handle.fd)
+
+
+def read_exact(fd: int, offset: int, length: int) -> bytes:
+    data = os.pread(fd, length, offset)
+    if len(data) == length:
+        return data
+    parts = [data]
+    done = len(data)
+    while done < length:
+        more = os.pread(fd, length - done, offset + done)
+        if not more:
+            raise MediaChanged(f"expected {length} bytes at {offset}, the file ended early")
+        parts.append(more)
+        done += len(more)
+    return b"".join(parts)
+
+
+async def send_span(send: Send, receive: Receive, fd: int, start: int, length: int) -> None:
+    """Send `length` bytes from `start` as the response body, stopping if the client leaves."""
+    if length <= SMALL_READ:
+        body = read_exact(fd, start, length) if length else b""
+        await send({"type": "http.response.body", "body": body, "more_body": False})
+        return
+    gone = asyncio.Event()
+    watcher = asyncio.create_task(_watch_for_disconnect(receive, gone))
+    try:
+        offset, end = start, start + length
+        while offset < end and not gone.is_set():
+            size = min(CHUNK, end - offset)
+            chunk = await asyncio.to_thread(read_exact, fd, offset, size)
+            offset += size
+            event: HTTPResponseBodyEvent = {
+                "type": "http.response.body",
+                "body": chunk,
+                "more_body": offset < end,
+            }
+            await send(event)
+    finally:
+        watcher.cancel()
+
+
+async def _watch_for_disconnect(receive: Receive, gone: asyncio.Event) -> None:
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            gone.set()
+            return
+
+
+# --- the Litestar response ----------------------------------------------------------------
+
+
+class _RangedASGIResponse(ASGIResponse):
+    __slots__ = ("files", "path", "span")
+
+    def __init__(
+        self,
+        answer: Plan,
+        path: Path,
+        files: OpenFiles,
+        *,
+        cookies: list[Cookie],
+        is_head: bool,
+    ) -> None:
+        super().__init__(
+            headers=answer.headers,
+            cookies=cookies,
+            status_code=answer.status,
+            is_head_response=is_head or answer.length == 0,
+        )
+        self.files = files
+        self.path = path
+        self.span = (answer.start, answer.length)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.is_head_response:
+            await super().__call__(scope, receive, send)
+            return
+        with self.files.borrow(self.path) as handle:
+            await self.start_response(send=send)
+            await send_span(send, receive, handle.fd, *self.span)
+        await self.after_response()
+
+
+class RangedFileResponse(Response[None]):
+    """A Litestar response for one stored file, answering the request's range and validators."""
+
+    def __init__(self, media: MediaFile, conditions: Conditions, files: OpenFiles) -> None:
+        super().__init__(None)
+        self.answer = plan(media, conditions)
+        self.path = media.path
+        self.files = files
+        self.is_head = conditions.method == "HEAD"
+
+    def to_asgi_response(
+        self,
+        app: Any,
+        request: Request[Any, Any, Any],
+        *,
+        cookies: Any = None,
+        **_: Any,
+    ) -> ASGIResponse:
+        return _RangedASGIResponse(
+            self.answer,
+            self.path,
+            self.files,
+            cookies=[*self.cookies, *(cookies or [])],
+            is_head=self.is_head,
+        )
