@@ -70,7 +70,10 @@ def _soundfile_bytes(
             if title is not None:
                 out.title = title
                 out.artist = "Clinic Staff"
-            out.write(tone(seconds, sample_rate, channels))
+            samples = tone(seconds, sample_rate, channels)
+            # Blocks, not one call: libsndfile 1.2.2 crashes on very large Vorbis writes.
+            for start in range(0, len(samples), 65_536):
+                out.write(samples[start : start + 65_536])
         return path.read_bytes()
 
 

@@ -267,6 +267,20 @@ def test_it_accepts_mp3s_with_ape_and_id3v1_tags_at_the_end(tmp_path: Path) -> N
     assert vbr_info.cover is not None
 
 
+def test_it_accepts_a_wav_with_bytes_after_its_riff_form(tmp_path: Path) -> None:
+    path = mf.with_id3v1(mf.make_wav(tmp_path, 1.0))  # some taggers append ID3v1 to WAVs
+
+    info = inspect_media(path)
+
+    assert info.duration_seconds == pytest.approx(1.0, abs=0.01)
+
+
+def test_it_accepts_a_flac_with_an_id3v1_tag_at_the_end(tmp_path: Path) -> None:
+    path = mf.with_id3v1(mf.make_flac(tmp_path, 1.0))
+
+    assert inspect_media(path).duration_seconds == pytest.approx(1.0, abs=0.01)
+
+
 def test_it_strips_control_characters_and_caps_tag_lengths(tmp_path: Path) -> None:
     path = mf.with_tags(
         mf.make_flac(tmp_path, 1.0),

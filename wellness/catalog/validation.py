@@ -1,7 +1,8 @@
 """Validate an uploaded media file and read its metadata.
 
 `inspect_media(path)` returns a `MediaInfo` or raises `MediaRejected`, never anything else,
-whatever the bytes. The steps, in order:
+whatever the bytes (a path that can't be opened or read still raises `OSError`: that is
+about the disk, not the upload). The steps, in order:
 
 1. Sniff the container from the first bytes (`sniffing.sniff`); names and Content-Types
    are never consulted.
@@ -251,10 +252,11 @@ def _load(cls: Callable[[BinaryIO], Any], reader: _Reader, container: str) -> An
 def _finish(parsed: _Parsed, max_duration: float) -> MediaInfo:
     duration = parsed.duration
     if not math.isfinite(duration) or duration <= 0:
+        given = "0 seconds or less" if math.isfinite(duration) else "no valid number"
         raise MediaRejected(
             "bad_duration",
             f"This {_describe(parsed.container).split(' ', 1)[1]} has no playable length "
-            "(its headers give 0 seconds or less); export it again.",
+            f"(its headers give {given}); export it again.",
         )
     if duration > max_duration:
         raise MediaRejected(
@@ -410,14 +412,17 @@ def _check_wav(reader: _Reader) -> _WavFacts:
     """Walk the RIFF chunks by their headers; every chunk, above all `data`, must fit the file.
 
     A cut upload keeps its header, so the data chunk declares more bytes than are present.
+    Bytes after the RIFF form (an appended ID3v1 tag, say) are not walked.
     """
     header = reader.read_at(0, 12)
     riff_size = int.from_bytes(header[4:8], "little")
+    riff_known = riff_size not in (0, 0xFFFFFFFF)
+    walk_end = min(reader.size, riff_size + 8) if riff_known else reader.size
     facts = _WavFacts()
     has_fmt = has_data = False
     position = 12
     for _ in range(_MAX_CHUNKS):
-        if position >= reader.size:
+        if position >= walk_end or (position + 8 > walk_end and walk_end < reader.size):
             break
         chunk = reader.read_at(position, 8)
         if len(chunk) < 8:
@@ -451,7 +456,7 @@ def _check_wav(reader: _Reader) -> _WavFacts:
         raise _unparseable("wav", "it has no format (fmt) chunk")
     if not has_data:
         raise _unparseable("wav", "it has no audio data chunk")
-    if riff_size not in (0, 0xFFFFFFFF) and riff_size + 8 > reader.size + 1:
+    if riff_known and riff_size + 8 > reader.size + 1:
         raise _truncated("wav", "the file is shorter than its RIFF header declares")
     return facts
 
@@ -748,7 +753,7 @@ _MPEG_SCAN = 64 * 1024
 _MPEG_TAIL = 16 * 1024
 
 
-def _check_mp3(reader: _Reader, start: int) -> MpegFrame:
+def _check_mp3(reader: _Reader, start: int) -> tuple[MpegFrame, int]:
     """Find a run of frames near the start, then check the Xing/VBRI byte count and the tail.
 
     1. The audio must begin with consecutive, consistent frames (garbage after a valid
@@ -779,7 +784,7 @@ def _check_mp3(reader: _Reader, start: int) -> MpegFrame:
         )
     if not _ends_with_whole_frame(reader, audio_start, end, first):
         raise _truncated("mp3", "its last audio frame is cut off")
-    return first
+    return first, end
 
 
 def _chain_end(data: bytes, at: int, like: MpegFrame | None, limit: int = 1 << 30) -> int | None:
@@ -868,10 +873,11 @@ def _inspect_mp3(reader: _Reader) -> _Parsed:
     start = _id3v2_total(reader, head)
     if start > MAX_METADATA_BYTES:
         raise _unparseable("mp3", "its ID3 tag is larger than 32 MB")
-    first = _check_mp3(reader, start)
+    first, end = _check_mp3(reader, start)
     audio = _load(MP3, reader, "mp3")
     tags, cover = _id3_tags(audio.tags)
-    tags.fill_from(_ape_tags(reader))
+    if reader.size - end <= MAX_METADATA_BYTES:  # mutagen reads an APE tag whole
+        tags.fill_from(_ape_tags(reader))
     return _Parsed(
         container="mp3",
         codec="mp3" if first.layer == 3 else f"mp{first.layer}",
@@ -940,6 +946,7 @@ def _check_ogg(reader: _Reader, container: str) -> tuple[_OggPage, _OggPage]:
         raise _unparseable(container, "its first Ogg page is invalid")
     if not first.flags & 0x02:
         raise _unparseable(container, "its first Ogg page doesn't start a stream")
+    _check_ogg_headers(reader, container, first.serial, 3 if container == "ogg_vorbis" else 2)
     length = min(reader.size, _OGG_TAIL)
     window = reader.read_at(reader.size - length, length)
     position = len(window)
@@ -961,6 +968,32 @@ def _check_ogg(reader: _Reader, container: str) -> tuple[_OggPage, _OggPage]:
     if not page.flags & 0x04:
         raise _truncated(container, "it stops before its end-of-stream marker")
     return first, page
+
+
+def _check_ogg_headers(reader: _Reader, container: str, serial: int, packets: int) -> None:
+    """Walk the pages holding the header packets (identification, comments and, for Vorbis,
+    setup): they must be present, and no larger than mutagen may safely read into memory."""
+    position = completed = total = 0
+    for _ in range(_MAX_BOXES):
+        header = reader.read_at(position, 27)
+        if len(header) < 27:
+            raise _truncated(container, "the file ends inside its header pages")
+        if header[:4] != b"OggS":
+            raise _unparseable(container, "its header pages are damaged")
+        lacing = reader.read_at(position + 27, header[26])
+        if len(lacing) < header[26]:
+            raise _truncated(container, "the file ends inside its header pages")
+        if int.from_bytes(header[14:18], "little") == serial:
+            completed += sum(1 for value in lacing if value < 255)
+        total += sum(lacing)
+        if total > MAX_METADATA_BYTES:
+            raise _unparseable(container, "its tags and pictures are larger than 32 MB")
+        position += 27 + len(lacing) + sum(lacing)
+        if position > reader.size:
+            raise _truncated(container, "the file ends inside its header pages")
+        if completed >= packets:
+            return
+    raise _unparseable(container, "its header pages are damaged")
 
 
 def _check_granule(
