@@ -281,6 +281,16 @@ def test_it_accepts_a_flac_with_an_id3v1_tag_at_the_end(tmp_path: Path) -> None:
     assert inspect_media(path).duration_seconds == pytest.approx(1.0, abs=0.01)
 
 
+def test_it_accepts_an_mp3_whose_declared_bytes_are_all_present_despite_trailing_junk(
+    tmp_path: Path,
+) -> None:
+    path = mf.make_mp3(tmp_path, 2.0, vbr=True)
+    with path.open("ab") as out:
+        out.write(b"\x13\x37 trailing junk from a sloppy tool" * 3)
+
+    assert inspect_media(path).duration_seconds == pytest.approx(2.0, abs=0.05)
+
+
 def test_it_strips_control_characters_and_caps_tag_lengths(tmp_path: Path) -> None:
     path = mf.with_tags(
         mf.make_flac(tmp_path, 1.0),

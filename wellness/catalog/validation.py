@@ -760,10 +760,11 @@ def _check_mp3(reader: _Reader, start: int) -> tuple[MpegFrame, int]:
        first header is rejected as damaged).
     2. A Xing/Info or VBRI header declares the stream's size in bytes: fewer bytes present
        means the file was cut (tolerating encoders that count a leading ID3 tag).
-    3. The tail must end with a whole frame: some frame header near the end starts a chain of
-       frames that lands exactly on the end of the audio (trailing zero padding allowed).
-       This catches cuts of CBR files without a Xing header, except a cut that happens to
-       fall exactly on a frame boundary, which is indistinguishable from a shorter file.
+    3. Unless all the declared bytes are there, the tail must end with a whole frame: some
+       frame header near the end starts a chain of frames that lands exactly on the end of
+       the audio (trailing zero padding allowed). This catches small cuts of Xing files and
+       cuts of CBR files without one, except a cut exactly on a frame boundary of a file
+       without a Xing header, which is indistinguishable from a shorter file.
     """
     end = _audio_end(reader, start)
     head = reader.read_at(start, min(_MPEG_SCAN, end - start))
@@ -778,11 +779,12 @@ def _check_mp3(reader: _Reader, start: int) -> tuple[MpegFrame, int]:
     audio_start = start + first_at
     present = end - audio_start
     declared = _xing_bytes(head, first_at, first)
+    complete = bool(declared) and (present >= declared or present + start == declared)
     if declared and present < declared * 0.99 and abs(present + start - declared) > declared * 0.01:
         raise _truncated(
             "mp3", f"only {_percent(present, declared)} of the audio its header declares is present"
         )
-    if not _ends_with_whole_frame(reader, audio_start, end, first):
+    if not complete and not _ends_with_whole_frame(reader, audio_start, end, first):
         raise _truncated("mp3", "its last audio frame is cut off")
     return first, end
 
