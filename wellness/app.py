@@ -23,13 +23,16 @@ from wellness import __version__
 from wellness.accounts.models import User
 from wellness.accounts.sessions import SessionPolicy
 from wellness.accounts.throttle import LoginThrottle
+from wellness.catalog.storage import LocalMediaStore
 from wellness.db import database_lifespan
 from wellness.settings import Settings, load_settings
 from wellness.web.api.auth import AuthApi
+from wellness.web.api.catalog import CatalogApi, MediaApi
 from wellness.web.api.health import healthz
 from wellness.web.auth import retrieve_user
 from wellness.web.context import STATE_KEY, WebContext
 from wellness.web.errors import EXCEPTION_HANDLERS
+from wellness.web.media import MediaPlugin
 from wellness.web.pages.account import AccountPages
 from wellness.web.pages.admin import AdminPages
 from wellness.web.pages.auth import AuthPages
@@ -37,6 +40,7 @@ from wellness.web.pages.home import HomePages
 from wellness.web.security import same_origin_writes_only, security_headers
 from wellness.web.sessions import RotatingSessionConfig
 from wellness.web.templating import template_config
+from wellness.web.uploads import MULTIPART_OVERHEAD
 
 STATIC_DIR = Path(__file__).resolve().parent / "web" / "static"
 SESSION_COOKIE = "wellness_session"
@@ -90,6 +94,7 @@ def _web_context(settings: Settings, stores: dict[str, Store]) -> WebContext:
             per_client=settings.login_failures_per_client,
             window_seconds=settings.login_window_minutes * 60,
         ),
+        media_store=LocalMediaStore(settings.media_dir),
     )
 
 
@@ -97,9 +102,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or load_settings()
     stores = build_stores(settings)
     templates = template_config()
+    uploads = Router(
+        path="/",
+        route_handlers=[MediaApi],
+        # Only the upload route takes large bodies; the cap itself is enforced while streaming.
+        request_max_body_size=settings.max_upload_bytes + MULTIPART_OVERHEAD,
+    )
     api = Router(
         path="/",
-        route_handlers=[AuthApi],
+        route_handlers=[AuthApi, CatalogApi, uploads],
         guards=[same_origin_writes_only],
         # Cookie-authenticated writes from browsers are checked by origin instead (see the guard).
         opt={"exclude_from_csrf": True},
@@ -112,7 +123,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
         include_in_schema=False,
     )
     return Litestar(
-        route_handlers=[AuthPages, HomePages, AccountPages, AdminPages, api, healthz, static],
+        route_handlers=[
+            AuthPages,
+            HomePages,
+            AccountPages,
+            AdminPages,
+            api,
+            healthz,
+            static,
+        ],
         lifespan=[database_lifespan(settings.database_url, auto_migrate=settings.auto_migrate)],
         stores=stores,
         state=State({STATE_KEY: _web_context(settings, stores)}),
@@ -124,7 +143,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             cookie_samesite="lax",
         ),
         template_config=templates,
-        plugins=[FlashPlugin(FlashConfig(template_config=templates))],
+        plugins=[FlashPlugin(FlashConfig(template_config=templates)), MediaPlugin()],
         before_send=[security_headers(production=settings.is_production)],
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=OpenAPIConfig(

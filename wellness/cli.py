@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 import click
 
+from wellness.cli_media import media
 from wellness.settings import Settings, SettingsError, load_settings
 
 T = TypeVar("T")
@@ -119,6 +120,9 @@ def _start_server(host: str, port: int, workers: int) -> None:
         forwarded_allow_ips=os.environ.get("WELLNESS_FORWARDED_ALLOW_IPS", "127.0.0.1"),
         log_level="info",
     )
+
+
+main.add_command(media)
 
 
 @main.group()

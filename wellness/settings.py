@@ -40,6 +40,8 @@ class Settings:
     login_failures_per_account: int
     login_failures_per_client: int
     login_window_minutes: int
+    max_upload_mb: int
+    max_media_minutes: int
     auto_migrate: bool
     demo: bool = False
     # Tests swap the persistent store for a memory one; production never sets this.
@@ -48,6 +50,10 @@ class Settings:
     @property
     def is_production(self) -> bool:
         return self.env is Environment.PRODUCTION
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return self.max_upload_mb * 1024 * 1024
 
     @property
     def is_sqlite(self) -> bool:
@@ -81,6 +87,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             "LOGIN_FAILURES_PER_CLIENT", 50, low=1, high=10_000
         ),
         login_window_minutes=reader.integer("LOGIN_WINDOW_MINUTES", 60, low=1, high=24 * 60),
+        max_upload_mb=reader.integer("MAX_UPLOAD_MB", 500, low=1, high=20_000),
+        max_media_minutes=reader.integer("MAX_MEDIA_MINUTES", 360, low=1, high=24 * 60),
         auto_migrate=reader.boolean("AUTO_MIGRATE", environment is Environment.DEVELOPMENT),
         demo=reader.boolean("DEMO", False),
     )

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
@@ -13,24 +10,6 @@ from click.testing import CliRunner, Result
 from wellness.cli import main
 
 PASSPHRASE = "a calm and memorable passphrase"
-
-
-@pytest.fixture(autouse=True)
-def restore_process_environment() -> Iterator[None]:
-    # `serve` exports settings for its worker processes; keep them out of other tests.
-    saved = dict(os.environ)
-    yield
-    os.environ.clear()
-    os.environ.update(saved)
-
-
-@pytest.fixture
-def environment(tmp_path: Path) -> dict[str, str]:
-    return {
-        "WELLNESS_DATA_DIR": str(tmp_path / "data"),
-        "WELLNESS_DATABASE_URL": f"sqlite://{tmp_path / 'cli.sqlite3'}",
-        "WELLNESS_MEDIA_DIR": str(tmp_path / "media"),
-    }
 
 
 def run(environment: dict[str, str], *args: str, stdin: str | None = None) -> Result:

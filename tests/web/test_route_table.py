@@ -23,6 +23,8 @@ PUBLIC_ROUTES = {
     ("GET", "/schema/{path:str}"),  # the OpenAPI plugin answers 404 for unknown documents
 }
 SKIPPED_METHODS = {"HEAD", "OPTIONS"}
+# JSON and media answer 401; pages send people to the sign-in form instead.
+MACHINE_PREFIXES = ("/api/", "/media/")
 
 
 def all_routes(app: Litestar) -> list[tuple[str, str]]:
@@ -58,7 +60,7 @@ def test_every_non_public_route_refuses_anonymous_requests(client: Client, app: 
             headers={"x-csrftoken": token},
             follow_redirects=False,
         )
-        if path.startswith("/api/"):
+        if path.startswith(MACHINE_PREFIXES):
             assert response.status_code == 401, (method, path, response.status_code)
         else:
             assert response.status_code == 303, (method, path, response.status_code)

@@ -100,7 +100,7 @@ def _match(tokens: list[str], sql: _Sql) -> tuple[str, str, str]:
     if sql.dialect == "postgres":
         expression = sql.param(" & ".join(f"{token}:*" for token in tokens))
         return (
-            f", to_tsquery('simple', {expression}) AS q",
+            f" CROSS JOIN to_tsquery('simple', {expression}) AS q",
             "s.search_vector @@ q",
             "ts_rank(s.search_vector, q) DESC, s.id",
         )

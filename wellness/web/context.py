@@ -9,6 +9,7 @@ from litestar.connection import ASGIConnection
 
 from wellness.accounts.sessions import SessionPolicy
 from wellness.accounts.throttle import LoginThrottle
+from wellness.catalog.storage import MediaStore
 from wellness.settings import Settings
 
 STATE_KEY = "wellness"
@@ -19,6 +20,7 @@ class WebContext:
     settings: Settings
     session_policy: SessionPolicy
     login_throttle: LoginThrottle
+    media_store: MediaStore
 
 
 def web_context(connection: ASGIConnection[Any, Any, Any, Any]) -> WebContext:

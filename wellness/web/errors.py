@@ -11,6 +11,9 @@ from litestar.exceptions import HTTPException, NotAuthorizedException, Validatio
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY, HTTP_500_INTERNAL_SERVER_ERROR
 
+from wellness.catalog.rules import CatalogError
+from wellness.catalog.validation import MediaRejected
+
 log = logging.getLogger("wellness.web")
 
 TITLES = {
@@ -52,10 +55,14 @@ def error_response(
     status: int,
     detail: str,
     errors: list[dict[str, str]] | None = None,
+    *,
+    code: str | None = None,
 ) -> Response[Any]:
     headers = {"cache-control": "no-store"}
     if wants_json(request):
         body: dict[str, Any] = {"status_code": status, "detail": detail}
+        if code:
+            body["code"] = code
         if errors:
             body["errors"] = errors
         return Response(body, status_code=status, media_type=MediaType.JSON, headers=headers)
@@ -110,7 +117,23 @@ def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Respon
     )
 
 
+def handle_catalog_error(request: Request[Any, Any, Any], exc: CatalogError) -> Response[Any]:
+    return error_response(request, 422, exc.message, [{"field": exc.field, "message": exc.message}])
+
+
+# Not media at all, or a container we don't take: the type is wrong (415). Otherwise the
+# content itself is at fault (422).
+WRONG_TYPE_CODES = {"not_media", "unsupported_container"}
+
+
+def handle_media_rejected(request: Request[Any, Any, Any], exc: MediaRejected) -> Response[Any]:
+    status = 415 if exc.code in WRONG_TYPE_CODES else 422
+    return error_response(request, status, exc.message, code=exc.code)
+
+
 EXCEPTION_HANDLERS: dict[type[Exception] | int, Any] = {
+    CatalogError: handle_catalog_error,
+    MediaRejected: handle_media_rejected,
     HTTPException: handle_http_exception,
     Exception: handle_unexpected,
 }

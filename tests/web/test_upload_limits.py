@@ -1,0 +1,35 @@
+"""The upload size cap is enforced while streaming, and a refused upload leaves nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import PERSONAS, Client
+from tests.media_fixtures import make_wav, write_bytes
+from tests.web.test_catalog_api import counts, stored_files, upload
+from wellness.settings import Settings
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    return settings.replace(max_upload_mb=1)
+
+
+def test_an_upload_over_the_size_cap_is_a_413_and_leaves_nothing(
+    client: Client, personas: dict, settings: Settings, tmp_path: Path
+) -> None:
+    client.login_as(PERSONAS["coordinator"])
+    response = upload(client, write_bytes(tmp_path, "big.wav", b"\0" * (3 * 1024 * 1024)))
+    assert response.status_code == 413
+    assert "1 MB" in response.json()["detail"]
+    assert counts(client) == (0, 0, 0)
+    assert stored_files(settings) == []
+
+
+def test_a_file_just_under_the_cap_is_accepted(client: Client, personas: dict, tmp_path: Path) -> None:
+    client.login_as(PERSONAS["coordinator"])
+    response = upload(client, make_wav(tmp_path, seconds=20.0))
+    assert response.status_code == 201
+    assert response.json()["size_bytes"] < 1024 * 1024

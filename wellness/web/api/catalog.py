@@ -1,0 +1,205 @@
+"""JSON API for the catalog and media uploads. Paths are a public contract."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Controller, Request, Response, get, patch, post
+from litestar.exceptions import NotFoundException
+from litestar.params import JSONBody, PathParameter, QueryParameter
+
+from wellness.accounts.models import User
+from wellness.audit import services as audit
+from wellness.catalog import services as catalog
+from wellness.catalog.kinds import Guidance, Kind, Posture, Status
+from wellness.catalog.models import PracticeSession
+from wellness.catalog.search import CatalogQuery
+from wellness.lib.clock import utc_now
+from wellness.web.api.catalog_schemas import (
+    MediaAssetResponse,
+    SessionCreate,
+    SessionDetail,
+    SessionList,
+    SessionPatch,
+)
+from wellness.web.context import client_address, web_context
+from wellness.web.guards import coordinators_only, current_user, signed_in
+from wellness.web.uploads import receive_file
+
+SessionId = Annotated[int, PathParameter(ge=1, le=2**31 - 1)]
+
+
+async def session_for_viewer_or_404(
+    request: Request[Any, Any, Any], session_id: int
+) -> PracticeSession:
+    session = await catalog.session_for_viewer(current_user(request), session_id)
+    if session is None:
+        raise NotFoundException("No such session.")
+    return session
+
+
+async def session_for_editor_or_404(
+    request: Request[Any, Any, Any], session_id: int
+) -> PracticeSession:
+    session = await catalog.session_for_editor(current_user(request), session_id)
+    if session is None:
+        raise NotFoundException("No such session.")
+    return session
+
+
+async def session_detail(session: PracticeSession) -> SessionDetail:
+    return SessionDetail.of(
+        session, await catalog.tags_of(session), await catalog.primary_asset(session)
+    )
+
+
+def _fields(data: SessionCreate | SessionPatch) -> catalog.SessionFields:
+    values = msgspec.structs.asdict(data)
+    if values.get("contraindications") is not None:
+        values["contraindications"] = [str(item) for item in values["contraindications"]]
+    return catalog.SessionFields(**values)
+
+
+async def _audit(
+    request: Request[Any, Any, Any], action: str, target_type: str, target_id: int
+) -> None:
+    await audit.record(
+        action,
+        now=utc_now(),
+        actor_id=current_user(request).id,
+        target_type=target_type,
+        target_id=target_id,
+        client=client_address(request),
+    )
+
+
+class CatalogApi(Controller):
+    path = "/api/v1/sessions"
+    guards = [signed_in]  # noqa: RUF012  (Litestar reads this class attribute)
+    tags = ["catalog"]  # noqa: RUF012
+
+    @get("/", name="api_sessions")
+    async def list_sessions(
+        self,
+        request: Request[Any, Any, Any],
+        q: Annotated[str, QueryParameter(max_length=200)] = "",
+        kind: Annotated[Kind | None, QueryParameter()] = None,
+        max_minutes: Annotated[int | None, QueryParameter(ge=1, le=24 * 60)] = None,
+        posture: Annotated[Posture | None, QueryParameter()] = None,
+        guidance: Annotated[Guidance | None, QueryParameter()] = None,
+        tag: Annotated[str | None, QueryParameter(max_length=48)] = None,
+        status: Annotated[Status | None, QueryParameter()] = None,
+        page: Annotated[int, QueryParameter(ge=1, le=100_000)] = 1,
+        per_page: Annotated[int, QueryParameter(ge=1, le=100)] = 24,
+    ) -> SessionList:
+        """Published sessions, filtered and searched; coordinators also see drafts and archived."""
+        query = CatalogQuery(
+            statuses=frozenset({status}) if status else frozenset(Status),
+            text=q,
+            kind=kind,
+            max_minutes=max_minutes,
+            posture=posture,
+            guidance=guidance,
+            tag=tag.strip().lower() if tag else None,
+            page=page,
+            per_page=per_page,
+        )
+        return SessionList.of(await catalog.browse(current_user(request), query))
+
+    @get("/{session_id:int}", name="api_session")
+    async def get_session(
+        self, request: Request[Any, Any, Any], session_id: SessionId
+    ) -> SessionDetail:
+        return await session_detail(await session_for_viewer_or_404(request, session_id))
+
+    @post("/", guards=[coordinators_only], name="api_session_create")
+    async def create_session(
+        self, request: Request[Any, Any, Any], data: JSONBody[SessionCreate]
+    ) -> Response[SessionDetail]:
+        session = await catalog.create_session(
+            _fields(data), actor=current_user(request), now=utc_now()
+        )
+        await _audit(request, "session_created", "session", session.id)
+        return Response(await session_detail(session), status_code=201)
+
+    @patch("/{session_id:int}", guards=[coordinators_only], name="api_session_update")
+    async def update_session(
+        self, request: Request[Any, Any, Any], session_id: SessionId, data: JSONBody[SessionPatch]
+    ) -> SessionDetail:
+        session = await session_for_editor_or_404(request, session_id)
+        updated = await catalog.update_session(
+            session, _fields(data), actor=current_user(request), now=utc_now()
+        )
+        await _audit(request, "session_updated", "session", session.id)
+        return await session_detail(updated)
+
+    @post(
+        "/{session_id:int}/publish",
+        guards=[coordinators_only],
+        status_code=200,
+        name="api_session_publish",
+    )
+    async def publish(
+        self, request: Request[Any, Any, Any], session_id: SessionId
+    ) -> SessionDetail:
+        return await self._transition(request, session_id, Status.PUBLISHED)
+
+    @post(
+        "/{session_id:int}/archive",
+        guards=[coordinators_only],
+        status_code=200,
+        name="api_session_archive",
+    )
+    async def archive(
+        self, request: Request[Any, Any, Any], session_id: SessionId
+    ) -> SessionDetail:
+        return await self._transition(request, session_id, Status.ARCHIVED)
+
+    async def _transition(
+        self, request: Request[Any, Any, Any], session_id: int, target: Status
+    ) -> SessionDetail:
+        session = await session_for_editor_or_404(request, session_id)
+        changed = await catalog.change_status(
+            session, target, actor=current_user(request), now=utc_now()
+        )
+        await _audit(request, f"session_{target.value}", "session", session.id)
+        return await session_detail(changed)
+
+
+class MediaApi(Controller):
+    path = "/api/v1/media"
+    guards = [coordinators_only]  # noqa: RUF012  (Litestar reads this class attribute)
+    tags = ["catalog"]  # noqa: RUF012
+
+    @post("/", name="api_media_upload")
+    async def upload(self, request: Request[Any, Any, Any]) -> Response[MediaAssetResponse]:
+        """Upload one media file (multipart field `file`): 201 when new, 200 when already stored."""
+        uploader: User = current_user(request)
+        context = web_context(request)
+        received = await receive_file(
+            request, context.media_store, max_bytes=context.settings.max_upload_bytes
+        )
+        ingested = await catalog.ingest(
+            context.media_store,
+            received.path,
+            sha256=received.sha256,
+            original_filename=received.filename,
+            uploader=uploader,
+            now=utc_now(),
+            max_duration_seconds=context.settings.max_media_minutes * 60,
+        )
+        await _audit(request, "media_uploaded", "media", ingested.asset.id)
+        body = MediaAssetResponse.of(ingested.asset, already_stored=not ingested.created)
+        return Response(body, status_code=201 if ingested.created else 200)
+
+    @get("/{asset_id:int}", name="api_media")
+    async def get_media(
+        self,
+        request: Request[Any, Any, Any],
+        asset_id: Annotated[int, PathParameter(ge=1, le=2**31 - 1)],
+    ) -> MediaAssetResponse:
+        asset = await catalog.asset_for_viewer(current_user(request), asset_id)
+        if asset is None:
+            raise NotFoundException("No such media.")
+        return MediaAssetResponse.of(asset, already_stored=True)
