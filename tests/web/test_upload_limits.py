@@ -28,7 +28,9 @@ def test_an_upload_over_the_size_cap_is_a_413_and_leaves_nothing(
     assert stored_files(settings) == []
 
 
-def test_a_file_just_under_the_cap_is_accepted(client: Client, personas: dict, tmp_path: Path) -> None:
+def test_a_file_just_under_the_cap_is_accepted(
+    client: Client, personas: dict, tmp_path: Path
+) -> None:
     client.login_as(PERSONAS["coordinator"])
     response = upload(client, make_wav(tmp_path, seconds=20.0))
     assert response.status_code == 201
