@@ -11,18 +11,22 @@ import wave
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
+from litestar import Litestar
 
 from tests.conftest import PERSONAS, Client
 from wellness.accounts.models import User
+from wellness.catalog import services as catalog_services
 from wellness.catalog.kinds import Kind, Status
 from wellness.catalog.models import MediaAsset, PracticeSession
 from wellness.catalog.storage import LocalMediaStore
 from wellness.lib.http_ranges import http_date
 from wellness.settings import Settings
 from wellness.web import media_response
-from wellness.web.media_response import OpenFiles
+from wellness.web.media import GRANT_SECONDS, RENEW_AT, MediaGrants, MediaPlugin
+from wellness.web.media_response import MediaFile, OpenFiles
 
 UPLOADED_AT = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
 
@@ -149,16 +153,21 @@ def library(client: Client, personas: dict[str, User], settings: Settings) -> Li
     )
 
 
+def sign_in(client: Client, persona: str) -> Client:
+    """Signed in, with every cookie a browser would hold, so the Cookie header stays the same."""
+    client.login_as(PERSONAS[persona])
+    client.csrf_token()
+    return client
+
+
 @pytest.fixture
 def as_patient(client: Client, library: Library) -> Client:
-    client.login_as(PERSONAS["patient"])
-    return client
+    return sign_in(client, "patient")
 
 
 @pytest.fixture
 def as_coordinator(client: Client, library: Library) -> Client:
-    client.login_as(PERSONAS["coordinator"])
-    return client
+    return sign_in(client, "coordinator")
 
 
 def reread(client: Client, asset_id: int) -> MediaAsset | None:
@@ -574,3 +583,190 @@ def test_a_file_that_shrinks_mid_read_is_an_error(tmp_path: Path) -> None:
     with files.borrow(path) as handle, pytest.raises(media_response.MediaChanged):
         media_response.read_exact(handle.fd, 0, 10)
     files.close_all()
+
+
+# --- the fast path: answering again without asking again ---------------------------------
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock(app: Litestar) -> FakeClock:
+    fake = FakeClock()
+    app.plugins.get(MediaPlugin).grants.clock = fake
+    return fake
+
+
+@pytest.fixture
+def lookups(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Counts the controller's permission checks (each one is a database query or two)."""
+    calls: list[int] = []
+    real = catalog_services.asset_for_viewer
+
+    async def counted(viewer: User, asset_id: int) -> MediaAsset | None:
+        calls.append(asset_id)
+        return await real(viewer, asset_id)
+
+    monkeypatch.setattr(catalog_services, "asset_for_viewer", counted)
+    return calls
+
+
+def set_status(client: Client, asset_id: int, status: Status) -> None:
+    async def change() -> None:
+        await PracticeSession.filter(primary_asset_id=asset_id).update(status=status)
+
+    client.run(change)
+
+
+def test_a_repeated_request_is_answered_without_checking_again(
+    as_patient: Client, library: Library, clock: FakeClock, lookups: list[int]
+) -> None:
+    url = library.published.url
+    answers = [as_patient.get(url, headers={"range": f"bytes={n}-{n + 9}"}) for n in (0, 10, 20)]
+    assert [answer.status_code for answer in answers] == [206, 206, 206]
+    assert answers[2].content == library.published.data[20:30]
+    assert lookups == [library.published.asset_id]
+
+
+def test_archiving_a_session_stops_playback_when_the_grant_expires(
+    as_patient: Client, library: Library, clock: FakeClock
+) -> None:
+    url = library.published.url
+    assert as_patient.get(url, headers={"range": "bytes=0-9"}).status_code == 206
+    set_status(as_patient, library.published.asset_id, Status.ARCHIVED)
+    within = as_patient.get(url, headers={"range": "bytes=0-9"})
+    clock.now += GRANT_SECONDS
+    after = as_patient.get(url, headers={"range": "bytes=0-9"})
+    assert within.status_code == 206
+    assert after.status_code == 404
+
+
+def test_signing_out_stops_playback_when_the_grant_expires(
+    as_patient: Client, library: Library, clock: FakeClock
+) -> None:
+    url = library.published.url
+    assert as_patient.get(url).status_code == 200
+    old_cookies = dict(as_patient.cookies)
+    assert as_patient.post("/api/v1/auth/logout").status_code == 204
+    as_patient.cookies.clear()
+    as_patient.cookies.update(old_cookies)  # a copy of the cookie that was signed out
+    clock.now += GRANT_SECONDS
+    response = as_patient.get(url)
+    assert response.status_code == 401
+    assert response.content != library.published.data
+
+
+def test_a_grant_belongs_to_one_browser_session(
+    client: Client, library: Library, clock: FakeClock
+) -> None:
+    sign_in(client, "coordinator")
+    assert client.get(library.draft.url).status_code == 200
+    sign_in(client, "patient")
+    response = client.get(library.draft.url)
+    assert response.status_code == 404
+
+
+def test_a_refusal_ends_the_grant_at_once(
+    as_patient: Client, library: Library, clock: FakeClock
+) -> None:
+    url = library.published.url
+    assert as_patient.get(url).status_code == 200
+    set_status(as_patient, library.published.asset_id, Status.ARCHIVED)
+    clock.now += GRANT_SECONDS * RENEW_AT  # the next request is sent to renew the grant...
+    renewal = as_patient.get(url)
+    later = as_patient.get(url)  # ...was refused, and nothing is served from the grant after
+    assert renewal.status_code == 404
+    assert later.status_code == 404
+
+
+def test_the_fast_path_answers_exactly_like_the_controller(
+    as_patient: Client, library: Library, app: Litestar
+) -> None:
+    grants = app.plugins.get(MediaPlugin).grants
+    url = library.published.url
+    etag = library.published.etag
+    cases: list[tuple[str, dict[str, str]]] = [
+        ("GET", {}),
+        ("GET", {"range": "bytes=100-199"}),
+        ("GET", {"range": "bytes=-10"}),
+        ("GET", {"range": "bytes=999999-"}),
+        ("GET", {"range": "bytes=0-9", "if-range": '"old"'}),
+        ("GET", {"if-none-match": etag}),
+        ("HEAD", {"range": "bytes=0-9"}),
+    ]
+    ignored = {"date", "set-cookie"}
+    for method, headers in cases:
+        grants._grants.clear()
+        checked = as_patient.request(method, url, headers=headers)
+        assert len(grants) == 1
+        fast = as_patient.request(method, url, headers=headers)
+        assert fast.headers.get("set-cookie") is None  # served before the session middleware
+        assert (fast.status_code, fast.content) == (checked.status_code, checked.content)
+        assert {k: v for k, v in fast.headers.items() if k not in ignored} == {
+            k: v for k, v in checked.headers.items() if k not in ignored
+        }, (method, headers)
+
+
+def grant_scope(path: str, cookie: bytes | None) -> Any:
+    headers = [(b"cookie", cookie)] if cookie is not None else []
+    return {"type": "http", "method": "GET", "path": path, "headers": headers}
+
+
+def a_media_file(tmp_path: Path) -> MediaFile:
+    return MediaFile(
+        path=tmp_path / "x",
+        size=1,
+        mime_type="audio/wav",
+        etag='"x"',
+        last_modified=UPLOADED_AT,
+        filename="session-1.wav",
+    )
+
+
+def test_requests_without_cookies_are_never_granted(tmp_path: Path) -> None:
+    grants = MediaGrants()
+    grants.allow(grant_scope("/media/1", None), a_media_file(tmp_path))
+    assert len(grants) == 0
+    assert grants.find(grant_scope("/media/1", None)) is None
+
+
+def test_a_grant_is_for_one_path_and_one_cookie_header(tmp_path: Path) -> None:
+    grants = MediaGrants()
+    media = a_media_file(tmp_path)
+    grants.allow(grant_scope("/media/1", b"s=a"), media)
+    assert grants.find(grant_scope("/media/1", b"s=a")) is media
+    assert grants.find(grant_scope("/media/2", b"s=a")) is None
+    assert grants.find(grant_scope("/media/1", b"s=b")) is None
+    assert grants.find(grant_scope("/media/1", b"s=a; other=1")) is None
+
+
+def test_one_request_renews_a_grant_near_its_end_while_the_rest_are_served(
+    tmp_path: Path,
+) -> None:
+    clock = FakeClock()
+    grants = MediaGrants(seconds=2.0, clock=clock)
+    scope = grant_scope("/media/1", b"s=a")
+    media = a_media_file(tmp_path)
+    grants.allow(scope, media)
+    clock.now += 1.6
+    assert grants.find(scope) is None  # this one goes through the full checks
+    assert grants.find(scope) is media  # the others are still served meanwhile
+    clock.now += 0.4
+    assert grants.find(scope) is None  # not renewed in time: expired
+    assert len(grants) == 0
+
+
+def test_grants_are_bounded_and_the_oldest_go_first(tmp_path: Path) -> None:
+    grants = MediaGrants(capacity=2)
+    media = a_media_file(tmp_path)
+    for n in range(3):
+        grants.allow(grant_scope(f"/media/{n}", b"s=a"), media)
+    assert len(grants) == 2
+    assert grants.find(grant_scope("/media/0", b"s=a")) is None
+    assert grants.find(grant_scope("/media/2", b"s=a")) is media

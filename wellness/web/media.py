@@ -3,18 +3,32 @@
 Answers GET and HEAD with byte ranges (seeking), validators (304s) and a fixed Content-Type from
 what was sniffed at upload, never guessed from the URL. Anyone who may not see a file gets the
 same 404 as for a file that does not exist.
+
+Players fetch one file in many small ranges, and the session middleware and database lookups cost
+far more than reading 64 KiB. So once the controller has allowed a URL to a browser session, the
+`MediaFastPath` middleware, placed in front of the session middleware by `MediaPlugin`, answers
+the same URL with the same cookies by itself for `GRANT_SECONDS` (see `MediaGrants`).
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Annotated, Any
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any, cast
 
 from litestar import Controller, HttpMethod, MediaType, Request, Response, route
+from litestar.config.app import AppConfig
 from litestar.connection import ASGIConnection
+from litestar.enums import ScopeType
 from litestar.exceptions import NotAuthorizedException, NotFoundException
 from litestar.handlers.base import BaseRouteHandler
+from litestar.middleware import DefineMiddleware
 from litestar.params import PathParameter
+from litestar.plugins import InitPlugin
+from litestar.types import ASGIApp, HTTPScope, Receive, Scope, Send
 
 from wellness.catalog import services as catalog
 from wellness.catalog.media_access import cover_owner_for_viewer
@@ -24,7 +38,14 @@ from wellness.lib.http_ranges import strong_etag
 from wellness.web.auth import retrieve_user
 from wellness.web.context import web_context
 from wellness.web.guards import current_user, signed_in
-from wellness.web.media_response import Conditions, MediaFile, OpenFiles, RangedFileResponse
+from wellness.web.media_response import (
+    Conditions,
+    MediaFile,
+    OpenFiles,
+    RangedFileResponse,
+    plan,
+    send_planned,
+)
 
 log = logging.getLogger("wellness.web.media")
 
@@ -34,6 +55,15 @@ GET_OR_HEAD = [HttpMethod.GET, HttpMethod.HEAD]
 
 # One set of open descriptors per worker process, shared by every request it serves.
 OPEN_FILES = OpenFiles()
+PATH_PREFIX = "/media/"
+# How long an allowed (browser session, URL) pair is answered without asking again. Revoking
+# access (signing out, deactivating an account, archiving a session) therefore takes effect
+# within this many seconds for a browser that was fetching that very file; anything else it
+# asks for goes through the full checks at once.
+GRANT_SECONDS = 2.0
+# After this fraction of a grant's life, one request renews it through the full checks.
+RENEW_AT = 0.75
+GRANT_CAPACITY = 10_000
 
 
 def media_file(
@@ -90,8 +120,11 @@ def media_file_of_cover(store: MediaStore, asset: MediaAsset, key: str) -> Media
     )
 
 
-def _not_signed_in(_: Request[Any, Any, Any], __: NotAuthorizedException) -> Response[str]:
+def _not_signed_in(request: Request[Any, Any, Any], _: NotAuthorizedException) -> Response[str]:
     # A media URL is fetched by <audio>/<img>, which cannot follow a sign-in redirect.
+    grants = _grants(request)
+    if grants is not None:
+        grants.forget(request.scope)
     return Response(
         "Sign in to continue.",
         status_code=401,
@@ -126,15 +159,166 @@ class MediaController(Controller):
     async def play(self, request: Request[Any, Any, Any], asset_id: AssetId) -> Response[None]:
         asset = await catalog.asset_for_viewer(current_user(request), asset_id)
         media = media_file_of_asset(web_context(request).media_store, asset) if asset else None
-        if media is None:
-            raise NotFoundException("No such media.")
-        return RangedFileResponse(media, Conditions.of(request), OPEN_FILES)
+        return _answer(request, media, "No such media.")
 
     @route("/covers/{key:str}", http_method=GET_OR_HEAD, name="media_cover")
     async def cover(self, request: Request[Any, Any, Any], key: CoverKey) -> Response[None]:
         asset = await cover_owner_for_viewer(current_user(request), key)
         store = web_context(request).media_store
         media = media_file_of_cover(store, asset, key) if asset else None
-        if media is None:
-            raise NotFoundException("No such picture.")
-        return RangedFileResponse(media, Conditions.of(request), OPEN_FILES)
+        return _answer(request, media, "No such picture.")
+
+
+def _answer(
+    request: Request[Any, Any, Any], media: MediaFile | None, refusal: str
+) -> RangedFileResponse:
+    """The file, remembered as allowed for the fast path; or a 404 that also ends any grant."""
+    grants = _grants(request)
+    if media is None:
+        if grants is not None:
+            grants.forget(request.scope)
+        raise NotFoundException(refusal)
+    if grants is not None:
+        grants.allow(request.scope, media)
+    return RangedFileResponse(media, Conditions.of(request.scope), OPEN_FILES)
+
+
+def _grants(request: Request[Any, Any, Any]) -> MediaGrants | None:
+    try:
+        return request.app.plugins.get(MediaPlugin).grants
+    except KeyError:  # the controller was registered without its plugin: no fast path
+        return None
+
+
+# --- answering again without asking again -------------------------------------------------
+
+
+GrantKey = tuple[str, bytes]
+
+
+@dataclass(slots=True)
+class _Grant:
+    media: MediaFile
+    renew_after: float
+    expires: float
+    renewing: bool = False
+
+
+class MediaGrants:
+    """Recent decisions "this browser session may fetch this URL", each kept for a few seconds.
+
+    The key is the request path plus the exact Cookie header the session middleware accepted:
+    a request with the same header carries the same session cookie, so it is the same browser
+    session. Nothing is granted to a request without cookies.
+
+    Near the end of a grant's life one request is sent through the full checks again (`find`
+    answers None to it), and their answer renews the grant; the others are still answered from
+    the grant meanwhile. So a player streaming ranges keeps being served without a stampede of
+    full checks, and a refusal still takes effect when the grant expires.
+    """
+
+    def __init__(
+        self,
+        seconds: float = GRANT_SECONDS,
+        capacity: int = GRANT_CAPACITY,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.seconds = seconds
+        self.capacity = capacity
+        self.clock = clock
+        self._grants: OrderedDict[GrantKey, _Grant] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._grants)
+
+    def allow(self, scope: Scope, media: MediaFile) -> None:
+        key = _grant_key(scope)
+        if key is None:
+            return
+        now = self.clock()
+        self._grants.pop(key, None)
+        self._grants[key] = _Grant(media, now + self.seconds * RENEW_AT, now + self.seconds)
+        self._forget_expired(now)
+        while len(self._grants) > self.capacity:
+            self._grants.popitem(last=False)
+
+    def find(self, scope: Scope) -> MediaFile | None:
+        """The granted file; None sends the request through the full checks."""
+        key = _grant_key(scope)
+        grant = self._grants.get(key) if key is not None else None
+        if grant is None:
+            return None
+        now = self.clock()
+        if now >= grant.expires:
+            self._grants.pop(key, None)  # type: ignore[arg-type]
+            return None
+        if now >= grant.renew_after and not grant.renewing:
+            grant.renewing = True
+            return None
+        return grant.media
+
+    def forget(self, scope: Scope) -> None:
+        key = _grant_key(scope)
+        if key is not None:
+            self._grants.pop(key, None)
+
+    def _forget_expired(self, now: float) -> None:
+        # Every grant lives equally long, so the oldest are first in insertion order.
+        while self._grants:
+            key, grant = next(iter(self._grants.items()))
+            if grant.expires > now:
+                return
+            del self._grants[key]
+
+
+def _grant_key(scope: Scope) -> GrantKey | None:
+    cookies = b"; ".join(value for name, value in scope["headers"] if name == b"cookie")
+    return (scope["path"], cookies) if cookies else None
+
+
+class MediaFastPath:
+    """Answers a media request at once when its browser session was allowed that URL moments ago.
+
+    Everything else passes through untouched, to the session middleware and the controller.
+    """
+
+    def __init__(self, app: ASGIApp, grants: MediaGrants, files: OpenFiles) -> None:
+        self.app = app
+        self.grants = grants
+        self.files = files
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        media = self._granted(scope)
+        if media is not None:
+            answer = plan(media, Conditions.of(cast("HTTPScope", scope)))
+            try:
+                await send_planned(answer, self.files, media.path, send, receive)
+            except FileNotFoundError:  # deleted since it was allowed: nothing was sent yet
+                self.grants.forget(scope)
+            else:
+                return
+        await self.app(scope, receive, send)
+
+    def _granted(self, scope: Scope) -> MediaFile | None:
+        if scope["type"] != ScopeType.HTTP:
+            return None
+        if scope["method"] not in ("GET", "HEAD") or not scope["path"].startswith(PATH_PREFIX):
+            return None
+        return self.grants.find(scope)
+
+
+class MediaPlugin(InitPlugin):
+    """Registers the media controller, and the fast path in front of the session middleware.
+
+    Plugins are initialised after the app's `on_app_init` hooks, so inserting first here puts
+    the fast path outside SessionAuth's middleware, which those hooks install.
+    """
+
+    def __init__(self) -> None:
+        self.grants = MediaGrants()
+
+    def on_app_init(self, app_config: AppConfig) -> AppConfig:
+        app_config.route_handlers.append(MediaController)
+        fast_path = DefineMiddleware(MediaFastPath, grants=self.grants, files=OPEN_FILES)
+        app_config.middleware.insert(0, fast_path)
+        return app_config

@@ -21,7 +21,14 @@ from typing import Any
 from litestar import Request, Response
 from litestar.datastructures import Cookie
 from litestar.response.base import ASGIResponse
-from litestar.types import HTTPResponseBodyEvent, Receive, Scope, Send
+from litestar.types import (
+    HTTPResponseBodyEvent,
+    HTTPResponseStartEvent,
+    HTTPScope,
+    Receive,
+    Scope,
+    Send,
+)
 
 from wellness.lib.http_ranges import ByteSlice, Unsatisfiable, WholeBody, decide, http_date
 from wellness.lib.http_ranges import not_modified as is_not_modified
@@ -42,33 +49,46 @@ class MediaChanged(RuntimeError):
     """The stored file is shorter than it was when the response started (it should never change)."""
 
 
-@dataclass(frozen=True, slots=True)
 class MediaFile:
-    """What is served: where the bytes are and the representation's metadata."""
+    """What is served: where the bytes are, and the representation's metadata as header bytes.
 
-    path: Path
-    size: int
-    mime_type: str
-    etag: str
-    last_modified: datetime
-    filename: str
-    cache_control: str = CACHE_CONTROL
+    The headers are encoded once here, since one file is answered many times (see `grants`).
+    """
 
-    def validators(self) -> list[tuple[str, str]]:
-        return [
-            ("etag", self.etag),
-            ("last-modified", http_date(self.last_modified.astimezone(UTC))),
-            ("cache-control", self.cache_control),
-            ("accept-ranges", "bytes"),
-            ("x-content-type-options", "nosniff"),
+    __slots__ = ("_content", "_validators", "etag", "last_modified", "path", "size")
+
+    def __init__(
+        self,
+        *,
+        path: Path,
+        size: int,
+        mime_type: str,
+        etag: str,
+        last_modified: datetime,
+        filename: str,
+        cache_control: str = CACHE_CONTROL,
+    ) -> None:
+        self.path = path
+        self.size = size
+        self.etag = etag
+        self.last_modified = last_modified
+        self._validators: list[tuple[bytes, bytes]] = [
+            (b"etag", etag.encode("latin-1")),
+            (b"last-modified", http_date(last_modified.astimezone(UTC)).encode("latin-1")),
+            (b"cache-control", cache_control.encode("latin-1")),
+            (b"accept-ranges", b"bytes"),
+            (b"x-content-type-options", b"nosniff"),
+        ]
+        self._content: list[tuple[bytes, bytes]] = [
+            (b"content-type", mime_type.encode("latin-1")),
+            (b"content-disposition", f'inline; filename="{filename}"'.encode("latin-1")),
         ]
 
-    def content_headers(self, length: int) -> list[tuple[str, str]]:
-        return [
-            ("content-type", self.mime_type),
-            ("content-length", str(length)),
-            ("content-disposition", f'inline; filename="{self.filename}"'),
-        ]
+    def validators(self) -> list[tuple[bytes, bytes]]:
+        return list(self._validators)
+
+    def content_headers(self, length: int) -> list[tuple[bytes, bytes]]:
+        return [*self._validators, *self._content, (b"content-length", b"%d" % length)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,14 +101,21 @@ class Conditions:
     if_none_match: str | None = None
 
     @classmethod
-    def of(cls, request: Request[Any, Any, Any]) -> Conditions:
-        headers = request.headers
+    def of(cls, scope: HTTPScope) -> Conditions:
+        """Read straight from the ASGI scope (also used before Litestar has parsed anything)."""
+        wanted: dict[bytes, str] = {}
+        for name, value in scope["headers"]:
+            if name in _CONDITION_HEADERS:
+                wanted[name] = value.decode("latin-1")
         return cls(
-            method=request.method,
-            range=headers.get("range"),
-            if_range=headers.get("if-range"),
-            if_none_match=headers.get("if-none-match"),
+            method=scope["method"],
+            range=wanted.get(b"range"),
+            if_range=wanted.get(b"if-range"),
+            if_none_match=wanted.get(b"if-none-match"),
         )
+
+
+_CONDITION_HEADERS = frozenset({b"range", b"if-range", b"if-none-match"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,19 +123,22 @@ class Plan:
     """The answer: status, headers, and the span of the file to send (length 0: no body)."""
 
     status: int
-    headers: list[tuple[str, str]]
+    headers: list[tuple[bytes, bytes]]
     start: int = 0
     length: int = 0
 
 
 def plan(media: MediaFile, conditions: Conditions) -> Plan:
     """Decide the answer. If-None-Match comes before Range (RFC 9110 section 13.2.2)."""
-    validators = media.validators()
-    if is_not_modified(if_none_match=conditions.if_none_match, etag=media.etag):
-        return Plan(304, validators)
+    if conditions.if_none_match is not None and is_not_modified(
+        if_none_match=conditions.if_none_match, etag=media.etag
+    ):
+        return Plan(304, media.validators())
     if conditions.method == "HEAD":
         # Range is defined for GET only; HEAD describes the whole representation.
-        return Plan(200, validators + media.content_headers(media.size))
+        return Plan(200, media.content_headers(media.size))
+    if conditions.range is None:
+        return Plan(200, media.content_headers(media.size), 0, media.size)
     decision = decide(
         range_header=conditions.range,
         if_range=conditions.if_range,
@@ -117,14 +147,16 @@ def plan(media: MediaFile, conditions: Conditions) -> Plan:
         last_modified=media.last_modified,
     )
     if isinstance(decision, ByteSlice):
-        headers = validators + media.content_headers(decision.length)
-        headers.append(("content-range", decision.content_range(media.size)))
+        headers = media.content_headers(decision.length)
+        headers.append((b"content-range", decision.content_range(media.size).encode()))
         return Plan(206, headers, decision.start, decision.length)
     if isinstance(decision, Unsatisfiable):
-        headers = [*validators, ("content-range", decision.content_range(media.size))]
-        return Plan(416, [*headers, ("content-length", "0")])
+        headers = media.validators()
+        headers.append((b"content-range", decision.content_range(media.size).encode()))
+        headers.append((b"content-length", b"0"))
+        return Plan(416, headers)
     assert isinstance(decision, WholeBody)
-    return Plan(200, validators + media.content_headers(media.size), 0, media.size)
+    return Plan(200, media.content_headers(media.size), 0, media.size)
 
 
 # --- open file descriptors ----------------------------------------------------------------
@@ -240,38 +272,46 @@ async def _watch_for_disconnect(receive: Receive, gone: asyncio.Event) -> None:
             return
 
 
-# --- the Litestar response ----------------------------------------------------------------
+# --- sending -----------------------------------------------------------------------------
+
+
+async def send_planned(
+    answer: Plan,
+    files: OpenFiles,
+    path: Path,
+    send: Send,
+    receive: Receive,
+    extra_headers: list[tuple[bytes, bytes]] | None = None,
+) -> None:
+    """Send a planned answer; the file is borrowed (kept open) until its last byte is sent."""
+    headers = answer.headers if not extra_headers else [*answer.headers, *extra_headers]
+    start: HTTPResponseStartEvent = {
+        "type": "http.response.start",
+        "status": answer.status,
+        "headers": headers,
+    }
+    if answer.length == 0:
+        await send(start)
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
+        return
+    with files.borrow(path) as handle:
+        await send(start)
+        await send_span(send, receive, handle.fd, answer.start, answer.length)
 
 
 class _RangedASGIResponse(ASGIResponse):
-    __slots__ = ("files", "path", "span")
+    __slots__ = ("answer", "files", "path")
 
-    def __init__(
-        self,
-        answer: Plan,
-        path: Path,
-        files: OpenFiles,
-        *,
-        cookies: list[Cookie],
-        is_head: bool,
-    ) -> None:
-        super().__init__(
-            headers=answer.headers,
-            cookies=cookies,
-            status_code=answer.status,
-            is_head_response=is_head or answer.length == 0,
-        )
+    def __init__(self, answer: Plan, path: Path, files: OpenFiles, cookies: list[Cookie]) -> None:
+        # The body and its headers are ours: tell the base class there is none to describe.
+        super().__init__(cookies=cookies, status_code=answer.status, is_head_response=True)
+        self.answer = answer
         self.files = files
         self.path = path
-        self.span = (answer.start, answer.length)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self.is_head_response:
-            await super().__call__(scope, receive, send)
-            return
-        with self.files.borrow(self.path) as handle:
-            await self.start_response(send=send)
-            await send_span(send, receive, handle.fd, *self.span)
+        extra = self.encode_headers()
+        await send_planned(self.answer, self.files, self.path, send, receive, extra)
         await self.after_response()
 
 
@@ -283,7 +323,6 @@ class RangedFileResponse(Response[None]):
         self.answer = plan(media, conditions)
         self.path = media.path
         self.files = files
-        self.is_head = conditions.method == "HEAD"
 
     def to_asgi_response(
         self,
@@ -293,10 +332,5 @@ class RangedFileResponse(Response[None]):
         cookies: Any = None,
         **_: Any,
     ) -> ASGIResponse:
-        return _RangedASGIResponse(
-            self.answer,
-            self.path,
-            self.files,
-            cookies=[*self.cookies, *(cookies or [])],
-            is_head=self.is_head,
-        )
+        every_cookie = [*self.cookies, *(cookies or [])]
+        return _RangedASGIResponse(self.answer, self.path, self.files, every_cookie)
