@@ -1,0 +1,487 @@
+"""Media serving against nginx: 64 KiB range reads (req/s) and whole-file downloads (MB/s).
+
+Usage: .venv/bin/python bench/media_ranges.py [--duration 10] [--megabytes 20] [--granian]
+
+What it does, all on 127.0.0.1 and inside one temporary folder that is removed afterwards:
+1. creates a database with the app's own code: a patient account, a WAV file of --megabytes MB
+   in the media store, and a published session that uses it;
+2. starts `wellness serve` (uvicorn, one worker) and signs the patient in for a session cookie;
+   with --granian, also the same app under granian (one worker), measured the same way;
+3. starts nginx (one worker, sendfile on) serving the same file from the media store;
+4. runs wrk against both, one after the other, for --duration seconds per run: GETs of random
+   64 KiB ranges, then whole-file GETs;
+5. prints requests/s and MB/s of each, and the app's ratio to nginx next to the target ratio.
+
+The baseline is measured in the same run on the same machine, so only the ratios are meant to be
+compared between machines. Needs nginx and wrk: `apt-get install -y nginx-light wrk`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import http.cookiejar
+import importlib.util
+import json
+import os
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+PASSWORD = "bench-password-long-enough-1"
+EMAIL = "bench.patient@example.org"
+RANGE_BYTES = 64 * 1024
+TARGETS = {"range": 0.5, "whole": 0.7}
+
+
+# --- tools --------------------------------------------------------------------------------
+
+
+def find_tool(name: str) -> str | None:
+    return shutil.which(name) or next(
+        (str(p) for p in (Path("/usr/sbin") / name, Path("/sbin") / name) if p.exists()), None
+    )
+
+
+def require_tools() -> tuple[str, str]:
+    nginx, wrk = find_tool("nginx"), find_tool("wrk")
+    missing = [name for name, path in (("nginx", nginx), ("wrk", wrk)) if path is None]
+    if missing:
+        sys.exit(
+            f"error: {' and '.join(missing)} not found. This benchmark compares the app with nginx "
+            "and drives both with wrk.\nInstall them from Debian: "
+            "apt-get install -y nginx-light wrk"
+        )
+    assert nginx is not None
+    assert wrk is not None
+    return nginx, wrk
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_for(url: str, process: subprocess.Popen[bytes], log: Path, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            sys.exit(f"error: {process.args!r} exited early; its log:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except urllib.error.HTTPError:
+            return  # it answers
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(0.1)
+    sys.exit(f"error: nothing answered {url} within {timeout:.0f} s; log:\n{log.read_text()}")
+
+
+@contextmanager
+def running(
+    command: list[str], log: Path, env: dict[str, str] | None = None
+) -> Iterator[subprocess.Popen[bytes]]:
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            command, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env
+        )
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=10)
+
+
+# --- the data -----------------------------------------------------------------------------
+
+
+def wav_file(path: Path, megabytes: int) -> None:
+    """A mono 16-bit 44.1 kHz WAV of pseudo-random samples (so no layer can compress it)."""
+    data_size = megabytes * 1_000_000 // 2 * 2
+    fmt = struct.pack("<HHIIHH", 1, 1, 44_100, 88_200, 2, 16)
+    header = b"RIFF" + struct.pack("<I", 36 + data_size) + b"WAVE"
+    header += b"fmt " + struct.pack("<I", len(fmt)) + fmt + b"data" + struct.pack("<I", data_size)
+    block = os.urandom(1 << 20)
+    with path.open("wb") as out:
+        out.write(header)
+        remaining = data_size
+        while remaining:
+            out.write(block[: min(remaining, len(block))])
+            remaining -= min(remaining, len(block))
+
+
+@dataclass(frozen=True)
+class Seeded:
+    asset_id: int
+    file: Path
+    size: int
+
+
+@dataclass(frozen=True)
+class Stored:
+    sha256: str
+    size: int
+    file: Path
+
+
+def store_file(media_dir: Path, source: Path) -> Stored:
+    """Put the file in the media store the way the app does: under its content hash."""
+    from wellness.catalog.storage import LocalMediaStore
+
+    digest = hashlib.sha256()
+    with source.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    store = LocalMediaStore(media_dir)
+    incoming = store.new_incoming()
+    shutil.copyfile(source, incoming)
+    key = f"{digest.hexdigest()}.wav"
+    store.commit(incoming, key)
+    return Stored(digest.hexdigest(), source.stat().st_size, store.local_path(key))
+
+
+async def seed(database_url: str, stored: Stored) -> Seeded:
+    """A patient account, and a published session playing the stored file."""
+    from wellness import db
+    from wellness.accounts import passwords
+    from wellness.accounts import services as accounts
+    from wellness.accounts.roles import Role
+    from wellness.catalog.kinds import Kind, Status
+    from wellness.catalog.models import MediaAsset, PracticeSession
+
+    await db.upgrade(database_url)
+    await db.open_database(database_url)
+    try:
+        await accounts.create_user(
+            email=EMAIL,
+            display_name="Bench Patient",
+            role=Role.PATIENT,
+            password_hash=passwords.hash_password(PASSWORD),
+        )
+        now = datetime.now(UTC)
+        asset = await MediaAsset.create(
+            sha256=stored.sha256,
+            size_bytes=stored.size,
+            container="wav",
+            codec="pcm_s16le",
+            mime_type="audio/wav",
+            extension="wav",
+            duration_seconds=stored.size / 88_200,
+            uploaded_at=now,
+        )
+        await PracticeSession.create(
+            title="Bench session",
+            kind=Kind.MEDITATION,
+            status=Status.PUBLISHED,
+            primary_asset=asset,
+            created_at=now,
+            updated_at=now,
+            published_at=now,
+        )
+        return Seeded(asset.id, stored.file, stored.size)
+    finally:
+        await db.close_database()
+
+
+def sign_in(base: str) -> str:
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    request = urllib.request.Request(
+        f"{base}/api/v1/auth/login",
+        data=json.dumps({"email": EMAIL, "password": PASSWORD}).encode(),
+        headers={"content-type": "application/json"},
+        method="POST",
+    )
+    with opener.open(request, timeout=10) as response:
+        assert response.status == 200
+    return "; ".join(f"{cookie.name}={cookie.value}" for cookie in jar)
+
+
+def check(url: str, cookie: str, size: int) -> None:
+    """One ranged request before measuring: a wrong status would make the figures meaningless."""
+    headers = {"range": f"bytes=0-{RANGE_BYTES - 1}"}
+    if cookie:
+        headers["cookie"] = cookie
+    with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=10) as reply:
+        body = reply.read()
+        if reply.status != 206 or len(body) != RANGE_BYTES:
+            sys.exit(f"error: {url} answered {reply.status} with {len(body)} bytes, not a 206")
+        if not reply.headers["content-range"].endswith(f"/{size}"):
+            sys.exit(f"error: {url} sent Content-Range {reply.headers['content-range']}")
+
+
+# --- nginx --------------------------------------------------------------------------------
+
+
+def nginx_config(root: Path, port: int, file: Path) -> Path:
+    user = "user root;" if os.geteuid() == 0 else ""
+    temp = root / "nginx-temp"
+    temp.mkdir()
+    config = root / "nginx.conf"
+    config.write_text(
+        textwrap.dedent(
+            f"""
+            {user}
+            worker_processes 1;
+            error_log {root / "nginx-error.log"} warn;
+            pid {root / "nginx.pid"};
+            events {{ worker_connections 1024; }}
+            http {{
+                access_log off;
+                sendfile on;
+                keepalive_requests 1000000;
+                client_body_temp_path {temp};
+                proxy_temp_path {temp};
+                fastcgi_temp_path {temp};
+                uwsgi_temp_path {temp};
+                scgi_temp_path {temp};
+                server {{
+                    listen 127.0.0.1:{port};
+                    location = /media/file {{
+                        default_type audio/wav;
+                        alias {file};
+                    }}
+                }}
+            }}
+            """
+        )
+    )
+    return config
+
+
+# --- wrk ----------------------------------------------------------------------------------
+
+WRK_SCRIPT = """
+local path, size, span, cookie, ranged = "{path}", {size}, {span}, "{cookie}", {ranged}
+local counter = 0
+function setup(thread) thread:set("seed", math.random(1, 1000000)) end
+function init(args) math.randomseed(seed) end
+function request()
+  local headers = {{}}
+  if cookie ~= "" then headers["Cookie"] = cookie end
+  if ranged then
+    local start = math.random(0, size - span)
+    headers["Range"] = "bytes=" .. start .. "-" .. (start + span - 1)
+  end
+  return wrk.format("GET", path, headers)
+end
+function done(summary, latency, requests)
+  io.write(string.format(
+    "RESULT {{\\"requests\\": %d, \\"bytes\\": %d, \\"micros\\": %d, \\"bad_status\\": %d, "
+    .. "\\"socket_errors\\": %d, \\"p99_ms\\": %.2f}}\\n",
+    summary.requests, summary.bytes, summary.duration, summary.errors.status,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+    latency:percentile(99) / 1000))
+end
+"""
+
+
+@dataclass(frozen=True)
+class Figures:
+    requests_per_second: float
+    megabytes_per_second: float
+    p99_ms: float
+
+
+def run_wrk(
+    wrk: str,
+    root: Path,
+    url: str,
+    *,
+    cookie: str,
+    size: int,
+    ranged: bool,
+    duration: int,
+    connections: int,
+) -> Figures:
+    base, _, path = url.partition("://")[2].partition("/")
+    script = root / f"wrk-{'range' if ranged else 'whole'}-{abs(hash(url))}.lua"
+    script.write_text(
+        WRK_SCRIPT.format(
+            path="/" + path,
+            size=size,
+            span=RANGE_BYTES,
+            cookie=cookie,
+            ranged="true" if ranged else "false",
+        )
+    )
+    command = [
+        wrk,
+        "-t1",
+        f"-c{connections}",
+        f"-d{duration}s",
+        "--timeout",
+        "10s",
+        "-s",
+        str(script),
+        f"http://{base}/",
+    ]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    line = next((line for line in output.splitlines() if line.startswith("RESULT ")), None)
+    if line is None:
+        sys.exit(f"error: wrk printed no result:\n{output}")
+    result = json.loads(line.removeprefix("RESULT "))
+    if result["bad_status"] or result["socket_errors"]:
+        sys.exit(
+            f"error: {url}: {result['bad_status']} bad statuses, {result['socket_errors']} "
+            f"socket errors during the run:\n{output}"
+        )
+    seconds = result["micros"] / 1e6
+    return Figures(
+        requests_per_second=result["requests"] / seconds,
+        megabytes_per_second=result["bytes"] / seconds / 1e6,
+        p99_ms=result["p99_ms"],
+    )
+
+
+# --- main ---------------------------------------------------------------------------------
+
+
+def wellness_command() -> list[str]:
+    beside = Path(sys.executable).with_name("wellness")
+    return [str(beside)] if beside.exists() else [sys.executable, "-m", "wellness.cli"]
+
+
+def app_commands(granian: bool) -> dict[str, list[str]]:
+    """How to start the app on a port (appended to each command)."""
+    commands = {"uvicorn": [*wellness_command(), "serve", "--port"]}
+    if granian:
+        if importlib.util.find_spec("granian") is None:
+            sys.exit("error: --granian needs granian in this Python: pip install granian")
+        commands["granian"] = [
+            sys.executable,
+            "-m",
+            "granian",
+            "--interface",
+            "asgi",
+            "--host",
+            "127.0.0.1",
+            "--workers",
+            "1",
+            "--no-ws",
+            "--factory",
+            "wellness.app:create_app_from_environment",
+            "--port",
+        ]
+    return commands
+
+
+KINDS = (("range", "64 KiB ranges, requests/s"), ("whole", "whole file, MB/s"))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
+    parser.add_argument("--megabytes", type=int, default=20, help="size of the media file")
+    parser.add_argument("--range-connections", type=int, default=32)
+    parser.add_argument("--whole-connections", type=int, default=4)
+    parser.add_argument("--granian", action="store_true", help="also measure under granian")
+    args = parser.parse_args()
+    nginx, wrk = require_tools()
+
+    with tempfile.TemporaryDirectory(prefix="wellness-bench-") as tmp:
+        root = Path(tmp)
+        os.chmod(root, 0o755)
+        data_dir, media_dir = root / "data", root / "media"
+        data_dir.mkdir()
+        database_url = f"sqlite://{data_dir / 'wellness.sqlite3'}"
+        source = root / "source.wav"
+        wav_file(source, args.megabytes)
+        seeded = asyncio.run(seed(database_url, store_file(media_dir, source)))
+        source.unlink()
+        env = {k: v for k, v in os.environ.items() if not k.startswith("WELLNESS_")}
+        env.update(
+            WELLNESS_DATA_DIR=str(data_dir),
+            WELLNESS_MEDIA_DIR=str(media_dir),
+            WELLNESS_DATABASE_URL=database_url,
+            WELLNESS_AUTO_MIGRATE="false",
+        )
+
+        def measure(url: str, cookie: str) -> dict[str, Figures]:
+            figures = {}
+            for kind, _ in KINDS:
+                connections = args.range_connections if kind == "range" else args.whole_connections
+                # A short warm-up fills the page cache and the app's caches; then the measured run.
+                for seconds in (2, args.duration):
+                    result = run_wrk(
+                        wrk,
+                        root,
+                        url,
+                        cookie=cookie,
+                        size=seeded.size,
+                        ranged=kind == "range",
+                        duration=seconds,
+                        connections=connections,
+                    )
+                figures[kind] = result
+                print(
+                    f"  {kind:<5} {result.requests_per_second:10.0f} req/s "
+                    f"{result.megabytes_per_second:9.1f} MB/s  p99 {result.p99_ms:.1f} ms",
+                    flush=True,
+                )
+            return figures
+
+        nginx_port = free_port()
+        nginx_url = f"http://127.0.0.1:{nginx_port}/media/file"
+        config = nginx_config(root, nginx_port, seeded.file)
+        nginx_command = [nginx, "-p", str(root), "-c", str(config), "-g", "daemon off;"]
+        results: dict[str, dict[str, Figures]] = {}
+        with running(nginx_command, root / "nginx.log") as web:
+            wait_for(nginx_url, web, root / "nginx.log")
+            check(nginx_url, "", seeded.size)
+            print("nginx (1 worker, sendfile):", flush=True)
+            results["nginx"] = measure(nginx_url, "")
+        for server, command in app_commands(args.granian).items():
+            port = free_port()
+            base = f"http://127.0.0.1:{port}"
+            log = root / f"{server}.log"
+            with running([*command, str(port)], log, env) as app:
+                wait_for(f"{base}/healthz", app, log)
+                cookie = sign_in(base)
+                url = f"{base}/media/{seeded.asset_id}"
+                check(url, cookie, seeded.size)
+                print(f"wellness under {server} (1 worker):", flush=True)
+                results[server] = measure(url, cookie)
+    print_report(results, args.megabytes)
+
+
+def print_report(results: dict[str, dict[str, Figures]], megabytes: int) -> None:
+    baseline = results.pop("nginx")
+    print(f"\nRatios to nginx in this run ({megabytes} MB file; target in brackets):")
+    for kind, label in KINDS:
+        attribute = "requests_per_second" if kind == "range" else "megabytes_per_second"
+        reference = getattr(baseline[kind], attribute)
+        cells = []
+        for server, figures in results.items():
+            ours = getattr(figures[kind], attribute)
+            ratio = ours / reference if reference else 0.0
+            verdict = "met" if ratio >= TARGETS[kind] else "NOT met"
+            cells.append(f"{server} {ours:.0f} = {ratio:.2f}x ({verdict})")
+        print(f"  {label:<28} nginx {reference:.0f}; {'; '.join(cells)}  [{TARGETS[kind]}x]")
+
+
+if __name__ == "__main__":
+    main()
