@@ -1,19 +1,22 @@
 """Media serving against nginx: 64 KiB range reads (req/s) and whole-file downloads (MB/s).
 
-Usage: .venv/bin/python bench/media_ranges.py [--duration 10] [--megabytes 20] [--granian]
+Usage: .venv/bin/python bench/media_ranges.py [--duration 10] [--rounds 3] [--megabytes 20]
+                                              [--servers uvicorn,uvicorn-quiet,granian]
 
 What it does, all on 127.0.0.1 and inside one temporary folder that is removed afterwards:
 1. creates a database with the app's own code: a patient account, a WAV file of --megabytes MB
    in the media store, and a published session that uses it;
-2. starts `wellness serve` (uvicorn, one worker) and signs the patient in for a session cookie;
-   with --granian, also the same app under granian (one worker), measured the same way;
-3. starts nginx (one worker, sendfile on) serving the same file from the media store;
-4. runs wrk against both, one after the other, for --duration seconds per run: GETs of random
-   64 KiB ranges, then whole-file GETs;
-5. prints requests/s and MB/s of each, and the app's ratio to nginx next to the target ratio.
+2. starts nginx (one worker, sendfile on) serving the same file straight from the media store,
+   and the app under each of --servers (one worker each; `uvicorn` is `wellness serve`), and
+   signs the patient in to each app for a session cookie;
+3. in each of --rounds rounds, runs wrk (one thread) against nginx and then each app for
+   --duration seconds: GETs of random 64 KiB ranges with the cookie, then whole-file GETs;
+4. prints requests/s and MB/s of every run, then each app's median ratio to nginx over the
+   rounds next to the target ratio.
 
-The baseline is measured in the same run on the same machine, so only the ratios are meant to be
-compared between machines. Needs nginx and wrk: `apt-get install -y nginx-light wrk`.
+The baseline is measured alternately with the app on the same machine, so only the ratios are
+meant to be compared between machines, and other load on the machine shows as a spread between
+rounds. Needs nginx and wrk: `apt-get install -y nginx-light wrk`.
 """
 
 from __future__ import annotations
@@ -37,10 +40,11 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from statistics import median
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -365,44 +369,73 @@ def wellness_command() -> list[str]:
     return [str(beside)] if beside.exists() else [sys.executable, "-m", "wellness.cli"]
 
 
-def app_commands(granian: bool) -> dict[str, list[str]]:
-    """How to start the app on a port (appended to each command)."""
-    commands = {"uvicorn": [*wellness_command(), "serve", "--port"]}
-    if granian:
-        if importlib.util.find_spec("granian") is None:
-            sys.exit("error: --granian needs granian in this Python: pip install granian")
-        commands["granian"] = [
-            sys.executable,
-            "-m",
-            "granian",
-            "--interface",
-            "asgi",
-            "--host",
-            "127.0.0.1",
-            "--workers",
-            "1",
-            "--no-ws",
-            "--factory",
-            "wellness.app:create_app_from_environment",
-            "--port",
-        ]
-    return commands
-
-
+FACTORY = "wellness.app:create_app_from_environment"
+# How to start the app on a port (the port is appended). All run one worker process.
+SERVERS = {
+    # What ships: `wellness serve`, uvicorn with its access log.
+    "uvicorn": lambda: [*wellness_command(), "serve", "--port"],
+    # The same without the access log, to show what the log costs.
+    "uvicorn-quiet": lambda: [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "--factory",
+        FACTORY,
+        "--no-access-log",
+        "--port",
+    ],
+    # granian (`pip install granian`), the server stack.md measured faster.
+    "granian": lambda: [
+        sys.executable,
+        "-m",
+        "granian",
+        "--interface",
+        "asgi",
+        "--host",
+        "127.0.0.1",
+        "--workers",
+        "1",
+        "--no-ws",
+        "--factory",
+        FACTORY,
+        "--port",
+    ],
+}
 KINDS = (("range", "64 KiB ranges, requests/s"), ("whole", "whole file, MB/s"))
 
 
-def main() -> None:
+def parse_arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds; medians shown")
     parser.add_argument("--megabytes", type=int, default=20, help="size of the media file")
     parser.add_argument("--range-connections", type=int, default=32)
     parser.add_argument("--whole-connections", type=int, default=4)
-    parser.add_argument("--granian", action="store_true", help="also measure under granian")
+    parser.add_argument(
+        "--servers",
+        default="uvicorn",
+        help=f"comma-separated, from: {', '.join(SERVERS)} (granian needs `pip install granian`)",
+    )
     args = parser.parse_args()
-    nginx, wrk = require_tools()
+    args.servers = [name.strip() for name in args.servers.split(",") if name.strip()]
+    unknown = [name for name in args.servers if name not in SERVERS]
+    if unknown:
+        parser.error(f"unknown servers: {', '.join(unknown)}")
+    if "granian" in args.servers and importlib.util.find_spec("granian") is None:
+        parser.error("granian is not installed in this Python: pip install granian")
+    if not 1 <= args.duration <= 60 or not 1 <= args.rounds <= 10:
+        parser.error("--duration must be 1..60 seconds and --rounds 1..10")
+    return args
 
-    with tempfile.TemporaryDirectory(prefix="wellness-bench-") as tmp:
+
+Results = dict[str, dict[str, list[Figures]]]
+
+
+def main() -> None:
+    args = parse_arguments()
+    nginx, wrk = require_tools()
+    print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores", flush=True)
+    with tempfile.TemporaryDirectory(prefix="wellness-bench-") as tmp, ExitStack() as processes:
         root = Path(tmp)
         os.chmod(root, 0o755)
         data_dir, media_dir = root / "data", root / "media"
@@ -419,68 +452,74 @@ def main() -> None:
             WELLNESS_DATABASE_URL=database_url,
             WELLNESS_AUTO_MIGRATE="false",
         )
-
-        def measure(url: str, cookie: str) -> dict[str, Figures]:
-            figures = {}
-            for kind, _ in KINDS:
-                connections = args.range_connections if kind == "range" else args.whole_connections
-                # A short warm-up fills the page cache and the app's caches; then the measured run.
-                for seconds in (2, args.duration):
-                    result = run_wrk(
-                        wrk,
-                        root,
-                        url,
-                        cookie=cookie,
-                        size=seeded.size,
-                        ranged=kind == "range",
-                        duration=seconds,
-                        connections=connections,
-                    )
-                figures[kind] = result
-                print(
-                    f"  {kind:<5} {result.requests_per_second:10.0f} req/s "
-                    f"{result.megabytes_per_second:9.1f} MB/s  p99 {result.p99_ms:.1f} ms",
-                    flush=True,
-                )
-            return figures
-
+        # Every server is started first and left idle while another is measured.
+        targets: dict[str, tuple[str, str]] = {}
         nginx_port = free_port()
         nginx_url = f"http://127.0.0.1:{nginx_port}/media/file"
         config = nginx_config(root, nginx_port, seeded.file)
         nginx_command = [nginx, "-p", str(root), "-c", str(config), "-g", "daemon off;"]
-        results: dict[str, dict[str, Figures]] = {}
-        with running(nginx_command, root / "nginx.log") as web:
-            wait_for(nginx_url, web, root / "nginx.log")
-            check(nginx_url, "", seeded.size)
-            print("nginx (1 worker, sendfile):", flush=True)
-            results["nginx"] = measure(nginx_url, "")
-        for server, command in app_commands(args.granian).items():
+        web = processes.enter_context(running(nginx_command, root / "nginx.log"))
+        wait_for(nginx_url, web, root / "nginx.log")
+        check(nginx_url, "", seeded.size)
+        targets["nginx"] = (nginx_url, "")
+        for server in args.servers:
             port = free_port()
             base = f"http://127.0.0.1:{port}"
             log = root / f"{server}.log"
-            with running([*command, str(port)], log, env) as app:
-                wait_for(f"{base}/healthz", app, log)
-                cookie = sign_in(base)
-                url = f"{base}/media/{seeded.asset_id}"
-                check(url, cookie, seeded.size)
-                print(f"wellness under {server} (1 worker):", flush=True)
-                results[server] = measure(url, cookie)
-    print_report(results, args.megabytes)
+            app = processes.enter_context(running([*SERVERS[server](), str(port)], log, env))
+            wait_for(f"{base}/healthz", app, log)
+            url = f"{base}/media/{seeded.asset_id}"
+            cookie = sign_in(base)
+            check(url, cookie, seeded.size)
+            targets[server] = (url, cookie)
+
+        results: Results = {name: {kind: [] for kind, _ in KINDS} for name in targets}
+        for round_number in range(1, args.rounds + 1):
+            print(f"round {round_number} of {args.rounds}:", flush=True)
+            for kind, _ in KINDS:
+                connections = args.range_connections if kind == "range" else args.whole_connections
+                for name, (url, cookie) in targets.items():
+                    # A short warm-up, then the measured run.
+                    for seconds in (2, args.duration):
+                        figures = run_wrk(
+                            wrk,
+                            root,
+                            url,
+                            cookie=cookie,
+                            size=seeded.size,
+                            ranged=kind == "range",
+                            duration=seconds,
+                            connections=connections,
+                        )
+                    results[name][kind].append(figures)
+                    print(
+                        f"  {kind:<5} {name:<14} {figures.requests_per_second:8.0f} req/s "
+                        f"{figures.megabytes_per_second:8.1f} MB/s  p99 {figures.p99_ms:6.1f} ms",
+                        flush=True,
+                    )
+    print(f"load average after: {os.getloadavg()[0]:.2f}")
+    print_report(results, args)
 
 
-def print_report(results: dict[str, dict[str, Figures]], megabytes: int) -> None:
+def print_report(results: Results, args: argparse.Namespace) -> None:
     baseline = results.pop("nginx")
-    print(f"\nRatios to nginx in this run ({megabytes} MB file; target in brackets):")
+    print(
+        f"\nApp / nginx, median of {args.rounds} round(s) measured alternately "
+        f"({args.megabytes} MB file, {args.duration} s runs):"
+    )
     for kind, label in KINDS:
         attribute = "requests_per_second" if kind == "range" else "megabytes_per_second"
-        reference = getattr(baseline[kind], attribute)
-        cells = []
-        for server, figures in results.items():
-            ours = getattr(figures[kind], attribute)
-            ratio = ours / reference if reference else 0.0
+        nginx_values = [getattr(figures, attribute) for figures in baseline[kind]]
+        print(f"  {label} (target {TARGETS[kind]}x); nginx median {median(nginx_values):.0f}")
+        for server, by_kind in results.items():
+            ours = [getattr(figures, attribute) for figures in by_kind[kind]]
+            ratios = [a / b if b else 0.0 for a, b in zip(ours, nginx_values, strict=True)]
+            ratio = median(ratios)
             verdict = "met" if ratio >= TARGETS[kind] else "NOT met"
-            cells.append(f"{server} {ours:.0f} = {ratio:.2f}x ({verdict})")
-        print(f"  {label:<28} nginx {reference:.0f}; {'; '.join(cells)}  [{TARGETS[kind]}x]")
+            print(
+                f"    {server:<14} {median(ours):8.0f}  ratio {ratio:.2f}x "
+                f"(rounds {min(ratios):.2f}-{max(ratios):.2f})  {verdict}"
+            )
 
 
 if __name__ == "__main__":
