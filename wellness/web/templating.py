@@ -13,6 +13,7 @@ from litestar.template.config import TemplateConfig
 
 from wellness.accounts.models import User
 from wellness.accounts.roles import Role
+from wellness.lib.durations import clock, rounded_minutes
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates"
 
@@ -28,10 +29,16 @@ class NavItem:
         return path == self.href or (self.section and path.startswith(self.href + "/"))
 
 
+LIBRARY = NavItem("Library", "/sessions", section=True)
+
 NAVIGATION: dict[Role, tuple[NavItem, ...]] = {
-    Role.PATIENT: (NavItem("Today", "/patient"),),
-    Role.THERAPIST: (NavItem("Caseload", "/therapist"),),
-    Role.COORDINATOR: (NavItem("Library", "/coordinator"),),
+    Role.PATIENT: (NavItem("Today", "/patient"), LIBRARY),
+    Role.THERAPIST: (NavItem("Caseload", "/therapist"), LIBRARY),
+    Role.COORDINATOR: (
+        NavItem("Home", "/coordinator"),
+        LIBRARY,
+        NavItem("Upload", "/library/upload"),
+    ),
     Role.ADMIN: (NavItem("Overview", "/admin"), NavItem("Accounts", "/admin/users", section=True)),
 }
 
@@ -49,6 +56,8 @@ def local_datetime(value: datetime | None, zone: str = "UTC") -> str:
 def _configure(engine: JinjaTemplateEngine) -> None:
     engine.engine.globals["navigation_for"] = navigation_for
     engine.engine.filters["local_datetime"] = local_datetime
+    engine.engine.filters["minutes"] = rounded_minutes
+    engine.engine.filters["clock"] = clock
 
 
 def template_config() -> TemplateConfig[Any]:
