@@ -1,0 +1,108 @@
+"""The practice library for everyone signed in: browse and search sessions, and play one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get
+from litestar.response import Template
+
+from wellness.accounts import permissions
+from wellness.accounts.models import User
+from wellness.catalog import services as catalog
+from wellness.catalog.kinds import Guidance, Kind, Posture, Status
+from wellness.catalog.models import PracticeSession
+from wellness.catalog.search import SearchPage
+from wellness.web.api.catalog import SessionId, session_for_viewer_or_404
+from wellness.web.api.catalog_schemas import SessionDetail
+from wellness.web.guards import current_user, signed_in
+from wellness.web.pages.catalog_forms import (
+    LENGTHS,
+    BrowseFilters,
+    MediaView,
+    avoid_labels,
+    page_numbers,
+    parse_browse,
+)
+
+PLAYBACK_RATES = ("0.75", "1", "1.25", "1.5")
+
+
+def manages_catalog(viewer: User) -> bool:
+    return permissions.can_manage_catalog(viewer.role)
+
+
+def sees_clinical_notes(viewer: User) -> bool:
+    """Coordinators (who write them) and therapists (who prescribe) see suitability notes."""
+    return permissions.can_manage_catalog(viewer.role) or permissions.can_see_caseload(viewer.role)
+
+
+async def session_page_context(session: PracticeSession) -> dict[str, Any]:
+    """What the session and edit pages show about a session and its media."""
+    tags = await catalog.tags_of(session)
+    asset = await catalog.primary_asset(session)
+    detail = SessionDetail.of(session, tags, asset)
+    return {
+        "session": detail,
+        "media": MediaView.of(asset) if asset else None,
+        "avoid": avoid_labels(detail.contraindications),
+        "statuses": Status,
+    }
+
+
+class CatalogPages(Controller):
+    path = "/sessions"
+    guards = [signed_in]  # noqa: RUF012  (Litestar reads this class attribute)
+
+    @get("/", name="sessions")
+    async def browse(self, request: Request[Any, Any, Any]) -> Template:
+        """Published sessions, filtered and searched; coordinators also see drafts and archived."""
+        viewer = current_user(request)
+        filters, errors = parse_browse(
+            request.query_params, may_filter_status=manages_catalog(viewer)
+        )
+        if errors:
+            return _browse_template(viewer, filters, None, [], errors=errors, status=400)
+        result = await catalog.browse(viewer, filters.query())
+        # Every tag, drafts' included, is for catalog managers only (see the report on all_tags).
+        tags = await catalog.all_tags() if manages_catalog(viewer) else []
+        return _browse_template(viewer, filters, result, tags)
+
+    @get("/{session_id:int}", name="session_page")
+    async def session_page(
+        self, request: Request[Any, Any, Any], session_id: SessionId
+    ) -> Template:
+        viewer = current_user(request)
+        session = await session_for_viewer_or_404(request, session_id)
+        context = await session_page_context(session)
+        context |= {
+            "clinical": sees_clinical_notes(viewer),
+            "manages": manages_catalog(viewer),
+            "rates": PLAYBACK_RATES,
+        }
+        return Template("catalog/session.html", context=context)
+
+
+def _browse_template(
+    viewer: User,
+    filters: BrowseFilters,
+    result: SearchPage | None,
+    tags: list[str],
+    *,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> Template:
+    context = {
+        "filters": filters,
+        "result": result,
+        "pages": page_numbers(result.page, result.pages) if result else [],
+        "errors": errors or {},
+        "manages": manages_catalog(viewer),
+        "tags": tags,
+        "kinds": list(Kind),
+        "lengths": LENGTHS,
+        "postures": list(Posture),
+        "guidances": list(Guidance),
+        "statuses": list(Status),
+    }
+    return Template("catalog/browse.html", context=context, status_code=status)

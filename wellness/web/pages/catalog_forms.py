@@ -1,0 +1,342 @@
+"""What the catalog pages read from query strings and forms, and the small views they render.
+
+Everything here is pure: parsing turns raw strings into typed values plus a dict of
+field -> message, so a page can re-render with the message beside the field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from enum import StrEnum
+from typing import TypeVar
+from urllib.parse import urlencode
+
+import msgspec
+
+from wellness.catalog.kinds import Contraindication, Guidance, Kind, Level, Posture, Status
+from wellness.catalog.models import MediaAsset
+from wellness.catalog import rules
+from wellness.catalog.rules import CatalogError, split_tags
+from wellness.catalog.search import CatalogQuery
+from wellness.catalog.services import SessionFields
+from wellness.web.api.catalog_schemas import SessionDetail
+
+PER_PAGE = 24
+MAX_QUERY = 200
+MAX_PAGE = 100_000
+# The "length" filter: sessions up to this many minutes.
+LENGTHS = (5, 10, 20, 45)
+FORMAT_LABELS = {
+    "mp3": "MP3",
+    "flac": "FLAC",
+    "wav": "WAV",
+    "ogg_vorbis": "Ogg Vorbis",
+    "ogg_opus": "Opus",
+    "m4a": "M4A",
+    "mp4": "MP4 video",
+}
+
+E = TypeVar("E", bound=StrEnum)
+
+
+def _choice(enum: type[E], raw: str, field: str, errors: dict[str, str]) -> E | None:
+    if not raw:
+        return None
+    try:
+        return enum(raw)
+    except ValueError:
+        errors[field] = "Choose one of the listed options."
+        return None
+
+
+# --- browsing ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class BrowseFilters:
+    q: str = ""
+    kind: Kind | None = None
+    length: int | None = None
+    posture: Posture | None = None
+    guidance: Guidance | None = None
+    tag: str = ""
+    status: Status | None = None
+    page: int = 1
+
+    @property
+    def active(self) -> bool:
+        return self != BrowseFilters(page=self.page)
+
+    def query(self) -> CatalogQuery:
+        """The search to run; the catalog service narrows statuses to what the viewer may see."""
+        return CatalogQuery(
+            statuses=frozenset({self.status}) if self.status else frozenset(Status),
+            text=self.q,
+            kind=self.kind,
+            max_minutes=self.length,
+            posture=self.posture,
+            guidance=self.guidance,
+            tag=self.tag or None,
+            page=self.page,
+            per_page=PER_PAGE,
+        )
+
+    def link(self, **changes: object) -> str:
+        """This listing's address with some filters changed; empty filters are left out."""
+        changed = replace(self, **changes)  # type: ignore[arg-type]
+        pairs = [
+            ("q", changed.q),
+            ("kind", changed.kind or ""),
+            ("length", str(changed.length or "")),
+            ("posture", changed.posture or ""),
+            ("guidance", changed.guidance or ""),
+            ("tag", changed.tag),
+            ("status", changed.status or ""),
+            ("page", str(changed.page) if changed.page > 1 else ""),
+        ]
+        query = urlencode([(name, value) for name, value in pairs if value])
+        return f"/sessions?{query}" if query else "/sessions"
+
+
+def parse_browse(
+    params: Mapping[str, str], *, may_filter_status: bool
+) -> tuple[BrowseFilters, dict[str, str]]:
+    """Filters from a query string. Unknown values become errors, never a server error."""
+    errors: dict[str, str] = {}
+    q = " ".join(params.get("q", "").split())
+    if len(q) > MAX_QUERY:
+        errors["q"] = f"Use at most {MAX_QUERY} characters."
+        q = ""
+    tag = " ".join(params.get("tag", "").lower().split())
+    if len(tag) > 48:
+        errors["tag"] = "That tag is too long."
+        tag = ""
+    filters = BrowseFilters(
+        q=q,
+        kind=_choice(Kind, params.get("kind", ""), "kind", errors),
+        length=_length(params.get("length", ""), errors),
+        posture=_choice(Posture, params.get("posture", ""), "posture", errors),
+        guidance=_choice(Guidance, params.get("guidance", ""), "guidance", errors),
+        tag=tag,
+        status=(
+            _choice(Status, params.get("status", ""), "status", errors)
+            if may_filter_status
+            else None
+        ),
+        page=_page(params.get("page", ""), errors),
+    )
+    return filters, errors
+
+
+def _length(raw: str, errors: dict[str, str]) -> int | None:
+    if not raw:
+        return None
+    if raw.isdigit() and int(raw) in LENGTHS:
+        return int(raw)
+    errors["length"] = "Choose one of the listed lengths."
+    return None
+
+
+def _page(raw: str, errors: dict[str, str]) -> int:
+    if not raw:
+        return 1
+    if raw.isdigit() and 1 <= int(raw) <= MAX_PAGE:
+        return int(raw)
+    errors["page"] = "That page number doesn't exist."
+    return 1
+
+
+def page_numbers(page: int, pages: int, *, around: int = 2) -> list[int | None]:
+    """Page links to show: the first, the last, and a window around the current one.
+
+    None marks a gap (rendered as an ellipsis).
+    """
+    shown = sorted({1, pages, *range(max(1, page - around), min(pages, page + around) + 1)})
+    numbers: list[int | None] = []
+    for number in shown:
+        if numbers and number - (numbers[-1] or 0) > 1:
+            numbers.append(None)
+        numbers.append(number)
+    return numbers
+
+
+# --- editing -----------------------------------------------------------------------------------
+
+
+class SessionForm(msgspec.Struct):
+    """The session editor's fields, as submitted. Every field has a default (see web.schemas)."""
+
+    title: str = ""
+    kind: str = ""
+    description: str = ""
+    instructor: str = ""
+    language: str = "en"
+    level: str = Level.BEGINNER.value
+    posture: str = Posture.SEATED.value
+    guidance: str = Guidance.GUIDED.value
+    transcript: str = ""
+    anxiety_min: str = "0"
+    anxiety_max: str = "10"
+    # One ticked box arrives as a plain string, several as a list.
+    contraindications: list[str] | str = msgspec.field(default_factory=list)
+    tags: str = ""
+    primary_asset_id: str = ""
+
+    @property
+    def avoids(self) -> list[str]:
+        value = self.contraindications
+        return [value] if isinstance(value, str) else list(value)
+
+    @classmethod
+    def of(cls, session: SessionDetail) -> SessionForm:
+        return cls(
+            title=session.title,
+            kind=session.kind.value,
+            description=session.description,
+            instructor=session.instructor,
+            language=session.language,
+            level=session.level.value,
+            posture=session.posture.value,
+            guidance=session.guidance.value,
+            transcript=session.transcript,
+            anxiety_min=str(session.anxiety_min),
+            anxiety_max=str(session.anxiety_max),
+            contraindications=list(session.contraindications),
+            tags=", ".join(session.tags),
+        )
+
+    @classmethod
+    def for_asset(cls, asset: MediaAsset | None) -> SessionForm:
+        """A new session's form, prefilled from the tags read from its media file."""
+        if asset is None:
+            return cls()
+        return cls(
+            title=asset.tag_title,
+            instructor=asset.tag_artist,
+            primary_asset_id=str(asset.id),
+        )
+
+
+def session_fields(form: SessionForm, *, creating: bool) -> tuple[SessionFields, dict[str, str]]:
+    """The service's input from the form, or the problems the form layer can see itself.
+
+    The catalog's pure rules run here too, so every problem is reported at once; the service
+    checks again before storing (CatalogError).
+    """
+    errors: dict[str, str] = {}
+    kind = _choice(Kind, form.kind, "kind", errors)
+    if kind is None and "kind" not in errors:
+        errors["kind"] = "Choose what kind of practice this is."
+    avoids = form.avoids
+    if not set(avoids) <= {item.value for item in Contraindication}:
+        errors["contraindications"] = "Choose from the listed features."
+    _collect(errors, rules.clean_title, form.title)
+    _collect(errors, rules.clean_instructor, form.instructor)
+    _collect(errors, rules.clean_language, form.language)
+    _collect(errors, rules.clean_tags, split_tags(form.tags))
+    fields = SessionFields(
+        title=form.title,
+        kind=kind,
+        description=form.description,
+        instructor=form.instructor,
+        language=form.language,
+        level=_choice(Level, form.level, "level", errors) or Level.BEGINNER,
+        posture=_choice(Posture, form.posture, "posture", errors) or Posture.SEATED,
+        guidance=_choice(Guidance, form.guidance, "guidance", errors) or Guidance.GUIDED,
+        transcript=form.transcript,
+        anxiety_min=_anxiety(form.anxiety_min, "anxiety_min", errors),
+        anxiety_max=_anxiety(form.anxiety_max, "anxiety_max", errors),
+        contraindications=avoids,
+        tags=split_tags(form.tags),
+        primary_asset_id=_asset_id(form.primary_asset_id, errors) if creating else None,
+    )
+    if "anxiety_min" not in errors and "anxiety_max" not in errors:
+        _collect(errors, rules.check_anxiety_range, fields.anxiety_min, fields.anxiety_max)
+    return fields, errors
+
+
+def _collect(errors: dict[str, str], check: Callable[..., object], *values: object) -> None:
+    """Run one of the catalog's pure input rules, keeping its complaint (the first per field)."""
+    try:
+        check(*values)
+    except CatalogError as problem:
+        errors.setdefault(problem.field, problem.message)
+
+
+def _anxiety(raw: str, field: str, errors: dict[str, str]) -> int:
+    value = raw.strip()
+    if value.isdigit() and 0 <= int(value) <= 10:
+        return int(value)
+    errors[field] = "Enter a whole number from 0 to 10."
+    return 0
+
+
+def _asset_id(raw: str, errors: dict[str, str]) -> int | None:
+    if not raw.strip():
+        return None
+    if raw.strip().isdigit() and 1 <= int(raw) <= 2**31 - 1:
+        return int(raw)
+    errors["primary_asset_id"] = "No uploaded media has that id."
+    return None
+
+
+# --- views -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class MediaView:
+    """What a page shows about one media file (an allow-list, like the API's schemas)."""
+
+    id: int
+    url: str
+    mime_type: str
+    has_video: bool
+    duration_seconds: float
+    format: str
+    details: list[str]
+    title: str
+    artist: str
+    album: str
+    comment: str
+    original_filename: str
+
+    @classmethod
+    def of(cls, asset: MediaAsset) -> MediaView:
+        return cls(
+            id=asset.id,
+            url=f"/media/{asset.id}",
+            mime_type=asset.mime_type,
+            has_video=asset.has_video,
+            duration_seconds=asset.duration_seconds,
+            format=FORMAT_LABELS.get(asset.container, asset.container.upper()),
+            details=technical_details(asset.sample_rate, asset.channels, asset.bitrate),
+            title=asset.tag_title,
+            artist=asset.tag_artist,
+            album=asset.tag_album,
+            comment=asset.tag_comment,
+            original_filename=asset.original_filename,
+        )
+
+
+def technical_details(
+    sample_rate: int | None, channels: int | None, bitrate: int | None
+) -> list[str]:
+    details = []
+    if sample_rate:
+        details.append(f"{sample_rate / 1000:g} kHz")
+    if channels:
+        details.append({1: "mono", 2: "stereo"}.get(channels, f"{channels} channels"))
+    if bitrate:
+        details.append(f"{round(bitrate / 1000)} kbps")
+    return details
+
+
+def avoid_labels(values: list[str]) -> list[str]:
+    labels = []
+    for value in values:
+        try:
+            labels.append(Contraindication(value).label)
+        except ValueError:
+            labels.append(value.replace("_", " ").capitalize())
+    return labels

@@ -1,0 +1,356 @@
+"""Coordinator pages: upload media, create and edit sessions, publish and archive them.
+
+Uploads without JavaScript post multipart forms here. Litestar's CSRF middleware would read
+such a body itself (`request.form()`, spooling the whole file to $TMPDIR) and leave nothing for
+the streaming receiver, so the two upload routes opt out of it and check the same thing
+themselves (see `LibraryUploads`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from secrets import compare_digest
+from typing import Annotated, Any
+
+from litestar import Controller, Request, Router, get, post
+from litestar.config.csrf import CSRFConfig
+from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.middleware.csrf import CSRF_SECRET_LENGTH, generate_csrf_hash
+from litestar.params import QueryParameter, URLEncodedBody
+from litestar.plugins.flash import flash
+from litestar.response import Redirect, Template
+from litestar.utils.scope.state import ScopeState
+
+from wellness.audit import services as audit
+from wellness.catalog import services as catalog
+from wellness.catalog.kinds import Contraindication, Guidance, Kind, Level, Posture, Status
+from wellness.catalog.models import MediaAsset, PracticeSession
+from wellness.catalog.rules import CatalogError
+from wellness.catalog.validation import SUPPORTED_FORMATS, MediaRejected
+from wellness.lib.clock import utc_now
+from wellness.lib.durations import rounded_minutes
+from wellness.web.api.catalog import SessionId, session_for_editor_or_404
+from wellness.web.context import client_address, web_context
+from wellness.web.errors import WRONG_TYPE_CODES
+from wellness.web.guards import coordinators_only, current_user
+from wellness.web.pages.catalog import session_page_context
+from wellness.web.pages.catalog_forms import MediaView, SessionForm, session_fields
+from wellness.web.security import same_origin_writes_only
+from wellness.web.uploads import UploadRefused, receive_file
+
+AssetId = Annotated[int | None, QueryParameter(ge=1, le=2**31 - 1)]
+CSRF_FIELD = "_csrf_token"
+NO_BREAK = "\u00a0"
+
+
+class UploadProblem(Exception):
+    """An upload we refuse, with the status and the sentence to show beside the file field."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+async def _audit(
+    request: Request[Any, Any, Any], action: str, target_type: str, target_id: int
+) -> None:
+    await audit.record(
+        action,
+        now=utc_now(),
+        actor_id=current_user(request).id,
+        target_type=target_type,
+        target_id=target_id,
+        client=client_address(request),
+    )
+
+
+async def _asset_or_404(request: Request[Any, Any, Any], asset_id: int) -> MediaAsset:
+    asset = await catalog.asset_for_viewer(current_user(request), asset_id)
+    if asset is None:
+        raise NotFoundException("No such media.")
+    return asset
+
+
+class LibraryPages(Controller):
+    path = "/library"
+    guards = [coordinators_only]  # noqa: RUF012  (Litestar reads this class attribute)
+
+    @get("/upload", name="library_upload")
+    async def upload_form(self, request: Request[Any, Any, Any]) -> Template:
+        return upload_template(request)
+
+    @get("/sessions/new", name="library_new_session")
+    async def new_session_form(
+        self, request: Request[Any, Any, Any], asset: AssetId = None
+    ) -> Template:
+        chosen = await _asset_or_404(request, asset) if asset else None
+        return _new_template(SessionForm.for_asset(chosen), chosen)
+
+    @post("/sessions/new", name="library_create_session")
+    async def create_session(
+        self, request: Request[Any, Any, Any], data: URLEncodedBody[SessionForm]
+    ) -> Template | Redirect:
+        fields, errors = session_fields(data, creating=True)
+        try:
+            session = (
+                None
+                if errors
+                else await catalog.create_session(
+                    fields, actor=current_user(request), now=utc_now()
+                )
+            )
+        except CatalogError as problem:
+            session, errors = None, {problem.field: problem.message}
+        if session is None:
+            asset = await _chosen_asset(request, fields.primary_asset_id)
+            return _new_template(data, asset, errors=errors, status=422)
+        await _audit(request, "session_created", "session", session.id)
+        flash(request, f"“{session.title}” was saved as a draft.", category="success")
+        return Redirect(f"/library/sessions/{session.id}/edit", status_code=303)
+
+    @get("/sessions/{session_id:int}/edit", name="library_edit_session")
+    async def edit_form(self, request: Request[Any, Any, Any], session_id: SessionId) -> Template:
+        session = await session_for_editor_or_404(request, session_id)
+        return await edit_template(request, session)
+
+    @post("/sessions/{session_id:int}/edit", name="library_update_session")
+    async def update_session(
+        self,
+        request: Request[Any, Any, Any],
+        session_id: SessionId,
+        data: URLEncodedBody[SessionForm],
+    ) -> Template | Redirect:
+        session = await session_for_editor_or_404(request, session_id)
+        fields, errors = session_fields(data, creating=False)
+        try:
+            if not errors:
+                await catalog.update_session(
+                    session, fields, actor=current_user(request), now=utc_now()
+                )
+        except CatalogError as problem:
+            errors = {problem.field: problem.message}
+        if errors:
+            return await edit_template(request, session, data, errors=errors, status=422)
+        await _audit(request, "session_updated", "session", session.id)
+        flash(request, "Your changes were saved.", category="success")
+        return Redirect(f"/library/sessions/{session.id}/edit", status_code=303)
+
+    @post("/sessions/{session_id:int}/publish", name="library_publish_session")
+    async def publish(
+        self, request: Request[Any, Any, Any], session_id: SessionId
+    ) -> Template | Redirect:
+        return await _transition(request, session_id, Status.PUBLISHED)
+
+    @post("/sessions/{session_id:int}/archive", name="library_archive_session")
+    async def archive(
+        self, request: Request[Any, Any, Any], session_id: SessionId
+    ) -> Template | Redirect:
+        return await _transition(request, session_id, Status.ARCHIVED)
+
+
+async def _transition(
+    request: Request[Any, Any, Any], session_id: int, target: Status
+) -> Template | Redirect:
+    session = await session_for_editor_or_404(request, session_id)
+    try:
+        changed = await catalog.change_status(
+            session, target, actor=current_user(request), now=utc_now()
+        )
+    except CatalogError as problem:
+        return await edit_template(request, session, errors={"status": problem.message}, status=422)
+    await _audit(request, f"session_{target.value}", "session", session.id)
+    done = "published: patients can find it now" if target is Status.PUBLISHED else "archived"
+    flash(request, f"“{changed.title}” is {done}.", category="success")
+    return Redirect(f"/sessions/{session.id}", status_code=303)
+
+
+class LibraryUploads(Controller):
+    """The two multipart routes. They skip Litestar's CSRF middleware and check instead:
+
+    1. before the body is read, that a browser did not send the request from another site
+       (Sec-Fetch-Site / Origin, the guard the JSON API uses);
+    2. after streaming, before anything is stored, that the form's `_csrf_token` field (or the
+       `x-csrftoken` header) matches the CSRF cookie, exactly as the middleware would.
+    """
+
+    path = "/library"
+    guards = [coordinators_only, same_origin_writes_only]  # noqa: RUF012
+    opt = {"exclude_from_csrf": True}  # noqa: RUF012  (replaced by check_form_token below)
+
+    @post("/media", name="library_upload_file")
+    async def upload(self, request: Request[Any, Any, Any]) -> Template | Redirect:
+        try:
+            ingested = await receive_media(request)
+        except UploadProblem as problem:
+            return upload_template(request, error=problem.message, status=problem.status)
+        asset = ingested.asset
+        if ingested.created:
+            flash(request, f"{asset.original_filename or 'The file'} was uploaded.", "success")
+        else:
+            flash(request, "That file was already in the library; its media is reused.", "info")
+        return Redirect(f"/library/sessions/new?asset={asset.id}", status_code=303)
+
+    @post("/sessions/{session_id:int}/media", name="library_replace_media")
+    async def replace_media(
+        self, request: Request[Any, Any, Any], session_id: SessionId
+    ) -> Template | Redirect:
+        session = await session_for_editor_or_404(request, session_id)
+        try:
+            ingested = await receive_media(request)
+        except UploadProblem as problem:
+            errors = {"file": problem.message}
+            return await edit_template(request, session, errors=errors, status=problem.status)
+        fields = catalog.SessionFields(primary_asset_id=ingested.asset.id)
+        await catalog.update_session(session, fields, actor=current_user(request), now=utc_now())
+        await _audit(request, "session_updated", "session", session.id)
+        flash(request, "The new media file now plays for this session.", category="success")
+        return Redirect(f"/library/sessions/{session.id}/edit", status_code=303)
+
+
+def library_upload_router(max_body_bytes: int) -> Router:
+    """The upload routes with the larger body limit; the real cap is enforced while streaming."""
+    return Router(path="/", route_handlers=[LibraryUploads], request_max_body_size=max_body_bytes)
+
+
+# --- uploads -----------------------------------------------------------------------------------
+
+
+def _csrf_secret(token: str, key: str) -> bytes | None:
+    """The random part of a token if its signature is ours (Litestar's token format)."""
+    if len(token) <= CSRF_SECRET_LENGTH or not token.isascii():
+        return None
+    secret, signature = token[:CSRF_SECRET_LENGTH], token[CSRF_SECRET_LENGTH:]
+    expected = generate_csrf_hash(token=secret, secret=key)
+    return secret.encode() if compare_digest(signature.encode(), expected.encode()) else None
+
+
+def _csrf_config(request: Request[Any, Any, Any]) -> CSRFConfig:
+    config = request.app.csrf_config
+    if config is None:  # create_app always configures CSRF; fail closed if that ever changes
+        raise PermissionDeniedException("CSRF token verification failed")
+    return config
+
+
+def adopt_csrf_cookie(request: Request[Any, Any, Any]) -> str:
+    """The CSRF cookie's token, also made the page's token (as the middleware would)."""
+    config = _csrf_config(request)
+    cookie = request.cookies.get(config.cookie_name, "")
+    if _csrf_secret(cookie, config.secret) is not None:
+        ScopeState.from_scope(request.scope).csrf_token = cookie
+    return cookie
+
+
+def check_form_token(request: Request[Any, Any, Any], fields: dict[str, str]) -> None:
+    config = _csrf_config(request)
+    cookie = _csrf_secret(adopt_csrf_cookie(request), config.secret)
+    sent_token = request.headers.get(config.header_name) or fields.get(CSRF_FIELD, "")
+    sent = _csrf_secret(sent_token, config.secret)
+    if cookie is None or sent is None or not compare_digest(cookie, sent):
+        raise PermissionDeniedException("CSRF token verification failed")
+
+
+async def receive_media(request: Request[Any, Any, Any]) -> catalog.Ingested:
+    """Stream the form's `file` into the store and validate it; nothing is kept on refusal."""
+    context = web_context(request)
+    adopt_csrf_cookie(request)
+    try:
+        received = await receive_file(
+            request, context.media_store, max_bytes=context.settings.max_upload_bytes
+        )
+    except UploadRefused as refused:
+        raise UploadProblem(refused.status_code, refused.detail) from None
+    try:
+        check_form_token(request, received.fields)
+    except PermissionDeniedException:
+        await asyncio.to_thread(context.media_store.discard, received.path)
+        raise
+    try:
+        ingested = await catalog.ingest(
+            context.media_store,
+            received.path,
+            sha256=received.sha256,
+            original_filename=received.filename,
+            uploader=current_user(request),
+            now=utc_now(),
+            max_duration_seconds=context.settings.max_media_minutes * 60,
+        )
+    except MediaRejected as rejected:
+        status = 415 if rejected.code in WRONG_TYPE_CODES else 422
+        raise UploadProblem(status, rejected.message) from None
+    await _audit(request, "media_uploaded", "media", ingested.asset.id)
+    return ingested
+
+
+# --- templates ---------------------------------------------------------------------------------
+
+
+def _upload_limits(request: Request[Any, Any, Any]) -> dict[str, Any]:
+    settings = web_context(request).settings
+    longest = rounded_minutes(settings.max_media_minutes * 60).replace(" ", NO_BREAK)
+    hint = (
+        f"{SUPPORTED_FORMATS}, up to {settings.max_upload_mb}{NO_BREAK}MB and {longest} long. "
+        "Each file is checked before it is stored."
+    )
+    return {
+        "upload_hint": hint,
+        "max_upload_mb": settings.max_upload_mb,
+        "max_upload_bytes": settings.max_upload_bytes,
+    }
+
+
+def upload_template(
+    request: Request[Any, Any, Any], *, error: str = "", status: int = 200
+) -> Template:
+    context = {"errors": {"file": error} if error else {}, **_upload_limits(request)}
+    return Template("library/upload.html", context=context, status_code=status)
+
+
+async def _chosen_asset(request: Request[Any, Any, Any], asset_id: int | None) -> MediaAsset | None:
+    if asset_id is None:
+        return None
+    return await catalog.asset_for_viewer(current_user(request), asset_id)
+
+
+def _choices() -> dict[str, Any]:
+    return {
+        "kinds": list(Kind),
+        "levels": list(Level),
+        "postures": list(Posture),
+        "guidances": list(Guidance),
+        "contraindications": list(Contraindication),
+    }
+
+
+def _new_template(
+    form: SessionForm,
+    asset: MediaAsset | None,
+    *,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> Template:
+    context = {
+        "form": form,
+        "media": MediaView.of(asset) if asset else None,
+        "errors": errors or {},
+        **_choices(),
+    }
+    return Template("library/session_new.html", context=context, status_code=status)
+
+
+async def edit_template(
+    request: Request[Any, Any, Any],
+    session: PracticeSession,
+    form: SessionForm | None = None,
+    *,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> Template:
+    context = await session_page_context(session)
+    context |= {
+        "form": form or SessionForm.of(context["session"]),
+        "errors": errors or {},
+        **_choices(),
+        **_upload_limits(request),
+    }
+    return Template("library/session_edit.html", context=context, status_code=status)
