@@ -23,9 +23,16 @@ from wellness.catalog.kinds import Kind, Status
 from wellness.catalog.models import MediaAsset, PracticeSession
 from wellness.catalog.storage import LocalMediaStore
 from wellness.lib.http_ranges import http_date
-from wellness.settings import Settings
+from wellness.settings import Settings, SettingsError
 from wellness.web import media_response
-from wellness.web.media import GRANT_SECONDS, RENEW_AT, MediaGrants, MediaPlugin
+from wellness.web.media import (
+    ACCEL_VARIABLE,
+    GRANT_SECONDS,
+    RENEW_AT,
+    MediaGrants,
+    MediaPlugin,
+    accel_prefix,
+)
 from wellness.web.media_response import MediaFile, OpenFiles
 
 UPLOADED_AT = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
@@ -770,3 +777,54 @@ def test_grants_are_bounded_and_the_oldest_go_first(tmp_path: Path) -> None:
     assert len(grants) == 2
     assert grants.find(grant_scope("/media/0", b"s=a")) is None
     assert grants.find(grant_scope("/media/2", b"s=a")) is media
+
+
+# --- X-Accel-Redirect: nginx sends the bytes ---------------------------------------------
+
+
+@pytest.fixture
+def accel(app: Litestar) -> str:
+    prefix = "/_media/"
+    app.plugins.get(MediaPlugin).accel_prefix = prefix
+    return prefix
+
+
+def test_with_an_accel_prefix_nginx_is_told_which_file_to_send(
+    accel: str, as_patient: Client, library: Library, settings: Settings
+) -> None:
+    stored = library.published
+    location = accel + stored.path.relative_to(settings.media_dir).as_posix()
+    for headers in ({}, {"range": "bytes=0-9"}):
+        response = as_patient.get(stored.url, headers=headers)
+        assert response.status_code == 200
+        assert response.content == b""
+        assert response.headers["x-accel-redirect"] == location
+        assert response.headers["content-type"] == "audio/wav"
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["cache-control"] == "private, no-cache"
+        expected = f'inline; filename="session-{stored.asset_id}.wav"'
+        assert response.headers["content-disposition"] == expected
+
+
+def test_with_an_accel_prefix_refusals_name_no_file(
+    accel: str, as_patient: Client, library: Library
+) -> None:
+    response = as_patient.get(library.draft.url)
+    assert response.status_code == 404
+    assert "x-accel-redirect" not in response.headers
+
+
+@pytest.mark.parametrize("value", ["/_media/", "/internal/media/", " /m/ "])
+def test_the_accel_prefix_accepts_a_location_path(value: str) -> None:
+    assert accel_prefix({ACCEL_VARIABLE: value}) == value.strip()
+
+
+def test_no_accel_prefix_means_the_app_sends_the_bytes() -> None:
+    assert accel_prefix({}) is None
+    assert accel_prefix({ACCEL_VARIABLE: "  "}) is None
+
+
+@pytest.mark.parametrize("value", ["_media/", "/_media", "/../", "/a/./", "/a b/", "/a?b/", "//"])
+def test_a_bad_accel_prefix_stops_start_up(value: str) -> None:
+    with pytest.raises(SettingsError, match=ACCEL_VARIABLE):
+        accel_prefix({ACCEL_VARIABLE: value})

@@ -13,10 +13,13 @@ the same URL with the same cookies by itself for `GRANT_SECONDS` (see `MediaGran
 from __future__ import annotations
 
 import logging
+import os
+import re
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Annotated, Any, cast
 
 from litestar import Controller, HttpMethod, MediaType, Request, Response, route
@@ -33,8 +36,8 @@ from litestar.types import ASGIApp, HTTPScope, Receive, Scope, Send
 from wellness.catalog import services as catalog
 from wellness.catalog.media_access import cover_owner_for_viewer
 from wellness.catalog.models import MediaAsset
-from wellness.catalog.storage import MediaStore
 from wellness.lib.http_ranges import strong_etag
+from wellness.settings import SettingsError
 from wellness.web.auth import retrieve_user
 from wellness.web.context import web_context
 from wellness.web.guards import current_user, signed_in
@@ -67,7 +70,7 @@ GRANT_CAPACITY = 10_000
 
 
 def media_file(
-    store: MediaStore,
+    request: Request[Any, Any, Any],
     key: str,
     *,
     asset: MediaAsset,
@@ -76,7 +79,8 @@ def media_file(
     mime_type: str,
     expected_size: int | None,
 ) -> MediaFile | None:
-    path = store.local_path(key)
+    context = web_context(request)
+    path = context.media_store.local_path(key)
     try:
         size = OPEN_FILES.size_of(path)
     except FileNotFoundError:
@@ -92,12 +96,20 @@ def media_file(
         etag=etag,
         last_modified=asset.uploaded_at,
         filename=filename,
+        accel_location=_accel_location(request, path, context.settings.media_dir),
     )
 
 
-def media_file_of_asset(store: MediaStore, asset: MediaAsset) -> MediaFile | None:
+def _accel_location(request: Request[Any, Any, Any], path: Path, media_dir: Path) -> str | None:
+    plugin = _plugin(request)
+    if plugin is None or plugin.accel_prefix is None:
+        return None
+    return plugin.accel_prefix + path.relative_to(media_dir).as_posix()
+
+
+def media_file_of_asset(request: Request[Any, Any, Any], asset: MediaAsset) -> MediaFile | None:
     return media_file(
-        store,
+        request,
         asset.storage_key,
         asset=asset,
         etag=strong_etag(asset.sha256),
@@ -107,10 +119,12 @@ def media_file_of_asset(store: MediaStore, asset: MediaAsset) -> MediaFile | Non
     )
 
 
-def media_file_of_cover(store: MediaStore, asset: MediaAsset, key: str) -> MediaFile | None:
+def media_file_of_cover(
+    request: Request[Any, Any, Any], asset: MediaAsset, key: str
+) -> MediaFile | None:
     sha256, _, extension = key.partition(".")
     return media_file(
-        store,
+        request,
         key,
         asset=asset,
         etag=strong_etag(sha256),
@@ -158,14 +172,13 @@ class MediaController(Controller):
     @route("/{asset_id:int}", http_method=GET_OR_HEAD, name="media_play")
     async def play(self, request: Request[Any, Any, Any], asset_id: AssetId) -> Response[None]:
         asset = await catalog.asset_for_viewer(current_user(request), asset_id)
-        media = media_file_of_asset(web_context(request).media_store, asset) if asset else None
+        media = media_file_of_asset(request, asset) if asset else None
         return _answer(request, media, "No such media.")
 
     @route("/covers/{key:str}", http_method=GET_OR_HEAD, name="media_cover")
     async def cover(self, request: Request[Any, Any, Any], key: CoverKey) -> Response[None]:
         asset = await cover_owner_for_viewer(current_user(request), key)
-        store = web_context(request).media_store
-        media = media_file_of_cover(store, asset, key) if asset else None
+        media = media_file_of_cover(request, asset, key) if asset else None
         return _answer(request, media, "No such picture.")
 
 
@@ -184,8 +197,13 @@ def _answer(
 
 
 def _grants(request: Request[Any, Any, Any]) -> MediaGrants | None:
+    plugin = _plugin(request)
+    return plugin.grants if plugin is not None else None
+
+
+def _plugin(request: Request[Any, Any, Any]) -> MediaPlugin | None:
     try:
-        return request.app.plugins.get(MediaPlugin).grants
+        return request.app.plugins.get(MediaPlugin)
     except KeyError:  # the controller was registered without its plugin: no fast path
         return None
 
@@ -307,6 +325,27 @@ class MediaFastPath:
         return self.grants.find(scope)
 
 
+ACCEL_VARIABLE = "WELLNESS_MEDIA_ACCEL_PREFIX"
+# One or more path segments, each ending in "/"; no "." or ".." segments.
+_ACCEL_PREFIX = re.compile(r"^/(?:(?!\.{1,2}/)[A-Za-z0-9._~-]+/)+$")
+
+
+def accel_prefix(environ: Mapping[str, str]) -> str | None:
+    """WELLNESS_MEDIA_ACCEL_PREFIX: an nginx `internal` location aliasing the media folder.
+
+    When set (e.g. `/_media/`), allowed media requests are answered with an X-Accel-Redirect to
+    that location plus the file's path inside WELLNESS_MEDIA_DIR, and nginx sends the bytes.
+    """
+    value = environ.get(ACCEL_VARIABLE, "").strip()
+    if not value:
+        return None
+    if not _ACCEL_PREFIX.match(value):
+        raise SettingsError(
+            f"{ACCEL_VARIABLE}: expected a location path such as /_media/, got {value!r}"
+        )
+    return value
+
+
 class MediaPlugin(InitPlugin):
     """Registers the media controller, and the fast path in front of the session middleware.
 
@@ -314,8 +353,9 @@ class MediaPlugin(InitPlugin):
     the fast path outside SessionAuth's middleware, which those hooks install.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, environ: Mapping[str, str] | None = None) -> None:
         self.grants = MediaGrants()
+        self.accel_prefix = accel_prefix(os.environ if environ is None else environ)
 
     def on_app_init(self, app_config: AppConfig) -> AppConfig:
         app_config.route_handlers.append(MediaController)

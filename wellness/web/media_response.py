@@ -55,7 +55,7 @@ class MediaFile:
     The headers are encoded once here, since one file is answered many times (see `grants`).
     """
 
-    __slots__ = ("_content", "_validators", "etag", "last_modified", "path", "size")
+    __slots__ = ("_accel", "_content", "_validators", "etag", "last_modified", "path", "size")
 
     def __init__(
         self,
@@ -67,6 +67,7 @@ class MediaFile:
         last_modified: datetime,
         filename: str,
         cache_control: str = CACHE_CONTROL,
+        accel_location: str | None = None,
     ) -> None:
         self.path = path
         self.size = size
@@ -83,6 +84,15 @@ class MediaFile:
             (b"content-type", mime_type.encode("latin-1")),
             (b"content-disposition", f'inline; filename="{filename}"'.encode("latin-1")),
         ]
+        self._accel: list[tuple[bytes, bytes]] | None = None
+        if accel_location is not None:
+            self._accel = [
+                *self._content,
+                (b"cache-control", cache_control.encode("latin-1")),
+                (b"x-content-type-options", b"nosniff"),
+                (b"x-accel-redirect", accel_location.encode("latin-1")),
+                (b"content-length", b"0"),
+            ]
 
     def validators(self) -> list[tuple[bytes, bytes]]:
         return list(self._validators)
@@ -129,7 +139,13 @@ class Plan:
 
 
 def plan(media: MediaFile, conditions: Conditions) -> Plan:
-    """Decide the answer. If-None-Match comes before Range (RFC 9110 section 13.2.2)."""
+    """Decide the answer. If-None-Match comes before Range (RFC 9110 section 13.2.2).
+
+    With an X-Accel-Redirect location, nginx sends the file and answers ranges and validators
+    itself: the answer only tells it which file, with the headers it keeps from us.
+    """
+    if media._accel is not None:
+        return Plan(200, list(media._accel))
     if conditions.if_none_match is not None and is_not_modified(
         if_none_match=conditions.if_none_match, etag=media.etag
     ):
