@@ -225,7 +225,7 @@ def sign_in(base: str) -> str:
 
 
 def check(url: str, cookie: str, size: int) -> None:
-    """One ranged request before measuring: a wrong status would make the figures meaningless."""
+    """One ranged request before measuring: a wrong answer would make the figures meaningless."""
     headers = {"range": f"bytes=0-{RANGE_BYTES - 1}"}
     if cookie:
         headers["cookie"] = cookie
@@ -235,12 +235,47 @@ def check(url: str, cookie: str, size: int) -> None:
             sys.exit(f"error: {url} answered {reply.status} with {len(body)} bytes, not a 206")
         if not reply.headers["content-range"].endswith(f"/{size}"):
             sys.exit(f"error: {url} sent Content-Range {reply.headers['content-range']}")
+        if cookie and (
+            reply.headers["content-type"] != "audio/wav"
+            or reply.headers["x-content-type-options"] != "nosniff"
+        ):
+            sys.exit(f"error: {url} sent the wrong Content-Type or no nosniff: {reply.headers}")
 
 
 # --- nginx --------------------------------------------------------------------------------
 
 
-def nginx_config(root: Path, port: int, file: Path) -> Path:
+ACCEL_PREFIX = "/_media/"
+
+
+def accel_server(port: int, app_port: int, media_dir: Path) -> str:
+    """nginx in front of the app: the app authorises, nginx sends the file (X-Accel-Redirect).
+
+    The same blocks serve as the deployment example in the README.
+    """
+    return f"""
+                upstream wellness_app {{
+                    server 127.0.0.1:{app_port};
+                    keepalive 64;
+                }}
+                server {{
+                    listen 127.0.0.1:{port};
+                    location {ACCEL_PREFIX} {{
+                        internal;
+                        alias {media_dir}/;
+                        add_header X-Content-Type-Options nosniff always;
+                    }}
+                    location / {{
+                        proxy_pass http://wellness_app;
+                        proxy_http_version 1.1;
+                        proxy_set_header Connection "";
+                        proxy_set_header Host $host;
+                        proxy_set_header X-Forwarded-For $remote_addr;
+                    }}
+                }}"""
+
+
+def nginx_config(root: Path, port: int, file: Path, extra: str = "") -> Path:
     user = "user root;" if os.geteuid() == 0 else ""
     temp = root / "nginx-temp"
     temp.mkdir()
@@ -268,7 +303,7 @@ def nginx_config(root: Path, port: int, file: Path) -> Path:
                         default_type audio/wav;
                         alias {file};
                     }}
-                }}
+                }}{extra}
             }}
             """
         )
@@ -384,6 +419,8 @@ SERVERS = {
         "--no-access-log",
         "--port",
     ],
+    # `wellness serve` behind nginx, which sends the bytes (X-Accel-Redirect).
+    "nginx-accel": lambda: [*wellness_command(), "serve", "--port"],
     # granian (`pip install granian`), the server stack.md measured faster.
     "granian": lambda: [
         sys.executable,
@@ -454,20 +491,30 @@ def main() -> None:
         )
         # Every server is started first and left idle while another is measured.
         targets: dict[str, tuple[str, str]] = {}
+        ports = {server: free_port() for server in args.servers}
         nginx_port = free_port()
         nginx_url = f"http://127.0.0.1:{nginx_port}/media/file"
-        config = nginx_config(root, nginx_port, seeded.file)
+        extra = ""
+        if "nginx-accel" in ports:
+            proxy_port = free_port()
+            extra = accel_server(proxy_port, ports["nginx-accel"], media_dir)
+        config = nginx_config(root, nginx_port, seeded.file, extra)
         nginx_command = [nginx, "-p", str(root), "-c", str(config), "-g", "daemon off;"]
         web = processes.enter_context(running(nginx_command, root / "nginx.log"))
         wait_for(nginx_url, web, root / "nginx.log")
         check(nginx_url, "", seeded.size)
         targets["nginx"] = (nginx_url, "")
         for server in args.servers:
-            port = free_port()
-            base = f"http://127.0.0.1:{port}"
+            base = f"http://127.0.0.1:{ports[server]}"
             log = root / f"{server}.log"
-            app = processes.enter_context(running([*SERVERS[server](), str(port)], log, env))
+            server_env = env
+            if server == "nginx-accel":
+                server_env = {**env, "WELLNESS_MEDIA_ACCEL_PREFIX": ACCEL_PREFIX}
+            command = [*SERVERS[server](), str(ports[server])]
+            app = processes.enter_context(running(command, log, server_env))
             wait_for(f"{base}/healthz", app, log)
+            if server == "nginx-accel":
+                base = f"http://127.0.0.1:{proxy_port}"
             url = f"{base}/media/{seeded.asset_id}"
             cookie = sign_in(base)
             check(url, cookie, seeded.size)
