@@ -11,6 +11,7 @@ import pytest
 
 from tests.conftest import PERSONAS, Client
 from tests.media_fixtures import make_mp3, make_mp4_video, make_wav, png_bytes, with_tags
+from wellness.accounts.models import User
 from wellness.catalog.models import MediaAsset
 
 SESSION: dict[str, Any] = {
@@ -55,7 +56,7 @@ def text_of(response: Any) -> str:
 
 
 @pytest.fixture
-def library(client: Client, personas: dict, tmp_path: Path) -> dict[str, int]:
+def library(client: Client, personas: dict[str, User], tmp_path: Path) -> dict[str, int]:
     """A published, a draft and an archived session, made by the coordinator."""
     client.login_as(PERSONAS["coordinator"])
     asset = upload(client, make_wav(tmp_path, seconds=4.0))
@@ -113,7 +114,7 @@ def test_a_coordinator_sees_every_status_with_a_badge_and_can_filter_by_it(
 
 
 def test_search_finds_words_in_titles_before_transcripts(
-    client: Client, personas: dict, tmp_path: Path
+    client: Client, personas: dict[str, User], tmp_path: Path
 ) -> None:
     client.login_as(PERSONAS["coordinator"])
     asset = upload(client, make_wav(tmp_path))
@@ -140,7 +141,11 @@ def test_search_finds_words_in_titles_before_transcripts(
     ],
 )
 def test_filters_narrow_the_list(
-    client: Client, personas: dict, tmp_path: Path, params: dict[str, str], expected: set[str]
+    client: Client,
+    personas: dict[str, User],
+    tmp_path: Path,
+    params: dict[str, str],
+    expected: set[str],
 ) -> None:
     client.login_as(PERSONAS["coordinator"])
     asset = upload(client, make_wav(tmp_path))
@@ -157,7 +162,7 @@ def test_filters_narrow_the_list(
 
 
 def test_the_list_pages_by_24_and_keeps_filters_in_its_links(
-    client: Client, personas: dict, tmp_path: Path
+    client: Client, personas: dict[str, User], tmp_path: Path
 ) -> None:
     client.login_as(PERSONAS["coordinator"])
     asset = upload(client, make_wav(tmp_path))
@@ -205,7 +210,7 @@ def test_unreadable_filters_get_a_friendly_400_page(
     assert "<script>" not in text.split("</header>", 1)[1]
 
 
-def test_an_empty_library_says_so(client: Client, personas: dict) -> None:
+def test_an_empty_library_says_so(client: Client, personas: dict[str, User]) -> None:
     client.login_as(PERSONAS["patient"])
     page = client.get("/sessions")
     assert page.status_code == 200
@@ -215,7 +220,7 @@ def test_an_empty_library_says_so(client: Client, personas: dict) -> None:
 
 
 def test_cards_show_the_cover_picture_or_a_placeholder_for_the_kind(
-    client: Client, personas: dict, tmp_path: Path
+    client: Client, personas: dict[str, User], tmp_path: Path
 ) -> None:
     client.login_as(PERSONAS["coordinator"])
     covered = make_mp3(tmp_path, seconds=2.0, name="covered.mp3")
@@ -287,7 +292,7 @@ def test_the_session_page_plays_the_recording_with_its_transcript(
 
 
 def test_a_video_session_gets_a_video_player(
-    client: Client, personas: dict, tmp_path: Path
+    client: Client, personas: dict[str, User], tmp_path: Path
 ) -> None:
     client.login_as(PERSONAS["coordinator"])
     video = upload(client, make_mp4_video(tmp_path))
@@ -339,7 +344,7 @@ def test_hidden_and_unknown_sessions_are_404(
 
 
 def test_a_coordinator_opens_drafts_and_sessions_without_media(
-    client: Client, personas: dict
+    client: Client, personas: dict[str, User]
 ) -> None:
     client.login_as(PERSONAS["coordinator"])
     bare = create(client, None, title="Not recorded yet")

@@ -10,6 +10,7 @@ import pytest
 from tests.conftest import PERSONAS, Client
 from tests.media_fixtures import make_wav, truncate, with_tags, write_bytes
 from tests.web.test_catalog_pages import create, publish, text_of, upload
+from wellness.accounts.models import User
 from wellness.audit.models import AuditEvent
 from wellness.catalog.kinds import Status
 from wellness.catalog.models import MediaAsset, PracticeSession, SessionTag
@@ -82,7 +83,7 @@ def post_file(
 
 
 @pytest.fixture
-def as_coordinator(client: Client, personas: dict) -> Client:
+def as_coordinator(client: Client, personas: dict[str, User]) -> Client:
     client.login_as(PERSONAS["coordinator"])
     return client
 
@@ -220,7 +221,7 @@ def test_uploads_without_a_valid_token_or_from_another_site_store_nothing(
 
 
 def test_another_users_token_is_refused(
-    client: Client, personas: dict, settings: Settings, tmp_path: Path
+    client: Client, personas: dict[str, User], settings: Settings, tmp_path: Path
 ) -> None:
     client.login_as(PERSONAS["patient"])
     foreign = client.csrf_token()

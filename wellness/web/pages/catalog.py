@@ -46,7 +46,6 @@ async def session_page_context(session: PracticeSession) -> dict[str, Any]:
         "session": detail,
         "media": MediaView.of(asset) if asset else None,
         "avoid": avoid_labels(detail.contraindications),
-        "statuses": Status,
     }
 
 
@@ -64,7 +63,8 @@ class CatalogPages(Controller):
         if errors:
             return _browse_template(viewer, filters, None, [], errors=errors, status=400)
         result = await catalog.browse(viewer, filters.query())
-        # Every tag, drafts' included, is for catalog managers only (see the report on all_tags).
+        # all_tags() includes drafts' tags, so only catalog managers get the tag menu; others
+        # filter by the tag links on the cards they can see.
         tags = await catalog.all_tags() if manages_catalog(viewer) else []
         return _browse_template(viewer, filters, result, tags)
 
