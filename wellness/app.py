@@ -36,7 +36,9 @@ from wellness.web.media import MediaPlugin
 from wellness.web.pages.account import AccountPages
 from wellness.web.pages.admin import AdminPages
 from wellness.web.pages.auth import AuthPages
+from wellness.web.pages.catalog import CatalogPages
 from wellness.web.pages.home import HomePages
+from wellness.web.pages.library import LibraryPages, library_upload_router
 from wellness.web.security import same_origin_writes_only, security_headers
 from wellness.web.sessions import RotatingSessionConfig
 from wellness.web.templating import template_config
@@ -128,6 +130,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             HomePages,
             AccountPages,
             AdminPages,
+            CatalogPages,
+            LibraryPages,
+            library_upload_router(settings.max_upload_bytes + MULTIPART_OVERHEAD),
             api,
             healthz,
             static,
