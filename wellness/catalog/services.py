@@ -301,5 +301,30 @@ def _with_statuses(query: CatalogQuery, statuses: frozenset[Status]) -> CatalogQ
     return replace(query, statuses=statuses)
 
 
-async def all_tags() -> list[str]:
-    return sorted(set(await SessionTag.all().values_list("tag", flat=True)))  # type: ignore[arg-type]
+async def all_tags(viewer: User) -> list[str]:
+    """Tags of the sessions this viewer can see (drafts' tags stay with coordinators)."""
+    statuses = list(visible_statuses(viewer))
+    tags = (
+        await SessionTag.filter(session__status__in=statuses)
+        .distinct()
+        .values_list("tag", flat=True)
+    )
+    return sorted({str(tag) for tag in tags})
+
+
+async def status_counts() -> dict[Status, int]:
+    counts = dict.fromkeys(Status, 0)
+    for status in await PracticeSession.all().values_list("status", flat=True):
+        counts[Status(str(status))] += 1
+    return counts
+
+
+async def recent_assets(limit: int = 8) -> list[MediaAsset]:
+    return await MediaAsset.all().order_by("-uploaded_at", "-id").limit(limit)
+
+
+async def library_preview(viewer: User, limit: int = 4) -> SearchPage:
+    """A first page of published sessions (and the total), for home pages."""
+    return await browse(
+        viewer, CatalogQuery(statuses=frozenset({Status.PUBLISHED}), per_page=limit)
+    )

@@ -63,9 +63,7 @@ class CatalogPages(Controller):
         if errors:
             return _browse_template(viewer, filters, None, [], errors=errors, status=400)
         result = await catalog.browse(viewer, filters.query())
-        # all_tags() includes drafts' tags, so only catalog managers get the tag menu; others
-        # filter by the tag links on the cards they can see.
-        tags = await catalog.all_tags() if manages_catalog(viewer) else []
+        tags = await catalog.all_tags(viewer)
         return _browse_template(viewer, filters, result, tags)
 
     @get("/{session_id:int}", name="session_page")

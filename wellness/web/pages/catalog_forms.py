@@ -14,9 +14,9 @@ from urllib.parse import urlencode
 
 import msgspec
 
+from wellness.catalog import rules
 from wellness.catalog.kinds import Contraindication, Guidance, Kind, Level, Posture, Status
 from wellness.catalog.models import MediaAsset
-from wellness.catalog import rules
 from wellness.catalog.rules import CatalogError, split_tags
 from wellness.catalog.search import CatalogQuery
 from wellness.catalog.services import SessionFields

@@ -9,6 +9,7 @@ from litestar.response import Template
 
 from wellness.accounts import services as accounts
 from wellness.audit import services as audit
+from wellness.catalog import services as catalog
 from wellness.web.guards import (
     admins_only,
     coordinators_only,
@@ -21,15 +22,24 @@ from wellness.web.guards import (
 class HomePages(Controller):
     @get("/patient", guards=[patients_only], name="patient_home")
     async def patient_home(self, request: Request[Any, Any, Any]) -> Template:
-        return Template("home/patient.html", context={"user": current_user(request)})
+        viewer = current_user(request)
+        preview = await catalog.library_preview(viewer)
+        return Template("home/patient.html", context={"user": viewer, "preview": preview})
 
     @get("/therapist", guards=[therapists_only], name="therapist_home")
     async def therapist_home(self, request: Request[Any, Any, Any]) -> Template:
-        return Template("home/therapist.html", context={"user": current_user(request)})
+        viewer = current_user(request)
+        preview = await catalog.library_preview(viewer)
+        return Template("home/therapist.html", context={"user": viewer, "preview": preview})
 
     @get("/coordinator", guards=[coordinators_only], name="coordinator_home")
     async def coordinator_home(self, request: Request[Any, Any, Any]) -> Template:
-        return Template("home/coordinator.html", context={"user": current_user(request)})
+        context = {
+            "user": current_user(request),
+            "counts": await catalog.status_counts(),
+            "uploads": await catalog.recent_assets(),
+        }
+        return Template("home/coordinator.html", context=context)
 
     @get("/admin", guards=[admins_only], name="admin_home")
     async def admin_home(self, request: Request[Any, Any, Any]) -> Template:

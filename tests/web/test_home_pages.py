@@ -1,0 +1,43 @@
+"""Home pages show what is really in the library, and only what each role may see."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.conftest import PERSONAS, Client
+from tests.media_fixtures import make_wav
+from tests.web.test_catalog_api import create, upload
+
+
+def test_the_patient_home_previews_published_sessions_only(
+    client: Client, personas: dict, tmp_path: Path
+) -> None:
+    client.login_as(PERSONAS["coordinator"])
+    asset = upload(client, make_wav(tmp_path)).json()["id"]
+    published = create(client, asset, title="Evening wind-down").json()["id"]
+    client.post(f"/api/v1/sessions/{published}/publish")
+    create(client, asset, title="Unfinished draft")
+    client.login_as(PERSONAS["patient"])
+    page = client.get("/patient")
+    assert page.status_code == 200
+    assert f'href="/sessions/{published}"' in page.text
+    assert "Evening wind-down" in page.text
+    assert "Unfinished draft" not in page.text
+    assert "Browse all 1 session" in page.text
+
+
+def test_an_empty_library_says_so_on_the_patient_home(as_patient: Client) -> None:
+    assert "Nothing to practise yet." in as_patient.get("/patient").text
+
+
+def test_the_coordinator_home_counts_sessions_and_lists_recent_uploads(
+    client: Client, personas: dict, tmp_path: Path
+) -> None:
+    client.login_as(PERSONAS["coordinator"])
+    asset = upload(client, make_wav(tmp_path, title="Body scan take 2")).json()["id"]
+    create(client, asset)
+    page = client.get("/coordinator")
+    assert page.status_code == 200
+    assert '<a href="/sessions?status=draft">1</a>' in page.text
+    assert "Body scan take 2" in page.text
+    assert f'href="/library/sessions/new?asset={asset}"' in page.text
