@@ -88,10 +88,20 @@ def _prepare_demo_environment() -> None:
 
 
 def _seed_demo(settings: Settings) -> None:
-    from wellness.demo import DEMO_PASSWORD, NotADemoDatabase, seed_demo
+    from wellness.catalog.storage import LocalMediaStore
+    from wellness.demo import DEMO_PASSWORD, NotADemoDatabase, audio_scale_from, seed_demo
 
     try:
-        seeded = _run_with_database(settings, seed_demo)
+        scale = audio_scale_from(os.environ)
+    except ValueError as problem:
+        raise click.ClickException(str(problem)) from None
+    store = LocalMediaStore(settings.media_dir)
+    cache = settings.data_dir / "demo-audio-cache"
+    click.echo("Preparing the demo library (the first start synthesises its audio)...")
+    try:
+        seeded = _run_with_database(
+            settings, lambda: seed_demo(store, audio_cache=cache, audio_scale=scale)
+        )
     except NotADemoDatabase as refusal:
         raise click.ClickException(str(refusal)) from None
     click.echo("Demo database ready. Sign in with any of these accounts:")

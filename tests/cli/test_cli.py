@@ -152,6 +152,7 @@ def test_demo_seeds_every_role_and_starts_the_server(
 ) -> None:
     started: list[tuple[object, ...]] = []
     monkeypatch.setattr("wellness.cli._start_server", lambda *args: started.append(args))
+    monkeypatch.setenv("WELLNESS_DEMO_AUDIO_SCALE", "0.01")  # seconds of audio, not hours
     first = run(environment, "demo", "--port", "8123")
     second = run(environment, "demo", "--port", "8123")
     assert first.exit_code == second.exit_code == 0
@@ -164,6 +165,8 @@ def test_demo_seeds_every_role_and_starts_the_server(
     )
     assert roles == [("admin", 1), ("coordinator", 1), ("patient", 4), ("therapist", 2)]
     assert rows(environment, "SELECT value FROM instance_flags WHERE key = 'demo'") == [("true",)]
+    published = "SELECT COUNT(*) FROM practice_sessions WHERE status = 'published'"
+    assert rows(environment, published)[0][0] >= 12
 
 
 def test_serve_refuses_several_workers_on_sqlite(environment: dict[str, str]) -> None:
