@@ -36,7 +36,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-STARTUP_TIMEOUT = 30.0
+STARTUP_TIMEOUT = 90.0
 ACTION_TIMEOUT_MS = 10_000
 
 
@@ -114,6 +114,9 @@ def live_server(
         WELLNESS_DATA_DIR=str(data_dir),
         WELLNESS_DATABASE_URL=f"sqlite://{data_dir / 'wellness.sqlite3'}",
         WELLNESS_MEDIA_DIR=str(root / "media"),
+        # The demo library's full audio takes half a minute of CPU to encode; a tenth of each
+        # track still gives multi-minute sessions to play and seek in.
+        WELLNESS_DEMO_AUDIO_SCALE="0.1",
         PYTHONUNBUFFERED="1",
     )
     log_path = root / "server.log"
