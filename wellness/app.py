@@ -148,7 +148,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             cookie_samesite="lax",
         ),
         template_config=templates,
-        plugins=[FlashPlugin(FlashConfig(template_config=templates)), MediaPlugin()],
+        plugins=[
+            FlashPlugin(FlashConfig(template_config=templates)),
+            MediaPlugin(settings.media_accel_prefix),
+        ],
         before_send=[security_headers(production=settings.is_production)],
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=OpenAPIConfig(

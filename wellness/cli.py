@@ -50,7 +50,13 @@ def main() -> None:
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
 @click.option("--demo", is_flag=True, help="Start on a fresh demo database with demo accounts.")
-def serve(host: str, port: int, workers: int, demo: bool) -> None:
+@click.option(
+    "--access-log/--no-access-log",
+    default=True,
+    show_default=True,
+    help="Log every request (a proxy in front usually logs them already; off is faster).",
+)
+def serve(host: str, port: int, workers: int, demo: bool, access_log: bool) -> None:
     """Run the web app."""
     if demo:
         _prepare_demo_environment()
@@ -67,7 +73,7 @@ def serve(host: str, port: int, workers: int, demo: bool) -> None:
             click.echo(f"Applied migrations: {', '.join(applied)}")
     # Migrations ran once above; the workers must not race each other to run them again.
     os.environ["WELLNESS_AUTO_MIGRATE"] = "false"
-    _start_server(host, port, workers)
+    _start_server(host, port, workers, access_log=access_log)
 
 
 @main.command()
@@ -76,7 +82,7 @@ def serve(host: str, port: int, workers: int, demo: bool) -> None:
 @click.pass_context
 def demo(context: click.Context, host: str, port: int) -> None:
     """Same as `wellness serve --demo`."""
-    context.invoke(serve, host=host, port=port, workers=1, demo=True)
+    context.invoke(serve, host=host, port=port, workers=1, demo=True, access_log=True)
 
 
 def _prepare_demo_environment() -> None:
@@ -89,12 +95,9 @@ def _prepare_demo_environment() -> None:
 
 def _seed_demo(settings: Settings) -> None:
     from wellness.catalog.storage import LocalMediaStore
-    from wellness.demo import DEMO_PASSWORD, NotADemoDatabase, audio_scale_from, seed_demo
+    from wellness.demo import DEMO_PASSWORD, NotADemoDatabase, seed_demo
 
-    try:
-        scale = audio_scale_from(os.environ)
-    except ValueError as problem:
-        raise click.ClickException(str(problem)) from None
+    scale = settings.demo_audio_scale
     store = LocalMediaStore(settings.media_dir)
     cache = settings.data_dir / "demo-audio-cache"
     click.echo("Preparing the demo library (the first start synthesises its audio)...")
@@ -116,7 +119,7 @@ def _run_migrations(settings: Settings) -> list[str]:
     return asyncio.run(db.upgrade(settings.database_url))
 
 
-def _start_server(host: str, port: int, workers: int) -> None:
+def _start_server(host: str, port: int, workers: int, *, access_log: bool = True) -> None:
     import uvicorn
 
     click.echo(f"wellness is listening on http://{host}:{port}/")
@@ -129,6 +132,7 @@ def _start_server(host: str, port: int, workers: int) -> None:
         proxy_headers=True,
         forwarded_allow_ips=os.environ.get("WELLNESS_FORWARDED_ALLOW_IPS", "127.0.0.1"),
         log_level="info",
+        access_log=access_log,
     )
 
 

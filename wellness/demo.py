@@ -10,10 +10,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
-import math
 import os
 import tempfile
-from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -113,22 +111,6 @@ async def _create_accounts() -> dict[str, User]:
 
 
 # --- the catalog -----------------------------------------------------------------------------
-
-AUDIO_SCALE_VARIABLE = "WELLNESS_DEMO_AUDIO_SCALE"
-
-
-def audio_scale_from(environ: Mapping[str, str]) -> float:
-    """WELLNESS_DEMO_AUDIO_SCALE: a number above 0 and at most 1 that shortens demo audio."""
-    raw = environ.get(AUDIO_SCALE_VARIABLE, "").strip()
-    if not raw:
-        return 1.0
-    try:
-        scale = float(raw)
-    except ValueError:
-        raise ValueError(f"{AUDIO_SCALE_VARIABLE}: expected a number, got {raw!r}") from None
-    if not (math.isfinite(scale) and 0 < scale <= 1):
-        raise ValueError(f"{AUDIO_SCALE_VARIABLE}: expected a number above 0 and at most 1")
-    return scale
 
 
 def prepare_tracks(cache_dir: Path, scale: float = 1.0) -> dict[str, Path]:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from enum import StrEnum
@@ -14,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 PREFIX = "WELLNESS_"
 _E = TypeVar("_E", bound=StrEnum)
+_LOCATION_PREFIX = re.compile(r"^/(?:(?!\.{1,2}/)[A-Za-z0-9._~-]+/)+$")
 
 
 class SettingsError(ValueError):
@@ -42,6 +45,8 @@ class Settings:
     login_window_minutes: int
     max_upload_mb: int
     max_media_minutes: int
+    media_accel_prefix: str | None
+    demo_audio_scale: float
     auto_migrate: bool
     demo: bool = False
     # Tests swap the persistent store for a memory one; production never sets this.
@@ -89,6 +94,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         login_window_minutes=reader.integer("LOGIN_WINDOW_MINUTES", 60, low=1, high=24 * 60),
         max_upload_mb=reader.integer("MAX_UPLOAD_MB", 500, low=1, high=20_000),
         max_media_minutes=reader.integer("MAX_MEDIA_MINUTES", 360, low=1, high=24 * 60),
+        media_accel_prefix=reader.location_prefix("MEDIA_ACCEL_PREFIX"),
+        demo_audio_scale=reader.fraction("DEMO_AUDIO_SCALE", 1.0),
         auto_migrate=reader.boolean("AUTO_MIGRATE", environment is Environment.DEVELOPMENT),
         demo=reader.boolean("DEMO", False),
     )
@@ -132,6 +139,26 @@ class _Reader:
         if not low <= number <= high:
             raise self.fail(name, f"expected a number from {low} to {high}, got {number}")
         return number
+
+    def fraction(self, name: str, default: float) -> float:
+        """A number above 0 and at most 1."""
+        value = self.raw(name)
+        if value is None:
+            return default
+        try:
+            number = float(value)
+        except ValueError:
+            raise self.fail(name, f"expected a number, got {value!r}") from None
+        if not (math.isfinite(number) and 0 < number <= 1):
+            raise self.fail(name, f"expected a number above 0 and at most 1, got {value!r}")
+        return number
+
+    def location_prefix(self, name: str) -> str | None:
+        """A URL path of whole segments ending in "/", with no "." or ".." segments."""
+        value = self.raw(name)
+        if value is not None and not _LOCATION_PREFIX.match(value):
+            raise self.fail(name, f"expected a location path such as /_media/, got {value!r}")
+        return value
 
     def boolean(self, name: str, default: bool) -> bool:
         value = self.raw(name)

@@ -32,6 +32,7 @@ from wellness.demo_content import (
     AudioPlan,
     BreathPace,
 )
+from wellness.settings import SettingsError, load_settings
 from wellness.system import services as system
 
 PUBLISHED = [session for session in DEMO_SESSIONS if session.status is Status.PUBLISHED]
@@ -192,11 +193,17 @@ def test_an_encoded_track_is_reused_until_its_plan_changes(tmp_path: Path) -> No
 
 
 @pytest.mark.parametrize("value", ["0", "-1", "1.5", "nan", "often"])
-def test_a_bad_audio_scale_is_refused_naming_the_variable(value: str) -> None:
-    with pytest.raises(ValueError, match="WELLNESS_DEMO_AUDIO_SCALE"):
-        demo.audio_scale_from({"WELLNESS_DEMO_AUDIO_SCALE": value})
-    assert demo.audio_scale_from({}) == 1.0
-    assert demo.audio_scale_from({"WELLNESS_DEMO_AUDIO_SCALE": "0.02"}) == 0.02
+def test_a_bad_audio_scale_is_refused_naming_the_variable(tmp_path: Path, value: str) -> None:
+    with pytest.raises(SettingsError, match="WELLNESS_DEMO_AUDIO_SCALE"):
+        load_settings({"WELLNESS_DATA_DIR": str(tmp_path), "WELLNESS_DEMO_AUDIO_SCALE": value})
+
+
+def test_the_audio_scale_defaults_to_full_length(tmp_path: Path) -> None:
+    assert load_settings({"WELLNESS_DATA_DIR": str(tmp_path)}).demo_audio_scale == 1.0
+    scaled = load_settings(
+        {"WELLNESS_DATA_DIR": str(tmp_path), "WELLNESS_DEMO_AUDIO_SCALE": "0.02"}
+    )
+    assert scaled.demo_audio_scale == 0.02
 
 
 # --- seeding ---------------------------------------------------------------------------------

@@ -23,15 +23,13 @@ from wellness.catalog.kinds import Kind, Status
 from wellness.catalog.models import MediaAsset, PracticeSession
 from wellness.catalog.storage import LocalMediaStore
 from wellness.lib.http_ranges import http_date
-from wellness.settings import Settings, SettingsError
+from wellness.settings import Settings, SettingsError, load_settings
 from wellness.web import media_response
 from wellness.web.media import (
-    ACCEL_VARIABLE,
     GRANT_SECONDS,
     RENEW_AT,
     MediaGrants,
     MediaPlugin,
-    accel_prefix,
 )
 from wellness.web.media_response import MediaFile, OpenFiles
 
@@ -814,17 +812,27 @@ def test_with_an_accel_prefix_refusals_name_no_file(
     assert "x-accel-redirect" not in response.headers
 
 
+ACCEL_VARIABLE = "WELLNESS_MEDIA_ACCEL_PREFIX"
+
+
+def accel_prefix(value: str | None, tmp_path: Path) -> str | None:
+    environ = {"WELLNESS_DATA_DIR": str(tmp_path)}
+    if value is not None:
+        environ[ACCEL_VARIABLE] = value
+    return load_settings(environ).media_accel_prefix
+
+
 @pytest.mark.parametrize("value", ["/_media/", "/internal/media/", " /m/ "])
-def test_the_accel_prefix_accepts_a_location_path(value: str) -> None:
-    assert accel_prefix({ACCEL_VARIABLE: value}) == value.strip()
+def test_the_accel_prefix_accepts_a_location_path(tmp_path: Path, value: str) -> None:
+    assert accel_prefix(value, tmp_path) == value.strip()
 
 
-def test_no_accel_prefix_means_the_app_sends_the_bytes() -> None:
-    assert accel_prefix({}) is None
-    assert accel_prefix({ACCEL_VARIABLE: "  "}) is None
+def test_no_accel_prefix_means_the_app_sends_the_bytes(tmp_path: Path) -> None:
+    assert accel_prefix(None, tmp_path) is None
+    assert accel_prefix("  ", tmp_path) is None
 
 
 @pytest.mark.parametrize("value", ["_media/", "/_media", "/../", "/a/./", "/a b/", "/a?b/", "//"])
-def test_a_bad_accel_prefix_stops_start_up(value: str) -> None:
+def test_a_bad_accel_prefix_stops_start_up(tmp_path: Path, value: str) -> None:
     with pytest.raises(SettingsError, match=ACCEL_VARIABLE):
-        accel_prefix({ACCEL_VARIABLE: value})
+        accel_prefix(value, tmp_path)

@@ -13,11 +13,9 @@ the same URL with the same cookies by itself for `GRANT_SECONDS` (see `MediaGran
 from __future__ import annotations
 
 import logging
-import os
-import re
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, cast
@@ -37,7 +35,6 @@ from wellness.catalog import services as catalog
 from wellness.catalog.media_access import cover_owner_for_viewer
 from wellness.catalog.models import MediaAsset
 from wellness.lib.http_ranges import strong_etag
-from wellness.settings import SettingsError
 from wellness.web.auth import retrieve_user
 from wellness.web.context import web_context
 from wellness.web.guards import current_user, signed_in
@@ -325,27 +322,6 @@ class MediaFastPath:
         return self.grants.find(scope)
 
 
-ACCEL_VARIABLE = "WELLNESS_MEDIA_ACCEL_PREFIX"
-# One or more path segments, each ending in "/"; no "." or ".." segments.
-_ACCEL_PREFIX = re.compile(r"^/(?:(?!\.{1,2}/)[A-Za-z0-9._~-]+/)+$")
-
-
-def accel_prefix(environ: Mapping[str, str]) -> str | None:
-    """WELLNESS_MEDIA_ACCEL_PREFIX: an nginx `internal` location aliasing the media folder.
-
-    When set (e.g. `/_media/`), allowed media requests are answered with an X-Accel-Redirect to
-    that location plus the file's path inside WELLNESS_MEDIA_DIR, and nginx sends the bytes.
-    """
-    value = environ.get(ACCEL_VARIABLE, "").strip()
-    if not value:
-        return None
-    if not _ACCEL_PREFIX.match(value):
-        raise SettingsError(
-            f"{ACCEL_VARIABLE}: expected a location path such as /_media/, got {value!r}"
-        )
-    return value
-
-
 class MediaPlugin(InitPlugin):
     """Registers the media controller, and the fast path in front of the session middleware.
 
@@ -353,9 +329,11 @@ class MediaPlugin(InitPlugin):
     the fast path outside SessionAuth's middleware, which those hooks install.
     """
 
-    def __init__(self, environ: Mapping[str, str] | None = None) -> None:
+    def __init__(self, accel_prefix: str | None = None) -> None:
         self.grants = MediaGrants()
-        self.accel_prefix = accel_prefix(os.environ if environ is None else environ)
+        # WELLNESS_MEDIA_ACCEL_PREFIX: an nginx `internal` location aliasing the media folder;
+        # allowed requests are then answered with X-Accel-Redirect and nginx sends the bytes.
+        self.accel_prefix = accel_prefix
 
     def on_app_init(self, app_config: AppConfig) -> AppConfig:
         app_config.route_handlers.append(MediaController)
