@@ -34,10 +34,15 @@ def test_the_coordinator_home_counts_sessions_and_lists_recent_uploads(
     client: Client, personas: dict, tmp_path: Path
 ) -> None:
     client.login_as(PERSONAS["coordinator"])
-    asset = upload(client, make_wav(tmp_path, title="Body scan take 2")).json()["id"]
-    create(client, asset)
+    used = upload(client, make_wav(tmp_path, title="Body scan take 2")).json()["id"]
+    session = create(client, used).json()["id"]
+    unused = upload(
+        client, make_wav(tmp_path, seconds=2.0, title="Spare take", name="spare.wav")
+    ).json()["id"]
     page = client.get("/coordinator")
     assert page.status_code == 200
     assert '<a href="/sessions?status=draft">1</a>' in page.text
     assert "Body scan take 2" in page.text
-    assert f'href="/library/sessions/new?asset={asset}"' in page.text
+    assert f'<a href="/sessions/{session}">Open its session</a>' in page.text
+    assert f'href="/library/sessions/new?asset={unused}"' in page.text
+    assert f'href="/library/sessions/new?asset={used}"' not in page.text

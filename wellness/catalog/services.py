@@ -319,8 +319,19 @@ async def status_counts() -> dict[Status, int]:
     return counts
 
 
-async def recent_assets(limit: int = 8) -> list[MediaAsset]:
-    return await MediaAsset.all().order_by("-uploaded_at", "-id").limit(limit)
+@dataclass(frozen=True, slots=True)
+class RecentUpload:
+    asset: MediaAsset
+    session_id: int | None  # a session playing this media, if any
+
+
+async def recent_uploads(limit: int = 8) -> list[RecentUpload]:
+    assets = await MediaAsset.all().order_by("-uploaded_at", "-id").limit(limit)
+    used = await PracticeSession.filter(
+        primary_asset_id__in=[asset.id for asset in assets]
+    ).values_list("primary_asset_id", "id")
+    session_by_asset = {int(asset_id): int(session_id) for asset_id, session_id in used}
+    return [RecentUpload(asset, session_by_asset.get(asset.id)) for asset in assets]
 
 
 async def library_preview(viewer: User, limit: int = 4) -> SearchPage:

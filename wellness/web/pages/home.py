@@ -37,7 +37,7 @@ class HomePages(Controller):
         context = {
             "user": current_user(request),
             "counts": await catalog.status_counts(),
-            "uploads": await catalog.recent_assets(),
+            "uploads": await catalog.recent_uploads(),
         }
         return Template("home/coordinator.html", context=context)
 
