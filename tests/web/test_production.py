@@ -1,0 +1,30 @@
+"""Production settings: secure cookies and HSTS."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import PERSONA_PASSWORD, Client
+from wellness.settings import Environment, Settings
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    return settings.replace(env=Environment.PRODUCTION)
+
+
+def test_production_cookies_are_secure_and_pages_demand_https(
+    client: Client, personas: dict
+) -> None:
+    response = client.post(
+        "/api/v1/auth/login", json={"email": "patient@example.org", "password": PERSONA_PASSWORD}
+    )
+    assert response.status_code == 200
+    cookies = response.headers.get_list("set-cookie")
+    session_cookie = next(cookie for cookie in cookies if cookie.startswith("wellness_session="))
+    assert "Secure" in session_cookie
+    assert "HttpOnly" in session_cookie
+    csrf_cookie = next(cookie for cookie in client.get("/login").headers.get_list("set-cookie"))
+    assert csrf_cookie.startswith("wellness_csrf=")
+    assert "Secure" in csrf_cookie
+    assert response.headers["strict-transport-security"].startswith("max-age=31536000")
