@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from litestar.stores.base import Store
 from litestar.stores.file import FileStore
 from litestar.stores.memory import MemoryStore
 from litestar.stores.redis import RedisStore
+from litestar.types import ASGIApp
 
 from wellness import __version__
 from wellness.accounts.models import User
@@ -32,14 +34,14 @@ from wellness.web.api.health import healthz
 from wellness.web.auth import retrieve_user
 from wellness.web.context import STATE_KEY, WebContext
 from wellness.web.errors import EXCEPTION_HANDLERS
-from wellness.web.media import MediaPlugin
+from wellness.web.media import OPEN_FILES, GrantedMediaServer, MediaPlugin, QuietGrantedRanges
 from wellness.web.pages.account import AccountPages
 from wellness.web.pages.admin import AdminPages
 from wellness.web.pages.auth import AuthPages
 from wellness.web.pages.catalog import CatalogPages
 from wellness.web.pages.home import HomePages
 from wellness.web.pages.library import LibraryPages, library_upload_router
-from wellness.web.security import same_origin_writes_only, security_headers
+from wellness.web.security import header_securer, same_origin_writes_only, security_headers
 from wellness.web.sessions import RotatingSessionConfig
 from wellness.web.templating import template_config
 from wellness.web.uploads import MULTIPART_OVERHEAD
@@ -164,9 +166,21 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
 
 
-def create_app_from_environment() -> Litestar:
-    """Factory for ASGI servers (`uvicorn --factory wellness.app:create_app_from_environment`)."""
-    return create_app(load_settings())
+def create_app_from_environment() -> ASGIApp:
+    """Factory for ASGI servers (`uvicorn --factory wellness.app:create_app_from_environment`).
+
+    The app, behind the media fast path as a plain ASGI app (see `GrantedMediaServer`): repeated
+    ranges of a media file a browser was just allowed are answered before Litestar's layers.
+    """
+    settings = load_settings()
+    app = create_app(settings)
+    logging.getLogger("uvicorn.access").addFilter(QuietGrantedRanges())
+    return GrantedMediaServer(
+        app,
+        app.plugins.get(MediaPlugin).grants,
+        OPEN_FILES,
+        header_securer(production=settings.is_production),
+    )
 
 
 __all__: list[Any] = ["create_app", "create_app_from_environment"]

@@ -16,6 +16,7 @@ import logging
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, cast
@@ -42,6 +43,7 @@ from wellness.web.media_response import (
     Conditions,
     MediaFile,
     OpenFiles,
+    Plan,
     RangedFileResponse,
     plan,
     send_planned,
@@ -291,6 +293,13 @@ def _grant_key(scope: Scope) -> GrantKey | None:
     return (scope["path"], cookies) if cookies else None
 
 
+# Set in the scope by `GrantedMediaServer` once it has asked the grants about a request, so that
+# the `MediaFastPath` inside the app does not ask again (which would skip a due renewal).
+GRANTS_ASKED = "wellness.media_grants_asked"
+# True while the fast path outside the app sends a granted answer (see `QuietGrantedRanges`).
+ANSWERING_FROM_GRANT: ContextVar[bool] = ContextVar("answering_from_grant", default=False)
+
+
 class MediaFastPath:
     """Answers a media request at once when its browser session was allowed that URL moments ago.
 
@@ -303,7 +312,7 @@ class MediaFastPath:
         self.files = files
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        media = self._granted(scope)
+        media = None if GRANTS_ASKED in scope else _granted(self.grants, scope)
         if media is not None:
             answer = plan(media, Conditions.of(cast("HTTPScope", scope)))
             try:
@@ -314,12 +323,69 @@ class MediaFastPath:
                 return
         await self.app(scope, receive, send)
 
-    def _granted(self, scope: Scope) -> MediaFile | None:
-        if scope["type"] != ScopeType.HTTP:
-            return None
-        if scope["method"] not in ("GET", "HEAD") or not scope["path"].startswith(PATH_PREFIX):
-            return None
-        return self.grants.find(scope)
+
+def _granted(grants: MediaGrants, scope: Scope) -> MediaFile | None:
+    if scope["type"] != ScopeType.HTTP:
+        return None
+    if scope["method"] not in ("GET", "HEAD") or not scope["path"].startswith(PATH_PREFIX):
+        return None
+    return grants.find(scope)
+
+
+class GrantedMediaServer:
+    """The fast path as a plain ASGI app in front of the whole Litestar app, for the server.
+
+    The same answers as `MediaFastPath`, without Litestar's routing and hooks in the way; so it
+    sets the security headers itself (`secure`, the function the app's before-send hook uses).
+    Anything not granted goes to the app, where the full checks run.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        grants: MediaGrants,
+        files: OpenFiles,
+        secure: Callable[[list[tuple[bytes, bytes]]], list[tuple[bytes, bytes]]],
+    ) -> None:
+        self.app = app
+        self.grants = grants
+        self.files = files
+        self.secure = secure
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == ScopeType.HTTP and scope["path"].startswith(PATH_PREFIX):
+            media = _granted(self.grants, scope)
+            scope[GRANTS_ASKED] = True  # type: ignore[literal-required]
+            if media is not None:
+                answer = plan(media, Conditions.of(scope))
+                answer = Plan(
+                    answer.status, self.secure(answer.headers), answer.start, answer.length
+                )
+                token = ANSWERING_FROM_GRANT.set(True)
+                try:
+                    await send_planned(answer, self.files, media.path, send, receive)
+                except FileNotFoundError:  # deleted since it was allowed: nothing was sent yet
+                    self.grants.forget(scope)
+                else:
+                    return
+                finally:
+                    ANSWERING_FROM_GRANT.reset(token)
+        await self.app(scope, receive, send)
+
+
+class QuietGrantedRanges(logging.Filter):
+    """Drops access-log lines of successful answers sent from a grant (`GrantedMediaServer`).
+
+    A player fetches one file in hundreds of ranges; the first request for the URL, every
+    refusal and every renewal through the full checks are still logged.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not ANSWERING_FROM_GRANT.get():
+            return True
+        args = record.args
+        status = args[-1] if isinstance(args, tuple) and args else None
+        return not (isinstance(status, int) and 200 <= status < 300)
 
 
 class MediaPlugin(InitPlugin):

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from litestar.connection import ASGIConnection
-from litestar.datastructures import MutableScopeHeaders
 from litestar.exceptions import PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.types import Message, Scope
@@ -37,19 +37,53 @@ BASE_HEADERS = {
 HSTS = "max-age=31536000; includeSubDomains"
 
 
+_NO_STORE = (b"cache-control", b"no-store")
+
+
+def encoded_security_headers(*, production: bool) -> list[tuple[bytes, bytes]]:
+    """BASE_HEADERS (and HSTS in production) as ASGI header pairs, encoded once."""
+    pairs = [
+        (name.encode("latin-1"), value.encode("latin-1")) for name, value in BASE_HEADERS.items()
+    ]
+    if production:
+        pairs.append((b"strict-transport-security", HSTS.encode("latin-1")))
+    return pairs
+
+
+def header_securer(
+    *, production: bool
+) -> Callable[[Iterable[tuple[bytes, bytes]]], list[tuple[bytes, bytes]]]:
+    """A function giving response headers with ours set: any earlier value of those names is
+    replaced, and `cache-control: no-store` is added unless the response chose its own caching.
+    """
+    ours = encoded_security_headers(production=production)
+    names = frozenset(name for name, _ in ours)
+
+    def secure(headers: Iterable[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+        kept = []
+        caching = False
+        for name, value in headers:
+            lowered = name.lower()
+            if lowered in names:
+                continue
+            if lowered == b"cache-control":
+                caching = True
+            kept.append((name, value))
+        kept.extend(ours)
+        if not caching:
+            kept.append(_NO_STORE)
+        return kept
+
+    return secure
+
+
 def security_headers(*, production: bool) -> Any:
     """A before-send hook: it sees every response, including Litestar's own 404s and 500s."""
+    secure = header_securer(production=production)
 
     async def add_headers(message: Message, scope: Scope) -> None:
-        if message["type"] != "http.response.start":
-            return
-        headers = MutableScopeHeaders.from_message(message)
-        for name, value in BASE_HEADERS.items():
-            headers[name] = value
-        if production:
-            headers["strict-transport-security"] = HSTS
-        if "cache-control" not in headers:
-            headers["cache-control"] = "no-store"
+        if message["type"] == "http.response.start":
+            message["headers"] = secure(message.get("headers") or ())
 
     return add_headers
 
