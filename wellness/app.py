@@ -167,14 +167,16 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
 
 def create_app_from_environment() -> ASGIApp:
-    """Factory for ASGI servers (`uvicorn --factory wellness.app:create_app_from_environment`).
-
-    The app, behind the media fast path as a plain ASGI app (see `GrantedMediaServer`): repeated
-    ranges of a media file a browser was just allowed are answered before Litestar's layers.
-    """
+    """Factory for ASGI servers (`uvicorn --factory wellness.app:create_app_from_environment`)."""
     settings = load_settings()
-    app = create_app(settings)
     logging.getLogger("uvicorn.access").addFilter(QuietGrantedRanges())
+    return behind_media_fast_path(create_app(settings), settings)
+
+
+def behind_media_fast_path(app: Litestar, settings: Settings) -> ASGIApp:
+    """The app behind the media fast path as a plain ASGI app (see `GrantedMediaServer`):
+    repeated ranges of a media file a browser was just allowed are answered before Litestar's
+    layers, with the same security headers."""
     return GrantedMediaServer(
         app,
         app.plugins.get(MediaPlugin).grants,
@@ -183,4 +185,4 @@ def create_app_from_environment() -> ASGIApp:
     )
 
 
-__all__: list[Any] = ["create_app", "create_app_from_environment"]
+__all__: list[Any] = ["behind_media_fast_path", "create_app", "create_app_from_environment"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import math
 import os
 import struct
@@ -18,6 +19,7 @@ from litestar import Litestar
 
 from tests.conftest import PERSONAS, Client
 from wellness.accounts.models import User
+from wellness.app import behind_media_fast_path
 from wellness.catalog import services as catalog_services
 from wellness.catalog.kinds import Kind, Status
 from wellness.catalog.models import MediaAsset, PracticeSession
@@ -26,12 +28,15 @@ from wellness.lib.http_ranges import http_date
 from wellness.settings import Settings, SettingsError, load_settings
 from wellness.web import media_response
 from wellness.web.media import (
+    ANSWERING_FROM_GRANT,
     GRANT_SECONDS,
     RENEW_AT,
     MediaGrants,
     MediaPlugin,
+    QuietGrantedRanges,
 )
 from wellness.web.media_response import MediaFile, OpenFiles
+from wellness.web.security import CONTENT_SECURITY_POLICY
 
 UPLOADED_AT = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
 
@@ -836,3 +841,104 @@ def test_no_accel_prefix_means_the_app_sends_the_bytes(tmp_path: Path) -> None:
 def test_a_bad_accel_prefix_stops_start_up(tmp_path: Path, value: str) -> None:
     with pytest.raises(SettingsError, match=ACCEL_VARIABLE):
         accel_prefix(value, tmp_path)
+
+
+# --- the fast path in front of the whole app, as `wellness serve` runs it ----------------------
+
+
+async def call_asgi(
+    server: Any, path: str, cookie: str, *, range_header: str = "bytes=0-99"
+) -> tuple[int, dict[str, str], bytes]:
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [
+            (b"host", b"testserver.local"),
+            (b"cookie", cookie.encode()),
+            (b"range", range_header.encode()),
+        ],
+        "client": ("127.0.0.1", 50000),
+        "server": ("testserver.local", 80),
+        "state": {},
+    }
+    sent: list[dict[str, Any]] = []
+    requested = False
+
+    async def receive() -> dict[str, Any]:
+        nonlocal requested
+        if requested:
+            return {"type": "http.disconnect"}
+        requested = True
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    await server(scope, receive, send)
+    start = next(message for message in sent if message["type"] == "http.response.start")
+    headers = {name.decode().lower(): value.decode() for name, value in start["headers"]}
+    body = b"".join(
+        message.get("body", b"") for message in sent if message["type"] == "http.response.body"
+    )
+    return start["status"], headers, body
+
+
+def cookie_header(client: Client) -> str:
+    return "; ".join(f"{name}={value}" for name, value in client.cookies.items())
+
+
+def test_granted_ranges_are_answered_in_front_of_the_app_with_security_headers(
+    as_patient: Client, library: Library, app: Litestar, settings: Settings, clock: FakeClock
+) -> None:
+    server = behind_media_fast_path(app, settings)
+    cookie = cookie_header(as_patient)
+    url = library.published.url
+
+    first = as_patient.run(lambda: call_asgi(server, url, cookie))
+    assert first[0] == 206
+    assert first[2] == library.published.data[:100]
+    # Withdrawn from patients: a grant still answers within its short life, then never again.
+    set_status(as_patient, library.published.asset_id, Status.ARCHIVED)
+    clock.now += GRANT_SECONDS / 4
+    status, headers, body = as_patient.run(
+        lambda: call_asgi(server, url, cookie, range_header="bytes=100-199")
+    )
+    assert status == 206
+    assert body == library.published.data[100:200]
+    assert headers["content-security-policy"] == CONTENT_SECURITY_POLICY
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers["content-range"] == f"bytes 100-199/{len(library.published.data)}"
+    clock.now += GRANT_SECONDS
+    assert as_patient.run(lambda: call_asgi(server, url, cookie))[0] == 404
+
+
+def test_another_cookie_gets_no_grant(
+    as_patient: Client, library: Library, app: Litestar, settings: Settings
+) -> None:
+    server = behind_media_fast_path(app, settings)
+    url = library.published.url
+    assert as_patient.run(lambda: call_asgi(server, url, cookie_header(as_patient)))[0] == 206
+    assert as_patient.run(lambda: call_asgi(server, url, "wellness_session=forged"))[0] == 401
+
+
+def test_only_successful_answers_from_a_grant_leave_the_access_log() -> None:
+    quiet = QuietGrantedRanges()
+
+    def record(status: int) -> logging.LogRecord:
+        args = ("127.0.0.1:5000", "GET", "/media/1", "1.1", status)
+        return logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1, "%s", args, None)
+
+    assert quiet.filter(record(206)) is True  # a normal request is always logged
+    token = ANSWERING_FROM_GRANT.set(True)
+    try:
+        assert quiet.filter(record(206)) is False
+        assert quiet.filter(record(404)) is True
+    finally:
+        ANSWERING_FROM_GRANT.reset(token)
