@@ -517,10 +517,11 @@ def print_table(results: list[Measured]) -> bool:
         if kind == "baseline":
             verdict = "baseline"
         all_passed &= all(ok for _, ok in verdicts)
+        cpu = f"{result.cpu_ms_per_request:.2f}" if result.requests else "n/a"
         print(
             f"{result.endpoint.name:<32} {result.requests_per_second:>7.0f} "
             f"{result.p50_ms:>7.1f} {result.p99_ms:>7.1f} {ratio:>7.3f}x "
-            f"{result.cpu_ms_per_request:>10.2f}  {verdict}"
+            f"{cpu:>10}  {verdict}"
         )
     print(
         "CPU ms/req: the server process's CPU time (all threads, user + system) per answer; "
