@@ -178,3 +178,29 @@ def test_sign_ins_and_failures_are_audited_without_secrets(client: Client, perso
     assert ("login_failed", None, "") in recorded
     assert ("login", personas["patient"].id, "") in recorded
     assert all("wrong password" not in detail for _, _, detail in recorded)
+
+
+def test_an_unchanged_session_is_not_written_back_on_every_request(
+    client: Client, personas: dict, clock: list[float], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client.login_as(PERSONAS["patient"])
+    from litestar.stores.memory import MemoryStore
+
+    writes: list[str] = []
+    real_set = MemoryStore.set
+
+    async def counting_set(
+        self: MemoryStore, key: str, value: object, expires_in: object = None
+    ) -> None:
+        if self is client.app.stores.get("sessions"):
+            writes.append(key)
+        await real_set(self, key, value, expires_in)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(MemoryStore, "set", counting_set)
+    for _ in range(5):
+        clock[0] += 5
+        assert client.get("/api/v1/me").status_code == 200
+    assert writes == []
+    clock[0] += 61  # "last seen" is kept to the minute: now it is worth recording
+    assert client.get("/api/v1/me").status_code == 200
+    assert len(writes) == 1

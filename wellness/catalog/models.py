@@ -82,6 +82,9 @@ class PracticeSession(Model):
     class Meta:
         table = "practice_sessions"
         ordering = ("title", "id")
+        # The catalog lists by title: (status, title) serves patients' published-only pages,
+        # (title) serves coordinators who see every status.
+        indexes = (("status", "title"), ("title",))
 
 
 class SessionTag(Model):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import os
+import time
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -202,6 +203,7 @@ async def create_session(
         )
         await session.save()
         await SessionTag.bulk_create([SessionTag(session=session, tag=tag) for tag in tags])
+    _catalog_changed()
     return session
 
 
@@ -223,6 +225,7 @@ async def update_session(
             await SessionTag.bulk_create(
                 [SessionTag(session_id=session.id, tag=tag) for tag in tags]
             )
+    _catalog_changed()
     return await PracticeSession.get(id=session.id)
 
 
@@ -241,6 +244,7 @@ async def change_status(
     if target is Status.PUBLISHED:
         changes["published_at"] = now
     await PracticeSession.filter(id=session.id).update(**changes)
+    _catalog_changed()
     return await PracticeSession.get(id=session.id)
 
 
@@ -301,15 +305,30 @@ def _with_statuses(query: CatalogQuery, statuses: frozenset[Status]) -> CatalogQ
     return replace(query, statuses=statuses)
 
 
+# The tag menu changes only when sessions do: kept per set of visible statuses for a minute
+# (other workers' edits show within that minute) and dropped at once by this process's writes.
+TAGS_TTL_SECONDS = 60.0
+_tags_cache: dict[frozenset[Status], tuple[float, list[str]]] = {}
+
+
 async def all_tags(viewer: User) -> list[str]:
     """Tags of the sessions this viewer can see (drafts' tags stay with coordinators)."""
-    statuses = list(visible_statuses(viewer))
+    statuses = visible_statuses(viewer)
+    cached = _tags_cache.get(statuses)
+    if cached is not None and time.monotonic() - cached[0] < TAGS_TTL_SECONDS:
+        return cached[1]
     tags = (
-        await SessionTag.filter(session__status__in=statuses)
+        await SessionTag.filter(session__status__in=list(statuses))
         .distinct()
         .values_list("tag", flat=True)
     )
-    return sorted({str(tag) for tag in tags})
+    result = sorted({str(tag) for tag in tags})
+    _tags_cache[statuses] = (time.monotonic(), result)
+    return result
+
+
+def _catalog_changed() -> None:
+    _tags_cache.clear()
 
 
 async def status_counts() -> dict[Status, int]:

@@ -15,6 +15,10 @@ from wellness.lib.clock import epoch_seconds, utc_now
 from wellness.web.context import client_address, web_context
 from wellness.web.sessions import ROTATE_FLAG
 
+# Idle timeouts are whole minutes: "last seen" is kept to the minute, so most requests leave the
+# session record as it was and nothing is written back.
+SEEN_RESOLUTION_SECONDS = 60
+
 
 async def retrieve_user(
     session: dict[str, Any], connection: ASGIConnection[Any, Any, Any, Any]
@@ -31,7 +35,8 @@ async def retrieve_user(
         role=user.role, issued_at=claims.issued_at, last_seen=claims.last_seen, now=now
     ):
         return None
-    session["seen"] = now
+    if now - claims.last_seen >= SEEN_RESOLUTION_SECONDS:
+        session["seen"] = now
     return user
 
 

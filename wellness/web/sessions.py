@@ -7,6 +7,7 @@ random id and delete the old record.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +20,7 @@ from litestar.types import Empty, Message, ScopeSession
 
 ROTATE_FLAG = "_rotate"
 _NEW_ID_STATE_KEY = "wellness.new_session_id"
+_LOADED_STATE_KEY = "wellness.loaded_session"
 
 
 class RotatingSessionBackend(ServerSideSessionBackend):
@@ -28,6 +30,14 @@ class RotatingSessionBackend(ServerSideSessionBackend):
             return new_id
         return super().get_session_id(connection)
 
+    async def load_from_connection(
+        self, connection: ASGIConnection[Any, Any, Any, Any]
+    ) -> dict[str, Any]:
+        data = await super().load_from_connection(connection)
+        # A deep copy: flash() appends to a list inside the session, which a shallow copy shares.
+        connection.scope["state"][_LOADED_STATE_KEY] = copy.deepcopy(data)
+        return data
+
     async def store_in_message(
         self,
         scope_session: ScopeSession,
@@ -36,6 +46,9 @@ class RotatingSessionBackend(ServerSideSessionBackend):
     ) -> None:
         if isinstance(scope_session, dict) and scope_session.pop(ROTATE_FLAG, False):
             await self._rotate(connection)
+        unchanged = scope_session == connection.scope["state"].get(_LOADED_STATE_KEY)
+        if scope_session and unchanged and _NEW_ID_STATE_KEY not in connection.scope["state"]:
+            return  # the stored record and the browser's cookie are already right
         if not scope_session:
             # Anonymous visitors with nothing to remember get no session record at all,
             # so health checks and crawlers cannot fill the store.
