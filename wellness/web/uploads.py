@@ -18,7 +18,13 @@ from python_multipart import MultipartParser
 from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import parse_options_header
 
+from wellness.catalog import services as catalog
+from wellness.catalog.services import Ingested
 from wellness.catalog.storage import MediaStore
+from wellness.lib.clock import utc_now
+from wellness.web.auditing import record_action
+from wellness.web.context import web_context
+from wellness.web.guards import current_user
 
 if TYPE_CHECKING:
     from python_multipart.multipart import MultipartCallbacks
@@ -170,3 +176,19 @@ async def receive_file(
     return ReceivedFile(
         incoming, receiver.digest.hexdigest(), receiver.size, receiver.filename, receiver.fields
     )
+
+
+async def ingest_received(request: Request[Any, Any, Any], received: ReceivedFile) -> Ingested:
+    """Validate and store a received upload as the signed-in coordinator's, and audit it."""
+    context = web_context(request)
+    ingested = await catalog.ingest(
+        context.media_store,
+        received.path,
+        sha256=received.sha256,
+        original_filename=received.filename,
+        uploader=current_user(request),
+        now=utc_now(),
+        max_duration_seconds=context.settings.max_media_minutes * 60,
+    )
+    await record_action(request, "media_uploaded", target_type="media", target_id=ingested.asset.id)
+    return ingested

@@ -9,8 +9,6 @@ from litestar import Controller, Request, Response, get, patch, post
 from litestar.exceptions import NotFoundException
 from litestar.params import JSONBody, PathParameter, QueryParameter
 
-from wellness.accounts.models import User
-from wellness.audit import services as audit
 from wellness.catalog import services as catalog
 from wellness.catalog.kinds import Guidance, Kind, Posture, Status
 from wellness.catalog.models import PracticeSession
@@ -23,9 +21,10 @@ from wellness.web.api.catalog_schemas import (
     SessionList,
     SessionPatch,
 )
-from wellness.web.context import client_address, web_context
+from wellness.web.auditing import record_action
+from wellness.web.context import web_context
 from wellness.web.guards import coordinators_only, current_user, signed_in
-from wellness.web.uploads import receive_file
+from wellness.web.uploads import ingest_received, receive_file
 
 SessionId = Annotated[int, PathParameter(ge=1, le=2**31 - 1)]
 
@@ -59,19 +58,6 @@ def _fields(data: SessionCreate | SessionPatch) -> catalog.SessionFields:
     if values.get("contraindications") is not None:
         values["contraindications"] = [str(item) for item in values["contraindications"]]
     return catalog.SessionFields(**values)
-
-
-async def _audit(
-    request: Request[Any, Any, Any], action: str, target_type: str, target_id: int
-) -> None:
-    await audit.record(
-        action,
-        now=utc_now(),
-        actor_id=current_user(request).id,
-        target_type=target_type,
-        target_id=target_id,
-        client=client_address(request),
-    )
 
 
 class CatalogApi(Controller):
@@ -120,7 +106,7 @@ class CatalogApi(Controller):
         session = await catalog.create_session(
             _fields(data), actor=current_user(request), now=utc_now()
         )
-        await _audit(request, "session_created", "session", session.id)
+        await record_action(request, "session_created", target_type="session", target_id=session.id)
         return Response(await session_detail(session), status_code=201)
 
     @patch("/{session_id:int}", guards=[coordinators_only], name="api_session_update")
@@ -131,7 +117,7 @@ class CatalogApi(Controller):
         updated = await catalog.update_session(
             session, _fields(data), actor=current_user(request), now=utc_now()
         )
-        await _audit(request, "session_updated", "session", session.id)
+        await record_action(request, "session_updated", target_type="session", target_id=session.id)
         return await session_detail(updated)
 
     @post(
@@ -163,7 +149,9 @@ class CatalogApi(Controller):
         changed = await catalog.change_status(
             session, target, actor=current_user(request), now=utc_now()
         )
-        await _audit(request, f"session_{target.value}", "session", session.id)
+        await record_action(
+            request, f"session_{target.value}", target_type="session", target_id=session.id
+        )
         return await session_detail(changed)
 
 
@@ -175,21 +163,11 @@ class MediaApi(Controller):
     @post("/", name="api_media_upload")
     async def upload(self, request: Request[Any, Any, Any]) -> Response[MediaAssetResponse]:
         """Upload one media file (multipart field `file`): 201 when new, 200 when already stored."""
-        uploader: User = current_user(request)
         context = web_context(request)
         received = await receive_file(
             request, context.media_store, max_bytes=context.settings.max_upload_bytes
         )
-        ingested = await catalog.ingest(
-            context.media_store,
-            received.path,
-            sha256=received.sha256,
-            original_filename=received.filename,
-            uploader=uploader,
-            now=utc_now(),
-            max_duration_seconds=context.settings.max_media_minutes * 60,
-        )
-        await _audit(request, "media_uploaded", "media", ingested.asset.id)
+        ingested = await ingest_received(request, received)
         body = MediaAssetResponse.of(ingested.asset, already_stored=not ingested.created)
         return Response(body, status_code=201 if ingested.created else 200)
 

@@ -21,7 +21,6 @@ from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 from litestar.utils.scope.state import ScopeState
 
-from wellness.audit import services as audit
 from wellness.catalog import services as catalog
 from wellness.catalog.kinds import Contraindication, Guidance, Kind, Level, Posture, Status
 from wellness.catalog.models import MediaAsset, PracticeSession
@@ -30,13 +29,14 @@ from wellness.catalog.validation import SUPPORTED_FORMATS, MediaRejected
 from wellness.lib.clock import utc_now
 from wellness.lib.durations import rounded_minutes
 from wellness.web.api.catalog import SessionId, session_for_editor_or_404
-from wellness.web.context import client_address, web_context
+from wellness.web.auditing import record_action
+from wellness.web.context import web_context
 from wellness.web.errors import WRONG_TYPE_CODES
 from wellness.web.guards import coordinators_only, current_user
 from wellness.web.pages.catalog import session_page_context
 from wellness.web.pages.catalog_forms import MediaView, SessionForm, session_fields
 from wellness.web.security import same_origin_writes_only
-from wellness.web.uploads import UploadRefused, receive_file
+from wellness.web.uploads import UploadRefused, ingest_received, receive_file
 
 AssetId = Annotated[int | None, QueryParameter(ge=1, le=2**31 - 1)]
 CSRF_FIELD = "_csrf_token"
@@ -50,19 +50,6 @@ class UploadProblem(Exception):
         super().__init__(message)
         self.status = status
         self.message = message
-
-
-async def _audit(
-    request: Request[Any, Any, Any], action: str, target_type: str, target_id: int
-) -> None:
-    await audit.record(
-        action,
-        now=utc_now(),
-        actor_id=current_user(request).id,
-        target_type=target_type,
-        target_id=target_id,
-        client=client_address(request),
-    )
 
 
 async def _asset_or_404(request: Request[Any, Any, Any], asset_id: int) -> MediaAsset:
@@ -105,7 +92,7 @@ class LibraryPages(Controller):
         if session is None:
             asset = await _chosen_asset(request, fields.primary_asset_id)
             return _new_template(data, asset, errors=errors, status=422)
-        await _audit(request, "session_created", "session", session.id)
+        await record_action(request, "session_created", target_type="session", target_id=session.id)
         flash(request, f"“{session.title}” was saved as a draft.", category="success")
         return Redirect(f"/library/sessions/{session.id}/edit", status_code=303)
 
@@ -132,7 +119,7 @@ class LibraryPages(Controller):
             errors = {problem.field: problem.message}
         if errors:
             return await edit_template(request, session, data, errors=errors, status=422)
-        await _audit(request, "session_updated", "session", session.id)
+        await record_action(request, "session_updated", target_type="session", target_id=session.id)
         flash(request, "Your changes were saved.", category="success")
         return Redirect(f"/library/sessions/{session.id}/edit", status_code=303)
 
@@ -159,7 +146,9 @@ async def _transition(
         )
     except CatalogError as problem:
         return await edit_template(request, session, errors={"status": problem.message}, status=422)
-    await _audit(request, f"session_{target.value}", "session", session.id)
+    await record_action(
+        request, f"session_{target.value}", target_type="session", target_id=session.id
+    )
     done = "published: patients can find it now" if target is Status.PUBLISHED else "archived"
     flash(request, f"“{changed.title}” is {done}.", category="success")
     return Redirect(f"/sessions/{session.id}", status_code=303)
@@ -203,7 +192,7 @@ class LibraryUploads(Controller):
             return await edit_template(request, session, errors=errors, status=problem.status)
         fields = catalog.SessionFields(primary_asset_id=ingested.asset.id)
         await catalog.update_session(session, fields, actor=current_user(request), now=utc_now())
-        await _audit(request, "session_updated", "session", session.id)
+        await record_action(request, "session_updated", target_type="session", target_id=session.id)
         flash(request, "The new media file now plays for this session.", category="success")
         return Redirect(f"/library/sessions/{session.id}/edit", status_code=303)
 
@@ -266,20 +255,10 @@ async def receive_media(request: Request[Any, Any, Any]) -> catalog.Ingested:
         await asyncio.to_thread(context.media_store.discard, received.path)
         raise
     try:
-        ingested = await catalog.ingest(
-            context.media_store,
-            received.path,
-            sha256=received.sha256,
-            original_filename=received.filename,
-            uploader=current_user(request),
-            now=utc_now(),
-            max_duration_seconds=context.settings.max_media_minutes * 60,
-        )
+        return await ingest_received(request, received)
     except MediaRejected as rejected:
         status = 415 if rejected.code in WRONG_TYPE_CODES else 422
         raise UploadProblem(status, rejected.message) from None
-    await _audit(request, "media_uploaded", "media", ingested.asset.id)
-    return ingested
 
 
 # --- templates ---------------------------------------------------------------------------------
