@@ -9,6 +9,7 @@ import pytest
 
 from tests.conftest import PERSONAS, Client
 from tests.media_fixtures import make_wav, truncate, with_tags, write_bytes
+from tests.web.test_catalog_api import counts, stored_files
 from tests.web.test_catalog_pages import create, publish, text_of, upload
 from wellness.accounts.models import User
 from wellness.audit.models import AuditEvent
@@ -31,21 +32,6 @@ FORM = {
     "contraindications": ["breath_hold", "long_silence"],
     "tags": "Exhale, sleep , exhale",
 }
-
-
-def counts(client: Client) -> tuple[int, int, int]:
-    async def count() -> tuple[int, int, int]:
-        return (
-            await MediaAsset.all().count(),
-            await PracticeSession.all().count(),
-            await SessionTag.all().count(),
-        )
-
-    return client.run(count)
-
-
-def stored_files(settings: Settings) -> list[str]:
-    return sorted(path.name for path in settings.media_dir.rglob("*") if path.is_file())
 
 
 def stored_session(client: Client, session_id: int) -> PracticeSession:
