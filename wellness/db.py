@@ -17,6 +17,9 @@ MODEL_MODULES = [
     "wellness.audit.models",
     "wellness.system.models",
     "wellness.catalog.models",
+    "wellness.practice.models",
+    "wellness.checkins.models",
+    "wellness.care.models",
 ]
 MIGRATIONS_MODULE = "wellness.migrations"
 

@@ -23,6 +23,26 @@ class SettingsError(ValueError):
     """A setting has a value we refuse to start with."""
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class CarePolicy:
+    """The clinic's own choices for check-ins, safety alerts, practice and streaks."""
+
+    alert_level: int = 8
+    worse_by: int = 3
+    gad7_interval_days: int = 14
+    completion_percent: int = 80
+    day_rollover_hour: int = 3
+    rest_days_per_week: int = 0
+    backdate_days: int = 14
+    clinic_contact: str = ""
+    crisis_line: str = ""
+    monitored_always: bool = False
+
+    @property
+    def completion_fraction(self) -> float:
+        return self.completion_percent / 100
+
+
 class Environment(StrEnum):
     DEVELOPMENT = "development"
     PRODUCTION = "production"
@@ -48,6 +68,7 @@ class Settings:
     media_accel_prefix: str | None
     demo_audio_scale: float
     auto_migrate: bool
+    care: CarePolicy = dataclasses.field(default_factory=CarePolicy)
     demo: bool = False
     # Tests swap the persistent store for a memory one; production never sets this.
     memory_stores: bool = False
@@ -97,7 +118,23 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         media_accel_prefix=reader.location_prefix("MEDIA_ACCEL_PREFIX"),
         demo_audio_scale=reader.fraction("DEMO_AUDIO_SCALE", 1.0),
         auto_migrate=reader.boolean("AUTO_MIGRATE", environment is Environment.DEVELOPMENT),
+        care=_care_policy(reader),
         demo=reader.boolean("DEMO", False),
+    )
+
+
+def _care_policy(reader: _Reader) -> CarePolicy:
+    return CarePolicy(
+        alert_level=reader.integer("ALERT_LEVEL", 8, low=1, high=10),
+        worse_by=reader.integer("ALERT_WORSE_BY", 3, low=1, high=10),
+        gad7_interval_days=reader.integer("GAD7_INTERVAL_DAYS", 14, low=1, high=365),
+        completion_percent=reader.integer("COMPLETION_PERCENT", 80, low=1, high=100),
+        day_rollover_hour=reader.integer("DAY_ROLLOVER_HOUR", 3, low=0, high=12),
+        rest_days_per_week=reader.integer("REST_DAYS_PER_WEEK", 0, low=0, high=3),
+        backdate_days=reader.integer("BACKDATE_DAYS", 14, low=0, high=365),
+        clinic_contact=reader.text("CLINIC_CONTACT", max_length=200),
+        crisis_line=reader.text("CRISIS_LINE", max_length=200),
+        monitored_always=reader.boolean("MONITORED_ALWAYS", False),
     )
 
 
@@ -123,6 +160,12 @@ class _Reader:
         except ValueError:
             allowed = " | ".join(member.value for member in enum)
             raise self.fail(name, f"expected one of {allowed}, got {value!r}") from None
+
+    def text(self, name: str, *, max_length: int) -> str:
+        value = self.raw(name) or ""
+        if len(value) > max_length or any(ord(char) < 32 for char in value):
+            raise self.fail(name, f"expected one line of at most {max_length} characters")
+        return value
 
     def path(self, name: str, default: Path) -> Path:
         value = self.raw(name)

@@ -17,6 +17,8 @@ class User(Model):
     # Bumped to end every session of this user at once (logout, deactivation, role change).
     session_epoch = fields.IntField(default=0)
     is_demo = fields.BooleanField(default=False)
+    # A patient's own choice: streak figures stay off their pages (still computed, never shown).
+    hide_streaks = fields.BooleanField(default=False, db_default=False)
     created_at = fields.DatetimeField(auto_now_add=True)
     last_login_at = fields.DatetimeField(null=True)
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from wellness.lib.validation import FieldError
+
 MAX_TITLE = 200
 MAX_INSTRUCTOR = 120
 MAX_DESCRIPTION = 5_000
@@ -17,13 +19,8 @@ _SEARCH_TOKEN = re.compile(r"\w+", re.UNICODE)
 MAX_SEARCH_TOKENS = 8
 
 
-class CatalogError(ValueError):
-    """Input we refuse, naming the field at fault."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
+class CatalogError(FieldError):
+    """Catalog input we refuse, naming the field at fault."""
 
 
 def clean_title(value: str) -> str:

@@ -12,3 +12,25 @@ class InstanceFlag(Model):
 
     class Meta:
         table = "instance_flags"
+
+
+class IdempotentRequest(Model):
+    """The answer to a write sent with an Idempotency-Key, so a retry gets the same answer.
+
+    Written in the same transaction as the write itself: either both exist or neither does.
+    """
+
+    id = fields.IntField(primary_key=True)
+    user: fields.ForeignKeyRelation[Model] = fields.ForeignKeyField(
+        "wellness.User", related_name=False, on_delete=fields.CASCADE
+    )
+    key = fields.CharField(max_length=128)
+    # SHA-256 of the method, path and body: the same key with another payload is refused.
+    fingerprint = fields.CharField(max_length=64)
+    status_code = fields.SmallIntField()
+    body = fields.BinaryField()
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "idempotent_requests"
+        unique_together = (("user", "key"),)

@@ -11,8 +11,8 @@ from litestar.exceptions import HTTPException, NotAuthorizedException, Validatio
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY, HTTP_500_INTERNAL_SERVER_ERROR
 
-from wellness.catalog.rules import CatalogError
 from wellness.catalog.validation import MediaRejected
+from wellness.lib.validation import FieldError
 
 log = logging.getLogger("wellness.web")
 
@@ -117,7 +117,7 @@ def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Respon
     )
 
 
-def handle_catalog_error(request: Request[Any, Any, Any], exc: CatalogError) -> Response[Any]:
+def handle_field_error(request: Request[Any, Any, Any], exc: FieldError) -> Response[Any]:
     return error_response(request, 422, exc.message, [{"field": exc.field, "message": exc.message}])
 
 
@@ -132,7 +132,7 @@ def handle_media_rejected(request: Request[Any, Any, Any], exc: MediaRejected) -
 
 
 EXCEPTION_HANDLERS: dict[type[Exception] | int, Any] = {
-    CatalogError: handle_catalog_error,
+    FieldError: handle_field_error,
     MediaRejected: handle_media_rejected,
     HTTPException: handle_http_exception,
     Exception: handle_unexpected,

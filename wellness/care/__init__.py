@@ -1,0 +1,1 @@
+"""Care teams (which therapist looks after which patient) and safety alerts."""

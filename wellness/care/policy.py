@@ -1,0 +1,61 @@
+"""When a rating raises a safety alert. Pure: thresholds come from the clinic's settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+GAD7_SEVERE = 15
+
+
+class AlertReason(StrEnum):
+    HIGH_DISTRESS = "high_distress"
+    SEVERE_GAD7 = "severe_gad7"
+    WORSE_AFTER_SESSION = "worse_after_session"
+
+    @property
+    def label(self) -> str:
+        return {
+            AlertReason.HIGH_DISTRESS: "High distress rating",
+            AlertReason.SEVERE_GAD7: "GAD-7 in the severe range",
+            AlertReason.WORSE_AFTER_SESSION: "Markedly worse after a session",
+        }[self]
+
+
+@dataclass(frozen=True, slots=True)
+class AlertThresholds:
+    alert_level: int = 8
+    worse_by: int = 3
+
+
+@dataclass(frozen=True, slots=True)
+class AlertCause:
+    reason: AlertReason
+    value: int
+    detail: str
+
+
+def for_rating(level: int, thresholds: AlertThresholds) -> AlertCause | None:
+    if level >= thresholds.alert_level:
+        return AlertCause(AlertReason.HIGH_DISTRESS, level, f"Rated distress {level}/10")
+    return None
+
+
+def for_session(before: int | None, after: int, thresholds: AlertThresholds) -> list[AlertCause]:
+    """The after-session rating can be high on its own, markedly worse than before, or both."""
+    causes = [cause for cause in [for_rating(after, thresholds)] if cause is not None]
+    if before is not None and after - before >= thresholds.worse_by:
+        causes.append(
+            AlertCause(
+                AlertReason.WORSE_AFTER_SESSION,
+                after,
+                f"Rated {before}/10 before a session and {after}/10 after",
+            )
+        )
+    return causes
+
+
+def for_gad7(total: int) -> AlertCause | None:
+    if total >= GAD7_SEVERE:
+        return AlertCause(AlertReason.SEVERE_GAD7, total, f"GAD-7 total {total}/21")
+    return None

@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+from wellness.checkins.scoring import CheckinContext, Gad7Band
+
+
+class Checkin(Model):
+    """One SUDS rating (0-10): at any time, or just before or after a practice session."""
+
+    id = fields.IntField(primary_key=True)
+    patient: fields.ForeignKeyRelation[Model] = fields.ForeignKeyField(
+        "wellness.User", related_name=False, on_delete=fields.CASCADE
+    )
+    level = fields.SmallIntField()
+    note = fields.CharField(max_length=500, default="")
+    tags = fields.JSONField(default=list)
+    context = fields.CharEnumField(CheckinContext, max_length=16, default=CheckinContext.QUICK)
+    practice: fields.ForeignKeyNullableRelation[Model] = fields.ForeignKeyField(
+        "wellness.PracticeLog", related_name=False, null=True, on_delete=fields.CASCADE
+    )
+    occurred_at = fields.DatetimeField()
+    recorded_at = fields.DatetimeField()
+
+    class Meta:
+        table = "checkins"
+        indexes = (("patient_id", "occurred_at"),)
+
+
+class Gad7Response(Model):
+    """A completed GAD-7: the seven answers as given and the total they score to."""
+
+    id = fields.IntField(primary_key=True)
+    patient: fields.ForeignKeyRelation[Model] = fields.ForeignKeyField(
+        "wellness.User", related_name=False, on_delete=fields.CASCADE
+    )
+    answers = fields.JSONField()
+    total = fields.SmallIntField()
+    band = fields.CharEnumField(Gad7Band, max_length=16)
+    occurred_at = fields.DatetimeField()
+    recorded_at = fields.DatetimeField()
+
+    class Meta:
+        table = "gad7_responses"
+        indexes = (("patient_id", "occurred_at"),)

@@ -1,0 +1,148 @@
+"""GAD-7 scoring and check-in vocabularies. Pure: no I/O, `now` is always an argument.
+
+GAD-7: Spitzer et al. 2006. Seven items scored 0-3, total 0-21; bands 0-4 minimal, 5-9 mild,
+10-14 moderate, 15-21 severe.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from wellness.lib.validation import FieldError
+
+SUDS_MIN = 0
+SUDS_MAX = 10
+MAX_NOTE = 500
+MAX_TAGS = 6
+
+GAD7_ITEMS = (
+    "Feeling nervous, anxious or on edge",
+    "Not being able to stop or control worrying",
+    "Worrying too much about different things",
+    "Trouble relaxing",
+    "Being so restless that it is hard to sit still",
+    "Becoming easily annoyed or irritable",
+    "Feeling afraid as if something awful might happen",
+)
+GAD7_ANSWERS = ("Not at all", "Several days", "More than half the days", "Nearly every day")
+
+
+class CheckinContext(StrEnum):
+    """When the rating was given: any time, or around a practice session."""
+
+    QUICK = "quick"
+    BEFORE_SESSION = "before_session"
+    AFTER_SESSION = "after_session"
+
+
+class ContextTag(StrEnum):
+    CRAVING = "craving"
+    CANT_SLEEP = "cant-sleep"
+    AFTER_DOSE_CHANGE = "after-dose-change"
+    WITHDRAWAL = "withdrawal-symptoms"
+    PANIC = "panic"
+    STRESS = "stress"
+    PAIN = "pain"
+    LOW_MOOD = "low-mood"
+    CONFLICT = "conflict"
+    CALM = "calm"
+
+    @property
+    def label(self) -> str:
+        return {
+            ContextTag.CRAVING: "Craving",
+            ContextTag.CANT_SLEEP: "Can't sleep",
+            ContextTag.AFTER_DOSE_CHANGE: "After a dose change",
+            ContextTag.WITHDRAWAL: "Withdrawal symptoms",
+            ContextTag.PANIC: "Panic",
+            ContextTag.STRESS: "Stress",
+            ContextTag.PAIN: "Pain",
+            ContextTag.LOW_MOOD: "Low mood",
+            ContextTag.CONFLICT: "Conflict with someone",
+            ContextTag.CALM: "Feeling calm",
+        }[self]
+
+
+class Gad7Band(StrEnum):
+    MINIMAL = "minimal"
+    MILD = "mild"
+    MODERATE = "moderate"
+    SEVERE = "severe"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+@dataclass(frozen=True, slots=True)
+class Gad7Score:
+    answers: tuple[int, ...]
+    total: int
+    band: Gad7Band
+
+
+def gad7_band(total: int) -> Gad7Band:
+    if total >= 15:
+        return Gad7Band.SEVERE
+    if total >= 10:
+        return Gad7Band.MODERATE
+    if total >= 5:
+        return Gad7Band.MILD
+    return Gad7Band.MINIMAL
+
+
+def score_gad7(answers: Sequence[int]) -> Gad7Score:
+    if len(answers) != len(GAD7_ITEMS):
+        raise FieldError("answers", f"Answer all {len(GAD7_ITEMS)} questions.")
+    for number, answer in enumerate(answers, start=1):
+        if isinstance(answer, bool) or not isinstance(answer, int) or not 0 <= answer <= 3:
+            raise FieldError(f"answers[{number - 1}]", f"Question {number} needs an answer 0-3.")
+    total = sum(answers)
+    return Gad7Score(tuple(answers), total, gad7_band(total))
+
+
+def gad7_due(last_taken: datetime | None, *, now: datetime, interval_days: int) -> bool:
+    return last_taken is None or now - last_taken >= timedelta(days=interval_days)
+
+
+def clean_level(field: str, level: int) -> int:
+    if isinstance(level, bool) or not isinstance(level, int) or not SUDS_MIN <= level <= SUDS_MAX:
+        raise FieldError(field, f"Choose a whole number from {SUDS_MIN} to {SUDS_MAX}.")
+    return level
+
+
+def clean_note(note: str) -> str:
+    text = note.replace("\r\n", "\n").replace("\x00", "").strip()
+    if len(text) > MAX_NOTE:
+        raise FieldError("note", f"Keep the note under {MAX_NOTE} characters.")
+    return text
+
+
+def clean_tags(tags: Sequence[str]) -> list[str]:
+    cleaned: list[str] = []
+    for tag in tags:
+        try:
+            value = ContextTag(tag.strip().lower()).value
+        except ValueError:
+            allowed = ", ".join(member.value for member in ContextTag)
+            raise FieldError("tags", f"Unknown tag {tag[:40]!r}; choose from {allowed}.") from None
+        if value not in cleaned:
+            cleaned.append(value)
+    if len(cleaned) > MAX_TAGS:
+        raise FieldError("tags", f"Choose at most {MAX_TAGS} tags.")
+    return cleaned
+
+
+def clean_moment(field: str, moment: datetime, *, now: datetime, backdate_days: int) -> datetime:
+    """When something happened: aware, not in the future, not older than the clinic allows."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise FieldError(field, "Give a time with a time zone offset, e.g. 2026-11-24T18:30:00Z.")
+    # A little slack for clocks that run slightly ahead.
+    if moment > now + timedelta(minutes=5):
+        raise FieldError(field, "That time is in the future.")
+    if moment < now - timedelta(days=backdate_days):
+        raise FieldError(field, f"Entries can be back-dated by at most {backdate_days} days.")
+    return moment

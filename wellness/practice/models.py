@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+from wellness.catalog.kinds import Kind
+from wellness.practice.rules import Evidence
+
+
+class PracticeLog(Model):
+    """One practice: a session played here, or an in-person/self-guided practice logged."""
+
+    id = fields.IntField(primary_key=True)
+    patient: fields.ForeignKeyRelation[Model] = fields.ForeignKeyField(
+        "wellness.User", related_name=False, on_delete=fields.CASCADE
+    )
+    session: fields.ForeignKeyNullableRelation[Model] = fields.ForeignKeyField(
+        "wellness.PracticeSession", related_name=False, null=True, on_delete=fields.SET_NULL
+    )
+    kind = fields.CharEnumField(Kind, max_length=16)
+    evidence = fields.CharEnumField(Evidence, max_length=24)
+    started_at = fields.DatetimeField()
+    # The patient's zone when they practised: their past days stay put if they move.
+    time_zone = fields.CharField(max_length=64)
+    listened_seconds = fields.IntField(default=0)
+    # The media's length when played (None for practice without media).
+    duration_seconds = fields.FloatField(null=True)
+    completed = fields.BooleanField(default=False)
+    attested_by: fields.ForeignKeyNullableRelation[Model] = fields.ForeignKeyField(
+        "wellness.User", related_name=False, null=True, on_delete=fields.SET_NULL
+    )
+    note = fields.CharField(max_length=500, default="")
+    created_at = fields.DatetimeField()
+    updated_at = fields.DatetimeField()
+
+    class Meta:
+        table = "practice_logs"
+        indexes = (("patient_id", "started_at"),)

@@ -1,0 +1,79 @@
+"""What a practice record may hold and when it counts as complete. Pure."""
+
+from __future__ import annotations
+
+import math
+from enum import StrEnum
+
+from wellness.lib.validation import FieldError
+
+MAX_PRACTICE_MINUTES = 6 * 60
+# Media can play at up to 2x; a little slack covers clock skew between progress reports.
+MAX_PLAYBACK_RATE = 2.0
+PROGRESS_SLACK_SECONDS = 10
+
+
+class Evidence(StrEnum):
+    """How we know the practice happened, weakest to strongest (see clinical notes)."""
+
+    SELF_REPORT = "self_report"
+    OBSERVED_PLAYBACK = "observed_playback"
+    STAFF_ATTESTED = "staff_attested"
+
+    @property
+    def label(self) -> str:
+        return {
+            Evidence.SELF_REPORT: "Logged by you",
+            Evidence.OBSERVED_PLAYBACK: "Played here",
+            Evidence.STAFF_ATTESTED: "Confirmed by staff",
+        }[self]
+
+
+def is_complete(listened_seconds: int, duration_seconds: float | None, fraction: float) -> bool:
+    """A played session is complete once `fraction` of its length was listened to."""
+    if not duration_seconds or not math.isfinite(duration_seconds) or duration_seconds <= 0:
+        return False
+    return listened_seconds >= fraction * duration_seconds
+
+
+def counts_for_streak(
+    *,
+    has_media: bool,
+    completed: bool,
+    listened_seconds: int,
+    duration_seconds: float | None,
+    fraction: float,
+) -> bool:
+    """Media practice is judged by the current rule from the stored seconds, so the clinic can
+    change the rule without losing data; a logged in-person practice counts as reported."""
+    if has_media:
+        return is_complete(listened_seconds, duration_seconds, fraction)
+    return completed
+
+
+def clean_listened(listened_seconds: int, duration_seconds: float | None) -> int:
+    limit = MAX_PRACTICE_MINUTES * 60
+    if duration_seconds and math.isfinite(duration_seconds):
+        limit = min(limit, math.ceil(duration_seconds))
+    if isinstance(listened_seconds, bool) or not 0 <= listened_seconds <= limit:
+        raise FieldError("listened_seconds", f"Give a number of seconds from 0 to {limit}.")
+    return listened_seconds
+
+
+def plausible_listened(
+    reported: int, *, already: int, elapsed_seconds: float, duration_seconds: float | None
+) -> int:
+    """Progress the server can vouch for: never backwards, never faster than playback can go
+    since the practice began, never past the end."""
+    ceiling = elapsed_seconds * MAX_PLAYBACK_RATE + PROGRESS_SLACK_SECONDS
+    if duration_seconds and math.isfinite(duration_seconds):
+        ceiling = min(ceiling, duration_seconds)
+    return max(already, min(reported, int(ceiling)))
+
+
+def clean_minutes(minutes: int) -> int:
+    if isinstance(minutes, bool) or not 1 <= minutes <= MAX_PRACTICE_MINUTES:
+        raise FieldError(
+            "minutes", f"Give the minutes practised, from 1 to {MAX_PRACTICE_MINUTES}."
+        )
+    return minutes
