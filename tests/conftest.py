@@ -27,6 +27,8 @@ from wellness.accounts import services as accounts
 from wellness.accounts.models import User
 from wellness.accounts.roles import Role
 from wellness.app import create_app
+from wellness.care import services as care
+from wellness.lib.clock import utc_now
 from wellness.settings import Settings, load_settings
 
 T = TypeVar("T")
@@ -240,6 +242,9 @@ def personas(client: Client) -> dict[str, User]:
                 time_zone=persona.time_zone,
                 password_hash=persona_password_hash(),
             )
+        # The style guide's caseload: `therapist` looks after `patient`, nobody else's.
+        await care.assign(created["therapist"], created["patient"], now=utc_now())
+        await care.assign(created["other_therapist"], created["other_patient"], now=utc_now())
         return created
 
     return client.run(create_all)

@@ -29,8 +29,10 @@ from wellness.catalog.storage import LocalMediaStore
 from wellness.db import database_lifespan
 from wellness.settings import Settings, load_settings
 from wellness.web.api.auth import AuthApi
+from wellness.web.api.care import CareApi
 from wellness.web.api.catalog import CatalogApi, MediaApi
 from wellness.web.api.health import healthz
+from wellness.web.api.wellbeing import WellbeingApi
 from wellness.web.auth import retrieve_user
 from wellness.web.context import STATE_KEY, WebContext
 from wellness.web.errors import EXCEPTION_HANDLERS
@@ -114,7 +116,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
     api = Router(
         path="/",
-        route_handlers=[AuthApi, CatalogApi, uploads],
+        route_handlers=[AuthApi, CatalogApi, WellbeingApi, CareApi, uploads],
         guards=[same_origin_writes_only],
         # Cookie-authenticated writes from browsers are checked by origin instead (see the guard).
         opt={"exclude_from_csrf": True},

@@ -10,9 +10,11 @@ class CareAssignment(Model):
     """A therapist looks after a patient: the therapist's caseload is exactly these rows."""
 
     id = fields.IntField(primary_key=True)
+    therapist_id: int
     therapist: fields.ForeignKeyRelation[Model] = fields.ForeignKeyField(
         "wellness.User", related_name=False, on_delete=fields.CASCADE
     )
+    patient_id: int
     patient: fields.ForeignKeyRelation[Model] = fields.ForeignKeyField(
         "wellness.User", related_name=False, on_delete=fields.CASCADE
     )
@@ -27,6 +29,7 @@ class Alert(Model):
     """High distress reported by a patient, shown to their therapists until acknowledged."""
 
     id = fields.IntField(primary_key=True)
+    patient_id: int
     patient: fields.ForeignKeyRelation[Model] = fields.ForeignKeyField(
         "wellness.User", related_name=False, on_delete=fields.CASCADE
     )
@@ -38,6 +41,7 @@ class Alert(Model):
     source_id = fields.IntField()
     created_at = fields.DatetimeField()
     acknowledged_at = fields.DatetimeField(null=True)
+    acknowledged_by_id: int | None
     acknowledged_by: fields.ForeignKeyNullableRelation[Model] = fields.ForeignKeyField(
         "wellness.User", related_name=False, null=True, on_delete=fields.SET_NULL
     )

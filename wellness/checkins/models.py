@@ -10,13 +10,15 @@ class Checkin(Model):
     """One SUDS rating (0-10): at any time, or just before or after a practice session."""
 
     id = fields.IntField(primary_key=True)
+    patient_id: int
     patient: fields.ForeignKeyRelation[Model] = fields.ForeignKeyField(
         "wellness.User", related_name=False, on_delete=fields.CASCADE
     )
     level = fields.SmallIntField()
     note = fields.CharField(max_length=500, default="")
-    tags = fields.JSONField(default=list)
+    tags: fields.Field[list[str]] = fields.JSONField(default=list)
     context = fields.CharEnumField(CheckinContext, max_length=16, default=CheckinContext.QUICK)
+    practice_id: int | None
     practice: fields.ForeignKeyNullableRelation[Model] = fields.ForeignKeyField(
         "wellness.PracticeLog", related_name=False, null=True, on_delete=fields.CASCADE
     )
@@ -32,10 +34,11 @@ class Gad7Response(Model):
     """A completed GAD-7: the seven answers as given and the total they score to."""
 
     id = fields.IntField(primary_key=True)
+    patient_id: int
     patient: fields.ForeignKeyRelation[Model] = fields.ForeignKeyField(
         "wellness.User", related_name=False, on_delete=fields.CASCADE
     )
-    answers = fields.JSONField()
+    answers: fields.Field[list[int]] = fields.JSONField()
     total = fields.SmallIntField()
     band = fields.CharEnumField(Gad7Band, max_length=16)
     occurred_at = fields.DatetimeField()

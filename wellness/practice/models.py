@@ -11,9 +11,11 @@ class PracticeLog(Model):
     """One practice: a session played here, or an in-person/self-guided practice logged."""
 
     id = fields.IntField(primary_key=True)
+    patient_id: int
     patient: fields.ForeignKeyRelation[Model] = fields.ForeignKeyField(
         "wellness.User", related_name=False, on_delete=fields.CASCADE
     )
+    session_id: int | None
     session: fields.ForeignKeyNullableRelation[Model] = fields.ForeignKeyField(
         "wellness.PracticeSession", related_name=False, null=True, on_delete=fields.SET_NULL
     )
@@ -26,6 +28,7 @@ class PracticeLog(Model):
     # The media's length when played (None for practice without media).
     duration_seconds = fields.FloatField(null=True)
     completed = fields.BooleanField(default=False)
+    attested_by_id: int | None
     attested_by: fields.ForeignKeyNullableRelation[Model] = fields.ForeignKeyField(
         "wellness.User", related_name=False, null=True, on_delete=fields.SET_NULL
     )

@@ -21,6 +21,7 @@ class IdempotentRequest(Model):
     """
 
     id = fields.IntField(primary_key=True)
+    user_id: int
     user: fields.ForeignKeyRelation[Model] = fields.ForeignKeyField(
         "wellness.User", related_name=False, on_delete=fields.CASCADE
     )

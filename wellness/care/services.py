@@ -1,0 +1,121 @@
+"""Care teams and safety alerts: who looks after whom, and what they must see."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from tortoise.exceptions import IntegrityError
+
+from wellness.accounts import permissions
+from wellness.accounts.models import User
+from wellness.accounts.roles import Role
+from wellness.care.models import Alert, CareAssignment
+from wellness.care.policy import AlertCause
+from wellness.lib.validation import FieldError
+
+
+async def assign(therapist: User, patient: User, *, now: datetime) -> bool:
+    """Put a patient on a therapist's caseload; False when they were already on it."""
+    if therapist.role is not Role.THERAPIST:
+        raise FieldError("therapist", f"{therapist.display_name} is not a therapist.")
+    if patient.role is not Role.PATIENT:
+        raise FieldError("patient", f"{patient.display_name} is not a patient.")
+    if await CareAssignment.exists(therapist_id=therapist.id, patient_id=patient.id):
+        return False
+    try:
+        await CareAssignment.create(
+            therapist_id=therapist.id, patient_id=patient.id, assigned_at=now
+        )
+    except IntegrityError:  # assigned a moment ago by someone else
+        return False
+    return True
+
+
+async def unassign(therapist_id: int, patient_id: int) -> bool:
+    removed = await CareAssignment.filter(therapist_id=therapist_id, patient_id=patient_id).delete()
+    return removed > 0
+
+
+async def therapists_of(patient_id: int) -> list[User]:
+    ids = CareAssignment.filter(patient_id=patient_id).values_list("therapist_id", flat=True)
+    return await User.filter(id__in=await ids).order_by("display_name")
+
+
+async def caseload(therapist: User) -> list[User]:
+    ids = CareAssignment.filter(therapist_id=therapist.id).values_list("patient_id", flat=True)
+    return await User.filter(id__in=await ids, is_active=True).order_by("display_name")
+
+
+async def patient_for_therapist(viewer: User, patient_id: int) -> User | None:
+    """The patient, only when they are on this therapist's caseload."""
+    if not permissions.can_see_caseload(viewer.role):
+        return None
+    if not await CareAssignment.exists(therapist_id=viewer.id, patient_id=patient_id):
+        return None
+    return await User.get_or_none(id=patient_id, role=Role.PATIENT)
+
+
+async def raise_alerts(
+    patient_id: int,
+    causes: Iterable[AlertCause],
+    *,
+    source_type: str,
+    source_id: int,
+    now: datetime,
+) -> list[Alert]:
+    """Write alerts for a rating; call inside the rating's own transaction."""
+    return [
+        await Alert.create(
+            patient_id=patient_id,
+            reason=cause.reason,
+            value=cause.value,
+            detail=cause.detail,
+            source_type=source_type,
+            source_id=source_id,
+            created_at=now,
+        )
+        for cause in causes
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class OpenAlert:
+    alert: Alert
+    patient_name: str
+
+
+async def open_alerts(viewer: User, *, limit: int = 50) -> list[OpenAlert]:
+    """Unacknowledged alerts for the patients on this therapist's caseload, newest first."""
+    if not permissions.can_see_caseload(viewer.role):
+        return []
+    patients = await CareAssignment.filter(therapist_id=viewer.id).values_list(
+        "patient_id", flat=True
+    )
+    alerts = (
+        await Alert.filter(patient_id__in=list(patients), acknowledged_at__isnull=True)
+        .order_by("-created_at", "-id")
+        .limit(limit)
+    )
+    names = dict(
+        await User.filter(id__in={alert.patient_id for alert in alerts}).values_list(
+            "id", "display_name"
+        )
+    )
+    return [OpenAlert(alert, str(names.get(alert.patient_id, ""))) for alert in alerts]
+
+
+async def alert_for_therapist(viewer: User, alert_id: int) -> Alert | None:
+    alert = await Alert.get_or_none(id=alert_id)
+    if alert is None or await patient_for_therapist(viewer, alert.patient_id) is None:
+        return None
+    return alert
+
+
+async def acknowledge(alert: Alert, by: User, *, now: datetime) -> bool:
+    """Record who saw the alert and when; False when someone already had."""
+    updated = await Alert.filter(id=alert.id, acknowledged_at__isnull=True).update(
+        acknowledged_at=now, acknowledged_by_id=by.id
+    )
+    return updated > 0

@@ -1,0 +1,176 @@
+"""Recording anxiety ratings and GAD-7 answers, with their safety alerts, and reading them back."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from tortoise.transactions import in_transaction
+
+from wellness.accounts.models import User
+from wellness.care import policy as safety
+from wellness.care import services as care
+from wellness.care.models import Alert
+from wellness.checkins import scoring
+from wellness.checkins.models import Checkin, Gad7Response
+from wellness.checkins.scoring import CheckinContext
+from wellness.lib.paging import Page
+from wellness.settings import CarePolicy
+
+
+def thresholds(policy: CarePolicy) -> safety.AlertThresholds:
+    return safety.AlertThresholds(alert_level=policy.alert_level, worse_by=policy.worse_by)
+
+
+@dataclass(frozen=True, slots=True)
+class CheckinInput:
+    level: int
+    note: str = ""
+    tags: Sequence[str] = ()
+    occurred_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """A stored rating and the alerts it raised (none, usually)."""
+
+    checkin: Checkin
+    alerts: list[Alert] = field(default_factory=list)
+
+    @property
+    def needs_support(self) -> bool:
+        return bool(self.alerts)
+
+
+async def record_checkin(
+    patient: User, entry: CheckinInput, *, policy: CarePolicy, now: datetime
+) -> Recorded:
+    level = scoring.clean_level("level", entry.level)
+    occurred_at = _moment("occurred_at", entry.occurred_at, policy, now)
+    note, tags = scoring.clean_note(entry.note), scoring.clean_tags(entry.tags)
+    async with in_transaction():
+        checkin = await Checkin.create(
+            patient_id=patient.id,
+            level=level,
+            note=note,
+            tags=tags,
+            context=CheckinContext.QUICK,
+            occurred_at=occurred_at,
+            recorded_at=now,
+        )
+        cause = safety.for_rating(level, thresholds(policy))
+        alerts = await care.raise_alerts(
+            patient.id,
+            [cause] if cause else [],
+            source_type="checkin",
+            source_id=checkin.id,
+            now=now,
+        )
+    return Recorded(checkin, alerts)
+
+
+async def record_session_rating(
+    patient_id: int,
+    practice_id: int,
+    *,
+    level: int,
+    context: CheckinContext,
+    before: int | None,
+    occurred_at: datetime,
+    policy: CarePolicy,
+    now: datetime,
+) -> Recorded:
+    """A rating just before or after a practice; call inside the practice's transaction."""
+    checkin = await Checkin.create(
+        patient_id=patient_id,
+        level=level,
+        context=context,
+        practice_id=practice_id,
+        occurred_at=occurred_at,
+        recorded_at=now,
+    )
+    if context is CheckinContext.AFTER_SESSION:
+        causes = safety.for_session(before, level, thresholds(policy))
+    else:
+        causes = [cause for cause in [safety.for_rating(level, thresholds(policy))] if cause]
+    alerts = await care.raise_alerts(
+        patient_id, causes, source_type="checkin", source_id=checkin.id, now=now
+    )
+    return Recorded(checkin, alerts)
+
+
+@dataclass(frozen=True, slots=True)
+class Gad7Recorded:
+    response: Gad7Response
+    alerts: list[Alert]
+
+    @property
+    def needs_support(self) -> bool:
+        return bool(self.alerts)
+
+
+async def record_gad7(
+    patient: User,
+    answers: Sequence[int],
+    *,
+    occurred_at: datetime | None,
+    policy: CarePolicy,
+    now: datetime,
+) -> Gad7Recorded:
+    score = scoring.score_gad7(answers)
+    moment = _moment("occurred_at", occurred_at, policy, now)
+    async with in_transaction():
+        response = await Gad7Response.create(
+            patient_id=patient.id,
+            answers=list(score.answers),
+            total=score.total,
+            band=score.band,
+            occurred_at=moment,
+            recorded_at=now,
+        )
+        cause = safety.for_gad7(score.total)
+        alerts = await care.raise_alerts(
+            patient.id, [cause] if cause else [], source_type="gad7", source_id=response.id, now=now
+        )
+    return Gad7Recorded(response, alerts)
+
+
+def _moment(name: str, moment: datetime | None, policy: CarePolicy, now: datetime) -> datetime:
+    if moment is None:
+        return now
+    return scoring.clean_moment(name, moment, now=now, backdate_days=policy.backdate_days)
+
+
+async def checkin_history(patient: User, *, page: int = 1, per_page: int = 20) -> Page[Checkin]:
+    query = Checkin.filter(patient_id=patient.id)
+    total = await query.count()
+    items = (
+        await query.order_by("-occurred_at", "-id").offset((page - 1) * per_page).limit(per_page)
+    )
+    return Page.of(items, page=page, per_page=per_page, total=total)
+
+
+async def gad7_history(patient: User, *, page: int = 1, per_page: int = 20) -> Page[Gad7Response]:
+    query = Gad7Response.filter(patient_id=patient.id)
+    total = await query.count()
+    items = (
+        await query.order_by("-occurred_at", "-id").offset((page - 1) * per_page).limit(per_page)
+    )
+    return Page.of(items, page=page, per_page=per_page, total=total)
+
+
+async def latest_checkins(patient: User, limit: int = 5) -> list[Checkin]:
+    return await Checkin.filter(patient_id=patient.id).order_by("-occurred_at", "-id").limit(limit)
+
+
+async def gad7_due(patient: User, *, policy: CarePolicy, now: datetime) -> bool:
+    last = await Gad7Response.filter(patient_id=patient.id).order_by("-occurred_at").first()
+    return scoring.gad7_due(
+        last.occurred_at if last else None, now=now, interval_days=policy.gad7_interval_days
+    )
+
+
+async def session_rating(practice_id: int, context: CheckinContext) -> int | None:
+    checkin = await Checkin.get_or_none(practice_id=practice_id, context=context)
+    return checkin.level if checkin else None

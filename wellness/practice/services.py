@@ -1,0 +1,293 @@
+"""Recording practice (played here, logged by the patient, attested by staff) and streaks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from tortoise.transactions import in_transaction
+
+from wellness.accounts.models import User
+from wellness.care.models import Alert
+from wellness.catalog import services as catalog
+from wellness.catalog.kinds import Kind
+from wellness.catalog.models import PracticeSession
+from wellness.checkins import scoring
+from wellness.checkins import services as checkins
+from wellness.checkins.scoring import CheckinContext
+from wellness.lib.paging import Page
+from wellness.lib.validation import FieldError
+from wellness.practice import rules, streaks
+from wellness.practice.models import PracticeLog
+from wellness.practice.rules import Evidence
+from wellness.settings import CarePolicy
+
+
+@dataclass(frozen=True, slots=True)
+class PracticeInput:
+    """A practice as reported: a catalog session or just a kind, and how long."""
+
+    started_at: datetime
+    listened_seconds: int
+    session_id: int | None = None
+    kind: Kind | None = None
+    completed: bool = False
+    anxiety_before: int | None = None
+    anxiety_after: int | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Logged:
+    practice: PracticeLog
+    alerts: list[Alert] = field(default_factory=list)
+
+    @property
+    def needs_support(self) -> bool:
+        return bool(self.alerts)
+
+
+async def _session_media(viewer: User, session_id: int) -> tuple[PracticeSession, float | None]:
+    session = await catalog.session_for_viewer(viewer, session_id)
+    if session is None:
+        raise FieldError("session_id", "No session you can see has that id.")
+    asset = await catalog.primary_asset(session)
+    return session, asset.duration_seconds if asset else None
+
+
+async def log_practice(
+    patient: User, entry: PracticeInput, *, policy: CarePolicy, now: datetime
+) -> Logged:
+    """A practice the patient reports (an offline player's queue, or group yoga): self-report."""
+    started_at = scoring.clean_moment(
+        "started_at", entry.started_at, now=now, backdate_days=policy.backdate_days
+    )
+    before = _optional_level("anxiety_before", entry.anxiety_before)
+    after = _optional_level("anxiety_after", entry.anxiety_after)
+    note = scoring.clean_note(entry.note)
+    if entry.session_id is not None:
+        session, duration = await _session_media(patient, entry.session_id)
+        kind: Kind = session.kind
+        listened = rules.clean_listened(entry.listened_seconds, duration)
+        completed = rules.is_complete(listened, duration, policy.completion_fraction)
+    elif entry.kind is not None:
+        kind, duration = entry.kind, None
+        listened = rules.clean_listened(entry.listened_seconds, None)
+        completed = entry.completed and listened > 0
+    else:
+        raise FieldError("session_id", "Give either a session_id or a kind.")
+    async with in_transaction():
+        practice = await PracticeLog.create(
+            patient_id=patient.id,
+            session_id=entry.session_id,
+            kind=kind,
+            evidence=Evidence.SELF_REPORT,
+            started_at=started_at,
+            time_zone=patient.time_zone,
+            listened_seconds=listened,
+            duration_seconds=duration,
+            completed=completed,
+            note=note,
+            created_at=now,
+            updated_at=now,
+        )
+        alerts = await _ratings(practice, before, after, policy=policy, now=now)
+    return Logged(practice, alerts)
+
+
+async def _ratings(
+    practice: PracticeLog,
+    before: int | None,
+    after: int | None,
+    *,
+    policy: CarePolicy,
+    now: datetime,
+) -> list[Alert]:
+    alerts: list[Alert] = []
+    if before is not None:
+        recorded = await checkins.record_session_rating(
+            practice.patient_id,
+            practice.id,
+            level=before,
+            context=CheckinContext.BEFORE_SESSION,
+            before=None,
+            occurred_at=practice.started_at,
+            policy=policy,
+            now=now,
+        )
+        alerts += recorded.alerts
+    if after is not None:
+        recorded = await checkins.record_session_rating(
+            practice.patient_id,
+            practice.id,
+            level=after,
+            context=CheckinContext.AFTER_SESSION,
+            before=before,
+            occurred_at=now,
+            policy=policy,
+            now=now,
+        )
+        alerts += recorded.alerts
+    return alerts
+
+
+def _optional_level(name: str, level: int | None) -> int | None:
+    return None if level is None else scoring.clean_level(name, level)
+
+
+async def start_playback(
+    patient: User,
+    session_id: int,
+    *,
+    anxiety_before: int | None,
+    policy: CarePolicy,
+    now: datetime,
+) -> Logged:
+    """The player begins a session here: progress reports follow (observed playback)."""
+    before = _optional_level("anxiety_before", anxiety_before)
+    session, duration = await _session_media(patient, session_id)
+    async with in_transaction():
+        practice = await PracticeLog.create(
+            patient_id=patient.id,
+            session_id=session.id,
+            kind=session.kind,
+            evidence=Evidence.OBSERVED_PLAYBACK,
+            started_at=now,
+            time_zone=patient.time_zone,
+            listened_seconds=0,
+            duration_seconds=duration,
+            completed=False,
+            created_at=now,
+            updated_at=now,
+        )
+        alerts = await _ratings(practice, before, None, policy=policy, now=now)
+    return Logged(practice, alerts)
+
+
+async def report_progress(
+    practice: PracticeLog, listened_seconds: int, *, policy: CarePolicy, now: datetime
+) -> PracticeLog:
+    """Listened time as the player measured it (played ranges only, so seeking ahead adds
+    nothing), capped by what could have played since the practice began."""
+    if practice.evidence is not Evidence.OBSERVED_PLAYBACK:
+        raise FieldError("practice", "Only practice played here takes progress reports.")
+    if isinstance(listened_seconds, bool) or listened_seconds < 0:
+        raise FieldError("listened_seconds", "Give a number of seconds, 0 or more.")
+    elapsed = (now - practice.created_at).total_seconds()
+    listened = rules.plausible_listened(
+        listened_seconds,
+        already=practice.listened_seconds,
+        elapsed_seconds=elapsed,
+        duration_seconds=practice.duration_seconds,
+    )
+    completed = rules.is_complete(listened, practice.duration_seconds, policy.completion_fraction)
+    if listened != practice.listened_seconds or completed != practice.completed:
+        await PracticeLog.filter(id=practice.id).update(
+            listened_seconds=listened, completed=completed, updated_at=now
+        )
+        practice.listened_seconds, practice.completed, practice.updated_at = (
+            listened,
+            completed,
+            now,
+        )
+    return practice
+
+
+async def rate_after(
+    practice: PracticeLog, level: int, *, policy: CarePolicy, now: datetime
+) -> Logged:
+    """The rating after a session; it may raise an alert (high, or markedly worse than before)."""
+    after = scoring.clean_level("anxiety_after", level)
+    async with in_transaction():
+        before = await checkins.session_rating(practice.id, CheckinContext.BEFORE_SESSION)
+        if await checkins.session_rating(practice.id, CheckinContext.AFTER_SESSION) is not None:
+            raise FieldError("anxiety_after", "This session already has an after rating.")
+        recorded = await checkins.record_session_rating(
+            practice.patient_id,
+            practice.id,
+            level=after,
+            context=CheckinContext.AFTER_SESSION,
+            before=before,
+            occurred_at=now,
+            policy=policy,
+            now=now,
+        )
+    return Logged(practice, recorded.alerts)
+
+
+async def attest_practice(
+    therapist: User,
+    patient: User,
+    *,
+    kind: Kind,
+    minutes: int,
+    started_at: datetime,
+    note: str,
+    policy: CarePolicy,
+    now: datetime,
+) -> PracticeLog:
+    """Staff confirm a patient attended a practice (group yoga, a guided class): strongest
+    evidence. The caller has checked the patient is on this therapist's caseload."""
+    moment = scoring.clean_moment(
+        "started_at", started_at, now=now, backdate_days=policy.backdate_days
+    )
+    return await PracticeLog.create(
+        patient_id=patient.id,
+        kind=kind,
+        evidence=Evidence.STAFF_ATTESTED,
+        started_at=moment,
+        time_zone=patient.time_zone,
+        listened_seconds=rules.clean_minutes(minutes) * 60,
+        completed=True,
+        attested_by_id=therapist.id,
+        note=scoring.clean_note(note),
+        created_at=now,
+        updated_at=now,
+    )
+
+
+async def practice_for_owner(viewer: User, practice_id: int) -> PracticeLog | None:
+    """The patient's own practice record, or None (other people's records do not exist)."""
+    return await PracticeLog.get_or_none(id=practice_id, patient_id=viewer.id)
+
+
+async def history(patient: User, *, page: int = 1, per_page: int = 20) -> Page[PracticeLog]:
+    query = PracticeLog.filter(patient_id=patient.id)
+    total = await query.count()
+    items = await query.order_by("-started_at", "-id").offset((page - 1) * per_page).limit(per_page)
+    return Page.of(items, page=page, per_page=per_page, total=total)
+
+
+async def practice_events(patient_id: int, *, policy: CarePolicy) -> list[streaks.PracticeEvent]:
+    """Every practice as the streak rules see it, read in one narrow query."""
+    rows = await PracticeLog.filter(patient_id=patient_id).values_list(
+        "started_at", "listened_seconds", "duration_seconds", "completed", "evidence", "time_zone"
+    )
+    return [
+        streaks.PracticeEvent(
+            started_at=started_at,
+            minutes=listened / 60,
+            counts=rules.counts_for_streak(
+                has_media=evidence == Evidence.OBSERVED_PLAYBACK or duration is not None,
+                completed=completed,
+                listened_seconds=listened,
+                duration_seconds=duration,
+                fraction=policy.completion_fraction,
+            ),
+            time_zone=time_zone,
+        )
+        for started_at, listened, duration, completed, evidence, time_zone in rows
+    ]
+
+
+def streak_policy(policy: CarePolicy) -> streaks.StreakPolicy:
+    return streaks.StreakPolicy(
+        rollover_hour=policy.day_rollover_hour, rest_days_per_week=policy.rest_days_per_week
+    )
+
+
+async def streak_for(patient: User, *, policy: CarePolicy, now: datetime) -> streaks.StreakSummary:
+    events = await practice_events(patient.id, policy=policy)
+    return streaks.compute_streak(
+        events, now=now, time_zone=patient.time_zone, policy=streak_policy(policy)
+    )

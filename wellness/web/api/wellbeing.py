@@ -1,0 +1,208 @@
+"""JSON API for a patient's own check-ins, GAD-7, practice and streak. Paths are a contract."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.exceptions import NotFoundException
+from litestar.params import JSONBody, PathParameter, QueryParameter
+
+from wellness.checkins import services as checkins
+from wellness.lib.clock import utc_now
+from wellness.practice import services as practice
+from wellness.practice.models import PracticeLog
+from wellness.web.api.wellbeing_schemas import (
+    CheckinCreate,
+    CheckinCreated,
+    CheckinList,
+    CheckinOut,
+    Gad7Create,
+    Gad7Created,
+    Gad7List,
+    Gad7Out,
+    PracticeCreate,
+    PracticeCreated,
+    PracticeList,
+    PracticeOut,
+    PracticeStart,
+    ProgressReport,
+    RatingAfter,
+    StreakOut,
+    Support,
+)
+from wellness.web.context import web_context
+from wellness.web.guards import current_user, patients_only
+from wellness.web.idempotency import respond_once
+from wellness.web.strict_json import strictly
+
+PracticeId = Annotated[int, PathParameter(ge=1, le=2**31 - 1)]
+PageNumber = Annotated[int, QueryParameter(ge=1, le=100_000)]
+PerPage = Annotated[int, QueryParameter(ge=1, le=100)]
+
+
+async def own_practice_or_404(request: Request[Any, Any, Any], practice_id: int) -> PracticeLog:
+    found = await practice.practice_for_owner(current_user(request), practice_id)
+    if found is None:
+        raise NotFoundException("No such practice record.")
+    return found
+
+
+class WellbeingApi(Controller):
+    path = "/api/v1"
+    guards = [patients_only]  # noqa: RUF012  (Litestar reads this class attribute)
+    tags = ["check-ins and practice"]  # noqa: RUF012
+
+    @post("/checkins", name="api_checkin_create")
+    async def create_checkin(
+        self, request: Request[Any, Any, Any], data: JSONBody[CheckinCreate]
+    ) -> Response[bytes]:
+        """Rate anxiety now (SUDS 0-10). A high rating raises an alert and answers `support`."""
+        data = await strictly(request, CheckinCreate)
+        policy = web_context(request).settings.care
+
+        async def write() -> tuple[int, CheckinCreated]:
+            entry = checkins.CheckinInput(data.level, data.note, data.tags, data.occurred_at)
+            recorded = await checkins.record_checkin(
+                current_user(request), entry, policy=policy, now=utc_now()
+            )
+            support = Support.of(recorded.alerts, policy)
+            return 201, CheckinCreated(CheckinOut.of(recorded.checkin), bool(support), support)
+
+        return await respond_once(request, data, write)
+
+    @get("/checkins", name="api_checkins")
+    async def list_checkins(
+        self, request: Request[Any, Any, Any], page: PageNumber = 1, per_page: PerPage = 20
+    ) -> CheckinList:
+        found = await checkins.checkin_history(current_user(request), page=page, per_page=per_page)
+        items = [CheckinOut.of(item) for item in found.items]
+        return CheckinList(items, found.page, found.pages, found.total)
+
+    @post("/gad7", name="api_gad7_create")
+    async def create_gad7(
+        self, request: Request[Any, Any, Any], data: JSONBody[Gad7Create]
+    ) -> Response[bytes]:
+        """Answer the GAD-7 (seven answers 0-3); answers the total and severity band."""
+        data = await strictly(request, Gad7Create)
+        policy = web_context(request).settings.care
+
+        async def write() -> tuple[int, Gad7Created]:
+            recorded = await checkins.record_gad7(
+                current_user(request),
+                data.answers,
+                occurred_at=data.occurred_at,
+                policy=policy,
+                now=utc_now(),
+            )
+            support = Support.of(recorded.alerts, policy)
+            response = Gad7Out.of(recorded.response)
+            return 201, Gad7Created(response.total, response.band, response, bool(support), support)
+
+        return await respond_once(request, data, write)
+
+    @get("/gad7", name="api_gad7_list")
+    async def list_gad7(
+        self, request: Request[Any, Any, Any], page: PageNumber = 1, per_page: PerPage = 20
+    ) -> Gad7List:
+        found = await checkins.gad7_history(current_user(request), page=page, per_page=per_page)
+        return Gad7List(
+            [Gad7Out.of(item) for item in found.items], found.page, found.pages, found.total
+        )
+
+    @post("/practice", name="api_practice_create")
+    async def create_practice(
+        self, request: Request[Any, Any, Any], data: JSONBody[PracticeCreate]
+    ) -> Response[bytes]:
+        """Log a practice that already happened (a queued offline record, or group yoga)."""
+        data = await strictly(request, PracticeCreate)
+        policy = web_context(request).settings.care
+
+        async def write() -> tuple[int, PracticeCreated]:
+            entry = practice.PracticeInput(
+                started_at=data.started_at,
+                listened_seconds=data.listened_seconds,
+                session_id=data.session_id,
+                kind=data.kind,
+                completed=data.completed,
+                anxiety_before=data.anxiety_before,
+                anxiety_after=data.anxiety_after,
+                note=data.note,
+            )
+            logged = await practice.log_practice(
+                current_user(request), entry, policy=policy, now=utc_now()
+            )
+            support = Support.of(logged.alerts, policy)
+            return 201, PracticeCreated(PracticeOut.of(logged.practice), bool(support), support)
+
+        return await respond_once(request, data, write)
+
+    @post("/practice/playback", name="api_practice_start")
+    async def start_playback(
+        self, request: Request[Any, Any, Any], data: JSONBody[PracticeStart]
+    ) -> Response[bytes]:
+        """The player starts a session here; progress reports follow (observed playback)."""
+        data = await strictly(request, PracticeStart)
+        policy = web_context(request).settings.care
+
+        async def write() -> tuple[int, PracticeCreated]:
+            logged = await practice.start_playback(
+                current_user(request),
+                data.session_id,
+                anxiety_before=data.anxiety_before,
+                policy=policy,
+                now=utc_now(),
+            )
+            support = Support.of(logged.alerts, policy)
+            return 201, PracticeCreated(PracticeOut.of(logged.practice), bool(support), support)
+
+        return await respond_once(request, data, write)
+
+    @post("/practice/{practice_id:int}/progress", name="api_practice_progress", status_code=200)
+    async def report_progress(
+        self,
+        request: Request[Any, Any, Any],
+        practice_id: PracticeId,
+        data: JSONBody[ProgressReport],
+    ) -> PracticeOut:
+        """Seconds actually played so far (repeatable: progress never goes backwards)."""
+        data = await strictly(request, ProgressReport)
+        found = await own_practice_or_404(request, practice_id)
+        updated = await practice.report_progress(
+            found, data.listened_seconds, policy=web_context(request).settings.care, now=utc_now()
+        )
+        return PracticeOut.of(updated)
+
+    @post("/practice/{practice_id:int}/rating", name="api_practice_rating")
+    async def rate_after(
+        self, request: Request[Any, Any, Any], practice_id: PracticeId, data: JSONBody[RatingAfter]
+    ) -> Response[bytes]:
+        """The anxiety rating after a session (once per practice)."""
+        data = await strictly(request, RatingAfter)
+        found = await own_practice_or_404(request, practice_id)
+        policy = web_context(request).settings.care
+
+        async def write() -> tuple[int, PracticeCreated]:
+            logged = await practice.rate_after(
+                found, data.anxiety_after, policy=policy, now=utc_now()
+            )
+            support = Support.of(logged.alerts, policy)
+            return 201, PracticeCreated(PracticeOut.of(logged.practice), bool(support), support)
+
+        return await respond_once(request, data, write)
+
+    @get("/practice", name="api_practice_list")
+    async def list_practice(
+        self, request: Request[Any, Any, Any], page: PageNumber = 1, per_page: PerPage = 20
+    ) -> PracticeList:
+        found = await practice.history(current_user(request), page=page, per_page=per_page)
+        items = [PracticeOut.of(item) for item in found.items]
+        return PracticeList(items, found.page, found.pages, found.total)
+
+    @get("/me/streak", name="api_streak")
+    async def streak(self, request: Request[Any, Any, Any]) -> StreakOut:
+        patient = current_user(request)
+        summary = await practice.streak_for(
+            patient, policy=web_context(request).settings.care, now=utc_now()
+        )
+        return StreakOut.of(summary, hidden=patient.hide_streaks)
