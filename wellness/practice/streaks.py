@@ -135,7 +135,7 @@ def compute_streak(
     zones: dict[str | None, ZoneInfo] = {None: _zone(time_zone)}
     seen: set[tuple[datetime, float, bool, str | None]] = set()
     counted: set[int] = set()
-    minutes = 0.0
+    minutes: list[float] = []
     for event in events:
         key = (event.started_at, event.minutes, event.counts, event.time_zone)
         if key in seen:
@@ -148,7 +148,7 @@ def compute_streak(
         day = local.toordinal() - (local.hour < rollover)
         if day > today:
             continue
-        minutes += event.minutes
+        minutes.append(event.minutes)
         if event.counts:
             counted.add(day)
 
@@ -159,7 +159,7 @@ def compute_streak(
         current=current,
         longest=max((period.days for period in history), default=0),
         total_days=len(counted),
-        total_minutes=round(minutes),
+        total_minutes=round(math.fsum(minutes)),  # exact, so the order of events never matters
         days_last_7=sum(1 for day in range(today - 6, today + 1) if day in counted),
         days_last_30=sum(1 for day in range(today - 29, today + 1) if day in counted),
         practised_today=today in counted,
