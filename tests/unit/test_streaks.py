@@ -486,7 +486,7 @@ def test_unknown_zone_is_refused_by_name(zone: str) -> None:
         PracticeEvent(started_at=noon(MON), minutes=1, counts=True, time_zone=zone)
 
 
-@pytest.mark.parametrize("minutes", [-1, float("nan"), float("inf")])
+@pytest.mark.parametrize("minutes", [-1, float("nan"), float("inf"), True])
 def test_impossible_minutes_are_refused(minutes: float) -> None:
     with pytest.raises(ValueError, match="minutes"):
         PracticeEvent(started_at=noon(MON), minutes=minutes, counts=True)

@@ -41,6 +41,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 MILESTONES = (3, 7, 14, 30, 60, 90, 180, 365)
 
+_NUMBERS = (int, float)
+_INF = math.inf
 # A gap of 13 or more days without practice always holds a whole ISO week (7 days > 6 rest days).
 _ALWAYS_BREAKS = 13
 
@@ -78,13 +80,15 @@ class PracticeEvent:
     time_zone: str | None = None  # the patient's zone then; None -> compute_streak's zone
 
     def __post_init__(self) -> None:
+        # Kept cheap: a patient's whole history is built from rows on every streak page.
         _require_aware(self.started_at, "started_at")
-        if isinstance(self.minutes, bool) or not (
-            isinstance(self.minutes, int | float) and math.isfinite(self.minutes)
+        minutes = self.minutes
+        if (
+            minutes.__class__ is bool
+            or not isinstance(minutes, _NUMBERS)
+            or not 0 <= minutes < _INF
         ):
-            raise ValueError(f"minutes must be a finite number, got {self.minutes!r}")
-        if self.minutes < 0:
-            raise ValueError(f"minutes must not be negative, got {self.minutes!r}")
+            raise ValueError(f"minutes must be a finite number 0 or more, got {minutes!r}")
         if self.time_zone is not None:
             _zone(self.time_zone)
 
