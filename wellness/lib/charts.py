@@ -179,8 +179,9 @@ def calendar_heatmap(
     first = today - timedelta(days=(today.weekday() - week_start) % 7 + 7 * (weeks - 1))
     practised_set = {day for day in practice_days if first <= day <= today}
     cells: list[HeatCell] = []
+    week_cells: list[str] = []
     rows: list[tuple[str, ...]] = []
-    total_minutes = 0
+    total_minutes = week_minutes = 0
     for offset in range((today - first).days + 1):
         day = first + timedelta(days=offset)
         minutes = max(0, _finite_int(minutes_by_day.get(day, 0)))
@@ -205,8 +206,13 @@ def calendar_heatmap(
                 css_class=css,
             )
         )
-        if practised or minutes:
-            rows.append((_long_date(day), "Yes" if practised else "No", _n(minutes)))
+        week_cells.append(_day_cell(minutes, practised=practised))
+        week_minutes += minutes
+        if row == 6 or day == today:
+            # The table: a row per week, a column per weekday, then the week's minutes.
+            padding = [""] * (6 - row)
+            rows.append((_date(day - timedelta(days=row)), *week_cells, *padding, _n(week_minutes)))
+            week_cells, week_minutes = [], 0
     width = int(_HEAT_LEFT + weeks * _PITCH + 4)
     grid_bottom = _HEAT_TOP + 7 * _PITCH
     height = int(grid_bottom + 24)
@@ -228,8 +234,15 @@ def calendar_heatmap(
             f"No practice recorded in the last {_plural(weeks, 'week')} yet. "
             "Each day you practise will fill in a square here."
         ),
-        table_caption=f"Days with practice, {span}",
-        table_headers=("Day", "Practised", "Minutes"),
+        table_caption=(
+            f"Practice per day, {span}. Yes marks a completed practice; "
+            "minutes include any listening."
+        ),
+        table_headers=(
+            "Week starting",
+            *(WEEKDAYS[(week_start + row) % 7][:3] for row in range(7)),
+            "Minutes",
+        ),
         table_rows=tuple(rows),
         cells=tuple(cells),
         month_labels=_month_labels(first, weeks),
@@ -253,6 +266,12 @@ def heatmap_level(minutes: int, *, practised: bool) -> int:
     if minutes <= 0:
         return 1 if practised else 0
     return 1 + sum(minutes >= threshold for threshold in HEATMAP_LEVEL_MINUTES)
+
+
+def _day_cell(minutes: int, *, practised: bool) -> str:
+    if practised:
+        return f"Yes, {_n(minutes)} min" if minutes else "Yes"
+    return f"{_n(minutes)} min" if minutes else DASH
 
 
 def _day_state(minutes: int, *, practised: bool) -> str:
@@ -738,11 +757,13 @@ class ChangeChart(ChartBase):
     direction_labels: tuple[Text, ...] = ()
 
 
-_CH_WIDTH = 640
-_CH_ROW = 30.0
-_CH_TOP = 8.0
-_CH_BARS = (196.0, 470.0)
-_CH_NAME_CHARS = 28
+# Each row: the practice's name on its own line, its bar below; value and count on the right.
+# Narrow enough to read on a phone without scrolling.
+_CH_WIDTH = 440
+_CH_ROW = 44.0
+_CH_TOP = 6.0
+_CH_BARS = (8.0, 300.0)
+_CH_NAME_CHARS = 52
 
 
 def average_change(rows: Sequence[tuple[str, float, int]]) -> ChangeChart:
@@ -775,29 +796,29 @@ def average_change(rows: Sequence[tuple[str, float, int]]) -> ChangeChart:
         end = x_of(clamped)
         direction = "down" if change < 0 else "up" if change > 0 else "same"
         shown = _truncate(label, _CH_NAME_CHARS)
-        middle = _r(top + _CH_ROW / 2 + 4)
+        middle = _r(top + 33)
         bars.append(
             ChangeBar(
                 x=min(zero, end),
-                y=_r(top + 7),
+                y=_r(top + 21),
                 width=_r(max(abs(end - zero), 1.5)),
-                height=_CH_ROW - 14,
+                height=16,
                 css_class=f"change__bar change__bar--{direction}",
                 label=(
                     f"{label}: {_change_words(change)} on average "
                     f"over {_plural(count, 'rated session')}"
                 ),
                 name=Text(
-                    left - 10,
-                    middle,
+                    left,
+                    _r(top + 14),
                     shown,
-                    "end",
+                    "start",
                     "chart__label change__name",
                     label if shown != label else "",
                 ),
                 value=Text(right + 10, middle, _signed(change), "start", "chart__value"),
                 count=Text(
-                    right + 52,
+                    right + 50,
                     middle,
                     _compact_count(count),
                     "start",
