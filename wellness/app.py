@@ -43,6 +43,7 @@ from wellness.web.pages.auth import AuthPages
 from wellness.web.pages.catalog import CatalogPages
 from wellness.web.pages.home import HomePages
 from wellness.web.pages.library import LibraryPages, library_upload_router
+from wellness.web.pages.wellbeing import WellbeingPages
 from wellness.web.security import header_securer, same_origin_writes_only, security_headers
 from wellness.web.sessions import RotatingSessionConfig
 from wellness.web.templating import template_config
@@ -136,6 +137,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             AdminPages,
             CatalogPages,
             LibraryPages,
+            WellbeingPages,
             library_upload_router(settings.max_upload_bytes + MULTIPART_OVERHEAD),
             api,
             healthz,

@@ -215,6 +215,10 @@ async def rate_after(
     return Logged(practice, recorded.alerts)
 
 
+async def has_after_rating(practice: PracticeLog) -> bool:
+    return await checkins.session_rating(practice.id, CheckinContext.AFTER_SESSION) is not None
+
+
 async def attest_practice(
     therapist: User,
     patient: User,

@@ -32,7 +32,7 @@ class NavItem:
 LIBRARY = NavItem("Library", "/sessions", section=True)
 
 NAVIGATION: dict[Role, tuple[NavItem, ...]] = {
-    Role.PATIENT: (NavItem("Today", "/patient"), LIBRARY),
+    Role.PATIENT: (NavItem("Today", "/patient"), LIBRARY, NavItem("Progress", "/progress")),
     Role.THERAPIST: (NavItem("Caseload", "/therapist"), LIBRARY),
     Role.COORDINATOR: (
         NavItem("Home", "/coordinator"),

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Controller, Request, get
+from litestar.params import QueryParameter
 from litestar.response import Template
 
 from wellness.accounts import permissions
@@ -13,6 +14,7 @@ from wellness.catalog import services as catalog
 from wellness.catalog.kinds import Guidance, Kind, Posture, Status
 from wellness.catalog.models import PracticeSession
 from wellness.catalog.search import SearchPage
+from wellness.practice import services as practice
 from wellness.web.api.catalog import SessionId, session_for_viewer_or_404
 from wellness.web.api.catalog_schemas import SessionDetail
 from wellness.web.guards import current_user, signed_in
@@ -24,6 +26,7 @@ from wellness.web.pages.catalog_forms import (
     page_numbers,
     parse_browse,
 )
+from wellness.web.pages.wellbeing_forms import LEVELS
 
 PLAYBACK_RATES = ("0.75", "1", "1.25", "1.5")
 
@@ -68,7 +71,12 @@ class CatalogPages(Controller):
 
     @get("/{session_id:int}", name="session_page")
     async def session_page(
-        self, request: Request[Any, Any, Any], session_id: SessionId
+        self,
+        request: Request[Any, Any, Any],
+        session_id: SessionId,
+        practice_id: Annotated[
+            int | None, QueryParameter(name="practice", ge=1, le=2**31 - 1)
+        ] = None,
     ) -> Template:
         viewer = current_user(request)
         session = await session_for_viewer_or_404(request, session_id)
@@ -77,8 +85,24 @@ class CatalogPages(Controller):
             "clinical": sees_clinical_notes(viewer),
             "manages": manages_catalog(viewer),
             "rates": PLAYBACK_RATES,
+            "practising": permissions.is_patient(viewer.role),
         }
+        if context["practising"]:
+            context |= await practice_context(viewer, session, practice_id)
         return Template("catalog/session.html", context=context)
+
+
+async def practice_context(
+    viewer: User, session: PracticeSession, practice_id: int | None
+) -> dict[str, Any]:
+    """The patient's practice of this session in progress (from the page's address), if any."""
+    found = None
+    if practice_id is not None:
+        found = await practice.practice_for_owner(viewer, practice_id)
+        if found is not None and found.session_id != session.id:
+            found = None
+    after = await practice.has_after_rating(found) if found else False
+    return {"practice": found, "after_rated": after, "levels": LEVELS}
 
 
 def _browse_template(

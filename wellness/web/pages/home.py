@@ -10,6 +10,12 @@ from litestar.response import Template
 from wellness.accounts import services as accounts
 from wellness.audit import services as audit
 from wellness.catalog import services as catalog
+from wellness.checkins import services as checkins
+from wellness.checkins.scoring import ContextTag
+from wellness.lib.clock import utc_now
+from wellness.practice import services as practice
+from wellness.practice.streaks import milestone_message
+from wellness.web.context import web_context
 from wellness.web.guards import (
     admins_only,
     coordinators_only,
@@ -17,14 +23,35 @@ from wellness.web.guards import (
     patients_only,
     therapists_only,
 )
+from wellness.web.pages.wellbeing_forms import LEVELS
+
+
+async def patient_home_context(request: Request[Any, Any, Any]) -> dict[str, Any]:
+    """Today for a patient: check in, their streak (unless hidden), and what is due."""
+    viewer = current_user(request)
+    policy = web_context(request).settings.care
+    now = utc_now()
+    streak = None
+    if not viewer.hide_streaks:
+        streak = await practice.streak_for(viewer, policy=policy, now=now)
+    return {
+        "user": viewer,
+        "preview": await catalog.library_preview(viewer),
+        "streak": streak,
+        "milestone": milestone_message(streak.current) if streak else None,
+        "recent": await checkins.latest_checkins(viewer, limit=5),
+        "gad7_due": await checkins.gad7_due(viewer, policy=policy, now=now),
+        "levels": LEVELS,
+        "context_tags": list(ContextTag),
+        "errors": {},
+        "values": {"note": "", "tags": []},
+    }
 
 
 class HomePages(Controller):
     @get("/patient", guards=[patients_only], name="patient_home")
     async def patient_home(self, request: Request[Any, Any, Any]) -> Template:
-        viewer = current_user(request)
-        preview = await catalog.library_preview(viewer)
-        return Template("home/patient.html", context={"user": viewer, "preview": preview})
+        return Template("home/patient.html", context=await patient_home_context(request))
 
     @get("/therapist", guards=[therapists_only], name="therapist_home")
     async def therapist_home(self, request: Request[Any, Any, Any]) -> Template:

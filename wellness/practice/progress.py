@@ -1,0 +1,154 @@
+"""Everything the progress page shows, gathered in a few narrow queries."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from wellness.accounts.models import User
+from wellness.catalog.kinds import Kind
+from wellness.catalog.models import PracticeSession
+from wellness.checkins import trends
+from wellness.checkins.models import Checkin, Gad7Response
+from wellness.checkins.scoring import CheckinContext
+from wellness.practice import rules, streaks
+from wellness.practice.models import PracticeLog
+from wellness.practice.rules import Evidence
+from wellness.practice.services import streak_policy
+from wellness.settings import CarePolicy
+
+CALENDAR_WEEKS = 26
+MINUTES_WEEKS = 12
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    streak: streaks.StreakSummary
+    today: date
+    start: date
+    minutes_by_day: dict[date, int]
+    checkins: list[tuple[datetime, int]]
+    pairs: list[tuple[datetime, int, int]]
+    gad7: list[tuple[date, int]]
+    weekly: list[tuple[date, int]]
+    by_session: list[tuple[str, float, int]]
+    by_kind: list[tuple[str, float, int]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Practice:
+    id: int
+    started_at: datetime
+    session_id: int | None
+    kind: Kind
+
+
+async def progress_for(patient: User, *, policy: CarePolicy, now: datetime) -> Progress:
+    zone = ZoneInfo(patient.time_zone)
+    events, practices, minutes = await _practice(patient, policy)
+    summary = streaks.compute_streak(
+        events, now=now, time_zone=patient.time_zone, policy=streak_policy(policy)
+    )
+    start = summary.today - timedelta(weeks=CALENDAR_WEEKS)
+    since = datetime.combine(start, datetime.min.time(), zone)
+    quick, pairs, by_session, by_kind = await _ratings(patient, practices, since, zone)
+    gad7 = (
+        await Gad7Response.filter(patient_id=patient.id, occurred_at__gte=since)
+        .order_by("occurred_at")
+        .values_list("occurred_at", "total")
+    )
+    return Progress(
+        streak=summary,
+        today=summary.today,
+        start=start,
+        minutes_by_day=minutes,
+        checkins=quick,
+        pairs=pairs,
+        gad7=[(moment.astimezone(zone).date(), total) for moment, total in gad7],
+        weekly=trends.weekly_totals(minutes, today=summary.today, weeks=MINUTES_WEEKS),
+        by_session=by_session,
+        by_kind=by_kind,
+    )
+
+
+async def _practice(
+    patient: User, policy: CarePolicy
+) -> tuple[list[streaks.PracticeEvent], dict[int, _Practice], dict[date, int]]:
+    rows = await PracticeLog.filter(patient_id=patient.id).values_list(
+        "id",
+        "started_at",
+        "listened_seconds",
+        "duration_seconds",
+        "completed",
+        "evidence",
+        "time_zone",
+        "session_id",
+        "kind",
+    )
+    events: list[streaks.PracticeEvent] = []
+    practices: dict[int, _Practice] = {}
+    seconds: dict[date, int] = defaultdict(int)
+    for row_id, started, listened, duration, completed, evidence, zone, session_id, kind in rows:
+        has_media = evidence == Evidence.OBSERVED_PLAYBACK or duration is not None
+        counts = rules.counts_for_streak(
+            has_media=has_media,
+            completed=completed,
+            listened_seconds=listened,
+            duration_seconds=duration,
+            fraction=policy.completion_fraction,
+        )
+        events.append(streaks.PracticeEvent(started, listened / 60, counts, zone))
+        practices[row_id] = _Practice(row_id, started, session_id, Kind(kind))
+        day = streaks.practice_day(started, zone, policy.day_rollover_hour)
+        seconds[day] += listened
+    return events, practices, {day: round(total / 60) for day, total in seconds.items()}
+
+
+async def _ratings(
+    patient: User, practices: dict[int, _Practice], since: datetime, zone: ZoneInfo
+) -> tuple[
+    list[tuple[datetime, int]],
+    list[tuple[datetime, int, int]],
+    list[tuple[str, float, int]],
+    list[tuple[str, float, int]],
+]:
+    """Quick check-ins for the timeline, and before/after pairs for the timeline and for what
+    helped (all pairs ever, so a long history still informs the averages)."""
+    rows = await Checkin.filter(patient_id=patient.id).values_list(
+        "occurred_at", "level", "context", "practice_id"
+    )
+    quick: list[tuple[datetime, int]] = []
+    around: dict[int, dict[str, int]] = defaultdict(dict)
+    for occurred_at, level, context, practice_id in rows:
+        if context == CheckinContext.QUICK:
+            if occurred_at >= since:
+                quick.append((occurred_at.astimezone(zone), level))
+        elif practice_id is not None:
+            around[practice_id][str(context)] = level
+    titles = await _titles({p.session_id for p in practices.values() if p.session_id})
+    pairs: list[tuple[datetime, int, int]] = []
+    by_session: list[tuple[str, int, int]] = []
+    by_kind: list[tuple[str, int, int]] = []
+    for practice_id, levels in around.items():
+        before = levels.get(CheckinContext.BEFORE_SESSION.value)
+        after = levels.get(CheckinContext.AFTER_SESSION.value)
+        found = practices.get(practice_id)
+        if before is None or after is None or found is None:
+            continue
+        if found.started_at >= since:
+            pairs.append((found.started_at.astimezone(zone), before, after))
+        by_kind.append((found.kind.label, before, after))
+        if found.session_id in titles:
+            by_session.append((titles[found.session_id], before, after))
+    quick.sort()
+    pairs.sort()
+    return quick, pairs, trends.average_changes(by_session), trends.average_changes(by_kind)
+
+
+async def _titles(session_ids: set[int | None]) -> dict[int, str]:
+    if not session_ids:
+        return {}
+    rows = await PracticeSession.filter(id__in=session_ids).values_list("id", "title")
+    return dict(rows)

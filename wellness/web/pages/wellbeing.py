@@ -1,0 +1,239 @@
+"""A patient's own pages: check in, GAD-7, the support panel, practice around a session, and
+logging practice done elsewhere."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Controller, Request, get, post
+from litestar.exceptions import NotFoundException
+from litestar.params import PathParameter
+from litestar.plugins.flash import flash
+from litestar.response import Redirect, Template
+
+from wellness.accounts.models import User
+from wellness.catalog import services as catalog
+from wellness.catalog.kinds import Kind
+from wellness.checkins import services as checkins
+from wellness.checkins.scoring import GAD7_ANSWERS, GAD7_ITEMS
+from wellness.lib import charts
+from wellness.lib.clock import utc_now
+from wellness.lib.validation import FieldError
+from wellness.practice import progress
+from wellness.practice import services as practice
+from wellness.practice.models import PracticeLog
+from wellness.web.context import web_context
+from wellness.web.guards import current_user, patients_only
+from wellness.web.pages import wellbeing_forms as forms
+from wellness.web.pages.home import patient_home_context
+
+RowId = Annotated[int, PathParameter(ge=1, le=2**31 - 1)]
+SUPPORT = "/support"
+
+
+def _to_support(request: Request[Any, Any, Any], back: str) -> Redirect:
+    request.session["support_back"] = back
+    return Redirect(SUPPORT, status_code=303)
+
+
+class WellbeingPages(Controller):
+    guards = [patients_only]  # noqa: RUF012  (Litestar reads this class attribute)
+
+    @post("/checkins", name="checkin_form")
+    async def check_in(self, request: Request[Any, Any, Any]) -> Template | Redirect:
+        form = await request.form()
+        errors: dict[str, str] = {}
+        level = forms.level(form, "level", errors, required=True)
+        if level is None:
+            return await _home_with_errors(request, errors, form)
+        entry = checkins.CheckinInput(level, forms.text(form, "note"), forms.tags(form))
+        try:
+            recorded = await checkins.record_checkin(
+                current_user(request),
+                entry,
+                policy=web_context(request).settings.care,
+                now=utc_now(),
+            )
+        except FieldError as problem:
+            return await _home_with_errors(request, {problem.field: problem.message}, form)
+        if recorded.needs_support:
+            return _to_support(request, "/patient")
+        flash(request, f"Thank you. You rated {level} out of 10.", category="success")
+        return Redirect("/patient", status_code=303)
+
+    @get("/gad7", name="gad7_form")
+    async def gad7_page(self, request: Request[Any, Any, Any]) -> Template:
+        return _gad7_template({}, {})
+
+    @post("/gad7", name="gad7_submit")
+    async def gad7_submit(self, request: Request[Any, Any, Any]) -> Template | Redirect:
+        form = await request.form()
+        errors: dict[str, str] = {}
+        answers = forms.gad7_answers(form, errors)
+        if errors:
+            chosen = {key: str(value) for key, value in form.items()}
+            return _gad7_template(errors, chosen, status=422)
+        recorded = await checkins.record_gad7(
+            current_user(request),
+            answers,
+            occurred_at=None,
+            policy=web_context(request).settings.care,
+            now=utc_now(),
+        )
+        if recorded.needs_support:
+            return _to_support(request, "/progress")
+        band = recorded.response.band.label.lower()
+        flash(
+            request,
+            f"Thank you. Your score is {recorded.response.total} of 21 ({band} anxiety).",
+            category="success",
+        )
+        return Redirect("/progress", status_code=303)
+
+    @get("/progress", name="progress")
+    async def progress_page(self, request: Request[Any, Any, Any]) -> Template:
+        patient = current_user(request)
+        found = await progress.progress_for(
+            patient, policy=web_context(request).settings.care, now=utc_now()
+        )
+        context = {"user": patient, "progress": found, "charts": progress_charts(found)}
+        return Template("wellbeing/progress.html", context=context)
+
+    @get(SUPPORT, name="support")
+    async def support(self, request: Request[Any, Any, Any]) -> Template:
+        back = request.session.get("support_back", "/patient")
+        context = {
+            "policy": web_context(request).settings.care,
+            "calming": await catalog.calming_sessions(),
+            "back": back
+            if back in {"/patient", "/progress"} or back.startswith("/sessions/")
+            else "/patient",
+        }
+        return Template("wellbeing/support.html", context=context)
+
+    @post("/practice/start", name="practice_start")
+    async def start(self, request: Request[Any, Any, Any]) -> Redirect:
+        """Begin a session from its page, optionally with a rating first."""
+        form = await request.form()
+        errors: dict[str, str] = {}
+        session_id = forms.session_id(form, errors)
+        before = forms.level(form, "anxiety_before", errors, required=False)
+        if session_id is None:
+            raise FieldError("session_id", errors["session_id"])
+        if errors:
+            flash(request, errors["anxiety_before"], category="error")
+            return Redirect(f"/sessions/{session_id}", status_code=303)
+        logged = await practice.start_playback(
+            current_user(request),
+            session_id,
+            anxiety_before=before,
+            policy=web_context(request).settings.care,
+            now=utc_now(),
+        )
+        target = f"/sessions/{session_id}?practice={logged.practice.id}#player-heading"
+        if logged.needs_support:
+            return _to_support(request, target)
+        return Redirect(target, status_code=303)
+
+    @post("/practice/{practice_id:int}/after", name="practice_after")
+    async def after(self, request: Request[Any, Any, Any], practice_id: RowId) -> Redirect:
+        found = await _own_practice(request, practice_id)
+        form = await request.form()
+        errors: dict[str, str] = {}
+        level = forms.level(form, "anxiety_after", errors, required=True)
+        back = f"/sessions/{found.session_id}?practice={found.id}#after-heading"
+        if level is None:
+            flash(request, errors["anxiety_after"], category="error")
+            return Redirect(back, status_code=303)
+        policy = web_context(request).settings.care
+        try:
+            logged = await practice.rate_after(found, level, policy=policy, now=utc_now())
+        except FieldError as problem:
+            flash(request, problem.message, category="error")
+            return Redirect(back, status_code=303)
+        if logged.needs_support:
+            return _to_support(request, "/progress")
+        flash(request, "Thank you. Your rating is saved.", category="success")
+        return Redirect("/progress", status_code=303)
+
+    @get("/practice/log", name="practice_log_form")
+    async def log_form(self, request: Request[Any, Any, Any]) -> Template:
+        return _log_template(current_user(request), {}, {})
+
+    @post("/practice/log", name="practice_log")
+    async def log(self, request: Request[Any, Any, Any]) -> Template | Redirect:
+        """Practice done elsewhere (group yoga, a walk with breathing): a self-report."""
+        patient = current_user(request)
+        form = await request.form()
+        errors: dict[str, str] = {}
+        kind = forms.kind(form, errors)
+        minutes = forms.minutes(form, errors)
+        started_at = forms.local_moment(form, "started_at", patient.time_zone, errors)
+        values = {key: str(value) for key, value in form.items()}
+        if kind is None or minutes is None or started_at is None:
+            return _log_template(patient, errors, values, status=422)
+        entry = practice.PracticeInput(
+            started_at=started_at,
+            listened_seconds=minutes * 60,
+            kind=kind,
+            completed=True,
+            note=forms.text(form, "note"),
+        )
+        try:
+            await practice.log_practice(
+                patient, entry, policy=web_context(request).settings.care, now=utc_now()
+            )
+        except FieldError as problem:
+            return _log_template(patient, {problem.field: problem.message}, values, status=422)
+        flash(request, f"Logged {minutes} minutes of {kind.label.lower()}.", category="success")
+        return Redirect("/progress", status_code=303)
+
+
+def progress_charts(found: progress.Progress) -> dict[str, Any]:
+    return {
+        "calendar": charts.calendar_heatmap(
+            found.minutes_by_day,
+            found.streak.practice_days,
+            today=found.today,
+            weeks=progress.CALENDAR_WEEKS,
+        ),
+        "anxiety": charts.anxiety_timeline(
+            found.checkins, found.pairs, start=found.start, end=found.today
+        ),
+        "gad7": charts.gad7_chart(found.gad7, start=found.start, end=found.today),
+        "minutes": charts.weekly_minutes(found.weekly),
+        "by_session": charts.average_change(found.by_session),
+        "by_kind": charts.average_change(found.by_kind),
+    }
+
+
+async def _own_practice(request: Request[Any, Any, Any], practice_id: int) -> PracticeLog:
+    found = await practice.practice_for_owner(current_user(request), practice_id)
+    if found is None:
+        raise NotFoundException("No such practice record.")
+    return found
+
+
+def _gad7_template(
+    errors: dict[str, str], chosen: dict[str, str], *, status: int = 200
+) -> Template:
+    context = {"items": GAD7_ITEMS, "answers": GAD7_ANSWERS, "errors": errors, "chosen": chosen}
+    return Template("wellbeing/gad7.html", context=context, status_code=status)
+
+
+def _log_template(
+    patient: User, errors: dict[str, str], values: dict[str, str], *, status: int = 200
+) -> Template:
+    context = {"user": patient, "kinds": list(Kind), "errors": errors, "values": values}
+    return Template("wellbeing/log_practice.html", context=context, status_code=status)
+
+
+async def _home_with_errors(
+    request: Request[Any, Any, Any], errors: dict[str, str], form: Any
+) -> Template:
+    context = await patient_home_context(request)
+    context |= {
+        "errors": errors,
+        "values": {"note": forms.text(form, "note"), "tags": forms.tags(form)},
+    }
+    return Template("home/patient.html", context=context, status_code=422)
