@@ -213,7 +213,8 @@ def calendar_heatmap(
             padding = [""] * (6 - row)
             rows.append((_date(day - timedelta(days=row)), *week_cells, *padding, _n(week_minutes)))
             week_cells, week_minutes = [], 0
-    width = int(_HEAT_LEFT + weeks * _PITCH + 4)
+    # At least wide enough for the legend, however few the weeks.
+    width = int(max(_HEAT_LEFT + weeks * _PITCH + 4, 150))
     grid_bottom = _HEAT_TOP + 7 * _PITCH
     height = int(grid_bottom + 24)
     legend_cells, legend_labels = _heatmap_legend(width, grid_bottom + 8)
@@ -931,7 +932,9 @@ class _DateAxis:
                 continue
             widest = max(_text_width(label, _FONT) for _, label in candidate)
             apart = all(
-                self.x(b, 0) - self.x(a, 0) >= widest + 10 for (a, _), (b, _) in pairwise(candidate)
+                self.x(b, 0) - self.x(a, 0)
+                >= (_text_width(a_label, _FONT) + _text_width(b_label, _FONT)) / 2 + 8
+                for (a, a_label), (b, b_label) in pairwise(candidate)
             )
             if apart and widest <= room:
                 return tuple(self._tick(day, label) for day, label in candidate)
@@ -947,7 +950,7 @@ class _DateAxis:
     def _candidates(self) -> Iterable[list[tuple[date, str]]]:
         """Tick sets from finest to coarsest; sets that would be far too dense are not built."""
         start, end, days = self.start, self.end, self.days
-        limit = max(2, int(self.plot.width // 30))
+        limit = max(2, int(self.plot.width // 50))  # at most one tick per 50 units
         for step in (1, 2, 3, 7, 14):
             if days / step <= limit:
                 # Steps of a week or two start on a Monday.
