@@ -1,0 +1,172 @@
+"""GAD-7 scoring and bands, and the cleaning of ratings, times, notes and tags. Pure."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+
+from wellness.checkins.scoring import (
+    GAD7_ITEMS,
+    Gad7Band,
+    clean_level,
+    clean_moment,
+    clean_note,
+    clean_tags,
+    gad7_band,
+    gad7_due,
+    score_gad7,
+)
+from wellness.lib.validation import FieldError
+
+NOW = datetime(2026, 11, 24, 18, 30, tzinfo=UTC)
+
+
+def answers_totalling(total: int) -> list[int]:
+    """Seven answers 0-3 that add up to `total`."""
+    answers = []
+    for _ in GAD7_ITEMS:
+        answer = min(3, total)
+        answers.append(answer)
+        total -= answer
+    assert total == 0
+    return answers
+
+
+@pytest.mark.parametrize(
+    ("total", "band"),
+    [
+        (0, Gad7Band.MINIMAL),
+        (4, Gad7Band.MINIMAL),
+        (5, Gad7Band.MILD),
+        (9, Gad7Band.MILD),
+        (10, Gad7Band.MODERATE),
+        (14, Gad7Band.MODERATE),
+        (15, Gad7Band.SEVERE),
+        (21, Gad7Band.SEVERE),
+    ],
+)
+def test_gad7_bands_change_exactly_at_5_10_and_15(total: int, band: Gad7Band) -> None:
+    score = score_gad7(answers_totalling(total))
+
+    assert score.total == total
+    assert score.band is band
+    assert gad7_band(total) is band
+
+
+def test_gad7_keeps_the_answers_as_given() -> None:
+    score = score_gad7([0, 1, 2, 3, 2, 1, 0])
+
+    assert score.answers == (0, 1, 2, 3, 2, 1, 0)
+    assert score.total == 9
+
+
+def test_gad7_band_labels_read_well() -> None:
+    assert [band.label for band in Gad7Band] == ["Minimal", "Mild", "Moderate", "Severe"]
+
+
+@pytest.mark.parametrize("answers", [[], [1] * 6, [1] * 8])
+def test_gad7_needs_exactly_seven_answers(answers: list[int]) -> None:
+    with pytest.raises(FieldError) as refused:
+        score_gad7(answers)
+
+    assert refused.value.field == "answers"
+
+
+@pytest.mark.parametrize(
+    ("answers", "field"),
+    [
+        ([4, 0, 0, 0, 0, 0, 0], "answers[0]"),
+        ([0, 0, 0, 0, 0, 0, -1], "answers[6]"),
+        ([0, 0, True, 0, 0, 0, 0], "answers[2]"),
+        ([0, 0, 0, 1.0, 0, 0, 0], "answers[3]"),
+        ([0, "2", 0, 0, 0, 0, 0], "answers[1]"),
+    ],
+)
+def test_gad7_names_the_first_answer_out_of_range(answers: list[object], field: str) -> None:
+    with pytest.raises(FieldError) as refused:
+        score_gad7(answers)  # type: ignore[arg-type]
+
+    assert refused.value.field == field
+
+
+def test_gad7_is_due_first_and_then_every_interval() -> None:
+    assert gad7_due(None, now=NOW, interval_days=14) is True
+    assert gad7_due(NOW - timedelta(days=13, hours=23), now=NOW, interval_days=14) is False
+    assert gad7_due(NOW - timedelta(days=14), now=NOW, interval_days=14) is True
+    assert gad7_due(NOW - timedelta(days=7), now=NOW, interval_days=7) is True
+
+
+@pytest.mark.parametrize("level", [0, 5, 10])
+def test_levels_0_to_10_are_clean(level: int) -> None:
+    assert clean_level("level", level) == level
+
+
+@pytest.mark.parametrize("level", [-1, 11, True, False, 4.5, "7", None])
+def test_other_levels_are_refused_naming_the_field(level: object) -> None:
+    with pytest.raises(FieldError) as refused:
+        clean_level("anxiety_after", level)  # type: ignore[arg-type]
+
+    assert refused.value.field == "anxiety_after"
+
+
+def test_a_moment_with_any_offset_is_accepted() -> None:
+    berlin_evening = datetime(2026, 11, 24, 19, 0, tzinfo=timezone(timedelta(hours=1)))
+
+    assert clean_moment("occurred_at", berlin_evening, now=NOW, backdate_days=14) == berlin_evening
+
+
+def test_a_naive_moment_is_refused() -> None:
+    with pytest.raises(FieldError) as refused:
+        clean_moment("started_at", datetime(2026, 11, 24, 18, 0), now=NOW, backdate_days=14)  # noqa: DTZ001
+
+    assert refused.value.field == "started_at"
+    assert "offset" in refused.value.message
+
+
+def test_a_clock_up_to_five_minutes_ahead_is_tolerated_but_not_more() -> None:
+    assert clean_moment("t", NOW + timedelta(minutes=5), now=NOW, backdate_days=14)
+
+    with pytest.raises(FieldError, match="future"):
+        clean_moment("t", NOW + timedelta(minutes=5, seconds=1), now=NOW, backdate_days=14)
+
+
+def test_back_dating_stops_at_the_clinics_window() -> None:
+    assert clean_moment("t", NOW - timedelta(days=14), now=NOW, backdate_days=14)
+
+    with pytest.raises(FieldError, match="14 days"):
+        clean_moment("t", NOW - timedelta(days=14, seconds=1), now=NOW, backdate_days=14)
+
+
+def test_notes_are_trimmed_and_capped() -> None:
+    assert clean_note("  after group\r\nfelt ok\x00  ") == "after group\nfelt ok"
+    assert clean_note("x" * 500) == "x" * 500
+    with pytest.raises(FieldError) as refused:
+        clean_note("x" * 501)
+    assert refused.value.field == "note"
+
+
+def test_tags_are_normalised_and_deduplicated_in_order() -> None:
+    assert clean_tags([" Craving ", "cant-sleep", "craving", "CALM"]) == [
+        "craving",
+        "cant-sleep",
+        "calm",
+    ]
+    assert clean_tags([]) == []
+
+
+def test_an_unknown_tag_is_refused_listing_the_choices() -> None:
+    with pytest.raises(FieldError) as refused:
+        clean_tags(["craving", "hungry"])
+
+    assert refused.value.field == "tags"
+    assert "'hungry'" in refused.value.message
+    assert "after-dose-change" in refused.value.message
+
+
+def test_at_most_six_distinct_tags() -> None:
+    six = ["craving", "cant-sleep", "panic", "stress", "pain", "calm"]
+
+    assert clean_tags([*six, "craving"]) == six
+    with pytest.raises(FieldError, match="at most 6"):
+        clean_tags([*six, "conflict"])

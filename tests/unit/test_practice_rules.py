@@ -1,0 +1,113 @@
+"""When a practice is complete, what progress the server vouches for, what counts. Pure."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from wellness.lib.validation import FieldError
+from wellness.practice.rules import (
+    MAX_PRACTICE_MINUTES,
+    Evidence,
+    clean_listened,
+    clean_minutes,
+    counts_for_streak,
+    is_complete,
+    plausible_listened,
+)
+
+
+@pytest.mark.parametrize(
+    ("listened", "duration", "fraction", "complete"),
+    [
+        (480, 600.0, 0.8, True),
+        (479, 600.0, 0.8, False),
+        (600, 600.0, 0.8, True),
+        (0, 600.0, 0.8, False),
+        (240, 300.5, 0.8, False),  # 80% of 300.5 s is 240.4 s: not yet
+        (241, 300.5, 0.8, True),
+        (300, 600.0, 0.5, True),
+        (299, 600.0, 0.5, False),
+        (600, 600.0, 1.0, True),
+    ],
+)
+def test_complete_once_the_fraction_was_listened(
+    listened: int, duration: float, fraction: float, complete: bool
+) -> None:
+    assert is_complete(listened, duration, fraction) is complete
+
+
+@pytest.mark.parametrize("duration", [None, 0.0, -5.0, math.nan, math.inf])
+def test_media_of_unknown_length_is_never_complete(duration: float | None) -> None:
+    assert is_complete(10_000, duration, 0.8) is False
+
+
+def test_media_practice_counts_by_the_current_rule_not_the_stored_flag() -> None:
+    played = {"has_media": True, "duration_seconds": 600.0, "fraction": 0.8}
+
+    assert counts_for_streak(completed=False, listened_seconds=480, **played) is True
+    assert counts_for_streak(completed=True, listened_seconds=479, **played) is False
+    # The clinic lowers its rule: old records count without being rewritten.
+    assert (
+        counts_for_streak(
+            has_media=True,
+            completed=False,
+            listened_seconds=300,
+            duration_seconds=600.0,
+            fraction=0.5,
+        )
+        is True
+    )
+
+
+def test_practice_without_media_counts_as_reported() -> None:
+    logged = {"has_media": False, "listened_seconds": 1800, "duration_seconds": None}
+
+    assert counts_for_streak(completed=True, fraction=0.8, **logged) is True
+    assert counts_for_streak(completed=False, fraction=0.8, **logged) is False
+
+
+def test_progress_is_capped_by_twice_the_elapsed_time_plus_slack() -> None:
+    assert plausible_listened(500, already=0, elapsed_seconds=100, duration_seconds=600) == 210
+    assert plausible_listened(150, already=0, elapsed_seconds=100, duration_seconds=600) == 150
+    assert plausible_listened(30, already=0, elapsed_seconds=0, duration_seconds=600) == 10
+
+
+def test_progress_never_goes_backwards() -> None:
+    assert plausible_listened(100, already=300, elapsed_seconds=400, duration_seconds=600) == 300
+    # Even when the elapsed-time cap is below what was already stored.
+    assert plausible_listened(500, already=300, elapsed_seconds=10, duration_seconds=600) == 300
+
+
+def test_progress_never_passes_the_end_of_the_media() -> None:
+    assert plausible_listened(9_999, already=0, elapsed_seconds=3600, duration_seconds=600) == 600
+    assert plausible_listened(700, already=0, elapsed_seconds=3600, duration_seconds=None) == 700
+
+
+def test_listened_seconds_fit_the_media_or_six_hours() -> None:
+    assert clean_listened(600, 599.2) == 600  # the media's length rounded up
+    assert clean_listened(MAX_PRACTICE_MINUTES * 60, None) == MAX_PRACTICE_MINUTES * 60
+    for bad, duration in [(601, 599.2), (-1, 600.0), (MAX_PRACTICE_MINUTES * 60 + 1, None)]:
+        with pytest.raises(FieldError) as refused:
+            clean_listened(bad, duration)
+        assert refused.value.field == "listened_seconds"
+    with pytest.raises(FieldError):
+        clean_listened(True, None)
+
+
+@pytest.mark.parametrize("minutes", [0, MAX_PRACTICE_MINUTES + 1, True])
+def test_attested_minutes_must_be_plausible(minutes: int) -> None:
+    with pytest.raises(FieldError) as refused:
+        clean_minutes(minutes)
+
+    assert refused.value.field == "minutes"
+
+
+def test_evidence_is_ordered_weakest_first_and_labelled() -> None:
+    assert [evidence.value for evidence in Evidence] == [
+        "self_report",
+        "observed_playback",
+        "staff_attested",
+    ]
+    assert Evidence.STAFF_ATTESTED.label == "Confirmed by staff"
