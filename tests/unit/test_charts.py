@@ -177,7 +177,7 @@ def test_heatmap_table_has_a_row_per_week_with_the_same_numbers() -> None:
     )
     assert chart.table_rows == (
         ("26 Oct 2026", *["\u2013"] * 7, "0"),
-        ("2 Nov 2026", "Yes, 12 min", "\u2013", "3 min", "\u2013", "", "", "", "15"),
+        ("2 Nov 2026", "\u2713 12", "\u2013", "3", "\u2013", "", "", "", "15"),
     )
 
 

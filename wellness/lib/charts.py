@@ -35,6 +35,7 @@ WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", 
 MINUS = "\u2212"
 ELLIPSIS = "\u2026"
 DASH = "\u2013"
+CHECK = "\u2713"
 
 # Heatmap intensity: a day with any practice is at least level 1; minutes lift it further.
 # Level 1: under 10 minutes (or a practice with no minutes recorded), 2: 10-19, 3: 20-39, 4: 40+.
@@ -236,8 +237,7 @@ def calendar_heatmap(
             "Each day you practise will fill in a square here."
         ),
         table_caption=(
-            f"Practice per day, {span}. Yes marks a completed practice; "
-            "minutes include any listening."
+            f"Minutes of practice per day, {span}; {CHECK} marks a day with a completed practice"
         ),
         table_headers=(
             "Week starting",
@@ -271,8 +271,8 @@ def heatmap_level(minutes: int, *, practised: bool) -> int:
 
 def _day_cell(minutes: int, *, practised: bool) -> str:
     if practised:
-        return f"Yes, {_n(minutes)} min" if minutes else "Yes"
-    return f"{_n(minutes)} min" if minutes else DASH
+        return f"{CHECK} {_n(minutes)}" if minutes else CHECK
+    return _n(minutes) if minutes else DASH
 
 
 def _day_state(minutes: int, *, practised: bool) -> str:
