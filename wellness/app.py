@@ -40,6 +40,7 @@ from wellness.web.media import OPEN_FILES, GrantedMediaServer, MediaPlugin, Quie
 from wellness.web.pages.account import AccountPages
 from wellness.web.pages.admin import AdminPages
 from wellness.web.pages.auth import AuthPages
+from wellness.web.pages.care import CarePages
 from wellness.web.pages.catalog import CatalogPages
 from wellness.web.pages.home import HomePages
 from wellness.web.pages.library import LibraryPages, library_upload_router
@@ -138,6 +139,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             CatalogPages,
             LibraryPages,
             WellbeingPages,
+            CarePages,
             library_upload_router(settings.max_upload_bytes + MULTIPART_OVERHEAD),
             api,
             healthz,

@@ -26,6 +26,7 @@ from wellness.catalog.kinds import Status
 from wellness.catalog.models import MediaAsset
 from wellness.catalog.storage import MediaStore
 from wellness.demo_content import DEMO_SESSIONS, DemoSession
+from wellness.demo_history import seed_history
 from wellness.system import services as system
 
 DEMO_PASSWORD = "demo-wellness"  # noqa: S105  (documented; only ever set in demo databases)
@@ -88,9 +89,11 @@ async def seed_demo(
             tracks = await asyncio.to_thread(prepare_tracks, audio_cache, audio_scale)
         await system.wipe_all_data()
         users = await _create_accounts()
+        moment = now or datetime.now(UTC)
         if store is not None:
             coordinator = users[COORDINATOR_EMAIL]
-            await _create_sessions(store, tracks, coordinator, now or datetime.now(UTC))
+            await _create_sessions(store, tracks, coordinator, moment)
+        await seed_history(users, now=moment)
     await system.mark_as_demo()
     return DEMO_ACCOUNTS
 

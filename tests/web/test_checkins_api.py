@@ -30,7 +30,8 @@ def test_it_records_a_checkin(as_patient: Client, personas: dict[str, User]) -> 
     body = response.json()
     assert body["checkin"]["level"] == 4
     assert body["checkin"]["tags"] == ["craving"]
-    assert body["alert_raised"] is False and body["support"] is None
+    assert body["alert_raised"] is False
+    assert body["support"] is None
     assert count(as_patient, Checkin, patient_id=personas["patient"].id, level=4) == 1
     assert count(as_patient, Alert) == 0
 

@@ -232,6 +232,11 @@ async def change_time_zone(user: User, time_zone: str) -> None:
     await User.filter(id=user.id).update(time_zone=checked)
 
 
+async def set_hide_streaks(user: User, hide: bool) -> None:
+    await User.filter(id=user.id).update(hide_streaks=hide)
+    user.hide_streaks = hide
+
+
 async def display_names(user_ids: set[int]) -> dict[int, str]:
     if not user_ids:
         return {}

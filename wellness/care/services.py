@@ -43,6 +43,10 @@ async def therapists_of(patient_id: int) -> list[User]:
     return await User.filter(id__in=await ids).order_by("display_name")
 
 
+async def active_therapists() -> list[User]:
+    return await User.filter(role=Role.THERAPIST, is_active=True).order_by("display_name")
+
+
 async def caseload(therapist: User) -> list[User]:
     ids = CareAssignment.filter(therapist_id=therapist.id).values_list("patient_id", flat=True)
     return await User.filter(id__in=await ids, is_active=True).order_by("display_name")

@@ -28,6 +28,9 @@ class Progress:
     streak: streaks.StreakSummary
     today: date
     start: date
+    # The anxiety charts start at the first rating in the calendar's span (at least 4 weeks
+    # back), so a new patient's few points are not squeezed against the right edge.
+    ratings_start: date
     minutes_by_day: dict[date, int]
     checkins: list[tuple[datetime, int]]
     pairs: list[tuple[datetime, int, int]]
@@ -59,14 +62,21 @@ async def progress_for(patient: User, *, policy: CarePolicy, now: datetime) -> P
         .order_by("occurred_at")
         .values_list("occurred_at", "total")
     )
+    gad7_days = [(moment.astimezone(zone).date(), total) for moment, total in gad7]
+    first_rating = min(
+        [rating[0].date() for rating in [*quick, *pairs]] + [day for day, _ in gad7_days],
+        default=summary.today,
+    )
+    ratings_start = max(start, min(first_rating, summary.today - timedelta(weeks=4)))
     return Progress(
         streak=summary,
         today=summary.today,
         start=start,
+        ratings_start=ratings_start,
         minutes_by_day=minutes,
         checkins=quick,
         pairs=pairs,
-        gad7=[(moment.astimezone(zone).date(), total) for moment, total in gad7],
+        gad7=gad7_days,
         weekly=trends.weekly_totals(minutes, today=summary.today, weeks=MINUTES_WEEKS),
         by_session=by_session,
         by_kind=by_kind,

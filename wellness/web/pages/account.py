@@ -9,13 +9,14 @@ from litestar.params import URLEncodedBody
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
+from wellness.accounts import permissions
 from wellness.accounts import services as accounts
 from wellness.accounts.models import User
 from wellness.audit import services as audit
 from wellness.lib.clock import utc_now
 from wellness.web.auth import start_session
 from wellness.web.context import client_address
-from wellness.web.guards import current_user, signed_in
+from wellness.web.guards import current_user, patients_only, signed_in
 from wellness.web.schemas import ChangePasswordForm, TimeZoneForm
 
 
@@ -37,6 +38,19 @@ class AccountPages(Controller):
         except accounts.AccountError as problem:
             return _account_template(user, errors={problem.field: problem.message}, status=422)
         flash(request, "Your time zone is saved.", category="success")
+        return Redirect("/account", status_code=303)
+
+    @post("/streaks", name="account_streaks", guards=[patients_only])
+    async def streak_visibility(self, request: Request[Any, Any, Any]) -> Template | Redirect:
+        """A patient may hide streak figures from their own pages (they are still kept)."""
+        user = current_user(request)
+        choice = str((await request.form()).get("hide", ""))
+        if choice not in {"true", "false"}:
+            errors = {"hide": "Choose to show or hide streaks."}
+            return _account_template(user, errors=errors, status=422)
+        await accounts.set_hide_streaks(user, choice == "true")
+        message = "Streaks are hidden." if choice == "true" else "Streaks are shown again."
+        flash(request, message, category="success")
         return Redirect("/account", status_code=303)
 
     @post("/password", name="account_password")
@@ -70,5 +84,11 @@ def _account_template(
     user: User, *, errors: dict[str, str] | None = None, status: int = 200
 ) -> Template:
     return Template(
-        "account/account.html", context={"user": user, "errors": errors or {}}, status_code=status
+        "account/account.html",
+        context={
+            "user": user,
+            "errors": errors or {},
+            "is_patient": permissions.is_patient(user.role),
+        },
+        status_code=status,
     )

@@ -14,7 +14,9 @@ from wellness.accounts import services as accounts
 from wellness.accounts.models import User
 from wellness.accounts.roles import Role
 from wellness.audit import services as audit
+from wellness.care import services as care
 from wellness.lib.clock import utc_now
+from wellness.lib.validation import FieldError
 from wellness.web.context import client_address, web_context
 from wellness.web.guards import admins_only, current_user
 from wellness.web.schemas import ActiveForm, NewUserForm, PasswordForm, RoleForm
@@ -91,7 +93,7 @@ class AdminPages(Controller):
     @get("/{user_id:int}", name="admin_user")
     async def account_detail(self, request: Request[Any, Any, Any], user_id: UserId) -> Template:
         account = await _account_or_404(request, user_id)
-        return _detail_template(account)
+        return await _detail_template(account)
 
     @post("/{user_id:int}/role", name="admin_user_role")
     async def change_role(
@@ -102,7 +104,9 @@ class AdminPages(Controller):
             role = _role_or_error(data.role)
             await accounts.change_role(current_user(request), account, role)
         except accounts.AccountError as problem:
-            return _detail_template(account, errors={problem.field: problem.message}, status=422)
+            return await _detail_template(
+                account, errors={problem.field: problem.message}, status=422
+            )
         await _audit(request, "role_changed", account, detail=f"{account.role.value}->{role.value}")
         flash(
             request,
@@ -117,18 +121,54 @@ class AdminPages(Controller):
     ) -> Template | Redirect:
         account = await _account_or_404(request, user_id)
         if data.active not in {"true", "false"}:
-            return _detail_template(
+            return await _detail_template(
                 account, errors={"active": "Choose activate or deactivate."}, status=422
             )
         active = data.active == "true"
         try:
             await accounts.change_active(current_user(request), account, active)
         except accounts.AccountError as problem:
-            return _detail_template(account, errors={problem.field: problem.message}, status=422)
+            return await _detail_template(
+                account, errors={problem.field: problem.message}, status=422
+            )
         await _audit(request, "account_activated" if active else "account_deactivated", account)
         state = "active again" if active else "deactivated and signed out everywhere"
         flash(request, f"{account.display_name} is {state}.", category="success")
         return Redirect(f"/admin/users/{account.id}", status_code=303)
+
+    @post("/{user_id:int}/care-team", name="admin_care_assign")
+    async def assign_therapist(
+        self, request: Request[Any, Any, Any], user_id: UserId
+    ) -> Template | Redirect:
+        """Put this patient on a therapist's caseload."""
+        patient = await _account_or_404(request, user_id)
+        raw = str((await request.form()).get("therapist_id", ""))
+        therapist = await accounts.get_user(int(raw)) if raw.isdigit() else None
+        if therapist is None or not therapist.is_active:
+            errors = {"therapist_id": "Choose one of the listed therapists."}
+            return await _detail_template(patient, errors=errors, status=422)
+        try:
+            added = await care.assign(therapist, patient, now=utc_now())
+        except FieldError as problem:
+            return await _detail_template(
+                patient, errors={problem.field: problem.message}, status=422
+            )
+        if added:
+            await _audit(request, "care_assigned", patient, detail=f"therapist={therapist.id}")
+        flash(
+            request, f"{therapist.display_name} now looks after {patient.display_name}.", "success"
+        )
+        return Redirect(f"/admin/users/{patient.id}", status_code=303)
+
+    @post("/{user_id:int}/care-team/{therapist_id:int}/remove", name="admin_care_remove")
+    async def remove_therapist(
+        self, request: Request[Any, Any, Any], user_id: UserId, therapist_id: UserId
+    ) -> Redirect:
+        patient = await _account_or_404(request, user_id)
+        if await care.unassign(therapist_id, patient.id):
+            await _audit(request, "care_unassigned", patient, detail=f"therapist={therapist_id}")
+            flash(request, "Removed from the care team.", "success")
+        return Redirect(f"/admin/users/{patient.id}", status_code=303)
 
     @post("/{user_id:int}/password", name="admin_user_password")
     async def reset_password(
@@ -138,7 +178,9 @@ class AdminPages(Controller):
         try:
             await accounts.set_password(account, data.password)
         except accounts.AccountError as problem:
-            return _detail_template(account, errors={problem.field: problem.message}, status=422)
+            return await _detail_template(
+                account, errors={problem.field: problem.message}, status=422
+            )
         # The recovery path for a throttled account: a fresh password lifts the lock.
         await web_context(request).login_throttle.clear_account(account.email)
         await _audit(request, "password_reset", account)
@@ -160,11 +202,18 @@ def _new_user_template(
     )
 
 
-def _detail_template(
+async def _detail_template(
     account: User, *, errors: dict[str, str] | None = None, status: int = 200
 ) -> Template:
-    return Template(
-        "admin/user_detail.html",
-        context={"account": account, "errors": errors or {}, "roles": list(Role)},
-        status_code=status,
-    )
+    context: dict[str, Any] = {"account": account, "errors": errors or {}, "roles": list(Role)}
+    if account.role is Role.PATIENT:
+        team = await care.therapists_of(account.id)
+        context["care_team"] = team
+        context["therapist_choices"] = [
+            therapist
+            for therapist in await care.active_therapists()
+            if therapist.id not in {member.id for member in team}
+        ]
+    elif account.role is Role.THERAPIST:
+        context["caseload"] = await care.caseload(account)
+    return Template("admin/user_detail.html", context=context, status_code=status)

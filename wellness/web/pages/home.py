@@ -9,6 +9,7 @@ from litestar.response import Template
 
 from wellness.accounts import services as accounts
 from wellness.audit import services as audit
+from wellness.care import services as care
 from wellness.catalog import services as catalog
 from wellness.checkins import services as checkins
 from wellness.checkins.scoring import ContextTag
@@ -56,8 +57,13 @@ class HomePages(Controller):
     @get("/therapist", guards=[therapists_only], name="therapist_home")
     async def therapist_home(self, request: Request[Any, Any, Any]) -> Template:
         viewer = current_user(request)
-        preview = await catalog.library_preview(viewer)
-        return Template("home/therapist.html", context={"user": viewer, "preview": preview})
+        context = {
+            "user": viewer,
+            "preview": await catalog.library_preview(viewer),
+            "alerts": await care.open_alerts(viewer),
+            "caseload": await care.caseload(viewer),
+        }
+        return Template("home/therapist.html", context=context)
 
     @get("/coordinator", guards=[coordinators_only], name="coordinator_home")
     async def coordinator_home(self, request: Request[Any, Any, Any]) -> Template:

@@ -101,13 +101,13 @@ class WellbeingPages(Controller):
 
     @get(SUPPORT, name="support")
     async def support(self, request: Request[Any, Any, Any]) -> Template:
-        back = request.session.get("support_back", "/patient")
+        """The support panel: right after a rating that raised an alert, or from any page."""
+        back = request.session.pop("support_back", None)
         context = {
             "policy": web_context(request).settings.care,
             "calming": await catalog.calming_sessions(),
-            "back": back
-            if back in {"/patient", "/progress"} or back.startswith("/sessions/")
-            else "/patient",
+            "after_alert": back is not None,
+            "back": back if isinstance(back, str) and _is_own_page(back) else "/patient",
         }
         return Template("wellbeing/support.html", context=context)
 
@@ -189,6 +189,10 @@ class WellbeingPages(Controller):
         return Redirect("/progress", status_code=303)
 
 
+def _is_own_page(path: str) -> bool:
+    return path in {"/patient", "/progress"} or path.startswith("/sessions/")
+
+
 def progress_charts(found: progress.Progress) -> dict[str, Any]:
     return {
         "calendar": charts.calendar_heatmap(
@@ -198,9 +202,9 @@ def progress_charts(found: progress.Progress) -> dict[str, Any]:
             weeks=progress.CALENDAR_WEEKS,
         ),
         "anxiety": charts.anxiety_timeline(
-            found.checkins, found.pairs, start=found.start, end=found.today
+            found.checkins, found.pairs, start=found.ratings_start, end=found.today
         ),
-        "gad7": charts.gad7_chart(found.gad7, start=found.start, end=found.today),
+        "gad7": charts.gad7_chart(found.gad7, start=found.ratings_start, end=found.today),
         "minutes": charts.weekly_minutes(found.weekly),
         "by_session": charts.average_change(found.by_session),
         "by_kind": charts.average_change(found.by_kind),

@@ -1,0 +1,1 @@
+"""Practice logs and streaks."""
