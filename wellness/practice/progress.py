@@ -64,7 +64,9 @@ async def progress_for(patient: User, *, policy: CarePolicy, now: datetime) -> P
     )
     gad7_days = [(moment.astimezone(zone).date(), total) for moment, total in gad7]
     first_rating = min(
-        [rating[0].date() for rating in [*quick, *pairs]] + [day for day, _ in gad7_days],
+        [moment.date() for moment, _ in quick]
+        + [moment.date() for moment, _, _ in pairs]
+        + [day for day, _ in gad7_days],
         default=summary.today,
     )
     ratings_start = max(start, min(first_rating, summary.today - timedelta(weeks=4)))
