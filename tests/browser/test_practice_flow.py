@@ -1,0 +1,111 @@
+"""A patient's day in Chromium: rate anxiety, play a session to the end, rate again, and see the
+streak and the new before/after point on the progress chart; a high rating brings up support."""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import BrowserContext, Page, expect
+
+pytestmark = pytest.mark.browser
+
+DEMO_PASSWORD = "demo-wellness"
+# Kai has no demo history, so the first completed session starts a streak of one day.
+PATIENT = "patient4@demo.wellness"
+
+PLAY_TO_THE_END = """
+async () => {
+  const media = document.querySelector("[data-player-media]");
+  media.muted = true;
+  media.playbackRate = 2;
+  const ended = new Promise((resolve, reject) => {
+    media.addEventListener("ended", resolve, { once: true });
+    setTimeout(() => reject(new Error("not ended within 60 s")), 60000);
+  });
+  await media.play();
+  await ended;
+  return media.duration;
+}
+"""
+
+
+def sign_in(page: Page, email: str) -> None:
+    page.goto("/login")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(re.compile(r"/patient$"))
+
+
+def rate(page: Page, question: str, level: int) -> None:
+    scale = page.get_by_role("group", name=question)
+    scale.get_by_role("radio", name=str(level), exact=True).check()
+
+
+def latest_practice_when_completed(context: BrowserContext) -> dict[str, object]:
+    """The player's final progress report is sent as the media ends; give it a moment."""
+    deadline = time.monotonic() + 10
+    while True:
+        latest = context.request.get("/api/v1/practice").json()["items"][0]
+        if latest["completed"] or time.monotonic() > deadline:
+            assert latest["completed"], latest
+            return dict(latest)
+        time.sleep(0.2)
+
+
+def shortest_breathing_session(context: BrowserContext) -> int:
+    listing = context.request.get("/api/v1/sessions?kind=breathing&per_page=50").json()
+    playable = [item for item in listing["items"] if item["duration_seconds"] > 0]
+    return int(min(playable, key=lambda item: item["duration_seconds"])["id"])
+
+
+def test_rate_play_rate_again_and_see_progress(context: BrowserContext, page: Page) -> None:
+    sign_in(page, PATIENT)
+
+    rate(page, "How anxious or distressed", 4)
+    page.get_by_label("Craving").check()
+    page.get_by_role("button", name="Save check-in").click()
+    expect(page.get_by_text("You rated 4 out of 10")).to_be_visible()
+
+    page.goto(f"/sessions/{shortest_breathing_session(context)}")
+    rate(page, "Before you start", 6)
+    page.get_by_role("button", name="Save and start").click()
+    expect(page).to_have_url(re.compile(r"\?practice=\d+"))
+    page.evaluate(PLAY_TO_THE_END)
+    practice = latest_practice_when_completed(context)
+    assert practice["evidence"] == "observed_playback"
+    assert practice["listened_seconds"] >= 0.8 * practice["duration_seconds"]
+
+    rate(page, "How anxious do you feel now?", 3)
+    page.get_by_role("button", name="Save rating").click()
+
+    expect(page).to_have_url(re.compile(r"/progress$"))
+    expect(page.get_by_text("Thank you. Your rating is saved.")).to_be_visible()
+    streak = page.get_by_role("region", name="Practice days")
+    expect(streak.get_by_text("1 day").first).to_be_visible()
+    timeline = page.locator("#anxiety-timeline")
+    expect(timeline.locator("svg.chart__svg")).to_be_visible()
+    expect(timeline.locator("title", has_text="6 before, 3 after")).to_have_count(1)
+    page.screenshot(path=str(_artifact("progress-after-practice.png")), full_page=True)
+
+
+def test_a_high_rating_shows_the_support_panel(page: Page) -> None:
+    sign_in(page, PATIENT)
+
+    rate(page, "How anxious or distressed", 9)
+    page.get_by_role("button", name="Save check-in").click()
+
+    expect(page).to_have_url(re.compile(r"/support$"))
+    expect(page.get_by_role("heading", name="Thank you for telling us")).to_be_visible()
+    expect(page.get_by_text("not watching around the clock")).to_be_visible()
+    calming = page.locator(".calming-list a")
+    assert calming.count() >= 1
+
+
+def _artifact(name: str) -> Path:
+    folder = Path("/tmp/wellness-browser-artifacts")
+    folder.mkdir(exist_ok=True)
+    return folder / name
