@@ -271,6 +271,29 @@ def test_ratings_around_a_logged_practice_are_stored_as_linked_checkins(
     assert count(as_patient, Alert) == 0
 
 
+def test_ratings_around_a_queued_practice_keep_the_practice_time(as_patient: Client) -> None:
+    started = utc_now() - timedelta(days=2)
+
+    response = log(
+        as_patient,
+        kind="yoga",
+        started_at=started.isoformat(),
+        listened_seconds=45 * 60,
+        anxiety_before=6,
+        anxiety_after=3,
+    )
+
+    assert response.status_code == 201, response.text
+    practice_id = response.json()["practice"]["id"]
+    ratings = as_patient.run(lambda: Checkin.filter(practice_id=practice_id).order_by("id"))
+    # Sent today from an offline queue: the ratings belong two days ago, before and after.
+    assert [rating.occurred_at for rating in ratings] == [
+        started,
+        started + timedelta(minutes=45),
+    ]
+    assert all(rating.recorded_at > started + timedelta(days=1) for rating in ratings)
+
+
 def test_feeling_worse_by_three_after_a_session_raises_an_alert(
     as_patient: Client, personas: dict[str, User]
 ) -> None:

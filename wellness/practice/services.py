@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from tortoise.transactions import in_transaction
 
@@ -123,7 +123,10 @@ async def _ratings(
             level=after,
             context=CheckinContext.AFTER_SESSION,
             before=before,
-            occurred_at=now,
+            # A queued record sent later: rated when the practice ended, not when it arrived.
+            occurred_at=min(
+                now, practice.started_at + timedelta(seconds=practice.listened_seconds)
+            ),
             policy=policy,
             now=now,
         )
