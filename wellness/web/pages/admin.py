@@ -150,9 +150,9 @@ class AdminPages(Controller):
         try:
             added = await care.assign(therapist, patient, now=utc_now())
         except FieldError as problem:
-            return await _detail_template(
-                patient, errors={problem.field: problem.message}, status=422
-            )
+            # The service names its argument; the form's control is `therapist_id`.
+            field = "therapist_id" if problem.field == "therapist" else problem.field
+            return await _detail_template(patient, errors={field: problem.message}, status=422)
         if added:
             await _audit(request, "care_assigned", patient, detail=f"therapist={therapist.id}")
         flash(
