@@ -69,3 +69,55 @@ def test_postgres_and_redis_urls_are_accepted(tmp_path: Path) -> None:
     )
     assert not settings.is_sqlite
     assert settings.redis_url == "redis://127.0.0.1:6379/0"
+
+
+def test_care_policy_defaults_follow_the_clinical_notes(tmp_path: Path) -> None:
+    care = load_settings({"WELLNESS_DATA_DIR": str(tmp_path)}).care
+
+    assert (care.alert_level, care.worse_by, care.gad7_interval_days) == (8, 3, 14)
+    assert (care.completion_fraction, care.day_rollover_hour, care.rest_days_per_week) == (
+        0.8,
+        3,
+        0,
+    )
+    assert care.crisis_line == ""
+    assert care.monitored_always is False
+
+
+def test_care_policy_reads_the_clinics_choices(tmp_path: Path) -> None:
+    care = load_settings(
+        {
+            "WELLNESS_DATA_DIR": str(tmp_path),
+            "WELLNESS_ALERT_LEVEL": "7",
+            "WELLNESS_COMPLETION_PERCENT": "90",
+            "WELLNESS_REST_DAYS_PER_WEEK": "1",
+            "WELLNESS_CRISIS_LINE": "Crisis line 0800 111 0 111",
+            "WELLNESS_MONITORED_ALWAYS": "yes",
+        }
+    ).care
+
+    assert care.alert_level == 7
+    assert care.completion_fraction == 0.9
+    assert care.rest_days_per_week == 1
+    assert care.crisis_line == "Crisis line 0800 111 0 111"
+    assert care.monitored_always is True
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("ALERT_LEVEL", "11", "from 1 to 10"),
+        ("ALERT_LEVEL", "high", "whole number"),
+        ("COMPLETION_PERCENT", "0", "from 1 to 100"),
+        ("DAY_ROLLOVER_HOUR", "13", "from 0 to 12"),
+        ("REST_DAYS_PER_WEEK", "4", "from 0 to 3"),
+        ("CRISIS_LINE", "line one\nline two", "one line"),
+        ("CLINIC_CONTACT", "x" * 201, "at most 200"),
+        ("MONITORED_ALWAYS", "sometimes", "true or false"),
+    ],
+)
+def test_a_bad_care_setting_stops_start_up_naming_it(
+    tmp_path: Path, name: str, value: str, message: str
+) -> None:
+    with pytest.raises(SettingsError, match=f"WELLNESS_{name}: .*{message}"):
+        load_settings({"WELLNESS_DATA_DIR": str(tmp_path), f"WELLNESS_{name}": value})
