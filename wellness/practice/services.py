@@ -202,6 +202,9 @@ async def rate_after(
     """The rating after a session; it may raise an alert (high, or markedly worse than before)."""
     after = scoring.clean_level("anxiety_after", level)
     async with in_transaction():
+        # Lock the practice so two ratings sent at once (a double tap, a retry without a key)
+        # cannot both pass the check below on PostgreSQL; SQLite runs one transaction at a time.
+        await PracticeLog.select_for_update().get(id=practice.id)
         before = await checkins.session_rating(practice.id, CheckinContext.BEFORE_SESSION)
         if await checkins.session_rating(practice.id, CheckinContext.AFTER_SESSION) is not None:
             raise FieldError("anxiety_after", "This session already has an after rating.")
