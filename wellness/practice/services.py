@@ -185,9 +185,14 @@ async def report_progress(
     )
     completed = rules.is_complete(listened, practice.duration_seconds, policy.completion_fraction)
     if listened != practice.listened_seconds or completed != practice.completed:
-        await PracticeLog.filter(id=practice.id).update(
+        # Only forwards, also against a report that arrived meanwhile (page close and a
+        # periodic report at once): the row may already hold more than `practice` says.
+        moved = await PracticeLog.filter(id=practice.id, listened_seconds__lte=listened).update(
             listened_seconds=listened, completed=completed, updated_at=now
         )
+        if not moved:
+            await practice.refresh_from_db()
+            return practice
         practice.listened_seconds, practice.completed, practice.updated_at = (
             listened,
             completed,
