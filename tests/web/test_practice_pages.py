@@ -1,0 +1,448 @@
+"""Practice around a session on its page (a rating before, a rating after), and hiding streaks.
+
+`patient` practises; `other_patient` is the outsider whose requests must change nothing.
+"""
+
+from __future__ import annotations
+
+import html
+from datetime import timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from tests.conftest import PERSONAS, Client
+from tests.web.test_practice_api import make_session
+from wellness.accounts.models import User
+from wellness.care.models import Alert
+from wellness.catalog.kinds import Status
+from wellness.checkins.models import Checkin
+from wellness.lib.clock import utc_now
+from wellness.practice.models import PracticeLog
+
+START = "/practice/start"
+
+
+def count(client: Client, model: Any, **filters: Any) -> int:
+    async def counted() -> int:
+        return int(await model.filter(**filters).count())
+
+    return client.run(counted)
+
+
+def text_of(response: Any) -> str:
+    return html.unescape(str(response.text))
+
+
+def newest_practice(client: Client) -> PracticeLog:
+    async def load() -> PracticeLog:
+        found = await PracticeLog.all().order_by("-id").first()
+        assert found is not None
+        return found
+
+    return client.run(load)
+
+
+def after_form(practice_id: int) -> str:
+    return f'action="/practice/{practice_id}/after"'
+
+
+@pytest.fixture
+def session_id(client: Client, personas: dict[str, User]) -> int:
+    """A published ten-minute breathing session with its media."""
+    return make_session(client)
+
+
+def start(client: Client, session: int, before: str | None = None) -> int:
+    """The patient presses "Save and start" on the session page; answers the practice id."""
+    form = {"session_id": str(session)}
+    if before is not None:
+        form["anxiety_before"] = before
+    response = client.submit(START, form)
+    assert response.status_code == 303, response.text
+    return int(newest_practice(client).id)
+
+
+# --- before the session -----------------------------------------------------------------------
+
+
+def test_a_patient_sees_the_before_rating_form_on_the_session_page(
+    as_patient: Client, session_id: int
+) -> None:
+    page = as_patient.get(f"/sessions/{session_id}")
+
+    assert page.status_code == 200
+    assert f'action="{START}"' in page.text
+    assert f'name="session_id" value="{session_id}"' in page.text
+    assert "Before you start: how anxious do you feel right now?" in page.text
+    # The after card waits, hidden, for the player to reveal it; it has nowhere to post yet.
+    assert "data-after-rating hidden" in page.text
+    assert "/after" not in page.text
+
+
+@pytest.mark.parametrize("persona", ["therapist", "coordinator", "admin"])
+def test_staff_see_no_rating_forms_on_the_session_page(
+    client: Client, personas: dict[str, User], session_id: int, persona: str
+) -> None:
+    client.login_as(PERSONAS[persona])
+
+    page = client.get(f"/sessions/{session_id}")
+
+    assert page.status_code == 200
+    assert START not in page.text
+    assert "anxiety_before" not in page.text
+    assert 'id="after-heading"' not in page.text
+
+
+def test_starting_with_a_rating_records_the_practice_and_the_rating(
+    as_patient: Client, personas: dict[str, User], session_id: int
+) -> None:
+    response = as_patient.submit(START, {"session_id": str(session_id), "anxiety_before": "5"})
+
+    assert response.status_code == 303
+    practice = newest_practice(as_patient)
+    assert response.headers["location"].startswith(f"/sessions/{session_id}?practice={practice.id}")
+    assert practice.patient_id == personas["patient"].id
+    assert practice.session_id == session_id
+    assert practice.evidence == "observed_playback"
+    assert (practice.listened_seconds, practice.completed) == (0, False)
+    assert count(as_patient, Checkin, practice_id=practice.id, context="before_session") == 1
+    assert count(as_patient, Checkin, practice_id=practice.id, level=5) == 1
+    assert count(as_patient, Alert) == 0
+
+
+def test_the_page_of_a_started_practice_offers_the_after_rating(
+    as_patient: Client, session_id: int
+) -> None:
+    practice_id = start(as_patient, session_id, before="5")
+
+    page = as_patient.get(f"/sessions/{session_id}", params={"practice": practice_id})
+
+    assert page.status_code == 200
+    assert after_form(practice_id) in page.text
+    assert "How anxious do you feel now?" in page.text
+    assert f'data-practice-id="{practice_id}"' in page.text
+    assert f'action="{START}"' not in page.text
+    assert "data-after-rating hidden" not in page.text
+
+
+def test_starting_without_a_rating_records_only_the_practice(
+    as_patient: Client, session_id: int
+) -> None:
+    practice_id = start(as_patient, session_id)
+
+    assert count(as_patient, PracticeLog, id=practice_id) == 1
+    assert count(as_patient, Checkin) == 0
+
+
+def test_a_high_rating_before_the_session_shows_support(
+    as_patient: Client, session_id: int
+) -> None:
+    response = as_patient.submit(START, {"session_id": str(session_id), "anxiety_before": "9"})
+
+    assert response.status_code == 303
+    assert response.headers["location"] == "/support"
+    practice = newest_practice(as_patient)
+    assert count(as_patient, Alert, reason="high_distress", value=9) == 1
+    panel = as_patient.get("/support")
+    assert "Thank you for telling us" in panel.text
+    # "Continue where you were" leads back to the session, where the practice goes on.
+    assert f'href="/sessions/{session_id}?practice={practice.id}' in panel.text
+
+
+@pytest.mark.parametrize("rating", ["11", "-1", "five", "4.5"])
+def test_a_bad_before_rating_is_refused_and_nothing_is_written(
+    as_patient: Client, session_id: int, rating: str
+) -> None:
+    response = as_patient.submit(START, {"session_id": str(session_id), "anxiety_before": rating})
+
+    assert response.status_code == 303
+    assert response.headers["location"] == f"/sessions/{session_id}"
+    assert count(as_patient, PracticeLog) == 0
+    assert count(as_patient, Checkin) == 0
+    assert "Choose a number from 0 to 10." in as_patient.get(f"/sessions/{session_id}").text
+
+
+@pytest.mark.parametrize("status", [Status.DRAFT, Status.ARCHIVED])
+def test_a_session_patients_cannot_see_cannot_be_started(
+    as_patient: Client, status: Status
+) -> None:
+    hidden = make_session(as_patient, status=status)
+
+    response = as_patient.submit(START, {"session_id": str(hidden), "anxiety_before": "4"})
+
+    assert response.status_code == 422
+    assert "No session you can see has that id." in text_of(response)
+    assert "Six breaths a minute" not in response.text
+    assert count(as_patient, PracticeLog) == 0
+    assert count(as_patient, Checkin) == 0
+
+
+@pytest.mark.parametrize("persona", ["therapist", "coordinator", "admin"])
+def test_staff_cannot_start_a_practice(
+    client: Client, personas: dict[str, User], session_id: int, persona: str
+) -> None:
+    client.login_as(PERSONAS[persona])
+
+    response = client.submit(START, {"session_id": str(session_id), "anxiety_before": "4"})
+
+    assert response.status_code == 403
+    assert count(client, PracticeLog) == 0
+
+
+# --- after the session ------------------------------------------------------------------------
+
+
+def test_an_after_rating_is_saved_and_leads_to_progress(
+    as_patient: Client, session_id: int
+) -> None:
+    practice_id = start(as_patient, session_id, before="6")
+
+    response = as_patient.submit(f"/practice/{practice_id}/after", {"anxiety_after": "3"})
+
+    assert response.status_code == 303
+    assert response.headers["location"] == "/progress"
+    assert count(as_patient, Checkin, practice_id=practice_id, context="after_session", level=3)
+    assert count(as_patient, Alert) == 0
+    assert "Your rating is saved." in as_patient.get("/progress").text
+    page = as_patient.get(f"/sessions/{session_id}", params={"practice": practice_id})
+    assert "Thank you, your rating is saved." in page.text
+    assert after_form(practice_id) not in page.text
+
+
+def test_feeling_markedly_worse_after_a_session_shows_support_and_alerts(
+    as_patient: Client, personas: dict[str, User], session_id: int
+) -> None:
+    practice_id = start(as_patient, session_id, before="2")
+
+    response = as_patient.submit(f"/practice/{practice_id}/after", {"anxiety_after": "5"})
+
+    assert response.status_code == 303
+    assert response.headers["location"] == "/support"
+    assert count(as_patient, Checkin, practice_id=practice_id, context="after_session") == 1
+    alerts = as_patient.run(lambda: Alert.filter(patient_id=personas["patient"].id))
+    assert [(alert.reason, alert.value) for alert in alerts] == [("worse_after_session", 5)]
+    assert "Thank you for telling us" in as_patient.get("/support").text
+    as_patient.login_as(PERSONAS["therapist"])
+    assert "Markedly worse after a session" in as_patient.get("/therapist").text
+
+
+def test_a_little_worse_after_a_session_raises_no_alert(
+    as_patient: Client, session_id: int
+) -> None:
+    practice_id = start(as_patient, session_id, before="2")
+
+    response = as_patient.submit(f"/practice/{practice_id}/after", {"anxiety_after": "4"})
+
+    assert response.headers["location"] == "/progress"
+    assert count(as_patient, Alert) == 0
+
+
+def test_a_second_after_rating_is_refused(as_patient: Client, session_id: int) -> None:
+    practice_id = start(as_patient, session_id, before="6")
+    as_patient.submit(f"/practice/{practice_id}/after", {"anxiety_after": "3"})
+
+    again = as_patient.submit(f"/practice/{practice_id}/after", {"anxiety_after": "9"})
+
+    assert again.status_code == 303
+    assert again.headers["location"].startswith(f"/sessions/{session_id}?practice={practice_id}")
+    assert count(as_patient, Checkin, practice_id=practice_id, context="after_session") == 1
+    assert count(as_patient, Checkin, level=9) == 0
+    assert count(as_patient, Alert) == 0
+    page = as_patient.get(f"/sessions/{session_id}", params={"practice": practice_id})
+    assert "This session already has an after rating." in page.text
+
+
+@pytest.mark.parametrize("rating", ["", "11", "calm"])
+def test_a_missing_or_bad_after_rating_is_named_and_nothing_is_written(
+    as_patient: Client, session_id: int, rating: str
+) -> None:
+    practice_id = start(as_patient, session_id, before="6")
+
+    response = as_patient.submit(f"/practice/{practice_id}/after", {"anxiety_after": rating})
+
+    assert response.status_code == 303
+    assert response.headers["location"].startswith(f"/sessions/{session_id}?practice=")
+    assert count(as_patient, Checkin, context="after_session") == 0
+    page = as_patient.get(f"/sessions/{session_id}", params={"practice": practice_id})
+    assert "Choose a number from 0" in page.text
+    assert after_form(practice_id) in page.text
+
+
+def test_another_patient_cannot_rate_someone_elses_practice(
+    client: Client, personas: dict[str, User], session_id: int
+) -> None:
+    client.login_as(PERSONAS["patient"])
+    practice_id = start(client, session_id, before="2")
+    client.login_as(PERSONAS["other_patient"])
+
+    response = client.submit(f"/practice/{practice_id}/after", {"anxiety_after": "9"})
+
+    assert response.status_code == 404
+    assert count(client, Checkin, context="after_session") == 0
+    assert count(client, Checkin, patient_id=personas["other_patient"].id) == 0
+    assert count(client, Alert) == 0
+
+
+def test_another_patients_practice_in_the_address_shows_no_after_form(
+    client: Client, personas: dict[str, User], session_id: int
+) -> None:
+    client.login_as(PERSONAS["patient"])
+    practice_id = start(client, session_id, before="2")
+    client.login_as(PERSONAS["other_patient"])
+
+    page = client.get(f"/sessions/{session_id}", params={"practice": practice_id})
+
+    assert page.status_code == 200
+    assert after_form(practice_id) not in page.text
+    assert f'data-practice-id="{practice_id}"' not in page.text
+    assert f'action="{START}"' in page.text  # they can start their own practice instead
+
+
+def test_a_practice_of_another_session_in_the_address_is_ignored(
+    as_patient: Client, session_id: int
+) -> None:
+    practice_id = start(as_patient, session_id, before="5")
+    elsewhere = make_session(as_patient)
+
+    page = as_patient.get(f"/sessions/{elsewhere}", params={"practice": practice_id})
+
+    assert page.status_code == 200
+    assert after_form(practice_id) not in page.text
+    assert f'action="{START}"' in page.text
+
+
+@pytest.mark.parametrize("persona", ["therapist", "coordinator", "admin"])
+def test_staff_cannot_rate_a_practice(
+    client: Client, personas: dict[str, User], session_id: int, persona: str
+) -> None:
+    client.login_as(PERSONAS["patient"])
+    practice_id = start(client, session_id, before="2")
+    client.login_as(PERSONAS[persona])
+
+    response = client.submit(f"/practice/{practice_id}/after", {"anxiety_after": "9"})
+
+    assert response.status_code == 403
+    assert count(client, Checkin, context="after_session") == 0
+
+
+def test_anonymous_visitors_cannot_start_or_rate_practice(
+    client: Client, personas: dict[str, User], session_id: int
+) -> None:
+    client.login_as(PERSONAS["patient"])
+    practice_id = start(client, session_id)
+    client.login_as(None)
+
+    started = client.submit(START, {"session_id": str(session_id)})
+    rated = client.submit(f"/practice/{practice_id}/after", {"anxiety_after": "3"})
+
+    for response in (started, rated):
+        assert response.status_code == 303
+        assert response.headers["location"].startswith("/login")
+    assert count(client, PracticeLog) == 1
+    assert count(client, Checkin) == 0
+
+
+# --- hiding streaks ---------------------------------------------------------------------------
+
+
+def log_yoga(client: Client) -> None:
+    an_hour_ago = (utc_now() - timedelta(hours=1)).astimezone(ZoneInfo("Europe/Berlin"))
+    response = client.submit(
+        "/practice/log",
+        {"kind": "yoga", "minutes": "20", "started_at": an_hour_ago.strftime("%Y-%m-%dT%H:%M")},
+    )
+    assert response.status_code == 303
+
+
+def hides_streaks(client: Client, email: str) -> bool:
+    return client.user(email).hide_streaks
+
+
+def test_a_patient_hides_their_streaks_from_their_pages(as_patient: Client) -> None:
+    log_yoga(as_patient)
+    assert "Current streak" in as_patient.get("/patient").text
+
+    response = as_patient.submit("/account/streaks", {"hide": "true"})
+
+    assert response.status_code == 303
+    assert response.headers["location"] == "/account"
+    assert hides_streaks(as_patient, PERSONAS["patient"].email) is True
+    account = as_patient.get("/account")
+    assert "Streaks are hidden." in account.text
+    assert "Show streaks" in account.text
+    home = as_patient.get("/patient")
+    assert "Current streak" not in home.text
+    assert "Streaks are hidden, as you asked." in home.text
+    progress = as_patient.get("/progress")
+    assert progress.status_code == 200
+    assert "Current streak" not in progress.text
+    assert "Longest streak" not in progress.text
+
+
+def test_hidden_streaks_are_still_kept_and_answered_by_the_api(as_patient: Client) -> None:
+    log_yoga(as_patient)
+    as_patient.submit("/account/streaks", {"hide": "true"})
+
+    response = as_patient.get("/api/v1/me/streak")
+
+    assert response.status_code == 200
+    figures = response.json()
+    assert figures["hidden_on_pages"] is True
+    assert (figures["current"], figures["total_days"], figures["total_minutes"]) == (1, 1, 20)
+
+
+def test_a_patient_shows_their_streaks_again(as_patient: Client) -> None:
+    log_yoga(as_patient)
+    as_patient.submit("/account/streaks", {"hide": "true"})
+
+    response = as_patient.submit("/account/streaks", {"hide": "false"})
+
+    assert response.status_code == 303
+    assert hides_streaks(as_patient, PERSONAS["patient"].email) is False
+    assert "Streaks are shown again." in as_patient.get("/account").text
+    assert "Current streak" in as_patient.get("/patient").text
+    assert "Current streak" in as_patient.get("/progress").text
+    assert as_patient.get("/api/v1/me/streak").json()["hidden_on_pages"] is False
+
+
+@pytest.mark.parametrize("choice", ["", "yes", "TRUE"])
+def test_an_unclear_streak_choice_is_refused(as_patient: Client, choice: str) -> None:
+    response = as_patient.submit("/account/streaks", {"hide": choice})
+
+    assert response.status_code == 422
+    assert hides_streaks(as_patient, PERSONAS["patient"].email) is False
+    assert "Choose to show or hide streaks." in text_of(response)
+
+
+@pytest.mark.parametrize("persona", ["therapist", "coordinator", "admin"])
+def test_only_patients_may_hide_streaks(
+    client: Client, personas: dict[str, User], persona: str
+) -> None:
+    client.login_as(PERSONAS[persona])
+
+    response = client.submit("/account/streaks", {"hide": "true"})
+
+    assert response.status_code == 403
+    assert hides_streaks(client, PERSONAS[persona].email) is False
+    assert "/account/streaks" not in client.get("/account").text
+
+
+def test_hiding_streaks_needs_the_csrf_token(as_patient: Client) -> None:
+    response = as_patient.post("/account/streaks", data={"hide": "true"}, follow_redirects=False)
+
+    assert response.status_code == 403
+    assert hides_streaks(as_patient, PERSONAS["patient"].email) is False
+
+
+def test_hiding_streaks_is_only_for_the_patients_own_pages(
+    client: Client, personas: dict[str, User]
+) -> None:
+    client.login_as(PERSONAS["other_patient"])
+    client.submit("/account/streaks", {"hide": "true"})
+    client.login_as(PERSONAS["patient"])
+    log_yoga(client)
+
+    assert hides_streaks(client, PERSONAS["patient"].email) is False
+    assert "Current streak" in client.get("/patient").text
