@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from tests.conftest import PERSONAS, Client
+import pytest
+
+from tests.conftest import BASE_URL, PERSONAS, Client, persona_password_hash
+from tests.web.test_practice_api import make_session
+from wellness.accounts import services as accounts
 from wellness.accounts.models import User
+from wellness.app import create_app
 from wellness.care.models import Alert
+from wellness.catalog.kinds import Kind, Status
+from wellness.catalog.models import PracticeSession
 from wellness.checkins.models import Checkin, Gad7Response
+from wellness.checkins.scoring import GAD7_ITEMS
 from wellness.lib.clock import utc_now
 from wellness.practice.models import PracticeLog
+from wellness.settings import Settings
 
 
 def count(client: Client, model: Any, **filters: Any) -> int:
@@ -120,3 +131,212 @@ def test_staff_cannot_use_patient_pages(client: Client, personas: dict[str, User
         assert client.submit("/gad7", {f"q{i}": "1" for i in range(7)}).status_code == 403
     assert count(client, Checkin) == 0
     assert count(client, Gad7Response) == 0
+
+
+# --- the support panel ------------------------------------------------------------------------
+
+
+def test_the_support_panel_reached_directly_offers_contacts(as_patient: Client) -> None:
+    panel = as_patient.get("/support")
+
+    assert panel.status_code == 200
+    assert "Support and contacts" in panel.text
+    assert "Thank you for telling us" not in panel.text
+    assert "not watching around the clock" in panel.text
+    # No clinic numbers configured: general advice, never a made-up number.
+    assert "call your local emergency number" in panel.text
+    assert "Crisis line:" not in panel.text
+    assert 'href="/patient">Continue where you were' in panel.text
+    assert "<script" not in panel.text.split("<main", 1)[1]
+
+
+def test_the_thank_you_shows_once_after_the_alert(as_patient: Client) -> None:
+    as_patient.submit("/checkins", {"level": "9"})
+
+    first = as_patient.get("/support")
+    again = as_patient.get("/support")
+
+    assert "Thank you for telling us" in first.text
+    assert "Your care team will see your rating." in first.text
+    assert "Support and contacts" in again.text
+    assert count(as_patient, Alert) == 1
+
+
+@pytest.fixture
+def clinic_client(settings: Settings) -> Iterator[Client]:
+    """The patient signed in to an app whose clinic has set its contact and crisis line."""
+    care = dataclasses.replace(
+        settings.care, crisis_line="0800 111 222", clinic_contact="Ward 3 desk, +49 30 1234 567"
+    )
+    with Client(create_app(settings.replace(care=care)), base_url=BASE_URL) as client:
+        persona = PERSONAS["patient"]
+
+        async def create() -> None:
+            await accounts.create_user(
+                email=persona.email,
+                display_name=persona.display_name,
+                role=persona.role,
+                time_zone=persona.time_zone,
+                password_hash=persona_password_hash(),
+            )
+
+        client.run(create)
+        client.login_as(persona)
+        yield client
+
+
+def test_the_support_panel_shows_the_clinics_numbers(clinic_client: Client) -> None:
+    response = clinic_client.submit("/checkins", {"level": "10"})
+    assert response.headers["location"] == "/support"
+
+    panel = clinic_client.get("/support")
+
+    assert panel.status_code == 200
+    assert "Thank you for telling us" in panel.text
+    assert "0800 111 222" in panel.text
+    assert "Ward 3 desk, +49 30 1234 567" in panel.text
+    assert "call your local emergency number" not in panel.text
+    assert "0800 111 222" in clinic_client.get("/support").text
+
+
+def published_session(client: Client, title: str, **fields: Any) -> int:
+    """A published session (media included), with `fields` set on it."""
+    session_id = make_session(client, seconds=float(fields.pop("seconds", 300)))
+
+    async def change() -> None:
+        await PracticeSession.filter(id=session_id).update(title=title, **fields)
+
+    client.run(change)
+    return session_id
+
+
+def test_the_support_panel_offers_only_short_guided_calming_sessions(
+    client: Client, personas: dict[str, User]
+) -> None:
+    calm = published_session(client, "Five calm minutes", kind=Kind.BREATHING)
+    ground = published_session(client, "Feet on the floor", kind=Kind.GROUNDING, seconds=420)
+    unsuitable = [
+        published_session(client, "Twenty breathing minutes", kind=Kind.BREATHING, seconds=1200),
+        published_session(client, "Silent grounding", kind=Kind.GROUNDING, guidance="silent"),
+        published_session(
+            client, "Box breathing", kind=Kind.BREATHING, contraindications=["breath_hold"]
+        ),
+        published_session(client, "Gentle yoga", kind=Kind.YOGA),
+        published_session(client, "Draft breathing", kind=Kind.BREATHING, status=Status.DRAFT),
+    ]
+    client.login_as(PERSONAS["patient"])
+
+    panel = client.get("/support")
+
+    assert panel.status_code == 200
+    assert f'href="/sessions/{calm}"' in panel.text
+    assert f'href="/sessions/{ground}"' in panel.text
+    assert "Five calm minutes" in panel.text
+    for session_id in unsuitable:
+        assert f'href="/sessions/{session_id}"' not in panel.text
+    for title in ("Twenty breathing", "Silent grounding", "Box breathing", "Gentle yoga", "Draft"):
+        assert title not in panel.text
+    assert "<script" not in panel.text.split("<main", 1)[1]
+
+
+def test_without_a_calming_session_the_panel_guides_slow_breathing(
+    client: Client, personas: dict[str, User]
+) -> None:
+    published_session(client, "Twenty breathing minutes", kind=Kind.BREATHING, seconds=1200)
+    client.login_as(PERSONAS["patient"])
+
+    panel = client.get("/support")
+
+    assert "breathe in gently for 4, out for 6" in panel.text
+    assert "Twenty breathing minutes" not in panel.text
+
+
+def test_anonymous_visitors_are_sent_to_sign_in_from_the_support_panel(
+    client: Client, personas: dict[str, User]
+) -> None:
+    response = client.get("/support", follow_redirects=False)
+
+    assert response.status_code == 303
+    assert response.headers["location"] == "/login?next=%2Fsupport"
+
+
+# --- GAD-7 when due ---------------------------------------------------------------------------
+
+GAD7_DUE = "A short questionnaire is due"
+
+
+def gad7_answered(client: Client, patient: User, days_ago: float) -> None:
+    moment = utc_now() - timedelta(days=days_ago)
+
+    async def create() -> None:
+        await Gad7Response.create(
+            patient_id=patient.id,
+            answers=[1] * 7,
+            total=7,
+            band="mild",
+            occurred_at=moment,
+            recorded_at=moment,
+        )
+
+    client.run(create)
+
+
+def test_the_gad7_is_offered_on_the_home_page_until_answered(as_patient: Client) -> None:
+    assert GAD7_DUE in as_patient.get("/patient").text
+    assert 'href="/gad7"' in as_patient.get("/patient").text
+
+    response = as_patient.submit("/gad7", {f"q{index}": "0" for index in range(7)})
+
+    assert response.status_code == 303
+    assert count(as_patient, Gad7Response, total=0) == 1
+    assert GAD7_DUE not in as_patient.get("/patient").text
+
+
+@pytest.mark.parametrize(("days_ago", "due"), [(13.9, False), (14.1, True), (40, True)])
+def test_the_gad7_is_due_again_after_two_weeks(
+    as_patient: Client, personas: dict[str, User], days_ago: float, due: bool
+) -> None:
+    gad7_answered(as_patient, personas["patient"], days_ago)
+
+    page = as_patient.get("/patient")
+
+    assert page.status_code == 200
+    assert (GAD7_DUE in page.text) is due
+
+
+def test_the_gad7_page_lists_the_seven_questions(as_patient: Client) -> None:
+    page = as_patient.get("/gad7")
+
+    assert page.status_code == 200
+    for index in range(7):
+        assert f'name="q{index}"' in page.text
+    for item in GAD7_ITEMS:
+        assert item in page.text
+
+
+def test_severe_gad7_answers_show_support_and_alert_the_care_team(
+    as_patient: Client, personas: dict[str, User]
+) -> None:
+    response = as_patient.submit("/gad7", {f"q{index}": "3" for index in range(7)})
+
+    assert response.status_code == 303
+    assert response.headers["location"] == "/support"
+    assert count(as_patient, Gad7Response, total=21) == 1
+    alerts = as_patient.run(lambda: Alert.filter(patient_id=personas["patient"].id))
+    assert [(alert.reason, alert.value) for alert in alerts] == [("severe_gad7", 21)]
+    panel = as_patient.get("/support")
+    assert "Thank you for telling us" in panel.text
+    assert 'href="/progress">Continue where you were' in panel.text
+    as_patient.login_as(PERSONAS["therapist"])
+    assert "GAD-7 in the severe range" in as_patient.get("/therapist").text
+
+
+def test_a_gad7_just_below_severe_raises_no_alert(as_patient: Client) -> None:
+    answers = {f"q{index}": "2" for index in range(7)}  # 14: moderate
+
+    response = as_patient.submit("/gad7", answers)
+
+    assert response.headers["location"] == "/progress"
+    assert count(as_patient, Gad7Response, total=14) == 1
+    assert count(as_patient, Alert) == 0
+    assert "14 of 21 (moderate anxiety)" in as_patient.get("/progress").text
