@@ -1,0 +1,90 @@
+"""The demo's lived-in history: care teams, a practice streak, check-ins and one open alert.
+
+Seeded through `wellness.demo.seed_demo` with audio squeezed to 2% of its length, as in
+test_demo_content.py, so every page of the demo has something real to show.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from tests.services.conftest import Orm
+from wellness import demo
+from wellness.accounts.models import User
+from wellness.care import services as care
+from wellness.care.models import Alert, CareAssignment
+from wellness.catalog.storage import LocalMediaStore
+from wellness.checkins.models import Checkin, Gad7Response
+from wellness.lib.clock import utc_now
+from wellness.practice import services as practice
+from wellness.practice.models import PracticeLog
+from wellness.settings import CarePolicy
+
+THERAPIST, THERAPIST2 = "therapist@demo.wellness", "therapist2@demo.wellness"
+PATIENT, PATIENT2 = "patient@demo.wellness", "patient2@demo.wellness"
+
+
+def seeded(orm: Orm, tmp_path: Path, *, with_catalog: bool = True) -> dict[str, User]:
+    store = LocalMediaStore(tmp_path / "media") if with_catalog else None
+    orm.run(demo.seed_demo(store, audio_cache=tmp_path / "cache", audio_scale=0.02))
+    return {user.email: user for user in orm.run(User.all())}
+
+
+def caseload_emails(orm: Orm, therapist: User) -> set[str]:
+    return {patient.email for patient in orm.run(care.caseload(therapist))}
+
+
+def test_seeding_the_demo_gives_patient_a_streak_and_patient2_one_open_alert(
+    orm: Orm, tmp_path: Path
+) -> None:
+    users = seeded(orm, tmp_path)
+
+    assert caseload_emails(orm, users[THERAPIST]) == {PATIENT, PATIENT2}
+    assert caseload_emails(orm, users[THERAPIST2]) == {
+        "patient3@demo.wellness",
+        "patient4@demo.wellness",
+    }
+    patient, patient2 = users[PATIENT], users[PATIENT2]
+    logs = orm.run(PracticeLog.filter(patient_id=patient.id))
+    assert len(logs) >= 7
+    assert all(log.evidence == "observed_playback" and log.completed for log in logs)
+    figures = orm.run(practice.streak_for(patient, policy=CarePolicy(), now=utc_now()))
+    assert figures.current >= 1
+    assert figures.longest >= figures.current
+    zone = ZoneInfo(patient.time_zone)
+    assert figures.total_days == len({log.started_at.astimezone(zone).date() for log in logs})
+    # Before and after ratings around every played session, and a couple of GAD-7s.
+    assert orm.run(Checkin.filter(practice_id__in=[log.id for log in logs]).count()) == 2 * len(
+        logs
+    )
+    assert orm.run(Gad7Response.filter(patient_id=patient.id).count()) == 2
+
+    open_alerts = orm.run(Alert.filter(acknowledged_at__isnull=True))
+    assert [(alert.patient_id, alert.reason) for alert in open_alerts] == [
+        (patient2.id, "high_distress")
+    ]
+    shown = orm.run(care.open_alerts(users[THERAPIST]))
+    assert [item.patient_name for item in shown] == [patient2.display_name]
+    assert orm.run(care.open_alerts(users[THERAPIST2])) == []
+
+
+def test_seeding_again_resets_the_history_instead_of_adding_to_it(orm: Orm, tmp_path: Path) -> None:
+    seeded(orm, tmp_path)
+    first = orm.run(PracticeLog.all().count())
+
+    users = seeded(orm, tmp_path)
+
+    assert orm.run(PracticeLog.all().count()) == first
+    assert orm.run(CareAssignment.all().count()) == 4
+    assert orm.run(Alert.filter(acknowledged_at__isnull=True).count()) == 1
+    assert caseload_emails(orm, users[THERAPIST]) == {PATIENT, PATIENT2}
+
+
+def test_without_a_catalog_the_demo_still_has_care_teams_but_no_practice(
+    orm: Orm, tmp_path: Path
+) -> None:
+    users = seeded(orm, tmp_path, with_catalog=False)
+
+    assert caseload_emails(orm, users[THERAPIST]) == {PATIENT, PATIENT2}
+    assert orm.run(PracticeLog.all().count()) == 0
