@@ -184,6 +184,31 @@ def test_the_list_pages_by_24_and_keeps_filters_in_its_links(
     assert "page 2 of 2" in second.text
 
 
+def test_a_patient_sees_a_coordinators_edit_at_once_on_pages_already_seen(
+    client: Client, library: dict[str, int]
+) -> None:
+    """Result pages are cached until the catalog changes: an edit shows on the next request."""
+    session = library["published"]
+    client.login_as(PERSONAS["patient"])
+    for params in ({}, {"q": "breaths"}):
+        assert "Six breaths a minute" in text_of(client.get("/sessions", params=params))
+    client.login_as(PERSONAS["coordinator"])
+    assert "Six breaths a minute" in text_of(client.get("/sessions", params={"q": "breaths"}))
+    edited = client.patch(f"/api/v1/sessions/{session}", json={"title": "Seven breaths"})
+    assert edited.status_code == 200
+    client.login_as(PERSONAS["patient"])
+    for params in ({}, {"q": "breaths"}):
+        page = text_of(client.get("/sessions", params=params))
+        assert "Seven breaths" in page
+        assert "Six breaths a minute" not in page
+        assert "Draft body scan" not in page
+    assert client.post(f"/api/v1/sessions/{session}/archive").status_code == 403
+    client.login_as(PERSONAS["coordinator"])
+    assert client.post(f"/api/v1/sessions/{session}/archive").status_code == 200
+    client.login_as(PERSONAS["patient"])
+    assert "Seven breaths" not in text_of(client.get("/sessions", params={"q": "breaths"}))
+
+
 @pytest.mark.parametrize(
     ("params", "message"),
     [

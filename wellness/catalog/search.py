@@ -8,6 +8,8 @@ column with a GIN index on PostgreSQL).
 
 from __future__ import annotations
 
+from array import array
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -53,6 +55,9 @@ class SearchPage:
     page: int
     pages: int
     total: int
+    # What callers derive from a page (the browse page's rendered cards) lives here, so it is
+    # cached exactly as long as the page itself. Read-only apart from adding entries.
+    derived: dict[Hashable, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
 class _Sql:
@@ -115,34 +120,72 @@ def _match(tokens: list[str], sql: _Sql) -> tuple[str, str, str]:
     )
 
 
-async def search(query: CatalogQuery) -> SearchPage:
+def _dialect(connection: Any) -> str:
+    return "postgres" if connection.capabilities.dialect == "postgres" else "sqlite"
+
+
+async def ranked_ids(query: CatalogQuery) -> array[int]:
+    """The ids of every session the query matches, best first (page and per_page ignored).
+
+    One query ranks all matches: the count is its length, and every page of the same search can
+    be cut from it (see wellness.catalog.cache), where a COUNT plus a LIMIT query per page would
+    run the full-text match twice per page.
+    """
     connection = connections.get("default")
-    dialect = "postgres" if connection.capabilities.dialect == "postgres" else "sqlite"
-    sql = _Sql(dialect)
+    sql = _Sql(_dialect(connection))
     tokens = search_tokens(query.text)
-    source, order = "practice_sessions s", "s.title, s.id"
     clauses = _filters(query, sql)
-    if tokens:
+    if not tokens:
+        source, order = "practice_sessions s", "s.title, s.id"
+    else:
         source, match_clause, order = _match(tokens, sql)
         clauses.append(match_clause)
-    where = f"WHERE {' AND '.join(clauses)}"
-    # No media join in the count: a LEFT JOIN on a primary key cannot change it, and on SQLite
-    # the join makes the count read every session row instead of the status index alone.
-    _, counted = await connection.execute_query(
-        f"SELECT COUNT(*) FROM {source} {where}", list(sql.params)
-    )
-    total = int(counted[0][0])
-    pages = max(1, -(-total // query.per_page))
-    page = min(max(1, query.page), pages)
-    limit, offset = sql.param(query.per_page), sql.param((page - 1) * query.per_page)
     _, rows = await connection.execute_query(
-        f"SELECT {_COLUMNS} FROM {source} LEFT JOIN media_assets a ON a.id = s.primary_asset_id "
-        f"{where} ORDER BY {order} LIMIT {limit} OFFSET {offset}",
+        f"SELECT s.id FROM {source} WHERE {' AND '.join(clauses)} ORDER BY {order}", sql.params
+    )
+    return array("i", (int(row[0]) for row in rows))
+
+
+def page_bounds(total: int, page: int, per_page: int) -> tuple[int, int, int]:
+    """(page, pages, offset): the page clamped to those that exist (an empty result has one)."""
+    pages = max(1, -(-total // per_page))
+    page = min(max(1, page), pages)
+    return page, pages, (page - 1) * per_page
+
+
+async def page_of(ids: array[int], page: int, per_page: int) -> SearchPage:
+    """One page of an ordered list of session ids, with each session's card fields and tags."""
+    page, pages, offset = page_bounds(len(ids), page, per_page)
+    wanted = list(ids[offset : offset + per_page])
+    return SearchPage(rows=await rows_for(wanted), page=page, pages=pages, total=len(ids))
+
+
+async def rows_for(ids: list[int]) -> list[SessionRow]:
+    """Card fields and tags of these sessions, in the order of `ids`."""
+    if not ids:
+        return []
+    connection = connections.get("default")
+    sql = _Sql(_dialect(connection))
+    placeholders = ", ".join(sql.param(session_id) for session_id in ids)
+    _, rows = await connection.execute_query(
+        f"SELECT {_COLUMNS} FROM practice_sessions s "
+        f"LEFT JOIN media_assets a ON a.id = s.primary_asset_id WHERE s.id IN ({placeholders})",
         sql.params,
     )
-    sessions = [_row(row) for row in rows]
-    await _attach_tags(connection, dialect, sessions)
-    return SearchPage(rows=sessions, page=page, pages=pages, total=total)
+    by_id = {int(row[0]): _row(row) for row in rows}
+    _, tags = await connection.execute_query(
+        f"SELECT session_id, tag FROM session_tags WHERE session_id IN ({placeholders}) "
+        "ORDER BY tag",
+        sql.params,
+    )
+    for session_id, tag in tags:
+        by_id[int(session_id)].tags.append(str(tag))
+    return [by_id[session_id] for session_id in ids if session_id in by_id]
+
+
+async def search(query: CatalogQuery) -> SearchPage:
+    """One page of results, computed afresh (wellness.catalog.services.browse caches them)."""
+    return await page_of(await ranked_ids(query), query.page, query.per_page)
 
 
 def _row(row: Any) -> SessionRow:
@@ -158,18 +201,3 @@ def _row(row: Any) -> SessionRow:
         description=str(row[8]),
         cover_key=cover_key(row[9], row[10]),
     )
-
-
-async def _attach_tags(connection: Any, dialect: str, sessions: list[SessionRow]) -> None:
-    if not sessions:
-        return
-    sql = _Sql(dialect)
-    placeholders = ", ".join(sql.param(session.id) for session in sessions)
-    _, rows = await connection.execute_query(
-        f"SELECT session_id, tag FROM session_tags WHERE session_id IN ({placeholders}) "
-        "ORDER BY tag",
-        sql.params,
-    )
-    by_id = {session.id: session for session in sessions}
-    for session_id, tag in rows:
-        by_id[int(session_id)].tags.append(str(tag))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import os
-import time
+from array import array
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -16,9 +16,10 @@ from tortoise.transactions import in_transaction
 from wellness.accounts import permissions
 from wellness.accounts.models import User
 from wellness.catalog import rules
+from wellness.catalog.cache import TokenCache, change_token
 from wellness.catalog.kinds import Guidance, Kind, Level, Posture, Status, can_transition
 from wellness.catalog.models import MediaAsset, PracticeSession, SessionTag
-from wellness.catalog.search import CatalogQuery, SearchPage, search
+from wellness.catalog.search import CatalogQuery, SearchPage, page_of, ranked_ids
 from wellness.catalog.storage import MediaStore
 from wellness.catalog.validation import MediaInfo, MediaRejected, inspect_media
 from wellness.lib.filenames import display_filename
@@ -203,7 +204,6 @@ async def create_session(
         )
         await session.save()
         await SessionTag.bulk_create([SessionTag(session=session, tag=tag) for tag in tags])
-    _catalog_changed()
     return session
 
 
@@ -225,7 +225,6 @@ async def update_session(
             await SessionTag.bulk_create(
                 [SessionTag(session_id=session.id, tag=tag) for tag in tags]
             )
-    _catalog_changed()
     return await PracticeSession.get(id=session.id)
 
 
@@ -244,7 +243,6 @@ async def change_status(
     if target is Status.PUBLISHED:
         changes["published_at"] = now
     await PracticeSession.filter(id=session.id).update(**changes)
-    _catalog_changed()
     return await PracticeSession.get(id=session.id)
 
 
@@ -295,40 +293,49 @@ async def primary_asset(session: PracticeSession) -> MediaAsset | None:
     return await MediaAsset.get_or_none(id=asset_id) if asset_id else None
 
 
+# Catalog reads are cached per process under the catalog's change token (see catalog.cache):
+# every ranked list of ids for a search and its filters (so paging never ranks again), every page
+# of cards, and the tag menus. Keys hold the statuses the viewer may see, so what a coordinator
+# sees never reaches a patient. Weights bound memory: ids are 4 bytes each in an array; a page
+# of cards is a few kilobytes.
+_ranked: TokenCache[CatalogQuery, array[int]] = TokenCache(1_000_000, weigh=len)
+_pages: TokenCache[CatalogQuery, SearchPage] = TokenCache(1_000)
+_tags: TokenCache[frozenset[Status], list[str]] = TokenCache(8)
+
+
 async def browse(viewer: User, query: CatalogQuery) -> SearchPage:
+    """A page of the sessions this viewer may see, filtered and searched."""
     allowed = visible_statuses(viewer)
-    statuses = query.statuses & allowed or allowed
-    return await search(_with_statuses(query, statuses))
-
-
-def _with_statuses(query: CatalogQuery, statuses: frozenset[Status]) -> CatalogQuery:
-    return replace(query, statuses=statuses)
-
-
-# The tag menu changes only when sessions do: kept per set of visible statuses for a minute
-# (other workers' edits show within that minute) and dropped at once by this process's writes.
-TAGS_TTL_SECONDS = 60.0
-_tags_cache: dict[frozenset[Status], tuple[float, list[str]]] = {}
+    query = replace(query, statuses=query.statuses & allowed or allowed)
+    token = await change_token()
+    cached = _pages.get(token, query)
+    if cached is not None:
+        return cached
+    every_page = replace(query, page=1, per_page=1)
+    ids = _ranked.get(token, every_page)
+    if ids is None:
+        ids = await ranked_ids(query)
+        _ranked.put(token, every_page, ids)
+    result = await page_of(ids, query.page, query.per_page)
+    _pages.put(token, query, result)
+    return result
 
 
 async def all_tags(viewer: User) -> list[str]:
     """Tags of the sessions this viewer can see (drafts' tags stay with coordinators)."""
     statuses = visible_statuses(viewer)
-    cached = _tags_cache.get(statuses)
-    if cached is not None and time.monotonic() - cached[0] < TAGS_TTL_SECONDS:
-        return cached[1]
+    token = await change_token()
+    cached = _tags.get(token, statuses)
+    if cached is not None:
+        return cached
     tags = (
         await SessionTag.filter(session__status__in=list(statuses))
         .distinct()
         .values_list("tag", flat=True)
     )
     result = sorted({str(tag) for tag in tags})
-    _tags_cache[statuses] = (time.monotonic(), result)
+    _tags.put(token, statuses, result)
     return result
-
-
-def _catalog_changed() -> None:
-    _tags_cache.clear()
 
 
 async def status_counts() -> dict[Status, int]:

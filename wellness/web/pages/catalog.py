@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from litestar import Controller, Request, get
 from litestar.params import QueryParameter
 from litestar.response import Template
+from markupsafe import Markup
 
 from wellness.accounts import permissions
 from wellness.accounts.models import User
@@ -64,10 +65,10 @@ class CatalogPages(Controller):
             request.query_params, may_filter_status=manages_catalog(viewer)
         )
         if errors:
-            return _browse_template(viewer, filters, None, [], errors=errors, status=400)
+            return _browse_template(request, filters, None, [], errors=errors, status=400)
         result = await catalog.browse(viewer, filters.query())
         tags = await catalog.all_tags(viewer)
-        return _browse_template(viewer, filters, result, tags)
+        return _browse_template(request, filters, result, tags)
 
     @get("/{session_id:int}", name="session_page")
     async def session_page(
@@ -106,7 +107,7 @@ async def practice_context(
 
 
 def _browse_template(
-    viewer: User,
+    request: Request[Any, Any, Any],
     filters: BrowseFilters,
     result: SearchPage | None,
     tags: list[str],
@@ -114,12 +115,12 @@ def _browse_template(
     errors: dict[str, str] | None = None,
     status: int = 200,
 ) -> Template:
+    manages = manages_catalog(current_user(request))
     context = {
         "filters": filters,
-        "result": result,
-        "pages": page_numbers(result.page, result.pages) if result else [],
+        "results_html": _results_html(request, filters, result, manages=manages),
         "errors": errors or {},
-        "manages": manages_catalog(viewer),
+        "manages": manages,
         "tags": tags,
         "kinds": list(Kind),
         "lengths": LENGTHS,
@@ -128,3 +129,40 @@ def _browse_template(
         "statuses": list(Status),
     }
     return Template("catalog/browse.html", context=context, status_code=status)
+
+
+def _results_html(
+    request: Request[Any, Any, Any],
+    filters: BrowseFilters,
+    result: SearchPage | None,
+    *,
+    manages: bool,
+) -> Markup:
+    """The cards and page links, rendered once per cached result page, filters and viewer kind.
+
+    Rendering 24 cards is most of the page's cost; the catalog service caches result pages
+    until the catalog changes, and the HTML is kept with the page (result.derived). Nothing in
+    it depends on the request beyond `manages`, which is part of the key.
+    """
+    if result is None:
+        return Markup("")
+    key = ("browse-results", filters, manages)
+    html: Markup | None = result.derived.get(key)
+    if html is None:
+        engine = request.app.template_engine
+        assert engine is not None  # create_app configures templates
+        numbers = page_numbers(result.page, result.pages)
+        pages = {result.page - 1, result.page + 1, *(n for n in numbers if n is not None)}
+        html = Markup(  # noqa: S704  (autoescaped template output)
+            engine.get_template("catalog/_results.html").render(
+                result=result,
+                filters=filters,
+                manages=manages,
+                pages=numbers,
+                page_links=filters.page_links(pages),
+                tag_links=filters.tag_links({tag for row in result.rows for tag in row.tags}),
+                untag_link=filters.link(tag="", page=1),
+            )
+        )
+        result.derived[key] = html
+    return html

@@ -6,7 +6,7 @@ field -> message, so a page can re-render with the message beside the field.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import TypeVar
@@ -85,18 +85,40 @@ class BrowseFilters:
     def link(self, **changes: object) -> str:
         """This listing's address with some filters changed; empty filters are left out."""
         changed = replace(self, **changes)  # type: ignore[arg-type]
-        pairs = [
-            ("q", changed.q),
-            ("kind", changed.kind or ""),
-            ("length", str(changed.length or "")),
-            ("posture", changed.posture or ""),
-            ("guidance", changed.guidance or ""),
-            ("tag", changed.tag),
-            ("status", changed.status or ""),
-            ("page", str(changed.page) if changed.page > 1 else ""),
-        ]
-        query = urlencode([(name, value) for name, value in pairs if value])
+        query = urlencode([(name, value) for name, value in changed._pairs() if value])
         return f"/sessions?{query}" if query else "/sessions"
+
+    def tag_links(self, tags: Iterable[str]) -> dict[str, str]:
+        """link(tag=tag, page=1) for each tag, encoding the other filters once."""
+        pairs = replace(self, tag="", page=1)._pairs()
+        before = urlencode([(name, value) for name, value in pairs[:5] if value])
+        after = urlencode([(name, value) for name, value in pairs[6:] if value])
+        return {
+            tag: "/sessions?"
+            + "&".join(part for part in (before, urlencode([("tag", tag)]), after) if part)
+            for tag in tags
+        }
+
+    def page_links(self, numbers: Iterable[int]) -> dict[int, str]:
+        """link(page=number) for each page number, encoding the filters once."""
+        first = self.link(page=1)
+        joiner = "&" if "?" in first else "?"
+        return {
+            number: first if number <= 1 else f"{first}{joiner}page={number}" for number in numbers
+        }
+
+    def _pairs(self) -> list[tuple[str, str]]:
+        """Query parameters in link order; "tag" must stay sixth (see tag_links)."""
+        return [
+            ("q", self.q),
+            ("kind", self.kind or ""),
+            ("length", str(self.length or "")),
+            ("posture", self.posture or ""),
+            ("guidance", self.guidance or ""),
+            ("tag", self.tag),
+            ("status", self.status or ""),
+            ("page", str(self.page) if self.page > 1 else ""),
+        ]
 
 
 def parse_browse(
