@@ -151,6 +151,16 @@ def db_upgrade() -> None:
     click.echo(f"Applied: {', '.join(applied)}" if applied else "The database is up to date.")
 
 
+@db.command("prune")
+def db_prune() -> None:
+    """Forget stored Idempotency-Key answers older than 30 days (safe to run from cron)."""
+    from wellness.lib.clock import utc_now
+    from wellness.system import idempotency
+
+    removed = _run_with_database(_settings(), lambda: idempotency.forget_old(now=utc_now()))
+    click.echo(f"Forgot {removed} stored idempotent answers older than 30 days.")
+
+
 @main.group()
 def users() -> None:
     """Create and manage accounts."""
@@ -244,6 +254,43 @@ def users_list() -> None:
         click.echo(
             f"{user.id:>5}  {user.role.value:<12} {state:<9} {user.email}  {user.display_name}"
         )
+
+
+@users.command("assign-therapist")
+@click.argument("patient_email")
+@click.argument("therapist_email")
+def users_assign_therapist(patient_email: str, therapist_email: str) -> None:
+    """Put a patient on a therapist's caseload."""
+    from wellness.care import services as care
+    from wellness.lib.clock import utc_now
+    from wellness.lib.validation import FieldError
+
+    async def work() -> bool:
+        patient, therapist = await _existing(patient_email), await _existing(therapist_email)
+        try:
+            return await care.assign(therapist, patient, now=utc_now())
+        except FieldError as problem:
+            raise click.ClickException(problem.message) from None
+
+    added = _account_command(work)
+    state = "now looks after" if added else "already looked after"
+    click.echo(f"{therapist_email} {state} {patient_email}.")
+
+
+@users.command("unassign-therapist")
+@click.argument("patient_email")
+@click.argument("therapist_email")
+def users_unassign_therapist(patient_email: str, therapist_email: str) -> None:
+    """Take a patient off a therapist's caseload."""
+    from wellness.care import services as care
+
+    async def work() -> bool:
+        patient, therapist = await _existing(patient_email), await _existing(therapist_email)
+        return await care.unassign(therapist.id, patient.id)
+
+    removed = _account_command(work)
+    state = "no longer looks after" if removed else "did not look after"
+    click.echo(f"{therapist_email} {state} {patient_email}.")
 
 
 async def _existing(email: str) -> Any:

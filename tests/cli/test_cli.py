@@ -24,6 +24,12 @@ def rows(environment: dict[str, str], sql: str) -> list[tuple[object, ...]]:
         return connection.execute(sql).fetchall()
 
 
+def execute(environment: dict[str, str], sql: str, parameters: tuple[object, ...]) -> None:
+    path = environment["WELLNESS_DATABASE_URL"].removeprefix("sqlite://")
+    with sqlite3.connect(path) as connection:
+        connection.execute(sql, parameters)
+
+
 def test_db_upgrade_creates_the_schema_once(environment: dict[str, str]) -> None:
     first = run(environment, "db", "upgrade")
     second = run(environment, "db", "upgrade")
@@ -179,3 +185,56 @@ def test_a_bad_setting_stops_the_command_naming_it(environment: dict[str, str]) 
     result = run({**environment, "WELLNESS_STAFF_IDLE_MINUTES": "often"}, "db", "upgrade")
     assert result.exit_code == 1
     assert "WELLNESS_STAFF_IDLE_MINUTES" in result.output
+
+
+def create(environment: dict[str, str], role: str, email: str) -> None:
+    arguments = ("users", "create", "--role", role, "--name", email.split("@")[0])
+    result = run(environment, *arguments, "--email", email, "--password-stdin", stdin=PASSPHRASE)
+    assert result.exit_code == 0, result.output
+
+
+def test_assigning_a_therapist_builds_their_caseload(environment: dict[str, str]) -> None:
+    create(environment, "patient", "pat@clinic.org")
+    create(environment, "therapist", "tess@clinic.org")
+
+    added = run(environment, "users", "assign-therapist", "pat@clinic.org", "tess@clinic.org")
+    again = run(environment, "users", "assign-therapist", "pat@clinic.org", "tess@clinic.org")
+
+    assert added.exit_code == again.exit_code == 0
+    assert "now looks after" in added.output
+    assert "already looked after" in again.output
+    assert rows(environment, "SELECT count(*) FROM care_assignments") == [(1,)]
+    removed = run(environment, "users", "unassign-therapist", "pat@clinic.org", "tess@clinic.org")
+    assert "no longer looks after" in removed.output
+    assert rows(environment, "SELECT count(*) FROM care_assignments") == [(0,)]
+
+
+def test_assigning_refuses_roles_that_do_not_fit(environment: dict[str, str]) -> None:
+    create(environment, "patient", "pat@clinic.org")
+    create(environment, "coordinator", "cora@clinic.org")
+
+    result = run(environment, "users", "assign-therapist", "pat@clinic.org", "cora@clinic.org")
+
+    assert result.exit_code == 1
+    assert "is not a therapist" in result.output
+    assert rows(environment, "SELECT count(*) FROM care_assignments") == [(0,)]
+
+
+def test_db_prune_forgets_only_old_idempotent_answers(environment: dict[str, str]) -> None:
+    create(environment, "patient", "pat@clinic.org")
+    for key, created_at in (
+        ("old", "2020-01-01 00:00:00+00:00"),
+        ("new", "2999-01-01 00:00:00+00:00"),
+    ):
+        execute(
+            environment,
+            "INSERT INTO idempotent_requests (user_id, key, fingerprint, status_code, body,"
+            " created_at) VALUES (1, ?, 'f', 201, x'7b7d', ?)",
+            (key, created_at),
+        )
+
+    result = run(environment, "db", "prune")
+
+    assert result.exit_code == 0
+    assert "Forgot 1 stored idempotent answers" in result.output
+    assert rows(environment, "SELECT key FROM idempotent_requests") == [("new",)]
