@@ -305,9 +305,18 @@ _tags: TokenCache[frozenset[Status], list[str]] = TokenCache(8)
 
 async def browse(viewer: User, query: CatalogQuery) -> SearchPage:
     """A page of the sessions this viewer may see, filtered and searched."""
+    return await _browse(viewer, query, await change_token())
+
+
+async def browse_with_tags(viewer: User, query: CatalogQuery) -> tuple[SearchPage, list[str]]:
+    """browse() and all_tags() reading the change token once (the browse page shows both)."""
+    token = await change_token()
+    return await _browse(viewer, query, token), await _all_tags(viewer, token)
+
+
+async def _browse(viewer: User, query: CatalogQuery, token: str | None) -> SearchPage:
     allowed = visible_statuses(viewer)
     query = replace(query, statuses=query.statuses & allowed or allowed)
-    token = await change_token()
     cached = _pages.get(token, query)
     if cached is not None:
         return cached
@@ -323,8 +332,11 @@ async def browse(viewer: User, query: CatalogQuery) -> SearchPage:
 
 async def all_tags(viewer: User) -> list[str]:
     """Tags of the sessions this viewer can see (drafts' tags stay with coordinators)."""
+    return await _all_tags(viewer, await change_token())
+
+
+async def _all_tags(viewer: User, token: str | None) -> list[str]:
     statuses = visible_statuses(viewer)
-    token = await change_token()
     cached = _tags.get(token, statuses)
     if cached is not None:
         return cached

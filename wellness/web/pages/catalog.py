@@ -66,8 +66,7 @@ class CatalogPages(Controller):
         )
         if errors:
             return _browse_template(request, filters, None, [], errors=errors, status=400)
-        result = await catalog.browse(viewer, filters.query())
-        tags = await catalog.all_tags(viewer)
+        result, tags = await catalog.browse_with_tags(viewer, filters.query())
         return _browse_template(request, filters, result, tags)
 
     @get("/{session_id:int}", name="session_page")
