@@ -32,11 +32,10 @@ async def seed_history(users: dict[str, User], *, now: datetime) -> None:
     for therapist, patients in CARE_TEAMS.items():
         for patient in patients:
             await care.assign(users[therapist], users[patient], now=now)
-    sessions = await PracticeSession.filter(status=Status.PUBLISHED, duration_seconds__gt=0)
-    if not sessions:
-        return
-    await _practice_history(users["patient@demo.wellness"], sessions, now=now)
     await _open_alert(users["patient2@demo.wellness"], now=now)
+    sessions = await PracticeSession.filter(status=Status.PUBLISHED, duration_seconds__gt=0)
+    if sessions:
+        await _practice_history(users["patient@demo.wellness"], sessions, now=now)
 
 
 async def _practice_history(
