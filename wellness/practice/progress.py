@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
+
+from tortoise.queryset import ValuesListQuery
 
 from wellness.accounts.models import User
 from wellness.catalog.kinds import Kind
@@ -18,6 +23,8 @@ from wellness.practice.models import PracticeLog
 from wellness.practice.rules import Evidence
 from wellness.practice.services import streak_policy
 from wellness.settings import CarePolicy
+
+_STARTED_AT = PracticeLog._meta.fields_map["started_at"]
 
 CALENDAR_WEEKS = 26
 MINUTES_WEEKS = 12
@@ -88,34 +95,45 @@ async def progress_for(patient: User, *, policy: CarePolicy, now: datetime) -> P
 async def _practice(
     patient: User, policy: CarePolicy
 ) -> tuple[list[streaks.PracticeEvent], dict[int, _Practice], dict[date, int]]:
-    rows = await PracticeLog.filter(patient_id=patient.id).values_list(
-        "id",
-        "started_at",
-        "listened_seconds",
-        "duration_seconds",
-        "completed",
-        "evidence",
-        "time_zone",
-        "session_id",
-        "kind",
+    rows = await _raw_rows(
+        PracticeLog.filter(patient_id=patient.id).values_list(
+            "id",
+            "started_at",
+            "listened_seconds",
+            "duration_seconds",
+            "completed",
+            "evidence",
+            "time_zone",
+            "session_id",
+            "kind",
+        )
     )
+    fraction, rollover = policy.completion_fraction, policy.day_rollover_hour
+    zones: dict[str, ZoneInfo] = {}
     events: list[streaks.PracticeEvent] = []
     practices: dict[int, _Practice] = {}
-    seconds: dict[date, int] = defaultdict(int)
-    for row_id, started, listened, duration, completed, evidence, zone, session_id, kind in rows:
+    seconds: dict[int, int] = defaultdict(int)  # by the ordinal of the practice day
+    for row_id, raw, listened, duration, completed, evidence, zone, session_id, kind in rows:
+        started = _moment(raw)
         has_media = evidence == Evidence.OBSERVED_PLAYBACK or duration is not None
         counts = rules.counts_for_streak(
             has_media=has_media,
-            completed=completed,
+            completed=bool(completed),
             listened_seconds=listened,
             duration_seconds=duration,
-            fraction=policy.completion_fraction,
+            fraction=fraction,
         )
+        # The event checks that `started` is aware and `zone` a known zone.
         events.append(streaks.PracticeEvent(started, listened / 60, counts, zone))
         practices[row_id] = _Practice(row_id, started, session_id, Kind(kind))
-        day = streaks.practice_day(started, zone, policy.day_rollover_hour)
-        seconds[day] += listened
-    return events, practices, {day: round(total / 60) for day, total in seconds.items()}
+        # streaks.practice_day, without checking again what the event just checked.
+        local_zone = zones.get(zone)
+        if local_zone is None:
+            local_zone = zones[zone] = ZoneInfo(zone)
+        local = started.astimezone(local_zone)
+        seconds[local.toordinal() - (local.hour < rollover)] += listened
+    minutes = {date.fromordinal(day): round(total / 60) for day, total in seconds.items()}
+    return events, practices, minutes
 
 
 async def _ratings(
@@ -128,17 +146,19 @@ async def _ratings(
 ]:
     """Quick check-ins for the timeline, and before/after pairs for the timeline and for what
     helped (all pairs ever, so a long history still informs the averages)."""
-    rows = await Checkin.filter(patient_id=patient.id).values_list(
-        "occurred_at", "level", "context", "practice_id"
+    # Two narrow queries: parsing the times of every rating ever cost more than the rest.
+    recent = await Checkin.filter(
+        patient_id=patient.id, context=CheckinContext.QUICK, occurred_at__gte=since
+    ).values_list("occurred_at", "level")
+    quick = [(occurred_at.astimezone(zone), level) for occurred_at, level in recent]
+    rated = await _raw_rows(
+        Checkin.filter(patient_id=patient.id, practice_id__isnull=False)
+        .exclude(context=CheckinContext.QUICK)
+        .values_list("level", "context", "practice_id")
     )
-    quick: list[tuple[datetime, int]] = []
     around: dict[int, dict[str, int]] = defaultdict(dict)
-    for occurred_at, level, context, practice_id in rows:
-        if context == CheckinContext.QUICK:
-            if occurred_at >= since:
-                quick.append((occurred_at.astimezone(zone), level))
-        elif practice_id is not None:
-            around[practice_id][str(context)] = level
+    for level, context, practice_id in rated:
+        around[practice_id][str(context)] = level
     titles = await _titles({p.session_id for p in practices.values() if p.session_id})
     pairs: list[tuple[datetime, int, int]] = []
     by_session: list[tuple[str, int, int]] = []
@@ -164,3 +184,27 @@ async def _titles(session_ids: set[int | None]) -> dict[int, str]:
         return {}
     rows = await PracticeSession.filter(id__in=session_ids).values_list("id", "title")
     return dict(rows)
+
+
+async def _raw_rows(query: ValuesListQuery[Any]) -> list[Sequence[Any]]:
+    """The rows of `query` as the database driver gives them (SQLite: text for times, 0/1 for
+    booleans). Tortoise's conversion of every value cost more than the rest of the page for a
+    few years of practice; the caller converts the few values that need it. The parameters are
+    inlined into the SQL: only numbers and our own constants, never text from a request."""
+    sql = query.sql(params_inline=True)
+    _, rows = await query.model._meta.db.execute_query(sql)
+    return list(rows)
+
+
+def _moment(raw: Any) -> datetime:
+    """A raw `started_at`: SQLite's text parsed with `datetime.fromisoformat` (some 50 times
+    faster than Tortoise's iso8601 parse), PostgreSQL's aware datetime as it is. Anything else
+    (a naive value, text `fromisoformat` refuses) goes through Tortoise's own conversion."""
+    moment = raw
+    if isinstance(raw, str):
+        with contextlib.suppress(ValueError):
+            moment = datetime.fromisoformat(raw)
+    if isinstance(moment, datetime) and moment.tzinfo is not None:
+        return moment
+    converted: datetime = _STARTED_AT.to_python_value(raw)
+    return converted
