@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from tortoise.expressions import RawSQL
 from tortoise.queryset import ValuesListQuery
 
 from wellness.accounts.models import User
@@ -24,7 +25,8 @@ from wellness.practice.rules import Evidence
 from wellness.practice.services import streak_policy
 from wellness.settings import CarePolicy
 
-_STARTED_AT = PracticeLog._meta.fields_map["started_at"]
+# Tortoise's conversion of a datetime column, for what `_moment` does not handle itself.
+_DATETIME = PracticeLog._meta.fields_map["started_at"]
 
 CALENDAR_WEEKS = 26
 MINUTES_WEEKS = 12
@@ -147,10 +149,14 @@ async def _ratings(
     """Quick check-ins for the timeline, and before/after pairs for the timeline and for what
     helped (all pairs ever, so a long history still informs the averages)."""
     # Two narrow queries: parsing the times of every rating ever cost more than the rest.
-    recent = await Checkin.filter(
-        patient_id=patient.id, context=CheckinContext.QUICK, occurred_at__gte=since
-    ).values_list("occurred_at", "level")
-    quick = [(occurred_at.astimezone(zone), level) for occurred_at, level in recent]
+    recent = (
+        await Checkin.filter(
+            patient_id=patient.id, context=CheckinContext.QUICK, occurred_at__gte=since
+        )
+        .annotate(occurred_raw=RawSQL('"occurred_at"'))  # parsed by _moment, as started_at
+        .values_list("occurred_raw", "level")
+    )
+    quick = [(_moment(occurred_at).astimezone(zone), level) for occurred_at, level in recent]
     rated = await _raw_rows(
         Checkin.filter(patient_id=patient.id, practice_id__isnull=False)
         .exclude(context=CheckinContext.QUICK)
@@ -197,14 +203,15 @@ async def _raw_rows(query: ValuesListQuery[Any]) -> list[Sequence[Any]]:
 
 
 def _moment(raw: Any) -> datetime:
-    """A raw `started_at`: SQLite's text parsed with `datetime.fromisoformat` (some 50 times
-    faster than Tortoise's iso8601 parse), PostgreSQL's aware datetime as it is. Anything else
-    (a naive value, text `fromisoformat` refuses) goes through Tortoise's own conversion."""
+    """A raw datetime column (`started_at`, `occurred_at`): SQLite's text parsed with
+    `datetime.fromisoformat` (some 50 times faster than Tortoise's iso8601 parse),
+    PostgreSQL's aware datetime as it is. Anything else (a naive value, text `fromisoformat`
+    refuses) goes through Tortoise's own conversion."""
     moment = raw
     if isinstance(raw, str):
         with contextlib.suppress(ValueError):
             moment = datetime.fromisoformat(raw)
     if isinstance(moment, datetime) and moment.tzinfo is not None:
         return moment
-    converted: datetime = _STARTED_AT.to_python_value(raw)
+    converted: datetime = _DATETIME.to_python_value(raw)
     return converted
