@@ -17,9 +17,10 @@ What it does, all on 127.0.0.1 inside one temporary folder that is removed after
    ratings around about 70% of the playbacks, a quick check-in every day and a GAD-7 every
    2 weeks;
 2. in this process, without HTTP: times `progress_for` and each of its parts (the practice
-   query, building the events, `compute_streak`, the ratings, the GAD-7 query), the chart
-   geometry (`progress_charts`) and rendering `wellbeing/progress.html` with the app's Jinja
-   setup, so the HTTP figure can be split into where the time goes;
+   rows as the driver gives them, and the same rows converted by Tortoise for comparison;
+   building the events, `compute_streak`, the ratings, the GAD-7 query), the chart geometry
+   (`progress_charts`) and rendering `wellbeing/progress.html` with the app's Jinja setup, so
+   the HTTP figure can be split into where the time goes;
 3. starts bench/bench_app.py (the production app plus `GET /ping`) under uvicorn with one
    worker, as `wellness serve` does, signs the patient in, and requests `/ping`, `/patient`
    and `/progress` in turn, one at a time over a keep-alive connection, --requests times each
@@ -327,11 +328,17 @@ async def breakdown(database_url: str, runs: int) -> list[tuple[str, float, floa
                 template.render(request=fake_request, csrf_input="", get_flashes=list, **context)
             )
 
-        async def practice_query() -> object:
-            return await PracticeLog.filter(patient_id=patient.id).values_list(
+        def practice_rows() -> Any:
+            return PracticeLog.filter(patient_id=patient.id).values_list(
                 "id", "started_at", "listened_seconds", "duration_seconds", "completed",
                 "evidence", "time_zone", "session_id", "kind",
             )  # fmt: skip
+
+        async def practice_converted() -> object:
+            return await practice_rows()
+
+        async def practice_raw() -> object:
+            return await progress._raw_rows(practice_rows())
 
         async def gad7_query() -> object:
             return (
@@ -350,7 +357,8 @@ async def breakdown(database_url: str, runs: int) -> list[tuple[str, float, floa
 
         parts: list[tuple[str, Callable[[], Awaitable[object]] | Callable[[], object]]] = [
             ("progress_for (all of it)", whole),
-            ("  practice query (values_list)", practice_query),
+            ("  practice rows, as the driver gives them", practice_raw),
+            ("  (the same, converted by Tortoise)", practice_converted),
             ("  _practice (query + events + minutes)", lambda: progress._practice(patient, policy)),
             ("  compute_streak", streak),
             ("  _ratings (query + pairs + averages)",
