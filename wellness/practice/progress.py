@@ -2,31 +2,21 @@
 
 from __future__ import annotations
 
-import contextlib
 from collections import defaultdict
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from tortoise.expressions import RawSQL
-from tortoise.queryset import ValuesListQuery
 
 from wellness.accounts.models import User
-from wellness.catalog.kinds import Kind
 from wellness.catalog.models import PracticeSession
 from wellness.checkins import trends
 from wellness.checkins.models import Checkin, Gad7Response
 from wellness.checkins.scoring import CheckinContext
-from wellness.practice import rules, streaks
-from wellness.practice.models import PracticeLog
-from wellness.practice.rules import Evidence
+from wellness.practice import history, streaks
 from wellness.practice.services import streak_policy
 from wellness.settings import CarePolicy
-
-# Tortoise's conversion of a datetime column, for what `_moment` does not handle itself.
-_DATETIME = PracticeLog._meta.fields_map["started_at"]
 
 CALENDAR_WEEKS = 26
 MINUTES_WEEKS = 12
@@ -49,17 +39,9 @@ class Progress:
     by_kind: list[tuple[str, float, int]]
 
 
-@dataclass(frozen=True, slots=True)
-class _Practice:
-    id: int
-    started_at: datetime
-    session_id: int | None
-    kind: Kind
-
-
 async def progress_for(patient: User, *, policy: CarePolicy, now: datetime) -> Progress:
     zone = ZoneInfo(patient.time_zone)
-    events, practices, minutes = await _practice(patient, policy)
+    events, practices, minutes = await history.read_practice(patient.id, policy)
     summary = streaks.compute_streak(
         events, now=now, time_zone=patient.time_zone, policy=streak_policy(policy)
     )
@@ -94,52 +76,8 @@ async def progress_for(patient: User, *, policy: CarePolicy, now: datetime) -> P
     )
 
 
-async def _practice(
-    patient: User, policy: CarePolicy
-) -> tuple[list[streaks.PracticeEvent], dict[int, _Practice], dict[date, int]]:
-    rows = await _raw_rows(
-        PracticeLog.filter(patient_id=patient.id).values_list(
-            "id",
-            "started_at",
-            "listened_seconds",
-            "duration_seconds",
-            "completed",
-            "evidence",
-            "time_zone",
-            "session_id",
-            "kind",
-        )
-    )
-    fraction, rollover = policy.completion_fraction, policy.day_rollover_hour
-    zones: dict[str, ZoneInfo] = {}
-    events: list[streaks.PracticeEvent] = []
-    practices: dict[int, _Practice] = {}
-    seconds: dict[int, int] = defaultdict(int)  # by the ordinal of the practice day
-    for row_id, raw, listened, duration, completed, evidence, zone, session_id, kind in rows:
-        started = _moment(raw)
-        has_media = evidence == Evidence.OBSERVED_PLAYBACK or duration is not None
-        counts = rules.counts_for_streak(
-            has_media=has_media,
-            completed=bool(completed),
-            listened_seconds=listened,
-            duration_seconds=duration,
-            fraction=fraction,
-        )
-        # The event checks that `started` is aware and `zone` a known zone.
-        events.append(streaks.PracticeEvent(started, listened / 60, counts, zone))
-        practices[row_id] = _Practice(row_id, started, session_id, Kind(kind))
-        # streaks.practice_day, without checking again what the event just checked.
-        local_zone = zones.get(zone)
-        if local_zone is None:
-            local_zone = zones[zone] = ZoneInfo(zone)
-        local = started.astimezone(local_zone)
-        seconds[local.toordinal() - (local.hour < rollover)] += listened
-    minutes = {date.fromordinal(day): round(total / 60) for day, total in seconds.items()}
-    return events, practices, minutes
-
-
 async def _ratings(
-    patient: User, practices: dict[int, _Practice], since: datetime, zone: ZoneInfo
+    patient: User, practices: dict[int, history.PracticeRecord], since: datetime, zone: ZoneInfo
 ) -> tuple[
     list[tuple[datetime, int]],
     list[tuple[datetime, int, int]],
@@ -156,8 +94,8 @@ async def _ratings(
         .annotate(occurred_raw=RawSQL('"occurred_at"'))  # parsed by _moment, as started_at
         .values_list("occurred_raw", "level")
     )
-    quick = [(_moment(occurred_at).astimezone(zone), level) for occurred_at, level in recent]
-    rated = await _raw_rows(
+    quick = [(history.moment(occurred_at).astimezone(zone), level) for occurred_at, level in recent]
+    rated = await history.raw_rows(
         Checkin.filter(patient_id=patient.id, practice_id__isnull=False)
         .exclude(context=CheckinContext.QUICK)
         .values_list("level", "context", "practice_id")
@@ -190,28 +128,3 @@ async def _titles(session_ids: set[int | None]) -> dict[int, str]:
         return {}
     rows = await PracticeSession.filter(id__in=session_ids).values_list("id", "title")
     return dict(rows)
-
-
-async def _raw_rows(query: ValuesListQuery[Any]) -> list[Sequence[Any]]:
-    """The rows of `query` as the database driver gives them (SQLite: text for times, 0/1 for
-    booleans). Tortoise's conversion of every value cost more than the rest of the page for a
-    few years of practice; the caller converts the few values that need it. The parameters are
-    inlined into the SQL: only numbers and our own constants, never text from a request."""
-    sql = query.sql(params_inline=True)
-    _, rows = await query.model._meta.db.execute_query(sql)
-    return list(rows)
-
-
-def _moment(raw: Any) -> datetime:
-    """A raw datetime column (`started_at`, `occurred_at`): SQLite's text parsed with
-    `datetime.fromisoformat` (some 50 times faster than Tortoise's iso8601 parse),
-    PostgreSQL's aware datetime as it is. Anything else (a naive value, text `fromisoformat`
-    refuses) goes through Tortoise's own conversion."""
-    moment = raw
-    if isinstance(raw, str):
-        with contextlib.suppress(ValueError):
-            moment = datetime.fromisoformat(raw)
-    if isinstance(moment, datetime) and moment.tzinfo is not None:
-        return moment
-    converted: datetime = _DATETIME.to_python_value(raw)
-    return converted

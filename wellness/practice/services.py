@@ -18,6 +18,7 @@ from wellness.checkins.scoring import CheckinContext
 from wellness.lib.paging import Page
 from wellness.lib.validation import FieldError
 from wellness.practice import rules, streaks
+from wellness.practice.history import read_practice
 from wellness.practice.models import PracticeLog
 from wellness.practice.rules import Evidence
 from wellness.settings import CarePolicy
@@ -275,24 +276,8 @@ async def history(patient: User, *, page: int = 1, per_page: int = 20) -> Page[P
 
 async def practice_events(patient_id: int, *, policy: CarePolicy) -> list[streaks.PracticeEvent]:
     """Every practice as the streak rules see it, read in one narrow query."""
-    rows = await PracticeLog.filter(patient_id=patient_id).values_list(
-        "started_at", "listened_seconds", "duration_seconds", "completed", "evidence", "time_zone"
-    )
-    return [
-        streaks.PracticeEvent(
-            started_at=started_at,
-            minutes=listened / 60,
-            counts=rules.counts_for_streak(
-                has_media=evidence == Evidence.OBSERVED_PLAYBACK or duration is not None,
-                completed=completed,
-                listened_seconds=listened,
-                duration_seconds=duration,
-                fraction=policy.completion_fraction,
-            ),
-            time_zone=time_zone,
-        )
-        for started_at, listened, duration, completed, evidence, time_zone in rows
-    ]
+    events, _, _ = await read_practice(patient_id, policy)
+    return events
 
 
 def streak_policy(policy: CarePolicy) -> streaks.StreakPolicy:
