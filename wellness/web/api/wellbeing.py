@@ -12,6 +12,7 @@ from wellness.checkins import services as checkins
 from wellness.lib.clock import utc_now
 from wellness.practice import services as practice
 from wellness.practice.models import PracticeLog
+from wellness.settings import CarePolicy
 from wellness.web.api.wellbeing_schemas import (
     CheckinCreate,
     CheckinCreated,
@@ -46,6 +47,11 @@ async def own_practice_or_404(request: Request[Any, Any, Any], practice_id: int)
     if found is None:
         raise NotFoundException("No such practice record.")
     return found
+
+
+def practice_created(logged: practice.Logged, policy: CarePolicy) -> PracticeCreated:
+    support = Support.of(logged.alerts, policy)
+    return PracticeCreated(PracticeOut.of(logged.practice), bool(support), support)
 
 
 class WellbeingApi(Controller):
@@ -132,8 +138,7 @@ class WellbeingApi(Controller):
             logged = await practice.log_practice(
                 current_user(request), entry, policy=policy, now=utc_now()
             )
-            support = Support.of(logged.alerts, policy)
-            return 201, PracticeCreated(PracticeOut.of(logged.practice), bool(support), support)
+            return 201, practice_created(logged, policy)
 
         return await respond_once(request, data, write)
 
@@ -153,8 +158,7 @@ class WellbeingApi(Controller):
                 policy=policy,
                 now=utc_now(),
             )
-            support = Support.of(logged.alerts, policy)
-            return 201, PracticeCreated(PracticeOut.of(logged.practice), bool(support), support)
+            return 201, practice_created(logged, policy)
 
         return await respond_once(request, data, write)
 
@@ -186,8 +190,7 @@ class WellbeingApi(Controller):
             logged = await practice.rate_after(
                 found, data.anxiety_after, policy=policy, now=utc_now()
             )
-            support = Support.of(logged.alerts, policy)
-            return 201, PracticeCreated(PracticeOut.of(logged.practice), bool(support), support)
+            return 201, practice_created(logged, policy)
 
         return await respond_once(request, data, write)
 
