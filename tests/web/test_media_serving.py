@@ -846,8 +846,24 @@ def test_a_bad_accel_prefix_stops_start_up(tmp_path: Path, value: str) -> None:
 # --- the fast path in front of the whole app, as `wellness serve` runs it ----------------------
 
 
+class UvicornLikeCycle:
+    """What `skip_access_log` expects of uvicorn: `send` bound to an object with `access_log`."""
+
+    def __init__(self) -> None:
+        self.access_log = True
+        self.sent: list[dict[str, Any]] = []
+
+    async def send(self, message: dict[str, Any]) -> None:
+        self.sent.append(message)
+
+
 async def call_asgi(
-    server: Any, path: str, cookie: str, *, range_header: str = "bytes=0-99"
+    server: Any,
+    path: str,
+    cookie: str,
+    *,
+    range_header: str = "bytes=0-99",
+    cycle: UvicornLikeCycle | None = None,
 ) -> tuple[int, dict[str, str], bytes]:
     scope = {
         "type": "http",
@@ -881,7 +897,9 @@ async def call_asgi(
     async def send(message: dict[str, Any]) -> None:
         sent.append(message)
 
-    await server(scope, receive, send)
+    await server(scope, receive, cycle.send if cycle is not None else send)
+    if cycle is not None:
+        sent = cycle.sent
     start = next(message for message in sent if message["type"] == "http.response.start")
     headers = {name.decode().lower(): value.decode() for name, value in start["headers"]}
     body = b"".join(
@@ -942,3 +960,33 @@ def test_only_successful_answers_from_a_grant_leave_the_access_log() -> None:
         assert quiet.filter(record(404)) is True
     finally:
         ANSWERING_FROM_GRANT.reset(token)
+
+
+def test_granted_plain_ranges_skip_uvicorns_access_log_and_nothing_else_does(
+    as_patient: Client, library: Library, app: Litestar, settings: Settings
+) -> None:
+    server = behind_media_fast_path(app, settings)
+    cookie, url = cookie_header(as_patient), library.published.url
+
+    def fetch(cookie: str, cycle: UvicornLikeCycle, range_header: str = "bytes=0-99") -> int:
+        answer = call_asgi(server, url, cookie, range_header=range_header, cycle=cycle)
+        return as_patient.run(lambda: answer)[0]
+
+    first, again, refused, suffix = (UvicornLikeCycle() for _ in range(4))
+    assert fetch(cookie, first) == 206
+    assert first.access_log is True  # the full checks ran: logged
+    assert fetch(cookie, again, "bytes=100-199") == 206
+    assert again.access_log is False
+    assert fetch("wellness_session=forged", refused) == 401
+    assert refused.access_log is True
+    assert fetch(cookie, suffix, "bytes=-100") == 206  # answered by the general rules
+    assert suffix.access_log is True  # and left to QuietGrantedRanges
+
+
+def test_uvicorn_still_reads_the_access_log_flag_skip_access_log_clears() -> None:
+    import inspect
+
+    from uvicorn.protocols.http import h11_impl, httptools_impl
+
+    for module in (httptools_impl, h11_impl):
+        assert "if self.access_log:" in inspect.getsource(module.RequestResponseCycle.send)

@@ -388,6 +388,7 @@ class GrantedMediaServer:
             self.grants.forget(scope)
             return False
         headers = quick_range_headers(media, self.secure, start, length)
+        skip_access_log(send)
         token = ANSWERING_FROM_GRANT.set(True)
         try:
             await send({"type": "http.response.start", "status": 206, "headers": headers})
@@ -395,6 +396,20 @@ class GrantedMediaServer:
             ANSWERING_FROM_GRANT.reset(token)
         await send({"type": "http.response.body", "body": body, "more_body": False})
         return True
+
+
+def skip_access_log(send: Send) -> None:
+    """Tell uvicorn not to log this response at all, where QuietGrantedRanges would drop it.
+
+    uvicorn builds the access-log record (client address, path, a LogRecord) before any filter
+    sees it; for 64 KiB ranges that costs a quarter of the answer. Its per-request cycle, whose
+    bound method `send` is, reads its `access_log` flag when the response starts. This relies on
+    uvicorn's internals: with another server, or if uvicorn changes, nothing happens here and
+    QuietGrantedRanges still keeps the log free of these lines.
+    """
+    cycle = getattr(send, "__self__", None)
+    if getattr(cycle, "access_log", None) is True:
+        cycle.access_log = False  # type: ignore[union-attr]
 
 
 class QuietGrantedRanges(logging.Filter):
