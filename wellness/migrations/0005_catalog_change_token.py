@@ -34,10 +34,12 @@ _SQLITE_DROP = [f"DROP TRIGGER IF EXISTS {name}" for name in _SQLITE_TRIGGERS] +
     f"DELETE FROM instance_flags WHERE key = {_FLAG}"
 ]
 
-# PostgreSQL: statement triggers (one bump per statement, however many rows it touched).
+# PostgreSQL: statement triggers (one bump per statement, however many rows it touched). No
+# TRUNCATE trigger: only wiping a demo database truncates, and it empties instance_flags too,
+# which leaves no token, and without a token nothing is cached.
 _POSTGRES_TRIGGERS = {
-    "practice_sessions_catalog_changed": "AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON practice_sessions",
-    "session_tags_catalog_changed": "AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON session_tags",
+    "practice_sessions_catalog_changed": "AFTER INSERT OR UPDATE OR DELETE ON practice_sessions",
+    "session_tags_catalog_changed": "AFTER INSERT OR UPDATE OR DELETE ON session_tags",
     "media_assets_catalog_changed": "AFTER UPDATE OF cover_sha256, cover_mime_type OR DELETE ON media_assets",
 }
 _POSTGRES = [
