@@ -175,3 +175,23 @@ def test_anonymous_requests_are_refused(client: Client, personas: dict[str, User
     assert client.get("/api/v1/checkins").status_code == 401
     assert client.post("/api/v1/checkins", json={"level": 3}).status_code == 401
     assert count(client, Checkin) == 0
+
+
+@pytest.mark.parametrize(
+    ("path", "shape"),
+    [
+        ("/api/v1/checkins", "CheckinCreated"),
+        ("/api/v1/gad7", "Gad7Created"),
+        ("/api/v1/practice", "PracticeCreated"),
+        ("/api/v1/patients/{patient_id}/practice", "PracticeOut"),
+    ],
+)
+def test_openapi_documents_what_idempotent_writes_answer(
+    client: Client, path: str, shape: str
+) -> None:
+    spec = client.get("/schema/openapi.json").json()
+
+    created = spec["paths"][path]["post"]["responses"]["201"]
+    assert created["content"]["application/json"]["schema"] == {
+        "$ref": f"#/components/schemas/{shape}"
+    }

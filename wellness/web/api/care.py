@@ -13,6 +13,7 @@ from wellness.care import services as care
 from wellness.care.models import Alert
 from wellness.lib.clock import utc_now
 from wellness.practice import services as practice
+from wellness.web.api.wellbeing import created
 from wellness.web.api.wellbeing_schemas import AlertOut, AttestCreate, PracticeOut
 from wellness.web.auditing import record_action
 from wellness.web.context import web_context
@@ -72,7 +73,11 @@ class CareApi(Controller):
         patient = await patient_for_therapist_or_404(request, alert.patient_id)
         return alert_out(alert, patient.display_name)
 
-    @post("/patients/{patient_id:int}/practice", name="api_practice_attest")
+    @post(
+        "/patients/{patient_id:int}/practice",
+        name="api_practice_attest",
+        responses=created(PracticeOut),
+    )
     async def attest(
         self, request: Request[Any, Any, Any], patient_id: RowId, data: JSONBody[AttestCreate]
     ) -> Response[bytes]:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import NotFoundException
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import JSONBody, PathParameter, QueryParameter
 
 from wellness.checkins import services as checkins
@@ -49,6 +51,11 @@ async def own_practice_or_404(request: Request[Any, Any, Any], practice_id: int)
     return found
 
 
+def created(shape: type[msgspec.Struct]) -> dict[int, ResponseSpec]:
+    """The schema of a write's answer, which `respond_once` sends as encoded bytes."""
+    return {201: ResponseSpec(data_container=shape, description="Created")}
+
+
 def practice_created(logged: practice.Logged, policy: CarePolicy) -> PracticeCreated:
     support = Support.of(logged.alerts, policy)
     return PracticeCreated(PracticeOut.of(logged.practice), bool(support), support)
@@ -59,7 +66,7 @@ class WellbeingApi(Controller):
     guards = [patients_only]  # noqa: RUF012  (Litestar reads this class attribute)
     tags = ["check-ins and practice"]  # noqa: RUF012
 
-    @post("/checkins", name="api_checkin_create")
+    @post("/checkins", name="api_checkin_create", responses=created(CheckinCreated))
     async def create_checkin(
         self, request: Request[Any, Any, Any], data: JSONBody[CheckinCreate]
     ) -> Response[bytes]:
@@ -85,7 +92,7 @@ class WellbeingApi(Controller):
         items = [CheckinOut.of(item) for item in found.items]
         return CheckinList(items, found.page, found.pages, found.total)
 
-    @post("/gad7", name="api_gad7_create")
+    @post("/gad7", name="api_gad7_create", responses=created(Gad7Created))
     async def create_gad7(
         self, request: Request[Any, Any, Any], data: JSONBody[Gad7Create]
     ) -> Response[bytes]:
@@ -116,7 +123,7 @@ class WellbeingApi(Controller):
             [Gad7Out.of(item) for item in found.items], found.page, found.pages, found.total
         )
 
-    @post("/practice", name="api_practice_create")
+    @post("/practice", name="api_practice_create", responses=created(PracticeCreated))
     async def create_practice(
         self, request: Request[Any, Any, Any], data: JSONBody[PracticeCreate]
     ) -> Response[bytes]:
@@ -142,7 +149,7 @@ class WellbeingApi(Controller):
 
         return await respond_once(request, data, write)
 
-    @post("/practice/playback", name="api_practice_start")
+    @post("/practice/playback", name="api_practice_start", responses=created(PracticeCreated))
     async def start_playback(
         self, request: Request[Any, Any, Any], data: JSONBody[PracticeStart]
     ) -> Response[bytes]:
@@ -177,7 +184,11 @@ class WellbeingApi(Controller):
         )
         return PracticeOut.of(updated)
 
-    @post("/practice/{practice_id:int}/rating", name="api_practice_rating")
+    @post(
+        "/practice/{practice_id:int}/rating",
+        name="api_practice_rating",
+        responses=created(PracticeCreated),
+    )
     async def rate_after(
         self, request: Request[Any, Any, Any], practice_id: PracticeId, data: JSONBody[RatingAfter]
     ) -> Response[bytes]:
