@@ -347,3 +347,44 @@ def reset_peak_rss(pid: int) -> bool:
 
 if __name__ == "__main__":
     print("bench/_server.py holds helpers for the other benchmarks; nothing to run.")
+
+
+# --- PostgreSQL throwaway databases -----------------------------------------------------------
+
+
+def postgres_admin(admin_url: str, statement: str) -> None:
+    """Run one statement (CREATE/DROP DATABASE, VACUUM ...) on the server at `admin_url`."""
+    import asyncio
+
+    import asyncpg
+
+    async def run() -> None:
+        url = admin_url.replace("postgres://", "postgresql://", 1)
+        connection = await asyncpg.connect(url, timeout=5)
+        try:
+            await connection.execute(statement)
+        finally:
+            await connection.close()
+
+    asyncio.run(run())
+
+
+def postgres_reachable(admin_url: str) -> str | None:
+    """None when the server answers, else why not."""
+    try:
+        postgres_admin(admin_url, "SELECT 1")
+    except Exception as error:
+        return f"{type(error).__name__}: {error}"
+    return None
+
+
+@contextlib.contextmanager
+def throwaway_postgres(admin_url: str, name: str) -> Iterator[str]:
+    """A fresh database `name` on the server at `admin_url`, dropped afterwards; yields its URL."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    postgres_admin(admin_url, f'CREATE DATABASE "{name}"')
+    try:
+        yield urlunsplit(urlsplit(admin_url)._replace(path=f"/{name}"))
+    finally:
+        postgres_admin(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -40,7 +40,7 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from urllib.parse import quote_plus, urlsplit, urlunsplit
+from urllib.parse import quote_plus
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -55,11 +55,14 @@ from _server import (
     get_status,
     is_busy,
     machine_note,
+    postgres_admin,
+    postgres_reachable,
     require_tools,
     run_cli,
     sign_in,
     start_server,
     stop_server,
+    throwaway_postgres,
     workspace,
 )
 
@@ -237,37 +240,6 @@ async def seed(database_url: str, count: int) -> None:
         await db.close_database()
 
 
-# --- PostgreSQL throwaway database ---------------------------------------------------------
-
-
-def _asyncpg_url(url: str) -> str:
-    return url.replace("postgres://", "postgresql://", 1)
-
-
-def postgres_database_url(admin_url: str, name: str) -> str:
-    parts = urlsplit(admin_url)
-    return urlunsplit(parts._replace(path=f"/{name}"))
-
-
-async def _postgres_admin(admin_url: str, statement: str) -> None:
-    import asyncpg
-
-    connection = await asyncpg.connect(_asyncpg_url(admin_url), timeout=5)
-    try:
-        await connection.execute(statement)
-    finally:
-        await connection.close()
-
-
-def postgres_reachable(admin_url: str) -> str | None:
-    """None when reachable, else why not."""
-    try:
-        asyncio.run(_postgres_admin(admin_url, "SELECT 1"))
-    except Exception as error:
-        return f"{type(error).__name__}: {error}"
-    return None
-
-
 # --- wrk -----------------------------------------------------------------------------------------
 
 
@@ -411,7 +383,7 @@ def run_database(label: str, env: dict[str, str], wrk: str, duration: int, tmp: 
         # What autovacuum does within a minute of a bulk load: move the new rows out of the
         # GIN index's pending list and gather statistics. Straight after the load the planner
         # never uses the search index (it did not in the figures of 2026-11-24).
-        asyncio.run(_postgres_admin(env["WELLNESS_DATABASE_URL"], "VACUUM ANALYZE"))
+        postgres_admin(env["WELLNESS_DATABASE_URL"], "VACUUM ANALYZE")
     print(f"seeded {SESSIONS} published sessions in {time.perf_counter() - started:.1f} s")
     port = free_port()
     base_url = f"http://{HOST}:{port}"
@@ -561,14 +533,12 @@ def main() -> int:
             print(f"\nskipping PostgreSQL: {args.postgres_url} is unreachable ({reason})")
             return 0
         name = f"wellness_bench_{os.getpid()}"
-        with workspace("wellness-bench-catalog-pg-") as tmp:
-            asyncio.run(_postgres_admin(args.postgres_url, f'CREATE DATABASE "{name}"'))
-            try:
-                url = postgres_database_url(args.postgres_url, name)
-                env = bench_env(tmp, WELLNESS_DATABASE_URL=url)
-                run_database(f"PostgreSQL ({name})", env, wrk, args.duration, tmp)
-            finally:
-                asyncio.run(_postgres_admin(args.postgres_url, f'DROP DATABASE IF EXISTS "{name}"'))
+        with (
+            workspace("wellness-bench-catalog-pg-") as tmp,
+            throwaway_postgres(args.postgres_url, name) as url,
+        ):
+            env = bench_env(tmp, WELLNESS_DATABASE_URL=url)
+            run_database(f"PostgreSQL ({name})", env, wrk, args.duration, tmp)
     return 0
 
 

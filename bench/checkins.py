@@ -40,7 +40,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
@@ -55,9 +54,11 @@ from _server import (
     create_account,
     free_port,
     machine_note,
+    postgres_reachable,
     run_cli,
     running_server,
     sign_in,
+    throwaway_postgres,
     workspace,
 )
 
@@ -341,32 +342,6 @@ def report(
     return passed
 
 
-# --- PostgreSQL throwaway database -------------------------------------------------------------
-
-
-async def _postgres_admin(admin_url: str, statement: str) -> None:
-    import asyncpg
-
-    url = admin_url.replace("postgres://", "postgresql://", 1)
-    connection = await asyncpg.connect(url, timeout=5)
-    try:
-        await connection.execute(statement)
-    finally:
-        await connection.close()
-
-
-def postgres_reachable(admin_url: str) -> str | None:
-    try:
-        asyncio.run(_postgres_admin(admin_url, "SELECT 1"))
-    except Exception as error:
-        return f"{type(error).__name__}: {error}"
-    return None
-
-
-def with_database(url: str, name: str) -> str:
-    return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="sqlite")
@@ -393,17 +368,12 @@ def main() -> int:
             print(f"\nskipping PostgreSQL: {args.postgres_url} is unreachable ({reason})")
             return 0
         name = f"wellness_bench_checkins_{os.getpid()}"
-        with workspace("wellness-bench-checkins-pg-") as tmp:
-            asyncio.run(_postgres_admin(args.postgres_url, f'CREATE DATABASE "{name}"'))
-            try:
-                env = bench_env(tmp, WELLNESS_DATABASE_URL=with_database(args.postgres_url, name))
-                run_database(f"PostgreSQL ({name})", env, options, tmp)
-            finally:
-                asyncio.run(
-                    _postgres_admin(
-                        args.postgres_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
-                    )
-                )
+        with (
+            workspace("wellness-bench-checkins-pg-") as tmp,
+            throwaway_postgres(args.postgres_url, name) as url,
+        ):
+            env = bench_env(tmp, WELLNESS_DATABASE_URL=url)
+            run_database(f"PostgreSQL ({name})", env, options, tmp)
     return 0
 
 

@@ -67,18 +67,15 @@ from _server import (
     free_port,
     get_status,
     machine_note,
+    postgres_reachable,
     run_cli,
     sign_in,
     start_server,
     stop_server,
+    throwaway_postgres,
     workspace,
 )
-from catalog import (
-    _postgres_admin,
-    parse_wrk,
-    postgres_database_url,
-    postgres_reachable,
-)
+from catalog import parse_wrk
 
 TARGET_MS = 50.0
 YEARS = 5
@@ -300,7 +297,7 @@ async def breakdown(database_url: str, runs: int) -> list[tuple[str, float, floa
     from wellness import db
     from wellness.accounts.models import User
     from wellness.checkins.models import Gad7Response
-    from wellness.practice import progress, streaks
+    from wellness.practice import history, progress, streaks
     from wellness.practice.models import PracticeLog
     from wellness.practice.services import streak_policy
     from wellness.settings import CarePolicy
@@ -315,7 +312,7 @@ async def breakdown(database_url: str, runs: int) -> list[tuple[str, float, floa
     await db.open_database(database_url)
     try:
         patient = await User.get(email=PATIENT)
-        events, practices, _ = await progress._practice(patient, policy)
+        events, practices, _ = await history.read_practice(patient.id, policy)
         found = await progress.progress_for(patient, policy=policy, now=now)
         built = progress_charts(found)
         zone = ZoneInfo(patient.time_zone)
@@ -340,7 +337,7 @@ async def breakdown(database_url: str, runs: int) -> list[tuple[str, float, floa
             return await practice_rows()
 
         async def practice_raw() -> object:
-            return await progress._raw_rows(practice_rows())
+            return await history.raw_rows(practice_rows())
 
         async def gad7_query() -> object:
             return (
@@ -361,7 +358,8 @@ async def breakdown(database_url: str, runs: int) -> list[tuple[str, float, floa
             ("progress_for (all of it)", whole),
             ("  practice rows, as the driver gives them", practice_raw),
             ("  (the same, converted by Tortoise)", practice_converted),
-            ("  _practice (query + events + minutes)", lambda: progress._practice(patient, policy)),
+            ("  read_practice (query + events + minutes)",
+             lambda: history.read_practice(patient.id, policy)),
             ("  compute_streak", streak),
             ("  _ratings (query + pairs + averages)",
              lambda: progress._ratings(patient, practices, since, zone)),
@@ -543,14 +541,12 @@ def main() -> int:
             print(f"\nskipping PostgreSQL: {args.postgres_url} is unreachable ({reason})")
             return 0
         name = f"bench_progress_{os.getpid()}"
-        with workspace("wellness-bench-progress-pg-") as tmp:
-            asyncio.run(_postgres_admin(args.postgres_url, f'CREATE DATABASE "{name}"'))
-            try:
-                url = postgres_database_url(args.postgres_url, name)
-                env = bench_env(tmp, WELLNESS_DATABASE_URL=url)
-                run_database(f"PostgreSQL ({name})", env, args, wrk, tmp)
-            finally:
-                asyncio.run(_postgres_admin(args.postgres_url, f'DROP DATABASE IF EXISTS "{name}"'))
+        with (
+            workspace("wellness-bench-progress-pg-") as tmp,
+            throwaway_postgres(args.postgres_url, name) as url,
+        ):
+            env = bench_env(tmp, WELLNESS_DATABASE_URL=url)
+            run_database(f"PostgreSQL ({name})", env, args, wrk, tmp)
     print(f"\n{machine_note()} (at the end)")
     return 0
 
