@@ -1,14 +1,17 @@
 """Media serving against nginx: 64 KiB range reads (req/s) and whole-file downloads (MB/s).
 
 Usage: .venv/bin/python bench/media_ranges.py [--duration 10] [--rounds 3] [--megabytes 20]
-                                              [--servers uvicorn,uvicorn-quiet,granian]
+                [--servers uvicorn,uvicorn-quiet,granian,nginx-accel,nginx-auth]
 
 What it does, all on 127.0.0.1 and inside one temporary folder that is removed afterwards:
 1. creates a database with the app's own code: a patient account, a WAV file of --megabytes MB
    in the media store, and a published session that uses it;
 2. starts nginx (one worker, sendfile on) serving the same file straight from the media store,
    and the app under each of --servers (one worker each; `uvicorn` is `wellness serve`), and
-   signs the patient in to each app for a session cookie;
+   signs the patient in to each app for a session cookie; `nginx-accel` and `nginx-auth` put a
+   second nginx server in front of `wellness serve` (X-Accel-Redirect on every request, or
+   docs/nginx-media.conf: auth_request with cached answers), and every server's first answer is
+   checked (status, bytes, headers; refusals without a cookie for `nginx-auth`);
 3. in each of --rounds rounds, runs wrk (one thread) against nginx and then each app for
    --duration seconds: GETs of random 64 KiB ranges with the cookie, then whole-file GETs;
 4. prints requests/s and MB/s of every run, then each app's median ratio to nginx over the
@@ -39,7 +42,7 @@ import textwrap
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -53,6 +56,7 @@ PASSWORD = "bench-password-long-enough-1"
 EMAIL = "bench.patient@example.org"
 RANGE_BYTES = 64 * 1024
 TARGETS = {"range": 0.5, "whole": 0.7}
+NGINX_MEDIA_CONF = REPO / "docs" / "nginx-media.conf"
 
 
 # --- tools --------------------------------------------------------------------------------
@@ -224,22 +228,46 @@ def sign_in(base: str) -> str:
     return "; ".join(f"{cookie.name}={cookie.value}" for cookie in jar)
 
 
-def check(url: str, cookie: str, size: int) -> None:
+def check(url: str, cookie: str, seeded: Seeded) -> None:
     """One ranged request before measuring: a wrong answer would make the figures meaningless."""
-    headers = {"range": f"bytes=0-{RANGE_BYTES - 1}"}
+    start = seeded.size // 3
+    end = start + RANGE_BYTES - 1
+    headers = {"range": f"bytes={start}-{end}"}
     if cookie:
         headers["cookie"] = cookie
     with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=10) as reply:
         body = reply.read()
         if reply.status != 206 or len(body) != RANGE_BYTES:
             sys.exit(f"error: {url} answered {reply.status} with {len(body)} bytes, not a 206")
-        if not reply.headers["content-range"].endswith(f"/{size}"):
+        with seeded.file.open("rb") as stored:
+            stored.seek(start)
+            if body != stored.read(RANGE_BYTES):
+                sys.exit(f"error: {url} sent other bytes than the file holds at {start}")
+        if reply.headers["content-range"] != f"bytes {start}-{end}/{seeded.size}":
             sys.exit(f"error: {url} sent Content-Range {reply.headers['content-range']}")
-        if cookie and (
-            reply.headers["content-type"] != "audio/wav"
-            or reply.headers["x-content-type-options"] != "nosniff"
-        ):
-            sys.exit(f"error: {url} sent the wrong Content-Type or no nosniff: {reply.headers}")
+        if not cookie:
+            return
+        expected = {
+            "content-type": "audio/wav",
+            "x-content-type-options": "nosniff",
+            "content-disposition": f'inline; filename="session-{seeded.asset_id}.wav"',
+            "cache-control": "private, no-cache",
+        }
+        for name, value in expected.items():
+            if reply.headers.get_all(name) != [value]:
+                sys.exit(f"error: {url} sent {name}: {reply.headers.get_all(name)}, not {value!r}")
+
+
+def check_refusals(url: str) -> None:
+    """Without a session cookie, or with a made-up one, nginx-auth must answer 401 and no bytes."""
+    for cookie in ("", "wellness_session=made-up"):
+        request = urllib.request.Request(url, headers={"cookie": cookie} if cookie else {})
+        try:
+            with urllib.request.urlopen(request, timeout=10) as reply:
+                sys.exit(f"error: {url} answered {reply.status} to cookie {cookie!r}, not 401")
+        except urllib.error.HTTPError as refusal:
+            if refusal.code != 401 or len(refusal.read()) > 100:
+                sys.exit(f"error: {url} answered {refusal.code} to cookie {cookie!r}, not 401")
 
 
 # --- nginx --------------------------------------------------------------------------------
@@ -273,6 +301,29 @@ def accel_server(port: int, app_port: int, media_dir: Path) -> str:
                         proxy_set_header X-Forwarded-For $remote_addr;
                     }}
                 }}"""
+
+
+def auth_server(port: int, app_port: int, media_dir: Path, cache_dir: Path) -> str:
+    """nginx in front of the app as docs/nginx-media.conf has it: the app answers nginx's
+    auth_request, nginx caches each "yes" for a second or two and sends the files itself.
+
+    The file is used as it is documented, with only its placeholders replaced.
+    """
+    replacements = {
+        "listen 80;": f"listen 127.0.0.1:{port};",
+        "server 127.0.0.1:8000;": f"server 127.0.0.1:{app_port};",
+        "/srv/wellness/media/": f"{media_dir}/",
+        "/var/cache/nginx/wellness-media-auth": str(cache_dir),
+    }
+    return "\n" + fill_placeholders(NGINX_MEDIA_CONF.read_text(), replacements)
+
+
+def fill_placeholders(text: str, replacements: Mapping[str, str]) -> str:
+    for placeholder, value in replacements.items():
+        if placeholder not in text:
+            sys.exit(f"error: {NGINX_MEDIA_CONF} no longer contains {placeholder!r}")
+        text = text.replace(placeholder, value)
+    return text
 
 
 def nginx_config(root: Path, port: int, file: Path, extra: str = "") -> Path:
@@ -421,6 +472,9 @@ SERVERS = {
     ],
     # `wellness serve` behind nginx, which sends the bytes (X-Accel-Redirect).
     "nginx-accel": lambda: [*wellness_command(), "serve", "--port"],
+    # `wellness serve` behind docs/nginx-media.conf: nginx asks the app (auth_request), keeps
+    # its "yes" for a second or two, and sends the bytes.
+    "nginx-auth": lambda: [*wellness_command(), "serve", "--port"],
     # granian (`pip install granian`), the server stack.md measured faster.
     "granian": lambda: [
         sys.executable,
@@ -495,14 +549,19 @@ def main() -> None:
         nginx_port = free_port()
         nginx_url = f"http://127.0.0.1:{nginx_port}/media/file"
         extra = ""
+        proxy_ports = {name: free_port() for name in ("nginx-accel", "nginx-auth") if name in ports}
         if "nginx-accel" in ports:
-            proxy_port = free_port()
-            extra = accel_server(proxy_port, ports["nginx-accel"], media_dir)
+            extra += accel_server(proxy_ports["nginx-accel"], ports["nginx-accel"], media_dir)
+        if "nginx-auth" in ports:
+            cache_dir = root / "media-auth-cache"
+            extra += auth_server(
+                proxy_ports["nginx-auth"], ports["nginx-auth"], media_dir, cache_dir
+            )
         config = nginx_config(root, nginx_port, seeded.file, extra)
         nginx_command = [nginx, "-p", str(root), "-c", str(config), "-g", "daemon off;"]
         web = processes.enter_context(running(nginx_command, root / "nginx.log"))
         wait_for(nginx_url, web, root / "nginx.log")
-        check(nginx_url, "", seeded.size)
+        check(nginx_url, "", seeded)
         targets["nginx"] = (nginx_url, "")
         for server in args.servers:
             base = f"http://127.0.0.1:{ports[server]}"
@@ -513,11 +572,13 @@ def main() -> None:
             command = [*SERVERS[server](), str(ports[server])]
             app = processes.enter_context(running(command, log, server_env))
             wait_for(f"{base}/healthz", app, log)
-            if server == "nginx-accel":
-                base = f"http://127.0.0.1:{proxy_port}"
+            if server in proxy_ports:
+                base = f"http://127.0.0.1:{proxy_ports[server]}"
             url = f"{base}/media/{seeded.asset_id}"
+            if server == "nginx-auth":
+                check_refusals(url)
             cookie = sign_in(base)
-            check(url, cookie, seeded.size)
+            check(url, cookie, seeded)
             targets[server] = (url, cookie)
 
         results: Results = {name: {kind: [] for kind, _ in KINDS} for name in targets}

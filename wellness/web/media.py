@@ -4,6 +4,9 @@ Answers GET and HEAD with byte ranges (seeking), validators (304s) and a fixed C
 what was sniffed at upload, never guessed from the URL. Anyone who may not see a file gets the
 same 404 as for a file that does not exist.
 
+Behind nginx, `GET /media/{id}/access` answers nginx's `auth_request` instead, and nginx sends
+the bytes (docs/nginx-media.conf).
+
 Players fetch one file in many small ranges, and the session middleware and database lookups cost
 far more than reading 64 KiB. So once the controller has allowed a URL to a browser session, the
 `MediaFastPath` middleware, placed in front of the session middleware by `MediaPlugin`, answers
@@ -175,6 +178,23 @@ class MediaController(Controller):
         asset = await catalog.asset_for_viewer(current_user(request), asset_id)
         media = media_file_of_asset(request, asset) if asset else None
         return _answer(request, media, "No such media.")
+
+    @route("/{asset_id:int}/access", http_method=HttpMethod.GET, name="media_access")
+    async def access(self, request: Request[Any, Any, Any], asset_id: AssetId) -> Response[None]:
+        """May this browser session play `/media/{asset_id}`? nginx's `auth_request` asks here.
+
+        204 (no body) with the stored file relative to the media folder and the headers to send
+        with it (`MediaFile.described_for_nginx`), so nginx serves the bytes and the ranges
+        itself (docs/nginx-media.conf); 401 when not signed in. Media this user may not play,
+        and media that does not exist, are the same 403: `auth_request` takes only 401 and 403
+        as refusals (any other status is a 500), and the nginx config answers the browser 404.
+        """
+        asset = await catalog.asset_for_viewer(current_user(request), asset_id)
+        media = media_file_of_asset(request, asset) if asset else None
+        if media is None:
+            return Response(None, status_code=403, headers={"cache-control": "no-store"})
+        relative = media.path.relative_to(web_context(request).settings.media_dir).as_posix()
+        return Response(None, status_code=204, headers=media.described_for_nginx(relative))
 
     @route("/covers/{key:str}", http_method=GET_OR_HEAD, name="media_cover")
     async def cover(self, request: Request[Any, Any, Any], key: CoverKey) -> Response[None]:
