@@ -843,6 +843,102 @@ def test_a_bad_accel_prefix_stops_start_up(tmp_path: Path, value: str) -> None:
         accel_prefix(value, tmp_path)
 
 
+# --- GET /media/{id}/access: nginx's auth_request (docs/nginx-media.conf) ------------------
+
+
+def access_url(stored: Stored) -> str:
+    return f"{stored.url}/access"
+
+
+def test_the_access_check_names_the_file_and_its_headers_for_nginx(
+    as_patient: Client, library: Library, settings: Settings
+) -> None:
+    for stored, mime_type, extension in (
+        (library.published, "audio/wav", "wav"),
+        (library.mp3, "audio/mpeg", "mp3"),
+    ):
+        response = as_patient.get(access_url(stored), headers={"range": "bytes=0-9"})
+        assert response.status_code == 204
+        assert response.content == b""
+        path = stored.path.relative_to(settings.media_dir).as_posix()
+        assert path == f"objects/{stored.sha256[:2]}/{stored.sha256}.{extension}"
+        assert response.headers["x-media-path"] == path
+        assert response.headers["x-media-type"] == mime_type
+        expected = f'inline; filename="session-{stored.asset_id}.{extension}"'
+        assert response.headers["x-media-disposition"] == expected
+        assert response.headers["cache-control"] == "no-store"
+
+
+@pytest.mark.parametrize("which", ["draft", "archived", "orphan"])
+def test_the_access_check_refuses_a_patient_media_of_no_published_session(
+    as_patient: Client, library: Library, which: str
+) -> None:
+    stored: Stored = getattr(library, which)
+    response = as_patient.get(access_url(stored))
+    assert response.status_code == 403
+    assert response.content == b""
+    assert not any(name.startswith("x-media-") for name in response.headers)
+    # nginx answers the browser 404, as the app itself does for the same URL.
+    assert as_patient.get(stored.url).status_code == 404
+
+
+def test_the_access_check_refuses_unknown_media_like_forbidden_media(
+    as_patient: Client, library: Library
+) -> None:
+    unknown = as_patient.get("/media/999999/access")
+    forbidden = as_patient.get(access_url(library.draft))
+    assert unknown.status_code == forbidden.status_code == 403
+    assert unknown.headers.get("content-length") == forbidden.headers.get("content-length")
+    assert unknown.content == forbidden.content == b""
+
+
+def test_the_access_check_refuses_anonymous_visitors_with_401(
+    client: Client, library: Library
+) -> None:
+    client.login_as(None)
+    response = client.get(access_url(library.published))
+    assert response.status_code == 401
+    assert not any(name.startswith("x-media-") for name in response.headers)
+    assert response.headers["cache-control"] == "no-store"
+
+
+@pytest.mark.parametrize("which", ["published", "draft", "archived", "orphan"])
+def test_the_access_check_allows_a_coordinator_any_media(
+    as_coordinator: Client, library: Library, which: str
+) -> None:
+    stored: Stored = getattr(library, which)
+    response = as_coordinator.get(access_url(stored))
+    assert response.status_code == 204
+    assert response.headers["x-media-path"].endswith(f"{stored.sha256}.wav")
+
+
+def test_the_access_check_follows_the_session_status_at_once(
+    as_patient: Client, library: Library, clock: FakeClock
+) -> None:
+    """Unlike a player's repeated ranges, every access check is answered afresh: nginx caches."""
+    stored = library.published
+    assert as_patient.get(access_url(stored)).status_code == 204
+    set_status(as_patient, stored.asset_id, Status.ARCHIVED)
+    assert as_patient.get(access_url(stored)).status_code == 403
+    set_status(as_patient, stored.asset_id, Status.PUBLISHED)
+    assert as_patient.get(access_url(stored)).status_code == 204
+
+
+def test_the_access_check_refuses_a_missing_or_altered_file(
+    as_coordinator: Client, library: Library
+) -> None:
+    library.orphan.path.write_bytes(library.orphan.data[:-1])
+    assert as_coordinator.get(access_url(library.orphan)).status_code == 403
+    library.orphan.path.unlink()
+    assert as_coordinator.get(access_url(library.orphan)).status_code == 403
+
+
+def test_the_access_check_answers_get_only(as_patient: Client, library: Library) -> None:
+    token = as_patient.csrf_token()
+    response = as_patient.post(access_url(library.published), headers={"x-csrftoken": token})
+    assert response.status_code == 405
+
+
 # --- the fast path in front of the whole app, as `wellness serve` runs it ----------------------
 
 

@@ -180,7 +180,7 @@ class MediaController(Controller):
         return _answer(request, media, "No such media.")
 
     @route("/{asset_id:int}/access", http_method=HttpMethod.GET, name="media_access")
-    async def access(self, request: Request[Any, Any, Any], asset_id: AssetId) -> Response[None]:
+    async def access(self, request: Request[Any, Any, Any], asset_id: AssetId) -> Response[bytes]:
         """May this browser session play `/media/{asset_id}`? nginx's `auth_request` asks here.
 
         204 (no body) with the stored file relative to the media folder and the headers to send
@@ -192,9 +192,9 @@ class MediaController(Controller):
         asset = await catalog.asset_for_viewer(current_user(request), asset_id)
         media = media_file_of_asset(request, asset) if asset else None
         if media is None:
-            return Response(None, status_code=403, headers={"cache-control": "no-store"})
+            return Response(b"", status_code=403, media_type=MediaType.TEXT)
         relative = media.path.relative_to(web_context(request).settings.media_dir).as_posix()
-        return Response(None, status_code=204, headers=media.described_for_nginx(relative))
+        return Response(b"", status_code=204, headers=media.described_for_nginx(relative))
 
     @route("/covers/{key:str}", http_method=GET_OR_HEAD, name="media_cover")
     async def cover(self, request: Request[Any, Any, Any], key: CoverKey) -> Response[None]:
