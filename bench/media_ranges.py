@@ -282,7 +282,7 @@ def accel_server(port: int, app_port: int, media_dir: Path) -> str:
     The same blocks serve as the deployment example in the README.
     """
     return f"""
-                upstream wellness_app {{
+                upstream wellness_accel_app {{
                     server 127.0.0.1:{app_port};
                     keepalive 64;
                 }}
@@ -294,7 +294,7 @@ def accel_server(port: int, app_port: int, media_dir: Path) -> str:
                         add_header X-Content-Type-Options nosniff always;
                     }}
                     location / {{
-                        proxy_pass http://wellness_app;
+                        proxy_pass http://wellness_accel_app;
                         proxy_http_version 1.1;
                         proxy_set_header Connection "";
                         proxy_set_header Host $host;
