@@ -195,3 +195,13 @@ def test_openapi_documents_what_idempotent_writes_answer(
     assert created["content"]["application/json"]["schema"] == {
         "$ref": f"#/components/schemas/{shape}"
     }
+
+
+def test_the_gad7_list_says_when_the_questionnaire_is_due(as_patient: Client) -> None:
+    assert as_patient.get("/api/v1/gad7").json()["due"] is True
+
+    as_patient.post("/api/v1/gad7", json={"answers": [0, 1, 0, 1, 0, 1, 0]})
+    listing = as_patient.get("/api/v1/gad7").json()
+
+    assert listing["due"] is False
+    assert [item["total"] for item in listing["items"]] == [3]

@@ -118,10 +118,12 @@ class WellbeingApi(Controller):
     async def list_gad7(
         self, request: Request[Any, Any, Any], page: PageNumber = 1, per_page: PerPage = 20
     ) -> Gad7List:
-        found = await checkins.gad7_history(current_user(request), page=page, per_page=per_page)
-        return Gad7List(
-            [Gad7Out.of(item) for item in found.items], found.page, found.pages, found.total
-        )
+        patient = current_user(request)
+        found = await checkins.gad7_history(patient, page=page, per_page=per_page)
+        policy = web_context(request).settings.care
+        due = await checkins.gad7_due(patient, policy=policy, now=utc_now())
+        items = [Gad7Out.of(item) for item in found.items]
+        return Gad7List(items, found.page, found.pages, found.total, due)
 
     @post("/practice", name="api_practice_create", responses=created(PracticeCreated))
     async def create_practice(

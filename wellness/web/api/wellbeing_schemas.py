@@ -121,6 +121,8 @@ class Gad7List(msgspec.Struct):
     page: int
     pages: int
     total: int
+    # Offered again once the last answers are the clinic's interval old (14 days by default).
+    due: bool
 
 
 class PracticeCreate(msgspec.Struct, forbid_unknown_fields=True):
