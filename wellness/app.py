@@ -176,13 +176,18 @@ def create_app(settings: Settings | None = None) -> Litestar:
 def create_app_from_environment() -> ASGIApp:
     """Factory for ASGI servers (`uvicorn --factory wellness.app:create_app_from_environment`)."""
     settings = load_settings()
+    return as_served(create_app(settings), settings)
+
+
+def as_served(app: Litestar, settings: Settings) -> ASGIApp:
+    """The app as a server process runs it: behind the media fast path, with quiet logs for
+    granted ranges, and with everything alive after start-up frozen out of the collector's
+    reach, so full collections scan only what requests create (this cut the progress page's
+    p99 from 62 to 25 ms in bench/progress.py). Not for tests, which build many apps."""
     logging.getLogger("uvicorn.access").addFilter(QuietGrantedRanges())
-    app = behind_media_fast_path(create_app(settings), settings)
-    # Move the modules and the app out of the collector's reach: full collections then scan
-    # only what requests create, which cut the progress page's p99 from 62 to 25 ms
-    # (bench/progress.py). Only in the server process; tests build many apps.
+    served = behind_media_fast_path(app, settings)
     gc.freeze()
-    return app
+    return served
 
 
 def behind_media_fast_path(app: Litestar, settings: Settings) -> ASGIApp:
@@ -197,4 +202,9 @@ def behind_media_fast_path(app: Litestar, settings: Settings) -> ASGIApp:
     )
 
 
-__all__: list[Any] = ["behind_media_fast_path", "create_app", "create_app_from_environment"]
+__all__: list[Any] = [
+    "as_served",
+    "behind_media_fast_path",
+    "create_app",
+    "create_app_from_environment",
+]
