@@ -109,3 +109,32 @@ def _artifact(name: str) -> Path:
     folder = Path("/tmp/wellness-browser-artifacts")
     folder.mkdir(exist_ok=True)
     return folder / name
+
+
+START_PLAYING = """
+async () => {
+  const media = document.querySelector("[data-player-media]");
+  media.muted = true;
+  await media.play();
+}
+"""
+
+
+def test_pressing_play_without_a_rating_starts_one_practice(
+    context: BrowserContext, page: Page
+) -> None:
+    sign_in(page, "patient3@demo.wellness")
+    before = len(context.request.get("/api/v1/practice").json()["items"])
+    page.goto(f"/sessions/{shortest_breathing_session(context)}")
+    expect(page.get_by_role("heading", name="After your practice")).to_be_hidden()
+
+    page.evaluate(START_PLAYING)
+
+    expect(page.get_by_role("heading", name="After your practice")).to_be_visible()
+    expect(page.get_by_role("button", name="Save and start")).to_be_hidden()
+    rate(page, "How anxious do you feel now?", 2)
+    page.get_by_role("button", name="Save rating").click()
+    expect(page).to_have_url(re.compile(r"/progress$"))
+    practices = context.request.get("/api/v1/practice").json()["items"]
+    assert len(practices) == before + 1
+    assert practices[0]["evidence"] == "observed_playback"

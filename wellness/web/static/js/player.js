@@ -125,6 +125,11 @@
     function revealAfterRating(id) {
       var form = document.querySelector("[data-after-form]");
       var card = document.querySelector("[data-after-rating]");
+      var before = document.querySelector("[data-before-rating]");
+      // Playback has begun: a rating "before" would start a second practice record.
+      if (before) {
+        before.hidden = true;
+      }
       if (form && !form.getAttribute("action")) {
         form.setAttribute("action", "/practice/" + id + "/after");
       }
