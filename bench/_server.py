@@ -31,7 +31,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from http.cookies import SimpleCookie
 from pathlib import Path
 
@@ -388,3 +388,25 @@ def throwaway_postgres(admin_url: str, name: str) -> Iterator[str]:
         yield urlunsplit(urlsplit(admin_url)._replace(path=f"/{name}"))
     finally:
         postgres_admin(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def for_each_database(
+    choice: str, postgres_url: str, name: str, run: Callable[[str, dict[str, str], Path], object]
+) -> None:
+    """Run `run(label, env, workdir)` on SQLite and/or a throwaway PostgreSQL database, as
+    `--database sqlite|postgres|both` asks; an unreachable PostgreSQL is skipped with the reason."""
+    if choice in {"sqlite", "both"}:
+        with workspace(f"wellness-bench-{name}-") as tmp:
+            run("SQLite", bench_env(tmp), tmp)
+    if choice not in {"postgres", "both"}:
+        return
+    reason = postgres_reachable(postgres_url)
+    if reason is not None:
+        print(f"\nskipping PostgreSQL: {postgres_url} is unreachable ({reason})")
+        return
+    database = f"wellness_bench_{name}_{os.getpid()}"
+    with (
+        workspace(f"wellness-bench-{name}-pg-") as tmp,
+        throwaway_postgres(postgres_url, database) as url,
+    ):
+        run(f"PostgreSQL ({database})", bench_env(tmp, WELLNESS_DATABASE_URL=url), tmp)

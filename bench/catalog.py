@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import random
 import re
 import secrets
@@ -48,22 +47,19 @@ from _server import (
     HOST,
     PASSWORD,
     BenchError,
-    bench_env,
     cpu_seconds,
     create_account,
+    for_each_database,
     free_port,
     get_status,
     is_busy,
     machine_note,
     postgres_admin,
-    postgres_reachable,
     require_tools,
     run_cli,
     sign_in,
     start_server,
     stop_server,
-    throwaway_postgres,
-    workspace,
 )
 
 SESSIONS = 10_000
@@ -524,21 +520,12 @@ def main() -> int:
         f"catalog benchmark, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, "
         f"wrk -t2 -c16 -d{args.duration}s, {SESSIONS} sessions\n{machine_note()}"
     )
-    if args.database in {"sqlite", "both"}:
-        with workspace("wellness-bench-catalog-") as tmp:
-            run_database("SQLite", bench_env(tmp), wrk, args.duration, tmp)
-    if args.database in {"postgres", "both"}:
-        reason = postgres_reachable(args.postgres_url)
-        if reason is not None:
-            print(f"\nskipping PostgreSQL: {args.postgres_url} is unreachable ({reason})")
-            return 0
-        name = f"wellness_bench_{os.getpid()}"
-        with (
-            workspace("wellness-bench-catalog-pg-") as tmp,
-            throwaway_postgres(args.postgres_url, name) as url,
-        ):
-            env = bench_env(tmp, WELLNESS_DATABASE_URL=url)
-            run_database(f"PostgreSQL ({name})", env, wrk, args.duration, tmp)
+    for_each_database(
+        args.database,
+        args.postgres_url,
+        "catalog",
+        lambda label, env, tmp: run_database(label, env, wrk, args.duration, tmp),
+    )
     return 0
 
 

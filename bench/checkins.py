@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import random
 import secrets
 import sys
@@ -49,17 +48,14 @@ from _server import (
     HOST,
     PASSWORD,
     BenchError,
-    bench_env,
     cpu_seconds,
     create_account,
+    for_each_database,
     free_port,
     machine_note,
-    postgres_reachable,
     run_cli,
     running_server,
     sign_in,
-    throwaway_postgres,
-    workspace,
 )
 
 DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/test"
@@ -359,21 +355,12 @@ def main() -> int:
         f"x {options.per_client} check-ins, {options.retry_share:.0%} sent twice\n"
         f"{machine_note()}"
     )
-    if args.database in {"sqlite", "both"}:
-        with workspace("wellness-bench-checkins-") as tmp:
-            run_database("SQLite", bench_env(tmp), options, tmp)
-    if args.database in {"postgres", "both"}:
-        reason = postgres_reachable(args.postgres_url)
-        if reason is not None:
-            print(f"\nskipping PostgreSQL: {args.postgres_url} is unreachable ({reason})")
-            return 0
-        name = f"wellness_bench_checkins_{os.getpid()}"
-        with (
-            workspace("wellness-bench-checkins-pg-") as tmp,
-            throwaway_postgres(args.postgres_url, name) as url,
-        ):
-            env = bench_env(tmp, WELLNESS_DATABASE_URL=url)
-            run_database(f"PostgreSQL ({name})", env, options, tmp)
+    for_each_database(
+        args.database,
+        args.postgres_url,
+        "checkins",
+        lambda label, env, tmp: run_database(label, env, options, tmp),
+    )
     return 0
 
 

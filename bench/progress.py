@@ -9,7 +9,8 @@ Usage: .venv/bin/python bench/progress.py [--requests 200] [--database sqlite|po
 
 What it does, all on 127.0.0.1 inside one temporary folder that is removed afterwards:
 1. creates the database with `wellness db upgrade` (SQLite in the folder; for PostgreSQL a
-   throwaway database `bench_progress_<pid>` on the --postgres-url server, dropped afterwards),
+   throwaway database `wellness_bench_progress_<pid>` on the --postgres-url server, dropped
+   afterwards),
    a patient (Europe/Berlin) with `wellness users create`, then seeds through the ORM: 8
    published catalog sessions, and five years (1,826 days, up to yesterday) of practice: every
    evening an observed playback of one of those sessions, on about a quarter of the days a
@@ -40,7 +41,6 @@ import argparse
 import asyncio
 import gc
 import http.client
-import os
 import random
 import secrets
 import shutil
@@ -61,19 +61,16 @@ from _server import (
     HOST,
     PASSWORD,
     BenchError,
-    bench_env,
     cpu_seconds,
     create_account,
+    for_each_database,
     free_port,
     get_status,
     machine_note,
-    postgres_reachable,
     run_cli,
     sign_in,
     start_server,
     stop_server,
-    throwaway_postgres,
-    workspace,
 )
 from catalog import parse_wrk
 
@@ -532,21 +529,12 @@ def main() -> int:
     )
     if wrk is None:
         print("note: wrk not found, so no concurrent figures (apt-get install -y wrk)")
-    if args.database in {"sqlite", "both"}:
-        with workspace("wellness-bench-progress-") as tmp:
-            run_database("SQLite", bench_env(tmp), args, wrk, tmp)
-    if args.database in {"postgres", "both"}:
-        reason = postgres_reachable(args.postgres_url)
-        if reason is not None:
-            print(f"\nskipping PostgreSQL: {args.postgres_url} is unreachable ({reason})")
-            return 0
-        name = f"bench_progress_{os.getpid()}"
-        with (
-            workspace("wellness-bench-progress-pg-") as tmp,
-            throwaway_postgres(args.postgres_url, name) as url,
-        ):
-            env = bench_env(tmp, WELLNESS_DATABASE_URL=url)
-            run_database(f"PostgreSQL ({name})", env, args, wrk, tmp)
+    for_each_database(
+        args.database,
+        args.postgres_url,
+        "progress",
+        lambda label, env, tmp: run_database(label, env, args, wrk, tmp),
+    )
     print(f"\n{machine_note()} (at the end)")
     return 0
 
