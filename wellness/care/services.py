@@ -118,8 +118,10 @@ async def alert_for_therapist(viewer: User, alert_id: int) -> Alert | None:
 
 
 async def acknowledge(alert: Alert, by: User, *, now: datetime) -> bool:
-    """Record who saw the alert and when; False when someone already had."""
+    """Record who saw the alert and when; False when someone already had. Either way `alert`
+    then holds the stored acknowledgement (the first one)."""
     updated = await Alert.filter(id=alert.id, acknowledged_at__isnull=True).update(
         acknowledged_at=now, acknowledged_by_id=by.id
     )
+    await alert.refresh_from_db(fields=["acknowledged_at", "acknowledged_by_id"])
     return updated > 0

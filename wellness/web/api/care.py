@@ -69,7 +69,6 @@ class CareApi(Controller):
             await record_action(
                 request, "alert_acknowledged", target_type="alert", target_id=alert.id
             )
-        await alert.refresh_from_db()
         patient = await patient_for_therapist_or_404(request, alert.patient_id)
         return alert_out(alert, patient.display_name)
 
