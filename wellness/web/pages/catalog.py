@@ -27,7 +27,6 @@ from wellness.web.pages.catalog_forms import (
     page_numbers,
     parse_browse,
 )
-from wellness.web.pages.wellbeing_forms import LEVELS
 
 PLAYBACK_RATES = ("0.75", "1", "1.25", "1.5")
 
@@ -102,7 +101,7 @@ async def practice_context(
         if found is not None and found.session_id != session.id:
             found = None
     after = await practice.has_after_rating(found) if found else False
-    return {"practice": found, "after_rated": after, "levels": LEVELS}
+    return {"practice": found, "after_rated": after}
 
 
 def _browse_template(

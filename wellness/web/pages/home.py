@@ -24,7 +24,6 @@ from wellness.web.guards import (
     patients_only,
     therapists_only,
 )
-from wellness.web.pages.wellbeing_forms import LEVELS
 
 
 async def patient_home_context(request: Request[Any, Any, Any]) -> dict[str, Any]:
@@ -42,7 +41,6 @@ async def patient_home_context(request: Request[Any, Any, Any]) -> dict[str, Any
         "milestone": milestone_message(streak.current) if streak else None,
         "recent": await checkins.latest_checkins(viewer, limit=5),
         "gad7_due": await checkins.gad7_due(viewer, policy=policy, now=now),
-        "levels": LEVELS,
         "context_tags": list(ContextTag),
         "errors": {},
         "values": {"note": "", "tags": []},

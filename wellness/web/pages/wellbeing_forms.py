@@ -10,8 +10,6 @@ from litestar.datastructures import FormMultiDict
 from wellness.catalog.kinds import Kind
 from wellness.checkins.scoring import GAD7_ITEMS, SUDS_MAX, SUDS_MIN
 
-LEVELS = tuple(range(SUDS_MIN, SUDS_MAX + 1))
-
 
 def level(form: FormMultiDict, name: str, errors: dict[str, str], *, required: bool) -> int | None:
     raw = str(form.get(name, "")).strip()
