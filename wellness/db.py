@@ -5,11 +5,17 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from tortoise import Tortoise, connections
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.migrations.api import migrate
+from tortoise.models import Model
+from tortoise.queryset import QuerySet
+
+from wellness.lib.paging import Page
+
+M = TypeVar("M", bound=Model)
 
 APP_LABEL = "wellness"
 MODEL_MODULES = [
@@ -127,3 +133,10 @@ def database_lifespan(database_url: str, *, auto_migrate: bool) -> Callable[[Any
             await close_database()
 
     return lifespan
+
+
+async def paged(query: QuerySet[M], *order: str, page: int, per_page: int) -> Page[M]:
+    """One page of `query` in `order`, with the total to number the pages."""
+    total = await query.count()
+    items = await query.order_by(*order).offset((page - 1) * per_page).limit(per_page)
+    return Page.of(list(items), page=page, per_page=per_page, total=total)

@@ -15,6 +15,7 @@ from wellness.care.models import Alert
 from wellness.checkins import scoring
 from wellness.checkins.models import Checkin, Gad7Response
 from wellness.checkins.scoring import CheckinContext
+from wellness.db import paged
 from wellness.lib.paging import Page
 from wellness.settings import CarePolicy
 
@@ -144,20 +145,12 @@ def _moment(name: str, moment: datetime | None, policy: CarePolicy, now: datetim
 
 async def checkin_history(patient: User, *, page: int = 1, per_page: int = 20) -> Page[Checkin]:
     query = Checkin.filter(patient_id=patient.id)
-    total = await query.count()
-    items = (
-        await query.order_by("-occurred_at", "-id").offset((page - 1) * per_page).limit(per_page)
-    )
-    return Page.of(items, page=page, per_page=per_page, total=total)
+    return await paged(query, "-occurred_at", "-id", page=page, per_page=per_page)
 
 
 async def gad7_history(patient: User, *, page: int = 1, per_page: int = 20) -> Page[Gad7Response]:
     query = Gad7Response.filter(patient_id=patient.id)
-    total = await query.count()
-    items = (
-        await query.order_by("-occurred_at", "-id").offset((page - 1) * per_page).limit(per_page)
-    )
-    return Page.of(items, page=page, per_page=per_page, total=total)
+    return await paged(query, "-occurred_at", "-id", page=page, per_page=per_page)
 
 
 async def latest_checkins(patient: User, limit: int = 5) -> list[Checkin]:

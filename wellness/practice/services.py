@@ -15,6 +15,7 @@ from wellness.catalog.models import PracticeSession
 from wellness.checkins import scoring
 from wellness.checkins import services as checkins
 from wellness.checkins.scoring import CheckinContext
+from wellness.db import paged
 from wellness.lib.paging import Page
 from wellness.lib.validation import FieldError
 from wellness.practice import rules, streaks
@@ -269,9 +270,7 @@ async def practice_for_owner(viewer: User, practice_id: int) -> PracticeLog | No
 
 async def history(patient: User, *, page: int = 1, per_page: int = 20) -> Page[PracticeLog]:
     query = PracticeLog.filter(patient_id=patient.id)
-    total = await query.count()
-    items = await query.order_by("-started_at", "-id").offset((page - 1) * per_page).limit(per_page)
-    return Page.of(items, page=page, per_page=per_page, total=total)
+    return await paged(query, "-started_at", "-id", page=page, per_page=per_page)
 
 
 async def practice_events(patient_id: int, *, policy: CarePolicy) -> list[streaks.PracticeEvent]:
