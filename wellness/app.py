@@ -10,6 +10,7 @@ from typing import Any
 from litestar import Litestar, Router
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import CacheControlHeader, State
+from litestar.di import Provide
 from litestar.middleware.session.server_side import ServerSideSessionBackend
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
@@ -28,6 +29,7 @@ from wellness.accounts.sessions import SessionPolicy
 from wellness.accounts.throttle import LoginThrottle
 from wellness.catalog.storage import LocalMediaStore
 from wellness.db import database_lifespan
+from wellness.lib.clock import Clock, SystemClock
 from wellness.settings import Settings, load_settings
 from wellness.web.api.auth import AuthApi
 from wellness.web.api.care import CareApi
@@ -89,7 +91,7 @@ def _session_auth(settings: Settings) -> SessionAuth[User, ServerSideSessionBack
     )
 
 
-def _web_context(settings: Settings, stores: dict[str, Store]) -> WebContext:
+def _web_context(settings: Settings, stores: dict[str, Store], clock: Clock) -> WebContext:
     return WebContext(
         settings=settings,
         session_policy=SessionPolicy(
@@ -104,11 +106,24 @@ def _web_context(settings: Settings, stores: dict[str, Store]) -> WebContext:
             window_seconds=settings.login_window_minutes * 60,
         ),
         media_store=LocalMediaStore(settings.media_dir),
+        clock=clock,
     )
 
 
-def create_app(settings: Settings | None = None) -> Litestar:
+def _clock_provider(clock: Clock) -> Provide:
+    """The app's clock for handlers that declare a `clock: Clock` parameter."""
+
+    def provide_clock() -> Clock:
+        return clock
+
+    return Provide(provide_clock, use_cache=True, sync_to_thread=False)
+
+
+def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Litestar:
+    """The app. Everything in it reads the time from `clock` (the wall clock unless given):
+    handlers through the `clock` dependency or `web.context.utc_now(request)`."""
     settings = settings or load_settings()
+    clock = clock or SystemClock()
     stores = build_stores(settings)
     templates = template_config()
     uploads = Router(
@@ -148,7 +163,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ],
         lifespan=[database_lifespan(settings.database_url, auto_migrate=settings.auto_migrate)],
         stores=stores,
-        state=State({STATE_KEY: _web_context(settings, stores)}),
+        state=State({STATE_KEY: _web_context(settings, stores, clock)}),
+        dependencies={"clock": _clock_provider(clock)},
         on_app_init=[_session_auth(settings).on_app_init],
         csrf_config=CSRFConfig(
             secret=settings.secret_key,

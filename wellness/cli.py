@@ -6,16 +6,31 @@ import asyncio
 import os
 import sys
 from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
 from wellness.cli_media import media
+from wellness.lib.clock import Clock, SystemClock
 from wellness.settings import Settings, SettingsError, load_settings
 
 T = TypeVar("T")
 DEMO_DIR = Path(".wellness-demo")
+
+
+@dataclass
+class CliState:
+    """What every command shares: the clock (tests give their own: `obj=CliState(clock)`)."""
+
+    clock: Clock = field(default_factory=SystemClock)
+
+
+def clock() -> Clock:
+    """The command's clock: the one the caller gave `main`, else the wall clock."""
+    state = click.get_current_context().find_object(CliState)
+    return state.clock if state is not None else SystemClock()
 
 
 def _settings() -> Settings:
@@ -41,8 +56,10 @@ def _run_with_database(settings: Settings, work: Callable[[], Awaitable[T]]) -> 
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-def main() -> None:
+@click.pass_context
+def main(context: click.Context) -> None:
     """wellness: guided practice sessions, check-ins and care dashboards for a clinic."""
+    context.ensure_object(CliState)
 
 
 @main.command()
@@ -66,7 +83,7 @@ def serve(host: str, port: int, workers: int, demo: bool, access_log: bool) -> N
             "SQLite allows one worker process; use PostgreSQL (WELLNESS_DATABASE_URL) for several."
         )
     if demo:
-        _seed_demo(settings)
+        seed_demo_database(settings, clock())
     elif settings.auto_migrate:
         applied = _run_migrations(settings)
         if applied:
@@ -93,7 +110,8 @@ def _prepare_demo_environment() -> None:
     os.environ["WELLNESS_DEMO"] = "true"
 
 
-def _seed_demo(settings: Settings) -> None:
+def seed_demo_database(settings: Settings, clock: Clock) -> None:
+    """Fill the demo database as of `clock`'s now (also used by the browser tests' server)."""
     from wellness.catalog.storage import LocalMediaStore
     from wellness.demo import DEMO_PASSWORD, NotADemoDatabase, seed_demo
 
@@ -103,7 +121,14 @@ def _seed_demo(settings: Settings) -> None:
     click.echo("Preparing the demo library (the first start synthesises its audio)...")
     try:
         seeded = _run_with_database(
-            settings, lambda: seed_demo(store, audio_cache=cache, audio_scale=scale)
+            settings,
+            lambda: seed_demo(
+                store,
+                audio_cache=cache,
+                audio_scale=scale,
+                now=clock.now(),
+                rollover_hour=settings.care.day_rollover_hour,
+            ),
         )
     except NotADemoDatabase as refusal:
         raise click.ClickException(str(refusal)) from None
@@ -154,10 +179,9 @@ def db_upgrade() -> None:
 @db.command("prune")
 def db_prune() -> None:
     """Forget stored Idempotency-Key answers older than 30 days (safe to run from cron)."""
-    from wellness.lib.clock import utc_now
     from wellness.system import idempotency
 
-    removed = _run_with_database(_settings(), lambda: idempotency.forget_old(now=utc_now()))
+    removed = _run_with_database(_settings(), lambda: idempotency.forget_old(now=clock().now()))
     click.echo(f"Forgot {removed} stored idempotent answers older than 30 days.")
 
 
@@ -262,13 +286,14 @@ def users_list() -> None:
 def users_assign_therapist(patient_email: str, therapist_email: str) -> None:
     """Put a patient on a therapist's caseload."""
     from wellness.care import services as care
-    from wellness.lib.clock import utc_now
     from wellness.lib.validation import FieldError
+
+    now = clock().now()
 
     async def work() -> bool:
         patient, therapist = await _existing(patient_email), await _existing(therapist_email)
         try:
-            return await care.assign(therapist, patient, now=utc_now())
+            return await care.assign(therapist, patient, now=now)
         except FieldError as problem:
             raise click.ClickException(problem.message) from None
 

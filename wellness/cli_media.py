@@ -31,10 +31,9 @@ def import_folder(folder: Path, kind: str | None) -> None:
     """Import every media file below FOLDER. Safe to re-run: identical files are skipped."""
     from wellness.catalog.importer import candidate_files, import_file
     from wellness.catalog.storage import LocalMediaStore
-    from wellness.cli import _run_with_database, _settings
-    from wellness.lib.clock import utc_now
+    from wellness.cli import _run_with_database, _settings, clock
 
-    settings = _settings()
+    settings, importing_clock = _settings(), clock()
     store = LocalMediaStore(settings.media_dir)
     files = list(candidate_files(folder))
     chosen_kind = Kind(kind) if kind else None
@@ -51,7 +50,7 @@ def import_folder(folder: Path, kind: str | None) -> None:
                         store,
                         path,
                         kind=chosen_kind,
-                        now=utc_now(),
+                        now=importing_clock.now(),
                         max_duration_seconds=settings.max_media_minutes * 60,
                     )
                 )
@@ -108,12 +107,12 @@ def sweep(grace_hours: int) -> None:
     """Delete unreferenced stored files and abandoned partial uploads past the grace period."""
     from wellness.catalog.maintenance import sweep_orphans
     from wellness.catalog.storage import LocalMediaStore
-    from wellness.cli import _run_with_database, _settings
+    from wellness.cli import _run_with_database, _settings, clock
 
-    settings = _settings()
+    settings, now = _settings(), clock().now()
     store = LocalMediaStore(settings.media_dir)
     removed = _run_with_database(
-        settings, lambda: sweep_orphans(store, grace_seconds=grace_hours * 3600)
+        settings, lambda: sweep_orphans(store, grace_seconds=grace_hours * 3600, now=now)
     )
     for key in removed:
         click.echo(f"removed {key}")

@@ -14,7 +14,7 @@ import os
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from wellness.accounts import passwords
@@ -64,7 +64,8 @@ async def seed_demo(
     *,
     audio_cache: Path | None = None,
     audio_scale: float = 1.0,
-    now: datetime | None = None,
+    now: datetime,
+    rollover_hour: int = 3,
 ) -> tuple[DemoAccount, ...]:
     """Reset a demo (or empty) database to fresh demo content.
 
@@ -75,6 +76,8 @@ async def seed_demo(
        archive the sessions through the catalog services, as the demo coordinator.
 
     `audio_scale` shortens every track (tests use 0.02); the breathing pace is unchanged.
+    The history ends on the practice day before the one `now` falls on (practice days begin at
+    `rollover_hour`), so today is still open whatever the hour.
     """
     if await system.holds_real_data():
         raise NotADemoDatabase(
@@ -89,11 +92,10 @@ async def seed_demo(
             tracks = await asyncio.to_thread(prepare_tracks, audio_cache, audio_scale)
         await system.wipe_all_data()
         users = await _create_accounts()
-        moment = now or datetime.now(UTC)
         if store is not None:
             coordinator = users[COORDINATOR_EMAIL]
-            await _create_sessions(store, tracks, coordinator, moment)
-        await seed_history(users, now=moment)
+            await _create_sessions(store, tracks, coordinator, now)
+        await seed_history(users, now=now, rollover_hour=rollover_hour)
     await system.mark_as_demo()
     return DEMO_ACCOUNTS
 

@@ -18,6 +18,7 @@ from wellness.checkins.models import Checkin, Gad7Response
 from wellness.checkins.scoring import CheckinContext, ContextTag, score_gad7
 from wellness.practice.models import PracticeLog
 from wellness.practice.rules import Evidence
+from wellness.practice.streaks import practice_day
 
 CARE_TEAMS = {
     "therapist@demo.wellness": ("patient@demo.wellness", "patient2@demo.wellness"),
@@ -28,22 +29,25 @@ HISTORY_DAYS = 24
 RESTED = {23, 19, 18, 14, 11, 6}
 
 
-async def seed_history(users: dict[str, User], *, now: datetime) -> None:
+async def seed_history(users: dict[str, User], *, now: datetime, rollover_hour: int = 3) -> None:
     for therapist, patients in CARE_TEAMS.items():
         for patient in patients:
             await care.assign(users[therapist], users[patient], now=now)
     await _open_alert(users["patient2@demo.wellness"], now=now)
     sessions = await PracticeSession.filter(status=Status.PUBLISHED, duration_seconds__gt=0)
     if sessions:
-        await _practice_history(users["patient@demo.wellness"], sessions, now=now)
+        await _practice_history(
+            users["patient@demo.wellness"], sessions, now=now, rollover_hour=rollover_hour
+        )
 
 
 async def _practice_history(
-    patient: User, sessions: list[PracticeSession], *, now: datetime
+    patient: User, sessions: list[PracticeSession], *, now: datetime, rollover_hour: int
 ) -> None:
     chance = random.Random(7)  # noqa: S311  (demo data, not security)
     zone = ZoneInfo(patient.time_zone)
-    today = now.astimezone(zone).date()
+    # Practice days, not calendar days: at 01:00 the evening before is still today.
+    today = practice_day(now, patient.time_zone, rollover_hour)
     for days_ago in range(HISTORY_DAYS, 0, -1):
         day = today - timedelta(days=days_ago)
         evening = datetime(day.year, day.month, day.day, 19, chance.randrange(0, 50), tzinfo=zone)

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import time
 from dataclasses import dataclass
+from datetime import datetime
 
 from wellness.catalog.models import MediaAsset
 from wellness.catalog.storage import MediaStore, cover_key
@@ -62,16 +62,16 @@ async def referenced_keys() -> set[str]:
     return keys
 
 
-async def sweep_orphans(store: MediaStore, *, grace_seconds: float) -> list[str]:
+async def sweep_orphans(store: MediaStore, *, grace_seconds: float, now: datetime) -> list[str]:
     referenced = await referenced_keys()
-    cutoff = time.time() - grace_seconds
+    cutoff = now.timestamp() - grace_seconds
     removed = []
     for key in list(store.keys()):
         if key in referenced or store.local_path(key).stat().st_mtime > cutoff:
             continue
         store.delete(key)
         removed.append(key)
-    for leftover in store.stale_incoming(grace_seconds):
+    for leftover in store.stale_incoming(grace_seconds, now=now):
         store.discard(leftover)
         removed.append(f"incoming/{leftover.name}")
     return removed

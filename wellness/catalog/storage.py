@@ -10,9 +10,9 @@ import contextlib
 import os
 import re
 import secrets
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
@@ -59,7 +59,7 @@ class MediaStore(Protocol):
 
     def keys(self) -> Iterator[str]: ...
 
-    def stale_incoming(self, older_than_seconds: float) -> list[Path]: ...
+    def stale_incoming(self, older_than_seconds: float, *, now: datetime) -> list[Path]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,10 +131,10 @@ class LocalMediaStore:
             if is_valid_key(path.name):
                 yield path.name
 
-    def stale_incoming(self, older_than_seconds: float) -> list[Path]:
+    def stale_incoming(self, older_than_seconds: float, *, now: datetime) -> list[Path]:
         if not self.incoming.exists():
             return []
-        cutoff = time.time() - older_than_seconds
+        cutoff = now.timestamp() - older_than_seconds
         return [path for path in self.incoming.iterdir() if path.stat().st_mtime < cutoff]
 
 

@@ -7,8 +7,7 @@ from typing import Any
 from litestar import Request
 
 from wellness.audit import services as audit
-from wellness.lib.clock import utc_now
-from wellness.web.context import client_address
+from wellness.web.context import client_address, utc_now
 from wellness.web.guards import current_user
 
 
@@ -22,7 +21,7 @@ async def record_action(
 ) -> None:
     await audit.record(
         action,
-        now=utc_now(),
+        now=utc_now(request),
         actor_id=current_user(request).id,
         target_type=target_type,
         target_id=target_id,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from litestar.connection import ASGIConnection
@@ -10,6 +11,7 @@ from litestar.connection import ASGIConnection
 from wellness.accounts.sessions import SessionPolicy
 from wellness.accounts.throttle import LoginThrottle
 from wellness.catalog.storage import MediaStore
+from wellness.lib.clock import Clock
 from wellness.settings import Settings
 
 STATE_KEY = "wellness"
@@ -21,11 +23,22 @@ class WebContext:
     session_policy: SessionPolicy
     login_throttle: LoginThrottle
     media_store: MediaStore
+    clock: Clock
 
 
 def web_context(connection: ASGIConnection[Any, Any, Any, Any]) -> WebContext:
     context: WebContext = connection.app.state[STATE_KEY]
     return context
+
+
+def utc_now(connection: ASGIConnection[Any, Any, Any, Any]) -> datetime:
+    """Now, by the app's clock (the one `create_app` was given; tests set it)."""
+    return web_context(connection).clock.now()
+
+
+def epoch_seconds(connection: ASGIConnection[Any, Any, Any, Any]) -> float:
+    """Now by the app's clock, as seconds since the epoch (session and throttle times)."""
+    return web_context(connection).clock.now().timestamp()
 
 
 def client_address(connection: ASGIConnection[Any, Any, Any, Any]) -> str:

@@ -13,8 +13,7 @@ from wellness.accounts import permissions
 from wellness.accounts.models import User
 from wellness.accounts.roles import Role
 from wellness.audit import services as audit
-from wellness.lib.clock import utc_now
-from wellness.web.context import client_address
+from wellness.web.context import client_address, utc_now
 
 Guard = Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], Awaitable[None]]
 
@@ -32,7 +31,7 @@ def _guard(allowed: Callable[[Role], bool], refusal: str) -> Guard:
         if not allowed(user.role):
             await audit.record(
                 "access_denied",
-                now=utc_now(),
+                now=utc_now(connection),
                 actor_id=user.id,
                 target_type="route",
                 target_id=connection.url.path,

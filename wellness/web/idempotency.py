@@ -8,8 +8,8 @@ from typing import Any
 import msgspec
 from litestar import MediaType, Request, Response
 
-from wellness.lib.clock import utc_now
 from wellness.system import idempotency
+from wellness.web.context import utc_now
 from wellness.web.guards import current_user
 
 Write = Callable[[], Awaitable[tuple[int, msgspec.Struct]]]
@@ -32,7 +32,7 @@ async def respond_once(
     user = current_user(request)
     print_ = idempotency.fingerprint(request.method, request.url.path, msgspec.json.encode(payload))
     answer = await idempotency.answer_once(
-        user.id, idempotency.check_key(key), print_, encoded, now=utc_now()
+        user.id, idempotency.check_key(key), print_, encoded, now=utc_now(request)
     )
     return _response(answer.status_code, answer.body, replayed=answer.replayed)
 

@@ -21,9 +21,8 @@ from python_multipart.multipart import parse_options_header
 from wellness.catalog import services as catalog
 from wellness.catalog.services import Ingested
 from wellness.catalog.storage import MediaStore
-from wellness.lib.clock import utc_now
 from wellness.web.auditing import record_action
-from wellness.web.context import web_context
+from wellness.web.context import utc_now, web_context
 from wellness.web.guards import current_user
 
 if TYPE_CHECKING:
@@ -187,7 +186,7 @@ async def ingest_received(request: Request[Any, Any, Any], received: ReceivedFil
         sha256=received.sha256,
         original_filename=received.filename,
         uploader=current_user(request),
-        now=utc_now(),
+        now=utc_now(request),
         max_duration_seconds=context.settings.max_media_minutes * 60,
     )
     await record_action(request, "media_uploaded", target_type="media", target_id=ingested.asset.id)

@@ -11,12 +11,11 @@ from litestar.params import JSONBody, PathParameter
 from wellness.accounts.models import User
 from wellness.care import services as care
 from wellness.care.models import Alert
-from wellness.lib.clock import utc_now
 from wellness.practice import services as practice
 from wellness.web.api.wellbeing import created
 from wellness.web.api.wellbeing_schemas import AlertOut, AttestCreate, PracticeOut
 from wellness.web.auditing import record_action
-from wellness.web.context import web_context
+from wellness.web.context import utc_now, web_context
 from wellness.web.guards import current_user, therapists_only
 from wellness.web.idempotency import respond_once
 from wellness.web.strict_json import strictly
@@ -65,7 +64,7 @@ class CareApi(Controller):
     @post("/alerts/{alert_id:int}/acknowledge", name="api_alert_acknowledge", status_code=200)
     async def acknowledge(self, request: Request[Any, Any, Any], alert_id: RowId) -> AlertOut:
         alert = await alert_for_therapist_or_404(request, alert_id)
-        if await care.acknowledge(alert, current_user(request), now=utc_now()):
+        if await care.acknowledge(alert, current_user(request), now=utc_now(request)):
             await record_action(
                 request, "alert_acknowledged", target_type="alert", target_id=alert.id
             )
@@ -93,7 +92,7 @@ class CareApi(Controller):
                 started_at=data.started_at,
                 note=data.note,
                 policy=web_context(request).settings.care,
-                now=utc_now(),
+                now=utc_now(request),
             )
             await record_action(
                 request, "practice_attested", target_type="user", target_id=patient.id

@@ -13,7 +13,6 @@ from wellness.catalog import services as catalog
 from wellness.catalog.kinds import Guidance, Kind, Posture, Status
 from wellness.catalog.models import PracticeSession
 from wellness.catalog.search import CatalogQuery
-from wellness.lib.clock import utc_now
 from wellness.web.api.catalog_schemas import (
     MediaAssetResponse,
     SessionCreate,
@@ -22,7 +21,7 @@ from wellness.web.api.catalog_schemas import (
     SessionPatch,
 )
 from wellness.web.auditing import record_action
-from wellness.web.context import web_context
+from wellness.web.context import utc_now, web_context
 from wellness.web.guards import coordinators_only, current_user, signed_in
 from wellness.web.uploads import ingest_received, receive_file
 
@@ -104,7 +103,7 @@ class CatalogApi(Controller):
         self, request: Request[Any, Any, Any], data: JSONBody[SessionCreate]
     ) -> Response[SessionDetail]:
         session = await catalog.create_session(
-            _fields(data), actor=current_user(request), now=utc_now()
+            _fields(data), actor=current_user(request), now=utc_now(request)
         )
         await record_action(request, "session_created", target_type="session", target_id=session.id)
         return Response(await session_detail(session), status_code=201)
@@ -115,7 +114,7 @@ class CatalogApi(Controller):
     ) -> SessionDetail:
         session = await session_for_editor_or_404(request, session_id)
         updated = await catalog.update_session(
-            session, _fields(data), actor=current_user(request), now=utc_now()
+            session, _fields(data), actor=current_user(request), now=utc_now(request)
         )
         await record_action(request, "session_updated", target_type="session", target_id=session.id)
         return await session_detail(updated)
@@ -147,7 +146,7 @@ class CatalogApi(Controller):
     ) -> SessionDetail:
         session = await session_for_editor_or_404(request, session_id)
         changed = await catalog.change_status(
-            session, target, actor=current_user(request), now=utc_now()
+            session, target, actor=current_user(request), now=utc_now(request)
         )
         await record_action(
             request, f"session_{target.value}", target_type="session", target_id=session.id

@@ -11,7 +11,6 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import JSONBody, PathParameter, QueryParameter
 
 from wellness.checkins import services as checkins
-from wellness.lib.clock import utc_now
 from wellness.practice import services as practice
 from wellness.practice.models import PracticeLog
 from wellness.settings import CarePolicy
@@ -34,7 +33,7 @@ from wellness.web.api.wellbeing_schemas import (
     StreakOut,
     Support,
 )
-from wellness.web.context import web_context
+from wellness.web.context import utc_now, web_context
 from wellness.web.guards import current_user, patients_only
 from wellness.web.idempotency import respond_once
 from wellness.web.strict_json import strictly
@@ -77,7 +76,7 @@ class WellbeingApi(Controller):
         async def write() -> tuple[int, CheckinCreated]:
             entry = checkins.CheckinInput(data.level, data.note, data.tags, data.occurred_at)
             recorded = await checkins.record_checkin(
-                current_user(request), entry, policy=policy, now=utc_now()
+                current_user(request), entry, policy=policy, now=utc_now(request)
             )
             support = Support.of(recorded.alerts, policy)
             return 201, CheckinCreated(CheckinOut.of(recorded.checkin), bool(support), support)
@@ -106,7 +105,7 @@ class WellbeingApi(Controller):
                 data.answers,
                 occurred_at=data.occurred_at,
                 policy=policy,
-                now=utc_now(),
+                now=utc_now(request),
             )
             support = Support.of(recorded.alerts, policy)
             response = Gad7Out.of(recorded.response)
@@ -121,7 +120,7 @@ class WellbeingApi(Controller):
         patient = current_user(request)
         found = await checkins.gad7_history(patient, page=page, per_page=per_page)
         policy = web_context(request).settings.care
-        due = await checkins.gad7_due(patient, policy=policy, now=utc_now())
+        due = await checkins.gad7_due(patient, policy=policy, now=utc_now(request))
         items = [Gad7Out.of(item) for item in found.items]
         return Gad7List(items, found.page, found.pages, found.total, due)
 
@@ -145,7 +144,7 @@ class WellbeingApi(Controller):
                 note=data.note,
             )
             logged = await practice.log_practice(
-                current_user(request), entry, policy=policy, now=utc_now()
+                current_user(request), entry, policy=policy, now=utc_now(request)
             )
             return 201, practice_created(logged, policy)
 
@@ -165,7 +164,7 @@ class WellbeingApi(Controller):
                 data.session_id,
                 anxiety_before=data.anxiety_before,
                 policy=policy,
-                now=utc_now(),
+                now=utc_now(request),
             )
             return 201, practice_created(logged, policy)
 
@@ -182,7 +181,10 @@ class WellbeingApi(Controller):
         data = await strictly(request, ProgressReport)
         found = await own_practice_or_404(request, practice_id)
         updated = await practice.report_progress(
-            found, data.listened_seconds, policy=web_context(request).settings.care, now=utc_now()
+            found,
+            data.listened_seconds,
+            policy=web_context(request).settings.care,
+            now=utc_now(request),
         )
         return PracticeOut.of(updated)
 
@@ -201,7 +203,7 @@ class WellbeingApi(Controller):
 
         async def write() -> tuple[int, PracticeCreated]:
             logged = await practice.rate_after(
-                found, data.anxiety_after, policy=policy, now=utc_now()
+                found, data.anxiety_after, policy=policy, now=utc_now(request)
             )
             return 201, practice_created(logged, policy)
 
@@ -219,6 +221,6 @@ class WellbeingApi(Controller):
     async def streak(self, request: Request[Any, Any, Any]) -> StreakOut:
         patient = current_user(request)
         summary = await practice.streak_for(
-            patient, policy=web_context(request).settings.care, now=utc_now()
+            patient, policy=web_context(request).settings.care, now=utc_now(request)
         )
         return StreakOut.of(summary, hidden=patient.hide_streaks)

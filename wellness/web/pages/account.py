@@ -13,9 +13,8 @@ from wellness.accounts import permissions
 from wellness.accounts import services as accounts
 from wellness.accounts.models import User
 from wellness.audit import services as audit
-from wellness.lib.clock import utc_now
 from wellness.web.auth import start_session
-from wellness.web.context import client_address
+from wellness.web.context import client_address, utc_now
 from wellness.web.guards import current_user, patients_only, signed_in
 from wellness.web.schemas import ChangePasswordForm, TimeZoneForm
 
@@ -66,7 +65,7 @@ class AccountPages(Controller):
             return _account_template(user, errors={problem.field: problem.message}, status=422)
         await audit.record(
             "password_changed",
-            now=utc_now(),
+            now=utc_now(request),
             actor_id=user.id,
             target_type="user",
             target_id=user.id,

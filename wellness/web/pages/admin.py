@@ -15,9 +15,8 @@ from wellness.accounts.models import User
 from wellness.accounts.roles import Role
 from wellness.audit import services as audit
 from wellness.care import services as care
-from wellness.lib.clock import utc_now
 from wellness.lib.validation import FieldError
-from wellness.web.context import client_address, web_context
+from wellness.web.context import client_address, utc_now, web_context
 from wellness.web.guards import admins_only, current_user
 from wellness.web.schemas import ActiveForm, NewUserForm, PasswordForm, RoleForm
 
@@ -36,7 +35,7 @@ async def _audit(
 ) -> None:
     await audit.record(
         action,
-        now=utc_now(),
+        now=utc_now(request),
         actor_id=current_user(request).id,
         target_type="user",
         target_id=target.id,
@@ -148,7 +147,7 @@ class AdminPages(Controller):
             errors = {"therapist_id": "Choose one of the listed therapists."}
             return await _detail_template(patient, errors=errors, status=422)
         try:
-            added = await care.assign(therapist, patient, now=utc_now())
+            added = await care.assign(therapist, patient, now=utc_now(request))
         except FieldError as problem:
             # The service names its argument; the form's control is `therapist_id`.
             field = "therapist_id" if problem.field == "therapist" else problem.field

@@ -13,11 +13,10 @@ from litestar.response import Redirect, Template
 from wellness.accounts.models import User
 from wellness.care import services as care
 from wellness.catalog.kinds import Kind
-from wellness.lib.clock import utc_now
 from wellness.lib.validation import FieldError
 from wellness.practice import services as practice
 from wellness.web.auditing import record_action
-from wellness.web.context import web_context
+from wellness.web.context import utc_now, web_context
 from wellness.web.guards import current_user, therapists_only
 from wellness.web.pages import wellbeing_forms as forms
 
@@ -40,7 +39,7 @@ class CarePages(Controller):
         alert = await care.alert_for_therapist(current_user(request), alert_id)
         if alert is None:
             raise NotFoundException("No such alert for your caseload.")
-        if await care.acknowledge(alert, current_user(request), now=utc_now()):
+        if await care.acknowledge(alert, current_user(request), now=utc_now(request)):
             await record_action(
                 request, "alert_acknowledged", target_type="alert", target_id=alert.id
             )
@@ -79,7 +78,7 @@ class CarePages(Controller):
                 started_at=started_at,
                 note=forms.text(form, "note"),
                 policy=web_context(request).settings.care,
-                now=utc_now(),
+                now=utc_now(request),
             )
         except FieldError as problem:
             errors = {problem.field: problem.message}

@@ -13,10 +13,9 @@ from wellness.care import services as care
 from wellness.catalog import services as catalog
 from wellness.checkins import services as checkins
 from wellness.checkins.scoring import ContextTag
-from wellness.lib.clock import utc_now
 from wellness.practice import services as practice
 from wellness.practice.streaks import milestone_message
-from wellness.web.context import web_context
+from wellness.web.context import utc_now, web_context
 from wellness.web.guards import (
     admins_only,
     coordinators_only,
@@ -30,7 +29,7 @@ async def patient_home_context(request: Request[Any, Any, Any]) -> dict[str, Any
     """Today for a patient: check in, their streak (unless hidden), and what is due."""
     viewer = current_user(request)
     policy = web_context(request).settings.care
-    now = utc_now()
+    now = utc_now(request)
     streak = None
     if not viewer.hide_streaks:
         streak = await practice.streak_for(viewer, policy=policy, now=now)

@@ -26,11 +26,10 @@ from wellness.catalog.kinds import Contraindication, Guidance, Kind, Level, Post
 from wellness.catalog.models import MediaAsset, PracticeSession
 from wellness.catalog.rules import CatalogError
 from wellness.catalog.validation import SUPPORTED_FORMATS, MediaRejected
-from wellness.lib.clock import utc_now
 from wellness.lib.durations import rounded_minutes
 from wellness.web.api.catalog import SessionId, session_for_editor_or_404
 from wellness.web.auditing import record_action
-from wellness.web.context import web_context
+from wellness.web.context import utc_now, web_context
 from wellness.web.errors import WRONG_TYPE_CODES
 from wellness.web.guards import coordinators_only, current_user
 from wellness.web.pages.catalog import session_page_context
@@ -84,7 +83,7 @@ class LibraryPages(Controller):
                 None
                 if errors
                 else await catalog.create_session(
-                    fields, actor=current_user(request), now=utc_now()
+                    fields, actor=current_user(request), now=utc_now(request)
                 )
             )
         except CatalogError as problem:
@@ -113,7 +112,7 @@ class LibraryPages(Controller):
         try:
             if not errors:
                 await catalog.update_session(
-                    session, fields, actor=current_user(request), now=utc_now()
+                    session, fields, actor=current_user(request), now=utc_now(request)
                 )
         except CatalogError as problem:
             errors = {problem.field: problem.message}
@@ -142,7 +141,7 @@ async def _transition(
     session = await session_for_editor_or_404(request, session_id)
     try:
         changed = await catalog.change_status(
-            session, target, actor=current_user(request), now=utc_now()
+            session, target, actor=current_user(request), now=utc_now(request)
         )
     except CatalogError as problem:
         return await edit_template(request, session, errors={"status": problem.message}, status=422)
@@ -191,7 +190,9 @@ class LibraryUploads(Controller):
             errors = {"file": problem.message}
             return await edit_template(request, session, errors=errors, status=problem.status)
         fields = catalog.SessionFields(primary_asset_id=ingested.asset.id)
-        await catalog.update_session(session, fields, actor=current_user(request), now=utc_now())
+        await catalog.update_session(
+            session, fields, actor=current_user(request), now=utc_now(request)
+        )
         await record_action(request, "session_updated", target_type="session", target_id=session.id)
         flash(request, "The new media file now plays for this session.", category="success")
         return Redirect(f"/library/sessions/{session.id}/edit", status_code=303)

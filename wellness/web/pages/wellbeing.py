@@ -17,12 +17,11 @@ from wellness.catalog.kinds import Kind
 from wellness.checkins import services as checkins
 from wellness.checkins.scoring import GAD7_ANSWERS, GAD7_ITEMS
 from wellness.lib import charts
-from wellness.lib.clock import utc_now
 from wellness.lib.validation import FieldError
 from wellness.practice import progress
 from wellness.practice import services as practice
 from wellness.practice.models import PracticeLog
-from wellness.web.context import web_context
+from wellness.web.context import utc_now, web_context
 from wellness.web.guards import current_user, patients_only
 from wellness.web.pages import wellbeing_forms as forms
 from wellness.web.pages.home import patient_home_context
@@ -52,7 +51,7 @@ class WellbeingPages(Controller):
                 current_user(request),
                 entry,
                 policy=web_context(request).settings.care,
-                now=utc_now(),
+                now=utc_now(request),
             )
         except FieldError as problem:
             return await _home_with_errors(request, {problem.field: problem.message}, form)
@@ -78,7 +77,7 @@ class WellbeingPages(Controller):
             answers,
             occurred_at=None,
             policy=web_context(request).settings.care,
-            now=utc_now(),
+            now=utc_now(request),
         )
         if recorded.needs_support:
             return _to_support(request, "/progress")
@@ -94,7 +93,7 @@ class WellbeingPages(Controller):
     async def progress_page(self, request: Request[Any, Any, Any]) -> Template:
         patient = current_user(request)
         found = await progress.progress_for(
-            patient, policy=web_context(request).settings.care, now=utc_now()
+            patient, policy=web_context(request).settings.care, now=utc_now(request)
         )
         context = {"user": patient, "progress": found, "charts": progress_charts(found)}
         return Template("wellbeing/progress.html", context=context)
@@ -128,7 +127,7 @@ class WellbeingPages(Controller):
             session_id,
             anxiety_before=before,
             policy=web_context(request).settings.care,
-            now=utc_now(),
+            now=utc_now(request),
         )
         target = f"/sessions/{session_id}?practice={logged.practice.id}#player-heading"
         if logged.needs_support:
@@ -147,7 +146,7 @@ class WellbeingPages(Controller):
             return Redirect(back, status_code=303)
         policy = web_context(request).settings.care
         try:
-            logged = await practice.rate_after(found, level, policy=policy, now=utc_now())
+            logged = await practice.rate_after(found, level, policy=policy, now=utc_now(request))
         except FieldError as problem:
             flash(request, problem.message, category="error")
             return Redirect(back, status_code=303)
@@ -181,7 +180,7 @@ class WellbeingPages(Controller):
         )
         try:
             await practice.log_practice(
-                patient, entry, policy=web_context(request).settings.care, now=utc_now()
+                patient, entry, policy=web_context(request).settings.care, now=utc_now(request)
             )
         except FieldError as problem:
             return _log_template(patient, {problem.field: problem.message}, values, status=422)
