@@ -4,6 +4,9 @@ Personas follow the style guide: `patient`, `other_patient`, `therapist`, `other
 `coordinator`, `admin`; an anonymous client is simply one that has not signed in.
 
 Set WELLNESS_TEST_DATABASE_URL=postgres://... to run the whole suite on PostgreSQL.
+
+Every app under test reads the time from the `clock` fixture, a `FixedClock` standing at
+`TEST_NOW` until a test sets or advances it: no test depends on the hour it runs at.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import shutil
 import tempfile
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -28,11 +32,14 @@ from wellness.accounts.models import User
 from wellness.accounts.roles import Role
 from wellness.app import create_app
 from wellness.care import services as care
-from wellness.lib.clock import utc_now
+from wellness.lib.clock import FixedClock
 from wellness.settings import Settings, load_settings
+from wellness.web.context import STATE_KEY, WebContext
 
 T = TypeVar("T")
 PERSONA_PASSWORD = "correct horse battery staple"
+# The app's "now" in every test that does not set its own: a Tuesday afternoon in Berlin.
+TEST_NOW = datetime(2026, 11, 24, 14, 30, tzinfo=UTC)
 POSTGRES_URL = os.environ.get("WELLNESS_TEST_DATABASE_URL", "")
 BASE_URL = "http://testserver.local"
 
@@ -186,8 +193,19 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
 
 
 @pytest.fixture
-def app(settings: Settings) -> Litestar:
-    return create_app(settings)
+def clock() -> FixedClock:
+    """The app's clock: stands at TEST_NOW; tests move it with `set` and `advance`."""
+    return FixedClock(TEST_NOW)
+
+
+@pytest.fixture
+def app(settings: Settings, clock: FixedClock) -> Litestar:
+    return create_app(settings, clock=clock)
+
+
+def web_context_of(app: Litestar) -> WebContext:
+    context: WebContext = app.state[STATE_KEY]
+    return context
 
 
 class Client(TestClient[Litestar]):
@@ -196,6 +214,10 @@ class Client(TestClient[Litestar]):
     def run(self, work: Callable[[], Awaitable[T]]) -> T:
         """Run ORM work on the app's event loop (where Tortoise is initialised)."""
         return self.blocking_portal.call(work)  # type: ignore[arg-type]
+
+    def now(self) -> datetime:
+        """Now, by the clock of the app under test."""
+        return web_context_of(self.app).clock.now()
 
     def user(self, email: str) -> User:
         async def load() -> User:
@@ -243,8 +265,9 @@ def personas(client: Client) -> dict[str, User]:
                 password_hash=persona_password_hash(),
             )
         # The style guide's caseload: `therapist` looks after `patient`, nobody else's.
-        await care.assign(created["therapist"], created["patient"], now=utc_now())
-        await care.assign(created["other_therapist"], created["other_patient"], now=utc_now())
+        now = client.now()
+        await care.assign(created["therapist"], created["patient"], now=now)
+        await care.assign(created["other_therapist"], created["other_patient"], now=now)
         return created
 
     return client.run(create_all)

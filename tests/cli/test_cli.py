@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import timedelta
 
 import pytest
 from click.testing import CliRunner, Result
 
-from wellness.cli import main
+from tests.conftest import TEST_NOW
+from wellness.cli import CliState, main
+from wellness.lib.clock import Clock, FixedClock
 
 PASSPHRASE = "a calm and memorable passphrase"
 
 
-def run(environment: dict[str, str], *args: str, stdin: str | None = None) -> Result:
+def run(
+    environment: dict[str, str], *args: str, stdin: str | None = None, clock: Clock | None = None
+) -> Result:
+    """Run `wellness ARGS` in-process, on the given clock (standing at TEST_NOW by default)."""
+    state = CliState(clock or FixedClock(TEST_NOW))
     return CliRunner().invoke(
-        main, list(args), input=stdin, env=environment, catch_exceptions=False
+        main, list(args), input=stdin, env=environment, catch_exceptions=False, obj=state
     )
 
 
@@ -223,8 +230,8 @@ def test_assigning_refuses_roles_that_do_not_fit(environment: dict[str, str]) ->
 def test_db_prune_forgets_only_old_idempotent_answers(environment: dict[str, str]) -> None:
     create(environment, "patient", "pat@clinic.org")
     for key, created_at in (
-        ("old", "2020-01-01 00:00:00+00:00"),
-        ("new", "2999-01-01 00:00:00+00:00"),
+        ("old", (TEST_NOW - timedelta(days=31)).isoformat(" ")),
+        ("new", (TEST_NOW - timedelta(days=29)).isoformat(" ")),
     ):
         execute(
             environment,

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 import re
-import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from tests.cli.test_cli import rows, run
 from tests.media_fixtures import make_flac, make_wav, write_bytes
+from wellness.lib.clock import FixedClock
 
 
 @pytest.fixture
@@ -101,10 +102,12 @@ def test_the_sweeper_removes_only_old_unreferenced_files(
     partial = root / "incoming" / "abandoned.part"
     partial.parent.mkdir(parents=True, exist_ok=True)
     partial.write_bytes(b"half")
-    two_days_ago = time.time() - 48 * 3600
-    for path in (orphan, partial):
-        os.utime(path, (two_days_ago, two_days_ago))
-    result = run(environment, "media", "sweep")
+    # Judged by the command's clock, not the machine's: a day is 24 h of the clock given.
+    now = datetime(2031, 5, 6, 7, 8, tzinfo=UTC)
+    for path, age in ((orphan, 25), (partial, 25), (fresh_orphan, 23)):
+        moment = (now - timedelta(hours=age)).timestamp()
+        os.utime(path, (moment, moment))
+    result = run(environment, "media", "sweep", clock=FixedClock(now))
     assert result.exit_code == 0
     assert "2 file(s) removed." in result.output
     assert not orphan.exists()

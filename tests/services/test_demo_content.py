@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
+from tests.conftest import TEST_NOW
 from tests.services.conftest import Orm
 from wellness import demo, demo_audio
 from wellness.accounts.models import User
@@ -214,7 +215,7 @@ def test_seeding_fills_the_catalog_with_playable_sessions_through_the_services(
 ) -> None:
     store = LocalMediaStore(tmp_path / "media")
 
-    orm.run(demo.seed_demo(store, audio_cache=tmp_path / "cache", audio_scale=0.02))
+    orm.run(demo.seed_demo(store, audio_cache=tmp_path / "cache", audio_scale=0.02, now=TEST_NOW))
 
     sessions = orm.run(PracticeSession.all())
     assert len(sessions) == len(DEMO_SESSIONS)

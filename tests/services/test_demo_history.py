@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from tests.conftest import TEST_NOW
 from tests.services.conftest import Orm
 from wellness import demo
 from wellness.accounts.models import User
@@ -16,7 +17,6 @@ from wellness.care import services as care
 from wellness.care.models import Alert, CareAssignment
 from wellness.catalog.storage import LocalMediaStore
 from wellness.checkins.models import Checkin, Gad7Response
-from wellness.lib.clock import utc_now
 from wellness.practice import services as practice
 from wellness.practice.models import PracticeLog
 from wellness.settings import CarePolicy
@@ -27,7 +27,7 @@ PATIENT, PATIENT2 = "patient@demo.wellness", "patient2@demo.wellness"
 
 def seeded(orm: Orm, tmp_path: Path, *, with_catalog: bool = True) -> dict[str, User]:
     store = LocalMediaStore(tmp_path / "media") if with_catalog else None
-    orm.run(demo.seed_demo(store, audio_cache=tmp_path / "cache", audio_scale=0.02))
+    orm.run(demo.seed_demo(store, audio_cache=tmp_path / "cache", audio_scale=0.02, now=TEST_NOW))
     return {user.email: user for user in orm.run(User.all())}
 
 
@@ -49,7 +49,7 @@ def test_seeding_the_demo_gives_patient_a_streak_and_patient2_one_open_alert(
     logs = orm.run(PracticeLog.filter(patient_id=patient.id))
     assert len(logs) >= 7
     assert all(log.evidence == "observed_playback" and log.completed for log in logs)
-    figures = orm.run(practice.streak_for(patient, policy=CarePolicy(), now=utc_now()))
+    figures = orm.run(practice.streak_for(patient, policy=CarePolicy(), now=TEST_NOW))
     assert figures.current >= 1
     assert figures.longest >= figures.current
     zone = ZoneInfo(patient.time_zone)

@@ -72,7 +72,7 @@ def test_it_refuses_to_seed_demo_data_over_real_accounts(orm: Orm) -> None:
     orm.run(audit.record("login", now=NOW, actor_id=real.id))
 
     with pytest.raises(demo.NotADemoDatabase):
-        orm.run(demo.seed_demo())
+        orm.run(demo.seed_demo(now=NOW))
 
     assert orm.run(User.all().values_list("email", flat=True)) == ["real.patient@clinic.org"]
     assert orm.run(AuditEvent.all().count()) == 1
@@ -80,7 +80,7 @@ def test_it_refuses_to_seed_demo_data_over_real_accounts(orm: Orm) -> None:
 
 
 def test_it_seeds_an_empty_database_with_one_demo_account_per_listed_persona(orm: Orm) -> None:
-    seeded = orm.run(demo.seed_demo())
+    seeded = orm.run(demo.seed_demo(now=NOW))
 
     users = orm.run(User.all().order_by("id"))
     assert [user.email for user in users] == [account.email for account in seeded]
@@ -96,7 +96,7 @@ def test_it_seeds_an_empty_database_with_one_demo_account_per_listed_persona(orm
 
 def test_it_reseeds_a_demo_database_back_to_fresh_demo_content(any_orm: Orm) -> None:
     orm = any_orm
-    orm.run(demo.seed_demo())
+    orm.run(demo.seed_demo(now=NOW))
     patient = orm.run(User.get(email="patient@demo.wellness"))
     orm.run(User.filter(id=patient.id).update(display_name="Renamed In The Demo"))
     orm.run(accounts.set_active(patient.id, False))
@@ -111,7 +111,7 @@ def test_it_reseeds_a_demo_database_back_to_fresh_demo_content(any_orm: Orm) -> 
         )
     )
 
-    orm.run(demo.seed_demo())
+    orm.run(demo.seed_demo(now=NOW))
 
     users = orm.run(User.all().order_by("id"))
     assert [user.email for user in users] == [account.email for account in demo.DEMO_ACCOUNTS]

@@ -26,6 +26,7 @@ TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 SVG = "{http://www.w3.org/2000/svg}"
 TODAY = date(2026, 11, 24)
 START = date(2026, 10, 1)
+NOW = datetime(2026, 11, 24, 18, 30)  # the local moment the rating charts end at
 HOSTILE = "<script>alert(1)</script> & “Breathing”"
 
 
@@ -56,12 +57,12 @@ def _charts() -> dict[str, ChartBase]:
                 (datetime(2026, 11, 16, 18, 0), 5, 5),
             ],
             start=START,
-            end=TODAY,
+            now=NOW,
         ),
         "gad7_chart": gad7_chart(
             [(date(2026, 10, 1), 15), (date(2026, 10, 15), 11), (date(2026, 11, 12), 7)],
             start=START,
-            end=TODAY,
+            now=NOW,
         ),
         "minutes_chart": weekly_minutes(
             [(date(2026, 10, 5) + timedelta(weeks=i), 20 * i) for i in range(8)]
@@ -207,8 +208,8 @@ def test_the_timeline_key_shows_shapes_not_only_colours() -> None:
     ("macro", "chart"),
     [
         ("heatmap_chart", calendar_heatmap({}, [], today=TODAY)),
-        ("timeline_chart", anxiety_timeline([], [], start=START, end=TODAY)),
-        ("gad7_chart", gad7_chart([], start=START, end=TODAY)),
+        ("timeline_chart", anxiety_timeline([], [], start=START, now=NOW)),
+        ("gad7_chart", gad7_chart([], start=START, now=NOW)),
         ("minutes_chart", weekly_minutes([])),
         ("change_chart", average_change([])),
     ],

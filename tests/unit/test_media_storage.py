@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -63,8 +64,10 @@ def test_discard_only_touches_incoming_files(tmp_path: Path) -> None:
 def test_stale_incoming_files_are_found_for_the_sweeper(tmp_path: Path) -> None:
     store = LocalMediaStore(tmp_path)
     leftover = store.new_incoming()
-    assert store.stale_incoming(older_than_seconds=3600) == []
-    assert store.stale_incoming(older_than_seconds=-1) == [leftover]
+    written = datetime.fromtimestamp(leftover.stat().st_mtime, UTC)
+    later = written + timedelta(hours=1, seconds=1)
+    assert store.stale_incoming(older_than_seconds=3600, now=written) == []
+    assert store.stale_incoming(older_than_seconds=3600, now=later) == [leftover]
 
 
 def test_cover_keys_follow_the_image_type() -> None:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from tests.conftest import PERSONA_PASSWORD, PERSONAS, Client
 from wellness.audit.models import AuditEvent
+from wellness.lib.clock import FixedClock
 
 SESSION_COOKIE = "wellness_session"
 
@@ -116,42 +119,34 @@ def test_session_cookie_flags_in_development(client: Client, personas: dict) -> 
     assert "Secure" not in header
 
 
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """A settable clock for session ages: clock[0] is 'now' in epoch seconds."""
-    now = [1_800_000_000.0]
-    monkeypatch.setattr("wellness.web.auth.epoch_seconds", lambda: now[0])
-    return now
-
-
 def test_staff_sessions_end_after_the_idle_timeout(
-    client: Client, personas: dict, clock: list[float]
+    client: Client, personas: dict, clock: FixedClock
 ) -> None:
     client.login_as(PERSONAS["therapist"])
-    clock[0] += 19 * 60
+    clock.advance(timedelta(seconds=19 * 60))
     assert client.get("/api/v1/me").status_code == 200
-    clock[0] += 21 * 60
+    clock.advance(timedelta(seconds=21 * 60))
     assert client.get("/api/v1/me").status_code == 401
 
 
 def test_patients_get_a_longer_idle_timeout(
-    client: Client, personas: dict, clock: list[float]
+    client: Client, personas: dict, clock: FixedClock
 ) -> None:
     client.login_as(PERSONAS["patient"])
-    clock[0] += 60 * 60
+    clock.advance(timedelta(seconds=60 * 60))
     assert client.get("/api/v1/me").status_code == 200
-    clock[0] += 121 * 60
+    clock.advance(timedelta(seconds=121 * 60))
     assert client.get("/api/v1/me").status_code == 401
 
 
 def test_sessions_end_at_their_absolute_lifetime_despite_activity(
-    client: Client, personas: dict, clock: list[float]
+    client: Client, personas: dict, clock: FixedClock
 ) -> None:
     client.login_as(PERSONAS["patient"])
     for _ in range(11 * 4):  # active every 15 minutes for 11 hours
-        clock[0] += 15 * 60
+        clock.advance(timedelta(seconds=15 * 60))
         assert client.get("/api/v1/me").status_code == 200
-    clock[0] += 61 * 60 + 15 * 60
+    clock.advance(timedelta(seconds=61 * 60 + 15 * 60))
     assert client.get("/api/v1/me").status_code == 401
 
 
@@ -181,7 +176,7 @@ def test_sign_ins_and_failures_are_audited_without_secrets(client: Client, perso
 
 
 def test_an_unchanged_session_is_not_written_back_on_every_request(
-    client: Client, personas: dict, clock: list[float], monkeypatch: pytest.MonkeyPatch
+    client: Client, personas: dict, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     client.login_as(PERSONAS["patient"])
     from litestar.stores.memory import MemoryStore
@@ -198,9 +193,11 @@ def test_an_unchanged_session_is_not_written_back_on_every_request(
 
     monkeypatch.setattr(MemoryStore, "set", counting_set)
     for _ in range(5):
-        clock[0] += 5
+        clock.advance(timedelta(seconds=5))
         assert client.get("/api/v1/me").status_code == 200
     assert writes == []
-    clock[0] += 61  # "last seen" is kept to the minute: now it is worth recording
+    clock.advance(
+        timedelta(seconds=61)
+    )  # "last seen" is kept to the minute: now it is worth recording
     assert client.get("/api/v1/me").status_code == 200
     assert len(writes) == 1

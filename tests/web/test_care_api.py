@@ -7,11 +7,10 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import PERSONAS, Client
+from tests.conftest import PERSONAS, TEST_NOW, Client
 from wellness.accounts.models import User
 from wellness.audit.models import AuditEvent
 from wellness.care.models import Alert
-from wellness.lib.clock import utc_now
 from wellness.practice.models import PracticeLog
 
 
@@ -45,7 +44,7 @@ def raise_alert(client: Client, persona: str, level: int = 9) -> int:
 
 
 def moment(**delta: float) -> str:
-    return (utc_now() - timedelta(**delta)).isoformat()
+    return (TEST_NOW - timedelta(**delta)).isoformat()
 
 
 ATTENDED = {"kind": "yoga", "minutes": 45, "started_at": "", "note": "Tuesday group"}
@@ -104,7 +103,7 @@ def test_a_therapist_with_no_alerts_sees_an_empty_list(
 def test_acknowledging_records_who_and_when(client: Client, personas: dict[str, User]) -> None:
     alert_id = raise_alert(client, "patient")
     client.login_as(PERSONAS["therapist"])
-    before = utc_now()
+    before = TEST_NOW
 
     response = client.post(f"/api/v1/alerts/{alert_id}/acknowledge")
 
@@ -112,7 +111,7 @@ def test_acknowledging_records_who_and_when(client: Client, personas: dict[str, 
     stored = alert_row(client, alert_id)
     assert stored.acknowledged_by_id == personas["therapist"].id
     assert stored.acknowledged_at is not None
-    assert before - timedelta(seconds=1) <= stored.acknowledged_at <= utc_now()
+    assert before - timedelta(seconds=1) <= stored.acknowledged_at <= TEST_NOW
     assert response.json()["acknowledged_at"] is not None
     assert response.json()["patient_name"] == "Alice Patient"
     assert count(client, AuditEvent, action="alert_acknowledged", target_id=str(alert_id)) == 1
@@ -187,7 +186,7 @@ def test_attested_practice_counts_for_the_patients_streak(
     client.login_as(PERSONAS["therapist"])
     patient_id = personas["patient"].id
     response = client.post(
-        f"/api/v1/patients/{patient_id}/practice", json=attended(started_at=utc_now().isoformat())
+        f"/api/v1/patients/{patient_id}/practice", json=attended(started_at=TEST_NOW.isoformat())
     )
     assert response.status_code == 201
     client.login_as(PERSONAS["patient"])

@@ -13,11 +13,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.conftest import PERSONAS, Client
+from tests.conftest import PERSONAS, TEST_NOW, Client
 from wellness.accounts.models import User
 from wellness.audit.models import AuditEvent
 from wellness.care.models import Alert, CareAssignment
-from wellness.lib.clock import utc_now
 from wellness.practice.models import PracticeLog
 
 
@@ -56,7 +55,7 @@ def raise_alert(client: Client, persona: str, level: int = 9) -> int:
 
 def berlin_time(**ago: float) -> str:
     """A `datetime-local` value as a therapist in Europe/Berlin would type it."""
-    moment = (utc_now() - timedelta(**ago)).astimezone(ZoneInfo("Europe/Berlin"))
+    moment = (TEST_NOW - timedelta(**ago)).astimezone(ZoneInfo("Europe/Berlin"))
     return moment.strftime("%Y-%m-%dT%H:%M")
 
 
@@ -122,7 +121,7 @@ def test_acknowledging_records_who_and_when_and_clears_the_list(
 ) -> None:
     alert_id = raise_alert(client, "patient")
     client.login_as(PERSONAS["therapist"])
-    before = utc_now()
+    before = TEST_NOW
 
     response = client.submit(ACK.format(alert_id))
 
@@ -131,7 +130,7 @@ def test_acknowledging_records_who_and_when_and_clears_the_list(
     stored = alert_row(client, alert_id)
     assert stored.acknowledged_by_id == personas["therapist"].id
     assert stored.acknowledged_at is not None
-    assert before - timedelta(seconds=1) <= stored.acknowledged_at <= utc_now()
+    assert before - timedelta(seconds=1) <= stored.acknowledged_at <= TEST_NOW
     assert count(client, AuditEvent, action="alert_acknowledged", target_id=str(alert_id)) == 1
     page = client.get("/therapist")
     assert "Alert acknowledged." in page.text

@@ -8,13 +8,12 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import PERSONAS, Client
+from tests.conftest import PERSONAS, TEST_NOW, Client
 from wellness.accounts.models import User
 from wellness.care.models import Alert
 from wellness.catalog.kinds import Kind, Status
 from wellness.catalog.models import MediaAsset, PracticeSession
 from wellness.checkins.models import Checkin
-from wellness.lib.clock import utc_now
 from wellness.practice.models import PracticeLog
 
 TEN_MINUTES = 600.0
@@ -44,7 +43,7 @@ def make_session(
     """A catalog session with a media file of `seconds`, made through the ORM."""
 
     async def create() -> int:
-        now = utc_now()
+        now = TEST_NOW
         asset = await MediaAsset.create(
             sha256=secrets.token_hex(32),
             size_bytes=int(seconds * 16_000),
@@ -74,14 +73,14 @@ def started_ago(client: Client, practice_id: int, seconds: float) -> None:
 
     async def move() -> None:
         await PracticeLog.filter(id=practice_id).update(
-            created_at=utc_now() - timedelta(seconds=seconds)
+            created_at=TEST_NOW - timedelta(seconds=seconds)
         )
 
     client.run(move)
 
 
 def moment(**delta: float) -> str:
-    return (utc_now() - timedelta(**delta)).isoformat()
+    return (TEST_NOW - timedelta(**delta)).isoformat()
 
 
 def log(client: Client, **payload: Any) -> Any:
@@ -272,7 +271,7 @@ def test_ratings_around_a_logged_practice_are_stored_as_linked_checkins(
 
 
 def test_ratings_around_a_queued_practice_keep_the_practice_time(as_patient: Client) -> None:
-    started = utc_now() - timedelta(days=2)
+    started = TEST_NOW - timedelta(days=2)
 
     response = log(
         as_patient,
@@ -386,7 +385,7 @@ def test_playback_starts_an_observed_practice_with_the_rating_before(
         "breathing",
         TEN_MINUTES,
     )
-    assert abs((utc_now() - stored.started_at).total_seconds()) < 60
+    assert abs((TEST_NOW - stored.started_at).total_seconds()) < 60
     before = as_patient.run(lambda: Checkin.get(practice_id=body["id"]))
     assert (before.context, before.level) == ("before_session", 6)
     assert body["evidence"] == "observed_playback"
@@ -591,7 +590,7 @@ def test_a_completed_practice_starts_a_streak(as_patient: Client) -> None:
     assert (empty["current"], empty["practised_today"]) == (0, False)
 
     logged = log(
-        as_patient, kind="breathing", started_at=utc_now().isoformat(), listened_seconds=600
+        as_patient, kind="breathing", started_at=TEST_NOW.isoformat(), listened_seconds=600
     )
     assert logged.status_code == 201
     logged_id = logged.json()["practice"]["id"]
@@ -601,7 +600,7 @@ def test_a_completed_practice_starts_a_streak(as_patient: Client) -> None:
     done = log(
         as_patient,
         kind="breathing",
-        started_at=utc_now().isoformat(),
+        started_at=TEST_NOW.isoformat(),
         listened_seconds=600,
         completed=True,
     )
@@ -633,7 +632,7 @@ def test_an_observed_playback_counts_once_it_reaches_80_percent(
 
 def test_anxiety_ratings_never_change_the_streak(as_patient: Client, session_id: int) -> None:
     log(as_patient, kind="yoga", started_at=moment(days=1), completed=True)
-    log(as_patient, kind="yoga", started_at=utc_now().isoformat(), completed=True)
+    log(as_patient, kind="yoga", started_at=TEST_NOW.isoformat(), completed=True)
     practice_id = start(as_patient, session_id).json()["practice"]["id"]
     before = as_patient.get("/api/v1/me/streak").json()
     assert before["current"] >= 1
@@ -649,7 +648,7 @@ def test_anxiety_ratings_never_change_the_streak(as_patient: Client, session_id:
 
 def test_the_streak_is_the_patients_own(client: Client, personas: dict[str, User]) -> None:
     client.login_as(PERSONAS["other_patient"])
-    log(client, kind="yoga", started_at=utc_now().isoformat(), completed=True)
+    log(client, kind="yoga", started_at=TEST_NOW.isoformat(), completed=True)
     client.login_as(PERSONAS["patient"])
 
     figures = client.get("/api/v1/me/streak").json()

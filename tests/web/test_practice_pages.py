@@ -12,13 +12,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.conftest import PERSONAS, Client
+from tests.conftest import PERSONAS, TEST_NOW, Client
 from tests.web.test_practice_api import make_session
 from wellness.accounts.models import User
 from wellness.care.models import Alert
 from wellness.catalog.kinds import Status
 from wellness.checkins.models import Checkin
-from wellness.lib.clock import utc_now
 from wellness.practice.models import PracticeLog
 
 START = "/practice/start"
@@ -348,7 +347,7 @@ def test_anonymous_visitors_cannot_start_or_rate_practice(
 
 
 def log_yoga(client: Client) -> None:
-    an_hour_ago = (utc_now() - timedelta(hours=1)).astimezone(ZoneInfo("Europe/Berlin"))
+    an_hour_ago = (TEST_NOW - timedelta(hours=1)).astimezone(ZoneInfo("Europe/Berlin"))
     response = client.submit(
         "/practice/log",
         {"kind": "yoga", "minutes": "20", "started_at": an_hour_ago.strftime("%Y-%m-%dT%H:%M")},

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
 from tests.conftest import PERSONA_PASSWORD, Client
+from wellness.lib.clock import FixedClock
 from wellness.settings import Settings
 
 GOOD = PERSONA_PASSWORD
@@ -72,12 +74,10 @@ def test_a_password_reset_by_an_admin_lifts_the_lock(client: Client, personas: d
 
 
 def test_the_lock_expires_after_the_window(
-    client: Client, personas: dict, monkeypatch: pytest.MonkeyPatch
+    client: Client, personas: dict, clock: FixedClock
 ) -> None:
-    now = [1_800_000_000.0]
-    monkeypatch.setattr("wellness.web.auth.epoch_seconds", lambda: now[0])
     for _ in range(3):
         attempt(client, "patient@example.org", BAD)
     assert attempt(client, "patient@example.org", GOOD).status_code == 429
-    now[0] += 61 * 60
+    clock.advance(timedelta(minutes=61))
     assert attempt(client, "patient@example.org", GOOD).status_code == 200

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.conftest import BASE_URL, PERSONAS, Client, persona_password_hash
+from tests.conftest import BASE_URL, PERSONAS, TEST_NOW, Client, persona_password_hash
 from tests.web.test_practice_api import make_session
 from wellness.accounts import services as accounts
 from wellness.accounts.models import User
@@ -20,7 +20,6 @@ from wellness.catalog.kinds import Kind, Status
 from wellness.catalog.models import PracticeSession
 from wellness.checkins.models import Checkin, Gad7Response
 from wellness.checkins.scoring import GAD7_ITEMS
-from wellness.lib.clock import utc_now
 from wellness.practice.models import PracticeLog
 from wellness.settings import Settings
 
@@ -100,7 +99,7 @@ def test_progress_page_shows_empty_states_for_a_new_patient(as_patient: Client) 
 
 
 def test_logging_a_practice_done_elsewhere(as_patient: Client, personas: dict[str, User]) -> None:
-    an_hour_ago = (utc_now() - timedelta(hours=1)).astimezone(ZoneInfo("Europe/Berlin"))
+    an_hour_ago = (TEST_NOW - timedelta(hours=1)).astimezone(ZoneInfo("Europe/Berlin"))
     response = as_patient.submit(
         "/practice/log",
         {"kind": "yoga", "minutes": "30", "started_at": an_hour_ago.strftime("%Y-%m-%dT%H:%M")},
@@ -266,7 +265,7 @@ GAD7_DUE = "A short questionnaire is due"
 
 
 def gad7_answered(client: Client, patient: User, days_ago: float) -> None:
-    moment = utc_now() - timedelta(days=days_ago)
+    moment = TEST_NOW - timedelta(days=days_ago)
 
     async def create() -> None:
         await Gad7Response.create(

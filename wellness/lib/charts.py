@@ -3,7 +3,12 @@
 Every function takes plain data and returns a frozen dataclass holding everything the template
 needs: coordinates (rounded, always inside the viewBox), text already formatted, CSS class names,
 a label per mark, a one-sentence `summary` for the text alternative, and the rows of a data
-table. Nothing here reads the clock (`today` is an argument) or knows about Jinja.
+table. Nothing here reads the clock (`today` or `now` is an argument) or knows about Jinja.
+
+Two kinds of time: the practice calendar takes `today`, the patient's practice day (which
+begins at the rollover hour, 03:00 by default); the rating charts take `now`, the moment in the
+patient's zone, and show every rating up to it, so a rating made at 01:30 is on the chart at
+once although the practice day is still yesterday's.
 
 Dates are calendar dates and datetimes are read by their wall-clock fields only, so the maths
 never crosses a DST change or mixes naive and aware values.
@@ -364,9 +369,11 @@ def anxiety_timeline(
     pairs: Sequence[tuple[datetime, int, int]],
     *,
     start: date,
-    end: date,
+    now: datetime,
 ) -> TimelineChart:
-    """SUDS ratings between `start` and `end` (inclusive); ratings outside are left out."""
+    """SUDS ratings from `start` up to `now` (local: through its calendar date, never a
+    practice day); ratings outside are left out."""
+    end = now.date()
     _check_range(start, end)
     plot = Box(70, 14, _TL_WIDTH - 24, _TL_HEIGHT - 40)
     axis = _DateAxis(start, end, plot)
@@ -524,8 +531,10 @@ def gad7_band(score: int) -> tuple[str, str]:
     return GAD7_BANDS[-1][0], GAD7_BANDS[-1][3]
 
 
-def gad7_chart(scores: Sequence[tuple[date, int]], *, start: date, end: date) -> Gad7Chart:
-    """GAD-7 totals over the four severity bands; scores outside the dates are left out."""
+def gad7_chart(scores: Sequence[tuple[date, int]], *, start: date, now: datetime) -> Gad7Chart:
+    """GAD-7 totals (by local date) over the four severity bands, from `start` through the
+    calendar date of `now`; scores outside are left out."""
+    end = now.date()
     _check_range(start, end)
     plot = Box(40, 14, _G7_WIDTH - 118, _G7_HEIGHT - 40)
     axis = _DateAxis(start, end, plot)

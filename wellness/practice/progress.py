@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from tortoise.expressions import RawSQL
@@ -24,10 +24,15 @@ MINUTES_WEEKS = 12
 
 @dataclass(frozen=True, slots=True)
 class Progress:
+    """Two kinds of time (README, "Check-ins, practice and streaks"): practice is counted by
+    practice day (`today`, which begins at the rollover hour), while ratings are moments,
+    shown up to `now` (so a rating at 01:30 is on the chart at once)."""
+
     streak: streaks.StreakSummary
-    today: date
-    start: date
-    # The anxiety charts start at the first rating in the calendar's span (at least 4 weeks
+    today: date  # the current practice day: the calendar, weekly minutes
+    start: date  # the calendar's first practice day
+    now: datetime  # this moment in the patient's zone: the anxiety and GAD-7 charts end here
+    # The anxiety charts start at the first rating in the last 26 weeks (at least 4 weeks
     # back), so a new patient's few points are not squeezed against the right edge.
     ratings_start: date
     minutes_by_day: dict[date, int]
@@ -46,7 +51,11 @@ async def progress_for(patient: User, *, policy: CarePolicy, now: datetime) -> P
         events, now=now, time_zone=patient.time_zone, policy=streak_policy(policy)
     )
     start = summary.today - timedelta(weeks=CALENDAR_WEEKS)
-    since = datetime.combine(start, datetime.min.time(), zone)
+    local_now = now.astimezone(zone)
+    # Ratings by calendar date up to this moment: never the practice day, which lags the
+    # calendar between midnight and the rollover hour.
+    rated_through = local_now.date()
+    since = datetime.combine(rated_through - timedelta(weeks=CALENDAR_WEEKS), time(), zone)
     quick, pairs, by_session, by_kind = await _ratings(patient, practices, since, zone)
     gad7 = (
         await Gad7Response.filter(patient_id=patient.id, occurred_at__gte=since)
@@ -58,13 +67,14 @@ async def progress_for(patient: User, *, policy: CarePolicy, now: datetime) -> P
         [moment.date() for moment, _ in quick]
         + [moment.date() for moment, _, _ in pairs]
         + [day for day, _ in gad7_days],
-        default=summary.today,
+        default=rated_through,
     )
-    ratings_start = max(start, min(first_rating, summary.today - timedelta(weeks=4)))
+    ratings_start = max(since.date(), min(first_rating, rated_through - timedelta(weeks=4)))
     return Progress(
         streak=summary,
         today=summary.today,
         start=start,
+        now=local_now,
         ratings_start=ratings_start,
         minutes_by_day=minutes,
         checkins=quick,

@@ -201,9 +201,9 @@ def progress_charts(found: progress.Progress) -> dict[str, Any]:
             weeks=progress.CALENDAR_WEEKS,
         ),
         "anxiety": charts.anxiety_timeline(
-            found.checkins, found.pairs, start=found.ratings_start, end=found.today
+            found.checkins, found.pairs, start=found.ratings_start, now=found.now
         ),
-        "gad7": charts.gad7_chart(found.gad7, start=found.ratings_start, end=found.today),
+        "gad7": charts.gad7_chart(found.gad7, start=found.ratings_start, now=found.now),
         "minutes": charts.weekly_minutes(found.weekly),
         "by_session": charts.average_change(found.by_session),
         "by_kind": charts.average_change(found.by_kind),
