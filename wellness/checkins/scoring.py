@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from wellness.lib.validation import FieldError
@@ -105,7 +105,12 @@ def score_gad7(answers: Sequence[int]) -> Gad7Score:
 
 
 def gad7_due(last_taken: datetime | None, *, now: datetime, interval_days: int) -> bool:
-    return last_taken is None or now - last_taken >= timedelta(days=interval_days)
+    """Due by elapsed time since the last one (a moment), whatever the hour or the date.
+    Compared in UTC: aware datetimes sharing a zone subtract by wall clock, off by an hour
+    across a DST change."""
+    if last_taken is None:
+        return True
+    return now.astimezone(UTC) - last_taken.astimezone(UTC) >= timedelta(days=interval_days)
 
 
 def clean_level(field: str, level: int) -> int:
@@ -140,9 +145,11 @@ def clean_moment(field: str, moment: datetime, *, now: datetime, backdate_days: 
     """When something happened: aware, not in the future, not older than the clinic allows."""
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise FieldError(field, "Give a time with a time zone offset, e.g. 2026-11-24T18:30:00Z.")
+    # Measured from the moment `now` in UTC (elapsed time, not calendar days or wall clocks).
+    instant, now = moment.astimezone(UTC), now.astimezone(UTC)
     # A little slack for clocks that run slightly ahead.
-    if moment > now + timedelta(minutes=5):
+    if instant > now + timedelta(minutes=5):
         raise FieldError(field, "That time is in the future.")
-    if moment < now - timedelta(days=backdate_days):
+    if instant < now - timedelta(days=backdate_days):
         raise FieldError(field, f"Entries can be back-dated by at most {backdate_days} days.")
     return moment

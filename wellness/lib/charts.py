@@ -10,8 +10,8 @@ begins at the rollover hour, 03:00 by default); the rating charts take `now`, th
 patient's zone, and show every rating up to it, so a rating made at 01:30 is on the chart at
 once although the practice day is still yesterday's.
 
-Dates are calendar dates and datetimes are read by their wall-clock fields only, so the maths
-never crosses a DST change or mixes naive and aware values.
+Dates are calendar dates and datetimes are placed by their wall-clock fields, so the maths
+never crosses a DST change or mixes naive and aware values; only their order is by instant.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from itertools import pairwise
 
 MONTHS = (
@@ -379,11 +379,11 @@ def anxiety_timeline(
     axis = _DateAxis(start, end, plot)
     inside_checkins = sorted(
         ((when, level) for when, level in checkins if start <= when.date() <= end),
-        key=lambda item: _wall_clock(item[0]),
+        key=lambda item: _chronological(item[0]),
     )
     inside_pairs = sorted(
         (item for item in pairs if start <= item[0].date() <= end),
-        key=lambda item: _wall_clock(item[0]),
+        key=lambda item: _chronological(item[0]),
     )
 
     def y_of(value: float) -> float:
@@ -413,10 +413,11 @@ def anxiety_timeline(
         for value in range(0, SUDS_MAX + 1, 2)
     )
     rows: list[tuple[tuple[int, int, int, int], tuple[str, ...]]] = [
-        (_wall_clock(when), (_when(when), _n(level), DASH, DASH)) for when, level in inside_checkins
+        (_chronological(when), (_when(when), _n(level), DASH, DASH))
+        for when, level in inside_checkins
     ]
     rows += [
-        (_wall_clock(when), (_when(when), DASH, _n(before), _n(after)))
+        (_chronological(when), (_when(when), DASH, _n(before), _n(after)))
         for when, before, after in inside_pairs
     ]
     rows.sort(key=lambda item: item[0])
@@ -1077,7 +1078,11 @@ def _truncate(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + ELLIPSIS
 
 
-def _wall_clock(when: datetime) -> tuple[int, int, int, int]:
+def _chronological(when: datetime) -> tuple[int, int, int, int]:
+    """Sort key: the instant of an aware moment (so the hour repeated when clocks go back
+    keeps its ratings in the order they were made), the wall clock of a naive one."""
+    if when.utcoffset() is not None:
+        when = when.astimezone(UTC)
     return (when.toordinal(), when.hour, when.minute, when.second)
 
 
