@@ -1,4 +1,8 @@
-"""Browser tests: a real `wellness demo` server in a subprocess, driven by Debian's Chromium.
+"""Browser tests: a real demo server in a subprocess, driven by Debian's Chromium.
+
+The server is `tests/browser/live_app.py`: what `wellness demo` runs, but on a clock the tests
+set (`live_server.set_clock(moment)`), which starts at SERVER_START and then ticks at the real
+pace; no browser test depends on the hour it runs at.
 
 Playwright's sync API is used directly (pytest-playwright is disabled with `-p no:playwright`):
 one browser and one server for the whole tests/browser package, a new context per test. Both are
@@ -10,8 +14,8 @@ it with `apt-get install -y chromium`.
 
 from __future__ import annotations
 
+import json
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -21,6 +25,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -37,6 +42,9 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 STARTUP_TIMEOUT = 90.0
+REPOSITORY = Path(__file__).resolve().parents[2]
+# The demo is seeded and served as of this moment (a Tuesday, 11:00 in Berlin, 19:00 in Tokyo).
+SERVER_START = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
 ACTION_TIMEOUT_MS = 10_000
 
 
@@ -63,21 +71,22 @@ class LiveServer:
     def log(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
 
+    def set_clock(self, moment: datetime) -> None:
+        """Move the server's clock to `moment` (aware); it ticks on from there."""
+        request = urllib.request.Request(  # noqa: S310  (our own server on 127.0.0.1)
+            f"{self.url}/__test__/clock",
+            data=json.dumps({"now": moment.isoformat()}).encode(),
+            headers={"Content-Type": "application/json"},
+            method="PUT",
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+            assert response.status == 204, response.status
+
 
 def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
-
-
-def _wellness_command() -> list[str]:
-    beside_python = Path(sys.executable).with_name("wellness")
-    if beside_python.is_file():
-        return [str(beside_python)]
-    on_path = shutil.which("wellness")
-    if on_path:
-        return [on_path]
-    return [sys.executable, "-c", "from wellness.cli import main; main()"]
 
 
 def _healthy(url: str) -> bool:
@@ -102,7 +111,8 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 def live_server(
     chromium_executable: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[LiveServer]:
-    """`wellness demo` on a free port with its database, data and media in a temporary folder."""
+    """The demo server on a free port with its database, data and media in a temporary folder,
+    its clock at SERVER_START."""
     root = tmp_path_factory.mktemp("live-server")
     data_dir = root / "data"
     port = _free_port()
@@ -117,13 +127,18 @@ def live_server(
         # The demo library's full audio takes half a minute of CPU to encode; a tenth of each
         # track still gives multi-minute sessions to play and seek in.
         WELLNESS_DEMO_AUDIO_SCALE="0.1",
+        WELLNESS_DEMO="true",
         PYTHONUNBUFFERED="1",
+        PYTHONPATH=os.pathsep.join(filter(None, [str(REPOSITORY), environ.get("PYTHONPATH")])),
     )
     log_path = root / "server.log"
     server = LiveServer(url=url, log_path=log_path)
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [*_wellness_command(), "demo", "--port", str(port)],
+            [
+                *(sys.executable, "-m", "tests.browser.live_app"),
+                *("--port", str(port), "--now", SERVER_START.isoformat()),
+            ],
             cwd=root,
             env=environ,
             stdin=subprocess.DEVNULL,
@@ -135,13 +150,13 @@ def live_server(
         while not _healthy(url):
             if process.poll() is not None:
                 pytest.fail(
-                    f"`wellness demo` exited with status {process.returncode} before answering "
+                    f"the demo server exited with status {process.returncode} before answering "
                     f"/healthz; its log:\n{server.log()}",
                     pytrace=False,
                 )
             if time.monotonic() > deadline:
                 pytest.fail(
-                    f"`wellness demo` did not answer {url}/healthz within {STARTUP_TIMEOUT:.0f} s; "
+                    f"the demo server did not answer {url}/healthz within {STARTUP_TIMEOUT:.0f} s; "
                     f"its log:\n{server.log()}",
                     pytrace=False,
                 )

@@ -5,16 +5,21 @@ from __future__ import annotations
 
 import re
 import time
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
+
+from tests.browser.conftest import LiveServer
 
 pytestmark = pytest.mark.browser
 
 DEMO_PASSWORD = "demo-wellness"
 # Kai has no demo history, so the first completed session starts a streak of one day.
 PATIENT = "patient4@demo.wellness"
+TOKYO_AT_2_30 = datetime(2026, 12, 2, 2, 30, tzinfo=ZoneInfo("Asia/Tokyo"))  # 17:30 UTC
 
 PLAY_TO_THE_END = """
 async () => {
@@ -62,7 +67,12 @@ def shortest_breathing_session(context: BrowserContext) -> int:
     return int(min(playable, key=lambda item: item["duration_seconds"])["id"])
 
 
-def test_rate_play_rate_again_and_see_progress(context: BrowserContext, page: Page) -> None:
+def test_rate_play_rate_again_and_see_progress(
+    context: BrowserContext, page: Page, live_server: LiveServer
+) -> None:
+    # 02:30 in Kai's Tokyo: after midnight, before the 03:00 rollover (issue 8's failure).
+    live_server.set_clock(TOKYO_AT_2_30)
+    page.clock.install(time=TOKYO_AT_2_30)
     sign_in(page, PATIENT)
 
     rate(page, "How anxious or distressed", 4)
@@ -89,6 +99,8 @@ def test_rate_play_rate_again_and_see_progress(context: BrowserContext, page: Pa
     timeline = page.locator("#anxiety-timeline")
     expect(timeline.locator("svg.chart__svg")).to_be_visible()
     expect(timeline.locator("title", has_text="6 before, 3 after")).to_have_count(1)
+    checked_in = re.compile(r"Check-in 2 Dec 2026, 02:3\d: 4 out of 10")
+    expect(timeline.locator("title", has_text=checked_in)).to_have_count(1)
     page.screenshot(path=str(_artifact("progress-after-practice.png")), full_page=True)
 
 
