@@ -6,8 +6,11 @@ test_demo_content.py, so every page of the demo has something real to show.
 
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
+
+import pytest
 
 from tests.conftest import TEST_NOW
 from tests.services.conftest import Orm
@@ -25,9 +28,11 @@ THERAPIST, THERAPIST2 = "therapist@demo.wellness", "therapist2@demo.wellness"
 PATIENT, PATIENT2 = "patient@demo.wellness", "patient2@demo.wellness"
 
 
-def seeded(orm: Orm, tmp_path: Path, *, with_catalog: bool = True) -> dict[str, User]:
+def seeded(
+    orm: Orm, tmp_path: Path, *, with_catalog: bool = True, now: datetime = TEST_NOW
+) -> dict[str, User]:
     store = LocalMediaStore(tmp_path / "media") if with_catalog else None
-    orm.run(demo.seed_demo(store, audio_cache=tmp_path / "cache", audio_scale=0.02, now=TEST_NOW))
+    orm.run(demo.seed_demo(store, audio_cache=tmp_path / "cache", audio_scale=0.02, now=now))
     return {user.email: user for user in orm.run(User.all())}
 
 
@@ -88,3 +93,21 @@ def test_without_a_catalog_the_demo_still_has_care_teams_but_no_practice(
 
     assert caseload_emails(orm, users[THERAPIST]) == {PATIENT, PATIENT2}
     assert orm.run(PracticeLog.all().count()) == 0
+
+
+@pytest.mark.parametrize("local_time", [time(1, 30), time(2, 59), time(3, 0), time(23, 30)])
+def test_the_seeded_history_leaves_today_open_at_any_hour(
+    orm: Orm, tmp_path: Path, local_time: time
+) -> None:
+    """Seeded at 01:30, the evening before is still today's practice day: the history must end
+    the practice day before, so the demo patient has today still to do."""
+    berlin = ZoneInfo("Europe/Berlin")
+    now = datetime.combine(date(2026, 12, 2), local_time, berlin)
+    users = seeded(orm, tmp_path, now=now)
+
+    figures = orm.run(practice.streak_for(users[PATIENT], policy=CarePolicy(), now=now))
+
+    assert figures.current >= 1
+    assert figures.practised_today is False
+    assert figures.current_period is not None
+    assert figures.current_period.end == figures.today - timedelta(days=1)

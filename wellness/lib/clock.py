@@ -11,9 +11,10 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 
+@runtime_checkable  # Litestar checks injected dependencies with isinstance
 class Clock(Protocol):
     def now(self) -> datetime:
         """The current moment, aware, in UTC."""
