@@ -607,7 +607,8 @@ class FakeClock:
 
 
 @pytest.fixture
-def clock(app: Litestar) -> FakeClock:
+def grant_clock(app: Litestar) -> FakeClock:
+    """The media grants' own monotonic timer (not the app's clock: grants measure seconds)."""
     fake = FakeClock()
     app.plugins.get(MediaPlugin).grants.clock = fake
     return fake
@@ -635,7 +636,7 @@ def set_status(client: Client, asset_id: int, status: Status) -> None:
 
 
 def test_a_repeated_request_is_answered_without_checking_again(
-    as_patient: Client, library: Library, clock: FakeClock, lookups: list[int]
+    as_patient: Client, library: Library, grant_clock: FakeClock, lookups: list[int]
 ) -> None:
     url = library.published.url
     answers = [as_patient.get(url, headers={"range": f"bytes={n}-{n + 9}"}) for n in (0, 10, 20)]
@@ -645,20 +646,20 @@ def test_a_repeated_request_is_answered_without_checking_again(
 
 
 def test_archiving_a_session_stops_playback_when_the_grant_expires(
-    as_patient: Client, library: Library, clock: FakeClock
+    as_patient: Client, library: Library, grant_clock: FakeClock
 ) -> None:
     url = library.published.url
     assert as_patient.get(url, headers={"range": "bytes=0-9"}).status_code == 206
     set_status(as_patient, library.published.asset_id, Status.ARCHIVED)
     within = as_patient.get(url, headers={"range": "bytes=0-9"})
-    clock.now += GRANT_SECONDS
+    grant_clock.now += GRANT_SECONDS
     after = as_patient.get(url, headers={"range": "bytes=0-9"})
     assert within.status_code == 206
     assert after.status_code == 404
 
 
 def test_signing_out_stops_playback_when_the_grant_expires(
-    as_patient: Client, library: Library, clock: FakeClock
+    as_patient: Client, library: Library, grant_clock: FakeClock
 ) -> None:
     url = library.published.url
     assert as_patient.get(url).status_code == 200
@@ -666,14 +667,14 @@ def test_signing_out_stops_playback_when_the_grant_expires(
     assert as_patient.post("/api/v1/auth/logout").status_code == 204
     as_patient.cookies.clear()
     as_patient.cookies.update(old_cookies)  # a copy of the cookie that was signed out
-    clock.now += GRANT_SECONDS
+    grant_clock.now += GRANT_SECONDS
     response = as_patient.get(url)
     assert response.status_code == 401
     assert response.content != library.published.data
 
 
 def test_a_grant_belongs_to_one_browser_session(
-    client: Client, library: Library, clock: FakeClock
+    client: Client, library: Library, grant_clock: FakeClock
 ) -> None:
     sign_in(client, "coordinator")
     assert client.get(library.draft.url).status_code == 200
@@ -683,12 +684,12 @@ def test_a_grant_belongs_to_one_browser_session(
 
 
 def test_a_refusal_ends_the_grant_at_once(
-    as_patient: Client, library: Library, clock: FakeClock
+    as_patient: Client, library: Library, grant_clock: FakeClock
 ) -> None:
     url = library.published.url
     assert as_patient.get(url).status_code == 200
     set_status(as_patient, library.published.asset_id, Status.ARCHIVED)
-    clock.now += GRANT_SECONDS * RENEW_AT  # the next request is sent to renew the grant...
+    grant_clock.now += GRANT_SECONDS * RENEW_AT  # the next request is sent to renew the grant...
     renewal = as_patient.get(url)
     later = as_patient.get(url)  # ...was refused, and nothing is served from the grant after
     assert renewal.status_code == 404
@@ -913,7 +914,7 @@ def test_the_access_check_allows_a_coordinator_any_media(
 
 
 def test_the_access_check_follows_the_session_status_at_once(
-    as_patient: Client, library: Library, clock: FakeClock
+    as_patient: Client, library: Library, grant_clock: FakeClock
 ) -> None:
     """Unlike a player's repeated ranges, every access check is answered afresh: nginx caches."""
     stored = library.published
@@ -1009,7 +1010,7 @@ def cookie_header(client: Client) -> str:
 
 
 def test_granted_ranges_are_answered_in_front_of_the_app_with_security_headers(
-    as_patient: Client, library: Library, app: Litestar, settings: Settings, clock: FakeClock
+    as_patient: Client, library: Library, app: Litestar, settings: Settings, grant_clock: FakeClock
 ) -> None:
     server = behind_media_fast_path(app, settings)
     cookie = cookie_header(as_patient)
@@ -1020,7 +1021,7 @@ def test_granted_ranges_are_answered_in_front_of_the_app_with_security_headers(
     assert first[2] == library.published.data[:100]
     # Withdrawn from patients: a grant still answers within its short life, then never again.
     set_status(as_patient, library.published.asset_id, Status.ARCHIVED)
-    clock.now += GRANT_SECONDS / 4
+    grant_clock.now += GRANT_SECONDS / 4
     status, headers, body = as_patient.run(
         lambda: call_asgi(server, url, cookie, range_header="bytes=100-199")
     )
@@ -1029,7 +1030,7 @@ def test_granted_ranges_are_answered_in_front_of_the_app_with_security_headers(
     assert headers["content-security-policy"] == CONTENT_SECURITY_POLICY
     assert headers["x-content-type-options"] == "nosniff"
     assert headers["content-range"] == f"bytes 100-199/{len(library.published.data)}"
-    clock.now += GRANT_SECONDS
+    grant_clock.now += GRANT_SECONDS
     assert as_patient.run(lambda: call_asgi(server, url, cookie))[0] == 404
 
 
