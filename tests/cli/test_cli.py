@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from click.testing import CliRunner, Result
@@ -211,6 +211,8 @@ def test_assigning_a_therapist_builds_their_caseload(environment: dict[str, str]
     assert "now looks after" in added.output
     assert "already looked after" in again.output
     assert rows(environment, "SELECT count(*) FROM care_assignments") == [(1,)]
+    [(assigned_at,)] = rows(environment, "SELECT assigned_at FROM care_assignments")
+    assert datetime.fromisoformat(str(assigned_at)) == TEST_NOW  # the command's clock
     removed = run(environment, "users", "unassign-therapist", "pat@clinic.org", "tess@clinic.org")
     assert "no longer looks after" in removed.output
     assert rows(environment, "SELECT count(*) FROM care_assignments") == [(0,)]
