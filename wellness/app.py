@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gc
 import logging
-from pathlib import Path
 from typing import Any
 
 from litestar import Litestar, Router
@@ -28,6 +27,7 @@ from wellness.accounts.sessions import SessionPolicy
 from wellness.accounts.throttle import LoginThrottle
 from wellness.catalog.storage import LocalMediaStore
 from wellness.db import database_lifespan
+from wellness.resources import package_folder
 from wellness.settings import Settings, load_settings
 from wellness.web.api.auth import AuthApi
 from wellness.web.api.care import CareApi
@@ -51,7 +51,6 @@ from wellness.web.sessions import RotatingSessionConfig
 from wellness.web.templating import template_config
 from wellness.web.uploads import MULTIPART_OVERHEAD
 
-STATIC_DIR = Path(__file__).resolve().parent / "web" / "static"
 SESSION_COOKIE = "wellness_session"
 # Anonymous requests to these prefixes are expected; every other route refuses them.
 PUBLIC_PREFIXES = ["/static", "/schema"]
@@ -126,7 +125,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
     static = create_static_files_router(
         path="/static",
-        directories=[STATIC_DIR],
+        directories=[package_folder("web/static")],
         opt={"exclude_from_auth": True},
         cache_control=CacheControlHeader(max_age=86400, public=True),
         include_in_schema=False,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -14,8 +13,7 @@ from litestar.template.config import TemplateConfig
 from wellness.accounts.models import User
 from wellness.accounts.roles import Role
 from wellness.lib.durations import clock, rounded_minutes
-
-TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates"
+from wellness.resources import package_folder
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,5 +60,7 @@ def _configure(engine: JinjaTemplateEngine) -> None:
 
 def template_config() -> TemplateConfig[Any]:
     return TemplateConfig(
-        directory=TEMPLATE_DIR, engine=JinjaTemplateEngine, engine_callback=_configure
+        directory=package_folder("templates"),
+        engine=JinjaTemplateEngine,
+        engine_callback=_configure,
     )
