@@ -109,7 +109,7 @@ def _web_context(settings: Settings, stores: dict[str, Store]) -> WebContext:
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or load_settings()
     stores = build_stores(settings)
-    templates = template_config()
+    templates = template_config(settings.clinic_timezone)
     uploads = Router(
         path="/",
         route_handlers=[MediaApi],

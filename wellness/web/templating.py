@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -51,16 +52,18 @@ def local_datetime(value: datetime | None, zone: str = "UTC") -> str:
     return value.astimezone(ZoneInfo(zone)).strftime("%d %b %Y, %H:%M")
 
 
-def _configure(engine: JinjaTemplateEngine) -> None:
+def _configure(engine: JinjaTemplateEngine, clinic_time_zone: str = "UTC") -> None:
     engine.engine.globals["navigation_for"] = navigation_for
+    # Staff records (accounts, audit events) are read in the clinic's zone, whoever reads them.
+    engine.engine.globals["clinic_time_zone"] = clinic_time_zone
     engine.engine.filters["local_datetime"] = local_datetime
     engine.engine.filters["minutes"] = rounded_minutes
     engine.engine.filters["clock"] = clock
 
 
-def template_config() -> TemplateConfig[Any]:
+def template_config(clinic_time_zone: str = "UTC") -> TemplateConfig[Any]:
     return TemplateConfig(
         directory=package_folder("templates"),
         engine=JinjaTemplateEngine,
-        engine_callback=_configure,
+        engine_callback=partial(_configure, clinic_time_zone=clinic_time_zone),
     )
