@@ -308,6 +308,22 @@ def test_wheel_ships_templates_static_files_and_migrations_inside_the_package(
     }
 
 
+def test_a_wheel_built_straight_from_the_checkout_holds_the_same_files(
+    workspace: Path, distribution: Distribution
+) -> None:
+    # What `pip install .` does: build the wheel from the source tree, without an sdist.
+    tree = workspace / "dist-from-tree"
+    run(
+        [sys.executable, "-m", "build", "--wheel", "--outdir", str(tree), str(CHECKOUT)],
+        cwd=workspace,
+        timeout=BUILD_TIMEOUT,
+        what="building the wheel from the checkout",
+    )
+    (from_tree,) = tree.glob("wellness-*.whl")
+    with zipfile.ZipFile(from_tree) as direct, zipfile.ZipFile(distribution.wheel) as via_sdist:
+        assert sorted(direct.namelist()) == sorted(via_sdist.namelist())
+
+
 def test_the_virtualenv_imports_the_installed_package_not_the_checkout(
     workspace: Path, installation: Installation
 ) -> None:
