@@ -61,7 +61,7 @@ def _configure(engine: JinjaTemplateEngine, clinic_time_zone: str = "UTC") -> No
     engine.engine.filters["clock"] = clock
 
 
-def template_config(clinic_time_zone: str = "UTC") -> TemplateConfig[Any]:
+def template_config(clinic_time_zone: str) -> TemplateConfig[Any]:
     return TemplateConfig(
         directory=package_folder("templates"),
         engine=JinjaTemplateEngine,
