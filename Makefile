@@ -60,17 +60,17 @@ test: lint ## Lint, then the test suite on SQLite, then again on PostgreSQL when
 	@$(MAKE) test-sqlite
 	@$(MAKE) test-postgres
 
-test-sqlite: install ## The test suite on SQLite, browser tests included
+test-sqlite: install ## The test suite on SQLite, browser tests and the wheel install check included
 	@echo "== pytest on SQLite =="
 	WELLNESS_TEST_DATABASE_URL= WELLNESS_TEST_REDIS_URL=$(REDIS_TEST_URL) \
 		$(BIN)/pytest $(PYTEST_ARGS)
 
-test-postgres: install ## The test suite on PostgreSQL (browser tests excluded); required under CI=true
+test-postgres: install ## The test suite on PostgreSQL (browser and install tests excluded); required under CI=true
 	@if reason=$$($(BIN)/python -c "$$POSTGRES_CHECK" "$(POSTGRES_TEST_URL)" 2>&1); then \
 		echo "== pytest on PostgreSQL ($(POSTGRES_TEST_URL)) =="; \
 		set -x; \
 		WELLNESS_TEST_DATABASE_URL=$(POSTGRES_TEST_URL) WELLNESS_TEST_REDIS_URL=$(REDIS_TEST_URL) \
-			$(BIN)/pytest -m "not browser" $(PYTEST_ARGS); \
+			$(BIN)/pytest -m "not browser and not install" $(PYTEST_ARGS); \
 	elif [ "$${CI:-}" = "true" ]; then \
 		echo "error: CI=true but PostgreSQL at $(POSTGRES_TEST_URL) is unreachable: $$reason" >&2; \
 		exit 1; \

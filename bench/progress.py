@@ -297,13 +297,14 @@ async def breakdown(database_url: str, runs: int) -> list[tuple[str, float, floa
     from wellness.practice import history, progress, streaks
     from wellness.practice.models import PracticeLog
     from wellness.practice.services import streak_policy
+    from wellness.resources import package_folder
     from wellness.settings import CarePolicy
     from wellness.web.pages.wellbeing import progress_charts
-    from wellness.web.templating import TEMPLATE_DIR, _configure
+    from wellness.web.templating import _configure
 
     policy = CarePolicy()
     now = datetime.now(UTC)
-    engine = JinjaTemplateEngine(directory=TEMPLATE_DIR)
+    engine = JinjaTemplateEngine(directory=package_folder("templates"))
     _configure(engine)
     template = engine.get_template("wellbeing/progress.html")
     await db.open_database(database_url)

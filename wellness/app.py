@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gc
 import logging
-from pathlib import Path
 from typing import Any
 
 from litestar import Litestar, Router
@@ -30,6 +29,7 @@ from wellness.accounts.throttle import LoginThrottle
 from wellness.catalog.storage import LocalMediaStore
 from wellness.db import database_lifespan
 from wellness.lib.clock import Clock, SystemClock
+from wellness.resources import package_folder
 from wellness.settings import Settings, load_settings
 from wellness.web.api.auth import AuthApi
 from wellness.web.api.care import CareApi
@@ -53,7 +53,6 @@ from wellness.web.sessions import RotatingSessionConfig
 from wellness.web.templating import template_config
 from wellness.web.uploads import MULTIPART_OVERHEAD
 
-STATIC_DIR = Path(__file__).resolve().parent / "web" / "static"
 SESSION_COOKIE = "wellness_session"
 # Anonymous requests to these prefixes are expected; every other route refuses them.
 PUBLIC_PREFIXES = ["/static", "/schema"]
@@ -125,7 +124,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     settings = settings or load_settings()
     clock = clock or SystemClock()
     stores = build_stores(settings)
-    templates = template_config()
+    templates = template_config(settings.clinic_timezone)
     uploads = Router(
         path="/",
         route_handlers=[MediaApi],
@@ -141,7 +140,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     )
     static = create_static_files_router(
         path="/static",
-        directories=[STATIC_DIR],
+        directories=[package_folder("web/static")],
         opt={"exclude_from_auth": True},
         cache_control=CacheControlHeader(max_age=86400, public=True),
         include_in_schema=False,

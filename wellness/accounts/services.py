@@ -183,10 +183,6 @@ async def set_password(user: User, password: str) -> None:
     )
 
 
-async def count_active_admins() -> int:
-    return await User.filter(role=Role.ADMIN, is_active=True).count()
-
-
 async def count_by_role() -> dict[Role, int]:
     counts = dict.fromkeys(Role, 0)
     roles: list[str] = await User.filter(is_active=True).values_list("role", flat=True)  # type: ignore[assignment]

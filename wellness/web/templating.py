@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -14,8 +14,7 @@ from litestar.template.config import TemplateConfig
 from wellness.accounts.models import User
 from wellness.accounts.roles import Role
 from wellness.lib.durations import clock, rounded_minutes
-
-TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates"
+from wellness.resources import package_folder
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,14 +52,18 @@ def local_datetime(value: datetime | None, zone: str = "UTC") -> str:
     return value.astimezone(ZoneInfo(zone)).strftime("%d %b %Y, %H:%M")
 
 
-def _configure(engine: JinjaTemplateEngine) -> None:
+def _configure(engine: JinjaTemplateEngine, clinic_time_zone: str = "UTC") -> None:
     engine.engine.globals["navigation_for"] = navigation_for
+    # Staff records (accounts, audit events) are read in the clinic's zone, whoever reads them.
+    engine.engine.globals["clinic_time_zone"] = clinic_time_zone
     engine.engine.filters["local_datetime"] = local_datetime
     engine.engine.filters["minutes"] = rounded_minutes
     engine.engine.filters["clock"] = clock
 
 
-def template_config() -> TemplateConfig[Any]:
+def template_config(clinic_time_zone: str) -> TemplateConfig[Any]:
     return TemplateConfig(
-        directory=TEMPLATE_DIR, engine=JinjaTemplateEngine, engine_callback=_configure
+        directory=package_folder("templates"),
+        engine=JinjaTemplateEngine,
+        engine_callback=partial(_configure, clinic_time_zone=clinic_time_zone),
     )
