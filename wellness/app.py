@@ -48,6 +48,7 @@ from wellness.web.pages.library import LibraryPages, library_upload_router
 from wellness.web.pages.wellbeing import WellbeingPages
 from wellness.web.security import header_securer, same_origin_writes_only, security_headers
 from wellness.web.sessions import RotatingSessionConfig
+from wellness.web.strict_json import JsonRequest
 from wellness.web.templating import template_config
 from wellness.web.uploads import MULTIPART_OVERHEAD
 
@@ -162,6 +163,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             MediaPlugin(settings.media_accel_prefix),
         ],
         before_send=[security_headers(production=settings.is_production)],
+        request_class=JsonRequest,
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=OpenAPIConfig(
             title="wellness",
