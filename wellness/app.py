@@ -48,6 +48,7 @@ from wellness.web.pages.library import LibraryPages, library_upload_router
 from wellness.web.pages.wellbeing import WellbeingPages
 from wellness.web.security import header_securer, same_origin_writes_only, security_headers
 from wellness.web.sessions import RotatingSessionConfig
+from wellness.web.static_files import StaticFileSystem
 from wellness.web.strict_json import JsonRequest
 from wellness.web.templating import template_config
 from wellness.web.uploads import MULTIPART_OVERHEAD
@@ -128,6 +129,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     static = create_static_files_router(
         path="/static",
         directories=[STATIC_DIR],
+        file_system=StaticFileSystem(),
         opt={"exclude_from_auth": True},
         cache_control=CacheControlHeader(max_age=86400, public=True),
         include_in_schema=False,
