@@ -7,7 +7,18 @@ import pytest
 from wellness.lib.numbers import MAX_ID, ascii_digits, record_id, whole_number
 from wellness.lib.validation import FieldError
 
-NOT_ASCII_DIGITS = ["\u00b2", "\u0669", "\uff19", "1\u00b2", "\u0661\u0660", "", " ", "-1", "+1", "1e3"]
+NOT_ASCII_DIGITS = [
+    "\u00b2",
+    "\u0669",
+    "\uff19",
+    "1\u00b2",
+    "\u0661\u0660",
+    "",
+    " ",
+    "-1",
+    "+1",
+    "1e3",
+]
 
 
 @pytest.mark.parametrize("text", NOT_ASCII_DIGITS)
