@@ -37,6 +37,7 @@ from wellness.web.api.wellbeing import WellbeingApi
 from wellness.web.auth import retrieve_user
 from wellness.web.context import STATE_KEY, WebContext
 from wellness.web.errors import EXCEPTION_HANDLERS
+from wellness.web.ids import ascii_path_ids
 from wellness.web.media import OPEN_FILES, GrantedMediaServer, MediaPlugin, QuietGrantedRanges
 from wellness.web.pages.account import AccountPages
 from wellness.web.pages.admin import AdminPages
@@ -165,6 +166,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             MediaPlugin(settings.media_accel_prefix),
         ],
         before_send=[security_headers(production=settings.is_production)],
+        guards=[ascii_path_ids],
         request_class=JsonRequest,
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=OpenAPIConfig(

@@ -187,6 +187,24 @@ def test_an_account_id_beyond_the_largest_id_is_a_4xx(
     assert_secured(response)
 
 
+@pytest.mark.parametrize("text", ["\u0661", "\uff11", "+1", "1_0"])
+def test_an_id_in_the_path_is_ascii_digits_only(
+    client: Client, personas: dict[str, User], text: str
+) -> None:
+    session_id = make_session(client)
+    assert session_id == 1
+    page = signed_in(client, "admin").get(f"/admin/users/{text}")
+    signed_in(client, "patient")
+    answer = client.get(f"/api/v1/sessions/{text}")
+
+    assert page.status_code == 422
+    assert answer.status_code == 422
+    assert answer.json()["errors"] == [
+        {"field": "session_id", "message": "Give the id in ASCII digits (0-9)."}
+    ]
+    assert_secured(page)
+
+
 def test_the_api_documents_the_bounds_of_every_id(app: Any, client: Client) -> None:
     document = client.get("/schema/openapi.json").json()
 
