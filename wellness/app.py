@@ -39,6 +39,7 @@ from wellness.web.api.wellbeing import WellbeingApi
 from wellness.web.auth import retrieve_user
 from wellness.web.context import STATE_KEY, WebContext
 from wellness.web.errors import EXCEPTION_HANDLERS
+from wellness.web.ids import ascii_path_ids
 from wellness.web.media import OPEN_FILES, GrantedMediaServer, MediaPlugin, QuietGrantedRanges
 from wellness.web.pages.account import AccountPages
 from wellness.web.pages.admin import AdminPages
@@ -50,6 +51,8 @@ from wellness.web.pages.library import LibraryPages, library_upload_router
 from wellness.web.pages.wellbeing import WellbeingPages
 from wellness.web.security import header_securer, same_origin_writes_only, security_headers
 from wellness.web.sessions import RotatingSessionConfig
+from wellness.web.static_files import StaticFileSystem
+from wellness.web.strict_json import JsonRequest
 from wellness.web.templating import template_config
 from wellness.web.uploads import MULTIPART_OVERHEAD
 
@@ -141,6 +144,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     static = create_static_files_router(
         path="/static",
         directories=[package_folder("web/static")],
+        file_system=StaticFileSystem(),
         opt={"exclude_from_auth": True},
         cache_control=CacheControlHeader(max_age=86400, public=True),
         include_in_schema=False,
@@ -177,6 +181,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             MediaPlugin(settings.media_accel_prefix),
         ],
         before_send=[security_headers(production=settings.is_production)],
+        guards=[ascii_path_ids],
+        request_class=JsonRequest,
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=OpenAPIConfig(
             title="wellness",

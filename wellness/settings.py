@@ -14,6 +14,8 @@ from typing import TypeVar
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from wellness.lib.numbers import ascii_digits
+
 PREFIX = "WELLNESS_"
 _E = TypeVar("_E", bound=StrEnum)
 _LOCATION_PREFIX = re.compile(r"^/(?:(?!\.{1,2}/)[A-Za-z0-9._~-]+/)+$")
@@ -175,10 +177,9 @@ class _Reader:
         value = self.raw(name)
         if value is None:
             return default
-        try:
-            number = int(value)
-        except ValueError:
-            raise self.fail(name, f"expected a whole number, got {value!r}") from None
+        number = ascii_digits(value.strip(), max_digits=18)  # not "٩", "1_0" or "+1"
+        if number is None:
+            raise self.fail(name, f"expected a whole number, got {value!r}")
         if not low <= number <= high:
             raise self.fail(name, f"expected a number from {low} to {high}, got {number}")
         return number

@@ -44,6 +44,12 @@ MODIFIED = datetime(2026, 11, 1, 12, 0, 0, tzinfo=UTC)
         ("bytes=-", WholeBody()),
         ("bytes=0-1,5-6", WholeBody()),
         ("bytes=0x10-20", WholeBody()),
+        # Digits of other scripts are not RFC 9110 DIGITs (and int() refuses superscripts).
+        ("bytes=\u00b2-5", WholeBody()),
+        ("bytes=0-\u00b9", WholeBody()),
+        ("bytes=\u0669-", WholeBody()),
+        ("bytes=-\uff19", WholeBody()),
+        ("bytes=0-" + "9" * 990, ByteSlice(0, 999)),
         ("bytes=" + "1" * 2000 + "-", WholeBody()),
     ],
 )

@@ -108,6 +108,8 @@ def test_care_policy_reads_the_clinics_choices(tmp_path: Path) -> None:
     [
         ("ALERT_LEVEL", "11", "from 1 to 10"),
         ("ALERT_LEVEL", "high", "whole number"),
+        ("ALERT_LEVEL", "\u0669", "whole number"),
+        ("ALERT_LEVEL", "1_0", "whole number"),
         ("COMPLETION_PERCENT", "0", "from 1 to 100"),
         ("DAY_ROLLOVER_HOUR", "13", "from 0 to 12"),
         ("REST_DAYS_PER_WEEK", "4", "from 0 to 3"),

@@ -26,6 +26,7 @@ from wellness.catalog.models import MediaAsset, PracticeSession
 from wellness.catalog.storage import LocalMediaStore
 from wellness.lib.http_ranges import http_date
 from wellness.settings import Settings, SettingsError, load_settings
+from wellness.web import media as media_module
 from wellness.web import media_response
 from wellness.web.media import (
     ANSWERING_FROM_GRANT,
@@ -959,7 +960,7 @@ async def call_asgi(
     path: str,
     cookie: str,
     *,
-    range_header: str = "bytes=0-99",
+    range_header: str | bytes = "bytes=0-99",
     cycle: UvicornLikeCycle | None = None,
 ) -> tuple[int, dict[str, str], bytes]:
     scope = {
@@ -975,7 +976,7 @@ async def call_asgi(
         "headers": [
             (b"host", b"testserver.local"),
             (b"cookie", cookie.encode()),
-            (b"range", range_header.encode()),
+            (b"range", range_header if isinstance(range_header, bytes) else range_header.encode()),
         ],
         "client": ("127.0.0.1", 50000),
         "server": ("testserver.local", 80),
@@ -1032,6 +1033,90 @@ def test_granted_ranges_are_answered_in_front_of_the_app_with_security_headers(
     assert headers["content-range"] == f"bytes 100-199/{len(library.published.data)}"
     grant_clock.now += GRANT_SECONDS
     assert as_patient.run(lambda: call_asgi(server, url, cookie))[0] == 404
+
+
+ODD_RANGES = [
+    b"bytes=\xb2-5",  # a superscript two, as a server decodes the header (latin-1)
+    b"bytes=0-\xb9",
+    "bytes=\u0669-".encode(),
+    "bytes=-\uff19".encode(),
+    f"bytes={2**70}-".encode(),
+    f"bytes=0-{2**70}".encode(),
+    b"bytes=" + b"9" * 990 + b"-",
+    b"bytes=0-" + b"1" * 5000,
+]
+
+
+def assert_secured(headers: dict[str, str]) -> None:
+    assert headers["content-security-policy"] == CONTENT_SECURITY_POLICY
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers["cache-control"]
+
+
+@pytest.mark.parametrize("range_header", ODD_RANGES)
+def test_odd_ranges_within_a_grant_are_answered_with_the_security_headers(
+    as_patient: Client, library: Library, app: Litestar, settings: Settings, range_header: bytes
+) -> None:
+    server = behind_media_fast_path(app, settings)
+    cookie = cookie_header(as_patient)
+    url = library.published.url
+    assert as_patient.run(lambda: call_asgi(server, url, cookie))[0] == 206  # granted
+
+    for _ in range(2):  # answered from the grant, then again
+        status, headers, _ = as_patient.run(
+            lambda: call_asgi(server, url, cookie, range_header=range_header)
+        )
+        assert status in {200, 206, 416}
+        assert_secured(headers)
+    assert len(app.plugins.get(MediaPlugin).grants) == 1
+
+
+def test_a_granted_answer_that_fails_is_left_to_the_app(
+    as_patient: Client,
+    library: Library,
+    app: Litestar,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    lookups: list[int],
+) -> None:
+    server = behind_media_fast_path(app, settings)
+    cookie = cookie_header(as_patient)
+    url = library.published.url
+    assert as_patient.run(lambda: call_asgi(server, url, cookie))[0] == 206
+
+    def broken(*_: Any) -> Any:
+        raise OSError("the disk went away")
+
+    monkeypatch.setattr(media_module, "quick_range", broken)
+    monkeypatch.setattr(media_module, "plan", broken)
+    status, headers, body = as_patient.run(lambda: call_asgi(server, url, cookie))
+    assert status == 206  # the controller's full checks answered
+    assert body == library.published.data[:100]
+    assert lookups == [library.published.asset_id] * 2
+    assert_secured(headers)
+
+    monkeypatch.setattr(media_response, "plan", broken)  # the controller fails too
+    status, headers, body = as_patient.run(lambda: call_asgi(server, url, cookie))
+    assert status == 500
+    assert_secured(headers)
+    assert headers["cache-control"] == "no-store"
+    assert b"Something went wrong on our side" in body
+
+
+def test_a_failure_in_the_apps_own_fast_path_is_left_to_the_controller(
+    as_patient: Client, library: Library, monkeypatch: pytest.MonkeyPatch, lookups: list[int]
+) -> None:
+    url = library.published.url
+    assert as_patient.get(url, headers={"range": "bytes=0-9"}).status_code == 206
+
+    def broken(*_: Any) -> Any:
+        raise OSError("the disk went away")
+
+    monkeypatch.setattr(media_module, "plan", broken)
+    response = as_patient.get(url, headers={"range": "bytes=10-19"})
+    assert response.status_code == 206
+    assert response.content == library.published.data[10:20]
+    assert lookups == [library.published.asset_id] * 2
 
 
 def test_another_cookie_gets_no_grant(

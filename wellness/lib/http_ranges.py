@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from email.utils import format_datetime, parsedate_to_datetime
 
+from wellness.lib.numbers import ascii_digits
+
 MAX_RANGE_HEADER = 1000
 
 
@@ -63,32 +65,29 @@ def parse_range(header: str | None, size: int) -> RangeDecision:
     return _single_range(parts[0], size)
 
 
-def _is_well_formed(part: str) -> bool:
-    first, dash, last = part.partition("-")
-    return (
-        bool(dash)
-        and (first.isdigit() or first == "")
-        and (last.isdigit() or last == "")
-        and (first or last) != ""
-    )
+def _position(text: str) -> int | None:
+    # ASCII digits only (RFC 9110's DIGIT); the header's own length bounds the digit count.
+    return ascii_digits(text, max_digits=MAX_RANGE_HEADER)
 
 
 def _single_range(part: str, size: int) -> RangeDecision:
-    if not _is_well_formed(part):
-        return WholeBody()
-    first, _, last = part.partition("-")
-    if first == "":
-        suffix = int(last)
-        if suffix == 0 or size == 0:
+    first_text, dash, last_text = part.partition("-")
+    first = _position(first_text) if first_text else None
+    last = _position(last_text) if last_text else None
+    if not dash or (first_text and first is None) or (last_text and last is None):
+        return WholeBody()  # syntax we cannot read: ignore the header
+    if first is None:
+        if last is None:
+            return WholeBody()
+        if last == 0 or size == 0:
             return Unsatisfiable()
-        return ByteSlice(max(0, size - suffix), size - 1)
-    start = int(first)
-    if last != "" and int(last) < start:
+        return ByteSlice(max(0, size - last), size - 1)
+    if last is not None and last < first:
         return WholeBody()  # an invalid range-spec: ignore the header
-    if start >= size:
+    if first >= size:
         return Unsatisfiable()
-    end = size - 1 if last == "" else min(int(last), size - 1)
-    return ByteSlice(start, end)
+    end = size - 1 if last is None else min(last, size - 1)
+    return ByteSlice(first, end)
 
 
 def strong_etag(token: str) -> str:

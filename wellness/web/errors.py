@@ -41,7 +41,7 @@ def wants_json(request: Request[Any, Any, Any]) -> bool:
     return request.url.path.startswith("/api/") or request.url.path in {"/healthz"}
 
 
-def field_errors(exc: ValidationException) -> list[dict[str, str]]:
+def field_errors(exc: HTTPException) -> list[dict[str, str]]:
     extra = exc.extra if isinstance(exc.extra, list) else []
     return [
         {"field": str(item.get("key", "")), "message": str(item.get("message", ""))}
@@ -95,7 +95,7 @@ def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -
     if isinstance(exc, NotAuthorizedException):
         detail = "Sign in to continue."
     response = error_response(
-        request, exc.status_code, detail or TITLES.get(exc.status_code, "Error")
+        request, exc.status_code, detail or TITLES.get(exc.status_code, "Error"), field_errors(exc)
     )
     if exc.headers:
         response.headers.update(exc.headers)

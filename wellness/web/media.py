@@ -336,14 +336,41 @@ class MediaFastPath:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         media = None if GRANTS_ASKED in scope else _granted(self.grants, scope)
         if media is not None:
-            answer = plan(media, Conditions.of(cast("HTTPScope", scope)))
+            watched = _WatchedSend(send)
             try:
-                await send_planned(answer, self.files, media.path, send, receive)
-            except FileNotFoundError:  # deleted since it was allowed: nothing was sent yet
-                self.grants.forget(scope)
+                answer = plan(media, Conditions.of(cast("HTTPScope", scope)))
+                await send_planned(answer, self.files, media.path, watched, receive)
+            except Exception as error:
+                if watched.started:
+                    raise
+                _give_up(self.grants, scope, error)
             else:
                 return
         await self.app(scope, receive, send)
+
+
+class _WatchedSend:
+    """`send`, noting whether the response has started: until then the app can still answer."""
+
+    __slots__ = ("send", "started")
+
+    def __init__(self, send: Send) -> None:
+        self.send = send
+        self.started = False
+
+    async def __call__(self, message: Any) -> None:
+        self.started = self.started or message["type"] == "http.response.start"
+        await self.send(message)
+
+
+def _give_up(grants: MediaGrants, scope: Scope, error: Exception) -> None:
+    """A granted answer failed before it started: end the grant and leave the request to the
+    app, whose full checks and error handlers answer it (with the app's headers, unlike the
+    server's bare 500). A file deleted since it was allowed is expected; anything else is
+    logged."""
+    grants.forget(scope)
+    if not isinstance(error, FileNotFoundError):
+        log.error("granted media answer failed for %s", scope["path"], exc_info=error)
 
 
 def _granted(grants: MediaGrants, scope: Scope) -> MediaFile | None:
@@ -378,44 +405,52 @@ class GrantedMediaServer:
         if scope["type"] == ScopeType.HTTP and scope["path"].startswith(PATH_PREFIX):
             media = _granted(self.grants, scope)
             scope[GRANTS_ASKED] = True  # type: ignore[literal-required]
-            if media is not None and await self._answer_quickly(media, scope, send):
+            if media is not None and await self._answer_from_grant(media, scope, receive, send):
                 return
-            if media is not None:
+        await self.app(scope, receive, send)
+
+    async def _answer_from_grant(
+        self, media: MediaFile, scope: HTTPScope, receive: Receive, send: Send
+    ) -> bool:
+        """Send the granted answer; False if it failed before starting (see `_give_up`)."""
+        try:
+            quick = self._quick_answer(media, scope)
+        except Exception as error:
+            _give_up(self.grants, scope, error)
+            return False
+        token = ANSWERING_FROM_GRANT.set(True)
+        try:
+            if quick is not None:  # the hot path: no more work than sending
+                skip_access_log(send)
+                await send({"type": "http.response.start", "status": 206, "headers": quick[0]})
+                await send({"type": "http.response.body", "body": quick[1], "more_body": False})
+                return True
+            watched = _WatchedSend(send)
+            try:
                 answer = plan(media, Conditions.of(scope))
                 answer = Plan(
                     answer.status, self.secure(answer.headers), answer.start, answer.length
                 )
-                token = ANSWERING_FROM_GRANT.set(True)
-                try:
-                    await send_planned(answer, self.files, media.path, send, receive)
-                except FileNotFoundError:  # deleted since it was allowed: nothing was sent yet
-                    self.grants.forget(scope)
-                else:
-                    return
-                finally:
-                    ANSWERING_FROM_GRANT.reset(token)
-        await self.app(scope, receive, send)
-
-    async def _answer_quickly(self, media: MediaFile, scope: HTTPScope, send: Send) -> bool:
-        """A player's plain range request, answered with the least work; False: not one."""
-        wanted = quick_range(media, scope)
-        if wanted is None:
-            return False
-        start, length = wanted
-        try:
-            body = self.files.read(media.path, start, length)
-        except FileNotFoundError:  # deleted since it was allowed: nothing was sent yet
-            self.grants.forget(scope)
-            return False
-        headers = quick_range_headers(media, self.secure, start, length)
-        skip_access_log(send)
-        token = ANSWERING_FROM_GRANT.set(True)
-        try:
-            await send({"type": "http.response.start", "status": 206, "headers": headers})
+                await send_planned(answer, self.files, media.path, watched, receive)
+            except Exception as error:
+                if watched.started:
+                    raise
+                _give_up(self.grants, scope, error)
+                return False
+            return True
         finally:
             ANSWERING_FROM_GRANT.reset(token)
-        await send({"type": "http.response.body", "body": body, "more_body": False})
-        return True
+
+    def _quick_answer(
+        self, media: MediaFile, scope: HTTPScope
+    ) -> tuple[list[tuple[bytes, bytes]], bytes] | None:
+        """A player's plain range request, answered with the least work: headers and body."""
+        wanted = quick_range(media, scope)
+        if wanted is None:
+            return None
+        start, length = wanted
+        body = self.files.read(media.path, start, length)
+        return quick_range_headers(media, self.secure, start, length), body
 
 
 def skip_access_log(send: Send) -> None:

@@ -208,7 +208,7 @@ def plan(media: MediaFile, conditions: Conditions) -> Plan:
     return Plan(200, media.content_headers(media.size), 0, media.size)
 
 
-_PLAIN_RANGE = re.compile(rb"bytes=(\d{1,18})-(\d{0,18})")
+_PLAIN_RANGE = re.compile(rb"bytes=([0-9]{1,18})-([0-9]{0,18})")
 
 
 def quick_range(media: MediaFile, scope: HTTPScope) -> tuple[int, int] | None:

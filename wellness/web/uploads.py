@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 from litestar import Request
 from litestar.exceptions import HTTPException
 from python_multipart import MultipartParser
-from python_multipart.exceptions import MultipartParseError
+from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import parse_options_header
 
 from wellness.catalog import services as catalog
@@ -164,7 +164,7 @@ async def receive_file(
                 status_code=413, detail=f"The file is larger than the {limit_mb} MB limit."
             ) from None
         raise
-    except MultipartParseError:
+    except FormParserError:  # also a boundary longer than python-multipart takes (256 bytes)
         store.discard(incoming)
         raise UploadRefused(
             status_code=400, detail="The upload is not a well-formed multipart body."

@@ -10,6 +10,7 @@ import msgspec
 from wellness.catalog.kinds import Contraindication, Guidance, Kind, Level, Posture, Status
 from wellness.catalog.models import MediaAsset, PracticeSession
 from wellness.catalog.search import SearchPage, SessionRow
+from wellness.web.ids import BodyId
 
 Anxiety = Annotated[int, msgspec.Meta(ge=0, le=10)]
 Tag = Annotated[str, msgspec.Meta(max_length=48)]
@@ -155,7 +156,7 @@ class SessionCreate(msgspec.Struct, forbid_unknown_fields=True):
     anxiety_max: Anxiety = 10
     contraindications: list[Contraindication] = msgspec.field(default_factory=list)
     tags: Annotated[list[Tag], msgspec.Meta(max_length=20)] = msgspec.field(default_factory=list)
-    primary_asset_id: int | None = None
+    primary_asset_id: BodyId | None = None
 
 
 class SessionPatch(msgspec.Struct, forbid_unknown_fields=True):
@@ -172,7 +173,7 @@ class SessionPatch(msgspec.Struct, forbid_unknown_fields=True):
     anxiety_max: Anxiety | None = None
     contraindications: list[Contraindication] | None = None
     tags: Annotated[list[Tag], msgspec.Meta(max_length=20)] | None = None
-    primary_asset_id: int | None = None
+    primary_asset_id: BodyId | None = None
 
 
 class MediaAssetResponse(msgspec.Struct):

@@ -15,12 +15,13 @@ from wellness.accounts.models import User
 from wellness.accounts.roles import Role
 from wellness.audit import services as audit
 from wellness.care import services as care
+from wellness.lib.numbers import MAX_ID, record_id
 from wellness.lib.validation import FieldError
 from wellness.web.context import client_address, utc_now, web_context
 from wellness.web.guards import admins_only, current_user
 from wellness.web.schemas import ActiveForm, NewUserForm, PasswordForm, RoleForm
 
-UserId = Annotated[int, PathParameter(title="Account id", ge=1)]
+UserId = Annotated[int, PathParameter(title="Account id", ge=1, le=MAX_ID)]
 
 
 async def _account_or_404(request: Request[Any, Any, Any], user_id: int) -> User:
@@ -142,9 +143,12 @@ class AdminPages(Controller):
         """Put this patient on a therapist's caseload."""
         patient = await _account_or_404(request, user_id)
         raw = str((await request.form()).get("therapist_id", ""))
-        therapist = await accounts.get_user(int(raw)) if raw.isdigit() else None
+        errors = {"therapist_id": "Choose one of the listed therapists."}
+        try:
+            therapist = await accounts.get_user(record_id(raw, field="therapist_id"))
+        except FieldError:
+            therapist = None
         if therapist is None or not therapist.is_active:
-            errors = {"therapist_id": "Choose one of the listed therapists."}
             return await _detail_template(patient, errors=errors, status=422)
         try:
             added = await care.assign(therapist, patient, now=utc_now(request))

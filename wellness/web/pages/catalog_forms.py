@@ -20,6 +20,8 @@ from wellness.catalog.models import MediaAsset
 from wellness.catalog.rules import CatalogError, split_tags
 from wellness.catalog.search import CatalogQuery
 from wellness.catalog.services import SessionFields
+from wellness.lib.numbers import ascii_digits, record_id, whole_number
+from wellness.lib.validation import FieldError
 from wellness.web.api.catalog_schemas import SessionDetail
 
 PER_PAGE = 24
@@ -154,8 +156,9 @@ def parse_browse(
 def _length(raw: str, errors: dict[str, str]) -> int | None:
     if not raw:
         return None
-    if raw.isdigit() and int(raw) in LENGTHS:
-        return int(raw)
+    value = ascii_digits(raw, max_digits=2)
+    if value in LENGTHS:
+        return value
     errors["length"] = "Choose one of the listed lengths."
     return None
 
@@ -163,10 +166,11 @@ def _length(raw: str, errors: dict[str, str]) -> int | None:
 def _page(raw: str, errors: dict[str, str]) -> int:
     if not raw:
         return 1
-    if raw.isdigit() and 1 <= int(raw) <= MAX_PAGE:
-        return int(raw)
-    errors["page"] = "That page number doesn't exist."
-    return 1
+    try:
+        return whole_number(raw, field="page", low=1, high=MAX_PAGE)
+    except FieldError:
+        errors["page"] = "That page number doesn't exist."
+        return 1
 
 
 def page_numbers(page: int, pages: int, *, around: int = 2) -> list[int | None]:
@@ -287,20 +291,21 @@ def _collect(errors: dict[str, str], check: Callable[..., object], *values: obje
 
 
 def _anxiety(raw: str, field: str, errors: dict[str, str]) -> int:
-    value = raw.strip()
-    if value.isdigit() and 0 <= int(value) <= 10:
-        return int(value)
-    errors[field] = "Enter a whole number from 0 to 10."
-    return 0
+    try:
+        return whole_number(raw, field=field, low=0, high=10)
+    except FieldError as problem:
+        errors[field] = problem.message
+        return 0
 
 
 def _asset_id(raw: str, errors: dict[str, str]) -> int | None:
     if not raw.strip():
         return None
-    if raw.strip().isdigit() and 1 <= int(raw) <= 2**31 - 1:
-        return int(raw)
-    errors["primary_asset_id"] = "No uploaded media has that id."
-    return None
+    try:
+        return record_id(raw, field="primary_asset_id", message="No uploaded media has that id.")
+    except FieldError as problem:
+        errors[problem.field] = problem.message
+        return None
 
 
 # --- views -------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from wellness.care import services as care
 from wellness.catalog import services as catalog
 from wellness.checkins import services as checkins
 from wellness.checkins.scoring import ContextTag
+from wellness.lib.numbers import ascii_digits
 from wellness.practice import services as practice
 from wellness.practice.streaks import milestone_message
 from wellness.web.context import utc_now, web_context
@@ -77,9 +78,10 @@ class HomePages(Controller):
         events = await audit.recent_events(limit=15)
         people = {event.actor_id for event in events if event.actor_id}
         people |= {
-            int(event.target_id)
+            user_id
             for event in events
-            if event.target_type == "user" and event.target_id.isdigit()
+            if event.target_type == "user"
+            and (user_id := ascii_digits(event.target_id, max_digits=10)) is not None
         }
         names = await accounts.display_names(people)
         context = {

@@ -9,6 +9,8 @@ from litestar.datastructures import FormMultiDict
 
 from wellness.catalog.kinds import Kind
 from wellness.checkins.scoring import GAD7_ITEMS, SUDS_MAX, SUDS_MIN
+from wellness.lib.numbers import record_id, whole_number
+from wellness.lib.validation import FieldError
 
 
 def level(form: FormMultiDict, name: str, errors: dict[str, str], *, required: bool) -> int | None:
@@ -17,10 +19,13 @@ def level(form: FormMultiDict, name: str, errors: dict[str, str], *, required: b
         if required:
             errors[name] = "Choose a number from 0 (calm) to 10 (the worst distress)."
         return None
-    if not raw.isdigit() or not SUDS_MIN <= int(raw) <= SUDS_MAX:
-        errors[name] = "Choose a number from 0 to 10."
+    try:
+        return whole_number(
+            raw, field=name, low=SUDS_MIN, high=SUDS_MAX, message="Choose a number from 0 to 10."
+        )
+    except FieldError as problem:
+        errors[name] = problem.message
         return None
-    return int(raw)
 
 
 def text(form: FormMultiDict, name: str) -> str:
@@ -51,11 +56,14 @@ def kind(form: FormMultiDict, errors: dict[str, str]) -> Kind | None:
 
 
 def minutes(form: FormMultiDict, errors: dict[str, str]) -> int | None:
-    raw = str(form.get("minutes", "")).strip()
-    if not raw.isdigit() or not 1 <= int(raw) <= 360:
-        errors["minutes"] = "Give the minutes practised, from 1 to 360."
+    message = "Give the minutes practised, from 1 to 360."
+    try:
+        return whole_number(
+            str(form.get("minutes", "")), field="minutes", low=1, high=360, message=message
+        )
+    except FieldError as problem:
+        errors["minutes"] = problem.message
         return None
-    return int(raw)
 
 
 def local_moment(
@@ -76,8 +84,10 @@ def local_moment(
 
 
 def session_id(form: FormMultiDict, errors: dict[str, str]) -> int | None:
-    raw = str(form.get("session_id", "")).strip()
-    if not raw.isdigit() or not 1 <= int(raw) <= 2**31 - 1:
-        errors["session_id"] = "Choose a session."
+    try:
+        return record_id(
+            str(form.get("session_id", "")), field="session_id", message="Choose a session."
+        )
+    except FieldError as problem:
+        errors["session_id"] = problem.message
         return None
-    return int(raw)
