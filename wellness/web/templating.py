@@ -13,6 +13,7 @@ from litestar.template.config import TemplateConfig
 
 from wellness.accounts.models import User
 from wellness.accounts.roles import Role
+from wellness.catalog.formats import registry as media_formats
 from wellness.lib.durations import clock, rounded_minutes
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates"
@@ -55,6 +56,9 @@ def local_datetime(value: datetime | None, zone: str = "UTC") -> str:
 
 def _configure(engine: JinjaTemplateEngine) -> None:
     engine.engine.globals["navigation_for"] = navigation_for
+    # The file picker's `accept` list and the upload script's format labels.
+    engine.engine.globals["media_accept"] = media_formats.accept
+    engine.engine.globals["media_labels"] = media_formats.labels
     engine.engine.filters["local_datetime"] = local_datetime
     engine.engine.filters["minutes"] = rounded_minutes
     engine.engine.filters["clock"] = clock
