@@ -119,6 +119,33 @@ class Parsed:
     cover: CoverArt | None = None
 
 
+def from_info(
+    spec: FormatSpec,
+    codec: str,
+    info: Any,
+    tags: Tags,
+    cover: CoverArt | None,
+    *,
+    duration: float | None = None,
+    bitrate: int | None = None,
+    sample_rate: int | None = None,
+    has_video: bool = False,
+) -> Parsed:
+    """A `Parsed` from mutagen's stream `info` (length, bitrate, sample rate, channels), where
+    the inspector knows no better."""
+    return Parsed(
+        spec=spec,
+        codec=codec,
+        duration=float(info.length) if duration is None else duration,
+        bitrate=int(info.bitrate) if bitrate is None else bitrate,
+        sample_rate=int(getattr(info, "sample_rate", 0)) if sample_rate is None else sample_rate,
+        channels=int(getattr(info, "channels", 0)),
+        has_video=has_video,
+        tags=tags,
+        cover=cover,
+    )
+
+
 class MediaRejected(Exception):
     """The file is not acceptable; `message` is one sentence for the coordinator."""
 

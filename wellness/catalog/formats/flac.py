@@ -17,6 +17,7 @@ from wellness.catalog.formats.common import (
     Sniffed,
     audio_end,
     crc_table,
+    from_info,
     id3v2_total,
     load,
     percent,
@@ -206,15 +207,9 @@ def inspect(reader: Reader) -> Parsed:
     if not bitrate and duration > 0:
         bitrate = round(reader.size * 8 / duration)
     pictures = [(picture.type, picture.data) for picture in audio.pictures]
-    return Parsed(
-        spec=FLAC,
-        codec="flac",
-        duration=duration,
-        bitrate=bitrate,
-        sample_rate=int(audio.info.sample_rate),
-        channels=int(audio.info.channels),
-        tags=vorbis_tags(audio.tags),
-        cover=cover(pictures),
+    found = vorbis_tags(audio.tags)
+    return from_info(
+        FLAC, "flac", audio.info, found, cover(pictures), duration=duration, bitrate=bitrate
     )
 
 

@@ -17,6 +17,7 @@ from wellness.catalog.formats.common import (
     Sniffed,
     SniffStage,
     audio_end,
+    from_info,
     id3v2_total,
     load,
     percent,
@@ -243,16 +244,8 @@ def inspect(reader: Reader) -> Parsed:
     found, cover = id3_tags(audio.tags)
     if reader.size - end <= MAX_METADATA_BYTES:  # mutagen reads an APE tag whole
         found.fill_from(ape_tags(reader))
-    return Parsed(
-        spec=MP3,
-        codec="mp3" if first.layer == 3 else f"mp{first.layer}",
-        duration=float(audio.info.length),
-        bitrate=int(audio.info.bitrate),
-        sample_rate=int(audio.info.sample_rate),
-        channels=int(audio.info.channels),
-        tags=found,
-        cover=cover,
-    )
+    codec = "mp3" if first.layer == 3 else f"mp{first.layer}"
+    return from_info(MP3, codec, audio.info, found, cover)
 
 
 MP3 = FormatSpec(

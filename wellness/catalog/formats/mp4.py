@@ -23,6 +23,7 @@ from wellness.catalog.formats.common import (
     Sniffed,
     SniffStage,
     Verdict,
+    from_info,
     load,
     percent,
     truncated,
@@ -256,17 +257,8 @@ def inspect(reader: Reader) -> Parsed:
         return found.get(key, [""])[0] if found is not None else ""
 
     covers = [(3, bytes(art)) for art in (found.get("covr", []) if found is not None else [])]
-    return Parsed(
-        spec=spec,
-        codec=codec,
-        duration=float(audio.info.length),
-        bitrate=int(audio.info.bitrate),
-        sample_rate=int(getattr(audio.info, "sample_rate", 0)),
-        channels=int(getattr(audio.info, "channels", 0)),
-        has_video=bool(video_tracks),
-        tags=tags(first("\xa9nam"), first("\xa9ART"), first("\xa9alb"), first("\xa9cmt")),
-        cover=cover(covers),
-    )
+    text = tags(first("\xa9nam"), first("\xa9ART"), first("\xa9alb"), first("\xa9cmt"))
+    return from_info(spec, codec, audio.info, text, cover(covers), has_video=bool(video_tracks))
 
 
 def _audio_codec(codec: str) -> str:

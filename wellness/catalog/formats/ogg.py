@@ -20,6 +20,7 @@ from wellness.catalog.formats.common import (
     Sniffed,
     Verdict,
     crc_table,
+    from_info,
     load,
     truncated,
     unparseable,
@@ -167,16 +168,8 @@ def inspect_vorbis(reader: Reader) -> Parsed:
     rate = int(audio.info.sample_rate)
     length = float(audio.info.length)
     _check_granule(OGG_VORBIS, first, last, last.granule / rate if rate else 0.0, length)
-    return Parsed(
-        spec=OGG_VORBIS,
-        codec="vorbis",
-        duration=length,
-        bitrate=int(audio.info.bitrate),
-        sample_rate=rate,
-        channels=int(audio.info.channels),
-        tags=vorbis_tags(audio.tags),
-        cover=cover(vorbis_pictures(audio.tags)),
-    )
+    found, art = vorbis_tags(audio.tags), cover(vorbis_pictures(audio.tags))
+    return from_info(OGG_VORBIS, "vorbis", audio.info, found, art)
 
 
 def inspect_opus(reader: Reader) -> Parsed:
@@ -186,16 +179,9 @@ def inspect_opus(reader: Reader) -> Parsed:
     head = reader.read_at(0, HEAD_SIZE)
     pre_skip = int.from_bytes(head[head.find(b"OpusHead") + 10 :][:2], "little")
     _check_granule(OPUS, first, last, (last.granule - pre_skip) / 48_000, length)
-    return Parsed(
-        spec=OPUS,
-        codec="opus",
-        duration=length,
-        bitrate=int(audio.info.bitrate),
-        sample_rate=48_000,  # Opus always decodes at 48 kHz
-        channels=int(audio.info.channels),
-        tags=vorbis_tags(audio.tags),
-        cover=cover(vorbis_pictures(audio.tags)),
-    )
+    found, art = vorbis_tags(audio.tags), cover(vorbis_pictures(audio.tags))
+    # Opus always decodes at 48 kHz.
+    return from_info(OPUS, "opus", audio.info, found, art, sample_rate=48_000)
 
 
 OGG_VORBIS = FormatSpec(

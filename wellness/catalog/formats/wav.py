@@ -15,6 +15,7 @@ from wellness.catalog.formats.common import (
     Reader,
     Sniffed,
     Verdict,
+    from_info,
     load,
     percent,
     truncated,
@@ -142,16 +143,7 @@ def inspect(reader: Reader) -> Parsed:
     found.fill_from(
         tags(info.get("title"), info.get("artist"), info.get("album"), info.get("comment"))
     )
-    return Parsed(
-        spec=WAV,
-        codec=facts.codec,
-        duration=float(audio.info.length),
-        bitrate=int(audio.info.bitrate),
-        sample_rate=int(audio.info.sample_rate),
-        channels=int(audio.info.channels),
-        tags=found,
-        cover=cover,
-    )
+    return from_info(WAV, facts.codec, audio.info, found, cover)
 
 
 WAV = FormatSpec(
