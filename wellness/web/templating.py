@@ -13,6 +13,7 @@ from litestar.template.config import TemplateConfig
 
 from wellness.accounts.models import User
 from wellness.accounts.roles import Role
+from wellness.catalog.formats import registry as media_formats
 from wellness.lib.durations import clock, rounded_minutes
 from wellness.resources import package_folder
 
@@ -56,6 +57,9 @@ def _configure(engine: JinjaTemplateEngine, clinic_time_zone: str = "UTC") -> No
     engine.engine.globals["navigation_for"] = navigation_for
     # Staff records (accounts, audit events) are read in the clinic's zone, whoever reads them.
     engine.engine.globals["clinic_time_zone"] = clinic_time_zone
+    # The file picker's `accept` list and the upload script's format labels.
+    engine.engine.globals["media_accept"] = media_formats.accept
+    engine.engine.globals["media_labels"] = media_formats.labels
     engine.engine.filters["local_datetime"] = local_datetime
     engine.engine.filters["minutes"] = rounded_minutes
     engine.engine.filters["clock"] = clock

@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 import msgspec
 
 from wellness.catalog import rules
+from wellness.catalog.formats import registry as media_formats
 from wellness.catalog.kinds import Contraindication, Guidance, Kind, Level, Posture, Status
 from wellness.catalog.models import MediaAsset
 from wellness.catalog.rules import CatalogError, split_tags
@@ -29,15 +30,6 @@ MAX_QUERY = 200
 MAX_PAGE = 100_000
 # The "length" filter: sessions up to this many minutes.
 LENGTHS = (5, 10, 20, 45)
-FORMAT_LABELS = {
-    "mp3": "MP3",
-    "flac": "FLAC",
-    "wav": "WAV",
-    "ogg_vorbis": "Ogg Vorbis",
-    "ogg_opus": "Opus",
-    "m4a": "M4A",
-    "mp4": "MP4 video",
-}
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -336,7 +328,7 @@ class MediaView:
             mime_type=asset.mime_type,
             has_video=asset.has_video,
             duration_seconds=asset.duration_seconds,
-            format=FORMAT_LABELS.get(asset.container, asset.container.upper()),
+            format=media_formats.label(asset.container),
             details=technical_details(asset.sample_rate, asset.channels, asset.bitrate),
             title=asset.tag_title,
             artist=asset.tag_artist,

@@ -22,10 +22,11 @@ from litestar.response import Redirect, Template
 from litestar.utils.scope.state import ScopeState
 
 from wellness.catalog import services as catalog
+from wellness.catalog.formats import registry as media_formats
 from wellness.catalog.kinds import Contraindication, Guidance, Kind, Level, Posture, Status
 from wellness.catalog.models import MediaAsset, PracticeSession
 from wellness.catalog.rules import CatalogError
-from wellness.catalog.validation import SUPPORTED_FORMATS, MediaRejected
+from wellness.catalog.validation import MediaRejected
 from wellness.lib.durations import rounded_minutes
 from wellness.web.api.catalog import SessionId, session_for_editor_or_404
 from wellness.web.auditing import record_action
@@ -268,8 +269,9 @@ async def receive_media(request: Request[Any, Any, Any]) -> catalog.Ingested:
 def _upload_limits(request: Request[Any, Any, Any]) -> dict[str, Any]:
     settings = web_context(request).settings
     longest = rounded_minutes(settings.max_media_minutes * 60).replace(" ", NO_BREAK)
+    formats = media_formats.supported()
     hint = (
-        f"{SUPPORTED_FORMATS}, up to {settings.max_upload_mb}{NO_BREAK}MB and {longest} long. "
+        f"{formats}, up to {settings.max_upload_mb}{NO_BREAK}MB and {longest} long. "
         "Each file is checked before it is stored."
     )
     return {

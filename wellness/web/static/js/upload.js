@@ -12,10 +12,11 @@
 (function () {
   "use strict";
 
-  var FORMATS = {
-    mp3: "MP3", flac: "FLAC", wav: "WAV", ogg_vorbis: "Ogg Vorbis", ogg_opus: "Opus",
-    m4a: "M4A", mp4: "MP4 video"
-  };
+  /* Format labels by container, handed over by the page (the server's formats registry). */
+  function formatLabels() {
+    var block = document.querySelector("script[data-media-labels]");
+    return (block && parseJson(block.textContent)) || {};
+  }
 
   function el(tag, className, text) {
     var node = document.createElement(tag);
@@ -214,7 +215,7 @@
     }
 
     function succeeded(entry, media) {
-      var facts = [clock(media.duration_seconds), FORMATS[media.container] || media.container];
+      var facts = [clock(media.duration_seconds), formatLabels()[media.container] || media.container];
       if (media.sample_rate) {
         facts.push(media.sample_rate / 1000 + " kHz");
       }
