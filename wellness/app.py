@@ -104,6 +104,7 @@ def _web_context(settings: Settings, stores: dict[str, Store], clock: Clock) -> 
         login_throttle=LoginThrottle(
             store=stores["throttle"],
             per_account=settings.login_failures_per_account,
+            per_device=settings.login_failures_per_device,
             per_client=settings.login_failures_per_client,
             window_seconds=settings.login_window_minutes * 60,
         ),

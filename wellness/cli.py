@@ -90,7 +90,9 @@ def serve(host: str, port: int, workers: int, demo: bool, access_log: bool) -> N
             click.echo(f"Applied migrations: {', '.join(applied)}")
     # Migrations ran once above; the workers must not race each other to run them again.
     os.environ["WELLNESS_AUTO_MIGRATE"] = "false"
-    _start_server(host, port, workers, access_log=access_log)
+    _start_server(
+        host, port, workers, trusted_proxies=settings.forwarded_allow_ips, access_log=access_log
+    )
 
 
 @main.command()
@@ -144,7 +146,14 @@ def _run_migrations(settings: Settings) -> list[str]:
     return asyncio.run(db.upgrade(settings.database_url))
 
 
-def _start_server(host: str, port: int, workers: int, *, access_log: bool = True) -> None:
+def _start_server(
+    host: str,
+    port: int,
+    workers: int,
+    *,
+    trusted_proxies: tuple[str, ...] = (),
+    access_log: bool = True,
+) -> None:
     import uvicorn
 
     click.echo(f"wellness is listening on http://{host}:{port}/")
@@ -154,8 +163,10 @@ def _start_server(host: str, port: int, workers: int, *, access_log: bool = True
         host=host,
         port=port,
         workers=workers,
-        proxy_headers=True,
-        forwarded_allow_ips=os.environ.get("WELLNESS_FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        # X-Forwarded-For is believed only from the proxies named in WELLNESS_FORWARDED_ALLOW_IPS;
+        # with none named it is ignored, so no caller can choose the address it is throttled by.
+        proxy_headers=bool(trusted_proxies),
+        forwarded_allow_ips=list(trusted_proxies),
         log_level="info",
         access_log=access_log,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import math
 import os
 import re
@@ -63,6 +64,7 @@ class Settings:
     patient_idle_minutes: int
     session_lifetime_hours: int
     login_failures_per_account: int
+    login_failures_per_device: int
     login_failures_per_client: int
     login_window_minutes: int
     max_upload_mb: int
@@ -70,6 +72,8 @@ class Settings:
     media_accel_prefix: str | None
     demo_audio_scale: float
     auto_migrate: bool
+    # Proxies whose X-Forwarded-For names the client; none by default.
+    forwarded_allow_ips: tuple[str, ...] = ()
     care: CarePolicy = dataclasses.field(default_factory=CarePolicy)
     demo: bool = False
     # Tests swap the persistent store for a memory one; production never sets this.
@@ -108,18 +112,20 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         staff_idle_minutes=reader.integer("STAFF_IDLE_MINUTES", 20, low=1, high=24 * 60),
         patient_idle_minutes=reader.integer("PATIENT_IDLE_MINUTES", 120, low=1, high=30 * 24 * 60),
         session_lifetime_hours=reader.integer("SESSION_LIFETIME_HOURS", 12, low=1, high=24 * 30),
-        login_failures_per_account=reader.integer(
-            "LOGIN_FAILURES_PER_ACCOUNT", 10, low=1, high=100
-        ),
+        # At most 40 per window of at least an hour: strangers alone never reach the
+        # 100-per-hour cap on an account that would also lock its known devices (throttle.py).
+        login_failures_per_account=reader.integer("LOGIN_FAILURES_PER_ACCOUNT", 10, low=1, high=40),
+        login_failures_per_device=reader.integer("LOGIN_FAILURES_PER_DEVICE", 10, low=1, high=100),
         login_failures_per_client=reader.integer(
             "LOGIN_FAILURES_PER_CLIENT", 50, low=1, high=10_000
         ),
-        login_window_minutes=reader.integer("LOGIN_WINDOW_MINUTES", 60, low=1, high=24 * 60),
+        login_window_minutes=reader.integer("LOGIN_WINDOW_MINUTES", 60, low=60, high=24 * 60),
         max_upload_mb=reader.integer("MAX_UPLOAD_MB", 500, low=1, high=20_000),
         max_media_minutes=reader.integer("MAX_MEDIA_MINUTES", 360, low=1, high=24 * 60),
         media_accel_prefix=reader.location_prefix("MEDIA_ACCEL_PREFIX"),
         demo_audio_scale=reader.fraction("DEMO_AUDIO_SCALE", 1.0),
         auto_migrate=reader.boolean("AUTO_MIGRATE", environment is Environment.DEVELOPMENT),
+        forwarded_allow_ips=reader.networks("FORWARDED_ALLOW_IPS"),
         care=_care_policy(reader),
         demo=reader.boolean("DEMO", False),
     )
@@ -203,6 +209,21 @@ class _Reader:
         if value is not None and not _LOCATION_PREFIX.match(value):
             raise self.fail(name, f"expected a location path such as /_media/, got {value!r}")
         return value
+
+    def networks(self, name: str) -> tuple[str, ...]:
+        """Comma-separated IP addresses or networks (CIDR), normalised; none when unset."""
+        value = self.raw(name)
+        if value is None:
+            return ()
+        found = []
+        for part in value.split(","):
+            try:
+                found.append(str(ipaddress.ip_network(part.strip(), strict=False)))
+            except ValueError:
+                raise self.fail(
+                    name, f"expected IP addresses or networks such as 10.0.0.5, got {part!r}"
+                ) from None
+        return tuple(found)
 
     def boolean(self, name: str, default: bool) -> bool:
         value = self.raw(name)

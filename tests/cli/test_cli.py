@@ -247,3 +247,28 @@ def test_db_prune_forgets_only_old_idempotent_answers(environment: dict[str, str
     assert result.exit_code == 0
     assert "Forgot 1 stored idempotent answers" in result.output
     assert rows(environment, "SELECT key FROM idempotent_requests") == [("new",)]
+
+
+@pytest.mark.parametrize(
+    ("proxies", "proxy_headers", "trusted"),
+    [(None, False, []), ("10.0.0.5, 10.1.0.0/16", True, ["10.0.0.5/32", "10.1.0.0/16"])],
+)
+def test_serve_believes_forwarded_addresses_only_from_the_named_proxies(
+    environment: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    proxies: str | None,
+    proxy_headers: bool,
+    trusted: list[str],
+) -> None:
+    import uvicorn
+
+    calls: list[dict[str, object]] = []
+    monkeypatch.setenv("WELLNESS_AUTO_MIGRATE", "true")  # restored afterwards; serve changes it
+    monkeypatch.setattr(uvicorn, "run", lambda *_, **options: calls.append(options))
+    if proxies is not None:
+        environment = {**environment, "WELLNESS_FORWARDED_ALLOW_IPS": proxies}
+    result = run(environment, "serve")
+    assert result.exit_code == 0, result.output
+    assert len(calls) == 1
+    assert calls[0]["proxy_headers"] is proxy_headers
+    assert calls[0]["forwarded_allow_ips"] == trusted

@@ -42,7 +42,11 @@ def test_production_does_not_migrate_on_its_own(tmp_path: Path) -> None:
         ("WELLNESS_ENV", "staging", "expected one of development | production"),
         ("WELLNESS_STAFF_IDLE_MINUTES", "soon", "expected a whole number"),
         ("WELLNESS_STAFF_IDLE_MINUTES", "0", "expected a number from 1"),
-        ("WELLNESS_LOGIN_FAILURES_PER_ACCOUNT", "500", "expected a number from 1 to 100"),
+        ("WELLNESS_LOGIN_FAILURES_PER_ACCOUNT", "41", "expected a number from 1 to 40"),
+        ("WELLNESS_LOGIN_FAILURES_PER_DEVICE", "101", "expected a number from 1 to 100"),
+        ("WELLNESS_LOGIN_WINDOW_MINUTES", "59", "expected a number from 60 to 1440"),
+        ("WELLNESS_FORWARDED_ALLOW_IPS", "127.0.0.1, proxy", "expected IP addresses or networks"),
+        ("WELLNESS_FORWARDED_ALLOW_IPS", "*", "expected IP addresses or networks"),
         ("WELLNESS_CLINIC_TIMEZONE", "Europe/Atlantis", "unknown IANA time zone"),
         ("WELLNESS_DATABASE_URL", "mysql://db/x", "expected a sqlite:// or postgres:// URL"),
         ("WELLNESS_REDIS_URL", "http://cache", "expected a redis://"),
@@ -123,3 +127,11 @@ def test_a_bad_care_setting_stops_start_up_naming_it(
 ) -> None:
     with pytest.raises(SettingsError, match=f"WELLNESS_{name}: .*{message}"):
         load_settings({"WELLNESS_DATA_DIR": str(tmp_path), f"WELLNESS_{name}": value})
+
+
+def test_no_proxy_is_trusted_unless_named(tmp_path: Path) -> None:
+    assert load_settings({"WELLNESS_DATA_DIR": str(tmp_path)}).forwarded_allow_ips == ()
+    named = load_settings(
+        {"WELLNESS_DATA_DIR": str(tmp_path), "WELLNESS_FORWARDED_ALLOW_IPS": "10.0.0.5, fd00::/8"}
+    )
+    assert named.forwarded_allow_ips == ("10.0.0.5/32", "fd00::/8")

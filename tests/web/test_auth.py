@@ -171,7 +171,7 @@ def test_sign_ins_and_failures_are_audited_without_secrets(client: Client, perso
 
     recorded = client.run(events)
     assert ("login_failed", None, "") in recorded
-    assert ("login", personas["patient"].id, "") in recorded
+    assert ("login", personas["patient"].id, "new device") in recorded
     assert all("wrong password" not in detail for _, _, detail in recorded)
 
 

@@ -24,6 +24,9 @@ def test_production_cookies_are_secure_and_pages_demand_https(
     session_cookie = next(cookie for cookie in cookies if cookie.startswith("wellness_session="))
     assert "Secure" in session_cookie
     assert "HttpOnly" in session_cookie
+    device_cookie = next(cookie for cookie in cookies if cookie.startswith("wellness_device="))
+    assert "Secure" in device_cookie
+    assert "HttpOnly" in device_cookie
     csrf_cookie = next(cookie for cookie in client.get("/login").headers.get_list("set-cookie"))
     assert csrf_cookie.startswith("wellness_csrf=")
     assert "Secure" in csrf_cookie

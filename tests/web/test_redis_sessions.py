@@ -28,6 +28,7 @@ from litestar.types import Empty, EmptyType
 import wellness.app
 from tests.conftest import BASE_URL, PERSONA_PASSWORD, PERSONAS, persona_password_hash
 from tests.services.servers import require_redis
+from wellness.accounts import devices
 from wellness.accounts import services as accounts
 from wellness.app import SESSION_COOKIE, create_app
 from wellness.settings import Settings, load_settings
@@ -133,9 +134,17 @@ def cookie(session_id: str) -> dict[str, str]:
     return {"cookie": f"{SESSION_COOKIE}={session_id}"}
 
 
-async def sign_in(worker: httpx.AsyncClient, password: str = PERSONA_PASSWORD) -> httpx.Response:
+def device_cookie(value: str) -> dict[str, str]:
+    return {"cookie": f"{devices.COOKIE}={value}"}
+
+
+async def sign_in(
+    worker: httpx.AsyncClient,
+    password: str = PERSONA_PASSWORD,
+    headers: dict[str, str] | None = None,
+) -> httpx.Response:
     return await worker.post(
-        "/api/v1/auth/login", json={"email": PATIENT.email, "password": password}
+        "/api/v1/auth/login", json={"email": PATIENT.email, "password": password}, headers=headers
     )
 
 
@@ -204,5 +213,46 @@ def test_it_counts_failed_sign_ins_across_workers(
             assert refused.status_code == 429, refused.text
             assert int(refused.headers["retry-after"]) > 0
             assert SESSION_COOKIE not in refused.cookies
+
+    run_on_two_workers(scenario)
+
+
+def test_a_browser_known_on_one_worker_signs_in_on_the_other_while_strangers_are_locked(
+    run_on_two_workers: Any, redis_url: str, namespace: str
+) -> None:
+    async def scenario(a: httpx.AsyncClient, b: httpx.AsyncClient) -> None:
+        signed_in = await sign_in(a)
+        assert signed_in.status_code == 200, signed_in.text
+        device = signed_in.cookies[devices.COOKIE]
+        for worker in (a, b, a):
+            assert (await sign_in(worker, "a wrong password")).status_code == 401
+        assert (await sign_in(b)).status_code == 429  # a new browser, the right password
+
+        known = await sign_in(b, headers=device_cookie(device))
+        assert known.status_code == 200, known.text
+        assert known.json()["failed_sign_ins"] == 4  # 3 wrong passwords, 1 refused
+        session_id = session_of(known)
+        assert (await a.get("/api/v1/me", headers=cookie(session_id))).status_code == 200
+        assert redis_keys(redis_url, f"{namespace}_throttle:login-fail:total:*")
+        stored = " ".join(redis_keys(redis_url, f"{namespace}_throttle:*"))
+        assert PATIENT.email not in stored
+        assert device.split(".")[0] not in stored
+
+    run_on_two_workers(scenario)
+
+
+def test_a_device_cookies_own_allowance_is_shared_by_every_worker(
+    run_on_two_workers: Any, redis_url: str, namespace: str
+) -> None:
+    async def scenario(a: httpx.AsyncClient, b: httpx.AsyncClient) -> None:
+        signed_in = await sign_in(a)
+        device = device_cookie(signed_in.cookies[devices.COOKIE])
+        # The default 10 for the device, then 3 as a stranger, alternating workers.
+        for number in range(10 + FAILURES_PER_ACCOUNT):
+            worker = (a, b)[number % 2]
+            guess = await sign_in(worker, "a wrong password", headers=device)
+            assert guess.status_code == 401, (number, guess.text)
+        for worker in (a, b):
+            assert (await sign_in(worker, headers=device)).status_code == 429
 
     run_on_two_workers(scenario)

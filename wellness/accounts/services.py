@@ -108,19 +108,33 @@ async def create_user(
         raise AccountError("email", "An account with this e-mail address already exists.") from None
 
 
+@dataclass(frozen=True, slots=True)
+class CredentialCheck:
+    """`user` when the credentials are right; `account_id` names the account the e-mail address
+    belongs to either way (None when there is none), for the audit log."""
+
+    user: User | None
+    account_id: int | None
+
+
 async def authenticate(email: str, password: str, *, now: datetime) -> User | None:
     """The active user with these credentials, or None. Costs the same for unknown accounts."""
-    user = await User.get_or_none(email=normalize_email(email), is_active=True)
+    return (await check_credentials(email, password, now=now)).user
+
+
+async def check_credentials(email: str, password: str, *, now: datetime) -> CredentialCheck:
+    """Check a sign-in; on success record it. Costs the same for unknown accounts."""
+    user = await User.get_or_none(email=normalize_email(email))
     stored_hash = user.password_hash if user is not None else passwords.dummy_hash()
     matches = await asyncio.to_thread(passwords.verify_password, stored_hash, password)
-    if user is None or not matches:
-        return None
+    if user is None or not matches or not user.is_active:
+        return CredentialCheck(None, None if user is None else user.id)
     updates: dict[str, object] = {"last_login_at": now}
     if passwords.needs_rehash(user.password_hash):
         updates["password_hash"] = await asyncio.to_thread(passwords.hash_password, password)
     await User.filter(id=user.id).update(**updates)
     user.last_login_at = now
-    return user
+    return CredentialCheck(user, user.id)
 
 
 async def signed_in_user(user_id: int, epoch: int) -> User | None:

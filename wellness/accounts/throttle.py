@@ -1,16 +1,34 @@
-"""Failed sign-in throttling per account and per client (ASVS 2.2.1).
+"""Failed sign-in throttling that locks the attacker, not the person (ASVS 2.2.1, OWASP's
+"device cookies").
 
-Counts live in a key-value store with expiry (Litestar's stores fit the protocol), so every
-worker sees the same counts when the store is shared (Redis, or files on one host).
+Allowances, each counted in a fixed window that opens at its first failure:
+- untrusted clients of one account (no valid device cookie for it): `per_account` together;
+- each device cookie of an account (a browser that signed in to it before): `per_device`;
+- each client address, untrusted attempts only, whatever the account: `per_client`.
+A device whose own allowance is spent is treated as untrusted. Over all of them, one account
+takes at most `CAP` failures in any `CAP_SECONDS` (a sliding log, so this holds strictly); the
+settings keep the untrusted allowance below half of it, so strangers alone never reach it.
+
+Every attempt is reserved before the password is checked and given back if it was right, so
+parallel requests cannot slip past a limit within one process (`_lock`). Counts live in a
+key-value store with expiry (Litestar's stores fit the protocol), so every worker sees the same
+counts when the store is shared (Redis, or files on one host); workers in different processes
+reading at the same instant may each admit one attempt more.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Protocol
+
+CAP = 100
+CAP_SECONDS = 3600
+# Failures of an account since its last sign-in are kept this long for the person to be told.
+NOTICE_SECONDS = 365 * 24 * 3600
 
 
 class ExpiringStore(Protocol):
@@ -51,34 +69,126 @@ class FailureWindow:
 
 
 @dataclass(frozen=True, slots=True)
+class FailureNotice:
+    """Failed sign-ins of an account since its last successful one."""
+
+    count: int
+    latest: float
+
+    def encode(self) -> str:
+        return f"{self.count}:{self.latest}"
+
+    @classmethod
+    def decode(cls, raw: bytes | None) -> FailureNotice | None:
+        if raw is None:
+            return None
+        try:
+            count, latest = raw.decode().split(":", 1)
+            return cls(int(count), float(latest))
+        except ValueError:
+            return None
+
+
+@dataclass(frozen=True, slots=True)
+class Admission:
+    """The throttle's answer to one sign-in attempt.
+
+    `retry_after` is set when the attempt is refused. An admitted attempt holds a reservation on
+    `keys` (its failure is already counted); `exhausts` names the allowances this attempt used up,
+    which become locks if it fails.
+    """
+
+    retry_after: int | None = None
+    trusted: bool = False
+    keys: tuple[str, ...] = ()
+    exhausts: tuple[str, ...] = ()
+
+    @property
+    def allowed(self) -> bool:
+        return self.retry_after is None
+
+
+@dataclass(frozen=True, slots=True)
 class LoginThrottle:
     store: ExpiringStore
     per_account: int
+    per_device: int
     per_client: int
     window_seconds: int
+    _lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False, repr=False, compare=False)
 
-    async def retry_after(self, *, email: str, client: str, now: float) -> int | None:
-        """Seconds until sign-in may be tried again for this account or client, or None."""
-        waits = []
-        for key, limit in self._keys(email, client):
-            window = await self._window(key, now)
-            if window is not None and window.count >= limit:
-                waits.append(window.seconds_left(now=now, window_seconds=self.window_seconds))
-        return max(waits) if waits else None
-
-    async def record_failure(self, *, email: str, client: str, now: float) -> None:
-        for key, _limit in self._keys(email, client):
-            window = await self._window(key, now)
-            updated = (
-                FailureWindow(1, now)
-                if window is None
-                else FailureWindow(window.count + 1, window.opened_at)
+    async def admit(self, *, email: str, client: str, device: str | None, now: float) -> Admission:
+        """Reserve one attempt at `email` from `client`; `device` is the nonce of a device cookie
+        already checked to be valid for this account, or None."""
+        async with self._lock:
+            log = await self._log(_total_key(email), now)
+            if len(log) >= CAP:
+                return Admission(retry_after=max(1, math.ceil(log[-CAP] + CAP_SECONDS - now)))
+            exhausts = ("every client",) if len(log) + 1 == CAP else ()
+            if device is not None:
+                key = _device_key(device)
+                window = await self._window(key, now)
+                if window is None or window.count < self.per_device:
+                    await self._count(key, window, now)
+                    await self._append(_total_key(email), log, now)
+                    used = _used_up(window, self.per_device, "device")
+                    return Admission(trusted=True, keys=(key,), exhausts=used + exhausts)
+            limits = (
+                (_account_key(email), self.per_account),
+                (_client_key(client), self.per_client),
             )
-            expires = updated.seconds_left(now=now, window_seconds=self.window_seconds)
-            await self.store.set(key, updated.encode(), expires_in=expires)
+            windows = [(key, limit, await self._window(key, now)) for key, limit in limits]
+            waits = [
+                window.seconds_left(now=now, window_seconds=self.window_seconds)
+                for _key, limit, window in windows
+                if window is not None and window.count >= limit
+            ]
+            if waits:
+                return Admission(retry_after=max(waits))
+            for key, _limit, window in windows:
+                await self._count(key, window, now)
+            await self._append(_total_key(email), log, now)
+            (account, _, account_window), (_, _, client_window) = windows
+            used = _used_up(account_window, self.per_account, "untrusted clients")
+            used += _used_up(client_window, self.per_client, "client address")
+            return Admission(keys=(account, _client_key(client)), exhausts=used + exhausts)
+
+    async def succeeded(
+        self, admission: Admission, *, email: str, now: float
+    ) -> FailureNotice | None:
+        """Give back a right password's reservation (a device's own earlier failures are
+        forgiven with it) and return, forgetting them, the account's failures since its last
+        sign-in."""
+        async with self._lock:
+            for key in admission.keys:
+                window = await self._window(key, now)
+                if admission.trusted or window is None or window.count <= 1:
+                    await self.store.delete(key)
+                else:
+                    await self._save(key, FailureWindow(window.count - 1, window.opened_at), now)
+            log = await self._log(_total_key(email), now)
+            if now in log:
+                log.remove(now)
+                await self._save_log(_total_key(email), log, now)
+            notice = FailureNotice.decode(await self.store.get(_notice_key(email)))
+            await self.store.delete(_notice_key(email))
+            return notice
+
+    async def failed(self, *, email: str, account_exists: bool, now: float) -> None:
+        """Note a wrong password for the person's next sign-in (counting is done by `admit`).
+        The same store work for unknown accounts, only kept briefly."""
+        key = _notice_key(email)
+        async with self._lock:
+            earlier = FailureNotice.decode(await self.store.get(key))
+            count = 1 if earlier is None else earlier.count + 1
+            expires = NOTICE_SECONDS if account_exists else self.window_seconds
+            await self.store.set(key, FailureNotice(count, now).encode(), expires_in=expires)
 
     async def clear_account(self, email: str) -> None:
-        await self.store.delete(_account_key(email))
+        """Lift every lock on an account (an administrator set a new password)."""
+        async with self._lock:
+            await self.store.delete(_account_key(email))
+            await self.store.delete(_total_key(email))
 
     async def _window(self, key: str, now: float) -> FailureWindow | None:
         window = FailureWindow.decode(await self.store.get(key))
@@ -86,14 +196,68 @@ class LoginThrottle:
             return None
         return window
 
-    def _keys(self, email: str, client: str) -> tuple[tuple[str, int], tuple[str, int]]:
-        return (
-            (_account_key(email), self.per_account),
-            (f"login-fail:client:{client}", self.per_client),
+    async def _count(self, key: str, window: FailureWindow | None, now: float) -> None:
+        updated = (
+            FailureWindow(1, now)
+            if window is None
+            else FailureWindow(window.count + 1, window.opened_at)
         )
+        await self._save(key, updated, now)
+
+    async def _save(self, key: str, window: FailureWindow, now: float) -> None:
+        expires = window.seconds_left(now=now, window_seconds=self.window_seconds)
+        await self.store.set(key, window.encode(), expires_in=expires)
+
+    async def _log(self, key: str, now: float) -> list[float]:
+        """The failure times of the last CAP_SECONDS, oldest first."""
+        raw = await self.store.get(key)
+        try:
+            times = [float(part) for part in raw.decode().split()] if raw else []
+        except ValueError:
+            times = []
+        return [moment for moment in times if now - moment < CAP_SECONDS]
+
+    async def _append(self, key: str, log: list[float], now: float) -> None:
+        await self._save_log(key, [*log, now][-CAP:], now)
+
+    async def _save_log(self, key: str, log: list[float], now: float) -> None:
+        if not log:
+            await self.store.delete(key)
+            return
+        expires = max(1, math.ceil(log[-1] + CAP_SECONDS - now))
+        await self.store.set(key, " ".join(repr(moment) for moment in log), expires_in=expires)
+
+
+def _used_up(window: FailureWindow | None, limit: int, name: str) -> tuple[str, ...]:
+    count = 0 if window is None else window.count
+    return (name,) if count + 1 == limit else ()
+
+
+def _digest(text: str) -> str:
+    # Hashed so the store never holds e-mail addresses or cookie values.
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def _email_digest(email: str) -> str:
+    return _digest(email.strip().lower())
 
 
 def _account_key(email: str) -> str:
-    # Hashed so the store never holds e-mail addresses, and unknown accounts are counted alike.
-    digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
-    return f"login-fail:account:{digest}"
+    # Unknown accounts are counted exactly like real ones.
+    return f"login-fail:account:{_email_digest(email)}"
+
+
+def _total_key(email: str) -> str:
+    return f"login-fail:total:{_email_digest(email)}"
+
+
+def _notice_key(email: str) -> str:
+    return f"login-fail:notice:{_email_digest(email)}"
+
+
+def _device_key(device: str) -> str:
+    return f"login-fail:device:{_digest(device)}"
+
+
+def _client_key(client: str) -> str:
+    return f"login-fail:client:{client}"

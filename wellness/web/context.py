@@ -45,5 +45,7 @@ def epoch_seconds(connection: ASGIConnection[Any, Any, Any, Any]) -> float:
 
 
 def client_address(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
-    # Behind a proxy, uvicorn's --proxy-headers (trusted hosts only) puts the real client here.
+    # The peer's address. Behind a proxy named in WELLNESS_FORWARDED_ALLOW_IPS, `wellness serve`
+    # has uvicorn put the client named by that proxy's X-Forwarded-For here; from anyone else
+    # the header is ignored, so a caller cannot choose the address it is throttled by.
     return connection.client.host if connection.client else "unknown"

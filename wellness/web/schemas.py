@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import msgspec
 
 from wellness.accounts.models import User
 from wellness.accounts.roles import Role
+from wellness.accounts.throttle import FailureNotice
 
 
 class LoginRequest(msgspec.Struct):
@@ -23,6 +26,27 @@ class MeResponse(msgspec.Struct):
     @classmethod
     def of(cls, user: User) -> MeResponse:
         return cls(user.id, user.email, user.display_name, user.role, user.time_zone)
+
+
+class LoginResponse(MeResponse, kw_only=True):
+    """The signed-in user, and the failed sign-ins since their last sign-in (0 and null if none)."""
+
+    failed_sign_ins: int
+    last_failed_sign_in_at: datetime | None
+
+    @classmethod
+    def of(cls, user: User, failures: FailureNotice | None = None) -> LoginResponse:
+        return cls(
+            id=user.id,
+            email=user.email,
+            display_name=user.display_name,
+            role=user.role,
+            time_zone=user.time_zone,
+            failed_sign_ins=0 if failures is None else failures.count,
+            last_failed_sign_in_at=None
+            if failures is None
+            else datetime.fromtimestamp(failures.latest, UTC),
+        )
 
 
 class HealthResponse(msgspec.Struct):

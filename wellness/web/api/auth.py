@@ -10,7 +10,7 @@ from litestar.status_codes import HTTP_204_NO_CONTENT
 
 from wellness.web.auth import SignInRefused, end_session, sign_in
 from wellness.web.guards import current_user, signed_in
-from wellness.web.schemas import ErrorResponse, LoginRequest, MeResponse
+from wellness.web.schemas import ErrorResponse, LoginRequest, LoginResponse, MeResponse
 
 PUBLIC = {"exclude_from_auth": True}
 
@@ -22,17 +22,19 @@ class AuthApi(Controller):
     @post("/auth/login", opt=PUBLIC, status_code=200, name="api_login")
     async def login(
         self, request: Request[Any, Any, Any], data: JSONBody[LoginRequest]
-    ) -> Response[MeResponse | ErrorResponse]:
-        """Sign in with e-mail and password; the answer sets the session cookie."""
+    ) -> Response[LoginResponse | ErrorResponse]:
+        """Sign in with e-mail and password; the answer sets the session cookie and the device
+        cookie, and counts the failed sign-ins since the account's last sign-in."""
         try:
-            user = await sign_in(request, data.email, data.password)
+            signed_in_as = await sign_in(request, data.email, data.password)
         except SignInRefused as refusal:
             status = 429 if refusal.retry_after else 401
             headers = {"retry-after": str(refusal.retry_after)} if refusal.retry_after else {}
             return Response(
                 ErrorResponse(status, refusal.message), status_code=status, headers=headers
             )
-        return Response(MeResponse.of(user))
+        answer = LoginResponse.of(signed_in_as.user, signed_in_as.earlier_failures)
+        return Response(answer, cookies=[signed_in_as.device_cookie])
 
     @post("/auth/logout", guards=[signed_in], status_code=HTTP_204_NO_CONTENT, name="api_logout")
     async def logout(self, request: Request[Any, Any, Any]) -> None:

@@ -12,7 +12,13 @@ from litestar.response import Redirect, Template
 from wellness.accounts.permissions import home_path
 from wellness.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from wellness.lib.urls import local_redirect_target
-from wellness.web.auth import SignInRefused, end_session, retrieve_user, sign_in
+from wellness.web.auth import (
+    SignInRefused,
+    end_session,
+    failure_notice,
+    retrieve_user,
+    sign_in,
+)
 from wellness.web.context import web_context
 from wellness.web.guards import current_user, signed_in
 from wellness.web.schemas import LoginForm
@@ -43,7 +49,7 @@ class AuthPages(Controller):
     ) -> Template | Redirect:
         next_path = local_redirect_target(data.next)
         try:
-            user = await sign_in(request, data.email, data.password)
+            signed_in_as = await sign_in(request, data.email, data.password)
         except SignInRefused as refusal:
             status = 429 if refusal.retry_after else 401
             headers = {"retry-after": str(refusal.retry_after)} if refusal.retry_after else {}
@@ -55,7 +61,15 @@ class AuthPages(Controller):
                 status=status,
                 headers=headers,
             )
-        return Redirect(next_path or home_path(user.role), status_code=303)
+        user = signed_in_as.user
+        if signed_in_as.earlier_failures is not None:
+            notice = failure_notice(signed_in_as.earlier_failures, user.time_zone)
+            flash(request, notice, category="info")
+        return Redirect(
+            next_path or home_path(user.role),
+            status_code=303,
+            cookies=[signed_in_as.device_cookie],
+        )
 
     @post("/logout", guards=[signed_in], name="logout")
     async def logout(self, request: Request[Any, Any, Any]) -> Redirect:
