@@ -8,15 +8,15 @@ X-Forwarded-For only when the proxy is trusted), so one test client can be many 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
 from tests.conftest import PERSONA_PASSWORD, Client
 from wellness.accounts import devices
-from wellness.lib.clock import FixedClock
 from wellness.audit.models import AuditEvent
+from wellness.lib.clock import FixedClock
 from wellness.settings import Settings
 
 GOOD = PERSONA_PASSWORD

@@ -54,7 +54,9 @@ def start_session(request: Request[Any, Any, Any], user: User) -> None:
 async def end_session(request: Request[Any, Any, Any], user: User) -> None:
     """Sign out everywhere: this session and every other one of the same user."""
     await accounts.end_all_sessions(user.id)
-    await audit.record("logout", now=utc_now(request), actor_id=user.id, client=client_address(request))
+    await audit.record(
+        "logout", now=utc_now(request), actor_id=user.id, client=client_address(request)
+    )
     request.set_session({ROTATE_FLAG: True})
 
 
