@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -604,3 +605,39 @@ def test_a_refused_replacement_keeps_the_old_media(
     assert "not audio or video" in page
     assert stored_session(as_coordinator, session).primary_asset_id == asset  # type: ignore[attr-defined]
     assert stored_files(settings) == files_before
+
+
+# --- error summaries ------------------------------------------------------------------------------
+
+
+def summary_links(response: Any) -> list[str]:
+    summary = text_of(response).split('class="error-summary"', 1)[1].split("</div>", 1)[0]
+    return re.findall(r'<a href="#([a-z_]+)">', summary)
+
+
+BAD_EVERYWHERE = {
+    **FORM,
+    "title": " ",
+    "kind": "",
+    "language": "not a language!",
+    "anxiety_min": "eleven",
+    "contraindications": ["bogus"],
+    "tags": "fine, <b>not fine</b>",
+}
+IN_FIELD_ORDER = ["title", "kind", "language", "anxiety_min", "contraindications", "tags"]
+
+
+def test_the_new_session_form_lists_its_errors_in_field_order(as_coordinator: Client) -> None:
+    response = as_coordinator.submit("/library/sessions/new", BAD_EVERYWHERE)
+    assert response.status_code == 422
+    assert counts(as_coordinator)[1] == 0
+    assert summary_links(response) == IN_FIELD_ORDER
+
+
+def test_the_edit_form_lists_its_errors_in_field_order(
+    as_coordinator: Client, session: int
+) -> None:
+    response = as_coordinator.submit(f"/library/sessions/{session}/edit", BAD_EVERYWHERE)
+    assert response.status_code == 422
+    assert stored_session(as_coordinator, session).title == "Six breaths a minute"
+    assert summary_links(response) == IN_FIELD_ORDER
