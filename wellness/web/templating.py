@@ -14,6 +14,7 @@ from litestar.template.config import TemplateConfig
 from wellness.accounts.models import User
 from wellness.accounts.roles import Role
 from wellness.lib.durations import clock, rounded_minutes
+from wellness.lib.languages import language_name
 from wellness.lib.zones import spoken, time_zone_names
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates"
@@ -58,6 +59,7 @@ def _configure(engine: JinjaTemplateEngine) -> None:
     engine.engine.globals["navigation_for"] = navigation_for
     engine.engine.globals["time_zone_names"] = time_zone_names
     engine.engine.filters["spoken_zone"] = spoken
+    engine.engine.filters["language_name"] = language_name
     engine.engine.filters["local_datetime"] = local_datetime
     engine.engine.filters["minutes"] = rounded_minutes
     engine.engine.filters["clock"] = clock
