@@ -268,12 +268,14 @@ def calendar_heatmap(
 
 
 def _weekday_labels(x: float, anchor: str, week_start: int) -> tuple[Text, ...]:
+    css = _END_CLASS if anchor == "start" else "chart__label"
     return tuple(
         Text(
             x,
             _r(_HEAT_TOP + row * _PITCH + _CELL - 2),
             WEEKDAYS[(week_start + row) % 7][:3],
             anchor,
+            css,
         )
         for row in (0, 2, 4, 6)
     )
@@ -376,12 +378,14 @@ class TimelineChart(ChartBase):
 
 _TL_WIDTH, _TL_HEIGHT = 640, 270
 _END_AXIS = 40.0  # room right of a plot for its scale's numbers: "1.2k" at 11 units and a gap
+_END_CLASS = "chart__label chart__label--end"  # a scale repeated on a chart's right
 
 
 def _end_labels(ticks: Sequence[Tick], plot: Box) -> tuple[Text, ...]:
     """Each tick's number (without words such as "calm") right of the plot."""
     return tuple(
-        Text(plot.right + 6, tick.label.y, tick.label.text.split(" ")[0], "start") for tick in ticks
+        Text(plot.right + 6, tick.label.y, tick.label.text.split(" ")[0], "start", _END_CLASS)
+        for tick in ticks
     )
 
 
@@ -788,13 +792,13 @@ class ChangeChart(ChartBase):
 
 
 # Each row: the practice's name on its own line, its bar below; value and count on the right.
-# 300 units: a 390 px phone's card shows it at about 1.1x, so 11-unit text reads at 12 px
+# 290 units: a 390 px phone's card shows it at about 1.12x, so 11-unit text reads at 12 px
 # without scrolling.
-_CH_WIDTH = 300
+_CH_WIDTH = 290
 _CH_ROW = 44.0
 _CH_TOP = 6.0
-_CH_BARS = (8.0, 180.0)
-_CH_NAME_CHARS = 38
+_CH_BARS = (8.0, 168.0)
+_CH_NAME_CHARS = 37
 
 
 def average_change(rows: Sequence[tuple[str, float, int]]) -> ChangeChart:
