@@ -76,14 +76,21 @@ def submit_empty_new_session(page: Page) -> None:
     expect(page.locator(".error-summary")).to_be_visible()
 
 
-def submit_empty_practice_log(page: Page) -> None:
-    page.goto("/practice/log")
-    form = page.locator("form[action='/practice/log']")
+def submit_empty_log(page: Page, path: str) -> None:
+    """The practice form (a patient's log or a therapist's attestation) with every field empty."""
+    page.goto(path)
+    form = page.locator(f"form[action='{path}']")
     form.evaluate("form => { form.noValidate = true; form.reset(); }")
     form.locator("input:not([type=hidden])").evaluate_all(
         "inputs => inputs.forEach(i => i.value = '')"
     )
     form.locator("button[type=submit]").click()
+    expect(page.locator(".error-summary")).to_be_visible()
+
+
+def submit_empty_new_user(page: Page) -> None:
+    page.goto("/admin/users/new")
+    page.locator("main form").last.get_by_role("button").last.click()
     expect(page.locator(".error-summary")).to_be_visible()
 
 
@@ -104,7 +111,9 @@ def patient_visits(page: Page) -> list[Visit]:
         Visit("progress", "/progress"),
         Visit("gad7", "/gad7"),
         Visit("log practice", "/practice/log"),
-        Visit("log practice with errors", step=submit_empty_practice_log),
+        Visit(
+            "log practice with errors", step=lambda page: submit_empty_log(page, "/practice/log")
+        ),
         Visit("support", "/support"),
         Visit("account", "/account"),
         Visit("404", "/sessions/999999999"),
@@ -116,6 +125,7 @@ def therapist_visits(page: Page) -> list[Visit]:
     return [
         Visit("home", "/therapist"),
         Visit("attest", attest),
+        Visit("attest with errors", step=lambda page: submit_empty_log(page, attest)),
         Visit("account", "/account"),
         Visit("404", "/no-such-page"),
     ]
@@ -140,6 +150,7 @@ def admin_visits(page: Page) -> list[Visit]:
         Visit("users", "/admin/users"),
         Visit("user detail", user),
         Visit("new user", "/admin/users/new"),
+        Visit("new user with errors", step=submit_empty_new_user),
     ]
 
 
