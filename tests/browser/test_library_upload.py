@@ -96,8 +96,6 @@ def test_a_coordinator_uploads_describes_and_publishes_and_a_patient_finds_and_p
     # Leaving with unsaved edits asks first (Cancel: a confirm; any other way: the browser's
     # prompt); Publish saves what is on screen, then publishes it.
     edit_url = page.url
-    page.locator("#title").press("End")
-    page.locator("#title").press_sequentially(" at dusk")
     dialogs: list[str] = []
 
     def dismiss(dialog: Dialog) -> None:
@@ -105,6 +103,12 @@ def test_a_coordinator_uploads_describes_and_publishes_and_a_patient_finds_and_p
         dialog.dismiss()
 
     page.on("dialog", dismiss)
+    page.get_by_role("link", name="Cancel").click()  # nothing changed: leaves without a word
+    expect(page).to_have_url(re.compile(r"/sessions/\d+$"))
+    assert dialogs == []
+    page.goto(edit_url)
+    page.locator("#title").press("End")
+    page.locator("#title").press_sequentially(" at dusk")
     page.get_by_role("link", name="Cancel").click()
     page.get_by_role("link", name="Back to the session").click()
     expect(page.locator("#title")).to_have_value(f"Lantern {word} at dusk")
