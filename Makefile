@@ -10,6 +10,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 # Touched after a successful install: the venv is reinstalled only when pyproject.toml is newer.
 INSTALL_STAMP := $(VENV)/.wellness-dev-installed
+# The browser tests' npm tools (axe-core), pinned by tests/browser/package-lock.json.
+NODE_TOOLS := tests/browser/node_modules
+NODE_STAMP := $(NODE_TOOLS)/.wellness-installed
 PORT ?= 8000
 POSTGRES_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/0
@@ -46,7 +49,16 @@ $(INSTALL_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	@touch $@
 
-install: $(INSTALL_STAMP) ## Create .venv if missing and install the project with dev extras
+$(NODE_STAMP): tests/browser/package.json tests/browser/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		echo "Installing the browser tests' npm tools (axe-core) into $(NODE_TOOLS) ..."; \
+		npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error; \
+		touch $@; \
+	else \
+		echo "npm is missing: the axe-core checks will skip (install it: apt-get install -y npm)."; \
+	fi
+
+install: $(INSTALL_STAMP) $(NODE_STAMP) ## Create .venv and tests/browser/node_modules if missing, install dev tools
 
 demo: install ## Run the demo server on a fresh demo database (PORT=8000)
 	$(BIN)/wellness demo --port $(PORT)
@@ -94,4 +106,4 @@ clean: ## Remove caches, build leftovers and the demo database (keeps .venv)
 		| xargs -0 rm -rf
 
 distclean: clean ## clean, and remove .venv too
-	rm -rf $(VENV)
+	rm -rf $(VENV) $(NODE_TOOLS)

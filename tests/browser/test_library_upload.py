@@ -10,7 +10,7 @@ import secrets
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Dialog, Page, expect
 
 from tests.browser.conftest import ACTION_TIMEOUT_MS, LiveServer
 from tests.media_fixtures import make_wav, write_bytes
@@ -93,8 +93,32 @@ def test_a_coordinator_uploads_describes_and_publishes_and_a_patient_finds_and_p
     assert re.search(r"/library/sessions/\d+/edit$", page.url)
     screenshots(page, tmp_path, "edit-form")
 
-    page.get_by_role("button", name="Publish").click()
-    expect(page.locator(".flash--success")).to_contain_text("is published")
+    # Leaving with unsaved edits asks first (Cancel: a confirm; any other way: the browser's
+    # prompt); Publish saves what is on screen, then publishes it.
+    edit_url = page.url
+    dialogs: list[str] = []
+
+    def dismiss(dialog: Dialog) -> None:
+        dialogs.append(dialog.type if dialog.type == "beforeunload" else dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", dismiss)
+    page.get_by_role("link", name="Cancel").click()  # nothing changed: leaves without a word
+    expect(page).to_have_url(re.compile(r"/sessions/\d+$"))
+    assert dialogs == []
+    page.goto(edit_url)
+    page.locator("#title").press("End")
+    page.locator("#title").press_sequentially(" at dusk")
+    page.get_by_role("link", name="Cancel").click()
+    page.get_by_role("link", name="Back to the session").click()
+    expect(page.locator("#title")).to_have_value(f"Lantern {word} at dusk")
+    assert page.url == edit_url
+    assert dialogs == ["Leave without saving your changes?", "beforeunload"]
+    page.remove_listener("dialog", dismiss)
+    page.get_by_role("button", name="Save and publish").click()
+    expect(page.locator(".flash--success")).to_contain_text(
+        f"“Lantern {word} at dusk” is published"
+    )
     session_path = re.sub(r"^https?://[^/]+", "", page.url)
     assert re.fullmatch(r"/sessions/\d+", session_path)
     media_src = page.locator("audio").get_attribute("src")

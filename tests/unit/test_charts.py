@@ -20,6 +20,7 @@ from wellness.lib.charts import (
     ChartBase,
     Gad7Chart,
     Heatmap,
+    Text,
     TimelineChart,
     anxiety_timeline,
     average_change,
@@ -220,6 +221,45 @@ def test_heatmap_of_a_year_fits_its_view_box() -> None:
     chart = calendar_heatmap({TODAY: 30}, [TODAY], today=TODAY, weeks=53)
     assert len({cell.x for cell in chart.cells}) == 53
     assert_inside_view_box(chart)
+
+
+def _right_edge(label: Text, size: float = 11) -> float:
+    width = len(label.text) * size * 0.6
+    return label.x + {"start": width, "middle": width / 2, "end": 0.0}[label.anchor]
+
+
+@pytest.mark.parametrize("today", [date(2026, 12, 2), date(2026, 12, 31), date(2027, 1, 4)])
+def test_heatmap_leaves_room_for_the_newest_month_name_and_repeats_weekdays_on_the_right(
+    today: date,
+) -> None:
+    chart = calendar_heatmap({}, [], today=today)
+    assert _right_edge(chart.month_labels[-1]) <= chart.width
+    assert [label.text for label in chart.end_labels] == ["Mon", "Wed", "Fri", "Sun"]
+    rightmost_cell = max(cell.x + cell.size for cell in chart.cells)
+    assert all(label.x > rightmost_cell for label in chart.end_labels)
+    assert all(_right_edge(label) <= chart.width for label in chart.end_labels)
+
+
+def test_timeline_and_minutes_repeat_their_scale_right_of_the_plot() -> None:
+    timeline = anxiety_timeline([(datetime(2026, 11, 3, 9, 0), 5)], [], start=OCT_1, end=NOV_24)
+    assert [label.text for label in timeline.end_labels] == ["0", "2", "4", "6", "8", "10"]
+    minutes = weekly_minutes([(WEEK, 1200)])
+    assert [label.text for label in minutes.end_labels] == [
+        tick.label.text for tick in minutes.y_ticks
+    ]
+    for chart in (timeline, minutes):
+        assert all(label.x > chart.plot.right for label in chart.end_labels)
+        assert all(_right_edge(label) <= chart.width for label in chart.end_labels)
+
+
+def test_change_chart_text_fits_its_narrow_view_box() -> None:
+    chart = _change([("A practice with a long name " * 3, -2.5, 10**4), ("Yoga", 1.0, 12)])
+    labels = [label for bar in chart.bars for label in (bar.value, bar.count)]
+    labels += list(chart.direction_labels)
+    assert all(_right_edge(label) <= chart.width for label in labels)
+    assert all(_right_edge(bar.name, 12.5) <= chart.width for bar in chart.bars)
+    lower, higher = chart.direction_labels
+    assert _right_edge(lower) < higher.x - len(higher.text) * 11 * 0.6
 
 
 # Anxiety over time -----------------------------------------------------------------------------

@@ -23,6 +23,18 @@ def test_a_patient_changes_their_time_zone(as_patient: Client) -> None:
     assert "Your time zone is saved." in as_patient.get("/account").text
 
 
+def test_the_time_zone_field_offers_a_searchable_list_of_zones(as_patient: Client) -> None:
+    page = as_patient.get("/account")
+    assert page.status_code == 200
+    assert 'id="time_zone" name="time_zone" type="text" value="Europe/Berlin"' in page.text
+    assert 'list="time-zone-names"' in page.text
+    datalist = page.text.split('<datalist id="time-zone-names">', 1)[1].split("</datalist>")[0]
+    assert '<option value="America/New_York">America/New York</option>' in datalist
+    assert '<option value="Europe/Berlin">Europe/Berlin</option>' in datalist
+    assert '<option value="UTC">UTC</option>' in datalist
+    assert 'value="EST5EDT"' not in datalist
+
+
 def test_an_unknown_time_zone_is_refused(as_patient: Client) -> None:
     response = as_patient.submit("/account/time-zone", {"time_zone": "Europe/Atlantis"})
     assert response.status_code == 422

@@ -202,7 +202,7 @@ def test_the_attest_form_renders_for_the_own_patient(
     assert page.status_code == 200
     assert "Confirm attendance for Alice Patient" in page.text
     assert f'action="/care/patients/{personas["patient"].id}/attest"' in page.text
-    assert "Your time (Europe/Berlin)" in page.text
+    assert "Your local time (Europe/Berlin), filled in with now" in page.text
 
 
 def test_the_attest_form_of_another_therapists_patient_is_not_found(
@@ -261,7 +261,8 @@ BAD_ATTESTATIONS = [
     ({"minutes": "forty"}, "minutes", "Give the minutes practised, from 1 to 360."),
     ({"kind": "juggling"}, "kind", "Choose what kind of practice it was."),
     ({"kind": ""}, "kind", "Choose what kind of practice it was."),
-    ({"started_at": "last tuesday"}, "started_at", "Give the date and time"),
+    ({"started_at": "last tuesday"}, "started_at", "That is not a date and time: choose one"),
+    ({"started_at": ""}, "started_at", "Enter the date and the time in full"),
     ({"started_at": "2020-01-01T10:00"}, "started_at", "back-dated by at most 14 days"),
     ({"started_at": berlin_time(hours=-30)}, "started_at", "future"),
 ]

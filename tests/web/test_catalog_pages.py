@@ -316,6 +316,22 @@ def test_the_session_page_plays_the_recording_with_its_transcript(
     assert "<video" not in text
 
 
+def test_the_session_page_names_the_language_instead_of_its_code(
+    client: Client, library: dict[str, int]
+) -> None:
+    client.login_as(PERSONAS["coordinator"])
+    brazilian = publish(client, library["asset"], title="Respiração lenta", language="pt-BR")
+    client.login_as(PERSONAS["patient"])
+
+    english = client.get(f"/sessions/{library['published']}")
+    portuguese = client.get(f"/sessions/{brazilian}")
+
+    assert (english.status_code, portuguese.status_code) == (200, 200)
+    assert "<dt>Language</dt><dd>English</dd>" in text_of(english)
+    assert "<dt>Language</dt><dd>Portuguese (Brazil)</dd>" in text_of(portuguese)
+    assert 'lang="pt-BR"' in portuguese.text  # the transcript is still marked up in its language
+
+
 def test_a_video_session_gets_a_video_player(
     client: Client, personas: dict[str, User], tmp_path: Path
 ) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -109,6 +110,11 @@ def library_requests(session: int, asset: int) -> list[tuple[str, str, dict[str,
         ("GET", f"/library/sessions/{session}/edit", {}),
         ("POST", "/library/sessions/new", {"data": {**FORM, "title": "Outsider's"}}),
         ("POST", f"/library/sessions/{session}/edit", {"data": {**FORM, "title": "Hacked"}}),
+        (
+            "POST",
+            f"/library/sessions/{session}/edit",
+            {"data": {**FORM, "title": "Hacked", "then": "publish"}},
+        ),
         ("POST", f"/library/sessions/{session}/publish", {"data": {}}),
         ("POST", f"/library/sessions/{session}/archive", {"data": {}}),
     ]
@@ -441,7 +447,14 @@ def test_the_edit_form_shows_the_session_and_a_preview(
     assert 'id="anxiety_min" name="anxiety_min" type="number"' in page
     assert f'src="/media/{asset}"' in page
     assert f'action="/library/sessions/{session}/media" enctype="multipart/form-data"' in page
-    assert f'action="/library/sessions/{session}/publish"' in page
+    # Publish sends the edit form's fields with it (saved, then published).
+    assert f'action="/library/sessions/{session}/edit" class="form" id="session-form"' in page
+    assert (
+        '<button type="submit" class="button" form="session-form" name="then" value="publish">'
+        "Save and publish</button>"
+    ) in page
+    assert f'action="/library/sessions/{session}/publish"' not in page
+    assert '<script src="/static/js/unsaved.js" defer></script>' in page
 
 
 def test_a_coordinator_edits_every_field(as_coordinator: Client, session: int) -> None:
@@ -500,6 +513,49 @@ def test_publishing_then_archiving_from_the_pages(as_coordinator: Client, sessio
     assert {"session_published", "session_archived"} <= set(audit_actions(as_coordinator))
 
 
+def test_publish_on_the_edit_page_saves_the_edits_then_publishes(
+    as_coordinator: Client, session: int
+) -> None:
+    form = {**FORM, "title": "Edited just before publishing", "then": "publish"}
+    response = as_coordinator.submit(f"/library/sessions/{session}/edit", form)
+    assert response.status_code == 303
+    assert response.headers["location"] == f"/sessions/{session}"
+    after = stored_session(as_coordinator, session)
+    assert (after.title, after.status) == ("Edited just before publishing", Status.PUBLISHED)
+    assert after.anxiety_max == 8
+    assert {"session_updated", "session_published"} <= set(audit_actions(as_coordinator))
+    page = text_of(as_coordinator.get(response.headers["location"]))
+    assert "“Edited just before publishing” is published: patients can find it now." in page
+
+
+def test_publish_with_a_bad_edit_neither_saves_nor_publishes(
+    as_coordinator: Client, session: int
+) -> None:
+    form = {**FORM, "title": "Kept while fixing", "anxiety_max": "15", "then": "publish"}
+    response = as_coordinator.submit(f"/library/sessions/{session}/edit", form)
+    assert response.status_code == 422
+    after = stored_session(as_coordinator, session)
+    assert (after.title, after.status) == ("Six breaths a minute", Status.DRAFT)
+    text = text_of(response)
+    assert 'value="Kept while fixing"' in text
+    assert "Enter a whole number from 0 to 10." in text
+
+
+def test_publish_without_media_keeps_the_edits_on_screen_and_stores_nothing(
+    as_coordinator: Client,
+) -> None:
+    bare = create(as_coordinator, None)
+    form = {**FORM, "title": "Not yet", "then": "publish"}
+    response = as_coordinator.submit(f"/library/sessions/{bare}/edit", form)
+    assert response.status_code == 422
+    after = stored_session(as_coordinator, bare)
+    assert (after.title, after.status) == ("Six breaths a minute", Status.DRAFT)
+    text = text_of(response)
+    assert '<a href="#status">Status: Attach a media file before publishing.</a>' in text
+    assert 'value="Not yet"' in text
+    assert "session_updated" not in audit_actions(as_coordinator)
+
+
 def test_publishing_without_media_is_refused_on_the_edit_page(as_coordinator: Client) -> None:
     bare = create(as_coordinator, None)
     response = as_coordinator.submit(f"/library/sessions/{bare}/publish")
@@ -549,3 +605,39 @@ def test_a_refused_replacement_keeps_the_old_media(
     assert "not audio or video" in page
     assert stored_session(as_coordinator, session).primary_asset_id == asset  # type: ignore[attr-defined]
     assert stored_files(settings) == files_before
+
+
+# --- error summaries ------------------------------------------------------------------------------
+
+
+def summary_links(response: Any) -> list[str]:
+    summary = text_of(response).split('class="error-summary"', 1)[1].split("</div>", 1)[0]
+    return re.findall(r'<a href="#([a-z_]+)">', summary)
+
+
+BAD_EVERYWHERE = {
+    **FORM,
+    "title": " ",
+    "kind": "",
+    "language": "not a language!",
+    "anxiety_min": "eleven",
+    "contraindications": ["bogus"],
+    "tags": "fine, <b>not fine</b>",
+}
+IN_FIELD_ORDER = ["title", "kind", "language", "anxiety_min", "contraindications", "tags"]
+
+
+def test_the_new_session_form_lists_its_errors_in_field_order(as_coordinator: Client) -> None:
+    response = as_coordinator.submit("/library/sessions/new", BAD_EVERYWHERE)
+    assert response.status_code == 422
+    assert counts(as_coordinator)[1] == 0
+    assert summary_links(response) == IN_FIELD_ORDER
+
+
+def test_the_edit_form_lists_its_errors_in_field_order(
+    as_coordinator: Client, session: int
+) -> None:
+    response = as_coordinator.submit(f"/library/sessions/{session}/edit", BAD_EVERYWHERE)
+    assert response.status_code == 422
+    assert stored_session(as_coordinator, session).title == "Six breaths a minute"
+    assert summary_links(response) == IN_FIELD_ORDER

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -110,6 +111,52 @@ def test_logging_a_practice_done_elsewhere(as_patient: Client, personas: dict[st
     assert (logged.kind, logged.listened_seconds, logged.evidence) == ("yoga", 1800, "self_report")
     assert abs((logged.started_at - an_hour_ago).total_seconds()) < 60
     assert "1 day" in as_patient.get("/progress").text
+
+
+def control_value(moment: datetime, zone: str) -> str:
+    return moment.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%dT%H:%M")
+
+
+@pytest.mark.parametrize("zone", ["Asia/Tokyo", "America/Los_Angeles"])
+def test_the_log_form_starts_at_now_in_the_patients_zone(
+    as_patient: Client, personas: dict[str, User], zone: str
+) -> None:
+    patient_id = personas["patient"].id
+    as_patient.run(lambda: User.filter(id=patient_id).update(time_zone=zone))
+    before = TEST_NOW
+    page = as_patient.get("/practice/log")
+    after = TEST_NOW
+
+    assert page.status_code == 200
+    found = re.search(
+        r'id="started_at" name="started_at" type="datetime-local" '
+        r'value="([^"]+)" min="([^"]+)" max="([^"]+)"',
+        page.text,
+    )
+    assert found is not None
+    value, earliest, latest = found.groups()
+    # The page was rendered between `before` and `after`: one of their minutes.
+    assert value in {control_value(before, zone), control_value(after, zone)}
+    assert latest == value
+    back = timedelta(days=14) - timedelta(seconds=59)
+    assert earliest in {control_value(before - back, zone), control_value(after - back, zone)}
+    assert f"Your local time ({zone}), filled in with now" in page.text
+
+
+def test_the_prefilled_log_form_is_accepted_as_it_is(
+    as_patient: Client, personas: dict[str, User]
+) -> None:
+    page = as_patient.get("/practice/log")
+    found = re.search(r'type="datetime-local" value="([^"]+)"', page.text)
+    assert found is not None
+
+    response = as_patient.submit(
+        "/practice/log", {"kind": "yoga", "minutes": "20", "started_at": found.group(1)}
+    )
+
+    assert response.status_code == 303
+    logged = as_patient.run(lambda: PracticeLog.get(patient_id=personas["patient"].id))
+    assert abs((TEST_NOW - logged.started_at).total_seconds()) < 120
 
 
 def test_a_practice_log_from_years_ago_is_refused(as_patient: Client) -> None:

@@ -228,6 +228,15 @@ async def update_session(
     return await PracticeSession.get(id=session.id)
 
 
+async def update_and_publish(
+    session: PracticeSession, fields: SessionFields, *, actor: User, now: datetime
+) -> PracticeSession:
+    """Save the editor's fields and publish the result in one transaction: both or neither."""
+    async with in_transaction():
+        updated = await update_session(session, fields, actor=actor, now=now)
+        return await change_status(updated, Status.PUBLISHED, actor=actor, now=now)
+
+
 async def change_status(
     session: PracticeSession, target: Status, *, actor: User, now: datetime
 ) -> PracticeSession:

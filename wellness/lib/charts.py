@@ -58,7 +58,7 @@ GAD7_BANDS = (
 
 # Geometry never sees a magnitude beyond this, so huge inputs cannot overflow floats or axes.
 _VALUE_CAP = 1e12
-_FONT = 11.0  # axis text size in viewBox units; charts.css sets the same size
+_FONT = 11.0  # axis text size in viewBox units; charts.css sets the same size (and no less)
 _CHAR = 0.6  # a generous average glyph width, as a share of the font size
 
 
@@ -154,6 +154,9 @@ class Heatmap(ChartBase):
     cells: tuple[HeatCell, ...] = ()
     month_labels: tuple[Text, ...] = ()
     weekday_labels: tuple[Text, ...] = ()
+    # The weekday names again right of today's column: on a phone the calendar scrolls and
+    # opens at today, where the left-hand names are out of sight.
+    end_labels: tuple[Text, ...] = ()
     legend_cells: tuple[HeatCell, ...] = ()
     legend_labels: tuple[Text, ...] = ()
     practice_days: int = 0
@@ -219,8 +222,16 @@ def calendar_heatmap(
             padding = [""] * (6 - row)
             rows.append((_date(day - timedelta(days=row)), *week_cells, *padding, _n(week_minutes)))
             week_cells, week_minutes = [], 0
-    # At least wide enough for the legend, however few the weeks.
-    width = int(max(_HEAT_LEFT + weeks * _PITCH + 4, 150))
+    month_labels = _month_labels(first, weeks)
+    grid_right = _HEAT_LEFT + weeks * _PITCH
+    # Wide enough for the legend however few the weeks, and for the last month's name.
+    width = math.ceil(
+        max(
+            grid_right + _HEAT_LEFT,
+            150,
+            *(label.x + _text_width(label.text, _FONT) + 2 for label in month_labels),
+        )
+    )
     grid_bottom = _HEAT_TOP + 7 * _PITCH
     height = int(grid_bottom + 24)
     legend_cells, legend_labels = _heatmap_legend(width, grid_bottom + 8)
@@ -251,20 +262,27 @@ def calendar_heatmap(
         ),
         table_rows=tuple(rows),
         cells=tuple(cells),
-        month_labels=_month_labels(first, weeks),
-        weekday_labels=tuple(
-            Text(
-                _HEAT_LEFT - 6,
-                _r(_HEAT_TOP + row * _PITCH + _CELL - 2),
-                WEEKDAYS[(week_start + row) % 7][:3],
-                "end",
-            )
-            for row in (0, 2, 4, 6)
-        ),
+        month_labels=month_labels,
+        weekday_labels=_weekday_labels(_HEAT_LEFT - 6, "end", week_start),
+        end_labels=_weekday_labels(grid_right + 3, "start", week_start),
         legend_cells=legend_cells,
         legend_labels=legend_labels,
         practice_days=len(practised_set),
         total_minutes=total_minutes,
+    )
+
+
+def _weekday_labels(x: float, anchor: str, week_start: int) -> tuple[Text, ...]:
+    css = _END_CLASS if anchor == "start" else "chart__label"
+    return tuple(
+        Text(
+            x,
+            _r(_HEAT_TOP + row * _PITCH + _CELL - 2),
+            WEEKDAYS[(week_start + row) % 7][:3],
+            anchor,
+            css,
+        )
+        for row in (0, 2, 4, 6)
     )
 
 
@@ -357,11 +375,23 @@ class TimelineChart(ChartBase):
     plot: Box = field(default_factory=lambda: Box(0, 0, 0, 0))
     y_ticks: tuple[Tick, ...] = ()
     x_ticks: tuple[Tick, ...] = ()
+    # The scale's numbers again right of the plot, in sight where a phone opens the chart.
+    end_labels: tuple[Text, ...] = ()
     checkins: tuple[Point, ...] = ()
     pairs: tuple[PairMark, ...] = ()
 
 
 _TL_WIDTH, _TL_HEIGHT = 640, 270
+_END_AXIS = 40.0  # room right of a plot for its scale's numbers: "1.2k" at 11 units and a gap
+_END_CLASS = "chart__label chart__label--end"  # a scale repeated on a chart's right
+
+
+def _end_labels(ticks: Sequence[Tick], plot: Box) -> tuple[Text, ...]:
+    """Each tick's number (without words such as "calm") right of the plot."""
+    return tuple(
+        Text(plot.right + 6, tick.label.y, tick.label.text.split(" ")[0], "start", _END_CLASS)
+        for tick in ticks
+    )
 
 
 def anxiety_timeline(
@@ -375,7 +405,7 @@ def anxiety_timeline(
     practice day); ratings outside are left out."""
     end = now.date()
     _check_range(start, end)
-    plot = Box(70, 14, _TL_WIDTH - 24, _TL_HEIGHT - 40)
+    plot = Box(70, 14, _TL_WIDTH - _END_AXIS, _TL_HEIGHT - 40)
     axis = _DateAxis(start, end, plot)
     inside_checkins = sorted(
         ((when, level) for when, level in checkins if start <= when.date() <= end),
@@ -438,6 +468,7 @@ def anxiety_timeline(
         plot=plot,
         y_ticks=y_ticks,
         x_ticks=axis.ticks(),
+        end_labels=_end_labels(y_ticks, plot),
         checkins=points,
         pairs=marks,
     )
@@ -644,6 +675,7 @@ class BarChart(ChartBase):
     plot: Box = field(default_factory=lambda: Box(0, 0, 0, 0))
     y_ticks: tuple[Tick, ...] = ()
     x_labels: tuple[Text, ...] = ()
+    end_labels: tuple[Text, ...] = ()  # the scale again right of the plot (see TimelineChart)
     bars: tuple[Bar, ...] = ()
     baseline: Line | None = None
 
@@ -657,7 +689,7 @@ def weekly_minutes(rows: Sequence[tuple[date, int]]) -> BarChart:
     Missing weeks between two given ones are drawn as zero, so gaps are not hidden.
     """
     weeks = _fill_weeks({day: max(0, _finite_int(minutes)) for day, minutes in rows})
-    plot = Box(52, 22, _BAR_WIDTH - 16, _BAR_HEIGHT - 32)
+    plot = Box(52, 22, _BAR_WIDTH - _END_AXIS, _BAR_HEIGHT - 32)
     total = sum(minutes for _, minutes in weeks)
     top_value, step = _nice_extent(max((minutes for _, minutes in weeks), default=0))
 
@@ -666,7 +698,7 @@ def weekly_minutes(rows: Sequence[tuple[date, int]]) -> BarChart:
 
     pitch = plot.width / max(len(weeks), 1)
     bar_width = _r(max(1.0, min(pitch * 0.7, 48.0)))
-    show_values = pitch >= max((_text_width(_compact(m), 10) for _, m in weeks), default=0) + 4
+    show_values = pitch >= max((_text_width(_compact(m), _FONT) for _, m in weeks), default=0) + 4
     bars: list[Bar] = []
     for index, (day, minutes) in enumerate(weeks):
         centre = plot.left + pitch * (index + 0.5)
@@ -714,6 +746,7 @@ def weekly_minutes(rows: Sequence[tuple[date, int]]) -> BarChart:
         plot=plot,
         y_ticks=y_ticks,
         x_labels=x_labels,
+        end_labels=_end_labels(y_ticks, plot),
         bars=tuple(bars),
         baseline=Line(plot.left, plot.bottom, plot.right, plot.bottom, "chart__axis"),
     )
@@ -769,12 +802,13 @@ class ChangeChart(ChartBase):
 
 
 # Each row: the practice's name on its own line, its bar below; value and count on the right.
-# Narrow enough to read on a phone without scrolling.
-_CH_WIDTH = 440
+# 290 units: a 390 px phone's card shows it at about 1.12x, so 11-unit text reads at 12 px
+# without scrolling.
+_CH_WIDTH = 290
 _CH_ROW = 44.0
 _CH_TOP = 6.0
-_CH_BARS = (8.0, 300.0)
-_CH_NAME_CHARS = 52
+_CH_BARS = (8.0, 168.0)
+_CH_NAME_CHARS = 37
 
 
 def average_change(rows: Sequence[tuple[str, float, int]]) -> ChangeChart:
@@ -827,9 +861,9 @@ def average_change(rows: Sequence[tuple[str, float, int]]) -> ChangeChart:
                     "chart__label change__name",
                     label if shown != label else "",
                 ),
-                value=Text(right + 10, middle, _signed(change), "start", "chart__value"),
+                value=Text(right + 8, middle, _signed(change), "start", "chart__value"),
                 count=Text(
-                    right + 50,
+                    right + 40,
                     middle,
                     _compact_count(count),
                     "start",
@@ -878,7 +912,7 @@ def average_change(rows: Sequence[tuple[str, float, int]]) -> ChangeChart:
                 "chart__label chart__label--small",
             ),
             Text(
-                right,
+                _CH_WIDTH - 4,
                 _r(axis_y + 34),
                 "higher after \u2192",
                 "end",

@@ -16,6 +16,8 @@ from wellness.accounts.roles import Role
 from wellness.catalog.formats import registry as media_formats
 from wellness.lib.durations import clock, rounded_minutes
 from wellness.resources import package_folder
+from wellness.lib.languages import language_name
+from wellness.lib.zones import spoken, time_zone_names
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +62,9 @@ def _configure(engine: JinjaTemplateEngine, clinic_time_zone: str = "UTC") -> No
     # The file picker's `accept` list and the upload script's format labels.
     engine.engine.globals["media_accept"] = media_formats.accept
     engine.engine.globals["media_labels"] = media_formats.labels
+    engine.engine.globals["time_zone_names"] = time_zone_names
+    engine.engine.filters["spoken_zone"] = spoken
+    engine.engine.filters["language_name"] = language_name
     engine.engine.filters["local_datetime"] = local_datetime
     engine.engine.filters["minutes"] = rounded_minutes
     engine.engine.filters["clock"] = clock

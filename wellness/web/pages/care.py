@@ -51,7 +51,7 @@ class CarePages(Controller):
     @get("/patients/{patient_id:int}/attest", name="care_attest_form")
     async def attest_form(self, request: Request[Any, Any, Any], patient_id: RowId) -> Template:
         patient = await _patient_or_404(request, patient_id)
-        return _attest_template(current_user(request), patient, {}, {})
+        return _attest_template(request, patient, {}, {})
 
     @post("/patients/{patient_id:int}/attest", name="care_attest")
     async def attest(
@@ -68,7 +68,7 @@ class CarePages(Controller):
         started_at = forms.local_moment(form, "started_at", therapist.time_zone, errors)
         values = {key: str(value) for key, value in form.items()}
         if kind is None or minutes is None or started_at is None:
-            return _attest_template(therapist, patient, errors, values, status=422)
+            return _attest_template(request, patient, errors, values, status=422)
         try:
             await practice.attest_practice(
                 therapist,
@@ -82,25 +82,30 @@ class CarePages(Controller):
             )
         except FieldError as problem:
             errors = {problem.field: problem.message}
-            return _attest_template(therapist, patient, errors, values, status=422)
+            return _attest_template(request, patient, errors, values, status=422)
         await record_action(request, "practice_attested", target_type="user", target_id=patient.id)
         flash(request, f"Confirmed {minutes} minutes for {patient.display_name}.", "success")
         return Redirect("/therapist", status_code=303)
 
 
 def _attest_template(
-    therapist: User,
+    request: Request[Any, Any, Any],
     patient: User,
     errors: dict[str, str],
     values: dict[str, str],
     *,
     status: int = 200,
 ) -> Template:
+    therapist = current_user(request)
+    days = web_context(request).settings.care.backdate_days
+    # Prefilled in the zone the form reads the time in: the therapist's own (see `attest`).
+    when = forms.moment_field(utc_now(request), therapist.time_zone, backdate_days=days)
     context = {
         "user": therapist,
         "patient": patient,
         "kinds": list(Kind),
         "errors": errors,
         "values": values,
+        "when": when,
     }
     return Template("care/attest.html", context=context, status_code=status)

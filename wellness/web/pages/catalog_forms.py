@@ -200,6 +200,8 @@ class SessionForm(msgspec.Struct):
     contraindications: list[str] | str = msgspec.field(default_factory=list)
     tags: str = ""
     primary_asset_id: str = ""
+    # "publish" when the edit page's Publish button sent the form: save, then publish.
+    then: str = ""
 
     @property
     def avoids(self) -> list[str]:

@@ -108,18 +108,22 @@ class LibraryPages(Controller):
         session_id: SessionId,
         data: URLEncodedBody[SessionForm],
     ) -> Template | Redirect:
+        """Save the form; its Publish button (`then=publish`) also publishes, all or nothing."""
         session = await session_for_editor_or_404(request, session_id)
         fields, errors = session_fields(data, creating=False)
+        publishing = data.then == "publish"
+        save = catalog.update_and_publish if publishing else catalog.update_session
+        saved = None
         try:
             if not errors:
-                await catalog.update_session(
-                    session, fields, actor=current_user(request), now=utc_now(request)
-                )
+                saved = await save(session, fields, actor=current_user(request), now=utc_now(request))
         except CatalogError as problem:
             errors = {problem.field: problem.message}
-        if errors:
+        if saved is None:
             return await edit_template(request, session, data, errors=errors, status=422)
         await record_action(request, "session_updated", target_type="session", target_id=session.id)
+        if publishing:
+            return await _published(request, saved)
         flash(request, "Your changes were saved.", category="success")
         return Redirect(f"/library/sessions/{session.id}/edit", status_code=303)
 
@@ -146,11 +150,16 @@ async def _transition(
         )
     except CatalogError as problem:
         return await edit_template(request, session, errors={"status": problem.message}, status=422)
-    await record_action(
-        request, f"session_{target.value}", target_type="session", target_id=session.id
-    )
-    done = "published: patients can find it now" if target is Status.PUBLISHED else "archived"
-    flash(request, f"“{changed.title}” is {done}.", category="success")
+    if target is Status.PUBLISHED:
+        return await _published(request, changed)
+    await record_action(request, "session_archived", target_type="session", target_id=session.id)
+    flash(request, f"“{changed.title}” is archived.", category="success")
+    return Redirect(f"/sessions/{session.id}", status_code=303)
+
+
+async def _published(request: Request[Any, Any, Any], session: PracticeSession) -> Redirect:
+    await record_action(request, "session_published", target_type="session", target_id=session.id)
+    flash(request, f"“{session.title}” is published: patients can find it now.", "success")
     return Redirect(f"/sessions/{session.id}", status_code=303)
 
 

@@ -11,7 +11,6 @@ from litestar.params import PathParameter
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
-from wellness.accounts.models import User
 from wellness.catalog import services as catalog
 from wellness.catalog.kinds import Kind
 from wellness.checkins import services as checkins
@@ -157,7 +156,7 @@ class WellbeingPages(Controller):
 
     @get("/practice/log", name="practice_log_form")
     async def log_form(self, request: Request[Any, Any, Any]) -> Template:
-        return _log_template(current_user(request), {}, {})
+        return _log_template(request, {}, {})
 
     @post("/practice/log", name="practice_log")
     async def log(self, request: Request[Any, Any, Any]) -> Template | Redirect:
@@ -170,7 +169,7 @@ class WellbeingPages(Controller):
         started_at = forms.local_moment(form, "started_at", patient.time_zone, errors)
         values = {key: str(value) for key, value in form.items()}
         if kind is None or minutes is None or started_at is None:
-            return _log_template(patient, errors, values, status=422)
+            return _log_template(request, errors, values, status=422)
         entry = practice.PracticeInput(
             started_at=started_at,
             listened_seconds=minutes * 60,
@@ -183,7 +182,7 @@ class WellbeingPages(Controller):
                 patient, entry, policy=web_context(request).settings.care, now=utc_now(request)
             )
         except FieldError as problem:
-            return _log_template(patient, {problem.field: problem.message}, values, status=422)
+            return _log_template(request, {problem.field: problem.message}, values, status=422)
         flash(request, f"Logged {minutes} minutes of {kind.label.lower()}.", category="success")
         return Redirect("/progress", status_code=303)
 
@@ -225,9 +224,22 @@ def _gad7_template(
 
 
 def _log_template(
-    patient: User, errors: dict[str, str], values: dict[str, str], *, status: int = 200
+    request: Request[Any, Any, Any],
+    errors: dict[str, str],
+    values: dict[str, str],
+    *,
+    status: int = 200,
 ) -> Template:
-    context = {"user": patient, "kinds": list(Kind), "errors": errors, "values": values}
+    patient = current_user(request)
+    days = web_context(request).settings.care.backdate_days
+    when = forms.moment_field(utc_now(request), patient.time_zone, backdate_days=days)
+    context = {
+        "user": patient,
+        "kinds": list(Kind),
+        "errors": errors,
+        "values": values,
+        "when": when,
+    }
     return Template("wellbeing/log_practice.html", context=context, status_code=status)
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from litestar.datastructures import FormMultiDict
@@ -72,15 +73,43 @@ def local_moment(
     """A `datetime-local` value read in the person's own zone (an ambiguous time during a DST
     change takes the first occurrence)."""
     raw = str(form.get(name, "")).strip()
+    if not raw:  # also what a browser sends for a half-filled date and time control
+        errors[name] = "Enter the date and the time in full: day, month, year, hour and minute."
+        return None
     try:
         moment = datetime.fromisoformat(raw)
     except ValueError:
-        errors[name] = "Give the date and time, e.g. 2026-11-24 18:30."
+        errors[name] = "That is not a date and time: choose one with the date and time control."
         return None
     if moment.tzinfo is not None:
-        errors[name] = "Give a local date and time without a zone."
+        errors[name] = "Enter a date and time without a time zone."
         return None
     return moment.replace(tzinfo=ZoneInfo(time_zone))
+
+
+@dataclass(frozen=True, slots=True)
+class MomentField:
+    """A `datetime-local` control's prefill (now) and limits, as wall-clock values in a zone."""
+
+    value: str
+    min: str
+    max: str
+
+
+def moment_field(now: datetime, time_zone: str, *, backdate_days: int) -> MomentField:
+    """Now in `time_zone`; the earliest minute the back-dating limit still allows; now again."""
+    zone = ZoneInfo(time_zone)
+    earliest = now - timedelta(days=backdate_days) + timedelta(seconds=59)
+    return MomentField(
+        _control_value(now.astimezone(zone)),
+        _control_value(earliest.astimezone(zone)),
+        _control_value(now.astimezone(zone)),
+    )
+
+
+def _control_value(moment: datetime) -> str:
+    """The format a `datetime-local` control sends and accepts (minutes, no zone)."""
+    return moment.strftime("%Y-%m-%dT%H:%M")
 
 
 def session_id(form: FormMultiDict, errors: dict[str, str]) -> int | None:

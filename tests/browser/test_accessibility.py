@@ -1,0 +1,221 @@
+"""axe-core over every page of every role, at phone and desktop width: no violations.
+
+axe-core comes from the npm registry, pinned by tests/browser/package.json and package-lock.json
+and installed by `make install` into tests/browser/node_modules (git-ignored). Its file is
+evaluated in each page by Playwright (a DevTools evaluation, which the page's CSP does not
+govern): no page ever loads it, and the app's CSP stays as it is. Without the file (no Node.js
+or npm) these tests skip with the reason, and fail under CI=true.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from tests.browser.conftest import LiveServer, running_under_ci
+
+pytestmark = pytest.mark.browser
+
+DEMO_PASSWORD = "demo-wellness"
+AXE_SOURCE = Path(__file__).with_name("node_modules") / "axe-core" / "axe.min.js"
+WIDTHS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 800}}
+RUN_AXE = """
+async () => {
+  const results = await axe.run(document, { resultTypes: ["violations"] });
+  return results.violations.map((violation) => ({
+    id: violation.id,
+    impact: violation.impact,
+    help: violation.help,
+    nodes: violation.nodes.map((node) => ({
+      target: node.target.join(" "),
+      summary: node.failureSummary,
+    })),
+  }));
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def axe_source() -> str:
+    if AXE_SOURCE.is_file():
+        return AXE_SOURCE.read_text(encoding="utf-8")
+    reason = (
+        f"{AXE_SOURCE} is missing: install Node.js and npm (`apt-get install -y npm`), "
+        "then `make install` (it runs `npm ci --prefix tests/browser`)"
+    )
+    if running_under_ci():
+        pytest.fail(f"CI=true and {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@dataclass(frozen=True)
+class Visit:
+    """A page state to check: a path, or a step that gets the page there."""
+
+    name: str
+    path: str = ""
+    step: Callable[[Page], None] | None = None
+
+
+def first_link(page: Page, home: str, selector: str) -> str:
+    page.goto(home)
+    href = page.locator(selector).first.get_attribute("href")
+    assert href, f"no link matching {selector} on {home}"
+    return href
+
+
+def submit_empty_new_session(page: Page) -> None:
+    page.goto("/library/sessions/new")
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.locator(".error-summary")).to_be_visible()
+
+
+def submit_empty_log(page: Page, path: str) -> None:
+    """The practice form (a patient's log or a therapist's attestation) with every field empty."""
+    page.goto(path)
+    form = page.locator(f"form[action='{path}']")
+    form.evaluate("form => { form.noValidate = true; form.reset(); }")
+    form.locator("input:not([type=hidden])").evaluate_all(
+        "inputs => inputs.forEach(i => i.value = '')"
+    )
+    form.locator("button[type=submit]").click()
+    expect(page.locator(".error-summary")).to_be_visible()
+
+
+def submit_empty_new_user(page: Page) -> None:
+    page.goto("/admin/users/new")
+    page.locator("main form").last.get_by_role("button").last.click()
+    expect(page.locator(".error-summary")).to_be_visible()
+
+
+def sign_in(page: Page, email: str) -> None:
+    page.goto("/login")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).not_to_have_url(re.compile(r"/login"))
+
+
+def patient_visits(page: Page) -> list[Visit]:
+    session = first_link(page, "/sessions", "a[href^='/sessions/']")
+    return [
+        Visit("home", "/patient"),
+        Visit("library", "/sessions"),
+        Visit("session", session),
+        Visit("progress", "/progress"),
+        Visit("gad7", "/gad7"),
+        Visit("log practice", "/practice/log"),
+        Visit(
+            "log practice with errors", step=lambda page: submit_empty_log(page, "/practice/log")
+        ),
+        Visit("support", "/support"),
+        Visit("account", "/account"),
+        Visit("404", "/sessions/999999999"),
+    ]
+
+
+def therapist_visits(page: Page) -> list[Visit]:
+    attest = first_link(page, "/therapist", "a[href$='/attest']")
+    return [
+        Visit("home", "/therapist"),
+        Visit("attest", attest),
+        Visit("attest with errors", step=lambda page: submit_empty_log(page, attest)),
+        Visit("account", "/account"),
+        Visit("404", "/no-such-page"),
+    ]
+
+
+def coordinator_visits(page: Page) -> list[Visit]:
+    session = first_link(page, "/sessions", "a[href^='/sessions/']")
+    return [
+        Visit("home", "/coordinator"),
+        Visit("library", "/sessions"),
+        Visit("upload", "/library/upload"),
+        Visit("new session", "/library/sessions/new"),
+        Visit("new session with errors", step=submit_empty_new_session),
+        Visit("edit session", f"/library{session}/edit"),
+    ]
+
+
+def admin_visits(page: Page) -> list[Visit]:
+    user = first_link(page, "/admin/users", "a[href^='/admin/users/']:not([href$='/new'])")
+    return [
+        Visit("home", "/admin"),
+        Visit("users", "/admin/users"),
+        Visit("user detail", user),
+        Visit("new user", "/admin/users/new"),
+        Visit("new user with errors", step=submit_empty_new_user),
+    ]
+
+
+def anonymous_visits(page: Page) -> list[Visit]:
+    return [Visit("login", "/login"), Visit("404", "/no-such-page")]
+
+
+ROLES: dict[str, tuple[str, Callable[[Page], list[Visit]]]] = {
+    "anonymous": ("", anonymous_visits),
+    "patient": ("patient@demo.wellness", patient_visits),
+    "therapist": ("therapist@demo.wellness", therapist_visits),
+    "coordinator": ("coordinator@demo.wellness", coordinator_visits),
+    "admin": ("admin@demo.wellness", admin_visits),
+}
+
+
+@pytest.fixture(params=list(WIDTHS), ids=list(WIDTHS))
+def sized_context(
+    request: pytest.FixtureRequest, browser: Browser, live_server: LiveServer
+) -> Iterator[BrowserContext]:
+    context = browser.new_context(base_url=live_server.url, viewport=WIDTHS[request.param])
+    context.set_default_timeout(10_000)
+    try:
+        yield context
+    finally:
+        context.close()
+
+
+def violations_on(page: Page, axe_source: str) -> list[dict[str, Any]]:
+    page.wait_for_load_state("load")
+    page.evaluate(axe_source)
+    found: list[dict[str, Any]] = page.evaluate(RUN_AXE)
+    return found
+
+
+def describe(violations: dict[str, list[dict[str, Any]]]) -> str:
+    lines = []
+    for where, found in violations.items():
+        for violation in found:
+            lines.append(f"{where}: {violation['id']} ({violation['impact']}) {violation['help']}")
+            lines.extend(
+                f"    {node['target']}: {' '.join(node['summary'].split())}"
+                for node in violation["nodes"]
+            )
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("role", list(ROLES))
+def test_every_page_of_the_role_has_no_axe_violations(
+    sized_context: BrowserContext, axe_source: str, role: str
+) -> None:
+    email, visits_for = ROLES[role]
+    page = sized_context.new_page()
+    if email:
+        sign_in(page, email)
+    visits = visits_for(page)
+    violations: dict[str, list[dict[str, Any]]] = {}
+
+    for visit in visits:
+        if visit.step is not None:
+            visit.step(page)
+        else:
+            page.goto(visit.path)
+        found = violations_on(page, axe_source)
+        if found:
+            violations[f"{role} {visit.name} ({page.url})"] = found
+
+    assert not violations, f"axe-core found violations:\n{describe(violations)}"

@@ -1,0 +1,84 @@
+"""The progress page's charts on a phone and a desktop: readable text, the scale in sight, and
+scrolling frames that say so and take keyboard focus."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Browser, expect
+
+from tests.browser.conftest import ACTION_TIMEOUT_MS, LiveServer
+
+pytestmark = pytest.mark.browser
+
+# Pat has months of demo history, so every chart is drawn.
+PATIENT = "patient@demo.wellness"
+
+TEXT_SIZES = """
+() => [...document.querySelectorAll("svg.chart__svg")].map((svg) => {
+  const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+  const sizes = [...svg.querySelectorAll("text")].map(
+    (text) => parseFloat(getComputedStyle(text).fontSize) * scale
+  );
+  return [svg.closest("figure").id, Math.min(...sizes)];
+})
+"""
+
+# Texts outside their scrolling frame's box as the page opens (nothing scrolled by us).
+HIDDEN_TEXTS = """
+([selector, texts]) => {
+  const frame = document.querySelector(selector);
+  const box = frame.getBoundingClientRect();
+  return [...frame.querySelectorAll(texts)]
+    .filter((text) => {
+      const r = text.getBoundingClientRect();
+      return r.left < box.left - 0.5 || r.right > box.right + 0.5;
+    })
+    .map((text) => text.textContent);
+}
+"""
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_chart_text_reads_at_12_px_and_the_scale_is_in_sight(
+    browser: Browser, live_server: LiveServer, width: int
+) -> None:
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": width, "height": 844}
+    )
+    context.set_default_timeout(ACTION_TIMEOUT_MS)
+    page = context.new_page()
+    page.goto("/login")
+    page.get_by_label("E-mail").fill(PATIENT)
+    page.get_by_label("Password").fill("demo-wellness")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(re.compile(r"/patient$"))
+
+    page.goto("/progress")
+
+    sizes = dict(page.evaluate(TEXT_SIZES))
+    assert set(sizes) >= {"practice-calendar", "anxiety-timeline", "weekly-minutes", "gad7-chart"}
+    assert all(size >= 11.95 for size in sizes.values()), sizes
+    timeline = page.locator("#anxiety-timeline")
+    frame = timeline.get_by_role("region", name="Anxiety over time, scrolls sideways")
+    hint = timeline.get_by_text("Swipe or scroll sideways for earlier dates")
+    # The scale repeated on the right (weekdays on the calendar) and the newest month's name
+    # are in sight as the page opens, at either width.
+    for chart in ("#practice-calendar", "#anxiety-timeline", "#weekly-minutes"):
+        ends = [f"{chart} .chart__frame", ".chart__label--end"]
+        assert page.evaluate(HIDDEN_TEXTS, ends) == [], chart
+    newest_month = ["#practice-calendar .chart__frame", ".heatmap__months text:last-child"]
+    assert page.evaluate(HIDDEN_TEXTS, newest_month) == []
+    every_text = page.evaluate(HIDDEN_TEXTS, ["#anxiety-timeline .chart__frame", "text"])
+    if width == 390:
+        expect(hint).to_be_visible()
+        assert "10 worst" in every_text  # the left-hand scale, scrolled out of sight
+        frame.focus()
+        page.keyboard.press("ArrowLeft")
+        assert frame.evaluate("(frame) => frame.scrollLeft") != 0
+    else:
+        expect(hint).to_be_hidden()
+        assert every_text == []
+        assert page.evaluate(HIDDEN_TEXTS, ["#practice-calendar .chart__frame", "text"]) == []
+    context.close()
