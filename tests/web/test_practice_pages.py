@@ -50,7 +50,7 @@ def after_form(practice_id: int) -> str:
 
 def after_card(page: str) -> str:
     """The opening tag of the "After your practice" card."""
-    start = page.index('<section class="card after-rating"')
+    start = page.index('<section class="after-rating"')
     return page[start : page.index(">", start) + 1]
 
 

@@ -503,6 +503,12 @@
         });
         // In the same click, so the browser lets it play with sound.
         playSafely(media);
+        // The form goes once playback begins: keep focus and view on the player.
+        var toggle = region.querySelector("[data-player-toggle]");
+        if (toggle && toggle.offsetParent !== null) {
+          toggle.focus({ preventScroll: true });
+        }
+        region.scrollIntoView({ block: "nearest" });
       });
     }
 
