@@ -176,7 +176,8 @@
       seek.value = String(Math.floor(now));
       seek.style.setProperty("--player-progress", total ? (now / total) * 100 + "%" : "0%");
       elapsed.textContent = clockText(now);
-      remaining.textContent = "−" + clockText(total - now);
+      // Whole seconds left of the whole length, so elapsed and remaining always add up.
+      remaining.textContent = "\u2212" + clockText(Math.round(total) - Math.floor(now));
       // While it plays with the slider focused, a new value every second would be read out
       // every second: the text follows on pause, on seeking and when focus leaves.
       if (spokenToo || media.paused || document.activeElement !== seek) {
