@@ -534,6 +534,7 @@ def test_a_session_never_played_says_nothing_about_what_helped(
     assert "Nothing to compare yet" in by_session
     assert "Nothing to compare yet" in by_kind
     assert "4 before, 1 after" in page.text  # still on the anxiety timeline
+    assert "Sessions count once you have played at least 80&nbsp;% of them." in page.text
 
 
 def test_half_a_minute_of_a_six_minute_session_says_nothing_about_what_helped(
