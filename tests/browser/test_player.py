@@ -207,3 +207,24 @@ def test_without_javascript_the_native_player_and_the_forms_still_work(
         expect(page.get_by_text("Thank you. Your rating is saved.")).to_be_visible()
     finally:
         plain.close()
+
+
+def test_a_high_rating_before_shows_support_and_the_practice_waits(
+    context: BrowserContext, page: Page
+) -> None:
+    sign_in(page, "patient2@demo.wellness")
+    session_id = session_titled(context, "Five senses: grounding in the room")
+    page.goto(f"/sessions/{session_id}")
+    page.evaluate(f"() => {{ document.querySelector('{MEDIA}').muted = true; }}")
+
+    rating = page.get_by_role("group", name="Before you start")
+    rating.get_by_role("radio", name="9", exact=True).check()
+    page.get_by_role("button", name="Save and start").click()
+
+    expect(page).to_have_url(re.compile(r"/support$"))
+    expect(page.get_by_role("heading", name="Thank you for telling us")).to_be_visible()
+    practice = latest_practice(context, session_id=lambda value: value == session_id)
+    page.get_by_role("link", name="Continue where you were").click()
+    expect(page).to_have_url(re.compile(rf"/sessions/{session_id}$"))
+    expect(page.locator("[data-player]")).to_have_attribute("data-practice-id", str(practice["id"]))
+    expect(page.get_by_role("button", name="Save and start")).to_have_count(0)
