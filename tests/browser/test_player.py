@@ -116,9 +116,25 @@ def test_a_reload_in_the_middle_resumes_the_practice_with_its_after_rating(
     assert stored["id"] == practice["id"]  # the same practice goes on: no second record
 
 
+# Keeps what the page gives the Media Session, so the test can press the lock screen's buttons.
+RECORD_MEDIA_SESSION = """
+window.mediaSessionHandlers = {};
+const register = navigator.mediaSession.setActionHandler.bind(navigator.mediaSession);
+navigator.mediaSession.setActionHandler = (action, handler) => {
+  window.mediaSessionHandlers[action] = handler;
+  register(action, handler);
+};
+"""
+
+
+def lock_screen(page: Page, action: str, details: str = "{}") -> None:
+    page.evaluate(f"() => window.mediaSessionHandlers['{action}']({details})")
+
+
 def test_the_players_own_controls_work_by_keyboard_and_from_the_lock_screen(
     context: BrowserContext, page: Page
 ) -> None:
+    page.add_init_script(RECORD_MEDIA_SESSION)
     sign_in(page, "patient2@demo.wellness")
     page.goto(f"/sessions/{session_titled(context, 'Body scan, lying down')}")
     page.evaluate(f"() => {{ document.querySelector('{MEDIA}').muted = true; }}")
@@ -159,6 +175,21 @@ def test_the_players_own_controls_work_by_keyboard_and_from_the_lock_screen(
 
     page.get_by_label("Speed").select_option("1.25")
     assert media(page, "playbackRate") == 1.25
+
+    handlers = page.evaluate("() => Object.keys(window.mediaSessionHandlers).sort()")
+    assert handlers == ["pause", "play", "seekbackward", "seekforward", "seekto"]
+    lock_screen(page, "seekto", "{ action: 'seekto', seekTime: 30 }")
+    wait_for_media(page, "Math.abs(m.currentTime - 30) < 1")
+    lock_screen(page, "seekforward", "{ action: 'seekforward' }")
+    wait_for_media(page, "Math.abs(m.currentTime - 40) < 1")
+    lock_screen(page, "seekbackward", "{ action: 'seekbackward', seekOffset: 25 }")
+    wait_for_media(page, "Math.abs(m.currentTime - 15) < 1")
+    lock_screen(page, "play")
+    wait_for_media(page, "!m.paused")
+    expect(page.get_by_role("button", name="Pause")).to_be_visible()
+    lock_screen(page, "pause")
+    wait_for_media(page, "m.paused")
+    expect(page.get_by_role("button", name="Play", exact=True)).to_be_visible()
 
 
 @pytest.mark.parametrize(("width", "height"), [(390, 844), (1280, 900)])
