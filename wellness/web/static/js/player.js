@@ -486,10 +486,11 @@
     var before = document.querySelector("[data-before-rating]");
     if (before) {
       before.addEventListener("submit", function (event) {
+        event.preventDefault();
         if (practiceId || starting) {
+          playSafely(media); // a second tap while the first is on its way starts nothing new
           return;
         }
-        event.preventDefault();
         var chosen = before.querySelector("input[name='anxiety_before']:checked");
         var body = { session_id: sessionId };
         if (chosen) {
