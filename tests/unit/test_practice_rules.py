@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -12,9 +13,11 @@ from wellness.practice.rules import (
     Evidence,
     clean_listened,
     clean_minutes,
-    counts_for_streak,
+    counts_as_complete,
     is_complete,
+    is_open,
     plausible_listened,
+    resume_seconds,
 )
 
 
@@ -46,11 +49,11 @@ def test_media_of_unknown_length_is_never_complete(duration: float | None) -> No
 def test_media_practice_counts_by_the_current_rule_not_the_stored_flag() -> None:
     played = {"has_media": True, "duration_seconds": 600.0, "fraction": 0.8}
 
-    assert counts_for_streak(completed=False, listened_seconds=480, **played) is True
-    assert counts_for_streak(completed=True, listened_seconds=479, **played) is False
+    assert counts_as_complete(completed=False, listened_seconds=480, **played) is True
+    assert counts_as_complete(completed=True, listened_seconds=479, **played) is False
     # The clinic lowers its rule: old records count without being rewritten.
     assert (
-        counts_for_streak(
+        counts_as_complete(
             has_media=True,
             completed=False,
             listened_seconds=300,
@@ -64,8 +67,8 @@ def test_media_practice_counts_by_the_current_rule_not_the_stored_flag() -> None
 def test_practice_without_media_counts_as_reported() -> None:
     logged = {"has_media": False, "listened_seconds": 1800, "duration_seconds": None}
 
-    assert counts_for_streak(completed=True, fraction=0.8, **logged) is True
-    assert counts_for_streak(completed=False, fraction=0.8, **logged) is False
+    assert counts_as_complete(completed=True, fraction=0.8, **logged) is True
+    assert counts_as_complete(completed=False, fraction=0.8, **logged) is False
 
 
 def test_progress_is_capped_by_twice_the_elapsed_time_plus_slack() -> None:
@@ -111,3 +114,46 @@ def test_evidence_is_ordered_weakest_first_and_labelled() -> None:
         "staff_attested",
     ]
     assert Evidence.STAFF_ATTESTED.label == "Confirmed by staff"
+
+
+NOON = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("evidence", "quiet_for", "rated_after", "open_"),
+    [
+        (Evidence.OBSERVED_PLAYBACK, timedelta(0), False, True),
+        (Evidence.OBSERVED_PLAYBACK, timedelta(minutes=60), False, True),
+        (Evidence.OBSERVED_PLAYBACK, timedelta(minutes=60, seconds=1), False, False),
+        (Evidence.OBSERVED_PLAYBACK, timedelta(minutes=5), True, False),
+        (Evidence.SELF_REPORT, timedelta(minutes=5), False, False),
+        (Evidence.STAFF_ATTESTED, timedelta(minutes=5), False, False),
+    ],
+)
+def test_a_practice_played_here_stays_open_for_an_hour_of_quiet_until_rated_after(
+    evidence: Evidence, quiet_for: timedelta, rated_after: bool, open_: bool
+) -> None:
+    assert (
+        is_open(
+            evidence=evidence, last_activity=NOON - quiet_for, rated_after=rated_after, now=NOON
+        )
+        is open_
+    )
+
+
+@pytest.mark.parametrize(
+    ("listened", "duration", "resume"),
+    [
+        (0, 600.0, 0),
+        (130, 600.0, 130),
+        (589, 600.0, 589),
+        (590, 600.0, 0),  # within ten seconds of the end: start again
+        (600, 600.0, 0),
+        (130, None, 0),
+        (130, math.nan, 0),
+    ],
+)
+def test_an_open_practice_resumes_where_its_playing_reached(
+    listened: int, duration: float | None, resume: int
+) -> None:
+    assert resume_seconds(listened, duration) == resume

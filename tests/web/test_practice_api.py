@@ -391,6 +391,19 @@ def test_playback_starts_an_observed_practice_with_the_rating_before(
     assert body["evidence"] == "observed_playback"
 
 
+def test_a_high_rating_as_playback_starts_leads_the_support_panel_back_to_the_session(
+    as_patient: Client, session_id: int
+) -> None:
+    response = start(as_patient, session_id, anxiety_before=9)
+
+    assert response.status_code == 201, response.text
+    assert response.json()["alert_raised"] is True
+    assert count(as_patient, Alert, reason="high_distress", value=9) == 1
+    panel = as_patient.get("/support")
+    assert "Thank you for telling us" in panel.text
+    assert f'href="/sessions/{session_id}">Continue where you were' in panel.text
+
+
 def test_playback_of_a_draft_is_refused(as_patient: Client) -> None:
     draft = make_session(as_patient, status=Status.DRAFT)
 

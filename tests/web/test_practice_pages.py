@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests.conftest import PERSONAS, TEST_NOW, Client
-from tests.web.test_practice_api import make_session
+from tests.web.test_practice_api import make_session, started_ago
 from wellness.accounts.models import User
 from wellness.care.models import Alert
 from wellness.catalog.kinds import Status
@@ -45,6 +45,40 @@ def newest_practice(client: Client) -> PracticeLog:
 
 def after_form(practice_id: int) -> str:
     return f'action="/practice/{practice_id}/after"'
+
+
+def after_card(page: str) -> str:
+    """The opening tag of the "After your practice" card."""
+    start = page.index('<section class="after-rating"')
+    return page[start : page.index(">", start) + 1]
+
+
+def played(client: Client, practice_id: int, seconds: int) -> None:
+    """The player reports `seconds` played through the API (the playback began long enough
+    ago for the server to vouch for them)."""
+    started_ago(client, practice_id, seconds)
+    response = client.post(
+        f"/api/v1/practice/{practice_id}/progress", json={"listened_seconds": seconds}
+    )
+    assert response.status_code == 200, response.text
+
+
+def left_alone(client: Client, practice_id: int, minutes: float) -> None:
+    """Nothing was heard from the player for `minutes`."""
+
+    async def move() -> None:
+        await PracticeLog.filter(id=practice_id).update(
+            updated_at=TEST_NOW - timedelta(minutes=minutes)
+        )
+
+    client.run(move)
+
+
+def what_helped(page: str) -> tuple[str, str]:
+    """The "What has helped you" charts of the progress page: by session, by kind."""
+    section = page[page.index('id="helped-heading"') :]
+    by_kind = section.index('id="change-by-kind"')
+    return section[:by_kind], section[by_kind:]
 
 
 @pytest.fixture
@@ -111,7 +145,7 @@ def test_starting_with_a_rating_records_the_practice_and_the_rating(
     assert count(as_patient, Alert) == 0
 
 
-def test_the_page_of_a_started_practice_offers_the_after_rating(
+def test_a_started_practice_not_yet_played_keeps_its_after_rating_for_the_player_to_reveal(
     as_patient: Client, session_id: int
 ) -> None:
     practice_id = start(as_patient, session_id, before="5")
@@ -119,11 +153,26 @@ def test_the_page_of_a_started_practice_offers_the_after_rating(
     page = as_patient.get(f"/sessions/{session_id}", params={"practice": practice_id})
 
     assert page.status_code == 200
-    assert after_form(practice_id) in page.text
-    assert "How anxious do you feel now?" in page.text
     assert f'data-practice-id="{practice_id}"' in page.text
     assert f'action="{START}"' not in page.text
-    assert "data-after-rating hidden" not in page.text
+    # Hidden until playback starts; without JavaScript noscript.css shows it (the form is there).
+    assert after_card(page.text).endswith("data-after-rating data-after-pending hidden>")
+    assert after_form(practice_id) in page.text
+    assert "How anxious do you feel now?" in page.text
+    assert '<noscript><link rel="stylesheet" href="/static/noscript.css"></noscript>' in page.text
+
+
+def test_the_page_of_a_practice_that_has_played_offers_the_after_rating(
+    as_patient: Client, session_id: int
+) -> None:
+    practice_id = start(as_patient, session_id, before="5")
+    played(as_patient, practice_id, 30)
+
+    page = as_patient.get(f"/sessions/{session_id}", params={"practice": practice_id})
+
+    assert page.status_code == 200
+    assert after_card(page.text).endswith("data-after-rating>")
+    assert after_form(practice_id) in page.text
 
 
 def test_starting_without_a_rating_records_only_the_practice(
@@ -341,6 +390,207 @@ def test_anonymous_visitors_cannot_start_or_rate_practice(
         assert response.headers["location"].startswith("/login")
     assert count(client, PracticeLog) == 1
     assert count(client, Checkin) == 0
+
+
+# --- an open practice resumes ------------------------------------------------------------------
+
+
+def test_an_open_practice_resumes_on_the_session_page_with_its_after_rating(
+    as_patient: Client, session_id: int
+) -> None:
+    practice_id = start(as_patient, session_id, before="6")
+    played(as_patient, practice_id, 130)
+
+    page = as_patient.get(f"/sessions/{session_id}")  # a reload: no practice in the address
+
+    assert page.status_code == 200
+    assert newest_practice(as_patient).listened_seconds == 130
+    assert f'data-practice-id="{practice_id}"' in page.text
+    assert 'data-resume-at="130"' in page.text
+    assert 'value="130" aria-label="Position"' in page.text
+    assert after_card(page.text).endswith("data-after-rating>")
+    assert after_form(practice_id) in page.text
+    assert f'action="{START}"' not in page.text  # no second practice from a "before" form
+
+
+def test_an_open_practice_played_to_the_end_starts_again_from_the_beginning(
+    as_patient: Client, session_id: int
+) -> None:
+    practice_id = start(as_patient, session_id, before="6")
+    played(as_patient, practice_id, 595)
+
+    page = as_patient.get(f"/sessions/{session_id}")
+
+    assert page.status_code == 200
+    assert f'data-practice-id="{practice_id}"' in page.text
+    assert "data-resume-at" not in page.text
+    assert after_form(practice_id) in page.text
+
+
+def test_a_practice_left_alone_for_over_an_hour_is_no_longer_resumed(
+    as_patient: Client, session_id: int
+) -> None:
+    practice_id = start(as_patient, session_id, before="6")
+    played(as_patient, practice_id, 130)
+    left_alone(as_patient, practice_id, 61)
+
+    page = as_patient.get(f"/sessions/{session_id}")
+
+    assert page.status_code == 200
+    assert count(as_patient, PracticeLog, id=practice_id, listened_seconds=130) == 1
+    assert f'data-practice-id="{practice_id}"' not in page.text
+    assert "data-resume-at" not in page.text
+    assert f'action="{START}"' in page.text
+    assert after_card(page.text).endswith(" hidden>")
+
+
+def test_a_practice_rated_after_is_closed_and_the_before_form_is_back(
+    as_patient: Client, session_id: int
+) -> None:
+    practice_id = start(as_patient, session_id, before="6")
+    played(as_patient, practice_id, 130)
+    as_patient.submit(f"/practice/{practice_id}/after", {"anxiety_after": "3"})
+
+    page = as_patient.get(f"/sessions/{session_id}")
+
+    assert page.status_code == 200
+    assert count(as_patient, Checkin, practice_id=practice_id, context="after_session") == 1
+    assert f'data-practice-id="{practice_id}"' not in page.text
+    assert f'action="{START}"' in page.text
+    assert after_form(practice_id) not in page.text
+
+
+def test_an_open_practice_of_another_session_is_not_resumed_here(
+    as_patient: Client, session_id: int
+) -> None:
+    practice_id = start(as_patient, session_id, before="6")
+    played(as_patient, practice_id, 130)
+    elsewhere = make_session(as_patient)
+
+    page = as_patient.get(f"/sessions/{elsewhere}")
+
+    assert page.status_code == 200
+    assert f'data-practice-id="{practice_id}"' not in page.text
+    assert "data-resume-at" not in page.text
+    assert f'action="{START}"' in page.text
+
+
+def test_another_patients_open_practice_is_not_resumed_on_their_page(
+    client: Client, personas: dict[str, User], session_id: int
+) -> None:
+    client.login_as(PERSONAS["patient"])
+    practice_id = start(client, session_id, before="6")
+    played(client, practice_id, 130)
+    client.login_as(PERSONAS["other_patient"])
+
+    page = client.get(f"/sessions/{session_id}")
+
+    assert page.status_code == 200
+    assert count(client, PracticeLog, id=practice_id, listened_seconds=130) == 1
+    assert count(client, Checkin, context="after_session") == 0
+    assert f'data-practice-id="{practice_id}"' not in page.text
+    assert "data-resume-at" not in page.text
+    assert after_form(practice_id) not in page.text
+    assert f'action="{START}"' in page.text
+
+
+@pytest.mark.parametrize("persona", ["therapist", "coordinator", "admin"])
+def test_staff_are_shown_no_patients_open_practice(
+    client: Client, personas: dict[str, User], session_id: int, persona: str
+) -> None:
+    client.login_as(PERSONAS["patient"])
+    practice_id = start(client, session_id, before="6")
+    played(client, practice_id, 130)
+    client.login_as(PERSONAS[persona])
+
+    page = client.get(f"/sessions/{session_id}")
+
+    assert page.status_code == 200
+    assert "data-practice-id" not in page.text
+    assert "data-resume-at" not in page.text
+    assert 'id="after-heading"' not in page.text
+
+
+# --- what has helped: completed practice only ---------------------------------------------------
+
+
+def rate_after(client: Client, practice_id: int, level: str) -> None:
+    response = client.submit(f"/practice/{practice_id}/after", {"anxiety_after": level})
+    assert response.status_code == 303, response.text
+
+
+def test_a_session_never_played_says_nothing_about_what_helped(
+    as_patient: Client, session_id: int
+) -> None:
+    practice_id = start(as_patient, session_id, before="4")
+    rate_after(as_patient, practice_id, "1")
+
+    page = as_patient.get("/progress")
+
+    assert page.status_code == 200
+    assert count(as_patient, Checkin, practice_id=practice_id) == 2  # both ratings are kept
+    by_session, by_kind = what_helped(page.text)
+    assert "Nothing to compare yet" in by_session
+    assert "Nothing to compare yet" in by_kind
+    assert "4 before, 1 after" in page.text  # still on the anxiety timeline
+    assert "Sessions count once you have played at least 80&nbsp;% of them." in page.text
+
+
+def test_half_a_minute_of_a_six_minute_session_says_nothing_about_what_helped(
+    as_patient: Client,
+) -> None:
+    six_minutes = make_session(as_patient, seconds=360)
+    practice_id = start(as_patient, six_minutes, before="4")
+    played(as_patient, practice_id, 30)
+    rate_after(as_patient, practice_id, "1")
+
+    page = as_patient.get("/progress")
+
+    assert page.status_code == 200
+    assert count(as_patient, PracticeLog, id=practice_id, listened_seconds=30) == 1
+    by_session, by_kind = what_helped(page.text)
+    assert "Nothing to compare yet" in by_session
+    assert "Nothing to compare yet" in by_kind
+
+
+def test_a_completed_session_counts_in_what_helped(as_patient: Client, session_id: int) -> None:
+    practice_id = start(as_patient, session_id, before="4")
+    played(as_patient, practice_id, 480)  # 80 % of ten minutes
+    never_played = start(as_patient, session_id, before="9")
+    rate_after(as_patient, never_played, "0")
+    rate_after(as_patient, practice_id, "1")
+
+    page = as_patient.get("/progress")
+
+    assert page.status_code == 200
+    by_session, by_kind = what_helped(page.text)
+    assert "Six breaths a minute" in by_session
+    assert "Breathing" in by_kind
+    # Only the completed practice: 4 to 1 is -3 (with the unplayed 9 to 0 it would be -6).
+    assert "anxiety 3 points lower" in by_session
+    assert "6 points" not in by_session
+
+
+def test_practice_logged_as_done_elsewhere_counts_in_what_helped(as_patient: Client) -> None:
+    response = as_patient.post(
+        "/api/v1/practice",
+        json={
+            "kind": "yoga",
+            "started_at": (TEST_NOW - timedelta(hours=2)).isoformat(),
+            "listened_seconds": 1800,
+            "completed": True,
+            "anxiety_before": 6,
+            "anxiety_after": 4,
+        },
+    )
+    assert response.status_code == 201, response.text
+
+    page = as_patient.get("/progress")
+
+    assert page.status_code == 200
+    _, by_kind = what_helped(page.text)
+    assert "Yoga" in by_kind
+    assert "anxiety 2 points lower" in by_kind
 
 
 # --- hiding streaks ---------------------------------------------------------------------------

@@ -33,6 +33,8 @@ class PracticeRecord:
     started_at: datetime
     session_id: int | None
     kind: Kind
+    # By the completion rule, judged from the stored seconds now (rules.counts_as_complete).
+    complete: bool
 
 
 async def read_practice(
@@ -61,7 +63,7 @@ async def read_practice(
     for row_id, raw, listened, duration, completed, evidence, zone, session_id, kind in rows:
         started = moment(raw)
         has_media = evidence == Evidence.OBSERVED_PLAYBACK or duration is not None
-        counts = rules.counts_for_streak(
+        counts = rules.counts_as_complete(
             has_media=has_media,
             completed=bool(completed),
             listened_seconds=listened,
@@ -70,7 +72,7 @@ async def read_practice(
         )
         # The event checks that `started` is aware and `zone` a known zone.
         events.append(streaks.PracticeEvent(started, listened / 60, counts, zone))
-        practices[row_id] = PracticeRecord(row_id, started, session_id, Kind(kind))
+        practices[row_id] = PracticeRecord(row_id, started, session_id, Kind(kind), counts)
         # streaks.practice_day, without checking again what the event just checked.
         local_zone = zones.get(zone)
         if local_zone is None:

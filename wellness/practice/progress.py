@@ -95,7 +95,9 @@ async def _ratings(
     list[tuple[str, float, int]],
 ]:
     """Quick check-ins for the timeline, and before/after pairs for the timeline and for what
-    helped (all pairs ever, so a long history still informs the averages)."""
+    helped (all pairs ever, so a long history still informs the averages). Every rating is
+    plotted, but only completed practice says what helped: a session never played, or heard
+    for half a minute, says nothing about what the session does."""
     # Two narrow queries: parsing the times of every rating ever cost more than the rest.
     recent = (
         await Checkin.filter(
@@ -125,6 +127,8 @@ async def _ratings(
             continue
         if found.started_at >= since:
             pairs.append((found.started_at.astimezone(zone), before, after))
+        if not found.complete:
+            continue
         by_kind.append((found.kind.label, before, after))
         if found.session_id in titles:
             by_session.append((titles[found.session_id], before, after))

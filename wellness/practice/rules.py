@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from wellness.lib.validation import FieldError
@@ -11,6 +12,11 @@ MAX_PRACTICE_MINUTES = 6 * 60
 # Media can play at up to 2x; a little slack covers clock skew between progress reports.
 MAX_PLAYBACK_RATE = 2.0
 PROGRESS_SLACK_SECONDS = 10
+# A practice played here stays open (resumable, its after-rating on offer) this long after the
+# player last reported, unless it has been rated after.
+OPEN_PRACTICE_FOR = timedelta(hours=1)
+# Resuming within this many seconds of the end starts again from the beginning instead.
+RESUME_END_MARGIN_SECONDS = 10
 
 
 class Evidence(StrEnum):
@@ -36,7 +42,7 @@ def is_complete(listened_seconds: int, duration_seconds: float | None, fraction:
     return listened_seconds >= fraction * duration_seconds
 
 
-def counts_for_streak(
+def counts_as_complete(
     *,
     has_media: bool,
     completed: bool,
@@ -44,11 +50,31 @@ def counts_for_streak(
     duration_seconds: float | None,
     fraction: float,
 ) -> bool:
-    """Media practice is judged by the current rule from the stored seconds, so the clinic can
-    change the rule without losing data; a logged in-person practice counts as reported."""
+    """The one completion rule, for streaks and for what helped: media practice is judged by the
+    current rule from the stored seconds, so the clinic can change the rule without losing
+    data; a logged in-person or attested practice counts as reported."""
     if has_media:
         return is_complete(listened_seconds, duration_seconds, fraction)
     return completed
+
+
+def is_open(
+    *, evidence: Evidence, last_activity: datetime, rated_after: bool, now: datetime
+) -> bool:
+    """A practice played here that the patient may still resume and rate afterwards."""
+    if evidence != Evidence.OBSERVED_PLAYBACK or rated_after:
+        return False
+    return now - last_activity <= OPEN_PRACTICE_FOR
+
+
+def resume_seconds(listened_seconds: int, duration_seconds: float | None) -> int:
+    """Where an open practice resumes: where its playing reached (the played seconds, which
+    are never ahead of what was heard), or the start when that was (nearly) the end."""
+    if not duration_seconds or not math.isfinite(duration_seconds):
+        return 0
+    if listened_seconds >= duration_seconds - RESUME_END_MARGIN_SECONDS:
+        return 0
+    return max(0, listened_seconds)
 
 
 def clean_listened(listened_seconds: int, duration_seconds: float | None) -> int:

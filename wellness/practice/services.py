@@ -268,6 +268,28 @@ async def practice_for_owner(viewer: User, practice_id: int) -> PracticeLog | No
     return await PracticeLog.get_or_none(id=practice_id, patient_id=viewer.id)
 
 
+async def open_practice(patient: User, session_id: int, *, now: datetime) -> PracticeLog | None:
+    """The patient's latest practice of this session played here, while still open (recent and
+    not yet rated after: see rules.is_open), so a reloaded page resumes it."""
+    latest = (
+        await PracticeLog.filter(
+            patient_id=patient.id,
+            session_id=session_id,
+            evidence=Evidence.OBSERVED_PLAYBACK,
+            updated_at__gte=now - rules.OPEN_PRACTICE_FOR,
+        )
+        .order_by("-updated_at", "-id")
+        .first()
+    )
+    if latest is None:
+        return None
+    rated = await has_after_rating(latest)
+    opened = rules.is_open(
+        evidence=latest.evidence, last_activity=latest.updated_at, rated_after=rated, now=now
+    )
+    return latest if opened else None
+
+
 async def history(patient: User, *, page: int = 1, per_page: int = 20) -> Page[PracticeLog]:
     query = PracticeLog.filter(patient_id=patient.id)
     return await paged(query, "-started_at", "-id", page=page, per_page=per_page)

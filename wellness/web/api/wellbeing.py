@@ -166,6 +166,9 @@ class WellbeingApi(Controller):
                 policy=policy,
                 now=utc_now(request),
             )
+            if logged.needs_support:
+                # The session page's player goes to the support panel next; it leads back here.
+                request.session["support_back"] = f"/sessions/{data.session_id}"
             return 201, practice_created(logged, policy)
 
         return await respond_once(request, data, write)

@@ -15,9 +15,11 @@ from wellness.catalog import services as catalog
 from wellness.catalog.kinds import Guidance, Kind, Posture, Status
 from wellness.catalog.models import PracticeSession
 from wellness.catalog.search import SearchPage
+from wellness.practice import rules
 from wellness.practice import services as practice
 from wellness.web.api.catalog import SessionId, session_for_viewer_or_404
 from wellness.web.api.catalog_schemas import SessionDetail
+from wellness.web.context import utc_now
 from wellness.web.guards import current_user, signed_in
 from wellness.web.pages.catalog_forms import (
     LENGTHS,
@@ -94,14 +96,26 @@ class CatalogPages(Controller):
 async def practice_context(
     viewer: User, session: PracticeSession, practice_id: int | None
 ) -> dict[str, Any]:
-    """The patient's practice of this session in progress (from the page's address), if any."""
+    """The patient's practice of this session: the one in the page's address (after the form
+    without JavaScript, or the support panel), else the open one, so a reload resumes it."""
     found = None
     if practice_id is not None:
         found = await practice.practice_for_owner(viewer, practice_id)
         if found is not None and found.session_id != session.id:
             found = None
+    if found is None:
+        found = await practice.open_practice(viewer, session.id, now=utc_now(request))
     after = await practice.has_after_rating(found) if found else False
-    return {"practice": found, "after_rated": after}
+    resume = 0
+    if found is not None and not after:
+        resume = rules.resume_seconds(found.listened_seconds, found.duration_seconds)
+    return {
+        "practice": found,
+        "after_rated": after,
+        # The after-rating is offered once playback has started (the player reveals it then).
+        "played": found is not None and found.listened_seconds > 0,
+        "resume_at": resume,
+    }
 
 
 def _browse_template(

@@ -91,10 +91,14 @@ class WellbeingPages(Controller):
     @get("/progress", name="progress")
     async def progress_page(self, request: Request[Any, Any, Any]) -> Template:
         patient = current_user(request)
-        found = await progress.progress_for(
-            patient, policy=web_context(request).settings.care, now=utc_now(request)
-        )
-        context = {"user": patient, "progress": found, "charts": progress_charts(found)}
+        policy = web_context(request).settings.care
+        found = await progress.progress_for(patient, policy=policy, now=utc_now(request))
+        context = {
+            "user": patient,
+            "progress": found,
+            "charts": progress_charts(found),
+            "completion_percent": policy.completion_percent,
+        }
         return Template("wellbeing/progress.html", context=context)
 
     @get(SUPPORT, name="support")
