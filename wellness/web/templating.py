@@ -15,9 +15,9 @@ from wellness.accounts.models import User
 from wellness.accounts.roles import Role
 from wellness.catalog.formats import registry as media_formats
 from wellness.lib.durations import clock, rounded_minutes
-from wellness.resources import package_folder
 from wellness.lib.languages import language_name
 from wellness.lib.zones import spoken, time_zone_names
+from wellness.resources import package_folder
 
 
 @dataclass(frozen=True, slots=True)

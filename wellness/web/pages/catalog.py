@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any
 
 from litestar import Controller, Request, get
@@ -89,12 +90,12 @@ class CatalogPages(Controller):
             "practising": permissions.is_patient(viewer.role),
         }
         if context["practising"]:
-            context |= await practice_context(viewer, session, practice_id)
+            context |= await practice_context(viewer, session, practice_id, now=utc_now(request))
         return Template("catalog/session.html", context=context)
 
 
 async def practice_context(
-    viewer: User, session: PracticeSession, practice_id: int | None
+    viewer: User, session: PracticeSession, practice_id: int | None, *, now: datetime
 ) -> dict[str, Any]:
     """The patient's practice of this session: the one in the page's address (after the form
     without JavaScript, or the support panel), else the open one, so a reload resumes it."""
@@ -104,7 +105,7 @@ async def practice_context(
         if found is not None and found.session_id != session.id:
             found = None
     if found is None:
-        found = await practice.open_practice(viewer, session.id, now=utc_now(request))
+        found = await practice.open_practice(viewer, session.id, now=now)
     after = await practice.has_after_rating(found) if found else False
     resume = 0
     if found is not None and not after:

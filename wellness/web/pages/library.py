@@ -116,7 +116,9 @@ class LibraryPages(Controller):
         saved = None
         try:
             if not errors:
-                saved = await save(session, fields, actor=current_user(request), now=utc_now(request))
+                saved = await save(
+                    session, fields, actor=current_user(request), now=utc_now(request)
+                )
         except CatalogError as problem:
             errors = {problem.field: problem.message}
         if saved is None:
