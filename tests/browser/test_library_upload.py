@@ -141,7 +141,7 @@ def test_a_coordinator_uploads_describes_and_publishes_and_a_patient_finds_and_p
     audio = page.locator("audio")
     expect(audio).to_have_attribute("src", media_src)
     expect(audio).to_have_attribute("preload", "metadata")
-    page.wait_for_function("document.querySelector('audio').readyState >= 1")
+    page.wait_for_function("() => document.querySelector('audio').readyState >= 1")
     assert page.evaluate("document.querySelector('audio').duration") == pytest.approx(30, abs=0.5)
     expect(page.locator(".transcript__text")).to_contain_text(word)
     expect(page.get_by_text("Anxiety 3")).to_have_count(0)  # clinical notes are for staff
@@ -152,13 +152,13 @@ def test_a_coordinator_uploads_describes_and_publishes_and_a_patient_finds_and_p
     player = page.locator("[data-player]")
     player.focus()
     page.keyboard.press("ArrowRight")
-    page.wait_for_function("document.querySelector('audio').currentTime >= 9.5")
+    page.wait_for_function("() => document.querySelector('audio').currentTime >= 9.5")
     page.keyboard.press("ArrowLeft")
-    page.wait_for_function("document.querySelector('audio').currentTime < 1")
+    page.wait_for_function("() => document.querySelector('audio').currentTime < 1")
     page.keyboard.press(" ")
-    page.wait_for_function("!document.querySelector('audio').paused")
+    page.wait_for_function("() => !document.querySelector('audio').paused")
     page.keyboard.press(" ")
-    page.wait_for_function("document.querySelector('audio').paused")
+    page.wait_for_function("() => document.querySelector('audio').paused")
     page.get_by_label("Speed").focus()
     page.keyboard.press("ArrowRight")  # the select's own key: no seeking
     assert page.evaluate("document.querySelector('audio').currentTime") < 5

@@ -80,18 +80,31 @@ class CatalogPages(Controller):
             int | None, QueryParameter(name="practice", ge=1, le=2**31 - 1)
         ] = None,
     ) -> Template:
-        viewer = current_user(request)
         session = await session_for_viewer_or_404(request, session_id)
-        context = await session_page_context(session)
-        context |= {
-            "clinical": sees_clinical_notes(viewer),
-            "manages": manages_catalog(viewer),
-            "rates": PLAYBACK_RATES,
-            "practising": permissions.is_patient(viewer.role),
-        }
-        if context["practising"]:
-            context |= await practice_context(viewer, session, practice_id, now=utc_now(request))
-        return Template("catalog/session.html", context=context)
+        return await session_template(request, session, practice_id)
+
+
+async def session_template(
+    request: Request[Any, Any, Any],
+    session: PracticeSession,
+    practice_id: int | None,
+    *,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> Template:
+    """The session page; a refused after-rating re-renders it with the error beside the scale."""
+    viewer = current_user(request)
+    context = await session_page_context(session)
+    context |= {
+        "clinical": sees_clinical_notes(viewer),
+        "manages": manages_catalog(viewer),
+        "rates": PLAYBACK_RATES,
+        "practising": permissions.is_patient(viewer.role),
+        "errors": errors or {},
+    }
+    if context["practising"]:
+        context |= await practice_context(viewer, session, practice_id, now=utc_now(request))
+    return Template("catalog/session.html", context=context, status_code=status)
 
 
 async def practice_context(

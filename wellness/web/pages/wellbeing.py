@@ -20,9 +20,11 @@ from wellness.lib.validation import FieldError
 from wellness.practice import progress
 from wellness.practice import services as practice
 from wellness.practice.models import PracticeLog
+from wellness.web.api.catalog import session_for_viewer_or_404
 from wellness.web.context import utc_now, web_context
 from wellness.web.guards import current_user, patients_only
 from wellness.web.pages import wellbeing_forms as forms
+from wellness.web.pages.catalog import session_template
 from wellness.web.pages.home import patient_home_context
 
 RowId = Annotated[int, PathParameter(ge=1, le=2**31 - 1)]
@@ -138,21 +140,20 @@ class WellbeingPages(Controller):
         return Redirect(target, status_code=303)
 
     @post("/practice/{practice_id:int}/after", name="practice_after")
-    async def after(self, request: Request[Any, Any, Any], practice_id: RowId) -> Redirect:
+    async def after(
+        self, request: Request[Any, Any, Any], practice_id: RowId
+    ) -> Redirect | Template:
         found = await _own_practice(request, practice_id)
         form = await request.form()
         errors: dict[str, str] = {}
         level = forms.level(form, "anxiety_after", errors, required=True)
-        back = f"/sessions/{found.session_id}?practice={found.id}#after-heading"
-        if level is None:
-            flash(request, errors["anxiety_after"], category="error")
-            return Redirect(back, status_code=303)
         policy = web_context(request).settings.care
         try:
+            if level is None:
+                raise FieldError("anxiety_after", errors["anxiety_after"])
             logged = await practice.rate_after(found, level, policy=policy, now=utc_now(request))
         except FieldError as problem:
-            flash(request, problem.message, category="error")
-            return Redirect(back, status_code=303)
+            return await _after_refused(request, found, {problem.field: problem.message})
         if logged.needs_support:
             return _to_support(request, "/progress")
         flash(request, "Thank you. Your rating is saved.", category="success")
@@ -211,6 +212,16 @@ def progress_charts(found: progress.Progress) -> dict[str, Any]:
         "by_session": charts.average_change(found.by_session),
         "by_kind": charts.average_change(found.by_kind),
     }
+
+
+async def _after_refused(
+    request: Request[Any, Any, Any], found: PracticeLog, errors: dict[str, str]
+) -> Template:
+    """The session page again, answered 422 with the reason beside the after-rating scale."""
+    if found.session_id is None:  # a logged practice has no session page (and no after form)
+        raise NotFoundException()
+    session = await session_for_viewer_or_404(request, found.session_id)
+    return await session_template(request, session, found.id, errors=errors, status=422)
 
 
 async def _own_practice(request: Request[Any, Any, Any], practice_id: int) -> PracticeLog:
