@@ -16,11 +16,7 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import socket
-import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -30,6 +26,8 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+
+from tests.live_servers import free_port, running_server
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -83,30 +81,6 @@ class LiveServer:
             assert response.status == 204, response.status
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/healthz", timeout=2) as response:  # noqa: S310
-            return bool(response.status == 200)
-    except (urllib.error.URLError, ConnectionError, TimeoutError):
-        return False
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-
-
 @pytest.fixture(scope="package")
 def live_server(
     chromium_executable: Path, tmp_path_factory: pytest.TempPathFactory
@@ -115,7 +89,7 @@ def live_server(
     its clock at SERVER_START."""
     root = tmp_path_factory.mktemp("live-server")
     data_dir = root / "data"
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     environ = {
         name: value for name, value in os.environ.items() if not name.startswith("WELLNESS_")
@@ -133,37 +107,20 @@ def live_server(
     )
     log_path = root / "server.log"
     server = LiveServer(url=url, log_path=log_path)
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [
-                *(sys.executable, "-m", "tests.browser.live_app"),
-                *("--port", str(port), "--now", SERVER_START.isoformat()),
-            ],
-            cwd=root,
-            env=environ,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        deadline = time.monotonic() + STARTUP_TIMEOUT
-        while not _healthy(url):
-            if process.poll() is not None:
-                pytest.fail(
-                    f"the demo server exited with status {process.returncode} before answering "
-                    f"/healthz; its log:\n{server.log()}",
-                    pytrace=False,
-                )
-            if time.monotonic() > deadline:
-                pytest.fail(
-                    f"the demo server did not answer {url}/healthz within {STARTUP_TIMEOUT:.0f} s; "
-                    f"its log:\n{server.log()}",
-                    pytrace=False,
-                )
-            time.sleep(0.1)
+    command = [
+        *(sys.executable, "-m", "tests.browser.live_app"),
+        *("--port", str(port), "--now", SERVER_START.isoformat()),
+    ]
+    with running_server(
+        command,
+        url=url,
+        cwd=root,
+        env=environ,
+        log_path=log_path,
+        what="the demo server",
+        timeout=STARTUP_TIMEOUT,
+    ):
         yield server
-    finally:
-        _stop(process)
 
 
 @pytest.fixture(scope="package")

@@ -17,12 +17,9 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import signal
-import socket
 import subprocess
 import sys
 import tarfile
-import time
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -30,6 +27,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+
+from tests.live_servers import free_port, running_server
 
 pytestmark = pytest.mark.install
 
@@ -192,69 +191,29 @@ def installation(workspace: Path, distribution: Distribution) -> Installation:
     return Installation(venv=venv, site_packages=Path(site_packages).resolve())
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _healthy(url: str) -> bool:
-    try:
-        return httpx.get(f"{url}/healthz", timeout=2).status_code == 200
-    except httpx.HTTPError:
-        return False
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=15)
-
-
 @pytest.fixture(scope="module")
 def server(workspace: Path, installation: Installation) -> Iterator[InstalledServer]:
     """The installed `wellness demo`, run as a user would: from a folder of its own."""
     workdir = workspace / "clinic"
     workdir.mkdir()
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     environ = outside_environment()
     # Short demo audio: the media only has to exist and be served.
     environ["WELLNESS_DEMO_AUDIO_SCALE"] = "0.02"
     log_path = workspace / "server.log"
     served = InstalledServer(url=url, workdir=workdir, log_path=log_path)
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [str(installation.venv / "bin" / "wellness"), "demo", "--port", str(port)],
-            cwd=workdir,
-            env=environ,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        deadline = time.monotonic() + STARTUP_TIMEOUT
-        while not _healthy(url):
-            if process.poll() is not None:
-                pytest.fail(
-                    f"the installed `wellness demo` exited with status {process.returncode}; "
-                    f"its log:\n{served.log()}",
-                    pytrace=False,
-                )
-            if time.monotonic() > deadline:
-                pytest.fail(
-                    f"the installed `wellness demo` did not answer {url}/healthz within "
-                    f"{STARTUP_TIMEOUT:.0f} s; its log:\n{served.log()}",
-                    pytrace=False,
-                )
-            time.sleep(0.2)
+    command = [str(installation.venv / "bin" / "wellness"), "demo", "--port", str(port)]
+    with running_server(
+        command,
+        url=url,
+        cwd=workdir,
+        env=environ,
+        log_path=log_path,
+        what="the installed `wellness demo`",
+        timeout=STARTUP_TIMEOUT,
+    ):
         yield served
-    finally:
-        _stop(process)
 
 
 def sign_in(client: httpx.Client, email: str) -> str:

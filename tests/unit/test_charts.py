@@ -241,7 +241,7 @@ def test_heatmap_leaves_room_for_the_newest_month_name_and_repeats_weekdays_on_t
 
 
 def test_timeline_and_minutes_repeat_their_scale_right_of_the_plot() -> None:
-    timeline = anxiety_timeline([(datetime(2026, 11, 3, 9, 0), 5)], [], start=OCT_1, end=NOV_24)
+    timeline = _timeline([(datetime(2026, 11, 3, 9, 0), 5)])
     assert [label.text for label in timeline.end_labels] == ["0", "2", "4", "6", "8", "10"]
     minutes = weekly_minutes([(WEEK, 1200)])
     assert [label.text for label in minutes.end_labels] == [

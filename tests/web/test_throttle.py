@@ -204,9 +204,9 @@ def test_the_person_is_told_once_about_failed_sign_ins_since_their_last_visit(
     assert signed_in.status_code == 303
     home = client.get(signed_in.headers["location"])
     assert home.status_code == 200
-    # 18:46 UTC is 19:46 in Berlin, the patient's zone.
+    # 14:46 UTC is 15:46 in Berlin, the patient's zone.
     assert (
-        "2 failed sign-in attempts since your last visit, the latest on 24 Nov 2026, 19:46."
+        "2 failed sign-in attempts since your last visit, the latest on 24 Nov 2026, 15:46."
         in home.text
     )
     assert "failed sign-in attempt" not in client.get("/patient").text
@@ -230,7 +230,7 @@ def test_the_json_answer_counts_failed_and_refused_attempts_since_the_last_sign_
     assert statuses == [401, 401, 401, 429]
     assert first.status_code == second.status_code == 200
     assert first.json()["failed_sign_ins"] == 4
-    assert first.json()["last_failed_sign_in_at"] == "2026-11-24T18:34:00Z"
+    assert first.json()["last_failed_sign_in_at"] == "2026-11-24T14:34:00Z"
     assert first.json()["email"] == PATIENT
     assert second.json()["failed_sign_ins"] == 0
     assert second.json()["last_failed_sign_in_at"] is None
