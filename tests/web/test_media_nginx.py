@@ -12,7 +12,6 @@ import json
 import math
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import textwrap
@@ -24,6 +23,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+
+from tests.live_servers import free_port, stop
 
 REPO = Path(__file__).resolve().parents[2]
 CONFIG = REPO / "docs" / "nginx-media.conf"
@@ -143,14 +144,6 @@ class Stack:
         return self.app_log.read_text(errors="replace").count(f"GET {asset.url}/access ")
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def fill_config(app_port: int, port: int, media_dir: Path, cache_dir: Path) -> str:
     text = CONFIG.read_text()
     for placeholder, value in {
@@ -203,16 +196,6 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> None
         except httpx.TransportError:
             time.sleep(0.1)
     pytest.fail(f"nothing answered {url} within {STARTUP_TIMEOUT:.0f} s:\n{log.read_text()}")
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
 
 
 def wellness_command() -> list[str]:
