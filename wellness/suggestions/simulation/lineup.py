@@ -1,0 +1,125 @@
+"""The policies the simulated clinic compares, by name, and one seed's run of all of them."""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from wellness.suggestions.inputs import SafetyLimits
+from wellness.suggestions.simulation.clinic import Logged, run_policy
+from wellness.suggestions.simulation.metrics import SeedMetrics, seed_metrics
+from wellness.suggestions.simulation.parameters import Heterogeneity
+from wellness.suggestions.simulation.policies import (
+    Moment,
+    MostPopular,
+    Oracle,
+    Policy,
+    PooledThompson,
+    RandomSafe,
+    RulesOnly,
+    SafeFilter,
+    SafeSets,
+    checker_filter,
+)
+from wellness.suggestions.simulation.stress import SweepResult, sweep
+from wellness.suggestions.simulation.world import World, build_world
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyKit:
+    """What a policy may be built from: the catalog's safe sets, and (oracle only) the truth."""
+
+    world: World
+    safe: SafeSets
+    moment: Moment
+    count: int
+    limits: SafetyLimits
+
+
+PolicyFactory = Callable[[PolicyKit], Policy]
+
+POLICIES: dict[str, PolicyFactory] = {
+    "random": lambda kit: RandomSafe(kit.safe, kit.count),
+    "popular": lambda kit: MostPopular(kit.safe, kit.count),
+    "rules": lambda kit: RulesOnly(kit.safe, kit.count),
+    "pooled_ts": lambda kit: PooledThompson(kit.safe, kit.count),
+    "oracle": lambda kit: Oracle(kit.safe, kit.count, kit.moment),
+}
+SAFE_FILTER: SafeFilter = checker_filter
+DEFAULT_POLICIES = tuple(POLICIES)
+DEFAULT_COUNT = 3
+
+
+@dataclass(frozen=True, slots=True)
+class SeedOutcome:
+    seed: int
+    metrics: dict[str, SeedMetrics]
+    log: list[Logged]  # the logged policy's lists, for the off-policy check
+    logged_policy: str | None
+    sweep: SweepResult | None  # hostile inputs thrown at `sweep_policy` after its run
+
+
+def policy_rng(seed: int, name: str) -> np.random.Generator:
+    return np.random.default_rng(np.random.SeedSequence([seed, 29, zlib.crc32(name.encode())]))
+
+
+def simulate_seed(
+    seed: int,
+    *,
+    patients: int,
+    days: int,
+    heterogeneity: Heterogeneity,
+    policies: Sequence[str] = DEFAULT_POLICIES,
+    count: int = DEFAULT_COUNT,
+    limits: SafetyLimits | None = None,
+    log_policy: str | None = None,
+    log_targets: Sequence[str] = (),
+    registry: Mapping[str, PolicyFactory] | None = None,
+    safe_filter: SafeFilter | None = None,
+    sweep_policy: str | None = None,
+    sweep_calls: int = 0,
+) -> SeedOutcome:
+    """Every named policy through the same synthetic clinic (same patients, same coin flips).
+
+    `log_policy`'s lists are logged, with what each of `log_targets` would have shown in the
+    same contexts, for the off-policy check. `sweep_policy`, once fitted on the whole stay, also
+    answers `sweep_calls` hostile contexts (`stress.sweep`).
+    """
+    limits = limits or SafetyLimits()
+    registry = registry or POLICIES
+    world = build_world(seed, patients, days, heterogeneity)
+    safe = SafeSets(world.catalog.sessions, limits, safe_filter or SAFE_FILTER)
+    metrics: dict[str, SeedMetrics] = {}
+    log: list[Logged] = []
+    swept = None
+    for name in policies:
+        moment = Moment()
+        kit = PolicyKit(world, safe, moment, count, limits)
+        targets = None
+        if name == log_policy:
+            targets = {
+                target: (registry[target](kit), policy_rng(seed, f"{target} as target"))
+                for target in log_targets
+            }
+        policy = registry[name](kit)
+        run = run_policy(
+            world,
+            policy,
+            safe,
+            moment,
+            policy_rng(seed, name),
+            limits=limits,
+            log_targets=targets,
+        )
+        metrics[name] = seed_metrics(run, world)
+        if targets is not None:
+            log = run.log
+        if name == sweep_policy and sweep_calls:
+            rng = policy_rng(seed, f"{name} sweep")
+            swept = sweep(
+                policy, world.catalog.sessions, rng, calls=sweep_calls, limits=limits, days=days
+            )
+    return SeedOutcome(seed, metrics, log, log_policy if log else None, swept)

@@ -1,0 +1,267 @@
+"""What the simulated clinic compares: a `Policy` protocol and the baselines.
+
+A policy sees only what the app would give the engine (the catalog's `SessionFacts`, a
+`PatientContext` and, each night, every rating in the clinic). The oracle is the one exception:
+it reads the simulator's truth through `Moment`, which the clinic loop fills before each call.
+Every baseline picks within the same safe set (`SafeSets`), so the comparison is about choosing
+well, not about breaking rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+
+from wellness.catalog.kinds import Contraindication, Guidance, Kind
+from wellness.suggestions.inputs import (
+    PatientContext,
+    RatedPractice,
+    SafetyLimits,
+    SessionFacts,
+    Suggestion,
+    SuggestionList,
+)
+from wellness.suggestions.simulation import clinical_rules
+from wellness.suggestions.simulation.features import SessionFeatures
+
+SafeFilter = Callable[[Sequence[SessionFacts], PatientContext, SafetyLimits], frozenset[int]]
+
+
+class Policy(Protocol):
+    name: str
+
+    def suggest(
+        self, catalog: Sequence[SessionFacts], context: PatientContext, rng: np.random.Generator
+    ) -> SuggestionList: ...
+
+    def refit(self, ratings: Sequence[RatedPractice], catalog: Sequence[SessionFacts]) -> None:
+        """Called each simulated night with every rating the clinic has (oldest first)."""
+
+
+@dataclass(slots=True)
+class Moment:
+    """The simulator's truth for the call in progress: only the oracle reads it."""
+
+    calm: np.ndarray = field(default_factory=lambda: np.zeros(0))
+
+
+class SafeSets:
+    """The safe sessions (catalog indices) for a context, cached by what safety depends on."""
+
+    def __init__(
+        self, catalog: Sequence[SessionFacts], limits: SafetyLimits, safe_filter: SafeFilter
+    ) -> None:
+        self.catalog = catalog
+        self.limits = limits
+        self.safe_filter = safe_filter
+        self.index = {session.session_id: n for n, session in enumerate(catalog)}
+        self._cache: dict[tuple[frozenset[str], frozenset[int], int | None], np.ndarray] = {}
+
+    def indices(self, context: PatientContext) -> np.ndarray:
+        key = (context.contraindications, context.banned, context.anxiety)
+        found = self._cache.get(key)
+        if found is None:
+            ids = self.safe_filter(self.catalog, context, self.limits)
+            found = np.array(sorted(self.index[i] for i in ids if i in self.index), dtype=np.intp)
+            self._cache[key] = found
+        return found
+
+
+def checker_filter(
+    catalog: Sequence[SessionFacts], context: PatientContext, limits: SafetyLimits
+) -> frozenset[int]:
+    """The simulation's own safe set, used until the engine's filter is there."""
+    return clinical_rules.safe_ids(catalog, context, limits)
+
+
+def listing(
+    catalog: Sequence[SessionFacts],
+    chosen: Sequence[int] | np.ndarray,
+    probabilities: Sequence[float] | np.ndarray,
+    version: str,
+    reason: str,
+) -> SuggestionList:
+    items = tuple(
+        Suggestion(catalog[int(i)].session_id, float(q), (reason,))
+        for i, q in zip(chosen, probabilities, strict=True)
+    )
+    return SuggestionList(items=items, engine_version=version)
+
+
+class RandomSafe:
+    """Any `count` sessions from the safe set, uniformly."""
+
+    name = "random"
+
+    def __init__(self, safe: SafeSets, count: int) -> None:
+        self.safe, self.count = safe, count
+
+    def suggest(
+        self, catalog: Sequence[SessionFacts], context: PatientContext, rng: np.random.Generator
+    ) -> SuggestionList:
+        pool = self.safe.indices(context)
+        k = min(self.count, pool.size)
+        chosen = rng.choice(pool, size=k, replace=False) if k else pool[:0]
+        return listing(catalog, chosen, [k / max(pool.size, 1)] * k, self.name, "Picked at random")
+
+    def refit(self, ratings: Sequence[RatedPractice], catalog: Sequence[SessionFacts]) -> None:
+        return None
+
+
+class MostPopular:
+    """The sessions with the best clinic-wide average rated change, the same for everyone.
+
+    Averages are shrunk towards the clinic's overall mean (as if each session had had
+    `PRIOR_WEIGHT` average ratings), so one lucky rating does not put a session on top; sessions
+    never rated sit at the overall mean. No per-patient learning and no exploration.
+    """
+
+    name = "popular"
+    PRIOR_WEIGHT = 3.0
+
+    def __init__(self, safe: SafeSets, count: int) -> None:
+        self.safe, self.count = safe, count
+        self.score = np.zeros(len(safe.catalog))
+
+    def refit(self, ratings: Sequence[RatedPractice], catalog: Sequence[SessionFacts]) -> None:
+        index = self.safe.index
+        rated = [
+            (index[r.session_id], r.before - r.after) for r in ratings if r.session_id in index
+        ]
+        if not rated:
+            return
+        where = np.array([i for i, _ in rated], dtype=np.intp)
+        calm = np.array([c for _, c in rated], dtype=float)
+        sums = np.bincount(where, weights=calm, minlength=len(catalog))
+        counts = np.bincount(where, minlength=len(catalog))
+        overall = float(calm.mean())
+        self.score = (sums + self.PRIOR_WEIGHT * overall) / (counts + self.PRIOR_WEIGHT)
+
+    def suggest(
+        self, catalog: Sequence[SessionFacts], context: PatientContext, rng: np.random.Generator
+    ) -> SuggestionList:
+        pool = self.safe.indices(context)
+        best = pool[np.argsort(-self.score[pool], kind="stable")[: self.count]]
+        return listing(catalog, best, [1.0] * best.size, self.name, "Often calming here")
+
+
+class RulesOnly:
+    """clinical.md's rules without any learning, picking at random among the sessions they name.
+
+    The simulation's stand-in until the engine's `rules_only` is on main.
+    """
+
+    name = "rules"
+
+    def __init__(self, safe: SafeSets, count: int) -> None:
+        self.safe, self.count = safe, count
+        catalog = safe.catalog
+        self._short_calming = np.array([_short_calming(s, safe.limits) for s in catalog])
+        self._moderate = np.array([_moderate(s) for s in catalog])
+        self._low = np.array([_low(s) for s in catalog])
+
+    def suggest(
+        self, catalog: Sequence[SessionFacts], context: PatientContext, rng: np.random.Generator
+    ) -> SuggestionList:
+        pool = self.safe.indices(context)
+        anxiety = context.anxiety
+        if anxiety is None or anxiety >= clinical_rules.HIGH_DISTRESS:
+            fits = self._short_calming
+        elif anxiety >= 4:
+            fits = self._moderate
+        else:
+            fits = self._low
+        named = pool[fits[pool]]
+        k = min(self.count, named.size)
+        chosen = list(rng.choice(named, size=k, replace=False)) if k else []
+        rest = pool[~fits[pool]]
+        if len(chosen) < self.count and rest.size:
+            extra = min(self.count - len(chosen), rest.size)
+            chosen += list(rng.choice(rest, size=extra, replace=False))
+        probability = [k / max(named.size, 1)] * k + [1.0] * (len(chosen) - k)
+        return listing(catalog, chosen, probability, self.name, "Suits your anxiety level")
+
+    def refit(self, ratings: Sequence[RatedPractice], catalog: Sequence[SessionFacts]) -> None:
+        return None
+
+
+def _short_calming(session: SessionFacts, limits: SafetyLimits) -> bool:
+    return (
+        session.kind in (Kind.BREATHING.value, Kind.GROUNDING.value)
+        and session.guidance == Guidance.GUIDED.value
+        and 0 < session.minutes <= limits.high_distress_max_minutes
+    )
+
+
+def _moderate(session: SessionFacts) -> bool:
+    gentle = Contraindication.VIGOROUS.value not in session.contraindications
+    return (
+        session.kind == Kind.BODY_SCAN.value
+        or (session.kind == Kind.YOGA.value and gentle)
+        or (session.kind == Kind.MEDITATION.value and 10 <= session.minutes <= 20)
+    )
+
+
+def _low(session: SessionFacts) -> bool:
+    return (session.kind == Kind.MEDITATION.value and session.minutes >= 10) or (
+        session.kind == Kind.YOGA.value
+    )
+
+
+class PooledThompson:
+    """Thompson sampling on a Bayesian linear model of session features, one model for all.
+
+    The "fully pooled" baseline: it learns which kinds, lengths and formats calm people here,
+    corrected for the before level and for repeats, but nothing about the individual patient.
+    Inclusion probabilities are estimated from `DRAWS` posterior draws (the shown list is the
+    first draw's).
+    """
+
+    name = "pooled_ts"
+    DRAWS = 16
+
+    def __init__(self, safe: SafeSets, count: int) -> None:
+        self.safe, self.count = safe, count
+        self.features = SessionFeatures(safe.catalog)
+        self.model = self.features.prior_model()
+
+    def refit(self, ratings: Sequence[RatedPractice], catalog: Sequence[SessionFacts]) -> None:
+        self.model = self.features.fit(ratings)
+
+    def suggest(
+        self, catalog: Sequence[SessionFacts], context: PatientContext, rng: np.random.Generator
+    ) -> SuggestionList:
+        pool = self.safe.indices(context)
+        if not pool.size:
+            return listing(catalog, [], [], self.name, "")
+        draws = self.model.sample(rng, self.DRAWS)
+        scores = self.features.scores(draws, pool, context)  # (DRAWS, pool)
+        k = min(self.count, pool.size)
+        top = np.argpartition(-scores, k - 1, axis=1)[:, :k]
+        counts = np.bincount(top.ravel(), minlength=pool.size)
+        first = top[0][np.argsort(-scores[0, top[0]])]
+        return listing(
+            catalog, pool[first], counts[first] / self.DRAWS, self.name, "Calming for many here"
+        )
+
+
+class Oracle:
+    """The best `count` safe sessions by each patient's true expected calm, right now."""
+
+    name = "oracle"
+
+    def __init__(self, safe: SafeSets, count: int, moment: Moment) -> None:
+        self.safe, self.count, self.moment = safe, count, moment
+
+    def suggest(
+        self, catalog: Sequence[SessionFacts], context: PatientContext, rng: np.random.Generator
+    ) -> SuggestionList:
+        pool = self.safe.indices(context)
+        best = pool[np.argsort(-self.moment.calm[pool], kind="stable")[: self.count]]
+        return listing(catalog, best, [1.0] * best.size, self.name, "Known to calm you")
+
+    def refit(self, ratings: Sequence[RatedPractice], catalog: Sequence[SessionFacts]) -> None:
+        return None
