@@ -37,6 +37,7 @@ class Logged:
     """One shown list, as the app would log it, with the truth the simulator adds for review."""
 
     chance: int
+    patient_id: int
     anxiety: int | None
     shown: tuple[int, ...]  # session ids
     probabilities: tuple[float, ...]
@@ -235,6 +236,7 @@ def _logged(
 
     logged = Logged(
         chance=chance,
+        patient_id=context.patient_id,
         anxiety=context.anxiety,
         shown=tuple(item.session_id for item in shown.items),
         probabilities=tuple(item.probability for item in shown.items),

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from wellness.suggestions.inputs import SafetyLimits
+from wellness.suggestions.inputs import SafetyLimits, SessionFacts
 from wellness.suggestions.simulation.clinic import Logged, run_policy
 from wellness.suggestions.simulation.metrics import SeedMetrics, seed_metrics
 from wellness.suggestions.simulation.parameters import Heterogeneity
@@ -56,6 +56,7 @@ DEFAULT_COUNT = 3
 @dataclass(frozen=True, slots=True)
 class SeedOutcome:
     seed: int
+    catalog: tuple[SessionFacts, ...]
     metrics: dict[str, SeedMetrics]
     log: list[Logged]  # the logged policy's lists, for the off-policy check
     logged_policy: str | None
@@ -122,4 +123,6 @@ def simulate_seed(
             swept = sweep(
                 policy, world.catalog.sessions, rng, calls=sweep_calls, limits=limits, days=days
             )
-    return SeedOutcome(seed, metrics, log, log_policy if log else None, swept)
+    return SeedOutcome(
+        seed, world.catalog.sessions, metrics, log, log_policy if log else None, swept
+    )

@@ -107,6 +107,7 @@ class PolicySummary:
     patient_p25: float
     repetition: float  # share of shown sessions done the day before
     ms_per_call: float
+    examples: tuple[str, ...]  # the first violations or errors, in words
 
 
 def summarise(per_seed: Sequence[SeedMetrics]) -> PolicySummary:
@@ -133,6 +134,7 @@ def summarise(per_seed: Sequence[SeedMetrics]) -> PolicySummary:
         patient_p25=float(np.nanmean([m.patient_p25 for m in per_seed])),
         repetition=sum(m.repeats for m in per_seed) / shown if shown else float("nan"),
         ms_per_call=1000 * sum(m.seconds for m in per_seed) / calls if calls else float("nan"),
+        examples=tuple(e for m in per_seed for e in m.examples)[:5],
     )
 
 

@@ -1,0 +1,248 @@
+"""`evaluate(...)`: every policy over many seeds, summarised, with issue 11's targets checked."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+from functools import partial
+
+from wellness.suggestions.simulation.lineup import (
+    DEFAULT_COUNT,
+    DEFAULT_POLICIES,
+    SeedOutcome,
+    simulate_seed,
+)
+from wellness.suggestions.simulation.metrics import PolicySummary, gain_share, summarise
+from wellness.suggestions.simulation.offpolicy_check import (
+    OPE_TOLERANCE,
+    OpeCheck,
+    OpeSummary,
+    check_seed,
+    summarise_ope,
+)
+from wellness.suggestions.simulation.parameters import Heterogeneity
+from wellness.suggestions.simulation.stress import SweepResult
+
+SAFETY_SUGGESTIONS = 1_000_000
+EARLY_SHARE, LATE_SHARE = 0.50, 0.75
+REGRET_CUT = 0.20  # at medium and high: at least 20% less regret than the better simple policy
+NONE_SLACK = 0.05  # with no heterogeneity: at most 5% more regret than most popular
+DEFAULT_SWEEP_CALLS = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class EvaluationConfig:
+    patients: int
+    days: int
+    seeds: int
+    heterogeneity: Heterogeneity
+    policies: tuple[str, ...]
+    candidate: str  # the policy the targets judge
+    count: int
+    first_seed: int
+    sweep_calls: int
+    workers: int
+
+
+@dataclass(frozen=True, slots=True)
+class TargetCheck:
+    name: str
+    passed: bool | None  # None: does not apply to this configuration
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    config: EvaluationConfig
+    policies: dict[str, PolicySummary]
+    shares: dict[str, tuple[float, float]]  # gain share over random after 10 and after 30
+    sweep: SweepResult
+    ope: list[OpeSummary]
+    targets: list[TargetCheck] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def _seed(config: EvaluationConfig, seed: int) -> tuple[SeedOutcome, list[OpeCheck]]:
+    """One seed, in whichever process runs it; only the compact results travel back."""
+    logging = config.candidate if config.candidate in config.policies else None
+    targets = tuple(name for name in ("rules",) if name in config.policies)
+    outcome = simulate_seed(
+        seed,
+        patients=config.patients,
+        days=config.days,
+        heterogeneity=config.heterogeneity,
+        policies=config.policies,
+        count=config.count,
+        log_policy=logging,
+        log_targets=targets,
+        sweep_policy=logging,
+        sweep_calls=config.sweep_calls,
+    )
+    checks = check_seed(outcome) if logging else []
+    outcome.log.clear()
+    return outcome, checks
+
+
+def evaluate(
+    patients: int,
+    days: int,
+    seeds: int,
+    heterogeneity: Heterogeneity | str,
+    policies: Sequence[str] = DEFAULT_POLICIES,
+    *,
+    candidate: str = "engine",
+    count: int = DEFAULT_COUNT,
+    first_seed: int = 1,
+    sweep_calls: int = DEFAULT_SWEEP_CALLS,
+    workers: int = 1,
+) -> Report:
+    """Run every policy through `seeds` simulated clinics and check the targets on `candidate`."""
+    started = time.perf_counter()
+    config = EvaluationConfig(
+        patients=patients,
+        days=days,
+        seeds=seeds,
+        heterogeneity=Heterogeneity(heterogeneity),
+        policies=tuple(policies),
+        candidate=candidate,
+        count=count,
+        first_seed=first_seed,
+        sweep_calls=sweep_calls,
+        workers=workers,
+    )
+    seed_numbers = range(first_seed, first_seed + seeds)
+    run = partial(_seed, config)
+    if workers > 1:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            results = list(pool.map(run, seed_numbers))
+    else:
+        results = [run(seed) for seed in seed_numbers]
+    summaries = {
+        name: summarise([outcome.metrics[name] for outcome, _ in results])
+        for name in config.policies
+    }
+    sweep = SweepResult()
+    for outcome, _ in results:
+        if outcome.sweep is not None:
+            sweep.calls += outcome.sweep.calls
+            sweep.suggestions += outcome.sweep.suggestions
+            sweep.violations += outcome.sweep.violations
+            sweep.errors += outcome.sweep.errors
+            for example in outcome.sweep.examples:
+                sweep.note(example)
+    report = Report(
+        config=config,
+        policies=summaries,
+        shares=_shares(summaries),
+        sweep=sweep,
+        ope=summarise_ope([check for _, checks in results for check in checks]),
+    )
+    report.targets.extend(targets(report))
+    return replace(report, seconds=time.perf_counter() - started)
+
+
+def _shares(summaries: dict[str, PolicySummary]) -> dict[str, tuple[float, float]]:
+    if "random" not in summaries or "oracle" not in summaries:
+        return {}
+    random, oracle = summaries["random"], summaries["oracle"]
+    return {
+        name: (
+            gain_share(summary.early, random.early, oracle.early),
+            gain_share(summary.late, random.late, oracle.late),
+        )
+        for name, summary in summaries.items()
+    }
+
+
+def targets(report: Report) -> list[TargetCheck]:
+    """Issue 11's targets for the candidate policy, each PASS, MISS or not applicable."""
+    config = report.config
+    name = config.candidate
+    candidate = report.policies.get(name)
+    if candidate is None:
+        return [TargetCheck("all targets", None, f"policy {name!r} was not run")]
+    return [
+        _safety(report, candidate),
+        *_shares_met(report, name),
+        _regret(report, candidate),
+        _quartile(report, candidate),
+        *_ope_met(report),
+    ]
+
+
+def _safety(report: Report, candidate: PolicySummary) -> TargetCheck:
+    shown = candidate.suggestions + report.sweep.suggestions
+    bad = candidate.violations + report.sweep.violations
+    errors = candidate.errors + report.sweep.errors
+    detail = (
+        f"{bad} violations and {errors} errors in {shown:,} suggestions "
+        f"({report.sweep.suggestions:,} of them to hostile inputs)"
+    )
+    if bad or errors:
+        return TargetCheck("0 safety violations", False, detail)
+    if shown < SAFETY_SUGGESTIONS:
+        return TargetCheck(
+            "0 safety violations", False, detail + f"; fewer than {SAFETY_SUGGESTIONS:,}"
+        )
+    return TargetCheck("0 safety violations", True, detail)
+
+
+def _shares_met(report: Report, name: str) -> list[TargetCheck]:
+    checks = []
+    early, late = report.shares.get(name, (float("nan"), float("nan")))
+    for label, value, goal in (("after 10", early, EARLY_SHARE), ("after 30", late, LATE_SHARE)):
+        title = f"oracle gain share {label} >= {goal:.0%}"
+        if report.config.heterogeneity is not Heterogeneity.MEDIUM:
+            checks.append(TargetCheck(title, None, "judged at medium heterogeneity"))
+        elif value != value:  # nan: no random/oracle run, or no lists in the window
+            checks.append(TargetCheck(title, False, "not measurable (random and oracle needed)"))
+        else:
+            checks.append(TargetCheck(title, value >= goal, f"{value:.0%}"))
+    return checks
+
+
+def _regret(report: Report, candidate: PolicySummary) -> TargetCheck:
+    level = report.config.heterogeneity
+    rules, popular = report.policies.get("rules"), report.policies.get("popular")
+    if level is Heterogeneity.LOW:
+        return TargetCheck("regret", None, "no target at low heterogeneity")
+    if level is Heterogeneity.NONE:
+        title = f"regret no more than {NONE_SLACK:.0%} above most popular"
+        if popular is None:
+            return TargetCheck(title, False, "most popular was not run")
+        limit = popular.regret * (1 + NONE_SLACK)
+        detail = f"{candidate.regret:.2f} vs most popular {popular.regret:.2f} (limit {limit:.2f})"
+        return TargetCheck(title, candidate.regret <= limit, detail)
+    title = f"regret at least {REGRET_CUT:.0%} below the better of rules and most popular"
+    if rules is None or popular is None:
+        return TargetCheck(title, False, "rules and most popular are both needed")
+    better = min(rules.regret, popular.regret)
+    limit = better * (1 - REGRET_CUT)
+    cut = 1 - candidate.regret / better if better > 0 else float("nan")
+    detail = f"{candidate.regret:.2f} vs {better:.2f} ({cut:.0%} lower; limit {limit:.2f})"
+    return TargetCheck(title, candidate.regret <= limit, detail)
+
+
+def _quartile(report: Report, candidate: PolicySummary) -> TargetCheck:
+    title = "25th-percentile patient at least as well off as under rules only"
+    rules = report.policies.get("rules")
+    if rules is None:
+        return TargetCheck(title, False, "rules only was not run")
+    detail = f"{candidate.patient_p25:+.3f} vs rules only {rules.patient_p25:+.3f}"
+    return TargetCheck(title, candidate.patient_p25 >= rules.patient_p25, detail)
+
+
+def _ope_met(report: Report) -> list[TargetCheck]:
+    if not report.ope:
+        return [TargetCheck("off-policy estimates", None, "no logs to estimate from")]
+    return [
+        TargetCheck(
+            f"off-policy {ope.estimator} of {ope.target} within +/-{OPE_TOLERANCE}",
+            ope.worst_error <= OPE_TOLERANCE,
+            f"95th-percentile |error| {ope.worst_error:.3f} over {ope.seeds} seeds "
+            f"(mean estimate {ope.estimate:+.3f}, truth {ope.truth:+.3f})",
+        )
+        for ope in report.ope
+    ]
