@@ -129,9 +129,11 @@ def synthetic_catalog(rng: np.random.Generator, parameters: ClinicParameters) ->
 
     kind_index = np.array([KIND_INDEX.get(s.kind, UNKNOWN_KIND) for s in sessions], dtype=np.intp)
     kind_effect = rng.uniform(0.0, parameters.max_kind_effect, size=len(KINDS))
-    # The calibration asks for an effective kind (total drop 0.8-2 at a before rating of 5).
+    # The calibration asks for an effective kind: a total drop of 0.8-2 points at a before
+    # rating of 5, so rest plus its kind effect is at least 0.9 (0.1 for sessions that miss).
     effective = int(rng.integers(UNKNOWN_KIND))
-    kind_effect[effective] = rng.uniform(0.5, parameters.max_kind_effect)
+    least = max(0.5, 0.9 - parameters.non_specific)
+    kind_effect[effective] = rng.uniform(least, parameters.max_kind_effect)
     own = rng.normal(0.0, parameters.session_sd, size=count)
     short_breathing = np.array(
         [s.kind == Kind.BREATHING.value and 0 < s.minutes < 5 for s in sessions], dtype=bool

@@ -152,7 +152,7 @@ def _cohort(
         for _ in range(patients)
     )
     baseline = np.clip(rng.normal(p.baseline_mean, p.baseline_sd, size=patients), 1.0, 8.0)
-    distress = baseline[:, None] + _taper_bumps(rng, p, admitted, days)
+    distress = baseline[:, None] + taper_bumps(rng, p, admitted, days)
     distress = distress + rng.normal(0.0, p.day_sd, size=(patients, days))
     cohort = Cohort(
         admitted=admitted,
@@ -168,7 +168,7 @@ def _cohort(
     return cohort, distress
 
 
-def _taper_bumps(
+def taper_bumps(
     rng: np.random.Generator, p: ClinicParameters, admitted: np.ndarray, days: int
 ) -> np.ndarray:
     """(P, D) extra distress after benzodiazepine taper steps, for the patients tapering."""
