@@ -6,8 +6,12 @@ from tortoise.models import Model
 from wellness.care.policy import AlertReason
 
 
-class CareAssignment(Model):
-    """A therapist looks after a patient: the therapist's caseload is exactly these rows."""
+class CareTeamMember(Model):
+    """A therapist on a patient's care team, from `started_at` until `ended_at` (kept for history).
+
+    A therapist's caseload is their rows with no `ended_at`. A partial unique index (migration
+    0006) allows one current row per therapist and patient; ended rows stay as history.
+    """
 
     id = fields.IntField(primary_key=True)
     therapist_id: int
@@ -18,11 +22,12 @@ class CareAssignment(Model):
     patient: fields.ForeignKeyRelation[Model] = fields.ForeignKeyField(
         "wellness.User", related_name=False, on_delete=fields.CASCADE
     )
-    assigned_at = fields.DatetimeField()
+    started_at = fields.DatetimeField()
+    ended_at = fields.DatetimeField(null=True)
 
     class Meta:
-        table = "care_assignments"
-        unique_together = (("therapist", "patient"),)
+        table = "care_team_members"
+        indexes = (("patient_id", "ended_at"), ("therapist_id", "ended_at"))
 
 
 class Alert(Model):
@@ -45,6 +50,7 @@ class Alert(Model):
     acknowledged_by: fields.ForeignKeyNullableRelation[Model] = fields.ForeignKeyField(
         "wellness.User", related_name=False, null=True, on_delete=fields.SET_NULL
     )
+    acknowledgement_note = fields.CharField(max_length=500, default="", db_default="")
 
     class Meta:
         table = "care_alerts"
