@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from enum import StrEnum
+
 from tortoise import fields
 from tortoise.models import Model
 
@@ -55,3 +57,56 @@ class Alert(Model):
     class Meta:
         table = "care_alerts"
         indexes = (("patient_id", "acknowledged_at"),)
+
+
+class PatientContraindication(Model):
+    """A practice feature this patient's care team asked them to avoid (catalog vocabulary)."""
+
+    id = fields.IntField(primary_key=True)
+    patient_id: int
+    patient: fields.ForeignKeyRelation[Model] = fields.ForeignKeyField(
+        "wellness.User", related_name=False, on_delete=fields.CASCADE
+    )
+    code = fields.CharField(max_length=32)
+    set_by_id: int | None
+    set_by: fields.ForeignKeyNullableRelation[Model] = fields.ForeignKeyField(
+        "wellness.User", related_name=False, null=True, on_delete=fields.SET_NULL
+    )
+    set_at = fields.DatetimeField()
+
+    class Meta:
+        table = "care_patient_contraindications"
+        unique_together = (("patient", "code"),)
+
+
+class OverrideKind(StrEnum):
+    BAN = "ban"  # never offered to this patient, marked "skip this one for now"
+    PIN = "pin"  # recommended by the care team, favoured in suggestions
+
+    @property
+    def label(self) -> str:
+        return {OverrideKind.BAN: "Skip for now", OverrideKind.PIN: "Recommended"}[self]
+
+
+class SessionOverride(Model):
+    """A care team's ban or pin of one catalog session for one patient."""
+
+    id = fields.IntField(primary_key=True)
+    patient_id: int
+    patient: fields.ForeignKeyRelation[Model] = fields.ForeignKeyField(
+        "wellness.User", related_name=False, on_delete=fields.CASCADE
+    )
+    session_id: int
+    session: fields.ForeignKeyRelation[Model] = fields.ForeignKeyField(
+        "wellness.PracticeSession", related_name=False, on_delete=fields.CASCADE
+    )
+    kind = fields.CharEnumField(OverrideKind, max_length=8)
+    set_by_id: int | None
+    set_by: fields.ForeignKeyNullableRelation[Model] = fields.ForeignKeyField(
+        "wellness.User", related_name=False, null=True, on_delete=fields.SET_NULL
+    )
+    set_at = fields.DatetimeField()
+
+    class Meta:
+        table = "care_session_overrides"
+        unique_together = (("patient", "session"),)
