@@ -15,7 +15,7 @@ What it does, in this process and `--workers` worker processes (seeds are shared
 them; nothing else is started, no files are written):
 1. for each heterogeneity level, `evaluate(...)` runs random (within the safe set), most popular,
    rules only, fully pooled Thompson sampling, the engine when it is on this branch, and the
-   oracle, through the same synthetic clinics (one per seed), then 2,000 hostile contexts per
+   oracle, through the same synthetic clinics (one per seed), then 1,000 hostile contexts per
    seed against the fitted engine;
 2. prints each level's table and PASS/MISS lines, and the wall time per level and per seed.
 

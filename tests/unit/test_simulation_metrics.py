@@ -140,6 +140,7 @@ def test_weights_are_the_ratio_of_the_chances_of_doing_the_session() -> None:
         chosen=2,
         reward=2.0,
         truth=(0.5, 1.0, 1.5),
+        rating_error=0.0,
         targets={"other": ((2, 4), (1.0, 1.0), (1.0, 0.2)), "apart": ((4,), (1.0,), (0.2,))},
     )
     unrated = replace(logged, chance=1, reward=None)
@@ -155,8 +156,8 @@ def test_weights_are_the_ratio_of_the_chances_of_doing_the_session() -> None:
 
 
 def test_ope_summaries_take_the_95th_percentile_error_per_estimator_and_target() -> None:
-    checks = [OpeCheck(s, "SNIPS", "rules", 1.0 + 0.01 * s, 1.0) for s in range(100)]
-    checks.append(OpeCheck(0, "DR", "rules", 0.9, 1.0))
+    checks = [OpeCheck(s, "SNIPS", "rules", 1.0 + 0.01 * s, 1.0, 1.1) for s in range(100)]
+    checks.append(OpeCheck(0, "DR", "rules", 0.9, 1.0, 1.1))
     dr, sn = summarise_ope(checks)
     assert (dr.estimator, sn.estimator) == ("DR", "SNIPS")
     assert sn.seeds == 100

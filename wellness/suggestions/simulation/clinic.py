@@ -44,6 +44,7 @@ class Logged:
     chosen: int | None  # session id, when the patient did one
     reward: float | None  # observed calm (before - after rating), when both ratings were given
     truth: tuple[float, ...]  # true expected calm of each shown session
+    rating_error: float  # the check-in's error (rating - true distress), 0 without one
     targets: dict[str, tuple[tuple[int, ...], tuple[float, ...], tuple[float, ...]]] = field(
         default_factory=dict
     )  # another policy's (ids, probabilities, true calms) for the same context
@@ -184,8 +185,18 @@ def run_policy(
                 clinic.append(rated)
                 reward = float(rating - after)
         if log_targets is not None:
+            rating_error = 0.0 if rating is None else rating - level
             run.log.append(
-                _logged(c, context, shown, truth, index, chosen, reward, log_targets, catalog)
+                _logged(
+                    c,
+                    context,
+                    shown,
+                    truth,
+                    index,
+                    (chosen, reward, rating_error),
+                    log_targets,
+                    catalog,
+                )
             )
     return run
 
@@ -224,8 +235,7 @@ def _logged(
     shown: SuggestionList,
     truth: np.ndarray,
     index: Mapping[int, int],
-    chosen: int | None,
-    reward: float | None,
+    outcome: tuple[int | None, float | None, float],
     targets: Mapping[str, tuple[Policy, np.random.Generator]],
     catalog: Sequence[SessionFacts],
 ) -> Logged:
@@ -234,6 +244,7 @@ def _logged(
             float(truth[index[i.session_id]]) for i in listed.items if i.session_id in index
         )
 
+    chosen, reward, rating_error = outcome
     logged = Logged(
         chance=chance,
         patient_id=context.patient_id,
@@ -243,6 +254,7 @@ def _logged(
         chosen=chosen,
         reward=reward,
         truth=true_calms(shown),
+        rating_error=rating_error,
     )
     for name, (target, target_rng) in targets.items():
         listed = target.suggest(catalog, context, target_rng)

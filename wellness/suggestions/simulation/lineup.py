@@ -50,7 +50,7 @@ POLICIES: dict[str, PolicyFactory] = {
 }
 SAFE_FILTER: SafeFilter = checker_filter
 DEFAULT_POLICIES = tuple(POLICIES)
-DEFAULT_COUNT = 3
+DEFAULT_COUNT = 4  # the engine's default list length (the home page shows 3-5)
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,6 +35,7 @@ class OpeCheck:
     target: str
     estimate: float
     truth: float
+    rated_truth: float  # what exact estimators of the rated change would find
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +45,7 @@ class OpeSummary:
     seeds: int
     estimate: float  # mean over seeds
     truth: float
+    rated_truth: float
     worst_error: float  # 95th percentile over seeds of |estimate - truth|
 
 
@@ -56,6 +58,7 @@ class Decision:
     logged_prediction: float  # the reward model's value for the session done
     target_prediction: float  # the reward model's mean over the target's list here
     target_truth: tuple[float, ...]  # true calm of each session the target would show
+    rating_error: float = 0.0  # the before rating's error at this moment
 
 
 def snips(decisions: Sequence[Decision]) -> float:
@@ -78,6 +81,12 @@ def doubly_robust(decisions: Sequence[Decision]) -> float:
 
 def truth(decisions: Sequence[Decision]) -> float:
     calms = [calm for d in decisions for calm in d.target_truth]
+    return float(np.mean(calms)) if calms else float("nan")
+
+
+def rated_truth(decisions: Sequence[Decision]) -> float:
+    """The truth plus each moment's before-rating error: what the ratings can show at best."""
+    calms = [calm + d.rating_error for d in decisions for calm in d.target_truth]
     return float(np.mean(calms)) if calms else float("nan")
 
 
@@ -110,6 +119,7 @@ def decisions(
                 if ids
                 else 0.0,
                 target_truth=truths,
+                rating_error=entry.rating_error,
             )
         )
     return found
@@ -141,9 +151,9 @@ def check_seed(outcome: SeedOutcome) -> list[OpeCheck]:
     checks = []
     for label, target in names:
         found = decisions(outcome.log, target, features)
-        real = truth(found)
-        checks.append(OpeCheck(outcome.seed, "SNIPS", label, snips(found), real))
-        checks.append(OpeCheck(outcome.seed, "DR", label, doubly_robust(found), real))
+        real, rated = truth(found), rated_truth(found)
+        checks.append(OpeCheck(outcome.seed, "SNIPS", label, snips(found), real, rated))
+        checks.append(OpeCheck(outcome.seed, "DR", label, doubly_robust(found), real, rated))
     return checks
 
 
@@ -160,6 +170,7 @@ def summarise_ope(checks: Sequence[OpeCheck]) -> list[OpeSummary]:
                 seeds=len(mine),
                 estimate=float(np.mean([c.estimate for c in mine])),
                 truth=float(np.mean([c.truth for c in mine])),
+                rated_truth=float(np.mean([c.rated_truth for c in mine])),
                 worst_error=float(np.percentile(errors, 95)),
             )
         )

@@ -29,7 +29,7 @@ SAFETY_SUGGESTIONS = 1_000_000
 EARLY_SHARE, LATE_SHARE = 0.50, 0.75
 REGRET_CUT = 0.20  # at medium and high: at least 20% less regret than the better simple policy
 NONE_SLACK = 0.05  # with no heterogeneity: at most 5% more regret than most popular
-DEFAULT_SWEEP_CALLS = 2000
+DEFAULT_SWEEP_CALLS = 1000
 
 
 @dataclass(frozen=True, slots=True)

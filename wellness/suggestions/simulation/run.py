@@ -79,13 +79,18 @@ def format_report(report: Report) -> str:
     if report.ope:
         lines += [
             "",
-            f"{'off-policy':<10} {'target':<12} {'estimate':>9} {'truth':>7} {'p95 |err|':>9}",
+            f"{'off-policy':<10} {'target':<16} {'estimate':>9} {'truth':>7} {'p95 |err|':>9} "
+            f"{'rated truth':>11}",
         ]
         lines += [
-            f"{ope.estimator:<10} {LABELS.get(ope.target, ope.target):<12} "
+            f"{ope.estimator:<10} {LABELS.get(ope.target, ope.target):<16} "
             f"{_number(ope.estimate, 3, sign=True):>9} {_number(ope.truth, 3, sign=True):>7} "
-            f"{_number(ope.worst_error, 3):>9}"
+            f"{_number(ope.worst_error, 3):>9} {_number(ope.rated_truth, 3, sign=True):>11}"
             for ope in report.ope
+        ]
+        lines += [
+            "rated truth: what exact estimators of the rated change would find: the true calm plus",
+            "the before rating's error, which a policy acting on the rating partly earns.",
         ]
     lines.append("")
     for target in report.targets:
