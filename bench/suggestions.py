@@ -27,10 +27,14 @@ script itself. Exit code 0 whatever the targets say.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
 
+# The engine's small matrix products run many times slower with OpenBLAS's threads on a busy
+# machine (engine.py's docstring); set before numpy is first imported.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _server import machine_note
