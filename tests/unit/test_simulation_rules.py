@@ -121,6 +121,10 @@ def test_at_the_alert_level_only_what_the_support_panel_offers_is_safe() -> None
         assert session_violations(session(guidance="silent"), context(anxiety), LIMITS)
         standing = session(contraindications=frozenset({"standing"}))
         assert session_violations(standing, context(anxiety), LIMITS)
+        assert session_violations(
+            session(kind="grounding", posture="standing"), context(anxiety), LIMITS
+        )
+        assert session_violations(session(posture=""), context(anxiety), LIMITS)
     lowered = SafetyLimits(alert_level=6)
     assert distress_band(6, lowered) == "alert"
     assert distress_band(5, lowered) == "ordinary"

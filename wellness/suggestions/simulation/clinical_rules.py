@@ -16,7 +16,8 @@ unknown value counts as the worst value it could stand for wherever a rule depen
   silent practice, and the kind, guidance and length must be known;
 - at or above the alert level (a rating above 10 included): only what the support panel could
   offer: breathing or grounding, guided, 0 < minutes <= `high_distress_max_minutes`, with none
-  of the contraindications the support panel excludes.
+  of the contraindications the support panel excludes (a standing or unknown posture counting as
+  "standing", as above).
 
 A missing rating is read as high distress, not as an alert: "missing data fails closed" (issue
 11) is met by keeping every risky practice out, and a patient who never checks in is not in
@@ -117,7 +118,7 @@ def _support_panel_could_offer(session: SessionFacts, limits: SafetyLimits) -> b
         and session.guidance == Guidance.GUIDED.value
         and _known_length(session)
         and session.minutes <= limits.high_distress_max_minutes
-        and not session.contraindications & NOT_IN_SUPPORT_PANEL
+        and not effective_contraindications(session, limits) & NOT_IN_SUPPORT_PANEL
     )
 
 
