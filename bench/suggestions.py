@@ -71,6 +71,7 @@ def main() -> int:
             DEFAULT_POLICIES,
             candidate=candidate,
             workers=arguments.workers,
+            progress=lambda done, seeds: print(f"  {done}/{seeds} seeds", end="\r", flush=True),
         )
         seconds = time.perf_counter() - started
         print()

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from functools import partial
 
@@ -97,8 +98,13 @@ def evaluate(
     first_seed: int = 1,
     sweep_calls: int = DEFAULT_SWEEP_CALLS,
     workers: int = 1,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Report:
-    """Run every policy through `seeds` simulated clinics and check the targets on `candidate`."""
+    """Run every policy through `seeds` simulated clinics and check the targets on `candidate`.
+
+    With `workers` > 1 the seeds are shared out between that many processes. `progress` is
+    called with (seeds done, seeds) as each seed's results come in.
+    """
     started = time.perf_counter()
     config = EvaluationConfig(
         patients=patients,
@@ -114,11 +120,12 @@ def evaluate(
     )
     seed_numbers = range(first_seed, first_seed + seeds)
     run = partial(_seed, config)
-    if workers > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            results = list(pool.map(run, seed_numbers))
-    else:
-        results = [run(seed) for seed in seed_numbers]
+    results: list[tuple[SeedOutcome, list[OpeCheck]]] = []
+    with ProcessPoolExecutor(max_workers=workers) if workers > 1 else nullcontext() as pool:
+        for result in pool.map(run, seed_numbers) if pool else map(run, seed_numbers):
+            results.append(result)
+            if progress is not None:
+                progress(len(results), seeds)
     summaries = {
         name: summarise([outcome.metrics[name] for outcome, _ in results])
         for name in config.policies
