@@ -29,7 +29,7 @@ LABELS = {
 def _number(value: float, digits: int = 2, sign: bool = False) -> str:
     if math.isnan(value):
         return "-"
-    value += 0.0  # no "-0.0"
+    value = round(value, digits) + 0.0  # no "-0.0"
     return f"{value:+.{digits}f}" if sign else f"{value:.{digits}f}"
 
 
