@@ -3,7 +3,7 @@ zone with the rollover hour, DST, moving zone, weeks, pauses, edits, never count
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -43,6 +43,7 @@ NEXT_MON = date(2026, 3, 9)
 BREATHING = KindTarget("breathing", 5, 10)
 SESSION_A = SessionTarget(101)
 SESSION_B = SessionTarget(102)
+NAIVE = datetime(2026, 3, 2, 9)  # noqa: DTZ001 (names no instant: refused)
 
 
 def at(zone: str, day: date, hour: int, minute: int = 0, *, fold: int = 0) -> datetime:
@@ -220,29 +221,44 @@ def test_today_is_the_current_zones_practice_day() -> None:
 
 
 @pytest.mark.parametrize(
-    "calendar",
+    ("build", "message"),
     [
-        lambda: PracticeCalendar("Mars/Olympus"),
-        lambda: PracticeCalendar(BERLIN, rollover_hour=24),
-        lambda: PracticeCalendar(BERLIN, zone_history=(ZoneChange(at(BERLIN, MON, 0), NEW_YORK),)),
-        lambda: PracticeCalendar(
-            BERLIN,
-            zone_history=(
-                ZoneChange(at(BERLIN, TUE, 0), NEW_YORK),
-                ZoneChange(at(BERLIN, MON, 0), BERLIN),
+        (lambda: PracticeCalendar("Mars/Olympus"), "unknown time zone"),
+        (lambda: PracticeCalendar(BERLIN, rollover_hour=24), "rollover_hour must be"),
+        (
+            lambda: PracticeCalendar(
+                BERLIN, zone_history=(ZoneChange(at(BERLIN, MON, 0), NEW_YORK),)
             ),
+            "must end in the current zone",
         ),
-        lambda: PracticeCalendar(BERLIN, zone_history=(ZoneChange(datetime(2026, 3, 2), BERLIN),)),  # noqa: DTZ001
-        lambda: CompletedPractice(1, datetime(2026, 3, 2, 9), "breathing", 8),  # noqa: DTZ001
-        lambda: CompletedPractice(1, at(BERLIN, MON, 9), "breathing", -1),
-        lambda: CompletedPractice(1, at(BERLIN, MON, 9), "breathing", float("nan")),
-        lambda: CompletedPractice(1, at(BERLIN, MON, 9), "breathing", 8, time_zone="Nowhere"),
+        (
+            lambda: PracticeCalendar(
+                BERLIN,
+                zone_history=(
+                    ZoneChange(at(BERLIN, TUE, 0), NEW_YORK),
+                    ZoneChange(at(BERLIN, MON, 0), BERLIN),
+                ),
+            ),
+            "oldest first",
+        ),
+        (
+            lambda: PracticeCalendar(BERLIN, zone_history=(ZoneChange(NAIVE, BERLIN),)),
+            "aware instants",
+        ),
+        (lambda: CompletedPractice(1, NAIVE, "yoga", 8), "must be aware"),
+        (lambda: CompletedPractice(1, at(BERLIN, MON, 9), "yoga", -1), "0 or more"),
+        (lambda: CompletedPractice(1, at(BERLIN, MON, 9), "yoga", float("nan")), "finite"),
+        (
+            lambda: CompletedPractice(1, at(BERLIN, MON, 9), "yoga", 8, time_zone="Nowhere"),
+            "unknown time zone",
+        ),
     ],
 )
-def test_impossible_calendars_and_practices_are_refused(calendar: object) -> None:
-    assert callable(calendar)
-    with pytest.raises(ValueError):
-        calendar()
+def test_impossible_calendars_and_practices_are_refused(
+    build: Callable[[], object], message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        build()
 
 
 # --- matching -----------------------------------------------------------------------------------
@@ -272,18 +288,21 @@ def test_two_different_practices_with_one_id_are_refused() -> None:
         run([assigned()], [first, clash], TUE)
 
 
-def test_the_matching_is_maximal_where_taking_practices_in_time_order_is_not() -> None:
-    # The first practice suits both kind assignments; the second only the narrower one. Taking
-    # practices in time order would give the first to the narrower one and leave one undone.
-    narrow = assigned(1, target=KindTarget("breathing", 5, 10))
-    wide = assigned(2, target=KindTarget("breathing", 5, 20))
+@pytest.mark.parametrize(("narrow_id", "wide_id"), [(1, 2), (2, 1)])
+def test_the_matching_is_maximal_whichever_item_is_looked_at_first(
+    narrow_id: int, wide_id: int
+) -> None:
+    # The first practice suits both kind assignments; the second only the wider one. Giving
+    # the first practice to whichever item comes first would leave the other undone.
+    narrow = assigned(narrow_id, target=KindTarget("breathing", 5, 10))
+    wide = assigned(wide_id, target=KindTarget("breathing", 5, 20))
     eight, nine = did(at(BERLIN, MON, 8), minutes=8), did(at(BERLIN, MON, 9), minutes=15)
 
     outcomes = run([narrow, wide], [eight, nine], today=TUE)
 
     assert {(o.occurrence.assignment_id, o.practice_id) for o in outcomes[:2]} == {
-        (1, eight.id),
-        (2, nine.id),
+        (narrow_id, eight.id),
+        (wide_id, nine.id),
     }
 
 

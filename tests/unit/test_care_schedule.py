@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from wellness.care.schedule import (
     Assignment,
     Cadence,
+    Frequency,
     KindTarget,
     Occurrence,
     PartOfDay,
@@ -292,26 +294,25 @@ def test_each_hour_is_in_exactly_one_part_of_the_day(hour: int, part: PartOfDay)
 
 
 @pytest.mark.parametrize(
-    "build",
+    ("build", "message"),
     [
-        lambda: Schedule.times_per_week(0),
-        lambda: Schedule.times_per_week(8),
-        lambda: Schedule.on_weekdays(set()),
-        lambda: Schedule.on_weekdays({0}),
-        lambda: Schedule.on_weekdays({8}),
-        lambda: Schedule(Schedule.daily().frequency, times_a_week=2),
-        lambda: KindTarget("breathing", 10, 5),
-        lambda: KindTarget("breathing", -1, 5),
-        lambda: KindTarget("", 1, 5),
-        lambda: version(MON, start=WED, end=TUE),
-        lambda: Pause(WED, resumed_on=TUE),
-        lambda: Assignment(1, ()),
-        lambda: assignment(version(WED), version(MON)),
-        lambda: assignment(pauses=(Pause(MON, WED), Pause(TUE, THU))),
-        lambda: assignment(pauses=(Pause(MON), Pause(WED, THU))),
+        (lambda: Schedule.times_per_week(0), "times_a_week must be 1-7"),
+        (lambda: Schedule.times_per_week(8), "times_a_week must be 1-7"),
+        (lambda: Schedule(Frequency.DAILY, times_a_week=2), "times_a_week must be 1-7"),
+        (lambda: Schedule.on_weekdays(set()), "weekdays must be ISO weekdays"),
+        (lambda: Schedule.on_weekdays({0}), "weekdays must be ISO weekdays"),
+        (lambda: Schedule.on_weekdays({8}), "weekdays must be ISO weekdays"),
+        (lambda: KindTarget("breathing", 10, 5), "whole minutes 0 <= min <= max"),
+        (lambda: KindTarget("breathing", -1, 5), "whole minutes 0 <= min <= max"),
+        (lambda: KindTarget("", 1, 5), "kind must be a non-empty string"),
+        (lambda: version(MON, start=WED, end=TUE), "is before start"),
+        (lambda: Pause(WED, resumed_on=TUE), "before paused"),
+        (lambda: Assignment(1, ()), "has no schedule version"),
+        (lambda: assignment(version(WED), version(MON)), "in effective_from order"),
+        (lambda: assignment(pauses=(Pause(MON, WED), Pause(TUE, THU))), "pauses overlap"),
+        (lambda: assignment(pauses=(Pause(MON), Pause(WED, THU))), "pauses overlap"),
     ],
 )
-def test_impossible_schedules_are_refused(build: object) -> None:
-    assert callable(build)
-    with pytest.raises(ValueError):
+def test_impossible_schedules_are_refused(build: Callable[[], object], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
         build()

@@ -35,7 +35,7 @@ from __future__ import annotations
 import bisect
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
@@ -192,19 +192,26 @@ def evaluate(
     if not assignments:
         return ()
     start = week_of(first or min(a.versions[0].effective_from for a in assignments))
-    items = [item for a in assignments for item in occurrences(a, start, today)]
+    items = sorted((i for a in assignments for i in occurrences(a, start, today)), key=_order)
     weeks: dict[date, list[_Practice]] = defaultdict(list)
     for practice in _distinct(practices):
         day = calendar.day_of(practice.started_at, practice.time_zone)
         if start <= day <= today:
             hour = practice.started_at.astimezone(_zone(practice, calendar)).hour
             weeks[week_of(day)].append(_Practice(practice, day, hour))
-    fulfilled: dict[Occurrence, int] = {}
-    for week, week_items in _by_week(items).items():
-        fulfilled.update(_match_week(week_items, weeks.get(week, []), by_id))
+    # Items are sorted by week, so each week is a contiguous run of them.
+    fulfilled: dict[int, int] = {}
+    first_of_week = 0
+    for index in range(1, len(items) + 1):
+        if index == len(items) or items[index].week != items[first_of_week].week:
+            week_items = items[first_of_week:index]
+            week_practices = weeks.get(week_items[0].week, [])
+            for found, practice_id in _match_week(week_items, week_practices, by_id).items():
+                fulfilled[first_of_week + found] = practice_id
+            first_of_week = index
     return tuple(
-        Outcome(item, _status(item, item in fulfilled, today), fulfilled.get(item))
-        for item in sorted(items, key=_order)
+        Outcome(item, _status(item, index in fulfilled, today), fulfilled.get(index))
+        for index, item in enumerate(items)
     )
 
 
@@ -252,13 +259,13 @@ def todays_plan(
     """Today's items: the day items due today and, on an active day of an "N times a week"
     assignment, the week's quota; by part of the day, day items first, then assignment id."""
     outcomes = evaluate(assignments, practices, calendar=calendar, today=today, first=today)
-    by_item = {outcome.occurrence: outcome for outcome in outcomes}
+    by_item = {_key(outcome.occurrence): outcome for outcome in outcomes}
     plan: list[PlanItem] = []
     for assignment in assignments:
         items = due_on(assignment, today)
         if items:
             first = items[0]
-            found = tuple(by_item[item] for item in items)
+            found = tuple(by_item[_key(item)] for item in items)
             plan.append(PlanItem(assignment.id, first.cadence, first.version, found))
     plan.sort(
         key=lambda p: (part_rank(p.version.part_of_day), p.cadence is Cadence.WEEK, p.assignment_id)
@@ -294,100 +301,105 @@ def _distinct(practices: Iterable[CompletedPractice]) -> list[CompletedPractice]
     return list(seen.values())
 
 
-def _by_week(items: Iterable[Occurrence]) -> dict[date, list[Occurrence]]:
-    weeks: dict[date, list[Occurrence]] = defaultdict(list)
-    for item in items:
-        weeks[item.week].append(item)
-    return weeks
-
-
 def _order(item: Occurrence) -> tuple[date, date, bool, int, int]:
     return (item.week, item.due, item.cadence is Cadence.WEEK, item.assignment_id, item.slot)
 
 
-def _accepts(item: Occurrence, practice: _Practice, assignment: Assignment) -> bool:
-    """Whether `practice` can fulfil `item` (rule 2)."""
-    if item.cadence is Cadence.DAY:
-        if practice.day != item.due:
-            return False
-        version: ScheduleVersion | None = item.version
-    else:
-        version = assignment.weekly_version(practice.day)
-    if version is None:
-        return False
-    done = practice.practice
-    return version.target.accepts(session_id=done.session_id, kind=done.kind, minutes=done.minutes)
+def _key(item: Occurrence) -> tuple[int, Cadence, date, int]:
+    return (item.assignment_id, item.cadence, item.due, item.slot)
+
+
+def _candidates(item: Occurrence, practices: list[_Practice], assignment: Assignment) -> list[int]:
+    """The practices (by index) that can fulfil `item` (rule 2), earliest first."""
+    found = []
+    for index, practice in enumerate(practices):
+        if item.cadence is Cadence.DAY:
+            version = item.version if practice.day == item.due else None
+        else:
+            version = assignment.weekly_version(practice.day)
+        done = practice.practice
+        if version is not None and version.target.accepts(
+            session_id=done.session_id, kind=done.kind, minutes=done.minutes
+        ):
+            found.append(index)
+    return found
 
 
 def _match_week(
     items: list[Occurrence], practices: list[_Practice], assignments: dict[int, Assignment]
-) -> dict[Occurrence, int]:
-    """A maximum matching of one week's items to its practices, in priority order (rule 2)."""
+) -> dict[int, int]:
+    """A maximum matching of one week's items to its practices, in priority order (rule 2):
+    practice ids by the index of the item they fulfil."""
     if not practices:
         return {}
     practices.sort(key=lambda p: p.order)
-    candidates = {
-        item: [
-            index
-            for index, practice in enumerate(practices)
-            if _accepts(item, practice, assignments[item.assignment_id])
-        ]
-        for item in items
-    }
+    candidates: list[list[int]] = []
+    shared: dict[tuple[int, Cadence, date], list[int]] = {}  # a quota's slots accept alike
+    for occurrence in items:
+        group = (occurrence.assignment_id, occurrence.cadence, occurrence.due)
+        if group not in shared:
+            assignment = assignments[occurrence.assignment_id]
+            shared[group] = _candidates(occurrence, practices, assignment)
+        candidates.append(shared[group])
 
-    def fits(item: Occurrence, index: int) -> bool:
-        part = item.version.part_of_day
-        return part is not None and part.contains(practices[index].hour)
+    def fits(item: int, practice: int) -> bool:
+        part = items[item].version.part_of_day
+        return part is not None and part.contains(practices[practice].hour)
 
-    def priority(item: Occurrence) -> tuple[date, bool, bool, bool, int, int, int]:
-        fitted = any(fits(item, index) for index in candidates[item])
+    def priority(index: int) -> tuple[date, bool, bool, bool, int, int, int]:
+        item = items[index]
         return (
             item.due,
             item.cadence is Cadence.WEEK,
-            not fitted,
+            not any(fits(index, practice) for practice in candidates[index]),
             not item.version.target.specific,
             part_rank(item.version.part_of_day),
             item.assignment_id,
             item.slot,
         )
 
-    for item, found in candidates.items():
-        found.sort(key=lambda index: not fits(item, index))  # stable: earliest within each
-    holder: dict[int, Occurrence] = {}
+    # Within each item's candidates, those done in its part of the day first (sort is stable).
+    for index, found in enumerate(candidates):
+        candidates[index] = sorted(found, key=lambda practice: not fits(index, practice))
+    holder: dict[int, int] = {}  # practice index -> item index
 
-    def claim(item: Occurrence, seen: set[int]) -> bool:
+    def claim(item: int, seen: set[int]) -> bool:
         # Depth is bounded by the week's items: each level passes through a distinct holder.
-        for index in candidates[item]:
-            if index in seen:
+        for practice in candidates[item]:
+            if practice in seen:
                 continue
-            seen.add(index)
-            current = holder.get(index)
+            seen.add(practice)
+            current = holder.get(practice)
             if current is None or claim(current, seen):
-                holder[index] = item
+                holder[practice] = item
                 return True
         return False
 
-    for item in sorted(items, key=priority):
+    for item in sorted(range(len(items)), key=priority):
         claim(item, set())
-    return _slots_in_time_order(holder, practices)
+    return _slots_in_time_order(items, holder, practices)
 
 
 def _slots_in_time_order(
-    holder: dict[int, Occurrence], practices: list[_Practice]
-) -> dict[Occurrence, int]:
-    """Practice ids by the item they fulfil. A week's quota items are interchangeable, so slot 1
-    gets the earliest of the practices fulfilling that quota, slot 2 the next, and so on."""
-    fulfilled: dict[Occurrence, int] = {}
-    quotas: dict[int, list[int]] = defaultdict(list)
-    for index, item in sorted(holder.items()):
-        if item.cadence is Cadence.DAY:
-            fulfilled[item] = practices[index].practice.id
+    items: list[Occurrence], holder: dict[int, int], practices: list[_Practice]
+) -> dict[int, int]:
+    """A week's quota items are interchangeable, so slot 1 gets the earliest of the practices
+    fulfilling that quota, slot 2 the next, and so on."""
+    fulfilled: dict[int, int] = {}
+    quotas: dict[int, list[int]] = defaultdict(list)  # assignment -> practice indexes
+    for practice, item in sorted(holder.items()):
+        if items[item].cadence is Cadence.DAY:
+            fulfilled[item] = practices[practice].practice.id
         else:
-            quotas[item.assignment_id].append(index)
-    for indexes in quotas.values():
-        first = holder[indexes[0]]
-        for slot, index in enumerate(indexes, start=1):
-            fulfilled[replace(first, slot=slot)] = practices[index].practice.id
+            quotas[items[item].assignment_id].append(practice)
+    for assignment_id, taken in quotas.items():
+        slots = [
+            index
+            for index, item in enumerate(items)
+            if item.cadence is Cadence.WEEK and item.assignment_id == assignment_id
+        ]
+        for index, practice in zip(slots, taken, strict=False):
+            fulfilled[index] = practices[practice].practice.id
     return fulfilled
 
 

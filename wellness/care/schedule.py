@@ -203,6 +203,7 @@ class Assignment:
     pauses: tuple[Pause, ...] = ()  # in order, not overlapping; only the last may be open
     ended_on: date | None = None  # the day it was ended: nothing is due from that day on
     _starts: tuple[date, ...] = field(init=False, repr=False, compare=False)
+    _weekly: bool = field(init=False, repr=False, compare=False)  # any "N times a week" version
 
     def __post_init__(self) -> None:
         if not self.versions:
@@ -214,6 +215,8 @@ class Assignment:
             if earlier.resumed_on is None or later.paused_on < earlier.resumed_on:
                 raise ValueError(f"assignment {self.id}: pauses overlap or are out of order")
         object.__setattr__(self, "_starts", starts)
+        weekly = any(v.schedule.frequency is Frequency.TIMES_A_WEEK for v in self.versions)
+        object.__setattr__(self, "_weekly", weekly)
 
     def version_on(self, day: date) -> ScheduleVersion | None:
         """The version in force on `day` (rule 2), active or not."""
@@ -229,8 +232,9 @@ class Assignment:
             return None
         if self.ended_on is not None and day >= self.ended_on:
             return None
-        if any(pause.covers(day) for pause in self.pauses):
-            return None
+        for pause in self.pauses:
+            if pause.covers(day):
+                return None
         return version
 
     def weekly_version(self, day: date) -> ScheduleVersion | None:
@@ -280,6 +284,8 @@ def day_occurrence(assignment: Assignment, day: date) -> Occurrence | None:
 
 def week_occurrences(assignment: Assignment, monday: date) -> tuple[Occurrence, ...]:
     """The week's "N times a week" quota, as that many occurrences (rule 5)."""
+    if not assignment._weekly:
+        return ()
     active = [
         (day, version)
         for day in days(monday, monday + 6 * _DAY)
