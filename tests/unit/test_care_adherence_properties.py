@@ -288,7 +288,7 @@ def first_day(assignments: list[Assignment]) -> date:
 
 # --- properties ---------------------------------------------------------------------------------
 
-COMMON = settings(max_examples=300, deadline=None)
+COMMON = settings(max_examples=200, deadline=None, database=None)
 
 
 @COMMON
