@@ -94,6 +94,7 @@ class Schedule:
     def __post_init__(self) -> None:
         if not isinstance(self.frequency, Frequency):
             raise ValueError(f"unknown frequency: {self.frequency!r}")
+        object.__setattr__(self, "weekdays", frozenset(self.weekdays))  # hashable, whatever came
         weekly = self.frequency is Frequency.TIMES_A_WEEK
         if weekly != (_is_int(self.times_a_week) and 1 <= self.times_a_week <= 7):
             raise ValueError(f"times_a_week must be 1-7 exactly when weekly: {self!r}")
