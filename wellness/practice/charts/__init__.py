@@ -12,7 +12,7 @@ and date axis they share are in `geometry`, the wording of numbers and dates in 
 
 from wellness.practice.charts.change import ChangeBar, ChangeChart, average_change
 from wellness.practice.charts.gad7 import Band, Gad7Chart, gad7_chart
-from wellness.practice.charts.geometry import Box, ChartBase, Line, Point, Text, Tick
+from wellness.practice.charts.geometry import Box, ChartBase, Line, PlotChart, Point, Text, Tick
 from wellness.practice.charts.heatmap import HeatCell, Heatmap, calendar_heatmap, heatmap_level
 from wellness.practice.charts.minutes import Bar, BarChart, weekly_minutes
 from wellness.practice.charts.timeline import PairMark, TimelineChart, anxiety_timeline
@@ -30,6 +30,7 @@ __all__ = [
     "Heatmap",
     "Line",
     "PairMark",
+    "PlotChart",
     "Point",
     "Text",
     "Tick",

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from wellness.checkins.scoring import GAD7_MAX, Gad7Band, gad7_band
 from wellness.practice.charts.formatting import DASH, date_range, full_date, number, plural
 from wellness.practice.charts.geometry import (
     Box,
-    ChartBase,
     DateAxis,
+    PlotChart,
     Point,
     Rect,
     Text,
@@ -28,10 +28,8 @@ class Band(Rect):
 
 
 @dataclass(frozen=True, slots=True)
-class Gad7Chart(ChartBase):
-    plot: Box = field(default_factory=lambda: Box(0, 0, 0, 0))
+class Gad7Chart(PlotChart):
     bands: tuple[Band, ...] = ()
-    y_ticks: tuple[Tick, ...] = ()
     x_ticks: tuple[Tick, ...] = ()
     line_path: str = ""
     points: tuple[Point, ...] = ()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from itertools import pairwise
 
@@ -100,6 +100,14 @@ class ChartBase:
     @property
     def view_box(self) -> str:
         return f"0 0 {self.width} {self.height}"
+
+
+@dataclass(frozen=True, slots=True)
+class PlotChart(ChartBase):
+    """A chart drawn inside a plot box, with its value scale left of the box."""
+
+    plot: Box = field(default_factory=lambda: Box(0, 0, 0, 0))
+    y_ticks: tuple[Tick, ...] = ()
 
 
 def scale_ticks(

@@ -97,26 +97,9 @@ def calendar_heatmap(
         minutes = max(0, finite_int(minutes_by_day.get(day, 0)))
         practised = day in practised_set
         total_minutes += minutes
-        level = heatmap_level(minutes, practised=practised)
-        column, row = divmod(offset, 7)
-        css = f"heatmap__cell heatmap__cell--l{level}"
-        if day == today:
-            css += " heatmap__cell--today"
-        label = f"{long_date(day)}: {_day_state(minutes, practised=practised)}"
-        cells.append(
-            HeatCell(
-                x=rounded(_LEFT + column * _PITCH),
-                y=rounded(_TOP + row * _PITCH),
-                size=_CELL,
-                day=day,
-                level=level,
-                minutes=minutes,
-                practised=practised,
-                label=label,
-                css_class=css,
-            )
-        )
-        week_cells.append(_day_cell(minutes, practised=practised))
+        cells.append(_day_cell(offset, day, minutes, practised=practised, today=today))
+        row = offset % 7
+        week_cells.append(_table_cell(minutes, practised=practised))
         week_minutes += minutes
         if row == 6 or day == today:
             # The table: a row per week, a column per weekday, then the week's minutes.
@@ -181,6 +164,10 @@ def heatmap_level(minutes: int, *, practised: bool) -> int:
     return 1 + sum(minutes >= threshold for threshold in HEATMAP_LEVEL_MINUTES)
 
 
+def _cell_class(level: int) -> str:
+    return f"heatmap__cell heatmap__cell--l{level}"
+
+
 def _weekday_labels(x: float, anchor: str, week_start: int) -> tuple[Text, ...]:
     css = END_CLASS if anchor == "start" else "chart__label"
     return tuple(
@@ -195,7 +182,17 @@ def _weekday_labels(x: float, anchor: str, week_start: int) -> tuple[Text, ...]:
     )
 
 
-def _day_cell(minutes: int, *, practised: bool) -> str:
+def _day_cell(offset: int, day: date, minutes: int, *, practised: bool, today: date) -> HeatCell:
+    """The square of the day `offset` days after the first: a column per week, a row per day."""
+    level = heatmap_level(minutes, practised=practised)
+    column, row = divmod(offset, 7)
+    x, y = rounded(_LEFT + column * _PITCH), rounded(_TOP + row * _PITCH)
+    label = f"{long_date(day)}: {_day_state(minutes, practised=practised)}"
+    css = _cell_class(level) + (" heatmap__cell--today" if day == today else "")
+    return HeatCell(x, y, _CELL, day, level, minutes, practised, label, css)
+
+
+def _table_cell(minutes: int, *, practised: bool) -> str:
     if practised:
         return f"{CHECK} {number(minutes)}" if minutes else CHECK
     return number(minutes) if minutes else DASH
@@ -252,7 +249,7 @@ def _legend(width: int, top: float) -> tuple[tuple[HeatCell, ...], tuple[Text, .
             minutes=0,
             practised=level > 0,
             label=words[level],
-            css_class=f"heatmap__cell heatmap__cell--l{level}",
+            css_class=_cell_class(level),
         )
         for level in range(5)
     )

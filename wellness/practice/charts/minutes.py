@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import pairwise
 
@@ -20,11 +20,10 @@ from wellness.practice.charts.geometry import (
     END_AXIS,
     FONT,
     Box,
-    ChartBase,
     Line,
+    PlotChart,
     Rect,
     Text,
-    Tick,
     end_labels,
     finite_int,
     nice_extent,
@@ -43,9 +42,7 @@ class Bar(Rect):
 
 
 @dataclass(frozen=True, slots=True)
-class BarChart(ChartBase):
-    plot: Box = field(default_factory=lambda: Box(0, 0, 0, 0))
-    y_ticks: tuple[Tick, ...] = ()
+class BarChart(PlotChart):
     x_labels: tuple[Text, ...] = ()
     end_labels: tuple[Text, ...] = ()  # the scale again right of the plot (see TimelineChart)
     bars: tuple[Bar, ...] = ()

@@ -7,7 +7,7 @@ made at 01:30 is on the chart at once although the practice day is still yesterd
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from wellness.checkins.scoring import SUDS_MAX, SUDS_MIN
@@ -15,8 +15,8 @@ from wellness.practice.charts.formatting import DASH, date_range, moment, number
 from wellness.practice.charts.geometry import (
     END_AXIS,
     Box,
-    ChartBase,
     DateAxis,
+    PlotChart,
     Point,
     Text,
     Tick,
@@ -42,9 +42,7 @@ class PairMark:
 
 
 @dataclass(frozen=True, slots=True)
-class TimelineChart(ChartBase):
-    plot: Box = field(default_factory=lambda: Box(0, 0, 0, 0))
-    y_ticks: tuple[Tick, ...] = ()
+class TimelineChart(PlotChart):
     x_ticks: tuple[Tick, ...] = ()
     # The scale's numbers again right of the plot, in sight where a phone opens the chart.
     end_labels: tuple[Text, ...] = ()
