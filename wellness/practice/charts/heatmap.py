@@ -98,9 +98,9 @@ def calendar_heatmap(
         practised = day in practised_set
         total_minutes += minutes
         cells.append(_day_cell(offset, day, minutes, practised=practised, today=today))
-        row = offset % 7
         week_cells.append(_table_cell(minutes, practised=practised))
         week_minutes += minutes
+        row = offset % 7
         if row == 6 or day == today:
             # The table: a row per week, a column per weekday, then the week's minutes.
             padding = [""] * (6 - row)
