@@ -10,9 +10,10 @@ import msgspec
 from wellness.catalog.kinds import Contraindication, Guidance, Kind, Level, Posture, Status
 from wellness.catalog.models import MediaAsset, PracticeSession
 from wellness.catalog.search import SearchPage, SessionRow
+from wellness.checkins.scoring import SUDS_MAX, SUDS_MIN
 from wellness.web.ids import BodyId
 
-Anxiety = Annotated[int, msgspec.Meta(ge=0, le=10)]
+Anxiety = Annotated[int, msgspec.Meta(ge=SUDS_MIN, le=SUDS_MAX)]
 Tag = Annotated[str, msgspec.Meta(max_length=48)]
 
 
@@ -153,7 +154,7 @@ class SessionCreate(msgspec.Struct, forbid_unknown_fields=True):
     guidance: Guidance = Guidance.GUIDED
     transcript: str = ""
     anxiety_min: Anxiety = 0
-    anxiety_max: Anxiety = 10
+    anxiety_max: Anxiety = SUDS_MAX
     contraindications: list[Contraindication] = msgspec.field(default_factory=list)
     tags: Annotated[list[Tag], msgspec.Meta(max_length=20)] = msgspec.field(default_factory=list)
     primary_asset_id: BodyId | None = None

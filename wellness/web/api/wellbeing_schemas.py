@@ -11,13 +11,13 @@ import msgspec
 from wellness.care.models import Alert
 from wellness.catalog.kinds import Kind
 from wellness.checkins.models import Checkin, Gad7Response
-from wellness.checkins.scoring import CheckinContext, Gad7Band
+from wellness.checkins.scoring import SUDS_MAX, SUDS_MIN, CheckinContext, Gad7Band
 from wellness.practice.models import PracticeLog
 from wellness.practice.rules import Evidence
 from wellness.practice.streaks import StreakPeriod, StreakSummary
 from wellness.settings import CarePolicy
 
-Level = Annotated[int, msgspec.Meta(ge=0, le=10)]
+Level = Annotated[int, msgspec.Meta(ge=SUDS_MIN, le=SUDS_MAX)]
 Moment = Annotated[datetime, msgspec.Meta(tz=True)]
 Seconds = Annotated[int, msgspec.Meta(ge=0, le=24 * 3600)]
 Note = Annotated[str, msgspec.Meta(max_length=500)]

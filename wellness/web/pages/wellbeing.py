@@ -14,10 +14,9 @@ from litestar.response import Redirect, Template
 from wellness.catalog import services as catalog
 from wellness.catalog.kinds import Kind
 from wellness.checkins import services as checkins
-from wellness.checkins.scoring import GAD7_ANSWERS, GAD7_ITEMS
-from wellness.lib import charts
+from wellness.checkins.scoring import GAD7_ANSWERS, GAD7_ITEMS, GAD7_MAX, SUDS_MAX
 from wellness.lib.validation import FieldError
-from wellness.practice import progress
+from wellness.practice import charts, progress
 from wellness.practice import services as practice
 from wellness.practice.models import PracticeLog
 from wellness.web.api.catalog import session_for_viewer_or_404
@@ -58,7 +57,7 @@ class WellbeingPages(Controller):
             return await _home_with_errors(request, {problem.field: problem.message}, form)
         if recorded.needs_support:
             return _to_support(request, "/patient")
-        flash(request, f"Thank you. You rated {level} out of 10.", category="success")
+        flash(request, f"Thank you. You rated {level} out of {SUDS_MAX}.", category="success")
         return Redirect("/patient", status_code=303)
 
     @get("/gad7", name="gad7_form")
@@ -85,7 +84,7 @@ class WellbeingPages(Controller):
         band = recorded.response.band.label.lower()
         flash(
             request,
-            f"Thank you. Your score is {recorded.response.total} of 21 ({band} anxiety).",
+            f"Thank you. Your score is {recorded.response.total} of {GAD7_MAX} ({band} anxiety).",
             category="success",
         )
         return Redirect("/progress", status_code=303)

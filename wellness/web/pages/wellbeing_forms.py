@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from litestar.datastructures import FormMultiDict
 
 from wellness.catalog.kinds import Kind
-from wellness.checkins.scoring import GAD7_ITEMS, SUDS_MAX, SUDS_MIN
+from wellness.checkins.scoring import GAD7_ANSWERS, GAD7_ITEMS, SUDS_MAX, SUDS_MIN
 from wellness.lib.numbers import record_id, whole_number
 from wellness.lib.validation import FieldError
 
@@ -18,12 +18,13 @@ def level(form: FormMultiDict, name: str, errors: dict[str, str], *, required: b
     raw = str(form.get(name, "")).strip()
     if not raw:
         if required:
-            errors[name] = "Choose a number from 0 (calm) to 10 (the worst distress)."
+            errors[name] = (
+                f"Choose a number from {SUDS_MIN} (calm) to {SUDS_MAX} (the worst distress)."
+            )
         return None
     try:
-        return whole_number(
-            raw, field=name, low=SUDS_MIN, high=SUDS_MAX, message="Choose a number from 0 to 10."
-        )
+        message = f"Choose a number from {SUDS_MIN} to {SUDS_MAX}."
+        return whole_number(raw, field=name, low=SUDS_MIN, high=SUDS_MAX, message=message)
     except FieldError as problem:
         errors[name] = problem.message
         return None
@@ -37,11 +38,14 @@ def tags(form: FormMultiDict) -> list[str]:
     return [str(value) for value in form.getall("tags", [])]
 
 
+_GAD7_CHOICES = {str(value) for value in range(len(GAD7_ANSWERS))}
+
+
 def gad7_answers(form: FormMultiDict, errors: dict[str, str]) -> list[int]:
     answers: list[int] = []
     for index in range(len(GAD7_ITEMS)):
         raw = str(form.get(f"q{index}", "")).strip()
-        if raw not in {"0", "1", "2", "3"}:
+        if raw not in _GAD7_CHOICES:
             errors[f"q{index}"] = f"Choose an answer for question {index + 1}."
             continue
         answers.append(int(raw))

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from jinja2 import Environment, FileSystemLoader
 
-from wellness.lib.charts import (
+from wellness.practice.charts import (
     ChartBase,
     anxiety_timeline,
     average_change,
@@ -22,7 +22,7 @@ from wellness.lib.charts import (
     weekly_minutes,
 )
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+TEMPLATES = Path(__file__).resolve().parents[3] / "templates"
 SVG = "{http://www.w3.org/2000/svg}"
 TODAY = date(2026, 11, 24)
 START = date(2026, 10, 1)
