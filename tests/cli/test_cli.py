@@ -9,7 +9,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from tests.conftest import TEST_NOW
-from wellness.cli import CliState, main
+from wellness.cli import main
+from wellness.cli.common import CliState
 from wellness.lib.clock import Clock, FixedClock
 
 PASSPHRASE = "a calm and memorable passphrase"
@@ -152,7 +153,7 @@ def test_demo_seeding_refuses_a_database_with_real_accounts(
         stdin=PASSPHRASE,
     )
     started: list[object] = []
-    monkeypatch.setattr("wellness.cli._start_server", lambda *args, **_: started.append(args))
+    monkeypatch.setattr("wellness.cli.serve._start_server", lambda *args, **_: started.append(args))
     result = run(environment, "serve", "--demo")
     assert result.exit_code == 1
     assert "refusing to replace them" in result.output
@@ -164,7 +165,7 @@ def test_demo_seeds_every_role_and_starts_the_server(
     environment: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     started: list[tuple[object, ...]] = []
-    monkeypatch.setattr("wellness.cli._start_server", lambda *args, **_: started.append(args))
+    monkeypatch.setattr("wellness.cli.serve._start_server", lambda *args, **_: started.append(args))
     monkeypatch.setenv("WELLNESS_DEMO_AUDIO_SCALE", "0.01")  # seconds of audio, not hours
     first = run(environment, "demo", "--port", "8123")
     second = run(environment, "demo", "--port", "8123")
