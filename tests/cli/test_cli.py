@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 from datetime import datetime, timedelta
 
 import pytest
@@ -273,3 +275,17 @@ def test_serve_believes_forwarded_addresses_only_from_the_named_proxies(
     assert len(calls) == 1
     assert calls[0]["proxy_headers"] is proxy_headers
     assert calls[0]["forwarded_allow_ips"] == trusted
+
+
+def test_python_dash_m_wellness_cli_runs_the_wellness_command() -> None:
+    # The fallback the nginx test and bench/media_ranges.py use when no `wellness` script exists.
+    result = subprocess.run(
+        [sys.executable, "-m", "wellness.cli", "--help"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Usage: python -m wellness.cli" in result.stdout
+    assert {"serve", "demo", "db", "users", "media"} <= set(result.stdout.split())

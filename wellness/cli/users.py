@@ -108,14 +108,13 @@ def users_assign_therapist(patient_email: str, therapist_email: str) -> None:
 
     now = command_clock().now()
 
-    async def work() -> bool:
-        patient, therapist = await _existing(patient_email), await _existing(therapist_email)
+    async def assign(patient: User, therapist: User) -> bool:
         try:
             return await care.assign(therapist, patient, now=now)
         except FieldError as problem:
             raise click.ClickException(problem.message) from None
 
-    added = _account_command(work)
+    added = _change_caseload(patient_email, therapist_email, assign)
     state = "now looks after" if added else "already looked after"
     click.echo(f"{therapist_email} {state} {patient_email}.")
 
@@ -124,14 +123,15 @@ def users_assign_therapist(patient_email: str, therapist_email: str) -> None:
 @click.argument("patient_email")
 @click.argument("therapist_email")
 def users_unassign_therapist(patient_email: str, therapist_email: str) -> None:
-    """Take a patient off a therapist's caseload."""
+    """Take a patient off a therapist's caseload (the membership is kept, ended, as history)."""
     from wellness.care import services as care
 
-    async def work() -> bool:
-        patient, therapist = await _existing(patient_email), await _existing(therapist_email)
-        return await care.unassign(therapist.id, patient.id)
-
-    removed = _account_command(work)
+    now = command_clock().now()
+    removed = _change_caseload(
+        patient_email,
+        therapist_email,
+        lambda patient, therapist: care.unassign(therapist.id, patient.id, now=now),
+    )
     state = "no longer looks after" if removed else "did not look after"
     click.echo(f"{therapist_email} {state} {patient_email}.")
 
@@ -152,6 +152,17 @@ def _change_account(email: str, change: Callable[[User], Awaitable[object]]) -> 
         await change(await _existing(email))
 
     _account_command(work)
+
+
+def _change_caseload(
+    patient_email: str, therapist_email: str, change: Callable[[User, User], Awaitable[bool]]
+) -> bool:
+    """Apply `change` to the patient and the therapist with these e-mails, naming one missing."""
+
+    async def work() -> bool:
+        return await change(await _existing(patient_email), await _existing(therapist_email))
+
+    return _account_command(work)
 
 
 def _account_command(work: Callable[[], Coroutine[Any, Any, T]]) -> T:
