@@ -10,7 +10,7 @@ from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
 from wellness.accounts.permissions import home_path
-from wellness.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+from wellness.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
 from wellness.lib.urls import local_redirect_target
 from wellness.web.auth import (
     SignInRefused,

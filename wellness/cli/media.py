@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from wellness.catalog.kinds import Kind
+from wellness.cli.common import command_clock, command_settings, run_with_database
 
 if TYPE_CHECKING:
     from wellness.catalog.importer import ImportOutcome
@@ -31,9 +32,8 @@ def import_folder(folder: Path, kind: str | None) -> None:
     """Import every media file below FOLDER. Safe to re-run: identical files are skipped."""
     from wellness.catalog.importer import candidate_files, import_file
     from wellness.catalog.storage import LocalMediaStore
-    from wellness.cli import _run_with_database, _settings, clock
 
-    settings, importing_clock = _settings(), clock()
+    settings, importing_clock = command_settings(), command_clock()
     store = LocalMediaStore(settings.media_dir)
     files = list(candidate_files(folder))
     chosen_kind = Kind(kind) if kind else None
@@ -56,7 +56,7 @@ def import_folder(folder: Path, kind: str | None) -> None:
                 )
         return outcomes
 
-    outcomes = _run_with_database(settings, work) if files else []
+    outcomes = run_with_database(settings, work) if files else []
     _print_outcomes(folder, outcomes)
     if any(outcome.status == "rejected" for outcome in outcomes):
         raise SystemExit(1)
@@ -86,10 +86,9 @@ def check() -> None:
     """Report stored assets whose file is missing or whose bytes no longer match their hash."""
     from wellness.catalog.maintenance import find_damaged_assets
     from wellness.catalog.storage import LocalMediaStore
-    from wellness.cli import _run_with_database, _settings
 
-    settings = _settings()
-    problems = _run_with_database(
+    settings = command_settings()
+    problems = run_with_database(
         settings, lambda: find_damaged_assets(LocalMediaStore(settings.media_dir))
     )
     for problem in problems:
@@ -107,11 +106,10 @@ def sweep(grace_hours: int) -> None:
     """Delete unreferenced stored files and abandoned partial uploads past the grace period."""
     from wellness.catalog.maintenance import sweep_orphans
     from wellness.catalog.storage import LocalMediaStore
-    from wellness.cli import _run_with_database, _settings, clock
 
-    settings, now = _settings(), clock().now()
+    settings, now = command_settings(), command_clock().now()
     store = LocalMediaStore(settings.media_dir)
-    removed = _run_with_database(
+    removed = run_with_database(
         settings, lambda: sweep_orphans(store, grace_seconds=grace_hours * 3600, now=now)
     )
     for key in removed:

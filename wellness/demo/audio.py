@@ -22,7 +22,7 @@ import numpy as np
 import soundfile as sf  # type: ignore[import-untyped]
 from mutagen.easyid3 import EasyID3
 
-from wellness.demo_content import AudioPlan, BreathPace
+from wellness.demo.content import AudioPlan, BreathPace
 
 SAMPLE_RATE: Final = 16_000
 BLOCK_FRAMES: Final = 1 << 16

@@ -1,7 +1,7 @@
-"""Demo data: accounts for every role and a catalog of playable sessions.
+"""Seeding a demo database: the accounts, the library of playable sessions and their history.
 
-Demo accounts exist only in databases marked as demo. The sessions (`wellness.demo_content`)
-get synthesised audio (`wellness.demo_audio`) that goes through the same ingest and validation
+Demo accounts exist only in databases marked as demo. The sessions (`wellness.demo.content`)
+get synthesised audio (`wellness.demo.audio`) that goes through the same ingest and validation
 as an upload; encoded tracks are cached between runs, so only the first start is slow.
 """
 
@@ -13,46 +13,20 @@ import hashlib
 import os
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from wellness.accounts import passwords
 from wellness.accounts import services as accounts
 from wellness.accounts.models import User
-from wellness.accounts.roles import Role
 from wellness.catalog import services as catalog
 from wellness.catalog.kinds import Status
 from wellness.catalog.models import MediaAsset
 from wellness.catalog.storage import MediaStore
-from wellness.demo_content import DEMO_SESSIONS, DemoSession
-from wellness.demo_history import seed_history
+from wellness.demo.accounts import COORDINATOR_EMAIL, DEMO_ACCOUNTS, DEMO_PASSWORD, DemoAccount
+from wellness.demo.content import DEMO_SESSIONS, DemoSession
+from wellness.demo.history import seed_history
 from wellness.system import services as system
-
-DEMO_PASSWORD = "demo-wellness"  # noqa: S105  (documented; only ever set in demo databases)
-
-
-@dataclass(frozen=True, slots=True)
-class DemoAccount:
-    email: str
-    display_name: str
-    role: Role
-    time_zone: str
-
-
-DEMO_ACCOUNTS = (
-    DemoAccount("admin@demo.wellness", "Ada Admin", Role.ADMIN, "Europe/Berlin"),
-    DemoAccount("coordinator@demo.wellness", "Cora Coordinator", Role.COORDINATOR, "Europe/Berlin"),
-    DemoAccount("therapist@demo.wellness", "Theo Therapist", Role.THERAPIST, "Europe/Berlin"),
-    DemoAccount("therapist2@demo.wellness", "Tamsin Therapist", Role.THERAPIST, "America/New_York"),
-    DemoAccount("patient@demo.wellness", "Pat Patient", Role.PATIENT, "Europe/Berlin"),
-    DemoAccount("patient2@demo.wellness", "Robin Patient", Role.PATIENT, "Europe/London"),
-    DemoAccount("patient3@demo.wellness", "Sam Patient", Role.PATIENT, "America/New_York"),
-    DemoAccount("patient4@demo.wellness", "Kai Patient", Role.PATIENT, "Asia/Tokyo"),
-)
-
-
-COORDINATOR_EMAIL = "coordinator@demo.wellness"  # uploads and publishes the demo catalog
 
 
 class NotADemoDatabase(RuntimeError):
@@ -120,11 +94,11 @@ async def _create_accounts() -> dict[str, User]:
 
 def prepare_tracks(cache_dir: Path, scale: float = 1.0) -> dict[str, Path]:
     """Encoded audio for every demo session, by slug; longest first, on every CPU core."""
-    from wellness import demo_audio  # numpy and libsndfile load only when demo audio is made
+    from wellness.demo import audio  # numpy and libsndfile load only when demo audio is made
 
     def make(session: DemoSession) -> Path:
         plan = session.audio_plan()
-        return demo_audio.cached_track(
+        return audio.cached_track(
             plan if scale == 1 else plan.scaled(scale),
             cache_dir,
             session.slug,
