@@ -6,8 +6,7 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, Response, get, patch, post
-from litestar.exceptions import NotFoundException
-from litestar.params import JSONBody, PathParameter, QueryParameter
+from litestar.params import JSONBody, QueryParameter
 
 from wellness.catalog import services as catalog
 from wellness.catalog.kinds import Guidance, Kind, Posture, Status
@@ -16,34 +15,20 @@ from wellness.catalog.search import CatalogQuery
 from wellness.web.api.catalog_schemas import (
     MediaAssetResponse,
     SessionCreate,
-    SessionDetail,
     SessionList,
     SessionPatch,
 )
 from wellness.web.auditing import record_action
+from wellness.web.catalog_views import SessionDetail
 from wellness.web.context import utc_now, web_context
 from wellness.web.guards import coordinators_only, current_user, signed_in
+from wellness.web.ids import PathId
+from wellness.web.lookups import (
+    asset_for_viewer_or_404,
+    session_for_editor_or_404,
+    session_for_viewer_or_404,
+)
 from wellness.web.uploads import ingest_received, receive_file
-
-SessionId = Annotated[int, PathParameter(ge=1, le=2**31 - 1)]
-
-
-async def session_for_viewer_or_404(
-    request: Request[Any, Any, Any], session_id: int
-) -> PracticeSession:
-    session = await catalog.session_for_viewer(current_user(request), session_id)
-    if session is None:
-        raise NotFoundException("No such session.")
-    return session
-
-
-async def session_for_editor_or_404(
-    request: Request[Any, Any, Any], session_id: int
-) -> PracticeSession:
-    session = await catalog.session_for_editor(current_user(request), session_id)
-    if session is None:
-        raise NotFoundException("No such session.")
-    return session
 
 
 async def session_detail(session: PracticeSession) -> SessionDetail:
@@ -94,9 +79,11 @@ class CatalogApi(Controller):
 
     @get("/{session_id:int}", name="api_session")
     async def get_session(
-        self, request: Request[Any, Any, Any], session_id: SessionId
+        self, request: Request[Any, Any, Any], session_id: PathId
     ) -> SessionDetail:
-        return await session_detail(await session_for_viewer_or_404(request, session_id))
+        return await session_detail(
+            await session_for_viewer_or_404(current_user(request), session_id)
+        )
 
     @post("/", guards=[coordinators_only], name="api_session_create")
     async def create_session(
@@ -110,9 +97,9 @@ class CatalogApi(Controller):
 
     @patch("/{session_id:int}", guards=[coordinators_only], name="api_session_update")
     async def update_session(
-        self, request: Request[Any, Any, Any], session_id: SessionId, data: JSONBody[SessionPatch]
+        self, request: Request[Any, Any, Any], session_id: PathId, data: JSONBody[SessionPatch]
     ) -> SessionDetail:
-        session = await session_for_editor_or_404(request, session_id)
+        session = await session_for_editor_or_404(current_user(request), session_id)
         updated = await catalog.update_session(
             session, _fields(data), actor=current_user(request), now=utc_now(request)
         )
@@ -125,9 +112,7 @@ class CatalogApi(Controller):
         status_code=200,
         name="api_session_publish",
     )
-    async def publish(
-        self, request: Request[Any, Any, Any], session_id: SessionId
-    ) -> SessionDetail:
+    async def publish(self, request: Request[Any, Any, Any], session_id: PathId) -> SessionDetail:
         return await self._transition(request, session_id, Status.PUBLISHED)
 
     @post(
@@ -136,15 +121,13 @@ class CatalogApi(Controller):
         status_code=200,
         name="api_session_archive",
     )
-    async def archive(
-        self, request: Request[Any, Any, Any], session_id: SessionId
-    ) -> SessionDetail:
+    async def archive(self, request: Request[Any, Any, Any], session_id: PathId) -> SessionDetail:
         return await self._transition(request, session_id, Status.ARCHIVED)
 
     async def _transition(
         self, request: Request[Any, Any, Any], session_id: int, target: Status
     ) -> SessionDetail:
-        session = await session_for_editor_or_404(request, session_id)
+        session = await session_for_editor_or_404(current_user(request), session_id)
         changed = await catalog.change_status(
             session, target, actor=current_user(request), now=utc_now(request)
         )
@@ -174,9 +157,7 @@ class MediaApi(Controller):
     async def get_media(
         self,
         request: Request[Any, Any, Any],
-        asset_id: Annotated[int, PathParameter(ge=1, le=2**31 - 1)],
+        asset_id: PathId,
     ) -> MediaAssetResponse:
-        asset = await catalog.asset_for_viewer(current_user(request), asset_id)
-        if asset is None:
-            raise NotFoundException("No such media.")
+        asset = await asset_for_viewer_or_404(current_user(request), asset_id)
         return MediaAssetResponse.of(asset, already_stored=True)

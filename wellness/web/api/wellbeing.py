@@ -6,13 +6,11 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
-from litestar.exceptions import NotFoundException
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import JSONBody, PathParameter, QueryParameter
+from litestar.params import JSONBody, QueryParameter
 
 from wellness.checkins import services as checkins
 from wellness.practice import services as practice
-from wellness.practice.models import PracticeLog
 from wellness.settings import CarePolicy
 from wellness.web.api.wellbeing_schemas import (
     CheckinCreate,
@@ -36,18 +34,12 @@ from wellness.web.api.wellbeing_schemas import (
 from wellness.web.context import utc_now, web_context
 from wellness.web.guards import current_user, patients_only
 from wellness.web.idempotency import respond_once
+from wellness.web.ids import PathId
+from wellness.web.lookups import own_practice_or_404
 from wellness.web.strict_json import strictly
 
-PracticeId = Annotated[int, PathParameter(ge=1, le=2**31 - 1)]
 PageNumber = Annotated[int, QueryParameter(ge=1, le=100_000)]
 PerPage = Annotated[int, QueryParameter(ge=1, le=100)]
-
-
-async def own_practice_or_404(request: Request[Any, Any, Any], practice_id: int) -> PracticeLog:
-    found = await practice.practice_for_owner(current_user(request), practice_id)
-    if found is None:
-        raise NotFoundException("No such practice record.")
-    return found
 
 
 def created(shape: type[msgspec.Struct]) -> dict[int, ResponseSpec]:
@@ -177,12 +169,12 @@ class WellbeingApi(Controller):
     async def report_progress(
         self,
         request: Request[Any, Any, Any],
-        practice_id: PracticeId,
+        practice_id: PathId,
         data: JSONBody[ProgressReport],
     ) -> PracticeOut:
         """Seconds actually played so far (repeatable: progress never goes backwards)."""
         data = await strictly(request, ProgressReport)
-        found = await own_practice_or_404(request, practice_id)
+        found = await own_practice_or_404(current_user(request), practice_id)
         updated = await practice.report_progress(
             found,
             data.listened_seconds,
@@ -197,11 +189,11 @@ class WellbeingApi(Controller):
         responses=created(PracticeCreated),
     )
     async def rate_after(
-        self, request: Request[Any, Any, Any], practice_id: PracticeId, data: JSONBody[RatingAfter]
+        self, request: Request[Any, Any, Any], practice_id: PathId, data: JSONBody[RatingAfter]
     ) -> Response[bytes]:
         """The anxiety rating after a session (once per practice)."""
         data = await strictly(request, RatingAfter)
-        found = await own_practice_or_404(request, practice_id)
+        found = await own_practice_or_404(current_user(request), practice_id)
         policy = web_context(request).settings.care
 
         async def write() -> tuple[int, PracticeCreated]:

@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
-from litestar.exceptions import NotFoundException
-from litestar.params import PathParameter, QueryParameter, URLEncodedBody
+from litestar.params import QueryParameter, URLEncodedBody
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
@@ -15,20 +14,13 @@ from wellness.accounts.models import User
 from wellness.accounts.roles import Role
 from wellness.audit import services as audit
 from wellness.care import services as care
-from wellness.lib.numbers import MAX_ID, record_id
+from wellness.lib.numbers import record_id
 from wellness.lib.validation import FieldError
 from wellness.web.context import client_address, utc_now, web_context
 from wellness.web.guards import admins_only, current_user
+from wellness.web.ids import AccountId
+from wellness.web.lookups import account_for_admin_or_404
 from wellness.web.schemas import ActiveForm, NewUserForm, PasswordForm, RoleForm
-
-UserId = Annotated[int, PathParameter(title="Account id", ge=1, le=MAX_ID)]
-
-
-async def _account_or_404(request: Request[Any, Any, Any], user_id: int) -> User:
-    account = await accounts.account_for_admin(current_user(request), user_id)
-    if account is None:
-        raise NotFoundException("No such account.")
-    return account
 
 
 async def _audit(
@@ -91,15 +83,15 @@ class AdminPages(Controller):
         return Redirect(f"/admin/users/{created.id}", status_code=303)
 
     @get("/{user_id:int}", name="admin_user")
-    async def account_detail(self, request: Request[Any, Any, Any], user_id: UserId) -> Template:
-        account = await _account_or_404(request, user_id)
+    async def account_detail(self, request: Request[Any, Any, Any], user_id: AccountId) -> Template:
+        account = await account_for_admin_or_404(current_user(request), user_id)
         return await _detail_template(account)
 
     @post("/{user_id:int}/role", name="admin_user_role")
     async def change_role(
-        self, request: Request[Any, Any, Any], user_id: UserId, data: URLEncodedBody[RoleForm]
+        self, request: Request[Any, Any, Any], user_id: AccountId, data: URLEncodedBody[RoleForm]
     ) -> Template | Redirect:
-        account = await _account_or_404(request, user_id)
+        account = await account_for_admin_or_404(current_user(request), user_id)
         try:
             role = _role_or_error(data.role)
             await accounts.change_role(current_user(request), account, role)
@@ -117,9 +109,9 @@ class AdminPages(Controller):
 
     @post("/{user_id:int}/active", name="admin_user_active")
     async def change_active(
-        self, request: Request[Any, Any, Any], user_id: UserId, data: URLEncodedBody[ActiveForm]
+        self, request: Request[Any, Any, Any], user_id: AccountId, data: URLEncodedBody[ActiveForm]
     ) -> Template | Redirect:
-        account = await _account_or_404(request, user_id)
+        account = await account_for_admin_or_404(current_user(request), user_id)
         if data.active not in {"true", "false"}:
             return await _detail_template(
                 account, errors={"active": "Choose activate or deactivate."}, status=422
@@ -138,10 +130,10 @@ class AdminPages(Controller):
 
     @post("/{user_id:int}/care-team", name="admin_care_assign")
     async def assign_therapist(
-        self, request: Request[Any, Any, Any], user_id: UserId
+        self, request: Request[Any, Any, Any], user_id: AccountId
     ) -> Template | Redirect:
         """Put this patient on a therapist's caseload."""
-        patient = await _account_or_404(request, user_id)
+        patient = await account_for_admin_or_404(current_user(request), user_id)
         raw = str((await request.form()).get("therapist_id", ""))
         errors = {"therapist_id": "Choose one of the listed therapists."}
         try:
@@ -165,9 +157,9 @@ class AdminPages(Controller):
 
     @post("/{user_id:int}/care-team/{therapist_id:int}/remove", name="admin_care_remove")
     async def remove_therapist(
-        self, request: Request[Any, Any, Any], user_id: UserId, therapist_id: UserId
+        self, request: Request[Any, Any, Any], user_id: AccountId, therapist_id: AccountId
     ) -> Redirect:
-        patient = await _account_or_404(request, user_id)
+        patient = await account_for_admin_or_404(current_user(request), user_id)
         if await care.unassign(therapist_id, patient.id):
             await _audit(request, "care_unassigned", patient, detail=f"therapist={therapist_id}")
             flash(request, "Removed from the care team.", "success")
@@ -175,9 +167,12 @@ class AdminPages(Controller):
 
     @post("/{user_id:int}/password", name="admin_user_password")
     async def reset_password(
-        self, request: Request[Any, Any, Any], user_id: UserId, data: URLEncodedBody[PasswordForm]
+        self,
+        request: Request[Any, Any, Any],
+        user_id: AccountId,
+        data: URLEncodedBody[PasswordForm],
     ) -> Template | Redirect:
-        account = await _account_or_404(request, user_id)
+        account = await account_for_admin_or_404(current_user(request), user_id)
         try:
             await accounts.set_password(account, data.password)
         except accounts.AccountError as problem:

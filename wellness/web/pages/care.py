@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.exceptions import NotFoundException
-from litestar.params import PathParameter
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
@@ -18,16 +16,9 @@ from wellness.practice import services as practice
 from wellness.web.auditing import record_action
 from wellness.web.context import utc_now, web_context
 from wellness.web.guards import current_user, therapists_only
+from wellness.web.ids import PathId
+from wellness.web.lookups import alert_for_therapist_or_404, patient_for_therapist_or_404
 from wellness.web.pages import wellbeing_forms as forms
-
-RowId = Annotated[int, PathParameter(ge=1, le=2**31 - 1)]
-
-
-async def _patient_or_404(request: Request[Any, Any, Any], patient_id: int) -> User:
-    patient = await care.patient_for_therapist(current_user(request), patient_id)
-    if patient is None:
-        raise NotFoundException("No such patient on your caseload.")
-    return patient
 
 
 class CarePages(Controller):
@@ -35,10 +26,8 @@ class CarePages(Controller):
     guards = [therapists_only]  # noqa: RUF012  (Litestar reads this class attribute)
 
     @post("/alerts/{alert_id:int}/acknowledge", name="care_alert_acknowledge")
-    async def acknowledge(self, request: Request[Any, Any, Any], alert_id: RowId) -> Redirect:
-        alert = await care.alert_for_therapist(current_user(request), alert_id)
-        if alert is None:
-            raise NotFoundException("No such alert for your caseload.")
+    async def acknowledge(self, request: Request[Any, Any, Any], alert_id: PathId) -> Redirect:
+        alert = await alert_for_therapist_or_404(current_user(request), alert_id)
         if await care.acknowledge(alert, current_user(request), now=utc_now(request)):
             await record_action(
                 request, "alert_acknowledged", target_type="alert", target_id=alert.id
@@ -49,17 +38,17 @@ class CarePages(Controller):
         return Redirect("/therapist", status_code=303)
 
     @get("/patients/{patient_id:int}/attest", name="care_attest_form")
-    async def attest_form(self, request: Request[Any, Any, Any], patient_id: RowId) -> Template:
-        patient = await _patient_or_404(request, patient_id)
+    async def attest_form(self, request: Request[Any, Any, Any], patient_id: PathId) -> Template:
+        patient = await patient_for_therapist_or_404(current_user(request), patient_id)
         return _attest_template(request, patient, {}, {})
 
     @post("/patients/{patient_id:int}/attest", name="care_attest")
     async def attest(
-        self, request: Request[Any, Any, Any], patient_id: RowId
+        self, request: Request[Any, Any, Any], patient_id: PathId
     ) -> Template | Redirect:
         """Confirm the patient attended a practice (group yoga, a guided class)."""
         therapist = current_user(request)
-        patient = await _patient_or_404(request, patient_id)
+        patient = await patient_for_therapist_or_404(current_user(request), patient_id)
         form = await request.form()
         errors: dict[str, str] = {}
         kind = forms.kind(form, errors)

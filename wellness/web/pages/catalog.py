@@ -16,12 +16,14 @@ from wellness.catalog import services as catalog
 from wellness.catalog.kinds import Guidance, Kind, Posture, Status
 from wellness.catalog.models import PracticeSession
 from wellness.catalog.search import SearchPage
+from wellness.lib.numbers import MAX_ID
 from wellness.practice import rules
 from wellness.practice import services as practice
-from wellness.web.api.catalog import SessionId, session_for_viewer_or_404
-from wellness.web.api.catalog_schemas import SessionDetail
+from wellness.web.catalog_views import SessionDetail
 from wellness.web.context import utc_now
 from wellness.web.guards import current_user, signed_in
+from wellness.web.ids import PathId
+from wellness.web.lookups import session_for_viewer_or_404
 from wellness.web.pages.catalog_forms import (
     LENGTHS,
     BrowseFilters,
@@ -32,6 +34,8 @@ from wellness.web.pages.catalog_forms import (
 )
 
 PLAYBACK_RATES = ("0.75", "1", "1.25", "1.5")
+# The practice a session page shows (`?practice=7`), after the form without JavaScript.
+PracticeQuery = Annotated[int | None, QueryParameter(name="practice", ge=1, le=MAX_ID)]
 
 
 def manages_catalog(viewer: User) -> bool:
@@ -75,12 +79,10 @@ class CatalogPages(Controller):
     async def session_page(
         self,
         request: Request[Any, Any, Any],
-        session_id: SessionId,
-        practice_id: Annotated[
-            int | None, QueryParameter(name="practice", ge=1, le=2**31 - 1)
-        ] = None,
+        session_id: PathId,
+        practice_id: PracticeQuery = None,
     ) -> Template:
-        session = await session_for_viewer_or_404(request, session_id)
+        session = await session_for_viewer_or_404(current_user(request), session_id)
         return await session_template(request, session, practice_id)
 
 

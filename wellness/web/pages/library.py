@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import asyncio
 from secrets import compare_digest
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Controller, Request, Router, get, post
 from litestar.config.csrf import CSRFConfig
-from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.exceptions import PermissionDeniedException
 from litestar.middleware.csrf import CSRF_SECRET_LENGTH, generate_csrf_hash
-from litestar.params import QueryParameter, URLEncodedBody
+from litestar.params import URLEncodedBody
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 from litestar.utils.scope.state import ScopeState
@@ -28,17 +28,17 @@ from wellness.catalog.models import MediaAsset, PracticeSession
 from wellness.catalog.rules import CatalogError
 from wellness.catalog.validation import MediaRejected
 from wellness.lib.durations import rounded_minutes
-from wellness.web.api.catalog import SessionId, session_for_editor_or_404
 from wellness.web.auditing import record_action
 from wellness.web.context import utc_now, web_context
 from wellness.web.errors import WRONG_TYPE_CODES
 from wellness.web.guards import coordinators_only, current_user
+from wellness.web.ids import PathId, QueryId
+from wellness.web.lookups import asset_for_viewer_or_404, session_for_editor_or_404
 from wellness.web.pages.catalog import session_page_context
 from wellness.web.pages.catalog_forms import MediaView, SessionForm, session_fields
 from wellness.web.security import same_origin_writes_only
 from wellness.web.uploads import UploadRefused, ingest_received, receive_file
 
-AssetId = Annotated[int | None, QueryParameter(ge=1, le=2**31 - 1)]
 CSRF_FIELD = "_csrf_token"
 NO_BREAK = "\u00a0"
 
@@ -52,13 +52,6 @@ class UploadProblem(Exception):
         self.message = message
 
 
-async def _asset_or_404(request: Request[Any, Any, Any], asset_id: int) -> MediaAsset:
-    asset = await catalog.asset_for_viewer(current_user(request), asset_id)
-    if asset is None:
-        raise NotFoundException("No such media.")
-    return asset
-
-
 class LibraryPages(Controller):
     path = "/library"
     guards = [coordinators_only]  # noqa: RUF012  (Litestar reads this class attribute)
@@ -69,9 +62,9 @@ class LibraryPages(Controller):
 
     @get("/sessions/new", name="library_new_session")
     async def new_session_form(
-        self, request: Request[Any, Any, Any], asset: AssetId = None
+        self, request: Request[Any, Any, Any], asset: QueryId = None
     ) -> Template:
-        chosen = await _asset_or_404(request, asset) if asset else None
+        chosen = await asset_for_viewer_or_404(current_user(request), asset) if asset else None
         return _new_template(SessionForm.for_asset(chosen), chosen)
 
     @post("/sessions/new", name="library_create_session")
@@ -97,19 +90,19 @@ class LibraryPages(Controller):
         return Redirect(f"/library/sessions/{session.id}/edit", status_code=303)
 
     @get("/sessions/{session_id:int}/edit", name="library_edit_session")
-    async def edit_form(self, request: Request[Any, Any, Any], session_id: SessionId) -> Template:
-        session = await session_for_editor_or_404(request, session_id)
+    async def edit_form(self, request: Request[Any, Any, Any], session_id: PathId) -> Template:
+        session = await session_for_editor_or_404(current_user(request), session_id)
         return await edit_template(request, session)
 
     @post("/sessions/{session_id:int}/edit", name="library_update_session")
     async def update_session(
         self,
         request: Request[Any, Any, Any],
-        session_id: SessionId,
+        session_id: PathId,
         data: URLEncodedBody[SessionForm],
     ) -> Template | Redirect:
         """Save the form; its Publish button (`then=publish`) also publishes, all or nothing."""
-        session = await session_for_editor_or_404(request, session_id)
+        session = await session_for_editor_or_404(current_user(request), session_id)
         fields, errors = session_fields(data, creating=False)
         publishing = data.then == "publish"
         save = catalog.update_and_publish if publishing else catalog.update_session
@@ -131,13 +124,13 @@ class LibraryPages(Controller):
 
     @post("/sessions/{session_id:int}/publish", name="library_publish_session")
     async def publish(
-        self, request: Request[Any, Any, Any], session_id: SessionId
+        self, request: Request[Any, Any, Any], session_id: PathId
     ) -> Template | Redirect:
         return await _transition(request, session_id, Status.PUBLISHED)
 
     @post("/sessions/{session_id:int}/archive", name="library_archive_session")
     async def archive(
-        self, request: Request[Any, Any, Any], session_id: SessionId
+        self, request: Request[Any, Any, Any], session_id: PathId
     ) -> Template | Redirect:
         return await _transition(request, session_id, Status.ARCHIVED)
 
@@ -145,7 +138,7 @@ class LibraryPages(Controller):
 async def _transition(
     request: Request[Any, Any, Any], session_id: int, target: Status
 ) -> Template | Redirect:
-    session = await session_for_editor_or_404(request, session_id)
+    session = await session_for_editor_or_404(current_user(request), session_id)
     try:
         changed = await catalog.change_status(
             session, target, actor=current_user(request), now=utc_now(request)
@@ -193,9 +186,9 @@ class LibraryUploads(Controller):
 
     @post("/sessions/{session_id:int}/media", name="library_replace_media")
     async def replace_media(
-        self, request: Request[Any, Any, Any], session_id: SessionId
+        self, request: Request[Any, Any, Any], session_id: PathId
     ) -> Template | Redirect:
-        session = await session_for_editor_or_404(request, session_id)
+        session = await session_for_editor_or_404(current_user(request), session_id)
         try:
             ingested = await receive_media(request)
         except UploadProblem as problem:

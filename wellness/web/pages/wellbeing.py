@@ -3,11 +3,10 @@ logging practice done elsewhere."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Controller, Request, get, post
 from litestar.exceptions import NotFoundException
-from litestar.params import PathParameter
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
@@ -20,14 +19,14 @@ from wellness.lib.validation import FieldError
 from wellness.practice import progress
 from wellness.practice import services as practice
 from wellness.practice.models import PracticeLog
-from wellness.web.api.catalog import session_for_viewer_or_404
 from wellness.web.context import utc_now, web_context
 from wellness.web.guards import current_user, patients_only
+from wellness.web.ids import PathId
+from wellness.web.lookups import own_practice_or_404, session_for_viewer_or_404
 from wellness.web.pages import wellbeing_forms as forms
 from wellness.web.pages.catalog import session_template
 from wellness.web.pages.home import patient_home_context
 
-RowId = Annotated[int, PathParameter(ge=1, le=2**31 - 1)]
 SUPPORT = "/support"
 
 
@@ -141,9 +140,9 @@ class WellbeingPages(Controller):
 
     @post("/practice/{practice_id:int}/after", name="practice_after")
     async def after(
-        self, request: Request[Any, Any, Any], practice_id: RowId
+        self, request: Request[Any, Any, Any], practice_id: PathId
     ) -> Redirect | Template:
-        found = await _own_practice(request, practice_id)
+        found = await own_practice_or_404(current_user(request), practice_id)
         form = await request.form()
         errors: dict[str, str] = {}
         level = forms.level(form, "anxiety_after", errors, required=True)
@@ -220,15 +219,8 @@ async def _after_refused(
     """The session page again, answered 422 with the reason beside the after-rating scale."""
     if found.session_id is None:  # a logged practice has no session page (and no after form)
         raise NotFoundException()
-    session = await session_for_viewer_or_404(request, found.session_id)
+    session = await session_for_viewer_or_404(current_user(request), found.session_id)
     return await session_template(request, session, found.id, errors=errors, status=422)
-
-
-async def _own_practice(request: Request[Any, Any, Any], practice_id: int) -> PracticeLog:
-    found = await practice.practice_for_owner(current_user(request), practice_id)
-    if found is None:
-        raise NotFoundException("No such practice record.")
-    return found
 
 
 def _gad7_template(
