@@ -9,17 +9,13 @@ themselves (see `LibraryUploads`).
 from __future__ import annotations
 
 import asyncio
-from secrets import compare_digest
 from typing import Any
 
 from litestar import Controller, Request, Router, get, post
-from litestar.config.csrf import CSRFConfig
 from litestar.exceptions import PermissionDeniedException
-from litestar.middleware.csrf import CSRF_SECRET_LENGTH, generate_csrf_hash
 from litestar.params import URLEncodedBody
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
-from litestar.utils.scope.state import ScopeState
 
 from wellness.catalog import services as catalog
 from wellness.catalog.formats import registry as media_formats
@@ -36,10 +32,9 @@ from wellness.web.ids import PathId, QueryId
 from wellness.web.lookups import asset_for_viewer_or_404, session_for_editor_or_404
 from wellness.web.pages.catalog import session_page_context
 from wellness.web.pages.catalog_forms import MediaView, SessionForm, session_fields
-from wellness.web.security import same_origin_writes_only
+from wellness.web.security import adopt_csrf_cookie, check_form_token, same_origin_writes_only
 from wellness.web.uploads import UploadRefused, ingest_received, receive_file
 
-CSRF_FIELD = "_csrf_token"
 NO_BREAK = "\u00a0"
 
 
@@ -169,7 +164,7 @@ class LibraryUploads(Controller):
 
     path = "/library"
     guards = [coordinators_only, same_origin_writes_only]  # noqa: RUF012
-    opt = {"exclude_from_csrf": True}  # noqa: RUF012  (replaced by check_form_token below)
+    opt = {"exclude_from_csrf": True}  # noqa: RUF012  (replaced by security.check_form_token)
 
     @post("/media", name="library_upload_file")
     async def upload(self, request: Request[Any, Any, Any]) -> Template | Redirect:
@@ -209,40 +204,6 @@ def library_upload_router(max_body_bytes: int) -> Router:
 
 
 # --- uploads -----------------------------------------------------------------------------------
-
-
-def _csrf_secret(token: str, key: str) -> bytes | None:
-    """The random part of a token if its signature is ours (Litestar's token format)."""
-    if len(token) <= CSRF_SECRET_LENGTH or not token.isascii():
-        return None
-    secret, signature = token[:CSRF_SECRET_LENGTH], token[CSRF_SECRET_LENGTH:]
-    expected = generate_csrf_hash(token=secret, secret=key)
-    return secret.encode() if compare_digest(signature.encode(), expected.encode()) else None
-
-
-def _csrf_config(request: Request[Any, Any, Any]) -> CSRFConfig:
-    config = request.app.csrf_config
-    if config is None:  # create_app always configures CSRF; fail closed if that ever changes
-        raise PermissionDeniedException("CSRF token verification failed")
-    return config
-
-
-def adopt_csrf_cookie(request: Request[Any, Any, Any]) -> str:
-    """The CSRF cookie's token, also made the page's token (as the middleware would)."""
-    config = _csrf_config(request)
-    cookie = request.cookies.get(config.cookie_name, "")
-    if _csrf_secret(cookie, config.secret) is not None:
-        ScopeState.from_scope(request.scope).csrf_token = cookie
-    return cookie
-
-
-def check_form_token(request: Request[Any, Any, Any], fields: dict[str, str]) -> None:
-    config = _csrf_config(request)
-    cookie = _csrf_secret(adopt_csrf_cookie(request), config.secret)
-    sent_token = request.headers.get(config.header_name) or fields.get(CSRF_FIELD, "")
-    sent = _csrf_secret(sent_token, config.secret)
-    if cookie is None or sent is None or not compare_digest(cookie, sent):
-        raise PermissionDeniedException("CSRF token verification failed")
 
 
 async def receive_media(request: Request[Any, Any, Any]) -> catalog.Ingested:
