@@ -9,7 +9,6 @@ from typing import Any
 from litestar import Litestar, Router
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import CacheControlHeader, State
-from litestar.di import Provide
 from litestar.middleware.session.server_side import ServerSideSessionBackend
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
@@ -38,6 +37,7 @@ from wellness.web.api.health import healthz
 from wellness.web.api.wellbeing import WellbeingApi
 from wellness.web.auth import retrieve_user
 from wellness.web.context import STATE_KEY, WebContext
+from wellness.web.dependencies import handler_dependencies
 from wellness.web.errors import EXCEPTION_HANDLERS
 from wellness.web.ids import ascii_path_ids
 from wellness.web.media import OPEN_FILES, GrantedMediaServer, MediaPlugin, QuietGrantedRanges
@@ -113,21 +113,13 @@ def _web_context(settings: Settings, stores: dict[str, Store], clock: Clock) -> 
     )
 
 
-def _clock_provider(clock: Clock) -> Provide:
-    """The app's clock for handlers that declare a `clock: Clock` parameter."""
-
-    def provide_clock() -> Clock:
-        return clock
-
-    return Provide(provide_clock, use_cache=True, sync_to_thread=False)
-
-
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Litestar:
     """The app. Everything in it reads the time from `clock` (the wall clock unless given):
-    handlers through the `clock` dependency or `web.context.utc_now(request)`."""
+    handlers through the `now` or `clock` dependency, the rest through `web.context.utc_now`."""
     settings = settings or load_settings()
     clock = clock or SystemClock()
     stores = build_stores(settings)
+    context = _web_context(settings, stores, clock)
     templates = template_config(settings.clinic_timezone)
     uploads = Router(
         path="/",
@@ -167,8 +159,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         ],
         lifespan=[database_lifespan(settings.database_url, auto_migrate=settings.auto_migrate)],
         stores=stores,
-        state=State({STATE_KEY: _web_context(settings, stores, clock)}),
-        dependencies={"clock": _clock_provider(clock)},
+        state=State({STATE_KEY: context}),
+        dependencies=handler_dependencies(context),
         on_app_init=[_session_auth(settings).on_app_init],
         csrf_config=CSRFConfig(
             secret=settings.secret_key,

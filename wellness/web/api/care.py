@@ -13,8 +13,8 @@ from wellness.practice import services as practice
 from wellness.web.api.wellbeing import created
 from wellness.web.api.wellbeing_schemas import AlertOut, AttestCreate, PracticeOut
 from wellness.web.auditing import record_action
-from wellness.web.context import utc_now, web_context
-from wellness.web.guards import current_user, therapists_only
+from wellness.web.dependencies import CareRules, RequestTime, SignedInUser
+from wellness.web.guards import therapists_only
 from wellness.web.idempotency import respond_once
 from wellness.web.ids import PathId
 from wellness.web.lookups import alert_for_therapist_or_404, patient_for_therapist_or_404
@@ -40,19 +40,25 @@ class CareApi(Controller):
     tags = ["care"]  # noqa: RUF012
 
     @get("/alerts", name="api_alerts")
-    async def open_alerts(self, request: Request[Any, Any, Any]) -> list[AlertOut]:
+    async def open_alerts(self, user: SignedInUser) -> list[AlertOut]:
         """Unacknowledged alerts for the patients on your caseload, newest first."""
-        found = await care.open_alerts(current_user(request))
+        found = await care.open_alerts(user)
         return [alert_out(item.alert, item.patient_name) for item in found]
 
     @post("/alerts/{alert_id:int}/acknowledge", name="api_alert_acknowledge", status_code=200)
-    async def acknowledge(self, request: Request[Any, Any, Any], alert_id: PathId) -> AlertOut:
-        alert = await alert_for_therapist_or_404(current_user(request), alert_id)
-        if await care.acknowledge(alert, current_user(request), now=utc_now(request)):
+    async def acknowledge(
+        self,
+        request: Request[Any, Any, Any],
+        user: SignedInUser,
+        now: RequestTime,
+        alert_id: PathId,
+    ) -> AlertOut:
+        alert = await alert_for_therapist_or_404(user, alert_id)
+        if await care.acknowledge(alert, user, now=now):
             await record_action(
                 request, "alert_acknowledged", target_type="alert", target_id=alert.id
             )
-        patient = await patient_for_therapist_or_404(current_user(request), alert.patient_id)
+        patient = await patient_for_therapist_or_404(user, alert.patient_id)
         return alert_out(alert, patient.display_name)
 
     @post(
@@ -61,22 +67,28 @@ class CareApi(Controller):
         responses=created(PracticeOut),
     )
     async def attest(
-        self, request: Request[Any, Any, Any], patient_id: PathId, data: JSONBody[AttestCreate]
+        self,
+        request: Request[Any, Any, Any],
+        user: SignedInUser,
+        now: RequestTime,
+        policy: CareRules,
+        patient_id: PathId,
+        data: JSONBody[AttestCreate],
     ) -> Response[bytes]:
         """Confirm a patient on your caseload attended a practice (staff-attested evidence)."""
         data = await strictly(request, AttestCreate)
-        patient = await patient_for_therapist_or_404(current_user(request), patient_id)
+        patient = await patient_for_therapist_or_404(user, patient_id)
 
         async def write() -> tuple[int, PracticeOut]:
             logged = await practice.attest_practice(
-                current_user(request),
+                user,
                 patient,
                 kind=data.kind,
                 minutes=data.minutes,
                 started_at=data.started_at,
                 note=data.note,
-                policy=web_context(request).settings.care,
-                now=utc_now(request),
+                policy=policy,
+                now=now,
             )
             await record_action(
                 request, "practice_attested", target_type="user", target_id=patient.id

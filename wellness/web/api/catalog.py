@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, Response, get, patch, post
 from litestar.params import JSONBody, QueryParameter
 
+from wellness.accounts.models import User
 from wellness.catalog import services as catalog
 from wellness.catalog.kinds import Guidance, Kind, Posture, Status
 from wellness.catalog.models import PracticeSession
@@ -20,8 +22,9 @@ from wellness.web.api.catalog_schemas import (
 )
 from wellness.web.auditing import record_action
 from wellness.web.catalog_views import SessionDetail
-from wellness.web.context import utc_now, web_context
-from wellness.web.guards import coordinators_only, current_user, signed_in
+from wellness.web.context import web_context
+from wellness.web.dependencies import AppSettings, RequestTime, SignedInUser
+from wellness.web.guards import coordinators_only, signed_in
 from wellness.web.ids import PathId
 from wellness.web.lookups import (
     asset_for_viewer_or_404,
@@ -52,7 +55,7 @@ class CatalogApi(Controller):
     @get("/", name="api_sessions")
     async def list_sessions(
         self,
-        request: Request[Any, Any, Any],
+        user: SignedInUser,
         q: Annotated[str, QueryParameter(max_length=200)] = "",
         kind: Annotated[Kind | None, QueryParameter()] = None,
         max_minutes: Annotated[int | None, QueryParameter(ge=1, le=24 * 60)] = None,
@@ -75,34 +78,35 @@ class CatalogApi(Controller):
             page=page,
             per_page=per_page,
         )
-        return SessionList.of(await catalog.browse(current_user(request), query))
+        return SessionList.of(await catalog.browse(user, query))
 
     @get("/{session_id:int}", name="api_session")
-    async def get_session(
-        self, request: Request[Any, Any, Any], session_id: PathId
-    ) -> SessionDetail:
-        return await session_detail(
-            await session_for_viewer_or_404(current_user(request), session_id)
-        )
+    async def get_session(self, user: SignedInUser, session_id: PathId) -> SessionDetail:
+        return await session_detail(await session_for_viewer_or_404(user, session_id))
 
     @post("/", guards=[coordinators_only], name="api_session_create")
     async def create_session(
-        self, request: Request[Any, Any, Any], data: JSONBody[SessionCreate]
+        self,
+        request: Request[Any, Any, Any],
+        user: SignedInUser,
+        now: RequestTime,
+        data: JSONBody[SessionCreate],
     ) -> Response[SessionDetail]:
-        session = await catalog.create_session(
-            _fields(data), actor=current_user(request), now=utc_now(request)
-        )
+        session = await catalog.create_session(_fields(data), actor=user, now=now)
         await record_action(request, "session_created", target_type="session", target_id=session.id)
         return Response(await session_detail(session), status_code=201)
 
     @patch("/{session_id:int}", guards=[coordinators_only], name="api_session_update")
     async def update_session(
-        self, request: Request[Any, Any, Any], session_id: PathId, data: JSONBody[SessionPatch]
+        self,
+        request: Request[Any, Any, Any],
+        user: SignedInUser,
+        now: RequestTime,
+        session_id: PathId,
+        data: JSONBody[SessionPatch],
     ) -> SessionDetail:
-        session = await session_for_editor_or_404(current_user(request), session_id)
-        updated = await catalog.update_session(
-            session, _fields(data), actor=current_user(request), now=utc_now(request)
-        )
+        session = await session_for_editor_or_404(user, session_id)
+        updated = await catalog.update_session(session, _fields(data), actor=user, now=now)
         await record_action(request, "session_updated", target_type="session", target_id=session.id)
         return await session_detail(updated)
 
@@ -112,8 +116,14 @@ class CatalogApi(Controller):
         status_code=200,
         name="api_session_publish",
     )
-    async def publish(self, request: Request[Any, Any, Any], session_id: PathId) -> SessionDetail:
-        return await self._transition(request, session_id, Status.PUBLISHED)
+    async def publish(
+        self,
+        request: Request[Any, Any, Any],
+        user: SignedInUser,
+        now: RequestTime,
+        session_id: PathId,
+    ) -> SessionDetail:
+        return await _transition(request, user, now, session_id, Status.PUBLISHED)
 
     @post(
         "/{session_id:int}/archive",
@@ -121,20 +131,25 @@ class CatalogApi(Controller):
         status_code=200,
         name="api_session_archive",
     )
-    async def archive(self, request: Request[Any, Any, Any], session_id: PathId) -> SessionDetail:
-        return await self._transition(request, session_id, Status.ARCHIVED)
-
-    async def _transition(
-        self, request: Request[Any, Any, Any], session_id: int, target: Status
+    async def archive(
+        self,
+        request: Request[Any, Any, Any],
+        user: SignedInUser,
+        now: RequestTime,
+        session_id: PathId,
     ) -> SessionDetail:
-        session = await session_for_editor_or_404(current_user(request), session_id)
-        changed = await catalog.change_status(
-            session, target, actor=current_user(request), now=utc_now(request)
-        )
-        await record_action(
-            request, f"session_{target.value}", target_type="session", target_id=session.id
-        )
-        return await session_detail(changed)
+        return await _transition(request, user, now, session_id, Status.ARCHIVED)
+
+
+async def _transition(
+    request: Request[Any, Any, Any], user: User, now: datetime, session_id: int, target: Status
+) -> SessionDetail:
+    session = await session_for_editor_or_404(user, session_id)
+    changed = await catalog.change_status(session, target, actor=user, now=now)
+    await record_action(
+        request, f"session_{target.value}", target_type="session", target_id=session.id
+    )
+    return await session_detail(changed)
 
 
 class MediaApi(Controller):
@@ -143,21 +158,17 @@ class MediaApi(Controller):
     tags = ["catalog"]  # noqa: RUF012
 
     @post("/", name="api_media_upload")
-    async def upload(self, request: Request[Any, Any, Any]) -> Response[MediaAssetResponse]:
+    async def upload(
+        self, request: Request[Any, Any, Any], settings: AppSettings
+    ) -> Response[MediaAssetResponse]:
         """Upload one media file (multipart field `file`): 201 when new, 200 when already stored."""
-        context = web_context(request)
-        received = await receive_file(
-            request, context.media_store, max_bytes=context.settings.max_upload_bytes
-        )
+        store = web_context(request).media_store
+        received = await receive_file(request, store, max_bytes=settings.max_upload_bytes)
         ingested = await ingest_received(request, received)
         body = MediaAssetResponse.of(ingested.asset, already_stored=not ingested.created)
         return Response(body, status_code=201 if ingested.created else 200)
 
     @get("/{asset_id:int}", name="api_media")
-    async def get_media(
-        self,
-        request: Request[Any, Any, Any],
-        asset_id: PathId,
-    ) -> MediaAssetResponse:
-        asset = await asset_for_viewer_or_404(current_user(request), asset_id)
+    async def get_media(self, user: SignedInUser, asset_id: PathId) -> MediaAssetResponse:
+        asset = await asset_for_viewer_or_404(user, asset_id)
         return MediaAssetResponse.of(asset, already_stored=True)

@@ -31,8 +31,8 @@ from wellness.web.api.wellbeing_schemas import (
     StreakOut,
     Support,
 )
-from wellness.web.context import utc_now, web_context
-from wellness.web.guards import current_user, patients_only
+from wellness.web.dependencies import CareRules, RequestTime, SignedInUser
+from wellness.web.guards import patients_only
 from wellness.web.idempotency import respond_once
 from wellness.web.ids import PathId
 from wellness.web.lookups import own_practice_or_404
@@ -59,17 +59,19 @@ class WellbeingApi(Controller):
 
     @post("/checkins", name="api_checkin_create", responses=created(CheckinCreated))
     async def create_checkin(
-        self, request: Request[Any, Any, Any], data: JSONBody[CheckinCreate]
+        self,
+        request: Request[Any, Any, Any],
+        user: SignedInUser,
+        now: RequestTime,
+        policy: CareRules,
+        data: JSONBody[CheckinCreate],
     ) -> Response[bytes]:
         """Rate anxiety now (SUDS 0-10). A high rating raises an alert and answers `support`."""
         data = await strictly(request, CheckinCreate)
-        policy = web_context(request).settings.care
 
         async def write() -> tuple[int, CheckinCreated]:
             entry = checkins.CheckinInput(data.level, data.note, data.tags, data.occurred_at)
-            recorded = await checkins.record_checkin(
-                current_user(request), entry, policy=policy, now=utc_now(request)
-            )
+            recorded = await checkins.record_checkin(user, entry, policy=policy, now=now)
             support = Support.of(recorded.alerts, policy)
             return 201, CheckinCreated(CheckinOut.of(recorded.checkin), bool(support), support)
 
@@ -77,27 +79,27 @@ class WellbeingApi(Controller):
 
     @get("/checkins", name="api_checkins")
     async def list_checkins(
-        self, request: Request[Any, Any, Any], page: PageNumber = 1, per_page: PerPage = 20
+        self, user: SignedInUser, page: PageNumber = 1, per_page: PerPage = 20
     ) -> CheckinList:
-        found = await checkins.checkin_history(current_user(request), page=page, per_page=per_page)
+        found = await checkins.checkin_history(user, page=page, per_page=per_page)
         items = [CheckinOut.of(item) for item in found.items]
         return CheckinList(items, found.page, found.pages, found.total)
 
     @post("/gad7", name="api_gad7_create", responses=created(Gad7Created))
     async def create_gad7(
-        self, request: Request[Any, Any, Any], data: JSONBody[Gad7Create]
+        self,
+        request: Request[Any, Any, Any],
+        user: SignedInUser,
+        now: RequestTime,
+        policy: CareRules,
+        data: JSONBody[Gad7Create],
     ) -> Response[bytes]:
         """Answer the GAD-7 (seven answers 0-3); answers the total and severity band."""
         data = await strictly(request, Gad7Create)
-        policy = web_context(request).settings.care
 
         async def write() -> tuple[int, Gad7Created]:
             recorded = await checkins.record_gad7(
-                current_user(request),
-                data.answers,
-                occurred_at=data.occurred_at,
-                policy=policy,
-                now=utc_now(request),
+                user, data.answers, occurred_at=data.occurred_at, policy=policy, now=now
             )
             support = Support.of(recorded.alerts, policy)
             response = Gad7Out.of(recorded.response)
@@ -107,22 +109,29 @@ class WellbeingApi(Controller):
 
     @get("/gad7", name="api_gad7_list")
     async def list_gad7(
-        self, request: Request[Any, Any, Any], page: PageNumber = 1, per_page: PerPage = 20
+        self,
+        user: SignedInUser,
+        now: RequestTime,
+        policy: CareRules,
+        page: PageNumber = 1,
+        per_page: PerPage = 20,
     ) -> Gad7List:
-        patient = current_user(request)
-        found = await checkins.gad7_history(patient, page=page, per_page=per_page)
-        policy = web_context(request).settings.care
-        due = await checkins.gad7_due(patient, policy=policy, now=utc_now(request))
+        found = await checkins.gad7_history(user, page=page, per_page=per_page)
+        due = await checkins.gad7_due(user, policy=policy, now=now)
         items = [Gad7Out.of(item) for item in found.items]
         return Gad7List(items, found.page, found.pages, found.total, due)
 
     @post("/practice", name="api_practice_create", responses=created(PracticeCreated))
     async def create_practice(
-        self, request: Request[Any, Any, Any], data: JSONBody[PracticeCreate]
+        self,
+        request: Request[Any, Any, Any],
+        user: SignedInUser,
+        now: RequestTime,
+        policy: CareRules,
+        data: JSONBody[PracticeCreate],
     ) -> Response[bytes]:
         """Log a practice that already happened (a queued offline record, or group yoga)."""
         data = await strictly(request, PracticeCreate)
-        policy = web_context(request).settings.care
 
         async def write() -> tuple[int, PracticeCreated]:
             entry = practice.PracticeInput(
@@ -135,28 +144,26 @@ class WellbeingApi(Controller):
                 anxiety_after=data.anxiety_after,
                 note=data.note,
             )
-            logged = await practice.log_practice(
-                current_user(request), entry, policy=policy, now=utc_now(request)
-            )
+            logged = await practice.log_practice(user, entry, policy=policy, now=now)
             return 201, practice_created(logged, policy)
 
         return await respond_once(request, data, write)
 
     @post("/practice/playback", name="api_practice_start", responses=created(PracticeCreated))
     async def start_playback(
-        self, request: Request[Any, Any, Any], data: JSONBody[PracticeStart]
+        self,
+        request: Request[Any, Any, Any],
+        user: SignedInUser,
+        now: RequestTime,
+        policy: CareRules,
+        data: JSONBody[PracticeStart],
     ) -> Response[bytes]:
         """The player starts a session here; progress reports follow (observed playback)."""
         data = await strictly(request, PracticeStart)
-        policy = web_context(request).settings.care
 
         async def write() -> tuple[int, PracticeCreated]:
             logged = await practice.start_playback(
-                current_user(request),
-                data.session_id,
-                anxiety_before=data.anxiety_before,
-                policy=policy,
-                now=utc_now(request),
+                user, data.session_id, anxiety_before=data.anxiety_before, policy=policy, now=now
             )
             if logged.needs_support:
                 # The session page's player goes to the support panel next; it leads back here.
@@ -169,17 +176,17 @@ class WellbeingApi(Controller):
     async def report_progress(
         self,
         request: Request[Any, Any, Any],
+        user: SignedInUser,
+        now: RequestTime,
+        policy: CareRules,
         practice_id: PathId,
         data: JSONBody[ProgressReport],
     ) -> PracticeOut:
         """Seconds actually played so far (repeatable: progress never goes backwards)."""
         data = await strictly(request, ProgressReport)
-        found = await own_practice_or_404(current_user(request), practice_id)
+        found = await own_practice_or_404(user, practice_id)
         updated = await practice.report_progress(
-            found,
-            data.listened_seconds,
-            policy=web_context(request).settings.care,
-            now=utc_now(request),
+            found, data.listened_seconds, policy=policy, now=now
         )
         return PracticeOut.of(updated)
 
@@ -189,33 +196,33 @@ class WellbeingApi(Controller):
         responses=created(PracticeCreated),
     )
     async def rate_after(
-        self, request: Request[Any, Any, Any], practice_id: PathId, data: JSONBody[RatingAfter]
+        self,
+        request: Request[Any, Any, Any],
+        user: SignedInUser,
+        now: RequestTime,
+        policy: CareRules,
+        practice_id: PathId,
+        data: JSONBody[RatingAfter],
     ) -> Response[bytes]:
         """The anxiety rating after a session (once per practice)."""
         data = await strictly(request, RatingAfter)
-        found = await own_practice_or_404(current_user(request), practice_id)
-        policy = web_context(request).settings.care
+        found = await own_practice_or_404(user, practice_id)
 
         async def write() -> tuple[int, PracticeCreated]:
-            logged = await practice.rate_after(
-                found, data.anxiety_after, policy=policy, now=utc_now(request)
-            )
+            logged = await practice.rate_after(found, data.anxiety_after, policy=policy, now=now)
             return 201, practice_created(logged, policy)
 
         return await respond_once(request, data, write)
 
     @get("/practice", name="api_practice_list")
     async def list_practice(
-        self, request: Request[Any, Any, Any], page: PageNumber = 1, per_page: PerPage = 20
+        self, user: SignedInUser, page: PageNumber = 1, per_page: PerPage = 20
     ) -> PracticeList:
-        found = await practice.history(current_user(request), page=page, per_page=per_page)
+        found = await practice.history(user, page=page, per_page=per_page)
         items = [PracticeOut.of(item) for item in found.items]
         return PracticeList(items, found.page, found.pages, found.total)
 
     @get("/me/streak", name="api_streak")
-    async def streak(self, request: Request[Any, Any, Any]) -> StreakOut:
-        patient = current_user(request)
-        summary = await practice.streak_for(
-            patient, policy=web_context(request).settings.care, now=utc_now(request)
-        )
-        return StreakOut.of(summary, hidden=patient.hide_streaks)
+    async def streak(self, user: SignedInUser, now: RequestTime, policy: CareRules) -> StreakOut:
+        summary = await practice.streak_for(user, policy=policy, now=now)
+        return StreakOut.of(summary, hidden=user.hide_streaks)

@@ -12,12 +12,13 @@ from litestar.response import Redirect, Template
 from wellness.accounts import services as accounts
 from wellness.accounts.models import User
 from wellness.accounts.roles import Role
-from wellness.audit import services as audit
 from wellness.care import services as care
 from wellness.lib.numbers import record_id
 from wellness.lib.validation import FieldError
-from wellness.web.context import client_address, utc_now, web_context
-from wellness.web.guards import admins_only, current_user
+from wellness.web.auditing import record_action
+from wellness.web.context import web_context
+from wellness.web.dependencies import RequestTime, SignedInUser
+from wellness.web.guards import admins_only
 from wellness.web.ids import AccountId
 from wellness.web.lookups import account_for_admin_or_404
 from wellness.web.schemas import ActiveForm, NewUserForm, PasswordForm, RoleForm
@@ -26,15 +27,7 @@ from wellness.web.schemas import ActiveForm, NewUserForm, PasswordForm, RoleForm
 async def _audit(
     request: Request[Any, Any, Any], action: str, target: User, detail: str = ""
 ) -> None:
-    await audit.record(
-        action,
-        now=utc_now(request),
-        actor_id=current_user(request).id,
-        target_type="user",
-        target_id=target.id,
-        client=client_address(request),
-        detail=detail,
-    )
+    await record_action(request, action, target_type="user", target_id=target.id, detail=detail)
 
 
 def _role_or_error(value: str) -> Role:
@@ -83,18 +76,22 @@ class AdminPages(Controller):
         return Redirect(f"/admin/users/{created.id}", status_code=303)
 
     @get("/{user_id:int}", name="admin_user")
-    async def account_detail(self, request: Request[Any, Any, Any], user_id: AccountId) -> Template:
-        account = await account_for_admin_or_404(current_user(request), user_id)
+    async def account_detail(self, user: SignedInUser, user_id: AccountId) -> Template:
+        account = await account_for_admin_or_404(user, user_id)
         return await _detail_template(account)
 
     @post("/{user_id:int}/role", name="admin_user_role")
     async def change_role(
-        self, request: Request[Any, Any, Any], user_id: AccountId, data: URLEncodedBody[RoleForm]
+        self,
+        request: Request[Any, Any, Any],
+        user: SignedInUser,
+        user_id: AccountId,
+        data: URLEncodedBody[RoleForm],
     ) -> Template | Redirect:
-        account = await account_for_admin_or_404(current_user(request), user_id)
+        account = await account_for_admin_or_404(user, user_id)
         try:
             role = _role_or_error(data.role)
-            await accounts.change_role(current_user(request), account, role)
+            await accounts.change_role(user, account, role)
         except accounts.AccountError as problem:
             return await _detail_template(
                 account, errors={problem.field: problem.message}, status=422
@@ -109,16 +106,20 @@ class AdminPages(Controller):
 
     @post("/{user_id:int}/active", name="admin_user_active")
     async def change_active(
-        self, request: Request[Any, Any, Any], user_id: AccountId, data: URLEncodedBody[ActiveForm]
+        self,
+        request: Request[Any, Any, Any],
+        user: SignedInUser,
+        user_id: AccountId,
+        data: URLEncodedBody[ActiveForm],
     ) -> Template | Redirect:
-        account = await account_for_admin_or_404(current_user(request), user_id)
+        account = await account_for_admin_or_404(user, user_id)
         if data.active not in {"true", "false"}:
             return await _detail_template(
                 account, errors={"active": "Choose activate or deactivate."}, status=422
             )
         active = data.active == "true"
         try:
-            await accounts.change_active(current_user(request), account, active)
+            await accounts.change_active(user, account, active)
         except accounts.AccountError as problem:
             return await _detail_template(
                 account, errors={problem.field: problem.message}, status=422
@@ -130,10 +131,14 @@ class AdminPages(Controller):
 
     @post("/{user_id:int}/care-team", name="admin_care_assign")
     async def assign_therapist(
-        self, request: Request[Any, Any, Any], user_id: AccountId
+        self,
+        request: Request[Any, Any, Any],
+        user: SignedInUser,
+        now: RequestTime,
+        user_id: AccountId,
     ) -> Template | Redirect:
         """Put this patient on a therapist's caseload."""
-        patient = await account_for_admin_or_404(current_user(request), user_id)
+        patient = await account_for_admin_or_404(user, user_id)
         raw = str((await request.form()).get("therapist_id", ""))
         errors = {"therapist_id": "Choose one of the listed therapists."}
         try:
@@ -143,7 +148,7 @@ class AdminPages(Controller):
         if therapist is None or not therapist.is_active:
             return await _detail_template(patient, errors=errors, status=422)
         try:
-            added = await care.assign(therapist, patient, now=utc_now(request))
+            added = await care.assign(therapist, patient, now=now)
         except FieldError as problem:
             # The service names its argument; the form's control is `therapist_id`.
             field = "therapist_id" if problem.field == "therapist" else problem.field
@@ -157,9 +162,13 @@ class AdminPages(Controller):
 
     @post("/{user_id:int}/care-team/{therapist_id:int}/remove", name="admin_care_remove")
     async def remove_therapist(
-        self, request: Request[Any, Any, Any], user_id: AccountId, therapist_id: AccountId
+        self,
+        request: Request[Any, Any, Any],
+        user: SignedInUser,
+        user_id: AccountId,
+        therapist_id: AccountId,
     ) -> Redirect:
-        patient = await account_for_admin_or_404(current_user(request), user_id)
+        patient = await account_for_admin_or_404(user, user_id)
         if await care.unassign(therapist_id, patient.id):
             await _audit(request, "care_unassigned", patient, detail=f"therapist={therapist_id}")
             flash(request, "Removed from the care team.", "success")
@@ -169,10 +178,11 @@ class AdminPages(Controller):
     async def reset_password(
         self,
         request: Request[Any, Any, Any],
+        user: SignedInUser,
         user_id: AccountId,
         data: URLEncodedBody[PasswordForm],
     ) -> Template | Redirect:
-        account = await account_for_admin_or_404(current_user(request), user_id)
+        account = await account_for_admin_or_404(user, user_id)
         try:
             await accounts.set_password(account, data.password)
         except accounts.AccountError as problem:

@@ -9,6 +9,7 @@ themselves (see `LibraryUploads`).
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 from typing import Any
 
 from litestar import Controller, Request, Router, get, post
@@ -17,6 +18,7 @@ from litestar.params import URLEncodedBody
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
+from wellness.accounts.models import User
 from wellness.catalog import services as catalog
 from wellness.catalog.formats import registry as media_formats
 from wellness.catalog.kinds import Contraindication, Guidance, Kind, Level, Posture, Status
@@ -24,10 +26,12 @@ from wellness.catalog.models import MediaAsset, PracticeSession
 from wellness.catalog.rules import CatalogError
 from wellness.catalog.validation import MediaRejected
 from wellness.lib.durations import rounded_minutes
+from wellness.settings import Settings
 from wellness.web.auditing import record_action
-from wellness.web.context import utc_now, web_context
+from wellness.web.context import web_context
+from wellness.web.dependencies import AppSettings, RequestTime, SignedInUser
 from wellness.web.errors import WRONG_TYPE_CODES
-from wellness.web.guards import coordinators_only, current_user
+from wellness.web.guards import coordinators_only
 from wellness.web.ids import PathId, QueryId
 from wellness.web.lookups import asset_for_viewer_or_404, session_for_editor_or_404
 from wellness.web.pages.catalog import session_page_context
@@ -52,65 +56,64 @@ class LibraryPages(Controller):
     guards = [coordinators_only]  # noqa: RUF012  (Litestar reads this class attribute)
 
     @get("/upload", name="library_upload")
-    async def upload_form(self, request: Request[Any, Any, Any]) -> Template:
-        return upload_template(request)
+    async def upload_form(self, settings: AppSettings) -> Template:
+        return upload_template(settings)
 
     @get("/sessions/new", name="library_new_session")
-    async def new_session_form(
-        self, request: Request[Any, Any, Any], asset: QueryId = None
-    ) -> Template:
-        chosen = await asset_for_viewer_or_404(current_user(request), asset) if asset else None
+    async def new_session_form(self, user: SignedInUser, asset: QueryId = None) -> Template:
+        chosen = await asset_for_viewer_or_404(user, asset) if asset else None
         return _new_template(SessionForm.for_asset(chosen), chosen)
 
     @post("/sessions/new", name="library_create_session")
     async def create_session(
-        self, request: Request[Any, Any, Any], data: URLEncodedBody[SessionForm]
+        self,
+        request: Request[Any, Any, Any],
+        user: SignedInUser,
+        now: RequestTime,
+        data: URLEncodedBody[SessionForm],
     ) -> Template | Redirect:
         fields, errors = session_fields(data, creating=True)
         try:
-            session = (
-                None
-                if errors
-                else await catalog.create_session(
-                    fields, actor=current_user(request), now=utc_now(request)
-                )
-            )
+            session = None if errors else await catalog.create_session(fields, actor=user, now=now)
         except CatalogError as problem:
             session, errors = None, {problem.field: problem.message}
         if session is None:
-            asset = await _chosen_asset(request, fields.primary_asset_id)
+            asset = await _chosen_asset(user, fields.primary_asset_id)
             return _new_template(data, asset, errors=errors, status=422)
         await record_action(request, "session_created", target_type="session", target_id=session.id)
         flash(request, f"“{session.title}” was saved as a draft.", category="success")
         return Redirect(f"/library/sessions/{session.id}/edit", status_code=303)
 
     @get("/sessions/{session_id:int}/edit", name="library_edit_session")
-    async def edit_form(self, request: Request[Any, Any, Any], session_id: PathId) -> Template:
-        session = await session_for_editor_or_404(current_user(request), session_id)
-        return await edit_template(request, session)
+    async def edit_form(
+        self, user: SignedInUser, settings: AppSettings, session_id: PathId
+    ) -> Template:
+        session = await session_for_editor_or_404(user, session_id)
+        return await edit_template(settings, session)
 
     @post("/sessions/{session_id:int}/edit", name="library_update_session")
     async def update_session(
         self,
         request: Request[Any, Any, Any],
+        user: SignedInUser,
+        now: RequestTime,
+        settings: AppSettings,
         session_id: PathId,
         data: URLEncodedBody[SessionForm],
     ) -> Template | Redirect:
         """Save the form; its Publish button (`then=publish`) also publishes, all or nothing."""
-        session = await session_for_editor_or_404(current_user(request), session_id)
+        session = await session_for_editor_or_404(user, session_id)
         fields, errors = session_fields(data, creating=False)
         publishing = data.then == "publish"
         save = catalog.update_and_publish if publishing else catalog.update_session
         saved = None
         try:
             if not errors:
-                saved = await save(
-                    session, fields, actor=current_user(request), now=utc_now(request)
-                )
+                saved = await save(session, fields, actor=user, now=now)
         except CatalogError as problem:
             errors = {problem.field: problem.message}
         if saved is None:
-            return await edit_template(request, session, data, errors=errors, status=422)
+            return await edit_template(settings, session, data, errors=errors, status=422)
         await record_action(request, "session_updated", target_type="session", target_id=session.id)
         if publishing:
             return await _published(request, saved)
@@ -119,27 +122,41 @@ class LibraryPages(Controller):
 
     @post("/sessions/{session_id:int}/publish", name="library_publish_session")
     async def publish(
-        self, request: Request[Any, Any, Any], session_id: PathId
+        self,
+        request: Request[Any, Any, Any],
+        user: SignedInUser,
+        now: RequestTime,
+        settings: AppSettings,
+        session_id: PathId,
     ) -> Template | Redirect:
-        return await _transition(request, session_id, Status.PUBLISHED)
+        return await _transition(request, user, now, settings, session_id, Status.PUBLISHED)
 
     @post("/sessions/{session_id:int}/archive", name="library_archive_session")
     async def archive(
-        self, request: Request[Any, Any, Any], session_id: PathId
+        self,
+        request: Request[Any, Any, Any],
+        user: SignedInUser,
+        now: RequestTime,
+        settings: AppSettings,
+        session_id: PathId,
     ) -> Template | Redirect:
-        return await _transition(request, session_id, Status.ARCHIVED)
+        return await _transition(request, user, now, settings, session_id, Status.ARCHIVED)
 
 
 async def _transition(
-    request: Request[Any, Any, Any], session_id: int, target: Status
+    request: Request[Any, Any, Any],
+    user: User,
+    now: datetime,
+    settings: Settings,
+    session_id: int,
+    target: Status,
 ) -> Template | Redirect:
-    session = await session_for_editor_or_404(current_user(request), session_id)
+    session = await session_for_editor_or_404(user, session_id)
     try:
-        changed = await catalog.change_status(
-            session, target, actor=current_user(request), now=utc_now(request)
-        )
+        changed = await catalog.change_status(session, target, actor=user, now=now)
     except CatalogError as problem:
-        return await edit_template(request, session, errors={"status": problem.message}, status=422)
+        errors = {"status": problem.message}
+        return await edit_template(settings, session, errors=errors, status=422)
     if target is Status.PUBLISHED:
         return await _published(request, changed)
     await record_action(request, "session_archived", target_type="session", target_id=session.id)
@@ -167,11 +184,13 @@ class LibraryUploads(Controller):
     opt = {"exclude_from_csrf": True}  # noqa: RUF012  (replaced by security.check_form_token)
 
     @post("/media", name="library_upload_file")
-    async def upload(self, request: Request[Any, Any, Any]) -> Template | Redirect:
+    async def upload(
+        self, request: Request[Any, Any, Any], settings: AppSettings
+    ) -> Template | Redirect:
         try:
-            ingested = await receive_media(request)
+            ingested = await receive_media(request, settings)
         except UploadProblem as problem:
-            return upload_template(request, error=problem.message, status=problem.status)
+            return upload_template(settings, error=problem.message, status=problem.status)
         asset = ingested.asset
         if ingested.created:
             flash(request, f"{asset.original_filename or 'The file'} was uploaded.", "success")
@@ -181,18 +200,21 @@ class LibraryUploads(Controller):
 
     @post("/sessions/{session_id:int}/media", name="library_replace_media")
     async def replace_media(
-        self, request: Request[Any, Any, Any], session_id: PathId
+        self,
+        request: Request[Any, Any, Any],
+        user: SignedInUser,
+        now: RequestTime,
+        settings: AppSettings,
+        session_id: PathId,
     ) -> Template | Redirect:
-        session = await session_for_editor_or_404(current_user(request), session_id)
+        session = await session_for_editor_or_404(user, session_id)
         try:
-            ingested = await receive_media(request)
+            ingested = await receive_media(request, settings)
         except UploadProblem as problem:
             errors = {"file": problem.message}
-            return await edit_template(request, session, errors=errors, status=problem.status)
+            return await edit_template(settings, session, errors=errors, status=problem.status)
         fields = catalog.SessionFields(primary_asset_id=ingested.asset.id)
-        await catalog.update_session(
-            session, fields, actor=current_user(request), now=utc_now(request)
-        )
+        await catalog.update_session(session, fields, actor=user, now=now)
         await record_action(request, "session_updated", target_type="session", target_id=session.id)
         flash(request, "The new media file now plays for this session.", category="success")
         return Redirect(f"/library/sessions/{session.id}/edit", status_code=303)
@@ -206,20 +228,18 @@ def library_upload_router(max_body_bytes: int) -> Router:
 # --- uploads -----------------------------------------------------------------------------------
 
 
-async def receive_media(request: Request[Any, Any, Any]) -> catalog.Ingested:
+async def receive_media(request: Request[Any, Any, Any], settings: Settings) -> catalog.Ingested:
     """Stream the form's `file` into the store and validate it; nothing is kept on refusal."""
-    context = web_context(request)
+    store = web_context(request).media_store
     adopt_csrf_cookie(request)
     try:
-        received = await receive_file(
-            request, context.media_store, max_bytes=context.settings.max_upload_bytes
-        )
+        received = await receive_file(request, store, max_bytes=settings.max_upload_bytes)
     except UploadRefused as refused:
         raise UploadProblem(refused.status_code, refused.detail) from None
     try:
         check_form_token(request, received.fields)
     except PermissionDeniedException:
-        await asyncio.to_thread(context.media_store.discard, received.path)
+        await asyncio.to_thread(store.discard, received.path)
         raise
     try:
         return await ingest_received(request, received)
@@ -231,8 +251,7 @@ async def receive_media(request: Request[Any, Any, Any]) -> catalog.Ingested:
 # --- templates ---------------------------------------------------------------------------------
 
 
-def _upload_limits(request: Request[Any, Any, Any]) -> dict[str, Any]:
-    settings = web_context(request).settings
+def _upload_limits(settings: Settings) -> dict[str, Any]:
     longest = rounded_minutes(settings.max_media_minutes * 60).replace(" ", NO_BREAK)
     formats = media_formats.supported()
     hint = (
@@ -246,17 +265,15 @@ def _upload_limits(request: Request[Any, Any, Any]) -> dict[str, Any]:
     }
 
 
-def upload_template(
-    request: Request[Any, Any, Any], *, error: str = "", status: int = 200
-) -> Template:
-    context = {"errors": {"file": error} if error else {}, **_upload_limits(request)}
+def upload_template(settings: Settings, *, error: str = "", status: int = 200) -> Template:
+    context = {"errors": {"file": error} if error else {}, **_upload_limits(settings)}
     return Template("library/upload.html", context=context, status_code=status)
 
 
-async def _chosen_asset(request: Request[Any, Any, Any], asset_id: int | None) -> MediaAsset | None:
+async def _chosen_asset(viewer: User, asset_id: int | None) -> MediaAsset | None:
     if asset_id is None:
         return None
-    return await catalog.asset_for_viewer(current_user(request), asset_id)
+    return await catalog.asset_for_viewer(viewer, asset_id)
 
 
 def _choices() -> dict[str, Any]:
@@ -286,7 +303,7 @@ def _new_template(
 
 
 async def edit_template(
-    request: Request[Any, Any, Any],
+    settings: Settings,
     session: PracticeSession,
     form: SessionForm | None = None,
     *,
@@ -298,6 +315,6 @@ async def edit_template(
         "form": form or SessionForm.of(context["session"]),
         "errors": errors or {},
         **_choices(),
-        **_upload_limits(request),
+        **_upload_limits(settings),
     }
     return Template("library/session_edit.html", context=context, status_code=status)
