@@ -52,7 +52,7 @@ from wellness.web.pages.wellbeing import WellbeingPages
 from wellness.web.security import header_securer, same_origin_writes_only, security_headers
 from wellness.web.sessions import RotatingSessionConfig
 from wellness.web.static_files import StaticFileSystem
-from wellness.web.strict_json import JsonRequest
+from wellness.web.strict_json import JsonRequest, StrictBodyPlugin
 from wellness.web.templating import template_config
 from wellness.web.uploads import MULTIPART_OVERHEAD
 
@@ -172,6 +172,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         plugins=[
             FlashPlugin(FlashConfig(template_config=templates)),
             MediaPlugin(settings.media_accel_prefix),
+            StrictBodyPlugin(),
         ],
         before_send=[security_headers(production=settings.is_production)],
         guards=[ascii_path_ids],

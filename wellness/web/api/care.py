@@ -18,7 +18,6 @@ from wellness.web.guards import therapists_only
 from wellness.web.idempotency import respond_once
 from wellness.web.ids import PathId
 from wellness.web.lookups import alert_for_therapist_or_404, patient_for_therapist_or_404
-from wellness.web.strict_json import strictly
 
 
 def alert_out(alert: Alert, patient_name: str) -> AlertOut:
@@ -76,7 +75,6 @@ class CareApi(Controller):
         data: JSONBody[AttestCreate],
     ) -> Response[bytes]:
         """Confirm a patient on your caseload attended a practice (staff-attested evidence)."""
-        data = await strictly(request, AttestCreate)
         patient = await patient_for_therapist_or_404(user, patient_id)
 
         async def write() -> tuple[int, PracticeOut]:

@@ -36,7 +36,6 @@ from wellness.web.guards import patients_only
 from wellness.web.idempotency import respond_once
 from wellness.web.ids import PathId
 from wellness.web.lookups import own_practice_or_404
-from wellness.web.strict_json import strictly
 
 PageNumber = Annotated[int, QueryParameter(ge=1, le=100_000)]
 PerPage = Annotated[int, QueryParameter(ge=1, le=100)]
@@ -67,7 +66,6 @@ class WellbeingApi(Controller):
         data: JSONBody[CheckinCreate],
     ) -> Response[bytes]:
         """Rate anxiety now (SUDS 0-10). A high rating raises an alert and answers `support`."""
-        data = await strictly(request, CheckinCreate)
 
         async def write() -> tuple[int, CheckinCreated]:
             entry = checkins.CheckinInput(data.level, data.note, data.tags, data.occurred_at)
@@ -95,7 +93,6 @@ class WellbeingApi(Controller):
         data: JSONBody[Gad7Create],
     ) -> Response[bytes]:
         """Answer the GAD-7 (seven answers 0-3); answers the total and severity band."""
-        data = await strictly(request, Gad7Create)
 
         async def write() -> tuple[int, Gad7Created]:
             recorded = await checkins.record_gad7(
@@ -131,7 +128,6 @@ class WellbeingApi(Controller):
         data: JSONBody[PracticeCreate],
     ) -> Response[bytes]:
         """Log a practice that already happened (a queued offline record, or group yoga)."""
-        data = await strictly(request, PracticeCreate)
 
         async def write() -> tuple[int, PracticeCreated]:
             entry = practice.PracticeInput(
@@ -159,7 +155,6 @@ class WellbeingApi(Controller):
         data: JSONBody[PracticeStart],
     ) -> Response[bytes]:
         """The player starts a session here; progress reports follow (observed playback)."""
-        data = await strictly(request, PracticeStart)
 
         async def write() -> tuple[int, PracticeCreated]:
             logged = await practice.start_playback(
@@ -183,7 +178,6 @@ class WellbeingApi(Controller):
         data: JSONBody[ProgressReport],
     ) -> PracticeOut:
         """Seconds actually played so far (repeatable: progress never goes backwards)."""
-        data = await strictly(request, ProgressReport)
         found = await own_practice_or_404(user, practice_id)
         updated = await practice.report_progress(
             found, data.listened_seconds, policy=policy, now=now
@@ -205,7 +199,6 @@ class WellbeingApi(Controller):
         data: JSONBody[RatingAfter],
     ) -> Response[bytes]:
         """The anxiety rating after a session (once per practice)."""
-        data = await strictly(request, RatingAfter)
         found = await own_practice_or_404(user, practice_id)
 
         async def write() -> tuple[int, PracticeCreated]:

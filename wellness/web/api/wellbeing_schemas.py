@@ -16,6 +16,7 @@ from wellness.practice.models import PracticeLog
 from wellness.practice.rules import Evidence
 from wellness.practice.streaks import StreakPeriod, StreakSummary
 from wellness.settings import CarePolicy
+from wellness.web.strict_json import StrictBody
 
 Level = Annotated[int, msgspec.Meta(ge=0, le=10)]
 Moment = Annotated[datetime, msgspec.Meta(tz=True)]
@@ -45,7 +46,7 @@ class Support(msgspec.Struct):
         )
 
 
-class CheckinCreate(msgspec.Struct, forbid_unknown_fields=True):
+class CheckinCreate(StrictBody):
     level: Level
     note: Note = ""
     tags: Annotated[list[ContextTagName], msgspec.Meta(max_length=10)] = msgspec.field(
@@ -89,7 +90,7 @@ class CheckinList(msgspec.Struct):
     total: int
 
 
-class Gad7Create(msgspec.Struct, forbid_unknown_fields=True):
+class Gad7Create(StrictBody):
     answers: list[int]
     occurred_at: Moment | None = None
 
@@ -125,7 +126,7 @@ class Gad7List(msgspec.Struct):
     due: bool
 
 
-class PracticeCreate(msgspec.Struct, forbid_unknown_fields=True):
+class PracticeCreate(StrictBody):
     started_at: Moment
     listened_seconds: Seconds
     session_id: Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)] | None = None
@@ -136,16 +137,16 @@ class PracticeCreate(msgspec.Struct, forbid_unknown_fields=True):
     note: Note = ""
 
 
-class PracticeStart(msgspec.Struct, forbid_unknown_fields=True):
+class PracticeStart(StrictBody):
     session_id: Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)]
     anxiety_before: Level | None = None
 
 
-class ProgressReport(msgspec.Struct, forbid_unknown_fields=True):
+class ProgressReport(StrictBody):
     listened_seconds: Seconds
 
 
-class RatingAfter(msgspec.Struct, forbid_unknown_fields=True):
+class RatingAfter(StrictBody):
     anxiety_after: Level
 
 
@@ -186,7 +187,7 @@ class PracticeList(msgspec.Struct):
     total: int
 
 
-class AttestCreate(msgspec.Struct, forbid_unknown_fields=True):
+class AttestCreate(StrictBody):
     kind: Kind
     minutes: Annotated[int, msgspec.Meta(ge=1, le=360)]
     started_at: Moment
