@@ -33,8 +33,9 @@ from wellness.settings import Settings, load_settings
 from wellness.web.api.auth import AuthApi
 from wellness.web.api.care import CareApi
 from wellness.web.api.catalog import CatalogApi, MediaApi
+from wellness.web.api.checkins import CheckinsApi
 from wellness.web.api.health import healthz
-from wellness.web.api.wellbeing import WellbeingApi
+from wellness.web.api.practice import PracticeApi
 from wellness.web.auth import retrieve_user
 from wellness.web.context import STATE_KEY, WebContext
 from wellness.web.dependencies import handler_dependencies
@@ -129,7 +130,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     )
     api = Router(
         path="/",
-        route_handlers=[AuthApi, CatalogApi, WellbeingApi, CareApi, uploads],
+        route_handlers=[AuthApi, CatalogApi, CheckinsApi, PracticeApi, CareApi, uploads],
         guards=[same_origin_writes_only],
         # Cookie-authenticated writes from browsers are checked by origin instead (see the guard).
         opt={"exclude_from_csrf": True},

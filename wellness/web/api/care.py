@@ -8,29 +8,15 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import JSONBody
 
 from wellness.care import services as care
-from wellness.care.models import Alert
 from wellness.practice import services as practice
-from wellness.web.api.wellbeing import created
-from wellness.web.api.wellbeing_schemas import AlertOut, AttestCreate, PracticeOut
+from wellness.web.api.care_schemas import AlertOut, AttestCreate
+from wellness.web.api.practice_schemas import PracticeOut
 from wellness.web.auditing import record_action
 from wellness.web.dependencies import CareRules, RequestTime, SignedInUser
 from wellness.web.guards import therapists_only
-from wellness.web.idempotency import respond_once
+from wellness.web.idempotency import created, respond_once
 from wellness.web.ids import PathId
 from wellness.web.lookups import alert_for_therapist_or_404, patient_for_therapist_or_404
-
-
-def alert_out(alert: Alert, patient_name: str) -> AlertOut:
-    return AlertOut(
-        alert.id,
-        alert.patient_id,
-        patient_name,
-        alert.reason.value,
-        alert.value,
-        alert.detail,
-        alert.created_at,
-        alert.acknowledged_at,
-    )
 
 
 class CareApi(Controller):
@@ -42,7 +28,7 @@ class CareApi(Controller):
     async def open_alerts(self, user: SignedInUser) -> list[AlertOut]:
         """Unacknowledged alerts for the patients on your caseload, newest first."""
         found = await care.open_alerts(user)
-        return [alert_out(item.alert, item.patient_name) for item in found]
+        return [AlertOut.of(item.alert, item.patient_name) for item in found]
 
     @post("/alerts/{alert_id:int}/acknowledge", name="api_alert_acknowledge", status_code=200)
     async def acknowledge(
@@ -58,7 +44,7 @@ class CareApi(Controller):
                 request, "alert_acknowledged", target_type="alert", target_id=alert.id
             )
         patient = await patient_for_therapist_or_404(user, alert.patient_id)
-        return alert_out(alert, patient.display_name)
+        return AlertOut.of(alert, patient.display_name)
 
     @post(
         "/patients/{patient_id:int}/practice",

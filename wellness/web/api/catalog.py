@@ -20,6 +20,7 @@ from wellness.web.api.catalog_schemas import (
     SessionList,
     SessionPatch,
 )
+from wellness.web.api.fields import PageNumber, PerPage
 from wellness.web.auditing import record_action
 from wellness.web.catalog_views import SessionDetail
 from wellness.web.context import web_context
@@ -63,8 +64,8 @@ class CatalogApi(Controller):
         guidance: Annotated[Guidance | None, QueryParameter()] = None,
         tag: Annotated[str | None, QueryParameter(max_length=48)] = None,
         status: Annotated[Status | None, QueryParameter()] = None,
-        page: Annotated[int, QueryParameter(ge=1, le=100_000)] = 1,
-        per_page: Annotated[int, QueryParameter(ge=1, le=100)] = 24,
+        page: PageNumber = 1,
+        per_page: PerPage = 24,
     ) -> SessionList:
         """Published sessions, filtered and searched; coordinators also see drafts and archived."""
         query = CatalogQuery(

@@ -10,10 +10,10 @@ import msgspec
 from wellness.catalog.kinds import Contraindication, Guidance, Kind, Level, Posture, Status
 from wellness.catalog.models import MediaAsset
 from wellness.catalog.search import SearchPage, SessionRow
+from wellness.web.api.fields import Anxiety
 from wellness.web.catalog_views import cover_url
 from wellness.web.ids import BodyId
 
-Anxiety = Annotated[int, msgspec.Meta(ge=0, le=10)]
 Tag = Annotated[str, msgspec.Meta(max_length=48)]
 
 
