@@ -29,11 +29,8 @@ class AuthApi(Controller):
         try:
             signed_in_as = await sign_in(request, data.email, data.password)
         except SignInRefused as refusal:
-            status = 429 if refusal.retry_after else 401
-            headers = {"retry-after": str(refusal.retry_after)} if refusal.retry_after else {}
-            return Response(
-                ErrorResponse(status, refusal.message), status_code=status, headers=headers
-            )
+            refused = ErrorResponse(refusal.status_code, refusal.message)
+            return Response(refused, status_code=refusal.status_code, headers=refusal.headers)
         answer = LoginResponse.of(signed_in_as.user, signed_in_as.earlier_failures)
         return Response(answer, cookies=[signed_in_as.device_cookie])
 

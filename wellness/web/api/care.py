@@ -9,6 +9,7 @@ from litestar.params import JSONBody
 
 from wellness.care import services as care
 from wellness.practice import services as practice
+from wellness.web.actions import acknowledge_alert
 from wellness.web.api.care_schemas import AlertOut, AttestCreate
 from wellness.web.api.practice_schemas import PracticeOut
 from wellness.web.auditing import record_action
@@ -16,7 +17,7 @@ from wellness.web.dependencies import CareRules, RequestTime, SignedInUser
 from wellness.web.guards import therapists_only
 from wellness.web.idempotency import created, respond_once
 from wellness.web.ids import PathId
-from wellness.web.lookups import alert_for_therapist_or_404, patient_for_therapist_or_404
+from wellness.web.lookups import patient_for_therapist_or_404
 
 
 class CareApi(Controller):
@@ -38,11 +39,7 @@ class CareApi(Controller):
         now: RequestTime,
         alert_id: PathId,
     ) -> AlertOut:
-        alert = await alert_for_therapist_or_404(user, alert_id)
-        if await care.acknowledge(alert, user, now=now):
-            await record_action(
-                request, "alert_acknowledged", target_type="alert", target_id=alert.id
-            )
+        alert, _ = await acknowledge_alert(request, user, now, alert_id)
         patient = await patient_for_therapist_or_404(user, alert.patient_id)
         return AlertOut.of(alert, patient.display_name)
 

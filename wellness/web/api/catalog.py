@@ -14,6 +14,7 @@ from wellness.catalog import services as catalog
 from wellness.catalog.kinds import Guidance, Kind, Posture, Status
 from wellness.catalog.models import PracticeSession
 from wellness.catalog.search import CatalogQuery
+from wellness.web.actions import change_session_status
 from wellness.web.api.catalog_schemas import (
     MediaAssetResponse,
     SessionCreate,
@@ -146,11 +147,7 @@ async def _transition(
     request: Request[Any, Any, Any], user: User, now: datetime, session_id: int, target: Status
 ) -> SessionDetail:
     session = await session_for_editor_or_404(user, session_id)
-    changed = await catalog.change_status(session, target, actor=user, now=now)
-    await record_action(
-        request, f"session_{target.value}", target_type="session", target_id=session.id
-    )
-    return await session_detail(changed)
+    return await session_detail(await change_session_status(request, user, now, session, target))
 
 
 class MediaApi(Controller):

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any
 
+import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.params import JSONBody
 
@@ -28,9 +31,20 @@ from wellness.web.ids import PathId
 from wellness.web.lookups import own_practice_or_404
 
 
-def practice_created(logged: practice.Logged, policy: CarePolicy) -> PracticeCreated:
-    support = Support.of(logged.alerts, policy)
-    return PracticeCreated(PracticeOut.of(logged.practice), bool(support), support)
+async def respond_logged(
+    request: Request[Any, Any, Any],
+    data: msgspec.Struct,
+    policy: CarePolicy,
+    log: Callable[[], Awaitable[practice.Logged]],
+) -> Response[bytes]:
+    """Run `log` once per Idempotency-Key and answer 201 with the practice and any support."""
+
+    async def write() -> tuple[int, PracticeCreated]:
+        logged = await log()
+        support = Support.of(logged.alerts, policy)
+        return 201, PracticeCreated(PracticeOut.of(logged.practice), bool(support), support)
+
+    return await respond_once(request, data, write)
 
 
 class PracticeApi(Controller):
@@ -48,22 +62,9 @@ class PracticeApi(Controller):
         data: JSONBody[PracticeCreate],
     ) -> Response[bytes]:
         """Log a practice that already happened (a queued offline record, or group yoga)."""
-
-        async def write() -> tuple[int, PracticeCreated]:
-            entry = practice.PracticeInput(
-                started_at=data.started_at,
-                listened_seconds=data.listened_seconds,
-                session_id=data.session_id,
-                kind=data.kind,
-                completed=data.completed,
-                anxiety_before=data.anxiety_before,
-                anxiety_after=data.anxiety_after,
-                note=data.note,
-            )
-            logged = await practice.log_practice(user, entry, policy=policy, now=now)
-            return 201, practice_created(logged, policy)
-
-        return await respond_once(request, data, write)
+        entry = practice.PracticeInput(**msgspec.structs.asdict(data))
+        log = partial(practice.log_practice, user, entry, policy=policy, now=now)
+        return await respond_logged(request, data, policy, log)
 
     @post("/practice/playback", name="api_practice_start", responses=created(PracticeCreated))
     async def start_playback(
@@ -76,16 +77,16 @@ class PracticeApi(Controller):
     ) -> Response[bytes]:
         """The player starts a session here; progress reports follow (observed playback)."""
 
-        async def write() -> tuple[int, PracticeCreated]:
+        async def start() -> practice.Logged:
             logged = await practice.start_playback(
                 user, data.session_id, anxiety_before=data.anxiety_before, policy=policy, now=now
             )
             if logged.needs_support:
                 # The session page's player goes to the support panel next; it leads back here.
                 request.session["support_back"] = f"/sessions/{data.session_id}"
-            return 201, practice_created(logged, policy)
+            return logged
 
-        return await respond_once(request, data, write)
+        return await respond_logged(request, data, policy, start)
 
     @post("/practice/{practice_id:int}/progress", name="api_practice_progress", status_code=200)
     async def report_progress(
@@ -120,12 +121,8 @@ class PracticeApi(Controller):
     ) -> Response[bytes]:
         """The anxiety rating after a session (once per practice)."""
         found = await own_practice_or_404(user, practice_id)
-
-        async def write() -> tuple[int, PracticeCreated]:
-            logged = await practice.rate_after(found, data.anxiety_after, policy=policy, now=now)
-            return 201, practice_created(logged, policy)
-
-        return await respond_once(request, data, write)
+        rate = partial(practice.rate_after, found, data.anxiety_after, policy=policy, now=now)
+        return await respond_logged(request, data, policy, rate)
 
     @get("/practice", name="api_practice_list")
     async def list_practice(

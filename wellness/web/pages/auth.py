@@ -56,15 +56,13 @@ class AuthPages(Controller):
         try:
             signed_in_as = await sign_in(request, data.email, data.password)
         except SignInRefused as refusal:
-            status = 429 if refusal.retry_after else 401
-            headers = {"retry-after": str(refusal.retry_after)} if refusal.retry_after else {}
             return _login_template(
                 settings,
                 error=refusal.message,
                 email=data.email,
                 next_path=next_path or "",
-                status=status,
-                headers=headers,
+                status=refusal.status_code,
+                headers=refusal.headers,
             )
         user = signed_in_as.user
         if signed_in_as.earlier_failures is not None:

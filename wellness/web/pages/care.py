@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from litestar import Controller, Request, get, post
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
-from wellness.accounts.models import User
-from wellness.care import services as care
 from wellness.lib.validation import FieldError
 from wellness.practice import services as practice
-from wellness.settings import CarePolicy
+from wellness.web.actions import acknowledge_alert
 from wellness.web.auditing import record_action
 from wellness.web.dependencies import CareRules, RequestTime, SignedInUser
 from wellness.web.guards import therapists_only
 from wellness.web.ids import PathId
-from wellness.web.lookups import alert_for_therapist_or_404, patient_for_therapist_or_404
+from wellness.web.lookups import patient_for_therapist_or_404
 from wellness.web.pages import wellbeing_forms as forms
+
+ATTEST = "care/attest.html"
 
 
 class CarePages(Controller):
@@ -34,11 +33,8 @@ class CarePages(Controller):
         now: RequestTime,
         alert_id: PathId,
     ) -> Redirect:
-        alert = await alert_for_therapist_or_404(user, alert_id)
-        if await care.acknowledge(alert, user, now=now):
-            await record_action(
-                request, "alert_acknowledged", target_type="alert", target_id=alert.id
-            )
+        _, acknowledged = await acknowledge_alert(request, user, now, alert_id)
+        if acknowledged:
             flash(request, "Alert acknowledged.", category="success")
         else:
             flash(request, "Someone on the care team had already acknowledged it.", "info")
@@ -49,7 +45,7 @@ class CarePages(Controller):
         self, user: SignedInUser, now: RequestTime, policy: CareRules, patient_id: PathId
     ) -> Template:
         patient = await patient_for_therapist_or_404(user, patient_id)
-        return _attest_template(user, now, policy, patient, {}, {})
+        return forms.practice_form(ATTEST, user, now, policy, {}, {}, patient=patient)
 
     @post("/patients/{patient_id:int}/attest", name="care_attest")
     async def attest(
@@ -68,7 +64,9 @@ class CarePages(Controller):
         entry = forms.practice_entry(form, user.time_zone, errors)
         typed = forms.values(form)
         if entry is None:
-            return _attest_template(user, now, policy, patient, errors, typed, status=422)
+            return forms.practice_form(
+                ATTEST, user, now, policy, errors, typed, status=422, patient=patient
+            )
         try:
             await practice.attest_practice(
                 user,
@@ -82,22 +80,9 @@ class CarePages(Controller):
             )
         except FieldError as problem:
             errors = {problem.field: problem.message}
-            return _attest_template(user, now, policy, patient, errors, typed, status=422)
+            return forms.practice_form(
+                ATTEST, user, now, policy, errors, typed, status=422, patient=patient
+            )
         await record_action(request, "practice_attested", target_type="user", target_id=patient.id)
         flash(request, f"Confirmed {entry.minutes} minutes for {patient.display_name}.", "success")
         return Redirect("/therapist", status_code=303)
-
-
-def _attest_template(
-    therapist: User,
-    now: datetime,
-    policy: CarePolicy,
-    patient: User,
-    errors: dict[str, str],
-    typed: dict[str, str],
-    *,
-    status: int = 200,
-) -> Template:
-    context = forms.practice_form_context(therapist, now, policy.backdate_days, errors, typed)
-    context["patient"] = patient
-    return Template("care/attest.html", context=context, status_code=status)

@@ -27,6 +27,7 @@ from wellness.catalog.rules import CatalogError
 from wellness.catalog.validation import MediaRejected
 from wellness.lib.durations import rounded_minutes
 from wellness.settings import Settings
+from wellness.web.actions import change_session_status
 from wellness.web.auditing import record_action
 from wellness.web.context import web_context
 from wellness.web.dependencies import AppSettings, RequestTime, SignedInUser
@@ -116,7 +117,10 @@ class LibraryPages(Controller):
             return await edit_template(settings, session, data, errors=errors, status=422)
         await record_action(request, "session_updated", target_type="session", target_id=session.id)
         if publishing:
-            return await _published(request, saved)
+            await record_action(
+                request, "session_published", target_type="session", target_id=session.id
+            )
+            return _published(request, saved)
         flash(request, "Your changes were saved.", category="success")
         return Redirect(f"/library/sessions/{session.id}/edit", status_code=303)
 
@@ -153,19 +157,17 @@ async def _transition(
 ) -> Template | Redirect:
     session = await session_for_editor_or_404(user, session_id)
     try:
-        changed = await catalog.change_status(session, target, actor=user, now=now)
+        changed = await change_session_status(request, user, now, session, target)
     except CatalogError as problem:
         errors = {"status": problem.message}
         return await edit_template(settings, session, errors=errors, status=422)
     if target is Status.PUBLISHED:
-        return await _published(request, changed)
-    await record_action(request, "session_archived", target_type="session", target_id=session.id)
+        return _published(request, changed)
     flash(request, f"“{changed.title}” is archived.", category="success")
     return Redirect(f"/sessions/{session.id}", status_code=303)
 
 
-async def _published(request: Request[Any, Any, Any], session: PracticeSession) -> Redirect:
-    await record_action(request, "session_published", target_type="session", target_id=session.id)
+def _published(request: Request[Any, Any, Any], session: PracticeSession) -> Redirect:
     flash(request, f"“{session.title}” is published: patients can find it now.", "success")
     return Redirect(f"/sessions/{session.id}", status_code=303)
 

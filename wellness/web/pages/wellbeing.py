@@ -30,6 +30,7 @@ from wellness.web.pages.catalog import session_template
 from wellness.web.pages.home import patient_home_context
 
 SUPPORT = "/support"
+LOG_PRACTICE = "wellbeing/log_practice.html"
 
 
 def _to_support(request: Request[Any, Any, Any], back: str) -> Redirect:
@@ -172,7 +173,7 @@ class WellbeingPages(Controller):
 
     @get("/practice/log", name="practice_log_form")
     async def log_form(self, user: SignedInUser, now: RequestTime, policy: CareRules) -> Template:
-        return _log_template(user, now, policy, {}, {})
+        return forms.practice_form(LOG_PRACTICE, user, now, policy, {}, {})
 
     @post("/practice/log", name="practice_log")
     async def log(
@@ -188,7 +189,7 @@ class WellbeingPages(Controller):
         done = forms.practice_entry(form, user.time_zone, errors)
         typed = forms.values(form)
         if done is None:
-            return _log_template(user, now, policy, errors, typed, status=422)
+            return forms.practice_form(LOG_PRACTICE, user, now, policy, errors, typed, status=422)
         entry = practice.PracticeInput(
             started_at=done.started_at,
             listened_seconds=done.minutes * 60,
@@ -200,7 +201,7 @@ class WellbeingPages(Controller):
             await practice.log_practice(user, entry, policy=policy, now=now)
         except FieldError as problem:
             errors = {problem.field: problem.message}
-            return _log_template(user, now, policy, errors, typed, status=422)
+            return forms.practice_form(LOG_PRACTICE, user, now, policy, errors, typed, status=422)
         message = f"Logged {done.minutes} minutes of {done.kind.label.lower()}."
         flash(request, message, category="success")
         return Redirect("/progress", status_code=303)
@@ -243,19 +244,6 @@ def _gad7_template(
 ) -> Template:
     context = {"items": GAD7_ITEMS, "answers": GAD7_ANSWERS, "errors": errors, "chosen": chosen}
     return Template("wellbeing/gad7.html", context=context, status_code=status)
-
-
-def _log_template(
-    patient: User,
-    now: datetime,
-    policy: CarePolicy,
-    errors: dict[str, str],
-    typed: dict[str, str],
-    *,
-    status: int = 200,
-) -> Template:
-    context = forms.practice_form_context(patient, now, policy.backdate_days, errors, typed)
-    return Template("wellbeing/log_practice.html", context=context, status_code=status)
 
 
 async def _home_with_errors(

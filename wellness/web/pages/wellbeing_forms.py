@@ -8,12 +8,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from litestar.datastructures import FormMultiDict
+from litestar.response import Template
 
 from wellness.accounts.models import User
 from wellness.catalog.kinds import Kind
 from wellness.checkins.scoring import GAD7_ITEMS, SUDS_MAX, SUDS_MIN
 from wellness.lib.numbers import record_id, whole_number
 from wellness.lib.validation import FieldError
+from wellness.settings import CarePolicy
 
 
 def level(form: FormMultiDict, name: str, errors: dict[str, str], *, required: bool) -> int | None:
@@ -133,7 +135,7 @@ def practice_entry(
     form: FormMultiDict, time_zone: str, errors: dict[str, str]
 ) -> PracticeEntry | None:
     """The practice form's fields, its start time read in `time_zone` (the zone of whoever
-    typed it, as `practice_form_context` prefilled it); None when `errors` names a field."""
+    typed it, as `practice_form` prefilled it); None when `errors` names a field."""
     kind_ = kind(form, errors)
     minutes_ = minutes(form, errors)
     started_at = local_moment(form, "started_at", time_zone, errors)
@@ -142,17 +144,28 @@ def practice_entry(
     return PracticeEntry(kind_, minutes_, started_at, text(form, "note"))
 
 
-def practice_form_context(
-    user: User, now: datetime, backdate_days: int, errors: dict[str, str], typed: dict[str, str]
-) -> dict[str, Any]:
-    """What a practice form shows: the kinds, and the start time prefilled in the user's zone."""
-    return {
+def practice_form(
+    template: str,
+    user: User,
+    now: datetime,
+    policy: CarePolicy,
+    errors: dict[str, str],
+    typed: dict[str, str],
+    *,
+    status: int = 200,
+    **extra: Any,
+) -> Template:
+    """A practice form (self-report or attestation): the kinds, what was typed, and the start
+    time prefilled in the zone `practice_entry` reads it in (the user's own)."""
+    context = {
         "user": user,
         "kinds": list(Kind),
         "errors": errors,
         "values": typed,
-        "when": moment_field(now, user.time_zone, backdate_days=backdate_days),
+        "when": moment_field(now, user.time_zone, backdate_days=policy.backdate_days),
+        **extra,
     }
+    return Template(template, context=context, status_code=status)
 
 
 def session_id(form: FormMultiDict, errors: dict[str, str]) -> int | None:
