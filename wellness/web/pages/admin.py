@@ -165,11 +165,12 @@ class AdminPages(Controller):
         self,
         request: Request[Any, Any, Any],
         user: SignedInUser,
+        now: RequestTime,
         user_id: AccountId,
         therapist_id: AccountId,
     ) -> Redirect:
         patient = await account_for_admin_or_404(user, user_id)
-        if await care.unassign(therapist_id, patient.id):
+        if await care.unassign(therapist_id, patient.id, now=now):
             await _audit(request, "care_unassigned", patient, detail=f"therapist={therapist_id}")
             flash(request, "Removed from the care team.", "success")
         return Redirect(f"/admin/users/{patient.id}", status_code=303)

@@ -1,0 +1,1 @@
+"""Session suggestions from logged anxiety: a safety filter, a pooled model and its explanations."""
