@@ -24,7 +24,7 @@ from wellness.catalog.services import SessionFields
 from wellness.checkins.scoring import SUDS_MAX, SUDS_MIN
 from wellness.lib.numbers import ascii_digits, record_id, whole_number
 from wellness.lib.validation import FieldError
-from wellness.web.api.catalog_schemas import SessionDetail
+from wellness.web.catalog_views import SessionDetail
 
 PER_PAGE = 24
 MAX_QUERY = 200
