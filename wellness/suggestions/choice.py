@@ -29,7 +29,7 @@ DEFAULT_COUNT, MIN_COUNT, MAX_COUNT = 4, 3, 5  # sessions shown, due practices i
 
 @dataclass(frozen=True, slots=True)
 class ChoiceSettings:
-    draws: int = 200  # posterior draws behind the inclusion estimate
+    draws: int = 128  # posterior draws behind the inclusion estimate
     exploration: float = 0.1  # share of the list spread evenly over every candidate
     ceiling: float = 0.9  # no learned choice is certain to be shown (due practices are)
     pin_bonus: float = 0.5  # points of expected drop a care-team pin is worth in the ranking
@@ -44,14 +44,15 @@ def shown_count(requested: object) -> int:
 
 
 def thompson_inclusion(samples: Floats, slots: int) -> Floats:
-    """The share of draws (columns) in which each candidate (row) is among the `slots` lowest."""
-    candidates, count = samples.shape
+    """The share of draws (rows) in which each candidate (column) is among the `slots` lowest."""
+    count, candidates = samples.shape
     if slots >= candidates:
         return np.ones(candidates)
     if slots <= 0:
         return np.zeros(candidates)
-    best = np.argpartition(samples, slots - 1, axis=0)[:slots]
-    return np.asarray(np.bincount(best.ravel(), minlength=candidates) / count, dtype=float)
+    # The slots-th lowest value of each draw; the draws are continuous, so ties have probability 0.
+    threshold = np.partition(samples, slots - 1, axis=1)[:, slots - 1 : slots]
+    return np.asarray((samples <= threshold).sum(axis=0) / count, dtype=float)
 
 
 def bounded_inclusion(thompson: Floats, slots: int, exploration: float, ceiling: float) -> Floats:

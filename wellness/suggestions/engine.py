@@ -57,7 +57,7 @@ from wellness.suggestions.model import (
 )
 from wellness.suggestions.reasons import Evidence, reasons, rules_reasons
 from wellness.suggestions.rules import is_bedtime, rules_fit
-from wellness.suggestions.safety import SafeSet, safe_sessions
+from wellness.suggestions.safety import SafeSet, safe_rows
 
 ENGINE_VERSION = "engine-1"
 RULES_VERSION = "rules-1"
@@ -139,7 +139,7 @@ def engine_plan(
     if slots < len(candidates):
         subset = _subset(start.prediction, candidates)
         samples = draws(clinic, start.patient, subset, generator, settings.draws)
-        samples -= settings.pin_bonus * start.pinned[candidates][:, None]
+        samples -= settings.pin_bonus * start.pinned[candidates]
         thompson = thompson_inclusion(samples, slots)
         chance = bounded_inclusion(thompson, slots, settings.exploration, settings.ceiling)
         picked = sample_with_inclusion(chance, generator)
@@ -161,7 +161,8 @@ def rules_plan(
     candidates = start.candidates
     order = np.lexsort((start.rows[candidates], start.ranking[candidates]))
     picked = candidates[order[: start.slots]]
-    return _finish(start, picked, {int(at): float(at in set(picked.tolist())) for at in candidates})
+    shown = set(picked.tolist())
+    return _finish(start, picked, {at: float(at in shown) for at in candidates.tolist()})
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,14 +194,14 @@ def _start(
     count: int,
 ) -> _Start:
     index = catalog_index(catalog)
-    safe = safe_sessions(index.sessions, context, limits)
+    tier, level, rows = safe_rows(index, context, limits)
+    safe = SafeSet(tier, level, tuple(index.sessions[row] for row in rows))
     patient = personalise(clinic, index, context.patient_id, context.ratings)
-    rows = np.array([index.position[item.session_id] for item in safe.sessions], dtype=np.int64)
     prediction = predict(
         clinic, patient, index, rows, level=safe.anxiety, hour=hour_number(context.local_hour)
     )
-    pins = _ids(context.pinned)
-    pinned = np.array([float(index.sessions[row].session_id in pins) for row in rows])
+    pins = [value for value in _ids(context.pinned) if abs(value) < 2**63]
+    pinned = np.isin(index.ids[rows], np.array(pins, dtype=np.int64)).astype(float)
     ranking = prediction.mean - settings.pin_bonus * pinned
     due = due_positions(index, rows, ranking, context.due)
     candidates = np.array([at for at in range(len(rows)) if at not in due], dtype=np.int64)
@@ -257,7 +258,8 @@ def _finish(start: _Start, picked: Ints, chance: dict[int, float]) -> Plan:
         probability[index.sessions[start.rows[at]].session_id] = value
     for at in start.due:
         probability[index.sessions[start.rows[at]].session_id] = 1.0
-    done = {item.session_id for item in start.context.history if hasattr(item, "session_id")}
+    history = start.context.history
+    done = {item.session_id for item in history} if isinstance(history, tuple | list) else set()
     return Plan(
         safe=start.safe,
         shown=tuple(index.sessions[start.rows[at]] for at in positions),

@@ -78,13 +78,17 @@ def static_row(facts: Traits) -> Floats:
     return row
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class CatalogIndex:
-    """A catalog's sessions as arrays, in catalog order (first copy of a repeated id)."""
+    """A catalog's sessions as arrays, in catalog order (first copy of a repeated id). Compared
+    and hashed by identity: `catalog_index` returns the same object for the same catalog, so
+    per-catalog work can be cached against it."""
 
     sessions: tuple[SessionFacts, ...]
     traits: tuple[Traits, ...]
     position: dict[int, int]  # session id -> row
+    ids: Ints  # session id per row
+    kind_codes: Ints  # position in KINDS per row, len(KINDS) for an unknown kind
     static: Floats  # (S, STATIC_WIDTH)
     rules: Floats  # (S, 12, 2): rules_change by level (11 = unknown) and bedtime
 
@@ -104,7 +108,14 @@ def _index(catalog: tuple[SessionFacts, ...]) -> CatalogIndex:
     facts = tuple(read_traits(session) for session in sessions)
     static = np.array([static_row(item) for item in facts]).reshape(len(facts), STATIC_WIDTH)
     rules = np.array([rules_table(item) for item in facts]).reshape(len(facts), 12, 2)
-    return CatalogIndex(tuple(sessions), facts, position, static, rules)
+    # An id numpy cannot hold becomes -1; the safety filter never offers such a session.
+    ids = np.array(
+        [key if type(key) is int and abs(key) < 2**63 else -1 for key in position], dtype=np.int64
+    )
+    codes = np.array(
+        [KINDS.index(item.kind) if item.kind else len(KINDS) for item in facts], dtype=np.int64
+    )
+    return CatalogIndex(tuple(sessions), facts, position, ids, codes, static, rules)
 
 
 def catalog_index(catalog: Sequence[SessionFacts]) -> CatalogIndex:

@@ -26,14 +26,12 @@ draws and posterior means for a set of sessions come from `predict`.
 from __future__ import annotations
 
 import math
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 
 import numpy as np
 
-from wellness.suggestions.attributes import hour_number
+from wellness.suggestions.attributes import KINDS
 from wellness.suggestions.features import (
     BEFORE,
     BEFORE_CALMING,
@@ -128,41 +126,57 @@ class Rated:
     change: Floats  # after - before
 
 
-def _order(rating: RatedPractice) -> float:
-    moment = rating.started_at
-    return moment.timestamp() if isinstance(moment, datetime) else 0.0
-
-
-def _valid_level(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 10
+def _whole(values: list[object], low: int, high: int) -> Ints:
+    """The values as integers, -1 wherever one is not an int from `low` to `high`."""
+    if set(map(type, values)) <= {int}:
+        try:
+            array = np.array(values, dtype=np.int64)
+        except OverflowError:
+            array = None
+        if array is not None:
+            return np.where((array >= low) & (array <= high), array, -1)
+    return np.array(
+        [value if type(value) is int and low <= value <= high else -1 for value in values],
+        dtype=np.int64,
+    )
 
 
 def rated(ratings: Sequence[RatedPractice], index: CatalogIndex) -> Rated:
-    """Skips ratings outside 0-10 and ratings of sessions the index does not hold."""
-    ordered = sorted(ratings, key=lambda rating: (rating.patient_id, _order(rating)))
-    seen: Counter[tuple[int, int]] = Counter()
-    columns: list[tuple[int, int, int, int, int, float]] = []
+    """Valid ratings as arrays, grouped by patient in the order given (oldest first, as the
+    inputs promise; the order only decides the habituation counts). Skips ratings outside 0-10,
+    patient ids that are not ints, and sessions the index does not hold."""
     position = index.position
-    for rating in ordered:
-        row = position.get(rating.session_id)
-        if row is None or not (_valid_level(rating.before) and _valid_level(rating.after)):
-            continue
-        hour = hour_number(rating.local_hour)
-        key = (rating.patient_id, row)
-        columns.append(
-            (
-                rating.patient_id,
-                row,
-                rating.before,
-                -1 if hour is None else hour,
-                seen[key],
-                rating.after - rating.before,
-            )
-        )
-        seen[key] += 1
-    table = np.array(columns, dtype=np.float64).reshape(len(columns), 6)
-    whole = table[:, :4].astype(np.int64)
-    return Rated(whole[:, 0], whole[:, 1], whole[:, 2], whole[:, 3], table[:, 4], table[:, 5])
+    patients = _whole([rating.patient_id for rating in ratings], 0, 2**62)
+    rows = np.array([position.get(rating.session_id, -1) for rating in ratings], dtype=np.int64)
+    before = _whole([rating.before for rating in ratings], 0, 10)
+    after = _whole([rating.after for rating in ratings], 0, 10)
+    hours = _whole([rating.local_hour for rating in ratings], 0, 23)
+    keep = (patients >= 0) & (rows >= 0) & (before >= 0) & (after >= 0)
+    patients, rows, before, after, hours = (
+        patients[keep],
+        rows[keep],
+        before[keep],
+        after[keep],
+        hours[keep],
+    )
+    count = len(rows)
+    _, patient_code = np.unique(patients, return_inverse=True)
+    key = patient_code * max(len(index.sessions), 1) + rows
+    by_key = np.argsort(key, kind="stable")
+    ordered = key[by_key]
+    first = np.r_[True, ordered[1:] != ordered[:-1]] if count else np.zeros(0, dtype=bool)
+    numbers = np.arange(count)
+    repeats = np.empty(count)
+    repeats[by_key] = numbers - np.maximum.accumulate(np.where(first, numbers, 0))
+    by_patient = np.argsort(patients, kind="stable")
+    return Rated(
+        patients[by_patient],
+        rows[by_patient],
+        before[by_patient],
+        hours[by_patient],
+        repeats[by_patient],
+        (after - before)[by_patient].astype(float),
+    )
 
 
 def prior_model(prior: Prior, *, personal: bool = True) -> ClinicModel:
@@ -225,12 +239,15 @@ def personalise(
             within = clinic.within_variance
             session_mean = sums / (repeats + within / clinic.session_variance)
             session_var = 1 / (repeats / within + 1 / clinic.session_variance)
-    kind_ratings: Counter[str] = Counter()
-    kind_total: dict[str, float] = {}
-    for row in np.flatnonzero(repeats):
-        kind = index.traits[row].kind
-        kind_ratings[kind] += int(repeats[row])
-        kind_total[kind] = kind_total.get(kind, 0.0) + float(change_total[row])
+    kinds = len(KINDS) + 1
+    codes = index.kind_codes[data.rows]
+    per_kind = np.bincount(codes, minlength=kinds)
+    kind_sums = np.bincount(codes, weights=data.change, minlength=kinds)
+    names = (*KINDS, "")
+    kind_ratings = {names[code]: int(per_kind[code]) for code in np.flatnonzero(per_kind)}
+    kind_change = {
+        names[code]: float(kind_sums[code] / per_kind[code]) for code in np.flatnonzero(per_kind)
+    }
     return PatientModel(
         effect_mean=effect_mean,
         effect_chol=effect_chol,
@@ -238,8 +255,8 @@ def personalise(
         session_sd=np.sqrt(session_var),
         repeats=repeats,
         change_total=change_total,
-        kind_ratings=dict(kind_ratings),
-        kind_change={kind: kind_total[kind] / kind_ratings[kind] for kind in kind_ratings},
+        kind_ratings=kind_ratings,
+        kind_change=kind_change,
         ratings=len(data.change),
     )
 
@@ -290,18 +307,17 @@ def draws(
     rng: np.random.Generator,
     count: int,
 ) -> Floats:
-    """`count` joint posterior draws of each session's change: shape (sessions, count)."""
-    beta = clinic.mean[:, None] + clinic.chol @ rng.standard_normal((WIDTH, count))
-    effects = patient.effect_mean[:, None] + patient.effect_chol @ rng.standard_normal(
-        (EFFECTS, count)
-    )
+    """`count` joint posterior draws of each session's expected change: (count, sessions)."""
+    beta = clinic.mean + rng.standard_normal((count, WIDTH)) @ clinic.chol.T
+    effects = patient.effect_mean + rng.standard_normal((count, EFFECTS)) @ patient.effect_chol.T
+    features = prediction.features
+    samples = beta @ features.T + effects @ features[:, EFFECT_COLUMNS].T
     rows = prediction.rows
-    own = patient.session_mean[rows, None] + patient.session_sd[rows, None] * (
-        rng.standard_normal((len(rows), count))
-    )
-    return np.asarray(
-        prediction.features @ beta + prediction.features[:, EFFECT_COLUMNS] @ effects + own
-    )
+    spread = patient.session_sd[rows]
+    samples += patient.session_mean[rows]
+    if spread.any():
+        samples += rng.standard_normal((count, len(rows))) * spread
+    return np.asarray(samples, dtype=float)
 
 
 def personal_evidence(patient: PatientModel, row: int) -> tuple[int, float]:

@@ -26,9 +26,14 @@ import math
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
+
+import numpy as np
+import numpy.typing as npt
 
 from wellness.suggestions.attributes import (
     CALMING_KINDS,
+    FLAGS,
     NEVER_OFFERED,
     NOT_WHEN_DISTRESSED,
     UNKNOWN_FLAG,
@@ -37,6 +42,7 @@ from wellness.suggestions.attributes import (
     level_number,
     traits,
 )
+from wellness.suggestions.features import CatalogIndex, catalog_index
 from wellness.suggestions.inputs import PatientContext, SafetyLimits, SessionFacts
 
 DEFAULT_LIMITS = SafetyLimits()
@@ -192,19 +198,70 @@ def safe_sessions(
     catalog: Sequence[SessionFacts], context: PatientContext, limits: SafetyLimits
 ) -> SafeSet:
     """The sessions this patient may be offered right now (the first copy of a repeated id)."""
-    tier = tier_for(context.anxiety, limits)
+    index = catalog_index(catalog)
+    tier, level, rows = safe_rows(index, context, limits)
+    return SafeSet(tier, level, tuple(index.sessions[row] for row in rows))
+
+
+@dataclass(frozen=True, slots=True)
+class _Verdicts:
+    """Per session of an index: its flags as bits, and whether each tier's own rules allow it."""
+
+    flags: npt.NDArray[np.int64]
+    ids: npt.NDArray[np.int64]
+    tiers: dict[Tier, npt.NDArray[np.bool_]]
+
+
+_BITS = {flag: 1 << number for number, flag in enumerate((*FLAGS, UNKNOWN_FLAG))}
+_LARGEST_ID = 2**63 - 1
+
+
+def _bits(marked: frozenset[str]) -> int:
+    return sum(_BITS.get(flag, 0) for flag in marked)
+
+
+def _judge(index: CatalogIndex, limits: SafetyLimits) -> _Verdicts:
     bounds = checked(limits)
-    banned = _ids(context.banned)
-    patient = flags(_flag_set(context.contraindications)) - {UNKNOWN_FLAG}
-    seen: set[int] = set()
-    sessions = []
-    for session in catalog:
-        if session.session_id in seen:
-            continue
-        seen.add(session.session_id)
-        if not _broken(session, tier, patient, banned, bounds):
-            sessions.append(session)
-    return SafeSet(tier, level_number(context.anxiety), tuple(sessions))
+    nobody: frozenset[str] = frozenset()
+    readable = np.array(
+        [type(item.session_id) is int and abs(item.session_id) < 2**63 for item in index.sessions],
+        dtype=bool,
+    )
+    tiers = {
+        tier: readable
+        & np.array(
+            [not _broken(item, tier, nobody, frozenset(), bounds) for item in index.sessions],
+            dtype=bool,
+        )
+        for tier in Tier
+    }
+    flags = [_bits(facts.effective_flags(bounds.long_silence_minutes)) for facts in index.traits]
+    ids = [item.session_id for item in index.sessions]
+    return _Verdicts(np.array(flags, dtype=np.int64), np.array(ids, dtype=np.int64), tiers)
+
+
+_cached_judge = lru_cache(maxsize=64)(_judge)
+
+
+def safe_rows(
+    index: CatalogIndex, context: PatientContext, limits: SafetyLimits
+) -> tuple[Tier, int | None, npt.NDArray[np.int64]]:
+    """(tier, the rating as read, rows of `index` this patient may be offered now). The tier's
+    own rules are judged once per catalog and limits; bans and the patient's contraindications
+    are applied per call."""
+    try:
+        verdicts = _cached_judge(index, limits)
+    except TypeError:  # unhashable, malformed limits
+        verdicts = _judge(index, limits)
+    tier = tier_for(context.anxiety, limits)
+    allowed = verdicts.tiers[tier].copy()
+    banned = [value for value in _ids(context.banned) if -_LARGEST_ID <= value <= _LARGEST_ID]
+    if banned:
+        allowed &= ~np.isin(verdicts.ids, np.array(banned, dtype=np.int64))
+    patient = _bits(flags(_flag_set(context.contraindications)) - {UNKNOWN_FLAG})
+    if patient:
+        allowed &= (verdicts.flags & patient) == 0
+    return tier, level_number(context.anxiety), np.flatnonzero(allowed)
 
 
 def support_sessions(
