@@ -70,12 +70,12 @@ def bounded_inclusion(thompson: Floats, slots: int, exploration: float, ceiling:
         free = ~capped
         room = slots - cap * capped.sum()
         total = mixed[free].sum()
-        if total <= 0:
+        if total <= 1e-9 * room:  # nothing (left) to go by: spread the room evenly
             mixed[free] = room / free.sum()
         else:
             mixed[free] *= room / total
         over = free & (mixed > cap)
-        if not over.any():
+        if not over.any() or over.sum() == free.sum():
             break
         capped |= over
         mixed[capped] = cap
