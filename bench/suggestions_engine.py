@@ -101,7 +101,9 @@ def practice(
     start = NOW - timedelta(days=days)
     for day in range(days):
         for _ in range(int(rng.choice([0, 1, 1, 2, 2, 3]))):
-            pick = favourites[rng.integers(12)] if rng.random() < 0.7 else rng.integers(len(sessions))
+            pick = (
+                favourites[rng.integers(12)] if rng.random() < 0.7 else rng.integers(len(sessions))
+            )
             chosen = sessions[int(pick)]
             moment = start + timedelta(days=day, hours=float(rng.uniform(6, 23)))
             history.append(PracticeDone(chosen.session_id, moment.date().isoformat(), True))

@@ -94,8 +94,9 @@ def sample_with_inclusion(probabilities: Floats, rng: np.random.Generator) -> In
     points = rng.random() + np.arange(size)
     hits = np.searchsorted(bounds, points, side="right")
     chosen = order[np.minimum(hits, len(order) - 1)]
-    if len(np.unique(chosen)) < size:  # only from rounding at an edge: top up deterministically
-        rest = [index for index in np.argsort(-probabilities) if index not in set(chosen)]
-        chosen = np.unique(chosen)
+    if len(set(chosen.tolist())) < size:  # only from rounding at an edge: top up deterministically
+        taken = set(chosen.tolist())
+        rest = [index for index in np.argsort(-probabilities) if index not in taken]
+        chosen = np.array(sorted(taken))
         chosen = np.concatenate((chosen, rest[: size - len(chosen)]))
     return np.asarray(chosen, dtype=np.int64)
