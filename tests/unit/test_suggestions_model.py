@@ -66,7 +66,7 @@ def test_the_fully_pooled_model_has_no_patient_effects() -> None:
     ratings, _ = simulated_ratings(CATALOG, patients=20, per_patient=20, kind_sd=0.8, seed=3)
     clinic = fit_clinic(ratings, CATALOG, personal=False)
     assert not clinic.effect_variance.any()
-    assert clinic.session_variance == 0
+    assert clinic.own_session_variance == 0
     patient = personalise(clinic, catalog_index(CATALOG), 1, ratings)
     assert not patient.effect_mean.any()
 
@@ -144,3 +144,32 @@ def test_fitting_a_clinic_of_a_hundred_patients_over_a_month_is_quick() -> None:
     clinic = fit_clinic(ratings, CATALOG)
     assert clinic.ratings == 3000
     assert clinic.iterations < 200
+
+
+def test_a_warm_start_from_an_earlier_fit_reaches_the_same_fit_in_fewer_steps() -> None:
+    ratings, _ = simulated_ratings(CATALOG, patients=60, per_patient=30, kind_sd=0.5, seed=7)
+    earlier = fit_clinic(ratings[:-60], CATALOG)
+    warm = fit_clinic(ratings, CATALOG, start=earlier)
+    cold = fit_clinic(ratings, CATALOG)
+    assert warm.iterations < cold.iterations
+    assert warm.effect_variance == pytest.approx(cold.effect_variance, rel=0.05, abs=1e-3)
+    assert warm.mean == pytest.approx(cold.mean, abs=0.01)
+
+
+def test_sessions_that_do_more_than_their_attributes_say_are_learned_clinic_wide() -> None:
+    catalog = [session(n, "body_scan", 15) for n in range(1, 9)]
+    rng = np.random.default_rng(3)
+    ratings = []
+    for patient in range(1, 41):
+        for day in range(16):
+            chosen = int(rng.integers(1, 9))
+            change = (-2.0 if chosen == 3 else -0.5) + rng.normal(0, 0.8)
+            ratings.append(
+                rating(patient, chosen, 6, int(np.clip(round(6 + change), 0, 10)), day=day)
+            )
+    clinic = fit_clinic(ratings, catalog)
+    index = catalog_index(catalog)
+    newcomer = personalise(clinic, index, 999, ())
+    expected = predict(clinic, newcomer, index, np.arange(8), level=6, hour=15).mean
+    assert int(np.argmin(expected)) == 2
+    assert expected[2] < np.median(expected) - 1.0

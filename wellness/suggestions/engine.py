@@ -69,9 +69,11 @@ def fit_clinic(
     *,
     prior: Prior | None = None,
     personal: bool = True,
+    start: ClinicModel | None = None,
 ) -> ClinicModel:
-    """The clinic-wide model (see `model` and `pooling`); `personal=False` is fully pooled."""
-    return pooling.fit_clinic(ratings, catalog, prior=prior, personal=personal)
+    """The clinic-wide model (see `model` and `pooling`) from all ratings, oldest first within
+    each patient. `personal=False` is fully pooled; `start` (an earlier fit) saves EM steps."""
+    return pooling.fit_clinic(ratings, catalog, prior=prior, personal=personal, start=start)
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,6 +28,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
@@ -74,6 +75,7 @@ class Prior:
     effect_weight: float = 0.5
     noise_sd: float = 1.2
     noise_weight: float = 5.0  # pseudo-ratings behind that guess
+    session_sd: float = 0.2  # how much sessions differ beyond their attributes, before data
 
     def mean(self) -> Floats:
         mean = np.zeros(WIDTH)
@@ -98,15 +100,20 @@ class Prior:
         return np.asarray(spread**2, dtype=float)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class ClinicModel:
+    """The fitted clinic. Compared and hashed by identity, so per-catalog arrays derived from it
+    are cached for as long as the caller keeps using the same fit."""
+
     prior: Prior
     mean: Floats  # posterior mean of beta
     chol: Floats  # lower Cholesky factor of beta's posterior covariance
     effect_variance: Floats  # per column of EFFECT_COLUMNS
     noise_variance: float  # around the patient-level model
     within_variance: float  # around a patient's own mean for one session
-    session_variance: float  # of the (patient, session) effects
+    own_session_variance: float  # of the (patient, session) effects
+    session_variance: float  # of the clinic-wide session effects (what attributes miss)
+    session_effects: dict[int, tuple[float, float]]  # session id -> posterior (mean, variance)
     ratings: int  # ratings the fit used
     patients: int
     iterations: int
@@ -187,7 +194,9 @@ def prior_model(prior: Prior, *, personal: bool = True) -> ClinicModel:
         effect_variance=np.full(EFFECTS, prior.effect_sd**2 if personal else 0.0),
         noise_variance=prior.noise_sd**2,
         within_variance=prior.noise_sd**2,
-        session_variance=(prior.effect_sd**2) / 2 if personal else 0.0,
+        own_session_variance=(prior.effect_sd**2) / 2 if personal else 0.0,
+        session_variance=prior.session_sd**2,
+        session_effects={},
         ratings=0,
         patients=0,
         iterations=0,
@@ -200,13 +209,27 @@ class PatientModel:
 
     effect_mean: Floats  # u, per column of EFFECT_COLUMNS
     effect_chol: Floats  # lower Cholesky factor of u's posterior covariance
-    session_mean: Floats  # g per session row (0 where never rated)
+    session_mean: Floats  # per session row: the clinic-wide session effect plus the patient's own
     session_sd: Floats
+    clinic_session_mean: Floats  # per session row: the clinic-wide part alone
     repeats: Floats  # this patient's rated practices per session row
     change_total: Floats  # the sum of their after - before per session row
     kind_ratings: dict[str, int]  # rated practices per kind ("" = unknown kind)
     kind_change: dict[str, float]  # mean after - before per kind
     ratings: int
+
+
+@lru_cache(maxsize=64)
+def session_arrays(clinic: ClinicModel, index: CatalogIndex) -> tuple[Floats, Floats]:
+    """The clinic-wide session effects' (means, variances) per row of the index; a session the
+    fit never saw gets mean 0 and the clinic's session variance."""
+    means = np.zeros(len(index.sessions))
+    variances = np.full(len(index.sessions), clinic.session_variance)
+    for row, session in enumerate(index.sessions):
+        known = clinic.session_effects.get(session.session_id)
+        if known is not None:
+            means[row], variances[row] = known
+    return means, variances
 
 
 def personalise(
@@ -220,25 +243,26 @@ def personalise(
     change_total = np.asarray(
         np.bincount(data.rows, weights=data.change, minlength=sessions), dtype=float
     )
+    clinic_mean, clinic_var = session_arrays(clinic, index)
     effect_mean = np.zeros(EFFECTS)
     effect_chol = np.diag(np.sqrt(clinic.effect_variance))
-    session_mean = np.zeros(sessions)
-    session_var = np.full(sessions, clinic.session_variance)
+    own_mean = np.zeros(sessions)
+    own_var = np.full(sessions, clinic.own_session_variance)
     if len(data.change) and clinic.effect_variance.max() > 0:
         features = design(index, data.rows, data.levels, data.hours, data.repeats)
         effects = features[:, EFFECT_COLUMNS]
-        residual = data.change - features @ clinic.mean
+        residual = data.change - features @ clinic.mean - clinic_mean[data.rows]
         noise = clinic.noise_variance
         precision = effects.T @ effects / noise + np.diag(1 / clinic.effect_variance)
         covariance = np.linalg.inv(precision)
         effect_mean = covariance @ (effects.T @ residual) / noise
         effect_chol = np.linalg.cholesky((covariance + covariance.T) / 2)
-        if clinic.session_variance > 0:
+        if clinic.own_session_variance > 0:
             left = residual - effects @ effect_mean
             sums = np.bincount(data.rows, weights=left, minlength=sessions)
             within = clinic.within_variance
-            session_mean = sums / (repeats + within / clinic.session_variance)
-            session_var = 1 / (repeats / within + 1 / clinic.session_variance)
+            own_mean = sums / (repeats + within / clinic.own_session_variance)
+            own_var = 1 / (repeats / within + 1 / clinic.own_session_variance)
     kinds = len(KINDS) + 1
     codes = index.kind_codes[data.rows]
     per_kind = np.bincount(codes, minlength=kinds)
@@ -251,8 +275,9 @@ def personalise(
     return PatientModel(
         effect_mean=effect_mean,
         effect_chol=effect_chol,
-        session_mean=session_mean,
-        session_sd=np.sqrt(session_var),
+        session_mean=clinic_mean + own_mean,
+        session_sd=np.sqrt(clinic_var + own_var),
+        clinic_session_mean=clinic_mean,
         repeats=repeats,
         change_total=change_total,
         kind_ratings=kind_ratings,
@@ -290,8 +315,8 @@ def predict(
         patient.repeats[rows],
     )
     effects = features[:, EFFECT_COLUMNS]
-    clinic_mean = features @ clinic.mean
-    mean = clinic_mean + effects @ patient.effect_mean + patient.session_mean[rows]
+    clinic_mean = features @ clinic.mean + patient.clinic_session_mean[rows]
+    mean = features @ clinic.mean + effects @ patient.effect_mean + patient.session_mean[rows]
     variance = (
         np.sum((features @ clinic.chol) ** 2, axis=1)
         + np.sum((effects @ patient.effect_chol) ** 2, axis=1)

@@ -39,11 +39,14 @@ def fit_clinic(
     *,
     prior: Prior | None = None,
     personal: bool = True,
+    start: ClinicModel | None = None,
     max_iterations: int = 200,
-    tolerance: float = 1e-4,
+    tolerance: float = 1e-3,
 ) -> ClinicModel:
-    """The clinic model from every patient's ratings. `personal=False` fits the fully pooled
-    model (no per-patient effects), the baseline the simulation compares against."""
+    """The clinic model from every patient's ratings (oldest first within each patient).
+    `personal=False` fits the fully pooled model (no per-patient effects), the baseline the
+    simulation compares against. `start`, an earlier fit, starts EM from its variances, which
+    saves most of the steps when only a few ratings were added since."""
     prior = prior or Prior()
     index = catalog_index(catalog)
     data = rated(ratings, index)
@@ -63,10 +66,10 @@ def fit_clinic(
     patients = len(starts)
     cross = np.empty((patients, features.shape[1], features.shape[1]))
     cross_y = np.empty((patients, features.shape[1]))
-    for number, (start, size) in enumerate(zip(starts, sizes, strict=True)):
-        block = features[start : start + size]
+    for number, (first, size) in enumerate(zip(starts, sizes, strict=True)):
+        block = features[first : first + size]
         cross[number] = block.T @ block
-        cross_y[number] = block.T @ change[start : start + size]
+        cross_y[number] = block.T @ change[first : first + size]
     fit = _em(
         cross,
         cross_y,
@@ -74,6 +77,7 @@ def fit_clinic(
         len(change),
         prior,
         personal,
+        _starting_point(start, prior, personal),
         max_iterations,
         tolerance,
     )
@@ -82,7 +86,10 @@ def fit_clinic(
     residual = change - features @ beta
     if personal:
         residual -= np.einsum("nk,nk->n", features[:, EFFECT_COLUMNS], effects[owner])
+    session_variance, shrunk, spread = _session_effects(residual, data.rows, len(ids), noise, prior)
+    residual -= shrunk[data.rows]
     within, between = _session_cells(residual, owner, data.rows, len(ids), noise)
+    rated_rows = np.flatnonzero(counts)
     return ClinicModel(
         prior=prior,
         mean=beta,
@@ -90,7 +97,11 @@ def fit_clinic(
         effect_variance=effect_variance,
         noise_variance=noise,
         within_variance=within,
-        session_variance=between if personal else 0.0,
+        own_session_variance=between if personal else 0.0,
+        session_variance=session_variance,
+        session_effects={
+            int(ids[row]): (float(shrunk[row]), float(spread[row])) for row in rated_rows
+        },
         ratings=len(change),
         patients=patients,
         iterations=iterations,
@@ -131,6 +142,7 @@ def _em(
     count: int,
     prior: Prior,
     personal: bool,
+    theta: Floats,
     max_iterations: int,
     tolerance: float,
 ) -> tuple[Floats, Floats, Floats, Floats, float, int]:
@@ -154,7 +166,6 @@ def _em(
         prior_mean=prior.mean(),
     )
     groups = len(EFFECT_GROUPS) if personal else 0
-    theta = np.log(np.array([prior.effect_sd**2] * groups + [prior.noise_sd**2]))
     steps = 0
 
     def step(values: Floats) -> tuple[Floats, _State]:
@@ -184,6 +195,18 @@ def _em(
     covariance = (covariance + covariance.T) / 2
     variance = _per_column(np.exp(theta[:-1])) if personal else np.zeros(EFFECTS)
     return state.beta, covariance, state.effects, variance, state.noise, steps
+
+
+def _starting_point(start: ClinicModel | None, prior: Prior, personal: bool) -> Floats:
+    """EM's start on the log scale: the group variances (if personal) and the noise variance."""
+    groups = len(EFFECT_GROUPS) if personal else 0
+    variances = np.array([prior.effect_sd**2] * groups + [prior.noise_sd**2])
+    if start is not None and start.ratings:
+        earlier = _expand(start.effect_variance, personal)
+        if len(earlier) == groups and np.all(earlier > 0):
+            variances[:groups] = earlier
+        variances[-1] = start.noise_variance
+    return np.asarray(np.log(np.maximum(variances, SMALLEST_VARIANCE)), dtype=float)
 
 
 def _per_column(group_values: Floats) -> Floats:
@@ -267,3 +290,26 @@ def _session_cells(
     within = max(within, SMALLEST_VARIANCE)
     between = float(np.mean((sums / sizes) ** 2 - within / sizes))
     return within, max(between, 0.0)
+
+
+def _session_effects(
+    residual: Floats, rows: npt.NDArray[np.int64], sessions: int, noise: float, prior: Prior
+) -> tuple[float, Floats, Floats]:
+    """(variance of the clinic-wide session effects, their posterior means and variances per
+    row): what sessions do beyond their attributes, by moments on the residuals per session,
+    with a weak prior (`Prior.session_sd`, `Prior.effect_weight` pseudo-sessions)."""
+    counts = np.bincount(rows, minlength=sessions).astype(float)
+    sums = np.bincount(rows, weights=residual, minlength=sessions)
+    squares = np.bincount(rows, weights=residual**2, minlength=sessions)
+    used = counts > 0
+    spare = counts.sum() - used.sum()
+    within = (
+        float((squares[used] - sums[used] ** 2 / counts[used]).sum() / spare) if spare else noise
+    )
+    within = max(within, SMALLEST_VARIANCE)
+    excess = (sums[used] / counts[used]) ** 2 - within / counts[used]
+    weight = prior.effect_weight
+    variance = (excess.sum() + weight * prior.session_sd**2) / (used.sum() + weight)
+    variance = max(float(variance), SMALLEST_VARIANCE)
+    means = sums / (counts + within / variance)
+    return variance, means, 1 / (counts / within + 1 / variance)
