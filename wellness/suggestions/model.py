@@ -29,6 +29,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import attrgetter
 
 import numpy as np
 
@@ -152,12 +153,13 @@ def rated(ratings: Sequence[RatedPractice], index: CatalogIndex) -> Rated:
     """Valid ratings as arrays, grouped by patient in the order given (oldest first, as the
     inputs promise; the order only decides the habituation counts). Skips ratings outside 0-10,
     patient ids that are not ints, and sessions the index does not hold."""
-    position = index.position
-    patients = _whole([rating.patient_id for rating in ratings], 0, 2**62)
-    rows = np.array([position.get(rating.session_id, -1) for rating in ratings], dtype=np.int64)
-    before = _whole([rating.before for rating in ratings], 0, 10)
-    after = _whole([rating.after for rating in ratings], 0, 10)
-    hours = _whole([rating.local_hour for rating in ratings], 0, 23)
+    locate = index.position.get
+    patients = _whole(list(map(attrgetter("patient_id"), ratings)), 0, 2**62)
+    rows = np.array([locate(key, -1) for key in map(attrgetter("session_id"), ratings)])
+    rows = rows.astype(np.int64, copy=False)
+    before = _whole(list(map(attrgetter("before"), ratings)), 0, 10)
+    after = _whole(list(map(attrgetter("after"), ratings)), 0, 10)
+    hours = _whole(list(map(attrgetter("local_hour"), ratings)), 0, 23)
     keep = (patients >= 0) & (rows >= 0) & (before >= 0) & (after >= 0)
     patients, rows, before, after, hours = (
         patients[keep],
