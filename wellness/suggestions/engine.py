@@ -121,6 +121,25 @@ def rules_only(
     return _answer(plan, context, RULES_VERSION, rules_reasons)
 
 
+def expected_changes(
+    catalog: Sequence[SessionFacts],
+    context: PatientContext,
+    clinic: ClinicModel,
+    *,
+    limits: SafetyLimits,
+) -> dict[int, float]:
+    """The model's expected change (after - before) for each session safe in this context: the
+    reward model the doubly robust off-policy estimate needs."""
+    index = catalog_index(catalog)
+    _, level, rows = safe_rows(index, context, limits)
+    patient = personalise(clinic, index, context.patient_id, context.ratings)
+    hour = hour_number(context.local_hour)
+    prediction = predict(clinic, patient, index, rows, level=level, hour=hour)
+    return {
+        int(index.ids[row]): float(mean) for row, mean in zip(rows, prediction.mean, strict=True)
+    }
+
+
 def engine_plan(
     catalog: Sequence[SessionFacts],
     context: PatientContext,
@@ -257,7 +276,7 @@ def _finish(start: _Start, picked: Ints, chance: dict[int, float]) -> Plan:
     index = start.index
     probability = {item.session_id: 0.0 for item in start.safe.sessions}
     for at, value in chance.items():
-        probability[index.sessions[start.rows[at]].session_id] = value
+        probability[index.sessions[start.rows[at]].session_id] = float(value)
     for at in start.due:
         probability[index.sessions[start.rows[at]].session_id] = 1.0
     history = start.context.history

@@ -80,7 +80,7 @@ def snips(
     value = sum(weight * change for _, weight, change in rows) / total
     variance = sum((weight * (change - value)) ** 2 for _, weight, change in rows) / total**2
     low, high = _interval(value, variance, confidence)
-    return Estimate(value, low, high, len(rows), _effective(rows))
+    return Estimate(float(value), float(low), float(high), len(rows), _effective(rows))
 
 
 def doubly_robust(
@@ -111,7 +111,7 @@ def doubly_robust(
     ]
     value = mean_direct + correction
     low, high = _interval(value, sum(part**2 for part in influence), confidence)
-    return Estimate(value, low, high, count, _effective(rows))
+    return Estimate(float(value), float(low), float(high), count, _effective(rows))
 
 
 def _direct(wanted: Mapping[int, float], predicted: Mapping[int, float]) -> float:
@@ -124,4 +124,4 @@ def _direct(wanted: Mapping[int, float], predicted: Mapping[int, float]) -> floa
 
 def _effective(rows: list[tuple[int, float, float]]) -> float:
     squares = sum(weight**2 for _, weight, _ in rows)
-    return sum(weight for _, weight, _ in rows) ** 2 / squares if squares else 0.0
+    return float(sum(weight for _, weight, _ in rows) ** 2 / squares) if squares else 0.0
