@@ -317,12 +317,14 @@ def users_assign_therapist(patient_email: str, therapist_email: str) -> None:
 @click.argument("patient_email")
 @click.argument("therapist_email")
 def users_unassign_therapist(patient_email: str, therapist_email: str) -> None:
-    """Take a patient off a therapist's caseload."""
+    """Take a patient off a therapist's caseload (the membership is kept, ended, as history)."""
     from wellness.care import services as care
+
+    now = clock().now()
 
     async def work() -> bool:
         patient, therapist = await _existing(patient_email), await _existing(therapist_email)
-        return await care.unassign(therapist.id, patient.id)
+        return await care.unassign(therapist.id, patient.id, now=now)
 
     removed = _account_command(work)
     state = "no longer looks after" if removed else "did not look after"

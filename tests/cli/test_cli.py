@@ -210,12 +210,12 @@ def test_assigning_a_therapist_builds_their_caseload(environment: dict[str, str]
     assert added.exit_code == again.exit_code == 0
     assert "now looks after" in added.output
     assert "already looked after" in again.output
-    assert rows(environment, "SELECT count(*) FROM care_assignments") == [(1,)]
-    [(assigned_at,)] = rows(environment, "SELECT assigned_at FROM care_assignments")
-    assert datetime.fromisoformat(str(assigned_at)) == TEST_NOW  # the command's clock
+    [(started_at,)] = rows(environment, "SELECT started_at FROM care_team_members")
+    assert datetime.fromisoformat(str(started_at)) == TEST_NOW  # the command's clock
     removed = run(environment, "users", "unassign-therapist", "pat@clinic.org", "tess@clinic.org")
     assert "no longer looks after" in removed.output
-    assert rows(environment, "SELECT count(*) FROM care_assignments") == [(0,)]
+    [(ended_at,)] = rows(environment, "SELECT ended_at FROM care_team_members")
+    assert datetime.fromisoformat(str(ended_at)) == TEST_NOW  # kept as history, ended
 
 
 def test_assigning_refuses_roles_that_do_not_fit(environment: dict[str, str]) -> None:
@@ -226,7 +226,7 @@ def test_assigning_refuses_roles_that_do_not_fit(environment: dict[str, str]) ->
 
     assert result.exit_code == 1
     assert "is not a therapist" in result.output
-    assert rows(environment, "SELECT count(*) FROM care_assignments") == [(0,)]
+    assert rows(environment, "SELECT count(*) FROM care_team_members") == [(0,)]
 
 
 def test_db_prune_forgets_only_old_idempotent_answers(environment: dict[str, str]) -> None:

@@ -17,7 +17,7 @@ from tests.services.conftest import Orm
 from wellness import demo
 from wellness.accounts.models import User
 from wellness.care import services as care
-from wellness.care.models import Alert, CareAssignment
+from wellness.care.models import Alert, CareTeamMember
 from wellness.catalog.storage import LocalMediaStore
 from wellness.checkins.models import Checkin, Gad7Response
 from wellness.practice import services as practice
@@ -81,7 +81,7 @@ def test_seeding_again_resets_the_history_instead_of_adding_to_it(orm: Orm, tmp_
     users = seeded(orm, tmp_path)
 
     assert orm.run(PracticeLog.all().count()) == first
-    assert orm.run(CareAssignment.all().count()) == 4
+    assert orm.run(CareTeamMember.all().count()) == 4
     assert orm.run(Alert.filter(acknowledged_at__isnull=True).count()) == 1
     assert caseload_emails(orm, users[THERAPIST]) == {PATIENT, PATIENT2}
 

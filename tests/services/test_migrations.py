@@ -39,7 +39,7 @@ from wellness.db import APP_LABEL, MigrationError, tortoise_config, upgrade
 
 # Tables a migration renames, old name -> new name. Add an entry only in the commit whose
 # migration renames the table; every other table must keep its name and its rows.
-RENAMED_TABLES: dict[str, str] = {}
+RENAMED_TABLES: dict[str, str] = {"care_assignments": "care_team_members"}
 
 
 def _migration_files() -> list[str]:

@@ -16,7 +16,7 @@ import pytest
 from tests.conftest import PERSONAS, TEST_NOW, Client
 from wellness.accounts.models import User
 from wellness.audit.models import AuditEvent
-from wellness.care.models import Alert, CareAssignment
+from wellness.care.models import Alert, CareTeamMember
 from wellness.practice.models import PracticeLog
 
 
@@ -332,7 +332,8 @@ def test_anonymous_visitors_are_sent_to_sign_in(client: Client, personas: dict[s
 
 def team_ids(client: Client, patient: User) -> set[int]:
     async def ids() -> set[int]:
-        rows = CareAssignment.filter(patient_id=patient.id).values_list("therapist_id", flat=True)
+        current = CareTeamMember.filter(patient_id=patient.id, ended_at__isnull=True)
+        rows = current.values_list("therapist_id", flat=True)
         return {int(value) for value in await rows}
 
     return client.run(ids)
@@ -407,7 +408,7 @@ def test_adding_a_therapist_already_on_the_team_adds_no_second_row(
     )
 
     assert response.status_code == 303
-    assert count(as_admin, CareAssignment, patient_id=patient.id) == 1
+    assert count(as_admin, CareTeamMember, patient_id=patient.id) == 1
     assert count(as_admin, AuditEvent, action="care_assigned") == 0
 
 
@@ -427,6 +428,42 @@ def test_admin_removes_a_therapist_from_the_care_team(
     assert "No therapist yet." in page.text
     as_admin.login_as(PERSONAS["therapist"])
     assert "Alice Patient" not in as_admin.get("/therapist").text
+
+
+def test_removing_a_therapist_keeps_the_membership_as_history(
+    as_admin: Client, personas: dict[str, User]
+) -> None:
+    patient, bob = personas["patient"], personas["therapist"]
+
+    as_admin.submit(f"/admin/users/{patient.id}/care-team/{bob.id}/remove")
+    again = as_admin.submit(f"/admin/users/{patient.id}/care-team", {"therapist_id": str(bob.id)})
+
+    assert again.status_code == 303
+
+    async def periods() -> list[tuple[Any, Any]]:
+        rows = CareTeamMember.filter(patient_id=patient.id, therapist_id=bob.id)
+        return list(await rows.order_by("id").values_list("started_at", "ended_at"))
+
+    (first_start, first_end), (second_start, second_end) = as_admin.run(periods)
+    assert first_end == TEST_NOW
+    assert second_end is None
+    assert first_start <= first_end <= second_start
+    assert team_ids(as_admin, patient) == {bob.id}
+
+
+def test_a_former_care_team_member_can_no_longer_acknowledge_the_patients_alerts(
+    as_admin: Client, personas: dict[str, User]
+) -> None:
+    patient, bob = personas["patient"], personas["therapist"]
+    alert_id = raise_alert(as_admin, "patient")
+    as_admin.login_as(PERSONAS["admin"])
+    as_admin.submit(f"/admin/users/{patient.id}/care-team/{bob.id}/remove")
+
+    as_admin.login_as(PERSONAS["therapist"])
+    response = as_admin.submit(f"/care/alerts/{alert_id}/acknowledge")
+
+    assert response.status_code == 404
+    assert alert_row(as_admin, alert_id).acknowledged_at is None
 
 
 @pytest.mark.parametrize("chosen", ["coordinator", "other_patient", "admin", "unknown", "", "x1"])
@@ -456,7 +493,7 @@ def test_a_care_team_is_only_for_patients(as_admin: Client, personas: dict[str, 
     )
 
     assert response.status_code == 422
-    assert count(as_admin, CareAssignment, patient_id=coordinator.id) == 0
+    assert count(as_admin, CareTeamMember, patient_id=coordinator.id) == 0
     assert count(as_admin, AuditEvent, action="care_assigned") == 0
 
 
@@ -483,7 +520,7 @@ def test_care_team_changes_for_an_unknown_patient_are_not_found(
     removed = as_admin.submit(f"/admin/users/424242/care-team/{bob}/remove")
 
     assert (added.status_code, removed.status_code) == (404, 404)
-    assert count(as_admin, CareAssignment) == 2
+    assert count(as_admin, CareTeamMember) == 2
 
 
 @pytest.mark.parametrize("outsider", ["patient", "other_patient", "therapist", "coordinator"])

@@ -12,7 +12,7 @@ import pytest
 from tests.conftest import PERSONAS, Client
 from tests.web.test_practice_api import make_session
 from wellness.accounts.models import User
-from wellness.care.models import Alert, CareAssignment
+from wellness.care.models import Alert, CareTeamMember
 from wellness.catalog.models import MediaAsset, PracticeSession
 from wellness.checkins.models import Checkin
 from wellness.lib.numbers import MAX_ID
@@ -130,14 +130,14 @@ def test_a_new_session_names_each_number_it_cannot_read(
 def test_a_care_team_member_must_be_named_by_an_ascii_id(
     client: Client, personas: dict[str, User], therapist_id: str
 ) -> None:
-    before = count(client, CareAssignment)
+    before = count(client, CareTeamMember)
     patient_id = personas["patient"].id
     response = signed_in(client, "admin").submit(
         f"/admin/users/{patient_id}/care-team", {"therapist_id": therapist_id}
     )
 
     assert response.status_code == 422
-    assert count(client, CareAssignment) == before
+    assert count(client, CareTeamMember) == before
     assert "Choose one of the listed therapists." in response.text
 
 

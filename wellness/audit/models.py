@@ -5,7 +5,11 @@ from tortoise.models import Model
 
 
 class AuditEvent(Model):
-    """Append-only: who did what to which object, when. Never scores or notes."""
+    """Who did what to which object (and whose data it was), from which route, when.
+
+    Append-only: the app never updates or deletes a row, and triggers (migration 0006) make
+    the database refuse it. Never scores or notes: `detail` names things, it never quotes them.
+    """
 
     id = fields.BigIntField(primary_key=True)
     occurred_at = fields.DatetimeField()
@@ -15,7 +19,10 @@ class AuditEvent(Model):
     target_id = fields.CharField(max_length=64, default="")
     client = fields.CharField(max_length=64, default="")
     detail = fields.CharField(max_length=255, default="")
+    patient_id = fields.IntField(null=True)
+    route = fields.CharField(max_length=200, default="", db_default="")
 
     class Meta:
         table = "audit_events"
         ordering = ("-id",)
+        indexes = (("patient_id", "id"), ("actor_id", "id"), ("action", "id"))

@@ -14,6 +14,8 @@ async def record(
     target_id: object = "",
     client: str = "",
     detail: str = "",
+    patient_id: int | None = None,
+    route: str = "",
 ) -> None:
     await AuditEvent.create(
         occurred_at=now,
@@ -23,6 +25,8 @@ async def record(
         target_id=str(target_id)[:64],
         client=client[:64],
         detail=detail[:255],
+        patient_id=patient_id,
+        route=route[:200],
     )
 
 

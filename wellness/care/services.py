@@ -7,39 +7,45 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from tortoise.exceptions import IntegrityError
+from tortoise.queryset import QuerySet
 
 from wellness.accounts import permissions
 from wellness.accounts.models import User
 from wellness.accounts.roles import Role
-from wellness.care.models import Alert, CareAssignment
+from wellness.care.models import Alert, CareTeamMember
 from wellness.care.policy import AlertCause
 from wellness.lib.validation import FieldError
 
 
+def _current_members() -> QuerySet[CareTeamMember]:
+    return CareTeamMember.filter(ended_at__isnull=True)
+
+
 async def assign(therapist: User, patient: User, *, now: datetime) -> bool:
-    """Put a patient on a therapist's caseload; False when they were already on it."""
+    """Put a therapist on a patient's care team; False when they were already on it."""
     if therapist.role is not Role.THERAPIST:
         raise FieldError("therapist", f"{therapist.display_name} is not a therapist.")
     if patient.role is not Role.PATIENT:
         raise FieldError("patient", f"{patient.display_name} is not a patient.")
-    if await CareAssignment.exists(therapist_id=therapist.id, patient_id=patient.id):
+    if await _current_members().filter(therapist_id=therapist.id, patient_id=patient.id).exists():
         return False
     try:
-        await CareAssignment.create(
-            therapist_id=therapist.id, patient_id=patient.id, assigned_at=now
+        await CareTeamMember.create(
+            therapist_id=therapist.id, patient_id=patient.id, started_at=now
         )
-    except IntegrityError:  # assigned a moment ago by someone else
+    except IntegrityError:  # added a moment ago by someone else (one current row, by index)
         return False
     return True
 
 
-async def unassign(therapist_id: int, patient_id: int) -> bool:
-    removed = await CareAssignment.filter(therapist_id=therapist_id, patient_id=patient_id).delete()
-    return removed > 0
+async def unassign(therapist_id: int, patient_id: int, *, now: datetime) -> bool:
+    """End a care-team membership; the row stays, with its end, as history."""
+    current = _current_members().filter(therapist_id=therapist_id, patient_id=patient_id)
+    return await current.update(ended_at=now) > 0
 
 
 async def therapists_of(patient_id: int) -> list[User]:
-    ids = CareAssignment.filter(patient_id=patient_id).values_list("therapist_id", flat=True)
+    ids = _current_members().filter(patient_id=patient_id).values_list("therapist_id", flat=True)
     return await User.filter(id__in=await ids).order_by("display_name")
 
 
@@ -48,7 +54,7 @@ async def active_therapists() -> list[User]:
 
 
 async def caseload(therapist: User) -> list[User]:
-    ids = CareAssignment.filter(therapist_id=therapist.id).values_list("patient_id", flat=True)
+    ids = _current_members().filter(therapist_id=therapist.id).values_list("patient_id", flat=True)
     return await User.filter(id__in=await ids, is_active=True).order_by("display_name")
 
 
@@ -56,7 +62,7 @@ async def patient_for_therapist(viewer: User, patient_id: int) -> User | None:
     """The patient, only when they are on this therapist's caseload."""
     if not permissions.can_see_caseload(viewer.role):
         return None
-    if not await CareAssignment.exists(therapist_id=viewer.id, patient_id=patient_id):
+    if not await _current_members().filter(therapist_id=viewer.id, patient_id=patient_id).exists():
         return None
     return await User.get_or_none(id=patient_id, role=Role.PATIENT)
 
@@ -94,8 +100,8 @@ async def open_alerts(viewer: User, *, limit: int = 50) -> list[OpenAlert]:
     """Unacknowledged alerts for the patients on this therapist's caseload, newest first."""
     if not permissions.can_see_caseload(viewer.role):
         return []
-    patients = await CareAssignment.filter(therapist_id=viewer.id).values_list(
-        "patient_id", flat=True
+    patients = (
+        await _current_members().filter(therapist_id=viewer.id).values_list("patient_id", flat=True)
     )
     alerts = (
         await Alert.filter(patient_id__in=list(patients), acknowledged_at__isnull=True)

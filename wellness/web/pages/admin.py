@@ -168,7 +168,7 @@ class AdminPages(Controller):
         self, request: Request[Any, Any, Any], user_id: UserId, therapist_id: UserId
     ) -> Redirect:
         patient = await _account_or_404(request, user_id)
-        if await care.unassign(therapist_id, patient.id):
+        if await care.unassign(therapist_id, patient.id, now=utc_now(request)):
             await _audit(request, "care_unassigned", patient, detail=f"therapist={therapist_id}")
             flash(request, "Removed from the care team.", "success")
         return Redirect(f"/admin/users/{patient.id}", status_code=303)
