@@ -61,6 +61,7 @@ from wellness.suggestions.safety import SafeSet, safe_rows
 
 ENGINE_VERSION = "engine-1"
 RULES_VERSION = "rules-1"
+_RULES = prior_model(Prior(), personal=False)  # the model before any data: the rules' scores
 
 
 def fit_clinic(
@@ -175,10 +176,11 @@ def rules_plan(
     count: int = DEFAULT_COUNT,
     settings: ChoiceSettings | None = None,
 ) -> Plan:
-    """The rules-only decision: the best `slots` candidates by the rules' score, ties by id."""
+    """The rules-only decision: the best `slots` candidates by the prior model's expected change
+    (the rules' score, less a little for sessions the patient has often done), ties by catalog
+    order. It counts how often each session was rated, never what the ratings said."""
     settings = settings or ChoiceSettings()
-    clinic = prior_model(Prior(), personal=False)
-    start = _start(catalog, context, clinic, limits, settings, learning=False, count=count)
+    start = _start(catalog, context, _RULES, limits, settings, learning=False, count=count)
     candidates = start.candidates
     order = np.lexsort((start.rows[candidates], start.ranking[candidates]))
     picked = candidates[order[: start.slots]]
