@@ -10,6 +10,7 @@ import msgspec
 from wellness.catalog.kinds import Contraindication, Guidance, Kind, Level, Posture, Status
 from wellness.catalog.models import MediaAsset
 from wellness.catalog.search import SearchPage, SessionRow
+from wellness.checkins.scoring import SUDS_MAX
 from wellness.web.api.fields import Anxiety
 from wellness.web.catalog_views import cover_url
 from wellness.web.ids import BodyId
