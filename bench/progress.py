@@ -96,7 +96,7 @@ SESSION_TITLES = [
 
 async def seed(database_url: str, years: int, now: datetime) -> dict[str, int]:
     """Five years of daily practice for the patient, written straight to the models (as
-    wellness/demo_history.py does; the services would refuse entries this old)."""
+    wellness/demo/history.py does; the services would refuse entries this old)."""
     from wellness import db
     from wellness.accounts.models import User
     from wellness.catalog.kinds import Guidance, Kind, Level, Posture, Status

@@ -9,7 +9,6 @@ from typing import Any
 from litestar import Litestar, Router
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import CacheControlHeader, State
-from litestar.di import Provide
 from litestar.middleware.session.server_side import ServerSideSessionBackend
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
@@ -34,10 +33,12 @@ from wellness.settings import Settings, load_settings
 from wellness.web.api.auth import AuthApi
 from wellness.web.api.care import CareApi
 from wellness.web.api.catalog import CatalogApi, MediaApi
+from wellness.web.api.checkins import CheckinsApi
 from wellness.web.api.health import healthz
-from wellness.web.api.wellbeing import WellbeingApi
+from wellness.web.api.practice import PracticeApi
 from wellness.web.auth import retrieve_user
 from wellness.web.context import STATE_KEY, WebContext
+from wellness.web.dependencies import handler_dependencies
 from wellness.web.errors import EXCEPTION_HANDLERS
 from wellness.web.ids import ascii_path_ids
 from wellness.web.media import OPEN_FILES, GrantedMediaServer, MediaPlugin, QuietGrantedRanges
@@ -52,7 +53,7 @@ from wellness.web.pages.wellbeing import WellbeingPages
 from wellness.web.security import header_securer, same_origin_writes_only, security_headers
 from wellness.web.sessions import RotatingSessionConfig
 from wellness.web.static_files import StaticFileSystem
-from wellness.web.strict_json import JsonRequest
+from wellness.web.strict_json import JsonRequest, StrictBodyPlugin
 from wellness.web.templating import template_config
 from wellness.web.uploads import MULTIPART_OVERHEAD
 
@@ -113,21 +114,13 @@ def _web_context(settings: Settings, stores: dict[str, Store], clock: Clock) -> 
     )
 
 
-def _clock_provider(clock: Clock) -> Provide:
-    """The app's clock for handlers that declare a `clock: Clock` parameter."""
-
-    def provide_clock() -> Clock:
-        return clock
-
-    return Provide(provide_clock, use_cache=True, sync_to_thread=False)
-
-
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Litestar:
     """The app. Everything in it reads the time from `clock` (the wall clock unless given):
-    handlers through the `clock` dependency or `web.context.utc_now(request)`."""
+    handlers through the `now` or `clock` dependency, the rest through `web.context.utc_now`."""
     settings = settings or load_settings()
     clock = clock or SystemClock()
     stores = build_stores(settings)
+    context = _web_context(settings, stores, clock)
     templates = template_config(settings.clinic_timezone)
     uploads = Router(
         path="/",
@@ -137,7 +130,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     )
     api = Router(
         path="/",
-        route_handlers=[AuthApi, CatalogApi, WellbeingApi, CareApi, uploads],
+        route_handlers=[AuthApi, CatalogApi, CheckinsApi, PracticeApi, CareApi, uploads],
         guards=[same_origin_writes_only],
         # Cookie-authenticated writes from browsers are checked by origin instead (see the guard).
         opt={"exclude_from_csrf": True},
@@ -167,8 +160,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         ],
         lifespan=[database_lifespan(settings.database_url, auto_migrate=settings.auto_migrate)],
         stores=stores,
-        state=State({STATE_KEY: _web_context(settings, stores, clock)}),
-        dependencies={"clock": _clock_provider(clock)},
+        state=State({STATE_KEY: context}),
+        dependencies=handler_dependencies(context),
         on_app_init=[_session_auth(settings).on_app_init],
         csrf_config=CSRFConfig(
             secret=settings.secret_key,
@@ -180,6 +173,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         plugins=[
             FlashPlugin(FlashConfig(template_config=templates)),
             MediaPlugin(settings.media_accel_prefix),
+            StrictBodyPlugin(),
         ],
         before_send=[security_headers(production=settings.is_production)],
         guards=[ascii_path_ids],

@@ -22,7 +22,7 @@ from litestar import Litestar, put
 from litestar.exceptions import ValidationException
 
 from wellness.app import as_served, create_app
-from wellness.cli import seed_demo_database
+from wellness.cli.demo import seed_demo_database
 from wellness.lib.clock import TickingClock
 from wellness.settings import load_settings
 

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 from datetime import datetime, timedelta
 
 import pytest
 from click.testing import CliRunner, Result
 
 from tests.conftest import TEST_NOW
-from wellness.cli import CliState, main
+from wellness.cli import main
+from wellness.cli.common import CliState
 from wellness.lib.clock import Clock, FixedClock
 
 PASSPHRASE = "a calm and memorable passphrase"
@@ -152,7 +155,7 @@ def test_demo_seeding_refuses_a_database_with_real_accounts(
         stdin=PASSPHRASE,
     )
     started: list[object] = []
-    monkeypatch.setattr("wellness.cli._start_server", lambda *args, **_: started.append(args))
+    monkeypatch.setattr("wellness.cli.serve._start_server", lambda *args, **_: started.append(args))
     result = run(environment, "serve", "--demo")
     assert result.exit_code == 1
     assert "refusing to replace them" in result.output
@@ -164,7 +167,7 @@ def test_demo_seeds_every_role_and_starts_the_server(
     environment: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     started: list[tuple[object, ...]] = []
-    monkeypatch.setattr("wellness.cli._start_server", lambda *args, **_: started.append(args))
+    monkeypatch.setattr("wellness.cli.serve._start_server", lambda *args, **_: started.append(args))
     monkeypatch.setenv("WELLNESS_DEMO_AUDIO_SCALE", "0.01")  # seconds of audio, not hours
     first = run(environment, "demo", "--port", "8123")
     second = run(environment, "demo", "--port", "8123")
@@ -272,3 +275,17 @@ def test_serve_believes_forwarded_addresses_only_from_the_named_proxies(
     assert len(calls) == 1
     assert calls[0]["proxy_headers"] is proxy_headers
     assert calls[0]["forwarded_allow_ips"] == trusted
+
+
+def test_python_dash_m_wellness_cli_runs_the_wellness_command() -> None:
+    # The fallback the nginx test and bench/media_ranges.py use when no `wellness` script exists.
+    result = subprocess.run(
+        [sys.executable, "-m", "wellness.cli", "--help"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Usage: python -m wellness.cli" in result.stdout
+    assert {"serve", "demo", "db", "users", "media"} <= set(result.stdout.split())

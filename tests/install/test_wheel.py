@@ -259,6 +259,7 @@ def test_wheel_ships_templates_static_files_and_migrations_inside_the_package(
     assert "wellness/templates/errors/error.html" in expected
     assert "wellness/web/static/app.css" in expected
     assert "wellness/migrations/0001_initial.py" in expected
+    assert "wellness/demo/library.toml" in expected  # data, read through importlib.resources
     assert not expected - names, f"missing from the wheel: {sorted(expected - names)}"
     # The package alone: no top-level folders beside it, so nothing needs the checkout.
     assert {name.split("/")[0] for name in names} == {

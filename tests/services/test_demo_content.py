@@ -15,7 +15,6 @@ import soundfile as sf
 
 from tests.conftest import TEST_NOW
 from tests.services.conftest import Orm
-from wellness import demo, demo_audio
 from wellness.accounts.models import User
 from wellness.catalog import rules
 from wellness.catalog.kinds import Contraindication, Guidance, Kind, Status
@@ -23,19 +22,22 @@ from wellness.catalog.models import MediaAsset, PracticeSession
 from wellness.catalog.search import CatalogQuery, search
 from wellness.catalog.storage import LocalMediaStore
 from wellness.catalog.validation import inspect_media
-from wellness.demo_content import (
+from wellness.demo import audio, seed
+from wellness.demo.accounts import COORDINATOR_EMAIL
+from wellness.demo.content import (
     BELL_RING_SECONDS,
-    BOX_BREATHING_DRAFT,
     DEMO_SESSIONS,
-    FIVE_SENSES,
-    SLOW_BREATHING,
-    SUN_SALUTATIONS,
     AudioPlan,
     BreathPace,
+    demo_session,
 )
 from wellness.settings import SettingsError, load_settings
 from wellness.system import services as system
 
+SLOW_BREATHING = demo_session("slow-breathing-hard-moments")
+FIVE_SENSES = demo_session("five-senses-grounding")
+SUN_SALUTATIONS = demo_session("steady-sun-salutations")
+BOX_BREATHING_DRAFT = demo_session("box-breathing-draft")
 PUBLISHED = [session for session in DEMO_SESSIONS if session.status is Status.PUBLISHED]
 # Features clinical.md rules out when distress is high (SUDS >= 7).
 NOT_IN_DISTRESS = {
@@ -151,7 +153,7 @@ def _breath_timing(samples: Any, rate: int, window: float = 0.05) -> tuple[float
 def test_the_breathing_track_rises_for_four_seconds_and_falls_for_six(tmp_path: Path) -> None:
     plan = AudioPlan(seconds=120, breathing=BreathPace(), breathing_start=0, breathing_end=120)
     path = tmp_path / "breathing.mp3"
-    demo_audio.encode(plan, path)
+    audio.encode(plan, path)
 
     samples, rate = sf.read(path, dtype="float64")
     per_minute, inhale, exhale = _breath_timing(samples, rate)
@@ -159,7 +161,7 @@ def test_the_breathing_track_rises_for_four_seconds_and_falls_for_six(tmp_path: 
     assert per_minute == pytest.approx(6, abs=0.3)
     assert inhale == pytest.approx(4, abs=0.4)
     assert exhale == pytest.approx(6, abs=0.4)
-    assert demo_audio.dbfs(float(np.abs(samples).max())) < -12
+    assert audio.dbfs(float(np.abs(samples).max())) < -12
     assert inspect_media(path).duration_seconds == pytest.approx(120, abs=0.1)
 
 
@@ -169,10 +171,10 @@ def test_the_breathing_track_rises_for_four_seconds_and_falls_for_six(tmp_path: 
     ids=["breathing", "chimes", "bells"],
 )
 def test_tracks_are_quiet_start_and_end_in_silence_and_never_click(session: Any) -> None:
-    samples = demo_audio.render(session.audio_plan()).astype(np.float64)
+    samples = audio.render(session.audio_plan()).astype(np.float64)
 
-    assert len(samples) == session.seconds * demo_audio.SAMPLE_RATE
-    assert demo_audio.dbfs(float(np.abs(samples).max())) < -12
+    assert len(samples) == session.seconds * audio.SAMPLE_RATE
+    assert audio.dbfs(float(np.abs(samples).max())) < -12
     assert abs(samples[0]) < 1e-3
     assert abs(samples[-1]) < 1e-3
     # A click is a jump between neighbouring samples; these tones never move that fast.
@@ -181,11 +183,11 @@ def test_tracks_are_quiet_start_and_end_in_silence_and_never_click(session: Any)
 
 def test_an_encoded_track_is_reused_until_its_plan_changes(tmp_path: Path) -> None:
     plan = AudioPlan(seconds=3, bells_at=(0.5,))
-    first = demo_audio.cached_track(plan, tmp_path, "bell", title="Bell")
+    first = audio.cached_track(plan, tmp_path, "bell", title="Bell")
     written = first.stat().st_mtime_ns
 
-    again = demo_audio.cached_track(plan, tmp_path, "bell", title="Bell")
-    longer = demo_audio.cached_track(AudioPlan(seconds=4, bells_at=(0.5,)), tmp_path, "bell")
+    again = audio.cached_track(plan, tmp_path, "bell", title="Bell")
+    longer = audio.cached_track(AudioPlan(seconds=4, bells_at=(0.5,)), tmp_path, "bell")
 
     assert again == first
     assert again.stat().st_mtime_ns == written
@@ -215,14 +217,14 @@ def test_seeding_fills_the_catalog_with_playable_sessions_through_the_services(
 ) -> None:
     store = LocalMediaStore(tmp_path / "media")
 
-    orm.run(demo.seed_demo(store, audio_cache=tmp_path / "cache", audio_scale=0.02, now=TEST_NOW))
+    orm.run(seed.seed_demo(store, audio_cache=tmp_path / "cache", audio_scale=0.02, now=TEST_NOW))
 
     sessions = orm.run(PracticeSession.all())
     assert len(sessions) == len(DEMO_SESSIONS)
     published = [session for session in sessions if session.status is Status.PUBLISHED]
     assert len(published) == len(PUBLISHED)
     assert {session.status for session in sessions} == set(Status)
-    coordinator = orm.run(User.get(email=demo.COORDINATOR_EMAIL))
+    coordinator = orm.run(User.get(email=COORDINATOR_EMAIL))
     for session in published:
         asset = orm.run(MediaAsset.get(id=session.primary_asset_id))  # type: ignore[attr-defined]
         assert store.exists(asset.storage_key), session.title

@@ -1,6 +1,6 @@
 """The demo's lived-in history: care teams, a practice streak, check-ins and one open alert.
 
-Seeded through `wellness.demo.seed_demo` with audio squeezed to 2% of its length, as in
+Seeded through `wellness.demo.seed.seed_demo` with audio squeezed to 2% of its length, as in
 test_demo_content.py, so every page of the demo has something real to show.
 """
 
@@ -14,12 +14,12 @@ import pytest
 
 from tests.conftest import TEST_NOW
 from tests.services.conftest import Orm
-from wellness import demo
 from wellness.accounts.models import User
 from wellness.care import services as care
 from wellness.care.models import Alert, CareTeamMember
 from wellness.catalog.storage import LocalMediaStore
 from wellness.checkins.models import Checkin, Gad7Response
+from wellness.demo import seed
 from wellness.practice import services as practice
 from wellness.practice.models import PracticeLog
 from wellness.settings import CarePolicy
@@ -32,7 +32,7 @@ def seeded(
     orm: Orm, tmp_path: Path, *, with_catalog: bool = True, now: datetime = TEST_NOW
 ) -> dict[str, User]:
     store = LocalMediaStore(tmp_path / "media") if with_catalog else None
-    orm.run(demo.seed_demo(store, audio_cache=tmp_path / "cache", audio_scale=0.02, now=now))
+    orm.run(seed.seed_demo(store, audio_cache=tmp_path / "cache", audio_scale=0.02, now=now))
     return {user.email: user for user in orm.run(User.all())}
 
 

@@ -19,8 +19,7 @@ from wellness.accounts.models import User
 from wellness.accounts.roles import Role
 from wellness.catalog.kinds import Kind
 from wellness.checkins import services as checkins
-from wellness.lib import charts
-from wellness.practice import progress
+from wellness.practice import charts, progress
 from wellness.practice import services as practice
 from wellness.settings import CarePolicy
 

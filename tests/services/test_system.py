@@ -9,7 +9,6 @@ from tortoise import Tortoise
 
 from tests.services.conftest import Orm
 from tests.services.schema import RECORDER_TABLE, count_rows, fill_every_table, raw_database
-from wellness import demo
 from wellness.accounts import passwords
 from wellness.accounts import services as accounts
 from wellness.accounts.models import User
@@ -17,6 +16,8 @@ from wellness.accounts.roles import Role
 from wellness.audit import services as audit
 from wellness.audit.models import AuditEvent
 from wellness.db import APP_LABEL
+from wellness.demo import seed
+from wellness.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
 from wellness.system import services as system
 
 NOW = datetime(2025, 5, 6, 7, 8, 9, tzinfo=UTC)
@@ -71,8 +72,8 @@ def test_it_refuses_to_seed_demo_data_over_real_accounts(orm: Orm) -> None:
     )
     orm.run(audit.record("login", now=NOW, actor_id=real.id))
 
-    with pytest.raises(demo.NotADemoDatabase):
-        orm.run(demo.seed_demo(now=NOW))
+    with pytest.raises(seed.NotADemoDatabase):
+        orm.run(seed.seed_demo(now=NOW))
 
     assert orm.run(User.all().values_list("email", flat=True)) == ["real.patient@clinic.org"]
     assert orm.run(AuditEvent.all().count()) == 1
@@ -80,23 +81,23 @@ def test_it_refuses_to_seed_demo_data_over_real_accounts(orm: Orm) -> None:
 
 
 def test_it_seeds_an_empty_database_with_one_demo_account_per_listed_persona(orm: Orm) -> None:
-    seeded = orm.run(demo.seed_demo(now=NOW))
+    seeded = orm.run(seed.seed_demo(now=NOW))
 
     users = orm.run(User.all().order_by("id"))
     assert [user.email for user in users] == [account.email for account in seeded]
-    assert [user.email for user in users] == [account.email for account in demo.DEMO_ACCOUNTS]
+    assert [user.email for user in users] == [account.email for account in DEMO_ACCOUNTS]
     assert all(user.is_demo and user.is_active for user in users)
     assert {user.role for user in users} == set(Role)
     assert orm.run(system.is_demo_database()) is True
     assert orm.run(system.holds_real_data()) is False
-    signed_in = orm.run(accounts.authenticate("admin@demo.wellness", demo.DEMO_PASSWORD, now=NOW))
+    signed_in = orm.run(accounts.authenticate("admin@demo.wellness", DEMO_PASSWORD, now=NOW))
     assert signed_in is not None
     assert signed_in.role is Role.ADMIN
 
 
 def test_it_reseeds_a_demo_database_back_to_fresh_demo_content(any_orm: Orm) -> None:
     orm = any_orm
-    orm.run(demo.seed_demo(now=NOW))
+    orm.run(seed.seed_demo(now=NOW))
     patient = orm.run(User.get(email="patient@demo.wellness"))
     orm.run(User.filter(id=patient.id).update(display_name="Renamed In The Demo"))
     orm.run(accounts.set_active(patient.id, False))
@@ -111,10 +112,10 @@ def test_it_reseeds_a_demo_database_back_to_fresh_demo_content(any_orm: Orm) -> 
         )
     )
 
-    orm.run(demo.seed_demo(now=NOW))
+    orm.run(seed.seed_demo(now=NOW))
 
     users = orm.run(User.all().order_by("id"))
-    assert [user.email for user in users] == [account.email for account in demo.DEMO_ACCOUNTS]
+    assert [user.email for user in users] == [account.email for account in DEMO_ACCOUNTS]
     again = orm.run(User.get(email="patient@demo.wellness"))
     assert (again.display_name, again.is_active, again.session_epoch) == ("Pat Patient", True, 0)
     assert orm.run(AuditEvent.all().count()) == 0

@@ -7,7 +7,11 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from wellness.checkins.scoring import (
+    GAD7_BANDS,
     GAD7_ITEMS,
+    GAD7_MAX,
+    SUDS_MAX,
+    SUDS_MIN,
     Gad7Band,
     clean_level,
     clean_moment,
@@ -63,6 +67,29 @@ def test_gad7_keeps_the_answers_as_given() -> None:
 
 def test_gad7_band_labels_read_well() -> None:
     assert [band.label for band in Gad7Band] == ["Minimal", "Mild", "Moderate", "Severe"]
+
+
+def test_the_scales_run_0_to_10_and_0_to_21() -> None:
+    assert (SUDS_MIN, SUDS_MAX) == (0, 10)
+    assert GAD7_MAX == 21
+    assert score_gad7([3] * len(GAD7_ITEMS)).total == GAD7_MAX
+
+
+def test_gad7_bands_cover_every_total_once_mildest_first() -> None:
+    assert [(band.lowest, band.highest) for band in Gad7Band] == [
+        (0, 4),
+        (5, 9),
+        (10, 14),
+        (15, 21),
+    ]
+    assert list(GAD7_BANDS) == list(Gad7Band)
+    totals = [total for band in Gad7Band for total in range(band.lowest, band.highest + 1)]
+    assert totals == list(range(GAD7_MAX + 1))
+
+
+@pytest.mark.parametrize(("total", "band"), [(-1, Gad7Band.MINIMAL), (22, Gad7Band.SEVERE)])
+def test_a_total_beyond_the_scale_falls_in_the_band_at_that_end(total: int, band: Gad7Band) -> None:
+    assert gad7_band(total) is band
 
 
 @pytest.mark.parametrize("answers", [[], [1] * 6, [1] * 8])

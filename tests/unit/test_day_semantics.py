@@ -15,8 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from wellness.checkins import scoring, trends
-from wellness.lib import charts
-from wellness.practice import streaks
+from wellness.practice import charts, streaks
 
 ROLLOVER = 3
 ZONES = (

@@ -8,14 +8,9 @@ from typing import Any
 
 import pytest
 
-from wellness.web.media_response import (
-    SMALL_READ,
-    Conditions,
-    MediaFile,
-    plan,
-    quick_range,
-    quick_range_headers,
-)
+from wellness.web.media.conditions import Conditions, plan, quick_range, quick_range_headers
+from wellness.web.media.files import SMALL_READ
+from wellness.web.media.representation import MediaFile
 from wellness.web.security import header_securer
 
 SIZE = 1_000_000

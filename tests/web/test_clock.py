@@ -10,7 +10,7 @@ from tests.conftest import BASE_URL, PERSONAS, Client, web_context_of
 from wellness.app import create_app
 from wellness.lib.clock import FixedClock, SystemClock
 from wellness.settings import Settings
-from wellness.web.context import AppClock
+from wellness.web.dependencies import AppClock
 
 
 def test_without_a_clock_the_app_uses_the_system_clock(settings: Settings) -> None:

@@ -26,17 +26,11 @@ from wellness.catalog.models import MediaAsset, PracticeSession
 from wellness.catalog.storage import LocalMediaStore
 from wellness.lib.http_ranges import http_date
 from wellness.settings import Settings, SettingsError, load_settings
-from wellness.web import media as media_module
-from wellness.web import media_response
-from wellness.web.media import (
-    ANSWERING_FROM_GRANT,
-    GRANT_SECONDS,
-    RENEW_AT,
-    MediaGrants,
-    MediaPlugin,
-    QuietGrantedRanges,
-)
-from wellness.web.media_response import MediaFile, OpenFiles
+from wellness.web.media import MediaPlugin, QuietGrantedRanges, fast_path
+from wellness.web.media.fast_path import ANSWERING_FROM_GRANT
+from wellness.web.media.files import CHUNK, MediaChanged, OpenFiles, read_exact
+from wellness.web.media.grants import GRANT_SECONDS, RENEW_AT, MediaGrants
+from wellness.web.media.representation import MediaFile
 from wellness.web.security import CONTENT_SECURITY_POLICY
 
 UPLOADED_AT = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
@@ -152,7 +146,7 @@ def library(client: Client, personas: dict[str, User], settings: Settings) -> Li
         client, store, wav_bytes(1.0, 550), status=None, cover=png_bytes() + b"orphan"
     )
     # Larger than one read on the event loop and than one chunk: exercises the streamed path.
-    big, _ = store_asset(client, store, os.urandom(media_response.CHUNK * 2 + 12_345))
+    big, _ = store_asset(client, store, os.urandom(CHUNK * 2 + 12_345))
     mp3, _ = store_asset(
         client, store, b"\xff\xfb\x90\x00" * 1000, mime_type="audio/mpeg", extension="mp3"
     )
@@ -304,7 +298,7 @@ def test_several_ranges_get_the_whole_file(as_patient: Client, library: Library)
 def test_a_large_file_streams_whole_and_in_ranges(as_patient: Client, library: Library) -> None:
     data = library.big.data
     whole = as_patient.get(library.big.url)
-    start = media_response.CHUNK - 7
+    start = CHUNK - 7
     tail = as_patient.get(library.big.url, headers={"range": f"bytes={start}-"})
     assert whole.status_code == 200
     assert whole.content == data
@@ -591,8 +585,8 @@ def test_a_file_that_shrinks_mid_read_is_an_error(tmp_path: Path) -> None:
     path = tmp_path / "short"
     path.write_bytes(b"abc")
     files = OpenFiles()
-    with files.borrow(path) as handle, pytest.raises(media_response.MediaChanged):
-        media_response.read_exact(handle.fd, 0, 10)
+    with files.borrow(path) as handle, pytest.raises(MediaChanged):
+        read_exact(handle.fd, 0, 10)
     files.close_all()
 
 
@@ -1087,15 +1081,15 @@ def test_a_granted_answer_that_fails_is_left_to_the_app(
     def broken(*_: Any) -> Any:
         raise OSError("the disk went away")
 
-    monkeypatch.setattr(media_module, "quick_range", broken)
-    monkeypatch.setattr(media_module, "plan", broken)
+    monkeypatch.setattr(fast_path, "quick_range", broken)
+    monkeypatch.setattr(fast_path, "plan", broken)
     status, headers, body = as_patient.run(lambda: call_asgi(server, url, cookie))
     assert status == 206  # the controller's full checks answered
     assert body == library.published.data[:100]
     assert lookups == [library.published.asset_id] * 2
     assert_secured(headers)
 
-    monkeypatch.setattr(media_response, "plan", broken)  # the controller fails too
+    monkeypatch.setattr("wellness.web.media.response.plan", broken)  # the controller fails too
     status, headers, body = as_patient.run(lambda: call_asgi(server, url, cookie))
     assert status == 500
     assert_secured(headers)
@@ -1112,7 +1106,7 @@ def test_a_failure_in_the_apps_own_fast_path_is_left_to_the_controller(
     def broken(*_: Any) -> Any:
         raise OSError("the disk went away")
 
-    monkeypatch.setattr(media_module, "plan", broken)
+    monkeypatch.setattr(fast_path, "plan", broken)
     response = as_patient.get(url, headers={"range": "bytes=10-19"})
     assert response.status_code == 206
     assert response.content == library.published.data[10:20]

@@ -16,8 +16,8 @@ import pytest
 from tests.conftest import PERSONAS, Client
 from tests.unit.test_day_semantics import ZONES, earlier, practice_day_of
 from wellness.accounts.models import User
-from wellness.lib.charts import MONTHS
 from wellness.lib.clock import FixedClock
+from wellness.practice.charts.formatting import MONTHS
 
 ORDINARY_DAY = date(2026, 12, 2)
 

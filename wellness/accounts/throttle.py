@@ -41,6 +41,17 @@ class ExpiringStore(Protocol):
     async def delete(self, key: str) -> None: ...
 
 
+def _count_and_time(raw: bytes | None) -> tuple[int, float] | None:
+    """A stored "count:time" (both records below keep that shape); None if absent or garbled."""
+    if raw is None:
+        return None
+    try:
+        count, moment = raw.decode().split(":", 1)
+        return int(count), float(moment)
+    except ValueError:
+        return None
+
+
 @dataclass(frozen=True, slots=True)
 class FailureWindow:
     """Failures counted in a fixed window that opens at the first failure."""
@@ -53,13 +64,8 @@ class FailureWindow:
 
     @classmethod
     def decode(cls, raw: bytes | None) -> FailureWindow | None:
-        if raw is None:
-            return None
-        try:
-            count, opened_at = raw.decode().split(":", 1)
-            return cls(int(count), float(opened_at))
-        except ValueError:
-            return None
+        decoded = _count_and_time(raw)
+        return cls(*decoded) if decoded is not None else None
 
     def is_open(self, *, now: float, window_seconds: int) -> bool:
         return now - self.opened_at < window_seconds
@@ -80,13 +86,8 @@ class FailureNotice:
 
     @classmethod
     def decode(cls, raw: bytes | None) -> FailureNotice | None:
-        if raw is None:
-            return None
-        try:
-            count, latest = raw.decode().split(":", 1)
-            return cls(int(count), float(latest))
-        except ValueError:
-            return None
+        decoded = _count_and_time(raw)
+        return cls(*decoded) if decoded is not None else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,11 +1,12 @@
-"""When a rating raises a safety alert. Pure: thresholds come from the clinic's settings."""
+"""When a rating raises a safety alert. Pure: thresholds come from the clinic's settings, the
+scales and the GAD-7 bands from `checkins.scoring` (pure too, so no import cycle)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
 
-GAD7_SEVERE = 15
+from wellness.checkins.scoring import GAD7_MAX, SUDS_MAX, Gad7Band
 
 
 class AlertReason(StrEnum):
@@ -37,7 +38,7 @@ class AlertCause:
 
 def for_rating(level: int, thresholds: AlertThresholds) -> AlertCause | None:
     if level >= thresholds.alert_level:
-        return AlertCause(AlertReason.HIGH_DISTRESS, level, f"Rated distress {level}/10")
+        return AlertCause(AlertReason.HIGH_DISTRESS, level, f"Rated distress {level}/{SUDS_MAX}")
     return None
 
 
@@ -49,13 +50,13 @@ def for_session(before: int | None, after: int, thresholds: AlertThresholds) -> 
             AlertCause(
                 AlertReason.WORSE_AFTER_SESSION,
                 after,
-                f"Rated {before}/10 before a session and {after}/10 after",
+                f"Rated {before}/{SUDS_MAX} before a session and {after}/{SUDS_MAX} after",
             )
         )
     return causes
 
 
 def for_gad7(total: int) -> AlertCause | None:
-    if total >= GAD7_SEVERE:
-        return AlertCause(AlertReason.SEVERE_GAD7, total, f"GAD-7 total {total}/21")
+    if total >= Gad7Band.SEVERE.lowest:
+        return AlertCause(AlertReason.SEVERE_GAD7, total, f"GAD-7 total {total}/{GAD7_MAX}")
     return None

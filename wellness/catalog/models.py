@@ -5,6 +5,7 @@ from tortoise.models import Model
 
 from wellness.catalog.kinds import Guidance, Kind, Level, Posture, Status
 from wellness.catalog.storage import cover_key
+from wellness.checkins.scoring import SUDS_MAX, SUDS_MIN
 
 
 class MediaAsset(Model):
@@ -58,8 +59,9 @@ class PracticeSession(Model):
     posture = fields.CharEnumField(Posture, max_length=16, default=Posture.SEATED)
     guidance = fields.CharEnumField(Guidance, max_length=16, default=Guidance.GUIDED)
     transcript = fields.TextField(default="")
-    anxiety_min = fields.SmallIntField(default=0)
-    anxiety_max = fields.SmallIntField(default=10)
+    # The SUDS levels a session suits: the whole scale unless the coordinator narrows it.
+    anxiety_min = fields.SmallIntField(default=SUDS_MIN)
+    anxiety_max = fields.SmallIntField(default=SUDS_MAX)
     contraindications: fields.Field[list[str]] = fields.JSONField(default=list)
     status = fields.CharEnumField(Status, max_length=16, default=Status.DRAFT, db_index=True)
     primary_asset: fields.ForeignKeyNullableRelation[MediaAsset] = fields.ForeignKeyField(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from wellness.checkins.scoring import SUDS_MAX, SUDS_MIN
 from wellness.lib.validation import FieldError
 
 MAX_TITLE = 200
@@ -75,8 +76,8 @@ def split_tags(text: str) -> list[str]:
 
 
 def check_anxiety_range(low: int, high: int) -> None:
-    if not (0 <= low <= 10 and 0 <= high <= 10):
-        raise CatalogError("anxiety_min", "Anxiety levels run from 0 to 10.")
+    if not (SUDS_MIN <= low <= SUDS_MAX and SUDS_MIN <= high <= SUDS_MAX):
+        raise CatalogError("anxiety_min", f"Anxiety levels run from {SUDS_MIN} to {SUDS_MAX}.")
     if low > high:
         raise CatalogError(
             "anxiety_min", "The lowest suitable anxiety must not exceed the highest."

@@ -1,7 +1,8 @@
-"""GAD-7 scoring and check-in vocabularies. Pure: no I/O, `now` is always an argument.
+"""The SUDS and GAD-7 scales, GAD-7 scoring and check-in vocabularies. Pure: no I/O, `now` is
+always an argument.
 
-GAD-7: Spitzer et al. 2006. Seven items scored 0-3, total 0-21; bands 0-4 minimal, 5-9 mild,
-10-14 moderate, 15-21 severe.
+The one statement of both scales: forms, API schemas, alert rules, charts and templates take
+their ranges and bands from here.
 """
 
 from __future__ import annotations
@@ -10,11 +11,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from typing import Final
 
 from wellness.lib.validation import FieldError
 
-SUDS_MIN = 0
-SUDS_MAX = 10
+# Subjective Units of Distress: 0 calm to 10 the worst distress, in whole points.
+SUDS_MIN: Final = 0
+SUDS_MAX: Final = 10
 MAX_NOTE = 500
 MAX_TAGS = 6
 
@@ -28,6 +31,9 @@ GAD7_ITEMS = (
     "Feeling afraid as if something awful might happen",
 )
 GAD7_ANSWERS = ("Not at all", "Several days", "More than half the days", "Nearly every day")
+# GAD-7 (Spitzer et al. 2006): seven items scored 0-3, so totals run from 0 to 21.
+GAD7_ANSWER_MAX: Final = len(GAD7_ANSWERS) - 1
+GAD7_MAX: Final = GAD7_ANSWER_MAX * len(GAD7_ITEMS)
 
 
 class CheckinContext(StrEnum):
@@ -67,6 +73,8 @@ class ContextTag(StrEnum):
 
 
 class Gad7Band(StrEnum):
+    """The severity bands of a GAD-7 total, mildest first (their totals: `GAD7_BANDS`)."""
+
     MINIMAL = "minimal"
     MILD = "mild"
     MODERATE = "moderate"
@@ -75,6 +83,23 @@ class Gad7Band(StrEnum):
     @property
     def label(self) -> str:
         return self.value.capitalize()
+
+    @property
+    def lowest(self) -> int:
+        return GAD7_BANDS[self][0]
+
+    @property
+    def highest(self) -> int:
+        return GAD7_BANDS[self][1]
+
+
+# The totals each band covers (Spitzer et al. 2006): no gaps, together 0 to GAD7_MAX.
+GAD7_BANDS: Final[dict[Gad7Band, tuple[int, int]]] = {
+    Gad7Band.MINIMAL: (0, 4),
+    Gad7Band.MILD: (5, 9),
+    Gad7Band.MODERATE: (10, 14),
+    Gad7Band.SEVERE: (15, GAD7_MAX),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,21 +110,21 @@ class Gad7Score:
 
 
 def gad7_band(total: int) -> Gad7Band:
-    if total >= 15:
-        return Gad7Band.SEVERE
-    if total >= 10:
-        return Gad7Band.MODERATE
-    if total >= 5:
-        return Gad7Band.MILD
-    return Gad7Band.MINIMAL
+    """The band a total falls in; a total beyond the scale falls in the band at that end."""
+    return next((band for band in Gad7Band if total <= band.highest), Gad7Band.SEVERE)
 
 
 def score_gad7(answers: Sequence[int]) -> Gad7Score:
     if len(answers) != len(GAD7_ITEMS):
         raise FieldError("answers", f"Answer all {len(GAD7_ITEMS)} questions.")
     for number, answer in enumerate(answers, start=1):
-        if isinstance(answer, bool) or not isinstance(answer, int) or not 0 <= answer <= 3:
-            raise FieldError(f"answers[{number - 1}]", f"Question {number} needs an answer 0-3.")
+        if (
+            isinstance(answer, bool)
+            or not isinstance(answer, int)
+            or not 0 <= answer <= GAD7_ANSWER_MAX
+        ):
+            message = f"Question {number} needs an answer 0-{GAD7_ANSWER_MAX}."
+            raise FieldError(f"answers[{number - 1}]", message)
     total = sum(answers)
     return Gad7Score(tuple(answers), total, gad7_band(total))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from tortoise.transactions import in_transaction
 
@@ -78,20 +79,40 @@ async def log_practice(
         completed = entry.completed and listened > 0
     else:
         raise FieldError("session_id", "Give either a session_id or a kind.")
+    return await _record(
+        patient,
+        before,
+        after,
+        policy=policy,
+        now=now,
+        session_id=entry.session_id,
+        kind=kind,
+        evidence=Evidence.SELF_REPORT,
+        started_at=started_at,
+        listened_seconds=listened,
+        duration_seconds=duration,
+        completed=completed,
+        note=note,
+    )
+
+
+async def _record(
+    patient: User,
+    before: int | None,
+    after: int | None,
+    *,
+    policy: CarePolicy,
+    now: datetime,
+    **fields: Any,
+) -> Logged:
+    """Store a practice of `patient` and its ratings in one transaction: all or nothing."""
     async with in_transaction():
         practice = await PracticeLog.create(
             patient_id=patient.id,
-            session_id=entry.session_id,
-            kind=kind,
-            evidence=Evidence.SELF_REPORT,
-            started_at=started_at,
             time_zone=patient.time_zone,
-            listened_seconds=listened,
-            duration_seconds=duration,
-            completed=completed,
-            note=note,
             created_at=now,
             updated_at=now,
+            **fields,
         )
         alerts = await _ratings(practice, before, after, policy=policy, now=now)
     return Logged(practice, alerts)
@@ -105,30 +126,23 @@ async def _ratings(
     policy: CarePolicy,
     now: datetime,
 ) -> list[Alert]:
+    # A queued record sent later is rated after when the practice ended, not when it arrived.
+    ended = min(now, practice.started_at + timedelta(seconds=practice.listened_seconds))
+    ratings = (
+        (before, CheckinContext.BEFORE_SESSION, None, practice.started_at),
+        (after, CheckinContext.AFTER_SESSION, before, ended),
+    )
     alerts: list[Alert] = []
-    if before is not None:
+    for level, context, earlier, occurred_at in ratings:
+        if level is None:
+            continue
         recorded = await checkins.record_session_rating(
             practice.patient_id,
             practice.id,
-            level=before,
-            context=CheckinContext.BEFORE_SESSION,
-            before=None,
-            occurred_at=practice.started_at,
-            policy=policy,
-            now=now,
-        )
-        alerts += recorded.alerts
-    if after is not None:
-        recorded = await checkins.record_session_rating(
-            practice.patient_id,
-            practice.id,
-            level=after,
-            context=CheckinContext.AFTER_SESSION,
-            before=before,
-            # A queued record sent later: rated when the practice ended, not when it arrived.
-            occurred_at=min(
-                now, practice.started_at + timedelta(seconds=practice.listened_seconds)
-            ),
+            level=level,
+            context=context,
+            before=earlier,
+            occurred_at=occurred_at,
             policy=policy,
             now=now,
         )
@@ -151,22 +165,20 @@ async def start_playback(
     """The player begins a session here: progress reports follow (observed playback)."""
     before = _optional_level("anxiety_before", anxiety_before)
     session, duration = await _session_media(patient, session_id)
-    async with in_transaction():
-        practice = await PracticeLog.create(
-            patient_id=patient.id,
-            session_id=session.id,
-            kind=session.kind,
-            evidence=Evidence.OBSERVED_PLAYBACK,
-            started_at=now,
-            time_zone=patient.time_zone,
-            listened_seconds=0,
-            duration_seconds=duration,
-            completed=False,
-            created_at=now,
-            updated_at=now,
-        )
-        alerts = await _ratings(practice, before, None, policy=policy, now=now)
-    return Logged(practice, alerts)
+    return await _record(
+        patient,
+        before,
+        None,
+        policy=policy,
+        now=now,
+        session_id=session.id,
+        kind=session.kind,
+        evidence=Evidence.OBSERVED_PLAYBACK,
+        started_at=now,
+        listened_seconds=0,
+        duration_seconds=duration,
+        completed=False,
+    )
 
 
 async def report_progress(

@@ -50,6 +50,9 @@ async def wipe_all_data() -> None:
     tables.sort(key=lambda table: table != AuditEvent._meta.db_table)
     deletes = [f'DELETE FROM "{table}"' for table in tables]  # noqa: S608
     async with in_transaction("default") as transaction:
+        # Only demo databases are wiped (the callers check); the flag lets the audit trigger
+        # allow it, and is deleted with the rest.
+        await InstanceFlag.update_or_create(key=DEMO_FLAG, defaults={"value": "true"})
         for statement in deletes:
             await transaction.execute_script(statement)
 

@@ -68,6 +68,15 @@ class SignInRefused(Exception):
         self.message = message
         self.retry_after = retry_after
 
+    @property
+    def status_code(self) -> int:
+        """429 while the attempt is throttled (try again later), else 401."""
+        return 429 if self.retry_after else 401
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"retry-after": str(self.retry_after)} if self.retry_after else {}
+
 
 @dataclass(frozen=True, slots=True)
 class SignedIn:

@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import Any
 
 from litestar.connection import ASGIConnection
-from litestar.di import NamedDependency
 
 from wellness.accounts.sessions import SessionPolicy
 from wellness.accounts.throttle import LoginThrottle
@@ -16,8 +15,6 @@ from wellness.lib.clock import Clock
 from wellness.settings import Settings
 
 STATE_KEY = "wellness"
-# A handler parameter `clock: AppClock` receives the app's clock (provided in `create_app`).
-AppClock = NamedDependency[Clock]
 
 
 @dataclass(frozen=True, slots=True)

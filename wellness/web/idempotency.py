@@ -7,6 +7,7 @@ from typing import Any
 
 import msgspec
 from litestar import MediaType, Request, Response
+from litestar.openapi.datastructures import ResponseSpec
 
 from wellness.system import idempotency
 from wellness.web.context import utc_now
@@ -35,6 +36,11 @@ async def respond_once(
         user.id, idempotency.check_key(key), print_, encoded, now=utc_now(request)
     )
     return _response(answer.status_code, answer.body, replayed=answer.replayed)
+
+
+def created(shape: type[msgspec.Struct]) -> dict[int, ResponseSpec]:
+    """The schema of a write's answer, which `respond_once` sends as encoded bytes."""
+    return {201: ResponseSpec(data_container=shape, description="Created")}
 
 
 def _response(status_code: int, body: bytes, *, replayed: bool) -> Response[bytes]:

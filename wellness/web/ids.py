@@ -13,12 +13,15 @@ import msgspec
 from litestar.connection import ASGIConnection
 from litestar.exceptions import ValidationException
 from litestar.handlers.base import BaseRouteHandler
-from litestar.params import PathParameter
+from litestar.params import PathParameter, QueryParameter
 
 from wellness.lib.numbers import MAX_ID, ascii_digits
 
 BodyId = Annotated[int, msgspec.Meta(ge=1, le=MAX_ID)]
 PathId = Annotated[int, PathParameter(ge=1, le=MAX_ID)]
+AccountId = Annotated[int, PathParameter(title="Account id", ge=1, le=MAX_ID)]
+# An optional id in the query string (`?asset=3`); the handler's parameter has the same name.
+QueryId = Annotated[int | None, QueryParameter(ge=1, le=MAX_ID)]
 
 
 _PARAMETER = re.compile(r"\{(?P<name>[^}:]+)(?::[^}]*)?\}")

@@ -14,6 +14,7 @@ from litestar.template.config import TemplateConfig
 from wellness.accounts.models import User
 from wellness.accounts.roles import Role
 from wellness.catalog.formats import registry as media_formats
+from wellness.checkins.scoring import SUDS_MAX, SUDS_MIN
 from wellness.lib.durations import clock, rounded_minutes
 from wellness.lib.languages import language_name
 from wellness.lib.zones import spoken, time_zone_names
@@ -63,6 +64,9 @@ def _configure(engine: JinjaTemplateEngine, clinic_time_zone: str = "UTC") -> No
     engine.engine.globals["media_accept"] = media_formats.accept
     engine.engine.globals["media_labels"] = media_formats.labels
     engine.engine.globals["time_zone_names"] = time_zone_names
+    # The distress scale's ends, for the rating scales and the catalog's suitability range.
+    engine.engine.globals["suds_min"] = SUDS_MIN
+    engine.engine.globals["suds_max"] = SUDS_MAX
     engine.engine.filters["spoken_zone"] = spoken
     engine.engine.filters["language_name"] = language_name
     engine.engine.filters["local_datetime"] = local_datetime

@@ -9,7 +9,8 @@ from litestar.params import JSONBody
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
 from wellness.web.auth import SignInRefused, end_session, sign_in
-from wellness.web.guards import current_user, signed_in
+from wellness.web.dependencies import SignedInUser
+from wellness.web.guards import signed_in
 from wellness.web.schemas import ErrorResponse, LoginRequest, LoginResponse, MeResponse
 
 PUBLIC = {"exclude_from_auth": True}
@@ -28,19 +29,16 @@ class AuthApi(Controller):
         try:
             signed_in_as = await sign_in(request, data.email, data.password)
         except SignInRefused as refusal:
-            status = 429 if refusal.retry_after else 401
-            headers = {"retry-after": str(refusal.retry_after)} if refusal.retry_after else {}
-            return Response(
-                ErrorResponse(status, refusal.message), status_code=status, headers=headers
-            )
+            refused = ErrorResponse(refusal.status_code, refusal.message)
+            return Response(refused, status_code=refusal.status_code, headers=refusal.headers)
         answer = LoginResponse.of(signed_in_as.user, signed_in_as.earlier_failures)
         return Response(answer, cookies=[signed_in_as.device_cookie])
 
     @post("/auth/logout", guards=[signed_in], status_code=HTTP_204_NO_CONTENT, name="api_logout")
-    async def logout(self, request: Request[Any, Any, Any]) -> None:
+    async def logout(self, request: Request[Any, Any, Any], user: SignedInUser) -> None:
         """End this session and every other session of the same user."""
-        await end_session(request, current_user(request))
+        await end_session(request, user)
 
     @get("/me", guards=[signed_in], name="api_me")
-    async def me(self, request: Request[Any, Any, Any]) -> MeResponse:
-        return MeResponse.of(current_user(request))
+    async def me(self, user: SignedInUser) -> MeResponse:
+        return MeResponse.of(user)

@@ -2,52 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Controller, Request, Response, get, post
-from litestar.exceptions import NotFoundException
-from litestar.params import JSONBody, PathParameter
+from litestar.params import JSONBody
 
-from wellness.accounts.models import User
 from wellness.care import services as care
-from wellness.care.models import Alert
 from wellness.practice import services as practice
-from wellness.web.api.wellbeing import created
-from wellness.web.api.wellbeing_schemas import AlertOut, AttestCreate, PracticeOut
+from wellness.web.actions import acknowledge_alert
+from wellness.web.api.care_schemas import AlertOut, AttestCreate
+from wellness.web.api.practice_schemas import PracticeOut
 from wellness.web.auditing import record_action
-from wellness.web.context import utc_now, web_context
-from wellness.web.guards import current_user, therapists_only
-from wellness.web.idempotency import respond_once
-from wellness.web.strict_json import strictly
-
-RowId = Annotated[int, PathParameter(ge=1, le=2**31 - 1)]
-
-
-async def patient_for_therapist_or_404(request: Request[Any, Any, Any], patient_id: int) -> User:
-    patient = await care.patient_for_therapist(current_user(request), patient_id)
-    if patient is None:
-        raise NotFoundException("No such patient on your caseload.")
-    return patient
-
-
-async def alert_for_therapist_or_404(request: Request[Any, Any, Any], alert_id: int) -> Alert:
-    alert = await care.alert_for_therapist(current_user(request), alert_id)
-    if alert is None:
-        raise NotFoundException("No such alert for your caseload.")
-    return alert
-
-
-def alert_out(alert: Alert, patient_name: str) -> AlertOut:
-    return AlertOut(
-        alert.id,
-        alert.patient_id,
-        patient_name,
-        alert.reason.value,
-        alert.value,
-        alert.detail,
-        alert.created_at,
-        alert.acknowledged_at,
-    )
+from wellness.web.dependencies import CareRules, RequestTime, SignedInUser
+from wellness.web.guards import therapists_only
+from wellness.web.idempotency import created, respond_once
+from wellness.web.ids import PathId
+from wellness.web.lookups import patient_for_therapist_or_404
 
 
 class CareApi(Controller):
@@ -56,20 +26,22 @@ class CareApi(Controller):
     tags = ["care"]  # noqa: RUF012
 
     @get("/alerts", name="api_alerts")
-    async def open_alerts(self, request: Request[Any, Any, Any]) -> list[AlertOut]:
+    async def open_alerts(self, user: SignedInUser) -> list[AlertOut]:
         """Unacknowledged alerts for the patients on your caseload, newest first."""
-        found = await care.open_alerts(current_user(request))
-        return [alert_out(item.alert, item.patient_name) for item in found]
+        found = await care.open_alerts(user)
+        return [AlertOut.of(item.alert, item.patient_name) for item in found]
 
     @post("/alerts/{alert_id:int}/acknowledge", name="api_alert_acknowledge", status_code=200)
-    async def acknowledge(self, request: Request[Any, Any, Any], alert_id: RowId) -> AlertOut:
-        alert = await alert_for_therapist_or_404(request, alert_id)
-        if await care.acknowledge(alert, current_user(request), now=utc_now(request)):
-            await record_action(
-                request, "alert_acknowledged", target_type="alert", target_id=alert.id
-            )
-        patient = await patient_for_therapist_or_404(request, alert.patient_id)
-        return alert_out(alert, patient.display_name)
+    async def acknowledge(
+        self,
+        request: Request[Any, Any, Any],
+        user: SignedInUser,
+        now: RequestTime,
+        alert_id: PathId,
+    ) -> AlertOut:
+        alert, _ = await acknowledge_alert(request, user, now, alert_id)
+        patient = await patient_for_therapist_or_404(user, alert.patient_id)
+        return AlertOut.of(alert, patient.display_name)
 
     @post(
         "/patients/{patient_id:int}/practice",
@@ -77,22 +49,27 @@ class CareApi(Controller):
         responses=created(PracticeOut),
     )
     async def attest(
-        self, request: Request[Any, Any, Any], patient_id: RowId, data: JSONBody[AttestCreate]
+        self,
+        request: Request[Any, Any, Any],
+        user: SignedInUser,
+        now: RequestTime,
+        policy: CareRules,
+        patient_id: PathId,
+        data: JSONBody[AttestCreate],
     ) -> Response[bytes]:
         """Confirm a patient on your caseload attended a practice (staff-attested evidence)."""
-        data = await strictly(request, AttestCreate)
-        patient = await patient_for_therapist_or_404(request, patient_id)
+        patient = await patient_for_therapist_or_404(user, patient_id)
 
         async def write() -> tuple[int, PracticeOut]:
             logged = await practice.attest_practice(
-                current_user(request),
+                user,
                 patient,
                 kind=data.kind,
                 minutes=data.minutes,
                 started_at=data.started_at,
                 note=data.note,
-                policy=web_context(request).settings.care,
-                now=utc_now(request),
+                policy=policy,
+                now=now,
             )
             await record_action(
                 request, "practice_attested", target_type="user", target_id=patient.id

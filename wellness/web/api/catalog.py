@@ -2,48 +2,38 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, Response, get, patch, post
-from litestar.exceptions import NotFoundException
-from litestar.params import JSONBody, PathParameter, QueryParameter
+from litestar.params import JSONBody, QueryParameter
 
+from wellness.accounts.models import User
 from wellness.catalog import services as catalog
 from wellness.catalog.kinds import Guidance, Kind, Posture, Status
 from wellness.catalog.models import PracticeSession
 from wellness.catalog.search import CatalogQuery
+from wellness.web.actions import change_session_status
 from wellness.web.api.catalog_schemas import (
     MediaAssetResponse,
     SessionCreate,
-    SessionDetail,
     SessionList,
     SessionPatch,
 )
+from wellness.web.api.fields import PageNumber, PerPage
 from wellness.web.auditing import record_action
-from wellness.web.context import utc_now, web_context
-from wellness.web.guards import coordinators_only, current_user, signed_in
+from wellness.web.catalog_views import SessionDetail
+from wellness.web.context import web_context
+from wellness.web.dependencies import AppSettings, RequestTime, SignedInUser
+from wellness.web.guards import coordinators_only, signed_in
+from wellness.web.ids import PathId
+from wellness.web.lookups import (
+    asset_for_viewer_or_404,
+    session_for_editor_or_404,
+    session_for_viewer_or_404,
+)
 from wellness.web.uploads import ingest_received, receive_file
-
-SessionId = Annotated[int, PathParameter(ge=1, le=2**31 - 1)]
-
-
-async def session_for_viewer_or_404(
-    request: Request[Any, Any, Any], session_id: int
-) -> PracticeSession:
-    session = await catalog.session_for_viewer(current_user(request), session_id)
-    if session is None:
-        raise NotFoundException("No such session.")
-    return session
-
-
-async def session_for_editor_or_404(
-    request: Request[Any, Any, Any], session_id: int
-) -> PracticeSession:
-    session = await catalog.session_for_editor(current_user(request), session_id)
-    if session is None:
-        raise NotFoundException("No such session.")
-    return session
 
 
 async def session_detail(session: PracticeSession) -> SessionDetail:
@@ -67,7 +57,7 @@ class CatalogApi(Controller):
     @get("/", name="api_sessions")
     async def list_sessions(
         self,
-        request: Request[Any, Any, Any],
+        user: SignedInUser,
         q: Annotated[str, QueryParameter(max_length=200)] = "",
         kind: Annotated[Kind | None, QueryParameter()] = None,
         max_minutes: Annotated[int | None, QueryParameter(ge=1, le=24 * 60)] = None,
@@ -75,8 +65,8 @@ class CatalogApi(Controller):
         guidance: Annotated[Guidance | None, QueryParameter()] = None,
         tag: Annotated[str | None, QueryParameter(max_length=48)] = None,
         status: Annotated[Status | None, QueryParameter()] = None,
-        page: Annotated[int, QueryParameter(ge=1, le=100_000)] = 1,
-        per_page: Annotated[int, QueryParameter(ge=1, le=100)] = 24,
+        page: PageNumber = 1,
+        per_page: PerPage = 24,
     ) -> SessionList:
         """Published sessions, filtered and searched; coordinators also see drafts and archived."""
         query = CatalogQuery(
@@ -90,32 +80,35 @@ class CatalogApi(Controller):
             page=page,
             per_page=per_page,
         )
-        return SessionList.of(await catalog.browse(current_user(request), query))
+        return SessionList.of(await catalog.browse(user, query))
 
     @get("/{session_id:int}", name="api_session")
-    async def get_session(
-        self, request: Request[Any, Any, Any], session_id: SessionId
-    ) -> SessionDetail:
-        return await session_detail(await session_for_viewer_or_404(request, session_id))
+    async def get_session(self, user: SignedInUser, session_id: PathId) -> SessionDetail:
+        return await session_detail(await session_for_viewer_or_404(user, session_id))
 
     @post("/", guards=[coordinators_only], name="api_session_create")
     async def create_session(
-        self, request: Request[Any, Any, Any], data: JSONBody[SessionCreate]
+        self,
+        request: Request[Any, Any, Any],
+        user: SignedInUser,
+        now: RequestTime,
+        data: JSONBody[SessionCreate],
     ) -> Response[SessionDetail]:
-        session = await catalog.create_session(
-            _fields(data), actor=current_user(request), now=utc_now(request)
-        )
+        session = await catalog.create_session(_fields(data), actor=user, now=now)
         await record_action(request, "session_created", target_type="session", target_id=session.id)
         return Response(await session_detail(session), status_code=201)
 
     @patch("/{session_id:int}", guards=[coordinators_only], name="api_session_update")
     async def update_session(
-        self, request: Request[Any, Any, Any], session_id: SessionId, data: JSONBody[SessionPatch]
+        self,
+        request: Request[Any, Any, Any],
+        user: SignedInUser,
+        now: RequestTime,
+        session_id: PathId,
+        data: JSONBody[SessionPatch],
     ) -> SessionDetail:
-        session = await session_for_editor_or_404(request, session_id)
-        updated = await catalog.update_session(
-            session, _fields(data), actor=current_user(request), now=utc_now(request)
-        )
+        session = await session_for_editor_or_404(user, session_id)
+        updated = await catalog.update_session(session, _fields(data), actor=user, now=now)
         await record_action(request, "session_updated", target_type="session", target_id=session.id)
         return await session_detail(updated)
 
@@ -126,9 +119,13 @@ class CatalogApi(Controller):
         name="api_session_publish",
     )
     async def publish(
-        self, request: Request[Any, Any, Any], session_id: SessionId
+        self,
+        request: Request[Any, Any, Any],
+        user: SignedInUser,
+        now: RequestTime,
+        session_id: PathId,
     ) -> SessionDetail:
-        return await self._transition(request, session_id, Status.PUBLISHED)
+        return await _transition(request, user, now, session_id, Status.PUBLISHED)
 
     @post(
         "/{session_id:int}/archive",
@@ -137,21 +134,20 @@ class CatalogApi(Controller):
         name="api_session_archive",
     )
     async def archive(
-        self, request: Request[Any, Any, Any], session_id: SessionId
+        self,
+        request: Request[Any, Any, Any],
+        user: SignedInUser,
+        now: RequestTime,
+        session_id: PathId,
     ) -> SessionDetail:
-        return await self._transition(request, session_id, Status.ARCHIVED)
+        return await _transition(request, user, now, session_id, Status.ARCHIVED)
 
-    async def _transition(
-        self, request: Request[Any, Any, Any], session_id: int, target: Status
-    ) -> SessionDetail:
-        session = await session_for_editor_or_404(request, session_id)
-        changed = await catalog.change_status(
-            session, target, actor=current_user(request), now=utc_now(request)
-        )
-        await record_action(
-            request, f"session_{target.value}", target_type="session", target_id=session.id
-        )
-        return await session_detail(changed)
+
+async def _transition(
+    request: Request[Any, Any, Any], user: User, now: datetime, session_id: int, target: Status
+) -> SessionDetail:
+    session = await session_for_editor_or_404(user, session_id)
+    return await session_detail(await change_session_status(request, user, now, session, target))
 
 
 class MediaApi(Controller):
@@ -160,23 +156,17 @@ class MediaApi(Controller):
     tags = ["catalog"]  # noqa: RUF012
 
     @post("/", name="api_media_upload")
-    async def upload(self, request: Request[Any, Any, Any]) -> Response[MediaAssetResponse]:
+    async def upload(
+        self, request: Request[Any, Any, Any], settings: AppSettings
+    ) -> Response[MediaAssetResponse]:
         """Upload one media file (multipart field `file`): 201 when new, 200 when already stored."""
-        context = web_context(request)
-        received = await receive_file(
-            request, context.media_store, max_bytes=context.settings.max_upload_bytes
-        )
+        store = web_context(request).media_store
+        received = await receive_file(request, store, max_bytes=settings.max_upload_bytes)
         ingested = await ingest_received(request, received)
         body = MediaAssetResponse.of(ingested.asset, already_stored=not ingested.created)
         return Response(body, status_code=201 if ingested.created else 200)
 
     @get("/{asset_id:int}", name="api_media")
-    async def get_media(
-        self,
-        request: Request[Any, Any, Any],
-        asset_id: Annotated[int, PathParameter(ge=1, le=2**31 - 1)],
-    ) -> MediaAssetResponse:
-        asset = await catalog.asset_for_viewer(current_user(request), asset_id)
-        if asset is None:
-            raise NotFoundException("No such media.")
+    async def get_media(self, user: SignedInUser, asset_id: PathId) -> MediaAssetResponse:
+        asset = await asset_for_viewer_or_404(user, asset_id)
         return MediaAssetResponse.of(asset, already_stored=True)

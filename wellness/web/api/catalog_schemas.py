@@ -8,20 +8,14 @@ from typing import Annotated
 import msgspec
 
 from wellness.catalog.kinds import Contraindication, Guidance, Kind, Level, Posture, Status
-from wellness.catalog.models import MediaAsset, PracticeSession
+from wellness.catalog.models import MediaAsset
 from wellness.catalog.search import SearchPage, SessionRow
+from wellness.checkins.scoring import SUDS_MAX
+from wellness.web.api.fields import Anxiety
+from wellness.web.catalog_views import cover_url
 from wellness.web.ids import BodyId
 
-Anxiety = Annotated[int, msgspec.Meta(ge=0, le=10)]
 Tag = Annotated[str, msgspec.Meta(max_length=48)]
-
-
-def media_url(asset_id: int | None) -> str | None:
-    return f"/media/{asset_id}" if asset_id else None
-
-
-def cover_url(cover_key: str | None) -> str | None:
-    return f"/media/covers/{cover_key}" if cover_key else None
 
 
 class SessionSummary(msgspec.Struct):
@@ -69,79 +63,6 @@ class SessionList(msgspec.Struct):
         )
 
 
-class MediaSummary(msgspec.Struct):
-    id: int
-    mime_type: str
-    container: str
-    duration_seconds: float
-    has_video: bool
-    url: str
-
-
-class SessionDetail(msgspec.Struct):
-    id: int
-    title: str
-    kind: Kind
-    status: Status
-    description: str
-    instructor: str
-    language: str
-    level: Level
-    posture: Posture
-    guidance: Guidance
-    transcript: str
-    anxiety_min: int
-    anxiety_max: int
-    contraindications: list[str]
-    tags: list[str]
-    duration_seconds: float
-    media_url: str | None
-    media: MediaSummary | None
-    cover_url: str | None
-    created_at: datetime
-    updated_at: datetime
-    published_at: datetime | None
-
-    @classmethod
-    def of(
-        cls, session: PracticeSession, tags: list[str], asset: MediaAsset | None
-    ) -> SessionDetail:
-        media = None
-        if asset is not None:
-            media = MediaSummary(
-                asset.id,
-                asset.mime_type,
-                asset.container,
-                asset.duration_seconds,
-                asset.has_video,
-                f"/media/{asset.id}",
-            )
-        return cls(
-            id=session.id,
-            title=session.title,
-            kind=session.kind,
-            status=session.status,
-            description=session.description,
-            instructor=session.instructor,
-            language=session.language,
-            level=session.level,
-            posture=session.posture,
-            guidance=session.guidance,
-            transcript=session.transcript,
-            anxiety_min=session.anxiety_min,
-            anxiety_max=session.anxiety_max,
-            contraindications=list(session.contraindications),
-            tags=tags,
-            duration_seconds=round(session.duration_seconds, 1),
-            media_url=media_url(asset.id if asset else None),
-            media=media,
-            cover_url=cover_url(asset.cover_key if asset else None),
-            created_at=session.created_at,
-            updated_at=session.updated_at,
-            published_at=session.published_at,
-        )
-
-
 class SessionCreate(msgspec.Struct, forbid_unknown_fields=True):
     title: Annotated[str, msgspec.Meta(max_length=200)]
     kind: Kind
@@ -153,7 +74,7 @@ class SessionCreate(msgspec.Struct, forbid_unknown_fields=True):
     guidance: Guidance = Guidance.GUIDED
     transcript: str = ""
     anxiety_min: Anxiety = 0
-    anxiety_max: Anxiety = 10
+    anxiety_max: Anxiety = SUDS_MAX
     contraindications: list[Contraindication] = msgspec.field(default_factory=list)
     tags: Annotated[list[Tag], msgspec.Meta(max_length=20)] = msgspec.field(default_factory=list)
     primary_asset_id: BodyId | None = None

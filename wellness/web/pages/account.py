@@ -14,8 +14,9 @@ from wellness.accounts import services as accounts
 from wellness.accounts.models import User
 from wellness.audit import services as audit
 from wellness.web.auth import start_session
-from wellness.web.context import client_address, utc_now
-from wellness.web.guards import current_user, patients_only, signed_in
+from wellness.web.context import client_address
+from wellness.web.dependencies import RequestTime, SignedInUser
+from wellness.web.guards import patients_only, signed_in
 from wellness.web.schemas import ChangePasswordForm, TimeZoneForm
 
 
@@ -24,14 +25,16 @@ class AccountPages(Controller):
     guards = [signed_in]  # noqa: RUF012  (Litestar reads this class attribute)
 
     @get("/", name="account")
-    async def account_page(self, request: Request[Any, Any, Any]) -> Template:
-        return _account_template(current_user(request))
+    async def account_page(self, user: SignedInUser) -> Template:
+        return _account_template(user)
 
     @post("/time-zone", name="account_time_zone")
     async def change_time_zone(
-        self, request: Request[Any, Any, Any], data: URLEncodedBody[TimeZoneForm]
+        self,
+        request: Request[Any, Any, Any],
+        user: SignedInUser,
+        data: URLEncodedBody[TimeZoneForm],
     ) -> Template | Redirect:
-        user = current_user(request)
         try:
             await accounts.change_time_zone(user, data.time_zone)
         except accounts.AccountError as problem:
@@ -40,9 +43,10 @@ class AccountPages(Controller):
         return Redirect("/account", status_code=303)
 
     @post("/streaks", name="account_streaks", guards=[patients_only])
-    async def streak_visibility(self, request: Request[Any, Any, Any]) -> Template | Redirect:
+    async def streak_visibility(
+        self, request: Request[Any, Any, Any], user: SignedInUser
+    ) -> Template | Redirect:
         """A patient may hide streak figures from their own pages (they are still kept)."""
-        user = current_user(request)
         choice = str((await request.form()).get("hide", ""))
         if choice not in {"true", "false"}:
             errors = {"hide": "Choose to show or hide streaks."}
@@ -54,9 +58,12 @@ class AccountPages(Controller):
 
     @post("/password", name="account_password")
     async def change_password(
-        self, request: Request[Any, Any, Any], data: URLEncodedBody[ChangePasswordForm]
+        self,
+        request: Request[Any, Any, Any],
+        user: SignedInUser,
+        now: RequestTime,
+        data: URLEncodedBody[ChangePasswordForm],
     ) -> Template | Redirect:
-        user = current_user(request)
         try:
             refreshed = await accounts.change_own_password(
                 user, data.current_password, data.new_password
@@ -65,7 +72,7 @@ class AccountPages(Controller):
             return _account_template(user, errors={problem.field: problem.message}, status=422)
         await audit.record(
             "password_changed",
-            now=utc_now(request),
+            now=now,
             actor_id=user.id,
             target_type="user",
             target_id=user.id,

@@ -5,44 +5,29 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
-from litestar.exceptions import NotFoundException
-from litestar.params import PathParameter, QueryParameter, URLEncodedBody
+from litestar.params import QueryParameter, URLEncodedBody
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
 from wellness.accounts import services as accounts
 from wellness.accounts.models import User
 from wellness.accounts.roles import Role
-from wellness.audit import services as audit
 from wellness.care import services as care
-from wellness.lib.numbers import MAX_ID, record_id
+from wellness.lib.numbers import record_id
 from wellness.lib.validation import FieldError
-from wellness.web.context import client_address, utc_now, web_context
-from wellness.web.guards import admins_only, current_user
+from wellness.web.auditing import record_action
+from wellness.web.context import web_context
+from wellness.web.dependencies import RequestTime, SignedInUser
+from wellness.web.guards import admins_only
+from wellness.web.ids import AccountId
+from wellness.web.lookups import account_for_admin_or_404
 from wellness.web.schemas import ActiveForm, NewUserForm, PasswordForm, RoleForm
-
-UserId = Annotated[int, PathParameter(title="Account id", ge=1, le=MAX_ID)]
-
-
-async def _account_or_404(request: Request[Any, Any, Any], user_id: int) -> User:
-    account = await accounts.account_for_admin(current_user(request), user_id)
-    if account is None:
-        raise NotFoundException("No such account.")
-    return account
 
 
 async def _audit(
     request: Request[Any, Any, Any], action: str, target: User, detail: str = ""
 ) -> None:
-    await audit.record(
-        action,
-        now=utc_now(request),
-        actor_id=current_user(request).id,
-        target_type="user",
-        target_id=target.id,
-        client=client_address(request),
-        detail=detail,
-    )
+    await record_action(request, action, target_type="user", target_id=target.id, detail=detail)
 
 
 def _role_or_error(value: str) -> Role:
@@ -91,18 +76,22 @@ class AdminPages(Controller):
         return Redirect(f"/admin/users/{created.id}", status_code=303)
 
     @get("/{user_id:int}", name="admin_user")
-    async def account_detail(self, request: Request[Any, Any, Any], user_id: UserId) -> Template:
-        account = await _account_or_404(request, user_id)
+    async def account_detail(self, user: SignedInUser, user_id: AccountId) -> Template:
+        account = await account_for_admin_or_404(user, user_id)
         return await _detail_template(account)
 
     @post("/{user_id:int}/role", name="admin_user_role")
     async def change_role(
-        self, request: Request[Any, Any, Any], user_id: UserId, data: URLEncodedBody[RoleForm]
+        self,
+        request: Request[Any, Any, Any],
+        user: SignedInUser,
+        user_id: AccountId,
+        data: URLEncodedBody[RoleForm],
     ) -> Template | Redirect:
-        account = await _account_or_404(request, user_id)
+        account = await account_for_admin_or_404(user, user_id)
         try:
             role = _role_or_error(data.role)
-            await accounts.change_role(current_user(request), account, role)
+            await accounts.change_role(user, account, role)
         except accounts.AccountError as problem:
             return await _detail_template(
                 account, errors={problem.field: problem.message}, status=422
@@ -117,16 +106,20 @@ class AdminPages(Controller):
 
     @post("/{user_id:int}/active", name="admin_user_active")
     async def change_active(
-        self, request: Request[Any, Any, Any], user_id: UserId, data: URLEncodedBody[ActiveForm]
+        self,
+        request: Request[Any, Any, Any],
+        user: SignedInUser,
+        user_id: AccountId,
+        data: URLEncodedBody[ActiveForm],
     ) -> Template | Redirect:
-        account = await _account_or_404(request, user_id)
+        account = await account_for_admin_or_404(user, user_id)
         if data.active not in {"true", "false"}:
             return await _detail_template(
                 account, errors={"active": "Choose activate or deactivate."}, status=422
             )
         active = data.active == "true"
         try:
-            await accounts.change_active(current_user(request), account, active)
+            await accounts.change_active(user, account, active)
         except accounts.AccountError as problem:
             return await _detail_template(
                 account, errors={problem.field: problem.message}, status=422
@@ -138,10 +131,14 @@ class AdminPages(Controller):
 
     @post("/{user_id:int}/care-team", name="admin_care_assign")
     async def assign_therapist(
-        self, request: Request[Any, Any, Any], user_id: UserId
+        self,
+        request: Request[Any, Any, Any],
+        user: SignedInUser,
+        now: RequestTime,
+        user_id: AccountId,
     ) -> Template | Redirect:
         """Put this patient on a therapist's caseload."""
-        patient = await _account_or_404(request, user_id)
+        patient = await account_for_admin_or_404(user, user_id)
         raw = str((await request.form()).get("therapist_id", ""))
         errors = {"therapist_id": "Choose one of the listed therapists."}
         try:
@@ -151,7 +148,7 @@ class AdminPages(Controller):
         if therapist is None or not therapist.is_active:
             return await _detail_template(patient, errors=errors, status=422)
         try:
-            added = await care.assign(therapist, patient, now=utc_now(request))
+            added = await care.assign(therapist, patient, now=now)
         except FieldError as problem:
             # The service names its argument; the form's control is `therapist_id`.
             field = "therapist_id" if problem.field == "therapist" else problem.field
@@ -165,19 +162,28 @@ class AdminPages(Controller):
 
     @post("/{user_id:int}/care-team/{therapist_id:int}/remove", name="admin_care_remove")
     async def remove_therapist(
-        self, request: Request[Any, Any, Any], user_id: UserId, therapist_id: UserId
+        self,
+        request: Request[Any, Any, Any],
+        user: SignedInUser,
+        now: RequestTime,
+        user_id: AccountId,
+        therapist_id: AccountId,
     ) -> Redirect:
-        patient = await _account_or_404(request, user_id)
-        if await care.unassign(therapist_id, patient.id, now=utc_now(request)):
+        patient = await account_for_admin_or_404(user, user_id)
+        if await care.unassign(therapist_id, patient.id, now=now):
             await _audit(request, "care_unassigned", patient, detail=f"therapist={therapist_id}")
             flash(request, "Removed from the care team.", "success")
         return Redirect(f"/admin/users/{patient.id}", status_code=303)
 
     @post("/{user_id:int}/password", name="admin_user_password")
     async def reset_password(
-        self, request: Request[Any, Any, Any], user_id: UserId, data: URLEncodedBody[PasswordForm]
+        self,
+        request: Request[Any, Any, Any],
+        user: SignedInUser,
+        user_id: AccountId,
+        data: URLEncodedBody[PasswordForm],
     ) -> Template | Redirect:
-        account = await _account_or_404(request, user_id)
+        account = await account_for_admin_or_404(user, user_id)
         try:
             await accounts.set_password(account, data.password)
         except accounts.AccountError as problem:

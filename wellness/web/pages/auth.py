@@ -10,8 +10,9 @@ from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
 from wellness.accounts.permissions import home_path
-from wellness.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+from wellness.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
 from wellness.lib.urls import local_redirect_target
+from wellness.settings import Settings
 from wellness.web.auth import (
     SignInRefused,
     end_session,
@@ -19,8 +20,8 @@ from wellness.web.auth import (
     retrieve_user,
     sign_in,
 )
-from wellness.web.context import web_context
-from wellness.web.guards import current_user, signed_in
+from wellness.web.dependencies import AppSettings, SignedInUser
+from wellness.web.guards import signed_in
 from wellness.web.schemas import LoginForm
 
 PUBLIC = {"exclude_from_auth": True}
@@ -36,30 +37,32 @@ class AuthPages(Controller):
     async def login_page(
         self,
         request: Request[Any, Any, Any],
+        settings: AppSettings,
         next_path: Annotated[str, QueryParameter(name="next", max_length=2000)] = "",
     ) -> Template | Redirect:
         user = await retrieve_user(request.session, request)
         if user is not None:
             return Redirect(home_path(user.role), status_code=303)
-        return _login_template(request, next_path=local_redirect_target(next_path) or "")
+        return _login_template(settings, next_path=local_redirect_target(next_path) or "")
 
     @post("/login", opt=PUBLIC, name="login_submit")
     async def login_submit(
-        self, request: Request[Any, Any, Any], data: URLEncodedBody[LoginForm]
+        self,
+        request: Request[Any, Any, Any],
+        settings: AppSettings,
+        data: URLEncodedBody[LoginForm],
     ) -> Template | Redirect:
         next_path = local_redirect_target(data.next)
         try:
             signed_in_as = await sign_in(request, data.email, data.password)
         except SignInRefused as refusal:
-            status = 429 if refusal.retry_after else 401
-            headers = {"retry-after": str(refusal.retry_after)} if refusal.retry_after else {}
             return _login_template(
-                request,
+                settings,
                 error=refusal.message,
                 email=data.email,
                 next_path=next_path or "",
-                status=status,
-                headers=headers,
+                status=refusal.status_code,
+                headers=refusal.headers,
             )
         user = signed_in_as.user
         if signed_in_as.earlier_failures is not None:
@@ -72,14 +75,14 @@ class AuthPages(Controller):
         )
 
     @post("/logout", guards=[signed_in], name="logout")
-    async def logout(self, request: Request[Any, Any, Any]) -> Redirect:
-        await end_session(request, current_user(request))
+    async def logout(self, request: Request[Any, Any, Any], user: SignedInUser) -> Redirect:
+        await end_session(request, user)
         flash(request, "You are signed out.", category="info")
         return Redirect("/login", status_code=303)
 
 
 def _login_template(
-    request: Request[Any, Any, Any],
+    settings: Settings,
     *,
     error: str = "",
     email: str = "",
@@ -94,7 +97,7 @@ def _login_template(
             "email": email,
             "next_path": next_path,
             # Demo databases list their accounts on the sign-in page; real ones never do.
-            "demo_accounts": DEMO_ACCOUNTS if web_context(request).settings.demo else (),
+            "demo_accounts": DEMO_ACCOUNTS if settings.demo else (),
             "demo_password": DEMO_PASSWORD,
         },
         status_code=status,

@@ -2,32 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.exceptions import NotFoundException
-from litestar.params import PathParameter
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
-from wellness.accounts.models import User
-from wellness.care import services as care
-from wellness.catalog.kinds import Kind
 from wellness.lib.validation import FieldError
 from wellness.practice import services as practice
+from wellness.web.actions import acknowledge_alert
 from wellness.web.auditing import record_action
-from wellness.web.context import utc_now, web_context
-from wellness.web.guards import current_user, therapists_only
+from wellness.web.dependencies import CareRules, RequestTime, SignedInUser
+from wellness.web.guards import therapists_only
+from wellness.web.ids import PathId
+from wellness.web.lookups import patient_for_therapist_or_404
 from wellness.web.pages import wellbeing_forms as forms
 
-RowId = Annotated[int, PathParameter(ge=1, le=2**31 - 1)]
-
-
-async def _patient_or_404(request: Request[Any, Any, Any], patient_id: int) -> User:
-    patient = await care.patient_for_therapist(current_user(request), patient_id)
-    if patient is None:
-        raise NotFoundException("No such patient on your caseload.")
-    return patient
+ATTEST = "care/attest.html"
 
 
 class CarePages(Controller):
@@ -35,77 +26,63 @@ class CarePages(Controller):
     guards = [therapists_only]  # noqa: RUF012  (Litestar reads this class attribute)
 
     @post("/alerts/{alert_id:int}/acknowledge", name="care_alert_acknowledge")
-    async def acknowledge(self, request: Request[Any, Any, Any], alert_id: RowId) -> Redirect:
-        alert = await care.alert_for_therapist(current_user(request), alert_id)
-        if alert is None:
-            raise NotFoundException("No such alert for your caseload.")
-        if await care.acknowledge(alert, current_user(request), now=utc_now(request)):
-            await record_action(
-                request, "alert_acknowledged", target_type="alert", target_id=alert.id
-            )
+    async def acknowledge(
+        self,
+        request: Request[Any, Any, Any],
+        user: SignedInUser,
+        now: RequestTime,
+        alert_id: PathId,
+    ) -> Redirect:
+        _, acknowledged = await acknowledge_alert(request, user, now, alert_id)
+        if acknowledged:
             flash(request, "Alert acknowledged.", category="success")
         else:
             flash(request, "Someone on the care team had already acknowledged it.", "info")
         return Redirect("/therapist", status_code=303)
 
     @get("/patients/{patient_id:int}/attest", name="care_attest_form")
-    async def attest_form(self, request: Request[Any, Any, Any], patient_id: RowId) -> Template:
-        patient = await _patient_or_404(request, patient_id)
-        return _attest_template(request, patient, {}, {})
+    async def attest_form(
+        self, user: SignedInUser, now: RequestTime, policy: CareRules, patient_id: PathId
+    ) -> Template:
+        patient = await patient_for_therapist_or_404(user, patient_id)
+        return forms.practice_form(ATTEST, user, now, policy, {}, {}, patient=patient)
 
     @post("/patients/{patient_id:int}/attest", name="care_attest")
     async def attest(
-        self, request: Request[Any, Any, Any], patient_id: RowId
+        self,
+        request: Request[Any, Any, Any],
+        user: SignedInUser,
+        now: RequestTime,
+        policy: CareRules,
+        patient_id: PathId,
     ) -> Template | Redirect:
         """Confirm the patient attended a practice (group yoga, a guided class)."""
-        therapist = current_user(request)
-        patient = await _patient_or_404(request, patient_id)
+        patient = await patient_for_therapist_or_404(user, patient_id)
         form = await request.form()
         errors: dict[str, str] = {}
-        kind = forms.kind(form, errors)
-        minutes = forms.minutes(form, errors)
         # The therapist types the time as they see it, in their own zone.
-        started_at = forms.local_moment(form, "started_at", therapist.time_zone, errors)
-        values = {key: str(value) for key, value in form.items()}
-        if kind is None or minutes is None or started_at is None:
-            return _attest_template(request, patient, errors, values, status=422)
+        entry = forms.practice_entry(form, user.time_zone, errors)
+        typed = forms.values(form)
+        if entry is None:
+            return forms.practice_form(
+                ATTEST, user, now, policy, errors, typed, status=422, patient=patient
+            )
         try:
             await practice.attest_practice(
-                therapist,
+                user,
                 patient,
-                kind=kind,
-                minutes=minutes,
-                started_at=started_at,
-                note=forms.text(form, "note"),
-                policy=web_context(request).settings.care,
-                now=utc_now(request),
+                kind=entry.kind,
+                minutes=entry.minutes,
+                started_at=entry.started_at,
+                note=entry.note,
+                policy=policy,
+                now=now,
             )
         except FieldError as problem:
             errors = {problem.field: problem.message}
-            return _attest_template(request, patient, errors, values, status=422)
+            return forms.practice_form(
+                ATTEST, user, now, policy, errors, typed, status=422, patient=patient
+            )
         await record_action(request, "practice_attested", target_type="user", target_id=patient.id)
-        flash(request, f"Confirmed {minutes} minutes for {patient.display_name}.", "success")
+        flash(request, f"Confirmed {entry.minutes} minutes for {patient.display_name}.", "success")
         return Redirect("/therapist", status_code=303)
-
-
-def _attest_template(
-    request: Request[Any, Any, Any],
-    patient: User,
-    errors: dict[str, str],
-    values: dict[str, str],
-    *,
-    status: int = 200,
-) -> Template:
-    therapist = current_user(request)
-    days = web_context(request).settings.care.backdate_days
-    # Prefilled in the zone the form reads the time in: the therapist's own (see `attest`).
-    when = forms.moment_field(utc_now(request), therapist.time_zone, backdate_days=days)
-    context = {
-        "user": therapist,
-        "patient": patient,
-        "kinds": list(Kind),
-        "errors": errors,
-        "values": values,
-        "when": when,
-    }
-    return Template("care/attest.html", context=context, status_code=status)

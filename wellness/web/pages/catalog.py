@@ -16,12 +16,14 @@ from wellness.catalog import services as catalog
 from wellness.catalog.kinds import Guidance, Kind, Posture, Status
 from wellness.catalog.models import PracticeSession
 from wellness.catalog.search import SearchPage
+from wellness.lib.numbers import MAX_ID
 from wellness.practice import rules
 from wellness.practice import services as practice
-from wellness.web.api.catalog import SessionId, session_for_viewer_or_404
-from wellness.web.api.catalog_schemas import SessionDetail
-from wellness.web.context import utc_now
-from wellness.web.guards import current_user, signed_in
+from wellness.web.catalog_views import SessionDetail
+from wellness.web.dependencies import RequestTime, SignedInUser
+from wellness.web.guards import signed_in
+from wellness.web.ids import PathId
+from wellness.web.lookups import session_for_viewer_or_404
 from wellness.web.pages.catalog_forms import (
     LENGTHS,
     BrowseFilters,
@@ -32,6 +34,8 @@ from wellness.web.pages.catalog_forms import (
 )
 
 PLAYBACK_RATES = ("0.75", "1", "1.25", "1.5")
+# The practice a session page shows (`?practice=7`), after the form without JavaScript.
+PracticeQuery = Annotated[int | None, QueryParameter(name="practice", ge=1, le=MAX_ID)]
 
 
 def manages_catalog(viewer: User) -> bool:
@@ -60,32 +64,30 @@ class CatalogPages(Controller):
     guards = [signed_in]  # noqa: RUF012  (Litestar reads this class attribute)
 
     @get("/", name="sessions")
-    async def browse(self, request: Request[Any, Any, Any]) -> Template:
+    async def browse(self, request: Request[Any, Any, Any], user: SignedInUser) -> Template:
         """Published sessions, filtered and searched; coordinators also see drafts and archived."""
-        viewer = current_user(request)
-        filters, errors = parse_browse(
-            request.query_params, may_filter_status=manages_catalog(viewer)
-        )
+        manages = manages_catalog(user)
+        filters, errors = parse_browse(request.query_params, may_filter_status=manages)
         if errors:
-            return _browse_template(request, filters, None, [], errors=errors, status=400)
-        result, tags = await catalog.browse_with_tags(viewer, filters.query())
-        return _browse_template(request, filters, result, tags)
+            return _browse_template(request, manages, filters, None, [], errors=errors, status=400)
+        result, tags = await catalog.browse_with_tags(user, filters.query())
+        return _browse_template(request, manages, filters, result, tags)
 
     @get("/{session_id:int}", name="session_page")
     async def session_page(
         self,
-        request: Request[Any, Any, Any],
-        session_id: SessionId,
-        practice_id: Annotated[
-            int | None, QueryParameter(name="practice", ge=1, le=2**31 - 1)
-        ] = None,
+        user: SignedInUser,
+        now: RequestTime,
+        session_id: PathId,
+        practice_id: PracticeQuery = None,
     ) -> Template:
-        session = await session_for_viewer_or_404(request, session_id)
-        return await session_template(request, session, practice_id)
+        session = await session_for_viewer_or_404(user, session_id)
+        return await session_template(user, now, session, practice_id)
 
 
 async def session_template(
-    request: Request[Any, Any, Any],
+    viewer: User,
+    now: datetime,
     session: PracticeSession,
     practice_id: int | None,
     *,
@@ -93,7 +95,6 @@ async def session_template(
     status: int = 200,
 ) -> Template:
     """The session page; a refused after-rating re-renders it with the error beside the scale."""
-    viewer = current_user(request)
     context = await session_page_context(session)
     context |= {
         "clinical": sees_clinical_notes(viewer),
@@ -103,7 +104,7 @@ async def session_template(
         "errors": errors or {},
     }
     if context["practising"]:
-        context |= await practice_context(viewer, session, practice_id, now=utc_now(request))
+        context |= await practice_context(viewer, session, practice_id, now=now)
     return Template("catalog/session.html", context=context, status_code=status)
 
 
@@ -134,6 +135,7 @@ async def practice_context(
 
 def _browse_template(
     request: Request[Any, Any, Any],
+    manages: bool,
     filters: BrowseFilters,
     result: SearchPage | None,
     tags: list[str],
@@ -141,7 +143,6 @@ def _browse_template(
     errors: dict[str, str] | None = None,
     status: int = 200,
 ) -> Template:
-    manages = manages_catalog(current_user(request))
     context = {
         "filters": filters,
         "results_html": _results_html(request, filters, result, manages=manages),

@@ -21,9 +21,10 @@ from wellness.catalog.models import MediaAsset
 from wellness.catalog.rules import CatalogError, split_tags
 from wellness.catalog.search import CatalogQuery
 from wellness.catalog.services import SessionFields
+from wellness.checkins.scoring import SUDS_MAX, SUDS_MIN
 from wellness.lib.numbers import ascii_digits, record_id, whole_number
 from wellness.lib.validation import FieldError
-from wellness.web.api.catalog_schemas import SessionDetail
+from wellness.web.catalog_views import SessionDetail
 
 PER_PAGE = 24
 MAX_QUERY = 200
@@ -194,8 +195,8 @@ class SessionForm(msgspec.Struct):
     posture: str = Posture.SEATED.value
     guidance: str = Guidance.GUIDED.value
     transcript: str = ""
-    anxiety_min: str = "0"
-    anxiety_max: str = "10"
+    anxiety_min: str = str(SUDS_MIN)
+    anxiety_max: str = str(SUDS_MAX)
     # One ticked box arrives as a plain string, several as a list.
     contraindications: list[str] | str = msgspec.field(default_factory=list)
     tags: str = ""
@@ -286,7 +287,7 @@ def _collect(errors: dict[str, str], check: Callable[..., object], *values: obje
 
 def _anxiety(raw: str, field: str, errors: dict[str, str]) -> int:
     try:
-        return whole_number(raw, field=field, low=0, high=10)
+        return whole_number(raw, field=field, low=SUDS_MIN, high=SUDS_MAX)
     except FieldError as problem:
         errors[field] = problem.message
         return 0

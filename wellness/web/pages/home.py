@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from litestar import Controller, Request, get
+from litestar import Controller, get
 from litestar.response import Template
 
 from wellness.accounts import services as accounts
+from wellness.accounts.models import User
 from wellness.audit import services as audit
 from wellness.care import services as care
 from wellness.catalog import services as catalog
@@ -16,21 +18,13 @@ from wellness.checkins.scoring import ContextTag
 from wellness.lib.numbers import ascii_digits
 from wellness.practice import services as practice
 from wellness.practice.streaks import milestone_message
-from wellness.web.context import utc_now, web_context
-from wellness.web.guards import (
-    admins_only,
-    coordinators_only,
-    current_user,
-    patients_only,
-    therapists_only,
-)
+from wellness.settings import CarePolicy
+from wellness.web.dependencies import CareRules, RequestTime, SignedInUser
+from wellness.web.guards import admins_only, coordinators_only, patients_only, therapists_only
 
 
-async def patient_home_context(request: Request[Any, Any, Any]) -> dict[str, Any]:
+async def patient_home_context(viewer: User, policy: CarePolicy, now: datetime) -> dict[str, Any]:
     """Today for a patient: check in, their streak (unless hidden), and what is due."""
-    viewer = current_user(request)
-    policy = web_context(request).settings.care
-    now = utc_now(request)
     streak = None
     if not viewer.hide_streaks:
         streak = await practice.streak_for(viewer, policy=policy, now=now)
@@ -49,31 +43,32 @@ async def patient_home_context(request: Request[Any, Any, Any]) -> dict[str, Any
 
 class HomePages(Controller):
     @get("/patient", guards=[patients_only], name="patient_home")
-    async def patient_home(self, request: Request[Any, Any, Any]) -> Template:
-        return Template("home/patient.html", context=await patient_home_context(request))
+    async def patient_home(
+        self, user: SignedInUser, now: RequestTime, policy: CareRules
+    ) -> Template:
+        return Template("home/patient.html", context=await patient_home_context(user, policy, now))
 
     @get("/therapist", guards=[therapists_only], name="therapist_home")
-    async def therapist_home(self, request: Request[Any, Any, Any]) -> Template:
-        viewer = current_user(request)
+    async def therapist_home(self, user: SignedInUser) -> Template:
         context = {
-            "user": viewer,
-            "preview": await catalog.library_preview(viewer),
-            "alerts": await care.open_alerts(viewer),
-            "caseload": await care.caseload(viewer),
+            "user": user,
+            "preview": await catalog.library_preview(user),
+            "alerts": await care.open_alerts(user),
+            "caseload": await care.caseload(user),
         }
         return Template("home/therapist.html", context=context)
 
     @get("/coordinator", guards=[coordinators_only], name="coordinator_home")
-    async def coordinator_home(self, request: Request[Any, Any, Any]) -> Template:
+    async def coordinator_home(self, user: SignedInUser) -> Template:
         context = {
-            "user": current_user(request),
+            "user": user,
             "counts": await catalog.status_counts(),
             "uploads": await catalog.recent_uploads(),
         }
         return Template("home/coordinator.html", context=context)
 
     @get("/admin", guards=[admins_only], name="admin_home")
-    async def admin_home(self, request: Request[Any, Any, Any]) -> Template:
+    async def admin_home(self, user: SignedInUser) -> Template:
         counts = await accounts.count_by_role()
         events = await audit.recent_events(limit=15)
         people = {event.actor_id for event in events if event.actor_id}
@@ -85,7 +80,7 @@ class HomePages(Controller):
         }
         names = await accounts.display_names(people)
         context = {
-            "user": current_user(request),
+            "user": user,
             "counts": counts,
             "events": events,
             "names": names,

@@ -9,18 +9,16 @@ themselves (see `LibraryUploads`).
 from __future__ import annotations
 
 import asyncio
-from secrets import compare_digest
-from typing import Annotated, Any
+from datetime import datetime
+from typing import Any
 
 from litestar import Controller, Request, Router, get, post
-from litestar.config.csrf import CSRFConfig
-from litestar.exceptions import NotFoundException, PermissionDeniedException
-from litestar.middleware.csrf import CSRF_SECRET_LENGTH, generate_csrf_hash
-from litestar.params import QueryParameter, URLEncodedBody
+from litestar.exceptions import PermissionDeniedException
+from litestar.params import URLEncodedBody
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
-from litestar.utils.scope.state import ScopeState
 
+from wellness.accounts.models import User
 from wellness.catalog import services as catalog
 from wellness.catalog.formats import registry as media_formats
 from wellness.catalog.kinds import Contraindication, Guidance, Kind, Level, Posture, Status
@@ -28,18 +26,20 @@ from wellness.catalog.models import MediaAsset, PracticeSession
 from wellness.catalog.rules import CatalogError
 from wellness.catalog.validation import MediaRejected
 from wellness.lib.durations import rounded_minutes
-from wellness.web.api.catalog import SessionId, session_for_editor_or_404
+from wellness.settings import Settings
+from wellness.web.actions import change_session_status
 from wellness.web.auditing import record_action
-from wellness.web.context import utc_now, web_context
+from wellness.web.context import web_context
+from wellness.web.dependencies import AppSettings, RequestTime, SignedInUser
 from wellness.web.errors import WRONG_TYPE_CODES
-from wellness.web.guards import coordinators_only, current_user
+from wellness.web.guards import coordinators_only
+from wellness.web.ids import PathId, QueryId
+from wellness.web.lookups import asset_for_viewer_or_404, session_for_editor_or_404
 from wellness.web.pages.catalog import session_page_context
 from wellness.web.pages.catalog_forms import MediaView, SessionForm, session_fields
-from wellness.web.security import same_origin_writes_only
+from wellness.web.security import adopt_csrf_cookie, check_form_token, same_origin_writes_only
 from wellness.web.uploads import UploadRefused, ingest_received, receive_file
 
-AssetId = Annotated[int | None, QueryParameter(ge=1, le=2**31 - 1)]
-CSRF_FIELD = "_csrf_token"
 NO_BREAK = "\u00a0"
 
 
@@ -52,115 +52,122 @@ class UploadProblem(Exception):
         self.message = message
 
 
-async def _asset_or_404(request: Request[Any, Any, Any], asset_id: int) -> MediaAsset:
-    asset = await catalog.asset_for_viewer(current_user(request), asset_id)
-    if asset is None:
-        raise NotFoundException("No such media.")
-    return asset
-
-
 class LibraryPages(Controller):
     path = "/library"
     guards = [coordinators_only]  # noqa: RUF012  (Litestar reads this class attribute)
 
     @get("/upload", name="library_upload")
-    async def upload_form(self, request: Request[Any, Any, Any]) -> Template:
-        return upload_template(request)
+    async def upload_form(self, settings: AppSettings) -> Template:
+        return upload_template(settings)
 
     @get("/sessions/new", name="library_new_session")
-    async def new_session_form(
-        self, request: Request[Any, Any, Any], asset: AssetId = None
-    ) -> Template:
-        chosen = await _asset_or_404(request, asset) if asset else None
+    async def new_session_form(self, user: SignedInUser, asset: QueryId = None) -> Template:
+        chosen = await asset_for_viewer_or_404(user, asset) if asset else None
         return _new_template(SessionForm.for_asset(chosen), chosen)
 
     @post("/sessions/new", name="library_create_session")
     async def create_session(
-        self, request: Request[Any, Any, Any], data: URLEncodedBody[SessionForm]
+        self,
+        request: Request[Any, Any, Any],
+        user: SignedInUser,
+        now: RequestTime,
+        data: URLEncodedBody[SessionForm],
     ) -> Template | Redirect:
         fields, errors = session_fields(data, creating=True)
         try:
-            session = (
-                None
-                if errors
-                else await catalog.create_session(
-                    fields, actor=current_user(request), now=utc_now(request)
-                )
-            )
+            session = None if errors else await catalog.create_session(fields, actor=user, now=now)
         except CatalogError as problem:
             session, errors = None, {problem.field: problem.message}
         if session is None:
-            asset = await _chosen_asset(request, fields.primary_asset_id)
+            asset = await _chosen_asset(user, fields.primary_asset_id)
             return _new_template(data, asset, errors=errors, status=422)
         await record_action(request, "session_created", target_type="session", target_id=session.id)
         flash(request, f"“{session.title}” was saved as a draft.", category="success")
         return Redirect(f"/library/sessions/{session.id}/edit", status_code=303)
 
     @get("/sessions/{session_id:int}/edit", name="library_edit_session")
-    async def edit_form(self, request: Request[Any, Any, Any], session_id: SessionId) -> Template:
-        session = await session_for_editor_or_404(request, session_id)
-        return await edit_template(request, session)
+    async def edit_form(
+        self, user: SignedInUser, settings: AppSettings, session_id: PathId
+    ) -> Template:
+        session = await session_for_editor_or_404(user, session_id)
+        return await edit_template(settings, session)
 
     @post("/sessions/{session_id:int}/edit", name="library_update_session")
     async def update_session(
         self,
         request: Request[Any, Any, Any],
-        session_id: SessionId,
+        user: SignedInUser,
+        now: RequestTime,
+        settings: AppSettings,
+        session_id: PathId,
         data: URLEncodedBody[SessionForm],
     ) -> Template | Redirect:
         """Save the form; its Publish button (`then=publish`) also publishes, all or nothing."""
-        session = await session_for_editor_or_404(request, session_id)
+        session = await session_for_editor_or_404(user, session_id)
         fields, errors = session_fields(data, creating=False)
         publishing = data.then == "publish"
         save = catalog.update_and_publish if publishing else catalog.update_session
         saved = None
         try:
             if not errors:
-                saved = await save(
-                    session, fields, actor=current_user(request), now=utc_now(request)
-                )
+                saved = await save(session, fields, actor=user, now=now)
         except CatalogError as problem:
             errors = {problem.field: problem.message}
         if saved is None:
-            return await edit_template(request, session, data, errors=errors, status=422)
+            return await edit_template(settings, session, data, errors=errors, status=422)
         await record_action(request, "session_updated", target_type="session", target_id=session.id)
         if publishing:
-            return await _published(request, saved)
+            await record_action(
+                request, "session_published", target_type="session", target_id=session.id
+            )
+            return _published(request, saved)
         flash(request, "Your changes were saved.", category="success")
         return Redirect(f"/library/sessions/{session.id}/edit", status_code=303)
 
     @post("/sessions/{session_id:int}/publish", name="library_publish_session")
     async def publish(
-        self, request: Request[Any, Any, Any], session_id: SessionId
+        self,
+        request: Request[Any, Any, Any],
+        user: SignedInUser,
+        now: RequestTime,
+        settings: AppSettings,
+        session_id: PathId,
     ) -> Template | Redirect:
-        return await _transition(request, session_id, Status.PUBLISHED)
+        return await _transition(request, user, now, settings, session_id, Status.PUBLISHED)
 
     @post("/sessions/{session_id:int}/archive", name="library_archive_session")
     async def archive(
-        self, request: Request[Any, Any, Any], session_id: SessionId
+        self,
+        request: Request[Any, Any, Any],
+        user: SignedInUser,
+        now: RequestTime,
+        settings: AppSettings,
+        session_id: PathId,
     ) -> Template | Redirect:
-        return await _transition(request, session_id, Status.ARCHIVED)
+        return await _transition(request, user, now, settings, session_id, Status.ARCHIVED)
 
 
 async def _transition(
-    request: Request[Any, Any, Any], session_id: int, target: Status
+    request: Request[Any, Any, Any],
+    user: User,
+    now: datetime,
+    settings: Settings,
+    session_id: int,
+    target: Status,
 ) -> Template | Redirect:
-    session = await session_for_editor_or_404(request, session_id)
+    session = await session_for_editor_or_404(user, session_id)
     try:
-        changed = await catalog.change_status(
-            session, target, actor=current_user(request), now=utc_now(request)
-        )
+        changed = await change_session_status(request, user, now, session, target)
     except CatalogError as problem:
-        return await edit_template(request, session, errors={"status": problem.message}, status=422)
+        errors = {"status": problem.message}
+        return await edit_template(settings, session, errors=errors, status=422)
     if target is Status.PUBLISHED:
-        return await _published(request, changed)
-    await record_action(request, "session_archived", target_type="session", target_id=session.id)
+        return _published(request, changed)
     flash(request, f"“{changed.title}” is archived.", category="success")
     return Redirect(f"/sessions/{session.id}", status_code=303)
 
 
-async def _published(request: Request[Any, Any, Any], session: PracticeSession) -> Redirect:
-    await record_action(request, "session_published", target_type="session", target_id=session.id)
+def _published(request: Request[Any, Any, Any], session: PracticeSession) -> Redirect:
     flash(request, f"“{session.title}” is published: patients can find it now.", "success")
     return Redirect(f"/sessions/{session.id}", status_code=303)
 
@@ -176,14 +183,16 @@ class LibraryUploads(Controller):
 
     path = "/library"
     guards = [coordinators_only, same_origin_writes_only]  # noqa: RUF012
-    opt = {"exclude_from_csrf": True}  # noqa: RUF012  (replaced by check_form_token below)
+    opt = {"exclude_from_csrf": True}  # noqa: RUF012  (replaced by security.check_form_token)
 
     @post("/media", name="library_upload_file")
-    async def upload(self, request: Request[Any, Any, Any]) -> Template | Redirect:
+    async def upload(
+        self, request: Request[Any, Any, Any], settings: AppSettings
+    ) -> Template | Redirect:
         try:
-            ingested = await receive_media(request)
+            ingested = await receive_media(request, settings)
         except UploadProblem as problem:
-            return upload_template(request, error=problem.message, status=problem.status)
+            return upload_template(settings, error=problem.message, status=problem.status)
         asset = ingested.asset
         if ingested.created:
             flash(request, f"{asset.original_filename or 'The file'} was uploaded.", "success")
@@ -193,18 +202,21 @@ class LibraryUploads(Controller):
 
     @post("/sessions/{session_id:int}/media", name="library_replace_media")
     async def replace_media(
-        self, request: Request[Any, Any, Any], session_id: SessionId
+        self,
+        request: Request[Any, Any, Any],
+        user: SignedInUser,
+        now: RequestTime,
+        settings: AppSettings,
+        session_id: PathId,
     ) -> Template | Redirect:
-        session = await session_for_editor_or_404(request, session_id)
+        session = await session_for_editor_or_404(user, session_id)
         try:
-            ingested = await receive_media(request)
+            ingested = await receive_media(request, settings)
         except UploadProblem as problem:
             errors = {"file": problem.message}
-            return await edit_template(request, session, errors=errors, status=problem.status)
+            return await edit_template(settings, session, errors=errors, status=problem.status)
         fields = catalog.SessionFields(primary_asset_id=ingested.asset.id)
-        await catalog.update_session(
-            session, fields, actor=current_user(request), now=utc_now(request)
-        )
+        await catalog.update_session(session, fields, actor=user, now=now)
         await record_action(request, "session_updated", target_type="session", target_id=session.id)
         flash(request, "The new media file now plays for this session.", category="success")
         return Redirect(f"/library/sessions/{session.id}/edit", status_code=303)
@@ -218,54 +230,18 @@ def library_upload_router(max_body_bytes: int) -> Router:
 # --- uploads -----------------------------------------------------------------------------------
 
 
-def _csrf_secret(token: str, key: str) -> bytes | None:
-    """The random part of a token if its signature is ours (Litestar's token format)."""
-    if len(token) <= CSRF_SECRET_LENGTH or not token.isascii():
-        return None
-    secret, signature = token[:CSRF_SECRET_LENGTH], token[CSRF_SECRET_LENGTH:]
-    expected = generate_csrf_hash(token=secret, secret=key)
-    return secret.encode() if compare_digest(signature.encode(), expected.encode()) else None
-
-
-def _csrf_config(request: Request[Any, Any, Any]) -> CSRFConfig:
-    config = request.app.csrf_config
-    if config is None:  # create_app always configures CSRF; fail closed if that ever changes
-        raise PermissionDeniedException("CSRF token verification failed")
-    return config
-
-
-def adopt_csrf_cookie(request: Request[Any, Any, Any]) -> str:
-    """The CSRF cookie's token, also made the page's token (as the middleware would)."""
-    config = _csrf_config(request)
-    cookie = request.cookies.get(config.cookie_name, "")
-    if _csrf_secret(cookie, config.secret) is not None:
-        ScopeState.from_scope(request.scope).csrf_token = cookie
-    return cookie
-
-
-def check_form_token(request: Request[Any, Any, Any], fields: dict[str, str]) -> None:
-    config = _csrf_config(request)
-    cookie = _csrf_secret(adopt_csrf_cookie(request), config.secret)
-    sent_token = request.headers.get(config.header_name) or fields.get(CSRF_FIELD, "")
-    sent = _csrf_secret(sent_token, config.secret)
-    if cookie is None or sent is None or not compare_digest(cookie, sent):
-        raise PermissionDeniedException("CSRF token verification failed")
-
-
-async def receive_media(request: Request[Any, Any, Any]) -> catalog.Ingested:
+async def receive_media(request: Request[Any, Any, Any], settings: Settings) -> catalog.Ingested:
     """Stream the form's `file` into the store and validate it; nothing is kept on refusal."""
-    context = web_context(request)
+    store = web_context(request).media_store
     adopt_csrf_cookie(request)
     try:
-        received = await receive_file(
-            request, context.media_store, max_bytes=context.settings.max_upload_bytes
-        )
+        received = await receive_file(request, store, max_bytes=settings.max_upload_bytes)
     except UploadRefused as refused:
         raise UploadProblem(refused.status_code, refused.detail) from None
     try:
         check_form_token(request, received.fields)
     except PermissionDeniedException:
-        await asyncio.to_thread(context.media_store.discard, received.path)
+        await asyncio.to_thread(store.discard, received.path)
         raise
     try:
         return await ingest_received(request, received)
@@ -277,8 +253,7 @@ async def receive_media(request: Request[Any, Any, Any]) -> catalog.Ingested:
 # --- templates ---------------------------------------------------------------------------------
 
 
-def _upload_limits(request: Request[Any, Any, Any]) -> dict[str, Any]:
-    settings = web_context(request).settings
+def _upload_limits(settings: Settings) -> dict[str, Any]:
     longest = rounded_minutes(settings.max_media_minutes * 60).replace(" ", NO_BREAK)
     formats = media_formats.supported()
     hint = (
@@ -292,17 +267,15 @@ def _upload_limits(request: Request[Any, Any, Any]) -> dict[str, Any]:
     }
 
 
-def upload_template(
-    request: Request[Any, Any, Any], *, error: str = "", status: int = 200
-) -> Template:
-    context = {"errors": {"file": error} if error else {}, **_upload_limits(request)}
+def upload_template(settings: Settings, *, error: str = "", status: int = 200) -> Template:
+    context = {"errors": {"file": error} if error else {}, **_upload_limits(settings)}
     return Template("library/upload.html", context=context, status_code=status)
 
 
-async def _chosen_asset(request: Request[Any, Any, Any], asset_id: int | None) -> MediaAsset | None:
+async def _chosen_asset(viewer: User, asset_id: int | None) -> MediaAsset | None:
     if asset_id is None:
         return None
-    return await catalog.asset_for_viewer(current_user(request), asset_id)
+    return await catalog.asset_for_viewer(viewer, asset_id)
 
 
 def _choices() -> dict[str, Any]:
@@ -332,7 +305,7 @@ def _new_template(
 
 
 async def edit_template(
-    request: Request[Any, Any, Any],
+    settings: Settings,
     session: PracticeSession,
     form: SessionForm | None = None,
     *,
@@ -344,6 +317,6 @@ async def edit_template(
         "form": form or SessionForm.of(context["session"]),
         "errors": errors or {},
         **_choices(),
-        **_upload_limits(request),
+        **_upload_limits(settings),
     }
     return Template("library/session_edit.html", context=context, status_code=status)

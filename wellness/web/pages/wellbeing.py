@@ -3,32 +3,33 @@ logging practice done elsewhere."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from datetime import datetime
+from typing import Any
 
 from litestar import Controller, Request, get, post
 from litestar.exceptions import NotFoundException
-from litestar.params import PathParameter
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
+from wellness.accounts.models import User
 from wellness.catalog import services as catalog
-from wellness.catalog.kinds import Kind
 from wellness.checkins import services as checkins
-from wellness.checkins.scoring import GAD7_ANSWERS, GAD7_ITEMS
-from wellness.lib import charts
+from wellness.checkins.scoring import GAD7_ANSWERS, GAD7_ITEMS, GAD7_MAX, SUDS_MAX
 from wellness.lib.validation import FieldError
-from wellness.practice import progress
+from wellness.practice import charts, progress
 from wellness.practice import services as practice
 from wellness.practice.models import PracticeLog
-from wellness.web.api.catalog import session_for_viewer_or_404
-from wellness.web.context import utc_now, web_context
-from wellness.web.guards import current_user, patients_only
+from wellness.settings import CarePolicy
+from wellness.web.dependencies import CareRules, RequestTime, SignedInUser
+from wellness.web.guards import patients_only
+from wellness.web.ids import PathId
+from wellness.web.lookups import own_practice_or_404, session_for_viewer_or_404
 from wellness.web.pages import wellbeing_forms as forms
 from wellness.web.pages.catalog import session_template
 from wellness.web.pages.home import patient_home_context
 
-RowId = Annotated[int, PathParameter(ge=1, le=2**31 - 1)]
 SUPPORT = "/support"
+LOG_PRACTICE = "wellbeing/log_practice.html"
 
 
 def _to_support(request: Request[Any, Any, Any], back: str) -> Redirect:
@@ -40,63 +41,67 @@ class WellbeingPages(Controller):
     guards = [patients_only]  # noqa: RUF012  (Litestar reads this class attribute)
 
     @post("/checkins", name="checkin_form")
-    async def check_in(self, request: Request[Any, Any, Any]) -> Template | Redirect:
+    async def check_in(
+        self,
+        request: Request[Any, Any, Any],
+        user: SignedInUser,
+        now: RequestTime,
+        policy: CareRules,
+    ) -> Template | Redirect:
         form = await request.form()
         errors: dict[str, str] = {}
         level = forms.level(form, "level", errors, required=True)
         if level is None:
-            return await _home_with_errors(request, errors, form)
+            return await _home_with_errors(user, policy, now, form, errors)
         entry = checkins.CheckinInput(level, forms.text(form, "note"), forms.tags(form))
         try:
-            recorded = await checkins.record_checkin(
-                current_user(request),
-                entry,
-                policy=web_context(request).settings.care,
-                now=utc_now(request),
-            )
+            recorded = await checkins.record_checkin(user, entry, policy=policy, now=now)
         except FieldError as problem:
-            return await _home_with_errors(request, {problem.field: problem.message}, form)
+            return await _home_with_errors(
+                user, policy, now, form, {problem.field: problem.message}
+            )
         if recorded.needs_support:
             return _to_support(request, "/patient")
-        flash(request, f"Thank you. You rated {level} out of 10.", category="success")
+        flash(request, f"Thank you. You rated {level} out of {SUDS_MAX}.", category="success")
         return Redirect("/patient", status_code=303)
 
     @get("/gad7", name="gad7_form")
-    async def gad7_page(self, request: Request[Any, Any, Any]) -> Template:
+    async def gad7_page(self) -> Template:
         return _gad7_template({}, {})
 
     @post("/gad7", name="gad7_submit")
-    async def gad7_submit(self, request: Request[Any, Any, Any]) -> Template | Redirect:
+    async def gad7_submit(
+        self,
+        request: Request[Any, Any, Any],
+        user: SignedInUser,
+        now: RequestTime,
+        policy: CareRules,
+    ) -> Template | Redirect:
         form = await request.form()
         errors: dict[str, str] = {}
         answers = forms.gad7_answers(form, errors)
         if errors:
-            chosen = {key: str(value) for key, value in form.items()}
-            return _gad7_template(errors, chosen, status=422)
+            return _gad7_template(errors, forms.values(form), status=422)
         recorded = await checkins.record_gad7(
-            current_user(request),
-            answers,
-            occurred_at=None,
-            policy=web_context(request).settings.care,
-            now=utc_now(request),
+            user, answers, occurred_at=None, policy=policy, now=now
         )
         if recorded.needs_support:
             return _to_support(request, "/progress")
         band = recorded.response.band.label.lower()
         flash(
             request,
-            f"Thank you. Your score is {recorded.response.total} of 21 ({band} anxiety).",
+            f"Thank you. Your score is {recorded.response.total} of {GAD7_MAX} ({band} anxiety).",
             category="success",
         )
         return Redirect("/progress", status_code=303)
 
     @get("/progress", name="progress")
-    async def progress_page(self, request: Request[Any, Any, Any]) -> Template:
-        patient = current_user(request)
-        policy = web_context(request).settings.care
-        found = await progress.progress_for(patient, policy=policy, now=utc_now(request))
+    async def progress_page(
+        self, user: SignedInUser, now: RequestTime, policy: CareRules
+    ) -> Template:
+        found = await progress.progress_for(user, policy=policy, now=now)
         context = {
-            "user": patient,
+            "user": user,
             "progress": found,
             "charts": progress_charts(found),
             "completion_percent": policy.completion_percent,
@@ -104,11 +109,11 @@ class WellbeingPages(Controller):
         return Template("wellbeing/progress.html", context=context)
 
     @get(SUPPORT, name="support")
-    async def support(self, request: Request[Any, Any, Any]) -> Template:
+    async def support(self, request: Request[Any, Any, Any], policy: CareRules) -> Template:
         """The support panel: right after a rating that raised an alert, or from any page."""
         back = request.session.pop("support_back", None)
         context = {
-            "policy": web_context(request).settings.care,
+            "policy": policy,
             "calming": await catalog.calming_sessions(),
             "after_alert": back is not None,
             "back": back if isinstance(back, str) and _is_own_page(back) else "/patient",
@@ -116,7 +121,13 @@ class WellbeingPages(Controller):
         return Template("wellbeing/support.html", context=context)
 
     @post("/practice/start", name="practice_start")
-    async def start(self, request: Request[Any, Any, Any]) -> Redirect:
+    async def start(
+        self,
+        request: Request[Any, Any, Any],
+        user: SignedInUser,
+        now: RequestTime,
+        policy: CareRules,
+    ) -> Redirect:
         """Begin a session from its page, optionally with a rating first."""
         form = await request.form()
         errors: dict[str, str] = {}
@@ -128,11 +139,7 @@ class WellbeingPages(Controller):
             flash(request, errors["anxiety_before"], category="error")
             return Redirect(f"/sessions/{session_id}", status_code=303)
         logged = await practice.start_playback(
-            current_user(request),
-            session_id,
-            anxiety_before=before,
-            policy=web_context(request).settings.care,
-            now=utc_now(request),
+            user, session_id, anxiety_before=before, policy=policy, now=now
         )
         target = f"/sessions/{session_id}?practice={logged.practice.id}#player-heading"
         if logged.needs_support:
@@ -141,54 +148,61 @@ class WellbeingPages(Controller):
 
     @post("/practice/{practice_id:int}/after", name="practice_after")
     async def after(
-        self, request: Request[Any, Any, Any], practice_id: RowId
+        self,
+        request: Request[Any, Any, Any],
+        user: SignedInUser,
+        now: RequestTime,
+        policy: CareRules,
+        practice_id: PathId,
     ) -> Redirect | Template:
-        found = await _own_practice(request, practice_id)
+        found = await own_practice_or_404(user, practice_id)
         form = await request.form()
         errors: dict[str, str] = {}
         level = forms.level(form, "anxiety_after", errors, required=True)
-        policy = web_context(request).settings.care
         try:
             if level is None:
                 raise FieldError("anxiety_after", errors["anxiety_after"])
-            logged = await practice.rate_after(found, level, policy=policy, now=utc_now(request))
+            logged = await practice.rate_after(found, level, policy=policy, now=now)
         except FieldError as problem:
-            return await _after_refused(request, found, {problem.field: problem.message})
+            return await _after_refused(user, now, found, {problem.field: problem.message})
         if logged.needs_support:
             return _to_support(request, "/progress")
         flash(request, "Thank you. Your rating is saved.", category="success")
         return Redirect("/progress", status_code=303)
 
     @get("/practice/log", name="practice_log_form")
-    async def log_form(self, request: Request[Any, Any, Any]) -> Template:
-        return _log_template(request, {}, {})
+    async def log_form(self, user: SignedInUser, now: RequestTime, policy: CareRules) -> Template:
+        return forms.practice_form(LOG_PRACTICE, user, now, policy, {}, {})
 
     @post("/practice/log", name="practice_log")
-    async def log(self, request: Request[Any, Any, Any]) -> Template | Redirect:
+    async def log(
+        self,
+        request: Request[Any, Any, Any],
+        user: SignedInUser,
+        now: RequestTime,
+        policy: CareRules,
+    ) -> Template | Redirect:
         """Practice done elsewhere (group yoga, a walk with breathing): a self-report."""
-        patient = current_user(request)
         form = await request.form()
         errors: dict[str, str] = {}
-        kind = forms.kind(form, errors)
-        minutes = forms.minutes(form, errors)
-        started_at = forms.local_moment(form, "started_at", patient.time_zone, errors)
-        values = {key: str(value) for key, value in form.items()}
-        if kind is None or minutes is None or started_at is None:
-            return _log_template(request, errors, values, status=422)
+        done = forms.practice_entry(form, user.time_zone, errors)
+        typed = forms.values(form)
+        if done is None:
+            return forms.practice_form(LOG_PRACTICE, user, now, policy, errors, typed, status=422)
         entry = practice.PracticeInput(
-            started_at=started_at,
-            listened_seconds=minutes * 60,
-            kind=kind,
+            started_at=done.started_at,
+            listened_seconds=done.minutes * 60,
+            kind=done.kind,
             completed=True,
-            note=forms.text(form, "note"),
+            note=done.note,
         )
         try:
-            await practice.log_practice(
-                patient, entry, policy=web_context(request).settings.care, now=utc_now(request)
-            )
+            await practice.log_practice(user, entry, policy=policy, now=now)
         except FieldError as problem:
-            return _log_template(request, {problem.field: problem.message}, values, status=422)
-        flash(request, f"Logged {minutes} minutes of {kind.label.lower()}.", category="success")
+            errors = {problem.field: problem.message}
+            return forms.practice_form(LOG_PRACTICE, user, now, policy, errors, typed, status=422)
+        message = f"Logged {done.minutes} minutes of {done.kind.label.lower()}."
+        flash(request, message, category="success")
         return Redirect("/progress", status_code=303)
 
 
@@ -215,20 +229,13 @@ def progress_charts(found: progress.Progress) -> dict[str, Any]:
 
 
 async def _after_refused(
-    request: Request[Any, Any, Any], found: PracticeLog, errors: dict[str, str]
+    viewer: User, now: datetime, found: PracticeLog, errors: dict[str, str]
 ) -> Template:
     """The session page again, answered 422 with the reason beside the after-rating scale."""
     if found.session_id is None:  # a logged practice has no session page (and no after form)
         raise NotFoundException()
-    session = await session_for_viewer_or_404(request, found.session_id)
-    return await session_template(request, session, found.id, errors=errors, status=422)
-
-
-async def _own_practice(request: Request[Any, Any, Any], practice_id: int) -> PracticeLog:
-    found = await practice.practice_for_owner(current_user(request), practice_id)
-    if found is None:
-        raise NotFoundException("No such practice record.")
-    return found
+    session = await session_for_viewer_or_404(viewer, found.session_id)
+    return await session_template(viewer, now, session, found.id, errors=errors, status=422)
 
 
 def _gad7_template(
@@ -238,30 +245,11 @@ def _gad7_template(
     return Template("wellbeing/gad7.html", context=context, status_code=status)
 
 
-def _log_template(
-    request: Request[Any, Any, Any],
-    errors: dict[str, str],
-    values: dict[str, str],
-    *,
-    status: int = 200,
-) -> Template:
-    patient = current_user(request)
-    days = web_context(request).settings.care.backdate_days
-    when = forms.moment_field(utc_now(request), patient.time_zone, backdate_days=days)
-    context = {
-        "user": patient,
-        "kinds": list(Kind),
-        "errors": errors,
-        "values": values,
-        "when": when,
-    }
-    return Template("wellbeing/log_practice.html", context=context, status_code=status)
-
-
 async def _home_with_errors(
-    request: Request[Any, Any, Any], errors: dict[str, str], form: Any
+    patient: User, policy: CarePolicy, now: datetime, form: Any, errors: dict[str, str]
 ) -> Template:
-    context = await patient_home_context(request)
+    """The patient's home page again, answered 422 with the check-in form's errors."""
+    context = await patient_home_context(patient, policy, now)
     context |= {
         "errors": errors,
         "values": {"note": forms.text(form, "note"), "tags": forms.tags(form)},

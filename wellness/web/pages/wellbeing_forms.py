@@ -4,26 +4,31 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from litestar.datastructures import FormMultiDict
+from litestar.response import Template
 
+from wellness.accounts.models import User
 from wellness.catalog.kinds import Kind
-from wellness.checkins.scoring import GAD7_ITEMS, SUDS_MAX, SUDS_MIN
+from wellness.checkins.scoring import GAD7_ANSWERS, GAD7_ITEMS, SUDS_MAX, SUDS_MIN
 from wellness.lib.numbers import record_id, whole_number
 from wellness.lib.validation import FieldError
+from wellness.settings import CarePolicy
 
 
 def level(form: FormMultiDict, name: str, errors: dict[str, str], *, required: bool) -> int | None:
     raw = str(form.get(name, "")).strip()
     if not raw:
         if required:
-            errors[name] = "Choose a number from 0 (calm) to 10 (the worst distress)."
+            errors[name] = (
+                f"Choose a number from {SUDS_MIN} (calm) to {SUDS_MAX} (the worst distress)."
+            )
         return None
     try:
-        return whole_number(
-            raw, field=name, low=SUDS_MIN, high=SUDS_MAX, message="Choose a number from 0 to 10."
-        )
+        message = f"Choose a number from {SUDS_MIN} to {SUDS_MAX}."
+        return whole_number(raw, field=name, low=SUDS_MIN, high=SUDS_MAX, message=message)
     except FieldError as problem:
         errors[name] = problem.message
         return None
@@ -33,15 +38,23 @@ def text(form: FormMultiDict, name: str) -> str:
     return str(form.get(name, ""))
 
 
+def values(form: FormMultiDict) -> dict[str, str]:
+    """What was typed, to put back into a form shown again with errors."""
+    return {key: str(value) for key, value in form.items()}
+
+
 def tags(form: FormMultiDict) -> list[str]:
     return [str(value) for value in form.getall("tags", [])]
+
+
+_GAD7_CHOICES = {str(value) for value in range(len(GAD7_ANSWERS))}
 
 
 def gad7_answers(form: FormMultiDict, errors: dict[str, str]) -> list[int]:
     answers: list[int] = []
     for index in range(len(GAD7_ITEMS)):
         raw = str(form.get(f"q{index}", "")).strip()
-        if raw not in {"0", "1", "2", "3"}:
+        if raw not in _GAD7_CHOICES:
             errors[f"q{index}"] = f"Choose an answer for question {index + 1}."
             continue
         answers.append(int(raw))
@@ -110,6 +123,53 @@ def moment_field(now: datetime, time_zone: str, *, backdate_days: int) -> Moment
 def _control_value(moment: datetime) -> str:
     """The format a `datetime-local` control sends and accepts (minutes, no zone)."""
     return moment.strftime("%Y-%m-%dT%H:%M")
+
+
+@dataclass(frozen=True, slots=True)
+class PracticeEntry:
+    """A practice done away from the player: self-reported by a patient or attested by staff."""
+
+    kind: Kind
+    minutes: int
+    started_at: datetime
+    note: str
+
+
+def practice_entry(
+    form: FormMultiDict, time_zone: str, errors: dict[str, str]
+) -> PracticeEntry | None:
+    """The practice form's fields, its start time read in `time_zone` (the zone of whoever
+    typed it, as `practice_form` prefilled it); None when `errors` names a field."""
+    kind_ = kind(form, errors)
+    minutes_ = minutes(form, errors)
+    started_at = local_moment(form, "started_at", time_zone, errors)
+    if kind_ is None or minutes_ is None or started_at is None:
+        return None
+    return PracticeEntry(kind_, minutes_, started_at, text(form, "note"))
+
+
+def practice_form(
+    template: str,
+    user: User,
+    now: datetime,
+    policy: CarePolicy,
+    errors: dict[str, str],
+    typed: dict[str, str],
+    *,
+    status: int = 200,
+    **extra: Any,
+) -> Template:
+    """A practice form (self-report or attestation): the kinds, what was typed, and the start
+    time prefilled in the zone `practice_entry` reads it in (the user's own)."""
+    context = {
+        "user": user,
+        "kinds": list(Kind),
+        "errors": errors,
+        "values": typed,
+        "when": moment_field(now, user.time_zone, backdate_days=policy.backdate_days),
+        **extra,
+    }
+    return Template(template, context=context, status_code=status)
 
 
 def session_id(form: FormMultiDict, errors: dict[str, str]) -> int | None:

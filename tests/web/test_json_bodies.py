@@ -1,0 +1,161 @@
+"""JSON bodies: each write route documents its body, and health data is decoded strictly, once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from litestar import Litestar
+from litestar.enums import RequestEncodingType
+from litestar.params import BodyKwarg
+from litestar.routes import HTTPRoute
+
+from tests.conftest import PERSONAS, TEST_NOW, Client
+from wellness.accounts.models import User
+from wellness.checkins.models import Checkin
+from wellness.practice.models import PracticeLog
+from wellness.web import strict_json
+from wellness.web.strict_json import JsonRequest
+
+# Every JSON write, the schema its body is documented with, and the fields that must be given.
+JSON_WRITES = {
+    ("post", "/api/v1/auth/login"): ("LoginRequest", {"email", "password"}),
+    ("post", "/api/v1/checkins"): ("CheckinCreate", {"level"}),
+    ("post", "/api/v1/gad7"): ("Gad7Create", {"answers"}),
+    ("post", "/api/v1/practice"): ("PracticeCreate", {"started_at", "listened_seconds"}),
+    ("post", "/api/v1/practice/playback"): ("PracticeStart", {"session_id"}),
+    ("post", "/api/v1/practice/{practice_id}/progress"): ("ProgressReport", {"listened_seconds"}),
+    ("post", "/api/v1/practice/{practice_id}/rating"): ("RatingAfter", {"anxiety_after"}),
+    ("post", "/api/v1/patients/{patient_id}/practice"): (
+        "AttestCreate",
+        {"kind", "minutes", "started_at"},
+    ),
+    ("post", "/api/v1/sessions"): ("SessionCreate", {"title", "kind"}),
+    ("patch", "/api/v1/sessions/{session_id}"): ("SessionPatch", set()),
+}
+# Bodies with health data: a number sent as a string is refused (bodies are decoded before the
+# practice or patient in the path is looked up, so these need not exist).
+STRICT_WRITES = [
+    ("patient", "/api/v1/checkins", {"level": "5"}, "level"),
+    ("patient", "/api/v1/gad7", {"answers": [0, 1, 2, 3, 0, 1, "2"]}, "answers[6]"),
+    (
+        "patient",
+        "/api/v1/practice",
+        {"started_at": TEST_NOW.isoformat(), "listened_seconds": "600"},
+        "listened_seconds",
+    ),
+    ("patient", "/api/v1/practice/playback", {"session_id": "1"}, "session_id"),
+    ("patient", "/api/v1/practice/1/progress", {"listened_seconds": "60"}, "listened_seconds"),
+    ("patient", "/api/v1/practice/1/rating", {"anxiety_after": "3"}, "anxiety_after"),
+    (
+        "therapist",
+        "/api/v1/patients/1/practice",
+        {"kind": "yoga", "minutes": "30", "started_at": TEST_NOW.isoformat()},
+        "minutes",
+    ),
+]
+
+
+def json_body_routes(app: Litestar) -> set[tuple[str, str]]:
+    """(method, OpenAPI path) of every handler that reads a JSON `data` body."""
+    found = set()
+    for route in app.routes:
+        if not isinstance(route, HTTPRoute):
+            continue
+        for handler in route.route_handlers:
+            data = handler.parsed_data_field
+            if data is None:
+                continue
+            kwarg = data.kwarg_definition
+            if isinstance(kwarg, BodyKwarg) and kwarg.media_type != RequestEncodingType.JSON:
+                continue
+            path = route.path.replace(":int", "").replace(":str", "")
+            found |= {(method.lower(), path) for method in handler.http_methods}
+    return found
+
+
+def test_the_list_of_json_writes_is_every_route_with_a_json_body(app: Litestar) -> None:
+    assert json_body_routes(app) == set(JSON_WRITES)
+
+
+def test_openapi_documents_each_json_write_body_and_its_required_fields(client: Client) -> None:
+    document = client.get("/schema/openapi.json").json()
+    schemas = document["components"]["schemas"]
+
+    for (method, path), (shape, required) in JSON_WRITES.items():
+        body = document["paths"][path][method]["requestBody"]
+        assert body["required"] is True, path
+        assert body["content"]["application/json"]["schema"] == {
+            "$ref": f"#/components/schemas/{shape}"
+        }, path
+        assert set(schemas[shape].get("required", [])) == required, shape
+        assert schemas[shape]["properties"], shape
+
+
+def test_openapi_shows_the_bounds_of_a_strict_body(client: Client) -> None:
+    schemas = client.get("/schema/openapi.json").json()["components"]["schemas"]
+
+    level = schemas["CheckinCreate"]["properties"]["level"]
+    assert (level["type"], level["minimum"], level["maximum"]) == ("integer", 0, 10)
+    assert schemas["AttestCreate"]["properties"]["minutes"]["maximum"] == 360
+
+
+@pytest.mark.parametrize(("persona", "path", "body", "field"), STRICT_WRITES)
+def test_health_data_is_refused_unless_sent_as_the_documented_type(
+    client: Client,
+    personas: dict[str, User],
+    persona: str,
+    path: str,
+    body: dict[str, Any],
+    field: str,
+) -> None:
+    client.login_as(PERSONAS[persona])
+
+    response = client.post(path, json=body)
+
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"] == [{"field": field, "message": "Expected `int`, got `str`"}]
+    assert count(client, Checkin) == count(client, PracticeLog) == 0
+
+
+def count(client: Client, model: Any) -> int:
+    async def counted() -> int:
+        return int(await model.all().count())
+
+    return client.run(counted)
+
+
+def test_an_unknown_field_is_refused_naming_it(as_patient: Client) -> None:
+    response = as_patient.post("/api/v1/checkins", json={"level": 3, "mood": "fine"})
+
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {"field": "data", "message": "Object contains unknown field `mood`"}
+    ]
+    assert count(as_patient, Checkin) == 0
+
+
+def test_a_strict_body_is_decoded_once_and_never_leniently(
+    as_patient: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    strict_decodes: list[bytes] = []
+    lenient_decodes: list[str] = []
+    decode = strict_json.decode_strictly
+
+    def counted(body: bytes, shape: Any) -> Any:
+        strict_decodes.append(body)
+        return decode(body, shape)
+
+    async def lenient(request: JsonRequest) -> Any:
+        lenient_decodes.append(request.url.path)
+        raise AssertionError("a strict body went through Litestar's lenient decoding")
+
+    monkeypatch.setattr(strict_json, "decode_strictly", counted)
+    monkeypatch.setattr(JsonRequest, "json", lenient)
+
+    response = as_patient.post("/api/v1/checkins", json={"level": 4})
+
+    assert response.status_code == 201, response.text
+    assert strict_decodes == [b'{"level":4}']
+    assert lenient_decodes == []
+    assert count(as_patient, Checkin) == 1

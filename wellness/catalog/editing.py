@@ -1,0 +1,154 @@
+"""Editing sessions: creating them, changing their fields and tags, and moving them between
+statuses (draft, published, archived) as `kinds.can_transition` allows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from tortoise.transactions import in_transaction
+
+from wellness.accounts.models import User
+from wellness.catalog import rules
+from wellness.catalog.kinds import Guidance, Kind, Level, Posture, Status, can_transition
+from wellness.catalog.models import MediaAsset, PracticeSession, SessionTag
+
+
+@dataclass(frozen=True, slots=True)
+class SessionFields:
+    """Editable fields of a session. None means "leave unchanged" (for partial updates)."""
+
+    title: str | None = None
+    kind: Kind | None = None
+    description: str | None = None
+    instructor: str | None = None
+    language: str | None = None
+    level: Level | None = None
+    posture: Posture | None = None
+    guidance: Guidance | None = None
+    transcript: str | None = None
+    anxiety_min: int | None = None
+    anxiety_max: int | None = None
+    contraindications: list[str] | None = None
+    tags: list[str] | None = None
+    primary_asset_id: int | None = None
+
+
+def _cleaned(fields: SessionFields, current: PracticeSession | None) -> dict[str, object]:
+    values: dict[str, object] = {}
+    if fields.title is not None:
+        values["title"] = rules.clean_title(fields.title)
+    for name, limit in (
+        ("description", rules.MAX_DESCRIPTION),
+        ("transcript", rules.MAX_TRANSCRIPT),
+    ):
+        value = getattr(fields, name)
+        if value is not None:
+            values[name] = rules.clean_text(name, value, limit)
+    if fields.instructor is not None:
+        values["instructor"] = rules.clean_instructor(fields.instructor)
+    if fields.language is not None:
+        values["language"] = rules.clean_language(fields.language)
+    for name in ("kind", "level", "posture", "guidance"):
+        value = getattr(fields, name)
+        if value is not None:
+            values[name] = value
+    if fields.contraindications is not None:
+        values["contraindications"] = sorted(set(fields.contraindications))
+    low = (
+        fields.anxiety_min
+        if fields.anxiety_min is not None
+        else (current.anxiety_min if current else 0)
+    )
+    high = (
+        fields.anxiety_max
+        if fields.anxiety_max is not None
+        else (current.anxiety_max if current else 10)
+    )
+    rules.check_anxiety_range(low, high)
+    values["anxiety_min"], values["anxiety_max"] = low, high
+    return values
+
+
+async def _asset_or_error(asset_id: int) -> MediaAsset:
+    asset = await MediaAsset.get_or_none(id=asset_id)
+    if asset is None:
+        raise rules.CatalogError("primary_asset_id", "No uploaded media has that id.")
+    return asset
+
+
+async def create_session(
+    fields: SessionFields, *, actor: User | None, now: datetime
+) -> PracticeSession:
+    if fields.title is None or fields.kind is None:
+        raise rules.CatalogError(
+            "title" if fields.title is None else "kind", "This field is required."
+        )
+    values = _cleaned(fields, None)
+    tags = rules.clean_tags(fields.tags or [])
+    asset = (
+        await _asset_or_error(fields.primary_asset_id)
+        if fields.primary_asset_id is not None
+        else None
+    )
+    async with in_transaction():
+        session = PracticeSession(
+            **values,
+            primary_asset=asset,
+            duration_seconds=asset.duration_seconds if asset else 0,
+            created_by=actor,
+            updated_by=actor,
+            created_at=now,
+            updated_at=now,
+        )
+        await session.save()
+        await SessionTag.bulk_create([SessionTag(session=session, tag=tag) for tag in tags])
+    return session
+
+
+async def update_session(
+    session: PracticeSession, fields: SessionFields, *, actor: User, now: datetime
+) -> PracticeSession:
+    values = _cleaned(fields, session)
+    tags = rules.clean_tags(fields.tags) if fields.tags is not None else None
+    if fields.primary_asset_id is not None:
+        asset = await _asset_or_error(fields.primary_asset_id)
+        values["primary_asset_id"] = asset.id
+        values["duration_seconds"] = asset.duration_seconds
+    async with in_transaction():
+        await PracticeSession.filter(id=session.id).update(
+            **values, updated_by_id=actor.id, updated_at=now
+        )
+        if tags is not None:
+            await SessionTag.filter(session_id=session.id).delete()
+            await SessionTag.bulk_create(
+                [SessionTag(session_id=session.id, tag=tag) for tag in tags]
+            )
+    return await PracticeSession.get(id=session.id)
+
+
+async def update_and_publish(
+    session: PracticeSession, fields: SessionFields, *, actor: User, now: datetime
+) -> PracticeSession:
+    """Save the editor's fields and publish the result in one transaction: both or neither."""
+    async with in_transaction():
+        updated = await update_session(session, fields, actor=actor, now=now)
+        return await change_status(updated, Status.PUBLISHED, actor=actor, now=now)
+
+
+async def change_status(
+    session: PracticeSession, target: Status, *, actor: User, now: datetime
+) -> PracticeSession:
+    if session.status is target:
+        return session
+    if not can_transition(session.status, target):
+        raise rules.CatalogError(
+            "status", f"A {session.status.value} session can't become {target.value}."
+        )
+    if target is Status.PUBLISHED and session.primary_asset_id is None:  # type: ignore[attr-defined]
+        raise rules.CatalogError("status", "Attach a media file before publishing.")
+    changes: dict[str, object] = {"status": target, "updated_by_id": actor.id, "updated_at": now}
+    if target is Status.PUBLISHED:
+        changes["published_at"] = now
+    await PracticeSession.filter(id=session.id).update(**changes)
+    return await PracticeSession.get(id=session.id)

@@ -1,0 +1,67 @@
+"""What the therapists' API accepts and answers, and the support shown with any rating that
+raised an alert. Unknown input fields are refused."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import msgspec
+
+from wellness.care.models import Alert
+from wellness.catalog.kinds import Kind
+from wellness.settings import CarePolicy
+from wellness.web.api.fields import Moment, Note
+from wellness.web.strict_json import StrictBody
+
+
+class Support(msgspec.Struct):
+    """Shown with any rating that raised an alert: who to contact and a calming next step."""
+
+    message: str
+    clinic_contact: str
+    crisis_line: str
+    monitored_always: bool
+    support_url: str = "/support"
+
+    @classmethod
+    def of(cls, alerts: list[Alert], policy: CarePolicy) -> Support | None:
+        if not alerts:
+            return None
+        return cls(
+            message="Thank you for telling us. Your care team will see this.",
+            clinic_contact=policy.clinic_contact,
+            crisis_line=policy.crisis_line,
+            monitored_always=policy.monitored_always,
+        )
+
+
+class AttestCreate(StrictBody):
+    kind: Kind
+    minutes: Annotated[int, msgspec.Meta(ge=1, le=360)]
+    started_at: Moment
+    note: Note = ""
+
+
+class AlertOut(msgspec.Struct):
+    id: int
+    patient_id: int
+    patient_name: str
+    reason: str
+    value: int
+    detail: str
+    created_at: datetime
+    acknowledged_at: datetime | None
+
+    @classmethod
+    def of(cls, alert: Alert, patient_name: str) -> AlertOut:
+        return cls(
+            alert.id,
+            alert.patient_id,
+            patient_name,
+            alert.reason.value,
+            alert.value,
+            alert.detail,
+            alert.created_at,
+            alert.acknowledged_at,
+        )

@@ -1,0 +1,93 @@
+"""JSON API for a patient's own check-ins and GAD-7 answers. Paths are a public contract."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.params import JSONBody
+
+from wellness.checkins import services as checkins
+from wellness.web.api.care_schemas import Support
+from wellness.web.api.checkins_schemas import (
+    CheckinCreate,
+    CheckinCreated,
+    CheckinList,
+    CheckinOut,
+    Gad7Create,
+    Gad7Created,
+    Gad7List,
+    Gad7Out,
+)
+from wellness.web.api.fields import PageNumber, PerPage
+from wellness.web.dependencies import CareRules, RequestTime, SignedInUser
+from wellness.web.guards import patients_only
+from wellness.web.idempotency import created, respond_once
+
+
+class CheckinsApi(Controller):
+    path = "/api/v1"
+    guards = [patients_only]  # noqa: RUF012  (Litestar reads this class attribute)
+    tags = ["check-ins and practice"]  # noqa: RUF012
+
+    @post("/checkins", name="api_checkin_create", responses=created(CheckinCreated))
+    async def create_checkin(
+        self,
+        request: Request[Any, Any, Any],
+        user: SignedInUser,
+        now: RequestTime,
+        policy: CareRules,
+        data: JSONBody[CheckinCreate],
+    ) -> Response[bytes]:
+        """Rate anxiety now (SUDS 0-10). A high rating raises an alert and answers `support`."""
+
+        async def write() -> tuple[int, CheckinCreated]:
+            entry = checkins.CheckinInput(data.level, data.note, data.tags, data.occurred_at)
+            recorded = await checkins.record_checkin(user, entry, policy=policy, now=now)
+            support = Support.of(recorded.alerts, policy)
+            return 201, CheckinCreated(CheckinOut.of(recorded.checkin), bool(support), support)
+
+        return await respond_once(request, data, write)
+
+    @get("/checkins", name="api_checkins")
+    async def list_checkins(
+        self, user: SignedInUser, page: PageNumber = 1, per_page: PerPage = 20
+    ) -> CheckinList:
+        found = await checkins.checkin_history(user, page=page, per_page=per_page)
+        items = [CheckinOut.of(item) for item in found.items]
+        return CheckinList(items, found.page, found.pages, found.total)
+
+    @post("/gad7", name="api_gad7_create", responses=created(Gad7Created))
+    async def create_gad7(
+        self,
+        request: Request[Any, Any, Any],
+        user: SignedInUser,
+        now: RequestTime,
+        policy: CareRules,
+        data: JSONBody[Gad7Create],
+    ) -> Response[bytes]:
+        """Answer the GAD-7 (seven answers 0-3); answers the total and severity band."""
+
+        async def write() -> tuple[int, Gad7Created]:
+            recorded = await checkins.record_gad7(
+                user, data.answers, occurred_at=data.occurred_at, policy=policy, now=now
+            )
+            support = Support.of(recorded.alerts, policy)
+            response = Gad7Out.of(recorded.response)
+            return 201, Gad7Created(response.total, response.band, response, bool(support), support)
+
+        return await respond_once(request, data, write)
+
+    @get("/gad7", name="api_gad7_list")
+    async def list_gad7(
+        self,
+        user: SignedInUser,
+        now: RequestTime,
+        policy: CareRules,
+        page: PageNumber = 1,
+        per_page: PerPage = 20,
+    ) -> Gad7List:
+        found = await checkins.gad7_history(user, page=page, per_page=per_page)
+        due = await checkins.gad7_due(user, policy=policy, now=now)
+        items = [Gad7Out.of(item) for item in found.items]
+        return Gad7List(items, found.page, found.pages, found.total, due)

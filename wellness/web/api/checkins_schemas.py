@@ -1,0 +1,97 @@
+"""What the check-in and GAD-7 APIs accept and answer. Unknown input fields are refused, and
+health data leaves only through these explicit shapes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import msgspec
+
+from wellness.checkins.models import Checkin, Gad7Response
+from wellness.checkins.scoring import CheckinContext, Gad7Band
+from wellness.web.api.care_schemas import Support
+from wellness.web.api.fields import Anxiety, Moment, Note
+from wellness.web.strict_json import StrictBody
+
+ContextTagName = Annotated[str, msgspec.Meta(max_length=40)]
+
+
+class CheckinCreate(StrictBody):
+    level: Anxiety
+    note: Note = ""
+    tags: Annotated[list[ContextTagName], msgspec.Meta(max_length=10)] = msgspec.field(
+        default_factory=list
+    )
+    occurred_at: Moment | None = None
+
+
+class CheckinOut(msgspec.Struct):
+    id: int
+    level: int
+    note: str
+    tags: list[str]
+    context: CheckinContext
+    practice_id: int | None
+    occurred_at: datetime
+
+    @classmethod
+    def of(cls, checkin: Checkin) -> CheckinOut:
+        return cls(
+            checkin.id,
+            checkin.level,
+            checkin.note,
+            list(checkin.tags),
+            checkin.context,
+            checkin.practice_id,
+            checkin.occurred_at,
+        )
+
+
+class CheckinCreated(msgspec.Struct):
+    checkin: CheckinOut
+    alert_raised: bool
+    support: Support | None
+
+
+class CheckinList(msgspec.Struct):
+    items: list[CheckinOut]
+    page: int
+    pages: int
+    total: int
+
+
+class Gad7Create(StrictBody):
+    answers: list[int]
+    occurred_at: Moment | None = None
+
+
+class Gad7Out(msgspec.Struct):
+    id: int
+    answers: list[int]
+    total: int
+    band: Gad7Band
+    occurred_at: datetime
+
+    @classmethod
+    def of(cls, response: Gad7Response) -> Gad7Out:
+        return cls(
+            response.id, list(response.answers), response.total, response.band, response.occurred_at
+        )
+
+
+class Gad7Created(msgspec.Struct):
+    total: int
+    band: Gad7Band
+    response: Gad7Out
+    alert_raised: bool
+    support: Support | None
+
+
+class Gad7List(msgspec.Struct):
+    items: list[Gad7Out]
+    page: int
+    pages: int
+    total: int
+    # Offered again once the last answers are the clinic's interval old (14 days by default).
+    due: bool

@@ -1,0 +1,19 @@
+"""Field and parameter types that the API's bodies, answers and queries share."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import msgspec
+from litestar.params import QueryParameter
+
+from wellness.checkins.scoring import MAX_NOTE, SUDS_MAX, SUDS_MIN
+
+# An anxiety rating on the SUDS scale (0 calm to 10 the worst distress).
+Anxiety = Annotated[int, msgspec.Meta(ge=SUDS_MIN, le=SUDS_MAX)]
+Moment = Annotated[datetime, msgspec.Meta(tz=True)]
+Note = Annotated[str, msgspec.Meta(max_length=MAX_NOTE)]
+
+PageNumber = Annotated[int, QueryParameter(ge=1, le=100_000)]
+PerPage = Annotated[int, QueryParameter(ge=1, le=100)]

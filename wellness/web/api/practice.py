@@ -1,0 +1,138 @@
+"""JSON API for a patient's own practice and streak. Paths are a public contract."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from functools import partial
+from typing import Any
+
+import msgspec
+from litestar import Controller, Request, Response, get, post
+from litestar.params import JSONBody
+
+from wellness.practice import services as practice
+from wellness.settings import CarePolicy
+from wellness.web.api.care_schemas import Support
+from wellness.web.api.fields import PageNumber, PerPage
+from wellness.web.api.practice_schemas import (
+    PracticeCreate,
+    PracticeCreated,
+    PracticeList,
+    PracticeOut,
+    PracticeStart,
+    ProgressReport,
+    RatingAfter,
+    StreakOut,
+)
+from wellness.web.dependencies import CareRules, RequestTime, SignedInUser
+from wellness.web.guards import patients_only
+from wellness.web.idempotency import created, respond_once
+from wellness.web.ids import PathId
+from wellness.web.lookups import own_practice_or_404
+
+
+async def respond_logged(
+    request: Request[Any, Any, Any],
+    data: msgspec.Struct,
+    policy: CarePolicy,
+    log: Callable[[], Awaitable[practice.Logged]],
+) -> Response[bytes]:
+    """Run `log` once per Idempotency-Key and answer 201 with the practice and any support."""
+
+    async def write() -> tuple[int, PracticeCreated]:
+        logged = await log()
+        support = Support.of(logged.alerts, policy)
+        return 201, PracticeCreated(PracticeOut.of(logged.practice), bool(support), support)
+
+    return await respond_once(request, data, write)
+
+
+class PracticeApi(Controller):
+    path = "/api/v1"
+    guards = [patients_only]  # noqa: RUF012  (Litestar reads this class attribute)
+    tags = ["check-ins and practice"]  # noqa: RUF012
+
+    @post("/practice", name="api_practice_create", responses=created(PracticeCreated))
+    async def create_practice(
+        self,
+        request: Request[Any, Any, Any],
+        user: SignedInUser,
+        now: RequestTime,
+        policy: CareRules,
+        data: JSONBody[PracticeCreate],
+    ) -> Response[bytes]:
+        """Log a practice that already happened (a queued offline record, or group yoga)."""
+        entry = practice.PracticeInput(**msgspec.structs.asdict(data))
+        log = partial(practice.log_practice, user, entry, policy=policy, now=now)
+        return await respond_logged(request, data, policy, log)
+
+    @post("/practice/playback", name="api_practice_start", responses=created(PracticeCreated))
+    async def start_playback(
+        self,
+        request: Request[Any, Any, Any],
+        user: SignedInUser,
+        now: RequestTime,
+        policy: CareRules,
+        data: JSONBody[PracticeStart],
+    ) -> Response[bytes]:
+        """The player starts a session here; progress reports follow (observed playback)."""
+
+        async def start() -> practice.Logged:
+            logged = await practice.start_playback(
+                user, data.session_id, anxiety_before=data.anxiety_before, policy=policy, now=now
+            )
+            if logged.needs_support:
+                # The session page's player goes to the support panel next; it leads back here.
+                request.session["support_back"] = f"/sessions/{data.session_id}"
+            return logged
+
+        return await respond_logged(request, data, policy, start)
+
+    @post("/practice/{practice_id:int}/progress", name="api_practice_progress", status_code=200)
+    async def report_progress(
+        self,
+        request: Request[Any, Any, Any],
+        user: SignedInUser,
+        now: RequestTime,
+        policy: CareRules,
+        practice_id: PathId,
+        data: JSONBody[ProgressReport],
+    ) -> PracticeOut:
+        """Seconds actually played so far (repeatable: progress never goes backwards)."""
+        found = await own_practice_or_404(user, practice_id)
+        updated = await practice.report_progress(
+            found, data.listened_seconds, policy=policy, now=now
+        )
+        return PracticeOut.of(updated)
+
+    @post(
+        "/practice/{practice_id:int}/rating",
+        name="api_practice_rating",
+        responses=created(PracticeCreated),
+    )
+    async def rate_after(
+        self,
+        request: Request[Any, Any, Any],
+        user: SignedInUser,
+        now: RequestTime,
+        policy: CareRules,
+        practice_id: PathId,
+        data: JSONBody[RatingAfter],
+    ) -> Response[bytes]:
+        """The anxiety rating after a session (once per practice)."""
+        found = await own_practice_or_404(user, practice_id)
+        rate = partial(practice.rate_after, found, data.anxiety_after, policy=policy, now=now)
+        return await respond_logged(request, data, policy, rate)
+
+    @get("/practice", name="api_practice_list")
+    async def list_practice(
+        self, user: SignedInUser, page: PageNumber = 1, per_page: PerPage = 20
+    ) -> PracticeList:
+        found = await practice.history(user, page=page, per_page=per_page)
+        items = [PracticeOut.of(item) for item in found.items]
+        return PracticeList(items, found.page, found.pages, found.total)
+
+    @get("/me/streak", name="api_streak")
+    async def streak(self, user: SignedInUser, now: RequestTime, policy: CareRules) -> StreakOut:
+        summary = await practice.streak_for(user, policy=policy, now=now)
+        return StreakOut.of(summary, hidden=user.hide_streaks)

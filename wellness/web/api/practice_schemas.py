@@ -1,0 +1,123 @@
+"""What the practice and streak APIs accept and answer. Unknown input fields are refused, and
+health data leaves only through these explicit shapes."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+
+import msgspec
+
+from wellness.catalog.kinds import Kind
+from wellness.practice.models import PracticeLog
+from wellness.practice.rules import Evidence
+from wellness.practice.streaks import StreakPeriod, StreakSummary
+from wellness.web.api.care_schemas import Support
+from wellness.web.api.fields import Anxiety, Moment, Note
+from wellness.web.ids import BodyId
+from wellness.web.strict_json import StrictBody
+
+Seconds = Annotated[int, msgspec.Meta(ge=0, le=24 * 3600)]
+
+
+class PracticeCreate(StrictBody):
+    started_at: Moment
+    listened_seconds: Seconds
+    session_id: BodyId | None = None
+    kind: Kind | None = None
+    completed: bool = False
+    anxiety_before: Anxiety | None = None
+    anxiety_after: Anxiety | None = None
+    note: Note = ""
+
+
+class PracticeStart(StrictBody):
+    session_id: BodyId
+    anxiety_before: Anxiety | None = None
+
+
+class ProgressReport(StrictBody):
+    listened_seconds: Seconds
+
+
+class RatingAfter(StrictBody):
+    anxiety_after: Anxiety
+
+
+class PracticeOut(msgspec.Struct):
+    id: int
+    session_id: int | None
+    kind: Kind
+    evidence: Evidence
+    started_at: datetime
+    listened_seconds: int
+    duration_seconds: float | None
+    completed: bool
+
+    @classmethod
+    def of(cls, practice: PracticeLog) -> PracticeOut:
+        return cls(
+            practice.id,
+            practice.session_id,
+            practice.kind,
+            practice.evidence,
+            practice.started_at,
+            practice.listened_seconds,
+            practice.duration_seconds,
+            practice.completed,
+        )
+
+
+class PracticeCreated(msgspec.Struct):
+    practice: PracticeOut
+    alert_raised: bool
+    support: Support | None
+
+
+class PracticeList(msgspec.Struct):
+    items: list[PracticeOut]
+    page: int
+    pages: int
+    total: int
+
+
+class PeriodOut(msgspec.Struct):
+    start: date
+    end: date
+    days: int
+
+    @classmethod
+    def of(cls, period: StreakPeriod) -> PeriodOut:
+        return cls(period.start, period.end, period.days)
+
+
+class StreakOut(msgspec.Struct):
+    current: int
+    longest: int
+    total_days: int
+    total_minutes: int
+    days_last_7: int
+    days_last_30: int
+    practised_today: bool
+    today: date
+    milestone: int | None
+    next_milestone: int | None
+    history: list[PeriodOut]
+    hidden_on_pages: bool
+
+    @classmethod
+    def of(cls, summary: StreakSummary, *, hidden: bool) -> StreakOut:
+        return cls(
+            current=summary.current,
+            longest=summary.longest,
+            total_days=summary.total_days,
+            total_minutes=summary.total_minutes,
+            days_last_7=summary.days_last_7,
+            days_last_30=summary.days_last_30,
+            practised_today=summary.practised_today,
+            today=summary.today,
+            milestone=summary.milestone,
+            next_milestone=summary.next_milestone,
+            history=[PeriodOut.of(period) for period in summary.history],
+            hidden_on_pages=hidden,
+        )

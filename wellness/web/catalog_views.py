@@ -1,0 +1,95 @@
+"""What the pages and the JSON API both show about one session and its media.
+
+The session page renders `SessionDetail`, and `GET /api/v1/sessions/{id}` answers it, so both
+say the same about a session; neither side owns it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import msgspec
+
+from wellness.catalog.kinds import Guidance, Kind, Level, Posture, Status
+from wellness.catalog.models import MediaAsset, PracticeSession
+
+
+def media_url(asset_id: int | None) -> str | None:
+    return f"/media/{asset_id}" if asset_id else None
+
+
+def cover_url(cover_key: str | None) -> str | None:
+    return f"/media/covers/{cover_key}" if cover_key else None
+
+
+class MediaSummary(msgspec.Struct):
+    id: int
+    mime_type: str
+    container: str
+    duration_seconds: float
+    has_video: bool
+    url: str
+
+
+class SessionDetail(msgspec.Struct):
+    id: int
+    title: str
+    kind: Kind
+    status: Status
+    description: str
+    instructor: str
+    language: str
+    level: Level
+    posture: Posture
+    guidance: Guidance
+    transcript: str
+    anxiety_min: int
+    anxiety_max: int
+    contraindications: list[str]
+    tags: list[str]
+    duration_seconds: float
+    media_url: str | None
+    media: MediaSummary | None
+    cover_url: str | None
+    created_at: datetime
+    updated_at: datetime
+    published_at: datetime | None
+
+    @classmethod
+    def of(
+        cls, session: PracticeSession, tags: list[str], asset: MediaAsset | None
+    ) -> SessionDetail:
+        media = None
+        if asset is not None:
+            media = MediaSummary(
+                asset.id,
+                asset.mime_type,
+                asset.container,
+                asset.duration_seconds,
+                asset.has_video,
+                f"/media/{asset.id}",
+            )
+        return cls(
+            id=session.id,
+            title=session.title,
+            kind=session.kind,
+            status=session.status,
+            description=session.description,
+            instructor=session.instructor,
+            language=session.language,
+            level=session.level,
+            posture=session.posture,
+            guidance=session.guidance,
+            transcript=session.transcript,
+            anxiety_min=session.anxiety_min,
+            anxiety_max=session.anxiety_max,
+            contraindications=list(session.contraindications),
+            tags=tags,
+            duration_seconds=round(session.duration_seconds, 1),
+            media_url=media_url(asset.id if asset else None),
+            media=media,
+            cover_url=cover_url(asset.cover_key if asset else None),
+            created_at=session.created_at,
+            updated_at=session.updated_at,
+            published_at=session.published_at,
+        )

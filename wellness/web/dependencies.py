@@ -1,0 +1,57 @@
+"""What handlers receive by declaring a parameter: the signed-in user, the time, the settings.
+
+`create_app` registers `handler_dependencies(...)` for the whole app; Litestar matches them by
+parameter name, so a handler that writes `user: SignedInUser` gets the signed-in user, and
+`now: RequestTime` the app clock's reading. Guards run before dependencies are resolved, so a
+route guarded by `signed_in` (or a stricter guard) always has a user to give.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from litestar import Request
+from litestar.di import NamedDependency, Provide
+
+from wellness.accounts.models import User
+from wellness.lib.clock import Clock
+from wellness.settings import CarePolicy, Settings
+from wellness.web.context import WebContext
+from wellness.web.guards import current_user
+
+# Each alias is meant for the parameter name in its comment.
+SignedInUser = NamedDependency[User]  # user
+RequestTime = NamedDependency[datetime]  # now: aware UTC, read once per request
+AppClock = NamedDependency[Clock]  # clock: for code that reads the time more than once
+AppSettings = NamedDependency[Settings]  # settings
+CareRules = NamedDependency[CarePolicy]  # policy: the clinic's care settings
+
+
+def provide_user(request: Request[Any, Any, Any]) -> User:
+    return current_user(request)
+
+
+def handler_dependencies(context: WebContext) -> dict[str, Provide]:
+    """The app-wide dependencies, read from the app's `WebContext`."""
+    clock, settings = context.clock, context.settings
+
+    def provide_now() -> datetime:
+        return clock.now()
+
+    def provide_clock() -> Clock:
+        return clock
+
+    def provide_settings() -> Settings:
+        return settings
+
+    def provide_policy() -> CarePolicy:
+        return settings.care
+
+    return {
+        "user": Provide(provide_user, sync_to_thread=False),
+        "now": Provide(provide_now, sync_to_thread=False),
+        "clock": Provide(provide_clock, use_cache=True, sync_to_thread=False),
+        "settings": Provide(provide_settings, use_cache=True, sync_to_thread=False),
+        "policy": Provide(provide_policy, use_cache=True, sync_to_thread=False),
+    }
