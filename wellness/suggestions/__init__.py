@@ -1,1 +1,14 @@
-"""Session suggestions from logged anxiety: a safety filter, a pooled model and its explanations."""
+"""Session suggestions from logged anxiety: a safety filter, a pooled model and its explanations.
+
+Pure modules (standard library and numpy; `now` and every fact come in as arguments):
+
+- `inputs`: the types the engine, the simulated clinic and the app share.
+- `safety`: the hard filter, applied first (also the support panel's choice of sessions).
+- `rules`: clinical.md's "what to offer" rules as a score, the model's prior mean.
+- `features`, `model`, `pooling`: the pooled Bayesian model of the before->after change.
+- `agenda`, `choice`: due practices, yesterday's session, Thompson sampling with exact
+  inclusion probabilities between a floor and a ceiling.
+- `reasons`: plain words from the numbers the choice used.
+- `engine`: the entry points (`fit_clinic`, `suggest`, `rules_only`, `engine_plan`, ...).
+- `offpolicy`: self-normalised inverse propensity and doubly robust estimates from the logs.
+"""

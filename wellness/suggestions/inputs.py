@@ -88,6 +88,7 @@ class SafetyLimits:
     alert_level: int = 8  # WELLNESS_ALERT_LEVEL: at or above it only the support panel's kind
     high_distress_max_minutes: float = 10
     long_silence_minutes: float = 20  # silent practice this long is never offered at high distress
+    high_distress_level: int = 7  # clinical.md's high distress: no long silent or vigorous practice
 
 
 @dataclass(frozen=True, slots=True)

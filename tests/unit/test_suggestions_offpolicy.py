@@ -1,0 +1,133 @@
+"""Off-policy estimates on synthetic logs where the truth is known."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from wellness.suggestions.choice import bounded_inclusion, sample_with_inclusion
+from wellness.suggestions.offpolicy import (
+    LoggedItem,
+    LoggedList,
+    doubly_robust,
+    snips,
+)
+
+SESSIONS = 8
+SHOWN = 3
+
+
+def true_change(context: int, session: int) -> float:
+    """Sessions 0-3 calm in context 0, sessions 4-7 in context 1."""
+    return -1.5 if (session < 4) == (context == 0) else -0.2
+
+
+def logging_probabilities(context: int, rng: np.random.Generator) -> np.ndarray:
+    raw = rng.dirichlet(np.ones(SESSIONS)) * SHOWN
+    return bounded_inclusion(raw, SHOWN, 0.2, 0.9)
+
+
+def target_probabilities(context: int) -> np.ndarray:
+    """A policy that mostly shows the sessions that calm in this context."""
+    good = np.array([(session < 4) == (context == 0) for session in range(SESSIONS)], float)
+    return bounded_inclusion(good * 0.7 + 0.05, SHOWN, 0.0, 0.95)
+
+
+def simulate(
+    lists: int, seed: int
+) -> tuple[list[LoggedList], list[dict[int, float]], list[int], float]:
+    """Logs of a random logging policy, a patient who practises a shown session (evenly chosen)
+    60% of the time and rates it 80% of the time, the target's probabilities per context, and
+    the target policy's true mean change per rated practice."""
+    rng = np.random.default_rng(seed)
+    target = {
+        context: dict(enumerate(target_probabilities(context).tolist())) for context in (0, 1)
+    }
+    logging = [logging_probabilities(0, rng) for _ in range(64)]  # a varied logging policy
+    logs, targets, contexts = [], [], []
+    for _ in range(lists):
+        context = int(rng.integers(2))
+        probabilities = logging[int(rng.integers(len(logging)))]
+        shown = sample_with_inclusion(probabilities, rng)
+        chosen = change = None
+        if rng.random() < 0.6:
+            chosen = int(rng.choice(shown))
+            if rng.random() < 0.8:
+                change = true_change(context, chosen) + float(rng.normal(0, 1))
+        logs.append(
+            LoggedList(
+                tuple(LoggedItem(int(s), float(probabilities[s])) for s in shown), chosen, change
+            )
+        )
+        targets.append(target[context])
+        contexts.append(context)
+    truth = np.mean(
+        [
+            sum(p * true_change(context, s) for s, p in enumerate(target_probabilities(context)))
+            / SHOWN
+            for context in (0, 1)
+        ]
+    )
+    return logs, targets, contexts, float(truth)
+
+
+def model(contexts: list[int], error: float) -> list[dict[int, float]]:
+    return [{s: true_change(context, s) + error for s in range(SESSIONS)} for context in contexts]
+
+
+def test_self_normalised_ips_finds_the_targets_value_and_covers_it() -> None:
+    logs, targets, _, truth = simulate(20_000, seed=1)
+    estimate = snips(logs, targets)
+    assert estimate.value == pytest.approx(truth, abs=0.06)
+    assert estimate.low <= truth <= estimate.high
+    assert estimate.high - estimate.low < 0.25
+    assert 0 < estimate.effective < estimate.practices
+
+
+def test_doubly_robust_holds_with_a_biased_model_and_tightens_with_a_good_one() -> None:
+    logs, targets, contexts, truth = simulate(20_000, seed=2)
+    biased = doubly_robust(logs, targets, model(contexts, error=0.8))
+    exact = doubly_robust(logs, targets, model(contexts, error=0.0))
+    plain = snips(logs, targets)
+    assert biased.value == pytest.approx(truth, abs=0.06)
+    assert exact.value == pytest.approx(truth, abs=0.04)
+    assert exact.high - exact.low < plain.high - plain.low
+    assert exact.low <= truth <= exact.high
+
+
+def test_intervals_cover_the_truth_about_as_often_as_they_claim() -> None:
+    covered = 0
+    for seed in range(40):
+        logs, targets, contexts, truth = simulate(800, seed=100 + seed)
+        estimate = doubly_robust(logs, targets, model(contexts, error=0.3))
+        covered += estimate.low <= truth <= estimate.high
+    assert covered >= 34  # 95% intervals: 38 expected of 40
+
+
+def test_evaluating_the_logging_policy_itself_gives_the_plain_mean() -> None:
+    logs, _, _, _ = simulate(2000, seed=3)
+    own = [{item.session_id: item.probability for item in log.shown} for log in logs]
+    changes = [log.change for log in logs if log.change is not None]
+    assert snips(logs, own).value == pytest.approx(float(np.mean(changes)))
+    assert snips(logs, own).practices == len(changes)
+
+
+def test_without_overlap_there_is_no_estimate() -> None:
+    logs = [LoggedList((LoggedItem(1, 0.5),), chosen=1, change=-1.0)]
+    nothing = snips(logs, [{2: 1.0}])
+    assert math.isnan(nothing.value)
+    assert nothing.practices == 1
+    assert math.isnan(doubly_robust(logs, [{2: 1.0}], [{1: -1.0, 2: -2.0}]).value)
+
+
+def test_lists_without_a_rated_practice_are_left_out() -> None:
+    logs = [
+        LoggedList((LoggedItem(1, 0.5),)),
+        LoggedList((LoggedItem(1, 0.5),), chosen=1),
+        LoggedList((LoggedItem(1, 0.5),), chosen=1, change=float("nan")),
+        LoggedList((LoggedItem(1, 0.5),), chosen=1, change=-2.0),
+    ]
+    estimate = snips(logs, [{1: 1.0}] * 4)
+    assert (estimate.value, estimate.practices) == (-2.0, 1)

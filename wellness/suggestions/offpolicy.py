@@ -1,0 +1,127 @@
+"""Judging a policy from the lists another policy showed: off-policy estimates. Pure.
+
+The estimand is the mean before->after change (negative = calmer) of a rated practice that
+follows a suggestion list, had the lists been chosen by the target policy. Each logged list
+carries the logging policy's probability of showing each shown session; for each list the caller
+supplies the target policy's probability of showing each session in that same context (and, for
+the doubly robust estimate, a model's expected change for each session).
+
+Assumptions, stated because the estimates rest on them: a patient's chance of practising a shown
+session, and its effect, do not depend on which other sessions were shown with it (so a session's
+inclusion probability is its propensity; Swaminathan et al. 2017's additive-slate setting); the
+doubly robust direct part assumes the pick among shown sessions is even; ratings are missing at
+random. Intervals are Normal approximations from the estimators' influence functions.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from statistics import NormalDist
+
+
+@dataclass(frozen=True, slots=True)
+class LoggedItem:
+    session_id: int
+    probability: float  # the logging policy's probability of showing it, in that context
+
+
+@dataclass(frozen=True, slots=True)
+class LoggedList:
+    shown: tuple[LoggedItem, ...]
+    chosen: int | None = None  # the session practised after the list, if any
+    change: float | None = None  # that practice's after - before, if both were rated
+
+
+@dataclass(frozen=True, slots=True)
+class Estimate:
+    value: float  # nan when no logged practice carries weight under the target policy
+    low: float
+    high: float
+    practices: int  # rated practices that followed a list
+    effective: float  # effective sample size of the weights, (sum w)^2 / sum w^2
+
+
+def _weighted(
+    logs: Sequence[LoggedList], target: Sequence[Mapping[int, float]]
+) -> list[tuple[int, float, float]]:
+    """(record number, importance weight, change) per rated practice of a shown session."""
+    rows = []
+    for number, (log, wanted) in enumerate(zip(logs, target, strict=True)):
+        if log.chosen is None or log.change is None or not math.isfinite(log.change):
+            continue
+        logged = next((item.probability for item in log.shown if item.session_id == log.chosen), 0)
+        if logged > 0:
+            rows.append((number, wanted.get(log.chosen, 0.0) / logged, float(log.change)))
+    return rows
+
+
+def _interval(value: float, variance: float, confidence: float) -> tuple[float, float]:
+    spread = NormalDist().inv_cdf((1 + confidence) / 2) * math.sqrt(max(variance, 0.0))
+    return value - spread, value + spread
+
+
+def _empty(count: int) -> Estimate:
+    return Estimate(math.nan, math.nan, math.nan, count, 0.0)
+
+
+def snips(
+    logs: Sequence[LoggedList],
+    target: Sequence[Mapping[int, float]],
+    *,
+    confidence: float = 0.95,
+) -> Estimate:
+    """Self-normalised inverse propensity: sum(w * change) / sum(w), w = target / logged."""
+    rows = _weighted(logs, target)
+    total = sum(weight for _, weight, _ in rows)
+    if total <= 0:
+        return _empty(len(rows))
+    value = sum(weight * change for _, weight, change in rows) / total
+    variance = sum((weight * (change - value)) ** 2 for _, weight, change in rows) / total**2
+    low, high = _interval(value, variance, confidence)
+    return Estimate(float(value), float(low), float(high), len(rows), _effective(rows))
+
+
+def doubly_robust(
+    logs: Sequence[LoggedList],
+    target: Sequence[Mapping[int, float]],
+    predicted: Sequence[Mapping[int, float]],
+    *,
+    confidence: float = 0.95,
+) -> Estimate:
+    """The model's expected change under the target's lists, corrected by the self-normalised
+    weighted error of the model on what was practised: right if either the probabilities or the
+    model are."""
+    rows = _weighted(logs, target)
+    total = sum(weight for _, weight, _ in rows)
+    if total <= 0:
+        return _empty(len(rows))
+    direct = [_direct(target[number], predicted[number]) for number, _, _ in rows]
+    errors = [
+        change - predicted[number].get(logs[number].chosen or 0, guess)
+        for (number, _, change), guess in zip(rows, direct, strict=True)
+    ]
+    count = len(rows)
+    mean_direct = sum(direct) / count
+    correction = sum(w * error for (_, w, _), error in zip(rows, errors, strict=True)) / total
+    influence = [
+        (guess - mean_direct) / count + weight * (error - correction) / total
+        for (_, weight, _), guess, error in zip(rows, direct, errors, strict=True)
+    ]
+    value = mean_direct + correction
+    low, high = _interval(value, sum(part**2 for part in influence), confidence)
+    return Estimate(float(value), float(low), float(high), count, _effective(rows))
+
+
+def _direct(wanted: Mapping[int, float], predicted: Mapping[int, float]) -> float:
+    """The model's expected change of a pick from the target's list (even pick among shown)."""
+    mass = sum(p for session, p in wanted.items() if p > 0 and session in predicted)
+    if mass <= 0:
+        return 0.0
+    return sum(p * predicted[s] for s, p in wanted.items() if p > 0 and s in predicted) / mass
+
+
+def _effective(rows: list[tuple[int, float, float]]) -> float:
+    squares = sum(weight**2 for _, weight, _ in rows)
+    return float(sum(weight for _, weight, _ in rows) ** 2 / squares) if squares else 0.0
