@@ -57,7 +57,7 @@ def main() -> int:
     if arguments.quick:
         arguments.patients, arguments.days, arguments.seeds = 20, 14, 4
     levels = [Heterogeneity(level.strip()) for level in arguments.heterogeneity.split(",")]
-    candidate = "engine" if "engine" in DEFAULT_POLICIES else "pooled_ts"
+    candidate = "engine"
     print(machine_note())
     print(f"policies: {', '.join(DEFAULT_POLICIES)}; targets judged on {candidate}")
     total = time.perf_counter()

@@ -1,4 +1,4 @@
-"""The simulated clinic's metrics and off-policy estimators on tiny hand-made cases."""
+"""The simulated clinic's metrics, and its off-policy check, on tiny hand-made cases."""
 
 from __future__ import annotations
 
@@ -8,18 +8,16 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from wellness.suggestions import offpolicy
 from wellness.suggestions.inputs import SessionFacts
 from wellness.suggestions.simulation.clinic import Logged, PolicyRun
 from wellness.suggestions.simulation.features import SessionFeatures
 from wellness.suggestions.simulation.metrics import gain_share, seed_metrics, summarise
 from wellness.suggestions.simulation.offpolicy_check import (
-    Decision,
     OpeCheck,
-    decisions,
-    doubly_robust,
-    snips,
+    estimates,
+    prepare,
     summarise_ope,
-    truth,
 )
 from wellness.suggestions.simulation.parameters import Heterogeneity
 from wellness.suggestions.simulation.world import Chances, World, build_world
@@ -103,56 +101,51 @@ def test_gain_share_is_0_for_random_1_for_the_oracle_and_undefined_without_room(
     assert math.isnan(gain_share(1.0, 1.0, 1.0))
 
 
-def decision(weight: float, reward: float, logged: float = 0.0, target: float = 0.0) -> Decision:
-    return Decision(weight, reward, logged, target, (reward,))
-
-
-def test_snips_is_the_weighted_mean_of_rewards() -> None:
-    found = [decision(1.0, 1.0), decision(2.0, 4.0), decision(0.0, 100.0)]
-    assert snips(found) == pytest.approx((1 * 1 + 2 * 4) / 3)
-    assert math.isnan(snips([decision(0.0, 1.0)]))
-
-
-def test_doubly_robust_corrects_the_model_by_its_weighted_errors() -> None:
-    perfect = [
-        decision(1.0, 2.0, logged=2.0, target=3.0),
-        decision(3.0, 1.0, logged=1.0, target=1.0),
-    ]
-    assert doubly_robust(perfect) == pytest.approx(2.0)  # no error: the model's value
-    off = [decision(1.0, 2.0, logged=1.0, target=3.0), decision(1.0, 1.0, logged=1.0, target=1.0)]
-    assert doubly_robust(off) == pytest.approx(2.0 + 0.5)
-    assert math.isnan(doubly_robust([]))
-
-
-def test_truth_is_the_mean_true_calm_per_suggested_session() -> None:
-    found = [Decision(1, 0, 0, 0, (1.0, 2.0, 3.0)), Decision(1, 0, 0, 0, (6.0,))]
-    assert truth(found) == pytest.approx(3.0)
-
-
-def test_weights_are_the_ratio_of_the_chances_of_doing_the_session() -> None:
-    catalog = [SessionFacts(i, f"S{i}", "breathing", 6.0, "seated", "guided") for i in range(1, 5)]
-    logged = Logged(
-        chance=0,
-        patient_id=1,
+def logged(chance: int, chosen: int | None, reward: float | None, **changes: object) -> Logged:
+    entry = Logged(
+        chance=chance,
+        patient_id=1 + chance % 2,
         anxiety=6,
         shown=(1, 2, 3),
         probabilities=(1.0, 0.5, 0.5),
-        chosen=2,
-        reward=2.0,
+        chosen=chosen,
+        reward=reward,
         truth=(0.5, 1.0, 1.5),
-        rating_error=0.0,
-        targets={"other": ((2, 4), (1.0, 1.0), (1.0, 0.2)), "apart": ((4,), (1.0,), (0.2,))},
+        rating_error=0.25,
+        targets={"other": ((2, 4), (1.0, 1.0), (1.0, 0.2))},
     )
-    unrated = replace(logged, chance=1, reward=None)
-    features = SessionFeatures(catalog)
-    (own,) = decisions([logged, unrated], None, features)
-    assert own.weight == pytest.approx(1.0)
-    assert own.target_truth == (0.5, 1.0, 1.5)
-    (other,) = decisions([logged, unrated], "other", features)
-    # done with chance (0.5 / 3) under the log, (1 / 2) under the target
-    assert other.weight == pytest.approx((1 / 2) / (0.5 / 3))
-    (apart,) = decisions([logged], "apart", features)
-    assert apart.weight == 0.0
+    return replace(entry, **changes)  # type: ignore[arg-type]
+
+
+CATALOG = [SessionFacts(i, f"S{i}", "breathing", 6.0, "seated", "guided") for i in range(1, 5)]
+
+
+def test_the_log_reaches_the_estimators_in_their_sign_and_terms() -> None:
+    log = [logged(0, 2, 2.0), logged(1, None, None), logged(2, 3, -1.0)]
+    prepared = prepare(log, "other", SessionFeatures(CATALOG))
+    assert [entry.change for entry in prepared.logs] == [-2.0, 1.0]  # after - before
+    assert prepared.logs[0].shown[1] == offpolicy.LoggedItem(2, 0.5)
+    assert prepared.target == [{2: 1.0, 4: 1.0}, {2: 1.0, 4: 1.0}]
+    assert set(prepared.predicted[0]) == {1, 2, 3, 4}
+    assert prepared.truth == pytest.approx(0.6)  # the target's sessions, at the rated moments
+    assert prepared.rated_truth == pytest.approx(0.6 + 0.25)
+    own = prepare(log, None, SessionFeatures(CATALOG))
+    assert own.truth == pytest.approx(1.0)
+    assert own.target[0] == {1: 1.0, 2: 0.5, 3: 0.5}
+
+
+def test_on_policy_the_estimates_are_the_mean_observed_calm() -> None:
+    log = [logged(n, 1 + n % 3, float(n % 4)) for n in range(40)]
+    found = estimates(prepare(log, None, SessionFeatures(CATALOG)))
+    rewards = [float(n % 4) for n in range(40)]
+    assert found["SNIPS"] == pytest.approx(np.mean(rewards))
+    assert found["DR"] == pytest.approx(np.mean(rewards), abs=0.5)
+
+
+def test_a_target_that_shows_nothing_the_log_did_cannot_be_estimated() -> None:
+    log = [logged(0, 1, 2.0, targets={"apart": ((4,), (1.0,), (0.2,))})]
+    found = estimates(prepare(log, "apart", SessionFeatures(CATALOG)))
+    assert math.isnan(found["SNIPS"])
 
 
 def test_ope_summaries_take_the_95th_percentile_error_per_estimator_and_target() -> None:

@@ -11,7 +11,8 @@ unknown value counts as the worst value it could stand for wherever a rule depen
   unknown length, as "long_silence");
 - never breath holds or fast breathing, for anyone (issue 11's safety filter), and never a
   contraindication value outside the catalog's vocabulary (it may name anything);
-- at high distress (SUDS >= 7, clinical.md; or the alert level if a clinic sets it lower), and
+- at high distress (`high_distress_level`, SUDS 7 by clinical.md; or the alert level if a
+  clinic sets that lower), and
   when the rating is missing or below 0 (we cannot tell it is not high): no vigorous and no long
   silent practice, and the kind, guidance and length must be known;
 - at or above the alert level (a rating above 10 included): only what the support panel could
@@ -33,7 +34,6 @@ from dataclasses import dataclass
 from wellness.catalog.kinds import Contraindication, Guidance, Kind, Posture
 from wellness.suggestions.inputs import PatientContext, SafetyLimits, SessionFacts, SuggestionList
 
-HIGH_DISTRESS = 7  # clinical.md: "High distress (SUDS >= 7)"
 KNOWN_KINDS = frozenset(kind.value for kind in Kind)
 KNOWN_GUIDANCE = frozenset(item.value for item in Guidance)
 KNOWN_CONTRAINDICATIONS = frozenset(item.value for item in Contraindication)
@@ -80,7 +80,7 @@ def distress_band(anxiety: int | None, limits: SafetyLimits) -> str:
         return "high"
     if anxiety >= limits.alert_level:
         return "alert"
-    if anxiety >= min(HIGH_DISTRESS, limits.alert_level):
+    if anxiety >= min(limits.high_distress_level, limits.alert_level):
         return "high"
     return "ordinary"
 

@@ -10,6 +10,7 @@ import numpy as np
 
 from wellness.suggestions.inputs import SafetyLimits, SessionFacts
 from wellness.suggestions.simulation.clinic import Logged, run_policy
+from wellness.suggestions.simulation.engine_policies import EnginePolicy, EngineRules, engine_filter
 from wellness.suggestions.simulation.metrics import SeedMetrics, seed_metrics
 from wellness.suggestions.simulation.parameters import Heterogeneity
 from wellness.suggestions.simulation.policies import (
@@ -19,10 +20,8 @@ from wellness.suggestions.simulation.policies import (
     Policy,
     PooledThompson,
     RandomSafe,
-    RulesOnly,
     SafeFilter,
     SafeSets,
-    checker_filter,
 )
 from wellness.suggestions.simulation.stress import SweepResult, sweep
 from wellness.suggestions.simulation.world import World, build_world
@@ -44,12 +43,16 @@ PolicyFactory = Callable[[PolicyKit], Policy]
 POLICIES: dict[str, PolicyFactory] = {
     "random": lambda kit: RandomSafe(kit.safe, kit.count),
     "popular": lambda kit: MostPopular(kit.safe, kit.count),
-    "rules": lambda kit: RulesOnly(kit.safe, kit.count),
-    "pooled_ts": lambda kit: PooledThompson(kit.safe, kit.count),
+    "rules": lambda kit: EngineRules(kit.count, kit.limits),
+    "pooled_ts": lambda kit: EnginePolicy(
+        kit.world.catalog.sessions, kit.count, kit.limits, personal=False, name="pooled_ts"
+    ),
+    "engine": lambda kit: EnginePolicy(kit.world.catalog.sessions, kit.count, kit.limits),
     "oracle": lambda kit: Oracle(kit.safe, kit.count, kit.moment),
+    "linear_ts": lambda kit: PooledThompson(kit.safe, kit.count),
 }
-SAFE_FILTER: SafeFilter = checker_filter
-DEFAULT_POLICIES = tuple(POLICIES)
+SAFE_FILTER: SafeFilter = engine_filter  # random, most popular and the oracle choose within it
+DEFAULT_POLICIES = ("random", "popular", "rules", "pooled_ts", "engine", "oracle")
 DEFAULT_COUNT = 4  # the engine's default list length (the home page shows 3-5)
 
 

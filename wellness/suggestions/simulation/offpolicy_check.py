@@ -1,23 +1,32 @@
 """Can the clinic's own logs tell how good a policy is? Off-policy estimates against the truth.
 
-From the logged policy's lists (the shown sessions with their probabilities of being shown, the
-one the patient did, and the before-after change when both ratings came) we estimate, for the
-logged policy itself and for each target policy, the mean calm per suggested session, with
-self-normalised inverse propensity scoring (SNIPS) and doubly robust (DR) estimation. The truth
-is what the simulator knows: the mean true calm of the sessions each policy would show, over
-the same moments (those where a rated practice followed, so both sides cover the same contexts).
+The logged policy's lists (each shown session with its probability of being shown, the session
+the patient did, and the before-after change when both ratings came) go to the engine's own
+estimators (`wellness.suggestions.offpolicy`: self-normalised inverse propensity, SNIPS, and
+doubly robust, DR), exactly as `wellness suggestions report` would use them, to estimate the
+logged policy's value and each target policy's. The truth is what the simulator knows: the
+mean true calm of the sessions each policy would show, over the same moments (those where a
+rated practice followed, so both sides cover the same contexts). The DR estimate's model is a
+ridge regression of the logged changes on session features and the before level (`features`).
 
-The patient picks uniformly among the shown sessions, so a session's chance of being done is
-its probability of being shown divided by the list's length; weights use exactly that ratio.
+Beside the truth we print what the ratings themselves would show if the estimators were exact:
+the true calm plus the before rating's own error. A policy that acts on the rating (more calming
+sessions after a high one) gets credit for part of that error, since a rating that came out high
+by chance tends to come out lower next time; that is regression to the mean in the measurement,
+which no estimator working from ratings alone can remove.
+
+The estimators speak the engine's sign (change = after - before, negative = calmer); this module
+turns their figures into calm (before - after) like every other figure of the simulation.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from wellness.suggestions import offpolicy
 from wellness.suggestions.inputs import RatedPractice
 from wellness.suggestions.simulation.clinic import Logged
 from wellness.suggestions.simulation.features import SessionFeatures
@@ -25,7 +34,6 @@ from wellness.suggestions.simulation.lineup import SeedOutcome
 from wellness.suggestions.simulation.world import START
 
 OPE_TOLERANCE = 0.2  # SUDS points (issue 11)
-ESTIMATORS = ("SNIPS", "DR")
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +41,7 @@ class OpeCheck:
     seed: int
     estimator: str
     target: str
-    estimate: float
+    estimate: float  # calm (before - after)
     truth: float
     rated_truth: float  # what exact estimators of the rated change would find
 
@@ -50,95 +58,76 @@ class OpeSummary:
 
 
 @dataclass(frozen=True, slots=True)
-class Decision:
-    """One rated practice, reduced to what the estimators need for one target policy."""
+class Prepared:
+    """The log in the estimators' terms, seen from one target policy."""
 
-    weight: float  # target's chance of this session being done / the logged policy's
-    reward: float  # observed calm
-    logged_prediction: float  # the reward model's value for the session done
-    target_prediction: float  # the reward model's mean over the target's list here
-    target_truth: tuple[float, ...]  # true calm of each session the target would show
-    rating_error: float = 0.0  # the before rating's error at this moment
-
-
-def snips(decisions: Sequence[Decision]) -> float:
-    weights = np.array([d.weight for d in decisions])
-    rewards = np.array([d.reward for d in decisions])
-    total = weights.sum()
-    return float(weights @ rewards / total) if total > 0 else float("nan")
+    logs: list[offpolicy.LoggedList]
+    target: list[dict[int, float]]  # per list: the target's probability of showing each session
+    predicted: list[dict[int, float]]  # per list: the model's expected change per session
+    truth: float  # the target's true mean calm per suggested session, over rated moments
+    rated_truth: float  # the same plus each moment's before-rating error
 
 
-def doubly_robust(decisions: Sequence[Decision]) -> float:
-    """The model's value for the target's lists, corrected by the weighted model errors."""
-    if not decisions:
-        return float("nan")
-    weights = np.array([d.weight for d in decisions])
-    errors = np.array([d.reward - d.logged_prediction for d in decisions])
-    direct = np.array([d.target_prediction for d in decisions])
-    correction = weights @ errors / weights.sum() if weights.sum() > 0 else 0.0
-    return float(direct.mean() + correction)
-
-
-def truth(decisions: Sequence[Decision]) -> float:
-    calms = [calm for d in decisions for calm in d.target_truth]
-    return float(np.mean(calms)) if calms else float("nan")
-
-
-def rated_truth(decisions: Sequence[Decision]) -> float:
-    """The truth plus each moment's before-rating error: what the ratings can show at best."""
-    calms = [calm + d.rating_error for d in decisions for calm in d.target_truth]
-    return float(np.mean(calms)) if calms else float("nan")
-
-
-def decisions(
-    log: Sequence[Logged], target: str | None, features: SessionFeatures
-) -> list[Decision]:
-    """The rated practices of `log`, seen from `target` (None: the logged policy itself)."""
+def prepare(log: Sequence[Logged], target: str | None, features: SessionFeatures) -> Prepared:
+    """`log` for the estimators, from `target`'s side (None: the logged policy itself)."""
     rated = [entry for entry in log if entry.reward is not None and entry.chosen is not None]
     model = features.fit([_as_rating(entry) for entry in rated]).mean
-    found = []
+    logs: list[offpolicy.LoggedList] = []
+    wanted: list[dict[int, float]] = []
+    predicted: list[dict[int, float]] = []
+    truths: list[float] = []
+    rated_truths: list[float] = []
     for entry in rated:
-        assert entry.chosen is not None
-        assert entry.reward is not None
         if target is None:
-            ids, probabilities, truths = entry.shown, entry.probabilities, entry.truth
+            ids, probabilities, calms = entry.shown, entry.probabilities, entry.truth
         else:
-            ids, probabilities, truths = entry.targets[target]
-        logged_p = entry.probabilities[entry.shown.index(entry.chosen)] / len(entry.shown)
-        target_p = 0.0
-        if entry.chosen in ids:
-            target_p = probabilities[ids.index(entry.chosen)] / len(ids)
-        found.append(
-            Decision(
-                weight=target_p / logged_p if logged_p > 0 else 0.0,
-                reward=entry.reward,
-                logged_prediction=_predict(features, model, entry.chosen, entry.anxiety),
-                target_prediction=float(
-                    np.mean([_predict(features, model, i, entry.anxiety) for i in ids])
-                )
-                if ids
-                else 0.0,
-                target_truth=truths,
-                rating_error=entry.rating_error,
+            ids, probabilities, calms = entry.targets[target]
+        assert entry.reward is not None
+        logs.append(
+            offpolicy.LoggedList(
+                shown=tuple(
+                    offpolicy.LoggedItem(i, p)
+                    for i, p in zip(entry.shown, entry.probabilities, strict=True)
+                ),
+                chosen=entry.chosen,
+                change=-entry.reward,
             )
         )
-    return found
+        wanted.append(dict(zip(ids, probabilities, strict=True)))
+        sessions = set(ids) | set(entry.shown)
+        predicted.append({i: -_predict(features, model, i, entry.anxiety) for i in sessions})
+        truths.extend(calms)
+        rated_truths.extend(calm + entry.rating_error for calm in calms)
+    if not truths:
+        return Prepared(logs, wanted, predicted, float("nan"), float("nan"))
+    return Prepared(logs, wanted, predicted, float(np.mean(truths)), float(np.mean(rated_truths)))
 
 
 def _as_rating(entry: Logged) -> RatedPractice:
     assert entry.chosen is not None
     assert entry.reward is not None
     assert entry.anxiety is not None
-    after = entry.anxiety - int(entry.reward)
+    after = entry.anxiety - round(entry.reward)
     return RatedPractice(entry.patient_id, entry.chosen, START, 0, entry.anxiety, after)
 
 
 def _predict(
     features: SessionFeatures, model: np.ndarray, session_id: int, anxiety: int | None
 ) -> float:
-    row = features.rows[features.index[session_id]]
+    """Predicted calm; 0 for a session the catalog does not have."""
+    where = features.index.get(session_id)
+    if where is None:
+        return 0.0
+    row = features.rows[where]
     before = 5.0 if anxiety is None else float(anxiety)
     return float(row @ model[: row.size] + (before - 5.0) * model[row.size])
+
+
+def estimates(prepared: Prepared) -> Mapping[str, float]:
+    """SNIPS and DR of the target's mean calm per suggested session."""
+    sn = offpolicy.snips(prepared.logs, prepared.target)
+    dr = offpolicy.doubly_robust(prepared.logs, prepared.target, prepared.predicted)
+    return {"SNIPS": -sn.value, "DR": -dr.value}
 
 
 def check_seed(outcome: SeedOutcome) -> list[OpeCheck]:
@@ -150,10 +139,13 @@ def check_seed(outcome: SeedOutcome) -> list[OpeCheck]:
     names += [(name, name) for name in outcome.log[0].targets]
     checks = []
     for label, target in names:
-        found = decisions(outcome.log, target, features)
-        real, rated = truth(found), rated_truth(found)
-        checks.append(OpeCheck(outcome.seed, "SNIPS", label, snips(found), real, rated))
-        checks.append(OpeCheck(outcome.seed, "DR", label, doubly_robust(found), real, rated))
+        prepared = prepare(outcome.log, target, features)
+        for estimator, value in estimates(prepared).items():
+            checks.append(
+                OpeCheck(
+                    outcome.seed, estimator, label, value, prepared.truth, prepared.rated_truth
+                )
+            )
     return checks
 
 
@@ -168,9 +160,9 @@ def summarise_ope(checks: Sequence[OpeCheck]) -> list[OpeSummary]:
                 estimator=estimator,
                 target=target,
                 seeds=len(mine),
-                estimate=float(np.mean([c.estimate for c in mine])),
-                truth=float(np.mean([c.truth for c in mine])),
-                rated_truth=float(np.mean([c.rated_truth for c in mine])),
+                estimate=float(np.nanmean([c.estimate for c in mine])),
+                truth=float(np.nanmean([c.truth for c in mine])),
+                rated_truth=float(np.nanmean([c.rated_truth for c in mine])),
                 worst_error=float(np.percentile(errors, 95)),
             )
         )

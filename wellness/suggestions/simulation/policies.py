@@ -15,7 +15,6 @@ from typing import Protocol
 
 import numpy as np
 
-from wellness.catalog.kinds import Contraindication, Guidance, Kind
 from wellness.suggestions.inputs import (
     PatientContext,
     RatedPractice,
@@ -148,79 +147,18 @@ class MostPopular:
         return listing(catalog, best, [1.0] * best.size, self.name, "Often calming here")
 
 
-class RulesOnly:
-    """clinical.md's rules without any learning, picking at random among the sessions they name.
-
-    The simulation's stand-in until the engine's `rules_only` is on main.
-    """
-
-    name = "rules"
-
-    def __init__(self, safe: SafeSets, count: int) -> None:
-        self.safe, self.count = safe, count
-        catalog = safe.catalog
-        self._short_calming = np.array([_short_calming(s, safe.limits) for s in catalog])
-        self._moderate = np.array([_moderate(s) for s in catalog])
-        self._low = np.array([_low(s) for s in catalog])
-
-    def suggest(
-        self, catalog: Sequence[SessionFacts], context: PatientContext, rng: np.random.Generator
-    ) -> SuggestionList:
-        pool = self.safe.indices(context)
-        anxiety = context.anxiety
-        if anxiety is None or anxiety >= clinical_rules.HIGH_DISTRESS:
-            fits = self._short_calming
-        elif anxiety >= 4:
-            fits = self._moderate
-        else:
-            fits = self._low
-        named = pool[fits[pool]]
-        k = min(self.count, named.size)
-        chosen = list(rng.choice(named, size=k, replace=False)) if k else []
-        rest = pool[~fits[pool]]
-        if len(chosen) < self.count and rest.size:
-            extra = min(self.count - len(chosen), rest.size)
-            chosen += list(rng.choice(rest, size=extra, replace=False))
-        probability = [k / max(named.size, 1)] * k + [1.0] * (len(chosen) - k)
-        return listing(catalog, chosen, probability, self.name, "Suits your anxiety level")
-
-    def refit(self, ratings: Sequence[RatedPractice], catalog: Sequence[SessionFacts]) -> None:
-        return None
-
-
-def _short_calming(session: SessionFacts, limits: SafetyLimits) -> bool:
-    return (
-        session.kind in (Kind.BREATHING.value, Kind.GROUNDING.value)
-        and session.guidance == Guidance.GUIDED.value
-        and 0 < session.minutes <= limits.high_distress_max_minutes
-    )
-
-
-def _moderate(session: SessionFacts) -> bool:
-    gentle = Contraindication.VIGOROUS.value not in session.contraindications
-    return (
-        session.kind == Kind.BODY_SCAN.value
-        or (session.kind == Kind.YOGA.value and gentle)
-        or (session.kind == Kind.MEDITATION.value and 10 <= session.minutes <= 20)
-    )
-
-
-def _low(session: SessionFacts) -> bool:
-    return (session.kind == Kind.MEDITATION.value and session.minutes >= 10) or (
-        session.kind == Kind.YOGA.value
-    )
-
-
 class PooledThompson:
     """Thompson sampling on a Bayesian linear model of session features, one model for all.
 
-    The "fully pooled" baseline: it learns which kinds, lengths and formats calm people here,
-    corrected for the before level and for repeats, but nothing about the individual patient.
+    A fully pooled baseline written apart from the engine ("linear_ts"; the table's "pooled
+    Thompson" row is the engine itself with pooling forced to full): it learns which kinds,
+    lengths and formats calm people here, corrected for the before level and for repeats, but
+    nothing about the individual patient.
     Inclusion probabilities are estimated from `DRAWS` posterior draws (the shown list is the
     first draw's).
     """
 
-    name = "pooled_ts"
+    name = "linear_ts"
     DRAWS = 16
 
     def __init__(self, safe: SafeSets, count: int) -> None:

@@ -23,6 +23,7 @@ LABELS = {
     "pooled_ts": "pooled Thompson",
     "engine": "this engine",
     "oracle": "oracle",
+    "linear_ts": "linear Thompson",
 }
 
 
