@@ -213,12 +213,6 @@ def test_a_small_cohort_the_engine_beats_random_and_most_popular(small_cohort: R
     assert engine.regret < small_cohort.policies["popular"].regret
 
 
-@pytest.mark.xfail(
-    reason="the engine's filter offers a session of unknown posture to a patient with a "
-    "'standing' contraindication (attributes.Traits.effective_flags reads only a known "
-    "'standing' posture); strict, so this fails once the engine fails closed there",
-    strict=True,
-)
 def test_a_small_cohort_gets_no_unsafe_suggestion_from_the_engine(small_cohort: Report) -> None:
     engine = small_cohort.policies["engine"]
     assert engine.violations == 0, engine.examples

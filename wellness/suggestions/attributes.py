@@ -96,12 +96,13 @@ class Traits:
     def effective_flags(self, long_silence_minutes: float) -> frozenset[str]:
         """Declared flags plus what the attributes imply: standing posture, long silent practice.
 
-        A silent session of unknown length counts as long: we cannot tell it is not.
+        Unknown fails closed: a silent (or unknown-guidance) session of unknown length counts
+        as long, and an unknown posture counts as standing: we cannot tell they are not.
         """
         implied = set(self.declared)
-        if self.posture == "standing":
+        if self.posture in {"standing", ""}:
             implied.add("standing")
-        if self.guidance == "silent" and (
+        if self.guidance in {"silent", ""} and (
             self.minutes == 0 or self.minutes >= long_silence_minutes
         ):
             implied.add("long_silence")
