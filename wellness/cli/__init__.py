@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import click
 
-from wellness.cli import db, media, serve, users
+from wellness.cli import db, media, serve, suggestions, users
 from wellness.cli.common import CliState
 
 __all__ = ["main"]
@@ -27,3 +27,4 @@ main.add_command(serve.demo)
 main.add_command(db.db)
 main.add_command(users.users)
 main.add_command(media.media)
+main.add_command(suggestions.suggestions)
