@@ -36,6 +36,7 @@ from wellness.web.api.catalog import CatalogApi, MediaApi
 from wellness.web.api.checkins import CheckinsApi
 from wellness.web.api.health import healthz
 from wellness.web.api.practice import PracticeApi
+from wellness.web.api.suggestions import SuggestionsApi
 from wellness.web.auth import retrieve_user
 from wellness.web.context import STATE_KEY, WebContext
 from wellness.web.dependencies import handler_dependencies
@@ -130,7 +131,15 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     )
     api = Router(
         path="/",
-        route_handlers=[AuthApi, CatalogApi, CheckinsApi, PracticeApi, CareApi, uploads],
+        route_handlers=[
+            AuthApi,
+            CatalogApi,
+            CheckinsApi,
+            PracticeApi,
+            CareApi,
+            SuggestionsApi,
+            uploads,
+        ],
         guards=[same_origin_writes_only],
         # Cookie-authenticated writes from browsers are checked by origin instead (see the guard).
         opt={"exclude_from_csrf": True},

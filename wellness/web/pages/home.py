@@ -19,12 +19,13 @@ from wellness.lib.numbers import ascii_digits
 from wellness.practice import services as practice
 from wellness.practice.streaks import milestone_message
 from wellness.settings import CarePolicy
+from wellness.suggestions import services as suggestions
 from wellness.web.dependencies import CareRules, RequestTime, SignedInUser
 from wellness.web.guards import admins_only, coordinators_only, patients_only, therapists_only
 
 
 async def patient_home_context(viewer: User, policy: CarePolicy, now: datetime) -> dict[str, Any]:
-    """Today for a patient: check in, their streak (unless hidden), and what is due."""
+    """Today for a patient: check in, suggestions, their streak (unless hidden), what is due."""
     streak = None
     if not viewer.hide_streaks:
         streak = await practice.streak_for(viewer, policy=policy, now=now)
@@ -35,6 +36,8 @@ async def patient_home_context(viewer: User, policy: CarePolicy, now: datetime) 
         "milestone": milestone_message(streak.current) if streak else None,
         "recent": await checkins.latest_checkins(viewer, limit=5),
         "gad7_due": await checkins.gad7_due(viewer, policy=policy, now=now),
+        # Computed (and logged) per request: a new rating changes the list at once.
+        "suggested": await suggestions.suggestions_for(viewer, policy=policy, now=now),
         "context_tags": list(ContextTag),
         "errors": {},
         "values": {"note": "", "tags": []},
