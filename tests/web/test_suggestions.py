@@ -22,6 +22,7 @@ from wellness.accounts.models import User
 from wellness.lib.clock import FixedClock
 from wellness.practice.models import PracticeLog
 from wellness.suggestions.engine import ENGINE_VERSION
+from wellness.suggestions.log import LastSuggestions, last_suggestions_for
 from wellness.suggestions.models import SuggestionFollow, SuggestionLog
 
 TITLES = {item.title for item in CATALOG}
@@ -443,3 +444,52 @@ def test_staff_see_no_distress_note_on_a_session_page(
     assert page.status_code == 200
     assert "Go gently right now" not in page.text
     assert "data-suggestion" not in page.text
+
+
+# --- what the care team sees -------------------------------------------------------------------
+
+
+def render_last_suggestions(client: Client, shown: LastSuggestions | None) -> str:
+    engine = client.app.template_engine
+    assert engine is not None
+    template = engine.get_template("care/_last_suggestions.html")
+    return str(template.module.last_suggestions(shown, "Europe/Berlin"))  # type: ignore[attr-defined]
+
+
+def test_the_care_partial_shows_what_was_last_suggested_and_why(
+    client: Client, catalog: dict[str, int]
+) -> None:
+    client.login_as(PERSONAS["patient"])
+    rate(client, "patient", 9)
+    shown = shown_list(client)
+    followed = shown["items"][0]
+    client.post(
+        "/api/v1/practice/playback",
+        json={"session_id": followed["session_id"], "suggestion_id": shown["suggestion_id"]},
+    )
+    patient = client.user(PERSONAS["patient"].email)
+
+    last = client.run(lambda: last_suggestions_for(patient.id))
+    text = html.unescape(render_last_suggestions(client, last))
+
+    assert "Last suggested" in text
+    assert "latest rating 9/10" in text
+    assert "support set" in text
+    assert "Shown 24 Nov 2026, 15:30" in text  # Berlin time
+    for item in shown["items"]:
+        assert item["title"] in text
+        for reason in item["reasons"]:
+            assert reason in text
+    assert text.count("Started from this list") == 1
+    assert text.index(followed["title"]) < text.index("Started from this list")
+
+
+def test_the_care_partial_says_when_nothing_was_suggested_yet(
+    client: Client, personas: dict[str, User]
+) -> None:
+    last = client.run(lambda: last_suggestions_for(personas["patient"].id))
+
+    text = render_last_suggestions(client, last)
+
+    assert last is None
+    assert "No suggestions shown yet." in text
