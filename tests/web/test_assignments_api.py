@@ -283,7 +283,14 @@ def test_the_patient_reads_todays_plan_and_their_assignments(
 
 # --- outsiders --------------------------------------------------------------------------------
 
-STAFF_OUTSIDERS = [("other_therapist", 404), ("former", 404), ("coordinator", 403), ("patient", 403), ("other_patient", 403), (None, 401)]  # fmt: skip
+STAFF_OUTSIDERS = [
+    ("other_therapist", 404),
+    ("former", 404),
+    ("coordinator", 403),
+    ("patient", 403),
+    ("other_patient", 403),
+    (None, 401),
+]
 
 
 def who(key: str | None, former: Persona) -> Persona | None:
