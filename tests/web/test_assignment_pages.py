@@ -301,3 +301,55 @@ def test_nothing_assigned_shows_no_plan_at_all(client: Client, personas: dict[st
     home = client.get("/patient")
     assert home.status_code == 200
     assert "Today's plan" not in home.text
+
+
+# --- the patient's "My practices" -------------------------------------------------------------
+
+
+def test_my_practices_lists_the_patients_own_with_encouraging_figures(
+    client: Client, personas: dict[str, User], assigned: int, sessions: dict[str, Any]
+) -> None:
+    client.run(
+        lambda: practised(
+            personas["patient"].id, TEST_NOW - timedelta(hours=1), session=sessions["calm"]
+        )
+    )
+    client.login_as(PERSONAS["patient"])
+
+    page = client.get("/practice/assigned")
+
+    assert page.status_code == 200
+    assert "Any breathing session, 5 to 10 minutes" in page.text
+    assert "Breathe out slowly." in page.text
+    assert "You have done it 1 time, 1 this week. Well done." in page.text
+    assert "Nothing assigned right now" not in page.text
+
+    async def hide() -> None:
+        await User.filter(id=personas["patient"].id).update(hide_streaks=True)
+
+    client.run(hide)
+    hidden = client.get("/practice/assigned")
+    assert "Breathe out slowly." in hidden.text
+    assert "You have done it" not in hidden.text
+
+
+@pytest.mark.parametrize(
+    ("key", "status"), [("therapist", 403), ("coordinator", 403), ("admin", 403), (None, 303)]
+)
+def test_my_practices_is_for_patients_only(
+    client: Client, personas: dict[str, User], assigned: int, key: str | None, status: int
+) -> None:
+    client.login_as(PERSONAS[key] if key else None)
+    page = client.get("/practice/assigned", follow_redirects=False)
+    assert page.status_code == status
+    assert "Breathe out slowly." not in page.text
+
+
+def test_another_patient_sees_only_an_empty_list(
+    client: Client, personas: dict[str, User], assigned: int
+) -> None:
+    client.login_as(PERSONAS["other_patient"])
+    page = client.get("/practice/assigned")
+    assert page.status_code == 200
+    assert "Nothing assigned right now" in page.text
+    assert "Breathe out slowly." not in page.text
