@@ -20,6 +20,8 @@ from wellness.accounts import services as accounts
 from wellness.accounts.models import User
 from wellness.accounts.roles import Role
 from wellness.care import restrictions
+from wellness.care import services as care
+from wellness.caseload import assignments
 from wellness.care.models import OverrideKind
 from wellness.catalog.models import PracticeSession
 from wellness.checkins.models import Checkin
@@ -271,6 +273,32 @@ def test_an_empty_catalog_gives_an_empty_list_logged(orm: Orm, alice: User) -> N
 
     assert found.items == ()
     assert orm.run(SuggestionLog.get(id=found.suggestion_id)).items == []
+
+
+def test_a_practice_due_today_comes_first_with_the_therapists_reason(
+    orm: Orm, catalog: dict[str, int], alice: User
+) -> None:
+    bob = person(orm, "bob", Role.THERAPIST)
+    orm.run(care.assign(bob, alice, now=TEST_NOW))
+    due = orm.run(
+        assignments.create_assignment(
+            alice,
+            assignments.AssignmentInput(session_id=catalog["Evening body scan"]),
+            by=bob,
+            policy=POLICY,
+            now=TEST_NOW,
+        )
+    )
+
+    found = suggest(orm, alice)
+
+    first = found.items[0]
+    assert (first.title, first.assignment_id) == ("Evening body scan", due.id)
+    assert first.reasons[0] == "Your therapist asked you to do this today"
+    assert first.probability == 1.0
+    log = orm.run(SuggestionLog.get(id=found.suggestion_id))
+    assert log.context["due"] == [due.id]
+    assert log.items[0]["assignment_id"] == due.id
 
 
 # --- linking the practice that follows ---------------------------------------------------------

@@ -7,7 +7,7 @@ from tortoise import fields
 from tortoise.indexes import Index
 
 class Migration(migrations.Migration):
-    dependencies = [('wellness', '0007_care_contraindications_and_overrides')]
+    dependencies = [('wellness', '0008_practice_assignments')]
 
     initial = False
 

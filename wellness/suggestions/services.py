@@ -15,13 +15,14 @@ import numpy as np
 from tortoise.transactions import in_transaction
 
 from wellness.accounts.models import User
+from wellness.caseload import plan
 from wellness.catalog.kinds import Kind
 from wellness.practice import services as practice
 from wellness.settings import CarePolicy
 from wellness.suggestions import context as gather
 from wellness.suggestions.clinic import CLINIC_FITS, ClinicFits
 from wellness.suggestions.engine import suggest
-from wellness.suggestions.inputs import DueItem, SafetyLimits, sessions_by_id
+from wellness.suggestions.inputs import SafetyLimits, sessions_by_id
 from wellness.suggestions.log import link_practice, log_shown
 from wellness.suggestions.safety import Tier, broken_rules, checked, tier_for
 
@@ -61,13 +62,6 @@ class Suggested:
     today: str
 
 
-async def due_items(patient: User, *, now: datetime) -> tuple[DueItem, ...]:
-    """The assigned practices due today and not yet done. Assignments are not in the app yet
-    (issue 10): none are due until `caseload.assignments.due_today` exists."""
-    del patient, now
-    return ()
-
-
 async def suggestions_for(
     patient: User,
     *,
@@ -79,9 +73,8 @@ async def suggestions_for(
     """Three to five sessions for `patient` now (fewer only when fewer are safe), logged."""
     token, catalog = await gather.published_catalog()
     fit = await fits.model(token, catalog)
-    context, _ = await gather.patient_context(
-        patient, policy=policy, now=now, due=await due_items(patient, now=now)
-    )
+    due = await plan.due_today(patient, policy=policy, now=now)
+    context, _ = await gather.patient_context(patient, policy=policy, now=now, due=due)
     shown = suggest(catalog, context, fit.model, limits=gather.limits_for(policy), rng=rng)
     snapshot: dict[str, Any] = {
         **shown.context,
