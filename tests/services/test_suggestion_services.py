@@ -21,8 +21,8 @@ from wellness.accounts.models import User
 from wellness.accounts.roles import Role
 from wellness.care import restrictions
 from wellness.care import services as care
-from wellness.caseload import assignments
 from wellness.care.models import OverrideKind
+from wellness.caseload import assignments
 from wellness.catalog.models import PracticeSession
 from wellness.checkins.models import Checkin
 from wellness.lib.validation import FieldError
