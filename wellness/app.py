@@ -35,6 +35,7 @@ from wellness.web.api.care import CareApi
 from wellness.web.api.catalog import CatalogApi, MediaApi
 from wellness.web.api.checkins import CheckinsApi
 from wellness.web.api.health import healthz
+from wellness.web.api.patient_record import PatientRecordApi
 from wellness.web.api.practice import PracticeApi
 from wellness.web.auth import retrieve_user
 from wellness.web.context import STATE_KEY, WebContext
@@ -49,6 +50,7 @@ from wellness.web.pages.care import CarePages
 from wellness.web.pages.catalog import CatalogPages
 from wellness.web.pages.home import HomePages
 from wellness.web.pages.library import LibraryPages, library_upload_router
+from wellness.web.pages.patient_record import PatientRecordPages
 from wellness.web.pages.wellbeing import WellbeingPages
 from wellness.web.security import header_securer, same_origin_writes_only, security_headers
 from wellness.web.sessions import RotatingSessionConfig
@@ -130,7 +132,15 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     )
     api = Router(
         path="/",
-        route_handlers=[AuthApi, CatalogApi, CheckinsApi, PracticeApi, CareApi, uploads],
+        route_handlers=[
+            AuthApi,
+            CatalogApi,
+            CheckinsApi,
+            PracticeApi,
+            CareApi,
+            PatientRecordApi,
+            uploads,
+        ],
         guards=[same_origin_writes_only],
         # Cookie-authenticated writes from browsers are checked by origin instead (see the guard).
         opt={"exclude_from_csrf": True},
@@ -153,6 +163,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             LibraryPages,
             WellbeingPages,
             CarePages,
+            PatientRecordPages,
             library_upload_router(settings.max_upload_bytes + MULTIPART_OVERHEAD),
             api,
             healthz,

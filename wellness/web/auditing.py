@@ -41,6 +41,10 @@ async def record_patient_view(
     """A staff member read this patient's data: who, whose, what and from which route; never
     the data itself (no scores, no notes)."""
     await record_action(
-        request, action, target_type="user", target_id=patient_id, detail=detail,
+        request,
+        action,
+        target_type="user",
+        target_id=patient_id,
+        detail=detail,
         patient_id=patient_id,
     )
