@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 
 def ago(then: datetime, now: datetime) -> str:
@@ -11,7 +11,9 @@ def ago(then: datetime, now: datetime) -> str:
     `now` (clock skew between devices) is "just now"."""
     if then.tzinfo is None or now.tzinfo is None:
         raise ValueError("ago() compares aware datetimes only")
-    minutes = int((now - then).total_seconds() // 60)
+    # In UTC: Python subtracts two times that share a tzinfo by their wall clocks, which is
+    # an hour off across a DST change.
+    minutes = int((now.astimezone(UTC) - then.astimezone(UTC)).total_seconds() // 60)
     if minutes < 1:
         return "just now"
     if minutes < 60:

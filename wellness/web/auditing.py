@@ -21,7 +21,7 @@ async def record_action(
     patient_id: int | None = None,
 ) -> None:
     """One audit row; `patient_id` names whose data it was, if anyone's. The route is the
-    handler's path template (e.g. "/care/patients/{patient_id:int}"), so it names no ids."""
+    handler's path template (e.g. "/care/patients/{patient_id}"), so it names no ids."""
     await audit.record(
         action,
         now=utc_now(request),

@@ -49,7 +49,7 @@ class CareApi(Controller):
         user: SignedInUser,
         now: RequestTime,
         alert_id: PathId,
-        data: AlertAcknowledge | None = None,
+        data: JSONBody[AlertAcknowledge | None] = None,
     ) -> Response[bytes]:
         """Acknowledge an alert of a patient on your caseload, with an optional note (the body
         may be left out). The first acknowledgement stands: a later one changes nothing."""
