@@ -93,7 +93,8 @@ def test_practice_history_keeps_its_evidence_and_the_attesting_person(orm: Orm) 
         "Bob",
         "Group class",
     )
-    assert attested.complete and (attested.before, attested.after) == (None, None)
+    assert attested.complete
+    assert (attested.before, attested.after) == (None, None)
     assert (reported.evidence_label, reported.attested_by) == ("Self-report", "")
     assert str(attested.started_at.tzinfo) == "Asia/Tokyo"
 
@@ -107,13 +108,17 @@ def test_alerts_name_the_rating_that_raised_them_and_who_acknowledged(orm: Orm) 
         await checkins.record_checkin(patient, entry, policy=POLICY, now=TEST_NOW)
         await checkins.record_gad7(patient, [3] * 7, occurred_at=None, policy=POLICY, now=TEST_NOW)
         first = await caseload_alerts.open_alerts_of(patient)
-        await care.acknowledge(await Alert.get(id=first[-1].id), therapist, now=TEST_NOW, note="Phoned")
+        await care.acknowledge(
+            await Alert.get(id=first[-1].id), therapist, now=TEST_NOW, note="Phoned"
+        )
         return (await caseload_alerts.alert_history(patient)).items
 
     gad7, checkin = orm.run(scenario())
 
-    assert gad7.raised_by is not None and gad7.raised_by.label == "GAD-7"
-    assert gad7.is_open and gad7.acknowledged_by == ""
+    assert gad7.raised_by is not None
+    assert gad7.raised_by.label == "GAD-7"
+    assert gad7.is_open
+    assert gad7.acknowledged_by == ""
     assert checkin.raised_by is not None
     assert checkin.raised_by.tags == ("Panic", "Withdrawal symptoms")
     assert checkin.raised_by.note == "Shaking"

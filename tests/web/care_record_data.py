@@ -86,7 +86,9 @@ def log_practice(client: Client, kind: str, before: int, after: int, **when: flo
 def answer_gad7(client: Client, total: int, **when: float) -> None:
     answers = [min(3, max(0, total - 3 * index)) for index in range(7)]
     assert sum(answers) == total
-    response = client.post("/api/v1/gad7", json={"answers": answers, "occurred_at": ago(client, **when)})
+    response = client.post(
+        "/api/v1/gad7", json={"answers": answers, "occurred_at": ago(client, **when)}
+    )
     assert response.status_code == 201, response.text
 
 

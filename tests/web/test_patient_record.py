@@ -20,8 +20,8 @@ from tests.web.care_record_data import (
     add_former_therapist,
     alerts,
     audit_rows,
-    login,
     log_practice,
+    login,
     seed_history,
     text_of,
 )
@@ -51,15 +51,22 @@ def test_the_care_team_sees_the_patients_page(client: Client, seeded: User) -> N
     assert "<h1>Alice Patient</h1>" in page
     assert "15:30, Tue 24 Nov" in page  # TEST_NOW in Europe/Berlin
     assert "UTC+01:00" in page
-    assert "9/10" in page and "2 h ago" in page  # the last check-in
-    assert "Can't sleep" in page and "Craving" in page and NOTE in page
+    assert "9/10" in page
+    assert "2 h ago" in page
+    assert "Can't sleep" in page
+    assert "Craving" in page
+    assert NOTE in page
     assert "Moderate, up 4 since the last" in page  # GAD-7: 8, then 12
     assert "High distress rating" in page  # the open alert, with its acknowledge form
     assert f'action="/care/alerts/{alerts(client)[0][0]}/acknowledge"' in page
-    assert "Self-report" in page and "Attested" in page and "by Bob Therapist" in page
-    assert "7 → 4" in page and "6 → 4" in page  # the ratings around each practice
+    assert "Self-report" in page
+    assert "Attested" in page
+    assert "by Bob Therapist" in page
+    assert "7 → 4" in page
+    assert "6 → 4" in page
     assert "What helps Alice Patient" in page
-    assert "6.5 → 4.0" in page and "2 ratings: too few to say yet" in page
+    assert "6.5 → 4.0" in page
+    assert "2 ratings: too few to say yet" in page
     for chart in ("practice-calendar", "anxiety-timeline", "weekly-minutes", "gad7-chart"):
         assert f'id="{chart}' in page, chart
 
@@ -78,7 +85,9 @@ def test_each_view_is_one_audit_row_without_scores_or_notes(client: Client, seed
     assert (rows[0].target_type, rows[0].target_id) == ("user", str(seeded.id))
     for row in rows:
         stored = f"{row.action} {row.detail} {row.target_id} {row.route}"
-        assert NOTE not in stored and "9/10" not in stored and "cant-sleep" not in stored
+        assert NOTE not in stored
+        assert "9/10" not in stored
+        assert "cant-sleep" not in stored
 
 
 def test_the_api_answers_the_same_record(client: Client, seeded: User) -> None:
@@ -114,7 +123,9 @@ def test_the_api_answers_the_same_record(client: Client, seeded: User) -> None:
         ("self_report", ""),
         ("self_report", ""),
     ]
-    ratings = [(item["anxiety_before"], item["anxiety_after"]) for item in body["practice"]["items"]]
+    ratings = [
+        (item["anxiety_before"], item["anxiety_after"]) for item in body["practice"]["items"]
+    ]
     assert ratings == [(None, None), (6, 4), (7, 4)]
     assert body["alerts"]["total"] == 1
     helped = body["what_helps"]
@@ -143,11 +154,18 @@ def test_a_new_patient_shows_empty_states(client: Client, personas: dict[str, Us
 
     assert response.status_code == 200
     page = text_of(response)
-    for empty in ("No open alerts.", "Nothing to go on yet.", "No practice yet.", "No alerts so far."):
+    for empty in (
+        "No open alerts.",
+        "Nothing to go on yet.",
+        "No practice yet.",
+        "No alerts so far.",
+    ):
         assert empty in page, empty
-    assert "no check-in yet" in page and "not answered yet" in page
+    assert "no check-in yet" in page
+    assert "not answered yet" in page
     body = client.get(f"/api/v1/patients/{personas['patient'].id}").json()
-    assert body["patient"]["last_checkin"] is None and body["patient"]["latest_gad7"] is None
+    assert body["patient"]["last_checkin"] is None
+    assert body["patient"]["latest_gad7"] is None
     assert body["practice"] == {"items": [], "page": 1, "pages": 1, "total": 0}
 
 
@@ -169,9 +187,10 @@ def test_practice_and_alerts_come_a_page_at_a_time(
     assert (second["page"], len(second["items"])) == (2, 2)
     assert not {item["id"] for item in first["items"]} & {item["id"] for item in second["items"]}
     assert "page 2 of 2" in page
-    assert 'href="?practice_page=1&amp;alerts_page=1#practice"' in client.get(
-        f"/care/patients/{patient_id}?practice_page=2"
-    ).text
+    assert (
+        'href="?practice_page=1&amp;alerts_page=1#practice"'
+        in client.get(f"/care/patients/{patient_id}?practice_page=2").text
+    )
     assert "No practice on this page." in beyond
     refused = client.get(f"/api/v1/patients/{patient_id}?practice_page=0")
     assert refused.status_code == 422
@@ -185,7 +204,8 @@ def test_the_caseload_names_link_to_the_patients_page(
 
     page = client.get("/therapist").text
 
-    assert f'<a href="/care/patients/{personas["patient"].id}">Alice Patient</a>' in page
+    link = f'<a href="/care/patients/{personas["patient"].id}"><strong>Alice Patient</strong></a>'
+    assert link in page
     assert "Charlie Outsider" not in page
 
 
@@ -199,9 +219,7 @@ def _snapshot(client: Client) -> Any:
 
 
 @pytest.mark.parametrize("who", OUTSIDERS)
-def test_anyone_but_the_current_care_team_gets_404(
-    client: Client, seeded: User, who: str
-) -> None:
+def test_anyone_but_the_current_care_team_gets_404(client: Client, seeded: User, who: str) -> None:
     before = _snapshot(client)
     login(client, who)
 
