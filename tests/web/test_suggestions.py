@@ -493,3 +493,35 @@ def test_the_care_partial_says_when_nothing_was_suggested_yet(
 
     assert last is None
     assert "No suggestions shown yet." in text
+
+
+def test_the_therapist_sees_the_last_suggestions_on_the_patients_page(
+    client: Client, catalog: dict[str, int], personas: dict[str, User]
+) -> None:
+    client.login_as(PERSONAS["patient"])
+    rate(client, "patient", 4)
+    shown = shown_list(client)
+    client.login_as(PERSONAS["therapist"])
+
+    page = client.get(f"/care/patients/{personas['patient'].id}")
+
+    assert page.status_code == 200
+    text = html.unescape(page.text)
+    assert "Last suggested" in text
+    assert "latest rating 4/10" in text
+    for item in shown["items"]:
+        assert item["title"] in text
+        assert item["reasons"][0] in text
+
+
+def test_another_therapist_cannot_see_the_last_suggestions(
+    client: Client, catalog: dict[str, int], personas: dict[str, User]
+) -> None:
+    client.login_as(PERSONAS["patient"])
+    shown = shown_list(client)
+    client.login_as(PERSONAS["other_therapist"])
+
+    page = client.get(f"/care/patients/{personas['patient'].id}")
+
+    assert page.status_code == 404
+    assert shown["items"][0]["reasons"][0] not in html.unescape(page.text)

@@ -12,6 +12,7 @@ from wellness.accounts import services as accounts
 from wellness.accounts.models import User
 from wellness.audit import services as audit
 from wellness.care import services as care
+from wellness.caseload import alerts as caseload_alerts
 from wellness.caseload import plan
 from wellness.catalog import services as catalog
 from wellness.checkins import services as checkins
@@ -59,7 +60,7 @@ class HomePages(Controller):
         context = {
             "user": user,
             "preview": await catalog.library_preview(user),
-            "alerts": await care.open_alerts(user),
+            "alerts": await caseload_alerts.open_alerts_for(user),
             "caseload": await care.caseload(user),
         }
         return Template("home/therapist.html", context=context)
