@@ -30,12 +30,15 @@ from wellness.db import database_lifespan
 from wellness.lib.clock import Clock, SystemClock
 from wellness.resources import package_folder
 from wellness.settings import Settings, load_settings
+from wellness.web.api.assignments import AssignmentsApi, MyPlanApi
 from wellness.web.api.auth import AuthApi
 from wellness.web.api.care import CareApi
 from wellness.web.api.catalog import CatalogApi, MediaApi
 from wellness.web.api.checkins import CheckinsApi
 from wellness.web.api.health import healthz
+from wellness.web.api.patient_record import PatientRecordApi
 from wellness.web.api.practice import PracticeApi
+from wellness.web.api.suggestions import SuggestionsApi
 from wellness.web.auth import retrieve_user
 from wellness.web.context import STATE_KEY, WebContext
 from wellness.web.dependencies import handler_dependencies
@@ -44,11 +47,14 @@ from wellness.web.ids import ascii_path_ids
 from wellness.web.media import OPEN_FILES, GrantedMediaServer, MediaPlugin, QuietGrantedRanges
 from wellness.web.pages.account import AccountPages
 from wellness.web.pages.admin import AdminPages
+from wellness.web.pages.assignments import AssignmentPages
 from wellness.web.pages.auth import AuthPages
 from wellness.web.pages.care import CarePages
 from wellness.web.pages.catalog import CatalogPages
 from wellness.web.pages.home import HomePages
 from wellness.web.pages.library import LibraryPages, library_upload_router
+from wellness.web.pages.my_practices import MyPracticesPages
+from wellness.web.pages.patient_record import PatientRecordPages
 from wellness.web.pages.wellbeing import WellbeingPages
 from wellness.web.security import header_securer, same_origin_writes_only, security_headers
 from wellness.web.sessions import RotatingSessionConfig
@@ -130,7 +136,18 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     )
     api = Router(
         path="/",
-        route_handlers=[AuthApi, CatalogApi, CheckinsApi, PracticeApi, CareApi, uploads],
+        route_handlers=[
+            AuthApi,
+            CatalogApi,
+            CheckinsApi,
+            PracticeApi,
+            CareApi,
+            SuggestionsApi,
+            AssignmentsApi,
+            MyPlanApi,
+            PatientRecordApi,
+            uploads,
+        ],
         guards=[same_origin_writes_only],
         # Cookie-authenticated writes from browsers are checked by origin instead (see the guard).
         opt={"exclude_from_csrf": True},
@@ -153,6 +170,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             LibraryPages,
             WellbeingPages,
             CarePages,
+            AssignmentPages,
+            MyPracticesPages,
+            PatientRecordPages,
             library_upload_router(settings.max_upload_bytes + MULTIPART_OVERHEAD),
             api,
             healthz,

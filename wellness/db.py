@@ -26,6 +26,7 @@ MODEL_MODULES = [
     "wellness.practice.models",
     "wellness.checkins.models",
     "wellness.care.models",
+    "wellness.suggestions.models",
 ]
 MIGRATIONS_MODULE = "wellness.migrations"
 

@@ -12,6 +12,7 @@ from litestar.params import JSONBody
 
 from wellness.practice import services as practice
 from wellness.settings import CarePolicy
+from wellness.suggestions import services as suggestions
 from wellness.web.api.care_schemas import Support
 from wellness.web.api.fields import PageNumber, PerPage
 from wellness.web.api.practice_schemas import (
@@ -78,8 +79,13 @@ class PracticeApi(Controller):
         """The player starts a session here; progress reports follow (observed playback)."""
 
         async def start() -> practice.Logged:
-            logged = await practice.start_playback(
-                user, data.session_id, anxiety_before=data.anxiety_before, policy=policy, now=now
+            logged = await suggestions.start_suggested(
+                user,
+                data.session_id,
+                data.suggestion_id,
+                anxiety_before=data.anxiety_before,
+                policy=policy,
+                now=now,
             )
             if logged.needs_support:
                 # The session page's player goes to the support panel next; it leads back here.

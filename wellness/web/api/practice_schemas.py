@@ -34,6 +34,7 @@ class PracticeCreate(StrictBody):
 class PracticeStart(StrictBody):
     session_id: BodyId
     anxiety_before: Anxiety | None = None
+    suggestion_id: BodyId | None = None  # the list of suggestions it was chosen from, if any
 
 
 class ProgressReport(StrictBody):

@@ -19,8 +19,11 @@ from wellness.catalog.search import SearchPage
 from wellness.lib.numbers import MAX_ID
 from wellness.practice import rules
 from wellness.practice import services as practice
+from wellness.settings import CarePolicy
+from wellness.suggestions import log as suggestion_log
+from wellness.suggestions import services as suggestions
 from wellness.web.catalog_views import SessionDetail
-from wellness.web.dependencies import RequestTime, SignedInUser
+from wellness.web.dependencies import CareRules, RequestTime, SignedInUser
 from wellness.web.guards import signed_in
 from wellness.web.ids import PathId
 from wellness.web.lookups import session_for_viewer_or_404
@@ -36,6 +39,8 @@ from wellness.web.pages.catalog_forms import (
 PLAYBACK_RATES = ("0.75", "1", "1.25", "1.5")
 # The practice a session page shows (`?practice=7`), after the form without JavaScript.
 PracticeQuery = Annotated[int | None, QueryParameter(name="practice", ge=1, le=MAX_ID)]
+# The list of suggestions the patient came from (`?suggestion=7`), linked to the practice.
+SuggestionQuery = Annotated[int | None, QueryParameter(name="suggestion", ge=1, le=MAX_ID)]
 
 
 def manages_catalog(viewer: User) -> bool:
@@ -78,11 +83,15 @@ class CatalogPages(Controller):
         self,
         user: SignedInUser,
         now: RequestTime,
+        policy: CareRules,
         session_id: PathId,
         practice_id: PracticeQuery = None,
+        suggestion_id: SuggestionQuery = None,
     ) -> Template:
         session = await session_for_viewer_or_404(user, session_id)
-        return await session_template(user, now, session, practice_id)
+        return await session_template(
+            user, now, session, practice_id, policy=policy, suggestion_id=suggestion_id
+        )
 
 
 async def session_template(
@@ -91,6 +100,8 @@ async def session_template(
     session: PracticeSession,
     practice_id: int | None,
     *,
+    policy: CarePolicy,
+    suggestion_id: int | None = None,
     errors: dict[str, str] | None = None,
     status: int = 200,
 ) -> Template:
@@ -105,6 +116,7 @@ async def session_template(
     }
     if context["practising"]:
         context |= await practice_context(viewer, session, practice_id, now=now)
+        context |= await suggestion_context(viewer, session, suggestion_id, policy, now=now)
     return Template("catalog/session.html", context=context, status_code=status)
 
 
@@ -130,6 +142,25 @@ async def practice_context(
         # The after-rating is offered once playback has started (the player reveals it then).
         "played": found is not None and found.listened_seconds > 0,
         "resume_at": resume,
+    }
+
+
+async def suggestion_context(
+    viewer: User,
+    session: PracticeSession,
+    suggestion_id: int | None,
+    policy: CarePolicy,
+    *,
+    now: datetime,
+) -> dict[str, Any]:
+    """The list the patient chose this session from (only their own, and only if it offered
+    this session: otherwise nothing is carried), and the note for a high recent rating."""
+    offered = None
+    if suggestion_id is not None:
+        offered = await suggestion_log.offered_to(viewer, suggestion_id, session.id)
+    return {
+        "suggestion_id": offered.id if offered else None,
+        "distress": await suggestions.distress_note(viewer, session.id, policy=policy, now=now),
     }
 
 

@@ -12,6 +12,8 @@ from wellness.accounts import services as accounts
 from wellness.accounts.models import User
 from wellness.audit import services as audit
 from wellness.care import services as care
+from wellness.caseload import alerts as caseload_alerts
+from wellness.caseload import plan
 from wellness.catalog import services as catalog
 from wellness.checkins import services as checkins
 from wellness.checkins.scoring import ContextTag
@@ -19,22 +21,27 @@ from wellness.lib.numbers import ascii_digits
 from wellness.practice import services as practice
 from wellness.practice.streaks import milestone_message
 from wellness.settings import CarePolicy
+from wellness.suggestions import services as suggestions
 from wellness.web.dependencies import CareRules, RequestTime, SignedInUser
 from wellness.web.guards import admins_only, coordinators_only, patients_only, therapists_only
 
 
 async def patient_home_context(viewer: User, policy: CarePolicy, now: datetime) -> dict[str, Any]:
-    """Today for a patient: check in, their streak (unless hidden), and what is due."""
+    """Today for a patient: their plan, check in, suggestions, their streak (unless hidden),
+    what is due."""
     streak = None
     if not viewer.hide_streaks:
         streak = await practice.streak_for(viewer, policy=policy, now=now)
     return {
         "user": viewer,
+        "plan": await plan.todays_plan_for(viewer, policy=policy, now=now),
         "preview": await catalog.library_preview(viewer),
         "streak": streak,
         "milestone": milestone_message(streak.current) if streak else None,
         "recent": await checkins.latest_checkins(viewer, limit=5),
         "gad7_due": await checkins.gad7_due(viewer, policy=policy, now=now),
+        # Computed (and logged) per request: a new rating changes the list at once.
+        "suggested": await suggestions.suggestions_for(viewer, policy=policy, now=now),
         "context_tags": list(ContextTag),
         "errors": {},
         "values": {"note": "", "tags": []},
@@ -53,7 +60,7 @@ class HomePages(Controller):
         context = {
             "user": user,
             "preview": await catalog.library_preview(user),
-            "alerts": await care.open_alerts(user),
+            "alerts": await caseload_alerts.open_alerts_for(user),
             "caseload": await care.caseload(user),
         }
         return Template("home/therapist.html", context=context)

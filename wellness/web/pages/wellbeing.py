@@ -20,6 +20,7 @@ from wellness.practice import charts, progress
 from wellness.practice import services as practice
 from wellness.practice.models import PracticeLog
 from wellness.settings import CarePolicy
+from wellness.suggestions import services as suggestions
 from wellness.web.dependencies import CareRules, RequestTime, SignedInUser
 from wellness.web.guards import patients_only
 from wellness.web.ids import PathId
@@ -133,13 +134,14 @@ class WellbeingPages(Controller):
         errors: dict[str, str] = {}
         session_id = forms.session_id(form, errors)
         before = forms.level(form, "anxiety_before", errors, required=False)
+        suggestion_id = forms.suggestion_id(form, errors)
         if session_id is None:
             raise FieldError("session_id", errors["session_id"])
         if errors:
-            flash(request, errors["anxiety_before"], category="error")
+            flash(request, next(iter(errors.values())), category="error")
             return Redirect(f"/sessions/{session_id}", status_code=303)
-        logged = await practice.start_playback(
-            user, session_id, anxiety_before=before, policy=policy, now=now
+        logged = await suggestions.start_suggested(
+            user, session_id, suggestion_id, anxiety_before=before, policy=policy, now=now
         )
         target = f"/sessions/{session_id}?practice={logged.practice.id}#player-heading"
         if logged.needs_support:
@@ -164,7 +166,7 @@ class WellbeingPages(Controller):
                 raise FieldError("anxiety_after", errors["anxiety_after"])
             logged = await practice.rate_after(found, level, policy=policy, now=now)
         except FieldError as problem:
-            return await _after_refused(user, now, found, {problem.field: problem.message})
+            return await _after_refused(user, now, policy, found, {problem.field: problem.message})
         if logged.needs_support:
             return _to_support(request, "/progress")
         flash(request, "Thank you. Your rating is saved.", category="success")
@@ -229,13 +231,15 @@ def progress_charts(found: progress.Progress) -> dict[str, Any]:
 
 
 async def _after_refused(
-    viewer: User, now: datetime, found: PracticeLog, errors: dict[str, str]
+    viewer: User, now: datetime, policy: CarePolicy, found: PracticeLog, errors: dict[str, str]
 ) -> Template:
     """The session page again, answered 422 with the reason beside the after-rating scale."""
     if found.session_id is None:  # a logged practice has no session page (and no after form)
         raise NotFoundException()
     session = await session_for_viewer_or_404(viewer, found.session_id)
-    return await session_template(viewer, now, session, found.id, errors=errors, status=422)
+    return await session_template(
+        viewer, now, session, found.id, policy=policy, errors=errors, status=422
+    )
 
 
 def _gad7_template(

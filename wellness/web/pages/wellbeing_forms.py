@@ -180,3 +180,15 @@ def session_id(form: FormMultiDict, errors: dict[str, str]) -> int | None:
     except FieldError as problem:
         errors["session_id"] = problem.message
         return None
+
+
+def suggestion_id(form: FormMultiDict, errors: dict[str, str]) -> int | None:
+    """The list of suggestions a session was started from (a hidden field), if any."""
+    text = str(form.get("suggestion_id", ""))
+    if not text:
+        return None
+    try:
+        return record_id(text, field="suggestion_id", message="That suggestion is not valid.")
+    except FieldError as problem:
+        errors["suggestion_id"] = problem.message
+        return None

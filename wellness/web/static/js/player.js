@@ -391,6 +391,8 @@
     }
     var status = region.querySelector("[data-player-status]");
     var practiceId = parseInt(region.getAttribute("data-practice-id") || "", 10) || null;
+    // The list of suggestions this session was chosen from, linked to the practice it starts.
+    var suggestionId = parseInt(region.getAttribute("data-suggestion") || "", 10) || null;
     var starting = null;
     var lastSent = -1;
     var lastStored = -1;
@@ -436,6 +438,9 @@
     }
 
     function begin(body) {
+      if (suggestionId) {
+        body.suggestion_id = suggestionId;
+      }
       starting = postJson("/api/v1/practice/playback", body).then(started);
       starting.catch(function () {
         starting = null;

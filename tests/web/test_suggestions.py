@@ -1,0 +1,527 @@
+"""Suggestions through HTTP: the JSON API, the patient's home cards, the session page, the
+practice that follows a suggestion, and who may see what."""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from tests.conftest import PERSONAS, TEST_NOW, Client
+from tests.suggestion_app_cases import (
+    CATALOG,
+    NEVER_OFFERED,
+    SUPPORT_SAFE,
+    store_catalog,
+    store_checkin,
+)
+from wellness.accounts.models import User
+from wellness.lib.clock import FixedClock
+from wellness.practice.models import PracticeLog
+from wellness.suggestions.engine import ENGINE_VERSION
+from wellness.suggestions.log import LastSuggestions, last_suggestions_for
+from wellness.suggestions.models import SuggestionFollow, SuggestionLog
+
+TITLES = {item.title for item in CATALOG}
+
+
+@pytest.fixture
+def catalog(client: Client, personas: dict[str, User]) -> dict[str, int]:
+    return client.run(lambda: store_catalog(TEST_NOW))
+
+
+def rate(client: Client, persona: str, level: int, ago: timedelta = timedelta(minutes=2)) -> None:
+    user = client.user(PERSONAS[persona].email)
+    client.run(lambda: store_checkin(user.id, level, client.now() - ago))
+
+
+def count(client: Client, model: Any, **filters: Any) -> int:
+    async def counted() -> int:
+        return int(await model.filter(**filters).count())
+
+    return client.run(counted)
+
+
+def logs_of(client: Client, persona: str) -> list[SuggestionLog]:
+    user = client.user(PERSONAS[persona].email)
+
+    async def load() -> list[SuggestionLog]:
+        return list(await SuggestionLog.filter(patient_id=user.id).order_by("id"))
+
+    return client.run(load)
+
+
+def card_titles(page: str) -> list[str]:
+    section = page.split('id="suggestions-heading"', 1)[1].split("</section>", 1)[0]
+    return [
+        html.unescape(title)
+        for title in re.findall(
+            r'<h3 class="suggestion__title"><a href="[^"]+">([^<]+)</a>', section
+        )
+    ]
+
+
+# --- the API -----------------------------------------------------------------------------------
+
+
+def test_it_answers_the_patients_suggestions_with_reasons_and_context(
+    client: Client, catalog: dict[str, int]
+) -> None:
+    client.login_as(PERSONAS["patient"])
+    rate(client, "patient", 4)
+
+    response = client.get("/api/v1/suggestions")
+
+    assert response.status_code == 200
+    assert response.headers["cache-control"] == "no-store"
+    body = response.json()
+    assert set(body) == {"suggestion_id", "items", "context"}
+    assert 3 <= len(body["items"]) <= 5
+    for item in body["items"]:
+        assert set(item) == {
+            "session_id",
+            "title",
+            "kind",
+            "minutes",
+            "reasons",
+            "probability",
+            "assignment_id",
+        }
+        assert item["title"] in TITLES
+        assert item["title"] not in NEVER_OFFERED
+        assert catalog[item["title"]] == item["session_id"]
+        assert isinstance(item["minutes"], int)
+        assert item["minutes"] > 0
+        assert 0 < item["probability"] <= 1
+        assert item["reasons"]
+        assert all(isinstance(reason, str) and reason for reason in item["reasons"])
+    context = body["context"]
+    assert context["anxiety"] == 4
+    assert context["rated_at"] == (TEST_NOW - timedelta(minutes=2)).isoformat().replace(
+        "+00:00", "Z"
+    )
+    assert context["tier"] == "everyday"
+    assert context["engine_version"] == ENGINE_VERSION
+    logs = logs_of(client, "patient")
+    assert [log.id for log in logs] == [body["suggestion_id"]]
+    assert [item["session_id"] for item in logs[0].items] == [
+        item["session_id"] for item in body["items"]
+    ]
+
+
+def test_without_a_recent_rating_the_context_says_so(
+    client: Client, catalog: dict[str, int]
+) -> None:
+    client.login_as(PERSONAS["patient"])
+    rate(client, "patient", 3, ago=timedelta(hours=20))
+
+    body = client.get("/api/v1/suggestions").json()
+
+    assert body["context"]["anxiety"] is None
+    assert body["context"]["rated_at"] is None
+    assert body["context"]["tier"] == "gentle"
+    assert body["items"]
+
+
+def test_at_a_high_rating_the_api_offers_only_support_panel_sessions(
+    client: Client, catalog: dict[str, int]
+) -> None:
+    client.login_as(PERSONAS["patient"])
+    rate(client, "patient", 9)
+
+    body = client.get("/api/v1/suggestions").json()
+
+    assert body["context"]["tier"] == "support"
+    assert {item["title"] for item in body["items"]} <= SUPPORT_SAFE
+    assert body["items"]
+
+
+@pytest.mark.parametrize(
+    ("utc", "local_hour", "today"),
+    [
+        (datetime(2026, 11, 24, 1, 30, tzinfo=UTC), 2, "2026-11-23"),  # before the rollover
+        (datetime(2026, 11, 24, 2, 30, tzinfo=UTC), 3, "2026-11-24"),
+        (datetime(2026, 11, 24, 22, 59, tzinfo=UTC), 23, "2026-11-24"),
+        (datetime(2026, 3, 29, 0, 59, tzinfo=UTC), 1, "2026-03-28"),  # Berlin's DST night
+        (datetime(2026, 3, 29, 1, 0, tzinfo=UTC), 3, "2026-03-29"),
+    ],
+)
+def test_the_part_of_day_is_the_patients_local_hour(
+    client: Client, clock: FixedClock, catalog: dict[str, int], utc: datetime, local_hour: int,
+    today: str,
+) -> None:  # fmt: skip
+    clock.set(utc)
+    client.login_as(PERSONAS["patient"])  # Europe/Berlin
+
+    context = client.get("/api/v1/suggestions").json()["context"]
+
+    assert (context["local_hour"], context["today"]) == (local_hour, today)
+
+
+def test_a_patient_west_of_utc_gets_their_own_part_of_day(
+    client: Client, clock: FixedClock, catalog: dict[str, int]
+) -> None:
+    clock.set(datetime(2026, 11, 24, 4, 0, tzinfo=UTC))
+    client.login_as(PERSONAS["other_patient"])  # America/New_York
+
+    context = client.get("/api/v1/suggestions").json()["context"]
+
+    assert (context["local_hour"], context["today"]) == (23, "2026-11-23")
+
+
+def test_each_patient_gets_a_list_from_their_own_ratings(
+    client: Client, catalog: dict[str, int]
+) -> None:
+    rate(client, "patient", 9)
+    client.login_as(PERSONAS["other_patient"])
+
+    body = client.get("/api/v1/suggestions").json()
+
+    assert body["context"]["anxiety"] is None
+    assert logs_of(client, "patient") == []
+    assert [log.id for log in logs_of(client, "other_patient")] == [body["suggestion_id"]]
+
+
+@pytest.mark.parametrize("persona", ["therapist", "other_therapist", "coordinator", "admin"])
+def test_staff_are_refused_suggestions(
+    client: Client, catalog: dict[str, int], persona: str
+) -> None:
+    client.login_as(PERSONAS[persona])
+
+    response = client.get("/api/v1/suggestions")
+
+    assert response.status_code == 403
+    assert count(client, SuggestionLog) == 0
+
+
+def test_anonymous_visitors_are_refused_suggestions(
+    client: Client, catalog: dict[str, int]
+) -> None:
+    client.login_as(None)
+
+    response = client.get("/api/v1/suggestions")
+
+    assert response.status_code == 401
+    assert count(client, SuggestionLog) == 0
+
+
+# --- the patient's home ------------------------------------------------------------------------
+
+
+def test_the_home_page_shows_three_to_five_cards_with_reasons(
+    client: Client, catalog: dict[str, int]
+) -> None:
+    client.login_as(PERSONAS["patient"])
+    rate(client, "patient", 3)
+
+    page = client.get("/patient")
+
+    assert page.status_code == 200
+    assert "Suggested for you now" in page.text
+    cards = card_titles(page.text)
+    assert 3 <= len(cards) <= 5
+    assert set(cards) <= TITLES - NEVER_OFFERED
+    (log,) = logs_of(client, "patient")
+    for item in log.items:
+        assert f'/sessions/{item["session_id"]}?suggestion={log.id}"' in page.text
+        assert html.escape(item["reasons"][0], quote=False) in page.text
+        for reason in item["reasons"][1:]:
+            assert html.escape(reason, quote=False) in page.text
+    assert "<details" in page.text
+    assert "Why else" in page.text
+    # The check-in comes first, then the suggestions.
+    assert page.text.index('id="checkin-heading"') < page.text.index('id="suggestions-heading"')
+
+
+def test_at_a_high_rating_the_home_cards_are_only_support_panel_sessions(
+    client: Client, catalog: dict[str, int]
+) -> None:
+    client.login_as(PERSONAS["patient"])
+    rate(client, "patient", 8)
+
+    cards = card_titles(client.get("/patient").text)
+
+    assert cards
+    assert set(cards) <= SUPPORT_SAFE
+
+
+def test_a_check_in_changes_the_cards_at_once(client: Client, catalog: dict[str, int]) -> None:
+    client.login_as(PERSONAS["patient"])
+    rate(client, "patient", 1)
+    client.get("/patient")
+
+    saved = client.submit("/checkins", {"level": "9"})
+    after = client.get("/patient")
+
+    assert saved.status_code == 303
+    assert set(card_titles(after.text)) <= SUPPORT_SAFE
+    first, second = logs_of(client, "patient")
+    assert (first.context["tier"], second.context["tier"]) == ("everyday", "support")
+
+
+def test_an_empty_catalog_says_nothing_is_suggested_yet(
+    client: Client, personas: dict[str, User]
+) -> None:
+    client.login_as(PERSONAS["patient"])
+
+    page = client.get("/patient")
+
+    assert page.status_code == 200
+    assert "Nothing to suggest right now." in page.text
+
+
+# --- the session page and the practice that follows ----------------------------------------
+
+
+def shown_list(client: Client) -> dict[str, Any]:
+    response = client.get("/api/v1/suggestions")
+    assert response.status_code == 200
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def test_the_session_page_carries_the_patients_own_suggestion(
+    client: Client, catalog: dict[str, int]
+) -> None:
+    client.login_as(PERSONAS["patient"])
+    shown = shown_list(client)
+    session_id = shown["items"][0]["session_id"]
+
+    page = client.get(f"/sessions/{session_id}?suggestion={shown['suggestion_id']}")
+
+    assert page.status_code == 200
+    assert f'name="suggestion_id" value="{shown["suggestion_id"]}"' in page.text
+    assert f'data-suggestion="{shown["suggestion_id"]}"' in page.text
+
+
+def test_the_session_page_drops_a_strangers_or_unrelated_suggestion(
+    client: Client, catalog: dict[str, int]
+) -> None:
+    client.login_as(PERSONAS["other_patient"])
+    theirs = shown_list(client)
+    client.login_as(PERSONAS["patient"])
+    mine = shown_list(client)
+    unrelated = next(
+        session_id
+        for session_id in catalog.values()
+        if session_id not in {item["session_id"] for item in mine["items"]}
+    )
+
+    stranger = client.get(
+        f"/sessions/{theirs['items'][0]['session_id']}?suggestion={theirs['suggestion_id']}"
+    )
+    elsewhere = client.get(f"/sessions/{unrelated}?suggestion={mine['suggestion_id']}")
+
+    for page in (stranger, elsewhere):
+        assert page.status_code == 200
+        assert "suggestion_id" not in page.text
+        assert "data-suggestion" not in page.text
+
+
+def test_starting_from_a_suggestion_with_the_form_links_the_practice(
+    client: Client, catalog: dict[str, int]
+) -> None:
+    client.login_as(PERSONAS["patient"])
+    shown = shown_list(client)
+    session_id = shown["items"][0]["session_id"]
+
+    response = client.submit(
+        "/practice/start",
+        {"session_id": str(session_id), "suggestion_id": str(shown["suggestion_id"])},
+    )
+
+    assert response.status_code == 303
+    (follow,) = client.run(lambda: SuggestionFollow.all())
+    assert (follow.suggestion_id, follow.session_id) == (shown["suggestion_id"], session_id)
+    practice = client.run(lambda: PracticeLog.get(id=follow.practice_id))
+    assert practice.patient_id == client.user(PERSONAS["patient"].email).id
+
+
+def test_starting_playback_through_the_api_links_the_practice(
+    client: Client, catalog: dict[str, int]
+) -> None:
+    client.login_as(PERSONAS["patient"])
+    shown = shown_list(client)
+    session_id = shown["items"][1]["session_id"]
+
+    response = client.post(
+        "/api/v1/practice/playback",
+        json={"session_id": session_id, "suggestion_id": shown["suggestion_id"]},
+        headers={"Idempotency-Key": "from-suggestion-1"},
+    )
+
+    assert response.status_code == 201, response.text
+    practice_id = response.json()["practice"]["id"]
+    follow = client.run(lambda: SuggestionFollow.get(practice_id=practice_id))
+    assert follow.suggestion_id == shown["suggestion_id"]
+
+
+def test_a_patient_cannot_link_a_practice_to_another_patients_suggestion(
+    client: Client, catalog: dict[str, int]
+) -> None:
+    client.login_as(PERSONAS["other_patient"])
+    theirs = shown_list(client)
+    session_id = theirs["items"][0]["session_id"]
+    client.login_as(PERSONAS["patient"])
+
+    through_api = client.post(
+        "/api/v1/practice/playback",
+        json={"session_id": session_id, "suggestion_id": theirs["suggestion_id"]},
+    )
+    through_form = client.submit(
+        "/practice/start",
+        {"session_id": str(session_id), "suggestion_id": str(theirs["suggestion_id"])},
+    )
+
+    assert through_api.status_code == 422
+    assert through_api.json()["errors"][0]["field"] == "suggestion_id"
+    assert through_form.status_code == 422
+    assert count(client, PracticeLog) == 0
+    assert count(client, SuggestionFollow) == 0
+
+
+@pytest.mark.parametrize("value", ["0", "-3", "abc", "99999999999999999999", "١٢"])
+def test_a_malformed_suggestion_id_in_the_form_is_refused_and_nothing_starts(
+    client: Client, catalog: dict[str, int], value: str
+) -> None:
+    client.login_as(PERSONAS["patient"])
+
+    response = client.submit(
+        "/practice/start", {"session_id": str(catalog["Slow exhale"]), "suggestion_id": value}
+    )
+
+    assert response.status_code == 303
+    assert response.headers["location"] == f"/sessions/{catalog['Slow exhale']}"
+    assert count(client, PracticeLog) == 0
+
+
+def test_a_malformed_suggestion_query_is_refused(client: Client, catalog: dict[str, int]) -> None:
+    client.login_as(PERSONAS["patient"])
+
+    response = client.get(f"/sessions/{catalog['Slow exhale']}?suggestion=abc")
+
+    assert response.status_code == 422
+    assert "suggestion" in response.text
+
+
+def test_the_session_page_notes_a_session_outside_the_safe_set_at_high_distress(
+    client: Client, catalog: dict[str, int]
+) -> None:
+    client.login_as(PERSONAS["patient"])
+    rate(client, "patient", 8)
+
+    long_one = client.get(f"/sessions/{catalog['Chair yoga']}")
+    calming = client.get(f"/sessions/{catalog['Slow exhale']}")
+
+    assert "Go gently right now" in long_one.text
+    assert "You rated your anxiety 8 out of 10" in long_one.text
+    assert 'href="/support"' in long_one.text
+    assert "Go gently right now" not in calming.text
+
+
+def test_the_session_page_has_no_note_at_moderate_distress(
+    client: Client, catalog: dict[str, int]
+) -> None:
+    client.login_as(PERSONAS["patient"])
+    rate(client, "patient", 5)
+
+    page = client.get(f"/sessions/{catalog['Silent sit']}")
+
+    assert "Go gently right now" not in page.text
+
+
+def test_staff_see_no_distress_note_on_a_session_page(
+    client: Client, catalog: dict[str, int]
+) -> None:
+    rate(client, "patient", 9)
+    client.login_as(PERSONAS["therapist"])
+
+    page = client.get(f"/sessions/{catalog['Silent sit']}?suggestion=1")
+
+    assert page.status_code == 200
+    assert "Go gently right now" not in page.text
+    assert "data-suggestion" not in page.text
+
+
+# --- what the care team sees -------------------------------------------------------------------
+
+
+def render_last_suggestions(client: Client, shown: LastSuggestions | None) -> str:
+    engine = client.app.template_engine
+    assert engine is not None
+    template = engine.get_template("care/_last_suggestions.html")
+    return str(template.module.last_suggestions(shown, "Europe/Berlin"))  # type: ignore[attr-defined]
+
+
+def test_the_care_partial_shows_what_was_last_suggested_and_why(
+    client: Client, catalog: dict[str, int]
+) -> None:
+    client.login_as(PERSONAS["patient"])
+    rate(client, "patient", 9)
+    shown = shown_list(client)
+    followed = shown["items"][0]
+    client.post(
+        "/api/v1/practice/playback",
+        json={"session_id": followed["session_id"], "suggestion_id": shown["suggestion_id"]},
+    )
+    patient = client.user(PERSONAS["patient"].email)
+
+    last = client.run(lambda: last_suggestions_for(patient.id))
+    text = html.unescape(render_last_suggestions(client, last))
+
+    assert "Last suggested" in text
+    assert "latest rating 9/10" in text
+    assert "support set" in text
+    assert "Shown 24 Nov 2026, 15:30" in text  # Berlin time
+    for item in shown["items"]:
+        assert item["title"] in text
+        for reason in item["reasons"]:
+            assert reason in text
+    assert text.count("Started from this list") == 1
+    assert text.index(followed["title"]) < text.index("Started from this list")
+
+
+def test_the_care_partial_says_when_nothing_was_suggested_yet(
+    client: Client, personas: dict[str, User]
+) -> None:
+    last = client.run(lambda: last_suggestions_for(personas["patient"].id))
+
+    text = render_last_suggestions(client, last)
+
+    assert last is None
+    assert "No suggestions shown yet." in text
+
+
+def test_the_therapist_sees_the_last_suggestions_on_the_patients_page(
+    client: Client, catalog: dict[str, int], personas: dict[str, User]
+) -> None:
+    client.login_as(PERSONAS["patient"])
+    rate(client, "patient", 4)
+    shown = shown_list(client)
+    client.login_as(PERSONAS["therapist"])
+
+    page = client.get(f"/care/patients/{personas['patient'].id}")
+
+    assert page.status_code == 200
+    text = html.unescape(page.text)
+    assert "Last suggested" in text
+    assert "latest rating 4/10" in text
+    for item in shown["items"]:
+        assert item["title"] in text
+        assert item["reasons"][0] in text
+
+
+def test_another_therapist_cannot_see_the_last_suggestions(
+    client: Client, catalog: dict[str, int], personas: dict[str, User]
+) -> None:
+    client.login_as(PERSONAS["patient"])
+    shown = shown_list(client)
+    client.login_as(PERSONAS["other_therapist"])
+
+    page = client.get(f"/care/patients/{personas['patient'].id}")
+
+    assert page.status_code == 404
+    assert shown["items"][0]["reasons"][0] not in html.unescape(page.text)

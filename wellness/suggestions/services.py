@@ -1,0 +1,175 @@
+"""Suggestions in the app: gather the context, call the engine, log what is shown, link the
+practice that follows, and tell the session page when a session does not suit the moment.
+
+The engine (`engine.suggest`) is the code the simulated clinic judges; nothing here re-ranks or
+filters its answer. The list is computed per request, so it changes with every new rating.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+from tortoise.transactions import in_transaction
+
+from wellness.accounts.models import User
+from wellness.caseload import plan
+from wellness.catalog.kinds import Kind
+from wellness.practice import services as practice
+from wellness.settings import CarePolicy
+from wellness.suggestions import context as gather
+from wellness.suggestions.clinic import CLINIC_FITS, ClinicFits
+from wellness.suggestions.engine import suggest
+from wellness.suggestions.inputs import SafetyLimits, sessions_by_id
+from wellness.suggestions.log import link_practice, log_shown
+from wellness.suggestions.safety import Tier, broken_rules, checked, tier_for
+
+KIND_VALUES = frozenset(kind.value for kind in Kind)
+
+
+@dataclass(frozen=True, slots=True)
+class SuggestedSession:
+    session_id: int
+    title: str
+    kind: str  # a catalog `Kind` value
+    minutes: float
+    reasons: tuple[str, ...]  # the first one is the card's
+    probability: float
+    assignment_id: int | None
+
+    @property
+    def kind_label(self) -> str:
+        return Kind(self.kind).label if self.kind in KIND_VALUES else self.kind.capitalize()
+
+    @property
+    def seconds(self) -> float:
+        return self.minutes * 60
+
+
+@dataclass(frozen=True, slots=True)
+class Suggested:
+    """One list as shown, with the id of its log row (carried to the practice that follows)."""
+
+    suggestion_id: int
+    items: tuple[SuggestedSession, ...]
+    engine_version: str
+    anxiety: int | None
+    rated_at: datetime | None
+    tier: str
+    local_hour: int
+    today: str
+
+
+async def suggestions_for(
+    patient: User,
+    *,
+    policy: CarePolicy,
+    now: datetime,
+    fits: ClinicFits = CLINIC_FITS,
+    rng: np.random.Generator | int | None = None,
+) -> Suggested:
+    """Three to five sessions for `patient` now (fewer only when fewer are safe), logged."""
+    token, catalog = await gather.published_catalog()
+    fit = await fits.model(token, catalog)
+    due = await plan.due_today(patient, policy=policy, now=now)
+    context, _ = await gather.patient_context(patient, policy=policy, now=now, due=due)
+    shown = suggest(catalog, context, fit.model, limits=gather.limits_for(policy), rng=rng)
+    snapshot: dict[str, Any] = {
+        **shown.context,
+        "own_ratings": len(context.ratings),
+        "practices": len(context.history),
+        "pinned": sorted(context.pinned),
+        "banned": sorted(context.banned),
+        "contraindications": sorted(context.contraindications),
+        "due": [item.assignment_id for item in context.due],
+        "clinic_ratings": fit.model.ratings,
+        "clinic_fit": fit.generation,
+    }
+    log = await log_shown(patient, shown, context=snapshot, now=now)
+    facts = sessions_by_id(catalog)
+    items = tuple(
+        SuggestedSession(
+            session_id=item.session_id,
+            title=facts[item.session_id].title,
+            kind=facts[item.session_id].kind,
+            minutes=facts[item.session_id].minutes,
+            reasons=item.reasons,
+            probability=item.probability,
+            assignment_id=item.assignment_id,
+        )
+        for item in shown.items
+    )
+    return Suggested(
+        suggestion_id=log.id,
+        items=items,
+        engine_version=shown.engine_version,
+        anxiety=context.anxiety,
+        rated_at=context.rated_at,
+        tier=str(shown.context.get("tier", "")),
+        local_hour=context.local_hour,
+        today=context.today,
+    )
+
+
+async def start_suggested(
+    patient: User,
+    session_id: int,
+    suggestion_id: int | None,
+    *,
+    anxiety_before: int | None,
+    policy: CarePolicy,
+    now: datetime,
+) -> practice.Logged:
+    """Start playback (`practice.start_playback`), linked to the list it was chosen from when
+    `suggestion_id` is given: all or nothing, so a refused link leaves no practice behind."""
+    if suggestion_id is None:
+        return await practice.start_playback(
+            patient, session_id, anxiety_before=anxiety_before, policy=policy, now=now
+        )
+    async with in_transaction():
+        logged = await practice.start_playback(
+            patient, session_id, anxiety_before=anxiety_before, policy=policy, now=now
+        )
+        await link_practice(patient, logged.practice, suggestion_id, now=now)
+    return logged
+
+
+@dataclass(frozen=True, slots=True)
+class DistressNote:
+    """The session page's gentle note: the patient's recent rating is high and this session is
+    outside what the suggestions (and the support panel) would offer them now."""
+
+    anxiety: int
+    rated_at: datetime
+    time_zone: str  # the patient's, to show `rated_at` in
+    tier: str
+
+
+async def distress_note(
+    patient: User, session_id: int, *, policy: CarePolicy, now: datetime
+) -> DistressNote | None:
+    """A note when the patient's latest recent rating is at or above high distress and the
+    session breaks the safety filter's rules for it; None otherwise."""
+    rating = await gather.latest_rating(patient, now=now)
+    limits: SafetyLimits = gather.limits_for(policy)
+    if rating is None or rating.level < checked(limits).high_distress_level:
+        return None
+    _, catalog = await gather.published_catalog()
+    session = sessions_by_id(catalog).get(session_id)
+    tier = tier_for(rating.level, limits)
+    if session is not None and not broken_rules(session, tier, limits=limits):
+        return None
+    return DistressNote(rating.level, rating.occurred_at, patient.time_zone, tier.value)
+
+
+__all__ = [
+    "DistressNote",
+    "Suggested",
+    "SuggestedSession",
+    "Tier",
+    "distress_note",
+    "start_suggested",
+    "suggestions_for",
+]
