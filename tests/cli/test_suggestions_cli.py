@@ -53,3 +53,20 @@ def test_the_group_is_listed_in_the_command_help() -> None:
     assert result.exit_code == 0
     assert "suggestions" in result.output
     assert "evaluate" in run("suggestions", "--help").output
+
+
+def test_report_on_a_clinic_without_logs_says_there_is_nothing_to_estimate(
+    environment: dict[str, str],
+) -> None:
+    result = CliRunner().invoke(
+        main,
+        ["suggestions", "report"],
+        env=environment,
+        catch_exceptions=False,
+        obj=CliState(FixedClock(TEST_NOW)),
+    )
+    assert result.exit_code == 0, result.output
+    assert "Suggestion lists logged: 0 (none)" in result.output
+    assert "No rated practice followed a logged list yet" in result.output
+    assert "engine-1" in result.output
+    assert "rules-1" in result.output

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import zlib
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -34,17 +35,13 @@ def clinic() -> ClinicModel:
 
 def moments(count: int) -> list[PatientContext]:
     """Contexts of three patients at different hours and distress levels."""
-    found = []
-    for number in range(count):
-        base = context(
-            patient_id=1 + number % 3, anxiety=2 + number % 6, local_hour=8 + number % 12
+    return [
+        replace(
+            context(patient_id=1 + number % 3, anxiety=2 + number % 6, local_hour=8 + number % 12),
+            now=NOW + timedelta(hours=number),
         )
-        found.append(PatientContext(**{**_fields(base), "now": NOW + timedelta(hours=number)}))
-    return found
-
-
-def _fields(value: PatientContext) -> dict[str, object]:
-    return {name: getattr(value, name) for name in PatientContext.__slots__}
+        for number in range(count)
+    ]
 
 
 def engine_logs(

@@ -1,10 +1,14 @@
-"""`wellness suggestions evaluate`: the suggestion engine in the simulated clinic.
+"""`wellness suggestions evaluate | report`: the suggestion engine judged in a simulated clinic,
+and on the clinic's own logs.
 
 `evaluate` hands its options to the simulation's own runner
 (`wellness.suggestions.simulation.run.main`), which prints one table (random within the safe
 set, most popular, rules only, fully pooled Thompson sampling, this engine, an oracle) and a
 PASS/MISS line per target of issue 11. A simulation is not a clinical trial: see the README's
 "The simulated clinic".
+
+`report` reads every logged list and the practice that followed it (`suggestions.review`) and
+prints `suggestions.evaluation`'s off-policy estimates.
 """
 
 from __future__ import annotations
@@ -13,12 +17,14 @@ import os
 
 import click
 
+from wellness.cli.common import command_settings, run_with_database
+
 HETEROGENEITY = ("none", "low", "medium", "high")
 
 
 @click.group()
 def suggestions() -> None:
-    """The suggestion engine: judge it in a simulated clinic."""
+    """The suggestion engine: judge it in a simulated clinic or on the logs."""
 
 
 @suggestions.command("evaluate")
@@ -72,3 +78,23 @@ def evaluate(
     )
     if code:
         raise click.exceptions.Exit(code)
+
+
+@suggestions.command("report")
+def report() -> None:
+    """Off-policy estimates from the clinic's own suggestion logs: the mean drop in distress
+    per rated practice under the current engine and under rules only (SNIPS and doubly
+    robust, with 95% intervals), next to what the logged lists achieved."""
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    from wellness.suggestions import evaluation
+    from wellness.suggestions.context import limits_for
+    from wellness.suggestions.engine import fit_clinic
+    from wellness.suggestions.review import review_data
+
+    settings = command_settings()
+    data = run_with_database(settings, lambda: review_data(settings.care))
+    clinic = fit_clinic(data.ratings, data.catalog)
+    result = evaluation.offpolicy_report(
+        data.records, data.catalog, clinic, limits=limits_for(settings.care)
+    )
+    click.echo(evaluation.format_report(result))

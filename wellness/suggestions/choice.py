@@ -32,6 +32,7 @@ class ChoiceSettings:
     draws: int = 128  # posterior draws behind the inclusion estimate
     exploration: float = 0.1  # share of the list spread evenly over every candidate
     ceiling: float = 0.9  # no learned choice is certain to be shown (due practices are)
+    spread: float = 1.0  # posterior draws' spread around the mean (1: plain Thompson sampling)
     pin_bonus: float = 0.3  # points of expected drop a care-team pin is worth in the ranking
     repeat_margin: float = 0.5  # yesterday's session must beat the typical candidate by this
     repeat_evidence: int = 2  # ... on at least this many of the patient's own ratings of it

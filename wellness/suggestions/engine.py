@@ -161,6 +161,8 @@ def engine_plan(
     if slots < len(candidates):
         subset = _subset(start.prediction, candidates)
         samples = draws(clinic, start.patient, subset, generator, settings.draws)
+        if settings.spread != 1.0:
+            samples = subset.mean + settings.spread * (samples - subset.mean)
         samples -= settings.pin_bonus * start.pinned[candidates]
         thompson = thompson_inclusion(samples, slots)
         chance = bounded_inclusion(thompson, slots, settings.exploration, settings.ceiling)
