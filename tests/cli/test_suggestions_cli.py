@@ -8,6 +8,7 @@ from tests.conftest import TEST_NOW
 from wellness.cli import main
 from wellness.cli.common import CliState
 from wellness.lib.clock import FixedClock
+from wellness.suggestions.engine import ENGINE_VERSION
 
 
 def run(*args: str) -> Result:
@@ -68,5 +69,5 @@ def test_report_on_a_clinic_without_logs_says_there_is_nothing_to_estimate(
     assert result.exit_code == 0, result.output
     assert "Suggestion lists logged: 0 (none)" in result.output
     assert "No rated practice followed a logged list yet" in result.output
-    assert "engine-1" in result.output
+    assert ENGINE_VERSION in result.output
     assert "rules-1" in result.output

@@ -59,7 +59,7 @@ from wellness.suggestions.reasons import Evidence, reasons, rules_reasons
 from wellness.suggestions.rules import is_bedtime, rules_fit
 from wellness.suggestions.safety import SafeSet, safe_rows
 
-ENGINE_VERSION = "engine-1"
+ENGINE_VERSION = "engine-2"
 RULES_VERSION = "rules-1"
 _RULES = prior_model(Prior(), personal=False)  # the model before any data: the rules' scores
 
@@ -160,9 +160,11 @@ def engine_plan(
     picked = np.arange(len(candidates))
     if slots < len(candidates):
         subset = _subset(start.prediction, candidates)
-        samples = draws(clinic, start.patient, subset, generator, settings.draws)
-        if settings.spread != 1.0:
+        if settings.spread > 0:
+            samples = draws(clinic, start.patient, subset, generator, settings.draws)
             samples = subset.mean + settings.spread * (samples - subset.mean)
+        else:  # every draw would be the mean: rank it once (ties by catalog order)
+            samples = (subset.mean + 1e-9 * np.arange(len(candidates)))[None, :]
         samples -= settings.pin_bonus * start.pinned[candidates]
         thompson = thompson_inclusion(samples, slots)
         chance = bounded_inclusion(thompson, slots, settings.exploration, settings.ceiling)
