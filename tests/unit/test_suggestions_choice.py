@@ -110,9 +110,21 @@ def test_the_same_seed_gives_the_same_list_and_other_seeds_explore() -> None:
         tuple(
             item.session_id for item in suggest(catalog, ctx, clinic, limits=LIMITS, rng=seed).items
         )
+        for seed in range(200)
+    }
+    # The floor explores: about one list in eight shows a session off the top of the ranking.
+    assert len(lists) > 5
+    thompson = ChoiceSettings(spread=1.0)
+    drawn = {
+        tuple(
+            item.session_id
+            for item in suggest(
+                catalog, ctx, clinic, limits=LIMITS, rng=seed, settings=thompson
+            ).items
+        )
         for seed in range(20)
     }
-    assert len(lists) > 5
+    assert len(drawn) > 5  # full-width Thompson draws explore far more
 
 
 @pytest.mark.parametrize(("asked", "shown"), [(1, 3), (3, 3), (4, 4), (5, 5), (9, 5)])

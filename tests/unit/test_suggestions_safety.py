@@ -57,9 +57,10 @@ def violations(item: SessionFacts, ctx: PatientContext, limits: SafetyLimits) ->
         canonical(item.posture),
     )
     silence_limit = positive(limits.long_silence_minutes, 20)
-    if posture == "standing":
+    # Unknown fails closed: an unknown posture may be standing, unknown guidance may be silent.
+    if posture not in ("seated", "lying"):
         flags.add("standing")
-    if guidance == "silent" and (minutes == 0 or minutes >= silence_limit):
+    if guidance != "guided" and (minutes == 0 or minutes >= silence_limit):
         flags.add("long_silence")
     patient = {canonical(flag) for flag in ctx.contraindications}
     if item.session_id in ctx.banned:

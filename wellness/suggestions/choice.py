@@ -43,8 +43,8 @@ DEFAULT_COUNT, MIN_COUNT, MAX_COUNT = 4, 3, 5  # sessions shown, due practices i
 @dataclass(frozen=True, slots=True)
 class ChoiceSettings:
     draws: int = 128  # posterior draws behind the inclusion estimate
-    exploration: float = 0.03  # share of the list spread evenly over every candidate
-    ceiling: float = 0.97  # no learned choice is certain to be shown (due practices are)
+    exploration: float = 0.05  # share of the list spread evenly over every candidate
+    ceiling: float = 0.95  # no learned choice is certain to be shown (due practices are)
     # The posterior draws' spread around the mean: 1 is plain Thompson sampling, 0 ranks by the
     # posterior mean and leaves exploring to the floor. 0 by default: see the module docstring.
     spread: float = 0.0
