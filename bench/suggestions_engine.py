@@ -1,10 +1,10 @@
 """The suggestion engine in process: one patient's suggestions with 300 sessions and two years of
 history, against the rules-only policy on the same input.
 
-Target: `suggest` (Thompson sampling over the pooled model, reasons included) under 10 ms at the
-99th percentile of its CPU time (this thread's, so time lost to other processes on a busy machine
-does not count; wall-clock median and p99 are printed beside it); the clinic-wide fit, which the
-app caches, is timed separately.
+Target: `suggest` (the pooled model's choice with its exploration floor, reasons included)
+under 10 ms at the 99th percentile of its CPU time (this thread's, so time lost to other
+processes on a busy machine does not count; wall-clock median and p99 are printed beside it);
+the clinic-wide fit, which the app caches, is timed separately.
 
 Usage: .venv/bin/python bench/suggestions_engine.py [--runs 1000] [--patients 120] [--sessions 300]
 

@@ -101,7 +101,9 @@ def suggest(
     count: int = DEFAULT_COUNT,
     settings: ChoiceSettings | None = None,
 ) -> SuggestionList:
-    """3-5 safe sessions for this patient now, by Thompson sampling; deterministic for a seed."""
+    """3-5 safe sessions for this patient now: the best by the posterior mean (Thompson sampling
+    when `settings.spread` > 0), each safe candidate kept between a floor and a ceiling of being
+    shown; deterministic for a seed."""
     plan = engine_plan(
         catalog, context, clinic, limits=limits, rng=rng, count=count, settings=settings
     )
