@@ -234,10 +234,10 @@ async def breakdown(database_url: str, runs: int) -> list[tuple[str, float, floa
     from wellness import db
     from wellness.accounts.models import User
     from wellness.settings import CarePolicy
-    from wellness.suggestions import context as gather
     from wellness.suggestions import services
-    from wellness.suggestions.clinic import ClinicFits
     from wellness.suggestions.engine import suggest
+    from wellness.suggestions.services import context as gather
+    from wellness.suggestions.services.clinic import ClinicFits
 
     policy = CarePolicy()
     now = datetime.now(UTC)
@@ -311,7 +311,7 @@ def run_wrk(
 
 async def logged_lists(database_url: str) -> int:
     from wellness import db
-    from wellness.suggestions.models import SuggestionLog
+    from wellness.suggestions.logs.models import SuggestionLog
 
     await db.open_database(database_url)
     try:

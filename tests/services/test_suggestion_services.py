@@ -28,12 +28,12 @@ from wellness.checkins.models import Checkin
 from wellness.lib.validation import FieldError
 from wellness.practice.models import PracticeLog
 from wellness.settings import CarePolicy
-from wellness.suggestions import context as gather
 from wellness.suggestions import services
-from wellness.suggestions.clinic import ClinicFits
 from wellness.suggestions.engine import ENGINE_VERSION
-from wellness.suggestions.log import last_suggestions_for
-from wellness.suggestions.models import SuggestionFollow, SuggestionLog
+from wellness.suggestions.logs import last_suggestions_for
+from wellness.suggestions.logs.models import SuggestionFollow, SuggestionLog
+from wellness.suggestions.services import context as gather
+from wellness.suggestions.services.clinic import ClinicFits
 
 POLICY = CarePolicy()
 
