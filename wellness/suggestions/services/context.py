@@ -14,6 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from tortoise.expressions import Q
+from tortoise.functions import Count, Max, Sum
 
 from wellness.accounts.models import User
 from wellness.care.restrictions import Restrictions, restrictions_for
@@ -198,6 +199,47 @@ async def practice_done(patient: User, policy: CarePolicy) -> tuple[PracticeDone
     return _done(await _practices(patient.id), policy.day_rollover_hour)
 
 
+# One patient's practice as the engine reads it, per worker, under a marker of what it was read
+# from: the latest change to their practice and their latest rating. Two aggregate queries tell
+# whether it changed; reading and converting two years of practice costs ten times more.
+Own = tuple[tuple[PracticeDone, ...], tuple[RatedPractice, ...]]
+_OWN: TokenCache[tuple[int, int], tuple[tuple[Any, ...], Own]] = TokenCache(
+    max_weight=100_000, weigh=lambda entry: 1 + len(entry[1][0]) + len(entry[1][1])
+)
+
+
+async def _own_marker(patient_id: int) -> tuple[Any, ...]:
+    practice = await (
+        PracticeLog.filter(patient_id=patient_id)
+        .annotate(
+            count=Count("id"),
+            changed=Max("updated_at"),
+            last=Max("id"),
+            listened=Sum("listened_seconds"),  # progress moves it even within one clock tick
+        )
+        .values_list("count", "changed", "last", "listened")
+    )
+    rating = await (
+        Checkin.filter(patient_id=patient_id).annotate(last=Max("id")).values_list("last")
+    )
+    return (*practice, *rating)
+
+
+async def _own_practice(patient_id: int, rollover_hour: int) -> Own:
+    """(history, rated practice) of one patient: from the worker's cache when nothing changed
+    since it was read (the marker is read first, so newer data is never kept under it)."""
+    token = await change_token()
+    marker = await _own_marker(patient_id)
+    key = (patient_id, rollover_hour)
+    cached = _OWN.get(token, key)
+    if cached is not None and cached[0] == marker:
+        return cached[1]
+    practices = await _practices(patient_id)
+    own = (_done(practices, rollover_hour), tuple(_rated(practices)))
+    _OWN.put(token, key, (marker, own))
+    return own
+
+
 @dataclass(frozen=True, slots=True)
 class LatestRating:
     level: int
@@ -233,7 +275,7 @@ async def patient_context(
     """Everything about `patient` now that a suggestion may depend on, and their restrictions."""
     rating = await latest_rating(patient, now=now)
     restrictions = await restrictions_for(patient.id)
-    practices = await _practices(patient.id)
+    history, ratings = await _own_practice(patient.id, policy.day_rollover_hour)
     context = PatientContext(
         patient_id=patient.id,
         now=now,
@@ -245,7 +287,7 @@ async def patient_context(
         banned=restrictions.banned,
         pinned=restrictions.pinned,
         due=due,
-        history=_done(practices, policy.day_rollover_hour),
-        ratings=tuple(_rated(practices)),
+        history=history,
+        ratings=ratings,
     )
     return context, restrictions
