@@ -233,11 +233,13 @@ async def breakdown(database_url: str, runs: int) -> list[tuple[str, float, floa
     """(part, median ms, p99 ms) of one patient's suggestions, after the clinic fit."""
     from wellness import db
     from wellness.accounts.models import User
+    from wellness.caseload import plan
     from wellness.settings import CarePolicy
-    from wellness.suggestions import context as gather
     from wellness.suggestions import services
-    from wellness.suggestions.clinic import ClinicFits
     from wellness.suggestions.engine import suggest
+    from wellness.suggestions.logs import log_shown
+    from wellness.suggestions.services import context as gather
+    from wellness.suggestions.services.clinic import ClinicFits
 
     policy = CarePolicy()
     now = datetime.now(UTC)
@@ -267,6 +269,14 @@ async def breakdown(database_url: str, runs: int) -> list[tuple[str, float, floa
         async def engine() -> object:
             return suggest(catalog, context, fit.model, limits=limits)
 
+        shown = suggest(catalog, context, fit.model, limits=limits)
+
+        async def due() -> object:
+            return await plan.due_today(patient, policy=policy, now=now)
+
+        async def log() -> object:
+            return await log_shown(patient, shown, context=dict(shown.context), now=now)
+
         results = [
             (f"clinic ratings read ({len(ratings):,})", read, read),
             ("clinic fit (read + EM, once per worker)", fitted, fitted),
@@ -275,7 +285,9 @@ async def breakdown(database_url: str, runs: int) -> list[tuple[str, float, floa
             ("suggestions_for (all of it, logged)", whole),
             ("  published catalog (cached)", catalog_read),
             ("  patient context (5 queries)", context_read),
+            ("  due today (assigned practice)", due),
             ("  engine.suggest", engine),
+            ("  log the list (one insert)", log),
         ):
             samples = []
             for _ in range(runs):
@@ -311,7 +323,7 @@ def run_wrk(
 
 async def logged_lists(database_url: str) -> int:
     from wellness import db
-    from wellness.suggestions.models import SuggestionLog
+    from wellness.suggestions.logs.models import SuggestionLog
 
     await db.open_database(database_url)
     try:

@@ -26,7 +26,7 @@ MODEL_MODULES = [
     "wellness.practice.models",
     "wellness.checkins.models",
     "wellness.care.models",
-    "wellness.suggestions.models",
+    "wellness.suggestions.logs.models",
 ]
 MIGRATIONS_MODULE = "wellness.migrations"
 

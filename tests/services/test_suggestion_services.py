@@ -28,12 +28,12 @@ from wellness.checkins.models import Checkin
 from wellness.lib.validation import FieldError
 from wellness.practice.models import PracticeLog
 from wellness.settings import CarePolicy
-from wellness.suggestions import context as gather
 from wellness.suggestions import services
-from wellness.suggestions.clinic import ClinicFits
 from wellness.suggestions.engine import ENGINE_VERSION
-from wellness.suggestions.log import last_suggestions_for
-from wellness.suggestions.models import SuggestionFollow, SuggestionLog
+from wellness.suggestions.logs import last_suggestions_for
+from wellness.suggestions.logs.models import SuggestionFollow, SuggestionLog
+from wellness.suggestions.services import context as gather
+from wellness.suggestions.services.clinic import ClinicFits
 
 POLICY = CarePolicy()
 
@@ -94,6 +94,28 @@ def test_the_context_holds_the_latest_recent_rating_and_the_rated_practice(
     assert [(done.session_id, done.completed) for done in context.history] == [
         (catalog["Slow exhale"], True)
     ]
+
+
+def test_the_context_sees_practice_and_ratings_added_since_the_last_read(
+    orm: Orm, catalog: dict[str, int], alice: User
+) -> None:
+    slow = catalog["Slow exhale"]
+    orm.run(store_rated_practice(alice.id, slow, TEST_NOW - timedelta(days=2), before=6, after=3))
+    first, _ = orm.run(gather.patient_context(alice, policy=POLICY, now=TEST_NOW))
+    again, _ = orm.run(gather.patient_context(alice, policy=POLICY, now=TEST_NOW))
+    practice = orm.run(
+        store_rated_practice(alice.id, slow, TEST_NOW - timedelta(days=1), before=7, after=2)
+    )
+    orm.run(Checkin.filter(practice_id=practice, context="after_session").delete())
+    half_rated, _ = orm.run(gather.patient_context(alice, policy=POLICY, now=TEST_NOW))
+    orm.run(PracticeLog.filter(id=practice).update(completed=False, updated_at=TEST_NOW))
+    unfinished, _ = orm.run(gather.patient_context(alice, policy=POLICY, now=TEST_NOW))
+
+    assert again.ratings == first.ratings
+    assert len(first.history) == 1
+    assert len(half_rated.history) == 2
+    assert len(half_rated.ratings) == 1
+    assert [done.completed for done in unfinished.history] == [True, False]
 
 
 def test_a_rating_older_than_twelve_hours_is_not_acted_on(

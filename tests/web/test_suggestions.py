@@ -22,8 +22,8 @@ from wellness.accounts.models import User
 from wellness.lib.clock import FixedClock
 from wellness.practice.models import PracticeLog
 from wellness.suggestions.engine import ENGINE_VERSION
-from wellness.suggestions.log import LastSuggestions, last_suggestions_for
-from wellness.suggestions.models import SuggestionFollow, SuggestionLog
+from wellness.suggestions.logs import LastSuggestions, last_suggestions_for
+from wellness.suggestions.logs.models import SuggestionFollow, SuggestionLog
 
 TITLES = {item.title for item in CATALOG}
 

@@ -20,7 +20,7 @@ from wellness.lib.numbers import MAX_ID
 from wellness.practice import rules
 from wellness.practice import services as practice
 from wellness.settings import CarePolicy
-from wellness.suggestions import log as suggestion_log
+from wellness.suggestions import logs as suggestion_log
 from wellness.suggestions import services as suggestions
 from wellness.web.catalog_views import SessionDetail
 from wellness.web.dependencies import CareRules, RequestTime, SignedInUser

@@ -19,7 +19,7 @@ from wellness.caseload import record as records
 from wellness.caseload.helps import ENOUGH_RATINGS
 from wellness.practice.progress import CALENDAR_WEEKS, MINUTES_WEEKS
 from wellness.settings import CarePolicy
-from wellness.suggestions.log import last_suggestions_for
+from wellness.suggestions.logs import last_suggestions_for
 from wellness.web.auditing import record_patient_view
 from wellness.web.dependencies import CareRules, RequestTime, SignedInUser
 from wellness.web.guards import signed_in

@@ -18,10 +18,10 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from wellness.suggestions.context import rated_practices
 from wellness.suggestions.engine import fit_clinic
 from wellness.suggestions.inputs import SessionFacts
 from wellness.suggestions.model import ClinicModel
+from wellness.suggestions.services.context import rated_practices
 
 REFIT_AFTER_SECONDS = 600.0
 

@@ -18,7 +18,7 @@ from wellness.catalog.models import PracticeSession
 from wellness.lib.validation import FieldError
 from wellness.practice.models import PracticeLog
 from wellness.suggestions.inputs import SuggestionList
-from wellness.suggestions.models import SuggestionFollow, SuggestionLog
+from wellness.suggestions.logs.models import SuggestionFollow, SuggestionLog
 
 NOT_OFFERED = "No suggestion shown to you offered this session."
 

@@ -19,12 +19,12 @@ from wellness.caseload import plan
 from wellness.catalog.kinds import Kind
 from wellness.practice import services as practice
 from wellness.settings import CarePolicy
-from wellness.suggestions import context as gather
-from wellness.suggestions.clinic import CLINIC_FITS, ClinicFits
 from wellness.suggestions.engine import suggest
 from wellness.suggestions.inputs import SafetyLimits, sessions_by_id
-from wellness.suggestions.log import link_practice, log_shown
+from wellness.suggestions.logs import link_practice, log_shown
 from wellness.suggestions.safety import Tier, broken_rules, checked, tier_for
+from wellness.suggestions.services import context as gather
+from wellness.suggestions.services.clinic import CLINIC_FITS, ClinicFits
 
 KIND_VALUES = frozenset(kind.value for kind in Kind)
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from tortoise.expressions import Q
+from tortoise.functions import Count, Max, Sum
 
 from wellness.accounts.models import User
 from wellness.care.restrictions import Restrictions, restrictions_for
@@ -92,69 +93,151 @@ def _facts(row: Sequence[Any]) -> SessionFacts:
     )
 
 
-async def rated_practices(patient_id: int | None = None) -> list[RatedPractice]:
-    """Practices of catalog sessions rated before and after, oldest first within each patient;
-    one patient's, or everybody's when `patient_id` is None."""
+async def _rating_levels(patient_id: int | None) -> dict[int, list[int | None]]:
+    """practice id -> [before, after] (None where missing), the first of each kind."""
     ratings = Checkin.filter(
         practice_id__isnull=False,
         context__in=(CheckinContext.BEFORE_SESSION, CheckinContext.AFTER_SESSION),
     )
-    practices = PracticeLog.filter(session_id__isnull=False)
     if patient_id is not None:
         ratings = ratings.filter(patient_id=patient_id)
-        practices = practices.filter(patient_id=patient_id)
     levels: dict[int, list[int | None]] = {}
     for practice_id, context, level in await raw_rows(
-        ratings.values_list("practice_id", "context", "level")
+        ratings.order_by("id").values_list("practice_id", "context", "level")
     ):
         pair = levels.setdefault(int(practice_id), [None, None])
         at = 0 if context == CheckinContext.BEFORE_SESSION else 1
         if pair[at] is None:
             pair[at] = int(level)
-    if not levels:
-        return []
-    rated: list[RatedPractice] = []
-    zones: dict[str, ZoneInfo] = {}
+    return levels
+
+
+@dataclass(frozen=True, slots=True)
+class _Practice:
+    patient_id: int
+    session_id: int
+    started_at: datetime
+    local: datetime  # in the zone stored with the practice
+    completed: bool
+    before: int | None
+    after: int | None
+
+
+async def _practices(patient_id: int | None) -> list[_Practice]:
+    """Practices of catalog sessions with their ratings, oldest first within each patient: two
+    narrow queries joined here (an IN list of every rated practice cost seconds for a clinic)."""
+    levels = await _rating_levels(patient_id)
+    query = PracticeLog.filter(session_id__isnull=False)
+    if patient_id is not None:
+        query = query.filter(patient_id=patient_id)
     rows = await raw_rows(
-        practices.filter(id__in=list(levels)).values_list(
-            "id", "patient_id", "session_id", "started_at", "time_zone"
+        query.order_by("patient_id", "started_at", "id").values_list(
+            "id", "patient_id", "session_id", "started_at", "time_zone", "completed"
         )
     )
-    for practice_id, owner, session_id, started_raw, zone in rows:
-        before, after = levels[int(practice_id)]
-        if before is None or after is None:
-            continue
-        started = moment(started_raw)
-        local = zones.get(zone) or zones.setdefault(zone, ZoneInfo(zone))
-        rated.append(
-            RatedPractice(
-                patient_id=int(owner),
-                session_id=int(session_id),
-                started_at=started,
-                local_hour=started.astimezone(local).hour,
-                before=before,
-                after=after,
+    zones: dict[str, ZoneInfo] = {}
+    found = []
+    for practice_id, owner, session_id, raw, zone, completed in rows:
+        if patient_id is None and int(practice_id) not in levels:
+            continue  # the clinic fit reads rated practice only
+        started = moment(raw)
+        local_zone = zones.get(zone)
+        if local_zone is None:
+            local_zone = zones[zone] = ZoneInfo(zone)
+        before, after = levels.get(int(practice_id), (None, None))
+        found.append(
+            _Practice(
+                int(owner),
+                int(session_id),
+                started,
+                started.astimezone(local_zone),
+                bool(completed),
+                before,
+                after,
             )
         )
-    rated.sort(key=lambda item: (item.patient_id, item.started_at))
-    return rated
+    return found
+
+
+def _rated(practices: Sequence[_Practice]) -> list[RatedPractice]:
+    return [
+        RatedPractice(
+            patient_id=item.patient_id,
+            session_id=item.session_id,
+            started_at=item.started_at,
+            local_hour=item.local.hour,
+            before=item.before,
+            after=item.after,
+        )
+        for item in practices
+        if item.before is not None and item.after is not None
+    ]
+
+
+async def rated_practices(patient_id: int | None = None) -> list[RatedPractice]:
+    """Practices of catalog sessions rated before and after, oldest first within each patient;
+    one patient's, or everybody's when `patient_id` is None."""
+    return _rated(await _practices(patient_id))
+
+
+def _done(practices: Sequence[_Practice], rollover_hour: int) -> tuple[PracticeDone, ...]:
+    """By local practice day (`streaks.practice_day`, on the local times already known)."""
+    return tuple(
+        PracticeDone(
+            session_id=item.session_id,
+            practice_day=date.fromordinal(
+                item.local.toordinal() - (item.local.hour < rollover_hour)
+            ).isoformat(),
+            completed=item.completed,
+        )
+        for item in sorted(practices, key=lambda item: item.started_at)
+    )
 
 
 async def practice_done(patient: User, policy: CarePolicy) -> tuple[PracticeDone, ...]:
     """The patient's practices of catalog sessions, oldest first, by local practice day."""
-    rows = await raw_rows(
-        PracticeLog.filter(patient_id=patient.id, session_id__isnull=False)
-        .order_by("started_at", "id")
-        .values_list("session_id", "started_at", "time_zone", "completed")
-    )
-    return tuple(
-        PracticeDone(
-            session_id=int(session_id),
-            practice_day=practice_day(moment(started), zone, policy.day_rollover_hour).isoformat(),
-            completed=bool(completed),
+    return _done(await _practices(patient.id), policy.day_rollover_hour)
+
+
+# One patient's practice as the engine reads it, per worker, under a marker of what it was read
+# from: the latest change to their practice and their latest rating. Two aggregate queries tell
+# whether it changed; reading and converting two years of practice costs ten times more.
+Own = tuple[tuple[PracticeDone, ...], tuple[RatedPractice, ...]]
+_OWN: TokenCache[tuple[int, int], tuple[tuple[Any, ...], Own]] = TokenCache(
+    max_weight=100_000, weigh=lambda entry: 1 + len(entry[1][0]) + len(entry[1][1])
+)
+
+
+async def _own_marker(patient_id: int) -> tuple[Any, ...]:
+    practice = await (
+        PracticeLog.filter(patient_id=patient_id)
+        .annotate(
+            count=Count("id"),
+            changed=Max("updated_at"),
+            last=Max("id"),
+            listened=Sum("listened_seconds"),  # progress moves it even within one clock tick
         )
-        for session_id, started, zone, completed in rows
+        .values_list("count", "changed", "last", "listened")
     )
+    rating = await (
+        Checkin.filter(patient_id=patient_id).annotate(last=Max("id")).values_list("last")
+    )
+    return (*practice, *rating)
+
+
+async def _own_practice(patient_id: int, rollover_hour: int) -> Own:
+    """(history, rated practice) of one patient: from the worker's cache when nothing changed
+    since it was read (the marker is read first, so newer data is never kept under it)."""
+    token = await change_token()
+    marker = await _own_marker(patient_id)
+    key = (patient_id, rollover_hour)
+    cached = _OWN.get(token, key)
+    if cached is not None and cached[0] == marker:
+        return cached[1]
+    practices = await _practices(patient_id)
+    own = (_done(practices, rollover_hour), tuple(_rated(practices)))
+    _OWN.put(token, key, (marker, own))
+    return own
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,6 +275,7 @@ async def patient_context(
     """Everything about `patient` now that a suggestion may depend on, and their restrictions."""
     rating = await latest_rating(patient, now=now)
     restrictions = await restrictions_for(patient.id)
+    history, ratings = await _own_practice(patient.id, policy.day_rollover_hour)
     context = PatientContext(
         patient_id=patient.id,
         now=now,
@@ -203,7 +287,7 @@ async def patient_context(
         banned=restrictions.banned,
         pinned=restrictions.pinned,
         due=due,
-        history=await practice_done(patient, policy),
-        ratings=tuple(await rated_practices(patient.id)),
+        history=history,
+        ratings=ratings,
     )
     return context, restrictions
