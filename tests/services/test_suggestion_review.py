@@ -17,11 +17,11 @@ from wellness.checkins.models import Checkin
 from wellness.checkins.scoring import CheckinContext
 from wellness.settings import CarePolicy
 from wellness.suggestions import evaluation, services
-from wellness.suggestions.clinic import ClinicFits
-from wellness.suggestions.context import limits_for
 from wellness.suggestions.engine import ENGINE_VERSION, RULES_VERSION, fit_clinic
-from wellness.suggestions.models import SuggestionLog
-from wellness.suggestions.review import review_data
+from wellness.suggestions.logs.models import SuggestionLog
+from wellness.suggestions.services.clinic import ClinicFits
+from wellness.suggestions.services.context import limits_for
+from wellness.suggestions.services.review import review_data
 
 POLICY = CarePolicy()
 

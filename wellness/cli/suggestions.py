@@ -7,8 +7,8 @@ set, most popular, rules only, fully pooled Thompson sampling, this engine, an o
 PASS/MISS line per target of issue 11. A simulation is not a clinical trial: see the README's
 "The simulated clinic".
 
-`report` reads every logged list and the practice that followed it (`suggestions.review`) and
-prints `suggestions.evaluation`'s off-policy estimates.
+`report` reads every logged list and the practice that followed it
+(`suggestions.services.review`) and prints `suggestions.evaluation`'s off-policy estimates.
 """
 
 from __future__ import annotations
@@ -87,9 +87,9 @@ def report() -> None:
     robust, with 95% intervals), next to what the logged lists achieved."""
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     from wellness.suggestions import evaluation
-    from wellness.suggestions.context import limits_for
     from wellness.suggestions.engine import fit_clinic
-    from wellness.suggestions.review import review_data
+    from wellness.suggestions.services.context import limits_for
+    from wellness.suggestions.services.review import review_data
 
     settings = command_settings()
     data = run_with_database(settings, lambda: review_data(settings.care))

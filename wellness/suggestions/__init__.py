@@ -11,12 +11,13 @@ Pure modules (standard library and numpy; `now` and every fact come in as argume
 - `reasons`: plain words from the numbers the choice used.
 - `engine`: the entry points (`fit_clinic`, `suggest`, `rules_only`, `engine_plan`, ...).
 - `offpolicy`: self-normalised inverse propensity and doubly robust estimates from the logs.
+- `evaluation`: `wellness suggestions report`'s estimates for the current engine and rules only.
 
 The database side (Tortoise; nothing above imports it):
 
 - `services`: what the app calls: the patient's context from the database (`services.context`),
   the clinic fit kept per worker (`services.clinic`), `suggestions_for`, `start_suggested`,
-  `distress_note`.
+  `distress_note`; `services.review` reads the logs back for `wellness suggestions report`.
 - `logs`: every list shown and the practice that followed it (`logs.models`), and
   `last_suggestions_for` for the care team.
 """

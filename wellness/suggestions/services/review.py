@@ -23,7 +23,6 @@ from wellness.practice.history import moment, raw_rows
 from wellness.practice.models import PracticeLog
 from wellness.practice.streaks import practice_day
 from wellness.settings import CarePolicy
-from wellness.suggestions import context as gather
 from wellness.suggestions.evaluation import LoggedSuggestions
 from wellness.suggestions.inputs import (
     PatientContext,
@@ -31,8 +30,9 @@ from wellness.suggestions.inputs import (
     RatedPractice,
     SessionFacts,
 )
-from wellness.suggestions.models import SuggestionFollow, SuggestionLog
+from wellness.suggestions.logs.models import SuggestionFollow, SuggestionLog
 from wellness.suggestions.offpolicy import LoggedItem
+from wellness.suggestions.services import context as gather
 
 
 @dataclass(frozen=True, slots=True)
