@@ -1,0 +1,1 @@
+"""Services over a therapist's whole caseload: they read care, practice and check-ins data."""
