@@ -32,7 +32,13 @@ from wellness.settings import CarePolicy
 
 NOW = datetime(2026, 11, 24, 14, 30, tzinfo=UTC)
 POLICY = CarePolicy()
-EXECUTE = ("execute_query", "execute_query_dict", "execute_insert", "execute_many", "execute_script")
+EXECUTE = (
+    "execute_query",
+    "execute_query_dict",
+    "execute_insert",
+    "execute_many",
+    "execute_script",
+)
 
 
 @contextlib.contextmanager
@@ -79,19 +85,50 @@ async def seed_caseload(therapist: User, count: int, *, days: int = 10) -> list[
     await User.bulk_create(patients)
     patients = await User.filter(email__endswith=f".{therapist.id}@example.org").order_by("id")
     await CareTeamMember.bulk_create(
-        [CareTeamMember(therapist_id=therapist.id, patient_id=p.id, started_at=NOW - timedelta(days=60)) for p in patients]  # fmt: skip
+        [
+            CareTeamMember(
+                therapist_id=therapist.id, patient_id=p.id, started_at=NOW - timedelta(days=60)
+            )
+            for p in patients
+        ]
     )
     logs, checkins, gad7s, alerts = [], [], [], []
     for number, patient in enumerate(patients):
         for day in range(days):
             at = NOW - timedelta(days=day, hours=2)
             logs.append(practice_log(patient, at))
-            checkins.append(Checkin(patient_id=patient.id, level=(number + day) % 11, tags=[], occurred_at=at, recorded_at=at))  # fmt: skip
+            checkins.append(
+                Checkin(
+                    patient_id=patient.id,
+                    level=(number + day) % 11,
+                    tags=[],
+                    occurred_at=at,
+                    recorded_at=at,
+                )
+            )
         for weeks, total in ((4, 5), (2, 5 + number % 8)):
             at = NOW - timedelta(weeks=weeks)
-            gad7s.append(Gad7Response(patient_id=patient.id, answers=[0] * 7, total=total, band=Gad7Band.MILD, occurred_at=at, recorded_at=at))  # fmt: skip
+            gad7s.append(
+                Gad7Response(
+                    patient_id=patient.id,
+                    answers=[0] * 7,
+                    total=total,
+                    band=Gad7Band.MILD,
+                    occurred_at=at,
+                    recorded_at=at,
+                )
+            )
         if number % 3 == 0:
-            alerts.append(Alert(patient_id=patient.id, reason=AlertReason.HIGH_DISTRESS, value=9, source_type="checkin", source_id=1, created_at=NOW))  # fmt: skip
+            alerts.append(
+                Alert(
+                    patient_id=patient.id,
+                    reason=AlertReason.HIGH_DISTRESS,
+                    value=9,
+                    source_type="checkin",
+                    source_id=1,
+                    created_at=NOW,
+                )
+            )
     await PracticeLog.bulk_create(logs)
     await Checkin.bulk_create(checkins)
     await Gad7Response.bulk_create(gad7s)
@@ -157,29 +194,91 @@ def test_each_row_says_what_the_data_says(orm: Orm) -> None:
     active = orm.run(make_user("active@example.org", Role.PATIENT))
     quiet = orm.run(make_user("quiet@example.org", Role.PATIENT, "America/Los_Angeles"))
     for patient in (active, quiet):
-        orm.run(CareTeamMember.create(therapist_id=therapist.id, patient_id=patient.id, started_at=NOW - timedelta(days=30)))  # fmt: skip
+        orm.run(
+            CareTeamMember.create(
+                therapist_id=therapist.id,
+                patient_id=patient.id,
+                started_at=NOW - timedelta(days=30),
+            )
+        )
     # active: practised the last 3 days, rated 9 an hour ago and 4 just now, GAD-7 6 -> 12.
     for day in range(3):
         orm.run(practice_log(active, NOW - timedelta(days=day, hours=1)).save())
-    orm.run(Checkin.create(patient_id=active.id, level=9, occurred_at=NOW - timedelta(hours=1), recorded_at=NOW))  # fmt: skip
-    orm.run(Checkin.create(patient_id=active.id, level=4, occurred_at=NOW - timedelta(minutes=5), recorded_at=NOW))  # fmt: skip
+    orm.run(
+        Checkin.create(
+            patient_id=active.id, level=9, occurred_at=NOW - timedelta(hours=1), recorded_at=NOW
+        )
+    )
+    orm.run(
+        Checkin.create(
+            patient_id=active.id, level=4, occurred_at=NOW - timedelta(minutes=5), recorded_at=NOW
+        )
+    )
     for total, weeks in ((6, 3), (12, 1)):
         at = NOW - timedelta(weeks=weeks)
-        orm.run(Gad7Response.create(patient_id=active.id, answers=[0] * 7, total=total, band=Gad7Band.MILD, occurred_at=at, recorded_at=at))  # fmt: skip
-    orm.run(Alert.create(patient_id=active.id, reason=AlertReason.HIGH_DISTRESS, value=9, source_type="checkin", source_id=1, created_at=NOW))  # fmt: skip
-    orm.run(Alert.create(patient_id=active.id, reason=AlertReason.HIGH_DISTRESS, value=9, source_type="checkin", source_id=1, created_at=NOW, acknowledged_at=NOW))  # fmt: skip
+        orm.run(
+            Gad7Response.create(
+                patient_id=active.id,
+                answers=[0] * 7,
+                total=total,
+                band=Gad7Band.MILD,
+                occurred_at=at,
+                recorded_at=at,
+            )
+        )
+    orm.run(
+        Alert.create(
+            patient_id=active.id,
+            reason=AlertReason.HIGH_DISTRESS,
+            value=9,
+            source_type="checkin",
+            source_id=1,
+            created_at=NOW,
+        )
+    )
+    orm.run(
+        Alert.create(
+            patient_id=active.id,
+            reason=AlertReason.HIGH_DISTRESS,
+            value=9,
+            source_type="checkin",
+            source_id=1,
+            created_at=NOW,
+            acknowledged_at=NOW,
+        )
+    )
     # quiet: one practice five days ago, a rating of 10 two days ago.
     orm.run(practice_log(quiet, NOW - timedelta(days=5)).save())
-    orm.run(Checkin.create(patient_id=quiet.id, level=10, occurred_at=NOW - timedelta(days=2), recorded_at=NOW))  # fmt: skip
+    orm.run(
+        Checkin.create(
+            patient_id=quiet.id, level=10, occurred_at=NOW - timedelta(days=2), recorded_at=NOW
+        )
+    )
 
     rows = {row.name: row for row in orm.run(rows_for(therapist))}
 
     hot, calm = rows["active"], rows["quiet"]
-    assert (hot.streak, hot.checkin_level, hot.gad7, hot.gad7_change, hot.open_alerts) == (3, 4, 12, 6, 1)
+    assert (hot.streak, hot.checkin_level, hot.gad7, hot.gad7_change, hot.open_alerts) == (
+        3,
+        4,
+        12,
+        6,
+        1,
+    )
     assert hot.checkin_at == NOW - timedelta(minutes=5)
     assert hot.days_since_activity == 0
-    assert [c.reason for c in hot.concerns] == [Reason.OPEN_ALERT, Reason.HIGH_RATING, Reason.GAD7_RISING]  # fmt: skip
-    assert (calm.streak, calm.checkin_level, calm.gad7, calm.gad7_change, calm.open_alerts) == (0, 10, None, None, 0)  # fmt: skip
+    assert [c.reason for c in hot.concerns] == [
+        Reason.OPEN_ALERT,
+        Reason.HIGH_RATING,
+        Reason.GAD7_RISING,
+    ]
+    assert (calm.streak, calm.checkin_level, calm.gad7, calm.gad7_change, calm.open_alerts) == (
+        0,
+        10,
+        None,
+        None,
+        0,
+    )
     assert calm.days_since_activity == 2
     assert calm.concerns == ()
     assert list(rows) == ["active", "quiet"]
@@ -193,7 +292,14 @@ def test_only_the_current_caseload_shows(orm: Orm) -> None:
     theirs = orm.run(make_user("theirs@example.org", Role.PATIENT))
     inactive = orm.run(make_user("inactive@example.org", Role.PATIENT))
     for patient, ended in ((mine, None), (former, NOW - timedelta(days=1)), (inactive, None)):
-        orm.run(CareTeamMember.create(therapist_id=therapist.id, patient_id=patient.id, started_at=NOW - timedelta(days=9), ended_at=ended))  # fmt: skip
+        orm.run(
+            CareTeamMember.create(
+                therapist_id=therapist.id,
+                patient_id=patient.id,
+                started_at=NOW - timedelta(days=9),
+                ended_at=ended,
+            )
+        )
     orm.run(CareTeamMember.create(therapist_id=other.id, patient_id=theirs.id, started_at=NOW))
     orm.run(User.filter(id=inactive.id).update(is_active=False))
 
@@ -201,7 +307,10 @@ def test_only_the_current_caseload_shows(orm: Orm) -> None:
     assert [row.name for row in orm.run(rows_for(other))] == ["theirs"]
 
 
-@pytest.mark.parametrize(("needle", "expected"), [("PAT", 3), ("patient 00", 3), ("002", 1), ("%", 0), ("_", 0), ("zzz", 0)])  # fmt: skip
+@pytest.mark.parametrize(
+    ("needle", "expected"),
+    [("PAT", 3), ("patient 00", 3), ("002", 1), ("%", 0), ("_", 0), ("zzz", 0)],
+)
 def test_the_name_filter_is_a_plain_case_insensitive_substring(
     orm: Orm, needle: str, expected: int
 ) -> None:

@@ -25,13 +25,23 @@ from wellness.caseload.table import SortOrder, ago, parse_sort, sort_rows
 
 RULES = AttentionRules(alert_level=8, rollover_hour=3)
 NOW = datetime(2026, 11, 24, 14, 30, tzinfo=UTC)
-ZONES = ["Pacific/Auckland", "Asia/Kolkata", "Europe/Berlin", "UTC", "America/New_York",
-         "America/Los_Angeles", "Pacific/Honolulu"]  # fmt: skip
+ZONES = [
+    "Pacific/Auckland",
+    "Asia/Kolkata",
+    "Europe/Berlin",
+    "UTC",
+    "America/New_York",
+    "America/Los_Angeles",
+    "Pacific/Honolulu",
+]
 
 
 def signals(**changes: object) -> Signals:
-    base = Signals(time_zone="Europe/Berlin", on_caseload_since=NOW - timedelta(days=30),
-                   last_activity=NOW - timedelta(hours=2))  # fmt: skip
+    base = Signals(
+        time_zone="Europe/Berlin",
+        on_caseload_since=NOW - timedelta(days=30),
+        last_activity=NOW - timedelta(hours=2),
+    )
     return replace(base, **changes)  # type: ignore[arg-type]
 
 
@@ -268,9 +278,9 @@ def test_attention_key_puts_the_most_urgent_reason_first() -> None:
         signals(open_alerts=1, last_activity=NOW - timedelta(days=9)), now=NOW, rules=RULES
     )
 
-    assert sorted([attention_key(()), attention_key(quiet), attention_key(alert),
-                   attention_key(both)]) == [attention_key(both), attention_key(alert),
-                                             attention_key(quiet), attention_key(())]  # fmt: skip
+    assert sorted(
+        [attention_key(()), attention_key(quiet), attention_key(alert), attention_key(both)]
+    ) == [attention_key(both), attention_key(alert), attention_key(quiet), attention_key(())]
 
 
 @pytest.mark.parametrize(

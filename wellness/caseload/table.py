@@ -12,8 +12,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-
-
 # Column name -> (heading, the row attribute it sorts by, its first direction).
 SORTS: dict[str, tuple[str, str, bool]] = {
     "attention": ("Needs attention", "attention", False),
@@ -82,7 +80,7 @@ def _adherence(row: Any) -> float | None:
 
 
 def ago(then: datetime | None, now: datetime) -> str:
-    """"just now", "25 min ago", "3 h ago", "2 days ago" (a moment after now is "just now")."""
+    """ "just now", "25 min ago", "3 h ago", "2 days ago" (a moment after now is "just now")."""
     if then is None:
         return ""
     elapsed = max(timedelta(0), now - then)
