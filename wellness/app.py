@@ -30,6 +30,7 @@ from wellness.db import database_lifespan
 from wellness.lib.clock import Clock, SystemClock
 from wellness.resources import package_folder
 from wellness.settings import Settings, load_settings
+from wellness.web.api.assignments import AssignmentsApi, MyPlanApi
 from wellness.web.api.auth import AuthApi
 from wellness.web.api.care import CareApi
 from wellness.web.api.catalog import CatalogApi, MediaApi
@@ -131,7 +132,16 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     )
     api = Router(
         path="/",
-        route_handlers=[AuthApi, CatalogApi, CheckinsApi, PracticeApi, CareApi, uploads],
+        route_handlers=[
+            AuthApi,
+            CatalogApi,
+            CheckinsApi,
+            PracticeApi,
+            CareApi,
+            AssignmentsApi,
+            MyPlanApi,
+            uploads,
+        ],
         guards=[same_origin_writes_only],
         # Cookie-authenticated writes from browsers are checked by origin instead (see the guard).
         opt={"exclude_from_csrf": True},

@@ -8,7 +8,9 @@ patients at once (tests/services/test_dashboard_queries.py counts them):
 2. per patient, the practice logs' count, newest id, last change and newest start: the last
    practice, and the key under which each patient's current streak is cached in this process;
 3. only when some streak is not cached under its key: those patients' practice rows, in one
-   narrow query, for `practice.streaks.compute_streak`.
+   narrow query, for `practice.streaks.compute_streak`;
+4. this week's adherence and overdue assigned practice (`plan.adherence_for_many`, a fixed
+   number of queries of its own).
 
 A streak's key holds everything it depends on: the practice rows' count, newest id, newest
 `updated_at` (every change to a practice log sets it) and summed listened seconds, the
@@ -27,7 +29,7 @@ from typing import Any
 from tortoise import connections
 
 from wellness.accounts.roles import Role
-from wellness.caseload import attention
+from wellness.caseload import attention, plan
 from wellness.caseload.attention import AttentionRules, Concern, Signals
 from wellness.practice import rules as practice_rules
 from wellness.practice import streaks
@@ -80,8 +82,17 @@ async def dashboard_rows(
     ids = [int(row[0]) for row in patients]
     practice = await _practice_summaries(ids)
     current = await _current_streaks(patients, practice, policy, now)
+    adherence = await plan.adherence_for_many(ids, policy=policy, now=now)
     rows = [
-        _row(patient, practice.get(int(patient[0])), current, rules, now) for patient in patients
+        _row(
+            patient,
+            practice.get(int(patient[0])),
+            current,
+            adherence.get(int(patient[0])),
+            rules,
+            now,
+        )
+        for patient in patients
     ]
     rows.sort(key=lambda row: (row.attention, row.name.casefold(), row.patient_id))
     return rows
@@ -246,6 +257,7 @@ def _row(
     patient: Any,
     practice: _Practice | None,
     current: dict[int, int],
+    adherence: plan.CaseloadAdherence | None,
     rules: AttentionRules,
     now: datetime,
 ) -> DashboardRow:
@@ -264,6 +276,7 @@ def _row(
         gad7_latest=gad7,
         gad7_previous=gad7_before,
         last_activity=last_activity,
+        overdue=adherence.overdue if adherence else None,
     )
     return DashboardRow(
         patient_id=int(patient_id),
@@ -279,6 +292,9 @@ def _row(
             last_activity, now=now, time_zone=str(zone), rollover=rules.rollover_hour
         ),
         concerns=attention.concerns(signals, now=now, rules=rules),
+        week_done=adherence.week_done if adherence else None,
+        week_prescribed=adherence.week_prescribed if adherence else None,
+        overdue=adherence.overdue if adherence else None,
     )
 
 
