@@ -36,6 +36,7 @@ from wellness.web.api.care import CareApi
 from wellness.web.api.catalog import CatalogApi, MediaApi
 from wellness.web.api.checkins import CheckinsApi
 from wellness.web.api.health import healthz
+from wellness.web.api.patient_record import PatientRecordApi
 from wellness.web.api.practice import PracticeApi
 from wellness.web.auth import retrieve_user
 from wellness.web.context import STATE_KEY, WebContext
@@ -51,6 +52,7 @@ from wellness.web.pages.catalog import CatalogPages
 from wellness.web.pages.dashboard import DashboardPages
 from wellness.web.pages.home import HomePages
 from wellness.web.pages.library import LibraryPages, library_upload_router
+from wellness.web.pages.patient_record import PatientRecordPages
 from wellness.web.pages.wellbeing import WellbeingPages
 from wellness.web.security import header_securer, same_origin_writes_only, security_headers
 from wellness.web.sessions import RotatingSessionConfig
@@ -140,6 +142,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             CareApi,
             AssignmentsApi,
             MyPlanApi,
+            PatientRecordApi,
             uploads,
         ],
         guards=[same_origin_writes_only],
@@ -165,6 +168,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             LibraryPages,
             WellbeingPages,
             CarePages,
+            PatientRecordPages,
             library_upload_router(settings.max_upload_bytes + MULTIPART_OVERHEAD),
             api,
             healthz,

@@ -14,6 +14,7 @@ from wellness.accounts.models import User
 from wellness.accounts.roles import Role
 from wellness.care.models import Alert, CareTeamMember
 from wellness.care.policy import AlertCause
+from wellness.checkins import scoring
 from wellness.lib.validation import FieldError
 
 
@@ -123,11 +124,15 @@ async def alert_for_therapist(viewer: User, alert_id: int) -> Alert | None:
     return alert
 
 
-async def acknowledge(alert: Alert, by: User, *, now: datetime) -> bool:
-    """Record who saw the alert and when; False when someone already had. Either way `alert`
-    then holds the stored acknowledgement (the first one)."""
+async def acknowledge(alert: Alert, by: User, *, now: datetime, note: str = "") -> bool:
+    """Record who saw the alert, when, and their optional note; False when someone already had
+    (their note is not stored then). Either way `alert` then holds the stored acknowledgement
+    (the first one). A note longer than `scoring.MAX_NOTE` is refused (FieldError "note")."""
+    cleaned = scoring.clean_note(note)
     updated = await Alert.filter(id=alert.id, acknowledged_at__isnull=True).update(
-        acknowledged_at=now, acknowledged_by_id=by.id
+        acknowledged_at=now, acknowledged_by_id=by.id, acknowledgement_note=cleaned
     )
-    await alert.refresh_from_db(fields=["acknowledged_at", "acknowledged_by_id"])
+    await alert.refresh_from_db(
+        fields=["acknowledged_at", "acknowledged_by_id", "acknowledgement_note"]
+    )
     return updated > 0

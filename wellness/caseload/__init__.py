@@ -1,6 +1,7 @@
-"""A therapist's caseload across domains: assigned practices, today's plan and adherence, and
-the dashboard over the whole caseload.
+"""A therapist's caseload across domains: assigned practices, today's plan and adherence, a
+patient's record, alerts as the care team reads them, and the dashboard over the whole caseload.
 
-Services here read care, catalog, practice and check-ins data together (care may not import
-practice services). Only `web`, the suggestion services and the demo import this package.
+Services here read care, catalog, practice and check-ins data together (so `care` never needs to
+import `practice` or `checkins`, and the import graph stays without cycles). Only `web`, the
+suggestion services and the demo import this package.
 """

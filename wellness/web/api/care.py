@@ -5,14 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import JSONBody
 
-from wellness.care import services as care
+from wellness.caseload import alerts as caseload_alerts
 from wellness.practice import services as practice
 from wellness.web.actions import acknowledge_alert
-from wellness.web.api.care_schemas import AlertOut, AttestCreate
+from wellness.web.api.care_schemas import AlertAcknowledge, AlertOut, AttestCreate
 from wellness.web.api.practice_schemas import PracticeOut
-from wellness.web.auditing import record_action
+from wellness.web.auditing import record_action, record_patient_view
 from wellness.web.dependencies import CareRules, RequestTime, SignedInUser
 from wellness.web.guards import therapists_only
 from wellness.web.idempotency import created, respond_once
@@ -26,22 +27,40 @@ class CareApi(Controller):
     tags = ["care"]  # noqa: RUF012
 
     @get("/alerts", name="api_alerts")
-    async def open_alerts(self, user: SignedInUser) -> list[AlertOut]:
-        """Unacknowledged alerts for the patients on your caseload, newest first."""
-        found = await care.open_alerts(user)
-        return [AlertOut.of(item.alert, item.patient_name) for item in found]
+    async def open_alerts(
+        self, request: Request[Any, Any, Any], user: SignedInUser
+    ) -> list[AlertOut]:
+        """Unacknowledged alerts for the patients on your caseload, newest first, each with the
+        tags and note of the rating that raised it. Audited: one row per patient listed."""
+        found = await caseload_alerts.open_alerts_for(user)
+        for patient_id in dict.fromkeys(item.patient_id for item in found):
+            await record_patient_view(request, "patient_alerts_viewed", patient_id)
+        return [AlertOut.of(item) for item in found]
 
-    @post("/alerts/{alert_id:int}/acknowledge", name="api_alert_acknowledge", status_code=200)
+    @post(
+        "/alerts/{alert_id:int}/acknowledge",
+        name="api_alert_acknowledge",
+        status_code=200,
+        responses={200: ResponseSpec(data_container=AlertOut, description="The alert")},
+    )
     async def acknowledge(
         self,
         request: Request[Any, Any, Any],
         user: SignedInUser,
         now: RequestTime,
         alert_id: PathId,
-    ) -> AlertOut:
-        alert, _ = await acknowledge_alert(request, user, now, alert_id)
-        patient = await patient_for_therapist_or_404(user, alert.patient_id)
-        return AlertOut.of(alert, patient.display_name)
+        data: JSONBody[AlertAcknowledge | None] = None,
+    ) -> Response[bytes]:
+        """Acknowledge an alert of a patient on your caseload, with an optional note (the body
+        may be left out). The first acknowledgement stands: a later one changes nothing."""
+        body = data or AlertAcknowledge()
+
+        async def write() -> tuple[int, AlertOut]:
+            alert, _ = await acknowledge_alert(request, user, now, alert_id, body.note)
+            [described] = await caseload_alerts.describe([alert])
+            return 200, AlertOut.of(described)
+
+        return await respond_once(request, body, write)
 
     @post(
         "/patients/{patient_id:int}/practice",

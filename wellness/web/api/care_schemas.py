@@ -9,6 +9,7 @@ from typing import Annotated
 import msgspec
 
 from wellness.care.models import Alert
+from wellness.caseload.alerts import AlertView, RaisedBy
 from wellness.catalog.kinds import Kind
 from wellness.settings import CarePolicy
 from wellness.web.api.fields import Moment, Note
@@ -43,6 +44,27 @@ class AttestCreate(StrictBody):
     note: Note = ""
 
 
+class AlertAcknowledge(StrictBody):
+    """An optional note for the rest of the care team (no scores, no patient data needed)."""
+
+    note: Note = ""
+
+
+class RaisedByOut(msgspec.Struct):
+    """The rating that raised an alert: what kind, when, and the tags and note given with it."""
+
+    label: str
+    occurred_at: datetime
+    tags: list[str]
+    note: str
+
+    @classmethod
+    def of(cls, raised_by: RaisedBy | None) -> RaisedByOut | None:
+        if raised_by is None:
+            return None
+        return cls(raised_by.label, raised_by.occurred_at, list(raised_by.tags), raised_by.note)
+
+
 class AlertOut(msgspec.Struct):
     id: int
     patient_id: int
@@ -52,16 +74,24 @@ class AlertOut(msgspec.Struct):
     detail: str
     created_at: datetime
     acknowledged_at: datetime | None
+    raised_by: RaisedByOut | None = None
+    acknowledged_by_id: int | None = None
+    acknowledged_by: str = ""
+    acknowledgement_note: str = ""
 
     @classmethod
-    def of(cls, alert: Alert, patient_name: str) -> AlertOut:
+    def of(cls, alert: AlertView) -> AlertOut:
         return cls(
             alert.id,
             alert.patient_id,
-            patient_name,
+            alert.patient_name,
             alert.reason.value,
             alert.value,
             alert.detail,
             alert.created_at,
             alert.acknowledged_at,
+            RaisedByOut.of(alert.raised_by),
+            alert.acknowledged_by_id,
+            alert.acknowledged_by,
+            alert.note,
         )

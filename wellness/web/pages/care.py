@@ -15,8 +15,9 @@ from wellness.web.auditing import record_action
 from wellness.web.dependencies import CareRules, RequestTime, SignedInUser
 from wellness.web.guards import therapists_only
 from wellness.web.ids import PathId
-from wellness.web.lookups import patient_for_therapist_or_404
+from wellness.web.lookups import alert_for_therapist_or_404, patient_for_therapist_or_404
 from wellness.web.pages import wellbeing_forms as forms
+from wellness.web.pages.patient_record import record_page
 
 ATTEST = "care/attest.html"
 
@@ -31,13 +32,35 @@ class CarePages(Controller):
         request: Request[Any, Any, Any],
         user: SignedInUser,
         now: RequestTime,
+        policy: CareRules,
         alert_id: PathId,
-    ) -> Redirect:
-        _, acknowledged = await acknowledge_alert(request, user, now, alert_id)
+    ) -> Redirect | Template:
+        """Acknowledge with an optional note; back to the caseload or to the patient's page."""
+        form = await request.form()
+        note = forms.text(form, "note")
+        try:
+            alert, acknowledged = await acknowledge_alert(request, user, now, alert_id, note)
+        except FieldError as problem:
+            alert = await alert_for_therapist_or_404(user, alert_id)
+            patient = await patient_for_therapist_or_404(user, alert.patient_id)
+            return await record_page(
+                request,
+                user,
+                patient,
+                now,
+                policy,
+                alert_errors={alert.id: problem.message},
+                typed_notes={alert.id: note},
+                status=422,
+            )
         if acknowledged:
             flash(request, "Alert acknowledged.", category="success")
+        elif note:
+            flash(request, "Someone had already acknowledged it; your note was not saved.", "info")
         else:
             flash(request, "Someone on the care team had already acknowledged it.", "info")
+        if forms.text(form, "return_to") == "patient":
+            return Redirect(f"/care/patients/{alert.patient_id}#alert-{alert.id}", status_code=303)
         return Redirect("/therapist", status_code=303)
 
     @get("/patients/{patient_id:int}/attest", name="care_attest_form")

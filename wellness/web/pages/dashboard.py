@@ -9,7 +9,7 @@ from litestar.exceptions import ValidationException
 from litestar.params import QueryParameter
 from litestar.response import Template
 
-from wellness.care import services as care
+from wellness.caseload import alerts as caseload_alerts
 from wellness.caseload import dashboard, table
 from wellness.catalog import services as catalog
 from wellness.web.auditing import record_action
@@ -45,7 +45,7 @@ class DashboardPages(Controller):
             "sorts": table.SORTS,
             "search": search,
             "ago": table.ago,
-            "alerts": await care.open_alerts(user),
+            "alerts": await caseload_alerts.open_alerts_for(user),
             "preview": await catalog.library_preview(user),
         }
         return Template("caseload/dashboard.html", context=context)

@@ -1,0 +1,279 @@
+"""A patient's record as their care team sees it on `/care/patients/{id}`: the header (local time,
+streak, last check-in, latest GAD-7, open alerts), the progress charts' data (the patient's own
+`practice.progress`), practice history with its evidence, alert history and what helps.
+
+The caller has checked that the viewer is on the patient's current care team. Times are shown in
+the patient's zone: their days are the ones that count.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from wellness.accounts import services as accounts
+from wellness.accounts.models import User
+from wellness.caseload import alerts as caseload_alerts
+from wellness.caseload import helps
+from wellness.caseload.alerts import AlertView
+from wellness.catalog.kinds import Kind
+from wellness.catalog.models import PracticeSession
+from wellness.checkins.models import Checkin, Gad7Response
+from wellness.checkins.scoring import CheckinContext, Gad7Band
+from wellness.db import paged
+from wellness.lib.elapsed import ago
+from wellness.lib.paging import Page
+from wellness.practice import progress, rules
+from wellness.practice.models import PracticeLog
+from wellness.practice.rules import Evidence
+from wellness.settings import CarePolicy
+
+PRACTICE_PER_PAGE = 15
+
+# The evidence kinds as staff name them (the patient's pages say "Logged by you" and so on).
+EVIDENCE_LABELS = {
+    Evidence.OBSERVED_PLAYBACK: "Observed playback",
+    Evidence.SELF_REPORT: "Self-report",
+    Evidence.STAFF_ATTESTED: "Attested",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class LastCheckin:
+    level: int
+    tags: tuple[str, ...]  # labels
+    note: str
+    occurred_at: datetime  # in the patient's zone
+    ago: str
+
+
+@dataclass(frozen=True, slots=True)
+class LatestGad7:
+    total: int
+    band: Gad7Band
+    occurred_at: datetime  # in the patient's zone
+    change: int | None  # since the one before; None for the first
+
+
+@dataclass(frozen=True, slots=True)
+class Header:
+    patient_id: int
+    name: str
+    time_zone: str
+    local_now: datetime
+    current_streak: int
+    practised_today: bool
+    last_checkin: LastCheckin | None
+    gad7: LatestGad7 | None
+    open_alerts: list[AlertView]
+
+
+@dataclass(frozen=True, slots=True)
+class PracticeEntry:
+    id: int
+    started_at: datetime  # in the patient's zone
+    title: str  # the session's title, or the kind for practice without a session
+    session_id: int | None
+    kind: Kind
+    evidence: Evidence
+    attested_by: str  # the attesting staff member's name, "" otherwise
+    listened_seconds: int
+    duration_seconds: float | None
+    complete: bool  # by the clinic's completion rule now
+    before: int | None
+    after: int | None
+    note: str
+
+    @property
+    def evidence_label(self) -> str:
+        return EVIDENCE_LABELS[self.evidence]
+
+
+@dataclass(frozen=True, slots=True)
+class PatientRecord:
+    header: Header
+    progress: progress.Progress
+    practice: Page[PracticeEntry]
+    alerts: Page[AlertView]
+    helps: helps.WhatHelps
+
+
+async def patient_record(
+    patient: User,
+    *,
+    policy: CarePolicy,
+    now: datetime,
+    practice_page: int = 1,
+    alerts_page: int = 1,
+) -> PatientRecord:
+    found = await progress.progress_for(patient, policy=policy, now=now)
+    return PatientRecord(
+        header=await header_for(patient, found, now=now),
+        progress=found,
+        practice=await practice_history(patient, policy=policy, page=practice_page),
+        alerts=await caseload_alerts.alert_history(patient, page=alerts_page),
+        helps=helps.what_helps(await rated_practice(patient, policy=policy)),
+    )
+
+
+async def header_for(patient: User, found: progress.Progress, *, now: datetime) -> Header:
+    zone = ZoneInfo(patient.time_zone)
+    return Header(
+        patient_id=patient.id,
+        name=patient.display_name,
+        time_zone=patient.time_zone,
+        local_now=now.astimezone(zone),
+        current_streak=found.streak.current,
+        practised_today=found.streak.practised_today,
+        last_checkin=await _last_checkin(patient, zone, now),
+        gad7=await _latest_gad7(patient, zone),
+        open_alerts=await caseload_alerts.open_alerts_of(patient),
+    )
+
+
+async def _last_checkin(patient: User, zone: ZoneInfo, now: datetime) -> LastCheckin | None:
+    """The latest quick check-in (ratings around a session are on the anxiety chart)."""
+    latest = (
+        await Checkin.filter(patient_id=patient.id, context=CheckinContext.QUICK)
+        .order_by("-occurred_at", "-id")
+        .first()
+    )
+    if latest is None:
+        return None
+    tags = tuple(caseload_alerts.tag_label(tag) for tag in latest.tags)
+    moment = latest.occurred_at
+    return LastCheckin(latest.level, tags, latest.note, moment.astimezone(zone), ago(moment, now))
+
+
+async def _latest_gad7(patient: User, zone: ZoneInfo) -> LatestGad7 | None:
+    last_two = (
+        await Gad7Response.filter(patient_id=patient.id)
+        .order_by("-occurred_at", "-id")
+        .limit(2)
+        .values_list("total", "band", "occurred_at")
+    )
+    if not last_two:
+        return None
+    total, band, occurred_at = last_two[0]
+    change = total - last_two[1][0] if len(last_two) > 1 else None
+    return LatestGad7(total, Gad7Band(band), occurred_at.astimezone(zone), change)
+
+
+async def practice_history(
+    patient: User, *, policy: CarePolicy, page: int = 1, per_page: int = PRACTICE_PER_PAGE
+) -> Page[PracticeEntry]:
+    """A page of practice, newest first, with its evidence and the ratings around it."""
+    found = await paged(
+        PracticeLog.filter(patient_id=patient.id),
+        "-started_at",
+        "-id",
+        page=page,
+        per_page=per_page,
+    )
+    logs = found.items
+    ids = [log.id for log in logs]
+    ratings: dict[int, dict[str, int]] = defaultdict(dict)
+    if ids:
+        rows = (
+            await Checkin.filter(practice_id__in=ids)
+            .exclude(context=CheckinContext.QUICK)
+            .values_list("practice_id", "context", "level")
+        )
+        for practice_id, context, level in rows:
+            ratings[practice_id][str(context)] = level
+    titles = await _titles({log.session_id for log in logs if log.session_id})
+    attesters = await accounts.display_names(
+        {log.attested_by_id for log in logs if log.attested_by_id}
+    )
+    zone = ZoneInfo(patient.time_zone)
+    entries = [
+        PracticeEntry(
+            id=log.id,
+            started_at=log.started_at.astimezone(zone),
+            title=titles.get(log.session_id or 0, log.kind.label),
+            session_id=log.session_id,
+            kind=log.kind,
+            evidence=log.evidence,
+            attested_by=attesters.get(log.attested_by_id or 0, ""),
+            listened_seconds=log.listened_seconds,
+            duration_seconds=log.duration_seconds,
+            complete=_complete(
+                log.evidence,
+                log.completed,
+                log.listened_seconds,
+                log.duration_seconds,
+                policy,
+            ),
+            before=ratings[log.id].get(CheckinContext.BEFORE_SESSION.value),
+            after=ratings[log.id].get(CheckinContext.AFTER_SESSION.value),
+            note=log.note,
+        )
+        for log in logs
+    ]
+    return Page(entries, found.page, found.pages, found.total)
+
+
+async def rated_practice(patient: User, *, policy: CarePolicy) -> list[helps.RatedPractice]:
+    """Every completed practice of the patient rated both before and after (the progress page's
+    rule for what helped), in three narrow queries."""
+    rows = (
+        await Checkin.filter(patient_id=patient.id, practice_id__isnull=False)
+        .exclude(context=CheckinContext.QUICK)
+        .values_list("practice_id", "context", "level")
+    )
+    around: dict[int, dict[str, int]] = defaultdict(dict)
+    for practice_id, context, level in rows:
+        around[practice_id][str(context)] = level
+    paired = [
+        practice_id
+        for practice_id, levels in around.items()
+        if CheckinContext.BEFORE_SESSION.value in levels
+        and CheckinContext.AFTER_SESSION.value in levels
+    ]
+    if not paired:
+        return []
+    practices: list[Any] = await PracticeLog.filter(id__in=paired).values_list(
+        "id", "session_id", "kind", "evidence", "completed", "listened_seconds", "duration_seconds"
+    )
+    titles = await _titles({row[1] for row in practices if row[1]})
+    rated = []
+    for practice_id, session_id, kind, evidence, completed, listened, duration in practices:
+        if not _complete(Evidence(evidence), bool(completed), listened, duration, policy):
+            continue
+        levels = around[practice_id]
+        rated.append(
+            helps.RatedPractice(
+                kind=Kind(kind).label,
+                session=titles.get(session_id) if session_id else None,
+                before=levels[CheckinContext.BEFORE_SESSION.value],
+                after=levels[CheckinContext.AFTER_SESSION.value],
+            )
+        )
+    return rated
+
+
+def _complete(
+    evidence: Evidence,
+    completed: bool,
+    listened_seconds: int,
+    duration_seconds: float | None,
+    policy: CarePolicy,
+) -> bool:
+    """The completion rule as `practice.history` applies it for streaks and the charts."""
+    return rules.counts_as_complete(
+        has_media=evidence == Evidence.OBSERVED_PLAYBACK or duration_seconds is not None,
+        completed=completed,
+        listened_seconds=listened_seconds,
+        duration_seconds=duration_seconds,
+        fraction=policy.completion_fraction,
+    )
+
+
+async def _titles(session_ids: set[int | None]) -> dict[int, str]:
+    wanted = {session_id for session_id in session_ids if session_id}
+    if not wanted:
+        return {}
+    return dict(await PracticeSession.filter(id__in=wanted).values_list("id", "title"))

@@ -1,0 +1,49 @@
+"""`GET /api/v1/patients/{id}`: a patient's record for their care team, as JSON.
+
+Only the patient's current care team may read it; anyone else gets 404. Every read is one audit
+row (who, whose, from which route; never the data).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get
+
+from wellness.caseload import record as records
+from wellness.web.api.fields import PageNumber
+from wellness.web.api.patient_record_schemas import PatientRecordOut
+from wellness.web.auditing import record_patient_view
+from wellness.web.dependencies import CareRules, RequestTime, SignedInUser
+from wellness.web.guards import signed_in
+from wellness.web.ids import PathId
+from wellness.web.lookups import patient_for_therapist_or_404
+
+VIEWED = "patient_record_viewed"
+
+
+class PatientRecordApi(Controller):
+    path = "/api/v1/patients"
+    # Signed in is enough to ask; the lookup answers 404 to anyone not on the care team.
+    guards = [signed_in]  # noqa: RUF012  (Litestar reads this class attribute)
+    tags = ["care"]  # noqa: RUF012
+
+    @get("/{patient_id:int}", name="api_patient_record")
+    async def record(
+        self,
+        request: Request[Any, Any, Any],
+        user: SignedInUser,
+        now: RequestTime,
+        policy: CareRules,
+        patient_id: PathId,
+        practice_page: PageNumber = 1,
+        alerts_page: PageNumber = 1,
+    ) -> PatientRecordOut:
+        """A patient on your caseload: header, streak, practice with its evidence (a page),
+        alerts with their acknowledgements (a page) and what helps. Times in their zone."""
+        patient = await patient_for_therapist_or_404(user, patient_id)
+        found = await records.patient_record(
+            patient, policy=policy, now=now, practice_page=practice_page, alerts_page=alerts_page
+        )
+        await record_patient_view(request, VIEWED, patient.id)
+        return PatientRecordOut.of(patient, found)

@@ -1,0 +1,177 @@
+"""What `GET /api/v1/patients/{id}` answers: a patient's record as their care team sees it.
+Health data leaves only through these explicit shapes; times are aware, in the patient's zone."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import msgspec
+
+from wellness.accounts.models import User
+from wellness.caseload import helps
+from wellness.caseload import record as records
+from wellness.catalog.kinds import Kind
+from wellness.practice.rules import Evidence
+from wellness.web.api.care_schemas import AlertOut
+from wellness.web.api.practice_schemas import StreakOut
+
+
+class LastCheckinOut(msgspec.Struct):
+    level: int
+    tags: list[str]
+    note: str
+    occurred_at: datetime
+    ago: str
+
+
+class Gad7Out(msgspec.Struct):
+    total: int
+    band: str
+    occurred_at: datetime
+    change: int | None  # since the one before; null for the first
+
+
+class PatientHeaderOut(msgspec.Struct):
+    id: int
+    name: str
+    time_zone: str
+    local_time: datetime  # now, in the patient's zone
+    current_streak: int
+    practised_today: bool
+    last_checkin: LastCheckinOut | None
+    latest_gad7: Gad7Out | None
+    open_alerts: list[AlertOut]
+
+    @classmethod
+    def of(cls, header: records.Header) -> PatientHeaderOut:
+        last, gad7 = header.last_checkin, header.gad7
+        return cls(
+            id=header.patient_id,
+            name=header.name,
+            time_zone=header.time_zone,
+            local_time=header.local_now,
+            current_streak=header.current_streak,
+            practised_today=header.practised_today,
+            last_checkin=LastCheckinOut(
+                last.level, list(last.tags), last.note, last.occurred_at, last.ago
+            )
+            if last
+            else None,
+            latest_gad7=Gad7Out(gad7.total, gad7.band.value, gad7.occurred_at, gad7.change)
+            if gad7
+            else None,
+            open_alerts=[AlertOut.of(alert) for alert in header.open_alerts],
+        )
+
+
+class PracticeEntryOut(msgspec.Struct):
+    id: int
+    started_at: datetime
+    title: str
+    session_id: int | None
+    kind: Kind
+    evidence: Evidence  # observed_playback, self_report or staff_attested
+    attested_by: str
+    listened_seconds: int
+    duration_seconds: float | None
+    complete: bool  # by the clinic's completion rule
+    anxiety_before: int | None
+    anxiety_after: int | None
+    note: str
+
+    @classmethod
+    def of(cls, entry: records.PracticeEntry) -> PracticeEntryOut:
+        return cls(
+            entry.id,
+            entry.started_at,
+            entry.title,
+            entry.session_id,
+            entry.kind,
+            entry.evidence,
+            entry.attested_by,
+            entry.listened_seconds,
+            entry.duration_seconds,
+            entry.complete,
+            entry.before,
+            entry.after,
+            entry.note,
+        )
+
+
+class PracticePageOut(msgspec.Struct):
+    items: list[PracticeEntryOut]
+    page: int
+    pages: int
+    total: int
+
+
+class AlertPageOut(msgspec.Struct):
+    items: list[AlertOut]
+    page: int
+    pages: int
+    total: int
+
+
+class HelpedOut(msgspec.Struct):
+    label: str
+    ratings: int
+    mean_before: float
+    mean_after: float
+    change: float  # mean after minus mean before: negative is calmer
+    lowered: int
+    raised: int
+    enough_ratings: bool
+
+    @classmethod
+    def of(cls, item: helps.Helped) -> HelpedOut:
+        return cls(
+            item.label,
+            item.ratings,
+            round(item.mean_before, 2),
+            round(item.mean_after, 2),
+            round(item.change, 2),
+            item.lowered,
+            item.raised,
+            item.enough,
+        )
+
+
+class WhatHelpsOut(msgspec.Struct):
+    by_session: list[HelpedOut]
+    by_kind: list[HelpedOut]
+    ratings: int
+    enough_from: int  # pairs needed before a figure counts as more than tentative
+
+
+class PatientRecordOut(msgspec.Struct):
+    patient: PatientHeaderOut
+    streak: StreakOut
+    practice: PracticePageOut
+    alerts: AlertPageOut
+    what_helps: WhatHelpsOut
+
+    @classmethod
+    def of(cls, patient: User, found: records.PatientRecord) -> PatientRecordOut:
+        practice, alerts, helped = found.practice, found.alerts, found.helps
+        return cls(
+            patient=PatientHeaderOut.of(found.header),
+            streak=StreakOut.of(found.progress.streak, hidden=patient.hide_streaks),
+            practice=PracticePageOut(
+                [PracticeEntryOut.of(entry) for entry in practice.items],
+                practice.page,
+                practice.pages,
+                practice.total,
+            ),
+            alerts=AlertPageOut(
+                [AlertOut.of(alert) for alert in alerts.items],
+                alerts.page,
+                alerts.pages,
+                alerts.total,
+            ),
+            what_helps=WhatHelpsOut(
+                [HelpedOut.of(item) for item in helped.by_session],
+                [HelpedOut.of(item) for item in helped.by_kind],
+                helped.ratings,
+                helps.ENOUGH_RATINGS,
+            ),
+        )
