@@ -59,8 +59,14 @@ P99_TARGET_MS = 50.0
 PATIENTS = 200
 DAYS = 90
 THERAPIST = "bench.therapist@example.org"
-ZONES = ("Europe/Berlin", "America/New_York", "Asia/Tokyo", "Australia/Sydney",
-         "America/Los_Angeles", "UTC")  # fmt: skip
+ZONES = (
+    "Europe/Berlin",
+    "America/New_York",
+    "Asia/Tokyo",
+    "Australia/Sydney",
+    "America/Los_Angeles",
+    "UTC",
+)
 DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/test"
 
 
@@ -93,7 +99,7 @@ async def seed(database_url: str, now: datetime) -> dict[str, int]:
                 created_at=now,
                 updated_at=now,
                 published_at=now,
-            )  # fmt: skip
+            )
             for title, kind, seconds in (
                 ("Slow exhale", Kind.BREATHING, 360.0),
                 ("Body scan", Kind.BODY_SCAN, 900.0),
@@ -110,13 +116,19 @@ async def seed(database_url: str, now: datetime) -> dict[str, int]:
                     password_hash="!",
                 )
                 for n in range(PATIENTS)
-            ]  # fmt: skip
+            ]
         )
         patients = await User.filter(email__startswith="bench.patient").order_by("id")
         await CareTeamMember.bulk_create(
-            [CareTeamMember(therapist_id=therapist.id, patient_id=p.id,
-                            started_at=now - timedelta(days=DAYS + 10)) for p in patients]
-        )  # fmt: skip
+            [
+                CareTeamMember(
+                    therapist_id=therapist.id,
+                    patient_id=p.id,
+                    started_at=now - timedelta(days=DAYS + 10),
+                )
+                for p in patients
+            ]
+        )
         counts = {"practice logs": 0, "check-ins": 0, "GAD-7": 0}
         for number, patient in enumerate(patients):
             zone = ZoneInfo(patient.time_zone)
@@ -124,11 +136,24 @@ async def seed(database_url: str, now: datetime) -> dict[str, int]:
             logs, quick, gad7 = [], [], []
             for days_ago in range(DAYS, -1, -1):
                 day = today - timedelta(days=days_ago)
-                morning = datetime(day.year, day.month, day.day, 8, chance.randrange(60), tzinfo=zone)  # fmt: skip
+                morning = datetime(
+                    day.year, day.month, day.day, 8, chance.randrange(60), tzinfo=zone
+                )
                 if morning < now:
                     level = chance.randrange(1, 10)
-                    quick.append(Checkin(patient_id=patient.id, level=level, tags=[], context=CheckinContext.QUICK, occurred_at=morning, recorded_at=morning))  # fmt: skip
-                evening = datetime(day.year, day.month, day.day, 20, chance.randrange(60), tzinfo=zone)  # fmt: skip
+                    quick.append(
+                        Checkin(
+                            patient_id=patient.id,
+                            level=level,
+                            tags=[],
+                            context=CheckinContext.QUICK,
+                            occurred_at=morning,
+                            recorded_at=morning,
+                        )
+                    )
+                evening = datetime(
+                    day.year, day.month, day.day, 20, chance.randrange(60), tzinfo=zone
+                )
                 if evening < now and chance.random() < 0.85:
                     session = chance.choice(sessions)
                     logs.append(_log(PracticeLog, Evidence, patient, session, evening, 1.0))
@@ -138,38 +163,78 @@ async def seed(database_url: str, now: datetime) -> dict[str, int]:
                 if days_ago % 14 == 0 and morning < now:
                     answers = [chance.randrange(4) for _ in range(7)]
                     score = score_gad7(answers)
-                    gad7.append(Gad7Response(patient_id=patient.id, answers=answers, total=score.total, band=score.band, occurred_at=morning, recorded_at=morning))  # fmt: skip
+                    gad7.append(
+                        Gad7Response(
+                            patient_id=patient.id,
+                            answers=answers,
+                            total=score.total,
+                            band=score.band,
+                            occurred_at=morning,
+                            recorded_at=morning,
+                        )
+                    )
             await PracticeLog.bulk_create(logs)
-            stored = await PracticeLog.filter(patient_id=patient.id, listened_seconds__gt=0).values_list("id", "started_at")  # fmt: skip
+            stored = await PracticeLog.filter(
+                patient_id=patient.id, listened_seconds__gt=0
+            ).values_list("id", "started_at")
             around = []
             for practice_id, started in stored:
                 if chance.random() < 0.5:
                     before = chance.randrange(2, 9)
-                    for level, context in ((before, CheckinContext.BEFORE_SESSION), (max(0, before - 2), CheckinContext.AFTER_SESSION)):  # fmt: skip
-                        around.append(Checkin(patient_id=patient.id, level=level, tags=[], context=context, practice_id=practice_id, occurred_at=started, recorded_at=started))  # fmt: skip
+                    for level, context in (
+                        (before, CheckinContext.BEFORE_SESSION),
+                        (max(0, before - 2), CheckinContext.AFTER_SESSION),
+                    ):
+                        around.append(
+                            Checkin(
+                                patient_id=patient.id,
+                                level=level,
+                                tags=[],
+                                context=context,
+                                practice_id=practice_id,
+                                occurred_at=started,
+                                recorded_at=started,
+                            )
+                        )
             await Checkin.bulk_create(quick + around)
             await Gad7Response.bulk_create(gad7)
             counts["practice logs"] += len(logs)
             counts["check-ins"] += len(quick) + len(around)
             counts["GAD-7"] += len(gad7)
             if number % 10 == 0:
-                await Alert.create(patient_id=patient.id, reason=AlertReason.HIGH_DISTRESS, value=9, detail="Rated distress 9/10", source_type="checkin", source_id=0, created_at=now - timedelta(hours=3))  # fmt: skip
+                await Alert.create(
+                    patient_id=patient.id,
+                    reason=AlertReason.HIGH_DISTRESS,
+                    value=9,
+                    detail="Rated distress 9/10",
+                    source_type="checkin",
+                    source_id=0,
+                    created_at=now - timedelta(hours=3),
+                )
             if number % 2 == 0:
                 daily = AssignmentInput(kind="breathing", min_minutes=5, max_minutes=10)
-                await create_assignment(patient, daily, by=therapist, policy=CarePolicy(), now=now - timedelta(days=14))  # fmt: skip
+                await create_assignment(
+                    patient, daily, by=therapist, policy=CarePolicy(), now=now - timedelta(days=14)
+                )
         return counts
     finally:
         await db.close_database()
 
 
-def _log(model, evidence, patient, session, started: datetime, share: float):  # type: ignore[no-untyped-def]
+def _log(model, evidence, patient, session, started, share):  # type: ignore[no-untyped-def]
     return model(
-        patient_id=patient.id, session_id=session.id, kind=session.kind,
-        evidence=evidence.OBSERVED_PLAYBACK, started_at=started, time_zone=patient.time_zone,
+        patient_id=patient.id,
+        session_id=session.id,
+        kind=session.kind,
+        evidence=evidence.OBSERVED_PLAYBACK,
+        started_at=started,
+        time_zone=patient.time_zone,
         listened_seconds=int(session.duration_seconds * share),
-        duration_seconds=session.duration_seconds, completed=share >= 0.8,
-        created_at=started, updated_at=started,
-    )  # fmt: skip
+        duration_seconds=session.duration_seconds,
+        completed=share >= 0.8,
+        created_at=started,
+        updated_at=started,
+    )
 
 
 def timed_gets(url: str, cookie: str, times: int) -> list[float]:
@@ -190,7 +255,10 @@ def run_database(label: str, env: dict[str, str], wrk: str, duration: int, tmp: 
     create_account(env, THERAPIST, "Bench Therapist", "therapist")
     counts = asyncio.run(seed(env["WELLNESS_DATABASE_URL"], datetime.now(UTC)))
     seeded = ", ".join(f"{count:,} {name}" for name, count in counts.items())
-    print(f"seeded {PATIENTS} patients, {DAYS} days each: {seeded} in {time.perf_counter() - started:.0f} s")  # fmt: skip
+    print(
+        f"seeded {PATIENTS} patients, {DAYS} days each: {seeded} "
+        f"in {time.perf_counter() - started:.0f} s"
+    )
     port = free_port()
     base_url = f"http://{HOST}:{port}"
     server_env = {**env, "WELLNESS_AUTO_MIGRATE": "false"}
@@ -209,7 +277,9 @@ def run_database(label: str, env: dict[str, str], wrk: str, duration: int, tmp: 
         )
         ping = Endpoint("/ping (baseline, no cookie)", ["/ping"], None, "baseline")
         page = Endpoint("dashboard /therapist", ["/therapist"], cookie, "page")
-        results = [run_wrk(wrk, base_url, endpoint, duration, tmp, server.pid) for endpoint in (ping, page)]  # fmt: skip
+        results = [
+            run_wrk(wrk, base_url, endpoint, duration, tmp, server.pid) for endpoint in (ping, page)
+        ]
     finally:
         stop_server(server, timeout=5)
     return print_table(results)
@@ -217,7 +287,10 @@ def run_database(label: str, env: dict[str, str], wrk: str, duration: int, tmp: 
 
 def print_table(results: list[Measured]) -> bool:
     baseline = results[0].requests_per_second
-    print(f"{'endpoint':<30} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'vs /ping':>8} {'CPU ms/req':>10}")  # fmt: skip
+    print(
+        f"{'endpoint':<30} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'vs /ping':>8} "
+        f"{'CPU ms/req':>10}"
+    )
     for result in results:
         print(
             f"{result.endpoint.name:<30} {result.requests_per_second:>7.0f} {result.p50_ms:>7.1f} "
