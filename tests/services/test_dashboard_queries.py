@@ -20,10 +20,14 @@ from tests.caseload_fixtures import published
 from tests.services.conftest import Orm
 from wellness.accounts.models import User
 from wellness.accounts.roles import Role
-from wellness.care.models import Alert, CareTeamMember
+from wellness.care.models import Alert, CareTeamMember, PracticeAssignment
 from wellness.care.policy import AlertReason
 from wellness.caseload import dashboard
-from wellness.caseload.assignments import AssignmentInput, create_assignment
+from wellness.caseload.assignments import (
+    AssignmentInput,
+    create_assignment,
+    pause_assignment,
+)
 from wellness.caseload.attention import Reason
 from wellness.catalog.kinds import Kind
 from wellness.checkins.models import Checkin, Gad7Response
@@ -227,9 +231,23 @@ def test_an_assignment_change_recomputes_adherence(orm: Orm) -> None:
     after = {row.patient_id: row for row in orm.run(rows_for(therapist))}
 
     assert [(row.week_prescribed, row.overdue) for row in before] == [(0, 0), (0, 0)]
-    assert after[first.id].week_prescribed and after[first.id].overdue
+    assert after[first.id].week_prescribed
+    assert after[first.id].overdue
     assert (after[second.id].week_prescribed, after[second.id].overdue) == (0, 0)
     assert Reason.OVERDUE in reasons(after[first.id])
+
+
+def test_pausing_an_assignment_recomputes_adherence(orm: Orm) -> None:
+    therapist = orm.run(make_user("t@example.org", Role.THERAPIST))
+    (patient,) = orm.run(seed_caseload(therapist, 1, days=2))
+    assignment = orm.run(PracticeAssignment.get(patient_id=patient.id))
+    running = orm.run(rows_for(therapist))[0]
+
+    orm.run(pause_assignment(assignment, policy=POLICY, now=NOW - timedelta(days=3)))
+    paused = orm.run(rows_for(therapist))[0]
+
+    assert running.week_prescribed
+    assert paused.week_prescribed == 0  # paused since before this week began
 
 
 def test_each_row_says_what_the_data_says(orm: Orm) -> None:
