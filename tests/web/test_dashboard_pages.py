@@ -121,7 +121,7 @@ def test_the_row_shows_the_patients_figures_and_why_they_need_attention(
         '<caption class="visually-hidden">Your patients, sorted by needs attention</caption>'
         in page
     )
-    assert page.count('scope="col"') == 10
+    assert page.count('scope="col"') == 9
     viewed = client.run(lambda: AuditEvent.filter(action="caseload_viewed").count())
     assert viewed == 1
 
