@@ -55,10 +55,10 @@ def test_assign_then_start_with_one_tap_and_see_it_done(
         patient_id = found.group(1)
 
         page.goto(f"/care/patients/{patient_id}/assignments/new")
-        page.get_by_label("A specific session").check()
+        page.get_by_role("radio", name="A specific session").check()
         option = page.locator("#session_id option", has_text=SESSION)
-        page.get_by_label("Session", exact=False).first.select_option(option.get_attribute("value"))
-        page.get_by_label("Every day").check()
+        page.locator("#session_id").select_option(option.get_attribute("value"))
+        page.get_by_role("radio", name="Every day").check()
         page.get_by_label("Note to the patient").fill(NOTE)
         page.get_by_role("button", name="Assign").click()
         expect(page).to_have_url(re.compile(rf"/care/patients/{patient_id}/assignments$"))
