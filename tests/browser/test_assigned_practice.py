@@ -6,11 +6,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.browser.conftest import SERVER_START, LiveServer
+from tests.browser.test_accessibility import axe_source, describe, violations_on
 from tests.browser.test_practice_flow import PLAY_TO_THE_END, latest_practice_when_completed
 
 pytestmark = pytest.mark.browser
@@ -80,3 +82,36 @@ def test_assign_then_start_with_one_tap_and_see_it_done(
         expect(page.get_by_role("row", name=re.compile(SESSION))).to_contain_text("1 of 1")
     finally:
         live_server.set_clock(SERVER_START)
+
+
+__all__ = ["axe_source"]  # the fixture, shared with the accessibility tests
+
+
+def test_the_assignment_pages_and_the_plan_have_no_axe_violations(
+    page: Page, patient_page: Page, axe_source: str
+) -> None:
+    sign_in(page, THERAPIST)
+    link = page.get_by_role("link", name=re.compile("Sam Patient")).first.get_attribute("href")
+    found = re.search(r"/care/patients/(\d+)", link or "")
+    assert found, link
+    patient_id = found.group(1)
+    violations: dict[str, list[dict[str, Any]]] = {}
+
+    def check(where: str, on: Page) -> None:
+        problems = violations_on(on, axe_source)
+        if problems:
+            violations[where] = problems
+
+    page.goto(f"/care/patients/{patient_id}/assignments/new")
+    check("form", page)
+    page.get_by_role("button", name="Assign").click()
+    expect(page.locator(".error-summary")).to_be_visible()
+    check("form with errors", page)
+    page.goto(f"/care/patients/{patient_id}/assignments")
+    check("list", page)
+    sign_in(patient_page, PATIENT)
+    check("patient home", patient_page)
+    patient_page.goto("/practice/assigned")
+    check("my practices", patient_page)
+
+    assert not violations, f"axe-core found violations:\n{describe(violations)}"
