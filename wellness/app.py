@@ -46,6 +46,7 @@ from wellness.web.ids import ascii_path_ids
 from wellness.web.media import OPEN_FILES, GrantedMediaServer, MediaPlugin, QuietGrantedRanges
 from wellness.web.pages.account import AccountPages
 from wellness.web.pages.admin import AdminPages
+from wellness.web.pages.assignments import AssignmentPages
 from wellness.web.pages.auth import AuthPages
 from wellness.web.pages.care import CarePages
 from wellness.web.pages.catalog import CatalogPages
@@ -53,6 +54,7 @@ from wellness.web.pages.dashboard import DashboardPages
 from wellness.web.pages.home import HomePages
 from wellness.web.pages.library import LibraryPages, library_upload_router
 from wellness.web.pages.patient_record import PatientRecordPages
+from wellness.web.pages.my_practices import MyPracticesPages
 from wellness.web.pages.wellbeing import WellbeingPages
 from wellness.web.security import header_securer, same_origin_writes_only, security_headers
 from wellness.web.sessions import RotatingSessionConfig
@@ -169,6 +171,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             WellbeingPages,
             CarePages,
             PatientRecordPages,
+            AssignmentPages,
+            MyPracticesPages,
             library_upload_router(settings.max_upload_bytes + MULTIPART_OVERHEAD),
             api,
             healthz,

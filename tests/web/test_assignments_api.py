@@ -3,7 +3,7 @@ else is refused and nothing changes; every staff change and view is in the audit
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -17,6 +17,7 @@ from wellness.audit.models import AuditEvent
 from wellness.care import restrictions
 from wellness.care import services as care
 from wellness.care.models import AssignmentPause, AssignmentVersion, PracticeAssignment
+from wellness.catalog.models import PracticeSession
 
 BREATHING = {"kind": "breathing", "min_minutes": 5, "max_minutes": 10, "note": "Slow exhale."}
 FORMER = Persona("former", "former@example.org", "Fran Former", Role.THERAPIST)
@@ -245,8 +246,6 @@ def test_the_patient_reads_todays_plan_and_their_assignments(
     async def play() -> int:
         session = await published("Unrelated yoga", minutes=30, now=TEST_NOW)
         assert session.id
-        from wellness.catalog.models import PracticeSession
-
         found = await PracticeSession.get(id=session_id)
         return int(
             (
@@ -365,3 +364,77 @@ def test_another_patient_sees_none_of_it(
     mine = client.get("/api/v1/me/assignments")
     assert (plan.status_code, plan.json()["items"]) == (200, [])
     assert (mine.status_code, mine.json()["items"]) == (200, [])
+
+
+# --- the plan at local hours ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("persona", "local", "today", "prescribed"),
+    [
+        # Berlin (UTC+1): 02:30 is still the evening before's practice day; 03:30 is the next.
+        ("patient", "2026-11-25T02:30:00+01:00", "2026-11-24", 2),
+        ("patient", "2026-11-25T03:30:00+01:00", "2026-11-25", 2),
+        # New York (UTC-5): 23:30 local is already tomorrow in UTC, but today here.
+        ("other_patient", "2026-11-24T23:30:00-05:00", "2026-11-24", 2),
+        # The night Berlin's clocks go back (2026-10-25, 03:00 CEST -> 02:00 CET).
+        # A day before 02:30 CET is 03:30 CEST on the 24th: assigned on the same practice day.
+        ("patient", "2026-10-25T02:30:00+01:00", "2026-10-24", 1),
+        ("patient", "2026-10-25T03:30:00+01:00", "2026-10-25", 2),
+    ],
+)
+def test_the_plan_follows_the_patients_practice_day_east_and_west_of_utc(
+    client: Client,
+    clock: Any,
+    personas: dict[str, User],
+    session_id: int,
+    persona: str,
+    local: str,
+    today: str,
+    prescribed: int,
+) -> None:
+    moment = datetime.fromisoformat(local)
+    therapist = "therapist" if persona == "patient" else "other_therapist"
+    # Assigned the day before, played at this moment: it counts for the practice day it began.
+    clock.set(moment.astimezone(UTC) - timedelta(days=1))
+    client.login_as(PERSONAS[therapist])
+    assert assign(client, personas[persona].id, BREATHING).status_code == 201
+    clock.set(moment.astimezone(UTC))
+
+    async def play() -> None:
+        found = await PracticeSession.get(id=session_id)
+        zone = personas[persona].time_zone
+        await practised(personas[persona].id, moment.astimezone(UTC), session=found, time_zone=zone)
+
+    client.run(play)
+    client.login_as(PERSONAS[persona])
+
+    plan = client.get("/api/v1/me/plan").json()
+    mine = client.get("/api/v1/me/assignments").json()
+
+    assert plan["today"] == today
+    [item] = plan["items"]
+    assert (item["done"], item["complete"]) == (1, True)
+    adherence = mine["items"][0]["adherence"]
+    # Yesterday's item (if the assignment began before today) was missed; today's is done.
+    assert (adherence["done"], adherence["prescribed"]) == (1, prescribed)
+
+
+def test_a_change_can_switch_from_a_kind_to_a_session_and_back(
+    client: Client, personas: dict[str, User], assigned: int, session_id: int
+) -> None:
+    path = f"/api/v1/assignments/{assigned}"
+
+    to_session = client.patch(path, json={"action": "change", "session_id": session_id})
+    back = client.patch(
+        path, json={"action": "change", "kind": "grounding", "min_minutes": 3, "max_minutes": 8}
+    )
+
+    assert to_session.status_code == back.status_code == 200, (to_session.text, back.text)
+    first = to_session.json()
+    assert (first["session_id"], first["kind"], first["min_minutes"]) == (session_id, None, None)
+    assert first["title"] == "Slow exhale"
+    second = back.json()
+    assert (second["session_id"], second["kind"], second["max_minutes"]) == (None, "grounding", 8)
+    assert second["note"] == "Slow exhale."  # untouched fields stay
+    assert len(state(client)[1]) == 3

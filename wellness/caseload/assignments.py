@@ -317,3 +317,30 @@ async def end_assignment(
         raise AssignmentError("This assignment has ended; assign a new practice instead.")
     await assignment.refresh_from_db(fields=["ended_on", "ended_at", "ended_by_id"])
     return assignment
+
+
+@dataclass(frozen=True, slots=True)
+class SessionChoice:
+    """A published session as the assignment form offers it; `reason` when forbidden."""
+
+    id: int
+    title: str
+    kind: str
+    minutes: int
+    reason: str | None
+
+
+async def session_choices(patient_id: int) -> list[SessionChoice]:
+    """Every published session, by title, each marked when the care team forbids it."""
+    restrictions = await restrictions_for(patient_id)
+    sessions = await PracticeSession.filter(status=Status.PUBLISHED).order_by("title", "id")
+    return [
+        SessionChoice(
+            session.id,
+            session.title,
+            session.kind.value,
+            round(session.duration_seconds / 60),
+            forbidden_reason(session, restrictions),
+        )
+        for session in sessions
+    ]

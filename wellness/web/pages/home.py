@@ -11,6 +11,7 @@ from litestar.response import Template
 from wellness.accounts import services as accounts
 from wellness.accounts.models import User
 from wellness.audit import services as audit
+from wellness.caseload import plan
 from wellness.catalog import services as catalog
 from wellness.checkins import services as checkins
 from wellness.checkins.scoring import ContextTag
@@ -23,12 +24,13 @@ from wellness.web.guards import admins_only, coordinators_only, patients_only
 
 
 async def patient_home_context(viewer: User, policy: CarePolicy, now: datetime) -> dict[str, Any]:
-    """Today for a patient: check in, their streak (unless hidden), and what is due."""
+    """Today for a patient: their plan, check in, their streak (unless hidden), what is due."""
     streak = None
     if not viewer.hide_streaks:
         streak = await practice.streak_for(viewer, policy=policy, now=now)
     return {
         "user": viewer,
+        "plan": await plan.todays_plan_for(viewer, policy=policy, now=now),
         "preview": await catalog.library_preview(viewer),
         "streak": streak,
         "milestone": milestone_message(streak.current) if streak else None,
