@@ -30,6 +30,7 @@ from wellness.db import database_lifespan
 from wellness.lib.clock import Clock, SystemClock
 from wellness.resources import package_folder
 from wellness.settings import Settings, load_settings
+from wellness.web.api.assignments import AssignmentsApi, MyPlanApi
 from wellness.web.api.auth import AuthApi
 from wellness.web.api.care import CareApi
 from wellness.web.api.catalog import CatalogApi, MediaApi
@@ -45,12 +46,17 @@ from wellness.web.ids import ascii_path_ids
 from wellness.web.media import OPEN_FILES, GrantedMediaServer, MediaPlugin, QuietGrantedRanges
 from wellness.web.pages.account import AccountPages
 from wellness.web.pages.admin import AdminPages
+from wellness.web.pages.assignments import AssignmentPages
 from wellness.web.pages.auth import AuthPages
 from wellness.web.pages.care import CarePages
 from wellness.web.pages.catalog import CatalogPages
 from wellness.web.pages.home import HomePages
 from wellness.web.pages.library import LibraryPages, library_upload_router
+<<<<<<< HEAD
 from wellness.web.pages.patient_record import PatientRecordPages
+=======
+from wellness.web.pages.my_practices import MyPracticesPages
+>>>>>>> assignments
 from wellness.web.pages.wellbeing import WellbeingPages
 from wellness.web.security import header_securer, same_origin_writes_only, security_headers
 from wellness.web.sessions import RotatingSessionConfig
@@ -138,7 +144,12 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             CheckinsApi,
             PracticeApi,
             CareApi,
+<<<<<<< HEAD
             PatientRecordApi,
+=======
+            AssignmentsApi,
+            MyPlanApi,
+>>>>>>> assignments
             uploads,
         ],
         guards=[same_origin_writes_only],
@@ -163,7 +174,12 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             LibraryPages,
             WellbeingPages,
             CarePages,
+<<<<<<< HEAD
             PatientRecordPages,
+=======
+            AssignmentPages,
+            MyPracticesPages,
+>>>>>>> assignments
             library_upload_router(settings.max_upload_bytes + MULTIPART_OVERHEAD),
             api,
             healthz,

@@ -462,3 +462,25 @@ def test_the_generic_row_check_notices_the_trap_and_the_defence(trap_app: str) -
         rows_lost(safe_url, target="trap.0001_initial", migrate_rest=lambda: upgrade(safe_url))
     )
     assert (lost, rest) == ({}, ["trap.0002_widen"])
+
+
+def test_it_fills_and_keeps_the_practice_assignment_tables(any_database_url: str) -> None:
+    """Migration 0008's tables are among those the boundary test fills (so every later
+    migration is proved to keep their rows), and a no-op upgrade keeps them."""
+    url = any_database_url
+
+    async def scenario() -> tuple[dict[str, tuple[int, int]], dict[str, int]]:
+        await upgrade(url)
+        async with raw_database(url) as db:
+            filled = await fill_every_table(db, rows=3)
+        await upgrade(url)
+        async with raw_database(url) as db:
+            counts = {table: await count_rows(db, table) for table in filled}
+        lost = {t: (filled[t], counts[t]) for t in filled if counts[t] < filled[t]}
+        return lost, filled
+
+    lost, filled = asyncio.run(scenario())
+    new_tables = {"care_practice_assignments", "care_assignment_versions", "care_assignment_pauses"}
+    assert new_tables <= filled.keys()
+    assert all(filled[table] >= 3 for table in new_tables)
+    assert lost == {}

@@ -110,3 +110,93 @@ class SessionOverride(Model):
     class Meta:
         table = "care_session_overrides"
         unique_together = (("patient", "session"),)
+
+
+class PracticeAssignment(Model):
+    """A practice a therapist gave a patient, on a schedule (`wellness.care.schedule`).
+
+    What to do and when lives in its versions: every change is a new version in force from the
+    practice day it was made, so earlier days stay judged by the schedule then in force. Pauses
+    are kept as history; `ended_on` is the practice day it was ended (nothing due from then).
+    """
+
+    id = fields.IntField(primary_key=True)
+    patient_id: int
+    patient: fields.ForeignKeyRelation[Model] = fields.ForeignKeyField(
+        "wellness.User", related_name=False, on_delete=fields.CASCADE
+    )
+    created_by_id: int | None
+    created_by: fields.ForeignKeyNullableRelation[Model] = fields.ForeignKeyField(
+        "wellness.User", related_name=False, null=True, on_delete=fields.SET_NULL
+    )
+    created_at = fields.DatetimeField()
+    ended_on = fields.DateField(null=True)
+    ended_at = fields.DatetimeField(null=True)
+    ended_by_id: int | None
+    ended_by: fields.ForeignKeyNullableRelation[Model] = fields.ForeignKeyField(
+        "wellness.User", related_name=False, null=True, on_delete=fields.SET_NULL
+    )
+
+    versions: fields.ReverseRelation[AssignmentVersion]
+    pauses: fields.ReverseRelation[AssignmentPause]
+
+    class Meta:
+        table = "care_practice_assignments"
+        indexes = (("patient_id", "ended_on"),)
+
+
+class AssignmentVersion(Model):
+    """One version of an assignment: what to practise, on which schedule, with which note.
+
+    The target is a session, or (session None) any published session of `kind` whose length is
+    in min..max minutes. The schedule is daily, N times a week, or chosen ISO weekdays.
+    """
+
+    id = fields.IntField(primary_key=True)
+    assignment_id: int
+    assignment: fields.ForeignKeyRelation[PracticeAssignment] = fields.ForeignKeyField(
+        "wellness.PracticeAssignment", related_name="versions", on_delete=fields.CASCADE
+    )
+    effective_from = fields.DateField()
+    # A specific session, or (session None) any published session of `kind` in the range.
+    session_id: int | None
+    session: fields.ForeignKeyNullableRelation[Model] = fields.ForeignKeyField(
+        "wellness.PracticeSession", related_name=False, null=True, on_delete=fields.RESTRICT
+    )
+    kind = fields.CharField(max_length=16, default="")
+    min_minutes = fields.SmallIntField(null=True)
+    max_minutes = fields.SmallIntField(null=True)
+    frequency = fields.CharField(max_length=16)  # wellness.care.schedule.Frequency
+    times_a_week = fields.SmallIntField(default=0)
+    weekdays = fields.CharField(max_length=16, default="")  # ISO weekdays, "1,3,5"
+    start = fields.DateField()
+    end = fields.DateField(null=True)
+    part_of_day = fields.CharField(max_length=16, default="")  # "" or a PartOfDay
+    note = fields.CharField(max_length=500, default="")
+    created_by_id: int | None
+    created_by: fields.ForeignKeyNullableRelation[Model] = fields.ForeignKeyField(
+        "wellness.User", related_name=False, null=True, on_delete=fields.SET_NULL
+    )
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "care_assignment_versions"
+        indexes = (("assignment_id", "effective_from"),)
+
+
+class AssignmentPause(Model):
+    """A pause: nothing due from `paused_on` until the day before `resumed_on`."""
+
+    id = fields.IntField(primary_key=True)
+    assignment_id: int
+    assignment: fields.ForeignKeyRelation[PracticeAssignment] = fields.ForeignKeyField(
+        "wellness.PracticeAssignment", related_name="pauses", on_delete=fields.CASCADE
+    )
+    paused_on = fields.DateField()
+    resumed_on = fields.DateField(null=True)
+    paused_at = fields.DatetimeField()
+    resumed_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "care_assignment_pauses"
+        indexes = (("assignment_id", "paused_on"),)

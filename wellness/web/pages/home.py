@@ -13,6 +13,7 @@ from wellness.accounts.models import User
 from wellness.audit import services as audit
 from wellness.care import services as care
 from wellness.caseload import alerts as caseload_alerts
+from wellness.caseload import plan
 from wellness.catalog import services as catalog
 from wellness.checkins import services as checkins
 from wellness.checkins.scoring import ContextTag
@@ -25,12 +26,13 @@ from wellness.web.guards import admins_only, coordinators_only, patients_only, t
 
 
 async def patient_home_context(viewer: User, policy: CarePolicy, now: datetime) -> dict[str, Any]:
-    """Today for a patient: check in, their streak (unless hidden), and what is due."""
+    """Today for a patient: their plan, check in, their streak (unless hidden), what is due."""
     streak = None
     if not viewer.hide_streaks:
         streak = await practice.streak_for(viewer, policy=policy, now=now)
     return {
         "user": viewer,
+        "plan": await plan.todays_plan_for(viewer, policy=policy, now=now),
         "preview": await catalog.library_preview(viewer),
         "streak": streak,
         "milestone": milestone_message(streak.current) if streak else None,

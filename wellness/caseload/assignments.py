@@ -1,0 +1,346 @@
+"""Practices therapists assign: create, change, pause, resume, end.
+
+The caller has loaded the patient through `care.services.patient_for_therapist` (or the
+assignment through `assignment_for_therapist`) and writes the audit row. Every change applies
+from the patient's current practice day (their zone, the clinic's rollover hour).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from tortoise.transactions import in_transaction
+
+from wellness.accounts import permissions
+from wellness.accounts.models import User
+from wellness.care import services as care
+from wellness.care.adherence import PracticeCalendar
+from wellness.care.models import AssignmentPause, AssignmentVersion, PracticeAssignment
+from wellness.care.restrictions import Restrictions, restrictions_for
+from wellness.care.schedule import MINUTES_TOLERANCE, Frequency, PartOfDay
+from wellness.catalog.kinds import Kind, Posture, Status
+from wellness.catalog.models import PracticeSession
+from wellness.lib.validation import FieldError
+from wellness.practice.rules import MAX_PRACTICE_MINUTES
+from wellness.settings import CarePolicy
+
+MAX_NOTE = 500
+# How far ahead a start or end date may lie.
+MAX_DAYS_AHEAD = 366
+
+
+@dataclass(frozen=True, slots=True)
+class AssignmentInput:
+    """What a therapist asks for: a session, or a kind with a length range; a schedule."""
+
+    session_id: int | None = None
+    kind: str = ""
+    min_minutes: int | None = None
+    max_minutes: int | None = None
+    frequency: str = Frequency.DAILY.value
+    times_a_week: int = 0
+    weekdays: tuple[int, ...] = ()
+    part_of_day: str = ""  # "" or a PartOfDay value
+    start: date | None = None  # None: today
+    end: date | None = None
+    note: str = ""
+
+
+class AssignmentError(ValueError):
+    """An action the assignment's state does not allow (it ended, is not paused, ...)."""
+
+
+def practice_today(patient: User, policy: CarePolicy, now: datetime) -> date:
+    """The patient's practice day now: their zone, the clinic's rollover hour."""
+    return PracticeCalendar(patient.time_zone, policy.day_rollover_hour).today(now)
+
+
+def session_flags(session: PracticeSession) -> set[str]:
+    """The session's contraindication codes, with "standing" for a standing practice."""
+    flags = {str(code) for code in session.contraindications or []}
+    if session.posture == Posture.STANDING:
+        flags.add("standing")
+    return flags
+
+
+def forbidden_reason(session: PracticeSession, restrictions: Restrictions) -> str | None:
+    """Why the care team asked this patient to skip the session, or None."""
+    if session.id in restrictions.banned:
+        return f"“{session.title}” is on this patient's skip list."
+    clash = sorted(restrictions.contraindications & session_flags(session))
+    if clash:
+        named = ", ".join(code.replace("_", " ") for code in clash)
+        return f"“{session.title}” is contraindicated for this patient ({named})."
+    return None
+
+
+def in_range(duration_seconds: float, low: int, high: int) -> bool:
+    minutes = duration_seconds / 60
+    return low - MINUTES_TOLERANCE <= minutes <= high + MINUTES_TOLERANCE
+
+
+async def matching_sessions(kind: str, low: int, high: int) -> list[PracticeSession]:
+    """Published sessions of the kind whose length rounds into low..high minutes."""
+    found = await PracticeSession.filter(
+        status=Status.PUBLISHED,
+        kind=kind,
+        duration_seconds__gte=(low - MINUTES_TOLERANCE) * 60,
+        duration_seconds__lte=(high + MINUTES_TOLERANCE) * 60,
+    ).order_by("title", "id")
+    return [session for session in found if in_range(session.duration_seconds, low, high)]
+
+
+def _clean_schedule(entry: AssignmentInput, today: date) -> dict[str, Any]:
+    try:
+        frequency = Frequency(entry.frequency)
+    except ValueError:
+        raise FieldError("frequency", "Choose daily, times a week or weekdays.") from None
+    times, weekdays = 0, ""
+    if frequency is Frequency.TIMES_A_WEEK:
+        if isinstance(entry.times_a_week, bool) or entry.times_a_week not in range(1, 8):
+            raise FieldError("times_a_week", "Give how many times a week, from 1 to 7.")
+        times = entry.times_a_week
+    if frequency is Frequency.WEEKDAYS:
+        days = set(entry.weekdays)
+        if not days or not days <= set(range(1, 8)):
+            raise FieldError("weekdays", "Choose at least one day of the week.")
+        weekdays = ",".join(str(day) for day in sorted(days))
+    part = entry.part_of_day
+    if part and part not in {item.value for item in PartOfDay}:
+        raise FieldError("part_of_day", "Choose morning, afternoon, evening or bedtime.")
+    start = entry.start or today
+    if abs((start - today).days) > MAX_DAYS_AHEAD:
+        raise FieldError("start", "Give a start date within a year of today.")
+    if entry.end is not None:
+        if entry.end < start:
+            raise FieldError("end", "The end date cannot be before the start date.")
+        if entry.end < today:
+            raise FieldError("end", "The end date cannot be in the past.")
+        if (entry.end - today).days > 2 * MAX_DAYS_AHEAD:
+            raise FieldError("end", "Give an end date within two years.")
+    if len(entry.note) > MAX_NOTE:
+        raise FieldError("note", f"Keep the note under {MAX_NOTE} characters.")
+    return {
+        "frequency": frequency.value,
+        "times_a_week": times,
+        "weekdays": weekdays,
+        "part_of_day": part,
+        "start": start,
+        "end": entry.end,
+        "note": entry.note.strip(),
+    }
+
+
+async def _clean_target(entry: AssignmentInput, restrictions: Restrictions) -> dict[str, Any]:
+    """The target's columns, refused with the reason when the care team forbids it."""
+    if entry.session_id is not None:
+        if entry.kind or entry.min_minutes is not None or entry.max_minutes is not None:
+            raise FieldError("session_id", "Choose a session, or a kind with minutes: not both.")
+        session = await PracticeSession.get_or_none(id=entry.session_id, status=Status.PUBLISHED)
+        if session is None:
+            raise FieldError("session_id", "No published session has that id.")
+        reason = forbidden_reason(session, restrictions)
+        if reason:
+            raise FieldError("session_id", reason)
+        return {"session_id": session.id, "kind": "", "min_minutes": None, "max_minutes": None}
+    if entry.kind not in {kind.value for kind in Kind}:
+        raise FieldError("kind", "Choose a session, or a kind of practice.")
+    low = _whole_minutes("min_minutes", entry.min_minutes)
+    high = _whole_minutes("max_minutes", entry.max_minutes)
+    if low > high:
+        raise FieldError("max_minutes", "The longest cannot be shorter than the shortest.")
+    matching = await matching_sessions(entry.kind, low, high)
+    reasons = [forbidden_reason(session, restrictions) for session in matching]
+    if matching and all(reasons):
+        label = Kind(entry.kind).label.lower()
+        raise FieldError(
+            "kind",
+            f"Every published {label} session of {low} to {high} minutes is contraindicated or "
+            "on this patient's skip list. Choose another kind or length.",
+        )
+    return {"session_id": None, "kind": entry.kind, "min_minutes": low, "max_minutes": high}
+
+
+def _whole_minutes(name: str, value: int | None) -> int:
+    if value is None or isinstance(value, bool) or not 1 <= value <= MAX_PRACTICE_MINUTES:
+        raise FieldError(name, f"Give whole minutes from 1 to {MAX_PRACTICE_MINUTES}.")
+    return value
+
+
+async def _columns(patient_id: int, entry: AssignmentInput, today: date) -> dict[str, Any]:
+    schedule = _clean_schedule(entry, today)
+    target = await _clean_target(entry, await restrictions_for(patient_id))
+    return {**target, **schedule}
+
+
+async def create_assignment(
+    patient: User, entry: AssignmentInput, *, by: User, policy: CarePolicy, now: datetime
+) -> PracticeAssignment:
+    """Assign a practice from today; FieldError names the field at fault."""
+    today = practice_today(patient, policy, now)
+    columns = await _columns(patient.id, entry, today)
+    async with in_transaction():
+        assignment = await PracticeAssignment.create(
+            patient_id=patient.id, created_by_id=by.id, created_at=now
+        )
+        await AssignmentVersion.create(
+            assignment_id=assignment.id,
+            effective_from=today,
+            created_by_id=by.id,
+            created_at=now,
+            **columns,
+        )
+    return assignment
+
+
+async def assignment_for_therapist(viewer: User, assignment_id: int) -> PracticeAssignment | None:
+    """The assignment, only when its patient is on this therapist's current care team."""
+    if not permissions.can_see_caseload(viewer.role):
+        return None
+    assignment = await PracticeAssignment.get_or_none(id=assignment_id)
+    if (
+        assignment is None
+        or await care.patient_for_therapist(viewer, assignment.patient_id) is None
+    ):
+        return None
+    return assignment
+
+
+async def latest_version(assignment: PracticeAssignment) -> AssignmentVersion:
+    found = (
+        await AssignmentVersion.filter(assignment_id=assignment.id)
+        .order_by("-effective_from", "-id")
+        .first()
+    )
+    if found is None:
+        raise AssignmentError(f"assignment {assignment.id} has no version")
+    return found
+
+
+def input_of(version: AssignmentVersion) -> AssignmentInput:
+    """A version as the input that would make it again (the start of a change)."""
+    return AssignmentInput(
+        session_id=version.session_id,
+        kind=version.kind,
+        min_minutes=version.min_minutes,
+        max_minutes=version.max_minutes,
+        frequency=version.frequency,
+        times_a_week=version.times_a_week,
+        weekdays=tuple(int(day) for day in version.weekdays.split(",") if day),
+        part_of_day=version.part_of_day,
+        start=version.start,
+        end=version.end,
+        note=version.note,
+    )
+
+
+async def _patient(assignment: PracticeAssignment) -> User:
+    return await User.get(id=assignment.patient_id)
+
+
+def _refuse_if_ended(assignment: PracticeAssignment) -> None:
+    if assignment.ended_on is not None:
+        raise AssignmentError("This assignment has ended; assign a new practice instead.")
+
+
+async def change_assignment(
+    assignment: PracticeAssignment,
+    entry: AssignmentInput,
+    *,
+    by: User,
+    policy: CarePolicy,
+    now: datetime,
+) -> AssignmentVersion:
+    """A new version in force from today; earlier days keep the schedule then in force."""
+    _refuse_if_ended(assignment)
+    patient = await _patient(assignment)
+    today = practice_today(patient, policy, now)
+    current = await latest_version(assignment)
+    if entry.start is not None and entry.start != current.start and entry.start < today:
+        raise FieldError("start", "A new start date cannot be in the past.")
+    columns = await _columns(patient.id, entry, today)
+    return await AssignmentVersion.create(
+        assignment_id=assignment.id,
+        effective_from=today,
+        created_by_id=by.id,
+        created_at=now,
+        **columns,
+    )
+
+
+async def open_pause(assignment: PracticeAssignment) -> AssignmentPause | None:
+    return await AssignmentPause.get_or_none(assignment_id=assignment.id, resumed_on=None)
+
+
+async def pause_assignment(
+    assignment: PracticeAssignment, *, policy: CarePolicy, now: datetime
+) -> AssignmentPause:
+    """Nothing is due from today until it is resumed."""
+    _refuse_if_ended(assignment)
+    today = practice_today(await _patient(assignment), policy, now)
+    async with in_transaction():
+        if await open_pause(assignment) is not None:
+            raise AssignmentError("This assignment is already paused.")
+        return await AssignmentPause.create(
+            assignment_id=assignment.id, paused_on=today, paused_at=now
+        )
+
+
+async def resume_assignment(
+    assignment: PracticeAssignment, *, policy: CarePolicy, now: datetime
+) -> AssignmentPause:
+    """Due again from today (a pause and resume on one day leave that day due)."""
+    _refuse_if_ended(assignment)
+    today = practice_today(await _patient(assignment), policy, now)
+    async with in_transaction():
+        pause = await open_pause(assignment)
+        if pause is None:
+            raise AssignmentError("This assignment is not paused.")
+        pause.resumed_on = today
+        pause.resumed_at = now
+        await pause.save(update_fields=["resumed_on", "resumed_at"])
+    return pause
+
+
+async def end_assignment(
+    assignment: PracticeAssignment, *, by: User, policy: CarePolicy, now: datetime
+) -> PracticeAssignment:
+    """Nothing is due from today on; the history stays."""
+    _refuse_if_ended(assignment)
+    today = practice_today(await _patient(assignment), policy, now)
+    updated = await PracticeAssignment.filter(id=assignment.id, ended_on=None).update(
+        ended_on=today, ended_at=now, ended_by_id=by.id
+    )
+    if not updated:
+        raise AssignmentError("This assignment has ended; assign a new practice instead.")
+    await assignment.refresh_from_db(fields=["ended_on", "ended_at", "ended_by_id"])
+    return assignment
+
+
+@dataclass(frozen=True, slots=True)
+class SessionChoice:
+    """A published session as the assignment form offers it; `reason` when forbidden."""
+
+    id: int
+    title: str
+    kind: str
+    minutes: int
+    reason: str | None
+
+
+async def session_choices(patient_id: int) -> list[SessionChoice]:
+    """Every published session, by title, each marked when the care team forbids it."""
+    restrictions = await restrictions_for(patient_id)
+    sessions = await PracticeSession.filter(status=Status.PUBLISHED).order_by("title", "id")
+    return [
+        SessionChoice(
+            session.id,
+            session.title,
+            session.kind.value,
+            round(session.duration_seconds / 60),
+            forbidden_reason(session, restrictions),
+        )
+        for session in sessions
+    ]

@@ -1,0 +1,202 @@
+"""What the assigned-practice API accepts and answers. Unknown input fields are refused; health
+data leaves only through these shapes."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+import msgspec
+
+from wellness.care.schedule import Frequency, PartOfDay
+from wellness.caseload.assignments import MAX_NOTE, AssignmentInput
+from wellness.caseload.plan import AssignmentAdherence, PlanEntry, TodaysPlan
+from wellness.catalog.kinds import Kind
+from wellness.practice.rules import MAX_PRACTICE_MINUTES
+from wellness.web.ids import BodyId
+from wellness.web.strict_json import StrictBody
+
+Minutes = Annotated[int, msgspec.Meta(ge=1, le=MAX_PRACTICE_MINUTES)]
+TimesAWeek = Annotated[int, msgspec.Meta(ge=1, le=7)]
+Weekday = Annotated[int, msgspec.Meta(ge=1, le=7)]
+Weekdays = Annotated[list[Weekday], msgspec.Meta(max_length=7)]
+AssignmentNote = Annotated[str, msgspec.Meta(max_length=MAX_NOTE)]
+UNSET = msgspec.UNSET
+Unset = msgspec.UnsetType
+
+
+class AssignmentCreate(StrictBody):
+    """A session (`session_id`), or a kind with `min_minutes`..`max_minutes`; a schedule."""
+
+    session_id: BodyId | None = None
+    kind: Kind | None = None
+    min_minutes: Minutes | None = None
+    max_minutes: Minutes | None = None
+    frequency: Frequency = Frequency.DAILY
+    times_a_week: TimesAWeek | None = None  # with frequency "times_a_week"
+    weekdays: Weekdays = msgspec.field(default_factory=list)  # ISO 1 = Monday; "weekdays"
+    part_of_day: PartOfDay | None = None
+    start: date | None = None  # default: the patient's today
+    end: date | None = None
+    note: AssignmentNote = ""
+
+    def entry(self) -> AssignmentInput:
+        return AssignmentInput(
+            session_id=self.session_id,
+            kind=self.kind.value if self.kind else "",
+            min_minutes=self.min_minutes,
+            max_minutes=self.max_minutes,
+            frequency=self.frequency.value,
+            times_a_week=self.times_a_week or 0,
+            weekdays=tuple(self.weekdays),
+            part_of_day=self.part_of_day.value if self.part_of_day else "",
+            start=self.start,
+            end=self.end,
+            note=self.note,
+        )
+
+
+Action = Literal["change", "pause", "resume", "end"]
+
+
+class AssignmentPatch(StrictBody):
+    """`action` "change" takes any of the fields (the rest stay as they are, from today on);
+    "pause", "resume" and "end" take none."""
+
+    action: Action
+    session_id: BodyId | Unset | None = UNSET
+    kind: Kind | Unset | None = UNSET
+    min_minutes: Minutes | Unset | None = UNSET
+    max_minutes: Minutes | Unset | None = UNSET
+    frequency: Frequency | Unset = UNSET
+    times_a_week: TimesAWeek | Unset | None = UNSET
+    weekdays: Weekdays | Unset = UNSET
+    part_of_day: PartOfDay | Unset | None = UNSET
+    start: date | Unset = UNSET
+    end: date | Unset | None = UNSET
+    note: AssignmentNote | Unset = UNSET
+
+    def given(self) -> dict[str, object]:
+        """The fields sent besides `action`, as AssignmentInput's values."""
+        found: dict[str, object] = {}
+        for name in self.__struct_fields__:
+            value = getattr(self, name)
+            if name == "action" or value is UNSET:
+                continue
+            if isinstance(value, Kind | Frequency | PartOfDay):
+                value = value.value
+            elif name in {"kind", "part_of_day"} and value is None:
+                value = ""
+            elif name == "weekdays":
+                value = tuple(value)
+            elif name == "times_a_week" and value is None:
+                value = 0
+            found[name] = value
+        return found
+
+
+class AdherenceOut(msgspec.Struct):
+    """done / prescribed: items whose day (or week) has passed; pending ones are still open."""
+
+    done: int
+    prescribed: int
+    pending: int
+    week_done: int
+    week_prescribed: int
+    week_pending: int
+    overdue: int
+
+
+class AssignmentOut(msgspec.Struct):
+    id: int
+    title: str
+    session_id: int | None
+    kind: str | None
+    min_minutes: int | None
+    max_minutes: int | None
+    frequency: str
+    times_a_week: int | None
+    weekdays: list[int]
+    part_of_day: str | None
+    schedule: str
+    start: date
+    end: date | None
+    note: str
+    state: str
+    adherence: AdherenceOut
+
+    @classmethod
+    def of(cls, found: AssignmentAdherence) -> AssignmentOut:
+        return cls(
+            id=found.id,
+            title=found.title,
+            session_id=found.session_id,
+            kind=found.kind or None,
+            min_minutes=found.min_minutes,
+            max_minutes=found.max_minutes,
+            frequency=found.frequency,
+            times_a_week=found.times_a_week or None,
+            weekdays=list(found.weekdays),
+            part_of_day=found.part_of_day.lower() or None,
+            schedule=found.schedule,
+            start=found.start,
+            end=found.end,
+            note=found.note,
+            state=found.state.value,
+            adherence=AdherenceOut(
+                found.done,
+                found.prescribed,
+                found.pending,
+                found.week_done,
+                found.week_prescribed,
+                found.week_pending,
+                found.overdue,
+            ),
+        )
+
+
+class AssignmentList(msgspec.Struct):
+    items: list[AssignmentOut]
+    # The patient asked to keep figures like these off their own pages (still sent here).
+    hidden_on_pages: bool = False
+
+
+class PlanItemOut(msgspec.Struct):
+    assignment_id: int
+    title: str
+    note: str
+    part_of_day: str | None
+    weekly: bool  # an "N times a week" quota: `due` is the week's number
+    due: int
+    done: int
+    complete: bool
+    practice_ids: list[int]  # the practices that fulfilled it
+    start_session_id: int | None  # one tap starts this session (/sessions/{id})
+    start_session_title: str | None
+    skipped: bool  # the care team asked the patient to skip the assigned session for now
+
+    @classmethod
+    def of(cls, entry: PlanEntry) -> PlanItemOut:
+        return cls(
+            assignment_id=entry.assignment_id,
+            title=entry.title,
+            note=entry.note,
+            part_of_day=entry.part_of_day.lower() or None,
+            weekly=entry.weekly,
+            due=entry.due,
+            done=entry.done,
+            complete=entry.complete,
+            practice_ids=list(entry.practice_ids),
+            start_session_id=entry.start_session_id,
+            start_session_title=entry.start_session_title or None,
+            skipped=entry.skipped,
+        )
+
+
+class PlanOut(msgspec.Struct):
+    today: date
+    items: list[PlanItemOut]
+
+    @classmethod
+    def of(cls, plan: TodaysPlan) -> PlanOut:
+        return cls(plan.today, [PlanItemOut.of(entry) for entry in plan.items])

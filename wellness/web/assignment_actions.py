@@ -1,0 +1,107 @@
+"""Shared by the assigned-practice pages and API: load-and-check, the change itself, and its
+audit row (who, which patient, what, from which route; never the note)."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+from typing import Any
+
+from litestar import Request
+from litestar.exceptions import HTTPException, NotFoundException
+
+from wellness.accounts.models import User
+from wellness.audit import services as audit
+from wellness.care.models import PracticeAssignment
+from wellness.caseload import assignments as service
+from wellness.caseload.assignments import AssignmentError, AssignmentInput
+from wellness.settings import CarePolicy
+from wellness.web.context import client_address, utc_now
+from wellness.web.guards import current_user
+
+ACTIONS = ("change", "pause", "resume", "end")
+
+
+async def assignment_for_therapist_or_404(viewer: User, assignment_id: int) -> PracticeAssignment:
+    found = await service.assignment_for_therapist(viewer, assignment_id)
+    if found is None:
+        raise NotFoundException("No such assignment for your caseload.")
+    return found
+
+
+async def audit_assignment(
+    request: Request[Any, Any, Any], action: str, *, patient_id: int, assignment_id: object = ""
+) -> None:
+    await audit.record(
+        action,
+        now=utc_now(request),
+        actor_id=current_user(request).id,
+        target_type="assignment" if assignment_id != "" else "user",
+        target_id=assignment_id if assignment_id != "" else patient_id,
+        client=client_address(request),
+        patient_id=patient_id,
+        route=f"{request.method} {request.url.path}",
+    )
+
+
+def changed(current: AssignmentInput, given: dict[str, Any]) -> AssignmentInput:
+    """The current version's input with the given fields replaced. Naming a session drops the
+    kind and its minutes; naming a kind drops the session."""
+    if given.get("session_id") is not None:
+        current = dataclasses.replace(current, kind="", min_minutes=None, max_minutes=None)
+    elif given.get("kind"):
+        current = dataclasses.replace(current, session_id=None)
+    return dataclasses.replace(current, **given)
+
+
+async def create(
+    request: Request[Any, Any, Any],
+    patient: User,
+    entry: AssignmentInput,
+    *,
+    by: User,
+    policy: CarePolicy,
+    now: datetime,
+) -> PracticeAssignment:
+    assignment = await service.create_assignment(patient, entry, by=by, policy=policy, now=now)
+    await audit_assignment(
+        request, "assignment_created", patient_id=patient.id, assignment_id=assignment.id
+    )
+    return assignment
+
+
+async def act(
+    request: Request[Any, Any, Any],
+    assignment: PracticeAssignment,
+    action: str,
+    given: dict[str, Any],
+    *,
+    by: User,
+    policy: CarePolicy,
+    now: datetime,
+) -> None:
+    """Change, pause, resume or end; 409 when the assignment's state refuses it (FieldError,
+    for bad input, passes through)."""
+    try:
+        if action == "change":
+            current = service.input_of(await service.latest_version(assignment))
+            entry = changed(current, given)
+            await service.change_assignment(assignment, entry, by=by, policy=policy, now=now)
+        elif action == "pause":
+            await service.pause_assignment(assignment, policy=policy, now=now)
+        elif action == "resume":
+            await service.resume_assignment(assignment, policy=policy, now=now)
+        else:
+            await service.end_assignment(assignment, by=by, policy=policy, now=now)
+    except AssignmentError as refused:
+        raise HTTPException(status_code=409, detail=str(refused)) from None
+    await audit_assignment(
+        request,
+        f"assignment_{_past(action)}",
+        patient_id=assignment.patient_id,
+        assignment_id=assignment.id,
+    )
+
+
+def _past(action: str) -> str:
+    return {"change": "changed", "pause": "paused", "resume": "resumed", "end": "ended"}[action]

@@ -1,0 +1,209 @@
+"""Therapist pages for assigned practices: a patient's list, assign, change, pause, resume, end."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.exceptions import HTTPException
+from litestar.plugins.flash import flash
+from litestar.response import Redirect, Template
+
+from wellness.accounts.models import User
+from wellness.care.models import PracticeAssignment
+from wellness.caseload import assignments as service
+from wellness.caseload import plan
+from wellness.lib.validation import FieldError
+from wellness.settings import CarePolicy
+from wellness.web import assignment_actions as actions
+from wellness.web.dependencies import CareRules, RequestTime, SignedInUser
+from wellness.web.guards import therapists_only
+from wellness.web.ids import PathId
+from wellness.web.lookups import patient_for_therapist_or_404
+from wellness.web.pages import assignment_forms as forms
+
+LIST = "care/assignments/list.html"
+_DONE = {
+    "pause": "Paused: nothing is due until you resume it.",
+    "resume": "Resumed from today.",
+    "end": "Ended. Its history stays on the list.",
+}
+
+
+def _list_url(patient_id: int) -> str:
+    return f"/care/patients/{patient_id}/assignments"
+
+
+async def _form(
+    user: User,
+    patient: User,
+    values: dict[str, Any],
+    errors: dict[str, str],
+    action: str,
+    assignment: PracticeAssignment | None = None,
+    status: int = 200,
+) -> Template:
+    return forms.assignment_form(
+        user=user,
+        patient=patient,
+        sessions=await service.session_choices(patient.id),
+        values=values,
+        errors=errors,
+        action=action,
+        assignment=assignment,
+        status=status,
+    )
+
+
+class AssignmentPages(Controller):
+    path = "/care"
+    guards = [therapists_only]  # noqa: RUF012  (Litestar reads this class attribute)
+
+    @get("/patients/{patient_id:int}/assignments", name="care_assignments")
+    async def list_for_patient(
+        self,
+        request: Request[Any, Any, Any],
+        user: SignedInUser,
+        now: RequestTime,
+        policy: CareRules,
+        patient_id: PathId,
+    ) -> Template:
+        patient = await patient_for_therapist_or_404(user, patient_id)
+        found = await plan.adherence_for(patient, policy=policy, now=now)
+        await actions.audit_assignment(request, "assignments_viewed", patient_id=patient.id)
+        context = {"user": user, "patient": patient, "assignments": found}
+        return Template(LIST, context=context)
+
+    @get("/patients/{patient_id:int}/assignments/new", name="care_assignment_new")
+    async def new(self, user: SignedInUser, patient_id: PathId) -> Template:
+        patient = await patient_for_therapist_or_404(user, patient_id)
+        values = forms.values_of(service.AssignmentInput())
+        values["target"] = ""
+        return await _form(user, patient, values, {}, _list_url(patient.id))
+
+    @post("/patients/{patient_id:int}/assignments", name="care_assignment_create")
+    async def create(
+        self,
+        request: Request[Any, Any, Any],
+        user: SignedInUser,
+        now: RequestTime,
+        policy: CareRules,
+        patient_id: PathId,
+    ) -> Template | Redirect:
+        patient = await patient_for_therapist_or_404(user, patient_id)
+        form = await request.form()
+        errors: dict[str, str] = {}
+        entry = forms.read_form(form, errors)
+        if entry is not None:
+            try:
+                await actions.create(request, patient, entry, by=user, policy=policy, now=now)
+            except FieldError as problem:
+                errors[problem.field] = problem.message
+        if errors:
+            typed = forms.typed(form)
+            return await _form(user, patient, typed, errors, _list_url(patient.id), status=422)
+        flash(request, f"Assigned to {patient.display_name} from today.", category="success")
+        return Redirect(_list_url(patient.id), status_code=303)
+
+    @get("/assignments/{assignment_id:int}/edit", name="care_assignment_edit")
+    async def edit(self, user: SignedInUser, assignment_id: PathId) -> Template:
+        assignment = await actions.assignment_for_therapist_or_404(user, assignment_id)
+        patient = await patient_for_therapist_or_404(user, assignment.patient_id)
+        current = service.input_of(await service.latest_version(assignment))
+        action = f"/care/assignments/{assignment.id}/edit"
+        return await _form(user, patient, forms.values_of(current), {}, action, assignment)
+
+    @post("/assignments/{assignment_id:int}/edit", name="care_assignment_change")
+    async def change(
+        self,
+        request: Request[Any, Any, Any],
+        user: SignedInUser,
+        now: RequestTime,
+        policy: CareRules,
+        assignment_id: PathId,
+    ) -> Template | Redirect:
+        assignment = await actions.assignment_for_therapist_or_404(user, assignment_id)
+        patient = await patient_for_therapist_or_404(user, assignment.patient_id)
+        form = await request.form()
+        errors: dict[str, str] = {}
+        entry = forms.read_form(form, errors)
+        if entry is not None:
+            errors = await _act(request, user, assignment, "change", entry, policy, now)
+        if errors:
+            action = f"/care/assignments/{assignment.id}/edit"
+            typed = forms.typed(form)
+            return await _form(user, patient, typed, errors, action, assignment, status=422)
+        flash(request, "Changed from today; earlier days keep the schedule they had.", "success")
+        return Redirect(_list_url(patient.id), status_code=303)
+
+    @post("/assignments/{assignment_id:int}/pause", name="care_assignment_pause")
+    async def pause(
+        self,
+        request: Request[Any, Any, Any],
+        user: SignedInUser,
+        now: RequestTime,
+        policy: CareRules,
+        assignment_id: PathId,
+    ) -> Redirect:
+        return await _set_state(request, user, assignment_id, "pause", policy, now)
+
+    @post("/assignments/{assignment_id:int}/resume", name="care_assignment_resume")
+    async def resume(
+        self,
+        request: Request[Any, Any, Any],
+        user: SignedInUser,
+        now: RequestTime,
+        policy: CareRules,
+        assignment_id: PathId,
+    ) -> Redirect:
+        return await _set_state(request, user, assignment_id, "resume", policy, now)
+
+    @post("/assignments/{assignment_id:int}/end", name="care_assignment_end")
+    async def end(
+        self,
+        request: Request[Any, Any, Any],
+        user: SignedInUser,
+        now: RequestTime,
+        policy: CareRules,
+        assignment_id: PathId,
+    ) -> Redirect:
+        return await _set_state(request, user, assignment_id, "end", policy, now)
+
+
+async def _set_state(
+    request: Request[Any, Any, Any],
+    user: User,
+    assignment_id: int,
+    action: str,
+    policy: CarePolicy,
+    now: datetime,
+) -> Redirect:
+    """Pause, resume or end (each from today); a refusal comes back as a message."""
+    assignment = await actions.assignment_for_therapist_or_404(user, assignment_id)
+    errors = await _act(request, user, assignment, action, None, policy, now)
+    if errors:
+        flash(request, next(iter(errors.values())), category="error")
+    else:
+        flash(request, _DONE[action], category="success")
+    return Redirect(_list_url(assignment.patient_id), status_code=303)
+
+
+async def _act(
+    request: Request[Any, Any, Any],
+    user: User,
+    assignment: PracticeAssignment,
+    action: str,
+    entry: service.AssignmentInput | None,
+    policy: CarePolicy,
+    now: datetime,
+) -> dict[str, str]:
+    """Apply the action; the refusal as errors by field ("state" when the state refuses)."""
+    given = {} if entry is None else forms.given_fields(entry)
+    try:
+        await actions.act(request, assignment, action, given, by=user, policy=policy, now=now)
+    except FieldError as problem:
+        return {problem.field: problem.message}
+    except HTTPException as refused:
+        return {"state": str(refused.detail)}
+    return {}
