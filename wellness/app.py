@@ -52,11 +52,8 @@ from wellness.web.pages.care import CarePages
 from wellness.web.pages.catalog import CatalogPages
 from wellness.web.pages.home import HomePages
 from wellness.web.pages.library import LibraryPages, library_upload_router
-<<<<<<< HEAD
-from wellness.web.pages.patient_record import PatientRecordPages
-=======
 from wellness.web.pages.my_practices import MyPracticesPages
->>>>>>> assignments
+from wellness.web.pages.patient_record import PatientRecordPages
 from wellness.web.pages.wellbeing import WellbeingPages
 from wellness.web.security import header_securer, same_origin_writes_only, security_headers
 from wellness.web.sessions import RotatingSessionConfig
@@ -144,12 +141,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             CheckinsApi,
             PracticeApi,
             CareApi,
-<<<<<<< HEAD
             PatientRecordApi,
-=======
             AssignmentsApi,
             MyPlanApi,
->>>>>>> assignments
             uploads,
         ],
         guards=[same_origin_writes_only],
@@ -174,12 +168,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             LibraryPages,
             WellbeingPages,
             CarePages,
-<<<<<<< HEAD
             PatientRecordPages,
-=======
             AssignmentPages,
             MyPracticesPages,
->>>>>>> assignments
             library_upload_router(settings.max_upload_bytes + MULTIPART_OVERHEAD),
             api,
             healthz,

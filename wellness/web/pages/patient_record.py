@@ -63,8 +63,8 @@ async def record_page(
         "evidence_labels": records.EVIDENCE_LABELS,
         "alert_errors": alert_errors or {},
         "typed_notes": typed_notes or {},
-        # Filled by other features when they land; each section shows only when given.
-        "assignments": None,
+        "assignments": found.assignments,
+        # The suggestion feature fills this ("last suggested, and why"); shown only when given.
         "last_suggested": None,
     }
     return Template(PAGE, context=context, status_code=status)
