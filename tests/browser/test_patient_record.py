@@ -39,7 +39,9 @@ def sized(
 
 def open_patient(page: Page, name: str) -> None:
     page.goto("/therapist")
-    page.get_by_role("region", name="Your patients").get_by_role("link", name=name, exact=True).click()
+    page.get_by_role("region", name="Your patients").get_by_role(
+        "link", name=name, exact=True
+    ).click()
     expect(page.get_by_role("heading", level=1, name=name)).to_be_visible()
 
 
