@@ -48,8 +48,8 @@ def open_patient(page: Page, name: str) -> None:
 @pytest.mark.parametrize("name", ["Pat Patient", "Robin Patient"])
 def test_the_patients_page_is_accessible_at_every_width(
     sized: BrowserContext,
-    axe_source: str,
-    name: str,  # noqa: F811
+    axe_source: str,  # noqa: F811  (the fixture imported above)
+    name: str,
 ) -> None:
     page = sized.new_page()
     sign_in(page, THERAPIST)
