@@ -53,8 +53,8 @@ from wellness.web.pages.catalog import CatalogPages
 from wellness.web.pages.dashboard import DashboardPages
 from wellness.web.pages.home import HomePages
 from wellness.web.pages.library import LibraryPages, library_upload_router
-from wellness.web.pages.patient_record import PatientRecordPages
 from wellness.web.pages.my_practices import MyPracticesPages
+from wellness.web.pages.patient_record import PatientRecordPages
 from wellness.web.pages.wellbeing import WellbeingPages
 from wellness.web.security import header_securer, same_origin_writes_only, security_headers
 from wellness.web.sessions import RotatingSessionConfig
@@ -142,9 +142,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             CheckinsApi,
             PracticeApi,
             CareApi,
+            PatientRecordApi,
             AssignmentsApi,
             MyPlanApi,
-            PatientRecordApi,
             uploads,
         ],
         guards=[same_origin_writes_only],

@@ -92,6 +92,7 @@ PURE_MODULES = (
     "wellness.care.policy",
     "wellness.care.schedule",
     "wellness.care.adherence",
+    "wellness.caseload.helps",
     "wellness.practice.streaks",
     "wellness.practice.rules",
     "wellness.practice.charts",

@@ -40,7 +40,8 @@ def test_a_therapist_acknowledges_with_a_note(client: Client, alert_id: int) -> 
 
     assert response.status_code == 200, response.text
     [(_, acknowledged_at, note)] = alerts(client)
-    assert acknowledged_at is not None and note == ACK_NOTE
+    assert acknowledged_at is not None
+    assert note == ACK_NOTE
     body = response.json()
     assert (body["acknowledgement_note"], body["acknowledged_by"]) == (ACK_NOTE, "Bob Therapist")
     assert body["raised_by"] == {
@@ -172,7 +173,9 @@ def test_the_caseload_shows_the_ratings_tags_and_note(client: Client, alert_id: 
 
     page = text_of(client.get("/therapist"))
 
-    assert "Can't sleep" in page and "Panic" in page and NOTE in page
+    assert "Can't sleep" in page
+    assert "Panic" in page
+    assert NOTE in page
     assert f'id="alert-{alert_id}-note"' in page  # the note field, labelled
     assert f'<label for="alert-{alert_id}-note">Note' in page
     patient = client.user(PERSONAS["patient"].email)
@@ -195,7 +198,8 @@ def test_acknowledging_from_the_patients_page_leads_back_to_it(
     page = text_of(client.get(response.headers["location"]))
     assert "Alert acknowledged." in page
     assert "No open alerts." in page
-    assert "Bob Therapist" in page and ACK_NOTE in page  # the alert history
+    assert "Bob Therapist" in page
+    assert ACK_NOTE in page
 
 
 def test_acknowledging_from_the_caseload_leads_back_to_it(client: Client, alert_id: int) -> None:
@@ -205,7 +209,8 @@ def test_acknowledging_from_the_caseload_leads_back_to_it(client: Client, alert_
 
     assert response.headers["location"] == "/therapist"
     [(_, acknowledged_at, note)] = alerts(client)
-    assert acknowledged_at is not None and note == ""
+    assert acknowledged_at is not None
+    assert note == ""
     assert audit_rows(client, action="alert_acknowledged")[0].detail == ""
 
 
@@ -236,3 +241,15 @@ def test_a_note_sent_after_someone_acknowledged_is_reported_unsaved(
     assert again.status_code == 303
     assert "your note was not saved" in text_of(client.get("/therapist"))
     assert alerts(client)[0][2] == ACK_NOTE
+
+
+def test_an_attestation_is_audited_with_the_patient(client: Client, alert_id: int) -> None:
+    login(client, "therapist")
+    patient = client.user(PERSONAS["patient"].email)
+    body = {"kind": "yoga", "minutes": 30, "started_at": client.now().isoformat(), "note": ""}
+
+    response = client.post(f"/api/v1/patients/{patient.id}/practice", json=body)
+
+    assert response.status_code == 201, response.text
+    [row] = audit_rows(client, action="practice_attested")
+    assert (row.patient_id, row.route) == (patient.id, "/api/v1/patients/{patient_id}/practice")

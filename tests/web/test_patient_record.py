@@ -20,8 +20,8 @@ from tests.web.care_record_data import (
     add_former_therapist,
     alerts,
     audit_rows,
-    login,
     log_practice,
+    login,
     seed_history,
     text_of,
 )
@@ -51,15 +51,22 @@ def test_the_care_team_sees_the_patients_page(client: Client, seeded: User) -> N
     assert "<h1>Alice Patient</h1>" in page
     assert "15:30, Tue 24 Nov" in page  # TEST_NOW in Europe/Berlin
     assert "UTC+01:00" in page
-    assert "9/10" in page and "2 h ago" in page  # the last check-in
-    assert "Can't sleep" in page and "Craving" in page and NOTE in page
+    assert "9/10" in page
+    assert "2 h ago" in page
+    assert "Can't sleep" in page
+    assert "Craving" in page
+    assert NOTE in page
     assert "Moderate, up 4 since the last" in page  # GAD-7: 8, then 12
     assert "High distress rating" in page  # the open alert, with its acknowledge form
     assert f'action="/care/alerts/{alerts(client)[0][0]}/acknowledge"' in page
-    assert "Self-report" in page and "Attested" in page and "by Bob Therapist" in page
-    assert "7 → 4" in page and "6 → 4" in page  # the ratings around each practice
+    assert "Self-report" in page
+    assert "Attested" in page
+    assert "by Bob Therapist" in page
+    assert "7 → 4" in page
+    assert "6 → 4" in page
     assert "What helps Alice Patient" in page
-    assert "6.5 → 4.0" in page and "2 ratings: too few to say yet" in page
+    assert "6.5 → 4.0" in page
+    assert "2 ratings: too few to say yet" in page
     for chart in ("practice-calendar", "anxiety-timeline", "weekly-minutes", "gad7-chart"):
         assert f'id="{chart}' in page, chart
 
@@ -78,7 +85,9 @@ def test_each_view_is_one_audit_row_without_scores_or_notes(client: Client, seed
     assert (rows[0].target_type, rows[0].target_id) == ("user", str(seeded.id))
     for row in rows:
         stored = f"{row.action} {row.detail} {row.target_id} {row.route}"
-        assert NOTE not in stored and "9/10" not in stored and "cant-sleep" not in stored
+        assert NOTE not in stored
+        assert "9/10" not in stored
+        assert "cant-sleep" not in stored
 
 
 def test_the_api_answers_the_same_record(client: Client, seeded: User) -> None:
@@ -152,9 +161,11 @@ def test_a_new_patient_shows_empty_states(client: Client, personas: dict[str, Us
         "No alerts so far.",
     ):
         assert empty in page, empty
-    assert "no check-in yet" in page and "not answered yet" in page
+    assert "no check-in yet" in page
+    assert "not answered yet" in page
     body = client.get(f"/api/v1/patients/{personas['patient'].id}").json()
-    assert body["patient"]["last_checkin"] is None and body["patient"]["latest_gad7"] is None
+    assert body["patient"]["last_checkin"] is None
+    assert body["patient"]["latest_gad7"] is None
     assert body["practice"] == {"items": [], "page": 1, "pages": 1, "total": 0}
 
 
@@ -193,7 +204,8 @@ def test_the_caseload_names_link_to_the_patients_page(
 
     page = client.get("/therapist").text
 
-    assert f'<a href="/care/patients/{personas["patient"].id}">Alice Patient</a>' in page
+    link = f'<a href="/care/patients/{personas["patient"].id}"><strong>Alice Patient</strong></a>'
+    assert link in page
     assert "Charlie Outsider" not in page
 
 
@@ -310,3 +322,54 @@ def patient_zone(name: str) -> Any:
     from zoneinfo import ZoneInfo
 
     return ZoneInfo(name)
+
+
+# --- assigned practices -------------------------------------------------------------------------
+
+
+def test_assigned_practices_show_with_their_adherence(
+    client: Client, personas: dict[str, User]
+) -> None:
+    from tests.caseload_fixtures import published
+
+    patient_id = personas["patient"].id
+    client.run(lambda: published("Slow exhale", minutes=7, now=client.now()))
+    login(client, "therapist")
+    assigned = client.post(
+        f"/api/v1/patients/{patient_id}/assignments",
+        json={"kind": "breathing", "min_minutes": 5, "max_minutes": 10, "note": "After lunch"},
+    )
+    assert assigned.status_code == 201, assigned.text
+    assignment_id = assigned.json()["id"]
+    login(client, "patient")
+    body = {
+        "kind": "breathing",
+        "started_at": (client.now() - timedelta(minutes=30)).isoformat(),
+        "listened_seconds": 7 * 60,
+        "completed": True,
+    }
+    assert client.post("/api/v1/practice", json=body).status_code == 201
+    login(client, "therapist")
+
+    page = text_of(client.get(f"/care/patients/{patient_id}"))
+    record = client.get(f"/api/v1/patients/{patient_id}").json()
+
+    assert "Assigned practices" in page
+    assert "“After lunch”" in page
+    assert "1 of 1" in page
+    assert f'href="/care/assignments/{assignment_id}/edit"' in page
+    assert f'href="/care/patients/{patient_id}/assignments/new"' in page
+    [item] = record["assignments"]
+    assert (item["id"], item["note"], item["state"]) == (assignment_id, "After lunch", "active")
+    assert (item["adherence"]["week_done"], item["adherence"]["week_prescribed"]) == (1, 1)
+
+
+def test_a_patient_with_nothing_assigned_gets_an_invitation_to_assign(
+    client: Client, personas: dict[str, User]
+) -> None:
+    login(client, "therapist")
+
+    page = text_of(client.get(f"/care/patients/{personas['patient'].id}"))
+
+    assert "Nothing assigned." in page
+    assert client.get(f"/api/v1/patients/{personas['patient'].id}").json()["assignments"] == []

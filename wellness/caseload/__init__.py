@@ -1,7 +1,8 @@
-"""A therapist's caseload across domains: assigned practices, today's plan and adherence, a
-patient's record, alerts as the care team reads them, and the dashboard over the whole caseload.
+"""A therapist's caseload across domains: a patient's record for their care team, alerts with
+the ratings that raised them, assigned practices, today's plan and adherence, and the dashboard
+over the whole caseload.
 
-Services here read care, catalog, practice and check-ins data together (so `care` never needs to
-import `practice` or `checkins`, and the import graph stays without cycles). Only `web`, the
-suggestion services and the demo import this package.
+Services here read care, catalog, practice and check-in data together (care may not import
+practice or check-in services). Only `web`, the suggestion services and the demo import this
+package.
 """

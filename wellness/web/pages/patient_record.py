@@ -17,6 +17,7 @@ from litestar.response import Template
 from wellness.accounts.models import User
 from wellness.caseload import record as records
 from wellness.caseload.helps import ENOUGH_RATINGS
+from wellness.practice.progress import CALENDAR_WEEKS, MINUTES_WEEKS
 from wellness.settings import CarePolicy
 from wellness.web.auditing import record_patient_view
 from wellness.web.dependencies import CareRules, RequestTime, SignedInUser
@@ -56,12 +57,14 @@ async def record_page(
         "header": found.header,
         "charts": progress_charts(found.progress),
         "completion_percent": policy.completion_percent,
+        "calendar_weeks": CALENDAR_WEEKS,
+        "minutes_weeks": MINUTES_WEEKS,
         "enough_ratings": ENOUGH_RATINGS,
         "evidence_labels": records.EVIDENCE_LABELS,
         "alert_errors": alert_errors or {},
         "typed_notes": typed_notes or {},
-        # Filled by other features when they land; each section shows only when given.
-        "assignments": None,
+        "assignments": found.assignments,
+        # The suggestion feature fills this ("last suggested, and why"); shown only when given.
         "last_suggested": None,
     }
     return Template(PAGE, context=context, status_code=status)
