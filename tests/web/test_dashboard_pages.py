@@ -51,7 +51,8 @@ def rate(client: Client, patient: User, level: int, **ago: float) -> None:
 
 def row_names(page: Any) -> list[str]:
     return re.findall(
-        r'<th role="rowheader" scope="row"><a href="/care/patients/\d+">([^<]+)</a>', page.text
+        r'<th role="rowheader" scope="row"><a href="/care/patients/\d+"><strong>([^<]+)</strong>',
+        page.text,
     )
 
 
