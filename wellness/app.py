@@ -51,6 +51,7 @@ from wellness.web.pages.assignments import AssignmentPages
 from wellness.web.pages.auth import AuthPages
 from wellness.web.pages.care import CarePages
 from wellness.web.pages.catalog import CatalogPages
+from wellness.web.pages.dashboard import DashboardPages
 from wellness.web.pages.home import HomePages
 from wellness.web.pages.library import LibraryPages, library_upload_router
 from wellness.web.pages.my_practices import MyPracticesPages
@@ -164,6 +165,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         route_handlers=[
             AuthPages,
             HomePages,
+            DashboardPages,
             AccountPages,
             AdminPages,
             CatalogPages,

@@ -253,3 +253,20 @@ def test_a_practice_counts_for_the_practice_day_it_started_at_every_hour(
         ), at
         many = orm.run(adherence_for_many([patient.id], policy=POLICY, now=now))
         assert many[patient.id].week_done == int(same_day), at
+
+
+def test_an_assignment_ended_today_still_counts_this_weeks_missed_days(
+    orm: Orm, alice: User, bob: User
+) -> None:
+    orm.run(published("Slow exhale", minutes=6, now=TEST_NOW))
+    assignment_id = assign(orm, alice, bob, BREATHING_5_10, TEST_NOW - DAY)  # from Monday
+    ended = orm.run(service.assignment_for_therapist(bob, assignment_id))
+    assert ended is not None
+    orm.run(service.end_assignment(ended, by=bob, policy=POLICY, now=TEST_NOW))
+
+    found = orm.run(adherence_for_many([alice.id], policy=POLICY, now=TEST_NOW))[alice.id]
+    [single] = orm.run(adherence_for(alice, policy=POLICY, now=TEST_NOW))
+
+    assert (found.active, found.week_done, found.week_prescribed, found.overdue) == (0, 0, 1, 1)
+    assert (single.week_done, single.week_prescribed, single.overdue) == (0, 1, 1)
+    assert orm.run(todays_plan_for(alice, policy=POLICY, now=TEST_NOW)).items == ()

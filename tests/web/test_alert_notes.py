@@ -241,3 +241,15 @@ def test_a_note_sent_after_someone_acknowledged_is_reported_unsaved(
     assert again.status_code == 303
     assert "your note was not saved" in text_of(client.get("/therapist"))
     assert alerts(client)[0][2] == ACK_NOTE
+
+
+def test_an_attestation_is_audited_with_the_patient(client: Client, alert_id: int) -> None:
+    login(client, "therapist")
+    patient = client.user(PERSONAS["patient"].email)
+    body = {"kind": "yoga", "minutes": 30, "started_at": client.now().isoformat(), "note": ""}
+
+    response = client.post(f"/api/v1/patients/{patient.id}/practice", json=body)
+
+    assert response.status_code == 201, response.text
+    [row] = audit_rows(client, action="practice_attested")
+    assert (row.patient_id, row.route) == (patient.id, "/api/v1/patients/{patient_id}/practice")

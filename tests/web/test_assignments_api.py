@@ -418,3 +418,23 @@ def test_the_plan_follows_the_patients_practice_day_east_and_west_of_utc(
     adherence = mine["items"][0]["adherence"]
     # Yesterday's item (if the assignment began before today) was missed; today's is done.
     assert (adherence["done"], adherence["prescribed"]) == (1, prescribed)
+
+
+def test_a_change_can_switch_from_a_kind_to_a_session_and_back(
+    client: Client, personas: dict[str, User], assigned: int, session_id: int
+) -> None:
+    path = f"/api/v1/assignments/{assigned}"
+
+    to_session = client.patch(path, json={"action": "change", "session_id": session_id})
+    back = client.patch(
+        path, json={"action": "change", "kind": "grounding", "min_minutes": 3, "max_minutes": 8}
+    )
+
+    assert to_session.status_code == back.status_code == 200, (to_session.text, back.text)
+    first = to_session.json()
+    assert (first["session_id"], first["kind"], first["min_minutes"]) == (session_id, None, None)
+    assert first["title"] == "Slow exhale"
+    second = back.json()
+    assert (second["session_id"], second["kind"], second["max_minutes"]) == (None, "grounding", 8)
+    assert second["note"] == "Slow exhale."  # untouched fields stay
+    assert len(state(client)[1]) == 3

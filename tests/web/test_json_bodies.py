@@ -32,6 +32,8 @@ JSON_WRITES = {
     ),
     ("post", "/api/v1/sessions"): ("SessionCreate", {"title", "kind"}),
     ("patch", "/api/v1/sessions/{session_id}"): ("SessionPatch", set()),
+    ("post", "/api/v1/patients/{patient_id}/assignments"): ("AssignmentCreate", set()),
+    ("patch", "/api/v1/assignments/{assignment_id}"): ("AssignmentPatch", {"action"}),
 }
 # Bodies with health data: a number sent as a string is refused (bodies are decoded before the
 # practice or patient in the path is looked up, so these need not exist).
@@ -53,6 +55,7 @@ STRICT_WRITES = [
         {"kind": "yoga", "minutes": "30", "started_at": TEST_NOW.isoformat()},
         "minutes",
     ),
+    ("therapist", "/api/v1/patients/1/assignments", {"weekdays": ["1"]}, "weekdays[0]"),
 ]
 
 

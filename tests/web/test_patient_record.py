@@ -322,3 +322,54 @@ def patient_zone(name: str) -> Any:
     from zoneinfo import ZoneInfo
 
     return ZoneInfo(name)
+
+
+# --- assigned practices -------------------------------------------------------------------------
+
+
+def test_assigned_practices_show_with_their_adherence(
+    client: Client, personas: dict[str, User]
+) -> None:
+    from tests.caseload_fixtures import published
+
+    patient_id = personas["patient"].id
+    client.run(lambda: published("Slow exhale", minutes=7, now=client.now()))
+    login(client, "therapist")
+    assigned = client.post(
+        f"/api/v1/patients/{patient_id}/assignments",
+        json={"kind": "breathing", "min_minutes": 5, "max_minutes": 10, "note": "After lunch"},
+    )
+    assert assigned.status_code == 201, assigned.text
+    assignment_id = assigned.json()["id"]
+    login(client, "patient")
+    body = {
+        "kind": "breathing",
+        "started_at": (client.now() - timedelta(minutes=30)).isoformat(),
+        "listened_seconds": 7 * 60,
+        "completed": True,
+    }
+    assert client.post("/api/v1/practice", json=body).status_code == 201
+    login(client, "therapist")
+
+    page = text_of(client.get(f"/care/patients/{patient_id}"))
+    record = client.get(f"/api/v1/patients/{patient_id}").json()
+
+    assert "Assigned practices" in page
+    assert "“After lunch”" in page
+    assert "1 of 1" in page
+    assert f'href="/care/assignments/{assignment_id}/edit"' in page
+    assert f'href="/care/patients/{patient_id}/assignments/new"' in page
+    [item] = record["assignments"]
+    assert (item["id"], item["note"], item["state"]) == (assignment_id, "After lunch", "active")
+    assert (item["adherence"]["week_done"], item["adherence"]["week_prescribed"]) == (1, 1)
+
+
+def test_a_patient_with_nothing_assigned_gets_an_invitation_to_assign(
+    client: Client, personas: dict[str, User]
+) -> None:
+    login(client, "therapist")
+
+    page = text_of(client.get(f"/care/patients/{personas['patient'].id}"))
+
+    assert "Nothing assigned." in page
+    assert client.get(f"/api/v1/patients/{personas['patient'].id}").json()["assignments"] == []

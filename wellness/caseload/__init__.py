@@ -1,6 +1,8 @@
-"""A therapist's caseload across domains: assigned practices, today's plan and adherence, the
-patient's record: services that read care, practice, check-in and catalog data together.
+"""A therapist's caseload across domains: a patient's record for their care team, alerts with
+the ratings that raised them, assigned practices, today's plan and adherence, and the dashboard
+over the whole caseload.
 
-Nothing imports this package except `web/`, the suggestion services and the demo (so `care`
-never needs to import `practice` or `checkins`, and the import graph stays without cycles).
+Services here read care, catalog, practice and check-in data together (care may not import
+practice or check-in services). Only `web`, the suggestion services and the demo import this
+package.
 """

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from tortoise.expressions import Q
+
 from wellness.care import schedule
 from wellness.care.adherence import CompletedPractice, PracticeCalendar
 from wellness.care.models import AssignmentPause, AssignmentVersion, PracticeAssignment
@@ -111,14 +113,15 @@ async def load(
     policy: CarePolicy,
     *,
     since: date | None = None,
-    include_ended: bool = True,
+    ended_after: date | None = None,
 ) -> Loaded:
     """The assignments of the patients (id -> time zone) and their completed practice (from
-    `since`, else from their first assignment), in at most five queries."""
+    `since`, else from their first assignment), in at most five queries. With `ended_after`,
+    assignments ended on or before that day are left out (nothing of theirs is due after it)."""
     found = {patient_id: PatientData(patient_id, zone) for patient_id, zone in patients.items()}
     query = PracticeAssignment.filter(patient_id__in=list(patients))
-    if not include_ended:
-        query = query.filter(ended_on=None)
+    if ended_after is not None:
+        query = query.filter(Q(ended_on=None) | Q(ended_on__gt=ended_after))
     heads = await query.order_by("id") if patients else []
     ids = [head.id for head in heads]
     versions: dict[int, list[AssignmentVersion]] = defaultdict(list)

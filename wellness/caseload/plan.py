@@ -230,7 +230,8 @@ async def adherence_for_many(
     patient_ids: Collection[int], *, policy: CarePolicy, now: datetime
 ) -> dict[int, CaseloadAdherence]:
     """This week's adherence and overdue items per patient, in a constant number of queries
-    (six at most) whatever the number of patients. Ended assignments are left out."""
+    (six at most) whatever the number of patients. Assignments ended before this window (the
+    week and the last OVERDUE_DAYS days) are left out; `active` counts the active ones."""
     zones = dict(
         await User.filter(id__in=list(patient_ids)).values_list("id", "time_zone")
         if patient_ids
@@ -248,7 +249,7 @@ async def adherence_for_many(
         {int(pid): str(zone) for pid, zone in zones.items()},
         policy,
         since=since,
-        include_ended=False,
+        ended_after=since,
     )
     result: dict[int, CaseloadAdherence] = {}
     for patient_id in patient_ids:
@@ -357,10 +358,10 @@ async def todays_plan_for(patient: User, *, policy: CarePolicy, now: datetime) -
     """Today's items, in order (part of the day, then assignment): each with its note, what is
     done and which practice did it, and for one tap the session to start: the assigned one, or
     for a kind the best allowed match (never one the care team forbids)."""
-    loaded = await load({patient.id: patient.time_zone}, policy, include_ended=False)
-    data = loaded.patients[patient.id]
-    calendar = data.calendar(policy)
+    calendar = rules.PracticeCalendar(patient.time_zone, policy.day_rollover_hour)
     today = calendar.today(now)
+    loaded = await load({patient.id: patient.time_zone}, policy, ended_after=today)
+    data = loaded.patients[patient.id]
     if not data.assignments:
         return TodaysPlan(today, ())
     pure = [record.assignment for record in data.assignments]

@@ -1,6 +1,7 @@
 """A patient's record as their care team sees it on `/care/patients/{id}`: the header (local time,
 streak, last check-in, latest GAD-7, open alerts), the progress charts' data (the patient's own
-`practice.progress`), practice history with its evidence, alert history and what helps.
+`practice.progress`), practice history with its evidence, alert history, what helps and the
+assigned practices with their adherence (`caseload.plan`).
 
 The caller has checked that the viewer is on the patient's current care team. Times are shown in
 the patient's zone: their days are the ones that count.
@@ -17,7 +18,7 @@ from zoneinfo import ZoneInfo
 from wellness.accounts import services as accounts
 from wellness.accounts.models import User
 from wellness.caseload import alerts as caseload_alerts
-from wellness.caseload import helps
+from wellness.caseload import helps, plan
 from wellness.caseload.alerts import AlertView
 from wellness.catalog.kinds import Kind
 from wellness.catalog.models import PracticeSession
@@ -99,6 +100,7 @@ class PatientRecord:
     practice: Page[PracticeEntry]
     alerts: Page[AlertView]
     helps: helps.WhatHelps
+    assignments: list[plan.AssignmentAdherence]  # every assignment, ended ones too, newest first
 
 
 async def patient_record(
@@ -116,6 +118,7 @@ async def patient_record(
         practice=await practice_history(patient, policy=policy, page=practice_page),
         alerts=await caseload_alerts.alert_history(patient, page=alerts_page),
         helps=helps.what_helps(await rated_practice(patient, policy=policy)),
+        assignments=await plan.adherence_for(patient, policy=policy, now=now),
     )
 
 

@@ -91,7 +91,11 @@ class CareApi(Controller):
                 now=now,
             )
             await record_action(
-                request, "practice_attested", target_type="user", target_id=patient.id
+                request,
+                "practice_attested",
+                target_type="user",
+                target_id=patient.id,
+                patient_id=patient.id,
             )
             return 201, PracticeOut.of(logged)
 

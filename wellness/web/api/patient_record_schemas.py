@@ -12,6 +12,7 @@ from wellness.caseload import helps
 from wellness.caseload import record as records
 from wellness.catalog.kinds import Kind
 from wellness.practice.rules import Evidence
+from wellness.web.api.assignments_schemas import AssignmentOut
 from wellness.web.api.care_schemas import AlertOut
 from wellness.web.api.practice_schemas import StreakOut
 
@@ -149,6 +150,7 @@ class PatientRecordOut(msgspec.Struct):
     practice: PracticePageOut
     alerts: AlertPageOut
     what_helps: WhatHelpsOut
+    assignments: list[AssignmentOut]  # every assignment with its adherence, ended ones too
 
     @classmethod
     def of(cls, patient: User, found: records.PatientRecord) -> PatientRecordOut:
@@ -174,4 +176,5 @@ class PatientRecordOut(msgspec.Struct):
                 helped.ratings,
                 helps.ENOUGH_RATINGS,
             ),
+            assignments=[AssignmentOut.of(item) for item in found.assignments],
         )

@@ -106,6 +106,12 @@ class CarePages(Controller):
             return forms.practice_form(
                 ATTEST, user, now, policy, errors, typed, status=422, patient=patient
             )
-        await record_action(request, "practice_attested", target_type="user", target_id=patient.id)
+        await record_action(
+            request,
+            "practice_attested",
+            target_type="user",
+            target_id=patient.id,
+            patient_id=patient.id,
+        )
         flash(request, f"Confirmed {entry.minutes} minutes for {patient.display_name}.", "success")
         return Redirect("/therapist", status_code=303)

@@ -11,8 +11,6 @@ from litestar.response import Template
 from wellness.accounts import services as accounts
 from wellness.accounts.models import User
 from wellness.audit import services as audit
-from wellness.care import services as care
-from wellness.caseload import alerts as caseload_alerts
 from wellness.caseload import plan
 from wellness.catalog import services as catalog
 from wellness.checkins import services as checkins
@@ -23,7 +21,7 @@ from wellness.practice.streaks import milestone_message
 from wellness.settings import CarePolicy
 from wellness.suggestions import services as suggestions
 from wellness.web.dependencies import CareRules, RequestTime, SignedInUser
-from wellness.web.guards import admins_only, coordinators_only, patients_only, therapists_only
+from wellness.web.guards import admins_only, coordinators_only, patients_only
 
 
 async def patient_home_context(viewer: User, policy: CarePolicy, now: datetime) -> dict[str, Any]:
@@ -54,16 +52,6 @@ class HomePages(Controller):
         self, user: SignedInUser, now: RequestTime, policy: CareRules
     ) -> Template:
         return Template("home/patient.html", context=await patient_home_context(user, policy, now))
-
-    @get("/therapist", guards=[therapists_only], name="therapist_home")
-    async def therapist_home(self, user: SignedInUser) -> Template:
-        context = {
-            "user": user,
-            "preview": await catalog.library_preview(user),
-            "alerts": await caseload_alerts.open_alerts_for(user),
-            "caseload": await care.caseload(user),
-        }
-        return Template("home/therapist.html", context=context)
 
     @get("/coordinator", guards=[coordinators_only], name="coordinator_home")
     async def coordinator_home(self, user: SignedInUser) -> Template:

@@ -64,8 +64,7 @@ async def record_page(
         "evidence_labels": records.EVIDENCE_LABELS,
         "alert_errors": alert_errors or {},
         "typed_notes": typed_notes or {},
-        # Filled by other features when they land; each section shows only when given.
-        "assignments": None,
+        "assignments": found.assignments,
         "last_suggested": await last_suggestions_for(patient.id),
     }
     return Template(PAGE, context=context, status_code=status)

@@ -1,0 +1,216 @@
+"""The therapist's dashboard at /therapist: who may open it, whose patients it shows, its order,
+filter and headings.
+
+`therapist` looks after `patient` (Alice); `other_therapist` looks after `other_patient`
+(Charlie). Everyone else is refused, and a therapist never sees a patient outside their current
+caseload, including one whose care team they have left.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from tests.conftest import PERSONAS, Client
+from wellness.accounts.models import User
+from wellness.audit.models import AuditEvent
+from wellness.care import services as care
+from wellness.checkins.models import Checkin
+
+
+def text_of(response: Any) -> str:
+    return html.unescape(str(response.text))
+
+
+def add_patient(client: Client, personas: dict[str, User], name: str, email: str) -> User:
+    async def create() -> User:
+        patient = await User.create(
+            email=email,
+            display_name=name,
+            role="patient",
+            time_zone="Asia/Tokyo",
+            password_hash="x",
+        )
+        await care.assign(personas["therapist"], patient, now=client.now())
+        return patient
+
+    return client.run(create)
+
+
+def rate(client: Client, patient: User, level: int, **ago: float) -> None:
+    async def create() -> None:
+        at = client.now() - timedelta(**ago)
+        await Checkin.create(patient_id=patient.id, level=level, occurred_at=at, recorded_at=at)
+
+    client.run(create)
+
+
+def row_names(page: Any) -> list[str]:
+    return re.findall(
+        r'<th role="rowheader" scope="row"><a href="/care/patients/\d+"><strong>([^<]+)</strong>',
+        page.text,
+    )
+
+
+@pytest.mark.parametrize("persona", ["patient", "other_patient", "coordinator", "admin"])
+def test_only_therapists_open_the_dashboard(
+    client: Client, personas: dict[str, User], persona: str
+) -> None:
+    client.login_as(PERSONAS[persona])
+
+    response = client.get("/therapist", follow_redirects=False)
+
+    assert response.status_code == 403
+    assert "Your patients" not in response.text
+    assert "/care/patients/" not in response.text
+
+
+def test_anonymous_is_sent_to_sign_in(client: Client, personas: dict[str, User]) -> None:
+    response = client.get("/therapist", follow_redirects=False)
+
+    assert response.status_code in (302, 303, 401)
+    assert "Alice Patient" not in response.text
+
+
+def test_a_therapist_sees_only_their_current_caseload(
+    client: Client, personas: dict[str, User]
+) -> None:
+    client.login_as(PERSONAS["other_therapist"])
+
+    page = client.get("/therapist")
+
+    assert page.status_code == 200
+    assert row_names(page) == ["Charlie Outsider"]
+    assert f'href="/care/patients/{personas["other_patient"].id}"' in page.text
+    assert "Alice Patient" not in page.text
+    assert f'/care/patients/{personas["patient"].id}"' not in page.text
+
+
+def test_a_former_care_team_member_no_longer_sees_the_patient(
+    client: Client, personas: dict[str, User]
+) -> None:
+    rate(client, personas["patient"], 9, hours=1)
+    client.run(
+        lambda: care.unassign(personas["therapist"].id, personas["patient"].id, now=client.now())
+    )
+    client.login_as(PERSONAS["therapist"])
+
+    page = client.get("/therapist")
+
+    assert page.status_code == 200
+    assert row_names(page) == []
+    assert "Alice Patient" not in page.text
+    assert "No patients on your caseload yet." in page.text
+
+
+def test_the_row_shows_the_patients_figures_and_why_they_need_attention(
+    client: Client, personas: dict[str, User]
+) -> None:
+    rate(client, personas["patient"], 9, hours=3)
+    rate(client, personas["patient"], 3, minutes=20)
+    client.login_as(PERSONAS["therapist"])
+
+    page = text_of(client.get("/therapist"))
+
+    assert "Rated 9/10 in the last 24 h" in page
+    assert '3/10 <span class="muted">20 min ago</span>' in page
+    assert (
+        '<caption class="visually-hidden">Your patients, sorted by needs attention</caption>'
+        in page
+    )
+    assert page.count('scope="col"') == 9
+    viewed = client.run(lambda: AuditEvent.filter(action="caseload_viewed").count())
+    assert viewed == 1
+
+
+def test_needs_attention_first_then_by_name(client: Client, personas: dict[str, User]) -> None:
+    zed = add_patient(client, personas, "Zed Quiet", "zed@example.org")
+    add_patient(client, personas, "Bea Fine", "bea@example.org")
+    rate(client, personas["patient"], 2, hours=1)
+    rate(client, zed, 10, hours=2)
+    client.login_as(PERSONAS["therapist"])
+
+    assert row_names(client.get("/therapist")) == ["Zed Quiet", "Alice Patient", "Bea Fine"]
+    by_name = client.get("/therapist?sort=name")
+    assert row_names(by_name) == ["Alice Patient", "Bea Fine", "Zed Quiet"]
+    assert 'aria-sort="ascending"><a href="?sort=-name">Patient' in by_name.text
+    backwards = client.get("/therapist?sort=-name")
+    assert row_names(backwards) == ["Zed Quiet", "Bea Fine", "Alice Patient"]
+    assert 'aria-sort="descending"><a href="?sort=name">Patient' in backwards.text
+    assert backwards.text.count("aria-sort=") == 1
+
+
+def test_sorting_by_last_check_in_puts_never_last(
+    client: Client, personas: dict[str, User]
+) -> None:
+    add_patient(client, personas, "Nora Never", "nora@example.org")
+    old = add_patient(client, personas, "Olaf Old", "olaf@example.org")
+    rate(client, personas["patient"], 2, hours=1)
+    rate(client, old, 2, hours=30)
+    client.login_as(PERSONAS["therapist"])
+
+    newest_first = client.get("/therapist?sort=-checkin")
+    oldest_first = client.get("/therapist?sort=checkin")
+
+    assert row_names(newest_first) == ["Alice Patient", "Olaf Old", "Nora Never"]
+    assert row_names(oldest_first) == ["Olaf Old", "Alice Patient", "Nora Never"]
+
+
+def test_the_filter_keeps_matching_names_and_the_sort(
+    client: Client, personas: dict[str, User]
+) -> None:
+    add_patient(client, personas, "Alina Second", "alina@example.org")
+    add_patient(client, personas, "Bruno Third", "bruno@example.org")
+    client.login_as(PERSONAS["therapist"])
+
+    page = client.get("/therapist", params={"q": " ali ", "sort": "-name"})
+
+    assert row_names(page) == ["Alina Second", "Alice Patient"]
+    assert 'href="?sort=name&amp;q=ali"' in page.text
+    assert 'value="ali"' in page.text
+
+
+def test_a_filter_matching_nobody_says_so(client: Client, personas: dict[str, User]) -> None:
+    client.login_as(PERSONAS["therapist"])
+
+    page = text_of(client.get("/therapist", params={"q": "Charlie"}))
+
+    assert "No patient on your caseload matches “Charlie”." in page
+    assert "Charlie Outsider" not in page.replace("“Charlie”", "")
+
+
+@pytest.mark.parametrize(
+    ("params", "named"),
+    [
+        ({"sort": "password_hash"}, "sort"),
+        ({"sort": "-"}, "sort"),
+        ({"sort": "x" * 21}, "sort"),
+        ({"q": "a" * 101}, "q"),
+    ],
+)
+def test_bad_sort_or_filter_is_refused_naming_it(
+    client: Client, personas: dict[str, User], params: dict[str, str], named: str
+) -> None:
+    client.login_as(PERSONAS["therapist"])
+
+    response = client.get("/therapist", params=params)
+
+    assert response.status_code == 422  # the app's answer to a bad parameter
+    assert named in response.text
+    assert "Alice Patient" not in response.text
+
+
+def test_the_open_alerts_section_stays(client: Client, personas: dict[str, User]) -> None:
+    client.login_as(PERSONAS["patient"])
+    assert client.submit("/checkins", {"level": "9"}).status_code == 303
+    client.login_as(PERSONAS["therapist"])
+
+    page = text_of(client.get("/therapist"))
+
+    assert "High distress rating" in page
+    assert "/acknowledge" in page
+    assert "1 open alert" in page

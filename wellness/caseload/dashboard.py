@@ -1,0 +1,136 @@
+"""The therapist's dashboard: one row per patient on their current caseload.
+
+The number of queries does not depend on the caseload's size (`dashboard_data` reads every
+patient at once; tests/services/test_dashboard_queries.py counts them):
+
+1. the caseload with, per patient, the latest check-in, the latest two GAD-7 totals, the open
+   alerts, and the highest rating of the last 24 h (correlated subqueries, each an index seek);
+2. per patient, the practice logs' count, newest id, last change and newest start: the last
+   practice, and part of the keys the streaks and adherence are kept under;
+3. per patient, the assignments' key, and the catalog's change token;
+4. only for patients whose streak changed: their practice rows, in one query;
+5. only for patients whose adherence changed: `plan.adherence_for_many` (a fixed number of
+   queries of its own).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from wellness.caseload import attention, dashboard_data, plan
+from wellness.caseload.attention import AttentionRules, Concern, Signals
+from wellness.caseload.dashboard_data import PracticeSummary
+from wellness.practice.history import moment
+from wellness.settings import CarePolicy
+
+
+@dataclass(frozen=True, slots=True)
+class DashboardRow:
+    patient_id: int
+    name: str
+    time_zone: str
+    streak: int
+    checkin_level: int | None
+    checkin_at: datetime | None
+    gad7: int | None
+    gad7_change: int | None
+    open_alerts: int
+    days_since_activity: int | None
+    concerns: tuple[Concern, ...]
+    # From the assignments' adherence; None while not known.
+    week_done: int | None = None
+    week_prescribed: int | None = None
+    overdue: int | None = None
+
+    @property
+    def attention(self) -> tuple[int, int]:
+        return attention.attention_key(self.concerns)
+
+
+def attention_rules(policy: CarePolicy) -> AttentionRules:
+    return AttentionRules(alert_level=policy.alert_level, rollover_hour=policy.day_rollover_hour)
+
+
+async def dashboard_rows(
+    therapist_id: int, *, policy: CarePolicy, now: datetime, name_filter: str = ""
+) -> list[DashboardRow]:
+    """The therapist's current caseload (active patients), "needs attention" first, then by
+    name; `name_filter` keeps the patients whose name contains it (case-insensitive)."""
+    rules = attention_rules(policy)
+    patients = await dashboard_data.caseload(therapist_id, rules, now)
+    needle = name_filter.casefold()
+    if needle:
+        patients = [row for row in patients if needle in str(row[1]).casefold()]
+    if not patients:
+        return []
+    zones = {int(row[0]): str(row[2]) for row in patients}
+    practice = await dashboard_data.practice_summaries(list(zones))
+    current = await dashboard_data.current_streaks(zones, practice, policy, now)
+    adherence = await dashboard_data.adherence(zones, practice, policy, now)
+    rows = [
+        _row(
+            patient,
+            practice.get(int(patient[0])),
+            current,
+            adherence.get(int(patient[0])),
+            rules,
+            now,
+        )
+        for patient in patients
+    ]
+    rows.sort(key=lambda row: (row.attention, row.name.casefold(), row.patient_id))
+    return rows
+
+
+# --- one row ----------------------------------------------------------------------------------
+
+
+def _row(
+    patient: Any,
+    practice: PracticeSummary | None,
+    current: dict[int, int],
+    adherence: plan.CaseloadAdherence | None,
+    rules: AttentionRules,
+    now: datetime,
+) -> DashboardRow:
+    (patient_id, name, zone, since, level, level_at, gad7, gad7_at, gad7_before) = patient[:9]
+    alerts, peak, peak_at = patient[9:12]
+    checkin_at = moment(level_at) if level_at is not None else None
+    gad7_moment = moment(gad7_at) if gad7_at is not None else None
+    moments = [m for m in (checkin_at, gad7_moment, practice and practice.last_started) if m]
+    last_activity = max(moments, default=None)
+    signals = Signals(
+        time_zone=str(zone),
+        on_caseload_since=moment(since),
+        open_alerts=int(alerts),
+        peak_recent_rating=None if peak is None else int(peak),
+        peak_recent_rating_at=None if peak_at is None else moment(peak_at),
+        gad7_latest=gad7,
+        gad7_previous=gad7_before,
+        last_activity=last_activity,
+        overdue=adherence.overdue if adherence else None,
+    )
+    return DashboardRow(
+        patient_id=int(patient_id),
+        name=str(name),
+        time_zone=str(zone),
+        streak=current.get(int(patient_id), 0),
+        checkin_level=level,
+        checkin_at=checkin_at,
+        gad7=gad7,
+        gad7_change=attention.gad7_change(gad7, gad7_before),
+        open_alerts=int(alerts),
+        days_since_activity=attention.days_since(
+            last_activity, now=now, time_zone=str(zone), rollover=rules.rollover_hour
+        ),
+        concerns=attention.concerns(signals, now=now, rules=rules),
+        week_done=adherence.week_done if adherence else None,
+        week_prescribed=adherence.week_prescribed if adherence else None,
+        overdue=adherence.overdue if adherence else None,
+    )
+
+
+def checkin_age(row: DashboardRow, now: datetime) -> timedelta | None:
+    return None if row.checkin_at is None else max(timedelta(0), now - row.checkin_at)

@@ -1,0 +1,261 @@
+"""What the dashboard reads, for a whole caseload at once, and what it keeps between requests.
+
+Every read takes all the patients in one query, so their number never changes the query count.
+Two results are kept per process (per database connection), each under a key that holds
+everything it depends on, read cheaply on every request:
+
+- a patient's current streak: keyed by their practice rows' count, newest id, newest
+  `updated_at` (every change to a practice log sets it) and summed listened seconds, their zone,
+  today's practice day there and the clinic's streak policy;
+- a patient's adherence (`plan.adherence_for_many`): keyed by the same practice key, their
+  assignments' count, newest id and number ended, their versions' count and newest id, their
+  pauses' count and number resumed (versions and pauses are only ever added, and an end or a
+  resume is set once), the catalog's change token (session lengths and titles), their zone,
+  today and the policy.
+
+A patient whose key changed is computed again; only those patients are read.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections import defaultdict
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+from tortoise import connections
+
+from wellness.accounts.roles import Role
+from wellness.caseload import attention, plan
+from wellness.caseload.attention import AttentionRules
+from wellness.catalog.cache import change_token
+from wellness.practice import rules as practice_rules
+from wellness.practice import streaks
+from wellness.practice.history import moment
+from wellness.practice.rules import Evidence
+from wellness.settings import CarePolicy
+
+MAX_CACHED = 50_000  # patients per cache; emptied when full
+V = TypeVar("V")
+
+
+class KeyedCache(Generic[V]):
+    """Values by patient id, each with the key it was computed under, per database connection
+    (a test's fresh database never sees another one's values)."""
+
+    def __init__(self) -> None:
+        self._by_connection: weakref.WeakKeyDictionary[Any, dict[int, tuple[Hashable, V]]] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def _entries(self) -> dict[int, tuple[Hashable, V]]:
+        connection = connections.get("default")
+        entries = self._by_connection.get(connection)
+        if entries is None:
+            entries = self._by_connection[connection] = {}
+        return entries
+
+    def split(self, keys: dict[int, Hashable]) -> tuple[dict[int, V], list[int]]:
+        """(the values still valid under `keys`, the ids to compute again)."""
+        entries, found, stale = self._entries(), {}, []
+        for patient_id, key in keys.items():
+            cached = entries.get(patient_id)
+            if cached is not None and cached[0] == key:
+                found[patient_id] = cached[1]
+            else:
+                stale.append(patient_id)
+        return found, stale
+
+    def store(self, keys: dict[int, Hashable], values: dict[int, V]) -> None:
+        entries = self._entries()
+        if len(entries) + len(values) > MAX_CACHED:
+            entries.clear()
+        for patient_id, value in values.items():
+            entries[patient_id] = (keys[patient_id], value)
+
+
+_streaks: KeyedCache[int] = KeyedCache()
+_adherence: KeyedCache[plan.CaseloadAdherence] = KeyedCache()
+
+
+class _Sql:
+    def __init__(self, dialect: str) -> None:
+        self.dialect = dialect
+        self.params: list[Any] = []
+
+    def param(self, value: Any) -> str:
+        self.params.append(value)
+        return f"${len(self.params)}" if self.dialect == "postgres" else "?"
+
+
+def _connection_and_sql() -> tuple[Any, _Sql]:
+    connection = connections.get("default")
+    dialect = "postgres" if connection.capabilities.dialect == "postgres" else "sqlite"
+    return connection, _Sql(dialect)
+
+
+def _latest(table: str, column: str, offset: int = 0) -> str:
+    return (
+        f"(SELECT x.id FROM {table} x WHERE x.patient_id = u.id "  # noqa: S608
+        f"ORDER BY x.{column} DESC, x.id DESC LIMIT 1 OFFSET {offset})"
+    )
+
+
+async def caseload(therapist_id: int, rules: AttentionRules, now: datetime) -> list[Any]:
+    connection, sql = _connection_and_sql()
+
+    def recent() -> str:  # `?` placeholders bind in the order they appear in the text
+        since, level = sql.param(now - rules.rating_window), sql.param(rules.alert_level)
+        return f"h.patient_id = u.id AND h.occurred_at >= {since} AND h.level >= {level}"
+
+    columns = (
+        "u.id, u.display_name, u.time_zone, m.started_at, c.level, c.occurred_at, "  # noqa: S608
+        "g1.total, g1.occurred_at, g2.total, "
+        "(SELECT COUNT(*) FROM care_alerts a WHERE a.patient_id = u.id "
+        "AND a.acknowledged_at IS NULL), "
+        f"(SELECT MAX(h.level) FROM checkins h WHERE {recent()}), "
+        f"(SELECT MAX(h.occurred_at) FROM checkins h WHERE {recent()})"
+    )
+    therapist, role = sql.param(therapist_id), sql.param(Role.PATIENT.value)
+    query = (
+        f"SELECT {columns} FROM care_team_members m JOIN users u ON u.id = m.patient_id "  # noqa: S608
+        f"LEFT JOIN checkins c ON c.id = {_latest('checkins', 'occurred_at')} "
+        f"LEFT JOIN gad7_responses g1 ON g1.id = {_latest('gad7_responses', 'occurred_at')} "
+        f"LEFT JOIN gad7_responses g2 ON g2.id = {_latest('gad7_responses', 'occurred_at', 1)} "
+        f"WHERE m.therapist_id = {therapist} AND m.ended_at IS NULL AND u.is_active "
+        f"AND u.role = {role}"
+    )
+    _, rows = await connection.execute_query(query, sql.params)
+    return list(rows)
+
+
+@dataclass(frozen=True, slots=True)
+class PracticeSummary:
+    key: Hashable  # changes whenever any of the patient's practice rows does
+    last_started: datetime
+
+
+async def practice_summaries(ids: Sequence[int]) -> dict[int, PracticeSummary]:
+    connection, sql = _connection_and_sql()
+    wanted = ", ".join(sql.param(patient_id) for patient_id in ids)
+    _, rows = await connection.execute_query(
+        "SELECT patient_id, COUNT(*), MAX(id), MAX(updated_at), SUM(listened_seconds), "  # noqa: S608
+        f"MAX(started_at) FROM practice_logs WHERE patient_id IN ({wanted}) GROUP BY patient_id",
+        sql.params,
+    )
+    return {
+        int(row[0]): PracticeSummary(
+            (int(row[1]), int(row[2]), str(row[3]), int(row[4])), moment(row[5])
+        )
+        for row in rows
+    }
+
+
+def _policy_key(policy: CarePolicy) -> Hashable:
+    return (policy.day_rollover_hour, policy.rest_days_per_week, policy.completion_percent)
+
+
+async def current_streaks(
+    zones: dict[int, str], practice: dict[int, PracticeSummary], policy: CarePolicy, now: datetime
+) -> dict[int, int]:
+    """Each patient's current streak (0 without practice), computed only where its key changed."""
+    keys: dict[int, Hashable] = {
+        patient_id: (
+            summary.key,
+            zones[patient_id],
+            attention.local_day(now, zones[patient_id], policy.day_rollover_hour),
+            _policy_key(policy),
+        )
+        for patient_id, summary in practice.items()
+    }
+    current, stale = _streaks.split(keys)
+    if stale:
+        streak_policy = streaks.StreakPolicy(
+            rollover_hour=policy.day_rollover_hour, rest_days_per_week=policy.rest_days_per_week
+        )
+        events = await _practice_events(stale, policy)
+        fresh = {
+            patient_id: streaks.compute_streak(
+                events[patient_id], now=now, time_zone=zones[patient_id], policy=streak_policy
+            ).current
+            for patient_id in stale
+        }
+        _streaks.store(keys, fresh)
+        current.update(fresh)
+    return {patient_id: current.get(patient_id, 0) for patient_id in zones}
+
+
+async def adherence(
+    zones: dict[int, str], practice: dict[int, PracticeSummary], policy: CarePolicy, now: datetime
+) -> dict[int, plan.CaseloadAdherence]:
+    """Each patient's adherence this week, computed only where its key changed."""
+    assigned = await _assignment_keys(list(zones))
+    token = await change_token()
+    keys: dict[int, Hashable] = {
+        patient_id: (
+            practice[patient_id].key if patient_id in practice else None,
+            assigned.get(patient_id),
+            token,
+            zone,
+            attention.local_day(now, zone, policy.day_rollover_hour),
+            _policy_key(policy),
+        )
+        for patient_id, zone in zones.items()
+    }
+    found, stale = _adherence.split(keys)
+    if stale:
+        fresh = await plan.adherence_for_many(stale, policy=policy, now=now)
+        _adherence.store(keys, fresh)
+        found.update(fresh)
+    return found
+
+
+async def _assignment_keys(ids: Sequence[int]) -> dict[int, Hashable]:
+    """Per patient with assignments: what changes whenever an assignment, a version or a pause
+    of theirs does (see the module docstring)."""
+    connection, sql = _connection_and_sql()
+    wanted = ", ".join(sql.param(patient_id) for patient_id in ids)
+    _, rows = await connection.execute_query(
+        "SELECT a.patient_id, COUNT(*), MAX(a.id), COUNT(a.ended_at), "  # noqa: S608
+        "SUM(COALESCE(v.n, 0)), MAX(v.newest), SUM(COALESCE(p.n, 0)), SUM(COALESCE(p.resumed, 0)) "
+        "FROM care_practice_assignments a "
+        "LEFT JOIN (SELECT assignment_id, COUNT(*) AS n, MAX(id) AS newest "
+        "FROM care_assignment_versions GROUP BY assignment_id) v ON v.assignment_id = a.id "
+        "LEFT JOIN (SELECT assignment_id, COUNT(*) AS n, COUNT(resumed_at) AS resumed "
+        "FROM care_assignment_pauses GROUP BY assignment_id) p ON p.assignment_id = a.id "
+        f"WHERE a.patient_id IN ({wanted}) GROUP BY a.patient_id",
+        sql.params,
+    )
+    return {
+        int(row[0]): tuple(None if value is None else int(value) for value in row[1:])
+        for row in rows
+    }
+
+
+async def _practice_events(
+    ids: Sequence[int], policy: CarePolicy
+) -> dict[int, list[streaks.PracticeEvent]]:
+    """The streak events of these patients' practice, read in one narrow query."""
+    connection, sql = _connection_and_sql()
+    wanted = ", ".join(sql.param(patient_id) for patient_id in ids)
+    _, rows = await connection.execute_query(
+        "SELECT patient_id, started_at, listened_seconds, duration_seconds, completed, "  # noqa: S608
+        f"evidence, time_zone FROM practice_logs WHERE patient_id IN ({wanted})",
+        sql.params,
+    )
+    events: dict[int, list[streaks.PracticeEvent]] = defaultdict(list)
+    fraction = policy.completion_fraction
+    for patient_id, started, listened, duration, completed, evidence, zone in rows:
+        counts = practice_rules.counts_as_complete(
+            has_media=evidence == Evidence.OBSERVED_PLAYBACK or duration is not None,
+            completed=bool(completed),
+            listened_seconds=listened,
+            duration_seconds=duration,
+            fraction=fraction,
+        )
+        events[int(patient_id)].append(
+            streaks.PracticeEvent(moment(started), listened / 60, counts, zone)
+        )
+    return events

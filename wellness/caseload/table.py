@@ -1,0 +1,95 @@
+"""Sorting the dashboard's rows and saying how long ago things were. Pure: no I/O.
+
+`?sort=` takes one of `SORTS` (descending with a leading `-`); anything else is refused by the
+page. Rows without a value (no check-in yet, no GAD-7) sort last in either direction; ties fall
+back to "needs attention" order, then the name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+# Column name -> (heading, the row attribute it sorts by, its first direction).
+SORTS: dict[str, tuple[str, str, bool]] = {
+    "attention": ("Needs attention", "attention", False),
+    "name": ("Patient", "name", False),
+    "streak": ("Streak", "streak", True),
+    "adherence": ("This week", "adherence", False),
+    "checkin": ("Last check-in", "checkin_at", True),
+    "gad7": ("GAD-7", "gad7", True),
+    "alerts": ("Open alerts", "open_alerts", True),
+    "overdue": ("Overdue", "overdue", True),
+    "activity": ("Days since activity", "days_since_activity", True),
+}
+DEFAULT_SORT = "attention"
+
+
+@dataclass(frozen=True, slots=True)
+class SortOrder:
+    column: str
+    descending: bool
+
+    @property
+    def param(self) -> str:
+        return f"-{self.column}" if self.descending else self.column
+
+    def link_for(self, column: str) -> str:
+        """The `sort` value for a column heading's link: the other direction when the table
+        is already sorted by that column, else the column's natural first direction."""
+        if column == self.column:
+            return column if self.descending else f"-{column}"
+        return f"-{column}" if SORTS[column][2] else column
+
+    def aria_for(self, column: str) -> str | None:
+        if column != self.column:
+            return None
+        return "descending" if self.descending else "ascending"
+
+
+def parse_sort(value: str | None) -> SortOrder | None:
+    """The order `?sort=` asks for; None when it names no sortable column."""
+    if not value:
+        return SortOrder(DEFAULT_SORT, False)
+    descending = value.startswith("-")
+    column = value[1:] if descending else value
+    if column not in SORTS:
+        return None
+    return SortOrder(column, descending)
+
+
+def sort_rows(rows: Sequence[Any], order: SortOrder) -> list[Any]:
+    """`rows` (dashboard rows) in `order`, rows without a value last."""
+    attribute = SORTS[order.column][1]
+    value: Callable[[Any], Any] = (
+        _adherence if attribute == "adherence" else lambda row: getattr(row, attribute)
+    )
+    tie = sorted(rows, key=lambda row: (row.attention, row.name.casefold(), row.patient_id))
+    present = [row for row in tie if value(row) is not None]
+    missing = [row for row in tie if value(row) is None]
+    ordered = sorted(present, key=value, reverse=order.descending)
+    return ordered + missing
+
+
+def _adherence(row: Any) -> float | None:
+    if not row.week_prescribed:
+        return None
+    return float(row.week_done) / float(row.week_prescribed)
+
+
+def ago(then: datetime | None, now: datetime) -> str:
+    """ "just now", "25 min ago", "3 h ago", "2 days ago" (a moment after now is "just now")."""
+    if then is None:
+        return ""
+    elapsed = max(timedelta(0), now - then)
+    minutes = int(elapsed.total_seconds() // 60)
+    if minutes < 1:
+        return "just now"
+    if minutes < 60:
+        return f"{minutes} min ago"
+    if minutes < 48 * 60:
+        return f"{minutes // 60} h ago"
+    days = minutes // (24 * 60)
+    return f"{days} days ago"
