@@ -32,6 +32,7 @@ from wellness.resources import package_folder
 from wellness.settings import Settings, load_settings
 from wellness.web.api.auth import AuthApi
 from wellness.web.api.care import CareApi
+from wellness.web.api.care_restrictions import CareRestrictionsApi
 from wellness.web.api.catalog import CatalogApi, MediaApi
 from wellness.web.api.checkins import CheckinsApi
 from wellness.web.api.health import healthz
@@ -44,8 +45,10 @@ from wellness.web.ids import ascii_path_ids
 from wellness.web.media import OPEN_FILES, GrantedMediaServer, MediaPlugin, QuietGrantedRanges
 from wellness.web.pages.account import AccountPages
 from wellness.web.pages.admin import AdminPages
+from wellness.web.pages.audit import AuditPages
 from wellness.web.pages.auth import AuthPages
 from wellness.web.pages.care import CarePages
+from wellness.web.pages.care_restrictions import CareRestrictionPages
 from wellness.web.pages.catalog import CatalogPages
 from wellness.web.pages.home import HomePages
 from wellness.web.pages.library import LibraryPages, library_upload_router
@@ -130,7 +133,15 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     )
     api = Router(
         path="/",
-        route_handlers=[AuthApi, CatalogApi, CheckinsApi, PracticeApi, CareApi, uploads],
+        route_handlers=[
+            AuthApi,
+            CatalogApi,
+            CheckinsApi,
+            PracticeApi,
+            CareApi,
+            CareRestrictionsApi,
+            uploads,
+        ],
         guards=[same_origin_writes_only],
         # Cookie-authenticated writes from browsers are checked by origin instead (see the guard).
         opt={"exclude_from_csrf": True},
@@ -149,10 +160,12 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             HomePages,
             AccountPages,
             AdminPages,
+            AuditPages,
             CatalogPages,
             LibraryPages,
             WellbeingPages,
             CarePages,
+            CareRestrictionPages,
             library_upload_router(settings.max_upload_bytes + MULTIPART_OVERHEAD),
             api,
             healthz,
