@@ -57,13 +57,17 @@ def test_pages_walk_older_and_back_newer_without_gaps_or_repeats(orm: Orm) -> No
     back = orm.run(browse.page(resolved(orm, per_page=3, after=second.newer), "UTC"))
 
     assert ids(first) == [7, 6, 5]
-    assert first.newer is None and first.older == 5
+    assert first.newer is None
+    assert first.older == 5
     assert ids(second) == [4, 3, 2]
-    assert second.newer == 4 and second.older == 2
+    assert second.newer == 4
+    assert second.older == 2
     assert ids(third) == [1]
-    assert third.newer == 1 and third.older is None
+    assert third.newer == 1
+    assert third.older is None
     assert ids(back) == [7, 6, 5]
-    assert back.newer is None and back.older == 5
+    assert back.newer is None
+    assert back.older == 5
 
 
 def test_a_newer_page_in_the_middle_knows_both_neighbours(orm: Orm) -> None:

@@ -79,7 +79,8 @@ def test_admins_see_events_newest_first_in_the_clinics_zone(
     assert text.index("contraindications_changed") < text.index("session_banned")
     assert "24 Nov 2026, 23:30" in text  # Tokyo, not UTC nor the admin's Berlin
     assert "Times in Asia/Tokyo" in page.text
-    assert "Bob Therapist" in text and "Alice Patient" in text
+    assert "Bob Therapist" in text
+    assert "Alice Patient" in text
     assert 'href="/admin/audit.csv"' in page.text
     assert "no-store" in page.headers["cache-control"]
 
@@ -145,7 +146,8 @@ def test_pages_of_events_link_older_and_newer(as_admin: Client, trail: dict[str,
     assert second.text.count("logout</code>") == 2
     assert 'rel="next"' not in second.text
     assert 'rel="prev"' in second.text
-    assert "per_page=3" in older and "action=logout" in older
+    assert "per_page=3" in older
+    assert "action=logout" in older
 
 
 def test_the_csv_has_every_filtered_row_escaped_and_is_audited(

@@ -14,7 +14,7 @@ from wellness.accounts.models import User
 from wellness.accounts.roles import Role
 from wellness.audit.models import AuditEvent
 from wellness.care import services as care
-from wellness.care.models import OverrideKind, PatientContraindication, SessionOverride
+from wellness.care.models import PatientContraindication, SessionOverride
 from wellness.catalog.kinds import Kind, Posture, Status
 from wellness.catalog.models import PracticeSession
 
@@ -184,7 +184,9 @@ def test_it_bans_pins_and_lifts_sessions_for_the_patient(
     assert (banned.status_code, pinned.status_code) == (303, 303)
     assert stored(client)[1] == [(patient.id, fast, "ban"), (patient.id, calm, "pin")]
     page = client.get(url)
-    assert "Fire breath" in page.text and "Lift ban" in page.text and "Unpin" in page.text
+    assert "Fire breath" in page.text
+    assert "Lift ban" in page.text
+    assert "Unpin" in page.text
     assert [row.target_id for row in audit_rows(client, "session_banned")] == [str(fast)]
     assert [row.target_id for row in audit_rows(client, "session_pinned")] == [str(calm)]
 
@@ -291,7 +293,8 @@ def test_outsiders_get_no_page_and_change_nothing(
 
     assert [answer.status_code for answer in answers] == [expected] * 4
     for answer in answers:
-        assert "Box breathing" not in answer.text and "Banned one" not in answer.text
+        assert "Box breathing" not in answer.text
+        assert "Banned one" not in answer.text
     assert stored(client) == before
 
 
@@ -452,7 +455,8 @@ def test_api_outsiders_get_404_and_change_nothing(
 
     assert [answer.status_code for answer in answers] == [expected] * 5
     for answer in answers:
-        assert "breath_hold" not in answer.text and "Banned one" not in answer.text
+        assert "breath_hold" not in answer.text
+        assert "Banned one" not in answer.text
     assert stored(client) == before
 
 
@@ -483,12 +487,15 @@ def test_the_catalog_marks_skipped_and_pinned_sessions_for_that_patient_only(
     }
     for skipped in (banned, held, standing):
         assert SKIP_TEXT in cards[skipped]
-    assert PIN_TEXT in cards[pinned] and SKIP_TEXT not in cards[pinned]
-    assert SKIP_TEXT not in cards[fine] and PIN_TEXT not in cards[fine]
+    assert PIN_TEXT in cards[pinned]
+    assert SKIP_TEXT not in cards[pinned]
+    assert SKIP_TEXT not in cards[fine]
+    assert PIN_TEXT not in cards[fine]
 
     client.login_as(PERSONAS["other_patient"])
     other = client.get("/sessions")
-    assert SKIP_TEXT not in other.text and PIN_TEXT not in other.text
+    assert SKIP_TEXT not in other.text
+    assert PIN_TEXT not in other.text
 
 
 def test_the_session_page_tells_the_patient_to_skip_it(
