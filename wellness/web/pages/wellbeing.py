@@ -12,6 +12,7 @@ from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
 from wellness.accounts.models import User
+from wellness.care import support as support_panel
 from wellness.checkins import services as checkins
 from wellness.checkins.scoring import GAD7_ANSWERS, GAD7_ITEMS, GAD7_MAX, SUDS_MAX
 from wellness.lib.validation import FieldError
@@ -19,7 +20,6 @@ from wellness.practice import charts, progress
 from wellness.practice import services as practice
 from wellness.practice.models import PracticeLog
 from wellness.settings import CarePolicy
-from wellness.suggestions import panel
 from wellness.suggestions.inputs import SafetyLimits
 from wellness.web.dependencies import CareRules, RequestTime, SignedInUser
 from wellness.web.guards import patients_only
@@ -117,7 +117,7 @@ class WellbeingPages(Controller):
         back = request.session.pop("support_back", None)
         context = {
             "policy": policy,
-            "calming": await panel.support_offer(
+            "calming": await support_panel.support_offer(
                 user.id, limits=SafetyLimits(alert_level=policy.alert_level)
             ),
             "after_alert": back is not None,
