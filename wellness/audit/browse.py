@@ -84,7 +84,8 @@ class Resolved:
 
 
 async def known_actions() -> frozenset[str]:
-    recorded = await AuditEvent.all().distinct().values_list("action", flat=True)
+    # Ordered by the selected column: PostgreSQL refuses DISTINCT with the model's "-id".
+    recorded = await AuditEvent.all().order_by("action").distinct().values_list("action", flat=True)
     return KNOWN_ACTIONS | {str(action) for action in recorded}
 
 
