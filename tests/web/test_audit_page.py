@@ -213,3 +213,14 @@ def test_anonymous_visitors_are_sent_to_sign_in(client: Client, trail: dict[str,
         assert response.status_code == 303
         assert response.headers["location"].startswith("/login?next=")
     assert count_events(client) == 3
+
+
+def test_the_admins_navigation_and_overview_link_the_audit_trail(
+    as_admin: Client, trail: dict[str, User]
+) -> None:
+    overview = as_admin.get("/admin")
+    page = as_admin.get("/admin/audit")
+
+    assert 'href="/admin/audit"' in overview.text
+    assert "Browse, filter and export the whole audit trail" in overview.text
+    assert 'href="/admin/audit" aria-current="page"' in page.text
