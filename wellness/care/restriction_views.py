@@ -33,29 +33,28 @@ class SessionChoice:
     duration_seconds: float
 
 
-async def overrides_of(patient_id: int) -> list[OverrideRow]:
-    """The patient's bans and pins, bans first, then by title."""
-    rows = await SessionOverride.filter(patient_id=patient_id).values_list(
-        "session_id", "session__title", "kind", "set_at", "set_by_id"
-    )
+async def overrides_of(patient_id: int, *, session_id: int | None = None) -> list[OverrideRow]:
+    """The patient's bans and pins (or the one for `session_id`), bans first, then by title."""
+    query = SessionOverride.filter(patient_id=patient_id)
+    if session_id is not None:
+        query = query.filter(session_id=session_id)
+    rows = await query.values_list("session_id", "session__title", "kind", "set_at", "set_by_id")
     names = dict(
         await User.filter(id__in={row[4] for row in rows if row[4] is not None}).values_list(
             "id", "display_name"
         )
     )
     found = [
-        OverrideRow(int(session_id), str(title), OverrideKind(kind), set_at, str(names.get(by, "")))
-        for session_id, title, kind, set_at, by in rows
+        OverrideRow(int(sid), str(title), OverrideKind(kind), set_at, str(names.get(by, "")))
+        for sid, title, kind, set_at, by in rows
     ]
     found.sort(key=lambda row: (row.kind is not OverrideKind.BAN, row.title.casefold()))
     return found
 
 
 async def override_of(patient_id: int, session_id: int) -> OverrideRow | None:
-    for row in await overrides_of(patient_id):
-        if row.session_id == session_id:
-            return row
-    return None
+    found = await overrides_of(patient_id, session_id=session_id)
+    return found[0] if found else None
 
 
 async def session_choices() -> list[SessionChoice]:
