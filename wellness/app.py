@@ -33,6 +33,7 @@ from wellness.settings import Settings, load_settings
 from wellness.web.api.assignments import AssignmentsApi, MyPlanApi
 from wellness.web.api.auth import AuthApi
 from wellness.web.api.care import CareApi
+from wellness.web.api.care_restrictions import CareRestrictionsApi
 from wellness.web.api.catalog import CatalogApi, MediaApi
 from wellness.web.api.checkins import CheckinsApi
 from wellness.web.api.health import healthz
@@ -48,8 +49,10 @@ from wellness.web.media import OPEN_FILES, GrantedMediaServer, MediaPlugin, Quie
 from wellness.web.pages.account import AccountPages
 from wellness.web.pages.admin import AdminPages
 from wellness.web.pages.assignments import AssignmentPages
+from wellness.web.pages.audit import AuditPages
 from wellness.web.pages.auth import AuthPages
 from wellness.web.pages.care import CarePages
+from wellness.web.pages.care_restrictions import CareRestrictionPages
 from wellness.web.pages.catalog import CatalogPages
 from wellness.web.pages.dashboard import DashboardPages
 from wellness.web.pages.home import HomePages
@@ -147,6 +150,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             AssignmentsApi,
             MyPlanApi,
             PatientRecordApi,
+            CareRestrictionsApi,
             uploads,
         ],
         guards=[same_origin_writes_only],
@@ -168,6 +172,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             DashboardPages,
             AccountPages,
             AdminPages,
+            AuditPages,
             CatalogPages,
             LibraryPages,
             WellbeingPages,
@@ -175,6 +180,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             AssignmentPages,
             MyPracticesPages,
             PatientRecordPages,
+            CareRestrictionPages,
             library_upload_router(settings.max_upload_bytes + MULTIPART_OVERHEAD),
             api,
             healthz,

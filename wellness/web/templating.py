@@ -42,7 +42,11 @@ NAVIGATION: dict[Role, tuple[NavItem, ...]] = {
         LIBRARY,
         NavItem("Upload", "/library/upload"),
     ),
-    Role.ADMIN: (NavItem("Overview", "/admin"), NavItem("Accounts", "/admin/users", section=True)),
+    Role.ADMIN: (
+        NavItem("Overview", "/admin"),
+        NavItem("Accounts", "/admin/users", section=True),
+        NavItem("Audit trail", "/admin/audit", section=True),
+    ),
 }
 
 

@@ -12,6 +12,8 @@ from markupsafe import Markup
 
 from wellness.accounts import permissions
 from wellness.accounts.models import User
+from wellness.care import restriction_views
+from wellness.care.marks import Mark
 from wellness.catalog import services as catalog
 from wellness.catalog.kinds import Guidance, Kind, Posture, Status
 from wellness.catalog.models import PracticeSession
@@ -76,7 +78,8 @@ class CatalogPages(Controller):
         if errors:
             return _browse_template(request, manages, filters, None, [], errors=errors, status=400)
         result, tags = await catalog.browse_with_tags(user, filters.query())
-        return _browse_template(request, manages, filters, result, tags)
+        marks = await patient_marks(user, [row.id for row in result.rows] if result else [])
+        return _browse_template(request, manages, filters, result, tags, marks=marks)
 
     @get("/{session_id:int}", name="session_page")
     async def session_page(
@@ -117,6 +120,7 @@ async def session_template(
     if context["practising"]:
         context |= await practice_context(viewer, session, practice_id, now=now)
         context |= await suggestion_context(viewer, session, suggestion_id, policy, now=now)
+        context["care_mark"] = (await patient_marks(viewer, [session.id])).get(session.id)
     return Template("catalog/session.html", context=context, status_code=status)
 
 
@@ -164,6 +168,13 @@ async def suggestion_context(
     }
 
 
+async def patient_marks(viewer: User, session_ids: list[int]) -> dict[int, Mark]:
+    """A patient's care-team marks (skip, pinned) for these sessions; {} for staff."""
+    if not permissions.is_patient(viewer.role) or not session_ids:
+        return {}
+    return await restriction_views.marks_for_patient(viewer.id, session_ids)
+
+
 def _browse_template(
     request: Request[Any, Any, Any],
     manages: bool,
@@ -171,12 +182,13 @@ def _browse_template(
     result: SearchPage | None,
     tags: list[str],
     *,
+    marks: dict[int, Mark] | None = None,
     errors: dict[str, str] | None = None,
     status: int = 200,
 ) -> Template:
     context = {
         "filters": filters,
-        "results_html": _results_html(request, filters, result, manages=manages),
+        "results_html": _results_html(request, filters, result, manages=manages, marks=marks or {}),
         "errors": errors or {},
         "manages": manages,
         "tags": tags,
@@ -195,16 +207,18 @@ def _results_html(
     result: SearchPage | None,
     *,
     manages: bool,
+    marks: dict[int, Mark],
 ) -> Markup:
     """The cards and page links, rendered once per cached result page, filters and viewer kind.
 
     Rendering 24 cards is most of the page's cost; the catalog service caches result pages
     until the catalog changes, and the HTML is kept with the page (result.derived). Nothing in
-    it depends on the request beyond `manages`, which is part of the key.
+    it depends on the request beyond `manages` and a patient's care-team `marks` on this page's
+    sessions, which are part of the key (most patients have none, so they share one entry).
     """
     if result is None:
         return Markup("")
-    key = ("browse-results", filters, manages)
+    key = ("browse-results", filters, manages, frozenset(marks.items()))
     html: Markup | None = result.derived.get(key)
     if html is None:
         engine = request.app.template_engine
@@ -216,6 +230,7 @@ def _results_html(
                 result=result,
                 filters=filters,
                 manages=manages,
+                marks=marks,
                 pages=numbers,
                 page_links=filters.page_links(pages),
                 tag_links=filters.tag_links({tag for row in result.rows for tag in row.tags}),

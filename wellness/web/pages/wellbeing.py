@@ -12,7 +12,7 @@ from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
 from wellness.accounts.models import User
-from wellness.catalog import services as catalog
+from wellness.care import support as support_panel
 from wellness.checkins import services as checkins
 from wellness.checkins.scoring import GAD7_ANSWERS, GAD7_ITEMS, GAD7_MAX, SUDS_MAX
 from wellness.lib.validation import FieldError
@@ -21,6 +21,7 @@ from wellness.practice import services as practice
 from wellness.practice.models import PracticeLog
 from wellness.settings import CarePolicy
 from wellness.suggestions import services as suggestions
+from wellness.suggestions.inputs import SafetyLimits
 from wellness.web.dependencies import CareRules, RequestTime, SignedInUser
 from wellness.web.guards import patients_only
 from wellness.web.ids import PathId
@@ -110,12 +111,16 @@ class WellbeingPages(Controller):
         return Template("wellbeing/progress.html", context=context)
 
     @get(SUPPORT, name="support")
-    async def support(self, request: Request[Any, Any, Any], policy: CareRules) -> Template:
+    async def support(
+        self, request: Request[Any, Any, Any], user: SignedInUser, policy: CareRules
+    ) -> Template:
         """The support panel: right after a rating that raised an alert, or from any page."""
         back = request.session.pop("support_back", None)
         context = {
             "policy": policy,
-            "calming": await catalog.calming_sessions(),
+            "calming": await support_panel.support_offer(
+                user.id, limits=SafetyLimits(alert_level=policy.alert_level)
+            ),
             "after_alert": back is not None,
             "back": back if isinstance(back, str) and _is_own_page(back) else "/patient",
         }

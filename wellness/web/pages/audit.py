@@ -1,0 +1,122 @@
+"""The audit trail for admins: filter by person, patient, action and dates; page through it
+newest first; export the same rows as CSV."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+from litestar import Controller, Request, get
+from litestar.response import Stream, Template
+
+from wellness.audit import browse, export
+from wellness.audit import filters as audit_filters
+from wellness.audit import services as audit
+from wellness.audit.filters import AuditFilter
+from wellness.lib.validation import FieldError
+from wellness.web.context import client_address
+from wellness.web.dependencies import AppSettings, RequestTime, SignedInUser
+from wellness.web.guards import admins_only
+
+PAGE = "admin/audit.html"
+
+
+async def _resolved(
+    request: Request[Any, Any, Any],
+) -> tuple[browse.Resolved | None, AuditFilter, list[str], dict[str, str]]:
+    """The filter from the query string, its people resolved; or the problems by field."""
+    actions = sorted(await browse.known_actions())
+    params = {key: request.query_params.get(key, "") for key in request.query_params}
+    chosen, errors = audit_filters.parse(params, frozenset(actions))
+    if errors:
+        return None, chosen, actions, errors
+    try:
+        return await browse.resolve(chosen), chosen, actions, {}
+    except FieldError as problem:
+        return None, chosen, actions, {problem.field: problem.message}
+
+
+def _template(
+    chosen: AuditFilter,
+    actions: list[str],
+    found: browse.AuditPage | None,
+    errors: dict[str, str],
+    zone: str,
+) -> Template:
+    context = {
+        "filters": chosen,
+        "values": chosen.values(),
+        "actions": actions,
+        "page": found,
+        "errors": errors,
+        "zone": zone,
+        "csv_query": chosen.first_page().query(),
+        "newer_query": chosen.query(after=found.newer) if found and found.newer else "",
+        "older_query": chosen.query(before=found.older) if found and found.older else "",
+        "max_per_page": audit_filters.MAX_PER_PAGE,
+    }
+    return Template(PAGE, context=context, status_code=400 if errors else 200)
+
+
+class AuditPages(Controller):
+    path = "/admin"
+    guards = [admins_only]  # noqa: RUF012  (Litestar reads this class attribute)
+
+    @get("/audit", name="admin_audit")
+    async def audit_page(self, request: Request[Any, Any, Any], settings: AppSettings) -> Template:
+        zone = settings.clinic_timezone
+        resolved, chosen, actions, errors = await _resolved(request)
+        if resolved is None:
+            return _template(chosen, actions, None, errors, zone)
+        return _template(chosen, actions, await browse.page(resolved, zone), {}, zone)
+
+    @get("/audit.csv", name="admin_audit_csv")
+    async def audit_csv(
+        self,
+        request: Request[Any, Any, Any],
+        user: SignedInUser,
+        now: RequestTime,
+        settings: AppSettings,
+    ) -> Stream | Template:
+        """Every row the filters match (paging ignored), streamed; the export is itself audited."""
+        zone = settings.clinic_timezone
+        resolved, chosen, actions, errors = await _resolved(request)
+        if resolved is None:
+            return _template(chosen, actions, None, errors, zone)
+        await audit.record(
+            "audit_exported",
+            now=now,
+            actor_id=user.id,
+            target_type="audit",
+            client=client_address(request),
+            detail=_described(resolved),
+            route=f"{request.method} {request.url.path}",
+        )
+
+        async def body() -> AsyncIterator[str]:
+            yield export.line(export.HEADER)
+            async for row in browse.export_rows(resolved, zone):
+                yield export.line(export.row_cells(row, zone))
+
+        stamp = now.strftime("%Y%m%d-%H%M%S")
+        return Stream(
+            body(),
+            media_type="text/csv; charset=utf-8",
+            headers={
+                "content-disposition": f'attachment; filename="audit-{stamp}.csv"',
+                "cache-control": "no-store",
+            },
+        )
+
+
+def _described(resolved: browse.Resolved) -> str:
+    """The export's filters for its own audit row: ids, an action name and dates only."""
+    chosen = resolved.filter
+    parts = {
+        "person": resolved.actor_id,
+        "patient": resolved.patient_id,
+        "action": chosen.action or None,
+        "since": chosen.since,
+        "until": chosen.until,
+    }
+    return ";".join(f"{key}={value}" for key, value in parts.items() if value is not None)
