@@ -1,4 +1,5 @@
-"""What handlers receive by declaring a parameter: the signed-in user, the time, the settings.
+"""What handlers receive by declaring a parameter: the signed-in user, the time, the settings
+(and the media store).
 
 `create_app` registers `handler_dependencies(...)` for the whole app; Litestar matches them by
 parameter name, so a handler that writes `user: SignedInUser` gets the signed-in user, and
@@ -15,6 +16,7 @@ from litestar import Request
 from litestar.di import NamedDependency, Provide
 
 from wellness.accounts.models import User
+from wellness.catalog.storage import MediaStore
 from wellness.lib.clock import Clock
 from wellness.settings import CarePolicy, Settings
 from wellness.web.context import WebContext
@@ -26,6 +28,7 @@ RequestTime = NamedDependency[datetime]  # now: aware UTC, read once per request
 AppClock = NamedDependency[Clock]  # clock: for code that reads the time more than once
 AppSettings = NamedDependency[Settings]  # settings
 CareRules = NamedDependency[CarePolicy]  # policy: the clinic's care settings
+AppMediaStore = NamedDependency[MediaStore]  # media_store: where uploads and media files live
 
 
 def provide_user(request: Request[Any, Any, Any]) -> User:
@@ -34,7 +37,7 @@ def provide_user(request: Request[Any, Any, Any]) -> User:
 
 def handler_dependencies(context: WebContext) -> dict[str, Provide]:
     """The app-wide dependencies, read from the app's `WebContext`."""
-    clock, settings = context.clock, context.settings
+    clock, settings, media_store = context.clock, context.settings, context.media_store
 
     def provide_now() -> datetime:
         return clock.now()
@@ -48,10 +51,14 @@ def handler_dependencies(context: WebContext) -> dict[str, Provide]:
     def provide_policy() -> CarePolicy:
         return settings.care
 
+    def provide_media_store() -> MediaStore:
+        return media_store
+
     return {
         "user": Provide(provide_user, sync_to_thread=False),
         "now": Provide(provide_now, sync_to_thread=False),
         "clock": Provide(provide_clock, use_cache=True, sync_to_thread=False),
         "settings": Provide(provide_settings, use_cache=True, sync_to_thread=False),
         "policy": Provide(provide_policy, use_cache=True, sync_to_thread=False),
+        "media_store": Provide(provide_media_store, use_cache=True, sync_to_thread=False),
     }

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -18,12 +19,12 @@ from python_multipart import MultipartParser
 from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import parse_options_header
 
+from wellness.accounts.models import User
 from wellness.catalog import services as catalog
 from wellness.catalog.services import Ingested
 from wellness.catalog.storage import MediaStore
+from wellness.settings import Settings
 from wellness.web.auditing import record_action
-from wellness.web.context import utc_now, web_context
-from wellness.web.guards import current_user
 
 if TYPE_CHECKING:
     from python_multipart.multipart import MultipartCallbacks
@@ -177,17 +178,24 @@ async def receive_file(
     )
 
 
-async def ingest_received(request: Request[Any, Any, Any], received: ReceivedFile) -> Ingested:
-    """Validate and store a received upload as the signed-in coordinator's, and audit it."""
-    context = web_context(request)
+async def ingest_received(
+    request: Request[Any, Any, Any],
+    received: ReceivedFile,
+    *,
+    store: MediaStore,
+    settings: Settings,
+    uploader: User,
+    now: datetime,
+) -> Ingested:
+    """Validate and store a received upload as the uploader's, and audit it."""
     ingested = await catalog.ingest(
-        context.media_store,
+        store,
         received.path,
         sha256=received.sha256,
         original_filename=received.filename,
-        uploader=current_user(request),
-        now=utc_now(request),
-        max_duration_seconds=context.settings.max_media_minutes * 60,
+        uploader=uploader,
+        now=now,
+        max_duration_seconds=settings.max_media_minutes * 60,
     )
     await record_action(request, "media_uploaded", target_type="media", target_id=ingested.asset.id)
     return ingested

@@ -24,8 +24,7 @@ from wellness.web.api.catalog_schemas import (
 from wellness.web.api.fields import PageNumber, PerPage
 from wellness.web.auditing import record_action
 from wellness.web.catalog_views import SessionDetail
-from wellness.web.context import web_context
-from wellness.web.dependencies import AppSettings, RequestTime, SignedInUser
+from wellness.web.dependencies import AppMediaStore, AppSettings, RequestTime, SignedInUser
 from wellness.web.guards import coordinators_only, signed_in
 from wellness.web.ids import PathId
 from wellness.web.lookups import (
@@ -157,12 +156,18 @@ class MediaApi(Controller):
 
     @post("/", name="api_media_upload")
     async def upload(
-        self, request: Request[Any, Any, Any], settings: AppSettings
+        self,
+        request: Request[Any, Any, Any],
+        user: SignedInUser,
+        now: RequestTime,
+        settings: AppSettings,
+        media_store: AppMediaStore,
     ) -> Response[MediaAssetResponse]:
         """Upload one media file (multipart field `file`): 201 when new, 200 when already stored."""
-        store = web_context(request).media_store
-        received = await receive_file(request, store, max_bytes=settings.max_upload_bytes)
-        ingested = await ingest_received(request, received)
+        received = await receive_file(request, media_store, max_bytes=settings.max_upload_bytes)
+        ingested = await ingest_received(
+            request, received, store=media_store, settings=settings, uploader=user, now=now
+        )
         body = MediaAssetResponse.of(ingested.asset, already_stored=not ingested.created)
         return Response(body, status_code=201 if ingested.created else 200)
 

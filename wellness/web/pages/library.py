@@ -24,13 +24,13 @@ from wellness.catalog.formats import registry as media_formats
 from wellness.catalog.kinds import Contraindication, Guidance, Kind, Level, Posture, Status
 from wellness.catalog.models import MediaAsset, PracticeSession
 from wellness.catalog.rules import CatalogError
+from wellness.catalog.storage import MediaStore
 from wellness.catalog.validation import MediaRejected
 from wellness.lib.durations import rounded_minutes
 from wellness.settings import Settings
 from wellness.web.actions import change_session_status
 from wellness.web.auditing import record_action
-from wellness.web.context import web_context
-from wellness.web.dependencies import AppSettings, RequestTime, SignedInUser
+from wellness.web.dependencies import AppMediaStore, AppSettings, RequestTime, SignedInUser
 from wellness.web.errors import WRONG_TYPE_CODES
 from wellness.web.guards import coordinators_only
 from wellness.web.ids import PathId, QueryId
@@ -187,10 +187,15 @@ class LibraryUploads(Controller):
 
     @post("/media", name="library_upload_file")
     async def upload(
-        self, request: Request[Any, Any, Any], settings: AppSettings
+        self,
+        request: Request[Any, Any, Any],
+        user: SignedInUser,
+        now: RequestTime,
+        settings: AppSettings,
+        media_store: AppMediaStore,
     ) -> Template | Redirect:
         try:
-            ingested = await receive_media(request, settings)
+            ingested = await receive_media(request, media_store, settings, user, now)
         except UploadProblem as problem:
             return upload_template(settings, error=problem.message, status=problem.status)
         asset = ingested.asset
@@ -207,11 +212,12 @@ class LibraryUploads(Controller):
         user: SignedInUser,
         now: RequestTime,
         settings: AppSettings,
+        media_store: AppMediaStore,
         session_id: PathId,
     ) -> Template | Redirect:
         session = await session_for_editor_or_404(user, session_id)
         try:
-            ingested = await receive_media(request, settings)
+            ingested = await receive_media(request, media_store, settings, user, now)
         except UploadProblem as problem:
             errors = {"file": problem.message}
             return await edit_template(settings, session, errors=errors, status=problem.status)
@@ -230,9 +236,14 @@ def library_upload_router(max_body_bytes: int) -> Router:
 # --- uploads -----------------------------------------------------------------------------------
 
 
-async def receive_media(request: Request[Any, Any, Any], settings: Settings) -> catalog.Ingested:
+async def receive_media(
+    request: Request[Any, Any, Any],
+    store: MediaStore,
+    settings: Settings,
+    uploader: User,
+    now: datetime,
+) -> catalog.Ingested:
     """Stream the form's `file` into the store and validate it; nothing is kept on refusal."""
-    store = web_context(request).media_store
     adopt_csrf_cookie(request)
     try:
         received = await receive_file(request, store, max_bytes=settings.max_upload_bytes)
@@ -244,7 +255,9 @@ async def receive_media(request: Request[Any, Any, Any], settings: Settings) -> 
         await asyncio.to_thread(store.discard, received.path)
         raise
     try:
-        return await ingest_received(request, received)
+        return await ingest_received(
+            request, received, store=store, settings=settings, uploader=uploader, now=now
+        )
     except MediaRejected as rejected:
         status = 415 if rejected.code in WRONG_TYPE_CODES else 422
         raise UploadProblem(status, rejected.message) from None
