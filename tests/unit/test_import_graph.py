@@ -7,6 +7,7 @@ function still ties two modules together (the CLI had one, `cli.py` <-> `cli_med
 from __future__ import annotations
 
 import ast
+import sys
 from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
 
@@ -76,3 +77,88 @@ def test_the_graph_sees_imports_made_inside_functions() -> None:
     assert "wellness.demo.audio" in graph["wellness.demo.seed"]  # imported in prepare_tracks
     assert "wellness.cli.common" in graph["wellness.cli.media"]
     assert "wellness.cli.serve" in graph["wellness.cli"]
+
+
+# The layer rule the README's architecture map states, checked on the same graph.
+DOMAINS = ("accounts", "audit", "system", "catalog", "care", "checkins", "practice")
+DOMAINS += ("suggestions", "caseload", "lib")
+OUTER_LAYERS = ("wellness.web", "wellness.app", "wellness.cli", "wellness.demo")
+PURE_MODULES = (
+    "wellness.lib",
+    "wellness.catalog.kinds",
+    "wellness.catalog.rules",
+    "wellness.checkins.scoring",
+    "wellness.checkins.trends",
+    "wellness.care.policy",
+    "wellness.care.schedule",
+    "wellness.care.adherence",
+    "wellness.practice.streaks",
+    "wellness.practice.rules",
+    "wellness.practice.charts",
+)
+
+
+def _third_party_imports(module: str) -> set[str]:
+    path = PACKAGE_DIR.parent.joinpath(*module.split("."))
+    source = path / "__init__.py" if path.is_dir() else path.with_suffix(".py")
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            found.add(node.module.split(".")[0])
+    return found - {"wellness"}
+
+
+def _in(module: str, prefixes: tuple[str, ...]) -> bool:
+    return any(module == prefix or module.startswith(prefix + ".") for prefix in prefixes)
+
+
+def test_domain_packages_never_import_the_web_the_cli_or_litestar() -> None:
+    graph = import_graph()
+    domain = tuple(f"wellness.{name}" for name in DOMAINS)
+    for module, imported in graph.items():
+        if not _in(module, domain):
+            continue
+        assert not {name for name in imported if _in(name, OUTER_LAYERS)}, module
+        assert "litestar" not in _third_party_imports(module), module
+
+
+def test_the_web_layer_never_touches_the_orm() -> None:
+    web_modules = [name for name in import_graph() if _in(name, ("wellness.web",))]
+    assert web_modules
+    for module in web_modules:
+        assert "tortoise" not in _third_party_imports(module), module
+
+
+def test_pure_rule_modules_import_only_the_standard_library_and_other_pure_modules() -> None:
+    graph = import_graph()
+    pure = [name for name in graph if _in(name, PURE_MODULES)]
+    assert len(pure) > len(PURE_MODULES)  # the packages' modules are in the list too
+    for module in pure:
+        assert {name for name in graph[module] if not _in(name, PURE_MODULES)} == set(), module
+        assert _third_party_imports(module) <= {"__future__"} | set(sys.stdlib_module_names), module
+
+
+# The suggestion engine is pure too, with numpy; only its database side (services) is not.
+SUGGESTION_DATABASE_SIDE = ("wellness.suggestions.services", "wellness.suggestions.logs")
+
+
+def test_the_suggestion_engine_imports_only_the_standard_library_numpy_and_pure_modules() -> None:
+    graph = import_graph()
+    engine = [
+        name
+        for name in graph
+        if _in(name, ("wellness.suggestions",)) and not _in(name, SUGGESTION_DATABASE_SIDE)
+    ]
+    allowed = (*PURE_MODULES, "wellness.suggestions")
+    assert engine
+    for module in engine:
+        outside = {
+            name
+            for name in graph[module]
+            if not _in(name, allowed) or _in(name, SUGGESTION_DATABASE_SIDE)
+        }
+        assert outside == set(), module
+        libraries = _third_party_imports(module) - set(sys.stdlib_module_names)
+        assert libraries <= {"__future__", "numpy"}, module
