@@ -20,7 +20,6 @@ from typing import Annotated, Any
 from litestar import Controller, HttpMethod, MediaType, Request, Response, route
 from litestar.config.app import AppConfig
 from litestar.connection import ASGIConnection
-from litestar.di import NamedDependency, Provide
 from litestar.exceptions import NotAuthorizedException, NotFoundException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import DefineMiddleware
@@ -32,7 +31,7 @@ from wellness.catalog.models import MediaAsset
 from wellness.catalog.storage import MediaStore
 from wellness.lib.http_ranges import strong_etag
 from wellness.web.auth import retrieve_user
-from wellness.web.dependencies import AppMediaStore, AppSettings, SignedInUser
+from wellness.web.dependencies import SignedInUser
 from wellness.web.errors import handle_http_exception
 from wellness.web.guards import signed_in
 from wellness.web.ids import PathId
@@ -50,9 +49,13 @@ CoverKey = Annotated[str, PathParameter(max_length=80)]
 GET_OR_HEAD = [HttpMethod.GET, HttpMethod.HEAD]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class MediaFolder:
-    """Where the app keeps its media files, and where nginx finds them (`accel_prefix`)."""
+    """Where the app keeps its media files, and where nginx finds them (`accel_prefix`).
+
+    Fixed when the app is created (`MediaPlugin` holds it), so the media routes need no
+    per-request dependency for it: the slow path stays as cheap as it was.
+    """
 
     store: MediaStore
     media_dir: Path
@@ -115,17 +118,6 @@ class MediaFolder:
         )
 
 
-Folder = NamedDependency[MediaFolder]  # folder
-
-
-def provide_folder(
-    request: Request[Any, Any, Any], media_store: AppMediaStore, settings: AppSettings
-) -> MediaFolder:
-    plugin = _plugin(request)
-    accel_prefix = plugin.accel_prefix if plugin is not None else None
-    return MediaFolder(media_store, settings.media_dir, accel_prefix)
-
-
 def _not_signed_in(request: Request[Any, Any, Any], _: NotAuthorizedException) -> Response[str]:
     # A media URL is fetched by <audio>/<img>, which cannot follow a sign-in redirect.
     _forget_grant(request)
@@ -162,7 +154,6 @@ async def signed_in_even_for_head(
 class MediaController(Controller):
     path = "/media"
     guards = [signed_in_even_for_head]  # noqa: RUF012  (Litestar reads this class attribute)
-    dependencies = {"folder": Provide(provide_folder, sync_to_thread=False)}  # noqa: RUF012
     exception_handlers = {  # noqa: RUF012
         NotAuthorizedException: _not_signed_in,
         NotFoundException: _not_found,
@@ -174,14 +165,15 @@ class MediaController(Controller):
         self,
         request: Request[Any, Any, Any],
         user: SignedInUser,
-        folder: Folder,
         asset_id: PathId,
     ) -> Response[None]:
         asset = await asset_for_viewer_or_404(user, asset_id)
-        return _answer(request, folder.of_asset(asset), "No such media.")
+        return _answer(request, _folder(request).of_asset(asset), "No such media.")
 
     @route("/{asset_id:int}/access", http_method=HttpMethod.GET, name="media_access")
-    async def access(self, user: SignedInUser, folder: Folder, asset_id: PathId) -> Response[bytes]:
+    async def access(
+        self, request: Request[Any, Any, Any], user: SignedInUser, asset_id: PathId
+    ) -> Response[bytes]:
         """May this browser session play `/media/{asset_id}`? nginx's `auth_request` asks here.
 
         204 (no body) with the stored file relative to the media folder and the headers to send
@@ -191,6 +183,7 @@ class MediaController(Controller):
         as refusals (any other status is a 500), and the nginx config answers the browser 404.
         """
         asset = await catalog.asset_for_viewer(user, asset_id)
+        folder = _folder(request)
         media = folder.of_asset(asset) if asset else None
         if media is None:
             return Response(b"", status_code=403, media_type=MediaType.TEXT)
@@ -202,11 +195,10 @@ class MediaController(Controller):
         self,
         request: Request[Any, Any, Any],
         user: SignedInUser,
-        folder: Folder,
         key: CoverKey,
     ) -> Response[None]:
         asset = await cover_owner_for_viewer_or_404(user, key)
-        return _answer(request, folder.of_cover(asset, key), "No such picture.")
+        return _answer(request, _folder(request).of_cover(asset, key), "No such picture.")
 
 
 def _answer(
@@ -239,6 +231,10 @@ def _plugin(request: Request[Any, Any, Any]) -> MediaPlugin | None:
         return None
 
 
+def _folder(request: Request[Any, Any, Any]) -> MediaFolder:
+    return request.app.plugins.get(MediaPlugin).folder
+
+
 class MediaPlugin(InitPlugin):
     """Registers the media controller, and the fast path in front of the session middleware.
 
@@ -246,11 +242,19 @@ class MediaPlugin(InitPlugin):
     the fast path outside SessionAuth's middleware, which those hooks install.
     """
 
-    def __init__(self, accel_prefix: str | None = None) -> None:
+    def __init__(self, folder: MediaFolder) -> None:
         self.grants = MediaGrants()
-        # WELLNESS_MEDIA_ACCEL_PREFIX: an nginx `internal` location aliasing the media folder;
-        # allowed requests are then answered with X-Accel-Redirect and nginx sends the bytes.
-        self.accel_prefix = accel_prefix
+        self.folder = folder
+
+    @property
+    def accel_prefix(self) -> str | None:
+        """WELLNESS_MEDIA_ACCEL_PREFIX: an nginx `internal` location aliasing the media folder;
+        allowed requests are then answered with X-Accel-Redirect and nginx sends the bytes."""
+        return self.folder.accel_prefix
+
+    @accel_prefix.setter
+    def accel_prefix(self, prefix: str | None) -> None:
+        self.folder.accel_prefix = prefix
 
     def on_app_init(self, app_config: AppConfig) -> AppConfig:
         app_config.route_handlers.append(MediaController)
