@@ -16,8 +16,7 @@ from wellness.care import services as care
 from wellness.lib.numbers import record_id
 from wellness.lib.validation import FieldError
 from wellness.web.auditing import record_action
-from wellness.web.context import web_context
-from wellness.web.dependencies import RequestTime, SignedInUser
+from wellness.web.dependencies import RequestTime, SignedInUser, SignInLimits
 from wellness.web.guards import admins_only
 from wellness.web.ids import AccountId
 from wellness.web.lookups import account_for_admin_or_404
@@ -183,6 +182,7 @@ class AdminPages(Controller):
         self,
         request: Request[Any, Any, Any],
         user: SignedInUser,
+        throttle: SignInLimits,
         user_id: AccountId,
         data: URLEncodedBody[PasswordForm],
     ) -> Template | Redirect:
@@ -192,7 +192,7 @@ class AdminPages(Controller):
         except accounts.AccountError as problem:
             return await _refused(account, problem)
         # The recovery path for a throttled account: a fresh password lifts the lock.
-        await web_context(request).login_throttle.clear_account(account.email)
+        await throttle.clear_account(account.email)
         message = f"New password set for {account.display_name}; their sessions were ended."
         return await _done(request, "password_reset", account, message)
 
