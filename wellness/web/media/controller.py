@@ -207,32 +207,21 @@ def _answer(
     """The file, remembered as allowed for the fast path; or a 404 (which ends any grant)."""
     if media is None:
         raise NotFoundException(refusal)
-    grants = _grants(request)
-    if grants is not None:
-        grants.allow(request.scope, media)
+    _plugin(request).grants.allow(request.scope, media)
     return RangedFileResponse(media, Conditions.of(request.scope), OPEN_FILES)
 
 
 def _forget_grant(request: Request[Any, Any, Any]) -> None:
-    grants = _grants(request)
-    if grants is not None:
-        grants.forget(request.scope)
-
-
-def _grants(request: Request[Any, Any, Any]) -> MediaGrants | None:
-    plugin = _plugin(request)
-    return plugin.grants if plugin is not None else None
-
-
-def _plugin(request: Request[Any, Any, Any]) -> MediaPlugin | None:
-    try:
-        return request.app.plugins.get(MediaPlugin)
-    except KeyError:  # the controller was registered without its plugin: no fast path
-        return None
+    _plugin(request).grants.forget(request.scope)
 
 
 def _folder(request: Request[Any, Any, Any]) -> MediaFolder:
-    return request.app.plugins.get(MediaPlugin).folder
+    return _plugin(request).folder
+
+
+def _plugin(request: Request[Any, Any, Any]) -> MediaPlugin:
+    # Always there: the plugin is what registers this controller.
+    return request.app.plugins.get(MediaPlugin)
 
 
 class MediaPlugin(InitPlugin):
