@@ -77,9 +77,7 @@ def test_chart_text_reads_at_12_px_and_the_scale_is_in_sight(
         frame.focus()
         page.keyboard.press("ArrowLeft")
         # Chromium animates a keyboard scroll, so the offset moves a few frames after the key.
-        page.wait_for_function(
-            "(frame) => frame.scrollLeft !== 0", arg=frame.element_handle()
-        )
+        page.wait_for_function("(frame) => frame.scrollLeft !== 0", arg=frame.element_handle())
     else:
         expect(hint).to_be_hidden()
         assert every_text == []
