@@ -45,7 +45,13 @@ from wellness.web.context import STATE_KEY, WebContext
 from wellness.web.dependencies import handler_dependencies
 from wellness.web.errors import EXCEPTION_HANDLERS
 from wellness.web.ids import ascii_path_ids
-from wellness.web.media import OPEN_FILES, GrantedMediaServer, MediaPlugin, QuietGrantedRanges
+from wellness.web.media import (
+    OPEN_FILES,
+    GrantedMediaServer,
+    MediaFolder,
+    MediaPlugin,
+    QuietGrantedRanges,
+)
 from wellness.web.pages.account import AccountPages
 from wellness.web.pages.admin import AdminPages
 from wellness.web.pages.assignments import AssignmentPages
@@ -200,7 +206,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         template_config=templates,
         plugins=[
             FlashPlugin(FlashConfig(template_config=templates)),
-            MediaPlugin(settings.media_accel_prefix),
+            MediaPlugin(
+                MediaFolder(context.media_store, settings.media_dir, settings.media_accel_prefix)
+            ),
             StrictBodyPlugin(),
         ],
         before_send=[security_headers(production=settings.is_production)],

@@ -15,6 +15,7 @@ from typing import TypeVar
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from wellness.checkins.scales import SUDS_MAX, SUDS_MIN
 from wellness.lib.numbers import ascii_digits
 
 PREFIX = "WELLNESS_"
@@ -133,8 +134,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
 
 def _care_policy(reader: _Reader) -> CarePolicy:
     return CarePolicy(
-        alert_level=reader.integer("ALERT_LEVEL", 8, low=1, high=10),
-        worse_by=reader.integer("ALERT_WORSE_BY", 3, low=1, high=10),
+        alert_level=reader.integer("ALERT_LEVEL", 8, low=SUDS_MIN + 1, high=SUDS_MAX),
+        worse_by=reader.integer("ALERT_WORSE_BY", 3, low=1, high=SUDS_MAX - SUDS_MIN),
         gad7_interval_days=reader.integer("GAD7_INTERVAL_DAYS", 14, low=1, high=365),
         completion_percent=reader.integer("COMPLETION_PERCENT", 80, low=1, high=100),
         day_rollover_hour=reader.integer("DAY_ROLLOVER_HOUR", 3, low=0, high=12),

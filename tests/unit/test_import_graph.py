@@ -87,6 +87,7 @@ PURE_MODULES = (
     "wellness.lib",
     "wellness.catalog.kinds",
     "wellness.catalog.rules",
+    "wellness.checkins.scales",
     "wellness.checkins.scoring",
     "wellness.checkins.trends",
     "wellness.care.policy",

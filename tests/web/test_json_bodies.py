@@ -10,8 +10,10 @@ from litestar.enums import RequestEncodingType
 from litestar.params import BodyKwarg
 from litestar.routes import HTTPRoute
 
-from tests.conftest import PERSONAS, TEST_NOW, Client
+from tests.conftest import PERSONA_PASSWORD, PERSONAS, TEST_NOW, Client
 from wellness.accounts.models import User
+from wellness.audit.models import AuditEvent
+from wellness.catalog.models import PracticeSession
 from wellness.checkins.models import Checkin
 from wellness.practice.models import PracticeLog
 from wellness.web import strict_json
@@ -162,3 +164,104 @@ def test_a_strict_body_is_decoded_once_and_never_leniently(
     assert strict_decodes == [b'{"level":4}']
     assert lenient_decodes == []
     assert count(as_patient, Checkin) == 1
+
+
+# Catalog and sign-in bodies are strict too: a wrong type or an unknown field is a 422 naming
+# it, and nothing is stored or signed in.
+UNKNOWN = "Object contains unknown field"
+COORDINATOR_WRITES = [
+    (
+        "post",
+        "/api/v1/sessions",
+        {"title": "Calm", "kind": "yoga", "anxiety_max": "7"},
+        {"field": "anxiety_max", "message": "Expected `int`, got `str`"},
+    ),
+    (
+        "post",
+        "/api/v1/sessions",
+        {"title": "Calm", "kind": "yoga", "primary_asset_id": True},
+        {"field": "primary_asset_id", "message": "Expected `int | null`, got `bool`"},
+    ),
+    (
+        "post",
+        "/api/v1/sessions",
+        {"title": "Calm", "kind": "yoga", "duration": 600},
+        {"field": "data", "message": f"{UNKNOWN} `duration`"},
+    ),
+    (
+        "patch",
+        "/api/v1/sessions/1",
+        {"anxiety_min": "2"},
+        {"field": "anxiety_min", "message": "Expected `int | null`, got `str`"},
+    ),
+    (
+        "patch",
+        "/api/v1/sessions/1",
+        {"title": "Calm", "colour": "blue"},
+        {"field": "data", "message": f"{UNKNOWN} `colour`"},
+    ),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "body", "error"), COORDINATOR_WRITES)
+def test_catalog_bodies_are_strict_and_refusals_name_the_field(
+    client: Client,
+    personas: dict[str, User],
+    method: str,
+    path: str,
+    body: dict[str, Any],
+    error: dict[str, str],
+) -> None:
+    client.login_as(PERSONAS["coordinator"])
+    before = sessions_by_title(client)
+
+    response = client.request(method.upper(), path, json=body)
+
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"] == [error]
+    assert sessions_by_title(client) == before
+
+
+def sessions_by_title(client: Client) -> list[tuple[int, str]]:
+    async def listed() -> list[tuple[int, str]]:
+        rows = await PracticeSession.all().order_by("id").values_list("id", "title")
+        return [(int(row[0]), str(row[1])) for row in rows]
+
+    return client.run(listed)
+
+
+@pytest.mark.parametrize(
+    ("extra", "error"),
+    [
+        ({"password": 12345}, {"field": "password", "message": "Expected `str`, got `int`"}),
+        (
+            {"email": ["patient@example.org"]},
+            {"field": "email", "message": "Expected `str`, got `array`"},
+        ),
+        (
+            {"remember_me": True},
+            {"field": "data", "message": "Object contains unknown field `remember_me`"},
+        ),
+    ],
+)
+def test_a_sign_in_body_is_strict_and_signs_no_one_in(
+    client: Client, personas: dict[str, User], extra: dict[str, Any], error: dict[str, str]
+) -> None:
+    body = {"email": PERSONAS["patient"].email, "password": PERSONA_PASSWORD, **extra}
+
+    response = client.post("/api/v1/auth/login", json=body)
+
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"] == [error]
+    assert "wellness_session" not in response.headers.get("set-cookie", "")
+    assert client.get("/api/v1/me").status_code == 401
+    assert count(client, AuditEvent) == 0
+
+
+def test_a_well_formed_sign_in_still_signs_in(client: Client, personas: dict[str, User]) -> None:
+    body = {"email": PERSONAS["patient"].email, "password": PERSONA_PASSWORD}
+
+    response = client.post("/api/v1/auth/login", json=body)
+
+    assert response.status_code == 200, response.text
+    assert client.get("/api/v1/me").json()["email"] == PERSONAS["patient"].email

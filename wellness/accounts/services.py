@@ -14,19 +14,15 @@ from tortoise.expressions import F, Q
 from wellness.accounts import passwords
 from wellness.accounts.models import User
 from wellness.accounts.roles import Role
+from wellness.lib.validation import FieldError
 
 # Deliberately loose: one @, something on both sides, a dot in the domain. Delivery proves the rest.
 _EMAIL_SHAPE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MAX_DISPLAY_NAME = 120
 
 
-class AccountError(ValueError):
+class AccountError(FieldError):
     """A request about an account that we refuse, naming the field at fault."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 _KEY = re.compile(r"^[0-9a-f]{64}\.[a-z0-9]{2,5}$")
 
@@ -36,6 +36,7 @@ def cover_key(sha256: str | None, mime_type: str | None) -> str | None:
     return f"{sha256}.{COVER_EXTENSIONS[mime_type]}"
 
 
+@runtime_checkable  # so that the web layer's dependency injection can check what it hands out
 class MediaStore(Protocol):
     def new_incoming(self) -> Path:
         """A fresh, empty, private file on the same filesystem as the store, for streaming into."""

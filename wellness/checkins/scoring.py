@@ -13,11 +13,10 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Final
 
+from wellness.checkins.scales import SUDS_MAX as SUDS_MAX
+from wellness.checkins.scales import SUDS_MIN as SUDS_MIN
 from wellness.lib.validation import FieldError
 
-# Subjective Units of Distress: 0 calm to 10 the worst distress, in whole points.
-SUDS_MIN: Final = 0
-SUDS_MAX: Final = 10
 MAX_NOTE = 500
 MAX_TAGS = 6
 

@@ -3,7 +3,8 @@
 `create_app` registers `handler_dependencies(...)` for the whole app; Litestar matches them by
 parameter name, so a handler that writes `user: SignedInUser` gets the signed-in user, and
 `now: RequestTime` the app clock's reading. Guards run before dependencies are resolved, so a
-route guarded by `signed_in` (or a stricter guard) always has a user to give.
+route guarded by `signed_in` (or a stricter guard) always has a user to give. The media store
+and the sign-in throttle come the same way, for the few routes that use them.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from litestar import Request
 from litestar.di import NamedDependency, Provide
 
 from wellness.accounts.models import User
+from wellness.accounts.throttle import LoginThrottle
+from wellness.catalog.storage import MediaStore
 from wellness.lib.clock import Clock
 from wellness.settings import CarePolicy, Settings
 from wellness.web.context import WebContext
@@ -26,6 +29,8 @@ RequestTime = NamedDependency[datetime]  # now: aware UTC, read once per request
 AppClock = NamedDependency[Clock]  # clock: for code that reads the time more than once
 AppSettings = NamedDependency[Settings]  # settings
 CareRules = NamedDependency[CarePolicy]  # policy: the clinic's care settings
+AppMediaStore = NamedDependency[MediaStore]  # media_store: where uploads and media files live
+SignInLimits = NamedDependency[LoginThrottle]  # throttle: the sign-in allowances
 
 
 def provide_user(request: Request[Any, Any, Any]) -> User:
@@ -34,7 +39,8 @@ def provide_user(request: Request[Any, Any, Any]) -> User:
 
 def handler_dependencies(context: WebContext) -> dict[str, Provide]:
     """The app-wide dependencies, read from the app's `WebContext`."""
-    clock, settings = context.clock, context.settings
+    clock, settings, media_store = context.clock, context.settings, context.media_store
+    throttle = context.login_throttle
 
     def provide_now() -> datetime:
         return clock.now()
@@ -48,10 +54,18 @@ def handler_dependencies(context: WebContext) -> dict[str, Provide]:
     def provide_policy() -> CarePolicy:
         return settings.care
 
+    def provide_media_store() -> MediaStore:
+        return media_store
+
+    def provide_throttle() -> LoginThrottle:
+        return throttle
+
     return {
         "user": Provide(provide_user, sync_to_thread=False),
         "now": Provide(provide_now, sync_to_thread=False),
         "clock": Provide(provide_clock, use_cache=True, sync_to_thread=False),
         "settings": Provide(provide_settings, use_cache=True, sync_to_thread=False),
         "policy": Provide(provide_policy, use_cache=True, sync_to_thread=False),
+        "media_store": Provide(provide_media_store, use_cache=True, sync_to_thread=False),
+        "throttle": Provide(provide_throttle, use_cache=True, sync_to_thread=False),
     }

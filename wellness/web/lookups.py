@@ -16,6 +16,7 @@ from wellness.accounts.models import User
 from wellness.care import services as care
 from wellness.care.models import Alert
 from wellness.catalog import services as catalog
+from wellness.catalog.media_access import cover_owner_for_viewer
 from wellness.catalog.models import MediaAsset, PracticeSession
 from wellness.practice import services as practice
 from wellness.practice.models import PracticeLog
@@ -33,6 +34,11 @@ async def session_for_editor_or_404(viewer: User, session_id: int) -> PracticeSe
 
 async def asset_for_viewer_or_404(viewer: User, asset_id: int) -> MediaAsset:
     return _found(await catalog.asset_for_viewer(viewer, asset_id), "No such media.")
+
+
+async def cover_owner_for_viewer_or_404(viewer: User, key: str) -> MediaAsset:
+    """The media asset whose cover picture `key` is, if the viewer may see it."""
+    return _found(await cover_owner_for_viewer(viewer, key), "No such picture.")
 
 
 async def patient_for_therapist_or_404(viewer: User, patient_id: int) -> User:

@@ -9,9 +9,10 @@ import msgspec
 from wellness.accounts.models import User
 from wellness.accounts.roles import Role
 from wellness.accounts.throttle import FailureNotice
+from wellness.web.strict_json import StrictBody
 
 
-class LoginRequest(msgspec.Struct):
+class LoginRequest(StrictBody):
     email: str
     password: str
 

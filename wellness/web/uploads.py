@@ -9,21 +9,24 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from litestar import Request
+from litestar.di import NamedDependency, Provide
 from litestar.exceptions import HTTPException
 from python_multipart import MultipartParser
 from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import parse_options_header
 
+from wellness.accounts.models import User
 from wellness.catalog import services as catalog
 from wellness.catalog.services import Ingested
 from wellness.catalog.storage import MediaStore
+from wellness.settings import Settings
 from wellness.web.auditing import record_action
-from wellness.web.context import utc_now, web_context
-from wellness.web.guards import current_user
+from wellness.web.dependencies import AppMediaStore, AppSettings, RequestTime, SignedInUser
 
 if TYPE_CHECKING:
     from python_multipart.multipart import MultipartCallbacks
@@ -34,6 +37,27 @@ MULTIPART_OVERHEAD = 1024 * 1024
 
 class UploadRefused(HTTPException):
     """An upload refused before its content was looked at (wrong shape, too large)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Upload:
+    """What an upload route needs besides the request: who uploads, when, and where to."""
+
+    uploader: User
+    now: datetime
+    settings: Settings
+    store: MediaStore
+
+
+def provide_upload(
+    user: SignedInUser, now: RequestTime, settings: AppSettings, media_store: AppMediaStore
+) -> Upload:
+    return Upload(user, now, settings, media_store)
+
+
+# For an upload route's `dependencies`; its handler takes `upload: UploadTo`.
+UPLOAD = {"upload": Provide(provide_upload, sync_to_thread=False)}
+UploadTo = NamedDependency[Upload]
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,17 +201,18 @@ async def receive_file(
     )
 
 
-async def ingest_received(request: Request[Any, Any, Any], received: ReceivedFile) -> Ingested:
-    """Validate and store a received upload as the signed-in coordinator's, and audit it."""
-    context = web_context(request)
+async def ingest_received(
+    request: Request[Any, Any, Any], received: ReceivedFile, upload: Upload
+) -> Ingested:
+    """Validate and store a received upload as the uploader's, and audit it."""
     ingested = await catalog.ingest(
-        context.media_store,
+        upload.store,
         received.path,
         sha256=received.sha256,
         original_filename=received.filename,
-        uploader=current_user(request),
-        now=utc_now(request),
-        max_duration_seconds=context.settings.max_media_minutes * 60,
+        uploader=upload.uploader,
+        now=upload.now,
+        max_duration_seconds=upload.settings.max_media_minutes * 60,
     )
     await record_action(request, "media_uploaded", target_type="media", target_id=ingested.asset.id)
     return ingested

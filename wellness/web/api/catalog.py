@@ -24,8 +24,7 @@ from wellness.web.api.catalog_schemas import (
 from wellness.web.api.fields import PageNumber, PerPage
 from wellness.web.auditing import record_action
 from wellness.web.catalog_views import SessionDetail
-from wellness.web.context import web_context
-from wellness.web.dependencies import AppSettings, RequestTime, SignedInUser
+from wellness.web.dependencies import RequestTime, SignedInUser
 from wellness.web.guards import coordinators_only, signed_in
 from wellness.web.ids import PathId
 from wellness.web.lookups import (
@@ -33,7 +32,7 @@ from wellness.web.lookups import (
     session_for_editor_or_404,
     session_for_viewer_or_404,
 )
-from wellness.web.uploads import ingest_received, receive_file
+from wellness.web.uploads import UPLOAD, UploadTo, ingest_received, receive_file
 
 
 async def session_detail(session: PracticeSession) -> SessionDetail:
@@ -155,14 +154,14 @@ class MediaApi(Controller):
     guards = [coordinators_only]  # noqa: RUF012  (Litestar reads this class attribute)
     tags = ["catalog"]  # noqa: RUF012
 
-    @post("/", name="api_media_upload")
+    @post("/", name="api_media_upload", dependencies=UPLOAD)
     async def upload(
-        self, request: Request[Any, Any, Any], settings: AppSettings
+        self, request: Request[Any, Any, Any], upload: UploadTo
     ) -> Response[MediaAssetResponse]:
         """Upload one media file (multipart field `file`): 201 when new, 200 when already stored."""
-        store = web_context(request).media_store
-        received = await receive_file(request, store, max_bytes=settings.max_upload_bytes)
-        ingested = await ingest_received(request, received)
+        limit = upload.settings.max_upload_bytes
+        received = await receive_file(request, upload.store, max_bytes=limit)
+        ingested = await ingest_received(request, received, upload)
         body = MediaAssetResponse.of(ingested.asset, already_stored=not ingested.created)
         return Response(body, status_code=201 if ingested.created else 200)
 

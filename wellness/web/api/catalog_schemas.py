@@ -14,6 +14,7 @@ from wellness.checkins.scoring import SUDS_MAX
 from wellness.web.api.fields import Anxiety
 from wellness.web.catalog_views import cover_url
 from wellness.web.ids import BodyId
+from wellness.web.strict_json import StrictBody
 
 Tag = Annotated[str, msgspec.Meta(max_length=48)]
 
@@ -63,7 +64,7 @@ class SessionList(msgspec.Struct):
         )
 
 
-class SessionCreate(msgspec.Struct, forbid_unknown_fields=True):
+class SessionCreate(StrictBody):
     title: Annotated[str, msgspec.Meta(max_length=200)]
     kind: Kind
     description: str = ""
@@ -80,7 +81,7 @@ class SessionCreate(msgspec.Struct, forbid_unknown_fields=True):
     primary_asset_id: BodyId | None = None
 
 
-class SessionPatch(msgspec.Struct, forbid_unknown_fields=True):
+class SessionPatch(StrictBody):
     title: Annotated[str, msgspec.Meta(max_length=200)] | None = None
     kind: Kind | None = None
     description: str | None = None

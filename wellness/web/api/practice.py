@@ -97,7 +97,6 @@ class PracticeApi(Controller):
     @post("/practice/{practice_id:int}/progress", name="api_practice_progress", status_code=200)
     async def report_progress(
         self,
-        request: Request[Any, Any, Any],
         user: SignedInUser,
         now: RequestTime,
         policy: CareRules,

@@ -13,7 +13,7 @@ The modules, from the request inwards:
 - `files`: descriptors kept open between requests, and spans read with `os.pread`.
 """
 
-from wellness.web.media.controller import MediaController, MediaPlugin
+from wellness.web.media.controller import MediaController, MediaFolder, MediaPlugin
 from wellness.web.media.fast_path import GrantedMediaServer, QuietGrantedRanges
 from wellness.web.media.files import OPEN_FILES
 
@@ -21,6 +21,7 @@ __all__ = [
     "OPEN_FILES",
     "GrantedMediaServer",
     "MediaController",
+    "MediaFolder",
     "MediaPlugin",
     "QuietGrantedRanges",
 ]

@@ -16,8 +16,7 @@ from wellness.care import services as care
 from wellness.lib.numbers import record_id
 from wellness.lib.validation import FieldError
 from wellness.web.auditing import record_action
-from wellness.web.context import web_context
-from wellness.web.dependencies import RequestTime, SignedInUser
+from wellness.web.dependencies import RequestTime, SignedInUser, SignInLimits
 from wellness.web.guards import admins_only
 from wellness.web.ids import AccountId
 from wellness.web.lookups import account_for_admin_or_404
@@ -28,6 +27,20 @@ async def _audit(
     request: Request[Any, Any, Any], action: str, target: User, detail: str = ""
 ) -> None:
     await record_action(request, action, target_type="user", target_id=target.id, detail=detail)
+
+
+async def _refused(account: User, problem: FieldError) -> Template:
+    """The account's page again, with the refusal next to the field it names."""
+    return await _detail_template(account, errors={problem.field: problem.message}, status=422)
+
+
+async def _done(
+    request: Request[Any, Any, Any], action: str, account: User, message: str, detail: str = ""
+) -> Redirect:
+    """Audit a change to `account`, say what happened, and go back to the account's page."""
+    await _audit(request, action, account, detail=detail)
+    flash(request, message, category="success")
+    return Redirect(f"/admin/users/{account.id}", status_code=303)
 
 
 def _role_or_error(value: str) -> Role:
@@ -71,9 +84,9 @@ class AdminPages(Controller):
             created = await accounts.register(new_account)
         except accounts.AccountError as problem:
             return _new_user_template(data, errors={problem.field: problem.message}, status=422)
-        await _audit(request, "account_created", created, detail=f"role={created.role.value}")
-        flash(request, f"Account created for {created.display_name}.", category="success")
-        return Redirect(f"/admin/users/{created.id}", status_code=303)
+        message = f"Account created for {created.display_name}."
+        role = f"role={created.role.value}"
+        return await _done(request, "account_created", created, message, detail=role)
 
     @get("/{user_id:int}", name="admin_user")
     async def account_detail(self, user: SignedInUser, user_id: AccountId) -> Template:
@@ -93,16 +106,10 @@ class AdminPages(Controller):
             role = _role_or_error(data.role)
             await accounts.change_role(user, account, role)
         except accounts.AccountError as problem:
-            return await _detail_template(
-                account, errors={problem.field: problem.message}, status=422
-            )
-        await _audit(request, "role_changed", account, detail=f"{account.role.value}->{role.value}")
-        flash(
-            request,
-            f"{account.display_name} is now {role.label.lower()}; their sessions were ended.",
-            "success",
-        )
-        return Redirect(f"/admin/users/{account.id}", status_code=303)
+            return await _refused(account, problem)
+        message = f"{account.display_name} is now {role.label.lower()}; their sessions were ended."
+        change = f"{account.role.value}->{role.value}"
+        return await _done(request, "role_changed", account, message, detail=change)
 
     @post("/{user_id:int}/active", name="admin_user_active")
     async def change_active(
@@ -113,21 +120,16 @@ class AdminPages(Controller):
         data: URLEncodedBody[ActiveForm],
     ) -> Template | Redirect:
         account = await account_for_admin_or_404(user, user_id)
-        if data.active not in {"true", "false"}:
-            return await _detail_template(
-                account, errors={"active": "Choose activate or deactivate."}, status=422
-            )
-        active = data.active == "true"
         try:
+            if data.active not in {"true", "false"}:
+                raise FieldError("active", "Choose activate or deactivate.")
+            active = data.active == "true"
             await accounts.change_active(user, account, active)
-        except accounts.AccountError as problem:
-            return await _detail_template(
-                account, errors={problem.field: problem.message}, status=422
-            )
-        await _audit(request, "account_activated" if active else "account_deactivated", account)
+        except FieldError as problem:
+            return await _refused(account, problem)
+        action = "account_activated" if active else "account_deactivated"
         state = "active again" if active else "deactivated and signed out everywhere"
-        flash(request, f"{account.display_name} is {state}.", category="success")
-        return Redirect(f"/admin/users/{account.id}", status_code=303)
+        return await _done(request, action, account, f"{account.display_name} is {state}.")
 
     @post("/{user_id:int}/care-team", name="admin_care_assign")
     async def assign_therapist(
@@ -180,6 +182,7 @@ class AdminPages(Controller):
         self,
         request: Request[Any, Any, Any],
         user: SignedInUser,
+        throttle: SignInLimits,
         user_id: AccountId,
         data: URLEncodedBody[PasswordForm],
     ) -> Template | Redirect:
@@ -187,18 +190,11 @@ class AdminPages(Controller):
         try:
             await accounts.set_password(account, data.password)
         except accounts.AccountError as problem:
-            return await _detail_template(
-                account, errors={problem.field: problem.message}, status=422
-            )
+            return await _refused(account, problem)
         # The recovery path for a throttled account: a fresh password lifts the lock.
-        await web_context(request).login_throttle.clear_account(account.email)
-        await _audit(request, "password_reset", account)
-        flash(
-            request,
-            f"New password set for {account.display_name}; their sessions were ended.",
-            "success",
-        )
-        return Redirect(f"/admin/users/{account.id}", status_code=303)
+        await throttle.clear_account(account.email)
+        message = f"New password set for {account.display_name}; their sessions were ended."
+        return await _done(request, "password_reset", account, message)
 
 
 def _new_user_template(

@@ -29,7 +29,6 @@ from wellness.lib.durations import rounded_minutes
 from wellness.settings import Settings
 from wellness.web.actions import change_session_status
 from wellness.web.auditing import record_action
-from wellness.web.context import web_context
 from wellness.web.dependencies import AppSettings, RequestTime, SignedInUser
 from wellness.web.errors import WRONG_TYPE_CODES
 from wellness.web.guards import coordinators_only
@@ -38,7 +37,14 @@ from wellness.web.lookups import asset_for_viewer_or_404, session_for_editor_or_
 from wellness.web.pages.catalog import session_page_context
 from wellness.web.pages.catalog_forms import MediaView, SessionForm, session_fields
 from wellness.web.security import adopt_csrf_cookie, check_form_token, same_origin_writes_only
-from wellness.web.uploads import UploadRefused, ingest_received, receive_file
+from wellness.web.uploads import (
+    UPLOAD,
+    Upload,
+    UploadRefused,
+    UploadTo,
+    ingest_received,
+    receive_file,
+)
 
 NO_BREAK = "\u00a0"
 
@@ -185,14 +191,14 @@ class LibraryUploads(Controller):
     guards = [coordinators_only, same_origin_writes_only]  # noqa: RUF012
     opt = {"exclude_from_csrf": True}  # noqa: RUF012  (replaced by security.check_form_token)
 
-    @post("/media", name="library_upload_file")
+    @post("/media", name="library_upload_file", dependencies=UPLOAD)
     async def upload(
-        self, request: Request[Any, Any, Any], settings: AppSettings
+        self, request: Request[Any, Any, Any], upload: UploadTo
     ) -> Template | Redirect:
         try:
-            ingested = await receive_media(request, settings)
+            ingested = await receive_media(request, upload)
         except UploadProblem as problem:
-            return upload_template(settings, error=problem.message, status=problem.status)
+            return upload_template(upload.settings, error=problem.message, status=problem.status)
         asset = ingested.asset
         if ingested.created:
             flash(request, f"{asset.original_filename or 'The file'} was uploaded.", "success")
@@ -200,23 +206,20 @@ class LibraryUploads(Controller):
             flash(request, "That file was already in the library; its media is reused.", "info")
         return Redirect(f"/library/sessions/new?asset={asset.id}", status_code=303)
 
-    @post("/sessions/{session_id:int}/media", name="library_replace_media")
+    @post("/sessions/{session_id:int}/media", name="library_replace_media", dependencies=UPLOAD)
     async def replace_media(
-        self,
-        request: Request[Any, Any, Any],
-        user: SignedInUser,
-        now: RequestTime,
-        settings: AppSettings,
-        session_id: PathId,
+        self, request: Request[Any, Any, Any], upload: UploadTo, session_id: PathId
     ) -> Template | Redirect:
-        session = await session_for_editor_or_404(user, session_id)
+        session = await session_for_editor_or_404(upload.uploader, session_id)
         try:
-            ingested = await receive_media(request, settings)
+            ingested = await receive_media(request, upload)
         except UploadProblem as problem:
             errors = {"file": problem.message}
-            return await edit_template(settings, session, errors=errors, status=problem.status)
+            return await edit_template(
+                upload.settings, session, errors=errors, status=problem.status
+            )
         fields = catalog.SessionFields(primary_asset_id=ingested.asset.id)
-        await catalog.update_session(session, fields, actor=user, now=now)
+        await catalog.update_session(session, fields, actor=upload.uploader, now=upload.now)
         await record_action(request, "session_updated", target_type="session", target_id=session.id)
         flash(request, "The new media file now plays for this session.", category="success")
         return Redirect(f"/library/sessions/{session.id}/edit", status_code=303)
@@ -230,12 +233,12 @@ def library_upload_router(max_body_bytes: int) -> Router:
 # --- uploads -----------------------------------------------------------------------------------
 
 
-async def receive_media(request: Request[Any, Any, Any], settings: Settings) -> catalog.Ingested:
+async def receive_media(request: Request[Any, Any, Any], upload: Upload) -> catalog.Ingested:
     """Stream the form's `file` into the store and validate it; nothing is kept on refusal."""
-    store = web_context(request).media_store
+    store = upload.store
     adopt_csrf_cookie(request)
     try:
-        received = await receive_file(request, store, max_bytes=settings.max_upload_bytes)
+        received = await receive_file(request, store, max_bytes=upload.settings.max_upload_bytes)
     except UploadRefused as refused:
         raise UploadProblem(refused.status_code, refused.detail) from None
     try:
@@ -244,7 +247,7 @@ async def receive_media(request: Request[Any, Any, Any], settings: Settings) -> 
         await asyncio.to_thread(store.discard, received.path)
         raise
     try:
-        return await ingest_received(request, received)
+        return await ingest_received(request, received, upload)
     except MediaRejected as rejected:
         status = 415 if rejected.code in WRONG_TYPE_CODES else 422
         raise UploadProblem(status, rejected.message) from None
