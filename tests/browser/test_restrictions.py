@@ -45,9 +45,11 @@ def sized(
 def patient_restrictions_url(page: Page) -> str:
     """The restrictions page of Robin, on the demo therapist's caseload."""
     page.goto("/therapist")
-    attest = page.locator("a[href$='/attest']").nth(1).get_attribute("href")
-    assert attest is not None
-    return attest.replace("/attest", "/restrictions")
+    # By name: the dashboard orders patients by who needs attention first, which changes.
+    patients = page.get_by_role("region", name="Your patients")
+    record = patients.get_by_role("link", name="Robin Patient", exact=True).get_attribute("href")
+    assert record is not None
+    return f"{record}/restrictions"
 
 
 def lift_everything(page: Page, url: str) -> None:
