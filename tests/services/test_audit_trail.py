@@ -21,11 +21,11 @@ def _one_event(orm: Orm) -> AuditEvent:
             target_type="user",
             target_id=3,
             patient_id=3,
-            route="/care/patients/{patient_id}",
+            route="GET /care/patients/{patient_id}",
         )
     )
     event = orm.run(AuditEvent.get(action="patient_viewed"))
-    assert (event.patient_id, event.route) == (3, "/care/patients/{patient_id}")
+    assert (event.patient_id, event.route) == (3, "GET /care/patients/{patient_id}")
     return event
 
 

@@ -139,7 +139,7 @@ class Row:
     patient_name: str = 'Alice "Al" Patient'
     target_type: str = "session"
     target_id: str = "9"
-    route: str = "POST /api/v1/patients/5/overrides"
+    route: str = "POST /api/v1/patients/{patient_id}/overrides"
     client: str = "127.0.0.1"
     detail: str = "line\nbreak"
 

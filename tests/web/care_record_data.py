@@ -20,8 +20,8 @@ from wellness.care.models import Alert
 
 FORMER = Persona("former", "former.therapist@example.org", "Fern Former", Role.THERAPIST)
 NOTE = "Could not sleep, kept pacing"
-PAGE_ROUTE = "/care/patients/{patient_id}"
-API_ROUTE = "/api/v1/patients/{patient_id}"
+PAGE_ROUTE = "GET /care/patients/{patient_id}"
+API_ROUTE = "GET /api/v1/patients/{patient_id}"
 
 
 def text_of(response: Any) -> str:

@@ -53,7 +53,7 @@ def test_a_therapist_acknowledges_with_a_note(client: Client, alert_id: int) -> 
     [row] = audit_rows(client, action="alert_acknowledged")
     patient = client.user(PERSONAS["patient"].email)
     assert (row.patient_id, row.target_id, row.detail) == (patient.id, str(alert_id), "with a note")
-    assert row.route == "/api/v1/alerts/{alert_id}/acknowledge"
+    assert row.route == "POST /api/v1/alerts/{alert_id}/acknowledge"
     assert ACK_NOTE not in f"{row.detail} {row.target_id} {row.route}"
 
 
@@ -124,17 +124,30 @@ def test_outsiders_cannot_acknowledge_with_a_note(client: Client, alert_id: int,
     assert audit_rows(client, action="alert_acknowledged") == []
 
 
-@pytest.mark.parametrize("who", ["coordinator", "patient", "other_patient", None])
-def test_only_therapists_reach_the_acknowledge_routes(
-    client: Client, alert_id: int, who: str | None
+@pytest.mark.parametrize("who", ["coordinator", "admin", "patient", "other_patient"])
+def test_other_roles_get_404_on_the_acknowledge_routes_like_outsiders(
+    client: Client, alert_id: int, who: str
 ) -> None:
+    # The alert's own patient too: only the care team may acknowledge, and to anyone else the
+    # alert is as absent as the patient's page is (404, never 403).
     login(client, who)
 
     api = client.post(f"/api/v1/alerts/{alert_id}/acknowledge", json={"note": ACK_NOTE})
     page = client.submit(f"/care/alerts/{alert_id}/acknowledge", {"note": ACK_NOTE})
 
-    assert api.status_code == (403 if who else 401)
-    assert page.status_code in ((403,) if who else (303,))
+    assert (api.status_code, page.status_code) == (404, 404)
+    assert NOTE not in api.text + page.text
+    assert alerts(client) == [(alert_id, None, "")]
+    assert audit_rows(client, action="alert_acknowledged") == []
+
+
+def test_signed_out_the_acknowledge_routes_ask_to_sign_in(client: Client, alert_id: int) -> None:
+    login(client, None)
+
+    api = client.post(f"/api/v1/alerts/{alert_id}/acknowledge", json={"note": ACK_NOTE})
+    page = client.submit(f"/care/alerts/{alert_id}/acknowledge", {"note": ACK_NOTE})
+
+    assert (api.status_code, page.status_code) == (401, 303)
     assert alerts(client) == [(alert_id, None, "")]
 
 
@@ -153,7 +166,7 @@ def test_the_alert_list_shows_the_rating_and_is_audited_per_patient(
     assert body[1]["raised_by"]["note"] == NOTE
     rows = audit_rows(client, action="patient_alerts_viewed")
     patient = client.user(PERSONAS["patient"].email)
-    assert [(row.patient_id, row.route) for row in rows] == [(patient.id, "/api/v1/alerts")]
+    assert [(row.patient_id, row.route) for row in rows] == [(patient.id, "GET /api/v1/alerts")]
     client.get("/api/v1/alerts")
     assert len(audit_rows(client, action="patient_alerts_viewed")) == 2
 
@@ -252,4 +265,7 @@ def test_an_attestation_is_audited_with_the_patient(client: Client, alert_id: in
 
     assert response.status_code == 201, response.text
     [row] = audit_rows(client, action="practice_attested")
-    assert (row.patient_id, row.route) == (patient.id, "/api/v1/patients/{patient_id}/practice")
+    assert (row.patient_id, row.route) == (
+        patient.id,
+        "POST /api/v1/patients/{patient_id}/practice",
+    )

@@ -103,7 +103,7 @@ def test_a_therapist_assigns_a_kind_and_reads_it_back(
     assert [item["id"] for item in listed.json()["items"]] == [body["id"]]
     [created] = audit_rows(client, "assignment_created")
     assert (created.patient_id, created.target_id) == (patient_id, str(body["id"]))
-    assert created.route == f"POST /api/v1/patients/{patient_id}/assignments"
+    assert created.route == "POST /api/v1/patients/{patient_id}/assignments"
     assert "Slow exhale" not in created.detail
     assert [row.patient_id for row in audit_rows(client, "assignments_viewed")] == [patient_id]
 

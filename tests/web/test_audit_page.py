@@ -54,7 +54,7 @@ def trail(client: Client, personas: dict[str, User]) -> dict[str, User]:
         patient_id=patient.id,
         target_type="session",
         target_id=4,
-        route="POST /api/v1/patients/1/overrides",
+        route="POST /api/v1/patients/{patient_id}/overrides",
     )
     add(
         client,

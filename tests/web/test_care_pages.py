@@ -300,7 +300,7 @@ def test_only_therapists_may_use_the_care_pages(
     assert client.submit(attest, attended()).status_code == 403
     refused = client.submit(ACK.format(alert_id))
 
-    assert refused.status_code == 403
+    assert refused.status_code == 404  # like the patient's page: not on the care team
     assert alert_row(client, alert_id).acknowledged_at is None
     assert count(client, PracticeLog) == 0
     assert "High distress rating" not in refused.text

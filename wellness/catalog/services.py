@@ -18,7 +18,7 @@ from wellness.catalog.editing import (
     update_session,
 )
 from wellness.catalog.ingest import Ingested, ingest
-from wellness.catalog.kinds import Guidance, Kind, Status
+from wellness.catalog.kinds import Kind, Status
 from wellness.catalog.models import MediaAsset, PracticeSession, SessionTag
 from wellness.catalog.search import CatalogQuery, SearchPage, page_of, ranked_ids
 from wellness.catalog.validation import MediaRejected
@@ -166,36 +166,9 @@ async def library_preview(viewer: User, limit: int = 4) -> SearchPage:
     )
 
 
-# In acute distress: short, guided, slow breathing or grounding; nothing forceful or silent.
-CALMING_KINDS = (Kind.GROUNDING, Kind.BREATHING)
-NOT_WHEN_DISTRESSED = frozenset(
-    {"breath_hold", "fast_breathing", "vigorous", "long_silence", "standing"}
-)
-CALMING_MAX_SECONDS = 10 * 60
-
-
 @dataclass(frozen=True, slots=True)
 class CalmingSession:
     id: int
     title: str
     kind: Kind
     duration_seconds: float
-
-
-async def calming_sessions(limit: int = 3) -> list[CalmingSession]:
-    """Short guided grounding and slow-breathing sessions for the support panel."""
-    rows = (
-        await PracticeSession.filter(
-            status=Status.PUBLISHED,
-            kind__in=CALMING_KINDS,
-            guidance=Guidance.GUIDED,
-            duration_seconds__gt=0,
-            duration_seconds__lte=CALMING_MAX_SECONDS,
-        )
-        .order_by("duration_seconds", "id")
-        .limit(limit * 4)
-    )
-    calm = [row for row in rows if not NOT_WHEN_DISTRESSED & set(row.contraindications)]
-    return [CalmingSession(row.id, row.title, row.kind, row.duration_seconds) for row in calm][
-        :limit
-    ]

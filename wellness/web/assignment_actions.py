@@ -1,5 +1,5 @@
-"""Shared by the assigned-practice pages and API: load-and-check, the change itself, and its
-audit row (who, which patient, what, from which route; never the note)."""
+"""Shared by the assigned-practice pages and API: the change itself and its audit row (who,
+which patient, what, from which route; never the note)."""
 
 from __future__ import annotations
 
@@ -8,39 +8,27 @@ from datetime import datetime
 from typing import Any
 
 from litestar import Request
-from litestar.exceptions import HTTPException, NotFoundException
+from litestar.exceptions import HTTPException
 
 from wellness.accounts.models import User
-from wellness.audit import services as audit
 from wellness.care.models import PracticeAssignment
 from wellness.caseload import assignments as service
 from wellness.caseload.assignments import AssignmentError, AssignmentInput
 from wellness.settings import CarePolicy
-from wellness.web.context import client_address, utc_now
-from wellness.web.guards import current_user
+from wellness.web.auditing import record_action
 
 ACTIONS = ("change", "pause", "resume", "end")
 
 
-async def assignment_for_therapist_or_404(viewer: User, assignment_id: int) -> PracticeAssignment:
-    found = await service.assignment_for_therapist(viewer, assignment_id)
-    if found is None:
-        raise NotFoundException("No such assignment for your caseload.")
-    return found
-
-
 async def audit_assignment(
-    request: Request[Any, Any, Any], action: str, *, patient_id: int, assignment_id: object = ""
+    request: Request[Any, Any, Any], action: str, assignment: PracticeAssignment
 ) -> None:
-    await audit.record(
+    await record_action(
+        request,
         action,
-        now=utc_now(request),
-        actor_id=current_user(request).id,
-        target_type="assignment" if assignment_id != "" else "user",
-        target_id=assignment_id if assignment_id != "" else patient_id,
-        client=client_address(request),
-        patient_id=patient_id,
-        route=f"{request.method} {request.url.path}",
+        target_type="assignment",
+        target_id=assignment.id,
+        patient_id=assignment.patient_id,
     )
 
 
@@ -64,9 +52,7 @@ async def create(
     now: datetime,
 ) -> PracticeAssignment:
     assignment = await service.create_assignment(patient, entry, by=by, policy=policy, now=now)
-    await audit_assignment(
-        request, "assignment_created", patient_id=patient.id, assignment_id=assignment.id
-    )
+    await audit_assignment(request, "assignment_created", assignment)
     return assignment
 
 
@@ -95,12 +81,7 @@ async def act(
             await service.end_assignment(assignment, by=by, policy=policy, now=now)
     except AssignmentError as refused:
         raise HTTPException(status_code=409, detail=str(refused)) from None
-    await audit_assignment(
-        request,
-        f"assignment_{_past(action)}",
-        patient_id=assignment.patient_id,
-        assignment_id=assignment.id,
-    )
+    await audit_assignment(request, f"assignment_{_past(action)}", assignment)
 
 
 def _past(action: str) -> str:

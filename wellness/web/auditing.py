@@ -1,7 +1,8 @@
-"""Recording what a signed-in person did, from a request (who, from where, when)."""
+"""Recording what a signed-in person did, from a request (who, from where, when, which route)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from litestar import Request
@@ -9,6 +10,13 @@ from litestar import Request
 from wellness.audit import services as audit
 from wellness.web.context import client_address, utc_now
 from wellness.web.guards import current_user
+
+
+def audit_route(request: Request[Any, Any, Any]) -> str:
+    """The route an audit row names: the method and the handler's path template (e.g.
+    "POST /care/patients/{patient_id}/attest"), so it names no ids. Every writer uses this."""
+    template = request.scope.get("path_template") or request.url.path
+    return f"{request.method} {template}"
 
 
 async def record_action(
@@ -19,19 +27,20 @@ async def record_action(
     target_id: object = "",
     detail: str = "",
     patient_id: int | None = None,
+    now: datetime | None = None,
 ) -> None:
-    """One audit row; `patient_id` names whose data it was, if anyone's. The route is the
-    handler's path template (e.g. "/care/patients/{patient_id}"), so it names no ids."""
+    """One audit row by the signed-in person; `patient_id` names whose data it was, if anyone's.
+    `now` is the request's time when the handler has it (else the app clock is read)."""
     await audit.record(
         action,
-        now=utc_now(request),
+        now=now if now is not None else utc_now(request),
         actor_id=current_user(request).id,
         target_type=target_type,
         target_id=target_id,
         client=client_address(request),
         detail=detail,
         patient_id=patient_id,
-        route=str(request.scope.get("path_template") or request.url.path),
+        route=audit_route(request),
     )
 
 

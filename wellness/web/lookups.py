@@ -14,7 +14,8 @@ from litestar.exceptions import NotFoundException
 from wellness.accounts import services as accounts
 from wellness.accounts.models import User
 from wellness.care import services as care
-from wellness.care.models import Alert
+from wellness.care.models import Alert, PracticeAssignment
+from wellness.caseload import assignments
 from wellness.catalog import services as catalog
 from wellness.catalog.media_access import cover_owner_for_viewer
 from wellness.catalog.models import MediaAsset, PracticeSession
@@ -49,6 +50,11 @@ async def patient_for_therapist_or_404(viewer: User, patient_id: int) -> User:
 async def alert_for_therapist_or_404(viewer: User, alert_id: int) -> Alert:
     found = await care.alert_for_therapist(viewer, alert_id)
     return _found(found, "No such alert for your caseload.")
+
+
+async def assignment_for_therapist_or_404(viewer: User, assignment_id: int) -> PracticeAssignment:
+    found = await assignments.assignment_for_therapist(viewer, assignment_id)
+    return _found(found, "No such assignment for your caseload.")
 
 
 async def own_practice_or_404(viewer: User, practice_id: int) -> PracticeLog:

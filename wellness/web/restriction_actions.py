@@ -11,40 +11,15 @@ from typing import Any
 from litestar import Request
 
 from wellness.accounts.models import User
-from wellness.audit import services as audit
 from wellness.care import restrictions
 from wellness.care.models import OverrideKind
-from wellness.web.context import client_address
+from wellness.web.auditing import record_action
 
 OVERRIDE_ACTIONS = {
     OverrideKind.BAN: "session_banned",
     OverrideKind.PIN: "session_pinned",
     None: "session_override_removed",
 }
-
-
-async def record_patient_action(
-    request: Request[Any, Any, Any],
-    actor: User,
-    now: datetime,
-    action: str,
-    patient: User,
-    *,
-    target_type: str = "user",
-    target_id: object = "",
-    detail: str = "",
-) -> None:
-    await audit.record(
-        action,
-        now=now,
-        actor_id=actor.id,
-        target_type=target_type,
-        target_id=target_id if target_id != "" else patient.id,
-        client=client_address(request),
-        detail=detail,
-        patient_id=patient.id,
-        route=f"{request.method} {request.url.path}",
-    )
 
 
 async def change_contraindications(
@@ -57,9 +32,14 @@ async def change_contraindications(
     """(added, removed); FieldError names an unknown code. Audited only when something changed."""
     added, removed = await restrictions.set_contraindications(patient, codes, by=therapist, now=now)
     if added or removed:
-        detail = f"added={','.join(sorted(added))};removed={','.join(sorted(removed))}"
-        await record_patient_action(
-            request, therapist, now, "contraindications_changed", patient, detail=detail
+        await record_action(
+            request,
+            "contraindications_changed",
+            target_type="user",
+            target_id=patient.id,
+            detail=f"added={','.join(sorted(added))};removed={','.join(sorted(removed))}",
+            patient_id=patient.id,
+            now=now,
         )
     return added, removed
 
@@ -75,19 +55,12 @@ async def change_override(
     """Ban, pin or clear (None) a session for the patient; True when it changed (and audited)."""
     changed = await restrictions.set_override(patient, session_id, kind, by=therapist, now=now)
     if changed:
-        await record_patient_action(
+        await record_action(
             request,
-            therapist,
-            now,
             OVERRIDE_ACTIONS[kind],
-            patient,
             target_type="session",
             target_id=session_id,
+            patient_id=patient.id,
+            now=now,
         )
     return changed
-
-
-async def record_view(
-    request: Request[Any, Any, Any], therapist: User, now: datetime, patient: User
-) -> None:
-    await record_patient_action(request, therapist, now, "restrictions_viewed", patient)

@@ -11,6 +11,7 @@ from litestar.params import JSONBody
 
 from wellness.caseload import plan
 from wellness.web import assignment_actions as actions
+from wellness.web import care_access
 from wellness.web.api.assignments_schemas import (
     AssignmentCreate,
     AssignmentList,
@@ -22,7 +23,7 @@ from wellness.web.dependencies import CareRules, RequestTime, SignedInUser
 from wellness.web.guards import patients_only, therapists_only
 from wellness.web.idempotency import created, respond_once
 from wellness.web.ids import PathId
-from wellness.web.lookups import patient_for_therapist_or_404
+from wellness.web.lookups import assignment_for_therapist_or_404, patient_for_therapist_or_404
 
 
 async def _one(patient: Any, assignment_id: int, policy: Any, now: Any) -> AssignmentOut:
@@ -45,9 +46,7 @@ class AssignmentsApi(Controller):
         patient_id: PathId,
     ) -> AssignmentList:
         """A patient's assignments (ended ones too), newest first, with adherence."""
-        patient = await patient_for_therapist_or_404(user, patient_id)
-        found = await plan.adherence_for(patient, policy=policy, now=now)
-        await actions.audit_assignment(request, "assignments_viewed", patient_id=patient.id)
+        _, found = await care_access.assignments(request, user, patient_id, policy=policy, now=now)
         return AssignmentList([AssignmentOut.of(item) for item in found])
 
     @post(
@@ -87,7 +86,7 @@ class AssignmentsApi(Controller):
     ) -> Response[bytes]:
         """`change` (from today; earlier days keep the schedule then in force), `pause`,
         `resume` or `end`. 409 when the assignment's state does not allow it."""
-        assignment = await actions.assignment_for_therapist_or_404(user, assignment_id)
+        assignment = await assignment_for_therapist_or_404(user, assignment_id)
         given = data.given()
         if data.action != "change" and given:
             field = sorted(given)[0]

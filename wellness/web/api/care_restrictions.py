@@ -14,6 +14,7 @@ from litestar.params import JSONBody
 from wellness.care import restriction_views as views
 from wellness.care.restrictions import restrictions_for
 from wellness.lib.validation import FieldError
+from wellness.web import care_access
 from wellness.web.api.care_restrictions_schemas import (
     ContraindicationsIn,
     ContraindicationsOut,
@@ -25,7 +26,7 @@ from wellness.web.guards import signed_in
 from wellness.web.idempotency import created, respond_once
 from wellness.web.ids import PathId
 from wellness.web.lookups import patient_for_therapist_or_404
-from wellness.web.restriction_actions import change_contraindications, change_override, record_view
+from wellness.web.restriction_actions import change_contraindications, change_override
 
 PATIENT = "/patients/{patient_id:int}"
 
@@ -44,8 +45,7 @@ class CareRestrictionsApi(Controller):
         now: RequestTime,
         patient_id: PathId,
     ) -> ContraindicationsOut:
-        patient = await patient_for_therapist_or_404(user, patient_id)
-        await record_view(request, user, now, patient)
+        patient = await care_access.restrictions_patient(request, user, patient_id, now=now)
         found = await restrictions_for(patient.id)
         return ContraindicationsOut.of(patient.id, found.contraindications)
 
@@ -78,8 +78,7 @@ class CareRestrictionsApi(Controller):
         patient_id: PathId,
     ) -> list[OverrideOut]:
         """Sessions banned or pinned for the patient, bans first."""
-        patient = await patient_for_therapist_or_404(user, patient_id)
-        await record_view(request, user, now, patient)
+        patient = await care_access.restrictions_patient(request, user, patient_id, now=now)
         return [OverrideOut.of(row) for row in await views.overrides_of(patient.id)]
 
     @post(f"{PATIENT}/overrides", name="api_override_set", responses=created(OverrideOut))

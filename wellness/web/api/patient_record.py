@@ -10,16 +10,12 @@ from typing import Any
 
 from litestar import Controller, Request, get
 
-from wellness.caseload import record as records
+from wellness.web import care_access
 from wellness.web.api.fields import PageNumber
 from wellness.web.api.patient_record_schemas import PatientRecordOut
-from wellness.web.auditing import record_patient_view
 from wellness.web.dependencies import CareRules, RequestTime, SignedInUser
 from wellness.web.guards import signed_in
 from wellness.web.ids import PathId
-from wellness.web.lookups import patient_for_therapist_or_404
-
-VIEWED = "patient_record_viewed"
 
 
 class PatientRecordApi(Controller):
@@ -41,9 +37,13 @@ class PatientRecordApi(Controller):
     ) -> PatientRecordOut:
         """A patient on your caseload: header, streak, practice with its evidence (a page),
         alerts with their acknowledgements (a page) and what helps. Times in their zone."""
-        patient = await patient_for_therapist_or_404(user, patient_id)
-        found = await records.patient_record(
-            patient, policy=policy, now=now, practice_page=practice_page, alerts_page=alerts_page
+        patient, found = await care_access.patient_record(
+            request,
+            user,
+            patient_id,
+            policy=policy,
+            now=now,
+            practice_page=practice_page,
+            alerts_page=alerts_page,
         )
-        await record_patient_view(request, VIEWED, patient.id)
         return PatientRecordOut.of(patient, found)

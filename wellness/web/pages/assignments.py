@@ -7,20 +7,21 @@ from typing import Any
 
 from litestar import Controller, Request, get, post
 from litestar.exceptions import HTTPException
+from litestar.handlers import HTTPRouteHandler
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
 from wellness.accounts.models import User
 from wellness.care.models import PracticeAssignment
 from wellness.caseload import assignments as service
-from wellness.caseload import plan
 from wellness.lib.validation import FieldError
 from wellness.settings import CarePolicy
 from wellness.web import assignment_actions as actions
+from wellness.web import care_access
 from wellness.web.dependencies import CareRules, RequestTime, SignedInUser
 from wellness.web.guards import therapists_only
 from wellness.web.ids import PathId
-from wellness.web.lookups import patient_for_therapist_or_404
+from wellness.web.lookups import assignment_for_therapist_or_404, patient_for_therapist_or_404
 from wellness.web.pages import assignment_forms as forms
 
 LIST = "care/assignments/list.html"
@@ -56,6 +57,30 @@ async def _form(
     )
 
 
+def _state_change(action: str, name: str) -> HTTPRouteHandler:
+    """The route that pauses, resumes or ends an assignment (each from today), one per action;
+    a refusal comes back as a message."""
+
+    async def handler(
+        self: Controller,
+        request: Request[Any, Any, Any],
+        user: SignedInUser,
+        now: RequestTime,
+        policy: CareRules,
+        assignment_id: PathId,
+    ) -> Redirect:
+        assignment = await assignment_for_therapist_or_404(user, assignment_id)
+        errors = await _act(request, user, assignment, action, None, policy, now)
+        if errors:
+            flash(request, next(iter(errors.values())), category="error")
+        else:
+            flash(request, _DONE[action], category="success")
+        return Redirect(_list_url(assignment.patient_id), status_code=303)
+
+    handler.__name__ = handler.__qualname__ = action
+    return post(f"/assignments/{{assignment_id:int}}/{action}", name=name)(handler)
+
+
 class AssignmentPages(Controller):
     path = "/care"
     guards = [therapists_only]  # noqa: RUF012  (Litestar reads this class attribute)
@@ -69,9 +94,9 @@ class AssignmentPages(Controller):
         policy: CareRules,
         patient_id: PathId,
     ) -> Template:
-        patient = await patient_for_therapist_or_404(user, patient_id)
-        found = await plan.adherence_for(patient, policy=policy, now=now)
-        await actions.audit_assignment(request, "assignments_viewed", patient_id=patient.id)
+        patient, found = await care_access.assignments(
+            request, user, patient_id, policy=policy, now=now
+        )
         context = {"user": user, "patient": patient, "assignments": found}
         return Template(LIST, context=context)
 
@@ -108,7 +133,7 @@ class AssignmentPages(Controller):
 
     @get("/assignments/{assignment_id:int}/edit", name="care_assignment_edit")
     async def edit(self, user: SignedInUser, assignment_id: PathId) -> Template:
-        assignment = await actions.assignment_for_therapist_or_404(user, assignment_id)
+        assignment = await assignment_for_therapist_or_404(user, assignment_id)
         patient = await patient_for_therapist_or_404(user, assignment.patient_id)
         current = service.input_of(await service.latest_version(assignment))
         action = f"/care/assignments/{assignment.id}/edit"
@@ -123,7 +148,7 @@ class AssignmentPages(Controller):
         policy: CareRules,
         assignment_id: PathId,
     ) -> Template | Redirect:
-        assignment = await actions.assignment_for_therapist_or_404(user, assignment_id)
+        assignment = await assignment_for_therapist_or_404(user, assignment_id)
         patient = await patient_for_therapist_or_404(user, assignment.patient_id)
         form = await request.form()
         errors: dict[str, str] = {}
@@ -137,56 +162,9 @@ class AssignmentPages(Controller):
         flash(request, "Changed from today; earlier days keep the schedule they had.", "success")
         return Redirect(_list_url(patient.id), status_code=303)
 
-    @post("/assignments/{assignment_id:int}/pause", name="care_assignment_pause")
-    async def pause(
-        self,
-        request: Request[Any, Any, Any],
-        user: SignedInUser,
-        now: RequestTime,
-        policy: CareRules,
-        assignment_id: PathId,
-    ) -> Redirect:
-        return await _set_state(request, user, assignment_id, "pause", policy, now)
-
-    @post("/assignments/{assignment_id:int}/resume", name="care_assignment_resume")
-    async def resume(
-        self,
-        request: Request[Any, Any, Any],
-        user: SignedInUser,
-        now: RequestTime,
-        policy: CareRules,
-        assignment_id: PathId,
-    ) -> Redirect:
-        return await _set_state(request, user, assignment_id, "resume", policy, now)
-
-    @post("/assignments/{assignment_id:int}/end", name="care_assignment_end")
-    async def end(
-        self,
-        request: Request[Any, Any, Any],
-        user: SignedInUser,
-        now: RequestTime,
-        policy: CareRules,
-        assignment_id: PathId,
-    ) -> Redirect:
-        return await _set_state(request, user, assignment_id, "end", policy, now)
-
-
-async def _set_state(
-    request: Request[Any, Any, Any],
-    user: User,
-    assignment_id: int,
-    action: str,
-    policy: CarePolicy,
-    now: datetime,
-) -> Redirect:
-    """Pause, resume or end (each from today); a refusal comes back as a message."""
-    assignment = await actions.assignment_for_therapist_or_404(user, assignment_id)
-    errors = await _act(request, user, assignment, action, None, policy, now)
-    if errors:
-        flash(request, next(iter(errors.values())), category="error")
-    else:
-        flash(request, _DONE[action], category="success")
-    return Redirect(_list_url(assignment.patient_id), status_code=303)
+    pause = _state_change("pause", "care_assignment_pause")
+    resume = _state_change("resume", "care_assignment_resume")
+    end = _state_change("end", "care_assignment_end")
 
 
 async def _act(

@@ -11,11 +11,10 @@ from litestar.response import Stream, Template
 
 from wellness.audit import browse, export
 from wellness.audit import filters as audit_filters
-from wellness.audit import services as audit
 from wellness.audit.filters import AuditFilter
 from wellness.lib.validation import FieldError
-from wellness.web.context import client_address
-from wellness.web.dependencies import AppSettings, RequestTime, SignedInUser
+from wellness.web.auditing import record_action
+from wellness.web.dependencies import AppSettings, RequestTime
 from wellness.web.guards import admins_only
 
 PAGE = "admin/audit.html"
@@ -74,7 +73,6 @@ class AuditPages(Controller):
     async def audit_csv(
         self,
         request: Request[Any, Any, Any],
-        user: SignedInUser,
         now: RequestTime,
         settings: AppSettings,
     ) -> Stream | Template:
@@ -83,14 +81,8 @@ class AuditPages(Controller):
         resolved, chosen, actions, errors = await _resolved(request)
         if resolved is None:
             return _template(chosen, actions, None, errors, zone)
-        await audit.record(
-            "audit_exported",
-            now=now,
-            actor_id=user.id,
-            target_type="audit",
-            client=client_address(request),
-            detail=_described(resolved),
-            route=f"{request.method} {request.url.path}",
+        await record_action(
+            request, "audit_exported", target_type="audit", detail=_described(resolved), now=now
         )
 
         async def body() -> AsyncIterator[str]:

@@ -9,11 +9,10 @@ from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
 from wellness.lib.validation import FieldError
-from wellness.practice import services as practice
+from wellness.web import care_access
 from wellness.web.actions import acknowledge_alert
-from wellness.web.auditing import record_action
 from wellness.web.dependencies import CareRules, RequestTime, SignedInUser
-from wellness.web.guards import therapists_only
+from wellness.web.guards import signed_in, therapists_only
 from wellness.web.ids import PathId
 from wellness.web.lookups import alert_for_therapist_or_404, patient_for_therapist_or_404
 from wellness.web.pages import wellbeing_forms as forms
@@ -24,7 +23,9 @@ ATTEST = "care/attest.html"
 
 class CarePages(Controller):
     path = "/care"
-    guards = [therapists_only]  # noqa: RUF012  (Litestar reads this class attribute)
+    # Signed in is enough to acknowledge: the lookup answers 404 to anyone not on the patient's
+    # care team, as the patient's page does. The other routes are for therapists.
+    guards = [signed_in]  # noqa: RUF012  (Litestar reads this class attribute)
 
     @post("/alerts/{alert_id:int}/acknowledge", name="care_alert_acknowledge")
     async def acknowledge(
@@ -42,12 +43,13 @@ class CarePages(Controller):
             alert, acknowledged = await acknowledge_alert(request, user, now, alert_id, note)
         except FieldError as problem:
             alert = await alert_for_therapist_or_404(user, alert_id)
-            patient = await patient_for_therapist_or_404(user, alert.patient_id)
+            patient, found = await care_access.patient_record(
+                request, user, alert.patient_id, policy=policy, now=now
+            )
             return await record_page(
-                request,
                 user,
                 patient,
-                now,
+                found,
                 policy,
                 alert_errors={alert.id: problem.message},
                 typed_notes={alert.id: note},
@@ -63,14 +65,14 @@ class CarePages(Controller):
             return Redirect(f"/care/patients/{alert.patient_id}#alert-{alert.id}", status_code=303)
         return Redirect("/therapist", status_code=303)
 
-    @get("/patients/{patient_id:int}/attest", name="care_attest_form")
+    @get("/patients/{patient_id:int}/attest", guards=[therapists_only], name="care_attest_form")
     async def attest_form(
         self, user: SignedInUser, now: RequestTime, policy: CareRules, patient_id: PathId
     ) -> Template:
         patient = await patient_for_therapist_or_404(user, patient_id)
         return forms.practice_form(ATTEST, user, now, policy, {}, {}, patient=patient)
 
-    @post("/patients/{patient_id:int}/attest", name="care_attest")
+    @post("/patients/{patient_id:int}/attest", guards=[therapists_only], name="care_attest")
     async def attest(
         self,
         request: Request[Any, Any, Any],
@@ -91,27 +93,11 @@ class CarePages(Controller):
                 ATTEST, user, now, policy, errors, typed, status=422, patient=patient
             )
         try:
-            await practice.attest_practice(
-                user,
-                patient,
-                kind=entry.kind,
-                minutes=entry.minutes,
-                started_at=entry.started_at,
-                note=entry.note,
-                policy=policy,
-                now=now,
-            )
+            await care_access.attest(request, user, patient, entry, policy=policy, now=now)
         except FieldError as problem:
             errors = {problem.field: problem.message}
             return forms.practice_form(
                 ATTEST, user, now, policy, errors, typed, status=422, patient=patient
             )
-        await record_action(
-            request,
-            "practice_attested",
-            target_type="user",
-            target_id=patient.id,
-            patient_id=patient.id,
-        )
         flash(request, f"Confirmed {entry.minutes} minutes for {patient.display_name}.", "success")
         return Redirect("/therapist", status_code=303)

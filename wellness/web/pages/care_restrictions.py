@@ -18,11 +18,12 @@ from wellness.care.restrictions import restrictions_for
 from wellness.catalog.kinds import Contraindication
 from wellness.lib.numbers import record_id
 from wellness.lib.validation import FieldError
+from wellness.web import care_access
 from wellness.web.dependencies import RequestTime, SignedInUser
 from wellness.web.guards import signed_in
 from wellness.web.ids import PathId
 from wellness.web.lookups import patient_for_therapist_or_404
-from wellness.web.restriction_actions import change_contraindications, change_override, record_view
+from wellness.web.restriction_actions import change_contraindications, change_override
 
 PAGE = "care/restrictions.html"
 KIND_WORDS = {"ban": OverrideKind.BAN, "pin": OverrideKind.PIN}
@@ -46,8 +47,7 @@ class CareRestrictionPages(Controller):
         now: RequestTime,
         patient_id: PathId,
     ) -> Template:
-        patient = await patient_for_therapist_or_404(user, patient_id)
-        await record_view(request, user, now, patient)
+        patient = await care_access.restrictions_patient(request, user, patient_id, now=now)
         return await _template(patient)
 
     @post("/contraindications", name="care_contraindications_set")

@@ -7,7 +7,6 @@ audit row (who, whose, from which route; never the data).
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from litestar import Controller, Request, get
@@ -20,37 +19,29 @@ from wellness.caseload.helps import ENOUGH_RATINGS
 from wellness.practice.progress import CALENDAR_WEEKS, MINUTES_WEEKS
 from wellness.settings import CarePolicy
 from wellness.suggestions.logs import last_suggestions_for
-from wellness.web.auditing import record_patient_view
+from wellness.web import care_access
 from wellness.web.dependencies import CareRules, RequestTime, SignedInUser
 from wellness.web.guards import signed_in
 from wellness.web.ids import PathId
-from wellness.web.lookups import patient_for_therapist_or_404
 from wellness.web.pages.wellbeing import progress_charts
 
 PAGE = "care/patient.html"
-VIEWED = "patient_record_viewed"
 PageNumber = Annotated[int, QueryParameter(ge=1, le=100_000)]
 
 
 async def record_page(
-    request: Request[Any, Any, Any],
     viewer: User,
     patient: User,
-    now: datetime,
+    found: records.PatientRecord,
     policy: CarePolicy,
     *,
-    practice_page: int = 1,
-    alerts_page: int = 1,
     alert_errors: dict[int, str] | None = None,
     typed_notes: dict[int, str] | None = None,
     status: int = 200,
 ) -> Template:
-    """The page, and its audit row. `alert_errors` and `typed_notes` (by alert id) bring back a
-    refused acknowledgement with the reason beside its note field."""
-    found = await records.patient_record(
-        patient, policy=policy, now=now, practice_page=practice_page, alerts_page=alerts_page
-    )
-    await record_patient_view(request, VIEWED, patient.id)
+    """The page for a record read through `care_access.patient_record`. `alert_errors` and
+    `typed_notes` (by alert id) bring back a refused acknowledgement with the reason beside its
+    note field."""
     context = {
         "user": viewer,
         "patient": patient,
@@ -86,13 +77,13 @@ class PatientRecordPages(Controller):
         practice_page: PageNumber = 1,
         alerts_page: PageNumber = 1,
     ) -> Template:
-        patient = await patient_for_therapist_or_404(user, patient_id)
-        return await record_page(
+        patient, found = await care_access.patient_record(
             request,
             user,
-            patient,
-            now,
-            policy,
+            patient_id,
+            policy=policy,
+            now=now,
             practice_page=practice_page,
             alerts_page=alerts_page,
         )
+        return await record_page(user, patient, found, policy)
