@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, Response, get, patch, post
+from litestar.handlers import HTTPRouteHandler
 from litestar.params import JSONBody, QueryParameter
 
-from wellness.accounts.models import User
 from wellness.catalog import services as catalog
 from wellness.catalog.kinds import Guidance, Kind, Posture, Status
 from wellness.catalog.models import PracticeSession
@@ -46,6 +45,25 @@ def _fields(data: SessionCreate | SessionPatch) -> catalog.SessionFields:
     if values.get("contraindications") is not None:
         values["contraindications"] = [str(item) for item in values["contraindications"]]
     return catalog.SessionFields(**values)
+
+
+def _status_change(word: str, target: Status, name: str) -> HTTPRouteHandler:
+    """`POST /api/v1/sessions/{id}/publish` or `.../archive`: one handler but for the status."""
+
+    async def handler(
+        self: Controller,
+        request: Request[Any, Any, Any],
+        user: SignedInUser,
+        now: RequestTime,
+        session_id: PathId,
+    ) -> SessionDetail:
+        session = await session_for_editor_or_404(user, session_id)
+        changed = await change_session_status(request, user, now, session, target)
+        return await session_detail(changed)
+
+    handler.__name__ = handler.__qualname__ = word
+    path = f"/{{session_id:int}}/{word}"
+    return post(path, guards=[coordinators_only], status_code=200, name=name)(handler)
 
 
 class CatalogApi(Controller):
@@ -111,42 +129,8 @@ class CatalogApi(Controller):
         await record_action(request, "session_updated", target_type="session", target_id=session.id)
         return await session_detail(updated)
 
-    @post(
-        "/{session_id:int}/publish",
-        guards=[coordinators_only],
-        status_code=200,
-        name="api_session_publish",
-    )
-    async def publish(
-        self,
-        request: Request[Any, Any, Any],
-        user: SignedInUser,
-        now: RequestTime,
-        session_id: PathId,
-    ) -> SessionDetail:
-        return await _transition(request, user, now, session_id, Status.PUBLISHED)
-
-    @post(
-        "/{session_id:int}/archive",
-        guards=[coordinators_only],
-        status_code=200,
-        name="api_session_archive",
-    )
-    async def archive(
-        self,
-        request: Request[Any, Any, Any],
-        user: SignedInUser,
-        now: RequestTime,
-        session_id: PathId,
-    ) -> SessionDetail:
-        return await _transition(request, user, now, session_id, Status.ARCHIVED)
-
-
-async def _transition(
-    request: Request[Any, Any, Any], user: User, now: datetime, session_id: int, target: Status
-) -> SessionDetail:
-    session = await session_for_editor_or_404(user, session_id)
-    return await session_detail(await change_session_status(request, user, now, session, target))
+    publish = _status_change("publish", Status.PUBLISHED, "api_session_publish")
+    archive = _status_change("archive", Status.ARCHIVED, "api_session_archive")
 
 
 class MediaApi(Controller):

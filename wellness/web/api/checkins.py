@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Request, Response, get, post
 from litestar.params import JSONBody
 
 from wellness.checkins import services as checkins
@@ -20,16 +20,12 @@ from wellness.web.api.checkins_schemas import (
     Gad7Out,
 )
 from wellness.web.api.fields import PageNumber, PerPage
+from wellness.web.api.own_records import OwnRecordsApi
 from wellness.web.dependencies import CareRules, RequestTime, SignedInUser
-from wellness.web.guards import patients_only
 from wellness.web.idempotency import created, respond_once
 
 
-class CheckinsApi(Controller):
-    path = "/api/v1"
-    guards = [patients_only]  # noqa: RUF012  (Litestar reads this class attribute)
-    tags = ["check-ins and practice"]  # noqa: RUF012
-
+class CheckinsApi(OwnRecordsApi):
     @post("/checkins", name="api_checkin_create", responses=created(CheckinCreated))
     async def create_checkin(
         self,

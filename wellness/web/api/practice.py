@@ -7,7 +7,7 @@ from functools import partial
 from typing import Any
 
 import msgspec
-from litestar import Controller, Request, Response, get, post
+from litestar import Request, Response, get, post
 from litestar.params import JSONBody
 
 from wellness.practice import services as practice
@@ -15,6 +15,7 @@ from wellness.settings import CarePolicy
 from wellness.suggestions import services as suggestions
 from wellness.web.api.care_schemas import Support
 from wellness.web.api.fields import PageNumber, PerPage
+from wellness.web.api.own_records import OwnRecordsApi
 from wellness.web.api.practice_schemas import (
     PracticeCreate,
     PracticeCreated,
@@ -26,7 +27,6 @@ from wellness.web.api.practice_schemas import (
     StreakOut,
 )
 from wellness.web.dependencies import CareRules, RequestTime, SignedInUser
-from wellness.web.guards import patients_only
 from wellness.web.idempotency import created, respond_once
 from wellness.web.ids import PathId
 from wellness.web.lookups import own_practice_or_404
@@ -48,11 +48,7 @@ async def respond_logged(
     return await respond_once(request, data, write)
 
 
-class PracticeApi(Controller):
-    path = "/api/v1"
-    guards = [patients_only]  # noqa: RUF012  (Litestar reads this class attribute)
-    tags = ["check-ins and practice"]  # noqa: RUF012
-
+class PracticeApi(OwnRecordsApi):
     @post("/practice", name="api_practice_create", responses=created(PracticeCreated))
     async def create_practice(
         self,

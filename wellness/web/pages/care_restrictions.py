@@ -30,8 +30,12 @@ KIND_WORDS = {"ban": OverrideKind.BAN, "pin": OverrideKind.PIN}
 PAST = {OverrideKind.BAN: "banned", OverrideKind.PIN: "pinned"}
 
 
-def _page_url(patient: User) -> str:
-    return f"/care/patients/{patient.id}/restrictions"
+def _back(
+    request: Request[Any, Any, Any], patient: User, message: str, *, category: str = "success"
+) -> Redirect:
+    """Back to the patient's restrictions page, with a message saying what happened."""
+    flash(request, message, category=category)
+    return Redirect(f"/care/patients/{patient.id}/restrictions", status_code=303)
 
 
 class CareRestrictionPages(Controller):
@@ -67,9 +71,9 @@ class CareRestrictionPages(Controller):
             return await _template(
                 patient, errors={problem.field: problem.message}, ticked=codes, status=422
             )
-        message = "Contraindications saved." if added or removed else "No change to save."
-        flash(request, message, category="success" if added or removed else "info")
-        return Redirect(_page_url(patient), status_code=303)
+        if added or removed:
+            return _back(request, patient, "Contraindications saved.")
+        return _back(request, patient, "No change to save.", category="info")
 
     @post("/overrides", name="care_override_set")
     async def set_override(
@@ -97,8 +101,9 @@ class CareRestrictionPages(Controller):
         if errors or kind is None or choice is None:
             return await _template(patient, errors=errors, status=422)
         await change_override(request, user, now, patient, choice.id, kind)
-        flash(request, f"“{choice.title}” is {PAST[kind]} for {patient.display_name}.", "success")
-        return Redirect(_page_url(patient), status_code=303)
+        return _back(
+            request, patient, f"“{choice.title}” is {PAST[kind]} for {patient.display_name}."
+        )
 
     @post("/overrides/{session_id:int}/remove", name="care_override_remove")
     async def remove_override(
@@ -114,8 +119,7 @@ class CareRestrictionPages(Controller):
         if row is None:
             raise NotFoundException("No ban or pin for that session.")
         await change_override(request, user, now, patient, session_id, None)
-        flash(request, f"“{row.title}” is no longer {PAST[row.kind]}.", "success")
-        return Redirect(_page_url(patient), status_code=303)
+        return _back(request, patient, f"“{row.title}” is no longer {PAST[row.kind]}.")
 
 
 async def _template(

@@ -9,11 +9,11 @@ themselves (see `LibraryUploads`).
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
 from typing import Any
 
 from litestar import Controller, Request, Router, get, post
 from litestar.exceptions import PermissionDeniedException
+from litestar.handlers import HTTPRouteHandler
 from litestar.params import URLEncodedBody
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
@@ -56,6 +56,32 @@ class UploadProblem(Exception):
         super().__init__(message)
         self.status = status
         self.message = message
+
+
+def _status_change(word: str, target: Status, name: str) -> HTTPRouteHandler:
+    """`POST /library/sessions/{id}/publish` or `.../archive`: one handler but for the status."""
+
+    async def handler(
+        self: Controller,
+        request: Request[Any, Any, Any],
+        user: SignedInUser,
+        now: RequestTime,
+        settings: AppSettings,
+        session_id: PathId,
+    ) -> Template | Redirect:
+        session = await session_for_editor_or_404(user, session_id)
+        try:
+            changed = await change_session_status(request, user, now, session, target)
+        except CatalogError as problem:
+            errors = {"status": problem.message}
+            return await edit_template(settings, session, errors=errors, status=422)
+        if target is Status.PUBLISHED:
+            return _published(request, changed)
+        flash(request, f"“{changed.title}” is archived.", category="success")
+        return Redirect(f"/sessions/{session.id}", status_code=303)
+
+    handler.__name__ = handler.__qualname__ = word
+    return post(f"/sessions/{{session_id:int}}/{word}", name=name)(handler)
 
 
 class LibraryPages(Controller):
@@ -130,47 +156,8 @@ class LibraryPages(Controller):
         flash(request, "Your changes were saved.", category="success")
         return Redirect(f"/library/sessions/{session.id}/edit", status_code=303)
 
-    @post("/sessions/{session_id:int}/publish", name="library_publish_session")
-    async def publish(
-        self,
-        request: Request[Any, Any, Any],
-        user: SignedInUser,
-        now: RequestTime,
-        settings: AppSettings,
-        session_id: PathId,
-    ) -> Template | Redirect:
-        return await _transition(request, user, now, settings, session_id, Status.PUBLISHED)
-
-    @post("/sessions/{session_id:int}/archive", name="library_archive_session")
-    async def archive(
-        self,
-        request: Request[Any, Any, Any],
-        user: SignedInUser,
-        now: RequestTime,
-        settings: AppSettings,
-        session_id: PathId,
-    ) -> Template | Redirect:
-        return await _transition(request, user, now, settings, session_id, Status.ARCHIVED)
-
-
-async def _transition(
-    request: Request[Any, Any, Any],
-    user: User,
-    now: datetime,
-    settings: Settings,
-    session_id: int,
-    target: Status,
-) -> Template | Redirect:
-    session = await session_for_editor_or_404(user, session_id)
-    try:
-        changed = await change_session_status(request, user, now, session, target)
-    except CatalogError as problem:
-        errors = {"status": problem.message}
-        return await edit_template(settings, session, errors=errors, status=422)
-    if target is Status.PUBLISHED:
-        return _published(request, changed)
-    flash(request, f"“{changed.title}” is archived.", category="success")
-    return Redirect(f"/sessions/{session.id}", status_code=303)
+    publish = _status_change("publish", Status.PUBLISHED, "library_publish_session")
+    archive = _status_change("archive", Status.ARCHIVED, "library_archive_session")
 
 
 def _published(request: Request[Any, Any, Any], session: PracticeSession) -> Redirect:

@@ -39,6 +39,17 @@ def _to_support(request: Request[Any, Any, Any], back: str) -> Redirect:
     return Redirect(SUPPORT, status_code=303)
 
 
+def _after_rating(
+    request: Request[Any, Any, Any], needs_support: bool, back: str, thanks: str
+) -> Redirect:
+    """To the support panel when the rating raised an alert (it leads back to `back`), else
+    back to `back` with thanks."""
+    if needs_support:
+        return _to_support(request, back)
+    flash(request, thanks, category="success")
+    return Redirect(back, status_code=303)
+
+
 class WellbeingPages(Controller):
     guards = [patients_only]  # noqa: RUF012  (Litestar reads this class attribute)
 
@@ -62,10 +73,8 @@ class WellbeingPages(Controller):
             return await _home_with_errors(
                 user, policy, now, form, {problem.field: problem.message}
             )
-        if recorded.needs_support:
-            return _to_support(request, "/patient")
-        flash(request, f"Thank you. You rated {level} out of {SUDS_MAX}.", category="success")
-        return Redirect("/patient", status_code=303)
+        thanks = f"Thank you. You rated {level} out of {SUDS_MAX}."
+        return _after_rating(request, recorded.needs_support, "/patient", thanks)
 
     @get("/gad7", name="gad7_form")
     async def gad7_page(self) -> Template:
@@ -87,15 +96,11 @@ class WellbeingPages(Controller):
         recorded = await checkins.record_gad7(
             user, answers, occurred_at=None, policy=policy, now=now
         )
-        if recorded.needs_support:
-            return _to_support(request, "/progress")
         band = recorded.response.band.label.lower()
-        flash(
-            request,
-            f"Thank you. Your score is {recorded.response.total} of {GAD7_MAX} ({band} anxiety).",
-            category="success",
+        thanks = (
+            f"Thank you. Your score is {recorded.response.total} of {GAD7_MAX} ({band} anxiety)."
         )
-        return Redirect("/progress", status_code=303)
+        return _after_rating(request, recorded.needs_support, "/progress", thanks)
 
     @get("/progress", name="progress")
     async def progress_page(
@@ -172,10 +177,8 @@ class WellbeingPages(Controller):
             logged = await practice.rate_after(found, level, policy=policy, now=now)
         except FieldError as problem:
             return await _after_refused(user, now, policy, found, {problem.field: problem.message})
-        if logged.needs_support:
-            return _to_support(request, "/progress")
-        flash(request, "Thank you. Your rating is saved.", category="success")
-        return Redirect("/progress", status_code=303)
+        thanks = "Thank you. Your rating is saved."
+        return _after_rating(request, logged.needs_support, "/progress", thanks)
 
     @get("/practice/log", name="practice_log_form")
     async def log_form(self, user: SignedInUser, now: RequestTime, policy: CareRules) -> Template:
