@@ -9,10 +9,12 @@ from datetime import datetime
 from typing import Any
 
 from litestar import Request
+from litestar.exceptions import NotFoundException
 
 from wellness.accounts.models import User
 from wellness.care import restrictions
 from wellness.care.models import OverrideKind
+from wellness.care.restriction_views import OverrideRow, override_of
 from wellness.web.auditing import record_action
 
 OVERRIDE_ACTIONS = {
@@ -64,3 +66,14 @@ async def change_override(
             now=now,
         )
     return changed
+
+
+async def remove_override(
+    request: Request[Any, Any, Any], therapist: User, now: datetime, patient: User, session_id: int
+) -> OverrideRow:
+    """Lift the patient's ban or pin on a session; the row as it was (404 when there was none)."""
+    row = await override_of(patient.id, session_id)
+    if row is None:
+        raise NotFoundException("No ban or pin for that session.")
+    await change_override(request, therapist, now, patient, session_id, None)
+    return row

@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, Response, delete, get, post, put
-from litestar.exceptions import NotFoundException
 from litestar.params import JSONBody
 
 from wellness.care import restriction_views as views
@@ -26,7 +25,11 @@ from wellness.web.guards import signed_in
 from wellness.web.idempotency import created, respond_once
 from wellness.web.ids import PathId
 from wellness.web.lookups import patient_for_therapist_or_404
-from wellness.web.restriction_actions import change_contraindications, change_override
+from wellness.web.restriction_actions import (
+    change_contraindications,
+    change_override,
+    remove_override,
+)
 
 PATIENT = "/patients/{patient_id:int}"
 
@@ -116,10 +119,7 @@ class CareRestrictionsApi(Controller):
         patient = await patient_for_therapist_or_404(user, patient_id)
 
         async def write() -> tuple[int, OverrideOut]:
-            row = await views.override_of(patient.id, session_id)
-            if row is None:
-                raise NotFoundException("No ban or pin for that session.")
-            await change_override(request, user, now, patient, session_id, None)
+            row = await remove_override(request, user, now, patient, session_id)
             return 200, OverrideOut.of(row)
 
         return await respond_once(request, None, write)

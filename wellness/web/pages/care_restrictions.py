@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.exceptions import NotFoundException
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
@@ -23,7 +22,11 @@ from wellness.web.dependencies import RequestTime, SignedInUser
 from wellness.web.guards import signed_in
 from wellness.web.ids import PathId
 from wellness.web.lookups import patient_for_therapist_or_404
-from wellness.web.restriction_actions import change_contraindications, change_override
+from wellness.web.restriction_actions import (
+    change_contraindications,
+    change_override,
+    remove_override,
+)
 
 PAGE = "care/restrictions.html"
 KIND_WORDS = {"ban": OverrideKind.BAN, "pin": OverrideKind.PIN}
@@ -115,10 +118,7 @@ class CareRestrictionPages(Controller):
         session_id: PathId,
     ) -> Redirect:
         patient = await patient_for_therapist_or_404(user, patient_id)
-        row = await views.override_of(patient.id, session_id)
-        if row is None:
-            raise NotFoundException("No ban or pin for that session.")
-        await change_override(request, user, now, patient, session_id, None)
+        row = await remove_override(request, user, now, patient, session_id)
         return _back(request, patient, f"“{row.title}” is no longer {PAST[row.kind]}.")
 
 
