@@ -44,11 +44,16 @@ async def record_action(
     )
 
 
-async def record_patient_view(
-    request: Request[Any, Any, Any], action: str, patient_id: int, *, detail: str = ""
+async def record_for_patient(
+    request: Request[Any, Any, Any],
+    action: str,
+    patient_id: int,
+    *,
+    detail: str = "",
+    now: datetime | None = None,
 ) -> None:
-    """A staff member read this patient's data: who, whose, what and from which route; never
-    the data itself (no scores, no notes)."""
+    """A staff member read or changed this patient's data: who, whose, what and from which
+    route; never the data itself (no scores, no notes)."""
     await record_action(
         request,
         action,
@@ -56,4 +61,5 @@ async def record_patient_view(
         target_id=patient_id,
         detail=detail,
         patient_id=patient_id,
+        now=now,
     )

@@ -19,7 +19,7 @@ from wellness.catalog.kinds import Kind
 from wellness.practice import services as practice
 from wellness.practice.models import PracticeLog
 from wellness.settings import CarePolicy
-from wellness.web.auditing import record_action, record_patient_view
+from wellness.web.auditing import record_for_patient
 from wellness.web.lookups import patient_for_therapist_or_404
 
 RECORD_VIEWED = "patient_record_viewed"
@@ -55,7 +55,7 @@ async def patient_record(
     found = await records.patient_record(
         patient, policy=policy, now=now, practice_page=practice_page, alerts_page=alerts_page
     )
-    await record_patient_view(request, RECORD_VIEWED, patient.id)
+    await record_for_patient(request, RECORD_VIEWED, patient.id)
     return patient, found
 
 
@@ -70,7 +70,7 @@ async def assignments(
     """The patient and their assignments (ended ones too) with adherence; audited."""
     patient = await patient_for_therapist_or_404(viewer, patient_id)
     found = await plan.adherence_for(patient, policy=policy, now=now)
-    await record_patient_view(request, ASSIGNMENTS_VIEWED, patient.id)
+    await record_for_patient(request, ASSIGNMENTS_VIEWED, patient.id)
     return patient, found
 
 
@@ -79,14 +79,7 @@ async def restrictions_patient(
 ) -> User:
     """The patient, whose contraindications, bans or pins the caller is about to show; audited."""
     patient = await patient_for_therapist_or_404(viewer, patient_id)
-    await record_action(
-        request,
-        RESTRICTIONS_VIEWED,
-        target_type="user",
-        target_id=patient.id,
-        patient_id=patient.id,
-        now=now,
-    )
+    await record_for_patient(request, RESTRICTIONS_VIEWED, patient.id, now=now)
     return patient
 
 
@@ -111,11 +104,5 @@ async def attest(
         policy=policy,
         now=now,
     )
-    await record_action(
-        request,
-        "practice_attested",
-        target_type="user",
-        target_id=patient.id,
-        patient_id=patient.id,
-    )
+    await record_for_patient(request, "practice_attested", patient.id)
     return logged

@@ -15,7 +15,7 @@ from wellness.accounts.models import User
 from wellness.care import restrictions
 from wellness.care.models import OverrideKind
 from wellness.care.restriction_views import OverrideRow, override_of
-from wellness.web.auditing import record_action
+from wellness.web.auditing import record_action, record_for_patient
 
 OVERRIDE_ACTIONS = {
     OverrideKind.BAN: "session_banned",
@@ -34,14 +34,9 @@ async def change_contraindications(
     """(added, removed); FieldError names an unknown code. Audited only when something changed."""
     added, removed = await restrictions.set_contraindications(patient, codes, by=therapist, now=now)
     if added or removed:
-        await record_action(
-            request,
-            "contraindications_changed",
-            target_type="user",
-            target_id=patient.id,
-            detail=f"added={','.join(sorted(added))};removed={','.join(sorted(removed))}",
-            patient_id=patient.id,
-            now=now,
+        detail = f"added={','.join(sorted(added))};removed={','.join(sorted(removed))}"
+        await record_for_patient(
+            request, "contraindications_changed", patient.id, detail=detail, now=now
         )
     return added, removed
 

@@ -13,7 +13,7 @@ from wellness.web import care_access
 from wellness.web.actions import acknowledge_alert
 from wellness.web.api.care_schemas import AlertAcknowledge, AlertOut, AttestCreate
 from wellness.web.api.practice_schemas import PracticeOut
-from wellness.web.auditing import record_patient_view
+from wellness.web.auditing import record_for_patient
 from wellness.web.dependencies import CareRules, RequestTime, SignedInUser
 from wellness.web.guards import signed_in, therapists_only
 from wellness.web.idempotency import created, respond_once
@@ -36,7 +36,7 @@ class CareApi(Controller):
         tags and note of the rating that raised it. Audited: one row per patient listed."""
         found = await caseload_alerts.open_alerts_for(user)
         for patient_id in dict.fromkeys(item.patient_id for item in found):
-            await record_patient_view(request, "patient_alerts_viewed", patient_id)
+            await record_for_patient(request, "patient_alerts_viewed", patient_id)
         return [AlertOut.of(item) for item in found]
 
     @post(
