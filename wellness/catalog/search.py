@@ -17,6 +17,7 @@ from wellness.catalog.kinds import Guidance, Kind, Posture, Status
 from wellness.catalog.rules import search_tokens
 from wellness.catalog.storage import cover_key
 from wellness.db import RawSql, raw_query
+from wellness.lib.paging import page_bounds
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,13 +127,6 @@ async def ranked_ids(query: CatalogQuery) -> array[int]:
         f"SELECT s.id FROM {source} WHERE {' AND '.join(clauses)} ORDER BY {order}", sql.params
     )
     return array("i", (int(row[0]) for row in rows))
-
-
-def page_bounds(total: int, page: int, per_page: int) -> tuple[int, int, int]:
-    """(page, pages, offset): the page clamped to those that exist (an empty result has one)."""
-    pages = max(1, -(-total // per_page))
-    page = min(max(1, page), pages)
-    return page, pages, (page - 1) * per_page
 
 
 async def page_of(ids: array[int], page: int, per_page: int) -> SearchPage:
