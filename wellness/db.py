@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -155,6 +155,10 @@ class RawSql:
     def param(self, value: Any) -> str:
         self.params.append(value)
         return f"${len(self.params)}" if self.dialect == "postgres" else "?"
+
+    def param_list(self, values: Iterable[Any]) -> str:
+        """Placeholders for each of `values`, comma-separated (for `IN (...)`)."""
+        return ", ".join(self.param(value) for value in values)
 
 
 def raw_query() -> tuple[Any, RawSql]:

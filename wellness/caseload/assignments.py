@@ -327,7 +327,7 @@ async def change_keys(patient_ids: Sequence[int]) -> dict[int, Hashable]:
     versions' count and newest id, the pauses' count and number resumed: versions and pauses are
     only ever added, and an end or a resume is set once). For caches of what depends on them."""
     connection, sql = raw_query()
-    wanted = ", ".join(sql.param(patient_id) for patient_id in patient_ids)
+    wanted = sql.param_list(patient_ids)
     _, rows = await connection.execute_query(
         "SELECT a.patient_id, COUNT(*), MAX(a.id), COUNT(a.ended_at), "  # noqa: S608
         "SUM(COALESCE(v.n, 0)), MAX(v.newest), SUM(COALESCE(p.n, 0)), SUM(COALESCE(p.resumed, 0)) "

@@ -122,7 +122,7 @@ class PracticeSummary:
 
 async def practice_summaries(ids: Sequence[int]) -> dict[int, PracticeSummary]:
     connection, sql = raw_query()
-    wanted = ", ".join(sql.param(patient_id) for patient_id in ids)
+    wanted = sql.param_list(ids)
     _, rows = await connection.execute_query(
         "SELECT patient_id, COUNT(*), MAX(id), MAX(updated_at), SUM(listened_seconds), "  # noqa: S608
         f"MAX(started_at) FROM practice_logs WHERE patient_id IN ({wanted}) GROUP BY patient_id",
@@ -200,7 +200,7 @@ async def _practice_events(
 ) -> dict[int, list[streaks.PracticeEvent]]:
     """The streak events of these patients' practice, read in one narrow query."""
     connection, sql = raw_query()
-    wanted = ", ".join(sql.param(patient_id) for patient_id in ids)
+    wanted = sql.param_list(ids)
     _, rows = await connection.execute_query(
         "SELECT patient_id, started_at, listened_seconds, duration_seconds, completed, "  # noqa: S608
         f"evidence, time_zone FROM practice_logs WHERE patient_id IN ({wanted})",

@@ -69,7 +69,7 @@ _COLUMNS = (
 def _filters(query: CatalogQuery, sql: RawSql) -> list[str]:
     clauses = ["TRUE"]
     if query.statuses != frozenset(Status):  # no condition at all lets the title index order
-        statuses = ", ".join(sql.param(status.value) for status in sorted(query.statuses))
+        statuses = sql.param_list(status.value for status in sorted(query.statuses))
         clauses = [f"s.status IN ({statuses})"]
     if query.kind is not None:
         clauses.append(f"s.kind = {sql.param(query.kind.value)}")
@@ -141,7 +141,7 @@ async def rows_for(ids: list[int]) -> list[SessionRow]:
     if not ids:
         return []
     connection, sql = raw_query()
-    placeholders = ", ".join(sql.param(session_id) for session_id in ids)
+    placeholders = sql.param_list(ids)
     _, rows = await connection.execute_query(
         f"SELECT {_COLUMNS} FROM practice_sessions s "
         f"LEFT JOIN media_assets a ON a.id = s.primary_asset_id WHERE s.id IN ({placeholders})",
