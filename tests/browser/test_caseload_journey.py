@@ -135,7 +135,8 @@ def test_a_therapist_assigns_the_patient_practises_and_the_audit_trail_shows_it(
         expect(plan.get_by_role("link", name=re.compile("^Start"))).to_have_count(0)
         shot(patient, "09-patient-home-done")
         patient.goto("/practice/assigned")
-        expect(patient.get_by_text(KIND_TITLE)).to_be_visible()
+        mine = patient.get_by_role("listitem").filter(has_text=KIND_TITLE)
+        expect(mine).to_contain_text("You have done it 1 time, 1 this week.")
         shot(patient, "10-patient-my-practices")
 
         therapist.reload()

@@ -56,10 +56,11 @@ class _Assigned:
 
 async def seed_history(users: dict[str, User], *, now: datetime, rollover_hour: int = 3) -> None:
     for therapist, patients in CARE_TEAMS.items():
+        # Theo has looked after his patients since before their history began; Tamsin's
+        # joined her caseload today.
+        joined = now - timedelta(days=HISTORY_DAYS + 1) if therapist == DEMO_THERAPIST else now
         for patient in patients:
-            # On the team since the history began: before any practice was assigned.
-            started = now - timedelta(days=HISTORY_DAYS + 1)
-            await care.assign(users[therapist], users[patient], now=started)
+            await care.assign(users[therapist], users[patient], now=joined)
     await _open_alert(users["patient2@demo.wellness"], now=now)
     sessions = await PracticeSession.filter(status=Status.PUBLISHED, duration_seconds__gt=0)
     if not sessions:
