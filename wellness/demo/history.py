@@ -86,7 +86,7 @@ def _assignments(
         # audio (WELLNESS_DEMO_AUDIO_SCALE) still matches them: 6 to 10 minutes at full length.
         lengths = [session.duration_seconds / 60 for session in breathing]
         low = max(1, math.floor(min(lengths)))
-        high = max(low, math.ceil(max(lengths)))
+        high = max(low + 1, math.ceil(max(lengths)))
         pat = AssignmentInput(
             kind=Kind.BREATHING.value,
             min_minutes=low,
