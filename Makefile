@@ -17,6 +17,8 @@ PORT ?= 8000
 POSTGRES_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/0
 PYTEST_ARGS ?=
+# pytest-xdist: one worker per core; the browser tests stay together on one of them.
+PYTEST_PARALLEL ?= -n auto --dist loadgroup
 
 # Exits 0 when the PostgreSQL server in argv[1] accepts a connection, else prints why and exits 1.
 define POSTGRES_CHECK
@@ -37,7 +39,7 @@ export POSTGRES_CHECK
 .PHONY: help install demo lint test test-sqlite test-postgres bench clean distclean
 
 help: ## List the targets
-	@echo "Usage: make TARGET   (variables: PORT=$(PORT), PYTEST_ARGS='...', PYTHON=$(PYTHON))"
+	@echo "Usage: make TARGET   (variables: PORT=$(PORT), PYTEST_ARGS='...', PYTEST_PARALLEL='$(PYTEST_PARALLEL)', PYTHON=$(PYTHON))"
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) \
 		| awk 'BEGIN {FS = ":.*## "} {printf "  %-14s %s\n", $$1, $$2}'
 
@@ -75,14 +77,14 @@ test: lint ## Lint, then the test suite on SQLite, then again on PostgreSQL when
 test-sqlite: install ## The test suite on SQLite, browser tests and the wheel install check included
 	@echo "== pytest on SQLite =="
 	WELLNESS_TEST_DATABASE_URL= WELLNESS_TEST_REDIS_URL=$(REDIS_TEST_URL) \
-		$(BIN)/pytest $(PYTEST_ARGS)
+		$(BIN)/pytest $(PYTEST_PARALLEL) $(PYTEST_ARGS)
 
 test-postgres: install ## The test suite on PostgreSQL (browser and install tests excluded); required under CI=true
 	@if reason=$$($(BIN)/python -c "$$POSTGRES_CHECK" "$(POSTGRES_TEST_URL)" 2>&1); then \
 		echo "== pytest on PostgreSQL ($(POSTGRES_TEST_URL)) =="; \
 		set -x; \
 		WELLNESS_TEST_DATABASE_URL=$(POSTGRES_TEST_URL) WELLNESS_TEST_REDIS_URL=$(REDIS_TEST_URL) \
-			$(BIN)/pytest -m "not browser and not install" $(PYTEST_ARGS); \
+			$(BIN)/pytest -m "not browser and not install" $(PYTEST_PARALLEL) $(PYTEST_ARGS); \
 	elif [ "$${CI:-}" = "true" ]; then \
 		echo "error: CI=true but PostgreSQL at $(POSTGRES_TEST_URL) is unreachable: $$reason" >&2; \
 		exit 1; \

@@ -84,6 +84,14 @@ def pytest_configure(config: pytest.Config) -> None:
         config.stash[_TMPFS_BASETEMP] = config.option.basetemp
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (`--dist loadgroup`), the browser tests stay on one worker: they share
+    one live demo server, and some follow from what an earlier one left on it."""
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.xdist_group("browser"))
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
     basetemp = config.stash.get(_TMPFS_BASETEMP, None)
     if basetemp:
@@ -164,10 +172,34 @@ def empty_postgres(url: str, migrated: frozenset[str]) -> bool:
     return _on_postgres(url, empty)
 
 
+def create_postgres_database(url: str) -> None:
+    """Create the database `url` names on its server, unless it exists."""
+    server, name = url.rsplit("/", 1)
+
+    async def create(connection: Any) -> None:
+        exists = await connection.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
+        if not exists:
+            await connection.execute(f'CREATE DATABASE "{name}"')
+
+    _on_postgres(f"{server}/postgres", create)
+
+
 @pytest.fixture(scope="session")
-def postgres_migrated() -> dict[str, frozenset[str]]:
+def postgres_run_url() -> str:
+    """WELLNESS_TEST_DATABASE_URL; under pytest-xdist, a database of the worker's own beside it
+    (`test_gw0`, `test_gw1`, ...), since every test empties the database it runs on."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker:
+        return POSTGRES_URL
+    url = f"{POSTGRES_URL.split('?', 1)[0]}_{worker}"
+    create_postgres_database(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def postgres_migrated(postgres_run_url: str) -> dict[str, frozenset[str]]:
     """PostgreSQL runs migrate once per session; each test then starts from empty tables."""
-    return {"state": migrated_state(POSTGRES_URL)}
+    return {"state": migrated_state(postgres_run_url)}
 
 
 @pytest.fixture(scope="session")
@@ -187,10 +219,11 @@ def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def database_url(tmp_path: Path, request: pytest.FixtureRequest) -> str:
     if POSTGRES_URL:
+        url: str = request.getfixturevalue("postgres_run_url")
         migrated: dict[str, frozenset[str]] = request.getfixturevalue("postgres_migrated")
-        if not empty_postgres(POSTGRES_URL, migrated["state"]):
-            migrated["state"] = migrated_state(POSTGRES_URL)
-        return POSTGRES_URL
+        if not empty_postgres(url, migrated["state"]):
+            migrated["state"] = migrated_state(url)
+        return url
     database = tmp_path / "wellness.sqlite3"
     shutil.copyfile(request.getfixturevalue("migrated_sqlite"), database)
     return f"sqlite://{database}"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -141,3 +141,28 @@ async def paged(query: QuerySet[M], *order: str, page: int, per_page: int) -> Pa
     total = await query.count()
     items = await query.order_by(*order).offset((page - 1) * per_page).limit(per_page)
     return Page.of(list(items), page=page, per_page=per_page, total=total)
+
+
+class RawSql:
+    """The parameters of one hand-written query, in the placeholder style of its database:
+    `param` appends a value and answers its placeholder (`$1`, `$2`, ... on PostgreSQL, `?` on
+    SQLite), so placeholders must appear in the text in the order `param` is called."""
+
+    def __init__(self, dialect: str) -> None:
+        self.dialect = dialect  # "postgres" or "sqlite"
+        self.params: list[Any] = []
+
+    def param(self, value: Any) -> str:
+        self.params.append(value)
+        return f"${len(self.params)}" if self.dialect == "postgres" else "?"
+
+    def param_list(self, values: Iterable[Any]) -> str:
+        """Placeholders for each of `values`, comma-separated (for `IN (...)`)."""
+        return ", ".join(self.param(value) for value in values)
+
+
+def raw_query() -> tuple[Any, RawSql]:
+    """The default connection, and an empty `RawSql` for its dialect."""
+    connection = connections.get("default")
+    dialect = "postgres" if connection.capabilities.dialect == "postgres" else "sqlite"
+    return connection, RawSql(dialect)

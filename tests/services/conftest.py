@@ -16,6 +16,7 @@ from typing import TypeVar
 
 import pytest
 
+from tests.caseload_fixtures import alice, bob  # noqa: F401  (fixtures for this folder)
 from tests.services.servers import reset_schema, throwaway_postgres_database
 from wellness.db import close_database, open_database, upgrade
 

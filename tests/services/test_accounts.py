@@ -241,3 +241,16 @@ def test_it_refuses_to_let_an_admin_demote_or_deactivate_themselves(orm: Orm) ->
     assert (demotion.value.field, deactivation.value.field) == ("role", "active")
     stored = _load(orm, admin.id)
     assert (stored.role, stored.is_active, stored.session_epoch) == (Role.ADMIN, True, 0)
+
+
+def test_it_lists_users_a_page_at_a_time_and_clamps_a_page_past_the_end(orm: Orm) -> None:
+    for number in range(5):
+        _register(orm, f"bulk{number}@clinic.org", name=f"Bulk {number}")
+
+    second = orm.run(accounts.list_users(page=2, per_page=2))
+    past_end = orm.run(accounts.list_users(page=9, per_page=2))
+
+    assert (second.page, second.pages, second.total) == (2, 3, 5)
+    assert [user.email for user in second.users] == ["bulk2@clinic.org", "bulk3@clinic.org"]
+    assert (past_end.page, past_end.pages) == (3, 3)
+    assert [user.email for user in past_end.users] == ["bulk4@clinic.org"]

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 
-from tests.caseload_fixtures import practised, published
+from tests.caseload_fixtures import BREATHING_5_10, DAY, POLICY, person, practised, published
 from tests.conftest import TEST_NOW
 from tests.services.conftest import Orm
-from wellness.accounts import passwords
-from wellness.accounts import services as accounts
 from wellness.accounts.models import User
 from wellness.accounts.roles import Role
 from wellness.care import restrictions
@@ -21,36 +19,8 @@ from wellness.caseload.assignments import AssignmentError, AssignmentInput
 from wellness.caseload.plan import AssignmentState, adherence_for
 from wellness.catalog.kinds import Kind, Posture
 from wellness.lib.validation import FieldError
-from wellness.settings import CarePolicy
 
-POLICY = CarePolicy()
 TODAY = date(2026, 11, 24)  # TEST_NOW in Berlin: a Tuesday afternoon
-DAY = timedelta(days=1)
-BREATHING_5_10 = AssignmentInput(kind="breathing", min_minutes=5, max_minutes=10, note="Slowly.")
-
-
-def person(orm: Orm, name: str, role: Role, zone: str = "Europe/Berlin") -> User:
-    return orm.run(
-        accounts.create_user(
-            email=f"{name}@example.org",
-            display_name=name.title(),
-            role=role,
-            time_zone=zone,
-            password_hash=passwords.dummy_hash(),
-        )
-    )
-
-
-@pytest.fixture
-def alice(orm: Orm) -> User:
-    return person(orm, "alice", Role.PATIENT)
-
-
-@pytest.fixture
-def bob(orm: Orm, alice: User) -> User:
-    bob = person(orm, "bob", Role.THERAPIST)
-    orm.run(care.assign(bob, alice, now=TEST_NOW))
-    return bob
 
 
 def assign(orm: Orm, patient: User, by: User, entry: AssignmentInput, *, days: int = 0) -> int:
@@ -219,8 +189,8 @@ def test_pause_resume_and_end_follow_the_state_and_refuse_what_it_does_not_allow
 def test_only_the_current_care_team_loads_an_assignment(orm: Orm, alice: User, bob: User) -> None:
     orm.run(published("Slow exhale", minutes=6, now=TEST_NOW))
     assignment_id = assign(orm, alice, bob, BREATHING_5_10)
-    dana = person(orm, "dana", Role.THERAPIST)
-    cora = person(orm, "cora", Role.COORDINATOR)
+    dana = orm.run(person("dana", Role.THERAPIST))
+    cora = orm.run(person("cora", Role.COORDINATOR))
 
     assert orm.run(service.assignment_for_therapist(bob, assignment_id)) is not None
     assert orm.run(service.assignment_for_therapist(dana, assignment_id)) is None

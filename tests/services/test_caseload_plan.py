@@ -11,51 +11,19 @@ from typing import Any
 import pytest
 from tortoise import connections
 
-from tests.caseload_fixtures import practised, published, rated
+from tests.caseload_fixtures import BREATHING_5_10, DAY, POLICY, person, practised, published, rated
 from tests.conftest import TEST_NOW
 from tests.services.conftest import Orm
 from tests.unit.test_day_semantics import ZONES, earlier, moments, practice_day_of
-from wellness.accounts import passwords
-from wellness.accounts import services as accounts
 from wellness.accounts.models import User
 from wellness.accounts.roles import Role
 from wellness.care import restrictions
-from wellness.care import services as care
 from wellness.care.models import OverrideKind
 from wellness.caseload import assignments as service
 from wellness.caseload.assignments import AssignmentInput
 from wellness.caseload.plan import adherence_for, adherence_for_many, due_today, todays_plan_for
 from wellness.catalog.kinds import Kind
 from wellness.practice.rules import Evidence
-from wellness.settings import CarePolicy
-
-POLICY = CarePolicy()
-DAY = timedelta(days=1)
-BREATHING_5_10 = AssignmentInput(kind="breathing", min_minutes=5, max_minutes=10, note="Slowly.")
-
-
-def person(orm: Orm, name: str, role: Role, zone: str = "Europe/Berlin") -> User:
-    return orm.run(
-        accounts.create_user(
-            email=f"{name}@example.org",
-            display_name=name.title(),
-            role=role,
-            time_zone=zone,
-            password_hash=passwords.dummy_hash(),
-        )
-    )
-
-
-@pytest.fixture
-def alice(orm: Orm) -> User:
-    return person(orm, "alice", Role.PATIENT)
-
-
-@pytest.fixture
-def bob(orm: Orm, alice: User) -> User:
-    bob = person(orm, "bob", Role.THERAPIST)
-    orm.run(care.assign(bob, alice, now=TEST_NOW))
-    return bob
 
 
 def assign(
@@ -200,7 +168,7 @@ def test_caseload_adherence_reads_the_same_number_of_times_for_5_and_50_patients
     patients = []
     for number in range(50):
         zone = ZONES[number % len(ZONES)]
-        patient = person(orm, f"patient{number}", Role.PATIENT, zone)
+        patient = orm.run(person(f"patient{number}", Role.PATIENT, zone))
         assign(orm, patient, bob, BREATHING_5_10, TEST_NOW - 3 * DAY)
         assign(
             orm,
@@ -228,9 +196,9 @@ def test_caseload_adherence_reads_the_same_number_of_times_for_5_and_50_patients
 def test_a_practice_counts_for_the_practice_day_it_started_at_every_hour(
     orm: Orm, zone: str
 ) -> None:
-    therapist = person(orm, "therapist", Role.THERAPIST)
+    therapist = orm.run(person("therapist", Role.THERAPIST))
     for number, now in enumerate(moments(zone)):
-        patient = person(orm, f"p{number}", Role.PATIENT, zone)
+        patient = orm.run(person(f"p{number}", Role.PATIENT, zone))
         at = f"at {now.isoformat()} in {zone}"
         assign(orm, patient, therapist, BREATHING_5_10, now)
         # Done a minute ago (the same practice day unless the rollover hour just passed) and

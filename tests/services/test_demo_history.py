@@ -1,4 +1,5 @@
-"""The demo's lived-in history: care teams, a practice streak, check-ins and one open alert.
+"""The demo's lived-in history: care teams, assigned practices with some adherence, a practice
+streak, check-ins and one open alert.
 
 Seeded through `wellness.demo.seed.seed_demo` with audio squeezed to 2% of its length, as in
 test_demo_content.py, so every page of the demo has something real to show.
@@ -16,10 +17,12 @@ from tests.conftest import TEST_NOW
 from tests.services.conftest import Orm
 from wellness.accounts.models import User
 from wellness.care import services as care
-from wellness.care.models import Alert, CareTeamMember
+from wellness.care.models import Alert, AssignmentVersion, CareTeamMember, PracticeAssignment
+from wellness.caseload.plan import AssignmentState, adherence_for, todays_plan_for
+from wellness.catalog.models import PracticeSession
 from wellness.catalog.storage import LocalMediaStore
 from wellness.checkins.models import Checkin, Gad7Response
-from wellness.demo import seed
+from wellness.demo import history, seed
 from wellness.practice import services as practice
 from wellness.practice.models import PracticeLog
 from wellness.settings import CarePolicy
@@ -29,10 +32,15 @@ PATIENT, PATIENT2 = "patient@demo.wellness", "patient2@demo.wellness"
 
 
 def seeded(
-    orm: Orm, tmp_path: Path, *, with_catalog: bool = True, now: datetime = TEST_NOW
+    orm: Orm,
+    tmp_path: Path,
+    *,
+    with_catalog: bool = True,
+    now: datetime = TEST_NOW,
+    audio_scale: float = 0.02,
 ) -> dict[str, User]:
     store = LocalMediaStore(tmp_path / "media") if with_catalog else None
-    orm.run(seed.seed_demo(store, audio_cache=tmp_path / "cache", audio_scale=0.02, now=now))
+    orm.run(seed.seed_demo(store, audio_cache=tmp_path / "cache", audio_scale=audio_scale, now=now))
     return {user.email: user for user in orm.run(User.all())}
 
 
@@ -72,6 +80,73 @@ def test_seeding_the_demo_gives_patient_a_streak_and_patient2_one_open_alert(
     shown = orm.run(care.open_alerts(users[THERAPIST]))
     assert [item.patient_name for item in shown] == [patient2.display_name]
     assert orm.run(care.open_alerts(users[THERAPIST2])) == []
+
+
+def test_the_demo_therapist_has_assigned_pat_and_robin_practice_with_some_done(
+    orm: Orm, tmp_path: Path
+) -> None:
+    # A tenth of the audio, as the browser tests' server: the breathing sessions last at least
+    # half a minute, so they count towards a range in whole minutes.
+    users = seeded(orm, tmp_path, audio_scale=0.1)
+    pat, robin, theo = users[PATIENT], users[PATIENT2], users[THERAPIST]
+    policy = CarePolicy()
+
+    assert orm.run(PracticeAssignment.all().count()) == 2
+    assert orm.run(PracticeAssignment.filter(created_by_id=theo.id).count()) == 2
+    [breathing] = orm.run(adherence_for(pat, policy=policy, now=TEST_NOW))
+    assert (breathing.kind, breathing.frequency, breathing.part_of_day) == (
+        "breathing",
+        "daily",
+        "Evening",
+    )
+    assert breathing.state is AssignmentState.ACTIVE
+    assert breathing.note == history.PAT_NOTE
+    assert breathing.start == TEST_NOW.date() - timedelta(days=history.PAT_ASSIGNED_DAYS_AGO)
+    lengths = orm.run(
+        PracticeSession.filter(kind="breathing", status="published").values_list(
+            "duration_seconds", flat=True
+        )
+    )
+    assert breathing.min_minutes is not None
+    assert breathing.max_minutes is not None
+    assert all(
+        breathing.min_minutes - 0.5 <= seconds / 60 <= breathing.max_minutes + 0.5
+        for seconds in lengths
+    )
+    # Fourteen days are due before today, three of them rest days: some done, some missed.
+    assert breathing.prescribed == history.PAT_ASSIGNED_DAYS_AGO
+    assert 0 < breathing.done < breathing.prescribed - 3
+    assert breathing.pending == 1  # today, still open
+
+    [body_scan] = orm.run(adherence_for(robin, policy=policy, now=TEST_NOW))
+    assert (body_scan.title, body_scan.schedule, body_scan.part_of_day) == (
+        history.ROBIN_SESSION,
+        "3 times a week",
+        "Evening",
+    )
+    assert body_scan.note == history.ROBIN_NOTE
+    # Due by the end of each week, so only past weeks count (TEST_NOW is a Tuesday); one missed.
+    assert body_scan.done == len(history.ROBIN_PRACTISED)
+    assert body_scan.prescribed == body_scan.done + 1
+    assert body_scan.week_pending == 3
+
+    # One version each, made on the day it was assigned, by the demo therapist.
+    versions = orm.run(AssignmentVersion.all())
+    assert {version.created_by_id for version in versions} == {theo.id}  # type: ignore[attr-defined]
+    assert sorted(version.effective_from for version in versions) == [
+        TEST_NOW.date() - timedelta(days=history.PAT_ASSIGNED_DAYS_AGO),
+        TEST_NOW.date() - timedelta(days=history.ROBIN_ASSIGNED_DAYS_AGO),
+    ]
+    # Today's plan on Pat's home: the breathing item with its note, one tap away, not yet done.
+    plan = orm.run(todays_plan_for(pat, policy=policy, now=TEST_NOW))
+    [item] = plan.items
+    assert (item.note, item.done, item.due) == (history.PAT_NOTE, 0, 1)
+    assert item.start_session_id in set(
+        orm.run(PracticeSession.filter(kind="breathing").values_list("id", flat=True))
+    )
+    # Tamsin's patients have no assigned practice.
+    for email in ("patient3@demo.wellness", "patient4@demo.wellness"):
+        assert orm.run(adherence_for(users[email], policy=policy, now=TEST_NOW)) == []
 
 
 def test_seeding_again_resets_the_history_instead_of_adding_to_it(orm: Orm, tmp_path: Path) -> None:

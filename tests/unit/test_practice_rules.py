@@ -16,6 +16,7 @@ from wellness.practice.rules import (
     counts_as_complete,
     is_complete,
     is_open,
+    log_counts_as_complete,
     plausible_listened,
     resume_seconds,
 )
@@ -69,6 +70,26 @@ def test_practice_without_media_counts_as_reported() -> None:
 
     assert counts_as_complete(completed=True, fraction=0.8, **logged) is True
     assert counts_as_complete(completed=False, fraction=0.8, **logged) is False
+
+
+def test_a_log_played_here_counts_by_the_current_rule() -> None:
+    played = Evidence.OBSERVED_PLAYBACK.value  # as the database returns it
+
+    assert log_counts_as_complete(played, False, 480, 600.0, 0.8) is True
+    assert log_counts_as_complete(played, True, 479, 600.0, 0.8) is False
+    # Played here with no known length: never complete, whatever was stored.
+    assert log_counts_as_complete(played, True, 1800, None, 0.8) is False
+
+
+def test_a_reported_log_with_its_media_length_counts_by_the_current_rule() -> None:
+    assert log_counts_as_complete(Evidence.SELF_REPORT, True, 100, 600.0, 0.8) is False
+    assert log_counts_as_complete(Evidence.SELF_REPORT, False, 480, 600.0, 0.8) is True
+
+
+def test_a_reported_log_without_media_counts_as_reported() -> None:
+    for evidence in (Evidence.SELF_REPORT, Evidence.STAFF_ATTESTED):
+        assert log_counts_as_complete(evidence, True, 0, None, 0.8) is True
+        assert log_counts_as_complete(evidence, False, 1800, None, 0.8) is False
 
 
 def test_progress_is_capped_by_twice_the_elapsed_time_plus_slack() -> None:

@@ -7,18 +7,13 @@ from typing import Any
 
 import pytest
 
-from tests.caseload_fixtures import practised, published
-from tests.conftest import PERSONAS, TEST_NOW, Client, Persona, persona_password_hash
-from wellness.accounts import services as accounts
+from tests.caseload_fixtures import assignment_state, practised, published
+from tests.conftest import PERSONAS, TEST_NOW, Client, Persona
 from wellness.accounts.models import User
-from wellness.accounts.roles import Role
 from wellness.audit.models import AuditEvent
 from wellness.care import restrictions
-from wellness.care import services as care
-from wellness.care.models import AssignmentPause, AssignmentVersion, PracticeAssignment
 from wellness.catalog.models import PracticeSession
 
-FORMER = Persona("former", "former@example.org", "Fran Former", Role.THERAPIST)
 KIND_FORM = {
     "target": "kind",
     "kind": "breathing",
@@ -43,17 +38,6 @@ def sessions(client: Client, personas: dict[str, User]) -> dict[str, PracticeSes
     return client.run(make)
 
 
-def state(client: Client) -> tuple[Any, ...]:
-    async def read() -> tuple[Any, ...]:
-        return (
-            await PracticeAssignment.all().values_list("id", "ended_on"),
-            await AssignmentVersion.all().values_list("id", "note", "frequency"),
-            await AssignmentPause.all().values_list("id", "resumed_on"),
-        )
-
-    return client.run(read)
-
-
 def new_path(patient: User) -> str:
     return f"/care/patients/{patient.id}/assignments/new"
 
@@ -67,7 +51,7 @@ def assigned(client: Client, personas: dict[str, User], sessions: dict[str, Any]
     client.login_as(PERSONAS["therapist"])
     response = client.submit(list_path(personas["patient"]), KIND_FORM)
     assert response.status_code == 303, response.text
-    return int(state(client)[0][0][0])
+    return int(assignment_state(client)[0][0][0])
 
 
 def test_the_form_is_accessible_and_marks_sessions_to_skip(
@@ -93,7 +77,7 @@ def test_the_form_is_accessible_and_marks_sessions_to_skip(
 def test_a_therapist_assigns_from_the_form_and_sees_it_listed(
     client: Client, personas: dict[str, User], assigned: int
 ) -> None:
-    [version] = state(client)[1]
+    [version] = assignment_state(client)[1]
     assert version[1:] == ("Breathe out slowly.", "daily")
     listing = client.get(list_path(personas["patient"]))
     assert listing.status_code == 200
@@ -134,7 +118,7 @@ def test_a_bad_form_comes_back_with_the_error_next_to_the_field(
     assert f'id="{field}-error"' in response.text
     assert message in response.text
     assert 'value="Breathe out slowly."' in response.text or "Breathe out slowly." in response.text
-    assert state(client) == ([], [], [])
+    assert assignment_state(client) == ([], [], [])
 
 
 def test_a_contraindicated_session_is_refused_with_the_reason(
@@ -153,7 +137,7 @@ def test_a_contraindicated_session_is_refused_with_the_reason(
     assert response.status_code == 422
     assert 'id="session_id-error"' in response.text
     assert "contraindicated for this patient (breath hold)" in response.text
-    assert state(client) == ([], [], [])
+    assert assignment_state(client) == ([], [], [])
 
 
 def test_change_pause_resume_and_end_from_the_pages(
@@ -173,7 +157,7 @@ def test_change_pause_resume_and_end_from_the_pages(
     refused = client.get(list_path(personas["patient"]))
 
     assert "has ended" in refused.text
-    assignments, versions, pauses = state(client)
+    assignments, versions, pauses = assignment_state(client)
     assert [v[1:] for v in versions] == [
         ("Breathe out slowly.", "daily"),
         ("Mon and Thu", "weekdays"),
@@ -186,22 +170,6 @@ def test_change_pause_resume_and_end_from_the_pages(
 
 
 # --- outsiders --------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def former(client: Client, personas: dict[str, User]) -> Persona:
-    async def make() -> None:
-        user = await accounts.create_user(
-            email=FORMER.email,
-            display_name=FORMER.display_name,
-            role=FORMER.role,
-            password_hash=persona_password_hash(),
-        )
-        await care.assign(user, personas["patient"], now=TEST_NOW - timedelta(days=30))
-        await care.unassign(user.id, personas["patient"].id, now=TEST_NOW - timedelta(days=1))
-
-    client.run(make)
-    return FORMER
 
 
 @pytest.mark.parametrize(
@@ -223,7 +191,7 @@ def test_outsiders_are_refused_every_assignment_page_and_nothing_changes(
     key: str | None,
     status: int,
 ) -> None:
-    before = state(client)
+    before = assignment_state(client)
     persona = former if key == "former" else (PERSONAS[key] if key else None)
     client.login_as(persona)
     patient = personas["patient"]
@@ -239,7 +207,7 @@ def test_outsiders_are_refused_every_assignment_page_and_nothing_changes(
 
     assert [r.status_code for r in responses] == [status] * len(responses)
     assert all("Breathe out slowly." not in r.text for r in responses)
-    assert state(client) == before
+    assert assignment_state(client) == before
 
 
 # --- the patient's home page ------------------------------------------------------------------

@@ -8,19 +8,14 @@ from typing import Any
 
 import pytest
 
-from tests.caseload_fixtures import practised, published
-from tests.conftest import PERSONAS, TEST_NOW, Client, Persona, persona_password_hash
-from wellness.accounts import services as accounts
+from tests.caseload_fixtures import assignment_state, practised, published
+from tests.conftest import PERSONAS, TEST_NOW, Client, Persona
 from wellness.accounts.models import User
-from wellness.accounts.roles import Role
 from wellness.audit.models import AuditEvent
 from wellness.care import restrictions
-from wellness.care import services as care
-from wellness.care.models import AssignmentPause, AssignmentVersion, PracticeAssignment
 from wellness.catalog.models import PracticeSession
 
 BREATHING = {"kind": "breathing", "min_minutes": 5, "max_minutes": 10, "note": "Slow exhale."}
-FORMER = Persona("former", "former@example.org", "Fran Former", Role.THERAPIST)
 
 
 def error_fields(response: Any) -> list[str]:
@@ -33,35 +28,6 @@ def session_id(client: Client, personas: dict[str, User]) -> int:
         return int((await published("Slow exhale", minutes=6, now=TEST_NOW)).id)
 
     return client.run(make)
-
-
-@pytest.fixture
-def former(client: Client, personas: dict[str, User]) -> Persona:
-    """A therapist who was on the patient's care team and no longer is."""
-
-    async def make() -> None:
-        user = await accounts.create_user(
-            email=FORMER.email,
-            display_name=FORMER.display_name,
-            role=FORMER.role,
-            password_hash=persona_password_hash(),
-        )
-        await care.assign(user, personas["patient"], now=TEST_NOW - timedelta(days=30))
-        await care.unassign(user.id, personas["patient"].id, now=TEST_NOW - timedelta(days=1))
-
-    client.run(make)
-    return FORMER
-
-
-def state(client: Client) -> tuple[Any, ...]:
-    async def read() -> tuple[Any, ...]:
-        return (
-            await PracticeAssignment.all().values_list("id", "ended_on"),
-            await AssignmentVersion.all().values_list("id", "note", "frequency"),
-            await AssignmentPause.all().values_list("id", "resumed_on"),
-        )
-
-    return client.run(read)
 
 
 def audit_rows(client: Client, action: str) -> list[AuditEvent]:
@@ -122,7 +88,7 @@ def test_a_retried_assignment_with_the_same_key_is_stored_once(
     assert again.json() == first.json()
     assert other.status_code == 422
     assert error_fields(other) == ["Idempotency-Key"]
-    assert len(state(client)[0]) == 1
+    assert len(assignment_state(client)[0]) == 1
 
 
 @pytest.mark.parametrize(
@@ -149,7 +115,7 @@ def test_bad_input_is_refused_naming_the_field_and_nothing_is_stored(
 
     assert response.status_code == 422, response.text
     assert error_fields(response) == [field]
-    assert state(client) == ([], [], [])
+    assert assignment_state(client) == ([], [], [])
     assert audit_rows(client, "assignment_created") == []
 
 
@@ -175,7 +141,7 @@ def test_a_contraindicated_session_is_refused_with_the_reason(
     assert error_fields(response) == ["session_id"]
     assert "contraindicated for this patient (breath hold)" in response.text
     assert error_fields(by_kind) == ["kind"]
-    assert state(client) == ([], [], [])
+    assert assignment_state(client) == ([], [], [])
 
 
 def test_change_pause_resume_and_end_through_patch(
@@ -208,7 +174,7 @@ def test_change_pause_resume_and_end_through_patch(
     assert refused.status_code == 409
     assert "has ended" in refused.text
 
-    assignments, versions, pauses = state(client)
+    assignments, versions, pauses = assignment_state(client)
     assert [note for _, note, _ in versions] == ["Slow exhale.", "Twice a week"]
     assert len(pauses) == 1
     assert assignments[0][1] is not None
@@ -236,8 +202,8 @@ def test_a_patch_refuses_fields_with_pause_and_unknown_actions(
     assert (with_note.status_code, error_fields(with_note)) == (422, ["note"])
     assert (unknown.status_code, error_fields(unknown)) == (422, ["action"])
     assert (bad_change.status_code, error_fields(bad_change)) == (422, ["max_minutes"])
-    assert len(state(client)[1]) == 1
-    assert state(client)[2] == []
+    assert len(assignment_state(client)[1]) == 1
+    assert assignment_state(client)[2] == []
 
 
 def test_the_patient_reads_todays_plan_and_their_assignments(
@@ -307,7 +273,7 @@ def test_outsiders_cannot_list_or_assign_and_nothing_changes(
     key: str | None,
     status: int,
 ) -> None:
-    before = state(client)
+    before = assignment_state(client)
     viewed = len(audit_rows(client, "assignments_viewed"))
     client.login_as(who(key, former))
     patient_id = personas["patient"].id
@@ -317,7 +283,7 @@ def test_outsiders_cannot_list_or_assign_and_nothing_changes(
 
     assert (listed.status_code, created.status_code) == (status, status)
     assert "Slow exhale" not in listed.text
-    assert state(client) == before
+    assert assignment_state(client) == before
     assert len(audit_rows(client, "assignments_viewed")) == viewed
 
 
@@ -332,7 +298,7 @@ def test_outsiders_cannot_patch_an_assignment_and_nothing_changes(
     status: int,
     action: str,
 ) -> None:
-    before = state(client)
+    before = assignment_state(client)
     client.login_as(who(key, former))
     body: dict[str, Any] = {
         "action": action,
@@ -342,7 +308,7 @@ def test_outsiders_cannot_patch_an_assignment_and_nothing_changes(
     response = client.patch(f"/api/v1/assignments/{assigned}", json=body)
 
     assert response.status_code == status
-    assert state(client) == before
+    assert assignment_state(client) == before
 
 
 @pytest.mark.parametrize(
@@ -437,4 +403,4 @@ def test_a_change_can_switch_from_a_kind_to_a_session_and_back(
     second = back.json()
     assert (second["session_id"], second["kind"], second["max_minutes"]) == (None, "grounding", 8)
     assert second["note"] == "Slow exhale."  # untouched fields stay
-    assert len(state(client)[1]) == 3
+    assert len(assignment_state(client)[1]) == 3

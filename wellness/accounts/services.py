@@ -14,6 +14,7 @@ from tortoise.expressions import F, Q
 from wellness.accounts import passwords
 from wellness.accounts.models import User
 from wellness.accounts.roles import Role
+from wellness.lib.paging import page_bounds
 from wellness.lib.validation import FieldError
 
 # Deliberately loose: one @, something on both sides, a dot in the domain. Delivery proves the rest.
@@ -164,13 +165,8 @@ async def list_users(*, page: int = 1, per_page: int = 25, search: str = "") -> 
         term = search.strip()
         query = query.filter(Q(email__icontains=term) | Q(display_name__icontains=term))
     total = await query.count()
-    pages = max(1, -(-total // per_page))
-    page = min(max(1, page), pages)
-    users = (
-        await query.order_by("role", "display_name", "id")
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-    )
+    page, pages, offset = page_bounds(total, page, per_page)
+    users = await query.order_by("role", "display_name", "id").offset(offset).limit(per_page)
     return UserPage(users=users, page=page, pages=pages, total=total)
 
 

@@ -7,6 +7,7 @@ from the patient's current practice day (their zone, the clinic's rollover hour)
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -22,6 +23,7 @@ from wellness.care.restrictions import Restrictions, restrictions_for
 from wellness.care.schedule import MINUTES_TOLERANCE, Frequency, PartOfDay
 from wellness.catalog.kinds import Kind, Posture, Status
 from wellness.catalog.models import PracticeSession
+from wellness.db import raw_query
 from wellness.lib.validation import FieldError
 from wellness.practice.rules import MAX_PRACTICE_MINUTES
 from wellness.settings import CarePolicy
@@ -317,6 +319,30 @@ async def end_assignment(
         raise AssignmentError("This assignment has ended; assign a new practice instead.")
     await assignment.refresh_from_db(fields=["ended_on", "ended_at", "ended_by_id"])
     return assignment
+
+
+async def change_keys(patient_ids: Sequence[int]) -> dict[int, Hashable]:
+    """Per patient with assignments, in one query: a key that changes whenever an assignment, a
+    version or a pause of theirs does (the assignments' count, newest id and number ended, the
+    versions' count and newest id, the pauses' count and number resumed: versions and pauses are
+    only ever added, and an end or a resume is set once). For caches of what depends on them."""
+    connection, sql = raw_query()
+    wanted = sql.param_list(patient_ids)
+    _, rows = await connection.execute_query(
+        "SELECT a.patient_id, COUNT(*), MAX(a.id), COUNT(a.ended_at), "  # noqa: S608
+        "SUM(COALESCE(v.n, 0)), MAX(v.newest), SUM(COALESCE(p.n, 0)), SUM(COALESCE(p.resumed, 0)) "
+        "FROM care_practice_assignments a "
+        "LEFT JOIN (SELECT assignment_id, COUNT(*) AS n, MAX(id) AS newest "
+        "FROM care_assignment_versions GROUP BY assignment_id) v ON v.assignment_id = a.id "
+        "LEFT JOIN (SELECT assignment_id, COUNT(*) AS n, COUNT(resumed_at) AS resumed "
+        "FROM care_assignment_pauses GROUP BY assignment_id) p ON p.assignment_id = a.id "
+        f"WHERE a.patient_id IN ({wanted}) GROUP BY a.patient_id",
+        sql.params,
+    )
+    return {
+        int(row[0]): tuple(None if value is None else int(value) for value in row[1:])
+        for row in rows
+    }
 
 
 @dataclass(frozen=True, slots=True)

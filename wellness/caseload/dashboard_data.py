@@ -8,9 +8,8 @@ everything it depends on, read cheaply on every request:
   `updated_at` (every change to a practice log sets it) and summed listened seconds, their zone,
   today's practice day there and the clinic's streak policy;
 - a patient's adherence (`plan.adherence_for_many`): keyed by the same practice key, their
-  assignments' count, newest id and number ended, their versions' count and newest id, their
-  pauses' count and number resumed (versions and pauses are only ever added, and an end or a
-  resume is set once), the catalog's change token (session lengths and titles), their zone,
+  assignments' key (`assignments.change_keys`: counts and newest ids of their assignments,
+  versions and pauses), the catalog's change token (session lengths and titles), their zone,
   today and the policy.
 
 A patient whose key changed is computed again; only those patients are read.
@@ -28,13 +27,13 @@ from typing import Any, Generic, TypeVar
 from tortoise import connections
 
 from wellness.accounts.roles import Role
-from wellness.caseload import attention, plan
+from wellness.caseload import assignments, attention, plan
 from wellness.caseload.attention import AttentionRules
 from wellness.catalog.cache import change_token
+from wellness.db import raw_query
 from wellness.practice import rules as practice_rules
 from wellness.practice import streaks
 from wellness.practice.history import moment
-from wellness.practice.rules import Evidence
 from wellness.settings import CarePolicy
 
 MAX_CACHED = 50_000  # patients per cache; emptied when full
@@ -80,22 +79,6 @@ _streaks: KeyedCache[int] = KeyedCache()
 _adherence: KeyedCache[plan.CaseloadAdherence] = KeyedCache()
 
 
-class _Sql:
-    def __init__(self, dialect: str) -> None:
-        self.dialect = dialect
-        self.params: list[Any] = []
-
-    def param(self, value: Any) -> str:
-        self.params.append(value)
-        return f"${len(self.params)}" if self.dialect == "postgres" else "?"
-
-
-def _connection_and_sql() -> tuple[Any, _Sql]:
-    connection = connections.get("default")
-    dialect = "postgres" if connection.capabilities.dialect == "postgres" else "sqlite"
-    return connection, _Sql(dialect)
-
-
 def _latest(table: str, column: str, offset: int = 0) -> str:
     return (
         f"(SELECT x.id FROM {table} x WHERE x.patient_id = u.id "  # noqa: S608
@@ -104,7 +87,7 @@ def _latest(table: str, column: str, offset: int = 0) -> str:
 
 
 async def caseload(therapist_id: int, rules: AttentionRules, now: datetime) -> list[Any]:
-    connection, sql = _connection_and_sql()
+    connection, sql = raw_query()
 
     def recent() -> str:  # `?` placeholders bind in the order they appear in the text
         since, level = sql.param(now - rules.rating_window), sql.param(rules.alert_level)
@@ -138,8 +121,8 @@ class PracticeSummary:
 
 
 async def practice_summaries(ids: Sequence[int]) -> dict[int, PracticeSummary]:
-    connection, sql = _connection_and_sql()
-    wanted = ", ".join(sql.param(patient_id) for patient_id in ids)
+    connection, sql = raw_query()
+    wanted = sql.param_list(ids)
     _, rows = await connection.execute_query(
         "SELECT patient_id, COUNT(*), MAX(id), MAX(updated_at), SUM(listened_seconds), "  # noqa: S608
         f"MAX(started_at) FROM practice_logs WHERE patient_id IN ({wanted}) GROUP BY patient_id",
@@ -191,7 +174,7 @@ async def adherence(
     zones: dict[int, str], practice: dict[int, PracticeSummary], policy: CarePolicy, now: datetime
 ) -> dict[int, plan.CaseloadAdherence]:
     """Each patient's adherence this week, computed only where its key changed."""
-    assigned = await _assignment_keys(list(zones))
+    assigned = await assignments.change_keys(list(zones))
     token = await change_token()
     keys: dict[int, Hashable] = {
         patient_id: (
@@ -212,34 +195,12 @@ async def adherence(
     return found
 
 
-async def _assignment_keys(ids: Sequence[int]) -> dict[int, Hashable]:
-    """Per patient with assignments: what changes whenever an assignment, a version or a pause
-    of theirs does (see the module docstring)."""
-    connection, sql = _connection_and_sql()
-    wanted = ", ".join(sql.param(patient_id) for patient_id in ids)
-    _, rows = await connection.execute_query(
-        "SELECT a.patient_id, COUNT(*), MAX(a.id), COUNT(a.ended_at), "  # noqa: S608
-        "SUM(COALESCE(v.n, 0)), MAX(v.newest), SUM(COALESCE(p.n, 0)), SUM(COALESCE(p.resumed, 0)) "
-        "FROM care_practice_assignments a "
-        "LEFT JOIN (SELECT assignment_id, COUNT(*) AS n, MAX(id) AS newest "
-        "FROM care_assignment_versions GROUP BY assignment_id) v ON v.assignment_id = a.id "
-        "LEFT JOIN (SELECT assignment_id, COUNT(*) AS n, COUNT(resumed_at) AS resumed "
-        "FROM care_assignment_pauses GROUP BY assignment_id) p ON p.assignment_id = a.id "
-        f"WHERE a.patient_id IN ({wanted}) GROUP BY a.patient_id",
-        sql.params,
-    )
-    return {
-        int(row[0]): tuple(None if value is None else int(value) for value in row[1:])
-        for row in rows
-    }
-
-
 async def _practice_events(
     ids: Sequence[int], policy: CarePolicy
 ) -> dict[int, list[streaks.PracticeEvent]]:
     """The streak events of these patients' practice, read in one narrow query."""
-    connection, sql = _connection_and_sql()
-    wanted = ", ".join(sql.param(patient_id) for patient_id in ids)
+    connection, sql = raw_query()
+    wanted = sql.param_list(ids)
     _, rows = await connection.execute_query(
         "SELECT patient_id, started_at, listened_seconds, duration_seconds, completed, "  # noqa: S608
         f"evidence, time_zone FROM practice_logs WHERE patient_id IN ({wanted})",
@@ -248,12 +209,8 @@ async def _practice_events(
     events: dict[int, list[streaks.PracticeEvent]] = defaultdict(list)
     fraction = policy.completion_fraction
     for patient_id, started, listened, duration, completed, evidence, zone in rows:
-        counts = practice_rules.counts_as_complete(
-            has_media=evidence == Evidence.OBSERVED_PLAYBACK or duration is not None,
-            completed=bool(completed),
-            listened_seconds=listened,
-            duration_seconds=duration,
-            fraction=fraction,
+        counts = practice_rules.log_counts_as_complete(
+            evidence, bool(completed), listened, duration, fraction
         )
         events[int(patient_id)].append(
             streaks.PracticeEvent(moment(started), listened / 60, counts, zone)

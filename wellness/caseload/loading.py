@@ -29,7 +29,6 @@ from wellness.catalog.models import PracticeSession
 from wellness.practice import rules
 from wellness.practice.history import moment
 from wellness.practice.models import PracticeLog
-from wellness.practice.rules import Evidence
 from wellness.settings import CarePolicy
 
 # A practice's day is judged in the zone stored with it, which can lie a day either side of the
@@ -196,13 +195,8 @@ async def load(
         sid,
         kind,
     ) in rows_raw:
-        has_media = evidence == Evidence.OBSERVED_PLAYBACK or duration is not None
-        if not rules.counts_as_complete(
-            has_media=has_media,
-            completed=bool(completed),
-            listened_seconds=listened,
-            duration_seconds=duration,
-            fraction=fraction,
+        if not rules.log_counts_as_complete(
+            evidence, bool(completed), listened, duration, fraction
         ):
             continue
         # A catalog session's length (as the catalog's filter sees it), else the minutes logged.

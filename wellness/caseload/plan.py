@@ -136,7 +136,11 @@ def title_of(target: SessionTarget | KindTarget, titles: dict[int, str]) -> str:
     label = (
         Kind(target.kind).label.lower() if target.kind in {k.value for k in Kind} else target.kind
     )
-    return f"Any {label} session, {target.min_minutes} to {target.max_minutes} minutes"
+    if target.min_minutes == target.max_minutes:
+        length = "1 minute" if target.min_minutes == 1 else f"{target.min_minutes} minutes"
+    else:
+        length = f"{target.min_minutes} to {target.max_minutes} minutes"
+    return f"Any {label} session, {length}"
 
 
 def schedule_text(version: ScheduleVersion) -> str:

@@ -266,12 +266,8 @@ def _complete(
     policy: CarePolicy,
 ) -> bool:
     """The completion rule as `practice.history` applies it for streaks and the charts."""
-    return rules.counts_as_complete(
-        has_media=evidence == Evidence.OBSERVED_PLAYBACK or duration_seconds is not None,
-        completed=completed,
-        listened_seconds=listened_seconds,
-        duration_seconds=duration_seconds,
-        fraction=policy.completion_fraction,
+    return rules.log_counts_as_complete(
+        evidence, completed, listened_seconds, duration_seconds, policy.completion_fraction
     )
 
 

@@ -13,11 +13,11 @@ from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
-from tortoise import connections
-
 from wellness.catalog.kinds import Guidance, Kind, Posture, Status
 from wellness.catalog.rules import search_tokens
 from wellness.catalog.storage import cover_key
+from wellness.db import RawSql, raw_query
+from wellness.lib.paging import page_bounds
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,28 +60,16 @@ class SearchPage:
     derived: dict[Hashable, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
-class _Sql:
-    """Collects WHERE clauses and parameters with the right placeholder style."""
-
-    def __init__(self, dialect: str) -> None:
-        self.dialect = dialect
-        self.params: list[Any] = []
-
-    def param(self, value: Any) -> str:
-        self.params.append(value)
-        return f"${len(self.params)}" if self.dialect == "postgres" else "?"
-
-
 _COLUMNS = (
     "s.id, s.title, s.kind, s.status, s.duration_seconds, s.posture, s.guidance, s.instructor, "
     "s.description, a.cover_sha256, a.cover_mime_type"
 )
 
 
-def _filters(query: CatalogQuery, sql: _Sql) -> list[str]:
+def _filters(query: CatalogQuery, sql: RawSql) -> list[str]:
     clauses = ["TRUE"]
     if query.statuses != frozenset(Status):  # no condition at all lets the title index order
-        statuses = ", ".join(sql.param(status.value) for status in sorted(query.statuses))
+        statuses = sql.param_list(status.value for status in sorted(query.statuses))
         clauses = [f"s.status IN ({statuses})"]
     if query.kind is not None:
         clauses.append(f"s.kind = {sql.param(query.kind.value)}")
@@ -101,7 +89,7 @@ def _filters(query: CatalogQuery, sql: _Sql) -> list[str]:
     return clauses
 
 
-def _match(tokens: list[str], sql: _Sql) -> tuple[str, str, str]:
+def _match(tokens: list[str], sql: RawSql) -> tuple[str, str, str]:
     """(FROM clause, WHERE clause, ORDER BY) for the full-text part."""
     if sql.dialect == "postgres":
         expression = sql.param(" & ".join(f"{token}:*" for token in tokens))
@@ -120,10 +108,6 @@ def _match(tokens: list[str], sql: _Sql) -> tuple[str, str, str]:
     )
 
 
-def _dialect(connection: Any) -> str:
-    return "postgres" if connection.capabilities.dialect == "postgres" else "sqlite"
-
-
 async def ranked_ids(query: CatalogQuery) -> array[int]:
     """The ids of every session the query matches, best first (page and per_page ignored).
 
@@ -131,8 +115,7 @@ async def ranked_ids(query: CatalogQuery) -> array[int]:
     be cut from it (see wellness.catalog.cache), where a COUNT plus a LIMIT query per page would
     run the full-text match twice per page.
     """
-    connection = connections.get("default")
-    sql = _Sql(_dialect(connection))
+    connection, sql = raw_query()
     tokens = search_tokens(query.text)
     clauses = _filters(query, sql)
     if not tokens:
@@ -146,13 +129,6 @@ async def ranked_ids(query: CatalogQuery) -> array[int]:
     return array("i", (int(row[0]) for row in rows))
 
 
-def page_bounds(total: int, page: int, per_page: int) -> tuple[int, int, int]:
-    """(page, pages, offset): the page clamped to those that exist (an empty result has one)."""
-    pages = max(1, -(-total // per_page))
-    page = min(max(1, page), pages)
-    return page, pages, (page - 1) * per_page
-
-
 async def page_of(ids: array[int], page: int, per_page: int) -> SearchPage:
     """One page of an ordered list of session ids, with each session's card fields and tags."""
     page, pages, offset = page_bounds(len(ids), page, per_page)
@@ -164,9 +140,8 @@ async def rows_for(ids: list[int]) -> list[SessionRow]:
     """Card fields and tags of these sessions, in the order of `ids`."""
     if not ids:
         return []
-    connection = connections.get("default")
-    sql = _Sql(_dialect(connection))
-    placeholders = ", ".join(sql.param(session_id) for session_id in ids)
+    connection, sql = raw_query()
+    placeholders = sql.param_list(ids)
     _, rows = await connection.execute_query(
         f"SELECT {_COLUMNS} FROM practice_sessions s "
         f"LEFT JOIN media_assets a ON a.id = s.primary_asset_id WHERE s.id IN ({placeholders})",

@@ -20,7 +20,6 @@ from tortoise.queryset import ValuesListQuery
 from wellness.catalog.kinds import Kind
 from wellness.practice import rules, streaks
 from wellness.practice.models import PracticeLog
-from wellness.practice.rules import Evidence
 from wellness.settings import CarePolicy
 
 # Tortoise's conversion of a datetime column, for what `moment` does not handle itself.
@@ -62,13 +61,8 @@ async def read_practice(
     seconds: dict[int, int] = defaultdict(int)  # by the ordinal of the practice day
     for row_id, raw, listened, duration, completed, evidence, zone, session_id, kind in rows:
         started = moment(raw)
-        has_media = evidence == Evidence.OBSERVED_PLAYBACK or duration is not None
-        counts = rules.counts_as_complete(
-            has_media=has_media,
-            completed=bool(completed),
-            listened_seconds=listened,
-            duration_seconds=duration,
-            fraction=fraction,
+        counts = rules.log_counts_as_complete(
+            evidence, bool(completed), listened, duration, fraction
         )
         # The event checks that `started` is aware and `zone` a known zone.
         events.append(streaks.PracticeEvent(started, listened / 60, counts, zone))

@@ -58,6 +58,24 @@ def counts_as_complete(
     return completed
 
 
+def log_counts_as_complete(
+    evidence: str,
+    completed: bool,
+    listened_seconds: int,
+    duration_seconds: float | None,
+    fraction: float,
+) -> bool:
+    """`counts_as_complete` for a stored practice log: one played here, or one that stored its
+    media's length, is judged as media practice."""
+    return counts_as_complete(
+        has_media=evidence == Evidence.OBSERVED_PLAYBACK or duration_seconds is not None,
+        completed=completed,
+        listened_seconds=listened_seconds,
+        duration_seconds=duration_seconds,
+        fraction=fraction,
+    )
+
+
 def is_open(
     *, evidence: Evidence, last_activity: datetime, rated_after: bool, now: datetime
 ) -> bool:

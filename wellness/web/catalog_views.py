@@ -14,8 +14,13 @@ from wellness.catalog.kinds import Guidance, Kind, Level, Posture, Status
 from wellness.catalog.models import MediaAsset, PracticeSession
 
 
+def asset_url(asset_id: int) -> str:
+    """Where a media asset plays (`web.media`, with range support)."""
+    return f"/media/{asset_id}"
+
+
 def media_url(asset_id: int | None) -> str | None:
-    return f"/media/{asset_id}" if asset_id else None
+    return asset_url(asset_id) if asset_id else None
 
 
 def cover_url(cover_key: str | None) -> str | None:
@@ -67,7 +72,7 @@ class SessionDetail(msgspec.Struct):
                 asset.container,
                 asset.duration_seconds,
                 asset.has_video,
-                f"/media/{asset.id}",
+                asset_url(asset.id),
             )
         return cls(
             id=session.id,

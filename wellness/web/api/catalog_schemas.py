@@ -12,7 +12,7 @@ from wellness.catalog.models import MediaAsset
 from wellness.catalog.search import SearchPage, SessionRow
 from wellness.checkins.scoring import SUDS_MAX
 from wellness.web.api.fields import Anxiety
-from wellness.web.catalog_views import cover_url
+from wellness.web.catalog_views import asset_url, cover_url
 from wellness.web.ids import BodyId
 from wellness.web.strict_json import StrictBody
 
@@ -140,7 +140,7 @@ class MediaAssetResponse(msgspec.Struct):
             comment=asset.tag_comment,
             original_filename=asset.original_filename,
             cover_url=cover_url(asset.cover_key),
-            media_url=f"/media/{asset.id}",
+            media_url=asset_url(asset.id),
             uploaded_at=asset.uploaded_at,
             already_stored=already_stored,
         )

@@ -24,7 +24,7 @@ from wellness.catalog.services import SessionFields
 from wellness.checkins.scoring import SUDS_MAX, SUDS_MIN
 from wellness.lib.numbers import ascii_digits, record_id, whole_number
 from wellness.lib.validation import FieldError
-from wellness.web.catalog_views import SessionDetail
+from wellness.web.catalog_views import SessionDetail, asset_url
 
 PER_PAGE = 24
 MAX_QUERY = 200
@@ -327,7 +327,7 @@ class MediaView:
     def of(cls, asset: MediaAsset) -> MediaView:
         return cls(
             id=asset.id,
-            url=f"/media/{asset.id}",
+            url=asset_url(asset.id),
             mime_type=asset.mime_type,
             has_video=asset.has_video,
             duration_seconds=asset.duration_seconds,
