@@ -430,13 +430,22 @@ def test_matching_is_maximum_valid_and_never_counts_a_practice_twice(
 @st.composite
 def one_crowded_week(draw: st.DrawFn) -> tuple[list[Assignment], list[CompletedPractice]]:
     """Several assignments over one plain week and practices crowded onto one or two of its
-    days: where one practice suits several items and the choice matters."""
+    days: where one practice suits several items and the choice matters. Some are ended or
+    paused on one of those days, where what is owed must get the practices first."""
     count = draw(st.integers(2, 4))
-    assignments = [
-        Assignment(id, (ScheduleVersion(BASE, draw(targets), draw(schedules), BASE),))
-        for id in range(1, count + 1)
-    ]
     days = draw(st.lists(st.integers(0, 6), min_size=1, max_size=2))
+    closing = st.none() | st.sampled_from(days).map(day)
+    assignments = []
+    for id in range(1, count + 1):
+        paused_on = draw(closing)
+        assignments.append(
+            Assignment(
+                id,
+                (ScheduleVersion(BASE, draw(targets), draw(schedules), BASE),),
+                pauses=() if paused_on is None else (Pause(paused_on),),
+                ended_on=draw(closing),
+            )
+        )
     rows = draw(
         st.lists(
             st.tuples(
