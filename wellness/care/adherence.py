@@ -21,9 +21,9 @@ What is due comes from `wellness.care.schedule`. The rules here:
    in, then specific sessions before kinds, then part of the day, assignment id and slot. Each
    item tries its candidates earliest first. Because the items that can be fulfilled together
    form a matroid, this gives the best set of fulfilled items in that priority order (in
-   particular, past-due items are fulfilled before ones still pending, and an optional item
-   takes only a practice no owed item could have). A greedy pass by time
-   is not enough: a practice matching two kind assignments could take the one a later practice
+   particular, past-due items are fulfilled before ones still pending, and optional items
+   never leave unfulfilled an owed item that could have been). A greedy pass by time is not
+   enough: a practice matching two kind assignments could take the one a later practice
    needed. All edges of the graph stay within one ISO week, so each week is matched on its own.
 3. Status. An item is DONE when fulfilled; MISSED when not and its due day is before today;
    otherwise PENDING (today's items, and a week's quota until its last active day has passed).
