@@ -276,7 +276,7 @@ class Assignment:
         """The "N times a week" version `day` would have without the ends and pauses made in
         the week from `monday`: the optional quota of rule 5."""
         version = self._scheduled(day)
-        if self.ended_on is not None and self.ended_on < monday <= day:
+        if self.ended_on is not None and self.ended_on < monday:  # ended in an earlier week
             return None
         if any(pause.paused_on < monday and pause.covers(day) for pause in self.pauses):
             return None
