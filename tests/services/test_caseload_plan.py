@@ -238,3 +238,29 @@ def test_an_assignment_ended_today_still_counts_this_weeks_missed_days(
     assert (found.active, found.week_done, found.week_prescribed, found.overdue) == (0, 0, 1, 1)
     assert (single.week_done, single.week_prescribed, single.overdue) == (0, 1, 1)
     assert orm.run(todays_plan_for(alice, policy=POLICY, now=TEST_NOW)).items == ()
+
+
+@pytest.mark.parametrize("action", ["end", "pause"])
+def test_a_practice_done_on_the_day_it_was_ended_or_paused_still_counts(
+    orm: Orm, alice: User, bob: User, action: str
+) -> None:
+    orm.run(published("Slow exhale", minutes=6, now=TEST_NOW))
+    assignment_id = assign(orm, alice, bob, BREATHING_5_10, TEST_NOW - DAY)  # from Monday
+    orm.run(practised(alice.id, TEST_NOW - timedelta(minutes=30), minutes=7))
+    row = orm.run(service.assignment_for_therapist(bob, assignment_id))
+    assert row is not None
+    if action == "end":
+        orm.run(service.end_assignment(row, by=bob, policy=POLICY, now=TEST_NOW))
+    else:
+        orm.run(service.pause_assignment(row, policy=POLICY, now=TEST_NOW))
+
+    found = orm.run(adherence_for_many([alice.id], policy=POLICY, now=TEST_NOW))[alice.id]
+    [single] = orm.run(adherence_for(alice, policy=POLICY, now=TEST_NOW))
+    later = TEST_NOW + 3 * DAY
+    [afterwards] = orm.run(adherence_for(alice, policy=POLICY, now=later))
+
+    # Monday was missed; Tuesday, the day of the end or pause, owes nothing but was done.
+    assert (found.week_done, found.week_prescribed, found.week_pending) == (1, 2, 0)
+    assert (single.done, single.prescribed, single.pending) == (1, 2, 0)
+    assert (afterwards.done, afterwards.prescribed, afterwards.pending) == (1, 2, 0)
+    assert orm.run(todays_plan_for(alice, policy=POLICY, now=TEST_NOW)).items == ()

@@ -426,9 +426,11 @@ def test_a_paused_day_fulfils_no_weekly_item_and_owes_none() -> None:
 
     outcomes = run([weekly], practices, today=NEXT_MON)
 
-    assert adherence(outcomes, week=MON) == Adherence(done=4, prescribed=4, pending=0)
+    # Thursday and Friday are paused; Wednesday, the day it was paused, owes nothing but what
+    # was done on it still counts (like a daily schedule's: 5 of 5).
+    assert adherence(outcomes, week=MON) == Adherence(done=5, prescribed=5, pending=0)
     fulfilled = {o.practice_id for o in outcomes if o.occurrence.week == MON}
-    assert fulfilled == {practices[i].id for i in (0, 1, 5, 6)}
+    assert fulfilled == {practices[i].id for i in (0, 1, 2, 5, 6)}
 
 
 # --- edits, ends ----------------------------------------------------------------------------------
@@ -473,9 +475,90 @@ def test_a_weekly_edit_mid_week_judges_each_practice_by_its_days_version() -> No
 def test_an_ended_assignment_owes_nothing_more() -> None:
     ended = assigned(ended_on=WED)
 
-    outcomes = run([ended], [did(at(BERLIN, MON, 9)), did(at(BERLIN, WED, 9))], today=FRI)
+    outcomes = run([ended], [did(at(BERLIN, MON, 9)), did(at(BERLIN, THU, 9))], today=FRI)
 
     assert statuses(outcomes) == [(1, MON, Status.DONE), (1, TUE, Status.MISSED)]
+
+
+def test_a_practice_done_on_the_day_it_was_ended_still_counts() -> None:
+    ended = assigned(ended_on=WED)
+
+    outcomes = run([ended], [did(at(BERLIN, WED, 9))], today=WED)
+
+    assert statuses(outcomes) == [
+        (1, MON, Status.MISSED),
+        (1, TUE, Status.MISSED),
+        (1, WED, Status.DONE),
+    ]
+    assert outcomes[-1].occurrence.optional
+    assert adherence(outcomes, week=MON) == Adherence(done=1, prescribed=3, pending=0)
+    # Not done on that day: nothing is owed for it, now or later.
+    later = run([ended], [], today=FRI)
+    assert statuses(later) == [(1, MON, Status.MISSED), (1, TUE, Status.MISSED)]
+
+
+def test_ended_on_the_day_it_was_done_stays_one_of_one() -> None:
+    practice = did(at(BERLIN, WED, 9))
+    before = run([assigned(start=WED)], [practice], today=WED)
+
+    after = run([assigned(start=WED, ended_on=WED)], [practice], today=WED)
+
+    assert adherence(before) == adherence(after) == Adherence(done=1, prescribed=1, pending=0)
+    assert adherence(run([assigned(start=WED, ended_on=WED)], [practice], today=FRI)) == (
+        Adherence(done=1, prescribed=1, pending=0)
+    )
+
+
+def test_paused_on_the_day_it_was_done_stays_one_of_one() -> None:
+    practice = did(at(BERLIN, WED, 9))
+    paused = assigned(start=WED, pauses=(Pause(WED),))
+
+    assert adherence(run([paused], [practice], today=WED)) == Adherence(1, 1, 0)
+    assert adherence(run([paused], [], today=FRI)) == Adherence(0, 0, 0)
+
+
+def test_a_closing_day_owes_nothing_so_a_practice_goes_to_what_is_owed_first() -> None:
+    ended = assigned(1, start=WED, ended_on=WED)
+    other = assigned(2, start=WED, end=WED)
+
+    outcomes = run([ended, other], [did(at(BERLIN, WED, 9))], today=THU)
+
+    assert statuses(outcomes) == [(2, WED, Status.DONE)]  # not 1 done and 1 missed
+
+
+def test_a_week_ended_mid_week_keeps_counting_what_was_done_before() -> None:
+    schedule = Schedule.times_per_week(3)
+    practices = [did(at(BERLIN, day, 9)) for day in (MON, TUE, WED)]
+    before = run([assigned(schedule=schedule)], practices, today=WED)
+
+    weekly = assigned(schedule=schedule, ended_on=THU)
+
+    assert adherence(before) == Adherence(done=3, prescribed=3, pending=0)  # done early
+    assert adherence(run([weekly], practices, today=THU)) == adherence(before)
+    assert adherence(run([weekly], practices, today=NEXT_MON)) == adherence(before)
+    # Owed: the share of Monday to Wednesday, 3 x 3/7 -> 2. The end day's practice counts
+    # towards it; the third one is optional and exists only when done.
+    thursday = [did(at(BERLIN, MON, 9)), did(at(BERLIN, THU, 9))]
+    assert adherence(run([weekly], thursday, today=FRI)) == Adherence(2, 2, 0)
+    assert adherence(run([weekly], practices[:1], today=FRI)) == Adherence(1, 2, 0)
+    four = [*practices, did(at(BERLIN, THU, 10))]
+    outcomes = run([weekly], four, today=FRI)
+    assert adherence(outcomes) == Adherence(3, 3, 0)  # never more than the week asked for
+    assert [(o.occurrence.slot, o.occurrence.of, o.occurrence.due) for o in outcomes] == [
+        (1, 3, WED),
+        (2, 3, WED),
+        (3, 3, WED),
+    ]
+
+
+def test_a_week_ended_on_its_monday_counts_that_mondays_practice() -> None:
+    weekly = assigned(schedule=Schedule.times_per_week(2), ended_on=MON)
+
+    outcomes = run([weekly], [did(at(BERLIN, MON, 9))], today=TUE)
+
+    assert adherence(outcomes) == Adherence(1, 1, 0)
+    assert [(o.occurrence.due, o.occurrence.optional) for o in outcomes] == [(MON, True)]
+    assert run([weekly], [], today=TUE) == ()
 
 
 def test_an_end_date_ends_the_week_early() -> None:

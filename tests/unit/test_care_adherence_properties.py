@@ -4,7 +4,9 @@ The reference walks the calendar one day at a time with the rules spelled out in
 of `wellness.care.schedule` and `wellness.care.adherence`, computes practice days with plain
 zoneinfo arithmetic, and finds the most items a patient's practices can fulfil with a textbook
 max-flow (each practice 1, each day item 1, each week's quota N), independently of the module's
-item-by-item matching.
+item-by-item matching. Optional items (on the day an assignment was ended or paused, and a week's
+quota beyond its active days' share) are in the flow; a second flow without them checks that
+they take only practices nothing owed could have.
 """
 
 from __future__ import annotations
@@ -171,53 +173,108 @@ def ref_practice_day(practice: CompletedPractice, calendar: PracticeCalendar) ->
     return local.date() - timedelta(days=1 if local.hour < calendar.rollover_hour else 0)
 
 
-def ref_active(assignment: Assignment, on: date) -> ScheduleVersion | None:
+def ref_scheduled(assignment: Assignment, on: date) -> ScheduleVersion | None:
     in_force = None
     for version in assignment.versions:
         if version.effective_from <= on:
             in_force = version
     if in_force is None or on < in_force.start or (in_force.end and on > in_force.end):
         return None
+    return in_force
+
+
+def ref_paused(pause: Pause, on: date) -> bool:
+    return pause.paused_on <= on and (pause.resumed_on is None or on < pause.resumed_on)
+
+
+def ref_active(assignment: Assignment, on: date) -> ScheduleVersion | None:
     if assignment.ended_on and on >= assignment.ended_on:
         return None
-    for pause in assignment.pauses:
-        if pause.paused_on <= on and (pause.resumed_on is None or on < pause.resumed_on):
-            return None
-    return in_force
+    if any(ref_paused(pause, on) for pause in assignment.pauses):
+        return None
+    return ref_scheduled(assignment, on)
+
+
+def ref_closing(assignment: Assignment, on: date) -> ScheduleVersion | None:
+    """The day of an end or a pause that only that end or pause makes inactive."""
+    if ref_active(assignment, on) is not None:
+        return None
+    without = Assignment(
+        assignment.id,
+        assignment.versions,
+        tuple(pause for pause in assignment.pauses if pause.paused_on != on),
+        None if assignment.ended_on == on else assignment.ended_on,
+    )
+    return ref_active(without, on)
+
+
+def ref_open(assignment: Assignment, on: date, monday: date) -> ScheduleVersion | None:
+    """Active but for the ends and pauses made in the week from `monday`."""
+    without = Assignment(
+        assignment.id,
+        assignment.versions,
+        tuple(pause for pause in assignment.pauses if pause.paused_on < monday),
+        assignment.ended_on if assignment.ended_on and assignment.ended_on < monday else None,
+    )
+    return ref_active(without, on)
+
+
+def falls_on(version: ScheduleVersion, on: date) -> bool:
+    schedule = version.schedule
+    return schedule.frequency is Frequency.DAILY or (
+        schedule.frequency is Frequency.WEEKDAYS and on.isoweekday() in schedule.weekdays
+    )
+
+
+def weekly(version: ScheduleVersion | None) -> bool:
+    return version is not None and version.schedule.frequency is Frequency.TIMES_A_WEEK
 
 
 @dataclass
 class Reference:
     day_items: dict[tuple[int, date], ScheduleVersion]  # (assignment, day)
-    quotas: dict[tuple[int, date], tuple[int, date]]  # (assignment, monday) -> (N, deadline)
+    optional_days: dict[tuple[int, date], ScheduleVersion]  # (assignment, closing day)
+    # (assignment, monday) -> (owed, at most, deadline)
+    quotas: dict[tuple[int, date], tuple[int, int, date]]
     weekly_on: dict[tuple[int, date], ScheduleVersion]  # (assignment, day) in a weekly version
 
 
 def reference(assignments: list[Assignment], first: date, today: date) -> Reference:
-    ref = Reference({}, {}, {})
+    ref = Reference({}, {}, {}, {})
     shares: dict[tuple[int, date], int] = defaultdict(int)
+    open_shares: dict[tuple[int, date], int] = defaultdict(int)
     last_active: dict[tuple[int, date], date] = {}
+    last_closing: dict[tuple[int, date], date] = {}
     monday = first - timedelta(days=first.weekday())
     sunday = today + timedelta(days=6 - today.weekday())
     on = monday
     while on <= sunday:
         week = on - timedelta(days=on.weekday())
         for a in assignments:
+            opened = ref_open(a, on, week)
+            if weekly(opened):
+                assert opened is not None
+                open_shares[a.id, week] += opened.schedule.times_a_week
             version = ref_active(a, on)
-            if version is None:
-                continue
-            schedule = version.schedule
-            if schedule.frequency is Frequency.TIMES_A_WEEK:
-                shares[a.id, week] += schedule.times_a_week
+            closing = ref_closing(a, on)
+            if weekly(version):
+                assert version is not None
+                shares[a.id, week] += version.schedule.times_a_week
                 last_active[a.id, week] = on
                 ref.weekly_on[a.id, on] = version
-            elif on <= today and (
-                schedule.frequency is Frequency.DAILY or on.isoweekday() in schedule.weekdays
-            ):
+            elif weekly(closing):
+                assert closing is not None
+                last_closing[a.id, week] = on
+                ref.weekly_on[a.id, on] = closing
+            elif on <= today and version is not None and falls_on(version, on):
                 ref.day_items[a.id, on] = version
+            elif on <= today and closing is not None and falls_on(closing, on):
+                ref.optional_days[a.id, on] = closing
         on += timedelta(days=1)
-    for key, total in shares.items():
-        ref.quotas[key] = (-(-total // 7), last_active[key])
+    for key in last_active.keys() | last_closing.keys():
+        owed = -(-shares[key] // 7)
+        most = -(-open_shares[key] // 7) if key in last_closing else owed
+        ref.quotas[key] = (owed, most, last_active.get(key) or last_closing[key])
     return ref
 
 
@@ -240,7 +297,7 @@ def ref_edges(
         on = ref_practice_day(practice, calendar)
         suits: set[tuple[str, int, date]] = set()
         if on <= today:
-            for (aid, item_day), version in ref.day_items.items():
+            for (aid, item_day), version in [*ref.day_items.items(), *ref.optional_days.items()]:
                 if item_day == on and ref_accepts(version, practice):
                     suits.add(("day", aid, on))
             for (aid, weekly_day), version in ref.weekly_on.items():
@@ -250,17 +307,23 @@ def ref_edges(
     return edges
 
 
-def max_flow(edges: dict[int, set[tuple[str, int, date]]], ref: Reference) -> int:
+def max_flow(
+    edges: dict[int, set[tuple[str, int, date]]], ref: Reference, *, owed_only: bool = False
+) -> int:
     """Source -> practice (1) -> group -> sink (1 per day item, N per week), by augmenting
-    paths found with breadth-first search (Edmonds-Karp)."""
+    paths found with breadth-first search (Edmonds-Karp). With `owed_only`, without the
+    optional items: no closing day's item, a week's quota only what it owes."""
     capacity: dict[object, dict[object, int]] = defaultdict(lambda: defaultdict(int))
     for practice_id, groups in edges.items():
         capacity["source"][("p", practice_id)] = 1
         for group in groups:
             capacity[("p", practice_id)][group] = 1
-            capacity[group]["sink"] = (
-                1 if group[0] == "day" else ref.quotas[(group[1], group[2])][0]
-            )
+            if group[0] == "day":
+                room = 0 if owed_only and (group[1], group[2]) in ref.optional_days else 1
+            else:
+                owed, most, _ = ref.quotas[(group[1], group[2])]
+                room = owed if owed_only else most
+            capacity[group]["sink"] = room
     flow = 0
     while True:
         parent: dict[object, object] = {"source": "source"}
@@ -310,9 +373,9 @@ def test_what_is_due_matches_a_day_by_day_walk(assignments: list[Assignment], to
             weeks[o.occurrence.assignment_id, o.occurrence.week].append(o)
     assert days == ref.day_items
     assert {key: (len(items), items[0].occurrence.due) for key, items in weeks.items()} == {
-        key: quota for key, quota in ref.quotas.items() if quota[0]
+        key: (owed, due) for key, (owed, _, due) in ref.quotas.items() if owed
     }
-    assert all(o.status is not Status.DONE for o in outcomes)
+    assert all(o.status is not Status.DONE and not o.occurrence.optional for o in outcomes)
 
 
 def check_matching(
@@ -335,6 +398,7 @@ def check_matching(
     used = [o.practice_id for o in done]
     assert len(used) == len(set(used))
     assert len(done) == max_flow(edges, ref)
+    assert sum(not o.occurrence.optional for o in done) == max_flow(edges, ref, owed_only=True)
     for o in done:
         item = o.occurrence
         group = ("day", item.assignment_id, item.due)
@@ -345,6 +409,7 @@ def check_matching(
     for o in outcomes:
         if o.status is not Status.DONE:
             assert o.practice_id is None
+            assert not o.occurrence.optional
             expected = Status.MISSED if o.occurrence.due < today else Status.PENDING
             assert o.status is expected
     totals = adherence(outcomes)
@@ -365,13 +430,22 @@ def test_matching_is_maximum_valid_and_never_counts_a_practice_twice(
 @st.composite
 def one_crowded_week(draw: st.DrawFn) -> tuple[list[Assignment], list[CompletedPractice]]:
     """Several assignments over one plain week and practices crowded onto one or two of its
-    days: where one practice suits several items and the choice matters."""
+    days: where one practice suits several items and the choice matters. Some are ended or
+    paused on one of those days, where what is owed must get the practices first."""
     count = draw(st.integers(2, 4))
-    assignments = [
-        Assignment(id, (ScheduleVersion(BASE, draw(targets), draw(schedules), BASE),))
-        for id in range(1, count + 1)
-    ]
     days = draw(st.lists(st.integers(0, 6), min_size=1, max_size=2))
+    closing = st.none() | st.sampled_from(days).map(day)
+    assignments = []
+    for id in range(1, count + 1):
+        paused_on = draw(closing)
+        assignments.append(
+            Assignment(
+                id,
+                (ScheduleVersion(BASE, draw(targets), draw(schedules), BASE),),
+                pauses=() if paused_on is None else (Pause(paused_on),),
+                ended_on=draw(closing),
+            )
+        )
     rows = draw(
         st.lists(
             st.tuples(

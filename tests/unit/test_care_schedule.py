@@ -135,6 +135,60 @@ def test_paused_and_resumed_on_one_day_pauses_nothing() -> None:
     assert len(occurrences(assignment(pauses=(Pause(WED, WED),)), MON, SUN)) == 7
 
 
+def optional_days(items: tuple[Occurrence, ...]) -> list[date]:
+    return [item.due for item in items if item.cadence is Cadence.DAY and item.optional]
+
+
+def test_the_day_it_was_ended_or_paused_has_an_optional_item_only() -> None:
+    ended = assignment(ended_on=THU)
+    paused = assignment(pauses=(Pause(TUE, resumed_on=THU), Pause(SAT)))
+
+    assert optional_days(occurrences(ended, MON, SUN, optional=True)) == [THU]
+    assert day_items(occurrences(ended, MON, SUN, optional=True)) == [MON, TUE, WED, THU]
+    assert optional_days(occurrences(paused, MON, SUN, optional=True)) == [TUE, SAT]
+    assert (ended.closing_version(THU), ended.closing_version(FRI)) == (version(), None)
+    assert ended.accepting_version(WED) == ended.accepting_version(THU) == version()
+
+
+def test_a_closing_day_needs_a_day_that_would_otherwise_be_due() -> None:
+    on_weekdays = version(schedule=Schedule.on_weekdays({1, 3}))
+    not_a_weekday = assignment(on_weekdays, ended_on=TUE)
+    paused_then_ended = assignment(pauses=(Pause(TUE),), ended_on=THU)
+    before_the_start = assignment(version(MON, start=WED), ended_on=TUE)
+
+    assert optional_days(occurrences(not_a_weekday, MON, SUN, optional=True)) == []
+    assert optional_days(occurrences(paused_then_ended, MON, SUN, optional=True)) == [TUE]
+    assert before_the_start.closing_version(TUE) is None
+    assert optional_days(occurrences(assignment(ended_on=WED), WED, WED)) == []
+
+
+def test_a_week_ended_mid_week_may_count_up_to_its_quota_before_the_end() -> None:
+    weekly = assignment(version(schedule=Schedule.times_per_week(3)), ended_on=THU)
+
+    items = occurrences(weekly, MON, SUN, optional=True)
+
+    # Monday to Wednesday owe 3 x 3/7 -> 2 by Wednesday; the third exists only when done.
+    assert [(i.slot, i.of, i.due, i.optional) for i in items] == [
+        (1, 2, WED, False),
+        (2, 2, WED, False),
+        (3, 2, WED, True),
+    ]
+    assert quota(occurrences(weekly, MON, SUN)) == (2, WED)
+    assert weekly.weekly_version(THU) is None
+    assert weekly.weekly_version(THU, closing=True) == weekly.versions[0]
+
+
+def test_a_week_ended_or_paused_on_its_monday_owes_nothing_but_may_count() -> None:
+    ended = assignment(version(schedule=Schedule.times_per_week(2)), ended_on=MON)
+    paused = assignment(version(schedule=Schedule.times_per_week(2)), pauses=(Pause(MON),))
+
+    for closed in (ended, paused):
+        items = occurrences(closed, MON, SUN, optional=True)
+        assert [(i.slot, i.due, i.optional) for i in items] == [(1, MON, True), (2, MON, True)]
+        assert occurrences(closed, MON, SUN) == ()
+        assert occurrences(closed, NEXT_MON, NEXT_MON, optional=True) == ()
+
+
 # --- versions -----------------------------------------------------------------------------------
 
 

@@ -404,3 +404,29 @@ def test_a_change_can_switch_from_a_kind_to_a_session_and_back(
     assert (second["session_id"], second["kind"], second["max_minutes"]) == (None, "grounding", 8)
     assert second["note"] == "Slow exhale."  # untouched fields stay
     assert len(assignment_state(client)[1]) == 3
+
+
+@pytest.mark.parametrize(("action", "state"), [("end", "ended"), ("pause", "paused")])
+def test_a_practice_done_today_still_counts_after_the_assignment_is_ended_or_paused(
+    client: Client, personas: dict[str, User], assigned: int, action: str, state: str
+) -> None:
+    client.login_as(PERSONAS["patient"])
+    body = {
+        "kind": "breathing",
+        "started_at": (TEST_NOW - timedelta(minutes=30)).isoformat(),
+        "listened_seconds": 600,
+        "completed": True,
+    }
+    assert client.post("/api/v1/practice", json=body).status_code == 201
+    [before] = client.get("/api/v1/me/assignments").json()["items"]
+    client.login_as(PERSONAS["therapist"])
+
+    changed = client.patch(f"/api/v1/assignments/{assigned}", json={"action": action})
+
+    assert (changed.status_code, changed.json()["state"]) == (200, state)
+    client.login_as(PERSONAS["patient"])
+    [after] = client.get("/api/v1/me/assignments").json()["items"]
+    assert after["state"] == state
+    assert (before["adherence"]["done"], before["adherence"]["prescribed"]) == (1, 1)
+    assert (after["adherence"]["done"], after["adherence"]["prescribed"]) == (1, 1)
+    assert after["adherence"]["pending"] == 0

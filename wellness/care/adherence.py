@@ -9,21 +9,27 @@ What is due comes from `wellness.care.schedule`. The rules here:
    practice day in the patient's current zone. Practices after today are ignored.
 2. Matching. The caller passes completed practices only (the app's completion rule, any
    evidence). A practice can fulfil an item when it falls on a day the item accepts (the item's
-   own day; for "N times a week", any active day of the week) and matches the version in force
-   on the practice's day: the session itself, or the kind with a length in the range.
+   own day; for "N times a week", any active or closing day of the week) and matches the
+   version in force on the practice's day: the session itself, or the kind with a length in the
+   range.
    One practice fulfils at most one item and one item takes at most one practice, across all of
    a patient's assignments. The matching is a maximum one, so no arrangement fulfils more items.
    Items claim practices in priority order, each keeping what it has while later ones look for
-   augmenting paths (Kuhn's algorithm run from the item side): earlier deadline first, then day
+   augmenting paths (Kuhn's algorithm run from the item side): optional items (those of closing
+   days, `wellness.care.schedule` rule 3) after all the others, then earlier deadline, then day
    items before weekly ones, then an item whose part of the day a candidate practice was done
    in, then specific sessions before kinds, then part of the day, assignment id and slot. Each
    item tries its candidates earliest first. Because the items that can be fulfilled together
    form a matroid, this gives the best set of fulfilled items in that priority order (in
-   particular, past-due items are fulfilled before ones still pending). A greedy pass by time
-   is not enough: a practice matching two kind assignments could take the one a later practice
+   particular, past-due items are fulfilled before ones still pending, and optional items
+   never leave unfulfilled an owed item that could have been). A greedy pass by time is not
+   enough: a practice matching two kind assignments could take the one a later practice
    needed. All edges of the graph stay within one ISO week, so each week is matched on its own.
 3. Status. An item is DONE when fulfilled; MISSED when not and its due day is before today;
    otherwise PENDING (today's items, and a week's quota until its last active day has passed).
+   An optional item not fulfilled is left out: it is never missed nor pending. So a practice
+   done on the day the therapist ends or pauses the assignment keeps counting (1 of 1, not
+   0 of 0), and so do a week's practices up to its quota before the end or pause.
 4. Adherence = done / prescribed, where prescribed counts the items that are done or missed.
    A pending item counts neither way: today is not required until it ends, and "N times a
    week" is owed by the end of the week, so mid-week a patient who has done 1 of 3 stands at
@@ -35,7 +41,7 @@ from __future__ import annotations
 import bisect
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
@@ -192,7 +198,9 @@ def evaluate(
     if not assignments:
         return ()
     start = week_of(first or min(a.versions[0].effective_from for a in assignments))
-    items = sorted((i for a in assignments for i in occurrences(a, start, today)), key=_order)
+    items = sorted(
+        (i for a in assignments for i in occurrences(a, start, today, optional=True)), key=_order
+    )
     weeks: dict[date, list[_Practice]] = defaultdict(list)
     for practice in _distinct(practices):
         day = calendar.day_of(practice.started_at, practice.time_zone)
@@ -209,10 +217,12 @@ def evaluate(
             for found, practice_id in _match_week(week_items, week_practices, by_id).items():
                 fulfilled[first_of_week + found] = practice_id
             first_of_week = index
-    return tuple(
+    kept = [
         Outcome(item, _status(item, index in fulfilled, today), fulfilled.get(index))
         for index, item in enumerate(items)
-    )
+        if index in fulfilled or not item.optional
+    ]
+    return _count_slots(kept)
 
 
 def adherence(
@@ -259,13 +269,15 @@ def todays_plan(
     """Today's items: the day items due today and, on an active day of an "N times a week"
     assignment, the week's quota; by part of the day, day items first, then assignment id."""
     outcomes = evaluate(assignments, practices, calendar=calendar, today=today, first=today)
-    by_item = {_key(outcome.occurrence): outcome for outcome in outcomes}
+    by_group: dict[tuple[int, Cadence, date], list[Outcome]] = defaultdict(list)
+    for outcome in outcomes:  # a week's done optional items join its owed ones
+        by_group[_group(outcome.occurrence)].append(outcome)
     plan: list[PlanItem] = []
     for assignment in assignments:
         items = due_on(assignment, today)
         if items:
             first = items[0]
-            found = tuple(by_item[_key(item)] for item in items)
+            found = tuple(by_group[_group(first)])
             plan.append(PlanItem(assignment.id, first.cadence, first.version, found))
     plan.sort(
         key=lambda p: (part_rank(p.version.part_of_day), p.cadence is Cadence.WEEK, p.assignment_id)
@@ -305,8 +317,23 @@ def _order(item: Occurrence) -> tuple[date, date, bool, int, int]:
     return (item.week, item.due, item.cadence is Cadence.WEEK, item.assignment_id, item.slot)
 
 
-def _key(item: Occurrence) -> tuple[int, Cadence, date, int]:
-    return (item.assignment_id, item.cadence, item.due, item.slot)
+def _group(item: Occurrence) -> tuple[int, Cadence, date]:
+    """A day item, or a week's quota: its items accept the same practices."""
+    return (item.assignment_id, item.cadence, item.due)
+
+
+def _count_slots(outcomes: list[Outcome]) -> tuple[Outcome, ...]:
+    """The outcomes, a week's `of` being how many of its items are left (owed, and the optional
+    ones done: their slots come first, by time)."""
+    sizes: dict[tuple[int, Cadence, date], int] = defaultdict(int)
+    for outcome in outcomes:
+        sizes[_group(outcome.occurrence)] += 1
+    return tuple(
+        o
+        if o.occurrence.cadence is Cadence.DAY or o.occurrence.of == sizes[_group(o.occurrence)]
+        else replace(o, occurrence=replace(o.occurrence, of=sizes[_group(o.occurrence)]))
+        for o in outcomes
+    )
 
 
 def _candidates(item: Occurrence, practices: list[_Practice], assignment: Assignment) -> list[int]:
@@ -316,7 +343,7 @@ def _candidates(item: Occurrence, practices: list[_Practice], assignment: Assign
         if item.cadence is Cadence.DAY:
             version = item.version if practice.day == item.due else None
         else:
-            version = assignment.weekly_version(practice.day)
+            version = assignment.weekly_version(practice.day, closing=True)
         done = practice.practice
         if version is not None and version.target.accepts(
             session_id=done.session_id, kind=done.kind, minutes=done.minutes
@@ -336,7 +363,7 @@ def _match_week(
     candidates: list[list[int]] = []
     shared: dict[tuple[int, Cadence, date], list[int]] = {}  # a quota's slots accept alike
     for occurrence in items:
-        group = (occurrence.assignment_id, occurrence.cadence, occurrence.due)
+        group = _group(occurrence)
         if group not in shared:
             assignment = assignments[occurrence.assignment_id]
             shared[group] = _candidates(occurrence, practices, assignment)
@@ -346,9 +373,10 @@ def _match_week(
         part = items[item].version.part_of_day
         return part is not None and part.contains(practices[practice].hour)
 
-    def priority(index: int) -> tuple[date, bool, bool, bool, int, int, int]:
+    def priority(index: int) -> tuple[bool, date, bool, bool, bool, int, int, int]:
         item = items[index]
         return (
+            item.optional,
             item.due,
             item.cadence is Cadence.WEEK,
             not any(fits(index, practice) for practice in candidates[index]),

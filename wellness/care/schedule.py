@@ -14,7 +14,11 @@ a length range, on a schedule. The rules:
 3. A day is *active* for an assignment when a version is in force, the day lies in that
    version's `start`..`end` (both inclusive), no pause covers it (paused from `paused_on`,
    due again from `resumed_on`), and it is before `ended_on` (the day the therapist ended it:
-   like every change it applies from the day it is made, so nothing is due on that day).
+   like every change it applies from the day it is made, so nothing new is due on that day).
+   The day of an end or a pause (`ended_on`, `paused_on`) that would be active but for it is a
+   *closing* day: it owes nothing, but a practice done on it still counts, because a practice
+   the patient did never stops counting through a later action of the staff. So on a closing
+   day an occurrence exists only when it is fulfilled: done counts, never missed or pending.
 4. Daily and chosen weekdays: one occurrence on each active day (that is one of the weekdays).
    It can be fulfilled only by a practice on that very day.
 5. N times a week: due by the end of the week, not daily. A week is an ISO week, Monday to
@@ -22,9 +26,14 @@ a length range, on a schedule. The rules:
    version contributes N/7; the week's quota is that sum rounded up, so a whole week asks for
    exactly N, and a week the assignment covers only in part (it starts, ends, pauses, resumes or
    changes N mid-week) asks for its share, never more than its active days. The quota's
-   occurrences fall due on the last active day of the week; any practice on any active day of
-   the week can fulfil one, if it matches the version in force on the day it was done. "Times"
-   is literal: two practices on one day are two times.
+   occurrences fall due on the last active day of the week; any practice on any active or
+   closing day of the week can fulfil one, if it matches the version in force on the day it
+   was done. "Times" is literal: two practices on one day are two times. A week with a closing
+   day also has optional occurrences (rule 3) up to the quota it would have had without the
+   ends and pauses made that week: practices done before the end keep counting as they did
+   (3 times a week, ended on Thursday after three practices: the share owed is 2, but 3 of 3
+   are done), yet only the share of the active days can be missed. In a week with no active
+   day left, the optional ones fall due on its last closing day.
 6. Part of the day (morning, afternoon, evening, bedtime) is guidance to the patient, never a
    condition: a morning practice done in the evening still counts. It only orders today's plan
    and decides ties when one practice could fulfil either of two items.
@@ -202,7 +211,7 @@ class Assignment:
     id: int
     versions: tuple[ScheduleVersion, ...]  # by effective_from; of one day, the last wins
     pauses: tuple[Pause, ...] = ()  # in order, not overlapping; only the last may be open
-    ended_on: date | None = None  # the day it was ended: nothing is due from that day on
+    ended_on: date | None = None  # the day it was ended: nothing new is due from that day on
     _starts: tuple[date, ...] = field(init=False, repr=False, compare=False)
     _weekly: bool = field(init=False, repr=False, compare=False)  # any "N times a week" version
 
@@ -226,24 +235,52 @@ class Assignment:
 
     def active_version(self, day: date) -> ScheduleVersion | None:
         """The version in force on `day` when the day is active (rule 3), else None."""
+        version = self._scheduled(day)
+        if version is None or (self.ended_on is not None and day >= self.ended_on):
+            return None
+        if any(pause.covers(day) for pause in self.pauses):
+            return None
+        return version
+
+    def closing_version(self, day: date) -> ScheduleVersion | None:
+        """The version in force on `day` when it is a closing day (rule 3): the day it was ended
+        or paused, which would be active but for that end or pause. Else None."""
+        version = self._scheduled(day)
+        if version is None or (self.ended_on is not None and day > self.ended_on):
+            return None
+        covering = [pause for pause in self.pauses if pause.covers(day)]
+        if any(pause.paused_on != day for pause in covering):
+            return None  # paused since an earlier day
+        return version if covering or day == self.ended_on else None
+
+    def accepting_version(self, day: date) -> ScheduleVersion | None:
+        """The version a practice on `day` is judged by: on an active or a closing day."""
+        return self.active_version(day) or self.closing_version(day)
+
+    def weekly_version(self, day: date, *, closing: bool = False) -> ScheduleVersion | None:
+        """The active version on `day` when it is an "N times a week" one; with `closing`, the
+        version of an active or a closing day."""
+        version = self.accepting_version(day) if closing else self.active_version(day)
+        return _weekly(version)
+
+    def _scheduled(self, day: date) -> ScheduleVersion | None:
+        """The version in force on `day` when `day` is in its start..end, ends and pauses aside."""
         version = self.version_on(day)
         if version is None or day < version.start:
             return None
         if version.end is not None and day > version.end:
             return None
-        if self.ended_on is not None and day >= self.ended_on:
-            return None
-        for pause in self.pauses:
-            if pause.covers(day):
-                return None
         return version
 
-    def weekly_version(self, day: date) -> ScheduleVersion | None:
-        """The active version on `day` when it is an "N times a week" one."""
-        version = self.active_version(day)
-        if version is None or version.schedule.frequency is not Frequency.TIMES_A_WEEK:
+    def _open_weekly(self, day: date, monday: date) -> ScheduleVersion | None:
+        """The "N times a week" version `day` would have without the ends and pauses made in
+        the week from `monday`: the optional quota of rule 5."""
+        version = self._scheduled(day)
+        if self.ended_on is not None and self.ended_on < monday:  # ended in an earlier week
             return None
-        return version
+        if any(pause.paused_on < monday and pause.covers(day) for pause in self.pauses):
+            return None
+        return _weekly(version)
 
 
 class Cadence(StrEnum):
@@ -259,9 +296,12 @@ class Occurrence:
     cadence: Cadence
     due: date  # its day, or for WEEK the last active day of its week (the deadline)
     week: date  # the Monday of its ISO week
-    slot: int  # 1 for DAY; 1..of for WEEK
-    of: int  # 1 for DAY; the week's quota for WEEK
+    slot: int  # 1 for DAY; 1..of for WEEK (optional slots after)
+    of: int  # 1 for DAY; the week's quota for WEEK (in `evaluate`, the week's items that exist)
     version: ScheduleVersion  # in force on `due`: what to do, the note, the part of the day
+    # On a closing day, or a week's slot beyond what its active days owe (slot > of): it exists
+    # only when fulfilled (rule 3). `wellness.care.adherence.evaluate` drops it otherwise.
+    optional: bool = False
 
 
 def week_of(day: date) -> date:
@@ -275,45 +315,61 @@ def days(first: date, last: date) -> Iterator[date]:
         yield date.fromordinal(ordinal)
 
 
-def day_occurrence(assignment: Assignment, day: date) -> Occurrence | None:
-    """The item due on `day` itself (daily or chosen weekdays), if any."""
+def day_occurrence(
+    assignment: Assignment, day: date, *, optional: bool = False
+) -> Occurrence | None:
+    """The item due on `day` itself (daily or chosen weekdays), if any; with `optional`, also
+    the optional item of a closing day (rule 3)."""
     version = assignment.active_version(day)
+    closing = version is None and optional
+    if closing:
+        version = assignment.closing_version(day)
     if version is None or not version.schedule.falls_on(day):
         return None
-    return Occurrence(assignment.id, Cadence.DAY, day, week_of(day), 1, 1, version)
+    return Occurrence(assignment.id, Cadence.DAY, day, week_of(day), 1, 1, version, closing)
 
 
-def week_occurrences(assignment: Assignment, monday: date) -> tuple[Occurrence, ...]:
-    """The week's "N times a week" quota, as that many occurrences (rule 5)."""
+def week_occurrences(
+    assignment: Assignment, monday: date, *, optional: bool = False
+) -> tuple[Occurrence, ...]:
+    """The week's "N times a week" quota, as that many occurrences (rule 5); with `optional`,
+    then the optional ones of a week with a closing day."""
     if not assignment._weekly:
         return ()
-    active = [
-        (day, version)
-        for day in days(monday, monday + 6 * _DAY)
-        if (version := assignment.weekly_version(day)) is not None
-    ]
-    shares = sum(version.schedule.times_a_week for _, version in active)
-    quota = -(-shares // 7)
-    if not quota:
+    week = list(days(monday, monday + 6 * _DAY))
+    active = [(day, v) for day in week if (v := assignment.weekly_version(day)) is not None]
+    quota = _quota(version for _, version in active)
+    closing: list[tuple[date, ScheduleVersion]] = []
+    allowance = quota
+    if optional:
+        closing = [
+            (day, v) for day in week if (v := _weekly(assignment.closing_version(day))) is not None
+        ]
+        if closing:
+            allowance = _quota(v for day in week if (v := assignment._open_weekly(day, monday)))
+    if not allowance:
         return ()
-    due, version = active[-1]
+    due, version = (active or closing)[-1]
     return tuple(
-        Occurrence(assignment.id, Cadence.WEEK, due, monday, slot, quota, version)
-        for slot in range(1, quota + 1)
+        Occurrence(assignment.id, Cadence.WEEK, due, monday, slot, quota, version, slot > quota)
+        for slot in range(1, allowance + 1)
     )
 
 
-def occurrences(assignment: Assignment, first: date, last: date) -> tuple[Occurrence, ...]:
+def occurrences(
+    assignment: Assignment, first: date, last: date, *, optional: bool = False
+) -> tuple[Occurrence, ...]:
     """Everything due from `first` to `last`: the day items on those days, and the whole quota of
-    every week that overlaps them (its deadline may lie after `last`). By week, then due day."""
+    every week that overlaps them (its deadline may lie after `last`). By week, then due day.
+    With `optional`, also the optional items of closing days (rule 3)."""
     found: list[Occurrence] = []
     monday = week_of(first)
     while monday <= last:
         for day in days(max(first, monday), min(last, monday + 6 * _DAY)):
-            item = day_occurrence(assignment, day)
+            item = day_occurrence(assignment, day, optional=optional)
             if item is not None:
                 found.append(item)
-        found.extend(week_occurrences(assignment, monday))
+        found.extend(week_occurrences(assignment, monday, optional=optional))
         monday += 7 * _DAY
     found.sort(key=lambda item: (item.week, item.due, item.cadence is Cadence.WEEK, item.slot))
     return tuple(found)
@@ -328,6 +384,18 @@ def due_on(assignment: Assignment, day: date) -> tuple[Occurrence, ...]:
     if assignment.weekly_version(day) is None:
         return ()
     return week_occurrences(assignment, week_of(day))
+
+
+def _weekly(version: ScheduleVersion | None) -> ScheduleVersion | None:
+    """`version` when it is an "N times a week" one."""
+    if version is None or version.schedule.frequency is not Frequency.TIMES_A_WEEK:
+        return None
+    return version
+
+
+def _quota(versions: Iterable[ScheduleVersion]) -> int:
+    """N/7 for each day of a week under an "N times a week" version, rounded up (rule 5)."""
+    return -(-sum(version.schedule.times_a_week for version in versions) // 7)
 
 
 def _is_int(value: object) -> bool:

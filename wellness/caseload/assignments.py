@@ -279,7 +279,7 @@ async def open_pause(assignment: PracticeAssignment) -> AssignmentPause | None:
 async def pause_assignment(
     assignment: PracticeAssignment, *, policy: CarePolicy, now: datetime
 ) -> AssignmentPause:
-    """Nothing is due from today until it is resumed."""
+    """Nothing new is due from today until it is resumed (what was done today still counts)."""
     _refuse_if_ended(assignment)
     today = practice_today(await _patient(assignment), policy, now)
     async with in_transaction():
@@ -309,7 +309,7 @@ async def resume_assignment(
 async def end_assignment(
     assignment: PracticeAssignment, *, by: User, policy: CarePolicy, now: datetime
 ) -> PracticeAssignment:
-    """Nothing is due from today on; the history stays."""
+    """Nothing new is due from today on (what was done today still counts); the history stays."""
     _refuse_if_ended(assignment)
     today = practice_today(await _patient(assignment), policy, now)
     updated = await PracticeAssignment.filter(id=assignment.id, ended_on=None).update(
