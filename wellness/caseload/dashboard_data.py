@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import weakref
 from collections import defaultdict
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 
 from tortoise import connections
@@ -143,21 +143,29 @@ async def practice_summaries(ids: Sequence[int]) -> dict[int, PracticeSummary]:
     }
 
 
+def local_days(zones: Iterable[str], now: datetime, rollover_hour: int) -> dict[str, date]:
+    """Today's practice day in each of these zones (`attention.local_day`), once per zone."""
+    return {zone: attention.local_day(now, zone, rollover_hour) for zone in set(zones)}
+
+
 def _policy_key(policy: CarePolicy) -> Hashable:
     return (policy.day_rollover_hour, policy.rest_days_per_week, policy.completion_percent)
 
 
 async def current_streaks(
-    zones: dict[int, str], practice: dict[int, PracticeSummary], policy: CarePolicy, now: datetime
+    zones: dict[int, str],
+    practice: dict[int, PracticeSummary],
+    policy: CarePolicy,
+    now: datetime,
+    days: dict[str, date] | None = None,
 ) -> dict[int, int]:
-    """Each patient's current streak (0 without practice), computed only where its key changed."""
+    """Each patient's current streak (0 without practice), computed only where its key changed.
+    `days`: `local_days(...)` of these zones, when the caller has them."""
+    if days is None:
+        days = local_days(zones.values(), now, policy.day_rollover_hour)
+    policy_key = _policy_key(policy)
     keys: dict[int, Hashable] = {
-        patient_id: (
-            summary.key,
-            zones[patient_id],
-            attention.local_day(now, zones[patient_id], policy.day_rollover_hour),
-            _policy_key(policy),
-        )
+        patient_id: (summary.key, zones[patient_id], days[zones[patient_id]], policy_key)
         for patient_id, summary in practice.items()
     }
     current, stale = _streaks.split(keys)
@@ -178,19 +186,26 @@ async def current_streaks(
 
 
 async def adherence(
-    zones: dict[int, str], practice: dict[int, PracticeSummary], policy: CarePolicy, now: datetime
+    zones: dict[int, str],
+    practice: dict[int, PracticeSummary],
+    policy: CarePolicy,
+    now: datetime,
+    days: dict[str, date] | None = None,
 ) -> dict[int, plan.CaseloadAdherence]:
     """Each patient's adherence this week, computed only where its key changed."""
     assigned = await assignments.change_keys(list(zones))
     token = await change_token()
+    if days is None:
+        days = local_days(zones.values(), now, policy.day_rollover_hour)
+    policy_key = _policy_key(policy)
     keys: dict[int, Hashable] = {
         patient_id: (
             practice[patient_id].key if patient_id in practice else None,
             assigned.get(patient_id),
             token,
             zone,
-            attention.local_day(now, zone, policy.day_rollover_hour),
-            _policy_key(policy),
+            days[zone],
+            policy_key,
         )
         for patient_id, zone in zones.items()
     }
