@@ -220,7 +220,7 @@ async def run(args: argparse.Namespace) -> None:
                 profiler.disable()
                 for order in ("cumulative", "tottime"):
                     out = io.StringIO()
-                    pstats.Stats(profiler, stream=out).sort_stats(order).print_stats(35)
+                    pstats.Stats(profiler, stream=out).sort_stats(order).print_stats(args.top)
                     print(f"\n--- cProfile by {order}, {args.requests} requests ---")
                     print("\n".join(out.getvalue().splitlines()[6:]))
             elif args.profile == "pyinstrument":
@@ -240,6 +240,7 @@ def main() -> int:
     parser.add_argument(
         "--profile", choices=["cprofile", "pyinstrument", "none"], default="cprofile"
     )
+    parser.add_argument("--top", type=int, default=35, help="cProfile lines to print")
     parser.add_argument("--sql", action="store_true", help="time every statement")
     parser.add_argument("--parts", action="store_true", help="time the handler's parts")
     parser.add_argument("--keep", type=Path, help="seed into (or reuse) this folder")
