@@ -1,8 +1,8 @@
 """Where one `GET /therapist` spends its time, in process, for bench/dashboard.py's caseload
 (200 patients x 90 days). A tool for working on the dashboard, not a benchmark with a target.
 
-Usage: .venv/bin/python bench/profile_dashboard.py [--requests 50] [--profile cprofile|pyinstrument|none]
-       [--sql] [--keep DIR]
+Usage: .venv/bin/python bench/profile_dashboard.py [--requests 50] [--parts] [--sql]
+       [--profile cprofile|pyinstrument|none] [--top 35] [--keep DIR]
 
 What it does, inside one temporary folder (or `--keep DIR`, seeded once and reused later):
 1. creates the database with `wellness db upgrade` and the therapist, and seeds as
@@ -11,7 +11,9 @@ What it does, inside one temporary folder (or `--keep DIR`, seeded once and reus
    therapist in through `POST /api/v1/auth/login` and sends requests straight to the ASGI app
    (httpx's ASGITransport: no sockets, no server, one request at a time): the first dashboard
    (nothing cached), then `--requests` more: median, p90, max wall ms and CPU ms per request;
-3. with `--sql`, the same again with every statement timed (the statement's first words, its
+3. with `--parts`, the same again with the handler's calls (rows, audit row, open alerts,
+   library preview) and each template render timed in CPU ms of the process (the database
+   thread included); with `--sql`, the same again with every statement timed (the statement's first words, its
    count and total ms per request);
 4. profiles `--requests` more with cProfile (top functions by cumulative and own time) or
    pyinstrument (`pip install pyinstrument`).
@@ -151,7 +153,6 @@ def timed_parts(spent: dict[str, list[float]]) -> Iterator[None]:
 
 async def run(args: argparse.Namespace) -> None:
     import httpx
-
     from bench_app import create_app
 
     logging.getLogger("httpx").setLevel(logging.WARNING)

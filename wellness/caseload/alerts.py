@@ -123,14 +123,14 @@ async def open_alerts_for(viewer: User, *, limit: int = 50) -> list[AlertView]:
     connection, sql = raw_query()
     therapist, most = sql.param(viewer.id), sql.param(limit)
     _, rows = await connection.execute_query(
-        "SELECT a.id, a.patient_id, p.display_name, a.reason, a.value, a.detail, a.created_at, "
+        "SELECT a.id, a.patient_id, p.display_name, a.reason, a.value, a.detail, a.created_at, "  # noqa: S608
         "a.acknowledged_at, a.acknowledged_by_id, b.display_name, a.acknowledgement_note, "
         "c.context, c.occurred_at, c.tags, c.note, g.occurred_at "
         "FROM care_alerts a LEFT JOIN users p ON p.id = a.patient_id "
         "LEFT JOIN users b ON b.id = a.acknowledged_by_id "
         "LEFT JOIN checkins c ON a.source_type = 'checkin' AND c.id = a.source_id "
         "LEFT JOIN gad7_responses g ON a.source_type = 'gad7' AND g.id = a.source_id "
-        "WHERE a.acknowledged_at IS NULL AND a.patient_id IN (SELECT m.patient_id "  # noqa: S608
+        "WHERE a.acknowledged_at IS NULL AND a.patient_id IN (SELECT m.patient_id "
         f"FROM care_team_members m WHERE m.therapist_id = {therapist} AND m.ended_at IS NULL) "
         f"ORDER BY a.created_at DESC, a.id DESC LIMIT {most}",
         sql.params,
@@ -144,7 +144,9 @@ def _open_alert(row: Any) -> AlertView:
     gad7_at = row[15]
     raised_by: RaisedBy | None = None
     if checkin_at is not None:
-        labels = tuple(tag_label(tag) for tag in (json.loads(tags) if isinstance(tags, str) else tags))
+        labels = tuple(
+            tag_label(tag) for tag in (json.loads(tags) if isinstance(tags, str) else tags)
+        )
         raised_by = RaisedBy(
             _CONTEXT_LABELS[CheckinContext(context)], moment(checkin_at), labels, checkin_note
         )

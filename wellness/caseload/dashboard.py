@@ -118,7 +118,9 @@ def _row_key(
     zone (days since activity, nothing logged) and whether the recent peak rating is still
     within the rating window."""
     patient_id, peak_at = int(patient[0]), patient[11]
-    recent = peak_at is not None and now - rules.rating_window <= moment(peak_at)
+    recent = peak_at is not None and now - rules.rating_window <= dashboard_data.kept_moment(
+        peak_at
+    )
     return (
         tuple(patient),
         practice.get(patient_id),
