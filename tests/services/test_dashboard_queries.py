@@ -220,6 +220,22 @@ def test_a_practice_change_recomputes_only_that_streak(orm: Orm) -> None:
     assert "IN (?)" in reread[0] or "IN ($1)" in reread[0]  # the changed patient only
 
 
+def test_a_deleted_or_added_practice_recomputes_that_streak(orm: Orm) -> None:
+    """The practice change token (migration 0010's triggers) changes on deletes and inserts
+    too, also when the newest start stays the same."""
+    therapist = orm.run(make_user("t@example.org", Role.THERAPIST))
+    (patient,) = orm.run(seed_caseload(therapist, 1, days=3))
+    before = orm.run(rows_for(therapist))[0].streak
+    oldest = orm.run(PracticeLog.filter(patient_id=patient.id).order_by("started_at").first())
+    assert oldest is not None
+    orm.run(oldest.delete())
+    shorter = orm.run(rows_for(therapist))[0].streak
+    orm.run(practice_log(patient, NOW - timedelta(days=2, hours=2)).save())
+    again = orm.run(rows_for(therapist))[0].streak
+
+    assert (before, shorter, again) == (3, 2, 3)
+
+
 def test_an_assignment_change_recomputes_adherence(orm: Orm) -> None:
     therapist = orm.run(make_user("t@example.org", Role.THERAPIST))
     first, second = orm.run(seed_caseload(therapist, 2, days=2, assigned=False))
