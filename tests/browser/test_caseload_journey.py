@@ -2,7 +2,8 @@
 asks them to skip breath holds, assigns any breathing session daily with a note; the patient
 sees it in Today's plan, starts it with one tap and plays it to the end; the therapist sees it
 done (1 of 1), acknowledges the alert a high rating raised, with a note; an admin finds those
-actions in the audit trail. A screenshot of every step goes to /tmp/e2e-shots/.
+actions in the audit trail. With WELLNESS_SCREENSHOTS=<folder> set, a screenshot of every step
+goes there, to look at.
 
 The patient is Kai (Tamsin's, Tokyo), who has no demo assignments or restrictions. The live
 server is shared by the package, so the test lifts what it set (the contraindication and the
@@ -13,6 +14,7 @@ breathing session, 5 to 10 minutes" is asked for as 1 to 2 minutes: the same two
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -33,7 +35,7 @@ ADMIN = "admin@demo.wellness"
 NOTE = "Breathe out longer than you breathe in; stop if you feel light-headed."
 ACK_NOTE = "Called Kai: a rough evening at work, feeling safer now."
 KIND_TITLE = "Any breathing session, 1 to 2 minutes"
-SHOTS = Path("/tmp/e2e-shots")
+SHOTS = os.environ.get("WELLNESS_SCREENSHOTS", "")
 # 19:00 in Tokyo on a Tuesday: Kai's practice day is well under way.
 EVENING_IN_TOKYO = SERVER_START
 
@@ -58,8 +60,9 @@ def pages(browser: Browser, live_server: LiveServer) -> Iterator[dict[str, Page]
 
 
 def shot(page: Page, name: str) -> None:
-    SHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    if SHOTS:
+        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=True)
 
 
 def lift(page: Page, patient_url: str) -> None:
