@@ -13,8 +13,8 @@ What it does, inside one temporary folder (or `--keep DIR`, seeded once and reus
    (nothing cached), then `--requests` more: median, p90, max wall ms and CPU ms per request;
 3. with `--parts`, the same again with the handler's calls (rows, audit row, open alerts,
    library preview) and each template render timed in CPU ms of the process (the database
-   thread included); with `--sql`, the same again with every statement timed (the statement's first words, its
-   count and total ms per request);
+   thread included); with `--sql`, the same again with every statement timed (the
+   statement's first words, its count and total ms per request);
 4. profiles `--requests` more with cProfile (top functions by cumulative and own time) or
    pyinstrument (`pip install pyinstrument`).
 """
