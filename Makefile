@@ -93,9 +93,9 @@ test-postgres: install ## The test suite on PostgreSQL (browser and install test
 		echo "Start it with: pg_ctlcluster --skip-systemctl-redirect \$$(ls /etc/postgresql) main start"; \
 	fi
 
-bench: install ## Run every benchmark script (bench/*.py but the helpers _*.py and bench_app.py)
+bench: install ## Run every benchmark script (bench/*.py but the helpers _*.py, bench_app.py and the profilers profile_*.py)
 	@shopt -s nullglob; scripts=(); \
-	for script in bench/*.py; do case "$$(basename "$$script")" in _*|bench_app.py) ;; *) scripts+=("$$script");; esac; done; \
+	for script in bench/*.py; do case "$$(basename "$$script")" in _*|bench_app.py|profile_*.py) ;; *) scripts+=("$$script");; esac; done; \
 	if [ $${#scripts[@]} -eq 0 ]; then echo "No benchmarks yet: bench/*.py matches nothing."; exit 0; fi; \
 	for script in "$${scripts[@]}"; do \
 		echo "== $$script =="; \

@@ -20,8 +20,10 @@ from tests.caseload_fixtures import published
 from tests.services.conftest import Orm
 from wellness.accounts.models import User
 from wellness.accounts.roles import Role
+from wellness.care import services as care
 from wellness.care.models import Alert, CareTeamMember, PracticeAssignment
 from wellness.care.policy import AlertReason
+from wellness.caseload import alerts as caseload_alerts
 from wellness.caseload import dashboard
 from wellness.caseload.assignments import (
     AssignmentInput,
@@ -31,7 +33,7 @@ from wellness.caseload.assignments import (
 from wellness.caseload.attention import Reason
 from wellness.catalog.kinds import Kind
 from wellness.checkins.models import Checkin, Gad7Response
-from wellness.checkins.scoring import Gad7Band
+from wellness.checkins.scoring import CheckinContext, Gad7Band
 from wellness.practice.models import PracticeLog
 from wellness.practice.rules import Evidence
 from wellness.settings import CarePolicy
@@ -220,6 +222,22 @@ def test_a_practice_change_recomputes_only_that_streak(orm: Orm) -> None:
     assert "IN (?)" in reread[0] or "IN ($1)" in reread[0]  # the changed patient only
 
 
+def test_a_deleted_or_added_practice_recomputes_that_streak(orm: Orm) -> None:
+    """The practice change token (migration 0010's triggers) changes on deletes and inserts
+    too, also when the newest start stays the same."""
+    therapist = orm.run(make_user("t@example.org", Role.THERAPIST))
+    (patient,) = orm.run(seed_caseload(therapist, 1, days=3))
+    before = orm.run(rows_for(therapist))[0].streak
+    oldest = orm.run(PracticeLog.filter(patient_id=patient.id).order_by("started_at").first())
+    assert oldest is not None
+    orm.run(oldest.delete())
+    shorter = orm.run(rows_for(therapist))[0].streak
+    orm.run(practice_log(patient, NOW - timedelta(days=2, hours=2)).save())
+    again = orm.run(rows_for(therapist))[0].streak
+
+    assert (before, shorter, again) == (3, 2, 3)
+
+
 def test_an_assignment_change_recomputes_adherence(orm: Orm) -> None:
     therapist = orm.run(make_user("t@example.org", Role.THERAPIST))
     first, second = orm.run(seed_caseload(therapist, 2, days=2, assigned=False))
@@ -379,3 +397,72 @@ def test_the_name_filter_is_a_plain_case_insensitive_substring(
     orm.run(seed_caseload(therapist, 3, days=1))
 
     assert len(orm.run(rows_for(therapist, name_filter=needle))) == expected
+
+
+def test_the_open_alerts_panel_reads_what_the_alert_services_describe(orm: Orm) -> None:
+    """`open_alerts_for` (one query) describes exactly what `describe(care.open_alerts(...))`
+    does: the ratings that raised them (tags as labels, an unknown tag as stored), GAD-7s,
+    a source that is gone, newest first, only open ones of the current caseload."""
+    therapist = orm.run(make_user("t@example.org", Role.THERAPIST))
+    mine, former = orm.run(seed_caseload(therapist, 2, days=1, assigned=False))
+    orm.run(CareTeamMember.filter(patient_id=former.id).update(ended_at=NOW))
+    rating = orm.run(
+        Checkin.create(
+            patient_id=mine.id,
+            level=9,
+            tags=["cant-sleep", "no-longer-a-tag"],
+            note="rough night",
+            context=CheckinContext.AFTER_SESSION,
+            occurred_at=NOW - timedelta(hours=2),
+            recorded_at=NOW,
+        )
+    )
+    gad7 = orm.run(Gad7Response.filter(patient_id=mine.id).order_by("-occurred_at").first())
+    assert gad7 is not None
+    sources = [("rating", "checkin", rating.id), ("gad7", "gad7", gad7.id)]
+    sources.append(("gone", "checkin", 999_999))
+    for minutes, (name, kind, source) in enumerate(sources):
+        orm.run(
+            Alert.create(
+                patient_id=mine.id,
+                reason=AlertReason.HIGH_DISTRESS,
+                value=9,
+                detail=name,
+                source_type=kind,
+                source_id=source,
+                created_at=NOW - timedelta(minutes=minutes),
+            )
+        )
+    orm.run(
+        Alert.create(
+            patient_id=mine.id,
+            reason=AlertReason.SEVERE_GAD7,
+            value=16,
+            source_type="gad7",
+            source_id=gad7.id,
+            created_at=NOW,
+            acknowledged_at=NOW,
+            acknowledged_by_id=therapist.id,
+        )
+    )
+
+    described = orm.run(
+        caseload_alerts.describe([item.alert for item in orm.run(care.open_alerts(therapist))])
+    )
+    shown = orm.run(caseload_alerts.open_alerts_for(therapist))
+
+    assert shown == described
+    assert {view.patient_id for view in shown} == {mine.id}  # seeded alerts included
+    raised = {
+        view.detail: view.raised_by for view in shown if view.detail in ("rating", "gad7", "gone")
+    }
+    assert list(raised) == ["rating", "gad7", "gone"]  # newest first
+    assert raised["rating"] == caseload_alerts.RaisedBy(
+        "After a session",
+        NOW - timedelta(hours=2),
+        ("Can't sleep", "no-longer-a-tag"),
+        "rough night",
+    )
+    assert raised["gad7"] == caseload_alerts.RaisedBy("GAD-7", gad7.occurred_at)
+    assert raised["gone"] is None
+    assert orm.run(caseload_alerts.open_alerts_for(mine)) == []  # patients see none here

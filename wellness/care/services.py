@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Subquery
 from tortoise.queryset import QuerySet
 
 from wellness.accounts import permissions
@@ -101,11 +102,10 @@ async def open_alerts(viewer: User, *, limit: int = 50) -> list[OpenAlert]:
     """Unacknowledged alerts for the patients on this therapist's caseload, newest first."""
     if not permissions.can_see_caseload(viewer.role):
         return []
-    patients = (
-        await _current_members().filter(therapist_id=viewer.id).values_list("patient_id", flat=True)
-    )
+    # The caseload as a subquery: one query, and no list of ids to build and bind.
+    patients = Subquery(_current_members().filter(therapist_id=viewer.id).values("patient_id"))
     alerts = (
-        await Alert.filter(patient_id__in=list(patients), acknowledged_at__isnull=True)
+        await Alert.filter(patient_id__in=patients, acknowledged_at__isnull=True)
         .order_by("-created_at", "-id")
         .limit(limit)
     )

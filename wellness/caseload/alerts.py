@@ -7,19 +7,22 @@ quick or around a session; "gad7": a GAD-7 response).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
+from wellness.accounts import permissions
 from wellness.accounts import services as accounts
 from wellness.accounts.models import User
-from wellness.care import services as care
 from wellness.care.models import Alert
 from wellness.care.policy import AlertReason
 from wellness.checkins.models import Checkin, Gad7Response
 from wellness.checkins.scoring import CheckinContext, ContextTag
-from wellness.db import paged
+from wellness.db import paged, raw_query
 from wellness.lib.paging import Page
+from wellness.practice.history import moment
 
 ALERTS_PER_PAGE = 10
 
@@ -112,9 +115,57 @@ def tag_label(tag: str) -> str:
 
 
 async def open_alerts_for(viewer: User, *, limit: int = 50) -> list[AlertView]:
-    """The open alerts of this therapist's current caseload, newest first, described."""
-    found = await care.open_alerts(viewer, limit=limit)
-    return await describe([item.alert for item in found])
+    """The open alerts of this therapist's current caseload, newest first, described as
+    `describe` does (`care.open_alerts`, then `describe`), in one query: the dashboard shows
+    them on every view."""
+    if not permissions.can_see_caseload(viewer.role):
+        return []
+    connection, sql = raw_query()
+    therapist, most = sql.param(viewer.id), sql.param(limit)
+    _, rows = await connection.execute_query(
+        "SELECT a.id, a.patient_id, p.display_name, a.reason, a.value, a.detail, a.created_at, "  # noqa: S608
+        "a.acknowledged_at, a.acknowledged_by_id, b.display_name, a.acknowledgement_note, "
+        "c.context, c.occurred_at, c.tags, c.note, g.occurred_at "
+        "FROM care_alerts a LEFT JOIN users p ON p.id = a.patient_id "
+        "LEFT JOIN users b ON b.id = a.acknowledged_by_id "
+        "LEFT JOIN checkins c ON a.source_type = 'checkin' AND c.id = a.source_id "
+        "LEFT JOIN gad7_responses g ON a.source_type = 'gad7' AND g.id = a.source_id "
+        "WHERE a.acknowledged_at IS NULL AND a.patient_id IN (SELECT m.patient_id "
+        f"FROM care_team_members m WHERE m.therapist_id = {therapist} AND m.ended_at IS NULL) "
+        f"ORDER BY a.created_at DESC, a.id DESC LIMIT {most}",
+        sql.params,
+    )
+    return [_open_alert(row) for row in rows]
+
+
+def _open_alert(row: Any) -> AlertView:
+    (alert_id, patient_id, patient_name, reason, value, detail, created_at) = row[:7]
+    (acknowledged_at, by_id, by_name, note, context, checkin_at, tags, checkin_note) = row[7:15]
+    gad7_at = row[15]
+    raised_by: RaisedBy | None = None
+    if checkin_at is not None:
+        labels = tuple(
+            tag_label(tag) for tag in (json.loads(tags) if isinstance(tags, str) else tags)
+        )
+        raised_by = RaisedBy(
+            _CONTEXT_LABELS[CheckinContext(context)], moment(checkin_at), labels, checkin_note
+        )
+    elif gad7_at is not None:
+        raised_by = RaisedBy("GAD-7", moment(gad7_at))
+    return AlertView(
+        id=int(alert_id),
+        patient_id=int(patient_id),
+        patient_name=str(patient_name or ""),
+        reason=AlertReason(reason),
+        value=int(value),
+        detail=str(detail),
+        created_at=moment(created_at),
+        raised_by=raised_by,
+        acknowledged_at=None if acknowledged_at is None else moment(acknowledged_at),
+        acknowledged_by=str(by_name or ""),
+        acknowledged_by_id=None if by_id is None else int(by_id),
+        note=str(note),
+    )
 
 
 async def open_alerts_of(patient: User) -> list[AlertView]:

@@ -15,8 +15,9 @@ patient at once; tests/services/test_dashboard_queries.py counts them):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from wellness.caseload import attention, dashboard_data, plan
@@ -43,10 +44,11 @@ class DashboardRow:
     week_done: int | None = None
     week_prescribed: int | None = None
     overdue: int | None = None
+    # `attention.attention_key(concerns)`, worked out once: every sort reads it.
+    attention: tuple[int, int] = field(init=False, repr=False, compare=False)
 
-    @property
-    def attention(self) -> tuple[int, int]:
-        return attention.attention_key(self.concerns)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "attention", attention.attention_key(self.concerns))
 
 
 def attention_rules(policy: CarePolicy) -> AttentionRules:
@@ -66,25 +68,68 @@ async def dashboard_rows(
     if not patients:
         return []
     zones = {int(row[0]): str(row[2]) for row in patients}
+    days = dashboard_data.local_days(zones.values(), now, policy.day_rollover_hour)
     practice = await dashboard_data.practice_summaries(list(zones))
-    current = await dashboard_data.current_streaks(zones, practice, policy, now)
-    adherence = await dashboard_data.adherence(zones, practice, policy, now)
-    rows = [
-        _row(
-            patient,
-            practice.get(int(patient[0])),
-            current,
-            adherence.get(int(patient[0])),
-            rules,
-            now,
-        )
+    current = await dashboard_data.current_streaks(zones, practice, policy, now, days)
+    adherence = await dashboard_data.adherence(zones, practice, policy, now, days)
+    keys: dict[int, Hashable] = {
+        int(patient[0]): _row_key(patient, practice, current, adherence, rules, now, days)
         for patient in patients
-    ]
+    }
+    found, stale = _rows.split(keys)
+    if stale:
+        wanted = set(stale)
+        fresh = {
+            int(patient[0]): _row(
+                patient,
+                practice.get(int(patient[0])),
+                current,
+                adherence.get(int(patient[0])),
+                rules,
+                now,
+            )
+            for patient in patients
+            if int(patient[0]) in wanted
+        }
+        _rows.store(keys, fresh)
+        found.update(fresh)
+    rows = list(found.values())
     rows.sort(key=lambda row: (row.attention, row.name.casefold(), row.patient_id))
     return rows
 
 
 # --- one row ----------------------------------------------------------------------------------
+
+# Rows by patient id, each kept under everything it is made of (see `_row_key`).
+_rows: dashboard_data.KeyedCache[DashboardRow] = dashboard_data.KeyedCache()
+
+
+def _row_key(
+    patient: Any,
+    practice: dict[int, PracticeSummary],
+    current: dict[int, int],
+    adherence: dict[int, plan.CaseloadAdherence],
+    rules: AttentionRules,
+    now: datetime,
+    days: dict[str, date],
+) -> Hashable:
+    """Everything `_row` reads: the patient's caseload row, practice summary, streak and
+    adherence, the rules, and of `now` only what a row depends on: today's day in the patient's
+    zone (days since activity, nothing logged) and whether the recent peak rating is still
+    within the rating window."""
+    patient_id, peak_at = int(patient[0]), patient[11]
+    recent = peak_at is not None and now - rules.rating_window <= dashboard_data.kept_moment(
+        peak_at
+    )
+    return (
+        tuple(patient),
+        practice.get(patient_id),
+        current.get(patient_id, 0),
+        adherence.get(patient_id),
+        rules,
+        days[str(patient[2])],
+        recent,
+    )
 
 
 def _row(

@@ -1,0 +1,264 @@
+"""Where one `GET /therapist` spends its time, in process, for bench/dashboard.py's caseload
+(200 patients x 90 days). A tool for working on the dashboard, not a benchmark with a target.
+
+Usage: .venv/bin/python bench/profile_dashboard.py [--requests 50] [--parts] [--sql]
+       [--profile cprofile|pyinstrument|none] [--top 35] [--keep DIR]
+
+What it does, inside one temporary folder (or `--keep DIR`, seeded once and reused later):
+1. creates the database with `wellness db upgrade` and the therapist, and seeds as
+   bench/dashboard.py does (its `seed`);
+2. builds the app as bench/bench_app.py does, runs its lifespan in this process, signs the
+   therapist in through `POST /api/v1/auth/login` and sends requests straight to the ASGI app
+   (httpx's ASGITransport: no sockets, no server, one request at a time): the first dashboard
+   (nothing cached), then `--requests` more: median, p90, max wall ms and CPU ms per request;
+3. with `--parts`, the same again with the handler's calls (rows, audit row, open alerts,
+   library preview) and each template render timed in CPU ms of the process (the database
+   thread included); with `--sql`, the same again with every statement timed (the
+   statement's first words, its count and total ms per request);
+4. profiles `--requests` more with cProfile (top functions by cumulative and own time) or
+   pyinstrument (`pip install pyinstrument`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import cProfile
+import io
+import logging
+import os
+import pstats
+import statistics
+import sys
+import time
+from collections import defaultdict
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _server import PASSWORD, BenchError, bench_env, create_account, run_cli, workspace
+from dashboard import PATIENTS, THERAPIST, seed
+
+EXECUTE = ("execute_query", "execute_query_dict", "execute_insert", "execute_many")
+
+
+def prepare(folder: Path) -> dict[str, str]:
+    """The environment for a seeded database in `folder` (seeded now unless it already is)."""
+    env = bench_env(folder, WELLNESS_AUTO_MIGRATE="false")
+    marker = folder / "seeded"
+    if not marker.exists():
+        started = time.perf_counter()
+        run_cli(env, "db", "upgrade")
+        create_account(env, THERAPIST, "Bench Therapist", "therapist")
+        counts = asyncio.run(seed(env["WELLNESS_DATABASE_URL"], datetime.now(UTC)))
+        marker.write_text(repr(counts))
+        print(f"seeded {counts} in {time.perf_counter() - started:.0f} s")
+    return env
+
+
+@contextlib.asynccontextmanager
+async def lifespan(app: Any) -> AsyncIterator[None]:
+    """Run an ASGI app's lifespan (start-up now, shut-down on leaving) in this event loop."""
+    inbox: asyncio.Queue[dict[str, str]] = asyncio.Queue()
+    outbox: asyncio.Queue[dict[str, str]] = asyncio.Queue()
+    task = asyncio.create_task(
+        app({"type": "lifespan", "asgi": {"version": "3.0"}}, inbox.get, outbox.put)
+    )
+    await inbox.put({"type": "lifespan.startup"})
+    answer = await outbox.get()
+    if answer["type"] != "lifespan.startup.complete":
+        raise BenchError(f"start-up failed: {answer}")
+    try:
+        yield
+    finally:
+        await inbox.put({"type": "lifespan.shutdown"})
+        await outbox.get()
+        await task
+
+
+@contextlib.contextmanager
+def timed_statements(totals: dict[str, list[float]]) -> Iterator[None]:
+    """Every statement on the default connection, timed, by its first 60 characters."""
+    from tortoise import connections
+
+    client = connections.get("default")
+    originals = {name: getattr(client, name) for name in EXECUTE}
+
+    def wrap(original: Any) -> Any:
+        async def execute(query: str, *args: Any, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return await original(query, *args, **kwargs)
+            finally:
+                totals[" ".join(query.split())[:60]].append(time.perf_counter() - started)
+
+        return execute
+
+    for name, original in originals.items():
+        setattr(client, name, wrap(original))
+    try:
+        yield
+    finally:
+        for name in originals:
+            delattr(client, name)
+
+
+@contextlib.contextmanager
+def timed_parts(spent: dict[str, list[float]]) -> Iterator[None]:
+    """The page handler's calls and the template rendering, timed (CPU of the process) by name."""
+    import jinja2
+
+    from wellness.web.pages import dashboard as page
+
+    def timed(name: str, original: Any) -> Any:
+        async def call(*args: Any, **kwargs: Any) -> Any:
+            started = time.process_time()
+            try:
+                return await original(*args, **kwargs)
+            finally:
+                spent[name].append(time.process_time() - started)
+
+        return call
+
+    render = jinja2.Template.render
+
+    def timed_render(self: Any, *args: Any, **kwargs: Any) -> str:
+        started = time.process_time()
+        try:
+            return render(self, *args, **kwargs)
+        finally:
+            spent[f"render {self.name}"].append(time.process_time() - started)
+
+    patched = [
+        (page.dashboard, "dashboard_rows"),
+        (page.caseload_alerts, "open_alerts_for"),
+        (page.catalog, "library_preview"),
+        (page, "record_action"),
+    ]
+    saved = [(owner, name, getattr(owner, name)) for owner, name in patched]
+    for owner, name, original in saved:
+        setattr(owner, name, timed(name, original))
+    jinja2.Template.render = timed_render  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        for owner, name, original in saved:
+            setattr(owner, name, original)
+        jinja2.Template.render = render  # type: ignore[method-assign]
+
+
+async def run(args: argparse.Namespace) -> None:
+    import httpx
+    from bench_app import create_app
+
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    app = create_app()
+    async with lifespan(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
+            login = await client.post(
+                "/api/v1/auth/login", json={"email": THERAPIST, "password": PASSWORD}
+            )
+            if login.status_code != 200:
+                raise BenchError(f"sign-in answered {login.status_code}: {login.text[:300]}")
+
+            async def one() -> bytes:
+                response = await client.get("/therapist")
+                if response.status_code != 200:
+                    raise BenchError(f"/therapist answered {response.status_code}")
+                return response.content
+
+            started = time.perf_counter()
+            body = await one()
+            print(f"first dashboard: {(time.perf_counter() - started) * 1000:.0f} ms")
+            rows = body.count(b'<th role="rowheader"')
+            if rows != PATIENTS:
+                raise BenchError(f"the dashboard shows {rows} rows, not {PATIENTS}")
+
+            wall, cpu = [], []
+            for _ in range(args.requests):
+                started, used = time.perf_counter(), time.process_time()
+                await one()
+                wall.append((time.perf_counter() - started) * 1000)
+                cpu.append((time.process_time() - used) * 1000)
+            wall.sort()
+            print(
+                f"{args.requests} more, one at a time: median {statistics.median(wall):.1f} ms, "
+                f"p90 {wall[int(len(wall) * 0.9)]:.1f} ms, max {wall[-1]:.1f} ms; "
+                f"CPU median {statistics.median(cpu):.1f} ms ({len(body):,} bytes, {rows} rows)"
+            )
+
+            if args.sql:
+                totals: dict[str, list[float]] = defaultdict(list)
+                with timed_statements(totals):
+                    for _ in range(args.requests):
+                        await one()
+                print("\nstatements per request (count, ms):")
+                for text, times in sorted(totals.items(), key=lambda item: -sum(item[1])):
+                    print(
+                        f"  {len(times) / args.requests:4.1f}x "
+                        f"{sum(times) * 1000 / args.requests:7.2f} ms  {text}"
+                    )
+
+            if args.parts:
+                spent: dict[str, list[float]] = defaultdict(list)
+                with timed_parts(spent):
+                    for _ in range(args.requests):
+                        await one()
+                print("\nparts per request (median CPU ms):")
+                for name, times in spent.items():
+                    print(f"  {statistics.median(times) * 1000:7.2f} ms  {name}")
+
+            if args.profile == "cprofile":
+                profiler = cProfile.Profile()
+                profiler.enable()
+                for _ in range(args.requests):
+                    await one()
+                profiler.disable()
+                for order in ("cumulative", "tottime"):
+                    out = io.StringIO()
+                    pstats.Stats(profiler, stream=out).sort_stats(order).print_stats(args.top)
+                    print(f"\n--- cProfile by {order}, {args.requests} requests ---")
+                    print("\n".join(out.getvalue().splitlines()[6:]))
+            elif args.profile == "pyinstrument":
+                from pyinstrument import Profiler
+
+                profiler = Profiler(async_mode="enabled", interval=0.0005)
+                profiler.start()
+                for _ in range(args.requests):
+                    await one()
+                profiler.stop()
+                print(profiler.output_text(unicode=False, color=False, show_all=False))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=50)
+    parser.add_argument(
+        "--profile", choices=["cprofile", "pyinstrument", "none"], default="cprofile"
+    )
+    parser.add_argument("--top", type=int, default=35, help="cProfile lines to print")
+    parser.add_argument("--sql", action="store_true", help="time every statement")
+    parser.add_argument("--parts", action="store_true", help="time the handler's parts")
+    parser.add_argument("--keep", type=Path, help="seed into (or reuse) this folder")
+    args = parser.parse_args()
+    with contextlib.ExitStack() as stack:
+        if args.keep:
+            args.keep.mkdir(parents=True, exist_ok=True)
+            folder = args.keep
+        else:
+            folder = stack.enter_context(workspace("wellness-profile-"))
+        env = prepare(folder)
+        os.environ.update(env)
+        for key in [key for key in os.environ if key.startswith("WELLNESS_") and key not in env]:
+            del os.environ[key]
+        asyncio.run(run(args))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
