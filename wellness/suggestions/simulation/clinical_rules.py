@@ -42,7 +42,7 @@ NOT_AT_HIGH_DISTRESS = NEVER | {
     Contraindication.VIGOROUS.value,
     Contraindication.LONG_SILENCE.value,
 }
-# What the support panel leaves out (catalog.services.NOT_WHEN_DISTRESSED).
+# What the support panel leaves out (suggestions.attributes.NOT_WHEN_DISTRESSED, plus standing).
 NOT_IN_SUPPORT_PANEL = NOT_AT_HIGH_DISTRESS | {Contraindication.STANDING.value}
 SUPPORT_PANEL_KINDS = frozenset({Kind.BREATHING.value, Kind.GROUNDING.value})
 
