@@ -514,6 +514,47 @@ def test_the_therapist_sees_the_last_suggestions_on_the_patients_page(
         assert item["reasons"][0] in text
 
 
+def test_the_record_api_answers_the_last_suggestions_and_what_was_started(
+    client: Client, catalog: dict[str, int], personas: dict[str, User]
+) -> None:
+    client.login_as(PERSONAS["patient"])
+    rate(client, "patient", 9)
+    shown = shown_list(client)
+    followed = shown["items"][0]
+    client.post(
+        "/api/v1/practice/playback",
+        json={"session_id": followed["session_id"], "suggestion_id": shown["suggestion_id"]},
+    )
+    client.login_as(PERSONAS["therapist"])
+
+    last = client.get(f"/api/v1/patients/{personas['patient'].id}").json()["last_suggested"]
+
+    assert last["suggestion_id"] == shown["suggestion_id"]
+    assert (last["anxiety"], last["tier"]) == (9, "support")
+    assert last["shown_at"].startswith("2026-11-24T15:30:00")  # Berlin time
+    assert last["shown_at"].endswith("+01:00")
+    assert [item["session_id"] for item in last["items"]] == [
+        item["session_id"] for item in shown["items"]
+    ]
+    assert [item["reasons"] for item in last["items"]] == [
+        item["reasons"] for item in shown["items"]
+    ]
+    assert [item["followed"] for item in last["items"]] == [
+        item["session_id"] == followed["session_id"] for item in shown["items"]
+    ]
+    assert all(0 < item["probability"] <= 1 for item in last["items"])
+
+
+def test_the_record_api_says_null_before_any_suggestion(
+    client: Client, personas: dict[str, User]
+) -> None:
+    client.login_as(PERSONAS["therapist"])
+
+    body = client.get(f"/api/v1/patients/{personas['patient'].id}").json()
+
+    assert body["last_suggested"] is None
+
+
 def test_another_therapist_cannot_see_the_last_suggestions(
     client: Client, catalog: dict[str, int], personas: dict[str, User]
 ) -> None:
@@ -525,3 +566,6 @@ def test_another_therapist_cannot_see_the_last_suggestions(
 
     assert page.status_code == 404
     assert shown["items"][0]["reasons"][0] not in html.unescape(page.text)
+    record = client.get(f"/api/v1/patients/{personas['patient'].id}")
+    assert record.status_code == 404
+    assert shown["items"][0]["reasons"][0] not in record.text

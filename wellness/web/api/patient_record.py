@@ -10,6 +10,7 @@ from typing import Any
 
 from litestar import Controller, Request, get
 
+from wellness.suggestions.logs import last_suggestions_for
 from wellness.web import care_access
 from wellness.web.api.fields import PageNumber
 from wellness.web.api.patient_record_schemas import PatientRecordOut
@@ -36,7 +37,8 @@ class PatientRecordApi(Controller):
         alerts_page: PageNumber = 1,
     ) -> PatientRecordOut:
         """A patient on your caseload: header, streak, practice with its evidence (a page),
-        alerts with their acknowledgements (a page) and what helps. Times in their zone."""
+        alerts with their acknowledgements (a page), what helps, and the last suggestions they
+        were shown. Times in their zone."""
         patient, found = await care_access.patient_record(
             request,
             user,
@@ -46,4 +48,4 @@ class PatientRecordApi(Controller):
             practice_page=practice_page,
             alerts_page=alerts_page,
         )
-        return PatientRecordOut.of(patient, found)
+        return PatientRecordOut.of(patient, found, await last_suggestions_for(patient.id))

@@ -4,6 +4,7 @@ Health data leaves only through these explicit shapes; times are aware, in the p
 from __future__ import annotations
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import msgspec
 
@@ -12,6 +13,7 @@ from wellness.caseload import helps
 from wellness.caseload import record as records
 from wellness.catalog.kinds import Kind
 from wellness.practice.rules import Evidence
+from wellness.suggestions.logs import LastSuggestions, ShownItem
 from wellness.web.api.assignments_schemas import AssignmentOut
 from wellness.web.api.care_schemas import AlertOut
 from wellness.web.api.practice_schemas import StreakOut
@@ -144,6 +146,50 @@ class WhatHelpsOut(msgspec.Struct):
     enough_from: int  # pairs needed before a figure counts as more than tentative
 
 
+class ShownItemOut(msgspec.Struct):
+    session_id: int
+    title: str
+    kind: str
+    minutes: float
+    probability: float  # the chance the engine gave it of being shown
+    reasons: list[str]
+    followed: bool  # a practice of it was started from this list
+
+    @classmethod
+    def of(cls, item: ShownItem) -> ShownItemOut:
+        return cls(
+            item.session_id,
+            item.title,
+            item.kind,
+            round(item.minutes, 2),
+            round(item.probability, 4),
+            list(item.reasons),
+            item.followed,
+        )
+
+
+class LastSuggestedOut(msgspec.Struct):
+    """The last list of suggestions the patient was shown, and why."""
+
+    suggestion_id: int
+    shown_at: datetime  # in the patient's zone
+    engine_version: str
+    anxiety: int | None  # the rating the list was chosen for; None without a recent one
+    tier: str
+    items: list[ShownItemOut]
+
+    @classmethod
+    def of(cls, shown: LastSuggestions, time_zone: str) -> LastSuggestedOut:
+        return cls(
+            shown.suggestion_id,
+            shown.shown_at.astimezone(ZoneInfo(time_zone)),
+            shown.engine_version,
+            shown.anxiety,
+            shown.tier,
+            [ShownItemOut.of(item) for item in shown.items],
+        )
+
+
 class PatientRecordOut(msgspec.Struct):
     patient: PatientHeaderOut
     streak: StreakOut
@@ -151,9 +197,12 @@ class PatientRecordOut(msgspec.Struct):
     alerts: AlertPageOut
     what_helps: WhatHelpsOut
     assignments: list[AssignmentOut]  # every assignment with its adherence, ended ones too
+    last_suggested: LastSuggestedOut | None  # None before the patient was shown any
 
     @classmethod
-    def of(cls, patient: User, found: records.PatientRecord) -> PatientRecordOut:
+    def of(
+        cls, patient: User, found: records.PatientRecord, shown: LastSuggestions | None
+    ) -> PatientRecordOut:
         practice, alerts, helped = found.practice, found.alerts, found.helps
         return cls(
             patient=PatientHeaderOut.of(found.header),
@@ -177,4 +226,7 @@ class PatientRecordOut(msgspec.Struct):
                 helps.ENOUGH_RATINGS,
             ),
             assignments=[AssignmentOut.of(item) for item in found.assignments],
+            last_suggested=(
+                None if shown is None else LastSuggestedOut.of(shown, found.header.time_zone)
+            ),
         )
