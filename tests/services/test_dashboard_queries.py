@@ -466,3 +466,33 @@ def test_the_open_alerts_panel_reads_what_the_alert_services_describe(orm: Orm) 
     assert raised["gad7"] == caseload_alerts.RaisedBy("GAD-7", gad7.occurred_at)
     assert raised["gone"] is None
     assert orm.run(caseload_alerts.open_alerts_for(mine)) == []  # patients see none here
+
+
+def test_the_last_check_in_is_the_latest_quick_one_as_on_the_patients_page(orm: Orm) -> None:
+    therapist = orm.run(make_user("t@example.org", Role.THERAPIST))
+    patient = orm.run(make_user("p@example.org", Role.PATIENT))
+    orm.run(
+        CareTeamMember.create(
+            therapist_id=therapist.id, patient_id=patient.id, started_at=NOW - timedelta(days=30)
+        )
+    )
+    orm.run(
+        Checkin.create(
+            patient_id=patient.id, level=5, occurred_at=NOW - timedelta(hours=3), recorded_at=NOW
+        )
+    )
+    orm.run(
+        Checkin.create(
+            patient_id=patient.id,
+            level=9,
+            context=CheckinContext.AFTER_SESSION,
+            occurred_at=NOW - timedelta(hours=1),
+            recorded_at=NOW,
+        )
+    )
+
+    [row] = orm.run(rows_for(therapist))
+
+    assert (row.checkin_level, row.checkin_at) == (5, NOW - timedelta(hours=3))
+    # The rating after a session still counts as a high rating in the last 24 h.
+    assert Reason.HIGH_RATING in [concern.reason for concern in row.concerns]

@@ -32,6 +32,7 @@ from wellness.accounts.roles import Role
 from wellness.caseload import assignments, attention, plan
 from wellness.caseload.attention import AttentionRules
 from wellness.catalog.cache import change_token
+from wellness.checkins.scoring import CheckinContext
 from wellness.db import raw_query
 from wellness.practice import rules as practice_rules
 from wellness.practice import streaks
@@ -81,11 +82,16 @@ _streaks: KeyedCache[int] = KeyedCache()
 _adherence: KeyedCache[plan.CaseloadAdherence] = KeyedCache()
 
 
-def _latest(table: str, column: str, offset: int = 0) -> str:
+def _latest(table: str, column: str, offset: int = 0, where: str = "") -> str:
     return (
-        f"(SELECT x.id FROM {table} x WHERE x.patient_id = u.id "  # noqa: S608
+        f"(SELECT x.id FROM {table} x WHERE x.patient_id = u.id {where}"  # noqa: S608
         f"ORDER BY x.{column} DESC, x.id DESC LIMIT 1 OFFSET {offset})"
     )
+
+
+# The last check-in is the latest quick one, as on the patient's page (ratings around a session
+# count for "a high rating in the last 24 h" and sit on the anxiety chart).
+_QUICK_ONLY = f"AND x.context = '{CheckinContext.QUICK.value}' "
 
 
 async def caseload(therapist_id: int, rules: AttentionRules, now: datetime) -> list[Any]:
@@ -106,7 +112,7 @@ async def caseload(therapist_id: int, rules: AttentionRules, now: datetime) -> l
     therapist, role = sql.param(therapist_id), sql.param(Role.PATIENT.value)
     query = (
         f"SELECT {columns} FROM care_team_members m JOIN users u ON u.id = m.patient_id "  # noqa: S608
-        f"LEFT JOIN checkins c ON c.id = {_latest('checkins', 'occurred_at')} "
+        f"LEFT JOIN checkins c ON c.id = {_latest('checkins', 'occurred_at', where=_QUICK_ONLY)} "
         f"LEFT JOIN gad7_responses g1 ON g1.id = {_latest('gad7_responses', 'occurred_at')} "
         f"LEFT JOIN gad7_responses g2 ON g2.id = {_latest('gad7_responses', 'occurred_at', 1)} "
         f"WHERE m.therapist_id = {therapist} AND m.ended_at IS NULL AND u.is_active "
