@@ -84,9 +84,11 @@ def pytest_configure(config: pytest.Config) -> None:
         config.stash[_TMPFS_BASETEMP] = config.option.basetemp
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Under pytest-xdist (`--dist loadgroup`), the browser tests stay on one worker: they share
     one live demo server, and some follow from what an earlier one left on it."""
+    if not config.pluginmanager.hasplugin("xdist"):
+        return  # `-p no:xdist`: the marker is unknown, and one process runs them in order anyway
     for item in items:
         if item.get_closest_marker("browser"):
             item.add_marker(pytest.mark.xdist_group("browser"))

@@ -136,9 +136,7 @@ def browser(chromium_executable: Path) -> Iterator[Browser]:
             chromium.close()
 
 
-@pytest.fixture
-def context(browser: Browser, live_server: LiveServer) -> Iterator[BrowserContext]:
-    """A fresh context per test (no shared cookies); relative URLs go to the live server."""
+def _fresh_context(browser: Browser, live_server: LiveServer) -> Iterator[BrowserContext]:
     context = browser.new_context(base_url=live_server.url)
     context.set_default_timeout(ACTION_TIMEOUT_MS)
     context.set_default_navigation_timeout(ACTION_TIMEOUT_MS)
@@ -149,5 +147,18 @@ def context(browser: Browser, live_server: LiveServer) -> Iterator[BrowserContex
 
 
 @pytest.fixture
+def context(browser: Browser, live_server: LiveServer) -> Iterator[BrowserContext]:
+    """A fresh context per test (no shared cookies); relative URLs go to the live server."""
+    yield from _fresh_context(browser, live_server)
+
+
+@pytest.fixture
 def page(context: BrowserContext) -> Page:
     return context.new_page()
+
+
+@pytest.fixture
+def second_page(browser: Browser, live_server: LiveServer) -> Iterator[Page]:
+    """A page in a context of its own, for a second person beside `page` (own cookies)."""
+    for context in _fresh_context(browser, live_server):
+        yield context.new_page()

@@ -4,20 +4,18 @@ in Today's plan, starts it with one tap and plays it to the end, and both see it
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.browser.conftest import SERVER_START, LiveServer
-from tests.browser.test_accessibility import axe_source, describe, violations_on
+from tests.browser.test_accessibility import axe_source, describe, sign_in, violations_on
 from tests.browser.test_practice_flow import PLAY_TO_THE_END, latest_practice_when_completed
 
 pytestmark = pytest.mark.browser
 
-DEMO_PASSWORD = "demo-wellness"
 THERAPIST = "therapist2@demo.wellness"  # Tamsin looks after Sam
 PATIENT = "patient3@demo.wellness"  # Sam, New York: no demo practice history
 SESSION = "Five senses: grounding in the room"
@@ -26,27 +24,8 @@ NOTE = "Notice five things you can see, slowly."
 MORNING_IN_NEW_YORK = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
 
 
-def sign_in(page: Page, email: str) -> None:
-    page.goto("/login")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).not_to_have_url(re.compile(r"/login"))
-
-
-@pytest.fixture
-def patient_page(browser: Browser, live_server: LiveServer) -> Iterator[Page]:
-    """The patient in a context of their own (the therapist keeps `page`)."""
-    context = browser.new_context(base_url=live_server.url)
-    context.set_default_timeout(10_000)
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
-
-
 def test_assign_then_start_with_one_tap_and_see_it_done(
-    context: BrowserContext, page: Page, patient_page: Page, live_server: LiveServer
+    context: BrowserContext, page: Page, second_page: Page, live_server: LiveServer
 ) -> None:
     live_server.set_clock(MORNING_IN_NEW_YORK)
     try:
@@ -66,15 +45,15 @@ def test_assign_then_start_with_one_tap_and_see_it_done(
         expect(page).to_have_url(re.compile(rf"/care/patients/{patient_id}/assignments$"))
         expect(page.get_by_role("row", name=re.compile(SESSION))).to_contain_text("0 of 0")
 
-        sign_in(patient_page, PATIENT)
-        plan = patient_page.get_by_role("region", name="Today's plan")
+        sign_in(second_page, PATIENT)
+        plan = second_page.get_by_role("region", name="Today's plan")
         expect(plan).to_contain_text(NOTE)
         plan.get_by_role("link", name=re.compile("Start")).click()
-        expect(patient_page).to_have_url(re.compile(r"/sessions/\d+$"))
-        patient_page.evaluate(PLAY_TO_THE_END)
-        latest_practice_when_completed(patient_page.context)
+        expect(second_page).to_have_url(re.compile(r"/sessions/\d+$"))
+        second_page.evaluate(PLAY_TO_THE_END)
+        latest_practice_when_completed(second_page.context)
 
-        patient_page.goto("/patient")
+        second_page.goto("/patient")
         expect(plan).to_contain_text("Done today. Well done.")
         expect(plan.get_by_role("link", name=re.compile("Start"))).to_have_count(0)
 
@@ -88,7 +67,7 @@ __all__ = ["axe_source"]  # the fixture, shared with the accessibility tests
 
 
 def test_the_assignment_pages_and_the_plan_have_no_axe_violations(
-    page: Page, patient_page: Page, axe_source: str
+    page: Page, second_page: Page, axe_source: str
 ) -> None:
     sign_in(page, THERAPIST)
     link = page.get_by_role("link", name=re.compile("Sam Patient")).first.get_attribute("href")
@@ -109,9 +88,9 @@ def test_the_assignment_pages_and_the_plan_have_no_axe_violations(
     check("form with errors", page)
     page.goto(f"/care/patients/{patient_id}/assignments")
     check("list", page)
-    sign_in(patient_page, PATIENT)
-    check("patient home", patient_page)
-    patient_page.goto("/practice/assigned")
-    check("my practices", patient_page)
+    sign_in(second_page, PATIENT)
+    check("patient home", second_page)
+    second_page.goto("/practice/assigned")
+    check("my practices", second_page)
 
     assert not violations, f"axe-core found violations:\n{describe(violations)}"

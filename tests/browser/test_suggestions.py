@@ -6,19 +6,17 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import SERVER_START, LiveServer
-from tests.browser.test_accessibility import axe_source, describe, violations_on
+from tests.browser.test_accessibility import axe_source, describe, sign_in, violations_on
 
 pytestmark = pytest.mark.browser
 
-DEMO_PASSWORD = "demo-wellness"
 THERAPIST = "therapist2@demo.wellness"  # Tamsin looks after Sam
 PATIENT = "patient3@demo.wellness"  # Sam, New York
 # 09:00 in New York the day after the other tests' morning: a new practice day for Sam.
@@ -37,25 +35,6 @@ async () => {
 __all__ = ["axe_source"]  # the fixture, shared with the accessibility tests
 
 
-def sign_in(page: Page, email: str) -> None:
-    page.goto("/login")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).not_to_have_url(re.compile(r"/login"))
-
-
-@pytest.fixture
-def therapist_page(browser: Browser, live_server: LiveServer) -> Iterator[Page]:
-    """The therapist in a context of their own (the patient keeps `page`)."""
-    context = browser.new_context(base_url=live_server.url)
-    context.set_default_timeout(10_000)
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
-
-
 def practice_of(page: Page, session_id: int) -> dict[str, Any]:
     """The patient's newest practice, once the player has reported it; give it a moment."""
     deadline = time.monotonic() + 10
@@ -68,7 +47,7 @@ def practice_of(page: Page, session_id: int) -> dict[str, Any]:
 
 
 def test_a_distressed_patient_gets_gentle_suggestions_and_the_therapist_sees_them(
-    page: Page, therapist_page: Page, live_server: LiveServer, axe_source: str
+    page: Page, second_page: Page, live_server: LiveServer, axe_source: str
 ) -> None:
     live_server.set_clock(NEXT_MORNING_IN_NEW_YORK)
     try:
@@ -103,13 +82,13 @@ def test_a_distressed_patient_gets_gentle_suggestions_and_the_therapist_sees_the
         page.evaluate(START_PLAYING)
         practice_of(page, session_id)
 
-        sign_in(therapist_page, THERAPIST)
-        therapist_page.get_by_role("region", name="Your patients").get_by_role(
+        sign_in(second_page, THERAPIST)
+        second_page.get_by_role("region", name="Your patients").get_by_role(
             "link", name="Sam Patient", exact=True
         ).click()
-        last = therapist_page.get_by_role("region", name="Last suggested")
+        last = second_page.get_by_role("region", name="Last suggested")
         expect(last).to_contain_text(f"latest rating {HIGH}/10")
-        started = last.locator("ol > li", has=therapist_page.get_by_text("Started from this list"))
+        started = last.locator("ol > li", has=second_page.get_by_text("Started from this list"))
         expect(started).to_have_count(1)
         expect(started).to_contain_text(title)
     finally:
