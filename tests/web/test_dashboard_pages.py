@@ -214,3 +214,29 @@ def test_the_open_alerts_section_stays(client: Client, personas: dict[str, User]
     assert "High distress rating" in page
     assert "/acknowledge" in page
     assert "1 open alert" in page
+
+
+def test_each_session_gets_its_own_csrf_field_in_the_alerts_panel(
+    client: Client, personas: dict[str, User]
+) -> None:
+    """The panel's HTML is kept between views; the CSRF field in it is each page's own."""
+    client.login_as(PERSONAS["patient"])
+    assert client.submit("/checkins", {"level": "9"}).status_code == 303
+    fields = []
+    for _ in range(2):
+        client.login_as(PERSONAS["therapist"])
+        token = client.csrf_token()
+        page = client.get("/therapist").text
+        fields.append(re.findall(r'name="_csrf_token" value="([^"]+)"', page))
+        # The acknowledge form's field and the page's others (sign out) hold this session's token.
+        assert len(fields[-1]) >= 2
+        assert set(fields[-1]) == {token}
+        (alert_id,) = re.findall(r"/care/alerts/(\d+)/acknowledge", page)
+        acknowledged = client.submit(
+            f"/care/alerts/{alert_id}/acknowledge",
+            {"_csrf_token": fields[-1][0], "return_to": "therapist"},
+        )
+        assert acknowledged.status_code == 303
+        client.login_as(PERSONAS["patient"])
+        assert client.submit("/checkins", {"level": "9"}).status_code == 303
+    assert set(fields[0]) != set(fields[1])
