@@ -20,6 +20,7 @@ from wellness.accounts.models import User
 from wellness.audit.models import AuditEvent
 from wellness.care import services as care
 from wellness.checkins.models import Checkin
+from wellness.lib.clock import FixedClock
 
 
 def text_of(response: Any) -> str:
@@ -240,3 +241,30 @@ def test_each_session_gets_its_own_csrf_field_in_the_alerts_panel(
         client.login_as(PERSONAS["patient"])
         assert client.submit("/checkins", {"level": "9"}).status_code == 303
     assert set(fields[0]) != set(fields[1])
+
+
+def test_how_long_ago_keeps_counting_while_nothing_changes(
+    client: Client, personas: dict[str, User], clock: FixedClock
+) -> None:
+    """The table's HTML is kept between views until its first "how long ago" reads differently."""
+    patient = add_patient(client, personas, "Dana Quiet", "dana@example.org")
+    rate(client, patient, 4, seconds=30)
+
+    def dana_checkin() -> str:
+        client.login_as(PERSONAS["therapist"])  # an hour idle ends a session
+        page = text_of(client.get("/therapist", params={"q": "Dana"}))
+        found = re.search(r"4/10 <span class=\"muted\">([^<]+)</span>", page)
+        assert found is not None
+        return found.group(1)
+
+    seen = [dana_checkin()]
+    for wait in (
+        timedelta(seconds=20),
+        timedelta(seconds=10),
+        timedelta(minutes=59),
+        timedelta(days=2),
+    ):
+        clock.advance(wait)
+        seen.append(dana_checkin())
+
+    assert seen == ["just now", "just now", "1 min ago", "1 h ago", "2 days ago"]

@@ -25,6 +25,7 @@ SORT_CHOICES = ", ".join(table.SORTS)
 ROW_TEMPLATE = "caseload/_row.html"
 ALERTS_TEMPLATE = "caseload/_alerts_panel.html"
 MAX_KEPT_HTML = 20_000
+MAX_KEPT_TABLES = 64  # a 200-row table is about 200 KB
 
 
 class DashboardPages(Controller):
@@ -44,16 +45,13 @@ class DashboardPages(Controller):
         search = q.strip()
         rows = await dashboard.dashboard_rows(user.id, policy=policy, now=now, name_filter=search)
         await record_action(request, "caseload_viewed", target_type="caseload", target_id=user.id)
-        ordered = table.sort_rows(rows, order)
         context = {
             "user": user,
-            "now": now,
-            "rows": ordered,
-            "row_html": _rows_html(request, ordered, now),
+            "rows": rows,  # how many; the table itself is `rows_html`
+            "rows_html": _table_html(request, rows, order, now),
             "order": order,
             "sorts": table.SORTS,
             "search": search,
-            "ago": table.ago,
             "alerts_html": _alerts_html(request, user, await caseload_alerts.open_alerts_for(user)),
             "preview": await catalog.library_preview(user),
         }
@@ -88,13 +86,31 @@ def _kept_render(template: Any, **context: Any) -> Markup:
     return html
 
 
-def _rows_html(
-    request: Request[Any, Any, Any], rows: list[dashboard.DashboardRow], now: datetime
+# The table's rows in order as HTML, by (row template, order, rows), with the moments between
+# which it holds: until the first "how long ago" in it would read differently.
+_kept_tables: dict[tuple[Any, ...], tuple[datetime, datetime | None, Markup]] = {}
+
+
+def _table_html(
+    request: Request[Any, Any, Any],
+    rows: list[dashboard.DashboardRow],
+    order: table.SortOrder,
+    now: datetime,
 ) -> Markup:
     template = _template(request, ROW_TEMPLATE)
-    return Markup("\n").join(
-        _kept_render(template, row=row, checkin_ago=table.ago(row.checkin_at, now)) for row in rows
+    key = (template, order, tuple(rows))
+    kept = _kept_tables.get(key)
+    if kept is not None and kept[0] <= now and (kept[1] is None or now < kept[1]):
+        return kept[2]
+    html = Markup("\n").join(
+        _kept_render(template, row=row, checkin_ago=table.ago(row.checkin_at, now))
+        for row in table.sort_rows(rows, order)
     )
+    changes = [table.ago_changes_at(row.checkin_at, now) for row in rows]
+    if len(_kept_tables) >= MAX_KEPT_TABLES:
+        _kept_tables.clear()
+    _kept_tables[key] = (now, min(filter(None, changes), default=None), html)
+    return html
 
 
 def _alerts_html(
