@@ -165,17 +165,21 @@ def start_server(
     log: Path | None = None,
     ready_path: str = "/healthz",
     timeout: float = 60.0,
+    workers: int = 1,
 ) -> subprocess.Popen[bytes]:
     """Start a server on 127.0.0.1:`port` and return once it answers HTTP.
 
     Without `factory`: `wellness serve --port PORT` (migrations, then one uvicorn worker in the
     same process, so the returned pid is the server's). With `factory` ("module:function" of a
     module in bench/): uvicorn runs that factory with the options `wellness serve` uses; the
-    caller applies migrations first (`run_cli(env, "db", "upgrade")`).
+    caller applies migrations first (`run_cli(env, "db", "upgrade")`), and `workers` > 1 runs
+    that many uvicorn worker processes (PostgreSQL only: `wellness serve` refuses more than one
+    on SQLite); `cpu_seconds(pid)` counts them too.
     Output goes to `log` (or is discarded). Any HTTP answer at `ready_path` means ready.
     """
     if factory is None:
         command = [str(VENV_BIN / "wellness"), "serve", "--host", HOST, "--port", str(port)]
+        command += ["--workers", str(workers)]
     else:
         command = [
             PYTHON,
@@ -194,6 +198,8 @@ def start_server(
             HOST,
             "--log-level",
             "info",
+            "--workers",
+            str(workers),
         ]
     out = log.open("wb") if log is not None else subprocess.DEVNULL
     try:
@@ -322,10 +328,22 @@ def memory_kib(pid: int) -> dict[str, int]:
 
 
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU time a process has used so far, from /proc/<pid>/stat."""
+    """User + system CPU time a process and its live descendants (uvicorn's worker processes)
+    have used so far, from /proc/<pid>/stat."""
     with open(f"/proc/{pid}/stat") as stat:
         fields = stat.read().rpartition(")")[2].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return own + sum(cpu_seconds(child) for child in _children(pid))
+
+
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        try:
+            found += [int(child) for child in task.read_text().split()]
+        except OSError:  # the task ended meanwhile
+            continue
+    return found
 
 
 def is_busy(pid: int, window: float = 0.5, threshold: float = 0.2) -> bool:

@@ -248,8 +248,12 @@ def timed_gets(url: str, cookie: str, times: int) -> list[float]:
     return elapsed
 
 
-def run_database(label: str, env: dict[str, str], wrk: str, duration: int, tmp: Path) -> bool:
-    print(f"\n== {label} ==")
+def run_database(
+    label: str, env: dict[str, str], wrk: str, duration: int, tmp: Path, workers: int
+) -> bool:
+    if label == "SQLite":
+        workers = 1  # `wellness serve` runs one worker on SQLite
+    print(f"\n== {label}, {workers} worker{'s' if workers > 1 else ''} ==")
     started = time.perf_counter()
     run_cli(env, "db", "upgrade")
     create_account(env, THERAPIST, "Bench Therapist", "therapist")
@@ -262,7 +266,9 @@ def run_database(label: str, env: dict[str, str], wrk: str, duration: int, tmp: 
     port = free_port()
     base_url = f"http://{HOST}:{port}"
     server_env = {**env, "WELLNESS_AUTO_MIGRATE": "false"}
-    server = start_server(server_env, port, factory="bench_app:create_app", log=tmp / "server.log")
+    server = start_server(
+        server_env, port, factory="bench_app:create_app", log=tmp / "server.log", workers=workers
+    )
     try:
         cookie = sign_in(base_url, THERAPIST, PASSWORD)
         first = timed_gets(f"{base_url}/therapist", cookie, 1)[0]
@@ -312,6 +318,9 @@ def main() -> int:
     parser.add_argument("--duration", type=int, default=10, choices=range(1, 31))
     parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="sqlite")
     parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES)
+    parser.add_argument(
+        "--workers", type=int, default=1, choices=range(1, 9), help="uvicorn workers (PostgreSQL)"
+    )
     args = parser.parse_args()
     wrk = require_tools({"wrk": "wrk"})["wrk"]
     print(
@@ -322,7 +331,7 @@ def main() -> int:
         args.database,
         args.postgres_url,
         "dashboard",
-        lambda label, env, tmp: run_database(label, env, wrk, args.duration, tmp),
+        lambda label, env, tmp: run_database(label, env, wrk, args.duration, tmp, args.workers),
     )
     return 0
 

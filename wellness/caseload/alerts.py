@@ -18,6 +18,7 @@ from wellness.accounts import services as accounts
 from wellness.accounts.models import User
 from wellness.care.models import Alert
 from wellness.care.policy import AlertReason
+from wellness.caseload.kept import KeyedCache, care_token
 from wellness.checkins.models import Checkin, Gad7Response
 from wellness.checkins.scoring import CheckinContext, ContextTag
 from wellness.db import paged, raw_query
@@ -116,10 +117,25 @@ def tag_label(tag: str) -> str:
 
 async def open_alerts_for(viewer: User, *, limit: int = 50) -> list[AlertView]:
     """The open alerts of this therapist's current caseload, newest first, described as
-    `describe` does (`care.open_alerts`, then `describe`), in one query: the dashboard shows
-    them on every view."""
+    `describe` does (`care.open_alerts`, then `describe`), in one query, kept until the care
+    data changes: the dashboard shows them on every view."""
     if not permissions.can_see_caseload(viewer.role):
         return []
+    token = await care_token()  # read before the data: see catalog/cache.py
+    kept = _open_alerts.split({viewer.id: (token, limit)})[0].get(viewer.id)
+    if kept is None:
+        kept = tuple(await _read_open_alerts(viewer, limit))
+        if token is not None:
+            _open_alerts.store({viewer.id: (token, limit)}, {viewer.id: kept})
+    return list(kept)
+
+
+# By therapist id, under the care-data change token (the alerts, the care teams, the check-ins
+# and GAD-7 that raised them and the names shown all renew it) and the limit.
+_open_alerts: KeyedCache[tuple[AlertView, ...]] = KeyedCache()
+
+
+async def _read_open_alerts(viewer: User, limit: int) -> list[AlertView]:
     connection, sql = raw_query()
     therapist, most = sql.param(viewer.id), sql.param(limit)
     _, rows = await connection.execute_query(

@@ -1,12 +1,15 @@
 """The therapist's dashboard: one row per patient on their current caseload.
 
-The number of queries does not depend on the caseload's size (`dashboard_data` reads every
+A caseload's rows are kept per process under the clinic's care-data and catalog change tokens
+(two single-row reads per view) and served again while both tokens, the policy, the patients'
+practice days and the high ratings within the rating window stay the same (`_Kept`). Otherwise
+the number of queries does not depend on the caseload's size (`dashboard_data` reads every
 patient at once; tests/services/test_dashboard_queries.py counts them):
 
 1. the caseload with, per patient, the latest check-in, the latest two GAD-7 totals, the open
-   alerts, and the highest rating of the last 24 h (correlated subqueries, each an index seek);
-2. per patient, the practice logs' count, newest id, last change and newest start: the last
-   practice, and part of the keys the streaks and adherence are kept under;
+   alerts, and the high ratings of the last 24 h (correlated subqueries, each an index seek);
+2. per patient, the practice change token and newest start: the last practice, and part of the
+   keys the streaks and adherence are kept under;
 3. per patient, the assignments' key, and the catalog's change token;
 4. only for patients whose streak changed: their practice rows, in one query;
 5. only for patients whose adherence changed: `plan.adherence_for_many` (a fixed number of
@@ -23,6 +26,8 @@ from typing import Any
 from wellness.caseload import attention, dashboard_data, plan
 from wellness.caseload.attention import AttentionRules, Concern, Signals
 from wellness.caseload.dashboard_data import PracticeSummary
+from wellness.caseload.kept import KeyedCache, care_token
+from wellness.catalog.cache import change_token as catalog_token
 from wellness.practice.history import moment
 from wellness.settings import CarePolicy
 
@@ -60,18 +65,76 @@ async def dashboard_rows(
 ) -> list[DashboardRow]:
     """The therapist's current caseload (active patients), "needs attention" first, then by
     name; `name_filter` keeps the patients whose name contains it (case-insensitive)."""
+    rows = await _caseload_rows(therapist_id, policy, now)
+    needle = name_filter.casefold()
+    return [row for row in rows if needle in row.name.casefold()] if needle else list(rows)
+
+
+# --- the whole caseload, kept --------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Kept:
+    """A caseload's rows (kept under the care-data and catalog change tokens and the policy)
+    and what of `now` they were computed under: today's practice day in each of the patients'
+    zones, and the moment the first high rating among them leaves the rating window (`until`)."""
+
+    days: dict[str, date]
+    since: datetime
+    until: datetime | None
+    rows: tuple[DashboardRow, ...]
+
+    def serves(self, now: datetime, rollover_hour: int) -> bool:
+        return (
+            self.since <= now
+            and (self.until is None or now < self.until)
+            and dashboard_data.local_days(self.days, now, rollover_hour) == self.days
+        )
+
+
+# By therapist id, per database connection. A row depends on the data (both tokens change with
+# every write to it, migrations 0005 and 0011), on the policy, and on `now` only through the
+# patients' practice days and whether a high rating is still within the window (`_row_key`).
+_kept: KeyedCache[_Kept] = KeyedCache()
+
+
+async def _caseload_rows(
+    therapist_id: int, policy: CarePolicy, now: datetime
+) -> tuple[DashboardRow, ...]:
+    care = await care_token()  # read before the data: see catalog/cache.py
+    catalog = await catalog_token()
+    key = (care, catalog, policy)
+    kept = _kept.split({therapist_id: key})[0].get(therapist_id)
+    if kept is not None and kept.serves(now, policy.day_rollover_hour):
+        return kept.rows
     rules = attention_rules(policy)
     patients = await dashboard_data.caseload(therapist_id, rules, now)
-    needle = name_filter.casefold()
-    if needle:
-        patients = [row for row in patients if needle in str(row[1]).casefold()]
-    if not patients:
-        return []
     zones = {int(row[0]): str(row[2]) for row in patients}
     days = dashboard_data.local_days(zones.values(), now, policy.day_rollover_hour)
+    rows = tuple(await _rows_for(patients, zones, days, catalog, policy, rules, now))
+    if care is not None:
+        leaving = [
+            dashboard_data.kept_moment(p[12]) + rules.rating_window for p in patients if p[12]
+        ]
+        until = min(leaving, default=None)
+        _kept.store({therapist_id: key}, {therapist_id: _Kept(days, now, until, rows)})
+    return rows
+
+
+async def _rows_for(
+    patients: list[Any],
+    zones: dict[int, str],
+    days: dict[str, date],
+    catalog: str | None,
+    policy: CarePolicy,
+    rules: AttentionRules,
+    now: datetime,
+) -> list[DashboardRow]:
+    if not patients:
+        return []
     practice = await dashboard_data.practice_summaries(list(zones))
     current = await dashboard_data.current_streaks(zones, practice, policy, now, days)
-    adherence = await dashboard_data.adherence(zones, practice, policy, now, days)
+    adherence = await dashboard_data.adherence(zones, practice, policy, now, days, catalog)
     keys: dict[int, Hashable] = {
         int(patient[0]): _row_key(patient, practice, current, adherence, rules, now, days)
         for patient in patients
@@ -101,7 +164,7 @@ async def dashboard_rows(
 # --- one row ----------------------------------------------------------------------------------
 
 # Rows by patient id, each kept under everything it is made of (see `_row_key`).
-_rows: dashboard_data.KeyedCache[DashboardRow] = dashboard_data.KeyedCache()
+_rows: KeyedCache[DashboardRow] = KeyedCache()
 
 
 def _row_key(

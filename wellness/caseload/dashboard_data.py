@@ -18,65 +18,23 @@ A patient whose key changed is computed again; only those patients are read.
 
 from __future__ import annotations
 
-import weakref
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
-from typing import Any, Generic, TypeVar
-
-from tortoise import connections
+from typing import Any
 
 from wellness.accounts.roles import Role
 from wellness.caseload import assignments, attention, plan
 from wellness.caseload.attention import AttentionRules
-from wellness.catalog.cache import change_token
+from wellness.caseload.kept import MAX_CACHED, KeyedCache
 from wellness.checkins.scoring import CheckinContext
 from wellness.db import raw_query
 from wellness.practice import rules as practice_rules
 from wellness.practice import streaks
 from wellness.practice.history import moment
 from wellness.settings import CarePolicy
-
-MAX_CACHED = 50_000  # patients per cache; emptied when full
-V = TypeVar("V")
-
-
-class KeyedCache(Generic[V]):
-    """Values by patient id, each with the key it was computed under, per database connection
-    (a test's fresh database never sees another one's values)."""
-
-    def __init__(self) -> None:
-        self._by_connection: weakref.WeakKeyDictionary[Any, dict[int, tuple[Hashable, V]]] = (
-            weakref.WeakKeyDictionary()
-        )
-
-    def _entries(self) -> dict[int, tuple[Hashable, V]]:
-        connection = connections.get("default")
-        entries = self._by_connection.get(connection)
-        if entries is None:
-            entries = self._by_connection[connection] = {}
-        return entries
-
-    def split(self, keys: dict[int, Hashable]) -> tuple[dict[int, V], list[int]]:
-        """(the values still valid under `keys`, the ids to compute again)."""
-        entries, found, stale = self._entries(), {}, []
-        for patient_id, key in keys.items():
-            cached = entries.get(patient_id)
-            if cached is not None and cached[0] == key:
-                found[patient_id] = cached[1]
-            else:
-                stale.append(patient_id)
-        return found, stale
-
-    def store(self, keys: dict[int, Hashable], values: dict[int, V]) -> None:
-        entries = self._entries()
-        if len(entries) + len(values) > MAX_CACHED:
-            entries.clear()
-        for patient_id, value in values.items():
-            entries[patient_id] = (keys[patient_id], value)
-
 
 _streaks: KeyedCache[int] = KeyedCache()
 _adherence: KeyedCache[plan.CaseloadAdherence] = KeyedCache()
@@ -95,6 +53,9 @@ _QUICK_ONLY = f"AND x.context = '{CheckinContext.QUICK.value}' "
 
 
 async def caseload(therapist_id: int, rules: AttentionRules, now: datetime) -> list[Any]:
+    """Per patient: id, name, zone, on the caseload since, the last quick check-in's level and
+    moment, the latest GAD-7 total and moment, the one before's total, open alerts, and of the
+    high ratings within the rating window the highest level, the newest and the oldest moment."""
     connection, sql = raw_query()
 
     def recent() -> str:  # `?` placeholders bind in the order they appear in the text
@@ -107,7 +68,8 @@ async def caseload(therapist_id: int, rules: AttentionRules, now: datetime) -> l
         "(SELECT COUNT(*) FROM care_alerts a WHERE a.patient_id = u.id "
         "AND a.acknowledged_at IS NULL), "
         f"(SELECT MAX(h.level) FROM checkins h WHERE {recent()}), "
-        f"(SELECT MAX(h.occurred_at) FROM checkins h WHERE {recent()})"
+        f"(SELECT MAX(h.occurred_at) FROM checkins h WHERE {recent()}), "
+        f"(SELECT MIN(h.occurred_at) FROM checkins h WHERE {recent()})"
     )
     therapist, role = sql.param(therapist_id), sql.param(Role.PATIENT.value)
     query = (
@@ -207,19 +169,18 @@ async def adherence(
     practice: dict[int, PracticeSummary],
     policy: CarePolicy,
     now: datetime,
-    days: dict[str, date] | None = None,
+    days: dict[str, date],
+    catalog: str | None,
 ) -> dict[int, plan.CaseloadAdherence]:
-    """Each patient's adherence this week, computed only where its key changed."""
+    """Each patient's adherence this week, computed only where its key changed. `days`:
+    `local_days(...)` of these zones; `catalog`: the catalog's change token, read before."""
     assigned = await assignments.change_keys(list(zones))
-    token = await change_token()
-    if days is None:
-        days = local_days(zones.values(), now, policy.day_rollover_hour)
     policy_key = _policy_key(policy)
     keys: dict[int, Hashable] = {
         patient_id: (
             practice[patient_id].key if patient_id in practice else None,
             assigned.get(patient_id),
-            token,
+            catalog,
             zone,
             days[zone],
             policy_key,

@@ -25,7 +25,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
 
-from tortoise import connections
+from wellness import db
 
 TOKEN_FLAG = "catalog_version"  # noqa: S105  (a row name, not a secret)
 MAX_AGE_SECONDS = 300.0
@@ -36,11 +36,7 @@ V = TypeVar("V")
 
 async def change_token() -> str | None:
     """The catalog's current change token; None when the row is missing (nothing is cached)."""
-    connection = connections.get("default")
-    _, rows = await connection.execute_query(
-        f"SELECT value FROM instance_flags WHERE key = '{TOKEN_FLAG}'"  # noqa: S608  (a constant)
-    )
-    return str(rows[0][0]) if rows else None
+    return await db.change_token(TOKEN_FLAG)
 
 
 class TokenCache(Generic[K, V]):

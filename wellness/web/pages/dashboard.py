@@ -65,7 +65,7 @@ _kept_rows: dict[tuple[Any, dashboard.DashboardRow, str], Markup] = {}
 
 def _rows_html(
     request: Request[Any, Any, Any], rows: list[dashboard.DashboardRow], now: datetime
-) -> list[Markup]:
+) -> Markup:
     engine = request.app.template_engine
     assert engine is not None  # create_app configures templates
     template = engine.get_template(ROW_TEMPLATE)  # a new one when it was edited (development)
@@ -80,4 +80,4 @@ def _rows_html(
                 template.render(row=row, checkin_ago=key[2])
             )
         found.append(html)
-    return found
+    return Markup("\n").join(found)
