@@ -20,6 +20,7 @@ from wellness.accounts.models import User
 from wellness.audit.models import AuditEvent
 from wellness.care import services as care
 from wellness.checkins.models import Checkin
+from wellness.lib.clock import FixedClock
 
 
 def text_of(response: Any) -> str:
@@ -214,3 +215,56 @@ def test_the_open_alerts_section_stays(client: Client, personas: dict[str, User]
     assert "High distress rating" in page
     assert "/acknowledge" in page
     assert "1 open alert" in page
+
+
+def test_each_session_gets_its_own_csrf_field_in_the_alerts_panel(
+    client: Client, personas: dict[str, User]
+) -> None:
+    """The panel's HTML is kept between views; the CSRF field in it is each page's own."""
+    client.login_as(PERSONAS["patient"])
+    assert client.submit("/checkins", {"level": "9"}).status_code == 303
+    fields = []
+    for _ in range(2):
+        client.login_as(PERSONAS["therapist"])
+        token = client.csrf_token()
+        page = client.get("/therapist").text
+        fields.append(re.findall(r'name="_csrf_token" value="([^"]+)"', page))
+        # The acknowledge form's field and the page's others (sign out) hold this session's token.
+        assert len(fields[-1]) >= 2
+        assert set(fields[-1]) == {token}
+        (alert_id,) = re.findall(r"/care/alerts/(\d+)/acknowledge", page)
+        acknowledged = client.submit(
+            f"/care/alerts/{alert_id}/acknowledge",
+            {"_csrf_token": fields[-1][0], "return_to": "therapist"},
+        )
+        assert acknowledged.status_code == 303
+        client.login_as(PERSONAS["patient"])
+        assert client.submit("/checkins", {"level": "9"}).status_code == 303
+    assert set(fields[0]) != set(fields[1])
+
+
+def test_how_long_ago_keeps_counting_while_nothing_changes(
+    client: Client, personas: dict[str, User], clock: FixedClock
+) -> None:
+    """The table's HTML is kept between views until its first "how long ago" reads differently."""
+    patient = add_patient(client, personas, "Dana Quiet", "dana@example.org")
+    rate(client, patient, 4, seconds=30)
+
+    def dana_checkin() -> str:
+        client.login_as(PERSONAS["therapist"])  # an hour idle ends a session
+        page = text_of(client.get("/therapist", params={"q": "Dana"}))
+        found = re.search(r"4/10 <span class=\"muted\">([^<]+)</span>", page)
+        assert found is not None
+        return found.group(1)
+
+    seen = [dana_checkin()]
+    for wait in (
+        timedelta(seconds=20),
+        timedelta(seconds=10),
+        timedelta(minutes=59),
+        timedelta(days=2),
+    ):
+        clock.advance(wait)
+        seen.append(dana_checkin())
+
+    assert seen == ["just now", "just now", "1 min ago", "1 h ago", "2 days ago"]

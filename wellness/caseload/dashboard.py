@@ -19,7 +19,7 @@ patient at once; tests/services/test_dashboard_queries.py counts them):
 from __future__ import annotations
 
 from collections.abc import Hashable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -51,9 +51,16 @@ class DashboardRow:
     overdue: int | None = None
     # `attention.attention_key(concerns)`, worked out once: every sort reads it.
     attention: tuple[int, int] = field(init=False, repr=False, compare=False)
+    # The hash, worked out once: every view looks each row's HTML up by it.
+    _hash: int = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "attention", attention.attention_key(self.concerns))
+        compared = (getattr(self, each.name) for each in fields(self) if each.compare)
+        object.__setattr__(self, "_hash", hash(tuple(compared)))
+
+    def __hash__(self) -> int:
+        return self._hash
 
 
 def attention_rules(policy: CarePolicy) -> AttentionRules:

@@ -93,3 +93,18 @@ def ago(then: datetime | None, now: datetime) -> str:
         return f"{minutes // 60} h ago"
     days = minutes // (24 * 60)
     return f"{days} days ago"
+
+
+def ago_changes_at(then: datetime | None, now: datetime) -> datetime | None:
+    """The first moment after `now` at which `ago(then, ...)` says something else; None when
+    it never will (no moment)."""
+    if then is None:
+        return None
+    minutes = int(max(timedelta(0), now - then).total_seconds() // 60)
+    if minutes < 60:
+        step, count = timedelta(minutes=1), minutes
+    elif minutes < 48 * 60:
+        step, count = timedelta(hours=1), minutes // 60
+    else:
+        step, count = timedelta(days=1), minutes // (24 * 60)
+    return then + step * (count + 1)

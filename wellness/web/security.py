@@ -3,6 +3,7 @@ CSRF token check for the routes that read their own multipart bodies."""
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable, Iterable
 from secrets import compare_digest
 from typing import Any
@@ -13,7 +14,7 @@ from litestar.connection import ASGIConnection
 from litestar.exceptions import PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware.csrf import CSRF_SECRET_LENGTH, generate_csrf_hash
-from litestar.types import Message, Scope
+from litestar.types import Empty, Message, Scope
 from litestar.utils.scope.state import ScopeState
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -146,6 +147,14 @@ def adopt_csrf_cookie(request: Request[Any, Any, Any]) -> str:
     if _csrf_secret(cookie, config.secret) is not None:
         ScopeState.from_scope(request.scope).csrf_token = cookie
     return cookie
+
+
+def csrf_input(request: Request[Any, Any, Any]) -> str:
+    """The page's hidden CSRF field, as Litestar gives templates it (`csrf_input`), for HTML
+    rendered outside a `Template` response."""
+    token = ScopeState.from_scope(request.scope).csrf_token
+    token = "" if token is Empty else str(token)
+    return f'<input type="hidden" name="{CSRF_FIELD}" value="{html.escape(token)}" />'
 
 
 def check_form_token(request: Request[Any, Any, Any], fields: dict[str, str]) -> None:
