@@ -27,7 +27,7 @@ from wellness.care.schedule import (
 )
 from wellness.catalog.models import PracticeSession
 from wellness.practice import rules
-from wellness.practice.history import moment
+from wellness.practice.history import PRACTICE_COLUMNS, moment
 from wellness.practice.models import PracticeLog
 from wellness.settings import CarePolicy
 
@@ -163,18 +163,7 @@ async def load(
             await PracticeLog.filter(
                 patient_id__in=[data.patient_id for data in practised],
                 started_at__gte=datetime.combine(first - _ZONE_MARGIN, time(), UTC),
-            ).values_list(
-                "id",
-                "patient_id",
-                "started_at",
-                "listened_seconds",
-                "duration_seconds",
-                "completed",
-                "evidence",
-                "time_zone",
-                "session_id",
-                "kind",
-            )
+            ).values_list("id", "patient_id", *PRACTICE_COLUMNS)
         )
         session_ids.update(int(row[8]) for row in rows_raw if row[8] is not None)
     if session_ids:

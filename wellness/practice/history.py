@@ -25,6 +25,19 @@ from wellness.settings import CarePolicy
 # Tortoise's conversion of a datetime column, for what `moment` does not handle itself.
 _DATETIME = PracticeLog._meta.fields_map["started_at"]
 
+# What a practice's completion and day are judged from, in the order the readers unpack them
+# (after the log's id, and for a caseload its patient's).
+PRACTICE_COLUMNS = (
+    "started_at",
+    "listened_seconds",
+    "duration_seconds",
+    "completed",
+    "evidence",
+    "time_zone",
+    "session_id",
+    "kind",
+)
+
 
 @dataclass(frozen=True, slots=True)
 class PracticeRecord:
@@ -42,17 +55,7 @@ async def read_practice(
     """Every practice of a patient, as streak events, as records by id, and as minutes per
     local practice day, from one narrow query."""
     rows = await raw_rows(
-        PracticeLog.filter(patient_id=patient_id).values_list(
-            "id",
-            "started_at",
-            "listened_seconds",
-            "duration_seconds",
-            "completed",
-            "evidence",
-            "time_zone",
-            "session_id",
-            "kind",
-        )
+        PracticeLog.filter(patient_id=patient_id).values_list("id", *PRACTICE_COLUMNS)
     )
     fraction, rollover = policy.completion_fraction, policy.day_rollover_hour
     zones: dict[str, ZoneInfo] = {}

@@ -23,7 +23,6 @@ from datetime import datetime
 
 import numpy as np
 
-from wellness.suggestions import pooling
 from wellness.suggestions.agenda import due_positions, without_yesterday
 from wellness.suggestions.attributes import hour_number
 from wellness.suggestions.choice import (
@@ -38,7 +37,6 @@ from wellness.suggestions.features import CatalogIndex, Floats, Ints, catalog_in
 from wellness.suggestions.inputs import (
     DueItem,
     PatientContext,
-    RatedPractice,
     SafetyLimits,
     SessionFacts,
     Suggestion,
@@ -55,6 +53,7 @@ from wellness.suggestions.model import (
     predict,
     prior_model,
 )
+from wellness.suggestions.pooling import fit_clinic as fit_clinic  # an entry point, as above
 from wellness.suggestions.reasons import Evidence, reasons, rules_reasons
 from wellness.suggestions.rules import is_bedtime, rules_fit
 from wellness.suggestions.safety import SafeSet, safe_rows
@@ -62,19 +61,6 @@ from wellness.suggestions.safety import SafeSet, safe_rows
 ENGINE_VERSION = "engine-2"
 RULES_VERSION = "rules-1"
 _RULES = prior_model(Prior(), personal=False)  # the model before any data: the rules' scores
-
-
-def fit_clinic(
-    ratings: Sequence[RatedPractice],
-    catalog: Sequence[SessionFacts],
-    *,
-    prior: Prior | None = None,
-    personal: bool = True,
-    start: ClinicModel | None = None,
-) -> ClinicModel:
-    """The clinic-wide model (see `model` and `pooling`) from all ratings, oldest first within
-    each patient. `personal=False` is fully pooled; `start` (an earlier fit) saves EM steps."""
-    return pooling.fit_clinic(ratings, catalog, prior=prior, personal=personal, start=start)
 
 
 @dataclass(frozen=True, slots=True)

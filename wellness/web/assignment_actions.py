@@ -4,7 +4,6 @@ which patient, what, from which route; never the note)."""
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime
 from typing import Any
 
 from litestar import Request
@@ -14,8 +13,8 @@ from wellness.accounts.models import User
 from wellness.care.models import PracticeAssignment
 from wellness.caseload import assignments as service
 from wellness.caseload.assignments import AssignmentError, AssignmentInput
-from wellness.settings import CarePolicy
 from wellness.web.auditing import record_action
+from wellness.web.dependencies import CareCall
 
 ACTIONS = ("change", "pause", "resume", "end")
 
@@ -42,32 +41,20 @@ def changed(current: AssignmentInput, given: dict[str, Any]) -> AssignmentInput:
     return dataclasses.replace(current, **given)
 
 
-async def create(
-    request: Request[Any, Any, Any],
-    patient: User,
-    entry: AssignmentInput,
-    *,
-    by: User,
-    policy: CarePolicy,
-    now: datetime,
-) -> PracticeAssignment:
-    assignment = await service.create_assignment(patient, entry, by=by, policy=policy, now=now)
-    await audit_assignment(request, "assignment_created", assignment)
+async def create(call: CareCall, patient: User, entry: AssignmentInput) -> PracticeAssignment:
+    assignment = await service.create_assignment(
+        patient, entry, by=call.user, policy=call.policy, now=call.now
+    )
+    await audit_assignment(call.request, "assignment_created", assignment)
     return assignment
 
 
 async def act(
-    request: Request[Any, Any, Any],
-    assignment: PracticeAssignment,
-    action: str,
-    given: dict[str, Any],
-    *,
-    by: User,
-    policy: CarePolicy,
-    now: datetime,
+    call: CareCall, assignment: PracticeAssignment, action: str, given: dict[str, Any]
 ) -> None:
     """Change, pause, resume or end; 409 when the assignment's state refuses it (FieldError,
     for bad input, passes through)."""
+    by, policy, now = call.user, call.policy, call.now
     try:
         if action == "change":
             current = service.input_of(await service.latest_version(assignment))
@@ -81,7 +68,7 @@ async def act(
             await service.end_assignment(assignment, by=by, policy=policy, now=now)
     except AssignmentError as refused:
         raise HTTPException(status_code=409, detail=str(refused)) from None
-    await audit_assignment(request, f"assignment_{_past(action)}", assignment)
+    await audit_assignment(call.request, f"assignment_{_past(action)}", assignment)
 
 
 def _past(action: str) -> str:

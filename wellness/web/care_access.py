@@ -1,16 +1,16 @@
 """A care team's work on one patient, shared by the pages and the JSON API: load the patient
-(404 for anyone outside their current care team), read or change their data, and write the
-audit row (who, whose, what, from which route; never the data). Each side answers in its own
-way (a page, or JSON)."""
+(404 for anyone outside their current care team), read or change their data (acknowledge an
+alert of theirs, too), and write the audit row (who, whose, what, from which route; never the
+data). Each side answers in its own way (a page, or JSON)."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Protocol
-
-from litestar import Request
+from typing import Protocol
 
 from wellness.accounts.models import User
+from wellness.care import services as care
+from wellness.care.models import Alert
 from wellness.caseload import plan
 from wellness.caseload import record as records
 from wellness.caseload.plan import AssignmentAdherence
@@ -18,9 +18,9 @@ from wellness.caseload.record import PatientRecord
 from wellness.catalog.kinds import Kind
 from wellness.practice import services as practice
 from wellness.practice.models import PracticeLog
-from wellness.settings import CarePolicy
-from wellness.web.auditing import record_for_patient
-from wellness.web.lookups import patient_for_therapist_or_404
+from wellness.web.auditing import record_action, record_for_patient
+from wellness.web.dependencies import CareCall
+from wellness.web.lookups import alert_for_therapist_or_404, patient_for_therapist_or_404
 
 RECORD_VIEWED = "patient_record_viewed"
 ASSIGNMENTS_VIEWED = "assignments_viewed"
@@ -41,68 +41,65 @@ class Attendance(Protocol):
 
 
 async def patient_record(
-    request: Request[Any, Any, Any],
-    viewer: User,
-    patient_id: int,
-    *,
-    policy: CarePolicy,
-    now: datetime,
-    practice_page: int = 1,
-    alerts_page: int = 1,
+    call: CareCall, patient_id: int, *, practice_page: int = 1, alerts_page: int = 1
 ) -> tuple[User, PatientRecord]:
     """The patient and their record (a page of practice, a page of alerts); audited."""
-    patient = await patient_for_therapist_or_404(viewer, patient_id)
+    patient = await patient_for_therapist_or_404(call.user, patient_id)
     found = await records.patient_record(
-        patient, policy=policy, now=now, practice_page=practice_page, alerts_page=alerts_page
+        patient,
+        policy=call.policy,
+        now=call.now,
+        practice_page=practice_page,
+        alerts_page=alerts_page,
     )
-    await record_for_patient(request, RECORD_VIEWED, patient.id)
+    await record_for_patient(call.request, RECORD_VIEWED, patient.id)
     return patient, found
 
 
-async def assignments(
-    request: Request[Any, Any, Any],
-    viewer: User,
-    patient_id: int,
-    *,
-    policy: CarePolicy,
-    now: datetime,
-) -> tuple[User, list[AssignmentAdherence]]:
+async def assignments(call: CareCall, patient_id: int) -> tuple[User, list[AssignmentAdherence]]:
     """The patient and their assignments (ended ones too) with adherence; audited."""
-    patient = await patient_for_therapist_or_404(viewer, patient_id)
-    found = await plan.adherence_for(patient, policy=policy, now=now)
-    await record_for_patient(request, ASSIGNMENTS_VIEWED, patient.id)
+    patient = await patient_for_therapist_or_404(call.user, patient_id)
+    found = await plan.adherence_for(patient, policy=call.policy, now=call.now)
+    await record_for_patient(call.request, ASSIGNMENTS_VIEWED, patient.id)
     return patient, found
 
 
-async def restrictions_patient(
-    request: Request[Any, Any, Any], viewer: User, patient_id: int, *, now: datetime
-) -> User:
+async def restrictions_patient(call: CareCall, patient_id: int) -> User:
     """The patient, whose contraindications, bans or pins the caller is about to show; audited."""
-    patient = await patient_for_therapist_or_404(viewer, patient_id)
-    await record_for_patient(request, RESTRICTIONS_VIEWED, patient.id, now=now)
+    patient = await patient_for_therapist_or_404(call.user, patient_id)
+    await record_for_patient(call.request, RESTRICTIONS_VIEWED, patient.id, now=call.now)
     return patient
 
 
-async def attest(
-    request: Request[Any, Any, Any],
-    therapist: User,
-    patient: User,
-    attended: Attendance,
-    *,
-    policy: CarePolicy,
-    now: datetime,
-) -> PracticeLog:
+async def attest(call: CareCall, patient: User, attended: Attendance) -> PracticeLog:
     """Confirm the (already loaded) patient attended a practice; FieldError for a bad time or
     length, before anything is stored or audited."""
     logged = await practice.attest_practice(
-        therapist,
+        call.user,
         patient,
         kind=attended.kind,
         minutes=attended.minutes,
         started_at=attended.started_at,
         note=attended.note,
-        policy=policy,
-        now=now,
+        policy=call.policy,
+        now=call.now,
     )
-    await record_for_patient(request, "practice_attested", patient.id)
+    await record_for_patient(call.request, "practice_attested", patient.id)
     return logged
+
+
+async def acknowledge_alert(call: CareCall, alert_id: int, note: str = "") -> tuple[Alert, bool]:
+    """The alert, and whether this request acknowledged it (False: someone already had). A note
+    that is too long raises FieldError("note") before anything is stored."""
+    alert = await alert_for_therapist_or_404(call.user, alert_id)
+    acknowledged = await care.acknowledge(alert, call.user, now=call.now, note=note)
+    if acknowledged:
+        await record_action(
+            call.request,
+            "alert_acknowledged",
+            target_type="alert",
+            target_id=alert.id,
+            detail="with a note" if alert.acknowledgement_note else "",
+            patient_id=alert.patient_id,
+        )
+    return alert, acknowledged

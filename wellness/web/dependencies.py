@@ -5,10 +5,15 @@ parameter name, so a handler that writes `user: SignedInUser` gets the signed-in
 `now: RequestTime` the app clock's reading. Guards run before dependencies are resolved, so a
 route guarded by `signed_in` (or a stricter guard) always has a user to give. The media store
 and the sign-in throttle come the same way, for the few routes that use them.
+
+The care team's handlers (a patient's record, assignments, restrictions, alerts, attendance)
+take `call: CareTeamCall` instead: the request, the user, the time and the care rules in one,
+as `care_access` and the shared actions take them.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -33,8 +38,28 @@ AppMediaStore = NamedDependency[MediaStore]  # media_store: where uploads and me
 SignInLimits = NamedDependency[LoginThrottle]  # throttle: the sign-in allowances
 
 
+@dataclass(frozen=True, slots=True)
+class CareCall:
+    """One request by a member of a care team: what it reads, audits and flashes through
+    (`request`), who makes it (`user`), its time (`now`) and the clinic's care rules (`policy`)."""
+
+    request: Request[Any, Any, Any]
+    user: User
+    now: datetime
+    policy: CarePolicy
+
+
+CareTeamCall = NamedDependency[CareCall]  # call
+
+
 def provide_user(request: Request[Any, Any, Any]) -> User:
     return current_user(request)
+
+
+def provide_call(
+    request: Request[Any, Any, Any], user: SignedInUser, now: RequestTime, policy: CareRules
+) -> CareCall:
+    return CareCall(request, user, now, policy)
 
 
 def handler_dependencies(context: WebContext) -> dict[str, Provide]:
@@ -68,4 +93,5 @@ def handler_dependencies(context: WebContext) -> dict[str, Provide]:
         "policy": Provide(provide_policy, use_cache=True, sync_to_thread=False),
         "media_store": Provide(provide_media_store, use_cache=True, sync_to_thread=False),
         "throttle": Provide(provide_throttle, use_cache=True, sync_to_thread=False),
+        "call": Provide(provide_call, sync_to_thread=False),
     }

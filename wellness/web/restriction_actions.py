@@ -5,10 +5,7 @@ session ids only, never notes or scores)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
-from typing import Any
 
-from litestar import Request
 from litestar.exceptions import NotFoundException
 
 from wellness.accounts.models import User
@@ -16,6 +13,7 @@ from wellness.care import restrictions
 from wellness.care.models import OverrideKind
 from wellness.care.restriction_views import OverrideRow, override_of
 from wellness.web.auditing import record_action, record_for_patient
+from wellness.web.dependencies import CareCall
 
 OVERRIDE_ACTIONS = {
     OverrideKind.BAN: "session_banned",
@@ -25,50 +23,41 @@ OVERRIDE_ACTIONS = {
 
 
 async def change_contraindications(
-    request: Request[Any, Any, Any],
-    therapist: User,
-    now: datetime,
-    patient: User,
-    codes: Iterable[str],
+    call: CareCall, patient: User, codes: Iterable[str]
 ) -> tuple[frozenset[str], frozenset[str]]:
     """(added, removed); FieldError names an unknown code. Audited only when something changed."""
-    added, removed = await restrictions.set_contraindications(patient, codes, by=therapist, now=now)
+    added, removed = await restrictions.set_contraindications(
+        patient, codes, by=call.user, now=call.now
+    )
     if added or removed:
         detail = f"added={','.join(sorted(added))};removed={','.join(sorted(removed))}"
         await record_for_patient(
-            request, "contraindications_changed", patient.id, detail=detail, now=now
+            call.request, "contraindications_changed", patient.id, detail=detail, now=call.now
         )
     return added, removed
 
 
 async def change_override(
-    request: Request[Any, Any, Any],
-    therapist: User,
-    now: datetime,
-    patient: User,
-    session_id: int,
-    kind: OverrideKind | None,
+    call: CareCall, patient: User, session_id: int, kind: OverrideKind | None
 ) -> bool:
     """Ban, pin or clear (None) a session for the patient; True when it changed (and audited)."""
-    changed = await restrictions.set_override(patient, session_id, kind, by=therapist, now=now)
+    changed = await restrictions.set_override(patient, session_id, kind, by=call.user, now=call.now)
     if changed:
         await record_action(
-            request,
+            call.request,
             OVERRIDE_ACTIONS[kind],
             target_type="session",
             target_id=session_id,
             patient_id=patient.id,
-            now=now,
+            now=call.now,
         )
     return changed
 
 
-async def remove_override(
-    request: Request[Any, Any, Any], therapist: User, now: datetime, patient: User, session_id: int
-) -> OverrideRow:
+async def remove_override(call: CareCall, patient: User, session_id: int) -> OverrideRow:
     """Lift the patient's ban or pin on a session; the row as it was (404 when there was none)."""
     row = await override_of(patient.id, session_id)
     if row is None:
         raise NotFoundException("No ban or pin for that session.")
-    await change_override(request, therapist, now, patient, session_id, None)
+    await change_override(call, patient, session_id, None)
     return row

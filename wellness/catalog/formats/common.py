@@ -63,15 +63,22 @@ class FormatSpec:
 
     container: str  # stored on the asset: "ogg_opus"
     mime_type: str  # served as: "audio/ogg"
-    extension: str  # stored file's extension: "opus"
-    label: str  # shown in the library and the upload list: "Opus"
-    name: str  # in "MP3, M4A, Ogg, ... or MP4": "Opus"
+    label: str  # shown in the library and the upload list: "Ogg Vorbis"
     description: str  # in messages: "an Opus file"
-    picker: tuple[str, ...]  # the file picker's `accept` entries: (".opus",)
     sniff: Sniffer  # recognises the family from the head of a file, None if not its bytes
     inspect: Inspector  # checks structure against the bytes present, then reads metadata
+    extension: str = ""  # stored file's extension: "opus"; the container when left out
+    name: str = ""  # in "MP3, M4A, Ogg, ... or MP4": "Ogg"; the label when left out
+    picker: tuple[str, ...] = ()  # the file picker's `accept` entries; (".extension",) if left out
     stage: SniffStage = SniffStage.SIGNATURE
     after_id3: bool = False  # may follow an ID3v2 tag at the start of the file
+
+    def __post_init__(self) -> None:
+        # Frozen: fill the defaults that derive from other fields the way the dataclass would.
+        extension = self.extension or self.container
+        object.__setattr__(self, "extension", extension)
+        object.__setattr__(self, "name", self.name or self.label)
+        object.__setattr__(self, "picker", self.picker or (f".{extension}",))
 
     @property
     def noun(self) -> str:

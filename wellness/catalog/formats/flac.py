@@ -216,11 +216,8 @@ def inspect(reader: Reader) -> Parsed:
 FLAC = FormatSpec(
     container="flac",
     mime_type="audio/flac",
-    extension="flac",
     label="FLAC",
-    name="FLAC",
     description="a FLAC file",
-    picker=(".flac",),
     sniff=sniff,
     inspect=inspect,
     after_id3=True,

@@ -251,11 +251,8 @@ def inspect(reader: Reader) -> Parsed:
 MP3 = FormatSpec(
     container="mp3",
     mime_type="audio/mpeg",
-    extension="mp3",
     label="MP3",
-    name="MP3",
     description="an MP3 file",
-    picker=(".mp3",),
     sniff=sniff,
     inspect=inspect,
     stage=SniffStage.STREAM,

@@ -275,9 +275,7 @@ def _audio_codec(codec: str) -> str:
 M4A = FormatSpec(
     container="m4a",
     mime_type="audio/mp4",
-    extension="m4a",
     label="M4A",
-    name="M4A",
     description="an M4A file",
     picker=(".m4a", ".aac"),
     sniff=sniff,
@@ -288,7 +286,6 @@ M4A = FormatSpec(
 MP4 = FormatSpec(
     container="mp4",
     mime_type="video/mp4",
-    extension="mp4",
     label="MP4 video",
     name="MP4",
     description="an MP4 video",

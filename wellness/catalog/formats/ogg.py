@@ -201,9 +201,7 @@ OPUS = FormatSpec(
     mime_type="audio/ogg",
     extension="opus",
     label="Opus",
-    name="Opus",
     description="an Opus file",
-    picker=(".opus",),
     sniff=sniff,
     inspect=inspect_opus,
 )

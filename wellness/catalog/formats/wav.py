@@ -149,11 +149,8 @@ def inspect(reader: Reader) -> Parsed:
 WAV = FormatSpec(
     container="wav",
     mime_type="audio/wav",
-    extension="wav",
     label="WAV",
-    name="WAV",
     description="a WAV file",
-    picker=(".wav",),
     sniff=sniff,
     inspect=inspect,
 )

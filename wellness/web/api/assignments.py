@@ -3,12 +3,11 @@ care team; patients read today's plan and their own assignments with adherence."
 
 from __future__ import annotations
 
-from typing import Any
-
-from litestar import Controller, Request, Response, get, patch, post
+from litestar import Controller, Response, get, patch, post
 from litestar.exceptions import ValidationException
 from litestar.params import JSONBody
 
+from wellness.accounts.models import User
 from wellness.caseload import plan
 from wellness.web import assignment_actions as actions
 from wellness.web import care_access
@@ -19,15 +18,15 @@ from wellness.web.api.assignments_schemas import (
     AssignmentPatch,
     PlanOut,
 )
-from wellness.web.dependencies import CareRules, RequestTime, SignedInUser
+from wellness.web.dependencies import CareCall, CareRules, CareTeamCall, RequestTime, SignedInUser
 from wellness.web.guards import patients_only, therapists_only
 from wellness.web.idempotency import created, respond_once
 from wellness.web.ids import PathId
 from wellness.web.lookups import assignment_for_therapist_or_404, patient_for_therapist_or_404
 
 
-async def _one(patient: Any, assignment_id: int, policy: Any, now: Any) -> AssignmentOut:
-    found = await plan.adherence_for(patient, policy=policy, now=now)
+async def _one(call: CareCall, patient: User, assignment_id: int) -> AssignmentOut:
+    found = await plan.adherence_for(patient, policy=call.policy, now=call.now)
     return next(AssignmentOut.of(item) for item in found if item.id == assignment_id)
 
 
@@ -37,16 +36,9 @@ class AssignmentsApi(Controller):
     tags = ["assigned practices"]  # noqa: RUF012
 
     @get("/patients/{patient_id:int}/assignments", name="api_assignments_list")
-    async def list_for_patient(
-        self,
-        request: Request[Any, Any, Any],
-        user: SignedInUser,
-        now: RequestTime,
-        policy: CareRules,
-        patient_id: PathId,
-    ) -> AssignmentList:
+    async def list_for_patient(self, call: CareTeamCall, patient_id: PathId) -> AssignmentList:
         """A patient's assignments (ended ones too), newest first, with adherence."""
-        _, found = await care_access.assignments(request, user, patient_id, policy=policy, now=now)
+        _, found = await care_access.assignments(call, patient_id)
         return AssignmentList([AssignmentOut.of(item) for item in found])
 
     @post(
@@ -55,38 +47,24 @@ class AssignmentsApi(Controller):
         responses=created(AssignmentOut),
     )
     async def create(
-        self,
-        request: Request[Any, Any, Any],
-        user: SignedInUser,
-        now: RequestTime,
-        policy: CareRules,
-        patient_id: PathId,
-        data: JSONBody[AssignmentCreate],
+        self, call: CareTeamCall, patient_id: PathId, data: JSONBody[AssignmentCreate]
     ) -> Response[bytes]:
         """Assign a session, or a kind with a length range, on a schedule, from today."""
-        patient = await patient_for_therapist_or_404(user, patient_id)
+        patient = await patient_for_therapist_or_404(call.user, patient_id)
 
         async def write() -> tuple[int, AssignmentOut]:
-            assignment = await actions.create(
-                request, patient, data.entry(), by=user, policy=policy, now=now
-            )
-            return 201, await _one(patient, assignment.id, policy, now)
+            assignment = await actions.create(call, patient, data.entry())
+            return 201, await _one(call, patient, assignment.id)
 
-        return await respond_once(request, data, write)
+        return await respond_once(call.request, data, write)
 
     @patch("/assignments/{assignment_id:int}", name="api_assignments_update")
     async def update(
-        self,
-        request: Request[Any, Any, Any],
-        user: SignedInUser,
-        now: RequestTime,
-        policy: CareRules,
-        assignment_id: PathId,
-        data: JSONBody[AssignmentPatch],
+        self, call: CareTeamCall, assignment_id: PathId, data: JSONBody[AssignmentPatch]
     ) -> Response[bytes]:
         """`change` (from today; earlier days keep the schedule then in force), `pause`,
         `resume` or `end`. 409 when the assignment's state does not allow it."""
-        assignment = await assignment_for_therapist_or_404(user, assignment_id)
+        assignment = await assignment_for_therapist_or_404(call.user, assignment_id)
         given = data.given()
         if data.action != "change" and given:
             field = sorted(given)[0]
@@ -94,15 +72,13 @@ class AssignmentsApi(Controller):
             raise ValidationException(
                 message, extra=[{"key": field, "message": message, "source": "body"}]
             )
-        patient = await patient_for_therapist_or_404(user, assignment.patient_id)
+        patient = await patient_for_therapist_or_404(call.user, assignment.patient_id)
 
         async def write() -> tuple[int, AssignmentOut]:
-            await actions.act(
-                request, assignment, data.action, given, by=user, policy=policy, now=now
-            )
-            return 200, await _one(patient, assignment.id, policy, now)
+            await actions.act(call, assignment, data.action, given)
+            return 200, await _one(call, patient, assignment.id)
 
-        return await respond_once(request, data, write)
+        return await respond_once(call.request, data, write)
 
 
 class MyPlanApi(Controller):

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Response, get, post
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import JSONBody
 
 from wellness.caseload import alerts as caseload_alerts
 from wellness.web import care_access
-from wellness.web.actions import acknowledge_alert
 from wellness.web.api.care_schemas import AlertAcknowledge, AlertOut, AttestCreate
 from wellness.web.api.practice_schemas import PracticeOut
 from wellness.web.auditing import record_for_patient
-from wellness.web.dependencies import CareRules, RequestTime, SignedInUser
+from wellness.web.dependencies import CareTeamCall
 from wellness.web.guards import signed_in, therapists_only
 from wellness.web.idempotency import created, respond_once
 from wellness.web.ids import PathId
@@ -29,14 +26,12 @@ class CareApi(Controller):
     tags = ["care"]  # noqa: RUF012
 
     @get("/alerts", guards=[therapists_only], name="api_alerts")
-    async def open_alerts(
-        self, request: Request[Any, Any, Any], user: SignedInUser
-    ) -> list[AlertOut]:
+    async def open_alerts(self, call: CareTeamCall) -> list[AlertOut]:
         """Unacknowledged alerts for the patients on your caseload, newest first, each with the
         tags and note of the rating that raised it. Audited: one row per patient listed."""
-        found = await caseload_alerts.open_alerts_for(user)
+        found = await caseload_alerts.open_alerts_for(call.user)
         for patient_id in dict.fromkeys(item.patient_id for item in found):
-            await record_for_patient(request, "patient_alerts_viewed", patient_id)
+            await record_for_patient(call.request, "patient_alerts_viewed", patient_id)
         return [AlertOut.of(item) for item in found]
 
     @post(
@@ -46,23 +41,18 @@ class CareApi(Controller):
         responses={200: ResponseSpec(data_container=AlertOut, description="The alert")},
     )
     async def acknowledge(
-        self,
-        request: Request[Any, Any, Any],
-        user: SignedInUser,
-        now: RequestTime,
-        alert_id: PathId,
-        data: JSONBody[AlertAcknowledge | None] = None,
+        self, call: CareTeamCall, alert_id: PathId, data: JSONBody[AlertAcknowledge | None] = None
     ) -> Response[bytes]:
         """Acknowledge an alert of a patient on your caseload, with an optional note (the body
         may be left out). The first acknowledgement stands: a later one changes nothing."""
         body = data or AlertAcknowledge()
 
         async def write() -> tuple[int, AlertOut]:
-            alert, _ = await acknowledge_alert(request, user, now, alert_id, body.note)
+            alert, _ = await care_access.acknowledge_alert(call, alert_id, body.note)
             [described] = await caseload_alerts.describe([alert])
             return 200, AlertOut.of(described)
 
-        return await respond_once(request, body, write)
+        return await respond_once(call.request, body, write)
 
     @post(
         "/patients/{patient_id:int}/practice",
@@ -71,19 +61,13 @@ class CareApi(Controller):
         responses=created(PracticeOut),
     )
     async def attest(
-        self,
-        request: Request[Any, Any, Any],
-        user: SignedInUser,
-        now: RequestTime,
-        policy: CareRules,
-        patient_id: PathId,
-        data: JSONBody[AttestCreate],
+        self, call: CareTeamCall, patient_id: PathId, data: JSONBody[AttestCreate]
     ) -> Response[bytes]:
         """Confirm a patient on your caseload attended a practice (staff-attested evidence)."""
-        patient = await patient_for_therapist_or_404(user, patient_id)
+        patient = await patient_for_therapist_or_404(call.user, patient_id)
 
         async def write() -> tuple[int, PracticeOut]:
-            logged = await care_access.attest(request, user, patient, data, policy=policy, now=now)
+            logged = await care_access.attest(call, patient, data)
             return 201, PracticeOut.of(logged)
 
-        return await respond_once(request, data, write)
+        return await respond_once(call.request, data, write)

@@ -5,9 +5,7 @@ gets 404. Every read and every change is audited."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from litestar import Controller, Request, Response, delete, get, post, put
+from litestar import Controller, Response, delete, get, post, put
 from litestar.params import JSONBody
 
 from wellness.care import restriction_views as views
@@ -20,7 +18,7 @@ from wellness.web.api.care_restrictions_schemas import (
     OverrideIn,
     OverrideOut,
 )
-from wellness.web.dependencies import RequestTime, SignedInUser
+from wellness.web.dependencies import CareTeamCall
 from wellness.web.guards import signed_in
 from wellness.web.idempotency import created, respond_once
 from wellness.web.ids import PathId
@@ -42,84 +40,59 @@ class CareRestrictionsApi(Controller):
 
     @get(f"{PATIENT}/contraindications", name="api_contraindications")
     async def contraindications(
-        self,
-        request: Request[Any, Any, Any],
-        user: SignedInUser,
-        now: RequestTime,
-        patient_id: PathId,
+        self, call: CareTeamCall, patient_id: PathId
     ) -> ContraindicationsOut:
-        patient = await care_access.restrictions_patient(request, user, patient_id, now=now)
+        patient = await care_access.restrictions_patient(call, patient_id)
         found = await restrictions_for(patient.id)
         return ContraindicationsOut.of(patient.id, found.contraindications)
 
     @put(f"{PATIENT}/contraindications", name="api_contraindications_set")
     async def set_contraindications(
-        self,
-        request: Request[Any, Any, Any],
-        user: SignedInUser,
-        now: RequestTime,
-        patient_id: PathId,
-        data: JSONBody[ContraindicationsIn],
+        self, call: CareTeamCall, patient_id: PathId, data: JSONBody[ContraindicationsIn]
     ) -> Response[bytes]:
         """Replace the patient's contraindications with this set."""
-        patient = await patient_for_therapist_or_404(user, patient_id)
+        patient = await patient_for_therapist_or_404(call.user, patient_id)
 
         async def write() -> tuple[int, ContraindicationsOut]:
             codes = [item.value for item in data.contraindications]
-            await change_contraindications(request, user, now, patient, codes)
+            await change_contraindications(call, patient, codes)
             found = await restrictions_for(patient.id)
             return 200, ContraindicationsOut.of(patient.id, found.contraindications)
 
-        return await respond_once(request, data, write)
+        return await respond_once(call.request, data, write)
 
     @get(f"{PATIENT}/overrides", name="api_overrides")
-    async def overrides(
-        self,
-        request: Request[Any, Any, Any],
-        user: SignedInUser,
-        now: RequestTime,
-        patient_id: PathId,
-    ) -> list[OverrideOut]:
+    async def overrides(self, call: CareTeamCall, patient_id: PathId) -> list[OverrideOut]:
         """Sessions banned or pinned for the patient, bans first."""
-        patient = await care_access.restrictions_patient(request, user, patient_id, now=now)
+        patient = await care_access.restrictions_patient(call, patient_id)
         return [OverrideOut.of(row) for row in await views.overrides_of(patient.id)]
 
     @post(f"{PATIENT}/overrides", name="api_override_set", responses=created(OverrideOut))
     async def set_override(
-        self,
-        request: Request[Any, Any, Any],
-        user: SignedInUser,
-        now: RequestTime,
-        patient_id: PathId,
-        data: JSONBody[OverrideIn],
+        self, call: CareTeamCall, patient_id: PathId, data: JSONBody[OverrideIn]
     ) -> Response[bytes]:
         """Ban or pin a published session for the patient (201; 200 when it already was)."""
-        patient = await patient_for_therapist_or_404(user, patient_id)
+        patient = await patient_for_therapist_or_404(call.user, patient_id)
         if await views.published_session(data.session_id) is None:
             raise FieldError("session_id", f"No published session has id {data.session_id}.")
 
         async def write() -> tuple[int, OverrideOut]:
-            changed = await change_override(request, user, now, patient, data.session_id, data.kind)
+            changed = await change_override(call, patient, data.session_id, data.kind)
             row = await views.override_of(patient.id, data.session_id)
             assert row is not None  # just written
             return (201 if changed else 200), OverrideOut.of(row)
 
-        return await respond_once(request, data, write)
+        return await respond_once(call.request, data, write)
 
     @delete(f"{PATIENT}/overrides/{{session_id:int}}", name="api_override_remove", status_code=200)
     async def remove_override(
-        self,
-        request: Request[Any, Any, Any],
-        user: SignedInUser,
-        now: RequestTime,
-        patient_id: PathId,
-        session_id: PathId,
+        self, call: CareTeamCall, patient_id: PathId, session_id: PathId
     ) -> Response[bytes]:
         """Lift a ban or pin; answers what was removed (404 when there was none)."""
-        patient = await patient_for_therapist_or_404(user, patient_id)
+        patient = await patient_for_therapist_or_404(call.user, patient_id)
 
         async def write() -> tuple[int, OverrideOut]:
-            row = await remove_override(request, user, now, patient, session_id)
+            row = await remove_override(call, patient, session_id)
             return 200, OverrideOut.of(row)
 
-        return await respond_once(request, None, write)
+        return await respond_once(call.request, None, write)

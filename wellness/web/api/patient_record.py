@@ -6,15 +6,13 @@ row (who, whose, from which route; never the data).
 
 from __future__ import annotations
 
-from typing import Any
-
-from litestar import Controller, Request, get
+from litestar import Controller, get
 
 from wellness.suggestions.logs import last_suggestions_for
 from wellness.web import care_access
 from wellness.web.api.fields import PageNumber
 from wellness.web.api.patient_record_schemas import PatientRecordOut
-from wellness.web.dependencies import CareRules, RequestTime, SignedInUser
+from wellness.web.dependencies import CareTeamCall
 from wellness.web.guards import signed_in
 from wellness.web.ids import PathId
 
@@ -28,10 +26,7 @@ class PatientRecordApi(Controller):
     @get("/{patient_id:int}", name="api_patient_record")
     async def record(
         self,
-        request: Request[Any, Any, Any],
-        user: SignedInUser,
-        now: RequestTime,
-        policy: CareRules,
+        call: CareTeamCall,
         patient_id: PathId,
         practice_page: PageNumber = 1,
         alerts_page: PageNumber = 1,
@@ -40,12 +35,6 @@ class PatientRecordApi(Controller):
         alerts with their acknowledgements (a page), what helps, and the last suggestions they
         were shown. Times in their zone."""
         patient, found = await care_access.patient_record(
-            request,
-            user,
-            patient_id,
-            policy=policy,
-            now=now,
-            practice_page=practice_page,
-            alerts_page=alerts_page,
+            call, patient_id, practice_page=practice_page, alerts_page=alerts_page
         )
         return PatientRecordOut.of(patient, found, await last_suggestions_for(patient.id))

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.exceptions import HTTPException
 from litestar.handlers import HTTPRouteHandler
 from litestar.plugins.flash import flash
@@ -15,10 +14,9 @@ from wellness.accounts.models import User
 from wellness.care.models import PracticeAssignment
 from wellness.caseload import assignments as service
 from wellness.lib.validation import FieldError
-from wellness.settings import CarePolicy
 from wellness.web import assignment_actions as actions
 from wellness.web import care_access
-from wellness.web.dependencies import CareRules, RequestTime, SignedInUser
+from wellness.web.dependencies import CareCall, CareTeamCall
 from wellness.web.guards import therapists_only
 from wellness.web.ids import PathId
 from wellness.web.lookups import assignment_for_therapist_or_404, patient_for_therapist_or_404
@@ -61,20 +59,13 @@ def _state_change(action: str, name: str) -> HTTPRouteHandler:
     """The route that pauses, resumes or ends an assignment (each from today), one per action;
     a refusal comes back as a message."""
 
-    async def handler(
-        self: Controller,
-        request: Request[Any, Any, Any],
-        user: SignedInUser,
-        now: RequestTime,
-        policy: CareRules,
-        assignment_id: PathId,
-    ) -> Redirect:
-        assignment = await assignment_for_therapist_or_404(user, assignment_id)
-        errors = await _act(request, user, assignment, action, None, policy, now)
+    async def handler(self: Controller, call: CareTeamCall, assignment_id: PathId) -> Redirect:
+        assignment = await assignment_for_therapist_or_404(call.user, assignment_id)
+        errors = await _act(call, assignment, action, None)
         if errors:
-            flash(request, next(iter(errors.values())), category="error")
+            flash(call.request, next(iter(errors.values())), category="error")
         else:
-            flash(request, _DONE[action], category="success")
+            flash(call.request, _DONE[action], category="success")
         return Redirect(_list_url(assignment.patient_id), status_code=303)
 
     handler.__name__ = handler.__qualname__ = action
@@ -86,80 +77,59 @@ class AssignmentPages(Controller):
     guards = [therapists_only]  # noqa: RUF012  (Litestar reads this class attribute)
 
     @get("/patients/{patient_id:int}/assignments", name="care_assignments")
-    async def list_for_patient(
-        self,
-        request: Request[Any, Any, Any],
-        user: SignedInUser,
-        now: RequestTime,
-        policy: CareRules,
-        patient_id: PathId,
-    ) -> Template:
-        patient, found = await care_access.assignments(
-            request, user, patient_id, policy=policy, now=now
-        )
-        context = {"user": user, "patient": patient, "assignments": found}
+    async def list_for_patient(self, call: CareTeamCall, patient_id: PathId) -> Template:
+        patient, found = await care_access.assignments(call, patient_id)
+        context = {"user": call.user, "patient": patient, "assignments": found}
         return Template(LIST, context=context)
 
     @get("/patients/{patient_id:int}/assignments/new", name="care_assignment_new")
-    async def new(self, user: SignedInUser, patient_id: PathId) -> Template:
-        patient = await patient_for_therapist_or_404(user, patient_id)
+    async def new(self, call: CareTeamCall, patient_id: PathId) -> Template:
+        patient = await patient_for_therapist_or_404(call.user, patient_id)
         values = forms.values_of(service.AssignmentInput())
         values["target"] = ""
-        return await _form(user, patient, values, {}, _list_url(patient.id))
+        return await _form(call.user, patient, values, {}, _list_url(patient.id))
 
     @post("/patients/{patient_id:int}/assignments", name="care_assignment_create")
-    async def create(
-        self,
-        request: Request[Any, Any, Any],
-        user: SignedInUser,
-        now: RequestTime,
-        policy: CareRules,
-        patient_id: PathId,
-    ) -> Template | Redirect:
-        patient = await patient_for_therapist_or_404(user, patient_id)
-        form = await request.form()
+    async def create(self, call: CareTeamCall, patient_id: PathId) -> Template | Redirect:
+        patient = await patient_for_therapist_or_404(call.user, patient_id)
+        form = await call.request.form()
         errors: dict[str, str] = {}
         entry = forms.read_form(form, errors)
         if entry is not None:
             try:
-                await actions.create(request, patient, entry, by=user, policy=policy, now=now)
+                await actions.create(call, patient, entry)
             except FieldError as problem:
                 errors[problem.field] = problem.message
         if errors:
             typed = forms.typed(form)
-            return await _form(user, patient, typed, errors, _list_url(patient.id), status=422)
-        flash(request, f"Assigned to {patient.display_name} from today.", category="success")
+            return await _form(call.user, patient, typed, errors, _list_url(patient.id), status=422)
+        flash(call.request, f"Assigned to {patient.display_name} from today.", category="success")
         return Redirect(_list_url(patient.id), status_code=303)
 
     @get("/assignments/{assignment_id:int}/edit", name="care_assignment_edit")
-    async def edit(self, user: SignedInUser, assignment_id: PathId) -> Template:
-        assignment = await assignment_for_therapist_or_404(user, assignment_id)
-        patient = await patient_for_therapist_or_404(user, assignment.patient_id)
+    async def edit(self, call: CareTeamCall, assignment_id: PathId) -> Template:
+        assignment = await assignment_for_therapist_or_404(call.user, assignment_id)
+        patient = await patient_for_therapist_or_404(call.user, assignment.patient_id)
         current = service.input_of(await service.latest_version(assignment))
         action = f"/care/assignments/{assignment.id}/edit"
-        return await _form(user, patient, forms.values_of(current), {}, action, assignment)
+        return await _form(call.user, patient, forms.values_of(current), {}, action, assignment)
 
     @post("/assignments/{assignment_id:int}/edit", name="care_assignment_change")
-    async def change(
-        self,
-        request: Request[Any, Any, Any],
-        user: SignedInUser,
-        now: RequestTime,
-        policy: CareRules,
-        assignment_id: PathId,
-    ) -> Template | Redirect:
-        assignment = await assignment_for_therapist_or_404(user, assignment_id)
-        patient = await patient_for_therapist_or_404(user, assignment.patient_id)
-        form = await request.form()
+    async def change(self, call: CareTeamCall, assignment_id: PathId) -> Template | Redirect:
+        assignment = await assignment_for_therapist_or_404(call.user, assignment_id)
+        patient = await patient_for_therapist_or_404(call.user, assignment.patient_id)
+        form = await call.request.form()
         errors: dict[str, str] = {}
         entry = forms.read_form(form, errors)
         if entry is not None:
-            errors = await _act(request, user, assignment, "change", entry, policy, now)
+            errors = await _act(call, assignment, "change", entry)
         if errors:
             action = f"/care/assignments/{assignment.id}/edit"
             typed = forms.typed(form)
-            return await _form(user, patient, typed, errors, action, assignment, status=422)
-        flash(request, "Changed from today; earlier days keep the schedule they had.", "success")
+            return await _form(call.user, patient, typed, errors, action, assignment, status=422)
+        flash(
+            call.request, "Changed from today; earlier days keep the schedule they had.", "success"
+        )
         return Redirect(_list_url(patient.id), status_code=303)
 
     pause = _state_change("pause", "care_assignment_pause")
@@ -168,18 +138,15 @@ class AssignmentPages(Controller):
 
 
 async def _act(
-    request: Request[Any, Any, Any],
-    user: User,
+    call: CareCall,
     assignment: PracticeAssignment,
     action: str,
     entry: service.AssignmentInput | None,
-    policy: CarePolicy,
-    now: datetime,
 ) -> dict[str, str]:
     """Apply the action; the refusal as errors by field ("state" when the state refuses)."""
     given = {} if entry is None else forms.given_fields(entry)
     try:
-        await actions.act(request, assignment, action, given, by=user, policy=policy, now=now)
+        await actions.act(call, assignment, action, given)
     except FieldError as problem:
         return {problem.field: problem.message}
     except HTTPException as refused:

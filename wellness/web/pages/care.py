@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
+from wellness.accounts.models import User
 from wellness.lib.validation import FieldError
 from wellness.web import care_access
-from wellness.web.actions import acknowledge_alert
-from wellness.web.dependencies import CareRules, RequestTime, SignedInUser
+from wellness.web.dependencies import CareCall, CareTeamCall
 from wellness.web.guards import signed_in, therapists_only
 from wellness.web.ids import PathId
 from wellness.web.lookups import alert_for_therapist_or_404, patient_for_therapist_or_404
@@ -21,6 +19,20 @@ from wellness.web.pages.patient_record import record_page
 ATTEST = "care/attest.html"
 
 
+def _attest_form(
+    call: CareCall,
+    patient: User,
+    errors: dict[str, str],
+    typed: dict[str, str],
+    *,
+    status: int = 200,
+) -> Template:
+    """The attendance form for `patient`, the start time prefilled in the therapist's zone."""
+    return forms.practice_form(
+        ATTEST, call.user, call.now, call.policy, errors, typed, status=status, patient=patient
+    )
+
+
 class CarePages(Controller):
     path = "/care"
     # Signed in is enough to acknowledge: the lookup answers 404 to anyone not on the patient's
@@ -28,76 +40,60 @@ class CarePages(Controller):
     guards = [signed_in]  # noqa: RUF012  (Litestar reads this class attribute)
 
     @post("/alerts/{alert_id:int}/acknowledge", name="care_alert_acknowledge")
-    async def acknowledge(
-        self,
-        request: Request[Any, Any, Any],
-        user: SignedInUser,
-        now: RequestTime,
-        policy: CareRules,
-        alert_id: PathId,
-    ) -> Redirect | Template:
+    async def acknowledge(self, call: CareTeamCall, alert_id: PathId) -> Redirect | Template:
         """Acknowledge with an optional note; back to the caseload or to the patient's page."""
-        form = await request.form()
+        form = await call.request.form()
         note = forms.text(form, "note")
         try:
-            alert, acknowledged = await acknowledge_alert(request, user, now, alert_id, note)
+            alert, acknowledged = await care_access.acknowledge_alert(call, alert_id, note)
         except FieldError as problem:
-            alert = await alert_for_therapist_or_404(user, alert_id)
-            patient, found = await care_access.patient_record(
-                request, user, alert.patient_id, policy=policy, now=now
-            )
+            alert = await alert_for_therapist_or_404(call.user, alert_id)
+            patient, found = await care_access.patient_record(call, alert.patient_id)
             return await record_page(
-                user,
+                call,
                 patient,
                 found,
-                policy,
                 alert_errors={alert.id: problem.message},
                 typed_notes={alert.id: note},
                 status=422,
             )
         if acknowledged:
-            flash(request, "Alert acknowledged.", category="success")
+            flash(call.request, "Alert acknowledged.", category="success")
         elif note:
-            flash(request, "Someone had already acknowledged it; your note was not saved.", "info")
+            flash(
+                call.request,
+                "Someone had already acknowledged it; your note was not saved.",
+                "info",
+            )
         else:
-            flash(request, "Someone on the care team had already acknowledged it.", "info")
+            flash(call.request, "Someone on the care team had already acknowledged it.", "info")
         if forms.text(form, "return_to") == "patient":
             return Redirect(f"/care/patients/{alert.patient_id}#alert-{alert.id}", status_code=303)
         return Redirect("/therapist", status_code=303)
 
     @get("/patients/{patient_id:int}/attest", guards=[therapists_only], name="care_attest_form")
-    async def attest_form(
-        self, user: SignedInUser, now: RequestTime, policy: CareRules, patient_id: PathId
-    ) -> Template:
-        patient = await patient_for_therapist_or_404(user, patient_id)
-        return forms.practice_form(ATTEST, user, now, policy, {}, {}, patient=patient)
+    async def attest_form(self, call: CareTeamCall, patient_id: PathId) -> Template:
+        patient = await patient_for_therapist_or_404(call.user, patient_id)
+        return _attest_form(call, patient, {}, {})
 
     @post("/patients/{patient_id:int}/attest", guards=[therapists_only], name="care_attest")
-    async def attest(
-        self,
-        request: Request[Any, Any, Any],
-        user: SignedInUser,
-        now: RequestTime,
-        policy: CareRules,
-        patient_id: PathId,
-    ) -> Template | Redirect:
+    async def attest(self, call: CareTeamCall, patient_id: PathId) -> Template | Redirect:
         """Confirm the patient attended a practice (group yoga, a guided class)."""
-        patient = await patient_for_therapist_or_404(user, patient_id)
-        form = await request.form()
+        patient = await patient_for_therapist_or_404(call.user, patient_id)
+        form = await call.request.form()
         errors: dict[str, str] = {}
         # The therapist types the time as they see it, in their own zone.
-        entry = forms.practice_entry(form, user.time_zone, errors)
+        entry = forms.practice_entry(form, call.user.time_zone, errors)
         typed = forms.values(form)
         if entry is None:
-            return forms.practice_form(
-                ATTEST, user, now, policy, errors, typed, status=422, patient=patient
-            )
+            return _attest_form(call, patient, errors, typed, status=422)
         try:
-            await care_access.attest(request, user, patient, entry, policy=policy, now=now)
+            await care_access.attest(call, patient, entry)
         except FieldError as problem:
-            errors = {problem.field: problem.message}
-            return forms.practice_form(
-                ATTEST, user, now, policy, errors, typed, status=422, patient=patient
-            )
-        flash(request, f"Confirmed {entry.minutes} minutes for {patient.display_name}.", "success")
+            return _attest_form(call, patient, {problem.field: problem.message}, typed, status=422)
+        flash(
+            call.request,
+            f"Confirmed {entry.minutes} minutes for {patient.display_name}.",
+            "success",
+        )
         return Redirect("/therapist", status_code=303)

@@ -3,9 +3,7 @@ or pinned for them. Only the patient's current care team sees it (404 for anyone
 
 from __future__ import annotations
 
-from typing import Any
-
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
@@ -18,7 +16,7 @@ from wellness.catalog.kinds import Contraindication
 from wellness.lib.numbers import record_id
 from wellness.lib.validation import FieldError
 from wellness.web import care_access
-from wellness.web.dependencies import RequestTime, SignedInUser
+from wellness.web.dependencies import CareCall, CareTeamCall
 from wellness.web.guards import signed_in
 from wellness.web.ids import PathId
 from wellness.web.lookups import patient_for_therapist_or_404
@@ -33,11 +31,9 @@ KIND_WORDS = {"ban": OverrideKind.BAN, "pin": OverrideKind.PIN}
 PAST = {OverrideKind.BAN: "banned", OverrideKind.PIN: "pinned"}
 
 
-def _back(
-    request: Request[Any, Any, Any], patient: User, message: str, *, category: str = "success"
-) -> Redirect:
+def _back(call: CareCall, patient: User, message: str, *, category: str = "success") -> Redirect:
     """Back to the patient's restrictions page, with a message saying what happened."""
-    flash(request, message, category=category)
+    flash(call.request, message, category=category)
     return Redirect(f"/care/patients/{patient.id}/restrictions", status_code=303)
 
 
@@ -47,48 +43,32 @@ class CareRestrictionPages(Controller):
     guards = [signed_in]  # noqa: RUF012  (Litestar reads this class attribute)
 
     @get("/", name="care_restrictions")
-    async def show(
-        self,
-        request: Request[Any, Any, Any],
-        user: SignedInUser,
-        now: RequestTime,
-        patient_id: PathId,
-    ) -> Template:
-        patient = await care_access.restrictions_patient(request, user, patient_id, now=now)
+    async def show(self, call: CareTeamCall, patient_id: PathId) -> Template:
+        patient = await care_access.restrictions_patient(call, patient_id)
         return await _template(patient)
 
     @post("/contraindications", name="care_contraindications_set")
     async def set_contraindications(
-        self,
-        request: Request[Any, Any, Any],
-        user: SignedInUser,
-        now: RequestTime,
-        patient_id: PathId,
+        self, call: CareTeamCall, patient_id: PathId
     ) -> Template | Redirect:
-        patient = await patient_for_therapist_or_404(user, patient_id)
-        form = await request.form()
+        patient = await patient_for_therapist_or_404(call.user, patient_id)
+        form = await call.request.form()
         codes = [str(value) for value in form.getall("contraindications", [])]
         try:
-            added, removed = await change_contraindications(request, user, now, patient, codes)
+            added, removed = await change_contraindications(call, patient, codes)
         except FieldError as problem:
             return await _template(
                 patient, errors={problem.field: problem.message}, ticked=codes, status=422
             )
         if added or removed:
-            return _back(request, patient, "Contraindications saved.")
-        return _back(request, patient, "No change to save.", category="info")
+            return _back(call, patient, "Contraindications saved.")
+        return _back(call, patient, "No change to save.", category="info")
 
     @post("/overrides", name="care_override_set")
-    async def set_override(
-        self,
-        request: Request[Any, Any, Any],
-        user: SignedInUser,
-        now: RequestTime,
-        patient_id: PathId,
-    ) -> Template | Redirect:
+    async def set_override(self, call: CareTeamCall, patient_id: PathId) -> Template | Redirect:
         """Ban or pin the session chosen in the picker (the button pressed says which)."""
-        patient = await patient_for_therapist_or_404(user, patient_id)
-        form = await request.form()
+        patient = await patient_for_therapist_or_404(call.user, patient_id)
+        form = await call.request.form()
         errors: dict[str, str] = {}
         kind = KIND_WORDS.get(str(form.get("kind", "")))
         if kind is None:
@@ -103,23 +83,16 @@ class CareRestrictionPages(Controller):
             errors["session_id"] = "Choose a session from the list."
         if errors or kind is None or choice is None:
             return await _template(patient, errors=errors, status=422)
-        await change_override(request, user, now, patient, choice.id, kind)
-        return _back(
-            request, patient, f"“{choice.title}” is {PAST[kind]} for {patient.display_name}."
-        )
+        await change_override(call, patient, choice.id, kind)
+        return _back(call, patient, f"“{choice.title}” is {PAST[kind]} for {patient.display_name}.")
 
     @post("/overrides/{session_id:int}/remove", name="care_override_remove")
     async def remove_override(
-        self,
-        request: Request[Any, Any, Any],
-        user: SignedInUser,
-        now: RequestTime,
-        patient_id: PathId,
-        session_id: PathId,
+        self, call: CareTeamCall, patient_id: PathId, session_id: PathId
     ) -> Redirect:
-        patient = await patient_for_therapist_or_404(user, patient_id)
-        row = await remove_override(request, user, now, patient, session_id)
-        return _back(request, patient, f"“{row.title}” is no longer {PAST[row.kind]}.")
+        patient = await patient_for_therapist_or_404(call.user, patient_id)
+        row = await remove_override(call, patient, session_id)
+        return _back(call, patient, f"“{row.title}” is no longer {PAST[row.kind]}.")
 
 
 async def _template(

@@ -7,9 +7,9 @@ audit row (who, whose, from which route; never the data).
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from litestar import Controller, Request, get
+from litestar import Controller, get
 from litestar.params import QueryParameter
 from litestar.response import Template
 
@@ -17,10 +17,9 @@ from wellness.accounts.models import User
 from wellness.caseload import record as records
 from wellness.caseload.helps import ENOUGH_RATINGS
 from wellness.practice.progress import CALENDAR_WEEKS, MINUTES_WEEKS
-from wellness.settings import CarePolicy
 from wellness.suggestions.logs import last_suggestions_for
 from wellness.web import care_access
-from wellness.web.dependencies import CareRules, RequestTime, SignedInUser
+from wellness.web.dependencies import CareCall, CareTeamCall
 from wellness.web.guards import signed_in
 from wellness.web.ids import PathId
 from wellness.web.pages.wellbeing import progress_charts
@@ -30,10 +29,9 @@ PageNumber = Annotated[int, QueryParameter(ge=1, le=100_000)]
 
 
 async def record_page(
-    viewer: User,
+    call: CareCall,
     patient: User,
     found: records.PatientRecord,
-    policy: CarePolicy,
     *,
     alert_errors: dict[int, str] | None = None,
     typed_notes: dict[int, str] | None = None,
@@ -43,12 +41,12 @@ async def record_page(
     `typed_notes` (by alert id) bring back a refused acknowledgement with the reason beside its
     note field."""
     context = {
-        "user": viewer,
+        "user": call.user,
         "patient": patient,
         "record": found,
         "header": found.header,
         "charts": progress_charts(found.progress),
-        "completion_percent": policy.completion_percent,
+        "completion_percent": call.policy.completion_percent,
         "calendar_weeks": CALENDAR_WEEKS,
         "minutes_weeks": MINUTES_WEEKS,
         "enough_ratings": ENOUGH_RATINGS,
@@ -69,21 +67,12 @@ class PatientRecordPages(Controller):
     @get("/{patient_id:int}", name="care_patient")
     async def record(
         self,
-        request: Request[Any, Any, Any],
-        user: SignedInUser,
-        now: RequestTime,
-        policy: CareRules,
+        call: CareTeamCall,
         patient_id: PathId,
         practice_page: PageNumber = 1,
         alerts_page: PageNumber = 1,
     ) -> Template:
         patient, found = await care_access.patient_record(
-            request,
-            user,
-            patient_id,
-            policy=policy,
-            now=now,
-            practice_page=practice_page,
-            alerts_page=alerts_page,
+            call, patient_id, practice_page=practice_page, alerts_page=alerts_page
         )
-        return await record_page(user, patient, found, policy)
+        return await record_page(call, patient, found)
