@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterable
+import weakref
+from collections.abc import AsyncIterator, Callable, Hashable, Iterable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from tortoise import Tortoise, connections
 from tortoise.backends.base.executor import EXECUTOR_CACHE
@@ -178,3 +179,42 @@ async def change_token(flag: str) -> str | None:
         sql.params,
     )
     return str(rows[0][0]) if rows else None
+
+
+MAX_CACHED = 50_000  # values per cache and connection; emptied when full
+V = TypeVar("V")
+
+
+class KeyedCache(Generic[V]):
+    """Values by id (a patient's or a therapist's), each with the key it was computed under,
+    per database connection (a test's fresh database never sees another one's values)."""
+
+    def __init__(self) -> None:
+        self._by_connection: weakref.WeakKeyDictionary[Any, dict[int, tuple[Hashable, V]]] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def _entries(self) -> dict[int, tuple[Hashable, V]]:
+        connection = connections.get("default")
+        entries = self._by_connection.get(connection)
+        if entries is None:
+            entries = self._by_connection[connection] = {}
+        return entries
+
+    def split(self, keys: dict[int, Hashable]) -> tuple[dict[int, V], list[int]]:
+        """(the values still valid under `keys`, the ids to compute again)."""
+        entries, found, stale = self._entries(), {}, []
+        for patient_id, key in keys.items():
+            cached = entries.get(patient_id)
+            if cached is not None and cached[0] == key:
+                found[patient_id] = cached[1]
+            else:
+                stale.append(patient_id)
+        return found, stale
+
+    def store(self, keys: dict[int, Hashable], values: dict[int, V]) -> None:
+        entries = self._entries()
+        if len(entries) + len(values) > MAX_CACHED:
+            entries.clear()
+        for patient_id, value in values.items():
+            entries[patient_id] = (keys[patient_id], value)

@@ -33,7 +33,7 @@ from wellness.checkins.scoring import CheckinContext
 from wellness.db import raw_query
 from wellness.practice import rules as practice_rules
 from wellness.practice import streaks
-from wellness.practice.history import moment
+from wellness.practice.history import PRACTICE_TOKEN, moment
 from wellness.settings import CarePolicy
 
 _streaks: KeyedCache[int] = KeyedCache()
@@ -88,10 +88,6 @@ async def caseload(therapist_id: int, rules: AttentionRules, now: datetime) -> l
 class PracticeSummary:
     key: Hashable  # changes whenever any of the patient's practice rows does
     last_started: datetime
-
-
-# instance_flags['practice:<patient id>'], migration 0010
-PRACTICE_TOKEN = "practice:"  # noqa: S105  (a row name, not a secret)
 
 
 async def practice_summaries(ids: Sequence[int]) -> dict[int, PracticeSummary]:

@@ -22,6 +22,10 @@ from wellness.practice import rules, streaks
 from wellness.practice.models import PracticeLog
 from wellness.settings import CarePolicy
 
+# instance_flags['practice:<patient id>']: a new random value with every insert, update or
+# delete of that patient's practice logs, set by database triggers (migration 0010).
+PRACTICE_TOKEN = "practice:"  # noqa: S105  (a row name, not a secret)
+
 # Tortoise's conversion of a datetime column, for what `moment` does not handle itself.
 _DATETIME = PracticeLog._meta.fields_map["started_at"]
 

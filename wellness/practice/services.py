@@ -16,11 +16,11 @@ from wellness.catalog.models import PracticeSession
 from wellness.checkins import scoring
 from wellness.checkins import services as checkins
 from wellness.checkins.scoring import CheckinContext
-from wellness.db import paged
+from wellness.db import KeyedCache, change_token, paged
 from wellness.lib.paging import Page
 from wellness.lib.validation import FieldError
 from wellness.practice import rules, streaks
-from wellness.practice.history import read_practice
+from wellness.practice.history import PRACTICE_TOKEN, read_practice
 from wellness.practice.models import PracticeLog
 from wellness.practice.rules import Evidence
 from wellness.settings import CarePolicy
@@ -320,7 +320,29 @@ def streak_policy(policy: CarePolicy) -> streaks.StreakPolicy:
 
 
 async def streak_for(patient: User, *, policy: CarePolicy, now: datetime) -> streaks.StreakSummary:
-    events = await practice_events(patient.id, policy=policy)
-    return streaks.compute_streak(
-        events, now=now, time_zone=patient.time_zone, policy=streak_policy(policy)
+    """The patient's streak figures as of `now`, kept until their practice changes (the
+    practice change token) or their practice day, zone or the policy does: reading two years
+    of practice to count them again was most of the home page's cost."""
+    token = await change_token(f"{PRACTICE_TOKEN}{patient.id}")
+    zone = patient.time_zone
+    today = streaks.practice_day(now, zone, policy.day_rollover_hour)
+    key = (
+        token,
+        zone,
+        today,
+        policy.day_rollover_hour,
+        policy.rest_days_per_week,
+        policy.completion_percent,
     )
+    kept = _streaks.split({patient.id: key})[0].get(patient.id)
+    if kept is not None:
+        return kept
+    events = await practice_events(patient.id, policy=policy)
+    summary = streaks.compute_streak(events, now=now, time_zone=zone, policy=streak_policy(policy))
+    if token is not None:  # no practice yet: nothing worth keeping
+        _streaks.store({patient.id: key}, {patient.id: summary})
+    return summary
+
+
+# Streak figures by patient id, per database connection, under `streak_for`'s key.
+_streaks: KeyedCache[streaks.StreakSummary] = KeyedCache()
