@@ -263,4 +263,13 @@ def test_a_practice_done_on_the_day_it_was_ended_or_paused_still_counts(
     assert (found.week_done, found.week_prescribed, found.week_pending) == (1, 2, 0)
     assert (single.done, single.prescribed, single.pending) == (1, 2, 0)
     assert (afterwards.done, afterwards.prescribed, afterwards.pending) == (1, 2, 0)
-    assert orm.run(todays_plan_for(alice, policy=POLICY, now=TEST_NOW)).items == ()
+    # Today's plan keeps the item, ticked, with the practice that did it; nothing left to do.
+    [item] = orm.run(todays_plan_for(alice, policy=POLICY, now=TEST_NOW)).items
+    assert (item.assignment_id, item.done, item.due, len(item.practice_ids)) == (
+        assignment_id,
+        1,
+        1,
+        1,
+    )
+    assert orm.run(due_today(alice, policy=POLICY, now=TEST_NOW)) == ()
+    assert orm.run(todays_plan_for(alice, policy=POLICY, now=TEST_NOW + DAY)).items == ()

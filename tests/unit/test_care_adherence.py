@@ -648,6 +648,23 @@ def test_todays_plan_lists_todays_items_by_part_of_the_day_with_what_fulfilled_t
     assert not plan[2].complete
 
 
+def test_a_practice_done_on_the_day_an_assignment_ends_or_pauses_stays_on_the_plan() -> None:
+    calendar = PracticeCalendar(BERLIN)
+    ended = assigned(1, ended_on=WED)
+    paused = assigned(2, pauses=(Pause(WED),))
+    ended_undone = assigned(3, target=SESSION_B, ended_on=WED)
+    breathing = did(at(BERLIN, WED, 8), session=None, kind="breathing", minutes=10)
+    breathing_again = did(at(BERLIN, WED, 19), session=None, kind="breathing", minutes=10)
+
+    plan = todays_plan(
+        [ended, paused, ended_undone], [breathing, breathing_again], calendar=calendar, today=WED
+    )
+
+    assert [(item.assignment_id, item.done, item.due) for item in plan] == [(1, 1, 1), (2, 1, 1)]
+    assert all(item.complete for item in plan)
+    assert {item.practice_ids for item in plan} == {(breathing.id,), (breathing_again.id,)}
+
+
 def test_todays_plan_for_no_assignments_is_empty() -> None:
     assert todays_plan([], [], calendar=PracticeCalendar(BERLIN), today=WED) == ()
 

@@ -532,9 +532,21 @@ def test_todays_plan_agrees_with_the_whole_history(
     planned = [outcome for item in plan for outcome in item.outcomes]
     assert set(planned) <= whole
     assert all(o.occurrence.due == today or o.occurrence.cadence is Cadence.WEEK for o in planned)
+    # A practice done on the day an assignment ends or pauses keeps its item on the plan, done.
+    closing_done = {
+        o.occurrence.assignment_id
+        for o in whole
+        if o.occurrence.optional
+        and o.occurrence.cadence is Cadence.DAY
+        and o.occurrence.due == today
+    }
     for a in assignments:
         version = ref_active(a, today)
-        expected = version is not None and (
-            version.schedule.frequency is Frequency.TIMES_A_WEEK or version.schedule.falls_on(today)
+        expected = a.id in closing_done or (
+            version is not None
+            and (
+                version.schedule.frequency is Frequency.TIMES_A_WEEK
+                or version.schedule.falls_on(today)
+            )
         )
         assert (a.id in {item.assignment_id for item in plan}) is expected

@@ -266,15 +266,27 @@ def todays_plan(
     calendar: PracticeCalendar,
     today: date,
 ) -> tuple[PlanItem, ...]:
-    """Today's items: the day items due today and, on an active day of an "N times a week"
-    assignment, the week's quota; by part of the day, day items first, then assignment id."""
+    """Today's items: the day items due today (and one done on the day its assignment ended or
+    was paused) and, on an active day of an "N times a week" assignment, the week's quota; by
+    part of the day, day items first, then assignment id."""
     outcomes = evaluate(assignments, practices, calendar=calendar, today=today, first=today)
     by_group: dict[tuple[int, Cadence, date], list[Outcome]] = defaultdict(list)
     for outcome in outcomes:  # a week's done optional items join its owed ones
         by_group[_group(outcome.occurrence)].append(outcome)
+    # A closing day's item (the assignment ended or paused today) exists only when fulfilled: it
+    # stays on the plan, done, rather than vanish with the practice that did it.
+    closing = {
+        o.occurrence.assignment_id: o.occurrence
+        for o in outcomes
+        if o.occurrence.optional
+        and o.occurrence.cadence is Cadence.DAY
+        and o.occurrence.due == today
+    }
     plan: list[PlanItem] = []
     for assignment in assignments:
-        items = due_on(assignment, today)
+        items = due_on(assignment, today) or (
+            (closing[assignment.id],) if assignment.id in closing else ()
+        )
         if items:
             first = items[0]
             found = tuple(by_group[_group(first)])

@@ -364,7 +364,9 @@ async def todays_plan_for(patient: User, *, policy: CarePolicy, now: datetime) -
     for a kind the best allowed match (never one the care team forbids)."""
     calendar = rules.PracticeCalendar(patient.time_zone, policy.day_rollover_hour)
     today = calendar.today(now)
-    loaded = await load({patient.id: patient.time_zone}, policy, ended_after=today)
+    # An assignment ended today stays: a practice done today before the end keeps its item.
+    yesterday = today - timedelta(days=1)
+    loaded = await load({patient.id: patient.time_zone}, policy, ended_after=yesterday)
     data = loaded.patients[patient.id]
     if not data.assignments:
         return TodaysPlan(today, ())
