@@ -36,7 +36,8 @@ def canonical(value: object) -> str:
 
 
 def read_level(value: object) -> int | None:
-    if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
+    """Unknown (not a number, not finite, below 0) is None: the rules then fail closed."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         return None
     return None if value < 0 else min(10, math.ceil(value))
 
@@ -181,6 +182,7 @@ def test_at_the_alert_level_only_what_the_support_panel_offers() -> None:
         (-1, Tier.GENTLE),
         (6.2, Tier.GENTLE),
         (float("nan"), Tier.GENTLE),
+        (float("inf"), Tier.GENTLE),
         ("9", Tier.GENTLE),
         (True, Tier.GENTLE),
     ],
