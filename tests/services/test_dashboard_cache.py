@@ -88,15 +88,12 @@ def test_each_write_to_what_the_dashboard_shows_renews_the_care_token(any_orm: O
         tokens.append(orm.run(care_token()))
         return tokens[-1] is not None and tokens[-1] not in tokens[:-1]
 
-    for table in (
-        "checkins",
-        "gad7_responses",
-        "care_alerts",
-        "care_team_members",
-        "practice_logs",
-        "care_practice_assignments",
-        "care_assignment_versions",
-    ):
+    empty_here = {
+        "care_assignment_pauses",
+        "care_patient_contraindications",
+        "care_session_overrides",
+    }
+    for table in sorted(set(MIGRATION._TABLES) - empty_here):  # the seed fills the others
         _elsewhere(orm, f"UPDATE {table} SET id = id")  # noqa: S608  (our own table names)
         assert renewed(), table
     _elsewhere(orm, "UPDATE users SET display_name = 'Renamed elsewhere' WHERE id = ?", patient.id)
