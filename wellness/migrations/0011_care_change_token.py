@@ -51,6 +51,12 @@ _SQLITE_DROP = [f"DROP TRIGGER IF EXISTS {name}" for name in _SQLITE_TRIGGERS] +
 ]
 
 # PostgreSQL: statement triggers (one renewal per statement, however many rows it touched).
+# The renewal locks the one token row until the transaction ends, after the statement's own
+# rows and, for practice logs, after the patient's practice token (migration 0010's row
+# trigger). Every transaction today writes practice logs before any other care table, so the
+# locks are always taken practice token first, then this token: keep that order (a transaction
+# that wrote, say, a check-in and then a practice log while another updates that patient's
+# practice could deadlock, and PostgreSQL would abort one of them).
 # No TRUNCATE trigger: only wiping a demo database truncates, and it empties instance_flags
 # too, which leaves no token, and without a token nothing is kept.
 _POSTGRES_TRIGGERS = {
