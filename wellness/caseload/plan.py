@@ -386,7 +386,12 @@ async def todays_plan_for(patient: User, *, policy: CarePolicy, now: datetime) -
 async def due_today(patient: User, *, policy: CarePolicy, now: datetime) -> tuple[DueItem, ...]:
     """Today's items not yet done, for the suggestion engine (whose safety filter still
     decides what may be offered)."""
-    plan = await todays_plan_for(patient, policy=policy, now=now)
+    return due_items(await todays_plan_for(patient, policy=policy, now=now))
+
+
+def due_items(plan: TodaysPlan) -> tuple[DueItem, ...]:
+    """The items of today's plan not yet done (nor skipped), as the suggestion engine takes
+    them."""
     return tuple(
         DueItem(
             assignment_id=entry.assignment_id,

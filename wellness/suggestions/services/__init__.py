@@ -69,11 +69,16 @@ async def suggestions_for(
     now: datetime,
     fits: ClinicFits = CLINIC_FITS,
     rng: np.random.Generator | int | None = None,
+    todays_plan: plan.TodaysPlan | None = None,
 ) -> Suggested:
-    """Three to five sessions for `patient` now (fewer only when fewer are safe), logged."""
+    """Three to five sessions for `patient` now (fewer only when fewer are safe), logged.
+    `todays_plan`: `plan.todays_plan_for(patient, ...)` at the same `now`, when the caller has
+    it (the home page shows it too)."""
     token, catalog = await gather.published_catalog()
     fit = await fits.model(token, catalog)
-    due = await plan.due_today(patient, policy=policy, now=now)
+    if todays_plan is None:
+        todays_plan = await plan.todays_plan_for(patient, policy=policy, now=now)
+    due = plan.due_items(todays_plan)
     context, _ = await gather.patient_context(patient, policy=policy, now=now, due=due)
     shown = suggest(catalog, context, fit.model, limits=gather.limits_for(policy), rng=rng)
     snapshot: dict[str, Any] = {

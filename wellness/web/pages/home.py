@@ -30,16 +30,19 @@ async def patient_home_context(viewer: User, policy: CarePolicy, now: datetime) 
     streak = None
     if not viewer.hide_streaks:
         streak = await practice.streak_for(viewer, policy=policy, now=now)
+    today = await plan.todays_plan_for(viewer, policy=policy, now=now)
     return {
         "user": viewer,
-        "plan": await plan.todays_plan_for(viewer, policy=policy, now=now),
+        "plan": today,
         "preview": await catalog.library_preview(viewer),
         "streak": streak,
         "milestone": milestone_message(streak.current) if streak else None,
         "recent": await checkins.latest_checkins(viewer, limit=5),
         "gad7_due": await checkins.gad7_due(viewer, policy=policy, now=now),
         # Computed (and logged) per request: a new rating changes the list at once.
-        "suggested": await suggestions.suggestions_for(viewer, policy=policy, now=now),
+        "suggested": await suggestions.suggestions_for(
+            viewer, policy=policy, now=now, todays_plan=today
+        ),
         "context_tags": list(ContextTag),
         "errors": {},
         "values": {"note": "", "tags": []},
