@@ -19,6 +19,7 @@ Nothing here runs on import; running this file directly does nothing.
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import json
 import os
@@ -406,6 +407,15 @@ def throwaway_postgres(admin_url: str, name: str) -> Iterator[str]:
         yield urlunsplit(urlsplit(admin_url)._replace(path=f"/{name}"))
     finally:
         postgres_admin(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/test"
+
+
+def add_database_options(parser: argparse.ArgumentParser) -> None:
+    """`--database sqlite|postgres|both` and `--postgres-url`, as `for_each_database` takes them."""
+    parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="sqlite")
+    parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES)
 
 
 def for_each_database(

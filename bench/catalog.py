@@ -47,6 +47,7 @@ from _server import (
     HOST,
     PASSWORD,
     BenchError,
+    add_database_options,
     cpu_seconds,
     create_account,
     for_each_database,
@@ -66,7 +67,6 @@ SESSIONS = 10_000
 P99_TARGET_MS = 50.0
 BROWSE_RATIO_TARGET = 0.08
 PATIENT = "bench.patient@example.org"
-DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/test"
 
 # --- realistic text ----------------------------------------------------------------------------
 
@@ -512,8 +512,7 @@ def print_table(results: list[Measured]) -> bool:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=int, default=10, choices=range(1, 31))
-    parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="sqlite")
-    parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES)
+    add_database_options(parser)
     args = parser.parse_args()
     wrk = require_tools({"wrk": "wrk"})["wrk"]
     print(

@@ -48,6 +48,7 @@ from _server import (
     HOST,
     PASSWORD,
     BenchError,
+    add_database_options,
     cpu_seconds,
     create_account,
     for_each_database,
@@ -58,7 +59,6 @@ from _server import (
     sign_in,
 )
 
-DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/test"
 TAGS = ["craving", "cant-sleep", "stress", "calm", "panic"]
 
 
@@ -340,8 +340,7 @@ def report(
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="sqlite")
-    parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES)
+    add_database_options(parser)
     parser.add_argument("--clients", type=int, default=50, choices=range(1, 201), metavar="1-200")
     parser.add_argument("--per-client", type=int, default=20, choices=range(1, 501), metavar="N")
     parser.add_argument("--retry-share", type=float, default=0.3)

@@ -44,6 +44,7 @@ from _server import (
     HOST,
     PASSWORD,
     BenchError,
+    add_database_options,
     create_account,
     for_each_database,
     free_port,
@@ -69,7 +70,6 @@ ZONES = (
     "America/Los_Angeles",
     "UTC",
 )
-DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/test"
 
 
 async def seed(database_url: str, now: datetime) -> dict[str, int]:
@@ -321,8 +321,7 @@ def print_table(results: list[Measured]) -> bool:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=int, default=10, choices=range(1, 31))
-    parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="sqlite")
-    parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES)
+    add_database_options(parser)
     parser.add_argument(
         "--workers", type=int, default=1, choices=range(1, 9), help="uvicorn workers (PostgreSQL)"
     )

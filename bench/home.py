@@ -47,6 +47,7 @@ from _server import (
     HOST,
     PASSWORD,
     BenchError,
+    add_database_options,
     cpu_seconds,
     create_account,
     for_each_database,
@@ -64,7 +65,6 @@ TARGET_P99_MS = 50.0
 CLIENTS = 16
 PATIENT = "bench.home@example.org"
 TIME_ZONE = "Europe/Berlin"
-DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/test"
 KINDS = ("breathing", "grounding", "body_scan", "yoga", "meditation", "sleep")
 
 
@@ -405,8 +405,7 @@ def main() -> int:
     parser.add_argument("--sessions", type=int, default=60, choices=range(5, 1001))
     parser.add_argument("--runs", type=int, default=100, choices=range(3, 1001))
     parser.add_argument("--wrk-duration", type=int, default=10, choices=range(1, 61))
-    parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="sqlite")
-    parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES)
+    add_database_options(parser)
     args = parser.parse_args()
     wrk = shutil.which("wrk")
     if wrk is None:

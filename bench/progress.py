@@ -61,6 +61,7 @@ from _server import (
     HOST,
     PASSWORD,
     BenchError,
+    add_database_options,
     cpu_seconds,
     create_account,
     for_each_database,
@@ -78,7 +79,6 @@ TARGET_MS = 50.0
 YEARS = 5
 PATIENT = "bench.progress@example.org"
 TIME_ZONE = "Europe/Berlin"
-DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/test"
 SESSION_TITLES = [
     ("Evening Body Scan", "body_scan", 900),
     ("Box Breathing for Anxious Moments", "breathing", 300),
@@ -520,8 +520,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=60, choices=range(3, 501))
     parser.add_argument("--wrk-duration", type=int, default=5, choices=range(1, 31))
     parser.add_argument("--years", type=int, default=YEARS, choices=range(1, 11))
-    parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="sqlite")
-    parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES)
+    add_database_options(parser)
     args = parser.parse_args()
     wrk = shutil.which("wrk")
     print(
