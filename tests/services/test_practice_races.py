@@ -13,6 +13,7 @@ from wellness.accounts.roles import Role
 from wellness.care.models import Alert
 from wellness.catalog.kinds import Kind, Status
 from wellness.catalog.models import MediaAsset, PracticeSession
+from wellness.checkins import services as checkins
 from wellness.checkins.models import Checkin
 from wellness.lib.validation import FieldError
 from wellness.practice import services as practice
@@ -101,3 +102,57 @@ def test_racing_progress_reports_never_move_progress_backwards(any_orm: Orm) -> 
 
     stored = any_orm.run(PracticeLog.get(id=started.practice.id))
     assert (stored.listened_seconds, stored.completed) == (500, True)
+
+
+def test_one_patients_different_care_writes_at_once_all_land(any_orm: Orm) -> None:
+    """Every care write also renews the dashboard's care token (migration 0011) and practice
+    writes the patient's practice token (0010): on PostgreSQL each locks a token row until
+    commit, so writes taking them in opposite orders would deadlock and lose one. Starting a
+    session with a rating, a progress report, an after rating, a quick check-in and a logged
+    practice, all for one patient at once, must all be stored."""
+    patient = make_patient(any_orm)
+    session_id = any_orm.run(ten_minute_session())
+    policy = CarePolicy()
+
+    async def round_of_writes(number: int) -> list[object]:
+        moment = NOW + timedelta(minutes=number)
+        playing = await practice.start_playback(
+            patient, session_id, anxiety_before=3, policy=policy, now=moment
+        )
+        rated = await practice.log_practice(
+            patient,
+            practice.PracticeInput(started_at=moment, listened_seconds=600, kind=Kind.YOGA),
+            policy=policy,
+            now=moment,
+        )
+        later = moment + timedelta(seconds=30)
+        return await asyncio.gather(
+            practice.start_playback(
+                patient, session_id, anxiety_before=4, policy=policy, now=later
+            ),
+            practice.report_progress(playing.practice, 400, policy=policy, now=later),
+            practice.rate_after(rated.practice, 2, policy=policy, now=later),
+            checkins.record_checkin(
+                patient, checkins.CheckinInput(level=5), policy=policy, now=later
+            ),
+            practice.log_practice(
+                patient,
+                practice.PracticeInput(
+                    started_at=later, listened_seconds=600, kind=Kind.BREATHING, anxiety_before=6
+                ),
+                policy=policy,
+                now=later,
+            ),
+            return_exceptions=True,
+        )
+
+    failures = [
+        result
+        for number in range(8)
+        for result in any_orm.run(round_of_writes(number))
+        if isinstance(result, BaseException)
+    ]
+
+    assert failures == []
+    assert any_orm.run(PracticeLog.filter(patient_id=patient.id).count()) == 8 * 4
+    assert any_orm.run(Checkin.filter(context="quick").count()) == 8

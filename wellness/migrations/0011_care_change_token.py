@@ -56,7 +56,8 @@ _SQLITE_DROP = [f"DROP TRIGGER IF EXISTS {name}" for name in _SQLITE_TRIGGERS] +
 # trigger). Every transaction today writes practice logs before any other care table, so the
 # locks are always taken practice token first, then this token: keep that order (a transaction
 # that wrote, say, a check-in and then a practice log while another updates that patient's
-# practice could deadlock, and PostgreSQL would abort one of them).
+# practice could deadlock, and PostgreSQL would abort one of them;
+# tests/services/test_practice_races.py races one patient's different writes and fails then).
 # No TRUNCATE trigger: only wiping a demo database truncates, and it empties instance_flags
 # too, which leaves no token, and without a token nothing is kept.
 _POSTGRES_TRIGGERS = {
