@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from tests import caseload_fixtures
 from tests.conftest import TEST_NOW
 from tests.services.conftest import Orm
 from tests.suggestion_app_cases import (
@@ -15,8 +16,6 @@ from tests.suggestion_app_cases import (
     store_checkin,
     store_rated_practice,
 )
-from wellness.accounts import passwords
-from wellness.accounts import services as accounts
 from wellness.accounts.models import User
 from wellness.accounts.roles import Role
 from wellness.care import restrictions
@@ -39,15 +38,7 @@ POLICY = CarePolicy()
 
 
 def person(orm: Orm, name: str, role: Role = Role.PATIENT, zone: str = "Europe/Berlin") -> User:
-    return orm.run(
-        accounts.create_user(
-            email=f"{name}@example.org",
-            display_name=name.title(),
-            role=role,
-            time_zone=zone,
-            password_hash=passwords.dummy_hash(),
-        )
-    )
+    return orm.run(caseload_fixtures.person(name, role, zone))
 
 
 @pytest.fixture

@@ -456,9 +456,8 @@ def render_last_suggestions(client: Client, shown: LastSuggestions | None) -> st
     return str(template.module.last_suggestions(shown, "Europe/Berlin"))  # type: ignore[attr-defined]
 
 
-def test_the_care_partial_shows_what_was_last_suggested_and_why(
-    client: Client, catalog: dict[str, int]
-) -> None:
+def follow_a_suggestion_at_9(client: Client) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The patient rates 9/10, is shown a list and starts its first session from it."""
     client.login_as(PERSONAS["patient"])
     rate(client, "patient", 9)
     shown = shown_list(client)
@@ -467,6 +466,13 @@ def test_the_care_partial_shows_what_was_last_suggested_and_why(
         "/api/v1/practice/playback",
         json={"session_id": followed["session_id"], "suggestion_id": shown["suggestion_id"]},
     )
+    return shown, followed
+
+
+def test_the_care_partial_shows_what_was_last_suggested_and_why(
+    client: Client, catalog: dict[str, int]
+) -> None:
+    shown, followed = follow_a_suggestion_at_9(client)
     patient = client.user(PERSONAS["patient"].email)
 
     last = client.run(lambda: last_suggestions_for(patient.id))
@@ -517,14 +523,7 @@ def test_the_therapist_sees_the_last_suggestions_on_the_patients_page(
 def test_the_record_api_answers_the_last_suggestions_and_what_was_started(
     client: Client, catalog: dict[str, int], personas: dict[str, User]
 ) -> None:
-    client.login_as(PERSONAS["patient"])
-    rate(client, "patient", 9)
-    shown = shown_list(client)
-    followed = shown["items"][0]
-    client.post(
-        "/api/v1/practice/playback",
-        json={"session_id": followed["session_id"], "suggestion_id": shown["suggestion_id"]},
-    )
+    shown, followed = follow_a_suggestion_at_9(client)
     client.login_as(PERSONAS["therapist"])
 
     last = client.get(f"/api/v1/patients/{personas['patient'].id}").json()["last_suggested"]
