@@ -326,14 +326,7 @@ async def streak_for(patient: User, *, policy: CarePolicy, now: datetime) -> str
     token = await change_token(f"{PRACTICE_TOKEN}{patient.id}")
     zone = patient.time_zone
     today = streaks.practice_day(now, zone, policy.day_rollover_hour)
-    key = (
-        token,
-        zone,
-        today,
-        policy.day_rollover_hour,
-        policy.rest_days_per_week,
-        policy.completion_percent,
-    )
+    key = (token, zone, today, policy)
     kept = _streaks.split({patient.id: key})[0].get(patient.id)
     if kept is not None:
         return kept
