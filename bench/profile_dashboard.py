@@ -11,7 +11,7 @@ What it does, inside one temporary folder (or `--keep DIR`, seeded once and reus
    therapist in through `POST /api/v1/auth/login` and sends requests straight to the ASGI app
    (httpx's ASGITransport: no sockets, no server, one request at a time): the first dashboard
    (nothing cached), then `--requests` more: median, p90, max wall ms and CPU ms per request;
-3. with `--parts`, the same again with the handler's calls (rows, audit row, open alerts,
+3. with `--parts`, the same again with the handler's calls (rows and open alerts, audit row,
    library preview) and each template render timed in CPU ms of the process (the database
    thread included); with `--sql`, the same again with every statement timed (the
    statement's first words, its count and total ms per request);
@@ -134,8 +134,7 @@ def timed_parts(spent: dict[str, list[float]]) -> Iterator[None]:
             spent[f"render {self.name}"].append(time.process_time() - started)
 
     patched = [
-        (page.dashboard, "dashboard_rows"),
-        (page.caseload_alerts, "open_alerts_for"),
+        (page.dashboard, "dashboard_view"),
         (page.catalog, "library_preview"),
         (page, "record_action"),
     ]

@@ -121,7 +121,14 @@ async def open_alerts_for(viewer: User, *, limit: int = 50) -> list[AlertView]:
     data changes: the dashboard shows them on every view."""
     if not permissions.can_see_caseload(viewer.role):
         return []
-    token = await care_token()  # read before the data: see catalog/cache.py
+    return await open_alerts_under(viewer, await care_token(), limit=limit)
+
+
+async def open_alerts_under(viewer: User, token: str | None, *, limit: int = 50) -> list[AlertView]:
+    """`open_alerts_for` with the care-data change token already read (before the data: see
+    catalog/cache.py) by a caller that reads other kept care data under it too."""
+    if not permissions.can_see_caseload(viewer.role):
+        return []
     kept = _open_alerts.split({viewer.id: (token, limit)})[0].get(viewer.id)
     if kept is None:
         kept = tuple(await _read_open_alerts(viewer, limit))

@@ -23,7 +23,9 @@ from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from wellness.accounts.models import User
 from wellness.caseload import attention, dashboard_data, plan
+from wellness.caseload.alerts import AlertView, open_alerts_under
 from wellness.caseload.attention import AttentionRules, Concern, Signals
 from wellness.caseload.dashboard_data import PracticeSummary
 from wellness.caseload.kept import KeyedCache, care_token
@@ -72,7 +74,27 @@ async def dashboard_rows(
 ) -> list[DashboardRow]:
     """The therapist's current caseload (active patients), "needs attention" first, then by
     name; `name_filter` keeps the patients whose name contains it (case-insensitive)."""
-    rows = await _caseload_rows(therapist_id, policy, now)
+    rows = await _caseload_rows(therapist_id, policy, now, await care_token())
+    return _named(rows, name_filter)
+
+
+@dataclass(frozen=True, slots=True)
+class DashboardView:
+    rows: list[DashboardRow]
+    alerts: list[AlertView]
+
+
+async def dashboard_view(
+    therapist: User, *, policy: CarePolicy, now: datetime, name_filter: str = ""
+) -> DashboardView:
+    """`dashboard_rows` and the open alerts (`alerts.open_alerts_for`), reading the care-data
+    change token they are both kept under once."""
+    care = await care_token()  # read before the data: see catalog/cache.py
+    rows = await _caseload_rows(therapist.id, policy, now, care)
+    return DashboardView(_named(rows, name_filter), await open_alerts_under(therapist, care))
+
+
+def _named(rows: tuple[DashboardRow, ...], name_filter: str) -> list[DashboardRow]:
     needle = name_filter.casefold()
     return [row for row in rows if needle in row.name.casefold()] if needle else list(rows)
 
@@ -106,9 +128,9 @@ _kept: KeyedCache[_Kept] = KeyedCache()
 
 
 async def _caseload_rows(
-    therapist_id: int, policy: CarePolicy, now: datetime
+    therapist_id: int, policy: CarePolicy, now: datetime, care: str | None
 ) -> tuple[DashboardRow, ...]:
-    care = await care_token()  # read before the data: see catalog/cache.py
+    """`care`: the care-data change token, read before any of the data."""
     catalog = await catalog_token()
     key = (care, catalog, policy)
     kept = _kept.split({therapist_id: key})[0].get(therapist_id)

@@ -43,7 +43,8 @@ class DashboardPages(Controller):
         if order is None:
             raise ValidationException(f"sort must be one of {SORT_CHOICES} (- for descending).")
         search = q.strip()
-        rows = await dashboard.dashboard_rows(user.id, policy=policy, now=now, name_filter=search)
+        view = await dashboard.dashboard_view(user, policy=policy, now=now, name_filter=search)
+        rows = view.rows
         await record_action(request, "caseload_viewed", target_type="caseload", target_id=user.id)
         context = {
             "user": user,
@@ -52,7 +53,7 @@ class DashboardPages(Controller):
             "order": order,
             "sorts": table.SORTS,
             "search": search,
-            "alerts_html": _alerts_html(request, user, await caseload_alerts.open_alerts_for(user)),
+            "alerts_html": _alerts_html(request, user, view.alerts),
             "preview": await catalog.library_preview(user),
         }
         return Template("caseload/dashboard.html", context=context)
