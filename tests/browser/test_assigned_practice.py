@@ -12,7 +12,11 @@ from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.browser.conftest import SERVER_START, LiveServer
 from tests.browser.test_accessibility import axe_source, describe, sign_in, violations_on
-from tests.browser.test_practice_flow import PLAY_TO_THE_END, latest_practice_when_completed
+from tests.browser.test_practice_flow import (
+    PLAY_TO_THE_END,
+    latest_practice_id,
+    latest_practice_when_completed,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -46,12 +50,13 @@ def test_assign_then_start_with_one_tap_and_see_it_done(
         expect(page.get_by_role("row", name=re.compile(SESSION))).to_contain_text("0 of 0")
 
         sign_in(second_page, PATIENT)
+        before = latest_practice_id(second_page.context)
         plan = second_page.get_by_role("region", name="Today's plan")
         expect(plan).to_contain_text(NOTE)
         plan.get_by_role("link", name=re.compile("Start")).click()
         expect(second_page).to_have_url(re.compile(r"/sessions/\d+$"))
         second_page.evaluate(PLAY_TO_THE_END)
-        latest_practice_when_completed(second_page.context)
+        latest_practice_when_completed(second_page.context, after=before)
 
         second_page.goto("/patient")
         expect(plan).to_contain_text("Done today. Well done.")

@@ -24,7 +24,12 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.conftest import ACTION_TIMEOUT_MS, SERVER_START, LiveServer
 from tests.browser.test_accessibility import sign_in
-from tests.browser.test_practice_flow import PLAY_TO_THE_END, latest_practice_when_completed, rate
+from tests.browser.test_practice_flow import (
+    PLAY_TO_THE_END,
+    latest_practice_id,
+    latest_practice_when_completed,
+    rate,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -120,6 +125,7 @@ def test_a_therapist_assigns_the_patient_practises_and_the_audit_trail_shows_it(
         shot(therapist, "05-assignments-list")
 
         sign_in(patient, PATIENT)
+        before = latest_practice_id(patient.context)
         patient.goto("/patient")
         plan = patient.get_by_role("region", name="Today's plan")
         expect(plan).to_contain_text(KIND_TITLE)
@@ -129,7 +135,7 @@ def test_a_therapist_assigns_the_patient_practises_and_the_audit_trail_shows_it(
         expect(patient).to_have_url(re.compile(r"/sessions/\d+$"))
         shot(patient, "07-session-started")
         patient.evaluate(PLAY_TO_THE_END)
-        practice = latest_practice_when_completed(patient.context)
+        practice = latest_practice_when_completed(patient.context, after=before)
         assert practice["evidence"] == "observed_playback"
         shot(patient, "08-session-played")
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, Page, Route, expect
 
 from tests.browser.conftest import LiveServer
 
@@ -50,12 +50,23 @@ def rate(page: Page, question: str, level: int) -> None:
     scale.get_by_role("radio", name=str(level), exact=True).check()
 
 
-def latest_practice_when_completed(context: BrowserContext) -> dict[str, object]:
-    """The player's final progress report is sent as the media ends; give it a moment."""
+def latest_practice_id(context: BrowserContext) -> int:
+    """By id, not by the list's order: tests set the server's clock back and forth."""
+    items = context.request.get("/api/v1/practice?per_page=100").json()["items"]
+    return max((int(item["id"]) for item in items), default=0)
+
+
+def latest_practice_when_completed(context: BrowserContext, after: int = 0) -> dict[str, object]:
+    """The patient's latest practice (newer than `after`) once completed. The practice record
+    and the player's final progress report may land after the media has ended; give them a
+    moment."""
     deadline = time.monotonic() + 10
     while True:
-        latest = context.request.get("/api/v1/practice").json()["items"][0]
-        if latest["completed"] or time.monotonic() > deadline:
+        items = context.request.get("/api/v1/practice?per_page=100").json()["items"]
+        newer = [item for item in items if item["id"] > after]
+        latest = max(newer, key=lambda item: int(item["id"])) if newer else None
+        if (latest and latest["completed"]) or time.monotonic() > deadline:
+            assert latest is not None, f"no practice newer than {after}: {items[:1]}"
             assert latest["completed"], latest
             return dict(latest)
         time.sleep(0.2)
@@ -80,12 +91,13 @@ def test_rate_play_rate_again_and_see_progress(
     page.get_by_role("button", name="Save check-in").click()
     expect(page.get_by_text("You rated 4 out of 10")).to_be_visible()
 
+    before = latest_practice_id(context)
     page.goto(f"/sessions/{shortest_breathing_session(context)}")
     rate(page, "Before you start", 6)
     page.get_by_role("button", name="Save and start").click()  # plays at once, no reload
     expect(page.get_by_role("heading", name="After your practice")).to_be_visible()
     page.evaluate(PLAY_TO_THE_END)
-    practice = latest_practice_when_completed(context)
+    practice = latest_practice_when_completed(context, after=before)
     assert practice["evidence"] == "observed_playback"
     assert practice["listened_seconds"] >= 0.8 * practice["duration_seconds"]
 
@@ -147,6 +159,27 @@ def test_pressing_play_without_a_rating_starts_one_practice(
     rate(page, "How anxious do you feel now?", 2)
     page.get_by_role("button", name="Save rating").click()
     expect(page).to_have_url(re.compile(r"/progress$"))
-    practices = context.request.get("/api/v1/practice").json()["items"]
+    practices = context.request.get("/api/v1/practice?per_page=100").json()["items"]
     assert len(practices) == before + 1
     assert practices[0]["evidence"] == "observed_playback"
+
+
+def test_playing_before_the_player_script_has_run_is_still_recorded(
+    context: BrowserContext, page: Page
+) -> None:
+    """On a slow connection the page shows the media with the browser's own controls before
+    player.js arrives; playing it then is recorded when the script runs."""
+    sign_in(page, "patient2@demo.wellness")
+    before = latest_practice_id(context)
+    held: list[Route] = []
+    page.route("**/static/js/player.js", lambda route: held.append(route))
+    page.goto(f"/sessions/{shortest_breathing_session(context)}", wait_until="commit")
+    page.locator("[data-player-media]").wait_for(state="attached")
+    page.evaluate(START_PLAYING)
+    assert len(held) == 1, "the page asks for the player script"
+    held[0].continue_()
+
+    page.evaluate(PLAY_TO_THE_END)
+    practice = latest_practice_when_completed(context, after=before)
+    assert practice["evidence"] == "observed_playback"
+    assert practice["listened_seconds"] >= 0.8 * practice["duration_seconds"]

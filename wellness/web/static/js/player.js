@@ -534,10 +534,16 @@
       media.addEventListener("loadedmetadata", resume, { once: true });
     }
 
-    media.addEventListener("play", function () {
+    function played() {
       ensurePractice()
         .then(function (id) {
           revealAfterRating(id);
+          if (media.paused) {
+            // Paused before the practice record came back: stop() had no record to report
+            // to then.
+            report(true);
+            return;
+          }
           if (!timer) {
             timer = window.setInterval(function () {
               report(false);
@@ -545,7 +551,11 @@
           }
         })
         .catch(function () {});
-    });
+    }
+    media.addEventListener("play", played);
+    if (!media.paused) {
+      played(); // started with the browser's own controls before this script had run
+    }
     media.addEventListener("timeupdate", function () {
       var second = Math.floor(media.currentTime);
       if (practiceId && !media.paused && second !== lastStored) {
