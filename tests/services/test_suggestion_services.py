@@ -230,14 +230,6 @@ def test_each_list_shown_is_logged_with_its_probabilities_and_context(
     assert log.context["clinic_fit"] == 1
 
 
-def test_every_request_logs_a_new_list(orm: Orm, catalog: dict[str, int], alice: User) -> None:
-    first = suggest(orm, alice)
-    second = suggest(orm, alice, TEST_NOW + timedelta(minutes=1))
-
-    assert second.suggestion_id != first.suggestion_id
-    assert orm.run(SuggestionLog.filter(patient_id=alice.id).count()) == 2
-
-
 def test_at_a_high_rating_only_support_panel_sessions_are_suggested(
     orm: Orm, catalog: dict[str, int], alice: User
 ) -> None:

@@ -262,6 +262,25 @@ def test_a_check_in_changes_the_cards_at_once(client: Client, catalog: dict[str,
     assert (first.context["tier"], second.context["tier"]) == ("everyday", "support")
 
 
+def test_reloading_shows_the_same_cards_and_the_api_the_same_list(
+    client: Client, catalog: dict[str, int], clock: FixedClock
+) -> None:
+    client.login_as(PERSONAS["patient"])
+    rate(client, "patient", 4)
+
+    first = client.get("/patient")
+    clock.advance(timedelta(minutes=5))
+    again = client.get("/patient")
+    through_api = client.get("/api/v1/suggestions").json()
+
+    (log,) = logs_of(client, "patient")
+    assert card_titles(again.text) == card_titles(first.text)
+    assert through_api["suggestion_id"] == log.id
+    assert [item["session_id"] for item in through_api["items"]] == [
+        item["session_id"] for item in log.items
+    ]
+
+
 def test_an_empty_catalog_says_nothing_is_suggested_yet(
     client: Client, personas: dict[str, User]
 ) -> None:

@@ -17,7 +17,7 @@ from wellness.accounts.models import User
 from wellness.catalog.models import PracticeSession
 from wellness.lib.validation import FieldError
 from wellness.practice.models import PracticeLog
-from wellness.suggestions.inputs import SuggestionList
+from wellness.suggestions.inputs import Suggestion, SuggestionList
 from wellness.suggestions.logs.models import SuggestionFollow, SuggestionLog
 
 NOT_OFFERED = "No suggestion shown to you offered this session."
@@ -33,6 +33,28 @@ def _items(shown: SuggestionList) -> list[dict[str, Any]]:
         }
         for item in shown.items
     ]
+
+
+def logged_suggestions(items: object) -> list[Suggestion]:
+    """A logged list's items as the engine gave them (`_items` read back); malformed ones are
+    left out."""
+    found = []
+    for item in items if isinstance(items, list) else []:
+        if not isinstance(item, dict):
+            continue
+        session_id, probability = item.get("session_id"), item.get("probability")
+        reasons, assignment_id = item.get("reasons"), item.get("assignment_id")
+        if not isinstance(session_id, int) or not isinstance(probability, int | float):
+            continue
+        found.append(
+            Suggestion(
+                session_id=session_id,
+                probability=float(probability),
+                reasons=tuple(map(str, reasons)) if isinstance(reasons, list) else (),
+                assignment_id=assignment_id if isinstance(assignment_id, int) else None,
+            )
+        )
+    return found
 
 
 async def log_shown(
@@ -103,9 +125,14 @@ class LastSuggestions:
     items: tuple[ShownItem, ...]
 
 
+async def latest_list(patient_id: int) -> SuggestionLog | None:
+    """The list the patient was shown last; None before any."""
+    return await SuggestionLog.filter(patient_id=patient_id).order_by("-shown_at", "-id").first()
+
+
 async def last_suggestions_for(patient_id: int) -> LastSuggestions | None:
     """What the patient was last suggested, and why (for their care team); None before any."""
-    log = await SuggestionLog.filter(patient_id=patient_id).order_by("-shown_at", "-id").first()
+    log = await latest_list(patient_id)
     if log is None:
         return None
     items = log.items if isinstance(log.items, list) else []

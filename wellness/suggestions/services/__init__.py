@@ -2,28 +2,39 @@
 practice that follows, and tell the session page when a session does not suit the moment.
 
 The engine (`engine.suggest`) is the code the simulated clinic judges; nothing here re-ranks or
-filters its answer. The list is computed per request, so it changes with every new rating.
+filters its answer. A list is chosen again whenever what it was chosen from changes (a new
+rating, practice, restriction, assignment, catalog, hour or practice day: `kept`), and shown
+again under the same log row until then.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from tortoise.transactions import in_transaction
 
 from wellness.accounts.models import User
 from wellness.caseload import plan
+from wellness.caseload.kept import care_token
 from wellness.catalog.kinds import Kind
 from wellness.practice import services as practice
 from wellness.settings import CarePolicy
-from wellness.suggestions.engine import suggest
-from wellness.suggestions.inputs import SafetyLimits, sessions_by_id
-from wellness.suggestions.logs import link_practice, log_shown
+from wellness.suggestions.engine import ENGINE_VERSION, suggest
+from wellness.suggestions.inputs import (
+    PatientContext,
+    SafetyLimits,
+    SessionFacts,
+    Suggestion,
+    sessions_by_id,
+)
+from wellness.suggestions.logs import latest_list, link_practice, log_shown, logged_suggestions
 from wellness.suggestions.safety import Tier, broken_rules, checked, tier_for
 from wellness.suggestions.services import context as gather
+from wellness.suggestions.services import kept
 from wellness.suggestions.services.clinic import CLINIC_FITS, ClinicFits
 
 KIND_VALUES = frozenset(kind.value for kind in Kind)
@@ -71,48 +82,101 @@ async def suggestions_for(
     rng: np.random.Generator | int | None = None,
     todays_plan: plan.TodaysPlan | None = None,
 ) -> Suggested:
-    """Three to five sessions for `patient` now (fewer only when fewer are safe), logged.
+    """Three to five sessions for `patient` now (fewer only when fewer are safe), logged; the
+    list shown last while nothing it was chosen from has changed (`kept`).
     `todays_plan`: `plan.todays_plan_for(patient, ...)` at the same `now`, when the caller has
     it (the home page shows it too)."""
+    # Tokens first: a write after these reads renews them, so nothing older is kept under them.
     token, catalog = await gather.published_catalog()
-    fit = await fits.model(token, catalog)
+    key = kept.kept_key(
+        patient, care_token=await care_token(), catalog_token=token, policy=policy, now=now
+    )
+    if key is not None:
+        found, _ = kept.KEPT.split({patient.id: key})
+        if patient.id in found and found[patient.id].serves(now):
+            return cast(Suggested, found[patient.id].shown)
     if todays_plan is None:
         todays_plan = await plan.todays_plan_for(patient, policy=policy, now=now)
-    due = plan.due_items(todays_plan)
-    context, _ = await gather.patient_context(patient, policy=policy, now=now, due=due)
-    shown = suggest(catalog, context, fit.model, limits=gather.limits_for(policy), rng=rng)
-    snapshot: dict[str, Any] = {
-        **shown.context,
-        "own_ratings": len(context.ratings),
-        "practices": len(context.history),
-        "pinned": sorted(context.pinned),
-        "banned": sorted(context.banned),
-        "contraindications": sorted(context.contraindications),
-        "due": [item.assignment_id for item in context.due],
-        "clinic_ratings": fit.model.ratings,
-        "clinic_fit": fit.generation,
-    }
-    log = await log_shown(patient, shown, context=snapshot, now=now)
-    facts = sessions_by_id(catalog)
-    items = tuple(
-        SuggestedSession(
-            session_id=item.session_id,
-            title=facts[item.session_id].title,
-            kind=facts[item.session_id].kind,
-            minutes=facts[item.session_id].minutes,
-            reasons=item.reasons,
-            probability=item.probability,
-            assignment_id=item.assignment_id,
-        )
-        for item in shown.items
+    context, _ = await gather.patient_context(
+        patient, policy=policy, now=now, due=plan.due_items(todays_plan)
     )
+    limits = gather.limits_for(policy)
+    digest = kept.fingerprint(context, catalog_token=token, limits=limits)
+    suggested = await _shown_again(patient, context, digest, catalog)
+    if suggested is None:
+        fit = await fits.model(token, catalog)
+        shown = suggest(catalog, context, fit.model, limits=limits, rng=rng)
+        snapshot: dict[str, Any] = {
+            **shown.context,
+            "own_ratings": len(context.ratings),
+            "practices": len(context.history),
+            "pinned": sorted(context.pinned),
+            "banned": sorted(context.banned),
+            "contraindications": sorted(context.contraindications),
+            "due": [item.assignment_id for item in context.due],
+            "clinic_ratings": fit.model.ratings,
+            "clinic_fit": fit.generation,
+            kept.FINGERPRINT: digest,
+        }
+        log = await log_shown(patient, shown, context=snapshot, now=now)
+        suggested = _suggested(
+            log.id, shown.engine_version, snapshot, shown.items, context, catalog
+        )
+    if key is not None:
+        until = kept.rating_counts_until(context, gather.RATING_FRESH_FOR)
+        kept.KEPT.store({patient.id: key}, {patient.id: kept.Kept(suggested, now, until)})
+    return suggested
+
+
+async def _shown_again(
+    patient: User,
+    context: PatientContext,
+    digest: str | None,
+    catalog: Sequence[SessionFacts],
+) -> Suggested | None:
+    """The patient's latest logged list when it was chosen from these very inputs (by another
+    worker, or before a write that did not concern this patient); None otherwise."""
+    if digest is None:
+        return None
+    log = await latest_list(patient.id)
+    if log is None or not isinstance(log.context, dict):
+        return None
+    if log.context.get(kept.FINGERPRINT) != digest or log.engine_version != ENGINE_VERSION:
+        return None
+    items = tuple(logged_suggestions(log.items))
+    facts = sessions_by_id(catalog)
+    if not items or any(item.session_id not in facts for item in items):
+        return None
+    return _suggested(log.id, log.engine_version, log.context, items, context, catalog)
+
+
+def _suggested(
+    suggestion_id: int,
+    engine_version: str,
+    snapshot: dict[str, Any],
+    items: Sequence[Suggestion],
+    context: PatientContext,
+    catalog: Sequence[SessionFacts],
+) -> Suggested:
+    facts = sessions_by_id(catalog)
     return Suggested(
-        suggestion_id=log.id,
-        items=items,
-        engine_version=shown.engine_version,
+        suggestion_id=suggestion_id,
+        items=tuple(
+            SuggestedSession(
+                session_id=item.session_id,
+                title=facts[item.session_id].title,
+                kind=facts[item.session_id].kind,
+                minutes=facts[item.session_id].minutes,
+                reasons=item.reasons,
+                probability=item.probability,
+                assignment_id=item.assignment_id,
+            )
+            for item in items
+        ),
+        engine_version=engine_version,
         anxiety=context.anxiety,
         rated_at=context.rated_at,
-        tier=str(shown.context.get("tier", "")),
+        tier=str(snapshot.get("tier", "")),
         local_hour=context.local_hour,
         today=context.today,
     )

@@ -39,7 +39,7 @@ async def patient_home_context(viewer: User, policy: CarePolicy, now: datetime) 
         "milestone": milestone_message(streak.current) if streak else None,
         "recent": await checkins.latest_checkins(viewer, limit=5),
         "gad7_due": await checkins.gad7_due(viewer, policy=policy, now=now),
-        # Computed (and logged) per request: a new rating changes the list at once.
+        # Chosen again (and logged) whenever a new rating or anything else it reads changes.
         "suggested": await suggestions.suggestions_for(
             viewer, policy=policy, now=now, todays_plan=today
         ),
