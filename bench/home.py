@@ -1,7 +1,9 @@
 """The patient's home page with its suggestions, against /ping on the same server.
 
-Target: `GET /patient` (check-in, "Suggested for you now" computed and logged per request,
-streak, recent check-ins) at p99 < 50 ms with 16 concurrent clients.
+Target: `GET /patient` (check-in, "Suggested for you now", streak, recent check-ins) at
+p99 < 50 ms with 16 concurrent clients. A patient's list is chosen (and logged) again only when
+what it was chosen from changes (`suggestions.services.kept`); the load below changes nothing,
+so it measures repeat views, and part 2 measures the list chosen again after a new rating.
 
 Usage: .venv/bin/python bench/home.py [--patients 120] [--sessions 60] [--wrk-duration 10]
        [--database sqlite|postgres|both] [--postgres-url postgres://...]
@@ -13,8 +15,9 @@ What it does, all on 127.0.0.1 inside one temporary folder that is removed after
    with about 150 rated practices each over the last year (the clinic the model is fitted
    on), and for the benchmark patient two years of evening playbacks (about 70% rated before
    and after) and a check-in an hour ago;
-2. in this process, without HTTP: the clinic fit once, then `suggestions_for` and its parts
-   (catalog, patient context, engine, log) --runs times: median and p99;
+2. in this process, without HTTP: the clinic fit once, then `suggestions_for` after a new
+   rating each time (chosen again), kept (nothing changed), and its parts (catalog, patient
+   context, engine, log) --runs times: median and p99;
 3. starts bench/bench_app.py (the production app plus `GET /ping`) under uvicorn with one
    worker, signs the patient in, warms up (the worker's first clinic fit), then
    `wrk -t2 -c16 -d<wrk-duration>s --latency` on `/ping`, `/patient` and
@@ -234,6 +237,8 @@ async def breakdown(database_url: str, runs: int) -> list[tuple[str, float, floa
     from wellness import db
     from wellness.accounts.models import User
     from wellness.caseload import plan
+    from wellness.checkins.models import Checkin
+    from wellness.checkins.scoring import CheckinContext
     from wellness.settings import CarePolicy
     from wellness.suggestions import services
     from wellness.suggestions.engine import suggest
@@ -281,8 +286,29 @@ async def breakdown(database_url: str, runs: int) -> list[tuple[str, float, floa
             (f"clinic ratings read ({len(ratings):,})", read, read),
             ("clinic fit (read + EM, once per worker)", fitted, fitted),
         ]
+        chosen_again = []
+        for run in range(runs):
+            # A new rating each time (not timed): the list is chosen afresh and logged.
+            rated = now - timedelta(minutes=30) + timedelta(seconds=run)
+            await Checkin.create(
+                patient_id=patient.id,
+                level=run % 7,
+                context=CheckinContext.QUICK,
+                occurred_at=rated,
+                recorded_at=rated,
+            )
+            began = time.perf_counter()
+            await whole()
+            chosen_again.append((time.perf_counter() - began) * 1000)
+        results.append(
+            (
+                "suggestions_for, chosen again (new rating)",
+                statistics.median(chosen_again),
+                _p(chosen_again, 0.99),
+            )
+        )
         for name, function in (
-            ("suggestions_for (all of it, logged)", whole),
+            ("suggestions_for, kept (nothing changed)", whole),
             ("  published catalog (cached)", catalog_read),
             ("  patient context (5 queries)", context_read),
             ("  due today (assigned practice)", due),

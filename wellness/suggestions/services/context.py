@@ -219,8 +219,11 @@ async def _own_marker(patient_id: int) -> tuple[Any, ...]:
         )
         .values_list("count", "changed", "last", "listened")
     )
+    # Before and after ratings only: a quick check-in does not change the practice read here.
     rating = await (
-        Checkin.filter(patient_id=patient_id).annotate(last=Max("id")).values_list("last")
+        Checkin.filter(patient_id=patient_id, practice_id__isnull=False)
+        .annotate(last=Max("id"))
+        .values_list("last")
     )
     return (*practice, *rating)
 
