@@ -10,7 +10,7 @@ import pytest
 from tests.conftest import TEST_NOW
 from tests.services.conftest import Orm
 from tests.services.test_dashboard_queries import counted_queries
-from tests.services.test_suggestion_services import POLICY, person, suggest
+from tests.services.test_suggestion_services import POLICY, alice, catalog, person, suggest
 from tests.suggestion_app_cases import store_catalog, store_checkin, store_rated_practice
 from wellness.accounts.models import User
 from wellness.accounts.roles import Role
@@ -23,15 +23,7 @@ from wellness.suggestions.logs.models import SuggestionLog
 from wellness.suggestions.services import context as gather
 from wellness.suggestions.services import kept
 
-
-@pytest.fixture
-def catalog(orm: Orm) -> dict[str, int]:
-    return orm.run(store_catalog(TEST_NOW))
-
-
-@pytest.fixture
-def alice(orm: Orm) -> User:
-    return person(orm, "alice")
+__all__ = ["alice", "catalog"]  # the fixtures, shared with the suggestion service tests
 
 
 def lists_logged(orm: Orm, patient: User) -> int:
