@@ -32,6 +32,8 @@ from wellness.accounts.models import User
 from wellness.accounts.roles import Role
 from wellness.app import create_app
 from wellness.care import services as care
+from wellness.caseload.kept import CARE_TOKEN
+from wellness.catalog.cache import TOKEN_FLAG as CATALOG_TOKEN
 from wellness.lib.clock import FixedClock
 from wellness.settings import Settings, load_settings
 from wellness.web.context import STATE_KEY, WebContext
@@ -154,6 +156,11 @@ def migrated_state(url: str) -> frozenset[str]:
     return _on_postgres(url, _postgres_state)[1]
 
 
+# instance_flags rows the migrations create (0005, 0011): the catalog's and the care data's
+# change tokens.
+SEEDED_FLAGS = (CATALOG_TOKEN, CARE_TOKEN)
+
+
 def empty_postgres(url: str, migrated: frozenset[str]) -> bool:
     """Delete every row of a migrated schema; False (and nothing done) if the schema changed.
 
@@ -169,6 +176,12 @@ def empty_postgres(url: str, migrated: frozenset[str]) -> bool:
             return False
         data = ", ".join(f'"{table}"' for table in tables if table != "tortoise_migrations")
         await connection.execute(f"TRUNCATE {data} RESTART IDENTITY CASCADE")
+        # The migrations seed the clinic-wide change tokens: without them nothing is kept, and
+        # PostgreSQL runs would never test what production does.
+        await connection.executemany(
+            "INSERT INTO instance_flags (key, value) VALUES ($1, gen_random_uuid()::text)",
+            [(flag,) for flag in SEEDED_FLAGS],
+        )
         return True
 
     return _on_postgres(url, empty)

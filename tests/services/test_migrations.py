@@ -27,6 +27,8 @@ from tortoise.migrations.recorder import MigrationRecorder
 
 import wellness.db
 import wellness.migrations
+from tests.conftest import SEEDED_FLAGS
+from tests.services.conftest import Orm
 from tests.services.schema import (
     RECORDER_TABLE,
     count_rows,
@@ -145,6 +147,24 @@ def test_it_applies_nothing_the_second_time(any_database_url: str) -> None:
     assert first == [f"{APP_LABEL}.{name}" for name in names]
     assert second == []
     assert recorded == sorted(names)
+
+
+async def _flags(database_url: str) -> set[str]:
+    async with raw_database(database_url) as db:
+        return {row["key"] for row in await db.fetch("SELECT key FROM instance_flags")}
+
+
+def test_a_fresh_database_holds_the_change_tokens_the_test_databases_start_with(
+    any_database_url: str,
+) -> None:
+    asyncio.run(upgrade(any_database_url))
+
+    assert asyncio.run(_flags(any_database_url)) == set(SEEDED_FLAGS)
+
+
+def test_each_test_database_starts_as_a_freshly_migrated_one(orm: Orm) -> None:
+    """PostgreSQL runs empty one database between tests rather than migrating it again."""
+    assert asyncio.run(_flags(orm.database_url)) == set(SEEDED_FLAGS)
 
 
 def _model_schema() -> dict[str, set[str]]:
