@@ -259,3 +259,27 @@ def test_a_kept_list_was_chosen_from_the_inputs_of_that_moment_at_every_half_hou
         # repeated as clocks go back is one), one more where the rating stops counting within
         # an hour: never one per view.
         assert 47 <= len(lists[patient.id]) <= 50, patient.time_zone
+
+
+def test_an_empty_list_is_shown_again_too(
+    orm: Orm, alice: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = suggest(orm, alice)  # nothing published yet
+    another_worker(monkeypatch)
+
+    again = suggest(orm, alice, TEST_NOW + timedelta(minutes=1))
+
+    assert (first.items, again.suggestion_id) == ((), first.suggestion_id)
+
+
+def test_a_malformed_logged_list_is_not_shown_again(
+    orm: Orm, catalog: dict[str, int], alice: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = suggest(orm, alice)
+    orm.run(SuggestionLog.filter(id=first.suggestion_id).update(items=[{"session_id": "x"}]))
+    another_worker(monkeypatch)
+
+    again = suggest(orm, alice, TEST_NOW + timedelta(minutes=1))
+
+    assert again.suggestion_id != first.suggestion_id
+    assert len(again.items) == len(first.items)

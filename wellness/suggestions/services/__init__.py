@@ -145,8 +145,9 @@ async def _shown_again(
         return None
     items = tuple(logged_suggestions(log.items))
     facts = sessions_by_id(catalog)
-    if not items or any(item.session_id not in facts for item in items):
-        return None
+    whole = isinstance(log.items, list) and len(items) == len(log.items)
+    if not whole or any(item.session_id not in facts for item in items):
+        return None  # a malformed row, or a session no longer published: choose again
     return _suggested(log.id, log.engine_version, log.context, items, context, catalog)
 
 
