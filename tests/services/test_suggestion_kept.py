@@ -40,7 +40,7 @@ def another_worker(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(kept, "KEPT", KeyedCache())
 
 
-def test_the_same_moment_shows_the_same_list_logged_once(
+def test_a_reload_shows_the_same_list_logged_once(
     orm: Orm, catalog: dict[str, int], alice: User
 ) -> None:
     first = suggest(orm, alice)
