@@ -12,14 +12,16 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import BrowserContext, Page, Route, expect
 
-from tests.browser.conftest import LiveServer
+from tests.browser.conftest import SERVER_START, LiveServer
 
 pytestmark = pytest.mark.browser
 
 DEMO_PASSWORD = "demo-wellness"
 # Kai has no demo history, so the first completed session starts a streak of one day.
 PATIENT = "patient4@demo.wellness"
-TOKYO_AT_2_30 = datetime(2026, 12, 2, 2, 30, tzinfo=ZoneInfo("Asia/Tokyo"))  # 17:30 UTC
+# Thursday 4 December, 02:30 in Tokyo (17:30 UTC): still Kai's practice day of the 3rd, two days
+# after the caseload journey's Tuesday, so neither test sees the other's practice.
+TOKYO_AT_2_30 = datetime(2026, 12, 4, 2, 30, tzinfo=ZoneInfo("Asia/Tokyo"))
 
 PLAY_TO_THE_END = """
 async () => {
@@ -83,37 +85,41 @@ def test_rate_play_rate_again_and_see_progress(
 ) -> None:
     # 02:30 in Kai's Tokyo: after midnight, before the 03:00 rollover (issue 8's failure).
     live_server.set_clock(TOKYO_AT_2_30)
-    page.clock.install(time=TOKYO_AT_2_30)
-    sign_in(page, PATIENT)
+    try:
+        page.clock.install(time=TOKYO_AT_2_30)
+        sign_in(page, PATIENT)
 
-    rate(page, "How anxious or distressed", 4)
-    page.get_by_label("Craving").check()
-    page.get_by_role("button", name="Save check-in").click()
-    expect(page.get_by_text("You rated 4 out of 10")).to_be_visible()
+        rate(page, "How anxious or distressed", 4)
+        page.get_by_label("Craving").check()
+        page.get_by_role("button", name="Save check-in").click()
+        expect(page.get_by_text("You rated 4 out of 10")).to_be_visible()
 
-    before = latest_practice_id(context)
-    page.goto(f"/sessions/{shortest_breathing_session(context)}")
-    rate(page, "Before you start", 6)
-    page.get_by_role("button", name="Save and start").click()  # plays at once, no reload
-    expect(page.get_by_role("heading", name="After your practice")).to_be_visible()
-    page.evaluate(PLAY_TO_THE_END)
-    practice = latest_practice_when_completed(context, after=before)
-    assert practice["evidence"] == "observed_playback"
-    assert practice["listened_seconds"] >= 0.8 * practice["duration_seconds"]
+        before = latest_practice_id(context)
+        page.goto(f"/sessions/{shortest_breathing_session(context)}")
+        rate(page, "Before you start", 6)
+        page.get_by_role("button", name="Save and start").click()  # plays at once, no reload
+        expect(page.get_by_role("heading", name="After your practice")).to_be_visible()
+        page.evaluate(PLAY_TO_THE_END)
+        practice = latest_practice_when_completed(context, after=before)
+        assert practice["evidence"] == "observed_playback"
+        assert practice["listened_seconds"] >= 0.8 * practice["duration_seconds"]
 
-    rate(page, "How anxious do you feel now?", 3)
-    page.get_by_role("button", name="Save rating").click()
+        rate(page, "How anxious do you feel now?", 3)
+        page.get_by_role("button", name="Save rating").click()
 
-    expect(page).to_have_url(re.compile(r"/progress$"))
-    expect(page.get_by_text("Thank you. Your rating is saved.")).to_be_visible()
-    streak = page.get_by_role("region", name="Practice days")
-    expect(streak.get_by_text("1 day").first).to_be_visible()
-    timeline = page.locator("#anxiety-timeline")
-    expect(timeline.locator("svg.chart__svg")).to_be_visible()
-    expect(timeline.locator("title", has_text="6 before, 3 after")).to_have_count(1)
-    checked_in = re.compile(r"Check-in 2 Dec 2026, 02:3\d: 4 out of 10")
-    expect(timeline.locator("title", has_text=checked_in)).to_have_count(1)
-    page.screenshot(path=str(_artifact("progress-after-practice.png")), full_page=True)
+        expect(page).to_have_url(re.compile(r"/progress$"))
+        expect(page.get_by_text("Thank you. Your rating is saved.")).to_be_visible()
+        streak = page.get_by_role("region", name="Practice days")
+        expect(streak.get_by_text("1 day").first).to_be_visible()
+        timeline = page.locator("#anxiety-timeline")
+        expect(timeline.locator("svg.chart__svg")).to_be_visible()
+        expect(timeline.locator("title", has_text="6 before, 3 after")).to_have_count(1)
+        checked_in = re.compile(r"Check-in 4 Dec 2026, 02:3\d: 4 out of 10")
+        expect(timeline.locator("title", has_text=checked_in)).to_have_count(1)
+        page.screenshot(path=str(_artifact("progress-after-practice.png")), full_page=True)
+
+    finally:
+        live_server.set_clock(SERVER_START)  # what every other test starts from
 
 
 def test_a_high_rating_shows_the_support_panel(page: Page) -> None:
