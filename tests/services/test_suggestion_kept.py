@@ -19,6 +19,7 @@ from wellness.care.models import OverrideKind
 from wellness.catalog.models import PracticeSession
 from wellness.db import KeyedCache, raw_query
 from wellness.practice.models import PracticeLog
+from wellness.suggestions import services
 from wellness.suggestions.logs.models import SuggestionLog
 from wellness.suggestions.services import context as gather
 from wellness.suggestions.services import kept
@@ -37,7 +38,7 @@ async def without_care_token() -> None:
 
 def another_worker(monkeypatch: pytest.MonkeyPatch) -> None:
     """A worker that has kept nothing yet (or this one after a restart)."""
-    monkeypatch.setattr(kept, "KEPT", KeyedCache())
+    monkeypatch.setattr(services, "_kept_lists", KeyedCache())
 
 
 def test_a_reload_shows_the_same_list_logged_once(

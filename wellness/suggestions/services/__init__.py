@@ -9,17 +9,17 @@ again under the same log row until then.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
 from tortoise.transactions import in_transaction
 
 from wellness.accounts.models import User
 from wellness.caseload import plan
-from wellness.caseload.kept import care_token
+from wellness.caseload.kept import KeyedCache, care_token
 from wellness.catalog.kinds import Kind
 from wellness.practice import services as practice
 from wellness.settings import CarePolicy
@@ -73,6 +73,25 @@ class Suggested:
     today: str
 
 
+@dataclass(frozen=True, slots=True)
+class _Kept:
+    """A list as shown at `computed_at`, until the rating it acted on stops counting."""
+
+    shown: Suggested
+    computed_at: datetime
+    rating_counts_until: datetime | None
+
+    def serves(self, now: datetime) -> bool:
+        # A clock set back could bring back a rating the list did not see: choose again.
+        if now < self.computed_at:
+            return False
+        return self.rating_counts_until is None or now < self.rating_counts_until
+
+
+# Per worker: each patient's list with the key (`kept.kept_key`) it is valid under.
+_kept_lists: KeyedCache[_Kept] = KeyedCache()
+
+
 async def suggestions_for(
     patient: User,
     *,
@@ -92,9 +111,9 @@ async def suggestions_for(
         patient, care_token=await care_token(), catalog_token=token, policy=policy, now=now
     )
     if key is not None:
-        found, _ = kept.KEPT.split({patient.id: key})
-        if patient.id in found and found[patient.id].serves(now):
-            return cast(Suggested, found[patient.id].shown)
+        found = _kept_lists.split({patient.id: key})[0].get(patient.id)
+        if found is not None and found.serves(now):
+            return found.shown
     if todays_plan is None:
         todays_plan = await plan.todays_plan_for(patient, policy=policy, now=now)
     context, _ = await gather.patient_context(
@@ -102,7 +121,8 @@ async def suggestions_for(
     )
     limits = gather.limits_for(policy)
     digest = kept.fingerprint(context, catalog_token=token, limits=limits)
-    suggested = await _shown_again(patient, context, digest, catalog)
+    facts = sessions_by_id(catalog)
+    suggested = await _shown_again(patient, context, digest, facts)
     if suggested is None:
         fit = await fits.model(token, catalog)
         shown = suggest(catalog, context, fit.model, limits=limits, rng=rng)
@@ -119,12 +139,10 @@ async def suggestions_for(
             kept.FINGERPRINT: digest,
         }
         log = await log_shown(patient, shown, context=snapshot, now=now)
-        suggested = _suggested(
-            log.id, shown.engine_version, snapshot, shown.items, context, catalog
-        )
+        suggested = _suggested(log.id, shown.engine_version, snapshot, shown.items, context, facts)
     if key is not None:
         until = kept.rating_counts_until(context, gather.RATING_FRESH_FOR)
-        kept.KEPT.store({patient.id: key}, {patient.id: kept.Kept(suggested, now, until)})
+        _kept_lists.store({patient.id: key}, {patient.id: _Kept(suggested, now, until)})
     return suggested
 
 
@@ -132,7 +150,7 @@ async def _shown_again(
     patient: User,
     context: PatientContext,
     digest: str | None,
-    catalog: Sequence[SessionFacts],
+    facts: Mapping[int, SessionFacts],
 ) -> Suggested | None:
     """The patient's latest logged list when it was chosen from these very inputs (by another
     worker, or before a write that did not concern this patient); None otherwise."""
@@ -144,11 +162,10 @@ async def _shown_again(
     if log.context.get(kept.FINGERPRINT) != digest or log.engine_version != ENGINE_VERSION:
         return None
     items = tuple(logged_suggestions(log.items))
-    facts = sessions_by_id(catalog)
     whole = isinstance(log.items, list) and len(items) == len(log.items)
     if not whole or any(item.session_id not in facts for item in items):
         return None  # a malformed row, or a session no longer published: choose again
-    return _suggested(log.id, log.engine_version, log.context, items, context, catalog)
+    return _suggested(log.id, log.engine_version, log.context, items, context, facts)
 
 
 def _suggested(
@@ -157,9 +174,8 @@ def _suggested(
     snapshot: dict[str, Any],
     items: Sequence[Suggestion],
     context: PatientContext,
-    catalog: Sequence[SessionFacts],
+    facts: Mapping[int, SessionFacts],
 ) -> Suggested:
-    facts = sessions_by_id(catalog)
     return Suggested(
         suggestion_id=suggestion_id,
         items=tuple(

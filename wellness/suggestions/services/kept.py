@@ -7,8 +7,9 @@ shows the same list under the same log row, so the cards do not reshuffle on eve
 each choice is logged once (with the probabilities it was drawn with, for off-policy review).
 
 Two layers:
-- per worker, under the care-data change token (`caseload.kept`): no query beyond the tokens
-  while nobody in the clinic writes care data;
+- per worker (`suggestions_for` keeps each patient's list under `kept_key`): the care-data
+  change token (`caseload.kept`) and the catalog's, so no query beyond the tokens while nobody
+  in the clinic writes care data;
 - across workers and restarts, by a fingerprint of the engine's inputs stored with each logged
   list: after a write elsewhere, the patient's latest list is shown again when its inputs are
   the same (the clinic fit is not part of it: it is refitted now and then, per worker).
@@ -18,37 +19,18 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Hashable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Generic, TypeVar
 from zoneinfo import ZoneInfo
 
 import msgspec
 
 from wellness.accounts.models import User
-from wellness.caseload.kept import KeyedCache
 from wellness.practice.streaks import practice_day
 from wellness.settings import CarePolicy
 from wellness.suggestions.engine import ENGINE_VERSION
 from wellness.suggestions.inputs import PatientContext, SafetyLimits
 
 FINGERPRINT = "fingerprint"  # the key in a logged list's context snapshot
-T = TypeVar("T")
-
-
-@dataclass(frozen=True, slots=True)
-class Kept(Generic[T]):
-    """A list as shown at `computed_at`, until the rating it acted on stops counting."""
-
-    shown: T
-    computed_at: datetime
-    rating_counts_until: datetime | None
-
-    def serves(self, now: datetime) -> bool:
-        # A clock set back could bring back a rating the list did not see: choose again.
-        if now < self.computed_at:
-            return False
-        return self.rating_counts_until is None or now < self.rating_counts_until
 
 
 def kept_key(
@@ -96,7 +78,3 @@ def fingerprint(
         context.ratings,
     )
     return hashlib.blake2b(msgspec.msgpack.encode(inputs), digest_size=16).hexdigest()
-
-
-# Per worker: the patient's list with the key it is valid under.
-KEPT: KeyedCache[Kept[object]] = KeyedCache()
