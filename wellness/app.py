@@ -16,7 +16,6 @@ from litestar.plugins.flash import FlashConfig, FlashPlugin
 from litestar.security.session_auth import SessionAuth
 from litestar.static_files import create_static_files_router
 from litestar.stores.base import Store
-from litestar.stores.file import FileStore
 from litestar.stores.memory import MemoryStore
 from litestar.stores.redis import RedisStore
 from litestar.types import ASGIApp
@@ -44,6 +43,7 @@ from wellness.web.auth import retrieve_user
 from wellness.web.context import STATE_KEY, WebContext
 from wellness.web.dependencies import handler_dependencies
 from wellness.web.errors import EXCEPTION_HANDLERS
+from wellness.web.file_store import LocalFileStore
 from wellness.web.ids import ascii_path_ids
 from wellness.web.media import (
     OPEN_FILES,
@@ -89,8 +89,8 @@ def build_stores(settings: Settings) -> dict[str, Store]:
         }
     # Files survive a restart, so nobody is signed out by a deploy on a single host.
     return {
-        "sessions": FileStore(settings.data_dir / "sessions", create_directories=True),
-        "throttle": FileStore(settings.data_dir / "throttle", create_directories=True),
+        "sessions": LocalFileStore(settings.data_dir / "sessions", create_directories=True),
+        "throttle": LocalFileStore(settings.data_dir / "throttle", create_directories=True),
     }
 
 

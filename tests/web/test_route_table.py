@@ -7,6 +7,7 @@ import re
 import pytest
 from litestar import Litestar
 from litestar.routes import HTTPRoute
+from litestar.utils.sync import AsyncCallable
 
 from tests.conftest import Client
 
@@ -72,3 +73,31 @@ def test_every_non_public_route_refuses_anonymous_requests(client: Client, app: 
 @pytest.mark.parametrize(("method", "path"), sorted(PUBLIC_ROUTES))
 def test_public_allowlist_names_only_real_routes(app: Litestar, method: str, path: str) -> None:
     assert (method, path) in all_routes(app)
+
+
+def test_no_guard_handler_or_dependency_runs_in_a_worker_thread(app: Litestar) -> None:
+    """Litestar runs a plain-function guard, and a sync handler or dependency not marked
+    `sync_to_thread=False`, in a worker thread: a thread hop on every request for work that
+    never blocks (two such guards cost the signed-in floor about a tenth of its CPU time)."""
+    offenders = []
+    checked = 0
+    for route in app.routes:
+        if not isinstance(route, HTTPRoute):
+            continue
+        for handler in route.route_handlers:
+            checked += 1
+            name = f"{sorted(handler.http_methods)} {route.path}"
+            offenders += [
+                f"{name}: guard {getattr(guard, 'func', guard)!r}"
+                for guard in handler.resolve_guards()
+                if isinstance(guard, AsyncCallable)
+            ]
+            if handler.has_sync_callable and handler.sync_to_thread:
+                offenders.append(f"{name}: handler")
+            offenders += [
+                f"{name}: dependency {key}"
+                for key, provider in handler.resolve_dependencies().items()
+                if provider.has_sync_callable and provider.sync_to_thread
+            ]
+    assert checked > 100
+    assert offenders == []

@@ -27,8 +27,11 @@ QueryId = Annotated[int | None, QueryParameter(ge=1, le=MAX_ID)]
 _PARAMETER = re.compile(r"\{(?P<name>[^}:]+)(?::[^}]*)?\}")
 
 
-def ascii_path_ids(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-    """Every `{name:int}` segment of the path is ASCII digits (an app-wide guard).
+async def ascii_path_ids(
+    connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler
+) -> None:
+    """Every `{name:int}` segment of the path is ASCII digits (an app-wide guard). Async, as
+    every guard here is: Litestar runs a plain function guard in a worker thread.
 
     Litestar reads such segments with `int()`, which also takes `٩` (as 9), `+9` and `9_0`.
     """

@@ -98,7 +98,7 @@ def security_headers(*, production: bool) -> Any:
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
-def same_origin_writes_only(
+async def same_origin_writes_only(
     connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler
 ) -> None:
     """CSRF defence for the JSON API, which cookie-authenticated scripts and other clients share.
