@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from tortoise import connections
 
@@ -73,3 +75,26 @@ def test_a_demo_database_can_still_be_emptied_for_a_fresh_demo(any_orm: Orm) -> 
     any_orm.run(system.wipe_all_data())
 
     assert any_orm.run(AuditEvent.all().count()) == 0
+
+
+def test_a_recorded_row_reads_back_as_written_and_sorts_by_its_moment(any_orm: Orm) -> None:
+    """`audit.record` writes its statement by hand: the row must read back through the ORM as
+    the ORM would have written it (an aware moment, long texts cut to their columns), and the
+    browse page's date filter must find it."""
+    later = TEST_NOW + timedelta(minutes=5, microseconds=123)
+    any_orm.run(audit.record("login", now=TEST_NOW, client="203.0.113.9"))
+    any_orm.run(
+        audit.record("patient_viewed", now=later, actor_id=4, target_id="x" * 100, detail="d" * 300)
+    )
+
+    events = any_orm.run(AuditEvent.all().order_by("occurred_at"))
+    found = any_orm.run(AuditEvent.filter(occurred_at__gte=later).values_list("action", flat=True))
+
+    assert [(event.action, event.occurred_at) for event in events] == [
+        ("login", TEST_NOW),
+        ("patient_viewed", later),
+    ]
+    assert events[0].actor_id is None and events[0].patient_id is None
+    assert (events[0].client, events[0].route) == ("203.0.113.9", "")
+    assert (events[1].actor_id, len(events[1].target_id), len(events[1].detail)) == (4, 64, 255)
+    assert found == ["patient_viewed"]
