@@ -94,7 +94,8 @@ def test_a_recorded_row_reads_back_as_written_and_sorts_by_its_moment(any_orm: O
         ("login", TEST_NOW),
         ("patient_viewed", later),
     ]
-    assert events[0].actor_id is None and events[0].patient_id is None
+    assert events[0].actor_id is None
+    assert events[0].patient_id is None
     assert (events[0].client, events[0].route) == ("203.0.113.9", "")
     assert (events[1].actor_id, len(events[1].target_id), len(events[1].detail)) == (4, 64, 255)
     assert found == ["patient_viewed"]

@@ -15,6 +15,7 @@ import pytest
 
 from tests.services.conftest import Orm
 from tests.services.schema import raw_database
+from wellness import db
 from wellness.accounts import services as accounts
 from wellness.accounts.models import User
 from wellness.accounts.roles import Role
@@ -146,3 +147,15 @@ def test_pages_of_one_search_are_cut_from_one_ranking(orm: Orm, page: int) -> No
     assert (result.total, result.pages, result.page) == (5, 3, page)
     assert len(result.rows) == (1 if page == 3 else 2)
     assert all(row.tags == ["calm"] for row in result.rows)
+
+
+def test_tokens_read_together_are_each_flags_own_in_the_order_asked(any_orm: Orm) -> None:
+    catalog_now = any_orm.run(change_token())
+    care_now = any_orm.run(db.change_token("care_version"))
+
+    together = any_orm.run(db.change_tokens("care_version", "no_such_flag", "catalog_version"))
+
+    assert catalog_now
+    assert care_now
+    assert catalog_now != care_now
+    assert together == (care_now, None, catalog_now)

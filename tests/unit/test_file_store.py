@@ -50,4 +50,5 @@ def test_reading_with_renewal_keeps_the_record(tmp_path: Path) -> None:
     value, remaining = asyncio.run(scenario())
 
     assert value == b"kept"
-    assert remaining is not None and remaining > 10
+    assert remaining is not None
+    assert remaining > 10

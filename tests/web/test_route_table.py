@@ -99,6 +99,8 @@ def test_no_guard_handler_or_dependency_runs_in_a_worker_thread(app: Litestar) -
                 for key, provider in handler.resolve_dependencies().items()
                 if provider.has_sync_callable and provider.sync_to_thread
             ]
-    offenders += [f"app hook {hook!r}" for hook in app.before_send if isinstance(hook, AsyncCallable)]
+    offenders += [
+        f"app hook {hook!r}" for hook in app.before_send if isinstance(hook, AsyncCallable)
+    ]
     assert checked > 100
     assert offenders == []

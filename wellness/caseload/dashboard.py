@@ -28,8 +28,7 @@ from wellness.caseload import attention, dashboard_data, plan
 from wellness.caseload.alerts import AlertView, open_alerts_under
 from wellness.caseload.attention import AttentionRules, Concern, Signals
 from wellness.caseload.dashboard_data import PracticeSummary
-from wellness.caseload.kept import KeyedCache, care_token
-from wellness.catalog.cache import change_token as catalog_token
+from wellness.caseload.kept import KeyedCache, care_and_catalog_tokens
 from wellness.practice.history import moment
 from wellness.settings import CarePolicy
 
@@ -74,7 +73,7 @@ async def dashboard_rows(
 ) -> list[DashboardRow]:
     """The therapist's current caseload (active patients), "needs attention" first, then by
     name; `name_filter` keeps the patients whose name contains it (case-insensitive)."""
-    rows = await _caseload_rows(therapist_id, policy, now, await care_token())
+    rows = await _caseload_rows(therapist_id, policy, now, *await care_and_catalog_tokens())
     return _named(rows, name_filter)
 
 
@@ -82,16 +81,19 @@ async def dashboard_rows(
 class DashboardView:
     rows: list[DashboardRow]
     alerts: list[AlertView]
+    # The catalog's change token read with the view, for the page's library preview.
+    catalog_token: str | None
 
 
 async def dashboard_view(
     therapist: User, *, policy: CarePolicy, now: datetime, name_filter: str = ""
 ) -> DashboardView:
-    """`dashboard_rows` and the open alerts (`alerts.open_alerts_for`), reading the care-data
-    change token they are both kept under once."""
-    care = await care_token()  # read before the data: see catalog/cache.py
-    rows = await _caseload_rows(therapist.id, policy, now, care)
-    return DashboardView(_named(rows, name_filter), await open_alerts_under(therapist, care))
+    """`dashboard_rows` and the open alerts (`alerts.open_alerts_for`), reading the change tokens
+    they are kept under once, before any of the data (see catalog/cache.py)."""
+    care, catalog = await care_and_catalog_tokens()
+    rows = await _caseload_rows(therapist.id, policy, now, care, catalog)
+    alerts = await open_alerts_under(therapist, care)
+    return DashboardView(_named(rows, name_filter), alerts, catalog)
 
 
 def _named(rows: tuple[DashboardRow, ...], name_filter: str) -> list[DashboardRow]:
@@ -128,10 +130,9 @@ _kept: KeyedCache[_Kept] = KeyedCache()
 
 
 async def _caseload_rows(
-    therapist_id: int, policy: CarePolicy, now: datetime, care: str | None
+    therapist_id: int, policy: CarePolicy, now: datetime, care: str | None, catalog: str | None
 ) -> tuple[DashboardRow, ...]:
-    """`care`: the care-data change token, read before any of the data."""
-    catalog = await catalog_token()
+    """`care`, `catalog`: the change tokens, read before any of the data."""
     key = (care, catalog, policy)
     kept = _kept.split({therapist_id: key})[0].get(therapist_id)
     if kept is not None and kept.serves(now, policy.day_rollover_hour):

@@ -8,9 +8,10 @@ host, the `wellness` command. Values kept under an older token are never served 
 
 from __future__ import annotations
 
-from wellness.db import MAX_CACHED, KeyedCache, change_token
+from wellness.catalog.cache import TOKEN_FLAG as CATALOG_TOKEN
+from wellness.db import MAX_CACHED, KeyedCache, change_token, change_tokens
 
-__all__ = ["CARE_TOKEN", "MAX_CACHED", "KeyedCache", "care_token"]
+__all__ = ["CARE_TOKEN", "MAX_CACHED", "KeyedCache", "care_and_catalog_tokens", "care_token"]
 
 CARE_TOKEN = "care_version"  # noqa: S105  (an instance_flags row, not a secret)
 
@@ -18,3 +19,9 @@ CARE_TOKEN = "care_version"  # noqa: S105  (an instance_flags row, not a secret)
 async def care_token() -> str | None:
     """The clinic's care-data change token; None when the row is missing (keep nothing then)."""
     return await change_token(CARE_TOKEN)
+
+
+async def care_and_catalog_tokens() -> tuple[str | None, str | None]:
+    """The care-data and the catalog's change tokens, read in one statement."""
+    care, catalog = await change_tokens(CARE_TOKEN, CATALOG_TOKEN)
+    return care, catalog

@@ -161,9 +161,13 @@ async def recent_uploads(limit: int = 8) -> list[RecentUpload]:
 
 async def library_preview(viewer: User, limit: int = 4) -> SearchPage:
     """A first page of published sessions (and the total), for home pages."""
-    return await browse(
-        viewer, CatalogQuery(statuses=frozenset({Status.PUBLISHED}), per_page=limit)
-    )
+    return await library_preview_under(viewer, await change_token(), limit)
+
+
+async def library_preview_under(viewer: User, token: str | None, limit: int = 4) -> SearchPage:
+    """`library_preview` for a page that has read the catalog's change token already."""
+    query = CatalogQuery(statuses=frozenset({Status.PUBLISHED}), per_page=limit)
+    return await _browse(viewer, query, token)
 
 
 @dataclass(frozen=True, slots=True)

@@ -54,7 +54,7 @@ class DashboardPages(Controller):
             "sorts": table.SORTS,
             "search": search,
             "alerts_html": _alerts_html(request, user, view.alerts),
-            "preview": await catalog.library_preview(user),
+            "preview": await catalog.library_preview_under(user, view.catalog_token),
         }
         return Template("caseload/dashboard.html", context=context)
 
