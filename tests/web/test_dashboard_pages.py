@@ -268,3 +268,64 @@ def test_how_long_ago_keeps_counting_while_nothing_changes(
         seen.append(dana_checkin())
 
     assert seen == ["just now", "just now", "1 min ago", "1 h ago", "2 days ago"]
+
+
+def _with_alert(client: Client) -> None:
+    client.login_as(PERSONAS["patient"])
+    assert client.submit("/checkins", {"level": "9"}).status_code == 303
+
+
+def _csrf_fields(page: str) -> list[str]:
+    return re.findall(r'name="_csrf_token" value="([^"]+)"', page)
+
+
+def test_a_repeat_view_is_the_same_page_with_each_sessions_own_csrf_fields(
+    client: Client, personas: dict[str, User]
+) -> None:
+    """The whole page is kept between views; only its CSRF fields are each session's own."""
+    _with_alert(client)
+    client.login_as(PERSONAS["therapist"])
+    first_token = client.csrf_token()
+    first, again = client.get("/therapist").text, client.get("/therapist").text
+    client.login_as(PERSONAS["therapist"])  # another browser of the same therapist
+    other_token = client.csrf_token()
+    other = client.get("/therapist").text
+
+    assert again == first
+    assert "High distress rating" in first
+    assert len(_csrf_fields(first)) >= 2  # the acknowledge form and signing out
+    assert set(_csrf_fields(first)) == {first_token}
+    assert set(_csrf_fields(other)) == {other_token}
+    assert other == first.replace(first_token, other_token)
+
+
+def test_a_message_waiting_in_the_session_is_shown_once_on_a_kept_page(
+    client: Client, personas: dict[str, User]
+) -> None:
+    client.login_as(PERSONAS["therapist"])
+    kept = client.get("/therapist").text
+    zone = personas["therapist"].time_zone
+    # Saving the same time zone changes nothing the dashboard shows, and leaves a message.
+    saved = client.submit("/account/time-zone", {"time_zone": zone})
+
+    with_message = text_of(client.get("/therapist"))
+    after = client.get("/therapist").text
+
+    assert saved.status_code == 303
+    assert "Your time zone is saved." not in kept
+    assert "Your time zone is saved." in with_message
+    assert after == kept
+
+
+def test_a_new_display_name_is_shown_at_once(client: Client, personas: dict[str, User]) -> None:
+    client.login_as(PERSONAS["therapist"])
+    before = text_of(client.get("/therapist"))
+
+    async def rename() -> None:
+        await User.filter(id=personas["therapist"].id).update(display_name="Theo Renamed")
+
+    client.run(rename)
+    after = text_of(client.get("/therapist"))
+
+    assert "Hello, Theo Renamed" not in before
+    assert "Hello, Theo Renamed" in after

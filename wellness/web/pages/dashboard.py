@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
-from litestar import Controller, Request, get
+from litestar import Controller, MediaType, Request, Response, get
 from litestar.exceptions import ValidationException
 from litestar.params import QueryParameter
-from litestar.response import Template
 from markupsafe import Markup
 
 from wellness.accounts.models import User
 from wellness.caseload import alerts as caseload_alerts
 from wellness.caseload import dashboard, table
 from wellness.catalog import services as catalog
+from wellness.catalog.search import SearchPage
 from wellness.web.auditing import record_action
 from wellness.web.dependencies import CareRules, RequestTime, SignedInUser
 from wellness.web.guards import therapists_only
@@ -22,10 +22,14 @@ from wellness.web.security import csrf_input
 
 MAX_FILTER = 100
 SORT_CHOICES = ", ".join(table.SORTS)
+PAGE_TEMPLATE = "caseload/dashboard.html"
 ROW_TEMPLATE = "caseload/_row.html"
 ALERTS_TEMPLATE = "caseload/_alerts_panel.html"
+PREVIEW_TEMPLATE = "caseload/_library_preview.html"
 MAX_KEPT_HTML = 20_000
 MAX_KEPT_TABLES = 64  # a 200-row table is about 200 KB
+MAX_KEPT_PAGES = 64
+FLASH_MESSAGES = "_messages"  # where Litestar's flash() keeps a session's messages
 
 
 class DashboardPages(Controller):
@@ -38,7 +42,7 @@ class DashboardPages(Controller):
         policy: CareRules,
         sort: Annotated[str | None, QueryParameter(name="sort", max_length=20)] = None,
         q: Annotated[str, QueryParameter(name="q", max_length=MAX_FILTER)] = "",
-    ) -> Template:
+    ) -> Response[bytes]:
         order = table.parse_sort(sort)
         if order is None:
             raise ValidationException(f"sort must be one of {SORT_CHOICES} (- for descending).")
@@ -46,6 +50,7 @@ class DashboardPages(Controller):
         view = await dashboard.dashboard_view(user, policy=policy, now=now, name_filter=search)
         rows = view.rows
         await record_action(request, "caseload_viewed", target_type="caseload", target_id=user.id)
+        preview = await catalog.library_preview_under(user, view.catalog_token)
         context = {
             "user": user,
             "rows": rows,  # how many; the table itself is `rows_html`
@@ -54,9 +59,9 @@ class DashboardPages(Controller):
             "sorts": table.SORTS,
             "search": search,
             "alerts_html": _alerts_html(request, user, view.alerts),
-            "preview": await catalog.library_preview_under(user, view.catalog_token),
+            "preview_html": _preview_html(request, preview),
         }
-        return Template("caseload/dashboard.html", context=context)
+        return _page(request, context)
 
 
 # Parts of the page as HTML, by (template, what they are rendered from): a part depends on
@@ -117,7 +122,47 @@ def _table_html(
 def _alerts_html(
     request: Request[Any, Any, Any], user: User, alerts: list[caseload_alerts.AlertView]
 ) -> Markup:
+    """The alerts panel with `_CSRF_SLOT` for its forms' CSRF field (filled in by `_page`)."""
     template = _template(request, ALERTS_TEMPLATE)
-    panel = _kept_render(template, alerts=tuple(alerts), zone=user.time_zone, csrf_input=_CSRF_SLOT)
-    filled = str(panel).replace(str(_CSRF_SLOT), csrf_input(request))
-    return Markup(filled)  # noqa: S704  (the kept panel with the page's own CSRF field)
+    return _kept_render(template, alerts=tuple(alerts), zone=user.time_zone, csrf_input=_CSRF_SLOT)
+
+
+def _preview_html(request: Request[Any, Any, Any], preview: SearchPage) -> Markup:
+    """The library preview, kept with the catalog page it shows (as long as that is kept)."""
+    template = _template(request, PREVIEW_TEMPLATE)
+    key = ("dashboard preview", template)
+    html = preview.derived.get(key)
+    if html is None:
+        html = preview.derived[key] = Markup(  # noqa: S704  (autoescaped template output)
+            template.render(preview=preview)
+        )
+    return cast(Markup, html)
+
+
+# The whole page as UTF-8 with `_CSRF_SLOT` for each CSRF field, by everything it is rendered
+# from (the parts above are kept objects, so a repeat view compares them by identity): a repeat
+# view costs a lookup and one replace instead of rendering and encoding about 200 KB.
+# Emptied when full.
+_kept_pages: dict[tuple[Any, ...], bytes] = {}
+_CSRF_SLOT_BYTES = str(_CSRF_SLOT).encode()
+# The page's context besides the user and how many rows (`sorts` is the same for every view).
+_PAGE_VARIES_WITH = ("order", "search", "rows_html", "alerts_html", "preview_html")
+
+
+def _page(request: Request[Any, Any, Any], context: dict[str, Any]) -> Response[bytes]:
+    template = _template(request, PAGE_TEMPLATE)
+    user: User = context["user"]
+    account = (user.id, user.display_name, user.role, user.time_zone)
+    parts = tuple(context[name] for name in _PAGE_VARIES_WITH)
+    key = (template, account, len(context["rows"]), *parts)
+    # Messages waiting in the session are shown (and taken from it) by this rendering only.
+    keep = not request.session.get(FLASH_MESSAGES)
+    page = _kept_pages.get(key) if keep else None
+    if page is None:
+        page = template.render(request=request, csrf_input=_CSRF_SLOT, **context).encode()
+        if keep:
+            if len(_kept_pages) >= MAX_KEPT_PAGES:
+                _kept_pages.clear()
+            _kept_pages[key] = page
+    body = page.replace(_CSRF_SLOT_BYTES, csrf_input(request).encode())
+    return Response(body, media_type=MediaType.HTML)
