@@ -41,6 +41,7 @@ BENCH_DIR = REPO / "bench"
 VENV_BIN = REPO / ".venv" / "bin"
 PYTHON = str(VENV_BIN / "python") if (VENV_BIN / "python").exists() else sys.executable
 SESSION_COOKIE = "wellness_session"
+CSRF_COOKIE = "wellness_csrf"
 PASSWORD = "bench-password-long-enough-1"
 HOST = "127.0.0.1"
 
@@ -277,7 +278,9 @@ def running_server(
 def sign_in(base_url: str, email: str, password: str = PASSWORD) -> str:
     """Sign in through `POST /api/v1/auth/login`; returns a Cookie header value.
 
-    The value is `wellness_session=<id>`, ready for a `Cookie:` header (wrk, httpx, urllib).
+    The value is `wellness_session=<id>; wellness_csrf=<token>`, ready for a `Cookie:` header
+    (wrk, httpx, urllib): the cookies a browser holds after its first page. Without the CSRF
+    cookie, every page's answer would set a new one, which no browser makes a server do.
     """
     request = urllib.request.Request(
         f"{base_url}/api/v1/auth/login",
@@ -290,12 +293,23 @@ def sign_in(base_url: str, email: str, password: str = PASSWORD) -> str:
             set_cookies = response.headers.get_all("set-cookie") or []
     except urllib.error.HTTPError as error:
         raise BenchError(f"sign-in as {email} failed: {error.code} {error.read()!r}") from None
+    session = _cookie(set_cookies, SESSION_COOKIE)
+    if session is None:
+        raise BenchError(f"sign-in as {email} set no {SESSION_COOKIE} cookie: {set_cookies!r}")
+    with urllib.request.urlopen(f"{base_url}/login", timeout=30) as response:
+        csrf = _cookie(response.headers.get_all("set-cookie") or [], CSRF_COOKIE)
+    if csrf is None:
+        raise BenchError(f"the sign-in page set no {CSRF_COOKIE} cookie")
+    return f"{SESSION_COOKIE}={session}; {CSRF_COOKIE}={csrf}"
+
+
+def _cookie(set_cookies: list[str], name: str) -> str | None:
     for header in set_cookies:
         jar: SimpleCookie = SimpleCookie()
         jar.load(header)
-        if SESSION_COOKIE in jar and jar[SESSION_COOKIE].value not in {"", "null"}:
-            return f"{SESSION_COOKIE}={jar[SESSION_COOKIE].value}"
-    raise BenchError(f"sign-in as {email} set no {SESSION_COOKIE} cookie: {set_cookies!r}")
+        if name in jar and jar[name].value not in {"", "null"}:
+            return jar[name].value
+    return None
 
 
 def get_status(url: str, cookie: str | None = None, timeout: float = 30) -> tuple[int, bytes]:

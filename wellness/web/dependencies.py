@@ -56,12 +56,6 @@ def provide_user(request: Request[Any, Any, Any]) -> User:
     return current_user(request)
 
 
-def provide_call(
-    request: Request[Any, Any, Any], user: SignedInUser, now: RequestTime, policy: CareRules
-) -> CareCall:
-    return CareCall(request, user, now, policy)
-
-
 def handler_dependencies(context: WebContext) -> dict[str, Provide]:
     """The app-wide dependencies, read from the app's `WebContext`."""
     clock, settings, media_store = context.clock, context.settings, context.media_store
@@ -78,6 +72,11 @@ def handler_dependencies(context: WebContext) -> dict[str, Provide]:
 
     def provide_policy() -> CarePolicy:
         return settings.care
+
+    def provide_call(request: Request[Any, Any, Any]) -> CareCall:
+        # Read here rather than declared as `user`, `now` and `policy`: Litestar resolves
+        # dependencies of the same level in a task group, a cost on every care-team request.
+        return CareCall(request, current_user(request), clock.now(), settings.care)
 
     def provide_media_store() -> MediaStore:
         return media_store

@@ -16,7 +16,7 @@ from wellness.caseload import dashboard, table
 from wellness.catalog import services as catalog
 from wellness.catalog.search import SearchPage
 from wellness.web.auditing import record_action
-from wellness.web.dependencies import CareRules, RequestTime, SignedInUser
+from wellness.web.dependencies import CareTeamCall
 from wellness.web.guards import therapists_only
 from wellness.web.security import csrf_input
 
@@ -36,20 +36,19 @@ class DashboardPages(Controller):
     @get("/therapist", guards=[therapists_only], name="therapist_home")
     async def therapist_home(
         self,
-        request: Request[Any, Any, Any],
-        user: SignedInUser,
-        now: RequestTime,
-        policy: CareRules,
+        call: CareTeamCall,
         sort: Annotated[str | None, QueryParameter(name="sort", max_length=20)] = None,
         q: Annotated[str, QueryParameter(name="q", max_length=MAX_FILTER)] = "",
     ) -> Response[bytes]:
         order = table.parse_sort(sort)
         if order is None:
             raise ValidationException(f"sort must be one of {SORT_CHOICES} (- for descending).")
-        search = q.strip()
-        view = await dashboard.dashboard_view(user, policy=policy, now=now, name_filter=search)
+        request, user, now, search = call.request, call.user, call.now, q.strip()
+        view = await dashboard.dashboard_view(user, policy=call.policy, now=now, name_filter=search)
         rows = view.rows
-        await record_action(request, "caseload_viewed", target_type="caseload", target_id=user.id)
+        await record_action(
+            request, "caseload_viewed", target_type="caseload", target_id=user.id, now=now
+        )
         preview = await catalog.library_preview_under(user, view.catalog_token)
         context = {
             "user": user,
