@@ -169,6 +169,11 @@ def raw_query() -> tuple[Any, RawSql]:
     return connection, RawSql(dialect)
 
 
+# The care data's change token (migration 0011): renewed by every write to check-ins, GAD-7
+# answers, alerts, practice, assignments, care teams and restrictions, whoever makes it.
+CARE_TOKEN = "care_version"  # noqa: S105  (an instance_flags row, not a secret)
+
+
 async def change_token(flag: str) -> str | None:
     """The current value of the change token kept in instance_flags[`flag`] by database triggers
     (the catalog's, migration 0005; the care data's, migration 0011); None when the row is

@@ -9,11 +9,9 @@ host, the `wellness` command. Values kept under an older token are never served 
 from __future__ import annotations
 
 from wellness.catalog.cache import TOKEN_FLAG as CATALOG_TOKEN
-from wellness.db import MAX_CACHED, KeyedCache, change_token, change_tokens
+from wellness.db import CARE_TOKEN, MAX_CACHED, KeyedCache, change_token, change_tokens
 
 __all__ = ["CARE_TOKEN", "MAX_CACHED", "KeyedCache", "care_and_catalog_tokens", "care_token"]
-
-CARE_TOKEN = "care_version"  # noqa: S105  (an instance_flags row, not a secret)
 
 
 async def care_token() -> str | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -15,7 +15,7 @@ from wellness.care.models import Alert
 from wellness.checkins import scoring
 from wellness.checkins.models import Checkin, Gad7Response
 from wellness.checkins.scoring import CheckinContext
-from wellness.db import paged
+from wellness.db import CARE_TOKEN, KeyedCache, change_token, paged
 from wellness.lib.paging import Page
 from wellness.settings import CarePolicy
 
@@ -158,10 +158,47 @@ async def latest_checkins(patient: User, limit: int = 5) -> list[Checkin]:
 
 
 async def gad7_due(patient: User, *, policy: CarePolicy, now: datetime) -> bool:
-    last = await Gad7Response.filter(patient_id=patient.id).order_by("-occurred_at").first()
     return scoring.gad7_due(
-        last.occurred_at if last else None, now=now, interval_days=policy.gad7_interval_days
+        await _last_gad7_at(patient), now=now, interval_days=policy.gad7_interval_days
     )
+
+
+async def _last_gad7_at(patient: User) -> datetime | None:
+    last = await Gad7Response.filter(patient_id=patient.id).order_by("-occurred_at").first()
+    return last.occurred_at if last else None
+
+
+RECENT_SHOWN = 5
+
+
+@dataclass(frozen=True, slots=True)
+class RecentCheckins:
+    """What a patient's home page shows of their ratings: the latest few (newest first), and
+    when they last answered the GAD-7."""
+
+    latest: tuple[Checkin, ...]
+    last_gad7_at: datetime | None
+
+    def gad7_due(self, *, policy: CarePolicy, now: datetime) -> bool:
+        return scoring.gad7_due(self.last_gad7_at, now=now, interval_days=policy.gad7_interval_days)
+
+
+# By patient, under the care data's change token, which every write to check-ins and GAD-7
+# answers renews: a repeat home page reads the token instead of both tables.
+_recent: KeyedCache[RecentCheckins] = KeyedCache()
+
+
+async def recent_checkins(patient: User) -> RecentCheckins:
+    token = await change_token(CARE_TOKEN)  # read before the data: see catalog/cache.py
+    keys: dict[int, Hashable] = {patient.id: token}
+    kept, _ = _recent.split(keys)
+    if patient.id in kept:
+        return kept[patient.id]
+    latest = tuple(await latest_checkins(patient, limit=RECENT_SHOWN))
+    recent = RecentCheckins(latest, await _last_gad7_at(patient))
+    if token is not None:
+        _recent.store(keys, {patient.id: recent})
+    return recent
 
 
 async def session_rating(practice_id: int, context: CheckinContext) -> int | None:

@@ -31,14 +31,15 @@ async def patient_home_context(viewer: User, policy: CarePolicy, now: datetime) 
     if not viewer.hide_streaks:
         streak = await practice.streak_for(viewer, policy=policy, now=now)
     today = await plan.todays_plan_for(viewer, policy=policy, now=now)
+    recent = await checkins.recent_checkins(viewer)
     return {
         "user": viewer,
         "plan": today,
         "preview": await catalog.library_preview(viewer),
         "streak": streak,
         "milestone": milestone_message(streak.current) if streak else None,
-        "recent": await checkins.latest_checkins(viewer, limit=5),
-        "gad7_due": await checkins.gad7_due(viewer, policy=policy, now=now),
+        "recent": list(recent.latest),
+        "gad7_due": recent.gad7_due(policy=policy, now=now),
         # Chosen again (and logged) whenever a new rating or anything else it reads changes.
         "suggested": await suggestions.suggestions_for(
             viewer, policy=policy, now=now, todays_plan=today
