@@ -14,6 +14,7 @@ from tortoise import connections
 from tests.caseload_fixtures import BREATHING_5_10, DAY, POLICY, person, practised, published, rated
 from tests.conftest import TEST_NOW
 from tests.services.conftest import Orm
+from tests.services.schema import raw_database
 from tests.unit.test_day_semantics import ZONES, earlier, moments, practice_day_of
 from wellness.accounts.models import User
 from wellness.accounts.roles import Role
@@ -273,3 +274,36 @@ def test_a_practice_done_on_the_day_it_was_ended_or_paused_still_counts(
     )
     assert orm.run(due_today(alice, policy=POLICY, now=TEST_NOW)) == ()
     assert orm.run(todays_plan_for(alice, policy=POLICY, now=TEST_NOW + DAY)).items == ()
+
+
+def test_a_plan_is_kept_until_a_write_here_or_elsewhere_or_the_next_practice_day(
+    orm: Orm, alice: User, bob: User
+) -> None:
+    """Kept under the care and catalog change tokens: writes through another connection (another
+    worker, hand-run SQL) renew them by trigger, and the practice day is part of the key."""
+    session = orm.run(published("Slow exhale", minutes=6, now=TEST_NOW))
+    assign(orm, alice, bob, AssignmentInput(session_id=session.id, note="Before bed"))
+
+    def plan_now(now: datetime = TEST_NOW) -> Any:
+        return orm.run(todays_plan_for(alice, policy=POLICY, now=now))
+
+    def elsewhere(statement: str) -> None:
+        async def run() -> None:
+            async with raw_database(orm.database_url) as db:
+                await db.execute(statement)
+
+        orm.run(run())
+
+    first = plan_now()
+    again = plan_now()
+    elsewhere("UPDATE care_assignment_versions SET note = 'Changed elsewhere'")
+    after_care_write = plan_now()
+    elsewhere("UPDATE practice_sessions SET title = 'Renamed elsewhere'")
+    after_catalog_write = plan_now()
+    tomorrow = plan_now(TEST_NOW + DAY)
+
+    assert again is first
+    assert [item.note for item in first.items] == ["Before bed"]
+    assert [item.note for item in after_care_write.items] == ["Changed elsewhere"]
+    assert [item.title for item in after_catalog_write.items] == ["Renamed elsewhere"]
+    assert tomorrow.today == first.today + timedelta(days=1)

@@ -8,7 +8,7 @@ completed practice by the app's one completion rule, whatever its evidence.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Hashable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -26,6 +26,7 @@ from wellness.care.schedule import (
     week_of,
 )
 from wellness.caseload.assignments import forbidden_reason, matching_sessions
+from wellness.caseload.kept import KeyedCache, care_and_catalog_tokens
 from wellness.caseload.loading import AssignmentRecord, PatientData, load
 from wellness.catalog.kinds import Kind
 from wellness.catalog.models import PracticeSession
@@ -364,6 +365,26 @@ async def todays_plan_for(patient: User, *, policy: CarePolicy, now: datetime) -
     for a kind the best allowed match (never one the care team forbids)."""
     calendar = rules.PracticeCalendar(patient.time_zone, policy.day_rollover_hour)
     today = calendar.today(now)
+    care, catalog = await care_and_catalog_tokens()  # read before the data
+    keys: dict[int, Hashable] = {patient.id: (care, catalog, policy, patient.time_zone, today)}
+    kept, _ = _kept_plans.split(keys)
+    if patient.id in kept:
+        return kept[patient.id]
+    plan = await _todays_plan(patient, policy, calendar, today)
+    if care is not None and catalog is not None:
+        _kept_plans.store(keys, {patient.id: plan})
+    return plan
+
+
+# By patient, under the care data's and the catalog's change tokens (every write to
+# assignments, practice, ratings, restrictions or the catalog renews one), the policy and the
+# patient's zone and practice day, which is all of `now` a plan depends on.
+_kept_plans: KeyedCache[TodaysPlan] = KeyedCache()
+
+
+async def _todays_plan(
+    patient: User, policy: CarePolicy, calendar: rules.PracticeCalendar, today: date
+) -> TodaysPlan:
     # An assignment ended today stays: a practice done today before the end keeps its item.
     yesterday = today - timedelta(days=1)
     loaded = await load({patient.id: patient.time_zone}, policy, ended_after=yesterday)
