@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from tortoise import connections
+from tortoise.transactions import in_transaction
 
 from tests.conftest import TEST_NOW
 from tests.services.conftest import Orm
@@ -99,3 +102,41 @@ def test_a_recorded_row_reads_back_as_written_and_sorts_by_its_moment(any_orm: O
     assert (events[0].client, events[0].route) == ("203.0.113.9", "")
     assert (events[1].actor_id, len(events[1].target_id), len(events[1].detail)) == (4, 64, 255)
     assert found == ["patient_viewed"]
+
+
+def test_concurrent_rows_are_all_written_sharing_commits(any_orm: Orm) -> None:
+    client = connections.get("default")
+    commits: list[int] = []
+    original = client.execute_many
+
+    async def counted(statement: str, rows: list[Any]) -> None:
+        commits.append(len(rows))
+        await original(statement, rows)
+
+    async def twelve_views() -> None:
+        await asyncio.gather(
+            *(audit.record("patient_viewed", now=TEST_NOW, actor_id=n) for n in range(12))
+        )
+
+    client.execute_many = counted
+    try:
+        any_orm.run(twelve_views())
+    finally:
+        del client.execute_many
+    actors = any_orm.run(AuditEvent.all().order_by("id").values_list("actor_id", flat=True))
+
+    assert sorted(actors) == list(range(12))
+    assert sum(commits) == 12
+    assert len(commits) < 12
+
+
+def test_a_row_recorded_inside_a_transaction_is_undone_with_it(any_orm: Orm) -> None:
+    async def change_then_fail() -> None:
+        async with in_transaction():
+            await audit.record("assignment_created", now=TEST_NOW, actor_id=1, patient_id=2)
+            raise RuntimeError("the change failed")
+
+    with pytest.raises(RuntimeError, match="the change failed"):
+        any_orm.run(change_then_fail())
+
+    assert any_orm.run(AuditEvent.all().count()) == 0

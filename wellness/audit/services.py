@@ -2,6 +2,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from tortoise.backends.base.client import TransactionalDBClient
+
+from wellness.audit.group_commit import GroupCommit
 from wellness.audit.models import AuditEvent
 from wellness.db import raw_query
 
@@ -18,8 +21,8 @@ async def record(
     patient_id: int | None = None,
     route: str = "",
 ) -> None:
-    """Append one row. Written out rather than built by the ORM: staff views are audited on
-    every request (the ORM's insert was a sixth of the dashboard's CPU time)."""
+    """Append one row, committed before this returns: with the caller's change when called
+    inside its transaction, else together with the rows of concurrent requests."""
     connection, sql = raw_query()
     values = (
         now,
@@ -32,15 +35,24 @@ async def record(
         patient_id,
         route[:200],
     )
-    await connection.execute_insert(
-        f"INSERT INTO audit_events ({_COLUMNS}) VALUES ({sql.param_list(values)})",  # noqa: S608
-        sql.params,
-    )
+    if isinstance(connection, TransactionalDBClient):
+        await connection.execute_insert(_INSERTS[sql.dialect], list(values))
+    else:
+        await _group_commits[sql.dialect].insert(connection, values)
 
 
 _COLUMNS = (
     "occurred_at, actor_id, action, target_type, target_id, client, detail, patient_id, route"
 )
+_PLACEHOLDERS = {
+    "sqlite": ", ".join("?" * 9),
+    "postgres": ", ".join(f"${number}" for number in range(1, 10)),
+}
+_INSERTS = {
+    dialect: f"INSERT INTO audit_events ({_COLUMNS}) VALUES ({placeholders})"  # noqa: S608
+    for dialect, placeholders in _PLACEHOLDERS.items()
+}
+_group_commits = {dialect: GroupCommit(insert) for dialect, insert in _INSERTS.items()}
 
 
 async def recent_events(*, limit: int = 50, action: str | None = None) -> list[AuditEvent]:
