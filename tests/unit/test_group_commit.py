@@ -13,23 +13,26 @@ from wellness.audit.group_commit import GroupCommit
 
 
 class SlowConnection:
-    """Commits each batch after `delay` seconds; fails the batches whose rows hold `poison`."""
+    """Commits each batch after `delay` seconds; fails the batches whose rows hold `poison`.
+    Keeps each batch's rows, as the statement's flat list of values cut back into rows of
+    one value (every row here has one)."""
 
     def __init__(self, delay: float = 0.01, poison: object = None) -> None:
         self.delay = delay
         self.poison = poison
         self.batches: list[list[list[Any]]] = []
 
-    async def execute_many(self, statement: str, rows: list[list[Any]]) -> None:
+    async def execute_query(self, statement: str, values: list[Any]) -> None:
+        assert statement == f"INSERT {len(values)} rows"
         await asyncio.sleep(self.delay)
-        if any(self.poison in row for row in rows):
+        if self.poison in values:
             raise RuntimeError("the disk is full")
-        self.batches.append(rows)
+        self.batches.append([[value] for value in values])
 
 
 def test_rows_arriving_during_a_commit_share_the_next_one() -> None:
     connection = SlowConnection()
-    writer = GroupCommit("INSERT ...")
+    writer = GroupCommit(lambda rows: f"INSERT {rows} rows")
 
     async def scenario() -> None:
         first = asyncio.create_task(writer.insert(connection, [0]))
@@ -50,7 +53,7 @@ def test_rows_arriving_during_a_commit_share_the_next_one() -> None:
 
 def test_a_caller_returns_only_once_its_row_is_committed() -> None:
     connection = SlowConnection()
-    writer = GroupCommit("INSERT ...")
+    writer = GroupCommit(lambda rows: f"INSERT {rows} rows")
     seen_at_return: list[int] = []
 
     async def one(number: int) -> None:
@@ -69,7 +72,7 @@ def test_a_caller_returns_only_once_its_row_is_committed() -> None:
 
 def test_a_failed_commit_fails_each_of_its_callers_and_the_next_batch_is_written() -> None:
     connection = SlowConnection(poison="bad")
-    writer = GroupCommit("INSERT ...")
+    writer = GroupCommit(lambda rows: f"INSERT {rows} rows")
 
     async def scenario() -> list[BaseException | None]:
         first = asyncio.create_task(writer.insert(connection, ["fine"]))
@@ -88,7 +91,7 @@ def test_a_failed_commit_fails_each_of_its_callers_and_the_next_batch_is_written
 
 def test_a_caller_that_goes_away_does_not_stop_the_others_rows() -> None:
     connection = SlowConnection()
-    writer = GroupCommit("INSERT ...")
+    writer = GroupCommit(lambda rows: f"INSERT {rows} rows")
 
     async def scenario() -> None:
         first = asyncio.create_task(writer.insert(connection, [1]))
@@ -109,7 +112,7 @@ def test_a_caller_that_goes_away_does_not_stop_the_others_rows() -> None:
 
 def test_each_connection_has_its_own_batches() -> None:
     first, second = SlowConnection(), SlowConnection()
-    writer = GroupCommit("INSERT ...")
+    writer = GroupCommit(lambda rows: f"INSERT {rows} rows")
 
     async def scenario() -> None:
         await asyncio.gather(

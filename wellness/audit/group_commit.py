@@ -11,15 +11,18 @@ from __future__ import annotations
 
 import asyncio
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
+
+MAX_BATCH = 500  # rows per statement: well under SQLite's limit of 32,766 parameters
 
 
 class GroupCommit:
-    """Inserts through `statement` (one row's placeholders), batched per database connection."""
+    """Inserts batched per database connection, each batch one multi-row INSERT statement
+    (`statement_for(rows)` writes it): one round trip, and atomic on its own."""
 
-    def __init__(self, statement: str) -> None:
-        self.statement = statement
+    def __init__(self, statement_for: Callable[[int], str]) -> None:
+        self.statement_for = statement_for
         self._batches: weakref.WeakKeyDictionary[Any, _Batches] = weakref.WeakKeyDictionary()
 
     async def insert(self, connection: Any, values: Sequence[Any]) -> None:
@@ -27,14 +30,14 @@ class GroupCommit:
         what the commit raised if it failed)."""
         batches = self._batches.get(connection)
         if batches is None:
-            batches = self._batches[connection] = _Batches(connection, self.statement)
+            batches = self._batches[connection] = _Batches(connection, self.statement_for)
         await batches.add(list(values))
 
 
 class _Batches:
-    def __init__(self, connection: Any, statement: str) -> None:
+    def __init__(self, connection: Any, statement_for: Callable[[int], str]) -> None:
         self.connection = connection
-        self.statement = statement
+        self.statement_for = statement_for
         self.waiting: list[tuple[list[Any], asyncio.Future[None]]] = []
         self.writer: asyncio.Task[None] | None = None
 
@@ -48,11 +51,10 @@ class _Batches:
     async def _write_while_waiting(self) -> None:
         try:
             while self.waiting:
-                batch, self.waiting = self.waiting, []
+                batch, self.waiting = self.waiting[:MAX_BATCH], self.waiting[MAX_BATCH:]
+                values = [value for row, _ in batch for value in row]
                 try:
-                    # One transaction for the whole batch (Tortoise's execute_many on both
-                    # dialects): all its rows are committed, or none.
-                    await self.connection.execute_many(self.statement, [row for row, _ in batch])
+                    await self.connection.execute_query(self.statement_for(len(batch)), values)
                 except Exception as problem:  # every caller hears of it, as with its own insert
                     for _, future in batch:
                         if not future.done():

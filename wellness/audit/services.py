@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 
 from tortoise.backends.base.client import TransactionalDBClient
@@ -36,7 +37,7 @@ async def record(
         route[:200],
     )
     if isinstance(connection, TransactionalDBClient):
-        await connection.execute_insert(_INSERTS[sql.dialect], list(values))
+        await connection.execute_insert(_insert(sql.dialect, 1), list(values))
     else:
         await _group_commits[sql.dialect].insert(connection, values)
 
@@ -44,15 +45,24 @@ async def record(
 _COLUMNS = (
     "occurred_at, actor_id, action, target_type, target_id, client, detail, patient_id, route"
 )
-_PLACEHOLDERS = {
-    "sqlite": ", ".join("?" * 9),
-    "postgres": ", ".join(f"${number}" for number in range(1, 10)),
+_WIDTH = 9  # columns
+
+
+@functools.lru_cache(maxsize=128)
+def _insert(dialect: str, rows: int) -> str:
+    """INSERT of `rows` rows in `dialect`'s placeholders."""
+    if dialect == "postgres":
+        numbers = iter(range(1, rows * _WIDTH + 1))
+        groups = (", ".join(f"${next(numbers)}" for _ in range(_WIDTH)) for _ in range(rows))
+    else:
+        groups = (", ".join("?" * _WIDTH) for _ in range(rows))
+    values = ", ".join(f"({group})" for group in groups)
+    return f"INSERT INTO audit_events ({_COLUMNS}) VALUES {values}"  # noqa: S608
+
+
+_group_commits = {
+    dialect: GroupCommit(functools.partial(_insert, dialect)) for dialect in ("sqlite", "postgres")
 }
-_INSERTS = {
-    dialect: f"INSERT INTO audit_events ({_COLUMNS}) VALUES ({placeholders})"  # noqa: S608
-    for dialect, placeholders in _PLACEHOLDERS.items()
-}
-_group_commits = {dialect: GroupCommit(insert) for dialect, insert in _INSERTS.items()}
 
 
 async def recent_events(*, limit: int = 50, action: str | None = None) -> list[AuditEvent]:
