@@ -126,3 +126,23 @@ def test_each_connection_has_its_own_batches() -> None:
 
     assert [row for batch in first.batches for row in batch] == [["a"]] * 3
     assert [row for batch in second.batches for row in batch] == [["b"]] * 3
+
+
+def test_callers_are_cancelled_when_the_writer_is_stopped_rather_than_left_waiting() -> None:
+    connection = SlowConnection(delay=10)
+    writer = GroupCommit(lambda rows: f"INSERT {rows} rows")
+
+    async def scenario(cancel_after: int) -> list[bool]:
+        callers = [asyncio.create_task(writer.insert(connection, [n])) for n in range(3)]
+        for _ in range(cancel_after):
+            await asyncio.sleep(0)
+        for task in asyncio.all_tasks():
+            if task.get_coro().__qualname__ == "_Batches._write_while_waiting":  # type: ignore[union-attr]
+                task.cancel()
+        await asyncio.wait(callers, timeout=1)
+        return [caller.cancelled() for caller in callers]
+
+    # Stopped before it began, and in the middle of its commit.
+    for cancel_after in (1, 3):
+        assert asyncio.run(scenario(cancel_after)) == [True, True, True]
+    assert connection.batches == []

@@ -39,6 +39,7 @@ class _Batches:
         self.connection = connection
         self.statement_for = statement_for
         self.waiting: list[tuple[list[Any], asyncio.Future[None]]] = []
+        self.writing: list[tuple[list[Any], asyncio.Future[None]]] = []
         self.writer: asyncio.Task[None] | None = None
 
     async def add(self, values: list[Any]) -> None:
@@ -46,22 +47,32 @@ class _Batches:
         self.waiting.append((values, future))
         if self.writer is None:
             self.writer = asyncio.create_task(self._write_while_waiting())
+            self.writer.add_done_callback(self._stopped)
         await future
 
     async def _write_while_waiting(self) -> None:
-        try:
-            while self.waiting:
-                batch, self.waiting = self.waiting[:MAX_BATCH], self.waiting[MAX_BATCH:]
-                values = [value for row, _ in batch for value in row]
-                try:
-                    await self.connection.execute_query(self.statement_for(len(batch)), values)
-                except Exception as problem:  # every caller hears of it, as with its own insert
-                    for _, future in batch:
-                        if not future.done():
-                            future.set_exception(problem)
-                else:
-                    for _, future in batch:
-                        if not future.done():  # a caller that went away was cancelled
-                            future.set_result(None)
-        finally:
+        while self.waiting:
+            self.writing, self.waiting = self.waiting[:MAX_BATCH], self.waiting[MAX_BATCH:]
+            values = [value for row, _ in self.writing for value in row]
+            try:
+                await self.connection.execute_query(self.statement_for(len(self.writing)), values)
+            except Exception as problem:  # every caller hears of it, as with its own insert
+                for _, future in self.writing:
+                    if not future.done():
+                        future.set_exception(problem)
+            else:
+                for _, future in self.writing:
+                    if not future.done():  # a caller that went away was cancelled
+                        future.set_result(None)
+            self.writing = []
+        self.writer = None
+
+    def _stopped(self, task: asyncio.Task[None]) -> None:
+        """A writer stopped before its rows were written (cancelled when the server shuts down)
+        cancels its callers instead of leaving them waiting."""
+        if self.writer is task:
             self.writer = None
+        if task.cancelled():
+            for _, future in self.writing + self.waiting:
+                future.cancel()
+            self.writing, self.waiting = [], []
