@@ -178,12 +178,8 @@ async def change_token(flag: str) -> str | None:
     """The current value of the change token kept in instance_flags[`flag`] by database triggers
     (the catalog's, migration 0005; the care data's, migration 0011); None when the row is
     missing, and then nothing may be served from what was kept under a token."""
-    connection, sql = raw_query()
-    _, rows = await connection.execute_query(
-        f"SELECT value FROM instance_flags WHERE key = {sql.param(flag)}",  # noqa: S608
-        sql.params,
-    )
-    return str(rows[0][0]) if rows else None
+    (token,) = await change_tokens(flag)
+    return token
 
 
 async def change_tokens(*flags: str) -> tuple[str | None, ...]:

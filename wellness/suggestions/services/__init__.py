@@ -19,7 +19,7 @@ from tortoise.transactions import in_transaction
 
 from wellness.accounts.models import User
 from wellness.caseload import plan
-from wellness.caseload.kept import KeyedCache, care_token
+from wellness.caseload.kept import KeyedCache, care_and_catalog_tokens
 from wellness.catalog.kinds import Kind
 from wellness.practice import services as practice
 from wellness.settings import CarePolicy
@@ -106,10 +106,9 @@ async def suggestions_for(
     `todays_plan`: `plan.todays_plan_for(patient, ...)` at the same `now`, when the caller has
     it (the home page shows it too)."""
     # Tokens first: a write after these reads renews them, so nothing older is kept under them.
-    token, catalog = await gather.published_catalog()
-    key = kept.kept_key(
-        patient, care_token=await care_token(), catalog_token=token, policy=policy, now=now
-    )
+    care, catalog_token = await care_and_catalog_tokens()
+    token, catalog = await gather.published_catalog_under(catalog_token)
+    key = kept.kept_key(patient, care_token=care, catalog_token=token, policy=policy, now=now)
     if key is not None:
         found = _kept_lists.split({patient.id: key})[0].get(patient.id)
         if found is not None and found.serves(now):

@@ -52,7 +52,13 @@ def limits_for(policy: CarePolicy) -> SafetyLimits:
 async def published_catalog() -> tuple[str | None, tuple[SessionFacts, ...]]:
     """(catalog change token, every published session that can be played), cached per worker
     until the catalog changes (see `catalog.cache`)."""
-    token = await change_token()
+    return await published_catalog_under(await change_token())
+
+
+async def published_catalog_under(
+    token: str | None,
+) -> tuple[str | None, tuple[SessionFacts, ...]]:
+    """`published_catalog` for a caller that has read the catalog's change token already."""
     cached = _FACTS.get(token, "facts")
     if cached is not None:
         return token, cached
