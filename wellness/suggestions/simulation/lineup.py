@@ -11,6 +11,7 @@ import numpy as np
 from wellness.suggestions.inputs import SafetyLimits, SessionFacts
 from wellness.suggestions.simulation.clinic import Logged, run_policy
 from wellness.suggestions.simulation.engine_policies import EnginePolicy, EngineRules, engine_filter
+from wellness.suggestions.simulation.informed import InformedLearner
 from wellness.suggestions.simulation.metrics import SeedMetrics, seed_metrics
 from wellness.suggestions.simulation.parameters import Heterogeneity
 from wellness.suggestions.simulation.policies import (
@@ -50,6 +51,8 @@ POLICIES: dict[str, PolicyFactory] = {
     "engine": lambda kit: EnginePolicy(kit.world.catalog.sessions, kit.count, kit.limits),
     "oracle": lambda kit: Oracle(kit.safe, kit.count, kit.moment),
     "linear_ts": lambda kit: PooledThompson(kit.safe, kit.count),
+    "informed": lambda kit: InformedLearner(kit.world, kit.safe, kit.count),
+    "informed_ts": lambda kit: InformedLearner(kit.world, kit.safe, kit.count, sample=True),
 }
 SAFE_FILTER: SafeFilter = engine_filter  # random, most popular and the oracle choose within it
 DEFAULT_POLICIES = ("random", "popular", "rules", "pooled_ts", "engine", "oracle")

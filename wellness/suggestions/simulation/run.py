@@ -24,6 +24,8 @@ LABELS = {
     "engine": "this engine",
     "oracle": "oracle",
     "linear_ts": "linear Thompson",
+    "informed": "informed learner",
+    "informed_ts": "informed Thompson",
 }
 
 
@@ -70,6 +72,12 @@ def format_report(report: Report) -> str:
         "p25 pt: the 25th-percentile patient's mean calm per suggestion; repeat: share of",
         "suggestions the patient did the day before.",
     ]
+    if report.policies.keys() & {"informed", "informed_ts"}:
+        lines += [
+            "informed learner: knows the simulator's every parameter and session effect, learns",
+            "only each patient's own responses from their ratings (a yardstick: not a policy the",
+            "app could run; its gain@N is about what the ratings allow).",
+        ]
     sweep = report.sweep
     if sweep.calls:
         lines.append(
