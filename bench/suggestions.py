@@ -14,9 +14,11 @@ Usage: .venv/bin/python bench/suggestions.py [--patients 100] [--days 28] [--see
 What it does, in this process and `--workers` worker processes (seeds are shared out between
 them; nothing else is started, no files are written):
 1. for each heterogeneity level, `evaluate(...)` runs random (within the safe set), most popular,
-   rules only, fully pooled Thompson sampling, the engine when it is on this branch, and the
-   oracle, through the same synthetic clinics (one per seed), then 1,000 hostile contexts per
-   seed against the fitted engine;
+   rules only, fully pooled Thompson sampling, the engine when it is on this branch, the
+   oracle, and the informed learner (a yardstick that knows the clinic and learns only each
+   patient's own responses: how much of the oracle's gain the ratings allow), through the same
+   synthetic clinics (one per seed), then 1,000 hostile contexts per seed against the fitted
+   engine;
 2. prints each level's table and PASS/MISS lines, and the wall time per level and per seed.
 
 This is not a bounded two-minute benchmark: the full configuration takes tens of minutes on a

@@ -23,6 +23,9 @@ choice is the posterior mean's best `slots`, and exploring is the floor's job: e
 candidate keeps a known chance of being shown, so new sessions still get tried and the policy
 stays evaluable off-policy. Greedy choice on pooled estimates with a floor is the
 "mostly exploration-free" regime of Bastani, Bayati and Khosravi (2021).
+The simulation's informed learner, which is given the clinic's true prior, shows the same:
+posterior draws reached 42% / 59% of the oracle's gain after 10 / 30 rated sessions, the
+posterior mean 62% / 68% (50 seeds, medium).
 
 So the probability logged with each shown session is the true probability that the policy
 actually run shows it in this context, which is what off-policy evaluation needs; step 1 is an

@@ -55,7 +55,7 @@ POLICIES: dict[str, PolicyFactory] = {
     "informed_ts": lambda kit: InformedLearner(kit.world, kit.safe, kit.count, sample=True),
 }
 SAFE_FILTER: SafeFilter = engine_filter  # random, most popular and the oracle choose within it
-DEFAULT_POLICIES = ("random", "popular", "rules", "pooled_ts", "engine", "oracle")
+DEFAULT_POLICIES = ("random", "popular", "rules", "pooled_ts", "engine", "oracle", "informed")
 DEFAULT_COUNT = 4  # the engine's default list length (the home page shows 3-5)
 
 
