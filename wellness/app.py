@@ -137,7 +137,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     clock = clock or SystemClock()
     stores = build_stores(settings)
     context = _web_context(settings, stores, clock)
-    templates = template_config(settings.clinic_timezone)
+    templates = template_config(settings.clinic_timezone, reload=not settings.is_production)
     uploads = Router(
         path="/",
         route_handlers=[MediaApi],

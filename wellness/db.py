@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import weakref
-from collections.abc import AsyncIterator, Callable, Hashable, Iterable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Hashable, Iterable, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
@@ -172,6 +173,12 @@ def raw_query() -> tuple[Any, RawSql]:
 # The care data's change token (migration 0011): renewed by every write to check-ins, GAD-7
 # answers, alerts, practice, assignments, care teams and restrictions, whoever makes it.
 CARE_TOKEN = "care_version"  # noqa: S105  (an instance_flags row, not a secret)
+# The catalog's (migration 0005): renewed by every write to sessions, their tags and covers.
+CATALOG_TOKEN = "catalog_version"  # noqa: S105
+# Read along with the first token a `tokens_read_once` block asks for: most pages need both.
+CLINIC_TOKENS = (CARE_TOKEN, CATALOG_TOKEN)
+
+_tokens_read: ContextVar[dict[str, str | None] | None] = ContextVar("tokens_read", default=None)
 
 
 async def change_token(flag: str) -> str | None:
@@ -184,7 +191,20 @@ async def change_token(flag: str) -> str | None:
 
 async def change_tokens(*flags: str) -> tuple[str | None, ...]:
     """`change_token` of each of `flags`, in their order, read in one statement (one round trip
-    instead of one per token, for views kept under several)."""
+    instead of one per token, for views kept under several). Inside `tokens_read_once`, each
+    is read once, at its first use, with the clinic-wide ones."""
+    known = _tokens_read.get()
+    if known is None:
+        return await _read_tokens(flags)
+    if any(flag not in known for flag in flags):
+        wanted = tuple(
+            dict.fromkeys(flag for flag in (*flags, *CLINIC_TOKENS) if flag not in known)
+        )
+        known.update(zip(wanted, await _read_tokens(wanted), strict=True))
+    return tuple(known[flag] for flag in flags)
+
+
+async def _read_tokens(flags: tuple[str, ...]) -> tuple[str | None, ...]:
     connection, sql = raw_query()
     _, rows = await connection.execute_query(
         f"SELECT key, value FROM instance_flags WHERE key IN ({sql.param_list(flags)})",  # noqa: S608
@@ -192,6 +212,20 @@ async def change_tokens(*flags: str) -> tuple[str | None, ...]:
     )
     found = {str(row[0]): str(row[1]) for row in rows}
     return tuple(found.get(flag) for flag in flags)
+
+
+@contextmanager
+def tokens_read_once() -> Iterator[None]:
+    """Within it, every change token is read from the database once, at its first use, and that
+    value serves the rest of the block: one round trip for a page that shows several kept views
+    instead of one per view. Each token is still read before the data kept under it (see
+    `catalog/cache.py`). Only for work that writes none of the tables the tokens follow (a read
+    after such a write would still see the older token, and what was kept under it)."""
+    reset = _tokens_read.set({})
+    try:
+        yield
+    finally:
+        _tokens_read.reset(reset)
 
 
 MAX_CACHED = 50_000  # values per cache and connection; emptied when full

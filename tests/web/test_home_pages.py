@@ -7,6 +7,7 @@ from pathlib import Path
 from tests.conftest import PERSONAS, Client
 from tests.media_fixtures import make_wav
 from tests.web.test_catalog_api import create, upload
+from wellness import db
 
 
 def test_the_patient_home_previews_published_sessions_only(
@@ -46,3 +47,20 @@ def test_the_coordinator_home_counts_sessions_and_lists_recent_uploads(
     assert f'<a href="/sessions/{session}">Open its session</a>' in page.text
     assert f'href="/library/sessions/new?asset={unused}"' in page.text
     assert f'href="/library/sessions/new?asset={used}"' not in page.text
+
+
+def test_the_patient_home_writes_nothing_the_change_tokens_follow(as_patient: Client) -> None:
+    """It reads each change token once per view (`db.tokens_read_once`), which is right only
+    while the view itself changes none of the tables the tokens follow."""
+
+    async def tokens() -> tuple[str | None, ...]:
+        return await db.change_tokens(db.CARE_TOKEN, db.CATALOG_TOKEN)
+
+    as_patient.get("/patient")
+    for level in (6, 3):  # each new rating has the suggestions chosen (and logged) again
+        assert as_patient.post("/api/v1/checkins", json={"level": level}).status_code == 201
+        before = as_patient.run(tokens)
+        page = as_patient.get("/patient")
+        assert page.status_code == 200
+        assert f"{level}/10" in page.text  # the check-in just made, in the recent ratings
+        assert as_patient.run(tokens) == before

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from litestar import Litestar
+from litestar.plugins.jinja import JinjaTemplateEngine
 
 from tests.conftest import PERSONA_PASSWORD, PERSONAS, Client
 from wellness.web.security import CONTENT_SECURITY_POLICY
@@ -170,3 +172,9 @@ def test_openapi_is_served_without_third_party_viewers(client: Client) -> None:
     response = client.get("/schema/openapi.json")
     assert response.status_code == 200
     assert "/api/v1/auth/login" in response.json()["paths"]
+
+
+def test_development_picks_up_edited_templates_without_a_restart(app: Litestar) -> None:
+    engine = app.template_engine
+    assert isinstance(engine, JinjaTemplateEngine)
+    assert engine.engine.auto_reload is True

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from litestar import Litestar
+from litestar.plugins.jinja import JinjaTemplateEngine
 
 from tests.conftest import PERSONA_PASSWORD, Client
 from wellness.settings import Environment, Settings
@@ -31,3 +33,11 @@ def test_production_cookies_are_secure_and_pages_demand_https(
     assert csrf_cookie.startswith("wellness_csrf=")
     assert "Secure" in csrf_cookie
     assert response.headers["strict-transport-security"].startswith("max-age=31536000")
+
+
+def test_production_does_not_check_template_files_on_every_render(app: Litestar) -> None:
+    # Checking each template's file time on each render (and each import in it) is for editing
+    # templates while the app runs (development); an installed app's templates do not change.
+    engine = app.template_engine
+    assert isinstance(engine, JinjaTemplateEngine)
+    assert engine.engine.auto_reload is False

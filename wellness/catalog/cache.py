@@ -27,7 +27,7 @@ from typing import Generic, TypeVar
 
 from wellness import db
 
-TOKEN_FLAG = "catalog_version"  # noqa: S105  (a row name, not a secret)
+TOKEN_FLAG = db.CATALOG_TOKEN
 MAX_AGE_SECONDS = 300.0
 
 K = TypeVar("K", bound=Hashable)

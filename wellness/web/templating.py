@@ -60,7 +60,12 @@ def local_datetime(value: datetime | None, zone: str = "UTC") -> str:
     return value.astimezone(ZoneInfo(zone)).strftime("%d %b %Y, %H:%M")
 
 
-def _configure(engine: JinjaTemplateEngine, clinic_time_zone: str = "UTC") -> None:
+def _configure(
+    engine: JinjaTemplateEngine, clinic_time_zone: str = "UTC", reload: bool = True
+) -> None:
+    # Checking every template file's time on every render (and every import in it) is for
+    # editing templates while the app runs; a production install's templates do not change.
+    engine.engine.auto_reload = reload
     engine.engine.globals["navigation_for"] = navigation_for
     # Staff records (accounts, audit events) are read in the clinic's zone, whoever reads them.
     engine.engine.globals["clinic_time_zone"] = clinic_time_zone
@@ -78,9 +83,9 @@ def _configure(engine: JinjaTemplateEngine, clinic_time_zone: str = "UTC") -> No
     engine.engine.filters["clock"] = clock
 
 
-def template_config(clinic_time_zone: str) -> TemplateConfig[Any]:
+def template_config(clinic_time_zone: str, *, reload: bool = True) -> TemplateConfig[Any]:
     return TemplateConfig(
         directory=package_folder("templates"),
         engine=JinjaTemplateEngine,
-        engine_callback=partial(_configure, clinic_time_zone=clinic_time_zone),
+        engine_callback=partial(_configure, clinic_time_zone=clinic_time_zone, reload=reload),
     )

@@ -15,6 +15,7 @@ from wellness.caseload import plan
 from wellness.catalog import services as catalog
 from wellness.checkins import services as checkins
 from wellness.checkins.scoring import ContextTag
+from wellness.db import tokens_read_once
 from wellness.lib.numbers import ascii_digits
 from wellness.practice import services as practice
 from wellness.practice.streaks import milestone_message
@@ -55,7 +56,10 @@ class HomePages(Controller):
     async def patient_home(
         self, user: SignedInUser, now: RequestTime, policy: CareRules
     ) -> Template:
-        return Template("home/patient.html", context=await patient_home_context(user, policy, now))
+        # A view that writes none of what the change tokens follow: read each token once.
+        with tokens_read_once():
+            context = await patient_home_context(user, policy, now)
+        return Template("home/patient.html", context=context)
 
     @get("/coordinator", guards=[coordinators_only], name="coordinator_home")
     async def coordinator_home(self, user: SignedInUser) -> Template:
