@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from tortoise import Tortoise, connections
+from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.migrations.api import migrate
 from tortoise.models import Model
@@ -37,11 +38,14 @@ class MigrationError(RuntimeError):
     """A migration left the database inconsistent; nothing was committed after the check failed."""
 
 
+POOL_SIZE = 16  # PostgreSQL connections per worker process, at most
+
+
 def sqlite_path(database_url: str) -> str:
     return database_url.removeprefix("sqlite://")
 
 
-def _connection(database_url: str, *, foreign_keys: bool) -> dict[str, Any] | str:
+def _connection(database_url: str, *, foreign_keys: bool) -> dict[str, Any]:
     if database_url.startswith("sqlite"):
         path = sqlite_path(database_url)
         if path != ":memory:":
@@ -59,8 +63,22 @@ def _connection(database_url: str, *, foreign_keys: bool) -> dict[str, Any] | st
         }
     for alias in ("postgresql://", "asyncpg://"):
         if database_url.startswith(alias):
-            return "postgres://" + database_url.removeprefix(alias)
-    return database_url
+            database_url = "postgres://" + database_url.removeprefix(alias)
+    config: dict[str, Any] = expand_db_url(database_url)
+    if config["engine"] == "tortoise.backends.asyncpg":
+        config["credentials"]["reset"] = _release_as_is
+        # `?maxsize=N` in the URL wins. Tortoise's default, 5, queued a worker's 16 concurrent
+        # home pages behind each other's queries: p99 66-78 ms against 43 ms with 16.
+        config["credentials"].setdefault("maxsize", POOL_SIZE)
+    return config
+
+
+async def _release_as_is(connection: object) -> None:
+    """What asyncpg's pool does to a connection it takes back, after rolling back any transaction
+    left open (which it still does): nothing. Its default also runs `SELECT
+    pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL`, one more round trip after every
+    query outside a transaction, for session state this app never sets (session advisory locks,
+    cursors held open, LISTEN, SET)."""
 
 
 def tortoise_config(database_url: str, *, foreign_keys: bool = True) -> dict[str, Any]:
