@@ -8,8 +8,14 @@ host, the `wellness` command. Values kept under an older token are never served 
 
 from __future__ import annotations
 
-from wellness.catalog.cache import TOKEN_FLAG as CATALOG_TOKEN
-from wellness.db import CARE_TOKEN, MAX_CACHED, KeyedCache, change_token, change_tokens
+from wellness.db import (
+    CARE_TOKEN,
+    CATALOG_TOKEN,
+    MAX_CACHED,
+    KeyedCache,
+    change_token,
+    change_tokens,
+)
 
 __all__ = ["CARE_TOKEN", "MAX_CACHED", "KeyedCache", "care_and_catalog_tokens", "care_token"]
 
