@@ -443,34 +443,102 @@ def test_the_session_page_note_appears_only_at_high_distress_outside_the_safe_se
     assert note("Slow exhale") is None
 
 
-def test_the_clinic_fit_is_kept_until_it_is_due_then_refitted(
-    orm: Orm, catalog: dict[str, int], alice: User
-) -> None:
-    seconds = [0.0]
-    fits = ClinicFits(refit_after=600, clock=lambda: seconds[0])
-    token, facts = orm.run(gather.published_catalog())
-    orm.run(
+class FitClock:
+    """Monotonic seconds a test moves by hand."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+
+    def __call__(self) -> float:
+        return self.seconds
+
+
+def rate(orm: Orm, patient: User, session_id: int, hours_ago: float) -> int:
+    return orm.run(
         store_rated_practice(
-            alice.id, catalog["Slow exhale"], TEST_NOW - timedelta(days=1), before=6, after=3
+            patient.id, session_id, TEST_NOW - timedelta(hours=hours_ago), before=6, after=3
         )
     )
 
+
+def test_a_few_new_ratings_wait_for_the_fit_to_settle_then_refit(
+    orm: Orm, catalog: dict[str, int], alice: User
+) -> None:
+    clock = FitClock()
+    fits = ClinicFits(clock=clock)
+    token, facts = orm.run(gather.published_catalog())
+    for hours_ago in range(40, 0, -2):
+        rate(orm, alice, catalog["Slow exhale"], hours_ago)
+
     first = orm.run(fits.model(token, facts))
-    orm.run(
-        store_rated_practice(
-            alice.id, catalog["Chair yoga"], TEST_NOW - timedelta(hours=5), before=5, after=3
-        )
-    )
-    seconds[0] = 599
+    rate(orm, alice, catalog["Chair yoga"], 1)  # 2 more ratings on 40: under 5%
+    clock.seconds = 599  # counted, not due
     kept = orm.run(fits.model(token, facts))
-    seconds[0] = 600
+    clock.seconds = 603.9  # old enough, but counted under 5 s ago
+    still_kept = orm.run(fits.model(token, facts))
+    clock.seconds = 604
+    refitted = orm.run(fits.model(token, facts))
+
+    assert (first.model.ratings, first.generation) == (20, 1)
+    assert still_kept is first
+    assert kept is first
+    assert (refitted.model.ratings, refitted.generation) == (21, 2)
+
+
+def test_ratings_that_grow_the_clinic_by_a_share_refit_at_the_next_check(
+    orm: Orm, catalog: dict[str, int], alice: User
+) -> None:
+    clock = FitClock()
+    fits = ClinicFits(clock=clock)
+    token, facts = orm.run(gather.published_catalog())
+    rate(orm, alice, catalog["Slow exhale"], 30)
+    first = orm.run(fits.model(token, facts))
+
+    rate(orm, alice, catalog["Chair yoga"], 20)
+    rate(orm, alice, catalog["Slow exhale"], 10)  # 4 new ratings on 2
+    clock.seconds = 4.9
+    within_the_check_interval = orm.run(fits.model(token, facts))
+    clock.seconds = 5
     refitted = orm.run(fits.model(token, facts))
 
     assert first.model.ratings == 1
-    assert first.generation == 1
-    assert kept is first
-    assert refitted.model.ratings == 2
-    assert refitted.generation == 2
+    assert within_the_check_interval is first
+    assert (refitted.model.ratings, refitted.generation) == (3, 2)
+
+
+def test_an_unchanged_clinic_keeps_its_fit_however_old(
+    orm: Orm, catalog: dict[str, int], alice: User
+) -> None:
+    clock = FitClock()
+    fits = ClinicFits(clock=clock)
+    token, facts = orm.run(gather.published_catalog())
+    rate(orm, alice, catalog["Slow exhale"], 30)
+    first = orm.run(fits.model(token, facts))
+    orm.run(store_checkin(alice.id, 4, TEST_NOW))  # a quick check-in rates no session
+
+    clock.seconds = 86_400
+    later = orm.run(fits.model(token, facts))
+
+    assert later is first
+
+
+def test_deleted_ratings_refit_at_the_next_check(
+    orm: Orm, catalog: dict[str, int], alice: User
+) -> None:
+    clock = FitClock()
+    fits = ClinicFits(clock=clock)
+    token, facts = orm.run(gather.published_catalog())
+    kept = rate(orm, alice, catalog["Slow exhale"], 30)
+    erased = rate(orm, alice, catalog["Chair yoga"], 20)
+    first = orm.run(fits.model(token, facts))
+
+    orm.run(PracticeLog.filter(id=erased).delete())
+    clock.seconds = 5
+    refitted = orm.run(fits.model(token, facts))
+
+    assert kept != erased
+    assert first.model.ratings == 2
+    assert (refitted.model.ratings, refitted.generation) == (1, 2)
 
 
 def test_a_catalog_change_starts_a_new_fit(orm: Orm, catalog: dict[str, int]) -> None:

@@ -5,10 +5,12 @@ tenths of a second, far too much for every page. Per-patient personalisation (a 
 per request instead, so a patient's own newest rating counts at once; only the clinic-wide layer
 (what sessions do for people in general, and how much people differ) waits for the next fit.
 
-A fit is kept for `REFIT_AFTER_SECONDS` and for one catalog change token (a published or edited
-session starts a new fit). When it is due, one request refits, starting EM from the old fit,
-while the others keep answering from the old one; only the very first fit of a worker is waited
-for. The numpy work runs in a worker thread so the event loop keeps serving.
+A fit is kept for one catalog change token (a published or edited session starts a new fit)
+until `refits.refit_due` says the clinic's ratings have moved on: grown by a share, or changed at
+all once the fit is `settle_after` seconds old. Whether they have is one aggregate query, read at
+most every `CHECK_AFTER_SECONDS` per worker. When a refit is due, one request refits, starting EM
+from the old fit, while the others keep answering from the old one; only the very first fit of
+a worker is waited for. The numpy work runs in a worker thread so the event loop keeps serving.
 """
 
 from __future__ import annotations
@@ -21,9 +23,10 @@ from dataclasses import dataclass
 from wellness.suggestions.engine import fit_clinic
 from wellness.suggestions.inputs import SessionFacts
 from wellness.suggestions.model import ClinicModel
-from wellness.suggestions.services.context import rated_practices
+from wellness.suggestions.refits import APP_SCHEDULE, RatingsMark, RefitSchedule, refit_due
+from wellness.suggestions.services.context import clinic_ratings_mark, rated_practices
 
-REFIT_AFTER_SECONDS = 600.0
+CHECK_AFTER_SECONDS = 5.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +35,7 @@ class Fit:
     token: str | None
     fitted_at: float  # monotonic seconds
     generation: int  # counts fits in this worker
+    mark: RatingsMark  # the clinic's ratings it was fitted from
 
 
 class ClinicFits:
@@ -40,12 +44,15 @@ class ClinicFits:
     def __init__(
         self,
         *,
-        refit_after: float = REFIT_AFTER_SECONDS,
+        schedule: RefitSchedule = APP_SCHEDULE,
+        check_after: float = CHECK_AFTER_SECONDS,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.refit_after = refit_after
+        self.schedule = schedule
+        self.check_after = check_after
         self.clock = clock
         self.current: Fit | None = None
+        self.checked_at = float("-inf")  # when the ratings were last counted against `current`
         self._locks: dict[asyncio.AbstractEventLoop, asyncio.Lock] = {}
 
     def _lock(self) -> asyncio.Lock:
@@ -56,39 +63,45 @@ class ClinicFits:
             self._locks = {loop: (lock := asyncio.Lock())}
         return lock
 
-    def fresh(self, fit: Fit | None, token: str | None) -> bool:
-        return (
-            fit is not None
-            and token is not None
-            and fit.token == token
-            and self.clock() - fit.fitted_at < self.refit_after
-        )
+    def _serves(self, fit: Fit | None, token: str | None) -> bool:
+        return fit is not None and token is not None and fit.token == token
+
+    def _checked_lately(self) -> bool:
+        return self.clock() - self.checked_at < self.check_after
 
     async def model(self, token: str | None, catalog: Sequence[SessionFacts]) -> Fit:
         """The fit to use now for the catalog under `token` (None: uncacheable, fit now)."""
         fit = self.current
-        if self.fresh(fit, token):
+        if self._serves(fit, token) and self._checked_lately():
             assert fit is not None
             return fit
         lock = self._lock()
         if fit is not None and lock.locked():
-            return fit  # another request is refitting: answer from the old fit meanwhile
+            return fit  # another request is checking or refitting: answer from the old fit
         async with lock:
             fit = self.current
-            if self.fresh(fit, token):
+            if self._serves(fit, token) and self._checked_lately():
                 assert fit is not None
                 return fit
+            mark = await clinic_ratings_mark()
+            if self._serves(fit, token):
+                assert fit is not None
+                self.checked_at = self.clock()
+                if not refit_due(fit.mark, mark, self.clock() - fit.fitted_at, self.schedule):
+                    return fit
             ratings = await rated_practices()
             start = fit.model if fit is not None else None
             model = await asyncio.to_thread(fit_clinic, ratings, catalog, start=start)
             generation = fit.generation + 1 if fit is not None else 1
-            fitted = Fit(model, token, self.clock(), generation)
+            fitted = Fit(model, token, self.clock(), generation, mark)
             if token is not None:
                 self.current = fitted
+                self.checked_at = fitted.fitted_at
             return fitted
 
     def forget(self) -> None:
         self.current = None
+        self.checked_at = float("-inf")
 
 
 # The worker's fits. Each worker process fits on its own; nothing is shared between them.

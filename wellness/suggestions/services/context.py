@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from tortoise.expressions import Q
 from tortoise.functions import Count, Max, Sum
+from tortoise.queryset import QuerySet
 
 from wellness.accounts.models import User
 from wellness.care.restrictions import Restrictions, restrictions_for
@@ -35,6 +36,7 @@ from wellness.suggestions.inputs import (
     SafetyLimits,
     SessionFacts,
 )
+from wellness.suggestions.refits import RatingsMark
 
 # A rating older than this says little about how the patient feels now: the engine is then told
 # nothing, and offers the gentle set (see `safety`), never the everyday one on an old low rating.
@@ -101,10 +103,7 @@ def _facts(row: Sequence[Any]) -> SessionFacts:
 
 async def _rating_levels(patient_id: int | None) -> dict[int, list[int | None]]:
     """practice id -> [before, after] (None where missing), the first of each kind."""
-    ratings = Checkin.filter(
-        practice_id__isnull=False,
-        context__in=(CheckinContext.BEFORE_SESSION, CheckinContext.AFTER_SESSION),
-    )
+    ratings = _session_ratings()
     if patient_id is not None:
         ratings = ratings.filter(patient_id=patient_id)
     levels: dict[int, list[int | None]] = {}
@@ -178,6 +177,25 @@ def _rated(practices: Sequence[_Practice]) -> list[RatedPractice]:
         for item in practices
         if item.before is not None and item.after is not None
     ]
+
+
+def _session_ratings() -> QuerySet[Checkin]:
+    return Checkin.filter(
+        practice_id__isnull=False,
+        context__in=(CheckinContext.BEFORE_SESSION, CheckinContext.AFTER_SESSION),
+    )
+
+
+async def clinic_ratings_mark() -> RatingsMark:
+    """How many before and after ratings the clinic holds, and the newest one's id: one
+    aggregate, read before the ratings themselves so nothing newer is fitted under it."""
+    rows = (
+        await _session_ratings()
+        .annotate(count=Count("id"), newest=Max("id"))
+        .values_list("count", "newest")
+    )
+    count, newest = rows[0] if rows else (0, None)
+    return RatingsMark(int(count or 0), None if newest is None else int(newest))
 
 
 async def rated_practices(patient_id: int | None = None) -> list[RatedPractice]:
