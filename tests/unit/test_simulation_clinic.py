@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -106,6 +107,36 @@ def test_the_same_seed_gives_the_same_figures() -> None:
 
     assert figures(first) == figures(again)
     assert figures(first)["engine"] != figures(other)["engine"]
+
+
+class Recording(RandomSafe):
+    """Random within the safe set, noting how many ratings each refit was given."""
+
+    name = "recording"
+
+    def __init__(self, safe: SafeSets, count: int) -> None:
+        super().__init__(safe, count)
+        self.refits: list[int] = []
+
+    def refit(self, ratings: Sequence[RatedPractice], catalog: Sequence[SessionFacts]) -> None:
+        self.refits.append(len(ratings))
+
+
+def test_the_policy_is_refitted_each_night_and_whenever_the_ratings_grew_by_five_percent(
+    world: World,
+) -> None:
+    tools = kit(world)
+    policy = Recording(tools.safe, 3)
+    run_policy(world, policy, tools.safe, tools.moment, np.random.default_rng(2), limits=LIMITS)
+    fitted = policy.refits
+
+    assert len(fitted) > world.days  # more than once a night: growth refits too
+    assert fitted == sorted(fitted)
+    for before, after in itertools.pairwise(fitted):
+        # Counted as the app counts them (a before and an after per rated practice), the refit
+        # comes as soon as 5% (at least 4) are new: a chance adds at most one rated practice.
+        assert 2 * (after - before) <= max(4, 0.05 * 2 * before) + 2
+    assert fitted[-1] > 100
 
 
 def test_unsafe_suggestions_are_counted_and_traps_cost_calm(world: World) -> None:

@@ -3,8 +3,9 @@
 The loop builds each `PatientContext` the way the app's services would (the latest check-in if
 there is one, the patient's practice history and rated practices, their contraindications and
 bans), asks the policy, checks every shown session against `clinical_rules`, values the list
-with the simulator's truth, and lets the patient act on it. Each simulated night the policy is
-refitted with every rating in the clinic so far.
+with the simulator's truth, and lets the patient act on it. The policy is refitted with every
+rating in the clinic so far on the app's schedule (`refits`): as soon as the ratings have grown
+by 5%, and each simulated night in place of the app's ten-minute timer.
 """
 
 from __future__ import annotations
@@ -25,11 +26,15 @@ from wellness.suggestions.inputs import (
     SuggestionList,
     sessions_by_id,
 )
+from wellness.suggestions.refits import RatingsMark, RefitSchedule, refit_due
 from wellness.suggestions.simulation import clinical_rules
 from wellness.suggestions.simulation.policies import Moment, Policy, SafeSets
 from wellness.suggestions.simulation.world import NO_RATING, START, World
 
 MAX_EXAMPLES = 5
+# The app's schedule (`refits`) without its timer: simulated days have no wall clock, so each
+# night stands in for it.
+REFITS = RefitSchedule(settle_after=float("inf"))
 
 
 @dataclass(slots=True)
@@ -115,7 +120,7 @@ def run_policy(
     own: list[tuple[RatedPractice, ...]] = [()] * patients
     clinic: list[RatedPractice] = []
     today = [(START + timedelta(days=d)).date().isoformat() for d in range(world.days)]
-    night = -1
+    night, fitted = -1, _mark(clinic)
     for c, (p, d, hour, anxiety) in enumerate(
         zip(
             chances.patient.tolist(),
@@ -125,8 +130,8 @@ def run_policy(
             strict=True,
         )
     ):
-        if d != night:
-            night = d
+        if d != night or refit_due(fitted, _mark(clinic), 0.0, REFITS):
+            night, fitted = d, _mark(clinic)
             started = time.perf_counter()
             so_far = tuple(clinic)
             policy.refit(so_far, catalog)
@@ -199,6 +204,11 @@ def run_policy(
                 )
             )
     return run
+
+
+def _mark(clinic: Sequence[RatedPractice]) -> RatingsMark:
+    """The clinic's ratings as the app counts them: a before and an after per rated practice."""
+    return RatingsMark(2 * len(clinic), len(clinic))
 
 
 def _best_mean(calm: np.ndarray, length: int) -> float:

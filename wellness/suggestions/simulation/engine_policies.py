@@ -38,7 +38,8 @@ class EnginePolicy:
         self.clinic = engine.fit_clinic((), catalog, personal=personal)
 
     def refit(self, ratings: Sequence[RatedPractice], catalog: Sequence[SessionFacts]) -> None:
-        self.clinic = engine.fit_clinic(ratings, catalog, personal=self.personal)
+        # From the last fit, as the app does (`services.clinic`): EM then needs few steps.
+        self.clinic = engine.fit_clinic(ratings, catalog, personal=self.personal, start=self.clinic)
 
     def suggest(
         self, catalog: Sequence[SessionFacts], context: PatientContext, rng: np.random.Generator

@@ -1,10 +1,10 @@
 """What the simulated clinic compares: a `Policy` protocol and the baselines.
 
 A policy sees only what the app would give the engine (the catalog's `SessionFacts`, a
-`PatientContext` and, each night, every rating in the clinic). The oracle is the one exception:
-it reads the simulator's truth through `Moment`, which the clinic loop fills before each call.
-Every baseline picks within the same safe set (`SafeSets`), so the comparison is about choosing
-well, not about breaking rules.
+`PatientContext` and, when a refit is due, every rating in the clinic). The oracle is the one
+exception: it reads the simulator's truth through `Moment`, which the clinic loop fills before
+each call. Every baseline picks within the same safe set (`SafeSets`), so the comparison is
+about choosing well, not about breaking rules.
 """
 
 from __future__ import annotations
@@ -37,7 +37,8 @@ class Policy(Protocol):
     ) -> SuggestionList: ...
 
     def refit(self, ratings: Sequence[RatedPractice], catalog: Sequence[SessionFacts]) -> None:
-        """Called each simulated night with every rating the clinic has (oldest first)."""
+        """Called with every rating the clinic has (oldest first) whenever the app would refit
+        (`clinic.REFITS`: each simulated night, and as soon as the ratings grew by 5%)."""
 
 
 @dataclass(slots=True)
