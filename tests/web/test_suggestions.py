@@ -19,6 +19,7 @@ from tests.suggestion_app_cases import (
     store_checkin,
 )
 from wellness.accounts.models import User
+from wellness.checkins.models import Checkin
 from wellness.lib.clock import FixedClock
 from wellness.practice.models import PracticeLog
 from wellness.suggestions.engine import ENGINE_VERSION
@@ -376,6 +377,67 @@ def test_starting_playback_through_the_api_links_the_practice(
     practice_id = response.json()["practice"]["id"]
     follow = client.run(lambda: SuggestionFollow.get(practice_id=practice_id))
     assert follow.suggestion_id == shown["suggestion_id"]
+
+
+def logged_practice(session_id: int, suggestion_id: int, at: datetime) -> dict[str, Any]:
+    """A practice that already happened (an offline player's queue), rated before and after."""
+    return {
+        "session_id": session_id,
+        "suggestion_id": suggestion_id,
+        "started_at": at.isoformat(),
+        "listened_seconds": 300,
+        "anxiety_before": 6,
+        "anxiety_after": 3,
+    }
+
+
+def test_a_practice_logged_afterwards_through_the_api_links_to_its_suggestion(
+    client: Client, catalog: dict[str, int]
+) -> None:
+    client.login_as(PERSONAS["patient"])
+    shown = shown_list(client)
+    session_id = shown["items"][0]["session_id"]
+
+    response = client.post(
+        "/api/v1/practice",
+        json=logged_practice(session_id, shown["suggestion_id"], client.now()),
+        headers={"Idempotency-Key": "queued-from-suggestion-1"},
+    )
+
+    assert response.status_code == 201, response.text
+    practice_id = response.json()["practice"]["id"]
+    follow = client.run(lambda: SuggestionFollow.get(practice_id=practice_id))
+    assert (follow.suggestion_id, follow.session_id) == (shown["suggestion_id"], session_id)
+
+
+def test_a_logged_practice_is_refused_whole_when_its_suggestion_cannot_be_linked(
+    client: Client, catalog: dict[str, int]
+) -> None:
+    client.login_as(PERSONAS["other_patient"])
+    theirs = shown_list(client)
+    client.login_as(PERSONAS["patient"])
+    mine = shown_list(client)
+    not_offered = next(
+        session_id
+        for session_id in catalog.values()
+        if session_id not in {item["session_id"] for item in mine["items"]}
+    )
+    now = client.now()
+
+    attempts = [
+        logged_practice(theirs["items"][0]["session_id"], theirs["suggestion_id"], now),
+        logged_practice(not_offered, mine["suggestion_id"], now),
+        logged_practice(mine["items"][0]["session_id"], 2**31 - 1, now),
+        {**logged_practice(0, mine["suggestion_id"], now), "session_id": None, "kind": "yoga"},
+    ]
+    answers = [client.post("/api/v1/practice", json=attempt) for attempt in attempts]
+
+    for answer in answers:
+        assert answer.status_code == 422, answer.text
+        assert answer.json()["errors"][0]["field"] == "suggestion_id"
+    assert count(client, PracticeLog) == 0
+    assert count(client, SuggestionFollow) == 0
+    assert count(client, Checkin, practice_id__isnull=False) == 0
 
 
 def test_a_patient_cannot_link_a_practice_to_another_patients_suggestion(

@@ -9,9 +9,10 @@ again under the same log row until then.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -209,14 +210,50 @@ async def start_suggested(
 ) -> practice.Logged:
     """Start playback (`practice.start_playback`), linked to the list it was chosen from when
     `suggestion_id` is given: all or nothing, so a refused link leaves no practice behind."""
+    return await _linked(
+        patient,
+        suggestion_id,
+        partial(
+            practice.start_playback,
+            patient,
+            session_id,
+            anxiety_before=anxiety_before,
+            policy=policy,
+            now=now,
+        ),
+        now=now,
+    )
+
+
+async def log_suggested(
+    patient: User,
+    entry: practice.PracticeInput,
+    suggestion_id: int | None,
+    *,
+    policy: CarePolicy,
+    now: datetime,
+) -> practice.Logged:
+    """Log a practice that already happened (`practice.log_practice`: an offline player's queue),
+    linked to the list it was chosen from when `suggestion_id` is given, all or nothing."""
+    return await _linked(
+        patient,
+        suggestion_id,
+        partial(practice.log_practice, patient, entry, policy=policy, now=now),
+        now=now,
+    )
+
+
+async def _linked(
+    patient: User,
+    suggestion_id: int | None,
+    log: Callable[[], Awaitable[practice.Logged]],
+    *,
+    now: datetime,
+) -> practice.Logged:
     if suggestion_id is None:
-        return await practice.start_playback(
-            patient, session_id, anxiety_before=anxiety_before, policy=policy, now=now
-        )
+        return await log()
     async with in_transaction():
-        logged = await practice.start_playback(
-            patient, session_id, anxiety_before=anxiety_before, policy=policy, now=now
-        )
+        logged = await log()
         await link_practice(patient, logged.practice, suggestion_id, now=now)
     return logged
 

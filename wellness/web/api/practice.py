@@ -59,8 +59,10 @@ class PracticeApi(OwnRecordsApi):
         data: JSONBody[PracticeCreate],
     ) -> Response[bytes]:
         """Log a practice that already happened (a queued offline record, or group yoga)."""
-        entry = practice.PracticeInput(**msgspec.structs.asdict(data))
-        log = partial(practice.log_practice, user, entry, policy=policy, now=now)
+        reported = msgspec.structs.asdict(data)
+        suggestion_id = reported.pop("suggestion_id")
+        entry = practice.PracticeInput(**reported)
+        log = partial(suggestions.log_suggested, user, entry, suggestion_id, policy=policy, now=now)
         return await respond_logged(request, data, policy, log)
 
     @post("/practice/playback", name="api_practice_start", responses=created(PracticeCreated))

@@ -29,6 +29,7 @@ class PracticeCreate(StrictBody):
     anxiety_before: Anxiety | None = None
     anxiety_after: Anxiety | None = None
     note: Note = ""
+    suggestion_id: BodyId | None = None  # the list of suggestions it was chosen from, if any
 
 
 class PracticeStart(StrictBody):
