@@ -25,6 +25,7 @@ from wellness.practice.models import PracticeLog
 from wellness.suggestions.engine import ENGINE_VERSION
 from wellness.suggestions.logs import LastSuggestions, last_suggestions_for
 from wellness.suggestions.logs.models import SuggestionFollow, SuggestionLog
+from wellness.suggestions.services.clinic import CLINIC_FITS
 
 TITLES = {item.title for item in CATALOG}
 
@@ -438,6 +439,39 @@ def test_a_logged_practice_is_refused_whole_when_its_suggestion_cannot_be_linked
     assert count(client, PracticeLog) == 0
     assert count(client, SuggestionFollow) == 0
     assert count(client, Checkin, practice_id__isnull=False) == 0
+
+
+def test_a_burst_of_ratings_through_the_api_reaches_the_next_list_without_waiting(
+    client: Client, catalog: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The clinic is counted at every request here instead of every 5 s, so the test need not
+    # sleep; the 10-minute timer is not involved: the burst itself makes the refit due.
+    monkeypatch.setattr(CLINIC_FITS, "check_after", 0.0)
+    client.login_as(PERSONAS["patient"])
+    rate(client, "patient", 4, ago=timedelta(minutes=30))
+    before_the_burst = shown_list(client)
+    client.login_as(PERSONAS["other_patient"])
+    for hours_ago in range(6, 0, -1):
+        started = client.now() - timedelta(hours=hours_ago)
+        response = client.post(
+            "/api/v1/practice",
+            json={
+                "session_id": catalog["Slow exhale"],
+                "started_at": started.isoformat(),
+                "listened_seconds": 300,
+                "anxiety_before": 7,
+                "anxiety_after": 3,
+            },
+        )
+        assert response.status_code == 201, response.text
+
+    client.login_as(PERSONAS["patient"])
+    rate(client, "patient", 4)  # their own context moves on, so a new list is chosen
+    after_the_burst = shown_list(client)
+
+    fitted_on = {log.id: log.context["clinic_ratings"] for log in logs_of(client, "patient")}
+    assert fitted_on[before_the_burst["suggestion_id"]] == 0
+    assert fitted_on[after_the_burst["suggestion_id"]] == 6
 
 
 def test_a_patient_cannot_link_a_practice_to_another_patients_suggestion(
