@@ -506,6 +506,27 @@ def test_ratings_that_grow_the_clinic_by_a_share_refit_at_the_next_check(
     assert (refitted.model.ratings, refitted.generation) == (3, 2)
 
 
+def test_a_busy_clinic_is_counted_every_so_many_lists_before_the_seconds_pass(
+    orm: Orm, catalog: dict[str, int], alice: User
+) -> None:
+    clock = FitClock()
+    fits = ClinicFits(clock=clock, check_every=3)
+    token, facts = orm.run(gather.published_catalog())
+    rate(orm, alice, catalog["Slow exhale"], 30)
+    first = orm.run(fits.model(token, facts))  # the first list asked for
+
+    rate(orm, alice, catalog["Chair yoga"], 20)
+    rate(orm, alice, catalog["Slow exhale"], 10)
+    second = orm.run(fits.model(token, facts))
+    third = orm.run(fits.model(token, facts))
+    fourth = orm.run(fits.model(token, facts))  # the third since the count: counted again
+
+    assert clock.seconds == 0  # no time passed
+    assert second is first
+    assert third is first
+    assert (fourth.model.ratings, fourth.generation) == (3, 2)
+
+
 def test_an_unchanged_clinic_keeps_its_fit_however_old(
     orm: Orm, catalog: dict[str, int], alice: User
 ) -> None:

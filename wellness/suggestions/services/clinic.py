@@ -6,11 +6,14 @@ per request instead, so a patient's own newest rating counts at once; only the c
 (what sessions do for people in general, and how much people differ) waits for the next fit.
 
 A fit is kept for one catalog change token (a published or edited session starts a new fit)
-until `refits.refit_due` says the clinic's ratings have moved on: grown by a share, or changed at
-all once the fit is `settle_after` seconds old. Whether they have is one aggregate query, read at
-most every `CHECK_AFTER_SECONDS` per worker. When a refit is due, one request refits, starting EM
-from the old fit, while the others keep answering from the old one; only the very first fit of
-a worker is waited for. The numpy work runs in a worker thread so the event loop keeps serving.
+until `refits.refit_due` says the clinic's ratings have moved on: grown by a share, or changed
+at all once the fit is `settle_after` seconds old. Whether they have is one aggregate query,
+read every `CHECK_AFTER_SECONDS` or every `CHECK_EVERY_LISTS` lists chosen, whichever comes
+first: a quiet clinic costs one query in 5 s, and a clinic that runs through days of its own
+clock in minutes (a patient simulation driven through the API) is still counted every few dozen
+lists. When a refit is due, one request refits, starting EM from the old fit, while the others
+keep answering from the old one; only the very first fit of a worker is waited for. The numpy
+work runs in a worker thread so the event loop keeps serving.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from wellness.suggestions.refits import APP_SCHEDULE, RatingsMark, RefitSchedule
 from wellness.suggestions.services.context import clinic_ratings_mark, rated_practices
 
 CHECK_AFTER_SECONDS = 5.0
+CHECK_EVERY_LISTS = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,10 +50,13 @@ class ClinicFits:
         *,
         schedule: RefitSchedule = APP_SCHEDULE,
         check_after: float = CHECK_AFTER_SECONDS,
+        check_every: int = CHECK_EVERY_LISTS,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.schedule = schedule
         self.check_after = check_after
+        self.check_every = check_every
+        self.asked = 0  # fits asked for since the ratings were last counted
         self.clock = clock
         self.current: Fit | None = None
         self.checked_at = float("-inf")  # when the ratings were last counted against `current`
@@ -67,10 +74,14 @@ class ClinicFits:
         return fit is not None and token is not None and fit.token == token
 
     def _checked_lately(self) -> bool:
-        return self.clock() - self.checked_at < self.check_after
+        return self.asked < self.check_every and self.clock() - self.checked_at < self.check_after
+
+    def _counted(self, at: float) -> None:
+        self.checked_at, self.asked = at, 0
 
     async def model(self, token: str | None, catalog: Sequence[SessionFacts]) -> Fit:
         """The fit to use now for the catalog under `token` (None: uncacheable, fit now)."""
+        self.asked += 1
         fit = self.current
         if self._serves(fit, token) and self._checked_lately():
             assert fit is not None
@@ -86,7 +97,7 @@ class ClinicFits:
             mark = await clinic_ratings_mark()
             if self._serves(fit, token):
                 assert fit is not None
-                self.checked_at = self.clock()
+                self._counted(self.clock())
                 if not refit_due(fit.mark, mark, self.clock() - fit.fitted_at, self.schedule):
                     return fit
             ratings = await rated_practices()
@@ -96,12 +107,12 @@ class ClinicFits:
             fitted = Fit(model, token, self.clock(), generation, mark)
             if token is not None:
                 self.current = fitted
-                self.checked_at = fitted.fitted_at
+                self._counted(fitted.fitted_at)
             return fitted
 
     def forget(self) -> None:
         self.current = None
-        self.checked_at = float("-inf")
+        self._counted(float("-inf"))
 
 
 # The worker's fits. Each worker process fits on its own; nothing is shared between them.

@@ -1,0 +1,374 @@
+"""The simulated clinic driven through the JSON API, as an outside patient simulation would.
+
+`wellness suggestions evaluate` calls the engine's functions directly and refits them each
+simulated night. A clinic judged from outside sees only HTTP: check-ins, `GET /api/v1/suggestions`,
+practices logged with their ratings, and whatever the app does between them (the kept list,
+the per-worker clinic fit and its refit schedule, the stored catalog and restrictions, the
+rating's freshness). This script plays the same synthetic patients (`simulation.world`) through
+the app itself, in process with the app's clock set to each simulated moment, so a 28-day stay
+takes minutes of wall time, as it would for an outside simulation. For each seed it prints:
+
+- the same clinic in process: random within the safe set, the oracle and the engine;
+- the engine through the API: true calm per suggestion and the share of the oracle's gain over
+  random once a patient has 10-19 and 30+ rated sessions (against the in-process random and
+  oracle), safety violations (every list checked against `simulation.clinical_rules` in the
+  context the app answered with), requests refused or failed, the clinic fits the app made, and
+  wall and CPU milliseconds per request.
+
+Usage: .venv/bin/python bench/api_clinic.py [--patients 100] [--days 28] [--seeds 2]
+           [--first-seed 1] [--heterogeneity medium] [--quick]
+
+SQLite in a temporary folder, removed afterwards. The four deliberately malformed sessions of
+the synthetic catalog (an unknown kind, no length, ...) cannot be stored through the app and are
+left out of the API run; the in-process rows keep them (the safety filter never offers them).
+Exit code 1 if any request failed or any list broke a safety rule, else 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # see bench/suggestions.py
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import numpy as np
+from _server import machine_note
+from litestar import Litestar
+from litestar.testing import TestClient
+
+from wellness.accounts import passwords
+from wellness.accounts import services as accounts
+from wellness.accounts.roles import Role
+from wellness.app import create_app
+from wellness.care import restrictions
+from wellness.care.models import OverrideKind
+from wellness.catalog.kinds import Guidance, Kind, Level, Posture, Status
+from wellness.catalog.models import MediaAsset, PracticeSession
+from wellness.lib.clock import FixedClock
+from wellness.settings import load_settings
+from wellness.suggestions.inputs import (
+    PatientContext,
+    SafetyLimits,
+    SessionFacts,
+    Suggestion,
+    SuggestionList,
+    sessions_by_id,
+)
+from wellness.suggestions.logs.models import SuggestionLog
+from wellness.suggestions.services.clinic import CLINIC_FITS
+from wellness.suggestions.simulation import clinical_rules
+from wellness.suggestions.simulation.clinic import PolicyRun
+from wellness.suggestions.simulation.lineup import simulate_seed
+from wellness.suggestions.simulation.metrics import (
+    SeedMetrics,
+    gain_share,
+    seed_metrics,
+    summarise,
+)
+from wellness.suggestions.simulation.parameters import Heterogeneity
+from wellness.suggestions.simulation.world import NO_RATING, START, World, build_world
+
+PASSWORD = "an api clinic patient's passphrase"
+BASE_URL = "http://clinic.local"
+IN_PROCESS = ("random", "oracle", "engine")
+
+
+@dataclass
+class ApiRun:
+    """The engine through the API on one seed: a `PolicyRun` plus what only HTTP shows."""
+
+    run: PolicyRun
+    requests: int = 0
+    failures: list[str] = field(default_factory=list)
+    fits: set[int] = field(default_factory=set)
+    wall: float = 0.0
+    cpu: float = 0.0
+
+
+@dataclass(frozen=True)
+class Stored:
+    """The seeded clinic: simulated patient index -> e-mail, session id <-> stored id."""
+
+    emails: tuple[str, ...]
+    stored_id: Mapping[int, int]
+    simulated_id: Mapping[int, int]
+
+
+def storable(session: SessionFacts) -> bool:
+    known = (
+        session.kind in {kind.value for kind in Kind}
+        and session.minutes > 0
+        and session.posture in {posture.value for posture in Posture}
+        and session.guidance in {guidance.value for guidance in Guidance}
+    )
+    return known and (not session.level or session.level in {level.value for level in Level})
+
+
+async def seed_clinic(world: World, limits: SafetyLimits) -> Stored:
+    """The synthetic catalog as published sessions, the cohort as patients with their
+    contraindications and bans (set by one therapist)."""
+    moment = START - timedelta(days=1)
+    stored_id: dict[int, int] = {}
+    for session in world.catalog.sessions:
+        if not storable(session):
+            continue
+        seconds = session.minutes * 60
+        asset = await MediaAsset.create(
+            sha256=f"{session.session_id:064x}",
+            size_bytes=int(seconds * 16_000),
+            container="mp3",
+            mime_type="audio/mpeg",
+            extension="mp3",
+            duration_seconds=seconds,
+            uploaded_at=moment,
+        )
+        stored = await PracticeSession.create(
+            title=session.title,
+            kind=Kind(session.kind),
+            posture=Posture(session.posture),
+            guidance=Guidance(session.guidance),
+            level=Level(session.level) if session.level else Level.BEGINNER,
+            contraindications=sorted(session.contraindications),
+            anxiety_min=session.anxiety_min,
+            anxiety_max=session.anxiety_max,
+            status=Status.PUBLISHED,
+            primary_asset=asset,
+            duration_seconds=seconds,
+            created_at=moment,
+            updated_at=moment,
+            published_at=moment,
+        )
+        stored_id[session.session_id] = int(stored.id)
+    hashed = passwords.hash_password(PASSWORD)
+    therapist = await accounts.create_user(
+        email="therapist@clinic.local",
+        display_name="Clinic Therapist",
+        role=Role.THERAPIST,
+        password_hash=hashed,
+    )
+    emails = []
+    for number in range(world.patients):
+        email = f"patient.{number + 1}@clinic.local"
+        patient = await accounts.create_user(
+            email=email,
+            display_name=f"Patient {number + 1}",
+            role=Role.PATIENT,
+            password_hash=hashed,
+            time_zone="UTC",  # the simulated patients' local time
+        )
+        codes = world.cohort.contraindications[number]
+        await restrictions.set_contraindications(patient, codes, by=therapist, now=moment)
+        for banned in sorted(world.cohort.banned[number]):
+            if banned in stored_id:
+                await restrictions.set_override(
+                    patient, stored_id[banned], OverrideKind.BAN, by=therapist, now=moment
+                )
+        emails.append(email)
+    simulated_id = {stored: simulated for simulated, stored in stored_id.items()}
+    return Stored(tuple(emails), stored_id, simulated_id)
+
+
+async def fits_logged() -> set[int]:
+    rows = await SuggestionLog.all().values_list("context", flat=True)
+    return {int(context["clinic_fit"]) for context in rows if isinstance(context, dict)}
+
+
+@contextmanager
+def clinic_app(workdir: Path, clock: FixedClock) -> Iterator[TestClient[Litestar]]:
+    settings = load_settings(
+        {
+            "WELLNESS_DATA_DIR": str(workdir / "data"),
+            "WELLNESS_MEDIA_DIR": str(workdir / "media"),
+            "WELLNESS_DATABASE_URL": f"sqlite://{workdir / 'clinic.sqlite3'}",
+            "WELLNESS_SECRET_KEY": "api-clinic-bench-secret-key-long-enough",
+            "WELLNESS_AUTO_MIGRATE": "true",
+            # A stay is weeks of the app's clock: the longest sign-in the settings allow, and
+            # a new sign-in whenever it runs out (`drive`), as a real client would.
+            "WELLNESS_PATIENT_IDLE_MINUTES": str(30 * 24 * 60),
+            "WELLNESS_SESSION_LIFETIME_HOURS": str(30 * 24),
+        }
+    ).replace(memory_stores=True)
+    CLINIC_FITS.forget()  # a fit of another seed's clinic must not serve this one
+    with TestClient(create_app(settings, clock=clock), base_url=BASE_URL) as client:
+        yield client
+
+
+def drive(world: World) -> ApiRun:
+    """Every chance of `world` through the API: check-in, suggestions, the practice."""
+    clock = FixedClock(START)
+    limits = SafetyLimits()
+    catalog = world.catalog.sessions
+    by_id = sessions_by_id(catalog)
+    chances, size = world.chances, world.chances.day.size
+    outcome = ApiRun(
+        PolicyRun(
+            "engine through the API",
+            value=np.full(size, np.nan),
+            best=np.full(size, np.nan),
+            shown=np.zeros(size, dtype=int),
+            yesterday=np.zeros(size, dtype=int),
+        )
+    )
+    run = outcome.run
+    repeats = np.zeros((world.patients, len(catalog)), dtype=int)
+    habituated = world.cohort.base.copy()
+    last_day = np.full((world.patients, len(catalog)), -10, dtype=int)
+    fading = 1.0 - world.parameters.habituation
+    with (
+        tempfile.TemporaryDirectory(prefix="wellness-api-clinic-") as folder,
+        clinic_app(Path(folder), clock) as client,
+    ):
+        stored = client.blocking_portal.call(seed_clinic, world, limits)
+        cookies = [sign_in(client, email) for email in stored.emails]
+        started, cpu_started = time.perf_counter(), time.process_time()
+
+        def call(method: str, path: str, **kwargs: Any) -> Any:
+            outcome.requests += 1
+            response = client.request(method, path, **kwargs)
+            if response.status_code == 401:  # the sign-in ran out: sign in again
+                cookies[p] = sign_in(client, stored.emails[p])
+                response = client.request(method, path, **kwargs)
+            if response.status_code >= 400:
+                outcome.failures.append(f"{method} {path}: {response.status_code}")
+                return None
+            return response.json()
+
+        for c in range(size):
+            p, d = int(chances.patient[c]), int(chances.day[c])
+            now = START + timedelta(days=d, hours=int(chances.hour[c]))
+            clock.set(now)
+            client.cookies.clear()
+            client.cookies.update(cookies[p])
+            rating = int(chances.anxiety[c])
+            if rating != NO_RATING:
+                call("POST", "/api/v1/checkins", json={"level": rating})
+            body = call("GET", "/api/v1/suggestions")
+            if body is None:
+                continue
+            shown = SuggestionList(
+                items=tuple(
+                    Suggestion(
+                        stored.simulated_id[item["session_id"]],
+                        item["probability"],
+                        tuple(item["reasons"]),
+                    )
+                    for item in body["items"]
+                ),
+                engine_version=body["context"]["engine_version"],
+            )
+            context = PatientContext(
+                patient_id=p + 1,
+                now=now,
+                local_hour=now.hour,
+                today=now.date().isoformat(),
+                anxiety=body["context"]["anxiety"],
+                contraindications=world.cohort.contraindications[p],
+                banned=world.cohort.banned[p],
+            )
+            safe = clinical_rules.safe_ids(catalog, context, limits)
+            for violation in clinical_rules.check_list(shown, by_id, context, limits, safe):
+                run.violations += 1
+                run.examples.append(f"session {violation.session_id}: {violation.rule}")
+            picked = [item.session_id - 1 for item in shown.items]  # id == index + 1
+            run.shown[c] = len(picked)
+            run.suggestions += len(picked)
+            if not picked:
+                continue
+            truth = world.calm_from(p, float(chances.level[c]), habituated[p])
+            pool = np.array(sorted(i - 1 for i in safe), dtype=np.intp)
+            run.value[c] = float(truth[picked].mean())
+            best = np.sort(truth[pool])[-len(picked) :] if pool.size else truth[picked]
+            run.best[c] = float(best.mean())
+            run.yesterday[c] = int(np.count_nonzero(last_day[p, picked] == d - 1))
+            if not chances.follows[c]:
+                continue
+            session = picked[int(chances.pick[c] * len(picked))]
+            calm = world.realised_calm(c, session, int(repeats[p, session]))
+            repeats[p, session] += 1
+            habituated[p, session] *= fading
+            last_day[p, session] = d
+            practice: dict[str, Any] = {
+                "session_id": stored.stored_id[session + 1],
+                "suggestion_id": body["suggestion_id"],
+                "started_at": now.isoformat(),
+                "listened_seconds": round(catalog[session].minutes * 60),
+            }
+            if chances.rated[c] and rating != NO_RATING:
+                practice["anxiety_before"] = rating
+                practice["anxiety_after"] = world.after_rating(c, calm)
+            clock.set(now + timedelta(minutes=catalog[session].minutes + 1))
+            call("POST", "/api/v1/practice", json=practice)
+        outcome.wall = time.perf_counter() - started
+        outcome.cpu = time.process_time() - cpu_started
+        outcome.fits = client.blocking_portal.call(fits_logged)
+    return outcome
+
+
+def sign_in(client: TestClient[Litestar], email: str) -> dict[str, str]:
+    client.cookies.clear()
+    response = client.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
+    response.raise_for_status()
+    return dict(client.cookies)
+
+
+def report(seed: int, in_process: Mapping[str, SeedMetrics], through: ApiRun, world: World) -> str:
+    api = seed_metrics(through.run, world)
+    random, oracle = in_process["random"], in_process["oracle"]
+    lines = [f"seed {seed}: {world.patients} patients x {world.days} days"]
+    rows = [*((name, metrics) for name, metrics in in_process.items()), ("engine via API", api)]
+    for name, metrics in rows:
+        summary = summarise([metrics])
+        early = gain_share(summary.early, summarise([random]).early, summarise([oracle]).early)
+        late = gain_share(summary.late, summarise([random]).late, summarise([oracle]).late)
+        lines.append(
+            f"  {name:<16} calm {summary.mean_calm:+.3f}  regret {summary.regret:6.1f}"
+            f"  gain@10 {early:5.0%}  gain@30 {late:5.0%}  violations {summary.violations}"
+        )
+    per = 1000 / max(through.requests, 1)
+    lines.append(
+        f"  API: {through.requests:,} requests, {len(through.failures)} refused or failed, "
+        f"{len(through.fits)} clinic fits, {through.wall * per:.1f} ms wall and "
+        f"{through.cpu * per:.1f} ms CPU per request (app and this driver in one process)"
+    )
+    lines.extend(f"  ! {text}" for text in through.failures[:5] + through.run.examples[:5])
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parse = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parse.add_argument("--patients", type=int, default=100)
+    parse.add_argument("--days", type=int, default=28)
+    parse.add_argument("--seeds", type=int, default=2)
+    parse.add_argument("--first-seed", type=int, default=1)
+    parse.add_argument(
+        "--heterogeneity", default="medium", choices=[h.value for h in Heterogeneity]
+    )
+    parse.add_argument("--quick", action="store_true", help="20 patients x 7 days x 1 seed")
+    arguments = parse.parse_args()
+    if arguments.quick:
+        arguments.patients, arguments.days, arguments.seeds = 20, 7, 1
+    level = Heterogeneity(arguments.heterogeneity)
+    print(machine_note())
+    failed = False
+    for seed in range(arguments.first_seed, arguments.first_seed + arguments.seeds):
+        shape = {"patients": arguments.patients, "days": arguments.days, "heterogeneity": level}
+        in_process = simulate_seed(seed, policies=IN_PROCESS, **shape).metrics
+        world = build_world(seed, arguments.patients, arguments.days, level)
+        through = drive(world)
+        print(report(seed, in_process, through, world), flush=True)
+        failed |= bool(through.failures or through.run.violations)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
