@@ -184,12 +184,14 @@ async def fits_logged() -> set[int]:
 
 
 @contextmanager
-def clinic_app(workdir: Path, clock: FixedClock) -> Iterator[TestClient[Litestar]]:
+def clinic_app(
+    workdir: Path, clock: FixedClock, database_url: str | None
+) -> Iterator[TestClient[Litestar]]:
     settings = load_settings(
         {
             "WELLNESS_DATA_DIR": str(workdir / "data"),
             "WELLNESS_MEDIA_DIR": str(workdir / "media"),
-            "WELLNESS_DATABASE_URL": f"sqlite://{workdir / 'clinic.sqlite3'}",
+            "WELLNESS_DATABASE_URL": database_url or f"sqlite://{workdir / 'clinic.sqlite3'}",
             "WELLNESS_SECRET_KEY": "api-clinic-bench-secret-key-long-enough",
             "WELLNESS_AUTO_MIGRATE": "true",
             # A stay is weeks of the app's clock: the longest sign-in the settings allow, and
@@ -203,8 +205,9 @@ def clinic_app(workdir: Path, clock: FixedClock) -> Iterator[TestClient[Litestar
         yield client
 
 
-def drive(world: World) -> ApiRun:
-    """Every chance of `world` through the API: check-in, suggestions, the practice."""
+def drive(world: World, database_url: str | None = None) -> ApiRun:
+    """Every chance of `world` through the API: check-in, suggestions, the practice. The
+    database must be empty (None: a new SQLite file in a temporary folder)."""
     clock = FixedClock(START)
     limits = SafetyLimits()
     catalog = world.catalog.sessions
@@ -226,7 +229,7 @@ def drive(world: World) -> ApiRun:
     fading = 1.0 - world.parameters.habituation
     with (
         tempfile.TemporaryDirectory(prefix="wellness-api-clinic-") as folder,
-        clinic_app(Path(folder), clock) as client,
+        clinic_app(Path(folder), clock, database_url) as client,
     ):
         stored = client.blocking_portal.call(seed_clinic, world, limits)
         cookies = [sign_in(client, email) for email in stored.emails]

@@ -1,0 +1,48 @@
+"""`bench/api_clinic.py`: the simulated clinic played through the JSON API (a small one)."""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import numpy as np
+import pytest
+
+from wellness.suggestions.simulation.parameters import Heterogeneity
+from wellness.suggestions.simulation.world import build_world
+
+SCRIPT = Path(__file__).resolve().parents[2] / "bench" / "api_clinic.py"
+
+
+@pytest.fixture(scope="module")
+def api_clinic() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("api_clinic", SCRIPT)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_a_small_clinic_runs_through_the_api_safely_and_the_clinic_fit_follows_it(
+    api_clinic: ModuleType, database_url: str
+) -> None:
+    world = build_world(4, 12, 5, Heterogeneity.MEDIUM)
+
+    outcome = api_clinic.drive(world, database_url)
+
+    run = outcome.run
+    assert outcome.failures == []
+    assert run.violations == 0, run.examples
+    assert np.all(run.shown >= 3)  # every chance got a list of three to five
+    listed = ~np.isnan(run.value)
+    assert listed.all()
+    assert np.all(run.value[listed] <= run.best[listed] + 1e-9)
+    # Refitted as the ratings came in, within the seconds the run took (not on the timer).
+    assert len(outcome.fits) >= 2
+    assert outcome.requests >= 2 * world.chances.day.size
+    assert math.isfinite(outcome.cpu)
