@@ -27,6 +27,7 @@ Exit code 1 if any request failed or any list broke a safety rule, else 0.
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 import tempfile
@@ -361,6 +362,7 @@ def main() -> int:
     if arguments.quick:
         arguments.patients, arguments.days, arguments.seeds = 20, 7, 1
     level = Heterogeneity(arguments.heterogeneity)
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per request otherwise
     print(machine_note())
     failed = False
     for seed in range(arguments.first_seed, arguments.first_seed + arguments.seeds):
