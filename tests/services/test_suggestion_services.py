@@ -32,7 +32,7 @@ from wellness.suggestions.engine import ENGINE_VERSION
 from wellness.suggestions.logs import last_suggestions_for
 from wellness.suggestions.logs.models import SuggestionFollow, SuggestionLog
 from wellness.suggestions.services import context as gather
-from wellness.suggestions.services.clinic import ClinicFits
+from wellness.suggestions.services.clinic import ClinicFits, Fit
 
 POLICY = CarePolicy()
 
@@ -443,14 +443,18 @@ def test_the_session_page_note_appears_only_at_high_distress_outside_the_safe_se
     assert note("Slow exhale") is None
 
 
-class FitClock:
-    """Monotonic seconds a test moves by hand."""
+class Fits:
+    """A `ClinicFits` on a clock the test moves by hand, asked for the published catalog's fit."""
 
-    def __init__(self) -> None:
+    def __init__(self, orm: Orm, **options: int) -> None:
+        self.orm = orm
         self.seconds = 0.0
+        self.fits = ClinicFits(clock=lambda: self.seconds, **options)
+        self.token, self.facts = orm.run(gather.published_catalog())
 
-    def __call__(self) -> float:
-        return self.seconds
+    def at(self, seconds: float) -> Fit:
+        self.seconds = seconds
+        return self.orm.run(self.fits.model(self.token, self.facts))
 
 
 def rate(orm: Orm, patient: User, session_id: int, hours_ago: float) -> int:
@@ -464,42 +468,33 @@ def rate(orm: Orm, patient: User, session_id: int, hours_ago: float) -> int:
 def test_a_few_new_ratings_wait_for_the_fit_to_settle_then_refit(
     orm: Orm, catalog: dict[str, int], alice: User
 ) -> None:
-    clock = FitClock()
-    fits = ClinicFits(clock=clock)
-    token, facts = orm.run(gather.published_catalog())
     for hours_ago in range(40, 0, -2):
         rate(orm, alice, catalog["Slow exhale"], hours_ago)
+    fits = Fits(orm)
 
-    first = orm.run(fits.model(token, facts))
+    first = fits.at(0)
     rate(orm, alice, catalog["Chair yoga"], 1)  # 2 more ratings on 40: under 5%
-    clock.seconds = 599  # counted, not due
-    kept = orm.run(fits.model(token, facts))
-    clock.seconds = 603.9  # old enough, but counted under 5 s ago
-    still_kept = orm.run(fits.model(token, facts))
-    clock.seconds = 604
-    refitted = orm.run(fits.model(token, facts))
+    kept = fits.at(599)  # counted, not due
+    still_kept = fits.at(603.9)  # old enough, but counted under 5 s ago
+    refitted = fits.at(604)
 
     assert (first.model.ratings, first.generation) == (20, 1)
-    assert still_kept is first
     assert kept is first
+    assert still_kept is first
     assert (refitted.model.ratings, refitted.generation) == (21, 2)
 
 
 def test_ratings_that_grow_the_clinic_by_a_share_refit_at_the_next_check(
     orm: Orm, catalog: dict[str, int], alice: User
 ) -> None:
-    clock = FitClock()
-    fits = ClinicFits(clock=clock)
-    token, facts = orm.run(gather.published_catalog())
     rate(orm, alice, catalog["Slow exhale"], 30)
-    first = orm.run(fits.model(token, facts))
+    fits = Fits(orm)
+    first = fits.at(0)
 
     rate(orm, alice, catalog["Chair yoga"], 20)
     rate(orm, alice, catalog["Slow exhale"], 10)  # 4 new ratings on 2
-    clock.seconds = 4.9
-    within_the_check_interval = orm.run(fits.model(token, facts))
-    clock.seconds = 5
-    refitted = orm.run(fits.model(token, facts))
+    within_the_check_interval = fits.at(4.9)
+    refitted = fits.at(5)
 
     assert first.model.ratings == 1
     assert within_the_check_interval is first
@@ -509,55 +504,41 @@ def test_ratings_that_grow_the_clinic_by_a_share_refit_at_the_next_check(
 def test_a_busy_clinic_is_counted_every_so_many_lists_before_the_seconds_pass(
     orm: Orm, catalog: dict[str, int], alice: User
 ) -> None:
-    clock = FitClock()
-    fits = ClinicFits(clock=clock, check_every=3)
-    token, facts = orm.run(gather.published_catalog())
     rate(orm, alice, catalog["Slow exhale"], 30)
-    first = orm.run(fits.model(token, facts))  # the first list asked for
+    fits = Fits(orm, check_every=3)
+    first = fits.at(0)  # the first list asked for
 
     rate(orm, alice, catalog["Chair yoga"], 20)
     rate(orm, alice, catalog["Slow exhale"], 10)
-    second = orm.run(fits.model(token, facts))
-    third = orm.run(fits.model(token, facts))
-    fourth = orm.run(fits.model(token, facts))  # the third since the count: counted again
+    asked = [fits.at(0) for _ in range(3)]  # the third since the count is counted again
 
-    assert clock.seconds == 0  # no time passed
-    assert second is first
-    assert third is first
-    assert (fourth.model.ratings, fourth.generation) == (3, 2)
+    assert asked[0] is first
+    assert asked[1] is first
+    assert (asked[2].model.ratings, asked[2].generation) == (3, 2)
 
 
 def test_an_unchanged_clinic_keeps_its_fit_however_old(
     orm: Orm, catalog: dict[str, int], alice: User
 ) -> None:
-    clock = FitClock()
-    fits = ClinicFits(clock=clock)
-    token, facts = orm.run(gather.published_catalog())
     rate(orm, alice, catalog["Slow exhale"], 30)
-    first = orm.run(fits.model(token, facts))
+    fits = Fits(orm)
+    first = fits.at(0)
     orm.run(store_checkin(alice.id, 4, TEST_NOW))  # a quick check-in rates no session
 
-    clock.seconds = 86_400
-    later = orm.run(fits.model(token, facts))
-
-    assert later is first
+    assert fits.at(86_400) is first
 
 
 def test_deleted_ratings_refit_at_the_next_check(
     orm: Orm, catalog: dict[str, int], alice: User
 ) -> None:
-    clock = FitClock()
-    fits = ClinicFits(clock=clock)
-    token, facts = orm.run(gather.published_catalog())
-    kept = rate(orm, alice, catalog["Slow exhale"], 30)
+    rate(orm, alice, catalog["Slow exhale"], 30)
     erased = rate(orm, alice, catalog["Chair yoga"], 20)
-    first = orm.run(fits.model(token, facts))
+    fits = Fits(orm)
+    first = fits.at(0)
 
     orm.run(PracticeLog.filter(id=erased).delete())
-    clock.seconds = 5
-    refitted = orm.run(fits.model(token, facts))
+    refitted = fits.at(5)
 
-    assert kept != erased
     assert first.model.ratings == 2
     assert (refitted.model.ratings, refitted.generation) == (1, 2)
 

@@ -304,6 +304,20 @@ def shown_list(client: Client) -> dict[str, Any]:
     return body
 
 
+def two_patients_lists(
+    client: Client, catalog: dict[str, int]
+) -> tuple[dict[str, Any], dict[str, Any], int]:
+    """(other_patient's list, patient's list, a session the patient's list did not offer),
+    signed in as `patient` afterwards."""
+    client.login_as(PERSONAS["other_patient"])
+    theirs = shown_list(client)
+    client.login_as(PERSONAS["patient"])
+    mine = shown_list(client)
+    offered = {item["session_id"] for item in mine["items"]}
+    not_offered = next(session_id for session_id in catalog.values() if session_id not in offered)
+    return theirs, mine, not_offered
+
+
 def test_the_session_page_carries_the_patients_own_suggestion(
     client: Client, catalog: dict[str, int]
 ) -> None:
@@ -321,15 +335,7 @@ def test_the_session_page_carries_the_patients_own_suggestion(
 def test_the_session_page_drops_a_strangers_or_unrelated_suggestion(
     client: Client, catalog: dict[str, int]
 ) -> None:
-    client.login_as(PERSONAS["other_patient"])
-    theirs = shown_list(client)
-    client.login_as(PERSONAS["patient"])
-    mine = shown_list(client)
-    unrelated = next(
-        session_id
-        for session_id in catalog.values()
-        if session_id not in {item["session_id"] for item in mine["items"]}
-    )
+    theirs, mine, unrelated = two_patients_lists(client, catalog)
 
     stranger = client.get(
         f"/sessions/{theirs['items'][0]['session_id']}?suggestion={theirs['suggestion_id']}"
@@ -361,25 +367,6 @@ def test_starting_from_a_suggestion_with_the_form_links_the_practice(
     assert practice.patient_id == client.user(PERSONAS["patient"].email).id
 
 
-def test_starting_playback_through_the_api_links_the_practice(
-    client: Client, catalog: dict[str, int]
-) -> None:
-    client.login_as(PERSONAS["patient"])
-    shown = shown_list(client)
-    session_id = shown["items"][1]["session_id"]
-
-    response = client.post(
-        "/api/v1/practice/playback",
-        json={"session_id": session_id, "suggestion_id": shown["suggestion_id"]},
-        headers={"Idempotency-Key": "from-suggestion-1"},
-    )
-
-    assert response.status_code == 201, response.text
-    practice_id = response.json()["practice"]["id"]
-    follow = client.run(lambda: SuggestionFollow.get(practice_id=practice_id))
-    assert follow.suggestion_id == shown["suggestion_id"]
-
-
 def logged_practice(session_id: int, suggestion_id: int, at: datetime) -> dict[str, Any]:
     """A practice that already happened (an offline player's queue), rated before and after."""
     return {
@@ -392,18 +379,18 @@ def logged_practice(session_id: int, suggestion_id: int, at: datetime) -> dict[s
     }
 
 
-def test_a_practice_logged_afterwards_through_the_api_links_to_its_suggestion(
-    client: Client, catalog: dict[str, int]
+@pytest.mark.parametrize("path", ["/api/v1/practice/playback", "/api/v1/practice"])
+def test_a_practice_started_or_logged_afterwards_through_the_api_links_to_its_suggestion(
+    client: Client, catalog: dict[str, int], path: str
 ) -> None:
     client.login_as(PERSONAS["patient"])
     shown = shown_list(client)
-    session_id = shown["items"][0]["session_id"]
+    session_id = shown["items"][1]["session_id"]
+    body = logged_practice(session_id, shown["suggestion_id"], client.now())
+    if path.endswith("/playback"):
+        body = {"session_id": session_id, "suggestion_id": shown["suggestion_id"]}
 
-    response = client.post(
-        "/api/v1/practice",
-        json=logged_practice(session_id, shown["suggestion_id"], client.now()),
-        headers={"Idempotency-Key": "queued-from-suggestion-1"},
-    )
+    response = client.post(path, json=body, headers={"Idempotency-Key": "from-suggestion-1"})
 
     assert response.status_code == 201, response.text
     practice_id = response.json()["practice"]["id"]
@@ -414,15 +401,7 @@ def test_a_practice_logged_afterwards_through_the_api_links_to_its_suggestion(
 def test_a_logged_practice_is_refused_whole_when_its_suggestion_cannot_be_linked(
     client: Client, catalog: dict[str, int]
 ) -> None:
-    client.login_as(PERSONAS["other_patient"])
-    theirs = shown_list(client)
-    client.login_as(PERSONAS["patient"])
-    mine = shown_list(client)
-    not_offered = next(
-        session_id
-        for session_id in catalog.values()
-        if session_id not in {item["session_id"] for item in mine["items"]}
-    )
+    theirs, mine, not_offered = two_patients_lists(client, catalog)
     now = client.now()
 
     attempts = [
