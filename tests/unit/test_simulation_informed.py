@@ -91,16 +91,49 @@ def test_its_list_follows_what_it_learned(world: World) -> None:
     assert sum(picked) >= sum(best) - 0.3  # the best four, or ties within the learning error
 
 
+def test_with_the_engines_floor_it_draws_its_best_list_and_every_safe_session_sometimes(
+    world: World,
+) -> None:
+    patient = 5
+    safe = SafeSets(world.catalog.sessions, LIMITS, engine_filter)
+    greedy = InformedLearner(world, safe, 4)
+    floored = InformedLearner(world, safe, 4, exploration=0.05)
+    context = PatientContext(
+        patient_id=patient + 1,
+        now=START,
+        local_hour=12,
+        today=START.date().isoformat(),
+        anxiety=5,
+        ratings=tuple(noisy_ratings(world, patient, 300, 3)),
+    )
+    catalog = world.catalog.sessions
+    best = {
+        item.session_id for item in greedy.suggest(catalog, context, np.random.default_rng(0)).items
+    }
+    rng = np.random.default_rng(1)
+    lists = [floored.suggest(catalog, context, rng) for _ in range(2000)]
+
+    pool = safe.indices(context)
+    floor = 0.05 * 4 / pool.size
+    probabilities = {i.session_id: i.probability for shown in lists for i in shown.items}
+    assert floored.name == "informed_floor"
+    assert all(len(shown.items) == 4 for shown in lists)
+    assert all(floor - 1e-9 <= q <= 0.95 + 1e-9 for q in probabilities.values())
+    assert {i for i, q in probabilities.items() if q > 0.5} == best
+    shown_ids = {item.session_id for shown in lists for item in shown.items}
+    assert len(shown_ids) == pool.size  # each safe session came up at least once
+
+
 def test_in_a_small_clinic_it_stays_safe_and_lands_between_random_and_the_oracle() -> None:
     outcome = simulate_seed(
         2,
         patients=40,
         days=21,
         heterogeneity=Heterogeneity.HIGH,
-        policies=("random", "informed", "informed_ts", "oracle"),
+        policies=("random", "informed", "informed_ts", "informed_floor", "oracle"),
     )
     metrics = outcome.metrics
-    for name in ("informed", "informed_ts"):
+    for name in ("informed", "informed_ts", "informed_floor"):
         assert metrics[name].violations == 0
         assert metrics[name].errors == 0
         assert metrics["random"].mean_calm < metrics[name].mean_calm < metrics["oracle"].mean_calm

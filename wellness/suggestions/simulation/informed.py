@@ -19,17 +19,30 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from wellness.suggestions.choice import ChoiceSettings, bounded_inclusion, sample_with_inclusion
 from wellness.suggestions.inputs import PatientContext, RatedPractice, SessionFacts, SuggestionList
 from wellness.suggestions.simulation.policies import SafeSets, listing
 from wellness.suggestions.simulation.world import World
 
 ROUNDING_VARIANCE = 1 / 6  # two ratings each rounded to a whole point: 1/12 each
+CEILING = ChoiceSettings().ceiling
 
 
 class InformedLearner:
-    def __init__(self, world: World, safe: SafeSets, count: int, *, sample: bool = False) -> None:
+    def __init__(
+        self,
+        world: World,
+        safe: SafeSets,
+        count: int,
+        *,
+        sample: bool = False,
+        exploration: float = 0.0,
+    ) -> None:
         self.world, self.safe, self.count, self.sample = world, safe, count, sample
-        self.name = "informed_ts" if sample else "informed"
+        # With `exploration` > 0 the list is drawn as the engine draws its own (`choice`): the
+        # best by the posterior mean, with that share of the list spread over every safe session.
+        self.exploration = exploration
+        self.name = "informed_ts" if sample else "informed_floor" if exploration else "informed"
         catalog = world.catalog
         self.kinds = catalog.kind_index
         self.known = world.parameters.non_specific + catalog.effect
@@ -55,6 +68,12 @@ class InformedLearner:
         decay = (1 - self.world.parameters.habituation) ** repeats
         level = self.world.parameters.baseline_mean if context.anxiety is None else context.anxiety
         calm = self.world.calm_from(patient, float(level), base * decay)
+        if self.exploration and pool.size > self.count:
+            ranked = np.zeros(pool.size)
+            ranked[np.argsort(-calm[pool], kind="stable")[: self.count]] = 1.0
+            inclusion = bounded_inclusion(ranked, self.count, self.exploration, CEILING)
+            chosen = sample_with_inclusion(inclusion, rng)
+            return listing(catalog, pool[chosen], inclusion[chosen], self.name, "Learned for you")
         best = pool[np.argsort(-calm[pool], kind="stable")[: self.count]]
         return listing(catalog, best, [1.0] * best.size, self.name, "Learned for you")
 

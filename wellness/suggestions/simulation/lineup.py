@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from wellness.suggestions.choice import ChoiceSettings
 from wellness.suggestions.inputs import SafetyLimits, SessionFacts
 from wellness.suggestions.simulation.clinic import Logged, run_policy
 from wellness.suggestions.simulation.engine_policies import EnginePolicy, EngineRules, engine_filter
@@ -53,6 +54,9 @@ POLICIES: dict[str, PolicyFactory] = {
     "linear_ts": lambda kit: PooledThompson(kit.safe, kit.count),
     "informed": lambda kit: InformedLearner(kit.world, kit.safe, kit.count),
     "informed_ts": lambda kit: InformedLearner(kit.world, kit.safe, kit.count, sample=True),
+    "informed_floor": lambda kit: InformedLearner(
+        kit.world, kit.safe, kit.count, exploration=ChoiceSettings().exploration
+    ),
 }
 SAFE_FILTER: SafeFilter = engine_filter  # random, most popular and the oracle choose within it
 DEFAULT_POLICIES = ("random", "popular", "rules", "pooled_ts", "engine", "oracle", "informed")

@@ -26,6 +26,7 @@ LABELS = {
     "linear_ts": "linear Thompson",
     "informed": "informed learner",
     "informed_ts": "informed Thompson",
+    "informed_floor": "informed + floor",
 }
 
 
@@ -72,7 +73,7 @@ def format_report(report: Report) -> str:
         "p25 pt: the 25th-percentile patient's mean calm per suggestion; repeat: share of",
         "suggestions the patient did the day before.",
     ]
-    if report.policies.keys() & {"informed", "informed_ts"}:
+    if report.policies.keys() & {"informed", "informed_ts", "informed_floor"}:
         lines += [
             "informed learner: knows the simulator's every parameter and session effect, learns",
             "only each patient's own responses from their ratings (a yardstick: not a policy the",
