@@ -124,16 +124,35 @@ def test_with_the_engines_floor_it_draws_its_best_list_and_every_safe_session_so
     assert len(shown_ids) == pool.size  # each safe session came up at least once
 
 
+def test_told_only_the_kinds_it_knows_no_session_beyond_its_kind(world: World) -> None:
+    safe = SafeSets(world.catalog.sessions, LIMITS, engine_filter)
+    told = InformedLearner(world, safe, 4)
+    kinds_only = InformedLearner(world, safe, 4, exploration=0.05, knows_sessions=False)
+
+    catalog = world.catalog
+    same_kind = catalog.kind_index == catalog.kind_index[0]
+    assert kinds_only.name == "informed_kinds"
+    assert np.ptp(kinds_only.known[same_kind]) == 0  # one value a kind
+    assert np.ptp(told.known[same_kind]) > 0  # the sessions' own effects
+
+
 def test_in_a_small_clinic_it_stays_safe_and_lands_between_random_and_the_oracle() -> None:
     outcome = simulate_seed(
         2,
         patients=40,
         days=21,
         heterogeneity=Heterogeneity.HIGH,
-        policies=("random", "informed", "informed_ts", "informed_floor", "oracle"),
+        policies=(
+            "random",
+            "informed",
+            "informed_ts",
+            "informed_floor",
+            "informed_kinds",
+            "oracle",
+        ),
     )
     metrics = outcome.metrics
-    for name in ("informed", "informed_ts", "informed_floor"):
+    for name in ("informed", "informed_ts", "informed_floor", "informed_kinds"):
         assert metrics[name].violations == 0
         assert metrics[name].errors == 0
         assert metrics["random"].mean_calm < metrics[name].mean_calm < metrics["oracle"].mean_calm

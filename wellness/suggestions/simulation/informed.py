@@ -37,15 +37,19 @@ class InformedLearner:
         *,
         sample: bool = False,
         exploration: float = 0.0,
+        knows_sessions: bool = True,
     ) -> None:
         self.world, self.safe, self.count, self.sample = world, safe, count, sample
         # With `exploration` > 0 the list is drawn as the engine draws its own (`choice`): the
         # best by the posterior mean, with that share of the list spread over every safe session.
         self.exploration = exploration
-        self.name = "informed_ts" if sample else "informed_floor" if exploration else "informed"
+        self.name = _name(sample, exploration, knows_sessions)
         catalog = world.catalog
         self.kinds = catalog.kind_index
-        self.known = world.parameters.non_specific + catalog.effect
+        # Told each session's true effect, or (`knows_sessions=False`) only its kind's: what a
+        # session does beyond its kind is then left unknown, as it is to the engine at first.
+        effect = catalog.effect if knows_sessions else catalog.kind_effect[catalog.kind_index]
+        self.known = world.parameters.non_specific + effect
         p = world.parameters
         variances = [p.offset_sd**2] + [p.kind_response_sd**2] * (int(self.kinds.max()) + 1)
         self.prior_variance = np.maximum(variances, 1e-9)  # "none": patients do not differ
@@ -107,3 +111,9 @@ class InformedLearner:
         precision = design.T @ design / self.noise + np.diag(1 / self.prior_variance)
         covariance = np.linalg.inv(precision)
         return covariance @ design.T @ residual / self.noise, covariance
+
+
+def _name(sample: bool, exploration: float, knows_sessions: bool) -> str:
+    if not knows_sessions:
+        return "informed_kinds"
+    return "informed_ts" if sample else "informed_floor" if exploration else "informed"

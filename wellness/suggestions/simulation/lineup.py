@@ -57,6 +57,13 @@ POLICIES: dict[str, PolicyFactory] = {
     "informed_floor": lambda kit: InformedLearner(
         kit.world, kit.safe, kit.count, exploration=ChoiceSettings().exploration
     ),
+    "informed_kinds": lambda kit: InformedLearner(
+        kit.world,
+        kit.safe,
+        kit.count,
+        exploration=ChoiceSettings().exploration,
+        knows_sessions=False,
+    ),
 }
 SAFE_FILTER: SafeFilter = engine_filter  # random, most popular and the oracle choose within it
 DEFAULT_POLICIES = ("random", "popular", "rules", "pooled_ts", "engine", "oracle", "informed")

@@ -27,6 +27,7 @@ LABELS = {
     "informed": "informed learner",
     "informed_ts": "informed Thompson",
     "informed_floor": "informed + floor",
+    "informed_kinds": "informed, kinds",
 }
 
 
@@ -73,11 +74,13 @@ def format_report(report: Report) -> str:
         "p25 pt: the 25th-percentile patient's mean calm per suggestion; repeat: share of",
         "suggestions the patient did the day before.",
     ]
-    if report.policies.keys() & {"informed", "informed_ts", "informed_floor"}:
+    if report.policies.keys() & {"informed", "informed_ts", "informed_floor", "informed_kinds"}:
         lines += [
             "informed learner: knows the simulator's every parameter and session effect, learns",
             "only each patient's own responses from their ratings (a yardstick: not a policy the",
-            "app could run; its gain@N is about what the ratings allow).",
+            "app could run; its gain@N is about what the ratings allow). + floor: its lists drawn",
+            "with the engine's exploration floor; kinds: the same, told each kind's effect but",
+            "not what each session does beyond it.",
         ]
     sweep = report.sweep
     if sweep.calls:
