@@ -17,10 +17,11 @@ takes minutes of wall time, as it would for an outside simulation. For each seed
 
 Usage: .venv/bin/python bench/api_clinic.py [--patients 100] [--days 28] [--seeds 2]
            [--first-seed 1] [--heterogeneity medium] [--quick]
+           [--database sqlite|postgres|both] [--postgres-url postgres://...]
 
-SQLite in a temporary folder, removed afterwards. The four deliberately malformed sessions of
-the synthetic catalog (an unknown kind, no length, ...) cannot be stored through the app and are
-left out of the API run; the in-process rows keep them (the safety filter never offers them).
+SQLite in a temporary folder, or a throwaway PostgreSQL database, removed afterwards. The four
+deliberately malformed sessions of the synthetic catalog (an unknown kind, no length, ...)
+cannot be stored through the app and are left out of the API run; the in-process rows keep them.
 Exit code 1 if any request failed or any list broke a safety rule, else 0.
 """
 
@@ -43,7 +44,12 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # see bench/suggestions.py
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import numpy as np
-from _server import machine_note
+from _server import (
+    add_database_options,
+    machine_note,
+    postgres_reachable,
+    throwaway_postgres,
+)
 from litestar import Litestar
 from litestar.testing import TestClient
 
@@ -358,21 +364,38 @@ def main() -> int:
         "--heterogeneity", default="medium", choices=[h.value for h in Heterogeneity]
     )
     parse.add_argument("--quick", action="store_true", help="20 patients x 7 days x 1 seed")
+    add_database_options(parse)
     arguments = parse.parse_args()
     if arguments.quick:
         arguments.patients, arguments.days, arguments.seeds = 20, 7, 1
     level = Heterogeneity(arguments.heterogeneity)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per request otherwise
     print(machine_note())
+    kinds = ["sqlite", "postgres"] if arguments.database == "both" else [arguments.database]
+    if "postgres" in kinds and (reason := postgres_reachable(arguments.postgres_url)):
+        print(f"skipping PostgreSQL: {arguments.postgres_url} is unreachable ({reason})")
+        kinds.remove("postgres")
     failed = False
     for seed in range(arguments.first_seed, arguments.first_seed + arguments.seeds):
         shape = {"patients": arguments.patients, "days": arguments.days, "heterogeneity": level}
         in_process = simulate_seed(seed, policies=IN_PROCESS, **shape).metrics
         world = build_world(seed, arguments.patients, arguments.days, level)
-        through = drive(world)
-        print(report(seed, in_process, through, world), flush=True)
-        failed |= bool(through.failures or through.run.violations)
+        for kind in kinds:
+            with database(kind, arguments.postgres_url) as url:
+                through = drive(world, url)
+            print(f"[{kind}] {report(seed, in_process, through, world)}", flush=True)
+            failed |= bool(through.failures or through.run.violations)
     return 1 if failed else 0
+
+
+@contextmanager
+def database(kind: str, postgres_url: str) -> Iterator[str | None]:
+    """None for SQLite (`drive` makes its own file), else a throwaway PostgreSQL database."""
+    if kind == "sqlite":
+        yield None
+        return
+    with throwaway_postgres(postgres_url, f"wellness_bench_api_clinic_{os.getpid()}") as url:
+        yield url
 
 
 if __name__ == "__main__":
