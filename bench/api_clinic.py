@@ -369,7 +369,8 @@ def main() -> int:
     if arguments.quick:
         arguments.patients, arguments.days, arguments.seeds = 20, 7, 1
     level = Heterogeneity(arguments.heterogeneity)
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per request otherwise
+    for chatty in ("httpx", "tortoise"):  # a line per request, and per database opened
+        logging.getLogger(chatty).setLevel(logging.WARNING)
     print(machine_note())
     kinds = ["sqlite", "postgres"] if arguments.database == "both" else [arguments.database]
     if "postgres" in kinds and (reason := postgres_reachable(arguments.postgres_url)):
