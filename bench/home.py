@@ -282,6 +282,9 @@ async def breakdown(database_url: str, runs: int) -> list[tuple[str, float, floa
         async def due() -> object:
             return await plan.due_today(patient, policy=policy, now=now)
 
+        async def ratings_counted() -> object:
+            return await gather.clinic_ratings_mark()
+
         async def log() -> object:
             return await log_shown(patient, shown, context=dict(shown.context), now=now)
 
@@ -317,6 +320,7 @@ async def breakdown(database_url: str, runs: int) -> list[tuple[str, float, floa
             ("  due today (assigned practice)", due),
             ("  engine.suggest", engine),
             ("  log the list (one insert)", log),
+            ("clinic ratings counted (refit check)", ratings_counted),
         ):
             samples = []
             for _ in range(runs):
