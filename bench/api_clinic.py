@@ -62,10 +62,9 @@ from wellness.care.models import OverrideKind
 from wellness.catalog.kinds import Guidance, Kind, Level, Posture, Status
 from wellness.catalog.models import MediaAsset, PracticeSession
 from wellness.lib.clock import FixedClock
-from wellness.settings import load_settings
+from wellness.settings import Settings, load_settings
 from wellness.suggestions.inputs import (
     PatientContext,
-    SafetyLimits,
     SessionFacts,
     Suggestion,
     SuggestionList,
@@ -73,6 +72,7 @@ from wellness.suggestions.inputs import (
 )
 from wellness.suggestions.logs.models import SuggestionLog
 from wellness.suggestions.services.clinic import CLINIC_FITS
+from wellness.suggestions.services.context import limits_for
 from wellness.suggestions.simulation import clinical_rules
 from wellness.suggestions.simulation.clinic import PolicyRun
 from wellness.suggestions.simulation.lineup import simulate_seed
@@ -121,7 +121,7 @@ def storable(session: SessionFacts) -> bool:
     return known and (not session.level or session.level in {level.value for level in Level})
 
 
-async def seed_clinic(world: World, limits: SafetyLimits) -> Stored:
+async def seed_clinic(world: World) -> Stored:
     """The synthetic catalog as published sessions, the cohort as patients with their
     contraindications and bans (set by one therapist)."""
     moment = START - timedelta(days=1)
@@ -190,11 +190,8 @@ async def fits_logged() -> set[int]:
     return {int(context["clinic_fit"]) for context in rows if isinstance(context, dict)}
 
 
-@contextmanager
-def clinic_app(
-    workdir: Path, clock: FixedClock, database_url: str | None
-) -> Iterator[TestClient[Litestar]]:
-    settings = load_settings(
+def clinic_settings(workdir: Path, database_url: str | None = None) -> Settings:
+    return load_settings(
         {
             "WELLNESS_DATA_DIR": str(workdir / "data"),
             "WELLNESS_MEDIA_DIR": str(workdir / "media"),
@@ -207,6 +204,13 @@ def clinic_app(
             "WELLNESS_SESSION_LIFETIME_HOURS": str(30 * 24),
         }
     ).replace(memory_stores=True)
+
+
+@contextmanager
+def clinic_app(
+    workdir: Path, clock: FixedClock, database_url: str | None
+) -> Iterator[TestClient[Litestar]]:
+    settings = clinic_settings(workdir, database_url)
     CLINIC_FITS.forget()  # a fit of another seed's clinic must not serve this one
     with TestClient(create_app(settings, clock=clock), base_url=BASE_URL) as client:
         yield client
@@ -216,7 +220,7 @@ def drive(world: World, database_url: str | None = None) -> ApiRun:
     """Every chance of `world` through the API: check-in, suggestions, the practice. The
     database must be empty (None: a new SQLite file in a temporary folder)."""
     clock = FixedClock(START)
-    limits = SafetyLimits()
+    limits = limits_for(clinic_settings(Path()).care)  # the app's alert level
     catalog = world.catalog.sessions
     by_id = sessions_by_id(catalog)
     chances, size = world.chances, world.chances.day.size
@@ -238,7 +242,7 @@ def drive(world: World, database_url: str | None = None) -> ApiRun:
         tempfile.TemporaryDirectory(prefix="wellness-api-clinic-") as folder,
         clinic_app(Path(folder), clock, database_url) as client,
     ):
-        stored = client.blocking_portal.call(seed_clinic, world, limits)
+        stored = client.blocking_portal.call(seed_clinic, world)
         cookies = [sign_in(client, email) for email in stored.emails]
         started, cpu_started = time.perf_counter(), time.process_time()
 
