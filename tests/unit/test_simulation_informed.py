@@ -51,6 +51,18 @@ def noisy_ratings(world: World, patient: int, count: int, seed: int) -> list[Rat
     return ratings
 
 
+def rated_context(world: World, patient: int, count: int, seed: int) -> PatientContext:
+    """The patient at noon on the first day, at 5/10, with `noisy_ratings` behind them."""
+    return PatientContext(
+        patient_id=patient + 1,
+        now=START,
+        local_hour=12,
+        today=START.date().isoformat(),
+        anxiety=5,
+        ratings=tuple(noisy_ratings(world, patient, count, seed)),
+    )
+
+
 def test_it_recovers_a_patients_own_responses_from_their_ratings(world: World) -> None:
     patient = 3
     mean, covariance = learner(world)._responses(patient, noisy_ratings(world, patient, 20_000, 1))
@@ -72,14 +84,7 @@ def test_with_no_ratings_it_knows_only_the_prior(world: World) -> None:
 def test_its_list_follows_what_it_learned(world: World) -> None:
     patient = 5
     policy = learner(world)
-    context = PatientContext(
-        patient_id=patient + 1,
-        now=START,
-        local_hour=12,
-        today=START.date().isoformat(),
-        anxiety=5,
-        ratings=tuple(noisy_ratings(world, patient, 3000, 2)),
-    )
+    context = rated_context(world, patient, 3000, 2)
     shown = policy.suggest(world.catalog.sessions, context, np.random.default_rng(0))
 
     safe = policy.safe.indices(context)
@@ -98,14 +103,7 @@ def test_with_the_engines_floor_it_draws_its_best_list_and_every_safe_session_so
     safe = SafeSets(world.catalog.sessions, LIMITS, engine_filter)
     greedy = InformedLearner(world, safe, 4)
     floored = InformedLearner(world, safe, 4, exploration=0.05)
-    context = PatientContext(
-        patient_id=patient + 1,
-        now=START,
-        local_hour=12,
-        today=START.date().isoformat(),
-        anxiety=5,
-        ratings=tuple(noisy_ratings(world, patient, 300, 3)),
-    )
+    context = rated_context(world, patient, 300, 3)
     catalog = world.catalog.sessions
     best = {
         item.session_id for item in greedy.suggest(catalog, context, np.random.default_rng(0)).items
