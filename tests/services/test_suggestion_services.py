@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -28,9 +31,11 @@ from wellness.lib.validation import FieldError
 from wellness.practice.models import PracticeLog
 from wellness.settings import CarePolicy
 from wellness.suggestions import services
-from wellness.suggestions.engine import ENGINE_VERSION
+from wellness.suggestions.engine import ENGINE_VERSION, fit_clinic
 from wellness.suggestions.logs import last_suggestions_for
 from wellness.suggestions.logs.models import SuggestionFollow, SuggestionLog
+from wellness.suggestions.model import ClinicModel
+from wellness.suggestions.services import clinic as clinic_fits
 from wellness.suggestions.services import context as gather
 from wellness.suggestions.services.clinic import ClinicFits, Fit
 
@@ -515,6 +520,38 @@ def test_a_busy_clinic_is_counted_every_so_many_lists_before_the_seconds_pass(
     assert asked[0] is first
     assert asked[1] is first
     assert (asked[2].model.ratings, asked[2].generation) == (3, 2)
+
+
+def test_while_one_request_refits_the_others_answer_from_the_old_fit(
+    orm: Orm, catalog: dict[str, int], alice: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rate(orm, alice, catalog["Slow exhale"], 30)
+    fits = Fits(orm)
+    first = fits.at(0)
+    rate(orm, alice, catalog["Chair yoga"], 20)
+    rate(orm, alice, catalog["Slow exhale"], 10)  # a refit is due at the next count
+    started, release = threading.Event(), threading.Event()
+
+    def held_fit(*args: Any, **kwargs: Any) -> ClinicModel:
+        started.set()
+        release.wait(10)
+        return fit_clinic(*args, **kwargs)
+
+    monkeypatch.setattr(clinic_fits, "fit_clinic", held_fit)
+
+    async def two_requests() -> tuple[Fit, Fit]:
+        fits.seconds = 5
+        refitting = asyncio.create_task(fits.fits.model(fits.token, fits.facts))
+        await asyncio.to_thread(started.wait, 10)  # the refit is under way, holding the lock
+        meanwhile = await fits.fits.model(fits.token, fits.facts)
+        release.set()
+        return meanwhile, await refitting
+
+    meanwhile, refitted = orm.run(two_requests())
+
+    assert meanwhile is first
+    assert (refitted.model.ratings, refitted.generation) == (3, 2)
+    assert fits.at(5) is refitted
 
 
 def test_an_unchanged_clinic_keeps_its_fit_however_old(
