@@ -207,10 +207,7 @@ def clinic_settings(workdir: Path, database_url: str | None = None) -> Settings:
 
 
 @contextmanager
-def clinic_app(
-    workdir: Path, clock: FixedClock, database_url: str | None
-) -> Iterator[TestClient[Litestar]]:
-    settings = clinic_settings(workdir, database_url)
+def clinic_app(settings: Settings, clock: FixedClock) -> Iterator[TestClient[Litestar]]:
     CLINIC_FITS.forget()  # a fit of another seed's clinic must not serve this one
     with TestClient(create_app(settings, clock=clock), base_url=BASE_URL) as client:
         yield client
@@ -220,7 +217,6 @@ def drive(world: World, database_url: str | None = None) -> ApiRun:
     """Every chance of `world` through the API: check-in, suggestions, the practice. The
     database must be empty (None: a new SQLite file in a temporary folder)."""
     clock = FixedClock(START)
-    limits = limits_for(clinic_settings(Path()).care)  # the app's alert level
     catalog = world.catalog.sessions
     by_id = sessions_by_id(catalog)
     chances, size = world.chances, world.chances.day.size
@@ -238,93 +234,93 @@ def drive(world: World, database_url: str | None = None) -> ApiRun:
     habituated = world.cohort.base.copy()
     last_day = np.full((world.patients, len(catalog)), -10, dtype=int)
     fading = 1.0 - world.parameters.habituation
-    with (
-        tempfile.TemporaryDirectory(prefix="wellness-api-clinic-") as folder,
-        clinic_app(Path(folder), clock, database_url) as client,
-    ):
-        stored = client.blocking_portal.call(seed_clinic, world)
-        cookies = [sign_in(client, email) for email in stored.emails]
-        started, cpu_started = time.perf_counter(), time.process_time()
+    with tempfile.TemporaryDirectory(prefix="wellness-api-clinic-") as folder:
+        settings = clinic_settings(Path(folder), database_url)
+        limits = limits_for(settings.care)  # the app's own alert level
+        with clinic_app(settings, clock) as client:
+            stored = client.blocking_portal.call(seed_clinic, world)
+            cookies = [sign_in(client, email) for email in stored.emails]
+            started, cpu_started = time.perf_counter(), time.process_time()
 
-        def call(method: str, path: str, **kwargs: Any) -> Any:
-            outcome.requests += 1
-            response = client.request(method, path, **kwargs)
-            if response.status_code == 401:  # the sign-in ran out: sign in again
-                cookies[p] = sign_in(client, stored.emails[p])
+            def call(method: str, path: str, **kwargs: Any) -> Any:
+                outcome.requests += 1
                 response = client.request(method, path, **kwargs)
-            if response.status_code >= 400:
-                outcome.failures.append(f"{method} {path}: {response.status_code}")
-                return None
-            return response.json()
+                if response.status_code == 401:  # the sign-in ran out: sign in again
+                    cookies[p] = sign_in(client, stored.emails[p])
+                    response = client.request(method, path, **kwargs)
+                if response.status_code >= 400:
+                    outcome.failures.append(f"{method} {path}: {response.status_code}")
+                    return None
+                return response.json()
 
-        for c in range(size):
-            p, d = int(chances.patient[c]), int(chances.day[c])
-            now = START + timedelta(days=d, hours=int(chances.hour[c]))
-            clock.set(now)
-            client.cookies.clear()
-            client.cookies.update(cookies[p])
-            rating = int(chances.anxiety[c])
-            if rating != NO_RATING:
-                call("POST", "/api/v1/checkins", json={"level": rating})
-            body = call("GET", "/api/v1/suggestions")
-            if body is None:
-                continue
-            shown = SuggestionList(
-                items=tuple(
-                    Suggestion(
-                        stored.simulated_id[item["session_id"]],
-                        item["probability"],
-                        tuple(item["reasons"]),
-                    )
-                    for item in body["items"]
-                ),
-                engine_version=body["context"]["engine_version"],
-            )
-            context = PatientContext(
-                patient_id=p + 1,
-                now=now,
-                local_hour=now.hour,
-                today=now.date().isoformat(),
-                anxiety=body["context"]["anxiety"],
-                contraindications=world.cohort.contraindications[p],
-                banned=world.cohort.banned[p],
-            )
-            safe = clinical_rules.safe_ids(catalog, context, limits)
-            for violation in clinical_rules.check_list(shown, by_id, context, limits, safe):
-                run.violations += 1
-                run.examples.append(f"session {violation.session_id}: {violation.rule}")
-            picked = [item.session_id - 1 for item in shown.items]  # id == index + 1
-            run.shown[c] = len(picked)
-            run.suggestions += len(picked)
-            if not picked:
-                continue
-            truth = world.calm_from(p, float(chances.level[c]), habituated[p])
-            pool = np.array(sorted(i - 1 for i in safe), dtype=np.intp)
-            run.value[c] = float(truth[picked].mean())
-            best = np.sort(truth[pool])[-len(picked) :] if pool.size else truth[picked]
-            run.best[c] = float(best.mean())
-            run.yesterday[c] = int(np.count_nonzero(last_day[p, picked] == d - 1))
-            if not chances.follows[c]:
-                continue
-            session = picked[int(chances.pick[c] * len(picked))]
-            calm = world.realised_calm(c, session, int(repeats[p, session]))
-            repeats[p, session] += 1
-            habituated[p, session] *= fading
-            last_day[p, session] = d
-            practice: dict[str, Any] = {
-                "session_id": stored.stored_id[session + 1],
-                "suggestion_id": body["suggestion_id"],
-                "started_at": now.isoformat(),
-                "listened_seconds": round(catalog[session].minutes * 60),
-            }
-            if chances.rated[c] and rating != NO_RATING:
-                practice["anxiety_before"] = rating
-                practice["anxiety_after"] = world.after_rating(c, calm)
-            clock.set(now + timedelta(minutes=catalog[session].minutes + 1))
-            call("POST", "/api/v1/practice", json=practice)
-        outcome.wall = time.perf_counter() - started
-        outcome.cpu = time.process_time() - cpu_started
-        outcome.fits = client.blocking_portal.call(fits_logged)
+            for c in range(size):
+                p, d = int(chances.patient[c]), int(chances.day[c])
+                now = START + timedelta(days=d, hours=int(chances.hour[c]))
+                clock.set(now)
+                client.cookies.clear()
+                client.cookies.update(cookies[p])
+                rating = int(chances.anxiety[c])
+                if rating != NO_RATING:
+                    call("POST", "/api/v1/checkins", json={"level": rating})
+                body = call("GET", "/api/v1/suggestions")
+                if body is None:
+                    continue
+                shown = SuggestionList(
+                    items=tuple(
+                        Suggestion(
+                            stored.simulated_id[item["session_id"]],
+                            item["probability"],
+                            tuple(item["reasons"]),
+                        )
+                        for item in body["items"]
+                    ),
+                    engine_version=body["context"]["engine_version"],
+                )
+                context = PatientContext(
+                    patient_id=p + 1,
+                    now=now,
+                    local_hour=now.hour,
+                    today=now.date().isoformat(),
+                    anxiety=body["context"]["anxiety"],
+                    contraindications=world.cohort.contraindications[p],
+                    banned=world.cohort.banned[p],
+                )
+                safe = clinical_rules.safe_ids(catalog, context, limits)
+                for violation in clinical_rules.check_list(shown, by_id, context, limits, safe):
+                    run.violations += 1
+                    run.examples.append(f"session {violation.session_id}: {violation.rule}")
+                picked = [item.session_id - 1 for item in shown.items]  # id == index + 1
+                run.shown[c] = len(picked)
+                run.suggestions += len(picked)
+                if not picked:
+                    continue
+                truth = world.calm_from(p, float(chances.level[c]), habituated[p])
+                pool = np.array(sorted(i - 1 for i in safe), dtype=np.intp)
+                run.value[c] = float(truth[picked].mean())
+                best = np.sort(truth[pool])[-len(picked) :] if pool.size else truth[picked]
+                run.best[c] = float(best.mean())
+                run.yesterday[c] = int(np.count_nonzero(last_day[p, picked] == d - 1))
+                if not chances.follows[c]:
+                    continue
+                session = picked[int(chances.pick[c] * len(picked))]
+                calm = world.realised_calm(c, session, int(repeats[p, session]))
+                repeats[p, session] += 1
+                habituated[p, session] *= fading
+                last_day[p, session] = d
+                practice: dict[str, Any] = {
+                    "session_id": stored.stored_id[session + 1],
+                    "suggestion_id": body["suggestion_id"],
+                    "started_at": now.isoformat(),
+                    "listened_seconds": round(catalog[session].minutes * 60),
+                }
+                if chances.rated[c] and rating != NO_RATING:
+                    practice["anxiety_before"] = rating
+                    practice["anxiety_after"] = world.after_rating(c, calm)
+                clock.set(now + timedelta(minutes=catalog[session].minutes + 1))
+                call("POST", "/api/v1/practice", json=practice)
+            outcome.wall = time.perf_counter() - started
+            outcome.cpu = time.process_time() - cpu_started
+            outcome.fits = client.blocking_portal.call(fits_logged)
     return outcome
 
 
