@@ -16,8 +16,12 @@ takes minutes of wall time, as it would for an outside simulation. For each seed
   wall and CPU milliseconds per request.
 
 Usage: .venv/bin/python bench/api_clinic.py [--patients 100] [--days 28] [--seeds 2]
-           [--first-seed 1] [--heterogeneity medium] [--quick]
+           [--first-seed 1] [--heterogeneity medium] [--quick] [--before rating|checkin]
            [--database sqlite|postgres|both] [--postgres-url postgres://...]
+
+`--before checkin` sends no `anxiety_before` with a practice: the check-in made at the same
+moment serves as its before rating (`WELLNESS_CHECKIN_AS_BEFORE_MINUTES`), as it does for a
+client that asks for one rating per moment.
 
 SQLite in a temporary folder, or a throwaway PostgreSQL database, removed afterwards. The four
 deliberately malformed sessions of the synthetic catalog (an unknown kind, no length, ...)
@@ -72,7 +76,7 @@ from wellness.suggestions.inputs import (
 )
 from wellness.suggestions.logs.models import SuggestionLog
 from wellness.suggestions.services.clinic import CLINIC_FITS
-from wellness.suggestions.services.context import limits_for
+from wellness.suggestions.services.context import limits_for, rated_practices
 from wellness.suggestions.simulation import clinical_rules
 from wellness.suggestions.simulation.clinic import PolicyRun
 from wellness.suggestions.simulation.lineup import simulate_seed
@@ -98,6 +102,7 @@ class ApiRun:
     requests: int = 0
     failures: list[str] = field(default_factory=list)
     fits: set[int] = field(default_factory=set)
+    rated: int = 0  # practices the app holds with a rating before and after: what it learns from
     wall: float = 0.0
     cpu: float = 0.0
 
@@ -213,9 +218,11 @@ def clinic_app(settings: Settings, clock: FixedClock) -> Iterator[TestClient[Lit
         yield client
 
 
-def drive(world: World, database_url: str | None = None) -> ApiRun:
+def drive(world: World, database_url: str | None = None, *, before: str = "rating") -> ApiRun:
     """Every chance of `world` through the API: check-in, suggestions, the practice. The
-    database must be empty (None: a new SQLite file in a temporary folder)."""
+    database must be empty (None: a new SQLite file in a temporary folder). `before`: "rating"
+    sends the practice's before rating with it; "checkin" leaves it to the check-in just made
+    (as a client that asks once per moment would)."""
     clock = FixedClock(START)
     catalog = world.catalog.sessions
     by_id = sessions_by_id(catalog)
@@ -314,13 +321,15 @@ def drive(world: World, database_url: str | None = None) -> ApiRun:
                     "listened_seconds": round(catalog[session].minutes * 60),
                 }
                 if chances.rated[c] and rating != NO_RATING:
-                    practice["anxiety_before"] = rating
+                    if before == "rating":
+                        practice["anxiety_before"] = rating
                     practice["anxiety_after"] = world.after_rating(c, calm)
                 clock.set(now + timedelta(minutes=catalog[session].minutes + 1))
                 call("POST", "/api/v1/practice", json=practice)
             outcome.wall = time.perf_counter() - started
             outcome.cpu = time.process_time() - cpu_started
             outcome.fits = client.blocking_portal.call(fits_logged)
+            outcome.rated = len(client.blocking_portal.call(rated_practices))
     return outcome
 
 
@@ -347,7 +356,8 @@ def report(seed: int, in_process: Mapping[str, SeedMetrics], through: ApiRun, wo
     per = 1000 / max(through.requests, 1)
     lines.append(
         f"  API: {through.requests:,} requests, {len(through.failures)} refused or failed, "
-        f"{len(through.fits)} clinic fits, {through.wall * per:.1f} ms wall and "
+        f"{len(through.fits)} clinic fits, {through.rated:,} practices rated before and after, "
+        f"{through.wall * per:.1f} ms wall and "
         f"{through.cpu * per:.1f} ms CPU per request (app and this driver in one process)"
     )
     lines.extend(f"  ! {text}" for text in through.failures[:5] + through.run.examples[:5])
@@ -364,6 +374,12 @@ def main() -> int:
         "--heterogeneity", default="medium", choices=[h.value for h in Heterogeneity]
     )
     parse.add_argument("--quick", action="store_true", help="20 patients x 7 days x 1 seed")
+    parse.add_argument(
+        "--before",
+        default="rating",
+        choices=["rating", "checkin"],
+        help="send each practice's before rating with it, or leave it to the check-in just made",
+    )
     add_database_options(parse)
     arguments = parse.parse_args()
     if arguments.quick:
@@ -383,7 +399,7 @@ def main() -> int:
         world = build_world(seed, arguments.patients, arguments.days, level)
         for kind in kinds:
             with database(kind, arguments.postgres_url) as url:
-                through = drive(world, url)
+                through = drive(world, url, before=arguments.before)
             print(f"[{kind}] {report(seed, in_process, through, world)}", flush=True)
             failed |= bool(through.failures or through.run.violations)
     return 1 if failed else 0

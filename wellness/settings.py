@@ -9,6 +9,7 @@ import os
 import re
 import secrets
 from collections.abc import Mapping
+from datetime import timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import TypeVar
@@ -38,6 +39,7 @@ class CarePolicy:
     day_rollover_hour: int = 3
     rest_days_per_week: int = 0
     backdate_days: int = 14
+    checkin_as_before_minutes: int = 15
     clinic_contact: str = ""
     crisis_line: str = ""
     monitored_always: bool = False
@@ -45,6 +47,10 @@ class CarePolicy:
     @property
     def completion_fraction(self) -> float:
         return self.completion_percent / 100
+
+    @property
+    def checkin_as_before(self) -> timedelta:
+        return timedelta(minutes=self.checkin_as_before_minutes)
 
 
 class Environment(StrEnum):
@@ -141,6 +147,7 @@ def _care_policy(reader: _Reader) -> CarePolicy:
         day_rollover_hour=reader.integer("DAY_ROLLOVER_HOUR", 3, low=0, high=12),
         rest_days_per_week=reader.integer("REST_DAYS_PER_WEEK", 0, low=0, high=3),
         backdate_days=reader.integer("BACKDATE_DAYS", 14, low=0, high=365),
+        checkin_as_before_minutes=reader.integer("CHECKIN_AS_BEFORE_MINUTES", 15, low=0, high=60),
         clinic_contact=reader.text("CLINIC_CONTACT", max_length=200),
         crisis_line=reader.text("CRISIS_LINE", max_length=200),
         monitored_always=reader.boolean("MONITORED_ALWAYS", False),

@@ -12,7 +12,9 @@ from wellness.checkins.scoring import (
     GAD7_MAX,
     SUDS_MAX,
     SUDS_MIN,
+    CheckinContext,
     Gad7Band,
+    adopts_checkin,
     clean_level,
     clean_moment,
     clean_note,
@@ -20,6 +22,7 @@ from wellness.checkins.scoring import (
     gad7_band,
     gad7_due,
     score_gad7,
+    side_of_practice,
 )
 from wellness.lib.validation import FieldError
 
@@ -197,3 +200,52 @@ def test_at_most_six_distinct_tags() -> None:
     assert clean_tags([*six, "craving"]) == six
     with pytest.raises(FieldError, match="at most 6"):
         clean_tags([*six, "conflict"])
+
+
+WINDOW = timedelta(minutes=15)
+
+
+@pytest.mark.parametrize(
+    ("context", "practice_id", "minutes_before", "adopted"),
+    [
+        (CheckinContext.QUICK, None, 0, True),
+        (CheckinContext.QUICK, None, 15, True),
+        (CheckinContext.QUICK, None, 15 + 1 / 60, False),
+        (CheckinContext.QUICK, None, -1 / 60, False),  # after the practice began
+        (CheckinContext.QUICK, 12, 1, False),  # another practice took it
+        (CheckinContext.BEFORE_SESSION, 12, 1, False),
+        (CheckinContext.AFTER_SESSION, 12, 1, False),
+    ],
+)
+def test_a_practice_adopts_only_an_unclaimed_quick_check_in_made_just_before_it(
+    context: CheckinContext, practice_id: int | None, minutes_before: float, adopted: bool
+) -> None:
+    occurred_at = NOW - timedelta(minutes=minutes_before)
+
+    verdict = adopts_checkin(context, practice_id, occurred_at, started_at=NOW, within=WINDOW)
+
+    assert verdict is adopted
+
+
+def test_a_window_of_zero_turns_it_off() -> None:
+    assert not adopts_checkin("quick", None, NOW, started_at=NOW, within=timedelta(0))
+
+
+def test_the_same_moment_in_another_zone_is_the_same_moment() -> None:
+    east = (NOW - timedelta(minutes=5)).astimezone(timezone(timedelta(hours=9)))
+
+    assert adopts_checkin("quick", None, east, started_at=NOW, within=WINDOW)
+
+
+@pytest.mark.parametrize(
+    ("context", "side"),
+    [
+        ("quick", CheckinContext.BEFORE_SESSION),
+        ("before_session", CheckinContext.BEFORE_SESSION),
+        ("after_session", CheckinContext.AFTER_SESSION),
+    ],
+)
+def test_a_linked_rating_stands_before_its_practice_unless_given_after_it(
+    context: str, side: CheckinContext
+) -> None:
+    assert side_of_practice(context) is side

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -86,6 +87,7 @@ def test_care_policy_defaults_follow_the_clinical_notes(tmp_path: Path) -> None:
     )
     assert care.crisis_line == ""
     assert care.monitored_always is False
+    assert care.checkin_as_before == timedelta(minutes=15)
 
 
 def test_care_policy_reads_the_clinics_choices(tmp_path: Path) -> None:
@@ -97,6 +99,7 @@ def test_care_policy_reads_the_clinics_choices(tmp_path: Path) -> None:
             "WELLNESS_REST_DAYS_PER_WEEK": "1",
             "WELLNESS_CRISIS_LINE": "Crisis line 0800 111 0 111",
             "WELLNESS_MONITORED_ALWAYS": "yes",
+            "WELLNESS_CHECKIN_AS_BEFORE_MINUTES": "0",
         }
     ).care
 
@@ -105,6 +108,7 @@ def test_care_policy_reads_the_clinics_choices(tmp_path: Path) -> None:
     assert care.rest_days_per_week == 1
     assert care.crisis_line == "Crisis line 0800 111 0 111"
     assert care.monitored_always is True
+    assert care.checkin_as_before == timedelta(0)
 
 
 @pytest.mark.parametrize(
@@ -120,6 +124,7 @@ def test_care_policy_reads_the_clinics_choices(tmp_path: Path) -> None:
         ("CRISIS_LINE", "line one\nline two", "one line"),
         ("CLINIC_CONTACT", "x" * 201, "at most 200"),
         ("MONITORED_ALWAYS", "sometimes", "true or false"),
+        ("CHECKIN_AS_BEFORE_MINUTES", "61", "from 0 to 60"),
     ],
 )
 def test_a_bad_care_setting_stops_start_up_naming_it(

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from wellness.suggestions.simulation.parameters import Heterogeneity
-from wellness.suggestions.simulation.world import build_world
+from wellness.suggestions.simulation.world import NO_RATING, build_world
 
 SCRIPT = Path(__file__).resolve().parents[2] / "bench" / "api_clinic.py"
 
@@ -50,3 +50,18 @@ def test_a_small_clinic_runs_through_the_api_safely_and_the_clinic_fit_follows_i
     assert len(outcome.fits) >= 2
     assert outcome.requests >= 2 * world.chances.day.size
     assert math.isfinite(outcome.cpu)
+
+
+def test_a_client_that_rates_once_per_moment_teaches_the_engine_as_much(
+    api_clinic: ModuleType, database_url: str
+) -> None:
+    """A practice sent without `anxiety_before` right after a check-in is rated before by it."""
+    world = build_world(5, 8, 4, Heterogeneity.MEDIUM)
+    chances = world.chances
+    rated = chances.follows & chances.rated & (chances.anxiety != NO_RATING)
+
+    outcome = api_clinic.drive(world, database_url, before="checkin")
+
+    assert outcome.failures == []
+    assert outcome.run.violations == 0, outcome.run.examples
+    assert outcome.rated == int(np.count_nonzero(rated)) > 0

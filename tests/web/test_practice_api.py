@@ -14,6 +14,7 @@ from wellness.care.models import Alert
 from wellness.catalog.kinds import Kind, Status
 from wellness.catalog.models import MediaAsset, PracticeSession
 from wellness.checkins.models import Checkin
+from wellness.lib.clock import FixedClock
 from wellness.practice.models import PracticeLog
 
 TEN_MINUTES = 600.0
@@ -711,3 +712,36 @@ def test_only_patients_use_the_practice_routes(
         assert "listened_seconds" not in response.text
 
     assert snapshot(client) == before
+
+
+# --- a check-in just before a practice is its before rating ------------------------------------
+
+
+def test_a_check_in_just_before_a_logged_practice_is_its_before_rating(
+    client: Client, personas: dict[str, User], session_id: int
+) -> None:
+    client.login_as(PERSONAS["patient"])
+    assert client.post("/api/v1/checkins", json={"level": 7}).status_code == 201
+    logged = log(client, session_id=session_id, started_at=moment(minutes=0), anxiety_after=4)
+    assert logged.status_code == 201, logged.text
+
+    client.login_as(PERSONAS["therapist"])
+    record = client.get(f"/api/v1/patients/{personas['patient'].id}").json()
+
+    items = record["practice"]["items"]
+    assert [(i["anxiety_before"], i["anxiety_after"]) for i in items] == [(7, 4)]
+    # Still one check-in, not a copy: the quick check-in is now linked to the practice.
+    assert count(client, Checkin, patient_id=personas["patient"].id) == 2
+    assert count(client, Checkin, context="quick", practice_id=logged.json()["practice"]["id"]) == 1
+
+
+def test_a_check_in_long_before_a_logged_practice_is_not_its_before_rating(
+    as_patient: Client, session_id: int, clock: FixedClock
+) -> None:
+    assert as_patient.post("/api/v1/checkins", json={"level": 7}).status_code == 201
+    clock.advance(timedelta(minutes=16))
+
+    logged = log(as_patient, session_id=session_id, started_at=moment(minutes=-16), anxiety_after=4)
+
+    assert logged.status_code == 201, logged.text
+    assert count(as_patient, Checkin, practice_id__isnull=False) == 1  # the after rating only

@@ -18,6 +18,7 @@ from wellness.accounts.models import User
 from wellness.care.models import Alert
 from wellness.catalog.kinds import Status
 from wellness.checkins.models import Checkin
+from wellness.lib.clock import FixedClock
 from wellness.practice.models import PracticeLog
 
 START = "/practice/start"
@@ -692,3 +693,30 @@ def test_hiding_streaks_is_only_for_the_patients_own_pages(
 
     assert hides_streaks(client, PERSONAS["patient"].email) is False
     assert "Current streak" in client.get("/patient").text
+
+
+def test_a_check_in_minutes_ago_is_named_beside_the_before_scale_and_counts_for_it(
+    as_patient: Client, session_id: int, clock: FixedClock
+) -> None:
+    assert as_patient.post("/api/v1/checkins", json={"level": 7}).status_code == 201
+    clock.advance(timedelta(minutes=3))
+
+    page = as_patient.get(f"/sessions/{session_id}")
+    practice_id = start(as_patient, session_id)
+
+    assert "your check-in of 7/10 (3 min ago) counts as this rating" in page.text
+    assert count(as_patient, Checkin, practice_id=practice_id, context="quick", level=7) == 1
+
+
+def test_an_older_check_in_is_not_named_and_does_not_count(
+    as_patient: Client, session_id: int, clock: FixedClock
+) -> None:
+    assert as_patient.post("/api/v1/checkins", json={"level": 7}).status_code == 201
+    clock.advance(timedelta(minutes=16))
+
+    page = as_patient.get(f"/sessions/{session_id}")
+    practice_id = start(as_patient, session_id)
+
+    assert "Optional. Rate again afterwards to see what helps you." in page.text
+    assert "your check-in of" not in page.text
+    assert count(as_patient, Checkin, practice_id=practice_id) == 0

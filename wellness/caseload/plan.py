@@ -31,7 +31,7 @@ from wellness.caseload.loading import AssignmentRecord, PatientData, load
 from wellness.catalog.kinds import Kind
 from wellness.catalog.models import PracticeSession
 from wellness.checkins.models import Checkin
-from wellness.checkins.scoring import CheckinContext
+from wellness.checkins.scoring import CheckinContext, side_of_practice
 from wellness.practice.models import PracticeLog
 from wellness.settings import CarePolicy
 from wellness.suggestions.inputs import DueItem
@@ -276,14 +276,12 @@ async def adherence_for_many(
 
 async def _changes_by_session(patient_id: int) -> dict[int, float]:
     """How much this patient's rating fell, on average, around each session (before - after)."""
-    rows = await Checkin.filter(
-        patient_id=patient_id,
-        practice_id__isnull=False,
-        context__in=[CheckinContext.BEFORE_SESSION, CheckinContext.AFTER_SESSION],
-    ).values_list("practice_id", "context", "level")
+    rows = await Checkin.filter(patient_id=patient_id, practice_id__isnull=False).values_list(
+        "practice_id", "context", "level"
+    )
     levels: dict[int, dict[str, int]] = defaultdict(dict)
     for practice_id, context, level in rows:
-        levels[int(practice_id)][str(context)] = int(level)
+        levels[int(practice_id)].setdefault(side_of_practice(context).value, int(level))
     paired = {pid: v for pid, v in levels.items() if len(v) == 2}
     if not paired:
         return {}

@@ -23,7 +23,7 @@ from wellness.caseload.alerts import AlertView
 from wellness.catalog.kinds import Kind
 from wellness.catalog.models import PracticeSession
 from wellness.checkins.models import Checkin, Gad7Response
-from wellness.checkins.scoring import CheckinContext, Gad7Band
+from wellness.checkins.scoring import CheckinContext, Gad7Band, side_of_practice
 from wellness.db import paged
 from wellness.lib.elapsed import ago
 from wellness.lib.paging import Page
@@ -180,13 +180,11 @@ async def practice_history(
     ids = [log.id for log in logs]
     ratings: dict[int, dict[str, int]] = defaultdict(dict)
     if ids:
-        rows = (
-            await Checkin.filter(practice_id__in=ids)
-            .exclude(context=CheckinContext.QUICK)
-            .values_list("practice_id", "context", "level")
+        rows = await Checkin.filter(practice_id__in=ids).values_list(
+            "practice_id", "context", "level"
         )
         for practice_id, context, level in rows:
-            ratings[practice_id][str(context)] = level
+            ratings[practice_id].setdefault(side_of_practice(context).value, level)
     titles = await _titles({log.session_id for log in logs if log.session_id})
     attesters = await accounts.display_names(
         {log.attested_by_id for log in logs if log.attested_by_id}
@@ -222,14 +220,12 @@ async def practice_history(
 async def rated_practice(patient: User, *, policy: CarePolicy) -> list[helps.RatedPractice]:
     """Every completed practice of the patient rated both before and after (the progress page's
     rule for what helped), in three narrow queries."""
-    rows = (
-        await Checkin.filter(patient_id=patient.id, practice_id__isnull=False)
-        .exclude(context=CheckinContext.QUICK)
-        .values_list("practice_id", "context", "level")
+    rows = await Checkin.filter(patient_id=patient.id, practice_id__isnull=False).values_list(
+        "practice_id", "context", "level"
     )
     around: dict[int, dict[str, int]] = defaultdict(dict)
     for practice_id, context, level in rows:
-        around[practice_id][str(context)] = level
+        around[practice_id].setdefault(side_of_practice(context).value, level)
     paired = [
         practice_id
         for practice_id, levels in around.items()

@@ -43,6 +43,35 @@ class CheckinContext(StrEnum):
     AFTER_SESSION = "after_session"
 
 
+def side_of_practice(context: str) -> CheckinContext:
+    """Where a rating linked to a practice stands: after it, or before it (given as the
+    practice began, or a quick check-in the practice adopted: see `adopts_checkin`)."""
+    if context == CheckinContext.AFTER_SESSION:
+        return CheckinContext.AFTER_SESSION
+    return CheckinContext.BEFORE_SESSION
+
+
+def adopts_checkin(
+    context: str,
+    practice_id: int | None,
+    occurred_at: datetime,
+    *,
+    started_at: datetime,
+    within: timedelta,
+) -> bool:
+    """Whether a practice begun without a before rating takes the patient's latest rating as
+    one: a quick check-in no other practice has claimed, made at most `within` before the
+    start (a clinic turns this off with a `within` of 0). Both are the same SUDS "right now",
+    minutes apart; asking again right after a check-in is the friction that makes people skip
+    the before rating altogether."""
+    return (
+        within > timedelta(0)
+        and context == CheckinContext.QUICK
+        and practice_id is None
+        and started_at - within <= occurred_at <= started_at
+    )
+
+
 class ContextTag(StrEnum):
     CRAVING = "craving"
     CANT_SLEEP = "cant-sleep"

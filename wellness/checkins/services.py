@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from tortoise.transactions import in_transaction
 
@@ -201,6 +201,52 @@ async def recent_checkins(patient: User) -> RecentCheckins:
     return recent
 
 
-async def session_rating(practice_id: int, context: CheckinContext) -> int | None:
-    checkin = await Checkin.get_or_none(practice_id=practice_id, context=context)
-    return checkin.level if checkin else None
+async def checkin_to_adopt(
+    patient_id: int, *, started_at: datetime, within: timedelta
+) -> Checkin | None:
+    """The quick check-in a practice begun at `started_at` without a before rating would take
+    as one (`scoring.adopts_checkin`), or None; the session page names it beside the scale."""
+    latest = (
+        await Checkin.filter(
+            patient_id=patient_id,
+            occurred_at__gte=started_at - within,
+            occurred_at__lte=started_at,
+        )
+        .order_by("-occurred_at", "-id")
+        .first()
+    )
+    if latest is None or not scoring.adopts_checkin(
+        latest.context,
+        latest.practice_id,
+        latest.occurred_at,
+        started_at=started_at,
+        within=within,
+    ):
+        return None
+    return latest
+
+
+async def adopt_recent_checkin(
+    patient_id: int, practice_id: int, *, started_at: datetime, within: timedelta
+) -> int | None:
+    """Link that check-in to a practice begun without a before rating; its level, or None.
+    Call inside the practice's transaction. The check-in stays a check-in (its context, time,
+    note and any alert are unchanged): only the link is written, and only if no other
+    practice took it meanwhile."""
+    found = await checkin_to_adopt(patient_id, started_at=started_at, within=within)
+    if found is None:
+        return None
+    claimed = await Checkin.filter(id=found.id, practice_id__isnull=True).update(
+        practice_id=practice_id
+    )
+    return found.level if claimed else None
+
+
+async def session_ratings(practice_id: int) -> tuple[int | None, int | None]:
+    """(before, after) of one practice; None where it has none."""
+    sides: dict[CheckinContext, int] = {}
+    for context, level in (
+        await Checkin.filter(practice_id=practice_id).order_by("id").values_list("context", "level")
+    ):
+        sides.setdefault(scoring.side_of_practice(context), int(level))
+    return sides.get(CheckinContext.BEFORE_SESSION), sides.get(CheckinContext.AFTER_SESSION)

@@ -13,7 +13,7 @@ from wellness.accounts.models import User
 from wellness.catalog.models import PracticeSession
 from wellness.checkins import trends
 from wellness.checkins.models import Checkin, Gad7Response
-from wellness.checkins.scoring import CheckinContext
+from wellness.checkins.scoring import CheckinContext, side_of_practice
 from wellness.practice import history, streaks
 from wellness.practice.services import streak_policy
 from wellness.settings import CarePolicy
@@ -108,13 +108,13 @@ async def _ratings(
     )
     quick = [(history.moment(occurred_at).astimezone(zone), level) for occurred_at, level in recent]
     rated = await history.raw_rows(
-        Checkin.filter(patient_id=patient.id, practice_id__isnull=False)
-        .exclude(context=CheckinContext.QUICK)
-        .values_list("level", "context", "practice_id")
+        Checkin.filter(patient_id=patient.id, practice_id__isnull=False).values_list(
+            "level", "context", "practice_id"
+        )
     )
     around: dict[int, dict[str, int]] = defaultdict(dict)
     for level, context, practice_id in rated:
-        around[practice_id][str(context)] = level
+        around[practice_id].setdefault(side_of_practice(context).value, level)
     titles = await _titles({p.session_id for p in practices.values() if p.session_id})
     pairs: list[tuple[datetime, int, int]] = []
     by_session: list[tuple[str, int, int]] = []

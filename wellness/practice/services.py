@@ -114,7 +114,15 @@ async def _record(
             updated_at=now,
             **fields,
         )
-        alerts = await _ratings(practice, before, after, policy=policy, now=now)
+        earlier = before
+        if earlier is None:
+            earlier = await checkins.adopt_recent_checkin(
+                patient.id,
+                practice.id,
+                started_at=practice.started_at,
+                within=policy.checkin_as_before,
+            )
+        alerts = await _ratings(practice, before, after, earlier=earlier, policy=policy, now=now)
     return Logged(practice, alerts)
 
 
@@ -123,14 +131,17 @@ async def _ratings(
     before: int | None,
     after: int | None,
     *,
+    earlier: int | None,
     policy: CarePolicy,
     now: datetime,
 ) -> list[Alert]:
+    """Store the ratings given with a practice; `earlier` is its before rating, given now or
+    adopted, against which the after rating is judged."""
     # A queued record sent later is rated after when the practice ended, not when it arrived.
     ended = min(now, practice.started_at + timedelta(seconds=practice.listened_seconds))
     ratings = (
         (before, CheckinContext.BEFORE_SESSION, None, practice.started_at),
-        (after, CheckinContext.AFTER_SESSION, before, ended),
+        (after, CheckinContext.AFTER_SESSION, earlier, ended),
     )
     alerts: list[Alert] = []
     for level, context, earlier, occurred_at in ratings:
@@ -224,8 +235,8 @@ async def rate_after(
         # Lock the practice so two ratings sent at once (a double tap, a retry without a key)
         # cannot both pass the check below on PostgreSQL; SQLite runs one transaction at a time.
         await PracticeLog.select_for_update().get(id=practice.id)
-        before = await checkins.session_rating(practice.id, CheckinContext.BEFORE_SESSION)
-        if await checkins.session_rating(practice.id, CheckinContext.AFTER_SESSION) is not None:
+        before, already = await checkins.session_ratings(practice.id)
+        if already is not None:
             raise FieldError("anxiety_after", "This session already has an after rating.")
         recorded = await checkins.record_session_rating(
             practice.patient_id,
@@ -241,7 +252,8 @@ async def rate_after(
 
 
 async def has_after_rating(practice: PracticeLog) -> bool:
-    return await checkins.session_rating(practice.id, CheckinContext.AFTER_SESSION) is not None
+    _, after = await checkins.session_ratings(practice.id)
+    return after is not None
 
 
 async def attest_practice(

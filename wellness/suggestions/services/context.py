@@ -23,7 +23,7 @@ from wellness.catalog.cache import TokenCache, change_token
 from wellness.catalog.kinds import Status
 from wellness.catalog.models import PracticeSession
 from wellness.checkins.models import Checkin
-from wellness.checkins.scoring import CheckinContext
+from wellness.checkins.scoring import CheckinContext, side_of_practice
 from wellness.practice.history import moment, raw_rows
 from wellness.practice.models import PracticeLog
 from wellness.practice.streaks import practice_day
@@ -111,7 +111,7 @@ async def _rating_levels(patient_id: int | None) -> dict[int, list[int | None]]:
         ratings.order_by("id").values_list("practice_id", "context", "level")
     ):
         pair = levels.setdefault(int(practice_id), [None, None])
-        at = 0 if context == CheckinContext.BEFORE_SESSION else 1
+        at = 0 if side_of_practice(context) is CheckinContext.BEFORE_SESSION else 1
         if pair[at] is None:
             pair[at] = int(level)
     return levels
@@ -180,10 +180,8 @@ def _rated(practices: Sequence[_Practice]) -> list[RatedPractice]:
 
 
 def _session_ratings() -> QuerySet[Checkin]:
-    return Checkin.filter(
-        practice_id__isnull=False,
-        context__in=(CheckinContext.BEFORE_SESSION, CheckinContext.AFTER_SESSION),
-    )
+    """Every rating linked to a practice: given around it, or a check-in it adopted."""
+    return Checkin.filter(practice_id__isnull=False)
 
 
 async def clinic_ratings_mark() -> RatingsMark:

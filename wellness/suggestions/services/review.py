@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from wellness.checkins.models import Checkin
-from wellness.checkins.scoring import CheckinContext
+from wellness.checkins.scoring import CheckinContext, side_of_practice
 from wellness.practice.history import moment, raw_rows
 from wellness.practice.models import PracticeLog
 from wellness.practice.streaks import practice_day
@@ -111,16 +111,13 @@ async def _changes(practice_ids: Sequence[int]) -> dict[int, float]:
         return {}
     levels: dict[int, list[int | None]] = {}
     rows = await raw_rows(
-        Checkin.filter(
-            practice_id__in=list(practice_ids),
-            context__in=(CheckinContext.BEFORE_SESSION, CheckinContext.AFTER_SESSION),
-        )
+        Checkin.filter(practice_id__in=list(practice_ids))
         .order_by("occurred_at", "id")
         .values_list("practice_id", "context", "level")
     )
     for practice_id, context, level in rows:
         pair = levels.setdefault(int(practice_id), [None, None])
-        at = 0 if context == CheckinContext.BEFORE_SESSION else 1
+        at = 0 if side_of_practice(context) is CheckinContext.BEFORE_SESSION else 1
         if pair[at] is None:
             pair[at] = int(level)
     return {

@@ -18,6 +18,8 @@ from wellness.catalog import services as catalog
 from wellness.catalog.kinds import Guidance, Kind, Posture, Status
 from wellness.catalog.models import PracticeSession
 from wellness.catalog.search import SearchPage
+from wellness.checkins import services as checkins
+from wellness.lib.elapsed import ago
 from wellness.lib.numbers import MAX_ID
 from wellness.practice import rules
 from wellness.practice import services as practice
@@ -162,9 +164,15 @@ async def suggestion_context(
     offered = None
     if suggestion_id is not None:
         offered = await suggestion_log.offered_to(viewer, suggestion_id, session.id)
+    recent = await checkins.checkin_to_adopt(
+        viewer.id, started_at=now, within=policy.checkin_as_before
+    )
     return {
         "suggestion_id": offered.id if offered else None,
         "distress": await suggestions.distress_note(viewer, session.id, policy=policy, now=now),
+        "recent_checkin": (
+            {"level": recent.level, "ago": ago(recent.occurred_at, now)} if recent else None
+        ),
     }
 
 
