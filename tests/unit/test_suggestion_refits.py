@@ -40,11 +40,19 @@ def test_a_deletion_is_due_at_once() -> None:
     assert due(1000, 999, age=0)
 
 
-def test_the_same_count_with_other_ratings_counts_as_a_change() -> None:
+def test_the_same_count_with_other_ratings_is_a_deletion_and_due_at_once() -> None:
     # one rating deleted and another added: same count, a newer id
     assert not due(1000, 1000, age=10_000, newest=1000)
-    assert due(1000, 1000, age=600, newest=1001)
-    assert not due(1000, 1000, age=10, newest=1001)
+    assert due(1000, 1000, age=0, newest=1001)
+
+
+def test_an_adopted_check_in_and_a_deletion_show_in_the_sum_of_ids() -> None:
+    # A practice adopted check-in 40 (below the newest, 90) while rating 70 was deleted.
+    fitted = RatingsMark(3, 90, id_sum=10 + 70 + 90)
+    current = RatingsMark(3, 90, id_sum=10 + 40 + 90)
+
+    assert refit_due(fitted, current, 0, SCHEDULE)
+    assert not refit_due(fitted, fitted, 10_000, SCHEDULE)
 
 
 @given(

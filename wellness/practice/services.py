@@ -144,7 +144,7 @@ async def _ratings(
         (after, CheckinContext.AFTER_SESSION, earlier, ended),
     )
     alerts: list[Alert] = []
-    for level, context, earlier, occurred_at in ratings:
+    for level, context, judged_against, occurred_at in ratings:
         if level is None:
             continue
         recorded = await checkins.record_session_rating(
@@ -152,7 +152,7 @@ async def _ratings(
             practice.id,
             level=level,
             context=context,
-            before=earlier,
+            before=judged_against,
             occurred_at=occurred_at,
             policy=policy,
             now=now,

@@ -17,11 +17,15 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True)
 class RatingsMark:
-    """What a fit was made from: the number of the clinic's session ratings and the newest id.
-    Ratings are only ever added or deleted, never edited, so equal marks mean equal data."""
+    """What a fit was made from: the number of the clinic's session ratings, the newest id and
+    the sum of their ids. A rating joins the set when it is made, or when a practice adopts an
+    older check-in (whose id may be below the newest); ratings leave it only when deleted. The
+    sum tells an adoption and a deletion between two counts from no change at all, so equal
+    marks mean equal data."""
 
     count: int
     newest: int | None
+    id_sum: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,8 +46,10 @@ def refit_due(
     if current == fitted:
         return False
     added = current.count - fitted.count
-    if added < 0:
-        return True  # ratings were deleted (a patient's data erased): never keep them
+    if added <= 0:
+        # Ratings were deleted (a patient's data erased), perhaps as others came: never keep
+        # them. Fewer ratings, or as many but other ones, says so; more cannot tell.
+        return True
     return added >= max(schedule.least_new, schedule.growth * fitted.count) or (
         age >= schedule.settle_after
     )

@@ -185,15 +185,18 @@ def _session_ratings() -> QuerySet[Checkin]:
 
 
 async def clinic_ratings_mark() -> RatingsMark:
-    """How many before and after ratings the clinic holds, and the newest one's id: one
-    aggregate, read before the ratings themselves so nothing newer is fitted under it."""
+    """How many before and after ratings the clinic holds, the newest one's id and the sum of
+    their ids: one aggregate, read before the ratings themselves so nothing newer is fitted
+    under it."""
     rows = (
         await _session_ratings()
-        .annotate(count=Count("id"), newest=Max("id"))
-        .values_list("count", "newest")
+        .annotate(count=Count("id"), newest=Max("id"), ids=Sum("id"))
+        .values_list("count", "newest", "ids")
     )
-    count, newest = rows[0] if rows else (0, None)
-    return RatingsMark(int(count or 0), None if newest is None else int(newest))
+    count, newest, ids = rows[0] if rows else (0, None, 0)
+    return RatingsMark(
+        int(count or 0), None if newest is None else int(newest), id_sum=int(ids or 0)
+    )
 
 
 async def rated_practices(patient_id: int | None = None) -> list[RatedPractice]:
@@ -241,7 +244,8 @@ async def _own_marker(patient_id: int) -> tuple[Any, ...]:
         )
         .values_list("count", "changed", "last", "listened")
     )
-    # Before and after ratings only: a quick check-in does not change the practice read here.
+    # Ratings linked to a practice only: a quick check-in changes nothing read here until a
+    # practice adopts it, and that writes the practice too.
     rating = await (
         Checkin.filter(patient_id=patient_id, practice_id__isnull=False)
         .annotate(last=Max("id"))

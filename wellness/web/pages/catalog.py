@@ -120,17 +120,23 @@ async def session_template(
         "errors": errors or {},
     }
     if context["practising"]:
-        context |= await practice_context(viewer, session, practice_id, now=now)
+        context |= await practice_context(viewer, session, practice_id, policy, now=now)
         context |= await suggestion_context(viewer, session, suggestion_id, policy, now=now)
         context["care_mark"] = (await patient_marks(viewer, [session.id])).get(session.id)
     return Template("catalog/session.html", context=context, status_code=status)
 
 
 async def practice_context(
-    viewer: User, session: PracticeSession, practice_id: int | None, *, now: datetime
+    viewer: User,
+    session: PracticeSession,
+    practice_id: int | None,
+    policy: CarePolicy,
+    *,
+    now: datetime,
 ) -> dict[str, Any]:
     """The patient's practice of this session: the one in the page's address (after the form
-    without JavaScript, or the support panel), else the open one, so a reload resumes it."""
+    without JavaScript, or the support panel), else the open one, so a reload resumes it; and
+    the check-in that a practice begun now without a before rating would take as one."""
     found = None
     if practice_id is not None:
         found = await practice.practice_for_owner(viewer, practice_id)
@@ -142,9 +148,17 @@ async def practice_context(
     resume = 0
     if found is not None and not after:
         resume = rules.resume_seconds(found.listened_seconds, found.duration_seconds)
+    recent = None  # asked only when the page offers the before scale
+    if found is None:
+        recent = await checkins.checkin_to_adopt(
+            viewer.id, started_at=now, within=policy.checkin_as_before
+        )
     return {
         "practice": found,
         "after_rated": after,
+        "recent_checkin": (
+            {"level": recent.level, "ago": ago(recent.occurred_at, now)} if recent else None
+        ),
         # The after-rating is offered once playback has started (the player reveals it then).
         "played": found is not None and found.listened_seconds > 0,
         "resume_at": resume,
@@ -164,15 +178,9 @@ async def suggestion_context(
     offered = None
     if suggestion_id is not None:
         offered = await suggestion_log.offered_to(viewer, suggestion_id, session.id)
-    recent = await checkins.checkin_to_adopt(
-        viewer.id, started_at=now, within=policy.checkin_as_before
-    )
     return {
         "suggestion_id": offered.id if offered else None,
         "distress": await suggestions.distress_note(viewer, session.id, policy=policy, now=now),
-        "recent_checkin": (
-            {"level": recent.level, "ago": ago(recent.occurred_at, now)} if recent else None
-        ),
     }
 
 
