@@ -257,3 +257,16 @@ def test_two_practices_begun_at_once_share_no_check_in(any_orm: Orm) -> None:
     befores = [any_orm.run(checkins.session_ratings(s.practice.id))[0] for s in started]
     assert sorted(befores, key=lambda level: level is None) == [7, None, None, None]
     assert any_orm.run(Alert.all().count()) == 0
+
+
+def test_an_adoption_moves_the_clinics_ratings_mark_so_the_next_fit_sees_it(orm: Orm) -> None:
+    patient = make_patient(orm)
+    session_id = orm.run(ten_minute_session())
+    _check_in(orm, patient, 7, minutes_before=3)
+    before = orm.run(suggestion_context.clinic_ratings_mark())
+
+    _log(orm, patient, session_id, after=None)
+    after = orm.run(suggestion_context.clinic_ratings_mark())
+
+    assert (before.count, after.count) == (0, 1)
+    assert after.id_sum > before.id_sum
