@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -203,6 +204,7 @@ def test_at_most_six_distinct_tags() -> None:
 
 
 WINDOW = timedelta(minutes=15)
+BERLIN = ZoneInfo("Europe/Berlin")
 
 
 @pytest.mark.parametrize(
@@ -229,6 +231,27 @@ def test_a_practice_adopts_only_an_unclaimed_quick_check_in_made_just_before_it(
 
 def test_a_window_of_zero_turns_it_off() -> None:
     assert not adopts_checkin("quick", None, NOW, started_at=NOW, within=timedelta(0))
+
+
+@pytest.mark.parametrize(
+    ("checked_in", "started"),
+    [
+        # Spring forward: 01:55 CET is ten minutes before 03:05 CEST (70 on the wall clock).
+        (datetime(2026, 3, 29, 1, 55, tzinfo=BERLIN), datetime(2026, 3, 29, 3, 5, tzinfo=BERLIN)),
+        # Fall back: 02:55 CEST is ten minutes before 02:05 CET (after it on the wall clock).
+        (
+            datetime(2026, 10, 25, 2, 55, fold=0, tzinfo=BERLIN),
+            datetime(2026, 10, 25, 2, 5, fold=1, tzinfo=BERLIN),
+        ),
+    ],
+    ids=["spring-forward", "fall-back"],
+)
+def test_the_window_is_elapsed_time_across_a_dst_change(
+    checked_in: datetime, started: datetime
+) -> None:
+    assert (started.astimezone(UTC) - checked_in.astimezone(UTC)) == timedelta(minutes=10)
+
+    assert adopts_checkin("quick", None, checked_in, started_at=started, within=WINDOW)
 
 
 def test_the_same_moment_in_another_zone_is_the_same_moment() -> None:

@@ -64,11 +64,13 @@ def adopts_checkin(
     start (a clinic turns this off with a `within` of 0). Both are the same SUDS "right now",
     minutes apart; asking again right after a check-in is the friction that makes people skip
     the before rating altogether."""
+    # In UTC: two times that share a zone compare by their wall clocks, an hour off across DST.
+    start, moment = started_at.astimezone(UTC), occurred_at.astimezone(UTC)
     return (
         within > timedelta(0)
         and context == CheckinContext.QUICK
         and practice_id is None
-        and started_at - within <= occurred_at <= started_at
+        and start - within <= moment <= start
     )
 
 
