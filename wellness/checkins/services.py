@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from tortoise.transactions import in_transaction
 
@@ -206,11 +206,12 @@ async def checkin_to_adopt(
 ) -> Checkin | None:
     """The quick check-in a practice begun at `started_at` without a before rating would take
     as one (`scoring.adopts_checkin`), or None; the session page names it beside the scale."""
+    start = started_at.astimezone(UTC)  # elapsed time, whatever zone the caller's time is in
     latest = (
         await Checkin.filter(
             patient_id=patient_id,
-            occurred_at__gte=started_at - within,
-            occurred_at__lte=started_at,
+            occurred_at__gte=start - within,
+            occurred_at__lte=start,
         )
         .order_by("-occurred_at", "-id")
         .first()
