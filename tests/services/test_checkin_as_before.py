@@ -11,10 +11,7 @@ import pytest
 
 from tests.services.conftest import Orm
 from tests.services.test_practice_races import make_patient, ten_minute_session
-from wellness.accounts import passwords
-from wellness.accounts import services as accounts
 from wellness.accounts.models import User
-from wellness.accounts.roles import Role
 from wellness.care.models import Alert
 from wellness.care.policy import AlertReason
 from wellness.caseload import plan, record
@@ -30,6 +27,10 @@ from wellness.suggestions.services import review
 
 NOW = datetime(2026, 11, 24, 18, 30, tzinfo=UTC)
 POLICY = CarePolicy()  # adopts a check-in up to 15 minutes old
+
+
+def _patient_and_session(orm: Orm) -> tuple[User, int]:
+    return make_patient(orm), orm.run(ten_minute_session())
 
 
 def _check_in(orm: Orm, patient: User, level: int, minutes_before: float) -> Checkin:
@@ -66,8 +67,7 @@ def _ratings(orm: Orm, logged: practice.Logged) -> tuple[int | None, int | None]
 
 
 def test_a_recent_check_in_is_the_before_rating_and_stays_a_check_in(any_orm: Orm) -> None:
-    patient = make_patient(any_orm)
-    session_id = any_orm.run(ten_minute_session())
+    patient, session_id = _patient_and_session(any_orm)
     checkin = _check_in(any_orm, patient, 7, minutes_before=4)
 
     logged = _log(any_orm, patient, session_id, after=4)
@@ -86,8 +86,7 @@ def test_a_recent_check_in_is_the_before_rating_and_stays_a_check_in(any_orm: Or
 
 
 def test_every_reader_of_a_practices_ratings_sees_the_adopted_check_in(any_orm: Orm) -> None:
-    patient = make_patient(any_orm)
-    session_id = any_orm.run(ten_minute_session())
+    patient, session_id = _patient_and_session(any_orm)
     _check_in(any_orm, patient, 7, minutes_before=2)
     logged = _log(any_orm, patient, session_id, after=4)
 
@@ -109,8 +108,7 @@ def test_every_reader_of_a_practices_ratings_sees_the_adopted_check_in(any_orm: 
 def test_an_after_rating_markedly_worse_than_the_adopted_check_in_raises_an_alert(
     any_orm: Orm,
 ) -> None:
-    patient = make_patient(any_orm)
-    session_id = any_orm.run(ten_minute_session())
+    patient, session_id = _patient_and_session(any_orm)
     _check_in(any_orm, patient, 3, minutes_before=5)
 
     logged = _log(any_orm, patient, session_id, after=6)
@@ -121,8 +119,7 @@ def test_an_after_rating_markedly_worse_than_the_adopted_check_in_raises_an_aler
 def test_the_player_adopts_it_at_start_and_judges_the_after_rating_against_it(
     any_orm: Orm,
 ) -> None:
-    patient = make_patient(any_orm)
-    session_id = any_orm.run(ten_minute_session())
+    patient, session_id = _patient_and_session(any_orm)
     _check_in(any_orm, patient, 2, minutes_before=1)
 
     started = any_orm.run(
@@ -143,8 +140,7 @@ def test_the_player_adopts_it_at_start_and_judges_the_after_rating_against_it(
 def test_only_a_check_in_within_the_window_before_the_start_counts(
     orm: Orm, minutes_before: float, adopted: bool
 ) -> None:
-    patient = make_patient(orm)
-    session_id = orm.run(ten_minute_session())
+    patient, session_id = _patient_and_session(orm)
     _check_in(orm, patient, 7, minutes_before=minutes_before)
 
     logged = _log(orm, patient, session_id, after=4)
@@ -157,8 +153,7 @@ def test_only_a_check_in_within_the_window_before_the_start_counts(
 
 
 def test_a_given_before_rating_leaves_the_check_in_alone(orm: Orm) -> None:
-    patient = make_patient(orm)
-    session_id = orm.run(ten_minute_session())
+    patient, session_id = _patient_and_session(orm)
     checkin = _check_in(orm, patient, 7, minutes_before=3)
 
     logged = _log(orm, patient, session_id, before=5, after=4)
@@ -168,8 +163,7 @@ def test_a_given_before_rating_leaves_the_check_in_alone(orm: Orm) -> None:
 
 
 def test_a_clinic_can_turn_it_off(orm: Orm) -> None:
-    patient = make_patient(orm)
-    session_id = orm.run(ten_minute_session())
+    patient, session_id = _patient_and_session(orm)
     checkin = _check_in(orm, patient, 7, minutes_before=3)
 
     logged = _log(orm, patient, session_id, policy=CarePolicy(checkin_as_before_minutes=0))
@@ -181,8 +175,7 @@ def test_a_clinic_can_turn_it_off(orm: Orm) -> None:
 def test_a_newer_rating_around_another_practice_is_not_taken_nor_what_came_before_it(
     orm: Orm,
 ) -> None:
-    patient = make_patient(orm)
-    session_id = orm.run(ten_minute_session())
+    patient, session_id = _patient_and_session(orm)
     _check_in(orm, patient, 7, minutes_before=14)
     first = _log(
         orm, patient, session_id, before=6, after=5, started_at=NOW - timedelta(minutes=12)
@@ -196,8 +189,7 @@ def test_a_newer_rating_around_another_practice_is_not_taken_nor_what_came_befor
 
 
 def test_a_check_in_is_one_practices_before_rating_only(orm: Orm) -> None:
-    patient = make_patient(orm)
-    session_id = orm.run(ten_minute_session())
+    patient, session_id = _patient_and_session(orm)
     _check_in(orm, patient, 7, minutes_before=5)
 
     first = _log(orm, patient, session_id, after=None, started_at=NOW - timedelta(minutes=2))
@@ -209,14 +201,7 @@ def test_a_check_in_is_one_practices_before_rating_only(orm: Orm) -> None:
 
 def test_another_patients_check_in_is_never_taken(orm: Orm) -> None:
     patient = make_patient(orm)
-    other = orm.run(
-        accounts.create_user(
-            email="someone.else@example.org",
-            display_name="Someone Else",
-            role=Role.PATIENT,
-            password_hash=passwords.dummy_hash(),
-        )
-    )
+    other = make_patient(orm, "someone.else@example.org", "Someone Else")
     session_id = orm.run(ten_minute_session())
     theirs = _check_in(orm, other, 9, minutes_before=1)
 
@@ -239,8 +224,7 @@ def test_a_kind_only_practice_adopts_it_too(orm: Orm) -> None:
 
 
 def test_two_practices_begun_at_once_share_no_check_in(any_orm: Orm) -> None:
-    patient = make_patient(any_orm)
-    session_id = any_orm.run(ten_minute_session())
+    patient, session_id = _patient_and_session(any_orm)
     _check_in(any_orm, patient, 7, minutes_before=3)
 
     async def race() -> list[practice.Logged]:
@@ -260,8 +244,7 @@ def test_two_practices_begun_at_once_share_no_check_in(any_orm: Orm) -> None:
 
 
 def test_an_adoption_moves_the_clinics_ratings_mark_so_the_next_fit_sees_it(orm: Orm) -> None:
-    patient = make_patient(orm)
-    session_id = orm.run(ten_minute_session())
+    patient, session_id = _patient_and_session(orm)
     _check_in(orm, patient, 7, minutes_before=3)
     before = orm.run(suggestion_context.clinic_ratings_mark())
 

@@ -23,11 +23,11 @@ from wellness.settings import CarePolicy
 NOW = datetime(2026, 11, 24, 18, 30, tzinfo=UTC)
 
 
-def make_patient(orm: Orm) -> User:
+def make_patient(orm: Orm, email: str = "double.tap@example.org", name: str = "Double Tap") -> User:
     return orm.run(
         accounts.create_user(
-            email="double.tap@example.org",
-            display_name="Double Tap",
+            email=email,
+            display_name=name,
             role=Role.PATIENT,
             password_hash=passwords.dummy_hash(),
         )

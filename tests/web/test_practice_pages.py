@@ -695,28 +695,22 @@ def test_hiding_streaks_is_only_for_the_patients_own_pages(
     assert "Current streak" in client.get("/patient").text
 
 
-def test_a_check_in_minutes_ago_is_named_beside_the_before_scale_and_counts_for_it(
-    as_patient: Client, session_id: int, clock: FixedClock
+@pytest.mark.parametrize(
+    ("minutes", "hint", "adopted"),
+    [
+        (3, "Optional. Leave it empty and your check-in of 7/10 (3 min ago) counts as this", 1),
+        (16, "Optional. Rate again afterwards to see what helps you.", 0),
+    ],
+    ids=["minutes-ago", "too-long-ago"],
+)
+def test_a_recent_check_in_is_named_beside_the_before_scale_and_counts_for_it(
+    as_patient: Client, session_id: int, clock: FixedClock, minutes: int, hint: str, adopted: int
 ) -> None:
     assert as_patient.post("/api/v1/checkins", json={"level": 7}).status_code == 201
-    clock.advance(timedelta(minutes=3))
+    clock.advance(timedelta(minutes=minutes))
 
     page = as_patient.get(f"/sessions/{session_id}")
     practice_id = start(as_patient, session_id)
 
-    assert "your check-in of 7/10 (3 min ago) counts as this rating" in page.text
-    assert count(as_patient, Checkin, practice_id=practice_id, context="quick", level=7) == 1
-
-
-def test_an_older_check_in_is_not_named_and_does_not_count(
-    as_patient: Client, session_id: int, clock: FixedClock
-) -> None:
-    assert as_patient.post("/api/v1/checkins", json={"level": 7}).status_code == 201
-    clock.advance(timedelta(minutes=16))
-
-    page = as_patient.get(f"/sessions/{session_id}")
-    practice_id = start(as_patient, session_id)
-
-    assert "Optional. Rate again afterwards to see what helps you." in page.text
-    assert "your check-in of" not in page.text
-    assert count(as_patient, Checkin, practice_id=practice_id) == 0
+    assert hint in page.text
+    assert count(as_patient, Checkin, practice_id=practice_id, context="quick") == adopted
