@@ -714,3 +714,14 @@ def test_a_recent_check_in_is_named_beside_the_before_scale_and_counts_for_it(
 
     assert hint in page.text
     assert count(as_patient, Checkin, practice_id=practice_id, context="quick") == adopted
+
+
+def test_the_home_page_says_a_check_in_counted_before_a_session(
+    as_patient: Client, session_id: int
+) -> None:
+    assert as_patient.post("/api/v1/checkins", json={"level": 6}).status_code == 201
+    start(as_patient, session_id)
+
+    page = as_patient.get("/patient")
+
+    assert "counted before a session" in page.text

@@ -47,11 +47,23 @@ def test_it_saves_a_checkin_from_the_form(as_patient: Client, personas: dict[str
     )
 
     assert response.status_code == 303
-    assert response.headers["location"] == "/patient"
+    # Home, scrolled to the suggestions chosen again for this rating.
+    assert response.headers["location"] == "/patient#suggestions"
     assert count(as_patient, Checkin, patient_id=personas["patient"].id, level=3) == 1
     page = as_patient.get("/patient")
     assert "You rated 3 out of 10" in page.text
     assert "long day" in page.text
+    assert 'id="suggestions"' in page.text
+    assert "For your rating of 3/10 (just now)." in page.text
+
+
+def test_before_any_rating_the_suggestions_say_a_check_in_shapes_them(
+    as_patient: Client,
+) -> None:
+    page = as_patient.get("/patient")
+
+    assert "Check in above and these will follow how you feel." in page.text
+    assert "For your rating of" not in page.text
 
 
 def test_a_missing_rating_is_named_and_nothing_is_saved(as_patient: Client) -> None:

@@ -16,6 +16,7 @@ from wellness.catalog import services as catalog
 from wellness.checkins import services as checkins
 from wellness.checkins.scoring import ContextTag
 from wellness.db import tokens_read_once
+from wellness.lib.elapsed import ago
 from wellness.lib.numbers import ascii_digits
 from wellness.practice import services as practice
 from wellness.practice.streaks import milestone_message
@@ -33,6 +34,8 @@ async def patient_home_context(viewer: User, policy: CarePolicy, now: datetime) 
         streak = await practice.streak_for(viewer, policy=policy, now=now)
     today = await plan.todays_plan_for(viewer, policy=policy, now=now)
     recent = await checkins.recent_checkins(viewer)
+    # Chosen again (and logged) whenever a new rating or anything else it reads changes.
+    suggested = await suggestions.suggestions_for(viewer, policy=policy, now=now, todays_plan=today)
     return {
         "user": viewer,
         "plan": today,
@@ -41,10 +44,8 @@ async def patient_home_context(viewer: User, policy: CarePolicy, now: datetime) 
         "milestone": milestone_message(streak.current) if streak else None,
         "recent": list(recent.latest),
         "gad7_due": recent.gad7_due(policy=policy, now=now),
-        # Chosen again (and logged) whenever a new rating or anything else it reads changes.
-        "suggested": await suggestions.suggestions_for(
-            viewer, policy=policy, now=now, todays_plan=today
-        ),
+        "suggested": suggested,
+        "rated_ago": ago(suggested.rated_at, now) if suggested.rated_at else None,
         "context_tags": list(ContextTag),
         "errors": {},
         "values": {"note": "", "tags": []},

@@ -40,14 +40,19 @@ def _to_support(request: Request[Any, Any, Any], back: str) -> Redirect:
 
 
 def _after_rating(
-    request: Request[Any, Any, Any], needs_support: bool, back: str, thanks: str
+    request: Request[Any, Any, Any],
+    needs_support: bool,
+    back: str,
+    thanks: str,
+    *,
+    then_show: str = "",
 ) -> Redirect:
     """To the support panel when the rating raised an alert (it leads back to `back`), else
-    back to `back` with thanks."""
+    back to `back` with thanks, scrolled to `then_show` (a fragment) if given."""
     if needs_support:
         return _to_support(request, back)
     flash(request, thanks, category="success")
-    return Redirect(back, status_code=303)
+    return Redirect(back + then_show, status_code=303)
 
 
 class WellbeingPages(Controller):
@@ -74,7 +79,10 @@ class WellbeingPages(Controller):
                 user, policy, now, form, {problem.field: problem.message}
             )
         thanks = f"Thank you. You rated {level} out of {SUDS_MAX}."
-        return _after_rating(request, recorded.needs_support, "/patient", thanks)
+        # Straight to the suggestions, chosen again for this rating (they say which).
+        return _after_rating(
+            request, recorded.needs_support, "/patient", thanks, then_show="#suggestions"
+        )
 
     @get("/gad7", name="gad7_form")
     async def gad7_page(self) -> Template:
