@@ -59,9 +59,10 @@ class PracticeApi(OwnRecordsApi):
         data: JSONBody[PracticeCreate],
     ) -> Response[bytes]:
         """Log a practice that already happened (a queued offline record, or group yoga).
-        Without `anxiety_before`, the patient's quick check-in made up to 15 minutes
-        (`WELLNESS_CHECKIN_AS_BEFORE_MINUTES`) before `started_at`, if it is their latest
-        rating by then and no other practice took it, serves as the before rating."""
+        Without `anxiety_before`, the patient's quick check-in made up to
+        `WELLNESS_CHECKIN_AS_BEFORE_MINUTES` (15 by default) before `started_at`, if it is
+        their latest rating by then and no other practice took it, serves as the before
+        rating."""
         reported = msgspec.structs.asdict(data)
         suggestion_id = reported.pop("suggestion_id")
         entry = practice.PracticeInput(**reported)
@@ -78,7 +79,7 @@ class PracticeApi(OwnRecordsApi):
         data: JSONBody[PracticeStart],
     ) -> Response[bytes]:
         """The player starts a session here; progress reports follow (observed playback).
-        Without `anxiety_before`, a quick check-in of the last 15 minutes serves as it, as for
+        Without `anxiety_before`, a recent quick check-in serves as it, as for
         `POST /api/v1/practice`."""
 
         async def start() -> practice.Logged:
