@@ -199,6 +199,11 @@ def test_evaluate_prints_one_row_per_policy_and_a_verdict_per_target() -> None:
     verdicts = [line for line in text.splitlines() if line[:4] in ("PASS", "MISS", "n/a ")]
     assert len(verdicts) == len(report.targets)
     assert report.shares["random"][0] == pytest.approx(0.0)
+    early = next(t for t in report.targets if t.name == "oracle gain share after 10 >= 50%")
+    assert "95% interval over the seeds" in early.detail
+    assert report.intervals is not None
+    low, high = report.intervals[0]
+    assert low <= report.shares["pooled_ts"][0] <= high
 
 
 def test_targets_not_judged_at_this_heterogeneity_say_so() -> None:

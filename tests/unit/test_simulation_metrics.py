@@ -12,7 +12,13 @@ from wellness.suggestions import offpolicy
 from wellness.suggestions.inputs import SessionFacts
 from wellness.suggestions.simulation.clinic import Logged, PolicyRun
 from wellness.suggestions.simulation.features import SessionFeatures
-from wellness.suggestions.simulation.metrics import gain_share, seed_metrics, summarise
+from wellness.suggestions.simulation.metrics import (
+    SeedMetrics,
+    gain_share,
+    seed_metrics,
+    share_interval,
+    summarise,
+)
 from wellness.suggestions.simulation.offpolicy_check import (
     OpeCheck,
     estimates,
@@ -156,3 +162,56 @@ def test_ope_summaries_take_the_95th_percentile_error_per_estimator_and_target()
     assert sn.seeds == 100
     assert sn.worst_error == pytest.approx(np.percentile(np.arange(100) * 0.01, 95))
     assert dr.worst_error == pytest.approx(0.1)
+
+
+def seeds_of(policy: str, early: list[float], late: list[float]) -> list[SeedMetrics]:
+    """One SeedMetrics per seed with these window means (ten lists in each window)."""
+    return [
+        SeedMetrics(
+            policy=policy,
+            suggestions=40,
+            violations=0,
+            errors=0,
+            calm_sum=0.0,
+            shown=40,
+            regret=0.0,
+            early_sum=10 * first,
+            early_lists=10,
+            late_sum=10 * second,
+            late_lists=10,
+            patient_p25=0.0,
+            repeats=0,
+            seconds=0.0,
+            calls=10,
+        )
+        for first, second in zip(early, late, strict=True)
+    ]
+
+
+def test_the_share_interval_is_a_point_when_every_seed_agrees() -> None:
+    random = seeds_of("random", [0.5] * 5, [0.5] * 5)
+    oracle = seeds_of("oracle", [1.5] * 5, [1.5] * 5)
+    engine = seeds_of("engine", [1.0] * 5, [1.25] * 5)
+
+    assert share_interval(engine, random, oracle, late=False) == pytest.approx((0.5, 0.5))
+    assert share_interval(engine, random, oracle, late=True) == pytest.approx((0.75, 0.75))
+
+
+def test_the_share_interval_spans_what_the_seeds_disagree_on_and_holds_the_pooled_share() -> None:
+    random = seeds_of("random", [0.5] * 6, [0.5] * 6)
+    oracle = seeds_of("oracle", [1.5] * 6, [1.5] * 6)
+    engine = seeds_of("engine", [0.7, 1.3, 0.9, 1.1, 0.8, 1.2], [1.0] * 6)
+
+    low, high = share_interval(engine, random, oracle, late=False)
+
+    pooled = (sum([0.7, 1.3, 0.9, 1.1, 0.8, 1.2]) / 6 - 0.5) / 1.0
+    assert 0.2 <= low < pooled < high <= 0.8
+    assert share_interval(engine, random, oracle, late=False) == (low, high)  # deterministic
+
+
+def test_the_share_interval_wants_one_result_per_seed_for_each_policy() -> None:
+    random = seeds_of("random", [0.5] * 3, [0.5] * 3)
+
+    with pytest.raises(ValueError, match="one SeedMetrics per seed"):
+        share_interval(random[:2], random, random, late=False)
+    assert all(math.isnan(x) for x in share_interval(random, random, random, late=False))

@@ -142,3 +142,39 @@ def gain_share(policy: float, random: float, oracle: float) -> float:
     """(policy - random) / (oracle - random): 0 is no better than random, 1 is the oracle."""
     room = oracle - random
     return (policy - random) / room if room > 0 else float("nan")
+
+
+def share_interval(
+    policy: Sequence[SeedMetrics],
+    random: Sequence[SeedMetrics],
+    oracle: Sequence[SeedMetrics],
+    *,
+    late: bool,
+    draws: int = 2000,
+    level: float = 0.95,
+) -> tuple[float, float]:
+    """A percentile bootstrap over seeds of `gain_share` after 10 (or, `late`, after 30): the
+    seeds are resampled together for all three policies, since they share each seed's clinic.
+    Deterministic: the resampling has its own fixed seed."""
+
+    def pooled(per_seed: Sequence[SeedMetrics]) -> tuple[np.ndarray, np.ndarray]:
+        sums = [m.late_sum if late else m.early_sum for m in per_seed]
+        lists = [m.late_lists if late else m.early_lists for m in per_seed]
+        return np.asarray(sums, dtype=float), np.asarray(lists, dtype=float)
+
+    if not (len(policy) == len(random) == len(oracle)) or not policy:
+        raise ValueError("one SeedMetrics per seed for each policy")
+    picks = np.random.default_rng(0).integers(0, len(policy), size=(draws, len(policy)))
+    means = []
+    for per_seed in (policy, random, oracle):
+        sums, lists = pooled(per_seed)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            means.append(sums[picks].sum(axis=1) / lists[picks].sum(axis=1))
+    mine, chance, best = means
+    with np.errstate(invalid="ignore", divide="ignore"):
+        shares = np.where(best > chance, (mine - chance) / (best - chance), np.nan)
+    if np.isnan(shares).all():
+        return float("nan"), float("nan")
+    tail = (1 - level) / 2 * 100
+    low, high = np.nanpercentile(shares, [tail, 100 - tail])
+    return float(low), float(high)

@@ -15,7 +15,13 @@ from wellness.suggestions.simulation.lineup import (
     SeedOutcome,
     simulate_seed,
 )
-from wellness.suggestions.simulation.metrics import PolicySummary, gain_share, summarise
+from wellness.suggestions.simulation.metrics import (
+    PolicySummary,
+    SeedMetrics,
+    gain_share,
+    share_interval,
+    summarise,
+)
 from wellness.suggestions.simulation.offpolicy_check import (
     OPE_TOLERANCE,
     OpeCheck,
@@ -59,6 +65,8 @@ class Report:
     config: EvaluationConfig
     policies: dict[str, PolicySummary]
     shares: dict[str, tuple[float, float]]  # gain share over random after 10 and after 30
+    # The candidate's shares after 10 and after 30 as 95% intervals over the seeds.
+    intervals: tuple[tuple[float, float], tuple[float, float]] | None
     sweep: SweepResult
     ope: list[OpeSummary]
     targets: list[TargetCheck] = field(default_factory=list)
@@ -139,10 +147,12 @@ def evaluate(
             sweep.errors += outcome.sweep.errors
             for example in outcome.sweep.examples:
                 sweep.note(example)
+    per_seed = {name: [outcome.metrics[name] for outcome, _ in results] for name in config.policies}
     report = Report(
         config=config,
         policies=summaries,
         shares=_shares(summaries),
+        intervals=_intervals(per_seed, config.candidate),
         sweep=sweep,
         ope=summarise_ope([check for _, checks in results for check in checks]),
     )
@@ -161,6 +171,15 @@ def _shares(summaries: dict[str, PolicySummary]) -> dict[str, tuple[float, float
         )
         for name, summary in summaries.items()
     }
+
+
+def _intervals(
+    per_seed: dict[str, list[SeedMetrics]], candidate: str
+) -> tuple[tuple[float, float], tuple[float, float]] | None:
+    if not {"random", "oracle", candidate} <= per_seed.keys():
+        return None
+    seeds = (per_seed[candidate], per_seed["random"], per_seed["oracle"])
+    return share_interval(*seeds, late=False), share_interval(*seeds, late=True)
 
 
 def targets(report: Report) -> list[TargetCheck]:
@@ -199,14 +218,20 @@ def _safety(report: Report, candidate: PolicySummary) -> TargetCheck:
 def _shares_met(report: Report, name: str) -> list[TargetCheck]:
     checks = []
     early, late = report.shares.get(name, (float("nan"), float("nan")))
-    for label, value, goal in (("after 10", early, EARLY_SHARE), ("after 30", late, LATE_SHARE)):
+    nowhere = (float("nan"), float("nan"))
+    spans = report.intervals or (nowhere, nowhere)
+    windows = (("after 10", early, EARLY_SHARE, spans[0]), ("after 30", late, LATE_SHARE, spans[1]))
+    for label, value, goal, (low, high) in windows:
         title = f"oracle gain share {label} >= {goal:.0%}"
         if report.config.heterogeneity is not Heterogeneity.MEDIUM:
             checks.append(TargetCheck(title, None, "judged at medium heterogeneity"))
         elif value != value:  # nan: no random/oracle run, or no lists in the window
             checks.append(TargetCheck(title, False, "not measurable (random and oracle needed)"))
         else:
-            checks.append(TargetCheck(title, value >= goal, f"{value:.0%}"))
+            detail = f"{value:.1%}"
+            if low == low:
+                detail += f" (95% interval over the seeds {low:.1%} to {high:.1%})"
+            checks.append(TargetCheck(title, value >= goal, detail))
     return checks
 
 
