@@ -134,8 +134,15 @@ def test_the_player_adopts_it_at_start_and_judges_the_after_rating_against_it(
 
 @pytest.mark.parametrize(
     ("minutes_before", "adopted"),
-    [(0, True), (15, True), (15.02, False), (40, False), (-1, False)],
-    ids=["at-the-start", "at-the-limit", "just-older", "long-before", "after-the-start"],
+    [(0, True), (15, True), (15.02, False), (40, False), (-0.5, True), (-1.5, False)],
+    ids=[
+        "at-the-start",
+        "at-the-limit",
+        "just-older",
+        "long-before",
+        "within-the-clock-slack",
+        "after-the-start",
+    ],
 )
 def test_only_a_check_in_within_the_window_before_the_start_counts(
     orm: Orm, minutes_before: float, adopted: bool

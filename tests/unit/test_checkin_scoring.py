@@ -213,7 +213,9 @@ BERLIN = ZoneInfo("Europe/Berlin")
         (CheckinContext.QUICK, None, 0, True),
         (CheckinContext.QUICK, None, 15, True),
         (CheckinContext.QUICK, None, 15 + 1 / 60, False),
-        (CheckinContext.QUICK, None, -1 / 60, False),  # after the practice began
+        (CheckinContext.QUICK, None, -1 / 60, True),  # a second after: the clocks differ
+        (CheckinContext.QUICK, None, -1, True),  # CLOCK_SLACK after
+        (CheckinContext.QUICK, None, -61 / 60, False),  # after the practice began
         (CheckinContext.QUICK, 12, 1, False),  # another practice took it
         (CheckinContext.BEFORE_SESSION, 12, 1, False),
         (CheckinContext.AFTER_SESSION, 12, 1, False),

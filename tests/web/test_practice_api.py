@@ -745,3 +745,16 @@ def test_a_check_in_long_before_a_logged_practice_is_not_its_before_rating(
 
     assert logged.status_code == 201, logged.text
     assert count(as_patient, Checkin, practice_id__isnull=False) == 1  # the after rating only
+
+
+def test_a_client_clock_a_little_behind_the_servers_still_counts_the_check_in(
+    as_patient: Client, session_id: int
+) -> None:
+    assert as_patient.post("/api/v1/checkins", json={"level": 7}).status_code == 201
+
+    # The client's "now" is 30 seconds behind the server's, which stamped the check-in.
+    logged = log(as_patient, session_id=session_id, started_at=moment(seconds=30), anxiety_after=4)
+
+    assert logged.status_code == 201, logged.text
+    practice_id = logged.json()["practice"]["id"]
+    assert count(as_patient, Checkin, context="quick", practice_id=practice_id) == 1

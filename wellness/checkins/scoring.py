@@ -51,6 +51,12 @@ def side_of_practice(context: str) -> CheckinContext:
     return CheckinContext.BEFORE_SESSION
 
 
+# A practice logged afterwards carries the client's clock, a check-in the server's: a check-in
+# this soon after `started_at` still counts as made before it (a client a little behind, or
+# one that sends whole seconds). Less than any practice worth rating takes.
+CLOCK_SLACK: Final = timedelta(minutes=1)
+
+
 def adopts_checkin(
     context: str,
     practice_id: int | None,
@@ -61,16 +67,16 @@ def adopts_checkin(
 ) -> bool:
     """Whether a practice begun without a before rating takes the patient's latest rating as
     one: a quick check-in no other practice has claimed, made at most `within` before the
-    start (a clinic turns this off with a `within` of 0). Both are the same SUDS "right now",
-    minutes apart; asking again right after a check-in is the friction that makes people skip
-    the before rating altogether."""
+    start (or `CLOCK_SLACK` after it; a clinic turns this off with a `within` of 0). Both are
+    the same SUDS "right now", minutes apart; asking again right after a check-in is the
+    friction that makes people skip the before rating altogether."""
     # In UTC: two times that share a zone compare by their wall clocks, an hour off across DST.
     start, moment = started_at.astimezone(UTC), occurred_at.astimezone(UTC)
     return (
         within > timedelta(0)
         and context == CheckinContext.QUICK
         and practice_id is None
-        and start - within <= moment <= start
+        and start - within <= moment <= start + CLOCK_SLACK
     )
 
 

@@ -211,7 +211,7 @@ async def checkin_to_adopt(
         await Checkin.filter(
             patient_id=patient_id,
             occurred_at__gte=start - within,
-            occurred_at__lte=start,
+            occurred_at__lte=start + scoring.CLOCK_SLACK,
         )
         .order_by("-occurred_at", "-id")
         .first()

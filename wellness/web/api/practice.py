@@ -60,9 +60,9 @@ class PracticeApi(OwnRecordsApi):
     ) -> Response[bytes]:
         """Log a practice that already happened (a queued offline record, or group yoga).
         Without `anxiety_before`, the patient's quick check-in made up to
-        `WELLNESS_CHECKIN_AS_BEFORE_MINUTES` (15 by default) before `started_at`, if it is
-        their latest rating by then and no other practice took it, serves as the before
-        rating."""
+        `WELLNESS_CHECKIN_AS_BEFORE_MINUTES` (15 by default) before `started_at`, or up to a
+        minute after it (clocks differ), if it is their latest rating by then and no other
+        practice took it, serves as the before rating."""
         reported = msgspec.structs.asdict(data)
         suggestion_id = reported.pop("suggestion_id")
         entry = practice.PracticeInput(**reported)
