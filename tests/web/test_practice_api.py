@@ -724,6 +724,8 @@ def test_a_check_in_just_before_a_logged_practice_is_its_before_rating(
     assert client.post("/api/v1/checkins", json={"level": 7}).status_code == 201
     logged = log(client, session_id=session_id, started_at=moment(minutes=0), anxiety_after=4)
     assert logged.status_code == 201, logged.text
+    # The answer says which ratings the practice holds, the adopted one included.
+    assert (logged.json()["anxiety_before"], logged.json()["anxiety_after"]) == (7, 4)
 
     client.login_as(PERSONAS["therapist"])
     record = client.get(f"/api/v1/patients/{personas['patient'].id}").json()
@@ -758,3 +760,15 @@ def test_a_client_clock_a_little_behind_the_servers_still_counts_the_check_in(
     assert logged.status_code == 201, logged.text
     practice_id = logged.json()["practice"]["id"]
     assert count(as_patient, Checkin, context="quick", practice_id=practice_id) == 1
+
+
+def test_the_player_is_told_the_ratings_its_practice_holds(
+    as_patient: Client, session_id: int
+) -> None:
+    started = start(as_patient, session_id, anxiety_before=5)
+    practice_id = started.json()["practice"]["id"]
+    started_ago(as_patient, practice_id, 600)
+    rated = as_patient.post(f"/api/v1/practice/{practice_id}/rating", json={"anxiety_after": 3})
+
+    assert (started.json()["anxiety_before"], started.json()["anxiety_after"]) == (5, None)
+    assert (rated.json()["anxiety_before"], rated.json()["anxiety_after"]) == (5, 3)

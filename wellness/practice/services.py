@@ -44,6 +44,9 @@ class PracticeInput:
 class Logged:
     practice: PracticeLog
     alerts: list[Alert] = field(default_factory=list)
+    # The ratings the practice holds after this write: given, or (before) a check-in it took.
+    before: int | None = None
+    after: int | None = None
 
     @property
     def needs_support(self) -> bool:
@@ -123,7 +126,7 @@ async def _record(
                 within=policy.checkin_as_before,
             )
         alerts = await _ratings(practice, before, after, earlier=earlier, policy=policy, now=now)
-    return Logged(practice, alerts)
+    return Logged(practice, alerts, before=earlier, after=after)
 
 
 async def _ratings(
@@ -248,7 +251,7 @@ async def rate_after(
             policy=policy,
             now=now,
         )
-    return Logged(practice, recorded.alerts)
+    return Logged(practice, recorded.alerts, before=before, after=after)
 
 
 async def has_after_rating(practice: PracticeLog) -> bool:

@@ -43,7 +43,13 @@ async def respond_logged(
     async def write() -> tuple[int, PracticeCreated]:
         logged = await log()
         support = Support.of(logged.alerts, policy)
-        return 201, PracticeCreated(PracticeOut.of(logged.practice), bool(support), support)
+        return 201, PracticeCreated(
+            practice=PracticeOut.of(logged.practice),
+            alert_raised=bool(support),
+            support=support,
+            anxiety_before=logged.before,
+            anxiety_after=logged.after,
+        )
 
     return await respond_once(request, data, write)
 

@@ -74,6 +74,10 @@ class PracticeCreated(msgspec.Struct):
     practice: PracticeOut
     alert_raised: bool
     support: Support | None
+    # The ratings the practice now holds: as given, or for `anxiety_before` the patient's
+    # check-in it took as one (null where it has none).
+    anxiety_before: int | None
+    anxiety_after: int | None
 
 
 class PracticeList(msgspec.Struct):
