@@ -40,6 +40,7 @@ class CarePolicy:
     rest_days_per_week: int = 0
     backdate_days: int = 14
     checkin_as_before_minutes: int = 15
+    checkin_as_after_minutes: int = 15
     clinic_contact: str = ""
     crisis_line: str = ""
     monitored_always: bool = False
@@ -51,6 +52,10 @@ class CarePolicy:
     @property
     def checkin_as_before(self) -> timedelta:
         return timedelta(minutes=self.checkin_as_before_minutes)
+
+    @property
+    def checkin_as_after(self) -> timedelta:
+        return timedelta(minutes=self.checkin_as_after_minutes)
 
 
 class Environment(StrEnum):
@@ -148,6 +153,7 @@ def _care_policy(reader: _Reader) -> CarePolicy:
         rest_days_per_week=reader.integer("REST_DAYS_PER_WEEK", 0, low=0, high=3),
         backdate_days=reader.integer("BACKDATE_DAYS", 14, low=0, high=365),
         checkin_as_before_minutes=reader.integer("CHECKIN_AS_BEFORE_MINUTES", 15, low=0, high=60),
+        checkin_as_after_minutes=reader.integer("CHECKIN_AS_AFTER_MINUTES", 15, low=0, high=60),
         clinic_contact=reader.text("CLINIC_CONTACT", max_length=200),
         crisis_line=reader.text("CRISIS_LINE", max_length=200),
         monitored_always=reader.boolean("MONITORED_ALWAYS", False),

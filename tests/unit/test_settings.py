@@ -88,6 +88,7 @@ def test_care_policy_defaults_follow_the_clinical_notes(tmp_path: Path) -> None:
     assert care.crisis_line == ""
     assert care.monitored_always is False
     assert care.checkin_as_before == timedelta(minutes=15)
+    assert care.checkin_as_after == timedelta(minutes=15)
 
 
 def test_care_policy_reads_the_clinics_choices(tmp_path: Path) -> None:
@@ -100,6 +101,7 @@ def test_care_policy_reads_the_clinics_choices(tmp_path: Path) -> None:
             "WELLNESS_CRISIS_LINE": "Crisis line 0800 111 0 111",
             "WELLNESS_MONITORED_ALWAYS": "yes",
             "WELLNESS_CHECKIN_AS_BEFORE_MINUTES": "0",
+            "WELLNESS_CHECKIN_AS_AFTER_MINUTES": "30",
         }
     ).care
 
@@ -109,6 +111,7 @@ def test_care_policy_reads_the_clinics_choices(tmp_path: Path) -> None:
     assert care.crisis_line == "Crisis line 0800 111 0 111"
     assert care.monitored_always is True
     assert care.checkin_as_before == timedelta(0)
+    assert care.checkin_as_after == timedelta(minutes=30)
 
 
 @pytest.mark.parametrize(
@@ -125,6 +128,7 @@ def test_care_policy_reads_the_clinics_choices(tmp_path: Path) -> None:
         ("CLINIC_CONTACT", "x" * 201, "at most 200"),
         ("MONITORED_ALWAYS", "sometimes", "true or false"),
         ("CHECKIN_AS_BEFORE_MINUTES", "61", "from 0 to 60"),
+        ("CHECKIN_AS_AFTER_MINUTES", "90", "from 0 to 60"),
     ],
 )
 def test_a_bad_care_setting_stops_start_up_naming_it(

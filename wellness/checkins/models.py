@@ -22,6 +22,11 @@ class Checkin(Model):
     practice: fields.ForeignKeyNullableRelation[Model] = fields.ForeignKeyField(
         "wellness.PracticeLog", related_name=False, null=True, on_delete=fields.CASCADE
     )
+    # Set on an after rating copied from a quick check-in made just after a practice (see
+    # `scoring.adopts_as_after`): the check-in's id. A copy rather than a second link, because
+    # the same check-in may also be the next practice's before rating. No foreign key: adding
+    # one would rebuild this table on SQLite; both rows go with their patient and practice.
+    adopted_from_id = fields.IntField(null=True)
     occurred_at = fields.DatetimeField()
     recorded_at = fields.DatetimeField()
 

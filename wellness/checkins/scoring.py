@@ -44,8 +44,9 @@ class CheckinContext(StrEnum):
 
 
 def side_of_practice(context: str) -> CheckinContext:
-    """Where a rating linked to a practice stands: after it, or before it (given as the
-    practice began, or a quick check-in the practice adopted: see `adopts_checkin`)."""
+    """Where a rating linked to a practice stands: after it (given as it ended, or copied from
+    a quick check-in: see `adopts_as_after`), or before it (given as the practice began, or a
+    quick check-in the practice adopted: see `adopts_checkin`)."""
     if context == CheckinContext.AFTER_SESSION:
         return CheckinContext.AFTER_SESSION
     return CheckinContext.BEFORE_SESSION
@@ -77,6 +78,24 @@ def adopts_checkin(
         and context == CheckinContext.QUICK
         and practice_id is None
         and start - within <= moment <= start + CLOCK_SLACK
+    )
+
+
+def adopts_as_after(
+    occurred_at: datetime, *, started_at: datetime, ended_at: datetime, within: timedelta
+) -> bool:
+    """Whether a quick check-in counts as the after rating of the practice it follows: made
+    after the practice began and at most `within` after it ended (a clinic turns this off with
+    a `within` of 0). The caller has checked the rest: the practice is the patient's latest, was
+    completed, has no after rating yet and was recorded before the check-in arrived (so a
+    check-in it took as its before rating never closes it too). Patients who finish a session
+    and check in on the home page minutes later have rated it; without this the practice
+    would teach nothing."""
+    # In UTC, as in `adopts_checkin`.
+    moment = occurred_at.astimezone(UTC)
+    return (
+        within > timedelta(0)
+        and started_at.astimezone(UTC) <= moment <= ended_at.astimezone(UTC) + within
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -38,6 +38,8 @@ class Recorded:
 
     checkin: Checkin
     alerts: list[Alert] = field(default_factory=list)
+    # The practice this check-in became the after rating of (`adopt_as_after`), if any.
+    counted_after: int | None = None
 
     @property
     def needs_support(self) -> bool:
@@ -144,7 +146,7 @@ def _moment(name: str, moment: datetime | None, policy: CarePolicy, now: datetim
 
 
 async def checkin_history(patient: User, *, page: int = 1, per_page: int = 20) -> Page[Checkin]:
-    query = Checkin.filter(patient_id=patient.id)
+    query = Checkin.filter(patient_id=patient.id, adopted_from_id__isnull=True)
     return await paged(query, "-occurred_at", "-id", page=page, per_page=per_page)
 
 
@@ -154,7 +156,19 @@ async def gad7_history(patient: User, *, page: int = 1, per_page: int = 20) -> P
 
 
 async def latest_checkins(patient: User, limit: int = 5) -> list[Checkin]:
-    return await Checkin.filter(patient_id=patient.id).order_by("-occurred_at", "-id").limit(limit)
+    return (
+        await Checkin.filter(patient_id=patient.id, adopted_from_id__isnull=True)
+        .order_by("-occurred_at", "-id")
+        .limit(limit)
+    )
+
+
+async def practices_closed_by(checkin_ids: Iterable[int]) -> dict[int, int]:
+    """check-in id -> the practice it counted as the after rating of, for those that did."""
+    rows = await Checkin.filter(adopted_from_id__in=list(checkin_ids)).values_list(
+        "adopted_from_id", "practice_id"
+    )
+    return {int(checkin_id): int(practice_id) for checkin_id, practice_id in rows}
 
 
 async def gad7_due(patient: User, *, policy: CarePolicy, now: datetime) -> bool:
@@ -178,6 +192,8 @@ class RecentCheckins:
 
     latest: tuple[Checkin, ...]
     last_gad7_at: datetime | None
+    # Of those, the check-ins that counted as a practice's after rating.
+    counted_after: frozenset[int] = frozenset()
 
     def gad7_due(self, *, policy: CarePolicy, now: datetime) -> bool:
         return scoring.gad7_due(self.last_gad7_at, now=now, interval_days=policy.gad7_interval_days)
@@ -195,7 +211,8 @@ async def recent_checkins(patient: User) -> RecentCheckins:
     if patient.id in kept:
         return kept[patient.id]
     latest = tuple(await latest_checkins(patient, limit=RECENT_SHOWN))
-    recent = RecentCheckins(latest, await _last_gad7_at(patient))
+    closed = await practices_closed_by(checkin.id for checkin in latest)
+    recent = RecentCheckins(latest, await _last_gad7_at(patient), frozenset(closed))
     if token is not None:
         _recent.store(keys, {patient.id: recent})
     return recent
@@ -241,6 +258,39 @@ async def adopt_recent_checkin(
         practice_id=practice_id
     )
     return found.level if claimed else None
+
+
+async def adopt_as_after(
+    checkin: Checkin, practice_id: int, *, before: int | None, policy: CarePolicy, now: datetime
+) -> list[Alert]:
+    """Make a quick check-in the after rating of the practice it follows (the caller has
+    checked `scoring.adopts_as_after` with the practice locked): a copy linked to the practice,
+    naming the check-in. The check-in stays as it was, free to be the next practice's before
+    rating. Only a worse-than-before alert can follow, on the check-in: a high level raised
+    its own already."""
+    await Checkin.create(
+        patient_id=checkin.patient_id,
+        level=checkin.level,
+        context=CheckinContext.AFTER_SESSION,
+        practice_id=practice_id,
+        adopted_from_id=checkin.id,
+        occurred_at=checkin.occurred_at,
+        recorded_at=now,
+    )
+    causes = [
+        cause
+        for cause in safety.for_session(before, checkin.level, thresholds(policy))
+        if cause.reason is safety.AlertReason.WORSE_AFTER_SESSION
+    ]
+    return await care.raise_alerts(
+        checkin.patient_id, causes, source_type="checkin", source_id=checkin.id, now=now
+    )
+
+
+async def drop_adopted_after(practice_id: int) -> None:
+    """Remove an after rating copied from a check-in: the patient has now rated the practice
+    themselves, which says more. The check-in and its alerts stay."""
+    await Checkin.filter(practice_id=practice_id, adopted_from_id__isnull=False).delete()
 
 
 async def session_ratings(practice_id: int) -> tuple[int | None, int | None]:

@@ -85,6 +85,17 @@ def is_open(
     return now - last_activity <= OPEN_PRACTICE_FOR
 
 
+def ended_at(
+    *, evidence: Evidence, started_at: datetime, listened_seconds: int, last_activity: datetime
+) -> datetime:
+    """When a practice ended, as far as we know: the player's last report for one played here
+    (pauses make that later than the time heard), else its start plus the time it took (one
+    logged from a queue hours later ended long before it arrived)."""
+    if evidence == Evidence.OBSERVED_PLAYBACK:
+        return max(last_activity, started_at + timedelta(seconds=listened_seconds))
+    return started_at + timedelta(seconds=listened_seconds)
+
+
 def resume_seconds(listened_seconds: int, duration_seconds: float | None) -> int:
     """Where an open practice resumes: where its playing reached (the played seconds, which
     are never ahead of what was heard), or the start when that was (nearly) the end."""

@@ -8,6 +8,7 @@ from litestar import Request, Response, get, post
 from litestar.params import JSONBody
 
 from wellness.checkins import services as checkins
+from wellness.practice import services as practice
 from wellness.web.api.care_schemas import Support
 from wellness.web.api.checkins_schemas import (
     CheckinCreate,
@@ -35,13 +36,19 @@ class CheckinsApi(OwnRecordsApi):
         policy: CareRules,
         data: JSONBody[CheckinCreate],
     ) -> Response[bytes]:
-        """Rate anxiety now (SUDS 0-10). A high rating raises an alert and answers `support`."""
+        """Rate anxiety now (SUDS 0-10). A high rating raises an alert and answers `support`.
+
+        Made within `WELLNESS_CHECKIN_AS_AFTER_MINUTES` (15) of the end of the patient's latest
+        practice, if that practice was completed and has no after rating, the check-in also
+        counts as its after rating: `checkin.after_practice_id` names the practice. It can
+        still be the next practice's before rating."""
 
         async def write() -> tuple[int, CheckinCreated]:
             entry = checkins.CheckinInput(data.level, data.note, data.tags, data.occurred_at)
-            recorded = await checkins.record_checkin(user, entry, policy=policy, now=now)
+            recorded = await practice.record_checkin(user, entry, policy=policy, now=now)
             support = Support.of(recorded.alerts, policy)
-            return 201, CheckinCreated(CheckinOut.of(recorded.checkin), bool(support), support)
+            checkin = CheckinOut.of(recorded.checkin, after_practice_id=recorded.counted_after)
+            return 201, CheckinCreated(checkin, bool(support), support)
 
         return await respond_once(request, data, write)
 
@@ -50,7 +57,8 @@ class CheckinsApi(OwnRecordsApi):
         self, user: SignedInUser, page: PageNumber = 1, per_page: PerPage = 20
     ) -> CheckinList:
         found = await checkins.checkin_history(user, page=page, per_page=per_page)
-        items = [CheckinOut.of(item) for item in found.items]
+        closed = await checkins.practices_closed_by(item.id for item in found.items)
+        items = [CheckinOut.of(item, after_practice_id=closed.get(item.id)) for item in found.items]
         return CheckinList(items, found.page, found.pages, found.total)
 
     @post("/gad7", name="api_gad7_create", responses=created(Gad7Created))

@@ -32,11 +32,15 @@ class CheckinOut(msgspec.Struct):
     note: str
     tags: list[str]
     context: CheckinContext
+    # The practice this rating was given for, or, for a quick check-in, the one that took it
+    # as its before rating.
     practice_id: int | None
     occurred_at: datetime
+    # A quick check-in made just after a practice ended: the practice it is the after rating of.
+    after_practice_id: int | None = None
 
     @classmethod
-    def of(cls, checkin: Checkin) -> CheckinOut:
+    def of(cls, checkin: Checkin, *, after_practice_id: int | None = None) -> CheckinOut:
         return cls(
             checkin.id,
             checkin.level,
@@ -45,6 +49,7 @@ class CheckinOut(msgspec.Struct):
             checkin.context,
             checkin.practice_id,
             checkin.occurred_at,
+            after_practice_id,
         )
 
 

@@ -43,6 +43,7 @@ async def patient_home_context(viewer: User, policy: CarePolicy, now: datetime) 
         "streak": streak,
         "milestone": milestone_message(streak.current) if streak else None,
         "recent": list(recent.latest),
+        "counted_after": recent.counted_after,
         "gad7_due": recent.gad7_due(policy=policy, now=now),
         "suggested": suggested,
         "rated_ago": ago(suggested.rated_at, now) if suggested.rated_at else None,

@@ -73,12 +73,14 @@ class WellbeingPages(Controller):
             return await _home_with_errors(user, policy, now, form, errors)
         entry = checkins.CheckinInput(level, forms.text(form, "note"), forms.tags(form))
         try:
-            recorded = await checkins.record_checkin(user, entry, policy=policy, now=now)
+            recorded = await practice.record_checkin(user, entry, policy=policy, now=now)
         except FieldError as problem:
             return await _home_with_errors(
                 user, policy, now, form, {problem.field: problem.message}
             )
         thanks = f"Thank you. You rated {level} out of {SUDS_MAX}."
+        if recorded.counted_after is not None:
+            thanks += " It counts as your rating after the session you just finished."
         # Straight to the suggestions, chosen again for this rating (they say which).
         return _after_rating(
             request, recorded.needs_support, "/patient", thanks, then_show="#suggestions"
