@@ -15,6 +15,7 @@ from wellness.checkins.scoring import (
     SUDS_MIN,
     CheckinContext,
     Gad7Band,
+    adopts_as_after,
     adopts_checkin,
     clean_level,
     clean_moment,
@@ -274,3 +275,60 @@ def test_a_linked_rating_stands_before_its_practice_unless_given_after_it(
     context: str, side: CheckinContext
 ) -> None:
     assert side_of_practice(context) is side
+
+
+ENDED = NOW + timedelta(minutes=10)
+
+
+@pytest.mark.parametrize(
+    ("minutes_after_end", "adopted"),
+    [
+        (0, True),
+        (15, True),
+        (15 + 1 / 60, False),
+        (-10, True),  # at the start
+        (-10 - 1 / 60, False),  # before the practice began
+    ],
+)
+def test_a_check_in_counts_after_a_practice_from_its_start_to_the_window_after_its_end(
+    minutes_after_end: float, adopted: bool
+) -> None:
+    occurred_at = ENDED + timedelta(minutes=minutes_after_end)
+
+    verdict = adopts_as_after(occurred_at, started_at=NOW, ended_at=ENDED, within=WINDOW)
+
+    assert verdict is adopted
+
+
+def test_an_after_window_of_zero_turns_it_off() -> None:
+    assert not adopts_as_after(ENDED, started_at=NOW, ended_at=ENDED, within=timedelta(0))
+
+
+@pytest.mark.parametrize(
+    ("ended", "checked_in"),
+    [
+        # Spring forward: 03:05 CEST is ten minutes after 01:55 CET (70 on the wall clock).
+        (datetime(2026, 3, 29, 1, 55, tzinfo=BERLIN), datetime(2026, 3, 29, 3, 5, tzinfo=BERLIN)),
+        # Fall back: 02:05 CET is ten minutes after 02:55 CEST (before it on the wall clock).
+        (
+            datetime(2026, 10, 25, 2, 55, fold=0, tzinfo=BERLIN),
+            datetime(2026, 10, 25, 2, 5, fold=1, tzinfo=BERLIN),
+        ),
+    ],
+    ids=["spring-forward", "fall-back"],
+)
+def test_the_after_window_is_elapsed_time_across_a_dst_change(
+    ended: datetime, checked_in: datetime
+) -> None:
+    started = ended - timedelta(minutes=10)
+
+    assert adopts_as_after(checked_in, started_at=started, ended_at=ended, within=WINDOW)
+    # Twenty minutes after, by elapsed time, is out of the window whatever the wall clock says.
+    later = (checked_in.astimezone(UTC) + timedelta(minutes=10)).astimezone(BERLIN)
+    assert not adopts_as_after(later, started_at=started, ended_at=ended, within=WINDOW)
+
+
+def test_after_a_practice_the_same_moment_in_another_zone_is_the_same_moment() -> None:
+    west = (ENDED + timedelta(minutes=5)).astimezone(timezone(timedelta(hours=-7)))
+
+    assert adopts_as_after(west, started_at=NOW, ended_at=ENDED, within=WINDOW)

@@ -14,6 +14,7 @@ from wellness.practice.rules import (
     clean_listened,
     clean_minutes,
     counts_as_complete,
+    ended_at,
     is_complete,
     is_open,
     log_counts_as_complete,
@@ -178,3 +179,44 @@ def test_an_open_practice_resumes_where_its_playing_reached(
     listened: int, duration: float | None, resume: int
 ) -> None:
     assert resume_seconds(listened, duration) == resume
+
+
+START = datetime(2026, 11, 24, 18, 0, tzinfo=UTC)
+
+
+def test_a_session_played_here_ends_at_the_players_last_report() -> None:
+    paused = START + timedelta(minutes=25)
+
+    end = ended_at(
+        evidence=Evidence.OBSERVED_PLAYBACK,
+        started_at=START,
+        listened_seconds=600,
+        last_activity=paused,
+    )
+
+    assert end == paused
+
+
+def test_a_session_played_here_ends_no_sooner_than_the_time_heard() -> None:
+    end = ended_at(
+        evidence=Evidence.OBSERVED_PLAYBACK,
+        started_at=START,
+        listened_seconds=600,
+        last_activity=START,
+    )
+
+    assert end == START + timedelta(minutes=10)
+
+
+@pytest.mark.parametrize("evidence", [Evidence.SELF_REPORT, Evidence.STAFF_ATTESTED])
+def test_a_logged_practice_ends_when_its_time_is_up_however_late_it_arrived(
+    evidence: Evidence,
+) -> None:
+    end = ended_at(
+        evidence=evidence,
+        started_at=START,
+        listened_seconds=1200,
+        last_activity=START + timedelta(hours=5),
+    )
+
+    assert end == START + timedelta(minutes=20)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from functools import partial
 from datetime import timedelta
 from typing import Any
 
@@ -13,6 +14,7 @@ from wellness.accounts.models import User
 from wellness.care.models import Alert
 from wellness.catalog.kinds import Kind, Status
 from wellness.catalog.models import MediaAsset, PracticeSession
+from wellness.checkins import services as checkins
 from wellness.checkins.models import Checkin
 from wellness.lib.clock import FixedClock
 from wellness.practice.models import PracticeLog
@@ -772,3 +774,60 @@ def test_the_player_is_told_the_ratings_its_practice_holds(
 
     assert (started.json()["anxiety_before"], started.json()["anxiety_after"]) == (5, None)
     assert (rated.json()["anxiety_before"], rated.json()["anxiety_after"]) == (5, 3)
+
+
+# --- a check-in just after a practice is its after rating --------------------------------------
+
+
+def test_a_check_in_just_after_a_logged_practice_is_its_after_rating(
+    client: Client, personas: dict[str, User], session_id: int
+) -> None:
+    client.login_as(PERSONAS["patient"])
+    logged = log(client, session_id=session_id, started_at=moment(minutes=12), anxiety_before=7)
+    practice_id = logged.json()["practice"]["id"]
+    assert (logged.json()["anxiety_before"], logged.json()["anxiety_after"]) == (7, None)
+
+    checked = client.post("/api/v1/checkins", json={"level": 4})
+
+    assert checked.status_code == 201, checked.text
+    assert checked.json()["checkin"]["after_practice_id"] == practice_id
+    assert checked.json()["checkin"]["practice_id"] is None
+    # The patient's list shows the check-in once, saying what it counted for.
+    listed = client.get("/api/v1/checkins").json()["items"]
+    assert [(i["context"], i["level"], i["after_practice_id"]) for i in listed] == [
+        ("quick", 4, practice_id),
+        ("before_session", 7, None),
+    ]
+    client.login_as(PERSONAS["therapist"])
+    record = client.get(f"/api/v1/patients/{personas['patient'].id}").json()
+    items = record["practice"]["items"]
+    assert [(i["anxiety_before"], i["anxiety_after"]) for i in items] == [(7, 4)]
+
+
+def test_a_client_that_rates_only_by_check_ins_gets_its_practice_rated(
+    as_patient: Client, session_id: int, clock: FixedClock
+) -> None:
+    """Check in, log the practice without ratings, check in again when it is over."""
+    assert as_patient.post("/api/v1/checkins", json={"level": 8}).status_code == 201
+    logged = log(as_patient, session_id=session_id, started_at=moment(minutes=0))
+    assert logged.status_code == 201, logged.text
+    assert logged.json()["anxiety_before"] == 8
+    clock.advance(timedelta(minutes=11))
+
+    checked = as_patient.post("/api/v1/checkins", json={"level": 5})
+
+    practice_id = logged.json()["practice"]["id"]
+    assert checked.json()["checkin"]["after_practice_id"] == practice_id
+    assert as_patient.run(partial(checkins.session_ratings, practice_id)) == (8, 5)
+
+
+def test_a_check_in_long_after_a_logged_practice_is_not_its_after_rating(
+    as_patient: Client, session_id: int, clock: FixedClock
+) -> None:
+    logged = log(as_patient, session_id=session_id, started_at=moment(minutes=10), anxiety_before=7)
+    clock.advance(timedelta(minutes=16))
+
+    checked = as_patient.post("/api/v1/checkins", json={"level": 4})
+
+    assert checked.json()["checkin"]["after_practice_id"] is None
+    assert count(as_patient, Checkin, practice_id=logged.json()["practice"]["id"]) == 1

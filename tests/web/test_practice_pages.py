@@ -725,3 +725,37 @@ def test_the_home_page_says_a_check_in_counted_before_a_session(
     page = as_patient.get("/patient")
 
     assert "counted before a session" in page.text
+
+
+def test_a_check_in_after_a_finished_session_counts_as_its_after_rating_and_says_so(
+    as_patient: Client, session_id: int, clock: FixedClock
+) -> None:
+    practice_id = start(as_patient, session_id, before="7")
+    played(as_patient, practice_id, 600)
+    clock.advance(timedelta(minutes=4))
+    assert after_form(practice_id) in as_patient.get(f"/sessions/{session_id}").text
+
+    response = as_patient.submit("/checkins", {"level": "4"})
+    assert response.status_code == 303, response.text
+    home = as_patient.get(response.headers["location"])
+
+    assert "It counts as your rating after the session you just finished." in text_of(home)
+    assert "counted after a session" in home.text
+    assert count(as_patient, Checkin, practice_id=practice_id, context="after_session") == 1
+    # The session page no longer asks for an after rating the patient has given.
+    assert after_form(practice_id) not in as_patient.get(f"/sessions/{session_id}").text
+
+
+def test_a_check_in_after_an_unfinished_session_is_just_a_check_in(
+    as_patient: Client, session_id: int, clock: FixedClock
+) -> None:
+    practice_id = start(as_patient, session_id, before="7")
+    played(as_patient, practice_id, 60)
+    clock.advance(timedelta(minutes=4))
+
+    response = as_patient.submit("/checkins", {"level": "4"})
+    home = as_patient.get(response.headers["location"])
+
+    assert "It counts as your rating after" not in text_of(home)
+    assert "counted after a session" not in home.text
+    assert count(as_patient, Checkin, practice_id=practice_id, context="after_session") == 0

@@ -227,6 +227,7 @@ async def checkin_to_adopt(
     latest = (
         await Checkin.filter(
             patient_id=patient_id,
+            adopted_from_id__isnull=True,  # a copy is its check-in again, not a newer rating
             occurred_at__gte=start - within,
             occurred_at__lte=start + scoring.CLOCK_SLACK,
         )

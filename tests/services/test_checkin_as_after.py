@@ -1,0 +1,304 @@
+"""A quick check-in made just after a completed practice counts as its after rating: every
+reader of a practice's ratings sees it, the check-in stays a check-in, and it can still be the
+next practice's before rating."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from tests.services.conftest import Orm
+from tests.services.test_practice_races import make_patient, ten_minute_session
+from wellness.accounts.models import User
+from wellness.care.models import Alert
+from wellness.care.policy import AlertReason
+from wellness.caseload import plan, record
+from wellness.catalog.kinds import Kind
+from wellness.checkins import services as checkins
+from wellness.checkins.models import Checkin
+from wellness.checkins.scoring import CheckinContext
+from wellness.practice import progress
+from wellness.practice import services as practice
+from wellness.settings import CarePolicy
+from wellness.suggestions.services import context as suggestion_context
+from wellness.suggestions.services import review
+
+START = datetime(2026, 11, 24, 18, 0, tzinfo=UTC)
+END = START + timedelta(minutes=10)  # the ten-minute session, heard whole
+POLICY = CarePolicy()  # an after rating from a check-in up to 15 minutes after the end
+
+
+def _patient_and_session(orm: Orm) -> tuple[User, int]:
+    return make_patient(orm), orm.run(ten_minute_session())
+
+
+def _check_in(
+    orm: Orm, patient: User, level: int, at: datetime, *, policy: CarePolicy = POLICY
+) -> checkins.Recorded:
+    entry = checkins.CheckinInput(level=level, note="after yoga")
+    return orm.run(practice.record_checkin(patient, entry, policy=policy, now=at))
+
+
+def _log(
+    orm: Orm,
+    patient: User,
+    session_id: int,
+    *,
+    before: int | None = None,
+    after: int | None = None,
+    started_at: datetime = START,
+    listened_seconds: int = 600,
+    arrives_at: datetime = END,
+) -> practice.Logged:
+    entry = practice.PracticeInput(
+        started_at=started_at,
+        listened_seconds=listened_seconds,
+        session_id=session_id,
+        anxiety_before=before,
+        anxiety_after=after,
+    )
+    return orm.run(practice.log_practice(patient, entry, policy=POLICY, now=arrives_at))
+
+
+def _ratings(orm: Orm, logged: practice.Logged) -> tuple[int | None, int | None]:
+    return orm.run(checkins.session_ratings(logged.practice.id))
+
+
+def test_a_check_in_just_after_is_the_after_rating_and_stays_a_check_in(any_orm: Orm) -> None:
+    patient, session_id = _patient_and_session(any_orm)
+    logged = _log(any_orm, patient, session_id, before=7)
+
+    recorded = _check_in(any_orm, patient, 4, END + timedelta(minutes=5))
+
+    assert recorded.counted_after == logged.practice.id
+    assert _ratings(any_orm, logged) == (7, 4)
+    stored = any_orm.run(Checkin.get(id=recorded.checkin.id))
+    assert (stored.context, stored.level, stored.note, stored.practice_id) == (
+        CheckinContext.QUICK,
+        4,
+        "after yoga",
+        None,
+    )
+    # The patient's own lists show the check-in once, and say what it counted for.
+    shown = any_orm.run(checkins.checkin_history(patient))
+    assert [(item.context, item.level) for item in shown.items] == [
+        (CheckinContext.QUICK, 4),
+        (CheckinContext.BEFORE_SESSION, 7),
+    ]
+    assert [item.id for item in any_orm.run(checkins.latest_checkins(patient))] == [
+        item.id for item in shown.items
+    ]
+    assert any_orm.run(checkins.practices_closed_by([recorded.checkin.id])) == {
+        recorded.checkin.id: logged.practice.id
+    }
+    assert any_orm.run(checkins.recent_checkins(patient)).counted_after == {recorded.checkin.id}
+
+
+def test_every_reader_of_a_practices_ratings_sees_it(any_orm: Orm) -> None:
+    patient, session_id = _patient_and_session(any_orm)
+    logged = _log(any_orm, patient, session_id, before=7)
+    _check_in(any_orm, patient, 4, END + timedelta(minutes=2))
+
+    engine = any_orm.run(suggestion_context.rated_practices(patient.id))
+    assert [(r.session_id, r.before, r.after) for r in engine] == [(session_id, 7, 4)]
+    history = any_orm.run(record.practice_history(patient, policy=POLICY))
+    assert [(entry.before, entry.after) for entry in history.items] == [(7, 4)]
+    helped = any_orm.run(record.rated_practice(patient, policy=POLICY))
+    assert [(r.before, r.after) for r in helped] == [(7, 4)]
+    assert any_orm.run(plan._changes_by_session(patient.id)) == {session_id: 3.0}
+    assert any_orm.run(review._changes([logged.practice.id])) == {logged.practice.id: -3.0}
+    found = any_orm.run(progress.progress_for(patient, policy=POLICY, now=END + timedelta(hours=1)))
+    assert [(before, after) for _, before, after in found.pairs] == [(7, 4)]
+    # The check-in is on the timeline once, as the check-in it was.
+    assert [level for _, level in found.checkins] == [4]
+
+
+def test_one_check_in_closes_a_practice_and_opens_the_next(any_orm: Orm) -> None:
+    """Check in, practise, check in, practise, check in: two rated practices, three ratings."""
+    patient, session_id = _patient_and_session(any_orm)
+    _check_in(any_orm, patient, 8, START - timedelta(minutes=3))
+    first = _log(any_orm, patient, session_id)
+    between = _check_in(any_orm, patient, 6, END + timedelta(minutes=1))
+    second_start = END + timedelta(minutes=3)
+    second = _log(
+        any_orm,
+        patient,
+        session_id,
+        started_at=second_start,
+        arrives_at=second_start + timedelta(minutes=10),
+    )
+    _check_in(any_orm, patient, 3, second_start + timedelta(minutes=12))
+
+    assert _ratings(any_orm, first) == (8, 6)
+    assert _ratings(any_orm, second) == (6, 3)
+    assert any_orm.run(Checkin.get(id=between.checkin.id)).practice_id == second.practice.id
+    engine = any_orm.run(suggestion_context.rated_practices(patient.id))
+    assert sorted((r.before, r.after) for r in engine) == [(6, 3), (8, 6)]
+
+
+@pytest.mark.parametrize(
+    ("minutes_after_end", "adopted"),
+    [(0, True), (15, True), (15.02, False), (60, False), (-5, True), (-10, True), (-10.5, False)],
+    ids=[
+        "at-the-end",
+        "at-the-limit",
+        "just-later",
+        "long-after",
+        "during-it",
+        "at-its-start",
+        "before-it-began",
+    ],
+)
+def test_only_a_check_in_from_its_start_to_the_window_after_its_end_counts(
+    orm: Orm, minutes_after_end: float, adopted: bool
+) -> None:
+    patient, session_id = _patient_and_session(orm)
+    logged = _log(orm, patient, session_id, before=7, arrives_at=START)
+    at = END + timedelta(minutes=minutes_after_end)
+
+    recorded = _check_in(orm, patient, 4, at)
+
+    assert _ratings(orm, logged) == (7, 4 if adopted else None)
+    assert (recorded.counted_after is not None) is adopted
+
+
+def test_a_clinic_can_turn_it_off(orm: Orm) -> None:
+    patient, session_id = _patient_and_session(orm)
+    logged = _log(orm, patient, session_id, before=7)
+
+    recorded = _check_in(
+        orm, patient, 4, END + timedelta(minutes=2), policy=CarePolicy(checkin_as_after_minutes=0)
+    )
+
+    assert recorded.counted_after is None
+    assert _ratings(orm, logged) == (7, None)
+
+
+def test_a_practice_not_completed_or_already_rated_after_is_left_alone(orm: Orm) -> None:
+    patient, session_id = _patient_and_session(orm)
+    barely = _log(orm, patient, session_id, before=7, listened_seconds=30)
+    _check_in(orm, patient, 4, START + timedelta(minutes=5))
+    rated = _log(orm, patient, session_id, after=5, started_at=END, arrives_at=END)
+    _check_in(orm, patient, 2, END + timedelta(minutes=12))
+
+    assert _ratings(orm, barely) == (7, None)
+    # That check-in became the next practice's before rating instead, five minutes ahead of it.
+    assert _ratings(orm, rated) == (4, 5)
+    assert orm.run(Checkin.filter(adopted_from_id__isnull=False).count()) == 0
+
+
+def test_only_the_latest_practice_can_take_it(orm: Orm) -> None:
+    patient, session_id = _patient_and_session(orm)
+    earlier = _log(orm, patient, session_id, before=7, started_at=START - timedelta(minutes=5))
+    latest = _log(orm, patient, session_id, listened_seconds=30)
+
+    _check_in(orm, patient, 4, END + timedelta(minutes=1))
+
+    assert _ratings(orm, earlier) == (7, None)
+    assert _ratings(orm, latest) == (None, None)
+
+
+def test_a_practice_logged_hours_later_ended_long_before_it_arrived(orm: Orm) -> None:
+    patient, session_id = _patient_and_session(orm)
+    late = END + timedelta(hours=3)
+    logged = _log(orm, patient, session_id, before=7, arrives_at=late)
+
+    recorded = _check_in(orm, patient, 4, late + timedelta(minutes=1))
+
+    assert recorded.counted_after is None
+    assert _ratings(orm, logged) == (7, None)
+
+
+def test_another_patients_practice_is_never_closed(orm: Orm) -> None:
+    patient, session_id = _patient_and_session(orm)
+    other = make_patient(orm, "someone.else@example.org", "Someone Else")
+    logged = _log(orm, patient, session_id, before=7)
+
+    recorded = _check_in(orm, other, 2, END + timedelta(minutes=1))
+
+    assert recorded.counted_after is None
+    assert _ratings(orm, logged) == (7, None)
+
+
+def test_it_raises_only_the_worse_after_alert_a_high_check_in_has_not(any_orm: Orm) -> None:
+    patient, session_id = _patient_and_session(any_orm)
+    _log(any_orm, patient, session_id, before=3)
+
+    recorded = _check_in(any_orm, patient, 9, END + timedelta(minutes=1))
+
+    # High on its own (the check-in's alert) and markedly worse than before (the practice's).
+    assert sorted(alert.reason for alert in recorded.alerts) == sorted(
+        [AlertReason.HIGH_DISTRESS, AlertReason.WORSE_AFTER_SESSION]
+    )
+    stored = any_orm.run(Alert.all())
+    assert len(stored) == 2
+    assert {alert.source_id for alert in stored} == {recorded.checkin.id}
+
+
+def test_the_patients_own_after_rating_replaces_the_check_in(any_orm: Orm) -> None:
+    patient, session_id = _patient_and_session(any_orm)
+    started = any_orm.run(
+        practice.start_playback(patient, session_id, anxiety_before=6, policy=POLICY, now=START)
+    )
+    any_orm.run(practice.report_progress(started.practice, 600, policy=POLICY, now=END))
+    recorded = _check_in(any_orm, patient, 4, END + timedelta(minutes=2))
+    assert recorded.counted_after == started.practice.id
+    assert any_orm.run(practice.has_after_rating(started.practice))
+
+    rated = any_orm.run(
+        practice.rate_after(started.practice, 3, policy=POLICY, now=END + timedelta(minutes=3))
+    )
+
+    assert (rated.before, rated.after) == (6, 3)
+    assert _ratings(any_orm, started) == (6, 3)
+    assert any_orm.run(Checkin.filter(adopted_from_id__isnull=False).count()) == 0
+    assert any_orm.run(Checkin.get(id=recorded.checkin.id)).level == 4
+
+
+def test_a_session_played_here_ends_at_its_last_report_pauses_included(orm: Orm) -> None:
+    patient, session_id = _patient_and_session(orm)
+    started = orm.run(
+        practice.start_playback(patient, session_id, anxiety_before=6, policy=POLICY, now=START)
+    )
+    # Ten minutes heard over forty: the player's last report is the end, not START + 10 min.
+    finished = START + timedelta(minutes=40)
+    orm.run(practice.report_progress(started.practice, 600, policy=POLICY, now=finished))
+
+    recorded = _check_in(orm, patient, 4, finished + timedelta(minutes=10))
+
+    assert recorded.counted_after == started.practice.id
+
+
+def test_a_kind_only_practice_takes_it_too(orm: Orm) -> None:
+    patient = make_patient(orm)
+    entry = practice.PracticeInput(
+        started_at=START, listened_seconds=1200, kind=Kind.YOGA, completed=True, anxiety_before=6
+    )
+    logged = orm.run(practice.log_practice(patient, entry, policy=POLICY, now=START))
+
+    _check_in(orm, patient, 3, START + timedelta(minutes=25))
+
+    assert _ratings(orm, logged) == (6, 3)
+
+
+def test_two_check_ins_at_once_give_the_practice_one_after_rating(any_orm: Orm) -> None:
+    patient, session_id = _patient_and_session(any_orm)
+    logged = _log(any_orm, patient, session_id, before=7)
+    at = END + timedelta(minutes=1)
+
+    async def race() -> list[checkins.Recorded]:
+        entries = [checkins.CheckinInput(level=level) for level in (2, 3, 4, 5)]
+        return list(
+            await asyncio.gather(
+                *(practice.record_checkin(patient, e, policy=POLICY, now=at) for e in entries)
+            )
+        )
+
+    recorded = any_orm.run(race())
+
+    closing = [r for r in recorded if r.counted_after is not None]
+    assert len(closing) == 1
+    assert _ratings(any_orm, logged) == (7, closing[0].checkin.level)
+    assert any_orm.run(Checkin.filter(adopted_from_id__isnull=False).count()) == 1
