@@ -17,11 +17,13 @@ takes minutes of wall time, as it would for an outside simulation. For each seed
 
 Usage: .venv/bin/python bench/api_clinic.py [--patients 100] [--days 28] [--seeds 2]
            [--first-seed 1] [--heterogeneity medium] [--quick] [--before rating|checkin]
-           [--database sqlite|postgres|both] [--postgres-url postgres://...]
+           [--after rating|checkin] [--database sqlite|postgres|both] [--postgres-url postgres://...]
 
 `--before checkin` sends no `anxiety_before` with a practice: the check-in made at the same
 moment serves as its before rating (`WELLNESS_CHECKIN_AS_BEFORE_MINUTES`), as it does for a
-client that asks for one rating per moment.
+client that asks for one rating per moment. `--after checkin` sends no `anxiety_after` either:
+a check-in a minute after the practice's end serves as its after rating
+(`WELLNESS_CHECKIN_AS_AFTER_MINUTES`). Together they play a client that only ever checks in.
 
 SQLite in a temporary folder, or a throwaway PostgreSQL database, removed afterwards. The four
 deliberately malformed sessions of the synthetic catalog (an unknown kind, no length, ...)
@@ -218,11 +220,18 @@ def clinic_app(settings: Settings, clock: FixedClock) -> Iterator[TestClient[Lit
         yield client
 
 
-def drive(world: World, database_url: str | None = None, *, before: str = "rating") -> ApiRun:
+def drive(
+    world: World,
+    database_url: str | None = None,
+    *,
+    before: str = "rating",
+    after: str = "rating",
+) -> ApiRun:
     """Every chance of `world` through the API: check-in, suggestions, the practice. The
     database must be empty (None: a new SQLite file in a temporary folder). `before`: "rating"
     sends the practice's before rating with it; "checkin" leaves it to the check-in just made
-    (as a client that asks once per moment would)."""
+    (as a client that asks once per moment would). `after`: the same for the after rating,
+    "checkin" sending it as a check-in once the practice is over."""
     clock = FixedClock(START)
     catalog = world.catalog.sessions
     by_id = sessions_by_id(catalog)
@@ -320,12 +329,18 @@ def drive(world: World, database_url: str | None = None, *, before: str = "ratin
                     "started_at": now.isoformat(),
                     "listened_seconds": round(catalog[session].minutes * 60),
                 }
+                rated_after = None
                 if chances.rated[c] and rating != NO_RATING:
                     if before == "rating":
                         practice["anxiety_before"] = rating
-                    practice["anxiety_after"] = world.after_rating(c, calm)
+                    rated_after = world.after_rating(c, calm)
+                    if after == "rating":
+                        practice["anxiety_after"] = rated_after
                 clock.set(now + timedelta(minutes=catalog[session].minutes + 1))
                 call("POST", "/api/v1/practice", json=practice)
+                if rated_after is not None and after == "checkin":
+                    clock.set(now + timedelta(minutes=catalog[session].minutes + 2))
+                    call("POST", "/api/v1/checkins", json={"level": rated_after})
             outcome.wall = time.perf_counter() - started
             outcome.cpu = time.process_time() - cpu_started
             outcome.fits = client.blocking_portal.call(fits_logged)
@@ -380,6 +395,12 @@ def main() -> int:
         choices=["rating", "checkin"],
         help="send each practice's before rating with it, or leave it to the check-in just made",
     )
+    parse.add_argument(
+        "--after",
+        default="rating",
+        choices=["rating", "checkin"],
+        help="send each practice's after rating with it, or as a check-in once it is over",
+    )
     add_database_options(parse)
     arguments = parse.parse_args()
     if arguments.quick:
@@ -399,7 +420,7 @@ def main() -> int:
         world = build_world(seed, arguments.patients, arguments.days, level)
         for kind in kinds:
             with database(kind, arguments.postgres_url) as url:
-                through = drive(world, url, before=arguments.before)
+                through = drive(world, url, before=arguments.before, after=arguments.after)
             print(f"[{kind}] {report(seed, in_process, through, world)}", flush=True)
             failed |= bool(through.failures or through.run.violations)
     return 1 if failed else 0

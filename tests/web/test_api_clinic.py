@@ -52,15 +52,21 @@ def test_a_small_clinic_runs_through_the_api_safely_and_the_clinic_fit_follows_i
     assert math.isfinite(outcome.cpu)
 
 
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [("checkin", "rating"), ("rating", "checkin"), ("checkin", "checkin")],
+    ids=["before-by-check-in", "after-by-check-in", "check-ins-only"],
+)
 def test_a_client_that_rates_once_per_moment_teaches_the_engine_as_much(
-    api_clinic: ModuleType, database_url: str
+    api_clinic: ModuleType, database_url: str, before: str, after: str
 ) -> None:
-    """A practice sent without `anxiety_before` right after a check-in is rated before by it."""
+    """A practice sent without `anxiety_before` right after a check-in is rated before by it;
+    one sent without `anxiety_after` and followed by a check-in is rated after by that."""
     world = build_world(5, 8, 4, Heterogeneity.MEDIUM)
     chances = world.chances
     rated = chances.follows & chances.rated & (chances.anxiety != NO_RATING)
 
-    outcome = api_clinic.drive(world, database_url, before="checkin")
+    outcome = api_clinic.drive(world, database_url, before=before, after=after)
 
     assert outcome.failures == []
     assert outcome.run.violations == 0, outcome.run.examples
