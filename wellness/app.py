@@ -220,6 +220,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             version=__version__,
             path="/schema",
             render_plugins=[JsonRenderPlugin()],
+            # The handlers' docstrings are written for API clients: they are the descriptions.
+            use_handler_docstrings=True,
         ),
         debug=False,
     )

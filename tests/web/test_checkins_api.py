@@ -204,3 +204,17 @@ def test_the_gad7_list_says_when_the_questionnaire_is_due(as_patient: Client) ->
 
     assert listing["due"] is False
     assert [item["total"] for item in listing["items"]] == [3]
+
+
+def test_openapi_describes_a_check_in_counted_as_a_practices_after_rating(client: Client) -> None:
+    spec = client.get("/schema/openapi.json").json()
+
+    checkin = spec["components"]["schemas"]["CheckinOut"]
+    assert "after_practice_id" in checkin["properties"]
+    assert "after_practice_id" not in checkin.get("required", [])
+    create = spec["paths"]["/api/v1/checkins"]["post"]
+    assert "WELLNESS_CHECKIN_AS_AFTER_MINUTES" in create["description"]
+    assert "after_practice_id" in spec["paths"]["/api/v1/checkins"]["get"]["description"]
+    # The handlers' docstrings are the descriptions, the practice routes' rules included.
+    logged = spec["paths"]["/api/v1/practice"]["post"]["description"]
+    assert "WELLNESS_CHECKIN_AS_BEFORE_MINUTES" in logged

@@ -56,6 +56,9 @@ class CheckinsApi(OwnRecordsApi):
     async def list_checkins(
         self, user: SignedInUser, page: PageNumber = 1, per_page: PerPage = 20
     ) -> CheckinList:
+        """The patient's ratings, newest first: quick check-ins and those given around a
+        practice (`practice_id`). A quick check-in that counted as a practice's after rating
+        names it in `after_practice_id`; it is listed once."""
         found = await checkins.checkin_history(user, page=page, per_page=per_page)
         closed = await checkins.practices_closed_by(item.id for item in found.items)
         items = [CheckinOut.of(item, after_practice_id=closed.get(item.id)) for item in found.items]
