@@ -10,20 +10,18 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tests.services.conftest import Orm
+from tests.services.test_checkin_as_before import assert_every_reader_sees
 from tests.services.test_practice_races import make_patient, ten_minute_session
 from wellness.accounts.models import User
 from wellness.care.models import Alert
 from wellness.care.policy import AlertReason
-from wellness.caseload import plan, record
 from wellness.catalog.kinds import Kind
 from wellness.checkins import services as checkins
 from wellness.checkins.models import Checkin
 from wellness.checkins.scoring import CheckinContext
-from wellness.practice import progress
 from wellness.practice import services as practice
 from wellness.settings import CarePolicy
 from wellness.suggestions.services import context as suggestion_context
-from wellness.suggestions.services import review
 
 START = datetime(2026, 11, 24, 18, 0, tzinfo=UTC)
 END = START + timedelta(minutes=10)  # the ten-minute session, heard whole
@@ -101,16 +99,7 @@ def test_every_reader_of_a_practices_ratings_sees_it(any_orm: Orm) -> None:
     logged = _log(any_orm, patient, session_id, before=7)
     _check_in(any_orm, patient, 4, END + timedelta(minutes=2))
 
-    engine = any_orm.run(suggestion_context.rated_practices(patient.id))
-    assert [(r.session_id, r.before, r.after) for r in engine] == [(session_id, 7, 4)]
-    history = any_orm.run(record.practice_history(patient, policy=POLICY))
-    assert [(entry.before, entry.after) for entry in history.items] == [(7, 4)]
-    helped = any_orm.run(record.rated_practice(patient, policy=POLICY))
-    assert [(r.before, r.after) for r in helped] == [(7, 4)]
-    assert any_orm.run(plan._changes_by_session(patient.id)) == {session_id: 3.0}
-    assert any_orm.run(review._changes([logged.practice.id])) == {logged.practice.id: -3.0}
-    found = any_orm.run(progress.progress_for(patient, policy=POLICY, now=END + timedelta(hours=1)))
-    assert [(before, after) for _, before, after in found.pairs] == [(7, 4)]
+    found = assert_every_reader_sees(any_orm, patient, logged, (7, 4), END + timedelta(hours=1))
     # The check-in is on the timeline once, as the check-in it was.
     assert [level for _, level in found.checkins] == [4]
 

@@ -90,19 +90,30 @@ def test_every_reader_of_a_practices_ratings_sees_the_adopted_check_in(any_orm: 
     _check_in(any_orm, patient, 7, minutes_before=2)
     logged = _log(any_orm, patient, session_id, after=4)
 
-    engine = any_orm.run(suggestion_context.rated_practices(patient.id))
-    assert [(r.session_id, r.before, r.after) for r in engine] == [(session_id, 7, 4)]
-    history = any_orm.run(record.practice_history(patient, policy=POLICY))
-    assert [(entry.before, entry.after) for entry in history.items] == [(7, 4)]
-    helped = any_orm.run(record.rated_practice(patient, policy=POLICY))
-    assert [(r.before, r.after) for r in helped] == [(7, 4)]
-    assert any_orm.run(plan._changes_by_session(patient.id)) == {session_id: 3.0}
-    assert any_orm.run(review._changes([logged.practice.id])) == {logged.practice.id: -3.0}
-    later = NOW + timedelta(hours=1)
-    found = any_orm.run(progress.progress_for(patient, policy=POLICY, now=later))
-    assert [(before, after) for _, before, after in found.pairs] == [(7, 4)]
+    found = assert_every_reader_sees(any_orm, patient, logged, (7, 4), NOW + timedelta(hours=1))
     # The check-in is still on the timeline as the check-in it was.
     assert [level for _, level in found.checkins] == [7]
+
+
+def assert_every_reader_sees(
+    orm: Orm, patient: User, logged: practice.Logged, ratings: tuple[int, int], later: datetime
+) -> progress.Progress:
+    """Every reader of a practice's before/after pair (the engine, the therapist's record and
+    "what helps", the plan, the off-policy review, the progress page) sees `ratings`; answers
+    the progress page's data for more checks."""
+    session_id, practice_id = logged.practice.session_id, logged.practice.id
+    before, after = ratings
+    engine = orm.run(suggestion_context.rated_practices(patient.id))
+    assert [(r.session_id, r.before, r.after) for r in engine] == [(session_id, before, after)]
+    history = orm.run(record.practice_history(patient, policy=POLICY))
+    assert [(entry.before, entry.after) for entry in history.items] == [ratings]
+    helped = orm.run(record.rated_practice(patient, policy=POLICY))
+    assert [(r.before, r.after) for r in helped] == [ratings]
+    assert orm.run(plan._changes_by_session(patient.id)) == {session_id: before - after}
+    assert orm.run(review._changes([practice_id])) == {practice_id: after - before}
+    found = orm.run(progress.progress_for(patient, policy=POLICY, now=later))
+    assert [(b, a) for _, b, a in found.pairs] == [ratings]
+    return found
 
 
 def test_an_after_rating_markedly_worse_than_the_adopted_check_in_raises_an_alert(
