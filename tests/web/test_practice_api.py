@@ -831,3 +831,19 @@ def test_a_check_in_long_after_a_logged_practice_is_not_its_after_rating(
 
     assert checked.json()["checkin"]["after_practice_id"] is None
     assert count(as_patient, Checkin, practice_id=logged.json()["practice"]["id"]) == 1
+
+
+def test_another_patients_check_in_never_rates_someone_elses_practice(
+    client: Client, personas: dict[str, User], session_id: int
+) -> None:
+    client.login_as(PERSONAS["patient"])
+    logged = log(client, session_id=session_id, started_at=moment(minutes=12), anxiety_before=7)
+    practice_id = logged.json()["practice"]["id"]
+    client.login_as(PERSONAS["other_patient"])
+
+    checked = client.post("/api/v1/checkins", json={"level": 2})
+
+    assert checked.status_code == 201
+    assert checked.json()["checkin"]["after_practice_id"] is None
+    assert client.run(partial(checkins.session_ratings, practice_id)) == (7, None)
+    assert count(client, Checkin, patient_id=personas["patient"].id) == 1
