@@ -15,6 +15,7 @@ from tests.services.test_practice_races import make_patient, ten_minute_session
 from wellness.accounts.models import User
 from wellness.care.models import Alert
 from wellness.care.policy import AlertReason
+from wellness.caseload import record
 from wellness.catalog.kinds import Kind
 from wellness.checkins import services as checkins
 from wellness.checkins.models import Checkin
@@ -100,6 +101,8 @@ def test_every_reader_of_a_practices_ratings_sees_it(any_orm: Orm) -> None:
     _check_in(any_orm, patient, 4, END + timedelta(minutes=2))
 
     found = assert_every_reader_sees(any_orm, patient, logged, (7, 4), END + timedelta(hours=1))
+    history = any_orm.run(record.practice_history(patient, policy=POLICY)).items
+    assert [entry.from_checkins for entry in history] == [(CheckinContext.AFTER_SESSION,)]
     # The check-in is on the timeline once, as the check-in it was.
     assert [level for _, level in found.checkins] == [4]
 
@@ -122,6 +125,12 @@ def test_one_check_in_closes_a_practice_and_opens_the_next(any_orm: Orm) -> None
 
     assert _ratings(any_orm, first) == (8, 6)
     assert _ratings(any_orm, second) == (6, 3)
+    # The therapist's record says where each rating came from.
+    history = any_orm.run(record.practice_history(patient, policy=POLICY)).items
+    assert [entry.from_checkins_label for entry in history] == [
+        "before and after from a check-in",
+        "before and after from a check-in",
+    ]
     assert any_orm.run(Checkin.get(id=between.checkin.id)).practice_id == second.practice.id
     engine = any_orm.run(suggestion_context.rated_practices(patient.id))
     assert sorted((r.before, r.after) for r in engine) == [(6, 3), (8, 6)]

@@ -91,6 +91,9 @@ def test_every_reader_of_a_practices_ratings_sees_the_adopted_check_in(any_orm: 
     logged = _log(any_orm, patient, session_id, after=4)
 
     found = assert_every_reader_sees(any_orm, patient, logged, (7, 4), NOW + timedelta(hours=1))
+    history = any_orm.run(record.practice_history(patient, policy=POLICY)).items
+    assert [entry.from_checkins for entry in history] == [(CheckinContext.BEFORE_SESSION,)]
+    assert history[0].from_checkins_label == "before from a check-in"
     # The check-in is still on the timeline as the check-in it was.
     assert [level for _, level in found.checkins] == [7]
 

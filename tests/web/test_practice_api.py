@@ -734,6 +734,7 @@ def test_a_check_in_just_before_a_logged_practice_is_its_before_rating(
 
     items = record["practice"]["items"]
     assert [(i["anxiety_before"], i["anxiety_after"]) for i in items] == [(7, 4)]
+    assert [i["ratings_from_checkins"] for i in items] == [["before"]]
     # Still one check-in, not a copy: the quick check-in is now linked to the practice.
     assert count(client, Checkin, patient_id=personas["patient"].id) == 2
     assert count(client, Checkin, context="quick", practice_id=logged.json()["practice"]["id"]) == 1
@@ -802,6 +803,9 @@ def test_a_check_in_just_after_a_logged_practice_is_its_after_rating(
     record = client.get(f"/api/v1/patients/{personas['patient'].id}").json()
     items = record["practice"]["items"]
     assert [(i["anxiety_before"], i["anxiety_after"]) for i in items] == [(7, 4)]
+    assert [i["ratings_from_checkins"] for i in items] == [["after"]]
+    page = client.get(f"/care/patients/{personas['patient'].id}")
+    assert "after from a check-in" in page.text
 
 
 def test_a_client_that_rates_only_by_check_ins_gets_its_practice_rated(

@@ -87,10 +87,23 @@ class PracticeEntry:
     before: int | None
     after: int | None
     note: str
+    # The sides whose rating is a quick check-in the practice took (`checkins.scoring`), not
+    # one given on the session page or with the logged practice.
+    from_checkins: tuple[CheckinContext, ...] = ()
 
     @property
     def evidence_label(self) -> str:
         return EVIDENCE_LABELS[self.evidence]
+
+    @property
+    def sides_from_checkins(self) -> list[str]:
+        """ "before", "after": the plain names of `from_checkins`."""
+        return [side.value.removesuffix("_session") for side in self.from_checkins]
+
+    @property
+    def from_checkins_label(self) -> str:
+        sides = self.sides_from_checkins
+        return f"{' and '.join(sides)} from a check-in" if sides else ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +178,9 @@ async def _latest_gad7(patient: User, zone: ZoneInfo) -> LatestGad7 | None:
     return LatestGad7(total, Gad7Band(band), occurred_at.astimezone(zone), change)
 
 
+_SIDES = (CheckinContext.BEFORE_SESSION, CheckinContext.AFTER_SESSION)
+
+
 async def practice_history(
     patient: User, *, policy: CarePolicy, page: int = 1, per_page: int = PRACTICE_PER_PAGE
 ) -> Page[PracticeEntry]:
@@ -179,12 +195,16 @@ async def practice_history(
     logs = found.items
     ids = [log.id for log in logs]
     ratings: dict[int, dict[str, int]] = defaultdict(dict)
+    by_checkin: dict[int, set[CheckinContext]] = defaultdict(set)
     if ids:
         rows = await Checkin.filter(practice_id__in=ids).values_list(
-            "practice_id", "context", "level"
+            "practice_id", "context", "level", "adopted_from_id"
         )
-        for practice_id, context, level in rows:
-            ratings[practice_id].setdefault(side_of_practice(context).value, level)
+        for practice_id, context, level, adopted_from in rows:
+            side = side_of_practice(context)
+            ratings[practice_id].setdefault(side.value, level)
+            if context == CheckinContext.QUICK or adopted_from is not None:
+                by_checkin[practice_id].add(side)
     titles = await _titles({log.session_id for log in logs if log.session_id})
     attesters = await accounts.display_names(
         {log.attested_by_id for log in logs if log.attested_by_id}
@@ -211,6 +231,7 @@ async def practice_history(
             before=ratings[log.id].get(CheckinContext.BEFORE_SESSION.value),
             after=ratings[log.id].get(CheckinContext.AFTER_SESSION.value),
             note=log.note,
+            from_checkins=tuple(sorted(by_checkin[log.id], key=_SIDES.index)),
         )
         for log in logs
     ]

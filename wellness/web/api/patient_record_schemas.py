@@ -81,6 +81,8 @@ class PracticeEntryOut(msgspec.Struct):
     anxiety_before: int | None
     anxiety_after: int | None
     note: str
+    # Which of the two ratings are quick check-ins the practice took ("before", "after").
+    ratings_from_checkins: list[str]
 
     @classmethod
     def of(cls, entry: records.PracticeEntry) -> PracticeEntryOut:
@@ -98,6 +100,7 @@ class PracticeEntryOut(msgspec.Struct):
             entry.before,
             entry.after,
             entry.note,
+            entry.sides_from_checkins,
         )
 
 
