@@ -20,6 +20,7 @@ from wellness.catalog.kinds import Kind
 from wellness.checkins import services as checkins
 from wellness.checkins.models import Checkin
 from wellness.checkins.scoring import CheckinContext
+from wellness.practice import checkin_as_after
 from wellness.practice import services as practice
 from wellness.settings import CarePolicy
 from wellness.suggestions.services import context as suggestion_context
@@ -37,7 +38,7 @@ def _check_in(
     orm: Orm, patient: User, level: int, at: datetime, *, policy: CarePolicy = POLICY
 ) -> checkins.Recorded:
     entry = checkins.CheckinInput(level=level, note="after yoga")
-    return orm.run(practice.record_checkin(patient, entry, policy=policy, now=at))
+    return orm.run(checkin_as_after.record_checkin(patient, entry, policy=policy, now=at))
 
 
 def _log(
@@ -290,7 +291,10 @@ def test_two_check_ins_at_once_give_the_practice_one_after_rating(any_orm: Orm) 
         entries = [checkins.CheckinInput(level=level) for level in (2, 3, 4, 5)]
         return list(
             await asyncio.gather(
-                *(practice.record_checkin(patient, e, policy=POLICY, now=at) for e in entries)
+                *(
+                    checkin_as_after.record_checkin(patient, e, policy=POLICY, now=at)
+                    for e in entries
+                )
             )
         )
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -15,7 +15,6 @@ from wellness.catalog.kinds import Kind
 from wellness.catalog.models import PracticeSession
 from wellness.checkins import scoring
 from wellness.checkins import services as checkins
-from wellness.checkins.models import Checkin
 from wellness.checkins.scoring import CheckinContext
 from wellness.db import KeyedCache, change_token, paged
 from wellness.lib.paging import Page
@@ -228,61 +227,6 @@ async def report_progress(
             now,
         )
     return practice
-
-
-async def record_checkin(
-    patient: User, entry: checkins.CheckinInput, *, policy: CarePolicy, now: datetime
-) -> checkins.Recorded:
-    """A quick check-in, which also becomes the after rating of the practice it follows when
-    `scoring.adopts_as_after` says so (the practice is the patient's latest, completed, and has
-    no after rating yet)."""
-    async with in_transaction():
-        # Lock the practice before the check-in is written: every transaction takes the
-        # practice's lock before the care token's (migration 0011), or two could deadlock.
-        latest = await _latest_practice(patient.id, entry.occurred_at or now, policy)
-        recorded = await checkins.record_checkin(patient, entry, policy=policy, now=now)
-        if latest is None or not _closes(latest, recorded.checkin, policy):
-            return recorded
-        before, after = await checkins.session_ratings(latest.id)
-        if after is not None:
-            return recorded
-        alerts = await checkins.adopt_as_after(
-            recorded.checkin, latest.id, before=before, policy=policy, now=now
-        )
-    return replace(recorded, alerts=[*recorded.alerts, *alerts], counted_after=latest.id)
-
-
-async def _latest_practice(
-    patient_id: int, moment: datetime, policy: CarePolicy
-) -> PracticeLog | None:
-    """The patient's latest practice begun by `moment`, locked; None when a clinic adopts no
-    check-in as an after rating."""
-    if policy.checkin_as_after <= timedelta(0):
-        return None
-    found = (
-        await PracticeLog.filter(patient_id=patient_id, started_at__lte=moment)
-        .order_by("-started_at", "-id")
-        .first()
-        .values_list("id", flat=True)
-    )
-    if found is None:
-        return None
-    return await PracticeLog.select_for_update().get(id=found)
-
-
-def _closes(practice: PracticeLog, checkin: Checkin, policy: CarePolicy) -> bool:
-    ended = rules.ended_at(
-        evidence=practice.evidence,
-        started_at=practice.started_at,
-        listened_seconds=practice.listened_seconds,
-        last_activity=practice.updated_at,
-    )
-    return practice.completed and scoring.adopts_as_after(
-        checkin.occurred_at,
-        started_at=practice.started_at,
-        ended_at=ended,
-        within=policy.checkin_as_after,
-    )
 
 
 async def rate_after(

@@ -8,7 +8,7 @@ from litestar import Request, Response, get, post
 from litestar.params import JSONBody
 
 from wellness.checkins import services as checkins
-from wellness.practice import services as practice
+from wellness.practice import checkin_as_after
 from wellness.web.api.care_schemas import Support
 from wellness.web.api.checkins_schemas import (
     CheckinCreate,
@@ -45,7 +45,7 @@ class CheckinsApi(OwnRecordsApi):
 
         async def write() -> tuple[int, CheckinCreated]:
             entry = checkins.CheckinInput(data.level, data.note, data.tags, data.occurred_at)
-            recorded = await practice.record_checkin(user, entry, policy=policy, now=now)
+            recorded = await checkin_as_after.record_checkin(user, entry, policy=policy, now=now)
             support = Support.of(recorded.alerts, policy)
             checkin = CheckinOut.of(recorded.checkin, after_practice_id=recorded.counted_after)
             return 201, CheckinCreated(checkin, bool(support), support)

@@ -16,7 +16,7 @@ from wellness.care import support as support_panel
 from wellness.checkins import services as checkins
 from wellness.checkins.scoring import GAD7_ANSWERS, GAD7_ITEMS, GAD7_MAX, SUDS_MAX
 from wellness.lib.validation import FieldError
-from wellness.practice import charts, progress
+from wellness.practice import charts, checkin_as_after, progress
 from wellness.practice import services as practice
 from wellness.practice.models import PracticeLog
 from wellness.settings import CarePolicy
@@ -73,7 +73,7 @@ class WellbeingPages(Controller):
             return await _home_with_errors(user, policy, now, form, errors)
         entry = checkins.CheckinInput(level, forms.text(form, "note"), forms.tags(form))
         try:
-            recorded = await practice.record_checkin(user, entry, policy=policy, now=now)
+            recorded = await checkin_as_after.record_checkin(user, entry, policy=policy, now=now)
         except FieldError as problem:
             return await _home_with_errors(
                 user, policy, now, form, {problem.field: problem.message}
