@@ -13,15 +13,14 @@ from wellness.care.adherence import (
     Adherence,
     CompletedPractice,
     Outcome,
-    PracticeCalendar,
     Status,
-    ZoneChange,
     adherence,
     evaluate,
     overdue,
     todays_plan,
     weekly_adherence,
 )
+from wellness.care.practice_days import PracticeCalendar, ZoneChange
 from wellness.care.schedule import (
     Assignment,
     Cadence,

@@ -23,13 +23,12 @@ from hypothesis import strategies as st
 from wellness.care.adherence import (
     CompletedPractice,
     Outcome,
-    PracticeCalendar,
     Status,
-    ZoneChange,
     adherence,
     evaluate,
     todays_plan,
 )
+from wellness.care.practice_days import PracticeCalendar, ZoneChange
 from wellness.care.schedule import (
     Assignment,
     Cadence,

@@ -93,6 +93,7 @@ PURE_MODULES = (
     "wellness.care.policy",
     "wellness.care.schedule",
     "wellness.care.adherence",
+    "wellness.care.practice_days",
     "wellness.caseload.helps",
     "wellness.practice.streaks",
     "wellness.practice.rules",

@@ -17,8 +17,8 @@ from tortoise.transactions import in_transaction
 from wellness.accounts import permissions
 from wellness.accounts.models import User
 from wellness.care import services as care
-from wellness.care.adherence import PracticeCalendar
 from wellness.care.models import AssignmentPause, AssignmentVersion, PracticeAssignment
+from wellness.care.practice_days import PracticeCalendar
 from wellness.care.restrictions import Restrictions, restrictions_for
 from wellness.care.schedule import MINUTES_TOLERANCE, Frequency, PartOfDay
 from wellness.catalog.kinds import Kind, Posture, Status

@@ -14,8 +14,9 @@ from typing import Any
 from tortoise.expressions import Q
 
 from wellness.care import schedule
-from wellness.care.adherence import CompletedPractice, PracticeCalendar
+from wellness.care.adherence import CompletedPractice
 from wellness.care.models import AssignmentPause, AssignmentVersion, PracticeAssignment
+from wellness.care.practice_days import PracticeCalendar
 from wellness.care.schedule import (
     Assignment,
     KindTarget,

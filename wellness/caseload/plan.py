@@ -16,6 +16,7 @@ from enum import StrEnum
 from wellness.accounts.models import User
 from wellness.care import adherence as rules
 from wellness.care.adherence import Outcome, PlanItem
+from wellness.care.practice_days import PracticeCalendar
 from wellness.care.restrictions import Restrictions, restrictions_for
 from wellness.care.schedule import (
     Cadence,
@@ -244,7 +245,7 @@ async def adherence_for_many(
     )
     earliest = min(
         (
-            rules.PracticeCalendar(str(zone), policy.day_rollover_hour).today(now)
+            PracticeCalendar(str(zone), policy.day_rollover_hour).today(now)
             for zone in zones.values()
         ),
         default=None,
@@ -361,7 +362,7 @@ async def todays_plan_for(patient: User, *, policy: CarePolicy, now: datetime) -
     """Today's items, in order (part of the day, then assignment): each with its note, what is
     done and which practice did it, and for one tap the session to start: the assigned one, or
     for a kind the best allowed match (never one the care team forbids)."""
-    calendar = rules.PracticeCalendar(patient.time_zone, policy.day_rollover_hour)
+    calendar = PracticeCalendar(patient.time_zone, policy.day_rollover_hour)
     today = calendar.today(now)
     care, catalog = await care_and_catalog_tokens()  # read before the data
     keys: dict[int, Hashable] = {patient.id: (care, catalog, policy, patient.time_zone, today)}
@@ -381,7 +382,7 @@ _kept_plans: KeyedCache[TodaysPlan] = KeyedCache()
 
 
 async def _todays_plan(
-    patient: User, policy: CarePolicy, calendar: rules.PracticeCalendar, today: date
+    patient: User, policy: CarePolicy, calendar: PracticeCalendar, today: date
 ) -> TodaysPlan:
     # An assignment ended today stays: a practice done today before the end keeps its item.
     yesterday = today - timedelta(days=1)
