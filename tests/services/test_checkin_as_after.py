@@ -304,3 +304,28 @@ def test_two_check_ins_at_once_give_the_practice_one_after_rating(any_orm: Orm) 
     assert len(closing) == 1
     assert _ratings(any_orm, logged) == (7, closing[0].checkin.level)
     assert any_orm.run(Checkin.filter(adopted_from_id__isnull=False).count()) == 1
+
+
+def test_a_check_in_racing_the_players_after_rating_leaves_the_players(any_orm: Orm) -> None:
+    """Whichever comes first, the rating given in the player stands and no copy is left: the
+    two lock the practice in the same order (no deadlock on PostgreSQL)."""
+    patient, session_id = _patient_and_session(any_orm)
+    started = any_orm.run(
+        practice.start_playback(patient, session_id, anxiety_before=6, policy=POLICY, now=START)
+    )
+    any_orm.run(practice.report_progress(started.practice, 600, policy=POLICY, now=END))
+    at = END + timedelta(minutes=1)
+
+    async def race() -> tuple[practice.Logged, checkins.Recorded]:
+        entry = checkins.CheckinInput(level=4)
+        return await asyncio.gather(
+            practice.rate_after(started.practice, 2, policy=POLICY, now=at),
+            checkin_as_after.record_checkin(patient, entry, policy=POLICY, now=at),
+        )
+
+    rated, checked = any_orm.run(race())
+
+    assert (rated.before, rated.after) == (6, 2)
+    assert _ratings(any_orm, started) == (6, 2)
+    assert any_orm.run(Checkin.filter(adopted_from_id__isnull=False).count()) == 0
+    assert any_orm.run(Checkin.get(id=checked.checkin.id)).level == 4
