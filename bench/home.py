@@ -239,7 +239,7 @@ async def breakdown(database_url: str, runs: int) -> list[tuple[str, float, floa
     """(part, median ms, p99 ms) of one patient's suggestions, after the clinic fit."""
     from wellness import db
     from wellness.accounts.models import User
-    from wellness.caseload import plan
+    from wellness.caseload import daily_plan
     from wellness.checkins.models import Checkin
     from wellness.checkins.scoring import CheckinContext
     from wellness.settings import CarePolicy
@@ -280,7 +280,7 @@ async def breakdown(database_url: str, runs: int) -> list[tuple[str, float, floa
         shown = suggest(catalog, context, fit.model, limits=limits)
 
         async def due() -> object:
-            return await plan.due_today(patient, policy=policy, now=now)
+            return await daily_plan.due_today(patient, policy=policy, now=now)
 
         async def ratings_counted() -> object:
             return await gather.clinic_ratings_mark()

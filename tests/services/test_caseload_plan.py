@@ -22,7 +22,8 @@ from wellness.care import restrictions
 from wellness.care.models import OverrideKind
 from wellness.caseload import assignments as service
 from wellness.caseload.assignments import AssignmentInput
-from wellness.caseload.plan import adherence_for, adherence_for_many, due_today, todays_plan_for
+from wellness.caseload.daily_plan import due_today, todays_plan_for
+from wellness.caseload.plan import adherence_for, adherence_for_many
 from wellness.catalog.kinds import Kind
 from wellness.practice.rules import Evidence
 

@@ -14,7 +14,7 @@ from tests.services.test_practice_races import make_patient, ten_minute_session
 from wellness.accounts.models import User
 from wellness.care.models import Alert
 from wellness.care.policy import AlertReason
-from wellness.caseload import plan, record
+from wellness.caseload import daily_plan, record
 from wellness.catalog.kinds import Kind
 from wellness.checkins import services as checkins
 from wellness.checkins.models import Checkin
@@ -112,7 +112,7 @@ def assert_every_reader_sees(
     assert [(entry.before, entry.after) for entry in history.items] == [ratings]
     helped = orm.run(record.rated_practice(patient, policy=POLICY))
     assert [(r.before, r.after) for r in helped] == [ratings]
-    assert orm.run(plan._changes_by_session(patient.id)) == {session_id: before - after}
+    assert orm.run(daily_plan._changes_by_session(patient.id)) == {session_id: before - after}
     assert orm.run(review._changes([practice_id])) == {practice_id: after - before}
     found = orm.run(progress.progress_for(patient, policy=POLICY, now=later))
     assert [(b, a) for _, b, a in found.pairs] == [ratings]

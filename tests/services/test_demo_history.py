@@ -18,7 +18,8 @@ from tests.services.conftest import Orm
 from wellness.accounts.models import User
 from wellness.care import services as care
 from wellness.care.models import Alert, AssignmentVersion, CareTeamMember, PracticeAssignment
-from wellness.caseload.plan import AssignmentState, adherence_for, todays_plan_for
+from wellness.caseload.daily_plan import todays_plan_for
+from wellness.caseload.plan import AssignmentState, adherence_for
 from wellness.catalog.models import PracticeSession
 from wellness.catalog.storage import LocalMediaStore
 from wellness.checkins.models import Checkin, Gad7Response

@@ -1,5 +1,5 @@
-"""Today's plan and adherence for assigned practices, from the database through the pure
-`wellness.care.schedule` and `wellness.care.adherence`.
+"""Adherence to assigned practices, from the database through the pure
+`wellness.care.schedule` and `wellness.care.adherence` (today's plan: `daily_plan`).
 
 Practice days are the streaks' (the patient's zone, the clinic's rollover hour); done means a
 completed practice by the app's one completion rule, whatever its evidence.
@@ -7,35 +7,25 @@ completed practice by the app's one completion rule, whatever its evidence.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Collection, Hashable, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from wellness.accounts.models import User
 from wellness.care import adherence as rules
-from wellness.care.adherence import Outcome, PlanItem
+from wellness.care.adherence import Outcome
 from wellness.care.practice_days import PracticeCalendar
-from wellness.care.restrictions import Restrictions, restrictions_for
 from wellness.care.schedule import (
-    Cadence,
     Frequency,
     KindTarget,
     ScheduleVersion,
     SessionTarget,
     week_of,
 )
-from wellness.caseload.assignments import forbidden_reason, matching_sessions
-from wellness.caseload.kept import KeyedCache, care_and_catalog_tokens
 from wellness.caseload.loading import AssignmentRecord, PatientData, load
 from wellness.catalog.kinds import Kind
-from wellness.catalog.models import PracticeSession
-from wellness.checkins.models import Checkin
-from wellness.checkins.scoring import CheckinContext, side_of_practice
-from wellness.practice.models import PracticeLog
 from wellness.settings import CarePolicy
-from wellness.suggestions.inputs import DueItem
 
 # A missed item is "overdue" on the dashboard while its due day is this recent.
 OVERDUE_DAYS = 7
@@ -95,41 +85,6 @@ class CaseloadAdherence:
     week_prescribed: int
     week_pending: int
     overdue: int  # missed items due in the last OVERDUE_DAYS days
-
-
-@dataclass(frozen=True, slots=True)
-class PlanEntry:
-    """One assignment on today's plan."""
-
-    assignment_id: int
-    title: str
-    note: str
-    part_of_day: str
-    weekly: bool  # an "N times a week" quota rather than today's own item
-    due: int
-    done: int
-    practice_ids: tuple[int, ...]  # the practices that fulfilled it, earliest first
-    start_session_id: int | None  # what one tap starts (never a session the team forbids)
-    start_session_title: str
-    skipped: bool  # the assigned session is now on the patient's skip list
-    target_session_id: int | None
-    kind: str
-    min_minutes: int
-    max_minutes: int
-
-    @property
-    def complete(self) -> bool:
-        return self.done >= self.due
-
-
-@dataclass(frozen=True, slots=True)
-class TodaysPlan:
-    today: date
-    items: tuple[PlanEntry, ...]
-
-    @property
-    def remaining(self) -> int:
-        return sum(not item.complete for item in self.items)
 
 
 def title_of(target: SessionTarget | KindTarget, titles: dict[int, str]) -> str:
@@ -273,154 +228,3 @@ async def adherence_for_many(
             active, week.done, week.prescribed, week.pending, len(late)
         )
     return result
-
-
-async def _changes_by_session(patient_id: int) -> dict[int, float]:
-    """How much this patient's rating fell, on average, around each session (before - after)."""
-    rows = await Checkin.filter(patient_id=patient_id, practice_id__isnull=False).values_list(
-        "practice_id", "context", "level"
-    )
-    levels: dict[int, dict[str, int]] = defaultdict(dict)
-    for practice_id, context, level in rows:
-        levels[int(practice_id)].setdefault(side_of_practice(context).value, int(level))
-    paired = {pid: v for pid, v in levels.items() if len(v) == 2}
-    if not paired:
-        return {}
-    sessions = dict(
-        await PracticeLog.filter(id__in=list(paired), session_id__isnull=False).values_list(
-            "id", "session_id"
-        )
-    )
-    drops: dict[int, list[int]] = defaultdict(list)
-    for practice_id, session_id in sessions.items():
-        pair = paired[int(practice_id)]
-        drops[int(session_id)].append(
-            pair[CheckinContext.BEFORE_SESSION.value] - pair[CheckinContext.AFTER_SESSION.value]
-        )
-    return {sid: sum(values) / len(values) for sid, values in drops.items()}
-
-
-def best_session(
-    candidates: Sequence[PracticeSession], target: KindTarget, changes: dict[int, float]
-) -> PracticeSession | None:
-    """What lowered this patient's rating most before; else the length nearest the middle of
-    the range (then by title)."""
-    helped = [s for s in candidates if changes.get(s.id, 0) > 0]
-    if helped:
-        return max(helped, key=lambda s: (changes[s.id], -s.id))
-    middle = (target.min_minutes + target.max_minutes) / 2 * 60
-    return min(
-        candidates, key=lambda s: (abs(s.duration_seconds - middle), s.title, s.id), default=None
-    )
-
-
-async def _entry(
-    patient_id: int,
-    item: PlanItem,
-    titles: dict[int, str],
-    restrictions: Restrictions,
-    changes: dict[int, float] | None,
-) -> tuple[PlanEntry, dict[int, float] | None]:
-    target = item.version.target
-    start: PracticeSession | None = None
-    skipped = False
-    if isinstance(target, SessionTarget):
-        session = await PracticeSession.get_or_none(id=target.session_id)
-        skipped = session is None or forbidden_reason(session, restrictions) is not None
-        start = None if skipped else session
-    else:
-        candidates = [
-            s
-            for s in await matching_sessions(target.kind, target.min_minutes, target.max_minutes)
-            if forbidden_reason(s, restrictions) is None
-        ]
-        if changes is None and candidates:
-            changes = await _changes_by_session(patient_id)
-        start = best_session(candidates, target, changes or {})
-    kind_target = target if isinstance(target, KindTarget) else None
-    entry = PlanEntry(
-        assignment_id=item.assignment_id,
-        title=title_of(target, titles),
-        note=item.version.note,
-        part_of_day=item.version.part_of_day.label if item.version.part_of_day else "",
-        weekly=item.cadence is Cadence.WEEK,
-        due=item.due,
-        done=item.done,
-        practice_ids=item.practice_ids,
-        start_session_id=start.id if start else None,
-        start_session_title=start.title if start else "",
-        skipped=skipped,
-        target_session_id=None if kind_target else getattr(target, "session_id", None),
-        kind=kind_target.kind if kind_target else "",
-        min_minutes=kind_target.min_minutes if kind_target else 0,
-        max_minutes=kind_target.max_minutes if kind_target else 0,
-    )
-    return entry, changes
-
-
-async def todays_plan_for(patient: User, *, policy: CarePolicy, now: datetime) -> TodaysPlan:
-    """Today's items, in order (part of the day, then assignment): each with its note, what is
-    done and which practice did it, and for one tap the session to start: the assigned one, or
-    for a kind the best allowed match (never one the care team forbids)."""
-    calendar = PracticeCalendar(patient.time_zone, policy.day_rollover_hour)
-    today = calendar.today(now)
-    care, catalog = await care_and_catalog_tokens()  # read before the data
-    keys: dict[int, Hashable] = {patient.id: (care, catalog, policy, patient.time_zone, today)}
-    kept, _ = _kept_plans.split(keys)
-    if patient.id in kept:
-        return kept[patient.id]
-    plan = await _todays_plan(patient, policy, calendar, today)
-    if care is not None and catalog is not None:
-        _kept_plans.store(keys, {patient.id: plan})
-    return plan
-
-
-# By patient, under the care data's and the catalog's change tokens (every write to
-# assignments, practice, ratings, restrictions or the catalog renews one), the policy and the
-# patient's zone and practice day, which is all of `now` a plan depends on.
-_kept_plans: KeyedCache[TodaysPlan] = KeyedCache()
-
-
-async def _todays_plan(
-    patient: User, policy: CarePolicy, calendar: PracticeCalendar, today: date
-) -> TodaysPlan:
-    # An assignment ended today stays: a practice done today before the end keeps its item.
-    yesterday = today - timedelta(days=1)
-    loaded = await load({patient.id: patient.time_zone}, policy, ended_after=yesterday)
-    data = loaded.patients[patient.id]
-    if not data.assignments:
-        return TodaysPlan(today, ())
-    pure = [record.assignment for record in data.assignments]
-    items = rules.todays_plan(pure, data.practices, calendar=calendar, today=today)
-    if not items:
-        return TodaysPlan(today, ())
-    restrictions = await restrictions_for(patient.id)
-    changes: dict[int, float] | None = None
-    entries = []
-    for item in items:
-        entry, changes = await _entry(patient.id, item, loaded.titles, restrictions, changes)
-        entries.append(entry)
-    return TodaysPlan(today, tuple(entries))
-
-
-async def due_today(patient: User, *, policy: CarePolicy, now: datetime) -> tuple[DueItem, ...]:
-    """Today's items not yet done, for the suggestion engine (whose safety filter still
-    decides what may be offered)."""
-    return due_items(await todays_plan_for(patient, policy=policy, now=now))
-
-
-def due_items(plan: TodaysPlan) -> tuple[DueItem, ...]:
-    """The items of today's plan not yet done (nor skipped), as the suggestion engine takes
-    them."""
-    return tuple(
-        DueItem(
-            assignment_id=entry.assignment_id,
-            session_id=entry.target_session_id,
-            kind=entry.kind,
-            min_minutes=entry.min_minutes,
-            max_minutes=entry.max_minutes,
-            note=entry.note,
-        )
-        for entry in plan.items
-        if not entry.complete and not entry.skipped
-    )

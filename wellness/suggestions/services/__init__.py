@@ -19,7 +19,7 @@ import numpy as np
 from tortoise.transactions import in_transaction
 
 from wellness.accounts.models import User
-from wellness.caseload import plan
+from wellness.caseload import daily_plan
 from wellness.caseload.kept import KeyedCache, care_and_catalog_tokens
 from wellness.catalog.kinds import Kind
 from wellness.practice import services as practice
@@ -100,11 +100,11 @@ async def suggestions_for(
     now: datetime,
     fits: ClinicFits = CLINIC_FITS,
     rng: np.random.Generator | int | None = None,
-    todays_plan: plan.TodaysPlan | None = None,
+    todays_plan: daily_plan.TodaysPlan | None = None,
 ) -> Suggested:
     """Three to five sessions for `patient` now (fewer only when fewer are safe), logged; the
     list shown last while nothing it was chosen from has changed (`kept`).
-    `todays_plan`: `plan.todays_plan_for(patient, ...)` at the same `now`, when the caller has
+    `todays_plan`: `daily_plan.todays_plan_for(patient, ...)` at the same `now`, when the caller has
     it (the home page shows it too)."""
     # Tokens first: a write after these reads renews them, so nothing older is kept under them.
     care, catalog_token = await care_and_catalog_tokens()
@@ -115,9 +115,9 @@ async def suggestions_for(
         if found is not None and found.serves(now):
             return found.shown
     if todays_plan is None:
-        todays_plan = await plan.todays_plan_for(patient, policy=policy, now=now)
+        todays_plan = await daily_plan.todays_plan_for(patient, policy=policy, now=now)
     context, _ = await gather.patient_context(
-        patient, policy=policy, now=now, due=plan.due_items(todays_plan)
+        patient, policy=policy, now=now, due=daily_plan.due_items(todays_plan)
     )
     limits = gather.limits_for(policy)
     digest = kept.fingerprint(context, catalog_token=token, limits=limits)

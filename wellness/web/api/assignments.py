@@ -8,7 +8,7 @@ from litestar.exceptions import ValidationException
 from litestar.params import JSONBody
 
 from wellness.accounts.models import User
-from wellness.caseload import plan
+from wellness.caseload import daily_plan, plan
 from wellness.web import assignment_actions as actions
 from wellness.web import care_access
 from wellness.web.api.assignments_schemas import (
@@ -89,7 +89,7 @@ class MyPlanApi(Controller):
     @get("/plan", name="api_my_plan")
     async def todays_plan(self, user: SignedInUser, now: RequestTime, policy: CareRules) -> PlanOut:
         """Today's assigned items: due, done, the practice that fulfilled each, what to start."""
-        return PlanOut.of(await plan.todays_plan_for(user, policy=policy, now=now))
+        return PlanOut.of(await daily_plan.todays_plan_for(user, policy=policy, now=now))
 
     @get("/assignments", name="api_my_assignments")
     async def assignments(

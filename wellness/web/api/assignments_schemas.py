@@ -10,7 +10,8 @@ import msgspec
 
 from wellness.care.schedule import Frequency, PartOfDay
 from wellness.caseload.assignments import MAX_NOTE, AssignmentInput
-from wellness.caseload.plan import AssignmentAdherence, PlanEntry, TodaysPlan
+from wellness.caseload.daily_plan import PlanEntry, TodaysPlan
+from wellness.caseload.plan import AssignmentAdherence
 from wellness.catalog.kinds import Kind
 from wellness.practice.rules import MAX_PRACTICE_MINUTES
 from wellness.web.ids import BodyId

@@ -11,7 +11,7 @@ from litestar.response import Template
 from wellness.accounts import services as accounts
 from wellness.accounts.models import User
 from wellness.audit import services as audit
-from wellness.caseload import plan
+from wellness.caseload import daily_plan
 from wellness.catalog import services as catalog
 from wellness.checkins import services as checkins
 from wellness.checkins.scoring import ContextTag
@@ -32,7 +32,7 @@ async def patient_home_context(viewer: User, policy: CarePolicy, now: datetime) 
     streak = None
     if not viewer.hide_streaks:
         streak = await practice.streak_for(viewer, policy=policy, now=now)
-    today = await plan.todays_plan_for(viewer, policy=policy, now=now)
+    today = await daily_plan.todays_plan_for(viewer, policy=policy, now=now)
     recent = await checkins.recent_checkins(viewer)
     # Chosen again (and logged) whenever a new rating or anything else it reads changes.
     suggested = await suggestions.suggestions_for(viewer, policy=policy, now=now, todays_plan=today)
