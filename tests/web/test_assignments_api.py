@@ -102,7 +102,7 @@ def test_a_retried_assignment_with_the_same_key_is_stored_once(
         ({**BREATHING, "part_of_day": "noon"}, "part_of_day"),
         ({**BREATHING, "start": "2026-11-30", "end": "2026-11-25"}, "end"),
         ({**BREATHING, "note": "x" * 501}, "note"),
-        ({**BREATHING, "patient_id": 7}, "data"),
+        ({**BREATHING, "patient_id": 7}, "patient_id"),
         ({"session_id": 99999}, "session_id"),
         ({}, "kind"),
     ],

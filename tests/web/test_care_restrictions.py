@@ -334,8 +334,8 @@ def test_the_api_reads_and_replaces_contraindications(
             "handstands",
         ),
         ({"contraindications": "breath_hold"}, "contraindications", "array"),
-        ({"contraindications": [], "patient_id": 5}, "data", "patient_id"),
-        ({}, "data", "contraindications"),
+        ({"contraindications": [], "patient_id": 5}, "patient_id", "patient_id"),
+        ({}, "contraindications", "contraindications"),
     ],
 )
 def test_the_api_refuses_a_bad_contraindications_body_naming_it(
@@ -392,7 +392,7 @@ def test_the_api_bans_pins_lists_and_lifts(client: Client, personas: dict[str, U
         ({"session_id": "1", "kind": "ban"}, "session_id"),
         ({"session_id": 1, "kind": "hide"}, "kind"),
         ({"session_id": 0, "kind": "pin"}, "session_id"),
-        ({"session_id": 1, "kind": "pin", "patient_id": 2}, "data"),
+        ({"session_id": 1, "kind": "pin", "patient_id": 2}, "patient_id"),
     ],
 )
 def test_the_api_refuses_a_bad_override_naming_the_field(

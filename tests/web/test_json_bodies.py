@@ -145,7 +145,7 @@ def test_an_unknown_field_is_refused_naming_it(as_patient: Client) -> None:
 
     assert response.status_code == 422
     assert response.json()["errors"] == [
-        {"field": "data", "message": "Object contains unknown field `mood`"}
+        {"field": "mood", "message": "Object contains unknown field `mood`"}
     ]
     assert count(as_patient, Checkin) == 0
 
@@ -196,7 +196,7 @@ COORDINATOR_WRITES = [
         "post",
         "/api/v1/sessions",
         {"title": "Calm", "kind": "yoga", "duration": 600},
-        {"field": "data", "message": f"{UNKNOWN} `duration`"},
+        {"field": "duration", "message": f"{UNKNOWN} `duration`"},
     ),
     (
         "patch",
@@ -208,7 +208,7 @@ COORDINATOR_WRITES = [
         "patch",
         "/api/v1/sessions/1",
         {"title": "Calm", "colour": "blue"},
-        {"field": "data", "message": f"{UNKNOWN} `colour`"},
+        {"field": "colour", "message": f"{UNKNOWN} `colour`"},
     ),
 ]
 
@@ -250,7 +250,7 @@ def sessions_by_title(client: Client) -> list[tuple[int, str]]:
         ),
         (
             {"remember_me": True},
-            {"field": "data", "message": "Object contains unknown field `remember_me`"},
+            {"field": "remember_me", "message": "Object contains unknown field `remember_me`"},
         ),
     ],
 )
@@ -275,3 +275,31 @@ def test_a_well_formed_sign_in_still_signs_in(client: Client, personas: dict[str
 
     assert response.status_code == 200, response.text
     assert client.get("/api/v1/me").json()["email"] == PERSONAS["patient"].email
+
+
+@pytest.mark.parametrize(
+    ("body", "error"),
+    [
+        (
+            {"started_at": "2026-11-24T18:00:00Z", "session_id": 1},
+            {
+                "field": "listened_seconds",
+                "message": "Object missing required field `listened_seconds`",
+            },
+        ),
+        (
+            {"level": 3, "tags": [], "mood": {"nested": 1}},
+            {"field": "mood", "message": "Object contains unknown field `mood`"},
+        ),
+    ],
+)
+def test_a_missing_or_unknown_field_is_named_as_the_field(
+    as_patient: Client, body: dict[str, Any], error: dict[str, str]
+) -> None:
+    path = "/api/v1/practice" if "started_at" in body else "/api/v1/checkins"
+
+    response = as_patient.post(path, json=body)
+
+    assert response.status_code == 422
+    assert response.json()["errors"] == [error]
+    assert count(as_patient, Checkin) == count(as_patient, PracticeLog) == 0

@@ -27,6 +27,8 @@ from wellness.lib.json_nesting import too_deep
 
 S = TypeVar("S", bound=msgspec.Struct)
 _PATH = re.compile(r" - at `\$\.?(?P<path>[^`]*)`$")
+# A field missing or not allowed: msgspec names it in the message, at the object's path.
+_NAMED = re.compile(r"^Object (?:missing required|contains unknown) field `(?P<name>[^`]+)`")
 # Our bodies nest three levels at most; decoders fail near a thousand.
 MAX_JSON_DEPTH = 32
 # How a refusal names the body as a whole (Litestar names it by the handler's parameter).
@@ -62,8 +64,11 @@ def decode_strictly(body: bytes, shape: type[S]) -> S:
     except msgspec.ValidationError as error:
         message = str(error)
         found = _PATH.search(message)
-        field = found.group("path") if found and found.group("path") else WHOLE_BODY
         plain = _PATH.sub("", message)
+        path = found.group("path") if found else ""
+        if named := _NAMED.match(plain):
+            path = f"{path}.{named['name']}" if path else named["name"]
+        field = path or WHOLE_BODY
         raise ValidationException(
             "Validation failed.", extra=[{"key": field, "message": plain, "source": "body"}]
         ) from None
