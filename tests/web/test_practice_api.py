@@ -823,6 +823,11 @@ def test_a_client_that_rates_only_by_check_ins_gets_its_practice_rated(
     practice_id = logged.json()["practice"]["id"]
     assert checked.json()["checkin"]["after_practice_id"] == practice_id
     assert as_patient.run(partial(checkins.session_ratings, practice_id)) == (8, 5)
+    # The patient's own list says so too.
+    listed = as_patient.get("/api/v1/practice").json()["items"]
+    assert [(i["id"], i["anxiety_before"], i["anxiety_after"]) for i in listed] == [
+        (practice_id, 8, 5)
+    ]
 
 
 def test_a_check_in_long_after_a_logged_practice_is_not_its_after_rating(
@@ -851,3 +856,17 @@ def test_another_patients_check_in_never_rates_someone_elses_practice(
     assert checked.json()["checkin"]["after_practice_id"] is None
     assert client.run(partial(checkins.session_ratings, practice_id)) == (7, None)
     assert count(client, Checkin, patient_id=personas["patient"].id) == 1
+
+
+def test_the_patients_practice_list_carries_the_ratings_each_practice_holds(
+    as_patient: Client, session_id: int
+) -> None:
+    rated = log(as_patient, session_id=session_id, anxiety_before=6, anxiety_after=3)
+    unrated = log(as_patient, session_id=session_id, started_at=moment(minutes=20))
+
+    listed = as_patient.get("/api/v1/practice").json()["items"]
+
+    assert [(i["id"], i["anxiety_before"], i["anxiety_after"]) for i in listed] == [
+        (unrated.json()["practice"]["id"], None, None),
+        (rated.json()["practice"]["id"], 6, 3),
+    ]

@@ -22,6 +22,7 @@ from wellness.caseload import helps, plan
 from wellness.caseload.alerts import AlertView
 from wellness.catalog.kinds import Kind
 from wellness.catalog.models import PracticeSession
+from wellness.checkins import services as checkins
 from wellness.checkins.models import Checkin, Gad7Response
 from wellness.checkins.scoring import CheckinContext, Gad7Band, side_of_practice
 from wellness.db import paged
@@ -178,9 +179,6 @@ async def _latest_gad7(patient: User, zone: ZoneInfo) -> LatestGad7 | None:
     return LatestGad7(total, Gad7Band(band), occurred_at.astimezone(zone), change)
 
 
-_SIDES = (CheckinContext.BEFORE_SESSION, CheckinContext.AFTER_SESSION)
-
-
 async def practice_history(
     patient: User, *, policy: CarePolicy, page: int = 1, per_page: int = PRACTICE_PER_PAGE
 ) -> Page[PracticeEntry]:
@@ -194,17 +192,8 @@ async def practice_history(
     )
     logs = found.items
     ids = [log.id for log in logs]
-    ratings: dict[int, dict[str, int]] = defaultdict(dict)
-    by_checkin: dict[int, set[CheckinContext]] = defaultdict(set)
-    if ids:
-        rows = await Checkin.filter(practice_id__in=ids).values_list(
-            "practice_id", "context", "level", "adopted_from_id"
-        )
-        for practice_id, context, level, adopted_from in rows:
-            side = side_of_practice(context)
-            ratings[practice_id].setdefault(side.value, level)
-            if context == CheckinContext.QUICK or adopted_from is not None:
-                by_checkin[practice_id].add(side)
+    ratings = await checkins.ratings_around(ids) if ids else {}
+    unrated = checkins.AroundPractice()
     titles = await _titles({log.session_id for log in logs if log.session_id})
     attesters = await accounts.display_names(
         {log.attested_by_id for log in logs if log.attested_by_id}
@@ -228,10 +217,10 @@ async def practice_history(
                 log.duration_seconds,
                 policy,
             ),
-            before=ratings[log.id].get(CheckinContext.BEFORE_SESSION.value),
-            after=ratings[log.id].get(CheckinContext.AFTER_SESSION.value),
+            before=ratings.get(log.id, unrated).before,
+            after=ratings.get(log.id, unrated).after,
             note=log.note,
-            from_checkins=tuple(sorted(by_checkin[log.id], key=_SIDES.index)),
+            from_checkins=ratings.get(log.id, unrated).from_checkins,
         )
         for log in logs
     ]

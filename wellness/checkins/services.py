@@ -296,9 +296,41 @@ async def drop_adopted_after(practice_id: int) -> None:
 
 async def session_ratings(practice_id: int) -> tuple[int | None, int | None]:
     """(before, after) of one practice; None where it has none."""
-    sides: dict[CheckinContext, int] = {}
-    for context, level in (
-        await Checkin.filter(practice_id=practice_id).order_by("id").values_list("context", "level")
-    ):
-        sides.setdefault(scoring.side_of_practice(context), int(level))
-    return sides.get(CheckinContext.BEFORE_SESSION), sides.get(CheckinContext.AFTER_SESSION)
+    around = (await ratings_around([practice_id])).get(practice_id, AroundPractice())
+    return around.before, around.after
+
+
+@dataclass(frozen=True, slots=True)
+class AroundPractice:
+    """The ratings a practice holds, and which of them are quick check-ins it took."""
+
+    before: int | None = None
+    after: int | None = None
+    from_checkins: tuple[CheckinContext, ...] = ()  # before first
+
+
+async def ratings_around(practice_ids: Iterable[int]) -> dict[int, AroundPractice]:
+    """practice id -> its ratings, for those of `practice_ids` that have any (one query)."""
+    rows = (
+        await Checkin.filter(practice_id__in=list(practice_ids))
+        .order_by("id")
+        .values_list("practice_id", "context", "level", "adopted_from_id")
+    )
+    sides: dict[int, dict[CheckinContext, int]] = {}
+    taken: dict[int, set[CheckinContext]] = {}
+    for practice_id, context, level, adopted_from in rows:
+        side = scoring.side_of_practice(context)
+        sides.setdefault(practice_id, {}).setdefault(side, int(level))
+        if context == CheckinContext.QUICK or adopted_from is not None:
+            taken.setdefault(practice_id, set()).add(side)
+    return {
+        practice_id: AroundPractice(
+            found.get(CheckinContext.BEFORE_SESSION),
+            found.get(CheckinContext.AFTER_SESSION),
+            tuple(side for side in _SIDES if side in taken.get(practice_id, ())),
+        )
+        for practice_id, found in sides.items()
+    }
+
+
+_SIDES = (CheckinContext.BEFORE_SESSION, CheckinContext.AFTER_SESSION)

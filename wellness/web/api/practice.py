@@ -10,6 +10,7 @@ import msgspec
 from litestar import Request, Response, get, post
 from litestar.params import JSONBody
 
+from wellness.checkins import services as checkins
 from wellness.practice import services as practice
 from wellness.settings import CarePolicy
 from wellness.suggestions import services as suggestions
@@ -20,6 +21,7 @@ from wellness.web.api.practice_schemas import (
     PracticeCreate,
     PracticeCreated,
     PracticeList,
+    PracticeListItem,
     PracticeOut,
     PracticeStart,
     ProgressReport,
@@ -143,8 +145,10 @@ class PracticeApi(OwnRecordsApi):
     async def list_practice(
         self, user: SignedInUser, page: PageNumber = 1, per_page: PerPage = 20
     ) -> PracticeList:
+        """The patient's practice, newest first, each with the ratings it holds."""
         found = await practice.history(user, page=page, per_page=per_page)
-        items = [PracticeOut.of(item) for item in found.items]
+        ratings = await checkins.ratings_around(item.id for item in found.items)
+        items = [PracticeListItem.rated(item, ratings.get(item.id)) for item in found.items]
         return PracticeList(items, found.page, found.pages, found.total)
 
     @get("/me/streak", name="api_streak")

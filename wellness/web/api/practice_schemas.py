@@ -9,6 +9,7 @@ from typing import Annotated
 import msgspec
 
 from wellness.catalog.kinds import Kind
+from wellness.checkins.services import AroundPractice
 from wellness.practice.models import PracticeLog
 from wellness.practice.rules import Evidence
 from wellness.practice.streaks import StreakPeriod, StreakSummary
@@ -80,8 +81,24 @@ class PracticeCreated(msgspec.Struct):
     anxiety_after: int | None
 
 
+class PracticeListItem(PracticeOut):
+    """A practice in the patient's list, with the ratings it holds (as `PracticeCreated`)."""
+
+    anxiety_before: int | None = None
+    anxiety_after: int | None = None
+
+    @classmethod
+    def rated(cls, practice: PracticeLog, around: AroundPractice | None) -> PracticeListItem:
+        ratings = around or AroundPractice()
+        return cls(
+            **msgspec.structs.asdict(PracticeOut.of(practice)),
+            anxiety_before=ratings.before,
+            anxiety_after=ratings.after,
+        )
+
+
 class PracticeList(msgspec.Struct):
-    items: list[PracticeOut]
+    items: list[PracticeListItem]
     page: int
     pages: int
     total: int
