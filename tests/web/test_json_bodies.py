@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from litestar import Litestar
 from litestar.enums import RequestEncodingType
+from litestar.exceptions import ValidationException
 from litestar.params import BodyKwarg
 from litestar.routes import HTTPRoute
 
@@ -303,3 +304,26 @@ def test_a_missing_or_unknown_field_is_named_as_the_field(
     assert response.status_code == 422
     assert response.json()["errors"] == [error]
     assert count(as_patient, Checkin) == count(as_patient, PracticeLog) == 0
+
+
+class _Inner(strict_json.StrictBody):
+    level: int
+
+
+class _Outer(strict_json.StrictBody):
+    items: list[_Inner]
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        (b'{"items": [{"level": 1, "mood": 2}]}', "items[0].mood"),
+        (b'{"items": [{"level": 1}, {}]}', "items[1].level"),
+        (b"{}", "items"),
+    ],
+)
+def test_a_nested_missing_or_unknown_field_is_named_by_its_path(body: bytes, field: str) -> None:
+    with pytest.raises(ValidationException) as refused:
+        strict_json.decode_strictly(body, _Outer)
+
+    assert [error["key"] for error in refused.value.extra] == [field]
