@@ -98,7 +98,7 @@ class PracticeEntry:
 
     @property
     def sides_from_checkins(self) -> list[str]:
-        """ "before", "after": the plain names of `from_checkins`."""
+        """The plain names of `from_checkins` ("before", "after")."""
         return [side.value.removesuffix("_session") for side in self.from_checkins]
 
     @property
