@@ -1,6 +1,7 @@
 """Today's plan for a patient: each assigned item due today, what is done and which practice
 did it, and the session one tap starts (the assigned one, or for a kind the best allowed
-match). Built on `plan`'s loading and the pure `wellness.care.adherence.todays_plan`."""
+match). Built on `loading` and the pure `wellness.care.adherence.todays_plan`; adherence over
+weeks is `plan`'s."""
 
 from __future__ import annotations
 
