@@ -11,7 +11,6 @@ from tortoise.transactions import in_transaction
 from wellness.accounts.models import User
 from wellness.checkins import scoring
 from wellness.checkins import services as checkins
-from wellness.checkins.models import Checkin
 from wellness.practice import rules
 from wellness.practice.models import PracticeLog
 from wellness.settings import CarePolicy
@@ -26,9 +25,9 @@ async def record_checkin(
     async with in_transaction():
         # Lock the practice before the check-in is written: every transaction takes the
         # practice's lock before the care token's (migration 0011), or two could deadlock.
-        latest = await _latest_practice(patient.id, entry.occurred_at or now, policy)
+        latest = await _practice_it_may_close(patient.id, entry.occurred_at or now, policy)
         recorded = await checkins.record_checkin(patient, entry, policy=policy, now=now)
-        if latest is None or not _closes(latest, recorded.checkin, policy):
+        if latest is None or not _closes(latest, recorded.checkin.occurred_at, policy):
             return recorded
         before, after = await checkins.session_ratings(latest.id)
         if after is not None:
@@ -39,25 +38,25 @@ async def record_checkin(
     return replace(recorded, alerts=[*recorded.alerts, *alerts], counted_after=latest.id)
 
 
-async def _latest_practice(
+async def _practice_it_may_close(
     patient_id: int, moment: datetime, policy: CarePolicy
 ) -> PracticeLog | None:
-    """The patient's latest practice begun by `moment`, locked; None when a clinic adopts no
-    check-in as an after rating."""
+    """The patient's latest practice begun by `moment`, locked, if a check-in then would close
+    it; None otherwise, without a lock (most check-ins come long after any practice)."""
     if policy.checkin_as_after <= timedelta(0):
         return None
     found = (
         await PracticeLog.filter(patient_id=patient_id, started_at__lte=moment)
         .order_by("-started_at", "-id")
         .first()
-        .values_list("id", flat=True)
     )
-    if found is None:
+    if found is None or not _closes(found, moment, policy):
         return None
-    return await PracticeLog.select_for_update().get(id=found)
+    # Read again under the lock: the caller checks the row as it is now.
+    return await PracticeLog.select_for_update().get(id=found.id)
 
 
-def _closes(practice: PracticeLog, checkin: Checkin, policy: CarePolicy) -> bool:
+def _closes(practice: PracticeLog, moment: datetime, policy: CarePolicy) -> bool:
     ended = rules.ended_at(
         evidence=practice.evidence,
         started_at=practice.started_at,
@@ -65,7 +64,7 @@ def _closes(practice: PracticeLog, checkin: Checkin, policy: CarePolicy) -> bool
         last_activity=practice.updated_at,
     )
     return practice.completed and scoring.adopts_as_after(
-        checkin.occurred_at,
+        moment,
         started_at=practice.started_at,
         ended_at=ended,
         within=policy.checkin_as_after,
