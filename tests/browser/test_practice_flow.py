@@ -23,16 +23,20 @@ PATIENT = "patient4@demo.wellness"
 # after the caseload journey's Tuesday, so neither test sees the other's practice.
 TOKYO_AT_2_30 = datetime(2026, 12, 4, 2, 30, tzinfo=ZoneInfo("Asia/Tokyo"))
 
+# The player sets the listener's chosen rate again on `loadedmetadata` (some browsers reset it
+# when a source loads), so the test's faster rate is set once playback has begun, when the
+# metadata is surely in: set before, it could be undone, and a one-minute session then played
+# at 1x against the old 60 s limit.
 PLAY_TO_THE_END = """
 async () => {
   const media = document.querySelector("[data-player-media]");
   media.muted = true;
-  media.playbackRate = 2;
   const ended = new Promise((resolve, reject) => {
     media.addEventListener("ended", resolve, { once: true });
-    setTimeout(() => reject(new Error("not ended within 60 s")), 60000);
+    setTimeout(() => reject(new Error(`not ended within 90 s at ${media.playbackRate}x`)), 90000);
   });
   await media.play();
+  media.playbackRate = 2;
   await ended;
   return media.duration;
 }
