@@ -38,9 +38,12 @@ def patient(orm: Orm, name: str) -> User:
     )
 
 
-def follow_a_suggestion(orm: Orm, who: User, hours: int, before: int, after: int | None) -> int:
-    """Show `who` a list at TEST_NOW + hours, start its first session rated `before`, and rate
-    it `after` (or not); answers the session id."""
+def follow_a_suggestion(
+    orm: Orm, who: User, hours: int, before: int, after: int | None, *, named: bool = True
+) -> int:
+    """Show `who` a list at TEST_NOW + hours, start its first session rated `before` (naming
+    the list, or leaving the app to link it), and rate it `after` (or not); answers the session
+    id."""
     now = TEST_NOW + timedelta(hours=hours)
     shown = orm.run(
         services.suggestions_for(who, policy=POLICY, now=now, fits=ClinicFits(), rng=hours)
@@ -48,7 +51,12 @@ def follow_a_suggestion(orm: Orm, who: User, hours: int, before: int, after: int
     chosen = shown.items[0].session_id
     logged = orm.run(
         services.start_suggested(
-            who, chosen, shown.suggestion_id, anxiety_before=before, policy=POLICY, now=now
+            who,
+            chosen,
+            shown.suggestion_id if named else None,
+            anxiety_before=before,
+            policy=POLICY,
+            now=now,
         )
     )
     if after is not None:
@@ -81,7 +89,7 @@ def clinic_with_logs(orm: Orm) -> tuple[User, User, list[int]]:
         follow_a_suggestion(orm, alice, 26, before=5, after=None),
     ]
     orm.run(store_checkin(bob.id, 7, TEST_NOW + timedelta(hours=26, minutes=30)))
-    chosen.append(follow_a_suggestion(orm, bob, 27, before=7, after=3))
+    chosen.append(follow_a_suggestion(orm, bob, 27, before=7, after=3, named=False))
     return alice, bob, chosen
 
 
@@ -97,6 +105,7 @@ def test_each_logged_list_comes_back_with_its_context_and_the_rated_change(
     first, second, third = data.records
     assert [record.context.patient_id for record in data.records] == [alice.id, alice.id, bob.id]
     assert [record.chosen for record in data.records] == chosen
+    assert [record.named for record in data.records] == [True, True, False]
     assert (first.change, second.change, third.change) == (-2.0, None, -4.0)
     assert {record.engine_version for record in data.records} == {ENGINE_VERSION}
     # The context is the one the engine had: the latest recent rating, only earlier practice.
@@ -123,6 +132,8 @@ def test_the_report_estimates_the_engine_and_rules_only_from_the_logs(
     )
 
     assert (report.lists, report.followed, report.rated, report.usable) == (3, 3, 2, 2)
+    assert report.unnamed == 1
+    assert "a practice followed 3 (1 of them linked by the app" in evaluation.format_report(report)
     logged = report.estimates[0]
     assert logged.policy == "as logged"
     assert logged.snips.value == pytest.approx(-3.0)

@@ -398,6 +398,79 @@ def test_a_practice_started_or_logged_afterwards_through_the_api_links_to_its_su
     assert (follow.suggestion_id, follow.session_id) == (shown["suggestion_id"], session_id)
 
 
+def unnamed_practice(session_id: int, at: datetime) -> dict[str, Any]:
+    """A practice logged by a client that does not send `suggestion_id`."""
+    return {
+        key: value
+        for key, value in logged_practice(session_id, 0, at).items()
+        if key != "suggestion_id"
+    }
+
+
+def follows_of(client: Client) -> list[tuple[int, int, int, bool]]:
+    async def load() -> list[tuple[int, int, int, bool]]:
+        rows = await SuggestionFollow.all().order_by("id")
+        return [(row.suggestion_id, row.practice_id, row.session_id, row.named) for row in rows]
+
+    return client.run(load)
+
+
+@pytest.mark.parametrize("path", ["/api/v1/practice/playback", "/api/v1/practice"])
+def test_a_practice_naming_no_list_follows_the_latest_list_that_offered_it_just_before(
+    client: Client, catalog: dict[str, int], clock: FixedClock, path: str
+) -> None:
+    client.login_as(PERSONAS["patient"])
+    shown = shown_list(client)
+    session_id = shown["items"][1]["session_id"]
+    clock.advance(timedelta(minutes=20))
+    body: dict[str, Any] = unnamed_practice(session_id, client.now() - timedelta(minutes=5))
+    if path.endswith("/playback"):
+        body = {"session_id": session_id}
+
+    response = client.post(path, json=body)
+
+    assert response.status_code == 201, response.text
+    practice_id = response.json()["practice"]["id"]
+    assert follows_of(client) == [(shown["suggestion_id"], practice_id, session_id, False)]
+
+
+@pytest.mark.parametrize(
+    "case", ["not offered", "an hour too late", "a newer list without it", "already followed"]
+)
+def test_a_practice_naming_no_list_is_linked_to_none_but_the_latest_fitting_one(
+    client: Client, catalog: dict[str, int], clock: FixedClock, case: str
+) -> None:
+    theirs, mine, not_offered = two_patients_lists(client, catalog)
+    offered = mine["items"][0]["session_id"]
+    session_id = not_offered if case == "not offered" else offered
+    if case == "an hour too late":
+        clock.advance(timedelta(hours=1, minutes=1))
+    if case == "a newer list without it":
+        patient = client.user(PERSONAS["patient"].email)
+        others = [item for item in mine["items"] if item["session_id"] != offered]
+        client.run(
+            lambda: SuggestionLog.create(
+                patient_id=patient.id,
+                shown_at=client.now(),
+                engine_version=ENGINE_VERSION,
+                context={},
+                items=others,
+            )
+        )
+    if case == "already followed":
+        named = client.post(
+            "/api/v1/practice", json=logged_practice(offered, mine["suggestion_id"], client.now())
+        )
+        assert named.status_code == 201, named.text
+    before = follows_of(client)
+
+    response = client.post("/api/v1/practice", json=unnamed_practice(session_id, client.now()))
+
+    assert response.status_code == 201, response.text
+    assert follows_of(client) == before
+    assert theirs["suggestion_id"] not in {follow[0] for follow in before}
+
+
 def test_a_logged_practice_is_refused_whole_when_its_suggestion_cannot_be_linked(
     client: Client, catalog: dict[str, int]
 ) -> None:

@@ -42,6 +42,7 @@ class LoggedSuggestions:
     engine_version: str
     chosen: int | None = None  # the session practised from the list
     change: float | None = None  # that practice's after - before, when both were rated
+    named: bool = True  # the practice named this list (False: the app linked the latest one)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +56,7 @@ class PolicyEstimate:
 class OffPolicyReport:
     lists: int  # logged lists read
     followed: int  # lists a practice followed
+    unnamed: int  # ... linked by the app, the practice naming no list (`following`)
     rated: int  # ... with both ratings
     usable: int  # rated practices whose chosen session was shown with a probability above 0
     versions: dict[str, int]  # logged lists per engine version
@@ -134,6 +136,7 @@ def offpolicy_report(
     return OffPolicyReport(
         lists=len(records),
         followed=sum(record.chosen is not None for record in records),
+        unnamed=sum(record.chosen is not None and not record.named for record in records),
         rated=len(rated),
         usable=len(usable),
         versions=dict(Counter(record.engine_version for record in records)),
@@ -162,7 +165,8 @@ def format_report(report: OffPolicyReport) -> str:
     versions = ", ".join(f"{name}: {count:,}" for name, count in sorted(report.versions.items()))
     lines = [
         f"Suggestion lists logged: {report.lists:,} ({versions or 'none'}); a practice followed "
-        f"{report.followed:,}, rated before and after {report.rated:,}, usable {report.usable:,}.",
+        f"{report.followed:,} ({report.unnamed:,} of them linked by the app: the practice named "
+        f"no list), rated before and after {report.rated:,}, usable {report.usable:,}.",
         "Mean drop in SUDS points per rated practice (before - after; positive = calmer), "
         f"{CONFIDENCE:.0%} intervals:",
         "",

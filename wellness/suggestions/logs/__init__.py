@@ -3,7 +3,8 @@
 Off-policy review (`offpolicy`, `wellness suggestions report`) needs, per list: what was shown,
 with what probability, in what context, by which engine version; and which practice followed
 and how it was rated. A practice links to a list only when the list was shown to the same
-patient and offered that session.
+patient and offered that session: the list it names, or else (`link_latest_list`) the latest
+list shown just before it began (`following`).
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ from typing import Any
 
 from wellness.accounts.models import User
 from wellness.catalog.models import PracticeSession
+from wellness.checkins.scoring import CLOCK_SLACK
 from wellness.lib.validation import FieldError
 from wellness.practice.models import PracticeLog
+from wellness.suggestions.following import within_follow_window
 from wellness.suggestions.inputs import Suggestion, SuggestionList
 from wellness.suggestions.logs.models import SuggestionFollow, SuggestionLog
 
@@ -102,6 +105,36 @@ async def link_practice(
     return await SuggestionFollow.create(
         suggestion_id=log.id, practice_id=practice.id, session_id=practice.session_id, linked_at=now
     )
+
+
+async def link_latest_list(patient: User, practice: PracticeLog, *, now: datetime) -> bool:
+    """Link `practice`, begun without naming a list, to the patient's latest list if that list
+    followed `following`'s rule (offered its session, shown just before it began, not yet
+    followed); whether it did. Call inside the practice's transaction."""
+    if practice.patient_id != patient.id or practice.session_id is None:
+        return False
+    latest = (
+        await SuggestionLog.filter(
+            patient_id=patient.id, shown_at__lte=practice.started_at + CLOCK_SLACK
+        )
+        .order_by("-shown_at", "-id")
+        .first()
+    )
+    if (
+        latest is None
+        or not within_follow_window(latest.shown_at, practice.started_at)
+        or practice.session_id not in _session_ids(latest.items)
+        or await SuggestionFollow.exists(suggestion_id=latest.id)
+    ):
+        return False
+    await SuggestionFollow.create(
+        suggestion_id=latest.id,
+        practice_id=practice.id,
+        session_id=practice.session_id,
+        linked_at=now,
+        named=False,
+    )
+    return True
 
 
 @dataclass(frozen=True, slots=True)

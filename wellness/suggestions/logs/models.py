@@ -46,6 +46,9 @@ class SuggestionFollow(Model):
     )
     session_id = fields.IntField()  # the suggested session the practice plays
     linked_at = fields.DatetimeField()
+    # False when the practice did not name the list and was linked to the latest one shown
+    # just before it (`suggestions.following`): the report says how many links were so made.
+    named = fields.BooleanField(default=True, db_default=True)
 
     class Meta:
         table = "suggestion_follows"

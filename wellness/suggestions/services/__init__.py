@@ -32,7 +32,13 @@ from wellness.suggestions.inputs import (
     Suggestion,
     sessions_by_id,
 )
-from wellness.suggestions.logs import latest_list, link_practice, log_shown, logged_suggestions
+from wellness.suggestions.logs import (
+    latest_list,
+    link_latest_list,
+    link_practice,
+    log_shown,
+    logged_suggestions,
+)
 from wellness.suggestions.safety import Tier, broken_rules, checked, tier_for
 from wellness.suggestions.services import context as gather
 from wellness.suggestions.services import kept
@@ -208,8 +214,9 @@ async def start_suggested(
     policy: CarePolicy,
     now: datetime,
 ) -> practice.Logged:
-    """Start playback (`practice.start_playback`), linked to the list it was chosen from when
-    `suggestion_id` is given: all or nothing, so a refused link leaves no practice behind."""
+    """Start playback (`practice.start_playback`), linked to the list it was chosen from:
+    `suggestion_id`, all or nothing, so a refused link leaves no practice behind; else the
+    latest list if it offered the session just before (`following`)."""
     return await _linked(
         patient,
         suggestion_id,
@@ -234,7 +241,7 @@ async def log_suggested(
     now: datetime,
 ) -> practice.Logged:
     """Log a practice that already happened (`practice.log_practice`: an offline player's queue),
-    linked to the list it was chosen from when `suggestion_id` is given, all or nothing."""
+    linked to the list it was chosen from as `start_suggested` links playback."""
     return await _linked(
         patient,
         suggestion_id,
@@ -250,11 +257,12 @@ async def _linked(
     *,
     now: datetime,
 ) -> practice.Logged:
-    if suggestion_id is None:
-        return await log()
     async with in_transaction():
         logged = await log()
-        await link_practice(patient, logged.practice, suggestion_id, now=now)
+        if suggestion_id is None:
+            await link_latest_list(patient, logged.practice, now=now)
+        else:
+            await link_practice(patient, logged.practice, suggestion_id, now=now)
     return logged
 
 

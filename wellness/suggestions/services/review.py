@@ -51,12 +51,12 @@ async def review_data(policy: CarePolicy) -> ReviewData:
         own_ratings[rated.patient_id].append(rated)
     history = await _history(policy)
     follows = {
-        int(suggestion): (int(practice), int(session))
-        for suggestion, practice, session in await SuggestionFollow.all().values_list(
-            "suggestion_id", "practice_id", "session_id"
+        int(suggestion): (int(practice), int(session), bool(named))
+        for suggestion, practice, session, named in await SuggestionFollow.all().values_list(
+            "suggestion_id", "practice_id", "session_id", "named"
         )
     }
-    changes = await _changes([practice for practice, _ in follows.values()])
+    changes = await _changes([practice for practice, _, _ in follows.values()])
     records = []
     logs = (
         await SuggestionLog.all()
@@ -84,6 +84,7 @@ async def review_data(policy: CarePolicy) -> ReviewData:
                 engine_version=str(version),
                 chosen=follow[1] if follow else None,
                 change=changes.get(follow[0]) if follow else None,
+                named=follow[2] if follow else True,
             )
         )
     return ReviewData(catalog, ratings, records)
