@@ -5,8 +5,8 @@ simulated night. A clinic judged from outside sees only HTTP: check-ins, `GET /a
 practices logged with their ratings, and whatever the app does between them (the kept list,
 the per-worker clinic fit and its refit schedule, the stored catalog and restrictions, the
 rating's freshness). This script plays the same synthetic patients (`simulation.world`) through
-the app itself, in process with the app's clock set to each simulated moment, so a 28-day stay
-takes minutes of wall time, as it would for an outside simulation. For each seed it prints:
+the app itself, in process, so a 28-day stay takes minutes of wall time, as it would for an
+outside simulation. For each seed it prints:
 
 - the same clinic in process: random within the safe set, the oracle and the engine;
 - the engine through the API: true calm per suggestion and the share of the oracle's gain over
@@ -17,13 +17,16 @@ takes minutes of wall time, as it would for an outside simulation. For each seed
 
 Usage: .venv/bin/python bench/api_clinic.py [--patients 100] [--days 28] [--seeds 2]
            [--first-seed 1] [--heterogeneity medium] [--quick] [--before rating|checkin]
-           [--after rating|checkin] [--database sqlite|postgres|both] [--postgres-url postgres://...]
+           [--clock simulated|compressed] [--database sqlite|postgres|both]
+           [--postgres-url postgres://...]
 
 `--before checkin` sends no `anxiety_before` with a practice: the check-in made at the same
 moment serves as its before rating (`WELLNESS_CHECKIN_AS_BEFORE_MINUTES`), as it does for a
-client that asks for one rating per moment. `--after checkin` sends no `anxiety_after` either:
-a check-in a minute after the practice's end serves as its after rating
-(`WELLNESS_CHECKIN_AS_AFTER_MINUTES`). Together they play a client that only ever checks in.
+client that asks for one rating per moment. `--clock simulated` (the default) sets the app's
+clock to each simulated moment; `--clock compressed` lets it run on by 3 seconds a chance from
+09:00, everything stamped with it, as for an outside simulation that can set neither the
+server's clock nor back-date weeks: the whole stay falls within about six hours of one day,
+and a patient's next chance comes minutes after their last practice.
 
 SQLite in a temporary folder, or a throwaway PostgreSQL database, removed afterwards. The four
 deliberately malformed sessions of the synthetic catalog (an unknown kind, no length, ...)
@@ -94,6 +97,9 @@ from wellness.suggestions.simulation.world import NO_RATING, START, World, build
 PASSWORD = "an api clinic patient's passphrase"
 BASE_URL = "http://clinic.local"
 IN_PROCESS = ("random", "oracle", "engine")
+MINUTE = timedelta(minutes=1)
+COMPRESSED_STEP = timedelta(seconds=3)  # a chance; 100 patients x 28 days is about 6 hours
+COMPRESSED_FROM = START + timedelta(hours=9)  # daytime: not the rules' bedtime hours
 
 
 @dataclass
@@ -225,13 +231,16 @@ def drive(
     database_url: str | None = None,
     *,
     before: str = "rating",
-    after: str = "rating",
+    clock_mode: str = "simulated",
 ) -> ApiRun:
     """Every chance of `world` through the API: check-in, suggestions, the practice. The
     database must be empty (None: a new SQLite file in a temporary folder). `before`: "rating"
     sends the practice's before rating with it; "checkin" leaves it to the check-in just made
-    (as a client that asks once per moment would). `after`: the same for the after rating,
-    "checkin" sending it as a check-in once the practice is over."""
+    (as a client that asks once per moment would). `clock_mode`: "simulated"
+    sets the app's clock to each simulated moment; "compressed" lets it run on from START by
+    COMPRESSED_STEP a chance and stamps everything with it, as an outside simulation that
+    cannot set the server's clock (nor back-date weeks) would: the whole stay falls within
+    hours of one day."""
     clock = FixedClock(START)
     catalog = world.catalog.sessions
     by_id = sessions_by_id(catalog)
@@ -271,7 +280,11 @@ def drive(
 
             for c in range(size):
                 p, d = int(chances.patient[c]), int(chances.day[c])
-                now = START + timedelta(days=d, hours=int(chances.hour[c]))
+                now = (
+                    START + timedelta(days=d, hours=int(chances.hour[c]))
+                    if clock_mode == "simulated"
+                    else COMPRESSED_FROM + c * COMPRESSED_STEP
+                )
                 clock.set(now)
                 client.cookies.clear()
                 client.cookies.update(cookies[p])
@@ -329,18 +342,16 @@ def drive(
                     "started_at": now.isoformat(),
                     "listened_seconds": round(catalog[session].minutes * 60),
                 }
-                rated_after = None
                 if chances.rated[c] and rating != NO_RATING:
                     if before == "rating":
                         practice["anxiety_before"] = rating
-                    rated_after = world.after_rating(c, calm)
-                    if after == "rating":
-                        practice["anxiety_after"] = rated_after
-                clock.set(now + timedelta(minutes=catalog[session].minutes + 1))
+                    practice["anxiety_after"] = world.after_rating(c, calm)
+                # Compressed, the practice is logged as begun now, at once: the client has no
+                # time to wait for it to end.
+                took = timedelta(minutes=catalog[session].minutes)
+                if clock_mode == "simulated":
+                    clock.set(now + took + MINUTE)
                 call("POST", "/api/v1/practice", json=practice)
-                if rated_after is not None and after == "checkin":
-                    clock.set(now + timedelta(minutes=catalog[session].minutes + 2))
-                    call("POST", "/api/v1/checkins", json={"level": rated_after})
             outcome.wall = time.perf_counter() - started
             outcome.cpu = time.process_time() - cpu_started
             outcome.fits = client.blocking_portal.call(fits_logged)
@@ -396,10 +407,11 @@ def main() -> int:
         help="send each practice's before rating with it, or leave it to the check-in just made",
     )
     parse.add_argument(
-        "--after",
-        default="rating",
-        choices=["rating", "checkin"],
-        help="send each practice's after rating with it, or as a check-in once it is over",
+        "--clock",
+        default="simulated",
+        choices=["simulated", "compressed"],
+        help="set the app's clock to each simulated moment, or let the whole stay run within "
+        "hours, as a client that cannot set the server's clock would",
     )
     add_database_options(parse)
     arguments = parse.parse_args()
@@ -420,7 +432,12 @@ def main() -> int:
         world = build_world(seed, arguments.patients, arguments.days, level)
         for kind in kinds:
             with database(kind, arguments.postgres_url) as url:
-                through = drive(world, url, before=arguments.before, after=arguments.after)
+                through = drive(
+                    world,
+                    url,
+                    before=arguments.before,
+                    clock_mode=arguments.clock,
+                )
             print(f"[{kind}] {report(seed, in_process, through, world)}", flush=True)
             failed |= bool(through.failures or through.run.violations)
     return 1 if failed else 0

@@ -1,6 +1,6 @@
-"""A quick check-in made just after a completed practice counts as its after rating: every
+"""A quick check-in made just after a session played here counts as its after rating: every
 reader of a practice's ratings sees it, the check-in stays a check-in, and it can still be the
-next practice's before rating."""
+next practice's before rating. A practice logged afterwards is never rated by a later check-in."""
 
 from __future__ import annotations
 
@@ -41,6 +41,29 @@ def _check_in(
     return orm.run(checkin_as_after.record_checkin(patient, entry, policy=policy, now=at))
 
 
+def _play(
+    orm: Orm,
+    patient: User,
+    session_id: int,
+    *,
+    before: int | None = None,
+    started_at: datetime = START,
+    listened_seconds: int = 600,
+) -> practice.Logged:
+    """The session played here from `started_at`, its player's last report `listened_seconds`
+    later (the whole ten minutes by default: the practice ends at END)."""
+    started = orm.run(
+        practice.start_playback(
+            patient, session_id, anxiety_before=before, policy=POLICY, now=started_at
+        )
+    )
+    reported_at = started_at + timedelta(seconds=listened_seconds)
+    orm.run(
+        practice.report_progress(started.practice, listened_seconds, policy=POLICY, now=reported_at)
+    )
+    return started
+
+
 def _log(
     orm: Orm,
     patient: User,
@@ -68,7 +91,7 @@ def _ratings(orm: Orm, logged: practice.Logged) -> tuple[int | None, int | None]
 
 def test_a_check_in_just_after_is_the_after_rating_and_stays_a_check_in(any_orm: Orm) -> None:
     patient, session_id = _patient_and_session(any_orm)
-    logged = _log(any_orm, patient, session_id, before=7)
+    logged = _play(any_orm, patient, session_id, before=7)
 
     recorded = _check_in(any_orm, patient, 4, END + timedelta(minutes=5))
 
@@ -98,7 +121,7 @@ def test_a_check_in_just_after_is_the_after_rating_and_stays_a_check_in(any_orm:
 
 def test_every_reader_of_a_practices_ratings_sees_it(any_orm: Orm) -> None:
     patient, session_id = _patient_and_session(any_orm)
-    logged = _log(any_orm, patient, session_id, before=7)
+    logged = _play(any_orm, patient, session_id, before=7)
     _check_in(any_orm, patient, 4, END + timedelta(minutes=2))
 
     found = assert_every_reader_sees(any_orm, patient, logged, (7, 4), END + timedelta(hours=1))
@@ -112,16 +135,10 @@ def test_one_check_in_closes_a_practice_and_opens_the_next(any_orm: Orm) -> None
     """Check in, practise, check in, practise, check in: two rated practices, three ratings."""
     patient, session_id = _patient_and_session(any_orm)
     _check_in(any_orm, patient, 8, START - timedelta(minutes=3))
-    first = _log(any_orm, patient, session_id)
+    first = _play(any_orm, patient, session_id)
     between = _check_in(any_orm, patient, 6, END + timedelta(minutes=1))
     second_start = END + timedelta(minutes=3)
-    second = _log(
-        any_orm,
-        patient,
-        session_id,
-        started_at=second_start,
-        arrives_at=second_start + timedelta(minutes=10),
-    )
+    second = _play(any_orm, patient, session_id, started_at=second_start)
     _check_in(any_orm, patient, 3, second_start + timedelta(minutes=12))
 
     assert _ratings(any_orm, first) == (8, 6)
@@ -139,22 +156,22 @@ def test_one_check_in_closes_a_practice_and_opens_the_next(any_orm: Orm) -> None
 
 @pytest.mark.parametrize(
     ("minutes_after_end", "adopted"),
-    [(0, True), (15, True), (15.02, False), (60, False), (-5, True), (-10, True), (-10.5, False)],
+    [(0, True), (15, True), (15.02, False), (60, False), (-1, True), (-5, False), (-10, False)],
     ids=[
         "at-the-end",
         "at-the-limit",
         "just-later",
         "long-after",
+        "a-clock-a-minute-ahead",
         "during-it",
         "at-its-start",
-        "before-it-began",
     ],
 )
-def test_only_a_check_in_from_its_start_to_the_window_after_its_end_counts(
+def test_only_a_check_in_from_its_end_to_the_window_after_it_counts(
     orm: Orm, minutes_after_end: float, adopted: bool
 ) -> None:
     patient, session_id = _patient_and_session(orm)
-    logged = _log(orm, patient, session_id, before=7, arrives_at=START)
+    logged = _play(orm, patient, session_id, before=7)
     at = END + timedelta(minutes=minutes_after_end)
 
     recorded = _check_in(orm, patient, 4, at)
@@ -165,7 +182,7 @@ def test_only_a_check_in_from_its_start_to_the_window_after_its_end_counts(
 
 def test_a_clinic_can_turn_it_off(orm: Orm) -> None:
     patient, session_id = _patient_and_session(orm)
-    logged = _log(orm, patient, session_id, before=7)
+    logged = _play(orm, patient, session_id, before=7)
 
     recorded = _check_in(
         orm, patient, 4, END + timedelta(minutes=2), policy=CarePolicy(checkin_as_after_minutes=0)
@@ -177,9 +194,10 @@ def test_a_clinic_can_turn_it_off(orm: Orm) -> None:
 
 def test_a_practice_not_completed_or_already_rated_after_is_left_alone(orm: Orm) -> None:
     patient, session_id = _patient_and_session(orm)
-    barely = _log(orm, patient, session_id, before=7, listened_seconds=30)
+    barely = _play(orm, patient, session_id, before=7, listened_seconds=30)
     _check_in(orm, patient, 4, START + timedelta(minutes=5))
-    rated = _log(orm, patient, session_id, after=5, started_at=END, arrives_at=END)
+    rated = _play(orm, patient, session_id, started_at=END)
+    orm.run(practice.rate_after(rated.practice, 5, policy=POLICY, now=END + timedelta(minutes=10)))
     _check_in(orm, patient, 2, END + timedelta(minutes=12))
 
     assert _ratings(orm, barely) == (7, None)
@@ -190,7 +208,7 @@ def test_a_practice_not_completed_or_already_rated_after_is_left_alone(orm: Orm)
 
 def test_only_the_latest_practice_can_take_it(orm: Orm) -> None:
     patient, session_id = _patient_and_session(orm)
-    earlier = _log(orm, patient, session_id, before=7, started_at=START - timedelta(minutes=5))
+    earlier = _play(orm, patient, session_id, before=7, started_at=START - timedelta(minutes=5))
     latest = _log(orm, patient, session_id, listened_seconds=30)
 
     _check_in(orm, patient, 4, END + timedelta(minutes=1))
@@ -199,21 +217,38 @@ def test_only_the_latest_practice_can_take_it(orm: Orm) -> None:
     assert _ratings(orm, latest) == (None, None)
 
 
-def test_a_practice_logged_hours_later_ended_long_before_it_arrived(orm: Orm) -> None:
+@pytest.mark.parametrize("arrives", ["at-its-end", "hours-later"])
+def test_a_practice_logged_afterwards_is_never_rated_by_a_later_check_in(
+    orm: Orm, arrives: str
+) -> None:
+    """Logged once it was over, it came with its after rating or none: a check-in after it
+    rates a new moment (a client's clock says nothing of when the patient felt it)."""
     patient, session_id = _patient_and_session(orm)
-    late = END + timedelta(hours=3)
-    logged = _log(orm, patient, session_id, before=7, arrives_at=late)
+    arrived = END if arrives == "at-its-end" else END + timedelta(hours=3)
+    logged = _log(orm, patient, session_id, before=7, arrives_at=arrived)
 
-    recorded = _check_in(orm, patient, 4, late + timedelta(minutes=1))
+    recorded = _check_in(orm, patient, 4, arrived + timedelta(minutes=1))
 
     assert recorded.counted_after is None
     assert _ratings(orm, logged) == (7, None)
 
 
+def test_a_logged_kind_only_practice_is_not_rated_by_a_later_check_in_either(orm: Orm) -> None:
+    patient = make_patient(orm)
+    entry = practice.PracticeInput(
+        started_at=START, listened_seconds=1200, kind=Kind.YOGA, completed=True, anxiety_before=6
+    )
+    logged = orm.run(practice.log_practice(patient, entry, policy=POLICY, now=START))
+
+    _check_in(orm, patient, 3, START + timedelta(minutes=25))
+
+    assert _ratings(orm, logged) == (6, None)
+
+
 def test_another_patients_practice_is_never_closed(orm: Orm) -> None:
     patient, session_id = _patient_and_session(orm)
     other = make_patient(orm, "someone.else@example.org", "Someone Else")
-    logged = _log(orm, patient, session_id, before=7)
+    logged = _play(orm, patient, session_id, before=7)
 
     recorded = _check_in(orm, other, 2, END + timedelta(minutes=1))
 
@@ -223,7 +258,7 @@ def test_another_patients_practice_is_never_closed(orm: Orm) -> None:
 
 def test_it_raises_only_the_worse_after_alert_a_high_check_in_has_not(any_orm: Orm) -> None:
     patient, session_id = _patient_and_session(any_orm)
-    _log(any_orm, patient, session_id, before=3)
+    _play(any_orm, patient, session_id, before=3)
 
     recorded = _check_in(any_orm, patient, 9, END + timedelta(minutes=1))
 
@@ -270,21 +305,9 @@ def test_a_session_played_here_ends_at_its_last_report_pauses_included(orm: Orm)
     assert recorded.counted_after == started.practice.id
 
 
-def test_a_kind_only_practice_takes_it_too(orm: Orm) -> None:
-    patient = make_patient(orm)
-    entry = practice.PracticeInput(
-        started_at=START, listened_seconds=1200, kind=Kind.YOGA, completed=True, anxiety_before=6
-    )
-    logged = orm.run(practice.log_practice(patient, entry, policy=POLICY, now=START))
-
-    _check_in(orm, patient, 3, START + timedelta(minutes=25))
-
-    assert _ratings(orm, logged) == (6, 3)
-
-
 def test_two_check_ins_at_once_give_the_practice_one_after_rating(any_orm: Orm) -> None:
     patient, session_id = _patient_and_session(any_orm)
-    logged = _log(any_orm, patient, session_id, before=7)
+    logged = _play(any_orm, patient, session_id, before=7)
     at = END + timedelta(minutes=1)
 
     async def race() -> list[checkins.Recorded]:

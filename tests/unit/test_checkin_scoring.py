@@ -286,11 +286,12 @@ ENDED = NOW + timedelta(minutes=10)
         (0, True),
         (15, True),
         (15 + 1 / 60, False),
-        (-10, True),  # at the start
-        (-10 - 1 / 60, False),  # before the practice began
+        (-1, True),  # a client clock a minute ahead of the server's
+        (-1 - 1 / 60, False),  # the practice was still going on, by its own times
+        (-10, False),  # at the start
     ],
 )
-def test_a_check_in_counts_after_a_practice_from_its_start_to_the_window_after_its_end(
+def test_a_check_in_counts_after_a_practice_from_its_end_to_the_window_after_it(
     minutes_after_end: float, adopted: bool
 ) -> None:
     occurred_at = ENDED + timedelta(minutes=minutes_after_end)
@@ -298,6 +299,16 @@ def test_a_check_in_counts_after_a_practice_from_its_start_to_the_window_after_i
     verdict = adopts_as_after(occurred_at, started_at=NOW, ended_at=ENDED, within=WINDOW)
 
     assert verdict is adopted
+
+
+def test_a_check_in_before_a_practice_shorter_than_the_slack_never_counts_after_it() -> None:
+    started = NOW
+    ended = NOW + timedelta(seconds=20)
+
+    assert not adopts_as_after(
+        NOW - timedelta(seconds=10), started_at=started, ended_at=ended, within=WINDOW
+    )
+    assert adopts_as_after(NOW, started_at=started, ended_at=ended, within=WINDOW)
 
 
 def test_an_after_window_of_zero_turns_it_off() -> None:

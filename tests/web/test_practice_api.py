@@ -777,16 +777,29 @@ def test_the_player_is_told_the_ratings_its_practice_holds(
     assert (rated.json()["anxiety_before"], rated.json()["anxiety_after"]) == (5, 3)
 
 
-# --- a check-in just after a practice is its after rating --------------------------------------
+# --- a check-in just after a session played here is its after rating -------------------------
 
 
-def test_a_check_in_just_after_a_logged_practice_is_its_after_rating(
-    client: Client, personas: dict[str, User], session_id: int
+def played_whole(client: Client, session_id: int, **payload: Any) -> int:
+    """A ten-minute session played here from TEST_NOW to its end, the player's last report
+    saying so (the clock is then moved past the end by the caller); answers the practice id."""
+    started = start(client, session_id, **payload)
+    assert started.status_code == 201, started.text
+    practice_id = int(started.json()["practice"]["id"])
+    started_ago(client, practice_id, 600)
+    progress = client.post(
+        f"/api/v1/practice/{practice_id}/progress", json={"listened_seconds": 600}
+    )
+    assert progress.json()["completed"] is True, progress.text
+    return practice_id
+
+
+def test_a_check_in_just_after_a_session_played_here_is_its_after_rating(
+    client: Client, personas: dict[str, User], session_id: int, clock: FixedClock
 ) -> None:
     client.login_as(PERSONAS["patient"])
-    logged = log(client, session_id=session_id, started_at=moment(minutes=12), anxiety_before=7)
-    practice_id = logged.json()["practice"]["id"]
-    assert (logged.json()["anxiety_before"], logged.json()["anxiety_after"]) == (7, None)
+    practice_id = played_whole(client, session_id, anxiety_before=7)
+    clock.advance(timedelta(minutes=12))  # two minutes after its end
 
     checked = client.post("/api/v1/checkins", json={"level": 4})
 
@@ -808,19 +821,16 @@ def test_a_check_in_just_after_a_logged_practice_is_its_after_rating(
     assert "after from a check-in" in page.text
 
 
-def test_a_client_that_rates_only_by_check_ins_gets_its_practice_rated(
+def test_a_client_that_checks_in_before_and_after_a_session_it_plays_gets_it_rated(
     as_patient: Client, session_id: int, clock: FixedClock
 ) -> None:
-    """Check in, log the practice without ratings, check in again when it is over."""
+    """Check in, play the session without ratings, check in again when it is over."""
     assert as_patient.post("/api/v1/checkins", json={"level": 8}).status_code == 201
-    logged = log(as_patient, session_id=session_id, started_at=moment(minutes=0))
-    assert logged.status_code == 201, logged.text
-    assert logged.json()["anxiety_before"] == 8
+    practice_id = played_whole(as_patient, session_id)
     clock.advance(timedelta(minutes=11))
 
     checked = as_patient.post("/api/v1/checkins", json={"level": 5})
 
-    practice_id = logged.json()["practice"]["id"]
     assert checked.json()["checkin"]["after_practice_id"] == practice_id
     assert as_patient.run(partial(checkins.session_ratings, practice_id)) == (8, 5)
     # The patient's own list says so too.
@@ -830,24 +840,45 @@ def test_a_client_that_rates_only_by_check_ins_gets_its_practice_rated(
     ]
 
 
-def test_a_check_in_long_after_a_logged_practice_is_not_its_after_rating(
+def test_a_practice_logged_afterwards_is_rated_by_what_it_was_sent_with_not_a_later_check_in(
     as_patient: Client, session_id: int, clock: FixedClock
 ) -> None:
-    logged = log(as_patient, session_id=session_id, started_at=moment(minutes=10), anxiety_before=7)
-    clock.advance(timedelta(minutes=16))
+    """A logged practice comes with its after rating or none: a check-in after it is a new
+    moment (and a client driving the API faster than its own days would pair its practices
+    with whatever check-in came next)."""
+    assert as_patient.post("/api/v1/checkins", json={"level": 8}).status_code == 201
+    logged = log(as_patient, session_id=session_id, started_at=moment(minutes=0))
+    assert logged.json()["anxiety_before"] == 8  # the check-in just made: a before rating
+    clock.advance(timedelta(minutes=11))
+
+    checked = as_patient.post("/api/v1/checkins", json={"level": 5})
+
+    practice_id = logged.json()["practice"]["id"]
+    assert checked.json()["checkin"]["after_practice_id"] is None
+    assert as_patient.run(partial(checkins.session_ratings, practice_id)) == (8, None)
+
+
+@pytest.mark.parametrize(("minutes", "counts"), [(9.5, True), (25, True), (26, False), (8, False)])
+def test_a_check_in_counts_from_the_end_of_the_session_to_fifteen_minutes_after(
+    as_patient: Client, session_id: int, clock: FixedClock, minutes: float, counts: bool
+) -> None:
+    """It ended at +10 (a minute's slack before it, for a client clock ahead); at +8 the
+    session was still playing."""
+    practice_id = played_whole(as_patient, session_id, anxiety_before=7)
+    clock.advance(timedelta(minutes=minutes))
 
     checked = as_patient.post("/api/v1/checkins", json={"level": 4})
 
-    assert checked.json()["checkin"]["after_practice_id"] is None
-    assert count(as_patient, Checkin, practice_id=logged.json()["practice"]["id"]) == 1
+    assert checked.json()["checkin"]["after_practice_id"] == (practice_id if counts else None)
+    assert count(as_patient, Checkin, practice_id=practice_id) == (2 if counts else 1)
 
 
 def test_another_patients_check_in_never_rates_someone_elses_practice(
-    client: Client, personas: dict[str, User], session_id: int
+    client: Client, personas: dict[str, User], session_id: int, clock: FixedClock
 ) -> None:
     client.login_as(PERSONAS["patient"])
-    logged = log(client, session_id=session_id, started_at=moment(minutes=12), anxiety_before=7)
-    practice_id = logged.json()["practice"]["id"]
+    practice_id = played_whole(client, session_id, anxiety_before=7)
+    clock.advance(timedelta(minutes=12))
     client.login_as(PERSONAS["other_patient"])
 
     checked = client.post("/api/v1/checkins", json={"level": 2})

@@ -732,7 +732,8 @@ def test_a_check_in_after_a_finished_session_counts_as_its_after_rating_and_says
 ) -> None:
     practice_id = start(as_patient, session_id, before="7")
     played(as_patient, practice_id, 600)
-    clock.advance(timedelta(minutes=4))
+    # It began at TEST_NOW, so its ten minutes end at +10: four minutes after that.
+    clock.advance(timedelta(minutes=14))
     assert after_form(practice_id) in as_patient.get(f"/sessions/{session_id}").text
 
     response = as_patient.submit("/checkins", {"level": "4"})

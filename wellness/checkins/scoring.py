@@ -85,18 +85,19 @@ def adopts_as_after(
     occurred_at: datetime, *, started_at: datetime, ended_at: datetime, within: timedelta
 ) -> bool:
     """Whether a quick check-in counts as the after rating of the practice it follows: made
-    after the practice began and at most `within` after it ended (a clinic turns this off with
-    a `within` of 0). The caller has checked the rest: the practice is the patient's latest, was
-    completed, has no after rating yet and was recorded before the check-in arrived (so a
-    check-in it took as its before rating never closes it too). Patients who finish a session
-    and check in on the home page minutes later have rated it; without this the practice
-    would teach nothing."""
-    # In UTC, as in `adopts_checkin`.
-    moment = occurred_at.astimezone(UTC)
-    return (
-        within > timedelta(0)
-        and started_at.astimezone(UTC) <= moment <= ended_at.astimezone(UTC) + within
-    )
+    once the practice had ended (`CLOCK_SLACK` before, for a client clock a little ahead) and at
+    most `within` after (a clinic turns this off with a `within` of 0). The caller has checked
+    the rest: the practice is the patient's latest, was played here and completed, has no after
+    rating yet and was recorded before the check-in arrived (so a check-in it took as its
+    before rating never closes it too). Patients who finish a session and check in on the home
+    page minutes later have rated it; without this the practice would teach nothing. A
+    check-in made while the practice was, by its own times, still going on is not a rating
+    after it."""
+    # In UTC, as in `adopts_checkin`. `started_at` bounds the slack for a practice shorter
+    # than it: a check-in from before the practice began is never its after rating.
+    moment, end = occurred_at.astimezone(UTC), ended_at.astimezone(UTC)
+    earliest = max(started_at.astimezone(UTC), end - CLOCK_SLACK)
+    return within > timedelta(0) and earliest <= moment <= end + within
 
 
 class ContextTag(StrEnum):

@@ -1,5 +1,14 @@
-"""A quick check-in that is also the after rating of the practice it follows. Kept apart from
-`services` (which records practice) because it starts from the check-in."""
+"""A quick check-in that is also the after rating of the session played here just before it.
+Kept apart from `services` (which records practice) because it starts from the check-in.
+
+Only a session played here: the app saw it end (the player's last report), and the player asks
+for the after rating as it ends, so a patient who skipped that and checks in on the home page
+minutes later has rated it. A practice logged afterwards (a form, an API client, an offline
+queue) is entered once it is over, with its after rating if there is one; a check-in that comes
+after it rates a new moment. Taking it anyway paired client-clocked practices with whatever
+check-in came next: an outside simulation driving the API faster than its own days, for one,
+had its unrated practices paired with its next chance's check-in (`bench/api_clinic.py
+--clock compressed`), and those pairs are noise to the engine."""
 
 from __future__ import annotations
 
@@ -13,6 +22,7 @@ from wellness.checkins import scoring
 from wellness.checkins import services as checkins
 from wellness.practice import rules
 from wellness.practice.models import PracticeLog
+from wellness.practice.rules import Evidence
 from wellness.settings import CarePolicy
 
 
@@ -20,8 +30,8 @@ async def record_checkin(
     patient: User, entry: checkins.CheckinInput, *, policy: CarePolicy, now: datetime
 ) -> checkins.Recorded:
     """A quick check-in, which also becomes the after rating of the practice it follows when
-    `scoring.adopts_as_after` says so (the practice is the patient's latest, completed, and has
-    no after rating yet)."""
+    `scoring.adopts_as_after` says so (the practice is the patient's latest, played here,
+    completed, and has no after rating yet)."""
     async with in_transaction():
         # Lock the practice before the check-in is written: every transaction takes the
         # practice's lock before the care token's (migration 0011), or two could deadlock.
@@ -63,7 +73,8 @@ def _closes(practice: PracticeLog, moment: datetime, policy: CarePolicy) -> bool
         listened_seconds=practice.listened_seconds,
         last_activity=practice.updated_at,
     )
-    return practice.completed and scoring.adopts_as_after(
+    played_here = practice.evidence == Evidence.OBSERVED_PLAYBACK
+    return played_here and practice.completed and scoring.adopts_as_after(
         moment,
         started_at=practice.started_at,
         ended_at=ended,
