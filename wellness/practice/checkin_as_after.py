@@ -74,9 +74,13 @@ def _closes(practice: PracticeLog, moment: datetime, policy: CarePolicy) -> bool
         last_activity=practice.updated_at,
     )
     played_here = practice.evidence == Evidence.OBSERVED_PLAYBACK
-    return played_here and practice.completed and scoring.adopts_as_after(
-        moment,
-        started_at=practice.started_at,
-        ended_at=ended,
-        within=policy.checkin_as_after,
+    return (
+        played_here
+        and practice.completed
+        and scoring.adopts_as_after(
+            moment,
+            started_at=practice.started_at,
+            ended_at=ended,
+            within=policy.checkin_as_after,
+        )
     )
