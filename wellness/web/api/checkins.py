@@ -38,10 +38,11 @@ class CheckinsApi(OwnRecordsApi):
     ) -> Response[bytes]:
         """Rate anxiety now (SUDS 0-10). A high rating raises an alert and answers `support`.
 
-        Made within `WELLNESS_CHECKIN_AS_AFTER_MINUTES` (15) of the end of the patient's latest
-        practice, if that practice was completed and has no after rating, the check-in also
-        counts as its after rating: `checkin.after_practice_id` names the practice. It can
-        still be the next practice's before rating."""
+        Made within `WELLNESS_CHECKIN_AS_AFTER_MINUTES` (15) after the end of the patient's
+        latest practice, if that practice was played here (the player's calls, not a logged
+        practice), completed, and has no after rating, the check-in also counts as its after
+        rating: `checkin.after_practice_id` names the practice. It can still be the next
+        practice's before rating."""
 
         async def write() -> tuple[int, CheckinCreated]:
             entry = checkins.CheckinInput(data.level, data.note, data.tags, data.occurred_at)

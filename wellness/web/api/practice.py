@@ -70,7 +70,10 @@ class PracticeApi(OwnRecordsApi):
         Without `anxiety_before`, the patient's quick check-in made up to
         `WELLNESS_CHECKIN_AS_BEFORE_MINUTES` (15 by default) before `started_at`, or up to a
         minute after it (clocks differ), if it is their latest rating by then and no other
-        practice took it, serves as the before rating."""
+        practice took it, serves as the before rating. Send `anxiety_after` with it: a check-in
+        made later is a new moment, not this practice's after rating. Without `suggestion_id`,
+        the patient's latest list links it if that list offered the session within the hour
+        before `started_at`."""
         reported = msgspec.structs.asdict(data)
         suggestion_id = reported.pop("suggestion_id")
         entry = practice.PracticeInput(**reported)
@@ -87,8 +90,10 @@ class PracticeApi(OwnRecordsApi):
         data: JSONBody[PracticeStart],
     ) -> Response[bytes]:
         """The player starts a session here; progress reports follow (observed playback).
-        Without `anxiety_before`, a recent quick check-in serves as it, as for
-        `POST /api/v1/practice`."""
+        Without `anxiety_before`, a recent quick check-in serves as it, and without
+        `suggestion_id` the latest list links it, as for `POST /api/v1/practice`. Once the
+        session has ended, a quick check-in within `WELLNESS_CHECKIN_AS_AFTER_MINUTES` serves
+        as its after rating if none was given."""
 
         async def start() -> practice.Logged:
             logged = await suggestions.start_suggested(
