@@ -1,9 +1,12 @@
 from tortoise import fields, migrations
+from tortoise.indexes import Index
 from tortoise.migrations import operations as ops
 
 # A practice that names no list is linked to the latest one shown just before it
 # (wellness.suggestions.following); `named` tells those links from the ones a client gave.
 # Existing links were all named. ADD COLUMN with a default on both databases: no rebuild.
+# Each practice now asks whether its list is followed yet: an index on the list's id (a
+# foreign key has none of its own on PostgreSQL) keeps that from reading every link.
 
 
 class Migration(migrations.Migration):
@@ -16,5 +19,9 @@ class Migration(migrations.Migration):
             model_name='SuggestionFollow',
             name='named',
             field=fields.BooleanField(default=True, db_default=True),
+        ),
+        ops.AddIndex(
+            model_name='SuggestionFollow',
+            index=Index(fields=['suggestion_id']),
         ),
     ]

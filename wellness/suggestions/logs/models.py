@@ -52,3 +52,6 @@ class SuggestionFollow(Model):
 
     class Meta:
         table = "suggestion_follows"
+        # Is this list followed yet (`link_latest_list`), which practice followed it (the
+        # therapist's "last suggested"): both look links up by list.
+        indexes = (("suggestion_id",),)
