@@ -527,3 +527,23 @@ def test_it_keeps_suggestion_logs_and_their_links_to_practice(any_database_url: 
         assert filled[table] >= 3
         assert counts[table] == filled[table]
     assert {"suggestion_id", "practice_id", "session_id", "linked_at"} <= set(columns)
+
+
+def test_links_made_before_the_named_column_count_as_named(any_database_url: str) -> None:
+    """Migration 0013: every link that existed was one a practice named; the report must not
+    count them as the app's."""
+    url = any_database_url
+
+    async def scenario() -> list[Any]:
+        await upgrade(url, target=f"{APP_LABEL}.0012_checkin_adopted_from")
+        async with raw_database(url) as db:
+            filled = await fill_every_table(db, rows=3)
+        assert filled["suggestion_follows"] >= 3
+        await upgrade(url)
+        async with raw_database(url) as db:
+            rows = await db.fetch("SELECT named FROM suggestion_follows")
+        return [row["named"] for row in rows]
+
+    named = asyncio.run(scenario())
+    assert len(named) >= 3
+    assert all(value in (True, 1) for value in named), named
