@@ -17,7 +17,7 @@ outside simulation. For each seed it prints:
 
 Usage: .venv/bin/python bench/api_clinic.py [--patients 100] [--days 28] [--seeds 2]
            [--first-seed 1] [--heterogeneity medium] [--quick] [--before rating|checkin]
-           [--clock simulated|compressed] [--database sqlite|postgres|both]
+           [--clock simulated|compressed] [--unnamed] [--database sqlite|postgres|both]
            [--postgres-url postgres://...]
 
 `--before checkin` sends no `anxiety_before` with a practice: the check-in made at the same
@@ -26,7 +26,8 @@ client that asks for one rating per moment. `--clock simulated` (the default) se
 clock to each simulated moment; `--clock compressed` lets it run on by 3 seconds a chance from
 09:00, everything stamped with it, as for an outside simulation that can set neither the
 server's clock nor back-date weeks: the whole stay falls within about six hours of one day,
-and a patient's next chance comes minutes after their last practice.
+and a patient's next chance comes minutes after their last practice. `--unnamed` sends no
+`suggestion_id` with a practice, leaving the app to link it to the list it followed.
 
 SQLite in a temporary folder, or a throwaway PostgreSQL database, removed afterwards. The four
 deliberately malformed sessions of the synthetic catalog (an unknown kind, no length, ...)
@@ -79,7 +80,7 @@ from wellness.suggestions.inputs import (
     SuggestionList,
     sessions_by_id,
 )
-from wellness.suggestions.logs.models import SuggestionLog
+from wellness.suggestions.logs.models import SuggestionFollow, SuggestionLog
 from wellness.suggestions.services.clinic import CLINIC_FITS
 from wellness.suggestions.services.context import limits_for, rated_practices
 from wellness.suggestions.simulation import clinical_rules
@@ -111,6 +112,8 @@ class ApiRun:
     failures: list[str] = field(default_factory=list)
     fits: set[int] = field(default_factory=set)
     rated: int = 0  # practices the app holds with a rating before and after: what it learns from
+    practices: int = 0  # practices logged
+    linked: tuple[int, int] = (0, 0)  # practices linked to their list, by the app of those
     wall: float = 0.0
     cpu: float = 0.0
 
@@ -198,6 +201,14 @@ async def seed_clinic(world: World) -> Stored:
     return Stored(tuple(emails), stored_id, simulated_id)
 
 
+async def links_made() -> tuple[int, int]:
+    """(practices linked to a list, those of them the app linked: the practice named none)."""
+    return (
+        await SuggestionFollow.all().count(),
+        await SuggestionFollow.filter(named=False).count(),
+    )
+
+
 async def fits_logged() -> set[int]:
     rows = await SuggestionLog.all().values_list("context", flat=True)
     return {int(context["clinic_fit"]) for context in rows if isinstance(context, dict)}
@@ -232,6 +243,7 @@ def drive(
     *,
     before: str = "rating",
     clock_mode: str = "simulated",
+    name_lists: bool = True,
 ) -> ApiRun:
     """Every chance of `world` through the API: check-in, suggestions, the practice. The
     database must be empty (None: a new SQLite file in a temporary folder). `before`: "rating"
@@ -240,7 +252,8 @@ def drive(
     sets the app's clock to each simulated moment; "compressed" lets it run on from START by
     COMPRESSED_STEP a chance and stamps everything with it, as an outside simulation that
     cannot set the server's clock (nor back-date weeks) would: the whole stay falls within
-    hours of one day."""
+    hours of one day. `name_lists`: send each practice's `suggestion_id`, or leave the app to
+    link it (`suggestions.following`)."""
     clock = FixedClock(START)
     catalog = world.catalog.sessions
     by_id = sessions_by_id(catalog)
@@ -338,10 +351,11 @@ def drive(
                 last_day[p, session] = d
                 practice: dict[str, Any] = {
                     "session_id": stored.stored_id[session + 1],
-                    "suggestion_id": body["suggestion_id"],
                     "started_at": now.isoformat(),
                     "listened_seconds": round(catalog[session].minutes * 60),
                 }
+                if name_lists:
+                    practice["suggestion_id"] = body["suggestion_id"]
                 if chances.rated[c] and rating != NO_RATING:
                     if before == "rating":
                         practice["anxiety_before"] = rating
@@ -351,11 +365,13 @@ def drive(
                 took = timedelta(minutes=catalog[session].minutes)
                 if clock_mode == "simulated":
                     clock.set(now + took + MINUTE)
+                outcome.practices += 1
                 call("POST", "/api/v1/practice", json=practice)
             outcome.wall = time.perf_counter() - started
             outcome.cpu = time.process_time() - cpu_started
             outcome.fits = client.blocking_portal.call(fits_logged)
             outcome.rated = len(client.blocking_portal.call(rated_practices))
+            outcome.linked = client.blocking_portal.call(links_made)
     return outcome
 
 
@@ -383,6 +399,8 @@ def report(seed: int, in_process: Mapping[str, SeedMetrics], through: ApiRun, wo
     lines.append(
         f"  API: {through.requests:,} requests, {len(through.failures)} refused or failed, "
         f"{len(through.fits)} clinic fits, {through.rated:,} practices rated before and after, "
+        f"{through.linked[0]:,} of {through.practices:,} practices linked to their list "
+        f"({through.linked[1]:,} by the app), "
         f"{through.wall * per:.1f} ms wall and "
         f"{through.cpu * per:.1f} ms CPU per request (app and this driver in one process)"
     )
@@ -413,6 +431,11 @@ def main() -> int:
         help="set the app's clock to each simulated moment, or let the whole stay run within "
         "hours, as a client that cannot set the server's clock would",
     )
+    parse.add_argument(
+        "--unnamed",
+        action="store_true",
+        help="send no suggestion_id with a practice: the app links it to the latest list",
+    )
     add_database_options(parse)
     arguments = parse.parse_args()
     if arguments.quick:
@@ -437,6 +460,7 @@ def main() -> int:
                     url,
                     before=arguments.before,
                     clock_mode=arguments.clock,
+                    name_lists=not arguments.unnamed,
                 )
             print(f"[{kind}] {report(seed, in_process, through, world)}", flush=True)
             failed |= bool(through.failures or through.run.violations)

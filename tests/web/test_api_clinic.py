@@ -64,8 +64,16 @@ def test_a_client_that_rates_once_per_moment_teaches_the_engine_as_much(
     chances = world.chances
     rated = chances.follows & chances.rated & (chances.anxiety != NO_RATING)
 
-    outcome = api_clinic.drive(world, database_url, before="checkin", clock_mode=clock_mode)
+    compressed = clock_mode == "compressed"
+    outcome = api_clinic.drive(
+        world, database_url, before="checkin", clock_mode=clock_mode, name_lists=not compressed
+    )
 
     assert outcome.failures == []
     assert outcome.run.violations == 0, outcome.run.examples
+    # Compressed, the client also sends no `suggestion_id`: the app links each practice to the
+    # list it was just shown (a list kept unchanged for a second practice links only once).
+    linked, by_the_app = outcome.linked
+    assert by_the_app == (linked if compressed else 0)
+    assert 0.8 * outcome.practices <= linked <= outcome.practices
     assert outcome.rated == int(np.count_nonzero(rated)) > 0
