@@ -434,6 +434,20 @@ def test_a_practice_naming_no_list_follows_the_latest_list_that_offered_it_just_
     assert follows_of(client) == [(shown["suggestion_id"], practice_id, session_id, False)]
 
 
+def shown_now(client: Client, persona: str, items: list[dict[str, Any]]) -> None:
+    """Log a list of `items` as shown to `persona` now, as the app would."""
+    patient = client.user(PERSONAS[persona].email)
+    client.run(
+        lambda: SuggestionLog.create(
+            patient_id=patient.id,
+            shown_at=client.now(),
+            engine_version=ENGINE_VERSION,
+            context={},
+            items=items,
+        )
+    )
+
+
 @pytest.mark.parametrize(
     "case",
     [
@@ -451,31 +465,11 @@ def test_a_practice_naming_no_list_is_linked_to_none_but_the_latest_fitting_one(
     offered = mine["items"][0]["session_id"]
     session_id = not_offered if case in ("not offered", "offered to someone else") else offered
     if case == "offered to someone else":  # their newest list offers it; the patient's does not
-        other = client.user(PERSONAS["other_patient"].email)
-        item = {**mine["items"][0], "session_id": not_offered}
-        client.run(
-            lambda: SuggestionLog.create(
-                patient_id=other.id,
-                shown_at=client.now(),
-                engine_version=ENGINE_VERSION,
-                context={},
-                items=[item],
-            )
-        )
+        shown_now(client, "other_patient", [{**mine["items"][0], "session_id": not_offered}])
     if case == "an hour too late":
         clock.advance(timedelta(hours=1, minutes=1))
     if case == "a newer list without it":
-        patient = client.user(PERSONAS["patient"].email)
-        others = [item for item in mine["items"] if item["session_id"] != offered]
-        client.run(
-            lambda: SuggestionLog.create(
-                patient_id=patient.id,
-                shown_at=client.now(),
-                engine_version=ENGINE_VERSION,
-                context={},
-                items=others,
-            )
-        )
+        shown_now(client, "patient", [i for i in mine["items"] if i["session_id"] != offered])
     if case == "already followed":
         named = client.post(
             "/api/v1/practice", json=logged_practice(offered, mine["suggestion_id"], client.now())
