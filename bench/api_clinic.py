@@ -248,8 +248,8 @@ def drive(
     """Every chance of `world` through the API: check-in, suggestions, the practice. The
     database must be empty (None: a new SQLite file in a temporary folder). `before`: "rating"
     sends the practice's before rating with it; "checkin" leaves it to the check-in just made
-    (as a client that asks once per moment would). `clock_mode`: "simulated"
-    sets the app's clock to each simulated moment; "compressed" lets it run on from START by
+    (as a client that asks once per moment would). `clock_mode`: "simulated" sets the app's
+    clock to each simulated moment; "compressed" lets it run on from COMPRESSED_FROM by
     COMPRESSED_STEP a chance and stamps everything with it, as an outside simulation that
     cannot set the server's clock (nor back-date weeks) would: the whole stay falls within
     hours of one day. `name_lists`: send each practice's `suggestion_id`, or leave the app to
