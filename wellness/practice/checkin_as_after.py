@@ -67,20 +67,14 @@ async def _practice_it_may_close(
 
 
 def _closes(practice: PracticeLog, moment: datetime, policy: CarePolicy) -> bool:
+    if practice.evidence != Evidence.OBSERVED_PLAYBACK or not practice.completed:
+        return False  # only a session played here, and heard through, ends where the app saw
     ended = rules.ended_at(
         evidence=practice.evidence,
         started_at=practice.started_at,
         listened_seconds=practice.listened_seconds,
         last_activity=practice.updated_at,
     )
-    played_here = practice.evidence == Evidence.OBSERVED_PLAYBACK
-    return (
-        played_here
-        and practice.completed
-        and scoring.adopts_as_after(
-            moment,
-            started_at=practice.started_at,
-            ended_at=ended,
-            within=policy.checkin_as_after,
-        )
+    return scoring.adopts_as_after(
+        moment, started_at=practice.started_at, ended_at=ended, within=policy.checkin_as_after
     )

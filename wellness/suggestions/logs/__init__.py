@@ -107,12 +107,12 @@ async def link_practice(
     )
 
 
-async def link_latest_list(patient: User, practice: PracticeLog, *, now: datetime) -> bool:
+async def link_latest_list(patient: User, practice: PracticeLog, *, now: datetime) -> None:
     """Link `practice`, begun without naming a list, to the patient's latest list if that list
-    followed `following`'s rule (offered its session, shown just before it began, not yet
-    followed); whether it did. Call inside the practice's transaction."""
+    meets `following`'s rule (offered its session, shown just before it began, not yet
+    followed). Call inside the practice's transaction."""
     if practice.patient_id != patient.id or practice.session_id is None:
-        return False
+        return
     latest = (
         await SuggestionLog.filter(
             patient_id=patient.id, shown_at__lte=practice.started_at + CLOCK_SLACK
@@ -126,7 +126,7 @@ async def link_latest_list(patient: User, practice: PracticeLog, *, now: datetim
         or practice.session_id not in _session_ids(latest.items)
         or await SuggestionFollow.exists(suggestion_id=latest.id)
     ):
-        return False
+        return
     await SuggestionFollow.create(
         suggestion_id=latest.id,
         practice_id=practice.id,
@@ -134,7 +134,6 @@ async def link_latest_list(patient: User, practice: PracticeLog, *, now: datetim
         linked_at=now,
         named=False,
     )
-    return True
 
 
 @dataclass(frozen=True, slots=True)
