@@ -14,7 +14,7 @@ from wellness.care.models import PracticeAssignment
 from wellness.caseload import assignments as service
 from wellness.caseload.assignments import AssignmentError, AssignmentInput
 from wellness.web.auditing import record_action
-from wellness.web.dependencies import CareCall
+from wellness.web.dependencies import SignedInCall
 
 ACTIONS = ("change", "pause", "resume", "end")
 
@@ -41,7 +41,7 @@ def changed(current: AssignmentInput, given: dict[str, Any]) -> AssignmentInput:
     return dataclasses.replace(current, **given)
 
 
-async def create(call: CareCall, patient: User, entry: AssignmentInput) -> PracticeAssignment:
+async def create(call: SignedInCall, patient: User, entry: AssignmentInput) -> PracticeAssignment:
     assignment = await service.create_assignment(
         patient, entry, by=call.user, policy=call.policy, now=call.now
     )
@@ -50,7 +50,7 @@ async def create(call: CareCall, patient: User, entry: AssignmentInput) -> Pract
 
 
 async def act(
-    call: CareCall, assignment: PracticeAssignment, action: str, given: dict[str, Any]
+    call: SignedInCall, assignment: PracticeAssignment, action: str, given: dict[str, Any]
 ) -> None:
     """Change, pause, resume or end; 409 when the assignment's state refuses it (FieldError,
     for bad input, passes through)."""

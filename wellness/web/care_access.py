@@ -19,7 +19,7 @@ from wellness.catalog.kinds import Kind
 from wellness.practice import services as practice
 from wellness.practice.models import PracticeLog
 from wellness.web.auditing import record_action, record_for_patient
-from wellness.web.dependencies import CareCall
+from wellness.web.dependencies import SignedInCall
 from wellness.web.lookups import alert_for_therapist_or_404, patient_for_therapist_or_404
 
 RECORD_VIEWED = "patient_record_viewed"
@@ -41,7 +41,7 @@ class Attendance(Protocol):
 
 
 async def patient_record(
-    call: CareCall, patient_id: int, *, practice_page: int = 1, alerts_page: int = 1
+    call: SignedInCall, patient_id: int, *, practice_page: int = 1, alerts_page: int = 1
 ) -> tuple[User, PatientRecord]:
     """The patient and their record (a page of practice, a page of alerts); audited."""
     patient = await patient_for_therapist_or_404(call.user, patient_id)
@@ -56,7 +56,9 @@ async def patient_record(
     return patient, found
 
 
-async def assignments(call: CareCall, patient_id: int) -> tuple[User, list[AssignmentAdherence]]:
+async def assignments(
+    call: SignedInCall, patient_id: int
+) -> tuple[User, list[AssignmentAdherence]]:
     """The patient and their assignments (ended ones too) with adherence; audited."""
     patient = await patient_for_therapist_or_404(call.user, patient_id)
     found = await plan.adherence_for(patient, policy=call.policy, now=call.now)
@@ -64,14 +66,14 @@ async def assignments(call: CareCall, patient_id: int) -> tuple[User, list[Assig
     return patient, found
 
 
-async def restrictions_patient(call: CareCall, patient_id: int) -> User:
+async def restrictions_patient(call: SignedInCall, patient_id: int) -> User:
     """The patient, whose contraindications, bans or pins the caller is about to show; audited."""
     patient = await patient_for_therapist_or_404(call.user, patient_id)
     await record_for_patient(call.request, RESTRICTIONS_VIEWED, patient.id, now=call.now)
     return patient
 
 
-async def attest(call: CareCall, patient: User, attended: Attendance) -> PracticeLog:
+async def attest(call: SignedInCall, patient: User, attended: Attendance) -> PracticeLog:
     """Confirm the (already loaded) patient attended a practice; FieldError for a bad time or
     length, before anything is stored or audited."""
     logged = await practice.attest_practice(
@@ -88,7 +90,9 @@ async def attest(call: CareCall, patient: User, attended: Attendance) -> Practic
     return logged
 
 
-async def acknowledge_alert(call: CareCall, alert_id: int, note: str = "") -> tuple[Alert, bool]:
+async def acknowledge_alert(
+    call: SignedInCall, alert_id: int, note: str = ""
+) -> tuple[Alert, bool]:
     """The alert, and whether this request acknowledged it (False: someone already had). A note
     that is too long raises FieldError("note") before anything is stored."""
     alert = await alert_for_therapist_or_404(call.user, alert_id)

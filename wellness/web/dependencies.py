@@ -6,9 +6,11 @@ parameter name, so a handler that writes `user: SignedInUser` gets the signed-in
 route guarded by `signed_in` (or a stricter guard) always has a user to give. The media store
 and the sign-in throttle come the same way, for the few routes that use them.
 
-The care team's handlers (a patient's record, assignments, restrictions, alerts, attendance)
-take `call: CareTeamCall` instead: the request, the user, the time and the care rules in one,
-as `care_access` and the shared actions take them.
+Handlers that need the request, the user, the time and the care rules together take them in
+one `call`: `call: CareTeamCall` for the care team's routes (a patient's record, assignments,
+restrictions, alerts, attendance), as `care_access` and the shared actions take them, and
+`call: PatientCall` for the routes where patients write their own records (check-ins, GAD-7,
+practice).
 """
 
 from __future__ import annotations
@@ -39,8 +41,8 @@ SignInLimits = NamedDependency[LoginThrottle]  # throttle: the sign-in allowance
 
 
 @dataclass(frozen=True, slots=True)
-class CareCall:
-    """One request by a member of a care team: what it reads, audits and flashes through
+class SignedInCall:
+    """One request by a signed-in user: what it reads, audits and flashes through
     (`request`), who makes it (`user`), its time (`now`) and the clinic's care rules (`policy`)."""
 
     request: Request[Any, Any, Any]
@@ -49,7 +51,8 @@ class CareCall:
     policy: CarePolicy
 
 
-CareTeamCall = NamedDependency[CareCall]  # call
+CareTeamCall = NamedDependency[SignedInCall]  # call: routes of a patient's care team
+PatientCall = NamedDependency[SignedInCall]  # call: routes where patients write their records
 
 
 def provide_user(request: Request[Any, Any, Any]) -> User:
@@ -73,10 +76,11 @@ def handler_dependencies(context: WebContext) -> dict[str, Provide]:
     def provide_policy() -> CarePolicy:
         return settings.care
 
-    def provide_call(request: Request[Any, Any, Any]) -> CareCall:
+    def provide_call(request: Request[Any, Any, Any]) -> SignedInCall:
         # Read here rather than declared as `user`, `now` and `policy`: Litestar resolves
-        # dependencies of the same level in a task group, a cost on every care-team request.
-        return CareCall(request, current_user(request), clock.now(), settings.care)
+        # dependencies of the same level in a task group, a cost on every request that
+        # needs all four.
+        return SignedInCall(request, current_user(request), clock.now(), settings.care)
 
     def provide_media_store() -> MediaStore:
         return media_store

@@ -13,7 +13,7 @@ from wellness.care import restrictions
 from wellness.care.models import OverrideKind
 from wellness.care.restriction_views import OverrideRow, override_of
 from wellness.web.auditing import record_action, record_for_patient
-from wellness.web.dependencies import CareCall
+from wellness.web.dependencies import SignedInCall
 
 OVERRIDE_ACTIONS = {
     OverrideKind.BAN: "session_banned",
@@ -23,7 +23,7 @@ OVERRIDE_ACTIONS = {
 
 
 async def change_contraindications(
-    call: CareCall, patient: User, codes: Iterable[str]
+    call: SignedInCall, patient: User, codes: Iterable[str]
 ) -> tuple[frozenset[str], frozenset[str]]:
     """(added, removed); FieldError names an unknown code. Audited only when something changed."""
     added, removed = await restrictions.set_contraindications(
@@ -38,7 +38,7 @@ async def change_contraindications(
 
 
 async def change_override(
-    call: CareCall, patient: User, session_id: int, kind: OverrideKind | None
+    call: SignedInCall, patient: User, session_id: int, kind: OverrideKind | None
 ) -> bool:
     """Ban, pin or clear (None) a session for the patient; True when it changed (and audited)."""
     changed = await restrictions.set_override(patient, session_id, kind, by=call.user, now=call.now)
@@ -54,7 +54,7 @@ async def change_override(
     return changed
 
 
-async def remove_override(call: CareCall, patient: User, session_id: int) -> OverrideRow:
+async def remove_override(call: SignedInCall, patient: User, session_id: int) -> OverrideRow:
     """Lift the patient's ban or pin on a session; the row as it was (404 when there was none)."""
     row = await override_of(patient.id, session_id)
     if row is None:

@@ -18,14 +18,20 @@ from wellness.web.api.assignments_schemas import (
     AssignmentPatch,
     PlanOut,
 )
-from wellness.web.dependencies import CareCall, CareRules, CareTeamCall, RequestTime, SignedInUser
+from wellness.web.dependencies import (
+    CareRules,
+    CareTeamCall,
+    RequestTime,
+    SignedInCall,
+    SignedInUser,
+)
 from wellness.web.guards import patients_only, therapists_only
 from wellness.web.idempotency import created, respond_once
 from wellness.web.ids import PathId
 from wellness.web.lookups import assignment_for_therapist_or_404, patient_for_therapist_or_404
 
 
-async def _one(call: CareCall, patient: User, assignment_id: int) -> AssignmentOut:
+async def _one(call: SignedInCall, patient: User, assignment_id: int) -> AssignmentOut:
     found = await plan.adherence_for(patient, policy=call.policy, now=call.now)
     return next(AssignmentOut.of(item) for item in found if item.id == assignment_id)
 

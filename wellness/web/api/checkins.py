@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from litestar import Request, Response, get, post
+from litestar import Response, get, post
 from litestar.params import JSONBody
 
 from wellness.checkins import services as checkins
@@ -22,7 +20,7 @@ from wellness.web.api.checkins_schemas import (
 )
 from wellness.web.api.fields import PageNumber, PerPage
 from wellness.web.api.own_records import OwnRecordsApi
-from wellness.web.dependencies import CareRules, RequestTime, SignedInUser
+from wellness.web.dependencies import CareRules, PatientCall, RequestTime, SignedInUser
 from wellness.web.idempotency import created, respond_once
 
 
@@ -30,10 +28,7 @@ class CheckinsApi(OwnRecordsApi):
     @post("/checkins", name="api_checkin_create", responses=created(CheckinCreated))
     async def create_checkin(
         self,
-        request: Request[Any, Any, Any],
-        user: SignedInUser,
-        now: RequestTime,
-        policy: CareRules,
+        call: PatientCall,
         data: JSONBody[CheckinCreate],
     ) -> Response[bytes]:
         """Rate anxiety now (SUDS 0-10). A high rating raises an alert and answers `support`.
@@ -46,12 +41,14 @@ class CheckinsApi(OwnRecordsApi):
 
         async def write() -> tuple[int, CheckinCreated]:
             entry = checkins.CheckinInput(data.level, data.note, data.tags, data.occurred_at)
-            recorded = await checkin_as_after.record_checkin(user, entry, policy=policy, now=now)
-            support = Support.of(recorded.alerts, policy)
+            recorded = await checkin_as_after.record_checkin(
+                call.user, entry, policy=call.policy, now=call.now
+            )
+            support = Support.of(recorded.alerts, call.policy)
             checkin = CheckinOut.of(recorded.checkin, after_practice_id=recorded.counted_after)
             return 201, CheckinCreated(checkin, bool(support), support)
 
-        return await respond_once(request, data, write)
+        return await respond_once(call.request, data, write)
 
     @get("/checkins", name="api_checkins")
     async def list_checkins(
@@ -68,23 +65,24 @@ class CheckinsApi(OwnRecordsApi):
     @post("/gad7", name="api_gad7_create", responses=created(Gad7Created))
     async def create_gad7(
         self,
-        request: Request[Any, Any, Any],
-        user: SignedInUser,
-        now: RequestTime,
-        policy: CareRules,
+        call: PatientCall,
         data: JSONBody[Gad7Create],
     ) -> Response[bytes]:
         """Answer the GAD-7 (seven answers 0-3); answers the total and severity band."""
 
         async def write() -> tuple[int, Gad7Created]:
             recorded = await checkins.record_gad7(
-                user, data.answers, occurred_at=data.occurred_at, policy=policy, now=now
+                call.user,
+                data.answers,
+                occurred_at=data.occurred_at,
+                policy=call.policy,
+                now=call.now,
             )
-            support = Support.of(recorded.alerts, policy)
+            support = Support.of(recorded.alerts, call.policy)
             response = Gad7Out.of(recorded.response)
             return 201, Gad7Created(response.total, response.band, response, bool(support), support)
 
-        return await respond_once(request, data, write)
+        return await respond_once(call.request, data, write)
 
     @get("/gad7", name="api_gad7_list")
     async def list_gad7(

@@ -28,7 +28,7 @@ from wellness.web.api.practice_schemas import (
     RatingAfter,
     StreakOut,
 )
-from wellness.web.dependencies import CareRules, RequestTime, SignedInUser
+from wellness.web.dependencies import CareRules, PatientCall, RequestTime, SignedInUser
 from wellness.web.idempotency import created, respond_once
 from wellness.web.ids import PathId
 from wellness.web.lookups import own_practice_or_404
@@ -60,10 +60,7 @@ class PracticeApi(OwnRecordsApi):
     @post("/practice", name="api_practice_create", responses=created(PracticeCreated))
     async def create_practice(
         self,
-        request: Request[Any, Any, Any],
-        user: SignedInUser,
-        now: RequestTime,
-        policy: CareRules,
+        call: PatientCall,
         data: JSONBody[PracticeCreate],
     ) -> Response[bytes]:
         """Log a practice that already happened (a queued offline record, or group yoga).
@@ -77,16 +74,20 @@ class PracticeApi(OwnRecordsApi):
         reported = msgspec.structs.asdict(data)
         suggestion_id = reported.pop("suggestion_id")
         entry = practice.PracticeInput(**reported)
-        log = partial(suggestions.log_suggested, user, entry, suggestion_id, policy=policy, now=now)
-        return await respond_logged(request, data, policy, log)
+        log = partial(
+            suggestions.log_suggested,
+            call.user,
+            entry,
+            suggestion_id,
+            policy=call.policy,
+            now=call.now,
+        )
+        return await respond_logged(call.request, data, call.policy, log)
 
     @post("/practice/playback", name="api_practice_start", responses=created(PracticeCreated))
     async def start_playback(
         self,
-        request: Request[Any, Any, Any],
-        user: SignedInUser,
-        now: RequestTime,
-        policy: CareRules,
+        call: PatientCall,
         data: JSONBody[PracticeStart],
     ) -> Response[bytes]:
         """The player starts a session here; progress reports follow (observed playback).
@@ -97,19 +98,19 @@ class PracticeApi(OwnRecordsApi):
 
         async def start() -> practice.Logged:
             logged = await suggestions.start_suggested(
-                user,
+                call.user,
                 data.session_id,
                 data.suggestion_id,
                 anxiety_before=data.anxiety_before,
-                policy=policy,
-                now=now,
+                policy=call.policy,
+                now=call.now,
             )
             if logged.needs_support:
                 # The session page's player goes to the support panel next; it leads back here.
-                request.session["support_back"] = f"/sessions/{data.session_id}"
+                call.request.session["support_back"] = f"/sessions/{data.session_id}"
             return logged
 
-        return await respond_logged(request, data, policy, start)
+        return await respond_logged(call.request, data, call.policy, start)
 
     @post("/practice/{practice_id:int}/progress", name="api_practice_progress", status_code=200)
     async def report_progress(
@@ -134,17 +135,16 @@ class PracticeApi(OwnRecordsApi):
     )
     async def rate_after(
         self,
-        request: Request[Any, Any, Any],
-        user: SignedInUser,
-        now: RequestTime,
-        policy: CareRules,
+        call: PatientCall,
         practice_id: PathId,
         data: JSONBody[RatingAfter],
     ) -> Response[bytes]:
         """The anxiety rating after a session (once per practice)."""
-        found = await own_practice_or_404(user, practice_id)
-        rate = partial(practice.rate_after, found, data.anxiety_after, policy=policy, now=now)
-        return await respond_logged(request, data, policy, rate)
+        found = await own_practice_or_404(call.user, practice_id)
+        rate = partial(
+            practice.rate_after, found, data.anxiety_after, policy=call.policy, now=call.now
+        )
+        return await respond_logged(call.request, data, call.policy, rate)
 
     @get("/practice", name="api_practice_list")
     async def list_practice(

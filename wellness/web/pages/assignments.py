@@ -16,7 +16,7 @@ from wellness.caseload import assignments as service
 from wellness.lib.validation import FieldError
 from wellness.web import assignment_actions as actions
 from wellness.web import care_access
-from wellness.web.dependencies import CareCall, CareTeamCall
+from wellness.web.dependencies import CareTeamCall, SignedInCall
 from wellness.web.guards import therapists_only
 from wellness.web.ids import PathId
 from wellness.web.lookups import assignment_for_therapist_or_404, patient_for_therapist_or_404
@@ -138,7 +138,7 @@ class AssignmentPages(Controller):
 
 
 async def _act(
-    call: CareCall,
+    call: SignedInCall,
     assignment: PracticeAssignment,
     action: str,
     entry: service.AssignmentInput | None,

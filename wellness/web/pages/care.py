@@ -9,7 +9,7 @@ from litestar.response import Redirect, Template
 from wellness.accounts.models import User
 from wellness.lib.validation import FieldError
 from wellness.web import care_access
-from wellness.web.dependencies import CareCall, CareTeamCall
+from wellness.web.dependencies import CareTeamCall, SignedInCall
 from wellness.web.guards import signed_in, therapists_only
 from wellness.web.ids import PathId
 from wellness.web.lookups import alert_for_therapist_or_404, patient_for_therapist_or_404
@@ -20,7 +20,7 @@ ATTEST = "care/attest.html"
 
 
 def _attest_form(
-    call: CareCall,
+    call: SignedInCall,
     patient: User,
     errors: dict[str, str],
     typed: dict[str, str],
@@ -28,9 +28,7 @@ def _attest_form(
     status: int = 200,
 ) -> Template:
     """The attendance form for `patient`, the start time prefilled in the therapist's zone."""
-    return forms.practice_form(
-        ATTEST, call.user, call.now, call.policy, errors, typed, status=status, patient=patient
-    )
+    return forms.practice_form(ATTEST, call, errors, typed, status=status, patient=patient)
 
 
 class CarePages(Controller):

@@ -16,7 +16,7 @@ from wellness.catalog.kinds import Contraindication
 from wellness.lib.numbers import record_id
 from wellness.lib.validation import FieldError
 from wellness.web import care_access
-from wellness.web.dependencies import CareCall, CareTeamCall
+from wellness.web.dependencies import CareTeamCall, SignedInCall
 from wellness.web.guards import signed_in
 from wellness.web.ids import PathId
 from wellness.web.lookups import patient_for_therapist_or_404
@@ -31,7 +31,9 @@ KIND_WORDS = {"ban": OverrideKind.BAN, "pin": OverrideKind.PIN}
 PAST = {OverrideKind.BAN: "banned", OverrideKind.PIN: "pinned"}
 
 
-def _back(call: CareCall, patient: User, message: str, *, category: str = "success") -> Redirect:
+def _back(
+    call: SignedInCall, patient: User, message: str, *, category: str = "success"
+) -> Redirect:
     """Back to the patient's restrictions page, with a message saying what happened."""
     flash(call.request, message, category=category)
     return Redirect(f"/care/patients/{patient.id}/restrictions", status_code=303)

@@ -19,7 +19,7 @@ from wellness.caseload.helps import ENOUGH_RATINGS
 from wellness.practice.progress import CALENDAR_WEEKS, MINUTES_WEEKS
 from wellness.suggestions.logs import last_suggestions_for
 from wellness.web import care_access
-from wellness.web.dependencies import CareCall, CareTeamCall
+from wellness.web.dependencies import CareTeamCall, SignedInCall
 from wellness.web.guards import signed_in
 from wellness.web.ids import PathId
 from wellness.web.pages.wellbeing import progress_charts
@@ -29,7 +29,7 @@ PageNumber = Annotated[int, QueryParameter(ge=1, le=100_000)]
 
 
 async def record_page(
-    call: CareCall,
+    call: SignedInCall,
     patient: User,
     found: records.PatientRecord,
     *,

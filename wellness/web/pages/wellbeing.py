@@ -3,7 +3,6 @@ logging practice done elsewhere."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from litestar import Controller, Request, get, post
@@ -11,7 +10,6 @@ from litestar.exceptions import NotFoundException
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
-from wellness.accounts.models import User
 from wellness.care import support as support_panel
 from wellness.checkins import services as checkins
 from wellness.checkins.scoring import GAD7_ANSWERS, GAD7_ITEMS, GAD7_MAX, SUDS_MAX
@@ -19,10 +17,15 @@ from wellness.lib.validation import FieldError
 from wellness.practice import charts, checkin_as_after, progress
 from wellness.practice import services as practice
 from wellness.practice.models import PracticeLog
-from wellness.settings import CarePolicy
 from wellness.suggestions import services as suggestions
 from wellness.suggestions.inputs import SafetyLimits
-from wellness.web.dependencies import CareRules, RequestTime, SignedInUser
+from wellness.web.dependencies import (
+    CareRules,
+    PatientCall,
+    RequestTime,
+    SignedInCall,
+    SignedInUser,
+)
 from wellness.web.guards import patients_only
 from wellness.web.ids import PathId
 from wellness.web.lookups import own_practice_or_404, session_for_viewer_or_404
@@ -61,29 +64,26 @@ class WellbeingPages(Controller):
     @post("/checkins", name="checkin_form")
     async def check_in(
         self,
-        request: Request[Any, Any, Any],
-        user: SignedInUser,
-        now: RequestTime,
-        policy: CareRules,
+        call: PatientCall,
     ) -> Template | Redirect:
-        form = await request.form()
+        form = await call.request.form()
         errors: dict[str, str] = {}
         level = forms.level(form, "level", errors, required=True)
         if level is None:
-            return await _home_with_errors(user, policy, now, form, errors)
+            return await _home_with_errors(call, form, errors)
         entry = checkins.CheckinInput(level, forms.text(form, "note"), forms.tags(form))
         try:
-            recorded = await checkin_as_after.record_checkin(user, entry, policy=policy, now=now)
-        except FieldError as problem:
-            return await _home_with_errors(
-                user, policy, now, form, {problem.field: problem.message}
+            recorded = await checkin_as_after.record_checkin(
+                call.user, entry, policy=call.policy, now=call.now
             )
+        except FieldError as problem:
+            return await _home_with_errors(call, form, {problem.field: problem.message})
         thanks = f"Thank you. You rated {level} out of {SUDS_MAX}."
         if recorded.counted_after is not None:
             thanks += " It counts as your rating after the session you just finished."
         # Straight to the suggestions, chosen again for this rating (they say which).
         return _after_rating(
-            request, recorded.needs_support, "/patient", thanks, then_show="#suggestions"
+            call.request, recorded.needs_support, "/patient", thanks, then_show="#suggestions"
         )
 
     @get("/gad7", name="gad7_form")
@@ -93,24 +93,21 @@ class WellbeingPages(Controller):
     @post("/gad7", name="gad7_submit")
     async def gad7_submit(
         self,
-        request: Request[Any, Any, Any],
-        user: SignedInUser,
-        now: RequestTime,
-        policy: CareRules,
+        call: PatientCall,
     ) -> Template | Redirect:
-        form = await request.form()
+        form = await call.request.form()
         errors: dict[str, str] = {}
         answers = forms.gad7_answers(form, errors)
         if errors:
             return _gad7_template(errors, forms.values(form), status=422)
         recorded = await checkins.record_gad7(
-            user, answers, occurred_at=None, policy=policy, now=now
+            call.user, answers, occurred_at=None, policy=call.policy, now=call.now
         )
         band = recorded.response.band.label.lower()
         thanks = (
             f"Thank you. Your score is {recorded.response.total} of {GAD7_MAX} ({band} anxiety)."
         )
-        return _after_rating(request, recorded.needs_support, "/progress", thanks)
+        return _after_rating(call.request, recorded.needs_support, "/progress", thanks)
 
     @get("/progress", name="progress")
     async def progress_page(
@@ -144,13 +141,10 @@ class WellbeingPages(Controller):
     @post("/practice/start", name="practice_start")
     async def start(
         self,
-        request: Request[Any, Any, Any],
-        user: SignedInUser,
-        now: RequestTime,
-        policy: CareRules,
+        call: PatientCall,
     ) -> Redirect:
         """Begin a session from its page, optionally with a rating first."""
-        form = await request.form()
+        form = await call.request.form()
         errors: dict[str, str] = {}
         session_id = forms.session_id(form, errors)
         before = forms.level(form, "anxiety_before", errors, required=False)
@@ -158,57 +152,56 @@ class WellbeingPages(Controller):
         if session_id is None:
             raise FieldError("session_id", errors["session_id"])
         if errors:
-            flash(request, next(iter(errors.values())), category="error")
+            flash(call.request, next(iter(errors.values())), category="error")
             return Redirect(f"/sessions/{session_id}", status_code=303)
         logged = await suggestions.start_suggested(
-            user, session_id, suggestion_id, anxiety_before=before, policy=policy, now=now
+            call.user,
+            session_id,
+            suggestion_id,
+            anxiety_before=before,
+            policy=call.policy,
+            now=call.now,
         )
         target = f"/sessions/{session_id}?practice={logged.practice.id}#player-heading"
         if logged.needs_support:
-            return _to_support(request, target)
+            return _to_support(call.request, target)
         return Redirect(target, status_code=303)
 
     @post("/practice/{practice_id:int}/after", name="practice_after")
     async def after(
         self,
-        request: Request[Any, Any, Any],
-        user: SignedInUser,
-        now: RequestTime,
-        policy: CareRules,
+        call: PatientCall,
         practice_id: PathId,
     ) -> Redirect | Template:
-        found = await own_practice_or_404(user, practice_id)
-        form = await request.form()
+        found = await own_practice_or_404(call.user, practice_id)
+        form = await call.request.form()
         errors: dict[str, str] = {}
         level = forms.level(form, "anxiety_after", errors, required=True)
         try:
             if level is None:
                 raise FieldError("anxiety_after", errors["anxiety_after"])
-            logged = await practice.rate_after(found, level, policy=policy, now=now)
+            logged = await practice.rate_after(found, level, policy=call.policy, now=call.now)
         except FieldError as problem:
-            return await _after_refused(user, now, policy, found, {problem.field: problem.message})
+            return await _after_refused(call, found, {problem.field: problem.message})
         thanks = "Thank you. Your rating is saved."
-        return _after_rating(request, logged.needs_support, "/progress", thanks)
+        return _after_rating(call.request, logged.needs_support, "/progress", thanks)
 
     @get("/practice/log", name="practice_log_form")
-    async def log_form(self, user: SignedInUser, now: RequestTime, policy: CareRules) -> Template:
-        return forms.practice_form(LOG_PRACTICE, user, now, policy, {}, {})
+    async def log_form(self, call: PatientCall) -> Template:
+        return forms.practice_form(LOG_PRACTICE, call, {}, {})
 
     @post("/practice/log", name="practice_log")
     async def log(
         self,
-        request: Request[Any, Any, Any],
-        user: SignedInUser,
-        now: RequestTime,
-        policy: CareRules,
+        call: PatientCall,
     ) -> Template | Redirect:
         """Practice done elsewhere (group yoga, a walk with breathing): a self-report."""
-        form = await request.form()
+        form = await call.request.form()
         errors: dict[str, str] = {}
-        done = forms.practice_entry(form, user.time_zone, errors)
+        done = forms.practice_entry(form, call.user.time_zone, errors)
         typed = forms.values(form)
         if done is None:
-            return forms.practice_form(LOG_PRACTICE, user, now, policy, errors, typed, status=422)
+            return forms.practice_form(LOG_PRACTICE, call, errors, typed, status=422)
         entry = practice.PracticeInput(
             started_at=done.started_at,
             listened_seconds=done.minutes * 60,
@@ -217,12 +210,12 @@ class WellbeingPages(Controller):
             note=done.note,
         )
         try:
-            await practice.log_practice(user, entry, policy=policy, now=now)
+            await practice.log_practice(call.user, entry, policy=call.policy, now=call.now)
         except FieldError as problem:
             errors = {problem.field: problem.message}
-            return forms.practice_form(LOG_PRACTICE, user, now, policy, errors, typed, status=422)
+            return forms.practice_form(LOG_PRACTICE, call, errors, typed, status=422)
         message = f"Logged {done.minutes} minutes of {done.kind.label.lower()}."
-        flash(request, message, category="success")
+        flash(call.request, message, category="success")
         return Redirect("/progress", status_code=303)
 
 
@@ -249,14 +242,14 @@ def progress_charts(found: progress.Progress) -> dict[str, Any]:
 
 
 async def _after_refused(
-    viewer: User, now: datetime, policy: CarePolicy, found: PracticeLog, errors: dict[str, str]
+    call: SignedInCall, found: PracticeLog, errors: dict[str, str]
 ) -> Template:
     """The session page again, answered 422 with the reason beside the after-rating scale."""
     if found.session_id is None:  # a logged practice has no session page (and no after form)
         raise NotFoundException()
-    session = await session_for_viewer_or_404(viewer, found.session_id)
+    session = await session_for_viewer_or_404(call.user, found.session_id)
     return await session_template(
-        viewer, now, session, found.id, policy=policy, errors=errors, status=422
+        call.user, call.now, session, found.id, policy=call.policy, errors=errors, status=422
     )
 
 
@@ -267,11 +260,9 @@ def _gad7_template(
     return Template("wellbeing/gad7.html", context=context, status_code=status)
 
 
-async def _home_with_errors(
-    patient: User, policy: CarePolicy, now: datetime, form: Any, errors: dict[str, str]
-) -> Template:
+async def _home_with_errors(call: SignedInCall, form: Any, errors: dict[str, str]) -> Template:
     """The patient's home page again, answered 422 with the check-in form's errors."""
-    context = await patient_home_context(patient, policy, now)
+    context = await patient_home_context(call.user, call.policy, call.now)
     context |= {
         "errors": errors,
         "values": {"note": forms.text(form, "note"), "tags": forms.tags(form)},

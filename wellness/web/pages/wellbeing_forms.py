@@ -10,12 +10,11 @@ from zoneinfo import ZoneInfo
 from litestar.datastructures import FormMultiDict
 from litestar.response import Template
 
-from wellness.accounts.models import User
 from wellness.catalog.kinds import Kind
 from wellness.checkins.scoring import GAD7_ANSWERS, GAD7_ITEMS, SUDS_MAX, SUDS_MIN
 from wellness.lib.numbers import record_id, whole_number
 from wellness.lib.validation import FieldError
-from wellness.settings import CarePolicy
+from wellness.web.dependencies import SignedInCall
 
 
 def level(form: FormMultiDict, name: str, errors: dict[str, str], *, required: bool) -> int | None:
@@ -150,9 +149,7 @@ def practice_entry(
 
 def practice_form(
     template: str,
-    user: User,
-    now: datetime,
-    policy: CarePolicy,
+    call: SignedInCall,
     errors: dict[str, str],
     typed: dict[str, str],
     *,
@@ -162,11 +159,13 @@ def practice_form(
     """A practice form (self-report or attestation): the kinds, what was typed, and the start
     time prefilled in the zone `practice_entry` reads it in (the user's own)."""
     context = {
-        "user": user,
+        "user": call.user,
         "kinds": list(Kind),
         "errors": errors,
         "values": typed,
-        "when": moment_field(now, user.time_zone, backdate_days=policy.backdate_days),
+        "when": moment_field(
+            call.now, call.user.time_zone, backdate_days=call.policy.backdate_days
+        ),
         **extra,
     }
     return Template(template, context=context, status_code=status)
