@@ -1,17 +1,13 @@
 from __future__ import annotations
 
-from enum import StrEnum
+from wellness.lib.vocabulary import Vocabulary
 
 
-class Role(StrEnum):
+class Role(Vocabulary):
     PATIENT = "patient"
     THERAPIST = "therapist"
     COORDINATOR = "coordinator"
     ADMIN = "admin"
-
-    @property
-    def label(self) -> str:
-        return self.value.capitalize()
 
     @property
     def is_staff(self) -> bool:

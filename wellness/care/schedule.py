@@ -49,20 +49,18 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
 
+from wellness.lib.vocabulary import Vocabulary
+
 # A length range in whole minutes admits sessions that round to it, like the catalog's filter.
 MINUTES_TOLERANCE = 0.5
 _DAY = timedelta(days=1)
 
 
-class PartOfDay(StrEnum):
+class PartOfDay(Vocabulary):
     MORNING = "morning"
     AFTERNOON = "afternoon"
     EVENING = "evening"
     BEDTIME = "bedtime"
-
-    @property
-    def label(self) -> str:
-        return self.value.capitalize()
 
     @property
     def rank(self) -> int:

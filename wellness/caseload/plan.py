@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from enum import StrEnum
 
 from wellness.accounts.models import User
 from wellness.care import adherence as rules
@@ -25,6 +24,7 @@ from wellness.care.schedule import (
 )
 from wellness.caseload.loading import AssignmentRecord, PatientData, load
 from wellness.catalog.kinds import Kind
+from wellness.lib.vocabulary import Vocabulary
 from wellness.settings import CarePolicy
 
 # A missed item is "overdue" on the dashboard while its due day is this recent.
@@ -32,16 +32,12 @@ OVERDUE_DAYS = 7
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
-class AssignmentState(StrEnum):
+class AssignmentState(Vocabulary):
     ACTIVE = "active"
     UPCOMING = "upcoming"  # starts on a later day
     PAUSED = "paused"
     FINISHED = "finished"  # past its end date
     ENDED = "ended"  # ended by a therapist
-
-    @property
-    def label(self) -> str:
-        return self.value.capitalize()
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
+from wellness.lib.vocabulary import Vocabulary
 
 
-class Kind(StrEnum):
+class Kind(Vocabulary):
     MEDITATION = "meditation"
     BREATHING = "breathing"
     YOGA = "yoga"
@@ -13,51 +13,31 @@ class Kind(StrEnum):
     GROUNDING = "grounding"
     SLEEP = "sleep"
 
-    @property
-    def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
 
-
-class Level(StrEnum):
+class Level(Vocabulary):
     BEGINNER = "beginner"
     INTERMEDIATE = "intermediate"
     ADVANCED = "advanced"
 
-    @property
-    def label(self) -> str:
-        return self.value.capitalize()
 
-
-class Posture(StrEnum):
+class Posture(Vocabulary):
     SEATED = "seated"
     LYING = "lying"
     STANDING = "standing"
 
-    @property
-    def label(self) -> str:
-        return self.value.capitalize()
 
-
-class Guidance(StrEnum):
+class Guidance(Vocabulary):
     GUIDED = "guided"
     SILENT = "silent"
 
-    @property
-    def label(self) -> str:
-        return self.value.capitalize()
 
-
-class Status(StrEnum):
+class Status(Vocabulary):
     DRAFT = "draft"
     PUBLISHED = "published"
     ARCHIVED = "archived"
 
-    @property
-    def label(self) -> str:
-        return self.value.capitalize()
 
-
-class Contraindication(StrEnum):
+class Contraindication(Vocabulary):
     """Practice features some patients must avoid (used by suggestions and therapists)."""
 
     BREATH_HOLD = "breath_hold"
@@ -65,10 +45,6 @@ class Contraindication(StrEnum):
     VIGOROUS = "vigorous"
     STANDING = "standing"
     LONG_SILENCE = "long_silence"
-
-    @property
-    def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
 
 
 # A session moves draft -> published -> archived; archived ones can be republished.

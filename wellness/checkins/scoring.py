@@ -16,6 +16,7 @@ from typing import Final
 from wellness.checkins.scales import SUDS_MAX as SUDS_MAX
 from wellness.checkins.scales import SUDS_MIN as SUDS_MIN
 from wellness.lib.validation import FieldError
+from wellness.lib.vocabulary import Vocabulary
 
 MAX_NOTE = 500
 MAX_TAGS = 6
@@ -128,17 +129,13 @@ class ContextTag(StrEnum):
         }[self]
 
 
-class Gad7Band(StrEnum):
+class Gad7Band(Vocabulary):
     """The severity bands of a GAD-7 total, mildest first (their totals: `GAD7_BANDS`)."""
 
     MINIMAL = "minimal"
     MILD = "mild"
     MODERATE = "moderate"
     SEVERE = "severe"
-
-    @property
-    def label(self) -> str:
-        return self.value.capitalize()
 
     @property
     def lowest(self) -> int:
