@@ -9,6 +9,7 @@ import msgspec
 from wellness.accounts.models import User
 from wellness.accounts.roles import Role
 from wellness.accounts.throttle import FailureNotice
+from wellness.lib.structs import copied
 from wellness.web.strict_json import StrictBody
 
 
@@ -26,7 +27,7 @@ class MeResponse(msgspec.Struct):
 
     @classmethod
     def of(cls, user: User) -> MeResponse:
-        return cls(user.id, user.email, user.display_name, user.role, user.time_zone)
+        return copied(cls, user)
 
 
 class LoginResponse(MeResponse, kw_only=True):
@@ -37,17 +38,10 @@ class LoginResponse(MeResponse, kw_only=True):
 
     @classmethod
     def of(cls, user: User, failures: FailureNotice | None = None) -> LoginResponse:
-        return cls(
-            id=user.id,
-            email=user.email,
-            display_name=user.display_name,
-            role=user.role,
-            time_zone=user.time_zone,
-            failed_sign_ins=0 if failures is None else failures.count,
-            last_failed_sign_in_at=None
-            if failures is None
-            else datetime.fromtimestamp(failures.latest, UTC),
-        )
+        if failures is None:
+            return copied(cls, user, failed_sign_ins=0, last_failed_sign_in_at=None)
+        latest = datetime.fromtimestamp(failures.latest, UTC)
+        return copied(cls, user, failed_sign_ins=failures.count, last_failed_sign_in_at=latest)
 
 
 class HealthResponse(msgspec.Struct):

@@ -11,6 +11,7 @@ import msgspec
 from wellness.care.models import Alert
 from wellness.caseload.alerts import AlertView, RaisedBy
 from wellness.catalog.kinds import Kind
+from wellness.lib.structs import copied
 from wellness.settings import CarePolicy
 from wellness.web.api.fields import Moment, Note
 from wellness.web.strict_json import StrictBody
@@ -62,7 +63,7 @@ class RaisedByOut(msgspec.Struct):
     def of(cls, raised_by: RaisedBy | None) -> RaisedByOut | None:
         if raised_by is None:
             return None
-        return cls(raised_by.label, raised_by.occurred_at, list(raised_by.tags), raised_by.note)
+        return copied(cls, raised_by, tags=list(raised_by.tags))
 
 
 class AlertOut(msgspec.Struct):
@@ -81,17 +82,10 @@ class AlertOut(msgspec.Struct):
 
     @classmethod
     def of(cls, alert: AlertView) -> AlertOut:
-        return cls(
-            alert.id,
-            alert.patient_id,
-            alert.patient_name,
-            alert.reason.value,
-            alert.value,
-            alert.detail,
-            alert.created_at,
-            alert.acknowledged_at,
-            RaisedByOut.of(alert.raised_by),
-            alert.acknowledged_by_id,
-            alert.acknowledged_by,
-            alert.note,
+        return copied(
+            cls,
+            alert,
+            reason=alert.reason.value,
+            raised_by=RaisedByOut.of(alert.raised_by),
+            acknowledgement_note=alert.note,
         )

@@ -10,6 +10,7 @@ import msgspec
 
 from wellness.checkins.models import Checkin, Gad7Response
 from wellness.checkins.scoring import CheckinContext, Gad7Band
+from wellness.lib.structs import copied
 from wellness.web.api.care_schemas import Support
 from wellness.web.api.fields import Anxiety, Moment, Note
 from wellness.web.strict_json import StrictBody
@@ -41,16 +42,7 @@ class CheckinOut(msgspec.Struct):
 
     @classmethod
     def of(cls, checkin: Checkin, *, after_practice_id: int | None = None) -> CheckinOut:
-        return cls(
-            checkin.id,
-            checkin.level,
-            checkin.note,
-            list(checkin.tags),
-            checkin.context,
-            checkin.practice_id,
-            checkin.occurred_at,
-            after_practice_id,
-        )
+        return copied(cls, checkin, tags=list(checkin.tags), after_practice_id=after_practice_id)
 
 
 class CheckinCreated(msgspec.Struct):
@@ -80,9 +72,7 @@ class Gad7Out(msgspec.Struct):
 
     @classmethod
     def of(cls, response: Gad7Response) -> Gad7Out:
-        return cls(
-            response.id, list(response.answers), response.total, response.band, response.occurred_at
-        )
+        return copied(cls, response, answers=list(response.answers))
 
 
 class Gad7Created(msgspec.Struct):

@@ -12,6 +12,7 @@ from wellness.accounts.models import User
 from wellness.caseload import helps
 from wellness.caseload import record as records
 from wellness.catalog.kinds import Kind
+from wellness.lib.structs import copied
 from wellness.practice.rules import Evidence
 from wellness.suggestions.logs import LastSuggestions, ShownItem
 from wellness.web.api.assignments_schemas import AssignmentOut
@@ -48,21 +49,13 @@ class PatientHeaderOut(msgspec.Struct):
     @classmethod
     def of(cls, header: records.Header) -> PatientHeaderOut:
         last, gad7 = header.last_checkin, header.gad7
-        return cls(
+        return copied(
+            cls,
+            header,
             id=header.patient_id,
-            name=header.name,
-            time_zone=header.time_zone,
             local_time=header.local_now,
-            current_streak=header.current_streak,
-            practised_today=header.practised_today,
-            last_checkin=LastCheckinOut(
-                last.level, list(last.tags), last.note, last.occurred_at, last.ago
-            )
-            if last
-            else None,
-            latest_gad7=Gad7Out(gad7.total, gad7.band.value, gad7.occurred_at, gad7.change)
-            if gad7
-            else None,
+            last_checkin=copied(LastCheckinOut, last, tags=list(last.tags)) if last else None,
+            latest_gad7=copied(Gad7Out, gad7, band=gad7.band.value) if gad7 else None,
             open_alerts=[AlertOut.of(alert) for alert in header.open_alerts],
         )
 
@@ -86,21 +79,12 @@ class PracticeEntryOut(msgspec.Struct):
 
     @classmethod
     def of(cls, entry: records.PracticeEntry) -> PracticeEntryOut:
-        return cls(
-            entry.id,
-            entry.started_at,
-            entry.title,
-            entry.session_id,
-            entry.kind,
-            entry.evidence,
-            entry.attested_by,
-            entry.listened_seconds,
-            entry.duration_seconds,
-            entry.complete,
-            entry.before,
-            entry.after,
-            entry.note,
-            entry.sides_from_checkins,
+        return copied(
+            cls,
+            entry,
+            anxiety_before=entry.before,
+            anxiety_after=entry.after,
+            ratings_from_checkins=entry.sides_from_checkins,
         )
 
 
@@ -130,15 +114,13 @@ class HelpedOut(msgspec.Struct):
 
     @classmethod
     def of(cls, item: helps.Helped) -> HelpedOut:
-        return cls(
-            item.label,
-            item.ratings,
-            round(item.mean_before, 2),
-            round(item.mean_after, 2),
-            round(item.change, 2),
-            item.lowered,
-            item.raised,
-            item.enough,
+        return copied(
+            cls,
+            item,
+            mean_before=round(item.mean_before, 2),
+            mean_after=round(item.mean_after, 2),
+            change=round(item.change, 2),
+            enough_ratings=item.enough,
         )
 
 
@@ -160,14 +142,12 @@ class ShownItemOut(msgspec.Struct):
 
     @classmethod
     def of(cls, item: ShownItem) -> ShownItemOut:
-        return cls(
-            item.session_id,
-            item.title,
-            item.kind,
-            round(item.minutes, 2),
-            round(item.probability, 4),
-            list(item.reasons),
-            item.followed,
+        return copied(
+            cls,
+            item,
+            minutes=round(item.minutes, 2),
+            probability=round(item.probability, 4),
+            reasons=list(item.reasons),
         )
 
 
@@ -183,14 +163,9 @@ class LastSuggestedOut(msgspec.Struct):
 
     @classmethod
     def of(cls, shown: LastSuggestions, time_zone: str) -> LastSuggestedOut:
-        return cls(
-            shown.suggestion_id,
-            shown.shown_at.astimezone(ZoneInfo(time_zone)),
-            shown.engine_version,
-            shown.anxiety,
-            shown.tier,
-            [ShownItemOut.of(item) for item in shown.items],
-        )
+        shown_at = shown.shown_at.astimezone(ZoneInfo(time_zone))
+        items = [ShownItemOut.of(item) for item in shown.items]
+        return copied(cls, shown, shown_at=shown_at, items=items)
 
 
 class PatientRecordOut(msgspec.Struct):

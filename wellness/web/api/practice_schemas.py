@@ -10,6 +10,7 @@ import msgspec
 
 from wellness.catalog.kinds import Kind
 from wellness.checkins.services import AroundPractice
+from wellness.lib.structs import copied
 from wellness.practice.models import PracticeLog
 from wellness.practice.rules import Evidence
 from wellness.practice.streaks import StreakPeriod, StreakSummary
@@ -59,16 +60,7 @@ class PracticeOut(msgspec.Struct):
 
     @classmethod
     def of(cls, practice: PracticeLog) -> PracticeOut:
-        return cls(
-            practice.id,
-            practice.session_id,
-            practice.kind,
-            practice.evidence,
-            practice.started_at,
-            practice.listened_seconds,
-            practice.duration_seconds,
-            practice.completed,
-        )
+        return copied(cls, practice)
 
 
 class PracticeCreated(msgspec.Struct):
@@ -111,7 +103,7 @@ class PeriodOut(msgspec.Struct):
 
     @classmethod
     def of(cls, period: StreakPeriod) -> PeriodOut:
-        return cls(period.start, period.end, period.days)
+        return copied(cls, period)
 
 
 class StreakOut(msgspec.Struct):
@@ -130,17 +122,5 @@ class StreakOut(msgspec.Struct):
 
     @classmethod
     def of(cls, summary: StreakSummary, *, hidden: bool) -> StreakOut:
-        return cls(
-            current=summary.current,
-            longest=summary.longest,
-            total_days=summary.total_days,
-            total_minutes=summary.total_minutes,
-            days_last_7=summary.days_last_7,
-            days_last_30=summary.days_last_30,
-            practised_today=summary.practised_today,
-            today=summary.today,
-            milestone=summary.milestone,
-            next_milestone=summary.next_milestone,
-            history=[PeriodOut.of(period) for period in summary.history],
-            hidden_on_pages=hidden,
-        )
+        history = [PeriodOut.of(period) for period in summary.history]
+        return copied(cls, summary, history=history, hidden_on_pages=hidden)

@@ -6,6 +6,7 @@ from datetime import datetime
 
 import msgspec
 
+from wellness.lib.structs import copied
 from wellness.suggestions.services import Suggested, SuggestedSession
 
 
@@ -20,14 +21,9 @@ class SuggestionOut(msgspec.Struct):
 
     @classmethod
     def of(cls, item: SuggestedSession) -> SuggestionOut:
-        return cls(
-            session_id=item.session_id,
-            title=item.title,
-            kind=item.kind,
-            minutes=round(item.minutes),
-            reasons=list(item.reasons),
-            probability=round(item.probability, 4),
-            assignment_id=item.assignment_id,
+        minutes, probability = round(item.minutes), round(item.probability, 4)
+        return copied(
+            cls, item, minutes=minutes, reasons=list(item.reasons), probability=probability
         )
 
 
@@ -50,12 +46,5 @@ class SuggestionsOut(msgspec.Struct):
         return cls(
             suggestion_id=found.suggestion_id,
             items=[SuggestionOut.of(item) for item in found.items],
-            context=SuggestionContextOut(
-                anxiety=found.anxiety,
-                rated_at=found.rated_at,
-                tier=found.tier,
-                local_hour=found.local_hour,
-                today=found.today,
-                engine_version=found.engine_version,
-            ),
+            context=copied(SuggestionContextOut, found),
         )
