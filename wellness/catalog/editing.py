@@ -3,22 +3,39 @@ statuses (draft, published, archived) as `kinds.can_transition` allows."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
+from typing import Annotated
 
+import msgspec
 from tortoise.transactions import in_transaction
 
 from wellness.accounts.models import User
 from wellness.catalog import rules
-from wellness.catalog.kinds import Guidance, Kind, Level, Posture, Status, can_transition
+from wellness.catalog.kinds import (
+    Contraindication,
+    Guidance,
+    Kind,
+    Level,
+    Posture,
+    Status,
+    can_transition,
+)
 from wellness.catalog.models import MediaAsset, PracticeSession, SessionTag
+from wellness.checkins.fields import Anxiety
+
+# The bounds `rules` checks, as annotations msgspec checks too when it decodes SessionFields.
+Title = Annotated[str, msgspec.Meta(max_length=rules.MAX_TITLE)]
+Tag = Annotated[str, msgspec.Meta(max_length=rules.MAX_TAG)]
+Tags = Annotated[list[Tag], msgspec.Meta(max_length=rules.MAX_TAGS)]
 
 
-@dataclass(frozen=True, slots=True)
-class SessionFields:
-    """Editable fields of a session. None means "leave unchanged" (for partial updates)."""
+class SessionFields(msgspec.Struct):
+    """Editable fields of a session. None means "leave unchanged" (for partial updates).
 
-    title: str | None = None
+    Annotated with the catalog's bounds, so that a msgspec decoder (the JSON API's) refuses what
+    is out of them as it reads; `_cleaned` applies the rules whoever the caller."""
+
+    title: Title | None = None
     kind: Kind | None = None
     description: str | None = None
     instructor: str | None = None
@@ -27,10 +44,10 @@ class SessionFields:
     posture: Posture | None = None
     guidance: Guidance | None = None
     transcript: str | None = None
-    anxiety_min: int | None = None
-    anxiety_max: int | None = None
-    contraindications: list[str] | None = None
-    tags: list[str] | None = None
+    anxiety_min: Anxiety | None = None
+    anxiety_max: Anxiety | None = None
+    contraindications: list[Contraindication] | None = None
+    tags: Tags | None = None
     primary_asset_id: int | None = None
 
 
@@ -54,7 +71,7 @@ def _cleaned(fields: SessionFields, current: PracticeSession | None) -> dict[str
         if value is not None:
             values[name] = value
     if fields.contraindications is not None:
-        values["contraindications"] = sorted(set(fields.contraindications))
+        values["contraindications"] = sorted({item.value for item in fields.contraindications})
     low = (
         fields.anxiety_min
         if fields.anxiety_min is not None

@@ -149,7 +149,7 @@ def _fields(session: DemoSession, asset_id: int) -> catalog.SessionFields:
         transcript=session.transcript,
         anxiety_min=session.anxiety_min,
         anxiety_max=session.anxiety_max,
-        contraindications=[item.value for item in session.contraindications],
+        contraindications=list(session.contraindications),
         tags=list(session.tags),
         primary_asset_id=asset_id,
     )

@@ -40,11 +40,8 @@ async def session_detail(session: PracticeSession) -> SessionDetail:
     )
 
 
-def _fields(data: SessionCreate | SessionPatch) -> catalog.SessionFields:
-    values = msgspec.structs.asdict(data)
-    if values.get("contraindications") is not None:
-        values["contraindications"] = [str(item) for item in values["contraindications"]]
-    return catalog.SessionFields(**values)
+def _fields(data: SessionCreate) -> catalog.SessionFields:
+    return catalog.SessionFields(**msgspec.structs.asdict(data))
 
 
 def _status_change(word: str, target: Status, name: str) -> HTTPRouteHandler:
@@ -125,7 +122,7 @@ class CatalogApi(Controller):
         data: JSONBody[SessionPatch],
     ) -> SessionDetail:
         session = await session_for_editor_or_404(user, session_id)
-        updated = await catalog.update_session(session, _fields(data), actor=user, now=now)
+        updated = await catalog.update_session(session, data, actor=user, now=now)
         await record_action(request, "session_updated", target_type="session", target_id=session.id)
         return await session_detail(updated)
 

@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
 
 import msgspec
 
+from wellness.catalog.editing import SessionFields, Tags, Title
 from wellness.catalog.kinds import Contraindication, Guidance, Kind, Level, Posture, Status
 from wellness.catalog.models import MediaAsset
 from wellness.catalog.search import SearchPage, SessionRow
+from wellness.checkins.fields import Anxiety
 from wellness.checkins.scoring import SUDS_MAX
-from wellness.web.api.fields import Anxiety
 from wellness.web.catalog_views import asset_url, cover_url
 from wellness.web.ids import BodyId
 from wellness.web.strict_json import StrictBody
-
-Tag = Annotated[str, msgspec.Meta(max_length=48)]
 
 
 class SessionSummary(msgspec.Struct):
@@ -65,7 +63,7 @@ class SessionList(msgspec.Struct):
 
 
 class SessionCreate(StrictBody):
-    title: Annotated[str, msgspec.Meta(max_length=200)]
+    title: Title
     kind: Kind
     description: str = ""
     instructor: str = ""
@@ -77,24 +75,13 @@ class SessionCreate(StrictBody):
     anxiety_min: Anxiety = 0
     anxiety_max: Anxiety = SUDS_MAX
     contraindications: list[Contraindication] = msgspec.field(default_factory=list)
-    tags: Annotated[list[Tag], msgspec.Meta(max_length=20)] = msgspec.field(default_factory=list)
+    tags: Tags = msgspec.field(default_factory=list)
     primary_asset_id: BodyId | None = None
 
 
-class SessionPatch(StrictBody):
-    title: Annotated[str, msgspec.Meta(max_length=200)] | None = None
-    kind: Kind | None = None
-    description: str | None = None
-    instructor: str | None = None
-    language: str | None = None
-    level: Level | None = None
-    posture: Posture | None = None
-    guidance: Guidance | None = None
-    transcript: str | None = None
-    anxiety_min: Anxiety | None = None
-    anxiety_max: Anxiety | None = None
-    contraindications: list[Contraindication] | None = None
-    tags: Annotated[list[Tag], msgspec.Meta(max_length=20)] | None = None
+class SessionPatch(SessionFields, StrictBody):
+    """The catalog's editable fields, as they are; an asset id is bounded as the API's are."""
+
     primary_asset_id: BodyId | None = None
 
 

@@ -8,10 +8,8 @@ from typing import Annotated
 import msgspec
 from litestar.params import QueryParameter
 
-from wellness.checkins.scoring import MAX_NOTE, SUDS_MAX, SUDS_MIN
+from wellness.checkins.scoring import MAX_NOTE
 
-# An anxiety rating on the SUDS scale (0 calm to 10 the worst distress).
-Anxiety = Annotated[int, msgspec.Meta(ge=SUDS_MIN, le=SUDS_MAX)]
 Moment = Annotated[datetime, msgspec.Meta(tz=True)]
 Note = Annotated[str, msgspec.Meta(max_length=MAX_NOTE)]
 

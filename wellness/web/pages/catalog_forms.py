@@ -249,9 +249,7 @@ def session_fields(form: SessionForm, *, creating: bool) -> tuple[SessionFields,
     kind = _choice(Kind, form.kind, "kind", errors)
     if kind is None and "kind" not in errors:
         errors["kind"] = "Choose what kind of practice this is."
-    avoids = form.avoids
-    if not set(avoids) <= {item.value for item in Contraindication}:
-        errors["contraindications"] = "Choose from the listed features."
+    avoids = _contraindications(form.avoids, errors)
     _collect(errors, rules.clean_title, form.title)
     _collect(errors, rules.clean_instructor, form.instructor)
     _collect(errors, rules.clean_language, form.language)
@@ -275,6 +273,14 @@ def session_fields(form: SessionForm, *, creating: bool) -> tuple[SessionFields,
     if "anxiety_min" not in errors and "anxiety_max" not in errors:
         _collect(errors, rules.check_anxiety_range, fields.anxiety_min, fields.anxiety_max)
     return fields, errors
+
+
+def _contraindications(raw: list[str], errors: dict[str, str]) -> list[Contraindication]:
+    try:
+        return [Contraindication(item) for item in raw]
+    except ValueError:
+        errors["contraindications"] = "Choose from the listed features."
+        return []
 
 
 def _collect(errors: dict[str, str], check: Callable[..., object], *values: object) -> None:
