@@ -12,6 +12,7 @@ import msgspec
 
 from wellness.catalog.kinds import Guidance, Kind, Level, Posture, Status
 from wellness.catalog.models import MediaAsset, PracticeSession
+from wellness.lib.structs import copied
 
 
 def asset_url(asset_id: int) -> str:
@@ -66,35 +67,14 @@ class SessionDetail(msgspec.Struct):
     ) -> SessionDetail:
         media = None
         if asset is not None:
-            media = MediaSummary(
-                asset.id,
-                asset.mime_type,
-                asset.container,
-                asset.duration_seconds,
-                asset.has_video,
-                asset_url(asset.id),
-            )
-        return cls(
-            id=session.id,
-            title=session.title,
-            kind=session.kind,
-            status=session.status,
-            description=session.description,
-            instructor=session.instructor,
-            language=session.language,
-            level=session.level,
-            posture=session.posture,
-            guidance=session.guidance,
-            transcript=session.transcript,
-            anxiety_min=session.anxiety_min,
-            anxiety_max=session.anxiety_max,
+            media = copied(MediaSummary, asset, url=asset_url(asset.id))
+        return copied(
+            cls,
+            session,
             contraindications=list(session.contraindications),
             tags=tags,
             duration_seconds=round(session.duration_seconds, 1),
             media_url=media_url(asset.id if asset else None),
             media=media,
             cover_url=cover_url(asset.cover_key if asset else None),
-            created_at=session.created_at,
-            updated_at=session.updated_at,
-            published_at=session.published_at,
         )

@@ -12,6 +12,7 @@ from wellness.catalog.models import MediaAsset
 from wellness.catalog.search import SearchPage, SessionRow
 from wellness.checkins.fields import Anxiety
 from wellness.checkins.scoring import SUDS_MAX
+from wellness.lib.structs import copied
 from wellness.web.catalog_views import asset_url, cover_url
 from wellness.web.ids import BodyId
 from wellness.web.strict_json import StrictBody
@@ -33,17 +34,11 @@ class SessionSummary(msgspec.Struct):
 
     @classmethod
     def of(cls, row: SessionRow) -> SessionSummary:
-        return cls(
-            id=row.id,
-            title=row.title,
-            kind=row.kind,
-            status=row.status,
+        return copied(
+            cls,
+            row,
             duration_seconds=round(row.duration_seconds, 1),
             minutes=max(1, round(row.duration_seconds / 60)) if row.duration_seconds else 0,
-            posture=row.posture,
-            guidance=row.guidance,
-            instructor=row.instructor,
-            tags=row.tags,
             cover_url=cover_url(row.cover_key),
             url=f"/sessions/{row.id}",
         )
@@ -109,25 +104,15 @@ class MediaAssetResponse(msgspec.Struct):
 
     @classmethod
     def of(cls, asset: MediaAsset, *, already_stored: bool) -> MediaAssetResponse:
-        return cls(
-            id=asset.id,
-            sha256=asset.sha256,
-            size_bytes=asset.size_bytes,
-            container=asset.container,
-            codec=asset.codec,
-            mime_type=asset.mime_type,
-            has_video=asset.has_video,
+        return copied(
+            cls,
+            asset,
             duration_seconds=round(asset.duration_seconds, 3),
-            bitrate=asset.bitrate,
-            sample_rate=asset.sample_rate,
-            channels=asset.channels,
             title=asset.tag_title,
             artist=asset.tag_artist,
             album=asset.tag_album,
             comment=asset.tag_comment,
-            original_filename=asset.original_filename,
             cover_url=cover_url(asset.cover_key),
             media_url=asset_url(asset.id),
-            uploaded_at=asset.uploaded_at,
             already_stored=already_stored,
         )
