@@ -26,7 +26,6 @@ from wellness.catalog.storage import MediaStore
 from wellness.demo.accounts import COORDINATOR_EMAIL, DEMO_ACCOUNTS, DEMO_PASSWORD, DemoAccount
 from wellness.demo.content import DEMO_SESSIONS, DemoSession
 from wellness.demo.history import seed_history
-from wellness.lib.structs import copied
 from wellness.system import services as system
 
 
@@ -138,9 +137,18 @@ def _path_to(status: Status) -> tuple[Status, ...]:
 
 
 def _fields(session: DemoSession, asset_id: int) -> catalog.SessionFields:
-    return copied(
-        catalog.SessionFields,
-        session,
+    return catalog.SessionFields(
+        title=session.title,
+        kind=session.kind,
+        description=session.description,
+        instructor=session.instructor,
+        language=session.language,
+        level=session.level,
+        posture=session.posture,
+        guidance=session.guidance,
+        transcript=session.transcript,
+        anxiety_min=session.anxiety_min,
+        anxiety_max=session.anxiety_max,
         contraindications=list(session.contraindications),
         tags=list(session.tags),
         primary_asset_id=asset_id,

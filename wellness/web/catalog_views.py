@@ -12,7 +12,7 @@ import msgspec
 
 from wellness.catalog.kinds import Guidance, Kind, Level, Posture, Status
 from wellness.catalog.models import MediaAsset, PracticeSession
-from wellness.lib.structs import copied
+from wellness.web.shapes import copied
 
 
 def asset_url(asset_id: int) -> str:

@@ -9,7 +9,7 @@ import msgspec
 from wellness.accounts.models import User
 from wellness.accounts.roles import Role
 from wellness.accounts.throttle import FailureNotice
-from wellness.lib.structs import copied
+from wellness.web.shapes import copied
 from wellness.web.strict_json import StrictBody
 
 

@@ -11,9 +11,9 @@ import msgspec
 from wellness.care.models import Alert
 from wellness.caseload.alerts import AlertView, RaisedBy
 from wellness.catalog.kinds import Kind
-from wellness.lib.structs import copied
 from wellness.settings import CarePolicy
 from wellness.web.api.fields import Moment, Note
+from wellness.web.shapes import copied
 from wellness.web.strict_json import StrictBody
 
 

@@ -12,9 +12,9 @@ from wellness.catalog.models import MediaAsset
 from wellness.catalog.search import SearchPage, SessionRow
 from wellness.checkins.fields import Anxiety
 from wellness.checkins.scoring import SUDS_MAX
-from wellness.lib.structs import copied
 from wellness.web.catalog_views import asset_url, cover_url
 from wellness.web.ids import BodyId
+from wellness.web.shapes import copied
 from wellness.web.strict_json import StrictBody
 
 

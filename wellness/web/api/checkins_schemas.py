@@ -11,9 +11,9 @@ import msgspec
 from wellness.checkins.fields import Anxiety
 from wellness.checkins.models import Checkin, Gad7Response
 from wellness.checkins.scoring import CheckinContext, Gad7Band
-from wellness.lib.structs import copied
 from wellness.web.api.care_schemas import Support
 from wellness.web.api.fields import Moment, Note
+from wellness.web.shapes import copied
 from wellness.web.strict_json import StrictBody
 
 ContextTagName = Annotated[str, msgspec.Meta(max_length=40)]

@@ -12,12 +12,12 @@ from wellness.accounts.models import User
 from wellness.caseload import helps
 from wellness.caseload import record as records
 from wellness.catalog.kinds import Kind
-from wellness.lib.structs import copied
 from wellness.practice.rules import Evidence
 from wellness.suggestions.logs import LastSuggestions, ShownItem
 from wellness.web.api.assignments_schemas import AssignmentOut
 from wellness.web.api.care_schemas import AlertOut
 from wellness.web.api.practice_schemas import StreakOut
+from wellness.web.shapes import copied
 
 
 class LastCheckinOut(msgspec.Struct):

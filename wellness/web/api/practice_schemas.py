@@ -11,13 +11,13 @@ import msgspec
 from wellness.catalog.kinds import Kind
 from wellness.checkins.fields import Anxiety
 from wellness.checkins.services import AroundPractice
-from wellness.lib.structs import copied
 from wellness.practice.models import PracticeLog
 from wellness.practice.rules import Evidence
 from wellness.practice.streaks import StreakPeriod, StreakSummary
 from wellness.web.api.care_schemas import Support
 from wellness.web.api.fields import Moment, Note
 from wellness.web.ids import BodyId
+from wellness.web.shapes import copied
 from wellness.web.strict_json import StrictBody
 
 Seconds = Annotated[int, msgspec.Meta(ge=0, le=24 * 3600)]

@@ -6,8 +6,8 @@ from datetime import datetime
 
 import msgspec
 
-from wellness.lib.structs import copied
 from wellness.suggestions.services import Suggested, SuggestedSession
+from wellness.web.shapes import copied
 
 
 class SuggestionOut(msgspec.Struct):

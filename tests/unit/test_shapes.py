@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import msgspec
 import pytest
 
-from wellness.lib.structs import copied
+from wellness.web.shapes import copied
 
 
 class Shape(msgspec.Struct):

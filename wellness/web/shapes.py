@@ -1,4 +1,4 @@
-"""Building msgspec shapes from the objects they describe."""
+"""Building the web layer's msgspec shapes from the records they describe."""
 
 from __future__ import annotations
 
