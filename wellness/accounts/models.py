@@ -28,3 +28,15 @@ class User(Model):
 
     def __str__(self) -> str:
         return f"{self.display_name} <{self.email}> ({self.role})"
+
+
+def user_foreign_key() -> fields.ForeignKeyRelation[Model]:
+    """The user a row belongs to (a patient, a therapist): the row is deleted with them."""
+    return fields.ForeignKeyField("wellness.User", related_name=False, on_delete=fields.CASCADE)
+
+
+def actor_foreign_key() -> fields.ForeignKeyNullableRelation[Model]:
+    """The user who did something (set, created, acknowledged...): NULL once they are deleted."""
+    return fields.ForeignKeyField(
+        "wellness.User", related_name=False, null=True, on_delete=fields.SET_NULL
+    )

@@ -5,6 +5,7 @@ from enum import StrEnum
 from tortoise import fields
 from tortoise.models import Model
 
+from wellness.accounts.models import actor_foreign_key, user_foreign_key
 from wellness.care.policy import AlertReason
 
 
@@ -17,13 +18,9 @@ class CareTeamMember(Model):
 
     id = fields.IntField(primary_key=True)
     therapist_id: int
-    therapist: fields.ForeignKeyRelation[Model] = fields.ForeignKeyField(
-        "wellness.User", related_name=False, on_delete=fields.CASCADE
-    )
+    therapist: fields.ForeignKeyRelation[Model] = user_foreign_key()
     patient_id: int
-    patient: fields.ForeignKeyRelation[Model] = fields.ForeignKeyField(
-        "wellness.User", related_name=False, on_delete=fields.CASCADE
-    )
+    patient: fields.ForeignKeyRelation[Model] = user_foreign_key()
     started_at = fields.DatetimeField()
     ended_at = fields.DatetimeField(null=True)
 
@@ -37,9 +34,7 @@ class Alert(Model):
 
     id = fields.IntField(primary_key=True)
     patient_id: int
-    patient: fields.ForeignKeyRelation[Model] = fields.ForeignKeyField(
-        "wellness.User", related_name=False, on_delete=fields.CASCADE
-    )
+    patient: fields.ForeignKeyRelation[Model] = user_foreign_key()
     reason = fields.CharEnumField(AlertReason, max_length=24)
     # The rating that raised it: a SUDS level, a GAD-7 total, or the after-session level.
     value = fields.SmallIntField()
@@ -49,9 +44,7 @@ class Alert(Model):
     created_at = fields.DatetimeField()
     acknowledged_at = fields.DatetimeField(null=True)
     acknowledged_by_id: int | None
-    acknowledged_by: fields.ForeignKeyNullableRelation[Model] = fields.ForeignKeyField(
-        "wellness.User", related_name=False, null=True, on_delete=fields.SET_NULL
-    )
+    acknowledged_by: fields.ForeignKeyNullableRelation[Model] = actor_foreign_key()
     acknowledgement_note = fields.CharField(max_length=500, default="", db_default="")
 
     class Meta:
@@ -64,14 +57,10 @@ class PatientContraindication(Model):
 
     id = fields.IntField(primary_key=True)
     patient_id: int
-    patient: fields.ForeignKeyRelation[Model] = fields.ForeignKeyField(
-        "wellness.User", related_name=False, on_delete=fields.CASCADE
-    )
+    patient: fields.ForeignKeyRelation[Model] = user_foreign_key()
     code = fields.CharField(max_length=32)
     set_by_id: int | None
-    set_by: fields.ForeignKeyNullableRelation[Model] = fields.ForeignKeyField(
-        "wellness.User", related_name=False, null=True, on_delete=fields.SET_NULL
-    )
+    set_by: fields.ForeignKeyNullableRelation[Model] = actor_foreign_key()
     set_at = fields.DatetimeField()
 
     class Meta:
@@ -93,18 +82,14 @@ class SessionOverride(Model):
 
     id = fields.IntField(primary_key=True)
     patient_id: int
-    patient: fields.ForeignKeyRelation[Model] = fields.ForeignKeyField(
-        "wellness.User", related_name=False, on_delete=fields.CASCADE
-    )
+    patient: fields.ForeignKeyRelation[Model] = user_foreign_key()
     session_id: int
     session: fields.ForeignKeyRelation[Model] = fields.ForeignKeyField(
         "wellness.PracticeSession", related_name=False, on_delete=fields.CASCADE
     )
     kind = fields.CharEnumField(OverrideKind, max_length=8)
     set_by_id: int | None
-    set_by: fields.ForeignKeyNullableRelation[Model] = fields.ForeignKeyField(
-        "wellness.User", related_name=False, null=True, on_delete=fields.SET_NULL
-    )
+    set_by: fields.ForeignKeyNullableRelation[Model] = actor_foreign_key()
     set_at = fields.DatetimeField()
 
     class Meta:
@@ -122,20 +107,14 @@ class PracticeAssignment(Model):
 
     id = fields.IntField(primary_key=True)
     patient_id: int
-    patient: fields.ForeignKeyRelation[Model] = fields.ForeignKeyField(
-        "wellness.User", related_name=False, on_delete=fields.CASCADE
-    )
+    patient: fields.ForeignKeyRelation[Model] = user_foreign_key()
     created_by_id: int | None
-    created_by: fields.ForeignKeyNullableRelation[Model] = fields.ForeignKeyField(
-        "wellness.User", related_name=False, null=True, on_delete=fields.SET_NULL
-    )
+    created_by: fields.ForeignKeyNullableRelation[Model] = actor_foreign_key()
     created_at = fields.DatetimeField()
     ended_on = fields.DateField(null=True)
     ended_at = fields.DatetimeField(null=True)
     ended_by_id: int | None
-    ended_by: fields.ForeignKeyNullableRelation[Model] = fields.ForeignKeyField(
-        "wellness.User", related_name=False, null=True, on_delete=fields.SET_NULL
-    )
+    ended_by: fields.ForeignKeyNullableRelation[Model] = actor_foreign_key()
 
     versions: fields.ReverseRelation[AssignmentVersion]
     pauses: fields.ReverseRelation[AssignmentPause]
@@ -174,9 +153,7 @@ class AssignmentVersion(Model):
     part_of_day = fields.CharField(max_length=16, default="")  # "" or a PartOfDay
     note = fields.CharField(max_length=500, default="")
     created_by_id: int | None
-    created_by: fields.ForeignKeyNullableRelation[Model] = fields.ForeignKeyField(
-        "wellness.User", related_name=False, null=True, on_delete=fields.SET_NULL
-    )
+    created_by: fields.ForeignKeyNullableRelation[Model] = actor_foreign_key()
     created_at = fields.DatetimeField()
 
     class Meta:

@@ -3,6 +3,7 @@ from __future__ import annotations
 from tortoise import fields
 from tortoise.models import Model
 
+from wellness.accounts.models import actor_foreign_key
 from wellness.catalog.kinds import Guidance, Kind, Level, Posture, Status
 from wellness.catalog.storage import cover_key
 from wellness.checkins.scoring import SUDS_MAX, SUDS_MIN
@@ -31,9 +32,7 @@ class MediaAsset(Model):
     cover_mime_type = fields.CharField(max_length=32, null=True)
     # What the uploader's computer called it: display-only metadata, never a path.
     original_filename = fields.CharField(max_length=255, default="")
-    uploaded_by: fields.ForeignKeyNullableRelation[Model] = fields.ForeignKeyField(
-        "wellness.User", related_name=False, null=True, on_delete=fields.SET_NULL
-    )
+    uploaded_by: fields.ForeignKeyNullableRelation[Model] = actor_foreign_key()
     uploaded_at = fields.DatetimeField()
 
     class Meta:
@@ -69,12 +68,8 @@ class PracticeSession(Model):
     )
     # Copied from the primary asset so length filters need no join.
     duration_seconds = fields.FloatField(default=0)
-    created_by: fields.ForeignKeyNullableRelation[Model] = fields.ForeignKeyField(
-        "wellness.User", related_name=False, null=True, on_delete=fields.SET_NULL
-    )
-    updated_by: fields.ForeignKeyNullableRelation[Model] = fields.ForeignKeyField(
-        "wellness.User", related_name=False, null=True, on_delete=fields.SET_NULL
-    )
+    created_by: fields.ForeignKeyNullableRelation[Model] = actor_foreign_key()
+    updated_by: fields.ForeignKeyNullableRelation[Model] = actor_foreign_key()
     created_at = fields.DatetimeField()
     updated_at = fields.DatetimeField()
     published_at = fields.DatetimeField(null=True)

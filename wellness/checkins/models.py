@@ -3,6 +3,7 @@ from __future__ import annotations
 from tortoise import fields
 from tortoise.models import Model
 
+from wellness.accounts.models import user_foreign_key
 from wellness.checkins.scoring import CheckinContext, Gad7Band
 
 
@@ -11,9 +12,7 @@ class Checkin(Model):
 
     id = fields.IntField(primary_key=True)
     patient_id: int
-    patient: fields.ForeignKeyRelation[Model] = fields.ForeignKeyField(
-        "wellness.User", related_name=False, on_delete=fields.CASCADE
-    )
+    patient: fields.ForeignKeyRelation[Model] = user_foreign_key()
     level = fields.SmallIntField()
     note = fields.CharField(max_length=500, default="")
     tags: fields.Field[list[str]] = fields.JSONField(default=list)
@@ -40,9 +39,7 @@ class Gad7Response(Model):
 
     id = fields.IntField(primary_key=True)
     patient_id: int
-    patient: fields.ForeignKeyRelation[Model] = fields.ForeignKeyField(
-        "wellness.User", related_name=False, on_delete=fields.CASCADE
-    )
+    patient: fields.ForeignKeyRelation[Model] = user_foreign_key()
     answers: fields.Field[list[int]] = fields.JSONField()
     total = fields.SmallIntField()
     band = fields.CharEnumField(Gad7Band, max_length=16)

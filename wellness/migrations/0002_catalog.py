@@ -1,5 +1,6 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
+from wellness.migrations._dialect import run_per_dialect
 import functools
 from json import dumps, loads
 from tortoise.fields.base import OnDelete
@@ -48,21 +49,6 @@ _POSTGRES_DROP = [
     "DROP INDEX IF EXISTS practice_sessions_search_idx",
     "ALTER TABLE practice_sessions DROP COLUMN IF EXISTS search_vector",
 ]
-
-
-async def _run(schema_editor, sqlite, postgres):
-    client = schema_editor.client
-    statements = postgres if client.capabilities.dialect == "postgres" else sqlite
-    for statement in statements:
-        await client.execute_script(statement)
-
-
-async def create_search_index(apps, schema_editor):
-    await _run(schema_editor, _SQLITE, _POSTGRES)
-
-
-async def drop_search_index(apps, schema_editor):
-    await _run(schema_editor, _SQLITE_DROP, _POSTGRES_DROP)
 
 
 class Migration(migrations.Migration):
@@ -137,5 +123,10 @@ class Migration(migrations.Migration):
             options={'table': 'session_tags', 'app': 'wellness', 'unique_together': (('session', 'tag'),), 'pk_attr': 'id'},
             bases=['Model'],
         ),
-            ops.RunPython(create_search_index, drop_search_index),
+        run_per_dialect(
+            sqlite=_SQLITE,
+            postgres=_POSTGRES,
+            sqlite_drop=_SQLITE_DROP,
+            postgres_drop=_POSTGRES_DROP,
+        ),
     ]

@@ -1,5 +1,5 @@
 from tortoise import migrations
-from tortoise.migrations import operations as ops
+from wellness.migrations._dialect import run_per_dialect
 
 # A catalog change token (wellness.catalog.cache): the row instance_flags['catalog_version']
 # gets a new random value in the same transaction as every write to the sessions, their tags or
@@ -64,26 +64,16 @@ _POSTGRES_DROP = [
 ]
 
 
-async def _run(schema_editor, sqlite, postgres):
-    client = schema_editor.client
-    statements = postgres if client.capabilities.dialect == "postgres" else sqlite
-    for statement in statements:
-        await client.execute_script(statement)
-
-
-async def create_change_token(apps, schema_editor):
-    await _run(schema_editor, _SQLITE, _POSTGRES)
-
-
-async def drop_change_token(apps, schema_editor):
-    await _run(schema_editor, _SQLITE_DROP, _POSTGRES_DROP)
-
-
 class Migration(migrations.Migration):
     dependencies = [('wellness', '0004_practice_and_checkins')]
 
     initial = False
 
     operations = [
-        ops.RunPython(create_change_token, drop_change_token),
+        run_per_dialect(
+            sqlite=_SQLITE,
+            postgres=_POSTGRES,
+            sqlite_drop=_SQLITE_DROP,
+            postgres_drop=_POSTGRES_DROP,
+        ),
     ]

@@ -1,5 +1,6 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
+from wellness.migrations._dialect import is_postgres, run_per_dialect, run_statements
 from tortoise.fields.base import OnDelete
 from tortoise import fields
 from tortoise.indexes import Index
@@ -53,34 +54,17 @@ _POSTGRES_DROP = [
 ]
 
 
-def _is_postgres(schema_editor):
-    return schema_editor.client.capabilities.dialect == "postgres"
-
-
-async def _run(schema_editor, statements):
-    for statement in statements:
-        await schema_editor.client.execute_script(statement)
-
-
 async def copy_members(apps, schema_editor):
     statements = [_COPY_MEMBERS, _CURRENT_MEMBER_INDEX]
-    if _is_postgres(schema_editor):
+    if is_postgres(schema_editor):
         statements.append(_NEXT_MEMBER_ID)
-    await _run(schema_editor, statements)
+    await run_statements(schema_editor, statements)
 
 
 async def copy_members_back(apps, schema_editor):
-    await _run(schema_editor, ["DROP INDEX IF EXISTS care_team_members_one_current", _COPY_BACK])
-
-
-async def make_audit_append_only(apps, schema_editor):
-    postgres = _is_postgres(schema_editor)
-    await _run(schema_editor, _POSTGRES_TRIGGERS if postgres else _SQLITE_TRIGGERS)
-
-
-async def allow_audit_changes(apps, schema_editor):
-    postgres = _is_postgres(schema_editor)
-    await _run(schema_editor, _POSTGRES_DROP if postgres else _SQLITE_DROP)
+    await run_statements(
+        schema_editor, ["DROP INDEX IF EXISTS care_team_members_one_current", _COPY_BACK]
+    )
 
 
 class Migration(migrations.Migration):
@@ -134,5 +118,10 @@ class Migration(migrations.Migration):
         ),
         ops.RunPython(copy_members, copy_members_back),
         ops.DeleteModel(name='CareAssignment'),
-        ops.RunPython(make_audit_append_only, allow_audit_changes),
+        run_per_dialect(
+            sqlite=_SQLITE_TRIGGERS,
+            postgres=_POSTGRES_TRIGGERS,
+            sqlite_drop=_SQLITE_DROP,
+            postgres_drop=_POSTGRES_DROP,
+        ),
     ]

@@ -1,5 +1,5 @@
 from tortoise import migrations
-from tortoise.migrations import operations as ops
+from wellness.migrations._dialect import run_per_dialect
 
 # A practice change token per patient (wellness.caseload.dashboard_data): the row
 # instance_flags['practice:<patient id>'] gets a new random value in the same transaction as
@@ -74,26 +74,16 @@ _POSTGRES_DROP = [
 ]
 
 
-async def _run(schema_editor, sqlite, postgres):
-    client = schema_editor.client
-    statements = postgres if client.capabilities.dialect == "postgres" else sqlite
-    for statement in statements:
-        await client.execute_script(statement)
-
-
-async def create_practice_tokens(apps, schema_editor):
-    await _run(schema_editor, _SQLITE, _POSTGRES)
-
-
-async def drop_practice_tokens(apps, schema_editor):
-    await _run(schema_editor, _SQLITE_DROP, _POSTGRES_DROP)
-
-
 class Migration(migrations.Migration):
     dependencies = [('wellness', '0009_suggestion_logs')]
 
     initial = False
 
     operations = [
-        ops.RunPython(create_practice_tokens, drop_practice_tokens),
+        run_per_dialect(
+            sqlite=_SQLITE,
+            postgres=_POSTGRES,
+            sqlite_drop=_SQLITE_DROP,
+            postgres_drop=_POSTGRES_DROP,
+        ),
     ]

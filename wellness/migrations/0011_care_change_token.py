@@ -1,5 +1,5 @@
 from tortoise import migrations
-from tortoise.migrations import operations as ops
+from wellness.migrations._dialect import run_per_dialect
 
 # A care-data change token (wellness.caseload.dashboard): the row instance_flags['care_version']
 # gets a new random value in the same transaction as every write to what a therapist's dashboard
@@ -86,26 +86,16 @@ _POSTGRES_DROP = [
 ]
 
 
-async def _run(schema_editor, sqlite, postgres):
-    client = schema_editor.client
-    statements = postgres if client.capabilities.dialect == "postgres" else sqlite
-    for statement in statements:
-        await client.execute_script(statement)
-
-
-async def create_care_token(apps, schema_editor):
-    await _run(schema_editor, _SQLITE, _POSTGRES)
-
-
-async def drop_care_token(apps, schema_editor):
-    await _run(schema_editor, _SQLITE_DROP, _POSTGRES_DROP)
-
-
 class Migration(migrations.Migration):
     dependencies = [('wellness', '0010_practice_change_tokens')]
 
     initial = False
 
     operations = [
-        ops.RunPython(create_care_token, drop_care_token),
+        run_per_dialect(
+            sqlite=_SQLITE,
+            postgres=_POSTGRES,
+            sqlite_drop=_SQLITE_DROP,
+            postgres_drop=_POSTGRES_DROP,
+        ),
     ]

@@ -3,6 +3,7 @@ from __future__ import annotations
 from tortoise import fields
 from tortoise.models import Model
 
+from wellness.accounts.models import actor_foreign_key, user_foreign_key
 from wellness.catalog.kinds import Kind
 from wellness.practice.rules import Evidence
 
@@ -12,9 +13,7 @@ class PracticeLog(Model):
 
     id = fields.IntField(primary_key=True)
     patient_id: int
-    patient: fields.ForeignKeyRelation[Model] = fields.ForeignKeyField(
-        "wellness.User", related_name=False, on_delete=fields.CASCADE
-    )
+    patient: fields.ForeignKeyRelation[Model] = user_foreign_key()
     session_id: int | None
     session: fields.ForeignKeyNullableRelation[Model] = fields.ForeignKeyField(
         "wellness.PracticeSession", related_name=False, null=True, on_delete=fields.SET_NULL
@@ -29,9 +28,7 @@ class PracticeLog(Model):
     duration_seconds = fields.FloatField(null=True)
     completed = fields.BooleanField(default=False)
     attested_by_id: int | None
-    attested_by: fields.ForeignKeyNullableRelation[Model] = fields.ForeignKeyField(
-        "wellness.User", related_name=False, null=True, on_delete=fields.SET_NULL
-    )
+    attested_by: fields.ForeignKeyNullableRelation[Model] = actor_foreign_key()
     note = fields.CharField(max_length=500, default="")
     created_at = fields.DatetimeField()
     updated_at = fields.DatetimeField()

@@ -3,6 +3,8 @@ from __future__ import annotations
 from tortoise import fields
 from tortoise.models import Model
 
+from wellness.accounts.models import user_foreign_key
+
 
 class InstanceFlag(Model):
     """Facts about this database itself, such as whether it is a demo database."""
@@ -22,9 +24,7 @@ class IdempotentRequest(Model):
 
     id = fields.IntField(primary_key=True)
     user_id: int
-    user: fields.ForeignKeyRelation[Model] = fields.ForeignKeyField(
-        "wellness.User", related_name=False, on_delete=fields.CASCADE
-    )
+    user: fields.ForeignKeyRelation[Model] = user_foreign_key()
     key = fields.CharField(max_length=128)
     # SHA-256 of the method, path and body: the same key with another payload is refused.
     fingerprint = fields.CharField(max_length=64)

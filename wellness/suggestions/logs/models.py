@@ -7,6 +7,8 @@ from typing import Any
 from tortoise import fields
 from tortoise.models import Model
 
+from wellness.accounts.models import user_foreign_key
+
 
 class SuggestionLog(Model):
     """One list of suggestions as a patient was shown it (home page or API).
@@ -19,9 +21,7 @@ class SuggestionLog(Model):
 
     id = fields.IntField(primary_key=True)
     patient_id: int
-    patient: fields.ForeignKeyRelation[Model] = fields.ForeignKeyField(
-        "wellness.User", related_name=False, on_delete=fields.CASCADE
-    )
+    patient: fields.ForeignKeyRelation[Model] = user_foreign_key()
     shown_at = fields.DatetimeField()
     engine_version = fields.CharField(max_length=32)
     context: fields.Field[dict[str, Any]] = fields.JSONField(default=dict)
