@@ -4,6 +4,7 @@ from tortoise import fields
 from tortoise.models import Model
 
 from wellness.accounts.models import actor_foreign_key
+from wellness.catalog import rules
 from wellness.catalog.kinds import Guidance, Kind, Level, Posture, Status
 from wellness.catalog.storage import cover_key
 from wellness.checkins.scoring import SUDS_MAX, SUDS_MIN
@@ -49,7 +50,7 @@ class MediaAsset(Model):
 
 class PracticeSession(Model):
     id = fields.IntField(primary_key=True)
-    title = fields.CharField(max_length=200)
+    title = fields.CharField(max_length=rules.MAX_TITLE)
     kind = fields.CharEnumField(Kind, max_length=16)
     description = fields.TextField(default="")
     instructor = fields.CharField(max_length=120, default="")
@@ -89,7 +90,7 @@ class SessionTag(Model):
     session: fields.ForeignKeyRelation[PracticeSession] = fields.ForeignKeyField(
         "wellness.PracticeSession", related_name="tags", on_delete=fields.CASCADE
     )
-    tag = fields.CharField(max_length=48, db_index=True)
+    tag = fields.CharField(max_length=rules.MAX_TAG, db_index=True)
 
     class Meta:
         table = "session_tags"

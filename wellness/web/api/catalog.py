@@ -9,6 +9,7 @@ from litestar import Controller, Request, Response, get, patch, post
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import JSONBody, QueryParameter
 
+from wellness.catalog import rules
 from wellness.catalog import services as catalog
 from wellness.catalog.kinds import Guidance, Kind, Posture, Status
 from wellness.catalog.models import PracticeSession
@@ -77,7 +78,7 @@ class CatalogApi(Controller):
         max_minutes: Annotated[int | None, QueryParameter(ge=1, le=24 * 60)] = None,
         posture: Annotated[Posture | None, QueryParameter()] = None,
         guidance: Annotated[Guidance | None, QueryParameter()] = None,
-        tag: Annotated[str | None, QueryParameter(max_length=48)] = None,
+        tag: Annotated[str | None, QueryParameter(max_length=rules.MAX_TAG)] = None,
         status: Annotated[Status | None, QueryParameter()] = None,
         page: PageNumber = 1,
         per_page: PerPage = 24,
