@@ -17,6 +17,9 @@ from zoneinfo import ZoneInfo
 MAX_ID = 2**31 - 1
 MAX_PER_PAGE = 200
 DEFAULT_PER_PAGE = 50
+# The days a filter may name: wide enough for any trail, far enough from the calendar's edges
+# that a day's bounds in any zone are still dates.
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2999, 12, 31)
 ACTION = re.compile(r"[a-z][a-z0-9_]{0,63}")
 _ID = re.compile(r"[0-9]{1,10}")
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -103,9 +106,14 @@ def _day(text: str, field: str, errors: dict[str, str]) -> date | None:
         return None
     if _DAY.fullmatch(text):
         try:
-            return date.fromisoformat(text)
+            day = date.fromisoformat(text)
         except ValueError:
             pass
+        else:
+            if FIRST_DAY <= day <= LAST_DAY:
+                return day
+            errors[field] = f"Give a date from {FIRST_DAY} to {LAST_DAY}."
+            return None
     errors[field] = "Give a date as YYYY-MM-DD, e.g. 2026-11-24."
     return None
 

@@ -223,11 +223,13 @@ def clean_moment(field: str, moment: datetime, *, now: datetime, backdate_days: 
     """When something happened: aware, not in the future, not older than the clinic allows."""
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise FieldError(field, "Give a time with a time zone offset, e.g. 2026-11-24T18:30:00Z.")
-    # Measured from the moment `now` in UTC (elapsed time, not calendar days or wall clocks).
-    instant, now = moment.astimezone(UTC), now.astimezone(UTC)
+    # Elapsed time, not calendar days or wall clocks: aware datetimes subtract as instants,
+    # and unlike a conversion to UTC, that cannot overflow at the calendar's edges (year 1
+    # at a positive offset, year 9999 at a negative one).
+    ahead = moment - now
     # A little slack for clocks that run slightly ahead.
-    if instant > now + timedelta(minutes=5):
+    if ahead > timedelta(minutes=5):
         raise FieldError(field, "That time is in the future.")
-    if instant < now - timedelta(days=backdate_days):
+    if ahead < -timedelta(days=backdate_days):
         raise FieldError(field, f"Entries can be back-dated by at most {backdate_days} days.")
     return moment
