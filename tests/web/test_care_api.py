@@ -10,6 +10,7 @@ import pytest
 from tests.conftest import PERSONAS, TEST_NOW, Client
 from wellness.accounts.models import User
 from wellness.audit.models import AuditEvent
+from wellness.care import services as care
 from wellness.care.models import Alert
 from wellness.practice.models import PracticeLog
 
@@ -148,6 +149,23 @@ def test_another_therapist_cannot_acknowledge_the_alert(
     assert "Alice" not in response.text
     client.login_as(PERSONAS["therapist"])
     assert [item["id"] for item in client.get("/api/v1/alerts").json()] == [alert_id]
+
+
+def test_a_replayed_acknowledgement_is_refused_once_the_therapist_left_the_care_team(
+    client: Client, personas: dict[str, User]
+) -> None:
+    alert_id = raise_alert(client, "patient")
+    client.login_as(PERSONAS["therapist"])
+    path, key = f"/api/v1/alerts/{alert_id}/acknowledge", {"Idempotency-Key": "ack-once"}
+    assert client.post(path, json={"note": "Called her"}, headers=key).status_code == 200
+    therapist, patient = personas["therapist"], personas["patient"]
+    client.run(lambda: care.unassign(therapist.id, patient.id, now=client.now()))
+
+    replayed = client.post(path, json={"note": "Called her"}, headers=key)
+
+    assert replayed.status_code == 404
+    assert "Called her" not in replayed.text
+    assert "idempotent-replayed" not in replayed.headers
 
 
 def test_acknowledging_an_unknown_alert_is_not_found(

@@ -20,7 +20,7 @@ from wellness.practice import services as practice
 from wellness.practice.models import PracticeLog
 from wellness.web.auditing import record_action, record_for_patient
 from wellness.web.dependencies import SignedInCall
-from wellness.web.lookups import alert_for_therapist_or_404, patient_for_therapist_or_404
+from wellness.web.lookups import patient_for_therapist_or_404
 
 RECORD_VIEWED = "patient_record_viewed"
 ASSIGNMENTS_VIEWED = "assignments_viewed"
@@ -90,12 +90,10 @@ async def attest(call: SignedInCall, patient: User, attended: Attendance) -> Pra
     return logged
 
 
-async def acknowledge_alert(
-    call: SignedInCall, alert_id: int, note: str = ""
-) -> tuple[Alert, bool]:
-    """The alert, and whether this request acknowledged it (False: someone already had). A note
-    that is too long raises FieldError("note") before anything is stored."""
-    alert = await alert_for_therapist_or_404(call.user, alert_id)
+async def acknowledge_alert(call: SignedInCall, alert: Alert, note: str = "") -> bool:
+    """Whether this request acknowledged the alert (False: someone already had). A note that is
+    too long raises FieldError("note") before anything is stored. The alert comes from
+    `alert_for_therapist_or_404`, loaded before any stored answer is replayed."""
     acknowledged = await care.acknowledge(alert, call.user, now=call.now, note=note)
     if acknowledged:
         await record_action(
@@ -106,4 +104,4 @@ async def acknowledge_alert(
             detail="with a note" if alert.acknowledgement_note else "",
             patient_id=alert.patient_id,
         )
-    return alert, acknowledged
+    return acknowledged

@@ -15,7 +15,7 @@ from wellness.web.dependencies import CareTeamCall
 from wellness.web.guards import signed_in, therapists_only
 from wellness.web.idempotency import created, respond_once
 from wellness.web.ids import PathId
-from wellness.web.lookups import patient_for_therapist_or_404
+from wellness.web.lookups import alert_for_therapist_or_404, patient_for_therapist_or_404
 
 
 class CareApi(Controller):
@@ -46,9 +46,11 @@ class CareApi(Controller):
         """Acknowledge an alert of a patient on your caseload, with an optional note (the body
         may be left out). The first acknowledgement stands: a later one changes nothing."""
         body = data or AlertAcknowledge()
+        # Loaded before `respond_once`: a replayed answer is only for who may still see it.
+        alert = await alert_for_therapist_or_404(call.user, alert_id)
 
         async def write() -> tuple[int, AlertOut]:
-            alert, _ = await care_access.acknowledge_alert(call, alert_id, body.note)
+            await care_access.acknowledge_alert(call, alert, body.note)
             [described] = await caseload_alerts.describe([alert])
             return 200, AlertOut.of(described)
 

@@ -42,10 +42,10 @@ class CarePages(Controller):
         """Acknowledge with an optional note; back to the caseload or to the patient's page."""
         form = await call.request.form()
         note = forms.text(form, "note")
+        alert = await alert_for_therapist_or_404(call.user, alert_id)
         try:
-            alert, acknowledged = await care_access.acknowledge_alert(call, alert_id, note)
+            acknowledged = await care_access.acknowledge_alert(call, alert, note)
         except FieldError as problem:
-            alert = await alert_for_therapist_or_404(call.user, alert_id)
             patient, found = await care_access.patient_record(call, alert.patient_id)
             return await record_page(
                 call,
