@@ -249,3 +249,27 @@ def test_the_accounts_section_stays_current_on_an_account_page(
     page = as_admin.get(f"/admin/users/{personas['patient'].id}")
     assert '<a href="/admin/users" aria-current="page">' in page.text
     assert '<a href="/admin" aria-current="page">' not in page.text
+
+
+@pytest.mark.parametrize("control", ["\x00", "\n", "\r", "\x1b", "\u2028", "\x7f"])
+def test_a_display_name_keeps_its_words_not_the_control_character(
+    as_admin: Client, control: str
+) -> None:
+    account = {**NEW_ACCOUNT, "display_name": f"Nova{control}Patient"}
+
+    response = as_admin.submit("/admin/users/new", account)
+
+    assert response.status_code == 303, response.text
+    assert as_admin.user("new.patient@example.org").display_name == "Nova Patient"
+
+
+@pytest.mark.parametrize("params", [{"q": "nova\x00"}])
+@pytest.mark.parametrize("path", ["/admin/users", "/therapist"])
+def test_staff_searches_with_a_nul_answer_normally(
+    client: Client, personas: dict[str, Any], params: dict[str, str], path: str
+) -> None:
+    client.login_as(PERSONAS["admin" if path.startswith("/admin") else "therapist"])
+
+    response = client.get(path, params=params)
+
+    assert response.status_code == 200, response.text

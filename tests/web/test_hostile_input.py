@@ -77,6 +77,30 @@ DEEP_JSON = [
     b"[" * 100_000,
 ]
 BOUNDARIES = ["a" * 5000, SUPERSCRIPT, ""]
+# PostgreSQL stores no NUL in text and refuses a query that passes one: text of every shape the
+# app reads (query strings, forms, JSON bodies it accepts) carries one, and control characters.
+NUL_TEXT = "calm\x00breath\x1b"
+TEXT_FIELDS = [
+    *("q", "tag", "person", "patient", "action", "sort", "next", "since", "until"),
+    *("email", "display_name", "password", "time_zone", "role", "note", "tags"),
+    *("title", "instructor", "description", "transcript", "language", "kind"),
+    *("contraindications", "frequency", "part_of_day", "weekdays", "then"),
+]
+NUL_JSON = [
+    {"email": f"a{NUL_TEXT}@example.org", "password": NUL_TEXT},
+    {"email": f"a{NUL_TEXT}\n@example.org", "password": NUL_TEXT},
+    {"level": 3, "note": NUL_TEXT, "tags": [NUL_TEXT]},
+    {"title": NUL_TEXT, "kind": "breathing", "instructor": NUL_TEXT, "tags": [NUL_TEXT]},
+    {
+        "kind": "yoga",
+        "listened_seconds": 60,
+        "started_at": "2026-03-01T09:00:00Z",
+        "note": NUL_TEXT,
+    },
+    {"kind": "yoga", "minutes": 30, "started_at": "2026-03-01T09:00:00Z", "note": NUL_TEXT},
+    {"note": NUL_TEXT},
+    {"action": "change", "note": NUL_TEXT},
+]
 # The session ends here; calling it would sign the role out for the rest of the test.
 SIGN_OUTS = {("POST", "/logout"), ("POST", "/api/v1/auth/logout")}
 ROLE_GUARDS = {
@@ -178,7 +202,13 @@ def requests(route: Route, token: str, *, handler: bool = True) -> Iterator[Requ
             shape = NUMBER_SHAPES[index % len(NUMBER_SHAPES)]
             query = dict.fromkeys(QUERY_FIELDS, shape)
             yield url, {"params": query, "headers": {**headers, "range": header}}
+        for text in (NUL_TEXT, f"a{NUL_TEXT}@example.org"):
+            yield url, {"params": dict.fromkeys(TEXT_FIELDS, text), "headers": headers}
         return
+    for text in (NUL_TEXT, f"a{NUL_TEXT}@example.org"):
+        yield url, {"headers": headers, "data": {**form, **dict.fromkeys(TEXT_FIELDS, text)}}
+    for fields in NUL_JSON:
+        yield url, {"headers": headers, "json": fields}
     for shape in NUMBER_SHAPES:
         yield url, {"headers": headers, "data": {**form, **dict.fromkeys(NUMBER_FIELDS, shape)}}
     for body in DEEP_JSON:

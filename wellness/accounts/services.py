@@ -16,6 +16,7 @@ from wellness.accounts.models import User
 from wellness.accounts.roles import Role
 from wellness.db import raw_query
 from wellness.lib.paging import page_bounds
+from wellness.lib.text import one_line
 from wellness.lib.validation import FieldError
 
 # Deliberately loose: one @, something on both sides, a dot in the domain. Delivery proves the rest.
@@ -37,7 +38,8 @@ class NewAccount:
 
 
 def normalize_email(email: str) -> str:
-    return email.strip().lower()
+    # One line: a NUL would reach PostgreSQL, which stores none in text and refuses the query.
+    return one_line(email).lower()
 
 
 def check_new_account(account: NewAccount) -> NewAccount:
@@ -45,7 +47,7 @@ def check_new_account(account: NewAccount) -> NewAccount:
     email = normalize_email(account.email)
     if len(email) > 254 or not _EMAIL_SHAPE.match(email):
         raise AccountError("email", "Enter an e-mail address such as name@clinic.org.")
-    display_name = " ".join(account.display_name.split())
+    display_name = one_line(account.display_name)
     if not display_name:
         raise AccountError("display_name", "Enter a display name.")
     if len(display_name) > MAX_DISPLAY_NAME:
@@ -172,8 +174,8 @@ class UserPage:
 
 async def list_users(*, page: int = 1, per_page: int = 25, search: str = "") -> UserPage:
     query = User.all()
-    if search.strip():
-        term = search.strip()
+    # One line: a NUL would reach PostgreSQL, which stores none in text and refuses the query.
+    if term := one_line(search):
         query = query.filter(Q(email__icontains=term) | Q(display_name__icontains=term))
     total = await query.count()
     page, pages, offset = page_bounds(total, page, per_page)

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable
 
 from wellness.checkins.scoring import SUDS_MAX, SUDS_MIN
+from wellness.lib.text import one_line
 from wellness.lib.validation import FieldError
 
 MAX_TITLE = 200
@@ -25,7 +26,7 @@ class CatalogError(FieldError):
 
 
 def clean_title(value: str) -> str:
-    title = " ".join(value.split())
+    title = one_line(value)
     if not title:
         raise CatalogError("title", "Enter a title.")
     if len(title) > MAX_TITLE:
@@ -41,7 +42,7 @@ def clean_text(field: str, value: str, limit: int) -> str:
 
 
 def clean_instructor(value: str) -> str:
-    name = " ".join(value.split())
+    name = one_line(value)
     if len(name) > MAX_INSTRUCTOR:
         raise CatalogError("instructor", f"Use at most {MAX_INSTRUCTOR} characters.")
     return name
@@ -57,7 +58,7 @@ def clean_language(value: str) -> str:
 def clean_tags(values: Iterable[str]) -> list[str]:
     tags: list[str] = []
     for raw in values:
-        tag = " ".join(raw.lower().split())
+        tag = one_line(raw.lower())
         if not tag or tag in tags:
             continue
         if len(tag) > MAX_TAG or not _TAG_SHAPE.match(tag):
@@ -82,6 +83,11 @@ def check_anxiety_range(low: int, high: int) -> None:
         raise CatalogError(
             "anxiety_min", "The lowest suitable anxiety must not exceed the highest."
         )
+
+
+def filter_tag(text: str) -> str:
+    """A tag as a filter names it: lower case, one line ("" when there is none)."""
+    return one_line(text.lower())
 
 
 def search_tokens(text: str) -> list[str]:

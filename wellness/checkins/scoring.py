@@ -223,10 +223,11 @@ def clean_moment(field: str, moment: datetime, *, now: datetime, backdate_days: 
     """When something happened: aware, not in the future, not older than the clinic allows."""
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise FieldError(field, "Give a time with a time zone offset, e.g. 2026-11-24T18:30:00Z.")
-    # Elapsed time, not calendar days or wall clocks: aware datetimes subtract as instants,
-    # and unlike a conversion to UTC, that cannot overflow at the calendar's edges (year 1
-    # at a positive offset, year 9999 at a negative one).
-    ahead = moment - now
+    # Elapsed time, not calendar days or wall clocks. With `now` in UTC, the two have different
+    # zones unless both are UTC, so they subtract as instants (two times in one zone subtract as
+    # wall clocks, across a DST change too). Unlike converting `moment` to UTC, this cannot
+    # overflow at the calendar's edges (year 1 at a positive offset, year 9999 at a negative).
+    ahead = moment - now.astimezone(UTC)
     # A little slack for clocks that run slightly ahead.
     if ahead > timedelta(minutes=5):
         raise FieldError(field, "That time is in the future.")

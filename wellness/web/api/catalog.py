@@ -91,7 +91,7 @@ class CatalogApi(Controller):
             max_minutes=max_minutes,
             posture=posture,
             guidance=guidance,
-            tag=tag.strip().lower() if tag else None,
+            tag=rules.filter_tag(tag or "") or None,
             page=page,
             per_page=per_page,
         )

@@ -18,11 +18,12 @@ from wellness.catalog import rules
 from wellness.catalog.formats import registry as media_formats
 from wellness.catalog.kinds import Contraindication, Guidance, Kind, Level, Posture, Status
 from wellness.catalog.models import MediaAsset
-from wellness.catalog.rules import CatalogError, split_tags
+from wellness.catalog.rules import CatalogError, filter_tag, split_tags
 from wellness.catalog.search import CatalogQuery
 from wellness.catalog.services import SessionFields
 from wellness.checkins.scoring import SUDS_MAX, SUDS_MIN
 from wellness.lib.numbers import ascii_digits, record_id, whole_number
+from wellness.lib.text import one_line
 from wellness.lib.validation import FieldError
 from wellness.web.catalog_views import SessionDetail, asset_url
 
@@ -121,11 +122,11 @@ def parse_browse(
 ) -> tuple[BrowseFilters, dict[str, str]]:
     """Filters from a query string. Unknown values become errors, never a server error."""
     errors: dict[str, str] = {}
-    q = " ".join(params.get("q", "").split())
+    q = one_line(params.get("q", ""))
     if len(q) > MAX_QUERY:
         errors["q"] = f"Use at most {MAX_QUERY} characters."
         q = ""
-    tag = " ".join(params.get("tag", "").lower().split())
+    tag = filter_tag(params.get("tag", ""))
     if len(tag) > 48:
         errors["tag"] = "That tag is too long."
         tag = ""
