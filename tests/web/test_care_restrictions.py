@@ -185,6 +185,8 @@ def test_it_bans_pins_and_lifts_sessions_for_the_patient(
     assert stored(client)[1] == [(patient.id, fast, "ban"), (patient.id, calm, "pin")]
     page = client.get(url)
     assert "Fire breath" in page.text
+    # When, in the patient's zone as on the patient's page (Berlin: UTC+1 in November).
+    assert "by Bob Therapist, 24 Nov 2026, 15:30" in page.text
     assert "Lift ban" in page.text
     assert "Unpin" in page.text
     assert [row.target_id for row in audit_rows(client, "session_banned")] == [str(fast)]
