@@ -73,9 +73,11 @@ def shot(page: Page, name: str) -> None:
 def lift(page: Page, patient_url: str) -> None:
     """End every assignment still running and clear the contraindications."""
     page.goto(f"{patient_url}/assignments")
-    ends = page.get_by_role("button", name=re.compile(r"^End\b"))
+    # Ending asks once more: "End…" opens the form whose button ends it for good.
+    ends = page.locator("details.confirm-end summary")
     while ends.count():
         ends.first.click()
+        page.get_by_role("button", name=re.compile(r"^End for good\b")).first.click()
         page.wait_for_load_state()
     page.goto(f"{patient_url}/restrictions")
     page.locator("input[name=contraindications]:checked").evaluate_all(

@@ -18,6 +18,7 @@ from wellness.checkins.scoring import SUDS_MAX, SUDS_MIN
 from wellness.lib.durations import clock, rounded_minutes
 from wellness.lib.languages import language_name
 from wellness.lib.zones import spoken, time_zone_names
+from wellness.practice.charts.formatting import full_date
 from wellness.resources import package_folder
 
 
@@ -81,6 +82,7 @@ def _configure(
     engine.engine.filters["local_datetime"] = local_datetime
     engine.engine.filters["minutes"] = rounded_minutes
     engine.engine.filters["clock"] = clock
+    engine.engine.filters["full_date"] = full_date  # 4 Dec 2026
 
 
 def template_config(clinic_time_zone: str, *, reload: bool = True) -> TemplateConfig[Any]:
