@@ -42,6 +42,22 @@ def test_an_unknown_time_zone_is_refused(as_patient: Client) -> None:
     assert as_patient.user("patient@example.org").time_zone == "Europe/Berlin"
 
 
+@pytest.mark.parametrize(
+    ("typed", "zone"), [("new york", "America/New_York"), ("Tokyo", "Asia/Tokyo")]
+)
+def test_a_city_alone_names_its_time_zone(as_patient: Client, typed: str, zone: str) -> None:
+    response = as_patient.submit("/account/time-zone", {"time_zone": typed})
+    assert response.status_code == 303, response.text
+    assert as_patient.user("patient@example.org").time_zone == zone
+
+
+def test_an_empty_time_zone_asks_for_one(as_patient: Client) -> None:
+    response = as_patient.submit("/account/time-zone", {"time_zone": " "})
+    assert response.status_code == 422
+    assert "Choose a time zone" in response.text
+    assert as_patient.user("patient@example.org").time_zone == "Europe/Berlin"
+
+
 def test_changing_the_password_keeps_this_device_and_signs_out_the_others(
     client: Client, personas: dict
 ) -> None:

@@ -6,7 +6,6 @@ import asyncio
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F, Q
@@ -18,6 +17,7 @@ from wellness.db import raw_query
 from wellness.lib.paging import page_bounds
 from wellness.lib.text import one_line
 from wellness.lib.validation import FieldError
+from wellness.lib.zones import zone_named
 
 # Deliberately loose: one @, something on both sides, a dot in the domain. Delivery proves the rest.
 _EMAIL_SHAPE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -60,14 +60,18 @@ def check_new_account(account: NewAccount) -> NewAccount:
 
 
 def check_time_zone(name: str) -> str:
-    name = name.strip()
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    """The zone's name as the system knows it, from its name in any case or its city alone."""
+    typed = one_line(name)
+    if not typed:
+        raise AccountError("time_zone", "Choose a time zone, e.g. Europe/Berlin or just Berlin.")
+    found = zone_named(typed)
+    if found is None:
         raise AccountError(
-            "time_zone", f"Unknown time zone {name!r}; use a name such as Europe/Berlin."
-        ) from None
-    return name
+            "time_zone",
+            f"Unknown time zone {typed[:60]!r}; type a city such as Berlin, or a name such as "
+            "Europe/Berlin.",
+        )
+    return found
 
 
 async def register(account: NewAccount, *, is_demo: bool = False) -> User:
