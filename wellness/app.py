@@ -202,6 +202,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             cookie_name="wellness_csrf",
             cookie_secure=settings.is_production,
             cookie_samesite="lax",
+            # Pages carry the token in their forms; no script needs to read the cookie.
+            cookie_httponly=True,
         ),
         template_config=templates,
         plugins=[

@@ -121,7 +121,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         secret_key=reader.secret_key(environment, data_dir),
         redis_url=reader.redis_url("REDIS_URL"),
         clinic_timezone=reader.timezone("CLINIC_TIMEZONE", "UTC"),
-        staff_idle_minutes=reader.integer("STAFF_IDLE_MINUTES", 20, low=1, high=24 * 60),
+        # HIPAA's automatic logoff: staff screens hold many patients' data (at most 30 min).
+        staff_idle_minutes=reader.integer("STAFF_IDLE_MINUTES", 20, low=1, high=30),
         patient_idle_minutes=reader.integer("PATIENT_IDLE_MINUTES", 120, low=1, high=30 * 24 * 60),
         session_lifetime_hours=reader.integer("SESSION_LIFETIME_HOURS", 12, low=1, high=24 * 30),
         # At most 40 per window of at least an hour: strangers alone never reach the

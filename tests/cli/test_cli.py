@@ -185,6 +185,21 @@ def test_demo_seeds_every_role_and_starts_the_server(
     assert rows(environment, published)[0][0] >= 12
 
 
+def test_demo_mode_is_refused_in_production(
+    environment: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started: list[object] = []
+    monkeypatch.setattr("wellness.cli.serve._start_server", lambda *args, **_: started.append(args))
+    production = {**environment, "WELLNESS_ENV": "production", "WELLNESS_SECRET_KEY": "k" * 64}
+
+    result = run(production, "demo")
+
+    assert result.exit_code == 1
+    assert "Demo mode is for trying the app, not for production" in result.output
+    assert started == []
+    assert rows(environment, "SELECT name FROM sqlite_master WHERE name = 'users'") == []
+
+
 def test_serve_refuses_several_workers_on_sqlite(environment: dict[str, str]) -> None:
     result = run(environment, "serve", "--workers", "2")
     assert result.exit_code == 1

@@ -43,6 +43,7 @@ def test_production_does_not_migrate_on_its_own(tmp_path: Path) -> None:
         ("WELLNESS_ENV", "staging", "expected one of development | production"),
         ("WELLNESS_STAFF_IDLE_MINUTES", "soon", "expected a whole number"),
         ("WELLNESS_STAFF_IDLE_MINUTES", "0", "expected a number from 1"),
+        ("WELLNESS_STAFF_IDLE_MINUTES", "31", "expected a number from 1 to 30"),
         ("WELLNESS_LOGIN_FAILURES_PER_ACCOUNT", "41", "expected a number from 1 to 40"),
         ("WELLNESS_LOGIN_FAILURES_PER_DEVICE", "101", "expected a number from 1 to 100"),
         ("WELLNESS_LOGIN_WINDOW_MINUTES", "59", "expected a number from 60 to 1440"),

@@ -32,6 +32,7 @@ def test_production_cookies_are_secure_and_pages_demand_https(
     csrf_cookie = next(cookie for cookie in client.get("/login").headers.get_list("set-cookie"))
     assert csrf_cookie.startswith("wellness_csrf=")
     assert "Secure" in csrf_cookie
+    assert "HttpOnly" in csrf_cookie
     assert response.headers["strict-transport-security"].startswith("max-age=31536000")
 
 

@@ -26,6 +26,12 @@ def serve(host: str, port: int, workers: int, demo: bool, access_log: bool) -> N
     if demo:
         prepare_demo_environment()
     settings = command_settings()
+    if demo and settings.is_production:
+        # Demo accounts have a published password, and a demo database's audit trail may be
+        # cleared: neither belongs beside real patients.
+        raise click.ClickException(
+            "Demo mode is for trying the app, not for production (WELLNESS_ENV=production)."
+        )
     if settings.is_sqlite and workers > 1:
         raise click.ClickException(
             "SQLite allows one worker process; use PostgreSQL (WELLNESS_DATABASE_URL) for several."
