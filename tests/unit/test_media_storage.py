@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -75,3 +76,17 @@ def test_cover_keys_follow_the_image_type() -> None:
     assert cover_key("a" * 64, "image/jpeg") == "a" * 64 + ".jpg"
     assert cover_key("a" * 64, "image/svg+xml") is None
     assert cover_key(None, "image/png") is None
+
+
+def test_reusing_a_stored_file_renews_it_so_the_sweeper_keeps_it(tmp_path: Path) -> None:
+    store = LocalMediaStore(tmp_path)
+    key = key_for(b"old orphan")
+    store.put_bytes(b"old orphan", key)
+    long_ago = datetime(2020, 1, 1, tzinfo=UTC).timestamp()
+    os.utime(store.local_path(key), (long_ago, long_ago))
+    again = store.new_incoming()
+    again.write_bytes(b"old orphan")
+
+    assert store.commit(again, key) is False
+
+    assert store.local_path(key).stat().st_mtime > long_ago + 86_400

@@ -92,6 +92,7 @@ class LocalMediaStore:
         target = self.local_path(key)
         if target.exists():
             self.discard(incoming)
+            _renew(target)
             return False
         target.parent.mkdir(parents=True, exist_ok=True)
         _fsync_file(incoming)
@@ -101,6 +102,7 @@ class LocalMediaStore:
 
     def put_bytes(self, data: bytes, key: str) -> bool:
         if self.exists(key):
+            _renew(self.local_path(key))
             return False
         incoming = self.new_incoming()
         try:
@@ -137,6 +139,13 @@ class LocalMediaStore:
             return []
         cutoff = now.timestamp() - older_than_seconds
         return [path for path in self.incoming.iterdir() if path.stat().st_mtime < cutoff]
+
+
+def _renew(path: Path) -> None:
+    """Mark a stored file as just written: reused by a new upload before its row exists, an
+    old unreferenced file must not look old enough for the sweeper to delete it."""
+    with contextlib.suppress(FileNotFoundError):
+        os.utime(path)
 
 
 def _fsync_file(path: Path) -> None:
