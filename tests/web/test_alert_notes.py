@@ -269,3 +269,17 @@ def test_an_attestation_is_audited_with_the_patient(client: Client, alert_id: in
         patient.id,
         "POST /api/v1/patients/{patient_id}/practice",
     )
+
+
+def test_a_gad7_alert_does_not_ask_for_tags_or_a_note_it_cannot_have(
+    client: Client, personas: dict[str, User]
+) -> None:
+    client.login_as(PERSONAS["patient"])
+    answered = client.post("/api/v1/gad7", json={"answers": [3, 3, 3, 3, 3, 3, 3]})
+    assert answered.json()["alert_raised"] is True
+    client.login_as(PERSONAS["therapist"])
+
+    page = client.get(f"/care/patients/{personas['patient'].id}")
+
+    assert "GAD-7 in the severe range" in page.text
+    assert "no tags or note given" not in page.text

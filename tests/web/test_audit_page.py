@@ -158,7 +158,7 @@ def test_the_csv_has_every_filtered_row_escaped_and_is_audited(
     response = as_admin.get("/admin/audit.csv", params={"patient": str(trail["patient"].id)})
 
     assert response.status_code == 200
-    assert response.headers["content-type"].startswith("text/csv")
+    assert response.headers["content-type"] == "text/csv; charset=utf-8"
     assert response.headers["content-disposition"].startswith('attachment; filename="audit-')
     assert "no-store" in response.headers["cache-control"]
     header, *rows = list(csv.reader(io.StringIO(response.text, newline="")))

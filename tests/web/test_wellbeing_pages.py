@@ -215,7 +215,7 @@ def test_the_thank_you_shows_once_after_the_alert(as_patient: Client) -> None:
     again = as_patient.get("/support")
 
     assert "Thank you for telling us" in first.text
-    assert "Your care team will see your rating." in first.text
+    assert "Your care team will see your answer." in first.text
     assert "Support and contacts" in again.text
     assert count(as_patient, Alert) == 1
 

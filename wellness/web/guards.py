@@ -44,7 +44,7 @@ def _guard(allowed: Callable[[Role], bool], refusal: str) -> Guard:
 
 signed_in: Guard = _guard(lambda _role: True, "")
 admins_only: Guard = _guard(
-    permissions.can_manage_accounts, "Only administrators can manage accounts."
+    permissions.can_manage_accounts, "Only administrators can open this page."
 )
 coordinators_only: Guard = _guard(
     permissions.can_manage_catalog, "Only coordinators can manage the catalog."

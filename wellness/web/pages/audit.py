@@ -93,7 +93,7 @@ class AuditPages(Controller):
         stamp = now.strftime("%Y%m%d-%H%M%S")
         return Stream(
             body(),
-            media_type="text/csv; charset=utf-8",
+            media_type="text/csv",  # Litestar adds "; charset=utf-8"
             headers={
                 "content-disposition": f'attachment; filename="audit-{stamp}.csv"',
                 "cache-control": "no-store",
