@@ -89,6 +89,7 @@ def test_changing_the_password_keeps_this_device_and_signs_out_the_others(
             {"current_password": "not my password", "new_password": "a brand new calm passphrase"},
             "not your current",
         ),
+        ({"current_password": "", "new_password": "a long new passphrase"}, "Enter your current"),
         ({"current_password": PERSONA_PASSWORD, "new_password": "short"}, "at least 8"),
         ({"current_password": PERSONA_PASSWORD, "new_password": "iloveyou"}, "most common"),
     ],
@@ -100,6 +101,9 @@ def test_a_refused_password_change_changes_nothing(
     response = as_patient.submit("/account/password", form)
     assert response.status_code == 422
     assert message in response.text
+    # The error summary links the field at fault, which is marked.
+    field = "current_password" if "current" in message else "new_password"
+    assert f'href="#{field}"' in response.text
     assert as_patient.user("patient@example.org").password_hash == before
     assert as_patient.get("/api/v1/me").status_code == 200
 

@@ -236,13 +236,19 @@ async def change_active(viewer: User, target: User, active: bool) -> None:
 
 
 async def change_own_password(user: User, current_password: str, new_password: str) -> User:
-    """Change a password after re-checking the current one; returns the refreshed user."""
+    """Change a password after re-checking the current one; returns the refreshed user.
+    Problems name the form's fields: `current_password`, then `new_password`."""
+    if not current_password:
+        raise AccountError("current_password", "Enter your current password.")
     matches = await asyncio.to_thread(
         passwords.verify_password, user.password_hash, current_password
     )
     if not matches:
         raise AccountError("current_password", "That is not your current password.")
-    await set_password(user, new_password)
+    try:
+        await set_password(user, new_password)
+    except AccountError as problem:
+        raise AccountError("new_password", problem.message) from None
     return await User.get(id=user.id)
 
 
