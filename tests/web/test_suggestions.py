@@ -659,7 +659,7 @@ def test_the_care_partial_shows_what_was_last_suggested_and_why(
 
     assert "Last suggested" in text
     assert "latest rating 9/10" in text
-    assert "support set" in text
+    assert "short calming sessions only (high distress)" in text
     assert "First shown 24 Nov 2026, 15:30" in text  # Berlin time (shown again until it changes)
     for item in shown["items"]:
         assert item["title"] in text
