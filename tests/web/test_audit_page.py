@@ -108,6 +108,60 @@ def test_it_filters_by_person_patient_action_and_day(
     assert "No events match these filters." in nothing.text
 
 
+def test_the_filter_form_is_posted_and_answers_an_address_with_ids_not_e_mails(
+    as_admin: Client, trail: dict[str, User]
+) -> None:
+    therapist, patient = trail["therapist"], trail["patient"]
+    form = {"person": therapist.email, "patient": patient.email, "action": "session_banned"}
+
+    response = as_admin.submit("/admin/audit", form)
+
+    assert response.status_code == 303
+    location = response.headers["location"]
+    assert location == (
+        f"/admin/audit?person={therapist.id}&patient={patient.id}&action=session_banned"
+    )
+    assert "@" not in location
+    page = as_admin.get(location)
+    assert 'data-action="session_banned"' in page.text
+    assert f'value="{therapist.id}"' in page.text
+    # The page itself posts its filters, and its links name people by id.
+    assert '<form method="post" action="/admin/audit"' in page.text
+    assert "%40" not in page.text
+
+
+def test_links_from_a_page_asked_for_by_e_mail_carry_ids(
+    as_admin: Client, trail: dict[str, User]
+) -> None:
+    page = as_admin.get("/admin/audit", params={"person": trail["therapist"].email})
+
+    assert f'href="/admin/audit.csv?person={trail["therapist"].id}"' in page.text
+    assert "%40" not in page.text
+
+
+def test_a_bad_posted_filter_is_a_400_naming_the_field_and_redirects_nowhere(
+    as_admin: Client, trail: dict[str, User]
+) -> None:
+    response = as_admin.submit("/admin/audit", {"person": "nobody@example.org"})
+
+    assert response.status_code == 400
+    assert "No account has that e-mail address." in response.text
+    assert "location" not in response.headers
+
+
+@pytest.mark.parametrize("who", ["therapist", "patient", "coordinator", None])
+def test_only_admins_may_post_the_filter(
+    client: Client, trail: dict[str, User], who: str | None
+) -> None:
+    client.login_as(PERSONAS[who] if who else None)
+
+    response = client.submit("/admin/audit", {"action": "session_banned"})
+
+    assert response.status_code in {401, 403, 303}
+    assert "session_banned" not in response.headers.get("location", "")
+    assert 'data-action="session_banned"' not in response.text
+
+
 @pytest.mark.parametrize(
     ("params", "field", "words"),
     [

@@ -91,6 +91,15 @@ class Resolved:
     actor_id: int | None
     patient_id: int | None
 
+    def by_ids(self) -> AuditFilter:
+        """The filter with its people as account ids: what a link to it may carry (an e-mail
+        address in a URL would reach browser histories and access logs)."""
+        return replace(
+            self.filter,
+            person=None if self.actor_id is None else Who(account_id=self.actor_id),
+            patient=None if self.patient_id is None else Who(account_id=self.patient_id),
+        )
+
 
 async def known_actions() -> frozenset[str]:
     # Ordered by the selected column: PostgreSQL refuses DISTINCT with the model's "-id".

@@ -3,11 +3,11 @@ newest first; export the same rows as CSV."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
-from litestar import Controller, Request, get
-from litestar.response import Stream, Template
+from litestar import Controller, Request, get, post
+from litestar.response import Redirect, Stream, Template
 
 from wellness.audit import browse, export
 from wellness.audit import filters as audit_filters
@@ -21,11 +21,10 @@ PAGE = "admin/audit.html"
 
 
 async def _resolved(
-    request: Request[Any, Any, Any],
+    params: Mapping[str, str],
 ) -> tuple[browse.Resolved | None, AuditFilter, list[str], dict[str, str]]:
-    """The filter from the query string, its people resolved; or the problems by field."""
+    """The filter from `params`, its people resolved; or the problems by field."""
     actions = sorted(await browse.known_actions())
-    params = {key: request.query_params.get(key, "") for key in request.query_params}
     chosen, errors = audit_filters.parse(params, frozenset(actions))
     if errors:
         return None, chosen, actions, errors
@@ -33,6 +32,10 @@ async def _resolved(
         return await browse.resolve(chosen), chosen, actions, {}
     except FieldError as problem:
         return None, chosen, actions, {problem.field: problem.message}
+
+
+def _query(request: Request[Any, Any, Any]) -> dict[str, str]:
+    return {key: request.query_params.get(key, "") for key in request.query_params}
 
 
 def _template(
@@ -64,10 +67,26 @@ class AuditPages(Controller):
     @get("/audit", name="admin_audit")
     async def audit_page(self, request: Request[Any, Any, Any], settings: AppSettings) -> Template:
         zone = settings.clinic_timezone
-        resolved, chosen, actions, errors = await _resolved(request)
+        resolved, chosen, actions, errors = await _resolved(_query(request))
         if resolved is None:
             return _template(chosen, actions, None, errors, zone)
-        return _template(chosen, actions, await browse.page(resolved, zone), {}, zone)
+        found = await browse.page(resolved, zone)
+        return _template(resolved.by_ids(), actions, found, {}, zone)
+
+    @post("/audit", name="admin_audit_filter")
+    async def filter_audit(
+        self, request: Request[Any, Any, Any], settings: AppSettings
+    ) -> Template | Redirect:
+        """The filter form is posted, so that an e-mail address typed into it never stands in
+        a URL (browser histories, access logs): it answers with the page's address, its people
+        as account ids."""
+        form = await request.form()
+        typed = {key: str(form.get(key, "")) for key in (*audit_filters.FIELDS, "per_page")}
+        resolved, chosen, actions, errors = await _resolved(typed)
+        if resolved is None:
+            return _template(chosen, actions, None, errors, settings.clinic_timezone)
+        query = resolved.by_ids().first_page().query()
+        return Redirect(f"/admin/audit?{query}" if query else "/admin/audit", status_code=303)
 
     @get("/audit.csv", name="admin_audit_csv")
     async def audit_csv(
@@ -78,7 +97,7 @@ class AuditPages(Controller):
     ) -> Stream | Template:
         """Every row the filters match (paging ignored), streamed; the export is itself audited."""
         zone = settings.clinic_timezone
-        resolved, chosen, actions, errors = await _resolved(request)
+        resolved, chosen, actions, errors = await _resolved(_query(request))
         if resolved is None:
             return _template(chosen, actions, None, errors, zone)
         await record_action(
