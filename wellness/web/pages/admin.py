@@ -14,6 +14,7 @@ from wellness.accounts.models import User
 from wellness.accounts.roles import Role
 from wellness.care import services as care
 from wellness.lib.numbers import record_id
+from wellness.lib.text import one_line
 from wellness.lib.validation import FieldError
 from wellness.web.auditing import record_action
 from wellness.web.dependencies import RequestTime, SignedInUser, SignInLimits
@@ -50,6 +51,11 @@ def _role_or_error(value: str) -> Role:
         raise accounts.AccountError("role", "Choose one of the listed roles.") from None
 
 
+# The account list's search, kept in the session rather than in the page's address.
+ACCOUNT_SEARCH = "account_search"
+MAX_SEARCH = 200
+
+
 class AdminPages(Controller):
     path = "/admin/users"
     guards = [admins_only]  # noqa: RUF012  (Litestar reads this class attribute)
@@ -57,13 +63,28 @@ class AdminPages(Controller):
     @get("/", name="admin_users")
     async def list_accounts(
         self,
+        request: Request[Any, Any, Any],
         page: Annotated[int, QueryParameter(ge=1, le=100_000)] = 1,
-        search: Annotated[str, QueryParameter(name="q", max_length=200)] = "",
     ) -> Template:
+        """Every account, or those the search (kept in the session) matches."""
+        search = request.session.get(ACCOUNT_SEARCH, "")
+        search = search if isinstance(search, str) else ""
         listing = await accounts.list_users(page=page, search=search)
         return Template(
             "admin/users.html", context={"listing": listing, "search": search, "roles": list(Role)}
         )
+
+    @post("/", name="admin_users_search")
+    async def search_accounts(self, request: Request[Any, Any, Any]) -> Redirect:
+        """The search form is posted and kept in the session: a patient's name or e-mail
+        typed into it never stands in a URL (browser histories, access logs)."""
+        form = await request.form()
+        search = "" if form.get("clear") else one_line(str(form.get("q", "")))[:MAX_SEARCH]
+        if search:
+            request.session[ACCOUNT_SEARCH] = search
+        else:
+            request.session.pop(ACCOUNT_SEARCH, None)
+        return Redirect("/admin/users", status_code=303)
 
     @get("/new", name="admin_new_user")
     async def new_account_form(self) -> Template:
