@@ -102,6 +102,17 @@ def test_admin_creates_an_account(as_admin: Client) -> None:
     assert "Account created for Nova Patient." in detail.text
 
 
+def test_an_empty_new_account_form_names_every_field_at_once(as_admin: Client) -> None:
+    empty = dict.fromkeys(NEW_ACCOUNT, "")
+
+    response = as_admin.submit("/admin/users/new", empty)
+
+    assert response.status_code == 422
+    for field in ("email", "display_name", "role", "time_zone", "password"):
+        assert f'href="#{field}"' in response.text, field
+    assert user_count(as_admin) == len(PERSONAS)
+
+
 def test_the_new_account_can_sign_in(as_admin: Client) -> None:
     as_admin.submit("/admin/users/new", NEW_ACCOUNT)
     as_admin.cookies.clear()

@@ -25,7 +25,12 @@ MAX_DISPLAY_NAME = 120
 
 
 class AccountError(FieldError):
-    """A request about an account that we refuse, naming the field at fault."""
+    """A request about an account that we refuse, naming the field at fault; `problems` has
+    every field at fault, where several were checked at once (a form answers them all)."""
+
+    def __init__(self, field: str, message: str, problems: dict[str, str] | None = None) -> None:
+        super().__init__(field, message)
+        self.problems = problems or {field: message}
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,19 +48,27 @@ def normalize_email(email: str) -> str:
 
 
 def check_new_account(account: NewAccount) -> NewAccount:
-    """Validate and normalise every field, raising AccountError for the first problem found."""
+    """Validate and normalise every field; AccountError names the first field at fault and
+    holds the problems of every field in `problems`."""
+    problems: dict[str, str] = {}
     email = normalize_email(account.email)
     if len(email) > 254 or not _EMAIL_SHAPE.match(email):
-        raise AccountError("email", "Enter an e-mail address such as name@clinic.org.")
+        problems["email"] = "Enter an e-mail address such as name@clinic.org."
     display_name = one_line(account.display_name)
     if not display_name:
-        raise AccountError("display_name", "Enter a display name.")
-    if len(display_name) > MAX_DISPLAY_NAME:
-        raise AccountError("display_name", f"Use at most {MAX_DISPLAY_NAME} characters.")
-    time_zone = check_time_zone(account.time_zone)
-    problem = passwords.password_problem(account.password, email=email, display_name=display_name)
-    if problem is not None:
-        raise AccountError("password", problem)
+        problems["display_name"] = "Enter a display name."
+    elif len(display_name) > MAX_DISPLAY_NAME:
+        problems["display_name"] = f"Use at most {MAX_DISPLAY_NAME} characters."
+    try:
+        time_zone = check_time_zone(account.time_zone)
+    except AccountError as problem:
+        problems[problem.field] = problem.message
+    password = passwords.password_problem(account.password, email=email, display_name=display_name)
+    if password is not None:
+        problems["password"] = password
+    if problems:
+        field, message = next(iter(problems.items()))
+        raise AccountError(field, message, problems)
     return NewAccount(email, display_name, account.role, account.password, time_zone)
 
 

@@ -94,20 +94,33 @@ class AdminPages(Controller):
     async def create_account(
         self, request: Request[Any, Any, Any], data: URLEncodedBody[NewUserForm]
     ) -> Template | Redirect:
+        # Every field is checked, so that the form names all its problems at once.
+        errors: dict[str, str] = {}
+        role = Role.PATIENT
         try:
-            new_account = accounts.NewAccount(
-                email=data.email,
-                display_name=data.display_name,
-                role=_role_or_error(data.role),
-                password=data.password,
-                time_zone=data.time_zone,
-            )
-            created = await accounts.register(new_account)
+            role = _role_or_error(data.role)
         except accounts.AccountError as problem:
-            return _new_user_template(data, errors={problem.field: problem.message}, status=422)
+            errors |= problem.problems
+        new_account = accounts.NewAccount(
+            email=data.email,
+            display_name=data.display_name,
+            role=role,
+            password=data.password,
+            time_zone=data.time_zone,
+        )
+        try:
+            accounts.check_new_account(new_account)
+        except accounts.AccountError as problem:
+            errors = problem.problems | errors
+        if errors:
+            return _new_user_template(data, errors=errors, status=422)
+        try:
+            created = await accounts.register(new_account)
+        except accounts.AccountError as problem:  # the e-mail address is taken
+            return _new_user_template(data, errors=problem.problems, status=422)
         message = f"Account created for {created.display_name}."
-        role = f"role={created.role.value}"
-        return await _done(request, "account_created", created, message, detail=role)
+        detail = f"role={created.role.value}"
+        return await _done(request, "account_created", created, message, detail=detail)
 
     @get("/{user_id:int}", name="admin_user")
     async def account_detail(self, user: SignedInUser, user_id: AccountId) -> Template:
