@@ -396,7 +396,7 @@ def test_a_single_ticked_box_is_kept(as_coordinator: Client) -> None:
         ({"anxiety_max": "seven"}, "Enter a whole number from 0 to 10."),
         ({"anxiety_min": "9", "anxiety_max": "3"}, "must not exceed the highest"),
         ({"contraindications": ["skydiving"]}, "Choose from the listed features."),
-        ({"tags": "calm, <script>"}, "Tags use letters, digits, spaces and dashes"),
+        ({"tags": "calm, <script>"}, "tags use letters, digits, spaces and dashes"),
         ({"language": "english please"}, "Use a language code"),
         ({"primary_asset_id": "999999"}, "No uploaded media has that id."),
         ({"primary_asset_id": "abc"}, "No uploaded media has that id."),
@@ -421,7 +421,7 @@ def test_every_problem_is_reported_at_once(as_coordinator: Client) -> None:
     text = text_of(response)
     assert '<a href="#title">Title: Enter a title.</a>' in text
     assert '<a href="#anxiety_min">Lowest suitable anxiety: Enter a whole number' in text
-    assert '<a href="#tags">Tags: Tags use letters' in text
+    assert '<a href="#tags">Tags: “<b>”: tags use letters' in text
     assert 'id="tags" name="tags" type="text" value="&lt;b&gt;"' in response.text
 
 

@@ -62,9 +62,11 @@ def clean_tags(values: Iterable[str]) -> list[str]:
         if not tag or tag in tags:
             continue
         if len(tag) > MAX_TAG or not _TAG_SHAPE.match(tag):
+            shown = tag if len(tag) <= MAX_TAG else f"{tag[:MAX_TAG]}…"
             raise CatalogError(
                 "tags",
-                f"Tags use letters, digits, spaces and dashes, at most {MAX_TAG} characters.",
+                f"“{shown}”: tags use letters, digits, spaces and dashes, "
+                f"at most {MAX_TAG} characters.",
             )
         tags.append(tag)
     if len(tags) > MAX_TAGS:
