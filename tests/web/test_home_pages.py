@@ -44,7 +44,10 @@ def test_the_coordinator_home_counts_sessions_and_lists_recent_uploads(
     assert page.status_code == 200
     assert '<a href="/sessions?status=draft">1</a>' in page.text
     assert "Body scan take 2" in page.text
-    assert f'<a href="/sessions/{session}">Open its session</a>' in page.text
+    assert (
+        f'<a href="/sessions/{session}">Open its session'
+        '<span class="visually-hidden">: Body scan take 2</span></a>'
+    ) in page.text
     assert f'href="/library/sessions/new?asset={unused}"' in page.text
     assert f'href="/library/sessions/new?asset={used}"' not in page.text
 
