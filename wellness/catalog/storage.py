@@ -16,6 +16,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
+from wellness.lib.durable import fsync_directory, fsync_file
+
 _KEY = re.compile(r"^[0-9a-f]{64}\.[a-z0-9]{2,5}$")
 
 
@@ -95,9 +97,9 @@ class LocalMediaStore:
             _renew(target)
             return False
         target.parent.mkdir(parents=True, exist_ok=True)
-        _fsync_file(incoming)
+        fsync_file(incoming)
         os.replace(incoming, target)
-        _fsync_directory(target.parent)
+        fsync_directory(target.parent)
         return True
 
     def put_bytes(self, data: bytes, key: str) -> bool:
@@ -119,7 +121,7 @@ class LocalMediaStore:
         path = self.local_path(key)
         with contextlib.suppress(FileNotFoundError):
             path.unlink()
-            _fsync_directory(path.parent)
+            fsync_directory(path.parent)
 
     def discard(self, incoming: Path) -> None:
         if incoming.parent != self.incoming:
@@ -146,19 +148,3 @@ def _renew(path: Path) -> None:
     old unreferenced file must not look old enough for the sweeper to delete it."""
     with contextlib.suppress(FileNotFoundError):
         os.utime(path)
-
-
-def _fsync_file(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _fsync_directory(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

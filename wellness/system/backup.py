@@ -23,6 +23,7 @@ from urllib.parse import unquote, urlsplit
 
 import wellness.migrations
 from wellness.lib.clock import as_utc
+from wellness.lib.durable import fsync_directory, fsync_file
 
 APP_LABEL = "wellness"  # the app's label in the migrations table (wellness.db.APP_LABEL)
 MIGRATIONS_TABLE = "tortoise_migrations"
@@ -185,7 +186,7 @@ def back_up(source: Path, dest: Path, *, force: bool = False) -> Report:
         _publish(partial, dest, replace=force)
     finally:
         _remove(partial)
-    _fsync_folder(dest.parent)
+    fsync_directory(dest.parent)
     return dataclasses.replace(report, path=dest)
 
 
@@ -232,7 +233,7 @@ def restore(backup: Path, target: Path, *, now: datetime) -> tuple[Report, Path 
         os.replace(partial, target)
     finally:
         _remove(partial)
-    _fsync_folder(target.parent)
+    fsync_directory(target.parent)
     return report, kept if replacing else None
 
 
@@ -264,7 +265,7 @@ def _checked_copy(source: Path, folder: Path) -> tuple[Path, Report]:
             raise BackupError(
                 f"the copy of {source} failed its checks: " + "; ".join(report.damage)
             )
-        _fsync(partial)
+        fsync_file(partial)
     except BaseException:
         _remove(partial)
         raise
@@ -382,27 +383,11 @@ def _keep(target: Path, kept: Path, partial: Path) -> None:
         raise BackupError(f"{kept} exists already; try again in a second") from None
     except OSError:  # a filesystem without hard links
         shutil.copyfile(target, kept)
-        _fsync(kept)
+        fsync_file(kept)
     os.chmod(partial, info.st_mode & 0o777)
     if os.geteuid() == 0:  # restoring as root for an app that runs as its own user
         os.chown(partial, info.st_uid, info.st_gid)
-    _fsync_folder(target.parent)
-
-
-def _fsync(path: Path) -> None:
-    handle = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(handle)
-    finally:
-        os.close(handle)
-
-
-def _fsync_folder(folder: Path) -> None:
-    handle = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(handle)
-    finally:
-        os.close(handle)
+    fsync_directory(target.parent)
 
 
 def _remove(partial: Path) -> None:
