@@ -6,17 +6,18 @@ from datetime import datetime
 from typing import Any
 
 from litestar import Request
+from litestar.connection import ASGIConnection
 
 from wellness.audit import services as audit
 from wellness.web.context import client_address, utc_now
 from wellness.web.guards import current_user
 
 
-def audit_route(request: Request[Any, Any, Any]) -> str:
+def audit_route(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
     """The route an audit row names: the method and the handler's path template (e.g.
     "POST /care/patients/{patient_id}/attest"), so it names no ids. Every writer uses this."""
-    template = request.scope.get("path_template") or request.url.path
-    return f"{request.method} {template}"
+    template = connection.scope.get("path_template") or connection.url.path
+    return f"{connection.scope.get('method', '')} {template}"
 
 
 async def record_action(
