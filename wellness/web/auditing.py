@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -63,4 +64,23 @@ async def record_for_patient(
         detail=detail,
         patient_id=patient_id,
         now=now,
+    )
+
+
+async def record_for_patients(
+    request: Request[Any, Any, Any],
+    action: str,
+    patient_ids: Iterable[int],
+    *,
+    now: datetime | None = None,
+) -> None:
+    """`record_for_patient` for each of these patients (each once), written together: for a
+    page or list that shows several patients' data at once."""
+    await audit.record_for_each_patient(
+        action,
+        patient_ids,
+        now=now if now is not None else utc_now(request),
+        actor_id=current_user(request).id,
+        client=client_address(request),
+        route=audit_route(request),
     )
