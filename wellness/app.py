@@ -66,6 +66,7 @@ from wellness.web.pages.library import LibraryPages, library_upload_router
 from wellness.web.pages.my_practices import MyPracticesPages
 from wellness.web.pages.patient_record import PatientRecordPages
 from wellness.web.pages.wellbeing import WellbeingPages
+from wellness.web.refusals import audit_refusal
 from wellness.web.security import header_securer, same_origin_writes_only, security_headers
 from wellness.web.sessions import RotatingSessionConfig
 from wellness.web.static_files import StaticFileSystem
@@ -217,6 +218,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         guards=[ascii_path_ids],
         request_class=JsonRequest,
         exception_handlers=EXCEPTION_HANDLERS,
+        # Audits loaders' 404s and CSRF refusals, whichever handler answers them.
+        after_exception=[audit_refusal],
         openapi_config=OpenAPIConfig(
             title="wellness",
             version=__version__,

@@ -13,6 +13,7 @@ from tortoise.transactions import in_transaction
 from tests.conftest import TEST_NOW
 from tests.services.conftest import Orm
 from wellness.audit import services as audit
+from wellness.audit.group_commit import STATEMENT_ROWS
 from wellness.audit.models import AuditEvent
 from wellness.system import services as system
 
@@ -143,3 +144,102 @@ def test_a_row_recorded_inside_a_transaction_is_undone_with_it(any_orm: Orm) -> 
         any_orm.run(change_then_fail())
 
     assert any_orm.run(AuditEvent.all().count()) == 0
+
+
+def test_rows_for_many_patients_are_one_statement_each_patient_once(any_orm: Orm) -> None:
+    client = connections.get("default")
+    inserts: list[str] = []
+    original = client.execute_query
+
+    async def counted(statement: str, values: list[Any] | None = None) -> Any:
+        if statement.startswith("INSERT INTO audit_events"):
+            inserts.append(statement)
+        return await original(statement, values)
+
+    client.execute_query = counted
+    try:
+        any_orm.run(
+            audit.record_for_each_patient(
+                "caseload_viewed",
+                [5, 3, 5, 9],
+                now=TEST_NOW,
+                actor_id=2,
+                client="203.0.113.9",
+                route="GET /therapist",
+            )
+        )
+        any_orm.run(audit.record_for_each_patient("caseload_viewed", [], now=TEST_NOW, actor_id=2))
+    finally:
+        del client.execute_query
+    events = any_orm.run(AuditEvent.all().order_by("id"))
+
+    assert len(inserts) == 1
+    assert [(event.patient_id, event.target_type, event.target_id) for event in events] == [
+        (5, "user", "5"),
+        (3, "user", "3"),
+        (9, "user", "9"),
+    ]
+    assert {(e.actor_id, e.action, e.client, e.route, e.detail) for e in events} == {
+        (2, "caseload_viewed", "203.0.113.9", "GET /therapist", "")
+    }
+    assert {event.occurred_at for event in events} == {TEST_NOW}
+
+
+def test_rows_for_more_patients_than_one_statement_takes_are_one_execute_many(
+    any_orm: Orm,
+) -> None:
+    """One transaction for them all, each row's moment stored as a single row's is (the date
+    filters compare it as stored)."""
+    client = connections.get("default")
+    calls: list[tuple[str, int]] = []
+    original_query, original_many = client.execute_query, client.execute_many
+
+    async def query(statement: str, values: list[Any] | None = None) -> Any:
+        if statement.startswith("INSERT INTO audit_events"):
+            calls.append(("query", statement.count("),") + 1))
+        return await original_query(statement, values)
+
+    async def many(statement: str, rows: list[list[Any]]) -> None:
+        calls.append(("many", len(rows)))
+        await original_many(statement, rows)
+
+    patients = list(range(1, STATEMENT_ROWS + 3))
+    any_orm.run(audit.record("login", now=TEST_NOW, actor_id=2))
+    client.execute_query, client.execute_many = query, many
+    try:
+        any_orm.run(
+            audit.record_for_each_patient("caseload_viewed", patients, now=TEST_NOW, actor_id=2)
+        )
+    finally:
+        del client.execute_query, client.execute_many
+    written = any_orm.run(
+        AuditEvent.filter(action="caseload_viewed").order_by("id").values_list("patient_id")
+    )
+    stored = any_orm.run(
+        client.execute_query_dict(
+            "SELECT DISTINCT CAST(occurred_at AS TEXT) AS at FROM audit_events"
+        )
+    )
+
+    assert calls == [("many", len(patients))]
+    assert [patient for (patient,) in written] == patients
+    assert len(stored) == 1  # the login's moment and the view's, as the same text
+
+
+def test_rows_for_many_patients_inside_a_transaction_go_with_it(any_orm: Orm) -> None:
+    many = list(range(1, STATEMENT_ROWS + 3))
+
+    async def change(fail: bool) -> None:
+        async with in_transaction():
+            await audit.record_for_each_patient("caseload_viewed", many, now=TEST_NOW, actor_id=1)
+            if fail:
+                raise RuntimeError("the change failed")
+
+    with pytest.raises(RuntimeError, match="the change failed"):
+        any_orm.run(change(fail=True))
+    undone = any_orm.run(AuditEvent.all().count())
+    any_orm.run(change(fail=False))
+
+    assert undone == 0
+    written = any_orm.run(AuditEvent.all().order_by("id").values_list("patient_id", flat=True))
+    assert written == many

@@ -9,18 +9,20 @@ from typing import Any
 
 import pytest
 
-from wellness.audit.group_commit import GroupCommit
+from wellness.audit.group_commit import MAX_BATCH, STATEMENT_ROWS, GroupCommit
 
 
 class SlowConnection:
     """Commits each batch after `delay` seconds; fails the batches whose rows hold `poison`.
-    Keeps each batch's rows, as the statement's flat list of values cut back into rows of
-    one value (every row here has one)."""
+    Keeps each batch's rows: a multi-row statement's flat list of values cut back into rows of
+    one value (every row sent that way here has one), or `execute_many`'s rows as they are;
+    and in `calls` which of the two wrote it."""
 
     def __init__(self, delay: float = 0.01, poison: object = None) -> None:
         self.delay = delay
         self.poison = poison
         self.batches: list[list[list[Any]]] = []
+        self.calls: list[str] = []
 
     async def execute_query(self, statement: str, values: list[Any]) -> None:
         assert statement == f"INSERT {len(values)} rows"
@@ -28,6 +30,16 @@ class SlowConnection:
         if self.poison in values:
             raise RuntimeError("the disk is full")
         self.batches.append([[value] for value in values])
+        self.calls.append("one statement")
+
+    async def execute_many(self, statement: str, rows: list[list[Any]]) -> None:
+        """The one-row statement once per row, in one transaction."""
+        assert statement == "INSERT 1 rows"
+        await asyncio.sleep(self.delay)
+        if any(self.poison in row for row in rows):
+            raise RuntimeError("the disk is full")
+        self.batches.append([list(row) for row in rows])
+        self.calls.append("execute_many")
 
 
 def test_rows_arriving_during_a_commit_share_the_next_one() -> None:
@@ -49,6 +61,52 @@ def test_rows_arriving_during_a_commit_share_the_next_one() -> None:
         [[number] for number in range(1, 12)],
         [[12], [13], [14]],
     ]
+
+
+def test_a_callers_rows_stay_together_in_one_transaction() -> None:
+    """Rows of one caller (a view of many patients) are never split between two commits;
+    callers whose rows would take a batch over MAX_BATCH wait for the next one."""
+    connection = SlowConnection()
+    writer = GroupCommit(lambda rows: f"INSERT {rows} rows")
+    first_rows = [[n] for n in range(MAX_BATCH - 3)]
+    second_rows = [[n] for n in range(10_000, 10_005)]  # three more would fit, five do not
+
+    async def scenario() -> None:
+        first = asyncio.create_task(writer.insert(connection, ["before"]))
+        await asyncio.sleep(0)  # its commit is under way; the next callers wait together
+        await asyncio.gather(
+            first,
+            writer.insert_rows(connection, first_rows),
+            writer.insert_rows(connection, second_rows),
+            writer.insert_rows(connection, []),  # nothing to write: returns at once
+        )
+
+    asyncio.run(scenario())
+
+    assert connection.batches == [[["before"]], first_rows, second_rows]
+    assert connection.calls == ["one statement", "execute_many", "one statement"]
+
+
+def test_a_batch_of_more_rows_than_one_statement_takes_is_one_execute_many() -> None:
+    """Past STATEMENT_ROWS a batch is the one-row statement run for each row, in one
+    transaction, and every caller returns once it is committed."""
+    connection = SlowConnection()
+    writer = GroupCommit(lambda rows: f"INSERT {rows} rows")
+    views = [[[f"view {view}", n] for n in range(STATEMENT_ROWS // 2)] for view in range(3)]
+    seen_at_return: list[int] = []
+
+    async def one(rows: list[list[Any]]) -> None:
+        await writer.insert_rows(connection, rows)
+        seen_at_return.append(sum(len(batch) for batch in connection.batches))
+
+    async def scenario() -> None:
+        await asyncio.gather(*(one(rows) for rows in views))
+
+    asyncio.run(scenario())
+
+    assert connection.calls == ["execute_many"]
+    assert connection.batches == [[row for rows in views for row in rows]]
+    assert seen_at_return == [STATEMENT_ROWS // 2 * 3] * 3
 
 
 def test_a_caller_returns_only_once_its_row_is_committed() -> None:

@@ -386,6 +386,7 @@ def test_admin_adds_a_therapist_to_a_patients_care_team(
             AuditEvent,
             action="care_assigned",
             target_id=str(patient.id),
+            patient_id=patient.id,
             detail=f"therapist={dana.id}",
             actor_id=personas["admin"].id,
         )
@@ -422,7 +423,8 @@ def test_admin_removes_a_therapist_from_the_care_team(
     assert response.status_code == 303
     assert response.headers["location"] == f"/admin/users/{patient.id}"
     assert team_ids(as_admin, patient) == set()
-    assert count(as_admin, AuditEvent, action="care_unassigned", target_id=str(patient.id)) == 1
+    unassigned = {"action": "care_unassigned", "target_id": str(patient.id)}
+    assert count(as_admin, AuditEvent, patient_id=patient.id, **unassigned) == 1
     page = as_admin.get(f"/admin/users/{patient.id}")
     assert "Removed from the care team." in page.text
     assert "No therapist yet." in page.text

@@ -14,6 +14,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from tortoise import connections
 
 from tests.conftest import PERSONAS, Client
 from wellness.accounts.models import User
@@ -126,6 +127,87 @@ def test_the_row_shows_the_patients_figures_and_why_they_need_attention(
     assert page.count('scope="col"') == 9
     viewed = client.run(lambda: AuditEvent.filter(action="caseload_viewed").count())
     assert viewed == 1
+
+
+def audit_inserts(client: Client) -> tuple[list[str], Any]:
+    """The writes of audit rows sent while a view is answered (collected until `restore` is
+    called), on the connection every audit row goes through: each multi-row INSERT, and each
+    `execute_many` (one transaction)."""
+    connection = client.run(_default_connection)
+    query, many = connection.execute_query, connection.execute_many
+    seen: list[str] = []
+
+    async def execute_query(statement: str, *args: Any, **kwargs: Any) -> Any:
+        if statement.startswith("INSERT INTO audit_events"):
+            seen.append(statement)
+        return await query(statement, *args, **kwargs)
+
+    async def execute_many(statement: str, *args: Any, **kwargs: Any) -> Any:
+        seen.append(statement)
+        return await many(statement, *args, **kwargs)
+
+    connection.execute_query, connection.execute_many = execute_query, execute_many
+
+    def restore() -> None:
+        del connection.execute_query, connection.execute_many  # the class's methods again
+
+    return seen, restore
+
+
+async def _default_connection() -> Any:
+    return connections.get("default")
+
+
+def audited_patients(client: Client, action: str) -> list[int | None]:
+    async def read() -> list[int | None]:
+        rows = await AuditEvent.filter(action=action).order_by("id")
+        return [row.patient_id for row in rows]
+
+    return client.run(read)
+
+
+def test_a_view_is_one_audit_row_per_patient_shown_in_one_statement(
+    client: Client, personas: dict[str, User]
+) -> None:
+    """A row of the table or an open alert (the panel is not filtered by name) shows a
+    patient's data; a patient filtered out of both is not in the audit log."""
+    zed = add_patient(client, personas, "Zed Quiet", "zed@example.org")
+    add_patient(client, personas, "Bea Fine", "bea@example.org")
+    _with_alert(client)  # Alice's
+    client.login_as(PERSONAS["therapist"])
+    inserts, restore = audit_inserts(client)
+    try:
+        page = client.get("/therapist?q=zed")
+    finally:
+        restore()
+
+    assert page.status_code == 200
+    assert row_names(page) == ["Zed Quiet"]
+    assert sorted(audited_patients(client, "caseload_viewed")) == sorted(
+        [zed.id, personas["patient"].id]
+    )
+    assert len(inserts) == 1
+    rows = client.run(lambda: AuditEvent.filter(action="caseload_viewed"))
+    assert {(row.target_type, row.target_id, row.detail) for row in rows} == {
+        ("user", str(zed.id), ""),
+        ("user", str(personas["patient"].id), ""),
+    }
+    assert {(row.actor_id, row.route) for row in rows} == {
+        (personas["therapist"].id, "GET /therapist")
+    }
+
+
+def test_a_view_showing_nobody_is_one_row_naming_the_caseload(
+    client: Client, personas: dict[str, User]
+) -> None:
+    client.login_as(PERSONAS["therapist"])
+
+    page = client.get("/therapist?q=nobody")
+
+    assert page.status_code == 200
+    assert audited_patients(client, "caseload_viewed") == [None]
+    [row] = client.run(lambda: AuditEvent.filter(action="caseload_viewed"))
+    assert (row.target_type, row.target_id) == ("caseload", str(personas["therapist"].id))
 
 
 def test_needs_attention_first_then_by_name(client: Client, personas: dict[str, User]) -> None:

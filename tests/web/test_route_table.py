@@ -100,7 +100,9 @@ def test_no_guard_handler_or_dependency_runs_in_a_worker_thread(app: Litestar) -
                 if provider.has_sync_callable and provider.sync_to_thread
             ]
     offenders += [
-        f"app hook {hook!r}" for hook in app.before_send if isinstance(hook, AsyncCallable)
+        f"app hook {hook!r}"
+        for hook in [*app.before_send, *app.after_exception]
+        if isinstance(hook, AsyncCallable)
     ]
     assert checked > 100
     assert offenders == []

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 from tortoise.backends.base.client import TransactionalDBClient
 
@@ -24,8 +26,7 @@ async def record(
 ) -> None:
     """Append one row, committed before this returns: with the caller's change when called
     inside its transaction, else together with the rows of concurrent requests."""
-    connection, sql = raw_query()
-    values = (
+    row = [
         now,
         actor_id,
         action,
@@ -35,11 +36,49 @@ async def record(
         detail[:255],
         patient_id,
         route[:200],
-    )
-    if isinstance(connection, TransactionalDBClient):
-        await connection.execute_insert(_insert(sql.dialect, 1), list(values))
+    ]
+    await _append([row])
+
+
+async def record_for_each_patient(
+    action: str,
+    patient_ids: Iterable[int],
+    *,
+    now: datetime,
+    actor_id: int | None,
+    client: str = "",
+    route: str = "",
+) -> None:
+    """`record` once per patient (each the row's target and `patient_id`; a repeated id once),
+    written together: a page showing many patients' data costs one query, not one each."""
+    client, route = client[:64], route[:200]
+    moment = _bound_moment(now)
+    rows = [
+        [moment, actor_id, action, "user", str(patient_id), client, "", patient_id, route]
+        for patient_id in dict.fromkeys(patient_ids)
+    ]
+    await _append(rows)
+
+
+def _bound_moment(now: datetime) -> datetime | str:
+    """`now` as the database is sent it: on SQLite the text Tortoise's adapter would make of it
+    (`isoformat(" ")`, tortoise/backends/sqlite/executor.py), made once for all the rows rather
+    than by the adapter for each (a fifth of the CPU time of 200 rows)."""
+    return now.isoformat(" ") if raw_query()[1].dialect == "sqlite" else now
+
+
+async def _append(rows: list[list[Any]]) -> None:
+    """Rows in `_COLUMNS` order: with the caller's change inside its transaction, else through
+    the group commit (one transaction with the rows of concurrent callers)."""
+    if not rows:
+        return
+    connection, sql = raw_query()
+    if not isinstance(connection, TransactionalDBClient):
+        await _group_commits[sql.dialect].insert_rows(connection, rows)
+    elif len(rows) == 1:
+        await connection.execute_insert(_insert(sql.dialect, 1), rows[0])
     else:
-        await _group_commits[sql.dialect].insert(connection, values)
+        await connection.execute_many(_insert(sql.dialect, 1), rows)
 
 
 _COLUMNS = (

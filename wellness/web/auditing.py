@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
 from litestar import Request
+from litestar.connection import ASGIConnection
 
 from wellness.audit import services as audit
 from wellness.web.context import client_address, utc_now
 from wellness.web.guards import current_user
 
 
-def audit_route(request: Request[Any, Any, Any]) -> str:
+def audit_route(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
     """The route an audit row names: the method and the handler's path template (e.g.
     "POST /care/patients/{patient_id}/attest"), so it names no ids. Every writer uses this."""
-    template = request.scope.get("path_template") or request.url.path
-    return f"{request.method} {template}"
+    template = connection.scope.get("path_template") or connection.url.path
+    return f"{connection.scope.get('method', '')} {template}"
 
 
 async def record_action(
@@ -62,4 +64,23 @@ async def record_for_patient(
         detail=detail,
         patient_id=patient_id,
         now=now,
+    )
+
+
+async def record_for_patients(
+    request: Request[Any, Any, Any],
+    action: str,
+    patient_ids: Iterable[int],
+    *,
+    now: datetime | None = None,
+) -> None:
+    """`record_for_patient` for each of these patients (each once), written together: for a
+    page or list that shows several patients' data at once."""
+    await audit.record_for_each_patient(
+        action,
+        patient_ids,
+        now=now if now is not None else utc_now(request),
+        actor_id=current_user(request).id,
+        client=client_address(request),
+        route=audit_route(request),
     )

@@ -3,6 +3,9 @@
 Pages and the JSON API share these, so both refuse the same people with the same answer. A
 record the person may not see is as absent as one that does not exist (404, never 403), so an
 outsider learns nothing about other people's ids. Ids in paths are `wellness.web.ids.PathId`.
+
+Every refusal is a `NotFoundForViewer`, answered as any 404 is and audited by `web/refusals.py`
+(who asked for what, from which route): a new loader that goes through `_found` is covered.
 """
 
 from __future__ import annotations
@@ -25,48 +28,63 @@ from wellness.practice.models import PracticeLog
 T = TypeVar("T")
 
 
+class NotFoundForViewer(NotFoundException):
+    """A loader's 404: no such record, or not one this viewer may see (the same answer). It
+    names what was asked for, for the refusal's audit row; the answer is a plain 404's."""
+
+    def __init__(self, detail: str, *, target_type: str, target_id: object) -> None:
+        super().__init__(detail)
+        self.target_type = target_type
+        self.target_id = target_id
+
+
 async def session_for_viewer_or_404(viewer: User, session_id: int) -> PracticeSession:
-    return _found(await catalog.session_for_viewer(viewer, session_id), "No such session.")
+    found = await catalog.session_for_viewer(viewer, session_id)
+    return _found(found, "No such session.", "session", session_id)
 
 
 async def session_for_editor_or_404(viewer: User, session_id: int) -> PracticeSession:
-    return _found(await catalog.session_for_editor(viewer, session_id), "No such session.")
+    found = await catalog.session_for_editor(viewer, session_id)
+    return _found(found, "No such session.", "session", session_id)
 
 
 async def asset_for_viewer_or_404(viewer: User, asset_id: int) -> MediaAsset:
-    return _found(await catalog.asset_for_viewer(viewer, asset_id), "No such media.")
+    found = await catalog.asset_for_viewer(viewer, asset_id)
+    return _found(found, "No such media.", "media", asset_id)
 
 
 async def cover_owner_for_viewer_or_404(viewer: User, key: str) -> MediaAsset:
     """The media asset whose cover picture `key` is, if the viewer may see it."""
-    return _found(await cover_owner_for_viewer(viewer, key), "No such picture.")
+    found = await cover_owner_for_viewer(viewer, key)
+    return _found(found, "No such picture.", "cover", key)
 
 
 async def patient_for_therapist_or_404(viewer: User, patient_id: int) -> User:
     found = await care.patient_for_therapist(viewer, patient_id)
-    return _found(found, "No such patient on your caseload.")
+    return _found(found, "No such patient on your caseload.", "user", patient_id)
 
 
 async def alert_for_therapist_or_404(viewer: User, alert_id: int) -> Alert:
     found = await care.alert_for_therapist(viewer, alert_id)
-    return _found(found, "No such alert for your caseload.")
+    return _found(found, "No such alert for your caseload.", "alert", alert_id)
 
 
 async def assignment_for_therapist_or_404(viewer: User, assignment_id: int) -> PracticeAssignment:
     found = await assignments.assignment_for_therapist(viewer, assignment_id)
-    return _found(found, "No such assignment for your caseload.")
+    return _found(found, "No such assignment for your caseload.", "assignment", assignment_id)
 
 
 async def own_practice_or_404(viewer: User, practice_id: int) -> PracticeLog:
     found = await practice.practice_for_owner(viewer, practice_id)
-    return _found(found, "No such practice record.")
+    return _found(found, "No such practice record.", "practice", practice_id)
 
 
 async def account_for_admin_or_404(viewer: User, user_id: int) -> User:
-    return _found(await accounts.account_for_admin(viewer, user_id), "No such account.")
+    found = await accounts.account_for_admin(viewer, user_id)
+    return _found(found, "No such account.", "user", user_id)
 
 
-def _found(record: T | None, message: str) -> T:
+def _found(record: T | None, message: str, target_type: str, target_id: object) -> T:
     if record is None:
-        raise NotFoundException(message)
+        raise NotFoundForViewer(message, target_type=target_type, target_id=target_id)
     return record

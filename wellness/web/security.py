@@ -96,6 +96,18 @@ def security_headers(*, production: bool) -> Any:
 
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+CROSS_SITE_REFUSAL = "Cross-site requests may not change data."
+# Litestar's CSRF middleware refuses in these words (with no class of its own to tell it by);
+# `check_form_token` refuses in the same ones.
+CSRF_REFUSAL = "CSRF token verification failed"
+
+
+def csrf_refusal(exc: Exception) -> str | None:
+    """What a write refused by a CSRF defence was refused for ("cross-site", or "no valid CSRF
+    token"), from the refusal; None for any other exception."""
+    if not isinstance(exc, PermissionDeniedException):
+        return None
+    return {CROSS_SITE_REFUSAL: "cross-site", CSRF_REFUSAL: "no valid CSRF token"}.get(exc.detail)
 
 
 async def same_origin_writes_only(
@@ -111,12 +123,12 @@ async def same_origin_writes_only(
         return
     fetch_site = connection.headers.get("sec-fetch-site")
     if fetch_site is not None and fetch_site not in {"same-origin", "none"}:
-        raise PermissionDeniedException("Cross-site requests may not change data.")
+        raise PermissionDeniedException(CROSS_SITE_REFUSAL)
     origin = connection.headers.get("origin")
     if origin is not None and fetch_site is None:
         expected = f"{connection.url.scheme}://{connection.headers.get('host', '')}"
         if origin != expected:
-            raise PermissionDeniedException("Cross-site requests may not change data.")
+            raise PermissionDeniedException(CROSS_SITE_REFUSAL)
 
 
 # --- CSRF for routes that skip Litestar's CSRF middleware (streamed multipart uploads) --------
@@ -136,7 +148,7 @@ def _csrf_secret(token: str, key: str) -> bytes | None:
 def _csrf_config(request: Request[Any, Any, Any]) -> CSRFConfig:
     config = request.app.csrf_config
     if config is None:  # create_app always configures CSRF; fail closed if that ever changes
-        raise PermissionDeniedException("CSRF token verification failed")
+        raise PermissionDeniedException(CSRF_REFUSAL)
     return config
 
 
@@ -163,4 +175,4 @@ def check_form_token(request: Request[Any, Any, Any], fields: dict[str, str]) ->
     sent_token = request.headers.get(config.header_name) or fields.get(CSRF_FIELD, "")
     sent = _csrf_secret(sent_token, config.secret)
     if cookie is None or sent is None or not compare_digest(cookie, sent):
-        raise PermissionDeniedException("CSRF token verification failed")
+        raise PermissionDeniedException(CSRF_REFUSAL)

@@ -10,7 +10,7 @@ from wellness.caseload import alerts as caseload_alerts
 from wellness.web import care_access
 from wellness.web.api.care_schemas import AlertAcknowledge, AlertOut, AttestCreate
 from wellness.web.api.practice_schemas import PracticeOut
-from wellness.web.auditing import record_for_patient
+from wellness.web.auditing import record_for_patients
 from wellness.web.dependencies import CareTeamCall
 from wellness.web.guards import signed_in, therapists_only
 from wellness.web.idempotency import created, respond_once
@@ -30,8 +30,8 @@ class CareApi(Controller):
         """Unacknowledged alerts for the patients on your caseload, newest first, each with the
         tags and note of the rating that raised it. Audited: one row per patient listed."""
         found = await caseload_alerts.open_alerts_for(call.user)
-        for patient_id in dict.fromkeys(item.patient_id for item in found):
-            await record_for_patient(call.request, "patient_alerts_viewed", patient_id)
+        patients = (item.patient_id for item in found)
+        await record_for_patients(call.request, "patient_alerts_viewed", patients, now=call.now)
         return [AlertOut.of(item) for item in found]
 
     @post(

@@ -16,7 +16,7 @@ from wellness.care import services as care
 from wellness.lib.numbers import record_id
 from wellness.lib.text import one_line
 from wellness.lib.validation import FieldError
-from wellness.web.auditing import record_action
+from wellness.web.auditing import record_action, record_for_patient
 from wellness.web.dependencies import RequestTime, SignedInUser, SignInLimits
 from wellness.web.guards import admins_only
 from wellness.web.ids import AccountId
@@ -190,7 +190,8 @@ class AdminPages(Controller):
             field = "therapist_id" if problem.field == "therapist" else problem.field
             return await _detail_template(patient, errors={field: problem.message}, status=422)
         if added:
-            await _audit(request, "care_assigned", patient, detail=f"therapist={therapist.id}")
+            detail = f"therapist={therapist.id}"
+            await record_for_patient(request, "care_assigned", patient.id, detail=detail)
         flash(
             request, f"{therapist.display_name} now looks after {patient.display_name}.", "success"
         )
@@ -207,7 +208,8 @@ class AdminPages(Controller):
     ) -> Redirect:
         patient = await account_for_admin_or_404(user, user_id)
         if await care.unassign(therapist_id, patient.id, now=now):
-            await _audit(request, "care_unassigned", patient, detail=f"therapist={therapist_id}")
+            detail = f"therapist={therapist_id}"
+            await record_for_patient(request, "care_unassigned", patient.id, detail=detail)
             flash(request, "Removed from the care team.", "success")
         return Redirect(f"/admin/users/{patient.id}", status_code=303)
 

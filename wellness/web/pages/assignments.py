@@ -16,6 +16,7 @@ from wellness.caseload import assignments as service
 from wellness.lib.validation import FieldError
 from wellness.web import assignment_actions as actions
 from wellness.web import care_access
+from wellness.web.auditing import record_for_patient
 from wellness.web.dependencies import CareTeamCall, SignedInCall
 from wellness.web.guards import therapists_only
 from wellness.web.ids import PathId
@@ -23,6 +24,8 @@ from wellness.web.lookups import assignment_for_therapist_or_404, patient_for_th
 from wellness.web.pages import assignment_forms as forms
 
 LIST = "care/assignments/list.html"
+NEW_FORM_VIEWED = "assignment_form_viewed"
+ASSIGNMENT_VIEWED = "assignment_viewed"
 _DONE = {
     "pause": "Paused: nothing is due until you resume it.",
     "resume": "Resumed from today.",
@@ -35,7 +38,7 @@ def _list_url(patient_id: int) -> str:
 
 
 async def _form(
-    user: User,
+    call: SignedInCall,
     patient: User,
     values: dict[str, Any],
     errors: dict[str, str],
@@ -43,8 +46,15 @@ async def _form(
     assignment: PracticeAssignment | None = None,
     status: int = 200,
 ) -> Template:
+    """The form to assign a practice, or to change `assignment`; audited, as it shows the
+    patient's data: which sessions their care team forbids, and an assignment's schedule and
+    note."""
+    if assignment is None:
+        await record_for_patient(call.request, NEW_FORM_VIEWED, patient.id, now=call.now)
+    else:
+        await actions.audit_assignment(call.request, ASSIGNMENT_VIEWED, assignment)
     return forms.assignment_form(
-        user=user,
+        user=call.user,
         patient=patient,
         sessions=await service.session_choices(patient.id),
         values=values,
@@ -87,7 +97,7 @@ class AssignmentPages(Controller):
         patient = await patient_for_therapist_or_404(call.user, patient_id)
         values = forms.values_of(service.AssignmentInput())
         values["target"] = ""
-        return await _form(call.user, patient, values, {}, _list_url(patient.id))
+        return await _form(call, patient, values, {}, _list_url(patient.id))
 
     @post("/patients/{patient_id:int}/assignments", name="care_assignment_create")
     async def create(self, call: CareTeamCall, patient_id: PathId) -> Template | Redirect:
@@ -102,7 +112,7 @@ class AssignmentPages(Controller):
                 errors[problem.field] = problem.message
         if errors:
             typed = forms.typed(form)
-            return await _form(call.user, patient, typed, errors, _list_url(patient.id), status=422)
+            return await _form(call, patient, typed, errors, _list_url(patient.id), status=422)
         flash(call.request, f"Assigned to {patient.display_name} from today.", category="success")
         return Redirect(_list_url(patient.id), status_code=303)
 
@@ -112,7 +122,7 @@ class AssignmentPages(Controller):
         patient = await patient_for_therapist_or_404(call.user, assignment.patient_id)
         current = service.input_of(await service.latest_version(assignment))
         action = f"/care/assignments/{assignment.id}/edit"
-        return await _form(call.user, patient, forms.values_of(current), {}, action, assignment)
+        return await _form(call, patient, forms.values_of(current), {}, action, assignment)
 
     @post("/assignments/{assignment_id:int}/edit", name="care_assignment_change")
     async def change(self, call: CareTeamCall, assignment_id: PathId) -> Template | Redirect:
@@ -126,7 +136,7 @@ class AssignmentPages(Controller):
         if errors:
             action = f"/care/assignments/{assignment.id}/edit"
             typed = forms.typed(form)
-            return await _form(call.user, patient, typed, errors, action, assignment, status=422)
+            return await _form(call, patient, typed, errors, action, assignment, status=422)
         flash(
             call.request, "Changed from today; earlier days keep the schedule they had.", "success"
         )

@@ -9,6 +9,7 @@ from litestar.response import Redirect, Template
 from wellness.accounts.models import User
 from wellness.lib.validation import FieldError
 from wellness.web import care_access
+from wellness.web.auditing import record_for_patient
 from wellness.web.dependencies import CareTeamCall, SignedInCall
 from wellness.web.guards import signed_in, therapists_only
 from wellness.web.ids import PathId
@@ -17,9 +18,10 @@ from wellness.web.pages import wellbeing_forms as forms
 from wellness.web.pages.patient_record import record_page
 
 ATTEST = "care/attest.html"
+ATTEST_FORM_VIEWED = "attest_form_viewed"
 
 
-def _attest_form(
+async def _attest_form(
     call: SignedInCall,
     patient: User,
     errors: dict[str, str],
@@ -27,7 +29,9 @@ def _attest_form(
     *,
     status: int = 200,
 ) -> Template:
-    """The attendance form for `patient`, the start time prefilled in the therapist's zone."""
+    """The attendance form for `patient`, the start time prefilled in the therapist's zone;
+    audited, as it names the patient."""
+    await record_for_patient(call.request, ATTEST_FORM_VIEWED, patient.id, now=call.now)
     return forms.practice_form(ATTEST, call, errors, typed, status=status, patient=patient)
 
 
@@ -72,7 +76,7 @@ class CarePages(Controller):
     @get("/patients/{patient_id:int}/attest", guards=[therapists_only], name="care_attest_form")
     async def attest_form(self, call: CareTeamCall, patient_id: PathId) -> Template:
         patient = await patient_for_therapist_or_404(call.user, patient_id)
-        return _attest_form(call, patient, {}, {})
+        return await _attest_form(call, patient, {}, {})
 
     @post("/patients/{patient_id:int}/attest", guards=[therapists_only], name="care_attest")
     async def attest(self, call: CareTeamCall, patient_id: PathId) -> Template | Redirect:
@@ -84,11 +88,12 @@ class CarePages(Controller):
         entry = forms.practice_entry(form, call.user.time_zone, errors)
         typed = forms.values(form)
         if entry is None:
-            return _attest_form(call, patient, errors, typed, status=422)
+            return await _attest_form(call, patient, errors, typed, status=422)
         try:
             await care_access.attest(call, patient, entry)
         except FieldError as problem:
-            return _attest_form(call, patient, {problem.field: problem.message}, typed, status=422)
+            refused = {problem.field: problem.message}
+            return await _attest_form(call, patient, refused, typed, status=422)
         flash(
             call.request,
             f"Confirmed {entry.minutes} minutes for {patient.display_name}.",

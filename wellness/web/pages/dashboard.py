@@ -15,8 +15,8 @@ from wellness.caseload import alerts as caseload_alerts
 from wellness.caseload import dashboard, table
 from wellness.catalog import services as catalog
 from wellness.catalog.search import SearchPage
-from wellness.web.auditing import record_action
-from wellness.web.dependencies import CareTeamCall
+from wellness.web.auditing import record_action, record_for_patients
+from wellness.web.dependencies import CareTeamCall, SignedInCall
 from wellness.web.guards import therapists_only
 from wellness.web.security import csrf_input
 
@@ -46,9 +46,7 @@ class DashboardPages(Controller):
         request, user, now, search = call.request, call.user, call.now, q.strip()
         view = await dashboard.dashboard_view(user, policy=call.policy, now=now, name_filter=search)
         rows = view.rows
-        await record_action(
-            request, "caseload_viewed", target_type="caseload", target_id=user.id, now=now
-        )
+        await _audit_view(call, view)
         preview = await catalog.library_preview_under(user, view.catalog_token)
         context = {
             "user": user,
@@ -61,6 +59,23 @@ class DashboardPages(Controller):
             "preview_html": _preview_html(request, preview),
         }
         return _page(request, context)
+
+
+async def _audit_view(call: SignedInCall, view: dashboard.DashboardView) -> None:
+    """One `caseload_viewed` row per patient the page shows (a row of the table, or an open
+    alert: the panel is not filtered by name), written together; a view showing nobody is one
+    row naming the caseload."""
+    shown = [row.patient_id for row in view.rows] + [alert.patient_id for alert in view.alerts]
+    if shown:
+        await record_for_patients(call.request, "caseload_viewed", shown, now=call.now)
+    else:
+        await record_action(
+            call.request,
+            "caseload_viewed",
+            target_type="caseload",
+            target_id=call.user.id,
+            now=call.now,
+        )
 
 
 # Parts of the page as HTML, by (template, what they are rendered from): a part depends on
