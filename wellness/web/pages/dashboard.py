@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, cast
 
-from litestar import Controller, MediaType, Request, Response, get
+from litestar import Controller, MediaType, Request, Response, get, post
 from litestar.exceptions import ValidationException
 from litestar.params import QueryParameter
+from litestar.response import Redirect
 from markupsafe import Markup
 
 from wellness.accounts.models import User
@@ -15,12 +16,14 @@ from wellness.caseload import alerts as caseload_alerts
 from wellness.caseload import dashboard, table
 from wellness.catalog import services as catalog
 from wellness.catalog.search import SearchPage
+from wellness.lib.text import one_line
 from wellness.web.auditing import record_action, record_for_patients
 from wellness.web.dependencies import CareTeamCall, SignedInCall
 from wellness.web.guards import therapists_only
 from wellness.web.security import csrf_input
 
 MAX_FILTER = 100
+CASELOAD_SEARCH = "caseload_search"  # the name search, kept in the session, not the URL
 SORT_CHOICES = ", ".join(table.SORTS)
 PAGE_TEMPLATE = "caseload/dashboard.html"
 ROW_TEMPLATE = "caseload/_row.html"
@@ -38,12 +41,14 @@ class DashboardPages(Controller):
         self,
         call: CareTeamCall,
         sort: Annotated[str | None, QueryParameter(name="sort", max_length=20)] = None,
-        q: Annotated[str, QueryParameter(name="q", max_length=MAX_FILTER)] = "",
     ) -> Response[bytes]:
+        """The caseload, filtered by the name search kept in the session (see `search`)."""
         order = table.parse_sort(sort)
         if order is None:
             raise ValidationException(f"sort must be one of {SORT_CHOICES} (- for descending).")
-        request, user, now, search = call.request, call.user, call.now, q.strip()
+        request, user, now = call.request, call.user, call.now
+        kept = request.session.get(CASELOAD_SEARCH, "")
+        search = kept if isinstance(kept, str) else ""
         view = await dashboard.dashboard_view(user, policy=call.policy, now=now, name_filter=search)
         rows = view.rows
         await _audit_view(call, view)
@@ -59,6 +64,20 @@ class DashboardPages(Controller):
             "preview_html": _preview_html(request, preview),
         }
         return _page(request, context)
+
+    @post("/therapist", guards=[therapists_only], name="therapist_search")
+    async def search(self, request: Request[Any, Any, Any]) -> Redirect:
+        """The name search is posted and kept in the session: a patient's name typed into it
+        never stands in a URL (browser histories, access logs). The order stays in the URL."""
+        form = await request.form()
+        typed = "" if form.get("clear") else one_line(str(form.get("q", "")))[:MAX_FILTER]
+        if typed:
+            request.session[CASELOAD_SEARCH] = typed
+        else:
+            request.session.pop(CASELOAD_SEARCH, None)
+        sort = str(form.get("sort", ""))
+        order = table.parse_sort(sort) if sort else None
+        return Redirect(f"/therapist?sort={sort}" if order else "/therapist", status_code=303)
 
 
 async def _audit_view(call: SignedInCall, view: dashboard.DashboardView) -> None:
