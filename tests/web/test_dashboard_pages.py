@@ -19,6 +19,7 @@ from tortoise import connections
 from tests.conftest import PERSONAS, Client
 from wellness.accounts.models import User
 from wellness.audit.models import AuditEvent
+from wellness.audit.recent_reads import READ_WINDOW
 from wellness.care import services as care
 from wellness.checkins.models import Checkin
 from wellness.lib.clock import FixedClock
@@ -212,6 +213,46 @@ def test_a_view_showing_nobody_is_one_row_naming_the_caseload(
     assert audited_patients(client, "caseload_viewed") == [None]
     [row] = client.run(lambda: AuditEvent.filter(action="caseload_viewed"))
     assert (row.target_type, row.target_id) == ("caseload", str(personas["therapist"].id))
+
+
+def test_a_dashboard_viewed_again_records_each_patient_once_per_window_and_every_view(
+    client: Client, personas: dict[str, User], clock: FixedClock
+) -> None:
+    bea = add_patient(client, personas, "Bea Fine", "bea@example.org")
+    alice = personas["patient"].id
+    client.login_as(PERSONAS["therapist"])
+
+    def rows_after(view: Any) -> list[tuple[str, str]]:
+        before = client.run(lambda: AuditEvent.filter(action="caseload_viewed").count())
+        view()
+        rows = client.run(lambda: AuditEvent.filter(action="caseload_viewed").order_by("id"))
+        return [(row.target_type, row.target_id) for row in rows[before:]]
+
+    first = rows_after(lambda: client.get("/therapist"))
+    clock.advance(READ_WINDOW - timedelta(seconds=1))
+    again = rows_after(lambda: client.get("/therapist"))
+    clock.advance(timedelta(seconds=1))
+    later = rows_after(lambda: client.get("/therapist"))
+
+    assert sorted(first) == sorted([("user", str(alice)), ("user", str(bea.id))])
+    # The view itself is recorded, naming the caseload; its patients were, moments ago.
+    assert again == [("caseload", str(personas["therapist"].id))]
+    assert sorted(later) == sorted(first)
+
+
+def test_a_patient_newly_shown_is_recorded_at_once(
+    client: Client, personas: dict[str, User]
+) -> None:
+    client.login_as(PERSONAS["therapist"])
+    client.get("/account")  # the CSRF cookie, from a page that shows no patient
+    client.submit("/therapist", {"q": "Alice"})
+    client.get("/therapist")
+    bea = add_patient(client, personas, "Bea Fine", "bea@example.org")
+    client.submit("/therapist", {"clear": "1"})
+
+    client.get("/therapist")
+
+    assert audited_patients(client, "caseload_viewed") == [personas["patient"].id, bea.id]
 
 
 def test_needs_attention_first_then_by_name(client: Client, personas: dict[str, User]) -> None:

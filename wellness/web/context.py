@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -10,6 +10,7 @@ from litestar.connection import ASGIConnection
 
 from wellness.accounts.sessions import SessionPolicy
 from wellness.accounts.throttle import LoginThrottle
+from wellness.audit.recent_reads import RecentReads
 from wellness.catalog.storage import MediaStore
 from wellness.lib.clock import Clock
 from wellness.settings import Settings
@@ -24,6 +25,8 @@ class WebContext:
     login_throttle: LoginThrottle
     media_store: MediaStore
     clock: Clock
+    # Per app (so per worker): which patients' views pages that repeat them recorded lately.
+    recent_reads: RecentReads = field(default_factory=RecentReads)
 
 
 def web_context(connection: ASGIConnection[Any, Any, Any, Any]) -> WebContext:

@@ -18,11 +18,13 @@ from wellness.catalog import services as catalog
 from wellness.catalog.search import SearchPage
 from wellness.lib.text import one_line
 from wellness.web.auditing import record_action, record_for_patients
+from wellness.web.context import web_context
 from wellness.web.dependencies import CareTeamCall, SignedInCall
 from wellness.web.guards import therapists_only
 from wellness.web.security import csrf_input
 
 MAX_FILTER = 100
+VIEWED = "caseload_viewed"
 CASELOAD_SEARCH = "caseload_search"  # the name search, kept in the session, not the URL
 SORT_CHOICES = ", ".join(table.SORTS)
 PAGE_TEMPLATE = "caseload/dashboard.html"
@@ -82,15 +84,20 @@ class DashboardPages(Controller):
 
 async def _audit_view(call: SignedInCall, view: dashboard.DashboardView) -> None:
     """One `caseload_viewed` row per patient the page shows (a row of the table, or an open
-    alert: the panel is not filtered by name), written together; a view showing nobody is one
-    row naming the caseload."""
+    alert: the panel is not filtered by name), written together, unless this therapist's view
+    of that patient was recorded within `recent_reads.READ_WINDOW`; a view that writes none
+    (it shows nobody, or only patients recorded lately) is one row naming the caseload. A
+    dashboard refreshed all day thus records each patient every few minutes and each view."""
     shown = [row.patient_id for row in view.rows] + [alert.patient_id for alert in view.alerts]
-    if shown:
-        await record_for_patients(call.request, "caseload_viewed", shown, now=call.now)
+    recent = web_context(call.request).recent_reads
+    due = recent.due(call.user.id, VIEWED, shown, call.now)
+    if due:
+        await record_for_patients(call.request, VIEWED, due, now=call.now)
+        recent.recorded(call.user.id, VIEWED, due, call.now)
     else:
         await record_action(
             call.request,
-            "caseload_viewed",
+            VIEWED,
             target_type="caseload",
             target_id=call.user.id,
             now=call.now,
