@@ -50,7 +50,7 @@ async def record_checkin(
     patient: User, entry: CheckinInput, *, policy: CarePolicy, now: datetime
 ) -> Recorded:
     level = scoring.clean_level("level", entry.level)
-    occurred_at = _moment("occurred_at", entry.occurred_at, policy, now)
+    occurred_at = checked_moment("occurred_at", entry.occurred_at, policy, now)
     note, tags = scoring.clean_note(entry.note), scoring.clean_tags(entry.tags)
     async with in_transaction():
         checkin = await Checkin.create(
@@ -122,7 +122,7 @@ async def record_gad7(
     now: datetime,
 ) -> Gad7Recorded:
     score = scoring.score_gad7(answers)
-    moment = _moment("occurred_at", occurred_at, policy, now)
+    moment = checked_moment("occurred_at", occurred_at, policy, now)
     async with in_transaction():
         response = await Gad7Response.create(
             patient_id=patient.id,
@@ -139,7 +139,11 @@ async def record_gad7(
     return Gad7Recorded(response, alerts)
 
 
-def _moment(name: str, moment: datetime | None, policy: CarePolicy, now: datetime) -> datetime:
+def checked_moment(
+    name: str, moment: datetime | None, policy: CarePolicy, now: datetime
+) -> datetime:
+    """When something happened, as given (None: now), checked by `scoring.clean_moment`:
+    check it before it reaches any query (PostgreSQL cannot store every moment Python can)."""
     if moment is None:
         return now
     return scoring.clean_moment(name, moment, now=now, backdate_days=policy.backdate_days)

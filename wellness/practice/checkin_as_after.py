@@ -35,7 +35,8 @@ async def record_checkin(
     async with in_transaction():
         # Lock the practice before the check-in is written: every transaction takes the
         # practice's lock before the care token's (migration 0011), or two could deadlock.
-        latest = await _practice_it_may_close(patient.id, entry.occurred_at or now, policy)
+        moment = checkins.checked_moment("occurred_at", entry.occurred_at, policy, now)
+        latest = await _practice_it_may_close(patient.id, moment, policy)
         recorded = await checkins.record_checkin(patient, entry, policy=policy, now=now)
         if latest is None or not _closes(latest, recorded.checkin.occurred_at, policy):
             return recorded
