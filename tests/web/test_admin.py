@@ -299,3 +299,17 @@ def test_an_account_search_with_a_nul_answers_normally(as_admin: Client) -> None
 
     assert response.status_code == 200, response.text
     assert "No accounts match “nova”." in response.text
+
+
+def test_an_admins_own_page_offers_no_role_change_or_deactivation(as_admin: Client) -> None:
+    own = as_admin.get(f"/admin/users/{as_admin.user(PERSONAS['admin'].email).id}")
+    other = as_admin.get(f"/admin/users/{as_admin.user(PERSONAS['patient'].email).id}")
+
+    assert "Your own account" in own.text
+    assert "Deactivate and sign out everywhere" not in own.text
+    assert "Change role" not in own.text
+    assert (
+        'action="/admin/users/' not in own.text.split("Your own account")[1].split("</section>")[0]
+    )
+    assert "Change role" in other.text
+    assert "Deactivate and sign out everywhere" in other.text

@@ -220,7 +220,7 @@ def test_acknowledging_from_the_caseload_leads_back_to_it(client: Client, alert_
 
     response = client.submit(f"/care/alerts/{alert_id}/acknowledge", {"note": ""})
 
-    assert response.headers["location"] == "/therapist"
+    assert response.headers["location"] == "/therapist#alerts-heading"  # its alerts panel
     [(_, acknowledged_at, note)] = alerts(client)
     assert acknowledged_at is not None
     assert note == ""

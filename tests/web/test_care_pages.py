@@ -126,7 +126,7 @@ def test_acknowledging_records_who_and_when_and_clears_the_list(
     response = client.submit(ACK.format(alert_id))
 
     assert response.status_code == 303
-    assert response.headers["location"] == "/therapist"
+    assert response.headers["location"] == "/therapist#alerts-heading"
     stored = alert_row(client, alert_id)
     assert stored.acknowledged_by_id == personas["therapist"].id
     assert stored.acknowledged_at is not None

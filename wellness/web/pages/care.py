@@ -71,7 +71,8 @@ class CarePages(Controller):
             flash(call.request, "Someone on the care team had already acknowledged it.", "info")
         if forms.text(form, "return_to") == "patient":
             return Redirect(f"/care/patients/{alert.patient_id}#alert-{alert.id}", status_code=303)
-        return Redirect("/therapist", status_code=303)
+        # Back to the alerts panel, where the next one waits, not to the top of the caseload.
+        return Redirect("/therapist#alerts-heading", status_code=303)
 
     @get("/patients/{patient_id:int}/attest", guards=[therapists_only], name="care_attest_form")
     async def attest_form(self, call: CareTeamCall, patient_id: PathId) -> Template:
