@@ -14,12 +14,12 @@ from wellness.accounts.models import User
 from wellness.accounts.roles import Role
 from wellness.care import services as care
 from wellness.lib.numbers import record_id
-from wellness.lib.text import one_line
 from wellness.lib.validation import FieldError
 from wellness.web.auditing import record_action, record_for_patient
 from wellness.web.dependencies import RequestTime, SignedInUser, SignInLimits
 from wellness.web.guards import admins_only
 from wellness.web.ids import AccountId
+from wellness.web.kept_searches import keep_posted_search, kept_search
 from wellness.web.lookups import account_for_admin_or_404
 from wellness.web.schemas import ActiveForm, NewUserForm, PasswordForm, RoleForm
 
@@ -67,8 +67,7 @@ class AdminPages(Controller):
         page: Annotated[int, QueryParameter(ge=1, le=100_000)] = 1,
     ) -> Template:
         """Every account, or those the search (kept in the session) matches."""
-        search = request.session.get(ACCOUNT_SEARCH, "")
-        search = search if isinstance(search, str) else ""
+        search = kept_search(request, ACCOUNT_SEARCH)
         listing = await accounts.list_users(page=page, search=search)
         return Template(
             "admin/users.html", context={"listing": listing, "search": search, "roles": list(Role)}
@@ -78,12 +77,7 @@ class AdminPages(Controller):
     async def search_accounts(self, request: Request[Any, Any, Any]) -> Redirect:
         """The search form is posted and kept in the session: a patient's name or e-mail
         typed into it never stands in a URL (browser histories, access logs)."""
-        form = await request.form()
-        search = "" if form.get("clear") else one_line(str(form.get("q", "")))[:MAX_SEARCH]
-        if search:
-            request.session[ACCOUNT_SEARCH] = search
-        else:
-            request.session.pop(ACCOUNT_SEARCH, None)
+        await keep_posted_search(request, ACCOUNT_SEARCH, MAX_SEARCH)
         return Redirect("/admin/users", status_code=303)
 
     @get("/new", name="admin_new_user")

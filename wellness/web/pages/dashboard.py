@@ -16,11 +16,11 @@ from wellness.caseload import alerts as caseload_alerts
 from wellness.caseload import dashboard, table
 from wellness.catalog import services as catalog
 from wellness.catalog.search import SearchPage
-from wellness.lib.text import one_line
 from wellness.web.auditing import record_action, record_for_patients
 from wellness.web.context import web_context
 from wellness.web.dependencies import CareTeamCall, SignedInCall
 from wellness.web.guards import therapists_only
+from wellness.web.kept_searches import keep_posted_search, kept_search
 from wellness.web.security import csrf_input
 
 MAX_FILTER = 100
@@ -49,8 +49,7 @@ class DashboardPages(Controller):
         if order is None:
             raise ValidationException(f"sort must be one of {SORT_CHOICES} (- for descending).")
         request, user, now = call.request, call.user, call.now
-        kept = request.session.get(CASELOAD_SEARCH, "")
-        search = kept if isinstance(kept, str) else ""
+        search = kept_search(request, CASELOAD_SEARCH)
         view = await dashboard.dashboard_view(user, policy=call.policy, now=now, name_filter=search)
         rows = view.rows
         await _audit_view(call, view)
@@ -71,12 +70,7 @@ class DashboardPages(Controller):
     async def search(self, request: Request[Any, Any, Any]) -> Redirect:
         """The name search is posted and kept in the session: a patient's name typed into it
         never stands in a URL (browser histories, access logs). The order stays in the URL."""
-        form = await request.form()
-        typed = "" if form.get("clear") else one_line(str(form.get("q", "")))[:MAX_FILTER]
-        if typed:
-            request.session[CASELOAD_SEARCH] = typed
-        else:
-            request.session.pop(CASELOAD_SEARCH, None)
+        form = await keep_posted_search(request, CASELOAD_SEARCH, MAX_FILTER)
         sort = str(form.get("sort", ""))
         order = table.parse_sort(sort) if sort else None
         return Redirect(f"/therapist?sort={sort}" if order else "/therapist", status_code=303)
