@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
@@ -105,7 +107,9 @@ def test_a_recorded_row_reads_back_as_written_and_sorts_by_its_moment(any_orm: O
     assert found == ["patient_viewed"]
 
 
-def test_concurrent_rows_are_all_written_sharing_commits(any_orm: Orm) -> None:
+@contextmanager
+def audit_inserts() -> Iterator[list[str]]:
+    """The INSERT statements into the audit trail run while inside (the connection counts them)."""
     client = connections.get("default")
     inserts: list[str] = []
     original = client.execute_query
@@ -115,6 +119,14 @@ def test_concurrent_rows_are_all_written_sharing_commits(any_orm: Orm) -> None:
             inserts.append(statement)
         return await original(statement, values)
 
+    client.execute_query = counted
+    try:
+        yield inserts
+    finally:
+        del client.execute_query  # the class's method again
+
+
+def test_concurrent_rows_are_all_written_sharing_commits(any_orm: Orm) -> None:
     async def twelve_views() -> None:
         first = asyncio.create_task(audit.record("patient_viewed", now=TEST_NOW, actor_id=0))
         await asyncio.sleep(0)  # its commit is under way when the others come
@@ -123,11 +135,8 @@ def test_concurrent_rows_are_all_written_sharing_commits(any_orm: Orm) -> None:
             *(audit.record("patient_viewed", now=TEST_NOW, actor_id=n) for n in range(1, 12)),
         )
 
-    client.execute_query = counted
-    try:
+    with audit_inserts() as inserts:
         any_orm.run(twelve_views())
-    finally:
-        del client.execute_query
     actors = any_orm.run(AuditEvent.all().order_by("id").values_list("actor_id", flat=True))
 
     assert actors == list(range(12))
@@ -147,17 +156,7 @@ def test_a_row_recorded_inside_a_transaction_is_undone_with_it(any_orm: Orm) -> 
 
 
 def test_rows_for_many_patients_are_one_statement_each_patient_once(any_orm: Orm) -> None:
-    client = connections.get("default")
-    inserts: list[str] = []
-    original = client.execute_query
-
-    async def counted(statement: str, values: list[Any] | None = None) -> Any:
-        if statement.startswith("INSERT INTO audit_events"):
-            inserts.append(statement)
-        return await original(statement, values)
-
-    client.execute_query = counted
-    try:
+    with audit_inserts() as inserts:
         any_orm.run(
             audit.record_for_each_patient(
                 "caseload_viewed",
@@ -169,8 +168,6 @@ def test_rows_for_many_patients_are_one_statement_each_patient_once(any_orm: Orm
             )
         )
         any_orm.run(audit.record_for_each_patient("caseload_viewed", [], now=TEST_NOW, actor_id=2))
-    finally:
-        del client.execute_query
     events = any_orm.run(AuditEvent.all().order_by("id"))
 
     assert len(inserts) == 1

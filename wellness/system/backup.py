@@ -22,6 +22,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import wellness.migrations
+from wellness.db import sqlite_path
 from wellness.lib.clock import as_utc
 from wellness.lib.durable import fsync_directory, fsync_file
 
@@ -120,8 +121,8 @@ def _is_sqlite(database_url: str) -> bool:
 
 
 def database_file(database_url: str) -> Path:
-    """The file of a `sqlite://PATH` URL (read as wellness.db.sqlite_path reads it)."""
-    path = database_url.removeprefix("sqlite://")
+    """The file of a `sqlite://PATH` URL."""
+    path = sqlite_path(database_url)
     if path in {"", ":memory:"}:
         raise BackupError("WELLNESS_DATABASE_URL names an in-memory database: nothing to copy")
     return Path(path)
