@@ -67,7 +67,7 @@ from wellness.web.pages.my_practices import MyPracticesPages
 from wellness.web.pages.patient_record import PatientRecordPages
 from wellness.web.pages.wellbeing import WellbeingPages
 from wellness.web.refusals import audit_refusal
-from wellness.web.security import header_securer, same_origin_writes_only, security_headers
+from wellness.web.security import api_writes_carry_token, header_securer, security_headers
 from wellness.web.sessions import RotatingSessionConfig
 from wellness.web.static_files import StaticFileSystem
 from wellness.web.strict_json import JsonRequest, StrictBodyPlugin
@@ -160,8 +160,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             CareRestrictionsApi,
             uploads,
         ],
-        guards=[same_origin_writes_only],
-        # Cookie-authenticated writes from browsers are checked by origin instead (see the guard).
+        guards=[api_writes_carry_token],
+        # Litestar's middleware would ask every client for a token; the guard asks browsers only.
         opt={"exclude_from_csrf": True},
     )
     static = create_static_files_router(

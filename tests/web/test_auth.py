@@ -157,7 +157,10 @@ def test_cross_site_writes_to_the_api_are_refused(client: Client, personas: dict
     foreign_origin = client.post("/api/v1/auth/logout", headers={"origin": "https://evil.example"})
     assert foreign_origin.status_code == 403
     assert client.get("/api/v1/me").status_code == 200
-    same_origin = client.post("/api/v1/auth/logout", headers={"sec-fetch-site": "same-origin"})
+    same_origin = client.post(
+        "/api/v1/auth/logout",
+        headers={"sec-fetch-site": "same-origin", "x-csrftoken": client.csrf_token()},
+    )
     assert same_origin.status_code == 204
 
 

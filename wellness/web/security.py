@@ -1,5 +1,6 @@
-"""Security headers on every response, refusal of cross-site writes to the JSON API, and the
-CSRF token check for the routes that read their own multipart bodies."""
+"""Security headers on every response, the JSON API's CSRF defence (cross-site writes refused,
+browsers' own writes carry the token), and the CSRF token check for the routes that read their
+own multipart bodies."""
 
 from __future__ import annotations
 
@@ -113,12 +114,9 @@ def csrf_refusal(exc: Exception) -> str | None:
 async def same_origin_writes_only(
     connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler
 ) -> None:
-    """CSRF defence for the JSON API, which cookie-authenticated scripts and other clients share.
-
-    Browsers label every request with Sec-Fetch-Site and cross-site POSTs with Origin; scripts
-    and command-line clients send neither and cannot ride a victim's cookies. So a write is
-    refused when the browser says it comes from another site.
-    """
+    """A write a browser says comes from another site is refused (`Sec-Fetch-Site`, or
+    `Origin` from browsers too old to send it). The routes it guards check the CSRF token
+    themselves, or with `api_writes_carry_token`."""
     if connection.scope.get("method") not in UNSAFE_METHODS:
         return
     fetch_site = connection.headers.get("sec-fetch-site")
@@ -129,6 +127,27 @@ async def same_origin_writes_only(
         expected = f"{connection.url.scheme}://{connection.headers.get('host', '')}"
         if origin != expected:
             raise PermissionDeniedException(CROSS_SITE_REFUSAL)
+
+
+async def api_writes_carry_token(
+    connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
+) -> None:
+    """CSRF defence for the JSON API, which the app's own scripts and other clients share.
+
+    Only a browser can be made to write by another site's page, and every browser labels its
+    requests with `Sec-Fetch-Site` or, if older, a write with `Origin`. So a write from another
+    site is refused, and a browser's own-site write must carry the page's CSRF token in the
+    `x-csrftoken` header, as a form carries it in a field. Scripts and command-line clients send
+    neither header and cannot ride a victim's cookies: they need no token.
+    """
+    await same_origin_writes_only(connection, handler)
+    if connection.scope.get("method") not in UNSAFE_METHODS:
+        return
+    if "sec-fetch-site" in connection.headers or "origin" in connection.headers:
+        config = _csrf_config(connection)
+        _refuse_unless_token_matches(
+            connection, connection.cookies.get(config.cookie_name, ""), _header_token(connection)
+        )
 
 
 # --- CSRF for routes that skip Litestar's CSRF middleware (streamed multipart uploads) --------
@@ -145,8 +164,8 @@ def _csrf_secret(token: str, key: str) -> bytes | None:
     return secret.encode() if compare_digest(signature.encode(), expected.encode()) else None
 
 
-def _csrf_config(request: Request[Any, Any, Any]) -> CSRFConfig:
-    config = request.app.csrf_config
+def _csrf_config(connection: ASGIConnection[Any, Any, Any, Any]) -> CSRFConfig:
+    config = connection.app.csrf_config
     if config is None:  # create_app always configures CSRF; fail closed if that ever changes
         raise PermissionDeniedException(CSRF_REFUSAL)
     return config
@@ -170,9 +189,21 @@ def csrf_input(request: Request[Any, Any, Any]) -> str:
 
 
 def check_form_token(request: Request[Any, Any, Any], fields: dict[str, str]) -> None:
-    config = _csrf_config(request)
-    cookie = _csrf_secret(adopt_csrf_cookie(request), config.secret)
-    sent_token = request.headers.get(config.header_name) or fields.get(CSRF_FIELD, "")
-    sent = _csrf_secret(sent_token, config.secret)
+    cookie = adopt_csrf_cookie(request)
+    _refuse_unless_token_matches(
+        request, cookie, _header_token(request) or fields.get(CSRF_FIELD, "")
+    )
+
+
+def _header_token(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
+    return connection.headers.get(_csrf_config(connection).header_name, "")
+
+
+def _refuse_unless_token_matches(
+    connection: ASGIConnection[Any, Any, Any, Any], cookie_token: str, sent_token: str
+) -> None:
+    """Both tokens signed by us and holding the same secret (Litestar's own check)."""
+    key = _csrf_config(connection).secret
+    cookie, sent = _csrf_secret(cookie_token, key), _csrf_secret(sent_token, key)
     if cookie is None or sent is None or not compare_digest(cookie, sent):
         raise PermissionDeniedException(CSRF_REFUSAL)

@@ -341,12 +341,22 @@
     return Math.floor(total);
   }
 
+  // The API asks a browser's writes for the page's CSRF token, as forms send it in a field.
+  function csrfToken() {
+    var meta = document.querySelector("meta[name='csrf-token']");
+    return meta ? meta.getAttribute("content") || "" : "";
+  }
+
   function postJson(url, body, keepalive) {
     return fetch(url, {
       method: "POST",
       credentials: "same-origin",
       keepalive: !!keepalive,
-      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      headers: {
+        "Content-Type": "application/json",
+        Accept: "application/json",
+        "x-csrftoken": csrfToken(),
+      },
       body: JSON.stringify(body),
     });
   }
