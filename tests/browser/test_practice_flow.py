@@ -178,16 +178,23 @@ def test_playing_before_the_player_script_has_run_is_still_recorded(
     context: BrowserContext, page: Page
 ) -> None:
     """On a slow connection the page shows the media with the browser's own controls before
-    player.js arrives; playing it then is recorded when the script runs."""
+    player.js and practice.js arrive; playing it then is recorded when the scripts run."""
     sign_in(page, "patient2@demo.wellness")
     before = latest_practice_id(context)
     held: list[Route] = []
-    page.route("**/static/js/player.js", lambda route: held.append(route))
+    page.route("**/static/js/{player,practice}.js", lambda route: held.append(route))
     page.goto(f"/sessions/{shortest_breathing_session(context)}", wait_until="commit")
     page.locator("[data-player-media]").wait_for(state="attached")
     page.evaluate(START_PLAYING)
-    assert len(held) == 1, "the page asks for the player script"
-    held[0].continue_()
+    deadline = time.monotonic() + 10
+    while len(held) < 2 and time.monotonic() < deadline:
+        page.wait_for_timeout(50)  # lets the route handler run
+    assert sorted(route.request.url.rsplit("/", 1)[1] for route in held) == [
+        "player.js",
+        "practice.js",
+    ], "the page asks for the player's scripts"
+    for route in held:
+        route.continue_()
 
     page.evaluate(PLAY_TO_THE_END)
     practice = latest_practice_when_completed(context, after=before)
