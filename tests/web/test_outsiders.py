@@ -20,7 +20,8 @@ GAD-7, practice, alert, assignment, contraindication and ban.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import Enum
@@ -50,6 +51,7 @@ from wellness.app import create_app
 from wellness.care.models import Alert
 from wellness.catalog.models import MediaAsset
 from wellness.lib.clock import FixedClock
+from wellness.settings import Settings
 
 
 class Whose(Enum):
@@ -289,7 +291,7 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("PATCH", "/api/v1/sessions/{session_id:int}"): {"title": "Renamed"},
     ("POST", "/api/v1/sessions/{session_id:int}/publish"): {},
     ("POST", "/api/v1/sessions/{session_id:int}/archive"): {},
-    ("POST", "/admin/audit"): {"action": "login_succeeded"},
+    ("POST", "/admin/audit"): {"action": "access_denied"},
     ("POST", "/admin/users"): {"q": "alice"},
     ("POST", "/admin/users/new"): {
         "email": "nova@example.org",
@@ -346,18 +348,52 @@ def outsider_cases() -> list[Any]:
     return cases
 
 
-@dataclass
-class World:
-    client: Client
-    media_dir: Path
+@dataclass(frozen=True)
+class Seeded:
+    """A seeded world at rest: its database and media, and what the tests need to know of it."""
+
+    settings: Settings
     ids: dict[str, str]  # path parameter -> a real id of someone else's record
     fill: dict[str, Any]  # body placeholder -> value
-    jars: dict[str, httpx.Cookies]  # each persona's cookies, signed in
     markers: dict[str, list[str]]  # persona -> strings only their data holds
+
+    @property
+    def media_dir(self) -> Path:
+        return self.settings.media_dir
+
+    def ids_for(self, access: Access) -> dict[str, str]:
+        """The records a route names: a care team's `{session_id}` is the patient's banned
+        session (its ban is what the route lifts), anyone else's the draft."""
+        if access.whose is Whose.CASELOAD:
+            return {**self.ids, "session_id": str(self.fill["{SESSION}"])}
+        return self.ids
+
+
+@dataclass
+class World:
+    """A seeded world served by an app, with the cookies of the personas signed in to it."""
+
+    client: Client
+    seeded: Seeded
+    jars: dict[str, httpx.Cookies]
 
     def act_as(self, key: str) -> Client:
         self.client.cookies = httpx.Cookies(self.jars[key])
         return self.client
+
+
+@contextmanager
+def serving(
+    settings: Settings, personas: Iterable[str]
+) -> Iterator[tuple[Client, dict[str, httpx.Cookies]]]:
+    """An app on `settings`, and the cookies of each persona in `personas`, signed in to it."""
+    with Client(create_app(settings, clock=FixedClock(TEST_NOW)), base_url=BASE_URL) as client:
+        jars = {}
+        for key in personas:
+            client.login_as(PERSONAS[key])
+            client.csrf_token()
+            jars[key] = httpx.Cookies(client.cookies)
+        yield client, jars
 
 
 def api(client: Client, method: str, path: str, body: Any = None, **kwargs: Any) -> Any:
@@ -373,52 +409,54 @@ def upload(client: Client, directory: Path, name: str, cover: bytes) -> int:
     return int(api(client, "POST", "/api/v1/media", files=files)["id"])
 
 
-def seed(client: Client, directory: Path) -> World:
-    personas = client.run(lambda: create_personas(TEST_NOW))
-    jars = {}
-    for key, persona in PERSONAS.items():
-        client.login_as(persona)
-        client.csrf_token()
-        jars[key] = httpx.Cookies(client.cookies)
-    world = World(client, directory / "media", {}, {}, jars, {})
+def seed(directory: Path, database_url: str) -> Seeded:
+    """The world, written through the app's own API by whoever may write each part of it."""
+    settings = settings_for(directory, database_url)
+    with serving(settings, []) as (client, _):
+        personas = client.run(lambda: create_personas(TEST_NOW))
 
-    coordinator = world.act_as("coordinator")
-    published_asset = upload(coordinator, directory / "uploads", "calm.flac", png_bytes(8, 8))
-    draft_asset = upload(coordinator, directory / "uploads", DRAFT_FILENAME, png_bytes(9, 9))
-    session = {"kind": "breathing", "primary_asset_id": published_asset}
-    published = api(coordinator, "POST", "/api/v1/sessions", {**session, "title": "Calm"})["id"]
-    api(coordinator, "POST", f"/api/v1/sessions/{published}/publish")
-    draft = {"kind": "breathing", "title": DRAFT_TITLE, "primary_asset_id": draft_asset}
-    draft_id = api(coordinator, "POST", "/api/v1/sessions", draft)["id"]
+    with serving(settings, PERSONAS) as (client, jars):
+        world = World(client, Seeded(settings, {}, {}, {}), jars)
+        coordinator = world.act_as("coordinator")
+        uploads = directory / "uploads"
+        published_asset = upload(coordinator, uploads, "calm.flac", png_bytes(8, 8))
+        draft_asset = upload(coordinator, uploads, DRAFT_FILENAME, png_bytes(9, 9))
+        session = {"kind": "breathing", "title": "Calm", "primary_asset_id": published_asset}
+        published = api(coordinator, "POST", "/api/v1/sessions", session)["id"]
+        api(coordinator, "POST", f"/api/v1/sessions/{published}/publish")
+        draft = {"kind": "breathing", "title": DRAFT_TITLE, "primary_asset_id": draft_asset}
+        draft_id = api(coordinator, "POST", "/api/v1/sessions", draft)["id"]
 
-    patient = world.act_as("patient")
-    api(patient, "POST", "/api/v1/checkins", {"level": 9, "note": PATIENT_NOTE})
-    api(patient, "POST", "/api/v1/gad7", {"answers": [2, 2, 2, 2, 2, 2, 2]})
-    played = api(patient, "POST", "/api/v1/practice/playback", {"session_id": published})
-    started_at = (TEST_NOW - timedelta(hours=3)).isoformat()
-    logged = {"started_at": started_at, "listened_seconds": 1800, "kind": "yoga"}
-    api(patient, "POST", "/api/v1/practice", {**logged, "note": PRACTICE_NOTE})
-    assert patient.get("/patient").status_code == 200  # logs the suggestions it shows
+        patient = world.act_as("patient")
+        api(patient, "POST", "/api/v1/checkins", {"level": 9, "note": PATIENT_NOTE})
+        api(patient, "POST", "/api/v1/gad7", {"answers": [2, 2, 2, 2, 2, 2, 2]})
+        played = api(patient, "POST", "/api/v1/practice/playback", {"session_id": published})
+        started_at = (TEST_NOW - timedelta(hours=3)).isoformat()
+        logged = {"started_at": started_at, "listened_seconds": 1800, "kind": "yoga"}
+        api(patient, "POST", "/api/v1/practice", {**logged, "note": PRACTICE_NOTE})
+        assert patient.get("/patient").status_code == 200  # logs the suggestions it shows
 
-    other_patient = world.act_as("other_patient")
-    api(other_patient, "POST", "/api/v1/checkins", {"level": 3, "note": OTHER_PATIENT_NOTE})
+        other_patient = world.act_as("other_patient")
+        api(other_patient, "POST", "/api/v1/checkins", {"level": 3, "note": OTHER_PATIENT_NOTE})
 
-    therapist = world.act_as("therapist")
-    patient_id = personas["patient"].id
-    assigned = {"kind": "breathing", "min_minutes": 5, "max_minutes": 10, "note": ASSIGNMENT_NOTE}
-    assignment = api(therapist, "POST", f"/api/v1/patients/{patient_id}/assignments", assigned)
-    contraindications = {"contraindications": ["breath_hold"]}
-    api(therapist, "PUT", f"/api/v1/patients/{patient_id}/contraindications", contraindications)
-    ban = {"session_id": published, "kind": "ban"}
-    api(therapist, "POST", f"/api/v1/patients/{patient_id}/overrides", ban)
+        therapist = world.act_as("therapist")
+        patient_id = personas["patient"].id
+        caseload = f"/api/v1/patients/{patient_id}"
+        assigned = {"kind": "breathing", "min_minutes": 5, "max_minutes": 10}
+        assignment = api(
+            therapist, "POST", f"{caseload}/assignments", {**assigned, "note": ASSIGNMENT_NOTE}
+        )
+        api(therapist, "PUT", f"{caseload}/contraindications", {"contraindications": ["vigorous"]})
+        api(therapist, "POST", f"{caseload}/overrides", {"session_id": published, "kind": "ban"})
 
-    async def stored() -> tuple[int, str]:
-        alert = await Alert.get(patient_id=patient_id)
-        asset = await MediaAsset.get(id=draft_asset)
-        return alert.id, f"{asset.cover_sha256}.png"
+        async def stored() -> tuple[int, str]:
+            alert = await Alert.get(patient_id=patient_id)
+            asset = await MediaAsset.get(id=draft_asset)
+            return alert.id, f"{asset.cover_sha256}.png"
 
-    alert_id, draft_cover = client.run(stored)
-    world.ids = {
+        alert_id, draft_cover = client.run(stored)
+
+    ids = {
         "patient_id": str(patient_id),
         "alert_id": str(alert_id),
         "assignment_id": str(assignment["id"]),
@@ -430,20 +468,18 @@ def seed(client: Client, directory: Path) -> World:
         "session_id": str(draft_id),
     }
     local_start = TEST_NOW - timedelta(hours=3)
-    world.fill = {
+    fill = {
         "{SESSION}": published,
         "{STARTED_AT}": started_at,
         # As a patient or a therapist in Berlin types it into a form.
         "{LOCAL_STARTED_AT}": local_start.astimezone(BERLIN).strftime("%Y-%m-%dT%H:%M"),
         "{OTHER_THERAPIST}": personas["other_therapist"].id,
     }
-    world.markers = {
-        key: [persona.display_name, persona.email] for key, persona in PERSONAS.items()
-    }
-    world.markers["patient"] += [PATIENT_NOTE, PRACTICE_NOTE, ASSIGNMENT_NOTE]
-    world.markers["other_patient"].append(OTHER_PATIENT_NOTE)
-    world.markers["coordinator"] += [DRAFT_TITLE, DRAFT_FILENAME]
-    return world
+    markers = {key: [persona.display_name, persona.email] for key, persona in PERSONAS.items()}
+    markers["patient"] += [PATIENT_NOTE, PRACTICE_NOTE, ASSIGNMENT_NOTE]
+    markers["other_patient"].append(OTHER_PATIENT_NOTE)
+    markers["coordinator"] += [DRAFT_TITLE, DRAFT_FILENAME]
+    return Seeded(settings, ids, fill, markers)
 
 
 @pytest.fixture(scope="module")
@@ -451,10 +487,9 @@ def world(
     tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
 ) -> Iterator[World]:
     directory = tmp_path_factory.mktemp("outsiders")
-    settings = settings_for(directory, fresh_database_url(directory, request))
-    app = create_app(settings, clock=FixedClock(TEST_NOW))
-    with Client(app, base_url=BASE_URL) as client:
-        yield seed(client, directory)
+    seeded = seed(directory, fresh_database_url(directory, request))
+    with serving(seeded.settings, PERSONAS) as (client, jars):
+        yield World(client, seeded, jars)
 
 
 def snapshot(world: World) -> dict[str, Any]:
@@ -478,8 +513,8 @@ def snapshot(world: World) -> dict[str, Any]:
 
     state = world.client.run(read)
     state["media files"] = sorted(
-        (str(path.relative_to(world.media_dir)), path.stat().st_size)
-        for path in world.media_dir.rglob("*")
+        (str(path.relative_to(world.seeded.media_dir)), path.stat().st_size)
+        for path in world.seeded.media_dir.rglob("*")
         if path.is_file()
     )
     return state
@@ -499,12 +534,13 @@ def send(world: World, persona: str, method: str, path: str) -> httpx.Response:
     """The request a browser (pages) or an app (the API) would send, CSRF token included."""
     client = world.act_as(persona)
     token = client.csrf_token()
-    url = PARAMETER.sub(lambda found: world.ids[found["name"]], path)
-    body = filled(BODIES.get((method, path), {}), world.fill)
+    ids = world.seeded.ids_for(ACCESS[method, path])
+    url = PARAMETER.sub(lambda found: ids[found["name"]], path)
+    body = filled(BODIES.get((method, path), {}), world.seeded.fill)
     headers = {"x-csrftoken": token}
     kwargs: dict[str, Any] = {"headers": headers, "follow_redirects": False}
     if (method, path) in UPLOADS:
-        flac = make_flac(world.media_dir.parent / "uploads", 1.5, name="new.flac")
+        flac = make_flac(world.seeded.media_dir.parent / "uploads", 1.5, name="new.flac")
         kwargs["files"] = {"file": ("new.flac", flac.read_bytes(), "audio/flac")}
         kwargs["data"] = {"_csrf_token": token}
     elif path.startswith("/api/"):
@@ -551,7 +587,7 @@ def test_outsiders_are_refused_and_change_nothing(
     assert set(audit_before) <= set(audit_after)
     seen = [
         marker
-        for owner, markers in world.markers.items()
+        for owner, markers in world.seeded.markers.items()
         if owner != persona
         for marker in markers
         if marker.lower() in response.text.lower()
