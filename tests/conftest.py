@@ -231,29 +231,39 @@ def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return template
 
 
-@pytest.fixture
-def database_url(tmp_path: Path, request: pytest.FixtureRequest) -> str:
+def fresh_database_url(directory: Path, request: pytest.FixtureRequest) -> str:
+    """A migrated database without rows: PostgreSQL's emptied, or a SQLite file in `directory`."""
     if POSTGRES_URL:
         url: str = request.getfixturevalue("postgres_run_url")
         migrated: dict[str, frozenset[str]] = request.getfixturevalue("postgres_migrated")
         if not empty_postgres(url, migrated["state"]):
             migrated["state"] = migrated_state(url)
         return url
-    database = tmp_path / "wellness.sqlite3"
+    database = directory / "wellness.sqlite3"
     shutil.copyfile(request.getfixturevalue("migrated_sqlite"), database)
     return f"sqlite://{database}"
 
 
-@pytest.fixture
-def settings(tmp_path: Path, database_url: str) -> Settings:
+def settings_for(directory: Path, database_url: str) -> Settings:
+    """Test settings: data and media in `directory`, sessions and throttles in memory."""
     environ = {
-        "WELLNESS_DATA_DIR": str(tmp_path / "data"),
-        "WELLNESS_MEDIA_DIR": str(tmp_path / "media"),
+        "WELLNESS_DATA_DIR": str(directory / "data"),
+        "WELLNESS_MEDIA_DIR": str(directory / "media"),
         "WELLNESS_DATABASE_URL": database_url,
         "WELLNESS_SECRET_KEY": "test-secret-key-that-is-long-enough-to-pass",
         "WELLNESS_AUTO_MIGRATE": "true",
     }
     return load_settings(environ).replace(memory_stores=True)
+
+
+@pytest.fixture
+def database_url(tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    return fresh_database_url(tmp_path, request)
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str) -> Settings:
+    return settings_for(tmp_path, database_url)
 
 
 @pytest.fixture
@@ -316,25 +326,27 @@ def client(app: Litestar) -> Iterator[Client]:
         yield test_client
 
 
+async def create_personas(now: datetime) -> dict[str, User]:
+    """Every persona's account, and the style guide's caseload: `therapist` looks after
+    `patient`, `other_therapist` after `other_patient`."""
+    created = {}
+    for persona in PERSONAS.values():
+        created[persona.key] = await accounts.create_user(
+            email=persona.email,
+            display_name=persona.display_name,
+            role=persona.role,
+            time_zone=persona.time_zone,
+            password_hash=persona_password_hash(),
+        )
+    await care.assign(created["therapist"], created["patient"], now=now)
+    await care.assign(created["other_therapist"], created["other_patient"], now=now)
+    return created
+
+
 @pytest.fixture
 def personas(client: Client) -> dict[str, User]:
-    async def create_all() -> dict[str, User]:
-        created = {}
-        for persona in PERSONAS.values():
-            created[persona.key] = await accounts.create_user(
-                email=persona.email,
-                display_name=persona.display_name,
-                role=persona.role,
-                time_zone=persona.time_zone,
-                password_hash=persona_password_hash(),
-            )
-        # The style guide's caseload: `therapist` looks after `patient`, nobody else's.
-        now = client.now()
-        await care.assign(created["therapist"], created["patient"], now=now)
-        await care.assign(created["other_therapist"], created["other_patient"], now=now)
-        return created
-
-    return client.run(create_all)
+    now = client.now()
+    return client.run(lambda: create_personas(now))
 
 
 @pytest.fixture

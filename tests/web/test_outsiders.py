@@ -1,0 +1,595 @@
+"""Every route refuses signed-in outsiders and leaves the data as it was; new routes included.
+
+`ACCESS` states, for every route of the app, who may use it: which roles, and for a route that
+names a record by id, whose record (the patient's own, a patient on the therapist's caseload, a
+catalog draft). A route missing from it, or an entry naming no route, fails the test, so a new
+route must be classified here. Every outsider then sends a real request with a valid CSRF token
+and a plausible body, on a real record of someone else's (never a missing id), and:
+
+- is refused with the answer the app gives outsiders: a role guard's 403, or a record loader's
+  404 (the same as for a record that does not exist);
+- leaves every table as it was (the append-only audit trail only gains rows) and the media files;
+- sees nobody else's data in the answer (names, e-mail addresses, notes, a draft's title).
+
+The world is seeded once per module, through the app's own API as each insider would: the
+personas of tests/conftest.py (`therapist` looks after `patient`, `other_therapist` after
+`other_patient`), a published and a draft session with media and covers, `patient`'s check-ins,
+GAD-7, practice, alert, assignment, contraindication and ban.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import Enum
+from pathlib import Path
+from typing import Any
+from uuid import uuid4
+from zoneinfo import ZoneInfo
+
+import httpx
+import pytest
+from litestar import Litestar
+from tortoise import connections
+
+from tests.conftest import (
+    BASE_URL,
+    PERSONAS,
+    TEST_NOW,
+    Client,
+    create_personas,
+    fresh_database_url,
+    settings_for,
+)
+from tests.media_fixtures import make_flac, png_bytes, with_tags
+from tests.web.test_route_table import PUBLIC_ROUTES, all_routes
+from wellness.accounts.roles import Role
+from wellness.app import create_app
+from wellness.care.models import Alert
+from wellness.catalog.models import MediaAsset
+from wellness.lib.clock import FixedClock
+from wellness.settings import Settings
+
+
+class Whose(Enum):
+    """Whose record the id in a route's path names, when the route's roles are not enough."""
+
+    PATIENTS_OWN = "the patient's own"  # `other_patient` is an outsider (404)
+    CASELOAD = "a patient on the therapist's caseload"  # `other_therapist` is an outsider (404)
+
+
+@dataclass(frozen=True)
+class Access:
+    roles: frozenset[Role]  # who may use it; empty for public routes
+    refusal: int = 403  # the answer to other roles: 403 from a role guard, 404 from a loader
+    whose: Whose | None = None
+    public: bool = False
+
+
+EVERY_ROLE = frozenset(Role)
+PUBLIC = Access(EVERY_ROLE, public=True)
+# Every signed-in person, on their own account or on what everyone may see: no outsiders.
+ANYONE = Access(EVERY_ROLE)
+ADMINS = Access(frozenset({Role.ADMIN}))
+COORDINATORS = Access(frozenset({Role.COORDINATOR}))
+PATIENTS = Access(frozenset({Role.PATIENT}))
+THERAPISTS = Access(frozenset({Role.THERAPIST}))
+# A catalog draft (and its media and cover): coordinators only; a loader refuses the others.
+DRAFT = Access(frozenset({Role.COORDINATOR}), refusal=404)
+# The patient's own practice record, behind a patients-only guard.
+OWN_PRACTICE = Access(frozenset({Role.PATIENT}), whose=Whose.PATIENTS_OWN)
+# A patient's care team: behind a therapists-only guard (403 to other roles), or behind
+# `signed_in` with the care-team lookup answering 404 to everyone else.
+CARE_GUARDED = Access(frozenset({Role.THERAPIST}), whose=Whose.CASELOAD)
+CARE_LOADED = Access(frozenset({Role.THERAPIST}), refusal=404, whose=Whose.CASELOAD)
+
+ACCESS: dict[tuple[str, str], Access] = {
+    **dict.fromkeys(PUBLIC_ROUTES, PUBLIC),
+    # Everyone's own account and session; the catalog as far as each may see it.
+    ("GET", "/account"): ANYONE,
+    ("POST", "/account/password"): ANYONE,
+    ("POST", "/account/time-zone"): ANYONE,
+    ("POST", "/logout"): ANYONE,
+    ("POST", "/api/v1/auth/logout"): ANYONE,
+    ("GET", "/api/v1/me"): ANYONE,
+    ("GET", "/sessions"): ANYONE,
+    ("GET", "/api/v1/sessions"): ANYONE,
+    # Catalog records: published ones for everyone, drafts for coordinators (a draft is used).
+    ("GET", "/sessions/{session_id:int}"): DRAFT,
+    ("GET", "/api/v1/sessions/{session_id:int}"): DRAFT,
+    ("GET", "/media/{asset_id:int}"): DRAFT,
+    # For nginx's auth_request, which takes only 401 and 403 as refusals.
+    ("GET", "/media/{asset_id:int}/access"): Access(frozenset({Role.COORDINATOR}), refusal=403),
+    ("GET", "/media/covers/{key:str}"): DRAFT,
+    # A patient's own records.
+    ("POST", "/account/streaks"): PATIENTS,
+    ("GET", "/patient"): PATIENTS,
+    ("POST", "/checkins"): PATIENTS,
+    ("GET", "/gad7"): PATIENTS,
+    ("POST", "/gad7"): PATIENTS,
+    ("GET", "/progress"): PATIENTS,
+    ("GET", "/support"): PATIENTS,
+    ("GET", "/practice/assigned"): PATIENTS,
+    ("GET", "/practice/log"): PATIENTS,
+    ("POST", "/practice/log"): PATIENTS,
+    ("POST", "/practice/start"): PATIENTS,
+    ("POST", "/practice/{practice_id:int}/after"): OWN_PRACTICE,
+    ("GET", "/api/v1/checkins"): PATIENTS,
+    ("POST", "/api/v1/checkins"): PATIENTS,
+    ("GET", "/api/v1/gad7"): PATIENTS,
+    ("POST", "/api/v1/gad7"): PATIENTS,
+    ("GET", "/api/v1/me/assignments"): PATIENTS,
+    ("GET", "/api/v1/me/plan"): PATIENTS,
+    ("GET", "/api/v1/me/streak"): PATIENTS,
+    ("GET", "/api/v1/practice"): PATIENTS,
+    ("POST", "/api/v1/practice"): PATIENTS,
+    ("POST", "/api/v1/practice/playback"): PATIENTS,
+    ("POST", "/api/v1/practice/{practice_id:int}/progress"): OWN_PRACTICE,
+    ("POST", "/api/v1/practice/{practice_id:int}/rating"): OWN_PRACTICE,
+    ("GET", "/api/v1/suggestions"): PATIENTS,
+    # A therapist's caseload.
+    ("GET", "/therapist"): THERAPISTS,
+    ("POST", "/therapist"): THERAPISTS,
+    ("GET", "/api/v1/alerts"): THERAPISTS,
+    ("POST", "/care/alerts/{alert_id:int}/acknowledge"): CARE_LOADED,
+    ("POST", "/api/v1/alerts/{alert_id:int}/acknowledge"): CARE_LOADED,
+    ("GET", "/care/patients/{patient_id:int}"): CARE_LOADED,
+    ("GET", "/api/v1/patients/{patient_id:int}"): CARE_LOADED,
+    ("GET", "/care/patients/{patient_id:int}/attest"): CARE_GUARDED,
+    ("POST", "/care/patients/{patient_id:int}/attest"): CARE_GUARDED,
+    ("POST", "/api/v1/patients/{patient_id:int}/practice"): CARE_GUARDED,
+    ("GET", "/care/patients/{patient_id:int}/assignments"): CARE_GUARDED,
+    ("POST", "/care/patients/{patient_id:int}/assignments"): CARE_GUARDED,
+    ("GET", "/care/patients/{patient_id:int}/assignments/new"): CARE_GUARDED,
+    ("GET", "/api/v1/patients/{patient_id:int}/assignments"): CARE_GUARDED,
+    ("POST", "/api/v1/patients/{patient_id:int}/assignments"): CARE_GUARDED,
+    ("GET", "/care/assignments/{assignment_id:int}/edit"): CARE_GUARDED,
+    ("POST", "/care/assignments/{assignment_id:int}/edit"): CARE_GUARDED,
+    ("POST", "/care/assignments/{assignment_id:int}/end"): CARE_GUARDED,
+    ("POST", "/care/assignments/{assignment_id:int}/pause"): CARE_GUARDED,
+    ("POST", "/care/assignments/{assignment_id:int}/resume"): CARE_GUARDED,
+    ("PATCH", "/api/v1/assignments/{assignment_id:int}"): CARE_GUARDED,
+    ("GET", "/care/patients/{patient_id:int}/restrictions"): CARE_LOADED,
+    ("POST", "/care/patients/{patient_id:int}/restrictions/contraindications"): CARE_LOADED,
+    ("POST", "/care/patients/{patient_id:int}/restrictions/overrides"): CARE_LOADED,
+    (
+        "POST",
+        "/care/patients/{patient_id:int}/restrictions/overrides/{session_id:int}/remove",
+    ): CARE_LOADED,
+    ("GET", "/api/v1/patients/{patient_id:int}/contraindications"): CARE_LOADED,
+    ("PUT", "/api/v1/patients/{patient_id:int}/contraindications"): CARE_LOADED,
+    ("GET", "/api/v1/patients/{patient_id:int}/overrides"): CARE_LOADED,
+    ("POST", "/api/v1/patients/{patient_id:int}/overrides"): CARE_LOADED,
+    ("DELETE", "/api/v1/patients/{patient_id:int}/overrides/{session_id:int}"): CARE_LOADED,
+    # The catalog's editors (any session or media: the draft is used).
+    ("GET", "/coordinator"): COORDINATORS,
+    ("GET", "/library/upload"): COORDINATORS,
+    ("POST", "/library/media"): COORDINATORS,
+    ("GET", "/library/sessions/new"): COORDINATORS,
+    ("POST", "/library/sessions/new"): COORDINATORS,
+    ("GET", "/library/sessions/{session_id:int}/edit"): COORDINATORS,
+    ("POST", "/library/sessions/{session_id:int}/edit"): COORDINATORS,
+    ("POST", "/library/sessions/{session_id:int}/media"): COORDINATORS,
+    ("POST", "/library/sessions/{session_id:int}/publish"): COORDINATORS,
+    ("POST", "/library/sessions/{session_id:int}/archive"): COORDINATORS,
+    ("POST", "/api/v1/media"): COORDINATORS,
+    ("GET", "/api/v1/media/{asset_id:int}"): COORDINATORS,
+    ("POST", "/api/v1/sessions"): COORDINATORS,
+    ("PATCH", "/api/v1/sessions/{session_id:int}"): COORDINATORS,
+    ("POST", "/api/v1/sessions/{session_id:int}/publish"): COORDINATORS,
+    ("POST", "/api/v1/sessions/{session_id:int}/archive"): COORDINATORS,
+    # Accounts and the audit trail (any account: `patient`'s is used).
+    ("GET", "/admin"): ADMINS,
+    ("GET", "/admin/audit"): ADMINS,
+    ("POST", "/admin/audit"): ADMINS,
+    ("GET", "/admin/audit.csv"): ADMINS,
+    ("GET", "/admin/users"): ADMINS,
+    ("POST", "/admin/users"): ADMINS,
+    ("GET", "/admin/users/new"): ADMINS,
+    ("POST", "/admin/users/new"): ADMINS,
+    ("GET", "/admin/users/{user_id:int}"): ADMINS,
+    ("POST", "/admin/users/{user_id:int}/role"): ADMINS,
+    ("POST", "/admin/users/{user_id:int}/active"): ADMINS,
+    ("POST", "/admin/users/{user_id:int}/password"): ADMINS,
+    ("POST", "/admin/users/{user_id:int}/care-team"): ADMINS,
+    ("POST", "/admin/users/{user_id:int}/care-team/{therapist_id:int}/remove"): ADMINS,
+}
+
+# What each write sends: a body the route would accept from an insider, so a refusal is the
+# route's access check and not a bad request. {THERAPIST}, {SESSION} and {STARTED_AT} are filled
+# from the world. Uploads (UPLOADS) send a file besides.
+BODIES: dict[tuple[str, str], dict[str, Any]] = {
+    ("POST", "/account/streaks"): {"hide": "true"},
+    ("POST", "/checkins"): {"level": "4", "note": "calm enough"},
+    ("POST", "/gad7"): {f"q{index}": "1" for index in range(7)},
+    ("POST", "/practice/log"): {
+        "kind": "yoga",
+        "minutes": "30",
+        "started_at": "{LOCAL_STARTED_AT}",
+        "note": "group",
+    },
+    ("POST", "/practice/start"): {"session_id": "{SESSION}"},
+    ("POST", "/practice/{practice_id:int}/after"): {"anxiety_after": "2"},
+    ("POST", "/api/v1/checkins"): {"level": 4, "note": "calm enough"},
+    ("POST", "/api/v1/gad7"): {"answers": [1, 1, 1, 1, 1, 1, 1]},
+    ("POST", "/api/v1/practice"): {
+        "started_at": "{STARTED_AT}",
+        "listened_seconds": 600,
+        "kind": "yoga",
+        "completed": True,
+    },
+    ("POST", "/api/v1/practice/playback"): {"session_id": "{SESSION}"},
+    ("POST", "/api/v1/practice/{practice_id:int}/progress"): {"listened_seconds": 30},
+    ("POST", "/api/v1/practice/{practice_id:int}/rating"): {"anxiety_after": 2},
+    ("POST", "/therapist"): {"q": "alice"},
+    ("POST", "/care/alerts/{alert_id:int}/acknowledge"): {"note": "Called her."},
+    ("POST", "/api/v1/alerts/{alert_id:int}/acknowledge"): {"note": "Called her."},
+    ("POST", "/care/patients/{patient_id:int}/attest"): {
+        "kind": "yoga",
+        "minutes": "45",
+        "started_at": "{LOCAL_STARTED_AT}",
+        "note": "Tuesday group",
+    },
+    ("POST", "/api/v1/patients/{patient_id:int}/practice"): {
+        "kind": "yoga",
+        "minutes": 45,
+        "started_at": "{STARTED_AT}",
+    },
+    ("POST", "/care/patients/{patient_id:int}/assignments"): {
+        "target": "kind",
+        "kind": "breathing",
+        "min_minutes": "5",
+        "max_minutes": "10",
+        "frequency": "daily",
+        "note": "Breathe out slowly.",
+    },
+    ("POST", "/api/v1/patients/{patient_id:int}/assignments"): {
+        "kind": "yoga",
+        "min_minutes": 20,
+        "max_minutes": 40,
+    },
+    ("POST", "/care/assignments/{assignment_id:int}/edit"): {
+        "target": "kind",
+        "kind": "breathing",
+        "min_minutes": "5",
+        "max_minutes": "20",
+        "frequency": "daily",
+        "note": "Longer now.",
+    },
+    ("POST", "/care/assignments/{assignment_id:int}/end"): {},
+    ("POST", "/care/assignments/{assignment_id:int}/pause"): {},
+    ("POST", "/care/assignments/{assignment_id:int}/resume"): {},
+    ("PATCH", "/api/v1/assignments/{assignment_id:int}"): {"action": "pause"},
+    ("POST", "/care/patients/{patient_id:int}/restrictions/contraindications"): {
+        "contraindications": ["vigorous"]
+    },
+    ("POST", "/care/patients/{patient_id:int}/restrictions/overrides"): {
+        "kind": "pin",
+        "session_id": "{SESSION}",
+    },
+    ("POST", "/care/patients/{patient_id:int}/restrictions/overrides/{session_id:int}/remove"): {},
+    ("PUT", "/api/v1/patients/{patient_id:int}/contraindications"): {"contraindications": []},
+    ("POST", "/api/v1/patients/{patient_id:int}/overrides"): {
+        "session_id": "{SESSION}",
+        "kind": "pin",
+    },
+    ("DELETE", "/api/v1/patients/{patient_id:int}/overrides/{session_id:int}"): {},
+    ("POST", "/library/media"): {},
+    ("POST", "/library/sessions/new"): {"title": "Longer exhale", "kind": "breathing"},
+    ("POST", "/library/sessions/{session_id:int}/edit"): {
+        "title": "Renamed",
+        "kind": "breathing",
+    },
+    ("POST", "/library/sessions/{session_id:int}/media"): {},
+    ("POST", "/library/sessions/{session_id:int}/publish"): {},
+    ("POST", "/library/sessions/{session_id:int}/archive"): {},
+    ("POST", "/api/v1/media"): {},
+    ("POST", "/api/v1/sessions"): {"title": "Longer exhale", "kind": "breathing"},
+    ("PATCH", "/api/v1/sessions/{session_id:int}"): {"title": "Renamed"},
+    ("POST", "/api/v1/sessions/{session_id:int}/publish"): {},
+    ("POST", "/api/v1/sessions/{session_id:int}/archive"): {},
+    ("POST", "/admin/audit"): {"action": "access_denied"},
+    ("POST", "/admin/users"): {"q": "alice"},
+    ("POST", "/admin/users/new"): {
+        "email": "nova@example.org",
+        "display_name": "Nova Patient",
+        "role": "patient",
+        "time_zone": "Europe/Berlin",
+        "password": "a long enough passphrase",
+    },
+    ("POST", "/admin/users/{user_id:int}/role"): {"role": "therapist"},
+    ("POST", "/admin/users/{user_id:int}/active"): {"active": "false"},
+    ("POST", "/admin/users/{user_id:int}/password"): {"password": "another long passphrase"},
+    ("POST", "/admin/users/{user_id:int}/care-team"): {"therapist_id": "{OTHER_THERAPIST}"},
+    ("POST", "/admin/users/{user_id:int}/care-team/{therapist_id:int}/remove"): {},
+}
+UPLOADS = {
+    ("POST", "/library/media"),
+    ("POST", "/library/sessions/{session_id:int}/media"),
+    ("POST", "/api/v1/media"),
+}
+BERLIN = ZoneInfo("Europe/Berlin")
+WRITES = {"POST", "PUT", "PATCH", "DELETE"}
+PARAMETER = re.compile(r"\{(?P<name>[^}:]+)(?::[^}]*)?\}")
+# Not compared: the audit trail records every refusal by design (`access_denied`,
+# `not_found_for_viewer`); it is checked to have only gained rows. Sessions and sign-in
+# throttles live in the app's stores (memory here), not in tables.
+APPEND_ONLY = "audit_events"
+
+# Unique strings in each persona's data: nobody else's may appear in an answer to an outsider.
+PATIENT_NOTE = "Marker-7f3a panic on the tram"
+PRACTICE_NOTE = "Marker-91bc yoga after the relapse"
+ASSIGNMENT_NOTE = "Marker-c4d2 breathe before calling your sponsor"
+OTHER_PATIENT_NOTE = "Marker-e85f insomnia again"
+DRAFT_TITLE = "Marker-2b6e unreleased withdrawal session"
+DRAFT_FILENAME = "marker-5d17-withdrawal.flac"
+
+
+def outsider_cases() -> list[Any]:
+    """(method, path, persona, the answer expected) for every outsider of every route."""
+    cases = []
+    for (method, path), access in sorted(ACCESS.items()):
+        if access.public:
+            continue
+        for key, persona in PERSONAS.items():
+            if persona.role not in access.roles:
+                refusal = access.refusal
+            elif (access.whose, key) in {
+                (Whose.PATIENTS_OWN, "other_patient"),
+                (Whose.CASELOAD, "other_therapist"),
+            }:
+                refusal = 404
+            else:
+                continue
+            cases.append(pytest.param(method, path, key, refusal, id=f"{method} {path} by {key}"))
+    return cases
+
+
+@dataclass(frozen=True)
+class Seeded:
+    """A seeded world at rest: its database and media, and what the tests need to know of it."""
+
+    settings: Settings
+    ids: dict[str, str]  # path parameter -> a real id of someone else's record
+    fill: dict[str, Any]  # body placeholder -> value
+    markers: dict[str, list[str]]  # persona -> strings only their data holds
+
+    @property
+    def media_dir(self) -> Path:
+        return self.settings.media_dir
+
+    def ids_for(self, access: Access) -> dict[str, str]:
+        """The records a route names: a care team's `{session_id}` is the patient's banned
+        session (its ban is what the route lifts), anyone else's the draft."""
+        if access.whose is Whose.CASELOAD:
+            return {**self.ids, "session_id": str(self.fill["{SESSION}"])}
+        return self.ids
+
+
+@dataclass
+class World:
+    """A seeded world served by an app, with the cookies of the personas signed in to it."""
+
+    client: Client
+    seeded: Seeded
+    jars: dict[str, httpx.Cookies]
+
+    def act_as(self, key: str) -> Client:
+        self.client.cookies = httpx.Cookies(self.jars[key])
+        return self.client
+
+
+@contextmanager
+def serving(
+    settings: Settings, personas: Iterable[str]
+) -> Iterator[tuple[Client, dict[str, httpx.Cookies]]]:
+    """An app on `settings`, and the cookies of each persona in `personas`, signed in to it."""
+    with Client(create_app(settings, clock=FixedClock(TEST_NOW)), base_url=BASE_URL) as client:
+        jars = {}
+        for key in personas:
+            client.login_as(PERSONAS[key])
+            client.csrf_token()
+            jars[key] = httpx.Cookies(client.cookies)
+        yield client, jars
+
+
+def api(client: Client, method: str, path: str, body: Any = None, **kwargs: Any) -> Any:
+    headers = {"x-csrftoken": client.csrf_token(), "idempotency-key": uuid4().hex}
+    response = client.request(method, path, json=body, headers=headers, **kwargs)
+    assert response.status_code < 300, (method, path, response.status_code, response.text)
+    return response.json()
+
+
+def upload(client: Client, directory: Path, name: str, cover: bytes) -> int:
+    flac = with_tags(make_flac(directory, 1.0, name=name), container="flac", cover=cover)
+    files = {"file": (name, flac.read_bytes(), "audio/flac")}
+    return int(api(client, "POST", "/api/v1/media", files=files)["id"])
+
+
+def seed(directory: Path, database_url: str) -> Seeded:
+    """The world, written through the app's own API by whoever may write each part of it."""
+    settings = settings_for(directory, database_url)
+    with serving(settings, []) as (client, _):
+        personas = client.run(lambda: create_personas(TEST_NOW))
+
+    with serving(settings, PERSONAS) as (client, jars):
+        world = World(client, Seeded(settings, {}, {}, {}), jars)
+        coordinator = world.act_as("coordinator")
+        uploads = directory / "uploads"
+        published_asset = upload(coordinator, uploads, "calm.flac", png_bytes(8, 8))
+        draft_asset = upload(coordinator, uploads, DRAFT_FILENAME, png_bytes(9, 9))
+        session = {"kind": "breathing", "title": "Calm", "primary_asset_id": published_asset}
+        published = api(coordinator, "POST", "/api/v1/sessions", session)["id"]
+        api(coordinator, "POST", f"/api/v1/sessions/{published}/publish")
+        draft = {"kind": "breathing", "title": DRAFT_TITLE, "primary_asset_id": draft_asset}
+        draft_id = api(coordinator, "POST", "/api/v1/sessions", draft)["id"]
+
+        patient = world.act_as("patient")
+        api(patient, "POST", "/api/v1/checkins", {"level": 9, "note": PATIENT_NOTE})
+        api(patient, "POST", "/api/v1/gad7", {"answers": [2, 2, 2, 2, 2, 2, 2]})
+        played = api(patient, "POST", "/api/v1/practice/playback", {"session_id": published})
+        started_at = (TEST_NOW - timedelta(hours=3)).isoformat()
+        logged = {"started_at": started_at, "listened_seconds": 1800, "kind": "yoga"}
+        api(patient, "POST", "/api/v1/practice", {**logged, "note": PRACTICE_NOTE})
+        assert patient.get("/patient").status_code == 200  # logs the suggestions it shows
+
+        other_patient = world.act_as("other_patient")
+        api(other_patient, "POST", "/api/v1/checkins", {"level": 3, "note": OTHER_PATIENT_NOTE})
+
+        therapist = world.act_as("therapist")
+        patient_id = personas["patient"].id
+        caseload = f"/api/v1/patients/{patient_id}"
+        assigned = {"kind": "breathing", "min_minutes": 5, "max_minutes": 10}
+        assignment = api(
+            therapist, "POST", f"{caseload}/assignments", {**assigned, "note": ASSIGNMENT_NOTE}
+        )
+        api(therapist, "PUT", f"{caseload}/contraindications", {"contraindications": ["vigorous"]})
+        api(therapist, "POST", f"{caseload}/overrides", {"session_id": published, "kind": "ban"})
+
+        async def stored() -> tuple[int, str]:
+            alert = await Alert.get(patient_id=patient_id)
+            asset = await MediaAsset.get(id=draft_asset)
+            return alert.id, f"{asset.cover_sha256}.png"
+
+        alert_id, draft_cover = client.run(stored)
+
+    ids = {
+        "patient_id": str(patient_id),
+        "alert_id": str(alert_id),
+        "assignment_id": str(assignment["id"]),
+        "practice_id": str(played["practice"]["id"]),
+        "user_id": str(patient_id),
+        "therapist_id": str(personas["therapist"].id),
+        "asset_id": str(draft_asset),
+        "key": draft_cover,
+        "session_id": str(draft_id),
+    }
+    local_start = TEST_NOW - timedelta(hours=3)
+    fill = {
+        "{SESSION}": published,
+        "{STARTED_AT}": started_at,
+        # As a patient or a therapist in Berlin types it into a form.
+        "{LOCAL_STARTED_AT}": local_start.astimezone(BERLIN).strftime("%Y-%m-%dT%H:%M"),
+        "{OTHER_THERAPIST}": personas["other_therapist"].id,
+    }
+    markers = {key: [persona.display_name, persona.email] for key, persona in PERSONAS.items()}
+    markers["patient"] += [PATIENT_NOTE, PRACTICE_NOTE, ASSIGNMENT_NOTE]
+    markers["other_patient"].append(OTHER_PATIENT_NOTE)
+    markers["coordinator"] += [DRAFT_TITLE, DRAFT_FILENAME]
+    return Seeded(settings, ids, fill, markers)
+
+
+@pytest.fixture(scope="module")
+def world(
+    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[World]:
+    directory = tmp_path_factory.mktemp("outsiders")
+    seeded = seed(directory, fresh_database_url(directory, request))
+    with serving(seeded.settings, PERSONAS) as (client, jars):
+        yield World(client, seeded, jars)
+
+
+def snapshot(world: World) -> dict[str, Any]:
+    """Every row of every table, and every stored media file's name and size."""
+
+    async def read() -> dict[str, Any]:
+        connection = connections.get("default")
+        if connection.capabilities.dialect == "sqlite":
+            query = (
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            )
+        else:
+            query = "SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public'"
+        tables = [row["name"] for row in await connection.execute_query_dict(query)]
+        state = {}
+        for table in tables:
+            # Table names come from the database's own catalogue.
+            rows = await connection.execute_query_dict(f'SELECT * FROM "{table}"')  # noqa: S608
+            state[table] = sorted(repr(sorted(row.items())) for row in rows)
+        return state
+
+    state = world.client.run(read)
+    state["media files"] = sorted(
+        (str(path.relative_to(world.seeded.media_dir)), path.stat().st_size)
+        for path in world.seeded.media_dir.rglob("*")
+        if path.is_file()
+    )
+    return state
+
+
+def filled(value: Any, fill: dict[str, Any]) -> Any:
+    if isinstance(value, str):
+        return fill.get(value, value)
+    if isinstance(value, list):
+        return [filled(item, fill) for item in value]
+    if isinstance(value, dict):
+        return {key: filled(item, fill) for key, item in value.items()}
+    return value
+
+
+def send(world: World, persona: str, method: str, path: str) -> httpx.Response:
+    """The request a browser (pages) or an app (the API) would send, CSRF token included."""
+    client = world.act_as(persona)
+    token = client.csrf_token()
+    ids = world.seeded.ids_for(ACCESS[method, path])
+    url = PARAMETER.sub(lambda found: ids[found["name"]], path)
+    body = filled(BODIES.get((method, path), {}), world.seeded.fill)
+    headers = {"x-csrftoken": token}
+    kwargs: dict[str, Any] = {"headers": headers, "follow_redirects": False}
+    if (method, path) in UPLOADS:
+        flac = make_flac(world.seeded.media_dir.parent / "uploads", 1.5, name="new.flac")
+        kwargs["files"] = {"file": ("new.flac", flac.read_bytes(), "audio/flac")}
+        kwargs["data"] = {"_csrf_token": token}
+    elif path.startswith("/api/"):
+        headers["idempotency-key"] = uuid4().hex
+        if method in WRITES and method != "DELETE":
+            kwargs["json"] = body
+    elif method in WRITES:
+        form = {
+            key: value if isinstance(value, list) else str(value) for key, value in body.items()
+        }
+        kwargs["data"] = {"_csrf_token": token, **form}
+    response = client.request(method, url, **kwargs)
+    world.jars[persona] = httpx.Cookies(client.cookies)
+    return response
+
+
+def test_every_route_is_in_the_access_table(app: Litestar) -> None:
+    assert sorted(ACCESS) == all_routes(app)
+
+
+def test_every_write_with_outsiders_has_a_body() -> None:
+    writes = {
+        route
+        for route, access in ACCESS.items()
+        if route[0] in WRITES and access.roles != EVERY_ROLE
+    }
+    assert sorted(writes - BODIES.keys()) == []
+    assert sorted(BODIES.keys() - writes) == []
+
+
+@pytest.mark.parametrize(("method", "path", "persona", "refusal"), outsider_cases())
+def test_outsiders_are_refused_and_change_nothing(
+    world: World, method: str, path: str, persona: str, refusal: int
+) -> None:
+    before = snapshot(world)
+    audit_before = before.pop(APPEND_ONLY)
+
+    response = send(world, persona, method, path)
+
+    assert response.status_code == refusal, response.text[:500]
+    after = snapshot(world)
+    audit_after = after.pop(APPEND_ONLY)
+    assert after == before
+    assert set(audit_before) <= set(audit_after)
+    seen = [
+        marker
+        for owner, markers in world.seeded.markers.items()
+        if owner != persona
+        for marker in markers
+        if marker.lower() in response.text.lower()
+    ]
+    assert seen == []
