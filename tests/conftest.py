@@ -86,6 +86,7 @@ def pytest_configure(config: pytest.Config) -> None:
         config.stash[_TMPFS_BASETEMP] = config.option.basetemp
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups into the node ids
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Under pytest-xdist (`--dist loadgroup`), the browser tests stay on one worker: they share
     one live demo server, and some follow from what an earlier one left on it."""

@@ -32,9 +32,12 @@ from tests.web.test_outsiders import (
 from wellness.accounts.roles import Role
 from wellness.db import sqlite_path
 
-pytestmark = pytest.mark.skipif(
-    bool(POSTGRES_URL), reason="copies a SQLite file; the bodies do not depend on the database"
-)
+pytestmark = [
+    pytest.mark.skipif(
+        bool(POSTGRES_URL), reason="copies a SQLite file; the bodies do not depend on the database"
+    ),
+    pytest.mark.xdist_group("outsider_requests"),  # one worker seeds the module's world once
+]
 INSIDERS = {
     Role.PATIENT: "patient",
     Role.THERAPIST: "therapist",

@@ -53,6 +53,8 @@ from wellness.catalog.models import MediaAsset
 from wellness.lib.clock import FixedClock
 from wellness.settings import Settings
 
+pytestmark = pytest.mark.xdist_group("outsiders")  # one worker seeds the module's world once
+
 
 class Whose(Enum):
     """Whose record the id in a route's path names, when the route's roles are not enough."""
