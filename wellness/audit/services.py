@@ -47,14 +47,15 @@ async def record_for_each_patient(
     now: datetime,
     actor_id: int | None,
     client: str = "",
+    detail: str = "",
     route: str = "",
 ) -> None:
     """`record` once per patient (each the row's target and `patient_id`; a repeated id once),
     written together: a page showing many patients' data costs one query, not one each."""
-    client, route = client[:64], route[:200]
+    client, detail, route = client[:64], detail[:255], route[:200]
     moment = _bound_moment(now)
     rows = [
-        [moment, actor_id, action, "user", str(patient_id), client, "", patient_id, route]
+        [moment, actor_id, action, "user", str(patient_id), client, detail, patient_id, route]
         for patient_id in dict.fromkeys(patient_ids)
     ]
     await _append(rows)
