@@ -9,6 +9,7 @@ from tortoise.backends.base.client import TransactionalDBClient
 
 from wellness.audit.group_commit import GroupCommit
 from wellness.audit.models import AuditEvent
+from wellness.audit.repeated_refusals import RepeatedRefusals
 from wellness.db import raw_query
 
 
@@ -59,6 +60,22 @@ async def record_for_each_patient(
         for patient_id in dict.fromkeys(patient_ids)
     ]
     await _append(rows)
+
+
+async def record_repeated_refusals(counts: Iterable[RepeatedRefusals], *, now: datetime) -> None:
+    """A row for each count of refusals not recorded one by one (`audit/repeated_refusals.py`):
+    the action, client address and route they share, nobody's id, and in `detail` how many and
+    the first and last of them (`repeated=57;first=...;last=...`)."""
+    for repeated in counts:
+        first = repeated.first.isoformat(timespec="seconds")
+        last = repeated.last.isoformat(timespec="seconds")
+        await record(
+            repeated.key.action,
+            now=now,
+            client=repeated.key.client,
+            detail=f"repeated={repeated.count};first={first};last={last}",
+            route=repeated.key.route,
+        )
 
 
 def _bound_moment(now: datetime) -> datetime | str:
