@@ -66,7 +66,7 @@ from wellness.web.pages.library import LibraryPages, library_upload_router
 from wellness.web.pages.my_practices import MyPracticesPages
 from wellness.web.pages.patient_record import PatientRecordPages
 from wellness.web.pages.wellbeing import WellbeingPages
-from wellness.web.refusals import audit_refusal
+from wellness.web.refusals import audit_refusal, record_repeated_refusals_at_shutdown
 from wellness.web.security import api_writes_carry_token, header_securer, security_headers
 from wellness.web.sessions import RotatingSessionConfig
 from wellness.web.static_files import StaticFileSystem
@@ -193,7 +193,11 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             healthz,
             static,
         ],
-        lifespan=[database_lifespan(settings.database_url, auto_migrate=settings.auto_migrate)],
+        # Exited in reverse: the refusals still counted are recorded before the database closes.
+        lifespan=[
+            database_lifespan(settings.database_url, auto_migrate=settings.auto_migrate),
+            record_repeated_refusals_at_shutdown,
+        ],
         stores=stores,
         state=State({STATE_KEY: context}),
         dependencies=handler_dependencies(context),

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.durable_calls import DurableCalls
 from tests.services.conftest import open_orm
 from tests.services.test_migrations import migration_names
 from wellness.accounts import services as accounts
@@ -146,3 +147,37 @@ def test_a_backup_holds_the_commits_a_crashed_app_left_in_its_wal(
 
 def test_the_backups_know_every_migration_in_the_order_upgrade_applies_them() -> None:
     assert backup.known_migrations() == asyncio.run(migration_names())
+
+
+@pytest.mark.parametrize("force", [False, True], ids=["linked into place", "replacing a file"])
+def test_a_backup_is_fsynced_before_it_takes_its_name_and_its_folder_after(
+    migrated_sqlite: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, force: bool
+) -> None:
+    source = _live_copy(migrated_sqlite, tmp_path)
+    dest = tmp_path / "backups" / "wellness.sqlite3"
+    dest.parent.mkdir()
+    if force:
+        dest.write_bytes(b"an older backup")
+    calls = DurableCalls().install(monkeypatch)
+
+    backup.back_up(source, dest, force=force)
+
+    calls.assert_placed_durably(dest)
+    assert backup.check(dest).problems == []
+
+
+def test_a_restored_database_is_fsynced_before_it_takes_its_name_and_its_folder_after(
+    migrated_sqlite: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    saved = tmp_path / "saved.sqlite3"
+    backup.back_up(_live_copy(migrated_sqlite, tmp_path), saved)
+    target = tmp_path / "data" / "wellness.sqlite3"
+    target.parent.mkdir()
+    shutil.copyfile(migrated_sqlite, target)  # the database it replaces
+    calls = DurableCalls().install(monkeypatch)
+
+    _, kept = backup.restore(saved, target, now=NOW)
+
+    calls.assert_placed_durably(target)
+    assert kept is not None
+    assert kept.exists()

@@ -210,6 +210,60 @@ def test_a_weak_reset_password_is_refused(as_admin: Client, personas: dict) -> N
     assert as_admin.user("patient@example.org").password_hash == before
 
 
+def account_views(client: Client) -> list[tuple[int | None, str, int | None, str, str]]:
+    async def load() -> list[tuple[int | None, str, int | None, str, str]]:
+        rows = await AuditEvent.filter(action="account_viewed").order_by("id")
+        return [
+            (row.actor_id, row.target_id, row.patient_id, row.detail, row.route) for row in rows
+        ]
+
+    return client.run(load)
+
+
+def test_a_patients_account_page_is_an_audited_read_naming_them(
+    as_admin: Client, personas: dict
+) -> None:
+    admin, patient = personas["admin"], personas["patient"]
+
+    page = as_admin.get(f"/admin/users/{patient.id}")
+
+    assert page.status_code == 200
+    assert patient.email in page.text
+    assert account_views(as_admin) == [
+        (admin.id, str(patient.id), patient.id, "", "GET /admin/users/{user_id}")
+    ]
+
+
+def test_a_therapists_account_page_names_each_patient_on_their_caseload(
+    as_admin: Client, personas: dict
+) -> None:
+    admin, therapist, patient = personas["admin"], personas["therapist"], personas["patient"]
+
+    page = as_admin.get(f"/admin/users/{therapist.id}")
+
+    assert page.status_code == 200
+    assert patient.display_name in page.text
+    route = "GET /admin/users/{user_id}"
+    assert account_views(as_admin) == [
+        (admin.id, str(therapist.id), None, "", route),
+        (admin.id, str(patient.id), patient.id, f"caseload_of={therapist.id}", route),
+    ]
+
+
+def test_an_account_page_shown_again_after_a_refused_change_is_an_audited_read(
+    as_admin: Client, personas: dict
+) -> None:
+    admin, patient = personas["admin"], personas["patient"]
+
+    response = as_admin.submit(f"/admin/users/{patient.id}/role", {"role": "wizard"})
+
+    assert response.status_code == 422
+    assert as_admin.user(patient.email).role is Role.PATIENT
+    assert account_views(as_admin) == [
+        (admin.id, str(patient.id), patient.id, "", "POST /admin/users/{user_id}/role")
+    ]
+
+
 def test_an_unknown_account_is_a_404(as_admin: Client) -> None:
     assert as_admin.get("/admin/users/999999").status_code == 404
     assert as_admin.submit("/admin/users/999999/role", {"role": "admin"}).status_code == 404

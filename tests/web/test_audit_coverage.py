@@ -219,6 +219,95 @@ def test_every_loader_answers_a_missing_id_with_an_audited_404(
     assert sorted(set(routes) - audited) == []
 
 
+# Staff pages that show one record (an id in the path): what they show of a patient, whether
+# first asked for or shown again after a refused form, is a read to audit.
+STAFF_PAGE_PREFIXES = ("/care/", "/admin/")
+# Form fields that make a POST fail validation and show its page again (an empty form does for
+# the others, or the route changes nothing a later request needs).
+INVALID_FORMS: dict[tuple[str, str], dict[str, str]] = {
+    ("POST", "/care/alerts/{alert_id:int}/acknowledge"): {"note": "x" * 501},
+    ("POST", "/care/patients/{patient_id:int}/restrictions/contraindications"): {
+        "contraindications": "no-such-code"
+    },
+}
+# Routes sent a form that is valid but changes nothing, so later requests see the same care team.
+HARMLESS_FORMS = {("POST", "/admin/users/{user_id:int}/care-team/{therapist_id:int}/remove")}
+
+
+def staff_pages(app: Litestar) -> list[tuple[str, str]]:
+    return [
+        (method, path)
+        for method, path in all_routes(app)
+        if method in ("GET", "POST") and path.startswith(STAFF_PAGE_PREFIXES) and parameters(path)
+    ]
+
+
+def shows_patient(response: Any, patient: User) -> bool:
+    return (
+        response.status_code in (200, 422)
+        and response.headers.get("content-type", "").startswith("text/html")
+        and (patient.display_name in response.text or patient.email in response.text)
+    )
+
+
+@pytest.mark.parametrize("whose_page", ["patient", "therapist"])
+def test_every_staff_page_that_shows_a_patient_is_audited_naming_them(
+    client: Client,
+    app: Litestar,
+    personas: dict[str, User],
+    care_ids: dict[str, int],
+    whose_page: str,
+) -> None:
+    """Each staff page with a record's id in its path, asked for by the role that may see it
+    (the therapist under /care, the administrator under /admin) or posted a form it refuses
+    and shows again: if it shows the patient, a row from that route names them. An account page
+    is the patient's own, or their therapist's (which lists the caseload)."""
+    patient = personas["patient"]
+    ids = care_ids | {
+        "user_id": personas[whose_page].id,
+        # Not on the patient's care team: removing them changes nothing.
+        "therapist_id": personas["other_therapist"].id,
+        "session_id": MISSING,
+    }
+    shown: set[tuple[str, str]] = set()
+    unaudited = []
+    for method, path in staff_pages(app):
+        viewer = personas["admin" if path.startswith("/admin/") else "therapist"]
+        client.login_as(PERSONAS["admin" if path.startswith("/admin/") else "therapist"])
+        marker = newest_id(client)
+
+        if method == "GET":
+            response = client.get(concrete(path, ids), follow_redirects=False)
+        else:
+            form = INVALID_FORMS.get((method, path), {})
+            response = client.submit(concrete(path, ids), form)
+
+        if method == "POST" and (method, path) not in HARMLESS_FORMS:
+            assert response.status_code in (303, 404, 422), (path, response.status_code)
+        if not shows_patient(response, patient):
+            continue
+        shown.add((method, path))
+        route = f"{method} {template_of(path)}"
+        naming = [
+            row
+            for row in rows_after(client, marker)
+            if row.patient_id == patient.id and row.route == route and row.actor_id == viewer.id
+        ]
+        if not naming:
+            unaudited.append((method, path))
+    assert unaudited == []
+    # The sweep reached the pages shown again after a refused form, not only the GETs.
+    assert {
+        ("GET", "/admin/users/{user_id:int}"),
+        ("POST", "/admin/users/{user_id:int}/role"),
+        ("POST", "/admin/users/{user_id:int}/care-team"),
+        ("POST", "/care/patients/{patient_id:int}/restrictions/contraindications"),
+        ("POST", "/care/patients/{patient_id:int}/restrictions/overrides"),
+        ("POST", "/care/patients/{patient_id:int}/attest"),
+        ("POST", "/care/assignments/{assignment_id:int}/edit"),
+    } <= shown
+
+
 def send(client: Client, method: str, path: str, url: str) -> Any:
     if method == "GET":
         return client.get(url, follow_redirects=False)

@@ -169,6 +169,33 @@ def test_an_unknown_contraindication_is_refused_by_name_and_nothing_is_stored(
     assert audit_rows(client, "contraindications_changed") == []
 
 
+@pytest.mark.parametrize(
+    ("form", "data"),
+    [
+        ("contraindications", {"contraindications": ["handstands"]}),
+        ("overrides", {"kind": "ban", "session_id": "999999"}),
+    ],
+)
+def test_the_page_shown_again_after_a_refused_change_is_an_audited_read(
+    client: Client, personas: dict[str, User], form: str, data: dict[str, Any]
+) -> None:
+    therapist, patient = personas["therapist"], personas["patient"]
+    client.login_as(PERSONAS["therapist"])
+
+    response = client.submit(f"/care/patients/{patient.id}/restrictions/{form}", data)
+
+    assert response.status_code == 422
+    assert stored(client) == ([], [])
+    (row,) = audit_rows(client, "restrictions_viewed")
+    assert (row.actor_id, row.patient_id, row.target_id) == (
+        therapist.id,
+        patient.id,
+        str(patient.id),
+    )
+    assert row.route == f"POST /care/patients/{{patient_id}}/restrictions/{form}"
+    assert patient.display_name in response.text
+
+
 def test_it_bans_pins_and_lifts_sessions_for_the_patient(
     client: Client, personas: dict[str, User]
 ) -> None:

@@ -9,6 +9,7 @@ from tortoise.backends.base.client import TransactionalDBClient
 
 from wellness.audit.group_commit import GroupCommit
 from wellness.audit.models import AuditEvent
+from wellness.audit.repeated_refusals import RepeatedRefusals
 from wellness.db import raw_query
 
 
@@ -47,17 +48,34 @@ async def record_for_each_patient(
     now: datetime,
     actor_id: int | None,
     client: str = "",
+    detail: str = "",
     route: str = "",
 ) -> None:
     """`record` once per patient (each the row's target and `patient_id`; a repeated id once),
     written together: a page showing many patients' data costs one query, not one each."""
-    client, route = client[:64], route[:200]
+    client, detail, route = client[:64], detail[:255], route[:200]
     moment = _bound_moment(now)
     rows = [
-        [moment, actor_id, action, "user", str(patient_id), client, "", patient_id, route]
+        [moment, actor_id, action, "user", str(patient_id), client, detail, patient_id, route]
         for patient_id in dict.fromkeys(patient_ids)
     ]
     await _append(rows)
+
+
+async def record_repeated_refusals(counts: Iterable[RepeatedRefusals], *, now: datetime) -> None:
+    """A row for each count of refusals not recorded one by one (`audit/repeated_refusals.py`):
+    the action, client address and route they share, nobody's id, and in `detail` how many and
+    the first and last of them (`repeated=57;first=...;last=...`)."""
+    for repeated in counts:
+        first = repeated.first.isoformat(timespec="seconds")
+        last = repeated.last.isoformat(timespec="seconds")
+        await record(
+            repeated.key.action,
+            now=now,
+            client=repeated.key.client,
+            detail=f"repeated={repeated.count};first={first};last={last}",
+            route=repeated.key.route,
+        )
 
 
 def _bound_moment(now: datetime) -> datetime | str:

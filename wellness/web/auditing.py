@@ -72,6 +72,7 @@ async def record_for_patients(
     action: str,
     patient_ids: Iterable[int],
     *,
+    detail: str = "",
     now: datetime | None = None,
 ) -> None:
     """`record_for_patient` for each of these patients (each once), written together: for a
@@ -82,5 +83,6 @@ async def record_for_patients(
         now=now if now is not None else utc_now(request),
         actor_id=current_user(request).id,
         client=client_address(request),
+        detail=detail,
         route=audit_route(request),
     )

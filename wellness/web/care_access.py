@@ -69,8 +69,14 @@ async def assignments(
 async def restrictions_patient(call: SignedInCall, patient_id: int) -> User:
     """The patient, whose contraindications, bans or pins the caller is about to show; audited."""
     patient = await patient_for_therapist_or_404(call.user, patient_id)
-    await record_for_patient(call.request, RESTRICTIONS_VIEWED, patient.id, now=call.now)
+    await restrictions_shown(call, patient)
     return patient
+
+
+async def restrictions_shown(call: SignedInCall, patient: User) -> None:
+    """Audit showing the (already loaded) patient's contraindications, bans or pins: the page
+    shown again after a refused change is as much a read as the first view."""
+    await record_for_patient(call.request, RESTRICTIONS_VIEWED, patient.id, now=call.now)
 
 
 async def attest(call: SignedInCall, patient: User, attended: Attendance) -> PracticeLog:

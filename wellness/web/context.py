@@ -11,6 +11,7 @@ from litestar.connection import ASGIConnection
 from wellness.accounts.sessions import SessionPolicy
 from wellness.accounts.throttle import LoginThrottle
 from wellness.audit.recent_reads import RecentReads
+from wellness.audit.repeated_refusals import AnonymousRefusals
 from wellness.catalog.storage import MediaStore
 from wellness.lib.clock import Clock
 from wellness.settings import Settings
@@ -27,6 +28,8 @@ class WebContext:
     clock: Clock
     # Per app (so per worker): which patients' views pages that repeat them recorded lately.
     recent_reads: RecentReads = field(default_factory=RecentReads)
+    # Per app (so per worker): refusals without a session, counted rather than each recorded.
+    anonymous_refusals: AnonymousRefusals = field(default_factory=AnonymousRefusals)
 
 
 def web_context(connection: ASGIConnection[Any, Any, Any, Any]) -> WebContext:

@@ -10,19 +10,30 @@ registers it), so every route is covered, future ones too:
 Role guards write their own `access_denied` rows (`guards.py`). The hook runs after the request's
 own transaction has rolled back, so a refusal inside a write keeps its row, and before the
 answer is sent, as every audit row is committed before its request is answered.
+
+A signed-in person's refusals are each recorded. Those without a session (a sign-in posted
+without its CSRF token, or from another site) are coalesced per worker by client address,
+action and route (`audit/repeated_refusals.py`): the first in a minute is recorded, the rest
+counted, and the count recorded on a row of its own after that minute or when the worker stops
+(`record_repeated_refusals_at_shutdown`), so an anonymous flood costs rows per minute, not per
+request, and leaves its size in the trail.
 """
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
+from litestar import Litestar
 from litestar.connection import ASGIConnection
 from litestar.types import Scope
 
 from wellness.accounts.models import User
 from wellness.audit import services as audit
+from wellness.audit.repeated_refusals import RefusalKey
 from wellness.web.auditing import audit_route
-from wellness.web.context import client_address, utc_now
+from wellness.web.context import STATE_KEY, WebContext, client_address, utc_now, web_context
 from wellness.web.lookups import NotFoundForViewer
 from wellness.web.security import csrf_refusal
 
@@ -43,13 +54,31 @@ async def _record(
 ) -> None:
     connection: ASGIConnection[Any, Any, Any, Any] = ASGIConnection(scope)
     user = scope.get("user")  # None only for a CSRF refusal of a sign-in
+    now, client, route = utc_now(connection), client_address(connection), audit_route(connection)
+    if not isinstance(user, User):
+        counted = web_context(connection).anonymous_refusals
+        record_now, over = counted.refused(RefusalKey(client, action, route), now)
+        await audit.record_repeated_refusals(over, now=now)
+        if not record_now:
+            return
     await audit.record(
         action,
-        now=utc_now(connection),
+        now=now,
         actor_id=user.id if isinstance(user, User) else None,
         target_type=target_type,
         target_id=target_id,
-        client=client_address(connection),
+        client=client,
         detail=detail,
-        route=audit_route(connection),
+        route=route,
+    )
+
+
+@asynccontextmanager
+async def record_repeated_refusals_at_shutdown(app: Litestar) -> AsyncIterator[None]:
+    """A lifespan that records the refusals still only counted when the worker stops. Listed
+    after the database's lifespan, so it ends before the database closes."""
+    yield
+    context: WebContext = app.state[STATE_KEY]
+    await audit.record_repeated_refusals(
+        context.anonymous_refusals.drain(), now=context.clock.now()
     )

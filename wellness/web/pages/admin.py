@@ -15,7 +15,7 @@ from wellness.accounts.roles import Role
 from wellness.care import services as care
 from wellness.lib.numbers import record_id
 from wellness.lib.validation import FieldError
-from wellness.web.auditing import record_action, record_for_patient
+from wellness.web.auditing import record_action, record_for_patient, record_for_patients
 from wellness.web.dependencies import RequestTime, SignedInUser, SignInLimits
 from wellness.web.guards import admins_only
 from wellness.web.ids import AccountId
@@ -30,9 +30,10 @@ async def _audit(
     await record_action(request, action, target_type="user", target_id=target.id, detail=detail)
 
 
-async def _refused(account: User, problem: FieldError) -> Template:
+async def _refused(request: Request[Any, Any, Any], account: User, problem: FieldError) -> Template:
     """The account's page again, with the refusal next to the field it names."""
-    return await _detail_template(account, errors={problem.field: problem.message}, status=422)
+    errors = {problem.field: problem.message}
+    return await _detail_template(request, account, errors=errors, status=422)
 
 
 async def _done(
@@ -51,6 +52,8 @@ def _role_or_error(value: str) -> Role:
         raise accounts.AccountError("role", "Choose one of the listed roles.") from None
 
 
+# One account's page was shown: its row names the account (and the patient, for a patient's).
+ACCOUNT_VIEWED = "account_viewed"
 # The account list's search, kept in the session rather than in the page's address.
 ACCOUNT_SEARCH = "account_search"
 MAX_SEARCH = 200
@@ -117,9 +120,11 @@ class AdminPages(Controller):
         return await _done(request, "account_created", created, message, detail=detail)
 
     @get("/{user_id:int}", name="admin_user")
-    async def account_detail(self, user: SignedInUser, user_id: AccountId) -> Template:
+    async def account_detail(
+        self, request: Request[Any, Any, Any], user: SignedInUser, user_id: AccountId
+    ) -> Template:
         account = await account_for_admin_or_404(user, user_id)
-        return await _detail_template(account)
+        return await _detail_template(request, account)
 
     @post("/{user_id:int}/role", name="admin_user_role")
     async def change_role(
@@ -134,7 +139,7 @@ class AdminPages(Controller):
             role = _role_or_error(data.role)
             await accounts.change_role(user, account, role)
         except accounts.AccountError as problem:
-            return await _refused(account, problem)
+            return await _refused(request, account, problem)
         message = f"{account.display_name} is now {role.label.lower()}; their sessions were ended."
         change = f"{account.role.value}->{role.value}"
         return await _done(request, "role_changed", account, message, detail=change)
@@ -154,7 +159,7 @@ class AdminPages(Controller):
             active = data.active == "true"
             await accounts.change_active(user, account, active)
         except FieldError as problem:
-            return await _refused(account, problem)
+            return await _refused(request, account, problem)
         action = "account_activated" if active else "account_deactivated"
         state = "active again" if active else "deactivated and signed out everywhere"
         return await _done(request, action, account, f"{account.display_name} is {state}.")
@@ -176,13 +181,14 @@ class AdminPages(Controller):
         except FieldError:
             therapist = None
         if therapist is None or not therapist.is_active:
-            return await _detail_template(patient, errors=errors, status=422)
+            return await _detail_template(request, patient, errors=errors, status=422)
         try:
             added = await care.assign(therapist, patient, now=now)
         except FieldError as problem:
             # The service names its argument; the form's control is `therapist_id`.
             field = "therapist_id" if problem.field == "therapist" else problem.field
-            return await _detail_template(patient, errors={field: problem.message}, status=422)
+            errors = {field: problem.message}
+            return await _detail_template(request, patient, errors=errors, status=422)
         if added:
             detail = f"therapist={therapist.id}"
             await record_for_patient(request, "care_assigned", patient.id, detail=detail)
@@ -220,7 +226,7 @@ class AdminPages(Controller):
         try:
             await accounts.set_password(account, data.password)
         except accounts.AccountError as problem:
-            return await _refused(account, problem)
+            return await _refused(request, account, problem)
         # The recovery path for a throttled account: a fresh password lifts the lock.
         await throttle.clear_account(account.email)
         message = f"New password set for {account.display_name}; their sessions were ended."
@@ -238,8 +244,14 @@ def _new_user_template(
 
 
 async def _detail_template(
-    account: User, *, errors: dict[str, str] | None = None, status: int = 200
+    request: Request[Any, Any, Any],
+    account: User,
+    *,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
 ) -> Template:
+    """The account's page, first asked for or shown again after a refused change; audited
+    either way, as it names the person, and a patient's care team or a therapist's patients."""
     context: dict[str, Any] = {"account": account, "errors": errors or {}, "roles": list(Role)}
     if account.role is Role.PATIENT:
         team = await care.therapists_of(account.id)
@@ -249,6 +261,17 @@ async def _detail_template(
             for therapist in await care.active_therapists()
             if therapist.id not in {member.id for member in team}
         ]
-    elif account.role is Role.THERAPIST:
-        context["caseload"] = await care.caseload(account)
+        await record_for_patient(request, ACCOUNT_VIEWED, account.id)
+    else:
+        await _audit(request, ACCOUNT_VIEWED, account)
+    if account.role is Role.THERAPIST:
+        caseload = await care.caseload(account)
+        context["caseload"] = caseload
+        # Each patient listed is shown to be in this clinic's care: a row naming each.
+        await record_for_patients(
+            request,
+            ACCOUNT_VIEWED,
+            [patient.id for patient in caseload],
+            detail=f"caseload_of={account.id}",
+        )
     return Template("admin/user_detail.html", context=context, status_code=status)

@@ -46,8 +46,8 @@ class CareRestrictionPages(Controller):
 
     @get("/", name="care_restrictions")
     async def show(self, call: CareTeamCall, patient_id: PathId) -> Template:
-        patient = await care_access.restrictions_patient(call, patient_id)
-        return await _template(patient)
+        patient = await patient_for_therapist_or_404(call.user, patient_id)
+        return await _template(call, patient)
 
     @post("/contraindications", name="care_contraindications_set")
     async def set_contraindications(
@@ -60,7 +60,7 @@ class CareRestrictionPages(Controller):
             added, removed = await change_contraindications(call, patient, codes)
         except FieldError as problem:
             return await _template(
-                patient, errors={problem.field: problem.message}, ticked=codes, status=422
+                call, patient, errors={problem.field: problem.message}, ticked=codes, status=422
             )
         if added or removed:
             return _back(call, patient, "Contraindications saved.")
@@ -84,7 +84,7 @@ class CareRestrictionPages(Controller):
         if choice is None:
             errors["session_id"] = "Choose a session from the list."
         if errors or kind is None or choice is None:
-            return await _template(patient, errors=errors, status=422)
+            return await _template(call, patient, errors=errors, status=422)
         await change_override(call, patient, choice.id, kind)
         return _back(call, patient, f"“{choice.title}” is {PAST[kind]} for {patient.display_name}.")
 
@@ -98,12 +98,16 @@ class CareRestrictionPages(Controller):
 
 
 async def _template(
+    call: SignedInCall,
     patient: User,
     *,
     errors: dict[str, str] | None = None,
     ticked: list[str] | None = None,
     status: int = 200,
 ) -> Template:
+    """The restrictions page; audited, as it shows the patient's data, whether first asked for
+    or shown again after a refused change."""
+    await care_access.restrictions_shown(call, patient)
     current = await restrictions_for(patient.id)
     overrides = await views.overrides_of(patient.id)
     choices = await views.session_choices()
