@@ -65,6 +65,7 @@ def test_each_client_action_and_route_has_its_own_window() -> None:
         RefusalKey("203.0.113.8", SIGN_IN.action, SIGN_IN.route),
         RefusalKey(SIGN_IN.client, "not_found_for_viewer", SIGN_IN.route),
         RefusalKey(SIGN_IN.client, SIGN_IN.action, "POST /api/v1/auth/login"),
+        RefusalKey(SIGN_IN.client, SIGN_IN.action, SIGN_IN.route, "user", "7"),
     ):
         assert refusals.refused(key, NOW) == (True, []), key
 

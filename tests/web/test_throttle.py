@@ -16,6 +16,7 @@ import pytest
 from tests.conftest import PERSONA_PASSWORD, Client
 from wellness.accounts import devices
 from wellness.audit.models import AuditEvent
+from wellness.audit.repeated_refusals import REFUSAL_WINDOW
 from wellness.lib.clock import FixedClock
 from wellness.settings import Settings
 
@@ -290,3 +291,28 @@ def test_the_lock_expires_after_the_window(
     assert attempt(client, PATIENT, GOOD).status_code == 429
     clock.advance(timedelta(minutes=2))
     assert attempt(client, PATIENT, GOOD).status_code == 200
+
+
+def test_a_flood_of_throttled_sign_ins_is_one_row_then_one_row_with_its_count(
+    client: Client, personas: dict, clock: FixedClock
+) -> None:
+    """The throttle bounds failures, not the attempts it refuses: those are coalesced per client,
+    account and route, as other refusals without a session are (audit/repeated_refusals.py)."""
+    patient_id = str(personas["patient"].id)
+    attacker = "203.0.113.9"
+    for _ in range(3):
+        attempt(client, PATIENT, BAD, address=attacker)
+    for _ in range(40):
+        assert attempt(client, PATIENT, BAD, address=attacker).status_code == 429
+        clock.advance(timedelta(seconds=1))
+    throttled = [row for row in audit_rows(client) if row[0] == "login_throttled"]
+    assert throttled == [("login_throttled", "user", patient_id, attacker, "")]
+
+    clock.advance(REFUSAL_WINDOW)
+    assert attempt(client, PATIENT, BAD, address=attacker).status_code == 429
+
+    throttled = [row for row in audit_rows(client) if row[0] == "login_throttled"]
+    assert len(throttled) == 3
+    assert throttled[1][:4] == ("login_throttled", "user", patient_id, attacker)
+    assert throttled[1][4].startswith("repeated=39;")
+    assert throttled[2] == ("login_throttled", "user", patient_id, attacker, "")

@@ -1,8 +1,9 @@
 """Refusals of requests without a session (a sign-in posted without its CSRF token, or from
-another site), coalesced per worker, so that an anonymous client cannot add an audit row per
-request it sends, while none goes unrecorded:
+another site, or while its throttle holds), coalesced per worker, so that an anonymous client
+cannot add an audit row per request it sends, while none goes unrecorded:
 
-- the first refusal of a (client address, action, route) in a window is recorded as it comes;
+- the first refusal of a (client address, action, route, account named) in a window is recorded
+  as it comes;
 - the others in that window are only counted;
 - a count is recorded on a row of its own (how many, the first and last of them) once its window
   is over: by the next refusal without a session this worker sees, or when the worker stops.
@@ -28,6 +29,9 @@ class RefusalKey:
     client: str
     action: str
     route: str
+    # The account a throttled sign-in named, if any: each account's refusals are counted apart.
+    target_type: str = ""
+    target_id: str = ""
 
 
 @dataclass(frozen=True, slots=True)

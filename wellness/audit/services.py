@@ -9,7 +9,7 @@ from tortoise.backends.base.client import TransactionalDBClient
 
 from wellness.audit.group_commit import GroupCommit
 from wellness.audit.models import AuditEvent
-from wellness.audit.repeated_refusals import RepeatedRefusals
+from wellness.audit.repeated_refusals import AnonymousRefusals, RefusalKey, RepeatedRefusals
 from wellness.db import raw_query
 
 
@@ -62,16 +62,28 @@ async def record_for_each_patient(
     await _append(rows)
 
 
+async def first_in_its_window(
+    refusals: AnonymousRefusals, key: RefusalKey, *, now: datetime
+) -> bool:
+    """Note a refusal without a session: whether it is to be recorded now (the first of its
+    window). The counts of windows that are over are recorded here."""
+    record_now, over = refusals.refused(key, now)
+    await record_repeated_refusals(over, now=now)
+    return record_now
+
+
 async def record_repeated_refusals(counts: Iterable[RepeatedRefusals], *, now: datetime) -> None:
     """A row for each count of refusals not recorded one by one (`audit/repeated_refusals.py`):
-    the action, client address and route they share, nobody's id, and in `detail` how many and
-    the first and last of them (`repeated=57;first=...;last=...`)."""
+    the action, client address, route and account they share, no actor, and in `detail` how
+    many and the first and last of them (`repeated=57;first=...;last=...`)."""
     for repeated in counts:
         first = repeated.first.isoformat(timespec="seconds")
         last = repeated.last.isoformat(timespec="seconds")
         await record(
             repeated.key.action,
             now=now,
+            target_type=repeated.key.target_type,
+            target_id=repeated.key.target_id,
             client=repeated.key.client,
             detail=f"repeated={repeated.count};first={first};last={last}",
             route=repeated.key.route,

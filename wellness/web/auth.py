@@ -16,6 +16,8 @@ from wellness.accounts.models import User
 from wellness.accounts.sessions import SessionClaims
 from wellness.accounts.throttle import FailureNotice
 from wellness.audit import services as audit
+from wellness.audit.repeated_refusals import RefusalKey
+from wellness.web.auditing import audit_route
 from wellness.web.context import client_address, epoch_seconds, utc_now, web_context
 from wellness.web.sessions import ROTATE_FLAG
 from wellness.web.templating import local_datetime
@@ -116,7 +118,7 @@ async def sign_in(request: Request[Any, Any, Any], email: str, password: str) ->
         account = await accounts.find_by_email(email)
         account_id = None if account is None else account.id
         await throttle.failed(email=email, account_exists=account is not None, now=moment)
-        await _audit_attempt("login_throttled", now, account_id, client)
+        await _audit_throttled(request, now, account_id, client)
         raise SignInRefused(
             _throttled_message(admission.retry_after), retry_after=admission.retry_after
         )
@@ -164,6 +166,18 @@ async def _audit_attempt(
         client=client,
         detail=detail,
     )
+
+
+async def _audit_throttled(
+    request: Request[Any, Any, Any], now: datetime, account_id: int | None, client: str
+) -> None:
+    """Attempts the throttle refuses have no bound of their own, so, as other refusals without
+    a session, the first per client, account and route in a minute is a row and the rest are
+    counted onto one (`audit/repeated_refusals.py`)."""
+    target = ("", "") if account_id is None else ("user", str(account_id))
+    key = RefusalKey(client, "login_throttled", audit_route(request), *target)
+    if await audit.first_in_its_window(web_context(request).anonymous_refusals, key, now=now):
+        await _audit_attempt("login_throttled", now, account_id, client)
 
 
 def failure_notice(failures: FailureNotice, zone: str) -> str:

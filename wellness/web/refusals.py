@@ -56,10 +56,10 @@ async def _record(
     user = scope.get("user")  # None only for a CSRF refusal of a sign-in
     now, client, route = utc_now(connection), client_address(connection), audit_route(connection)
     if not isinstance(user, User):
-        counted = web_context(connection).anonymous_refusals
-        record_now, over = counted.refused(RefusalKey(client, action, route), now)
-        await audit.record_repeated_refusals(over, now=now)
-        if not record_now:
+        refusals = web_context(connection).anonymous_refusals
+        if not await audit.first_in_its_window(
+            refusals, RefusalKey(client, action, route), now=now
+        ):
             return
     await audit.record(
         action,
