@@ -116,7 +116,7 @@ def test_rate_play_rate_again_and_see_progress(
         streak = page.get_by_role("region", name="Practice days")
         expect(streak.get_by_text("1 day").first).to_be_visible()
         timeline = page.locator("#anxiety-timeline")
-        expect(timeline.locator("svg.chart__svg")).to_be_visible()
+        expect(timeline.get_by_role("img", name="Anxiety over time")).to_be_visible()
         expect(timeline.locator("title", has_text="6 before, 3 after")).to_have_count(1)
         checked_in = re.compile(r"Check-in 4 Dec 2026, 02:3\d: 4 out of 10")
         expect(timeline.locator("title", has_text=checked_in)).to_have_count(1)

@@ -39,6 +39,22 @@ HIDDEN_TEXTS = """
 }
 """
 
+# The scale's labels a chart shows on top (not covered, not scrolled away), after scrolling its
+# frame to `share` of the way from the newest dates (0) to the oldest (1).
+SCALE_IN_SIGHT = """
+([selector, share]) => {
+  const frame = document.querySelector(selector + " .chart__frame");
+  frame.scrollLeft = -share * (frame.scrollWidth - frame.clientWidth); // right-to-left frame
+  const scale = frame.querySelector(".chart__scale");
+  return [...scale.querySelectorAll("text")].filter((text) => {
+    const r = text.getBoundingClientRect();
+    const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+    return hit !== null && hit.closest("svg") === scale;
+  }).length + " of " + scale.querySelectorAll("text").length;
+}
+"""
+SCROLLING_CHARTS = ("#practice-calendar", "#anxiety-timeline", "#weekly-minutes", "#gad7-chart")
+
 
 @pytest.mark.parametrize("width", [390, 1280])
 def test_chart_text_reads_at_12_px_and_the_scale_is_in_sight(
@@ -73,7 +89,8 @@ def test_chart_text_reads_at_12_px_and_the_scale_is_in_sight(
     every_text = page.evaluate(HIDDEN_TEXTS, ["#anxiety-timeline .chart__frame", "text"])
     if width == 390:
         expect(hint).to_be_visible()
-        assert "10 worst" in every_text  # the left-hand scale, scrolled out of sight
+        assert "15 Nov" in every_text  # earlier dates are out of sight, but not the scale:
+        assert "10 worst" not in every_text
         frame.focus()
         page.keyboard.press("ArrowLeft")
         # Chromium animates a keyboard scroll, so the offset moves a few frames after the key.
@@ -82,4 +99,28 @@ def test_chart_text_reads_at_12_px_and_the_scale_is_in_sight(
         expect(hint).to_be_hidden()
         assert every_text == []
         assert page.evaluate(HIDDEN_TEXTS, ["#practice-calendar .chart__frame", "text"]) == []
+    context.close()
+
+
+def test_the_scale_stays_in_sight_wherever_a_chart_is_scrolled_on_a_phone(
+    browser: Browser, live_server: LiveServer
+) -> None:
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 390, "height": 844})
+    context.set_default_timeout(ACTION_TIMEOUT_MS)
+    page = context.new_page()
+    page.goto("/login")
+    page.get_by_label("E-mail").fill(PATIENT)
+    page.get_by_label("Password").fill("demo-wellness")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(re.compile(r"/patient$"))
+
+    page.goto("/progress")
+
+    for chart in SCROLLING_CHARTS:
+        page.locator(chart).scroll_into_view_if_needed()
+        frame = page.locator(f"{chart} .chart__frame")
+        assert frame.evaluate("(f) => f.scrollWidth > f.clientWidth + 50"), chart  # it scrolls
+        for share in (0, 0.5, 1):
+            seen, _, every = page.evaluate(SCALE_IN_SIGHT, [chart, share]).partition(" of ")
+            assert seen == every != "0", (chart, share, seen, every)
     context.close()

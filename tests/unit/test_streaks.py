@@ -464,6 +464,28 @@ def test_unfinished_practice_adds_minutes_but_not_days() -> None:
     assert (result.practised_today, result.practice_days) == (False, frozenset({MON}))
 
 
+def test_total_minutes_adds_each_days_minutes_rounded_half_up() -> None:
+    # 20 s, 30 s, 89 s and 90 s on four days: 0 + 1 + 1 + 2, as the calendar shows them.
+    events = [
+        practice(local(BERLIN, 2024, 3, day, 9), zone=BERLIN, minutes=seconds / 60)
+        for day, seconds in ((1, 20), (2, 30), (3, 89), (4, 90))
+    ]
+
+    result = summary(events, now=noon(TUE))
+
+    assert result.total_minutes == 4
+
+
+def test_a_days_minutes_are_rounded_once_not_event_by_event() -> None:
+    # Two 20 s practices on one day: 40 s is a minute, though each alone rounds to none.
+    events = [
+        practice(local(BERLIN, 2024, 3, 4, 9), zone=BERLIN, minutes=20 / 60),
+        practice(local(BERLIN, 2024, 3, 4, 18), zone=BERLIN, minutes=20 / 60),
+    ]
+
+    assert summary(events, now=noon(TUE)).total_minutes == 1
+
+
 # --- validation ---------------------------------------------------------------------------------
 
 

@@ -323,3 +323,76 @@ def test_another_patient_sees_only_an_empty_list(
     assert page.status_code == 200
     assert "Nothing assigned right now" in page.text
     assert "Breathe out slowly." not in page.text
+
+
+def test_the_form_shows_every_choices_fields_without_script_each_marked_for_its_choice(
+    client: Client, personas: dict[str, User], sessions: dict[str, Any]
+) -> None:
+    client.login_as(PERSONAS["therapist"])
+
+    page = client.get(new_path(personas["patient"]))
+
+    assert page.status_code == 200
+    # Nothing is hidden by the server: shown_when.js hides the fields of choices not made.
+    assert " hidden" not in page.text.split("<form", 1)[1].split("</form>", 1)[0]
+    assert '<script src="/static/js/shown_when.js" defer></script>' in page.text
+    for condition, field in [
+        ("target=session", 'id="session_id"'),
+        ("target=kind", 'id="kind"'),
+        ("target=kind", 'id="min_minutes"'),
+        ("frequency=times_a_week", 'id="times_a_week"'),
+        ("frequency=weekdays", 'id="weekdays"'),
+    ]:
+        marked = page.text.split(f'data-shown-when="{condition}"', 1)
+        assert len(marked) == 2, condition
+        assert field in marked[1].split("</fieldset>", 1)[0].split("data-shown-when", 1)[0]
+    assert "(for a number of times a week)" in page.text  # said, for a page without script
+
+
+def test_fields_of_the_choices_not_made_are_ignored(
+    client: Client, personas: dict[str, User], sessions: dict[str, Any]
+) -> None:
+    client.login_as(PERSONAS["therapist"])
+    leftovers = {"kind": "no-such-kind", "min_minutes": "x", "times_a_week": "99"}
+    form = {
+        **leftovers,
+        "target": "session",
+        "session_id": str(sessions["calm"].id),
+        "frequency": "daily",
+        "weekdays": ["9"],
+    }
+
+    response = client.submit(list_path(personas["patient"]), form)
+
+    assert response.status_code == 303, response.text
+    assignments, versions, _ = assignment_state(client)
+    assert len(assignments) == 1
+    assert [version[2] for version in versions] == ["daily"]
+    listing = client.get(list_path(personas["patient"]))
+    assert "Calm exhale" in listing.text
+
+
+def test_a_refused_form_keeps_every_choice_and_what_was_typed(
+    client: Client, personas: dict[str, User], sessions: dict[str, Any]
+) -> None:
+    client.login_as(PERSONAS["therapist"])
+    form = {**KIND_FORM, "frequency": "times_a_week", "times_a_week": "", "min_minutes": "6"}
+
+    response = client.submit(list_path(personas["patient"]), form)
+
+    assert response.status_code == 422
+    assert assignment_state(client) == ([], [], [])
+    assert '<a href="#times_a_week">Times a week: Enter a whole number from 1 to 7.</a>' in (
+        response.text
+    )
+    assert 'aria-describedby="times_a_week-hint times_a_week-error" aria-invalid="true"' in (
+        response.text
+    )
+    assert 'id="target-kind" name="target" value="kind" checked' in response.text
+    assert 'id="frequency-times_a_week" name="frequency" value="times_a_week" checked' in (
+        response.text
+    )
+    assert '<option value="breathing" selected>' in response.text
+    assert 'id="min_minutes" name="min_minutes" type="number"' in response.text
+    assert 'value="6"' in response.text
+    assert ">Breathe out slowly.</textarea>" in response.text

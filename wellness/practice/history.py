@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from tortoise.queryset import ValuesListQuery
 
 from wellness.catalog.kinds import Kind
+from wellness.lib.durations import whole_minutes
 from wellness.practice import rules, streaks
 from wellness.practice.models import PracticeLog
 from wellness.settings import CarePolicy
@@ -80,7 +81,7 @@ async def read_practice(
             local_zone = zones[zone] = ZoneInfo(zone)
         local = started.astimezone(local_zone)
         seconds[local.toordinal() - (local.hour < rollover)] += listened
-    minutes = {date.fromordinal(day): round(total / 60) for day, total in seconds.items()}
+    minutes = {date.fromordinal(day): whole_minutes(total) for day, total in seconds.items()}
     return events, practices, minutes
 
 

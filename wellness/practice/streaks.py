@@ -11,7 +11,9 @@ The rules (clinical notes, "Streak semantics"):
    first hour after it; when it is repeated (fall back) it begins at its first occurrence.
 2. Counted day. A day counts when at least one of its events has `counts=True`. Events that are
    equal in every field (replayed submissions) are taken once; several practices on one day
-   count as one day. Every distinct event adds its minutes, counted or not.
+   count as one day. Every distinct event adds its minutes, counted or not: a day's minutes are
+   rounded once by `lib.durations.whole_minutes` and the total is the sum of the days, the same
+   figures the practice calendar and the minutes per week add up.
 3. Rest days (`rest_days_per_week = N`, clinic policy). Weeks are ISO weeks, Monday to Sunday.
    In each week, the first N days without counted practice, in calendar order, are rest days;
    any further day without practice in that week is a missed day. A rest day neither breaks
@@ -33,11 +35,14 @@ The rules (clinical notes, "Streak semantics"):
 from __future__ import annotations
 
 import math
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from wellness.lib.durations import whole_minutes
 
 MILESTONES = (3, 7, 14, 30, 60, 90, 180, 365)
 
@@ -105,7 +110,7 @@ class StreakSummary:
     current: int
     longest: int
     total_days: int  # distinct counted practice days
-    total_minutes: int  # sum of minutes of all distinct events (rounded), counted or not
+    total_minutes: int  # each day's minutes of distinct events, rounded, summed (rule 2)
     days_last_7: int  # counted days among the 7 local days ending today
     days_last_30: int
     practised_today: bool
@@ -139,7 +144,7 @@ def compute_streak(
     zones: dict[str | None, ZoneInfo] = {None: _zone(time_zone)}
     seen: set[tuple[datetime, float, bool, str | None]] = set()
     counted: set[int] = set()
-    minutes: list[float] = []
+    minutes: defaultdict[int, list[float]] = defaultdict(list)  # by practice day
     for event in events:
         key = (event.started_at, event.minutes, event.counts, event.time_zone)
         if key in seen:
@@ -152,7 +157,7 @@ def compute_streak(
         day = local.toordinal() - (local.hour < rollover)
         if day > today:
             continue
-        minutes.append(event.minutes)
+        minutes[day].append(event.minutes)
         if event.counts:
             counted.add(day)
 
@@ -163,7 +168,7 @@ def compute_streak(
         current=current,
         longest=max((period.days for period in history), default=0),
         total_days=len(counted),
-        total_minutes=round(math.fsum(minutes)),  # exact, so the order of events never matters
+        total_minutes=_total_minutes(minutes.values()),
         days_last_7=sum(1 for day in range(today - 6, today + 1) if day in counted),
         days_last_30=sum(1 for day in range(today - 29, today + 1) if day in counted),
         practised_today=today in counted,
@@ -174,6 +179,11 @@ def compute_streak(
         next_milestone=min((m for m in MILESTONES if m > current), default=None),
         practice_days=frozenset(map(date.fromordinal, counted)),
     )
+
+
+def _total_minutes(days: Iterable[list[float]]) -> int:
+    # fsum is exact, so the order of a day's events never changes its rounding.
+    return sum(whole_minutes(math.fsum(day) * 60) for day in days)
 
 
 def milestone_message(days: int) -> str | None:

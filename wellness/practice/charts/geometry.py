@@ -21,6 +21,9 @@ FONT = 11.0  # axis text size in viewBox units; charts.css sets the same size (a
 _CHAR = 0.6  # a generous average glyph width, as a share of the font size
 END_AXIS = 40.0  # room right of a plot for its scale's numbers: "1.2k" at 11 units and a gap
 END_CLASS = "chart__label chart__label--end"  # a scale repeated on a chart's right
+# The fixed scale of a chart that scrolls sideways ends this far left of its plot: marks on the
+# plot's edge (a dot's radius, a short tick) stay whole in the part that scrolls.
+SCALE_GAP = 6.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +104,30 @@ class ChartBase:
     def view_box(self) -> str:
         return f"0 0 {self.width} {self.height}"
 
+    @property
+    def scale_width(self) -> float:
+        """Left of this x is the value scale, drawn apart and kept in view while the rest of
+        a wide chart scrolls sideways on a phone; 0 for a chart without one."""
+        return 0.0
+
+    @property
+    def scale_view_box(self) -> str:
+        return f"0 0 {self.scale_width} {self.height}"
+
+    @property
+    def plot_view_box(self) -> str:
+        """The rest of the chart, right of the scale, in the same units."""
+        return f"{self.scale_width} 0 {rounded(self.width - self.scale_width)} {self.height}"
+
+    @property
+    def scale_share(self) -> str:
+        """The scale's share of the chart's width, so both parts draw at one size."""
+        return f"{self.scale_width / self.width * 100:.4f}%"
+
+    @property
+    def plot_share(self) -> str:
+        return f"{(self.width - self.scale_width) / self.width * 100:.4f}%"
+
 
 @dataclass(frozen=True, slots=True)
 class PlotChart(ChartBase):
@@ -108,6 +135,10 @@ class PlotChart(ChartBase):
 
     plot: Box = field(default_factory=lambda: Box(0, 0, 0, 0))
     y_ticks: tuple[Tick, ...] = ()
+
+    @property
+    def scale_width(self) -> float:
+        return max(rounded(self.plot.left - SCALE_GAP), 0.0)
 
 
 def scale_ticks(
@@ -168,7 +199,9 @@ class DateAxis:
     def _tick(self, day: date, label: str) -> Tick:
         x = self.x(day, 0)
         half = text_width(label, FONT) / 2
-        text_x = rounded(min(max(x, self.plot.left - 20 + half), self.plot.right + 20 - half))
+        # Never under the fixed scale on the left; past the plot's end on the right is room.
+        left = self.plot.left - SCALE_GAP + half
+        text_x = rounded(min(max(x, left), self.plot.right + 20 - half))
         bottom = self.plot.bottom
         return Tick(Line(x, bottom, x, bottom + 5, "chart__tick"), Text(text_x, bottom + 19, label))
 

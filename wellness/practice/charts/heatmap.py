@@ -63,10 +63,15 @@ class Heatmap(ChartBase):
     practice_days: int = 0
     total_minutes: int = 0
 
+    @property
+    def scale_width(self) -> float:
+        return _LEFT - _SCALE_GAP  # the weekday names
+
 
 _CELL = 12.0
 _PITCH = 15.0
 _LEFT = 34.0
+_SCALE_GAP = 3.0  # the weekday names end 6 units left of the first column
 _TOP = 20.0
 
 

@@ -1,0 +1,75 @@
+"""The progress page states its minutes once: "Minutes in all", the calendar's caption, the
+minutes per week and the streak API all come from one rounding rule (`lib.durations.
+whole_minutes`: half a minute or more rounds up), applied to each practice day and summed."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+
+from tests.conftest import Client
+from wellness.accounts.models import User
+
+# 0 + 1 + 1 + 2 minutes a day apart; 229 s (3.8 minutes) on one day. Either way: 4 minutes.
+SECONDS = (20, 30, 89, 90)
+
+
+def log_practice(client: Client, seconds: int, *, days_ago: int, hour: int) -> None:
+    started = client.now() - timedelta(days=days_ago, hours=hour)
+    answer = client.post(
+        "/api/v1/practice",
+        json={
+            "kind": "breathing",
+            "started_at": started.isoformat(),
+            "listened_seconds": seconds,
+            "completed": True,
+        },
+    )
+    assert answer.status_code == 201, answer.text
+
+
+def minutes_in_all(page: str) -> int:
+    found = re.search(r"<dt>Minutes in all</dt><dd>(\d+)</dd>", page)
+    assert found, "no 'Minutes in all' on the page"
+    return int(found.group(1))
+
+
+@pytest.mark.parametrize("same_day", [False, True], ids=["a-day-apart", "on-one-day"])
+def test_minutes_in_all_and_the_calendar_say_the_same_rounded_total(
+    as_patient: Client, personas: dict[str, User], same_day: bool
+) -> None:
+    for index, seconds in enumerate(SECONDS):
+        if same_day:
+            log_practice(as_patient, seconds, days_ago=1, hour=index + 1)
+        else:
+            log_practice(as_patient, seconds, days_ago=index + 1, hour=1)
+
+    page = as_patient.get("/progress")
+    streak = as_patient.get("/api/v1/me/streak")
+
+    assert (page.status_code, streak.status_code) == (200, 200)
+    assert streak.json()["total_minutes"] == 4
+    assert minutes_in_all(page.text) == 4
+    assert re.search(
+        r"Practice calendar for the 26 weeks from [^:]+: practised on \d+ days?, "
+        r"4 minutes in all\.",
+        page.text,
+    )
+    weekly = re.search(
+        r"Minutes of practice per week, 12 weeks starting from [^:]+: (\d+) in all", page.text
+    )
+    assert weekly
+    assert weekly.group(1) == "4"
+
+
+def test_half_a_minute_shows_as_a_minute_on_the_calendar(as_patient: Client) -> None:
+    log_practice(as_patient, 30, days_ago=1, hour=1)
+
+    page = as_patient.get("/progress")
+
+    assert page.status_code == 200
+    assert minutes_in_all(page.text) == 1
+    assert "1 minute in all." in page.text
+    assert "practised, 1 minute" in page.text  # the day's square
