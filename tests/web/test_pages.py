@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 from litestar import Litestar
 from litestar.plugins.jinja import JinjaTemplateEngine
 
+import wellness
 from tests.conftest import PERSONA_PASSWORD, PERSONAS, Client
 from wellness.web.security import CONTENT_SECURITY_POLICY
 
@@ -178,3 +182,19 @@ def test_development_picks_up_edited_templates_without_a_restart(app: Litestar) 
     engine = app.template_engine
     assert isinstance(engine, JinjaTemplateEngine)
     assert engine.engine.auto_reload is True
+
+
+def test_every_page_links_the_stylesheets_parts_in_the_order_app_css_lists(client: Client) -> None:
+    """app.css's contents list is the cascade order; a part not linked, or linked out of that
+    order, would change how pages look."""
+    static = Path(wellness.__file__).parent / "web" / "static"
+    listed = re.findall(r"^ \*   (\w+\.css) ", (static / "app.css").read_text(), re.MULTILINE)
+    assert listed[0] == "app.css"
+    assert len(listed) >= 9
+    page = client.get("/login").text
+    linked = re.findall(r'<link rel="stylesheet" href="/static/(\w+\.css)">', page)
+    assert linked == listed
+    for part in listed:
+        response = client.get(f"/static/{part}")
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/css")
