@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.browser.conftest import ACTION_TIMEOUT_MS, LiveServer
 
@@ -56,10 +56,10 @@ SCALE_IN_SIGHT = """
 SCROLLING_CHARTS = ("#practice-calendar", "#anxiety-timeline", "#weekly-minutes", "#gad7-chart")
 
 
-@pytest.mark.parametrize("width", [390, 1280])
-def test_chart_text_reads_at_12_px_and_the_scale_is_in_sight(
+def progress_page(
     browser: Browser, live_server: LiveServer, width: int
-) -> None:
+) -> tuple[BrowserContext, Page]:
+    """The patient's progress page in a new context `width` pixels wide (the caller closes it)."""
     context = browser.new_context(
         base_url=live_server.url, viewport={"width": width, "height": 844}
     )
@@ -70,8 +70,15 @@ def test_chart_text_reads_at_12_px_and_the_scale_is_in_sight(
     page.get_by_label("Password").fill("demo-wellness")
     page.get_by_role("button", name="Sign in").click()
     expect(page).to_have_url(re.compile(r"/patient$"))
-
     page.goto("/progress")
+    return context, page
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_chart_text_reads_at_12_px_and_the_scale_is_in_sight(
+    browser: Browser, live_server: LiveServer, width: int
+) -> None:
+    context, page = progress_page(browser, live_server, width)
 
     sizes = dict(page.evaluate(TEXT_SIZES))
     assert set(sizes) >= {"practice-calendar", "anxiety-timeline", "weekly-minutes", "gad7-chart"}
@@ -105,16 +112,7 @@ def test_chart_text_reads_at_12_px_and_the_scale_is_in_sight(
 def test_the_scale_stays_in_sight_wherever_a_chart_is_scrolled_on_a_phone(
     browser: Browser, live_server: LiveServer
 ) -> None:
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 390, "height": 844})
-    context.set_default_timeout(ACTION_TIMEOUT_MS)
-    page = context.new_page()
-    page.goto("/login")
-    page.get_by_label("E-mail").fill(PATIENT)
-    page.get_by_label("Password").fill("demo-wellness")
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(re.compile(r"/patient$"))
-
-    page.goto("/progress")
+    context, page = progress_page(browser, live_server, 390)
 
     for chart in SCROLLING_CHARTS:
         page.locator(chart).scroll_into_view_if_needed()
