@@ -16,7 +16,8 @@ without its CSRF token, or from another site) are coalesced per worker by client
 action and route (`audit/repeated_refusals.py`): the first in a minute is recorded, the rest
 counted, and the count recorded on a row of its own after that minute or when the worker stops
 (`record_repeated_refusals_at_shutdown`), so an anonymous flood costs rows per minute, not per
-request, and leaves its size in the trail.
+request, and leaves its size in the trail. Sign-ins the throttle refuses are counted the same way
+(`web/auth.py`).
 """
 
 from __future__ import annotations
