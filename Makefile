@@ -17,6 +17,8 @@ PORT ?= 8000
 POSTGRES_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/0
 PYTEST_ARGS ?=
+# Every run lists its slowest tests, so a CI log shows where the time went.
+PYTEST_REPORT := --durations=20 --durations-min=3
 # pytest-xdist: one worker per core; the browser tests stay together on one of them.
 PYTEST_PARALLEL ?= -n auto --dist loadgroup
 
@@ -77,14 +79,14 @@ test: lint ## Lint, then the test suite on SQLite, then again on PostgreSQL when
 test-sqlite: install ## The test suite on SQLite, browser tests and the wheel install check included
 	@echo "== pytest on SQLite =="
 	WELLNESS_TEST_DATABASE_URL= WELLNESS_TEST_REDIS_URL=$(REDIS_TEST_URL) \
-		$(BIN)/pytest $(PYTEST_PARALLEL) $(PYTEST_ARGS)
+		$(BIN)/pytest $(PYTEST_PARALLEL) $(PYTEST_REPORT) $(PYTEST_ARGS)
 
 test-postgres: install ## The test suite on PostgreSQL (browser and install tests excluded); required under CI=true
 	@if reason=$$($(BIN)/python -c "$$POSTGRES_CHECK" "$(POSTGRES_TEST_URL)" 2>&1); then \
 		echo "== pytest on PostgreSQL ($(POSTGRES_TEST_URL)) =="; \
 		set -x; \
 		WELLNESS_TEST_DATABASE_URL=$(POSTGRES_TEST_URL) WELLNESS_TEST_REDIS_URL=$(REDIS_TEST_URL) \
-			$(BIN)/pytest -m "not browser and not install" $(PYTEST_PARALLEL) $(PYTEST_ARGS); \
+			$(BIN)/pytest -m "not browser and not install" $(PYTEST_PARALLEL) $(PYTEST_REPORT) $(PYTEST_ARGS); \
 	elif [ "$${CI:-}" = "true" ]; then \
 		echo "error: CI=true but PostgreSQL at $(POSTGRES_TEST_URL) is unreachable: $$reason" >&2; \
 		exit 1; \
