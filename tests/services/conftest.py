@@ -3,7 +3,8 @@
 `orm` migrates the per-test database of tests/conftest.py (SQLite, or PostgreSQL when
 WELLNESS_TEST_DATABASE_URL is set) with the production `upgrade`, opens it the way the app does,
 and runs coroutines on one event loop whose context keeps Tortoise's state between calls.
-`any_database_url` runs a test on SQLite and on a throwaway PostgreSQL database.
+`any_database_url` runs a test on SQLite in the SQLite pass and on a throwaway PostgreSQL database
+in the PostgreSQL pass (tests/conftest.py deselects the other variant in each).
 """
 
 from __future__ import annotations
