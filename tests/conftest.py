@@ -26,6 +26,7 @@ import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 
+from tests.built_apps import BuiltApps
 from wellness.accounts import passwords
 from wellness.accounts import services as accounts
 from wellness.accounts.models import User
@@ -37,6 +38,7 @@ from wellness.catalog.cache import TOKEN_FLAG as CATALOG_TOKEN
 from wellness.lib.clock import FixedClock
 from wellness.settings import Settings, load_settings
 from wellness.web.context import STATE_KEY, WebContext
+from wellness.web.media import OPEN_FILES
 
 T = TypeVar("T")
 PERSONA_PASSWORD = "correct horse battery staple"
@@ -303,25 +305,60 @@ def settings_for(directory: Path, database_url: str) -> Settings:
     return load_settings(environ).replace(memory_stores=True)
 
 
-@pytest.fixture
-def database_url(tmp_path: Path, request: pytest.FixtureRequest) -> str:
-    return fresh_database_url(tmp_path, request)
+@pytest.fixture(scope="session")
+def _app_home_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("app-home")
 
 
 @pytest.fixture
-def settings(tmp_path: Path, database_url: str) -> Settings:
-    return settings_for(tmp_path, database_url)
+def app_home(_app_home_folder: Path) -> Path:
+    """The folder of the test's SQLite database, data and media: emptied before each test, and
+    the same path in every test of a process, so that their settings compare equal and a built
+    app can be handed from test to test (see tests/built_apps.py)."""
+    OPEN_FILES.close_all()  # descriptors of the last test's media files, which go now
+    shutil.rmtree(_app_home_folder)
+    _app_home_folder.mkdir()
+    return _app_home_folder
 
 
 @pytest.fixture
-def clock() -> FixedClock:
-    """The app's clock: stands at TEST_NOW; tests move it with `set` and `advance`."""
+def database_url(app_home: Path, request: pytest.FixtureRequest) -> str:
+    return fresh_database_url(app_home, request)
+
+
+@pytest.fixture
+def settings(app_home: Path, database_url: str) -> Settings:
+    return settings_for(app_home, database_url)
+
+
+@pytest.fixture(scope="session")
+def _shared_clock() -> FixedClock:
     return FixedClock(TEST_NOW)
 
 
 @pytest.fixture
-def app(settings: Settings, clock: FixedClock) -> Litestar:
-    return create_app(settings, clock=clock)
+def clock(_shared_clock: FixedClock) -> FixedClock:
+    """The app's clock: stands at TEST_NOW; tests move it with `set` and `advance`. One object
+    for the whole run (the built apps read it), set back to TEST_NOW for each test."""
+    _shared_clock.set(TEST_NOW)
+    return _shared_clock
+
+
+@pytest.fixture(scope="session")
+def _built_apps(_shared_clock: FixedClock) -> BuiltApps:
+    return BuiltApps(_shared_clock)
+
+
+@pytest.fixture
+def app(settings: Settings, clock: FixedClock, _built_apps: BuiltApps) -> Iterator[Litestar]:
+    """The app for `settings`, reading `clock`: built once and handed on while tests leave it
+    as built (tests/built_apps.py); a test that needs one of its own calls `create_app`."""
+    if clock is not _built_apps.clock:  # a module's own `clock` fixture
+        yield create_app(settings, clock=clock)
+        return
+    built, as_built = _built_apps.take(settings)
+    yield built
+    _built_apps.give_back(settings, built, as_built)
 
 
 def web_context_of(app: Litestar) -> WebContext:
