@@ -14,7 +14,9 @@ and a plausible body, on a real record of someone else's (never a missing id), a
 The world is seeded once per module, through the app's own API as each insider would: the
 personas of tests/conftest.py (`therapist` looks after `patient`, `other_therapist` after
 `other_patient`), a published and a draft session with media and covers, `patient`'s check-ins,
-GAD-7, practice, alert, assignment, contraindication and ban.
+GAD-7, practice, alert, assignment, contraindication and ban. One more therapist,
+`former_therapist`, was on `patient`'s care team and was taken off it by an admin: a former
+member is an outsider like any other therapist.
 """
 
 from __future__ import annotations
@@ -40,12 +42,15 @@ from tests.conftest import (
     PERSONAS,
     TEST_NOW,
     Client,
+    Persona,
     create_personas,
     fresh_database_url,
+    persona_password_hash,
     settings_for,
 )
 from tests.media_fixtures import make_flac, png_bytes, with_tags
 from tests.web.test_route_table import PUBLIC_ROUTES, all_routes
+from wellness.accounts import services as accounts
 from wellness.accounts.roles import Role
 from wellness.app import create_app
 from wellness.care.models import Alert
@@ -71,6 +76,11 @@ class Access:
     public: bool = False
 
 
+FORMER_THERAPIST = Persona(
+    "former_therapist", "former.therapist@example.org", "Erin Former", Role.THERAPIST
+)
+# Everyone who signs in to the world: the personas, and the therapist taken off the care team.
+SIGNED_IN = {**PERSONAS, FORMER_THERAPIST.key: FORMER_THERAPIST}
 EVERY_ROLE = frozenset(Role)
 PUBLIC = Access(EVERY_ROLE, public=True)
 # Every signed-in person, on their own account or on what everyone may see: no outsiders.
@@ -336,12 +346,13 @@ def outsider_cases() -> list[Any]:
     for (method, path), access in sorted(ACCESS.items()):
         if access.public:
             continue
-        for key, persona in PERSONAS.items():
+        for key, persona in SIGNED_IN.items():
             if persona.role not in access.roles:
                 refusal = access.refusal
             elif (access.whose, key) in {
                 (Whose.PATIENTS_OWN, "other_patient"),
                 (Whose.CASELOAD, "other_therapist"),
+                (Whose.CASELOAD, FORMER_THERAPIST.key),
             }:
                 refusal = 404
             else:
@@ -392,7 +403,7 @@ def serving(
     with Client(create_app(settings, clock=FixedClock(TEST_NOW)), base_url=BASE_URL) as client:
         jars = {}
         for key in personas:
-            client.login_as(PERSONAS[key])
+            client.login_as(SIGNED_IN[key])
             client.csrf_token()
             jars[key] = httpx.Cookies(client.cookies)
         yield client, jars
@@ -416,8 +427,17 @@ def seed(directory: Path, database_url: str) -> Seeded:
     settings = settings_for(directory, database_url)
     with serving(settings, []) as (client, _):
         personas = client.run(lambda: create_personas(TEST_NOW))
+        former = client.run(
+            lambda: accounts.create_user(
+                email=FORMER_THERAPIST.email,
+                display_name=FORMER_THERAPIST.display_name,
+                role=FORMER_THERAPIST.role,
+                time_zone=FORMER_THERAPIST.time_zone,
+                password_hash=persona_password_hash(),
+            )
+        )
 
-    with serving(settings, PERSONAS) as (client, jars):
+    with serving(settings, SIGNED_IN) as (client, jars):
         world = World(client, Seeded(settings, {}, {}, {}), jars)
         coordinator = world.act_as("coordinator")
         uploads = directory / "uploads"
@@ -441,8 +461,18 @@ def seed(directory: Path, database_url: str) -> Seeded:
         other_patient = world.act_as("other_patient")
         api(other_patient, "POST", "/api/v1/checkins", {"level": 3, "note": OTHER_PATIENT_NOTE})
 
-        therapist = world.act_as("therapist")
         patient_id = personas["patient"].id
+        # The former member acts while on the care team, then an admin takes them off it.
+        admin = world.act_as("admin")
+        care_team = f"/admin/users/{patient_id}/care-team"
+        joined = admin.submit(care_team, {"therapist_id": str(former.id)})
+        assert joined.status_code == 303, joined.text
+        former_member = world.act_as(FORMER_THERAPIST.key)
+        assert former_member.get(f"/care/patients/{patient_id}").status_code == 200
+        left = world.act_as("admin").submit(f"{care_team}/{former.id}/remove")
+        assert left.status_code == 303, left.text
+
+        therapist = world.act_as("therapist")
         caseload = f"/api/v1/patients/{patient_id}"
         assigned = {"kind": "breathing", "min_minutes": 5, "max_minutes": 10}
         assignment = api(
@@ -477,7 +507,7 @@ def seed(directory: Path, database_url: str) -> Seeded:
         "{LOCAL_STARTED_AT}": local_start.astimezone(BERLIN).strftime("%Y-%m-%dT%H:%M"),
         "{OTHER_THERAPIST}": personas["other_therapist"].id,
     }
-    markers = {key: [persona.display_name, persona.email] for key, persona in PERSONAS.items()}
+    markers = {key: [persona.display_name, persona.email] for key, persona in SIGNED_IN.items()}
     markers["patient"] += [PATIENT_NOTE, PRACTICE_NOTE, ASSIGNMENT_NOTE]
     markers["other_patient"].append(OTHER_PATIENT_NOTE)
     markers["coordinator"] += [DRAFT_TITLE, DRAFT_FILENAME]
@@ -490,7 +520,7 @@ def world(
 ) -> Iterator[World]:
     directory = tmp_path_factory.mktemp("outsiders")
     seeded = seed(directory, fresh_database_url(directory, request))
-    with serving(seeded.settings, PERSONAS) as (client, jars):
+    with serving(seeded.settings, SIGNED_IN) as (client, jars):
         yield World(client, seeded, jars)
 
 
