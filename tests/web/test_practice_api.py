@@ -892,12 +892,14 @@ def test_another_patients_check_in_never_rates_someone_elses_practice(
 def test_the_patients_practice_list_carries_the_ratings_each_practice_holds(
     as_patient: Client, session_id: int
 ) -> None:
-    rated = log(as_patient, session_id=session_id, anxiety_before=6, anxiety_after=3)
+    rated = log(
+        as_patient, session_id=session_id, anxiety_before=6, anxiety_after=3, note="Calmer."
+    )
     unrated = log(as_patient, session_id=session_id, started_at=moment(minutes=20))
 
     listed = as_patient.get("/api/v1/practice").json()["items"]
 
-    assert [(i["id"], i["anxiety_before"], i["anxiety_after"]) for i in listed] == [
-        (unrated.json()["practice"]["id"], None, None),
-        (rated.json()["practice"]["id"], 6, 3),
+    assert [(i["id"], i["anxiety_before"], i["anxiety_after"], i["note"]) for i in listed] == [
+        (unrated.json()["practice"]["id"], None, None, ""),
+        (rated.json()["practice"]["id"], 6, 3, "Calmer."),
     ]

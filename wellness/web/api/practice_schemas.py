@@ -75,10 +75,12 @@ class PracticeCreated(msgspec.Struct):
 
 
 class PracticeListItem(PracticeOut):
-    """A practice in the patient's list, with the ratings it holds (as `PracticeCreated`)."""
+    """A practice in the patient's list, with the ratings it holds (as `PracticeCreated`) and
+    the note the patient wrote with it."""
 
     anxiety_before: int | None = None
     anxiety_after: int | None = None
+    note: str = ""
 
     @classmethod
     def rated(cls, practice: PracticeLog, around: AroundPractice | None) -> PracticeListItem:
@@ -87,6 +89,7 @@ class PracticeListItem(PracticeOut):
             **msgspec.structs.asdict(PracticeOut.of(practice)),
             anxiety_before=ratings.before,
             anxiety_after=ratings.after,
+            note=practice.note,
         )
 
 
