@@ -1,0 +1,132 @@
+"""Ids in request bodies: a write that names a record its sender may not use is refused with a
+4xx naming the field, and writes nothing.
+
+`test_outsiders.py` covers ids in paths. Here each body field that names a record gets one the
+sender cannot use: a patient starts or logs a catalog draft or an archived session; a therapist
+assigns, pins or bans one; an admin puts someone who is not a therapist on a care team. Each
+is sent through the JSON API and through the page form where there is one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from uuid import uuid4
+
+import pytest
+
+from tests.conftest import PERSONAS, TEST_NOW, Client
+from tests.web.test_practice_api import make_session
+from wellness.accounts.models import User
+from wellness.care.models import CareTeamMember, PracticeAssignment, SessionOverride
+from wellness.catalog.models import Status
+from wellness.practice.models import PracticeLog
+
+STARTED_AT = TEST_NOW.replace(hour=11).isoformat()
+
+
+@dataclass(frozen=True)
+class Unusable:
+    """Records no one but a coordinator may name: a draft and an archived session."""
+
+    draft: int
+    archived: int
+
+
+@pytest.fixture
+def unusable(client: Client, personas: dict[str, User]) -> Unusable:
+    return Unusable(
+        draft=make_session(client, status=Status.DRAFT),
+        archived=make_session(client, status=Status.ARCHIVED),
+    )
+
+
+def rows(client: Client) -> tuple[int, ...]:
+    async def counted() -> tuple[int, ...]:
+        return (
+            await PracticeLog.all().count(),
+            await PracticeAssignment.all().count(),
+            await SessionOverride.all().count(),
+            await CareTeamMember.all().count(),
+        )
+
+    return client.run(counted)
+
+
+def api_write(client: Client, method: str, path: str, body: dict[str, Any]) -> Any:
+    headers = {"idempotency-key": uuid4().hex}
+    return client.request(method, path, json=body, headers=headers)
+
+
+API_FIELD = '"field":"session_id"'
+NOT_VISIBLE = "No session you can see has that id."
+NOT_PUBLISHED = "No published session has"
+
+
+def refused(client: Client, send: Callable[[], Any], says: str) -> None:
+    """`send` is answered 422 with `says` in the answer, and adds no practice, assignment,
+    override or care-team row."""
+    before = rows(client)
+    response = send()
+    assert response.status_code == 422, response.text[:300]
+    assert says in response.text
+    assert rows(client) == before
+
+
+@pytest.mark.parametrize("which", ["draft", "archived"])
+def test_a_patient_cannot_start_or_log_a_session_they_may_not_see(
+    client: Client, personas: dict[str, User], unusable: Unusable, which: str
+) -> None:
+    client.login_as(PERSONAS["patient"])
+    session = getattr(unusable, which)
+
+    played = {"session_id": session}
+    refused(
+        client, lambda: api_write(client, "POST", "/api/v1/practice/playback", played), API_FIELD
+    )
+    logged = {"session_id": session, "started_at": STARTED_AT, "listened_seconds": 60}
+    refused(client, lambda: api_write(client, "POST", "/api/v1/practice", logged), API_FIELD)
+    form = {"session_id": str(session)}
+    refused(client, lambda: client.submit("/practice/start", form), NOT_VISIBLE)
+
+
+@pytest.mark.parametrize("which", ["draft", "archived"])
+def test_a_therapist_cannot_assign_pin_or_ban_a_session_patients_may_not_see(
+    client: Client, personas: dict[str, User], unusable: Unusable, which: str
+) -> None:
+    client.login_as(PERSONAS["therapist"])
+    session = getattr(unusable, which)
+    patient = personas["patient"].id
+    api = f"/api/v1/patients/{patient}"
+
+    assigned = {"session_id": session}
+    refused(client, lambda: api_write(client, "POST", f"{api}/assignments", assigned), API_FIELD)
+    form = {"target": "session", "session_id": str(session), "frequency": "daily"}
+    page = f"/care/patients/{patient}/assignments"
+    refused(client, lambda: client.submit(page, form), NOT_PUBLISHED)
+    overrides = f"/care/patients/{patient}/restrictions/overrides"
+    for kind in ("pin", "ban"):
+        body = {"session_id": session, "kind": kind}
+        refused(
+            client, lambda body=body: api_write(client, "POST", f"{api}/overrides", body), API_FIELD
+        )
+        # The form offers only sessions patients can see; any other id is not among them.
+        choice = {"kind": kind, "session_id": str(session)}
+        refused(client, lambda choice=choice: client.submit(overrides, choice), "Choose a session")
+
+
+@pytest.mark.parametrize("who", ["other_patient", "coordinator", "admin"])
+def test_an_admin_cannot_put_someone_who_is_not_a_therapist_on_a_care_team(
+    client: Client, personas: dict[str, User], who: str
+) -> None:
+    client.login_as(PERSONAS["admin"])
+    page = f"/admin/users/{personas['patient'].id}/care-team"
+
+    chosen = personas[who]
+
+    refused(
+        client,
+        lambda: client.submit(page, {"therapist_id": str(chosen.id)}),
+        f"{chosen.display_name} is not a therapist.",
+    )
