@@ -73,3 +73,21 @@ def test_half_a_minute_shows_as_a_minute_on_the_calendar(as_patient: Client) -> 
     assert minutes_in_all(page.text) == 1
     assert "1 minute in all." in page.text
     assert "practised, 1 minute" in page.text  # the day's square
+
+
+def test_a_replayed_practice_counts_once_in_every_total(as_patient: Client) -> None:
+    # The same practice sent twice (an offline queue that replayed it without its key): two
+    # rows equal in every field. The streak takes them once; the calendar and weeks must too.
+    for _ in range(2):
+        log_practice(as_patient, 600, days_ago=1, hour=1)
+
+    page = as_patient.get("/progress")
+    streak = as_patient.get("/api/v1/me/streak")
+
+    assert streak.json()["total_minutes"] == 10
+    assert minutes_in_all(page.text) == 10
+    assert "10 minutes in all." in page.text
+    assert "practised, 10 minutes" in page.text
+    weekly = re.search(r"Minutes of practice per week, [^:]+: (\d+) in all", page.text)
+    assert weekly
+    assert weekly.group(1) == "10"

@@ -67,6 +67,9 @@ async def read_practice(
     events: list[streaks.PracticeEvent] = []
     practices: dict[int, PracticeRecord] = {}
     seconds: dict[int, int] = defaultdict(int)  # by the ordinal of the practice day
+    # Rows equal in every field the streak reads are one replayed practice: the streak takes
+    # it once (streaks.py, rule 2), so the calendar and the weekly minutes do too.
+    replayed: set[tuple[datetime, int, bool, str]] = set()
     for row_id, raw, listened, duration, completed, evidence, zone, session_id, kind in rows:
         started = moment(raw)
         counts = rules.log_counts_as_complete(
@@ -75,6 +78,9 @@ async def read_practice(
         # The event checks that `started` is aware and `zone` a known zone.
         events.append(streaks.PracticeEvent(started, listened / 60, counts, zone))
         practices[row_id] = PracticeRecord(row_id, started, session_id, Kind(kind), counts)
+        if (started, listened, counts, zone) in replayed:
+            continue
+        replayed.add((started, listened, counts, zone))
         # streaks.practice_day, without checking again what the event just checked.
         local_zone = zones.get(zone)
         if local_zone is None:
