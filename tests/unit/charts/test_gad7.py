@@ -22,7 +22,7 @@ def _gad7(scores: list[tuple[date, int]]) -> Gad7Chart:
 def test_gad7_bands_stack_without_gaps_from_bottom_to_top() -> None:
     chart = _gad7([])
     minimal, mild, moderate, severe = chart.bands
-    assert [band.label.text for band in chart.bands] == [
+    assert [band.name for band in chart.bands] == [
         "Minimal 0\u20134",
         "Mild 5\u20139",
         "Moderate 10\u201314",
@@ -33,7 +33,18 @@ def test_gad7_bands_stack_without_gaps_from_bottom_to_top() -> None:
     for lower, upper in [(minimal, mild), (mild, moderate), (moderate, severe)]:
         assert upper.y + upper.height == pytest.approx(lower.y, abs=0.11)
     assert severe.css_class == "gad7__band gad7__band--severe"
-    assert all(band.label.x > chart.plot.right for band in chart.bands)
+    assert_inside_view_box(chart)
+
+
+def test_gad7_scale_stands_on_both_sides_of_the_plot() -> None:
+    # A phone opens the chart at its newest dates, far from the scale on the left.
+    chart = _gad7([(date(2026, 11, 20), 8)])
+    left = [(tick.label.text, tick.label.y) for tick in chart.y_ticks]
+    right = [(label.text, label.y) for label in chart.end_labels]
+    assert left == right
+    assert [text for text, _ in right] == ["0", "5", "10", "15", "21"]
+    assert all(label.x > chart.plot.right for label in chart.end_labels)
+    assert chart.plot.width > 0.85 * chart.width  # no room given to names beside the bands
     assert_inside_view_box(chart)
 
 

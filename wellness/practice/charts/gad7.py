@@ -1,4 +1,10 @@
-"""GAD-7 totals over time, drawn over the four severity bands and joined by a line. Pure."""
+"""GAD-7 totals over time, drawn over the four severity bands and joined by a line. Pure.
+
+The bands are named in a key under the chart (`Band.name`), not beside them: on a phone the chart
+scrolls sideways, and names beside the bands took a fifth of its width from the dates and
+scrolled under the fixed scale in pieces. Like the other dated charts, the scale is drawn again
+right of the plot, so the newest dates, where a phone opens the chart, have their numbers too.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +15,7 @@ from datetime import date, datetime
 from wellness.checkins.scoring import GAD7_MAX, Gad7Band, gad7_band
 from wellness.practice.charts.formatting import DASH, date_range, full_date, number, plural
 from wellness.practice.charts.geometry import (
+    END_AXIS,
     Box,
     DateAxis,
     PlotChart,
@@ -16,6 +23,7 @@ from wellness.practice.charts.geometry import (
     Rect,
     Text,
     Tick,
+    end_labels,
     rounded,
     scale,
     scale_ticks,
@@ -24,13 +32,14 @@ from wellness.practice.charts.geometry import (
 
 @dataclass(frozen=True, slots=True)
 class Band(Rect):
-    label: Text
+    name: str  # the band and its scores, for the key: "Mild 5-9" (with a dash)
 
 
 @dataclass(frozen=True, slots=True)
 class Gad7Chart(PlotChart):
     bands: tuple[Band, ...] = ()
     x_ticks: tuple[Tick, ...] = ()
+    end_labels: tuple[Text, ...] = ()  # the scale again right of the plot
     line_path: str = ""
     points: tuple[Point, ...] = ()
 
@@ -42,7 +51,7 @@ def gad7_chart(scores: Sequence[tuple[date, int]], *, start: date, now: datetime
     """GAD-7 totals (by local date) over the four severity bands, from `start` through the
     calendar date of `now`; scores outside are left out."""
     end = now.date()
-    plot = Box(40, 14, _WIDTH - 118, _HEIGHT - 40)
+    plot = Box(40, 14, _WIDTH - END_AXIS, _HEIGHT - 40)
     axis = DateAxis(start, end, plot)
     inside = sorted((item for item in scores if start <= item[0] <= end), key=lambda s: s[0])
 
@@ -68,6 +77,7 @@ def gad7_chart(scores: Sequence[tuple[date, int]], *, start: date, now: datetime
     )
     # A tick where each band begins, and one at the top of the scale.
     tick_values = (*(band.lowest for band in Gad7Band), GAD7_MAX)
+    y_ticks = scale_ticks(plot, tick_values, y_of, str, across=False)
     span = date_range(start, end)
     return Gad7Chart(
         width=_WIDTH,
@@ -84,8 +94,9 @@ def gad7_chart(scores: Sequence[tuple[date, int]], *, start: date, now: datetime
         table_rows=tuple(rows),
         plot=plot,
         bands=tuple(_band(band, plot, y_of) for band in Gad7Band),
-        y_ticks=scale_ticks(plot, tick_values, y_of, str, across=False),
+        y_ticks=y_ticks,
         x_ticks=axis.ticks(),
+        end_labels=end_labels(y_ticks, plot),
         line_path=path if len(points) > 1 else "",
         points=tuple(points),
     )
@@ -95,15 +106,9 @@ def _band(band: Gad7Band, plot: Box, y_of: Callable[[float], float]) -> Band:
     # Scores are whole numbers, so a band's edges sit half-way between them.
     top = y_of(min(band.highest + 0.5, GAD7_MAX))
     bottom = y_of(max(band.lowest - 0.5, 0))
-    label = Text(
-        plot.right + 8,
-        rounded((top + bottom) / 2 + 4),
-        f"{band.label} {band.lowest}{DASH}{band.highest}",
-        "start",
-        f"chart__label gad7__band-label gad7__band-label--{band.value}",
-    )
     css = f"gad7__band gad7__band--{band.value}"
-    return Band(plot.left, top, plot.width, rounded(bottom - top), css, label)
+    name = f"{band.label} {band.lowest}{DASH}{band.highest}"
+    return Band(plot.left, top, plot.width, rounded(bottom - top), css, name)
 
 
 def _summary(span: str, scores: Sequence[int]) -> str:
