@@ -10,7 +10,6 @@ is sent through the JSON API and through the page form where there is one.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 from uuid import uuid4
 
@@ -26,20 +25,12 @@ from wellness.practice.models import PracticeLog
 STARTED_AT = TEST_NOW.replace(hour=11).isoformat()
 
 
-@dataclass(frozen=True)
-class Unusable:
-    """Records no one but a coordinator may name: a draft and an archived session."""
-
-    draft: int
-    archived: int
-
-
-@pytest.fixture
-def unusable(client: Client, personas: dict[str, User]) -> Unusable:
-    return Unusable(
-        draft=make_session(client, status=Status.DRAFT),
-        archived=make_session(client, status=Status.ARCHIVED),
-    )
+@pytest.fixture(params=[Status.DRAFT, Status.ARCHIVED], ids=["draft", "archived"])
+def hidden_session(
+    request: pytest.FixtureRequest, client: Client, personas: dict[str, User]
+) -> int:
+    """A session no one but a coordinator may name: a draft, or an archived one."""
+    return make_session(client, status=request.param)
 
 
 def rows(client: Client) -> tuple[int, ...]:
@@ -74,12 +65,11 @@ def refused(client: Client, send: Callable[[], Any], says: str) -> None:
     assert rows(client) == before
 
 
-@pytest.mark.parametrize("which", ["draft", "archived"])
 def test_a_patient_cannot_start_or_log_a_session_they_may_not_see(
-    client: Client, personas: dict[str, User], unusable: Unusable, which: str
+    client: Client, hidden_session: int
 ) -> None:
     client.login_as(PERSONAS["patient"])
-    session = getattr(unusable, which)
+    session = hidden_session
 
     played = {"session_id": session}
     refused(
@@ -91,13 +81,11 @@ def test_a_patient_cannot_start_or_log_a_session_they_may_not_see(
     refused(client, lambda: client.submit("/practice/start", form), NOT_VISIBLE)
 
 
-@pytest.mark.parametrize("which", ["draft", "archived"])
 def test_a_therapist_cannot_assign_pin_or_ban_a_session_patients_may_not_see(
-    client: Client, personas: dict[str, User], unusable: Unusable, which: str
+    client: Client, personas: dict[str, User], hidden_session: int
 ) -> None:
     client.login_as(PERSONAS["therapist"])
-    session = getattr(unusable, which)
-    patient = personas["patient"].id
+    session, patient = hidden_session, personas["patient"].id
     api = f"/api/v1/patients/{patient}"
 
     assigned = {"session_id": session}
