@@ -22,6 +22,8 @@ PathId = Annotated[int, PathParameter(ge=1, le=MAX_ID)]
 AccountId = Annotated[int, PathParameter(title="Account id", ge=1, le=MAX_ID)]
 # An optional id in the query string (`?asset=3`); the handler's parameter has the same name.
 QueryId = Annotated[int | None, QueryParameter(ge=1, le=MAX_ID)]
+# A page of a list in the query string (`?page=2`, `?practice_page=2`).
+PageNumber = Annotated[int, QueryParameter(ge=1, le=100_000)]
 
 
 _PARAMETER = re.compile(r"\{(?P<name>[^}:]+)(?::[^}]*)?\}")

@@ -7,10 +7,7 @@ audit row (who, whose, from which route; never the data).
 
 from __future__ import annotations
 
-from typing import Annotated
-
 from litestar import Controller, get
-from litestar.params import QueryParameter
 from litestar.response import Template
 
 from wellness.accounts.models import User
@@ -21,11 +18,10 @@ from wellness.suggestions.logs import last_suggestions_for
 from wellness.web import care_access
 from wellness.web.dependencies import CareTeamCall, SignedInCall
 from wellness.web.guards import signed_in
-from wellness.web.ids import PathId
+from wellness.web.ids import PageNumber, PathId
 from wellness.web.pages.wellbeing import progress_charts
 
 PAGE = "care/patient.html"
-PageNumber = Annotated[int, QueryParameter(ge=1, le=100_000)]
 
 
 async def record_page(

@@ -11,6 +11,7 @@ from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
 from wellness.care import support as support_panel
+from wellness.caseload import record
 from wellness.checkins import services as checkins
 from wellness.checkins.scoring import GAD7_ANSWERS, GAD7_ITEMS, GAD7_MAX, SUDS_MAX
 from wellness.lib.validation import FieldError
@@ -27,7 +28,7 @@ from wellness.web.dependencies import (
     SignedInUser,
 )
 from wellness.web.guards import patients_only
-from wellness.web.ids import PathId
+from wellness.web.ids import PageNumber, PathId
 from wellness.web.lookups import own_practice_or_404, session_for_viewer_or_404
 from wellness.web.pages import wellbeing_forms as forms
 from wellness.web.pages.catalog import session_template
@@ -111,7 +112,7 @@ class WellbeingPages(Controller):
 
     @get("/progress", name="progress")
     async def progress_page(
-        self, user: SignedInUser, now: RequestTime, policy: CareRules
+        self, user: SignedInUser, now: RequestTime, policy: CareRules, practice_page: PageNumber = 1
     ) -> Template:
         found = await progress.progress_for(user, policy=policy, now=now)
         context = {
@@ -119,6 +120,8 @@ class WellbeingPages(Controller):
             "progress": found,
             "charts": progress_charts(found),
             "completion_percent": policy.completion_percent,
+            # The list the care team sees on the patient's record, notes included.
+            "practice": await record.practice_history(user, policy=policy, page=practice_page),
         }
         return Template("wellbeing/progress.html", context=context)
 
