@@ -293,6 +293,7 @@ async def breakdown(database_url: str, runs: int) -> list[tuple[str, float, floa
 
     from wellness import db
     from wellness.accounts.models import User
+    from wellness.caseload import record
     from wellness.checkins.models import Gad7Response
     from wellness.practice import history, progress, streaks
     from wellness.practice.models import PracticeLog
@@ -313,6 +314,7 @@ async def breakdown(database_url: str, runs: int) -> list[tuple[str, float, floa
         events, practices, _ = await history.read_practice(patient.id, policy)
         found = await progress.progress_for(patient, policy=policy, now=now)
         built = progress_charts(found)
+        listing = await record.practice_history(patient, policy=policy)
         zone = ZoneInfo(patient.time_zone)
         since = datetime.combine(found.start, datetime.min.time(), zone)
         fake_request = SimpleNamespace(
@@ -320,7 +322,13 @@ async def breakdown(database_url: str, runs: int) -> list[tuple[str, float, floa
         )
 
         def render() -> str:
-            context = {"user": patient, "progress": found, "charts": built}
+            context = {
+                "user": patient,
+                "progress": found,
+                "charts": built,
+                "completion_percent": policy.completion_percent,
+                "practice": listing,
+            }
             return str(
                 template.render(request=fake_request, csrf_input="", get_flashes=list, **context)
             )
@@ -362,6 +370,7 @@ async def breakdown(database_url: str, runs: int) -> list[tuple[str, float, floa
             ("  _ratings (query + pairs + averages)",
              lambda: progress._ratings(patient, practices, since, zone)),
             ("  GAD-7 query", gad7_query),
+            ("practice history, one page", lambda: record.practice_history(patient, policy=policy)),
             ("progress_charts (geometry)", lambda: progress_charts(found)),
             ("template render", render),
         ]  # fmt: skip
