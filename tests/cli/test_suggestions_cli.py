@@ -37,10 +37,23 @@ def test_evaluate_prints_every_policy_and_a_verdict_per_target() -> None:
     assert any("judged at medium heterogeneity" in line for line in verdicts)
 
 
+def test_evaluate_runs_a_clinic_whose_patients_differ_by_another_trait() -> None:
+    result = run(
+        "suggestions",
+        "evaluate",
+        *("--patients", "6", "--days", "4", "--seeds", "1", "--differ-by", "guidance"),
+        *("--sweep-calls", "0"),
+    )
+    assert result.exit_code == 0, result.output
+    assert "medium heterogeneity (patients differ by guidance, not by kind)" in result.output
+    assert "this engine" in result.output
+
+
 def test_evaluate_refuses_bad_options_naming_them() -> None:
     for args, named in (
         (("--patients", "0"), "--patients"),
         (("--heterogeneity", "extreme"), "--heterogeneity"),
+        (("--differ-by", "mood"), "--differ-by"),
         (("--seeds", "three"), "--seeds"),
         (("--days", "366"), "--days"),
     ):

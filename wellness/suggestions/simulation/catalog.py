@@ -13,7 +13,7 @@ import numpy as np
 
 from wellness.catalog.kinds import Contraindication, Guidance, Kind, Level, Posture
 from wellness.suggestions.inputs import SessionFacts
-from wellness.suggestions.simulation.parameters import ClinicParameters
+from wellness.suggestions.simulation.parameters import ClinicParameters, Trait
 
 # The true model's kind axis: the catalog's kinds, then one slot for any kind it does not know.
 KINDS: tuple[str, ...] = (*(kind.value for kind in Kind), "unknown")
@@ -44,6 +44,11 @@ _TRAPS: dict[Kind, tuple[str, ...]] = {
 }
 TRAP_BONUS = 0.2  # ours: traps look attractive on average, so an unsafe policy would be tempted
 SHORT_BREATHING_PENALTY = 0.2  # breathing under 5 minutes worked less (Bentley et al. 2023)
+# Ours, for `Trait.LENGTH`: short up to 10 minutes, long over 25. The engine's own bands are not
+# used, so a world that differs by length does not hand the engine its own grouping.
+LENGTH_EDGES = (10.5, 25.5)
+POSTURES = tuple(posture.value for posture in Posture)
+GUIDANCES = tuple(guidance.value for guidance in Guidance)
 MALFORMED_COUNT = 4  # an unknown kind, a zero length, unknown guidance/posture, an unknown tag
 
 
@@ -55,6 +60,24 @@ class SyntheticCatalog:
     kind_effect: np.ndarray  # (len(KINDS),) float
     trap: np.ndarray  # (S,) bool: carries a (known) contraindication
     malformed: np.ndarray  # (S,) bool
+
+    def groups(self, trait: Trait) -> tuple[np.ndarray, int]:
+        """Which of `trait`'s groups each session is in ((S,) ints), and how many groups there
+        are; a session whose attribute is unknown has a group of its own kind ("unknown")."""
+        if trait is Trait.KIND:
+            return self.kind_index, len(KINDS)
+        if trait is Trait.SESSION:
+            return np.arange(len(self.sessions)), len(self.sessions)
+        if trait is Trait.LENGTH:
+            minutes = np.array([session.minutes for session in self.sessions], dtype=float)
+            return np.digitize(minutes, LENGTH_EDGES), len(LENGTH_EDGES) + 1
+        names = POSTURES if trait is Trait.POSTURE else GUIDANCES
+        values = [
+            session.posture if trait is Trait.POSTURE else session.guidance
+            for session in self.sessions
+        ]
+        index = [names.index(value) if value in names else len(names) for value in values]
+        return np.array(index, dtype=np.intp), len(names) + 1
 
 
 def _recipe_kinds(rng: np.random.Generator, count: int) -> list[int]:

@@ -14,7 +14,7 @@ from wellness.suggestions.simulation.clinic import Logged, run_policy
 from wellness.suggestions.simulation.engine_policies import EnginePolicy, EngineRules, engine_filter
 from wellness.suggestions.simulation.informed import InformedLearner
 from wellness.suggestions.simulation.metrics import SeedMetrics, seed_metrics
-from wellness.suggestions.simulation.parameters import Heterogeneity
+from wellness.suggestions.simulation.parameters import Heterogeneity, Trait
 from wellness.suggestions.simulation.policies import (
     Moment,
     MostPopular,
@@ -90,6 +90,7 @@ def simulate_seed(
     patients: int,
     days: int,
     heterogeneity: Heterogeneity,
+    differ_by: Trait = Trait.KIND,
     policies: Sequence[str] = DEFAULT_POLICIES,
     count: int = DEFAULT_COUNT,
     limits: SafetyLimits | None = None,
@@ -108,7 +109,7 @@ def simulate_seed(
     """
     limits = limits or SafetyLimits()
     registry = registry or POLICIES
-    world = build_world(seed, patients, days, heterogeneity)
+    world = build_world(seed, patients, days, heterogeneity, differ_by=differ_by)
     safe = SafeSets(world.catalog.sessions, limits, safe_filter or SAFE_FILTER)
     metrics: dict[str, SeedMetrics] = {}
     log: list[Logged] = []

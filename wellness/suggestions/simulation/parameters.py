@@ -22,6 +22,21 @@ class Heterogeneity(StrEnum):
     HIGH = "high"
 
 
+class Trait(StrEnum):
+    """What each patient responds to in their own way, beyond their overall offset.
+
+    The notes' model is the kind of session. The others ask whether the engine still helps when
+    patients differ by something it was not built around: a session's length band, posture or
+    guidance, or each session on its own, with no pattern its attributes show.
+    """
+
+    KIND = "kind"
+    LENGTH = "length"
+    POSTURE = "posture"
+    GUIDANCE = "guidance"
+    SESSION = "session"
+
+
 # notes: per-patient x kind SD 0.3-0.8 (none = 0). The per-patient offset (notes: SD 0.3-1.0)
 # follows the same level, so "none" means patients do not differ at all.
 KIND_RESPONSE_SD = {
@@ -45,7 +60,7 @@ class ClinicParameters:
     max_kind_effect: float  # notes: kind effect 0-0.7
     before_slope: float  # notes: 0.1-0.3 x (before - 5)
     offset_sd: float  # notes: per-patient offset SD 0.3-1.0
-    kind_response_sd: float  # notes: per-patient x kind SD 0.3-0.8
+    kind_response_sd: float  # notes: per-patient x kind SD 0.3-0.8 (x `differ_by`'s groups)
     habituation: float  # notes: 1-5% less effect per repeat of the same session
     taper_step: tuple[float, float]  # notes: +1-3 baseline distress after a taper step
     taper_days: tuple[int, int]  # notes: for 2-5 days
@@ -67,10 +82,14 @@ class ClinicParameters:
     day_sd: float  # ours: day-to-day swing, SD 0.7
     moment_sd: float  # ours: swing between chances of a day, SD 0.7
     banned_share: float  # ours: 10% of patients have one session banned by their therapist
+    differ_by: Trait = Trait.KIND  # ours: the notes' model, unless a run asks for another
 
 
 def draw_parameters(
-    rng: np.random.Generator, heterogeneity: Heterogeneity, session_count: int | None = None
+    rng: np.random.Generator,
+    heterogeneity: Heterogeneity,
+    session_count: int | None = None,
+    differ_by: Trait = Trait.KIND,
 ) -> ClinicParameters:
     drawn_count = int(rng.integers(30, 61))  # drawn either way, so the stream does not shift
     return ClinicParameters(
@@ -101,4 +120,5 @@ def draw_parameters(
         day_sd=0.7,
         moment_sd=0.7,
         banned_share=0.1,
+        differ_by=differ_by,
     )

@@ -29,7 +29,7 @@ from wellness.suggestions.simulation.offpolicy_check import (
     check_seed,
     summarise_ope,
 )
-from wellness.suggestions.simulation.parameters import Heterogeneity
+from wellness.suggestions.simulation.parameters import Heterogeneity, Trait
 from wellness.suggestions.simulation.stress import SweepResult
 
 SAFETY_SUGGESTIONS = 1_000_000
@@ -45,6 +45,7 @@ class EvaluationConfig:
     days: int
     seeds: int
     heterogeneity: Heterogeneity
+    differ_by: Trait
     policies: tuple[str, ...]
     candidate: str  # the policy the targets judge
     count: int
@@ -82,6 +83,7 @@ def _seed(config: EvaluationConfig, seed: int) -> tuple[SeedOutcome, list[OpeChe
         patients=config.patients,
         days=config.days,
         heterogeneity=config.heterogeneity,
+        differ_by=config.differ_by,
         policies=config.policies,
         count=config.count,
         log_policy=logging,
@@ -101,6 +103,7 @@ def evaluate(
     heterogeneity: Heterogeneity | str,
     policies: Sequence[str] = DEFAULT_POLICIES,
     *,
+    differ_by: Trait | str = Trait.KIND,
     candidate: str = "engine",
     count: int = DEFAULT_COUNT,
     first_seed: int = 1,
@@ -119,6 +122,7 @@ def evaluate(
         days=days,
         seeds=seeds,
         heterogeneity=Heterogeneity(heterogeneity),
+        differ_by=Trait(differ_by),
         policies=tuple(policies),
         candidate=candidate,
         count=count,

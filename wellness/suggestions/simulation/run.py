@@ -1,7 +1,8 @@
 """The simulated clinic from a command line: `main(argv) -> exit code`, and the text report.
 
     python -m wellness.suggestions.simulation --patients 100 --days 28 --seeds 50 \\
-        --heterogeneity medium [--workers 2] [--policies random,popular,...] [--candidate engine]
+        --heterogeneity medium [--differ-by kind] [--workers 2] \\
+        [--policies random,popular,...] [--candidate engine]
 
 Exit code 0 whatever the targets say (a MISS is a finding, printed), 2 for bad arguments.
 """
@@ -13,7 +14,7 @@ import math
 from collections.abc import Callable, Sequence
 
 from wellness.suggestions.simulation.lineup import DEFAULT_COUNT, DEFAULT_POLICIES, POLICIES
-from wellness.suggestions.simulation.parameters import Heterogeneity
+from wellness.suggestions.simulation.parameters import Heterogeneity, Trait
 from wellness.suggestions.simulation.report import DEFAULT_SWEEP_CALLS, Report, evaluate
 
 LABELS = {
@@ -42,13 +43,21 @@ def _percent(value: float) -> str:
     return "-" if math.isnan(value) else f"{value:.0%}"
 
 
+def _differing(trait: Trait) -> str:
+    if trait is Trait.KIND:
+        return ""
+    if trait is Trait.SESSION:
+        return " (patients differ by each session, not by kind)"
+    return f" (patients differ by {trait.value}, not by kind)"
+
+
 def format_report(report: Report) -> str:
     """One row per policy, then the off-policy check, then PASS/MISS per target."""
     config = report.config
     lines = [
         f"Simulated clinic: {config.patients} patients x {config.days} days x {config.seeds} "
-        f"seeds, {config.heterogeneity.value} heterogeneity, {config.count} suggestions a list "
-        f"({report.seconds:.0f} s).",
+        f"seeds, {config.heterogeneity.value} heterogeneity{_differing(config.differ_by)}, "
+        f"{config.count} suggestions a list ({report.seconds:.0f} s).",
         "Calm = true drop in SUDS points (before - after, from the simulator, not the ratings).",
         "",
     ]
@@ -124,6 +133,12 @@ def parser() -> argparse.ArgumentParser:
     parse.add_argument(
         "--heterogeneity", choices=[h.value for h in Heterogeneity], default="medium"
     )
+    parse.add_argument(
+        "--differ-by",
+        choices=[trait.value for trait in Trait],
+        default="kind",
+        help="what patients respond to in their own ways (the notes' model: kind)",
+    )
     parse.add_argument("--policies", default=",".join(DEFAULT_POLICIES))
     parse.add_argument("--candidate", default="engine", help="the policy the targets judge")
     parse.add_argument("--count", type=_bounded(1, 10), default=DEFAULT_COUNT)
@@ -162,6 +177,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         arguments.seeds,
         arguments.heterogeneity,
         policies,
+        differ_by=arguments.differ_by,
         candidate=arguments.candidate,
         count=arguments.count,
         first_seed=arguments.first_seed,

@@ -19,11 +19,12 @@ import numpy as np
 
 from wellness.catalog.kinds import Contraindication
 from wellness.suggestions.inputs import SafetyLimits
-from wellness.suggestions.simulation.catalog import KINDS, SyntheticCatalog, synthetic_catalog
+from wellness.suggestions.simulation.catalog import SyntheticCatalog, synthetic_catalog
 from wellness.suggestions.simulation.clinical_rules import effective_contraindications
 from wellness.suggestions.simulation.parameters import (
     ClinicParameters,
     Heterogeneity,
+    Trait,
     draw_parameters,
 )
 
@@ -46,6 +47,9 @@ class Cohort:
     trap_for: np.ndarray  # (P, S) bool: this session can raise this patient's distress
     contraindications: tuple[frozenset[str], ...]
     banned: tuple[frozenset[int], ...]
+    # (S,) which of a patient's own responses (`parameters.differ_by`'s groups) each session
+    # draws on: its kind, in the notes' model
+    responds_by: np.ndarray
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,9 +129,10 @@ def _cohort(
     stay = rng.integers(p.stay_range[0], p.stay_range[1] + 1, size=patients)
     leaves = np.minimum(days, admitted + stay)
     offset = rng.normal(0.0, p.offset_sd, size=patients)
-    kind_response = rng.normal(0.0, p.kind_response_sd, size=(patients, len(KINDS)))
+    responds_by, groups = catalog.groups(p.differ_by)
+    response = rng.normal(0.0, p.kind_response_sd, size=(patients, groups))
     base = p.non_specific + catalog.effect[None, :] + offset[:, None]
-    base = base + kind_response[:, catalog.kind_index]
+    base = base + response[:, responds_by]
 
     prone = rng.random(patients) < p.prone_share
     panic = rng.random(patients) < 0.6
@@ -164,6 +169,7 @@ def _cohort(
         trap_for=trap_for,
         contraindications=contraindications,
         banned=banned,
+        responds_by=responds_by,
     )
     return cohort, distress
 
@@ -247,10 +253,11 @@ def build_world(
     days: int,
     heterogeneity: Heterogeneity,
     session_count: int | None = None,
+    differ_by: Trait = Trait.KIND,
 ) -> World:
     """The whole synthetic clinic for one seed (deterministic in its arguments)."""
     rng = np.random.default_rng(np.random.SeedSequence([seed, 11]))
-    parameters = draw_parameters(rng, heterogeneity, session_count)
+    parameters = draw_parameters(rng, heterogeneity, session_count, differ_by)
     catalog = synthetic_catalog(rng, parameters)
     cohort, distress = _cohort(rng, parameters, catalog, patients, days)
     chances = _chances(rng, parameters, cohort, distress)
