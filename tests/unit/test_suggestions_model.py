@@ -173,3 +173,38 @@ def test_sessions_that_do_more_than_their_attributes_say_are_learned_clinic_wide
     expected = predict(clinic, newcomer, index, np.arange(8), level=6, hour=15).mean
     assert int(np.argmin(expected)) == 2
     assert expected[2] < np.median(expected) - 1.0
+
+
+def test_a_patients_own_response_to_a_posture_carries_to_sessions_they_have_not_rated() -> None:
+    """Some patients are calmed lying down and not seated (or the reverse), whatever the kind:
+    what a patient's lying sessions did shows in a lying session of another kind."""
+    kinds = ("breathing", "meditation", "body_scan", "yoga")
+    catalog = [
+        session(10 * number + offset, kind, 12, posture=posture)
+        for number, kind in enumerate(kinds, start=1)
+        for offset, posture in ((1, "seated"), (2, "lying"))
+    ]
+    rng = np.random.default_rng(8)
+    ratings = []
+    for patient in range(1, 61):  # a clinic whose patients differ by posture, SD 0.8
+        prefers_lying = rng.normal(0, 0.8)
+        for day in range(24):
+            chosen = catalog[int(rng.integers(len(catalog)))]
+            change = -0.8 - (prefers_lying if chosen.posture == "lying" else 0.0)
+            after = int(np.clip(round(6 + change + rng.normal(0, 1.0)), 0, 10))
+            ratings.append(rating(patient, chosen.session_id, 6, after, day=day))
+    # Patient 500 is calmed lying down (by 3 points) and not seated, in three kinds of session.
+    mine = [
+        rating(500, 10 * number + offset, 6, 3 if offset == 2 else 6, day=day)
+        for day in range(3)
+        for number in (1, 2, 3)
+        for offset in (1, 2)
+    ]
+    clinic = fit_clinic(ratings + mine, catalog)
+    index = catalog_index(catalog)
+    yoga = np.array([index.position[41], index.position[42]])  # seated, lying: never rated
+    patient = personalise(clinic, index, 500, mine)
+    prediction = predict(clinic, patient, index, yoga, level=6, hour=15)
+    assert abs(prediction.clinic_mean[1] - prediction.clinic_mean[0]) < 0.3
+    assert prediction.mean[1] < prediction.mean[0] - 1.0
+    assert group_sd(clinic, "posture") > 0.3

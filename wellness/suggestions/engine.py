@@ -58,7 +58,8 @@ from wellness.suggestions.reasons import Evidence, reasons, rules_reasons
 from wellness.suggestions.rules import is_bedtime, rules_fit
 from wellness.suggestions.safety import SafeSet, safe_rows
 
-ENGINE_VERSION = "engine-2"
+# engine-3: each patient's own response to posture, beside kind, length and silence.
+ENGINE_VERSION = "engine-3"
 RULES_VERSION = "rules-1"
 _RULES = prior_model(Prior(), personal=False)  # the model before any data: the rules' scores
 

@@ -12,7 +12,10 @@ sessions taught. Columns (`WIDTH` in all):
   log(1 + earlier rated practices of this session by this patient) (habituation).
 
 `EFFECT_COLUMNS` are the columns with per-patient effects (the patient's own intercept and their
-own response to each kind, length band and silence), in the groups of `EFFECT_GROUPS`.
+own response to each kind, length band, silence and posture), in the groups of `EFFECT_GROUPS`.
+Posture is there because some patients cannot lie down without dozing off or cannot stand for
+long: in a simulated clinic whose patients differ by posture, the engine without it did barely
+better than full pooling (README, "Patients who differ by something else").
 """
 
 from __future__ import annotations
@@ -51,9 +54,23 @@ LONG = BAND + 2
 SLEEP = KIND + KINDS.index("sleep")
 CALMING = (KIND + KINDS.index("breathing"), KIND + KINDS.index("grounding"))
 EFFECT_COLUMNS = np.array(
-    [INTERCEPT, *range(KIND, KIND + len(KINDS) + 1), BAND, BAND + 1, LONG, SILENT]
+    [
+        INTERCEPT,
+        *range(KIND, KIND + len(KINDS) + 1),
+        BAND,
+        BAND + 1,
+        LONG,
+        SILENT,
+        *range(POSTURE, POSTURE + len(POSTURES)),
+    ]
 )
-EFFECT_GROUPS = (("intercept", 1), ("kind", len(KINDS) + 1), ("length", 3), ("silence", 1))
+EFFECT_GROUPS = (
+    ("intercept", 1),
+    ("kind", len(KINDS) + 1),
+    ("length", 3),
+    ("silence", 1),
+    ("posture", len(POSTURES)),
+)
 
 # 0 night (22-4), 1 morning (5-11), 2 afternoon (12-16), 3 evening (17-21); -1 unknown hour
 _DAY_PART_OF_HOUR = np.array([0] * 5 + [1] * 7 + [2] * 5 + [3] * 5 + [0] * 2)

@@ -10,8 +10,8 @@ everywhere in the engine.
   regression-to-the-mean slope on before - 5, a small habituation penalty), so with no data the
   model's ranking is the rules' ranking.
 - `u_patient` (the columns `EFFECT_COLUMNS` of x) are the patient's own deviations, Normal with
-  one variance per group (intercept, kind, length, silence): how much patients differ. These
-  variances and the noise variance are estimated from the clinic's data by empirical Bayes
+  one variance per group (intercept, kind, length, silence, posture): how much patients differ.
+  These variances and the noise variance are estimated from the clinic's data by empirical Bayes
   (EM on the marginal likelihood, a weak prior keeping them off zero when there is little data):
   when patients differ little, a patient's effects stay near zero and the clinic decides; when
   they differ a lot, a few ratings of their own move their predictions.
