@@ -48,7 +48,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _server import machine_note
 
 from wellness.suggestions.engine import fit_clinic, rules_only, suggest
-from wellness.suggestions.features import catalog_index
+from wellness.suggestions.features import EFFECT_GROUPS, catalog_index
 from wellness.suggestions.inputs import (
     DueItem,
     PatientContext,
@@ -160,10 +160,14 @@ def main() -> int:
         began = time.perf_counter()
         clinic = fit_clinic(clinic_ratings, sessions)
         fits.append((time.perf_counter() - began) * 1000)
+    firsts = np.cumsum([0] + [width for _, width in EFFECT_GROUPS])[:-1]
+    group_sds = np.sqrt(clinic.effect_variance[firsts])
+    spreads = ", ".join(
+        f"{name} {sd:.2f}" for (name, _), sd in zip(EFFECT_GROUPS, group_sds, strict=True)
+    )
     print(
         f"fit_clinic: median {statistics.median(fits):.0f} ms ({clinic.iterations} EM steps; "
-        f"patient effect SDs {np.round(np.sqrt(clinic.effect_variance[[0, 1, 8, 11]]), 2)}); "
-        "cached by the caller"
+        f"how much patients differ, SD: {spreads}); cached by the caller"
     )
 
     limits = SafetyLimits()
