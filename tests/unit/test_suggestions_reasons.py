@@ -17,6 +17,7 @@ from wellness.suggestions.reasons import (
     kind_reason,
     own_reason,
     points,
+    posture_reason,
     reasons,
     rules_reasons,
 )
@@ -86,6 +87,37 @@ def test_without_own_ratings_nothing_personal_is_claimed() -> None:
     )
 
 
+def test_a_posture_is_a_reason_only_when_it_has_clearly_calmed_the_patient_more() -> None:
+    assert posture_reason("lying", 6, -2.0, -0.5) == (
+        "Sessions lying down have lowered your rating by 2 points on average (6 times), "
+        "more than your other sessions"
+    )
+    assert posture_reason("standing", 3, -1.5, -0.9) == (
+        "Standing sessions have lowered your rating by 1.5 points on average (3 times), "
+        "more than your other sessions"
+    )
+    assert posture_reason("lying", 2, -3.0, 0.0) is None  # two ratings are not a pattern
+    assert posture_reason("seated", 9, -1.0, -0.8) is None  # no better than the others
+    assert posture_reason("lying", 6, -0.2, 1.0) is None  # hardly calming at all
+    assert posture_reason("lying", 6, -2.0, math.nan) is None  # nothing else to compare with
+    assert posture_reason("", 6, -2.0, 0.0) is None  # an unknown posture is not named
+
+
+def test_a_posture_reason_follows_the_kind_and_gives_way_to_own_ratings() -> None:
+    lying = traits(session(4, "body_scan", 15, posture="lying"))
+    posture = {"posture_count": 5, "posture_change": -2.0, "others_change": 0.0}
+    found = reasons(
+        evidence(traits=lying, kind_count=3, kind_change=-1.0, clinic_count=0, **posture)
+    )
+    assert found[:2] == (
+        "Body scans have lowered your rating by 1 point on average (3 times)",
+        "Sessions lying down have lowered your rating by 2 points on average (5 times), "
+        "more than your other sessions",
+    )
+    own = reasons(evidence(traits=lying, own_count=2, own_change=-1.0, **posture))
+    assert not any("lying down" in line for line in own)
+
+
 def test_a_new_session_says_new_and_what_the_clinic_found_only_with_enough_ratings() -> None:
     assert reasons(evidence(clinic_count=12, clinic_drops=9)) == (
         "New for you: people here often find it calming",
@@ -150,6 +182,7 @@ def test_rules_only_reasons_never_mention_ratings() -> None:
     clinic=st.integers(0, 50),
     drops=st.integers(0, 50),
     kind_count=st.integers(0, 1),
+    posture_count=st.integers(0, 2),
     done=st.booleans(),
     due=st.booleans(),
     pinned=st.booleans(),
@@ -160,6 +193,7 @@ def test_no_reason_claims_ratings_the_patient_never_gave(
     clinic: int,
     drops: int,
     kind_count: int,
+    posture_count: int,
     done: bool,
     due: bool,
     pinned: bool,
@@ -172,6 +206,9 @@ def test_no_reason_claims_ratings_the_patient_never_gave(
             clinic_drops=min(drops, clinic),
             kind_count=kind_count,
             kind_change=-2.0,
+            posture_count=posture_count,
+            posture_change=-3.0,
+            others_change=0.0,
             done_before=done,
             due=due,
             pinned=pinned,
@@ -230,3 +267,28 @@ def test_due_and_pinned_sessions_say_so_in_both_policies() -> None:
         assert first.reasons[0] == "Your therapist asked you to do this today"
         pinned = [item for item in answer.items if item.session_id == 5]
         assert not pinned or "Your care team recommends this session" in pinned[0].reasons
+
+
+def test_an_unrated_session_in_the_posture_that_calms_the_patient_says_so() -> None:
+    catalog = [
+        session(1, "breathing", 8, posture="seated"),
+        session(2, "breathing", 8, posture="lying"),
+        session(3, "body_scan", 15, posture="seated"),
+        session(4, "body_scan", 15, posture="lying"),
+        session(5, "meditation", 12, posture="lying"),
+    ]
+    # Lying down has calmed this patient by 3 points, seated by none, in two kinds.
+    mine = [
+        rating(1, session_id, 6, 3 if session_id in (2, 4) else 6, day=day)
+        for day in range(3)
+        for session_id in (1, 2, 3, 4)
+    ]
+    clinic = fit_clinic(mine, catalog)
+    answer = suggest(catalog, context(anxiety=5, ratings=mine), clinic, limits=SafetyLimits())
+    by_id = {item.session_id: item.reasons for item in answer.items}
+    assert 5 in by_id
+    assert (
+        "Sessions lying down have lowered your rating by 3 points on average (6 times), "
+        "more than your other sessions"
+    ) in by_id[5]
+    assert not any("lying down" in line for line in by_id.get(1, ()) + by_id.get(3, ()))

@@ -50,6 +50,7 @@ from wellness.suggestions.model import (
     draws,
     personal_evidence,
     personalise,
+    posture_evidence,
     predict,
     prior_model,
 )
@@ -294,6 +295,7 @@ def _evidence(start: _Start, at: int, done: set[int]) -> Evidence:
     facts = start.index.traits[row]
     session_id = start.index.sessions[row].session_id
     own_count, own_change = personal_evidence(start.patient, row)
+    posture_count, posture_change, others_change = posture_evidence(start.patient, facts.posture)
     due = start.due.get(at)
     return Evidence(
         traits=facts,
@@ -311,6 +313,9 @@ def _evidence(start: _Start, at: int, done: set[int]) -> Evidence:
         due=due is not None,
         due_kind=due is not None and due.session_id is None,
         pinned=bool(start.pinned[at]),
+        posture_count=posture_count,
+        posture_change=posture_change,
+        others_change=others_change,
     )
 
 

@@ -106,6 +106,7 @@ class CatalogIndex:
     position: dict[int, int]  # session id -> row
     ids: Ints  # session id per row
     kind_codes: Ints  # position in KINDS per row, len(KINDS) for an unknown kind
+    posture_codes: Ints  # position in POSTURES per row, len(POSTURES) for an unknown posture
     static: Floats  # (S, STATIC_WIDTH)
     rules: Floats  # (S, 12, 2): rules_change by level (11 = unknown) and bedtime
 
@@ -129,10 +130,14 @@ def _index(catalog: tuple[SessionFacts, ...]) -> CatalogIndex:
     ids = np.array(
         [key if type(key) is int and abs(key) < 2**63 else -1 for key in position], dtype=np.int64
     )
-    codes = np.array(
+    kinds = np.array(
         [KINDS.index(item.kind) if item.kind else len(KINDS) for item in facts], dtype=np.int64
     )
-    return CatalogIndex(tuple(sessions), facts, position, ids, codes, static, rules)
+    postures = np.array(
+        [POSTURES.index(item.posture) if item.posture else len(POSTURES) for item in facts],
+        dtype=np.int64,
+    )
+    return CatalogIndex(tuple(sessions), facts, position, ids, kinds, postures, static, rules)
 
 
 def catalog_index(catalog: Sequence[SessionFacts]) -> CatalogIndex:

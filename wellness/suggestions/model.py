@@ -33,7 +33,7 @@ from operator import attrgetter
 
 import numpy as np
 
-from wellness.suggestions.attributes import KINDS
+from wellness.suggestions.attributes import KINDS, POSTURES
 from wellness.suggestions.features import (
     BEFORE,
     BEFORE_CALMING,
@@ -218,7 +218,10 @@ class PatientModel:
     change_total: Floats  # the sum of their after - before per session row
     kind_ratings: dict[str, int]  # rated practices per kind ("" = unknown kind)
     kind_change: dict[str, float]  # mean after - before per kind
+    posture_ratings: dict[str, int]  # rated practices per posture ("" = unknown posture)
+    posture_change: dict[str, float]  # mean after - before per posture
     ratings: int
+    change: float  # mean after - before over all their rated practices (nan without any)
 
 
 @lru_cache(maxsize=64)
@@ -265,15 +268,10 @@ def personalise(
             within = clinic.within_variance
             own_mean = sums / (repeats + within / clinic.own_session_variance)
             own_var = 1 / (repeats / within + 1 / clinic.own_session_variance)
-    kinds = len(KINDS) + 1
-    codes = index.kind_codes[data.rows]
-    per_kind = np.bincount(codes, minlength=kinds)
-    kind_sums = np.bincount(codes, weights=data.change, minlength=kinds)
-    names = (*KINDS, "")
-    kind_ratings = {names[code]: int(per_kind[code]) for code in np.flatnonzero(per_kind)}
-    kind_change = {
-        names[code]: float(kind_sums[code] / per_kind[code]) for code in np.flatnonzero(per_kind)
-    }
+    kind_ratings, kind_change = _means_by(index.kind_codes[data.rows], data.change, KINDS)
+    posture_ratings, posture_change = _means_by(
+        index.posture_codes[data.rows], data.change, POSTURES
+    )
     return PatientModel(
         effect_mean=effect_mean,
         effect_chol=effect_chol,
@@ -284,7 +282,24 @@ def personalise(
         change_total=change_total,
         kind_ratings=kind_ratings,
         kind_change=kind_change,
+        posture_ratings=posture_ratings,
+        posture_change=posture_change,
         ratings=len(data.change),
+        change=float(data.change.mean()) if len(data.change) else math.nan,
+    )
+
+
+def _means_by(
+    codes: Ints, change: Floats, names: tuple[str, ...]
+) -> tuple[dict[str, int], dict[str, float]]:
+    """(rated practices, mean after - before) per name; code len(names) is the unknown, ""."""
+    counts = np.bincount(codes, minlength=len(names) + 1)
+    sums = np.bincount(codes, weights=change, minlength=len(names) + 1)
+    labels = (*names, "")
+    present = np.flatnonzero(counts)
+    return (
+        {labels[code]: int(counts[code]) for code in present},
+        {labels[code]: float(sums[code] / counts[code]) for code in present},
     )
 
 
@@ -351,3 +366,15 @@ def personal_evidence(patient: PatientModel, row: int) -> tuple[int, float]:
     """(rated practices of this session, their mean after - before); (0, nan) when none."""
     count = int(patient.repeats[row])
     return count, (float(patient.change_total[row]) / count if count else math.nan)
+
+
+def posture_evidence(patient: PatientModel, posture: str) -> tuple[int, float, float]:
+    """(rated practices in this posture, their mean after - before, the mean of all their other
+    rated practices); nan where there are none."""
+    count = patient.posture_ratings.get(posture, 0)
+    change = patient.posture_change.get(posture, math.nan)
+    others = patient.ratings - count
+    if not others:
+        return count, change, math.nan
+    total = patient.change * patient.ratings - (change * count if count else 0.0)
+    return count, change, total / others

@@ -16,6 +16,8 @@ from wellness.suggestions.rules import band
 CLINIC_EVIDENCE = 5  # clinic ratings of a session before "people here" is said about it
 OFTEN = 0.5  # share of those ratings that ended lower, for "often find it calming"
 KIND_EVIDENCE = 2  # own ratings of a kind before it is mentioned
+POSTURE_EVIDENCE = 3  # own ratings in a posture before it is mentioned...
+STANDS_OUT = 0.5  # ...and by how many points it must beat the patient's other sessions
 GOOD_FIT = 0.4  # the rules' fit (-1 to 1) from which the rating is given as a reason
 
 _KIND_WORDS = {
@@ -33,6 +35,11 @@ _KIND_NAMES = {
     "yoga": "yoga session",
     "meditation": "meditation",
     "sleep": "sleep session",
+}
+_POSTURE_PLURAL = {
+    "seated": "Seated sessions",
+    "lying": "Sessions lying down",
+    "standing": "Standing sessions",
 }
 _KIND_PLURAL = {
     "breathing": "Breathing sessions",
@@ -61,6 +68,9 @@ class Evidence:
     due: bool = False
     due_kind: bool = False  # due as "a session of this kind", not this very session
     pinned: bool = False
+    posture_count: int = 0  # the patient's rated practices in this session's posture
+    posture_change: float = math.nan
+    others_change: float = math.nan  # the mean of their rated practices in other postures
 
 
 def points(amount: float) -> str:
@@ -122,6 +132,20 @@ def kind_reason(kind: str, count: int, change: float) -> str | None:
     )
 
 
+def posture_reason(posture: str, count: int, change: float, others: float) -> str | None:
+    """The patient's ratings in this posture, when at least `POSTURE_EVIDENCE`, calming, and
+    clearly better than their other sessions (most sessions are seated: saying so of every
+    seated one would tell them nothing)."""
+    if count < POSTURE_EVIDENCE or posture not in _POSTURE_PLURAL:
+        return None
+    if not change <= -0.25 or not change <= others - STANDS_OUT:  # False for nan, too
+        return None
+    return (
+        f"{_POSTURE_PLURAL[posture]} have lowered your rating by {points(change)} on average "
+        f"({count} times), more than your other sessions"
+    )
+
+
 def clinic_reason(evidence: Evidence) -> str | None:
     often = (
         evidence.clinic_count >= CLINIC_EVIDENCE
@@ -150,6 +174,14 @@ def reasons(evidence: Evidence) -> tuple[str, ...]:
     lines.append(own_reason(evidence.own_count, evidence.own_change))
     if not evidence.own_count:
         lines.append(kind_reason(evidence.traits.kind, evidence.kind_count, evidence.kind_change))
+        lines.append(
+            posture_reason(
+                evidence.traits.posture,
+                evidence.posture_count,
+                evidence.posture_change,
+                evidence.others_change,
+            )
+        )
     if evidence.pinned:
         lines.append("Your care team recommends this session")
     lines.append(clinic_reason(evidence))
