@@ -63,7 +63,7 @@ class SyntheticCatalog:
 
     def groups(self, trait: Trait) -> tuple[np.ndarray, int]:
         """Which of `trait`'s groups each session is in ((S,) ints), and how many groups there
-        are; a session whose attribute is unknown has a group of its own kind ("unknown")."""
+        are; sessions whose attribute is unknown share one more group, the last."""
         if trait is Trait.KIND:
             return self.kind_index, len(KINDS)
         if trait is Trait.SESSION:
