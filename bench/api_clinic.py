@@ -16,7 +16,8 @@ outside simulation. For each seed it prints:
   wall and CPU milliseconds per request.
 
 Usage: .venv/bin/python bench/api_clinic.py [--patients 100] [--days 28] [--seeds 2]
-           [--first-seed 1] [--heterogeneity medium] [--quick] [--before rating|checkin]
+           [--first-seed 1] [--heterogeneity medium] [--differ-by kind] [--quick]
+           [--before rating|checkin]
            [--clock simulated|compressed] [--unnamed] [--database sqlite|postgres|both]
            [--postgres-url postgres://...]
 
@@ -92,7 +93,7 @@ from wellness.suggestions.simulation.metrics import (
     seed_metrics,
     summarise,
 )
-from wellness.suggestions.simulation.parameters import Heterogeneity
+from wellness.suggestions.simulation.parameters import Heterogeneity, Trait
 from wellness.suggestions.simulation.world import NO_RATING, START, World, build_world
 
 PASSWORD = "an api clinic patient's passphrase"
@@ -210,7 +211,8 @@ async def links_made() -> tuple[int, int]:
 
 
 async def fits_logged() -> set[int]:
-    rows = await SuggestionLog.all().values_list("context", flat=True)
+    # flat=True gives the values themselves, which Tortoise's stubs type as one-value tuples
+    rows: list[Any] = list(await SuggestionLog.all().values_list("context", flat=True))
     return {int(context["clinic_fit"]) for context in rows if isinstance(context, dict)}
 
 
@@ -417,6 +419,12 @@ def main() -> int:
     parse.add_argument(
         "--heterogeneity", default="medium", choices=[h.value for h in Heterogeneity]
     )
+    parse.add_argument(
+        "--differ-by",
+        default="kind",
+        choices=[trait.value for trait in Trait],
+        help="what patients respond to in their own ways (wellness suggestions evaluate's option)",
+    )
     parse.add_argument("--quick", action="store_true", help="20 patients x 7 days x 1 seed")
     parse.add_argument(
         "--before",
@@ -450,9 +458,10 @@ def main() -> int:
         kinds.remove("postgres")
     failed = False
     for seed in range(arguments.first_seed, arguments.first_seed + arguments.seeds):
+        trait = Trait(arguments.differ_by)
         shape = {"patients": arguments.patients, "days": arguments.days, "heterogeneity": level}
-        in_process = simulate_seed(seed, policies=IN_PROCESS, **shape).metrics
-        world = build_world(seed, arguments.patients, arguments.days, level)
+        in_process = simulate_seed(seed, policies=IN_PROCESS, differ_by=trait, **shape).metrics
+        world = build_world(seed, arguments.patients, arguments.days, level, differ_by=trait)
         for kind in kinds:
             with database(kind, arguments.postgres_url) as url:
                 through = drive(

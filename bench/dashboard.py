@@ -38,6 +38,7 @@ import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -59,6 +60,12 @@ from _server import (
     stop_server,
 )
 from catalog import Endpoint, Measured, run_wrk
+
+if TYPE_CHECKING:  # imported for real inside the functions, once the settings are in place
+    from wellness.accounts.models import User
+    from wellness.catalog.models import PracticeSession
+    from wellness.practice.models import PracticeLog
+    from wellness.practice.rules import Evidence
 
 P99_TARGET_MS = 50.0
 PATIENTS = 200
@@ -225,7 +232,14 @@ async def seed(database_url: str, now: datetime) -> dict[str, int]:
         await db.close_database()
 
 
-def _log(model, evidence, patient, session, started, share):  # type: ignore[no-untyped-def]
+def _log(
+    model: type[PracticeLog],
+    evidence: type[Evidence],
+    patient: User,
+    session: PracticeSession,
+    started: datetime,
+    share: float,
+) -> PracticeLog:
     return model(
         patient_id=patient.id,
         session_id=session.id,

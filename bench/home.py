@@ -208,8 +208,8 @@ async def seed(database_url: str, patients: int, sessions: int, now: datetime) -
             started = datetime(day.year, day.month, day.day, 20, chance.randrange(60), tzinfo=zone)
             session = chance.choice(favourites if chance.random() < 0.7 else catalog)
             before = chance.randint(3, 8)
-            rated = (before, max(0, before - chance.choice((0, 1, 2, 3))))
-            plan.append((patient.id, session, started, rated if chance.random() < 0.7 else None))
+            ratings = (before, max(0, before - chance.choice((0, 1, 2, 3))))
+            plan.append((patient.id, session, started, ratings if chance.random() < 0.7 else None))
         practices, rated = await _practices(plan)
         await Checkin.create(
             patient_id=patient.id,
