@@ -20,8 +20,9 @@ from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
+import httpx
 import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
@@ -112,7 +113,8 @@ def _deselect_the_other_databases_variants(config: pytest.Config, items: list[py
     """Tests taking `any_database_url` have a SQLite and a PostgreSQL variant; each runs in the
     pass on its own database (`make test` runs both passes), not twice in each."""
     this_pass = "postgres" if POSTGRES_URL else "sqlite"
-    kept, other = [], []
+    kept: list[pytest.Item] = []
+    other: list[pytest.Item] = []
     for item in items:
         callspec = getattr(item, "callspec", None)
         variant = callspec.params.get("any_database_url", this_pass) if callspec else this_pass
@@ -148,7 +150,7 @@ def persona_password_hash() -> str:
 
 
 def reset_postgres(url: str) -> None:
-    import asyncpg  # type: ignore[import-untyped]
+    import asyncpg
 
     async def reset() -> None:
         connection = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
@@ -171,7 +173,7 @@ async def _postgres_state(connection: Any) -> tuple[list[str], frozenset[str]]:
 
 
 def _on_postgres(url: str, work: Callable[[Any], Awaitable[T]]) -> T:
-    import asyncpg  # type: ignore[import-untyped]
+    import asyncpg
 
     async def run() -> T:
         connection = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
@@ -361,6 +363,12 @@ def app(settings: Settings, clock: FixedClock, _built_apps: BuiltApps) -> Iterat
     _built_apps.give_back(settings, built, as_built)
 
 
+def flat(rows: list[tuple[Any, ...]]) -> list[Any]:
+    """What `values_list(field, flat=True)` returned: Tortoise types the rows as tuples whether
+    or not `flat` is set, but flat they are the plain values."""
+    return cast(list[Any], rows)
+
+
 def web_context_of(app: Litestar) -> WebContext:
     context: WebContext = app.state[STATE_KEY]
     return context
@@ -371,7 +379,7 @@ class Client(TestClient[Litestar]):
 
     def run(self, work: Callable[[], Awaitable[T]]) -> T:
         """Run ORM work on the app's event loop (where Tortoise is initialised)."""
-        return self.blocking_portal.call(work)  # type: ignore[arg-type]
+        return self.blocking_portal.call(work)
 
     def now(self) -> datetime:
         """Now, by the clock of the app under test."""
@@ -398,7 +406,9 @@ class Client(TestClient[Litestar]):
             self.get("/login")
         return str(self.cookies["wellness_csrf"])
 
-    def submit(self, path: str, data: dict[str, Any] | None = None, **kwargs: Any) -> Any:
+    def submit(
+        self, path: str, data: dict[str, Any] | None = None, **kwargs: Any
+    ) -> httpx.Response:
         """POST an HTML form the way a browser does, CSRF token included."""
         form = {"_csrf_token": self.csrf_token(), **(data or {})}
         return self.post(path, data=form, follow_redirects=False, **kwargs)

@@ -27,6 +27,13 @@ import soundfile as sf
 DEFAULT_RATE = 44_100
 
 
+def untyped(value: object) -> Any:
+    """`value` (a mutagen module or class) as Any: mutagen ships partial annotations, and most
+    of its constructors and methods are untyped (wellness/catalog/formats/tags.py does the same).
+    """
+    return value
+
+
 def tone(seconds: float, sample_rate: int = DEFAULT_RATE, channels: int = 1) -> Any:
     """A float32 sine tone (440 Hz left, 660 Hz right), shape (frames, channels)."""
     frames = round(seconds * sample_rate)
@@ -111,18 +118,22 @@ def _av_encode(
 ) -> None:
     # A real file, not a BytesIO: "+faststart" re-reads the output to move the index.
     with av.open(str(path), "w", format=fmt, options=dict(options)) as container:
-        vstream = None
+        vstream: av.VideoStream | None = None
         if video:
             vcodec = "libvpx" if fmt == "webm" else "libx264"
-            vstream = container.add_stream(vcodec, rate=10)
+            added = container.add_stream(vcodec, rate=10)
+            assert isinstance(added, av.VideoStream)
+            vstream = added
             vstream.width = 64
             vstream.height = 48
             vstream.pix_fmt = "yuv420p"
             if vcodec == "libx264":
                 vstream.options = {"preset": "ultrafast", "crf": "40"}
-        astream = None
+        astream: av.AudioStream | None = None
         if audio:
-            astream = container.add_stream(codec, rate=sample_rate)
+            added = container.add_stream(codec, rate=sample_rate)
+            assert isinstance(added, av.AudioStream)
+            astream = added
             astream.layout = "stereo" if channels == 2 else "mono"
             astream.bit_rate = bit_rate
         if vstream is not None:
@@ -399,7 +410,7 @@ def with_ape_tags(path: Path, *, title: str = "Morning Breath") -> Path:
     """Append an APEv2 tag (with header and footer) to an MP3."""
     from mutagen.apev2 import APEv2
 
-    tag = APEv2()
+    tag = untyped(APEv2)()
     tag["Title"] = title
     tag["Artist"] = "APE Tagger"
     tag.save(str(path))
@@ -423,31 +434,33 @@ def _id3_writer(
     cover: bytes | None,
     cover_mime: str,
 ) -> None:
-    from mutagen.id3 import APIC, COMM, ID3, TALB, TIT2, TPE1, ID3NoHeaderError
+    from mutagen import id3
 
+    untyped_id3 = untyped(id3)
+    tags: Any
     if path.read_bytes()[:4] == b"RIFF":
         from mutagen.wave import WAVE
 
-        wave = WAVE(str(path))
+        wave = untyped(WAVE)(str(path))
         if wave.tags is None:
             wave.add_tags()
         tags = wave.tags
     else:
         try:
-            tags = ID3(str(path))
-        except ID3NoHeaderError:
-            tags = ID3()
+            tags = untyped_id3.ID3(str(path))
+        except id3.ID3NoHeaderError:
+            tags = untyped_id3.ID3()
         wave = None
     if title:
-        tags.add(TIT2(encoding=3, text=title))
+        tags.add(untyped_id3.TIT2(encoding=3, text=title))
     if artist:
-        tags.add(TPE1(encoding=3, text=artist))
+        tags.add(untyped_id3.TPE1(encoding=3, text=artist))
     if album:
-        tags.add(TALB(encoding=3, text=album))
+        tags.add(untyped_id3.TALB(encoding=3, text=album))
     if comment:
-        tags.add(COMM(encoding=3, lang="eng", desc="", text=comment))
+        tags.add(untyped_id3.COMM(encoding=3, lang="eng", desc="", text=comment))
     if cover is not None:
-        tags.add(APIC(encoding=3, mime=cover_mime, type=3, desc="cover", data=cover))
+        tags.add(untyped_id3.APIC(encoding=3, mime=cover_mime, type=3, desc="cover", data=cover))
     if wave is not None:
         wave.save()
     else:
@@ -457,7 +470,7 @@ def _id3_writer(
 def _flac_picture(cover: bytes, mime: str) -> Any:
     from mutagen.flac import Picture
 
-    picture = Picture()
+    picture = untyped(Picture)()
     picture.type = 3
     picture.mime = mime
     picture.desc = "cover"
@@ -514,7 +527,7 @@ def _mp4_writer(
 ) -> None:
     from mutagen.mp4 import MP4, MP4Cover
 
-    audio = MP4(str(path))
+    audio = untyped(MP4)(str(path))
     if audio.tags is None:
         audio.add_tags()
     for key, value in (
@@ -527,7 +540,7 @@ def _mp4_writer(
             audio[key] = [value]
     if cover is not None:
         kind = MP4Cover.FORMAT_PNG if cover_mime == "image/png" else MP4Cover.FORMAT_JPEG
-        audio["covr"] = [MP4Cover(cover, imageformat=kind)]
+        audio["covr"] = [untyped(MP4Cover)(cover, imageformat=kind)]
     audio.save()
 
 

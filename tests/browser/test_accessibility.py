@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
 
 from tests.browser.conftest import LiveServer, running_under_ci
 
@@ -24,7 +24,10 @@ pytestmark = pytest.mark.browser
 
 DEMO_PASSWORD = "demo-wellness"
 AXE_SOURCE = Path(__file__).with_name("node_modules") / "axe-core" / "axe.min.js"
-WIDTHS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 800}}
+WIDTHS: dict[str, ViewportSize] = {
+    "phone": {"width": 390, "height": 844},
+    "desktop": {"width": 1280, "height": 800},
+}
 RUN_AXE = """
 async () => {
   const results = await axe.run(document, { resultTypes: ["violations"] });

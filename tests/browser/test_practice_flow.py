@@ -7,6 +7,7 @@ import re
 import time
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -62,7 +63,7 @@ def latest_practice_id(context: BrowserContext) -> int:
     return max((int(item["id"]) for item in items), default=0)
 
 
-def latest_practice_when_completed(context: BrowserContext, after: int = 0) -> dict[str, object]:
+def latest_practice_when_completed(context: BrowserContext, after: int = 0) -> dict[str, Any]:
     """The patient's latest practice (newer than `after`) once completed. The practice record
     and the player's final progress report may land after the media has ended; give them a
     moment."""

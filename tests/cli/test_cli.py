@@ -6,6 +6,7 @@ import sqlite3
 import subprocess
 import sys
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -28,7 +29,7 @@ def run(
     )
 
 
-def rows(environment: dict[str, str], sql: str) -> list[tuple[object, ...]]:
+def rows(environment: dict[str, str], sql: str) -> list[tuple[Any, ...]]:
     path = environment["WELLNESS_DATABASE_URL"].removeprefix("sqlite://")
     with sqlite3.connect(path) as connection:
         return connection.execute(sql).fetchall()

@@ -90,7 +90,7 @@ async def raw_database(database_url: str) -> AsyncIterator[RawDatabase]:
             await sqlite.execute("PRAGMA foreign_keys = ON")
             yield _Sqlite(sqlite)
         return
-    import asyncpg  # type: ignore[import-untyped]
+    import asyncpg
 
     postgres = await asyncpg.connect(asyncpg_dsn(database_url))
     try:

@@ -56,7 +56,7 @@ def require_redis() -> str:
     except redis.RedisError as error:
         server_unavailable(f"Redis at {url} is unreachable ({error}); set WELLNESS_TEST_REDIS_URL")
     finally:
-        client.close()
+        client.close()  # type: ignore[no-untyped-call]  # redis-py 5 leaves Redis.close unannotated
     return url
 
 
@@ -67,7 +67,7 @@ def throwaway_postgres_database() -> Iterator[str]:
     Tests that name PostgreSQL explicitly use one, so they never collide with a concurrent run
     of the whole suite on WELLNESS_TEST_DATABASE_URL (which resets that database's schema).
     """
-    import asyncpg  # type: ignore[import-untyped]
+    import asyncpg
 
     server = postgres_server_url()
     name = f"wellness_test_{os.getpid()}_{secrets.token_hex(4)}"

@@ -12,7 +12,7 @@ import pytest
 from tortoise import connections
 from tortoise.transactions import in_transaction
 
-from tests.conftest import TEST_NOW
+from tests.conftest import TEST_NOW, flat
 from tests.services.conftest import Orm
 from wellness.audit import services as audit
 from wellness.audit.group_commit import STATEMENT_ROWS
@@ -94,7 +94,9 @@ def test_a_recorded_row_reads_back_as_written_and_sorts_by_its_moment(any_orm: O
     )
 
     events = any_orm.run(AuditEvent.all().order_by("occurred_at"))
-    found = any_orm.run(AuditEvent.filter(occurred_at__gte=later).values_list("action", flat=True))
+    found = flat(
+        any_orm.run(AuditEvent.filter(occurred_at__gte=later).values_list("action", flat=True))
+    )
 
     assert [(event.action, event.occurred_at) for event in events] == [
         ("login", TEST_NOW),
@@ -137,7 +139,7 @@ def test_concurrent_rows_are_all_written_sharing_commits(any_orm: Orm) -> None:
 
     with audit_inserts() as inserts:
         any_orm.run(twelve_views())
-    actors = any_orm.run(AuditEvent.all().order_by("id").values_list("actor_id", flat=True))
+    actors = flat(any_orm.run(AuditEvent.all().order_by("id").values_list("actor_id", flat=True)))
 
     assert actors == list(range(12))
     assert [statement.count("),") + 1 for statement in inserts] == [1, 11]
@@ -238,5 +240,7 @@ def test_rows_for_many_patients_inside_a_transaction_go_with_it(any_orm: Orm) ->
     any_orm.run(change(fail=False))
 
     assert undone == 0
-    written = any_orm.run(AuditEvent.all().order_by("id").values_list("patient_id", flat=True))
+    written = flat(
+        any_orm.run(AuditEvent.all().order_by("id").values_list("patient_id", flat=True))
+    )
     assert written == many

@@ -99,7 +99,7 @@ def test_a_session_is_banned_pinned_or_cleared_per_patient(
     )
 
     mine = orm.run(restrictions.restrictions_for(alice.id))
-    assert (mine.banned, mine.pinned) == ({first}, {second})
+    assert (mine.banned, mine.pinned) == (frozenset({first}), frozenset({second}))
     assert mine.forbids(first, [])
     assert not mine.forbids(second, [])
     assert orm.run(restrictions.restrictions_for(carol.id)) == restrictions.NONE

@@ -206,7 +206,9 @@ def test_a_newer_rating_around_another_practice_is_not_taken_nor_what_came_befor
 
     assert _ratings(orm, first) == (6, 5)
     assert _ratings(orm, second) == (None, 3)
-    assert orm.run(Checkin.filter(context=CheckinContext.QUICK).first()).practice_id is None
+    quick = orm.run(Checkin.filter(context=CheckinContext.QUICK).first())
+    assert quick is not None
+    assert quick.practice_id is None
 
 
 def test_a_check_in_is_one_practices_before_rating_only(orm: Orm) -> None:

@@ -201,10 +201,10 @@ def test_the_query_count_does_not_grow_with_the_caseload(orm: Orm) -> None:
     # Kept: the two change tokens, in one statement. Warm: also the caseload, the practice keys
     # and the assignment keys; cold also the practice rows and adherence's own fixed few.
     assert counts["small"] == counts["large"]
-    cold, kept, warm = counts["large"]
-    assert kept == 1
-    assert warm == 4
-    assert warm < cold <= warm + 7
+    cold_queries, kept_queries, warm_queries = counts["large"]
+    assert kept_queries == 1
+    assert warm_queries == 4
+    assert warm_queries < cold_queries <= warm_queries + 7
 
 
 async def renew_care_token() -> None:

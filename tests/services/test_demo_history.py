@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.conftest import TEST_NOW
+from tests.conftest import TEST_NOW, flat
 from tests.services.conftest import Orm
 from wellness.accounts.models import User
 from wellness.care import services as care
@@ -103,9 +103,11 @@ def test_the_demo_therapist_has_assigned_pat_and_robin_practice_with_some_done(
     assert breathing.state is AssignmentState.ACTIVE
     assert breathing.note == history.PAT_NOTE
     assert breathing.start == TEST_NOW.date() - timedelta(days=history.PAT_ASSIGNED_DAYS_AGO)
-    lengths = orm.run(
-        PracticeSession.filter(kind="breathing", status="published").values_list(
-            "duration_seconds", flat=True
+    lengths = flat(
+        orm.run(
+            PracticeSession.filter(kind="breathing", status="published").values_list(
+                "duration_seconds", flat=True
+            )
         )
     )
     assert breathing.min_minutes is not None
@@ -133,7 +135,7 @@ def test_the_demo_therapist_has_assigned_pat_and_robin_practice_with_some_done(
 
     # One version each, made on the day it was assigned, by the demo therapist.
     versions = orm.run(AssignmentVersion.all())
-    assert {version.created_by_id for version in versions} == {theo.id}  # type: ignore[attr-defined]
+    assert {version.created_by_id for version in versions} == {theo.id}
     assert sorted(version.effective_from for version in versions) == [
         TEST_NOW.date() - timedelta(days=history.PAT_ASSIGNED_DAYS_AGO),
         TEST_NOW.date() - timedelta(days=history.ROBIN_ASSIGNED_DAYS_AGO),
@@ -143,7 +145,7 @@ def test_the_demo_therapist_has_assigned_pat_and_robin_practice_with_some_done(
     [item] = plan.items
     assert (item.note, item.done, item.due) == (history.PAT_NOTE, 0, 1)
     assert item.start_session_id in set(
-        orm.run(PracticeSession.filter(kind="breathing").values_list("id", flat=True))
+        flat(orm.run(PracticeSession.filter(kind="breathing").values_list("id", flat=True)))
     )
     # Tamsin's patients have no assigned practice.
     for email in ("patient3@demo.wellness", "patient4@demo.wellness"):

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from tortoise import Tortoise
 from tortoise.context import TortoiseContext
+from tortoise.fields.relational import ManyToManyFieldInstance
 from tortoise.migrations.api import migrate
 from tortoise.migrations.autodetector import MigrationAutodetector
 from tortoise.migrations.graph import MigrationKey
@@ -174,12 +175,14 @@ def _model_schema() -> dict[str, set[str]]:
         config = tortoise_config("sqlite://:memory:")
         async with TortoiseContext() as context:
             await context.init(config=config, init_connections=False)
+            assert context.apps is not None  # set by init
             schema: dict[str, set[str]] = {}
             for model in context.apps[APP_LABEL].values():
                 meta = model._meta
                 schema[meta.db_table] = set(meta.fields_db_projection.values())
                 for m2m in meta.m2m_fields:
                     through = meta.fields_map[m2m]
+                    assert isinstance(through, ManyToManyFieldInstance)
                     schema.setdefault(through.through, {through.backward_key, through.forward_key})
             return schema
 
@@ -219,6 +222,7 @@ def test_it_has_a_migration_for_every_model_change() -> None:
         config = tortoise_config("sqlite://:memory:")
         async with TortoiseContext() as context:
             await context.init(config=config, init_connections=False)
+            assert context.apps is not None  # set by init
             writers = await MigrationAutodetector(context.apps, config["apps"]).changes()
             return [operation.describe() for writer in writers for operation in writer.operations]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from tests.services.conftest import Orm
@@ -114,7 +115,7 @@ def test_one_patients_different_care_writes_at_once_all_land(any_orm: Orm) -> No
     session_id = any_orm.run(ten_minute_session())
     policy = CarePolicy()
 
-    async def round_of_writes(number: int) -> list[object]:
+    async def round_of_writes(number: int) -> Sequence[object]:
         moment = NOW + timedelta(minutes=number)
         playing = await practice.start_playback(
             patient, session_id, anxiety_before=3, policy=policy, now=moment

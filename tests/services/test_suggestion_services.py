@@ -451,10 +451,10 @@ def test_the_session_page_note_appears_only_at_high_distress_outside_the_safe_se
 class Fits:
     """A `ClinicFits` on a clock the test moves by hand, asked for the published catalog's fit."""
 
-    def __init__(self, orm: Orm, **options: int) -> None:
+    def __init__(self, orm: Orm, *, check_every: int = clinic_fits.CHECK_EVERY_LISTS) -> None:
         self.orm = orm
         self.seconds = 0.0
-        self.fits = ClinicFits(clock=lambda: self.seconds, **options)
+        self.fits = ClinicFits(clock=lambda: self.seconds, check_every=check_every)
         self.token, self.facts = orm.run(gather.published_catalog())
 
     def at(self, seconds: float) -> Fit:

@@ -49,8 +49,8 @@ def reasons(found: object) -> list[Reason]:
     return [concern.reason for concern in found]  # type: ignore[attr-defined]
 
 
-def local(zone: str, *args: int) -> datetime:
-    return datetime(*args, tzinfo=ZoneInfo(zone)).astimezone(UTC)  # type: ignore[misc]
+def local(zone: str, year: int, month: int, day: int, hour: int, minute: int) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=ZoneInfo(zone)).astimezone(UTC)
 
 
 # --- the reasons --------------------------------------------------------------------------------
@@ -179,7 +179,10 @@ def test_a_late_night_entry_belongs_to_the_evening_before(zone: str) -> None:
     ],
 )
 def test_days_since_across_dst_changes(
-    zone: str, last: tuple[int, ...], now: tuple[int, ...], expected: int
+    zone: str,
+    last: tuple[int, int, int, int, int],
+    now: tuple[int, int, int, int, int],
+    expected: int,
 ) -> None:
     last_at, now_at = local(zone, *last), local(zone, *now)
 

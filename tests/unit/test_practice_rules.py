@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from datetime import UTC, datetime, timedelta
+from typing import TypedDict
 
 import pytest
 
@@ -48,8 +49,24 @@ def test_media_of_unknown_length_is_never_complete(duration: float | None) -> No
     assert is_complete(10_000, duration, 0.8) is False
 
 
+class PlayedMedia(TypedDict):
+    """What `counts_as_complete` is told of media practice, besides the stored outcome."""
+
+    has_media: bool
+    duration_seconds: float | None
+    fraction: float
+
+
+class LoggedWithoutMedia(TypedDict):
+    """What `counts_as_complete` is told of practice without media, besides the outcome."""
+
+    has_media: bool
+    listened_seconds: int
+    duration_seconds: float | None
+
+
 def test_media_practice_counts_by_the_current_rule_not_the_stored_flag() -> None:
-    played = {"has_media": True, "duration_seconds": 600.0, "fraction": 0.8}
+    played: PlayedMedia = {"has_media": True, "duration_seconds": 600.0, "fraction": 0.8}
 
     assert counts_as_complete(completed=False, listened_seconds=480, **played) is True
     assert counts_as_complete(completed=True, listened_seconds=479, **played) is False
@@ -67,7 +84,11 @@ def test_media_practice_counts_by_the_current_rule_not_the_stored_flag() -> None
 
 
 def test_practice_without_media_counts_as_reported() -> None:
-    logged = {"has_media": False, "listened_seconds": 1800, "duration_seconds": None}
+    logged: LoggedWithoutMedia = {
+        "has_media": False,
+        "listened_seconds": 1800,
+        "duration_seconds": None,
+    }
 
     assert counts_as_complete(completed=True, fraction=0.8, **logged) is True
     assert counts_as_complete(completed=False, fraction=0.8, **logged) is False

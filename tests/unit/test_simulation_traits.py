@@ -27,7 +27,10 @@ def world(request: pytest.FixtureRequest) -> World:
 
 def own_terms(world: World) -> np.ndarray:
     """(P, S): what each patient adds to each session beyond the session's own effect."""
-    return world.cohort.base - world.parameters.non_specific - world.catalog.effect[None, :]
+    own: np.ndarray = (
+        world.cohort.base - world.parameters.non_specific - world.catalog.effect[None, :]
+    )
+    return own
 
 
 def test_sessions_in_one_group_share_each_patients_response(world: World) -> None:

@@ -16,7 +16,14 @@ from wellness.suggestions.choice import (
     thompson_inclusion,
 )
 from wellness.suggestions.engine import ENGINE_VERSION, engine_plan, fit_clinic, rules_only, suggest
-from wellness.suggestions.inputs import DueItem, PracticeDone, SafetyLimits
+from wellness.suggestions.inputs import (
+    DueItem,
+    PatientContext,
+    PracticeDone,
+    SafetyLimits,
+    SessionFacts,
+)
+from wellness.suggestions.model import ClinicModel
 
 LIMITS = SafetyLimits()
 
@@ -169,10 +176,12 @@ def test_a_due_practice_that_is_unsafe_now_is_not_suggested() -> None:
     assert {item.session_id for item in answer.items} == {2, 3}
 
 
-def shown_counts(catalog: list, ctx: object, clinic: object, runs: int = 200) -> dict[int, int]:
+def shown_counts(
+    catalog: list[SessionFacts], ctx: PatientContext, clinic: ClinicModel, runs: int = 200
+) -> dict[int, int]:
     counts: dict[int, int] = {}
     for seed in range(runs):
-        for item in suggest(catalog, ctx, clinic, limits=LIMITS, rng=seed, count=3).items:  # type: ignore[arg-type]
+        for item in suggest(catalog, ctx, clinic, limits=LIMITS, rng=seed, count=3).items:
             counts[item.session_id] = counts.get(item.session_id, 0) + 1
     return counts
 

@@ -54,8 +54,8 @@ def test_the_engines_logs_estimate_the_rules_only_policy_off_policy() -> None:
         targets.append(rules[level].probability)
         predicted.append(expected_changes(CATALOG, ctx, clinic, limits=LIMITS))
     for level in levels:
-        shown = rules[level].shown
-        truths.append(np.mean([true_change(item, level) for item in shown]))
+        offered = rules[level].shown
+        truths.append(np.mean([true_change(item, level) for item in offered]))
     truth = float(np.mean(truths))
     for estimate in (snips(logs, targets), doubly_robust(logs, targets, predicted)):
         assert estimate.value == pytest.approx(truth, abs=0.25)

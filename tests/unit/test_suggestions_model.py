@@ -107,8 +107,8 @@ def test_high_ratings_falling_anyway_do_not_flatter_what_is_done_at_high_distres
     assert raw[2] - raw[1] > 1.5
     clinic = fit_clinic(ratings, catalog)
     index = catalog_index(catalog)
-    patient = personalise(clinic, index, 99, ())
-    at_five = predict(clinic, patient, index, np.array([0, 1]), level=5, hour=15).mean
+    model = personalise(clinic, index, 99, ())
+    at_five = predict(clinic, model, index, np.array([0, 1]), level=5, hour=15).mean
     assert abs(at_five[0] - at_five[1]) < 0.3
 
 
@@ -132,7 +132,7 @@ def test_repetition_is_learned_as_habituation() -> None:
 def test_malformed_ratings_are_skipped() -> None:
     catalog = [session(1), session(2)]
     good = [rating(1, 1, 6, 4)]
-    bad = [rating(1, 1, 11, 4), rating(1, 1, 6, -1), rating(1, 99, 6, 4), rating(1, 2, True, 4)]  # type: ignore[arg-type]
+    bad = [rating(1, 1, 11, 4), rating(1, 1, 6, -1), rating(1, 99, 6, 4), rating(1, 2, True, 4)]
     clinic = fit_clinic(good + bad, catalog)
     assert clinic.ratings == 1
     assert clinic.session_ratings == {1: 1}
@@ -203,8 +203,8 @@ def test_a_patients_own_response_to_a_posture_carries_to_sessions_they_have_not_
     clinic = fit_clinic(ratings + mine, catalog)
     index = catalog_index(catalog)
     yoga = np.array([index.position[41], index.position[42]])  # seated, lying: never rated
-    patient = personalise(clinic, index, 500, mine)
-    prediction = predict(clinic, patient, index, yoga, level=6, hour=15)
+    model = personalise(clinic, index, 500, mine)
+    prediction = predict(clinic, model, index, yoga, level=6, hour=15)
     assert abs(prediction.clinic_mean[1] - prediction.clinic_mean[0]) < 0.3
     assert prediction.mean[1] < prediction.mean[0] - 1.0
     assert group_sd(clinic, "posture") > 0.3

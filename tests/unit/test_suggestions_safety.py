@@ -5,6 +5,7 @@ here in plain terms (not through the filter's own helpers)."""
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import pytest
@@ -43,8 +44,9 @@ def read_level(value: object) -> int | None:
 
 
 def positive(value: object, default: float) -> float:
-    ok = isinstance(value, int | float) and not isinstance(value, bool)
-    return float(value) if ok and math.isfinite(value) and value > 0 else default  # type: ignore[arg-type]
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return default
+    return float(value) if math.isfinite(value) and value > 0 else default
 
 
 def violations(item: SessionFacts, ctx: PatientContext, limits: SafetyLimits) -> list[str]:
@@ -221,7 +223,12 @@ def test_support_sessions_are_the_shortest_crisis_safe_ones() -> None:
 # --- arbitrary input ----------------------------------------------------------------------------
 
 junk = st.text(max_size=12)
-words = lambda known: st.one_of(st.sampled_from(known), junk)  # noqa: E731
+
+
+def words(known: Sequence[str]) -> st.SearchStrategy[str]:
+    return st.one_of(st.sampled_from(known), junk)
+
+
 numbers = st.one_of(st.floats(allow_nan=True, allow_infinity=True, width=32), st.integers(-50, 500))
 flag_sets = st.frozensets(
     st.one_of(st.sampled_from(sorted(KNOWN_FLAGS | {"Breath-Hold", " VIGOROUS "})), junk),
@@ -328,8 +335,10 @@ CLINIC = fit_clinic(
 
 
 def first_copies(catalog: list[SessionFacts]) -> list[SessionFacts]:
-    seen: set[int] = set()
-    return [item for item in catalog if not (item.session_id in seen or seen.add(item.session_id))]
+    firsts: dict[int, SessionFacts] = {}
+    for item in catalog:
+        firsts.setdefault(item.session_id, item)
+    return list(firsts.values())
 
 
 @given(catalog=catalogs, ctx=contexts, bounds=limits)

@@ -5,10 +5,13 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import PERSONA_PASSWORD, PERSONAS, Client
+from wellness.accounts.models import User
 
 
 @pytest.mark.parametrize("persona", ["patient", "therapist", "coordinator", "admin"])
-def test_everyone_sees_their_own_account(client: Client, personas: dict, persona: str) -> None:
+def test_everyone_sees_their_own_account(
+    client: Client, personas: dict[str, User], persona: str
+) -> None:
     client.login_as(PERSONAS[persona])
     page = client.get("/account")
     assert page.status_code == 200
@@ -59,7 +62,7 @@ def test_an_empty_time_zone_asks_for_one(as_patient: Client) -> None:
 
 
 def test_changing_the_password_keeps_this_device_and_signs_out_the_others(
-    client: Client, personas: dict
+    client: Client, personas: dict[str, User]
 ) -> None:
     client.login_as(PERSONAS["patient"])
     other_device = client.cookies["wellness_session"]

@@ -152,7 +152,9 @@ def test_long_passphrases_are_accepted(as_admin: Client) -> None:
     assert response.status_code == 303
 
 
-def test_admin_changes_a_role_and_the_old_sessions_end(client: Client, personas: dict) -> None:
+def test_admin_changes_a_role_and_the_old_sessions_end(
+    client: Client, personas: dict[str, User]
+) -> None:
     client.login_as(PERSONAS["therapist"])
     therapist_cookie = client.cookies["wellness_session"]
     client.login_as(PERSONAS["admin"])
@@ -167,7 +169,7 @@ def test_admin_changes_a_role_and_the_old_sessions_end(client: Client, personas:
 
 
 def test_admin_deactivates_an_account_and_it_is_signed_out_everywhere(
-    client: Client, personas: dict
+    client: Client, personas: dict[str, User]
 ) -> None:
     client.login_as(PERSONAS["patient"])
     patient_cookie = client.cookies["wellness_session"]
@@ -184,14 +186,14 @@ def test_admin_deactivates_an_account_and_it_is_signed_out_everywhere(
     assert login.status_code == 401
 
 
-def test_admin_reactivates_an_account(as_admin: Client, personas: dict) -> None:
+def test_admin_reactivates_an_account(as_admin: Client, personas: dict[str, User]) -> None:
     target = personas["patient"].id
     as_admin.submit(f"/admin/users/{target}/active", {"active": "false"})
     as_admin.submit(f"/admin/users/{target}/active", {"active": "true"})
     assert as_admin.user("patient@example.org").is_active is True
 
 
-def test_admin_cannot_lock_themselves_out(as_admin: Client, personas: dict) -> None:
+def test_admin_cannot_lock_themselves_out(as_admin: Client, personas: dict[str, User]) -> None:
     me = personas["admin"].id
     demote = as_admin.submit(f"/admin/users/{me}/role", {"role": "patient"})
     deactivate = as_admin.submit(f"/admin/users/{me}/active", {"active": "false"})
@@ -201,7 +203,7 @@ def test_admin_cannot_lock_themselves_out(as_admin: Client, personas: dict) -> N
     assert admin.is_active is True
 
 
-def test_a_weak_reset_password_is_refused(as_admin: Client, personas: dict) -> None:
+def test_a_weak_reset_password_is_refused(as_admin: Client, personas: dict[str, User]) -> None:
     before = as_admin.user("patient@example.org").password_hash
     response = as_admin.submit(
         f"/admin/users/{personas['patient'].id}/password", {"password": "qwerty"}
@@ -221,7 +223,7 @@ def account_views(client: Client) -> list[tuple[int | None, str, int | None, str
 
 
 def test_a_patients_account_page_is_an_audited_read_naming_them(
-    as_admin: Client, personas: dict
+    as_admin: Client, personas: dict[str, User]
 ) -> None:
     admin, patient = personas["admin"], personas["patient"]
 
@@ -235,7 +237,7 @@ def test_a_patients_account_page_is_an_audited_read_naming_them(
 
 
 def test_a_therapists_account_page_names_each_patient_on_their_caseload(
-    as_admin: Client, personas: dict
+    as_admin: Client, personas: dict[str, User]
 ) -> None:
     admin, therapist, patient = personas["admin"], personas["therapist"], personas["patient"]
 
@@ -251,7 +253,7 @@ def test_a_therapists_account_page_names_each_patient_on_their_caseload(
 
 
 def test_an_account_page_shown_again_after_a_refused_change_is_an_audited_read(
-    as_admin: Client, personas: dict
+    as_admin: Client, personas: dict[str, User]
 ) -> None:
     admin, patient = personas["admin"], personas["patient"]
 
@@ -269,7 +271,7 @@ def test_an_unknown_account_is_a_404(as_admin: Client) -> None:
     assert as_admin.submit("/admin/users/999999/role", {"role": "admin"}).status_code == 404
 
 
-def test_admin_forms_need_their_csrf_token(as_admin: Client, personas: dict) -> None:
+def test_admin_forms_need_their_csrf_token(as_admin: Client, personas: dict[str, User]) -> None:
     response = as_admin.post(f"/admin/users/{personas['patient'].id}/role", data={"role": "admin"})
     assert response.status_code == 403
     assert as_admin.user("patient@example.org").role is Role.PATIENT
@@ -279,7 +281,9 @@ OUTSIDERS = ["patient", "other_patient", "therapist", "coordinator"]
 
 
 @pytest.mark.parametrize("outsider", OUTSIDERS)
-def test_non_admins_cannot_read_accounts(client: Client, personas: dict, outsider: str) -> None:
+def test_non_admins_cannot_read_accounts(
+    client: Client, personas: dict[str, User], outsider: str
+) -> None:
     client.login_as(PERSONAS[outsider])
     for path in [
         "/admin",
@@ -293,7 +297,9 @@ def test_non_admins_cannot_read_accounts(client: Client, personas: dict, outside
 
 
 @pytest.mark.parametrize("outsider", OUTSIDERS)
-def test_non_admins_cannot_change_accounts(client: Client, personas: dict, outsider: str) -> None:
+def test_non_admins_cannot_change_accounts(
+    client: Client, personas: dict[str, User], outsider: str
+) -> None:
     client.login_as(PERSONAS[outsider])
     target = personas["other_patient"].id
     before = client.user("other.patient@example.org")
@@ -316,7 +322,7 @@ def test_non_admins_cannot_change_accounts(client: Client, personas: dict, outsi
 
 
 def test_the_admin_overview_names_the_people_in_recent_activity(
-    as_admin: Client, personas: dict
+    as_admin: Client, personas: dict[str, User]
 ) -> None:
     as_admin.submit(f"/admin/users/{personas['patient'].id}/role", {"role": "therapist"})
     page = as_admin.get("/admin")
@@ -327,7 +333,7 @@ def test_the_admin_overview_names_the_people_in_recent_activity(
 
 
 def test_the_accounts_section_stays_current_on_an_account_page(
-    as_admin: Client, personas: dict
+    as_admin: Client, personas: dict[str, User]
 ) -> None:
     page = as_admin.get(f"/admin/users/{personas['patient'].id}")
     assert '<a href="/admin/users" aria-current="page">' in page.text

@@ -4,20 +4,24 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import httpx
 import pytest
 
 from tests.conftest import PERSONA_PASSWORD, PERSONAS, Client
+from wellness.accounts.models import User
 from wellness.audit.models import AuditEvent
 from wellness.lib.clock import FixedClock
 
 SESSION_COOKIE = "wellness_session"
 
 
-def api_login(client: Client, email: str, password: str) -> object:
+def api_login(client: Client, email: str, password: str) -> httpx.Response:
     return client.post("/api/v1/auth/login", json={"email": email, "password": password})
 
 
-def test_it_signs_in_through_the_api_and_reports_me(client: Client, personas: dict) -> None:
+def test_it_signs_in_through_the_api_and_reports_me(
+    client: Client, personas: dict[str, User]
+) -> None:
     response = api_login(client, "Therapist@Example.org ", PERSONA_PASSWORD)
     assert response.status_code == 200
     me = client.get("/api/v1/me")
@@ -31,14 +35,14 @@ def test_it_signs_in_through_the_api_and_reports_me(client: Client, personas: di
     }
 
 
-def test_it_records_the_last_sign_in(client: Client, personas: dict) -> None:
+def test_it_records_the_last_sign_in(client: Client, personas: dict[str, User]) -> None:
     assert personas["patient"].last_login_at is None
     client.login_as(PERSONAS["patient"])
     assert client.user("patient@example.org").last_login_at is not None
 
 
 def test_unknown_user_and_wrong_password_get_identical_answers(
-    client: Client, personas: dict
+    client: Client, personas: dict[str, User]
 ) -> None:
     wrong_password = api_login(client, "patient@example.org", "not the password at all")
     unknown_user = api_login(client, "nobody@example.org", "not the password at all")
@@ -47,7 +51,7 @@ def test_unknown_user_and_wrong_password_get_identical_answers(
     assert SESSION_COOKIE not in client.cookies
 
 
-def test_a_deactivated_account_cannot_sign_in(client: Client, personas: dict) -> None:
+def test_a_deactivated_account_cannot_sign_in(client: Client, personas: dict[str, User]) -> None:
     async def deactivate() -> None:
         from wellness.accounts import services
 
@@ -59,7 +63,7 @@ def test_a_deactivated_account_cannot_sign_in(client: Client, personas: dict) ->
 
 
 def test_malformed_login_bodies_get_a_4xx_naming_the_problem(
-    client: Client, personas: dict
+    client: Client, personas: dict[str, User]
 ) -> None:
     missing = client.post("/api/v1/auth/login", json={"email": "patient@example.org"})
     assert missing.status_code == 422
@@ -70,7 +74,7 @@ def test_malformed_login_bodies_get_a_4xx_naming_the_problem(
     assert 400 <= not_json.status_code < 500
 
 
-def test_sign_in_replaces_a_planted_session_id(client: Client, personas: dict) -> None:
+def test_sign_in_replaces_a_planted_session_id(client: Client, personas: dict[str, User]) -> None:
     client.cookies.set(SESSION_COOKIE, "a" * 64, domain="testserver.local")
     response = api_login(client, "patient@example.org", PERSONA_PASSWORD)
     assert response.status_code == 200
@@ -82,13 +86,13 @@ def test_sign_in_replaces_a_planted_session_id(client: Client, personas: dict) -
     assert client.get("/api/v1/me").status_code == 401
 
 
-def test_each_sign_in_gets_a_fresh_session_id(client: Client, personas: dict) -> None:
+def test_each_sign_in_gets_a_fresh_session_id(client: Client, personas: dict[str, User]) -> None:
     first = api_login(client, "patient@example.org", PERSONA_PASSWORD).cookies[SESSION_COOKIE]
     second = api_login(client, "patient@example.org", PERSONA_PASSWORD).cookies[SESSION_COOKIE]
     assert first != second
 
 
-def test_logout_ends_every_session_of_that_user(client: Client, personas: dict) -> None:
+def test_logout_ends_every_session_of_that_user(client: Client, personas: dict[str, User]) -> None:
     laptop = api_login(client, "patient@example.org", PERSONA_PASSWORD).cookies[SESSION_COOKIE]
     client.cookies.clear()
     phone = api_login(client, "patient@example.org", PERSONA_PASSWORD).cookies[SESSION_COOKIE]
@@ -99,7 +103,7 @@ def test_logout_ends_every_session_of_that_user(client: Client, personas: dict) 
         assert client.get("/api/v1/me").status_code == 401
 
 
-def test_logout_leaves_other_users_signed_in(client: Client, personas: dict) -> None:
+def test_logout_leaves_other_users_signed_in(client: Client, personas: dict[str, User]) -> None:
     therapist = api_login(client, "therapist@example.org", PERSONA_PASSWORD).cookies[SESSION_COOKIE]
     client.cookies.clear()
     client.login_as(PERSONAS["patient"])
@@ -109,7 +113,7 @@ def test_logout_leaves_other_users_signed_in(client: Client, personas: dict) -> 
     assert client.get("/api/v1/me").status_code == 200
 
 
-def test_session_cookie_flags_in_development(client: Client, personas: dict) -> None:
+def test_session_cookie_flags_in_development(client: Client, personas: dict[str, User]) -> None:
     response = api_login(client, "patient@example.org", PERSONA_PASSWORD)
     header = next(
         h for h in response.headers.get_list("set-cookie") if h.startswith(SESSION_COOKIE)
@@ -120,7 +124,7 @@ def test_session_cookie_flags_in_development(client: Client, personas: dict) -> 
 
 
 def test_staff_sessions_end_after_the_idle_timeout(
-    client: Client, personas: dict, clock: FixedClock
+    client: Client, personas: dict[str, User], clock: FixedClock
 ) -> None:
     client.login_as(PERSONAS["therapist"])
     clock.advance(timedelta(seconds=19 * 60))
@@ -130,7 +134,7 @@ def test_staff_sessions_end_after_the_idle_timeout(
 
 
 def test_patients_get_a_longer_idle_timeout(
-    client: Client, personas: dict, clock: FixedClock
+    client: Client, personas: dict[str, User], clock: FixedClock
 ) -> None:
     client.login_as(PERSONAS["patient"])
     clock.advance(timedelta(seconds=60 * 60))
@@ -140,7 +144,7 @@ def test_patients_get_a_longer_idle_timeout(
 
 
 def test_sessions_end_at_their_absolute_lifetime_despite_activity(
-    client: Client, personas: dict, clock: FixedClock
+    client: Client, personas: dict[str, User], clock: FixedClock
 ) -> None:
     client.login_as(PERSONAS["patient"])
     for _ in range(11 * 4):  # active every 15 minutes for 11 hours
@@ -150,7 +154,9 @@ def test_sessions_end_at_their_absolute_lifetime_despite_activity(
     assert client.get("/api/v1/me").status_code == 401
 
 
-def test_cross_site_writes_to_the_api_are_refused(client: Client, personas: dict) -> None:
+def test_cross_site_writes_to_the_api_are_refused(
+    client: Client, personas: dict[str, User]
+) -> None:
     client.login_as(PERSONAS["patient"])
     refused = client.post("/api/v1/auth/logout", headers={"sec-fetch-site": "cross-site"})
     assert refused.status_code == 403
@@ -164,7 +170,9 @@ def test_cross_site_writes_to_the_api_are_refused(client: Client, personas: dict
     assert same_origin.status_code == 204
 
 
-def test_sign_ins_and_failures_are_audited_without_secrets(client: Client, personas: dict) -> None:
+def test_sign_ins_and_failures_are_audited_without_secrets(
+    client: Client, personas: dict[str, User]
+) -> None:
     api_login(client, "patient@example.org", "wrong password here")
     client.login_as(PERSONAS["patient"])
 
@@ -179,7 +187,7 @@ def test_sign_ins_and_failures_are_audited_without_secrets(client: Client, perso
 
 
 def test_an_unchanged_session_is_not_written_back_on_every_request(
-    client: Client, personas: dict, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+    client: Client, personas: dict[str, User], clock: FixedClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     client.login_as(PERSONAS["patient"])
     from litestar.stores.memory import MemoryStore

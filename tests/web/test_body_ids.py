@@ -10,16 +10,18 @@ is sent through the JSON API and through the page form where there is one.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 from uuid import uuid4
 
+import httpx
 import pytest
 
 from tests.conftest import PERSONAS, TEST_NOW, Client
 from tests.web.test_practice_api import make_session
 from wellness.accounts.models import User
 from wellness.care.models import CareTeamMember, PracticeAssignment, SessionOverride
-from wellness.catalog.models import Status
+from wellness.catalog.kinds import Status
 from wellness.practice.models import PracticeLog
 
 STARTED_AT = TEST_NOW.replace(hour=11).isoformat()
@@ -45,7 +47,7 @@ def rows(client: Client) -> tuple[int, ...]:
     return client.run(counted)
 
 
-def api_write(client: Client, method: str, path: str, body: dict[str, Any]) -> Any:
+def api_write(client: Client, method: str, path: str, body: dict[str, Any]) -> httpx.Response:
     headers = {"idempotency-key": uuid4().hex}
     return client.request(method, path, json=body, headers=headers)
 
@@ -55,7 +57,7 @@ NOT_VISIBLE = "No session you can see has that id."
 NOT_PUBLISHED = "No published session has"
 
 
-def refused(client: Client, send: Callable[[], Any], says: str) -> None:
+def refused(client: Client, send: Callable[[], httpx.Response], says: str) -> None:
     """`send` is answered 422 with `says` in the answer, and adds no practice, assignment,
     override or care-team row."""
     before = rows(client)
@@ -96,12 +98,10 @@ def test_a_therapist_cannot_assign_pin_or_ban_a_session_patients_may_not_see(
     overrides = f"/care/patients/{patient}/restrictions/overrides"
     for kind in ("pin", "ban"):
         body = {"session_id": session, "kind": kind}
-        refused(
-            client, lambda body=body: api_write(client, "POST", f"{api}/overrides", body), API_FIELD
-        )
+        refused(client, partial(api_write, client, "POST", f"{api}/overrides", body), API_FIELD)
         # The form offers only sessions patients can see; any other id is not among them.
         choice = {"kind": kind, "session_id": str(session)}
-        refused(client, lambda choice=choice: client.submit(overrides, choice), "Choose a session")
+        refused(client, partial(client.submit, overrides, choice), "Choose a session")
 
 
 @pytest.mark.parametrize("who", ["other_patient", "coordinator", "admin"])

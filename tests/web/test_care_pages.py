@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.conftest import PERSONAS, TEST_NOW, Client
+from tests.conftest import PERSONAS, TEST_NOW, Client, flat
 from wellness.accounts.models import User
 from wellness.audit.models import AuditEvent
 from wellness.care.models import Alert, CareTeamMember
@@ -334,7 +334,7 @@ def team_ids(client: Client, patient: User) -> set[int]:
     async def ids() -> set[int]:
         current = CareTeamMember.filter(patient_id=patient.id, ended_at__isnull=True)
         rows = current.values_list("therapist_id", flat=True)
-        return {int(value) for value in await rows}
+        return {int(value) for value in flat(await rows)}
 
     return client.run(ids)
 

@@ -9,6 +9,7 @@ import pytest
 
 from tests.conftest import PERSONAS, Client
 from tests.media_fixtures import make_flac, make_mp3, make_wav, truncate, write_bytes
+from wellness.accounts.models import User
 from wellness.catalog.models import MediaAsset, PracticeSession, SessionTag
 from wellness.settings import Settings
 
@@ -38,7 +39,7 @@ def stored_files(settings: Settings) -> list[str]:
 
 
 @pytest.fixture
-def as_coordinator(client: Client, personas: dict) -> Client:
+def as_coordinator(client: Client, personas: dict[str, User]) -> Client:
     client.login_as(PERSONAS["coordinator"])
     return client
 
@@ -151,7 +152,7 @@ def test_an_upload_without_a_file_field_is_refused(
 
 @pytest.mark.parametrize("outsider", ["patient", "therapist", "admin"])
 def test_only_coordinators_upload(
-    client: Client, personas: dict, settings: Settings, tmp_path: Path, outsider: str
+    client: Client, personas: dict[str, User], settings: Settings, tmp_path: Path, outsider: str
 ) -> None:
     client.login_as(PERSONAS[outsider])
     response = upload(client, make_wav(tmp_path))
@@ -236,7 +237,7 @@ def publish_session(client: Client, asset: int, **overrides: Any) -> int:
 
 
 def test_patients_see_published_sessions_only(
-    client: Client, personas: dict, tmp_path: Path
+    client: Client, personas: dict[str, User], tmp_path: Path
 ) -> None:
     client.login_as(PERSONAS["coordinator"])
     asset = upload(client, make_wav(tmp_path)).json()["id"]
@@ -260,7 +261,7 @@ def test_patients_see_published_sessions_only(
 
 @pytest.mark.parametrize("outsider", ["patient", "therapist", "admin"])
 def test_only_coordinators_change_sessions(
-    client: Client, personas: dict, tmp_path: Path, outsider: str
+    client: Client, personas: dict[str, User], tmp_path: Path, outsider: str
 ) -> None:
     client.login_as(PERSONAS["coordinator"])
     asset = upload(client, make_wav(tmp_path)).json()["id"]
@@ -277,7 +278,7 @@ def test_only_coordinators_change_sessions(
 
 
 def test_search_ranks_by_relevance_and_filters(
-    client: Client, personas: dict, tmp_path: Path
+    client: Client, personas: dict[str, User], tmp_path: Path
 ) -> None:
     client.login_as(PERSONAS["coordinator"])
     asset = upload(client, make_wav(tmp_path)).json()["id"]
@@ -302,7 +303,9 @@ def test_search_ranks_by_relevance_and_filters(
     assert client.get("/api/v1/sessions", params={"q": "\"'*) OR 1=1 --"}).status_code == 200
 
 
-def test_the_catalog_is_paginated(client: Client, personas: dict, tmp_path: Path) -> None:
+def test_the_catalog_is_paginated(
+    client: Client, personas: dict[str, User], tmp_path: Path
+) -> None:
     client.login_as(PERSONAS["coordinator"])
     asset = upload(client, make_wav(tmp_path)).json()["id"]
     for number in range(5):

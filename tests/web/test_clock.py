@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from litestar import get
 
 from tests.conftest import BASE_URL, PERSONAS, Client, web_context_of
+from wellness.accounts.models import User
 from wellness.app import create_app
 from wellness.lib.clock import FixedClock, SystemClock
 from wellness.settings import Settings
@@ -36,7 +37,7 @@ def test_handlers_can_take_the_apps_clock_as_a_dependency(
 
 
 def test_what_the_app_records_is_stamped_by_its_clock(
-    client: Client, personas: dict, clock: FixedClock
+    client: Client, personas: dict[str, User], clock: FixedClock
 ) -> None:
     clock.set(datetime(2026, 12, 1, 17, 30, 5, tzinfo=UTC))
     client.login_as(PERSONAS["patient"])
@@ -48,7 +49,9 @@ def test_what_the_app_records_is_stamped_by_its_clock(
     assert stored == datetime(2026, 12, 1, 17, 30, 5, tzinfo=UTC)
 
 
-def test_sessions_age_by_the_apps_clock(client: Client, personas: dict, clock: FixedClock) -> None:
+def test_sessions_age_by_the_apps_clock(
+    client: Client, personas: dict[str, User], clock: FixedClock
+) -> None:
     client.login_as(PERSONAS["patient"])
     clock.advance(timedelta(hours=1, minutes=59))
     assert client.get("/api/v1/me").status_code == 200

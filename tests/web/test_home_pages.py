@@ -8,10 +8,11 @@ from tests.conftest import PERSONAS, Client
 from tests.media_fixtures import make_wav
 from tests.web.test_catalog_api import create, upload
 from wellness import db
+from wellness.accounts.models import User
 
 
 def test_the_patient_home_previews_published_sessions_only(
-    client: Client, personas: dict, tmp_path: Path
+    client: Client, personas: dict[str, User], tmp_path: Path
 ) -> None:
     client.login_as(PERSONAS["coordinator"])
     asset = upload(client, make_wav(tmp_path)).json()["id"]
@@ -32,7 +33,7 @@ def test_an_empty_library_says_so_on_the_patient_home(as_patient: Client) -> Non
 
 
 def test_the_coordinator_home_counts_sessions_and_lists_recent_uploads(
-    client: Client, personas: dict, tmp_path: Path
+    client: Client, personas: dict[str, User], tmp_path: Path
 ) -> None:
     client.login_as(PERSONAS["coordinator"])
     used = upload(client, make_wav(tmp_path, title="Body scan take 2")).json()["id"]

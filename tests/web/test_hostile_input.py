@@ -216,8 +216,8 @@ def requests(route: Route, token: str, *, handler: bool = True) -> Iterator[Requ
     for number in (HUGE, DIGITS_5000):
         fields = {**dict.fromkeys(NUMBER_FIELDS, 0), "title": "Calm", "kind": "breathing"}
         fields |= {"listened_seconds": 0, "answers": [0] * 7, "patient_id": 0}
-        body = json.dumps(fields).replace(": 0", f": {number}").replace("0,", f"{number},")
-        yield url, {"headers": headers, "content": body.replace("0]", f"{number}]").encode()}
+        json_text = json.dumps(fields).replace(": 0", f": {number}").replace("0,", f"{number},")
+        yield url, {"headers": headers, "content": json_text.replace("0]", f"{number}]").encode()}
     # Without the CSRF header, the CSRF middleware of a page reads the form itself.
     variants = [headers] if route.path.startswith("/api/") else [headers, {}]
     for boundary in BOUNDARIES:

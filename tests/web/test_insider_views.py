@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -31,6 +32,9 @@ from tests.web.test_outsiders import (
     send,
 )
 from tests.web.test_outsiders import world as seeded_world
+
+if TYPE_CHECKING:
+    from _pytest.mark import ParameterSet
 
 pytestmark = pytest.mark.xdist_group("insider_views")  # one worker seeds the module's world once
 
@@ -53,7 +57,7 @@ MAY_SEE: dict[str, frozenset[str]] = {
 }
 
 
-def own_views() -> Iterator[object]:
+def own_views() -> Iterator[ParameterSet]:
     """(path, viewer) for every GET route without a path parameter that the viewer may use."""
     for (method, path), access in sorted(ACCESS.items()):
         if method != "GET" or access.public or "{" in path:

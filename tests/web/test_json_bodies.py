@@ -98,7 +98,7 @@ def test_openapi_documents_each_json_write_body_and_its_required_fields(client: 
 
     for (method, path), (shape, required) in JSON_WRITES.items():
         body = document["paths"][path][method]["requestBody"]
-        reference = {"$ref": f"#/components/schemas/{shape}"}
+        reference: dict[str, Any] = {"$ref": f"#/components/schemas/{shape}"}
         if (method, path) in OPTIONAL_BODIES:  # may be left out: documented as the shape or null
             reference = {"oneOf": [reference, {"type": "null"}]}
         else:
@@ -326,4 +326,6 @@ def test_a_nested_missing_or_unknown_field_is_named_by_its_path(body: bytes, fie
     with pytest.raises(ValidationException) as refused:
         strict_json.decode_strictly(body, _Outer)
 
-    assert [error["key"] for error in refused.value.extra] == [field]
+    errors = refused.value.extra
+    assert isinstance(errors, list)
+    assert [error["key"] for error in errors] == [field]

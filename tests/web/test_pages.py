@@ -5,16 +5,18 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import httpx
 import pytest
 from litestar import Litestar
 from litestar.plugins.jinja import JinjaTemplateEngine
 
 import wellness
 from tests.conftest import PERSONA_PASSWORD, PERSONAS, Client
+from wellness.accounts.models import User
 from wellness.web.security import CONTENT_SECURITY_POLICY
 
 
-def sign_in_form(client: Client, email: str, password: str, next_path: str = "") -> object:
+def sign_in_form(client: Client, email: str, password: str, next_path: str = "") -> httpx.Response:
     return client.submit("/login", {"email": email, "password": password, "next": next_path})
 
 
@@ -28,7 +30,7 @@ def sign_in_form(client: Client, email: str, password: str, next_path: str = "")
     ],
 )
 def test_each_role_lands_on_its_own_home(
-    client: Client, personas: dict, persona: str, home: str, heading: str
+    client: Client, personas: dict[str, User], persona: str, home: str, heading: str
 ) -> None:
     response = sign_in_form(client, PERSONAS[persona].email, PERSONA_PASSWORD)
     assert response.status_code == 303
@@ -39,7 +41,9 @@ def test_each_role_lands_on_its_own_home(
     assert 'action="/logout"' in page.text
 
 
-def test_a_failed_sign_in_shows_the_error_on_the_form(client: Client, personas: dict) -> None:
+def test_a_failed_sign_in_shows_the_error_on_the_form(
+    client: Client, personas: dict[str, User]
+) -> None:
     response = sign_in_form(client, "patient@example.org", "wrong password entirely")
     assert response.status_code == 401
     assert "don&#39;t match" in response.text or "don't match" in response.text
@@ -47,13 +51,17 @@ def test_a_failed_sign_in_shows_the_error_on_the_form(client: Client, personas: 
     assert client.get("/patient", follow_redirects=False).status_code == 303
 
 
-def test_an_empty_sign_in_form_is_refused_politely(client: Client, personas: dict) -> None:
+def test_an_empty_sign_in_form_is_refused_politely(
+    client: Client, personas: dict[str, User]
+) -> None:
     response = client.submit("/login", {})
     assert response.status_code == 401
     assert 'id="login-error"' in response.text
 
 
-def test_sign_in_returns_to_the_page_that_asked_for_it(client: Client, personas: dict) -> None:
+def test_sign_in_returns_to_the_page_that_asked_for_it(
+    client: Client, personas: dict[str, User]
+) -> None:
     bounce = client.get("/admin/users?page=1", follow_redirects=False)
     assert bounce.headers["location"] == "/login?next=%2Fadmin%2Fusers%3Fpage%3D1"
     response = sign_in_form(client, "admin@example.org", PERSONA_PASSWORD, "/admin/users?page=1")
@@ -63,12 +71,14 @@ def test_sign_in_returns_to_the_page_that_asked_for_it(client: Client, personas:
 @pytest.mark.parametrize(
     "target", ["//evil.example/", "https://evil.example/", "/\\evil.example", "javascript:x"]
 )
-def test_sign_in_never_redirects_off_site(client: Client, personas: dict, target: str) -> None:
+def test_sign_in_never_redirects_off_site(
+    client: Client, personas: dict[str, User], target: str
+) -> None:
     response = sign_in_form(client, "patient@example.org", PERSONA_PASSWORD, target)
     assert response.headers["location"] == "/patient"
 
 
-def test_the_sign_in_form_needs_its_csrf_token(client: Client, personas: dict) -> None:
+def test_the_sign_in_form_needs_its_csrf_token(client: Client, personas: dict[str, User]) -> None:
     client.csrf_token()
     response = client.post(
         "/login",
@@ -79,7 +89,9 @@ def test_the_sign_in_form_needs_its_csrf_token(client: Client, personas: dict) -
     assert "wellness_session" not in client.cookies
 
 
-def test_signing_out_through_the_page_ends_the_session(client: Client, personas: dict) -> None:
+def test_signing_out_through_the_page_ends_the_session(
+    client: Client, personas: dict[str, User]
+) -> None:
     sign_in_form(client, "patient@example.org", PERSONA_PASSWORD)
     response = client.submit("/logout")
     assert response.status_code == 303
@@ -88,7 +100,9 @@ def test_signing_out_through_the_page_ends_the_session(client: Client, personas:
     assert client.get("/api/v1/me").status_code == 401
 
 
-def test_a_signed_in_visitor_to_the_login_page_goes_home(client: Client, personas: dict) -> None:
+def test_a_signed_in_visitor_to_the_login_page_goes_home(
+    client: Client, personas: dict[str, User]
+) -> None:
     client.login_as(PERSONAS["therapist"])
     response = client.get("/login", follow_redirects=False)
     assert response.headers["location"] == "/therapist"
@@ -111,7 +125,7 @@ def test_anonymous_root_goes_to_sign_in(client: Client) -> None:
     ],
 )
 def test_a_role_cannot_open_another_roles_home(
-    client: Client, personas: dict, persona: str, forbidden: str
+    client: Client, personas: dict[str, User], persona: str, forbidden: str
 ) -> None:
     client.login_as(PERSONAS[persona])
     response = client.get(forbidden)
@@ -135,14 +149,14 @@ def test_security_headers_are_on_every_response(client: Client, path: str) -> No
     assert response.headers["referrer-policy"] == "no-referrer"
 
 
-def test_signed_in_pages_are_never_cached(client: Client, personas: dict) -> None:
+def test_signed_in_pages_are_never_cached(client: Client, personas: dict[str, User]) -> None:
     client.login_as(PERSONAS["patient"])
     assert client.get("/patient").headers["cache-control"] == "no-store"
     assert client.get("/api/v1/me").headers["cache-control"] == "no-store"
     assert "public" in client.get("/static/app.css").headers["cache-control"]
 
 
-def test_unknown_pages_get_a_friendly_404(client: Client, personas: dict) -> None:
+def test_unknown_pages_get_a_friendly_404(client: Client, personas: dict[str, User]) -> None:
     client.login_as(PERSONAS["patient"])
     page = client.get("/no-such-page")
     assert page.status_code == 404

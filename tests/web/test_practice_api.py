@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import PERSONAS, TEST_NOW, Client
+from tests.conftest import PERSONAS, TEST_NOW, Client, flat
 from wellness.accounts.models import User
 from wellness.care.models import Alert
 from wellness.catalog.kinds import Kind, Status
@@ -692,7 +692,7 @@ def snapshot(client: Client) -> tuple[int, int, int, list[int]]:
             await PracticeLog.all().count(),
             await Checkin.all().count(),
             await Alert.all().count(),
-            list(await PracticeLog.all().order_by("id").values_list("listened_seconds", flat=True)),
+            flat(await PracticeLog.all().order_by("id").values_list("listened_seconds", flat=True)),
         )
 
     return client.run(load)

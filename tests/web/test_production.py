@@ -7,6 +7,7 @@ from litestar import Litestar
 from litestar.plugins.jinja import JinjaTemplateEngine
 
 from tests.conftest import PERSONA_PASSWORD, Client
+from wellness.accounts.models import User
 from wellness.settings import Environment, Settings
 
 
@@ -16,7 +17,7 @@ def settings(settings: Settings) -> Settings:
 
 
 def test_production_cookies_are_secure_and_pages_demand_https(
-    client: Client, personas: dict
+    client: Client, personas: dict[str, User]
 ) -> None:
     response = client.post(
         "/api/v1/auth/login", json={"email": "patient@example.org", "password": PERSONA_PASSWORD}

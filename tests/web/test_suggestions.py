@@ -632,7 +632,7 @@ def render_last_suggestions(client: Client, shown: LastSuggestions | None) -> st
     engine = client.app.template_engine
     assert engine is not None
     template = engine.get_template("care/_last_suggestions.html")
-    return str(template.module.last_suggestions(shown, "Europe/Berlin"))  # type: ignore[attr-defined]
+    return str(template.module.last_suggestions(shown, "Europe/Berlin"))
 
 
 def follow_a_suggestion_at_9(client: Client) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -15,6 +15,7 @@ import pytest
 
 from tests.conftest import PERSONA_PASSWORD, Client
 from wellness.accounts import devices
+from wellness.accounts.models import User
 from wellness.audit.models import AuditEvent
 from wellness.audit.repeated_refusals import REFUSAL_WINDOW
 from wellness.lib.clock import FixedClock
@@ -78,7 +79,7 @@ def audit_rows(client: Client) -> list[tuple[str, str, str, str, str]]:
 
 
 def test_new_browsers_are_locked_out_of_an_account_after_repeated_failures(
-    client: Client, personas: dict
+    client: Client, personas: dict[str, User]
 ) -> None:
     statuses = [attempt(client, PATIENT, BAD).status_code for _ in range(3)]
     locked = attempt(client, PATIENT, GOOD)
@@ -91,7 +92,7 @@ def test_new_browsers_are_locked_out_of_an_account_after_repeated_failures(
 
 
 def test_attackers_from_many_addresses_cannot_lock_out_the_persons_known_browser(
-    client: Client, personas: dict
+    client: Client, personas: dict[str, User]
 ) -> None:
     device = known_browser(client)
     statuses = [
@@ -107,7 +108,7 @@ def test_attackers_from_many_addresses_cannot_lock_out_the_persons_known_browser
 
 
 def test_a_ward_behind_one_address_keeps_signing_in_on_known_browsers(
-    client: Client, personas: dict
+    client: Client, personas: dict[str, User]
 ) -> None:
     patient_tablet = known_browser(client, PATIENT, address=WARD)
     therapist_desk = known_browser(client, THERAPIST, address=WARD)
@@ -125,7 +126,7 @@ def test_a_ward_behind_one_address_keeps_signing_in_on_known_browsers(
 
 
 def test_a_device_cookie_of_another_account_a_forged_or_a_foreign_one_gives_no_allowance(
-    client: Client, personas: dict
+    client: Client, personas: dict[str, User]
 ) -> None:
     therapists = known_browser(client, THERAPIST)
     nonce, _mac = therapists.split(".")
@@ -141,7 +142,7 @@ def test_a_device_cookie_of_another_account_a_forged_or_a_foreign_one_gives_no_a
 
 
 def test_a_device_cookie_used_for_guessing_locks_itself_not_the_persons_other_browsers(
-    client: Client, personas: dict
+    client: Client, personas: dict[str, User]
 ) -> None:
     stolen = known_browser(client)
     phone = known_browser(client)
@@ -154,7 +155,7 @@ def test_a_device_cookie_used_for_guessing_locks_itself_not_the_persons_other_br
 
 
 def test_the_sign_in_form_gives_the_browser_a_device_cookie_naming_the_account(
-    client: Client, personas: dict, settings: Settings
+    client: Client, personas: dict[str, User], settings: Settings
 ) -> None:
     response = form_sign_in(client, PATIENT, GOOD)
     assert response.status_code == 303
@@ -174,7 +175,7 @@ def test_the_sign_in_form_gives_the_browser_a_device_cookie_naming_the_account(
 
 
 def test_a_known_browser_signs_in_through_the_form_while_strangers_are_locked_out(
-    client: Client, personas: dict
+    client: Client, personas: dict[str, User]
 ) -> None:
     device = known_browser(client)
     for _ in range(3):
@@ -191,7 +192,7 @@ def test_a_known_browser_signs_in_through_the_form_while_strangers_are_locked_ou
 
 
 def test_the_person_is_told_once_about_failed_sign_ins_since_their_last_visit(
-    client: Client, personas: dict, clock: FixedClock
+    client: Client, personas: dict[str, User], clock: FixedClock
 ) -> None:
     device = known_browser(client)
     clock.advance(timedelta(minutes=5))
@@ -218,7 +219,7 @@ def test_the_person_is_told_once_about_failed_sign_ins_since_their_last_visit(
 
 
 def test_the_json_answer_counts_failed_and_refused_attempts_since_the_last_sign_in(
-    client: Client, personas: dict, clock: FixedClock
+    client: Client, personas: dict[str, User], clock: FixedClock
 ) -> None:
     device = known_browser(client)
     statuses = []
@@ -238,7 +239,7 @@ def test_the_json_answer_counts_failed_and_refused_attempts_since_the_last_sign_
 
 
 def test_failures_and_locks_are_audited_naming_the_account_never_the_password(
-    client: Client, personas: dict
+    client: Client, personas: dict[str, User]
 ) -> None:
     patient_id = str(personas["patient"].id)
     attacker = "203.0.113.9"
@@ -257,7 +258,9 @@ def test_failures_and_locks_are_audited_naming_the_account_never_the_password(
     assert all(BAD not in field for row in rows for field in row)
 
 
-def test_unknown_accounts_lock_the_same_way_as_real_ones(client: Client, personas: dict) -> None:
+def test_unknown_accounts_lock_the_same_way_as_real_ones(
+    client: Client, personas: dict[str, User]
+) -> None:
     for _ in range(3):
         assert attempt(client, "nobody@example.org", BAD).status_code == 401
     unknown = attempt(client, "nobody@example.org", BAD)
@@ -268,7 +271,9 @@ def test_unknown_accounts_lock_the_same_way_as_real_ones(client: Client, persona
     assert known_failures[0] == attempt(client, "nobody.else@example.org", BAD).json()
 
 
-def test_a_password_reset_by_an_admin_lifts_the_lock(client: Client, personas: dict) -> None:
+def test_a_password_reset_by_an_admin_lifts_the_lock(
+    client: Client, personas: dict[str, User]
+) -> None:
     for _ in range(3):
         attempt(client, PATIENT, BAD)
     assert attempt(client, PATIENT, GOOD).status_code == 429
@@ -282,7 +287,7 @@ def test_a_password_reset_by_an_admin_lifts_the_lock(client: Client, personas: d
 
 
 def test_the_lock_expires_after_the_window(
-    client: Client, personas: dict, clock: FixedClock
+    client: Client, personas: dict[str, User], clock: FixedClock
 ) -> None:
     for _ in range(3):
         attempt(client, PATIENT, BAD)
@@ -294,7 +299,7 @@ def test_the_lock_expires_after_the_window(
 
 
 def test_a_flood_of_throttled_sign_ins_is_one_row_then_one_row_with_its_count(
-    client: Client, personas: dict, clock: FixedClock
+    client: Client, personas: dict[str, User], clock: FixedClock
 ) -> None:
     """The throttle bounds failures, not the attempts it refuses: those are coalesced per client,
     account and route, as other refusals without a session are (audit/repeated_refusals.py)."""

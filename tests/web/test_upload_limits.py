@@ -9,6 +9,7 @@ import pytest
 from tests.conftest import PERSONAS, Client
 from tests.media_fixtures import make_wav, write_bytes
 from tests.web.test_catalog_api import counts, stored_files, upload
+from wellness.accounts.models import User
 from wellness.settings import Settings
 
 
@@ -18,7 +19,7 @@ def settings(settings: Settings) -> Settings:
 
 
 def test_an_upload_over_the_size_cap_is_a_413_and_leaves_nothing(
-    client: Client, personas: dict, settings: Settings, tmp_path: Path
+    client: Client, personas: dict[str, User], settings: Settings, tmp_path: Path
 ) -> None:
     client.login_as(PERSONAS["coordinator"])
     response = upload(client, write_bytes(tmp_path, "big.wav", b"\0" * (3 * 1024 * 1024)))
@@ -29,7 +30,7 @@ def test_an_upload_over_the_size_cap_is_a_413_and_leaves_nothing(
 
 
 def test_a_file_just_under_the_cap_is_accepted(
-    client: Client, personas: dict, tmp_path: Path
+    client: Client, personas: dict[str, User], tmp_path: Path
 ) -> None:
     client.login_as(PERSONAS["coordinator"])
     response = upload(client, make_wav(tmp_path, seconds=20.0))

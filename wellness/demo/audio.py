@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Final
 
 import numpy as np
-import soundfile as sf  # type: ignore[import-untyped]
+import soundfile as sf
 from mutagen.easyid3 import EasyID3
 
 from wellness.demo.content import AudioPlan, BreathPace
