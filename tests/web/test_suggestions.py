@@ -669,6 +669,30 @@ def test_the_care_partial_shows_what_was_last_suggested_and_why(
     assert text.index(followed["title"]) < text.index("Started from this list")
 
 
+@pytest.mark.parametrize(
+    ("level", "words"),
+    [
+        (7, "latest rating 7/10 · gentle sessions only (raised anxiety)"),
+        (None, "no recent rating · gentle sessions only, until they rate how they feel"),
+    ],
+)
+def test_the_care_partial_says_why_only_gentle_sessions_were_offered(
+    client: Client, catalog: dict[str, int], level: int | None, words: str
+) -> None:
+    client.login_as(PERSONAS["patient"])
+    if level is not None:
+        rate(client, "patient", level)
+    assert shown_list(client)["context"]["tier"] == "gentle"
+    patient = client.user(PERSONAS["patient"].email)
+
+    last = client.run(lambda: last_suggestions_for(patient.id))
+    text = " ".join(html.unescape(render_last_suggestions(client, last)).split())
+
+    assert words in text
+    if level is None:
+        assert "raised anxiety" not in text  # the filter chose gentle for want of a rating
+
+
 def test_the_care_partial_says_when_nothing_was_suggested_yet(
     client: Client, personas: dict[str, User]
 ) -> None:
