@@ -255,6 +255,19 @@ def test_a_therapist_confirms_attendance_for_their_patient(
     assert "Confirmed 45 minutes for Alice Patient." in client.get("/therapist").text
 
 
+def test_one_minute_of_attendance_is_confirmed_as_one_minute(
+    client: Client, personas: dict[str, User]
+) -> None:
+    client.login_as(PERSONAS["therapist"])
+
+    response = client.submit(
+        f"/care/patients/{personas['patient'].id}/attest", attended(minutes="1")
+    )
+
+    assert response.status_code == 303
+    assert "Confirmed 1 minute for Alice Patient." in client.get("/therapist").text
+
+
 BAD_ATTESTATIONS = [
     ({"minutes": "0"}, "minutes", "Give the minutes practised, from 1 to 360."),
     ({"minutes": "361"}, "minutes", "Give the minutes practised, from 1 to 360."),

@@ -125,6 +125,25 @@ def test_logging_a_practice_done_elsewhere(as_patient: Client, personas: dict[st
     assert "1 day" in as_patient.get("/progress").text
 
 
+@pytest.mark.parametrize(
+    ("minutes", "said"), [("1", "Logged 1 minute of yoga."), ("30", "Logged 30 minutes of yoga.")]
+)
+def test_the_confirmation_counts_minutes_in_words(
+    as_patient: Client, minutes: str, said: str
+) -> None:
+    an_hour_ago = (TEST_NOW - timedelta(hours=1)).astimezone(ZoneInfo("Europe/Berlin"))
+    form = {
+        "kind": "yoga",
+        "minutes": minutes,
+        "started_at": an_hour_ago.strftime("%Y-%m-%dT%H:%M"),
+    }
+
+    response = as_patient.submit("/practice/log", form)
+
+    assert response.status_code == 303
+    assert said in as_patient.get(response.headers["location"]).text
+
+
 def control_value(moment: datetime, zone: str) -> str:
     return moment.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%dT%H:%M")
 

@@ -8,6 +8,7 @@ from litestar.response import Redirect, Template
 
 from wellness.accounts.models import User
 from wellness.lib.validation import FieldError
+from wellness.practice.charts.formatting import plural
 from wellness.web import care_access
 from wellness.web.auditing import record_for_patient
 from wellness.web.dependencies import CareTeamCall, SignedInCall
@@ -97,7 +98,7 @@ class CarePages(Controller):
             return await _attest_form(call, patient, refused, typed, status=422)
         flash(
             call.request,
-            f"Confirmed {entry.minutes} minutes for {patient.display_name}.",
+            f"Confirmed {plural(entry.minutes, 'minute')} for {patient.display_name}.",
             "success",
         )
         return Redirect("/therapist", status_code=303)

@@ -17,6 +17,7 @@ from wellness.checkins.scoring import GAD7_ANSWERS, GAD7_ITEMS, GAD7_MAX, SUDS_M
 from wellness.lib.validation import FieldError
 from wellness.practice import charts, checkin_as_after, progress
 from wellness.practice import services as practice
+from wellness.practice.charts.formatting import plural
 from wellness.practice.models import PracticeLog
 from wellness.suggestions import services as suggestions
 from wellness.suggestions.inputs import SafetyLimits
@@ -217,7 +218,7 @@ class WellbeingPages(Controller):
         except FieldError as problem:
             errors = {problem.field: problem.message}
             return forms.practice_form(LOG_PRACTICE, call, errors, typed, status=422)
-        message = f"Logged {done.minutes} minutes of {done.kind.label.lower()}."
+        message = f"Logged {plural(done.minutes, 'minute')} of {done.kind.label.lower()}."
         flash(call.request, message, category="success")
         return Redirect("/progress", status_code=303)
 
