@@ -51,12 +51,25 @@ def test_a_failed_sign_in_shows_the_error_on_the_form(
     assert client.get("/patient", follow_redirects=False).status_code == 303
 
 
-def test_an_empty_sign_in_form_is_refused_politely(
-    client: Client, personas: dict[str, User]
+@pytest.mark.parametrize(
+    ("form", "said"),
+    [
+        ({}, "Enter your e-mail address and your password."),
+        ({"email": "  ", "password": ""}, "Enter your e-mail address and your password."),
+        ({"email": "", "password": "demo-wellness"}, "Enter your e-mail address."),
+        ({"email": "patient@example.org", "password": ""}, "Enter your password."),
+    ],
+)
+def test_an_incomplete_sign_in_form_says_what_is_missing(
+    client: Client, personas: dict[str, User], form: dict[str, str], said: str
 ) -> None:
-    response = client.submit("/login", {})
-    assert response.status_code == 401
+    response = client.submit("/login", form)
+
+    assert response.status_code == 422
     assert 'id="login-error"' in response.text
+    assert said in response.text
+    assert "match" not in response.text  # nothing was checked against any account
+    assert client.get("/patient", follow_redirects=False).status_code == 303
 
 
 def test_sign_in_returns_to_the_page_that_asked_for_it(

@@ -53,6 +53,11 @@ class AuthPages(Controller):
         data: URLEncodedBody[LoginForm],
     ) -> Template | Redirect:
         next_path = local_redirect_target(data.next)
+        if missing := _missing_fields(data):
+            # Nothing to check, so nothing is counted against an account or an address.
+            return _login_template(
+                settings, error=missing, email=data.email, next_path=next_path or "", status=422
+            )
         try:
             signed_in_as = await sign_in(request, data.email, data.password)
         except SignInRefused as refusal:
@@ -79,6 +84,16 @@ class AuthPages(Controller):
         await end_session(request, user)
         flash(request, "You are signed out.", category="info")
         return Redirect("/login", status_code=303)
+
+
+def _missing_fields(form: LoginForm) -> str:
+    """What the person left empty, in words ("" when both are filled in)."""
+    no_email, no_password = not form.email.strip(), not form.password
+    if no_email and no_password:
+        return "Enter your e-mail address and your password."
+    if no_email:
+        return "Enter your e-mail address."
+    return "Enter your password." if no_password else ""
 
 
 def _login_template(
