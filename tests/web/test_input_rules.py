@@ -4,6 +4,7 @@ field, in HTML and JSON alike, and nothing is stored."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +57,23 @@ def test_a_checkin_rated_in_other_digits_is_refused_and_raises_no_alert(
     assert count(client, Alert) == 0
     assert "Choose a number from 0 to 10." in response.text
     assert "kept" in response.text
+
+
+def test_a_refused_checkin_keeps_the_rating_chosen_and_names_the_note_by_its_field(
+    client: Client, personas: dict[str, User]
+) -> None:
+    form = {"level": "2", "note": "x" * 600, "tags": "craving"}
+    response = signed_in(client, "patient").submit("/checkins", form)
+
+    assert response.status_code == 422
+    assert count(client, Checkin) == 0
+    page = response.text
+    assert re.search(r'<input type="radio" name="level" value="2" checked', page)
+    assert page.count(" checked") == 2  # the rating and the one tag ticked, nothing else
+    note_error = re.search(r'<p class="field-error" id="note-error">(.*?)</p>', page, re.S)
+    assert note_error is not None
+    assert "500 characters" in note_error.group(1)
+    assert 'aria-describedby="note-error"' in page
 
 
 def test_practice_minutes_in_other_digits_are_refused(

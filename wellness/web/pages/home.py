@@ -49,7 +49,7 @@ async def patient_home_context(viewer: User, policy: CarePolicy, now: datetime) 
         "rated_ago": ago(suggested.rated_at, now) if suggested.rated_at else None,
         "context_tags": list(ContextTag),
         "errors": {},
-        "values": {"note": "", "tags": []},
+        "values": {"level": "", "note": "", "tags": []},
     }
 
 

@@ -269,6 +269,10 @@ async def _home_with_errors(call: SignedInCall, form: Any, errors: dict[str, str
     context = await patient_home_context(call.user, call.policy, call.now)
     context |= {
         "errors": errors,
-        "values": {"note": forms.text(form, "note"), "tags": forms.tags(form)},
+        "values": {
+            "level": forms.text(form, "level"),
+            "note": forms.text(form, "note"),
+            "tags": forms.tags(form),
+        },
     }
     return Template("home/patient.html", context=context, status_code=422)
