@@ -100,6 +100,7 @@ def test_a_therapist_assigns_from_the_form_and_sees_it_listed(
         ({"frequency": "times_a_week", "times_a_week": "9"}, "times_a_week", "from 1 to 7"),
         ({"frequency": "weekdays"}, "weekdays", "Choose at least one day"),
         ({"start": "tomorrow"}, "start", "Enter a date like"),
+        ({"start": "2026-11-01"}, "start", "The start date cannot be in the past."),
     ],
 )
 def test_a_bad_form_comes_back_with_the_error_next_to_the_field(
@@ -119,6 +120,29 @@ def test_a_bad_form_comes_back_with_the_error_next_to_the_field(
     assert message in response.text
     assert 'value="Breathe out slowly."' in response.text or "Breathe out slowly." in response.text
     assert assignment_state(client) == ([], [], [])
+
+
+@pytest.mark.parametrize(
+    ("start", "said"),
+    [
+        ({}, "Assigned to Alice Patient from today."),
+        ({"start": "2026-11-24"}, "Assigned to Alice Patient from today."),
+        ({"start": "2026-12-20"}, "Assigned to Alice Patient from 20 Dec 2026."),
+    ],
+)
+def test_the_confirmation_says_from_when_the_practice_counts(
+    client: Client,
+    personas: dict[str, User],
+    sessions: dict[str, Any],
+    start: dict[str, str],
+    said: str,
+) -> None:
+    client.login_as(PERSONAS["therapist"])
+
+    response = client.submit(list_path(personas["patient"]), {**KIND_FORM, **start})
+
+    assert response.status_code == 303
+    assert said in client.get(response.headers["location"]).text
 
 
 def test_a_contraindicated_session_is_refused_with_the_reason(

@@ -101,6 +101,7 @@ def test_a_retried_assignment_with_the_same_key_is_stored_once(
         ({**BREATHING, "frequency": "weekdays", "weekdays": [0]}, "weekdays[0]"),
         ({**BREATHING, "part_of_day": "noon"}, "part_of_day"),
         ({**BREATHING, "start": "2026-11-30", "end": "2026-11-25"}, "end"),
+        ({**BREATHING, "start": "2026-11-23"}, "start"),  # yesterday: days before could not count
         ({**BREATHING, "note": "x" * 501}, "note"),
         ({**BREATHING, "patient_id": 7}, "patient_id"),
         ({"session_id": 99999}, "session_id"),

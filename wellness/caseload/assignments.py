@@ -180,8 +180,11 @@ async def _columns(patient_id: int, entry: AssignmentInput, today: date) -> dict
 async def create_assignment(
     patient: User, entry: AssignmentInput, *, by: User, policy: CarePolicy, now: datetime
 ) -> PracticeAssignment:
-    """Assign a practice from today; FieldError names the field at fault."""
+    """Assign a practice from today (or a later start); FieldError names the field at fault."""
     today = practice_today(patient, policy, now)
+    if entry.start is not None and entry.start < today:
+        # Days before it was assigned could never count, so a past start would only mislead.
+        raise FieldError("start", "The start date cannot be in the past.")
     columns = await _columns(patient.id, entry, today)
     async with in_transaction():
         assignment = await PracticeAssignment.create(

@@ -14,6 +14,7 @@ from wellness.accounts.models import User
 from wellness.care.models import PracticeAssignment
 from wellness.caseload import assignments as service
 from wellness.lib.validation import FieldError
+from wellness.practice.charts.formatting import full_date
 from wellness.web import assignment_actions as actions
 from wellness.web import care_access
 from wellness.web.auditing import record_for_patient
@@ -105,15 +106,22 @@ class AssignmentPages(Controller):
         form = await call.request.form()
         errors: dict[str, str] = {}
         entry = forms.read_form(form, errors)
+        created = None
         if entry is not None:
             try:
-                await actions.create(call, patient, entry)
+                created = await actions.create(call, patient, entry)
             except FieldError as problem:
                 errors[problem.field] = problem.message
-        if errors:
+        if errors or created is None:
             typed = forms.typed(form)
             return await _form(call, patient, typed, errors, _list_url(patient.id), status=422)
-        flash(call.request, f"Assigned to {patient.display_name} from today.", category="success")
+        version = await service.latest_version(created)
+        starts = (
+            "from today"
+            if version.start <= version.effective_from
+            else f"from {full_date(version.start)}"
+        )
+        flash(call.request, f"Assigned to {patient.display_name} {starts}.", category="success")
         return Redirect(_list_url(patient.id), status_code=303)
 
     @get("/assignments/{assignment_id:int}/edit", name="care_assignment_edit")
