@@ -339,6 +339,23 @@ def test_my_practices_is_for_patients_only(
     assert "Breathe out slowly." not in page.text
 
 
+def test_my_practices_says_when_something_is_still_to_come(
+    client: Client, personas: dict[str, User], sessions: dict[str, Any]
+) -> None:
+    client.login_as(PERSONAS["therapist"])
+    assert client.submit(list_path(personas["patient"]), KIND_FORM).status_code == 303
+    client.login_as(PERSONAS["patient"])
+    assert '<h2 id="current-heading">Now</h2>' in client.get("/practice/assigned").text
+
+    client.login_as(PERSONAS["therapist"])
+    later = {**KIND_FORM, "kind": "yoga", "start": "2026-12-20"}
+    assert client.submit(list_path(personas["patient"]), later).status_code == 303
+    client.login_as(PERSONAS["patient"])
+    page = client.get("/practice/assigned").text
+    assert '<h2 id="current-heading">Now and coming up</h2>' in page
+    assert "Starts 20 Dec 2026" in page
+
+
 def test_another_patient_sees_only_an_empty_list(
     client: Client, personas: dict[str, User], assigned: int
 ) -> None:
