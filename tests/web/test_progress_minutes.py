@@ -4,12 +4,13 @@ whole_minutes`: half a minute or more rounds up), applied to each practice day a
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import timedelta
 
 import pytest
 
-from tests.conftest import Client
+from tests.conftest import PERSONAS, Client
 from wellness.accounts.models import User
 
 # 0 + 1 + 1 + 2 minutes a day apart; 229 s (3.8 minutes) on one day. Either way: 4 minutes.
@@ -75,6 +76,33 @@ def test_half_a_minute_shows_as_a_minute_on_the_calendar(as_patient: Client) -> 
     assert "practised, 1 minute" in page.text  # the day's square
 
 
+def test_practice_that_rounds_to_no_minute_is_called_under_a_minute_not_none(
+    client: Client, personas: dict[str, User]
+) -> None:
+    client.login_as(PERSONAS["patient"])
+    for days_ago in (1, 2, 3):  # 20 s a day: practice days, each rounding to 0 minutes
+        log_practice(client, 20, days_ago=days_ago, hour=1)
+
+    page = html.unescape(client.get("/progress").text)
+
+    assert re.search(r"<dt>Minutes in all</dt><dd>under 1</dd>", page)
+    assert re.search(r"practised on 3 days, under a minute in all\.", page)
+    assert "Your practice so far comes to under a minute" in page
+    assert "No practice minutes yet" not in page
+    assert re.search(r"(?<!\d)0 minutes", page) is None
+    client.login_as(PERSONAS["therapist"])
+    record = html.unescape(client.get(f"/care/patients/{personas['patient'].id}").text)
+    assert "Practice in the last 12 weeks comes to under a minute." in record
+    assert "No practice minutes in the last" not in record
+
+
+def test_a_new_patient_still_reads_that_there_is_no_practice_yet(as_patient: Client) -> None:
+    page = html.unescape(as_patient.get("/progress").text)
+
+    assert "No practice minutes yet. Each week's minutes will show here once you practise." in page
+    assert "under a minute" not in page
+
+
 def test_a_replayed_practice_counts_once_in_every_total(as_patient: Client) -> None:
     # The same practice sent twice (an offline queue that replayed it without its key): two
     # rows equal in every field. The streak takes them once; the calendar and weeks must too.
@@ -91,3 +119,11 @@ def test_a_replayed_practice_counts_once_in_every_total(as_patient: Client) -> N
     weekly = re.search(r"Minutes of practice per week, [^:]+: (\d+) in all", page.text)
     assert weekly
     assert weekly.group(1) == "10"
+
+
+def test_the_next_milestone_says_what_it_is_a_milestone_of(as_patient: Client) -> None:
+    log_practice(as_patient, 300, days_ago=0, hour=1)
+
+    page = as_patient.get("/progress").text
+
+    assert re.search(r'<p class="hint">\d+ more days? to a \d+-day streak\.</p>', page)

@@ -43,6 +43,12 @@ class Progress:
     by_session: list[tuple[str, float, int]]
     by_kind: list[tuple[str, float, int]]
 
+    @property
+    def practised_in_weekly(self) -> bool:
+        """Some practice day falls in the weeks of `weekly`, even if it rounds to no minute."""
+        first = self.weekly[0][0] if self.weekly else self.today
+        return any(first <= day <= self.today for day in self.streak.practice_days)
+
 
 async def progress_for(patient: User, *, policy: CarePolicy, now: datetime) -> Progress:
     zone = ZoneInfo(patient.time_zone)

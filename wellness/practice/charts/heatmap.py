@@ -131,7 +131,7 @@ def calendar_heatmap(
     is_empty = not practised_set and total_minutes == 0
     summary = (
         f"Practice calendar for the {plural(weeks, 'week')} from {span}: "
-        f"practised on {days_word}, {plural(total_minutes, 'minute')} in all."
+        f"practised on {days_word}, {_minutes_in_all(total_minutes, bool(practised_set))} in all."
     )
     return Heatmap(
         width=width,
@@ -264,3 +264,8 @@ def _legend(width: int, top: float) -> tuple[tuple[HeatCell, ...], tuple[Text, .
         Text(rounded(right + 2), rounded(top + size - 1), "More", "start", small),
     )
     return cells, labels
+
+
+def _minutes_in_all(minutes: int, practised: bool) -> str:
+    """Practice that rounds to no whole minute is still practice: "under a minute", not "0"."""
+    return "under a minute" if practised and not minutes else plural(minutes, "minute")

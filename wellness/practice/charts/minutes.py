@@ -52,8 +52,9 @@ class BarChart(PlotChart):
 _WIDTH, _HEIGHT = 640, 230
 
 
-def weekly_minutes(rows: Sequence[tuple[date, int]]) -> BarChart:
-    """Minutes practised per week, keyed by the week's first day.
+def weekly_minutes(rows: Sequence[tuple[date, int]], *, practised: bool = False) -> BarChart:
+    """Minutes practised per week, keyed by the week's first day; `practised`: some practice
+    fell in these weeks, even if it rounds to no whole minute.
 
     Missing weeks between two given ones are drawn as zero, so gaps are not hidden.
     """
@@ -103,7 +104,10 @@ def weekly_minutes(rows: Sequence[tuple[date, int]]) -> BarChart:
         summary=_summary(weeks, total),
         is_empty=total == 0,
         empty_message=(
-            "No practice minutes yet. Each week's minutes will show here once you practise."
+            "Your practice so far comes to under a minute: each week's minutes will show here "
+            "once they add up to one."
+            if practised
+            else "No practice minutes yet. Each week's minutes will show here once you practise."
         ),
         table_caption=f"Minutes of practice per week, weeks starting from {span}" if weeks else "",
         table_headers=("Week starting", "Minutes"),

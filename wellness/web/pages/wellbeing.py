@@ -239,7 +239,7 @@ def progress_charts(found: progress.Progress) -> dict[str, Any]:
             found.checkins, found.pairs, start=found.ratings_start, now=found.now
         ),
         "gad7": charts.gad7_chart(found.gad7, start=found.ratings_start, now=found.now),
-        "minutes": charts.weekly_minutes(found.weekly),
+        "minutes": charts.weekly_minutes(found.weekly, practised=found.practised_in_weekly),
         "by_session": charts.average_change(found.by_session),
         "by_kind": charts.average_change(found.by_kind),
     }
