@@ -127,6 +127,9 @@ def test_the_row_shows_the_patients_figures_and_why_they_need_attention(
         in page
     )
     assert page.count('scope="col"') == 9
+    # Ratings around a session are not in that column, and its heading says so.
+    assert "Last quick check-in" in page
+    assert 'data-label="Last quick check-in"' in page
     viewed = client.run(lambda: AuditEvent.filter(action="caseload_viewed").count())
     assert viewed == 1
 

@@ -47,8 +47,8 @@ def _latest(table: str, column: str, offset: int = 0, where: str = "") -> str:
     )
 
 
-# The last check-in is the latest quick one, as on the patient's page (ratings around a session
-# count for "a high rating in the last 24 h" and sit on the anxiety chart).
+# The last check-in is the latest quick one, and its heading says so ("Last quick check-in");
+# ratings around a session count for "a high rating in the last 24 h" and sit on the chart.
 _QUICK_ONLY = f"AND x.context = '{CheckinContext.QUICK.value}' "
 
 

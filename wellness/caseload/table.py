@@ -18,7 +18,7 @@ SORTS: dict[str, tuple[str, str, bool]] = {
     "name": ("Patient", "name", False),
     "streak": ("Streak", "streak", True),
     "adherence": ("This week", "adherence", False),
-    "checkin": ("Last check-in", "checkin_at", True),
+    "checkin": ("Last quick check-in", "checkin_at", True),
     "gad7": ("GAD-7", "gad7", True),
     "alerts": ("Open alerts", "open_alerts", True),
     "overdue": ("Overdue", "overdue", True),
