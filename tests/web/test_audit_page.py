@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -85,6 +86,11 @@ def test_admins_see_events_newest_first_in_the_clinics_zone(
     assert "Alice Patient" in text
     assert 'href="/admin/audit.csv"' in page.text
     assert "no-store" in page.headers["cache-control"]
+    # A phone stacks each cell as a flex row: the details must be one item, or each word of
+    # them becomes a narrow column of its own.
+    details = re.findall(r'data-label="Details">(.*?)</td>', text, re.S)
+    assert details
+    assert all(cell.startswith("<span>") and cell.endswith("</span>") for cell in details)
 
 
 def test_it_filters_by_person_patient_action_and_day(
