@@ -21,12 +21,12 @@ from wellness.web.api.catalog_schemas import (
     SessionList,
     SessionPatch,
 )
-from wellness.web.api.fields import PageNumber, PerPage
+from wellness.web.api.fields import PerPage
 from wellness.web.auditing import record_action
 from wellness.web.catalog_views import SessionDetail
 from wellness.web.dependencies import RequestTime, SignedInUser
 from wellness.web.guards import coordinators_only, signed_in
-from wellness.web.ids import PathId
+from wellness.web.ids import PageNumber, PathId
 from wellness.web.lookups import (
     asset_for_viewer_or_404,
     session_for_editor_or_404,

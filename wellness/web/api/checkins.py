@@ -18,10 +18,11 @@ from wellness.web.api.checkins_schemas import (
     Gad7List,
     Gad7Out,
 )
-from wellness.web.api.fields import PageNumber, PerPage
+from wellness.web.api.fields import PerPage
 from wellness.web.api.own_records import OwnRecordsApi
 from wellness.web.dependencies import CareRules, PatientCall, RequestTime, SignedInUser
 from wellness.web.idempotency import created, respond_once
+from wellness.web.ids import PageNumber
 
 
 class CheckinsApi(OwnRecordsApi):

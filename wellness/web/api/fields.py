@@ -9,7 +9,6 @@ import msgspec
 from litestar.params import QueryParameter
 
 from wellness.checkins.scoring import MAX_NOTE
-from wellness.web.ids import PageNumber as PageNumber  # shared with the pages
 
 Moment = Annotated[datetime, msgspec.Meta(tz=True)]
 Note = Annotated[str, msgspec.Meta(max_length=MAX_NOTE)]

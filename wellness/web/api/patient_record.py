@@ -10,11 +10,10 @@ from litestar import Controller, get
 
 from wellness.suggestions.logs import last_suggestions_for
 from wellness.web import care_access
-from wellness.web.api.fields import PageNumber
 from wellness.web.api.patient_record_schemas import PatientRecordOut
 from wellness.web.dependencies import CareTeamCall
 from wellness.web.guards import signed_in
-from wellness.web.ids import PathId
+from wellness.web.ids import PageNumber, PathId
 
 
 class PatientRecordApi(Controller):

@@ -15,7 +15,7 @@ from wellness.practice import services as practice
 from wellness.settings import CarePolicy
 from wellness.suggestions import services as suggestions
 from wellness.web.api.care_schemas import Support
-from wellness.web.api.fields import PageNumber, PerPage
+from wellness.web.api.fields import PerPage
 from wellness.web.api.own_records import OwnRecordsApi
 from wellness.web.api.practice_schemas import (
     PracticeCreate,
@@ -30,7 +30,7 @@ from wellness.web.api.practice_schemas import (
 )
 from wellness.web.dependencies import CareRules, PatientCall, RequestTime, SignedInUser
 from wellness.web.idempotency import created, respond_once
-from wellness.web.ids import PathId
+from wellness.web.ids import PageNumber, PathId
 from wellness.web.lookups import own_practice_or_404
 
 
