@@ -84,13 +84,16 @@ def context(
     pinned: frozenset[int] = frozenset(),
     banned: frozenset[int] = frozenset(),
     contraindications: frozenset[str] = frozenset(),
+    rated_minutes_ago: float = 10,
 ) -> PatientContext:
+    """A patient at `NOW`; `anxiety`, when given, was rated `rated_minutes_ago`."""
     return PatientContext(
         patient_id=patient_id,
         now=NOW,
         local_hour=local_hour,
         today=TODAY,
         anxiety=anxiety,
+        rated_at=None if anxiety is None else NOW - timedelta(minutes=rated_minutes_ago),
         contraindications=contraindications,
         banned=banned,
         pinned=pinned,

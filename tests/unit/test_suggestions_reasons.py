@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import math
+from datetime import timedelta
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.suggestion_cases import context, rating, session
+from tests.suggestion_cases import NOW, context, rating, session
 from wellness.suggestions.attributes import traits
 from wellness.suggestions.engine import fit_clinic, rules_only, suggest
 from wellness.suggestions.inputs import DueItem, SafetyLimits
 from wellness.suggestions.reasons import (
+    CURRENT_FOR,
     Evidence,
+    is_current,
     kind_reason,
     own_reason,
     points,
@@ -35,6 +38,7 @@ def evidence(**changes: object) -> Evidence:
         "clinic_count": 0,
         "clinic_drops": 0,
         "done_before": False,
+        "anxiety_current": True,
     }
     values.update(changes)
     return Evidence(**values)  # type: ignore[arg-type]
@@ -157,6 +161,49 @@ def test_at_lower_levels_the_rating_is_a_closing_reason_and_only_for_a_good_fit(
     low = reasons(evidence(traits=traits(session(3, "meditation", 30)), anxiety=2, rules_fit=0.5))
     assert low[-1] == "Your anxiety is 2/10: a good moment for a 30-minute meditation"
     assert not any("anxiety" in line for line in reasons(evidence(anxiety=5, rules_fit=0.2)))
+
+
+def test_a_rating_older_than_an_hour_is_told_as_the_last_one_given() -> None:
+    found = reasons(evidence(anxiety=8, rules_fit=1.0, anxiety_current=False))
+    assert found[0] == "You last rated your anxiety 8/10: a short slow-breathing session"
+    older = reasons(evidence(anxiety=5, rules_fit=0.7, anxiety_current=False))
+    assert (
+        older[-1]
+        == "You last rated your anxiety 5/10: a short slow-breathing session suits a moderate level"
+    )
+
+
+@pytest.mark.parametrize(
+    ("rated_at", "current"),
+    [
+        (NOW, True),
+        (NOW - CURRENT_FOR, True),
+        (NOW - CURRENT_FOR - timedelta(seconds=1), False),
+        (NOW + timedelta(minutes=1), False),  # a clock ahead of the server's: not trusted
+        (NOW.replace(tzinfo=None), False),
+        (None, False),
+        ("2026-12-05T09:00:00+00:00", False),
+    ],
+)
+def test_only_a_rating_from_the_last_hour_is_current(rated_at: object, current: bool) -> None:
+    assert is_current(rated_at, NOW) is current
+
+
+def test_the_engine_tells_an_hours_old_rating_in_the_past() -> None:
+    catalog = [session(1, "breathing", 6), session(2, "grounding", 8), session(3, "body_scan", 9)]
+    clinic = fit_clinic([], catalog)
+    for minutes_ago, opening in (
+        (5, "Your anxiety is 8/10"),
+        (61, "You last rated your anxiety 8/10"),
+    ):
+        answer = suggest(
+            catalog,
+            context(anxiety=8, rated_minutes_ago=minutes_ago),
+            clinic,
+            limits=SafetyLimits(),
+            rng=1,
+        )
+        assert all(item.reasons[0].startswith(opening) for item in answer.items), answer
 
 
 def test_the_therapists_request_comes_first() -> None:

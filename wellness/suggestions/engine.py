@@ -55,7 +55,7 @@ from wellness.suggestions.model import (
     prior_model,
 )
 from wellness.suggestions.pooling import fit_clinic as fit_clinic  # an entry point, as above
-from wellness.suggestions.reasons import Evidence, reasons, rules_reasons
+from wellness.suggestions.reasons import Evidence, is_current, reasons, rules_reasons
 from wellness.suggestions.rules import is_bedtime, rules_fit
 from wellness.suggestions.safety import SafeSet, safe_rows
 
@@ -316,6 +316,7 @@ def _evidence(start: _Start, at: int, done: set[int]) -> Evidence:
         posture_count=posture_count,
         posture_change=posture_change,
         others_change=others_change,
+        anxiety_current=is_current(start.context.rated_at, start.context.now),
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from wellness.suggestions.attributes import Traits
 from wellness.suggestions.rules import band
@@ -19,6 +20,9 @@ KIND_EVIDENCE = 2  # own ratings of a kind before it is mentioned
 POSTURE_EVIDENCE = 3  # own ratings in a posture before it is mentioned...
 STANDS_OUT = 0.5  # ...and by how many points it must beat the patient's other sessions
 GOOD_FIT = 0.4  # the rules' fit (-1 to 1) from which the rating is given as a reason
+# A rating is said in the present tense ("Your anxiety is 8/10") for this long after it was
+# given; the engine acts on ratings up to 12 hours old, and by then it is only the last one given.
+CURRENT_FOR = timedelta(hours=1)
 
 _KIND_WORDS = {
     "breathing": "slow-breathing session",
@@ -71,6 +75,17 @@ class Evidence:
     posture_count: int = 0  # the patient's rated practices in this session's posture
     posture_change: float = math.nan
     others_change: float = math.nan  # the mean of their rated practices in other postures
+    anxiety_current: bool = False  # the rating was given within `CURRENT_FOR`
+
+
+def is_current(rated_at: object, now: object) -> bool:
+    """Whether a rating given at `rated_at` still says how the patient is at `now`; anything
+    unknown or malformed is not."""
+    if not isinstance(rated_at, datetime) or not isinstance(now, datetime):
+        return False
+    if rated_at.tzinfo is None or now.tzinfo is None:
+        return False
+    return timedelta(0) <= now - rated_at <= CURRENT_FOR
 
 
 def points(amount: float) -> str:
@@ -98,11 +113,16 @@ def anxiety_reason(evidence: Evidence) -> str | None:
         return None
     which = band(level)
     described = _describe(evidence.traits)
+    rating = (
+        f"Your anxiety is {level}/10"
+        if evidence.anxiety_current
+        else f"You last rated your anxiety {level}/10"
+    )
     if which == "high":
-        return f"Your anxiety is {level}/10: {described}"
+        return f"{rating}: {described}"
     if which == "moderate":
-        return f"Your anxiety is {level}/10: {described} suits a moderate level"
-    return f"Your anxiety is {level}/10: a good moment for {described}"
+        return f"{rating}: {described} suits a moderate level"
+    return f"{rating}: a good moment for {described}"
 
 
 def own_reason(count: int, change: float) -> str | None:
