@@ -14,7 +14,7 @@ from wellness.catalog import services as catalog
 from wellness.catalog.kinds import Guidance, Kind, Posture, Status
 from wellness.catalog.models import PracticeSession
 from wellness.catalog.search import CatalogQuery
-from wellness.web.actions import change_session_status
+from wellness.web import actions
 from wellness.web.api.catalog_schemas import (
     MediaAssetResponse,
     SessionCreate,
@@ -22,7 +22,6 @@ from wellness.web.api.catalog_schemas import (
     SessionPatch,
 )
 from wellness.web.api.fields import PerPage
-from wellness.web.auditing import record_action
 from wellness.web.catalog_views import SessionDetail
 from wellness.web.dependencies import RequestTime, SignedInUser
 from wellness.web.guards import coordinators_only, signed_in
@@ -56,7 +55,7 @@ def _status_change(word: str, target: Status, name: str) -> HTTPRouteHandler:
         session_id: PathId,
     ) -> SessionDetail:
         session = await session_for_editor_or_404(user, session_id)
-        changed = await change_session_status(request, user, now, session, target)
+        changed = await actions.change_session_status(request, user, now, session, target)
         return await session_detail(changed)
 
     handler.__name__ = handler.__qualname__ = word
@@ -109,8 +108,7 @@ class CatalogApi(Controller):
         now: RequestTime,
         data: JSONBody[SessionCreate],
     ) -> Response[SessionDetail]:
-        session = await catalog.create_session(_fields(data), actor=user, now=now)
-        await record_action(request, "session_created", target_type="session", target_id=session.id)
+        session = await actions.create_session(request, user, now, _fields(data))
         return Response(await session_detail(session), status_code=201)
 
     @patch("/{session_id:int}", guards=[coordinators_only], name="api_session_update")
@@ -123,9 +121,7 @@ class CatalogApi(Controller):
         data: JSONBody[SessionPatch],
     ) -> SessionDetail:
         session = await session_for_editor_or_404(user, session_id)
-        updated = await catalog.update_session(session, data, actor=user, now=now)
-        await record_action(request, "session_updated", target_type="session", target_id=session.id)
-        return await session_detail(updated)
+        return await session_detail(await actions.update_session(request, user, now, session, data))
 
     publish = _status_change("publish", Status.PUBLISHED, "api_session_publish")
     archive = _status_change("archive", Status.ARCHIVED, "api_session_archive")

@@ -57,11 +57,7 @@ class OpenFiles:
     @contextlib.contextmanager
     def borrow(self, path: Path) -> Iterator[_Handle]:
         """The open file at `path` (FileNotFoundError if there is none)."""
-        handle = self._handles.get(path)
-        if handle is None:
-            handle = self._open(path)
-        else:
-            self._handles.move_to_end(path)
+        handle = self._recent(path)
         handle.borrowers += 1
         try:
             yield handle
@@ -72,12 +68,7 @@ class OpenFiles:
 
     def read(self, path: Path, offset: int, length: int) -> bytes:
         """`length` bytes at `offset`, read at once (no await: nothing can close the file)."""
-        handle = self._handles.get(path)
-        if handle is None:
-            handle = self._open(path)
-        else:
-            self._handles.move_to_end(path)
-        return read_exact(handle.fd, offset, length)
+        return read_exact(self._recent(path).fd, offset, length)
 
     def size_of(self, path: Path) -> int:
         with self.borrow(path) as handle:
@@ -86,6 +77,14 @@ class OpenFiles:
     def close_all(self) -> None:
         while self._handles:
             self._evict()
+
+    def _recent(self, path: Path) -> _Handle:
+        """The handle for `path`, opened if it is not open yet, and now the most recently used."""
+        handle = self._handles.get(path)
+        if handle is None:
+            return self._open(path)
+        self._handles.move_to_end(path)
+        return handle
 
     def _open(self, path: Path) -> _Handle:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))

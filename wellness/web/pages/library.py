@@ -27,8 +27,7 @@ from wellness.catalog.rules import CatalogError
 from wellness.catalog.validation import MediaRejected
 from wellness.lib.durations import rounded_minutes
 from wellness.settings import Settings
-from wellness.web.actions import change_session_status
-from wellness.web.auditing import record_action
+from wellness.web import actions
 from wellness.web.dependencies import AppSettings, RequestTime, SignedInUser
 from wellness.web.errors import WRONG_TYPE_CODES
 from wellness.web.guards import coordinators_only
@@ -71,7 +70,7 @@ def _status_change(word: str, target: Status, name: str) -> HTTPRouteHandler:
     ) -> Template | Redirect:
         session = await session_for_editor_or_404(user, session_id)
         try:
-            changed = await change_session_status(request, user, now, session, target)
+            changed = await actions.change_session_status(request, user, now, session, target)
         except CatalogError as problem:
             errors = {"status": problem.message}
             return await edit_template(settings, session, errors=errors, status=422)
@@ -107,13 +106,12 @@ class LibraryPages(Controller):
     ) -> Template | Redirect:
         fields, errors = session_fields(data, creating=True)
         try:
-            session = None if errors else await catalog.create_session(fields, actor=user, now=now)
+            session = None if errors else await actions.create_session(request, user, now, fields)
         except CatalogError as problem:
             session, errors = None, {problem.field: problem.message}
         if session is None:
             asset = await _chosen_asset(user, fields.primary_asset_id)
             return _new_template(data, asset, errors=errors, status=422)
-        await record_action(request, "session_created", target_type="session", target_id=session.id)
         flash(request, f"“{session.title}” was saved as a draft.", category="success")
         return Redirect(f"/library/sessions/{session.id}/edit", status_code=303)
 
@@ -138,20 +136,17 @@ class LibraryPages(Controller):
         session = await session_for_editor_or_404(user, session_id)
         fields, errors = session_fields(data, creating=False)
         publishing = data.then == "publish"
-        save = catalog.update_and_publish if publishing else catalog.update_session
         saved = None
         try:
             if not errors:
-                saved = await save(session, fields, actor=user, now=now)
+                saved = await actions.update_session(
+                    request, user, now, session, fields, publish=publishing
+                )
         except CatalogError as problem:
             errors = {problem.field: problem.message}
         if saved is None:
             return await edit_template(settings, session, data, errors=errors, status=422)
-        await record_action(request, "session_updated", target_type="session", target_id=session.id)
         if publishing:
-            await record_action(
-                request, "session_published", target_type="session", target_id=session.id
-            )
             return _published(request, saved)
         flash(request, "Your changes were saved.", category="success")
         return Redirect(f"/library/sessions/{session.id}/edit", status_code=303)
@@ -206,8 +201,7 @@ class LibraryUploads(Controller):
                 upload.settings, session, errors=errors, status=problem.status
             )
         fields = catalog.SessionFields(primary_asset_id=ingested.asset.id)
-        await catalog.update_session(session, fields, actor=upload.uploader, now=upload.now)
-        await record_action(request, "session_updated", target_type="session", target_id=session.id)
+        await actions.update_session(request, upload.uploader, upload.now, session, fields)
         flash(request, "The new media file now plays for this session.", category="success")
         return Redirect(f"/library/sessions/{session.id}/edit", status_code=303)
 
