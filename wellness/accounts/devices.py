@@ -34,12 +34,17 @@ def _tokens(cookie: str | None) -> list[str]:
     return [token for token in cookie.split(_SEPARATOR) if _TOKEN.match(token)][:MAX_ACCOUNTS]
 
 
+def _names(secret: str, email: str, token: str) -> bool:
+    """Whether a well-formed token is this account's."""
+    nonce, mac = token.split(".")
+    return hmac.compare_digest(mac, _mac(secret, email, nonce))
+
+
 def device_for(secret: str, email: str, cookie: str | None) -> str | None:
     """The nonce of the cookie's token for this account, or None if it holds no valid one."""
     for token in _tokens(cookie):
-        nonce, mac = token.split(".")
-        if hmac.compare_digest(mac, _mac(secret, email, nonce)):
-            return nonce
+        if _names(secret, email, token):
+            return token.split(".")[0]
     return None
 
 
@@ -47,10 +52,6 @@ def issue(secret: str, email: str, cookie: str | None) -> str:
     """The cookie value after signing in to `email`: a fresh token for it first, then the tokens
     of other accounts the cookie already held."""
     nonce = secrets.token_urlsafe(16)
-    others = [
-        token
-        for token in _tokens(cookie)
-        if not hmac.compare_digest(token.split(".")[1], _mac(secret, email, token.split(".")[0]))
-    ]
+    others = [token for token in _tokens(cookie) if not _names(secret, email, token)]
     fresh = f"{nonce}.{_mac(secret, email, nonce)}"
     return _SEPARATOR.join([fresh, *others][:MAX_ACCOUNTS])

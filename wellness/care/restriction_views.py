@@ -8,7 +8,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
-from wellness.accounts.models import User
+from wellness.accounts import services as accounts
 from wellness.care import marks
 from wellness.care.models import OverrideKind, SessionOverride
 from wellness.care.restrictions import NONE, restrictions_for
@@ -39,13 +39,9 @@ async def overrides_of(patient_id: int, *, session_id: int | None = None) -> lis
     if session_id is not None:
         query = query.filter(session_id=session_id)
     rows = await query.values_list("session_id", "session__title", "kind", "set_at", "set_by_id")
-    names = dict(
-        await User.filter(id__in={row[4] for row in rows if row[4] is not None}).values_list(
-            "id", "display_name"
-        )
-    )
+    names = await accounts.display_names({row[4] for row in rows if row[4] is not None})
     found = [
-        OverrideRow(int(sid), str(title), OverrideKind(kind), set_at, str(names.get(by, "")))
+        OverrideRow(int(sid), str(title), OverrideKind(kind), set_at, names.get(by, ""))
         for sid, title, kind, set_at, by in rows
     ]
     found.sort(key=lambda row: (row.kind is not OverrideKind.BAN, row.title.casefold()))

@@ -11,6 +11,7 @@ from tortoise.expressions import Subquery
 from tortoise.queryset import QuerySet
 
 from wellness.accounts import permissions
+from wellness.accounts import services as accounts
 from wellness.accounts.models import User
 from wellness.accounts.roles import Role
 from wellness.care.models import Alert, CareTeamMember
@@ -109,12 +110,8 @@ async def open_alerts(viewer: User, *, limit: int = 50) -> list[OpenAlert]:
         .order_by("-created_at", "-id")
         .limit(limit)
     )
-    names = dict(
-        await User.filter(id__in={alert.patient_id for alert in alerts}).values_list(
-            "id", "display_name"
-        )
-    )
-    return [OpenAlert(alert, str(names.get(alert.patient_id, ""))) for alert in alerts]
+    names = await accounts.display_names({alert.patient_id for alert in alerts})
+    return [OpenAlert(alert, names.get(alert.patient_id, "")) for alert in alerts]
 
 
 async def alert_for_therapist(viewer: User, alert_id: int) -> Alert | None:

@@ -21,8 +21,7 @@ from wellness.caseload.kept import KeyedCache, care_and_catalog_tokens
 from wellness.caseload.loading import load
 from wellness.caseload.plan import title_of
 from wellness.catalog.models import PracticeSession
-from wellness.checkins.models import Checkin
-from wellness.checkins.scoring import CheckinContext, side_of_practice
+from wellness.practice import history
 from wellness.practice.models import PracticeLog
 from wellness.settings import CarePolicy
 from wellness.suggestions.inputs import DueItem
@@ -65,13 +64,7 @@ class TodaysPlan:
 
 async def _changes_by_session(patient_id: int) -> dict[int, float]:
     """How much this patient's rating fell, on average, around each session (before - after)."""
-    rows = await Checkin.filter(patient_id=patient_id, practice_id__isnull=False).values_list(
-        "practice_id", "context", "level"
-    )
-    levels: dict[int, dict[str, int]] = defaultdict(dict)
-    for practice_id, context, level in rows:
-        levels[int(practice_id)].setdefault(side_of_practice(context).value, int(level))
-    paired = {pid: v for pid, v in levels.items() if len(v) == 2}
+    paired = await history.rated_before_and_after(patient_id)
     if not paired:
         return {}
     sessions = dict(
@@ -81,10 +74,8 @@ async def _changes_by_session(patient_id: int) -> dict[int, float]:
     )
     drops: dict[int, list[int]] = defaultdict(list)
     for practice_id, session_id in sessions.items():
-        pair = paired[int(practice_id)]
-        drops[int(session_id)].append(
-            pair[CheckinContext.BEFORE_SESSION.value] - pair[CheckinContext.AFTER_SESSION.value]
-        )
+        before, after = paired[int(practice_id)]
+        drops[int(session_id)].append(before - after)
     return {sid: sum(values) / len(values) for sid, values in drops.items()}
 
 

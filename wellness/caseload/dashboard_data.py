@@ -34,6 +34,7 @@ from wellness.db import raw_query
 from wellness.practice import rules as practice_rules
 from wellness.practice import streaks
 from wellness.practice.history import PRACTICE_TOKEN, moment
+from wellness.practice.services import streak_policy
 from wellness.settings import CarePolicy
 
 _streaks: KeyedCache[int] = KeyedCache()
@@ -145,13 +146,11 @@ async def current_streaks(
     }
     current, stale = _streaks.split(keys)
     if stale:
-        streak_policy = streaks.StreakPolicy(
-            rollover_hour=policy.day_rollover_hour, rest_days_per_week=policy.rest_days_per_week
-        )
+        rule = streak_policy(policy)
         events = await _practice_events(stale, policy)
         fresh = {
             patient_id: streaks.compute_streak(
-                events[patient_id], now=now, time_zone=zones[patient_id], policy=streak_policy
+                events[patient_id], now=now, time_zone=zones[patient_id], policy=rule
             ).current
             for patient_id in stale
         }

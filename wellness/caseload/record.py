@@ -9,7 +9,6 @@ the patient's zone: their days are the ones that count.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -21,14 +20,14 @@ from wellness.caseload import alerts as caseload_alerts
 from wellness.caseload import helps, plan
 from wellness.caseload.alerts import AlertView
 from wellness.catalog.kinds import Kind
-from wellness.catalog.models import PracticeSession
+from wellness.catalog.services import session_titles
 from wellness.checkins import services as checkins
 from wellness.checkins.models import Checkin, Gad7Response
-from wellness.checkins.scoring import CheckinContext, Gad7Band, side_of_practice
+from wellness.checkins.scoring import CheckinContext, Gad7Band
 from wellness.db import paged
 from wellness.lib.elapsed import ago
 from wellness.lib.paging import Page
-from wellness.practice import progress, rules
+from wellness.practice import history, progress, rules
 from wellness.practice.models import PracticeLog
 from wellness.practice.rules import Evidence
 from wellness.settings import CarePolicy
@@ -194,7 +193,7 @@ async def practice_history(
     ids = [log.id for log in logs]
     ratings = await checkins.ratings_around(ids) if ids else {}
     unrated = checkins.AroundPractice()
-    titles = await _titles({log.session_id for log in logs if log.session_id})
+    titles = await session_titles(log.session_id for log in logs)
     attesters = await accounts.display_names(
         {log.attested_by_id for log in logs if log.attested_by_id}
     )
@@ -230,35 +229,24 @@ async def practice_history(
 async def rated_practice(patient: User, *, policy: CarePolicy) -> list[helps.RatedPractice]:
     """Every completed practice of the patient rated both before and after (the progress page's
     rule for what helped), in three narrow queries."""
-    rows = await Checkin.filter(patient_id=patient.id, practice_id__isnull=False).values_list(
-        "practice_id", "context", "level"
-    )
-    around: dict[int, dict[str, int]] = defaultdict(dict)
-    for practice_id, context, level in rows:
-        around[practice_id].setdefault(side_of_practice(context).value, level)
-    paired = [
-        practice_id
-        for practice_id, levels in around.items()
-        if CheckinContext.BEFORE_SESSION.value in levels
-        and CheckinContext.AFTER_SESSION.value in levels
-    ]
+    paired = await history.rated_before_and_after(patient.id)
     if not paired:
         return []
-    practices: list[Any] = await PracticeLog.filter(id__in=paired).values_list(
+    practices: list[Any] = await PracticeLog.filter(id__in=list(paired)).values_list(
         "id", "session_id", "kind", "evidence", "completed", "listened_seconds", "duration_seconds"
     )
-    titles = await _titles({row[1] for row in practices if row[1]})
+    titles = await session_titles(row[1] for row in practices)
     rated = []
     for practice_id, session_id, kind, evidence, completed, listened, duration in practices:
         if not _complete(Evidence(evidence), bool(completed), listened, duration, policy):
             continue
-        levels = around[practice_id]
+        before, after = paired[practice_id]
         rated.append(
             helps.RatedPractice(
                 kind=Kind(kind).label,
                 session=titles.get(session_id) if session_id else None,
-                before=levels[CheckinContext.BEFORE_SESSION.value],
-                after=levels[CheckinContext.AFTER_SESSION.value],
+                before=before,
+                after=after,
             )
         )
     return rated
@@ -275,10 +263,3 @@ def _complete(
     return rules.log_counts_as_complete(
         evidence, completed, listened_seconds, duration_seconds, policy.completion_fraction
     )
-
-
-async def _titles(session_ids: set[int | None]) -> dict[int, str]:
-    wanted = {session_id for session_id in session_ids if session_id}
-    if not wanted:
-        return {}
-    return dict(await PracticeSession.filter(id__in=wanted).values_list("id", "title"))

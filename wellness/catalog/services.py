@@ -5,6 +5,7 @@ own modules and are importable from here too, so callers need only `catalog.serv
 from __future__ import annotations
 
 from array import array
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from wellness.accounts import permissions
@@ -78,6 +79,14 @@ async def tags_of(session: PracticeSession) -> list[str]:
 async def primary_asset(session: PracticeSession) -> MediaAsset | None:
     asset_id = session.primary_asset_id  # type: ignore[attr-defined]
     return await MediaAsset.get_or_none(id=asset_id) if asset_id else None
+
+
+async def session_titles(session_ids: Iterable[int | None]) -> dict[int, str]:
+    """Session id -> title, for these ids (None and 0 are passed over); one query, if any."""
+    wanted = {session_id for session_id in session_ids if session_id}
+    if not wanted:
+        return {}
+    return dict(await PracticeSession.filter(id__in=wanted).values_list("id", "title"))
 
 
 # Catalog reads are cached per process under the catalog's change token (see catalog.cache):

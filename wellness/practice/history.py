@@ -18,6 +18,8 @@ from zoneinfo import ZoneInfo
 from tortoise.queryset import ValuesListQuery
 
 from wellness.catalog.kinds import Kind
+from wellness.checkins.models import Checkin
+from wellness.checkins.scoring import CheckinContext, side_of_practice
 from wellness.lib.durations import whole_minutes
 from wellness.practice import rules, streaks
 from wellness.practice.models import PracticeLog
@@ -89,6 +91,25 @@ async def read_practice(
         seconds[local.toordinal() - (local.hour < rollover)] += listened
     minutes = {date.fromordinal(day): whole_minutes(total) for day, total in seconds.items()}
     return events, practices, minutes
+
+
+async def rated_before_and_after(patient_id: int) -> dict[int, tuple[int, int]]:
+    """practice id -> (before, after), for each of the patient's practices rated both before
+    and after it (a quick check-in it took counts on its side; the first rating of a side wins),
+    read in one narrow query."""
+    rows = await raw_rows(
+        Checkin.filter(patient_id=patient_id, practice_id__isnull=False)
+        .order_by("id")
+        .values_list("level", "context", "practice_id")
+    )
+    around: dict[int, dict[CheckinContext, int]] = defaultdict(dict)
+    for level, context, practice_id in rows:
+        around[practice_id].setdefault(side_of_practice(context), level)
+    return {
+        practice_id: (sides[CheckinContext.BEFORE_SESSION], sides[CheckinContext.AFTER_SESSION])
+        for practice_id, sides in around.items()
+        if len(sides) == 2
+    }
 
 
 async def raw_rows(query: ValuesListQuery[Any]) -> list[Sequence[Any]]:

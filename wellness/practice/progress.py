@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -10,10 +9,10 @@ from zoneinfo import ZoneInfo
 from tortoise.expressions import RawSQL
 
 from wellness.accounts.models import User
-from wellness.catalog.models import PracticeSession
+from wellness.catalog.services import session_titles
 from wellness.checkins import trends
 from wellness.checkins.models import Checkin, Gad7Response
-from wellness.checkins.scoring import CheckinContext, side_of_practice
+from wellness.checkins.scoring import CheckinContext
 from wellness.practice import history, streaks
 from wellness.practice.services import streak_policy
 from wellness.settings import CarePolicy
@@ -113,23 +112,14 @@ async def _ratings(
         .values_list("occurred_raw", "level")
     )
     quick = [(history.moment(occurred_at).astimezone(zone), level) for occurred_at, level in recent]
-    rated = await history.raw_rows(
-        Checkin.filter(patient_id=patient.id, practice_id__isnull=False).values_list(
-            "level", "context", "practice_id"
-        )
-    )
-    around: dict[int, dict[str, int]] = defaultdict(dict)
-    for level, context, practice_id in rated:
-        around[practice_id].setdefault(side_of_practice(context).value, level)
-    titles = await _titles({p.session_id for p in practices.values() if p.session_id})
+    rated = await history.rated_before_and_after(patient.id)
+    titles = await session_titles(p.session_id for p in practices.values())
     pairs: list[tuple[datetime, int, int]] = []
     by_session: list[tuple[str, int, int]] = []
     by_kind: list[tuple[str, int, int]] = []
-    for practice_id, levels in around.items():
-        before = levels.get(CheckinContext.BEFORE_SESSION.value)
-        after = levels.get(CheckinContext.AFTER_SESSION.value)
+    for practice_id, (before, after) in rated.items():
         found = practices.get(practice_id)
-        if before is None or after is None or found is None:
+        if found is None:
             continue
         if found.started_at >= since:
             pairs.append((found.started_at.astimezone(zone), before, after))
@@ -141,10 +131,3 @@ async def _ratings(
     quick.sort()
     pairs.sort()
     return quick, pairs, trends.average_changes(by_session), trends.average_changes(by_kind)
-
-
-async def _titles(session_ids: set[int | None]) -> dict[int, str]:
-    if not session_ids:
-        return {}
-    rows = await PracticeSession.filter(id__in=session_ids).values_list("id", "title")
-    return dict(rows)
