@@ -1,5 +1,5 @@
 from tortoise import migrations
-from wellness.migrations._dialect import run_per_dialect
+from wellness.migrations._dialect import clinic_token
 
 # A care-data change token (wellness.caseload.dashboard): the row instance_flags['care_version']
 # gets a new random value in the same transaction as every write to what a therapist's dashboard
@@ -14,11 +14,6 @@ from wellness.migrations._dialect import run_per_dialect
 #
 # SQLite: row triggers. Any later migration that rebuilds one of these tables on SQLite drops
 # its triggers and must create them again; tests/services/test_dashboard_cache.py fails if not.
-_FLAG = "'care_version'"
-_SQLITE_BUMP = (
-    f"INSERT INTO instance_flags (key, value) VALUES ({_FLAG}, lower(hex(randomblob(16)))) "
-    "ON CONFLICT (key) DO UPDATE SET value = excluded.value;"
-)
 _TABLES = (
     "checkins",
     "gad7_responses",
@@ -42,13 +37,6 @@ _SQLITE_TRIGGERS = {
     "users_care_update": f"AFTER UPDATE OF {_USER_COLUMNS} ON users",
     "users_care_delete": "AFTER DELETE ON users",
 }
-_SQLITE = [
-    f"CREATE TRIGGER {name} {event} BEGIN {_SQLITE_BUMP} END"
-    for name, event in _SQLITE_TRIGGERS.items()
-] + [_SQLITE_BUMP]
-_SQLITE_DROP = [f"DROP TRIGGER IF EXISTS {name}" for name in _SQLITE_TRIGGERS] + [
-    f"DELETE FROM instance_flags WHERE key = {_FLAG}"
-]
 
 # PostgreSQL: statement triggers (one renewal per statement, however many rows it touched).
 # The renewal locks the one token row until the transaction ends, after the statement's own
@@ -64,26 +52,6 @@ _POSTGRES_TRIGGERS = {
     **{f"{table}_care_changed": (table, "INSERT OR UPDATE OR DELETE") for table in _TABLES},
     "users_care_changed": ("users", f"UPDATE OF {_USER_COLUMNS} OR DELETE"),
 }
-_POSTGRES = [
-    "CREATE FUNCTION wellness_care_changed() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-    f"INSERT INTO instance_flags (key, value) VALUES ({_FLAG}, gen_random_uuid()::text) "
-    "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value; RETURN NULL; END $$",
-    *(
-        f"CREATE TRIGGER {name} AFTER {events} ON {table} FOR EACH STATEMENT "
-        "EXECUTE FUNCTION wellness_care_changed()"
-        for name, (table, events) in _POSTGRES_TRIGGERS.items()
-    ),
-    f"INSERT INTO instance_flags (key, value) VALUES ({_FLAG}, gen_random_uuid()::text) "
-    "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
-]
-_POSTGRES_DROP = [
-    *(
-        f"DROP TRIGGER IF EXISTS {name} ON {table}"
-        for name, (table, _) in _POSTGRES_TRIGGERS.items()
-    ),
-    "DROP FUNCTION IF EXISTS wellness_care_changed()",
-    f"DELETE FROM instance_flags WHERE key = {_FLAG}",
-]
 
 
 class Migration(migrations.Migration):
@@ -92,10 +60,10 @@ class Migration(migrations.Migration):
     initial = False
 
     operations = [
-        run_per_dialect(
-            sqlite=_SQLITE,
-            postgres=_POSTGRES,
-            sqlite_drop=_SQLITE_DROP,
-            postgres_drop=_POSTGRES_DROP,
+        clinic_token(
+            "care_version",
+            "wellness_care_changed",
+            sqlite_triggers=_SQLITE_TRIGGERS,
+            postgres_triggers=_POSTGRES_TRIGGERS,
         ),
     ]

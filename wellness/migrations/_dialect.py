@@ -7,7 +7,7 @@ that keep what those migrations do.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from tortoise.migrations import operations as ops
@@ -41,3 +41,57 @@ def run_per_dialect(
         await run_statements(schema_editor, drop)
 
     return ops.RunPython(forward, backward)
+
+
+def clinic_token(
+    flag: str,
+    function: str,
+    *,
+    sqlite_triggers: Mapping[str, str],
+    postgres_triggers: Mapping[str, tuple[str, str]],
+) -> ops.RunPython:
+    """A change token for the whole clinic: the row instance_flags[`flag`] gets a new random value
+    in the same transaction as every write the triggers name, and one now.
+
+    `sqlite_triggers`: trigger name -> "AFTER <event> ON <table>" (row triggers).
+    `postgres_triggers`: trigger name -> (table, "<events>"), statement triggers calling the
+    plpgsql `function`, so one statement renews the token once however many rows it touched.
+    """
+    quoted = f"'{flag}'"
+    sqlite_bump = (
+        f"INSERT INTO instance_flags (key, value) VALUES ({quoted}, lower(hex(randomblob(16)))) "
+        "ON CONFLICT (key) DO UPDATE SET value = excluded.value;"
+    )
+    postgres_bump = (
+        f"INSERT INTO instance_flags (key, value) VALUES ({quoted}, gen_random_uuid()::text) "
+        "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value"
+    )
+    forget = f"DELETE FROM instance_flags WHERE key = {quoted}"
+    return run_per_dialect(
+        sqlite=[
+            *(
+                f"CREATE TRIGGER {name} {event} BEGIN {sqlite_bump} END"
+                for name, event in sqlite_triggers.items()
+            ),
+            sqlite_bump,
+        ],
+        postgres=[
+            f"CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            f"{postgres_bump}; RETURN NULL; END $$",
+            *(
+                f"CREATE TRIGGER {name} AFTER {events} ON {table} FOR EACH STATEMENT "
+                f"EXECUTE FUNCTION {function}()"
+                for name, (table, events) in postgres_triggers.items()
+            ),
+            postgres_bump,
+        ],
+        sqlite_drop=[*(f"DROP TRIGGER IF EXISTS {name}" for name in sqlite_triggers), forget],
+        postgres_drop=[
+            *(
+                f"DROP TRIGGER IF EXISTS {name} ON {table}"
+                for name, (table, _) in postgres_triggers.items()
+            ),
+            f"DROP FUNCTION IF EXISTS {function}()",
+            forget,
+        ],
+    )
