@@ -689,6 +689,7 @@ def test_the_care_partial_says_why_only_gentle_sessions_were_offered(
     text = " ".join(html.unescape(render_last_suggestions(client, last)).split())
 
     assert words in text
+    assert f"chosen by {ENGINE_VERSION}" in text
     if level is None:
         assert "raised anxiety" not in text  # the filter chose gentle for want of a rating
 
