@@ -623,7 +623,7 @@ def print_report(results: Results, args: argparse.Namespace) -> None:
             ours = [getattr(figures, attribute) for figures in by_kind[kind]]
             ratios = [a / b if b else 0.0 for a, b in zip(ours, nginx_values, strict=True)]
             ratio = median(ratios)
-            verdict = "met" if ratio >= TARGETS[kind] else "NOT met"
+            verdict = "PASS" if ratio >= TARGETS[kind] else "MISS"
             print(
                 f"    {server:<14} {median(ours):8.0f}  ratio {ratio:.2f}x "
                 f"(rounds {min(ratios):.2f}-{max(ratios):.2f})  {verdict}"
