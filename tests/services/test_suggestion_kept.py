@@ -188,6 +188,26 @@ def test_a_rating_that_grows_too_old_chooses_a_new_list(
     assert first.anxiety == 6
 
 
+def test_a_rating_more_than_an_hour_old_chooses_a_list_that_says_so(
+    orm: Orm, catalog: dict[str, int], alice: User
+) -> None:
+    hour = TEST_NOW.replace(minute=0, second=0, microsecond=0)
+    rated = hour - timedelta(minutes=5)
+    orm.run(store_checkin(alice.id, 8, rated))
+
+    # Both within one local hour, no write between: only the rating's age has changed.
+    first = suggest(orm, alice, hour + timedelta(minutes=1))
+    later = suggest(orm, alice, hour + timedelta(minutes=56))
+
+    assert later.suggestion_id != first.suggestion_id
+    assert (first.anxiety, later.anxiety) == (8, 8)
+    assert any(item.reasons[0].startswith("Your anxiety is 8/10") for item in first.items)
+    assert not any("Your anxiety is" in line for item in later.items for line in item.reasons)
+    assert any(
+        item.reasons[0].startswith("You last rated your anxiety 8/10") for item in later.items
+    )
+
+
 def test_a_clock_set_back_chooses_afresh(orm: Orm, catalog: dict[str, int], alice: User) -> None:
     orm.run(store_checkin(alice.id, 9, TEST_NOW))
     now = suggest(orm, alice, TEST_NOW + timedelta(minutes=5))

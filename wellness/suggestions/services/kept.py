@@ -2,9 +2,10 @@
 
 A list is chosen again only when its inputs change: a rating or practice of the patient's, their
 care team's restrictions or assignments, the published catalog, the local hour or practice day,
-or the rating it acted on growing too old to count. Reloading the home page, or the API after it,
-shows the same list under the same log row, so the cards do not reshuffle on every visit and
-each choice is logged once (with the probabilities it was drawn with, for off-policy review).
+or the rating it acted on growing too old to count, or too old for the reasons to call it how the
+patient is now. Reloading the home page, or the API after it, shows the same list under the same
+log row, so the cards do not reshuffle on every visit and each choice is logged once (with the
+probabilities it was drawn with, for off-policy review).
 
 Two layers:
 - per worker (`suggestions_for` keeps each patient's list under `kept_key`): the care-data
@@ -29,6 +30,7 @@ from wellness.practice.streaks import practice_day
 from wellness.settings import CarePolicy
 from wellness.suggestions.engine import ENGINE_VERSION
 from wellness.suggestions.inputs import PatientContext, SafetyLimits
+from wellness.suggestions.reasons import CURRENT_FOR, is_current
 
 FINGERPRINT = "fingerprint"  # the key in a logged list's context snapshot
 
@@ -50,15 +52,22 @@ def kept_key(
 
 
 def rating_counts_until(context: PatientContext, fresh_for: timedelta) -> datetime | None:
-    return context.rated_at + fresh_for if context.rated_at is not None else None
+    """Until when a list chosen from `context` may be shown again: while the rating it acted on
+    still counts, and, while the reasons call that rating how the patient is now ("Your anxiety
+    is 8/10"), only until they would call it the last one given."""
+    if context.rated_at is None:
+        return None
+    if is_current(context.rated_at, context.now):
+        return context.rated_at + CURRENT_FOR
+    return context.rated_at + fresh_for
 
 
 def fingerprint(
     context: PatientContext, *, catalog_token: str | None, limits: SafetyLimits
 ) -> str | None:
     """A digest of everything the engine reads about the patient (all of the context but `now`,
-    which it does not read), the catalog's token, the limits and the engine's version; None
-    when the catalog has no token."""
+    of which it reads only whether the rating is still current), the catalog's token, the
+    limits and the engine's version; None when the catalog has no token."""
     if catalog_token is None:
         return None
     inputs = (
@@ -70,6 +79,7 @@ def fingerprint(
         context.today,
         context.anxiety,
         context.rated_at,
+        is_current(context.rated_at, context.now),  # the one thing read from `now`: the tense
         sorted(context.contraindications),
         sorted(context.banned),
         sorted(context.pinned),
