@@ -122,6 +122,25 @@ def test_a_bad_form_comes_back_with_the_error_next_to_the_field(
     assert assignment_state(client) == ([], [], [])
 
 
+def test_every_mistake_the_service_finds_comes_back_in_one_answer(
+    client: Client, personas: dict[str, User], sessions: dict[str, Any]
+) -> None:
+    client.login_as(PERSONAS["therapist"])
+    mistakes = {"max_minutes": "2", "start": "2026-11-01", "end": "2026-10-01"}
+
+    response = client.submit(list_path(personas["patient"]), {**KIND_FORM, **mistakes})
+
+    assert response.status_code == 422
+    for field, message in (
+        ("max_minutes", "The longest cannot be shorter"),
+        ("start", "The start date cannot be in the past."),
+        ("end", "The end date cannot be before the start date."),
+    ):
+        assert f'id="{field}-error"' in response.text, field
+        assert message in response.text
+    assert assignment_state(client) == ([], [], [])
+
+
 @pytest.mark.parametrize(
     ("start", "said"),
     [

@@ -120,6 +120,20 @@ def test_bad_input_is_refused_naming_the_field_and_nothing_is_stored(
     assert audit_rows(client, "assignment_created") == []
 
 
+def test_every_field_at_fault_is_named_in_one_answer(
+    client: Client, personas: dict[str, User], session_id: int
+) -> None:
+    client.login_as(PERSONAS["therapist"])
+    body = {**BREATHING, "max_minutes": 2, "start": "2026-11-30", "end": "2026-11-25"}
+
+    response = assign(client, personas["patient"].id, body)
+
+    assert response.status_code == 422, response.text
+    assert sorted(error_fields(response)) == ["end", "max_minutes"]
+    assert assignment_state(client) == ([], [], [])
+    assert audit_rows(client, "assignment_created") == []
+
+
 def test_a_contraindicated_session_is_refused_with_the_reason(
     client: Client, personas: dict[str, User]
 ) -> None:

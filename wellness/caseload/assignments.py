@@ -24,7 +24,7 @@ from wellness.care.schedule import MINUTES_TOLERANCE, Frequency, PartOfDay
 from wellness.catalog.kinds import Kind, Posture, Status
 from wellness.catalog.models import PracticeSession
 from wellness.db import raw_query
-from wellness.lib.validation import FieldError
+from wellness.lib.validation import FieldErrors
 from wellness.practice.rules import MAX_PRACTICE_MINUTES
 from wellness.settings import CarePolicy
 
@@ -94,36 +94,37 @@ async def matching_sessions(kind: str, low: int, high: int) -> list[PracticeSess
     return [session for session in found if in_range(session.duration_seconds, low, high)]
 
 
-def _clean_schedule(entry: AssignmentInput, today: date) -> dict[str, Any]:
+def _clean_schedule(
+    entry: AssignmentInput, today: date, problems: dict[str, str]
+) -> dict[str, Any]:
+    """The schedule's columns; each refused field goes into `problems` (the columns are then
+    not to be stored)."""
     try:
         frequency = Frequency(entry.frequency)
     except ValueError:
-        raise FieldError("frequency", "Choose daily, times a week or weekdays.") from None
+        problems["frequency"] = "Choose daily, times a week or weekdays."
+        frequency = Frequency.DAILY
     times, weekdays = 0, ""
     if frequency is Frequency.TIMES_A_WEEK:
         if isinstance(entry.times_a_week, bool) or entry.times_a_week not in range(1, 8):
-            raise FieldError("times_a_week", "Give how many times a week, from 1 to 7.")
+            problems["times_a_week"] = "Give how many times a week, from 1 to 7."
         times = entry.times_a_week
     if frequency is Frequency.WEEKDAYS:
         days = set(entry.weekdays)
         if not days or not days <= set(range(1, 8)):
-            raise FieldError("weekdays", "Choose at least one day of the week.")
+            problems["weekdays"] = "Choose at least one day of the week."
         weekdays = ",".join(str(day) for day in sorted(days))
     part = entry.part_of_day
     if part and part not in {item.value for item in PartOfDay}:
-        raise FieldError("part_of_day", "Choose morning, afternoon, evening or bedtime.")
+        problems["part_of_day"] = "Choose morning, afternoon, evening or bedtime."
     start = entry.start or today
     if abs((start - today).days) > MAX_DAYS_AHEAD:
-        raise FieldError("start", "Give a start date within a year of today.")
-    if entry.end is not None:
-        if entry.end < start:
-            raise FieldError("end", "The end date cannot be before the start date.")
-        if entry.end < today:
-            raise FieldError("end", "The end date cannot be in the past.")
-        if (entry.end - today).days > 2 * MAX_DAYS_AHEAD:
-            raise FieldError("end", "Give an end date within two years.")
+        problems.setdefault("start", "Give a start date within a year of today.")
+    end_problem = _end_problem(entry.end, start, today)
+    if end_problem:
+        problems["end"] = end_problem
     if len(entry.note) > MAX_NOTE:
-        raise FieldError("note", f"Keep the note under {MAX_NOTE} characters.")
+        problems["note"] = f"Keep the note under {MAX_NOTE} characters."
     return {
         "frequency": frequency.value,
         "times_a_week": times,
@@ -135,57 +136,91 @@ def _clean_schedule(entry: AssignmentInput, today: date) -> dict[str, Any]:
     }
 
 
-async def _clean_target(entry: AssignmentInput, restrictions: Restrictions) -> dict[str, Any]:
-    """The target's columns, refused with the reason when the care team forbids it."""
+def _end_problem(end: date | None, start: date, today: date) -> str | None:
+    if end is None:
+        return None
+    if end < start:
+        return "The end date cannot be before the start date."
+    if end < today:
+        return "The end date cannot be in the past."
+    if (end - today).days > 2 * MAX_DAYS_AHEAD:
+        return "Give an end date within two years."
+    return None
+
+
+async def _clean_target(
+    entry: AssignmentInput, restrictions: Restrictions, problems: dict[str, str]
+) -> dict[str, Any]:
+    """The target's columns, each refused field (with the reason when the care team forbids
+    the session) into `problems`."""
     if entry.session_id is not None:
-        if entry.kind or entry.min_minutes is not None or entry.max_minutes is not None:
-            raise FieldError("session_id", "Choose a session, or a kind with minutes: not both.")
-        session = await PracticeSession.get_or_none(id=entry.session_id, status=Status.PUBLISHED)
-        if session is None:
-            raise FieldError("session_id", "No published session has that id.")
-        reason = forbidden_reason(session, restrictions)
-        if reason:
-            raise FieldError("session_id", reason)
-        return {"session_id": session.id, "kind": "", "min_minutes": None, "max_minutes": None}
+        problem = await _session_problem(entry, restrictions)
+        if problem:
+            problems["session_id"] = problem
+        return {
+            "session_id": entry.session_id,
+            "kind": "",
+            "min_minutes": None,
+            "max_minutes": None,
+        }
     if entry.kind not in {kind.value for kind in Kind}:
-        raise FieldError("kind", "Choose a session, or a kind of practice.")
-    low = _whole_minutes("min_minutes", entry.min_minutes)
-    high = _whole_minutes("max_minutes", entry.max_minutes)
-    if low > high:
-        raise FieldError("max_minutes", "The longest cannot be shorter than the shortest.")
-    matching = await matching_sessions(entry.kind, low, high)
-    reasons = [forbidden_reason(session, restrictions) for session in matching]
-    if matching and all(reasons):
-        label = Kind(entry.kind).label.lower()
-        raise FieldError(
-            "kind",
-            f"Every published {label} session of {low} to {high} minutes is contraindicated or "
-            "on this patient's skip list. Choose another kind or length.",
-        )
+        problems["kind"] = "Choose a session, or a kind of practice."
+        if not entry.kind:  # neither chosen: minutes would be beside the point
+            return {}
+    low = _whole_minutes("min_minutes", entry.min_minutes, problems)
+    high = _whole_minutes("max_minutes", entry.max_minutes, problems)
+    if low is not None and high is not None and low > high:
+        problems["max_minutes"] = "The longest cannot be shorter than the shortest."
+    if not problems.keys() & {"kind", "min_minutes", "max_minutes"} and low and high:
+        matching = await matching_sessions(entry.kind, low, high)
+        reasons = [forbidden_reason(session, restrictions) for session in matching]
+        if matching and all(reasons):
+            label = Kind(entry.kind).label.lower()
+            problems["kind"] = (
+                f"Every published {label} session of {low} to {high} minutes is contraindicated "
+                "or on this patient's skip list. Choose another kind or length."
+            )
     return {"session_id": None, "kind": entry.kind, "min_minutes": low, "max_minutes": high}
 
 
-def _whole_minutes(name: str, value: int | None) -> int:
+async def _session_problem(entry: AssignmentInput, restrictions: Restrictions) -> str | None:
+    if entry.kind or entry.min_minutes is not None or entry.max_minutes is not None:
+        return "Choose a session, or a kind with minutes: not both."
+    session = await PracticeSession.get_or_none(id=entry.session_id, status=Status.PUBLISHED)
+    if session is None:
+        return "No published session has that id."
+    return forbidden_reason(session, restrictions)
+
+
+def _whole_minutes(name: str, value: int | None, problems: dict[str, str]) -> int | None:
     if value is None or isinstance(value, bool) or not 1 <= value <= MAX_PRACTICE_MINUTES:
-        raise FieldError(name, f"Give whole minutes from 1 to {MAX_PRACTICE_MINUTES}.")
+        problems[name] = f"Give whole minutes from 1 to {MAX_PRACTICE_MINUTES}."
+        return None
     return value
 
 
-async def _columns(patient_id: int, entry: AssignmentInput, today: date) -> dict[str, Any]:
-    schedule = _clean_schedule(entry, today)
-    target = await _clean_target(entry, await restrictions_for(patient_id))
+async def _columns(
+    patient_id: int, entry: AssignmentInput, today: date, problems: dict[str, str]
+) -> dict[str, Any]:
+    """The version's columns; FieldErrors names every refused field, those found before
+    (`problems`) included."""
+    schedule = _clean_schedule(entry, today, problems)
+    target = await _clean_target(entry, await restrictions_for(patient_id), problems)
+    if problems:
+        raise FieldErrors(problems)
     return {**target, **schedule}
 
 
 async def create_assignment(
     patient: User, entry: AssignmentInput, *, by: User, policy: CarePolicy, now: datetime
 ) -> PracticeAssignment:
-    """Assign a practice from today (or a later start); FieldError names the field at fault."""
+    """Assign a practice from today (or a later start); FieldErrors names every field at fault."""
     today = practice_today(patient, policy, now)
+    problems: dict[str, str] = {}
     if entry.start is not None and entry.start < today:
         # Days before it was assigned could never count, so a past start would only mislead.
-        raise FieldError("start", "The start date cannot be in the past.")
-    columns = await _columns(patient.id, entry, today)
+        problems["start"] = "The start date cannot be in the past."
+    columns = await _columns(patient.id, entry, today, problems)
     async with in_transaction():
         assignment = await PracticeAssignment.create(
             patient_id=patient.id, created_by_id=by.id, created_at=now
@@ -263,9 +298,10 @@ async def change_assignment(
     patient = await _patient(assignment)
     today = practice_today(patient, policy, now)
     current = await latest_version(assignment)
+    problems: dict[str, str] = {}
     if entry.start is not None and entry.start != current.start and entry.start < today:
-        raise FieldError("start", "A new start date cannot be in the past.")
-    columns = await _columns(patient.id, entry, today)
+        problems["start"] = "A new start date cannot be in the past."
+    columns = await _columns(patient.id, entry, today, problems)
     return await AssignmentVersion.create(
         assignment_id=assignment.id,
         effective_from=today,

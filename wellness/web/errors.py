@@ -118,7 +118,8 @@ def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Respon
 
 
 def handle_field_error(request: Request[Any, Any, Any], exc: FieldError) -> Response[Any]:
-    return error_response(request, 422, exc.message, [{"field": exc.field, "message": exc.message}])
+    fields = [{"field": field, "message": message} for field, message in exc.errors.items()]
+    return error_response(request, 422, exc.message, fields)
 
 
 # Not media at all, or a container we don't take: the type is wrong (415). Otherwise the

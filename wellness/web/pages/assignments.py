@@ -111,7 +111,7 @@ class AssignmentPages(Controller):
             try:
                 created = await actions.create(call, patient, entry)
             except FieldError as problem:
-                errors[problem.field] = problem.message
+                errors.update(problem.errors)
         if errors or created is None:
             typed = forms.typed(form)
             return await _form(call, patient, typed, errors, _list_url(patient.id), status=422)
@@ -166,7 +166,7 @@ async def _act(
     try:
         await actions.act(call, assignment, action, given)
     except FieldError as problem:
-        return {problem.field: problem.message}
+        return problem.errors
     except HTTPException as refused:
         return {"state": str(refused.detail)}
     return {}
