@@ -56,7 +56,7 @@ def test_the_care_team_sees_the_patients_page(client: Client, seeded: User) -> N
     assert "Can't sleep" in page
     assert "Craving" in page
     assert NOTE in page
-    assert "Moderate, up 4 since the last" in page  # GAD-7: 8, then 12
+    assert "Moderate, up 4 since the one before" in page  # GAD-7: 8, then 12
     assert "High distress rating" in page  # the open alert, with its acknowledge form
     assert f'action="/care/alerts/{alerts(client)[0][0]}/acknowledge"' in page
     assert "Self-report" in page
