@@ -43,7 +43,8 @@ def test_the_patient_sees_their_practice_with_its_note_and_ratings(as_patient: C
     assert "Group yoga, felt lighter after." in section
     assert "7 → 4" in section
     assert "30 min" in section
-    assert "Self-report" in section
+    assert "Logged by you" in section  # the patient's words, not staff's "Self-report"
+    assert "Self-report" not in section
 
 
 def test_with_no_practice_the_patient_is_told_what_will_appear(as_patient: Client) -> None:
