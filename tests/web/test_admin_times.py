@@ -19,7 +19,7 @@ SIGNED_IN = datetime(2026, 7, 1, 2, 15, tzinfo=UTC)
 # Winter: New York is 5 hours behind UTC here but 4 in July.
 CREATED = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
 # The admin persona lives in Europe/Berlin: what the pages showed before.
-VIEWER_ZONE_SIGN_IN = "01 Jul 2026, 04:15"
+VIEWER_ZONE_SIGN_IN = "1 Jul 2026, 04:15"
 
 
 @dataclass(frozen=True)
@@ -30,9 +30,9 @@ class Clinic:
 
 
 CLINICS = [
-    Clinic("Asia/Tokyo", "01 Jul 2026, 11:15", "15 Jan 2026, 21:00"),
+    Clinic("Asia/Tokyo", "1 Jul 2026, 11:15", "15 Jan 2026, 21:00"),
     Clinic("America/New_York", "30 Jun 2026, 22:15", "15 Jan 2026, 07:00"),
-    Clinic("UTC", "01 Jul 2026, 02:15", "15 Jan 2026, 12:00"),
+    Clinic("UTC", "1 Jul 2026, 02:15", "15 Jan 2026, 12:00"),
 ]
 
 

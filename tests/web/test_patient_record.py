@@ -313,9 +313,9 @@ def test_the_header_is_in_the_patients_zone_and_day(
     assert (header["current_streak"], header["practised_today"]) == (1, True)
     started = datetime.fromisoformat(body["practice"]["items"][0]["started_at"])
     assert (started.hour, started.utcoffset()) == (23, evening.utcoffset())
-    assert local.strftime("%H:%M, %a %d %b") in page
+    assert f"{local:%H:%M, %a} {local.day} {local:%b}" in page
     assert "practised today" in page
-    assert evening.strftime("%a %d %b %Y, 23:00") in page
+    assert f"{evening:%a} {evening.day} {evening:%b %Y}, 23:00" in page
 
 
 def patient_zone(name: str) -> Any:

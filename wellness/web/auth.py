@@ -181,7 +181,7 @@ async def _audit_throttled(
 
 
 def failure_notice(failures: FailureNotice, zone: str) -> str:
-    """'3 failed sign-in attempts since your last visit, the latest on 02 Dec 2026, 18:30.'"""
+    """'3 failed sign-in attempts since your last visit, the latest on 2 Dec 2026, 18:30.'"""
     plural = "s" if failures.count != 1 else ""
     latest = datetime.fromtimestamp(failures.latest, UTC)
     return (

@@ -58,9 +58,11 @@ def navigation_for(user: object) -> tuple[NavItem, ...]:
 
 
 def local_datetime(value: datetime | None, zone: str = "UTC") -> str:
+    """"5 Dec 2026, 09:30" in `zone`: the day as the charts and plans write dates."""
     if value is None:
         return "never"
-    return value.astimezone(ZoneInfo(zone)).strftime("%d %b %Y, %H:%M")
+    local = value.astimezone(ZoneInfo(zone))
+    return f"{full_date(local.date())}, {local:%H:%M}"
 
 
 class CompiledTemplates(BytecodeCache):
