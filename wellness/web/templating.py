@@ -58,7 +58,7 @@ def navigation_for(user: object) -> tuple[NavItem, ...]:
 
 
 def local_datetime(value: datetime | None, zone: str = "UTC") -> str:
-    """"5 Dec 2026, 09:30" in `zone`: the day as the charts and plans write dates."""
+    """`value` in `zone` as "5 Dec 2026, 09:30", the way the charts and plans write dates."""
     if value is None:
         return "never"
     local = value.astimezone(ZoneInfo(zone))
