@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from wellness.lib.paging import Page, page_bounds, page_count
+from wellness.lib.paging import Page, page_bounds, page_count, page_numbers
 
 
 @pytest.mark.parametrize(
@@ -30,3 +30,20 @@ def test_a_requested_page_is_clamped_to_those_that_exist(
 
 def test_an_empty_result_has_its_one_page() -> None:
     assert page_bounds(0, 5, 10) == (1, 1, 0)
+
+
+@pytest.mark.parametrize(
+    ("page", "pages", "numbers"),
+    [
+        (1, 1, [1]),
+        (1, 3, [1, 2, 3]),
+        (1, 10, [1, 2, 3, None, 10]),
+        (4, 10, [1, 2, 3, 4, 5, 6, None, 10]),  # 1 joins the window: no gap of one page
+        (5, 10, [1, None, 3, 4, 5, 6, 7, None, 10]),
+        (10, 10, [1, None, 8, 9, 10]),
+    ],
+)
+def test_the_pager_shows_the_ends_and_two_either_side_with_gaps_marked(
+    page: int, pages: int, numbers: list[int | None]
+) -> None:
+    assert page_numbers(page, pages) == numbers

@@ -30,3 +30,17 @@ def page_bounds(total: int, page: int, per_page: int) -> tuple[int, int, int]:
     pages = page_count(total, per_page)
     page = min(max(1, page), pages)
     return page, pages, (page - 1) * per_page
+
+
+def page_numbers(page: int, pages: int, *, around: int = 2) -> list[int | None]:
+    """Page links to show: the first, the last, and a window around the current one.
+
+    None marks a gap (rendered as an ellipsis).
+    """
+    shown = sorted({1, pages, *range(max(1, page - around), min(pages, page + around) + 1)})
+    numbers: list[int | None] = []
+    for number in shown:
+        if numbers and number - (numbers[-1] or 0) > 1:
+            numbers.append(None)
+        numbers.append(number)
+    return numbers

@@ -19,6 +19,7 @@ from wellness.catalog.formats import registry as media_formats
 from wellness.checkins.scoring import SUDS_MAX, SUDS_MIN
 from wellness.lib.durations import clock, rounded_minutes
 from wellness.lib.languages import language_name
+from wellness.lib.paging import page_numbers
 from wellness.lib.zones import spoken, time_zone_names
 from wellness.practice.charts.formatting import full_date
 from wellness.resources import package_folder
@@ -103,6 +104,7 @@ def _configure(
     engine.engine.globals["media_labels"] = media_formats.labels
     engine.engine.globals["time_zone_names"] = time_zone_names
     # The distress scale's ends, for the rating scales and the catalog's suitability range.
+    engine.engine.globals["page_numbers"] = page_numbers
     engine.engine.globals["suds_min"] = SUDS_MIN
     engine.engine.globals["suds_max"] = SUDS_MAX
     engine.engine.filters["spoken_zone"] = spoken

@@ -21,6 +21,7 @@ from wellness.catalog.search import SearchPage
 from wellness.checkins import services as checkins
 from wellness.lib.elapsed import ago
 from wellness.lib.numbers import MAX_ID
+from wellness.lib.paging import page_numbers
 from wellness.practice import rules
 from wellness.practice import services as practice
 from wellness.settings import CarePolicy
@@ -36,7 +37,6 @@ from wellness.web.pages.catalog_forms import (
     BrowseFilters,
     MediaView,
     avoid_labels,
-    page_numbers,
     parse_browse,
 )
 
@@ -247,7 +247,6 @@ def _results_html(
                 filters=filters,
                 manages=manages,
                 marks=marks,
-                pages=numbers,
                 page_links=filters.page_links(pages),
                 tag_links=filters.tag_links({tag for row in result.rows for tag in row.tags}),
                 untag_link=filters.link(tag="", page=1),
