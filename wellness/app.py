@@ -52,6 +52,7 @@ from wellness.web.media import (
     MediaPlugin,
     QuietGrantedRanges,
 )
+from wellness.web.menu import count_open_alerts
 from wellness.web.pages.account import AccountPages
 from wellness.web.pages.admin import AdminPages
 from wellness.web.pages.assignments import AssignmentPages
@@ -218,6 +219,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             ),
             StrictBodyPlugin(),
         ],
+        before_request=count_open_alerts,
         before_send=[security_headers(production=settings.is_production)],
         guards=[ascii_path_ids],
         request_class=JsonRequest,

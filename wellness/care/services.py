@@ -99,19 +99,27 @@ class OpenAlert:
     patient_name: str
 
 
+def _open_on_caseload(viewer: User) -> QuerySet[Alert]:
+    """Unacknowledged alerts for the patients on this therapist's caseload; the caseload as a
+    subquery: one query, and no list of ids to build and bind."""
+    patients = Subquery(_current_members().filter(therapist_id=viewer.id).values("patient_id"))
+    return Alert.filter(patient_id__in=patients, acknowledged_at__isnull=True)
+
+
 async def open_alerts(viewer: User, *, limit: int = 50) -> list[OpenAlert]:
     """Unacknowledged alerts for the patients on this therapist's caseload, newest first."""
     if not permissions.can_see_caseload(viewer.role):
         return []
-    # The caseload as a subquery: one query, and no list of ids to build and bind.
-    patients = Subquery(_current_members().filter(therapist_id=viewer.id).values("patient_id"))
-    alerts = (
-        await Alert.filter(patient_id__in=patients, acknowledged_at__isnull=True)
-        .order_by("-created_at", "-id")
-        .limit(limit)
-    )
+    alerts = await _open_on_caseload(viewer).order_by("-created_at", "-id").limit(limit)
     names = await accounts.display_names({alert.patient_id for alert in alerts})
     return [OpenAlert(alert, names.get(alert.patient_id, "")) for alert in alerts]
+
+
+async def open_alert_count(viewer: User) -> int:
+    """How many unacknowledged alerts the patients on this therapist's caseload have."""
+    if not permissions.can_see_caseload(viewer.role):
+        return 0
+    return await _open_on_caseload(viewer).count()
 
 
 async def alert_for_therapist(viewer: User, alert_id: int) -> Alert | None:

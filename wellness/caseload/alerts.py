@@ -16,6 +16,7 @@ from typing import Any
 from wellness.accounts import permissions
 from wellness.accounts import services as accounts
 from wellness.accounts.models import User
+from wellness.care import services as care
 from wellness.care.models import Alert
 from wellness.care.policy import AlertReason
 from wellness.caseload.kept import KeyedCache, care_token
@@ -26,6 +27,8 @@ from wellness.lib.paging import Page
 from wellness.practice.history import moment
 
 ALERTS_PER_PAGE = 10
+# Per worker: each therapist's open-alert count, under the care token it was counted at.
+_open_counts: KeyedCache[int] = KeyedCache()
 
 _CONTEXT_LABELS = {
     CheckinContext.QUICK: "Check-in",
@@ -207,3 +210,17 @@ async def alert_history(
         Alert.filter(patient_id=patient.id), "-created_at", "-id", page=page, per_page=per_page
     )
     return Page(await describe(found.items), found.page, found.pages, found.total)
+
+
+async def open_alert_count(therapist: User) -> int:
+    """How many open alerts the therapist's caseload has, for the menu of every page they open:
+    one token read while no care data changed anywhere, else one count."""
+    token = await care_token()
+    if token is not None:
+        kept = _open_counts.split({therapist.id: token})[0].get(therapist.id)
+        if kept is not None:
+            return kept
+    count = await care.open_alert_count(therapist)
+    if token is not None:
+        _open_counts.store({therapist.id: token}, {therapist.id: count})
+    return count
