@@ -690,6 +690,7 @@ def test_the_care_partial_says_why_only_gentle_sessions_were_offered(
 
     assert words in text
     assert f"chosen by {ENGINE_VERSION}" in text
+    assert "The chance of being shown is how likely the engine was" in text
     if level is None:
         assert "raised anxiety" not in text  # the filter chose gentle for want of a rating
 
