@@ -17,6 +17,7 @@ outside simulation. For each seed it prints:
 
 Usage: .venv/bin/python bench/api_clinic.py [--patients 100] [--days 28] [--seeds 2]
            [--first-seed 1] [--heterogeneity medium] [--differ-by kind] [--quick]
+           [--catalog synthetic|demo]
            [--before rating|checkin]
            [--clock simulated|compressed] [--unnamed] [--database sqlite|postgres|both]
            [--postgres-url postgres://...]
@@ -29,6 +30,9 @@ clock to each simulated moment; `--clock compressed` lets it run on by 3 seconds
 server's clock nor back-date weeks: the whole stay falls within about six hours of one day,
 and a patient's next chance comes minutes after their last practice. `--unnamed` sends no
 `suggestion_id` with a practice, leaving the app to link it to the list it followed.
+
+`--catalog demo` offers the demo library's published sessions (what `wellness demo` serves, as
+an outside simulation run against the demo would meet) instead of each seed's synthetic catalog.
 
 SQLite in a temporary folder, or a throwaway PostgreSQL database, removed afterwards. The four
 deliberately malformed sessions of the synthetic catalog (an unknown kind, no length, ...)
@@ -72,6 +76,7 @@ from wellness.care import restrictions
 from wellness.care.models import OverrideKind
 from wellness.catalog.kinds import Guidance, Kind, Level, Posture, Status
 from wellness.catalog.models import MediaAsset, PracticeSession
+from wellness.demo.facts import demo_catalog
 from wellness.lib.clock import FixedClock
 from wellness.settings import Settings, load_settings
 from wellness.suggestions.inputs import (
@@ -425,6 +430,12 @@ def main() -> int:
         choices=[trait.value for trait in Trait],
         help="what patients respond to in their own ways (wellness suggestions evaluate's option)",
     )
+    parse.add_argument(
+        "--catalog",
+        default="synthetic",
+        choices=["synthetic", "demo"],
+        help="each seed's synthetic catalog, or the demo library's published sessions",
+    )
     parse.add_argument("--quick", action="store_true", help="20 patients x 7 days x 1 seed")
     parse.add_argument(
         "--before",
@@ -459,9 +470,14 @@ def main() -> int:
     failed = False
     for seed in range(arguments.first_seed, arguments.first_seed + arguments.seeds):
         trait = Trait(arguments.differ_by)
+        sessions = demo_catalog() if arguments.catalog == "demo" else None
         shape = {"patients": arguments.patients, "days": arguments.days, "heterogeneity": level}
-        in_process = simulate_seed(seed, policies=IN_PROCESS, differ_by=trait, **shape).metrics
-        world = build_world(seed, arguments.patients, arguments.days, level, differ_by=trait)
+        in_process = simulate_seed(
+            seed, policies=IN_PROCESS, differ_by=trait, sessions=sessions, **shape
+        ).metrics
+        world = build_world(
+            seed, arguments.patients, arguments.days, level, differ_by=trait, sessions=sessions
+        )
         for kind in kinds:
             with database(kind, arguments.postgres_url) as url:
                 through = drive(

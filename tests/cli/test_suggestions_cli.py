@@ -84,3 +84,18 @@ def test_report_on_a_clinic_without_logs_says_there_is_nothing_to_estimate(
     assert "No rated practice followed a logged list yet" in result.output
     assert ENGINE_VERSION in result.output
     assert "rules-1" in result.output
+
+
+def test_evaluate_runs_the_clinic_on_the_demo_library() -> None:
+    result = run(
+        "suggestions",
+        "evaluate",
+        *("--patients", "6", "--days", "4", "--seeds", "1", "--catalog", "demo"),
+        *("--sweep-calls", "0"),
+    )
+    assert result.exit_code == 0, result.output
+    assert "4 suggestions a list, the demo catalog (" in result.output
+    assert "this engine" in result.output
+    refused = CliRunner().invoke(main, ["suggestions", "evaluate", "--catalog", "library"])
+    assert refused.exit_code == 2
+    assert "--catalog" in refused.output

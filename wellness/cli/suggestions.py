@@ -23,6 +23,7 @@ from wellness.cli.common import command_settings, run_with_database
 # import numpy; a test holds them equal.
 HETEROGENEITY = ("none", "low", "medium", "high")
 TRAITS = ("kind", "length", "posture", "guidance", "session")
+CATALOGS = ("synthetic", "demo")
 
 
 @click.group()
@@ -64,6 +65,14 @@ def suggestions() -> None:
     help="Hostile contexts thrown at the fitted engine per seed.",
 )
 @click.option("--first-seed", type=click.IntRange(0, 2**31), default=1, show_default=True)
+@click.option(
+    "--catalog",
+    type=click.Choice(CATALOGS),
+    default="synthetic",
+    show_default=True,
+    help="Each seed draws its own synthetic catalog of 30-60 sessions, or every seed offers "
+    "the demo library's published sessions (what `wellness demo` serves).",
+)
 def evaluate(
     patients: int,
     days: int,
@@ -73,12 +82,14 @@ def evaluate(
     workers: int,
     sweep_calls: int,
     first_seed: int,
+    catalog: str,
 ) -> None:
     """Run the engine and simple alternatives through synthetic clinics; print the table and
     a PASS/MISS line per target (a MISS is a finding: the exit code is 0 either way)."""
     # The engine's small matrix products crawl with OpenBLAS's threads on a busy machine; this
     # only takes effect if numpy is not imported yet, which `wellness --help` keeps true.
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    from wellness.demo.facts import demo_catalog
     from wellness.suggestions.simulation.run import main as run
 
     code = run(
@@ -87,7 +98,9 @@ def evaluate(
             *("--heterogeneity", heterogeneity, "--differ-by", differ_by),
             *("--workers", str(workers)),
             *("--sweep-calls", str(sweep_calls), "--first-seed", str(first_seed)),
-        ]
+            *("--catalog", catalog),
+        ],
+        catalogs={"demo": demo_catalog},
     )
     if code:
         raise click.exceptions.Exit(code)

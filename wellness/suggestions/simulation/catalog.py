@@ -7,6 +7,7 @@ here, for the simulator's truth.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -149,7 +150,29 @@ def synthetic_catalog(rng: np.random.Generator, parameters: ClinicParameters) ->
     trap[trap_at] = True
     malformed = np.zeros(count, dtype=bool)
     malformed[malformed_at] = True
+    return _with_effects(rng, parameters, tuple(sessions), trap, malformed)
 
+
+def given_catalog(
+    rng: np.random.Generator, parameters: ClinicParameters, sessions: Sequence[SessionFacts]
+) -> SyntheticCatalog:
+    """A real catalog (the demo library, say) with true effects drawn as for a synthetic one.
+
+    Its sessions are numbered 1, 2, ... in the order given; those with a contraindication are the
+    traps, and none is malformed (a stored catalog has passed the app's checks).
+    """
+    numbered = tuple(replace(session, session_id=n + 1) for n, session in enumerate(sessions))
+    trap = np.array([bool(session.contraindications) for session in numbered], dtype=bool)
+    return _with_effects(rng, parameters, numbered, trap, np.zeros(len(numbered), dtype=bool))
+
+
+def _with_effects(
+    rng: np.random.Generator,
+    parameters: ClinicParameters,
+    sessions: tuple[SessionFacts, ...],
+    trap: np.ndarray,
+    malformed: np.ndarray,
+) -> SyntheticCatalog:
     kind_index = np.array([KIND_INDEX.get(s.kind, UNKNOWN_KIND) for s in sessions], dtype=np.intp)
     kind_effect = rng.uniform(0.0, parameters.max_kind_effect, size=len(KINDS))
     # The calibration asks for an effective kind: a total drop of 0.8-2 points at a before
@@ -157,14 +180,14 @@ def synthetic_catalog(rng: np.random.Generator, parameters: ClinicParameters) ->
     effective = int(rng.integers(UNKNOWN_KIND))
     least = max(0.5, 0.9 - parameters.non_specific)
     kind_effect[effective] = rng.uniform(least, parameters.max_kind_effect)
-    own = rng.normal(0.0, parameters.session_sd, size=count)
+    own = rng.normal(0.0, parameters.session_sd, size=len(sessions))
     short_breathing = np.array(
         [s.kind == Kind.BREATHING.value and 0 < s.minutes < 5 for s in sessions], dtype=bool
     )
     effect = kind_effect[kind_index] + own + TRAP_BONUS * trap
     effect -= SHORT_BREATHING_PENALTY * short_breathing
     return SyntheticCatalog(
-        sessions=tuple(sessions),
+        sessions=sessions,
         kind_index=kind_index,
         effect=effect,
         kind_effect=kind_effect,

@@ -100,16 +100,18 @@ def simulate_seed(
     safe_filter: SafeFilter | None = None,
     sweep_policy: str | None = None,
     sweep_calls: int = 0,
+    sessions: Sequence[SessionFacts] | None = None,
 ) -> SeedOutcome:
     """Every named policy through the same synthetic clinic (same patients, same coin flips).
 
     `log_policy`'s lists are logged, with what each of `log_targets` would have shown in the
     same contexts, for the off-policy check. `sweep_policy`, once fitted on the whole stay, also
-    answers `sweep_calls` hostile contexts (`stress.sweep`).
+    answers `sweep_calls` hostile contexts (`stress.sweep`). `sessions`: a given catalog instead
+    of a synthetic one (`world.build_world`).
     """
     limits = limits or SafetyLimits()
     registry = registry or POLICIES
-    world = build_world(seed, patients, days, heterogeneity, differ_by=differ_by)
+    world = build_world(seed, patients, days, heterogeneity, differ_by=differ_by, sessions=sessions)
     safe = SafeSets(world.catalog.sessions, limits, safe_filter or SAFE_FILTER)
     metrics: dict[str, SeedMetrics] = {}
     log: list[Logged] = []

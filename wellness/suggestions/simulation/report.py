@@ -9,6 +9,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from functools import partial
 
+from wellness.suggestions.inputs import SessionFacts
 from wellness.suggestions.simulation.lineup import (
     DEFAULT_COUNT,
     DEFAULT_POLICIES,
@@ -52,6 +53,10 @@ class EvaluationConfig:
     first_seed: int
     sweep_calls: int
     workers: int
+    # A given catalog (numbered 1, 2, ... in this order) instead of each seed drawing its own,
+    # and what to call it in the report.
+    sessions: tuple[SessionFacts, ...] | None = None
+    catalog: str = "synthetic"
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +95,7 @@ def _seed(config: EvaluationConfig, seed: int) -> tuple[SeedOutcome, list[OpeChe
         log_targets=targets,
         sweep_policy=logging,
         sweep_calls=config.sweep_calls,
+        sessions=config.sessions,
     )
     checks = check_seed(outcome) if logging else []
     outcome.log.clear()
@@ -110,11 +116,14 @@ def evaluate(
     sweep_calls: int = DEFAULT_SWEEP_CALLS,
     workers: int = 1,
     progress: Callable[[int, int], None] | None = None,
+    sessions: Sequence[SessionFacts] | None = None,
+    catalog: str = "synthetic",
 ) -> Report:
     """Run every policy through `seeds` simulated clinics and check the targets on `candidate`.
 
     With `workers` > 1 the seeds are shared out between that many processes. `progress` is
-    called with (seeds done, seeds) as each seed's results come in.
+    called with (seeds done, seeds) as each seed's results come in. `sessions` (named
+    `catalog` in the report) replaces each seed's synthetic catalog with the one given.
     """
     started = time.perf_counter()
     config = EvaluationConfig(
@@ -129,6 +138,8 @@ def evaluate(
         first_seed=first_seed,
         sweep_calls=sweep_calls,
         workers=workers,
+        sessions=None if sessions is None else tuple(sessions),
+        catalog=catalog,
     )
     seed_numbers = range(first_seed, first_seed + seeds)
     run = partial(_seed, config)

@@ -2,7 +2,7 @@
 
     python -m wellness.suggestions.simulation --patients 100 --days 28 --seeds 50 \\
         --heterogeneity medium [--differ-by kind] [--workers 2] \\
-        [--policies random,popular,...] [--candidate engine]
+        [--policies random,popular,...] [--candidate engine] [--catalog synthetic]
 
 Exit code 0 whatever the targets say (a MISS is a finding, printed), 2 for bad arguments.
 """
@@ -11,11 +11,17 @@ from __future__ import annotations
 
 import argparse
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
+from wellness.suggestions.inputs import SessionFacts
 from wellness.suggestions.simulation.lineup import DEFAULT_COUNT, DEFAULT_POLICIES, POLICIES
 from wellness.suggestions.simulation.parameters import Heterogeneity, Trait
-from wellness.suggestions.simulation.report import DEFAULT_SWEEP_CALLS, Report, evaluate
+from wellness.suggestions.simulation.report import (
+    DEFAULT_SWEEP_CALLS,
+    EvaluationConfig,
+    Report,
+    evaluate,
+)
 
 LABELS = {
     "random": "random (safe set)",
@@ -51,13 +57,19 @@ def _differing(trait: Trait) -> str:
     return f" (patients differ by {trait.value}, not by kind)"
 
 
+def _catalog(config: EvaluationConfig) -> str:
+    if config.sessions is None:
+        return ""
+    return f", the {config.catalog} catalog ({len(config.sessions)} sessions)"
+
+
 def format_report(report: Report) -> str:
     """One row per policy, then the off-policy check, then PASS/MISS per target."""
     config = report.config
     lines = [
         f"Simulated clinic: {config.patients} patients x {config.days} days x {config.seeds} "
         f"seeds, {config.heterogeneity.value} heterogeneity{_differing(config.differ_by)}, "
-        f"{config.count} suggestions a list ({report.seconds:.0f} s).",
+        f"{config.count} suggestions a list{_catalog(config)} ({report.seconds:.0f} s).",
         "Calm = true drop in SUDS points (before - after, from the simulator, not the ratings).",
         "",
     ]
@@ -122,7 +134,7 @@ def format_report(report: Report) -> str:
     return "\n".join(lines)
 
 
-def parser() -> argparse.ArgumentParser:
+def parser(catalogs: Iterable[str] = ()) -> argparse.ArgumentParser:
     parse = argparse.ArgumentParser(
         prog="wellness suggestions evaluate",
         description="Run the suggestion engine and simple alternatives in a simulated clinic.",
@@ -138,6 +150,12 @@ def parser() -> argparse.ArgumentParser:
         choices=[trait.value for trait in Trait],
         default="kind",
         help="what patients respond to in their own ways (the notes' model: kind)",
+    )
+    parse.add_argument(
+        "--catalog",
+        choices=["synthetic", *catalogs],
+        default="synthetic",
+        help="each seed draws its own synthetic catalog, or every seed offers the one named",
     )
     parse.add_argument("--policies", default=",".join(DEFAULT_POLICIES))
     parse.add_argument("--candidate", default="engine", help="the policy the targets judge")
@@ -160,9 +178,15 @@ def _bounded(low: int, high: int) -> Callable[[str], int]:
     return read
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(
+    argv: Sequence[str] | None = None,
+    catalogs: Mapping[str, Callable[[], Sequence[SessionFacts]]] | None = None,
+) -> int:
+    """`catalogs`: real catalogs `--catalog` may name, each read only when named (the
+    `wellness` command offers the demo library; this package cannot read it itself)."""
+    catalogs = catalogs or {}
     try:
-        arguments = parser().parse_args(argv)
+        arguments = parser(catalogs).parse_args(argv)
     except SystemExit as stop:  # argparse exits on --help (0) and on bad arguments (2)
         return int(stop.code or 0)
     policies = [name.strip() for name in arguments.policies.split(",") if name.strip()]
@@ -183,6 +207,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         first_seed=arguments.first_seed,
         sweep_calls=arguments.sweep_calls,
         workers=arguments.workers,
+        sessions=catalogs[arguments.catalog]() if arguments.catalog in catalogs else None,
+        catalog=arguments.catalog,
     )
     print(format_report(report))
     return 0

@@ -12,14 +12,19 @@ Sign convention: "calm" is the drop in distress, before - after, so a positive n
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import numpy as np
 
 from wellness.catalog.kinds import Contraindication
-from wellness.suggestions.inputs import SafetyLimits
-from wellness.suggestions.simulation.catalog import SyntheticCatalog, synthetic_catalog
+from wellness.suggestions.inputs import SafetyLimits, SessionFacts
+from wellness.suggestions.simulation.catalog import (
+    SyntheticCatalog,
+    given_catalog,
+    synthetic_catalog,
+)
 from wellness.suggestions.simulation.clinical_rules import effective_contraindications
 from wellness.suggestions.simulation.parameters import (
     ClinicParameters,
@@ -254,11 +259,21 @@ def build_world(
     heterogeneity: Heterogeneity,
     session_count: int | None = None,
     differ_by: Trait = Trait.KIND,
+    sessions: Sequence[SessionFacts] | None = None,
 ) -> World:
-    """The whole synthetic clinic for one seed (deterministic in its arguments)."""
+    """The whole synthetic clinic for one seed (deterministic in its arguments).
+
+    With `sessions` the clinic offers that catalog (the demo library, say) instead of drawing
+    one; each session's true effect is still drawn, by its kind, as for a synthetic catalog.
+    """
     rng = np.random.default_rng(np.random.SeedSequence([seed, 11]))
+    if sessions is not None:
+        session_count = len(sessions)
     parameters = draw_parameters(rng, heterogeneity, session_count, differ_by)
-    catalog = synthetic_catalog(rng, parameters)
+    if sessions is None:
+        catalog = synthetic_catalog(rng, parameters)
+    else:
+        catalog = given_catalog(rng, parameters, sessions)
     cohort, distress = _cohort(rng, parameters, catalog, patients, days)
     chances = _chances(rng, parameters, cohort, distress)
     return World(seed, days, parameters, catalog, cohort, chances)
