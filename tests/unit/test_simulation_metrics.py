@@ -9,9 +9,10 @@ import numpy as np
 import pytest
 
 from wellness.suggestions import offpolicy
-from wellness.suggestions.inputs import SessionFacts
+from wellness.suggestions.inputs import PatientContext, SessionFacts
 from wellness.suggestions.simulation.clinic import Logged, PolicyRun
 from wellness.suggestions.simulation.features import SessionFeatures
+from wellness.suggestions.simulation.lineup import simulate_seed
 from wellness.suggestions.simulation.metrics import (
     SeedMetrics,
     gain_share,
@@ -21,12 +22,14 @@ from wellness.suggestions.simulation.metrics import (
 )
 from wellness.suggestions.simulation.offpolicy_check import (
     OpeCheck,
+    check_seed,
     estimates,
     prepare,
+    reward_answers,
     summarise_ope,
 )
 from wellness.suggestions.simulation.parameters import Heterogeneity
-from wellness.suggestions.simulation.world import Chances, World, build_world
+from wellness.suggestions.simulation.world import START, Chances, World, build_world
 
 NAN = math.nan
 
@@ -138,6 +141,62 @@ def test_the_log_reaches_the_estimators_in_their_sign_and_terms() -> None:
     own = prepare(log, None, SessionFeatures(CATALOG))
     assert own.truth == pytest.approx(1.0)
     assert own.target[0] == {1: 1.0, 2: 0.5, 3: 0.5}
+
+
+def context_of(entry: Logged) -> PatientContext:
+    return PatientContext(
+        patient_id=entry.patient_id,
+        now=START,
+        local_hour=START.hour,
+        today=START.date().isoformat(),
+        anxiety=entry.anxiety,
+    )
+
+
+def test_the_logged_policys_own_model_answers_for_the_doubly_robust_estimate() -> None:
+    rated = logged(0, 2, 2.0)
+    log = [replace(rated, context=context_of(rated)), logged(1, None, None), logged(2, 3, -1.0)]
+    asked: list[PatientContext] = []
+
+    def model(context: PatientContext) -> dict[int, float]:
+        asked.append(context)
+        return {1: -1.5, 2: -0.5, 4: 0.25}  # after - before; says nothing of session 3
+
+    answers = reward_answers(log, model)
+    assert asked == [log[0].context]  # once per rated list that kept its context
+    assert answers == {0: {1: -1.5, 2: -0.5, 4: 0.25}}
+    prepared = prepare(log, "other", SessionFeatures(CATALOG), answers)
+    ridge = prepare(log, "other", SessionFeatures(CATALOG))
+    assert {k: prepared.predicted[0][k] for k in (1, 2, 4)} == {1: -1.5, 2: -0.5, 4: 0.25}
+    assert prepared.predicted[0][3] == ridge.predicted[0][3]  # the ridge fills what it lacks
+    assert prepared.predicted[1] == ridge.predicted[1]  # no context kept: the ridge throughout
+    assert reward_answers(log, None) == {}
+
+
+def test_the_engines_seed_outcome_carries_its_model_and_a_rated_lists_context() -> None:
+    outcome = simulate_seed(
+        5,
+        patients=12,
+        days=6,
+        heterogeneity=Heterogeneity.MEDIUM,
+        policies=("engine", "rules"),
+        log_policy="engine",
+        log_targets=("rules",),
+    )
+    assert outcome.reward_model is not None
+    rated = [entry for entry in outcome.log if entry.reward is not None]
+    unrated = [entry for entry in outcome.log if entry.reward is None]
+    assert rated
+    assert unrated
+    assert all(entry.context is not None for entry in rated)
+    assert all(entry.context is None for entry in unrated)
+    first = rated[0]
+    assert first.context is not None
+    assert first.context.patient_id == first.patient_id
+    changes = outcome.reward_model(first.context)
+    assert set(first.shown) <= set(changes)  # every shown session is safe, so answered
+    assert all(math.isfinite(value) for value in changes.values())
+    assert len(check_seed(outcome)) == 4  # SNIPS and DR, of the engine itself and of rules
 
 
 def test_on_policy_the_estimates_are_the_mean_observed_calm() -> None:

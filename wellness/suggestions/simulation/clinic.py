@@ -53,6 +53,9 @@ class Logged:
     targets: dict[str, tuple[tuple[int, ...], tuple[float, ...], tuple[float, ...]]] = field(
         default_factory=dict
     )  # another policy's (ids, probabilities, true calms) for the same context
+    # What the policy was told, kept for a rated list only: the doubly robust estimate asks the
+    # logged policy's own model about it afterwards, as `wellness suggestions report` does.
+    context: PatientContext | None = None
 
 
 @dataclass(slots=True)
@@ -265,6 +268,7 @@ def _logged(
         reward=reward,
         truth=true_calms(shown),
         rating_error=rating_error,
+        context=context if reward is not None else None,
     )
     for name, (target, target_rng) in targets.items():
         listed = target.suggest(catalog, context, target_rng)

@@ -48,6 +48,13 @@ class EnginePolicy:
             catalog, context, self.clinic, limits=self.limits, rng=rng, count=self.count
         )
 
+    def expected_changes(
+        self, catalog: Sequence[SessionFacts], context: PatientContext
+    ) -> dict[int, float]:
+        """Its current fit's expected change (after - before) per safe session: the reward model
+        `wellness suggestions report` gives the doubly robust estimate."""
+        return engine.expected_changes(catalog, context, self.clinic, limits=self.limits)
+
 
 class EngineRules:
     name = "rules"

@@ -5,11 +5,12 @@ from __future__ import annotations
 import zlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
 from wellness.suggestions.choice import ChoiceSettings
-from wellness.suggestions.inputs import SafetyLimits, SessionFacts
+from wellness.suggestions.inputs import PatientContext, SafetyLimits, SessionFacts
 from wellness.suggestions.simulation.clinic import Logged, run_policy
 from wellness.suggestions.simulation.engine_policies import EnginePolicy, EngineRules, engine_filter
 from wellness.suggestions.simulation.informed import InformedLearner
@@ -78,6 +79,12 @@ class SeedOutcome:
     log: list[Logged]  # the logged policy's lists, for the off-policy check
     logged_policy: str | None
     sweep: SweepResult | None  # hostile inputs thrown at `sweep_policy` after its run
+    # The logged policy's own model of the expected change per session in a context, from its
+    # last fit, when it has one (the engine does): the doubly robust estimate's reward model.
+    reward_model: RewardModel | None = None
+
+
+RewardModel = Callable[[PatientContext], Mapping[int, float]]
 
 
 def policy_rng(seed: int, name: str) -> np.random.Generator:
@@ -116,6 +123,7 @@ def simulate_seed(
     metrics: dict[str, SeedMetrics] = {}
     log: list[Logged] = []
     swept = None
+    reward_model: RewardModel | None = None
     for name in policies:
         moment = Moment()
         kit = PolicyKit(world, safe, moment, count, limits)
@@ -138,11 +146,23 @@ def simulate_seed(
         metrics[name] = seed_metrics(run, world)
         if targets is not None:
             log = run.log
+            reward_model = _reward_model(policy, world.catalog.sessions)
         if name == sweep_policy and sweep_calls:
             rng = policy_rng(seed, f"{name} sweep")
             swept = sweep(
                 policy, world.catalog.sessions, rng, calls=sweep_calls, limits=limits, days=days
             )
     return SeedOutcome(
-        seed, world.catalog.sessions, metrics, log, log_policy if log else None, swept
+        seed,
+        world.catalog.sessions,
+        metrics,
+        log,
+        log_policy if log else None,
+        swept,
+        reward_model if log else None,
     )
+
+
+def _reward_model(policy: Policy, catalog: Sequence[SessionFacts]) -> RewardModel | None:
+    answer = getattr(policy, "expected_changes", None)
+    return None if answer is None else partial(answer, catalog)

@@ -6,7 +6,10 @@ estimators (`wellness.suggestions.offpolicy`: self-normalised inverse propensity
 doubly robust, DR), exactly as `wellness suggestions report` would use them, to estimate the
 logged policy's value and each target policy's. The truth is what the simulator knows: the
 mean true calm of the sessions each policy would show, over the same moments (those where a
-rated practice followed, so both sides cover the same contexts). The DR estimate's model is a
+rated practice followed, so both sides cover the same contexts). The DR estimate's model is the
+logged policy's own, as in the app: the engine's expected change per session in each logged
+context, from its last fit (`wellness suggestions report` uses the current clinic fit the same
+way). For a logged policy without a model, and for a session the model does not answer for, a
 ridge regression of the logged changes on session features and the before level (`features`).
 
 Beside the truth we print what the ratings themselves would show if the estimators were exact:
@@ -30,7 +33,7 @@ from wellness.suggestions import offpolicy
 from wellness.suggestions.inputs import RatedPractice
 from wellness.suggestions.simulation.clinic import Logged
 from wellness.suggestions.simulation.features import SessionFeatures
-from wellness.suggestions.simulation.lineup import SeedOutcome
+from wellness.suggestions.simulation.lineup import RewardModel, SeedOutcome
 from wellness.suggestions.simulation.world import START
 
 OPE_TOLERANCE = 0.2  # SUDS points (issue 11)
@@ -68,10 +71,18 @@ class Prepared:
     rated_truth: float  # the same plus each moment's before-rating error
 
 
-def prepare(log: Sequence[Logged], target: str | None, features: SessionFeatures) -> Prepared:
-    """`log` for the estimators, from `target`'s side (None: the logged policy itself)."""
+def prepare(
+    log: Sequence[Logged],
+    target: str | None,
+    features: SessionFeatures,
+    answers: Mapping[int, Mapping[int, float]] | None = None,
+) -> Prepared:
+    """`log` for the estimators, from `target`'s side (None: the logged policy itself).
+    `answers`: per logged chance, the logged policy's own model's expected change per session
+    (`reward_answers`); the ridge regression stands in where it has none."""
     rated = [entry for entry in log if entry.reward is not None and entry.chosen is not None]
     model = features.fit([_as_rating(entry) for entry in rated]).mean
+    answers = answers or {}
     logs: list[offpolicy.LoggedList] = []
     wanted: list[dict[int, float]] = []
     predicted: list[dict[int, float]] = []
@@ -95,7 +106,13 @@ def prepare(log: Sequence[Logged], target: str | None, features: SessionFeatures
         )
         wanted.append(dict(zip(ids, probabilities, strict=True)))
         sessions = set(ids) | set(entry.shown)
-        predicted.append({i: -_predict(features, model, i, entry.anxiety) for i in sessions})
+        own = answers.get(entry.chance, {})
+        predicted.append(
+            {
+                i: own[i] if i in own else -_predict(features, model, i, entry.anxiety)
+                for i in sessions
+            }
+        )
         truths.extend(calms)
         rated_truths.extend(calm + entry.rating_error for calm in calms)
     if not truths:
@@ -135,11 +152,12 @@ def check_seed(outcome: SeedOutcome) -> list[OpeCheck]:
     if not outcome.log or outcome.logged_policy is None:
         return []
     features = SessionFeatures(outcome.catalog)
+    answers = reward_answers(outcome.log, outcome.reward_model)
     names: list[tuple[str, str | None]] = [(outcome.logged_policy, None)]
     names += [(name, name) for name in outcome.log[0].targets]
     checks = []
     for label, target in names:
-        prepared = prepare(outcome.log, target, features)
+        prepared = prepare(outcome.log, target, features, answers)
         for estimator, value in estimates(prepared).items():
             checks.append(
                 OpeCheck(
@@ -147,6 +165,20 @@ def check_seed(outcome: SeedOutcome) -> list[OpeCheck]:
                 )
             )
     return checks
+
+
+def reward_answers(
+    log: Sequence[Logged], reward_model: RewardModel | None
+) -> dict[int, Mapping[int, float]]:
+    """The reward model's expected changes for each rated list's context, asked once per list
+    (every target's estimate reuses them)."""
+    if reward_model is None:
+        return {}
+    return {
+        entry.chance: reward_model(entry.context)
+        for entry in log
+        if entry.reward is not None and entry.chosen is not None and entry.context is not None
+    }
 
 
 def summarise_ope(checks: Sequence[OpeCheck]) -> list[OpeSummary]:

@@ -99,7 +99,7 @@ def _seed(config: EvaluationConfig, seed: int) -> tuple[SeedOutcome, list[OpeChe
     )
     checks = check_seed(outcome) if logging else []
     outcome.log.clear()
-    return outcome, checks
+    return replace(outcome, reward_model=None), checks  # a fitted model need not travel back
 
 
 def evaluate(
