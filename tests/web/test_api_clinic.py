@@ -11,6 +11,7 @@ from types import ModuleType
 import numpy as np
 import pytest
 
+from wellness.demo.facts import demo_catalog
 from wellness.suggestions.simulation.parameters import Heterogeneity
 from wellness.suggestions.simulation.world import NO_RATING, build_world
 
@@ -50,6 +51,25 @@ def test_a_small_clinic_runs_through_the_api_safely_and_the_clinic_fit_follows_i
     assert len(outcome.fits) >= 2
     assert outcome.requests >= 2 * world.chances.day.size
     assert math.isfinite(outcome.cpu)
+
+
+def test_the_demo_library_runs_through_the_api_safely(
+    api_clinic: ModuleType, database_url: str
+) -> None:
+    """`--catalog demo`: the sessions `wellness demo` publishes, every one storable, as an
+    outside simulation run against the demo would meet them."""
+    catalog = demo_catalog()
+    assert all(api_clinic.storable(session) for session in catalog)
+    world = build_world(4, 8, 4, Heterogeneity.MEDIUM, sessions=catalog)
+
+    outcome = api_clinic.drive(world, database_url)
+
+    assert outcome.failures == []
+    assert outcome.run.violations == 0, outcome.run.examples
+    assert np.all(outcome.run.shown >= 3)  # every chance got a list, of sessions it stored
+    assert not np.isnan(outcome.run.value).any()
+    assert outcome.practices > 0
+    assert outcome.rated > 0
 
 
 @pytest.mark.parametrize("clock_mode", ["simulated", "compressed"])
