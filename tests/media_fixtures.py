@@ -324,6 +324,27 @@ def _wav_header(data_size: int, *, sample_rate: int, channels: int, bits: int) -
     )
 
 
+def make_raw_wav(
+    directory: Path,
+    *,
+    format_tag: int = 1,
+    bits: int = 16,
+    channels: int = 1,
+    sample_rate: int = 8_000,
+    name: str = "raw.wav",
+) -> Path:
+    """One second of silence in a WAV whose format chunk says exactly what it is told, sane or
+    not (soundfile writes only encodings it can write)."""
+    align = max(channels * bits // 8, 1) if channels else 0
+    data = b"\x00" * (sample_rate * align or 8_000)
+    fmt = struct.pack(
+        "<HHIIHH", format_tag, channels, sample_rate, sample_rate * align, align, bits
+    )
+    body = b"WAVE" + b"fmt " + struct.pack("<I", len(fmt)) + fmt
+    body += b"data" + struct.pack("<I", len(data)) + data
+    return _write(directory, name, b"RIFF" + struct.pack("<I", len(body)) + body)
+
+
 def write_bytes(directory: Path, name: str, data: bytes) -> Path:
     """Any bytes under any name (for text, HTML, executables pretending to be audio)."""
     return _write(directory, name, data)

@@ -444,6 +444,55 @@ def test_it_rejects_a_wav_with_no_audio_samples(tmp_path: Path) -> None:
     assert "0 seconds" in error.message
 
 
+@pytest.mark.parametrize(
+    ("format_tag", "bits", "named"),
+    [
+        (0x9999, 16, "in an unknown encoding (format 0x9999)"),
+        (2, 4, "MS ADPCM"),
+        (0x11, 4, "IMA ADPCM"),
+        (0x55, 0, "MP3"),
+        (1, 0, "0-bit PCM"),
+        (1, 12, "12-bit PCM"),
+        (3, 16, "16-bit floating-point PCM"),
+        (7, 16, "16-bit µ-law"),
+        (0xFFFE, 16, "in an unknown encoding (format 0xfffe)"),  # extensible, no subformat
+    ],
+)
+def test_it_refuses_a_wav_whose_audio_browsers_cannot_play(
+    tmp_path: Path, format_tag: int, bits: int, named: str
+) -> None:
+    path = mf.make_raw_wav(tmp_path, format_tag=format_tag, bits=bits)
+
+    error = rejected(path)
+
+    assert error.code == "unsupported_codec"
+    assert f"This WAV file's audio is {named}, which browsers can't play" in error.message
+    assert "export it as 16-bit PCM WAV" in error.message
+
+
+@pytest.mark.parametrize(
+    ("format_tag", "bits", "codec"),
+    [(1, 8, "pcm_u8"), (1, 32, "pcm_s32le"), (6, 8, "pcm_alaw"), (7, 8, "pcm_mulaw")],
+)
+def test_it_accepts_every_wav_encoding_browsers_play(
+    tmp_path: Path, format_tag: int, bits: int, codec: str
+) -> None:
+    info = inspect_media(mf.make_raw_wav(tmp_path, format_tag=format_tag, bits=bits))
+
+    assert (info.container, info.codec) == ("wav", codec)
+    assert info.duration_seconds == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("field", ["channels", "sample_rate"])
+def test_it_rejects_a_wav_format_chunk_that_declares_nothing(tmp_path: Path, field: str) -> None:
+    path = mf.make_raw_wav(tmp_path, **{field: 0})
+
+    error = rejected(path)
+
+    assert error.code == "unparseable"
+    assert "no channels, sample rate or block size" in error.message
+
+
 def test_it_rejects_an_opus_file_with_a_negative_length(tmp_path: Path) -> None:
     path = mf.make_opus(tmp_path, 0.5)
     data = bytearray(path.read_bytes())
@@ -624,6 +673,7 @@ CODES = {
     "empty",
     "not_media",
     "unsupported_container",
+    "unsupported_codec",
     "unparseable",
     "truncated",
     "no_audio",

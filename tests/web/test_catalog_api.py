@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import PERSONAS, Client
-from tests.media_fixtures import make_flac, make_mp3, make_wav, truncate, write_bytes
+from tests.media_fixtures import make_flac, make_mp3, make_raw_wav, make_wav, truncate, write_bytes
 from wellness.accounts.models import User
 from wellness.catalog.models import MediaAsset, PracticeSession, SessionTag
 from wellness.settings import Settings
@@ -122,6 +122,8 @@ def test_uploading_the_same_bytes_twice_reuses_the_asset(
         ),
         (lambda d: truncate(make_wav(d, seconds=4.0), 0.5), 422, "truncated"),
         (lambda d: truncate(make_mp3(d, seconds=4.0), 0.5), 422, "truncated"),
+        (lambda d: make_raw_wav(d, format_tag=0x9999), 415, "unsupported_codec"),
+        (lambda d: make_raw_wav(d, channels=0), 422, "unparseable"),
     ],
 )
 def test_a_rejected_upload_names_the_reason_and_leaves_nothing_behind(

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import PERSONAS, Client
-from tests.media_fixtures import make_wav, truncate, with_tags, write_bytes
+from tests.media_fixtures import make_raw_wav, make_wav, truncate, with_tags, write_bytes
 from tests.web.test_catalog_api import counts, stored_files
 from tests.web.test_catalog_pages import create, publish, text_of, upload
 from wellness.accounts.models import User
@@ -291,6 +291,7 @@ def test_uploading_the_same_file_again_reuses_it(
         ),
         (lambda d: write_bytes(d, "empty.wav", b""), 422, "empty"),
         (lambda d: truncate(make_wav(d, seconds=4.0), 0.5), 422, "incomplete"),
+        (lambda d: make_raw_wav(d, bits=0), 415, "browsers can't play"),
     ],
 )
 def test_a_refused_upload_shows_the_reason_and_stores_nothing(

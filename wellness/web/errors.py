@@ -124,7 +124,7 @@ def handle_field_error(request: Request[Any, Any, Any], exc: FieldError) -> Resp
 
 # Not media at all, or a container we don't take: the type is wrong (415). Otherwise the
 # content itself is at fault (422).
-WRONG_TYPE_CODES = {"not_media", "unsupported_container"}
+WRONG_TYPE_CODES = {"not_media", "unsupported_container", "unsupported_codec"}
 
 
 def handle_media_rejected(request: Request[Any, Any, Any], exc: MediaRejected) -> Response[Any]:

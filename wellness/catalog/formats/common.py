@@ -23,6 +23,7 @@ RejectionCode = Literal[
     "empty",
     "not_media",
     "unsupported_container",
+    "unsupported_codec",
     "unparseable",
     "truncated",
     "no_audio",

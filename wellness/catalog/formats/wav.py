@@ -11,6 +11,7 @@ from wellness.catalog.formats.common import (
     MAX_CHUNKS,
     MAX_METADATA_BYTES,
     FormatSpec,
+    MediaRejected,
     Parsed,
     Reader,
     Sniffed,
@@ -30,8 +31,16 @@ _RIFF_FORMS = {
     b"RMID": (Verdict.UNSUPPORTED, "a MIDI file"),
     b"CDXA": (Verdict.UNSUPPORTED, "a Video CD file"),
 }
-_WAV_CODECS = {1: "pcm", 3: "pcm_f", 6: "pcm_alaw", 7: "pcm_mulaw", 2: "adpcm_ms"}
-_WAV_CODECS |= {0x11: "adpcm_ima_wav", 0x55: "mp3", 0x50: "mp2"}
+# The encodings browsers play from a WAV file, with the sample sizes each comes in. Anything
+# else (ADPCM, MP3 inside RIFF, a made-up tag, 0 or 12 bits) would be stored and never play.
+_PLAYABLE = {
+    1: ("pcm", "PCM", (8, 16, 24, 32)),
+    3: ("pcm_f", "floating-point PCM", (32,)),
+    6: ("pcm_alaw", "A-law", (8,)),
+    7: ("pcm_mulaw", "µ-law", (8,)),
+}
+_UNPLAYABLE_NAMES = {2: "MS ADPCM", 0x11: "IMA ADPCM", 0x50: "MPEG audio", 0x55: "MP3"}
+_EXTENSIBLE = 0xFFFE  # WAVE_FORMAT_EXTENSIBLE: the real tag is the subformat GUID's first two bytes
 _INFO_KEYS = {b"INAM": "title", b"IART": "artist", b"IPRD": "album", b"ICMT": "comment"}
 
 
@@ -105,17 +114,32 @@ def _check_wav(reader: Reader) -> _WavFacts:
 
 
 def _wav_codec(fmt: bytes) -> str:
+    """The codec name for a playable format chunk; a chunk that is not one is refused."""
     if len(fmt) < 16:
         raise unparseable(WAV, "its format chunk is too short")
-    tag, _channels, _rate, _byte_rate, _align, bits = struct.unpack_from("<HHIIHH", fmt)
-    if tag == 0xFFFE and len(fmt) >= 26:
+    tag, channels, rate, _byte_rate, align, bits = struct.unpack_from("<HHIIHH", fmt)
+    if tag == _EXTENSIBLE and len(fmt) >= 26:
         tag = int.from_bytes(fmt[24:26], "little")
-    name = _WAV_CODECS.get(tag, f"wav_0x{tag:04x}")
+    if not channels or not rate or not align:
+        raise unparseable(WAV, "its format chunk declares no channels, sample rate or block size")
+    name, _label, sizes = _PLAYABLE.get(tag, ("", "", ()))
+    if bits not in sizes:
+        raise MediaRejected(
+            "unsupported_codec",
+            f"This WAV file's audio is {_encoding(tag, bits)}, which browsers can't play; "
+            "export it as 16-bit PCM WAV, or as MP3, M4A, Ogg, Opus or FLAC.",
+        )
     if name == "pcm":
         return "pcm_u8" if bits == 8 else f"pcm_s{bits}le"
     if name == "pcm_f":
         return f"pcm_f{bits}le"
     return name
+
+
+def _encoding(tag: int, bits: int) -> str:
+    if tag in _PLAYABLE:
+        return f"{bits}-bit {_PLAYABLE[tag][1]}"
+    return _UNPLAYABLE_NAMES.get(tag, f"in an unknown encoding (format {tag:#06x})")
 
 
 def _riff_info(body: bytes) -> dict[str, str]:
