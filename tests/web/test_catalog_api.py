@@ -232,6 +232,64 @@ def test_a_coordinator_edits_a_session_partially(as_coordinator: Client, asset_i
     assert body["anxiety_min"] == 5
 
 
+def test_catalog_writes_honour_the_idempotency_key(as_coordinator: Client, asset_id: int) -> None:
+    key = {"Idempotency-Key": "new-session-1"}
+    first = as_coordinator.post("/api/v1/sessions", json={**SESSION, "title": "Once"}, headers=key)
+    retried = as_coordinator.post(
+        "/api/v1/sessions", json={**SESSION, "title": "Once"}, headers=key
+    )
+    other = as_coordinator.post("/api/v1/sessions", json={**SESSION, "title": "Twice"}, headers=key)
+    assert (first.status_code, retried.status_code, other.status_code) == (201, 201, 422)
+    assert retried.headers["idempotent-replayed"] == "true"
+    assert retried.json() == first.json()
+    assert counts(as_coordinator)[1] == 1  # the retry made no second draft
+    url = f"/api/v1/sessions/{first.json()['id']}"
+    edit = {"Idempotency-Key": "edit-1"}
+    renamed = as_coordinator.patch(url, json={"title": "Renamed"}, headers=edit)
+    as_coordinator.patch(url, json={"title": "Renamed again"})
+    replayed = as_coordinator.patch(url, json={"title": "Renamed"}, headers=edit)
+    assert replayed.json() == renamed.json()
+    assert replayed.headers["idempotent-replayed"] == "true"
+    assert as_coordinator.get(url).json()["title"] == "Renamed again"  # the replay wrote nothing
+    as_coordinator.patch(url, json={"primary_asset_id": asset_id})
+    publish = {"Idempotency-Key": "publish-1"}
+    published = as_coordinator.post(f"{url}/publish", headers=publish)
+    as_coordinator.post(f"{url}/archive")
+    republished = as_coordinator.post(f"{url}/publish", headers=publish)
+    assert published.status_code == republished.status_code == 200
+    assert republished.headers["idempotent-replayed"] == "true"
+    assert as_coordinator.get(url).json()["status"] == "archived"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "statuses", "shape"),
+    [
+        ("post", "/api/v1/sessions", {"201"}, "SessionDetail"),
+        ("patch", "/api/v1/sessions/{session_id}", {"200"}, "SessionDetail"),
+        ("post", "/api/v1/sessions/{session_id}/publish", {"200"}, "SessionDetail"),
+        ("post", "/api/v1/sessions/{session_id}/archive", {"200"}, "SessionDetail"),
+        ("post", "/api/v1/practice/{practice_id}/progress", {"200"}, "PracticeOut"),
+        ("patch", "/api/v1/assignments/{assignment_id}", {"200"}, "AssignmentOut"),
+        ("put", "/api/v1/patients/{patient_id}/contraindications", {"200"}, "ContraindicationsOut"),
+        ("post", "/api/v1/patients/{patient_id}/overrides", {"200", "201"}, "OverrideOut"),
+        ("delete", "/api/v1/patients/{patient_id}/overrides/{session_id}", {"200"}, "OverrideOut"),
+        ("post", "/api/v1/alerts/{alert_id}/acknowledge", {"200"}, "AlertOut"),
+    ],
+)
+def test_openapi_documents_what_each_replayable_write_answers(
+    client: Client, method: str, path: str, statuses: set[str], shape: str
+) -> None:
+    """These writes answer encoded bytes (a replay must answer the same bytes), so their
+    schemas are declared by hand; each must name its Struct, not `string`."""
+    responses = client.get("/schema/openapi.json").json()["paths"][path][method]["responses"]
+
+    successes = {status for status in responses if status.startswith("2")}
+    assert successes == statuses
+    for status in statuses:
+        schema = responses[status]["content"]["application/json"]["schema"]
+        assert schema == {"$ref": f"#/components/schemas/{shape}"}
+
+
 def publish_session(client: Client, asset: int, **overrides: Any) -> int:
     session = create(client, asset, **overrides).json()
     assert client.post(f"/api/v1/sessions/{session['id']}/publish").status_code == 200

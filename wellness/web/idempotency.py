@@ -38,9 +38,20 @@ async def respond_once(
     return _response(answer.status_code, answer.body, replayed=answer.replayed)
 
 
+_DESCRIPTIONS = {200: "Done", 201: "Created"}
+
+
+def answers(shape: type[msgspec.Struct], *statuses: int) -> dict[int, ResponseSpec]:
+    """The schema of a write's answer under each status it may have: `respond_once` sends
+    encoded bytes, which Litestar cannot document by itself."""
+    return {
+        status: ResponseSpec(data_container=shape, description=_DESCRIPTIONS[status])
+        for status in statuses
+    }
+
+
 def created(shape: type[msgspec.Struct]) -> dict[int, ResponseSpec]:
-    """The schema of a write's answer, which `respond_once` sends as encoded bytes."""
-    return {201: ResponseSpec(data_container=shape, description="Created")}
+    return answers(shape, 201)
 
 
 def _response(status_code: int, body: bytes, *, replayed: bool) -> Response[bytes]:

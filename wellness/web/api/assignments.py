@@ -26,7 +26,7 @@ from wellness.web.dependencies import (
     SignedInUser,
 )
 from wellness.web.guards import patients_only, therapists_only
-from wellness.web.idempotency import created, respond_once
+from wellness.web.idempotency import answers, created, respond_once
 from wellness.web.ids import PathId
 from wellness.web.lookups import assignment_for_therapist_or_404, patient_for_therapist_or_404
 
@@ -64,7 +64,11 @@ class AssignmentsApi(Controller):
 
         return await respond_once(call.request, data, write)
 
-    @patch("/assignments/{assignment_id:int}", name="api_assignments_update")
+    @patch(
+        "/assignments/{assignment_id:int}",
+        name="api_assignments_update",
+        responses=answers(AssignmentOut, 200),
+    )
     async def update(
         self, call: CareTeamCall, assignment_id: PathId, data: JSONBody[AssignmentPatch]
     ) -> Response[bytes]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from litestar import Controller, Response, get, post
-from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import JSONBody
 
 from wellness.caseload import alerts as caseload_alerts
@@ -13,7 +12,7 @@ from wellness.web.api.practice_schemas import PracticeOut
 from wellness.web.auditing import record_for_patients
 from wellness.web.dependencies import CareTeamCall
 from wellness.web.guards import signed_in, therapists_only
-from wellness.web.idempotency import created, respond_once
+from wellness.web.idempotency import answers, created, respond_once
 from wellness.web.ids import PathId
 from wellness.web.lookups import alert_for_therapist_or_404, patient_for_therapist_or_404
 
@@ -38,7 +37,7 @@ class CareApi(Controller):
         "/alerts/{alert_id:int}/acknowledge",
         name="api_alert_acknowledge",
         status_code=200,
-        responses={200: ResponseSpec(data_container=AlertOut, description="The alert")},
+        responses=answers(AlertOut, 200),
     )
     async def acknowledge(
         self, call: CareTeamCall, alert_id: PathId, data: JSONBody[AlertAcknowledge | None] = None

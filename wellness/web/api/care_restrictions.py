@@ -20,7 +20,7 @@ from wellness.web.api.care_restrictions_schemas import (
 )
 from wellness.web.dependencies import CareTeamCall
 from wellness.web.guards import signed_in
-from wellness.web.idempotency import created, respond_once
+from wellness.web.idempotency import answers, respond_once
 from wellness.web.ids import PathId
 from wellness.web.lookups import patient_for_therapist_or_404
 from wellness.web.restriction_actions import (
@@ -46,7 +46,11 @@ class CareRestrictionsApi(Controller):
         found = await restrictions_for(patient.id)
         return ContraindicationsOut.of(patient.id, found.contraindications)
 
-    @put(f"{PATIENT}/contraindications", name="api_contraindications_set")
+    @put(
+        f"{PATIENT}/contraindications",
+        name="api_contraindications_set",
+        responses=answers(ContraindicationsOut, 200),
+    )
     async def set_contraindications(
         self, call: CareTeamCall, patient_id: PathId, data: JSONBody[ContraindicationsIn]
     ) -> Response[bytes]:
@@ -67,7 +71,7 @@ class CareRestrictionsApi(Controller):
         patient = await care_access.restrictions_patient(call, patient_id)
         return [OverrideOut.of(row) for row in await views.overrides_of(patient.id)]
 
-    @post(f"{PATIENT}/overrides", name="api_override_set", responses=created(OverrideOut))
+    @post(f"{PATIENT}/overrides", name="api_override_set", responses=answers(OverrideOut, 201, 200))
     async def set_override(
         self, call: CareTeamCall, patient_id: PathId, data: JSONBody[OverrideIn]
     ) -> Response[bytes]:
@@ -84,7 +88,12 @@ class CareRestrictionsApi(Controller):
 
         return await respond_once(call.request, data, write)
 
-    @delete(f"{PATIENT}/overrides/{{session_id:int}}", name="api_override_remove", status_code=200)
+    @delete(
+        f"{PATIENT}/overrides/{{session_id:int}}",
+        name="api_override_remove",
+        status_code=200,
+        responses=answers(OverrideOut, 200),
+    )
     async def remove_override(
         self, call: CareTeamCall, patient_id: PathId, session_id: PathId
     ) -> Response[bytes]:

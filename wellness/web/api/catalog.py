@@ -25,6 +25,7 @@ from wellness.web.api.fields import PerPage
 from wellness.web.catalog_views import SessionDetail
 from wellness.web.dependencies import RequestTime, SignedInUser
 from wellness.web.guards import coordinators_only, signed_in
+from wellness.web.idempotency import answers, created, respond_once
 from wellness.web.ids import PageNumber, PathId
 from wellness.web.lookups import (
     asset_for_viewer_or_404,
@@ -53,14 +54,21 @@ def _status_change(word: str, target: Status, name: str) -> HTTPRouteHandler:
         user: SignedInUser,
         now: RequestTime,
         session_id: PathId,
-    ) -> SessionDetail:
+    ) -> Response[bytes]:
         session = await session_for_editor_or_404(user, session_id)
-        changed = await actions.change_session_status(request, user, now, session, target)
-        return await session_detail(changed)
+
+        async def write() -> tuple[int, SessionDetail]:
+            changed = await actions.change_session_status(request, user, now, session, target)
+            return 200, await session_detail(changed)
+
+        return await respond_once(request, None, write)
 
     handler.__name__ = handler.__qualname__ = word
     path = f"/{{session_id:int}}/{word}"
-    return post(path, guards=[coordinators_only], status_code=200, name=name)(handler)
+    responses = answers(SessionDetail, 200)
+    return post(path, guards=[coordinators_only], status_code=200, name=name, responses=responses)(
+        handler
+    )
 
 
 class CatalogApi(Controller):
@@ -100,18 +108,33 @@ class CatalogApi(Controller):
     async def get_session(self, user: SignedInUser, session_id: PathId) -> SessionDetail:
         return await session_detail(await session_for_viewer_or_404(user, session_id))
 
-    @post("/", guards=[coordinators_only], name="api_session_create")
+    @post(
+        "/",
+        guards=[coordinators_only],
+        name="api_session_create",
+        responses=created(SessionDetail),
+    )
     async def create_session(
         self,
         request: Request[Any, Any, Any],
         user: SignedInUser,
         now: RequestTime,
         data: JSONBody[SessionCreate],
-    ) -> Response[SessionDetail]:
-        session = await actions.create_session(request, user, now, _fields(data))
-        return Response(await session_detail(session), status_code=201)
+    ) -> Response[bytes]:
+        """Save a new draft session."""
 
-    @patch("/{session_id:int}", guards=[coordinators_only], name="api_session_update")
+        async def write() -> tuple[int, SessionDetail]:
+            session = await actions.create_session(request, user, now, _fields(data))
+            return 201, await session_detail(session)
+
+        return await respond_once(request, data, write)
+
+    @patch(
+        "/{session_id:int}",
+        guards=[coordinators_only],
+        name="api_session_update",
+        responses=answers(SessionDetail, 200),
+    )
     async def update_session(
         self,
         request: Request[Any, Any, Any],
@@ -119,9 +142,15 @@ class CatalogApi(Controller):
         now: RequestTime,
         session_id: PathId,
         data: JSONBody[SessionPatch],
-    ) -> SessionDetail:
+    ) -> Response[bytes]:
+        """Change a session's fields; those left out keep their values."""
         session = await session_for_editor_or_404(user, session_id)
-        return await session_detail(await actions.update_session(request, user, now, session, data))
+
+        async def write() -> tuple[int, SessionDetail]:
+            saved = await actions.update_session(request, user, now, session, data)
+            return 200, await session_detail(saved)
+
+        return await respond_once(request, data, write)
 
     publish = _status_change("publish", Status.PUBLISHED, "api_session_publish")
     archive = _status_change("archive", Status.ARCHIVED, "api_session_archive")

@@ -29,7 +29,7 @@ from wellness.web.api.practice_schemas import (
     StreakOut,
 )
 from wellness.web.dependencies import CareRules, PatientCall, RequestTime, SignedInUser
-from wellness.web.idempotency import created, respond_once
+from wellness.web.idempotency import answers, created, respond_once
 from wellness.web.ids import PageNumber, PathId
 from wellness.web.lookups import own_practice_or_404
 
@@ -112,21 +112,28 @@ class PracticeApi(OwnRecordsApi):
 
         return await respond_logged(call.request, data, call.policy, start)
 
-    @post("/practice/{practice_id:int}/progress", name="api_practice_progress", status_code=200)
+    @post(
+        "/practice/{practice_id:int}/progress",
+        name="api_practice_progress",
+        status_code=200,
+        responses=answers(PracticeOut, 200),
+    )
     async def report_progress(
         self,
-        user: SignedInUser,
-        now: RequestTime,
-        policy: CareRules,
+        call: PatientCall,
         practice_id: PathId,
         data: JSONBody[ProgressReport],
-    ) -> PracticeOut:
+    ) -> Response[bytes]:
         """Seconds actually played so far (repeatable: progress never goes backwards)."""
-        found = await own_practice_or_404(user, practice_id)
-        updated = await practice.report_progress(
-            found, data.listened_seconds, policy=policy, now=now
-        )
-        return PracticeOut.of(updated)
+        found = await own_practice_or_404(call.user, practice_id)
+
+        async def write() -> tuple[int, PracticeOut]:
+            updated = await practice.report_progress(
+                found, data.listened_seconds, policy=call.policy, now=call.now
+            )
+            return 200, PracticeOut.of(updated)
+
+        return await respond_once(call.request, data, write)
 
     @post(
         "/practice/{practice_id:int}/rating",
