@@ -11,7 +11,6 @@ from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import CacheControlHeader, State
 from litestar.middleware.session.server_side import ServerSideSessionBackend
 from litestar.openapi.config import OpenAPIConfig
-from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.plugins.flash import FlashConfig, FlashPlugin
 from litestar.security.session_auth import SessionAuth
 from litestar.static_files import create_static_files_router
@@ -53,6 +52,7 @@ from wellness.web.media import (
     QuietGrantedRanges,
 )
 from wellness.web.menu import count_open_alerts
+from wellness.web.openapi import CompletedJson
 from wellness.web.pages.account import AccountPages
 from wellness.web.pages.admin import AdminPages
 from wellness.web.pages.assignments import AssignmentPages
@@ -173,7 +173,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         cache_control=CacheControlHeader(max_age=86400, public=True),
         include_in_schema=False,
     )
-    return Litestar(
+    pages = Router(
+        path="/",
         route_handlers=[
             AuthPages,
             HomePages,
@@ -190,10 +191,12 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             PatientRecordPages,
             CareRestrictionPages,
             library_upload_router(settings.max_upload_bytes + MULTIPART_OVERHEAD),
-            api,
-            healthz,
-            static,
         ],
+        # HTML for people, not an API: the OpenAPI document describes the JSON API only.
+        include_in_schema=False,
+    )
+    return Litestar(
+        route_handlers=[pages, api, healthz, static],
         # Exited in reverse: the refusals still counted are recorded before the database closes.
         lifespan=[
             database_lifespan(settings.database_url, auto_migrate=settings.auto_migrate),
@@ -230,7 +233,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             title="wellness",
             version=__version__,
             path="/schema",
-            render_plugins=[JsonRenderPlugin()],
+            render_plugins=[CompletedJson()],
             # The handlers' docstrings are written for API clients: they are the descriptions.
             use_handler_docstrings=True,
         ),

@@ -7,7 +7,6 @@ from typing import Any
 
 import msgspec
 from litestar import MediaType, Request, Response
-from litestar.openapi.datastructures import ResponseSpec
 
 from wellness.system import idempotency
 from wellness.web.context import utc_now
@@ -36,22 +35,6 @@ async def respond_once(
         user.id, idempotency.check_key(key), print_, encoded, now=utc_now(request)
     )
     return _response(answer.status_code, answer.body, replayed=answer.replayed)
-
-
-_DESCRIPTIONS = {200: "Done", 201: "Created"}
-
-
-def answers(shape: type[msgspec.Struct], *statuses: int) -> dict[int, ResponseSpec]:
-    """The schema of a write's answer under each status it may have: `respond_once` sends
-    encoded bytes, which Litestar cannot document by itself."""
-    return {
-        status: ResponseSpec(data_container=shape, description=_DESCRIPTIONS[status])
-        for status in statuses
-    }
-
-
-def created(shape: type[msgspec.Struct]) -> dict[int, ResponseSpec]:
-    return answers(shape, 201)
 
 
 def _response(status_code: int, body: bytes, *, replayed: bool) -> Response[bytes]:

@@ -49,9 +49,19 @@ class HealthResponse(msgspec.Struct):
     database: str
 
 
-class ErrorResponse(msgspec.Struct):
+class FieldProblem(msgspec.Struct):
+    field: str  # the body's field (`answers`, `weekdays[0]`), a query or path parameter
+    message: str
+
+
+class ErrorResponse(msgspec.Struct, omit_defaults=True):
+    """Every refusal's JSON body (`web/errors.py`): the status, one sentence for a person, a
+    media refusal's `code` (`not_media`, `truncated`, ...), and each field at fault."""
+
     status_code: int
     detail: str
+    code: str = ""
+    errors: list[FieldProblem] = msgspec.field(default_factory=list)
 
 
 # HTML forms: every field has a default so a missing one reaches our own validation,

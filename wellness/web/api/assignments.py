@@ -26,9 +26,10 @@ from wellness.web.dependencies import (
     SignedInUser,
 )
 from wellness.web.guards import patients_only, therapists_only
-from wellness.web.idempotency import answers, created, respond_once
+from wellness.web.idempotency import respond_once
 from wellness.web.ids import PathId
 from wellness.web.lookups import assignment_for_therapist_or_404, patient_for_therapist_or_404
+from wellness.web.openapi import answers, created
 
 
 async def _one(call: SignedInCall, patient: User, assignment_id: int) -> AssignmentOut:
@@ -68,6 +69,7 @@ class AssignmentsApi(Controller):
         "/assignments/{assignment_id:int}",
         name="api_assignments_update",
         responses=answers(AssignmentOut, 200),
+        opt={"refusals": (409,)},
     )
     async def update(
         self, call: CareTeamCall, assignment_id: PathId, data: JSONBody[AssignmentPatch]

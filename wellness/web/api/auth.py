@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
@@ -20,7 +21,14 @@ class AuthApi(Controller):
     path = "/api/v1"
     tags = ["accounts"]  # noqa: RUF012  (Litestar reads this class attribute)
 
-    @post("/auth/login", opt=PUBLIC, status_code=200, name="api_login")
+    @post(
+        "/auth/login",
+        opt={**PUBLIC, "refusals": (401, 429)},
+        status_code=200,
+        name="api_login",
+        security=[{}],  # public: this is where a session starts
+        responses={200: ResponseSpec(data_container=LoginResponse, description="Signed in")},
+    )
     async def login(
         self, request: Request[Any, Any, Any], data: JSONBody[LoginRequest]
     ) -> Response[LoginResponse | ErrorResponse]:

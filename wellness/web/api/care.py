@@ -12,9 +12,10 @@ from wellness.web.api.practice_schemas import PracticeOut
 from wellness.web.auditing import record_for_patients
 from wellness.web.dependencies import CareTeamCall
 from wellness.web.guards import signed_in, therapists_only
-from wellness.web.idempotency import answers, created, respond_once
+from wellness.web.idempotency import respond_once
 from wellness.web.ids import PathId
 from wellness.web.lookups import alert_for_therapist_or_404, patient_for_therapist_or_404
+from wellness.web.openapi import answers, created
 
 
 class CareApi(Controller):

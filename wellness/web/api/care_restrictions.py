@@ -20,9 +20,10 @@ from wellness.web.api.care_restrictions_schemas import (
 )
 from wellness.web.dependencies import CareTeamCall
 from wellness.web.guards import signed_in
-from wellness.web.idempotency import answers, respond_once
+from wellness.web.idempotency import respond_once
 from wellness.web.ids import PathId
 from wellness.web.lookups import patient_for_therapist_or_404
+from wellness.web.openapi import answers
 from wellness.web.restriction_actions import (
     change_contraindications,
     change_override,

@@ -25,13 +25,14 @@ from wellness.web.api.fields import PerPage
 from wellness.web.catalog_views import SessionDetail
 from wellness.web.dependencies import RequestTime, SignedInUser
 from wellness.web.guards import coordinators_only, signed_in
-from wellness.web.idempotency import answers, created, respond_once
+from wellness.web.idempotency import respond_once
 from wellness.web.ids import PageNumber, PathId
 from wellness.web.lookups import (
     asset_for_viewer_or_404,
     session_for_editor_or_404,
     session_for_viewer_or_404,
 )
+from wellness.web.openapi import answers, created
 from wellness.web.uploads import UPLOAD, UploadTo, ingest_received, receive_file
 
 
@@ -161,7 +162,13 @@ class MediaApi(Controller):
     guards = [coordinators_only]  # noqa: RUF012  (Litestar reads this class attribute)
     tags = ["catalog"]  # noqa: RUF012
 
-    @post("/", name="api_media_upload", dependencies=UPLOAD)
+    @post(
+        "/",
+        name="api_media_upload",
+        dependencies=UPLOAD,
+        responses=answers(MediaAssetResponse, 201, 200),
+        opt={"multipart_file": "file", "refusals": (400, 413, 415, 422)},
+    )
     async def upload(
         self, request: Request[Any, Any, Any], upload: UploadTo
     ) -> Response[MediaAssetResponse]:

@@ -21,8 +21,9 @@ from wellness.web.api.checkins_schemas import (
 from wellness.web.api.fields import PerPage
 from wellness.web.api.own_records import OwnRecordsApi
 from wellness.web.dependencies import CareRules, PatientCall, RequestTime, SignedInUser
-from wellness.web.idempotency import created, respond_once
+from wellness.web.idempotency import respond_once
 from wellness.web.ids import PageNumber
+from wellness.web.openapi import created
 
 
 class CheckinsApi(OwnRecordsApi):

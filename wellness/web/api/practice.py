@@ -29,9 +29,10 @@ from wellness.web.api.practice_schemas import (
     StreakOut,
 )
 from wellness.web.dependencies import CareRules, PatientCall, RequestTime, SignedInUser
-from wellness.web.idempotency import answers, created, respond_once
+from wellness.web.idempotency import respond_once
 from wellness.web.ids import PageNumber, PathId
 from wellness.web.lookups import own_practice_or_404
+from wellness.web.openapi import answers, created
 
 
 async def respond_logged(

@@ -1,0 +1,133 @@
+"""The OpenAPI document describes the JSON API as it answers: its refusals with their one body,
+its public operations, its upload and optional bodies, and nothing of the HTML pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+import pytest
+
+from tests.conftest import PERSONAS, Client
+from tests.web.test_route_table import concrete
+from wellness.accounts.models import User
+from wellness.web.schemas import ErrorResponse
+
+ERROR = {"$ref": "#/components/schemas/ErrorResponse"}
+WRITES = {"post", "put", "patch", "delete"}
+
+
+@pytest.fixture
+def document(client: Client) -> dict[str, Any]:
+    response = client.get("/schema/openapi.json")
+    assert response.status_code == 200
+    return dict(response.json())
+
+
+def operations(document: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    return [
+        (path, method, operation)
+        for path, item in document["paths"].items()
+        for method, operation in item.items()
+    ]
+
+
+def test_only_the_json_api_is_in_the_document(document: dict[str, Any]) -> None:
+    paths = set(document["paths"])
+
+    assert {"/api/v1/checkins", "/api/v1/suggestions", "/healthz"} <= paths
+    assert all(path.startswith("/api/v1/") or path == "/healthz" for path in paths)
+
+
+def test_every_refusal_is_documented_with_the_one_error_body(document: dict[str, Any]) -> None:
+    for path, method, operation in operations(document):
+        responses = operation["responses"]
+        refusals = {status for status in responses if status.startswith("4")}
+        for status in refusals:
+            schema = responses[status]["content"]["application/json"]["schema"]
+            assert schema == ERROR, (method, path, status)
+        public = operation.get("security") == [{}]
+        assert public or "401" in refusals, (method, path)
+        assert ("422" in refusals) is bool(
+            operation.get("parameters") or "requestBody" in operation
+        )
+        assert ("404" in refusals) is ("{" in path), (method, path)
+        if method in WRITES and not public:
+            assert "403" in refusals, (method, path)  # the CSRF checks refuse a browser's write
+        assert ("400" in refusals) is ("requestBody" in operation), (method, path)
+
+
+def test_the_error_body_schema_is_what_a_refusal_sends(
+    document: dict[str, Any], client: Client, personas: dict[str, User]
+) -> None:
+    client.login_as(PERSONAS["patient"])
+
+    refused = client.post("/api/v1/checkins", json={"level": 11, "unknown": 1})
+
+    assert refused.status_code == 422
+    body = msgspec.json.decode(refused.content, type=ErrorResponse)
+    assert body.errors
+    schema = document["components"]["schemas"]["ErrorResponse"]
+    assert set(refused.json()) <= set(schema["properties"])
+    assert set(schema["required"]) <= set(refused.json())
+    assert document["components"]["schemas"]["FieldProblem"]["required"] == ["field", "message"]
+
+
+def test_each_documented_refusal_of_an_anonymous_call_is_the_one_it_gets(
+    document: dict[str, Any], client: Client
+) -> None:
+    for path, method, operation in operations(document):
+        if method == "post" and path == "/api/v1/auth/login":
+            continue  # public: it answers 422 to an empty body, as documented
+        response = client.request(method.upper(), concrete(path))
+        assert str(response.status_code) in operation["responses"], (method, path)
+
+
+def test_public_operations_need_no_session(document: dict[str, Any]) -> None:
+    public = {
+        (path, method)
+        for path, method, operation in operations(document)
+        if operation.get("security") == [{}]
+    }
+
+    assert public == {("/healthz", "get"), ("/api/v1/auth/login", "post")}
+    assert document["security"] == [{"sessionCookie": []}]
+
+
+def test_statuses_a_handler_names_are_documented(document: dict[str, Any]) -> None:
+    paths = document["paths"]
+
+    assert "409" in paths["/api/v1/assignments/{assignment_id}"]["patch"]["responses"]
+    login = paths["/api/v1/auth/login"]["post"]["responses"]
+    assert {"401", "429"} <= set(login)
+    assert login["200"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/LoginResponse"
+    }
+    upload = paths["/api/v1/media"]["post"]["responses"]
+    assert {"200", "201", "400", "413", "415", "422"} <= set(upload)
+    health = paths["/healthz"]["get"]["responses"]
+    assert health["503"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/HealthResponse"
+    }
+
+
+def test_the_upload_documents_its_multipart_file(document: dict[str, Any]) -> None:
+    body = document["paths"]["/api/v1/media"]["post"]["requestBody"]
+
+    form = body["content"]["multipart/form-data"]["schema"]
+    assert body["required"] is True
+    assert form["required"] == ["file"]
+    assert form["properties"]["file"] == {"type": "string", "format": "binary"}
+
+
+def test_a_body_that_may_be_left_out_is_optional(document: dict[str, Any]) -> None:
+    acknowledge = document["paths"]["/api/v1/alerts/{alert_id}/acknowledge"]["post"]
+    assert acknowledge["requestBody"]["required"] is False
+    assert document["paths"]["/api/v1/checkins"]["post"]["requestBody"]["required"] is True
+
+
+def test_json_bodies_say_they_refuse_unknown_fields(document: dict[str, Any]) -> None:
+    schemas = document["components"]["schemas"]
+    for name in ("CheckinCreate", "Gad7Create", "SessionCreate", "AssignmentPatch", "OverrideIn"):
+        assert schemas[name]["additionalProperties"] is False, name
+    assert "additionalProperties" not in schemas["CheckinOut"]  # answers may grow

@@ -1,0 +1,175 @@
+"""The parts of the OpenAPI document that Litestar cannot see in the handlers.
+
+Litestar documents what a handler returns, and a `400 Validation Exception` for any handler
+with parameters. This app answers its refusals itself (`web/errors.py`) with one body,
+`ErrorResponse`: `422` naming each field at fault, `401` without a session, `403` for a role
+or a browser's write that fails the CSRF checks, `404` for what the viewer may not see. So,
+once, before the document is first served, every operation gets the refusals its route can
+give, derived from the route itself (public or not, its guards, its method, its path
+parameters, its query and body), plus those a handler names in `opt["refusals"]` (a 409, a
+413). A new route is documented the same way without anyone remembering to.
+
+`answers` and `created` declare a handler's success bodies where its return type does not
+show them. Also derived here: an upload's multipart body (`opt["multipart_file"]`: the route
+streams the body itself, so Litestar sees no `data`), a body the handler lets clients leave
+out, and that JSON bodies refuse fields they do not know.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import msgspec
+from litestar import Litestar, Request
+from litestar.handlers import HTTPRouteHandler
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.routes import HTTPRoute
+
+from wellness.web import guards
+from wellness.web.schemas import ErrorResponse
+
+REFUSALS = {
+    400: "The body is not JSON (or not the multipart form asked for), or is nested too deep.",
+    401: "Not signed in, or the session has ended.",
+    403: "Your role may not do this, or a browser's write came from another site or without "
+    "the page's token.",
+    404: "No such record, or not one you may see.",
+    409: "The record's state does not allow this now.",
+    413: "The body is larger than the limit.",
+    415: "Not a media type the library takes.",
+    422: "A field is missing or wrong: `errors` names each one (`field`, `message`).",
+    429: "Too many attempts: wait for the `Retry-After` seconds.",
+}
+ROLE_GUARDS = (
+    guards.admins_only,
+    guards.coordinators_only,
+    guards.therapists_only,
+    guards.patients_only,
+)
+WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+ERROR_SCHEMA = "#/components/schemas/ErrorResponse"
+_DESCRIPTIONS = {200: "Done", 201: "Created"}
+
+
+def answers(shape: type[msgspec.Struct], *statuses: int) -> dict[int, ResponseSpec]:
+    """A handler's answer under each success status it may send, where Litestar cannot see it:
+    `respond_once` sends encoded bytes, and some routes answer 200 or 201."""
+    return {
+        status: ResponseSpec(data_container=shape, description=_DESCRIPTIONS[status])
+        for status in statuses
+    }
+
+
+def created(shape: type[msgspec.Struct]) -> dict[int, ResponseSpec]:
+    return answers(shape, 201)
+
+
+def refusals(
+    handler: HTTPRouteHandler, method: str, *, has_path_ids: bool, has_input: bool, has_body: bool
+) -> list[int]:
+    """The refusal statuses one operation can answer, from what its route is."""
+    statuses = set(handler.opt.get("refusals", ()))
+    if not handler.opt.get("exclude_from_auth"):
+        statuses.add(401)
+        if method in WRITES or any(guard in ROLE_GUARDS for guard in handler.resolve_guards()):
+            statuses.add(403)
+    if has_path_ids:
+        statuses.add(404)
+    if has_input or has_body:
+        statuses.add(422)
+    if has_body:
+        statuses.add(400)
+    return sorted(statuses)
+
+
+def complete(app: Litestar, document: dict[str, Any]) -> None:
+    """Give every operation of `document` (the dict Litestar serves) what this module adds."""
+    for path, method, handler in _operations(app):
+        operation = document["paths"].get(path, {}).get(method.lower())
+        if operation is None:
+            continue
+        _describe_body(handler, operation, document)
+        responses = operation.setdefault("responses", {})
+        responses.pop("400", None)  # Litestar's validation answer, which this app never sends
+        parameters = operation.get("parameters", [])
+        found = refusals(
+            handler,
+            method,
+            has_path_ids=any(parameter["in"] == "path" for parameter in parameters),
+            has_input=bool(parameters),
+            has_body="requestBody" in operation,
+        )
+        for status in found:
+            responses.setdefault(str(status), _refusal(status))
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    (_, components) = msgspec.json.schema_components(
+        [ErrorResponse], ref_template="#/components/schemas/{name}"
+    )
+    schemas.update(components)
+
+
+def _operations(app: Litestar) -> Iterator[tuple[str, str, HTTPRouteHandler]]:
+    for route in app.routes:
+        if not isinstance(route, HTTPRoute):
+            continue
+        for handler in route.route_handlers:
+            if not handler.resolve_include_in_schema():
+                continue
+            for method in sorted(handler.http_methods - {"HEAD", "OPTIONS"}):
+                yield route.path_format, method, handler
+
+
+def _describe_body(handler: HTTPRouteHandler, operation: dict[str, Any], document: Any) -> None:
+    if field := handler.opt.get("multipart_file"):
+        file = {"type": "string", "format": "binary"}
+        form = {"type": "object", "required": [field], "properties": {field: file}}
+        operation["requestBody"] = {
+            "required": True,
+            "content": {"multipart/form-data": {"schema": form}},
+        }
+        return
+    body = operation.get("requestBody")
+    if body is None:
+        return
+    data = handler.parsed_fn_signature.parameters.get("data")
+    if data is not None and data.has_default:
+        body["required"] = False
+    for reference in _references(body):
+        schema = document["components"]["schemas"].get(reference.rsplit("/", 1)[-1])
+        if schema is not None and schema.get("type") == "object":
+            schema["additionalProperties"] = False  # every JSON body is a StrictBody
+
+
+def _references(value: Any) -> Iterator[str]:
+    if isinstance(value, dict):
+        if isinstance(reference := value.get("$ref"), str):
+            yield reference
+        for inner in value.values():
+            yield from _references(inner)
+    elif isinstance(value, list):
+        for inner in value:
+            yield from _references(inner)
+
+
+def _refusal(status: int) -> dict[str, Any]:
+    return {
+        "description": REFUSALS[status],
+        "content": {"application/json": {"schema": {"$ref": ERROR_SCHEMA}}},
+    }
+
+
+class CompletedJson(JsonRenderPlugin):
+    """Serves `/schema/openapi.json` as Litestar builds it, completed once by `complete`."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._completed: int | None = None
+
+    def render(self, request: Request[Any, Any, Any], openapi_schema: dict[str, Any]) -> bytes:
+        # Litestar builds the dict once and hands the same one to every request.
+        if self._completed != id(openapi_schema):
+            complete(request.app, openapi_schema)
+            self._completed = id(openapi_schema)
+        return super().render(request, openapi_schema)
