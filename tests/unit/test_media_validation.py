@@ -483,9 +483,11 @@ def test_it_accepts_every_wav_encoding_browsers_play(
     assert info.duration_seconds == pytest.approx(1.0)
 
 
-@pytest.mark.parametrize("field", ["channels", "sample_rate"])
-def test_it_rejects_a_wav_format_chunk_that_declares_nothing(tmp_path: Path, field: str) -> None:
-    path = mf.make_raw_wav(tmp_path, **{field: 0})
+@pytest.mark.parametrize(("channels", "sample_rate"), [(0, 8_000), (1, 0)])
+def test_it_rejects_a_wav_format_chunk_that_declares_nothing(
+    tmp_path: Path, channels: int, sample_rate: int
+) -> None:
+    path = mf.make_raw_wav(tmp_path, channels=channels, sample_rate=sample_rate)
 
     error = rejected(path)
 
