@@ -151,6 +151,21 @@ def test_an_unknown_field_is_refused_naming_it(as_patient: Client) -> None:
     assert count(as_patient, Checkin) == 0
 
 
+@pytest.mark.parametrize("content_type", ["application/json", None])
+def test_an_empty_body_is_refused_in_words_and_writes_nothing(
+    as_patient: Client, content_type: str | None
+) -> None:
+    headers = {"content-type": content_type} if content_type else {}
+
+    refused = as_patient.post("/api/v1/checkins", content=b"", headers=headers)
+
+    assert refused.status_code == 422
+    assert refused.json()["errors"] == [
+        {"field": "data", "message": "The body is empty: send a JSON object."}
+    ]
+    assert count(as_patient, Checkin) == 0
+
+
 def test_a_strict_body_is_decoded_once_and_never_leniently(
     as_patient: Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:

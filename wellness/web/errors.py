@@ -41,12 +41,21 @@ def wants_json(request: Request[Any, Any, Any]) -> bool:
     return request.url.path.startswith("/api/") or request.url.path in {"/healthz"}
 
 
+# Litestar's words for a field it could not fill, by (field, message): a JSON write sent with
+# no body at all reaches the handler's signature without `data`, and says so as a KeyError.
+FRIENDLY_FIELD_MESSAGES = {("data", "'data'"): "The body is empty: send a JSON object."}
+
+
 def field_errors(exc: HTTPException) -> list[dict[str, str]]:
     extra = exc.extra if isinstance(exc.extra, list) else []
-    return [
-        {"field": str(item.get("key", "")), "message": str(item.get("message", ""))}
+    found = [
+        (str(item.get("key", "")), str(item.get("message", "")))
         for item in extra
         if isinstance(item, dict)
+    ]
+    return [
+        {"field": field, "message": FRIENDLY_FIELD_MESSAGES.get((field, message), message)}
+        for field, message in found
     ]
 
 
