@@ -103,6 +103,24 @@ def test_logout_ends_every_session_of_that_user(client: Client, personas: dict[s
         assert client.get("/api/v1/me").status_code == 401
 
 
+def test_signing_out_through_the_api_deletes_the_session_cookie(
+    client: Client, personas: dict[str, User]
+) -> None:
+    client.login_as(PERSONAS["patient"])
+
+    response = client.post("/api/v1/auth/logout")
+
+    assert response.status_code == 204
+    [cleared] = [
+        header
+        for header in response.headers.get_list("set-cookie")
+        if header.startswith(f"{SESSION_COOKIE}=")
+    ]
+    # Max-Age wins over Expires (RFC 6265 5.3): it must say 0, or the cookie lives on.
+    assert "Max-Age=0" in cleared
+    assert SESSION_COOKIE not in client.cookies
+
+
 def test_logout_leaves_other_users_signed_in(client: Client, personas: dict[str, User]) -> None:
     therapist = api_login(client, "therapist@example.org", PERSONA_PASSWORD).cookies[SESSION_COOKIE]
     client.cookies.clear()

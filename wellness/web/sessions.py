@@ -12,11 +12,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from litestar.connection import ASGIConnection
+from litestar.datastructures import Cookie, MutableScopeHeaders
 from litestar.middleware.session.server_side import (
     ServerSideSessionBackend,
     ServerSideSessionConfig,
 )
-from litestar.types import Empty, Message, ScopeSession
+from litestar.types import Message, ScopeSession
+from litestar.utils.dataclass import extract_dataclass_items
 
 ROTATE_FLAG = "_rotate"
 _NEW_ID_STATE_KEY = "wellness.new_session_id"
@@ -52,10 +54,24 @@ class RotatingSessionBackend(ServerSideSessionBackend):
         if not scope_session:
             # Anonymous visitors with nothing to remember get no session record at all,
             # so health checks and crawlers cannot fill the store.
-            if not connection.cookies.get(self.config.key):
-                return
-            scope_session = Empty
+            if connection.cookies.get(self.config.key):
+                await self._forget(message, connection)
+            return
         await super().store_in_message(scope_session, message, connection)
+
+    async def _forget(
+        self, message: Message, connection: ASGIConnection[Any, Any, Any, Any]
+    ) -> None:
+        """Delete the record and the browser's cookie. Litestar's own clearing sends the
+        config's Max-Age beside `expires=0`, and Max-Age wins (RFC 6265 5.3): browsers kept a
+        `null` session cookie for the whole session lifetime."""
+        store = self.config.get_store_from_app(connection.scope["app"])
+        await self.delete(self.get_session_id(connection), store=store)
+        attributes = dict(
+            extract_dataclass_items(self.config, exclude_none=True, include=Cookie.__dict__.keys())
+        )
+        gone = Cookie(**{**attributes, "key": self.config.key, "value": "", "max_age": 0})
+        MutableScopeHeaders.from_message(message).add("Set-Cookie", gone.to_header(header=""))
 
     async def _rotate(self, connection: ASGIConnection[Any, Any, Any, Any]) -> None:
         old_id = connection.cookies.get(self.config.key)
