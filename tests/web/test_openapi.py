@@ -131,3 +131,16 @@ def test_json_bodies_say_they_refuse_unknown_fields(document: dict[str, Any]) ->
     for name in ("CheckinCreate", "Gad7Create", "SessionCreate", "AssignmentPatch", "OverrideIn"):
         assert schemas[name]["additionalProperties"] is False, name
     assert "additionalProperties" not in schemas["CheckinOut"]  # answers may grow
+
+
+def test_json_bodies_keep_every_bound_the_decoder_enforces(document: dict[str, Any]) -> None:
+    """Litestar's reading of msgspec drops a minimum of 0 and the bounds of list items; the
+    document gives msgspec's own schema of each body."""
+    schemas = document["components"]["schemas"]
+
+    before = schemas["PracticeCreate"]["properties"]["anxiety_before"]
+    assert {"type": "integer", "minimum": 0, "maximum": 10} in before["anyOf"]
+    weekdays = schemas["AssignmentCreate"]["properties"]["weekdays"]
+    assert weekdays["items"] == {"type": "integer", "minimum": 1, "maximum": 7}
+    tags = schemas["CheckinCreate"]["properties"]["tags"]
+    assert tags["items"]["maxLength"] == 40

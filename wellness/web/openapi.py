@@ -12,13 +12,14 @@ parameters, its query and body), plus those a handler names in `opt["refusals"]`
 `answers` and `created` declare a handler's success bodies where its return type does not
 show them. Also derived here: an upload's multipart body (`opt["multipart_file"]`: the route
 streams the body itself, so Litestar sees no `data`), a body the handler lets clients leave
-out, and that JSON bodies refuse fields they do not know.
+out, and each JSON body's schema as msgspec gives it: exact where Litestar's reading of msgspec
+loses constraints, and saying that unknown fields are refused.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, get_args
 
 import msgspec
 from litestar import Litestar, Request
@@ -29,6 +30,7 @@ from litestar.routes import HTTPRoute
 
 from wellness.web import guards
 from wellness.web.schemas import ErrorResponse
+from wellness.web.strict_json import StrictBody
 
 REFUSALS = {
     400: "The body is not JSON (or not the multipart form asked for), or is nested too deep.",
@@ -86,11 +88,12 @@ def refusals(
 
 def complete(app: Litestar, document: dict[str, Any]) -> None:
     """Give every operation of `document` (the dict Litestar serves) what this module adds."""
+    bodies: set[type[StrictBody]] = set()
     for path, method, handler in _operations(app):
         operation = document["paths"].get(path, {}).get(method.lower())
         if operation is None:
             continue
-        _describe_body(handler, operation, document)
+        bodies |= _describe_body(handler, operation)
         responses = operation.setdefault("responses", {})
         responses.pop("400", None)  # Litestar's validation answer, which this app never sends
         parameters = operation.get("parameters", [])
@@ -104,10 +107,17 @@ def complete(app: Litestar, document: dict[str, Any]) -> None:
         for status in found:
             responses.setdefault(str(status), _refusal(status))
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
-    (_, components) = msgspec.json.schema_components(
-        [ErrorResponse], ref_template="#/components/schemas/{name}"
+    # JSON bodies as msgspec itself describes them, which is what the strict decoder enforces:
+    # Litestar's own reading of msgspec loses constraints (a `minimum` of 0, bounds on list
+    # items: litestar#3999, #4514) and says nothing of unknown fields being refused.
+    named = sorted(bodies, key=lambda body: body.__name__)
+    _, components = msgspec.json.schema_components(
+        [*named, ErrorResponse], ref_template="#/components/schemas/{name}"
     )
-    schemas.update(components)
+    exact = {body.__name__ for body in named} | {ErrorResponse.__name__}
+    for name, schema in components.items():
+        if name in exact or name not in schemas:
+            schemas[name] = schema
 
 
 def _operations(app: Litestar) -> Iterator[tuple[str, str, HTTPRouteHandler]]:
@@ -121,7 +131,8 @@ def _operations(app: Litestar) -> Iterator[tuple[str, str, HTTPRouteHandler]]:
                 yield route.path_format, method, handler
 
 
-def _describe_body(handler: HTTPRouteHandler, operation: dict[str, Any], document: Any) -> None:
+def _describe_body(handler: HTTPRouteHandler, operation: dict[str, Any]) -> set[type[StrictBody]]:
+    """Mend the operation's request body; answer the strict body types it takes."""
     if field := handler.opt.get("multipart_file"):
         file = {"type": "string", "format": "binary"}
         form = {"type": "object", "required": [field], "properties": {field: file}}
@@ -129,28 +140,21 @@ def _describe_body(handler: HTTPRouteHandler, operation: dict[str, Any], documen
             "required": True,
             "content": {"multipart/form-data": {"schema": form}},
         }
-        return
+        return set()
     body = operation.get("requestBody")
-    if body is None:
-        return
     data = handler.parsed_fn_signature.parameters.get("data")
-    if data is not None and data.has_default:
+    if body is None or data is None:
+        return set()
+    if data.has_default:
         body["required"] = False
-    for reference in _references(body):
-        schema = document["components"]["schemas"].get(reference.rsplit("/", 1)[-1])
-        if schema is not None and schema.get("type") == "object":
-            schema["additionalProperties"] = False  # every JSON body is a StrictBody
+    return set(_strict_bodies(data.annotation))
 
 
-def _references(value: Any) -> Iterator[str]:
-    if isinstance(value, dict):
-        if isinstance(reference := value.get("$ref"), str):
-            yield reference
-        for inner in value.values():
-            yield from _references(inner)
-    elif isinstance(value, list):
-        for inner in value:
-            yield from _references(inner)
+def _strict_bodies(annotation: Any) -> Iterator[type[StrictBody]]:
+    if isinstance(annotation, type) and issubclass(annotation, StrictBody):
+        yield annotation
+    for inner in get_args(annotation):
+        yield from _strict_bodies(inner)
 
 
 def _refusal(status: int) -> dict[str, Any]:
