@@ -30,6 +30,7 @@ from litestar.routes import HTTPRoute
 
 from wellness.web import guards
 from wellness.web.schemas import ErrorResponse
+from wellness.web.security import api_writes_carry_token
 from wellness.web.strict_json import StrictBody
 
 REFUSALS = {
@@ -73,10 +74,13 @@ def refusals(
 ) -> list[int]:
     """The refusal statuses one operation can answer, from what its route is."""
     statuses = set(handler.opt.get("refusals", ()))
+    checks = handler.resolve_guards()
     if not handler.opt.get("exclude_from_auth"):
         statuses.add(401)
-        if method in WRITES or any(guard in ROLE_GUARDS for guard in handler.resolve_guards()):
-            statuses.add(403)
+    if any(guard in ROLE_GUARDS for guard in checks):
+        statuses.add(403)
+    if method in WRITES and api_writes_carry_token in checks:
+        statuses.add(403)  # a browser's write from another site, or without the page's token
     if has_path_ids:
         statuses.add(404)
     if has_input or has_body:
