@@ -176,6 +176,7 @@ def test_only_admins_may_post_the_filter(
         ({"action": "teleported"}, "action", "Choose one of the listed actions."),
         ({"person": "nobody@example.org"}, "person", "No account has that e-mail address."),
         ({"patient": "Alice"}, "patient", "account id"),
+        ({"person": "a" * 250 + "@example.org"}, "person", "account id"),  # longer than any
         ({"per_page": "5000"}, "per_page", "1 to 200"),
     ],
 )

@@ -92,6 +92,23 @@ def test_each_sign_in_gets_a_fresh_session_id(client: Client, personas: dict[str
     assert first != second
 
 
+@pytest.mark.parametrize("length", [254, 255, 5_000])
+def test_an_address_too_long_for_any_account_is_an_unknown_account(
+    client: Client, personas: dict[str, User], length: int
+) -> None:
+    email = "a" * (length - len("@example.org")) + "@example.org"
+
+    api = api_login(client, email, PERSONA_PASSWORD)
+    page = client.submit("/login", {"email": email, "password": PERSONA_PASSWORD})
+
+    assert api.status_code == 401
+    assert (
+        api.json()["detail"] == api_login(client, "nobody@example.org", "x" * 12).json()["detail"]
+    )
+    assert page.status_code == 401
+    assert "match an active account" in page.text
+
+
 def test_logout_ends_every_session_of_that_user(client: Client, personas: dict[str, User]) -> None:
     laptop = api_login(client, "patient@example.org", PERSONA_PASSWORD).cookies[SESSION_COOKIE]
     client.cookies.clear()

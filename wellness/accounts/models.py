@@ -5,10 +5,12 @@ from tortoise.models import Model
 
 from wellness.accounts.roles import Role
 
+MAX_EMAIL_LENGTH = 254  # RFC 5321's limit for an address
+
 
 class User(Model):
     id = fields.IntField(primary_key=True)
-    email = fields.CharField(max_length=254, unique=True)
+    email = fields.CharField(max_length=MAX_EMAIL_LENGTH, unique=True)
     display_name = fields.CharField(max_length=120)
     role = fields.CharEnumField(Role, max_length=16)
     time_zone = fields.CharField(max_length=64, default="UTC")

@@ -11,7 +11,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F, Q
 
 from wellness.accounts import passwords
-from wellness.accounts.models import User
+from wellness.accounts.models import MAX_EMAIL_LENGTH, User
 from wellness.accounts.roles import Role
 from wellness.db import raw_query
 from wellness.lib.paging import page_bounds
@@ -52,7 +52,7 @@ def check_new_account(account: NewAccount) -> NewAccount:
     holds the problems of every field in `problems`."""
     problems: dict[str, str] = {}
     email = normalize_email(account.email)
-    if len(email) > 254 or not _EMAIL_SHAPE.match(email):
+    if len(email) > MAX_EMAIL_LENGTH or not _EMAIL_SHAPE.match(email):
         problems["email"] = "Enter an e-mail address such as name@clinic.org."
     display_name = one_line(account.display_name)
     if not display_name:
@@ -141,7 +141,7 @@ async def authenticate(email: str, password: str, *, now: datetime) -> User | No
 
 async def check_credentials(email: str, password: str, *, now: datetime) -> CredentialCheck:
     """Check a sign-in; on success record it. Costs the same for unknown accounts."""
-    user = await User.get_or_none(email=normalize_email(email))
+    user = await find_by_email(email)
     stored_hash = user.password_hash if user is not None else passwords.dummy_hash()
     matches = await asyncio.to_thread(passwords.verify_password, stored_hash, password)
     if user is None or not matches or not user.is_active:
@@ -178,7 +178,12 @@ async def get_user(user_id: int) -> User | None:
 
 
 async def find_by_email(email: str) -> User | None:
-    return await User.get_or_none(email=normalize_email(email))
+    """The account with this address; None for an address no account can have (too long for
+    the column, which the ORM would refuse to look up at all)."""
+    normal = normalize_email(email)
+    if len(normal) > MAX_EMAIL_LENGTH:
+        return None
+    return await User.get_or_none(email=normal)
 
 
 @dataclass(frozen=True, slots=True)
