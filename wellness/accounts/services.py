@@ -9,6 +9,7 @@ from datetime import datetime
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F, Q
+from tortoise.transactions import in_transaction
 
 from wellness.accounts import passwords
 from wellness.accounts.models import MAX_EMAIL_LENGTH, User
@@ -244,13 +245,31 @@ async def change_role(viewer: User, target: User, role: Role) -> None:
         raise AccountError(
             "role", "You can't remove your own administrator role; ask another administrator."
         )
-    await set_role(target.id, role)
+    async with in_transaction():
+        if role is not Role.ADMIN:
+            await _keep_an_administrator(target.id, "role")
+        await set_role(target.id, role)
 
 
 async def change_active(viewer: User, target: User, active: bool) -> None:
     if target.id == viewer.id and not active:
         raise AccountError("active", "You can't deactivate your own account.")
-    await set_active(target.id, active)
+    async with in_transaction():
+        if not active:
+            await _keep_an_administrator(target.id, "active")
+        await set_active(target.id, active)
+
+
+async def _keep_an_administrator(user_id: int, field: str) -> None:
+    """Refuse a change that would leave no active administrator. Every active administrator's
+    row is locked first, so two administrators demoting or deactivating each other at once
+    cannot both pass: the second waits, then counts what the first left (on PostgreSQL;
+    SQLite runs one transaction at a time)."""
+    admins = await User.select_for_update().filter(role=Role.ADMIN, is_active=True)
+    if [admin.id for admin in admins] == [user_id]:
+        raise AccountError(
+            field, "This is the only active administrator left; make someone else one first."
+        )
 
 
 async def change_own_password(user: User, current_password: str, new_password: str) -> User:
