@@ -137,6 +137,25 @@ def test_a_rejected_upload_names_the_reason_and_leaves_nothing_behind(
     assert stored_files(settings) == []
 
 
+@pytest.mark.parametrize("second_name", ["tone.mp3", "other.mp3"])
+def test_two_files_in_one_upload_are_refused_and_leave_nothing(
+    as_coordinator: Client, settings: Settings, tmp_path: Path, second_name: str
+) -> None:
+    """Two parts with the same file name were once joined into one stored file."""
+    audio = make_mp3(tmp_path, seconds=2.0).read_bytes()
+    files = [
+        ("file", ("tone.mp3", audio, "audio/mpeg")),
+        ("file", (second_name, b"<html><script>alert(1)</script></html>", "audio/mpeg")),
+    ]
+
+    response = as_coordinator.post("/api/v1/media", files=files)
+
+    assert response.status_code == 400
+    assert response.json()["detail"] == "Send one file per upload."
+    assert counts(as_coordinator) == (0, 0, 0)
+    assert stored_files(settings) == []
+
+
 def test_an_upload_without_a_file_field_is_refused(
     as_coordinator: Client, settings: Settings
 ) -> None:

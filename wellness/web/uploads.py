@@ -120,15 +120,17 @@ class _Receiver:
         self.part.filename = (
             raw_filename.decode("utf-8", "replace") if raw_filename is not None else None
         )
+        if self.is_file_part():
+            # Counted per part, not by name: two parts named alike would otherwise be joined.
+            if self.file_seen:
+                raise UploadRefused(status_code=400, detail="Send one file per upload.")
+            self.file_seen, self.filename = True, self.part.filename
 
     def is_file_part(self) -> bool:
         return self.part.name == self.file_field and self.part.filename is not None
 
     def on_part_data(self, data: bytes, start: int, end: int) -> None:
         if self.is_file_part():
-            if self.file_seen and self.filename != self.part.filename:
-                raise UploadRefused(status_code=400, detail="Send one file per upload.")
-            self.file_seen, self.filename = True, self.part.filename
             chunk = data[start:end]
             self.size += len(chunk)
             if self.size > self.max_bytes:
@@ -146,10 +148,7 @@ class _Receiver:
             )
 
     def on_part_end(self) -> None:
-        if self.is_file_part():
-            self.file_seen = True
-            self.filename = self.part.filename
-        elif self.part.name:
+        if self.part.name and not self.is_file_part():
             self.fields[self.part.name] = bytes(self.part.value).decode("utf-8", "replace")
 
 
