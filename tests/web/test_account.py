@@ -114,4 +114,6 @@ def test_a_refused_password_change_changes_nothing(
 def test_the_account_form_needs_its_csrf_token(as_patient: Client) -> None:
     response = as_patient.post("/account/time-zone", data={"time_zone": "Asia/Tokyo"})
     assert response.status_code == 403
+    assert "Go back, reload the page and send it again." in response.text
+    assert "CSRF" not in response.text  # words for people, not the defence's name
     assert as_patient.user("patient@example.org").time_zone == "Europe/Berlin"

@@ -13,6 +13,7 @@ from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY, HTTP_500_INTERN
 
 from wellness.catalog.validation import MediaRejected
 from wellness.lib.validation import FieldError
+from wellness.web.security import CSRF_REFUSAL
 
 log = logging.getLogger("wellness.web")
 
@@ -34,6 +35,12 @@ TITLES = {
 FRIENDLY_DETAILS = {
     "Not Found": "We couldn't find that page. It may have moved, or the address may be mistyped.",
     "Method Not Allowed": "That action isn't available at this address.",
+}
+# On pages only: the API's clients are scripts, for whom the defence's own name says more.
+FRIENDLY_PAGE_DETAILS = {
+    # A form left open until its token's cookie was gone, or sent from another site's page.
+    CSRF_REFUSAL: "This form could not be accepted: it was open too long, or it did not come "
+    "from this site. Go back, reload the page and send it again.",
 }
 
 
@@ -101,6 +108,8 @@ def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -
             field_errors(exc),
         )
     detail = FRIENDLY_DETAILS.get(exc.detail, exc.detail)
+    if not wants_json(request):
+        detail = FRIENDLY_PAGE_DETAILS.get(detail, detail)
     if isinstance(exc, NotAuthorizedException):
         detail = "Sign in to continue."
     response = error_response(
