@@ -90,7 +90,7 @@ def test_users_create_prompts_for_the_password_twice(environment: dict[str, str]
         (
             ("--email", "a@b.org", "--timezone", "Moon/Base"),
             PASSPHRASE,
-            "time_zone: Unknown time zone",
+            "time_zone: No time zone is called",
         ),
         (("--email", "a@b.org"), "password", "password: This password is one of the most common"),
     ],

@@ -343,3 +343,10 @@ def test_after_a_practice_the_same_moment_in_another_zone_is_the_same_moment() -
     west = (ENDED + timedelta(minutes=5)).astimezone(timezone(timedelta(hours=-7)))
 
     assert adopts_as_after(west, started_at=NOW, ended_at=ENDED, within=WINDOW)
+
+
+def test_a_note_keeps_its_words_and_lines_but_no_bidirectional_controls() -> None:
+    hebrew = "\u05dc\u05d9\u05dc\u05d4 \u05d8\u05d5\u05d1"  # "good night"
+    typed = f"Felt \u202eesuoh\u202c better\r\n{hebrew} \u2067ok\u2069"
+
+    assert clean_note(typed) == f"Felt esuoh better\n{hebrew} ok"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.conftest import PERSONA_PASSWORD, PERSONAS, Client
@@ -38,10 +40,14 @@ def test_the_time_zone_field_offers_a_searchable_list_of_zones(as_patient: Clien
     assert 'value="EST5EDT"' not in datalist
 
 
-def test_an_unknown_time_zone_is_refused(as_patient: Client) -> None:
-    response = as_patient.submit("/account/time-zone", {"time_zone": "Europe/Atlantis"})
+def test_an_unknown_time_zone_is_refused_and_stays_as_typed(as_patient: Client) -> None:
+    response = as_patient.submit("/account/time-zone", {"time_zone": "Europe/\u202eAtlantis"})
     assert response.status_code == 422
-    assert "Unknown time zone" in response.text
+    assert "No time zone is called \u201cEurope/Atlantis\u201d" in response.text
+    field = re.search(r'<input[^>]*name="time_zone"[^>]*>', response.text)
+    assert field is not None
+    assert 'value="Europe/\u202eAtlantis"' in field.group(0)  # what was typed, not the saved zone
+    assert 'aria-invalid="true"' in field.group(0)
     assert as_patient.user("patient@example.org").time_zone == "Europe/Berlin"
 
 

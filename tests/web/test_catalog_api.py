@@ -428,6 +428,17 @@ def test_a_session_title_and_instructor_keep_their_words_not_the_control_charact
     assert stored_titles(as_coordinator) == ["Slow breathing"]
 
 
+def test_a_session_title_cannot_be_made_to_read_reversed(
+    as_coordinator: Client, asset_id: int
+) -> None:
+    body = {**SESSION, "primary_asset_id": asset_id, "title": "Slow \u202egnihtaerb\u202c"}
+
+    response = as_coordinator.post("/api/v1/sessions", json=body)
+
+    assert response.status_code == 201, response.text
+    assert stored_titles(as_coordinator) == ["Slow gnihtaerb"]
+
+
 def test_a_tag_keeps_its_words_not_the_control_character(
     as_coordinator: Client, asset_id: int
 ) -> None:

@@ -82,8 +82,8 @@ def check_time_zone(name: str) -> str:
     if found is None:
         raise AccountError(
             "time_zone",
-            f"Unknown time zone {typed[:60]!r}; type a city such as Berlin, or a name such as "
-            "Europe/Berlin.",
+            f"No time zone is called \u201c{typed[:60]}\u201d; type a city such as Berlin, or a "
+            "name such as Europe/Berlin.",
         )
     return found
 

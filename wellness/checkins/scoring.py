@@ -15,6 +15,7 @@ from typing import Final
 
 from wellness.checkins.scales import SUDS_MAX as SUDS_MAX
 from wellness.checkins.scales import SUDS_MIN as SUDS_MIN
+from wellness.lib.text import without_bidi_controls
 from wellness.lib.validation import FieldError
 from wellness.lib.vocabulary import Vocabulary
 
@@ -198,7 +199,7 @@ def clean_level(field: str, level: int) -> int:
 
 
 def clean_note(note: str) -> str:
-    text = note.replace("\r\n", "\n").replace("\x00", "").strip()
+    text = without_bidi_controls(note.replace("\r\n", "\n").replace("\x00", "")).strip()
     if len(text) > MAX_NOTE:
         raise FieldError("note", f"Keep the note under {MAX_NOTE} characters.")
     return text

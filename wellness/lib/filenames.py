@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import unicodedata
 
+from wellness.lib.text import BIDI_CONTROLS
+
 MAX_DISPLAY_NAME = 255
-# Bidirectional overrides and isolates can make "evil‮3pm.exe" read as "evilexe.mp3".
-_BIDI_CONTROLS = {
-    chr(code) for code in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C)
-}
+# Bidirectional overrides and isolates can make "evil\u202e3pm.exe" read as "evilexe.mp3"; in a
+# file name the direction marks have no use either.
+_BIDI_CONTROLS = BIDI_CONTROLS | {chr(code) for code in (0x200E, 0x200F, 0x061C)}
 
 
 def display_filename(name: str | None) -> str:

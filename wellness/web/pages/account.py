@@ -38,7 +38,8 @@ class AccountPages(Controller):
         try:
             await accounts.change_time_zone(user, data.time_zone)
         except accounts.AccountError as problem:
-            return _account_template(user, errors={problem.field: problem.message}, status=422)
+            errors = {problem.field: problem.message}
+            return _account_template(user, errors=errors, status=422, typed_zone=data.time_zone)
         flash(request, "Your time zone is saved.", category="success")
         return Redirect("/account", status_code=303)
 
@@ -87,14 +88,20 @@ class AccountPages(Controller):
 
 
 def _account_template(
-    user: User, *, errors: dict[str, str] | None = None, status: int = 200
+    user: User,
+    *,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+    typed_zone: str | None = None,
 ) -> Template:
+    """The account page; a refused time zone stays in its field as it was typed."""
     return Template(
         "account/account.html",
         context={
             "user": user,
             "errors": errors or {},
             "is_patient": permissions.is_patient(user.role),
+            "time_zone_value": user.time_zone if typed_zone is None else typed_zone,
         },
         status_code=status,
     )
