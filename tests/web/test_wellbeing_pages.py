@@ -200,6 +200,27 @@ def test_a_practice_log_from_years_ago_is_refused(as_patient: Client) -> None:
     assert count(as_patient, PracticeLog) == 0
 
 
+def test_a_note_too_long_is_named_beside_the_note_and_kept(as_patient: Client) -> None:
+    page = as_patient.get("/practice/log")
+    found = re.search(r'type="datetime-local" value="([^"]+)"', page.text)
+    assert found is not None
+    note = "n" * 600
+
+    response = as_patient.submit(
+        "/practice/log",
+        {"kind": "yoga", "minutes": "20", "started_at": found.group(1), "note": note},
+    )
+
+    assert response.status_code == 422
+    assert 'id="note-error"' in response.text
+    textarea = re.search(r'<textarea id="note"[^>]*>([^<]*)</textarea>', response.text)
+    assert textarea is not None
+    assert 'aria-invalid="true"' in textarea.group(0)
+    assert 'aria-describedby="note-error"' in textarea.group(0)
+    assert textarea.group(1) == note
+    assert count(as_patient, PracticeLog) == 0
+
+
 def test_staff_cannot_use_patient_pages(client: Client, personas: dict[str, User]) -> None:
     for persona in ("therapist", "coordinator", "admin"):
         client.login_as(PERSONAS[persona])
