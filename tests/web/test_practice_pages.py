@@ -760,3 +760,21 @@ def test_a_check_in_after_an_unfinished_session_is_just_a_check_in(
     assert "It counts as your rating after" not in text_of(home)
     assert "counted after a session" not in home.text
     assert count(as_patient, Checkin, practice_id=practice_id, context="after_session") == 0
+
+
+@pytest.mark.parametrize("level", ["11", ""])
+def test_a_refused_after_rating_of_a_logged_practice_names_the_field(
+    as_patient: Client, level: str
+) -> None:
+    """A practice logged as done elsewhere has no session page to go back to."""
+    when = (TEST_NOW - timedelta(hours=1)).astimezone(ZoneInfo("Europe/Berlin"))
+    logged = {"kind": "yoga", "minutes": "20", "started_at": when.strftime("%Y-%m-%dT%H:%M")}
+    assert as_patient.submit("/practice/log", logged).status_code == 303
+    practice_id = newest_practice(as_patient).id
+    before = count(as_patient, Checkin)
+
+    refused = as_patient.submit(f"/practice/{practice_id}/after", {"anxiety_after": level})
+
+    assert refused.status_code == 422
+    assert "Choose a number from 0" in refused.text
+    assert count(as_patient, Checkin) == before

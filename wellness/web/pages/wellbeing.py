@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.exceptions import NotFoundException
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
@@ -249,8 +248,10 @@ async def _after_refused(
     call: SignedInCall, found: PracticeLog, errors: dict[str, str]
 ) -> Template:
     """The session page again, answered 422 with the reason beside the after-rating scale."""
-    if found.session_id is None:  # a logged practice has no session page (and no after form)
-        raise NotFoundException()
+    if found.session_id is None:
+        # A logged practice has no session page to go back to: the error page names the field.
+        field, message = next(iter(errors.items()))
+        raise FieldError(field, message)
     session = await session_for_viewer_or_404(call.user, found.session_id)
     return await session_template(
         call.user, call.now, session, found.id, policy=call.policy, errors=errors, status=422
