@@ -368,6 +368,35 @@ def test_the_patients_account_page_shows_their_care_team(
     assert "Bob Therapist" not in choices
 
 
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        (
+            {"path": "role", "data": {"role": "coordinator"}},
+            "no longer a therapist: sees no alerts",
+        ),
+        ({"path": "active", "data": {"active": "false"}}, "deactivated: sees no alerts"),
+    ],
+)
+def test_the_care_team_says_when_its_only_therapist_can_see_no_alerts(
+    as_admin: Client, personas: dict[str, User], change: dict[str, Any], words: str
+) -> None:
+    patient, bob = personas["patient"], personas["therapist"]
+    page = as_admin.get(f"/admin/users/{patient.id}")
+    assert "sees no alerts" not in page.text
+    assert "alerts from this patient reach no one" not in page.text
+
+    changed = as_admin.submit(f"/admin/users/{bob.id}/{change['path']}", change["data"])
+    assert changed.status_code == 303
+    page = as_admin.get(f"/admin/users/{patient.id}")
+
+    team = page.text.split('id="care-heading"', 1)[1].split("Add a therapist", 1)[0]
+    assert "Bob Therapist" in team
+    assert words in team
+    assert "alerts from this patient reach no one" in team
+    assert team_ids(as_admin, patient) == {bob.id}  # still on the team, to be seen and removed
+
+
 def test_the_therapists_account_page_shows_their_caseload(
     as_admin: Client, personas: dict[str, User]
 ) -> None:

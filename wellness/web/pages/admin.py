@@ -9,6 +9,7 @@ from litestar.params import QueryParameter, URLEncodedBody
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
+from wellness.accounts import permissions
 from wellness.accounts import services as accounts
 from wellness.accounts.models import User
 from wellness.accounts.roles import Role
@@ -256,6 +257,13 @@ async def _detail_template(
     if account.role is Role.PATIENT:
         team = await care.therapists_of(account.id)
         context["care_team"] = team
+        # A member demoted or deactivated since stays on the team (and regains the caseload if
+        # restored) but sees no alerts meanwhile: the page says so, or the team looks covered.
+        context["unreachable"] = {
+            member.id
+            for member in team
+            if not (member.is_active and permissions.can_see_caseload(member.role))
+        }
         context["therapist_choices"] = [
             therapist
             for therapist in await care.active_therapists()
