@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -79,6 +80,27 @@ def test_sign_in_returns_to_the_page_that_asked_for_it(
     assert bounce.headers["location"] == "/login?next=%2Fadmin%2Fusers%3Fpage%3D1"
     response = sign_in_form(client, "admin@example.org", PERSONA_PASSWORD, "/admin/users?page=1")
     assert response.headers["location"] == "/admin/users?page=1"
+
+
+@pytest.mark.parametrize(
+    ("referer", "back_to"),
+    [
+        ("http://testserver.local/patient?tab=today", "/patient?tab=today"),
+        (None, "/"),
+        ("https://evil.example/patient", "/"),
+        ("http://testserver.local//evil.example/", "/"),
+    ],
+)
+def test_a_form_sent_after_the_session_ended_leads_back_to_its_page_after_sign_in(
+    client: Client, personas: dict[str, User], referer: str | None, back_to: str
+) -> None:
+    """The form's own address answers only POST: going back there after sign-in was a 405."""
+    headers = {"referer": referer} if referer else {}
+
+    bounce = client.submit("/checkins", {"level": "4"}, headers=headers)
+
+    assert bounce.status_code == 303
+    assert bounce.headers["location"] == f"/login?next={quote(back_to, safe='')}"
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
@@ -12,6 +12,7 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY, HTTP_500_INTERNAL_SERVER_ERROR
 
 from wellness.catalog.validation import MediaRejected
+from wellness.lib.urls import local_redirect_target
 from wellness.lib.validation import FieldError
 from wellness.web.security import CSRF_REFUSAL
 
@@ -97,8 +98,9 @@ def error_response(
 
 def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
     if isinstance(exc, NotAuthorizedException) and not wants_json(request):
-        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        return Redirect(f"/login?next={quote(target, safe='')}", status_code=303)
+        return Redirect(
+            f"/login?next={quote(_back_after_sign_in(request), safe='')}", status_code=303
+        )
     if isinstance(exc, ValidationException):
         detail = exc.detail if exc.detail else "Validation failed."
         return error_response(
@@ -118,6 +120,18 @@ def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -
     if exc.headers:
         response.headers.update(exc.headers)
     return response
+
+
+def _back_after_sign_in(request: Request[Any, Any, Any]) -> str:
+    """Where sign-in leads back to: the page asked for, or for a form sent after the session
+    ended, the page the form was on (its own address answers only the form's method)."""
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    if request.method in {"GET", "HEAD"}:
+        return here
+    referer = urlsplit(request.headers.get("referer", ""))
+    same_site = referer.netloc == request.headers.get("host", "")
+    page = local_redirect_target(referer.path + (f"?{referer.query}" if referer.query else ""))
+    return page if same_site and page else "/"
 
 
 def _plain_validation_detail(detail: str) -> str:
