@@ -474,6 +474,22 @@ def test_admin_removes_a_therapist_from_the_care_team(
     assert "Alice Patient" not in as_admin.get("/therapist").text
 
 
+def test_removing_a_therapist_who_is_not_on_the_team_says_so(
+    as_admin: Client, personas: dict[str, User]
+) -> None:
+    patient, bob = personas["patient"], personas["therapist"]
+    as_admin.submit(f"/admin/users/{patient.id}/care-team/{bob.id}/remove")
+    as_admin.get(f"/admin/users/{patient.id}")  # the first removal's message is shown
+
+    again = as_admin.submit(f"/admin/users/{patient.id}/care-team/{bob.id}/remove")
+
+    assert again.status_code == 303
+    page = as_admin.get(f"/admin/users/{patient.id}")
+    assert "That therapist was not on this care team; nothing changed." in page.text
+    unassigned = {"action": "care_unassigned", "target_id": str(patient.id)}
+    assert count(as_admin, AuditEvent, patient_id=patient.id, **unassigned) == 1
+
+
 def test_removing_a_therapist_keeps_the_membership_as_history(
     as_admin: Client, personas: dict[str, User]
 ) -> None:

@@ -212,6 +212,8 @@ class AdminPages(Controller):
             detail = f"therapist={therapist_id}"
             await record_for_patient(request, "care_unassigned", patient.id, detail=detail)
             flash(request, "Removed from the care team.", "success")
+        else:  # a second click, or a stale page: say so rather than nothing
+            flash(request, "That therapist was not on this care team; nothing changed.", "info")
         return Redirect(f"/admin/users/{patient.id}", status_code=303)
 
     @post("/{user_id:int}/password", name="admin_user_password")
