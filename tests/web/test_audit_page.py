@@ -155,6 +155,18 @@ def test_a_bad_posted_filter_is_a_400_naming_the_field_and_redirects_nowhere(
     assert "location" not in response.headers
 
 
+def test_every_problem_of_the_filter_is_named_at_once(
+    as_admin: Client, trail: dict[str, User]
+) -> None:
+    params = {"person": "nobody@example.org", "patient": "ghost@example.org", "since": "x"}
+
+    response = as_admin.get("/admin/audit", params=params)
+
+    assert response.status_code == 400
+    for field in ("person", "patient", "since"):
+        assert f'href="#{field}"' in response.text, field
+
+
 @pytest.mark.parametrize("who", ["therapist", "patient", "coordinator", None])
 def test_only_admins_may_post_the_filter(
     client: Client, trail: dict[str, User], who: str | None

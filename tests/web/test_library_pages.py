@@ -417,10 +417,11 @@ def test_bad_details_are_shown_beside_the_field_and_nothing_is_created(
 
 
 def test_every_problem_is_reported_at_once(as_coordinator: Client) -> None:
-    form = {**FORM, "title": "", "anxiety_min": "12", "tags": "<b>"}
+    form = {**FORM, "title": "", "anxiety_min": "12", "tags": "<b>", "description": "d" * 5_001}
     response = as_coordinator.submit("/library/sessions/new", form)
     text = text_of(response)
     assert '<a href="#title">Title: Enter a title.</a>' in text
+    assert '<a href="#description">Description: Use at most 5,000 characters.</a>' in text
     assert '<a href="#anxiety_min">Lowest suitable anxiety: Enter a whole number' in text
     assert '<a href="#tags">Tags: “<b>”: tags use letters' in text
     assert 'id="tags" name="tags" type="text" value="&lt;b&gt;"' in response.text

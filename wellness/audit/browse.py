@@ -12,7 +12,7 @@ from tortoise.queryset import QuerySet
 from wellness.accounts.models import User
 from wellness.audit.filters import AuditFilter, Who, bounds
 from wellness.audit.models import AuditEvent
-from wellness.lib.validation import FieldError
+from wellness.lib.validation import FieldError, FieldErrors
 
 # Actions the app records, so the filter offers them before the first one happens; any other
 # action found in the table is offered too.
@@ -124,12 +124,17 @@ async def _account_id(who: Who | None, field: str) -> int | None:
 
 
 async def resolve(chosen: AuditFilter) -> Resolved:
-    """The filter's people as ids; FieldError names the field of an unknown e-mail."""
-    return Resolved(
-        chosen,
-        await _account_id(chosen.person, "person"),
-        await _account_id(chosen.patient, "patient"),
-    )
+    """The filter's people as ids; FieldErrors names the field of each unknown e-mail."""
+    errors: dict[str, str] = {}
+    ids: dict[str, int | None] = {}
+    for field, who in (("person", chosen.person), ("patient", chosen.patient)):
+        try:
+            ids[field] = await _account_id(who, field)
+        except FieldError as problem:
+            errors[field] = problem.message
+    if errors:
+        raise FieldErrors(errors)
+    return Resolved(chosen, ids["person"], ids["patient"])
 
 
 def _filtered(resolved: Resolved, zone: str) -> QuerySet[AuditEvent]:

@@ -26,12 +26,13 @@ async def _resolved(
     """The filter from `params`, its people resolved; or the problems by field."""
     actions = sorted(await browse.known_actions())
     chosen, errors = audit_filters.parse(params, frozenset(actions))
+    try:
+        resolved = await browse.resolve(chosen)
+    except FieldError as problem:  # named beside the filter's own problems, all at once
+        resolved, errors = None, {**errors, **problem.errors}
     if errors:
         return None, chosen, actions, errors
-    try:
-        return await browse.resolve(chosen), chosen, actions, {}
-    except FieldError as problem:
-        return None, chosen, actions, {problem.field: problem.message}
+    return resolved, chosen, actions, {}
 
 
 def _query(request: Request[Any, Any, Any]) -> dict[str, str]:

@@ -238,6 +238,8 @@ def session_fields(form: SessionForm, *, creating: bool) -> tuple[SessionFields,
         errors["kind"] = "Choose what kind of practice this is."
     avoids = _contraindications(form.avoids, errors)
     _collect(errors, rules.clean_title, form.title)
+    _collect(errors, rules.clean_text, "description", form.description, rules.MAX_DESCRIPTION)
+    _collect(errors, rules.clean_text, "transcript", form.transcript, rules.MAX_TRANSCRIPT)
     _collect(errors, rules.clean_instructor, form.instructor)
     _collect(errors, rules.clean_language, form.language)
     _collect(errors, rules.clean_tags, split_tags(form.tags))
