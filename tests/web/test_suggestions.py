@@ -557,7 +557,11 @@ def test_a_patient_cannot_link_a_practice_to_another_patients_suggestion(
 
     assert through_api.status_code == 422
     assert through_api.json()["errors"][0]["field"] == "suggestion_id"
-    assert through_form.status_code == 422
+    # The form goes back to the session's page, which says why; nothing started.
+    assert through_form.status_code == 303
+    assert through_form.headers["location"] == f"/sessions/{session_id}"
+    page = client.get(through_form.headers["location"])
+    assert through_api.json()["errors"][0]["message"] in page.text
     assert count(client, PracticeLog) == 0
     assert count(client, SuggestionFollow) == 0
 

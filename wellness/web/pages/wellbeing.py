@@ -157,14 +157,20 @@ class WellbeingPages(Controller):
         if errors:
             flash(call.request, next(iter(errors.values())), category="error")
             return Redirect(f"/sessions/{session_id}", status_code=303)
-        logged = await suggestions.start_suggested(
-            call.user,
-            session_id,
-            suggestion_id,
-            anxiety_before=before,
-            policy=call.policy,
-            now=call.now,
-        )
+        try:
+            logged = await suggestions.start_suggested(
+                call.user,
+                session_id,
+                suggestion_id,
+                anxiety_before=before,
+                policy=call.policy,
+                now=call.now,
+            )
+        except FieldError as problem:
+            if problem.field == "session_id":  # no page of it to go back to
+                raise
+            flash(call.request, problem.message, category="error")
+            return Redirect(f"/sessions/{session_id}", status_code=303)
         target = f"/sessions/{session_id}?practice={logged.practice.id}#player-heading"
         if logged.needs_support:
             return _to_support(call.request, target)
