@@ -204,6 +204,27 @@ def test_an_account_id_beyond_the_largest_id_is_a_4xx(
     assert_secured(response)
 
 
+@pytest.mark.parametrize("user_id", ["0", str(MAX_ID + 1)])
+def test_a_page_for_an_id_no_record_can_have_is_not_found(
+    client: Client, personas: dict[str, User], user_id: str
+) -> None:
+    """A page answers as for any id it does not have; the API names the field (422)."""
+    admin = signed_in(client, "admin")
+    before = admin.user("patient@example.org").role
+
+    page = admin.get(f"/admin/users/{user_id}")
+    posted = admin.submit(f"/admin/users/{user_id}/role", {"role": "patient"})
+    api = admin.get(f"/api/v1/sessions/{user_id}")
+
+    assert (page.status_code, posted.status_code) == (404, 404)
+    assert "find that page" in page.text
+    assert "Expected" not in page.text
+    assert api.status_code == 422
+    assert api.json()["errors"][0]["field"] == "session_id"
+    assert admin.user("patient@example.org").role == before
+    assert_secured(page)
+
+
 @pytest.mark.parametrize("text", ["\u0661", "\uff11", "+1", "1_0"])
 def test_an_id_in_the_path_is_ascii_digits_only(
     client: Client, personas: dict[str, User], text: str

@@ -101,6 +101,9 @@ def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -
         return Redirect(
             f"/login?next={quote(_back_after_sign_in(request), safe='')}", status_code=303
         )
+    if isinstance(exc, ValidationException) and not wants_json(request) and _names_a_path_id(exc):
+        # An id in a page's address that no record can have (0, 2**31): that page is not there.
+        return error_response(request, 404, FRIENDLY_DETAILS["Not Found"])
     if isinstance(exc, ValidationException):
         detail = exc.detail if exc.detail else "Validation failed."
         return error_response(
@@ -132,6 +135,18 @@ def _back_after_sign_in(request: Request[Any, Any, Any]) -> str:
     same_site = referer.netloc == request.headers.get("host", "")
     page = local_redirect_target(referer.path + (f"?{referer.query}" if referer.query else ""))
     return page if same_site and page else "/"
+
+
+def _names_a_path_id(exc: ValidationException) -> bool:
+    """Whether the refusal is the type check's of an id in the path (msgspec's "Expected `int`
+    >= 1"); the app's own refusals of a path id (non-ASCII digits) speak to people already."""
+    extra = exc.extra if isinstance(exc.extra, list) else []
+    return any(
+        isinstance(item, dict)
+        and item.get("source") == "path"
+        and str(item.get("message", "")).startswith("Expected ")
+        for item in extra
+    )
 
 
 def _plain_validation_detail(detail: str) -> str:
