@@ -62,6 +62,9 @@ def test_empty_filters_are_no_filters() -> None:
         ({"patient": "0"}, "patient"),
         ({"patient": "99999999999"}, "patient"),
         ({"person": "٣"}, "person"),
+        ({"person": "a\x00b@example.org"}, "person"),  # PostgreSQL refuses a NUL in a query
+        ({"patient": "a\x1b@example.org"}, "patient"),
+        ({"person": "a" * 250 + "@example.org"}, "person"),  # longer than any address
         ({"per_page": "0"}, "per_page"),
         ({"per_page": "201"}, "per_page"),
         ({"before": "-1"}, "before"),

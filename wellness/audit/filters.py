@@ -23,7 +23,9 @@ FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2999, 12, 31)
 ACTION = re.compile(r"[a-z][a-z0-9_]{0,63}")
 _ID = re.compile(r"[0-9]{1,10}")
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_EMAIL = re.compile(r"(?=.{3,254}$)[^@\s]{1,200}@[^@\s]{1,200}")  # at most 254, as addresses are
+# At most 254 characters, as addresses are, and no control character (PostgreSQL refuses a NUL
+# in a query's text, so one would never reach it anyway).
+_EMAIL = re.compile(r"(?=.{3,254}$)[^@\s\x00-\x1f\x7f]{1,200}@[^@\s\x00-\x1f\x7f]{1,200}")
 FIELDS = ("person", "patient", "action", "since", "until")
 
 
