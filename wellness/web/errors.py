@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import SplitResult, quote, urlsplit
 
 from litestar import MediaType, Request, Response
+from litestar.datastructures import URL
 from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY, HTTP_500_INTERNAL_SERVER_ERROR
@@ -128,13 +129,16 @@ def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -
 def _back_after_sign_in(request: Request[Any, Any, Any]) -> str:
     """Where sign-in leads back to: the page asked for, or for a form sent after the session
     ended, the page the form was on (its own address answers only the form's method)."""
-    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     if request.method in {"GET", "HEAD"}:
-        return here
+        return _path_and_query(request.url)
     referer = urlsplit(request.headers.get("referer", ""))
     same_site = referer.netloc == request.headers.get("host", "")
-    page = local_redirect_target(referer.path + (f"?{referer.query}" if referer.query else ""))
+    page = local_redirect_target(_path_and_query(referer))
     return page if same_site and page else "/"
+
+
+def _path_and_query(url: URL | SplitResult) -> str:
+    return url.path + (f"?{url.query}" if url.query else "")
 
 
 def _names_a_path_id(exc: ValidationException) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import struct
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from mutagen.wave import WAVE
 
@@ -31,14 +32,23 @@ _RIFF_FORMS = {
     b"RMID": (Verdict.UNSUPPORTED, "a MIDI file"),
     b"CDXA": (Verdict.UNSUPPORTED, "a Video CD file"),
 }
+
+
 # The encodings browsers play from a WAV file, with the sample sizes each comes in. Anything
 # else (ADPCM, MP3 inside RIFF, a made-up tag, 0 or 12 bits) would be stored and never play.
+class _Encoding(NamedTuple):
+    codec: str
+    label: str  # as a coordinator reads it
+    sizes: tuple[int, ...]  # bits per sample
+
+
 _PLAYABLE = {
-    1: ("pcm", "PCM", (8, 16, 24, 32)),
-    3: ("pcm_f", "floating-point PCM", (32,)),
-    6: ("pcm_alaw", "A-law", (8,)),
-    7: ("pcm_mulaw", "µ-law", (8,)),
+    1: _Encoding("pcm", "PCM", (8, 16, 24, 32)),
+    3: _Encoding("pcm_f", "floating-point PCM", (32,)),
+    6: _Encoding("pcm_alaw", "A-law", (8,)),
+    7: _Encoding("pcm_mulaw", "µ-law", (8,)),
 }
+_UNKNOWN = _Encoding("", "", ())
 _UNPLAYABLE_NAMES = {2: "MS ADPCM", 0x11: "IMA ADPCM", 0x50: "MPEG audio", 0x55: "MP3"}
 _EXTENSIBLE = 0xFFFE  # WAVE_FORMAT_EXTENSIBLE: the real tag is the subformat GUID's first two bytes
 _INFO_KEYS = {b"INAM": "title", b"IART": "artist", b"IPRD": "album", b"ICMT": "comment"}
@@ -122,23 +132,23 @@ def _wav_codec(fmt: bytes) -> str:
         tag = int.from_bytes(fmt[24:26], "little")
     if not channels or not rate or not align:
         raise unparseable(WAV, "its format chunk declares no channels, sample rate or block size")
-    name, _label, sizes = _PLAYABLE.get(tag, ("", "", ()))
-    if bits not in sizes:
+    encoding = _PLAYABLE.get(tag, _UNKNOWN)
+    if bits not in encoding.sizes:
         raise MediaRejected(
             "unsupported_codec",
             f"This WAV file's audio is {_encoding(tag, bits)}, which browsers can't play; "
             "export it as 16-bit PCM WAV, or as MP3, M4A, Ogg, Opus or FLAC.",
         )
-    if name == "pcm":
+    if encoding.codec == "pcm":
         return "pcm_u8" if bits == 8 else f"pcm_s{bits}le"
-    if name == "pcm_f":
+    if encoding.codec == "pcm_f":
         return f"pcm_f{bits}le"
-    return name
+    return encoding.codec
 
 
 def _encoding(tag: int, bits: int) -> str:
     if tag in _PLAYABLE:
-        return f"{bits}-bit {_PLAYABLE[tag][1]}"
+        return f"{bits}-bit {_PLAYABLE[tag].label}"
     return _UNPLAYABLE_NAMES.get(tag, f"in an unknown encoding (format {tag:#06x})")
 
 
