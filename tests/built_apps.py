@@ -8,9 +8,9 @@ takes a built app from `BuiltApps` and gives it back after the test.
 An app is handed on only as the test left it: `give_back` refuses one whose routes, state,
 stores, media plugin or clock a test changed, and the next test gets a new build. What every
 test changes by using the app is renewed before the next one: the stores' entries (sessions,
-sign-in throttles), the context's per-app memories (recent reads, coalesced refusals) and the
-media grants. The clock is the shared `FixedClock` that the `clock` fixture sets back to the
-test's start; the database and folders are emptied by their own fixtures.
+sign-in throttles), the context's per-app memories (recent reads, coalesced refusals, request
+counts) and the media grants. The clock is the shared `FixedClock` that the `clock` fixture
+sets back to the test's start; the database and folders are emptied by their own fixtures.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from wellness.lib.clock import FixedClock
 from wellness.settings import Settings
 from wellness.web.context import STATE_KEY, WebContext
 from wellness.web.media.controller import MediaPlugin
+from wellness.web.request_budget import MemoryCounters, RequestBudget
 
 STORES = ("sessions", "throttle")
 
@@ -87,4 +88,7 @@ def _renew(app: Litestar) -> None:
     # The context is frozen for the app's code; only a handover between tests renews these.
     object.__setattr__(context, "recent_reads", RecentReads())
     object.__setattr__(context, "anonymous_refusals", AnonymousRefusals())
+    object.__setattr__(
+        context, "request_budget", RequestBudget(context.request_budget.window, MemoryCounters())
+    )
     app.plugins.get(MediaPlugin).grants._grants.clear()

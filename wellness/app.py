@@ -68,6 +68,12 @@ from wellness.web.pages.my_practices import MyPracticesPages
 from wellness.web.pages.patient_record import PatientRecordPages
 from wellness.web.pages.wellbeing import WellbeingPages
 from wellness.web.refusals import audit_refusal, record_repeated_refusals_at_shutdown
+from wellness.web.request_budget import (
+    EXEMPT,
+    close_request_counters,
+    request_budget,
+    within_request_budget,
+)
 from wellness.web.security import api_writes_carry_token, header_securer, security_headers
 from wellness.web.sessions import RotatingSessionConfig
 from wellness.web.static_files import StaticFileSystem
@@ -76,6 +82,8 @@ from wellness.web.templating import template_config
 from wellness.web.uploads import MULTIPART_OVERHEAD
 
 SESSION_COOKIE = "wellness_session"
+REDIS_NAMESPACE = "wellness"
+REQUEST_COUNTERS_NAMESPACE = f"{REDIS_NAMESPACE}:requests"
 # Anonymous requests to these prefixes are expected; every other route refuses them.
 PUBLIC_PREFIXES = ["/static", "/schema"]
 
@@ -84,7 +92,7 @@ def build_stores(settings: Settings) -> dict[str, Store]:
     if settings.memory_stores:
         return {"sessions": MemoryStore(), "throttle": MemoryStore()}
     if settings.redis_url is not None:
-        root = RedisStore.with_client(url=settings.redis_url, namespace="wellness")
+        root = RedisStore.with_client(url=settings.redis_url, namespace=REDIS_NAMESPACE)
         return {
             "sessions": root.with_namespace("sessions"),
             "throttle": root.with_namespace("throttle"),
@@ -129,6 +137,11 @@ def _web_context(settings: Settings, stores: dict[str, Store], clock: Clock) -> 
         ),
         media_store=LocalMediaStore(settings.media_dir),
         clock=clock,
+        request_budget=request_budget(
+            settings.requests_per_minute,
+            None if settings.memory_stores else settings.redis_url,
+            namespace=REQUEST_COUNTERS_NAMESPACE,
+        ),
     )
 
 
@@ -169,7 +182,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         path="/static",
         directories=[package_folder("web/static")],
         file_system=StaticFileSystem(),
-        opt={"exclude_from_auth": True},
+        opt={"exclude_from_auth": True, EXEMPT: True},
         cache_control=CacheControlHeader(max_age=86400, public=True),
         include_in_schema=False,
     )
@@ -201,6 +214,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         lifespan=[
             database_lifespan(settings.database_url, auto_migrate=settings.auto_migrate),
             record_repeated_refusals_at_shutdown,
+            close_request_counters,
         ],
         stores=stores,
         state=State({STATE_KEY: context}),
@@ -224,7 +238,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         ],
         before_request=count_open_alerts,
         before_send=[security_headers(production=settings.is_production)],
-        guards=[ascii_path_ids],
+        # The request limit first: a request over it costs no other check.
+        guards=[within_request_budget, ascii_path_ids],
         request_class=JsonRequest,
         exception_handlers=EXCEPTION_HANDLERS,
         # Audits loaders' 404s and CSRF refusals, whichever handler answers them.

@@ -86,6 +86,8 @@ class Settings:
     auto_migrate: bool
     # Proxies whose X-Forwarded-For names the client; none by default.
     forwarded_allow_ips: tuple[str, ...] = ()
+    # Per signed-in person, or per address without a session; 0: no limit.
+    requests_per_minute: int = 1200
     care: CarePolicy = dataclasses.field(default_factory=CarePolicy)
     demo: bool = False
     # Tests swap the persistent store for a memory one; production never sets this.
@@ -139,6 +141,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         demo_audio_scale=reader.fraction("DEMO_AUDIO_SCALE", 1.0),
         auto_migrate=reader.boolean("AUTO_MIGRATE", environment is Environment.DEVELOPMENT),
         forwarded_allow_ips=reader.networks("FORWARDED_ALLOW_IPS"),
+        requests_per_minute=reader.integer("REQUESTS_PER_MINUTE", 1200, low=0, high=1_000_000),
         care=_care_policy(reader),
         demo=reader.boolean("DEMO", False),
     )

@@ -16,6 +16,7 @@ def test_defaults_run_on_embedded_sqlite(tmp_path: Path) -> None:
     assert settings.redis_url is None
     assert settings.auto_migrate is True
     assert settings.is_sqlite
+    assert settings.requests_per_minute == 1200
 
 
 def test_the_development_secret_is_generated_once_and_kept(tmp_path: Path) -> None:
@@ -47,6 +48,9 @@ def test_production_does_not_migrate_on_its_own(tmp_path: Path) -> None:
         ("WELLNESS_LOGIN_FAILURES_PER_ACCOUNT", "41", "expected a number from 1 to 40"),
         ("WELLNESS_LOGIN_FAILURES_PER_DEVICE", "101", "expected a number from 1 to 100"),
         ("WELLNESS_LOGIN_WINDOW_MINUTES", "59", "expected a number from 60 to 1440"),
+        ("WELLNESS_REQUESTS_PER_MINUTE", "1000001", "expected a number from 0 to 1000000"),
+        ("WELLNESS_REQUESTS_PER_MINUTE", "-1", "expected a whole number"),
+        ("WELLNESS_REQUESTS_PER_MINUTE", "lots", "expected a whole number"),
         ("WELLNESS_FORWARDED_ALLOW_IPS", "127.0.0.1, proxy", "expected IP addresses or networks"),
         ("WELLNESS_FORWARDED_ALLOW_IPS", "*", "expected IP addresses or networks"),
         ("WELLNESS_CLINIC_TIMEZONE", "Europe/Atlantis", "unknown IANA time zone"),

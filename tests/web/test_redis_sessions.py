@@ -1,5 +1,5 @@
-"""Two app instances sharing Redis behave like two workers: sessions and sign-in throttling
-are the same on both.
+"""Two app instances sharing Redis behave like two workers: sessions, sign-in throttling and
+the request limit are the same on both.
 
 Each worker gets its own `create_app` (own Redis client, own data folder, so no file store can
 be shared behind Redis's back) on the same database. Both run on one event loop and are
@@ -15,6 +15,7 @@ import asyncio
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import AsyncExitStack, asynccontextmanager
+from datetime import UTC, datetime
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 from pathlib import Path
 from typing import Any, cast
@@ -24,6 +25,7 @@ import pytest
 import redis
 from litestar.stores.redis import RedisStore
 from litestar.types import Empty, EmptyType
+from redis.asyncio import Redis as AsyncRedis
 
 import wellness.app
 from tests.conftest import BASE_URL, PERSONA_PASSWORD, PERSONAS, persona_password_hash
@@ -31,7 +33,10 @@ from tests.services.servers import require_redis
 from wellness.accounts import devices
 from wellness.accounts import services as accounts
 from wellness.app import SESSION_COOKIE, create_app
+from wellness.lib.clock import Clock, FixedClock
+from wellness.lib.rate_window import FixedWindow
 from wellness.settings import Settings, load_settings
+from wellness.web.request_budget import RedisCounters, RequestBudget
 
 pytestmark = pytest.mark.redis
 
@@ -59,6 +64,7 @@ def namespace(monkeypatch: pytest.MonkeyPatch, redis_url: str) -> Iterator[str]:
             return super().with_client(url, namespace=isolated, **options)
 
     monkeypatch.setattr(wellness.app, "RedisStore", IsolatedRedisStore)
+    monkeypatch.setattr(wellness.app, "REQUEST_COUNTERS_NAMESPACE", f"{isolated}_requests")
     yield isolated
     assert set(requested) <= {"wellness"}, requested
     client = redis.Redis.from_url(redis_url)
@@ -70,9 +76,12 @@ def namespace(monkeypatch: pytest.MonkeyPatch, redis_url: str) -> Iterator[str]:
         client.close()  # type: ignore[no-untyped-call]  # redis-py 5 leaves Redis.close unannotated
 
 
-def worker_settings(tmp_path: Path, name: str, database_url: str, redis_url: str) -> Settings:
+def worker_settings(
+    tmp_path: Path, name: str, database_url: str, redis_url: str, **environment: str
+) -> Settings:
     return load_settings(
         {
+            **environment,
             "WELLNESS_DATA_DIR": str(tmp_path / name / "data"),
             "WELLNESS_MEDIA_DIR": str(tmp_path / "media"),
             "WELLNESS_DATABASE_URL": database_url,
@@ -96,16 +105,15 @@ def _no_cookie_jar() -> CookieJar:
 def run_on_two_workers(
     tmp_path: Path, database_url: str, redis_url: str, namespace: str
 ) -> Callable[[Callable[[httpx.AsyncClient, httpx.AsyncClient], Awaitable[None]]], None]:
-    """Run `scenario(a, b)` with both workers up and the patient persona in the database."""
-    settings = [worker_settings(tmp_path, name, database_url, redis_url) for name in ("a", "b")]
-    assert all(s.redis_url == redis_url and not s.memory_stores for s in settings)
+    """Run `scenario(a, b)` with both workers up and the patient persona in the database (on
+    the wall clock unless given one; `environment`: more settings for both)."""
 
     @asynccontextmanager
-    async def workers() -> AsyncIterator[Workers]:
+    async def workers(settings: list[Settings], clock: Clock | None) -> AsyncIterator[Workers]:
         async with AsyncExitStack() as stack:
             clients = []
             for worker in settings:
-                app = create_app(worker)
+                app = create_app(worker, clock=clock)
                 await stack.enter_async_context(app.lifespan())
                 # httpx types the app with plain mappings, Litestar with its own scope types:
                 # the same calls (as in bench/profile_dashboard.py)
@@ -116,9 +124,19 @@ def run_on_two_workers(
                 clients.append(await stack.enter_async_context(client))
             yield clients[0], clients[1]
 
-    def run(scenario: Callable[[httpx.AsyncClient, httpx.AsyncClient], Awaitable[None]]) -> None:
+    def run(
+        scenario: Callable[[httpx.AsyncClient, httpx.AsyncClient], Awaitable[None]],
+        clock: Clock | None = None,
+        **environment: str,
+    ) -> None:
+        settings = [
+            worker_settings(tmp_path, name, database_url, redis_url, **environment)
+            for name in ("a", "b")
+        ]
+        assert all(s.redis_url == redis_url and not s.memory_stores for s in settings)
+
         async def main() -> None:
-            async with workers() as (a, b):
+            async with workers(settings, clock) as (a, b):
                 await accounts.create_user(
                     email=PATIENT.email,
                     display_name=PATIENT.display_name,
@@ -258,3 +276,50 @@ def test_a_device_cookies_own_allowance_is_shared_by_every_worker(
             assert (await sign_in(worker, headers=device)).status_code == 429
 
     run_on_two_workers(scenario)
+
+
+def test_every_worker_spends_the_same_request_allowance(
+    run_on_two_workers: Any, redis_url: str, namespace: str
+) -> None:
+    limit = 5
+
+    async def scenario(a: httpx.AsyncClient, b: httpx.AsyncClient) -> None:
+        session = cookie(session_of(await sign_in(a)))
+        for worker in (a, b, a, b, a):  # 3 on A and 2 on B: neither alone reaches 5
+            assert (await worker.get("/api/v1/me", headers=session)).status_code == 200
+        for worker in (b, a):
+            refused = await worker.get("/api/v1/me", headers=session)
+            assert refused.status_code == 429, refused.text
+            assert refused.json()["code"] == "rate_limited"
+            assert refused.headers["retry-after"] == "30"
+        assert redis_keys(redis_url, f"{namespace}_requests:user:*")
+
+    half_past = FixedClock(datetime(2026, 11, 24, 14, 30, 30, tzinfo=UTC))
+    run_on_two_workers(scenario, half_past, WELLNESS_REQUESTS_PER_MINUTE=str(limit))
+
+
+def test_requests_counted_at_once_in_redis_are_each_counted(redis_url: str, namespace: str) -> None:
+    async def count_at_once() -> list[int]:
+        counters = RedisCounters(AsyncRedis.from_url(redis_url), namespace=namespace)
+        try:
+            return list(await asyncio.gather(*(counters.add("user:1", 7) for _ in range(50))))
+        finally:
+            await counters.aclose()
+
+    assert sorted(asyncio.run(count_at_once())) == list(range(1, 51))
+
+
+def test_a_request_is_let_through_and_logged_when_redis_cannot_be_reached(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async def spend() -> int | None:
+        unreachable = AsyncRedis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=1)
+        budget = RequestBudget(FixedWindow(1, 60), RedisCounters(unreachable, namespace="x"))
+        try:
+            return await budget.spend("user:1", 0.0)
+        finally:
+            await budget.counters.aclose()
+
+    with caplog.at_level("WARNING", logger="wellness.web"):
+        assert asyncio.run(spend()) is None
+    assert "request limit not checked" in caplog.text

@@ -50,6 +50,7 @@ KNOWN_ACTIONS = frozenset(
         "patient_alerts_viewed",
         "patient_record_viewed",
         "practice_attested",
+        "rate_limited",
         "restrictions_viewed",
         "role_changed",
         "session_archived",

@@ -11,7 +11,9 @@ cannot add an audit row per request it sends, while none goes unrecorded:
 Past `MAX_OPEN` windows at once (many addresses), new addresses share one window under
 `MANY_CLIENTS`, so the rows a flood from any number of addresses costs are bounded too. What a
 crash loses is the counts not yet written, never the first row of a window. Signed-in people's
-refusals are each recorded; they are not passed here. Pure: the caller says when.
+refusals are each recorded and not passed here, but for one: a request over the request limit
+(`web/request_budget.py`), which would otherwise cost a row per request of a flood. Pure: the
+caller says when.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from litestar.connection import ASGIConnection
 
@@ -16,6 +16,9 @@ from wellness.catalog.storage import MediaStore
 from wellness.lib.clock import Clock
 from wellness.settings import Settings
 
+if TYPE_CHECKING:
+    from wellness.web.request_budget import RequestBudget
+
 STATE_KEY = "wellness"
 
 
@@ -26,6 +29,7 @@ class WebContext:
     login_throttle: LoginThrottle
     media_store: MediaStore
     clock: Clock
+    request_budget: RequestBudget
     # Per app (so per worker): which patients' views pages that repeat them recorded lately.
     recent_reads: RecentReads = field(default_factory=RecentReads)
     # Per app (so per worker): refusals without a session, counted rather than each recorded.

@@ -27,7 +27,7 @@ TITLES = {
     405: "That action isn't available here",
     413: "That is too large",
     422: "Some details need fixing",
-    429: "Too many attempts",
+    429: "Please wait a moment",
     500: "Something went wrong on our side",
     503: "The service is briefly unavailable",
 }
@@ -119,7 +119,12 @@ def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -
     if isinstance(exc, NotAuthorizedException):
         detail = "Sign in to continue."
     response = error_response(
-        request, exc.status_code, detail or TITLES.get(exc.status_code, "Error"), field_errors(exc)
+        request,
+        exc.status_code,
+        detail or TITLES.get(exc.status_code, "Error"),
+        field_errors(exc),
+        # A refusal that names itself for scripts (`request_budget.RateLimited`).
+        code=getattr(exc, "code", None),
     )
     if exc.headers:
         response.headers.update(exc.headers)

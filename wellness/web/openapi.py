@@ -3,7 +3,8 @@
 Litestar documents what a handler returns, and a `400 Validation Exception` for any handler
 with parameters. This app answers its refusals itself (`web/errors.py`) with one body,
 `ErrorResponse`: `422` naming each field at fault, `401` without a session, `403` for a role
-or a browser's write that fails the CSRF checks, `404` for what the viewer may not see. So,
+or a browser's write that fails the CSRF checks, `404` for what the viewer may not see, `429`
+over the request limit (`web/request_budget.py`). So,
 once, before the document is first served, every operation gets the refusals its route can
 give, derived from the route itself (public or not, its guards, its method, its path
 parameters, its query and body), plus those a handler names in `opt["refusals"]` (a 409, a
@@ -29,6 +30,7 @@ from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.routes import HTTPRoute
 
 from wellness.web import guards
+from wellness.web.request_budget import EXEMPT
 from wellness.web.schemas import ErrorResponse
 from wellness.web.security import api_writes_carry_token
 from wellness.web.strict_json import StrictBody
@@ -43,7 +45,8 @@ REFUSALS = {
     413: "The body is larger than the limit.",
     415: "Not a media type the library takes.",
     422: "A field is missing or wrong: `errors` names each one (`field`, `message`).",
-    429: "Too many attempts: wait for the `Retry-After` seconds.",
+    429: "Too many requests this minute (`code` `rate_limited`), or on sign-in too many failed "
+    "attempts: wait for the `Retry-After` seconds.",
 }
 ROLE_GUARDS = (
     guards.admins_only,
@@ -87,6 +90,8 @@ def refusals(
         statuses.add(422)
     if has_body:
         statuses.add(400)
+    if not handler.opt.get(EXEMPT):
+        statuses.add(429)
     return sorted(statuses)
 
 

@@ -17,7 +17,7 @@ action and route (`audit/repeated_refusals.py`): the first in a minute is record
 counted, and the count recorded on a row of its own after that minute or when the worker stops
 (`record_repeated_refusals_at_shutdown`), so an anonymous flood costs rows per minute, not per
 request, and leaves its size in the trail. Sign-ins the throttle refuses are counted the same way
-(`web/auth.py`).
+(`web/auth.py`), and requests over the request limit (`web/request_budget.py`).
 """
 
 from __future__ import annotations

@@ -4,12 +4,14 @@ from litestar import Response, get
 from litestar.openapi.datastructures import ResponseSpec
 
 from wellness.system.services import database_is_reachable
+from wellness.web.request_budget import EXEMPT
 from wellness.web.schemas import HealthResponse
 
 
 @get(
     "/healthz",
-    opt={"exclude_from_auth": True},
+    # Monitors poll it from one address; a limit would report the app down.
+    opt={"exclude_from_auth": True, EXEMPT: True},
     name="healthz",
     tags=["operations"],
     security=[{}],  # public: no session needed
