@@ -28,7 +28,7 @@ from wellness.lib.clock import FixedClock
 from wellness.settings import Settings
 from wellness.web.context import STATE_KEY, WebContext
 from wellness.web.media.controller import MediaPlugin
-from wellness.web.request_budget import MemoryCounters, RequestBudget
+from wellness.web.request_counters import MemoryCounters, RequestBudget
 
 STORES = ("sessions", "throttle")
 

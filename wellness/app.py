@@ -68,12 +68,8 @@ from wellness.web.pages.my_practices import MyPracticesPages
 from wellness.web.pages.patient_record import PatientRecordPages
 from wellness.web.pages.wellbeing import WellbeingPages
 from wellness.web.refusals import audit_refusal, record_repeated_refusals_at_shutdown
-from wellness.web.request_budget import (
-    EXEMPT,
-    close_request_counters,
-    request_budget,
-    within_request_budget,
-)
+from wellness.web.request_budget import EXEMPT, close_request_counters, within_request_budget
+from wellness.web.request_counters import request_budget
 from wellness.web.security import api_writes_carry_token, header_securer, security_headers
 from wellness.web.sessions import RotatingSessionConfig
 from wellness.web.static_files import StaticFileSystem

@@ -13,7 +13,8 @@ from litestar.connection import ASGIConnection
 
 from wellness.accounts.models import User
 from wellness.lib.rate_window import FixedWindow
-from wellness.web.request_budget import MemoryCounters, RequestBudget, requester
+from wellness.web.request_budget import requester
+from wellness.web.request_counters import MemoryCounters, RequestBudget
 
 MINUTE = FixedWindow(limit=3, seconds=60)
 # 2026-11-24 14:30:00 UTC, a whole minute since the epoch.

@@ -36,7 +36,7 @@ from wellness.app import SESSION_COOKIE, create_app
 from wellness.lib.clock import Clock, FixedClock
 from wellness.lib.rate_window import FixedWindow
 from wellness.settings import Settings, load_settings
-from wellness.web.request_budget import RedisCounters, RequestBudget
+from wellness.web.request_counters import RedisCounters, RequestBudget
 
 pytestmark = pytest.mark.redis
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from litestar.connection import ASGIConnection
 
@@ -15,9 +15,7 @@ from wellness.audit.repeated_refusals import AnonymousRefusals
 from wellness.catalog.storage import MediaStore
 from wellness.lib.clock import Clock
 from wellness.settings import Settings
-
-if TYPE_CHECKING:
-    from wellness.web.request_budget import RequestBudget
+from wellness.web.request_counters import RequestBudget
 
 STATE_KEY = "wellness"
 
