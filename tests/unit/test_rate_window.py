@@ -134,3 +134,15 @@ def test_without_a_session_an_address_spends_its_own_and_an_ipv6_host_its_64s(
     host: str | None, key: str
 ) -> None:
     assert requester(connection_from(host)) == key
+
+
+def test_a_full_table_is_scanned_at_most_once_a_window() -> None:
+    counters = MemoryCounters(capacity=2)
+    count(counters, "a", 100)
+    count(counters, "b", 100)
+    assert count(counters, "c", 100) == [1]  # scanned: nothing was over
+    counters._counts["a"] = (99, 1)  # as if "a" had been counted in the window before
+    assert count(counters, "d", 100) == [1]  # not scanned again in window 100: uncounted
+    assert "d" not in counters._counts
+    assert count(counters, "e", 101) == [1]  # a new window: scanned, "a" and "b" go
+    assert count(counters, "e", 101) == [2]

@@ -29,27 +29,31 @@ class WindowCounters(Protocol):
 
 class MemoryCounters:
     """One worker's counts. Past `capacity` keys counted at once (a flood from many addresses),
-    the windows that are over are forgotten; if that is not enough, a new key is let through
-    uncounted rather than refused: the limit is a brake on one client, and refusing every new
-    person because strangers filled the table would be the flood's victory."""
+    the windows that are over are forgotten, at most once a window (so a flood does not make
+    every new address pay for a scan of the table); if that is not enough, a new key is let
+    through uncounted rather than refused: the limit is a brake on one client, and refusing
+    every new person because strangers filled the table would be the flood's victory."""
 
     def __init__(self, capacity: int = MAX_COUNTED) -> None:
         self.capacity = capacity
         self._counts: dict[str, tuple[int, int]] = {}
+        self._pruned_in: int | None = None
 
     async def add(self, key: str, window: int) -> int:
-        counted_window, count = self._counts.get(key, (window, 0))
-        if counted_window != window:
-            count = 0
-        elif count == 0 and len(self._counts) >= self.capacity:
-            self._forget_before(window)
-            if len(self._counts) >= self.capacity:
-                return 1
+        counted = self._counts.get(key)
+        if counted is None and not self._room_in(window):
+            return 1
+        count = counted[1] if counted is not None and counted[0] == window else 0
         self._counts[key] = (window, count + 1)
         return count + 1
 
-    def _forget_before(self, window: int) -> None:
-        self._counts = {key: kept for key, kept in self._counts.items() if kept[0] >= window}
+    def _room_in(self, window: int) -> bool:
+        if len(self._counts) < self.capacity:
+            return True
+        if self._pruned_in != window:
+            self._pruned_in = window
+            self._counts = {key: kept for key, kept in self._counts.items() if kept[0] >= window}
+        return len(self._counts) < self.capacity
 
     async def aclose(self) -> None:
         self._counts.clear()
