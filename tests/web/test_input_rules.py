@@ -296,10 +296,12 @@ def test_json_nested_as_deep_as_allowed_is_still_decoded(
 # --- multipart -----------------------------------------------------------------------------
 
 
-def multipart(boundary: str, *, file: bool = True) -> tuple[bytes, dict[str, str]]:
+def multipart(
+    boundary: str, *, file: bool = True, filename: str = "a.mp3"
+) -> tuple[bytes, dict[str, str]]:
     mark = b"--" + boundary.encode()
     part = [
-        b'Content-Disposition: form-data; name="file"; filename="a.mp3"',
+        f'Content-Disposition: form-data; name="file"; filename="{filename}"'.encode(),
         b"Content-Type: audio/mpeg",
         b"",
         b"\xff\xfb\x90\x00" * 100,
@@ -339,6 +341,25 @@ def test_the_upload_page_refuses_an_overlong_boundary_on_the_form(
     assert count(client, MediaAsset) == 0
     assert stored_files(settings) == []
     assert "The upload is not a well-formed multipart body." in response.text
+
+
+@pytest.mark.parametrize("path", ["/api/v1/media", "/library/media"])
+def test_a_file_name_thousands_of_characters_long_is_refused_by_name_leaving_nothing(
+    client: Client, personas: dict[str, User], settings: Settings, path: str
+) -> None:
+    body, headers = multipart("boundary", filename="a" * 8000 + ".mp3")
+    signed_in(client, "coordinator")
+    headers["x-csrftoken"] = client.csrf_token()
+    response = client.post(path, content=body, headers=headers)
+
+    assert response.status_code == 400
+    assert count(client, MediaAsset) == 0
+    assert stored_files(settings) == []
+    detail = "The file's name is too long: a part of the upload may describe its file in at most"
+    if path.startswith("/api/"):
+        assert response.json()["detail"].startswith(detail)
+    else:
+        assert detail.replace("'", "&#39;") in response.text
 
 
 def test_a_form_page_refuses_an_overlong_boundary(

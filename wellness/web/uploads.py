@@ -17,8 +17,8 @@ from litestar import Request
 from litestar.di import NamedDependency, Provide
 from litestar.exceptions import HTTPException
 from python_multipart import MultipartParser
-from python_multipart.exceptions import FormParserError
-from python_multipart.multipart import parse_options_header
+from python_multipart.exceptions import FormParserError, MultipartParseError
+from python_multipart.multipart import DEFAULT_MAX_HEADER_SIZE, parse_options_header
 
 from wellness.accounts.models import User
 from wellness.catalog import services as catalog
@@ -187,17 +187,27 @@ async def receive_file(
                 status_code=413, detail=f"The file is larger than the {limit_mb} MB limit."
             ) from None
         raise
-    except FormParserError:  # also a boundary longer than python-multipart takes (256 bytes)
+    except FormParserError as problem:  # also a boundary longer than python-multipart takes
         store.discard(incoming)
-        raise UploadRefused(
-            status_code=400, detail="The upload is not a well-formed multipart body."
-        ) from None
+        raise UploadRefused(status_code=400, detail=_multipart_fault(problem)) from None
     except BaseException:
         store.discard(incoming)
         raise
     return ReceivedFile(
         incoming, receiver.digest.hexdigest(), receiver.size, receiver.filename, receiver.fields
     )
+
+
+def _multipart_fault(problem: FormParserError) -> str:
+    if isinstance(problem, MultipartParseError) and "header size" in str(problem):
+        # python-multipart's cap on one part header: in practice, a file's name thousands of
+        # characters long (file systems allow 255).
+        limit = DEFAULT_MAX_HEADER_SIZE
+        return (
+            f"The file's name is too long: a part of the upload may describe its file in at "
+            f"most {limit:,} bytes. Rename the file and send it again."
+        )
+    return "The upload is not a well-formed multipart body."
 
 
 async def ingest_received(
