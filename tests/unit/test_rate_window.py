@@ -14,7 +14,7 @@ from litestar.connection import ASGIConnection
 from wellness.accounts.models import User
 from wellness.lib.rate_window import FixedWindow
 from wellness.web.request_budget import requester
-from wellness.web.request_counters import MemoryCounters, RequestBudget
+from wellness.web.request_counters import MemoryCounters, PerWindow, RequestBudget
 
 MINUTE = FixedWindow(limit=3, seconds=60)
 # 2026-11-24 14:30:00 UTC, a whole minute since the epoch.
@@ -137,12 +137,14 @@ def test_without_a_session_an_address_spends_its_own_and_an_ipv6_host_its_64s(
 
 
 def test_a_full_table_is_scanned_at_most_once_a_window() -> None:
-    counters = MemoryCounters(capacity=2)
-    count(counters, "a", 100)
-    count(counters, "b", 100)
-    assert count(counters, "c", 100) == [1]  # scanned: nothing was over
-    counters._counts["a"] = (99, 1)  # as if "a" had been counted in the window before
-    assert count(counters, "d", 100) == [1]  # not scanned again in window 100: uncounted
-    assert "d" not in counters._counts
-    assert count(counters, "e", 101) == [1]  # a new window: scanned, "a" and "b" go
-    assert count(counters, "e", 101) == [2]
+    table: PerWindow[int] = PerWindow(capacity=3)
+    for key, window in (("a", 99), ("b", 100), ("c", 100)):
+        assert table.put(key, window, 1)
+    assert table.put("d", 100, 1)  # full: scanned, and "a" (window 99) forgotten
+    assert table.get("a", 99) is None
+    assert table.put("b", 99, 1)  # a key already held may always be set (a clock set back)
+    # Full again, and already scanned in window 100: not scanned again, though "b" is over.
+    assert not table.put("e", 100, 1)
+    assert table.get("e", 100) is None
+    assert table.put("e", 101, 1)  # a new window: scanned, "b" goes
+    assert table.get("b", 99) is None

@@ -18,7 +18,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import UTC, datetime
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 import httpx
 import pytest
@@ -40,6 +40,7 @@ from wellness.web.request_counters import RedisCounters, RequestBudget
 
 pytestmark = pytest.mark.redis
 
+T = TypeVar("T")
 FAILURES_PER_ACCOUNT = 3
 PATIENT = PERSONAS["patient"]
 
@@ -298,15 +299,78 @@ def test_every_worker_spends_the_same_request_allowance(
     run_on_two_workers(scenario, half_past, WELLNESS_REQUESTS_PER_MINUTE=str(limit))
 
 
-def test_requests_counted_at_once_in_redis_are_each_counted(redis_url: str, namespace: str) -> None:
-    async def count_at_once() -> list[int]:
-        counters = RedisCounters(AsyncRedis.from_url(redis_url), namespace=namespace)
+def counted(redis_url: str, work: Callable[[AsyncRedis], Awaitable[T]]) -> T:
+    async def run() -> T:
+        client = AsyncRedis.from_url(redis_url)
         try:
-            return list(await asyncio.gather(*(counters.add("user:1", 7) for _ in range(50))))
+            return await work(client)
         finally:
-            await counters.aclose()
+            await client.aclose()
 
-    assert sorted(asyncio.run(count_at_once())) == list(range(1, 51))
+    return asyncio.run(run())
+
+
+@pytest.mark.parametrize("block", [1, 10])
+def test_requests_counted_at_once_in_redis_each_get_a_number_of_their_own(
+    redis_url: str, namespace: str, block: int
+) -> None:
+    async def at_once(client: AsyncRedis) -> list[int]:
+        counters = RedisCounters(client, namespace=namespace, block=block)
+        return list(await asyncio.gather(*(counters.add("user:1", 7) for _ in range(50))))
+
+    numbers = counted(redis_url, at_once)
+    assert len(set(numbers)) == 50
+    if block == 1:
+        assert sorted(numbers) == list(range(1, 51))
+
+
+def test_a_worker_claims_a_block_of_numbers_and_hands_them_out_in_turn(
+    redis_url: str, namespace: str
+) -> None:
+    async def one_by_one(client: AsyncRedis) -> tuple[list[int], int]:
+        counters = RedisCounters(client, namespace=namespace, block=10)
+        numbers = [await counters.add("user:1", 7) for _ in range(25)]
+        return numbers, int(await client.get(f"{namespace}:user:1:7") or 0)
+
+    numbers, claimed = counted(redis_url, one_by_one)
+    assert numbers == list(range(1, 26))
+    assert claimed == 30  # three blocks asked for, not 25 round trips
+
+
+def test_workers_claiming_blocks_never_let_more_than_the_limit_through(
+    redis_url: str, namespace: str
+) -> None:
+    limit, block = 100, 10
+    budget_of = FixedWindow(limit, 60)
+
+    async def alternate(client: AsyncRedis) -> int:
+        workers = [
+            RequestBudget(budget_of, RedisCounters(client, namespace=namespace, block=block))
+            for _ in range(3)
+        ]
+        admitted = 0
+        for number in range(3 * limit):
+            if await workers[number % 3].spend("user:1", 0.0) is None:
+                admitted += 1
+        return admitted
+
+    admitted = counted(redis_url, alternate)
+    # Each worker may hold up to block - 1 numbers it never hands out.
+    assert limit - 3 * (block - 1) <= admitted <= limit
+
+
+def test_past_its_capacity_a_worker_asks_redis_for_each_request_and_still_counts_it(
+    redis_url: str, namespace: str
+) -> None:
+    async def two_people(client: AsyncRedis) -> tuple[list[int], int]:
+        counters = RedisCounters(client, namespace=namespace, block=10, capacity=1)
+        await counters.add("user:1", 7)  # holds the one place
+        numbers = [await counters.add("user:2", 7) for _ in range(3)]
+        return numbers, int(await client.get(f"{namespace}:user:2:7") or 0)
+
+    numbers, claimed = counted(redis_url, two_people)
+    assert numbers == [1, 2, 3]
+    assert claimed == 3
 
 
 def test_a_request_is_let_through_and_logged_when_redis_cannot_be_reached(

@@ -7,8 +7,8 @@ worker and host shares one count per person. Why not Litestar's `RateLimitMiddle
 it reads `time.time()` itself (the app's clock is the one tests set), reads and writes its
 store in two steps (workers sharing Redis lose each other's counts), keeps every request's
 timestamp of the window in one JSON value, and holds one lock per worker around the store's
-round trips, so every request of the worker waits for every other's. Here a count is one
-atomic `INCR` per request.
+round trips, so every request of the worker waits for every other's. Here counts are claimed
+atomically from Redis a block at a time (`web/request_counters.py`).
 
 Static files and the health check are exempt (`EXEMPT`), as are the repeated media ranges that
 `web/media` answers before Litestar's layers. A refusal is audited as `rate_limited`,

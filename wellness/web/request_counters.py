@@ -1,11 +1,21 @@
 """Where the request limit's counts live (`web/request_budget.py` applies it): per worker in
-memory, or in Redis, shared by every worker and host, one atomic `INCR` per request."""
+memory, or in Redis, shared by every worker and host.
+
+In Redis a worker does not ask for every request: it claims numbers for a person a block at a
+time (1% of the limit: 12 at the default 1,200 a minute) with one atomic `INCRBY`, and hands
+them out to that person's requests until the block is used up. Every number is claimed once,
+so however many workers serve a person, no more than `limit` of their requests in a minute
+are let through; the price is that numbers a worker claimed and did not use count too, so a
+person whose requests are spread over many workers may be refused up to 1% of the limit early
+per worker. For a person sending a few requests a minute, that is one round trip a minute
+instead of one per request (each costs about 0.1 ms of CPU in redis-py).
+"""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Generic, Protocol, TypeVar
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
@@ -15,68 +25,118 @@ from wellness.lib.rate_window import FixedWindow
 log = logging.getLogger("wellness.web")
 
 WINDOW_SECONDS = 60
-# Per worker, at most this many people and addresses counted at once; see MemoryCounters.
+# Per worker, at most this many people and addresses counted at once; see PerWindow.
 MAX_COUNTED = 100_000
+# A worker claims this share of the limit from Redis at a time.
+CLAIM_SHARE = 0.01
+V = TypeVar("V")
 
 
 class WindowCounters(Protocol):
     async def add(self, key: str, window: int) -> int:
-        """Count one request of `key` in `window`; how many it has made in that window now."""
+        """Count one request of `key` in `window`: its number among the key's requests in that
+        window (1 for the first)."""
         ...
 
     async def aclose(self) -> None: ...
 
 
-class MemoryCounters:
-    """One worker's counts. Past `capacity` keys counted at once (a flood from many addresses),
-    the windows that are over are forgotten, at most once a window (so a flood does not make
-    every new address pay for a scan of the table); if that is not enough, a new key is let
-    through uncounted rather than refused: the limit is a brake on one client, and refusing
-    every new person because strangers filled the table would be the flood's victory."""
+class PerWindow(Generic[V]):
+    """One value per key for the window it was set in, for at most `capacity` keys. When a new
+    key finds the table full (a flood from many addresses), the windows that are over are
+    forgotten, at most once a window, so a flood does not make every new address pay for a
+    scan of the table."""
 
     def __init__(self, capacity: int = MAX_COUNTED) -> None:
         self.capacity = capacity
-        self._counts: dict[str, tuple[int, int]] = {}
+        self._entries: dict[str, tuple[int, V]] = {}
         self._pruned_in: int | None = None
 
-    async def add(self, key: str, window: int) -> int:
-        counted = self._counts.get(key)
-        if counted is None and not self._room_in(window):
-            return 1
-        count = counted[1] if counted is not None and counted[0] == window else 0
-        self._counts[key] = (window, count + 1)
-        return count + 1
+    def get(self, key: str, window: int) -> V | None:
+        entry = self._entries.get(key)
+        return entry[1] if entry is not None and entry[0] == window else None
 
-    def _room_in(self, window: int) -> bool:
-        if len(self._counts) < self.capacity:
+    def can_hold(self, key: str, window: int) -> bool:
+        if key in self._entries or len(self._entries) < self.capacity:
             return True
         if self._pruned_in != window:
             self._pruned_in = window
-            self._counts = {key: kept for key, kept in self._counts.items() if kept[0] >= window}
-        return len(self._counts) < self.capacity
+            self._entries = {
+                kept: entry for kept, entry in self._entries.items() if entry[0] >= window
+            }
+        return len(self._entries) < self.capacity
+
+    def put(self, key: str, window: int, value: V) -> bool:
+        """Keep `value` for `key` in `window`; False, keeping nothing, if the table is full."""
+        if not self.can_hold(key, window):
+            return False
+        self._entries[key] = (window, value)
+        return True
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+
+class MemoryCounters:
+    """One worker's counts. Past the table's capacity, a new key is let through uncounted rather
+    than refused: the limit is a brake on one client, and refusing every new person because
+    strangers filled the table would be the flood's victory."""
+
+    def __init__(self, capacity: int = MAX_COUNTED) -> None:
+        self._counts: PerWindow[int] = PerWindow(capacity)
+
+    async def add(self, key: str, window: int) -> int:
+        count = (self._counts.get(key, window) or 0) + 1
+        return count if self._counts.put(key, window, count) else 1
 
     async def aclose(self) -> None:
         self._counts.clear()
 
 
-class RedisCounters:
-    """Counts shared by every worker and host: one key per person and window, incremented and
-    given its expiry in one transaction."""
+@dataclass(slots=True)
+class _Claim:
+    """Numbers claimed from Redis for one key and window and not yet handed out."""
 
-    def __init__(self, client: Redis, *, namespace: str) -> None:
+    next: int
+    last: int
+
+
+class RedisCounters:
+    """Counts shared by every worker and host: one key per person and window, claimed from a
+    block at a time (see the module's docstring). Past the table's capacity, a new key claims
+    one number a request: still counted, at a round trip each."""
+
+    def __init__(
+        self, client: Redis, *, namespace: str, block: int = 1, capacity: int = MAX_COUNTED
+    ) -> None:
         self.client = client
         self.namespace = namespace
+        self.block = max(1, block)
+        self._claims: PerWindow[_Claim] = PerWindow(capacity)
 
     async def add(self, key: str, window: int) -> int:
-        name = f"{self.namespace}:{key}:{window}"
+        claim = self._claims.get(key, window)
+        if claim is not None and claim.next <= claim.last:
+            claim.next += 1
+            return claim.next - 1
+        size = self.block if self._claims.can_hold(key, window) else 1
+        last = await self._claim(f"{self.namespace}:{key}:{window}", size)
+        first = last - size + 1
+        if size > 1:
+            self._claims.put(key, window, _Claim(next=first + 1, last=last))
+        return first
+
+    async def _claim(self, name: str, size: int) -> int:
+        """Claim `size` more numbers of `name`; the last of them."""
         async with self.client.pipeline(transaction=True) as pipe:
-            pipe.incr(name)
+            pipe.incrby(name, size)
             # Two windows: a host whose clock is a little behind still finds the count.
             pipe.expire(name, 2 * WINDOW_SECONDS)
-            count, _ = await pipe.execute()
-        return int(count)
+            last, _ = await pipe.execute()
+        return int(last)
 
     async def aclose(self) -> None:
+        self._claims.clear()
         await self.client.aclose()
 
 
@@ -107,8 +167,9 @@ def request_budget(
     """The app's budget: counted in Redis under `namespace` if `redis_url` is given."""
     if requests_per_minute == 0:
         return RequestBudget(None, MemoryCounters())
+    block = int(requests_per_minute * CLAIM_SHARE)
     counters: WindowCounters = (
-        RedisCounters(Redis.from_url(redis_url), namespace=namespace)
+        RedisCounters(Redis.from_url(redis_url), namespace=namespace, block=block)
         if redis_url is not None
         else MemoryCounters()
     )
