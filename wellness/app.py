@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gc
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from litestar import Litestar, Router
@@ -18,6 +20,7 @@ from litestar.stores.base import Store
 from litestar.stores.memory import MemoryStore
 from litestar.stores.redis import RedisStore
 from litestar.types import ASGIApp
+from redis.asyncio import Redis
 
 from wellness import __version__
 from wellness.accounts.models import User
@@ -26,6 +29,7 @@ from wellness.accounts.throttle import LoginThrottle
 from wellness.catalog.storage import LocalMediaStore
 from wellness.db import database_lifespan
 from wellness.lib.clock import Clock, SystemClock
+from wellness.lib.locks import FileLock, ProcessLock, RedisLock, SharedLock
 from wellness.resources import package_folder
 from wellness.settings import Settings, load_settings
 from wellness.web.api.assignments import AssignmentsApi, MyPlanApi
@@ -68,7 +72,7 @@ from wellness.web.pages.my_practices import MyPracticesPages
 from wellness.web.pages.patient_record import PatientRecordPages
 from wellness.web.pages.wellbeing import WellbeingPages
 from wellness.web.refusals import audit_refusal, record_repeated_refusals_at_shutdown
-from wellness.web.request_budget import EXEMPT, close_request_counters, within_request_budget
+from wellness.web.request_budget import EXEMPT, within_request_budget
 from wellness.web.request_counters import request_budget
 from wellness.web.security import api_writes_carry_token, header_securer, security_headers
 from wellness.web.sessions import RotatingSessionConfig
@@ -80,6 +84,7 @@ from wellness.web.uploads import MULTIPART_OVERHEAD
 SESSION_COOKIE = "wellness_session"
 REDIS_NAMESPACE = "wellness"
 REQUEST_COUNTERS_NAMESPACE = f"{REDIS_NAMESPACE}:requests"
+THROTTLE_LOCK_NAME = f"{REDIS_NAMESPACE}:throttle-lock"
 # Anonymous requests to these prefixes are expected; every other route refuses them.
 PUBLIC_PREFIXES = ["/static", "/schema"]
 
@@ -98,6 +103,15 @@ def build_stores(settings: Settings) -> dict[str, Store]:
         "sessions": LocalFileStore(settings.data_dir / "sessions", create_directories=True),
         "throttle": LocalFileStore(settings.data_dir / "throttle", create_directories=True),
     }
+
+
+def throttle_lock(settings: Settings) -> SharedLock:
+    """The sign-in throttle's lock, shared as its store is (see `build_stores`)."""
+    if settings.memory_stores:
+        return ProcessLock()
+    if settings.redis_url is not None:
+        return RedisLock(Redis.from_url(settings.redis_url), THROTTLE_LOCK_NAME)
+    return FileLock(settings.data_dir / "throttle.lock")
 
 
 def _session_auth(settings: Settings) -> SessionAuth[User, ServerSideSessionBackend]:
@@ -130,6 +144,7 @@ def _web_context(settings: Settings, stores: dict[str, Store], clock: Clock) -> 
             per_device=settings.login_failures_per_device,
             per_client=settings.login_failures_per_client,
             window_seconds=settings.login_window_minutes * 60,
+            lock=throttle_lock(settings),
         ),
         media_store=LocalMediaStore(settings.media_dir),
         clock=clock,
@@ -210,7 +225,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         lifespan=[
             database_lifespan(settings.database_url, auto_migrate=settings.auto_migrate),
             record_repeated_refusals_at_shutdown,
-            close_request_counters,
+            close_shared_connections,
         ],
         stores=stores,
         state=State({STATE_KEY: context}),
@@ -250,6 +265,16 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         ),
         debug=False,
     )
+
+
+@asynccontextmanager
+async def close_shared_connections(app: Litestar) -> AsyncIterator[None]:
+    """A lifespan that closes the request counters' and the throttle lock's own connections
+    (to Redis, or the lock file) when the worker stops."""
+    yield
+    context: WebContext = app.state[STATE_KEY]
+    await context.request_budget.counters.aclose()
+    await context.login_throttle.lock.aclose()
 
 
 def create_app_from_environment() -> ASGIApp:

@@ -66,6 +66,7 @@ def namespace(monkeypatch: pytest.MonkeyPatch, redis_url: str) -> Iterator[str]:
 
     monkeypatch.setattr(wellness.app, "RedisStore", IsolatedRedisStore)
     monkeypatch.setattr(wellness.app, "REQUEST_COUNTERS_NAMESPACE", f"{isolated}_requests")
+    monkeypatch.setattr(wellness.app, "THROTTLE_LOCK_NAME", f"{isolated}_throttle_lock")
     yield isolated
     assert set(requested) <= {"wellness"}, requested
     client = redis.Redis.from_url(redis_url)

@@ -9,21 +9,30 @@ A device whose own allowance is spent is treated as untrusted. Over all of them,
 takes at most `CAP` failures in any `CAP_SECONDS` (a sliding log, so this holds strictly); the
 settings keep the untrusted allowance below half of it, so strangers alone never reach it.
 
-Every attempt is reserved before the password is checked and given back if it was right, so
-parallel requests cannot slip past a limit within one process (`_lock`). Counts live in a
-key-value store with expiry (Litestar's stores fit the protocol), so every worker sees the same
-counts when the store is shared (Redis, or files on one host); workers in different processes
-reading at the same instant may each admit one attempt more.
+Every attempt is reserved before the password is checked and given back if it was right.
+Counts live in a key-value store with expiry (Litestar's stores fit the protocol), so every
+worker sees the same counts when the store is shared (Redis, or files on one host), and each
+read-then-write of them holds `lock`, shared as the store is (`lib/locks.py`: one process, a
+lock file on one host, Redis across hosts), so parallel attempts on any number of workers
+cannot slip past a limit. Without the shared lock, four workers sharing Redis admitted 35
+parallel attempts at an account allowed 10. An attempt that cannot have the lock within a few
+seconds is refused for a second, never admitted uncounted.
 """
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
+import logging
 import math
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Protocol
+
+from wellness.lib.locks import LockUnavailable, ProcessLock, SharedLock
+
+logger = logging.getLogger("wellness.accounts")
 
 CAP = 100
 CAP_SECONDS = 3600
@@ -116,43 +125,50 @@ class LoginThrottle:
     per_device: int
     per_client: int
     window_seconds: int
-    _lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False, repr=False, compare=False)
+    lock: SharedLock = field(default_factory=ProcessLock, repr=False, compare=False)
 
     async def admit(self, *, email: str, client: str, device: str | None, now: float) -> Admission:
         """Reserve one attempt at `email` from `client`; `device` is the nonce of a device cookie
         already checked to be valid for this account, or None."""
-        async with self._lock:
-            log = await self._log(_total_key(email), now)
-            if len(log) >= CAP:
-                return Admission(retry_after=max(1, math.ceil(log[-CAP] + CAP_SECONDS - now)))
-            exhausts = ("every client",) if len(log) + 1 == CAP else ()
-            if device is not None:
-                key = _device_key(device)
-                window = await self._window(key, now)
-                if window is None or window.count < self.per_device:
-                    await self._count(key, window, now)
-                    await self._append(_total_key(email), log, now)
-                    used = _used_up(window, self.per_device, "device")
-                    return Admission(trusted=True, keys=(key,), exhausts=used + exhausts)
-            limits = (
-                (_account_key(email), self.per_account),
-                (_client_key(client), self.per_client),
-            )
-            windows = [(key, limit, await self._window(key, now)) for key, limit in limits]
-            waits = [
-                window.seconds_left(now=now, window_seconds=self.window_seconds)
-                for _key, limit, window in windows
-                if window is not None and window.count >= limit
-            ]
-            if waits:
-                return Admission(retry_after=max(waits))
-            for key, _limit, window in windows:
+        try:
+            async with self.lock():
+                return await self._admit(email=email, client=client, device=device, now=now)
+        except LockUnavailable as error:
+            logger.warning("sign-in refused for a second, the throttle's lock is busy: %s", error)
+            return Admission(retry_after=1)
+
+    async def _admit(self, *, email: str, client: str, device: str | None, now: float) -> Admission:
+        log = await self._log(_total_key(email), now)
+        if len(log) >= CAP:
+            return Admission(retry_after=max(1, math.ceil(log[-CAP] + CAP_SECONDS - now)))
+        exhausts = ("every client",) if len(log) + 1 == CAP else ()
+        if device is not None:
+            key = _device_key(device)
+            window = await self._window(key, now)
+            if window is None or window.count < self.per_device:
                 await self._count(key, window, now)
-            await self._append(_total_key(email), log, now)
-            (account, _, account_window), (_, _, client_window) = windows
-            used = _used_up(account_window, self.per_account, "untrusted clients")
-            used += _used_up(client_window, self.per_client, "client address")
-            return Admission(keys=(account, _client_key(client)), exhausts=used + exhausts)
+                await self._append(_total_key(email), log, now)
+                used = _used_up(window, self.per_device, "device")
+                return Admission(trusted=True, keys=(key,), exhausts=used + exhausts)
+        limits = (
+            (_account_key(email), self.per_account),
+            (_client_key(client), self.per_client),
+        )
+        windows = [(key, limit, await self._window(key, now)) for key, limit in limits]
+        waits = [
+            window.seconds_left(now=now, window_seconds=self.window_seconds)
+            for _key, limit, window in windows
+            if window is not None and window.count >= limit
+        ]
+        if waits:
+            return Admission(retry_after=max(waits))
+        for key, _limit, window in windows:
+            await self._count(key, window, now)
+        await self._append(_total_key(email), log, now)
+        (account, _, account_window), (_, _, client_window) = windows
+        used = _used_up(account_window, self.per_account, "untrusted clients")
+        used += _used_up(client_window, self.per_client, "client address")
+        return Admission(keys=(account, _client_key(client)), exhausts=used + exhausts)
 
     async def succeeded(
         self, admission: Admission, *, email: str, now: float
@@ -160,7 +176,7 @@ class LoginThrottle:
         """Give back a right password's reservation (a device's own earlier failures are
         forgiven with it) and return, forgetting them, the account's failures since its last
         sign-in."""
-        async with self._lock:
+        async with self._lock_if_possible("giving back a right password's reservation"):
             for key in admission.keys:
                 window = await self._window(key, now)
                 if admission.trusted or window is None or window.count <= 1:
@@ -179,7 +195,7 @@ class LoginThrottle:
         """Note a wrong password for the person's next sign-in (counting is done by `admit`).
         The same store work for unknown accounts, only kept briefly."""
         key = _notice_key(email)
-        async with self._lock:
+        async with self._lock_if_possible("noting a failure for the next sign-in"):
             earlier = FailureNotice.decode(await self.store.get(key))
             count = 1 if earlier is None else earlier.count + 1
             expires = NOTICE_SECONDS if account_exists else self.window_seconds
@@ -187,9 +203,21 @@ class LoginThrottle:
 
     async def clear_account(self, email: str) -> None:
         """Lift every lock on an account (an administrator set a new password)."""
-        async with self._lock:
+        async with self._lock_if_possible("lifting an account's locks"):
             await self.store.delete(_account_key(email))
             await self.store.delete(_total_key(email))
+
+    @asynccontextmanager
+    async def _lock_if_possible(self, doing: str) -> AsyncIterator[None]:
+        """The lock, for work that is safe if less exact without it (a count given back or
+        noted may be lost to a parallel attempt): done anyway, with a warning, when the lock
+        cannot be had, rather than failing a sign-in whose password was already checked."""
+        async with AsyncExitStack() as stack:
+            try:
+                await stack.enter_async_context(self.lock())
+            except LockUnavailable as error:
+                logger.warning("%s without the throttle's lock: %s", doing, error)
+            yield
 
     async def _window(self, key: str, now: float) -> FailureWindow | None:
         window = FailureWindow.decode(await self.store.get(key))

@@ -19,11 +19,8 @@ rows per minute, not per request.
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
-from litestar import Litestar
 from litestar.connection import ASGIConnection
 from litestar.exceptions import TooManyRequestsException
 from litestar.handlers.base import BaseRouteHandler
@@ -32,14 +29,7 @@ from wellness.accounts.models import User
 from wellness.audit import services as audit
 from wellness.audit.repeated_refusals import RefusalKey
 from wellness.web.auditing import audit_route
-from wellness.web.context import (
-    STATE_KEY,
-    WebContext,
-    client_address,
-    epoch_seconds,
-    utc_now,
-    web_context,
-)
+from wellness.web.context import client_address, epoch_seconds, utc_now, web_context
 
 # A handler's opt key: its requests are not counted.
 EXEMPT = "exempt_from_request_budget"
@@ -107,11 +97,3 @@ async def _audit(connection: ASGIConnection[Any, Any, Any, Any], key: str) -> No
             detail=key,
             route=route,
         )
-
-
-@asynccontextmanager
-async def close_request_counters(app: Litestar) -> AsyncIterator[None]:
-    """A lifespan that closes the counters' connection when the worker stops."""
-    yield
-    context: WebContext = app.state[STATE_KEY]
-    await context.request_budget.counters.aclose()
