@@ -12,6 +12,7 @@ interleave as those of processes do.
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import logging
 import secrets
 from collections.abc import Callable, Iterator
@@ -189,3 +190,17 @@ def test_a_file_lock_lets_one_holder_in_at_a_time(tmp_path: Path) -> None:
 
     asyncio.run(both())
     assert overlaps == []
+
+
+def test_without_flock_a_worker_goes_on_with_its_own_lock_rather_than_refuse_everyone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def unsupported(fd: int, operation: int) -> None:
+        raise OSError(95, "Operation not supported")
+
+    monkeypatch.setattr(fcntl, "flock", unsupported)
+    store, file_lock = file_setup(tmp_path)
+    with caplog.at_level(logging.WARNING, logger="wellness.locks"):
+        admitted = asyncio.run(admitted_at_once(workers(store, file_lock)[:1], 30, devices=0))
+    assert admitted == PER_ACCOUNT
+    assert "this worker's own lock only" in caplog.text

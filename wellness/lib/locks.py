@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import fcntl
+import logging
 import os
 import time
 from collections.abc import AsyncIterator
@@ -19,6 +20,8 @@ from typing import Protocol
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
+
+log = logging.getLogger("wellness.locks")
 
 WAIT_SECONDS = 5.0
 # A holder that died is taken to have let go after this long (Redis only; the kernel lets go
@@ -91,8 +94,14 @@ class FileLock:
                 # Not asyncio.wait_for: a thread given up on could still take the lock later
                 # and never let go. The thread keeps its own deadline instead.
                 await asyncio.to_thread(_flock_within, fd, self.wait_seconds)
-            except (TimeoutError, OSError) as error:
+            except TimeoutError as error:
                 raise LockUnavailable(f"{self.path}: {error}") from None
+            except OSError as error:
+                # A file system without flock: refusing every sign-in would lock everyone
+                # out, so this worker goes on with its own lock (exact for one worker).
+                log.warning("no lock file at %s, this worker's own lock only: %s", self.path, error)
+                yield
+                return
             try:
                 yield
             finally:
