@@ -29,9 +29,9 @@ from wellness.accounts.throttle import LoginThrottle
 from wellness.catalog.storage import LocalMediaStore
 from wellness.db import database_lifespan
 from wellness.lib.clock import Clock, SystemClock
-from wellness.lib.locks import FileLock, ProcessLock, RedisLock, SharedLock
 from wellness.resources import package_folder
 from wellness.settings import Settings, load_settings
+from wellness.system.locks import FileLock, ProcessLock, RedisLock, SharedLock
 from wellness.web.api.assignments import AssignmentsApi, MyPlanApi
 from wellness.web.api.auth import AuthApi
 from wellness.web.api.care import CareApi

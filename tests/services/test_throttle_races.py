@@ -1,6 +1,6 @@
 """The sign-in throttle holds on several workers at once: parallel attempts at one account,
 spread over four workers that share the throttle's store, are admitted no more often than its
-limits allow, with the lock the app gives that store (`lib/locks.py`): Redis across hosts, a
+limits allow, with the lock the app gives that store (`system/locks.py`): Redis across hosts, a
 lock file on one host. Before the shared lock, four workers sharing Redis admitted 35 parallel
 attempts at an account allowed 10.
 
@@ -25,7 +25,7 @@ from redis.asyncio import Redis
 
 from tests.services.servers import require_redis
 from wellness.accounts.throttle import CAP, LoginThrottle
-from wellness.lib.locks import FileLock, LockUnavailable, RedisLock, SharedLock
+from wellness.system.locks import FileLock, LockUnavailable, RedisLock, SharedLock
 from wellness.web.file_store import LocalFileStore
 
 WORKERS = 4

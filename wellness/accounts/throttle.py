@@ -12,7 +12,7 @@ settings keep the untrusted allowance below half of it, so strangers alone never
 Every attempt is reserved before the password is checked and given back if it was right.
 Counts live in a key-value store with expiry (Litestar's stores fit the protocol), so every
 worker sees the same counts when the store is shared (Redis, or files on one host), and each
-read-then-write of them holds `lock`, shared as the store is (`lib/locks.py`: one process, a
+read-then-write of them holds `lock`, shared as the store is (`system/locks.py`: one process, a
 lock file on one host, Redis across hosts), so parallel attempts on any number of workers
 cannot slip past a limit. Without the shared lock, four workers sharing Redis admitted 35
 parallel attempts at an account allowed 10. An attempt that cannot have the lock within a few
@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Protocol
 
-from wellness.lib.locks import LockUnavailable, ProcessLock, SharedLock
+from wellness.system.locks import LockUnavailable, ProcessLock, SharedLock
 
 logger = logging.getLogger("wellness.accounts")
 
