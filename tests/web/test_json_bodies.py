@@ -134,6 +134,34 @@ def test_health_data_is_refused_unless_sent_as_the_documented_type(
     assert count(client, Checkin) == count(client, PracticeLog) == 0
 
 
+def test_a_whole_number_written_with_a_point_is_the_number_and_a_fraction_is_refused(
+    as_patient: Client,
+) -> None:
+    # JSON Schema calls 8.0 an integer, and Python's json writes numpy's and float results so.
+    taken = as_patient.post("/api/v1/checkins", json={"level": 8.0, "tags": [], "note": ""})
+    assert taken.status_code == 201, taken.text
+    assert taken.json()["checkin"]["level"] == 8
+    gad7 = as_patient.post("/api/v1/gad7", json={"answers": [1.0, 2, 1e0, 0, 1, 2, 1]})
+    assert gad7.json()["response"]["answers"] == [1, 2, 1, 0, 1, 2, 1]
+
+    refused = as_patient.post("/api/v1/checkins", json={"level": 7.5})
+    assert refused.status_code == 422
+    assert refused.json()["errors"] == [
+        {"field": "level", "message": "Expected `int`, got `float`"}
+    ]
+    too_high = as_patient.post("/api/v1/checkins", json={"level": 1e2})
+    assert too_high.json()["errors"] == [{"field": "level", "message": "Expected `int` <= 10"}]
+    assert count(as_patient, Checkin) == 1
+
+
+def test_openapi_states_a_gad7s_seven_answers_and_their_range(client: Client) -> None:
+    schemas = client.get("/schema/openapi.json").json()["components"]["schemas"]
+
+    answers = schemas["Gad7Create"]["properties"]["answers"]
+    assert (answers["minItems"], answers["maxItems"]) == (7, 7)
+    assert (answers["items"]["minimum"], answers["items"]["maximum"]) == (0, 3)
+
+
 def count(client: Client, model: Any) -> int:
     async def counted() -> int:
         return int(await model.all().count())

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import msgspec
 
-from wellness.checkins.fields import Anxiety
+from wellness.checkins.fields import Anxiety, Gad7Answers
 from wellness.checkins.models import Checkin, Gad7Response
 from wellness.checkins.scoring import CheckinContext, Gad7Band
 from wellness.web.api.care_schemas import Support
@@ -60,7 +60,7 @@ class CheckinList(msgspec.Struct):
 
 
 class Gad7Create(StrictBody):
-    answers: list[int]
+    answers: Gad7Answers
     occurred_at: Moment | None = None
 
 
