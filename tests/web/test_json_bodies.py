@@ -114,6 +114,8 @@ def test_openapi_shows_the_bounds_of_a_strict_body(client: Client) -> None:
     level = schemas["CheckinCreate"]["properties"]["level"]
     assert (level["type"], level["minimum"], level["maximum"]) == ("integer", 0, 10)
     assert schemas["AttestCreate"]["properties"]["minutes"]["maximum"] == 360
+    title = schemas["SessionCreate"]["properties"]["title"]
+    assert (title["minLength"], title["maxLength"]) == (1, 200)
 
 
 @pytest.mark.parametrize(("persona", "path", "body", "field"), STRICT_WRITES)

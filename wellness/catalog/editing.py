@@ -24,7 +24,8 @@ from wellness.catalog.models import MediaAsset, PracticeSession, SessionTag
 from wellness.checkins.fields import Anxiety
 
 # The bounds `rules` checks, as annotations msgspec checks too when it decodes SessionFields.
-Title = Annotated[str, msgspec.Meta(max_length=rules.MAX_TITLE)]
+# Not empty, so the OpenAPI document says so; a title of spaces only is `rules`' to refuse.
+Title = Annotated[str, msgspec.Meta(min_length=1, max_length=rules.MAX_TITLE)]
 Tag = Annotated[str, msgspec.Meta(max_length=rules.MAX_TAG)]
 Tags = Annotated[list[Tag], msgspec.Meta(max_length=rules.MAX_TAGS)]
 
