@@ -20,7 +20,6 @@ from litestar.stores.base import Store
 from litestar.stores.memory import MemoryStore
 from litestar.stores.redis import RedisStore
 from litestar.types import ASGIApp
-from redis.asyncio import Redis
 
 from wellness import __version__
 from wellness.accounts.models import User
@@ -110,7 +109,7 @@ def throttle_lock(settings: Settings) -> SharedLock:
     if settings.memory_stores:
         return ProcessLock()
     if settings.redis_url is not None:
-        return RedisLock(Redis.from_url(settings.redis_url), THROTTLE_LOCK_NAME)
+        return RedisLock.from_url(settings.redis_url, THROTTLE_LOCK_NAME)
     return FileLock(settings.data_dir / "throttle.lock")
 
 

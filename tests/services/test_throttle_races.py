@@ -154,9 +154,7 @@ def test_an_attempt_that_cannot_have_the_lock_is_refused_for_a_second_not_let_th
 
 def test_a_redis_lock_that_cannot_be_reached_is_unavailable() -> None:
     async def take() -> None:
-        lock = RedisLock(
-            Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=1), "x", wait_seconds=1
-        )
+        lock = RedisLock.from_url("redis://127.0.0.1:1/0", "x")
         try:
             async with lock():
                 pass

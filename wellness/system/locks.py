@@ -145,6 +145,16 @@ class RedisLock:
         self.wait_seconds = wait_seconds
         self._queue = _Queued(wait_seconds)
 
+    @classmethod
+    def from_url(cls, url: str, name: str) -> RedisLock:
+        """A lock on its own connection, whose waits are bounded too: a Redis that does not
+        answer makes the lock unavailable, rather than holding the caller until the operating
+        system gives up on the connection."""
+        client = Redis.from_url(
+            url, socket_connect_timeout=WAIT_SECONDS, socket_timeout=WAIT_SECONDS
+        )
+        return cls(client, name)
+
     @asynccontextmanager
     async def __call__(self) -> AsyncIterator[None]:
         async with self._queue.first(self.name):

@@ -29,6 +29,9 @@ WINDOW_SECONDS = 60
 MAX_COUNTED = 100_000
 # A worker claims this share of the limit from Redis at a time.
 CLAIM_SHARE = 0.01
+# A Redis that does not answer within this many seconds lets the request through (`spend`),
+# rather than holding it until the operating system gives up on the connection.
+REDIS_TIMEOUT_SECONDS = 2.0
 V = TypeVar("V")
 
 
@@ -169,7 +172,15 @@ def request_budget(
         return RequestBudget(None, MemoryCounters())
     block = int(requests_per_minute * CLAIM_SHARE)
     counters: WindowCounters = (
-        RedisCounters(Redis.from_url(redis_url), namespace=namespace, block=block)
+        RedisCounters(
+            Redis.from_url(
+                redis_url,
+                socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
+                socket_timeout=REDIS_TIMEOUT_SECONDS,
+            ),
+            namespace=namespace,
+            block=block,
+        )
         if redis_url is not None
         else MemoryCounters()
     )
