@@ -1,0 +1,162 @@
+"""`wellness serve --workers 4` on PostgreSQL, as a clinic scales out: 120 wrong passwords sent
+at once at one account reach four worker processes, and exactly the account's allowance (10)
+is let through, whether the workers share the throttle's counts through files on one host or
+through Redis. Before the shared lock (`system/locks.py`), the same storm let 16 through with
+files and 12 with Redis.
+
+Runs in the PostgreSQL pass only (SQLite allows one worker). The account's address is new in
+every run, and the per-address allowance is lifted, so runs sharing one Redis never meet.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import subprocess
+import sys
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import POSTGRES_URL
+from tests.live_servers import free_port, running_server
+from tests.services.servers import require_redis, throwaway_postgres_database
+from wellness.accounts.throttle import _account_key, _notice_key, _total_key
+
+PER_ACCOUNT = 10
+ATTEMPTS = 120
+WORKERS = 4
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(
+        not POSTGRES_URL,
+        reason="runs in the PostgreSQL pass: several workers need PostgreSQL (SQLite allows one)",
+    ),
+]
+
+
+def wellness_command() -> list[str]:
+    beside = Path(sys.executable).with_name("wellness")
+    return [str(beside)] if beside.exists() else [sys.executable, "-m", "wellness.cli"]
+
+
+@pytest.fixture
+def database() -> Iterator[str]:
+    with throwaway_postgres_database() as url:
+        yield url
+
+
+def environment(tmp_path: Path, database: str, **more: str) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("WELLNESS_")}
+    env.update(
+        WELLNESS_DATA_DIR=str(tmp_path / "data"),
+        WELLNESS_MEDIA_DIR=str(tmp_path / "media"),
+        WELLNESS_DATABASE_URL=database,
+        WELLNESS_SECRET_KEY="test-secret-key-that-is-long-enough-to-pass",
+        WELLNESS_LOGIN_FAILURES_PER_ACCOUNT=str(PER_ACCOUNT),
+        WELLNESS_LOGIN_FAILURES_PER_CLIENT="10000",
+        WELLNESS_REQUESTS_PER_MINUTE="0",
+        **more,
+    )
+    return env
+
+
+def storm(base_url: str, email: str) -> Counter[int]:
+    async def all_at_once() -> list[int]:
+        limits = httpx.Limits(max_connections=64)
+        async with httpx.AsyncClient(base_url=base_url, timeout=60, limits=limits) as client:
+
+            async def attempt(number: int) -> int:
+                answer = await client.post(
+                    "/api/v1/auth/login",
+                    json={"email": email, "password": f"a wrong password {number}"},
+                )
+                return answer.status_code
+
+            return list(await asyncio.gather(*(attempt(number) for number in range(ATTEMPTS))))
+
+    return Counter(asyncio.run(all_at_once()))
+
+
+def let_through(tmp_path: Path, env: dict[str, str]) -> Counter[int]:
+    email = f"victim-{secrets.token_hex(6)}@example.org"
+    for command in (
+        ["db", "upgrade"],
+        [
+            "users",
+            "create",
+            "--role",
+            "patient",
+            "--email",
+            email,
+            "--name",
+            "Victim",
+            "--password-stdin",
+        ],
+    ):
+        subprocess.run(
+            [*wellness_command(), *command],
+            env=env,
+            input="correct horse battery staple\n",
+            text=True,
+            capture_output=True,
+            check=True,
+            timeout=120,
+        )
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    serve = [*wellness_command(), "serve", "--port", str(port), "--workers", str(WORKERS)]
+    with running_server(
+        serve,
+        url=url,
+        cwd=tmp_path,
+        env=env,
+        log_path=tmp_path / "serve.log",
+        what="wellness serve --workers 4",
+        timeout=60,
+    ):
+        answers = storm(url, email)
+    forget_in_redis(env, email)
+    return answers
+
+
+def forget_in_redis(env: dict[str, str], email: str) -> None:
+    """The account's throttle keys, deleted from the shared Redis (they would expire in an
+    hour)."""
+    url = env.get("WELLNESS_REDIS_URL")
+    if url is None:
+        return
+    import redis
+
+    client = redis.Redis.from_url(url)
+    try:
+        keys = [
+            f"wellness_throttle:{key(email)}" for key in (_account_key, _total_key, _notice_key)
+        ]
+        client.delete(*keys)
+    finally:
+        client.close()  # type: ignore[no-untyped-call]  # redis-py 5 leaves Redis.close unannotated
+
+
+def test_four_workers_sharing_files_let_through_exactly_an_accounts_allowance(
+    tmp_path: Path, database: str
+) -> None:
+    answers = let_through(tmp_path, environment(tmp_path, database))
+
+    assert answers == Counter({401: PER_ACCOUNT, 429: ATTEMPTS - PER_ACCOUNT})
+
+
+@pytest.mark.redis
+def test_four_workers_sharing_redis_let_through_exactly_an_accounts_allowance(
+    tmp_path: Path, database: str
+) -> None:
+    env = environment(tmp_path, database, WELLNESS_REDIS_URL=require_redis())
+
+    answers = let_through(tmp_path, env)
+
+    assert answers == Counter({401: PER_ACCOUNT, 429: ATTEMPTS - PER_ACCOUNT})
