@@ -2,7 +2,8 @@
 at once at one account reach four worker processes, and exactly the account's allowance (10)
 is let through, whether the workers share the throttle's counts through files on one host or
 through Redis. Before the shared lock (`system/locks.py`), the same storm let 16 through with
-files and 12 with Redis.
+files and 12 with Redis. Likewise the request limit, counted in Redis: exactly the limit of
+120 requests at once gets through the four workers.
 
 Runs in the PostgreSQL pass only (SQLite allows one worker). The account's address is new in
 every run, and the per-address allowance is lifted, so runs sharing one Redis never meet.
@@ -15,8 +16,10 @@ import os
 import secrets
 import subprocess
 import sys
+import time
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import httpx
@@ -26,6 +29,7 @@ from tests.conftest import POSTGRES_URL
 from tests.live_servers import free_port, running_server
 from tests.services.servers import require_redis, throwaway_postgres_database
 from wellness.accounts.throttle import _account_key, _notice_key, _total_key
+from wellness.app import REQUEST_COUNTERS_NAMESPACE
 
 PER_ACCOUNT = 10
 ATTEMPTS = 120
@@ -83,6 +87,21 @@ def storm(base_url: str, email: str) -> Counter[int]:
     return Counter(asyncio.run(all_at_once()))
 
 
+def serving(tmp_path: Path, env: dict[str, str]) -> AbstractContextManager[object]:
+    port = free_port()
+    env["TEST_URL"] = f"http://127.0.0.1:{port}"
+    serve = [*wellness_command(), "serve", "--port", str(port), "--workers", str(WORKERS)]
+    return running_server(
+        serve,
+        url=env["TEST_URL"],
+        cwd=tmp_path,
+        env=env,
+        log_path=tmp_path / "serve.log",
+        what="wellness serve --workers 4",
+        timeout=60,
+    )
+
+
 def let_through(tmp_path: Path, env: dict[str, str]) -> Counter[int]:
     email = f"victim-{secrets.token_hex(6)}@example.org"
     for command in (
@@ -108,19 +127,8 @@ def let_through(tmp_path: Path, env: dict[str, str]) -> Counter[int]:
             check=True,
             timeout=120,
         )
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    serve = [*wellness_command(), "serve", "--port", str(port), "--workers", str(WORKERS)]
-    with running_server(
-        serve,
-        url=url,
-        cwd=tmp_path,
-        env=env,
-        log_path=tmp_path / "serve.log",
-        what="wellness serve --workers 4",
-        timeout=60,
-    ):
-        answers = storm(url, email)
+    with serving(tmp_path, env):
+        answers = storm(env["TEST_URL"], email)
     forget_in_redis(env, email)
     return answers
 
@@ -160,3 +168,49 @@ def test_four_workers_sharing_redis_let_through_exactly_an_accounts_allowance(
     answers = let_through(tmp_path, env)
 
     assert answers == Counter({401: PER_ACCOUNT, 429: ATTEMPTS - PER_ACCOUNT})
+
+
+@pytest.mark.redis
+def test_four_workers_counting_in_redis_let_through_exactly_the_request_limit(
+    tmp_path: Path, database: str
+) -> None:
+    limit = 50  # under 200 a minute, a worker claims one number at a time: exact
+    env = environment(tmp_path, database, WELLNESS_REDIS_URL=require_redis())
+    env["WELLNESS_REQUESTS_PER_MINUTE"] = str(limit)
+    subprocess.run(
+        [*wellness_command(), "db", "upgrade"],
+        env=env,
+        capture_output=True,
+        check=True,
+        timeout=120,
+    )
+    with serving(tmp_path, env):
+        # The server runs on the wall clock: the storm (about a second) must not straddle two
+        # minutes, and an earlier run's count of this address must not be in this one.
+        seconds_into_minute = time.time() % 60
+        if seconds_into_minute > 45:
+            time.sleep(61 - seconds_into_minute)
+        forget_address_counts(env)
+        answers = Counter(asyncio.run(gets(env["TEST_URL"], "/login", ATTEMPTS)))
+    forget_address_counts(env)
+
+    assert answers == Counter({200: limit, 429: ATTEMPTS - limit})
+
+
+def forget_address_counts(env: dict[str, str]) -> None:
+    import redis
+
+    client = redis.Redis.from_url(env["WELLNESS_REDIS_URL"])
+    try:
+        keys = list(client.scan_iter(match=f"{REQUEST_COUNTERS_NAMESPACE}:client:127.0.0.1:*"))
+        if keys:
+            client.delete(*keys)
+    finally:
+        client.close()  # type: ignore[no-untyped-call]  # redis-py 5 leaves Redis.close unannotated
+
+
+async def gets(base_url: str, path: str, count: int) -> list[int]:
+    limits = httpx.Limits(max_connections=64)
+    async with httpx.AsyncClient(base_url=base_url, timeout=60, limits=limits) as client:
+        answers = await asyncio.gather(*(client.get(path) for _ in range(count)))
+    return [answer.status_code for answer in answers]
