@@ -57,6 +57,7 @@ def test_every_refusal_is_documented_with_the_one_error_body(document: dict[str,
         assert ("400" in refusals) is ("requestBody" in operation), (method, path)
         # Every request is counted against its sender's limit, but the health check's.
         assert ("429" in refusals) is (path != "/healthz"), (method, path)
+        assert "503" in operation["responses"], (method, path)  # Redis not answering
 
 
 def test_the_error_body_schema_is_what_a_refusal_sends(

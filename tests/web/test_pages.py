@@ -204,7 +204,7 @@ def test_unknown_pages_get_a_friendly_404(client: Client, personas: dict[str, Us
 def test_health_check_reports_the_database(client: Client) -> None:
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "sessions": "ok"}
 
 
 def test_health_check_says_503_when_the_database_is_down(
@@ -218,7 +218,11 @@ def test_health_check_says_503_when_the_database_is_down(
     monkeypatch.setattr(connections.get("default"), "execute_query", broken)
     response = client.get("/healthz")
     assert response.status_code == 503
-    assert response.json() == {"status": "unavailable", "database": "unreachable"}
+    assert response.json() == {
+        "status": "unavailable",
+        "database": "unreachable",
+        "sessions": "ok",
+    }
 
 
 def test_openapi_is_served_without_third_party_viewers(client: Client) -> None:

@@ -10,7 +10,12 @@ from litestar import MediaType, Request, Response
 from litestar.datastructures import URL
 from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
 from litestar.response import Redirect, Template
-from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY, HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.status_codes import (
+    HTTP_422_UNPROCESSABLE_ENTITY,
+    HTTP_500_INTERNAL_SERVER_ERROR,
+    HTTP_503_SERVICE_UNAVAILABLE,
+)
+from redis.exceptions import RedisError
 
 from wellness.catalog.validation import MediaRejected
 from wellness.lib.urls import local_redirect_target
@@ -173,6 +178,23 @@ def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Respon
     )
 
 
+# Redis (sessions, sign-in and request counts) out of reach: the service, not the request, is
+# at fault, and it is worth trying again soon.
+UNAVAILABLE_RETRY_SECONDS = 30
+
+
+def handle_unavailable(request: Request[Any, Any, Any], exc: RedisError) -> Response[Any]:
+    log.error("Redis unreachable on %s %s: %s", request.method, request.url.path, exc)
+    response = error_response(
+        request,
+        HTTP_503_SERVICE_UNAVAILABLE,
+        "The service is briefly unavailable. Please try again in a minute.",
+        code="unavailable",
+    )
+    response.headers["retry-after"] = str(UNAVAILABLE_RETRY_SECONDS)
+    return response
+
+
 def handle_field_error(request: Request[Any, Any, Any], exc: FieldError) -> Response[Any]:
     fields = [{"field": field, "message": message} for field, message in exc.errors.items()]
     return error_response(request, 422, exc.message, fields)
@@ -192,5 +214,6 @@ EXCEPTION_HANDLERS: dict[type[Exception] | int, Any] = {
     FieldError: handle_field_error,
     MediaRejected: handle_media_rejected,
     HTTPException: handle_http_exception,
+    RedisError: handle_unavailable,
     Exception: handle_unexpected,
 }

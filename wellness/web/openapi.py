@@ -4,7 +4,7 @@ Litestar documents what a handler returns, and a `400 Validation Exception` for 
 with parameters. This app answers its refusals itself (`web/errors.py`) with one body,
 `ErrorResponse`: `422` naming each field at fault, `401` without a session, `403` for a role
 or a browser's write that fails the CSRF checks, `404` for what the viewer may not see, `429`
-over the request limit (`web/request_budget.py`). So,
+over the request limit (`web/request_budget.py`), `503` when Redis does not answer. So,
 once, before the document is first served, every operation gets the refusals its route can
 give, derived from the route itself (public or not, its guards, its method, its path
 parameters, its query and body), plus those a handler names in `opt["refusals"]` (a 409, a
@@ -47,6 +47,8 @@ REFUSALS = {
     422: "A field is missing or wrong: `errors` names each one (`field`, `message`).",
     429: "Too many requests this minute (`code` `rate_limited`), or on sign-in too many failed "
     "attempts: wait for the `Retry-After` seconds.",
+    503: "The app runs with Redis and Redis does not answer (`code` `unavailable`): try again "
+    "after the `Retry-After` seconds.",
 }
 ROLE_GUARDS = (
     guards.admins_only,
@@ -92,6 +94,7 @@ def refusals(
         statuses.add(400)
     if not handler.opt.get(EXEMPT):
         statuses.add(429)
+    statuses.add(503)  # any route, when Redis holds the sessions and does not answer
     return sorted(statuses)
 
 

@@ -47,6 +47,8 @@ class LoginResponse(MeResponse, kw_only=True):
 class HealthResponse(msgspec.Struct):
     status: str
     database: str
+    # The store of sign-in sessions: Redis when WELLNESS_REDIS_URL is set, else files.
+    sessions: str
 
 
 class FieldProblem(msgspec.Struct):
