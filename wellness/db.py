@@ -9,6 +9,7 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
+import asyncpg
 from tortoise import Tortoise, connections
 from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.backends.base.executor import EXECUTOR_CACHE
@@ -17,6 +18,16 @@ from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
 from wellness.lib.paging import Page
+
+# Errors that say the database cannot be reached now (stopped, restarting, out of connection
+# slots, a connection cut), not that a query is wrong: the web layer answers them 503, as it
+# does an unreachable Redis. Tortoise's own `DBConnectionError` is a `ConnectionError`.
+UNREACHABLE_DATABASE_ERRORS: tuple[type[Exception], ...] = (
+    ConnectionError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.TooManyConnectionsError,
+)
 
 M = TypeVar("M", bound=Model)
 

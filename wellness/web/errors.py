@@ -18,6 +18,7 @@ from litestar.status_codes import (
 from redis.exceptions import RedisError
 
 from wellness.catalog.validation import MediaRejected
+from wellness.db import UNREACHABLE_DATABASE_ERRORS
 from wellness.lib.urls import local_redirect_target
 from wellness.lib.validation import FieldError
 from wellness.web.security import CSRF_REFUSAL
@@ -178,13 +179,15 @@ def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Respon
     )
 
 
-# Redis (sessions, sign-in and request counts) out of reach: the service, not the request, is
-# at fault, and it is worth trying again soon.
+# The database or Redis (sessions, sign-in and request counts) out of reach: the service, not
+# the request, is at fault, and it is worth trying again soon.
 UNAVAILABLE_RETRY_SECONDS = 30
 
 
-def handle_unavailable(request: Request[Any, Any, Any], exc: RedisError) -> Response[Any]:
-    log.error("Redis unreachable on %s %s: %s", request.method, request.url.path, exc)
+def handle_unavailable(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    log.error(
+        "unreachable on %s %s: %s: %s", request.method, request.url.path, type(exc).__name__, exc
+    )
     response = error_response(
         request,
         HTTP_503_SERVICE_UNAVAILABLE,
@@ -215,5 +218,6 @@ EXCEPTION_HANDLERS: dict[type[Exception] | int, Any] = {
     MediaRejected: handle_media_rejected,
     HTTPException: handle_http_exception,
     RedisError: handle_unavailable,
+    **dict.fromkeys(UNREACHABLE_DATABASE_ERRORS, handle_unavailable),
     Exception: handle_unexpected,
 }

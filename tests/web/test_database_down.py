@@ -1,0 +1,148 @@
+"""A database that cannot be reached answers 503 with `Retry-After`, in JSON and in words, not
+500: on PostgreSQL for real (the app reaches the server through a proxy the test then shuts
+down, as a stopped server or a cut network looks to it), and on any database for each error
+that says so (`db.UNREACHABLE_DATABASE_ERRORS`)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+import httpx
+import pytest
+from tortoise.exceptions import DBConnectionError
+
+from tests.conftest import PERSONAS, Client
+from tests.live_servers import free_port
+from tests.services.servers import throwaway_postgres_database
+from wellness.accounts import services as accounts
+from wellness.accounts.models import User
+from wellness.app import create_app
+from wellness.lib.clock import FixedClock
+from wellness.settings import load_settings
+
+UNAVAILABLE = {
+    "status_code": 503,
+    "detail": "The service is briefly unavailable. Please try again in a minute.",
+    "code": "unavailable",
+}
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        DBConnectionError("pool exhausted"),
+        ConnectionRefusedError(111, "Connection refused"),
+        asyncpg.ConnectionDoesNotExistError("connection was closed in the middle of operation"),
+        asyncpg.CannotConnectNowError("the database system is shutting down"),
+        asyncpg.TooManyConnectionsError("sorry, too many clients already"),
+    ],
+)
+def test_each_unreachable_database_error_is_a_503_in_json_and_in_words(
+    client: Client,
+    personas: dict[str, User],
+    monkeypatch: pytest.MonkeyPatch,
+    error: Exception,
+) -> None:
+    client.login_as(PERSONAS["patient"])
+
+    async def unreachable(*_args: object, **_kwargs: object) -> None:
+        raise error
+
+    monkeypatch.setattr(accounts, "signed_in_user", unreachable)
+
+    api = client.get("/api/v1/me")
+    assert api.status_code == 503
+    assert api.headers["retry-after"] == "30"
+    assert api.json() == UNAVAILABLE
+    page = client.get("/patient")
+    assert page.status_code == 503
+    assert "The service is briefly unavailable" in page.text
+
+
+class Proxy:
+    """A TCP forwarder to PostgreSQL that the test can cut, as a stopped server looks."""
+
+    def __init__(self, target: tuple[str, int]) -> None:
+        self.target = target
+        self.port = free_port()
+        self.server: asyncio.Server | None = None
+        self.writers: list[asyncio.StreamWriter] = []
+
+    async def start(self) -> None:
+        self.server = await asyncio.start_server(self._forward, "127.0.0.1", self.port)
+
+    async def _forward(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        upstream_reader, upstream_writer = await asyncio.open_connection(*self.target)
+        self.writers += [writer, upstream_writer]
+
+        async def pipe(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
+            with contextlib.suppress(ConnectionError, OSError):
+                while data := await source.read(65536):
+                    sink.write(data)
+                    await sink.drain()
+            sink.close()
+
+        await asyncio.gather(pipe(reader, upstream_writer), pipe(upstream_reader, writer))
+
+    async def cut(self) -> None:
+        assert self.server is not None
+        self.server.close()
+        for writer in self.writers:
+            writer.close()
+        await self.server.wait_closed()
+
+
+@contextlib.asynccontextmanager
+async def app_through(
+    proxy: Proxy, database: str, tmp_path: Path
+) -> AsyncIterator[httpx.AsyncClient]:
+    parts = urlsplit(database)
+    through = urlunsplit(parts._replace(netloc=f"{parts.username}@127.0.0.1:{proxy.port}"))
+    settings = load_settings(
+        {
+            "WELLNESS_DATA_DIR": str(tmp_path / "data"),
+            "WELLNESS_MEDIA_DIR": str(tmp_path / "media"),
+            "WELLNESS_DATABASE_URL": through,
+            "WELLNESS_SECRET_KEY": "test-secret-key-that-is-long-enough-to-pass",
+            "WELLNESS_AUTO_MIGRATE": "true",
+        }
+    ).replace(memory_stores=True)
+    app = create_app(settings, clock=FixedClock(datetime(2026, 11, 24, 14, 30, tzinfo=UTC)))
+    async with app.lifespan():
+        transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]  # Litestar's own scope types
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local") as c:
+            yield c
+
+
+@pytest.mark.postgres
+def test_a_postgresql_server_gone_away_is_a_503_and_the_health_check_says_so(
+    tmp_path: Path,
+) -> None:
+    sign_in = {"email": "patient@example.org", "password": "correct horse battery staple"}
+
+    async def scenario(database: str) -> tuple[int, int, httpx.Response, httpx.Response]:
+        parts = urlsplit(database)
+        proxy = Proxy((parts.hostname or "127.0.0.1", parts.port or 5432))
+        await proxy.start()
+        async with app_through(proxy, database, tmp_path) as client:
+            before = (await client.post("/api/v1/auth/login", json=sign_in)).status_code
+            healthy = (await client.get("/healthz")).status_code
+            await proxy.cut()
+            refused = await client.post("/api/v1/auth/login", json=sign_in)
+            health = await client.get("/healthz")
+        return before, healthy, refused, health
+
+    with throwaway_postgres_database() as database:
+        before, healthy, refused, health = asyncio.run(scenario(database))
+
+    assert (before, healthy) == (401, 200)  # no such account yet: the database answered
+    assert refused.status_code == 503, refused.text
+    assert refused.json() == UNAVAILABLE
+    assert health.status_code == 503
+    assert health.json()["database"] == "unreachable"
