@@ -103,3 +103,17 @@ def reset_schema(url: str) -> None:
             await connection.close()
 
     asyncio.run(reset())
+
+
+def delete_redis_keys(url: str, pattern: str) -> None:
+    """Delete every key matching `pattern` (a Redis glob) from the server at `url`: what a test
+    left there, under a prefix of its own."""
+    import redis
+
+    client = redis.Redis.from_url(url)
+    try:
+        keys = list(client.scan_iter(match=pattern))
+        if keys:
+            client.delete(*keys)
+    finally:
+        client.close()  # type: ignore[no-untyped-call]  # redis-py 5 leaves Redis.close unannotated

@@ -27,7 +27,7 @@ import pytest
 
 from tests.conftest import POSTGRES_URL
 from tests.live_servers import free_port, running_server
-from tests.services.servers import require_redis, throwaway_postgres_database
+from tests.services.servers import delete_redis_keys, require_redis, throwaway_postgres_database
 from wellness.accounts.throttle import _account_key, _notice_key, _total_key
 from wellness.app import REQUEST_COUNTERS_NAMESPACE
 
@@ -198,15 +198,8 @@ def test_four_workers_counting_in_redis_let_through_exactly_the_request_limit(
 
 
 def forget_address_counts(env: dict[str, str]) -> None:
-    import redis
-
-    client = redis.Redis.from_url(env["WELLNESS_REDIS_URL"])
-    try:
-        keys = list(client.scan_iter(match=f"{REQUEST_COUNTERS_NAMESPACE}:client:127.0.0.1:*"))
-        if keys:
-            client.delete(*keys)
-    finally:
-        client.close()  # type: ignore[no-untyped-call]  # redis-py 5 leaves Redis.close unannotated
+    pattern = f"{REQUEST_COUNTERS_NAMESPACE}:client:127.0.0.1:*"
+    delete_redis_keys(env["WELLNESS_REDIS_URL"], pattern)
 
 
 async def gets(base_url: str, path: str, count: int) -> list[int]:

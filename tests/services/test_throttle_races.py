@@ -23,7 +23,7 @@ from litestar.stores.base import Store
 from litestar.stores.redis import RedisStore
 from redis.asyncio import Redis
 
-from tests.services.servers import require_redis
+from tests.services.servers import delete_redis_keys, require_redis
 from wellness.accounts.throttle import CAP, LoginThrottle
 from wellness.system.locks import FileLock, LockUnavailable, RedisLock, SharedLock
 from wellness.web.file_store import LocalFileStore
@@ -38,17 +38,7 @@ def redis_namespace() -> Iterator[str]:
     """A key prefix of this test's own; every key under it is deleted afterwards."""
     namespace = f"wellness-test-{secrets.token_hex(6)}"
     yield namespace
-
-    async def clean() -> None:
-        client = Redis.from_url(require_redis())
-        try:
-            keys = [key async for key in client.scan_iter(match=f"{namespace}*")]
-            if keys:
-                await client.delete(*keys)
-        finally:
-            await client.aclose()
-
-    asyncio.run(clean())
+    delete_redis_keys(require_redis(), f"{namespace}*")
 
 
 def redis_setup(namespace: str) -> tuple[Store, Locks]:

@@ -29,7 +29,7 @@ from redis.asyncio import Redis as AsyncRedis
 
 import wellness.app
 from tests.conftest import BASE_URL, PERSONA_PASSWORD, PERSONAS, persona_password_hash
-from tests.services.servers import require_redis
+from tests.services.servers import delete_redis_keys, require_redis
 from wellness.accounts import devices
 from wellness.accounts import services as accounts
 from wellness.app import SESSION_COOKIE, create_app
@@ -69,13 +69,7 @@ def namespace(monkeypatch: pytest.MonkeyPatch, redis_url: str) -> Iterator[str]:
     monkeypatch.setattr(wellness.app, "THROTTLE_LOCK_NAME", f"{isolated}_throttle_lock")
     yield isolated
     assert set(requested) <= {"wellness"}, requested
-    client = redis.Redis.from_url(redis_url)
-    try:
-        keys = list(client.scan_iter(match=f"{isolated}*"))
-        if keys:
-            client.delete(*keys)
-    finally:
-        client.close()  # type: ignore[no-untyped-call]  # redis-py 5 leaves Redis.close unannotated
+    delete_redis_keys(redis_url, f"{isolated}*")
 
 
 def worker_settings(
