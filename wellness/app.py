@@ -20,6 +20,7 @@ from litestar.stores.base import Store
 from litestar.stores.memory import MemoryStore
 from litestar.stores.redis import RedisStore
 from litestar.types import ASGIApp
+from redis.asyncio import Redis
 
 from wellness import __version__
 from wellness.accounts.models import User
@@ -84,6 +85,7 @@ SESSION_COOKIE = "wellness_session"
 REDIS_NAMESPACE = "wellness"
 REQUEST_COUNTERS_NAMESPACE = f"{REDIS_NAMESPACE}:requests"
 THROTTLE_LOCK_NAME = f"{REDIS_NAMESPACE}:throttle-lock"
+SESSION_STORE_TIMEOUT_SECONDS = 5.0
 # Anonymous requests to these prefixes are expected; every other route refuses them.
 PUBLIC_PREFIXES = ["/static", "/schema"]
 
@@ -92,7 +94,15 @@ def build_stores(settings: Settings) -> dict[str, Store]:
     if settings.memory_stores:
         return {"sessions": MemoryStore(), "throttle": MemoryStore()}
     if settings.redis_url is not None:
-        root = RedisStore.with_client(url=settings.redis_url, namespace=REDIS_NAMESPACE)
+        # As `RedisStore.with_client` builds it, but with bounded waits: a Redis that stops
+        # answering makes requests 503 within seconds (`errors.handle_unavailable`), instead of
+        # holding them until the operating system gives up on the connection.
+        client = Redis.from_url(
+            settings.redis_url,
+            socket_connect_timeout=SESSION_STORE_TIMEOUT_SECONDS,
+            socket_timeout=SESSION_STORE_TIMEOUT_SECONDS,
+        )
+        root = RedisStore(client, namespace=REDIS_NAMESPACE, handle_client_shutdown=True)
         return {
             "sessions": root.with_namespace("sessions"),
             "throttle": root.with_namespace("throttle"),
