@@ -28,7 +28,10 @@ from wellness.settings import load_settings
 
 UNAVAILABLE = {
     "status_code": 503,
-    "detail": "The service is briefly unavailable. Please try again in a minute.",
+    "detail": (
+        "Part of the app (its database or its session store) is not answering. "
+        "Please try again in a minute."
+    ),
     "code": "unavailable",
 }
 

@@ -45,7 +45,10 @@ def test_a_signed_in_request_gets_503_with_retry_after_in_json_and_on_pages(
     assert api.headers["retry-after"] == "30"
     assert api.json() == {
         "status_code": 503,
-        "detail": "The service is briefly unavailable. Please try again in a minute.",
+        "detail": (
+            "Part of the app (its database or its session store) is not answering. "
+            "Please try again in a minute."
+        ),
         "code": "unavailable",
     }
 

@@ -191,7 +191,9 @@ def handle_unavailable(request: Request[Any, Any, Any], exc: Exception) -> Respo
     response = error_response(
         request,
         HTTP_503_SERVICE_UNAVAILABLE,
-        "The service is briefly unavailable. Please try again in a minute.",
+        # The page's title already says "briefly unavailable": the detail says what, and when.
+        "Part of the app (its database or its session store) is not answering. Please try "
+        "again in a minute.",
         code="unavailable",
     )
     response.headers["retry-after"] = str(UNAVAILABLE_RETRY_SECONDS)
