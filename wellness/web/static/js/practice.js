@@ -16,6 +16,15 @@
  * position wins: it is exact and written before the page can go, while the server's copy is up
  * to 15 seconds old and the last report races the reload. Without storage (private windows,
  * another device) the played seconds are the fallback, never ahead of what was heard.
+ *
+ * Reports that do not arrive (no network on a clinic's patchy Wi-Fi, the server briefly
+ * unavailable, the sign-in expired) are not dropped: the practice counts only once the server
+ * knows enough was heard, and the last report of a session is the one that makes it count.
+ * Each report is written to localStorage before it is sent and removed once answered; what is
+ * left is sent again with growing pauses, when the browser comes back online, and when a
+ * session page next loads (after a new sign-in, say). Progress only goes forwards on the
+ * server, so sending a report twice is harmless. Entries are kept per patient, so a shared
+ * tablet never sends one patient's report under another's sign-in.
  */
 (function () {
   "use strict";
@@ -48,6 +57,119 @@
         "x-csrftoken": csrfToken(),
       },
       body: JSON.stringify(body),
+    });
+  }
+
+  // Answers that sending again cannot change: stored, or refused for good (not this
+  // patient's practice, not played here, a body the API refuses).
+  var SETTLED = [400, 404, 409, 413, 415, 422];
+  // Answers that need a new page or a new sign-in first (a stale CSRF token, a session gone):
+  // kept for the next session page rather than retried from this one.
+  var NEEDS_NEW_PAGE = [401, 403];
+  var RETRY_PAUSES_MS = [2000, 5000, 15000, 30000, 60000, 120000, 300000];
+  var UNSENT_PREFIX = "wellness.unsent-progress.";
+
+  function unsentKey(patientId, practiceId) {
+    return UNSENT_PREFIX + patientId + "." + practiceId;
+  }
+
+  function readUnsent(key) {
+    try {
+      var value = parseInt(window.localStorage.getItem(key) || "", 10);
+      return isFinite(value) && value >= 0 ? value : null;
+    } catch (ignored) {
+      return null;
+    }
+  }
+
+  function keepUnsent(key, seconds) {
+    try {
+      var kept = readUnsent(key);
+      if (kept === null || seconds > kept) {
+        window.localStorage.setItem(key, String(seconds));
+      }
+    } catch (ignored) {
+      // storage refused: the report is still sent, only not kept for a retry
+    }
+  }
+
+  function dropUnsent(key, seconds) {
+    try {
+      var kept = readUnsent(key);
+      if (kept !== null && kept <= seconds) {
+        window.localStorage.removeItem(key); // a larger report written meanwhile stays
+      }
+    } catch (ignored) {
+      // nothing kept, nothing to drop
+    }
+  }
+
+  var outbox = { patientId: null, timer: null, attempt: 0 };
+
+  function scheduleRetry() {
+    if (outbox.timer !== null) {
+      return;
+    }
+    var pause = RETRY_PAUSES_MS[Math.min(outbox.attempt, RETRY_PAUSES_MS.length - 1)];
+    outbox.attempt += 1;
+    outbox.timer = window.setTimeout(function () {
+      outbox.timer = null;
+      sendUnsent();
+    }, pause);
+  }
+
+  // Resolves when the server has answered for good; rejects with "retry" or "later" otherwise.
+  function sendProgress(patientId, practiceId, seconds, keepalive) {
+    var key = unsentKey(patientId, practiceId);
+    keepUnsent(key, seconds);
+    return postJson(
+      "/api/v1/practice/" + practiceId + "/progress",
+      { listened_seconds: seconds },
+      keepalive
+    ).then(
+      function (response) {
+        if (response.ok || SETTLED.indexOf(response.status) >= 0) {
+          dropUnsent(key, seconds);
+          outbox.attempt = 0;
+          return;
+        }
+        return Promise.reject(NEEDS_NEW_PAGE.indexOf(response.status) >= 0 ? "later" : "retry");
+      },
+      function () {
+        return Promise.reject("retry"); // no answer at all: offline, or the connection cut
+      }
+    );
+  }
+
+  function retryWhenDue(problem) {
+    if (problem === "retry") {
+      scheduleRetry();
+    }
+  }
+
+  // Every report this patient's earlier pages could not deliver.
+  function sendUnsent() {
+    if (!outbox.patientId) {
+      return;
+    }
+    var prefix = UNSENT_PREFIX + outbox.patientId + ".";
+    var waiting = [];
+    try {
+      for (var i = 0; i < window.localStorage.length; i += 1) {
+        var key = window.localStorage.key(i);
+        if (key && key.indexOf(prefix) === 0) {
+          waiting.push(key);
+        }
+      }
+    } catch (ignored) {
+      return;
+    }
+    waiting.forEach(function (key) {
+      var practiceId = parseInt(key.slice(prefix.length), 10);
+      var seconds = readUnsent(key);
+      if (practiceId > 0 && seconds !== null) {
+        sendProgress(outbox.patientId, practiceId, seconds, false).catch(retryWhenDue);
+      }
     });
   }
 
@@ -86,9 +208,11 @@
   function track(region) {
     var media = region.querySelector("[data-player-media]");
     var sessionId = parseInt(region.getAttribute("data-practice-session"), 10);
-    if (!media || !sessionId) {
+    var patientId = parseInt(region.getAttribute("data-practice-patient") || "", 10) || null;
+    if (!media || !sessionId || !patientId) {
       return;
     }
+    outbox.patientId = patientId;
     var status = region.querySelector("[data-player-status]");
     var practiceId = parseInt(region.getAttribute("data-practice-id") || "", 10) || null;
     // The list of suggestions this session was chosen from, linked to the practice it starts.
@@ -161,12 +285,9 @@
         return;
       }
       lastSent = listened;
-      postJson(
-        "/api/v1/practice/" + practiceId + "/progress",
-        { listened_seconds: listened },
-        final
-      ).catch(function () {
-        lastSent = -1; // try again with the next report
+      sendProgress(patientId, practiceId, listened, final).catch(function (problem) {
+        lastSent = -1; // the next periodic report sends it again, if playback goes on
+        retryWhenDue(problem);
       });
     }
 
@@ -293,4 +414,12 @@
   for (var i = 0; i < regions.length; i += 1) {
     track(regions[i]);
   }
+  sendUnsent();
+  window.addEventListener("online", function () {
+    if (outbox.timer !== null) {
+      window.clearTimeout(outbox.timer);
+      outbox.timer = null;
+    }
+    sendUnsent();
+  });
 })();
