@@ -8,6 +8,7 @@ from datetime import datetime
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Subquery
+from tortoise.functions import Count
 from tortoise.queryset import QuerySet
 
 from wellness.accounts import permissions
@@ -41,6 +42,17 @@ async def assign(therapist: User, patient: User, *, now: datetime) -> bool:
     return True
 
 
+async def register_patient(account: accounts.NewAccount, therapist: User, *, now: datetime) -> User:
+    """A new patient account, already on `therapist`'s caseload. Not one transaction: the
+    password is hashed in between, and SQLite's one connection would wait on it. Should the
+    second step fail, the patient exists without a therapist, which the admin pages flag."""
+    if therapist.role is not Role.THERAPIST or not therapist.is_active:
+        raise FieldError("therapist", f"{therapist.display_name} is not an active therapist.")
+    patient = await accounts.register(account)
+    await assign(therapist, patient, now=now)
+    return patient
+
+
 async def unassign(therapist_id: int, patient_id: int, *, now: datetime) -> bool:
     """End a care-team membership; the row stays, with its end, as history."""
     current = _current_members().filter(therapist_id=therapist_id, patient_id=patient_id)
@@ -50,6 +62,54 @@ async def unassign(therapist_id: int, patient_id: int, *, now: datetime) -> bool
 async def therapists_of(patient_id: int) -> list[User]:
     ids = _current_members().filter(patient_id=patient_id).values_list("therapist_id", flat=True)
     return await User.filter(id__in=await ids).order_by("display_name")
+
+
+def _alert_readers() -> QuerySet[User]:
+    # Who sees alerts: active therapists. A member demoted or deactivated stays on the team (and
+    # regains the caseload if restored) but sees nothing meanwhile.
+    readers = [role for role in Role if permissions.can_see_caseload(role)]
+    return User.filter(role__in=readers, is_active=True)
+
+
+async def sees_alerts(patient_id: int) -> bool:
+    """Whether anyone would see this patient's alerts now: an active therapist on their team.
+    A patient told "your care team will see this" must have one."""
+    team = Subquery(_current_members().filter(patient_id=patient_id).values("therapist_id"))
+    return await _alert_readers().filter(id__in=team).exists()
+
+
+async def open_alert_count_of(patient_id: int) -> int:
+    """This patient's unacknowledged alerts."""
+    return await Alert.filter(patient_id=patient_id, acknowledged_at=None).count()
+
+
+@dataclass(frozen=True, slots=True)
+class Unwatched:
+    """An active patient whose alerts no one sees, and how many of theirs wait unseen."""
+
+    patient: User
+    open_alerts: int
+
+
+async def unwatched_patients(*, limit: int = 100) -> list[Unwatched]:
+    """Active patients with no active therapist on their care team, those with open alerts
+    first: their alerts reach no one until an administrator gives them a therapist."""
+    watching = _current_members().filter(therapist_id__in=Subquery(_alert_readers().values("id")))
+    patients = await (
+        User.filter(role=Role.PATIENT, is_active=True)
+        .exclude(id__in=Subquery(watching.values("patient_id")))
+        .order_by("display_name", "id")
+        .limit(limit)
+    )
+    waiting = await (
+        Alert.filter(patient_id__in=[patient.id for patient in patients], acknowledged_at=None)
+        .group_by("patient_id")
+        .annotate(count=Count("id"))
+        .values_list("patient_id", "count")
+    )
+    counts = {int(patient_id): int(count) for patient_id, count in waiting}
+    found = [Unwatched(patient, counts.get(patient.id, 0)) for patient in patients]
+    return sorted(found, key=lambda item: item.open_alerts == 0)
 
 
 async def active_therapists() -> list[User]:

@@ -13,6 +13,9 @@ from wellness.audit import services as audit
 from wellness.web.context import client_address, utc_now
 from wellness.web.guards import current_user
 
+# An administrator saw a person's account (a patient's names the patient).
+ACCOUNT_VIEWED = "account_viewed"
+
 
 def audit_route(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
     """The route an audit row names: the method and the handler's path template (e.g.

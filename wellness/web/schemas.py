@@ -80,6 +80,8 @@ class NewUserForm(msgspec.Struct):
     role: str = ""
     time_zone: str = "UTC"
     password: str = ""
+    # A patient's first therapist (optional): alerts reach no one until they have one.
+    therapist_id: str = ""
 
 
 class RoleForm(msgspec.Struct):

@@ -39,7 +39,13 @@ class NavItem:
 LIBRARY = NavItem("Library", "/sessions", section=True)
 
 NAVIGATION: dict[Role, tuple[NavItem, ...]] = {
-    Role.PATIENT: (NavItem("Today", "/patient"), LIBRARY, NavItem("Progress", "/progress")),
+    # Support on every page: a patient in distress should not have to find it.
+    Role.PATIENT: (
+        NavItem("Today", "/patient"),
+        LIBRARY,
+        NavItem("Progress", "/progress"),
+        NavItem("Support", "/support"),
+    ),
     Role.THERAPIST: (NavItem("Caseload", "/therapist"), LIBRARY),
     Role.COORDINATOR: (
         NavItem("Home", "/coordinator"),

@@ -16,7 +16,12 @@ from wellness.accounts.roles import Role
 from wellness.care import services as care
 from wellness.lib.numbers import record_id
 from wellness.lib.validation import FieldError
-from wellness.web.auditing import record_action, record_for_patient, record_for_patients
+from wellness.web.auditing import (
+    ACCOUNT_VIEWED,
+    record_action,
+    record_for_patient,
+    record_for_patients,
+)
 from wellness.web.dependencies import RequestTime, SignedInUser, SignInLimits
 from wellness.web.guards import admins_only
 from wellness.web.ids import AccountId
@@ -54,7 +59,6 @@ def _role_or_error(value: str) -> Role:
 
 
 # One account's page was shown: its row names the account (and the patient, for a patient's).
-ACCOUNT_VIEWED = "account_viewed"
 # The account list's search, kept in the session rather than in the page's address.
 ACCOUNT_SEARCH = "account_search"
 MAX_SEARCH = 200
@@ -86,11 +90,14 @@ class AdminPages(Controller):
 
     @get("/new", name="admin_new_user")
     async def new_account_form(self) -> Template:
-        return _new_user_template(NewUserForm(role=Role.PATIENT.value))
+        return await _new_user_template(NewUserForm(role=Role.PATIENT.value))
 
     @post("/new", name="admin_create_user")
     async def create_account(
-        self, request: Request[Any, Any, Any], data: URLEncodedBody[NewUserForm]
+        self,
+        request: Request[Any, Any, Any],
+        now: RequestTime,
+        data: URLEncodedBody[NewUserForm],
     ) -> Template | Redirect:
         # Every field is checked, so that the form names all its problems at once.
         errors: dict[str, str] = {}
@@ -110,13 +117,21 @@ class AdminPages(Controller):
             accounts.check_new_account(new_account)
         except accounts.AccountError as problem:
             errors = problem.problems | errors
+        therapist = await _first_therapist(data.therapist_id, role, errors)
         if errors:
-            return _new_user_template(data, errors=errors, status=422)
+            return await _new_user_template(data, errors=errors, status=422)
         try:
-            created = await accounts.register(new_account)
+            if therapist is None:
+                created = await accounts.register(new_account)
+            else:
+                created = await care.register_patient(new_account, therapist, now=now)
         except accounts.AccountError as problem:  # the e-mail address is taken
-            return _new_user_template(data, errors=problem.problems, status=422)
+            return await _new_user_template(data, errors=problem.problems, status=422)
         message = f"Account created for {created.display_name}."
+        if therapist is not None:
+            message += f" {therapist.display_name} looks after them."
+            detail = f"therapist={therapist.id}"
+            await record_for_patient(request, "care_assigned", created.id, detail=detail)
         detail = f"role={created.role.value}"
         return await _done(request, "account_created", created, message, detail=detail)
 
@@ -236,14 +251,30 @@ class AdminPages(Controller):
         return await _done(request, "password_reset", account, message)
 
 
-def _new_user_template(
+async def _first_therapist(raw: str, role: Role, errors: dict[str, str]) -> User | None:
+    """The therapist chosen for a new patient (none for other roles, or when left empty)."""
+    if not permissions.is_patient(role) or not raw.strip():
+        return None
+    try:
+        therapist = await accounts.get_user(record_id(raw.strip(), field="therapist_id"))
+    except FieldError:
+        therapist = None
+    if not (therapist and therapist.is_active and permissions.can_see_caseload(therapist.role)):
+        errors["therapist_id"] = "Choose one of the listed therapists, or none for now."
+        return None
+    return therapist
+
+
+async def _new_user_template(
     form: NewUserForm, *, errors: dict[str, str] | None = None, status: int = 200
 ) -> Template:
-    return Template(
-        "admin/user_new.html",
-        context={"form": form, "errors": errors or {}, "roles": list(Role)},
-        status_code=status,
-    )
+    context = {
+        "form": form,
+        "errors": errors or {},
+        "roles": list(Role),
+        "therapists": await care.active_therapists(),
+    }
+    return Template("admin/user_new.html", context=context, status_code=status)
 
 
 async def _detail_template(
@@ -266,6 +297,8 @@ async def _detail_template(
             for member in team
             if not (member.is_active and permissions.can_see_caseload(member.role))
         }
+        if len(context["unreachable"]) == len(team):
+            context["unseen_alerts"] = await care.open_alert_count_of(account.id)
         context["therapist_choices"] = [
             therapist
             for therapist in await care.active_therapists()

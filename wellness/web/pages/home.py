@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from litestar import Controller, get
+from litestar import Controller, Request, get
 from litestar.response import Template
 
 from wellness.accounts import services as accounts
 from wellness.accounts.models import User
 from wellness.audit import services as audit
+from wellness.care import services as care
 from wellness.caseload import daily_plan
 from wellness.catalog import services as catalog
 from wellness.checkins import services as checkins
@@ -22,6 +23,7 @@ from wellness.practice import services as practice
 from wellness.practice.streaks import milestone_message
 from wellness.settings import CarePolicy
 from wellness.suggestions import services as suggestions
+from wellness.web.auditing import ACCOUNT_VIEWED, record_for_patients
 from wellness.web.dependencies import CareRules, RequestTime, SignedInUser
 from wellness.web.guards import admins_only, coordinators_only, patients_only
 
@@ -46,6 +48,7 @@ async def patient_home_context(viewer: User, policy: CarePolicy, now: datetime) 
         "counted_after": recent.counted_after,
         "gad7_due": recent.gad7_due(policy=policy, now=now),
         "suggested": suggested,
+        "watched": await care.sees_alerts(viewer.id),
         "rated_ago": ago(suggested.rated_at, now) if suggested.rated_at else None,
         "context_tags": list(ContextTag),
         "errors": {},
@@ -73,8 +76,13 @@ class HomePages(Controller):
         return Template("home/coordinator.html", context=context)
 
     @get("/admin", guards=[admins_only], name="admin_home")
-    async def admin_home(self, user: SignedInUser) -> Template:
+    async def admin_home(self, request: Request[Any, Any, Any], user: SignedInUser) -> Template:
         counts = await accounts.count_by_role()
+        unwatched = await care.unwatched_patients()
+        # Names patients and whether an alert of theirs waits: a read of each one's data.
+        await record_for_patients(
+            request, ACCOUNT_VIEWED, [item.patient.id for item in unwatched], detail="unwatched"
+        )
         events = await audit.recent_events(limit=15)
         people = {event.actor_id for event in events if event.actor_id}
         people |= {
@@ -89,5 +97,6 @@ class HomePages(Controller):
             "counts": counts,
             "events": events,
             "names": names,
+            "unwatched": unwatched,
         }
         return Template("home/admin.html", context=context)

@@ -9,6 +9,7 @@ from litestar import Controller, Request, get, post
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
+from wellness.care import services as care
 from wellness.care import support as support_panel
 from wellness.caseload import record
 from wellness.checkins import services as checkins
@@ -137,6 +138,7 @@ class WellbeingPages(Controller):
                 user.id, limits=SafetyLimits(alert_level=policy.alert_level)
             ),
             "after_alert": back is not None,
+            "watched": await care.sees_alerts(user.id),
             "back": back if isinstance(back, str) and _is_own_page(back) else "/patient",
         }
         return Template("wellbeing/support.html", context=context)
