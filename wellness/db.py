@@ -27,7 +27,37 @@ UNREACHABLE_DATABASE_ERRORS: tuple[type[Exception], ...] = (
     asyncpg.PostgresConnectionError,
     asyncpg.CannotConnectNowError,
     asyncpg.TooManyConnectionsError,
+    # The server shutting down (a restart, a failover) ends its connections with these.
+    asyncpg.AdminShutdownError,
+    asyncpg.CrashShutdownError,
+    # A query the server did not answer within `command_timeout` (below): a frozen server or a
+    # cut network.
+    TimeoutError,
 )
+# What a query on a connection the server has just closed can raise instead, found restarting
+# PostgreSQL under load: the pool hands out a connection that has the server's goodbye but has
+# not seen the socket close (asyncpg "cannot switch to state 12; another operation is in
+# progress", MagicStack/asyncpg#1069, open).
+_CONNECTION_STATE_ERRORS: tuple[type[Exception], ...] = (asyncpg.exceptions.InternalClientError,)
+# Seconds to open a connection, and for any one query to answer; `?timeout=` and
+# `?command_timeout=` in the URL win. Without them a frozen server held every request forever.
+CONNECT_TIMEOUT_SECONDS = 10
+QUERY_TIMEOUT_SECONDS = 60
+
+
+def is_database_unreachable(error: BaseException) -> bool:
+    """Whether `error`, or one it was raised from or while handling, says the database cannot be
+    reached now. Tortoise rolls back a failed transaction on the dead connection, and the
+    rollback's own `InterfaceError` ("the underlying connection is closed") hides the cause."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        if isinstance(current, UNREACHABLE_DATABASE_ERRORS + _CONNECTION_STATE_ERRORS):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
+
 
 M = TypeVar("M", bound=Model)
 
@@ -81,6 +111,8 @@ def _connection(database_url: str, *, foreign_keys: bool) -> dict[str, Any]:
         # `?maxsize=N` in the URL wins. Tortoise's default, 5, queued a worker's 16 concurrent
         # home pages behind each other's queries: p99 66-78 ms against 43 ms with 16.
         config["credentials"].setdefault("maxsize", POOL_SIZE)
+        config["credentials"].setdefault("timeout", CONNECT_TIMEOUT_SECONDS)
+        config["credentials"].setdefault("command_timeout", QUERY_TIMEOUT_SECONDS)
     return config
 
 

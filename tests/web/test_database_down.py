@@ -23,6 +23,7 @@ from tests.services.servers import throwaway_postgres_database
 from wellness.accounts import services as accounts
 from wellness.accounts.models import User
 from wellness.app import create_app
+from wellness.db import CONNECT_TIMEOUT_SECONDS, QUERY_TIMEOUT_SECONDS, tortoise_config
 from wellness.lib.clock import FixedClock
 from wellness.settings import load_settings
 
@@ -36,6 +37,17 @@ UNAVAILABLE = {
 }
 
 
+def hidden_behind(error: Exception, cause: Exception) -> Exception:
+    """`error` as raised while handling `cause` (its `__context__`, as `raise` in `except` sets)."""
+    try:
+        try:
+            raise cause
+        except type(cause):
+            raise error  # noqa: B904  (the implicit context is the point)
+    except type(error) as raised:
+        return raised
+
+
 @pytest.mark.parametrize(
     "error",
     [
@@ -44,7 +56,22 @@ UNAVAILABLE = {
         asyncpg.ConnectionDoesNotExistError("connection was closed in the middle of operation"),
         asyncpg.CannotConnectNowError("the database system is shutting down"),
         asyncpg.TooManyConnectionsError("sorry, too many clients already"),
+        asyncpg.AdminShutdownError("terminating connection due to administrator command"),
+        asyncpg.CrashShutdownError("terminating connection because of crash of another server"),
+        TimeoutError(),  # a query past `command_timeout`: a frozen server, a cut network
+        # A pooled connection the server closed a moment ago (MagicStack/asyncpg#1069).
+        asyncpg.exceptions.InternalClientError(
+            "cannot switch to state 12; another operation (2) is in progress"
+        ),
+        # Tortoise's rollback on the dead connection, hiding the error that ended it.
+        hidden_behind(
+            asyncpg.InterfaceError(
+                "cannot call Transaction.rollback(): the underlying connection is closed"
+            ),
+            asyncpg.ConnectionDoesNotExistError("connection was closed in the middle of operation"),
+        ),
     ],
+    ids=lambda error: type(error).__name__,
 )
 def test_each_unreachable_database_error_is_a_503_in_json_and_in_words(
     client: Client,
@@ -68,6 +95,34 @@ def test_each_unreachable_database_error_is_a_503_in_json_and_in_words(
     assert "The service is briefly unavailable" in page.text
 
 
+def test_an_interface_error_with_no_unreachable_cause_is_still_a_500(
+    client: Client, personas: dict[str, User], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only errors that say the database is out of reach are a 503; a bug stays visible."""
+    client.login_as(PERSONAS["patient"])
+
+    async def misused(*_args: object, **_kwargs: object) -> None:
+        raise hidden_behind(asyncpg.InterfaceError("cannot perform operation"), KeyError("id"))
+
+    monkeypatch.setattr(accounts, "signed_in_user", misused)
+
+    answer = client.get("/api/v1/me")
+    assert answer.status_code == 500
+    assert "retry-after" not in answer.headers
+
+
+def test_postgresql_connections_give_up_on_a_silent_server_unless_the_url_says_otherwise() -> None:
+    default = tortoise_config("postgres://app@db.example:5432/wellness")
+    chosen = tortoise_config("postgres://app@db.example:5432/wellness?command_timeout=5&timeout=2")
+
+    credentials = default["connections"]["default"]["credentials"]
+    assert credentials["timeout"] == CONNECT_TIMEOUT_SECONDS == 10
+    assert credentials["command_timeout"] == QUERY_TIMEOUT_SECONDS == 60
+    chosen_credentials = chosen["connections"]["default"]["credentials"]
+    assert float(chosen_credentials["command_timeout"]) == 5
+    assert float(chosen_credentials["timeout"]) == 2
+
+
 class Proxy:
     """A TCP forwarder to PostgreSQL that the test can cut, as a stopped server looks."""
 
@@ -76,6 +131,7 @@ class Proxy:
         self.port = free_port()
         self.server: asyncio.Server | None = None
         self.writers: list[asyncio.StreamWriter] = []
+        self.frozen = False
 
     async def start(self) -> None:
         self.server = await asyncio.start_server(self._forward, "127.0.0.1", self.port)
@@ -87,11 +143,18 @@ class Proxy:
         async def pipe(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
             with contextlib.suppress(ConnectionError, OSError):
                 while data := await source.read(65536):
+                    if self.frozen:
+                        continue
                     sink.write(data)
                     await sink.drain()
             sink.close()
 
         await asyncio.gather(pipe(reader, upstream_writer), pipe(upstream_reader, writer))
+
+    def freeze(self) -> None:
+        """Stop passing anything on, keeping every connection open: a hung server, or a network
+        that drops packets, looks so to the app."""
+        self.frozen = True
 
     async def cut(self) -> None:
         assert self.server is not None
@@ -103,10 +166,12 @@ class Proxy:
 
 @contextlib.asynccontextmanager
 async def app_through(
-    proxy: Proxy, database: str, tmp_path: Path
+    proxy: Proxy, database: str, tmp_path: Path, query: str = ""
 ) -> AsyncIterator[httpx.AsyncClient]:
     parts = urlsplit(database)
-    through = urlunsplit(parts._replace(netloc=f"{parts.username}@127.0.0.1:{proxy.port}"))
+    through = urlunsplit(
+        parts._replace(netloc=f"{parts.username}@127.0.0.1:{proxy.port}", query=query)
+    )
     settings = load_settings(
         {
             "WELLNESS_DATA_DIR": str(tmp_path / "data"),
@@ -149,3 +214,35 @@ def test_a_postgresql_server_gone_away_is_a_503_and_the_health_check_says_so(
     assert refused.json() == UNAVAILABLE
     assert health.status_code == 503
     assert health.json()["database"] == "unreachable"
+
+
+@pytest.mark.postgres
+def test_a_postgresql_server_that_stops_answering_is_a_503_once_its_queries_time_out(
+    tmp_path: Path,
+) -> None:
+    sign_in = {"email": "patient@example.org", "password": "correct horse battery staple"}
+
+    async def scenario(database: str) -> tuple[int, httpx.Response, httpx.Response, float]:
+        parts = urlsplit(database)
+        proxy = Proxy((parts.hostname or "127.0.0.1", parts.port or 5432))
+        await proxy.start()
+        async with app_through(proxy, database, tmp_path, query="command_timeout=1") as client:
+            before = (await client.post("/api/v1/auth/login", json=sign_in)).status_code
+            proxy.freeze()
+            started = asyncio.get_running_loop().time()
+            async with asyncio.timeout(20):  # without a query timeout this waited for ever
+                refused = await client.post("/api/v1/auth/login", json=sign_in)
+                health = await client.get("/healthz")
+            waited = asyncio.get_running_loop().time() - started
+            await proxy.cut()
+        return before, refused, health, waited
+
+    with throwaway_postgres_database() as database:
+        before, refused, health, waited = asyncio.run(scenario(database))
+
+    assert before == 401  # no such account yet: the database answered
+    assert refused.status_code == 503, refused.text
+    assert refused.json() == UNAVAILABLE
+    assert health.status_code == 503
+    assert health.json()["database"] == "unreachable"
+    assert waited < 10

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import asyncio
+
 from tortoise import connections
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
@@ -11,9 +13,14 @@ from wellness.system.models import InstanceFlag
 DEMO_FLAG = "demo"
 
 
+# A database that does not answer within this long is down, as far as a monitor is concerned.
+HEALTH_CHECK_TIMEOUT_SECONDS = 2.0
+
+
 async def database_is_reachable() -> bool:
     try:
-        await connections.get("default").execute_query("SELECT 1")
+        async with asyncio.timeout(HEALTH_CHECK_TIMEOUT_SECONDS):
+            await connections.get("default").execute_query("SELECT 1")
     except Exception:  # any driver error means "not reachable" to a health check
         return False
     return True

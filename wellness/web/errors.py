@@ -18,7 +18,8 @@ from litestar.status_codes import (
 from redis.exceptions import RedisError
 
 from wellness.catalog.validation import MediaRejected
-from wellness.db import UNREACHABLE_DATABASE_ERRORS
+from wellness.db import UNREACHABLE_DATABASE_ERRORS, is_database_unreachable
+from wellness.lib.storage_full import is_storage_full
 from wellness.lib.urls import local_redirect_target
 from wellness.lib.validation import FieldError
 from wellness.web.security import CSRF_REFUSAL
@@ -170,6 +171,11 @@ def _plain_validation_detail(detail: str) -> str:
 
 
 def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    # Some failures of the server's surroundings arrive wrapped in other errors: say what they are.
+    if is_database_unreachable(exc):
+        return handle_unavailable(request, exc)
+    if is_storage_full(exc):
+        return handle_storage_full(request, exc)
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return error_response(
         request,
@@ -198,6 +204,19 @@ def handle_unavailable(request: Request[Any, Any, Any], exc: Exception) -> Respo
     )
     response.headers["retry-after"] = str(UNAVAILABLE_RETRY_SECONDS)
     return response
+
+
+def handle_storage_full(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    log.error(
+        "storage full on %s %s: %s: %s", request.method, request.url.path, type(exc).__name__, exc
+    )
+    return error_response(
+        request,
+        HTTP_503_SERVICE_UNAVAILABLE,
+        "The server has run out of storage space, so nothing was saved. Please tell the "
+        "clinic's administrator, and try again once they have made room.",
+        code="storage_full",
+    )
 
 
 def handle_field_error(request: Request[Any, Any, Any], exc: FieldError) -> Response[Any]:

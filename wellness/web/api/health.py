@@ -7,12 +7,12 @@ from litestar import Request, Response, get
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.stores.base import Store
 
-from wellness.system.services import database_is_reachable
+from wellness.system.services import HEALTH_CHECK_TIMEOUT_SECONDS, database_is_reachable
 from wellness.web.request_budget import EXEMPT
 from wellness.web.schemas import HealthResponse
 
 # A store that does not answer within this long is down, as far as a monitor is concerned.
-STORE_TIMEOUT_SECONDS = 2.0
+STORE_TIMEOUT_SECONDS = HEALTH_CHECK_TIMEOUT_SECONDS
 OK, UNREACHABLE = "ok", "unreachable"
 
 
