@@ -334,8 +334,10 @@ def test_my_practices_lists_the_patients_own_with_encouraging_figures(
     assert "Breathe out slowly." in page.text
     assert "You have done it 1 time, 1 this week. Well done." in page.text
     assert "Nothing assigned right now" not in page.text
-    # A kind rather than a session: it leads to the catalog's sessions of that kind.
-    assert 'href="/sessions?kind=breathing">Choose a session' in page.text
+    # A kind rather than a session: it lists the published sessions that count for it.
+    assert "Any of these counts:" in page.text
+    for session in sessions.values():
+        assert f'<a href="/sessions/{session.id}">{session.title}</a>' in page.text
 
     async def hide() -> None:
         await User.filter(id=personas["patient"].id).update(hide_streaks=True)

@@ -16,7 +16,7 @@ from wellness.care.adherence import PlanItem
 from wellness.care.practice_days import PracticeCalendar
 from wellness.care.restrictions import Restrictions, restrictions_for
 from wellness.care.schedule import Cadence, KindTarget, SessionTarget
-from wellness.caseload.assignments import forbidden_reason, matching_sessions
+from wellness.caseload.availability import Unavailable, availability
 from wellness.caseload.kept import KeyedCache, care_and_catalog_tokens
 from wellness.caseload.loading import load
 from wellness.caseload.plan import title_of
@@ -41,7 +41,7 @@ class PlanEntry:
     practice_ids: tuple[int, ...]  # the practices that fulfilled it, earliest first
     start_session_id: int | None  # what one tap starts (never a session the team forbids)
     start_session_title: str
-    skipped: bool  # the assigned session is now on the patient's skip list
+    unavailable: Unavailable | None  # why nothing can be started for it now
     target_session_id: int | None
     kind: str
     min_minutes: int
@@ -50,6 +50,11 @@ class PlanEntry:
     @property
     def complete(self) -> bool:
         return self.done >= self.due
+
+    @property
+    def skipped(self) -> bool:
+        """The care team's restrictions rule the assigned session out for now."""
+        return self.unavailable is Unavailable.SKIPPED
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,21 +106,14 @@ async def _entry(
     changes: dict[int, float] | None,
 ) -> tuple[PlanEntry, dict[int, float] | None]:
     target = item.version.target
+    found = await availability(target, restrictions)
     start: PracticeSession | None = None
-    skipped = False
     if isinstance(target, SessionTarget):
-        session = await PracticeSession.get_or_none(id=target.session_id)
-        skipped = session is None or forbidden_reason(session, restrictions) is not None
-        start = None if skipped else session
+        start = found.sessions[0] if found.sessions else None
     else:
-        candidates = [
-            s
-            for s in await matching_sessions(target.kind, target.min_minutes, target.max_minutes)
-            if forbidden_reason(s, restrictions) is None
-        ]
-        if changes is None and candidates:
+        if changes is None and found.sessions:
             changes = await _changes_by_session(patient_id)
-        start = best_session(candidates, target, changes or {})
+        start = best_session(found.sessions, target, changes or {})
     kind_target = target if isinstance(target, KindTarget) else None
     entry = PlanEntry(
         assignment_id=item.assignment_id,
@@ -128,7 +126,7 @@ async def _entry(
         practice_ids=item.practice_ids,
         start_session_id=start.id if start else None,
         start_session_title=start.title if start else "",
-        skipped=skipped,
+        unavailable=found.unavailable,
         target_session_id=None if kind_target else getattr(target, "session_id", None),
         kind=kind_target.kind if kind_target else "",
         min_minutes=kind_target.min_minutes if kind_target else 0,
@@ -201,5 +199,5 @@ def due_items(plan: TodaysPlan) -> tuple[DueItem, ...]:
             note=entry.note,
         )
         for entry in plan.items
-        if not entry.complete and not entry.skipped
+        if not entry.complete and entry.unavailable is None
     )

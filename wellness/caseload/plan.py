@@ -8,13 +8,14 @@ completed practice by the app's one completion rule, whatever its evidence.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from wellness.accounts.models import User
 from wellness.care import adherence as rules
 from wellness.care.adherence import Outcome
 from wellness.care.practice_days import PracticeCalendar
+from wellness.care.restrictions import Restrictions, restrictions_for
 from wellness.care.schedule import (
     Frequency,
     KindTarget,
@@ -22,6 +23,7 @@ from wellness.care.schedule import (
     SessionTarget,
     week_of,
 )
+from wellness.caseload.availability import Unavailable, availability
 from wellness.caseload.loading import AssignmentRecord, PatientData, load
 from wellness.catalog.kinds import Kind
 from wellness.lib.vocabulary import Vocabulary
@@ -38,6 +40,13 @@ class AssignmentState(Vocabulary):
     PAUSED = "paused"
     FINISHED = "finished"  # past its end date
     ENDED = "ended"  # ended by a therapist
+
+
+@dataclass(frozen=True, slots=True)
+class SessionChoice:
+    session_id: int
+    title: str
+    duration_seconds: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +75,10 @@ class AssignmentAdherence:
     week_prescribed: int
     week_pending: int
     overdue: int
+    # For an assignment still in force: why nothing can be started for it now, else what can
+    # (the session, or the published sessions of the kind that fit the length and are allowed).
+    unavailable: Unavailable | None = None
+    choices: tuple[SessionChoice, ...] = ()
 
     @property
     def ratio(self) -> float | None:
@@ -180,7 +193,25 @@ async def adherence_for(
         return []
     today, outcomes = _evaluate(data, policy, now)
     found = [_summary(record, outcomes, today, loaded.titles) for record in data.assignments]
-    return sorted(found, key=lambda item: -item.id)
+    restrictions = await restrictions_for(patient.id)
+    checked = [
+        await _with_availability(item, record, restrictions)
+        for item, record in zip(found, data.assignments, strict=True)
+    ]
+    return sorted(checked, key=lambda item: -item.id)
+
+
+async def _with_availability(
+    item: AssignmentAdherence, record: AssignmentRecord, restrictions: Restrictions
+) -> AssignmentAdherence:
+    if item.state in {AssignmentState.ENDED, AssignmentState.FINISHED}:
+        return item
+    found = await availability(record.assignment.versions[-1].target, restrictions)
+    choices = tuple(
+        SessionChoice(session.id, session.title, session.duration_seconds)
+        for session in found.sessions
+    )
+    return replace(item, unavailable=found.unavailable, choices=choices)
 
 
 async def adherence_for_many(

@@ -125,6 +125,9 @@ class AssignmentOut(msgspec.Struct):
     note: str
     state: str
     adherence: AdherenceOut
+    # Why nothing can be started for it now (an assignment in force): "skipped" (the patient's
+    # restrictions rule it out), "withdrawn" (the session left the library) or "none_fits".
+    unavailable: str | None = None
 
     @classmethod
     def of(cls, found: AssignmentAdherence) -> AssignmentOut:
@@ -153,6 +156,7 @@ class AssignmentOut(msgspec.Struct):
                 found.week_pending,
                 found.overdue,
             ),
+            unavailable=found.unavailable.value if found.unavailable else None,
         )
 
 
@@ -175,6 +179,9 @@ class PlanItemOut(msgspec.Struct):
     start_session_id: int | None  # one tap starts this session (/sessions/{id})
     start_session_title: str | None
     skipped: bool  # the care team asked the patient to skip the assigned session for now
+    # Why nothing can be started for it now: "skipped" (as above), "withdrawn" (the session is
+    # no longer in the library) or "none_fits" (no published session of the kind and length).
+    unavailable: str | None = None
 
     @classmethod
     def of(cls, entry: PlanEntry) -> PlanItemOut:
@@ -191,6 +198,7 @@ class PlanItemOut(msgspec.Struct):
             start_session_id=entry.start_session_id,
             start_session_title=entry.start_session_title or None,
             skipped=entry.skipped,
+            unavailable=entry.unavailable.value if entry.unavailable else None,
         )
 
 

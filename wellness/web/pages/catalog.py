@@ -14,6 +14,7 @@ from wellness.accounts import permissions
 from wellness.accounts.models import User
 from wellness.care import restriction_views
 from wellness.care.marks import Mark
+from wellness.caseload.availability import patients_assigned
 from wellness.catalog import services as catalog
 from wellness.catalog.kinds import Guidance, Kind, Posture, Status
 from wellness.catalog.models import PracticeSession
@@ -119,6 +120,8 @@ async def session_template(
         "practising": permissions.is_patient(viewer.role),
         "errors": errors or {},
     }
+    if context["manages"] and session.status is Status.PUBLISHED:
+        context["assigned_patients"] = await patients_assigned(session.id, today=now.date())
     if context["practising"]:
         context |= await practice_context(viewer, session, practice_id, policy, now=now)
         context |= await suggestion_context(viewer, session, suggestion_id, policy, now=now)

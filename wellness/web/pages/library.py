@@ -9,6 +9,7 @@ themselves (see `LibraryUploads`).
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 from typing import Any
 
 from litestar import Controller, Request, Router, get, post
@@ -19,6 +20,7 @@ from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
 from wellness.accounts.models import User
+from wellness.caseload.availability import patients_assigned
 from wellness.catalog import services as catalog
 from wellness.catalog.formats import registry as media_formats
 from wellness.catalog.kinds import Contraindication, Guidance, Kind, Level, Posture, Status
@@ -73,10 +75,12 @@ def _status_change(word: str, target: Status, name: str) -> HTTPRouteHandler:
             changed = await actions.change_session_status(request, user, now, session, target)
         except CatalogError as problem:
             errors = {"status": problem.message}
-            return await edit_template(settings, session, errors=errors, status=422)
+            return await edit_template(settings, session, now=now, errors=errors, status=422)
         if target is Status.PUBLISHED:
             return _published(request, changed)
-        flash(request, f"“{changed.title}” is archived.", category="success")
+        flash(
+            request, _archived_message(changed, await _patients_assigned(changed, now)), "success"
+        )
         return Redirect(f"/sessions/{session.id}", status_code=303)
 
     handler.__name__ = handler.__qualname__ = word
@@ -117,10 +121,10 @@ class LibraryPages(Controller):
 
     @get("/sessions/{session_id:int}/edit", name="library_edit_session")
     async def edit_form(
-        self, user: SignedInUser, settings: AppSettings, session_id: PathId
+        self, user: SignedInUser, settings: AppSettings, now: RequestTime, session_id: PathId
     ) -> Template:
         session = await session_for_editor_or_404(user, session_id)
-        return await edit_template(settings, session)
+        return await edit_template(settings, session, now=now)
 
     @post("/sessions/{session_id:int}/edit", name="library_update_session")
     async def update_session(
@@ -145,7 +149,7 @@ class LibraryPages(Controller):
         except CatalogError as problem:
             errors = {problem.field: problem.message}
         if saved is None:
-            return await edit_template(settings, session, data, errors=errors, status=422)
+            return await edit_template(settings, session, data, now=now, errors=errors, status=422)
         if publishing:
             return _published(request, saved)
         flash(request, "Your changes were saved.", category="success")
@@ -198,7 +202,7 @@ class LibraryUploads(Controller):
         except UploadProblem as problem:
             errors = {"file": problem.message}
             return await edit_template(
-                upload.settings, session, errors=errors, status=problem.status
+                upload.settings, session, now=upload.now, errors=errors, status=problem.status
             )
         fields = catalog.SessionFields(primary_asset_id=ingested.asset.id)
         await actions.update_session(request, upload.uploader, upload.now, session, fields)
@@ -288,17 +292,34 @@ def _new_template(
     return Template("library/session_new.html", context=context, status_code=status)
 
 
+async def _patients_assigned(session: PracticeSession, now: datetime) -> int:
+    """Patients whose assigned practice names this session (archiving leaves them without it)."""
+    return await patients_assigned(session.id, today=now.date())
+
+
+def _archived_message(session: PracticeSession, assigned: int) -> str:
+    if not assigned:
+        return f"“{session.title}” is archived."
+    whose = "1 patient's" if assigned == 1 else f"{assigned} patients'"
+    return (
+        f"“{session.title}” is archived. It was in {whose} assigned practice: they no longer "
+        "see it in their plans, and their therapists see that it left the library."
+    )
+
+
 async def edit_template(
     settings: Settings,
     session: PracticeSession,
     form: SessionForm | None = None,
     *,
+    now: datetime,
     errors: dict[str, str] | None = None,
     status: int = 200,
 ) -> Template:
     context = await session_page_context(session)
     context |= {
         "form": form or SessionForm.of(context["session"]),
+        "assigned_patients": await _patients_assigned(session, now),
         "errors": errors or {},
         **_choices(),
         **_upload_limits(settings),
