@@ -75,27 +75,40 @@ _MAGIC: tuple[tuple[bytes, Verdict, str], ...] = (
     (b"wOF2", Verdict.NOT_MEDIA, "a web font"),
 )
 
-_MARKUP = re.compile(
-    rb"^(?:\xef\xbb\xbf)?\s*(?:<!--.*?-->\s*)*<(!doctype\s+html|html|head|body|script|svg|\?xml)",
-    re.IGNORECASE | re.DOTALL,
+# The element a markup file starts with, once a byte-order mark, white space and comments are
+# skipped (by `_markup_element`, in linear time: a regex that skipped the comments itself took
+# minutes, backtracking, over 211 bytes of `<!---->`, and held the whole server meanwhile).
+_MARKUP_ELEMENT = re.compile(
+    rb"<(!doctype\s+html|html|head|body|script|svg|\?xml)", re.IGNORECASE
 )
+_SPACE = b" \t\n\r\x0b\x0c"
+# A file may carry several ID3v2 tags in front; past this many it is a damaged MP3 at best.
+MAX_ID3_TAGS = 8
 
 
 def sniff(head: bytes) -> Sniffed:
     """What the first bytes of a file say it is."""
     if not head:
         return Sniffed(Verdict.EMPTY, "an empty file")
-    tag = id3v2_size(head)
-    if tag:
-        rest = head[tag:]
-        if not rest.strip(b"\x00"):
-            # The tag fills the head (a large cover): only MP3s carry ID3v2 in front.
-            return MP3.sniffed()
-        inner = sniff(rest.lstrip(b"\x00"))
-        spec = registry.spec_for(inner.container or "")
-        if spec is not None and spec.after_id3:
-            return inner
-        return MP3.sniffed()  # an ID3 tag then something else: a damaged MP3
+    if not id3v2_size(head):
+        return _sniff_untagged(head)
+    rest = head
+    for _ in range(MAX_ID3_TAGS):
+        tag = id3v2_size(rest)
+        if not tag:
+            break
+        rest = rest[tag:].lstrip(b"\x00")
+    if not rest or id3v2_size(rest):
+        # The tags fill the head (a large cover), or never end: only MP3s carry ID3v2 in front.
+        return MP3.sniffed()
+    inner = _sniff_untagged(rest)
+    spec = registry.spec_for(inner.container or "")
+    if spec is not None and spec.after_id3:
+        return inner
+    return MP3.sniffed()  # an ID3 tag then something else: a damaged MP3
+
+
+def _sniff_untagged(head: bytes) -> Sniffed:
     for magic, verdict, description in _MAGIC:
         if head.startswith(magic):
             return Sniffed(verdict, description)
@@ -124,10 +137,25 @@ def _is_adts(header: bytes) -> bool:
     return (header[2] >> 2) & 0x0F < 13
 
 
+def _markup_element(head: bytes) -> bytes | None:
+    """The first element of a markup file (lower case), or None."""
+    position = 3 if head.startswith(b"\xef\xbb\xbf") else 0
+    while True:
+        while position < len(head) and head[position] in _SPACE:
+            position += 1
+        if not head.startswith(b"<!--", position):
+            break
+        end = head.find(b"-->", position + 4)
+        if end < 0:
+            return None
+        position = end + 3
+    match = _MARKUP_ELEMENT.match(head, position)
+    return match.group(1).lower() if match else None
+
+
 def _describe_other(head: bytes) -> str:
-    match = _MARKUP.match(head[:2048])
-    if match:
-        kind = match.group(1).lower()
+    kind = _markup_element(head[:2048])
+    if kind is not None:
         if kind == b"svg" or b"<svg" in head.lower():
             return "an SVG image"
         if kind == b"?xml":

@@ -178,6 +178,10 @@ PARSE_ERRORS = (
     EOFError,
     AttributeError,
     ZeroDivisionError,
+    # mutagen reads nested MP4 boxes and ID3 chapter frames recursively: a few hundred levels
+    # of either, in a 10 KB file, ran out of stack.
+    RecursionError,
+    MemoryError,
 )
 
 

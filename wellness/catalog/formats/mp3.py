@@ -166,6 +166,18 @@ def _chain_end(data: bytes, at: int, like: MpegFrame | None, limit: int = 1 << 3
     return position if count else None
 
 
+def _chain_starts(data: bytes, at: int, like: MpegFrame) -> tuple[list[int], int]:
+    """The starts of the consecutive frames of `like`'s stream from `at`, and where they stop."""
+    starts, position = [], at
+    while position + 4 <= len(data):
+        frame = mpeg_frame(data[position : position + 4])
+        if frame is None or not frame.same_stream(like):
+            break
+        starts.append(position)
+        position += frame.length
+    return starts, position
+
+
 def _first_frame(head: bytes, span: int) -> int | None:
     """The first offset starting at least three consistent frames (or all the audio there is)."""
     position = 0
@@ -219,18 +231,24 @@ def _ends_with_whole_frame(reader: Reader, audio_start: int, end: int, first: Mp
     window = reader.read_at(end - length, length)
     whole = length == end - audio_start
     padded_end = len(window.rstrip(b"\x00"))
+    # A frame start already walked as part of an earlier chain ends where that chain ends, with
+    # fewer frames: it cannot pass where that chain failed. Skipping it keeps a window packed
+    # with frame headers linear (each position had walked the chain to the end: seconds).
+    walked: set[int] = set()
     position = 0
     while True:
         position = window.find(b"\xff", position)
         if position < 0:
             return False
-        stop = _chain_end(window, position, first)
-        if (
-            stop is not None
-            and padded_end <= stop <= len(window)
-            and ((whole and position == 0) or _count_frames(window, position, stop) >= 3)
-        ):
-            return True
+        if position not in walked:
+            starts, stop = _chain_starts(window, position, first)
+            walked.update(starts)
+            if (
+                starts
+                and padded_end <= stop <= len(window)
+                and ((whole and position == 0) or len(starts) >= 3)
+            ):
+                return True
         position += 1
 
 

@@ -93,6 +93,11 @@ def _ogg_crc_ok(data: bytes, at: int, end: int) -> bool:
     return _crc32(page) == stored
 
 
+# Candidate last pages (ending exactly at the file's end) whose CRC is checked before giving up:
+# a real file's is the first; a crafted one with hundreds cost a CRC over the tail each.
+MAX_PAGE_CHECKS = 16
+
+
 def _check_ogg(reader: Reader, spec: FormatSpec) -> tuple[_OggPage, _OggPage]:
     """The file must end with a whole page (valid CRC, ending exactly at the end of the file)
     that carries the end-of-stream flag. A cut file ends mid-page, or, cut exactly between
@@ -110,14 +115,17 @@ def _check_ogg(reader: Reader, spec: FormatSpec) -> tuple[_OggPage, _OggPage]:
     window = reader.read_at(reader.size - length, length)
     position = len(window)
     why: MediaRejected | None = None  # decided by the latest candidate page
+    checks = 0
     while True:
         position = window.rfind(b"OggS", 0, position)
-        if position < 0:
+        if position < 0 or checks >= MAX_PAGE_CHECKS:
             raise why or unparseable(spec, "it has no complete Ogg page at its end")
         page = _ogg_page(window, position)
         end = position + page.length if page is not None else len(window) + 1
-        if page is not None and end == len(window) and _ogg_crc_ok(window, position, end):
-            break
+        if page is not None and end == len(window):
+            checks += 1
+            if _ogg_crc_ok(window, position, end):
+                break
         if why is None:
             trailing = window[end:]
             if end > len(window) or (len(trailing) < 27 and b"OggS".startswith(trailing[:4])):
