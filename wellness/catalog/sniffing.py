@@ -78,9 +78,7 @@ _MAGIC: tuple[tuple[bytes, Verdict, str], ...] = (
 # The element a markup file starts with, once a byte-order mark, white space and comments are
 # skipped (by `_markup_element`, in linear time: a regex that skipped the comments itself took
 # minutes, backtracking, over 211 bytes of `<!---->`, and held the whole server meanwhile).
-_MARKUP_ELEMENT = re.compile(
-    rb"<(!doctype\s+html|html|head|body|script|svg|\?xml)", re.IGNORECASE
-)
+_MARKUP_ELEMENT = re.compile(rb"<(!doctype\s+html|html|head|body|script|svg|\?xml)", re.IGNORECASE)
 _SPACE = b" \t\n\r\x0b\x0c"
 # A file may carry several ID3v2 tags in front; past this many it is a damaged MP3 at best.
 MAX_ID3_TAGS = 8
