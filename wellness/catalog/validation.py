@@ -96,7 +96,7 @@ def inspect_media(path: Path, *, max_duration_seconds: float = 6 * 3600) -> Medi
             raise
         except PARSE_ERRORS as exc:
             raise unparseable(spec, "its contents can't be read") from exc
-    return _finish(parsed, max_duration_seconds)
+    return _finish(parsed, max_duration_seconds, size)
 
 
 def _spec_after_id3(reader: Reader, head: bytes, spec: FormatSpec) -> FormatSpec:
@@ -110,7 +110,44 @@ def _spec_after_id3(reader: Reader, head: bytes, spec: FormatSpec) -> FormatSpec
     return after if after is not None and after.after_id3 else MP3
 
 
-def _finish(parsed: Parsed, max_duration: float) -> MediaInfo:
+# What browsers play: up to 7.1 sound, sampled from telephone quality to studio masters.
+MAX_CHANNELS = 8
+SAMPLE_RATES = range(8_000, 384_001)
+# Below this a file cannot hold the length its headers claim (Opus speech needs 6 kbit/s; long
+# silences in a meditation bring an average down, not below this): the headers are wrong. Only
+# a claim of a minute or more is weighed: a short clip's container overhead is most of it.
+MIN_BITS_PER_SECOND = 1_000
+WEIGHED_FROM_SECONDS = 60
+
+
+def _check_stream(parsed: Parsed, size: int) -> None:
+    """Refuse numbers no playable file has: fuzzed headers gave 9,473 channels, 1 Hz, and 290
+    bytes said to last 14 minutes, which played as nothing."""
+    noun = parsed.spec.noun
+    if parsed.channels is not None and parsed.channels <= 0:
+        raise unparseable(parsed.spec, "its headers give it no sound channels")
+    if parsed.channels is not None and parsed.channels > MAX_CHANNELS:
+        raise MediaRejected(
+            "unsupported_codec",
+            f"This {noun} has {parsed.channels} sound channels; browsers play up to "
+            f"{MAX_CHANNELS}. Export it as stereo or mono.",
+        )
+    if parsed.sample_rate and parsed.sample_rate not in SAMPLE_RATES:
+        raise MediaRejected(
+            "unsupported_codec",
+            f"This {noun}'s sound is sampled at {parsed.sample_rate:,} Hz; browsers play "
+            f"{SAMPLE_RATES.start:,} to {SAMPLE_RATES.stop - 1:,} Hz. Export it at 44,100 or "
+            "48,000 Hz.",
+        )
+    if parsed.duration >= WEIGHED_FROM_SECONDS and size * 8 / parsed.duration < MIN_BITS_PER_SECOND:
+        raise MediaRejected(
+            "bad_duration",
+            f"This {noun} says it lasts {_hours(parsed.duration)} but holds only {size:,} "
+            "bytes, too little for that length: its headers are wrong. Export it again.",
+        )
+
+
+def _finish(parsed: Parsed, max_duration: float, size: int) -> MediaInfo:
     duration = parsed.duration
     if not math.isfinite(duration) or duration <= 0:
         given = "0 seconds or less" if math.isfinite(duration) else "no valid number"
@@ -125,6 +162,7 @@ def _finish(parsed: Parsed, max_duration: float) -> MediaInfo:
             f"This file says it lasts {_hours(duration)}, longer than the "
             f"{_hours(max_duration)} limit; split it or check the export.",
         )
+    _check_stream(parsed, size)
     return MediaInfo(
         container=parsed.spec.container,
         mime_type=parsed.spec.mime_type,
@@ -146,4 +184,5 @@ def _finish(parsed: Parsed, max_duration: float) -> MediaInfo:
 def _hours(seconds: float) -> str:
     if seconds >= 3600:
         return f"{seconds / 3600:.1f} hours"
-    return f"{seconds / 60:.0f} minutes"
+    minutes = round(seconds / 60)
+    return "1 minute" if minutes == 1 else f"{minutes} minutes"

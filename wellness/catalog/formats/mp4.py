@@ -247,6 +247,12 @@ def inspect(reader: Reader) -> Parsed:
     spec = MP4 if video_tracks else M4A
     audio = load(mutagen_mp4.MP4, reader, spec)
     codec = _audio_codec(str(getattr(audio.info, "codec", "")))
+    if codec not in _PLAYABLE_AUDIO:
+        raise MediaRejected(
+            "unsupported_codec",
+            f"This {spec.noun}'s audio is {_CODEC_NAMES.get(codec, f'in the format “{codec}”')}, "
+            "which browsers can't play; export it with AAC audio, or as MP3.",
+        )
     if video_tracks:
         entry = video_tracks[0].sample_entry
         video = _VIDEO_CODECS.get(entry, entry.decode("latin-1").strip().lower() or "video")
@@ -259,6 +265,11 @@ def inspect(reader: Reader) -> Parsed:
     covers = [(3, bytes(art)) for art in (found.get("covr", []) if found is not None else [])]
     text = tags(first("\xa9nam"), first("\xa9ART"), first("\xa9alb"), first("\xa9cmt"))
     return from_info(spec, codec, audio.info, text, cover(covers), has_video=bool(video_tracks))
+
+
+# What every current browser plays inside MP4 (ALAC, AC-3 and E-AC-3 play in Safari alone).
+_PLAYABLE_AUDIO = frozenset({"aac", "mp3", "opus", "flac"})
+_CODEC_NAMES = {"alac": "Apple Lossless (ALAC)", "ac3": "Dolby AC-3", "eac3": "Dolby E-AC-3"}
 
 
 def _audio_codec(codec: str) -> str:
