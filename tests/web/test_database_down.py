@@ -15,6 +15,7 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 import httpx
 import pytest
+from tortoise import connections as tortoise_connections
 from tortoise.exceptions import DBConnectionError
 
 from tests.conftest import PERSONAS, Client
@@ -26,6 +27,7 @@ from wellness.app import create_app
 from wellness.db import CONNECT_TIMEOUT_SECONDS, QUERY_TIMEOUT_SECONDS, tortoise_config
 from wellness.lib.clock import FixedClock
 from wellness.settings import load_settings
+from wellness.system import services as system_services
 
 UNAVAILABLE = {
     "status_code": 503,
@@ -246,3 +248,35 @@ def test_a_postgresql_server_that_stops_answering_is_a_503_once_its_queries_time
     assert health.status_code == 503
     assert health.json()["database"] == "unreachable"
     assert waited < 10
+
+
+def test_a_health_check_answers_in_time_and_never_piles_probes_on_a_silent_database(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A probe past its deadline runs on alone (cancelling it made asyncpg wait out the cancel,
+    2 s plus the query timeout); later checks answer "unreachable" without another probe."""
+    probes: list[str] = []
+    release = asyncio.Event()
+    database = tortoise_connections.get("default")
+
+    async def silent(query: str, *_args: object) -> object:
+        probes.append(query)
+        await release.wait()
+        return (0, [])
+
+    monkeypatch.setattr(database, "execute_query", silent)
+    monkeypatch.setattr(system_services, "HEALTH_CHECK_TIMEOUT_SECONDS", 0.2)
+
+    first, second = client.get("/healthz"), client.get("/healthz")
+
+    assert first.status_code == second.status_code == 503
+    assert first.json()["database"] == second.json()["database"] == "unreachable"
+    assert probes == ["SELECT 1"]  # the second check did not ask again
+    client.run(lambda: _release(release))
+    assert client.get("/healthz").json()["database"] == "ok"
+    assert probes == ["SELECT 1", "SELECT 1"]
+
+
+async def _release(event: asyncio.Event) -> None:
+    event.set()
+    await asyncio.sleep(0)  # lets the running probe finish

@@ -82,6 +82,7 @@ def error_response(
     errors: list[dict[str, str]] | None = None,
     *,
     code: str | None = None,
+    title: str | None = None,
 ) -> Response[Any]:
     headers = {"cache-control": "no-store"}
     if wants_json(request):
@@ -95,7 +96,7 @@ def error_response(
         "errors/error.html",
         context={
             "status": status,
-            "title": TITLES.get(status, "Error"),
+            "title": title or TITLES.get(status, "Error"),
             "detail": detail,
             "errors": errors or [],
         },
@@ -210,12 +211,14 @@ def handle_storage_full(request: Request[Any, Any, Any], exc: Exception) -> Resp
     log.error(
         "storage full on %s %s: %s: %s", request.method, request.url.path, type(exc).__name__, exc
     )
+    # Not "nothing was saved": the disk can fill between a stored upload and its audit row.
     return error_response(
         request,
         HTTP_503_SERVICE_UNAVAILABLE,
-        "The server has run out of storage space, so nothing was saved. Please tell the "
-        "clinic's administrator, and try again once they have made room.",
+        "The server has run out of storage space, so this could not be completed. Please tell "
+        "the clinic's administrator, and try again once they have made room.",
         code="storage_full",
+        title="The server is out of storage space",
     )
 
 
