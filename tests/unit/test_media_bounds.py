@@ -78,7 +78,7 @@ def with_last_granule(path: Path, samples: int) -> Path:
     """The Ogg file with its last page claiming `samples` (48 kHz for Opus), CRC redone."""
     data = path.read_bytes()
     last = data.rindex(b"OggS")
-    page = OggPage(io.BytesIO(data[last:]))
+    page = mf.untyped(OggPage)(io.BytesIO(data[last:]))  # mutagen is untyped
     page.position = samples
     path.write_bytes(data[:last] + page.write())
     return path
