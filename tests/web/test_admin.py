@@ -27,6 +27,13 @@ def user_count(client: Client) -> int:
     return client.run(count)
 
 
+def audit_rows_of(client: Client) -> list[AuditEvent]:
+    async def rows() -> list[AuditEvent]:
+        return await AuditEvent.all().order_by("id")
+
+    return client.run(rows)
+
+
 def audit_actions(client: Client) -> list[str]:
     async def actions() -> list[str]:
         return [event.action for event in await AuditEvent.all().order_by("id")]
@@ -366,10 +373,130 @@ def test_an_admins_own_page_offers_no_role_change_or_deactivation(as_admin: Clie
     other = as_admin.get(f"/admin/users/{as_admin.user(PERSONAS['patient'].email).id}")
 
     assert "Your own account" in own.text
-    assert "Deactivate and sign out everywhere" not in own.text
+    assert "sign them out everywhere" not in own.text
     assert "Change role" not in own.text
     assert (
         'action="/admin/users/' not in own.text.split("Your own account")[1].split("</section>")[0]
     )
     assert "Change role" in other.text
-    assert "Deactivate and sign out everywhere" in other.text
+    assert "Deactivate Alice Patient and sign them out everywhere" in other.text
+
+
+# --- name and e-mail --------------------------------------------------------------------------
+
+
+def test_admin_corrects_a_name_and_e_mail_address(
+    as_admin: Client, personas: dict[str, User]
+) -> None:
+    patient = personas["patient"]
+
+    response = as_admin.submit(
+        f"/admin/users/{patient.id}/details",
+        {"display_name": "  Alice   Smith ", "email": "Alice.Smith@Example.org"},
+    )
+
+    assert response.status_code == 303
+    stored = as_admin.user("alice.smith@example.org")
+    assert (stored.id, stored.display_name) == (patient.id, "Alice Smith")
+    [row] = [row for row in audit_rows_of(as_admin) if row.action == "account_updated"]
+    assert (row.target_id, row.detail) == (str(patient.id), "display_name,email")
+    page = as_admin.get(response.headers["location"])
+    assert "Saved the new name and e-mail address of Alice Smith." in page.text
+    as_admin.cookies.clear()
+    signed_in = as_admin.post(
+        "/api/v1/auth/login",
+        json={"email": "alice.smith@example.org", "password": PERSONA_PASSWORD},
+    )
+    assert signed_in.status_code == 200
+
+
+def test_a_bad_name_and_address_are_both_named_and_nothing_changes(
+    as_admin: Client, personas: dict[str, User]
+) -> None:
+    patient = personas["patient"]
+
+    response = as_admin.submit(
+        f"/admin/users/{patient.id}/details", {"display_name": " ", "email": "not-an-address"}
+    )
+
+    assert response.status_code == 422
+    assert 'href="#display_name"' in response.text
+    assert 'href="#email"' in response.text
+    assert 'value="not-an-address"' in response.text  # what was typed, to correct
+    assert as_admin.user(patient.email).display_name == patient.display_name
+    assert "account_updated" not in audit_actions(as_admin)
+
+
+def test_another_accounts_address_is_refused(as_admin: Client, personas: dict[str, User]) -> None:
+    patient, other = personas["patient"], personas["other_patient"]
+
+    response = as_admin.submit(
+        f"/admin/users/{patient.id}/details",
+        {"display_name": patient.display_name, "email": other.email.upper()},
+    )
+
+    assert response.status_code == 422
+    assert "Another account already has this e-mail address." in response.text
+    assert as_admin.user(patient.email).id == patient.id
+    assert as_admin.user(other.email).id == other.id
+
+
+def test_saving_the_same_name_and_address_changes_and_audits_nothing(
+    as_admin: Client, personas: dict[str, User]
+) -> None:
+    patient = personas["patient"]
+
+    response = as_admin.submit(
+        f"/admin/users/{patient.id}/details",
+        {"display_name": patient.display_name, "email": patient.email},
+    )
+
+    assert response.status_code == 303
+    assert "Nothing was changed." in as_admin.get(response.headers["location"]).text
+    assert "account_updated" not in audit_actions(as_admin)
+
+
+def test_an_admin_sets_their_own_password_only_on_their_account_page(
+    as_admin: Client, personas: dict[str, User]
+) -> None:
+    admin = personas["admin"]
+    before = as_admin.user(admin.email).password_hash
+
+    page = as_admin.get(f"/admin/users/{admin.id}")
+    response = as_admin.submit(
+        f"/admin/users/{admin.id}/password", {"password": "a brand new passphrase here"}
+    )
+
+    assert 'action="/admin/users/' + str(admin.id) + '/password"' not in page.text
+    assert response.status_code == 422
+    assert "Change your own password on your account page." in response.text
+    assert as_admin.user(admin.email).password_hash == before
+    assert "password_reset" not in audit_actions(as_admin)
+
+
+def test_making_someone_an_administrator_needs_the_box_ticked(
+    as_admin: Client, personas: dict[str, User]
+) -> None:
+    therapist = personas["therapist"]
+
+    refused = as_admin.submit(f"/admin/users/{therapist.id}/role", {"role": "admin"})
+    granted = as_admin.submit(
+        f"/admin/users/{therapist.id}/role", {"role": "admin", "confirm_admin": "yes"}
+    )
+
+    assert refused.status_code == 422
+    assert "tick the box that confirms it" in refused.text
+    assert granted.status_code == 303
+    assert as_admin.user(therapist.email).role is Role.ADMIN
+    assert audit_actions(as_admin).count("role_changed") == 1
+
+
+def test_other_role_changes_need_no_confirmation(
+    as_admin: Client, personas: dict[str, User]
+) -> None:
+    therapist = personas["therapist"]
+
+    response = as_admin.submit(f"/admin/users/{therapist.id}/role", {"role": "coordinator"})
+
+    assert response.status_code == 303
+    assert as_admin.user(therapist.email).role is Role.COORDINATOR

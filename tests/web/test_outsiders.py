@@ -203,6 +203,7 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("GET", "/admin/users/new"): ADMINS,
     ("POST", "/admin/users/new"): ADMINS,
     ("GET", "/admin/users/{user_id:int}"): ADMINS,
+    ("POST", "/admin/users/{user_id:int}/details"): ADMINS,
     ("POST", "/admin/users/{user_id:int}/role"): ADMINS,
     ("POST", "/admin/users/{user_id:int}/active"): ADMINS,
     ("POST", "/admin/users/{user_id:int}/password"): ADMINS,
@@ -311,6 +312,10 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
         "role": "patient",
         "time_zone": "Europe/Berlin",
         "password": "a long enough passphrase",
+    },
+    ("POST", "/admin/users/{user_id:int}/details"): {
+        "display_name": "Renamed Person",
+        "email": "renamed@example.org",
     },
     ("POST", "/admin/users/{user_id:int}/role"): {"role": "therapist"},
     ("POST", "/admin/users/{user_id:int}/active"): {"active": "false"},

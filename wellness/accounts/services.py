@@ -51,15 +51,7 @@ def normalize_email(email: str) -> str:
 def check_new_account(account: NewAccount) -> NewAccount:
     """Validate and normalise every field; AccountError names the first field at fault and
     holds the problems of every field in `problems`."""
-    problems: dict[str, str] = {}
-    email = normalize_email(account.email)
-    if len(email) > MAX_EMAIL_LENGTH or not _EMAIL_SHAPE.match(email):
-        problems["email"] = "Enter an e-mail address such as name@clinic.org."
-    display_name = one_line(account.display_name)
-    if not display_name:
-        problems["display_name"] = "Enter a display name."
-    elif len(display_name) > MAX_DISPLAY_NAME:
-        problems["display_name"] = f"Use at most {MAX_DISPLAY_NAME} characters."
+    display_name, email, problems = _checked_name_and_email(account.display_name, account.email)
     try:
         time_zone = check_time_zone(account.time_zone)
     except AccountError as problem:
@@ -71,6 +63,48 @@ def check_new_account(account: NewAccount) -> NewAccount:
         field, message = next(iter(problems.items()))
         raise AccountError(field, message, problems)
     return NewAccount(email, display_name, account.role, account.password, time_zone)
+
+
+def _checked_name_and_email(display_name: str, email: str) -> tuple[str, str, dict[str, str]]:
+    problems: dict[str, str] = {}
+    email = normalize_email(email)
+    if len(email) > MAX_EMAIL_LENGTH or not _EMAIL_SHAPE.match(email):
+        problems["email"] = "Enter an e-mail address such as name@clinic.org."
+    display_name = one_line(display_name)
+    if not display_name:
+        problems["display_name"] = "Enter a display name."
+    elif len(display_name) > MAX_DISPLAY_NAME:
+        problems["display_name"] = f"Use at most {MAX_DISPLAY_NAME} characters."
+    return display_name, email, problems
+
+
+async def change_name_and_email(target: User, display_name: str, email: str) -> list[str]:
+    """Correct an account's name and e-mail address (an administrator's change); answers which
+    of the two changed. AccountError names every field at fault; an address another account
+    has is refused. Sign-in uses the new address at once; nobody is signed out."""
+    display_name, email, problems = _checked_name_and_email(display_name, email)
+    taken = "email" not in problems and email != target.email
+    if taken and await User.filter(email=email).exclude(id=target.id).exists():
+        problems["email"] = "Another account already has this e-mail address."
+    if problems:
+        field, message = next(iter(problems.items()))
+        raise AccountError(field, message, problems)
+    changed = [
+        name
+        for name, old, new in (
+            ("display_name", target.display_name, display_name),
+            ("email", target.email, email),
+        )
+        if old != new
+    ]
+    if changed:
+        try:
+            await User.filter(id=target.id).update(display_name=display_name, email=email)
+        except IntegrityError:  # the address was taken a moment ago
+            message = "Another account already has this e-mail address."
+            raise AccountError("email", message) from None
+        target.display_name, target.email = display_name, email
+    return changed
 
 
 def check_time_zone(name: str) -> str:

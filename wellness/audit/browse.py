@@ -22,6 +22,7 @@ KNOWN_ACTIONS = frozenset(
         "account_activated",
         "account_created",
         "account_deactivated",
+        "account_updated",
         "alert_acknowledged",
         "assignment_changed",
         "assignment_created",

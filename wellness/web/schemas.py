@@ -84,8 +84,14 @@ class NewUserForm(msgspec.Struct):
     therapist_id: str = ""
 
 
+class NameAndEmailForm(msgspec.Struct):
+    display_name: str = ""
+    email: str = ""
+
+
 class RoleForm(msgspec.Struct):
     role: str = ""
+    confirm_admin: str = ""  # "yes" to make someone an administrator
 
 
 class ActiveForm(msgspec.Struct):

@@ -27,7 +27,13 @@ from wellness.web.guards import admins_only
 from wellness.web.ids import AccountId
 from wellness.web.kept_searches import keep_posted_search, kept_search
 from wellness.web.lookups import account_for_admin_or_404
-from wellness.web.schemas import ActiveForm, NewUserForm, PasswordForm, RoleForm
+from wellness.web.schemas import (
+    ActiveForm,
+    NameAndEmailForm,
+    NewUserForm,
+    PasswordForm,
+    RoleForm,
+)
 
 
 async def _audit(
@@ -49,6 +55,9 @@ async def _done(
     await _audit(request, action, account, detail=detail)
     flash(request, message, category="success")
     return Redirect(f"/admin/users/{account.id}", status_code=303)
+
+
+_FIELD_WORDS = {"display_name": "name", "email": "e-mail address"}
 
 
 def _role_or_error(value: str) -> Role:
@@ -142,6 +151,30 @@ class AdminPages(Controller):
         account = await account_for_admin_or_404(user, user_id)
         return await _detail_template(request, account)
 
+    @post("/{user_id:int}/details", name="admin_user_details")
+    async def change_name_and_email(
+        self,
+        request: Request[Any, Any, Any],
+        user: SignedInUser,
+        user_id: AccountId,
+        data: URLEncodedBody[NameAndEmailForm],
+    ) -> Template | Redirect:
+        """Correct a person's name or e-mail address (anyone's, one's own included)."""
+        account = await account_for_admin_or_404(user, user_id)
+        try:
+            changed = await accounts.change_name_and_email(account, data.display_name, data.email)
+        except accounts.AccountError as problem:
+            return await _detail_template(
+                request, account, errors=problem.problems, status=422, typed=data
+            )
+        if not changed:
+            flash(request, "Nothing was changed.", category="info")
+            return Redirect(f"/admin/users/{account.id}", status_code=303)
+        what = " and ".join(_FIELD_WORDS[name] for name in changed)
+        message = f"Saved the new {what} of {account.display_name}."
+        # Which fields, never their values: the trail is no copy of anyone's details.
+        return await _done(request, "account_updated", account, message, detail=",".join(changed))
+
     @post("/{user_id:int}/role", name="admin_user_role")
     async def change_role(
         self,
@@ -153,6 +186,14 @@ class AdminPages(Controller):
         account = await account_for_admin_or_404(user, user_id)
         try:
             role = _role_or_error(data.role)
+            granting = role is Role.ADMIN and account.role is not Role.ADMIN
+            if granting and data.confirm_admin != "yes":
+                # Administrators manage every account: never granted by a stray choice.
+                raise accounts.AccountError(
+                    "role",
+                    f"To make {account.display_name} an administrator, tick the box that "
+                    "confirms it.",
+                )
             await accounts.change_role(user, account, role)
         except accounts.AccountError as problem:
             return await _refused(request, account, problem)
@@ -242,6 +283,12 @@ class AdminPages(Controller):
     ) -> Template | Redirect:
         account = await account_for_admin_or_404(user, user_id)
         try:
+            if account.id == user.id:
+                # Without the current password, a session left open would be enough to take
+                # the account; the account page asks for it.
+                raise accounts.AccountError(
+                    "password", "Change your own password on your account page."
+                )
             await accounts.set_password(account, data.password)
         except accounts.AccountError as problem:
             return await _refused(request, account, problem)
@@ -283,10 +330,13 @@ async def _detail_template(
     *,
     errors: dict[str, str] | None = None,
     status: int = 200,
+    typed: NameAndEmailForm | None = None,
 ) -> Template:
     """The account's page, first asked for or shown again after a refused change; audited
     either way, as it names the person, and a patient's care team or a therapist's patients."""
     context: dict[str, Any] = {"account": account, "errors": errors or {}, "roles": list(Role)}
+    if typed is not None:
+        context["form_values"] = typed
     if account.role is Role.PATIENT:
         team = await care.therapists_of(account.id)
         context["care_team"] = team
