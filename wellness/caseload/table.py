@@ -21,7 +21,7 @@ SORTS: dict[str, tuple[str, str, bool]] = {
     "checkin": ("Last quick check-in", "checkin_at", True),
     "gad7": ("GAD-7", "gad7", True),
     "alerts": ("Open alerts", "open_alerts", True),
-    "overdue": ("Overdue", "overdue", True),
+    "overdue": ("Missed, 7 days", "overdue", True),
     "activity": ("Days since activity", "days_since_activity", True),
 }
 DEFAULT_SORT = "attention"
