@@ -386,13 +386,18 @@ async def change_keys(patient_ids: Sequence[int]) -> dict[int, Hashable]:
 
 @dataclass(frozen=True, slots=True)
 class SessionChoice:
-    """A published session as the assignment form offers it; `reason` when forbidden."""
+    """A published session as a list of choices offers it; `reason` when the care team
+    forbids it for this patient."""
 
     id: int
     title: str
     kind: str
-    minutes: int
-    reason: str | None
+    duration_seconds: float
+    reason: str | None = None
+
+    @classmethod
+    def of(cls, session: PracticeSession, reason: str | None = None) -> SessionChoice:
+        return cls(session.id, session.title, session.kind.value, session.duration_seconds, reason)
 
 
 async def session_choices(patient_id: int) -> list[SessionChoice]:
@@ -400,12 +405,5 @@ async def session_choices(patient_id: int) -> list[SessionChoice]:
     restrictions = await restrictions_for(patient_id)
     sessions = await PracticeSession.filter(status=Status.PUBLISHED).order_by("title", "id")
     return [
-        SessionChoice(
-            session.id,
-            session.title,
-            session.kind.value,
-            round(session.duration_seconds / 60),
-            forbidden_reason(session, restrictions),
-        )
-        for session in sessions
+        SessionChoice.of(session, forbidden_reason(session, restrictions)) for session in sessions
     ]

@@ -23,6 +23,7 @@ from wellness.care.schedule import (
     SessionTarget,
     week_of,
 )
+from wellness.caseload.assignments import SessionChoice
 from wellness.caseload.availability import Unavailable, availability
 from wellness.caseload.loading import AssignmentRecord, PatientData, load
 from wellness.catalog.kinds import Kind
@@ -40,13 +41,6 @@ class AssignmentState(Vocabulary):
     PAUSED = "paused"
     FINISHED = "finished"  # past its end date
     ENDED = "ended"  # ended by a therapist
-
-
-@dataclass(frozen=True, slots=True)
-class SessionChoice:
-    session_id: int
-    title: str
-    duration_seconds: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,10 +201,7 @@ async def _with_availability(
     if item.state in {AssignmentState.ENDED, AssignmentState.FINISHED}:
         return item
     found = await availability(record.assignment.versions[-1].target, restrictions)
-    choices = tuple(
-        SessionChoice(session.id, session.title, session.duration_seconds)
-        for session in found.sessions
-    )
+    choices = tuple(SessionChoice.of(session) for session in found.sessions)
     return replace(item, unavailable=found.unavailable, choices=choices)
 
 
