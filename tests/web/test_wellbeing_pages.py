@@ -53,6 +53,8 @@ def test_it_saves_a_checkin_from_the_form(as_patient: Client, personas: dict[str
     page = as_patient.get("/patient")
     assert "You rated 3 out of 10" in page.text
     assert "long day" in page.text
+    recent = page.text.split('id="recent-heading"', 1)[1].split("</section>", 1)[0]
+    assert '<li class="tag">Craving</li><li class="tag">Stress</li>' in recent
     assert 'id="suggestions"' in page.text
     assert "For your rating of 3/10 (just now)." in page.text
 

@@ -51,6 +51,7 @@ async def patient_home_context(viewer: User, policy: CarePolicy, now: datetime) 
         "watched": await care.sees_alerts(viewer.id),
         "rated_ago": ago(suggested.rated_at, now) if suggested.rated_at else None,
         "context_tags": list(ContextTag),
+        "tag_labels": {tag.value: tag.label for tag in ContextTag},
         "errors": {},
         "values": {"level": "", "note": "", "tags": []},
     }
