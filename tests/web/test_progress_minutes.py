@@ -59,7 +59,8 @@ def test_minutes_in_all_and_the_calendar_say_the_same_rounded_total(
         page.text,
     )
     weekly = re.search(
-        r"Minutes of practice per week, 12 weeks starting from [^:]+: (\d+) in all", page.text
+        r"Minutes of practice per week over 12 weeks \(weeks starting [^:]+\): (\d+) in all",
+        page.text,
     )
     assert weekly
     assert weekly.group(1) == "4"
@@ -116,7 +117,7 @@ def test_a_replayed_practice_counts_once_in_every_total(as_patient: Client) -> N
     assert minutes_in_all(page.text) == 10
     assert "10 minutes in all." in page.text
     assert "practised, 10 minutes" in page.text
-    weekly = re.search(r"Minutes of practice per week, [^:]+: (\d+) in all", page.text)
+    weekly = re.search(r"Minutes of practice per week over [^:]+: (\d+) in all", page.text)
     assert weekly
     assert weekly.group(1) == "10"
 

@@ -24,7 +24,7 @@ def test_weekly_bars_are_proportional_and_labelled() -> None:
     assert small.value_label.text == "30"
     assert [tick.label.text for tick in chart.y_ticks][-1] == "60"
     assert chart.summary == (
-        "Minutes of practice per week, 2 weeks starting from 5 Oct to 12 Oct 2026: "
+        "Minutes of practice per week over 2 weeks (weeks starting 5 Oct to 12 Oct 2026): "
         "90 in all, most 60 in the week of 12 Oct 2026, latest week 60."
     )
     assert chart.table_rows == (("5 Oct 2026", "30"), ("12 Oct 2026", "60"))

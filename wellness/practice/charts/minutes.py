@@ -109,7 +109,7 @@ def weekly_minutes(rows: Sequence[tuple[date, int]], *, practised: bool = False)
             if practised
             else "No practice minutes yet. Each week's minutes will show here once you practise."
         ),
-        table_caption=f"Minutes of practice per week, weeks starting from {span}" if weeks else "",
+        table_caption=f"Minutes of practice per week, weeks starting {span}" if weeks else "",
         table_headers=("Week starting", "Minutes"),
         table_rows=tuple((full_date(day), number(minutes)) for day, minutes in weeks),
         plot=plot,
@@ -140,7 +140,7 @@ def _summary(weeks: Sequence[tuple[date, int]], total: int) -> str:
         return f"Minutes of practice in the week of {full_date(weeks[0][0])}: {number(total)}."
     span = date_range(weeks[0][0], weeks[-1][0])
     return (
-        f"Minutes of practice per week, {plural(len(weeks), 'week')} starting from {span}: "
+        f"Minutes of practice per week over {plural(len(weeks), 'week')} (weeks starting {span}): "
         f"{number(total)} in all, most {number(best)} in the week of {full_date(best_day)}, "
         f"latest week {number(weeks[-1][1])}."
     )
