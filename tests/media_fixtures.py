@@ -12,10 +12,12 @@ calls, so tests may call the generators freely.
 from __future__ import annotations
 
 import functools
+import multiprocessing
 import struct
 import tempfile
 import zlib
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -95,6 +97,31 @@ def _av_audio_bytes(
     options: tuple[tuple[str, str], ...],
     video: bool,
     audio: bool = True,
+) -> bytes:
+    """Encoded by PyAV in a child process that never runs a test. Test workers that had encoded
+    with PyAV crashed twice with a segmentation fault while the garbage collector ran, inside an
+    unrelated mutagen parse (tests/unit/test_media_validation.py); PyAV's stream and frame
+    objects outlive their closed container until the collector takes them, the likeliest
+    cause. Keeping PyAV's objects out of test processes removes it."""
+    arguments = (fmt, codec, seconds, sample_rate, channels, bit_rate, options, video, audio)
+    return _encoder().submit(_av_encode_bytes, *arguments).result()
+
+
+@functools.cache
+def _encoder() -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+
+
+def _av_encode_bytes(
+    fmt: str,
+    codec: str,
+    seconds: float,
+    sample_rate: int,
+    channels: int,
+    bit_rate: int,
+    options: tuple[tuple[str, str], ...],
+    video: bool,
+    audio: bool,
 ) -> bytes:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "out"
