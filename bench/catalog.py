@@ -170,6 +170,7 @@ class TextMaker:
 async def seed(database_url: str, count: int) -> None:
     """10,000 published sessions, their tags and 6 shared assets, through the ORM."""
     from wellness import db
+    from wellness.catalog import rules
     from wellness.catalog.kinds import Contraindication, Guidance, Kind, Level, Posture, Status
     from wellness.catalog.models import MediaAsset, PracticeSession, SessionTag
 
@@ -224,12 +225,15 @@ async def seed(database_url: str, count: int) -> None:
                     published_at=when,
                 )
             )
+        chosen = [text.random.sample(TAGS, 3) for _ in sessions]
+        for session, session_tags in zip(sessions, chosen, strict=True):
+            session.tag_text = rules.tag_text(session_tags)  # what catalog.editing writes
         await PracticeSession.bulk_create(sessions, batch_size=500)
         ids = await PracticeSession.all().order_by("id").values_list("id", flat=True)
         tags = [
             SessionTag(session_id=session_id, tag=tag)
-            for session_id in ids
-            for tag in text.random.sample(TAGS, 3)
+            for session_id, session_tags in zip(ids, chosen, strict=True)
+            for tag in session_tags
         ]
         await SessionTag.bulk_create(tags, batch_size=1000)
     finally:

@@ -236,6 +236,10 @@ def test_seeding_fills_the_catalog_with_playable_sessions_through_the_services(
         search(CatalogQuery(statuses=frozenset({Status.PUBLISHED}), text="grounding"))
     )
     assert {row.title for row in grounding.rows} >= {FIVE_SENSES.title}
+    by_tag = orm.run(search(CatalogQuery(statuses=frozenset(Status), text="acute distress")))
+    tagged = {session.title for session in DEMO_SESSIONS if "acute distress" in session.tags}
+    assert tagged
+    assert {row.title for row in by_tag.rows} >= tagged
     everything = orm.run(search(CatalogQuery(statuses=frozenset(Status), per_page=100)))
     assert everything.total == len(DEMO_SESSIONS)
     assert orm.run(system.is_demo_database()) is True

@@ -29,15 +29,20 @@ from tortoise.migrations.recorder import MigrationRecorder
 import wellness.db
 import wellness.migrations
 from tests.conftest import SEEDED_FLAGS
-from tests.services.conftest import Orm
+from tests.services.conftest import Orm, open_orm
 from tests.services.schema import (
+    BASE_TIME,
     RECORDER_TABLE,
+    RawDatabase,
     count_rows,
     describe,
     fill_every_table,
     raw_database,
     table_names,
 )
+from wellness.catalog.kinds import Status
+from wellness.catalog.models import PracticeSession
+from wellness.catalog.search import CatalogQuery, search
 from wellness.db import APP_LABEL, MigrationError, tortoise_config, upgrade
 
 # Tables a migration renames, old name -> new name. Add an entry only in the commit whose
@@ -551,3 +556,136 @@ def test_links_made_before_the_named_column_count_as_named(any_database_url: str
     named = asyncio.run(scenario())
     assert len(named) >= 3
     assert all(value in (True, 1) for value in named), named
+
+
+# --- Migration 0014: tags in the full-text search ---------------------------------------------
+
+BEFORE_TAG_SEARCH = f"{APP_LABEL}.0013_suggestion_follow_named"
+TAG_SEARCH = f"{APP_LABEL}.0014_search_tags"
+
+
+async def _add_tagged_session(db: RawDatabase, title: str, tags: list[str]) -> None:
+    """A published session and its tags, written the way a database before 0014 held them."""
+    moment = BASE_TIME if db.dialect == "postgres" else BASE_TIME.isoformat(sep=" ")
+    await db.execute(
+        "INSERT INTO practice_sessions (title, kind, description, instructor, language, level, "
+        "posture, guidance, transcript, anxiety_min, anxiety_max, contraindications, status, "
+        "duration_seconds, created_at, updated_at) VALUES (?, 'sleep', 'A practice to rest.', "
+        "'Mira Okafor', 'en', 'beginner', 'lying', 'guided', '', 0, 10, '[]', 'published', 300, "
+        "?, ?)",
+        title,
+        moment,
+        moment,
+    )
+    session_id = (await db.fetch("SELECT id FROM practice_sessions WHERE title = ?", title))[0]
+    for tag in tags:
+        await db.execute(
+            "INSERT INTO session_tags (session_id, tag) VALUES (?, ?)", session_id["id"], tag
+        )
+
+
+def _search_and_tag_texts(url: str, texts: list[str]) -> tuple[dict[str, list[str]], Any]:
+    """What the catalog's search finds for each of `texts`, and each session's tag_text."""
+    with open_orm(url) as orm:
+        found = {
+            text: [
+                row.title
+                for row in orm.run(search(CatalogQuery(statuses=frozenset(Status), text=text))).rows
+            ]
+            for text in texts
+        }
+        return found, dict(orm.run(PracticeSession.all().values_list("title", "tag_text")))
+
+
+def test_sessions_tagged_before_migration_0014_are_found_by_their_tags(
+    any_database_url: str,
+) -> None:
+    url = any_database_url
+
+    async def before() -> list[str]:
+        await upgrade(url, target=BEFORE_TAG_SEARCH)
+        async with raw_database(url) as db:
+            await _add_tagged_session(db, "Drifting off", ["insomnia", "bedtime", "acute distress"])
+            await _add_tagged_session(db, "Box breathing", ["focus"])
+            await _add_tagged_session(db, "Untagged", [])
+        return await upgrade(url)
+
+    assert TAG_SEARCH in asyncio.run(before())
+
+    texts = ["insomnia", "acute distress", "bed", "focus", "drifting", "mira"]
+    found, tag_texts = _search_and_tag_texts(url, texts)
+    assert sorted(found.pop("mira")) == ["Box breathing", "Drifting off", "Untagged"]
+    assert found == {
+        "insomnia": ["Drifting off"],
+        "acute distress": ["Drifting off"],
+        "bed": ["Drifting off"],
+        "focus": ["Box breathing"],
+        "drifting": ["Drifting off"],
+    }
+    assert tag_texts == {
+        "Drifting off": "acute distress bedtime insomnia",
+        "Box breathing": "focus",
+        "Untagged": "",
+    }
+
+
+async def _schema_objects(db: RawDatabase) -> set[tuple[str, ...]]:
+    """Columns, indexes and triggers with their definitions (not those of the tables, which a
+    SQLite rebuild writes differently)."""
+    if db.dialect == "sqlite":
+        rows = await db.fetch(
+            "SELECT type, name, tbl_name, CASE WHEN type = 'table' AND name <> 'session_search' "
+            "THEN '' ELSE sql END AS sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"
+        )
+        columns = await db.fetch(
+            "SELECT m.name AS tbl, c.name AS name FROM sqlite_master m, "
+            "pragma_table_xinfo(m.name) c WHERE m.type = 'table'"
+        )
+        return {(row["type"], row["name"], row["tbl_name"], row["sql"] or "") for row in rows} | {
+            ("column", row["tbl"], row["name"]) for row in columns
+        }
+    columns = await db.fetch(
+        "SELECT table_name, column_name, coalesce(generation_expression, '') AS expression "
+        "FROM information_schema.columns WHERE table_schema = current_schema()"
+    )
+    indexes = await db.fetch(
+        "SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema()"
+    )
+    triggers = await db.fetch(
+        "SELECT event_object_table, trigger_name, event_manipulation, action_statement "
+        "FROM information_schema.triggers WHERE trigger_schema = current_schema()"
+    )
+    return (
+        {("column", *map(str, row.values())) for row in columns}
+        | {("index", *map(str, row.values())) for row in indexes}
+        | {("trigger", *map(str, row.values())) for row in triggers}
+    )
+
+
+def test_undoing_migration_0014_restores_the_schema_before_it(any_database_url: str) -> None:
+    """Tortoise drops the column on SQLite by rebuilding the table, which drops its triggers and
+    indexes; undoing 0014 creates them again, so search and the catalog token work on as before,
+    and upgrading again indexes every session's tags."""
+    url = any_database_url
+
+    async def there_and_back() -> tuple[set[tuple[str, ...]], set[tuple[str, ...]]]:
+        await upgrade(url, target=BEFORE_TAG_SEARCH)
+        async with raw_database(url) as db:
+            await _add_tagged_session(db, "Drifting off", ["insomnia"])
+            before = await _schema_objects(db)
+        await upgrade(url)
+        await upgrade(url, target=BEFORE_TAG_SEARCH)
+        async with raw_database(url) as db:
+            after = await _schema_objects(db)
+            await _add_tagged_session(db, "Box breathing", ["focus"])
+        assert TAG_SEARCH in await upgrade(url)
+        return before, after
+
+    before, after = asyncio.run(there_and_back())
+    assert after == before, (before - after, after - before)
+    found, _ = _search_and_tag_texts(url, ["insomnia", "focus", "box"])
+    assert found == {
+        "insomnia": ["Drifting off"],
+        "focus": ["Box breathing"],
+        "box": ["Box breathing"],
+    }

@@ -129,6 +129,30 @@ def test_search_finds_words_in_titles_before_transcripts(
     assert 'value="body scan"' in page
 
 
+def test_search_finds_sessions_by_their_tags_until_the_tags_change(
+    client: Client, personas: dict[str, User], tmp_path: Path
+) -> None:
+    client.login_as(PERSONAS["coordinator"])
+    asset = upload(client, make_wav(tmp_path))
+    tagged = publish(
+        client, asset, title="Drifting off", kind="sleep", tags=["insomnia", "acute distress"]
+    )
+    publish(client, asset, title="Box breathing", tags=["focus"])
+    client.login_as(PERSONAS["patient"])
+    for query in ("acute distress", "insom"):
+        page = text_of(client.get("/sessions", params={"q": query}))
+        assert f"1 session matching “{query}”, best matches first." in page
+        assert "Drifting off" in page
+        assert "Box breathing" not in page
+
+    client.login_as(PERSONAS["coordinator"])
+    changed = client.patch(f"/api/v1/sessions/{tagged}", json={"tags": ["bedtime"]})
+    assert changed.status_code == 200, changed.text
+    client.login_as(PERSONAS["patient"])
+    assert "No sessions match" in text_of(client.get("/sessions", params={"q": "insomnia"}))
+    assert "Drifting off" in text_of(client.get("/sessions", params={"q": "bedtime"}))
+
+
 @pytest.mark.parametrize(
     ("params", "expected"),
     [

@@ -114,6 +114,7 @@ async def create_session(
             **values,
             primary_asset=asset,
             duration_seconds=asset.duration_seconds if asset else 0,
+            tag_text=rules.tag_text(tags),
             created_by=actor,
             updated_by=actor,
             created_at=now,
@@ -129,6 +130,8 @@ async def update_session(
 ) -> PracticeSession:
     values = _cleaned(fields, session)
     tags = rules.clean_tags(fields.tags) if fields.tags is not None else None
+    if tags is not None:
+        values["tag_text"] = rules.tag_text(tags)
     if fields.primary_asset_id is not None:
         asset = await _asset_or_error(fields.primary_asset_id)
         values["primary_asset_id"] = asset.id

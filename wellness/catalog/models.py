@@ -59,6 +59,10 @@ class PracticeSession(Model):
     posture = fields.CharEnumField(Posture, max_length=16, default=Posture.SEATED)
     guidance = fields.CharEnumField(Guidance, max_length=16, default=Guidance.GUIDED)
     transcript = fields.TextField(default="")
+    # The session's tags as one text (rules.tag_text), for full-text search: the search index
+    # (wellness.catalog.search) reads only this table. `editing` writes it with every change of
+    # the tags, in the same transaction; SQL that changes session_tags must update it too.
+    tag_text = fields.TextField(default="", db_default="")
     # The SUDS levels a session suits: the whole scale unless the coordinator narrows it.
     anxiety_min = fields.SmallIntField(default=SUDS_MIN)
     anxiety_max = fields.SmallIntField(default=SUDS_MAX)

@@ -74,6 +74,11 @@ def clean_tags(values: Iterable[str]) -> list[str]:
     return tags
 
 
+def tag_text(tags: Iterable[str]) -> str:
+    """A session's tags as the one text its search index reads: sorted, space-separated."""
+    return " ".join(sorted(tags))
+
+
 def split_tags(text: str) -> list[str]:
     return [part for part in text.split(",") if part.strip()]
 

@@ -1,9 +1,12 @@
 """Catalog listing and full-text search, one interface over SQLite FTS5 and PostgreSQL tsvector.
 
 Both engines match every word of the query as a prefix, rank by relevance with the title
-weighted highest, then instructor, description and transcript. The index itself is created by
-the catalog migration (an FTS5 table kept in sync by triggers on SQLite; a generated tsvector
-column with a GIN index on PostgreSQL).
+weighted highest, then instructor and tags, then description, then transcript. The tags are
+searched through `practice_sessions.tag_text` (the session's tags as one text, which
+wellness.catalog.editing writes with them), so a search stays one query over one row per session.
+The index itself is created by the migrations (0002, rebuilt with the tags by 0014): an FTS5
+table kept in sync by triggers on SQLite; a generated tsvector column with a GIN index on
+PostgreSQL.
 """
 
 from __future__ import annotations
@@ -104,7 +107,8 @@ def _match(tokens: list[str], sql: RawSql) -> tuple[str, str, str]:
     return (
         "session_search f CROSS JOIN practice_sessions s ON s.id = f.rowid",
         f"session_search MATCH {expression}",
-        "bm25(session_search, 10.0, 4.0, 2.0, 1.0), s.id",
+        # One weight per column: title, instructor, tag_text, description, transcript.
+        "bm25(session_search, 10.0, 4.0, 4.0, 2.0, 1.0), s.id",
     )
 
 

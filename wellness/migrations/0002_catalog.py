@@ -10,7 +10,8 @@ from tortoise import fields
 # Full-text search over title, instructor, description and transcript (wellness.catalog.search).
 # SQLite: an external-content FTS5 table kept in step by triggers. Any later migration that
 # rebuilds practice_sessions on SQLite drops these triggers and must create them again; the
-# catalog search tests fail if it does not.
+# catalog search tests fail if it does not. Migration 0014 replaces both with ones that search
+# the tags too.
 _COLUMNS = "title, instructor, description, transcript"
 _SQLITE = [
     "CREATE VIRTUAL TABLE session_search USING fts5("

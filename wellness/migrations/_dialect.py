@@ -43,6 +43,22 @@ def run_per_dialect(
     return ops.RunPython(forward, backward)
 
 
+def _sqlite_bump(flag: str) -> str:
+    return (
+        f"INSERT INTO instance_flags (key, value) VALUES ('{flag}', lower(hex(randomblob(16)))) "
+        "ON CONFLICT (key) DO UPDATE SET value = excluded.value;"
+    )
+
+
+def sqlite_token_triggers(flag: str, sqlite_triggers: Mapping[str, str]) -> list[str]:
+    """The SQLite row triggers of `clinic_token`: a migration that rebuilds one of their tables
+    on SQLite (which drops its triggers) creates them again with these statements."""
+    bump = _sqlite_bump(flag)
+    return [
+        f"CREATE TRIGGER {name} {event} BEGIN {bump} END" for name, event in sqlite_triggers.items()
+    ]
+
+
 def clinic_token(
     flag: str,
     function: str,
@@ -58,23 +74,13 @@ def clinic_token(
     plpgsql `function`, so one statement renews the token once however many rows it touched.
     """
     quoted = f"'{flag}'"
-    sqlite_bump = (
-        f"INSERT INTO instance_flags (key, value) VALUES ({quoted}, lower(hex(randomblob(16)))) "
-        "ON CONFLICT (key) DO UPDATE SET value = excluded.value;"
-    )
     postgres_bump = (
         f"INSERT INTO instance_flags (key, value) VALUES ({quoted}, gen_random_uuid()::text) "
         "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value"
     )
     forget = f"DELETE FROM instance_flags WHERE key = {quoted}"
     return run_per_dialect(
-        sqlite=[
-            *(
-                f"CREATE TRIGGER {name} {event} BEGIN {sqlite_bump} END"
-                for name, event in sqlite_triggers.items()
-            ),
-            sqlite_bump,
-        ],
+        sqlite=[*sqlite_token_triggers(flag, sqlite_triggers), _sqlite_bump(flag)],
         postgres=[
             f"CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
             f"{postgres_bump}; RETURN NULL; END $$",
