@@ -18,6 +18,7 @@ import tempfile
 import zlib
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -86,25 +87,29 @@ def _soundfile_bytes(
         return path.read_bytes()
 
 
+@dataclass(frozen=True, slots=True)
+class AvEncoding:
+    """What PyAV is asked to encode: a container format, an audio codec and the tone."""
+
+    fmt: str
+    codec: str
+    seconds: float
+    sample_rate: int
+    channels: int
+    bit_rate: int
+    options: tuple[tuple[str, str], ...] = ()
+    video: bool = False
+    audio: bool = True
+
+
 @_cached
-def _av_audio_bytes(
-    fmt: str,
-    codec: str,
-    seconds: float,
-    sample_rate: int,
-    channels: int,
-    bit_rate: int,
-    options: tuple[tuple[str, str], ...],
-    video: bool,
-    audio: bool = True,
-) -> bytes:
+def _av_audio_bytes(encoding: AvEncoding) -> bytes:
     """Encoded by PyAV in a child process that never runs a test. Test workers that had encoded
     with PyAV crashed twice with a segmentation fault while the garbage collector ran, inside an
     unrelated mutagen parse (tests/unit/test_media_validation.py); PyAV's stream and frame
     objects outlive their closed container until the collector takes them, the likeliest
     cause. Keeping PyAV's objects out of test processes removes it."""
-    arguments = (fmt, codec, seconds, sample_rate, channels, bit_rate, options, video, audio)
-    return _encoder().submit(_av_encode_bytes, *arguments).result()
+    return _encoder().submit(_av_encode_bytes, encoding).result()
 
 
 @functools.cache
@@ -112,42 +117,19 @@ def _encoder() -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
 
 
-def _av_encode_bytes(
-    fmt: str,
-    codec: str,
-    seconds: float,
-    sample_rate: int,
-    channels: int,
-    bit_rate: int,
-    options: tuple[tuple[str, str], ...],
-    video: bool,
-    audio: bool,
-) -> bytes:
+def _av_encode_bytes(encoding: AvEncoding) -> bytes:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "out"
-        _av_encode(
-            path, fmt, codec, seconds, sample_rate, channels, bit_rate, options, video, audio
-        )
+        _av_encode(path, encoding)
         return path.read_bytes()
 
 
-def _av_encode(
-    path: Path,
-    fmt: str,
-    codec: str,
-    seconds: float,
-    sample_rate: int,
-    channels: int,
-    bit_rate: int,
-    options: tuple[tuple[str, str], ...],
-    video: bool,
-    audio: bool,
-) -> None:
+def _av_encode(path: Path, job: AvEncoding) -> None:
     # A real file, not a BytesIO: "+faststart" re-reads the output to move the index.
-    with av.open(str(path), "w", format=fmt, options=dict(options)) as container:
+    with av.open(str(path), "w", format=job.fmt, options=dict(job.options)) as container:
         vstream: av.VideoStream | None = None
-        if video:
-            vcodec = "libvpx" if fmt == "webm" else "libx264"
+        if job.video:
+            vcodec = "libvpx" if job.fmt == "webm" else "libx264"
             added = container.add_stream(vcodec, rate=10)
             assert isinstance(added, av.VideoStream)
             vstream = added
@@ -157,14 +139,14 @@ def _av_encode(
             if vcodec == "libx264":
                 vstream.options = {"preset": "ultrafast", "crf": "40"}
         astream: av.AudioStream | None = None
-        if audio:
-            added = container.add_stream(codec, rate=sample_rate)
+        if job.audio:
+            added = container.add_stream(job.codec, rate=job.sample_rate)
             assert isinstance(added, av.AudioStream)
             astream = added
-            astream.layout = "stereo" if channels == 2 else "mono"
-            astream.bit_rate = bit_rate
+            astream.layout = "stereo" if job.channels == 2 else "mono"
+            astream.bit_rate = job.bit_rate
         if vstream is not None:
-            frames = round(seconds * 10)
+            frames = round(job.seconds * 10)
             for i in range(frames):
                 pixels = np.full((48, 64, 3), (i * 20) % 256, dtype=np.uint8)
                 vframe = av.VideoFrame.from_ndarray(pixels, format="rgb24")
@@ -175,16 +157,16 @@ def _av_encode(
             for packet in vstream.encode(None):
                 container.mux(packet)
         if astream is not None:
-            samples = tone(seconds, sample_rate, channels)
+            samples = tone(job.seconds, job.sample_rate, job.channels)
             step = 1024
             for start in range(0, len(samples), step):
                 chunk = np.ascontiguousarray(samples[start : start + step].T)
                 frame = av.AudioFrame.from_ndarray(
-                    chunk, format="fltp", layout="stereo" if channels == 2 else "mono"
+                    chunk, format="fltp", layout="stereo" if job.channels == 2 else "mono"
                 )
-                frame.sample_rate = sample_rate
+                frame.sample_rate = job.sample_rate
                 frame.pts = start
-                frame.time_base = Fraction(1, sample_rate)
+                frame.time_base = Fraction(1, job.sample_rate)
                 for packet in astream.encode(frame):
                     container.mux(packet)
             for packet in astream.encode(None):
@@ -247,7 +229,7 @@ def make_mp3(
     else:
         options = () if xing else (("write_xing", "0"),)
         data = _av_audio_bytes(
-            "mp3", "libmp3lame", seconds, sample_rate, channels, bit_rate, options, False
+            AvEncoding("mp3", "libmp3lame", seconds, sample_rate, channels, bit_rate, options)
         )
     return _write(directory, name, data)
 
@@ -289,7 +271,9 @@ def make_m4a(
 ) -> Path:
     """AAC in an MP4 with brand "M4A " (ffmpeg's ipod muxer); `faststart` puts moov first."""
     options = (("movflags", "+faststart"),) if faststart else ()
-    data = _av_audio_bytes("ipod", "aac", seconds, sample_rate, channels, 64_000, options, False)
+    data = _av_audio_bytes(
+        AvEncoding("ipod", "aac", seconds, sample_rate, channels, 64_000, options)
+    )
     return _write(directory, name, data)
 
 
@@ -306,14 +290,14 @@ def make_mp4_video(
     """A 64x48 H.264 video at 10 fps, with an AAC tone unless `with_audio=False`."""
     options = (("movflags", "+faststart"),) if faststart else ()
     data = _av_audio_bytes(
-        "mp4", "aac", seconds, sample_rate, channels, 64_000, options, True, with_audio
+        AvEncoding("mp4", "aac", seconds, sample_rate, channels, 64_000, options, True, with_audio)
     )
     return _write(directory, name, data)
 
 
 def make_webm(directory: Path, seconds: float = 2.0, *, name: str = "clip.webm") -> Path:
     """Opus audio in WebM (a Matroska profile): a format we do not accept."""
-    data = _av_audio_bytes("webm", "libopus", seconds, 48_000, 1, 48_000, (), False)
+    data = _av_audio_bytes(AvEncoding("webm", "libopus", seconds, 48_000, 1, 48_000))
     return _write(directory, name, data)
 
 

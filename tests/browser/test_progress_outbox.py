@@ -8,21 +8,37 @@ import time
 from typing import Any
 
 import pytest
-from playwright.sync_api import BrowserContext, Page, Route
+from playwright.sync_api import BrowserContext, Page, Route, expect
 
+from tests.browser.test_accessibility import sign_in
 from tests.browser.test_practice_flow import (
     PLAY_TO_THE_END,
     latest_practice_id,
     latest_practice_when_completed,
     shortest_breathing_session,
-    sign_in,
 )
 
 pytestmark = pytest.mark.browser
 
-PATIENT = "patient3@demo.wellness"
+ADMIN = "admin@demo.wellness"
 PROGRESS_REPORTS = "**/api/v1/practice/*/progress"
 UNSENT_PREFIX = "wellness.unsent-progress."
+
+
+def sign_in_as_a_new_patient(context: BrowserContext, page: Page, name: str) -> None:
+    """A patient of this test's own, made through the admin's form: a demo patient may have a
+    practice left open on a session by another test, which the session page would resume."""
+    sign_in(page, ADMIN)
+    page.goto("/admin/users/new")
+    email = f"{name}@example.org"
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Name", exact=True).fill(f"Outbox {name}")
+    page.get_by_label("Time zone").fill("Europe/Berlin")
+    page.get_by_label("Password").fill("demo-wellness")
+    page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_text(f"Account created for Outbox {name}.")).to_be_visible()
+    context.clear_cookies()
+    sign_in(page, email)
 
 
 def stored_practice(context: BrowserContext, practice_id: int) -> dict[str, Any]:
@@ -75,7 +91,7 @@ def play_to_the_end_while_reports_fail(
 def test_reports_lost_offline_are_sent_when_the_browser_is_back_online(
     context: BrowserContext, page: Page
 ) -> None:
-    sign_in(page, PATIENT)
+    sign_in_as_a_new_patient(context, page, "offline")
     practice_id, _ = play_to_the_end_while_reports_fail(
         context, page, "breathing", lambda route: route.abort("internetdisconnected")
     )
@@ -96,7 +112,7 @@ def test_reports_lost_offline_are_sent_when_the_browser_is_back_online(
 def test_reports_the_server_could_not_take_are_sent_from_the_next_session_page(
     context: BrowserContext, page: Page
 ) -> None:
-    sign_in(page, PATIENT)
+    sign_in_as_a_new_patient(context, page, "unavailable")
     practice_id, _ = play_to_the_end_while_reports_fail(
         context,
         page,
@@ -116,7 +132,7 @@ def test_reports_the_server_could_not_take_are_sent_from_the_next_session_page(
 def test_a_shared_browser_sends_only_the_signed_in_patients_reports(
     context: BrowserContext, page: Page
 ) -> None:
-    sign_in(page, PATIENT)
+    sign_in_as_a_new_patient(context, page, "shared")
     patient_id = context.request.get("/api/v1/me").json()["id"]
     someone_else = f"{UNSENT_PREFIX}{patient_id + 1000}.7"
     gone_practice = f"{UNSENT_PREFIX}{patient_id}.2147483647"

@@ -8,24 +8,8 @@ import sqlite3
 import pytest
 from tortoise.exceptions import OperationalError
 
+from tests.chained_errors import raised_from, raised_while_handling
 from wellness.lib.storage_full import is_storage_full
-
-
-def raised_while_handling(error: Exception, cause: Exception) -> Exception:
-    try:
-        try:
-            raise cause
-        except type(cause):
-            raise error  # noqa: B904  (the implicit context is the point)
-    except type(error) as raised:
-        return raised
-
-
-def raised_from(error: Exception, cause: Exception) -> Exception:
-    try:
-        raise error from cause
-    except type(error) as raised:
-        return raised
 
 
 @pytest.mark.parametrize(

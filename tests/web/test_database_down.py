@@ -18,6 +18,7 @@ import pytest
 from tortoise import connections as tortoise_connections
 from tortoise.exceptions import DBConnectionError
 
+from tests.chained_errors import raised_while_handling
 from tests.conftest import PERSONAS, Client
 from tests.live_servers import free_port
 from tests.services.servers import throwaway_postgres_database
@@ -39,17 +40,6 @@ UNAVAILABLE = {
 }
 
 
-def hidden_behind(error: Exception, cause: Exception) -> Exception:
-    """`error` as raised while handling `cause` (its `__context__`, as `raise` in `except` sets)."""
-    try:
-        try:
-            raise cause
-        except type(cause):
-            raise error  # noqa: B904  (the implicit context is the point)
-    except type(error) as raised:
-        return raised
-
-
 @pytest.mark.parametrize(
     "error",
     [
@@ -66,7 +56,7 @@ def hidden_behind(error: Exception, cause: Exception) -> Exception:
             "cannot switch to state 12; another operation (2) is in progress"
         ),
         # Tortoise's rollback on the dead connection, hiding the error that ended it.
-        hidden_behind(
+        raised_while_handling(
             asyncpg.InterfaceError(
                 "cannot call Transaction.rollback(): the underlying connection is closed"
             ),
@@ -104,7 +94,9 @@ def test_an_interface_error_with_no_unreachable_cause_is_still_a_500(
     client.login_as(PERSONAS["patient"])
 
     async def misused(*_args: object, **_kwargs: object) -> None:
-        raise hidden_behind(asyncpg.InterfaceError("cannot perform operation"), KeyError("id"))
+        raise raised_while_handling(
+            asyncpg.InterfaceError("cannot perform operation"), KeyError("id")
+        )
 
     monkeypatch.setattr(accounts, "signed_in_user", misused)
 

@@ -46,7 +46,7 @@ async def register_patient(account: accounts.NewAccount, therapist: User, *, now
     """A new patient account, already on `therapist`'s caseload. Not one transaction: the
     password is hashed in between, and SQLite's one connection would wait on it. Should the
     second step fail, the patient exists without a therapist, which the admin pages flag."""
-    if therapist.role is not Role.THERAPIST or not therapist.is_active:
+    if not (permissions.can_see_caseload(therapist.role) and therapist.is_active):
         raise FieldError("therapist", f"{therapist.display_name} is not an active therapist.")
     patient = await accounts.register(account)
     await assign(therapist, patient, now=now)
@@ -95,21 +95,24 @@ async def unwatched_patients(*, limit: int = 100) -> list[Unwatched]:
     """Active patients with no active therapist on their care team, those with open alerts
     first: their alerts reach no one until an administrator gives them a therapist."""
     watching = _current_members().filter(therapist_id__in=Subquery(_alert_readers().values("id")))
-    patients = await (
-        User.filter(role=Role.PATIENT, is_active=True)
-        .exclude(id__in=Subquery(watching.values("patient_id")))
-        .order_by("display_name", "id")
-        .limit(limit)
+    unwatched = User.filter(role=Role.PATIENT, is_active=True).exclude(
+        id__in=Subquery(watching.values("patient_id"))
     )
     waiting = await (
-        Alert.filter(patient_id__in=[patient.id for patient in patients], acknowledged_at=None)
+        Alert.filter(patient_id__in=Subquery(unwatched.values("id")), acknowledged_at=None)
         .group_by("patient_id")
         .annotate(count=Count("id"))
         .values_list("patient_id", "count")
     )
     counts = {int(patient_id): int(count) for patient_id, count in waiting}
-    found = [Unwatched(patient, counts.get(patient.id, 0)) for patient in patients]
-    return sorted(found, key=lambda item: item.open_alerts == 0)
+    # Every patient with an alert waiting, however many; then the others, up to `limit`.
+    alerted = await unwatched.filter(id__in=list(counts)).order_by("display_name", "id")
+    others = (
+        await unwatched.exclude(id__in=list(counts)).order_by("display_name", "id").limit(limit)
+    )
+    return [Unwatched(patient, counts[patient.id]) for patient in alerted] + [
+        Unwatched(patient, 0) for patient in others
+    ]
 
 
 async def active_therapists() -> list[User]:
