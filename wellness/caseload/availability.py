@@ -11,6 +11,7 @@ from enum import StrEnum
 
 from tortoise.expressions import Subquery
 
+from wellness.care.marks import Mark
 from wellness.care.models import AssignmentVersion
 from wellness.care.restrictions import Restrictions
 from wellness.care.schedule import KindTarget, SessionTarget
@@ -27,7 +28,7 @@ class Unavailable(StrEnum):
     @property
     def for_patient(self) -> str:
         return {
-            Unavailable.SKIPPED: "Your care team has asked you to skip this one for now.",
+            Unavailable.SKIPPED: f"{Mark.SKIP.label}.",  # as the catalog marks it
             Unavailable.WITHDRAWN: (
                 "This session is no longer in the library. Your care team can see this and may "
                 "choose another."

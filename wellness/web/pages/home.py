@@ -27,6 +27,9 @@ from wellness.web.auditing import ACCOUNT_VIEWED, record_for_patients
 from wellness.web.dependencies import CareRules, RequestTime, SignedInUser
 from wellness.web.guards import admins_only, coordinators_only, patients_only
 
+# The words for a check-in's stored tags, as its form offers them.
+TAG_LABELS = {tag.value: tag.label for tag in ContextTag}
+
 
 async def patient_home_context(viewer: User, policy: CarePolicy, now: datetime) -> dict[str, Any]:
     """Today for a patient: their plan, check in, suggestions, their streak (unless hidden),
@@ -51,7 +54,7 @@ async def patient_home_context(viewer: User, policy: CarePolicy, now: datetime) 
         "watched": await care.sees_alerts(viewer.id),
         "rated_ago": ago(suggested.rated_at, now) if suggested.rated_at else None,
         "context_tags": list(ContextTag),
-        "tag_labels": {tag.value: tag.label for tag in ContextTag},
+        "tag_labels": TAG_LABELS,
         "errors": {},
         "values": {"level": "", "note": "", "tags": []},
     }

@@ -78,9 +78,8 @@ def _status_change(word: str, target: Status, name: str) -> HTTPRouteHandler:
             return await edit_template(settings, session, now=now, errors=errors, status=422)
         if target is Status.PUBLISHED:
             return _published(request, changed)
-        flash(
-            request, _archived_message(changed, await _patients_assigned(changed, now)), "success"
-        )
+        assigned = await patients_assigned(changed.id, today=now.date())
+        flash(request, _archived_message(changed, assigned), "success")
         return Redirect(f"/sessions/{session.id}", status_code=303)
 
     handler.__name__ = handler.__qualname__ = word
@@ -292,11 +291,6 @@ def _new_template(
     return Template("library/session_new.html", context=context, status_code=status)
 
 
-async def _patients_assigned(session: PracticeSession, now: datetime) -> int:
-    """Patients whose assigned practice names this session (archiving leaves them without it)."""
-    return await patients_assigned(session.id, today=now.date())
-
-
 def _archived_message(session: PracticeSession, assigned: int) -> str:
     if not assigned:
         return f"“{session.title}” is archived."
@@ -319,7 +313,12 @@ async def edit_template(
     context = await session_page_context(session)
     context |= {
         "form": form or SessionForm.of(context["session"]),
-        "assigned_patients": await _patients_assigned(session, now),
+        # Only a published session can be assigned, and only it warns before archiving.
+        "assigned_patients": (
+            await patients_assigned(session.id, today=now.date())
+            if session.status is Status.PUBLISHED
+            else 0
+        ),
         "errors": errors or {},
         **_choices(),
         **_upload_limits(settings),
