@@ -6,7 +6,7 @@ archived session or a new ban never leaves a patient a dead "Start" or nothing t
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import datetime
 from enum import StrEnum
 
 from tortoise.expressions import Subquery
@@ -16,6 +16,7 @@ from wellness.care.models import AssignmentVersion
 from wellness.care.restrictions import Restrictions
 from wellness.care.schedule import KindTarget, SessionTarget
 from wellness.caseload.assignments import forbidden_reason, matching_sessions
+from wellness.caseload.attention import local_day
 from wellness.catalog.kinds import Status
 from wellness.catalog.models import PracticeSession
 
@@ -70,20 +71,27 @@ async def availability(
     return Availability((), Unavailable.SKIPPED if fitting else Unavailable.NONE_FITS)
 
 
-async def patients_assigned(session_id: int, *, today: date) -> int:
+async def patients_assigned(session_id: int, *, now: datetime, rollover_hour: int) -> int:
     """How many patients have an assignment in force whose current version names this session
-    (not ended, not past its end): whose plans archiving it would leave without it."""
+    (not ended, not past its end on the patient's own practice day): whose plans archiving it
+    would leave without it."""
     naming = Subquery(AssignmentVersion.filter(session_id=session_id).values("assignment_id"))
     versions = (
         await AssignmentVersion.filter(assignment_id__in=naming, assignment__ended_on__isnull=True)
         .order_by("assignment_id", "effective_from", "id")
-        .values_list("assignment_id", "session_id", "end", "assignment__patient_id")
+        .values_list(
+            "assignment_id",
+            "session_id",
+            "end",
+            "assignment__patient_id",
+            "assignment__patient__time_zone",
+        )
     )
     current = {row[0]: row[1:] for row in versions}  # each assignment's latest version wins
     return len(
         {
             patient_id
-            for named, end, patient_id in current.values()
-            if named == session_id and (end is None or end >= today)
+            for named, end, patient_id, zone in current.values()
+            if named == session_id and (end is None or end >= local_day(now, zone, rollover_hour))
         }
     )

@@ -121,7 +121,9 @@ async def session_template(
         "errors": errors or {},
     }
     if context["manages"] and session.status is Status.PUBLISHED:
-        context["assigned_patients"] = await patients_assigned(session.id, today=now.date())
+        context["assigned_patients"] = await patients_assigned(
+            session.id, now=now, rollover_hour=policy.day_rollover_hour
+        )
     if context["practising"]:
         context |= await practice_context(viewer, session, practice_id, policy, now=now)
         context |= await suggestion_context(viewer, session, suggestion_id, policy, now=now)

@@ -78,7 +78,9 @@ def _status_change(word: str, target: Status, name: str) -> HTTPRouteHandler:
             return await edit_template(settings, session, now=now, errors=errors, status=422)
         if target is Status.PUBLISHED:
             return _published(request, changed)
-        assigned = await patients_assigned(changed.id, today=now.date())
+        assigned = await patients_assigned(
+            changed.id, now=now, rollover_hour=settings.care.day_rollover_hour
+        )
         flash(request, _archived_message(changed, assigned), "success")
         return Redirect(f"/sessions/{session.id}", status_code=303)
 
@@ -315,7 +317,9 @@ async def edit_template(
         "form": form or SessionForm.of(context["session"]),
         # Only a published session can be assigned, and only it warns before archiving.
         "assigned_patients": (
-            await patients_assigned(session.id, today=now.date())
+            await patients_assigned(
+                session.id, now=now, rollover_hour=settings.care.day_rollover_hour
+            )
             if session.status is Status.PUBLISHED
             else 0
         ),
