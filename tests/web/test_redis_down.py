@@ -67,11 +67,16 @@ def test_signing_in_gets_503_not_500(redis_down: Client) -> None:
     assert answer.json()["code"] == "unavailable"
 
 
-def test_the_health_check_names_the_session_store(redis_down: Client) -> None:
+@pytest.mark.parametrize("cookie", [None, "a-session-kept-in-redis"])
+def test_the_health_check_names_the_session_store(redis_down: Client, cookie: str | None) -> None:
+    if cookie:  # a monitor that keeps cookies, or a person's browser
+        redis_down.cookies.set(SESSION_COOKIE, cookie)
+
     answer = redis_down.get("/healthz")
 
     assert answer.status_code == 503
     assert answer.json() == {"status": "unavailable", "database": "ok", "sessions": "unreachable"}
+    assert SESSION_COOKIE not in answer.headers.get("set-cookie", "")
 
 
 @pytest.fixture

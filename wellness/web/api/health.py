@@ -14,6 +14,8 @@ from wellness.web.schemas import HealthResponse
 # A store that does not answer within this long is down, as far as a monitor is concerned.
 STORE_TIMEOUT_SECONDS = HEALTH_CHECK_TIMEOUT_SECONDS
 OK, UNREACHABLE = "ok", "unreachable"
+# The session middleware's `exclude_opt_key` (Litestar's default).
+SKIP_SESSION = "skip_session"
 
 
 async def store_answers(store: Store) -> bool:
@@ -27,8 +29,10 @@ async def store_answers(store: Store) -> bool:
 
 @get(
     "/healthz",
-    # Monitors poll it from one address; a limit would report the app down.
-    opt={"exclude_from_auth": True, EXEMPT: True},
+    # Monitors poll it from one address; a limit would report the app down. It reads no
+    # session: a monitor that kept a cookie got the generic 503 while Redis was down, not the
+    # answer naming the part that is.
+    opt={"exclude_from_auth": True, EXEMPT: True, SKIP_SESSION: True},
     name="healthz",
     tags=["operations"],
     security=[{}],  # public: no session needed
