@@ -9,6 +9,7 @@ from datetime import datetime
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F, Q
+from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from wellness.accounts import passwords
@@ -229,11 +230,25 @@ class UserPage:
     total: int
 
 
-async def list_users(*, page: int = 1, per_page: int = 25, search: str = "") -> UserPage:
-    query = User.all()
+async def list_users(
+    *,
+    page: int = 1,
+    per_page: int = 25,
+    search: str = "",
+    role: Role | None = None,
+    active: bool | None = None,
+    among: QuerySet[User] | None = None,
+) -> UserPage:
+    """A page of the accounts, by role and name; those `among` a narrower set, if given, with
+    this role and `is_active` (None: any), whose name or e-mail contains `search`."""
+    query = User.all() if among is None else among
     # One line: a NUL would reach PostgreSQL, which stores none in text and refuses the query.
     if term := one_line(search):
         query = query.filter(Q(email__icontains=term) | Q(display_name__icontains=term))
+    if role is not None:
+        query = query.filter(role=role)
+    if active is not None:
+        query = query.filter(is_active=active)
     total = await query.count()
     page, pages, offset = page_bounds(total, page, per_page)
     users = await query.order_by("role", "display_name", "id").offset(offset).limit(per_page)

@@ -13,6 +13,7 @@ from tortoise.queryset import QuerySet
 
 from wellness.accounts import permissions
 from wellness.accounts import services as accounts
+from wellness.accounts.filters import AccountFilter
 from wellness.accounts.models import User
 from wellness.accounts.roles import Role
 from wellness.care.models import Alert, CareTeamMember
@@ -101,13 +102,19 @@ class Unwatched:
     open_alerts: int
 
 
-async def unwatched_patients(*, limit: int = 100) -> list[Unwatched]:
-    """Active patients with no active therapist on their care team, those with open alerts
-    first: their alerts reach no one until an administrator gives them a therapist."""
+def _unwatched() -> QuerySet[User]:
+    """Active patients with no active therapist on their care team: their alerts reach no one
+    until an administrator gives them a therapist. The one definition, for the admin overview
+    (`unwatched_patients`) and the account list's "no therapist" filter (`list_accounts`)."""
     watching = _current_members().filter(therapist_id__in=Subquery(_alert_readers().values("id")))
-    unwatched = User.filter(role=Role.PATIENT, is_active=True).exclude(
+    return User.filter(role=Role.PATIENT, is_active=True).exclude(
         id__in=Subquery(watching.values("patient_id"))
     )
+
+
+async def unwatched_patients(*, limit: int = 100) -> list[Unwatched]:
+    """The patients no one sees (`_unwatched`), those with open alerts first."""
+    unwatched = _unwatched()
     waiting = await (
         Alert.filter(patient_id__in=Subquery(unwatched.values("id")), acknowledged_at=None)
         .group_by("patient_id")
@@ -123,6 +130,21 @@ async def unwatched_patients(*, limit: int = 100) -> list[Unwatched]:
     return [Unwatched(patient, counts[patient.id]) for patient in alerted] + [
         Unwatched(patient, 0) for patient in others
     ]
+
+
+async def list_accounts(
+    chosen: AccountFilter, *, search: str = "", per_page: int = 25
+) -> accounts.UserPage:
+    """The administrators' account list, filtered and searched. Here rather than in accounts,
+    which knows no care teams: "no therapist" is `_unwatched`, as on the admin overview."""
+    return await accounts.list_users(
+        page=chosen.page,
+        per_page=per_page,
+        search=search,
+        role=chosen.role,
+        active=chosen.status.is_active,
+        among=_unwatched() if chosen.no_therapist else None,
+    )
 
 
 async def active_therapists() -> list[User]:

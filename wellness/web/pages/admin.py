@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from dataclasses import replace
+from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.params import QueryParameter, URLEncodedBody
+from litestar.params import URLEncodedBody
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
+from wellness.accounts import filters as account_filters
 from wellness.accounts import permissions
 from wellness.accounts import services as accounts
+from wellness.accounts.filters import AccountFilter, AccountStatus
 from wellness.accounts.models import User
 from wellness.accounts.roles import Role
 from wellness.care import services as care
@@ -78,24 +81,32 @@ class AdminPages(Controller):
     guards = [admins_only]  # noqa: RUF012  (Litestar reads this class attribute)
 
     @get("/", name="admin_users")
-    async def list_accounts(
-        self,
-        request: Request[Any, Any, Any],
-        page: Annotated[int, QueryParameter(ge=1, le=100_000)] = 1,
-    ) -> Template:
-        """Every account, or those the search (kept in the session) matches."""
+    async def list_accounts(self, request: Request[Any, Any, Any]) -> Template:
+        """Every account, or those the filters in the address and the search (kept in the
+        session) match. A filter it cannot read is a 400 that names it, listing nothing."""
         search = kept_search(request, ACCOUNT_SEARCH)
-        listing = await accounts.list_users(page=page, search=search)
-        return Template(
-            "admin/users.html", context={"listing": listing, "search": search, "roles": list(Role)}
-        )
+        chosen, errors = account_filters.parse(request.query_params.multi_items())
+        if errors:
+            return _list_template(chosen, search, errors=errors)
+        listing = await care.list_accounts(chosen, search=search)
+        if chosen.no_therapist:
+            # As the overview's card: it names patients and that no one sees their alerts.
+            shown = [account.id for account in listing.users]
+            await record_for_patients(request, ACCOUNT_VIEWED, shown, detail="unwatched")
+        return _list_template(chosen, search, listing)
 
     @post("/", name="admin_users_search")
-    async def search_accounts(self, request: Request[Any, Any, Any]) -> Redirect:
-        """The search form is posted and kept in the session: a patient's name or e-mail
-        typed into it never stands in a URL (browser histories, access logs)."""
+    async def search_accounts(self, request: Request[Any, Any, Any]) -> Template | Redirect:
+        """The search and filter form is posted: the search is kept in the session, so that a
+        patient's name or e-mail typed into it never stands in a URL (browser histories, access
+        logs), and the answer is the list's address with the filters, from their first page."""
+        form = await request.form()
+        chosen, errors = account_filters.parse(form.multi_items(), posted=True)
+        if errors:
+            return _list_template(chosen, kept_search(request, ACCOUNT_SEARCH), errors=errors)
         await keep_posted_search(request, ACCOUNT_SEARCH, MAX_SEARCH)
-        return Redirect("/admin/users", status_code=303)
+        query = replace(chosen, page=1).query()
+        return Redirect(f"/admin/users?{query}" if query else "/admin/users", status_code=303)
 
     @get("/new", name="admin_new_user")
     async def new_account_form(self) -> Template:
@@ -310,6 +321,26 @@ async def _first_therapist(raw: str, role: Role, errors: dict[str, str]) -> User
         errors["therapist_id"] = "Choose one of the listed therapists, or none for now."
         return None
     return therapist
+
+
+def _list_template(
+    chosen: AccountFilter,
+    search: str,
+    listing: accounts.UserPage | None = None,
+    *,
+    errors: dict[str, str] | None = None,
+) -> Template:
+    """The account list; without a listing, the filters it could not read (a 400)."""
+    context = {
+        "listing": listing,
+        "search": search,
+        "filters": chosen,
+        "errors": errors or {},
+        "labels": account_filters.LABELS,
+        "roles": list(Role),
+        "statuses": list(AccountStatus),
+    }
+    return Template("admin/users.html", context=context, status_code=400 if errors else 200)
 
 
 async def _new_user_template(
