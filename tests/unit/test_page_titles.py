@@ -23,4 +23,5 @@ def test_a_title_block_holds_no_markup(path: Path) -> None:
 
     words = re.sub(r"{[{%#].*?[}%#]}", "", title)  # Jinja's own tags are not markup
 
-    assert "<" not in words and "\n" not in words.strip(), title
+    assert "<" not in words, title
+    assert "\n" not in words.strip(), title
