@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from wellness.catalog import transcripts
 from wellness.catalog.kinds import Contraindication, Kind, Level, Posture, Status
 from wellness.demo.content import (
     DEMO_SESSIONS,
@@ -86,6 +87,27 @@ def test_wrapped_prose_reads_as_one_paragraph_and_cue_times_as_seconds() -> None
         "leave it out.\n\n[4:40] A bell. Return to natural breathing."
     )
     assert [cue.at for cue in draft.cues] == [0, 280]
+
+
+@pytest.mark.parametrize("scale", [1.0, 0.1, 0.05, 0.02])
+def test_every_transcript_is_timed_within_its_track_at_any_audio_scale(scale: float) -> None:
+    for session in DEMO_SESSIONS:
+        text = session.scaled_transcript(scale)
+        plan = session.audio_plan() if scale == 1 else session.audio_plan().scaled(scale)
+
+        assert transcripts.problem(text, plan.seconds) is None, session.slug
+        sections = transcripts.timed_sections(text)
+        assert sections is not None, session.slug
+        assert sections[0].start == 0, session.slug
+
+
+def test_a_scaled_transcript_moves_each_stamp_with_its_cue() -> None:
+    draft = demo_session("box-breathing-draft")
+
+    assert draft.scaled_transcript(0.1).split("\n\n")[1] == (
+        "[0:28] A bell. Return to natural breathing."
+    )
+    assert draft.scaled_transcript(1.0) == draft.transcript
 
 
 def test_fields_left_out_take_the_defaults_and_vocabularies_become_enums() -> None:

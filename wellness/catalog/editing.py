@@ -88,6 +88,13 @@ def _cleaned(fields: SessionFields, current: PracticeSession | None) -> dict[str
     return values
 
 
+def _check_stamps(values: dict[str, object], duration_seconds: float) -> None:
+    """A transcript being saved keeps its time stamps in order and within the recording, which
+    is `duration_seconds` long once saved (0: no recording)."""
+    if "transcript" in values:
+        rules.check_transcript_stamps(str(values["transcript"]), duration_seconds)
+
+
 async def _asset_or_error(asset_id: int) -> MediaAsset:
     asset = await MediaAsset.get_or_none(id=asset_id)
     if asset is None:
@@ -109,6 +116,7 @@ async def create_session(
         if fields.primary_asset_id is not None
         else None
     )
+    _check_stamps(values, asset.duration_seconds if asset else 0)
     async with in_transaction():
         session = PracticeSession(
             **values,
@@ -132,10 +140,12 @@ async def update_session(
     tags = rules.clean_tags(fields.tags) if fields.tags is not None else None
     if tags is not None:
         values["tag_text"] = rules.tag_text(tags)
+    duration = session.duration_seconds
     if fields.primary_asset_id is not None:
         asset = await _asset_or_error(fields.primary_asset_id)
         values["primary_asset_id"] = asset.id
-        values["duration_seconds"] = asset.duration_seconds
+        values["duration_seconds"] = duration = asset.duration_seconds
+    _check_stamps(values, duration)
     async with in_transaction():
         await PracticeSession.filter(id=session.id).update(
             **values, updated_by_id=actor.id, updated_at=now

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from wellness.catalog import transcripts
 from wellness.checkins.scoring import SUDS_MAX, SUDS_MIN
 from wellness.lib.text import one_line
 from wellness.lib.validation import FieldError
@@ -39,6 +40,14 @@ def clean_text(field: str, value: str, limit: int) -> str:
     if len(text) > limit:
         raise CatalogError(field, f"Use at most {limit:,} characters.")
     return text
+
+
+def check_transcript_stamps(text: str, duration_seconds: float = 0) -> None:
+    """Refuse a transcript whose time stamps are malformed, out of order or past the end of a
+    recording `duration_seconds` long (0: no recording yet, or its length unknown)."""
+    found = transcripts.problem(text, duration_seconds)
+    if found is not None:
+        raise CatalogError("transcript", found)
 
 
 def clean_instructor(value: str) -> str:

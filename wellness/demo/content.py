@@ -114,7 +114,14 @@ class DemoSession:
 
     @property
     def transcript(self) -> str:
-        return "\n\n".join(f"[{cue.stamp}] {cue.text}" for cue in self.cues)
+        return self.scaled_transcript(1.0)
+
+    def scaled_transcript(self, factor: float) -> str:
+        """The transcript for a track shortened by `factor` (`AudioPlan.scaled`): each stamp
+        moves with its cue, rounded down to a whole second, so none passes the track's end."""
+        return "\n\n".join(
+            f"[{Cue(int(cue.at * factor), cue.text).stamp}] {cue.text}" for cue in self.cues
+        )
 
     def audio_plan(self) -> AudioPlan:
         times = [max(float(cue.at), STRIKE_OFFSET) for cue in self.cues]

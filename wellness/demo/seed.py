@@ -68,7 +68,7 @@ async def seed_demo(
         users = await _create_accounts()
         if store is not None:
             coordinator = users[COORDINATOR_EMAIL]
-            await _create_sessions(store, tracks, coordinator, now)
+            await _create_sessions(store, tracks, coordinator, now, audio_scale)
         await seed_history(users, now=now, rollover_hour=rollover_hour)
     await system.mark_as_demo()
     return DEMO_ACCOUNTS
@@ -113,7 +113,7 @@ def prepare_tracks(cache_dir: Path, scale: float = 1.0) -> dict[str, Path]:
 
 
 async def _create_sessions(
-    store: MediaStore, tracks: dict[str, Path], coordinator: User, now: datetime
+    store: MediaStore, tracks: dict[str, Path], coordinator: User, now: datetime, scale: float
 ) -> None:
     # Spread creation over the past weeks so "newest first" has something to sort.
     for age, session in enumerate(reversed(DEMO_SESSIONS)):
@@ -121,7 +121,7 @@ async def _create_sessions(
         track = tracks[session.slug]
         asset = await _ingest(store, track, f"{session.slug}{track.suffix}", coordinator, when)
         created = await catalog.create_session(
-            _fields(session, asset.id), actor=coordinator, now=when
+            _fields(session, asset.id, scale), actor=coordinator, now=when
         )
         for status in _path_to(session.status):
             created = await catalog.change_status(created, status, actor=coordinator, now=when)
@@ -136,7 +136,8 @@ def _path_to(status: Status) -> tuple[Status, ...]:
     }[status]
 
 
-def _fields(session: DemoSession, asset_id: int) -> catalog.SessionFields:
+def _fields(session: DemoSession, asset_id: int, scale: float) -> catalog.SessionFields:
+    """The session's fields; its transcript's stamps follow its track, shortened by `scale`."""
     return catalog.SessionFields(
         title=session.title,
         kind=session.kind,
@@ -146,7 +147,7 @@ def _fields(session: DemoSession, asset_id: int) -> catalog.SessionFields:
         level=session.level,
         posture=session.posture,
         guidance=session.guidance,
-        transcript=session.transcript,
+        transcript=session.scaled_transcript(scale),
         anxiety_min=session.anxiety_min,
         anxiety_max=session.anxiety_max,
         contraindications=list(session.contraindications),

@@ -20,6 +20,11 @@ def asset_url(asset_id: int) -> str:
     return f"/media/{asset_id}"
 
 
+def captions_url(session_id: int) -> str:
+    """Where a session's captions are (`pages.catalog`), made from its timed transcript."""
+    return f"/sessions/{session_id}/captions.vtt"
+
+
 def media_url(asset_id: int | None) -> str | None:
     return asset_url(asset_id) if asset_id else None
 

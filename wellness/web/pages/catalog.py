@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from litestar import Controller, Request, get
+from litestar import Controller, Request, Response, get
+from litestar.exceptions import NotFoundException
 from litestar.params import QueryParameter
 from litestar.response import Template
 from markupsafe import Markup
@@ -16,6 +17,7 @@ from wellness.care import restriction_views
 from wellness.care.marks import Mark
 from wellness.caseload.availability import patients_assigned
 from wellness.catalog import services as catalog
+from wellness.catalog import transcripts
 from wellness.catalog.kinds import Guidance, Kind, Posture, Status
 from wellness.catalog.models import PracticeSession
 from wellness.catalog.search import SearchPage
@@ -28,7 +30,7 @@ from wellness.practice import services as practice
 from wellness.settings import CarePolicy
 from wellness.suggestions import logs as suggestion_log
 from wellness.suggestions import services as suggestions
-from wellness.web.catalog_views import SessionDetail
+from wellness.web.catalog_views import SessionDetail, captions_url
 from wellness.web.dependencies import CareRules, RequestTime, SignedInUser
 from wellness.web.guards import signed_in
 from wellness.web.ids import PathId
@@ -42,6 +44,8 @@ from wellness.web.pages.catalog_forms import (
 )
 
 PLAYBACK_RATES = ("0.75", "1", "1.25", "1.5")
+# Litestar adds "; charset=utf-8" to a text/ type: the answer is "text/vtt; charset=utf-8".
+VTT = "text/vtt"
 # The practice a session page shows (`?practice=7`), after the form without JavaScript.
 PracticeQuery = Annotated[int | None, QueryParameter(name="practice", ge=1, le=MAX_ID)]
 # The list of suggestions the patient came from (`?suggestion=7`), linked to the practice.
@@ -58,14 +62,18 @@ def sees_clinical_notes(viewer: User) -> bool:
 
 
 async def session_page_context(session: PracticeSession) -> dict[str, Any]:
-    """What the session and edit pages show about a session and its media."""
+    """What the session and edit pages show about a session and its media: a timed
+    transcript's sections to follow playback by, and a video's captions made from them."""
     tags = await catalog.tags_of(session)
     asset = await catalog.primary_asset(session)
     detail = SessionDetail.of(session, tags, asset)
+    timed = transcripts.timed_sections(detail.transcript)
     return {
         "session": detail,
         "media": MediaView.of(asset) if asset else None,
         "avoid": avoid_labels(detail.contraindications),
+        "timed_transcript": timed,
+        "captions": captions_url(session.id) if timed and asset and asset.has_video else None,
     }
 
 
@@ -98,6 +106,16 @@ class CatalogPages(Controller):
         return await session_template(
             user, now, session, practice_id, policy=policy, suggestion_id=suggestion_id
         )
+
+    @get("/{session_id:int}/captions.vtt", name="session_captions")
+    async def captions(self, user: SignedInUser, session_id: PathId) -> Response[str]:
+        """A video's captions (WebVTT), made from the session's timed transcript: for whoever
+        may open the session page, and 404 when the transcript has no time stamps."""
+        session = await session_for_viewer_or_404(user, session_id)
+        captions = transcripts.webvtt(session.transcript, session.duration_seconds)
+        if captions is None:
+            raise NotFoundException("This session's transcript has no time stamps.")
+        return Response(captions, media_type=VTT)
 
 
 async def session_template(

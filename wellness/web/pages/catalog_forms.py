@@ -226,11 +226,14 @@ class SessionForm(msgspec.Struct):
         )
 
 
-def session_fields(form: SessionForm, *, creating: bool) -> tuple[SessionFields, dict[str, str]]:
+def session_fields(
+    form: SessionForm, *, creating: bool, duration_seconds: float = 0
+) -> tuple[SessionFields, dict[str, str]]:
     """The service's input from the form, or the problems the form layer can see itself.
 
     The catalog's pure rules run here too, so every problem is reported at once; the service
-    checks again before storing (CatalogError).
+    checks again before storing (CatalogError). `duration_seconds` is the length of the
+    session's recording, which the transcript's time stamps must not pass (0: not known here).
     """
     errors: dict[str, str] = {}
     kind = _choice(Kind, form.kind, "kind", errors)
@@ -240,6 +243,7 @@ def session_fields(form: SessionForm, *, creating: bool) -> tuple[SessionFields,
     _collect(errors, rules.clean_title, form.title)
     _collect(errors, rules.clean_text, "description", form.description, rules.MAX_DESCRIPTION)
     _collect(errors, rules.clean_text, "transcript", form.transcript, rules.MAX_TRANSCRIPT)
+    _collect(errors, rules.check_transcript_stamps, form.transcript, duration_seconds)
     _collect(errors, rules.clean_instructor, form.instructor)
     _collect(errors, rules.clean_language, form.language)
     _collect(errors, rules.clean_tags, split_tags(form.tags))

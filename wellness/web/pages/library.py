@@ -139,7 +139,9 @@ class LibraryPages(Controller):
     ) -> Template | Redirect:
         """Save the form; its Publish button (`then=publish`) also publishes, all or nothing."""
         session = await session_for_editor_or_404(user, session_id)
-        fields, errors = session_fields(data, creating=False)
+        fields, errors = session_fields(
+            data, creating=False, duration_seconds=session.duration_seconds
+        )
         publishing = data.then == "publish"
         saved = None
         try:

@@ -248,6 +248,34 @@
     return skip;
   }
 
+  // A video's captions track is shown by default (`default`); with the native controls gone,
+  // the player's "Captions" box turns it off and on, and the choice is kept for next time.
+  var CAPTIONS_KEY = "wellness.captions";
+
+  function captionsToggle(media, box) {
+    function apply() {
+      for (var i = 0; i < media.textTracks.length; i += 1) {
+        if (media.textTracks[i].kind === "captions") {
+          media.textTracks[i].mode = box.checked ? "showing" : "hidden";
+        }
+      }
+    }
+    try {
+      box.checked = window.localStorage.getItem(CAPTIONS_KEY) !== "off";
+    } catch (ignored) {
+      // storage refused: captions stay on
+    }
+    box.addEventListener("change", function () {
+      apply();
+      try {
+        window.localStorage.setItem(CAPTIONS_KEY, box.checked ? "on" : "off");
+      } catch (ignored) {
+        // the box still works on this page
+      }
+    });
+    apply();
+  }
+
   function enhance(region) {
     var media = region.querySelector("[data-player-media]");
     if (!media) {
@@ -275,6 +303,10 @@
     }
     if (keys) {
       keys.hidden = false;
+    }
+    var captions = region.querySelector("[data-player-captions]");
+    if (captions) {
+      captionsToggle(media, captions);
     }
 
     region.addEventListener("keydown", function (event) {
