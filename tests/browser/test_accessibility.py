@@ -129,6 +129,11 @@ def therapist_visits(page: Page) -> list[Visit]:
         Visit("home", "/therapist"),
         Visit("attest", attest),
         Visit("attest with errors", step=lambda page: submit_empty_log(page, attest)),
+        Visit("group attendance", "/care/attendance"),
+        Visit(
+            "group attendance with errors",
+            step=lambda page: submit_empty_log(page, "/care/attendance"),
+        ),
         Visit("account", "/account"),
         Visit("404", "/no-such-page"),
     ]
@@ -151,6 +156,8 @@ def admin_visits(page: Page) -> list[Visit]:
     return [
         Visit("home", "/admin"),
         Visit("users", "/admin/users"),
+        Visit("users filtered", "/admin/users?role=patient&status=active&therapist=none"),
+        Visit("users with unreadable filters", "/admin/users?role=wizard&status=maybe&page=0"),
         Visit("user detail", user),
         Visit("new user", "/admin/users/new"),
         Visit("new user with errors", step=submit_empty_new_user),

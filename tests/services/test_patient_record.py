@@ -73,16 +73,15 @@ def test_practice_history_keeps_its_evidence_and_the_attesting_person(orm: Orm) 
         patient = await person("patient@example.org", Role.PATIENT)
         therapist = await person("bob@example.org", Role.THERAPIST)
         await practised(patient, Kind.BREATHING, 7, 3, completed=True, hours=5)
-        await practice.attest_practice(
-            therapist,
-            patient,
-            kind=Kind.YOGA,
-            minutes=45,
-            started_at=TEST_NOW - timedelta(hours=1),
-            note="Group class",
+        checked = practice.attested(
+            Kind.YOGA,
+            45,
+            TEST_NOW - timedelta(hours=1),
+            "Group class",
             policy=POLICY,
             now=TEST_NOW,
         )
+        await practice.attest_practices(therapist, [patient], checked, now=TEST_NOW)
         page = await records.practice_history(patient, policy=POLICY)
         return page.items
 

@@ -33,6 +33,10 @@ JSON_WRITES = {
         "AttestCreate",
         {"kind", "minutes", "started_at"},
     ),
+    ("post", "/api/v1/attendance"): (
+        "AttendanceCreate",
+        {"patient_ids", "kind", "minutes", "started_at"},
+    ),
     ("post", "/api/v1/sessions"): ("SessionCreate", {"title", "kind"}),
     ("patch", "/api/v1/sessions/{session_id}"): ("SessionPatch", set()),
     ("post", "/api/v1/patients/{patient_id}/assignments"): ("AssignmentCreate", set()),
@@ -67,6 +71,18 @@ STRICT_WRITES = [
         "minutes",
     ),
     ("therapist", "/api/v1/patients/1/assignments", {"weekdays": ["1"]}, "weekdays[0]"),
+    (
+        "therapist",
+        "/api/v1/attendance",
+        {"patient_ids": [1], "kind": "yoga", "minutes": "30", "started_at": TEST_NOW.isoformat()},
+        "minutes",
+    ),
+    (
+        "therapist",
+        "/api/v1/attendance",
+        {"patient_ids": ["1"], "kind": "yoga", "minutes": 30, "started_at": TEST_NOW.isoformat()},
+        "patient_ids[0]",
+    ),
 ]
 
 

@@ -7,9 +7,11 @@ route must be classified here. Every outsider then sends a real request with a v
 and a plausible body, on a real record of someone else's (never a missing id), and:
 
 - is refused with the answer the app gives outsiders: a role guard's 403, or a record loader's
-  404 (the same as for a record that does not exist);
+  404 (the same as for a record that does not exist), or for a record named in the body, a 422
+  naming the field (the same as for an id that is nobody's);
 - leaves every table as it was (the append-only audit trail only gains rows) and the media files;
-- sees nobody else's data in the answer (names, e-mail addresses, notes, a draft's title).
+- sees nobody else's data in the answer (names, e-mail addresses, notes, a draft's title), but
+  the names of the patients on their own caseload (a refused form shown again lists them).
 
 The world is seeded once per module, through the app's own API as each insider would: the
 personas of tests/conftest.py (`therapist` looks after `patient`, `other_therapist` after
@@ -66,6 +68,8 @@ class Whose(Enum):
 
     PATIENTS_OWN = "the patient's own"  # `other_patient` is an outsider (404)
     CASELOAD = "a patient on the therapist's caseload"  # `other_therapist` is an outsider (404)
+    # Named in the body, as ids in a body are: outsiders get a 422 naming the field.
+    CASELOAD_IN_BODY = "patients on the therapist's caseload, named in the body"
 
 
 @dataclass(frozen=True)
@@ -97,6 +101,8 @@ OWN_PRACTICE = Access(frozenset({Role.PATIENT}), whose=Whose.PATIENTS_OWN)
 # `signed_in` with the care-team lookup answering 404 to everyone else.
 CARE_GUARDED = Access(frozenset({Role.THERAPIST}), whose=Whose.CASELOAD)
 CARE_LOADED = Access(frozenset({Role.THERAPIST}), refusal=404, whose=Whose.CASELOAD)
+# A group's attendance: therapists only, the patients named in the body.
+CARE_GROUP = Access(frozenset({Role.THERAPIST}), whose=Whose.CASELOAD_IN_BODY)
 
 ACCESS: dict[tuple[str, str], Access] = {
     **dict.fromkeys(PUBLIC_ROUTES, PUBLIC),
@@ -111,6 +117,7 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("GET", "/api/v1/sessions"): ANYONE,
     # Catalog records: published ones for everyone, drafts for coordinators (a draft is used).
     ("GET", "/sessions/{session_id:int}"): DRAFT,
+    ("GET", "/sessions/{session_id:int}/captions.vtt"): DRAFT,
     ("GET", "/api/v1/sessions/{session_id:int}"): DRAFT,
     ("GET", "/media/{asset_id:int}"): DRAFT,
     # For nginx's auth_request, which takes only 401 and 403 as refusals.
@@ -153,6 +160,9 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("GET", "/care/patients/{patient_id:int}/attest"): CARE_GUARDED,
     ("POST", "/care/patients/{patient_id:int}/attest"): CARE_GUARDED,
     ("POST", "/api/v1/patients/{patient_id:int}/practice"): CARE_GUARDED,
+    ("GET", "/care/attendance"): THERAPISTS,
+    ("POST", "/care/attendance"): CARE_GROUP,
+    ("POST", "/api/v1/attendance"): CARE_GROUP,
     ("GET", "/care/patients/{patient_id:int}/assignments"): CARE_GUARDED,
     ("POST", "/care/patients/{patient_id:int}/assignments"): CARE_GUARDED,
     ("GET", "/care/patients/{patient_id:int}/assignments/new"): CARE_GUARDED,
@@ -251,6 +261,19 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
         "minutes": 45,
         "started_at": "{STARTED_AT}",
     },
+    ("POST", "/care/attendance"): {
+        "kind": "yoga",
+        "minutes": "45",
+        "started_at": "{LOCAL_STARTED_AT}",
+        "note": "Tuesday group",
+        "patient_ids": ["{PATIENT}"],
+    },
+    ("POST", "/api/v1/attendance"): {
+        "patient_ids": ["{PATIENT}"],
+        "kind": "yoga",
+        "minutes": 45,
+        "started_at": "{STARTED_AT}",
+    },
     ("POST", "/care/patients/{patient_id:int}/assignments"): {
         "target": "kind",
         "kind": "breathing",
@@ -335,6 +358,8 @@ PARAMETER = re.compile(r"\{(?P<name>[^}:]+)(?::[^}]*)?\}")
 # `not_found_for_viewer`); it is checked to have only gained rows. Sessions and sign-in
 # throttles live in the app's stores (memory here), not in tables.
 APPEND_ONLY = "audit_events"
+# Whose names a therapist may see in an answer: their own patients'.
+OWN_CASELOAD = {"therapist": {"patient"}, "other_therapist": {"other_patient"}}
 
 # Unique strings in each persona's data: nobody else's may appear in an answer to an outsider.
 PATIENT_NOTE = "Marker-7f3a panic on the tram"
@@ -360,6 +385,11 @@ def outsider_cases() -> list[Any]:
                 (Whose.CASELOAD, FORMER_THERAPIST.key),
             }:
                 refusal = 404
+            elif (access.whose, key) in {
+                (Whose.CASELOAD_IN_BODY, "other_therapist"),
+                (Whose.CASELOAD_IN_BODY, FORMER_THERAPIST.key),
+            }:
+                refusal = 422
             else:
                 continue
             cases.append(pytest.param(method, path, key, refusal, id=f"{method} {path} by {key}"))
@@ -511,6 +541,7 @@ def seed(directory: Path, database_url: str) -> Seeded:
         # As a patient or a therapist in Berlin types it into a form.
         "{LOCAL_STARTED_AT}": local_start.astimezone(BERLIN).strftime("%Y-%m-%dT%H:%M"),
         "{OTHER_THERAPIST}": personas["other_therapist"].id,
+        "{PATIENT}": patient_id,
     }
     markers = {key: [persona.display_name, persona.email] for key, persona in SIGNED_IN.items()}
     markers["patient"] += [PATIENT_NOTE, PRACTICE_NOTE, ASSIGNMENT_NOTE]
@@ -628,5 +659,6 @@ def test_outsiders_are_refused_and_change_nothing(
         if owner != persona
         for marker in markers
         if marker.lower() in response.text.lower()
+        and not (owner in OWN_CASELOAD.get(persona, ()) and marker == SIGNED_IN[owner].display_name)
     ]
     assert seen == []

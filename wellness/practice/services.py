@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -261,32 +262,64 @@ async def has_after_rating(practice: PracticeLog) -> bool:
     return after is not None
 
 
-async def attest_practice(
-    therapist: User,
-    patient: User,
-    *,
-    kind: Kind,
-    minutes: int,
-    started_at: datetime,
-    note: str,
-    policy: CarePolicy,
-    now: datetime,
-) -> PracticeLog:
-    """Staff confirm a patient attended a practice (group yoga, a guided class): strongest
-    evidence. The caller has checked the patient is on this therapist's caseload."""
+@dataclass(frozen=True, slots=True)
+class Attested:
+    """What staff confirm a patient attended, checked by `attested`: the one set of rules for
+    one patient and for a group alike (`attest_practices`)."""
+
+    kind: Kind
+    started_at: datetime
+    listened_seconds: int
+    note: str
+
+
+def attested(
+    kind: Kind, minutes: int, started_at: datetime, note: str, *, policy: CarePolicy, now: datetime
+) -> Attested:
+    """The attended practice's fields, checked; FieldError naming the first one at fault."""
     moment = scoring.clean_moment(
         "started_at", started_at, now=now, backdate_days=policy.backdate_days
     )
+    seconds = rules.clean_minutes(minutes) * 60
+    return Attested(kind, moment, seconds, scoring.clean_note(note))
+
+
+Written = Callable[[list[PracticeLog]], Awaitable[None]]
+
+
+async def attest_practices(
+    therapist: User,
+    patients: Sequence[User],
+    checked: Attested,
+    *,
+    now: datetime,
+    written: Written | None = None,
+) -> list[PracticeLog]:
+    """One staff-attested practice for each of `patients` (a class they attended together), in
+    `patients`' order, in one transaction with what `written` adds to it (the audit rows): all
+    or none. The caller has checked each patient is on this therapist's caseload."""
+    async with in_transaction():
+        practices = [
+            await _attested_log(therapist, patient, checked, now=now) for patient in patients
+        ]
+        if written is not None:
+            await written(practices)
+    return practices
+
+
+async def _attested_log(
+    therapist: User, patient: User, checked: Attested, *, now: datetime
+) -> PracticeLog:
     return await PracticeLog.create(
         patient_id=patient.id,
-        kind=kind,
+        kind=checked.kind,
         evidence=Evidence.STAFF_ATTESTED,
-        started_at=moment,
+        started_at=checked.started_at,
         time_zone=patient.time_zone,
-        listened_seconds=rules.clean_minutes(minutes) * 60,
+        listened_seconds=checked.listened_seconds,
         completed=True,
         attested_by_id=therapist.id,
-        note=scoring.clean_note(note),
+        note=checked.note,
         created_at=now,
         updated_at=now,
     )

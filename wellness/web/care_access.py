@@ -5,26 +5,29 @@ data). Each side answers in its own way (a page, or JSON)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
 from wellness.accounts.models import User
 from wellness.care import services as care
 from wellness.care.models import Alert
-from wellness.caseload import plan
+from wellness.caseload import attendance, plan
 from wellness.caseload import record as records
+from wellness.caseload.attendance import Attended
 from wellness.caseload.plan import AssignmentAdherence
 from wellness.caseload.record import PatientRecord
 from wellness.catalog.kinds import Kind
 from wellness.practice import services as practice
 from wellness.practice.models import PracticeLog
-from wellness.web.auditing import record_action, record_for_patient
+from wellness.web.auditing import record_action, record_for_patient, record_for_patients
 from wellness.web.dependencies import SignedInCall
 from wellness.web.lookups import patient_for_therapist_or_404
 
 RECORD_VIEWED = "patient_record_viewed"
 ASSIGNMENTS_VIEWED = "assignments_viewed"
 RESTRICTIONS_VIEWED = "restrictions_viewed"
+PRACTICE_ATTESTED = "practice_attested"
 
 
 class Attendance(Protocol):
@@ -81,19 +84,50 @@ async def restrictions_shown(call: SignedInCall, patient: User) -> None:
 
 async def attest(call: SignedInCall, patient: User, attended: Attendance) -> PracticeLog:
     """Confirm the (already loaded) patient attended a practice; FieldError for a bad time or
-    length, before anything is stored or audited."""
-    logged = await practice.attest_practice(
+    length, before anything is stored or audited. The practice and its audit row commit
+    together, as a group's do."""
+    checked = practice.attested(
+        attended.kind,
+        attended.minutes,
+        attended.started_at,
+        attended.note,
+        policy=call.policy,
+        now=call.now,
+    )
+    [logged] = await practice.attest_practices(
+        call.user, [patient], checked, now=call.now, written=_audited(call)
+    )
+    return logged
+
+
+def _audited(call: SignedInCall) -> practice.Written:
+    """One `practice_attested` audit row per stored practice, written in its transaction."""
+
+    async def audited(practices: list[PracticeLog]) -> None:
+        patients = [log.patient_id for log in practices]
+        await record_for_patients(call.request, PRACTICE_ATTESTED, patients, now=call.now)
+
+    return audited
+
+
+async def attest_group(
+    call: SignedInCall, patient_ids: Sequence[int], attended: Attendance
+) -> list[Attended]:
+    """Confirm each of these patients attended the same practice (a group class). Patients not
+    on the caller's current caseload (or deactivated), a repeated id, a bad time or length: a
+    FieldErrors naming each, before anything is stored or audited. The practices and their
+    audit rows, one per patient as `attest` writes, commit together."""
+    return await attendance.attest_group(
         call.user,
-        patient,
+        patient_ids,
         kind=attended.kind,
         minutes=attended.minutes,
         started_at=attended.started_at,
         note=attended.note,
         policy=call.policy,
         now=call.now,
+        written=_audited(call),
     )
-    await record_for_patient(call.request, "practice_attested", patient.id)
-    return logged
 
 
 async def acknowledge_alert(call: SignedInCall, alert: Alert, note: str = "") -> bool:

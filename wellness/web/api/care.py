@@ -1,4 +1,5 @@
-"""JSON API for therapists: their caseload's alerts and attested attendance."""
+"""JSON API for therapists: their caseload's alerts and attested attendance (one patient, or a
+group at once)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,12 @@ from litestar.params import JSONBody
 from wellness.caseload import alerts as caseload_alerts
 from wellness.web import care_access
 from wellness.web.api.care_schemas import AlertAcknowledge, AlertOut, AttestCreate
-from wellness.web.api.practice_schemas import PracticeOut
+from wellness.web.api.practice_schemas import (
+    AttendanceCreate,
+    AttendanceOut,
+    AttendedOut,
+    PracticeOut,
+)
 from wellness.web.auditing import record_for_patients
 from wellness.web.dependencies import CareTeamCall
 from wellness.web.guards import signed_in, therapists_only
@@ -71,5 +77,23 @@ class CareApi(Controller):
         async def write() -> tuple[int, PracticeOut]:
             logged = await care_access.attest(call, patient, data)
             return 201, PracticeOut.of(logged)
+
+        return await respond_once(call.request, data, write)
+
+    @post(
+        "/attendance",
+        guards=[therapists_only],
+        name="api_attendance",
+        responses=created(AttendanceOut),
+    )
+    async def attend(self, call: CareTeamCall, data: JSONBody[AttendanceCreate]) -> Response[bytes]:
+        """Confirm that several patients on your caseload attended one practice (a group
+        class): one staff-attested practice each, all or none. A patient id that is not one of
+        your active patients (whether or not it exists), an id given twice, or a bad field is a
+        422 naming `patient_ids` (and each such patient) or the field, and nothing is stored."""
+
+        async def write() -> tuple[int, AttendanceOut]:
+            attended = await care_access.attest_group(call, data.patient_ids, data)
+            return 201, AttendanceOut([AttendedOut.of(item) for item in attended])
 
         return await respond_once(call.request, data, write)

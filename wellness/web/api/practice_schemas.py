@@ -8,6 +8,7 @@ from typing import Annotated
 
 import msgspec
 
+from wellness.caseload.attendance import MAX_GROUP, Attended
 from wellness.catalog.kinds import Kind
 from wellness.checkins.fields import Anxiety
 from wellness.checkins.services import AroundPractice
@@ -128,3 +129,36 @@ class StreakOut(msgspec.Struct):
     def of(cls, summary: StreakSummary, *, hidden: bool) -> StreakOut:
         history = [PeriodOut.of(period) for period in summary.history]
         return copied(cls, summary, history=history, hidden_on_pages=hidden)
+
+
+class AttendanceCreate(StrictBody):
+    """A practice several patients of your caseload attended together (a group class): each
+    id once, every one of them on your caseload and active."""
+
+    patient_ids: Annotated[list[BodyId], msgspec.Meta(min_length=1, max_length=MAX_GROUP)]
+    kind: Kind
+    minutes: Annotated[int, msgspec.Meta(ge=1, le=360)]
+    started_at: Moment
+    note: Note = ""
+
+
+class AttendedOut(msgspec.Struct):
+    """One patient of the group and the staff-attested practice stored for them."""
+
+    patient_id: int
+    patient_name: str
+    practice: PracticeOut
+
+    @classmethod
+    def of(cls, attended: Attended) -> AttendedOut:
+        return cls(
+            patient_id=attended.patient.id,
+            patient_name=attended.patient.display_name,
+            practice=PracticeOut.of(attended.practice),
+        )
+
+
+class AttendanceOut(msgspec.Struct):
+    """The practices a group's attendance stored, in the order of `patient_ids`."""
+
+    attended: list[AttendedOut]

@@ -1,25 +1,32 @@
-"""Therapist pages: acknowledge alerts and confirm attendance for patients on the caseload."""
+"""Therapist pages: acknowledge alerts and confirm attendance for patients on the caseload, one
+patient or a whole group at once."""
 
 from __future__ import annotations
 
+import msgspec
 from litestar import Controller, get, post
+from litestar.datastructures import FormMultiDict
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
 from wellness.accounts.models import User
+from wellness.care import services as care
 from wellness.lib.validation import FieldError
 from wellness.practice.charts.formatting import plural
 from wellness.web import care_access
-from wellness.web.auditing import record_for_patient
+from wellness.web.auditing import record_for_patient, record_for_patients
 from wellness.web.dependencies import CareTeamCall, SignedInCall
 from wellness.web.guards import signed_in, therapists_only
-from wellness.web.ids import PathId
+from wellness.web.idempotency import FORM_KEY, answer_form_once, form_key, new_form_key
+from wellness.web.ids import PathId, QueryId
 from wellness.web.lookups import alert_for_therapist_or_404, patient_for_therapist_or_404
 from wellness.web.pages import wellbeing_forms as forms
 from wellness.web.pages.patient_record import record_page
 
 ATTEST = "care/attest.html"
 ATTEST_FORM_VIEWED = "attest_form_viewed"
+ATTENDANCE = "care/attendance.html"
+ATTENDANCE_FORM_VIEWED = "attendance_form_viewed"
 
 
 async def _attest_form(
@@ -34,6 +41,29 @@ async def _attest_form(
     audited, as it names the patient."""
     await record_for_patient(call.request, ATTEST_FORM_VIEWED, patient.id, now=call.now)
     return forms.practice_form(ATTEST, call, errors, typed, status=status, patient=patient)
+
+
+async def _attendance_form(
+    call: SignedInCall,
+    errors: dict[str, str],
+    typed: dict[str, str],
+    ticked: set[str],
+    *,
+    status: int = 200,
+) -> Template:
+    """The group attendance form: the practice's fields as the single form has them (the start
+    time prefilled in the therapist's zone) and a box for each active patient on the caseload,
+    by name; audited, one row for each patient it names."""
+    patients = await care.caseload(call.user)
+    await record_for_patients(
+        call.request, ATTENDANCE_FORM_VIEWED, (patient.id for patient in patients), now=call.now
+    )
+    extra = {"patients": patients, "ticked": ticked}
+    return forms.practice_form(ATTENDANCE, call, errors, typed, status=status, **extra)
+
+
+def _ticked(form: FormMultiDict) -> set[str]:
+    return {str(value) for value in form.getall("patient_ids", [])}
 
 
 class CarePages(Controller):
@@ -102,3 +132,47 @@ class CarePages(Controller):
             "success",
         )
         return Redirect("/therapist", status_code=303)
+
+    @get("/attendance", guards=[therapists_only], name="care_attendance_form")
+    async def attendance_form(self, call: CareTeamCall, patient: QueryId = None) -> Template:
+        """Confirm attendance for several patients at once; `?patient=ID` (from a patient's
+        page) ticks that patient if they are on the list."""
+        ticked = {str(patient)} if patient else set()
+        return await _attendance_form(call, {}, {FORM_KEY: new_form_key()}, ticked)
+
+    @post("/attendance", guards=[therapists_only], name="care_attendance")
+    async def attendance(self, call: CareTeamCall) -> Template | Redirect:
+        """Confirm that every patient ticked attended the same practice (a group class): one
+        staff-attested practice each, or, for any problem, none. The same form sent twice
+        with the same values records the class once."""
+        form = await call.request.form()
+        errors: dict[str, str] = {}
+        entry = forms.practice_entry(form, call.user.time_zone, errors)
+        patient_ids = forms.attendee_ids(form, errors)
+        typed, ticked = forms.values(form), _ticked(form)
+        if entry is None or errors:
+            return await _attendance_form(call, errors, typed, ticked, status=422)
+        asked = msgspec.json.encode([patient_ids, entry])
+        confirmed: list[str] = []
+
+        async def write() -> tuple[int, bytes]:
+            attended = await care_access.attest_group(call, patient_ids, entry)
+            confirmed.extend(item.patient.display_name for item in attended)
+            return 201, msgspec.json.encode([item.practice.id for item in attended])
+
+        try:
+            answer = await answer_form_once(call.request, form_key(form), asked, write)
+        except FieldError as problem:
+            return await _attendance_form(call, problem.errors, typed, ticked, status=422)
+        _flash_confirmed(call, entry.minutes, [] if answer.replayed else confirmed)
+        return Redirect("/therapist", status_code=303)
+
+
+def _flash_confirmed(call: SignedInCall, minutes: int, names: list[str]) -> None:
+    """What the caseload page says after the group form: who was confirmed, or, for the same
+    form sent again (no names: it wrote nothing), that nothing was added."""
+    if not names:
+        flash(call.request, "That class was already confirmed: nothing was added.", "info")
+        return
+    who = f"{plural(len(names), 'patient')}: {', '.join(names)}"
+    flash(call.request, f"Confirmed {plural(minutes, 'minute')} for {who}.", "success")

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from litestar.datastructures import FormMultiDict
 from litestar.response import Template
 
+from wellness.caseload import attendance
 from wellness.catalog.kinds import Kind
 from wellness.checkins.scoring import GAD7_ANSWERS, GAD7_ITEMS, SUDS_MAX, SUDS_MIN
 from wellness.lib.numbers import record_id, whole_number
@@ -145,6 +146,24 @@ def practice_entry(
     if kind_ is None or minutes_ is None or started_at is None:
         return None
     return PracticeEntry(kind_, minutes_, started_at, text(form, "note"))
+
+
+def attendee_ids(form: FormMultiDict, errors: dict[str, str]) -> list[int]:
+    """The patients ticked on the group attendance form (`patient_ids`), or with "Everyone
+    listed" ticked (`everyone`), every patient the form listed (`listed`: not whoever is on the
+    caseload by the time it is sent). Shape only (`attendance.check_ids`): the caseload is
+    checked when they are loaded."""
+    name = "listed" if form.get("everyone") else attendance.FIELD
+    try:
+        ids = [
+            record_id(str(raw), field=attendance.FIELD, message="Tick patients from the list.")
+            for raw in form.getall(name, [])
+        ]
+        attendance.check_ids(ids)
+    except FieldError as problem:
+        errors[problem.field] = problem.message
+        return []
+    return ids
 
 
 def practice_form(

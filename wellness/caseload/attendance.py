@@ -1,0 +1,105 @@
+"""A group's attendance: a therapist confirms that several patients of their caseload attended
+one practice (a group class), with one staff-attested practice each, all or none.
+
+The patients are loaded and checked one by one with the single attestation's own check
+(`care.patient_for_therapist`), and the practice's fields by the same rules
+(`practice.attested`). Every problem refuses the whole group before anything is stored: a
+`FieldErrors` naming each field at fault, `patient_ids` naming the patients.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from wellness.accounts.models import User
+from wellness.care import services as care
+from wellness.catalog.kinds import Kind
+from wellness.lib.validation import FieldError, FieldErrors
+from wellness.practice import services as practice
+from wellness.practice.models import PracticeLog
+from wellness.practice.services import Attested, Written
+from wellness.settings import CarePolicy
+
+FIELD = "patient_ids"
+# A class, not a caseload export: more at once is refused before any patient is loaded.
+MAX_GROUP = 100
+NO_ONE = "Tick each patient who attended."
+
+
+@dataclass(frozen=True, slots=True)
+class Attended:
+    """One patient of the group and the practice now stored for them."""
+
+    patient: User
+    practice: PracticeLog
+
+
+def check_ids(patient_ids: Sequence[int]) -> None:
+    """The ids' own shape, before anything is loaded: at least one, at most MAX_GROUP, each
+    once; FieldError(FIELD) otherwise."""
+    if not patient_ids:
+        raise FieldError(FIELD, NO_ONE)
+    if len(patient_ids) > MAX_GROUP:
+        raise FieldError(FIELD, f"Confirm at most {MAX_GROUP} patients at once.")
+    seen: set[int] = set()
+    for patient_id in patient_ids:
+        if patient_id in seen:
+            raise FieldError(FIELD, f"Patient id {patient_id} is given twice: name each once.")
+        seen.add(patient_id)
+
+
+async def attendees(therapist: User, patient_ids: Sequence[int]) -> list[User]:
+    """The patients, in the order given, each on this therapist's current caseload and active;
+    FieldError(FIELD) naming every one who is not (an id that is nobody's and one that is
+    another therapist's patient read the same)."""
+    check_ids(patient_ids)
+    found: list[User] = []
+    problems: list[str] = []
+    for patient_id in patient_ids:
+        patient = await care.patient_for_therapist(therapist, patient_id)
+        if patient is None:
+            problems.append(f"No patient on your caseload has id {patient_id}.")
+        elif not patient.is_active:
+            problems.append(
+                f"{patient.display_name}'s account is deactivated: confirm attendance only "
+                "for active patients."
+            )
+        else:
+            found.append(patient)
+    if problems:
+        raise FieldError(FIELD, " ".join(problems))
+    return found
+
+
+async def attest_group(
+    therapist: User,
+    patient_ids: Sequence[int],
+    *,
+    kind: Kind,
+    minutes: int,
+    started_at: datetime,
+    note: str,
+    policy: CarePolicy,
+    now: datetime,
+    written: Written | None = None,
+) -> list[Attended]:
+    """Confirm each patient attended the same practice: every problem with the patients and
+    with the practice's fields at once (FieldErrors) and nothing stored, or one practice each
+    and `written`'s rows (the audit), committed together."""
+    errors: dict[str, str] = {}
+    checked: Attested | None = None
+    try:
+        checked = practice.attested(kind, minutes, started_at, note, policy=policy, now=now)
+    except FieldError as problem:
+        errors.update(problem.errors)
+    patients: list[User] = []
+    try:
+        patients = await attendees(therapist, patient_ids)
+    except FieldError as problem:
+        errors.update(problem.errors)
+    if errors or checked is None:
+        raise FieldErrors(errors)
+    stored = await practice.attest_practices(therapist, patients, checked, now=now, written=written)
+    return [Attended(patient, log) for patient, log in zip(patients, stored, strict=True)]
