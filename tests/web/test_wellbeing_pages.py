@@ -146,6 +146,87 @@ def test_the_confirmation_counts_minutes_in_words(
     assert said in as_patient.get(response.headers["location"]).text
 
 
+def an_hour_ago_typed() -> str:
+    return (
+        (TEST_NOW - timedelta(hours=1))
+        .astimezone(ZoneInfo("Europe/Berlin"))
+        .strftime("%Y-%m-%dT%H:%M")
+    )
+
+
+def ratings_of(client: Client, practice: PracticeLog) -> dict[str, int]:
+    found = client.run(lambda: Checkin.filter(practice_id=practice.id).values("context", "level"))
+    return {str(row["context"]): int(row["level"]) for row in found}
+
+
+def test_a_logged_practice_keeps_the_anxiety_before_and_after_it(
+    as_patient: Client, personas: dict[str, User]
+) -> None:
+    page = as_patient.get("/practice/log")
+    response = as_patient.submit(
+        "/practice/log",
+        {
+            "kind": "yoga",
+            "minutes": "30",
+            "started_at": an_hour_ago_typed(),
+            "anxiety_before": "7",
+            "anxiety_after": "4",
+        },
+    )
+
+    assert 'name="anxiety_before"' in page.text
+    assert "Right after it: how anxious were you? (optional)" in page.text
+    assert response.status_code == 303
+    assert response.headers["location"] == "/progress"
+    logged = as_patient.run(lambda: PracticeLog.get(patient_id=personas["patient"].id))
+    assert ratings_of(as_patient, logged) == {"before_session": 7, "after_session": 4}
+    assert count(as_patient, Alert) == 0
+    assert "Logged 30 minutes of yoga." in as_patient.get("/progress").text
+
+
+def test_a_logged_practice_needs_no_ratings(as_patient: Client, personas: dict[str, User]) -> None:
+    form = {"kind": "yoga", "minutes": "30", "started_at": an_hour_ago_typed()}
+
+    response = as_patient.submit(
+        "/practice/log", {**form, "anxiety_before": "", "anxiety_after": ""}
+    )
+
+    assert response.status_code == 303
+    logged = as_patient.run(lambda: PracticeLog.get(patient_id=personas["patient"].id))
+    assert ratings_of(as_patient, logged) == {}
+
+
+def test_a_high_rating_after_a_logged_practice_leads_to_the_support_panel(
+    as_patient: Client,
+) -> None:
+    form = {"kind": "breathing", "minutes": "10", "started_at": an_hour_ago_typed()}
+
+    response = as_patient.submit("/practice/log", {**form, "anxiety_after": "9"})
+
+    assert response.status_code == 303
+    assert response.headers["location"] == "/support"
+    assert count(as_patient, Alert, reason="high_distress") == 1
+    assert count(as_patient, PracticeLog) == 1
+    assert "Thank you for telling us" in as_patient.get("/support").text
+
+
+@pytest.mark.parametrize("level", ["11", "-1", "seven", "7.5"])
+@pytest.mark.parametrize("field", ["anxiety_before", "anxiety_after"])
+def test_a_bad_rating_on_the_log_form_is_named_and_nothing_is_saved(
+    as_patient: Client, field: str, level: str
+) -> None:
+    form = {"kind": "yoga", "minutes": "30", "started_at": an_hour_ago_typed(), field: level}
+
+    response = as_patient.submit("/practice/log", form)
+
+    assert response.status_code == 422
+    assert f'id="{field}-error"' in response.text
+    assert "Choose a number from 0 to 10." in response.text
+    assert 'value="30"' in response.text  # what was typed is kept
+    assert count(as_patient, PracticeLog) == 0
+    assert count(as_patient, Checkin) == 0
+
+
 def control_value(moment: datetime, zone: str) -> str:
     return moment.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%dT%H:%M")
 

@@ -206,28 +206,32 @@ class WellbeingPages(Controller):
         self,
         call: PatientCall,
     ) -> Template | Redirect:
-        """Practice done elsewhere (group yoga, a walk with breathing): a self-report."""
+        """Practice done elsewhere (group yoga, a walk with breathing): a self-report, with
+        the anxiety before and after it if given (an alert leads to the support panel)."""
         form = await call.request.form()
         errors: dict[str, str] = {}
         done = forms.practice_entry(form, call.user.time_zone, errors)
+        before = forms.level(form, "anxiety_before", errors, required=False)
+        after = forms.level(form, "anxiety_after", errors, required=False)
         typed = forms.values(form)
-        if done is None:
+        if done is None or errors:
             return forms.practice_form(LOG_PRACTICE, call, errors, typed, status=422)
         entry = practice.PracticeInput(
             started_at=done.started_at,
             listened_seconds=done.minutes * 60,
             kind=done.kind,
             completed=True,
+            anxiety_before=before,
+            anxiety_after=after,
             note=done.note,
         )
         try:
-            await practice.log_practice(call.user, entry, policy=call.policy, now=call.now)
+            logged = await practice.log_practice(call.user, entry, policy=call.policy, now=call.now)
         except FieldError as problem:
             errors = {problem.field: problem.message}
             return forms.practice_form(LOG_PRACTICE, call, errors, typed, status=422)
         message = f"Logged {plural(done.minutes, 'minute')} of {done.kind.label.lower()}."
-        flash(call.request, message, category="success")
-        return Redirect("/progress", status_code=303)
+        return _after_rating(call.request, logged.needs_support, "/progress", message)
 
 
 def _is_own_page(path: str) -> bool:
