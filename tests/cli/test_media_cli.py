@@ -114,3 +114,30 @@ def test_the_sweeper_removes_only_old_unreferenced_files(
     assert not partial.exists()
     assert fresh_orphan.exists()
     assert run(environment, "media", "check").exit_code == 0
+
+
+def test_the_checker_lists_files_no_asset_refers_to_and_changes_nothing(
+    environment: dict[str, str], library: Path
+) -> None:
+    """Left by a crash between a deletion's commit and its unlink, or a failed unlink: reported
+    (the sweeper removes them after its grace period), never a failure of the check."""
+    run(environment, "media", "import", str(library))
+    root = Path(environment["WELLNESS_MEDIA_DIR"])
+    orphan = root / "objects" / "ab" / ("ab" + "0" * 62 + ".mp3")
+    orphan.parent.mkdir(parents=True, exist_ok=True)
+    orphan.write_bytes(b"the file of a deleted asset")
+    moment = datetime(2026, 11, 20, 8, 15, tzinfo=UTC).timestamp()
+    os.utime(orphan, (moment, moment))
+
+    result = run(environment, "media", "check")
+
+    assert result.exit_code == 0
+    assert result.output.splitlines() == [
+        "Every stored asset is intact.",
+        f"no asset refers to {orphan.name} (27 bytes, last changed 2026-11-20 08:15 UTC)",
+        "1 file(s) no asset refers to: left by a crash or a failed deletion, or an upload still "
+        "finishing. `wellness media sweep` removes them once they are older than its grace "
+        "period.",
+    ]
+    assert orphan.exists()
+    assert rows(environment, "SELECT COUNT(*) FROM media_assets") == [(2,)]

@@ -52,3 +52,42 @@ def test_search_text_becomes_plain_words() -> None:
 )
 def test_the_session_lifecycle(current: Status, target: Status, allowed: bool) -> None:
     assert can_transition(current, target) is allowed
+
+
+def test_only_a_draft_never_published_may_be_deleted() -> None:
+    rules.check_session_deletable("Calm", Status.DRAFT, ever_published=False)
+    for status, published, says in [
+        (Status.PUBLISHED, True, "“Calm” is published. Archive it instead"),
+        (Status.ARCHIVED, True, "“Calm” is archived: patients no longer see it"),
+        (Status.ARCHIVED, False, "“Calm” is archived"),
+        (Status.DRAFT, True, "“Calm” was published before. Archive it instead"),
+    ]:
+        with pytest.raises(rules.CatalogConflict) as refused:
+            rules.check_session_deletable("Calm", status, ever_published=published)
+        assert refused.value.code == "session_published"
+        assert refused.value.message.startswith("Only a draft that was never published can be")
+        assert says in refused.value.message
+
+
+@pytest.mark.parametrize(
+    ("titles", "words"),
+    [
+        (["A"], "“A”"),
+        (["A", "B"], "“A” and “B”"),
+        (["A", "B", "C"], "“A”, “B” and “C”"),
+        (["A", "B", "C", "D", "E"], "“A”, “B”, “C” and 2 more"),
+    ],
+)
+def test_refusals_name_a_few_sessions_and_count_the_rest(titles: list[str], words: str) -> None:
+    assert rules.titles_in_words(titles) == words
+    verb = "uses" if len(titles) == 1 else "use"
+    assert f"{words} {verb} it." in rules.media_in_use(titles).message
+
+
+def test_a_draft_referred_to_names_what_refers_to_it() -> None:
+    refused = rules.session_in_use("Calm", ["2 practice records", "1 assignment"])
+
+    assert refused.code == "session_in_use"
+    assert refused.message.startswith(
+        "“Calm” can't be deleted: 2 practice records and 1 assignment refer to it. Archive it"
+    )

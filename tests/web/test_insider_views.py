@@ -28,6 +28,7 @@ from tests.web.test_outsiders import (
     PATIENT_NOTE,
     PRACTICE_NOTE,
     SIGNED_IN,
+    SPARE_FILENAME,
     World,
     send,
 )
@@ -54,6 +55,7 @@ MAY_SEE: dict[str, frozenset[str]] = {
     PERSONAS["other_patient"].email: OTHER_PATIENTS_CARE | {"admin"},
     DRAFT_TITLE: frozenset({"coordinator"}),
     DRAFT_FILENAME: frozenset({"coordinator"}),
+    SPARE_FILENAME: frozenset({"coordinator"}),  # on the upload page's unused uploads
 }
 
 

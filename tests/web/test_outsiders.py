@@ -70,6 +70,8 @@ class Whose(Enum):
     CASELOAD = "a patient on the therapist's caseload"  # `other_therapist` is an outsider (404)
     # Named in the body, as ids in a body are: outsiders get a 422 naming the field.
     CASELOAD_IN_BODY = "patients on the therapist's caseload, named in the body"
+    # An upload no session plays: only such media may be deleted.
+    UNUSED_MEDIA = "an upload no session plays"
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,8 @@ PATIENTS = Access(frozenset({Role.PATIENT}))
 THERAPISTS = Access(frozenset({Role.THERAPIST}))
 # A catalog draft (and its media and cover): coordinators only; a loader refuses the others.
 DRAFT = Access(frozenset({Role.COORDINATOR}), refusal=404)
+# Deleting an upload: coordinators only, and the media must be one no session plays.
+UNUSED_MEDIA = Access(frozenset({Role.COORDINATOR}), whose=Whose.UNUSED_MEDIA)
 # The patient's own practice record, behind a patients-only guard.
 OWN_PRACTICE = Access(frozenset({Role.PATIENT}), whose=Whose.PATIENTS_OWN)
 # A patient's care team: behind a therapists-only guard (403 to other roles), or behind
@@ -197,10 +201,15 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("POST", "/library/sessions/{session_id:int}/media"): COORDINATORS,
     ("POST", "/library/sessions/{session_id:int}/publish"): COORDINATORS,
     ("POST", "/library/sessions/{session_id:int}/archive"): COORDINATORS,
+    # Deleting the draft (never published, nothing refers to it), or the spare upload.
+    ("POST", "/library/sessions/{session_id:int}/delete"): COORDINATORS,
+    ("POST", "/library/media/{asset_id:int}/delete"): UNUSED_MEDIA,
     ("POST", "/api/v1/media"): COORDINATORS,
     ("GET", "/api/v1/media/{asset_id:int}"): COORDINATORS,
+    ("DELETE", "/api/v1/media/{asset_id:int}"): UNUSED_MEDIA,
     ("POST", "/api/v1/sessions"): COORDINATORS,
     ("PATCH", "/api/v1/sessions/{session_id:int}"): COORDINATORS,
+    ("DELETE", "/api/v1/sessions/{session_id:int}"): COORDINATORS,
     ("POST", "/api/v1/sessions/{session_id:int}/publish"): COORDINATORS,
     ("POST", "/api/v1/sessions/{session_id:int}/archive"): COORDINATORS,
     # Accounts and the audit trail (any account: `patient`'s is used).
@@ -322,9 +331,13 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/library/sessions/{session_id:int}/media"): {},
     ("POST", "/library/sessions/{session_id:int}/publish"): {},
     ("POST", "/library/sessions/{session_id:int}/archive"): {},
+    ("POST", "/library/sessions/{session_id:int}/delete"): {"delete_media": "yes"},
+    ("POST", "/library/media/{asset_id:int}/delete"): {},
     ("POST", "/api/v1/media"): {},
+    ("DELETE", "/api/v1/media/{asset_id:int}"): {},
     ("POST", "/api/v1/sessions"): {"title": "Longer exhale", "kind": "breathing"},
     ("PATCH", "/api/v1/sessions/{session_id:int}"): {"title": "Renamed"},
+    ("DELETE", "/api/v1/sessions/{session_id:int}"): {},
     ("POST", "/api/v1/sessions/{session_id:int}/publish"): {},
     ("POST", "/api/v1/sessions/{session_id:int}/archive"): {},
     ("POST", "/admin/audit"): {"action": "access_denied"},
@@ -368,6 +381,7 @@ ASSIGNMENT_NOTE = "Marker-c4d2 breathe before calling your sponsor"
 OTHER_PATIENT_NOTE = "Marker-e85f insomnia again"
 DRAFT_TITLE = "Marker-2b6e unreleased withdrawal session"
 DRAFT_FILENAME = "marker-5d17-withdrawal.flac"
+SPARE_FILENAME = "marker-a4c9-spare-take.flac"
 
 
 def outsider_cases() -> list[Any]:
@@ -411,9 +425,12 @@ class Seeded:
 
     def ids_for(self, access: Access) -> dict[str, str]:
         """The records a route names: a care team's `{session_id}` is the patient's banned
-        session (its ban is what the route lifts), anyone else's the draft."""
+        session (its ban is what the route lifts), anyone else's the draft; a deletion's
+        `{asset_id}` the spare upload (no session plays it), anyone else's the draft's media."""
         if access.whose is Whose.CASELOAD:
             return {**self.ids, "session_id": str(self.fill["{SESSION}"])}
+        if access.whose is Whose.UNUSED_MEDIA:
+            return {**self.ids, "asset_id": self.ids["spare_asset_id"]}
         return self.ids
 
 
@@ -478,6 +495,7 @@ def seed(directory: Path, database_url: str) -> Seeded:
         uploads = directory / "uploads"
         published_asset = upload(coordinator, uploads, "calm.flac", png_bytes(8, 8))
         draft_asset = upload(coordinator, uploads, DRAFT_FILENAME, png_bytes(9, 9))
+        spare_asset = upload(coordinator, uploads, SPARE_FILENAME, png_bytes(10, 10))
         session = {"kind": "breathing", "title": "Calm", "primary_asset_id": published_asset}
         published = api(coordinator, "POST", "/api/v1/sessions", session)["id"]
         api(coordinator, "POST", f"/api/v1/sessions/{published}/publish")
@@ -531,6 +549,7 @@ def seed(directory: Path, database_url: str) -> Seeded:
         "user_id": str(patient_id),
         "therapist_id": str(personas["therapist"].id),
         "asset_id": str(draft_asset),
+        "spare_asset_id": str(spare_asset),
         "key": draft_cover,
         "session_id": str(draft_id),
     }
@@ -546,7 +565,7 @@ def seed(directory: Path, database_url: str) -> Seeded:
     markers = {key: [persona.display_name, persona.email] for key, persona in SIGNED_IN.items()}
     markers["patient"] += [PATIENT_NOTE, PRACTICE_NOTE, ASSIGNMENT_NOTE]
     markers["other_patient"].append(OTHER_PATIENT_NOTE)
-    markers["coordinator"] += [DRAFT_TITLE, DRAFT_FILENAME]
+    markers["coordinator"] += [DRAFT_TITLE, DRAFT_FILENAME, SPARE_FILENAME]
     return Seeded(settings, ids, fill, markers)
 
 

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Annotated
 
 import msgspec
+from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from wellness.accounts.models import User
@@ -95,11 +96,21 @@ def _check_stamps(values: dict[str, object], duration_seconds: float) -> None:
         rules.check_transcript_stamps(str(values["transcript"]), duration_seconds)
 
 
+NO_SUCH_MEDIA = "No uploaded media has that id."
+
+
 async def _asset_or_error(asset_id: int) -> MediaAsset:
     asset = await MediaAsset.get_or_none(id=asset_id)
     if asset is None:
-        raise rules.CatalogError("primary_asset_id", "No uploaded media has that id.")
+        raise rules.CatalogError("primary_asset_id", NO_SUCH_MEDIA)
     return asset
+
+
+async def _refuse_if_media_went(asset_id: int | None) -> None:
+    """After an IntegrityError: the media was deleted between the check and the write (the
+    sessions' key to it is RESTRICT, so the write fails rather than point at nothing)."""
+    if asset_id is not None and not await MediaAsset.exists(id=asset_id):
+        raise rules.CatalogError("primary_asset_id", NO_SUCH_MEDIA) from None
 
 
 async def create_session(
@@ -117,19 +128,23 @@ async def create_session(
         else None
     )
     _check_stamps(values, asset.duration_seconds if asset else 0)
-    async with in_transaction():
-        session = PracticeSession(
-            **values,
-            primary_asset=asset,
-            duration_seconds=asset.duration_seconds if asset else 0,
-            tag_text=rules.tag_text(tags),
-            created_by=actor,
-            updated_by=actor,
-            created_at=now,
-            updated_at=now,
-        )
-        await session.save()
-        await SessionTag.bulk_create([SessionTag(session=session, tag=tag) for tag in tags])
+    try:
+        async with in_transaction():
+            session = PracticeSession(
+                **values,
+                primary_asset=asset,
+                duration_seconds=asset.duration_seconds if asset else 0,
+                tag_text=rules.tag_text(tags),
+                created_by=actor,
+                updated_by=actor,
+                created_at=now,
+                updated_at=now,
+            )
+            await session.save()
+            await SessionTag.bulk_create([SessionTag(session=session, tag=tag) for tag in tags])
+    except IntegrityError:
+        await _refuse_if_media_went(asset.id if asset else None)
+        raise
     return session
 
 
@@ -146,15 +161,19 @@ async def update_session(
         values["primary_asset_id"] = asset.id
         values["duration_seconds"] = duration = asset.duration_seconds
     _check_stamps(values, duration)
-    async with in_transaction():
-        await PracticeSession.filter(id=session.id).update(
-            **values, updated_by_id=actor.id, updated_at=now
-        )
-        if tags is not None:
-            await SessionTag.filter(session_id=session.id).delete()
-            await SessionTag.bulk_create(
-                [SessionTag(session_id=session.id, tag=tag) for tag in tags]
+    try:
+        async with in_transaction():
+            await PracticeSession.filter(id=session.id).update(
+                **values, updated_by_id=actor.id, updated_at=now
             )
+            if tags is not None:
+                await SessionTag.filter(session_id=session.id).delete()
+                await SessionTag.bulk_create(
+                    [SessionTag(session_id=session.id, tag=tag) for tag in tags]
+                )
+    except IntegrityError:
+        await _refuse_if_media_went(fields.primary_asset_id)
+        raise
     return await PracticeSession.get(id=session.id)
 
 

@@ -1,8 +1,10 @@
 """Keeping stored files and asset rows in step: an integrity checker and an orphan sweeper.
 
-The checker only reports (a missing or altered file needs a person); the sweeper only removes
-files that no row refers to and that are older than a grace period, so an upload that is
-between "file committed" and "row inserted" is never taken.
+The checker only reports (a missing or altered file needs a person), also the stored files no
+row refers to: left by a crash between an upload's file and its row, or between a deletion's
+commit and its unlink, or by an unlink that failed. The sweeper only removes files that no row
+refers to and that are older than a grace period, so an upload that is between "file committed"
+and "row inserted" is never taken.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from wellness.catalog.models import MediaAsset
 from wellness.catalog.storage import MediaStore, cover_key
@@ -47,6 +49,28 @@ async def find_damaged_assets(store: MediaStore) -> list[DamagedAsset]:
                 DamagedAsset(asset.id, asset.storage_key, "file content does not match its hash")
             )
     return damaged
+
+
+@dataclass(frozen=True, slots=True)
+class OrphanFile:
+    key: str
+    size_bytes: int
+    modified_at: datetime  # UTC
+
+
+async def find_orphan_files(store: MediaStore) -> list[OrphanFile]:
+    """Stored files (media and covers) that no asset row refers to, by key. An upload whose file
+    is stored but whose row is not written yet shows here for a moment too."""
+    referenced = await referenced_keys()
+    found = []
+    for key in sorted(set(store.keys()) - referenced):
+        try:
+            facts = store.local_path(key).stat()
+        except FileNotFoundError:  # swept or deleted meanwhile
+            continue
+        modified = datetime.fromtimestamp(facts.st_mtime, tz=UTC)
+        found.append(OrphanFile(key, facts.st_size, modified))
+    return found
 
 
 async def referenced_keys() -> set[str]:

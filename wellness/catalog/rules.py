@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from wellness.catalog import transcripts
+from wellness.catalog.kinds import Status
 from wellness.checkins.scoring import SUDS_MAX, SUDS_MIN
 from wellness.lib.text import one_line
 from wellness.lib.validation import FieldError
@@ -24,6 +25,89 @@ MAX_SEARCH_TOKENS = 8
 
 class CatalogError(FieldError):
     """Catalog input we refuse, naming the field at fault."""
+
+
+class CatalogConflict(Exception):
+    """A change the catalog's records refuse as they stand (answered 409, whatever the input):
+    `message` says why and what to do instead, `code` names the reason for scripts."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+# Titles named in one message, at most; the rest are counted.
+NAMED_TITLES = 3
+
+
+def titles_in_words(titles: Sequence[str]) -> str:
+    """“A”, “B” and 2 more: titles as a sentence names them."""
+    named = [f"“{title}”" for title in titles[:NAMED_TITLES]]
+    rest = len(titles) - len(named)
+    if rest:
+        named.append(f"{rest} more")
+    return named[0] if len(named) == 1 else f"{', '.join(named[:-1])} and {named[-1]}"
+
+
+def check_session_deletable(title: str, status: Status, *, ever_published: bool) -> None:
+    """Only a draft that was never published may be deleted: anything patients could have seen,
+    played or been given stays, archived, so that their records keep what they refer to."""
+    if status is Status.DRAFT and not ever_published:
+        return
+    if status is Status.ARCHIVED:
+        state = "is archived: patients no longer see it, and its history is kept"
+        advice = ""
+    elif status is Status.PUBLISHED:
+        state = "is published"
+        advice = " Archive it instead: patients no longer see it, and its history is kept."
+    else:
+        state = "was published before"
+        advice = " Archive it instead: patients no longer see it, and its history is kept."
+    raise CatalogConflict(
+        "session_published",
+        f"Only a draft that was never published can be deleted. “{title}” {state}.{advice}",
+    )
+
+
+def session_in_use(title: str, references: Sequence[str]) -> CatalogConflict:
+    """The refusal to delete a draft that records refer to (`references`: "2 practice records")."""
+    return CatalogConflict(
+        "session_in_use",
+        f"“{title}” can't be deleted: {_listed(references)} refer to it. Archive it instead: "
+        "patients no longer see it, and what refers to it is kept.",
+    )
+
+
+def media_in_use(titles: Sequence[str]) -> CatalogConflict:
+    """The refusal to delete a media file that these sessions (any status) play."""
+    if len(titles) == 1:
+        which, advice = "the session", "Give it other media first, or delete it if it is a draft"
+    else:
+        which, advice = (
+            "the sessions",
+            "Give them other media first, or delete those that are drafts",
+        )
+    verb = "uses" if len(titles) == 1 else "use"
+    return CatalogConflict(
+        "media_in_use",
+        f"This media file can't be deleted: {which} {titles_in_words(titles)} {verb} it. "
+        f"{advice} never published.",
+    )
+
+
+def media_shared(titles: Sequence[str]) -> CatalogConflict:
+    """The refusal to delete a draft together with a media file other sessions play too."""
+    verb = "uses" if len(titles) == 1 else "use"
+    return CatalogConflict(
+        "media_in_use",
+        f"Nothing was deleted: {titles_in_words(titles)} {verb} this draft's media file too. "
+        "Delete the draft without its media file; the file stays for them.",
+    )
+
+
+def _listed(parts: Sequence[str]) -> str:
+    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
 
 
 def clean_title(value: str) -> str:

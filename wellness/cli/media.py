@@ -14,6 +14,7 @@ from wellness.cli.common import command_clock, command_settings, run_with_databa
 
 if TYPE_CHECKING:
     from wellness.catalog.importer import ImportOutcome
+    from wellness.catalog.maintenance import DamagedAsset, OrphanFile
 
 
 @click.group()
@@ -83,19 +84,34 @@ def _print_outcomes(folder: Path, rows: Sequence[ImportOutcome]) -> None:
 
 @media.command("check")
 def check() -> None:
-    """Report stored assets whose file is missing or whose bytes no longer match their hash."""
-    from wellness.catalog.maintenance import find_damaged_assets
+    """Report stored assets whose file is missing or whose bytes no longer match their hash
+    (exit status 1), and stored files no asset refers to. Changes nothing."""
+    from wellness.catalog.maintenance import find_damaged_assets, find_orphan_files
     from wellness.catalog.storage import LocalMediaStore
 
     settings = command_settings()
-    problems = run_with_database(
-        settings, lambda: find_damaged_assets(LocalMediaStore(settings.media_dir))
-    )
+    store = LocalMediaStore(settings.media_dir)
+
+    async def work() -> tuple[list[DamagedAsset], list[OrphanFile]]:
+        return await find_damaged_assets(store), await find_orphan_files(store)
+
+    problems, orphans = run_with_database(settings, work)
     for problem in problems:
         click.echo(f"asset {problem.asset_id}: {problem.reason} ({problem.key})")
     click.echo(
         f"{len(problems)} problem(s) found." if problems else "Every stored asset is intact."
     )
+    for orphan in orphans:
+        changed = orphan.modified_at.strftime("%Y-%m-%d %H:%M UTC")
+        click.echo(
+            f"no asset refers to {orphan.key} ({orphan.size_bytes:,} bytes, last changed {changed})"
+        )
+    if orphans:
+        click.echo(
+            f"{len(orphans)} file(s) no asset refers to: left by a crash or a failed deletion, or "
+            "an upload still finishing. `wellness media sweep` removes them once they are older "
+            "than its grace period."
+        )
     if problems:
         raise SystemExit(1)
 

@@ -3,16 +3,23 @@ both record the same thing; each side answers in its own way (a redirect, or JSO
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from typing import Any
 
 from litestar import Request
 
 from wellness.accounts.models import User
+from wellness.caseload import removal as drafts
+from wellness.catalog import removal
 from wellness.catalog import services as catalog
 from wellness.catalog.kinds import Status
-from wellness.catalog.models import PracticeSession
+from wellness.catalog.models import MediaAsset, PracticeSession
+from wellness.catalog.removal import Removed
+from wellness.catalog.storage import MediaStore
 from wellness.web.auditing import record_action
+from wellness.web.lookups import NotFoundForViewer
+from wellness.web.media.files import OPEN_FILES
 
 
 async def create_session(
@@ -54,6 +61,45 @@ async def change_session_status(
     changed = await catalog.change_status(session, target, actor=editor, now=now)
     await _record(request, f"session_{target.value}", session)
     return changed
+
+
+async def delete_session(
+    request: Request[Any, Any, Any], session: PracticeSession, *, with_media: bool
+) -> Removed:
+    """Delete a draft never published that nothing refers to, with its media if asked (both or
+    neither); `CatalogConflict` says why not. Remove `files` once this has committed."""
+    removed = await drafts.delete_draft(session.id, with_media=with_media)
+    if removed is None:  # deleted by someone else a moment ago
+        raise NotFoundForViewer("No such session.", target_type="session", target_id=session.id)
+    await _record(request, "session_deleted", session)
+    if removed.media_id is not None:
+        await _record_media(request, "media_deleted", removed.media_id, detail="with its session")
+    return removed
+
+
+async def delete_media(request: Request[Any, Any, Any], asset: MediaAsset) -> Removed:
+    """Delete media no session plays; `CatalogConflict` names those that do. Remove `files`
+    once this has committed."""
+    removed = await removal.delete_unused_asset(asset.id)
+    if removed is None:
+        raise NotFoundForViewer("No such media.", target_type="media", target_id=asset.id)
+    await _record_media(request, "media_deleted", asset.id)
+    return removed
+
+
+async def remove_files(store: MediaStore, removed: Removed) -> bool:
+    """After a deletion has committed: unlink its files, and stop holding them open here.
+    False if one stays on disk (logged; `wellness media check` lists it, `sweep` removes it)."""
+    left = await asyncio.to_thread(removal.remove_files, store, removed.files)
+    for key in removed.files:
+        OPEN_FILES.forget(store.local_path(key))
+    return not left
+
+
+async def _record_media(
+    request: Request[Any, Any, Any], action: str, asset_id: int, *, detail: str = ""
+) -> None:
+    await record_action(request, action, target_type="media", target_id=asset_id, detail=detail)
 
 
 async def _record(request: Request[Any, Any, Any], action: str, session: PracticeSession) -> None:

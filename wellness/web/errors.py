@@ -17,6 +17,7 @@ from litestar.status_codes import (
 )
 from redis.exceptions import RedisError
 
+from wellness.catalog.rules import CatalogConflict
 from wellness.catalog.validation import MediaRejected
 from wellness.db import UNREACHABLE_DATABASE_ERRORS, is_database_unreachable
 from wellness.lib.storage_full import is_storage_full
@@ -32,6 +33,7 @@ TITLES = {
     403: "You don't have access to this",
     404: "Page not found",
     405: "That action isn't available here",
+    409: "That can't be done as things stand",
     413: "That is too large",
     422: "Some details need fixing",
     429: "Please wait a moment",
@@ -237,8 +239,15 @@ def handle_media_rejected(request: Request[Any, Any, Any], exc: MediaRejected) -
     return error_response(request, status, exc.message, code=exc.code)
 
 
+def handle_catalog_conflict(request: Request[Any, Any, Any], exc: CatalogConflict) -> Response[Any]:
+    """A catalog change its records refuse as they stand (deleting what is in use): 409, with
+    what to do instead."""
+    return error_response(request, 409, exc.message, code=exc.code)
+
+
 EXCEPTION_HANDLERS: dict[type[Exception] | int, Any] = {
     FieldError: handle_field_error,
+    CatalogConflict: handle_catalog_conflict,
     MediaRejected: handle_media_rejected,
     HTTPException: handle_http_exception,
     RedisError: handle_unavailable,

@@ -17,7 +17,8 @@ from wellness.system import idempotency
 from wellness.web.context import utc_now
 from wellness.web.guards import current_user
 
-Write = Callable[[], Awaitable[tuple[int, msgspec.Struct]]]
+# A write's answer: its status and body (None for no body: a 204).
+Write = Callable[[], Awaitable[tuple[int, msgspec.Struct | None]]]
 # The hidden field a form that must not write twice carries its key in (`new_form_key`).
 FORM_KEY = "form_key"
 _FORM_KEY = re.compile(r"[0-9a-f]{32}")
@@ -32,7 +33,7 @@ async def respond_once(
 
     async def encoded() -> tuple[int, bytes]:
         status_code, result = await write()
-        return status_code, msgspec.json.encode(result)
+        return status_code, b"" if result is None else msgspec.json.encode(result)
 
     if key is None:
         status_code, body = await encoded()

@@ -108,6 +108,8 @@ def complete(app: Litestar, document: dict[str, Any]) -> None:
         bodies |= _describe_body(handler, operation)
         responses = operation.setdefault("responses", {})
         responses.pop("400", None)  # Litestar's validation answer, which this app never sends
+        if "204" in responses:  # `Response[None]`, which Litestar describes as a JSON null
+            responses["204"].pop("content", None)
         parameters = operation.get("parameters", [])
         found = refusals(
             handler,

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Controller, Request, Response, get, patch, post
+from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import JSONBody, QueryParameter
 
@@ -13,6 +14,7 @@ from wellness.catalog import rules
 from wellness.catalog import services as catalog
 from wellness.catalog.kinds import Guidance, Kind, Posture, Status
 from wellness.catalog.models import PracticeSession
+from wellness.catalog.removal import Removed
 from wellness.catalog.search import CatalogQuery
 from wellness.web import actions
 from wellness.web.api.catalog_schemas import (
@@ -23,7 +25,7 @@ from wellness.web.api.catalog_schemas import (
 )
 from wellness.web.api.fields import PerPage
 from wellness.web.catalog_views import SessionDetail
-from wellness.web.dependencies import RequestTime, SignedInUser
+from wellness.web.dependencies import AppMediaStore, RequestTime, SignedInUser
 from wellness.web.guards import coordinators_only, signed_in
 from wellness.web.idempotency import respond_once
 from wellness.web.ids import PageNumber, PathId
@@ -44,6 +46,39 @@ async def session_detail(session: PracticeSession) -> SessionDetail:
 
 def _fields(data: SessionCreate) -> catalog.SessionFields:
     return catalog.SessionFields(**msgspec.structs.asdict(data))
+
+
+class DeleteOptions(msgspec.Struct):
+    """A deletion's options, fingerprinted with its Idempotency-Key (they are in the query)."""
+
+    with_media: bool = False
+
+
+# A deletion answers 204 without a body, or 409 saying why the records refuse it.
+REFUSED_AS_IN_USE = {"refusals": (409,)}
+
+
+async def deleted_once(
+    request: Request[Any, Any, Any],
+    media_store: AppMediaStore,
+    options: DeleteOptions,
+    delete_rows: Callable[[], Awaitable[Removed]],
+) -> Response[None]:
+    """Run a deletion once per Idempotency-Key and answer 204; only once its rows' deletion has
+    committed (with the stored answer, when there is a key) are its files removed."""
+    done: list[Removed] = []
+
+    async def write() -> tuple[int, None]:
+        done.append(await delete_rows())
+        return 204, None
+
+    answer = await respond_once(request, options, write)
+    for removed in done:
+        await actions.remove_files(media_store, removed)
+    replayed = {
+        name: answer.headers[name] for name in ("idempotent-replayed",) if name in answer.headers
+    }
+    return Response(None, status_code=answer.status_code, headers=replayed)
 
 
 def _status_change(word: str, target: Status, name: str) -> HTTPRouteHandler:
@@ -153,6 +188,34 @@ class CatalogApi(Controller):
 
         return await respond_once(request, data, write)
 
+    @delete(
+        "/{session_id:int}",
+        guards=[coordinators_only],
+        name="api_session_delete",
+        status_code=204,
+        opt=REFUSED_AS_IN_USE,
+    )
+    async def delete_session(
+        self,
+        request: Request[Any, Any, Any],
+        user: SignedInUser,
+        media_store: AppMediaStore,
+        session_id: PathId,
+        with_media: Annotated[bool, QueryParameter()] = False,
+    ) -> Response[None]:
+        """Delete a draft that was never published and that nothing refers to (practice,
+        assignments, pins or bans, suggestions); with `with_media=true` also its media file,
+        which no other session may play (both or neither). Anything else is a 409 that says
+        why: published sessions are archived instead."""
+
+        async def delete_rows() -> Removed:
+            # Loaded here, so a retry of a deletion that succeeded replays its answer.
+            session = await session_for_editor_or_404(user, session_id)
+            return await actions.delete_session(request, session, with_media=with_media)
+
+        options = DeleteOptions(with_media=with_media)
+        return await deleted_once(request, media_store, options, delete_rows)
+
     publish = _status_change("publish", Status.PUBLISHED, "api_session_publish")
     archive = _status_change("archive", Status.ARCHIVED, "api_session_archive")
 
@@ -183,3 +246,20 @@ class MediaApi(Controller):
     async def get_media(self, user: SignedInUser, asset_id: PathId) -> MediaAssetResponse:
         asset = await asset_for_viewer_or_404(user, asset_id)
         return MediaAssetResponse.of(asset, already_stored=True)
+
+    @delete("/{asset_id:int}", name="api_media_delete", status_code=204, opt=REFUSED_AS_IN_USE)
+    async def delete_media(
+        self,
+        request: Request[Any, Any, Any],
+        user: SignedInUser,
+        media_store: AppMediaStore,
+        asset_id: PathId,
+    ) -> Response[None]:
+        """Delete an uploaded media file (and its cover picture) that no session plays, whatever
+        the session's status; a 409 names the sessions that do."""
+
+        async def delete_rows() -> Removed:
+            asset = await asset_for_viewer_or_404(user, asset_id)
+            return await actions.delete_media(request, asset)
+
+        return await deleted_once(request, media_store, DeleteOptions(), delete_rows)

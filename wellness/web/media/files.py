@@ -78,6 +78,15 @@ class OpenFiles:
         while self._handles:
             self._evict()
 
+    def forget(self, path: Path) -> None:
+        """Stop keeping `path` open (its file was deleted, so its disk space is freed): closed
+        now, or when the last response still reading it ends."""
+        handle = self._handles.pop(path, None)
+        if handle is not None:
+            handle.evicted = True
+            if handle.borrowers == 0:
+                os.close(handle.fd)
+
     def _recent(self, path: Path) -> _Handle:
         """The handle for `path`, opened if it is not open yet, and now the most recently used."""
         handle = self._handles.get(path)

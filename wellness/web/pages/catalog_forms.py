@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
+from datetime import datetime
 from enum import StrEnum
 from typing import TypeVar
 from urllib.parse import urlencode
@@ -321,6 +322,12 @@ class MediaView:
     album: str
     comment: str
     original_filename: str
+    uploaded_at: datetime
+
+    @property
+    def name(self) -> str:
+        """What a list calls the file: its title tag, else its file name, else its number."""
+        return self.title or self.original_filename or f"Upload {self.id}"
 
     @classmethod
     def of(cls, asset: MediaAsset) -> MediaView:
@@ -337,6 +344,7 @@ class MediaView:
             album=asset.tag_album,
             comment=asset.tag_comment,
             original_filename=asset.original_filename,
+            uploaded_at=asset.uploaded_at,
         )
 
 

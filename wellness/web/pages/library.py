@@ -1,4 +1,5 @@
-"""Coordinator pages: upload media, create and edit sessions, publish and archive them.
+"""Coordinator pages: upload media, create and edit sessions, publish and archive them, and
+delete what was never used (a draft never published, media no session plays).
 
 Uploads without JavaScript post multipart forms here. Litestar's CSRF middleware would read
 such a body itself (`request.form()`, spooling the whole file to $TMPDIR) and leave nothing for
@@ -12,6 +13,7 @@ import asyncio
 from datetime import datetime
 from typing import Any
 
+import msgspec
 from litestar import Controller, Request, Router, get, post
 from litestar.exceptions import PermissionDeniedException
 from litestar.handlers import HTTPRouteHandler
@@ -21,19 +23,20 @@ from litestar.response import Redirect, Template
 
 from wellness.accounts.models import User
 from wellness.caseload.availability import patients_assigned
+from wellness.catalog import removal
 from wellness.catalog import services as catalog
 from wellness.catalog.formats import registry as media_formats
 from wellness.catalog.kinds import Contraindication, Guidance, Kind, Level, Posture, Status
 from wellness.catalog.models import MediaAsset, PracticeSession
-from wellness.catalog.rules import CatalogError
+from wellness.catalog.rules import CatalogConflict, CatalogError, titles_in_words
 from wellness.catalog.validation import MediaRejected
 from wellness.lib.durations import rounded_minutes
 from wellness.settings import Settings
 from wellness.web import actions
-from wellness.web.dependencies import AppSettings, RequestTime, SignedInUser
+from wellness.web.dependencies import AppMediaStore, AppSettings, RequestTime, SignedInUser
 from wellness.web.errors import WRONG_TYPE_CODES
 from wellness.web.guards import coordinators_only
-from wellness.web.ids import PathId, QueryId
+from wellness.web.ids import PageNumber, PathId, QueryId
 from wellness.web.lookups import asset_for_viewer_or_404, session_for_editor_or_404
 from wellness.web.pages.catalog import session_page_context
 from wellness.web.pages.catalog_forms import MediaView, SessionForm, session_fields
@@ -48,6 +51,21 @@ from wellness.web.uploads import (
 )
 
 NO_BREAK = "\u00a0"
+# Uploads no session plays, listed on the upload page to delete or describe.
+UNUSED_PER_PAGE = 20
+# Where the upload page lists them.
+UNUSED_LIST = "/library/upload#unused"
+# Said when a deleted row's file could not be unlinked (it is logged; the checker lists it).
+FILE_LEFT = (
+    " Its file could not be removed from the server's disk: `wellness media check` lists it for "
+    "the clinic's administrator."
+)
+
+
+class DeleteDraftForm(msgspec.Struct):
+    """The edit page's deletion form: `delete_media` is "yes" when its media should go too."""
+
+    delete_media: str = ""
 
 
 class UploadProblem(Exception):
@@ -93,13 +111,39 @@ class LibraryPages(Controller):
     guards = [coordinators_only]  # noqa: RUF012  (Litestar reads this class attribute)
 
     @get("/upload", name="library_upload")
-    async def upload_form(self, settings: AppSettings) -> Template:
-        return upload_template(settings)
+    async def upload_form(
+        self, user: SignedInUser, settings: AppSettings, page: PageNumber = 1
+    ) -> Template:
+        return await upload_template(settings, user, page=page)
+
+    @post("/media/{asset_id:int}/delete", name="library_delete_media")
+    async def delete_media(
+        self,
+        request: Request[Any, Any, Any],
+        user: SignedInUser,
+        settings: AppSettings,
+        media_store: AppMediaStore,
+        asset_id: PathId,
+    ) -> Template | Redirect:
+        """Delete an upload no session plays; refused (409) with the sessions that do."""
+        asset = await asset_for_viewer_or_404(user, asset_id)
+        try:
+            removed = await actions.delete_media(request, asset)
+        except CatalogConflict as refused:
+            playing = [(found.id, found.title) for found in await removal.sessions_using(asset.id)]
+            return await upload_template(
+                settings, user, refused=refused.message, used_by=playing, status=409
+            )
+        gone = await actions.remove_files(media_store, removed)
+        name = MediaView.of(asset).name
+        flash(request, f"“{name}” was deleted.{'' if gone else FILE_LEFT}", "success")
+        return Redirect(UNUSED_LIST, status_code=303)
 
     @get("/sessions/new", name="library_new_session")
     async def new_session_form(self, user: SignedInUser, asset: QueryId = None) -> Template:
         chosen = await asset_for_viewer_or_404(user, asset) if asset else None
-        return _new_template(SessionForm.for_asset(chosen), chosen)
+        unused = chosen is not None and not await removal.sessions_using(chosen.id)
+        return _new_template(SessionForm.for_asset(chosen), chosen, deletable=unused)
 
     @post("/sessions/new", name="library_create_session")
     async def create_session(
@@ -158,8 +202,46 @@ class LibraryPages(Controller):
         flash(request, "Your changes were saved.", category="success")
         return Redirect(f"/library/sessions/{session.id}/edit", status_code=303)
 
+    @post("/sessions/{session_id:int}/delete", name="library_delete_session")
+    async def delete_session(
+        self,
+        request: Request[Any, Any, Any],
+        user: SignedInUser,
+        now: RequestTime,
+        settings: AppSettings,
+        media_store: AppMediaStore,
+        session_id: PathId,
+        data: URLEncodedBody[DeleteDraftForm],
+    ) -> Template | Redirect:
+        """Delete a draft never published that nothing refers to, and its media if ticked;
+        refused (409) on the edit page with what to do instead."""
+        session = await session_for_editor_or_404(user, session_id)
+        with_media = data.delete_media == "yes"
+        try:
+            removed = await actions.delete_session(request, session, with_media=with_media)
+        except CatalogConflict as refused:
+            errors = {"delete": refused.message}
+            return await edit_template(
+                settings, session, now=now, errors=errors, status=409, delete_media=with_media
+            )
+        gone = await actions.remove_files(media_store, removed)
+        flash(request, await _deleted_message(session, removed, gone), "success")
+        return Redirect("/sessions", status_code=303)
+
     publish = _status_change("publish", Status.PUBLISHED, "library_publish_session")
     archive = _status_change("archive", Status.ARCHIVED, "library_archive_session")
+
+
+async def _deleted_message(session: PracticeSession, removed: removal.Removed, gone: bool) -> str:
+    if removed.media_id is not None:
+        return f"“{session.title}” and its media file were deleted.{'' if gone else FILE_LEFT}"
+    asset_id = session.primary_asset_id  # type: ignore[attr-defined]
+    if asset_id is not None and not await removal.sessions_using(asset_id):
+        return (
+            f"“{session.title}” was deleted. Its media file is kept with the uploads no "
+            "session uses, on the upload page, to describe again or delete."
+        )
+    return f"“{session.title}” was deleted."
 
 
 def _published(request: Request[Any, Any, Any], session: PracticeSession) -> Redirect:
@@ -187,7 +269,9 @@ class LibraryUploads(Controller):
         try:
             ingested = await receive_media(request, upload)
         except UploadProblem as problem:
-            return upload_template(upload.settings, error=problem.message, status=problem.status)
+            return await upload_template(
+                upload.settings, upload.uploader, error=problem.message, status=problem.status
+            )
         asset = ingested.asset
         if ingested.created:
             flash(request, f"{asset.original_filename or 'The file'} was uploaded.", "success")
@@ -258,8 +342,28 @@ def _upload_limits(settings: Settings) -> dict[str, Any]:
     }
 
 
-def upload_template(settings: Settings, *, error: str = "", status: int = 200) -> Template:
-    context = {"errors": {"file": error} if error else {}, **_upload_limits(settings)}
+async def upload_template(
+    settings: Settings,
+    viewer: User,
+    *,
+    page: int = 1,
+    error: str = "",
+    refused: str = "",
+    used_by: list[tuple[int, str]] | None = None,
+    status: int = 200,
+) -> Template:
+    """The upload form, and the uploads no session plays (`refused`: why one was not deleted;
+    `used_by`: the sessions, id and title, that play it)."""
+    unused = await removal.unused_assets(page, UNUSED_PER_PAGE)
+    context = {
+        "errors": {"file": error} if error else {},
+        "refused": refused,
+        "used_by": used_by or [],
+        "unused": unused,
+        "unused_media": [MediaView.of(asset) for asset in unused.items],
+        "zone": viewer.time_zone,
+        **_upload_limits(settings),
+    }
     return Template("library/upload.html", context=context, status_code=status)
 
 
@@ -285,10 +389,13 @@ def _new_template(
     *,
     errors: dict[str, str] | None = None,
     status: int = 200,
+    deletable: bool = False,
 ) -> Template:
     context = {
         "form": form,
         "media": MediaView.of(asset) if asset else None,
+        # Offered beside a file no session plays: a wrong upload is often noticed here.
+        "media_deletable": deletable,
         "errors": errors or {},
         **_choices(),
     }
@@ -313,8 +420,10 @@ async def edit_template(
     now: datetime,
     errors: dict[str, str] | None = None,
     status: int = 200,
+    delete_media: bool = False,
 ) -> Template:
     context = await session_page_context(session)
+    context |= await _deletion_context(session, delete_media=delete_media)
     context |= {
         "form": form or SessionForm.of(context["session"]),
         # Only a published session can be assigned, and only it warns before archiving.
@@ -330,3 +439,21 @@ async def edit_template(
         **_upload_limits(settings),
     }
     return Template("library/session_edit.html", context=context, status_code=status)
+
+
+async def _deletion_context(session: PracticeSession, *, delete_media: bool) -> dict[str, Any]:
+    """What the edit page's "Delete this draft" needs: whether to offer it (a draft never
+    published), and whether its media could go too (no other session plays it)."""
+    deletable = session.status is Status.DRAFT and session.published_at is None
+    asset_id = session.primary_asset_id  # type: ignore[attr-defined]
+    shared_with: list[str] = []
+    if deletable and asset_id is not None:
+        users = await removal.sessions_using(asset_id)
+        shared_with = [user.title for user in users if user.id != session.id]
+    return {
+        "deletable": deletable,
+        # "“Calm” and “Sleep”": the other sessions that play its media, if any.
+        "media_shared_with": titles_in_words(shared_with) if shared_with else "",
+        "media_shared_by": len(shared_with),
+        "delete_media": delete_media,
+    }
