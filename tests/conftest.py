@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import html
 import os
 import shutil
 import tempfile
@@ -412,6 +413,20 @@ class Client(TestClient[Litestar]):
         """POST an HTML form the way a browser does, CSRF token included."""
         form = {"_csrf_token": self.csrf_token(), **(data or {})}
         return self.post(path, data=form, follow_redirects=False, **kwargs)
+
+
+def count(client: Client, model: Any, **filters: Any) -> int:
+    """How many rows of `model` match `filters` (all of them without), read on the app's loop."""
+
+    async def counted() -> int:
+        return int(await model.filter(**filters).count())
+
+    return client.run(counted)
+
+
+def text_of(response: Any) -> str:
+    """The page's text with entities decoded, so assertions read like what people see."""
+    return html.unescape(str(response.text))
 
 
 @pytest.fixture

@@ -6,11 +6,16 @@ through the app's own API, as the patient or the therapist would make it.
 
 from __future__ import annotations
 
-import html
 from datetime import datetime, timedelta
 from typing import Any
 
-from tests.conftest import PERSONA_PASSWORD, PERSONAS, Client, Persona, persona_password_hash
+from tests.conftest import (
+    PERSONA_PASSWORD,
+    PERSONAS,
+    Client,
+    Persona,
+    persona_password_hash,
+)
 from wellness.accounts import services as accounts
 from wellness.accounts.models import User
 from wellness.accounts.roles import Role
@@ -22,10 +27,6 @@ FORMER = Persona("former", "former.therapist@example.org", "Fern Former", Role.T
 NOTE = "Could not sleep, kept pacing"
 PAGE_ROUTE = "GET /care/patients/{patient_id}"
 API_ROUTE = "GET /api/v1/patients/{patient_id}"
-
-
-def text_of(response: Any) -> str:
-    return html.unescape(str(response.text))
 
 
 def add_former_therapist(client: Client, patient: User) -> User:

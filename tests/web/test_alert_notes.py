@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import PERSONAS, Client
+from tests.conftest import PERSONAS, Client, text_of
 from tests.web.care_record_data import (
     NOTE,
     add_former_therapist,
@@ -15,7 +15,6 @@ from tests.web.care_record_data import (
     check_in,
     login,
     newest_alert,
-    text_of,
 )
 from wellness.accounts.models import User
 

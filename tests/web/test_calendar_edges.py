@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import PERSONAS, Client
+from tests.conftest import PERSONAS, Client, count
 from wellness.accounts.models import User
 from wellness.audit.models import AuditEvent
 from wellness.checkins.models import Checkin, Gad7Response
@@ -23,13 +23,6 @@ EDGE_MOMENTS = [
 ]
 EDGE_LOCAL_TIMES = ["0001-01-01T00:00", "9999-12-31T23:59"]
 EDGE_DAYS = ["0001-01-01", "9999-12-31"]
-
-
-def count(client: Client, model: Any, **filters: Any) -> int:
-    async def counted() -> int:
-        return int(await model.filter(**filters).count())
-
-    return client.run(counted)
 
 
 @pytest.mark.parametrize("moment", EDGE_MOMENTS)

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import PERSONAS, TEST_NOW, Client
+from tests.conftest import PERSONAS, TEST_NOW, Client, count
 from wellness.accounts.models import User
 from wellness.audit.models import AuditEvent
 from wellness.care import services as care
@@ -20,13 +20,6 @@ def alert_row(client: Client, alert_id: int) -> Alert:
         return await Alert.get(id=alert_id)
 
     return client.run(load)
-
-
-def count(client: Client, model: Any, **filters: Any) -> int:
-    async def counted() -> int:
-        return int(await model.filter(**filters).count())
-
-    return client.run(counted)
 
 
 def raise_alert(client: Client, persona: str, level: int = 9) -> int:

@@ -6,25 +6,17 @@ tried by someone who must be refused, and the data is re-read to show nothing ch
 
 from __future__ import annotations
 
-import html
 from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.conftest import PERSONAS, TEST_NOW, Client, flat
+from tests.conftest import PERSONAS, TEST_NOW, Client, count, flat, text_of
 from wellness.accounts.models import User
 from wellness.audit.models import AuditEvent
 from wellness.care.models import Alert, CareTeamMember
 from wellness.practice.models import PracticeLog
-
-
-def count(client: Client, model: Any, **filters: Any) -> int:
-    async def counted() -> int:
-        return int(await model.filter(**filters).count())
-
-    return client.run(counted)
 
 
 def alert_row(client: Client, alert_id: int) -> Alert:
@@ -32,10 +24,6 @@ def alert_row(client: Client, alert_id: int) -> Alert:
         return await Alert.get(id=alert_id)
 
     return client.run(load)
-
-
-def text_of(response: Any) -> str:
-    return html.unescape(str(response.text))
 
 
 def raise_alert(client: Client, persona: str, level: int = 9) -> int:

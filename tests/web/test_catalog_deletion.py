@@ -6,7 +6,6 @@ stored rows and files, then what people see."""
 
 from __future__ import annotations
 
-import html
 import sqlite3
 from contextlib import closing
 from pathlib import Path
@@ -22,6 +21,7 @@ from tests.conftest import (
     Client,
     _on_postgres,
     create_personas,
+    text_of,
 )
 from tests.media_fixtures import make_flac, png_bytes, with_tags
 from tests.services.test_catalog_deletion import make_patient, refer
@@ -111,10 +111,6 @@ def audit_rows(client: Client, *actions: str) -> list[tuple[str, str, str, str]]
 
 def exists(client: Client, model: type[PracticeSession] | type[MediaAsset], row_id: int) -> bool:
     return client.run(lambda: model.filter(id=row_id).exists())
-
-
-def text_of(response: Any) -> str:
-    return html.unescape(str(response.text))
 
 
 # --- deleting a draft -----------------------------------------------------------------------------

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import html
 import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import PERSONAS, Client
+from tests.conftest import PERSONAS, Client, text_of
 from tests.media_fixtures import make_mp3, make_mp4_video, make_wav, png_bytes, with_tags
 from wellness.accounts.models import User
 from wellness.catalog.models import MediaAsset
@@ -48,11 +47,6 @@ def publish(client: Client, asset: int, **overrides: Any) -> int:
     session = create(client, asset, **overrides)
     assert client.post(f"/api/v1/sessions/{session}/publish").status_code == 200
     return session
-
-
-def text_of(response: Any) -> str:
-    """The page's text with entities decoded, so assertions read like what people see."""
-    return html.unescape(str(response.text))
 
 
 @pytest.fixture

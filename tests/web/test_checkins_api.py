@@ -7,17 +7,10 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import PERSONAS, TEST_NOW, Client
+from tests.conftest import PERSONAS, TEST_NOW, Client, count
 from wellness.accounts.models import User
 from wellness.care.models import Alert
 from wellness.checkins.models import Checkin, Gad7Response
-
-
-def count(client: Client, model: Any, **filters: Any) -> int:
-    async def counted() -> int:
-        return int(await model.filter(**filters).count())
-
-    return client.run(counted)
 
 
 def test_it_records_a_checkin(as_patient: Client, personas: dict[str, User]) -> None:

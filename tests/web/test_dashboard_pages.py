@@ -8,7 +8,6 @@ caseload, including one whose care team they have left.
 
 from __future__ import annotations
 
-import html
 import re
 from collections import Counter
 from datetime import timedelta
@@ -17,17 +16,13 @@ from typing import Any
 import pytest
 from tortoise import connections
 
-from tests.conftest import PERSONAS, Client
+from tests.conftest import PERSONAS, Client, text_of
 from wellness.accounts.models import User
 from wellness.audit.models import AuditEvent
 from wellness.audit.recent_reads import READ_WINDOW
 from wellness.care import services as care
 from wellness.checkins.models import Checkin
 from wellness.lib.clock import FixedClock
-
-
-def text_of(response: Any) -> str:
-    return html.unescape(str(response.text))
 
 
 def add_patient(client: Client, personas: dict[str, User], name: str, email: str) -> User:

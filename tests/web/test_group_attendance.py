@@ -8,7 +8,6 @@ status, then the stored rows, then what people see.
 
 from __future__ import annotations
 
-import html
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -16,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.conftest import PERSONAS, TEST_NOW, Client, flat, persona_password_hash
+from tests.conftest import PERSONAS, TEST_NOW, Client, count, flat, persona_password_hash, text_of
 from wellness.accounts import services as accounts
 from wellness.accounts.models import User
 from wellness.accounts.roles import Role
@@ -32,17 +31,6 @@ API = "/api/v1/attendance"
 
 
 # --- helpers ------------------------------------------------------------------------------------
-
-
-def count(client: Client, model: Any, **filters: Any) -> int:
-    async def counted() -> int:
-        return int(await model.filter(**filters).count())
-
-    return client.run(counted)
-
-
-def text_of(response: Any) -> str:
-    return html.unescape(str(response.text))
 
 
 def local_time(zone: str = "Europe/Berlin", **ago: float) -> str:

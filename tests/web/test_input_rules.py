@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import PERSONAS, Client
+from tests.conftest import PERSONAS, Client, count
 from tests.web.test_practice_api import make_session
 from wellness.accounts.models import User
 from wellness.care.models import Alert, CareTeamMember
@@ -23,13 +23,6 @@ from wellness.web.security import CONTENT_SECURITY_POLICY
 
 OTHER_DIGITS = ["\u0669", "\uff19", "\u00b2", "1" * 5000, str(2**70)]
 DEEP = b"[" * 1000 + b"]" * 1000
-
-
-def count(client: Client, model: Any, **filters: Any) -> int:
-    async def counted() -> int:
-        return int(await model.filter(**filters).count())
-
-    return client.run(counted)
 
 
 def signed_in(client: Client, persona: str) -> Client:

@@ -11,7 +11,7 @@ from litestar.exceptions import ValidationException
 from litestar.params import BodyKwarg
 from litestar.routes import HTTPRoute
 
-from tests.conftest import PERSONA_PASSWORD, PERSONAS, TEST_NOW, Client
+from tests.conftest import PERSONA_PASSWORD, PERSONAS, TEST_NOW, Client, count
 from wellness.accounts.models import User
 from wellness.audit.models import AuditEvent
 from wellness.catalog.models import PracticeSession
@@ -178,13 +178,6 @@ def test_openapi_states_a_gad7s_seven_answers_and_their_range(client: Client) ->
     answers = schemas["Gad7Create"]["properties"]["answers"]
     assert (answers["minItems"], answers["maxItems"]) == (7, 7)
     assert (answers["items"]["minimum"], answers["items"]["maximum"]) == (0, 3)
-
-
-def count(client: Client, model: Any) -> int:
-    async def counted() -> int:
-        return int(await model.all().count())
-
-    return client.run(counted)
 
 
 def test_an_unknown_field_is_refused_naming_it(as_patient: Client) -> None:

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import PERSONAS, Client
+from tests.conftest import PERSONAS, Client, text_of
 from tests.media_fixtures import make_raw_wav, make_wav, truncate, with_tags, write_bytes
 from tests.web.test_catalog_api import counts, stored_files
-from tests.web.test_catalog_pages import create, publish, text_of, upload
+from tests.web.test_catalog_pages import create, publish, upload
 from wellness.accounts.models import User
 from wellness.audit.models import AuditEvent
 from wellness.catalog.kinds import Status

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import PERSONAS, Client
+from tests.conftest import PERSONAS, Client, text_of
 from tests.web.care_record_data import (
     API_ROUTE,
     NOTE,
@@ -23,7 +23,6 @@ from tests.web.care_record_data import (
     log_practice,
     login,
     seed_history,
-    text_of,
 )
 from wellness.accounts.models import User
 from wellness.lib.clock import FixedClock

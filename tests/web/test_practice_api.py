@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import PERSONAS, TEST_NOW, Client, flat
+from tests.conftest import PERSONAS, TEST_NOW, Client, count, flat
 from wellness.accounts.models import User
 from wellness.care.models import Alert
 from wellness.catalog.kinds import Kind, Status
@@ -20,13 +20,6 @@ from wellness.lib.clock import FixedClock
 from wellness.practice.models import PracticeLog
 
 TEN_MINUTES = 600.0
-
-
-def count(client: Client, model: Any, **filters: Any) -> int:
-    async def counted() -> int:
-        return int(await model.filter(**filters).count())
-
-    return client.run(counted)
 
 
 def stored_practice(client: Client, practice_id: int) -> PracticeLog:

@@ -5,14 +5,12 @@
 
 from __future__ import annotations
 
-import html
 from datetime import timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.conftest import PERSONAS, TEST_NOW, Client
+from tests.conftest import PERSONAS, TEST_NOW, Client, count, text_of
 from tests.web.test_practice_api import make_session, started_ago
 from wellness.accounts.models import User
 from wellness.care.models import Alert
@@ -22,17 +20,6 @@ from wellness.lib.clock import FixedClock
 from wellness.practice.models import PracticeLog
 
 START = "/practice/start"
-
-
-def count(client: Client, model: Any, **filters: Any) -> int:
-    async def counted() -> int:
-        return int(await model.filter(**filters).count())
-
-    return client.run(counted)
-
-
-def text_of(response: Any) -> str:
-    return html.unescape(str(response.text))
 
 
 def newest_practice(client: Client) -> PracticeLog:

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import PERSONAS, TEST_NOW, Client
+from tests.conftest import PERSONAS, TEST_NOW, Client, count
 from tests.suggestion_app_cases import (
     CATALOG,
     NEVER_OFFERED,
@@ -38,13 +38,6 @@ def catalog(client: Client, personas: dict[str, User]) -> dict[str, int]:
 def rate(client: Client, persona: str, level: int, ago: timedelta = timedelta(minutes=2)) -> None:
     user = client.user(PERSONAS[persona].email)
     client.run(lambda: store_checkin(user.id, level, client.now() - ago))
-
-
-def count(client: Client, model: Any, **filters: Any) -> int:
-    async def counted() -> int:
-        return int(await model.filter(**filters).count())
-
-    return client.run(counted)
 
 
 def logs_of(client: Client, persona: str) -> list[SuggestionLog]:

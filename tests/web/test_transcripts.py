@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import PERSONAS, Client
+from tests.conftest import PERSONAS, Client, text_of
 from tests.media_fixtures import make_mp4_video, make_wav
-from tests.web.test_catalog_pages import create, publish, text_of, upload
+from tests.web.test_catalog_pages import create, publish, upload
 from tests.web.test_library_pages import FORM, stored_session
 from wellness.accounts.models import User
 from wellness.catalog.models import MediaAsset

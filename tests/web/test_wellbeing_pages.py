@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.conftest import BASE_URL, PERSONAS, TEST_NOW, Client, persona_password_hash
+from tests.conftest import BASE_URL, PERSONAS, TEST_NOW, Client, count, persona_password_hash
 from tests.web.test_practice_api import make_session
 from wellness.accounts import services as accounts
 from wellness.accounts.models import User
@@ -23,13 +23,6 @@ from wellness.checkins.models import Checkin, Gad7Response
 from wellness.checkins.scoring import GAD7_ITEMS
 from wellness.practice.models import PracticeLog
 from wellness.settings import Settings
-
-
-def count(client: Client, model: Any, **filters: Any) -> int:
-    async def counted() -> int:
-        return int(await model.filter(**filters).count())
-
-    return client.run(counted)
 
 
 def test_the_home_page_offers_a_checkin(as_patient: Client) -> None:
