@@ -67,7 +67,8 @@ from wellness.web.pages.care_restrictions import CareRestrictionPages
 from wellness.web.pages.catalog import CatalogPages
 from wellness.web.pages.dashboard import DashboardPages
 from wellness.web.pages.home import HomePages
-from wellness.web.pages.library import LibraryPages, library_upload_router
+from wellness.web.pages.library import LibraryPages
+from wellness.web.pages.library_media import LibraryMedia, library_upload_router
 from wellness.web.pages.my_practices import MyPracticesPages
 from wellness.web.pages.patient_record import PatientRecordPages
 from wellness.web.pages.wellbeing import WellbeingPages
@@ -217,6 +218,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             AuditPages,
             CatalogPages,
             LibraryPages,
+            LibraryMedia,
             WellbeingPages,
             CarePages,
             AssignmentPages,
