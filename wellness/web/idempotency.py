@@ -80,7 +80,7 @@ async def answer_form_once(
         return idempotency.Answer(status_code, body)
     content = hashlib.sha256(payload).hexdigest()[:32]
     user = current_user(request)
-    print_ = idempotency.fingerprint(request.method, request.url.path, payload)
+    fingerprint = idempotency.fingerprint(request.method, request.url.path, payload)
     return await idempotency.answer_once(
-        user.id, f"form-{key}-{content}", print_, write, now=utc_now(request)
+        user.id, f"form-{key}-{content}", fingerprint, write, now=utc_now(request)
     )
