@@ -595,6 +595,27 @@ def test_replacing_media_without_javascript_makes_the_new_file_primary(
     assert f'src="/media/{new_asset}"' in page
 
 
+def test_a_shorter_replacement_names_the_transcript_stamps_it_leaves_behind(
+    as_coordinator: Client, session: int, tmp_path: Path
+) -> None:
+    timed = "[0:00] Breathe in.\n\n[0:03] And out, slowly."
+    as_coordinator.run(lambda: PracticeSession.filter(id=session).update(transcript=timed))
+    shorter = make_wav(tmp_path, seconds=2.0, name="shorter.wav")
+
+    response = post_file(as_coordinator, f"/library/sessions/{session}/media", shorter)
+
+    assert response.status_code == 303
+    after = stored_session(as_coordinator, session)
+    assert after.duration_seconds == pytest.approx(2.0, abs=0.05)
+    assert after.transcript == timed  # kept, to correct
+    page = text_of(as_coordinator.get(response.headers["location"]))
+    assert "The new media file now plays for this session." in page
+    assert (
+        "Check the transcript's time stamps: [0:03] comes after the end of the recording (0:02)."
+        in page
+    )
+
+
 def test_a_refused_replacement_keeps_the_old_media(
     as_coordinator: Client, session: int, asset: int, tmp_path: Path, settings: Settings
 ) -> None:

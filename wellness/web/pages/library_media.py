@@ -18,7 +18,7 @@ from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
 from wellness.accounts.models import User
-from wellness.catalog import removal
+from wellness.catalog import removal, transcripts
 from wellness.catalog import services as catalog
 from wellness.catalog.rules import CatalogConflict
 from wellness.catalog.validation import MediaRejected
@@ -135,6 +135,11 @@ class LibraryUploads(Controller):
         fields = catalog.SessionFields(primary_asset_id=ingested.asset.id)
         await actions.update_session(request, upload.uploader, upload.now, session, fields)
         flash(request, "The new media file now plays for this session.", category="success")
+        # The file is kept whatever its length: refusing it after the upload would cost the
+        # coordinator the upload. The transcript's stamps are named, to correct, instead.
+        late = transcripts.problem(session.transcript, ingested.asset.duration_seconds)
+        if late:
+            flash(request, f"Check the transcript's time stamps: {late}", category="info")
         return Redirect(f"/library/sessions/{session.id}/edit", status_code=303)
 
 
