@@ -13,9 +13,8 @@ from pathlib import Path
 import pytest
 from tortoise.exceptions import IntegrityError
 
+from tests.caseload_fixtures import person
 from tests.services.conftest import Orm
-from wellness.accounts import passwords
-from wellness.accounts import services as accounts
 from wellness.accounts.models import User
 from wellness.accounts.roles import Role
 from wellness.care.models import (
@@ -71,15 +70,6 @@ async def make_session(
     else:
         await PracticeSession.filter(id=session.id).update(status=status, published_at=NOW)
     return await PracticeSession.get(id=session.id)
-
-
-async def make_patient() -> User:
-    return await accounts.create_user(
-        email="ref.patient@example.org",
-        display_name="Ref Patient",
-        role=Role.PATIENT,
-        password_hash=passwords.dummy_hash(),
-    )
 
 
 async def refer(kind: str, session_id: int, patient: User) -> None:
@@ -202,7 +192,7 @@ def test_a_draft_that_was_published_once_is_refused(any_orm: Orm) -> None:
 
 @pytest.mark.parametrize("kind", REFERENCES)
 def test_a_draft_anything_refers_to_is_refused_and_nothing_changes(any_orm: Orm, kind: str) -> None:
-    patient = any_orm.run(make_patient())
+    patient = any_orm.run(person("patient", Role.PATIENT))
     draft = any_orm.run(make_session("Referred to", any_orm.run(make_asset(1))))
     any_orm.run(refer(kind, draft.id, patient))
     before = counts(any_orm)
@@ -225,7 +215,7 @@ def test_a_draft_anything_refers_to_is_refused_and_nothing_changes(any_orm: Orm,
 
 
 def test_a_suggestion_list_naming_another_session_does_not_count(any_orm: Orm) -> None:
-    patient = any_orm.run(make_patient())
+    patient = any_orm.run(person("patient", Role.PATIENT))
     draft = any_orm.run(make_session("Free", None))
     any_orm.run(refer("suggestion_list", draft.id + 1, patient))  # names draft.id + 1 and + 1001
 
@@ -316,25 +306,15 @@ def test_a_session_given_media_deleted_meanwhile_is_refused_and_not_stored(
     fields = SessionFields(title="Late", kind=Kind.SLEEP, primary_asset_id=asset.id)
     with pytest.raises(CatalogError) as creating:
         any_orm.run(editing.create_session(fields, actor=None, now=NOW))
+    coordinator = any_orm.run(person("cora", Role.COORDINATOR))
     with pytest.raises(CatalogError) as updating:
-        any_orm.run(editing.update_session(draft, fields, actor=_actor(any_orm), now=NOW))
+        any_orm.run(editing.update_session(draft, fields, actor=coordinator, now=NOW))
 
     for refused in (creating, updating):
         assert refused.value.errors == {"primary_asset_id": "No uploaded media has that id."}
     assert any_orm.run(PracticeSession.all().values_list("title", "primary_asset_id")) == [
         ("Other", None)
     ]
-
-
-def _actor(orm: Orm) -> User:
-    return orm.run(
-        accounts.create_user(
-            email="cora@example.org",
-            display_name="Cora",
-            role=Role.COORDINATOR,
-            password_hash=passwords.dummy_hash(),
-        )
-    )
 
 
 def test_deleting_media_and_giving_it_a_session_at_once_never_leave_a_session_without_it(

@@ -15,7 +15,7 @@ from wellness.checkins.services import AroundPractice
 from wellness.practice.models import PracticeLog
 from wellness.practice.rules import Evidence
 from wellness.practice.streaks import StreakPeriod, StreakSummary
-from wellness.web.api.care_schemas import Support
+from wellness.web.api.care_schemas import AttestCreate, Support
 from wellness.web.api.fields import Moment, Note
 from wellness.web.ids import BodyId
 from wellness.web.shapes import copied
@@ -131,15 +131,12 @@ class StreakOut(msgspec.Struct):
         return copied(cls, summary, history=history, hidden_on_pages=hidden)
 
 
-class AttendanceCreate(StrictBody):
-    """A practice several patients of your caseload attended together (a group class): each
-    id once, every one of them on your caseload and active."""
+class AttendanceCreate(AttestCreate, kw_only=True):
+    """A practice several patients of your caseload attended together (a group class): one
+    patient's attestation (`AttestCreate`) for each id, each id once, every one of them on
+    your caseload and active."""
 
     patient_ids: Annotated[list[BodyId], msgspec.Meta(min_length=1, max_length=MAX_GROUP)]
-    kind: Kind
-    minutes: Annotated[int, msgspec.Meta(ge=1, le=360)]
-    started_at: Moment
-    note: Note = ""
 
 
 class AttendedOut(msgspec.Struct):
