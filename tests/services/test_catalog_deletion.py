@@ -192,7 +192,7 @@ def test_a_draft_that_was_published_once_is_refused(any_orm: Orm) -> None:
 
 @pytest.mark.parametrize("kind", REFERENCES)
 def test_a_draft_anything_refers_to_is_refused_and_nothing_changes(any_orm: Orm, kind: str) -> None:
-    patient = any_orm.run(person("patient", Role.PATIENT))
+    patient = any_orm.run(person("ref.patient", Role.PATIENT))
     draft = any_orm.run(make_session("Referred to", any_orm.run(make_asset(1))))
     any_orm.run(refer(kind, draft.id, patient))
     before = counts(any_orm)
@@ -215,7 +215,7 @@ def test_a_draft_anything_refers_to_is_refused_and_nothing_changes(any_orm: Orm,
 
 
 def test_a_suggestion_list_naming_another_session_does_not_count(any_orm: Orm) -> None:
-    patient = any_orm.run(person("patient", Role.PATIENT))
+    patient = any_orm.run(person("ref.patient", Role.PATIENT))
     draft = any_orm.run(make_session("Free", None))
     any_orm.run(refer("suggestion_list", draft.id + 1, patient))  # names draft.id + 1 and + 1001
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from tests.caseload_fixtures import person
 from tests.cli.test_cli import run
 from tests.conftest import (
     BASE_URL,
@@ -24,8 +25,9 @@ from tests.conftest import (
     text_of,
 )
 from tests.media_fixtures import make_flac, png_bytes, with_tags
-from tests.services.test_catalog_deletion import make_patient, refer
+from tests.services.test_catalog_deletion import refer
 from wellness.accounts.models import User
+from wellness.accounts.roles import Role
 from wellness.app import create_app
 from wellness.audit.models import AuditEvent
 from wellness.catalog.kinds import Status
@@ -278,7 +280,7 @@ def test_a_draft_something_refers_to_is_refused_and_kept(
     as_coordinator: Client, settings: Settings, draft: int, kind: str
 ) -> None:
     async def make() -> None:
-        await refer(kind, draft, await make_patient())
+        await refer(kind, draft, await person("ref.patient", Role.PATIENT))
 
     as_coordinator.run(make)
 
