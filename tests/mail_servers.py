@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from email import message_from_bytes, policy
 from email.message import EmailMessage
-from typing import Any, cast
+from typing import Any
 
 from aiosmtpd.controller import Controller
 
@@ -44,7 +44,7 @@ class Received:
         self.connections = 0  # RCPT commands seen, for the refusing server
 
     def add(self, content: bytes, recipients: list[str]) -> None:
-        parsed = cast(EmailMessage, message_from_bytes(content, policy=policy.default))
+        parsed = message_from_bytes(content, policy=policy.default)
         with self._lock:
             self.messages.append(parsed)
             self.envelopes.append(list(recipients))

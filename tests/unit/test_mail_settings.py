@@ -99,14 +99,14 @@ def test_a_malformed_mail_setting_stops_start_up_naming_it(
 def test_an_smtp_url_needs_a_sender_and_the_public_url(tmp_path: Path, missing: str) -> None:
     values = {key: value for key, value in MAIL.items() if key != missing}
 
-    with pytest.raises(SettingsError, match=f"^{missing}: is required when WELLNESS_SMTP_URL"):
+    with pytest.raises(SettingsError, match=rf"^{missing}: is required when WELLNESS_SMTP_URL"):
         load_settings({"WELLNESS_DATA_DIR": str(tmp_path), **values})
 
 
 def test_production_links_must_be_https(tmp_path: Path) -> None:
     production = {"WELLNESS_ENV": "production", "WELLNESS_SECRET_KEY": "k" * 40, **MAIL}
 
-    with pytest.raises(SettingsError, match="^WELLNESS_PUBLIC_URL: must be https://"):
+    with pytest.raises(SettingsError, match=r"^WELLNESS_PUBLIC_URL: must be https://"):
         load_settings({**production, "WELLNESS_PUBLIC_URL": "http://wellness.clinic.org"})
     assert load_settings(production).public_url == "https://wellness.clinic.org"
     development = load_settings(

@@ -42,12 +42,14 @@ class DeliveryLoop:
         *,
         poll_seconds: float = POLL_SECONDS,
         settle_seconds: float = SETTLE_SECONDS,
+        stop_grace_seconds: float = STOP_GRACE_SECONDS,
     ) -> None:
         self.mailer = mailer
         self.mail = mail
         self.clock = clock
         self.poll_seconds = poll_seconds
         self.settle_seconds = settle_seconds
+        self.stop_grace_seconds = stop_grace_seconds
         self.rounds = 0  # finished rounds, for tests and logs
         self._task: asyncio.Task[None] | None = None
         self._event: asyncio.Event | None = None
@@ -81,9 +83,9 @@ class DeliveryLoop:
         else:
             loop.call_soon_threadsafe(event.set)
 
-    async def stop(self, *, grace_seconds: float = STOP_GRACE_SECONDS) -> None:
-        """Let a message being sent finish (for up to `grace_seconds`: cut off mid-send, its
-        rows would be sent again once their claim lapses), then end the task."""
+    async def stop(self) -> None:
+        """Let a message being sent finish (for up to `stop_grace_seconds`: cut off mid-send,
+        its rows would be sent again once their claim lapses), then end the task."""
         task = self._task
         _running.discard(self)
         if task is None:
@@ -91,7 +93,7 @@ class DeliveryLoop:
         self._stopping = True
         if self._event is not None:
             self._event.set()
-        _, pending = await asyncio.wait({task}, timeout=grace_seconds)
+        _, pending = await asyncio.wait({task}, timeout=self.stop_grace_seconds)
         if pending:
             task.cancel()
         with contextlib.suppress(asyncio.CancelledError):

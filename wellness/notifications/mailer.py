@@ -77,7 +77,9 @@ def explain(problem: BaseException, server: SmtpServer) -> str:
     if isinstance(problem, aiosmtplib.SMTPAuthenticationError):
         return f"{where} refused the user name and password ({name}: {problem})"
     if isinstance(problem, aiosmtplib.SMTPNotSupported):
-        return f"{where} does not offer what the URL asks for, e.g. STARTTLS ({name}: {problem})"
+        return f"{where} does not offer what the URL asks for ({name}: {problem})"
+    if isinstance(problem, aiosmtplib.SMTPException) and "STARTTLS" in str(problem):
+        return f"{where} does not offer STARTTLS, which ?starttls=1 asks for ({name})"
     if isinstance(problem, aiosmtplib.SMTPRecipientsRefused):
         return f"{where} refused the recipient address ({name})"
     if isinstance(problem, aiosmtplib.SMTPSenderRefused):
