@@ -75,9 +75,9 @@ def test_a_therapist_sees_alert_emails_are_on_by_default(
     assert personas["therapist"].alert_emails is True
     text = text_of(page)
     assert "Alert e-mails" in text
-    assert "you also get an e-mail at therapist@example.org" in text
+    assert "Your clinic has not set up e-mail yet, so alerts show on your dashboard only." in text
+    assert "you will also get an e-mail at therapist@example.org" in text
     assert "Turn off alert e-mails" in text
-    assert "Your clinic has not set up e-mail yet" in text
 
 
 @pytest.mark.parametrize("persona", ["patient", "coordinator", "admin"])
@@ -160,6 +160,7 @@ def test_the_account_page_of_a_clinic_that_emails_says_nothing_about_setting_it_
 
     page = text_of(mailing.get("/account"))
 
+    assert "you also get an e-mail at therapist@example.org" in page
     assert "Turn off alert e-mails" in page
     assert "not set up e-mail" not in page
 
