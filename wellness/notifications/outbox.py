@@ -49,10 +49,11 @@ async def recipients_for(patient_id: int) -> Recipients:
     if therapists:
         wanted = tuple(sorted(int(user_id) for user_id, on in therapists if on))
         return Recipients(Audience.CARE_TEAM, wanted)
-    admins = await User.filter(
+    # Flat, the rows are plain ids, though Tortoise types them as tuples.
+    admins: list[int] = await User.filter(  # type: ignore[assignment]
         role__in=_roles(permissions.can_manage_accounts), is_active=True
-    ).values_list("id", "is_active")
-    return Recipients(Audience.ADMINS, tuple(sorted(int(user_id) for user_id, _ in admins)))
+    ).values_list("id", flat=True)
+    return Recipients(Audience.ADMINS, tuple(sorted(admins)))
 
 
 async def enqueue(patient_id: int, alerts: Sequence[Alert], *, now: datetime) -> int:
