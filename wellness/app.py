@@ -29,6 +29,8 @@ from wellness.accounts.throttle import LoginThrottle
 from wellness.catalog.storage import LocalMediaStore
 from wellness.db import database_lifespan
 from wellness.lib.clock import Clock, SystemClock
+from wellness.notifications.loop import DeliveryLoop
+from wellness.notifications.mailer import mailer_for
 from wellness.resources import package_folder
 from wellness.settings import Settings, load_settings
 from wellness.system.locks import FileLock, ProcessLock, RedisLock, SharedLock
@@ -163,7 +165,15 @@ def _web_context(settings: Settings, stores: dict[str, Store], clock: Clock) -> 
             None if settings.memory_stores else settings.redis_url,
             namespace=REQUEST_COUNTERS_NAMESPACE,
         ),
+        alert_emails=_delivery_loop(settings, clock),
     )
+
+
+def _delivery_loop(settings: Settings, clock: Clock) -> DeliveryLoop | None:
+    mail = settings.mail
+    if mail is None:
+        return None
+    return DeliveryLoop(mailer_for(mail.server, mail.public_url), mail, clock)
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Litestar:
@@ -235,6 +245,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         # Exited in reverse: the refusals still counted are recorded before the database closes.
         lifespan=[
             database_lifespan(settings.database_url, auto_migrate=settings.auto_migrate),
+            # Inside the database's: stopped, with any message being sent, before it closes.
+            deliver_alert_emails,
             record_repeated_refusals_at_shutdown,
             close_shared_connections,
         ],
@@ -276,6 +288,22 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         ),
         debug=False,
     )
+
+
+@asynccontextmanager
+async def deliver_alert_emails(app: Litestar) -> AsyncIterator[None]:
+    """A lifespan that runs the alert e-mail delivery task while the app runs (if e-mail is
+    on) and stops it on shutdown."""
+    context: WebContext = app.state[STATE_KEY]
+    delivery = context.alert_emails
+    if delivery is None:
+        yield
+        return
+    delivery.start()
+    try:
+        yield
+    finally:
+        await delivery.stop()
 
 
 @asynccontextmanager

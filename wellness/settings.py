@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from wellness.checkins.scales import SUDS_MAX, SUDS_MIN
+from wellness.lib.mail_config import SmtpServer, parse_public_url, parse_sender, parse_smtp_url
 from wellness.lib.numbers import ascii_digits
 
 PREFIX = "WELLNESS_"
@@ -44,6 +45,9 @@ class CarePolicy:
     clinic_contact: str = ""
     crisis_line: str = ""
     monitored_always: bool = False
+    # Whether alerts are also e-mailed (WELLNESS_SMTP_URL is set): their outbox rows are
+    # written with them only then, so nothing queues up while e-mail is off.
+    email_alerts: bool = False
 
     @property
     def completion_fraction(self) -> float:
@@ -56,6 +60,15 @@ class CarePolicy:
     @property
     def checkin_as_after(self) -> timedelta:
         return timedelta(minutes=self.checkin_as_after_minutes)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class MailSettings:
+    """Alert e-mails: the SMTP server, the sender, and the app's public address for links."""
+
+    server: SmtpServer
+    sender: str
+    public_url: str
 
 
 class Environment(StrEnum):
@@ -89,6 +102,10 @@ class Settings:
     # Per signed-in person, or per address without a session; 0: no limit.
     requests_per_minute: int = 1200
     care: CarePolicy = dataclasses.field(default_factory=CarePolicy)
+    # None: e-mail is off (WELLNESS_SMTP_URL unset).
+    mail: MailSettings | None = None
+    # Where people reach the app (WELLNESS_PUBLIC_URL), for links in e-mails.
+    public_url: str | None = None
     demo: bool = False
     # Tests swap the persistent store for a memory one; production never sets this.
     memory_stores: bool = False
@@ -114,6 +131,10 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     reader = _Reader(env)
     environment = reader.choice("ENV", Environment, Environment.DEVELOPMENT)
     data_dir = reader.path("DATA_DIR", Path("data"))
+    public_url = reader.public_url(
+        "PUBLIC_URL", require_https=environment is Environment.PRODUCTION
+    )
+    mail = _mail(reader, public_url)
     database_url = reader.database_url("DATABASE_URL", f"sqlite://{data_dir / 'wellness.sqlite3'}")
     return Settings(
         env=environment,
@@ -142,9 +163,26 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         auto_migrate=reader.boolean("AUTO_MIGRATE", environment is Environment.DEVELOPMENT),
         forwarded_allow_ips=reader.networks("FORWARDED_ALLOW_IPS"),
         requests_per_minute=reader.integer("REQUESTS_PER_MINUTE", 1200, low=0, high=1_000_000),
-        care=_care_policy(reader),
+        care=dataclasses.replace(_care_policy(reader), email_alerts=mail is not None),
+        mail=mail,
+        public_url=public_url,
         demo=reader.boolean("DEMO", False),
     )
+
+
+def _mail(reader: _Reader, public_url: str | None) -> MailSettings | None:
+    """E-mail is on when WELLNESS_SMTP_URL is set; it then needs a sender and the public URL."""
+    server = reader.smtp_url("SMTP_URL")
+    sender = reader.sender("MAIL_FROM")
+    if server is None:
+        return None
+    if sender is None:
+        raise reader.fail("MAIL_FROM", "is required when WELLNESS_SMTP_URL is set")
+    if public_url is None:
+        raise reader.fail(
+            "PUBLIC_URL", "is required when WELLNESS_SMTP_URL is set (links in alert e-mails)"
+        )
+    return MailSettings(server=server, sender=sender, public_url=public_url)
 
 
 def _care_policy(reader: _Reader) -> CarePolicy:
@@ -274,6 +312,33 @@ class _Reader:
         if value is not None and urlsplit(value).scheme not in {"redis", "rediss", "unix"}:
             raise self.fail(name, "expected a redis:// or rediss:// URL")
         return value
+
+    def smtp_url(self, name: str) -> SmtpServer | None:
+        value = self.raw(name)
+        if value is None:
+            return None
+        try:
+            return parse_smtp_url(value)
+        except ValueError as problem:
+            raise self.fail(name, str(problem)) from None
+
+    def sender(self, name: str) -> str | None:
+        value = self.raw(name)
+        if value is None:
+            return None
+        try:
+            return parse_sender(value)
+        except ValueError as problem:
+            raise self.fail(name, str(problem)) from None
+
+    def public_url(self, name: str, *, require_https: bool) -> str | None:
+        value = self.raw(name)
+        if value is None:
+            return None
+        try:
+            return parse_public_url(value, require_https=require_https)
+        except ValueError as problem:
+            raise self.fail(name, str(problem)) from None
 
     def secret_key(self, environment: Environment, data_dir: Path) -> str:
         value = self.raw("SECRET_KEY")

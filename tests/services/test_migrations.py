@@ -689,3 +689,63 @@ def test_undoing_migration_0014_restores_the_schema_before_it(any_database_url: 
         "focus": ["Box breathing"],
         "box": ["Box breathing"],
     }
+
+
+# --- The alert e-mails migration: the outbox and each account's choice -----------------------
+
+# Found by its name rather than its number, which a merge may change.
+ALERT_EMAILS = f"{APP_LABEL}." + next(
+    name for name in _migration_files() if name.endswith("_alert_notifications")
+)
+
+
+async def _before_alert_emails() -> str:
+    names = await migration_names()
+    return f"{APP_LABEL}.{names[names.index(ALERT_EMAILS.split('.', 1)[1]) - 1]}"
+
+
+def test_accounts_made_before_alert_emails_take_them(any_database_url: str) -> None:
+    """Every existing account starts with alert e-mails on, as new ones do."""
+    url = any_database_url
+
+    async def scenario() -> list[Any]:
+        await upgrade(url, target=await _before_alert_emails())
+        async with raw_database(url) as db:
+            filled = await fill_every_table(db, rows=3)
+        assert filled["users"] >= 3
+        assert ALERT_EMAILS in await upgrade(url)
+        async with raw_database(url) as db:
+            rows = await db.fetch("SELECT alert_emails FROM users")
+            outbox = await db.fetch("SELECT COUNT(*) AS n FROM alert_email_outbox")
+        assert outbox[0]["n"] == 0
+        return [row["alert_emails"] for row in rows]
+
+    taken = asyncio.run(scenario())
+    assert len(taken) >= 3
+    assert all(value in (True, 1) for value in taken), taken
+
+
+def test_undoing_the_alert_emails_migration_restores_the_schema_before_it(
+    any_database_url: str,
+) -> None:
+    """Dropping the column rebuilds users on SQLite, which drops migration 0011's care token
+    triggers on it; undoing creates them again, and keeps every account."""
+    url = any_database_url
+
+    async def there_and_back() -> tuple[set[tuple[str, ...]], set[tuple[str, ...]], int]:
+        before_it = await _before_alert_emails()
+        await upgrade(url, target=before_it)
+        async with raw_database(url) as db:
+            await fill_every_table(db, rows=3)
+            before = await _schema_objects(db)
+        await upgrade(url)
+        await upgrade(url, target=before_it)
+        async with raw_database(url) as db:
+            after = await _schema_objects(db)
+            users = await count_rows(db, "users")
+        assert ALERT_EMAILS in await upgrade(url)
+        return before, after, users
+
+    before, after, users = asyncio.run(there_and_back())
+    assert after == before, (before - after, after - before)
+    assert users >= 3

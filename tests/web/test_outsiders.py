@@ -153,7 +153,8 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("POST", "/api/v1/practice/{practice_id:int}/progress"): OWN_PRACTICE,
     ("POST", "/api/v1/practice/{practice_id:int}/rating"): OWN_PRACTICE,
     ("GET", "/api/v1/suggestions"): PATIENTS,
-    # A therapist's caseload.
+    # A therapist's caseload, and their choice of alert e-mails about it.
+    ("POST", "/account/alert-emails"): THERAPISTS,
     ("GET", "/therapist"): THERAPISTS,
     ("POST", "/therapist"): THERAPISTS,
     ("GET", "/api/v1/alerts"): THERAPISTS,
@@ -235,6 +236,7 @@ ACCESS: dict[tuple[str, str], Access] = {
 # from the world. Uploads (UPLOADS) send a file besides.
 BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/account/streaks"): {"hide": "true"},
+    ("POST", "/account/alert-emails"): {"emails": "off"},
     ("POST", "/checkins"): {"level": "4", "note": "calm enough"},
     ("POST", "/gad7"): {f"q{index}": "1" for index in range(7)},
     ("POST", "/practice/log"): {

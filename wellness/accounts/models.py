@@ -21,6 +21,9 @@ class User(Model):
     is_demo = fields.BooleanField(default=False)
     # A patient's own choice: streak figures stay off their pages (still computed, never shown).
     hide_streaks = fields.BooleanField(default=False, db_default=False)
+    # A therapist's own choice: their patients' alerts also reach them by e-mail (no health
+    # data in it). Kept for every role; only therapists' is read (wellness.notifications).
+    alert_emails = fields.BooleanField(default=True, db_default=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     last_login_at = fields.DatetimeField(null=True)
 

@@ -348,6 +348,13 @@ async def set_hide_streaks(user: User, hide: bool) -> None:
     user.hide_streaks = hide
 
 
+async def set_alert_emails(user: User, on: bool) -> bool:
+    """A therapist's choice to receive alert e-mails; whether it changed."""
+    changed = await User.filter(id=user.id, alert_emails=not on).update(alert_emails=on)
+    user.alert_emails = on
+    return changed > 0
+
+
 async def display_names(user_ids: set[int]) -> dict[int, str]:
     if not user_ids:
         return {}

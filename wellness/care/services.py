@@ -21,6 +21,7 @@ from wellness.care.policy import AlertCause
 from wellness.checkins import scoring
 from wellness.db import raw_query
 from wellness.lib.validation import FieldError
+from wellness.notifications import outbox
 
 
 def _current_members() -> QuerySet[CareTeamMember]:
@@ -172,9 +173,11 @@ async def raise_alerts(
     source_type: str,
     source_id: int,
     now: datetime,
+    notify: bool = False,
 ) -> list[Alert]:
-    """Write alerts for a rating; call inside the rating's own transaction."""
-    return [
+    """Write alerts for a rating; call inside the rating's own transaction. With `notify`
+    (e-mail is on: `CarePolicy.email_alerts`), their e-mails go into the outbox with them."""
+    alerts = [
         await Alert.create(
             patient_id=patient_id,
             reason=cause.reason,
@@ -186,6 +189,9 @@ async def raise_alerts(
         )
         for cause in causes
     ]
+    if notify:
+        await outbox.enqueue(patient_id, alerts, now=now)
+    return alerts
 
 
 @dataclass(frozen=True, slots=True)

@@ -69,6 +69,7 @@ async def record_checkin(
             source_type="checkin",
             source_id=checkin.id,
             now=now,
+            notify=policy.email_alerts,
         )
     return Recorded(checkin, alerts)
 
@@ -98,7 +99,12 @@ async def record_session_rating(
     else:
         causes = [cause for cause in [safety.for_rating(level, thresholds(policy))] if cause]
     alerts = await care.raise_alerts(
-        patient_id, causes, source_type="checkin", source_id=checkin.id, now=now
+        patient_id,
+        causes,
+        source_type="checkin",
+        source_id=checkin.id,
+        now=now,
+        notify=policy.email_alerts,
     )
     return Recorded(checkin, alerts)
 
@@ -134,7 +140,12 @@ async def record_gad7(
         )
         cause = safety.for_gad7(score.total)
         alerts = await care.raise_alerts(
-            patient.id, [cause] if cause else [], source_type="gad7", source_id=response.id, now=now
+            patient.id,
+            [cause] if cause else [],
+            source_type="gad7",
+            source_id=response.id,
+            now=now,
+            notify=policy.email_alerts,
         )
     return Gad7Recorded(response, alerts)
 
@@ -288,7 +299,12 @@ async def adopt_as_after(
         if cause.reason is safety.AlertReason.WORSE_AFTER_SESSION
     ]
     return await care.raise_alerts(
-        checkin.patient_id, causes, source_type="checkin", source_id=checkin.id, now=now
+        checkin.patient_id,
+        causes,
+        source_type="checkin",
+        source_id=checkin.id,
+        now=now,
+        notify=policy.email_alerts,
     )
 
 

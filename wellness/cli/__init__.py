@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import click
 
-from wellness.cli import db, media, serve, suggestions, users
+from wellness.cli import db, mail, media, serve, suggestions, users
 from wellness.cli.common import CliState
 
 __all__ = ["main"]
@@ -28,3 +28,4 @@ main.add_command(db.db)
 main.add_command(users.users)
 main.add_command(media.media)
 main.add_command(suggestions.suggestions)
+main.add_command(mail.mail)

@@ -14,6 +14,7 @@ from wellness.audit.recent_reads import RecentReads
 from wellness.audit.repeated_refusals import AnonymousRefusals
 from wellness.catalog.storage import MediaStore
 from wellness.lib.clock import Clock
+from wellness.notifications.loop import DeliveryLoop
 from wellness.settings import Settings
 from wellness.web.request_counters import RequestBudget
 
@@ -28,6 +29,8 @@ class WebContext:
     media_store: MediaStore
     clock: Clock
     request_budget: RequestBudget
+    # Sends alert e-mails in the background while the app runs; None while e-mail is off.
+    alert_emails: DeliveryLoop | None = None
     # Per app (so per worker): which patients' views pages that repeat them recorded lately.
     recent_reads: RecentReads = field(default_factory=RecentReads)
     # Per app (so per worker): refusals without a session, counted rather than each recorded.

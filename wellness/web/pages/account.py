@@ -13,10 +13,12 @@ from wellness.accounts import permissions
 from wellness.accounts import services as accounts
 from wellness.accounts.models import User
 from wellness.audit import services as audit
+from wellness.settings import Settings
+from wellness.web.auditing import record_action
 from wellness.web.auth import start_session
-from wellness.web.context import client_address
+from wellness.web.context import client_address, web_context
 from wellness.web.dependencies import RequestTime, SignedInUser
-from wellness.web.guards import patients_only, signed_in
+from wellness.web.guards import patients_only, signed_in, therapists_only
 from wellness.web.schemas import ChangePasswordForm, TimeZoneForm
 
 
@@ -25,8 +27,8 @@ class AccountPages(Controller):
     guards = [signed_in]  # noqa: RUF012  (Litestar reads this class attribute)
 
     @get("/", name="account")
-    async def account_page(self, user: SignedInUser) -> Template:
-        return _account_template(user)
+    async def account_page(self, request: Request[Any, Any, Any], user: SignedInUser) -> Template:
+        return _account_template(request, user)
 
     @post("/time-zone", name="account_time_zone")
     async def change_time_zone(
@@ -39,7 +41,9 @@ class AccountPages(Controller):
             await accounts.change_time_zone(user, data.time_zone)
         except accounts.AccountError as problem:
             errors = {problem.field: problem.message}
-            return _account_template(user, errors=errors, status=422, typed_zone=data.time_zone)
+            return _account_template(
+                request, user, errors=errors, status=422, typed_zone=data.time_zone
+            )
         flash(request, "Your time zone is saved.", category="success")
         return Redirect("/account", status_code=303)
 
@@ -51,9 +55,35 @@ class AccountPages(Controller):
         choice = str((await request.form()).get("hide", ""))
         if choice not in {"true", "false"}:
             errors = {"hide": "Choose to show or hide streaks."}
-            return _account_template(user, errors=errors, status=422)
+            return _account_template(request, user, errors=errors, status=422)
         await accounts.set_hide_streaks(user, choice == "true")
         message = "Streaks are hidden." if choice == "true" else "Streaks are shown again."
+        flash(request, message, category="success")
+        return Redirect("/account", status_code=303)
+
+    @post("/alert-emails", name="account_alert_emails", guards=[therapists_only])
+    async def alert_emails(
+        self, request: Request[Any, Any, Any], user: SignedInUser, now: RequestTime
+    ) -> Template | Redirect:
+        """A therapist turns the e-mails about their patients' alerts on or off (audited)."""
+        choice = str((await request.form()).get("emails", ""))
+        if choice not in {"on", "off"}:
+            errors = {"emails": "Choose to turn alert e-mails on or off."}
+            return _account_template(request, user, errors=errors, status=422)
+        if await accounts.set_alert_emails(user, choice == "on"):
+            await record_action(
+                request,
+                "alert_emails_changed",
+                target_type="user",
+                target_id=user.id,
+                detail=choice,
+                now=now,
+            )
+        message = (
+            "Alert e-mails are on."
+            if choice == "on"
+            else "Alert e-mails are off; alerts still show on your dashboard."
+        )
         flash(request, message, category="success")
         return Redirect("/account", status_code=303)
 
@@ -70,7 +100,8 @@ class AccountPages(Controller):
                 user, data.current_password, data.new_password
             )
         except accounts.AccountError as problem:
-            return _account_template(user, errors={problem.field: problem.message}, status=422)
+            errors = {problem.field: problem.message}
+            return _account_template(request, user, errors=errors, status=422)
         await audit.record(
             "password_changed",
             now=now,
@@ -88,6 +119,7 @@ class AccountPages(Controller):
 
 
 def _account_template(
+    request: Request[Any, Any, Any],
     user: User,
     *,
     errors: dict[str, str] | None = None,
@@ -101,7 +133,14 @@ def _account_template(
             "user": user,
             "errors": errors or {},
             "is_patient": permissions.is_patient(user.role),
+            "takes_alert_emails": permissions.can_see_caseload(user.role),
+            "clinic_emails": _clinic_emails(web_context(request).settings),
             "time_zone_value": user.time_zone if typed_zone is None else typed_zone,
         },
         status_code=status,
     )
+
+
+def _clinic_emails(settings: Settings) -> bool:
+    """Whether the clinic sends alert e-mails at all (WELLNESS_SMTP_URL is set)."""
+    return settings.mail is not None

@@ -19,12 +19,13 @@ from wellness.checkins.scoring import ContextTag
 from wellness.db import tokens_read_once
 from wellness.lib.elapsed import ago
 from wellness.lib.numbers import ascii_digits
+from wellness.notifications import outbox
 from wellness.practice import services as practice
 from wellness.practice.streaks import milestone_message
 from wellness.settings import CarePolicy
 from wellness.suggestions import services as suggestions
 from wellness.web.auditing import ACCOUNT_VIEWED, record_for_patients
-from wellness.web.dependencies import CareRules, RequestTime, SignedInUser
+from wellness.web.dependencies import AppSettings, CareRules, RequestTime, SignedInUser
 from wellness.web.guards import admins_only, coordinators_only, patients_only
 
 # The words for a check-in's stored tags, as its form offers them.
@@ -80,7 +81,13 @@ class HomePages(Controller):
         return Template("home/coordinator.html", context=context)
 
     @get("/admin", guards=[admins_only], name="admin_home")
-    async def admin_home(self, request: Request[Any, Any, Any], user: SignedInUser) -> Template:
+    async def admin_home(
+        self,
+        request: Request[Any, Any, Any],
+        user: SignedInUser,
+        now: RequestTime,
+        settings: AppSettings,
+    ) -> Template:
         counts = await accounts.count_by_role()
         unwatched = await care.unwatched_patients()
         # Names patients and whether an alert of theirs waits: a read of each one's data.
@@ -102,5 +109,7 @@ class HomePages(Controller):
             "events": events,
             "names": names,
             "unwatched": unwatched,
+            "mail": settings.mail,
+            "outbox": await outbox.outbox_state(now=now) if settings.mail else None,
         }
         return Template("home/admin.html", context=context)
