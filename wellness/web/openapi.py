@@ -36,7 +36,8 @@ from wellness.web.security import api_writes_carry_token
 from wellness.web.strict_json import StrictBody
 
 REFUSALS = {
-    400: "The body is not JSON (or not the multipart form asked for), or is nested too deep.",
+    400: "The body is not JSON (or not the multipart form asked for), or is nested too deep; "
+    "or a query parameter cannot be read (`errors` names each one).",
     401: "Not signed in, or the session has ended.",
     403: "Your role may not do this, or a browser's write came from another site or without "
     "the page's token.",
@@ -53,6 +54,7 @@ REFUSALS = {
 ROLE_GUARDS = (
     guards.admins_only,
     guards.coordinators_only,
+    guards.library_usage_readers,
     guards.therapists_only,
     guards.patients_only,
 )
