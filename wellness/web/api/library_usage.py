@@ -15,6 +15,7 @@ from wellness.web import usage_access
 from wellness.web.api.library_usage_schemas import LibraryUsage
 from wellness.web.dependencies import AppSettings, RequestTime
 from wellness.web.guards import library_usage_readers
+from wellness.web.openapi import QUERY_READ_BY_HANDLER
 
 # Read as text and checked by `usage_rules.parse_query`, so that a bad value is a 400 naming
 # the parameter, as on the page; the schema still lists what each takes.
@@ -22,7 +23,7 @@ DAY = {"format": "date"}
 FromDay = Annotated[
     str | None,
     QueryParameter(
-        query="from",
+        name="from",
         description="First local day (YYYY-MM-DD) in the clinic's time zone; default 27 days "
         "before `to`. The period is at most 366 days.",
         schema_extra=DAY,
@@ -31,7 +32,7 @@ FromDay = Annotated[
 ToDay = Annotated[
     str | None,
     QueryParameter(
-        query="to",
+        name="to",
         description="Last local day (YYYY-MM-DD), included; default today.",
         schema_extra=DAY,
     ),
@@ -49,7 +50,10 @@ SortName = Annotated[
 ]
 PageText = Annotated[
     str | None,
-    QueryParameter(description="Page of 50 sessions, from 1; past the last shows the last."),
+    QueryParameter(
+        description="Page of 50 sessions, from 1; past the last shows the last.",
+        schema_extra={"pattern": "^[0-9]{1,6}$"},
+    ),
 ]
 
 
@@ -58,7 +62,7 @@ class LibraryUsageApi(Controller):
     guards = [library_usage_readers]  # noqa: RUF012  (Litestar reads this class attribute)
     tags = ["catalog"]  # noqa: RUF012
 
-    @get("/usage", name="api_library_usage", opt={"refusals": (400,)})
+    @get("/usage", name="api_library_usage", opt={QUERY_READ_BY_HANDLER: True})
     async def usage(
         self,
         request: Request[Any, Any, Any],

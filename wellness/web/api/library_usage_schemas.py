@@ -19,8 +19,8 @@ class UsagePeriod(msgspec.Struct):
 
     first: date = msgspec.field(name="from")
     last: date = msgspec.field(name="to")
-    days: int = 0
-    time_zone: str = ""
+    days: int
+    time_zone: str
 
     @classmethod
     def of(cls, period: Period, zone: str) -> UsagePeriod:
