@@ -69,7 +69,8 @@ async def seed(database_url: str, now: datetime) -> None:
         published = PracticeSession.filter(status=Status.PUBLISHED).order_by("title")
         breathing = await published.filter(kind=Kind.BREATHING).first()
         body_scan = await published.filter(kind=Kind.BODY_SCAN).first()
-        assert breathing is not None and body_scan is not None
+        assert breathing is not None
+        assert body_scan is not None
         archived = await PracticeSession.create(
             title=FORMULA_TITLE,
             kind=Kind.MEDITATION,

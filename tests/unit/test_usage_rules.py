@@ -56,7 +56,7 @@ def test_one_end_given_takes_the_other_from_the_default_length() -> None:
         ({"from": "1999-12-31"}, "from"),
         ({"to": "3000-01-01"}, "to"),
         ({"to": "2026-1-5"}, "to"),
-        ({"to": "２０２６-11-24"}, "to"),  # fullwidth digits
+        ({"to": "\uff12\uff10\uff12\uff16-11-24"}, "to"),  # fullwidth digits
         ({"from": "2025-11-23"}, "from"),  # 367 days to today
         ({"from": "2026-11-25"}, "to"),  # after the end
         ({"kind": "juggling"}, "kind"),
