@@ -1,10 +1,12 @@
 """How the library is used, for coordinators: per session, what was started, finished, by how
 many patients, with what change in anxiety, in a period; the whole table's totals beside.
 
-Read in four grouped queries whatever the library's size (the sessions, the practice, the
-ratings around it, the assignments in force), each with the table's totals in the same
-statement. Patient ids are counted in the database or held here only to be counted; what leaves
-this module is figures with small cells suppressed (`usage_rules.Counts.shown`).
+Read in four queries whatever the library's size (the sessions with their last start, the
+period's practice, the ratings around it, the assignments in force), the practice and ratings
+grouped by session with the table's totals in the same statement; each session's practice in
+the period is one range of the index on (session_id, started_at) (migration 0015). Patient ids
+are counted in the database or held here only to be counted; what leaves this module is figures
+with small cells suppressed (`usage_rules.Counts.shown`).
 
 The rules are the app's own: a practice counts as complete by `practice.rules`'
 `log_counts_as_complete` (written out here in SQL, and tested against it); its before and after
@@ -72,17 +74,24 @@ class _Scope:
     kind: str = ""
     session_id: int | None = None
 
-    def where(self, sql: RawSql, *, since_start: bool = True) -> str:
-        """Conditions on `p` (practice_logs) and `s` (its session), binding in text order."""
-        clauses = []
-        if since_start:
-            clauses.append(f"p.started_at >= {sql.param(self.start)}")
-        clauses.append(f"p.started_at < {sql.param(self.end)}")
+    def sessions(self, sql: RawSql) -> str:
+        """Conditions on `s` (practice_sessions), binding in text order."""
+        clauses = ["1 = 1"]
         if self.kind:
             clauses.append(f"s.kind = {sql.param(self.kind)}")
         if self.session_id is not None:
-            clauses.append(f"p.session_id = {sql.param(self.session_id)}")
+            clauses.append(f"s.id = {sql.param(self.session_id)}")
         return " AND ".join(clauses)
+
+    def practice(self, sql: RawSql, *, join: str = "") -> str:
+        """FROM ... WHERE ...: the scope's sessions `s` joined to their practice `p` in the
+        period (and `join`), binding in text order."""
+        start, end = sql.param(self.start), sql.param(self.end)
+        return (
+            "practice_sessions s JOIN practice_logs p ON p.session_id = s.id "
+            f"AND p.started_at >= {start} AND p.started_at < {end} {join} "
+            f"WHERE {self.sessions(sql)}"
+        )
 
 
 def completed_sql(sql: RawSql, fraction: float) -> str:
@@ -97,28 +106,37 @@ def completed_sql(sql: RawSql, fraction: float) -> str:
     )
 
 
-async def _practice(scope: _Scope, fraction: float) -> tuple[dict[int, list[Any]], list[Any]]:
-    """Per session: starts, completions, distinct patients in the period and the latest start
-    up to its end; and the same for the whole table (the last start of any session)."""
+async def _sessions(scope: _Scope) -> list[Any]:
+    """(id, title, kind, status, the latest start before the period's end) of each session in
+    the scope; the latest start is one index seek per session."""
     connection, sql = raw_query()
-    start = sql.param(scope.start)
+    last = (
+        "(SELECT MAX(p.started_at) FROM practice_logs p "  # noqa: S608
+        f"WHERE p.session_id = s.id AND p.started_at < {sql.param(scope.end)})"
+    )
+    _, rows = await connection.execute_query(
+        f"SELECT s.id, s.title, s.kind, s.status, {last} FROM practice_sessions s "  # noqa: S608
+        f"WHERE {scope.sessions(sql)}",
+        sql.params,
+    )
+    return list(rows)
+
+
+async def _practice(scope: _Scope, fraction: float) -> tuple[dict[int, list[Any]], list[Any]]:
+    """Per session and for the whole table: starts, completions and distinct patients in the
+    period."""
+    connection, sql = raw_query()
+
+    def figures() -> str:
+        completed = completed_sql(sql, fraction)
+        return (
+            f"COUNT(*), SUM(CASE WHEN {completed} THEN 1 ELSE 0 END), COUNT(DISTINCT p.patient_id)"
+        )
+
     per_session = (
-        "SELECT p.session_id, "  # noqa: S608
-        f"SUM(CASE WHEN p.started_at >= {start} THEN 1 ELSE 0 END), "
-        f"SUM(CASE WHEN p.started_at >= {sql.param(scope.start)} "
-        f"AND {completed_sql(sql, fraction)} THEN 1 ELSE 0 END), "
-        f"COUNT(DISTINCT CASE WHEN p.started_at >= {sql.param(scope.start)} "
-        "THEN p.patient_id END), MAX(p.started_at) "
-        "FROM practice_logs p JOIN practice_sessions s ON s.id = p.session_id "
-        f"WHERE {scope.where(sql, since_start=False)} GROUP BY p.session_id"
+        f"SELECT p.session_id, {figures()} FROM {scope.practice(sql)} GROUP BY p.session_id"  # noqa: S608
     )
-    whole = (
-        "SELECT NULL, COUNT(*), "  # noqa: S608
-        f"SUM(CASE WHEN {completed_sql(sql, fraction)} THEN 1 ELSE 0 END), "
-        "COUNT(DISTINCT p.patient_id), MAX(p.started_at) "
-        "FROM practice_logs p JOIN practice_sessions s ON s.id = p.session_id "
-        f"WHERE {scope.where(sql)}"
-    )
+    whole = f"SELECT NULL, {figures()} FROM {scope.practice(sql)}"  # noqa: S608
     _, rows = await connection.execute_query(f"{per_session} UNION ALL {whole}", sql.params)
     return _split(rows)
 
@@ -127,13 +145,12 @@ async def _ratings(scope: _Scope) -> tuple[dict[int, list[Any]], list[Any]]:
     """Per session and for the whole table: practices rated before and after, their distinct
     patients and the sum of (after - before)."""
     connection, sql = raw_query()
+    practice = scope.practice(sql, join="JOIN checkins c ON c.practice_id = p.id")
     sides = (
         "SELECT c.practice_id AS practice_id, "  # noqa: S608
         f"MIN(CASE WHEN c.context <> '{_AFTER}' THEN c.id END) AS before_id, "
         f"MIN(CASE WHEN c.context = '{_AFTER}' THEN c.id END) AS after_id "
-        "FROM checkins c JOIN practice_logs p ON p.id = c.practice_id "
-        "JOIN practice_sessions s ON s.id = p.session_id "
-        f"WHERE {scope.where(sql)} GROUP BY c.practice_id"
+        f"FROM {practice} GROUP BY c.practice_id"
     )
     pairs = (
         "SELECT p.session_id AS session_id, p.patient_id AS patient_id, "
@@ -163,12 +180,10 @@ def _split(rows: Sequence[Sequence[Any]]) -> tuple[dict[int, list[Any]], list[An
     return by_session, totals
 
 
-def _counts(
-    practice: Sequence[Any] | None, rated: Sequence[Any] | None, assigned: int
-) -> tuple[Counts, datetime | None]:
-    starts, completions, patients, last = practice or (0, 0, 0, None)
+def _counts(practice: Sequence[Any] | None, rated: Sequence[Any] | None, assigned: int) -> Counts:
+    starts, completions, patients = practice or (0, 0, 0)
     pairs, rated_patients, change_sum = rated or (0, 0, 0)
-    counts = Counts(
+    return Counts(
         starts=int(starts or 0),
         completions=int(completions or 0),
         patients=int(patients or 0),
@@ -177,42 +192,46 @@ def _counts(
         rated_patients=int(rated_patients or 0),
         change_sum=int(change_sum or 0),
     )
-    return counts, None if last is None else moment(last)
 
 
 async def _usage(
-    scope: _Scope, sessions: Sequence[Any], *, policy: CarePolicy, now: datetime
-) -> tuple[list[SessionUsage], Totals]:
-    """A row for each of `sessions` (id, title, kind, status) that is published or was used in
-    the period, and the totals over those rows."""
+    scope: _Scope, *, policy: CarePolicy, now: datetime
+) -> tuple[list[Any], list[SessionUsage], Totals]:
+    """The scope's sessions; a row for each that is published or was used in the period; and
+    the totals over those rows."""
+    sessions = await _sessions(scope)
     practice, practice_totals = await _practice(scope, policy.completion_fraction)
     rated, rated_totals = await _ratings(scope)
-    ids = [int(row[0]) for row in sessions]
     assigned = await patients_assigned_by_session(
-        now=now, rollover_hour=policy.day_rollover_hour, session_ids=ids
+        now=now,
+        rollover_hour=policy.day_rollover_hour,
+        session_ids=[int(row[0]) for row in sessions],
     )
     rows = []
-    for session_id, title, kind, status in sessions:
-        counts, last = _counts(
-            practice.get(session_id), rated.get(session_id), len(assigned.get(session_id, ()))
-        )
+    for session_id, title, kind, status, last in sessions:
+        key = int(session_id)
+        counts = _counts(practice.get(key), rated.get(key), len(assigned.get(key, ())))
         if status != Status.PUBLISHED.value and not counts.starts:
             continue
-        usage = SessionUsage(session_id, title, str(kind), str(status), counts.shown(), last)
-        rows.append(usage)
+        played = None if last is None else moment(last)
+        rows.append(SessionUsage(key, title, str(kind), str(status), counts.shown(), played))
     shown = {row.session_id for row in rows}
     everyone = set().union(*(patients for key, patients in assigned.items() if key in shown))
-    total, _ = _counts(practice_totals, rated_totals, len(everyone))
+    total = _counts(practice_totals, rated_totals, len(everyone))
     unpublished = sum(row.status != Status.PUBLISHED.value for row in rows)
-    return rows, Totals(len(rows), unpublished, total.shown())
+    return sessions, rows, Totals(len(rows), unpublished, total.shown())
+
+
+def _scope(query: UsageQuery, zone: str) -> _Scope:
+    start, end = query.period.bounds(zone)
+    return _Scope(start, end, query.kind)
 
 
 async def library_usage(
     query: UsageQuery, *, zone: str, policy: CarePolicy, now: datetime
 ) -> UsageReport:
     """The usage table `query` asks for: a page of its rows in its order, and its totals."""
-    sessions = await _sessions(query.kind)
-    rows, totals = await _usage(_scope(query, zone), sessions, policy=policy, now=now)
+    sessions, rows, totals = await _usage(_scope(query, zone), policy=policy, now=now)
     shown, page, pages = page_of(sort_usage(rows, query.order), query.page)
     published = sum(row[3] == Status.PUBLISHED.value for row in sessions)
     library_empty = not sessions and not await PracticeSession.exists()
@@ -223,22 +242,8 @@ async def usage_rows(
     query: UsageQuery, *, zone: str, policy: CarePolicy, now: datetime
 ) -> list[SessionUsage]:
     """Every row of the table `query` asks for, in its order (its page ignored): the export."""
-    sessions = await _sessions(query.kind)
-    rows, _ = await _usage(_scope(query, zone), sessions, policy=policy, now=now)
+    _, rows, _ = await _usage(_scope(query, zone), policy=policy, now=now)
     return sort_usage(rows, query.order)
-
-
-def _scope(query: UsageQuery, zone: str) -> _Scope:
-    start, end = query.period.bounds(zone)
-    return _Scope(start, end, query.kind)
-
-
-async def _sessions(kind: str) -> list[Any]:
-    """(id, title, kind, status) of every session of `kind` (any when empty)."""
-    sessions = PracticeSession.all()
-    if kind:
-        sessions = sessions.filter(kind=kind)
-    return list(await sessions.values_list("id", "title", "kind", "status"))
 
 
 async def session_usage(
@@ -247,14 +252,21 @@ async def session_usage(
     """One session's row of the table for `period` (its figures even when unused)."""
     start, end = period.bounds(zone)
     scope = _Scope(start, end, session_id=session.id)
+    sessions = await _sessions(scope)
     practice, _ = await _practice(scope, policy.completion_fraction)
     rated, _ = await _ratings(scope)
     assigned = await patients_assigned_by_session(
         now=now, rollover_hour=policy.day_rollover_hour, session_ids=[session.id]
     )
-    counts, last = _counts(
+    counts = _counts(
         practice.get(session.id), rated.get(session.id), len(assigned.get(session.id, ()))
     )
+    last = sessions[0][4] if sessions else None
     return SessionUsage(
-        session.id, session.title, session.kind.value, session.status.value, counts.shown(), last
+        session.id,
+        session.title,
+        session.kind.value,
+        session.status.value,
+        counts.shown(),
+        None if last is None else moment(last),
     )
