@@ -84,13 +84,16 @@ class _Scope:
         return " AND ".join(clauses)
 
     def practice(self, sql: RawSql, *, join: str = "") -> str:
-        """FROM ... WHERE ...: the scope's sessions `s` joined to their practice `p` in the
-        period (and `join`), binding in text order."""
+        """FROM ... WHERE ...: the practice `p` in the period of the scope's sessions (and
+        `join`), binding in text order. Written as `session_id IN (...)` so that SQLite, even
+        without statistics, seeks each session's range of the (session_id, started_at) index
+        instead of scanning it whole."""
+        sessions = self.sessions(sql)
         start, end = sql.param(self.start), sql.param(self.end)
         return (
-            "practice_sessions s JOIN practice_logs p ON p.session_id = s.id "
-            f"AND p.started_at >= {start} AND p.started_at < {end} {join} "
-            f"WHERE {self.sessions(sql)}"
+            f"practice_logs p {join} WHERE p.session_id IN "  # noqa: S608
+            f"(SELECT s.id FROM practice_sessions s WHERE {sessions}) "
+            f"AND p.started_at >= {start} AND p.started_at < {end}"
         )
 
 
