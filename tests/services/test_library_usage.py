@@ -222,23 +222,29 @@ def test_no_ratings_is_no_figure_rather_than_a_hidden_one(orm: Orm) -> None:
     assert (figures.patients, figures.patients_suppressed) == (None, True)
 
 
-def test_archived_sessions_appear_only_when_used_in_the_period(orm: Orm) -> None:
+def test_archived_sessions_appear_only_when_used_in_the_period_and_drafts_never(
+    orm: Orm,
+) -> None:
     used = orm.run(published("Archived, used", minutes=10, now=NOW))
     unused = orm.run(published("Archived, unused", minutes=10, now=NOW))
     idle = orm.run(published("Published, unused", minutes=10, now=NOW))
+    draft = orm.run(published("A draft someone logged", minutes=10, now=NOW))
     alice = orm.run(person("alice", Role.PATIENT))
     orm.run(practised(alice.id, IN_PERIOD, session=used))
     orm.run(practised(alice.id, NOW - timedelta(days=90), session=unused))
+    orm.run(practised(alice.id, IN_PERIOD, session=draft))
     orm.run(PracticeSession.filter(id__in=[used.id, unused.id]).update(status=Status.ARCHIVED))
+    orm.run(PracticeSession.filter(id=draft.id).update(status=Status.DRAFT, published_at=None))
 
     found = report(orm)
 
     assert {row.session_id for row in found.rows} == {used.id, idle.id}
+    assert found.totals.figures.starts == 1  # the draft's practice is in no row, nor the totals
     assert row_of(found, used).archived is True
     assert row_of(found, idle).archived is False
     assert row_of(found, idle).figures.starts == 0
     assert row_of(found, idle).last_played is None
-    assert (found.totals.sessions, found.totals.unpublished, found.published) == (2, 1, 1)
+    assert (found.totals.sessions, found.totals.archived, found.published) == (2, 1, 1)
 
 
 def test_last_played_is_the_latest_start_up_to_the_end_of_the_period(orm: Orm) -> None:

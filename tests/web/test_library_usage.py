@@ -238,7 +238,7 @@ def test_the_api_answers_null_and_a_flag_for_a_hidden_figure_and_names_no_patien
         "2026-11-22",
     )
     assert body["totals"]["sessions"] == 4
-    assert body["totals"]["unpublished"] == 1
+    assert body["totals"]["archived"] == 1
     assert body["totals"]["figures"]["patients"] == 6
     for patient in world["people"]:
         assert str(patient.email) not in answer.text

@@ -48,7 +48,7 @@ _PLAYED = Evidence.OBSERVED_PLAYBACK.value
 @dataclass(frozen=True, slots=True)
 class Totals:
     sessions: int  # rows of the table
-    unpublished: int  # of them, archived (or drafts) used in the period
+    archived: int  # of them, archived sessions used in the period
     figures: Figures
 
 
@@ -76,7 +76,8 @@ class _Scope:
 
     def sessions(self, sql: RawSql) -> str:
         """Conditions on `s` (practice_sessions), binding in text order."""
-        clauses = ["1 = 1"]
+        # Drafts are never played (a session is a draft only until it is first published).
+        clauses = [f"s.status IN ('{Status.PUBLISHED.value}', '{Status.ARCHIVED.value}')"]
         if self.kind:
             clauses.append(f"s.kind = {sql.param(self.kind)}")
         if self.session_id is not None:
@@ -110,8 +111,8 @@ def completed_sql(sql: RawSql, fraction: float) -> str:
 
 
 async def _sessions(scope: _Scope) -> list[Any]:
-    """(id, title, kind, status, the latest start before the period's end) of each session in
-    the scope; the latest start is one index seek per session."""
+    """(id, title, kind, status, the latest start before the period's end) of each published
+    or archived session in the scope; the latest start is one index seek per session."""
     connection, sql = raw_query()
     last = (
         "(SELECT MAX(p.started_at) FROM practice_logs p "  # noqa: S608
@@ -214,15 +215,15 @@ async def _usage(
     for session_id, title, kind, status, last in sessions:
         key = int(session_id)
         counts = _counts(practice.get(key), rated.get(key), len(assigned.get(key, ())))
-        if status != Status.PUBLISHED.value and not counts.starts:
+        if status == Status.ARCHIVED.value and not counts.starts:
             continue
         played = None if last is None else moment(last)
         rows.append(SessionUsage(key, title, str(kind), str(status), counts.shown(), played))
     shown = {row.session_id for row in rows}
     everyone = set().union(*(patients for key, patients in assigned.items() if key in shown))
     total = _counts(practice_totals, rated_totals, len(everyone))
-    unpublished = sum(row.status != Status.PUBLISHED.value for row in rows)
-    return sessions, rows, Totals(len(rows), unpublished, total.shown())
+    archived = sum(row.archived for row in rows)
+    return sessions, rows, Totals(len(rows), archived, total.shown())
 
 
 def _scope(query: UsageQuery, zone: str) -> _Scope:

@@ -59,7 +59,7 @@ class SessionUsageOut(msgspec.Struct):
     title: str
     kind: Kind
     status: Status
-    archived: bool  # no longer published (listed because it was used in the period)
+    archived: bool  # listed because it was used in the period
     figures: UsageFigures
     last_played: date | None  # the latest start up to the period's end, in the clinic's zone
 
@@ -71,7 +71,7 @@ class SessionUsageOut(msgspec.Struct):
             title=row.title,
             kind=Kind(row.kind),
             status=Status(row.status),
-            archived=row.status != Status.PUBLISHED.value,
+            archived=row.archived,
             figures=UsageFigures.of(row.figures),
             last_played=last,
         )
@@ -79,12 +79,12 @@ class SessionUsageOut(msgspec.Struct):
 
 class UsageTotals(msgspec.Struct):
     sessions: int  # rows of the table, on every page
-    unpublished: int  # of them, no longer published but used in the period
+    archived: int  # of them, archived sessions listed because they were used in the period
     figures: UsageFigures  # each patient counted once
 
     @classmethod
     def of(cls, totals: Totals) -> UsageTotals:
-        return cls(totals.sessions, totals.unpublished, UsageFigures.of(totals.figures))
+        return cls(totals.sessions, totals.archived, UsageFigures.of(totals.figures))
 
 
 class LibraryUsage(msgspec.Struct):

@@ -58,7 +58,7 @@ class UsageLine:
             row.session_id,
             row.title,
             Kind(row.kind).label,
-            row.status != Status.PUBLISHED.value,
+            row.archived,
             Status(row.status).label,
             row.figures,
             last,
