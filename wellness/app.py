@@ -41,6 +41,7 @@ from wellness.web.api.care_restrictions import CareRestrictionsApi
 from wellness.web.api.catalog import CatalogApi, MediaApi
 from wellness.web.api.checkins import CheckinsApi
 from wellness.web.api.health import healthz
+from wellness.web.api.library_usage import LibraryUsageApi
 from wellness.web.api.patient_record import PatientRecordApi
 from wellness.web.api.practice import PracticeApi
 from wellness.web.api.suggestions import SuggestionsApi
@@ -71,6 +72,7 @@ from wellness.web.pages.dashboard import DashboardPages
 from wellness.web.pages.home import HomePages
 from wellness.web.pages.library import LibraryPages
 from wellness.web.pages.library_media import LibraryMedia, library_upload_router
+from wellness.web.pages.library_usage import LibraryUsagePages
 from wellness.web.pages.my_practices import MyPracticesPages
 from wellness.web.pages.patient_record import PatientRecordPages
 from wellness.web.pages.wellbeing import WellbeingPages
@@ -195,6 +197,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         route_handlers=[
             AuthApi,
             CatalogApi,
+            LibraryUsageApi,
             CheckinsApi,
             PracticeApi,
             CareApi,
@@ -229,6 +232,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             CatalogPages,
             LibraryPages,
             LibraryMedia,
+            LibraryUsagePages,
             WellbeingPages,
             CarePages,
             AssignmentPages,

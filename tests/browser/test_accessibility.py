@@ -148,6 +148,8 @@ def coordinator_visits(page: Page) -> list[Visit]:
         Visit("new session", "/library/sessions/new"),
         Visit("new session with errors", step=submit_empty_new_session),
         Visit("edit session", f"/library{session}/edit"),
+        Visit("library usage", "/library/usage"),
+        Visit("library usage with errors", "/library/usage?from=2026-02-30&kind=juggling"),
     ]
 
 
@@ -161,6 +163,7 @@ def admin_visits(page: Page) -> list[Visit]:
         Visit("user detail", user),
         Visit("new user", "/admin/users/new"),
         Visit("new user with errors", step=submit_empty_new_user),
+        Visit("library usage", "/library/usage"),
     ]
 
 

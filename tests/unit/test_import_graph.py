@@ -104,6 +104,8 @@ PURE_MODULES = (
     "wellness.care.adherence",
     "wellness.care.practice_days",
     "wellness.caseload.helps",
+    "wellness.caseload.usage_rules",
+    "wellness.caseload.usage_csv",
     "wellness.practice.streaks",
     "wellness.practice.rules",
     "wellness.practice.charts",

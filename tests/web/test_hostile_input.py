@@ -81,7 +81,7 @@ BOUNDARIES = ["a" * 5000, SUPERSCRIPT, ""]
 # app reads (query strings, forms, JSON bodies it accepts) carries one, and control characters.
 NUL_TEXT = "calm\x00breath\x1b"
 TEXT_FIELDS = [
-    *("q", "tag", "person", "patient", "action", "sort", "next", "since", "until"),
+    *("q", "tag", "person", "patient", "action", "sort", "next", "since", "until", "from", "to"),
     *("email", "display_name", "password", "time_zone", "role", "note", "tags"),
     *("title", "instructor", "description", "transcript", "language", "kind"),
     *("contraindications", "frequency", "part_of_day", "weekdays", "then"),
@@ -107,6 +107,7 @@ ROLE_GUARDS = {
     guards.patients_only: permissions.is_patient,
     guards.therapists_only: permissions.can_see_caseload,
     guards.coordinators_only: permissions.can_manage_catalog,
+    guards.library_usage_readers: permissions.can_see_library_usage,
     guards.admins_only: permissions.can_manage_accounts,
 }
 ROLE_PERSONAS = {

@@ -95,6 +95,8 @@ ADMINS = Access(frozenset({Role.ADMIN}))
 COORDINATORS = Access(frozenset({Role.COORDINATOR}))
 PATIENTS = Access(frozenset({Role.PATIENT}))
 THERAPISTS = Access(frozenset({Role.THERAPIST}))
+# The library's usage figures (aggregates, small cells hidden): coordinators and administrators.
+USAGE_READERS = Access(frozenset({Role.COORDINATOR, Role.ADMIN}))
 # A catalog draft (and its media and cover): coordinators only; a loader refuses the others.
 DRAFT = Access(frozenset({Role.COORDINATOR}), refusal=404)
 # Deleting an upload: coordinators only, and the media must be one no session plays.
@@ -213,6 +215,9 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("DELETE", "/api/v1/sessions/{session_id:int}"): COORDINATORS,
     ("POST", "/api/v1/sessions/{session_id:int}/publish"): COORDINATORS,
     ("POST", "/api/v1/sessions/{session_id:int}/archive"): COORDINATORS,
+    ("GET", "/library/usage"): USAGE_READERS,
+    ("GET", "/library/usage.csv"): USAGE_READERS,
+    ("GET", "/api/v1/library/usage"): USAGE_READERS,
     # Accounts and the audit trail (any account: `patient`'s is used).
     ("GET", "/admin"): ADMINS,
     ("GET", "/admin/audit"): ADMINS,

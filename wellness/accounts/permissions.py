@@ -13,6 +13,12 @@ def can_manage_catalog(role: Role) -> bool:
     return role is Role.COORDINATOR
 
 
+def can_see_library_usage(role: Role) -> bool:
+    """The library's usage figures (aggregates, small cells hidden): those who run the library,
+    and administrators."""
+    return role in {Role.COORDINATOR, Role.ADMIN}
+
+
 def can_see_caseload(role: Role) -> bool:
     return role is Role.THERAPIST
 

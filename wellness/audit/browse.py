@@ -44,6 +44,8 @@ KNOWN_ACTIONS = frozenset(
         "login_locked",
         "login_throttled",
         "logout",
+        "library_usage_exported",
+        "library_usage_viewed",
         "media_deleted",
         "media_uploaded",
         "not_found_for_viewer",

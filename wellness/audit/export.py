@@ -1,18 +1,18 @@
 """The audit CSV: one header line, then one line per row. Pure: stdlib only.
 
-Spreadsheets run a cell that starts with = + - @ (or a tab or carriage return) as a formula;
-such a cell is written with a leading apostrophe, which they show as text (OWASP "CSV
-Injection"). Times are in the clinic's zone with their offset, and in UTC.
+Cells that a spreadsheet would run as a formula are written as text (`lib.spreadsheet`). Times
+are in the clinic's zone with their offset, and in UTC.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Protocol
 from zoneinfo import ZoneInfo
+
+from wellness.lib.spreadsheet import line as line
+from wellness.lib.spreadsheet import safe_cell as safe_cell
 
 HEADER = (
     "id",
@@ -30,18 +30,6 @@ HEADER = (
     "client",
     "detail",
 )
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
-
-
-def line(cells: Sequence[object]) -> str:
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\r\n").writerow([safe_cell(cell) for cell in cells])
-    return out.getvalue()
 
 
 class Row(Protocol):

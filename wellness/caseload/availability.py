@@ -5,8 +5,10 @@ archived session or a new ban never leaves a patient a dead "Start" or nothing t
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from tortoise.expressions import Subquery
@@ -75,23 +77,36 @@ async def patients_assigned(session_id: int, *, now: datetime, rollover_hour: in
     """How many patients have an assignment in force whose current version names this session
     (not ended, not past its end on the patient's own practice day): whose plans archiving it
     would leave without it."""
-    naming = Subquery(AssignmentVersion.filter(session_id=session_id).values("assignment_id"))
-    versions = (
-        await AssignmentVersion.filter(assignment_id__in=naming, assignment__ended_on__isnull=True)
-        .order_by("assignment_id", "effective_from", "id")
-        .values_list(
-            "assignment_id",
-            "session_id",
-            "end",
-            "assignment__patient_id",
-            "assignment__patient__time_zone",
-        )
+    found = await patients_assigned_by_session(
+        now=now, rollover_hour=rollover_hour, session_ids=[session_id]
+    )
+    return len(found.get(session_id, ()))
+
+
+async def patients_assigned_by_session(
+    *, now: datetime, rollover_hour: int, session_ids: Collection[int] | None = None
+) -> dict[int, set[int]]:
+    """`patients_assigned`'s patients of each session (of `session_ids`, or every session), by
+    session id, in one query: the ids stay with the caller, who shows at most their number."""
+    query = AssignmentVersion.filter(assignment__ended_on__isnull=True)
+    if session_ids is not None:
+        naming = AssignmentVersion.filter(session_id__in=list(session_ids))
+        query = query.filter(assignment_id__in=Subquery(naming.values("assignment_id")))
+    versions = await query.order_by("assignment_id", "effective_from", "id").values_list(
+        "assignment_id",
+        "session_id",
+        "end",
+        "assignment__patient_id",
+        "assignment__patient__time_zone",
     )
     current = {row[0]: row[1:] for row in versions}  # each assignment's latest version wins
-    return len(
-        {
-            patient_id
-            for named, end, patient_id, zone in current.values()
-            if named == session_id and (end is None or end >= local_day(now, zone, rollover_hour))
-        }
-    )
+    days: dict[str, date] = {}
+    found: dict[int, set[int]] = defaultdict(set)
+    for named, end, patient_id, zone in current.values():
+        if named is None or (session_ids is not None and named not in session_ids):
+            continue
+        if zone not in days:
+            days[zone] = local_day(now, zone, rollover_hour)
+        if end is None or end >= days[zone]:
+            found[named].add(patient_id)
+    return found

@@ -31,7 +31,8 @@ class Checkin(Model):
 
     class Meta:
         table = "checkins"
-        indexes = (("patient_id", "occurred_at"),)
+        # A patient's ratings by time; the ratings around a practice (migration 0016).
+        indexes = (("patient_id", "occurred_at"), ("practice_id",))
 
 
 class Gad7Response(Model):

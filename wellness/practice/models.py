@@ -35,4 +35,6 @@ class PracticeLog(Model):
 
     class Meta:
         table = "practice_logs"
-        indexes = (("patient_id", "started_at"),)
+        # A patient's practice by time; a session's by time (the library's usage figures,
+        # migration 0016: a period's practice per session, and when each was last played).
+        indexes = (("patient_id", "started_at"), ("session_id", "started_at"))

@@ -49,5 +49,9 @@ admins_only: Guard = _guard(
 coordinators_only: Guard = _guard(
     permissions.can_manage_catalog, "Only coordinators can manage the catalog."
 )
+library_usage_readers: Guard = _guard(
+    permissions.can_see_library_usage,
+    "Only coordinators and administrators can see how the library is used.",
+)
 therapists_only: Guard = _guard(permissions.can_see_caseload, "Only therapists have a caseload.")
 patients_only: Guard = _guard(permissions.is_patient, "This page is for patients.")

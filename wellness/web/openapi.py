@@ -36,7 +36,8 @@ from wellness.web.security import api_writes_carry_token
 from wellness.web.strict_json import StrictBody
 
 REFUSALS = {
-    400: "The body is not JSON (or not the multipart form asked for), or is nested too deep.",
+    400: "The body is not JSON (or not the multipart form asked for), or is nested too deep; "
+    "or a query parameter cannot be read (`errors` names each one).",
     401: "Not signed in, or the session has ended.",
     403: "Your role may not do this, or a browser's write came from another site or without "
     "the page's token.",
@@ -53,10 +54,14 @@ REFUSALS = {
 ROLE_GUARDS = (
     guards.admins_only,
     guards.coordinators_only,
+    guards.library_usage_readers,
     guards.therapists_only,
     guards.patients_only,
 )
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# `opt` of a handler that takes its query parameters as text and checks them itself: a bad one
+# is its 400 naming the parameter (as the page beside it answers), never Litestar's 422.
+QUERY_READ_BY_HANDLER = "query_read_by_handler"
 ERROR_SCHEMA = "#/components/schemas/ErrorResponse"
 _DESCRIPTIONS = {200: "Done", 201: "Created"}
 
@@ -88,7 +93,11 @@ def refusals(
         statuses.add(403)  # a browser's write from another site, or without the page's token
     if has_path_ids:
         statuses.add(404)
-    if has_input or has_body:
+    if handler.opt.get(QUERY_READ_BY_HANDLER):
+        statuses.add(400)
+        if has_path_ids or has_body:
+            statuses.add(422)
+    elif has_input or has_body:
         statuses.add(422)
     if has_body:
         statuses.add(400)

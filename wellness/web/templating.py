@@ -15,6 +15,7 @@ from litestar.template.config import TemplateConfig
 
 from wellness.accounts.models import User
 from wellness.accounts.roles import Role
+from wellness.caseload.usage_rules import change_direction, signed_change
 from wellness.catalog.formats import registry as media_formats
 from wellness.checkins.scoring import SUDS_MAX, SUDS_MIN
 from wellness.lib.durations import clock, rounded_minutes
@@ -119,6 +120,8 @@ def _configure(
     engine.engine.filters["minutes"] = rounded_minutes
     engine.engine.filters["clock"] = clock
     engine.engine.filters["full_date"] = full_date  # 4 Dec 2026
+    engine.engine.filters["signed_change"] = signed_change  # "+0.4", or with a minus sign
+    engine.engine.filters["change_direction"] = change_direction  # calmer
 
 
 def template_config(clinic_time_zone: str, *, reload: bool = True) -> TemplateConfig[Any]:

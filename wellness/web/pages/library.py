@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import msgspec
 from litestar import Controller, Request, get, post
@@ -17,6 +18,7 @@ from litestar.response import Redirect, Template
 
 from wellness.accounts.models import User
 from wellness.caseload.availability import patients_assigned
+from wellness.caseload.usage_rules import FEWER_THAN, MIN_PATIENTS, TOO_FEW
 from wellness.catalog import removal
 from wellness.catalog import services as catalog
 from wellness.catalog.formats import registry as media_formats
@@ -25,7 +27,7 @@ from wellness.catalog.models import MediaAsset, PracticeSession
 from wellness.catalog.rules import CatalogConflict, CatalogError, titles_in_words
 from wellness.lib.durations import rounded_minutes
 from wellness.settings import Settings
-from wellness.web import actions
+from wellness.web import actions, usage_access
 from wellness.web.dependencies import AppMediaStore, AppSettings, RequestTime, SignedInUser
 from wellness.web.guards import coordinators_only
 from wellness.web.ids import PathId, QueryId
@@ -63,7 +65,9 @@ def _status_change(word: str, target: Status, name: str) -> HTTPRouteHandler:
             changed = await actions.change_session_status(request, user, now, session, target)
         except CatalogError as problem:
             errors = {"status": problem.message}
-            return await edit_template(settings, session, now=now, errors=errors, status=422)
+            return await edit_template(
+                request, settings, session, now=now, errors=errors, status=422
+            )
         if target is Status.PUBLISHED:
             return _published(request, changed)
         assigned = await patients_assigned(
@@ -107,10 +111,15 @@ class LibraryPages(Controller):
 
     @get("/sessions/{session_id:int}/edit", name="library_edit_session")
     async def edit_form(
-        self, user: SignedInUser, settings: AppSettings, now: RequestTime, session_id: PathId
+        self,
+        request: Request[Any, Any, Any],
+        user: SignedInUser,
+        settings: AppSettings,
+        now: RequestTime,
+        session_id: PathId,
     ) -> Template:
         session = await session_for_editor_or_404(user, session_id)
-        return await edit_template(settings, session, now=now)
+        return await edit_template(request, settings, session, now=now)
 
     @post("/sessions/{session_id:int}/edit", name="library_update_session")
     async def update_session(
@@ -137,7 +146,9 @@ class LibraryPages(Controller):
         except CatalogError as problem:
             errors = {problem.field: problem.message}
         if saved is None:
-            return await edit_template(settings, session, data, now=now, errors=errors, status=422)
+            return await edit_template(
+                request, settings, session, data, now=now, errors=errors, status=422
+            )
         if publishing:
             return _published(request, saved)
         flash(request, "Your changes were saved.", category="success")
@@ -163,7 +174,13 @@ class LibraryPages(Controller):
         except CatalogConflict as refused:
             errors = {"delete": refused.message}
             return await edit_template(
-                settings, session, now=now, errors=errors, status=409, delete_media=with_media
+                request,
+                settings,
+                session,
+                now=now,
+                errors=errors,
+                status=409,
+                delete_media=with_media,
             )
         gone = await actions.remove_files(media_store, removed)
         flash(request, await _deleted_message(session, removed, gone), "success")
@@ -250,6 +267,7 @@ def _archived_message(session: PracticeSession, assigned: int) -> str:
 
 
 async def edit_template(
+    request: Request[Any, Any, Any],
     settings: Settings,
     session: PracticeSession,
     form: SessionForm | None = None,
@@ -261,6 +279,7 @@ async def edit_template(
 ) -> Template:
     context = await session_page_context(session)
     context |= await _deletion_context(session, delete_media=delete_media)
+    context |= await _usage_context(request, settings, session, now)
     context |= {
         "form": form or SessionForm.of(context["session"]),
         # Only a published session can be assigned, and only it warns before archiving.
@@ -276,6 +295,27 @@ async def edit_template(
         **upload_limits(settings),
     }
     return Template("library/session_edit.html", context=context, status_code=status)
+
+
+async def _usage_context(
+    request: Request[Any, Any, Any], settings: Settings, session: PracticeSession, now: datetime
+) -> dict[str, Any]:
+    """The session's row of the usage table over the last 28 days (audited as a view of it);
+    none for a draft never published, which no one can have played."""
+    if session.status is Status.DRAFT and session.published_at is None:
+        return {"usage": None}
+    query, found = await usage_access.session_figures(request, session, settings=settings, now=now)
+    last = found.last_played
+    return {
+        "usage": found,
+        "usage_query": query,
+        "usage_last_played": last.astimezone(ZoneInfo(settings.clinic_timezone)).date()
+        if last
+        else None,
+        "min_patients": MIN_PATIENTS,
+        "fewer_than": FEWER_THAN,
+        "too_few": TOO_FEW,
+    }
 
 
 async def _deletion_context(session: PracticeSession, *, delete_media: bool) -> dict[str, Any]:

@@ -130,7 +130,12 @@ class LibraryUploads(Controller):
         except UploadProblem as problem:
             errors = {"file": problem.message}
             return await edit_template(
-                upload.settings, session, now=upload.now, errors=errors, status=problem.status
+                request,
+                upload.settings,
+                session,
+                now=upload.now,
+                errors=errors,
+                status=problem.status,
             )
         fields = catalog.SessionFields(primary_asset_id=ingested.asset.id)
         await actions.update_session(request, upload.uploader, upload.now, session, fields)

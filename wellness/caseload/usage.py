@@ -1,0 +1,276 @@
+"""How the library is used, for coordinators: per session, what was started, finished, by how
+many patients, with what change in anxiety, in a period; the whole table's totals beside.
+
+Read in four queries whatever the library's size (the sessions with their last start, the
+period's practice, the ratings around it, the assignments in force), the practice and ratings
+grouped by session with the table's totals in the same statement; each session's practice in
+the period is one range of the index on (session_id, started_at) (migration 0016). Patient ids
+are counted in the database or held here only to be counted; what leaves this module is figures
+with small cells suppressed (`usage_rules.Counts.shown`).
+
+The rules are the app's own: a practice counts as complete by `practice.rules`'
+`log_counts_as_complete` (written out here in SQL, and tested against it); its before and after
+ratings are paired as `practice.history.rated_before_and_after` pairs them (the first rating on
+each side wins; a quick check-in it took counts before). Every paired practice counts, finished
+or not, as in the suggestions' clinic-wide fit: a session left half-way because it made someone
+more anxious is what a coordinator most needs to see.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from wellness.caseload.availability import patients_assigned_by_session
+from wellness.caseload.usage_rules import (
+    Counts,
+    Figures,
+    Period,
+    SessionUsage,
+    UsageQuery,
+    page_of,
+    sort_usage,
+)
+from wellness.catalog.kinds import Status
+from wellness.catalog.models import PracticeSession
+from wellness.checkins.scoring import CheckinContext
+from wellness.db import RawSql, raw_query
+from wellness.practice.history import moment
+from wellness.practice.rules import Evidence
+from wellness.settings import CarePolicy
+
+_AFTER = CheckinContext.AFTER_SESSION.value
+_PLAYED = Evidence.OBSERVED_PLAYBACK.value
+
+
+@dataclass(frozen=True, slots=True)
+class Totals:
+    sessions: int  # rows of the table
+    archived: int  # of them, archived sessions used in the period
+    figures: Figures
+
+
+@dataclass(frozen=True, slots=True)
+class UsageReport:
+    query: UsageQuery
+    rows: list[SessionUsage]  # this page's
+    page: int
+    pages: int
+    total_rows: int
+    totals: Totals
+    published: int  # published sessions of the kind (used or not)
+    library_empty: bool  # no session of any kind or status yet
+
+
+@dataclass(frozen=True, slots=True)
+class _Scope:
+    """Which practice the figures cover: started in [start, end), of sessions of `kind` (any
+    when empty), or of the one session `session_id`."""
+
+    start: datetime
+    end: datetime
+    kind: str = ""
+    session_id: int | None = None
+
+    def sessions(self, sql: RawSql) -> str:
+        """Conditions on `s` (practice_sessions), binding in text order."""
+        # Drafts are never played (a session is a draft only until it is first published).
+        clauses = [f"s.status IN ('{Status.PUBLISHED.value}', '{Status.ARCHIVED.value}')"]
+        if self.kind:
+            clauses.append(f"s.kind = {sql.param(self.kind)}")
+        if self.session_id is not None:
+            clauses.append(f"s.id = {sql.param(self.session_id)}")
+        return " AND ".join(clauses)
+
+    def practice(self, sql: RawSql, *, join: str = "") -> str:
+        """FROM ... WHERE ...: the practice `p` in the period of the scope's sessions (and
+        `join`), binding in text order. Written as `session_id IN (...)` so that SQLite, even
+        without statistics, seeks each session's range of the (session_id, started_at) index
+        instead of scanning it whole."""
+        sessions = self.sessions(sql)
+        start, end = sql.param(self.start), sql.param(self.end)
+        return (
+            f"practice_logs p {join} WHERE p.session_id IN "  # noqa: S608
+            f"(SELECT s.id FROM practice_sessions s WHERE {sessions}) "
+            f"AND p.started_at >= {start} AND p.started_at < {end}"
+        )
+
+
+def completed_sql(sql: RawSql, fraction: float) -> str:
+    """`practice.rules.log_counts_as_complete` over `p`, as an SQL condition: practice played
+    here, or with its media's length stored, is complete once `fraction` of a positive length
+    was listened to; other practice as it was reported."""
+    media = f"(p.evidence = '{_PLAYED}' OR p.duration_seconds IS NOT NULL)"
+    return (
+        f"(({media} AND p.duration_seconds > 0 "
+        f"AND p.listened_seconds >= {sql.param(fraction)} * p.duration_seconds) "
+        f"OR (NOT {media} AND p.completed))"
+    )
+
+
+async def _sessions(scope: _Scope) -> list[Any]:
+    """(id, title, kind, status, the latest start before the period's end) of each published
+    or archived session in the scope; the latest start is one index seek per session."""
+    connection, sql = raw_query()
+    last = (
+        "(SELECT MAX(p.started_at) FROM practice_logs p "  # noqa: S608
+        f"WHERE p.session_id = s.id AND p.started_at < {sql.param(scope.end)})"
+    )
+    _, rows = await connection.execute_query(
+        f"SELECT s.id, s.title, s.kind, s.status, {last} FROM practice_sessions s "  # noqa: S608
+        f"WHERE {scope.sessions(sql)}",
+        sql.params,
+    )
+    return list(rows)
+
+
+async def _practice(scope: _Scope, fraction: float) -> tuple[dict[int, list[Any]], list[Any]]:
+    """Per session and for the whole table: starts, completions and distinct patients in the
+    period."""
+    connection, sql = raw_query()
+
+    def figures() -> str:
+        completed = completed_sql(sql, fraction)
+        return (
+            f"COUNT(*), SUM(CASE WHEN {completed} THEN 1 ELSE 0 END), COUNT(DISTINCT p.patient_id)"
+        )
+
+    per_session = (
+        f"SELECT p.session_id, {figures()} FROM {scope.practice(sql)} GROUP BY p.session_id"  # noqa: S608
+    )
+    whole = f"SELECT NULL, {figures()} FROM {scope.practice(sql)}"  # noqa: S608
+    _, rows = await connection.execute_query(f"{per_session} UNION ALL {whole}", sql.params)
+    return _split(rows)
+
+
+async def _ratings(scope: _Scope) -> tuple[dict[int, list[Any]], list[Any]]:
+    """Per session and for the whole table: practices rated before and after, their distinct
+    patients and the sum of (after - before)."""
+    connection, sql = raw_query()
+    practice = scope.practice(sql, join="JOIN checkins c ON c.practice_id = p.id")
+    sides = (
+        "SELECT c.practice_id AS practice_id, "  # noqa: S608
+        f"MIN(CASE WHEN c.context <> '{_AFTER}' THEN c.id END) AS before_id, "
+        f"MIN(CASE WHEN c.context = '{_AFTER}' THEN c.id END) AS after_id "
+        f"FROM {practice} GROUP BY c.practice_id"
+    )
+    pairs = (
+        "SELECT p.session_id AS session_id, p.patient_id AS patient_id, "
+        "a.level - b.level AS delta FROM sides x "
+        "JOIN checkins b ON b.id = x.before_id JOIN checkins a ON a.id = x.after_id "
+        "JOIN practice_logs p ON p.id = x.practice_id"
+    )
+    figures = "COUNT(*), COUNT(DISTINCT patient_id), SUM(delta)"
+    _, rows = await connection.execute_query(
+        f"WITH sides AS ({sides}), pairs AS ({pairs}) "  # noqa: S608
+        f"SELECT session_id, {figures} FROM pairs GROUP BY session_id "
+        f"UNION ALL SELECT NULL, {figures} FROM pairs",
+        sql.params,
+    )
+    return _split(rows)
+
+
+def _split(rows: Sequence[Sequence[Any]]) -> tuple[dict[int, list[Any]], list[Any]]:
+    """Rows by session id, and the totals row (the one without a session id)."""
+    by_session: dict[int, list[Any]] = {}
+    totals: list[Any] = []
+    for row in rows:
+        if row[0] is None:
+            totals = list(row[1:])
+        else:
+            by_session[int(row[0])] = list(row[1:])
+    return by_session, totals
+
+
+def _counts(practice: Sequence[Any] | None, rated: Sequence[Any] | None, assigned: int) -> Counts:
+    starts, completions, patients = practice or (0, 0, 0)
+    pairs, rated_patients, change_sum = rated or (0, 0, 0)
+    return Counts(
+        starts=int(starts or 0),
+        completions=int(completions or 0),
+        patients=int(patients or 0),
+        assigned_patients=assigned,
+        rated=int(pairs or 0),
+        rated_patients=int(rated_patients or 0),
+        change_sum=int(change_sum or 0),
+    )
+
+
+async def _usage(
+    scope: _Scope, *, policy: CarePolicy, now: datetime
+) -> tuple[list[Any], list[SessionUsage], Totals]:
+    """The scope's sessions; a row for each that is published or was used in the period; and
+    the totals over those rows."""
+    sessions = await _sessions(scope)
+    practice, practice_totals = await _practice(scope, policy.completion_fraction)
+    rated, rated_totals = await _ratings(scope)
+    assigned = await patients_assigned_by_session(
+        now=now,
+        rollover_hour=policy.day_rollover_hour,
+        session_ids=[int(row[0]) for row in sessions],
+    )
+    rows = []
+    for session_id, title, kind, status, last in sessions:
+        key = int(session_id)
+        counts = _counts(practice.get(key), rated.get(key), len(assigned.get(key, ())))
+        if status == Status.ARCHIVED.value and not counts.starts:
+            continue
+        played = None if last is None else moment(last)
+        rows.append(SessionUsage(key, title, str(kind), str(status), counts.shown(), played))
+    shown = {row.session_id for row in rows}
+    everyone = set().union(*(patients for key, patients in assigned.items() if key in shown))
+    total = _counts(practice_totals, rated_totals, len(everyone))
+    archived = sum(row.archived for row in rows)
+    return sessions, rows, Totals(len(rows), archived, total.shown())
+
+
+def _scope(query: UsageQuery, zone: str) -> _Scope:
+    start, end = query.period.bounds(zone)
+    return _Scope(start, end, query.kind)
+
+
+async def library_usage(
+    query: UsageQuery, *, zone: str, policy: CarePolicy, now: datetime
+) -> UsageReport:
+    """The usage table `query` asks for: a page of its rows in its order, and its totals."""
+    sessions, rows, totals = await _usage(_scope(query, zone), policy=policy, now=now)
+    shown, page, pages = page_of(sort_usage(rows, query.order), query.page)
+    published = sum(row[3] == Status.PUBLISHED.value for row in sessions)
+    library_empty = not sessions and not await PracticeSession.exists()
+    return UsageReport(query, shown, page, pages, len(rows), totals, published, library_empty)
+
+
+async def usage_rows(
+    query: UsageQuery, *, zone: str, policy: CarePolicy, now: datetime
+) -> list[SessionUsage]:
+    """Every row of the table `query` asks for, in its order (its page ignored): the export."""
+    _, rows, _ = await _usage(_scope(query, zone), policy=policy, now=now)
+    return sort_usage(rows, query.order)
+
+
+async def session_usage(
+    session: PracticeSession, period: Period, *, zone: str, policy: CarePolicy, now: datetime
+) -> SessionUsage:
+    """One session's row of the table for `period` (its figures even when unused)."""
+    start, end = period.bounds(zone)
+    scope = _Scope(start, end, session_id=session.id)
+    sessions = await _sessions(scope)
+    practice, _ = await _practice(scope, policy.completion_fraction)
+    rated, _ = await _ratings(scope)
+    assigned = await patients_assigned_by_session(
+        now=now, rollover_hour=policy.day_rollover_hour, session_ids=[session.id]
+    )
+    counts = _counts(
+        practice.get(session.id), rated.get(session.id), len(assigned.get(session.id, ()))
+    )
+    last = sessions[0][4] if sessions else None
+    return SessionUsage(
+        session.id,
+        session.title,
+        session.kind.value,
+        session.status.value,
+        counts.shown(),
+        None if last is None else moment(last),
+    )
