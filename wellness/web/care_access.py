@@ -83,21 +83,20 @@ async def restrictions_shown(call: SignedInCall, patient: User) -> None:
 
 
 async def attest(call: SignedInCall, patient: User, attended: Attendance) -> PracticeLog:
-    """Confirm the (already loaded) patient attended a practice; FieldError for a bad time or
-    length, before anything is stored or audited. The practice and its audit row commit
-    together, as a group's do."""
-    checked = practice.attested(
-        attended.kind,
-        attended.minutes,
-        attended.started_at,
-        attended.note,
+    """Confirm the (already loaded) patient attended a practice. A deactivated patient, a bad
+    time or length: a FieldErrors naming each (`patient_id` for the patient), before anything
+    is stored or audited. The practice and its audit row commit together, as a group's do."""
+    return await attendance.attest_one(
+        call.user,
+        patient,
+        kind=attended.kind,
+        minutes=attended.minutes,
+        started_at=attended.started_at,
+        note=attended.note,
         policy=call.policy,
         now=call.now,
+        written=_audited(call),
     )
-    [logged] = await practice.attest_practices(
-        call.user, [patient], checked, now=call.now, written=_audited(call)
-    )
-    return logged
 
 
 def _audited(call: SignedInCall) -> practice.Written:
