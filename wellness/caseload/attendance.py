@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from wellness.accounts.models import User
 from wellness.care import services as care
@@ -88,14 +89,24 @@ async def attendees(therapist: User, patient_ids: Sequence[int]) -> list[User]:
     return found
 
 
+class Attendance(Protocol):
+    """A practice attended, as the form or the JSON body gives it."""
+
+    @property
+    def kind(self) -> Kind: ...
+    @property
+    def minutes(self) -> int: ...
+    @property
+    def started_at(self) -> datetime: ...
+    @property
+    def note(self) -> str: ...
+
+
 async def attest_one(
     therapist: User,
     patient: User,
+    attended: Attendance,
     *,
-    kind: Kind,
-    minutes: int,
-    started_at: datetime,
-    note: str,
     policy: CarePolicy,
     now: datetime,
     written: Written | None = None,
@@ -104,11 +115,7 @@ async def attest_one(
     every problem with the patient and the fields at once (FieldErrors) and nothing stored, or
     the practice and `written`'s rows, committed together."""
     errors: dict[str, str] = {}
-    checked: Attested | None = None
-    try:
-        checked = practice.attested(kind, minutes, started_at, note, policy=policy, now=now)
-    except FieldError as problem:
-        errors.update(problem.errors)
+    checked = _checked(attended, errors, policy=policy, now=now)
     try:
         check_active(patient)
     except FieldError as problem:
@@ -124,11 +131,8 @@ async def attest_one(
 async def attest_group(
     therapist: User,
     patient_ids: Sequence[int],
+    attended: Attendance,
     *,
-    kind: Kind,
-    minutes: int,
-    started_at: datetime,
-    note: str,
     policy: CarePolicy,
     now: datetime,
     written: Written | None = None,
@@ -137,11 +141,7 @@ async def attest_group(
     with the practice's fields at once (FieldErrors) and nothing stored, or one practice each
     and `written`'s rows (the audit), committed together."""
     errors: dict[str, str] = {}
-    checked: Attested | None = None
-    try:
-        checked = practice.attested(kind, minutes, started_at, note, policy=policy, now=now)
-    except FieldError as problem:
-        errors.update(problem.errors)
+    checked = _checked(attended, errors, policy=policy, now=now)
     patients: list[User] = []
     try:
         patients = await attendees(therapist, patient_ids)
@@ -151,3 +151,22 @@ async def attest_group(
         raise FieldErrors(errors)
     stored = await practice.attest_practices(therapist, patients, checked, now=now, written=written)
     return [Attended(patient, log) for patient, log in zip(patients, stored, strict=True)]
+
+
+def _checked(
+    attended: Attendance, errors: dict[str, str], *, policy: CarePolicy, now: datetime
+) -> Attested | None:
+    """The practice's fields by `practice.attested`'s rules; None, with the problem added to
+    `errors`, when one is refused."""
+    try:
+        return practice.attested(
+            attended.kind,
+            attended.minutes,
+            attended.started_at,
+            attended.note,
+            policy=policy,
+            now=now,
+        )
+    except FieldError as problem:
+        errors.update(problem.errors)
+        return None

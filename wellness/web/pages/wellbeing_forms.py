@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from litestar.datastructures import FormMultiDict
@@ -68,17 +68,20 @@ KIND_MESSAGE = "Choose what kind of practice it was."
 
 def kind(form: FormMultiDict, errors: dict[str, str]) -> Kind | None:
     """One of the catalog's kinds (what staff confirm attendance of)."""
-    try:
-        return Kind(str(form.get("kind", "")))
-    except ValueError:
-        errors["kind"] = KIND_MESSAGE
-        return None
+    return _one_of(Kind, form, errors)
 
 
 def practice_kind(form: FormMultiDict, errors: dict[str, str]) -> PracticeKind | None:
     """One of the catalog's kinds or Other (what a patient logs)."""
+    return _one_of(PracticeKind, form, errors)
+
+
+K = TypeVar("K", Kind, PracticeKind)
+
+
+def _one_of(kinds: type[K], form: FormMultiDict, errors: dict[str, str]) -> K | None:
     try:
-        return PracticeKind(str(form.get("kind", "")))
+        return kinds(str(form.get("kind", "")))
     except ValueError:
         errors["kind"] = KIND_MESSAGE
         return None
