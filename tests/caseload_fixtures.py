@@ -22,7 +22,7 @@ from wellness.catalog.models import PracticeSession
 from wellness.checkins.models import Checkin
 from wellness.checkins.scoring import CheckinContext
 from wellness.practice.models import PracticeLog
-from wellness.practice.rules import Evidence
+from wellness.practice.rules import Evidence, PracticeKind
 from wellness.settings import CarePolicy
 
 if TYPE_CHECKING:
@@ -117,11 +117,12 @@ async def practised(
     started_at: datetime,
     *,
     session: PracticeSession | None = None,
-    kind: Kind = Kind.BREATHING,
+    kind: Kind | PracticeKind = Kind.BREATHING,
     minutes: float = 7,
     complete: bool = True,
     time_zone: str = "Europe/Berlin",
     evidence: Evidence | None = None,
+    other_label: str = "",
 ) -> PracticeLog:
     """A practice: played here (a session, listened to the end or only a little) or logged."""
     if session is not None:
@@ -142,6 +143,7 @@ async def practised(
     return await PracticeLog.create(
         patient_id=patient_id,
         kind=kind,
+        other_label=other_label,
         evidence=evidence or Evidence.SELF_REPORT,
         started_at=started_at,
         time_zone=time_zone,

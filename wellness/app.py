@@ -57,6 +57,7 @@ from wellness.web.media import (
     MediaFolder,
     MediaPlugin,
     QuietGrantedRanges,
+    pruning_open_files,
 )
 from wellness.web.menu import count_open_alerts
 from wellness.web.openapi import CompletedJson
@@ -253,6 +254,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             deliver_alert_emails,
             record_repeated_refusals_at_shutdown,
             close_shared_connections,
+            pruning_open_files,
         ],
         stores=stores,
         state=State({STATE_KEY: context}),

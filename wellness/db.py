@@ -19,11 +19,18 @@ from tortoise.queryset import QuerySet
 
 from wellness.lib.paging import Page
 
+
+class DatabaseNotAccepting(ConnectionError):
+    """PostgreSQL refused to open a connection to the database as it stands: `datallowconn` is
+    off (`ALTER DATABASE ... ALLOW_CONNECTIONS false`, as before a drop or a rename, or during
+    maintenance), SQLSTATE 55000. Raised from asyncpg's error, by `_connect` only."""
+
+
 # Errors that say the database cannot be reached now (stopped, restarting, out of connection
 # slots, a connection cut), not that a query is wrong: the web layer answers them 503, as it
 # does an unreachable Redis. Tortoise's own `DBConnectionError` is a `ConnectionError`.
 UNREACHABLE_DATABASE_ERRORS: tuple[type[Exception], ...] = (
-    ConnectionError,
+    ConnectionError,  # and so `DatabaseNotAccepting`
     asyncpg.PostgresConnectionError,
     asyncpg.CannotConnectNowError,
     asyncpg.TooManyConnectionsError,
@@ -109,12 +116,31 @@ def _connection(database_url: str, *, foreign_keys: bool) -> dict[str, Any]:
     config: dict[str, Any] = expand_db_url(database_url)
     if config["engine"] == "tortoise.backends.asyncpg":
         config["credentials"]["reset"] = _release_as_is
+        config["credentials"]["connect"] = _connect
         # `?maxsize=N` in the URL wins. Tortoise's default, 5, queued a worker's 16 concurrent
         # home pages behind each other's queries: p99 66-78 ms against 43 ms with 16.
         config["credentials"].setdefault("maxsize", POOL_SIZE)
         config["credentials"].setdefault("timeout", CONNECT_TIMEOUT_SECONDS)
         config["credentials"].setdefault("command_timeout", QUERY_TIMEOUT_SECONDS)
     return config
+
+
+async def _connect(*args: Any, **kwargs: Any) -> asyncpg.Connection:
+    """How the pool opens each connection: asyncpg's own, with the one refusal that says the
+    database is out of reach for now made a `DatabaseNotAccepting` (a `ConnectionError`: 503).
+
+    SQLSTATE 55000 (`ObjectNotInPrerequisiteStateError`) is also what a query gets for
+    unrelated mistakes ("currval of sequence ... is not yet defined in this session", a
+    concurrent refresh without a unique index): those are bugs and stay 500s. Only here, while
+    a connection is being opened, does it mean "not accepting connections". Its subclasses
+    (55006, 55P02-55P04: an object in use, a setting that cannot change now, a lock) are not
+    that either, so only the class itself is translated."""
+    try:
+        return await asyncpg.connect(*args, **kwargs)
+    except asyncpg.ObjectNotInPrerequisiteStateError as error:
+        if type(error) is not asyncpg.ObjectNotInPrerequisiteStateError:
+            raise
+        raise DatabaseNotAccepting(str(error)) from error
 
 
 async def _release_as_is(connection: object) -> None:

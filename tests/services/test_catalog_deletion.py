@@ -378,23 +378,25 @@ def test_unused_media_is_listed_newest_first_and_paged(any_orm: Orm) -> None:
 
 
 def test_removing_files_reports_those_left_behind(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    any_orm: Orm, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     store = LocalMediaStore(tmp_path)
     keys = [f"{hashlib.sha256(bytes([n])).hexdigest()}.mp3" for n in range(3)]
     for key in keys:
         store.put_bytes(b"x", key)
     stuck = store.local_path(keys[1])
-    unlink = Path.unlink
+    rename = Path.rename
 
-    def failing(path: Path, missing_ok: bool = False) -> None:
+    def failing(path: Path, target: Path) -> Path:
         if path == stuck:
             raise PermissionError(13, "Permission denied", str(path))
-        unlink(path, missing_ok)
+        return rename(path, target)
 
-    monkeypatch.setattr(Path, "unlink", failing)
+    monkeypatch.setattr(Path, "rename", failing)
 
-    left = removal.remove_files(store, [*keys, f"{'d' * 64}.mp3"])  # the last was never stored
+    # The last was never stored.
+    left = any_orm.run(removal.remove_files(store, [*keys, f"{'d' * 64}.mp3"]))
 
     assert left == [keys[1]]
     assert [store.exists(key) for key in keys] == [False, True, False]
+    assert store.set_aside() == []

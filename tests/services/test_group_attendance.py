@@ -4,7 +4,8 @@ PostgreSQL (see `any_orm`)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -41,17 +42,19 @@ def caseload(orm: Orm) -> tuple[User, list[User]]:
     return orm.run(make())
 
 
+@dataclass(frozen=True)
+class Yoga:
+    """The class attended, as a form or a JSON body gives it (`attendance.Attendance`)."""
+
+    kind: Kind = Kind.YOGA
+    minutes: int = 45
+    started_at: datetime = TEST_NOW - timedelta(hours=2)
+    note: str = ""
+
+
 async def attest(therapist: User, patient_ids: list[int], written: Written) -> None:
     await attendance.attest_group(
-        therapist,
-        patient_ids,
-        kind=Kind.YOGA,
-        minutes=45,
-        started_at=TEST_NOW - timedelta(hours=2),
-        note="",
-        policy=POLICY,
-        now=TEST_NOW,
-        written=written,
+        therapist, patient_ids, Yoga(), policy=POLICY, now=TEST_NOW, written=written
     )
 
 

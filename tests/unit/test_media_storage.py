@@ -33,8 +33,93 @@ def test_committing_existing_content_keeps_one_copy(tmp_path: Path) -> None:
     again = store.new_incoming()
     again.write_bytes(b"same")
     assert store.commit(again, key) is False
-    assert not again.exists()
+    # The upload's copy stays until its row has committed and `keep` has seen the stored one.
+    assert again.exists()
+    store.discard(again)
     assert list(store.keys()) == [key]
+    assert list(store.incoming.iterdir()) == []
+
+
+def test_put_bytes_leaves_no_incoming_file_whether_or_not_it_stores(tmp_path: Path) -> None:
+    store = LocalMediaStore(tmp_path)
+    key = key_for(b"cover")
+
+    assert store.put_bytes(b"cover", key) is True
+    assert store.put_bytes(b"cover", key) is False
+
+    assert list(store.incoming.iterdir()) == []
+    assert store.local_path(key).read_bytes() == b"cover"
+
+
+def test_a_withdrawn_file_is_out_of_its_place_until_put_back(tmp_path: Path) -> None:
+    store = LocalMediaStore(tmp_path)
+    key = key_for(b"audio")
+    store.put_bytes(b"audio", key)
+
+    aside = store.withdraw(key)
+
+    assert aside is not None
+    assert not store.exists(key)
+    assert list(store.keys()) == []
+    assert store.set_aside() == [(key, aside)]
+    assert store.withdraw(key) is None  # nothing left to withdraw
+    store.restore(aside, key)
+    assert store.local_path(key).read_bytes() == b"audio"
+    assert store.set_aside() == []
+
+
+def test_a_withdrawn_file_is_dropped_when_its_place_was_filled_meanwhile(tmp_path: Path) -> None:
+    store = LocalMediaStore(tmp_path)
+    key = key_for(b"audio")
+    store.put_bytes(b"audio", key)
+    aside = store.withdraw(key)
+    assert aside is not None
+    store.put_bytes(b"audio", key)  # the same bytes, uploaded again
+
+    store.restore(aside, key)
+
+    assert store.local_path(key).read_bytes() == b"audio"
+    assert store.set_aside() == []
+
+
+def test_a_purged_file_is_gone_and_only_trash_files_are_purged(tmp_path: Path) -> None:
+    store = LocalMediaStore(tmp_path)
+    key = key_for(b"audio")
+    store.put_bytes(b"audio", key)
+    aside = store.withdraw(key)
+    assert aside is not None
+
+    store.purge(aside)
+
+    assert store.set_aside() == []
+    assert not store.exists(key)
+    with pytest.raises(StorageError):
+        store.purge(store.local_path(key_for(b"other")))
+    with pytest.raises(StorageError):
+        store.restore(tmp_path / "precious.txt", key)
+
+
+def test_keep_puts_the_uploads_copy_in_place_only_when_the_stored_file_went(
+    tmp_path: Path,
+) -> None:
+    store = LocalMediaStore(tmp_path)
+    key = key_for(b"audio")
+    store.put_bytes(b"audio", key)
+    copy = store.new_incoming()
+    copy.write_bytes(b"audio")
+
+    assert store.keep(key, copy) is True
+    assert copy.exists()  # not needed: still the caller's to discard
+    aside = store.withdraw(key)
+    assert aside is not None
+    store.purge(aside)
+    assert store.keep(key, copy) is True
+    assert store.local_path(key).read_bytes() == b"audio"
+    assert not copy.exists()
+    gone = store.withdraw(key)
+    assert gone is not None
+    store.purge(gone)
+    assert store.keep(key, copy) is False  # no copy left either
 
 
 def test_incoming_files_are_private_and_unique(tmp_path: Path) -> None:

@@ -8,18 +8,22 @@ from typing import TypedDict
 
 import pytest
 
+from wellness.catalog.kinds import Kind
 from wellness.lib.validation import FieldError
 from wellness.practice.rules import (
     MAX_PRACTICE_MINUTES,
     Evidence,
+    PracticeKind,
     clean_listened,
     clean_minutes,
+    clean_other_label,
     counts_as_complete,
     ended_at,
     is_complete,
     is_open,
     log_counts_as_complete,
     plausible_listened,
+    practice_name,
     resume_seconds,
 )
 
@@ -241,3 +245,35 @@ def test_a_logged_practice_ends_when_its_time_is_up_however_late_it_arrived(
     )
 
     assert end == START + timedelta(minutes=20)
+
+
+# --- practice kinds: the catalog's and Other ---------------------------------------------------
+
+
+def test_the_practice_kinds_are_the_catalogs_and_other() -> None:
+    assert [kind.value for kind in PracticeKind] == [kind.value for kind in Kind] + ["other"]
+
+
+@pytest.mark.parametrize(
+    ("kind", "label", "name"),
+    [
+        ("yoga", "", "Yoga"),
+        ("body_scan", "", "Body scan"),
+        ("other", "Swim", "Swim"),
+        ("other", "", "Other practice"),
+    ],
+)
+def test_a_practice_without_a_session_is_named_by_its_kind_or_its_own_name(
+    kind: str, label: str, name: str
+) -> None:
+    assert practice_name(kind, label) == name
+
+
+def test_an_other_practices_name_is_one_trimmed_line_of_at_most_40_characters() -> None:
+    assert clean_other_label("other", "  12-step\nmeeting \u202e ") == "12-step meeting"
+    assert clean_other_label("other", "x" * 40) == "x" * 40
+    assert clean_other_label("yoga", "   ") == ""
+    with pytest.raises(FieldError, match=r"40 characters or fewer \(this one has 41\)"):
+        clean_other_label("other", "x" * 41)
+    with pytest.raises(FieldError, match="only when its kind is Other"):
+        clean_other_label("yoga", "Walk")

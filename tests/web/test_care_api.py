@@ -255,6 +255,30 @@ def test_it_refuses_bad_attestations_naming_the_field(
     assert count(client, PracticeLog) == 0
 
 
+def test_it_refuses_to_attest_for_a_deactivated_patient_naming_the_patient(
+    client: Client, personas: dict[str, User]
+) -> None:
+    patient = personas["patient"]
+    client.run(lambda: User.filter(id=patient.id).update(is_active=False))
+    client.login_as(PERSONAS["therapist"])
+
+    response = client.post(
+        f"/api/v1/patients/{patient.id}/practice",
+        json=attended(),
+        headers={"Idempotency-Key": "deactivated-once"},
+    )
+
+    assert response.status_code == 422, response.text
+    assert count(client, PracticeLog) == 0
+    assert count(client, AuditEvent, action="practice_attested") == 0
+    errors = {problem["field"]: problem["message"] for problem in response.json()["errors"]}
+    assert errors == {
+        "patient_id": (
+            "Alice Patient's account is deactivated: confirm attendance only for active patients."
+        )
+    }
+
+
 def test_a_retried_attestation_is_stored_once(client: Client, personas: dict[str, User]) -> None:
     client.login_as(PERSONAS["therapist"])
     path = f"/api/v1/patients/{personas['patient'].id}/practice"

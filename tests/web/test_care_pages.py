@@ -285,6 +285,31 @@ def test_a_bad_attestation_names_the_field_and_writes_nothing(
     assert "Tuesday group" in response.text  # what was typed is kept
 
 
+def test_attendance_for_a_deactivated_patient_is_refused_as_the_group_form_refuses_it(
+    client: Client, personas: dict[str, User]
+) -> None:
+    patient = personas["patient"]
+    client.run(lambda: User.filter(id=patient.id).update(is_active=False))
+    client.login_as(PERSONAS["therapist"])
+
+    response = client.submit(
+        f"/care/patients/{patient.id}/attest", attended(started_at="2020-01-01T10:00")
+    )
+
+    assert response.status_code == 422
+    assert count(client, PracticeLog) == 0
+    assert count(client, AuditEvent, action="practice_attested") == 0
+    page = text_of(response)
+    assert "There is a problem" in page
+    # The group form's own words, and the field's problem named alongside, all at once.
+    assert (
+        "Alice Patient's account is deactivated: confirm attendance only for active patients."
+        in page
+    )
+    assert 'id="started_at-error"' in response.text
+    assert "Tuesday group" in response.text
+
+
 # --- who may use the care pages ---------------------------------------------------------------
 
 

@@ -6,6 +6,7 @@ stored rows and files, then what people see."""
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 from contextlib import closing
 from pathlib import Path
@@ -30,6 +31,8 @@ from wellness.accounts.models import User
 from wellness.accounts.roles import Role
 from wellness.app import create_app
 from wellness.audit.models import AuditEvent
+from wellness.catalog import removal
+from wellness.catalog.ingest import ingest
 from wellness.catalog.kinds import Status
 from wellness.catalog.models import MediaAsset, PracticeSession, SessionTag
 from wellness.catalog.storage import LocalMediaStore
@@ -398,9 +401,9 @@ def test_each_file_is_removed_only_once_its_rows_deletion_is_committed(
     key: str | None,
 ) -> None:
     seen: list[tuple[str, int, int]] = []
-    delete = LocalMediaStore.delete
+    withdraw = LocalMediaStore.withdraw
 
-    def watched(store: LocalMediaStore, stored_key: str) -> None:
+    def watched(store: LocalMediaStore, stored_key: str) -> Path | None:
         url = settings.database_url
         # The ids are the test's own integers.
         rows = committed_rows(url, f"SELECT COUNT(*) FROM media_assets WHERE id = {asset:d}")  # noqa: S608
@@ -409,9 +412,9 @@ def test_each_file_is_removed_only_once_its_rows_deletion_is_committed(
             f"SELECT COUNT(*) FROM practice_sessions WHERE id = {draft:d}",  # noqa: S608
         )
         seen.append((stored_key, rows, draft_rows))
-        delete(store, stored_key)
+        return withdraw(store, stored_key)
 
-    monkeypatch.setattr(LocalMediaStore, "delete", watched)
+    monkeypatch.setattr(LocalMediaStore, "withdraw", watched)
     keys = keys_of(as_coordinator, asset)
 
     if route == "api":
@@ -427,6 +430,49 @@ def test_each_file_is_removed_only_once_its_rows_deletion_is_committed(
 
     assert sorted(seen) == [(stored_key, 0, 0) for stored_key in sorted(keys)]
     assert not set(keys) & set(files(settings))
+
+
+def test_the_same_recording_uploaded_while_its_deletion_finishes_stays_playable(
+    as_coordinator: Client, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Between the deletion's commit and the removal of its files, the same bytes arrive again
+    (another coordinator, another worker): the new upload keeps its file and its cover."""
+    first = upload(as_coordinator, tmp_path, "mistake.flac")
+    data = (tmp_path / "mistake.flac").read_bytes()
+    delete = removal.delete_unused_asset
+    again: list[int] = []
+
+    async def then_uploaded_again(asset_id: int) -> removal.Removed | None:
+        removed = await delete(asset_id)
+        store = LocalMediaStore(settings.media_dir)
+        incoming = store.new_incoming()
+        incoming.write_bytes(data)
+        digest = hashlib.sha256(data).hexdigest()
+        ingested = await ingest(
+            store,
+            incoming,
+            sha256=digest,
+            original_filename="again.flac",
+            uploader=None,
+            now=TEST_NOW,
+        )
+        again.append(ingested.asset.id)
+        return removed
+
+    monkeypatch.setattr(removal, "delete_unused_asset", then_uploaded_again)
+
+    response = as_coordinator.delete(f"/api/v1/media/{first}")
+
+    assert response.status_code == 204
+    [second] = again
+    assert not exists(as_coordinator, MediaAsset, first)
+    assert exists(as_coordinator, MediaAsset, second)
+    assert set(keys_of(as_coordinator, second)) <= set(files(settings))
+    played = as_coordinator.get(f"/media/{second}")
+    assert played.status_code == 200
+    assert played.content == data
+    page = text_of(as_coordinator.get("/library/upload"))
+    assert "could not be removed" not in page
 
 
 def test_a_retried_deletion_answers_the_same_and_deletes_nothing_more(
@@ -451,18 +497,19 @@ def test_a_retried_deletion_answers_the_same_and_deletes_nothing_more(
 
 @pytest.fixture
 def failing_unlink(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> list[Path]:
-    """Unlinking a stored media file fails (as on a read-only or broken disk); the paths tried."""
+    """Removing a stored media file fails (as on a read-only or broken disk): moving it out of
+    its place, the first step; the paths tried."""
     objects = settings.media_dir / "objects"
-    unlink = Path.unlink
+    rename = Path.rename
     tried: list[Path] = []
 
-    def failing(path: Path, missing_ok: bool = False) -> None:
+    def failing(path: Path, target: Path) -> Path:
         if path.is_relative_to(objects):
             tried.append(path)
             raise PermissionError(13, "Permission denied", str(path))
-        unlink(path, missing_ok)
+        return rename(path, target)
 
-    monkeypatch.setattr(Path, "unlink", failing)
+    monkeypatch.setattr(Path, "rename", failing)
     return tried
 
 

@@ -18,14 +18,20 @@ import pytest
 from tortoise import connections as tortoise_connections
 from tortoise.exceptions import DBConnectionError
 
-from tests.chained_errors import raised_while_handling
+from tests.chained_errors import raised_from, raised_while_handling
 from tests.conftest import PERSONAS, Client
 from tests.live_servers import free_port
-from tests.services.servers import throwaway_postgres_database
+from tests.services.servers import asyncpg_dsn, postgres_server_url, throwaway_postgres_database
+from wellness import db
 from wellness.accounts import services as accounts
 from wellness.accounts.models import User
 from wellness.app import create_app
-from wellness.db import CONNECT_TIMEOUT_SECONDS, QUERY_TIMEOUT_SECONDS, tortoise_config
+from wellness.db import (
+    CONNECT_TIMEOUT_SECONDS,
+    QUERY_TIMEOUT_SECONDS,
+    DatabaseNotAccepting,
+    tortoise_config,
+)
 from wellness.lib.clock import FixedClock
 from wellness.settings import load_settings
 from wellness.system import services as system_services
@@ -54,6 +60,13 @@ UNAVAILABLE = {
         # A pooled connection the server closed a moment ago (MagicStack/asyncpg#1069).
         asyncpg.exceptions.InternalClientError(
             "cannot switch to state 12; another operation (2) is in progress"
+        ),
+        # PostgreSQL refusing a new connection to a database with ALLOW_CONNECTIONS false.
+        raised_from(
+            DatabaseNotAccepting('database "wellness" is not currently accepting connections'),
+            asyncpg.ObjectNotInPrerequisiteStateError(
+                'database "wellness" is not currently accepting connections'
+            ),
         ),
         # Tortoise's rollback on the dead connection, hiding the error that ended it.
         raised_while_handling(
@@ -103,6 +116,63 @@ def test_an_interface_error_with_no_unreachable_cause_is_still_a_500(
     answer = client.get("/api/v1/me")
     assert answer.status_code == 500
     assert "retry-after" not in answer.headers
+
+
+def test_object_not_in_prerequisite_state_raised_by_a_query_is_still_a_500(
+    client: Client, personas: dict[str, User], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLSTATE 55000 outside opening a connection is a mistake in a query, not an outage."""
+    client.login_as(PERSONAS["patient"])
+
+    async def misused(*_args: object, **_kwargs: object) -> None:
+        raise asyncpg.ObjectNotInPrerequisiteStateError(
+            'currval of sequence "users_id_seq" is not yet defined in this session'
+        )
+
+    monkeypatch.setattr(accounts, "signed_in_user", misused)
+
+    answer = client.get("/api/v1/me")
+    assert answer.status_code == 500
+    assert "retry-after" not in answer.headers
+
+
+@pytest.mark.parametrize(
+    ("refusal", "translated"),
+    [
+        (asyncpg.ObjectNotInPrerequisiteStateError("not currently accepting connections"), True),
+        # Its subclasses mean other things (a lock, a setting that cannot change now).
+        (asyncpg.LockNotAvailableError("could not obtain lock"), False),
+        (asyncpg.CantChangeRuntimeParamError('parameter "x" cannot be changed now'), False),
+        (asyncpg.InvalidPasswordError("password authentication failed"), False),
+    ],
+    ids=lambda value: type(value).__name__,
+)
+def test_only_a_database_not_accepting_connections_is_translated_while_connecting(
+    monkeypatch: pytest.MonkeyPatch, refusal: Exception, translated: bool
+) -> None:
+    async def refused(*_args: object, **_kwargs: object) -> None:
+        raise refusal
+
+    monkeypatch.setattr(asyncpg, "connect", refused)
+
+    with pytest.raises(Exception) as raised:  # noqa: PT011  (the type is what is checked)
+        asyncio.run(db._connect("postgresql://app@db.example/wellness"))
+
+    if translated:
+        assert type(raised.value) is DatabaseNotAccepting
+        assert raised.value.__cause__ is refusal
+        assert db.is_database_unreachable(raised.value)
+    else:
+        assert raised.value is refusal
+        assert not db.is_database_unreachable(raised.value)
+
+
+def test_the_pool_opens_its_connections_through_the_translating_connect() -> None:
+    credentials = tortoise_config("postgres://app@db.example:5432/wellness")["connections"][
+        "default"
+    ]["credentials"]
+
+    assert credentials["connect"] is db._connect
 
 
 def test_postgresql_connections_give_up_on_a_silent_server_unless_the_url_says_otherwise() -> None:
@@ -166,11 +236,17 @@ async def app_through(
     through = urlunsplit(
         parts._replace(netloc=f"{parts.username}@127.0.0.1:{proxy.port}", query=query)
     )
+    async with app_at(through, tmp_path) as client:
+        yield client
+
+
+@contextlib.asynccontextmanager
+async def app_at(database: str, tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
     settings = load_settings(
         {
             "WELLNESS_DATA_DIR": str(tmp_path / "data"),
             "WELLNESS_MEDIA_DIR": str(tmp_path / "media"),
-            "WELLNESS_DATABASE_URL": through,
+            "WELLNESS_DATABASE_URL": database,
             "WELLNESS_SECRET_KEY": "test-secret-key-that-is-long-enough-to-pass",
             "WELLNESS_AUTO_MIGRATE": "true",
         }
@@ -240,6 +316,62 @@ def test_a_postgresql_server_that_stops_answering_is_a_503_once_its_queries_time
     assert health.status_code == 503
     assert health.json()["database"] == "unreachable"
     assert waited < 10
+
+
+@pytest.mark.postgres
+def test_a_postgresql_database_not_accepting_connections_is_a_503_until_it_does_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`ALTER DATABASE ... ALLOW_CONNECTIONS false` on a database of the test's own: connections
+    already open go on working, so the pool's are expired (as it does to idle ones), and each new
+    one is refused with SQLSTATE 55000. A query's own 55000 on the same server stays a 500."""
+    sign_in = {"email": "patient@example.org", "password": "correct horse battery staple"}
+    server = asyncpg_dsn(postgres_server_url())
+
+    async def query_mistake(*_args: object, **_kwargs: object) -> None:
+        # 55000 too: currval before any nextval in this session.
+        await tortoise_connections.get("default").execute_query("SELECT currval('never_advanced')")
+
+    async def scenario(database: str, name: str) -> dict[str, httpx.Response]:
+        answers: dict[str, httpx.Response] = {}
+        admin = await asyncpg.connect(server)
+        try:
+            async with app_at(database, tmp_path) as client:
+                answers["before"] = await client.post("/api/v1/auth/login", json=sign_in)
+                await admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
+                pool = tortoise_connections.get("default")._pool
+                await pool.expire_connections()
+                answers["refused"] = await client.post("/api/v1/auth/login", json=sign_in)
+                answers["health"] = await client.get("/healthz")
+                await admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
+                answers["after"] = await client.post("/api/v1/auth/login", json=sign_in)
+                await tortoise_connections.get("default").execute_query(
+                    "CREATE SEQUENCE never_advanced"
+                )
+                with monkeypatch.context() as patched:
+                    patched.setattr(accounts, "check_credentials", query_mistake)
+                    answers["mistake"] = await client.post("/api/v1/auth/login", json=sign_in)
+        finally:
+            await admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
+            await admin.close()
+        return answers
+
+    with throwaway_postgres_database() as database:
+        name = urlsplit(database).path.lstrip("/")
+        answers = asyncio.run(scenario(database, name))
+
+    assert answers["before"].status_code == 401  # no such account: the database answered
+    refused = answers["refused"]
+    assert refused.status_code == 503, refused.text
+    assert refused.headers["retry-after"] == "30"
+    assert refused.json() == UNAVAILABLE
+    assert answers["health"].status_code == 503
+    assert answers["health"].json()["database"] == "unreachable"
+    # Connections allowed again: the same app answers again, no restart needed.
+    assert answers["after"].status_code == 401, answers["after"].text
+    mistake = answers["mistake"]
+    assert mistake.status_code == 500, mistake.text
+    assert "retry-after" not in mistake.headers
 
 
 def test_a_health_check_answers_in_time_and_never_piles_probes_on_a_silent_database(

@@ -492,6 +492,7 @@ def test_the_api_records_attendance_for_several_patients_at_once(
         "id",
         "session_id",
         "kind",
+        "other_label",
         "evidence",
         "started_at",
         "listened_seconds",

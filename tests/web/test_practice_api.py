@@ -112,7 +112,7 @@ def test_it_takes_the_kind_from_the_session_and_judges_completion_itself(
     stored = stored_practice(as_patient, response.json()["practice"]["id"])
     assert stored.patient_id == personas["patient"].id
     assert stored.session_id == session_id
-    assert stored.kind == Kind.BODY_SCAN
+    assert stored.kind == "body_scan"
     assert stored.evidence == "self_report"
     assert (stored.listened_seconds, stored.duration_seconds, stored.completed) == (
         480,

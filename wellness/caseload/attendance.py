@@ -1,10 +1,11 @@
-"""A group's attendance: a therapist confirms that several patients of their caseload attended
-one practice (a group class), with one staff-attested practice each, all or none.
+"""Attendance: a therapist confirms that one patient of their caseload (`attest_one`), or
+several at once (`attest_group`, a group class), attended a practice, with one staff-attested
+practice each, all or none.
 
-The patients are loaded and checked one by one with the single attestation's own check
-(`care.patient_for_therapist`), and the practice's fields by the same rules
-(`practice.attested`). Every problem refuses the whole group before anything is stored: a
-`FieldErrors` naming each field at fault, `patient_ids` naming the patients.
+Both check the patients the same way (on the caseload, `care.patient_for_therapist`; active,
+`check_active`) and the practice's fields by the same rules (`practice.attested`). Every
+problem refuses before anything is stored: a `FieldErrors` naming each field at fault,
+`patient_ids` (a group) or `patient_id` (one patient) naming the patients.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from wellness.accounts.models import User
 from wellness.care import services as care
@@ -23,6 +25,8 @@ from wellness.practice.services import Attested, Written
 from wellness.settings import CarePolicy
 
 FIELD = "patient_ids"
+# The one patient of a single attestation is named by the route's path, under this name.
+ONE_FIELD = "patient_id"
 # A class, not a caseload export: more at once is refused before any patient is loaded.
 MAX_GROUP = 100
 NO_ONE = "Tick each patient who attended."
@@ -34,6 +38,21 @@ class Attended:
 
     patient: User
     practice: PracticeLog
+
+
+def deactivated(patient: User) -> str:
+    """Why attendance is refused for a deactivated patient: one wording for both forms."""
+    return (
+        f"{patient.display_name}'s account is deactivated: confirm attendance only "
+        "for active patients."
+    )
+
+
+def check_active(patient: User, field: str = ONE_FIELD) -> None:
+    """FieldError(field) when the patient's account is deactivated: they take part in no
+    class any more, and a confirmed practice would change a closed record."""
+    if not patient.is_active:
+        raise FieldError(field, deactivated(patient))
 
 
 def check_ids(patient_ids: Sequence[int]) -> None:
@@ -62,10 +81,7 @@ async def attendees(therapist: User, patient_ids: Sequence[int]) -> list[User]:
         if patient is None:
             problems.append(f"No patient on your caseload has id {patient_id}.")
         elif not patient.is_active:
-            problems.append(
-                f"{patient.display_name}'s account is deactivated: confirm attendance only "
-                "for active patients."
-            )
+            problems.append(deactivated(patient))
         else:
             found.append(patient)
     if problems:
@@ -73,14 +89,50 @@ async def attendees(therapist: User, patient_ids: Sequence[int]) -> list[User]:
     return found
 
 
+class Attendance(Protocol):
+    """A practice attended, as the form or the JSON body gives it."""
+
+    @property
+    def kind(self) -> Kind: ...
+    @property
+    def minutes(self) -> int: ...
+    @property
+    def started_at(self) -> datetime: ...
+    @property
+    def note(self) -> str: ...
+
+
+async def attest_one(
+    therapist: User,
+    patient: User,
+    attended: Attendance,
+    *,
+    policy: CarePolicy,
+    now: datetime,
+    written: Written | None = None,
+) -> PracticeLog:
+    """Confirm the (already loaded, on this therapist's caseload) patient attended a practice:
+    every problem with the patient and the fields at once (FieldErrors) and nothing stored, or
+    the practice and `written`'s rows, committed together."""
+    errors: dict[str, str] = {}
+    checked = _checked(attended, errors, policy=policy, now=now)
+    try:
+        check_active(patient)
+    except FieldError as problem:
+        errors.update(problem.errors)
+    if errors or checked is None:
+        raise FieldErrors(errors)
+    [logged] = await practice.attest_practices(
+        therapist, [patient], checked, now=now, written=written
+    )
+    return logged
+
+
 async def attest_group(
     therapist: User,
     patient_ids: Sequence[int],
+    attended: Attendance,
     *,
-    kind: Kind,
-    minutes: int,
-    started_at: datetime,
-    note: str,
     policy: CarePolicy,
     now: datetime,
     written: Written | None = None,
@@ -89,11 +141,7 @@ async def attest_group(
     with the practice's fields at once (FieldErrors) and nothing stored, or one practice each
     and `written`'s rows (the audit), committed together."""
     errors: dict[str, str] = {}
-    checked: Attested | None = None
-    try:
-        checked = practice.attested(kind, minutes, started_at, note, policy=policy, now=now)
-    except FieldError as problem:
-        errors.update(problem.errors)
+    checked = _checked(attended, errors, policy=policy, now=now)
     patients: list[User] = []
     try:
         patients = await attendees(therapist, patient_ids)
@@ -103,3 +151,22 @@ async def attest_group(
         raise FieldErrors(errors)
     stored = await practice.attest_practices(therapist, patients, checked, now=now, written=written)
     return [Attended(patient, log) for patient, log in zip(patients, stored, strict=True)]
+
+
+def _checked(
+    attended: Attendance, errors: dict[str, str], *, policy: CarePolicy, now: datetime
+) -> Attested | None:
+    """The practice's fields by `practice.attested`'s rules; None, with the problem added to
+    `errors`, when one is refused."""
+    try:
+        return practice.attested(
+            attended.kind,
+            attended.minutes,
+            attended.started_at,
+            attended.note,
+            policy=policy,
+            now=now,
+        )
+    except FieldError as problem:
+        errors.update(problem.errors)
+        return None

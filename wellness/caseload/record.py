@@ -19,7 +19,6 @@ from wellness.accounts.models import User
 from wellness.caseload import alerts as caseload_alerts
 from wellness.caseload import helps, plan
 from wellness.caseload.alerts import AlertView
-from wellness.catalog.kinds import Kind
 from wellness.catalog.services import session_titles
 from wellness.checkins import services as checkins
 from wellness.checkins.models import Checkin, Gad7Response
@@ -29,7 +28,7 @@ from wellness.lib.elapsed import ago
 from wellness.lib.paging import Page
 from wellness.practice import history, progress, rules
 from wellness.practice.models import PracticeLog
-from wellness.practice.rules import Evidence
+from wellness.practice.rules import Evidence, PracticeKind
 from wellness.settings import CarePolicy
 
 PRACTICE_PER_PAGE = 15
@@ -76,9 +75,11 @@ class Header:
 class PracticeEntry:
     id: int
     started_at: datetime  # in the patient's zone
-    title: str  # the session's title, or the kind for practice without a session
+    # The session's title; for practice without a session its kind, or the name the patient
+    # gave a practice of kind Other (`rules.practice_name`).
+    title: str
     session_id: int | None
-    kind: Kind
+    kind: PracticeKind
     evidence: Evidence
     attested_by: str  # the attesting staff member's name, "" otherwise
     listened_seconds: int
@@ -202,7 +203,7 @@ async def practice_history(
         PracticeEntry(
             id=log.id,
             started_at=log.started_at.astimezone(zone),
-            title=titles.get(log.session_id or 0, log.kind.label),
+            title=titles.get(log.session_id or 0, rules.practice_name(log.kind, log.other_label)),
             session_id=log.session_id,
             kind=log.kind,
             evidence=log.evidence,
@@ -243,7 +244,7 @@ async def rated_practice(patient: User, *, policy: CarePolicy) -> list[helps.Rat
         before, after = paired[practice_id]
         rated.append(
             helps.RatedPractice(
-                kind=Kind(kind).label,
+                kind=PracticeKind(kind).label,
                 session=titles.get(session_id) if session_id else None,
                 before=before,
                 after=after,

@@ -1,12 +1,15 @@
 """Ingesting uploaded media: validate the file, store it under its content hash, add its row.
 
-Identical bytes are stored once: a second upload of the same file reuses the first asset.
+Identical bytes are stored once: a second upload of the same file reuses the first asset. Once
+the row has committed, the upload makes sure its file (and cover) are still in place: a deletion
+of the same bytes that committed a moment before may be removing them (`catalog.removal`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 import os
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,6 +22,8 @@ from wellness.catalog.models import MediaAsset
 from wellness.catalog.storage import MediaStore
 from wellness.catalog.validation import MediaInfo, inspect_media
 from wellness.lib.filenames import display_filename
+
+log = logging.getLogger("wellness.catalog")
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +50,8 @@ async def ingest(
     try:
         existing = await MediaAsset.get_or_none(sha256=sha256)
         if existing is not None:
+            # The same bytes: they put back a file an earlier fault lost, if it is.
+            await _keep_files(store, existing, incoming, None)
             return Ingested(existing, created=False)
         size = await asyncio.to_thread(os.path.getsize, incoming)
         info = await asyncio.to_thread(
@@ -52,17 +59,32 @@ async def ingest(
         )
         cover_sha256 = await asyncio.to_thread(_store_cover, store, info)
         # The file is durable before its row exists; a crash in between leaves an orphan file
-        # for the sweeper, never a row without bytes.
+        # for the sweeper, never a row without bytes. When the bytes were stored already, the
+        # incoming copy stays until `_keep_files` has seen the stored one after the commit.
         await asyncio.to_thread(store.commit, incoming, f"{sha256}.{info.extension}")
+        fields = _asset_fields(info, sha256, size, original_filename, uploader, now, cover_sha256)
+        try:
+            asset = MediaAsset(**fields)
+            await asset.save()
+            created = True
+        except IntegrityError:  # the same bytes finished uploading a moment earlier elsewhere
+            asset, created = await MediaAsset.get(sha256=sha256), False
+        await _keep_files(store, asset, incoming, info)
     finally:
         await asyncio.to_thread(store.discard, incoming)
-    fields = _asset_fields(info, sha256, size, original_filename, uploader, now, cover_sha256)
-    try:
-        asset = MediaAsset(**fields)
-        await asset.save()
-    except IntegrityError:  # the same bytes finished uploading a moment earlier elsewhere
-        return Ingested(await MediaAsset.get(sha256=sha256), created=False)
-    return Ingested(asset, created=True)
+    return Ingested(asset, created=created)
+
+
+async def _keep_files(
+    store: MediaStore, asset: MediaAsset, incoming: Path, info: MediaInfo | None
+) -> None:
+    """After the asset's row has committed: its file and cover in place, from this upload's
+    copies if a deletion of the same bytes took them (`catalog.removal`)."""
+    if not await asyncio.to_thread(store.keep, asset.storage_key, incoming):
+        log.error("the file of media asset %s is missing and no copy is at hand", asset.id)
+    cover = asset.cover_key
+    if info is not None and info.cover is not None and cover is not None:
+        await asyncio.to_thread(store.put_bytes, info.cover.data, cover)
 
 
 def _store_cover(store: MediaStore, info: MediaInfo) -> str | None:

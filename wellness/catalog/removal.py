@@ -1,9 +1,24 @@
 """Deleting media no session uses; the rows first, the files once that has committed.
 
 A deletion changes the database in one transaction, and only after it has committed are the
-stored files unlinked (`remove_files`). A crash or a failed unlink in between leaves a file that
+stored files removed (`remove_files`). A crash or a failed unlink in between leaves a file that
 no row names, which `wellness media check` lists and `wellness media sweep` removes once it is
 older than its grace period; never a row whose file is gone.
+
+Files are named by their content, so the same bytes uploaded again between the deletion's
+commit and its unlink get a new row naming the very file about to go. Two steps each side,
+in opposite order, keep the row and its file together without a lock (so across workers and
+hosts sharing the media folder alike):
+
+- removing (`remove_unreferenced`): move the file aside (`withdraw`, a rename), then ask the
+  database whether a row names it; if one does, put it back, else purge it;
+- uploading (`catalog.ingest`): commit the row, then make sure the file is in place (`keep`),
+  putting the upload's own copy there if it is not.
+
+If the removal's question does not see the upload's row, that row committed after the file
+was moved aside, so the upload's check comes later still and finds the place empty. A crash
+between moving aside and deciding leaves the file in `trash/`: `wellness media sweep` puts it
+back if a row names it and purges it otherwise.
 
 An asset any session plays (draft, published or archived) is refused. The sessions' foreign key
 to it is `ON DELETE RESTRICT`, and the asset's row is locked before the check (PostgreSQL; SQLite
@@ -15,6 +30,7 @@ first, and the deletion sees it and is refused, or waits and then fails on the m
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -25,7 +41,7 @@ from tortoise.transactions import in_transaction
 from wellness.catalog import rules
 from wellness.catalog.kinds import Status
 from wellness.catalog.models import MediaAsset, PracticeSession
-from wellness.catalog.storage import MediaStore
+from wellness.catalog.storage import MediaStore, cover_key
 from wellness.lib.paging import Page, page_bounds
 
 log = logging.getLogger("wellness.catalog")
@@ -102,14 +118,44 @@ async def delete_unused_asset(asset_id: int) -> Removed | None:
     return None if files is None else Removed(media_id=asset_id, files=files)
 
 
-def remove_files(store: MediaStore, keys: Iterable[str]) -> list[str]:
-    """Remove stored files whose rows' deletion has committed; the keys left behind (logged:
-    `wellness media check` lists them as files no asset refers to). Blocking: run in a thread."""
+async def remove_files(store: MediaStore, keys: Iterable[str]) -> list[str]:
+    """Remove stored files whose rows' deletion has committed, each unless a row names it again
+    (`remove_unreferenced`); the keys left behind by an error (logged: `wellness media check`
+    lists them as files no asset refers to)."""
     left = []
     for key in keys:
         try:
-            store.delete(key)
+            await remove_unreferenced(store, key)
         except OSError:
             log.exception("could not remove the deleted media file %s", key)
             left.append(key)
     return left
+
+
+async def remove_unreferenced(store: MediaStore, key: str) -> bool:
+    """Remove the stored file for `key` if no row names it: moved aside first, then the rows
+    asked, then purged or put back (see the module's docstring). Whether it was removed."""
+    aside = await asyncio.to_thread(store.withdraw, key)
+    if aside is None:
+        return False
+    try:
+        named = await is_referenced(key)
+    except BaseException:
+        # Not knowing, keep the file: an orphan for the sweeper at worst. Synchronous, as the
+        # error may be this task's cancellation.
+        store.restore(aside, key)
+        raise
+    if named:
+        await asyncio.to_thread(store.restore, aside, key)
+        return False
+    await asyncio.to_thread(store.purge, aside)
+    return True
+
+
+async def is_referenced(key: str) -> bool:
+    """Whether any asset row names this stored file, as its media or as its cover."""
+    sha256, _, extension = key.partition(".")
+    if await MediaAsset.filter(sha256=sha256, extension=extension).exists():
+        return True
+    covers = await MediaAsset.filter(cover_sha256=sha256).values_list("cover_mime_type", flat=True)
+    return any(cover_key(sha256, str(mime)) == key for mime in set(covers))

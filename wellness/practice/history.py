@@ -17,12 +17,12 @@ from zoneinfo import ZoneInfo
 
 from tortoise.queryset import ValuesListQuery
 
-from wellness.catalog.kinds import Kind
 from wellness.checkins.models import Checkin
 from wellness.checkins.scoring import CheckinContext, side_of_practice
 from wellness.lib.durations import whole_minutes
 from wellness.practice import rules, streaks
 from wellness.practice.models import PracticeLog
+from wellness.practice.rules import PracticeKind
 from wellness.settings import CarePolicy
 
 # instance_flags['practice:<patient id>']: a new random value with every insert, update or
@@ -51,7 +51,7 @@ class PracticeRecord:
     id: int
     started_at: datetime
     session_id: int | None
-    kind: Kind
+    kind: PracticeKind
     # By the completion rule, judged from the stored seconds now (rules.counts_as_complete).
     complete: bool
 
@@ -79,7 +79,7 @@ async def read_practice(
         )
         # The event checks that `started` is aware and `zone` a known zone.
         events.append(streaks.PracticeEvent(started, listened / 60, counts, zone))
-        practices[row_id] = PracticeRecord(row_id, started, session_id, Kind(kind), counts)
+        practices[row_id] = PracticeRecord(row_id, started, session_id, PracticeKind(kind), counts)
         if (started, listened, counts, zone) in replayed:
             continue
         replayed.add((started, listened, counts, zone))

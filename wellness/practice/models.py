@@ -4,8 +4,7 @@ from tortoise import fields
 from tortoise.models import Model
 
 from wellness.accounts.models import actor_foreign_key, user_foreign_key
-from wellness.catalog.kinds import Kind
-from wellness.practice.rules import Evidence
+from wellness.practice.rules import MAX_OTHER_LABEL, Evidence, PracticeKind
 
 
 class PracticeLog(Model):
@@ -18,7 +17,9 @@ class PracticeLog(Model):
     session: fields.ForeignKeyNullableRelation[Model] = fields.ForeignKeyField(
         "wellness.PracticeSession", related_name=False, null=True, on_delete=fields.SET_NULL
     )
-    kind = fields.CharEnumField(Kind, max_length=16)
+    kind = fields.CharEnumField(PracticeKind, max_length=16)
+    # What the patient called a practice of kind "other" ("Walk"); "" for every other kind.
+    other_label = fields.CharField(max_length=MAX_OTHER_LABEL, default="", db_default="")
     evidence = fields.CharEnumField(Evidence, max_length=24)
     started_at = fields.DatetimeField()
     # The patient's zone when they practised: their past days stay put if they move.

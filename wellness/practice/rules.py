@@ -6,7 +6,9 @@ import math
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from wellness.lib.text import one_line
 from wellness.lib.validation import FieldError
+from wellness.lib.vocabulary import Vocabulary
 
 MAX_PRACTICE_MINUTES = 6 * 60
 # Media can play at up to 2x; a little slack covers clock skew between progress reports.
@@ -33,6 +35,51 @@ class Evidence(StrEnum):
             Evidence.OBSERVED_PLAYBACK: "Played here",
             Evidence.STAFF_ATTESTED: "Confirmed by staff",
         }[self]
+
+
+class PracticeKind(Vocabulary):
+    """What kind a practice record is: one of the catalog's kinds (`catalog.kinds.Kind`, the same
+    values), or `OTHER`, for practice the catalog has no kind for (a walk, a swim, a 12-step
+    meeting) that a patient logs, named by its `other_label`. Only the catalog's kinds can be
+    assigned, played or suggested, so an "other" practice never counts towards a kind
+    assignment and the suggestion engine never reads one (it reads practice of sessions)."""
+
+    MEDITATION = "meditation"
+    BREATHING = "breathing"
+    YOGA = "yoga"
+    BODY_SCAN = "body_scan"
+    GROUNDING = "grounding"
+    SLEEP = "sleep"
+    OTHER = "other"
+
+
+MAX_OTHER_LABEL = 40
+OTHER_LABEL_ONLY_FOR_OTHER = "Name the practice only when its kind is Other."
+
+
+def clean_other_label(kind: str, label: str) -> str:
+    """The name a patient gave a practice of kind Other, on one line and trimmed ("" for none);
+    FieldError("other_label") when it is too long, or given with another kind."""
+    text = one_line(label)
+    if not text:
+        return ""
+    if kind != PracticeKind.OTHER:
+        raise FieldError("other_label", OTHER_LABEL_ONLY_FOR_OTHER)
+    if len(text) > MAX_OTHER_LABEL:
+        raise FieldError(
+            "other_label",
+            f"Keep the name of the practice to {MAX_OTHER_LABEL} characters or fewer "
+            f"(this one has {len(text)}).",
+        )
+    return text
+
+
+def practice_name(kind: str, other_label: str) -> str:
+    """How a practice without a session is named: its kind ("Yoga"), or for Other the name the
+    patient gave it ("Walk"), else "Other practice"."""
+    if kind == PracticeKind.OTHER:
+        return other_label or "Other practice"
+    return PracticeKind(kind).label
 
 
 def is_complete(listened_seconds: int, duration_seconds: float | None, fraction: float) -> bool:

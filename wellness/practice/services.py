@@ -23,18 +23,20 @@ from wellness.lib.validation import FieldError
 from wellness.practice import rules, streaks
 from wellness.practice.history import PRACTICE_TOKEN, read_practice
 from wellness.practice.models import PracticeLog
-from wellness.practice.rules import Evidence
+from wellness.practice.rules import Evidence, PracticeKind
 from wellness.settings import CarePolicy
 
 
 @dataclass(frozen=True, slots=True)
 class PracticeInput:
-    """A practice as reported: a catalog session or just a kind, and how long."""
+    """A practice as reported: a catalog session or just a kind (Other with the patient's name
+    for it, if they gave one), and how long."""
 
     started_at: datetime
     listened_seconds: int
     session_id: int | None = None
-    kind: Kind | None = None
+    kind: Kind | PracticeKind | None = None
+    other_label: str = ""
     completed: bool = False
     anxiety_before: int | None = None
     anxiety_after: int | None = None
@@ -74,15 +76,16 @@ async def log_practice(
     note = scoring.clean_note(entry.note)
     if entry.session_id is not None:
         session, duration = await _session_media(patient, entry.session_id)
-        kind: Kind = session.kind
+        kind = PracticeKind(session.kind)
         listened = rules.clean_listened(entry.listened_seconds, duration)
         completed = rules.is_complete(listened, duration, policy.completion_fraction)
     elif entry.kind is not None:
-        kind, duration = entry.kind, None
+        kind, duration = PracticeKind(entry.kind), None
         listened = rules.clean_listened(entry.listened_seconds, None)
         completed = entry.completed and listened > 0
     else:
         raise FieldError("session_id", "Give either a session_id or a kind.")
+    other_label = rules.clean_other_label(kind, entry.other_label)
     return await _record(
         patient,
         before,
@@ -91,6 +94,7 @@ async def log_practice(
         now=now,
         session_id=entry.session_id,
         kind=kind,
+        other_label=other_label,
         evidence=Evidence.SELF_REPORT,
         started_at=started_at,
         listened_seconds=listened,

@@ -3,7 +3,6 @@ both record the same thing; each side answers in its own way (a redirect, or JSO
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime
 from typing import Any
 
@@ -90,7 +89,7 @@ async def delete_media(request: Request[Any, Any, Any], asset: MediaAsset) -> Re
 async def remove_files(store: MediaStore, removed: Removed) -> bool:
     """After a deletion has committed: unlink its files, and stop holding them open here.
     False if one stays on disk (logged; `wellness media check` lists it, `sweep` removes it)."""
-    left = await asyncio.to_thread(removal.remove_files, store, removed.files)
+    left = await removal.remove_files(store, removed.files)
     for key in removed.files:
         OPEN_FILES.forget(store.local_path(key))
     return not left

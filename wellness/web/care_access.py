@@ -6,18 +6,15 @@ data). Each side answers in its own way (a page, or JSON)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
-from typing import Protocol
 
 from wellness.accounts.models import User
 from wellness.care import services as care
 from wellness.care.models import Alert
 from wellness.caseload import attendance, plan
 from wellness.caseload import record as records
-from wellness.caseload.attendance import Attended
+from wellness.caseload.attendance import Attendance, Attended
 from wellness.caseload.plan import AssignmentAdherence
 from wellness.caseload.record import PatientRecord
-from wellness.catalog.kinds import Kind
 from wellness.practice import services as practice
 from wellness.practice.models import PracticeLog
 from wellness.web.auditing import record_action, record_for_patient, record_for_patients
@@ -28,19 +25,6 @@ RECORD_VIEWED = "patient_record_viewed"
 ASSIGNMENTS_VIEWED = "assignments_viewed"
 RESTRICTIONS_VIEWED = "restrictions_viewed"
 PRACTICE_ATTESTED = "practice_attested"
-
-
-class Attendance(Protocol):
-    """A practice the patient attended, as the form or the JSON body gives it."""
-
-    @property
-    def kind(self) -> Kind: ...
-    @property
-    def minutes(self) -> int: ...
-    @property
-    def started_at(self) -> datetime: ...
-    @property
-    def note(self) -> str: ...
 
 
 async def patient_record(
@@ -83,21 +67,12 @@ async def restrictions_shown(call: SignedInCall, patient: User) -> None:
 
 
 async def attest(call: SignedInCall, patient: User, attended: Attendance) -> PracticeLog:
-    """Confirm the (already loaded) patient attended a practice; FieldError for a bad time or
-    length, before anything is stored or audited. The practice and its audit row commit
-    together, as a group's do."""
-    checked = practice.attested(
-        attended.kind,
-        attended.minutes,
-        attended.started_at,
-        attended.note,
-        policy=call.policy,
-        now=call.now,
+    """Confirm the (already loaded) patient attended a practice. A deactivated patient, a bad
+    time or length: a FieldErrors naming each (`patient_id` for the patient), before anything
+    is stored or audited. The practice and its audit row commit together, as a group's do."""
+    return await attendance.attest_one(
+        call.user, patient, attended, policy=call.policy, now=call.now, written=_audited(call)
     )
-    [logged] = await practice.attest_practices(
-        call.user, [patient], checked, now=call.now, written=_audited(call)
-    )
-    return logged
 
 
 def _audited(call: SignedInCall) -> practice.Written:
@@ -118,15 +93,7 @@ async def attest_group(
     FieldErrors naming each, before anything is stored or audited. The practices and their
     audit rows, one per patient as `attest` writes, commit together."""
     return await attendance.attest_group(
-        call.user,
-        patient_ids,
-        kind=attended.kind,
-        minutes=attended.minutes,
-        started_at=attended.started_at,
-        note=attended.note,
-        policy=call.policy,
-        now=call.now,
-        written=_audited(call),
+        call.user, patient_ids, attended, policy=call.policy, now=call.now, written=_audited(call)
     )
 
 

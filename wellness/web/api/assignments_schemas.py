@@ -15,6 +15,7 @@ from wellness.caseload.plan import AssignmentAdherence
 from wellness.catalog.kinds import Kind
 from wellness.practice.rules import MAX_PRACTICE_MINUTES
 from wellness.web.ids import BodyId
+from wellness.web.shapes import copied
 from wellness.web.strict_json import StrictBody
 
 Minutes = Annotated[int, msgspec.Meta(ge=1, le=MAX_PRACTICE_MINUTES)]
@@ -147,15 +148,7 @@ class AssignmentOut(msgspec.Struct):
             end=found.end,
             note=found.note,
             state=found.state.value,
-            adherence=AdherenceOut(
-                found.done,
-                found.prescribed,
-                found.pending,
-                found.week_done,
-                found.week_prescribed,
-                found.week_pending,
-                found.overdue,
-            ),
+            adherence=copied(AdherenceOut, found),
             unavailable=found.unavailable.value if found.unavailable else None,
         )
 

@@ -11,8 +11,7 @@ import msgspec
 from wellness.accounts.models import User
 from wellness.caseload import helps
 from wellness.caseload import record as records
-from wellness.catalog.kinds import Kind
-from wellness.practice.rules import Evidence
+from wellness.practice.rules import Evidence, PracticeKind
 from wellness.suggestions.logs import LastSuggestions, ShownItem
 from wellness.web.api.assignments_schemas import AssignmentOut
 from wellness.web.api.care_schemas import AlertOut
@@ -63,9 +62,9 @@ class PatientHeaderOut(msgspec.Struct):
 class PracticeEntryOut(msgspec.Struct):
     id: int
     started_at: datetime
-    title: str
+    title: str  # the session's title, the kind, or the patient's name for an "other" practice
     session_id: int | None
-    kind: Kind
+    kind: PracticeKind
     evidence: Evidence  # observed_playback, self_report or staff_attested
     attested_by: str
     listened_seconds: int

@@ -9,11 +9,10 @@ from typing import Annotated
 import msgspec
 
 from wellness.caseload.attendance import MAX_GROUP, Attended
-from wellness.catalog.kinds import Kind
 from wellness.checkins.fields import Anxiety
 from wellness.checkins.services import AroundPractice
 from wellness.practice.models import PracticeLog
-from wellness.practice.rules import Evidence
+from wellness.practice.rules import Evidence, PracticeKind
 from wellness.practice.streaks import StreakPeriod, StreakSummary
 from wellness.web.api.care_schemas import AttestCreate, Support
 from wellness.web.api.fields import Moment, Note
@@ -24,11 +23,18 @@ from wellness.web.strict_json import StrictBody
 Seconds = Annotated[int, msgspec.Meta(ge=0, le=24 * 3600)]
 
 
+# Bounds what is read; the name's own limit (rules.MAX_OTHER_LABEL, after trimming) is checked
+# with a message of its own.
+OtherLabel = Annotated[str, msgspec.Meta(max_length=200)]
+
+
 class PracticeCreate(StrictBody):
     started_at: Moment
     listened_seconds: Seconds
     session_id: BodyId | None = None
-    kind: Kind | None = None
+    # "other" for practice the catalog has no kind for, named (if you like) in `other_label`.
+    kind: PracticeKind | None = None
+    other_label: OtherLabel = ""
     completed: bool = False
     anxiety_before: Anxiety | None = None
     anxiety_after: Anxiety | None = None
@@ -53,7 +59,8 @@ class RatingAfter(StrictBody):
 class PracticeOut(msgspec.Struct):
     id: int
     session_id: int | None
-    kind: Kind
+    kind: PracticeKind
+    other_label: str  # what the patient called a practice of kind "other"; "" otherwise
     evidence: Evidence
     started_at: datetime
     listened_seconds: int

@@ -10,12 +10,13 @@ The modules, from the request inwards:
   the player's plain range recognised with the least work (`quick_range`);
 - `representation`: `MediaFile`, the stored file with its headers encoded once;
 - `response`: sending a planned answer, and the Litestar response that does it;
-- `files`: descriptors kept open between requests, and spans read with `os.pread`.
+- `files`: descriptors kept open between requests (let go when idle or deleted meanwhile),
+  and spans read with `os.pread`.
 """
 
 from wellness.web.media.controller import MediaController, MediaFolder, MediaPlugin
 from wellness.web.media.fast_path import GrantedMediaServer, QuietGrantedRanges
-from wellness.web.media.files import OPEN_FILES
+from wellness.web.media.files import OPEN_FILES, pruning_open_files
 
 __all__ = [
     "OPEN_FILES",
@@ -24,4 +25,5 @@ __all__ = [
     "MediaFolder",
     "MediaPlugin",
     "QuietGrantedRanges",
+    "pruning_open_files",
 ]

@@ -3,6 +3,12 @@
 A player fetches one file in many small ranges, so opening the file for each would cost more
 than reading it: `OpenFiles` keeps a few descriptors open, and a span is read with `os.pread`,
 on the event loop when it is small (`SMALL_READ`) and in worker threads chunk by chunk when not.
+
+A file deleted by another worker stays readable through this worker's open descriptor, and its
+disk space stays taken, for as long as the descriptor is open: only the deleting worker closes
+its own (`forget`). So every `CHECK_SECONDS` (on use, and from the worker's own timer, so that
+a worker serving no media lets go too) descriptors unused for `IDLE_SECONDS`, and those whose
+path no longer names their file (deleted, or replaced by another copy), are closed.
 """
 
 from __future__ import annotations
@@ -10,10 +16,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import time
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from litestar.types import HTTPResponseBodyEvent, Receive, Send
 
@@ -24,6 +32,10 @@ SMALL_READ = 256 * 1024
 # never stalls the event loop for other requests.
 CHUNK = 1024 * 1024
 OPEN_FILES_CAPACITY = 64
+# A descriptor unused this long is closed: a player paused longer opens its file once again.
+IDLE_SECONDS = 30.0
+# How often the descriptors are looked over for idle and deleted files (at most 64 `stat`s).
+CHECK_SECONDS = 5.0
 
 
 class MediaChanged(RuntimeError):
@@ -34,6 +46,8 @@ class MediaChanged(RuntimeError):
 class _Handle:
     fd: int
     size: int
+    file: tuple[int, int]  # (device, inode): which file the descriptor reads
+    used: float  # the monotonic time it was last asked for
     borrowers: int = 0
     evicted: bool = False
 
@@ -44,12 +58,24 @@ class OpenFiles:
     Stored files never change (they are named by their content hash), so a descriptor stays
     valid for as long as it is open. A descriptor is closed only once no response is still
     reading from it: closing it under a streaming response could let a newly opened file reuse
-    the number mid-stream.
+    the number mid-stream. Idle descriptors, and those of files deleted meanwhile, are closed
+    by `prune` (see the module's docstring).
     """
 
-    def __init__(self, capacity: int = OPEN_FILES_CAPACITY) -> None:
+    def __init__(
+        self,
+        capacity: int = OPEN_FILES_CAPACITY,
+        *,
+        idle_seconds: float = IDLE_SECONDS,
+        check_seconds: float = CHECK_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.capacity = capacity
+        self.idle_seconds = idle_seconds
+        self.check_seconds = check_seconds
+        self.clock = clock
         self._handles: OrderedDict[Path, _Handle] = OrderedDict()
+        self._next_check = clock() + check_seconds
 
     def __len__(self) -> int:
         return len(self._handles)
@@ -83,21 +109,38 @@ class OpenFiles:
         now, or when the last response still reading it ends."""
         handle = self._handles.pop(path, None)
         if handle is not None:
-            handle.evicted = True
-            if handle.borrowers == 0:
-                os.close(handle.fd)
+            _let_go(handle)
+
+    def prune(self) -> list[Path]:
+        """Stop keeping open the files unused for `idle_seconds` and those whose path no longer
+        names the file the descriptor reads (deleted or replaced, by any worker); their paths."""
+        now = self.clock()
+        self._next_check = now + self.check_seconds
+        stale = [
+            path
+            for path, handle in self._handles.items()
+            if now - handle.used >= self.idle_seconds or _identity(path) != handle.file
+        ]
+        for path in stale:
+            self.forget(path)
+        return stale
 
     def _recent(self, path: Path) -> _Handle:
         """The handle for `path`, opened if it is not open yet, and now the most recently used."""
+        now = self.clock()
+        if now >= self._next_check:
+            self.prune()
         handle = self._handles.get(path)
         if handle is None:
-            return self._open(path)
+            return self._open(path, now)
+        handle.used = now
         self._handles.move_to_end(path)
         return handle
 
-    def _open(self, path: Path) -> _Handle:
+    def _open(self, path: Path, now: float) -> _Handle:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
-        handle = _Handle(fd=fd, size=os.fstat(fd).st_size)
+        facts = os.fstat(fd)
+        handle = _Handle(fd, facts.st_size, (facts.st_dev, facts.st_ino), now)
         self._handles[path] = handle
         while len(self._handles) > self.capacity:
             self._evict()
@@ -105,9 +148,41 @@ class OpenFiles:
 
     def _evict(self) -> None:
         _, handle = self._handles.popitem(last=False)
-        handle.evicted = True
-        if handle.borrowers == 0:
-            os.close(handle.fd)
+        _let_go(handle)
+
+
+def _let_go(handle: _Handle) -> None:
+    """Closed now, or by the last response still reading it."""
+    handle.evicted = True
+    if handle.borrowers == 0:
+        os.close(handle.fd)
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        facts = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return (facts.st_dev, facts.st_ino)
+
+
+@contextlib.asynccontextmanager
+async def pruning_open_files(_app: Any) -> AsyncIterator[None]:
+    """A lifespan: the worker's own timer for `OPEN_FILES.prune`, so that a worker that serves
+    no media meanwhile still lets go of files another worker deleted."""
+    task = asyncio.create_task(_prune_every(OPEN_FILES))
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+async def _prune_every(files: OpenFiles) -> None:
+    while True:
+        await asyncio.sleep(files.check_seconds)
+        files.prune()
 
 
 # One set of open descriptors per worker process, shared by every request it serves.

@@ -124,8 +124,7 @@ class CarePages(Controller):
         try:
             await care_access.attest(call, patient, entry)
         except FieldError as problem:
-            refused = {problem.field: problem.message}
-            return await _attest_form(call, patient, refused, typed, status=422)
+            return await _attest_form(call, patient, problem.errors, typed, status=422)
         flash(
             call.request,
             f"Confirmed {plural(entry.minutes, 'minute')} for {patient.display_name}.",

@@ -19,6 +19,7 @@ from wellness.practice import charts, checkin_as_after, progress
 from wellness.practice import services as practice
 from wellness.practice.charts.formatting import plural
 from wellness.practice.models import PracticeLog
+from wellness.practice.rules import PracticeKind
 from wellness.suggestions import services as suggestions
 from wellness.suggestions.inputs import SafetyLimits
 from wellness.web.dependencies import (
@@ -199,7 +200,7 @@ class WellbeingPages(Controller):
 
     @get("/practice/log", name="practice_log_form")
     async def log_form(self, call: PatientCall) -> Template:
-        return forms.practice_form(LOG_PRACTICE, call, {}, {})
+        return _log_form(call, {}, {})
 
     @post("/practice/log", name="practice_log")
     async def log(
@@ -210,16 +211,17 @@ class WellbeingPages(Controller):
         the anxiety before and after it if given (an alert leads to the support panel)."""
         form = await call.request.form()
         errors: dict[str, str] = {}
-        done = forms.practice_entry(form, call.user.time_zone, errors)
+        done = forms.logged_entry(form, call.user.time_zone, errors)
         before = forms.level(form, "anxiety_before", errors, required=False)
         after = forms.level(form, "anxiety_after", errors, required=False)
         typed = forms.values(form)
         if done is None or errors:
-            return forms.practice_form(LOG_PRACTICE, call, errors, typed, status=422)
+            return _log_form(call, errors, typed, status=422)
         entry = practice.PracticeInput(
             started_at=done.started_at,
             listened_seconds=done.minutes * 60,
             kind=done.kind,
+            other_label=done.other_label,
             completed=True,
             anxiety_before=before,
             anxiety_after=after,
@@ -228,10 +230,24 @@ class WellbeingPages(Controller):
         try:
             logged = await practice.log_practice(call.user, entry, policy=call.policy, now=call.now)
         except FieldError as problem:
-            errors = {problem.field: problem.message}
-            return forms.practice_form(LOG_PRACTICE, call, errors, typed, status=422)
-        message = f"Logged {plural(done.minutes, 'minute')} of {done.kind.label.lower()}."
+            return _log_form(call, problem.errors, typed, status=422)
+        message = f"Logged {plural(done.minutes, 'minute')} of {_logged_name(done)}."
         return _after_rating(call.request, logged.needs_support, "/progress", message)
+
+
+def _log_form(
+    call: SignedInCall, errors: dict[str, str], typed: dict[str, str], *, status: int = 200
+) -> Template:
+    """The log-a-practice form: the catalog's kinds and Other, with a name for it."""
+    kinds = list(PracticeKind)
+    return forms.practice_form(LOG_PRACTICE, call, errors, typed, status=status, kinds=kinds)
+
+
+def _logged_name(done: forms.LoggedEntry) -> str:
+    """ "yoga", or for Other the patient's own name for it in quotes."""
+    if done.kind is PracticeKind.OTHER:
+        return f"“{done.other_label}”" if done.other_label else "other practice"
+    return done.kind.label.lower()
 
 
 def _is_own_page(path: str) -> bool:

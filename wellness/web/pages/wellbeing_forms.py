@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from litestar.datastructures import FormMultiDict
@@ -15,6 +15,8 @@ from wellness.catalog.kinds import Kind
 from wellness.checkins.scoring import GAD7_ANSWERS, GAD7_ITEMS, SUDS_MAX, SUDS_MIN
 from wellness.lib.numbers import record_id, whole_number
 from wellness.lib.validation import FieldError
+from wellness.practice import rules
+from wellness.practice.rules import PracticeKind
 from wellness.web.dependencies import SignedInCall
 
 
@@ -61,11 +63,27 @@ def gad7_answers(form: FormMultiDict, errors: dict[str, str]) -> list[int]:
     return answers
 
 
+KIND_MESSAGE = "Choose what kind of practice it was."
+
+
 def kind(form: FormMultiDict, errors: dict[str, str]) -> Kind | None:
+    """One of the catalog's kinds (what staff confirm attendance of)."""
+    return _one_of(Kind, form, errors)
+
+
+def practice_kind(form: FormMultiDict, errors: dict[str, str]) -> PracticeKind | None:
+    """One of the catalog's kinds or Other (what a patient logs)."""
+    return _one_of(PracticeKind, form, errors)
+
+
+K = TypeVar("K", Kind, PracticeKind)
+
+
+def _one_of(kinds: type[K], form: FormMultiDict, errors: dict[str, str]) -> K | None:
     try:
-        return Kind(str(form.get("kind", "")))
+        return kinds(str(form.get("kind", "")))
     except ValueError:
-        errors["kind"] = "Choose what kind of practice it was."
+        errors["kind"] = KIND_MESSAGE
         return None
 
 
@@ -146,6 +164,35 @@ def practice_entry(
     if kind_ is None or minutes_ is None or started_at is None:
         return None
     return PracticeEntry(kind_, minutes_, started_at, text(form, "note"))
+
+
+@dataclass(frozen=True, slots=True)
+class LoggedEntry:
+    """A practice a patient logs: a `PracticeEntry` whose kind may be Other, with the name the
+    patient gave it."""
+
+    kind: PracticeKind
+    other_label: str
+    minutes: int
+    started_at: datetime
+    note: str
+
+
+def logged_entry(form: FormMultiDict, time_zone: str, errors: dict[str, str]) -> LoggedEntry | None:
+    """The log-a-practice form's fields, as `practice_entry` reads them, and the practice's name
+    (`other_label`, for Other only); None when `errors` names a field."""
+    kind_ = practice_kind(form, errors)
+    label = ""
+    if kind_ is not None:
+        try:
+            label = rules.clean_other_label(kind_, text(form, "other_label"))
+        except FieldError as problem:
+            errors[problem.field] = problem.message
+    minutes_ = minutes(form, errors)
+    started_at = local_moment(form, "started_at", time_zone, errors)
+    if kind_ is None or minutes_ is None or started_at is None or errors:
+        return None
+    return LoggedEntry(kind_, label, minutes_, started_at, text(form, "note"))
 
 
 def attendee_ids(form: FormMultiDict, errors: dict[str, str]) -> list[int]:
