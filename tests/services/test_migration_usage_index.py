@@ -24,7 +24,7 @@ def test_it_adds_the_two_indexes_and_undoing_it_restores_the_schema(any_database
         await upgrade(url, target=BEFORE)
         async with raw_database(url) as db:
             before = await _schema_objects(db)
-        assert USAGE_INDEX in await upgrade(url)
+        assert USAGE_INDEX in await upgrade(url, target=USAGE_INDEX)
         async with raw_database(url) as db:
             with_indexes = await _schema_objects(db)
         await upgrade(url, target=BEFORE)

@@ -1,4 +1,4 @@
-"""Migration 0015: practice of kind "other" with the name a patient gave it, on both databases.
+"""Migration 0017: practice of kind "other" with the name a patient gave it, on both databases.
 It adds a column and nothing else changes (SQLite's table is not rebuilt: its triggers and
 index stay); undoing it is refused while a practice of kind "other" exists, and otherwise gives
 back the schema before it."""
@@ -13,8 +13,8 @@ from tests.services.schema import fill_every_table, raw_database
 from tests.services.test_migrations import _schema_objects
 from wellness.db import APP_LABEL, upgrade
 
-BEFORE = f"{APP_LABEL}.0014_search_tags"
-OTHER_LABEL = f"{APP_LABEL}.0015_practice_other_label"
+BEFORE = f"{APP_LABEL}.0016_usage_index"
+OTHER_LABEL = f"{APP_LABEL}.0017_practice_other_label"
 NEW_COLUMN = "other_label"
 
 

@@ -48,13 +48,13 @@ async def _refuse_other_practice(apps, schema_editor):
     count = int(rows[0]["n"])
     if count:
         raise RuntimeError(
-            f"{count} practice record(s) of kind 'other' exist: the code before migration 0015 "
+            f"{count} practice record(s) of kind 'other' exist: the code before migration 0017 "
             "cannot read them. Change or delete them before undoing it."
         )
 
 
 class Migration(migrations.Migration):
-    dependencies = [('wellness', '0014_search_tags')]
+    dependencies = [('wellness', '0016_usage_index')]
 
     initial = False
 
