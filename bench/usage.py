@@ -236,7 +236,7 @@ async def breakdown(
             statements.append(query)
             return await original(query, *args, **kwargs)
 
-        client.execute_query = counted  # type: ignore[method-assign]
+        client.execute_query = counted
         results = []
         for name, days in (("library_usage, 28 days", 28), ("library_usage, 365 days", 365)):
             query = UsageQuery(Period(today - timedelta(days=days - 1), today))
