@@ -10,6 +10,7 @@ from typing import Protocol
 from litestar.exceptions import PermissionDeniedException
 
 from wellness.accounts.models import User
+from wellness.care import note_rules
 from wellness.care import notes as care_notes
 from wellness.care.models import ClinicalNote, NoteAddendum
 from wellness.care.note_rules import NoteKind
@@ -74,9 +75,25 @@ async def write_note(call: SignedInCall, patient: User, entry: NoteEntry) -> Cli
     )
 
 
+async def may_amend_or_403(call: SignedInCall, note: ClinicalNote) -> None:
+    """403 for anyone but the note's author, recorded as `access_denied`. Called before any
+    transaction the write runs in (an Idempotency-Key's), so the refusal's row stays."""
+    if note_rules.may_amend(note.author_id, call.user.id):
+        return
+    await record_action(
+        call.request,
+        "access_denied",
+        target_type="clinical_note",
+        target_id=note.id,
+        patient_id=note.patient_id,
+        now=call.now,
+    )
+    raise PermissionDeniedException(NOT_THE_AUTHOR)
+
+
 async def add_addendum(call: SignedInCall, note: ClinicalNote, text: str) -> NoteAddendum:
-    """An addendum by the caller to their own (already loaded) note: 403 for anyone else on the
-    care team (recorded as `access_denied`), then FieldError before anything is stored."""
+    """An addendum by the caller to their own (already loaded) note, which `may_amend_or_403`
+    has let them add to; FieldError before anything is stored."""
 
     async def audited(addendum_id: int) -> None:
         await record_action(
@@ -93,13 +110,5 @@ async def add_addendum(call: SignedInCall, note: ClinicalNote, text: str) -> Not
         return await care_notes.add_addendum(
             call.user, note, text=text, now=call.now, written=audited
         )
-    except care_notes.NotTheAuthor:
-        await record_action(
-            call.request,
-            "access_denied",
-            target_type="clinical_note",
-            target_id=note.id,
-            patient_id=note.patient_id,
-            now=call.now,
-        )
+    except care_notes.NotTheAuthor:  # checked by the caller already: the service's own guard
         raise PermissionDeniedException(NOT_THE_AUTHOR) from None

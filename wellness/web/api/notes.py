@@ -64,6 +64,7 @@ class PatientNotesApi(Controller):
         care-team member's note is a 403: write a note of your own."""
         # Loaded before `respond_once`: a replayed answer is only for who may still see it.
         patient, note = await note_for_therapist_or_404(call.user, patient_id, note_id)
+        await note_actions.may_amend_or_403(call, note)
 
         async def write() -> tuple[int, NoteOut]:
             await note_actions.add_addendum(call, note, data.text)

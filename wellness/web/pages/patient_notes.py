@@ -127,6 +127,7 @@ class PatientNotePages(Controller):
     ) -> Template | Redirect:
         """An addendum to one's own note; the note's other readers get 403."""
         patient, note = await note_for_therapist_or_404(call.user, patient_id, note_id)
+        await note_actions.may_amend_or_403(call, note)
         form = await call.request.form()
         text = forms.text(form, "text")
 
