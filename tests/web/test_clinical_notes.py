@@ -266,7 +266,7 @@ def test_an_empty_addendum_is_shown_again_open_and_stores_nothing(
     assert (
         f'<a href="#addendum-to-{note_id}">Addendum: Write the addendum: it is empty.</a>' in page
     )
-    assert '<details class="note__amend no-print" open>' in page
+    assert '<details class="clinical-note__amend no-print" open>' in page
 
 
 def test_a_colleague_reads_the_note_but_cannot_amend_it(client: Client, patient: User) -> None:
