@@ -49,7 +49,9 @@ class PatientReportPages(Controller):
         }
         if period is None:
             detail = f"refused={','.join(sorted(errors))}"
-            await record_for_patient(call.request, REPORT_VIEWED, patient.id, detail=detail)
+            await record_for_patient(
+                call.request, REPORT_VIEWED, patient.id, detail=detail, now=call.now
+            )
             context |= {"values": typed, "report": None}
             return Template(PAGE, context=context, status_code=400)
         found = await patient_report(patient, period, policy=call.policy, now=call.now)
