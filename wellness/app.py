@@ -42,6 +42,7 @@ from wellness.web.api.catalog import CatalogApi, MediaApi
 from wellness.web.api.checkins import CheckinsApi
 from wellness.web.api.health import healthz
 from wellness.web.api.library_usage import LibraryUsageApi
+from wellness.web.api.notes import PatientNotesApi
 from wellness.web.api.patient_record import PatientRecordApi
 from wellness.web.api.practice import PracticeApi
 from wellness.web.api.suggestions import SuggestionsApi
@@ -75,7 +76,9 @@ from wellness.web.pages.library import LibraryPages
 from wellness.web.pages.library_media import LibraryMedia, library_upload_router
 from wellness.web.pages.library_usage import LibraryUsagePages
 from wellness.web.pages.my_practices import MyPracticesPages
+from wellness.web.pages.patient_notes import PatientNotePages
 from wellness.web.pages.patient_record import PatientRecordPages
+from wellness.web.pages.patient_report import PatientReportPages
 from wellness.web.pages.wellbeing import WellbeingPages
 from wellness.web.refusals import audit_refusal, record_repeated_refusals_at_shutdown
 from wellness.web.request_budget import EXEMPT, within_request_budget
@@ -206,6 +209,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             AssignmentsApi,
             MyPlanApi,
             PatientRecordApi,
+            PatientNotesApi,
             CareRestrictionsApi,
             uploads,
         ],
@@ -239,6 +243,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             AssignmentPages,
             MyPracticesPages,
             PatientRecordPages,
+            PatientNotePages,
+            PatientReportPages,
             CareRestrictionPages,
             library_upload_router(settings.max_upload_bytes + MULTIPART_OVERHEAD),
         ],

@@ -125,9 +125,13 @@ def patient_visits(page: Page) -> list[Visit]:
 
 def therapist_visits(page: Page) -> list[Visit]:
     attest = first_link(page, "/therapist", "a[href$='/attest']")
+    report = attest.removesuffix("/attest") + "/report"
     return [
         Visit("home", "/therapist"),
         Visit("attest", attest),
+        Visit("patient report", report),
+        Visit("patient report without notes", f"{report}?notes=0"),
+        Visit("patient report with errors", f"{report}?from=2026-13-01&to=x&notes=2"),
         Visit("attest with errors", step=lambda page: submit_empty_log(page, attest)),
         Visit("group attendance", "/care/attendance"),
         Visit(

@@ -16,6 +16,7 @@ import pytest
 from tests.conftest import TEST_NOW, flat
 from tests.services.conftest import Orm
 from wellness.accounts.models import User
+from wellness.care import notes
 from wellness.care import services as care
 from wellness.care.models import Alert, AssignmentVersion, CareTeamMember, PracticeAssignment
 from wellness.caseload.daily_plan import todays_plan_for
@@ -189,3 +190,16 @@ def test_the_seeded_history_leaves_today_open_at_any_hour(
     assert figures.practised_today is False
     assert figures.current_period is not None
     assert figures.current_period.end == figures.today - timedelta(days=1)
+
+
+def test_the_demo_therapist_has_written_clinician_notes(orm: Orm, tmp_path: Path) -> None:
+    users = seeded(orm, tmp_path)
+    pat, robin, theo = users[PATIENT], users[PATIENT2], users[THERAPIST]
+
+    [pat_note] = orm.run(notes.notes_page(pat)).items
+    [robin_note] = orm.run(notes.notes_page(robin)).items
+
+    assert (pat_note.author_id, robin_note.author_id) == (theo.id, theo.id)
+    assert pat_note.contact_date == TEST_NOW.date() - timedelta(days=history.PAT_ASSIGNED_DAYS_AGO)
+    assert [item.text for item in pat_note.addenda] == [history.CLINICIAN_NOTES[0][4][0]]
+    assert robin_note.addenda == ()

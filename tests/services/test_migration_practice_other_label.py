@@ -32,7 +32,7 @@ def test_practice_logged_before_keeps_its_kind_and_gets_no_name(any_database_url
         async with raw_database(url) as db:
             await fill_every_table(db, rows=3)
             before = await _schema_objects(db)
-        assert OTHER_LABEL in await upgrade(url)
+        assert OTHER_LABEL in await upgrade(url, target=OTHER_LABEL)
         async with raw_database(url) as db:
             rows = await db.fetch("SELECT kind, other_label FROM practice_logs ORDER BY id")
             after = await _schema_objects(db)
@@ -59,7 +59,7 @@ def test_undoing_it_is_refused_while_a_practice_is_of_kind_other(any_database_ur
         async with raw_database(url) as db:
             await fill_every_table(db, rows=3)
             before = await _schema_objects(db)
-        await upgrade(url)
+        await upgrade(url, target=OTHER_LABEL)
         async with raw_database(url) as db:
             await db.execute(
                 "UPDATE practice_logs SET kind = 'other', other_label = 'Swim' "

@@ -13,6 +13,7 @@ import sqlite3
 import sys
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -749,3 +750,100 @@ def test_undoing_the_alert_emails_migration_restores_the_schema_before_it(
     before, after, users = asyncio.run(there_and_back())
     assert after == before, (before - after, after - before)
     assert users >= 3
+
+
+# --- Migration 0018: clinician notes, written once ----------------------------------------------
+
+BEFORE_NOTES = f"{APP_LABEL}.0017_practice_other_label"
+NOTES = f"{APP_LABEL}.0018_clinical_notes"
+NOTE_TABLES = ("clinical_notes", "clinical_note_addenda")
+
+
+async def _functions(db: RawDatabase) -> set[str]:
+    if db.dialect == "sqlite":
+        return set()
+    rows = await db.fetch(
+        "SELECT p.proname AS name FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
+        "WHERE n.nspname = current_schema()"
+    )
+    return {row["name"] for row in rows}
+
+
+async def _add_note(db: RawDatabase) -> None:
+    """A note and its addendum, on the first user (the filled tables hold users)."""
+    postgres = db.dialect == "postgres"
+    day = date(2026, 11, 24) if postgres else "2026-11-24"
+    moment = BASE_TIME if postgres else BASE_TIME.isoformat(sep=" ")
+    [user] = await db.fetch("SELECT min(id) AS id FROM users")
+    await db.execute(
+        "INSERT INTO clinical_notes (patient_id, author_id, kind, contact_date, text, written_at) "
+        "VALUES (?, ?, 'session', ?, 'as written', ?)",
+        user["id"],
+        user["id"],
+        day,
+        moment,
+    )
+    [note] = await db.fetch("SELECT id FROM clinical_notes")
+    await db.execute(
+        "INSERT INTO clinical_note_addenda (note_id, author_id, text, written_at) "
+        "VALUES (?, ?, 'later', ?)",
+        note["id"],
+        user["id"],
+        moment,
+    )
+
+
+async def _refusal(db: RawDatabase, sql: str) -> str:
+    try:
+        await db.execute(sql)
+    except Exception as refused:  # the driver's own error class
+        return str(refused)
+    return ""
+
+
+def test_undoing_migration_0018_restores_the_schema_before_it(any_database_url: str) -> None:
+    """Up with notes in it, down, up again: the schema before 0018 comes back exactly (the
+    tables, their indexes, the triggers and PostgreSQL's trigger function go), and after the
+    second upgrade the database refuses to change a note again."""
+    url = any_database_url
+
+    async def there_and_back() -> dict[str, Any]:
+        await upgrade(url, target=BEFORE_NOTES)
+        async with raw_database(url) as db:
+            before = (await _schema_objects(db), await _functions(db))
+        assert NOTES in await upgrade(url)
+        async with raw_database(url) as db:
+            filled = await fill_every_table(db, rows=3)
+        await upgrade(url, target=BEFORE_NOTES)
+        async with raw_database(url) as db:
+            after = (await _schema_objects(db), await _functions(db))
+            tables_between = await table_names(db)
+        assert NOTES in await upgrade(url)
+        async with raw_database(url) as db:
+            await _add_note(db)
+            refusals = [
+                await _refusal(db, f"UPDATE {table} SET text = 'rewritten'")  # noqa: S608
+                for table in NOTE_TABLES
+            ] + [await _refusal(db, f"DELETE FROM {table}") for table in NOTE_TABLES]  # noqa: S608
+            texts = [row["text"] for row in await db.fetch("SELECT text FROM clinical_notes")]
+        return {
+            "before": before,
+            "after": after,
+            "filled": filled,
+            "between": tables_between,
+            "refusals": refusals,
+            "texts": texts,
+        }
+
+    found = asyncio.run(there_and_back())
+    assert all(found["filled"][table] >= 3 for table in NOTE_TABLES)
+    assert not set(NOTE_TABLES) & set(found["between"])
+    before_objects, before_functions = found["before"]
+    after_objects, after_functions = found["after"]
+    assert after_objects == before_objects, (
+        before_objects - after_objects,
+        after_objects - before_objects,
+    )
+    assert after_functions == before_functions
+    assert all("clinical notes are never changed or deleted" in text for text in found["refusals"])
+    assert found["texts"] == ["as written"]

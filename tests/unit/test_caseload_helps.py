@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from wellness.caseload.helps import ENOUGH_RATINGS, RatedPractice, what_helps
+from wellness.caseload.helps import ENOUGH_RATINGS, RatedPractice, overall, what_helps
 
 
 def rated(kind: str, session: str | None, before: int, after: int) -> RatedPractice:
@@ -92,3 +92,24 @@ def test_the_threshold_for_enough_is_a_parameter() -> None:
 
     assert what_helps(rows, enough=2).by_session[0].enough
     assert not what_helps(rows, enough=3).by_session[0].enough
+
+
+def test_every_row_together_is_one_figure_in_the_same_words() -> None:
+    rows = [
+        RatedPractice("Breathing", "Box breathing", 7, 4),
+        RatedPractice("Yoga", None, 6, 4),
+        RatedPractice("Breathing", None, 5, 6),
+    ]
+
+    together = overall(rows, label="All rated practice")
+
+    assert together is not None
+    assert (together.label, together.ratings, together.lowered, together.raised) == (
+        "All rated practice",
+        3,
+        2,
+        1,
+    )
+    assert together.summary == "6.0 → 4.7: 1.3 points calmer on average"
+    assert together.basis == "3 ratings, calmer after 2"
+    assert overall([], label="All rated practice") is None

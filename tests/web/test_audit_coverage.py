@@ -23,6 +23,8 @@ from tests.web.test_route_table import PUBLIC_ROUTES, all_routes
 from wellness.accounts.models import User
 from wellness.audit.models import AuditEvent
 from wellness.care.models import Alert
+from wellness.care.note_rules import NoteKind
+from wellness.care.notes import write_note
 from wellness.care.policy import AlertReason
 from wellness.caseload.assignments import AssignmentInput, create_assignment
 from wellness.checkins.models import Checkin
@@ -40,6 +42,7 @@ TARGET_TYPES = {
     "asset_id": "media",
     "key": "cover",
     "user_id": "user",
+    "note_id": "clinical_note",
 }
 MISSING = 999_999
 # Routes with an id in the path whose answer for a missing id is not a loader's 404, and why.
@@ -53,6 +56,8 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/api/v1/patients/{patient_id:int}/assignments"): {"kind": "breathing"},
     ("PUT", "/api/v1/patients/{patient_id:int}/contraindications"): {"contraindications": []},
     ("POST", "/api/v1/patients/{patient_id:int}/overrides"): {"session_id": 1, "kind": "ban"},
+    ("POST", "/api/v1/patients/{patient_id:int}/notes"): {"kind": "session", "text": "Talked."},
+    ("POST", "/api/v1/patients/{patient_id:int}/notes/{note_id:int}/addenda"): {"text": "Later."},
     ("POST", "/api/v1/patients/{patient_id:int}/practice"): {
         "kind": "yoga",
         "minutes": 30,
@@ -127,7 +132,15 @@ def care_ids(client: Client, personas: dict[str, User]) -> dict[str, int]:
             source_id=rating.id,
             created_at=now,
         )
-        return {"patient_id": patient.id, "assignment_id": assignment.id, "alert_id": alert.id}
+        note = await write_note(
+            therapist, patient, kind=NoteKind.SESSION, contact_date=None, text="Talked.", now=now
+        )
+        return {
+            "patient_id": patient.id,
+            "assignment_id": assignment.id,
+            "alert_id": alert.id,
+            "note_id": note.id,
+        }
 
     return client.run(make)
 
@@ -310,6 +323,9 @@ def test_every_staff_page_that_shows_a_patient_is_audited_naming_them(
         ("POST", "/care/patients/{patient_id:int}/restrictions/overrides"),
         ("POST", "/care/patients/{patient_id:int}/attest"),
         ("POST", "/care/assignments/{assignment_id:int}/edit"),
+        ("POST", "/care/patients/{patient_id:int}/notes"),
+        ("POST", "/care/patients/{patient_id:int}/notes/{note_id:int}/addenda"),
+        ("GET", "/care/patients/{patient_id:int}/report"),
     } <= shown
 
 

@@ -47,6 +47,11 @@ JSON_WRITES = {
         {"contraindications"},
     ),
     ("post", "/api/v1/patients/{patient_id}/overrides"): ("OverrideIn", {"session_id", "kind"}),
+    ("post", "/api/v1/patients/{patient_id}/notes"): ("NoteCreate", {"kind", "text"}),
+    ("post", "/api/v1/patients/{patient_id}/notes/{note_id}/addenda"): (
+        "AddendumCreate",
+        {"text"},
+    ),
 }
 # Writes whose body may be left out entirely (an acknowledgement without a note).
 OPTIONAL_BODIES = {("post", "/api/v1/alerts/{alert_id}/acknowledge")}

@@ -150,9 +150,32 @@ def test_a_body_that_may_be_left_out_is_optional(document: dict[str, Any]) -> No
 
 def test_json_bodies_say_they_refuse_unknown_fields(document: dict[str, Any]) -> None:
     schemas = document["components"]["schemas"]
-    for name in ("CheckinCreate", "Gad7Create", "SessionCreate", "AssignmentPatch", "OverrideIn"):
+    for name in (
+        "CheckinCreate",
+        "Gad7Create",
+        "SessionCreate",
+        "AssignmentPatch",
+        "OverrideIn",
+        "NoteCreate",
+        "AddendumCreate",
+    ):
         assert schemas[name]["additionalProperties"] is False, name
     assert "additionalProperties" not in schemas["CheckinOut"]  # answers may grow
+
+
+def test_the_notes_api_documents_its_bodies_answers_and_limits(document: dict[str, Any]) -> None:
+    notes = document["paths"]["/api/v1/patients/{patient_id}/notes"]
+    addenda = document["paths"]["/api/v1/patients/{patient_id}/notes/{note_id}/addenda"]
+    note_out = {"$ref": "#/components/schemas/NoteOut"}
+
+    for operation in (notes["post"], addenda["post"]):
+        assert operation["responses"]["201"]["content"]["application/json"]["schema"] == note_out
+        assert {"403", "404", "422"} <= set(operation["responses"])
+    assert {"404", "422"} <= set(notes["get"]["responses"])
+    text = document["components"]["schemas"]["NoteCreate"]["properties"]["text"]
+    assert (text["minLength"], text["maxLength"]) == (1, 10_000)
+    kinds = document["components"]["schemas"]["NoteKind"]["enum"]
+    assert kinds == ["session", "phone_call", "group", "other"]
 
 
 def test_json_bodies_keep_every_bound_the_decoder_enforces(document: dict[str, Any]) -> None:

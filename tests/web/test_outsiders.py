@@ -16,9 +16,9 @@ and a plausible body, on a real record of someone else's (never a missing id), a
 The world is seeded once per module, through the app's own API as each insider would: the
 personas of tests/conftest.py (`therapist` looks after `patient`, `other_therapist` after
 `other_patient`), a published and a draft session with media and covers, `patient`'s check-ins,
-GAD-7, practice, alert, assignment, contraindication and ban. One more therapist,
-`former_therapist`, was on `patient`'s care team and was taken off it by an admin: a former
-member is an outsider like any other therapist.
+GAD-7, practice, alert, assignment, contraindication and ban, and `therapist`'s clinician note
+on her. One more therapist, `former_therapist`, was on `patient`'s care team and was taken off
+it by an admin: a former member is an outsider like any other therapist.
 """
 
 from __future__ import annotations
@@ -193,6 +193,13 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("GET", "/api/v1/patients/{patient_id:int}/overrides"): CARE_LOADED,
     ("POST", "/api/v1/patients/{patient_id:int}/overrides"): CARE_LOADED,
     ("DELETE", "/api/v1/patients/{patient_id:int}/overrides/{session_id:int}"): CARE_LOADED,
+    # Clinician notes (the therapist's own note: its author may add to it) and the report.
+    ("POST", "/care/patients/{patient_id:int}/notes"): CARE_LOADED,
+    ("POST", "/care/patients/{patient_id:int}/notes/{note_id:int}/addenda"): CARE_LOADED,
+    ("GET", "/api/v1/patients/{patient_id:int}/notes"): CARE_LOADED,
+    ("POST", "/api/v1/patients/{patient_id:int}/notes"): CARE_LOADED,
+    ("POST", "/api/v1/patients/{patient_id:int}/notes/{note_id:int}/addenda"): CARE_LOADED,
+    ("GET", "/care/patients/{patient_id:int}/report"): CARE_LOADED,
     # The catalog's editors (any session or media: the draft is used).
     ("GET", "/coordinator"): COORDINATORS,
     ("GET", "/library/upload"): COORDINATORS,
@@ -329,6 +336,21 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
         "kind": "pin",
     },
     ("DELETE", "/api/v1/patients/{patient_id:int}/overrides/{session_id:int}"): {},
+    ("POST", "/care/patients/{patient_id:int}/notes"): {
+        "kind": "phone_call",
+        "contact_date": "{LOCAL_DATE}",
+        "text": "Phoned about the weekend.",
+    },
+    ("POST", "/care/patients/{patient_id:int}/notes/{note_id:int}/addenda"): {
+        "text": "She called back."
+    },
+    ("POST", "/api/v1/patients/{patient_id:int}/notes"): {
+        "kind": "phone_call",
+        "text": "Phoned about the weekend.",
+    },
+    ("POST", "/api/v1/patients/{patient_id:int}/notes/{note_id:int}/addenda"): {
+        "text": "She called back."
+    },
     ("POST", "/library/media"): {},
     ("POST", "/library/sessions/new"): {"title": "Longer exhale", "kind": "breathing"},
     ("POST", "/library/sessions/{session_id:int}/edit"): {
@@ -386,6 +408,7 @@ PATIENT_NOTE = "Marker-7f3a panic on the tram"
 PRACTICE_NOTE = "Marker-91bc yoga after the relapse"
 ASSIGNMENT_NOTE = "Marker-c4d2 breathe before calling your sponsor"
 OTHER_PATIENT_NOTE = "Marker-e85f insomnia again"
+CLINICIAN_NOTE = "Marker-3c8e worried about the taper schedule"
 DRAFT_TITLE = "Marker-2b6e unreleased withdrawal session"
 DRAFT_FILENAME = "marker-5d17-withdrawal.flac"
 SPARE_FILENAME = "marker-a4c9-spare-take.flac"
@@ -540,6 +563,9 @@ def seed(directory: Path, database_url: str) -> Seeded:
         )
         api(therapist, "PUT", f"{caseload}/contraindications", {"contraindications": ["vigorous"]})
         api(therapist, "POST", f"{caseload}/overrides", {"session_id": published, "kind": "ban"})
+        note = api(
+            therapist, "POST", f"{caseload}/notes", {"kind": "session", "text": CLINICIAN_NOTE}
+        )
 
         async def stored() -> tuple[int, str]:
             alert = await Alert.get(patient_id=patient_id)
@@ -553,6 +579,7 @@ def seed(directory: Path, database_url: str) -> Seeded:
         "alert_id": str(alert_id),
         "assignment_id": str(assignment["id"]),
         "practice_id": str(played["practice"]["id"]),
+        "note_id": str(note["id"]),
         "user_id": str(patient_id),
         "therapist_id": str(personas["therapist"].id),
         "asset_id": str(draft_asset),
@@ -566,11 +593,12 @@ def seed(directory: Path, database_url: str) -> Seeded:
         "{STARTED_AT}": started_at,
         # As a patient or a therapist in Berlin types it into a form.
         "{LOCAL_STARTED_AT}": local_start.astimezone(BERLIN).strftime("%Y-%m-%dT%H:%M"),
+        "{LOCAL_DATE}": TEST_NOW.astimezone(BERLIN).date().isoformat(),
         "{OTHER_THERAPIST}": personas["other_therapist"].id,
         "{PATIENT}": patient_id,
     }
     markers = {key: [persona.display_name, persona.email] for key, persona in SIGNED_IN.items()}
-    markers["patient"] += [PATIENT_NOTE, PRACTICE_NOTE, ASSIGNMENT_NOTE]
+    markers["patient"] += [PATIENT_NOTE, PRACTICE_NOTE, ASSIGNMENT_NOTE, CLINICIAN_NOTE]
     markers["other_patient"].append(OTHER_PATIENT_NOTE)
     markers["coordinator"] += [DRAFT_TITLE, DRAFT_FILENAME, SPARE_FILENAME]
     return Seeded(settings, ids, fill, markers)

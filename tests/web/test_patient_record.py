@@ -187,7 +187,7 @@ def test_practice_and_alerts_come_a_page_at_a_time(
     assert not {item["id"] for item in first["items"]} & {item["id"] for item in second["items"]}
     assert "page 2 of 2" in page
     assert (
-        'href="?practice_page=1&amp;alerts_page=1#practice"'
+        'href="?practice_page=1&amp;alerts_page=1&amp;notes_page=1#practice"'
         in client.get(f"/care/patients/{patient_id}?practice_page=2").text
     )
     assert "No practice on this page." in beyond

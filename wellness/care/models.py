@@ -6,6 +6,7 @@ from tortoise import fields
 from tortoise.models import Model
 
 from wellness.accounts.models import actor_foreign_key, user_foreign_key
+from wellness.care.note_rules import NoteKind
 from wellness.care.policy import AlertReason
 
 
@@ -177,3 +178,47 @@ class AssignmentPause(Model):
     class Meta:
         table = "care_assignment_pauses"
         indexes = (("assignment_id", "paused_on"),)
+
+
+class ClinicalNote(Model):
+    """A care-team member's note on a patient: a session, a phone call, a group, other.
+
+    A clinical record: never changed and never deleted (`wellness.care.note_rules`, rule 4);
+    migration 0018's triggers make the database refuse it, as for the audit trail. Only the
+    author's link goes (NULL) should their account ever be deleted. Corrections and later
+    thoughts are its addenda.
+    """
+
+    id = fields.IntField(primary_key=True)
+    patient_id: int
+    patient: fields.ForeignKeyRelation[Model] = user_foreign_key()
+    author_id: int | None
+    author: fields.ForeignKeyNullableRelation[Model] = actor_foreign_key()
+    kind = fields.CharEnumField(NoteKind, max_length=16)
+    contact_date = fields.DateField()  # the day of the contact, in the author's zone
+    text = fields.TextField()
+    written_at = fields.DatetimeField()
+
+    addenda: fields.ReverseRelation[NoteAddendum]
+
+    class Meta:
+        table = "clinical_notes"
+        indexes = (("patient_id", "contact_date"),)
+
+
+class NoteAddendum(Model):
+    """A correction or later thought its author added to their note, never changed either."""
+
+    id = fields.IntField(primary_key=True)
+    note_id: int
+    note: fields.ForeignKeyRelation[ClinicalNote] = fields.ForeignKeyField(
+        "wellness.ClinicalNote", related_name="addenda", on_delete=fields.CASCADE
+    )
+    author_id: int | None
+    author: fields.ForeignKeyNullableRelation[Model] = actor_foreign_key()
+    text = fields.TextField()
+    written_at = fields.DatetimeField()
+
+    class Meta:
+        table = "clinical_note_addenda"
+        indexes = (("note_id", "written_at"),)

@@ -224,3 +224,11 @@ async def open_alert_count(therapist: User) -> int:
     if token is not None:
         _open_counts.store({therapist.id: token}, {therapist.id: count})
     return count
+
+
+async def alerts_between(patient: User, start: datetime, end: datetime) -> list[AlertView]:
+    """The patient's alerts raised in [start, end), open or acknowledged, oldest first."""
+    found = await Alert.filter(
+        patient_id=patient.id, created_at__gte=start, created_at__lt=end
+    ).order_by("created_at", "id")
+    return await describe(found)

@@ -84,6 +84,14 @@ def what_helps(rows: Iterable[RatedPractice], *, enough: int = ENOUGH_RATINGS) -
     return WhatHelps(_ranked(by_session, enough), _ranked(by_kind, enough), total)
 
 
+def overall(
+    rows: Iterable[RatedPractice], *, label: str, enough: int = ENOUGH_RATINGS
+) -> Helped | None:
+    """Every row together as one figure (e.g. a report's period), or None without a row."""
+    rows = list(rows)
+    return _helped(label, rows, enough) if rows else None
+
+
 def _ranked(groups: dict[str, list[RatedPractice]], enough: int) -> list[Helped]:
     helped = [_helped(label, rows, enough) for label, rows in groups.items()]
     return sorted(

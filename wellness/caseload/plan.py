@@ -195,6 +195,42 @@ async def adherence_for(
     return sorted(checked, key=lambda item: -item.id)
 
 
+@dataclass(frozen=True, slots=True)
+class PeriodAdherence:
+    """One assignment's items due in a period (a report's): done, missed and still pending."""
+
+    id: int
+    title: str
+    schedule: str  # the latest version's
+    state: AssignmentState  # now
+    adherence: rules.Adherence
+
+
+async def adherence_between(
+    patient: User, *, policy: CarePolicy, now: datetime, first: date, last: date
+) -> list[PeriodAdherence]:
+    """Each assignment with items due from practice day `first` to `last` (a week's quota by
+    its deadline, the week's last active day), the newest assignment first: the same outcomes
+    `adherence_for` counts over an assignment's whole life."""
+    loaded = await load({patient.id: patient.time_zone}, policy)
+    data = loaded.patients[patient.id]
+    if not data.assignments:
+        return []
+    today, outcomes = _evaluate(data, policy, now, first=first)
+    due = [outcome for outcome in outcomes if first <= outcome.occurrence.due <= last]
+    found = []
+    for record in data.assignments:
+        pure = record.assignment
+        counted = rules.adherence(due, assignment_id=pure.id)
+        if not (counted.prescribed or counted.pending):
+            continue
+        latest = pure.versions[-1]
+        title = title_of(latest.target, loaded.titles)
+        state = state_of(record, today)
+        found.append(PeriodAdherence(pure.id, title, schedule_text(latest), state, counted))
+    return sorted(found, key=lambda item: -item.id)
+
+
 async def _with_availability(
     item: AssignmentAdherence, record: AssignmentRecord, restrictions: Restrictions
 ) -> AssignmentAdherence:

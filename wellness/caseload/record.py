@@ -227,13 +227,25 @@ async def practice_history(
     return Page(entries, found.page, found.pages, found.total)
 
 
-async def rated_practice(patient: User, *, policy: CarePolicy) -> list[helps.RatedPractice]:
+async def rated_practice(
+    patient: User,
+    *,
+    policy: CarePolicy,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> list[helps.RatedPractice]:
     """Every completed practice of the patient rated both before and after (the progress page's
-    rule for what helped), in three narrow queries."""
+    rule for what helped), in three narrow queries; only those started in [since, until) when
+    given (a report's period)."""
     paired = await history.rated_before_and_after(patient.id)
     if not paired:
         return []
-    practices: list[Any] = await PracticeLog.filter(id__in=list(paired)).values_list(
+    query = PracticeLog.filter(id__in=list(paired))
+    if since is not None:
+        query = query.filter(started_at__gte=since)
+    if until is not None:
+        query = query.filter(started_at__lt=until)
+    practices: list[Any] = await query.values_list(
         "id", "session_id", "kind", "evidence", "completed", "listened_seconds", "duration_seconds"
     )
     titles = await session_titles(row[1] for row in practices)

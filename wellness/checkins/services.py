@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from tortoise.transactions import in_transaction
 
@@ -168,6 +169,25 @@ async def checkin_history(patient: User, *, page: int = 1, per_page: int = 20) -
 async def gad7_history(patient: User, *, page: int = 1, per_page: int = 20) -> Page[Gad7Response]:
     query = Gad7Response.filter(patient_id=patient.id)
     return await paged(query, "-occurred_at", "-id", page=page, per_page=per_page)
+
+
+async def levels_between(patient: User, start: datetime, end: datetime) -> list[int]:
+    """The SUDS levels the patient gave in [start, end), quick or around a practice, each once
+    (an after rating copied from a check-in is that check-in's: see `adopt_as_after`)."""
+    levels: list[Any] = await Checkin.filter(
+        patient_id=patient.id,
+        adopted_from_id__isnull=True,
+        occurred_at__gte=start,
+        occurred_at__lt=end,
+    ).values_list("level", flat=True)
+    return [int(level) for level in levels]
+
+
+async def gad7_between(patient: User, start: datetime, end: datetime) -> list[Gad7Response]:
+    """The patient's GAD-7 answers in [start, end), oldest first."""
+    return await Gad7Response.filter(
+        patient_id=patient.id, occurred_at__gte=start, occurred_at__lt=end
+    ).order_by("occurred_at", "id")
 
 
 async def latest_checkins(patient: User, limit: int = 5) -> list[Checkin]:

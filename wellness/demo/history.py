@@ -1,5 +1,6 @@
 """A few weeks of lived-in history for the demo: care teams, assigned practices, practice,
-check-ins, GAD-7 and one open alert, so every page has something real to show. Practice and
+check-ins, GAD-7, one open alert and a few clinician notes, so every page has something real
+to show. Practice and
 ratings are written straight to the models (the services would rightly refuse entries older
 than the back-dating window); the assignments go through the caseload services, as of the day
 the therapist made them."""
@@ -13,8 +14,10 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from wellness.accounts.models import User
+from wellness.care import notes
 from wellness.care import services as care
 from wellness.care.models import Alert
+from wellness.care.note_rules import NoteKind
 from wellness.care.policy import AlertReason
 from wellness.care.schedule import Frequency, PartOfDay
 from wellness.caseload.assignments import AssignmentInput, create_assignment
@@ -45,6 +48,25 @@ ROBIN_SESSION = "Seated body scan"  # three evenings a week
 ROBIN_ASSIGNED_DAYS_AGO = 10
 ROBIN_PRACTISED = (9, 7, 2)  # days ago: most evenings asked for, not quite all
 ROBIN_NOTE = "Three evenings a week, sitting up in a chair: not in bed, so sleep stays for sleep."
+# The demo therapist's clinician notes: (patient, days ago, kind, text, addenda).
+CLINICIAN_NOTES = (
+    (
+        "patient@demo.wellness",
+        PAT_ASSIGNED_DAYS_AGO,
+        NoteKind.SESSION,
+        "First session since the taper step. Pat reports broken sleep and restless evenings.\n"
+        "Agreed on slow breathing every evening before dinner; reviewed in two weeks.",
+        ("Correction: the taper step was on Monday, not the weekend.",),
+    ),
+    (
+        "patient2@demo.wellness",
+        2,
+        NoteKind.PHONE_CALL,
+        "Robin phoned after a hard night. Talked through the grounding exercise; she will try "
+        "the body scan in the chair rather than in bed.",
+        (),
+    ),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +84,7 @@ async def seed_history(users: dict[str, User], *, now: datetime, rollover_hour: 
         for patient in patients:
             await care.assign(users[therapist], users[patient], now=joined)
     await _open_alert(users["patient2@demo.wellness"], now=now)
+    await _clinician_notes(users, now=now)
     sessions = await PracticeSession.filter(status=Status.PUBLISHED, duration_seconds__gt=0)
     if not sessions:
         return
@@ -245,3 +268,18 @@ async def _open_alert(patient: User, *, now: datetime) -> None:
         source_id=checkin.id,
         created_at=moment,
     )
+
+
+async def _clinician_notes(users: dict[str, User], *, now: datetime) -> None:
+    """The demo therapist's notes, each written on the day of its contact, its addenda an hour
+    later."""
+    for patient, days_ago, kind, text, addenda in CLINICIAN_NOTES:
+        written = now - timedelta(days=days_ago)
+        therapist = users[DEMO_THERAPIST]
+        note = await notes.write_note(
+            therapist, users[patient], kind=kind, contact_date=None, text=text, now=written
+        )
+        for addendum in addenda:
+            await notes.add_addendum(
+                therapist, note, text=addendum, now=written + timedelta(hours=1)
+            )

@@ -9,7 +9,6 @@ from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from wellness.accounts.models import User
-from wellness.audit.models import AuditEvent
 from wellness.system.models import InstanceFlag
 
 DEMO_FLAG = "demo"
@@ -74,9 +73,10 @@ async def wipe_all_data() -> None:
         await connection.execute_script(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE")
         return
     # Children before parents: deferring foreign keys does not defer ON DELETE RESTRICT.
-    # The audit trail first, while the demo flag that lets its trigger allow this still stands.
-    # Table names come from our own model metadata, never from input.
-    tables.sort(key=lambda table: table != AuditEvent._meta.db_table)
+    # The instance flags last: the demo flag among them lets the triggers of the append-only
+    # tables (the audit trail, clinical notes) allow this, as long as it stands. Table names
+    # come from our own model metadata, never from input.
+    tables.sort(key=lambda table: table == InstanceFlag._meta.db_table)
     deletes = [f'DELETE FROM "{table}"' for table in tables]  # noqa: S608
     async with in_transaction("default") as transaction:
         # Only demo databases are wiped (the callers check); the flag lets the audit trigger

@@ -16,8 +16,9 @@ from litestar.exceptions import NotFoundException
 
 from wellness.accounts import services as accounts
 from wellness.accounts.models import User
+from wellness.care import notes
 from wellness.care import services as care
-from wellness.care.models import Alert, PracticeAssignment
+from wellness.care.models import Alert, ClinicalNote, PracticeAssignment
 from wellness.caseload import assignments
 from wellness.catalog import services as catalog
 from wellness.catalog.media_access import cover_owner_for_viewer
@@ -67,6 +68,16 @@ async def patient_for_therapist_or_404(viewer: User, patient_id: int) -> User:
 async def alert_for_therapist_or_404(viewer: User, alert_id: int) -> Alert:
     found = await care.alert_for_therapist(viewer, alert_id)
     return _found(found, "No such alert for your caseload.", "alert", alert_id)
+
+
+async def note_for_therapist_or_404(
+    viewer: User, patient_id: int, note_id: int
+) -> tuple[User, ClinicalNote]:
+    """The patient, for their current care team, and a note about them (the patient first: an
+    outsider learns nothing of which note ids exist)."""
+    patient = await patient_for_therapist_or_404(viewer, patient_id)
+    found = await notes.note_about(patient, note_id)
+    return patient, _found(found, "No such note about this patient.", "clinical_note", note_id)
 
 
 async def assignment_for_therapist_or_404(viewer: User, assignment_id: int) -> PracticeAssignment:

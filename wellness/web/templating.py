@@ -22,7 +22,7 @@ from wellness.lib.durations import clock, rounded_minutes
 from wellness.lib.languages import language_name
 from wellness.lib.paging import page_numbers
 from wellness.lib.zones import spoken, time_zone_names
-from wellness.practice.charts.formatting import full_date
+from wellness.practice.charts.formatting import date_range, full_date
 from wellness.resources import package_folder
 
 
@@ -122,6 +122,7 @@ def _configure(
     engine.engine.filters["full_date"] = full_date  # 4 Dec 2026
     engine.engine.filters["signed_change"] = signed_change  # "+0.4", or with a minus sign
     engine.engine.filters["change_direction"] = change_direction  # calmer
+    engine.engine.filters["date_range"] = date_range  # 4 to 10 Dec 2026
 
 
 def template_config(clinic_time_zone: str, *, reload: bool = True) -> TemplateConfig[Any]:
