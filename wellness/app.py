@@ -41,6 +41,7 @@ from wellness.web.api.checkins import CheckinsApi
 from wellness.web.api.health import healthz
 from wellness.web.api.patient_record import PatientRecordApi
 from wellness.web.api.practice import PracticeApi
+from wellness.web.api.reviews import ReviewsApi
 from wellness.web.api.suggestions import SuggestionsApi
 from wellness.web.auth import retrieve_user
 from wellness.web.context import STATE_KEY, WebContext
@@ -71,6 +72,7 @@ from wellness.web.pages.library import LibraryPages
 from wellness.web.pages.library_media import LibraryMedia, library_upload_router
 from wellness.web.pages.my_practices import MyPracticesPages
 from wellness.web.pages.patient_record import PatientRecordPages
+from wellness.web.pages.reviews import ReviewPages
 from wellness.web.pages.wellbeing import WellbeingPages
 from wellness.web.refusals import audit_refusal, record_repeated_refusals_at_shutdown
 from wellness.web.request_budget import EXEMPT, within_request_budget
@@ -193,6 +195,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             MyPlanApi,
             PatientRecordApi,
             CareRestrictionsApi,
+            ReviewsApi,
             uploads,
         ],
         guards=[api_writes_carry_token],
@@ -225,6 +228,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             MyPracticesPages,
             PatientRecordPages,
             CareRestrictionPages,
+            ReviewPages,
             library_upload_router(settings.max_upload_bytes + MULTIPART_OVERHEAD),
         ],
         # HTML for people, not an API: the OpenAPI document describes the JSON API only.

@@ -71,6 +71,7 @@ MODEL_MODULES = [
     "wellness.checkins.models",
     "wellness.care.models",
     "wellness.suggestions.logs.models",
+    "wellness.reviews.models",
 ]
 MIGRATIONS_MODULE = "wellness.migrations"
 

@@ -88,6 +88,9 @@ class Settings:
     forwarded_allow_ips: tuple[str, ...] = ()
     # Per signed-in person, or per address without a session; 0: no limit.
     requests_per_minute: int = 1200
+    # Publishing a draft needs a therapist's approval of its current version (wellness.reviews);
+    # off, publishing an unapproved draft asks the coordinator to confirm instead.
+    publish_needs_review: bool = False
     care: CarePolicy = dataclasses.field(default_factory=CarePolicy)
     demo: bool = False
     # Tests swap the persistent store for a memory one; production never sets this.
@@ -142,6 +145,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         auto_migrate=reader.boolean("AUTO_MIGRATE", environment is Environment.DEVELOPMENT),
         forwarded_allow_ips=reader.networks("FORWARDED_ALLOW_IPS"),
         requests_per_minute=reader.integer("REQUESTS_PER_MINUTE", 1200, low=0, high=1_000_000),
+        publish_needs_review=reader.boolean("PUBLISH_NEEDS_REVIEW", False),
         care=_care_policy(reader),
         demo=reader.boolean("DEMO", False),
     )
