@@ -89,7 +89,7 @@ DOMAINS: tuple[str, ...] = (
     "checkins",
     "practice",
 )
-DOMAINS += ("suggestions", "caseload", "lib")
+DOMAINS += ("suggestions", "caseload", "reviews", "lib")
 OUTER_LAYERS = ("wellness.web", "wellness.app", "wellness.cli", "wellness.demo")
 PURE_MODULES = (
     "wellness.lib",
@@ -107,6 +107,7 @@ PURE_MODULES = (
     "wellness.practice.streaks",
     "wellness.practice.rules",
     "wellness.practice.charts",
+    "wellness.reviews.rules",
 )
 
 

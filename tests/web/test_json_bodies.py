@@ -47,6 +47,7 @@ JSON_WRITES = {
         {"contraindications"},
     ),
     ("post", "/api/v1/patients/{patient_id}/overrides"): ("OverrideIn", {"session_id", "kind"}),
+    ("post", "/api/v1/sessions/{session_id}/reviews"): ("ReviewCreate", {"decision"}),
 }
 # Writes whose body may be left out entirely (an acknowledgement without a note).
 OPTIONAL_BODIES = {("post", "/api/v1/alerts/{alert_id}/acknowledge")}

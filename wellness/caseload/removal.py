@@ -5,8 +5,9 @@ is `SET NULL`: a deletion would silently blank them), therapists' assignments (`
 teams' pins and bans (`CASCADE`: a deletion would silently lift them), therapists' clinical
 reviews (`RESTRICT`: never deleted), and the suggestion logs' lists and follow-ups (ids without
 a key). So each is counted, inside the deletion's transaction and after the session's row is
-locked (PostgreSQL; SQLite runs one writer at a time), and any one refuses the deletion. Published and archived sessions are refused whatever refers to them:
-archiving is how those leave the library (`catalog.rules.check_session_deletable`).
+locked (PostgreSQL; SQLite runs one writer at a time), and any one refuses the deletion.
+Published and archived sessions are refused whatever refers to them: archiving is how those
+leave the library (`catalog.rules.check_session_deletable`).
 
 The session's tags go with it (`CASCADE`); its media stays unless asked for, and then only if no
 other session plays it (`catalog.removal`), both or neither. The caller removes the freed files

@@ -149,11 +149,12 @@ def standing_of(reviews: Iterable[ReviewFact], version: str) -> Standing:
     latest (a therapist who reviews again changes their mind). A request for changes outweighs
     approvals: a clinician's objection stands until its author approves or the draft changes.
     """
-    every = list(reviews)
+    every = sorted(reviews, key=lambda fact: (fact.reviewed_at, fact.review_id))
     latest: dict[int | None, ReviewFact] = {}
-    for fact in sorted(every, key=lambda fact: (fact.reviewed_at, fact.review_id)):
+    for fact in every:
         if fact.counts and fact.version == version:
-            latest[fact.reviewer_id] = fact
+            latest.pop(fact.reviewer_id, None)
+            latest[fact.reviewer_id] = fact  # names in the order their word was given
     requested = tuple(
         fact.reviewer_name
         for fact in latest.values()
