@@ -123,10 +123,20 @@ def patient_visits(page: Page) -> list[Visit]:
     ]
 
 
+def submit_empty_review(page: Page, preview: str) -> None:
+    page.goto(preview)
+    page.get_by_role("button", name="Save review").click()
+    expect(page.locator(".error-summary")).to_be_visible()
+
+
 def therapist_visits(page: Page) -> list[Visit]:
     attest = first_link(page, "/therapist", "a[href$='/attest']")
+    preview = first_link(page, "/reviews/drafts", "a[href^='/reviews/drafts/']")
     return [
         Visit("home", "/therapist"),
+        Visit("drafts to review", "/reviews/drafts"),
+        Visit("draft preview", preview),
+        Visit("review with errors", step=lambda page: submit_empty_review(page, preview)),
         Visit("attest", attest),
         Visit("attest with errors", step=lambda page: submit_empty_log(page, attest)),
         Visit("group attendance", "/care/attendance"),
@@ -148,7 +158,16 @@ def coordinator_visits(page: Page) -> list[Visit]:
         Visit("new session", "/library/sessions/new"),
         Visit("new session with errors", step=submit_empty_new_session),
         Visit("edit session", f"/library{session}/edit"),
+        Visit("drafts in the library", "/sessions?status=draft"),
+        Visit("edit draft", step=edit_the_draft),
     ]
+
+
+def edit_the_draft(page: Page) -> None:
+    """The draft's edit page, with its clinical reviews."""
+    page.goto(first_link(page, "/sessions?status=draft", "a[href^='/sessions/']"))
+    page.get_by_role("link", name=re.compile("^Edit")).click()
+    expect(page.get_by_role("heading", name="Clinical review", exact=True)).to_be_visible()
 
 
 def admin_visits(page: Page) -> list[Visit]:

@@ -325,9 +325,12 @@ async def edit_template(
     """The edit page; `publish_check`: where the reviews stand, when publishing waits for the
     coordinator to confirm."""
     context = await session_page_context(session)
+    history = await reviews.reviews_of(session)
     context |= await _deletion_context(session, delete_media=delete_media)
+    # A reviewed draft is archived rather than deleted: its reviews are kept.
+    context["deletable"] = context["deletable"] and not history.items
     context |= {
-        "history": await reviews.reviews_of(session),
+        "history": history,
         "needs_review": settings.publish_needs_review,
         "publish_check": publish_check,
     }
