@@ -13,8 +13,8 @@ import pytest
 from playwright.sync_api import Browser, Page, Request, expect
 
 from tests.browser.conftest import LiveServer
-from tests.browser.test_accessibility import violations_on
 from tests.browser.test_accessibility import axe_source as axe_source  # the fixture
+from tests.browser.test_accessibility import violations_on
 from tests.browser.test_library_upload import new_context, sign_in
 
 pytestmark = pytest.mark.browser
