@@ -24,6 +24,7 @@ from wellness.catalog.kinds import Contraindication, Guidance, Kind, Level, Post
 from wellness.catalog.models import PracticeSession
 from wellness.catalog.rules import CatalogConflict
 from wellness.lib.validation import FieldError
+from wellness.reviews import publishing
 from wellness.reviews import services as reviews
 from wellness.reviews.models import SessionReview
 from wellness.reviews.rules import Decision, DraftContent, ReviewStatus
@@ -259,7 +260,7 @@ def test_drafts_to_review_are_listed_most_recently_changed_first_and_counted(
 
 
 def publish(db: Orm, session: PracticeSession, who: User, **options: Any) -> Any:
-    return db.run(reviews.publish(session, actor=who, now=LATER, **options))
+    return db.run(publishing.publish(session, actor=who, now=LATER, **options))
 
 
 def test_required_review_refuses_an_unapproved_draft_and_changes_nothing(
@@ -307,13 +308,13 @@ def test_required_review_publishes_a_draft_an_active_therapist_approved_as_it_is
 def test_without_required_review_an_unapproved_draft_waits_for_the_coordinators_word(
     db: Orm, people: dict[str, User], draft: PracticeSession
 ) -> None:
-    with pytest.raises(reviews.PublishUnconfirmed) as asked:
+    with pytest.raises(publishing.PublishUnconfirmed) as asked:
         publish(db, draft, people["cora"], needs_review=False, accepted=frozenset())
     assert asked.value.standing.status is ReviewStatus.NOT_REVIEWED
     assert stored(db, draft).status is Status.DRAFT
 
     review(db, draft, people["theo"], CHANGES, "Holds are unsafe in withdrawal.")
-    with pytest.raises(reviews.PublishUnconfirmed):  # confirmed for another status than this
+    with pytest.raises(publishing.PublishUnconfirmed):  # confirmed for another status than this
         publish(
             db,
             draft,

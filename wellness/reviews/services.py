@@ -1,5 +1,5 @@
-"""Reviews of draft sessions: who may review or read them, storing one, what a draft's reviews
-add up to, and publishing under the clinic's review rule."""
+"""Reviews of draft sessions: who may review or read them, storing one, and what a draft's
+reviews add up to. Publishing under the clinic's review rule is `publishing`."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from tortoise.transactions import in_transaction
 from wellness.accounts import permissions
 from wellness.accounts.models import User
 from wellness.accounts.roles import Role
-from wellness.catalog import services as catalog
 from wellness.catalog.cache import TokenCache, change_token
 from wellness.catalog.kinds import Kind, Status
 from wellness.catalog.models import MediaAsset, PracticeSession, SessionTag
@@ -226,6 +225,12 @@ async def reviews_of(session: PracticeSession) -> SessionReviews:
     return SessionReviews(session.id, version, _standing(found, version), found[::-1])
 
 
+async def standing_now(session_id: int) -> Standing:
+    """Where the session's reviews stand for the content stored now (never cached)."""
+    found = (await _reviews([session_id], {})).get(session_id, [])
+    return _standing(found, await current_version(session_id))
+
+
 async def standings_of_drafts(session_ids: Iterable[int]) -> dict[int, Standing]:
     """Where each draft among `session_ids` stands (other sessions are left out)."""
     return await _draft_standings(session_ids, await draft_versions())
@@ -345,68 +350,3 @@ async def add_review(
         current=True,
         counts=reviewer.is_active and permissions.can_review_drafts(reviewer.role),
     )
-
-
-class PublishUnconfirmed(Exception):
-    """The draft is not approved and the caller did not accept publishing it as it stands:
-    nothing was saved or published. The page asks the coordinator to confirm."""
-
-    def __init__(self, standing: Standing) -> None:
-        super().__init__(standing.summary)
-        self.standing = standing
-
-
-@dataclass(frozen=True, slots=True)
-class Published:
-    session: PracticeSession
-    standing: Standing  # where its reviews stood when it was published
-
-
-ANY_STANDING = frozenset(ReviewStatus)
-
-
-async def publish(
-    session: PracticeSession,
-    *,
-    actor: User,
-    now: datetime,
-    fields: catalog.SessionFields | None = None,
-    needs_review: bool,
-    accepted: frozenset[ReviewStatus] = ANY_STANDING,
-) -> Published:
-    """Save `fields` (if any) and publish the result, both or neither, under the review rule.
-
-    1. Lock the session's row, so no edit slips in between the check and publishing.
-    2. Save the fields, then read where the reviews stand for the version now stored.
-    3. A draft not approved: with `needs_review`, `CatalogConflict` ("review_required" or
-       "changes_requested"); else unless its status is `accepted`, `PublishUnconfirmed`.
-       Either undoes step 2. Republishing an archived session is not a review's matter.
-    """
-    async with in_transaction():
-        locked = await PracticeSession.filter(id=session.id).select_for_update().first()
-        current = locked or session  # gone: `change_status` answers for it as it did
-        if fields is not None:
-            current = await catalog.update_session(current, fields, actor=actor, now=now)
-        found = (await _reviews([current.id], {}, comments=False)).get(current.id, [])
-        standing = _standing(found, await current_version(current.id))
-        if current.status is Status.DRAFT:
-            catalog.check_publishable(current)  # before asking to confirm what cannot be
-            _check_review(current, standing, needs_review=needs_review, accepted=accepted)
-        published = await catalog.change_status(current, Status.PUBLISHED, actor=actor, now=now)
-    return Published(published, standing)
-
-
-def _check_review(
-    draft: PracticeSession,
-    standing: Standing,
-    *,
-    needs_review: bool,
-    accepted: frozenset[ReviewStatus],
-) -> None:
-    if standing.approved:
-        return
-    refused = rules.publish_refusal(draft.title, standing)
-    if needs_review and refused is not None:
-        raise refused
-    if standing.status not in accepted:
-        raise PublishUnconfirmed(standing)

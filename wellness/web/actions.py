@@ -17,6 +17,7 @@ from wellness.catalog.kinds import Status
 from wellness.catalog.models import MediaAsset, PracticeSession
 from wellness.catalog.removal import Removed
 from wellness.catalog.storage import MediaStore
+from wellness.reviews import publishing
 from wellness.reviews import services as reviews
 from wellness.reviews.rules import Decision, ReviewStatus
 from wellness.web.auditing import record_action
@@ -54,12 +55,12 @@ async def publish_session(
     *,
     needs_review: bool,
     fields: catalog.SessionFields | None = None,
-    accepted: frozenset[ReviewStatus] = reviews.ANY_STANDING,
-) -> reviews.Published:
+    accepted: frozenset[ReviewStatus] = publishing.ANY_STANDING,
+) -> publishing.Published:
     """Publish `session`, saving the editor's `fields` first if given (both or neither), under
-    the clinic's review rule (`reviews.publish`: `CatalogConflict`, `PublishUnconfirmed`). The
+    the clinic's review rule (`publishing.publish`: `CatalogConflict`, `PublishUnconfirmed`). The
     audit row says where its reviews stood."""
-    published = await reviews.publish(
+    published = await publishing.publish(
         session, actor=editor, now=now, fields=fields, needs_review=needs_review, accepted=accepted
     )
     if fields is not None:

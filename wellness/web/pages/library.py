@@ -26,6 +26,7 @@ from wellness.catalog.rules import CatalogConflict, CatalogError, titles_in_word
 from wellness.catalog.services import SessionFields
 from wellness.lib.durations import rounded_minutes
 from wellness.reviews import services as reviews
+from wellness.reviews.publishing import PublishUnconfirmed
 from wellness.reviews.rules import Standing, accepted_statuses
 from wellness.settings import Settings
 from wellness.web import actions
@@ -236,7 +237,7 @@ async def _publishing(
     except CatalogConflict as refused:
         errors = {"status": refused.message}
         return await edit_template(settings, session, shown, now=now, errors=errors, status=409)
-    except reviews.PublishUnconfirmed as unconfirmed:
+    except PublishUnconfirmed as unconfirmed:
         check = unconfirmed.standing
         return await edit_template(settings, session, shown, now=now, publish_check=check)
     return _published(request, published.session, published.standing)
