@@ -150,6 +150,7 @@ def test_only_therapists_open_the_review_pages(client: Client, draft: int, role:
     for path in ("/reviews/drafts", f"/reviews/drafts/{draft}"):
         response = client.get(path)
         assert response.status_code == 403, path
+        assert "Only therapists review the library's drafts." in text_of(response)
         assert "Box breathing with holds" not in response.text
 
 

@@ -50,4 +50,7 @@ coordinators_only: Guard = _guard(
     permissions.can_manage_catalog, "Only coordinators can manage the catalog."
 )
 therapists_only: Guard = _guard(permissions.can_see_caseload, "Only therapists have a caseload.")
+reviewers_only: Guard = _guard(
+    permissions.can_review_drafts, "Only therapists review the library's drafts."
+)
 patients_only: Guard = _guard(permissions.is_patient, "This page is for patients.")

@@ -54,6 +54,7 @@ ROLE_GUARDS = (
     guards.admins_only,
     guards.coordinators_only,
     guards.therapists_only,
+    guards.reviewers_only,
     guards.patients_only,
 )
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})

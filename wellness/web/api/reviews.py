@@ -13,7 +13,7 @@ from wellness.web import actions
 from wellness.web.api.fields import PerPage
 from wellness.web.api.reviews_schemas import DraftList, ReviewCreate, ReviewOut, SessionReviewsOut
 from wellness.web.dependencies import RequestTime, SignedInUser
-from wellness.web.guards import signed_in, therapists_only
+from wellness.web.guards import reviewers_only, signed_in
 from wellness.web.idempotency import respond_once
 from wellness.web.ids import PageNumber, PathId
 from wellness.web.lookups import session_for_review_reader_or_404
@@ -30,7 +30,7 @@ class ReviewsApi(Controller):
     guards = [signed_in]  # noqa: RUF012  (Litestar reads this class attribute)
     tags = ["reviews"]  # noqa: RUF012
 
-    @get("/reviews/drafts", guards=[therapists_only], name="api_review_drafts")
+    @get("/reviews/drafts", guards=[reviewers_only], name="api_review_drafts")
     async def drafts(self, page: PageNumber = 1, per_page: PerPage = 20) -> DraftList:
         """Every draft, most recently changed first, with where its review stands for the
         version it has now (`standing.review_status`)."""
@@ -45,7 +45,7 @@ class ReviewsApi(Controller):
 
     @post(
         "/sessions/{session_id:int}/reviews",
-        guards=[therapists_only],
+        guards=[reviewers_only],
         name="api_session_review",
         responses=created(ReviewOut),
         opt=NOT_A_DRAFT,

@@ -18,7 +18,7 @@ from wellness.reviews import services as reviews
 from wellness.reviews.rules import MAX_COMMENT, Decision
 from wellness.web import actions
 from wellness.web.dependencies import RequestTime, SignedInUser
-from wellness.web.guards import therapists_only
+from wellness.web.guards import reviewers_only
 from wellness.web.idempotency import FORM_KEY, answer_form_once, form_key, new_form_key
 from wellness.web.ids import PageNumber, PathId
 from wellness.web.lookups import draft_for_reviewer_or_404, session_for_review_reader_or_404
@@ -30,7 +30,7 @@ CHOOSE = "Choose whether you approve this draft or ask for changes."
 
 class ReviewPages(Controller):
     path = "/reviews"
-    guards = [therapists_only]  # noqa: RUF012  (Litestar reads this class attribute)
+    guards = [reviewers_only]  # noqa: RUF012  (Litestar reads this class attribute)
 
     @get("/drafts", name="reviews_drafts")
     async def drafts(self, user: SignedInUser, page: PageNumber = 1) -> Template:
