@@ -45,6 +45,7 @@ from wellness.web.api.library_usage import LibraryUsageApi
 from wellness.web.api.notes import PatientNotesApi
 from wellness.web.api.patient_record import PatientRecordApi
 from wellness.web.api.practice import PracticeApi
+from wellness.web.api.reviews import ReviewsApi
 from wellness.web.api.suggestions import SuggestionsApi
 from wellness.web.auth import retrieve_user
 from wellness.web.context import STATE_KEY, WebContext
@@ -79,6 +80,7 @@ from wellness.web.pages.my_practices import MyPracticesPages
 from wellness.web.pages.patient_notes import PatientNotePages
 from wellness.web.pages.patient_record import PatientRecordPages
 from wellness.web.pages.patient_report import PatientReportPages
+from wellness.web.pages.reviews import ReviewPages
 from wellness.web.pages.wellbeing import WellbeingPages
 from wellness.web.refusals import audit_refusal, record_repeated_refusals_at_shutdown
 from wellness.web.request_budget import EXEMPT, within_request_budget
@@ -211,6 +213,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             PatientRecordApi,
             PatientNotesApi,
             CareRestrictionsApi,
+            ReviewsApi,
             uploads,
         ],
         guards=[api_writes_carry_token],
@@ -246,6 +249,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             PatientNotePages,
             PatientReportPages,
             CareRestrictionPages,
+            ReviewPages,
             library_upload_router(settings.max_upload_bytes + MULTIPART_OVERHEAD),
         ],
         # HTML for people, not an API: the OpenAPI document describes the JSON API only.

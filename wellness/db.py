@@ -79,6 +79,7 @@ MODEL_MODULES = [
     "wellness.care.models",
     "wellness.suggestions.logs.models",
     "wellness.notifications.models",
+    "wellness.reviews.models",
 ]
 MIGRATIONS_MODULE = "wellness.migrations"
 

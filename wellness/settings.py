@@ -101,6 +101,9 @@ class Settings:
     forwarded_allow_ips: tuple[str, ...] = ()
     # Per signed-in person, or per address without a session; 0: no limit.
     requests_per_minute: int = 1200
+    # Publishing a draft needs a therapist's approval of its current version (wellness.reviews);
+    # off, publishing an unapproved draft asks the coordinator to confirm instead.
+    publish_needs_review: bool = False
     care: CarePolicy = dataclasses.field(default_factory=CarePolicy)
     # None: e-mail is off (WELLNESS_SMTP_URL unset).
     mail: MailSettings | None = None
@@ -166,6 +169,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         care=dataclasses.replace(_care_policy(reader), email_alerts=mail is not None),
         mail=mail,
         public_url=public_url,
+        publish_needs_review=reader.boolean("PUBLISH_NEEDS_REVIEW", False),
         demo=reader.boolean("DEMO", False),
     )
 

@@ -123,11 +123,21 @@ def patient_visits(page: Page) -> list[Visit]:
     ]
 
 
+def submit_empty_review(page: Page, preview: str) -> None:
+    page.goto(preview)
+    page.get_by_role("button", name="Save review").click()
+    expect(page.locator(".error-summary")).to_be_visible()
+
+
 def therapist_visits(page: Page) -> list[Visit]:
     attest = first_link(page, "/therapist", "a[href$='/attest']")
     report = attest.removesuffix("/attest") + "/report"
+    preview = first_link(page, "/reviews/drafts", "a[href^='/reviews/drafts/']")
     return [
         Visit("home", "/therapist"),
+        Visit("drafts to review", "/reviews/drafts"),
+        Visit("draft preview", preview),
+        Visit("review with errors", step=lambda page: submit_empty_review(page, preview)),
         Visit("attest", attest),
         Visit("patient report", report),
         Visit("patient report without notes", f"{report}?notes=0"),
@@ -154,7 +164,16 @@ def coordinator_visits(page: Page) -> list[Visit]:
         Visit("edit session", f"/library{session}/edit"),
         Visit("library usage", "/library/usage"),
         Visit("library usage with errors", "/library/usage?from=2026-02-30&kind=juggling"),
+        Visit("drafts in the library", "/sessions?status=draft"),
+        Visit("edit draft", step=edit_the_draft),
     ]
+
+
+def edit_the_draft(page: Page) -> None:
+    """The draft's edit page, with its clinical reviews."""
+    page.goto(first_link(page, "/sessions?status=draft", "a[href^='/sessions/']"))
+    page.get_by_role("link", name=re.compile("^Edit")).click()
+    expect(page.get_by_role("heading", name="Clinical review", exact=True)).to_be_visible()
 
 
 def admin_visits(page: Page) -> list[Visit]:

@@ -31,6 +31,7 @@ from wellness.demo.content import (
     BreathPace,
     demo_session,
 )
+from wellness.reviews import services as reviews
 from wellness.settings import SettingsError, load_settings
 from wellness.system import services as system
 
@@ -243,3 +244,11 @@ def test_seeding_fills_the_catalog_with_playable_sessions_through_the_services(
     everything = orm.run(search(CatalogQuery(statuses=frozenset(Status), per_page=100)))
     assert everything.total == len(DEMO_SESSIONS)
     assert orm.run(system.is_demo_database()) is True
+    draft = orm.run(PracticeSession.get(title=BOX_BREATHING_DRAFT.title))
+    reviewed = orm.run(reviews.reviews_of(draft))
+    assert reviewed.standing.summary == "Changes requested by Theo Therapist"
+    assert [(item.reviewer_name, item.current) for item in reviewed.items] == [
+        ("Theo Therapist", True),
+        ("Tamsin Therapist", False),  # approved before the coordinator's edit
+    ]
+    assert "not safe during benzodiazepine withdrawal" in reviewed.items[0].comment

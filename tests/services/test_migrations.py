@@ -847,3 +847,51 @@ def test_undoing_migration_0018_restores_the_schema_before_it(any_database_url: 
     assert after_functions == before_functions
     assert all("clinical notes are never changed or deleted" in text for text in found["refusals"])
     assert found["texts"] == ["as written"]
+
+
+# --- The clinical reviews migration (named here by its suffix only) -------------------------------
+
+
+def _reviews_migration() -> tuple[str, str]:
+    """(the migration before it, the reviews migration), as the graph orders them."""
+    names = asyncio.run(migration_names())
+    [index] = [at for at, name in enumerate(names) if name.endswith("_session_reviews")]
+    return f"{APP_LABEL}.{names[index - 1]}", f"{APP_LABEL}.{names[index]}"
+
+
+def test_the_reviews_migration_adds_its_table_and_undoing_it_restores_the_schema(
+    any_database_url: str,
+) -> None:
+    """A new table only: the catalog's tables, triggers and indexes are as they were, before
+    and after undoing it; a review written after it keeps its draft from being deleted."""
+    url = any_database_url
+    before_reviews, reviews = _reviews_migration()
+
+    async def there_and_back() -> tuple[set[tuple[str, ...]], set[tuple[str, ...]], list[Any]]:
+        await upgrade(url, target=before_reviews)
+        async with raw_database(url) as db:
+            await _add_tagged_session(db, "Box breathing", ["focus"])
+            before = await _schema_objects(db)
+        assert reviews in await upgrade(url)
+        async with raw_database(url) as db:
+            [session] = await db.fetch("SELECT id FROM practice_sessions")
+            moment = BASE_TIME if db.dialect == "postgres" else BASE_TIME.isoformat(sep=" ")
+            await db.execute(
+                "INSERT INTO session_reviews (session_id, decision, comment, version, "
+                "reviewed_at) VALUES (?, 'approved', '', ?, ?)",
+                session["id"],
+                "0" * 64,
+                moment,
+            )
+            stored = await db.fetch("SELECT decision, version FROM session_reviews")
+        await upgrade(url, target=before_reviews)
+        async with raw_database(url) as db:
+            after = await _schema_objects(db)
+        return before, after, stored
+
+    before, after, stored = asyncio.run(there_and_back())
+    assert stored == [{"decision": "approved", "version": "0" * 64}]
+    assert after == before, (before - after, after - before)
+    assert "session_reviews" not in {name for kind, name, *_ in after if kind == "table"}
+    found, _ = _search_and_tag_texts(url, ["box"])  # search and its triggers work on
+    assert found == {"box": ["Box breathing"]}

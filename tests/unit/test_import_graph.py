@@ -89,7 +89,7 @@ DOMAINS: tuple[str, ...] = (
     "checkins",
     "practice",
 )
-DOMAINS += ("suggestions", "caseload", "notifications", "lib")
+DOMAINS += ("suggestions", "caseload", "notifications", "reviews", "lib")
 OUTER_LAYERS = ("wellness.web", "wellness.app", "wellness.cli", "wellness.demo")
 PURE_MODULES = (
     "wellness.lib",
@@ -112,6 +112,7 @@ PURE_MODULES = (
     "wellness.practice.rules",
     "wellness.practice.charts",
     "wellness.notifications.rules",
+    "wellness.reviews.rules",
 )
 
 

@@ -149,3 +149,21 @@ def test_no_proxy_is_trusted_unless_named(tmp_path: Path) -> None:
         {"WELLNESS_DATA_DIR": str(tmp_path), "WELLNESS_FORWARDED_ALLOW_IPS": "10.0.0.5, fd00::/8"}
     )
     assert named.forwarded_allow_ips == ("10.0.0.5/32", "fd00::/8")
+
+
+def test_publishing_needs_no_review_unless_the_clinic_asks(tmp_path: Path) -> None:
+    assert load_settings({"WELLNESS_DATA_DIR": str(tmp_path)}).publish_needs_review is False
+    for value, expected in (("true", True), ("on", True), ("false", False), ("0", False)):
+        environ = {"WELLNESS_DATA_DIR": str(tmp_path), "WELLNESS_PUBLISH_NEEDS_REVIEW": value}
+        assert load_settings(environ).publish_needs_review is expected
+
+
+@pytest.mark.parametrize("value", ["maybe", "2", "required", "tru"])
+def test_a_review_setting_other_than_true_or_false_stops_start_up(
+    tmp_path: Path, value: str
+) -> None:
+    environ = {"WELLNESS_DATA_DIR": str(tmp_path), "WELLNESS_PUBLISH_NEEDS_REVIEW": value}
+    with pytest.raises(
+        SettingsError, match="WELLNESS_PUBLISH_NEEDS_REVIEW: expected true or false"
+    ):
+        load_settings(environ)

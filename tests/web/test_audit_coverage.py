@@ -66,6 +66,7 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/api/v1/practice/{practice_id:int}/progress"): {"listened_seconds": 30},
     ("POST", "/api/v1/practice/{practice_id:int}/rating"): {"anxiety_after": 3},
     ("PATCH", "/api/v1/sessions/{session_id:int}"): {"title": "Renamed"},
+    ("POST", "/api/v1/sessions/{session_id:int}/reviews"): {"decision": "approved"},
 }
 
 

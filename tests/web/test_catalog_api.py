@@ -285,7 +285,7 @@ def test_catalog_writes_honour_the_idempotency_key(as_coordinator: Client, asset
     [
         ("post", "/api/v1/sessions", {"201"}, "SessionDetail"),
         ("patch", "/api/v1/sessions/{session_id}", {"200"}, "SessionDetail"),
-        ("post", "/api/v1/sessions/{session_id}/publish", {"200"}, "SessionDetail"),
+        ("post", "/api/v1/sessions/{session_id}/publish", {"200"}, "PublishedSession"),
         ("post", "/api/v1/sessions/{session_id}/archive", {"200"}, "SessionDetail"),
         ("post", "/api/v1/practice/{practice_id}/progress", {"200"}, "PracticeOut"),
         ("patch", "/api/v1/assignments/{assignment_id}", {"200"}, "AssignmentOut"),
@@ -293,6 +293,7 @@ def test_catalog_writes_honour_the_idempotency_key(as_coordinator: Client, asset
         ("post", "/api/v1/patients/{patient_id}/overrides", {"200", "201"}, "OverrideOut"),
         ("delete", "/api/v1/patients/{patient_id}/overrides/{session_id}", {"200"}, "OverrideOut"),
         ("post", "/api/v1/alerts/{alert_id}/acknowledge", {"200"}, "AlertOut"),
+        ("post", "/api/v1/sessions/{session_id}/reviews", {"201"}, "ReviewOut"),
     ],
 )
 def test_openapi_documents_what_each_replayable_write_answers(

@@ -4,9 +4,10 @@
 id in its path (the home pages, lists, searches, the audit trail and its CSV) to each person who
 may use it, in the same seeded world, and checks that the answer holds only what that person
 may see: clinical notes to the patient and their care team, a patient's name and e-mail to them,
-their care team and admins, a catalog draft to coordinators. A former care-team member sees
-none of the patient's data; an admin, who runs accounts and the audit trail, sees names and
-e-mail addresses but no clinical note.
+their care team and admins, a catalog draft to coordinators and to therapists (who review
+drafts; its files stay the coordinators'). A former care-team member sees none of the patient's
+data; an admin, who runs accounts and the audit trail, sees names and e-mail addresses but no
+clinical note.
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ MAY_SEE: dict[str, frozenset[str]] = {
     PERSONAS["patient"].email: PATIENTS_CARE | {"admin"},
     PERSONAS["other_patient"].display_name: OTHER_PATIENTS_CARE | {"admin"},
     PERSONAS["other_patient"].email: OTHER_PATIENTS_CARE | {"admin"},
-    DRAFT_TITLE: frozenset({"coordinator"}),
+    DRAFT_TITLE: frozenset({"coordinator", "therapist", "other_therapist", FORMER_THERAPIST.key}),
     DRAFT_FILENAME: frozenset({"coordinator"}),
     SPARE_FILENAME: frozenset({"coordinator"}),  # on the upload page's unused uploads
 }

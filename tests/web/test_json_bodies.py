@@ -52,6 +52,7 @@ JSON_WRITES = {
         "AddendumCreate",
         {"text"},
     ),
+    ("post", "/api/v1/sessions/{session_id}/reviews"): ("ReviewCreate", {"decision"}),
 }
 # Writes whose body may be left out entirely (an acknowledgement without a note).
 OPTIONAL_BODIES = {("post", "/api/v1/alerts/{alert_id}/acknowledge")}

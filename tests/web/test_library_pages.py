@@ -502,7 +502,13 @@ def test_a_bad_edit_keeps_what_was_typed_and_changes_nothing(
 
 
 def test_publishing_then_archiving_from_the_pages(as_coordinator: Client, session: int) -> None:
-    published = as_coordinator.submit(f"/library/sessions/{session}/publish")
+    asked = as_coordinator.submit(f"/library/sessions/{session}/publish")
+    assert asked.status_code == 200  # no therapist reviewed it: the coordinator confirms first
+    assert stored_session(as_coordinator, session).status is Status.DRAFT
+    assert "Publish without a therapist's approval?" in text_of(asked)
+    published = as_coordinator.submit(
+        f"/library/sessions/{session}/publish", {"confirm": "not_reviewed"}
+    )
     assert published.status_code == 303
     assert published.headers["location"] == f"/sessions/{session}"
     assert stored_session(as_coordinator, session).status is Status.PUBLISHED
@@ -519,6 +525,11 @@ def test_publish_on_the_edit_page_saves_the_edits_then_publishes(
     as_coordinator: Client, session: int
 ) -> None:
     form = {**FORM, "title": "Edited just before publishing", "then": "publish"}
+    asked = as_coordinator.submit(f"/library/sessions/{session}/edit", form)
+    assert asked.status_code == 200  # not reviewed: confirmed first, and nothing saved yet
+    assert stored_session(as_coordinator, session).title == "Six breaths a minute"
+    assert 'value="Edited just before publishing"' in text_of(asked)
+    form["confirm"] = "not_reviewed"
     response = as_coordinator.submit(f"/library/sessions/{session}/edit", form)
     assert response.status_code == 303
     assert response.headers["location"] == f"/sessions/{session}"

@@ -16,9 +16,10 @@ and a plausible body, on a real record of someone else's (never a missing id), a
 The world is seeded once per module, through the app's own API as each insider would: the
 personas of tests/conftest.py (`therapist` looks after `patient`, `other_therapist` after
 `other_patient`), a published and a draft session with media and covers, `patient`'s check-ins,
-GAD-7, practice, alert, assignment, contraindication and ban, and `therapist`'s clinician note
-on her. One more therapist, `former_therapist`, was on `patient`'s care team and was taken off
-it by an admin: a former member is an outsider like any other therapist.
+GAD-7, practice, alert, assignment, contraindication and ban, `therapist`'s clinician note on
+her, and `therapist`'s review of another draft. One more therapist, `former_therapist`, was on
+`patient`'s care team and was taken off it by an admin: a former member is an outsider like any
+other therapist.
 """
 
 from __future__ import annotations
@@ -99,6 +100,11 @@ THERAPISTS = Access(frozenset({Role.THERAPIST}))
 USAGE_READERS = Access(frozenset({Role.COORDINATOR, Role.ADMIN}))
 # A catalog draft (and its media and cover): coordinators only; a loader refuses the others.
 DRAFT = Access(frozenset({Role.COORDINATOR}), refusal=404)
+# What plays with a draft (its media, cover and captions): coordinators, and therapists, who
+# review drafts; a loader refuses the others.
+PLAYS_DRAFT = Access(frozenset({Role.COORDINATOR, Role.THERAPIST}), refusal=404)
+# A draft's clinical reviews: staff read them (a loader answers patients 404, as for the draft).
+REVIEWS_READ = Access(frozenset({Role.COORDINATOR, Role.THERAPIST, Role.ADMIN}), refusal=404)
 # Deleting an upload: coordinators only, and the media must be one no session plays.
 UNUSED_MEDIA = Access(frozenset({Role.COORDINATOR}), whose=Whose.UNUSED_MEDIA)
 # The patient's own practice record, behind a patients-only guard.
@@ -123,12 +129,22 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("GET", "/api/v1/sessions"): ANYONE,
     # Catalog records: published ones for everyone, drafts for coordinators (a draft is used).
     ("GET", "/sessions/{session_id:int}"): DRAFT,
-    ("GET", "/sessions/{session_id:int}/captions.vtt"): DRAFT,
+    ("GET", "/sessions/{session_id:int}/captions.vtt"): PLAYS_DRAFT,
     ("GET", "/api/v1/sessions/{session_id:int}"): DRAFT,
-    ("GET", "/media/{asset_id:int}"): DRAFT,
+    ("GET", "/media/{asset_id:int}"): PLAYS_DRAFT,
     # For nginx's auth_request, which takes only 401 and 403 as refusals.
-    ("GET", "/media/{asset_id:int}/access"): Access(frozenset({Role.COORDINATOR}), refusal=403),
-    ("GET", "/media/covers/{key:str}"): DRAFT,
+    ("GET", "/media/{asset_id:int}/access"): Access(
+        frozenset({Role.COORDINATOR, Role.THERAPIST}), refusal=403
+    ),
+    ("GET", "/media/covers/{key:str}"): PLAYS_DRAFT,
+    # Clinical review of the draft: therapists review (a role guard refuses the others, who
+    # may not review whatever the draft), staff read the reviews.
+    ("GET", "/reviews/drafts"): THERAPISTS,
+    ("GET", "/reviews/drafts/{session_id:int}"): THERAPISTS,
+    ("POST", "/reviews/drafts/{session_id:int}"): THERAPISTS,
+    ("GET", "/api/v1/reviews/drafts"): THERAPISTS,
+    ("GET", "/api/v1/sessions/{session_id:int}/reviews"): REVIEWS_READ,
+    ("POST", "/api/v1/sessions/{session_id:int}/reviews"): THERAPISTS,
     # A patient's own records.
     ("POST", "/account/streaks"): PATIENTS,
     ("GET", "/patient"): PATIENTS,
@@ -369,6 +385,11 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("DELETE", "/api/v1/sessions/{session_id:int}"): {},
     ("POST", "/api/v1/sessions/{session_id:int}/publish"): {},
     ("POST", "/api/v1/sessions/{session_id:int}/archive"): {},
+    ("POST", "/reviews/drafts/{session_id:int}"): {
+        "decision": "changes_requested",
+        "comment": "Marker-77aa holds are unsafe",
+    },
+    ("POST", "/api/v1/sessions/{session_id:int}/reviews"): {"decision": "approved"},
     ("POST", "/admin/audit"): {"action": "access_denied"},
     ("POST", "/admin/users"): {"q": "alice"},
     ("POST", "/admin/users/new"): {
@@ -410,6 +431,7 @@ ASSIGNMENT_NOTE = "Marker-c4d2 breathe before calling your sponsor"
 OTHER_PATIENT_NOTE = "Marker-e85f insomnia again"
 CLINICIAN_NOTE = "Marker-3c8e worried about the taper schedule"
 DRAFT_TITLE = "Marker-2b6e unreleased withdrawal session"
+REVIEW_NOTE = "Marker-3c8d holds unsafe in withdrawal"
 DRAFT_FILENAME = "marker-5d17-withdrawal.flac"
 SPARE_FILENAME = "marker-a4c9-spare-take.flac"
 
@@ -531,6 +553,8 @@ def seed(directory: Path, database_url: str) -> Seeded:
         api(coordinator, "POST", f"/api/v1/sessions/{published}/publish")
         draft = {"kind": "breathing", "title": DRAFT_TITLE, "primary_asset_id": draft_asset}
         draft_id = api(coordinator, "POST", "/api/v1/sessions", draft)["id"]
+        reviewed = {"kind": "breathing", "title": "Holds", "primary_asset_id": published_asset}
+        reviewed_id = api(coordinator, "POST", "/api/v1/sessions", reviewed)["id"]
 
         patient = world.act_as("patient")
         api(patient, "POST", "/api/v1/checkins", {"level": 9, "note": PATIENT_NOTE})
@@ -566,6 +590,10 @@ def seed(directory: Path, database_url: str) -> Seeded:
         note = api(
             therapist, "POST", f"{caseload}/notes", {"kind": "session", "text": CLINICIAN_NOTE}
         )
+        # Of a draft of its own: a reviewed draft is archived, not deleted, and the draft the
+        # routes name must stay one its coordinator may delete.
+        review = {"decision": "changes_requested", "comment": REVIEW_NOTE}
+        api(therapist, "POST", f"/api/v1/sessions/{reviewed_id}/reviews", review)
 
         async def stored() -> tuple[int, str]:
             alert = await Alert.get(patient_id=patient_id)
@@ -599,6 +627,7 @@ def seed(directory: Path, database_url: str) -> Seeded:
     }
     markers = {key: [persona.display_name, persona.email] for key, persona in SIGNED_IN.items()}
     markers["patient"] += [PATIENT_NOTE, PRACTICE_NOTE, ASSIGNMENT_NOTE, CLINICIAN_NOTE]
+    markers["therapist"].append(REVIEW_NOTE)
     markers["other_patient"].append(OTHER_PATIENT_NOTE)
     markers["coordinator"] += [DRAFT_TITLE, DRAFT_FILENAME, SPARE_FILENAME]
     return Seeded(settings, ids, fill, markers)

@@ -301,7 +301,7 @@ def hidden_sessions(client: Client, video: int) -> dict[str, int]:
     return {"draft": draft, "archived": archived}
 
 
-@pytest.mark.parametrize("role", ["patient", "other_patient", "therapist", "admin"])
+@pytest.mark.parametrize("role", ["patient", "other_patient", "admin"])
 def test_outsiders_get_the_session_pages_404_for_drafts_and_archived_captions(
     client: Client, as_coordinator: Client, video: int, role: str
 ) -> None:
@@ -315,6 +315,21 @@ def test_outsiders_get_the_session_pages_404_for_drafts_and_archived_captions(
         assert (page.status_code, captions.status_code) == (404, 404), status
         assert "A bell" not in captions.text
         assert captions.headers["content-type"] == page.headers["content-type"]
+
+
+def test_a_therapist_reads_a_drafts_captions_for_its_review_but_not_an_archived_ones(
+    client: Client, as_coordinator: Client, video: int
+) -> None:
+    hidden = hidden_sessions(as_coordinator, video)
+    client.login_as(PERSONAS["therapist"])
+
+    draft = client.get(captions_of(hidden["draft"]))
+    archived = client.get(captions_of(hidden["archived"]))
+
+    assert (draft.status_code, archived.status_code) == (200, 404)
+    assert "A bell. Find somewhere to sit." in draft.text
+    assert "A bell" not in archived.text
+    assert client.get(f"/sessions/{hidden['draft']}").status_code == 404  # its preview only
 
 
 def test_a_coordinator_reads_the_captions_of_a_draft(as_coordinator: Client, video: int) -> None:

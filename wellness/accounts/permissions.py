@@ -23,6 +23,16 @@ def can_see_caseload(role: Role) -> bool:
     return role is Role.THERAPIST
 
 
+def can_review_drafts(role: Role) -> bool:
+    """Clinical review of the catalog's drafts is for clinicians: therapists, not admins."""
+    return role is Role.THERAPIST
+
+
+def can_read_reviews(role: Role) -> bool:
+    """Staff read a session's clinical reviews; patients never see drafts or reviews."""
+    return role.is_staff
+
+
 def is_patient(role: Role) -> bool:
     return role is Role.PATIENT
 

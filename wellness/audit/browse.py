@@ -39,6 +39,8 @@ KNOWN_ACTIONS = frozenset(
         "caseload_viewed",
         "contraindications_changed",
         "csrf_refused",
+        "draft_previewed",
+        "draft_reviewed",
         "login",
         "login_failed",
         "login_locked",

@@ -2,11 +2,12 @@
 
 What may refer to a session lies in other domains: patients' practice records (their key to it
 is `SET NULL`: a deletion would silently blank them), therapists' assignments (`RESTRICT`), care
-teams' pins and bans (`CASCADE`: a deletion would silently lift them), and the suggestion logs'
-lists and follow-ups (ids without a key). So each is counted, inside the deletion's transaction
-and after the session's row is locked (PostgreSQL; SQLite runs one writer at a time), and any
-one refuses the deletion. Published and archived sessions are refused whatever refers to them:
-archiving is how those leave the library (`catalog.rules.check_session_deletable`).
+teams' pins and bans (`CASCADE`: a deletion would silently lift them), therapists' clinical
+reviews (`RESTRICT`: never deleted), and the suggestion logs' lists and follow-ups (ids without
+a key). So each is counted, inside the deletion's transaction and after the session's row is
+locked (PostgreSQL; SQLite runs one writer at a time), and any one refuses the deletion.
+Published and archived sessions are refused whatever refers to them: archiving is how those
+leave the library (`catalog.rules.check_session_deletable`).
 
 The session's tags go with it (`CASCADE`); its media stays unless asked for, and then only if no
 other session plays it (`catalog.removal`), both or neither. The caller removes the freed files
@@ -25,6 +26,7 @@ from wellness.catalog.models import PracticeSession
 from wellness.catalog.removal import Removed
 from wellness.db import raw_query
 from wellness.practice.models import PracticeLog
+from wellness.reviews.models import SessionReview
 from wellness.suggestions.logs.models import SuggestionFollow
 
 
@@ -66,6 +68,7 @@ async def references(session_id: int, *, listed_in_suggestions: int | None = Non
         (await PracticeLog.filter(session_id=session_id).count(), "practice record"),
         (await AssignmentVersion.filter(session_id=session_id).count(), "assignment"),
         (await SessionOverride.filter(session_id=session_id).count(), "pin or ban"),
+        (await SessionReview.filter(session_id=session_id).count(), "clinical review"),
         (listed_in_suggestions, "suggestion record"),
     )
     return [_counted(count, noun) for count, noun in counts if count]

@@ -177,13 +177,10 @@ async def update_session(
     return await PracticeSession.get(id=session.id)
 
 
-async def update_and_publish(
-    session: PracticeSession, fields: SessionFields, *, actor: User, now: datetime
-) -> PracticeSession:
-    """Save the editor's fields and publish the result in one transaction: both or neither."""
-    async with in_transaction():
-        updated = await update_session(session, fields, actor=actor, now=now)
-        return await change_status(updated, Status.PUBLISHED, actor=actor, now=now)
+def check_publishable(session: PracticeSession) -> None:
+    """`CatalogError` ("status") if the session could not be published as it is."""
+    if session.primary_asset_id is None:  # type: ignore[attr-defined]
+        raise rules.CatalogError("status", "Attach a media file before publishing.")
 
 
 async def change_status(
@@ -195,8 +192,8 @@ async def change_status(
         raise rules.CatalogError(
             "status", f"A {session.status.value} session can't become {target.value}."
         )
-    if target is Status.PUBLISHED and session.primary_asset_id is None:  # type: ignore[attr-defined]
-        raise rules.CatalogError("status", "Attach a media file before publishing.")
+    if target is Status.PUBLISHED:
+        check_publishable(session)
     changes: dict[str, object] = {"status": target, "updated_by_id": actor.id, "updated_at": now}
     if target is Status.PUBLISHED:
         changes["published_at"] = now

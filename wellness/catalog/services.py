@@ -14,8 +14,8 @@ from wellness.catalog.cache import TokenCache, change_token
 from wellness.catalog.editing import (
     SessionFields,
     change_status,
+    check_publishable,
     create_session,
-    update_and_publish,
     update_session,
 )
 from wellness.catalog.ingest import Ingested, ingest
@@ -30,9 +30,9 @@ __all__ = [
     "MediaRejected",
     "SessionFields",
     "change_status",
+    "check_publishable",
     "create_session",
     "ingest",
-    "update_and_publish",
     "update_session",
 ]
 
@@ -43,10 +43,25 @@ def visible_statuses(viewer: User) -> frozenset[Status]:
     return frozenset({Status.PUBLISHED})
 
 
+def playable_statuses(viewer: User) -> frozenset[Status]:
+    """The statuses of sessions whose media, cover and captions this viewer may fetch: those
+    they may see, and for a reviewer the drafts too (a review's preview plays them)."""
+    if permissions.can_review_drafts(viewer.role):
+        return visible_statuses(viewer) | {Status.DRAFT}
+    return visible_statuses(viewer)
+
+
 async def session_for_viewer(viewer: User, session_id: int) -> PracticeSession | None:
     """The session if this viewer may see it; None otherwise, so the answer is a 404."""
     return await PracticeSession.get_or_none(
         id=session_id, status__in=list(visible_statuses(viewer))
+    )
+
+
+async def session_for_player(viewer: User, session_id: int) -> PracticeSession | None:
+    """The session if this viewer may fetch what plays with it (its captions); else None."""
+    return await PracticeSession.get_or_none(
+        id=session_id, status__in=list(playable_statuses(viewer))
     )
 
 
@@ -57,14 +72,15 @@ async def session_for_editor(viewer: User, session_id: int) -> PracticeSession |
 
 
 async def asset_for_viewer(viewer: User, asset_id: int) -> MediaAsset | None:
-    """A media asset this viewer may play: the primary asset of a session they can see.
+    """A media asset this viewer may play: the primary asset of a session they can see (or,
+    for a reviewer, a draft they review).
 
     Coordinators may also play any asset (to preview an upload before it has a session).
     """
     if permissions.can_manage_catalog(viewer.role):
         return await MediaAsset.get_or_none(id=asset_id)
     visible = await PracticeSession.filter(
-        primary_asset_id=asset_id, status__in=list(visible_statuses(viewer))
+        primary_asset_id=asset_id, status__in=list(playable_statuses(viewer))
     ).exists()
     return await MediaAsset.get_or_none(id=asset_id) if visible else None
 

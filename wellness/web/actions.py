@@ -16,6 +16,9 @@ from wellness.catalog.kinds import Status
 from wellness.catalog.models import MediaAsset, PracticeSession
 from wellness.catalog.removal import Removed
 from wellness.catalog.storage import MediaStore
+from wellness.reviews import publishing
+from wellness.reviews import services as reviews
+from wellness.reviews.rules import Decision, ReviewStatus
 from wellness.web.auditing import record_action
 from wellness.web.lookups import NotFoundForViewer
 from wellness.web.media.files import OPEN_FILES
@@ -36,17 +39,69 @@ async def update_session(
     now: datetime,
     session: PracticeSession,
     fields: catalog.SessionFields,
-    *,
-    publish: bool = False,
 ) -> PracticeSession:
-    """Save the editor's fields, and with `publish` publish the result too (both or neither);
-    a refused change raises `CatalogError`."""
-    save = catalog.update_and_publish if publish else catalog.update_session
-    saved = await save(session, fields, actor=editor, now=now)
+    """Save the editor's fields; a refused change raises `CatalogError`."""
+    saved = await catalog.update_session(session, fields, actor=editor, now=now)
     await _record(request, "session_updated", session)
-    if publish:
-        await _record(request, "session_published", session)
     return saved
+
+
+async def publish_session(
+    request: Request[Any, Any, Any],
+    editor: User,
+    now: datetime,
+    session: PracticeSession,
+    *,
+    needs_review: bool,
+    fields: catalog.SessionFields | None = None,
+    accepted: frozenset[ReviewStatus] = publishing.ANY_STANDING,
+) -> publishing.Published:
+    """Publish `session`, saving the editor's `fields` first if given (both or neither), under
+    the clinic's review rule (`publishing.publish`: `CatalogConflict`, `PublishUnconfirmed`). The
+    audit row says where its reviews stood."""
+    published = await publishing.publish(
+        session, actor=editor, now=now, fields=fields, needs_review=needs_review, accepted=accepted
+    )
+    if fields is not None:
+        await _record(request, "session_updated", session)
+    standing = published.standing.status.value
+    await record_action(
+        request,
+        "session_published",
+        target_type="session",
+        target_id=session.id,
+        detail=f"review={standing}",
+    )
+    return published
+
+
+async def review_draft(
+    request: Request[Any, Any, Any],
+    reviewer: User,
+    now: datetime,
+    session: PracticeSession,
+    decision: Decision,
+    comment: str,
+) -> reviews.ReviewView:
+    """Store a therapist's review of the draft (`FieldError`, `CatalogConflict` "not_a_draft");
+    the audit row names the session, the review and its decision, never the comment."""
+    review = await reviews.add_review(session, reviewer, decision, comment, now=now)
+    if review is None:
+        raise NotFoundForViewer("No such session.", target_type="session", target_id=session.id)
+    await record_action(
+        request,
+        "draft_reviewed",
+        target_type="session",
+        target_id=session.id,
+        detail=f"review={review.id};decision={decision.value}",
+        now=now,
+    )
+    return review
+
+
+async def record_preview(request: Request[Any, Any, Any], session: PracticeSession) -> None:
+    """A therapist opened a draft's preview: who, which draft."""
+    await _record(request, "draft_previewed", session)
 
 
 async def change_session_status(

@@ -54,4 +54,7 @@ library_usage_readers: Guard = _guard(
     "Only coordinators and administrators can see how the library is used.",
 )
 therapists_only: Guard = _guard(permissions.can_see_caseload, "Only therapists have a caseload.")
+reviewers_only: Guard = _guard(
+    permissions.can_review_drafts, "Only therapists review the library's drafts."
+)
 patients_only: Guard = _guard(permissions.is_patient, "This page is for patients.")

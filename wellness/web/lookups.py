@@ -25,6 +25,7 @@ from wellness.catalog.media_access import cover_owner_for_viewer
 from wellness.catalog.models import MediaAsset, PracticeSession
 from wellness.practice import services as practice
 from wellness.practice.models import PracticeLog
+from wellness.reviews import services as reviews
 
 T = TypeVar("T")
 
@@ -44,8 +45,25 @@ async def session_for_viewer_or_404(viewer: User, session_id: int) -> PracticeSe
     return _found(found, "No such session.", "session", session_id)
 
 
+async def session_for_player_or_404(viewer: User, session_id: int) -> PracticeSession:
+    found = await catalog.session_for_player(viewer, session_id)
+    return _found(found, "No such session.", "session", session_id)
+
+
 async def session_for_editor_or_404(viewer: User, session_id: int) -> PracticeSession:
     found = await catalog.session_for_editor(viewer, session_id)
+    return _found(found, "No such session.", "session", session_id)
+
+
+async def draft_for_reviewer_or_404(viewer: User, session_id: int) -> PracticeSession:
+    """A draft, for a therapist to review; published and archived sessions are not drafts."""
+    found = await reviews.draft_for_reviewer(viewer, session_id)
+    return _found(found, "No such draft to review.", "session", session_id)
+
+
+async def session_for_review_reader_or_404(viewer: User, session_id: int) -> PracticeSession:
+    """A session whose reviews the viewer may read (staff), whatever its status."""
+    found = await reviews.session_for_review_reader(viewer, session_id)
     return _found(found, "No such session.", "session", session_id)
 
 

@@ -56,6 +56,7 @@ ROLE_GUARDS = (
     guards.coordinators_only,
     guards.library_usage_readers,
     guards.therapists_only,
+    guards.reviewers_only,
     guards.patients_only,
 )
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})

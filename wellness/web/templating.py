@@ -47,7 +47,11 @@ NAVIGATION: dict[Role, tuple[NavItem, ...]] = {
         NavItem("Progress", "/progress"),
         NavItem("Support", "/support"),
     ),
-    Role.THERAPIST: (NavItem("Caseload", "/therapist"), LIBRARY),
+    Role.THERAPIST: (
+        NavItem("Caseload", "/therapist"),
+        LIBRARY,
+        NavItem("Drafts to review", "/reviews/drafts", section=True),
+    ),
     Role.COORDINATOR: (
         NavItem("Home", "/coordinator"),
         LIBRARY,

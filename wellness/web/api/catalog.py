@@ -24,8 +24,9 @@ from wellness.web.api.catalog_schemas import (
     SessionPatch,
 )
 from wellness.web.api.fields import PerPage
+from wellness.web.api.reviews_schemas import PublishedSession
 from wellness.web.catalog_views import SessionDetail
-from wellness.web.dependencies import AppMediaStore, RequestTime, SignedInUser
+from wellness.web.dependencies import AppMediaStore, AppSettings, RequestTime, SignedInUser
 from wellness.web.guards import coordinators_only, signed_in
 from wellness.web.idempotency import respond_once
 from wellness.web.ids import PageNumber, PathId
@@ -56,6 +57,8 @@ class DeleteOptions(msgspec.Struct):
 
 # A deletion answers 204 without a body, or 409 saying why the records refuse it.
 REFUSED_AS_IN_USE = {"refusals": (409,)}
+# Publishing a draft no therapist approved, where the clinic requires it: 409.
+REFUSED_UNREVIEWED = {"refusals": (409,)}
 
 
 async def deleted_once(
@@ -82,7 +85,7 @@ async def deleted_once(
 
 
 def _status_change(word: str, target: Status, name: str) -> HTTPRouteHandler:
-    """`POST /api/v1/sessions/{id}/publish` or `.../archive`: one handler but for the status."""
+    """`POST /api/v1/sessions/{id}/archive` (and any other plain status change)."""
 
     async def handler(
         self: Controller,
@@ -216,7 +219,37 @@ class CatalogApi(Controller):
         options = DeleteOptions(with_media=with_media)
         return await deleted_once(request, media_store, options, delete_rows)
 
-    publish = _status_change("publish", Status.PUBLISHED, "api_session_publish")
+    @post(
+        "/{session_id:int}/publish",
+        guards=[coordinators_only],
+        status_code=200,
+        name="api_session_publish",
+        responses=answers(PublishedSession, 200),
+        opt=REFUSED_UNREVIEWED,
+    )
+    async def publish(
+        self,
+        request: Request[Any, Any, Any],
+        user: SignedInUser,
+        now: RequestTime,
+        settings: AppSettings,
+        session_id: PathId,
+    ) -> Response[bytes]:
+        """Publish a session. Its `review_status` says where its clinical reviews stood: with
+        WELLNESS_PUBLISH_NEEDS_REVIEW on, a draft without a therapist's approval of its current
+        version is a 409 (`review_required`, or `changes_requested`) and stays a draft; off,
+        it is published and `review_status` says it was not approved."""
+        session = await session_for_editor_or_404(user, session_id)
+
+        async def write() -> tuple[int, PublishedSession]:
+            published = await actions.publish_session(
+                request, user, now, session, needs_review=settings.publish_needs_review
+            )
+            detail = await session_detail(published.session)
+            return 200, PublishedSession.published(detail, published.standing)
+
+        return await respond_once(request, None, write)
+
     archive = _status_change("archive", Status.ARCHIVED, "api_session_archive")
 
 

@@ -27,6 +27,8 @@ from wellness.lib.numbers import MAX_ID
 from wellness.lib.paging import page_numbers
 from wellness.practice import rules
 from wellness.practice import services as practice
+from wellness.reviews import services as reviews
+from wellness.reviews.rules import Standing
 from wellness.settings import CarePolicy
 from wellness.suggestions import logs as suggestion_log
 from wellness.suggestions import services as suggestions
@@ -34,7 +36,7 @@ from wellness.web.catalog_views import SessionDetail, captions_url
 from wellness.web.dependencies import CareRules, RequestTime, SignedInUser
 from wellness.web.guards import signed_in
 from wellness.web.ids import PathId
-from wellness.web.lookups import session_for_viewer_or_404
+from wellness.web.lookups import session_for_player_or_404, session_for_viewer_or_404
 from wellness.web.pages.catalog_forms import (
     LENGTHS,
     BrowseFilters,
@@ -89,8 +91,12 @@ class CatalogPages(Controller):
         if errors:
             return _browse_template(request, manages, filters, None, [], errors=errors, status=400)
         result, tags = await catalog.browse_with_tags(user, filters.query())
-        marks = await patient_marks(user, [row.id for row in result.rows] if result else [])
-        return _browse_template(request, manages, filters, result, tags, marks=marks)
+        shown = [row.id for row in result.rows] if result else []
+        marks = await patient_marks(user, shown)
+        reviewed = await draft_reviews(user, shown)
+        return _browse_template(
+            request, manages, filters, result, tags, marks=marks, reviewed=reviewed
+        )
 
     @get("/{session_id:int}", name="session_page")
     async def session_page(
@@ -110,8 +116,9 @@ class CatalogPages(Controller):
     @get("/{session_id:int}/captions.vtt", name="session_captions")
     async def captions(self, user: SignedInUser, session_id: PathId) -> Response[str]:
         """A video's captions (WebVTT), made from the session's timed transcript: for whoever
-        may open the session page, and 404 when the transcript has no time stamps."""
-        session = await session_for_viewer_or_404(user, session_id)
+        may play its media (a review's preview plays a draft's), and 404 when the transcript
+        has no time stamps."""
+        session = await session_for_player_or_404(user, session_id)
         captions = transcripts.webvtt(session.transcript, session.duration_seconds)
         if captions is None:
             raise NotFoundException("This session's transcript has no time stamps.")
@@ -214,6 +221,13 @@ async def patient_marks(viewer: User, session_ids: list[int]) -> dict[int, Mark]
     return await restriction_views.marks_for_patient(viewer.id, session_ids)
 
 
+async def draft_reviews(viewer: User, session_ids: list[int]) -> dict[int, Standing]:
+    """Where the drafts among these stand with their reviewers, for coordinators; {} else."""
+    if not manages_catalog(viewer) or not session_ids:
+        return {}
+    return await reviews.standings_of_drafts(session_ids)
+
+
 def _browse_template(
     request: Request[Any, Any, Any],
     manages: bool,
@@ -222,12 +236,16 @@ def _browse_template(
     tags: list[str],
     *,
     marks: dict[int, Mark] | None = None,
+    reviewed: dict[int, Standing] | None = None,
     errors: dict[str, str] | None = None,
     status: int = 200,
 ) -> Template:
+    results = _results_html(
+        request, filters, result, manages=manages, marks=marks or {}, reviewed=reviewed or {}
+    )
     context = {
         "filters": filters,
-        "results_html": _results_html(request, filters, result, manages=manages, marks=marks or {}),
+        "results_html": results,
         "errors": errors or {},
         "manages": manages,
         "tags": tags,
@@ -247,17 +265,26 @@ def _results_html(
     *,
     manages: bool,
     marks: dict[int, Mark],
+    reviewed: dict[int, Standing],
 ) -> Markup:
     """The cards and page links, rendered once per cached result page, filters and viewer kind.
 
     Rendering 24 cards is most of the page's cost; the catalog service caches result pages
     until the catalog changes, and the HTML is kept with the page (result.derived). Nothing in
-    it depends on the request beyond `manages` and a patient's care-team `marks` on this page's
-    sessions, which are part of the key (most patients have none, so they share one entry).
+    it depends on the request beyond `manages`, a patient's care-team `marks` and, for
+    coordinators, where the page's drafts stand with their reviewers (`reviewed`), which are
+    part of the key (most patients have no marks, so they share one entry; a review, which
+    does not change the catalog, changes the key).
     """
     if result is None:
         return Markup("")
-    key = ("browse-results", filters, manages, frozenset(marks.items()))
+    key = (
+        "browse-results",
+        filters,
+        manages,
+        frozenset(marks.items()),
+        frozenset(reviewed.items()),
+    )
     html: Markup | None = result.derived.get(key)
     if html is None:
         engine = request.app.template_engine
@@ -270,6 +297,7 @@ def _results_html(
                 filters=filters,
                 manages=manages,
                 marks=marks,
+                reviewed=reviewed,
                 page_links=filters.page_links(pages),
                 tag_links=filters.tag_links({tag for row in result.rows for tag in row.tags}),
                 untag_link=filters.link(tag="", page=1),

@@ -191,6 +191,9 @@ class SessionForm(msgspec.Struct):
     primary_asset_id: str = ""
     # "publish" when the edit page's Publish button sent the form: save, then publish.
     then: str = ""
+    # The review status the coordinator agreed to publish under (a reviews.ReviewStatus value),
+    # sent by the confirmation's "Publish anyway"; empty: not asked yet.
+    confirm: str = ""
 
     @property
     def avoids(self) -> list[str]:

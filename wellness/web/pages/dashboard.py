@@ -63,6 +63,8 @@ class DashboardPages(Controller):
             "search": search,
             "alerts_html": _alerts_html(request, user, view.alerts),
             "preview_html": _preview_html(request, preview),
+            # The menu's figure (`menu.count_open_alerts`), which the header links to too.
+            "drafts_to_review": getattr(request.state, "drafts_to_review", 0),
         }
         return _page(request, context)
 
@@ -180,7 +182,14 @@ def _preview_html(request: Request[Any, Any, Any], preview: SearchPage) -> Marku
 _kept_pages: dict[tuple[Any, ...], bytes] = {}
 _CSRF_SLOT_BYTES = str(_CSRF_SLOT).encode()
 # The page's context besides the user and how many rows (`sorts` is the same for every view).
-_PAGE_VARIES_WITH = ("order", "search", "rows_html", "alerts_html", "preview_html")
+_PAGE_VARIES_WITH = (
+    "order",
+    "search",
+    "rows_html",
+    "alerts_html",
+    "preview_html",
+    "drafts_to_review",
+)
 
 
 def _page(request: Request[Any, Any, Any], context: dict[str, Any]) -> Response[bytes]:

@@ -25,7 +25,11 @@ from wellness.catalog.formats import registry as media_formats
 from wellness.catalog.kinds import Contraindication, Guidance, Kind, Level, Posture, Status
 from wellness.catalog.models import MediaAsset, PracticeSession
 from wellness.catalog.rules import CatalogConflict, CatalogError, titles_in_words
+from wellness.catalog.services import SessionFields
 from wellness.lib.durations import rounded_minutes
+from wellness.reviews import services as reviews
+from wellness.reviews.publishing import PublishUnconfirmed
+from wellness.reviews.rules import Standing, accepted_statuses
 from wellness.settings import Settings
 from wellness.web import actions, usage_access
 from wellness.web.dependencies import AppMediaStore, AppSettings, RequestTime, SignedInUser
@@ -43,6 +47,12 @@ FILE_LEFT = (
 )
 
 
+class PublishForm(msgspec.Struct):
+    """The session page's Publish button; `confirm` as in `SessionForm.confirm`."""
+
+    confirm: str = ""
+
+
 class DeleteDraftForm(msgspec.Struct):
     """The edit page's deletion form: `delete_media` is "yes" when its media should go too."""
 
@@ -50,7 +60,8 @@ class DeleteDraftForm(msgspec.Struct):
 
 
 def _status_change(word: str, target: Status, name: str) -> HTTPRouteHandler:
-    """`POST /library/sessions/{id}/publish` or `.../archive`: one handler but for the status."""
+    """`POST /library/sessions/{id}/archive`: a status change that needs no review (publishing
+    is `LibraryPages.publish`)."""
 
     async def handler(
         self: Controller,
@@ -68,8 +79,6 @@ def _status_change(word: str, target: Status, name: str) -> HTTPRouteHandler:
             return await edit_template(
                 request, settings, session, now=now, errors=errors, status=422
             )
-        if target is Status.PUBLISHED:
-            return _published(request, changed)
         assigned = await patients_assigned(
             changed.id, now=now, rollover_hour=settings.care.day_rollover_hour
         )
@@ -131,28 +140,41 @@ class LibraryPages(Controller):
         session_id: PathId,
         data: URLEncodedBody[SessionForm],
     ) -> Template | Redirect:
-        """Save the form; its Publish button (`then=publish`) also publishes, all or nothing."""
+        """Save the form; its Publish button (`then=publish`) also publishes, all or nothing,
+        under the clinic's review rule (`_publishing`)."""
         session = await session_for_editor_or_404(user, session_id)
         fields, errors = session_fields(
             data, creating=False, duration_seconds=session.duration_seconds
         )
-        publishing = data.then == "publish"
-        saved = None
-        try:
-            if not errors:
-                saved = await actions.update_session(
-                    request, user, now, session, fields, publish=publishing
-                )
-        except CatalogError as problem:
-            errors = {problem.field: problem.message}
-        if saved is None:
+        if errors:
             return await edit_template(
                 request, settings, session, data, now=now, errors=errors, status=422
             )
-        if publishing:
-            return _published(request, saved)
+        if data.then == "publish":
+            return await _publishing(request, user, now, settings, session, data, fields)
+        try:
+            await actions.update_session(request, user, now, session, fields)
+        except CatalogError as problem:
+            errors = {problem.field: problem.message}
+            return await edit_template(
+                request, settings, session, data, now=now, errors=errors, status=422
+            )
         flash(request, "Your changes were saved.", category="success")
         return Redirect(f"/library/sessions/{session.id}/edit", status_code=303)
+
+    @post("/sessions/{session_id:int}/publish", name="library_publish_session")
+    async def publish(
+        self,
+        request: Request[Any, Any, Any],
+        user: SignedInUser,
+        now: RequestTime,
+        settings: AppSettings,
+        session_id: PathId,
+        data: URLEncodedBody[PublishForm],
+    ) -> Template | Redirect:
+        """Publish as it is (the session page's button); see `_publishing`."""
+        session = await session_for_editor_or_404(user, session_id)
+        return await _publishing(request, user, now, settings, session, data, None)
 
     @post("/sessions/{session_id:int}/delete", name="library_delete_session")
     async def delete_session(
@@ -186,7 +208,6 @@ class LibraryPages(Controller):
         flash(request, await _deleted_message(session, removed, gone), "success")
         return Redirect("/sessions", status_code=303)
 
-    publish = _status_change("publish", Status.PUBLISHED, "library_publish_session")
     archive = _status_change("archive", Status.ARCHIVED, "library_archive_session")
 
 
@@ -202,8 +223,56 @@ async def _deleted_message(session: PracticeSession, removed: removal.Removed, g
     return f"“{session.title}” was deleted."
 
 
-def _published(request: Request[Any, Any, Any], session: PracticeSession) -> Redirect:
-    flash(request, f"“{session.title}” is published: patients can find it now.", "success")
+async def _publishing(
+    request: Request[Any, Any, Any],
+    user: User,
+    now: datetime,
+    settings: Settings,
+    session: PracticeSession,
+    form: SessionForm | PublishForm,
+    fields: SessionFields | None,
+) -> Template | Redirect:
+    """Publish (saving `fields` first, if any), or show why not on the edit page.
+
+    A draft a therapist has not approved as it stands is refused (409) where the clinic
+    requires review; otherwise the coordinator confirms first: the edit page asks, and its
+    "Publish anyway" sends the form again with the review status agreed to (`confirm`), so a
+    review that arrives in between is shown rather than overridden. Nothing changes until then.
+    """
+    shown = form if isinstance(form, SessionForm) else None
+    try:
+        published = await actions.publish_session(
+            request,
+            user,
+            now,
+            session,
+            needs_review=settings.publish_needs_review,
+            fields=fields,
+            accepted=accepted_statuses(form.confirm),
+        )
+    except CatalogError as problem:
+        errors = {problem.field: problem.message}
+        return await edit_template(
+            request, settings, session, shown, now=now, errors=errors, status=422
+        )
+    except CatalogConflict as refused:
+        errors = {"status": refused.message}
+        return await edit_template(
+            request, settings, session, shown, now=now, errors=errors, status=409
+        )
+    except PublishUnconfirmed as unconfirmed:
+        check = unconfirmed.standing
+        return await edit_template(request, settings, session, shown, now=now, publish_check=check)
+    return _published(request, published.session, published.standing)
+
+
+def _published(
+    request: Request[Any, Any, Any], session: PracticeSession, standing: Standing
+) -> Redirect:
+    message = f"“{session.title}” is published: patients can find it now."
+    if not standing.approved:
+        message += f" It was published without a therapist's approval ({standing.summary})."
+    flash(request, message, "success")
     return Redirect(f"/sessions/{session.id}", status_code=303)
 
 
@@ -276,10 +345,21 @@ async def edit_template(
     errors: dict[str, str] | None = None,
     status: int = 200,
     delete_media: bool = False,
+    publish_check: Standing | None = None,
 ) -> Template:
+    """The edit page; `publish_check`: where the reviews stand, when publishing waits for the
+    coordinator to confirm."""
     context = await session_page_context(session)
+    history = await reviews.reviews_of(session)
     context |= await _deletion_context(session, delete_media=delete_media)
     context |= await _usage_context(request, settings, session, now)
+    # A reviewed draft is archived rather than deleted: its reviews are kept.
+    context["deletable"] = context["deletable"] and not history.items
+    context |= {
+        "history": history,
+        "needs_review": settings.publish_needs_review,
+        "publish_check": publish_check,
+    }
     context |= {
         "form": form or SessionForm.of(context["session"]),
         # Only a published session can be assigned, and only it warns before archiving.
