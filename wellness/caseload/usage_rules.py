@@ -13,9 +13,10 @@ import re
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 from urllib.parse import urlencode
 
+from wellness.lib import sorting
 from wellness.lib.days import local_midnight, read_day
 
 # Small-cell suppression. These are health data in aggregate: a count of 1-4 patients, or the
@@ -68,30 +69,15 @@ def default_period(today: date) -> Period:
     return Period(today - timedelta(days=DEFAULT_DAYS - 1), today)
 
 
-@dataclass(frozen=True, slots=True)
-class SortOrder:
-    column: str
-    descending: bool
-
-    @property
-    def param(self) -> str:
-        return f"-{self.column}" if self.descending else self.column
+class SortOrder(sorting.SortOrder):
+    __slots__ = ()
+    FIRST_DESCENDING: ClassVar[Mapping[str, bool]] = {
+        column: first for column, (_, first) in SORTS.items()
+    }
 
     @property
     def heading(self) -> str:
         return SORTS[self.column][0]
-
-    def link_for(self, column: str) -> str:
-        """The `sort` value of a column heading's link: the other direction when the table is
-        sorted by that column already, else the column's own first direction."""
-        if column == self.column:
-            return column if self.descending else f"-{column}"
-        return f"-{column}" if SORTS[column][1] else column
-
-    def aria_for(self, column: str) -> str | None:
-        if column != self.column:
-            return None
-        return "descending" if self.descending else "ascending"
 
 
 def sort_choices() -> list[tuple[str, str]]:
@@ -170,13 +156,7 @@ def parse_query(
 def parse_sort(value: str) -> SortOrder | None:
     """The order `sort=` names (`starts`, `-starts`, ...); the default for none; None for a
     column we do not sort by."""
-    if not value:
-        return DEFAULT_ORDER
-    descending = value.startswith("-")
-    column = value[1:] if descending else value
-    if column not in SORTS:
-        return None
-    return SortOrder(column, descending)
+    return SortOrder.parse(value, DEFAULT_ORDER)
 
 
 # --- what may be shown ----------------------------------------------------------------------
