@@ -275,6 +275,28 @@ def running_server(
         stop_server(process, timeout=stop_timeout)
 
 
+def start_bench_app(
+    env: Mapping[str, str], tmp: Path, *, workers: int = 1
+) -> tuple[subprocess.Popen[bytes], int, str]:
+    """bench/bench_app.py (the production app plus `GET /ping`) on a free port, logging to
+    `tmp`/server.log, with migrations left to the caller (`run_cli(env, "db", "upgrade")`):
+    (process, port, base URL). Stop it with `stop_server`."""
+    port = free_port()
+    server_env = {**env, "WELLNESS_AUTO_MIGRATE": "false"}
+    process = start_server(
+        server_env, port, factory="bench_app:create_app", log=tmp / "server.log", workers=workers
+    )
+    return process, port, f"http://{HOST}:{port}"
+
+
+def print_seeded(started: float, counts: Mapping[str, int]) -> None:
+    """ "seeded in 12.3 s: 300 sessions, ..." since `started` (a time.perf_counter())."""
+    print(
+        f"seeded in {time.perf_counter() - started:.1f} s: "
+        + ", ".join(f"{value:,} {name}" for name, value in counts.items())
+    )
+
+
 # --- signing in -------------------------------------------------------------------------------
 
 

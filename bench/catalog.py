@@ -62,6 +62,7 @@ from _server import (
     start_server,
     stop_server,
 )
+from _wrk import parse_wrk
 
 SESSIONS = 10_000
 P99_TARGET_MS = 50.0
@@ -281,39 +282,6 @@ def lua_script(endpoint: Endpoint) -> str:
         "  counter = counter + 1\n"
         '  return wrk.format("GET", paths[(counter % #paths) + 1], headers)\n'
         "end\n"
-    )
-
-
-_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
-
-
-def _milliseconds(value: str) -> float:
-    match = re.fullmatch(r"([\d.]+)(us|ms|s|m)", value)
-    if match is None:
-        raise BenchError(f"unreadable wrk latency {value!r}")
-    return float(match.group(1)) * _UNITS[match.group(2)]
-
-
-def parse_wrk(output: str) -> tuple[float, float, float, int, str]:
-    rps = re.search(r"Requests/sec:\s+([\d.]+)", output)
-    p50 = re.search(r"^\s+50%\s+(\S+)", output, re.MULTILINE)
-    p99 = re.search(r"^\s+99%\s+(\S+)", output, re.MULTILINE)
-    total = re.search(r"(\d+) requests in", output)
-    if not (rps and p50 and p99 and total):
-        raise BenchError(f"unreadable wrk output:\n{output}")
-    problems = []
-    if int(total.group(1)) == 0:
-        problems.append("no request completed")
-    if bad := re.search(r"Non-2xx or 3xx responses: (\d+)", output):
-        problems.append(f"{bad.group(1)} non-2xx")
-    if socket_errors := re.search(r"Socket errors: (.*)", output):
-        problems.append(f"socket errors: {socket_errors.group(1).strip()}")
-    return (
-        float(rps.group(1)),
-        _milliseconds(p50.group(1)),
-        _milliseconds(p99.group(1)),
-        int(total.group(1)),
-        "; ".join(problems),
     )
 
 

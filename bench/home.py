@@ -38,7 +38,6 @@ import random
 import secrets
 import shutil
 import statistics
-import subprocess
 import sys
 import time
 from datetime import UTC, datetime, timedelta
@@ -49,22 +48,20 @@ from zoneinfo import ZoneInfo
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _server import (
-    HOST,
     PASSWORD,
     BenchError,
     add_database_options,
-    cpu_seconds,
     create_account,
     for_each_database,
-    free_port,
     get_status,
     machine_note,
+    print_seeded,
     run_cli,
     sign_in,
-    start_server,
+    start_bench_app,
     stop_server,
 )
-from catalog import parse_wrk
+from _wrk import WrkTable, percentile, wrk_get
 
 TARGET_P99_MS = 50.0
 CLIENTS = 16
@@ -230,11 +227,6 @@ async def seed(database_url: str, patients: int, sessions: int, now: datetime) -
 # --- in process ----------------------------------------------------------------------------------
 
 
-def _p(samples: list[float], share: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
-
-
 async def breakdown(database_url: str, runs: int) -> list[tuple[str, float, float]]:
     """(part, median ms, p99 ms) of one patient's suggestions, after the clinic fit."""
     from wellness import db
@@ -310,7 +302,7 @@ async def breakdown(database_url: str, runs: int) -> list[tuple[str, float, floa
             (
                 "suggestions_for, chosen again (new rating)",
                 statistics.median(chosen_again),
-                _p(chosen_again, 0.99),
+                percentile(chosen_again, 0.99),
             )
         )
         for name, function in (
@@ -327,31 +319,13 @@ async def breakdown(database_url: str, runs: int) -> list[tuple[str, float, floa
                 began = time.perf_counter()
                 await function()
                 samples.append((time.perf_counter() - began) * 1000)
-            results.append((name, statistics.median(samples), _p(samples, 0.99)))
+            results.append((name, statistics.median(samples), percentile(samples, 0.99)))
         return results
     finally:
         await db.close_database()
 
 
 # --- HTTP ----------------------------------------------------------------------------------------
-
-
-def run_wrk(
-    wrk: str, base_url: str, path: str, cookie: str | None, duration: int, tmp: Path, pid: int
-) -> tuple[float, float, float, int, str, float]:
-    script = tmp / "cookie.lua"
-    script.write_text(f'wrk.headers["Cookie"] = "{cookie}"\n' if cookie else "\n")
-    command = [wrk, "-t2", f"-c{CLIENTS}", f"-d{duration}s", "--latency", "--timeout", "5s"]
-    command += ["-s", str(script), base_url + path]
-    cpu_before = cpu_seconds(pid)
-    result = subprocess.run(
-        command, capture_output=True, text=True, timeout=duration + 30, check=False
-    )
-    cpu = cpu_seconds(pid) - cpu_before
-    if result.returncode != 0:
-        raise BenchError(f"wrk failed ({result.returncode}):\n{result.stdout}{result.stderr}")
-    rps, p50, p99, total, errors = parse_wrk(result.stdout)
-    return rps, p50, p99, total, errors, cpu * 1000 / max(total, 1)
 
 
 async def logged_lists(database_url: str) -> int:
@@ -375,21 +349,13 @@ def run_database(
     create_account(env, PATIENT, "Bench Patient", "patient")
     url = env["WELLNESS_DATABASE_URL"]
     counts = asyncio.run(seed(url, args.patients, args.sessions, datetime.now(UTC)))
-    print(
-        f"seeded in {time.perf_counter() - started:.1f} s: "
-        + ", ".join(f"{value:,} {name}" for name, value in counts.items())
-    )
+    print_seeded(started, counts)
     print(f"\nin this process, no HTTP ({args.runs} runs each):")
     print(f"{'part':<44} {'median ms':>9} {'p99 ms':>7}")
     for name, median, p99 in asyncio.run(breakdown(url, args.runs)):
         print(f"{name:<44} {median:>9.2f} {p99:>7.2f}")
 
-    port = free_port()
-    base_url = f"http://{HOST}:{port}"
-    server_env = {**env, "WELLNESS_AUTO_MIGRATE": "false"}
-    server = start_server(
-        server_env, port, factory="bench_app:create_app", log=tmp / "server.log", workers=workers
-    )
+    server, _, base_url = start_bench_app(env, tmp, workers=workers)
     home_p99 = float("inf")
     try:
         cookie = sign_in(base_url, PATIENT, PASSWORD)
@@ -399,30 +365,31 @@ def run_database(
                 raise BenchError(f"GET /patient answered {status}: {body[:300]!r}")
         # Every worker fits the clinic on its first home page: load them all before measuring
         # (not counted), or a worker's first fit lands in the measured p99.
-        run_wrk(wrk, base_url, "/patient", cookie, WARM_UP_SECONDS, tmp, server.pid)
-        before = asyncio.run(logged_lists(url))
-        print(f"\nwrk -t2 -c{CLIENTS} -d{args.wrk_duration}s --latency:")
-        print(
-            f"{'endpoint':<24} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} "
-            f"{'vs /ping':>8} {'CPU ms/req':>10}"
+        wrk_get(
+            wrk, base_url, "/patient", cookie, WARM_UP_SECONDS, tmp, server.pid, clients=CLIENTS
         )
-        ping_rps = None
+        before = asyncio.run(logged_lists(url))
+        table = WrkTable(24)
+        table.header(clients=CLIENTS, duration=args.wrk_duration)
         home_requests = 0
         for name, path, path_cookie in (
             ("/ping (baseline)", "/ping", None),
             ("/patient (home page)", "/patient", cookie),
             ("/api/v1/suggestions", "/api/v1/suggestions", cookie),
         ):
-            rps, p50, p99, total, errors, cpu_ms = run_wrk(
-                wrk, base_url, path, path_cookie, args.wrk_duration, tmp, server.pid
+            rps, p50, p99, total, errors, cpu_ms = wrk_get(
+                wrk,
+                base_url,
+                path,
+                path_cookie,
+                args.wrk_duration,
+                tmp,
+                server.pid,
+                clients=CLIENTS,
             )
-            ping_rps = ping_rps or rps
             if path == "/patient":
                 home_p99, home_requests = p99, total
-            print(
-                f"{name:<24} {rps:>7.0f} {p50:>7.1f} {p99:>7.1f} {rps / ping_rps:>7.3f}x "
-                f"{cpu_ms:>10.2f}" + (f"  ({errors})" if errors else "")
-            )
+            table.row(name, rps, p50, p99, cpu_ms, errors)
     finally:
         stop_server(server, timeout=5)
     logged = asyncio.run(logged_lists(url)) - before

@@ -45,7 +45,6 @@ import random
 import secrets
 import shutil
 import statistics
-import subprocess
 import sys
 import time
 from collections.abc import Awaitable, Callable
@@ -62,20 +61,20 @@ from _server import (
     PASSWORD,
     BenchError,
     add_database_options,
-    cpu_seconds,
     create_account,
     for_each_database,
-    free_port,
     get_status,
     machine_note,
+    print_seeded,
     run_cli,
     sign_in,
-    start_server,
+    start_bench_app,
     stop_server,
 )
-from catalog import parse_wrk
+from _wrk import WrkTable, wrk_get
 
 TARGET_MS = 50.0
+WRK_CLIENTS = 4
 YEARS = 5
 PATIENT = "bench.progress@example.org"
 TIME_ZONE = "Europe/Berlin"
@@ -429,24 +428,6 @@ def sequential(
     return samples
 
 
-def run_wrk(
-    wrk: str, base_url: str, path: str, cookie: str | None, duration: int, tmp: Path, pid: int
-) -> tuple[float, float, float, int, str, float]:
-    script = tmp / "cookie.lua"
-    script.write_text(f'wrk.headers["Cookie"] = "{cookie}"\n' if cookie else "\n")
-    command = [wrk, "-t2", "-c4", f"-d{duration}s", "--latency", "--timeout", "5s"]
-    command += ["-s", str(script), base_url + path]
-    cpu_before = cpu_seconds(pid)
-    result = subprocess.run(
-        command, capture_output=True, text=True, timeout=duration + 30, check=False
-    )
-    cpu = cpu_seconds(pid) - cpu_before
-    if result.returncode != 0:
-        raise BenchError(f"wrk failed ({result.returncode}):\n{result.stdout}{result.stderr}")
-    rps, p50, p99, total, errors = parse_wrk(result.stdout)
-    return rps, p50, p99, total, errors, cpu * 1000 / max(total, 1)
-
-
 # --- the run -------------------------------------------------------------------------------------
 
 
@@ -458,10 +439,7 @@ def run_database(
     run_cli(env, "db", "upgrade")
     create_account(env, PATIENT, "Bench Patient", "patient")
     counts = asyncio.run(seed(env["WELLNESS_DATABASE_URL"], args.years, datetime.now(UTC)))
-    print(
-        f"seeded in {time.perf_counter() - started:.1f} s: "
-        + ", ".join(f"{value:,} {name}" for name, value in counts.items())
-    )
+    print_seeded(started, counts)
     print(f"\nin this process, no HTTP ({args.runs} runs each, after one warm-up):")
     print(f"{'part':<42} {'median ms':>9} {'p95 ms':>7}")
     for name, median, p95 in asyncio.run(breakdown(env["WELLNESS_DATABASE_URL"], args.runs)):
@@ -470,10 +448,7 @@ def run_database(
         else:
             print(f"{name:<42} {median:>9.2f} {p95:>7.2f}")
 
-    port = free_port()
-    base_url = f"http://{HOST}:{port}"
-    server_env = {**env, "WELLNESS_AUTO_MIGRATE": "false"}
-    server = start_server(server_env, port, factory="bench_app:create_app", log=tmp / "server.log")
+    server, port, base_url = start_bench_app(env, tmp)
     try:
         cookie = sign_in(base_url, PATIENT, PASSWORD)
         status, body = get_status(f"{base_url}/progress", cookie)
@@ -497,21 +472,20 @@ def run_database(
             )
         progress_median, _, progress_p99 = _percentiles(samples["/progress"])
         if wrk is not None:
-            print(f"\nwrk -t2 -c4 -d{args.wrk_duration}s --latency:")
-            print(
-                f"{'endpoint':<22} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} "
-                f"{'vs /ping':>8} {'CPU ms/req':>10}"
-            )
-            ping_rps = None
+            table = WrkTable(22)
+            table.header(clients=WRK_CLIENTS, duration=args.wrk_duration)
             for name, path, path_cookie in paths:
-                rps, p50, p99, _total, errors, cpu_ms = run_wrk(
-                    wrk, base_url, path, path_cookie, args.wrk_duration, tmp, server.pid
+                rps, p50, p99, _total, errors, cpu_ms = wrk_get(
+                    wrk,
+                    base_url,
+                    path,
+                    path_cookie,
+                    args.wrk_duration,
+                    tmp,
+                    server.pid,
+                    clients=WRK_CLIENTS,
                 )
-                ping_rps = ping_rps or rps
-                print(
-                    f"{name:<22} {rps:>7.0f} {p50:>7.1f} {p99:>7.1f} {rps / ping_rps:>7.3f}x "
-                    f"{cpu_ms:>10.2f}" + (f"  ({errors})" if errors else "")
-                )
+                table.row(name, rps, p50, p99, cpu_ms, errors)
     finally:
         stop_server(server, timeout=5)
     passed = progress_median < TARGET_MS

@@ -30,7 +30,6 @@ import asyncio
 import random
 import shutil
 import statistics
-import subprocess
 import sys
 import time
 from datetime import UTC, date, datetime, timedelta
@@ -40,26 +39,25 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _server import (
-    HOST,
     PASSWORD,
     BenchError,
     add_database_options,
-    cpu_seconds,
     create_account,
     for_each_database,
-    free_port,
     get_status,
     machine_note,
+    print_seeded,
     run_cli,
     sign_in,
-    start_server,
+    start_bench_app,
     stop_server,
 )
-from catalog import parse_wrk
+from _wrk import WrkTable, percentile, wrk_get
 
 TARGET_P99_MS = 100.0
 CLIENTS = 4
 WARM_UP_SECONDS = 2
+WRK_TIMEOUT = "10s"
 COORDINATOR = "bench.usage@example.org"
 KINDS = ("breathing", "grounding", "body_scan", "yoga", "meditation", "sleep")
 ZONES = ("Europe/Berlin", "America/New_York", "Asia/Tokyo")
@@ -209,11 +207,6 @@ async def seed(database_url: str, sessions: int, patients: int, now: datetime) -
 # --- in process ----------------------------------------------------------------------------------
 
 
-def _p(samples: list[float], share: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
-
-
 async def breakdown(
     database_url: str, runs: int, today: date
 ) -> list[tuple[str, float, float, int]]:
@@ -246,31 +239,15 @@ async def breakdown(
                 began = time.perf_counter()
                 await library_usage(query, zone="UTC", policy=CarePolicy(), now=now)
                 samples.append((time.perf_counter() - began) * 1000)
-            results.append((name, statistics.median(samples), _p(samples, 0.99), len(statements)))
+            results.append(
+                (name, statistics.median(samples), percentile(samples, 0.99), len(statements))
+            )
         return results
     finally:
         await db.close_database()
 
 
 # --- HTTP ----------------------------------------------------------------------------------------
-
-
-def run_wrk(
-    wrk: str, base_url: str, path: str, cookie: str | None, duration: int, tmp: Path, pid: int
-) -> tuple[float, float, float, int, str, float]:
-    script = tmp / "cookie.lua"
-    script.write_text(f'wrk.headers["Cookie"] = "{cookie}"\n' if cookie else "\n")
-    command = [wrk, "-t2", f"-c{CLIENTS}", f"-d{duration}s", "--latency", "--timeout", "10s"]
-    command += ["-s", str(script), base_url + path]
-    cpu_before = cpu_seconds(pid)
-    result = subprocess.run(
-        command, capture_output=True, text=True, timeout=duration + 30, check=False
-    )
-    cpu = cpu_seconds(pid) - cpu_before
-    if result.returncode != 0:
-        raise BenchError(f"wrk failed ({result.returncode}):\n{result.stdout}{result.stderr}")
-    rps, p50, p99, total, errors = parse_wrk(result.stdout)
-    return rps, p50, p99, total, errors, cpu * 1000 / max(total, 1)
 
 
 async def audit_rows(database_url: str) -> int:
@@ -298,10 +275,7 @@ def run_database(
     url = env["WELLNESS_DATABASE_URL"]
     now = datetime.now(UTC)
     counts = asyncio.run(seed(url, args.sessions, args.patients, now))
-    print(
-        f"seeded in {time.perf_counter() - started:.1f} s: "
-        + ", ".join(f"{value:,} {name}" for name, value in counts.items())
-    )
+    print_seeded(started, counts)
     if "postgres" in url:
         from _server import postgres_admin
 
@@ -312,12 +286,7 @@ def run_database(
     for name, median, p99, statements in asyncio.run(breakdown(url, args.runs, today)):
         print(f"{name:<28} {median:>9.1f} {p99:>7.1f} {statements:>10}")
 
-    port = free_port()
-    base_url = f"http://{HOST}:{port}"
-    server_env = {**env, "WELLNESS_AUTO_MIGRATE": "false"}
-    server = start_server(
-        server_env, port, factory="bench_app:create_app", log=tmp / "server.log", workers=1
-    )
+    server, _, base_url = start_bench_app(env, tmp)
     year = f"/library/usage?from={(today - timedelta(days=364)).isoformat()}&to={today.isoformat()}"
     endpoints = (
         ("/ping (baseline)", "/ping", False),
@@ -333,28 +302,38 @@ def run_database(
             status, body = get_status(f"{base_url}{path}", cookie if signed else None)
             if status != 200 or not body:
                 raise BenchError(f"GET {path} answered {status}: {body[:300]!r}")
-        run_wrk(wrk, base_url, "/library/usage", cookie, WARM_UP_SECONDS, tmp, server.pid)
-        before = asyncio.run(audit_rows(url))
-        print(f"\nwrk -t2 -c{CLIENTS} -d{args.wrk_duration}s --latency:")
-        print(
-            f"{'endpoint':<28} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} "
-            f"{'vs /ping':>8} {'CPU ms/req':>10}"
+        wrk_get(
+            wrk,
+            base_url,
+            "/library/usage",
+            cookie,
+            WARM_UP_SECONDS,
+            tmp,
+            server.pid,
+            clients=CLIENTS,
+            timeout=WRK_TIMEOUT,
         )
-        ping_rps = None
+        before = asyncio.run(audit_rows(url))
+        table = WrkTable(28)
+        table.header(clients=CLIENTS, duration=args.wrk_duration)
         answers = 0
         for name, path, signed in endpoints:
-            rps, p50, p99, total, errors, cpu_ms = run_wrk(
-                wrk, base_url, path, cookie if signed else None, args.wrk_duration, tmp, server.pid
+            rps, p50, p99, total, errors, cpu_ms = wrk_get(
+                wrk,
+                base_url,
+                path,
+                cookie if signed else None,
+                args.wrk_duration,
+                tmp,
+                server.pid,
+                clients=CLIENTS,
+                timeout=WRK_TIMEOUT,
             )
-            ping_rps = ping_rps or rps
             if signed:
                 answers += total
             if path == "/library/usage":
                 page_p99 = p99
-            print(
-                f"{name:<28} {rps:>7.0f} {p50:>7.1f} {p99:>7.1f} {rps / ping_rps:>7.3f}x "
-                f"{cpu_ms:>10.2f}" + (f"  ({errors})" if errors else "")
-            )
+            table.row(name, rps, p50, p99, cpu_ms, errors)
     finally:
         stop_server(server, timeout=5)
     written = asyncio.run(audit_rows(url)) - before

@@ -15,7 +15,8 @@ from wellness.accounts import services as accounts
 from wellness.accounts.models import User
 from wellness.accounts.roles import Role
 from wellness.care import services as care
-from wellness.care.models import AssignmentPause, AssignmentVersion, PracticeAssignment
+from wellness.care.models import Alert, AssignmentPause, AssignmentVersion, PracticeAssignment
+from wellness.care.policy import AlertReason
 from wellness.caseload.assignments import AssignmentInput
 from wellness.catalog.kinds import Kind, Posture, Status
 from wellness.catalog.models import PracticeSession
@@ -167,3 +168,20 @@ async def rated(practice: PracticeLog, before: int, after: int) -> None:
             occurred_at=practice.started_at,
             recorded_at=practice.started_at,
         )
+
+
+async def distressed(patient_id: int, level: int, moment: datetime) -> Checkin:
+    """A quick check-in at `level`, `moment`, with the high-distress alert it raised (as the
+    reports list them), without going through the alert rules."""
+    checkin = await Checkin.create(
+        patient_id=patient_id, level=level, occurred_at=moment, recorded_at=moment
+    )
+    await Alert.create(
+        patient_id=patient_id,
+        reason=AlertReason.HIGH_DISTRESS,
+        value=level,
+        source_type="checkin",
+        source_id=checkin.id,
+        created_at=moment,
+    )
+    return checkin

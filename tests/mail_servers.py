@@ -9,7 +9,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from typing import Any
@@ -84,10 +84,10 @@ class _Refusing:
 
 
 @contextmanager
-def taking_server() -> Iterator[tuple[int, Received]]:
-    """An SMTP server that takes every message: its port, and what it received."""
-    received = Received()
-    controller = Controller(_Taking(received), hostname=HOST, port=free_port())
+def _smtp_server(
+    handler: _Taking | _Refusing, received: Received
+) -> Iterator[tuple[int, Received]]:
+    controller = Controller(handler, hostname=HOST, port=free_port())
     controller.start()
     try:
         yield controller.port, received
@@ -95,17 +95,17 @@ def taking_server() -> Iterator[tuple[int, Received]]:
         controller.stop()
 
 
-@contextmanager
-def refusing_server() -> Iterator[tuple[int, Received]]:
+def taking_server() -> AbstractContextManager[tuple[int, Received]]:
+    """An SMTP server that takes every message: its port, and what it received."""
+    received = Received()
+    return _smtp_server(_Taking(received), received)
+
+
+def refusing_server() -> AbstractContextManager[tuple[int, Received]]:
     """An SMTP server that refuses every recipient (550): aiosmtplib raises
     SMTPRecipientsRefused."""
     received = Received()
-    controller = Controller(_Refusing(received), hostname=HOST, port=free_port())
-    controller.start()
-    try:
-        yield controller.port, received
-    finally:
-        controller.stop()
+    return _smtp_server(_Refusing(received), received)
 
 
 @contextmanager

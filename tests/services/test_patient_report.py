@@ -14,20 +14,18 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.caseload_fixtures import BREATHING_5_10, POLICY, person, practised, rated
+from tests.caseload_fixtures import BREATHING_5_10, POLICY, distressed, person, practised, rated
 from tests.conftest import TEST_NOW
 from tests.services.conftest import Orm
 from wellness.accounts.models import User
 from wellness.accounts.roles import Role
 from wellness.care import notes
 from wellness.care import services as care
-from wellness.care.models import Alert
 from wellness.care.note_rules import NoteKind
-from wellness.care.policy import AlertReason
 from wellness.caseload.assignments import create_assignment
 from wellness.caseload.report import PatientReport, patient_report
 from wellness.caseload.report_period import Period
-from wellness.checkins.models import Checkin, Gad7Response
+from wellness.checkins.models import Gad7Response
 from wellness.checkins.scoring import gad7_band
 
 # (zone, the period's last day): east and west of UTC, and the days the clocks change.
@@ -48,17 +46,7 @@ def at(day: date, clock: time, zone: str) -> datetime:
 
 
 async def _rating(patient: User, level: int, moment: datetime) -> None:
-    checkin = await Checkin.create(
-        patient_id=patient.id, level=level, occurred_at=moment, recorded_at=moment
-    )
-    await Alert.create(
-        patient_id=patient.id,
-        reason=AlertReason.HIGH_DISTRESS,
-        value=level,
-        source_type="checkin",
-        source_id=checkin.id,
-        created_at=moment,
-    )
+    await distressed(patient.id, level, moment)
     total = level * 2
     await Gad7Response.create(
         patient_id=patient.id,
@@ -67,6 +55,13 @@ async def _rating(patient: User, level: int, moment: datetime) -> None:
         band=gad7_band(total),
         occurred_at=moment,
         recorded_at=moment,
+    )
+
+
+async def _note_today(therapist: User, patient: User) -> None:
+    """A session note by `therapist`, dated today (TEST_NOW)."""
+    await notes.write_note(
+        therapist, patient, kind=NoteKind.SESSION, contact_date=None, text="Today.", now=TEST_NOW
     )
 
 
@@ -132,16 +127,7 @@ def test_an_empty_period_has_nothing_in_any_part(any_orm: Orm) -> None:
     for moment in (at(date(2026, 11, 1), time(12), "Europe/Berlin"), TEST_NOW):
         any_orm.run(_rating(patient, 5, moment))
         any_orm.run(practised(patient.id, moment, minutes=7))
-    any_orm.run(
-        notes.write_note(
-            therapist,
-            patient,
-            kind=NoteKind.SESSION,
-            contact_date=None,
-            text="Today.",
-            now=TEST_NOW,
-        )
-    )
+    any_orm.run(_note_today(therapist, patient))
 
     found = _report(any_orm, patient, period, TEST_NOW)
 
@@ -159,16 +145,7 @@ def test_an_empty_period_has_nothing_in_any_part(any_orm: Orm) -> None:
 
 def test_notes_are_left_out_when_asked(any_orm: Orm) -> None:
     patient, therapist = _patient_and_therapist(any_orm, "Europe/Berlin")
-    any_orm.run(
-        notes.write_note(
-            therapist,
-            patient,
-            kind=NoteKind.SESSION,
-            contact_date=None,
-            text="Today.",
-            now=TEST_NOW,
-        )
-    )
+    any_orm.run(_note_today(therapist, patient))
 
     found = _report(
         any_orm, patient, Period(date(2026, 11, 20), date(2026, 11, 24), notes=False), TEST_NOW

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from tests.caseload_fixtures import distressed
 from tests.conftest import Client, count, text_of
 from tests.web.care_record_data import (
     add_former_therapist,
@@ -21,10 +22,8 @@ from tests.web.care_record_data import (
 )
 from wellness.accounts.models import User
 from wellness.care import notes
-from wellness.care.models import Alert, ClinicalNote
+from wellness.care.models import ClinicalNote
 from wellness.care.note_rules import NoteKind
-from wellness.care.policy import AlertReason
-from wellness.checkins.models import Checkin
 from wellness.lib.clock import FixedClock
 
 ROUTE = "GET /care/patients/{patient_id}/report"
@@ -209,18 +208,7 @@ def test_a_report_ending_on_the_day_the_clocks_go_back_ends_at_its_midnight(
             (3, datetime(2026, 10, 25, 23, 30, tzinfo=BERLIN)),  # 22:30 UTC
             (9, datetime(2026, 10, 26, 0, 30, tzinfo=BERLIN)),  # 23:30 UTC, the 25th
         ):
-            moment = local.astimezone(UTC)
-            rating = await Checkin.create(
-                patient_id=patient.id, level=level, occurred_at=moment, recorded_at=moment
-            )
-            await Alert.create(
-                patient_id=patient.id,
-                reason=AlertReason.HIGH_DISTRESS,
-                value=level,
-                source_type="checkin",
-                source_id=rating.id,
-                created_at=moment,
-            )
+            await distressed(patient.id, level, local.astimezone(UTC))
 
     client.run(rate)
     login(client, "therapist")

@@ -10,19 +10,16 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
+
+from wellness.lib.days import local_midnight, read_day
 
 MAX_ID = 2**31 - 1
 MAX_PER_PAGE = 200
 DEFAULT_PER_PAGE = 50
-# The days a filter may name: wide enough for any trail, far enough from the calendar's edges
-# that a day's bounds in any zone are still dates.
-FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2999, 12, 31)
 ACTION = re.compile(r"[a-z][a-z0-9_]{0,63}")
 _ID = re.compile(r"[0-9]{1,10}")
-_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # At most 254 characters, as addresses are, and no control character (PostgreSQL refuses a NUL
 # in a query's text, so one would never reach it anyway).
 _EMAIL = re.compile(r"(?=.{3,254}$)[^@\s\x00-\x1f\x7f]{1,200}@[^@\s\x00-\x1f\x7f]{1,200}")
@@ -82,11 +79,8 @@ def bounds(
     since: date | None, until: date | None, zone: str
 ) -> tuple[datetime | None, datetime | None]:
     """[start, end) in UTC for local days `since`..`until` (inclusive) in `zone`."""
-    local = ZoneInfo(zone)
-    start = datetime.combine(since, time(0), local).astimezone(UTC) if since else None
-    end = None
-    if until is not None:
-        end = datetime.combine(until + timedelta(days=1), time(0), local).astimezone(UTC)
+    start = local_midnight(since, zone) if since else None
+    end = local_midnight(until + timedelta(days=1), zone) if until is not None else None
     return start, end
 
 
@@ -100,23 +94,6 @@ def _who(text: str, field: str, errors: dict[str, str]) -> Who | None:
     elif _EMAIL.fullmatch(text):
         return Who(email=text.lower())
     errors[field] = "Give an account id (digits) or an e-mail address."
-    return None
-
-
-def _day(text: str, field: str, errors: dict[str, str]) -> date | None:
-    if not text:
-        return None
-    if _DAY.fullmatch(text):
-        try:
-            day = date.fromisoformat(text)
-        except ValueError:
-            pass
-        else:
-            if FIRST_DAY <= day <= LAST_DAY:
-                return day
-            errors[field] = f"Give a date from {FIRST_DAY} to {LAST_DAY}."
-            return None
-    errors[field] = "Give a date as YYYY-MM-DD, e.g. 2026-11-24."
     return None
 
 
@@ -141,8 +118,8 @@ def parse(
     if action and (not ACTION.fullmatch(action) or action not in known_actions):
         errors["action"] = "Choose one of the listed actions."
         action = ""
-    since = _day(text["since"], "since", errors)
-    until = _day(text["until"], "until", errors)
+    since = read_day(text["since"], "since", errors)
+    until = read_day(text["until"], "until", errors)
     if since and until and since > until:
         errors["until"] = "The end date is before the start date."
     per_page = _number(text["per_page"], "per_page", errors, 1, MAX_PER_PAGE)

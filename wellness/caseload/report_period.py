@@ -15,20 +15,17 @@ standard library only, `today` is always an argument.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
+from wellness.lib.days import FIRST_DAY, iso_day, local_midnight
+
 DEFAULT_DAYS = 28
 MAX_DAYS = 366
-# The days a period may name: far enough from the calendar's edges that a day's bounds in any
-# zone are still dates (as the audit page's filters).
-FIRST_DAY = date(2000, 1, 1)
 FIELDS = ("from", "to", "notes")
-_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _NOTES = {"1": True, "0": False}
 
 
@@ -45,10 +42,8 @@ class Period:
     def bounds(self, time_zone: str) -> tuple[datetime, datetime]:
         """[start, end) in UTC: the first day's start and the start of the day after the last,
         in `time_zone` (rule 3)."""
-        zone = ZoneInfo(time_zone)
-        start = datetime.combine(self.first, time(0), zone).astimezone(UTC)
-        end = datetime.combine(self.last + timedelta(days=1), time(0), zone).astimezone(UTC)
-        return start, end
+        start = local_midnight(self.first, time_zone)
+        return start, local_midnight(self.last + timedelta(days=1), time_zone)
 
     def contains(self, day: date) -> bool:
         return self.first <= day <= self.last
@@ -110,15 +105,10 @@ def parse(params: Mapping[str, str], *, today: date) -> tuple[Period | None, dic
 def _day(value: str, field: str, which: str, errors: dict[str, str]) -> date | None:
     if not value:
         return None
-    if _DAY.fullmatch(value):
-        try:
-            day = date.fromisoformat(value)
-        except ValueError:
-            pass
-        else:
-            if day >= FIRST_DAY:
-                return day
-            errors[field] = f"Give the {which} day from {FIRST_DAY.isoformat()} on."
-            return None
-    errors[field] = f"Give the {which} day as YYYY-MM-DD, e.g. 2026-11-24."
-    return None
+    day = iso_day(value)
+    if day is None:
+        errors[field] = f"Give the {which} day as YYYY-MM-DD, e.g. 2026-11-24."
+    elif day < FIRST_DAY:
+        errors[field] = f"Give the {which} day from {FIRST_DAY.isoformat()} on."
+        return None
+    return day

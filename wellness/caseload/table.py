@@ -7,10 +7,11 @@ back to "needs attention" order, then the name.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, ClassVar
+
+from wellness.lib import sorting
 
 # Column name -> (heading, the row attribute it sorts by, its first direction).
 SORTS: dict[str, tuple[str, str, bool]] = {
@@ -27,37 +28,16 @@ SORTS: dict[str, tuple[str, str, bool]] = {
 DEFAULT_SORT = "attention"
 
 
-@dataclass(frozen=True, slots=True)
-class SortOrder:
-    column: str
-    descending: bool
-
-    @property
-    def param(self) -> str:
-        return f"-{self.column}" if self.descending else self.column
-
-    def link_for(self, column: str) -> str:
-        """The `sort` value for a column heading's link: the other direction when the table
-        is already sorted by that column, else the column's natural first direction."""
-        if column == self.column:
-            return column if self.descending else f"-{column}"
-        return f"-{column}" if SORTS[column][2] else column
-
-    def aria_for(self, column: str) -> str | None:
-        if column != self.column:
-            return None
-        return "descending" if self.descending else "ascending"
+class SortOrder(sorting.SortOrder):
+    __slots__ = ()
+    FIRST_DESCENDING: ClassVar[Mapping[str, bool]] = {
+        column: first for column, (_, _, first) in SORTS.items()
+    }
 
 
 def parse_sort(value: str | None) -> SortOrder | None:
     """The order `?sort=` asks for; None when it names no sortable column."""
-    if not value:
-        return SortOrder(DEFAULT_SORT, False)
-    descending = value.startswith("-")
-    column = value[1:] if descending else value
-    if column not in SORTS:
-        return None
-    return SortOrder(column, descending)
+    return SortOrder.parse(value, SortOrder(DEFAULT_SORT, False))
 
 
 def sort_rows(rows: Sequence[Any], order: SortOrder) -> list[Any]:

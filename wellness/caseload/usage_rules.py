@@ -12,10 +12,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, TypeVar
+from datetime import date, datetime, timedelta
+from typing import Any, ClassVar, TypeVar
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
+
+from wellness.lib import sorting
+from wellness.lib.days import local_midnight, read_day
 
 # Small-cell suppression. These are health data in aggregate: a count of 1-4 patients, or the
 # mean anxiety change of 1-4 patients, lets a reader who knows who attends a group or who was
@@ -30,11 +32,7 @@ TOO_FEW = "too few to show"
 DEFAULT_DAYS = 28
 MAX_DAYS = 366
 PER_PAGE = 50
-# The days a period may name: far enough from the calendar's edges that a day's bounds in any
-# zone are still dates (as the audit trail's filters).
-FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2999, 12, 31)
 MAX_PAGE = 100_000
-_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _PAGE = re.compile(r"[0-9]{1,6}")
 FIELDS = ("from", "to", "kind", "sort", "page")
 
@@ -63,10 +61,7 @@ class Period:
 
     def bounds(self, zone: str) -> tuple[datetime, datetime]:
         """[start, end) in UTC: `first`'s local midnight to the midnight after `last`."""
-        local = ZoneInfo(zone)
-        start = datetime.combine(self.first, time(0), local).astimezone(UTC)
-        end = datetime.combine(self.last + timedelta(days=1), time(0), local).astimezone(UTC)
-        return start, end
+        return local_midnight(self.first, zone), local_midnight(self.last + timedelta(days=1), zone)
 
 
 def default_period(today: date) -> Period:
@@ -74,30 +69,15 @@ def default_period(today: date) -> Period:
     return Period(today - timedelta(days=DEFAULT_DAYS - 1), today)
 
 
-@dataclass(frozen=True, slots=True)
-class SortOrder:
-    column: str
-    descending: bool
-
-    @property
-    def param(self) -> str:
-        return f"-{self.column}" if self.descending else self.column
+class SortOrder(sorting.SortOrder):
+    __slots__ = ()
+    FIRST_DESCENDING: ClassVar[Mapping[str, bool]] = {
+        column: first for column, (_, first) in SORTS.items()
+    }
 
     @property
     def heading(self) -> str:
         return SORTS[self.column][0]
-
-    def link_for(self, column: str) -> str:
-        """The `sort` value of a column heading's link: the other direction when the table is
-        sorted by that column already, else the column's own first direction."""
-        if column == self.column:
-            return column if self.descending else f"-{column}"
-        return f"-{column}" if SORTS[column][1] else column
-
-    def aria_for(self, column: str) -> str | None:
-        if column != self.column:
-            return None
-        return "descending" if self.descending else "ascending"
 
 
 def sort_choices() -> list[tuple[str, str]]:
@@ -148,8 +128,8 @@ def parse_query(
     parameter name ({} when all is well)."""
     errors: dict[str, str] = {}
     text = {key: str(params.get(key, "")).strip() for key in FIELDS}
-    last = _day(text["to"], "to", errors) or today
-    first = _day(text["from"], "from", errors) or last - timedelta(days=DEFAULT_DAYS - 1)
+    last = read_day(text["to"], "to", errors) or today
+    first = read_day(text["from"], "from", errors) or last - timedelta(days=DEFAULT_DAYS - 1)
     if "from" not in errors and "to" not in errors:
         if first > last:
             errors["to"] = "The end date is before the start date."
@@ -176,30 +156,7 @@ def parse_query(
 def parse_sort(value: str) -> SortOrder | None:
     """The order `sort=` names (`starts`, `-starts`, ...); the default for none; None for a
     column we do not sort by."""
-    if not value:
-        return DEFAULT_ORDER
-    descending = value.startswith("-")
-    column = value[1:] if descending else value
-    if column not in SORTS:
-        return None
-    return SortOrder(column, descending)
-
-
-def _day(text: str, field: str, errors: dict[str, str]) -> date | None:
-    if not text:
-        return None
-    if _DAY.fullmatch(text):
-        try:
-            day = date.fromisoformat(text)
-        except ValueError:
-            pass
-        else:
-            if FIRST_DAY <= day <= LAST_DAY:
-                return day
-            errors[field] = f"Give a date from {FIRST_DAY} to {LAST_DAY}."
-            return None
-    errors[field] = "Give a date as YYYY-MM-DD, e.g. 2026-11-24."
-    return None
+    return SortOrder.parse(value, DEFAULT_ORDER)
 
 
 # --- what may be shown ----------------------------------------------------------------------
