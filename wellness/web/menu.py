@@ -11,6 +11,7 @@ from litestar import Request
 from wellness.accounts import permissions
 from wellness.accounts.models import User
 from wellness.caseload import alerts as caseload_alerts
+from wellness.db import tokens_read_once
 from wellness.reviews import services as reviews
 
 # Answers that are not pages (no menu): the API, media bytes, static files, the schema.
@@ -25,6 +26,9 @@ async def count_open_alerts(request: Request[Any, Any, Any]) -> None:
         return
     if request.url.path.startswith(NOT_PAGES):
         return
-    request.state.open_alerts = await caseload_alerts.open_alert_count(user)
-    if permissions.can_review_drafts(user.role):
-        request.state.drafts_to_review = await reviews.awaiting_review_count()
+    # Both counts are kept under a change token (the care data's, the catalog's): one statement
+    # reads the two.
+    with tokens_read_once():
+        request.state.open_alerts = await caseload_alerts.open_alert_count(user)
+        if permissions.can_review_drafts(user.role):
+            request.state.drafts_to_review = await reviews.awaiting_review_count()
