@@ -20,6 +20,7 @@ import sys
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -81,13 +82,12 @@ class LiveServer:
             assert response.status == 204, response.status
 
 
-@pytest.fixture(scope="package")
-def live_server(
-    chromium_executable: Path, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[LiveServer]:
-    """The demo server on a free port with its database, data and media in a temporary folder,
-    its clock at SERVER_START."""
-    root = tmp_path_factory.mktemp("live-server")
+@contextmanager
+def demo_server(
+    root: Path, *, what: str, audio_scale: str, **settings: str
+) -> Iterator[tuple[LiveServer, dict[str, str]]]:
+    """The demo app on a free port with its database, data and media under `root`, its clock at
+    SERVER_START, and `settings` (WELLNESS_* variables) on top; the server and its environment."""
     data_dir = root / "data"
     port = free_port()
     url = f"http://127.0.0.1:{port}"
@@ -98,15 +98,13 @@ def live_server(
         WELLNESS_DATA_DIR=str(data_dir),
         WELLNESS_DATABASE_URL=f"sqlite://{data_dir / 'wellness.sqlite3'}",
         WELLNESS_MEDIA_DIR=str(root / "media"),
-        # The demo library's full audio takes half a minute of CPU to encode; a tenth of each
-        # track still gives multi-minute sessions to play and seek in.
-        WELLNESS_DEMO_AUDIO_SCALE="0.1",
+        WELLNESS_DEMO_AUDIO_SCALE=audio_scale,
         WELLNESS_DEMO="true",
         PYTHONUNBUFFERED="1",
         PYTHONPATH=os.pathsep.join(filter(None, [str(REPOSITORY), environ.get("PYTHONPATH")])),
+        **settings,
     )
     log_path = root / "server.log"
-    server = LiveServer(url=url, log_path=log_path)
     command = [
         *(sys.executable, "-m", "tests.browser.live_app"),
         *("--port", str(port), "--now", SERVER_START.isoformat()),
@@ -117,9 +115,22 @@ def live_server(
         cwd=root,
         env=environ,
         log_path=log_path,
-        what="the demo server",
+        what=what,
         timeout=STARTUP_TIMEOUT,
     ):
+        yield LiveServer(url=url, log_path=log_path), environ
+
+
+@pytest.fixture(scope="package")
+def live_server(
+    chromium_executable: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
+    """The demo server on a free port with its database, data and media in a temporary folder,
+    its clock at SERVER_START."""
+    root = tmp_path_factory.mktemp("live-server")
+    # The demo library's full audio takes half a minute of CPU to encode; a tenth of each track
+    # still gives multi-minute sessions to play and seek in.
+    with demo_server(root, what="the demo server", audio_scale="0.1") as (server, _):
         yield server
 
 

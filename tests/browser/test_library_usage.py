@@ -22,10 +22,9 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.conftest import (
     ACTION_TIMEOUT_MS,
-    REPOSITORY,
     SERVER_START,
-    STARTUP_TIMEOUT,
     LiveServer,
+    demo_server,
 )
 from tests.browser.test_accessibility import (
     WIDTHS,
@@ -34,7 +33,6 @@ from tests.browser.test_accessibility import (
     sign_in,
     violations_on,
 )
-from tests.live_servers import free_port, running_server
 
 pytestmark = pytest.mark.browser
 
@@ -50,43 +48,18 @@ def usage_server(
 ) -> Iterator[LiveServer]:
     """A demo server of this module's own, with the use `usage_seed` adds."""
     root = tmp_path_factory.mktemp("usage-server")
-    data_dir = root / "data"
-    database_url = f"sqlite://{data_dir / 'wellness.sqlite3'}"
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    environ = {
-        name: value for name, value in os.environ.items() if not name.startswith("WELLNESS_")
-    }
-    environ.update(
-        WELLNESS_DATA_DIR=str(data_dir),
-        WELLNESS_DATABASE_URL=database_url,
-        WELLNESS_MEDIA_DIR=str(root / "media"),
-        WELLNESS_DEMO_AUDIO_SCALE="0.05",
-        WELLNESS_DEMO="true",
-        WELLNESS_CLINIC_TIMEZONE="Europe/Berlin",
-        PYTHONUNBUFFERED="1",
-        PYTHONPATH=os.pathsep.join(filter(None, [str(REPOSITORY), environ.get("PYTHONPATH")])),
-    )
-    log_path = root / "server.log"
-    command = [
-        *(sys.executable, "-m", "tests.browser.live_app"),
-        *("--port", str(port), "--now", SERVER_START.isoformat()),
-    ]
-    with running_server(
-        command,
-        url=url,
-        cwd=root,
-        env=environ,
-        log_path=log_path,
+    with demo_server(
+        root,
         what="the usage page's demo server",
-        timeout=STARTUP_TIMEOUT,
-    ):
+        audio_scale="0.05",
+        WELLNESS_CLINIC_TIMEZONE="Europe/Berlin",
+    ) as (server, environ):
         seeded = subprocess.run(
             [
                 sys.executable,
                 "-m",
                 "tests.browser.usage_seed",
-                database_url,
+                environ["WELLNESS_DATABASE_URL"],
                 SERVER_START.isoformat(),
             ],
             cwd=root,
@@ -97,7 +70,7 @@ def usage_server(
             check=False,
         )
         assert seeded.returncode == 0, seeded.stdout + seeded.stderr
-        yield LiveServer(url=url, log_path=log_path)
+        yield server
 
 
 def page_at(browser: Browser, server: LiveServer, width: str) -> Iterator[Page]:
