@@ -47,6 +47,7 @@ from wellness.web.api.library_usage import LibraryUsageApi
 from wellness.web.api.notes import PatientNotesApi
 from wellness.web.api.patient_record import PatientRecordApi
 from wellness.web.api.practice import PracticeApi
+from wellness.web.api.reminders import ReminderApi
 from wellness.web.api.reviews import ReviewsApi
 from wellness.web.api.suggestions import SuggestionsApi
 from wellness.web.auth import retrieve_user
@@ -217,6 +218,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             PatientNotesApi,
             CareRestrictionsApi,
             ReviewsApi,
+            ReminderApi,
             uploads,
         ],
         guards=[api_writes_carry_token],

@@ -147,6 +147,9 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("POST", "/api/v1/sessions/{session_id:int}/reviews"): THERAPISTS,
     # A patient's own records.
     ("POST", "/account/streaks"): PATIENTS,
+    ("POST", "/account/reminder"): PATIENTS,
+    ("GET", "/api/v1/account/reminder"): PATIENTS,
+    ("PUT", "/api/v1/account/reminder"): PATIENTS,
     ("GET", "/patient"): PATIENTS,
     ("POST", "/checkins"): PATIENTS,
     ("GET", "/gad7"): PATIENTS,
@@ -264,6 +267,16 @@ ACCESS: dict[tuple[str, str], Access] = {
 # from the world. Uploads (UPLOADS) send a file besides.
 BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/account/streaks"): {"hide": "true"},
+    ("POST", "/account/reminder"): {
+        "reminder": "on",
+        "reminder_time": "18:30",
+        "reminder_days": ["mon", "fri"],
+    },
+    ("PUT", "/api/v1/account/reminder"): {
+        "enabled": True,
+        "time": "18:30",
+        "weekdays": ["mon", "fri"],
+    },
     ("POST", "/account/alert-emails"): {"emails": "off"},
     ("POST", "/checkins"): {"level": "4", "note": "calm enough"},
     ("POST", "/gad7"): {f"q{index}": "1" for index in range(7)},

@@ -21,13 +21,28 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from wellness.notifications.rules import MessageText
 
 LATE = timedelta(hours=2)
 DEFAULT_MINUTE = 9 * 60  # 09:00
-WEEKDAY_CODES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # date.weekday() order
+
+
+class Weekday(StrEnum):
+    """A day of the week, in `date.weekday()` order."""
+
+    MON = "mon"
+    TUE = "tue"
+    WED = "wed"
+    THU = "thu"
+    FRI = "fri"
+    SAT = "sat"
+    SUN = "sun"
+
+
+WEEKDAY_CODES = tuple(day.value for day in Weekday)
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 EVERY_DAY = (1 << 7) - 1  # the weekdays as bits, Monday the lowest
 _TIME = re.compile(r"([01][0-9]|2[0-3]):([0-5][0-9])", re.ASCII)
