@@ -895,3 +895,80 @@ def test_the_reviews_migration_adds_its_table_and_undoing_it_restores_the_schema
     assert "session_reviews" not in {name for kind, name, *_ in after if kind == "table"}
     found, _ = _search_and_tag_texts(url, ["box"])  # search and its triggers work on
     assert found == {"box": ["Box breathing"]}
+
+
+# --- The practice reminders migration (named here by its suffix only) ----------------------------
+
+
+def _reminders_migration() -> tuple[str, str]:
+    """(the migration before it, the practice reminders migration), as the graph orders them."""
+    names = asyncio.run(migration_names())
+    [index] = [at for at, name in enumerate(names) if name.endswith("_practice_reminders")]
+    return f"{APP_LABEL}.{names[index - 1]}", f"{APP_LABEL}.{names[index]}"
+
+
+def test_the_reminders_migration_adds_its_tables_and_undoing_it_restores_the_schema(
+    any_database_url: str,
+) -> None:
+    """New tables only: users and its triggers are as they were, before and after undoing it;
+    a patient's reminder and its e-mail are stored after it, and go with the patient."""
+    url = any_database_url
+    before_reminders, reminders = _reminders_migration()
+
+    async def there_and_back() -> tuple[
+        set[tuple[str, ...]], set[tuple[str, ...]], list[Any], list[Any], list[Any]
+    ]:
+        await upgrade(url, target=before_reminders)
+        async with raw_database(url) as db:
+            before = await _schema_objects(db)
+        assert reminders in await upgrade(url)
+        async with raw_database(url) as db:
+            moment = BASE_TIME if db.dialect == "postgres" else BASE_TIME.isoformat(sep=" ")
+            await db.execute(
+                "INSERT INTO users (email, display_name, role, time_zone, password_hash, "
+                "is_active, session_epoch, is_demo, hide_streaks, alert_emails, created_at) "
+                "VALUES ('p@example.org', 'P', 'patient', 'Europe/Berlin', 'x', ?, 0, ?, ?, ?, ?)",
+                True,
+                False,
+                False,
+                True,
+                moment,
+            )
+            [user] = await db.fetch("SELECT id FROM users")
+            await db.execute(
+                "INSERT INTO practice_reminders (patient_id, enabled, minute, weekdays, "
+                "time_zone, next_due_at, updated_at) VALUES (?, ?, 1110, 127, 'Europe/Berlin', "
+                "?, ?)",
+                user["id"],
+                True,
+                moment,
+                moment,
+            )
+            await db.execute(
+                "INSERT INTO reminder_emails (patient_id, due_at, status, created_at, "
+                "next_attempt_at, attempts, claim, last_error) "
+                "VALUES (?, ?, 'sent', ?, ?, 1, '', '')",
+                user["id"],
+                moment,
+                moment,
+                moment,
+            )
+            reminder = await db.fetch("SELECT minute, weekdays FROM practice_reminders")
+            sent = await db.fetch("SELECT status, attempts FROM reminder_emails")
+            await db.execute("DELETE FROM users WHERE id = ?", user["id"])
+            left = await db.fetch(
+                "SELECT (SELECT count(*) FROM practice_reminders) AS reminders, "
+                "(SELECT count(*) FROM reminder_emails) AS emails"
+            )
+        await upgrade(url, target=before_reminders)
+        async with raw_database(url) as db:
+            after = await _schema_objects(db)
+        return before, after, reminder, sent, left
+
+    before, after, reminder, sent, left = asyncio.run(there_and_back())
+    assert reminder == [{"minute": 1110, "weekdays": 127}]
+    assert sent == [{"status": "sent", "attempts": 1}]
+    assert left == [{"reminders": 0, "emails": 0}]  # deleted with the patient
+    assert after == before, (before - after, after - before)
+    tables = {name for kind, name, *_ in after if kind == "table"}
+    assert not {"practice_reminders", "reminder_emails"} & tables
