@@ -193,8 +193,9 @@ def test_a_naive_instant_is_refused() -> None:
 
 def test_the_setting_is_described_in_words() -> None:
     assert rules.describe(540, EVERY_DAY) == "every day at 09:00"
-    assert rules.describe(1110, 0b0010101) == "on Monday, Wednesday and Friday at 18:30"
-    assert rules.describe(0, 0b1000000) == "on Sunday at 00:00"
+    assert rules.describe(1110, 0b0010101) == "Monday, Wednesday and Friday at 18:30"
+    assert rules.describe(450, 0b0011111) == "Monday to Friday at 07:30"
+    assert rules.describe(0, 0b1000000) == "Sunday at 00:00"
 
 
 def test_the_message_holds_no_health_data_and_links_home_and_to_the_account_page() -> None:

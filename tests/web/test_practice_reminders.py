@@ -114,8 +114,8 @@ def test_a_patient_turns_reminders_on_for_chosen_days_and_it_is_audited(mailing:
         "on",
     )
     page = text_of(mailing.get("/account"))
-    assert "Practice reminders are on: on Monday and Friday at 18:30, Europe/Berlin time." in page
-    assert "The next one is due" in page
+    assert "Practice reminders are on: Monday and Friday at 18:30, Europe/Berlin time." in page
+    assert "Reminders are on: Monday and Friday at 18:30. The next one is due" in page
 
     assert mailing.submit("/account/reminder", ON).status_code == 303  # the same again
     assert len(audited(mailing)) == 1

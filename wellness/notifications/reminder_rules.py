@@ -144,14 +144,20 @@ def compose(public_url: str) -> MessageText:
     return MessageText("Your daily reminder", body + "\n")
 
 
+_MONDAY_TO_FRIDAY = 0b0011111
+
+
 def describe(minute: int, weekdays: int) -> str:
-    """ "every day at 09:00", "on Monday, Wednesday and Friday at 18:30" (for pages)."""
+    """ "every day at 09:00", "Monday to Friday at 07:30", "Monday, Wednesday and Friday at
+    18:30" (for pages)."""
     when = f"at {format_time(minute)}"
     if weekdays == EVERY_DAY:
         return f"every day {when}"
+    if weekdays == _MONDAY_TO_FRIDAY:
+        return f"Monday to Friday {when}"
     names = [WEEKDAY_NAMES[WEEKDAY_CODES.index(code)] for code in weekday_codes(weekdays)]
     listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
-    return f"on {listed} {when}"
+    return f"{listed} {when}"
 
 
 def _check_minute(minute: int) -> None:
