@@ -194,6 +194,13 @@ def test_without_email_the_page_says_reminders_are_not_available(
     assert 'action="/account/reminder"' not in page.text
 
 
+def test_without_email_the_admin_overview_says_reminders_are_off(as_admin: Client) -> None:
+    page = text_of(as_admin.get("/admin"))
+
+    assert "Patients cannot ask for practice reminders either." in page
+    assert "Practice reminders in the last 7 days" not in page
+
+
 def test_without_email_a_choice_is_refused_and_nothing_is_stored(as_patient: Client) -> None:
     response = as_patient.submit("/account/reminder", ON)
     put = as_patient.put(API, json=BODY)
