@@ -852,10 +852,11 @@ def test_undoing_migration_0018_restores_the_schema_before_it(any_database_url: 
 # --- The clinical reviews migration (named here by its suffix only) -------------------------------
 
 
-def _reviews_migration() -> tuple[str, str]:
-    """(the migration before it, the reviews migration), as the graph orders them."""
+def _migration_and_the_one_before(suffix: str) -> tuple[str, str]:
+    """(the migration before it, the migration whose name ends in `suffix`), as the graph
+    orders them: tests name a migration by its suffix, so renumbering one changes no test."""
     names = asyncio.run(migration_names())
-    [index] = [at for at, name in enumerate(names) if name.endswith("_session_reviews")]
+    [index] = [at for at, name in enumerate(names) if name.endswith(suffix)]
     return f"{APP_LABEL}.{names[index - 1]}", f"{APP_LABEL}.{names[index]}"
 
 
@@ -865,7 +866,7 @@ def test_the_reviews_migration_adds_its_table_and_undoing_it_restores_the_schema
     """A new table only: the catalog's tables, triggers and indexes are as they were, before
     and after undoing it; a review written after it keeps its draft from being deleted."""
     url = any_database_url
-    before_reviews, reviews = _reviews_migration()
+    before_reviews, reviews = _migration_and_the_one_before("_session_reviews")
 
     async def there_and_back() -> tuple[set[tuple[str, ...]], set[tuple[str, ...]], list[Any]]:
         await upgrade(url, target=before_reviews)
@@ -900,20 +901,13 @@ def test_the_reviews_migration_adds_its_table_and_undoing_it_restores_the_schema
 # --- The practice reminders migration (named here by its suffix only) ----------------------------
 
 
-def _reminders_migration() -> tuple[str, str]:
-    """(the migration before it, the practice reminders migration), as the graph orders them."""
-    names = asyncio.run(migration_names())
-    [index] = [at for at, name in enumerate(names) if name.endswith("_practice_reminders")]
-    return f"{APP_LABEL}.{names[index - 1]}", f"{APP_LABEL}.{names[index]}"
-
-
 def test_the_reminders_migration_adds_its_tables_and_undoing_it_restores_the_schema(
     any_database_url: str,
 ) -> None:
     """New tables only: users and its triggers are as they were, before and after undoing it;
     a patient's reminder and its e-mail are stored after it, and go with the patient."""
     url = any_database_url
-    before_reminders, reminders = _reminders_migration()
+    before_reminders, reminders = _migration_and_the_one_before("_practice_reminders")
 
     async def there_and_back() -> tuple[
         set[tuple[str, ...]], set[tuple[str, ...]], list[Any], list[Any], list[Any]

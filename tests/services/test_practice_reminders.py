@@ -8,14 +8,14 @@ in Berlin."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from tests.caseload_fixtures import person
 from tests.conftest import TEST_NOW
-from tests.mail_servers import PUBLIC_URL, Received, mail_settings, refusing_server, taking_server
+from tests.mail_servers import PUBLIC_URL, Received, mail_settings, refusing_server
 from tests.services.conftest import Orm
 from wellness.accounts import services as accounts
 from wellness.accounts.models import User
@@ -35,17 +35,6 @@ from wellness.settings import CarePolicy
 POLICY = CarePolicy()
 SIX_PM = 18 * 60
 SIX_PM_BERLIN = datetime(2026, 11, 24, 17, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock(TEST_NOW)
-
-
-@pytest.fixture
-def server() -> Iterator[tuple[int, Received]]:
-    with taking_server() as running:
-        yield running
 
 
 def remind(orm: Orm, patient: User, minute: int = SIX_PM, weekdays: int = EVERY_DAY) -> None:
@@ -259,40 +248,45 @@ def test_an_unfinished_practice_does_not_count_as_practised(
     assert deliver(orm, port, clock).sent == 1
 
 
-def test_a_deactivated_account_gets_no_reminder(
-    orm: Orm, alice: User, server: tuple[int, Received], clock: FixedClock
+async def deactivate(patient: User) -> None:
+    await accounts.set_active(patient.id, False)
+
+
+async def make_coordinator(patient: User) -> None:
+    await accounts.set_role(patient.id, Role.COORDINATOR)
+
+
+async def nothing(_patient: User) -> None:
+    return None
+
+
+@pytest.mark.parametrize(
+    ("change", "late"),
+    [
+        pytest.param(deactivate, timedelta(0), id="deactivated"),
+        pytest.param(make_coordinator, timedelta(0), id="no-longer-a-patient"),
+        pytest.param(nothing, timedelta(hours=2, minutes=1), id="over-two-hours-late"),
+    ],
+)
+def test_no_reminder_goes_and_the_next_one_is_kept(
+    orm: Orm,
+    alice: User,
+    server: tuple[int, Received],
+    clock: FixedClock,
+    change: Callable[[User], Awaitable[None]],
+    late: timedelta,
 ) -> None:
+    """A deactivated account, one that is no longer a patient's, or a reminder found more than
+    two hours late (the app was down): nothing is sent, late or ever, and it moves on."""
     port, received = server
     remind(orm, alice)
-    orm.run(accounts.set_active(alice.id, False))
-    clock.set(SIX_PM_BERLIN)
+    orm.run(change(alice))
+    clock.set(SIX_PM_BERLIN + late)
 
     assert deliver(orm, port, clock).sent == 0
-    assert received.messages == []
-    assert stored(orm, alice).next_due_at == SIX_PM_BERLIN + timedelta(days=1)
-
-
-def test_an_account_that_is_no_longer_a_patients_gets_no_reminder(
-    orm: Orm, alice: User, server: tuple[int, Received], clock: FixedClock
-) -> None:
-    port, received = server
-    remind(orm, alice)
-    orm.run(accounts.set_role(alice.id, Role.COORDINATOR))
-    clock.set(SIX_PM_BERLIN)
-
     assert deliver(orm, port, clock).sent == 0
     assert received.messages == []
-
-
-def test_a_reminder_found_more_than_two_hours_late_is_skipped_not_sent_late(
-    orm: Orm, alice: User, server: tuple[int, Received], clock: FixedClock
-) -> None:
-    port, received = server
-    remind(orm, alice)
-    clock.set(SIX_PM_BERLIN + timedelta(hours=2, minutes=1))
-
-    assert deliver(orm, port, clock).sent == 0
-    assert received.messages == []
+    assert emails(orm) == []
     assert stored(orm, alice).next_due_at == SIX_PM_BERLIN + timedelta(days=1)
 
 

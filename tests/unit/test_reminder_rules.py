@@ -58,7 +58,7 @@ def local_hours(zone_name: str, day: date) -> list[datetime]:
     instants either side of each, as UTC instants."""
     zone = ZoneInfo(zone_name)
     start = datetime.combine(day, time(), tzinfo=UTC) - timedelta(hours=15)
-    shown = []
+    shown: list[datetime] = []
     moment = start
     while moment < start + timedelta(hours=54):
         local = moment.astimezone(zone)
@@ -98,8 +98,8 @@ def test_chosen_weekdays_are_the_local_calendar_days(zone_name: str, day: date) 
 # --- The clock changes, said plainly ----------------------------------------------------------
 
 
-def utc(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=UTC)  # type: ignore[misc]
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 def test_a_time_the_clocks_skip_goes_at_the_first_instant_after_the_gap() -> None:

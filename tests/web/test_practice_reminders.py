@@ -22,7 +22,7 @@ from tests.conftest import (
     text_of,
     web_context_of,
 )
-from tests.mail_servers import PUBLIC_URL, Received, mail_settings, taking_server
+from tests.mail_servers import PUBLIC_URL, Received, mail_settings
 from wellness.accounts.models import User
 from wellness.app import create_app
 from wellness.audit.models import AuditEvent
@@ -36,12 +36,6 @@ ON = {"reminder": "on", "reminder_time": "18:30", "reminder_days": ["mon", "fri"
 BODY = {"enabled": True, "time": "18:30", "weekdays": ["mon", "fri"]}
 API = "/api/v1/account/reminder"
 CHANGED = "practice_reminder_changed"
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[int, Received]]:
-    with taking_server() as running:
-        yield running
 
 
 @pytest.fixture
