@@ -202,6 +202,22 @@ def test_only_the_chosen_weekdays_get_a_reminder(
     assert len(received.wait_for(1)) == 1
 
 
+def test_one_round_sends_every_reminder_due_batch_after_batch(
+    orm: Orm, server: tuple[int, Received], clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(reminder_delivery, "REMINDERS_PER_ROUND", 3)
+    patients = [orm.run(person(f"patient{index}", Role.PATIENT)) for index in range(8)]
+    for patient in patients:
+        remind(orm, patient)
+    port, received = server
+    clock.set(SIX_PM_BERLIN)
+
+    assert deliver(orm, port, clock).sent == 8
+
+    received.wait_for(8)
+    assert sorted(received.to()) == sorted(patient.email for patient in patients)
+
+
 # --- Not sent ---------------------------------------------------------------------------------
 
 

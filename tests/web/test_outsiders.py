@@ -51,6 +51,7 @@ from tests.conftest import (
     persona_password_hash,
     settings_for,
 )
+from tests.mail_servers import free_port, mail_settings
 from tests.media_fixtures import make_flac, png_bytes, with_tags
 from tests.web.test_route_table import PUBLIC_ROUTES, all_routes
 from wellness.accounts import services as accounts
@@ -516,8 +517,11 @@ class World:
 def serving(
     settings: Settings, personas: Iterable[str]
 ) -> Iterator[tuple[Client, dict[str, httpx.Cookies]]]:
-    """An app on `settings`, and the cookies of each persona in `personas`, signed in to it."""
-    with Client(create_app(settings, clock=FixedClock(TEST_NOW)), base_url=BASE_URL) as client:
+    """An app on `settings`, and the cookies of each persona in `personas`, signed in to it.
+    E-mail is set up (to a port where nothing listens: nothing in the world is due to be sent),
+    so routes that need it, such as the practice reminder's, act for insiders."""
+    mailing = settings.replace(mail=mail_settings(free_port()))
+    with Client(create_app(mailing, clock=FixedClock(TEST_NOW)), base_url=BASE_URL) as client:
         jars = {}
         for key in personas:
             client.login_as(SIGNED_IN[key])

@@ -36,7 +36,8 @@ from wellness.practice.streaks import practice_day
 from wellness.settings import CarePolicy, MailSettings
 
 log = logging.getLogger(__name__)
-REMINDERS_PER_ROUND = 50
+REMINDERS_PER_ROUND = 50  # read at once
+BATCHES_PER_ROUND = 20  # at most 1,000 reminders a round; the next round takes the rest
 
 
 def reminder_job(policy: CarePolicy) -> Job:
@@ -61,12 +62,16 @@ async def deliver_reminders(
     """One round: every reminder due now is moved on and, where it still should, sent; then
     every reminder e-mail waiting for another attempt."""
     done = Round()
-    for reminder in await due_reminders(clock.now()):
-        if stop():
-            return done
-        row = await take(reminder, policy=policy, now=clock.now())
-        if row is not None:
-            await _send(mailer, mail, clock, row, policy, done)
+    for _ in range(BATCHES_PER_ROUND):  # everyone due at 09:00 in one round, not one per poll
+        batch = await due_reminders(clock.now(), limit=REMINDERS_PER_ROUND)
+        for reminder in batch:
+            if stop():
+                return done
+            row = await take(reminder, policy=policy, now=clock.now())
+            if row is not None:
+                await _send(mailer, mail, clock, row, policy, done)
+        if len(batch) < REMINDERS_PER_ROUND:
+            break
     retries = await ReminderEmail.filter(
         claims.unclaimed(clock.now()),
         status=EmailStatus.PENDING,
