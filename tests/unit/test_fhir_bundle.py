@@ -72,7 +72,8 @@ def build(
 def assert_fhir_json(value: Any, path: str = "") -> None:
     """FHIR's JSON rules `fhir.resources` does not check: no null, no empty array, object or
     string anywhere (an element is left out instead)."""
-    assert value is not None and value not in ("", [], {}), path or "the bundle"
+    assert value is not None, path or "the bundle"
+    assert value not in ("", [], {}), path or "the bundle"
     if isinstance(value, dict | list):
         for key, child in value.items() if isinstance(value, dict) else enumerate(value):
             assert_fhir_json(child, f"{path}/{key}")
