@@ -111,37 +111,19 @@ def test_each_rating_once_with_where_it_stands_to_a_practice(any_orm: Orm) -> No
     first = any_orm.run(practised(patient.id, morning))
     second = any_orm.run(practised(patient.id, morning + timedelta(minutes=30)))
 
-    async def rate() -> None:
-        def moment(minutes: int) -> dict[str, datetime]:
-            when = morning + timedelta(minutes=minutes)
-            return {"occurred_at": when, "recorded_at": when}
+    async def rated(minutes: int, level: int, **link: Any) -> Checkin:
+        when = morning + timedelta(minutes=minutes)
+        return await Checkin.create(
+            patient_id=patient.id, level=level, occurred_at=when, recorded_at=when, **link
+        )
 
-        await Checkin.create(
-            patient_id=patient.id,
-            level=7,
-            context=CheckinContext.BEFORE_SESSION,
-            practice_id=first.id,
-            **moment(0),
-        )
-        between = await Checkin.create(
-            patient_id=patient.id, level=4, practice_id=second.id, **moment(20)
-        )
-        await Checkin.create(
-            patient_id=patient.id,
-            level=4,
-            context=CheckinContext.AFTER_SESSION,
-            practice_id=first.id,
-            adopted_from_id=between.id,
-            **moment(20),
-        )
-        await Checkin.create(
-            patient_id=patient.id,
-            level=2,
-            context=CheckinContext.AFTER_SESSION,
-            practice_id=second.id,
-            **moment(45),
-        )
-        await Checkin.create(patient_id=patient.id, level=5, **moment(120))
+    async def rate() -> None:
+        before, after = CheckinContext.BEFORE_SESSION, CheckinContext.AFTER_SESSION
+        await rated(0, 7, context=before, practice_id=first.id)
+        between = await rated(20, 4, practice_id=second.id)
+        await rated(20, 4, context=after, practice_id=first.id, adopted_from_id=between.id)
+        await rated(45, 2, context=after, practice_id=second.id)
+        await rated(120, 5)
 
     any_orm.run(rate())
 

@@ -315,17 +315,21 @@ def test_the_validator_refuses_what_fhir_r4_does_not_define() -> None:
     does not check codes against their value sets, nor nulls: `assert_fhir_json` and the
     tests above do.)"""
     good = build([gad7((1,) * 7, NOW)], [rating(5)])
-    for spoil in (
-        lambda bundle: bundle["entry"][0]["resource"].update(email="alice@example.org"),
-        lambda bundle: bundle["entry"][2]["resource"].pop("status"),
-        lambda bundle: bundle["entry"][3]["resource"].update(
-            effectiveDateTime="2026-11-24T14:30:00"
-        ),
-    ):
+    spoils: list[tuple[int, str, object]] = [
+        (0, "email", "alice@example.org"),  # the Patient
+        (2, "status", None),  # the GAD-7 total, without its status
+        (3, "effectiveDateTime", "2026-11-24T14:30:00"),  # the SUDS rating
+    ]
+    for index, element, value in spoils:
         spoiled = json.loads(json.dumps(good))
-        spoil(spoiled)
+        resource = spoiled["entry"][index]["resource"]
+        if value is None:
+            del resource[element]
+        else:
+            resource[element] = value
         with pytest.raises(ValidationError):
             FhirBundle.model_validate(spoiled)
-    for empty in (None, [], ""):
+    empties: list[object] = [None, [], ""]
+    for empty in empties:
         with pytest.raises(AssertionError):
             assert_fhir_json({**good, "entry": [*good["entry"], {"fullUrl": empty}]})
