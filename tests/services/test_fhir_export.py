@@ -14,7 +14,7 @@ from fhir.resources.R4B.bundle import Bundle as FhirBundle
 
 from tests.caseload_fixtures import person, practised
 from tests.services.conftest import Orm
-from tests.services.test_patient_report import EDGES, at
+from tests.services.test_patient_report import EDGES, around_the_period, at
 from wellness.accounts.models import User
 from wellness.accounts.roles import Role
 from wellness.caseload.export import patient_bundle
@@ -66,14 +66,7 @@ def test_the_period_is_the_patients_local_days(any_orm: Orm, zone: str, last: da
     patient = any_orm.run(person("alice", Role.PATIENT, zone))
     stranger = any_orm.run(person("charlie", Role.PATIENT, zone))
     first = last - timedelta(days=6)
-    before, after = first - timedelta(days=1), last + timedelta(days=1)
-    # Levels 3 and 4 inside the period, 9 and 1 just outside it.
-    for level, moment in (
-        (9, at(before, time(23, 30), zone)),
-        (3, at(first, time(0, 30), zone)),
-        (4, at(last, time(23, 30), zone)),
-        (1, at(after, time(0, 30), zone)),
-    ):
+    for level, moment in around_the_period(first, last, zone):
         any_orm.run(_rated(patient, level, moment))
     any_orm.run(_rated(stranger, 5, at(last, time(12), zone)))
     now = at(last + timedelta(days=2), time(12), zone)

@@ -13,13 +13,13 @@ from typing import Annotated, Any
 from litestar import Controller, Request, Response, get
 from litestar.exceptions import ClientException
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import QueryParameter
 
 from wellness.accounts.models import User
 from wellness.caseload import report_period
 from wellness.caseload.export import patient_bundle
 from wellness.checkins import fhir
 from wellness.settings import Settings
+from wellness.web.api.fields import day_query
 from wellness.web.api.own_records import OwnRecordsApi
 from wellness.web.auditing import record_for_patient
 from wellness.web.dependencies import AppSettings, CareTeamCall, RequestTime, SignedInUser
@@ -30,24 +30,19 @@ from wellness.web.openapi import QUERY_READ_BY_HANDLER
 
 EXPORTED = "patient_data_exported"
 # Read as text and checked by `report_period.parse`, so that a bad day is a 400 naming the
-# parameter, as on the report's page; the schema still says what each takes.
-DAY = {"format": "date"}
+# parameter, as on the report's page.
 FromDay = Annotated[
     str | None,
-    QueryParameter(
-        name="from",
-        description="First day (YYYY-MM-DD), the patient's local date; default 27 days before "
-        "`to`. The period is at most 366 days.",
-        schema_extra=DAY,
+    day_query(
+        "from",
+        "First day (YYYY-MM-DD), the patient's local date; default 27 days before `to`. The "
+        "period is at most 366 days.",
     ),
 ]
 ToDay = Annotated[
     str | None,
-    QueryParameter(
-        name="to",
-        description="Last day (YYYY-MM-DD), included, not after the patient's today; default "
-        "today.",
-        schema_extra=DAY,
+    day_query(
+        "to", "Last day (YYYY-MM-DD), included, not after the patient's today; default today."
     ),
 ]
 BUNDLE = {
