@@ -39,11 +39,12 @@ class Regular:
     favourites: tuple[str, ...]
     hour: int  # local hour they usually practise
     usual: int  # their usual distress before a session, 0-10
+    last: int = 1  # practice days ago they last practised (Jo has let it slip this week)
 
 
 REGULARS = (
     Regular("patient5@demo.wellness", (PACED, SLOW, BODY_SCAN, CHAIR_YOGA), 7, 6),
-    Regular("patient6@demo.wellness", (PACED, BODY_SCAN, GROUNDING), 21, 5),
+    Regular("patient6@demo.wellness", (PACED, BODY_SCAN, GROUNDING), 21, 5, last=4),
     Regular("patient7@demo.wellness", (SLOW, PACED, BODY_SCAN), 12, 7),
     Regular("patient8@demo.wellness", (PACED, SLOW, BODY_SCAN, BEFORE_SLEEP), 22, 6),
     Regular("patient9@demo.wellness", (SLOW, PACED, GROUNDING), 18, 5),
@@ -57,7 +58,7 @@ async def seed_regulars(
     now: datetime,
     rollover_hour: int,
 ) -> None:
-    """Each regular's practice over the last DAYS practice days (ending yesterday): every
+    """Each regular's practice over the last DAYS practice days, up to `last` days ago: every
     favourite at least once, then any of them; distress easing a little over the weeks."""
     by_title = {session.title: session for session in sessions}
     for number, regular in enumerate(REGULARS):
@@ -77,13 +78,14 @@ async def _practised(
 ) -> None:
     zone = ZoneInfo(patient.time_zone)
     today = practice_day(now, patient.time_zone, rollover_hour)
-    days = sorted(chance.sample(range(1, DAYS + 1), k=chance.randint(*PRACTICE_DAYS)))
-    for turn, days_ago in enumerate(reversed(days)):
+    earlier = range(regular.last + 1, DAYS + 1)
+    days = [regular.last, *chance.sample(earlier, k=chance.randint(*PRACTICE_DAYS) - 1)]
+    for turn, days_ago in enumerate(sorted(days, reverse=True)):
         day = today - timedelta(days=days_ago)
         started = datetime(
             day.year, day.month, day.day, regular.hour, chance.randrange(0, 55), tzinfo=zone
         )
-        if chance.random() < 0.3:
+        if chance.random() < 0.6:  # a quick check-in earlier that day
             await practised.checkin(patient, regular.usual, started - timedelta(hours=3), chance)
         session = favourites[turn] if turn < len(favourites) else chance.choice(favourites)
         before = min(HIGHEST_BEFORE, regular.usual - turn // 5 + chance.choice((-1, 0, 0, 1)))
