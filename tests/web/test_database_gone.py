@@ -6,6 +6,7 @@ app answers again once the database is back."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -58,6 +59,16 @@ async def requests(client: httpx.AsyncClient) -> dict[str, httpx.Response]:
     return answers
 
 
+Scenario = Callable[[str, str], Awaitable[dict[str, httpx.Response]]]
+
+
+def on_a_database_of_its_own(scenario: Scenario) -> tuple[str, dict[str, httpx.Response]]:
+    """The name of a throwaway database, and what `scenario(its_url, its_name)` found."""
+    with throwaway_postgres_database() as database:
+        name = urlsplit(database).path.lstrip("/")
+        return name, asyncio.run(scenario(database, name))
+
+
 def assert_unavailable(answers: dict[str, httpx.Response], name: str) -> None:
     for label, answer in answers.items():
         assert answer.status_code == 503, (label, answer.text)
@@ -91,9 +102,7 @@ def test_a_database_renamed_while_the_app_runs_is_a_503_until_it_is_back(tmp_pat
             await admin.close()
         return answers
 
-    with throwaway_postgres_database() as database:
-        name = urlsplit(database).path.lstrip("/")
-        answers = asyncio.run(scenario(database, name))
+    name, answers = on_a_database_of_its_own(scenario)
 
     back = answers.pop("back")
     assert_unavailable(answers, name)
@@ -120,9 +129,7 @@ def test_a_database_dropped_while_the_app_runs_is_a_503_on_pages_and_the_api(
             await admin.close()
         return answers
 
-    with throwaway_postgres_database() as database:
-        name = urlsplit(database).path.lstrip("/")
-        answers = asyncio.run(scenario(database, name))
+    name, answers = on_a_database_of_its_own(scenario)
 
     health = answers.pop("health")
     assert_unavailable(answers, name)
