@@ -6,8 +6,9 @@ app answers again once the database is back."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import asyncpg
@@ -59,7 +60,7 @@ async def requests(client: httpx.AsyncClient) -> dict[str, httpx.Response]:
     return answers
 
 
-Scenario = Callable[[str, str], Awaitable[dict[str, httpx.Response]]]
+Scenario = Callable[[str, str], Coroutine[Any, Any, dict[str, httpx.Response]]]
 
 
 def on_a_database_of_its_own(scenario: Scenario) -> tuple[str, dict[str, httpx.Response]]:
