@@ -180,7 +180,7 @@ def test_demo_seeds_every_role_and_starts_the_server(
         environment,
         "SELECT role, COUNT(*) FROM users WHERE is_demo = 1 GROUP BY role ORDER BY role",
     )
-    assert roles == [("admin", 1), ("coordinator", 1), ("patient", 4), ("therapist", 2)]
+    assert roles == [("admin", 1), ("coordinator", 1), ("patient", 9), ("therapist", 2)]
     assert rows(environment, "SELECT value FROM instance_flags WHERE key = 'demo'") == [("true",)]
     published = "SELECT COUNT(*) FROM practice_sessions WHERE status = 'published'"
     assert rows(environment, published)[0][0] >= 12
