@@ -331,6 +331,23 @@ def test_the_attest_form_of_a_deactivated_patient_is_refused_as_its_post_is(
     assert f'href="/care/patients/{patient.id}"' in response.text
 
 
+def test_a_deactivated_patients_page_offers_no_attendance_to_confirm(
+    client: Client, personas: dict[str, User]
+) -> None:
+    patient = personas["patient"]
+    client.login_as(PERSONAS["therapist"])
+    attest = f'href="/care/patients/{patient.id}/attest"'
+    assert attest in client.get(f"/care/patients/{patient.id}").text
+
+    client.run(lambda: User.filter(id=patient.id).update(is_active=False))
+    page = client.get(f"/care/patients/{patient.id}")
+
+    assert page.status_code == 200
+    assert attest not in page.text
+    assert f'href="/care/attendance?patient={patient.id}"' not in page.text
+    assert "attendance can no longer be confirmed for this account" in text_of(page)
+
+
 def test_a_deactivated_patient_of_another_therapist_is_still_not_found(
     client: Client, personas: dict[str, User]
 ) -> None:
