@@ -62,6 +62,7 @@ class LatestGad7:
 class Header:
     patient_id: int
     name: str
+    active: bool  # a deactivated account keeps its record, but takes no new attendance
     time_zone: str
     local_now: datetime
     current_streak: int
@@ -141,6 +142,7 @@ async def header_for(patient: User, found: progress.Progress, *, now: datetime) 
     return Header(
         patient_id=patient.id,
         name=patient.display_name,
+        active=patient.is_active,
         time_zone=patient.time_zone,
         local_now=now.astimezone(zone),
         current_streak=found.streak.current,
