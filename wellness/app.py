@@ -29,8 +29,10 @@ from wellness.accounts.throttle import LoginThrottle
 from wellness.catalog.storage import LocalMediaStore
 from wellness.db import database_lifespan
 from wellness.lib.clock import Clock, SystemClock
+from wellness.notifications.delivery import deliver_due
 from wellness.notifications.loop import DeliveryLoop
 from wellness.notifications.mailer import mailer_for
+from wellness.notifications.reminder_delivery import reminder_job
 from wellness.resources import package_folder
 from wellness.settings import Settings, load_settings
 from wellness.system.locks import FileLock, ProcessLock, RedisLock, SharedLock
@@ -46,6 +48,7 @@ from wellness.web.api.library_usage import LibraryUsageApi
 from wellness.web.api.notes import PatientNotesApi
 from wellness.web.api.patient_record import PatientRecordApi
 from wellness.web.api.practice import PracticeApi
+from wellness.web.api.reminders import ReminderApi
 from wellness.web.api.reviews import ReviewsApi
 from wellness.web.api.suggestions import SuggestionsApi
 from wellness.web.auth import retrieve_user
@@ -182,7 +185,8 @@ def _delivery_loop(settings: Settings, clock: Clock) -> DeliveryLoop | None:
     mail = settings.mail
     if mail is None:
         return None
-    return DeliveryLoop(mailer_for(mail.server, mail.public_url), mail, clock)
+    jobs = (deliver_due, reminder_job(settings.care))
+    return DeliveryLoop(mailer_for(mail.server, mail.public_url), mail, clock, jobs=jobs)
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Litestar:
@@ -217,6 +221,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             PatientNotesApi,
             CareRestrictionsApi,
             ReviewsApi,
+            ReminderApi,
             uploads,
         ],
         guards=[api_writes_carry_token],
@@ -311,8 +316,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
 
 @asynccontextmanager
 async def deliver_alert_emails(app: Litestar) -> AsyncIterator[None]:
-    """A lifespan that runs the alert e-mail delivery task while the app runs (if e-mail is
-    on) and stops it on shutdown."""
+    """A lifespan that runs the e-mail delivery task (alert e-mails, practice reminders) while
+    the app runs (if e-mail is on) and stops it on shutdown."""
     context: WebContext = app.state[STATE_KEY]
     delivery = context.alert_emails
     if delivery is None:

@@ -29,6 +29,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from tests.live_servers import free_port, running_server
+from tests.mail_servers import PUBLIC_URL, SENDER, taking_server
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -126,11 +127,22 @@ def live_server(
     chromium_executable: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[LiveServer]:
     """The demo server on a free port with its database, data and media in a temporary folder,
-    its clock at SERVER_START."""
+    its clock at SERVER_START, and e-mail set up (to a local SMTP server that takes every
+    message), so the pages show what e-mail adds: the practice reminder form."""
     root = tmp_path_factory.mktemp("live-server")
     # The demo library's full audio takes half a minute of CPU to encode; a tenth of each track
     # still gives multi-minute sessions to play and seek in.
-    with demo_server(root, what="the demo server", audio_scale="0.1") as (server, _):
+    with (
+        taking_server() as (smtp_port, _),
+        demo_server(
+            root,
+            what="the demo server",
+            audio_scale="0.1",
+            WELLNESS_SMTP_URL=f"smtp://127.0.0.1:{smtp_port}",
+            WELLNESS_MAIL_FROM=SENDER,
+            WELLNESS_PUBLIC_URL=PUBLIC_URL,
+        ) as (server, _),
+    ):
         yield server
 
 

@@ -119,8 +119,18 @@ def patient_visits(page: Page) -> list[Visit]:
         ),
         Visit("support", "/support"),
         Visit("account", "/account"),
+        Visit("account reminder with errors", step=submit_reminder_without_days),
         Visit("404", "/sessions/999999999"),
     ]
+
+
+def submit_reminder_without_days(page: Page) -> None:
+    page.goto("/account")
+    page.get_by_label("On: e-mail me a reminder").check()
+    for day in page.locator("input[name=reminder_days]").all():
+        day.uncheck()
+    page.get_by_role("button", name="Save reminder").click()
+    expect(page.locator(".error-summary")).to_be_visible()
 
 
 def submit_empty_review(page: Page, preview: str) -> None:

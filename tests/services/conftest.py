@@ -18,6 +18,7 @@ from typing import TypeVar
 import pytest
 
 from tests.caseload_fixtures import alice, bob  # noqa: F401  (fixtures for this folder)
+from tests.mail_servers import Received, taking_server
 from tests.services.servers import reset_schema, throwaway_postgres_database
 from wellness.db import close_database, open_database, upgrade
 
@@ -84,3 +85,10 @@ def any_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 def any_orm(any_database_url: str) -> Iterator[Orm]:
     with open_orm(any_database_url) as opened:
         yield opened
+
+
+@pytest.fixture
+def server() -> Iterator[tuple[int, Received]]:
+    """A local SMTP server that takes every message: its port, and what it received."""
+    with taking_server() as running:
+        yield running

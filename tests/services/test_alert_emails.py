@@ -5,7 +5,6 @@ health data. Delivery goes to a real SMTP server on a local port (tests/mail_ser
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
 from datetime import timedelta
 from email.message import EmailMessage
 
@@ -21,7 +20,6 @@ from tests.mail_servers import (
     free_port,
     mail_settings,
     refusing_server,
-    taking_server,
 )
 from tests.services.conftest import Orm
 from wellness.accounts import services as accounts
@@ -46,12 +44,6 @@ NOTE = "Marker-3c1d shaking since the dose was cut"
 @pytest.fixture
 def clock() -> FixedClock:
     return FixedClock(TEST_NOW)
-
-
-@pytest.fixture
-def server() -> Iterator[tuple[int, Received]]:
-    with taking_server() as running:
-        yield running
 
 
 def outbox_rows(orm: Orm) -> list[AlertEmail]:

@@ -852,10 +852,11 @@ def test_undoing_migration_0018_restores_the_schema_before_it(any_database_url: 
 # --- The clinical reviews migration (named here by its suffix only) -------------------------------
 
 
-def _reviews_migration() -> tuple[str, str]:
-    """(the migration before it, the reviews migration), as the graph orders them."""
+def _migration_and_the_one_before(suffix: str) -> tuple[str, str]:
+    """(the migration before it, the migration whose name ends in `suffix`), as the graph
+    orders them: tests name a migration by its suffix, so renumbering one changes no test."""
     names = asyncio.run(migration_names())
-    [index] = [at for at, name in enumerate(names) if name.endswith("_session_reviews")]
+    [index] = [at for at, name in enumerate(names) if name.endswith(suffix)]
     return f"{APP_LABEL}.{names[index - 1]}", f"{APP_LABEL}.{names[index]}"
 
 
@@ -865,7 +866,7 @@ def test_the_reviews_migration_adds_its_table_and_undoing_it_restores_the_schema
     """A new table only: the catalog's tables, triggers and indexes are as they were, before
     and after undoing it; a review written after it keeps its draft from being deleted."""
     url = any_database_url
-    before_reviews, reviews = _reviews_migration()
+    before_reviews, reviews = _migration_and_the_one_before("_session_reviews")
 
     async def there_and_back() -> tuple[set[tuple[str, ...]], set[tuple[str, ...]], list[Any]]:
         await upgrade(url, target=before_reviews)
@@ -895,3 +896,73 @@ def test_the_reviews_migration_adds_its_table_and_undoing_it_restores_the_schema
     assert "session_reviews" not in {name for kind, name, *_ in after if kind == "table"}
     found, _ = _search_and_tag_texts(url, ["box"])  # search and its triggers work on
     assert found == {"box": ["Box breathing"]}
+
+
+# --- The practice reminders migration (named here by its suffix only) ----------------------------
+
+
+def test_the_reminders_migration_adds_its_tables_and_undoing_it_restores_the_schema(
+    any_database_url: str,
+) -> None:
+    """New tables only: users and its triggers are as they were, before and after undoing it;
+    a patient's reminder and its e-mail are stored after it, and go with the patient."""
+    url = any_database_url
+    before_reminders, reminders = _migration_and_the_one_before("_practice_reminders")
+
+    async def there_and_back() -> tuple[
+        set[tuple[str, ...]], set[tuple[str, ...]], list[Any], list[Any], list[Any]
+    ]:
+        await upgrade(url, target=before_reminders)
+        async with raw_database(url) as db:
+            before = await _schema_objects(db)
+        assert reminders in await upgrade(url)
+        async with raw_database(url) as db:
+            moment = BASE_TIME if db.dialect == "postgres" else BASE_TIME.isoformat(sep=" ")
+            await db.execute(
+                "INSERT INTO users (email, display_name, role, time_zone, password_hash, "
+                "is_active, session_epoch, is_demo, hide_streaks, alert_emails, created_at) "
+                "VALUES ('p@example.org', 'P', 'patient', 'Europe/Berlin', 'x', ?, 0, ?, ?, ?, ?)",
+                True,
+                False,
+                False,
+                True,
+                moment,
+            )
+            [user] = await db.fetch("SELECT id FROM users")
+            await db.execute(
+                "INSERT INTO practice_reminders (patient_id, enabled, minute, weekdays, "
+                "time_zone, next_due_at, updated_at) VALUES (?, ?, 1110, 127, 'Europe/Berlin', "
+                "?, ?)",
+                user["id"],
+                True,
+                moment,
+                moment,
+            )
+            await db.execute(
+                "INSERT INTO reminder_emails (patient_id, due_at, status, created_at, "
+                "next_attempt_at, attempts, claim, last_error) "
+                "VALUES (?, ?, 'sent', ?, ?, 1, '', '')",
+                user["id"],
+                moment,
+                moment,
+                moment,
+            )
+            reminder = await db.fetch("SELECT minute, weekdays FROM practice_reminders")
+            sent = await db.fetch("SELECT status, attempts FROM reminder_emails")
+            await db.execute("DELETE FROM users WHERE id = ?", user["id"])
+            left = await db.fetch(
+                "SELECT (SELECT count(*) FROM practice_reminders) AS reminders, "
+                "(SELECT count(*) FROM reminder_emails) AS emails"
+            )
+        await upgrade(url, target=before_reminders)
+        async with raw_database(url) as db:
+            after = await _schema_objects(db)
+        return before, after, reminder, sent, left
+
+    before, after, reminder, sent, left = asyncio.run(there_and_back())
+    assert reminder == [{"minute": 1110, "weekdays": 127}]
+    assert sent == [{"status": "sent", "attempts": 1}]
+    assert left == [{"reminders": 0, "emails": 0}]  # deleted with the patient
+    assert after == before, (before - after, after - before)
+    tables = {name for kind, name, *_ in after if kind == "table"}
+    assert not {"practice_reminders", "reminder_emails"} & tables

@@ -112,6 +112,7 @@ PURE_MODULES = (
     "wellness.practice.rules",
     "wellness.practice.charts",
     "wellness.notifications.rules",
+    "wellness.notifications.reminder_rules",
     "wellness.reviews.rules",
 )
 

@@ -20,7 +20,7 @@ from tests.conftest import (
     text_of,
     web_context_of,
 )
-from tests.mail_servers import PUBLIC_URL, Received, mail_settings, silent_server, taking_server
+from tests.mail_servers import PUBLIC_URL, Received, mail_settings, silent_server
 from wellness.accounts.models import User
 from wellness.app import create_app
 from wellness.audit.models import AuditEvent
@@ -37,12 +37,6 @@ def emailing(settings: Settings, port: int) -> Settings:
     return settings.replace(
         mail=mail_settings(port), care=dataclasses.replace(settings.care, email_alerts=True)
     )
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[int, Received]]:
-    with taking_server() as running:
-        yield running
 
 
 @pytest.fixture

@@ -53,6 +53,7 @@ JSON_WRITES = {
         {"text"},
     ),
     ("post", "/api/v1/sessions/{session_id}/reviews"): ("ReviewCreate", {"decision"}),
+    ("put", "/api/v1/account/reminder"): ("ReminderIn", {"enabled", "time", "weekdays"}),
 }
 # Writes whose body may be left out entirely (an acknowledgement without a note).
 OPTIONAL_BODIES = {("post", "/api/v1/alerts/{alert_id}/acknowledge")}

@@ -51,6 +51,7 @@ from tests.conftest import (
     persona_password_hash,
     settings_for,
 )
+from tests.mail_servers import free_port, mail_settings
 from tests.media_fixtures import make_flac, png_bytes, with_tags
 from tests.web.test_route_table import PUBLIC_ROUTES, all_routes
 from wellness.accounts import services as accounts
@@ -147,6 +148,9 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("POST", "/api/v1/sessions/{session_id:int}/reviews"): THERAPISTS,
     # A patient's own records.
     ("POST", "/account/streaks"): PATIENTS,
+    ("POST", "/account/reminder"): PATIENTS,
+    ("GET", "/api/v1/account/reminder"): PATIENTS,
+    ("PUT", "/api/v1/account/reminder"): PATIENTS,
     ("GET", "/patient"): PATIENTS,
     ("POST", "/checkins"): PATIENTS,
     ("GET", "/gad7"): PATIENTS,
@@ -267,6 +271,16 @@ ACCESS: dict[tuple[str, str], Access] = {
 # from the world. Uploads (UPLOADS) send a file besides.
 BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/account/streaks"): {"hide": "true"},
+    ("POST", "/account/reminder"): {
+        "reminder": "on",
+        "reminder_time": "18:30",
+        "reminder_days": ["mon", "fri"],
+    },
+    ("PUT", "/api/v1/account/reminder"): {
+        "enabled": True,
+        "time": "18:30",
+        "weekdays": ["mon", "fri"],
+    },
     ("POST", "/account/alert-emails"): {"emails": "off"},
     ("POST", "/checkins"): {"level": "4", "note": "calm enough"},
     ("POST", "/gad7"): {f"q{index}": "1" for index in range(7)},
@@ -506,8 +520,11 @@ class World:
 def serving(
     settings: Settings, personas: Iterable[str]
 ) -> Iterator[tuple[Client, dict[str, httpx.Cookies]]]:
-    """An app on `settings`, and the cookies of each persona in `personas`, signed in to it."""
-    with Client(create_app(settings, clock=FixedClock(TEST_NOW)), base_url=BASE_URL) as client:
+    """An app on `settings`, and the cookies of each persona in `personas`, signed in to it.
+    E-mail is set up (to a port where nothing listens: nothing in the world is due to be sent),
+    so routes that need it, such as the practice reminder's, act for insiders."""
+    mailing = settings.replace(mail=mail_settings(free_port()))
+    with Client(create_app(mailing, clock=FixedClock(TEST_NOW)), base_url=BASE_URL) as client:
         jars = {}
         for key in personas:
             client.login_as(SIGNED_IN[key])

@@ -1,30 +1,25 @@
-"""Sending what the outbox holds: claim, send one message per recipient, record the outcome.
+"""Sending what the alert outbox holds: claim, send one message per recipient, record the outcome.
 
 Several workers (and hosts) may run this at once on PostgreSQL. A row is sent only by the worker
-whose single UPDATE claimed it: the UPDATE sets a random claim token and `claimed_until` only on
-rows no one holds (PostgreSQL re-checks the condition on a row another transaction just
-changed, so two claims never both succeed), and everything after reads and finishes rows by that
-token. A claim lapses after `rules.CLAIM`, so the rows of a worker that died mid-send are tried
-again by another. Nothing here holds a transaction open while talking to the mail server.
+whose single UPDATE claimed it (`claims`, shared with reminder e-mails). Nothing here holds a
+transaction open while talking to the mail server.
 """
 
 from __future__ import annotations
 
 import logging
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from tortoise.expressions import Q
-from tortoise.transactions import in_transaction
 
 from wellness.accounts import permissions
 from wellness.accounts.models import User
 from wellness.care.models import Alert
 from wellness.lib.clock import Clock
-from wellness.notifications import rules
-from wellness.notifications.mailer import Mailer, build_message
+from wellness.notifications import claims, rules
+from wellness.notifications.mailer import Mailer, send_text
 from wellness.notifications.models import AlertEmail
 from wellness.notifications.rules import Audience, EmailStatus
 from wellness.settings import MailSettings
@@ -43,15 +38,11 @@ class Round:
     recipients: list[int] = field(default_factory=list)
 
 
-def _unclaimed(now: datetime) -> Q:
-    return Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
-
-
 async def due_recipients(now: datetime, *, limit: int = RECIPIENTS_PER_ROUND) -> list[int]:
     """People with an outbox row due now that no one holds, oldest first."""
     rows = (
         await AlertEmail.filter(
-            _unclaimed(now), status=EmailStatus.PENDING, next_attempt_at__lte=now
+            claims.unclaimed(now), status=EmailStatus.PENDING, next_attempt_at__lte=now
         )
         .order_by("next_attempt_at", "id")
         .limit(limit * 10)
@@ -63,11 +54,7 @@ async def due_recipients(now: datetime, *, limit: int = RECIPIENTS_PER_ROUND) ->
 async def claim(recipient_id: int, *, now: datetime) -> str | None:
     """Take every pending row of this person no one holds (those waiting for a retry too: one
     message then covers them all); the claim's token, or None when another worker was first."""
-    token = secrets.token_hex(16)
-    taken = await AlertEmail.filter(
-        _unclaimed(now), recipient_id=recipient_id, status=EmailStatus.PENDING
-    ).update(claim=token, claimed_until=now + rules.CLAIM)
-    return token if taken else None
+    return await claims.claim(AlertEmail, Q(recipient_id=recipient_id), now=now)
 
 
 async def deliver_due(
@@ -97,7 +84,7 @@ async def _deliver_claimed(
     keep = [row for row in rows if _still_wanted(row, recipient, alerts.get(row.alert_id))]
     if len(keep) < len(rows):
         dropped = [row.id for row in rows if row not in keep]
-        await _finish(dropped, token, EmailStatus.CANCELLED, now=clock.now())
+        await claims.finish(AlertEmail, dropped, token, EmailStatus.CANCELLED, now=clock.now())
         done.cancelled += len(dropped)
     if recipient is None:
         return
@@ -141,41 +128,12 @@ async def _send(
         time_zone=recipient.time_zone,
         link=f"{mail.public_url}{home}",
     )
-    message = build_message(text, sender=mail.sender, to=recipient.email, now=now)
-    try:
-        await mailer.send(message)
-    except Exception as problem:  # any failure is retried, then reported by its class
-        await _failed(rows, token, rules.error_name(problem), now=clock.now())
+    error = await send_text(mailer, mail, text, to=recipient.email, now=now)
+    if error:
+        await claims.failed(AlertEmail, rows, token, error, now=clock.now())
         done.failed += 1
-        log.warning(
-            "alert e-mail to account %s not sent (%s)", recipient.id, rules.error_name(problem)
-        )
+        log.warning("alert e-mail to account %s not sent (%s)", recipient.id, error)
         return
-    await _finish([row.id for row in rows], token, EmailStatus.SENT, now=clock.now())
+    ids = [row.id for row in rows]
+    await claims.finish(AlertEmail, ids, token, EmailStatus.SENT, now=clock.now())
     done.sent += 1
-
-
-async def _finish(ids: list[int], token: str, status: EmailStatus, *, now: datetime) -> None:
-    await AlertEmail.filter(id__in=ids, claim=token, status=EmailStatus.PENDING).update(
-        status=status, finished_at=now, claimed_until=None
-    )
-
-
-async def _failed(rows: list[AlertEmail], token: str, error: str, *, now: datetime) -> None:
-    """Each row's attempt counted; tried again after its back-off, or failed for good."""
-    async with in_transaction():
-        for row in rows:
-            attempts = row.attempts + 1
-            delay = rules.retry_delay(attempts)
-            changes: dict[str, object] = {
-                "attempts": attempts,
-                "last_error": error,
-                "claimed_until": None,
-            }
-            if delay is None:
-                changes |= {"status": EmailStatus.FAILED, "finished_at": now}
-            else:
-                changes["next_attempt_at"] = now + delay
-            await AlertEmail.filter(id=row.id, claim=token, status=EmailStatus.PENDING).update(
-                **changes
-            )

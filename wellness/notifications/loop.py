@@ -1,10 +1,12 @@
-"""The background task that delivers alert e-mails, one per app (so per worker process).
+"""The background task that sends e-mails, one per app (so per worker process).
 
-It runs a round of `delivery.deliver_due`, then sleeps until the next poll or until an alert
-written in this process wakes it (`wake_all`, called by the outbox). A woken loop waits
-`settle_seconds` first: the alert's transaction commits meanwhile, and alerts raised together
-(a rating and a worse-than-before) leave as one message. Rows written by other workers, and
-retries, are found by the poll. It never spins: between rounds it only waits.
+It runs one round of each of its jobs (alert e-mails, `delivery.deliver_due`; practice
+reminders, `reminder_delivery.reminder_job`, which the app adds), then sleeps until the next
+poll or until an alert written in this process wakes it (`wake_all`, called by the outbox). A
+woken loop waits `settle_seconds` first: the alert's transaction commits meanwhile, and alerts
+raised together (a rating and a worse-than-before) leave as one message. Rows written by other
+workers, retries and reminders falling due are found by the poll (every 30 s). It never spins:
+between rounds it only waits.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ import asyncio
 import contextlib
 import logging
 import weakref
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Protocol
 
 from wellness.lib.clock import Clock
 from wellness.notifications.delivery import deliver_due
@@ -25,6 +29,14 @@ SETTLE_SECONDS = 1.0
 STOP_GRACE_SECONDS = 10.0
 
 _running: weakref.WeakSet[DeliveryLoop] = weakref.WeakSet()
+
+
+class Job(Protocol):
+    """One round of one kind of e-mail; `stop` says to stop between messages."""
+
+    def __call__(
+        self, mailer: Mailer, mail: MailSettings, clock: Clock, *, stop: Callable[[], bool]
+    ) -> Awaitable[object]: ...
 
 
 def wake_all() -> None:
@@ -40,6 +52,7 @@ class DeliveryLoop:
         mail: MailSettings,
         clock: Clock,
         *,
+        jobs: Sequence[Job] = (deliver_due,),
         poll_seconds: float = POLL_SECONDS,
         settle_seconds: float = SETTLE_SECONDS,
         stop_grace_seconds: float = STOP_GRACE_SECONDS,
@@ -47,6 +60,7 @@ class DeliveryLoop:
         self.mailer = mailer
         self.mail = mail
         self.clock = clock
+        self.jobs = tuple(jobs)
         self.poll_seconds = poll_seconds
         self.settle_seconds = settle_seconds
         self.stop_grace_seconds = stop_grace_seconds
@@ -67,7 +81,7 @@ class DeliveryLoop:
         self._loop = asyncio.get_running_loop()
         self._event = asyncio.Event()
         self._stopping = False
-        self._task = asyncio.create_task(self._run(), name="alert-email-delivery")
+        self._task = asyncio.create_task(self._run(), name="email-delivery")
         _running.add(self)
 
     def wake(self) -> None:
@@ -102,10 +116,13 @@ class DeliveryLoop:
 
     async def _run(self) -> None:
         while not self._stopping:
-            try:
-                await deliver_due(self.mailer, self.mail, self.clock, stop=lambda: self._stopping)
-            except Exception:  # the database away for a moment: the next round tries again
-                log.exception("alert e-mail delivery round failed; trying again later")
+            for job in self.jobs:
+                if self._stopping:
+                    break
+                try:
+                    await job(self.mailer, self.mail, self.clock, stop=lambda: self._stopping)
+                except Exception:  # the database away for a moment: the next round tries again
+                    log.exception("e-mail delivery round failed; trying again later")
             self.rounds += 1
             await self._wait()
 

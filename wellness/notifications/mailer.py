@@ -12,7 +12,8 @@ from urllib.parse import urlsplit
 import aiosmtplib
 
 from wellness.lib.mail_config import SmtpServer
-from wellness.notifications.rules import SMTP_TIMEOUT_SECONDS, MessageText
+from wellness.notifications.rules import SMTP_TIMEOUT_SECONDS, MessageText, error_name
+from wellness.settings import MailSettings
 
 
 class Mailer(Protocol):
@@ -68,6 +69,18 @@ def build_message(text: MessageText, *, sender: str, to: str, now: datetime) -> 
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(text.body)
     return message
+
+
+async def send_text(
+    mailer: Mailer, mail: MailSettings, text: MessageText, *, to: str, now: datetime
+) -> str:
+    """Send `text` to `to` from the clinic's sender; "" when the server took it, else the class
+    of what stopped it (`rules.error_name`: never its message, which may quote an address)."""
+    try:
+        await mailer.send(build_message(text, sender=mail.sender, to=to, now=now))
+    except Exception as problem:  # any failure is retried, then reported by its class
+        return error_name(problem)
+    return ""
 
 
 def explain(problem: BaseException, server: SmtpServer) -> str:

@@ -1,4 +1,5 @@
-"""Everyone's own account page: time zone and password."""
+"""Everyone's own account page: time zone, password, and each role's own choices (a patient's
+streaks and practice reminder, a therapist's alert e-mails)."""
 
 from __future__ import annotations
 
@@ -13,12 +14,15 @@ from wellness.accounts import permissions
 from wellness.accounts import services as accounts
 from wellness.accounts.models import User
 from wellness.audit import services as audit
+from wellness.notifications import reminders
 from wellness.settings import Settings
+from wellness.web import reminder_actions
 from wellness.web.auditing import record_action
 from wellness.web.auth import start_session
 from wellness.web.context import client_address, web_context
 from wellness.web.dependencies import RequestTime, SignedInUser
 from wellness.web.guards import patients_only, signed_in, therapists_only
+from wellness.web.reminder_actions import ReminderForm
 from wellness.web.schemas import ChangePasswordForm, TimeZoneForm
 
 
@@ -28,20 +32,22 @@ class AccountPages(Controller):
 
     @get("/", name="account")
     async def account_page(self, request: Request[Any, Any, Any], user: SignedInUser) -> Template:
-        return _account_template(request, user)
+        return await _account_template(request, user)
 
     @post("/time-zone", name="account_time_zone")
     async def change_time_zone(
         self,
         request: Request[Any, Any, Any],
         user: SignedInUser,
+        now: RequestTime,
         data: URLEncodedBody[TimeZoneForm],
     ) -> Template | Redirect:
+        """A new zone moves the patient's practice reminder with it."""
         try:
-            await accounts.change_time_zone(user, data.time_zone)
+            await reminders.change_time_zone(user, data.time_zone, now=now)
         except accounts.AccountError as problem:
             errors = {problem.field: problem.message}
-            return _account_template(
+            return await _account_template(
                 request, user, errors=errors, status=422, typed_zone=data.time_zone
             )
         flash(request, "Your time zone is saved.", category="success")
@@ -55,10 +61,36 @@ class AccountPages(Controller):
         choice = str((await request.form()).get("hide", ""))
         if choice not in {"true", "false"}:
             errors = {"hide": "Choose to show or hide streaks."}
-            return _account_template(request, user, errors=errors, status=422)
+            return await _account_template(request, user, errors=errors, status=422)
         await accounts.set_hide_streaks(user, choice == "true")
         message = "Streaks are hidden." if choice == "true" else "Streaks are shown again."
         flash(request, message, category="success")
+        return Redirect("/account", status_code=303)
+
+    @post("/reminder", name="account_reminder", guards=[patients_only])
+    async def practice_reminder(
+        self, request: Request[Any, Any, Any], user: SignedInUser, now: RequestTime
+    ) -> Template | Redirect:
+        """A patient's daily practice reminder: on or off, a time of day, the days (audited).
+        Without e-mail set up, nothing is stored (409)."""
+        if not reminder_actions.available(web_context(request).settings):
+            errors = {"reminder": reminder_actions.UNAVAILABLE}
+            return await _account_template(request, user, errors=errors, status=409)
+        stored = await reminders.reminder_of(user.id)
+        typed, errors = reminder_actions.read_form(await request.form(), stored)
+        if errors:
+            return await _account_template(
+                request, user, errors=errors, status=422, reminder_form=typed
+            )
+        saved = await reminder_actions.change_reminder(
+            request,
+            user,
+            enabled=typed.enabled,
+            minute=typed.minute,
+            weekdays=typed.weekdays,
+            now=now,
+        )
+        flash(request, reminder_actions.saved_message(saved, user.time_zone), category="success")
         return Redirect("/account", status_code=303)
 
     @post("/alert-emails", name="account_alert_emails", guards=[therapists_only])
@@ -69,7 +101,7 @@ class AccountPages(Controller):
         choice = str((await request.form()).get("emails", ""))
         if choice not in {"on", "off"}:
             errors = {"emails": "Choose to turn alert e-mails on or off."}
-            return _account_template(request, user, errors=errors, status=422)
+            return await _account_template(request, user, errors=errors, status=422)
         if await accounts.set_alert_emails(user, choice == "on"):
             await record_action(
                 request,
@@ -101,7 +133,7 @@ class AccountPages(Controller):
             )
         except accounts.AccountError as problem:
             errors = {problem.field: problem.message}
-            return _account_template(request, user, errors=errors, status=422)
+            return await _account_template(request, user, errors=errors, status=422)
         await audit.record(
             "password_changed",
             now=now,
@@ -118,24 +150,30 @@ class AccountPages(Controller):
         return Redirect("/account", status_code=303)
 
 
-def _account_template(
+async def _account_template(
     request: Request[Any, Any, Any],
     user: User,
     *,
     errors: dict[str, str] | None = None,
     status: int = 200,
     typed_zone: str | None = None,
+    reminder_form: ReminderForm | None = None,
 ) -> Template:
-    """The account page; a refused time zone stays in its field as it was typed."""
+    """The account page; a refused time zone or reminder stays in its fields as it was typed."""
+    is_patient = permissions.is_patient(user.role)
+    reminder = await reminders.reminder_of(user.id) if is_patient else reminders.OFF
     return Template(
         "account/account.html",
         context={
             "user": user,
             "errors": errors or {},
-            "is_patient": permissions.is_patient(user.role),
+            "is_patient": is_patient,
             "takes_alert_emails": permissions.can_see_caseload(user.role),
             "clinic_emails": _clinic_emails(web_context(request).settings),
             "time_zone_value": user.time_zone if typed_zone is None else typed_zone,
+            "reminder": reminder,
+            "reminder_form": reminder_form or ReminderForm.showing(reminder),
+            "weekdays": reminder_actions.WEEKDAYS,
         },
         status_code=status,
     )

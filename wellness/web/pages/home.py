@@ -19,7 +19,7 @@ from wellness.checkins.scoring import ContextTag
 from wellness.db import tokens_read_once
 from wellness.lib.elapsed import ago
 from wellness.lib.numbers import ascii_digits
-from wellness.notifications import outbox
+from wellness.notifications import outbox, reminders
 from wellness.practice import services as practice
 from wellness.practice.streaks import milestone_message
 from wellness.settings import CarePolicy
@@ -111,5 +111,6 @@ class HomePages(Controller):
             "unwatched": unwatched,
             "mail": settings.mail,
             "outbox": await outbox.outbox_state(now=now) if settings.mail else None,
+            "reminders": await reminders.reminder_figures(now=now) if settings.mail else None,
         }
         return Template("home/admin.html", context=context)
