@@ -1,5 +1,6 @@
-"""Pruning the alert e-mail outbox: finished rows (sent, failed, cancelled) older than
-`rules.KEEP_FINISHED` go; rows still to be sent, claimed or not, stay whatever their age."""
+"""Pruning the e-mail outboxes (alerts and practice reminders): finished rows (sent, failed,
+cancelled) older than `rules.KEEP_FINISHED` go; rows still to be sent, claimed or not, stay
+whatever their age."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from tests.services.conftest import Orm
 from wellness.accounts.models import User
 from wellness.checkins import services as checkins
 from wellness.notifications import outbox, rules
-from wellness.notifications.models import AlertEmail
+from wellness.notifications.models import AlertEmail, ReminderEmail
 from wellness.notifications.rules import Audience, EmailStatus
 from wellness.settings import CarePolicy
 
@@ -79,6 +80,36 @@ def test_finished_rows_older_than_the_limit_go_and_the_rest_stay(
 
     assert removed == len(gone) == 3
     assert remaining(orm) == kept
+
+
+def reminder_row(orm: Orm, patient: User, status: EmailStatus, finished_at: datetime | None) -> int:
+    row = orm.run(
+        ReminderEmail.create(
+            patient_id=patient.id,
+            due_at=LONG_AGO,
+            status=status,
+            created_at=LONG_AGO,
+            next_attempt_at=LONG_AGO,
+            finished_at=finished_at,
+        )
+    )
+    return row.id
+
+
+def test_finished_reminder_emails_older_than_the_limit_go_too(orm: Orm, alice: User) -> None:
+    limit = TEST_NOW - rules.KEEP_FINISHED
+    reminder_row(orm, alice, EmailStatus.SENT, limit - timedelta(seconds=1))
+    reminder_row(orm, alice, EmailStatus.FAILED, limit - timedelta(days=1))
+    kept = {
+        reminder_row(orm, alice, EmailStatus.SENT, limit),
+        reminder_row(orm, alice, EmailStatus.PENDING, None),
+    }
+
+    removed = orm.run(outbox.forget_finished(now=TEST_NOW))
+
+    assert removed == 2
+    left = orm.run(ReminderEmail.all().values_list("id", flat=True))
+    assert set(left) == kept  # type: ignore[arg-type]
 
 
 def test_an_empty_outbox_prunes_nothing(orm: Orm) -> None:

@@ -39,8 +39,8 @@ def db_upgrade() -> None:
 
 @db.command("prune")
 def db_prune() -> None:
-    """Forget stored Idempotency-Key answers older than 30 days and finished alert e-mails
-    older than 90 days (safe to run from cron)."""
+    """Forget stored Idempotency-Key answers older than 30 days and finished alert and reminder
+    e-mails older than 90 days (safe to run from cron)."""
     from wellness.notifications import outbox, rules
     from wellness.system import idempotency
 
@@ -54,7 +54,8 @@ def db_prune() -> None:
         f"Forgot {answers} stored idempotent answers older than {idempotency.KEEP_FOR.days} days."
     )
     click.echo(
-        f"Forgot {emails} finished alert e-mails older than {rules.KEEP_FINISHED.days} days."
+        f"Forgot {emails} finished alert and reminder e-mails older than "
+        f"{rules.KEEP_FINISHED.days} days."
     )
 
 
