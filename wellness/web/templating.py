@@ -38,23 +38,28 @@ class NavItem:
 
 
 LIBRARY = NavItem("Library", "/sessions", section=True)
+# Programmes of sessions, beside the library for everyone who browses it.
+COLLECTIONS = NavItem("Collections", "/collections", section=True)
 
 NAVIGATION: dict[Role, tuple[NavItem, ...]] = {
     # Support on every page: a patient in distress should not have to find it.
     Role.PATIENT: (
         NavItem("Today", "/patient"),
         LIBRARY,
+        COLLECTIONS,
         NavItem("Progress", "/progress"),
         NavItem("Support", "/support"),
     ),
     Role.THERAPIST: (
         NavItem("Caseload", "/therapist"),
         LIBRARY,
+        COLLECTIONS,
         NavItem("Drafts to review", "/reviews/drafts", section=True),
     ),
     Role.COORDINATOR: (
         NavItem("Home", "/coordinator"),
         LIBRARY,
+        COLLECTIONS,
         NavItem("Upload", "/library/upload"),
     ),
     Role.ADMIN: (
