@@ -143,12 +143,11 @@ def test_a_list_of_no_sessions_too_many_a_repeat_or_unknown_ids_is_refused(
     message: str,
 ) -> None:
     breathe = sessions["Breathe"].id
-    chosen = {"twice": [breathe, breathe], "unknown": [breathe, 999_999, 999_998]}.get(
-        str(listed), listed
-    )
+    named = {"twice": [breathe, breathe], "unknown": [breathe, 999_999, 999_998]}
+    chosen = named[listed] if isinstance(listed, str) else listed
 
     with pytest.raises(CatalogError) as refused:
-        create(any_orm, cora, "Refused", list(chosen))
+        create(any_orm, cora, "Refused", chosen)
 
     assert refused.value.field == "session_ids"
     assert message in refused.value.message

@@ -115,16 +115,14 @@ def read_editor(form: FormMultiDict) -> EditorForm:
 def _step(raw: str, errors: dict[str, str]) -> tuple[Step, int]:
     """`save`, `publish`, `find`, or `add-17`, `up-2`, `down-2`, `remove-2` (an id to add, a
     place in the list otherwise)."""
-    name, _, number = raw.partition("-")
+    name, dash, number = raw.partition("-")
     try:
         step = Step(name) if raw else Step.FIND
     except ValueError:
-        errors[SESSIONS_FIELD] = "That button is not one of this form's: try again."
-        return Step.FIND, 0
-    if step in {Step.SAVE, Step.PUBLISH, Step.FIND}:
-        return step, 0
-    value = ascii_digits(number, max_digits=10)
-    if value is None or value > MAX_ID:
+        step = None
+    plain = step in {Step.SAVE, Step.PUBLISH, Step.FIND}
+    value = 0 if plain else ascii_digits(number, max_digits=10)
+    if step is None or (plain and dash) or value is None or value > MAX_ID:
         errors[SESSIONS_FIELD] = "That button is not one of this form's: try again."
         return Step.FIND, 0
     return step, value
