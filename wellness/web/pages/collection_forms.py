@@ -23,7 +23,7 @@ from wellness.web.idempotency import FORM_KEY
 
 MAX_FIND = 200
 # Sessions the "Add a session" list offers at once.
-CHOICES = 12
+CHOICES = 8
 # Ids the form may carry back: a collection's at most, and a few more, so an over-long list is
 # the rules' refusal naming the limit rather than a silently shortened one.
 MAX_CARRIED = 60

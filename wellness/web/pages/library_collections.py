@@ -177,6 +177,7 @@ async def editor_template(
         "form": form,
         "entries": listed(form.session_ids, rows),
         "choices": choices,
+        "more_choices": len(choices) >= CHOICES,
         "collection": collection,
         "errors": {**form.errors, **(errors or {})},
         "unsaved": await _unsaved(form, collection),
