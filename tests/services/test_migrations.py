@@ -953,7 +953,7 @@ def test_the_collections_migration_adds_its_tables_and_undoing_it_restores_the_s
             try:
                 await db.execute("DELETE FROM practice_sessions")
                 found["deleted"] = True
-            except Exception:  # noqa: BLE001  (each driver raises its own integrity error)
+            except Exception:
                 found["deleted"] = False
             found["stored"] = await db.fetch(
                 "SELECT c.title, e.position FROM collections c "

@@ -5,7 +5,10 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+import pytest
+
 from tests.conftest import TEST_NOW, Client
+from wellness.accounts.models import User
 from wellness.catalog.kinds import Contraindication, Kind, Status
 from wellness.catalog.models import Collection, CollectionEntry, MediaAsset, PracticeSession
 
@@ -18,6 +21,12 @@ LIBRARY: dict[str, tuple[Kind, int, Status, list[str]]] = {
     "Unreleased draft": (Kind.MEDITATION, 10, Status.DRAFT, []),
     "Older walk": (Kind.MEDITATION, 10, Status.ARCHIVED, []),
 }
+
+
+@pytest.fixture
+def library(client: Client, personas: dict[str, User]) -> dict[str, int]:
+    """LIBRARY's sessions, with the personas signed up."""
+    return make_library(client)
 
 
 def make_library(client: Client) -> dict[str, int]:

@@ -11,24 +11,13 @@ import pytest
 
 from tests.caseload_fixtures import practised
 from tests.conftest import PERSONAS, TEST_NOW, Client, text_of
-from tests.web.collection_data import collections_state, make_collection, make_library
+from tests.web.collection_data import collections_state, make_collection
 from wellness.accounts.models import User
 from wellness.care.models import OverrideKind, SessionOverride
 from wellness.catalog.kinds import Status
 from wellness.catalog.models import PracticeSession
 
 NEW = "/library/collections/new"
-
-
-@pytest.fixture
-def library(client: Client, personas: dict[str, User]) -> dict[str, int]:
-    return make_library(client)
-
-
-@pytest.fixture
-def as_coordinator(client: Client, personas: dict[str, User]) -> Client:
-    client.login_as(PERSONAS["coordinator"])
-    return client
 
 
 def form_key(page: str) -> str:

@@ -11,7 +11,7 @@ import pytest
 
 from tests.caseload_fixtures import practised
 from tests.conftest import PERSONAS, TEST_NOW, Client, count
-from tests.web.collection_data import collections_state, make_collection, make_library
+from tests.web.collection_data import collections_state, make_collection
 from wellness.accounts.models import User
 from wellness.audit.models import AuditEvent
 from wellness.care.models import OverrideKind, PatientContraindication, SessionOverride
@@ -19,17 +19,6 @@ from wellness.catalog.kinds import Status
 from wellness.catalog.models import PracticeSession
 
 API = "/api/v1/collections"
-
-
-@pytest.fixture
-def library(client: Client, personas: dict[str, User]) -> dict[str, int]:
-    return make_library(client)
-
-
-@pytest.fixture
-def as_coordinator(client: Client, personas: dict[str, User]) -> Client:
-    client.login_as(PERSONAS["coordinator"])
-    return client
 
 
 def write(

@@ -17,7 +17,7 @@ from wellness.web.collection_views import CollectionDetail, CollectionList, coll
 from wellness.web.collection_views import collection_list as listed
 from wellness.web.dependencies import CareRules, RequestTime, SignedInUser
 from wellness.web.guards import coordinators_only, signed_in
-from wellness.web.idempotency import respond_once
+from wellness.web.idempotency import respond_once, respond_once_empty
 from wellness.web.ids import PageNumber, PathId
 from wellness.web.lookups import collection_for_editor_or_404, collection_for_viewer_or_404
 from wellness.web.openapi import answers, created
@@ -154,19 +154,12 @@ class CollectionsApi(Controller):
         """Delete a draft collection that was never published (its sessions stay); one that
         was is a 409: archive it instead."""
 
-        async def write() -> tuple[int, None]:
+        async def write() -> None:
             # Loaded here, so a retry of a deletion that succeeded replays its answer.
             collection = await collection_for_editor_or_404(user, collection_id)
             await collection_actions.delete_collection(request, collection, now)
-            return 204, None
 
-        answer = await respond_once(request, None, write)
-        replayed = {
-            name: answer.headers[name]
-            for name in ("idempotent-replayed",)
-            if name in answer.headers
-        }
-        return Response(None, status_code=answer.status_code, headers=replayed)
+        return await respond_once_empty(request, None, write)
 
     publish = _status_change("publish", Status.PUBLISHED, "api_collection_publish")
     archive = _status_change("archive", Status.ARCHIVED, "api_collection_archive")

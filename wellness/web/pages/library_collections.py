@@ -47,9 +47,7 @@ def _status_change(word: str, target: Status, name: str) -> HTTPRouteHandler:
                 request, user, now, collection, target
             )
         except CatalogError as problem:
-            return await editor_template(
-                user, await stored_form(collection), collection, {"status": problem.message}, 422
-            )
+            return await refused(user, collection, "status", problem.message, 422)
         flash(request, _status_message(changed), "success")
         return Redirect(f"/collections/{collection.id}", status_code=303)
 
@@ -141,9 +139,8 @@ class LibraryCollectionPages(Controller):
         collection = await collection_for_editor_or_404(user, collection_id)
         try:
             await collection_actions.delete_collection(request, collection, now)
-        except CatalogConflict as refused:
-            form = await stored_form(collection)
-            return await editor_template(user, form, collection, {"delete": refused.message}, 409)
+        except CatalogConflict as conflict:
+            return await refused(user, collection, "delete", conflict.message, 409)
         flash(request, f"“{collection.title}” was deleted. Its sessions are kept.", "success")
         return Redirect("/collections", status_code=303)
 
@@ -158,6 +155,14 @@ async def stored_form(collection: Collection) -> EditorForm:
         description=collection.description,
         session_ids=tuple(await collections.entry_ids(collection.id)),
     )
+
+
+async def refused(
+    viewer: User, collection: Collection, field: str, message: str, status: int
+) -> Template:
+    """The edit page as the collection is stored, with why a change to it was refused."""
+    form = await stored_form(collection)
+    return await editor_template(viewer, form, collection, {field: message}, status)
 
 
 async def editor_template(
