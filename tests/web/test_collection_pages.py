@@ -352,3 +352,23 @@ def test_the_list_pages_through_many_collections(
 
 async def _complete(patient_id: int, session_id: int) -> None:
     await practised(patient_id, TEST_NOW, session=await PracticeSession.get(id=session_id))
+
+
+def test_archiving_a_session_says_which_collections_lose_it_and_hides_it_there(
+    client: Client, personas: dict[str, User], library: dict[str, int]
+) -> None:
+    collection = make_collection(client, "Week", [library["Slow breathing"], library["Body scan"]])
+    make_collection(client, "Old", [library["Body scan"]], status=Status.ARCHIVED)
+    client.login_as(PERSONAS["coordinator"])
+
+    archived = client.submit(f"/library/sessions/{library['Body scan']}/archive")
+
+    assert archived.status_code == 303
+    shown = text_of(client.get(archived.headers["location"]))
+    assert "Patients no longer see it in the 1 collection it is in." in shown
+    client.login_as(PERSONAS["patient"])
+    page = text_of(client.get(f"/collections/{collection}"))
+    assert "Slow breathing" in page
+    assert "Body scan" not in page
+    client.login_as(PERSONAS["coordinator"])
+    assert "Body scan" in text_of(client.get(f"/collections/{collection}"))

@@ -166,6 +166,13 @@ async def entry_ids(collection_id: int) -> list[int]:
     return [int(session_id) for session_id in ids]  # type: ignore[call-overload]
 
 
+async def collections_holding(session_id: int) -> int:
+    """How many live (draft or published) collections hold this session."""
+    return await CollectionEntry.filter(
+        session_id=session_id, collection__status__not=Status.ARCHIVED
+    ).count()
+
+
 async def _checked_sessions(ids: Sequence[int], *, held: frozenset[int]) -> list[int]:
     """`ids` if they make a collection's list: 1 to 50, none twice, each an existing session,
     none archived unless the collection held it already (`held`)."""
