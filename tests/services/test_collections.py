@@ -459,3 +459,23 @@ def test_completed_sessions_follow_the_one_completion_rule(
     )
 
     assert done == {sessions["Breathe"].id}
+
+
+def test_a_coordinators_cached_page_of_published_collections_never_reaches_a_patient(
+    any_orm: Orm, cora: User, pat: User, sessions: dict[str, PracticeSession]
+) -> None:
+    """Both ask for published collections, page 1: the coordinator's counts the drafts in them
+    and lists one holding only drafts; the patient's, kept under the same token, neither."""
+    publish(any_orm, cora, create(any_orm, cora, "Drafts inside", ids(sessions, "Breathe")))
+    any_orm.run(PracticeSession.filter(id=sessions["Breathe"].id).update(status=Status.DRAFT))
+    publish_mixed = create(any_orm, cora, "Mixed", ids(sessions, "Draft", "Scan"))
+    publish(any_orm, cora, publish_mixed)
+
+    coordinators = any_orm.run(collection_reads.collections_page(cora, 1, 20, Status.PUBLISHED))
+    patients = any_orm.run(collection_reads.collections_page(pat, 1, 20, Status.PUBLISHED))
+
+    assert [(card.title, card.sessions) for card in coordinators.items] == [
+        ("Drafts inside", 1),
+        ("Mixed", 2),
+    ]
+    assert [(card.title, card.sessions) for card in patients.items] == [("Mixed", 1)]

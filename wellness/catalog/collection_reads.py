@@ -42,7 +42,11 @@ class CollectionCard:
 
 @dataclass(frozen=True, slots=True)
 class ListQuery:
+    """A page of collections in `statuses`, for a viewer who may see sessions in `visible`
+    (part of the cache's key: a coordinator's page never reaches a patient)."""
+
     statuses: frozenset[Status]
+    visible: frozenset[Status]
     page: int = 1
     per_page: int = 20
 
@@ -58,19 +62,19 @@ async def collections_page(
     `status`), everyone else the published ones that hold a session they may see."""
     allowed = visible_statuses(viewer)
     statuses = frozenset({status}) & allowed if status else allowed
-    query = ListQuery(statuses or allowed, page, per_page)
+    query = ListQuery(statuses or allowed, allowed, page, per_page)
     token = await change_token()
     cached = _cards.get(token, query)
     if cached is None:
-        cached = await _page(query, sessions_visible=allowed)
+        cached = await _page(query)
         _cards.put(token, query, cached)
     return cached
 
 
-async def _page(query: ListQuery, *, sessions_visible: frozenset[Status]) -> Page[CollectionCard]:
+async def _page(query: ListQuery) -> Page[CollectionCard]:
     found = Collection.filter(status__in=list(query.statuses))
-    if sessions_visible != frozenset(Status):
-        holding = CollectionEntry.filter(session__status__in=list(sessions_visible))
+    if query.visible != frozenset(Status):
+        holding = CollectionEntry.filter(session__status__in=list(query.visible))
         found = found.filter(id__in=Subquery(holding.values("collection_id")))
     total = await found.count()
     page, _, offset = page_bounds(total, query.page, query.per_page)
@@ -80,7 +84,7 @@ async def _page(query: ListQuery, *, sessions_visible: frozenset[Status]) -> Pag
         .limit(query.per_page)
         .values_list("id", "title", "description", "status")
     )
-    shown = await _visible_entries([int(row[0]) for row in rows], sessions_visible)
+    shown = await _visible_entries([int(row[0]) for row in rows], query.visible)
     cards = [
         CollectionCard(
             id=int(collection_id),
