@@ -41,6 +41,7 @@ from wellness.web.api.care_restrictions import CareRestrictionsApi
 from wellness.web.api.catalog import CatalogApi, MediaApi
 from wellness.web.api.checkins import CheckinsApi
 from wellness.web.api.collections import CollectionsApi
+from wellness.web.api.fhir import OwnFhirApi, PatientFhirApi
 from wellness.web.api.health import healthz
 from wellness.web.api.library_usage import LibraryUsageApi
 from wellness.web.api.notes import PatientNotesApi
@@ -215,6 +216,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             AssignmentsApi,
             MyPlanApi,
             PatientRecordApi,
+            PatientFhirApi,
+            OwnFhirApi,
             PatientNotesApi,
             CareRestrictionsApi,
             ReviewsApi,

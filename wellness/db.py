@@ -23,7 +23,9 @@ from wellness.lib.paging import Page
 class DatabaseNotAccepting(ConnectionError):
     """PostgreSQL refused to open a connection to the database as it stands: `datallowconn` is
     off (`ALTER DATABASE ... ALLOW_CONNECTIONS false`, as before a drop or a rename, or during
-    maintenance), SQLSTATE 55000. Raised from asyncpg's error, by `_connect` only."""
+    maintenance), SQLSTATE 55000; the database is gone (dropped or renamed while the app runs),
+    3D000; or the server lacks the resources for another connection (memory, slots), class 53.
+    Raised from asyncpg's error, by `_connect` only."""
 
 
 # Errors that say the database cannot be reached now (stopped, restarting, out of connection
@@ -37,6 +39,10 @@ UNREACHABLE_DATABASE_ERRORS: tuple[type[Exception], ...] = (
     # The server shutting down (a restart, a failover) ends its connections with these.
     asyncpg.AdminShutdownError,
     asyncpg.CrashShutdownError,
+    # And these end a connection too: its database dropped on the primary (a standby's recovery
+    # conflict), or idle past the server's `idle_session_timeout`.
+    asyncpg.DatabaseDroppedError,
+    asyncpg.IdleSessionTimeoutError,
     # A query the server did not answer within `command_timeout` (below): a frozen server or a
     # cut network.
     TimeoutError,
@@ -127,7 +133,7 @@ def _connection(database_url: str, *, foreign_keys: bool) -> dict[str, Any]:
 
 
 async def _connect(*args: Any, **kwargs: Any) -> asyncpg.Connection:
-    """How the pool opens each connection: asyncpg's own, with the one refusal that says the
+    """How the pool opens each connection: asyncpg's own, with the refusals that say the
     database is out of reach for now made a `DatabaseNotAccepting` (a `ConnectionError`: 503).
 
     SQLSTATE 55000 (`ObjectNotInPrerequisiteStateError`) is also what a query gets for
@@ -135,12 +141,17 @@ async def _connect(*args: Any, **kwargs: Any) -> asyncpg.Connection:
     concurrent refresh without a unique index): those are bugs and stay 500s. Only here, while
     a connection is being opened, does it mean "not accepting connections". Its subclasses
     (55006, 55P02-55P04: an object in use, a setting that cannot change now, a lock) are not
-    that either, so only the class itself is translated."""
+    that either, so only the class itself is translated. 3D000 (`InvalidCatalogNameError`) and
+    class 53 (`InsufficientResourcesError`: out of memory, too many connections) likewise mean
+    an outage only here. A refused password or role (class 28) is the app's configuration, not
+    an outage, and stays a 500. 57P03 (starting up, shutting down) is unreachable anywhere."""
     try:
         return await asyncpg.connect(*args, **kwargs)
     except asyncpg.ObjectNotInPrerequisiteStateError as error:
         if type(error) is not asyncpg.ObjectNotInPrerequisiteStateError:
             raise
+        raise DatabaseNotAccepting(str(error)) from error
+    except (asyncpg.InvalidCatalogNameError, asyncpg.InsufficientResourcesError) as error:
         raise DatabaseNotAccepting(str(error)) from error
 
 

@@ -212,6 +212,29 @@ def test_the_player_comes_first_on_the_session_page(
     page.screenshot(path=str(SHOTS / f"session-page-{width}.png"), full_page=True)
 
 
+def test_the_keyboard_hint_shows_with_a_mouse_and_hides_on_a_touch_screen(
+    browser: Browser, live_server: LiveServer
+) -> None:
+    # Chromium's phone emulation reports `hover: none` and `pointer: coarse`, as a phone does.
+    shown: dict[bool, bool] = {}
+    for touch in (False, True):
+        device = browser.new_context(
+            base_url=live_server.url,
+            viewport={"width": 390, "height": 844},
+            is_mobile=touch,
+            has_touch=touch,
+        )
+        try:
+            page = device.new_page()
+            sign_in(page, "patient2@demo.wellness")
+            page.goto(f"/sessions/{session_titled(device, 'Seated body scan')}")
+            expect(page.get_by_role("button", name="Play", exact=True)).to_be_visible()
+            shown[touch] = page.get_by_text("With the player selected").is_visible()
+        finally:
+            device.close()
+    assert shown == {False: True, True: False}
+
+
 def test_without_javascript_the_native_player_and_the_forms_still_work(
     browser: Browser, live_server: LiveServer
 ) -> None:

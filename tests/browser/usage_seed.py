@@ -1,7 +1,6 @@
-"""More use of the demo library, for the usage page's browser test: the demo has four patients,
-too few for any count of patients to be shown, so this adds seven more who played the demo's
-first breathing session (rated before and after), five who played its body scan, and an
-archived session with a title a spreadsheet would run (`=...`).
+"""More use of the demo library, for the usage page's browser test: seven more patients who
+played the demo's first breathing session (rated before and after), five who played its body
+scan, and an archived session with a title a spreadsheet would run (`=...`).
 
 Run in its own process (`python -m tests.browser.usage_seed DATABASE_URL NOW`): a sync
 Playwright in the test process marks its event loop as running, so the test cannot seed itself.

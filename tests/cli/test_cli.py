@@ -180,7 +180,7 @@ def test_demo_seeds_every_role_and_starts_the_server(
         environment,
         "SELECT role, COUNT(*) FROM users WHERE is_demo = 1 GROUP BY role ORDER BY role",
     )
-    assert roles == [("admin", 1), ("coordinator", 1), ("patient", 4), ("therapist", 2)]
+    assert roles == [("admin", 1), ("coordinator", 1), ("patient", 9), ("therapist", 2)]
     assert rows(environment, "SELECT value FROM instance_flags WHERE key = 'demo'") == [("true",)]
     published = "SELECT COUNT(*) FROM practice_sessions WHERE status = 'published'"
     assert rows(environment, published)[0][0] >= 12
@@ -266,6 +266,41 @@ def test_db_prune_forgets_only_old_idempotent_answers(environment: dict[str, str
     assert result.exit_code == 0
     assert "Forgot 1 stored idempotent answers" in result.output
     assert rows(environment, "SELECT key FROM idempotent_requests") == [("new",)]
+
+
+def test_db_prune_forgets_only_old_finished_alert_emails(environment: dict[str, str]) -> None:
+    create(environment, "patient", "pat@clinic.org")
+    create(environment, "therapist", "tess@clinic.org")
+    now = TEST_NOW.isoformat(" ")
+    execute(
+        environment,
+        "INSERT INTO care_alerts (patient_id, reason, value, source_type, source_id, created_at,"
+        " detail, acknowledgement_note) VALUES (1, 'high_distress', 9, 'checkin', 1, ?, '', '')",
+        (now,),
+    )
+    for status, finished_days_ago in (("sent", 91), ("failed", 91), ("sent", 89), ("pending", 0)):
+        finished_at = (
+            None
+            if status == "pending"
+            else (TEST_NOW - timedelta(days=finished_days_ago)).isoformat(" ")
+        )
+        execute(
+            environment,
+            "INSERT INTO alert_email_outbox (alert_id, recipient_id, audience, status,"
+            " created_at, next_attempt_at, attempts, claim, finished_at, last_error)"
+            " VALUES (1, 2, 'care_team', ?, ?, ?, 0, '', ?, '')",
+            (status, now, now, finished_at),
+        )
+
+    result = run(environment, "db", "prune")
+
+    assert result.exit_code == 0
+    assert "Forgot 0 stored idempotent answers" in result.output
+    assert "Forgot 2 finished alert e-mails older than 90 days." in result.output
+    assert rows(environment, "SELECT status FROM alert_email_outbox ORDER BY id") == [
+        ("sent",),
+        ("pending",),
+    ]
 
 
 @pytest.mark.parametrize(

@@ -31,6 +31,10 @@ from wellness.settings import CarePolicy
 
 THERAPIST, THERAPIST2 = "therapist@demo.wellness", "therapist2@demo.wellness"
 PATIENT, PATIENT2 = "patient@demo.wellness", "patient2@demo.wellness"
+# Theo's and Tamsin's caseloads: the patients of the demo's story, and the regulars whose
+# practice fills the library's usage figures (wellness.demo.clinic_use).
+THEOS = {PATIENT, PATIENT2, *(f"patient{number}@demo.wellness" for number in (5, 6, 7))}
+TAMSINS = {f"patient{number}@demo.wellness" for number in (3, 4, 8, 9)}
 
 
 def seeded(
@@ -55,11 +59,8 @@ def test_seeding_the_demo_gives_patient_a_streak_and_patient2_one_open_alert(
 ) -> None:
     users = seeded(orm, tmp_path)
 
-    assert caseload_emails(orm, users[THERAPIST]) == {PATIENT, PATIENT2}
-    assert caseload_emails(orm, users[THERAPIST2]) == {
-        "patient3@demo.wellness",
-        "patient4@demo.wellness",
-    }
+    assert caseload_emails(orm, users[THERAPIST]) == THEOS
+    assert caseload_emails(orm, users[THERAPIST2]) == TAMSINS
     patient, patient2 = users[PATIENT], users[PATIENT2]
     logs = orm.run(PracticeLog.filter(patient_id=patient.id))
     assert len(logs) >= 7
@@ -148,8 +149,8 @@ def test_the_demo_therapist_has_assigned_pat_and_robin_practice_with_some_done(
     assert item.start_session_id in set(
         flat(orm.run(PracticeSession.filter(kind="breathing").values_list("id", flat=True)))
     )
-    # Tamsin's patients have no assigned practice.
-    for email in ("patient3@demo.wellness", "patient4@demo.wellness"):
+    # Tamsin's patients have no assigned practice, nor have Theo's regulars.
+    for email in (THEOS | TAMSINS) - {PATIENT, PATIENT2}:
         assert orm.run(adherence_for(users[email], policy=policy, now=TEST_NOW)) == []
 
 
@@ -160,9 +161,9 @@ def test_seeding_again_resets_the_history_instead_of_adding_to_it(orm: Orm, tmp_
     users = seeded(orm, tmp_path)
 
     assert orm.run(PracticeLog.all().count()) == first
-    assert orm.run(CareTeamMember.all().count()) == 4
+    assert orm.run(CareTeamMember.all().count()) == len(THEOS | TAMSINS) == 9
     assert orm.run(Alert.filter(acknowledged_at__isnull=True).count()) == 1
-    assert caseload_emails(orm, users[THERAPIST]) == {PATIENT, PATIENT2}
+    assert caseload_emails(orm, users[THERAPIST]) == THEOS
 
 
 def test_without_a_catalog_the_demo_still_has_care_teams_but_no_practice(
@@ -170,7 +171,7 @@ def test_without_a_catalog_the_demo_still_has_care_teams_but_no_practice(
 ) -> None:
     users = seeded(orm, tmp_path, with_catalog=False)
 
-    assert caseload_emails(orm, users[THERAPIST]) == {PATIENT, PATIENT2}
+    assert caseload_emails(orm, users[THERAPIST]) == THEOS
     assert orm.run(PracticeLog.all().count()) == 0
 
 

@@ -45,6 +45,18 @@ def at(day: date, clock: time, zone: str) -> datetime:
     return datetime.combine(day, clock, ZoneInfo(zone)).astimezone(UTC)
 
 
+def around_the_period(first: date, last: date, zone: str) -> list[tuple[int, datetime]]:
+    """Levels 3 and 4 inside the period (00:30 on its first day, 23:30 on its last), 9 and 1
+    just outside it (23:30 the evening before, 00:30 the morning after)."""
+    before, after = first - timedelta(days=1), last + timedelta(days=1)
+    return [
+        (9, at(before, time(23, 30), zone)),
+        (3, at(first, time(0, 30), zone)),
+        (4, at(last, time(23, 30), zone)),
+        (1, at(after, time(0, 30), zone)),
+    ]
+
+
 async def _rating(patient: User, level: int, moment: datetime) -> None:
     await distressed(patient.id, level, moment)
     total = level * 2
@@ -81,13 +93,7 @@ def test_the_period_ends_at_local_midnight(any_orm: Orm, zone: str, last: date) 
     patient, therapist = _patient_and_therapist(any_orm, zone)
     first = last - timedelta(days=6)
     before, after = first - timedelta(days=1), last + timedelta(days=1)
-    # Levels 3 and 4 inside the period, 9 and 1 just outside it.
-    for level, moment in (
-        (9, at(before, time(23, 30), zone)),
-        (3, at(first, time(0, 30), zone)),
-        (4, at(last, time(23, 30), zone)),
-        (1, at(after, time(0, 30), zone)),
-    ):
+    for level, moment in around_the_period(first, last, zone):
         any_orm.run(_rating(patient, level, moment))
     for clock, day in ((time(2, 30), first), (time(3, 30), first), (time(0, 30), after)):
         any_orm.run(practised(patient.id, at(day, clock, zone), minutes=7, time_zone=zone))

@@ -181,3 +181,15 @@ def test_the_suggestion_engine_imports_only_the_standard_library_numpy_and_pure_
         assert outside == set(), module
         libraries = _third_party_imports(module) - set(sys.stdlib_module_names)
         assert libraries <= {"__future__", "numpy"}, module
+
+
+# The FHIR export's builder is pure too, with msgspec for the Structs that are its JSON.
+FHIR_BUILDER = "wellness.checkins.fhir"
+
+
+def test_the_fhir_builder_imports_only_the_standard_library_msgspec_and_pure_modules() -> None:
+    graph = import_graph()
+
+    assert {name for name in graph[FHIR_BUILDER] if not _in(name, PURE_MODULES)} == set()
+    libraries = _third_party_imports(FHIR_BUILDER) - set(sys.stdlib_module_names)
+    assert libraries == {"msgspec"}

@@ -100,6 +100,9 @@ def test_a_therapist_assigns_from_the_form_and_sees_it_listed(
         ({"frequency": "times_a_week", "times_a_week": "9"}, "times_a_week", "from 1 to 7"),
         ({"frequency": "weekdays"}, "weekdays", "Choose at least one day"),
         ({"start": "tomorrow"}, "start", "Enter a date like"),
+        # Only the ISO form the date picker sends, in ASCII digits (lib/days.iso_day).
+        ({"start": "20261201"}, "start", "Enter a date like"),
+        ({"end": "\uff12\uff10\uff12\uff16-12-01"}, "end", "Enter a date like"),  # fullwidth
         ({"start": "2026-11-01"}, "start", "The start date cannot be in the past."),
     ],
 )

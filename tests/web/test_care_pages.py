@@ -310,6 +310,41 @@ def test_attendance_for_a_deactivated_patient_is_refused_as_the_group_form_refus
     assert "Tuesday group" in response.text
 
 
+def test_the_attest_form_of_a_deactivated_patient_is_refused_as_its_post_is(
+    client: Client, personas: dict[str, User]
+) -> None:
+    patient = personas["patient"]
+    client.run(lambda: User.filter(id=patient.id).update(is_active=False))
+    client.login_as(PERSONAS["therapist"])
+
+    response = client.get(f"/care/patients/{patient.id}/attest")
+
+    assert response.status_code == 422
+    assert count(client, PracticeLog) == 0
+    page = text_of(response)
+    assert "There is a problem" in page
+    assert (
+        "Alice Patient's account is deactivated: confirm attendance only for active patients."
+        in page
+    )
+    assert f'action="/care/patients/{patient.id}/attest"' not in response.text  # no form to fill
+    assert f'href="/care/patients/{patient.id}"' in response.text
+
+
+def test_a_deactivated_patient_of_another_therapist_is_still_not_found(
+    client: Client, personas: dict[str, User]
+) -> None:
+    other = personas["other_patient"]
+    client.run(lambda: User.filter(id=other.id).update(is_active=False))
+    client.login_as(PERSONAS["therapist"])
+
+    page = client.get(f"/care/patients/{other.id}/attest")
+
+    assert page.status_code == 404
+    assert "Charlie" not in page.text
+    assert "deactivated" not in page.text
+
+
 # --- who may use the care pages ---------------------------------------------------------------
 
 

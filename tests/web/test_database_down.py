@@ -56,6 +56,8 @@ UNAVAILABLE = {
         asyncpg.TooManyConnectionsError("sorry, too many clients already"),
         asyncpg.AdminShutdownError("terminating connection due to administrator command"),
         asyncpg.CrashShutdownError("terminating connection because of crash of another server"),
+        asyncpg.DatabaseDroppedError("terminating connection due to conflict with recovery"),
+        asyncpg.IdleSessionTimeoutError("terminating connection due to idle-session timeout"),
         TimeoutError(),  # a query past `command_timeout`: a frozen server, a cut network
         # A pooled connection the server closed a moment ago (MagicStack/asyncpg#1069).
         asyncpg.exceptions.InternalClientError(
@@ -140,6 +142,10 @@ def test_object_not_in_prerequisite_state_raised_by_a_query_is_still_a_500(
     ("refusal", "translated"),
     [
         (asyncpg.ObjectNotInPrerequisiteStateError("not currently accepting connections"), True),
+        # Dropped or renamed while the app runs.
+        (asyncpg.InvalidCatalogNameError('database "wellness" does not exist'), True),
+        (asyncpg.OutOfMemoryError("out of memory"), True),
+        (asyncpg.InsufficientResourcesError("insufficient resources"), True),
         # Its subclasses mean other things (a lock, a setting that cannot change now).
         (asyncpg.LockNotAvailableError("could not obtain lock"), False),
         (asyncpg.CantChangeRuntimeParamError('parameter "x" cannot be changed now'), False),
@@ -147,7 +153,7 @@ def test_object_not_in_prerequisite_state_raised_by_a_query_is_still_a_500(
     ],
     ids=lambda value: type(value).__name__,
 )
-def test_only_a_database_not_accepting_connections_is_translated_while_connecting(
+def test_only_refusals_that_say_the_database_is_out_of_reach_are_translated_while_connecting(
     monkeypatch: pytest.MonkeyPatch, refusal: Exception, translated: bool
 ) -> None:
     async def refused(*_args: object, **_kwargs: object) -> None:

@@ -17,7 +17,11 @@ ERROR = {"$ref": "#/components/schemas/ErrorResponse"}
 WRITES = {"post", "put", "patch", "delete"}
 # Operations that read their query parameters as text and refuse a bad one with a 400 naming it
 # (as the page beside them does), never with the type check's 422.
-QUERY_READ_BY_HANDLER = {("/api/v1/library/usage", "get")}
+QUERY_READ_BY_HANDLER = {
+    ("/api/v1/library/usage", "get"),
+    ("/api/v1/patients/{patient_id}/fhir", "get"),
+    ("/api/v1/me/fhir", "get"),
+}
 
 
 @pytest.fixture
@@ -52,9 +56,9 @@ def test_every_refusal_is_documented_with_the_one_error_body(document: dict[str,
         public = operation.get("security") == [{}]
         assert public or "401" in refusals, (method, path)
         reads_query = (path, method) in QUERY_READ_BY_HANDLER
-        assert ("422" in refusals) is bool(
-            (operation.get("parameters") and not reads_query) or "requestBody" in operation
-        ), (method, path)
+        # An id in the path that no record can have (0) is still the type check's 422.
+        checked = operation.get("parameters") and (not reads_query or "{" in path)
+        assert ("422" in refusals) is bool(checked or "requestBody" in operation), (method, path)
         assert ("404" in refusals) is ("{" in path), (method, path)
         if method in WRITES:
             assert "403" in refusals, (method, path)  # the CSRF checks refuse a browser's write
@@ -189,3 +193,30 @@ def test_json_bodies_keep_every_bound_the_decoder_enforces(document: dict[str, A
     assert weekdays["items"] == {"type": "integer", "minimum": 1, "maximum": 7}
     tags = schemas["CheckinCreate"]["properties"]["tags"]
     assert tags["items"]["maxLength"] == 40
+
+
+def test_the_fhir_export_documents_its_bundle_as_fhir_json(document: dict[str, Any]) -> None:
+    for path in ("/api/v1/patients/{patient_id}/fhir", "/api/v1/me/fhir"):
+        answer = document["paths"][path]["get"]["responses"]["200"]["content"]
+        assert answer == {
+            "application/fhir+json": {"schema": {"$ref": "#/components/schemas/Bundle"}}
+        }
+    bundle = document["components"]["schemas"]["Bundle"]
+    assert set(bundle["required"]) == {"resourceType", "type", "timestamp", "entry"}
+    entry = document["components"]["schemas"]["BundleEntry"]["properties"]["resource"]
+    assert [kind["$ref"].rsplit("/", 1)[1] for kind in entry["oneOf"]] == [
+        "Patient",
+        "QuestionnaireResponse",
+        "Observation",
+    ]
+
+
+def test_the_fhir_export_answers_an_impossible_id_with_the_documented_422(
+    document: dict[str, Any], client: Client, personas: dict[str, User]
+) -> None:
+    client.login_as(PERSONAS["therapist"])
+
+    refused = client.get("/api/v1/patients/0/fhir")
+
+    assert refused.status_code == 422
+    assert "422" in document["paths"]["/api/v1/patients/{patient_id}/fhir"]["get"]["responses"]

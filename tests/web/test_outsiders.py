@@ -170,6 +170,7 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("GET", "/api/v1/me/assignments"): PATIENTS,
     ("GET", "/api/v1/me/plan"): PATIENTS,
     ("GET", "/api/v1/me/streak"): PATIENTS,
+    ("GET", "/api/v1/me/fhir"): PATIENTS,
     ("GET", "/api/v1/practice"): PATIENTS,
     ("POST", "/api/v1/practice"): PATIENTS,
     ("POST", "/api/v1/practice/playback"): PATIENTS,
@@ -214,13 +215,15 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("GET", "/api/v1/patients/{patient_id:int}/overrides"): CARE_LOADED,
     ("POST", "/api/v1/patients/{patient_id:int}/overrides"): CARE_LOADED,
     ("DELETE", "/api/v1/patients/{patient_id:int}/overrides/{session_id:int}"): CARE_LOADED,
-    # Clinician notes (the therapist's own note: its author may add to it) and the report.
+    # Clinician notes (the therapist's own note: its author may add to it), the report and the
+    # FHIR export.
     ("POST", "/care/patients/{patient_id:int}/notes"): CARE_LOADED,
     ("POST", "/care/patients/{patient_id:int}/notes/{note_id:int}/addenda"): CARE_LOADED,
     ("GET", "/api/v1/patients/{patient_id:int}/notes"): CARE_LOADED,
     ("POST", "/api/v1/patients/{patient_id:int}/notes"): CARE_LOADED,
     ("POST", "/api/v1/patients/{patient_id:int}/notes/{note_id:int}/addenda"): CARE_LOADED,
     ("GET", "/care/patients/{patient_id:int}/report"): CARE_LOADED,
+    ("GET", "/api/v1/patients/{patient_id:int}/fhir"): CARE_LOADED,
     # The catalog's editors (any session or media: the draft is used).
     ("GET", "/coordinator"): COORDINATORS,
     ("GET", "/library/upload"): COORDINATORS,

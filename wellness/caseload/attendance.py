@@ -55,6 +55,11 @@ def check_active(patient: User, field: str = ONE_FIELD) -> None:
         raise FieldError(field, deactivated(patient))
 
 
+def refusal(patient: User) -> dict[str, str]:
+    """The errors a form for this one patient opens with: `check_active`'s, or none."""
+    return {} if patient.is_active else {ONE_FIELD: deactivated(patient)}
+
+
 def check_ids(patient_ids: Sequence[int]) -> None:
     """The ids' own shape, before anything is loaded: at least one, at most MAX_GROUP, each
     once; FieldError(FIELD) otherwise."""

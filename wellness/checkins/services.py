@@ -183,6 +183,17 @@ async def levels_between(patient: User, start: datetime, end: datetime) -> list[
     return [int(level) for level in levels]
 
 
+async def ratings_between(patient: User, start: datetime, end: datetime) -> list[Checkin]:
+    """The SUDS ratings the patient gave in [start, end), oldest first, each once (as
+    `levels_between` counts them)."""
+    return await Checkin.filter(
+        patient_id=patient.id,
+        adopted_from_id__isnull=True,
+        occurred_at__gte=start,
+        occurred_at__lt=end,
+    ).order_by("occurred_at", "id")
+
+
 async def gad7_between(patient: User, start: datetime, end: datetime) -> list[Gad7Response]:
     """The patient's GAD-7 answers in [start, end), oldest first."""
     return await Gad7Response.filter(

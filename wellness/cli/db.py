@@ -39,13 +39,23 @@ def db_upgrade() -> None:
 
 @db.command("prune")
 def db_prune() -> None:
-    """Forget stored Idempotency-Key answers older than 30 days (safe to run from cron)."""
+    """Forget stored Idempotency-Key answers older than 30 days and finished alert e-mails
+    older than 90 days (safe to run from cron)."""
+    from wellness.notifications import outbox, rules
     from wellness.system import idempotency
 
-    removed = run_with_database(
-        command_settings(), lambda: idempotency.forget_old(now=command_clock().now())
+    now = command_clock().now()
+
+    async def prune() -> tuple[int, int]:
+        return await idempotency.forget_old(now=now), await outbox.forget_finished(now=now)
+
+    answers, emails = run_with_database(command_settings(), prune)
+    click.echo(
+        f"Forgot {answers} stored idempotent answers older than {idempotency.KEEP_FOR.days} days."
     )
-    click.echo(f"Forgot {removed} stored idempotent answers older than 30 days.")
+    click.echo(
+        f"Forgot {emails} finished alert e-mails older than {rules.KEEP_FINISHED.days} days."
+    )
 
 
 @db.command("backup")

@@ -1,4 +1,5 @@
-"""The demo's accounts: one or two for every role, in several time zones, sharing one password.
+"""The demo's accounts: one or two for every role and nine patients, in several time zones,
+sharing one password.
 
 They exist only in databases marked as demo; the sign-in page lists them in demo mode.
 """
@@ -29,5 +30,11 @@ DEMO_ACCOUNTS = (
     DemoAccount("patient2@demo.wellness", "Robin Patient", Role.PATIENT, "Europe/London"),
     DemoAccount("patient3@demo.wellness", "Sam Patient", Role.PATIENT, "America/New_York"),
     DemoAccount("patient4@demo.wellness", "Kai Patient", Role.PATIENT, "Asia/Tokyo"),
+    # More of the clinic, whose practice gives the library's usage page figures to show.
+    DemoAccount("patient5@demo.wellness", "Alex Patient", Role.PATIENT, "Europe/Berlin"),
+    DemoAccount("patient6@demo.wellness", "Jo Patient", Role.PATIENT, "Europe/Vienna"),
+    DemoAccount("patient7@demo.wellness", "Mika Patient", Role.PATIENT, "Europe/Berlin"),
+    DemoAccount("patient8@demo.wellness", "Noor Patient", Role.PATIENT, "America/Chicago"),
+    DemoAccount("patient9@demo.wellness", "Lee Patient", Role.PATIENT, "Europe/London"),
 )
 COORDINATOR_EMAIL = "coordinator@demo.wellness"  # uploads and publishes the demo catalog

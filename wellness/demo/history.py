@@ -1,9 +1,9 @@
 """A few weeks of lived-in history for the demo: care teams, assigned practices, practice,
 check-ins, GAD-7, one open alert and a few clinician notes, so every page has something real
-to show. Practice and
-ratings are written straight to the models (the services would rightly refuse entries older
-than the back-dating window); the assignments go through the caseload services, as of the day
-the therapist made them."""
+to show; the other patients' practice is in `clinic_use`. Practice and ratings are written
+straight to the models (`practised`: the services would rightly refuse entries older than the
+back-dating window); the assignments go through the caseload services, as of the day the
+therapist made them."""
 
 from __future__ import annotations
 
@@ -24,15 +24,25 @@ from wellness.caseload.assignments import AssignmentInput, create_assignment
 from wellness.catalog.kinds import Kind, Status
 from wellness.catalog.models import PracticeSession
 from wellness.checkins.models import Checkin, Gad7Response
-from wellness.checkins.scoring import CheckinContext, ContextTag, score_gad7
-from wellness.practice.models import PracticeLog
-from wellness.practice.rules import Evidence
+from wellness.checkins.scoring import ContextTag, score_gad7
+from wellness.demo import clinic_use, practised
 from wellness.practice.streaks import practice_day
 from wellness.settings import CarePolicy
 
 CARE_TEAMS = {
-    "therapist@demo.wellness": ("patient@demo.wellness", "patient2@demo.wellness"),
-    "therapist2@demo.wellness": ("patient3@demo.wellness", "patient4@demo.wellness"),
+    "therapist@demo.wellness": (
+        "patient@demo.wellness",
+        "patient2@demo.wellness",
+        "patient5@demo.wellness",
+        "patient6@demo.wellness",
+        "patient7@demo.wellness",
+    ),
+    "therapist2@demo.wellness": (
+        "patient3@demo.wellness",
+        "patient4@demo.wellness",
+        "patient8@demo.wellness",
+        "patient9@demo.wellness",
+    ),
 }
 DEMO_THERAPIST = "therapist@demo.wellness"  # assigns Pat's and Robin's practices
 HISTORY_DAYS = 24
@@ -44,7 +54,7 @@ RESTED = {23, 19, 18, 14, 11, 6}
 PAT_ASSIGNED_DAYS_AGO = 14  # any breathing session, daily, in the evening
 PAT_BREATHING_CHANCE = 0.7  # on a practice day since, how often Pat chose a breathing session
 PAT_NOTE = "Any of the breathing sessions, in the evening before dinner: long, slow exhales."
-ROBIN_SESSION = "Seated body scan"  # three evenings a week
+ROBIN_SESSION = clinic_use.BODY_SCAN  # three evenings a week
 ROBIN_ASSIGNED_DAYS_AGO = 10
 ROBIN_PRACTISED = (9, 7, 2)  # days ago: most evenings asked for, not quite all
 ROBIN_NOTE = "Three evenings a week, sitting up in a chair: not in bed, so sleep stays for sleep."
@@ -98,6 +108,7 @@ async def seed_history(users: dict[str, User], *, now: datetime, rollover_hour: 
         await _robin_practised(
             users["patient2@demo.wellness"], body_scan, now=now, rollover_hour=rollover_hour
         )
+    await clinic_use.seed_regulars(users, sessions, now=now, rollover_hour=rollover_hour)
 
 
 def _assignments(
@@ -164,14 +175,14 @@ async def _practice_history(
         evening = datetime(day.year, day.month, day.day, 19, chance.randrange(0, 50), tzinfo=zone)
         # Anxiety eases over the weeks, with ordinary ups and downs.
         baseline = 7 - (HISTORY_DAYS - days_ago) // 6 + chance.choice((-1, 0, 0, 1))
-        await _checkin(patient, baseline, evening - timedelta(hours=8), chance)
+        await practised.checkin(patient, baseline, evening - timedelta(hours=8), chance)
         if days_ago in RESTED:
             continue
         session = chance.choice(sessions)
         assigned = days_ago <= PAT_ASSIGNED_DAYS_AGO
         if breathing and assigned and homework.random() < PAT_BREATHING_CHANCE:
             session = homework.choice(breathing)
-        await _played(
+        await practised.played(
             patient,
             session,
             evening,
@@ -202,50 +213,8 @@ async def _robin_practised(
         day = today - timedelta(days=days_ago)
         evening = datetime(day.year, day.month, day.day, 20, chance.randrange(0, 40), tzinfo=zone)
         before = chance.choice((6, 7, 7, 8))
-        await _played(
+        await practised.played(
             patient, session, evening, before=before, after=before - chance.choice((1, 2))
-        )
-
-
-async def _checkin(patient: User, level: int, moment: datetime, chance: random.Random) -> None:
-    tags = [chance.choice(list(ContextTag)).value] if chance.random() < 0.4 else []
-    await Checkin.create(
-        patient_id=patient.id,
-        level=max(0, min(10, level)),
-        tags=tags,
-        occurred_at=moment,
-        recorded_at=moment,
-    )
-
-
-async def _played(
-    patient: User, session: PracticeSession, started: datetime, *, before: int, after: int
-) -> None:
-    ended = started + timedelta(seconds=session.duration_seconds)
-    practice = await PracticeLog.create(
-        patient_id=patient.id,
-        session_id=session.id,
-        kind=session.kind,
-        evidence=Evidence.OBSERVED_PLAYBACK,
-        started_at=started,
-        time_zone=patient.time_zone,
-        listened_seconds=int(session.duration_seconds),
-        duration_seconds=session.duration_seconds,
-        completed=True,
-        created_at=started,
-        updated_at=ended,
-    )
-    for context, level, moment in (
-        (CheckinContext.BEFORE_SESSION, before, started),
-        (CheckinContext.AFTER_SESSION, after, ended),
-    ):
-        await Checkin.create(
-            patient_id=patient.id,
-            level=max(0, min(10, level)),
-            context=context,
-            practice_id=practice.id,
-            occurred_at=moment,
-            recorded_at=moment,
         )
 
 

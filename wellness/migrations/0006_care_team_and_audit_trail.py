@@ -26,6 +26,11 @@ _CURRENT_MEMBER_INDEX = (
     "CREATE UNIQUE INDEX care_team_members_one_current ON care_team_members "
     "(therapist_id, patient_id) WHERE ended_at IS NULL"
 )
+# Named as Tortoise named it in migration 0004.
+_ALERTS_INDEX = (
+    'CREATE INDEX IF NOT EXISTS "idx_care_alerts_patient_74127b" '
+    'ON "care_alerts" ("patient_id", "acknowledged_at")'
+)
 _NEXT_MEMBER_ID = (
     "SELECT setval(pg_get_serial_sequence('care_team_members', 'id'), "
     "coalesce((SELECT max(id) FROM care_team_members), 0) + 1, false)"
@@ -84,6 +89,14 @@ class Migration(migrations.Migration):
             ],
             options={'table': 'care_team_members', 'app': 'wellness', 'indexes': [Index(fields=['patient_id', 'ended_at']), Index(fields=['therapist_id', 'ended_at'])], 'pk_attr': 'id', 'table_description': "A therapist on a patient's care team, from `started_at` until `ended_at` (kept for history)."},
             bases=['Model'],
+        ),
+        # Undoing the column rebuilds care_alerts on SQLite, which drops its index (migration
+        # 0004's; tortoise-orm 1.1.9 does not recreate it): created again once it has.
+        run_per_dialect(
+            sqlite=[],
+            postgres=[],
+            sqlite_drop=[_ALERTS_INDEX],
+            postgres_drop=[],
         ),
         ops.AddField(
             model_name='Alert',

@@ -7,6 +7,10 @@ from tortoise.migrations import operations as ops
 # Existing links were all named. ADD COLUMN with a default on both databases: no rebuild.
 # Each practice now asks whether its list is followed yet: an index on the list's id (a
 # foreign key has none of its own on PostgreSQL) keeps that from reading every link.
+#
+# Undoing it drops the column, which Tortoise does on SQLite by rebuilding suggestion_follows:
+# that table has no trigger and no index but this migration's own, so the rebuild loses nothing
+# (tests/services/test_migration_rebuild_triggers.py compares the schema before and after).
 
 
 class Migration(migrations.Migration):

@@ -17,7 +17,7 @@ from wellness.accounts import permissions
 from wellness.accounts.models import User
 from wellness.accounts.roles import Role
 from wellness.care.models import Alert, CareTeamMember
-from wellness.notifications import loop
+from wellness.notifications import loop, rules
 from wellness.notifications.models import AlertEmail
 from wellness.notifications.rules import Audience, EmailStatus
 
@@ -102,3 +102,11 @@ async def outbox_state(*, now: datetime) -> OutboxState:
         failed=await failed.count(),
         last_error=latest.last_error if latest else "",
     )
+
+
+async def forget_finished(*, now: datetime) -> int:
+    """Drop rows finished (sent, failed, cancelled) more than `rules.KEEP_FINISHED` ago; how
+    many. Rows still to be sent stay, claimed or not, however old (`wellness db prune`)."""
+    return await AlertEmail.filter(
+        status__in=sorted(rules.FINISHED), finished_at__lt=now - rules.KEEP_FINISHED
+    ).delete()

@@ -21,6 +21,12 @@ class EmailStatus(StrEnum):
     CANCELLED = "cancelled"  # not sent: the recipient no longer takes alert e-mails
 
 
+# Statuses a row never leaves: nothing more will be done with it.
+FINISHED = frozenset({EmailStatus.SENT, EmailStatus.FAILED, EmailStatus.CANCELLED})
+# How long a finished row is kept (the admin overview reads the last 7 days of failures).
+KEEP_FINISHED = timedelta(days=90)
+
+
 class Audience(StrEnum):
     CARE_TEAM = "care_team"  # a therapist on the patient's care team
     ADMINS = "admins"  # an administrator: no active therapist sees the patient's alerts

@@ -12,6 +12,7 @@ from litestar.params import QueryParameter
 from wellness.caseload.usage_rules import MIN_PATIENTS, SORTS
 from wellness.catalog.kinds import Kind
 from wellness.web import usage_access
+from wellness.web.api.fields import day_query
 from wellness.web.api.library_usage_schemas import LibraryUsage
 from wellness.web.dependencies import AppSettings, RequestTime
 from wellness.web.guards import library_usage_readers
@@ -19,23 +20,16 @@ from wellness.web.openapi import QUERY_READ_BY_HANDLER
 
 # Read as text and checked by `usage_rules.parse_query`, so that a bad value is a 400 naming
 # the parameter, as on the page; the schema still lists what each takes.
-DAY = {"format": "date"}
 FromDay = Annotated[
     str | None,
-    QueryParameter(
-        name="from",
-        description="First local day (YYYY-MM-DD) in the clinic's time zone; default 27 days "
-        "before `to`. The period is at most 366 days.",
-        schema_extra=DAY,
+    day_query(
+        "from",
+        "First local day (YYYY-MM-DD) in the clinic's time zone; default 27 days before `to`. "
+        "The period is at most 366 days.",
     ),
 ]
 ToDay = Annotated[
-    str | None,
-    QueryParameter(
-        name="to",
-        description="Last local day (YYYY-MM-DD), included; default today.",
-        schema_extra=DAY,
-    ),
+    str | None, day_query("to", "Last local day (YYYY-MM-DD), included; default today.")
 ]
 KindName = Annotated[
     str | None, QueryParameter(schema_extra={"enum": [kind.value for kind in Kind]})

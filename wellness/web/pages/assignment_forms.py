@@ -12,6 +12,7 @@ from wellness.accounts.models import User
 from wellness.care.schedule import Frequency, PartOfDay
 from wellness.caseload.assignments import MAX_NOTE, AssignmentInput, SessionChoice
 from wellness.catalog.kinds import Kind
+from wellness.lib.days import iso_day
 from wellness.lib.numbers import record_id, whole_number
 from wellness.lib.validation import FieldError
 from wellness.practice.rules import MAX_PRACTICE_MINUTES
@@ -58,11 +59,10 @@ def _day(form: FormMultiDict, name: str, errors: dict[str, str]) -> date | None:
     raw = str(form.get(name, "")).strip()
     if not raw:
         return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
+    day = iso_day(raw)
+    if day is None:
         errors[name] = "Enter a date like 2026-12-01."
-        return None
+    return day
 
 
 def _target(form: FormMultiDict, errors: dict[str, str]) -> dict[str, Any]:

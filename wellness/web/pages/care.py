@@ -11,6 +11,7 @@ from litestar.response import Redirect, Template
 
 from wellness.accounts.models import User
 from wellness.care import services as care
+from wellness.caseload import attendance
 from wellness.lib.validation import FieldError
 from wellness.practice.charts.formatting import plural
 from wellness.web import care_access
@@ -36,11 +37,14 @@ async def _attest_form(
     typed: dict[str, str],
     *,
     status: int = 200,
+    refused: bool = False,
 ) -> Template:
-    """The attendance form for `patient`, the start time prefilled in the therapist's zone;
-    audited, as it names the patient."""
+    """The attendance form for `patient`, the start time prefilled in the therapist's zone, or
+    (`refused`) only why it cannot be filled; audited, as it names the patient."""
     await record_for_patient(call.request, ATTEST_FORM_VIEWED, patient.id, now=call.now)
-    return forms.practice_form(ATTEST, call, errors, typed, status=status, patient=patient)
+    return forms.practice_form(
+        ATTEST, call, errors, typed, status=status, patient=patient, refused=refused
+    )
 
 
 async def _attendance_form(
@@ -107,7 +111,10 @@ class CarePages(Controller):
 
     @get("/patients/{patient_id:int}/attest", guards=[therapists_only], name="care_attest_form")
     async def attest_form(self, call: CareTeamCall, patient_id: PathId) -> Template:
+        """The form, or for a deactivated patient the refusal its POST would give (422)."""
         patient = await patient_for_therapist_or_404(call.user, patient_id)
+        if refused := attendance.refusal(patient):
+            return await _attest_form(call, patient, refused, {}, status=422, refused=True)
         return await _attest_form(call, patient, {}, {})
 
     @post("/patients/{patient_id:int}/attest", guards=[therapists_only], name="care_attest")

@@ -30,7 +30,8 @@ from wellness.web.guards import coordinators_only
 from wellness.web.ids import PageNumber, PathId
 from wellness.web.lookups import asset_for_viewer_or_404, session_for_editor_or_404
 from wellness.web.pages.catalog_forms import MediaView
-from wellness.web.pages.library import FILE_LEFT, edit_template, upload_limits
+from wellness.web.pages.library import FILE_LEFT
+from wellness.web.pages.library_edit import edit_template, upload_limits
 from wellness.web.security import adopt_csrf_cookie, check_form_token, same_origin_writes_only
 from wellness.web.uploads import (
     UPLOAD,

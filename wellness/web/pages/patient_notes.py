@@ -9,7 +9,6 @@ same form sent twice with the same words (a double click, Back and send) writes 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -22,6 +21,7 @@ from litestar.response import Redirect, Template
 from wellness.accounts.models import User
 from wellness.care import note_rules
 from wellness.care.note_rules import NoteKind
+from wellness.lib.days import iso_day
 from wellness.lib.validation import FieldError
 from wellness.web import care_access, note_actions
 from wellness.web.dependencies import CareTeamCall, SignedInCall
@@ -31,8 +31,6 @@ from wellness.web.ids import PathId
 from wellness.web.lookups import note_for_therapist_or_404, patient_for_therapist_or_404
 from wellness.web.pages import wellbeing_forms as forms
 from wellness.web.pages.patient_record import NoteForms, record_page
-
-_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,10 +64,7 @@ def note_entry(form: FormMultiDict, call: SignedInCall, errors: dict[str, str]) 
 def _contact_date(typed: str, call: SignedInCall, errors: dict[str, str]) -> date | None:
     if not typed:
         return None
-    try:
-        day = date.fromisoformat(typed) if _DAY.fullmatch(typed) else None
-    except ValueError:
-        day = None
+    day = iso_day(typed)
     if day is None:
         errors["contact_date"] = "Give the date of the contact as YYYY-MM-DD, e.g. 2026-11-24."
         return None

@@ -1,0 +1,335 @@
+"""The FHIR R4 bundle of a patient's measurements (wellness.checkins.fhir), built from plain
+records: its codes, the answer codes of every score, times in UTC with their offset, references
+that resolve inside the bundle, and an empty period. Every bundle is parsed by `fhir.resources`
+(its R4B models, which keep R4's Bundle, Patient, Observation and QuestionnaireResponse), so it
+is proven FHIR, not just JSON."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from fhir.resources.R4B.bundle import Bundle as FhirBundle
+from pydantic import ValidationError
+
+from wellness.checkins import fhir
+from wellness.checkins.scoring import GAD7_ITEMS, CheckinContext, gad7_band
+
+BASE = "https://wellness.clinic.example"
+NOW = datetime(2026, 11, 24, 14, 30, tzinfo=UTC)
+ALICE = fhir.PatientFacts(id=42, name="Alice Patient")
+BERLIN = ZoneInfo("Europe/Berlin")
+LOS_ANGELES = ZoneInfo("America/Los_Angeles")
+
+
+def gad7(answers: tuple[int, ...], moment: datetime, record_id: int = 3) -> fhir.Gad7Facts:
+    total = sum(answers)
+    return fhir.Gad7Facts(
+        id=record_id,
+        answers=answers,
+        total=total,
+        band=gad7_band(total),
+        occurred_at=moment,
+        recorded_at=moment,
+    )
+
+
+def rating(
+    level: int,
+    context: CheckinContext = CheckinContext.QUICK,
+    *,
+    linked: bool = False,
+    closed: bool = False,
+    moment: datetime = NOW,
+    record_id: int = 7,
+) -> fhir.RatingFacts:
+    return fhir.RatingFacts(
+        id=record_id,
+        level=level,
+        context=context,
+        linked_to_practice=linked,
+        closed_practice=closed,
+        occurred_at=moment,
+        recorded_at=moment,
+    )
+
+
+def build(
+    answered: list[fhir.Gad7Facts] | None = None, ratings: list[fhir.RatingFacts] | None = None
+) -> dict[str, Any]:
+    """The bundle as JSON, after `fhir.resources` has parsed it as a FHIR R4(B) Bundle and
+    `assert_fhir_json` has checked what that parser lets through."""
+    raw = fhir.encode(fhir.bundle(ALICE, answered or [], ratings or [], base_url=BASE, now=NOW))
+    FhirBundle.model_validate_json(raw)
+    found: dict[str, Any] = json.loads(raw)
+    assert_fhir_json(found)
+    return found
+
+
+def assert_fhir_json(value: Any, path: str = "") -> None:
+    """FHIR's JSON rules `fhir.resources` does not check: no null, no empty array, object or
+    string anywhere (an element is left out instead)."""
+    assert value is not None, path or "the bundle"
+    assert value not in ("", [], {}), path or "the bundle"
+    if isinstance(value, dict | list):
+        for key, child in value.items() if isinstance(value, dict) else enumerate(value):
+            assert_fhir_json(child, f"{path}/{key}")
+
+
+def resources(found: dict[str, Any], kind: str) -> list[dict[str, Any]]:
+    return [
+        entry["resource"] for entry in found["entry"] if entry["resource"]["resourceType"] == kind
+    ]
+
+
+def test_an_empty_period_is_a_collection_with_only_the_patient() -> None:
+    found = build()
+
+    assert (found["resourceType"], found["type"]) == ("Bundle", "collection")
+    assert found["timestamp"] == "2026-11-24T14:30:00+00:00"
+    [entry] = found["entry"]
+    assert entry["fullUrl"].startswith("urn:uuid:")
+    assert entry["resource"] == {
+        "resourceType": "Patient",
+        "identifier": [{"system": f"{BASE}/fhir/sid/patient", "value": "42"}],
+        "name": [{"text": "Alice Patient"}],
+    }
+
+
+def test_the_patient_carries_no_more_than_the_id_and_the_name() -> None:
+    [patient] = resources(build([gad7((1,) * 7, NOW)], [rating(4)]), "Patient")
+
+    assert set(patient) == {"resourceType", "identifier", "name"}
+
+
+def test_a_gad7_is_a_questionnaire_response_with_the_loinc_item_codes() -> None:
+    answers = (0, 1, 2, 3, 0, 1, 2)
+    found = build([gad7(answers, NOW)])
+
+    [response] = resources(found, "QuestionnaireResponse")
+    assert response["questionnaire"] == "http://loinc.org/q/69737-5"
+    assert response["status"] == "completed"
+    assert response["authored"] == "2026-11-24T14:30:00+00:00"
+    assert response["identifier"] == {"system": f"{BASE}/fhir/sid/gad7-response", "value": "3"}
+    assert [item["linkId"] for item in response["item"]] == [
+        "69725-0",
+        "68509-9",
+        "69733-4",
+        "69734-2",
+        "69735-9",
+        "69689-8",
+        "69736-7",
+    ]
+    assert [item["text"] for item in response["item"]] == list(GAD7_ITEMS)
+    codes = [item["answer"][0]["valueCoding"]["code"] for item in response["item"]]
+    assert codes == [
+        "LA6568-5",
+        "LA6569-3",
+        "LA6570-1",
+        "LA6571-9",
+        "LA6568-5",
+        "LA6569-3",
+        "LA6570-1",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("score", "code", "display"),
+    [
+        (0, "LA6568-5", "Not at all"),
+        (1, "LA6569-3", "Several days"),
+        (2, "LA6570-1", "More than half the days"),
+        (3, "LA6571-9", "Nearly every day"),
+    ],
+)
+def test_each_score_has_its_loinc_answer_code_and_its_weight(
+    score: int, code: str, display: str
+) -> None:
+    found = build([gad7((score,) * 7, NOW)])
+
+    [response] = resources(found, "QuestionnaireResponse")
+    for index, item in enumerate(response["item"]):
+        coding = item["answer"][0]["valueCoding"]
+        assert coding["system"] == "http://loinc.org"
+        assert coding["extension"] == [
+            {"url": "http://hl7.org/fhir/StructureDefinition/ordinalValue", "valueDecimal": score}
+        ]
+        if index == 1 and score == 2:
+            continue  # item 2's own answer list: the next test
+        assert (coding["code"], coding["display"]) == (code, display), index
+
+
+def test_item_two_scores_two_with_its_own_loinc_answer() -> None:
+    """68509-9 has LOINC's answer list with "More days than not" (LA18938-3) for 2."""
+    coding = fhir.answer_coding(1, 2)
+
+    assert (coding.code, coding.display) == ("LA18938-3", "More days than not")
+    assert [fhir.answer_coding(1, score).code for score in (0, 1, 3)] == [
+        "LA6568-5",
+        "LA6569-3",
+        "LA6571-9",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("answers", "interpretation"),
+    [
+        ((0, 0, 0, 0, 1, 1, 1), "Minimal anxiety (GAD-7 0-4)"),
+        ((1, 1, 1, 1, 1, 1, 3), "Mild anxiety (GAD-7 5-9)"),
+        ((2, 2, 2, 2, 2, 1, 1), "Moderate anxiety (GAD-7 10-14)"),
+        ((3, 3, 3, 3, 3, 3, 3), "Severe anxiety (GAD-7 15-21)"),
+    ],
+)
+def test_a_gad7_total_is_a_survey_observation_derived_from_its_response(
+    answers: tuple[int, ...], interpretation: str
+) -> None:
+    found = build([gad7(answers, NOW)])
+
+    response_entry, total_entry = found["entry"][1:]
+    total = total_entry["resource"]
+    assert total["resourceType"] == "Observation"
+    assert total["status"] == "final"
+    assert total["category"] == [
+        {
+            "coding": [
+                {
+                    "system": "http://terminology.hl7.org/CodeSystem/observation-category",
+                    "code": "survey",
+                    "display": "Survey",
+                }
+            ]
+        }
+    ]
+    [coding] = total["code"]["coding"]
+    assert (coding["system"], coding["code"]) == ("http://loinc.org", "70274-6")
+    assert total["valueInteger"] == sum(answers)
+    assert total["interpretation"] == [{"text": interpretation}]
+    assert total["derivedFrom"] == [{"reference": response_entry["fullUrl"]}]
+    assert total["effectiveDateTime"] == "2026-11-24T14:30:00+00:00"
+
+
+def test_a_suds_rating_is_an_observation_in_the_apps_own_code_system() -> None:
+    found = build(ratings=[rating(8)])
+
+    [observation] = resources(found, "Observation")
+    assert observation["code"] == {
+        "coding": [
+            {
+                "system": f"{BASE}/fhir/CodeSystem/measure",
+                "code": "suds",
+                "display": "Subjective Units of Distress (0-10)",
+            }
+        ],
+        "text": "Subjective Units of Distress (0-10)",
+    }
+    assert observation["valueInteger"] == 8
+    assert observation["identifier"] == [{"system": f"{BASE}/fhir/sid/suds-rating", "value": "7"}]
+    assert observation["category"][0]["coding"][0]["code"] == "survey"
+    assert "interpretation" not in observation  # SUDS has no validated bands
+    [component] = observation["component"]
+    assert component["code"]["coding"][0]["code"] == "suds-context"
+    assert component["valueCodeableConcept"]["coding"] == [
+        {
+            "system": f"{BASE}/fhir/CodeSystem/suds-context",
+            "code": "quick",
+            "display": "At a check-in, not linked to a practice session",
+        }
+    ]
+
+
+@pytest.mark.parametrize(
+    ("given", "sides"),
+    [
+        (rating(6, CheckinContext.BEFORE_SESSION, linked=True), ["before_session"]),
+        (rating(3, CheckinContext.AFTER_SESSION, linked=True), ["after_session"]),
+        (rating(5, linked=True), ["before_session"]),  # a check-in a practice took as before
+        (rating(4, closed=True), ["after_session"]),  # a check-in counted as a practice's after
+        (rating(4, linked=True, closed=True), ["after_session", "before_session"]),
+        (rating(2), ["quick"]),
+    ],
+)
+def test_the_context_says_where_the_rating_stands_to_a_practice(
+    given: fhir.RatingFacts, sides: list[str]
+) -> None:
+    [observation] = resources(build(ratings=[given]), "Observation")
+
+    found = [
+        component["valueCodeableConcept"]["coding"][0]["code"]
+        for component in observation["component"]
+    ]
+    assert found == sides
+
+
+@pytest.mark.parametrize(
+    ("local", "expected"),
+    [
+        (datetime(2026, 11, 24, 0, 30, tzinfo=BERLIN), "2026-11-23T23:30:00+00:00"),
+        (datetime(2026, 11, 23, 23, 30, tzinfo=LOS_ANGELES), "2026-11-24T07:30:00+00:00"),
+        # The hour Berlin's clocks go back: the second 02:30 is 01:30 UTC.
+        (datetime(2026, 10, 25, 2, 30, fold=1, tzinfo=BERLIN), "2026-10-25T01:30:00+00:00"),
+        (datetime(2026, 3, 8, 3, 30, 59, 999_999, tzinfo=LOS_ANGELES), "2026-03-08T10:30:59+00:00"),
+    ],
+)
+def test_times_are_utc_to_the_second_with_their_offset(local: datetime, expected: str) -> None:
+    found = build([gad7((1,) * 7, local)], [rating(5, moment=local)])
+
+    response, total, suds = found["entry"][1:]
+    assert response["resource"]["authored"] == expected
+    assert total["resource"]["effectiveDateTime"] == expected
+    assert total["resource"]["issued"] == expected
+    assert suds["resource"]["effectiveDateTime"] == expected
+
+
+def test_references_resolve_inside_the_bundle_and_urls_are_stable() -> None:
+    answered = [gad7((1,) * 7, NOW, record_id=3), gad7((2,) * 7, NOW, record_id=4)]
+    ratings = [rating(5, record_id=7), rating(6, record_id=8)]
+    found = build(answered, ratings)
+
+    urls = [entry["fullUrl"] for entry in found["entry"]]
+    assert len(set(urls)) == len(urls) == 7
+    patient_url = urls[0]
+    for entry in found["entry"][1:]:
+        resource = entry["resource"]
+        assert resource["subject"] == {"reference": patient_url}
+        for reference in resource.get("derivedFrom", []):
+            assert reference["reference"] in urls
+    assert build(answered, ratings)["entry"] == found["entry"]  # a re-export: the same urls
+    elsewhere = fhir.bundle(ALICE, [], [], base_url="https://other.example", now=NOW)
+    assert elsewhere.entry[0].full_url != patient_url  # another clinic's patient 42
+
+
+def test_a_trailing_slash_on_the_public_address_is_not_doubled() -> None:
+    found = fhir.bundle(ALICE, [], [], base_url=f"{BASE}/", now=NOW)
+
+    assert json.loads(fhir.encode(found))["entry"][0]["resource"]["identifier"][0]["system"] == (
+        f"{BASE}/fhir/sid/patient"
+    )
+
+
+def test_the_validator_refuses_what_fhir_r4_does_not_define() -> None:
+    """The proof above means something: `fhir.resources` refuses an element R4 does not have
+    (an e-mail on the Patient), a missing required one and a time without its offset. (It
+    does not check codes against their value sets, nor nulls: `assert_fhir_json` and the
+    tests above do.)"""
+    good = build([gad7((1,) * 7, NOW)], [rating(5)])
+    spoils: list[tuple[int, str, object]] = [
+        (0, "email", "alice@example.org"),  # the Patient
+        (2, "status", None),  # the GAD-7 total, without its status
+        (3, "effectiveDateTime", "2026-11-24T14:30:00"),  # the SUDS rating
+    ]
+    for index, element, value in spoils:
+        spoiled = json.loads(json.dumps(good))
+        resource = spoiled["entry"][index]["resource"]
+        if value is None:
+            del resource[element]
+        else:
+            resource[element] = value
+        with pytest.raises(ValidationError):
+            FhirBundle.model_validate(spoiled)
+    empties: list[object] = [None, [], ""]
+    for empty in empties:
+        with pytest.raises(AssertionError):
+            assert_fhir_json({**good, "entry": [*good["entry"], {"fullUrl": empty}]})

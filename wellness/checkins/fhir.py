@@ -1,0 +1,356 @@
+"""A patient's measurements as an HL7 FHIR R4 `Bundle` (type `collection`), for a clinic's EHR.
+Pure: the standard library and msgspec (the Structs that are the JSON), no I/O; the records and
+`now` are arguments.
+
+1. The patient: one `Patient` with the app's id as an identifier and the display name, nothing
+   more (no e-mail, no birth date, no time zone).
+2. Each GAD-7: a `QuestionnaireResponse` (the LOINC form 69737-5; each item's `linkId` is its
+   LOINC code, each answer a LOINC answer code with its score as `ordinalValue`) and an
+   `Observation` of its total (category `survey`, LOINC 70274-6, `valueInteger`, the band as
+   interpretation text, `derivedFrom` the response).
+3. Each SUDS rating: an `Observation` coded in the app's own code system (LOINC has no code for
+   SUDS), `valueInteger` 0-10, and a component per side of a practice it stands on (before,
+   after) or that it was a check-in of its own.
+4. Times are instants in UTC with their offset (`2026-11-24T14:30:00+00:00`). Identifier and
+   code systems are URIs under the clinic's public address (`base_url`); entries' `fullUrl`s are
+   `urn:uuid:`s derived from those, so the same record has the same one in every export.
+
+Codes checked against LOINC's form for 69737-5 (as LHC-Forms renders it) and HL7's Personal
+Health Record IG: item 68509-9 has its own answer list, whose score-2 answer is LA18938-3
+"More days than not" (the other items' is LA6570-1 "More than half the days").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Final, Literal
+from uuid import NAMESPACE_URL, uuid5
+
+import msgspec
+
+from wellness.checkins.scales import SUDS_MAX, SUDS_MIN
+from wellness.checkins.scoring import (
+    GAD7_BANDS,
+    GAD7_ITEMS,
+    CheckinContext,
+    Gad7Band,
+)
+
+MEDIA_TYPE: Final = "application/fhir+json"
+LOINC: Final = "http://loinc.org"
+OBSERVATION_CATEGORY: Final = "http://terminology.hl7.org/CodeSystem/observation-category"
+# R4's extension for the score of a coded answer (R5 calls it itemWeight).
+ORDINAL_VALUE: Final = "http://hl7.org/fhir/StructureDefinition/ordinalValue"
+# LOINC's canonical URL for its GAD-7 form.
+GAD7_QUESTIONNAIRE: Final = "http://loinc.org/q/69737-5"
+GAD7_TOTAL_CODE: Final = "70274-6"
+GAD7_TOTAL_DISPLAY: Final = "Generalized anxiety disorder 7 item (GAD-7) total score [Reported.PHQ]"
+# The seven items' LOINC codes, in the order of `scoring.GAD7_ITEMS`.
+GAD7_ITEM_CODES: Final = (
+    "69725-0",
+    "68509-9",
+    "69733-4",
+    "69734-2",
+    "69735-9",
+    "69689-8",
+    "69736-7",
+)
+# LOINC answer codes by score (0-3), with LOINC's display of each.
+GAD7_ANSWER_CODES: Final = (
+    ("LA6568-5", "Not at all"),
+    ("LA6569-3", "Several days"),
+    ("LA6570-1", "More than half the days"),
+    ("LA6571-9", "Nearly every day"),
+)
+# An item whose LOINC answer list differs: item 2 (68509-9) scores 2 with "More days than not".
+_ITEM_ANSWER_CODES: Final = {1: {2: ("LA18938-3", "More days than not")}}
+SUDS_TEXT: Final = f"Subjective Units of Distress ({SUDS_MIN}-{SUDS_MAX})"
+SUDS_CODE: Final = "suds"
+SUDS_CONTEXT_CODE: Final = "suds-context"
+_CONTEXT_DISPLAYS: Final = {
+    CheckinContext.QUICK: "At a check-in, not linked to a practice session",
+    CheckinContext.BEFORE_SESSION: "Before a practice session",
+    CheckinContext.AFTER_SESSION: "After a practice session",
+}
+
+
+class _Element(msgspec.Struct, kw_only=True, omit_defaults=True, rename="camel"):
+    """FHIR JSON: camelCase names, and an element left out rather than null or empty (FHIR
+    allows neither). Required elements have no default, so they are always written."""
+
+
+class Extension(_Element):
+    url: str
+    value_decimal: int
+
+
+class Coding(_Element):
+    system: str
+    code: str
+    display: str | None = None
+    extension: tuple[Extension, ...] = ()
+
+
+class CodeableConcept(_Element):
+    coding: tuple[Coding, ...] = ()
+    text: str | None = None
+
+
+class Identifier(_Element):
+    system: str
+    value: str
+
+
+class Reference(_Element):
+    reference: str
+
+
+class HumanName(_Element):
+    text: str
+
+
+class Patient(_Element, tag_field="resourceType", tag="Patient"):
+    identifier: tuple[Identifier, ...]
+    name: tuple[HumanName, ...]
+
+
+class Answer(_Element):
+    value_coding: Coding
+
+
+class ResponseItem(_Element):
+    link_id: str
+    text: str
+    answer: tuple[Answer, ...]
+
+
+class QuestionnaireResponse(_Element, tag_field="resourceType", tag="QuestionnaireResponse"):
+    identifier: Identifier
+    questionnaire: str
+    status: Literal["completed"]
+    subject: Reference
+    authored: str
+    author: Reference
+    source: Reference
+    item: tuple[ResponseItem, ...]
+
+
+class Component(_Element):
+    code: CodeableConcept
+    value_codeable_concept: CodeableConcept
+
+
+class Observation(_Element, tag_field="resourceType", tag="Observation"):
+    identifier: tuple[Identifier, ...]
+    status: Literal["final"]
+    category: tuple[CodeableConcept, ...]
+    code: CodeableConcept
+    subject: Reference
+    effective_date_time: str
+    issued: str
+    performer: tuple[Reference, ...]
+    value_integer: int
+    interpretation: tuple[CodeableConcept, ...] = ()
+    derived_from: tuple[Reference, ...] = ()
+    component: tuple[Component, ...] = ()
+
+
+class BundleEntry(_Element):
+    full_url: str
+    resource: Patient | QuestionnaireResponse | Observation
+
+
+class Bundle(_Element, tag_field="resourceType", tag="Bundle"):
+    type: Literal["collection"]
+    timestamp: str
+    entry: tuple[BundleEntry, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PatientFacts:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Gad7Facts:
+    id: int
+    answers: tuple[int, ...]  # 0-3 each, in the order of `GAD7_ITEMS`
+    total: int
+    band: Gad7Band
+    occurred_at: datetime
+    recorded_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class RatingFacts:
+    """One SUDS rating, once: a practice's copy of a check-in (`adopted_from_id`) is not one."""
+
+    id: int
+    level: int
+    context: CheckinContext
+    linked_to_practice: bool  # it holds a practice's link (its before or after rating)
+    closed_practice: bool  # a check-in that counted as the after rating of a practice
+    occurred_at: datetime
+    recorded_at: datetime
+
+    @property
+    def sides(self) -> tuple[CheckinContext, ...]:
+        """Where it stands: after a practice, before one (a check-in can be both: after the
+        one it followed, before the next that took it), or at a check-in of its own."""
+        if self.context is not CheckinContext.QUICK:
+            return (self.context,)
+        sides = [CheckinContext.AFTER_SESSION] if self.closed_practice else []
+        if self.linked_to_practice:
+            sides.append(CheckinContext.BEFORE_SESSION)
+        return tuple(sides) or (CheckinContext.QUICK,)
+
+
+def instant(moment: datetime) -> str:
+    """A FHIR instant/dateTime: UTC, to the second, with its offset."""
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def answer_coding(item: int, score: int) -> Coding:
+    """The LOINC answer to GAD-7 item `item` (0-6) scoring `score` (0-3), with the score."""
+    code, display = _ITEM_ANSWER_CODES.get(item, {}).get(score, GAD7_ANSWER_CODES[score])
+    weight = Extension(url=ORDINAL_VALUE, value_decimal=score)
+    return Coding(system=LOINC, code=code, display=display, extension=(weight,))
+
+
+def band_text(band: Gad7Band) -> str:
+    lowest, highest = GAD7_BANDS[band]
+    return f"{band.label} anxiety (GAD-7 {lowest}-{highest})"
+
+
+@dataclass(frozen=True, slots=True)
+class _Systems:
+    """The URIs under the clinic's public address: identifiers, codes, entries' `fullUrl`s."""
+
+    base: str
+
+    def identifier(self, kind: str, record_id: int) -> Identifier:
+        return Identifier(system=f"{self.base}/fhir/sid/{kind}", value=str(record_id))
+
+    def full_url(self, kind: str, record_id: int) -> str:
+        return f"urn:uuid:{uuid5(NAMESPACE_URL, f'{self.base}/fhir/{kind}/{record_id}')}"
+
+    def code(self, code: str, display: str) -> Coding:
+        return Coding(system=f"{self.base}/fhir/CodeSystem/measure", code=code, display=display)
+
+    def context(self, side: CheckinContext) -> Coding:
+        system = f"{self.base}/fhir/CodeSystem/{SUDS_CONTEXT_CODE}"
+        return Coding(system=system, code=side.value, display=_CONTEXT_DISPLAYS[side])
+
+
+SURVEY: Final = CodeableConcept(
+    coding=(Coding(system=OBSERVATION_CATEGORY, code="survey", display="Survey"),)
+)
+
+
+def bundle(
+    patient: PatientFacts,
+    gad7: Sequence[Gad7Facts],
+    ratings: Sequence[RatingFacts],
+    *,
+    base_url: str,
+    now: datetime,
+) -> Bundle:
+    """The patient, then each GAD-7 (its response, then its total), then each SUDS rating, in
+    the order given (oldest first, as the services read them)."""
+    systems = _Systems(base_url.rstrip("/"))
+    patient_url = systems.full_url("Patient", patient.id)
+    entries = [
+        BundleEntry(
+            full_url=patient_url,
+            resource=Patient(
+                identifier=(systems.identifier("patient", patient.id),),
+                name=(HumanName(text=patient.name),),
+            ),
+        )
+    ]
+    subject = Reference(reference=patient_url)
+    for response in gad7:
+        entries += _gad7_entries(response, subject, systems)
+    entries += [_rating_entry(rating, subject, systems) for rating in ratings]
+    return Bundle(type="collection", timestamp=instant(now), entry=tuple(entries))
+
+
+def _gad7_entries(response: Gad7Facts, subject: Reference, systems: _Systems) -> list[BundleEntry]:
+    response_url = systems.full_url("QuestionnaireResponse", response.id)
+    items = tuple(
+        ResponseItem(
+            link_id=code, text=text, answer=(Answer(value_coding=answer_coding(index, score)),)
+        )
+        for index, (code, text, score) in enumerate(
+            zip(GAD7_ITEM_CODES, GAD7_ITEMS, response.answers, strict=True)
+        )
+    )
+    answered = QuestionnaireResponse(
+        identifier=systems.identifier("gad7-response", response.id),
+        questionnaire=GAD7_QUESTIONNAIRE,
+        status="completed",
+        subject=subject,
+        authored=instant(response.occurred_at),
+        author=subject,
+        source=subject,
+        item=items,
+    )
+    total = Observation(
+        identifier=(systems.identifier("gad7-total", response.id),),
+        status="final",
+        category=(SURVEY,),
+        code=CodeableConcept(
+            coding=(Coding(system=LOINC, code=GAD7_TOTAL_CODE, display=GAD7_TOTAL_DISPLAY),),
+            text="GAD-7 total score",
+        ),
+        subject=subject,
+        effective_date_time=instant(response.occurred_at),
+        issued=instant(response.recorded_at),
+        performer=(subject,),
+        value_integer=response.total,
+        interpretation=(CodeableConcept(text=band_text(response.band)),),
+        derived_from=(Reference(reference=response_url),),
+    )
+    return [
+        BundleEntry(full_url=response_url, resource=answered),
+        BundleEntry(
+            full_url=systems.full_url("Observation/gad7-total", response.id), resource=total
+        ),
+    ]
+
+
+def _rating_entry(rating: RatingFacts, subject: Reference, systems: _Systems) -> BundleEntry:
+    context = CodeableConcept(
+        coding=(systems.code(SUDS_CONTEXT_CODE, "When the rating was given"),),
+        text="When the rating was given",
+    )
+    observation = Observation(
+        identifier=(systems.identifier("suds-rating", rating.id),),
+        status="final",
+        category=(SURVEY,),
+        code=CodeableConcept(coding=(systems.code(SUDS_CODE, SUDS_TEXT),), text=SUDS_TEXT),
+        subject=subject,
+        effective_date_time=instant(rating.occurred_at),
+        issued=instant(rating.recorded_at),
+        performer=(subject,),
+        value_integer=rating.level,
+        component=tuple(
+            Component(
+                code=context,
+                value_codeable_concept=CodeableConcept(
+                    coding=(systems.context(side),), text=_CONTEXT_DISPLAYS[side]
+                ),
+            )
+            for side in rating.sides
+        ),
+    )
+    return BundleEntry(
+        full_url=systems.full_url("Observation/suds", rating.id), resource=observation
+    )
+
+
+def encode(found: Bundle) -> bytes:
+    return msgspec.json.encode(found)
