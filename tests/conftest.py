@@ -465,6 +465,12 @@ def as_patient(client: Client, personas: dict[str, User]) -> Client:
 
 
 @pytest.fixture
+def as_coordinator(client: Client, personas: dict[str, User]) -> Client:
+    client.login_as(PERSONAS["coordinator"])
+    return client
+
+
+@pytest.fixture
 def as_admin(client: Client, personas: dict[str, User]) -> Client:
     client.login_as(PERSONAS["admin"])
     return client

@@ -42,6 +42,7 @@ from wellness.web.api.care import CareApi
 from wellness.web.api.care_restrictions import CareRestrictionsApi
 from wellness.web.api.catalog import CatalogApi, MediaApi
 from wellness.web.api.checkins import CheckinsApi
+from wellness.web.api.collections import CollectionsApi
 from wellness.web.api.fhir import OwnFhirApi, PatientFhirApi
 from wellness.web.api.health import healthz
 from wellness.web.api.library_usage import LibraryUsageApi
@@ -75,9 +76,11 @@ from wellness.web.pages.auth import AuthPages
 from wellness.web.pages.care import CarePages
 from wellness.web.pages.care_restrictions import CareRestrictionPages
 from wellness.web.pages.catalog import CatalogPages
+from wellness.web.pages.collections import CollectionPages
 from wellness.web.pages.dashboard import DashboardPages
 from wellness.web.pages.home import HomePages
 from wellness.web.pages.library import LibraryPages
+from wellness.web.pages.library_collections import LibraryCollectionPages
 from wellness.web.pages.library_media import LibraryMedia, library_upload_router
 from wellness.web.pages.library_usage import LibraryUsagePages
 from wellness.web.pages.my_practices import MyPracticesPages
@@ -208,6 +211,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         route_handlers=[
             AuthApi,
             CatalogApi,
+            CollectionsApi,
             LibraryUsageApi,
             CheckinsApi,
             PracticeApi,
@@ -246,7 +250,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             AdminPages,
             AuditPages,
             CatalogPages,
+            CollectionPages,
             LibraryPages,
+            LibraryCollectionPages,
             LibraryMedia,
             LibraryUsagePages,
             WellbeingPages,

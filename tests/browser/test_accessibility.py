@@ -107,10 +107,13 @@ def sign_in(page: Page, email: str) -> None:
 
 def patient_visits(page: Page) -> list[Visit]:
     session = first_link(page, "/sessions", "a[href^='/sessions/']")
+    collection = first_link(page, "/collections", "a[href^='/collections/']")
     return [
         Visit("home", "/patient"),
         Visit("library", "/sessions"),
         Visit("session", session),
+        Visit("collections", "/collections"),
+        Visit("collection with its next session", collection),
         Visit("progress", "/progress"),
         Visit("gad7", "/gad7"),
         Visit("log practice", "/practice/log"),
@@ -145,6 +148,7 @@ def therapist_visits(page: Page) -> list[Visit]:
     preview = first_link(page, "/reviews/drafts", "a[href^='/reviews/drafts/']")
     return [
         Visit("home", "/therapist"),
+        Visit("collections", "/collections"),
         Visit("drafts to review", "/reviews/drafts"),
         Visit("draft preview", preview),
         Visit("review with errors", step=lambda page: submit_empty_review(page, preview)),
@@ -176,7 +180,26 @@ def coordinator_visits(page: Page) -> list[Visit]:
         Visit("library usage with errors", "/library/usage?from=2026-02-30&kind=juggling"),
         Visit("drafts in the library", "/sessions?status=draft"),
         Visit("edit draft", step=edit_the_draft),
+        Visit("collections", "/collections"),
+        Visit("collection", first_link(page, "/collections", "a[href^='/collections/']")),
+        Visit("new collection", "/library/collections/new"),
+        Visit("new collection with errors", step=submit_empty_new_collection),
+        Visit("edit collection, a session moved", step=move_a_session_down),
     ]
+
+
+def submit_empty_new_collection(page: Page) -> None:
+    page.goto("/library/collections/new")
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.locator(".error-summary")).to_be_visible()
+
+
+def move_a_session_down(page: Page) -> None:
+    """The editor of a stored collection after a step that stores nothing (no JavaScript)."""
+    page.goto(first_link(page, "/collections", "a[href^='/collections/']"))
+    page.get_by_role("link", name="Edit collection").click()
+    page.get_by_role("button", name=re.compile(r"^Move .* Down$")).first.click()
+    expect(page.get_by_text("Not saved yet")).to_be_visible()
 
 
 def edit_the_draft(page: Page) -> None:

@@ -19,6 +19,7 @@ from wellness import db
 from wellness.accounts import services as accounts
 from wellness.accounts.models import User
 from wellness.accounts.roles import Role
+from wellness.catalog import collection_reads, collections
 from wellness.catalog import services as catalog
 from wellness.catalog.cache import change_token
 from wellness.catalog.kinds import Kind, Status
@@ -159,3 +160,35 @@ def test_tokens_read_together_are_each_flags_own_in_the_order_asked(any_orm: Orm
     assert care_now
     assert catalog_now != care_now
     assert together == (care_now, None, catalog_now)
+
+
+def test_collections_are_kept_under_the_token_until_a_write_anywhere_renews_it(
+    any_orm: Orm,
+) -> None:
+    """Collections share the catalog's token: their own writes renew it (migration 0020), and so
+    do writes to the sessions in them, from this process or another."""
+    orm = any_orm
+    coordinator = orm.run(_user("coordinator@example.org", Role.COORDINATOR))
+    patient = orm.run(_user("patient@example.org", Role.PATIENT))
+    session = orm.run(_published("Box breathing", orm.run(_asset()), coordinator))
+    fields = collections.CollectionFields(title="Week", session_ids=[session.id])
+    made = orm.run(collections.create_collection(fields, actor=coordinator, now=NOW))
+    orm.run(
+        collections.change_collection_status(made, Status.PUBLISHED, actor=coordinator, now=NOW)
+    )
+
+    first = orm.run(collection_reads.collections_page(patient, 1, 20))
+    assert orm.run(collection_reads.collections_page(patient, 1, 20)) is first
+
+    _elsewhere(orm, "UPDATE collections SET title = ?", "Renamed elsewhere")
+    assert [
+        card.title for card in orm.run(collection_reads.collections_page(patient, 1, 20)).items
+    ] == ["Renamed elsewhere"]
+    assert [row.title for row in orm.run(collection_reads.sessions_of(patient, made))] == [
+        "Box breathing"
+    ]
+    _elsewhere(orm, "UPDATE practice_sessions SET status = 'archived'")
+    assert orm.run(collection_reads.sessions_of(patient, made)) == []
+    assert orm.run(collection_reads.collections_page(patient, 1, 20)).items == []
+    _elsewhere(orm, "DELETE FROM collection_entries")
+    assert orm.run(collection_reads.sessions_of(coordinator, made)) == []

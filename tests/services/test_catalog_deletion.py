@@ -27,7 +27,13 @@ from wellness.caseload import removal as drafts
 from wellness.catalog import editing, removal
 from wellness.catalog.editing import SessionFields
 from wellness.catalog.kinds import Kind, Status
-from wellness.catalog.models import MediaAsset, PracticeSession, SessionTag
+from wellness.catalog.models import (
+    Collection,
+    CollectionEntry,
+    MediaAsset,
+    PracticeSession,
+    SessionTag,
+)
 from wellness.catalog.rules import CatalogConflict, CatalogError
 from wellness.catalog.storage import LocalMediaStore
 from wellness.practice.models import PracticeLog
@@ -36,7 +42,15 @@ from wellness.suggestions.logs.models import SuggestionFollow, SuggestionLog
 
 NOW = datetime(2026, 11, 24, 14, 30, tzinfo=UTC)
 # What may refer to a session, each made as its own domain stores it.
-REFERENCES = ("practice", "assignment", "pin", "ban", "suggestion_list", "suggestion_follow")
+REFERENCES = (
+    "practice",
+    "assignment",
+    "pin",
+    "ban",
+    "suggestion_list",
+    "suggestion_follow",
+    "collection",
+)
 
 
 async def make_asset(number: int, *, cover: str | None = None) -> MediaAsset:
@@ -104,6 +118,11 @@ async def refer(kind: str, session_id: int, patient: User) -> None:
             start=date(2026, 11, 24),
             created_at=NOW,
         )
+    elif kind == "collection":
+        collection = await Collection.create(
+            title="First week", live_title="first week", created_at=NOW, updated_at=NOW
+        )
+        await CollectionEntry.create(collection_id=collection.id, session_id=session_id, position=0)
     elif kind in {"pin", "ban"}:
         await SessionOverride.create(
             patient_id=patient.id, session_id=session_id, kind=OverrideKind(kind), set_at=NOW
@@ -128,6 +147,7 @@ def counts(orm: Orm) -> dict[str, int]:
             "versions": await AssignmentVersion.all().count(),
             "overrides": await SessionOverride.all().count(),
             "suggestions": await SuggestionLog.all().count(),
+            "collection entries": await CollectionEntry.all().count(),
             "follows": await SuggestionFollow.all().count(),
         }
 
@@ -208,6 +228,7 @@ def test_a_draft_anything_refers_to_is_refused_and_nothing_changes(any_orm: Orm,
         "ban": "1 pin or ban",
         "suggestion_list": "1 suggestion record",
         "suggestion_follow": "1 suggestion record",
+        "collection": "1 collection",
     }[kind]
     assert f"“Referred to” can't be deleted: {noun} refer to it." in refused.value.message
     assert "Archive it instead" in refused.value.message

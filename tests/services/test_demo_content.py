@@ -16,7 +16,7 @@ import soundfile as sf
 from tests.conftest import TEST_NOW
 from tests.services.conftest import Orm
 from wellness.accounts.models import User
-from wellness.catalog import rules
+from wellness.catalog import collection_reads, rules
 from wellness.catalog.kinds import Contraindication, Guidance, Kind, Status
 from wellness.catalog.models import MediaAsset, PracticeSession
 from wellness.catalog.search import CatalogQuery, search
@@ -24,6 +24,7 @@ from wellness.catalog.storage import LocalMediaStore
 from wellness.catalog.validation import inspect_media
 from wellness.demo import audio, seed
 from wellness.demo.accounts import COORDINATOR_EMAIL
+from wellness.demo.collections import DEMO_COLLECTIONS
 from wellness.demo.content import (
     BELL_RING_SECONDS,
     DEMO_SESSIONS,
@@ -252,3 +253,26 @@ def test_seeding_fills_the_catalog_with_playable_sessions_through_the_services(
         ("Tamsin Therapist", False),  # approved before the coordinator's edit
     ]
     assert "not safe during benzodiazepine withdrawal" in reviewed.items[0].comment
+    patient = orm.run(User.get(email="patient@demo.wellness"))
+    listed = orm.run(collection_reads.collections_page(patient, 1, 20)).items
+    assert [card.title for card in listed] == sorted(
+        demo.title for demo in DEMO_COLLECTIONS if demo.status is Status.PUBLISHED
+    )
+    first_week = next(card for card in listed if card.title == "First week: steadying")
+    titles = dict(orm.run(PracticeSession.all().values_list("id", "title")))
+    assert [titles[session_id] for session_id in first_week.session_ids] == [
+        demo_session(slug).title for slug in DEMO_COLLECTIONS[0].slugs
+    ]
+    every_status = orm.run(collection_reads.collections_page(coordinator, 1, 20))
+    assert every_status.total == len(DEMO_COLLECTIONS)
+
+
+def test_published_demo_collections_hold_only_what_suits_acute_distress_or_is_gentle() -> None:
+    """No breath holds, vigorous or standing practice or long silence in what patients see."""
+    for demo in DEMO_COLLECTIONS:
+        if demo.status is not Status.PUBLISHED:
+            continue
+        for slug in demo.slugs:
+            session = demo_session(slug)
+            assert session.status is Status.PUBLISHED, slug
+            assert not set(session.contraindications), slug

@@ -966,3 +966,77 @@ def test_the_reminders_migration_adds_its_tables_and_undoing_it_restores_the_sch
     assert after == before, (before - after, after - before)
     tables = {name for kind, name, *_ in after if kind == "table"}
     assert not {"practice_reminders", "reminder_emails"} & tables
+
+
+# --- The collections migration (named here by its suffix only) -----------------------------------
+
+COLLECTION_TABLES = ("collections", "collection_entries")
+
+
+async def _catalog_token(db: RawDatabase) -> str:
+    [row] = await db.fetch("SELECT value FROM instance_flags WHERE key = 'catalog_version'")
+    return str(row["value"])
+
+
+def test_the_collections_migration_adds_its_tables_and_undoing_it_restores_the_schema(
+    any_database_url: str,
+) -> None:
+    """Two new tables: the catalog's tables, triggers and indexes are as they were, before and
+    after undoing it. A collection written after it renews the catalog's change token and keeps
+    its session from being deleted; search works on."""
+    url = any_database_url
+    before_collections, collections_migration = _migration_and_the_one_before("_collections")
+
+    async def there_and_back() -> dict[str, Any]:
+        found: dict[str, Any] = {}
+        await upgrade(url, target=before_collections)
+        async with raw_database(url) as db:
+            await _add_tagged_session(db, "Box breathing", ["focus"])
+            found["before"] = await _schema_objects(db)
+        assert await upgrade(url, target=collections_migration) == [collections_migration]
+        async with raw_database(url) as db:
+            [session] = await db.fetch("SELECT id FROM practice_sessions")
+            moment = BASE_TIME if db.dialect == "postgres" else BASE_TIME.isoformat(sep=" ")
+            tokens = [await _catalog_token(db)]
+            await db.execute(
+                "INSERT INTO collections (title, live_title, description, status, created_at, "
+                "updated_at) VALUES ('Week', 'week', '', 'draft', ?, ?)",
+                moment,
+                moment,
+            )
+            tokens.append(await _catalog_token(db))
+            [collection] = await db.fetch("SELECT id FROM collections")
+            await db.execute(
+                "INSERT INTO collection_entries (collection_id, session_id, position) "
+                "VALUES (?, ?, 0)",
+                collection["id"],
+                session["id"],
+            )
+            tokens.append(await _catalog_token(db))
+            found["tokens"] = tokens
+            try:
+                await db.execute("DELETE FROM practice_sessions")
+                found["deleted"] = True
+            except Exception:
+                found["deleted"] = False
+            found["stored"] = await db.fetch(
+                "SELECT c.title, e.position FROM collections c "
+                "JOIN collection_entries e ON e.collection_id = c.id"
+            )
+        await upgrade(url, target=before_collections)
+        async with raw_database(url) as db:
+            found["after"] = await _schema_objects(db)
+        return found
+
+    found = asyncio.run(there_and_back())
+    assert len(set(found["tokens"])) == 3
+    assert found["deleted"] is False
+    assert found["stored"] == [{"title": "Week", "position": 0}]
+    assert found["after"] == found["before"], (
+        found["before"] - found["after"],
+        found["after"] - found["before"],
+    )
+    tables = {name for kind, name, *_ in found["after"] if kind == "table"}
+    assert not tables & set(COLLECTION_TABLES)
+    searched, _ = _search_and_tag_texts(url, ["box"])
+    assert searched == {"box": ["Box breathing"]}

@@ -95,6 +95,7 @@ PURE_MODULES = (
     "wellness.lib",
     "wellness.catalog.kinds",
     "wellness.catalog.rules",
+    "wellness.catalog.collection_rules",
     "wellness.catalog.transcripts",
     "wellness.checkins.scales",
     "wellness.checkins.scoring",

@@ -16,3 +16,6 @@ def smtp() -> Iterator[tuple[int, Received]]:
     """A local SMTP server that takes every message: its port, and what it received."""
     with taking_server() as running:
         yield running
+
+# The sessions of tests/web/collection_data.py, for the collections' tests.
+from tests.web.collection_data import library  # noqa: F401

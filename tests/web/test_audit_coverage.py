@@ -43,6 +43,7 @@ TARGET_TYPES = {
     "key": "cover",
     "user_id": "user",
     "note_id": "clinical_note",
+    "collection_id": "collection",
 }
 MISSING = 999_999
 # Routes with an id in the path whose answer for a missing id is not a loader's 404, and why.
@@ -66,6 +67,7 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/api/v1/practice/{practice_id:int}/progress"): {"listened_seconds": 30},
     ("POST", "/api/v1/practice/{practice_id:int}/rating"): {"anxiety_after": 3},
     ("PATCH", "/api/v1/sessions/{session_id:int}"): {"title": "Renamed"},
+    ("PATCH", "/api/v1/collections/{collection_id:int}"): {"title": "Renamed"},
     ("POST", "/api/v1/sessions/{session_id:int}/reviews"): {"decision": "approved"},
 }
 

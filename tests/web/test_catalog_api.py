@@ -39,12 +39,6 @@ def stored_files(settings: Settings) -> list[str]:
 
 
 @pytest.fixture
-def as_coordinator(client: Client, personas: dict[str, User]) -> Client:
-    client.login_as(PERSONAS["coordinator"])
-    return client
-
-
-@pytest.fixture
 def asset_id(as_coordinator: Client, tmp_path: Path) -> int:
     response = upload(as_coordinator, make_wav(tmp_path, seconds=4.0, title="Slow breathing"))
     assert response.status_code == 201, response.text

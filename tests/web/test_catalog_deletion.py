@@ -27,7 +27,6 @@ from tests.conftest import (
 )
 from tests.media_fixtures import make_flac, png_bytes, with_tags
 from tests.services.test_catalog_deletion import refer
-from wellness.accounts.models import User
 from wellness.accounts.roles import Role
 from wellness.app import create_app
 from wellness.audit.models import AuditEvent
@@ -42,12 +41,6 @@ from wellness.settings import Settings
 
 OUTSIDERS = ["patient", "other_patient", "therapist", "other_therapist", "admin"]
 SESSION = {"title": "Mistaken breathing draft", "kind": "breathing", "tags": ["exhale"]}
-
-
-@pytest.fixture
-def as_coordinator(client: Client, personas: dict[str, User]) -> Client:
-    client.login_as(PERSONAS["coordinator"])
-    return client
 
 
 def upload(client: Client, directory: Path, name: str, *, cover: bool = True) -> int:

@@ -22,6 +22,7 @@ from tests.conftest import PERSONAS
 from tests.web.test_outsiders import (
     ACCESS,
     ASSIGNMENT_NOTE,
+    DRAFT_COLLECTION,
     DRAFT_FILENAME,
     DRAFT_TITLE,
     FORMER_THERAPIST,
@@ -56,6 +57,7 @@ MAY_SEE: dict[str, frozenset[str]] = {
     PERSONAS["other_patient"].email: OTHER_PATIENTS_CARE | {"admin"},
     DRAFT_TITLE: frozenset({"coordinator", "therapist", "other_therapist", FORMER_THERAPIST.key}),
     DRAFT_FILENAME: frozenset({"coordinator"}),
+    DRAFT_COLLECTION: frozenset({"coordinator"}),  # a draft collection, on the list of them
     SPARE_FILENAME: frozenset({"coordinator"}),  # on the upload page's unused uploads
 }
 

@@ -39,6 +39,8 @@ JSON_WRITES = {
     ),
     ("post", "/api/v1/sessions"): ("SessionCreate", {"title", "kind"}),
     ("patch", "/api/v1/sessions/{session_id}"): ("SessionPatch", set()),
+    ("post", "/api/v1/collections"): ("CollectionCreate", {"title", "session_ids"}),
+    ("patch", "/api/v1/collections/{collection_id}"): ("CollectionPatch", set()),
     ("post", "/api/v1/patients/{patient_id}/assignments"): ("AssignmentCreate", set()),
     ("patch", "/api/v1/assignments/{assignment_id}"): ("AssignmentPatch", {"action"}),
     ("post", "/api/v1/alerts/{alert_id}/acknowledge"): ("AlertAcknowledge", set()),

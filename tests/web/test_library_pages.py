@@ -70,12 +70,6 @@ def post_file(
 
 
 @pytest.fixture
-def as_coordinator(client: Client, personas: dict[str, User]) -> Client:
-    client.login_as(PERSONAS["coordinator"])
-    return client
-
-
-@pytest.fixture
 def asset(as_coordinator: Client, tmp_path: Path) -> int:
     path = make_wav(tmp_path, seconds=4.0, name="breath.wav")
     with_tags(path, container="wav", title="Slow breathing", artist="Mira Okafor")

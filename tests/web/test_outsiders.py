@@ -15,11 +15,11 @@ and a plausible body, on a real record of someone else's (never a missing id), a
 
 The world is seeded once per module, through the app's own API as each insider would: the
 personas of tests/conftest.py (`therapist` looks after `patient`, `other_therapist` after
-`other_patient`), a published and a draft session with media and covers, `patient`'s check-ins,
-GAD-7, practice, alert, assignment, contraindication and ban, `therapist`'s clinician note on
-her, and `therapist`'s review of another draft. One more therapist, `former_therapist`, was on
-`patient`'s care team and was taken off it by an admin: a former member is an outsider like any
-other therapist.
+`other_patient`), a published and a draft session with media and covers, a draft collection of
+the published one, `patient`'s check-ins, GAD-7, practice, alert, assignment, contraindication
+and ban, `therapist`'s clinician note on her, and `therapist`'s review of another draft. One more
+therapist, `former_therapist`, was on `patient`'s care team and was taken off it by an admin: a
+former member is an outsider like any other therapist.
 """
 
 from __future__ import annotations
@@ -128,10 +128,15 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("GET", "/api/v1/me"): ANYONE,
     ("GET", "/sessions"): ANYONE,
     ("GET", "/api/v1/sessions"): ANYONE,
+    ("GET", "/collections"): ANYONE,
+    ("GET", "/api/v1/collections"): ANYONE,
     # Catalog records: published ones for everyone, drafts for coordinators (a draft is used).
     ("GET", "/sessions/{session_id:int}"): DRAFT,
     ("GET", "/sessions/{session_id:int}/captions.vtt"): PLAYS_DRAFT,
     ("GET", "/api/v1/sessions/{session_id:int}"): DRAFT,
+    # A collection: published ones for everyone, drafts for coordinators (a draft is used).
+    ("GET", "/collections/{collection_id:int}"): DRAFT,
+    ("GET", "/api/v1/collections/{collection_id:int}"): DRAFT,
     ("GET", "/media/{asset_id:int}"): PLAYS_DRAFT,
     # For nginx's auth_request, which takes only 401 and 403 as refusals.
     ("GET", "/media/{asset_id:int}/access"): Access(
@@ -245,6 +250,19 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("DELETE", "/api/v1/sessions/{session_id:int}"): COORDINATORS,
     ("POST", "/api/v1/sessions/{session_id:int}/publish"): COORDINATORS,
     ("POST", "/api/v1/sessions/{session_id:int}/archive"): COORDINATORS,
+    # Collections' editors (any collection: the draft is used).
+    ("GET", "/library/collections/new"): COORDINATORS,
+    ("POST", "/library/collections/new"): COORDINATORS,
+    ("GET", "/library/collections/{collection_id:int}/edit"): COORDINATORS,
+    ("POST", "/library/collections/{collection_id:int}/edit"): COORDINATORS,
+    ("POST", "/library/collections/{collection_id:int}/publish"): COORDINATORS,
+    ("POST", "/library/collections/{collection_id:int}/archive"): COORDINATORS,
+    ("POST", "/library/collections/{collection_id:int}/delete"): COORDINATORS,
+    ("POST", "/api/v1/collections"): COORDINATORS,
+    ("PATCH", "/api/v1/collections/{collection_id:int}"): COORDINATORS,
+    ("DELETE", "/api/v1/collections/{collection_id:int}"): COORDINATORS,
+    ("POST", "/api/v1/collections/{collection_id:int}/publish"): COORDINATORS,
+    ("POST", "/api/v1/collections/{collection_id:int}/archive"): COORDINATORS,
     ("GET", "/library/usage"): USAGE_READERS,
     ("GET", "/library/usage.csv"): USAGE_READERS,
     ("GET", "/api/v1/library/usage"): USAGE_READERS,
@@ -402,6 +420,24 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("DELETE", "/api/v1/sessions/{session_id:int}"): {},
     ("POST", "/api/v1/sessions/{session_id:int}/publish"): {},
     ("POST", "/api/v1/sessions/{session_id:int}/archive"): {},
+    ("POST", "/library/collections/new"): {
+        "title": "Evening wind-down",
+        "session_ids": ["{SESSION}"],
+        "edit": "save",
+    },
+    ("POST", "/library/collections/{collection_id:int}/edit"): {
+        "title": "Renamed",
+        "session_ids": ["{SESSION}"],
+        "edit": "save",
+    },
+    ("POST", "/library/collections/{collection_id:int}/publish"): {},
+    ("POST", "/library/collections/{collection_id:int}/archive"): {},
+    ("POST", "/library/collections/{collection_id:int}/delete"): {},
+    ("POST", "/api/v1/collections"): {"title": "Evening", "session_ids": ["{SESSION}"]},
+    ("PATCH", "/api/v1/collections/{collection_id:int}"): {"title": "Renamed"},
+    ("DELETE", "/api/v1/collections/{collection_id:int}"): {},
+    ("POST", "/api/v1/collections/{collection_id:int}/publish"): {},
+    ("POST", "/api/v1/collections/{collection_id:int}/archive"): {},
     ("POST", "/reviews/drafts/{session_id:int}"): {
         "decision": "changes_requested",
         "comment": "Marker-77aa holds are unsafe",
@@ -448,6 +484,7 @@ ASSIGNMENT_NOTE = "Marker-c4d2 breathe before calling your sponsor"
 OTHER_PATIENT_NOTE = "Marker-e85f insomnia again"
 CLINICIAN_NOTE = "Marker-3c8e worried about the taper schedule"
 DRAFT_TITLE = "Marker-2b6e unreleased withdrawal session"
+DRAFT_COLLECTION = "Marker-6c1d unreleased taper programme"
 REVIEW_NOTE = "Marker-3c8d holds unsafe in withdrawal"
 DRAFT_FILENAME = "marker-5d17-withdrawal.flac"
 SPARE_FILENAME = "marker-a4c9-spare-take.flac"
@@ -575,6 +612,8 @@ def seed(directory: Path, database_url: str) -> Seeded:
         draft_id = api(coordinator, "POST", "/api/v1/sessions", draft)["id"]
         reviewed = {"kind": "breathing", "title": "Holds", "primary_asset_id": published_asset}
         reviewed_id = api(coordinator, "POST", "/api/v1/sessions", reviewed)["id"]
+        programme = {"title": DRAFT_COLLECTION, "session_ids": [published]}
+        collection_id = api(coordinator, "POST", "/api/v1/collections", programme)["id"]
 
         patient = world.act_as("patient")
         api(patient, "POST", "/api/v1/checkins", {"level": 9, "note": PATIENT_NOTE})
@@ -634,6 +673,7 @@ def seed(directory: Path, database_url: str) -> Seeded:
         "spare_asset_id": str(spare_asset),
         "key": draft_cover,
         "session_id": str(draft_id),
+        "collection_id": str(collection_id),
     }
     local_start = TEST_NOW - timedelta(hours=3)
     fill = {
@@ -649,7 +689,7 @@ def seed(directory: Path, database_url: str) -> Seeded:
     markers["patient"] += [PATIENT_NOTE, PRACTICE_NOTE, ASSIGNMENT_NOTE, CLINICIAN_NOTE]
     markers["therapist"].append(REVIEW_NOTE)
     markers["other_patient"].append(OTHER_PATIENT_NOTE)
-    markers["coordinator"] += [DRAFT_TITLE, DRAFT_FILENAME, SPARE_FILENAME]
+    markers["coordinator"] += [DRAFT_TITLE, DRAFT_FILENAME, SPARE_FILENAME, DRAFT_COLLECTION]
     return Seeded(settings, ids, fill, markers)
 
 

@@ -14,7 +14,6 @@ from tests.conftest import PERSONAS, Client, text_of
 from tests.media_fixtures import make_mp4_video, make_wav
 from tests.web.test_catalog_pages import create, publish, upload
 from tests.web.test_library_pages import FORM, stored_session
-from wellness.accounts.models import User
 from wellness.catalog.models import MediaAsset
 from wellness.catalog.transcripts import vtt_time
 
@@ -37,12 +36,6 @@ def asset_seconds(client: Client, asset: int) -> float:
 
 def captions_of(session: int) -> str:
     return f"/sessions/{session}/captions.vtt"
-
-
-@pytest.fixture
-def as_coordinator(client: Client, personas: dict[str, User]) -> Client:
-    client.login_as(PERSONAS["coordinator"])
-    return client
 
 
 @pytest.fixture

@@ -9,20 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import PERSONAS, Client
+from tests.conftest import Client
 from tests.fake_format import make_test_tone, registered
-from wellness.accounts.models import User
 from wellness.catalog.formats import registry
 from wellness.catalog.models import MediaAsset
 
 LABELS = re.compile(r'<script type="application/json" data-media-labels>(.*?)</script>', re.S)
 ACCEPT = re.compile(r'<input id="file"[^>]* accept="([^"]*)"')
-
-
-@pytest.fixture
-def as_coordinator(client: Client, personas: dict[str, User]) -> Client:
-    client.login_as(PERSONAS["coordinator"])
-    return client
 
 
 def picker_and_labels(page: str) -> tuple[str, dict[str, str]]:

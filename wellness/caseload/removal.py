@@ -3,8 +3,9 @@
 What may refer to a session lies in other domains: patients' practice records (their key to it
 is `SET NULL`: a deletion would silently blank them), therapists' assignments (`RESTRICT`), care
 teams' pins and bans (`CASCADE`: a deletion would silently lift them), therapists' clinical
-reviews (`RESTRICT`: never deleted), and the suggestion logs' lists and follow-ups (ids without
-a key). So each is counted, inside the deletion's transaction and after the session's row is
+reviews (`RESTRICT`: never deleted), coordinators' collections (`RESTRICT`: a deletion must not
+silently shorten or empty a programme), and the suggestion logs' lists and follow-ups (ids
+without a key). So each is counted, inside the deletion's transaction and after the session's row is
 locked (PostgreSQL; SQLite runs one writer at a time), and any one refuses the deletion.
 Published and archived sessions are refused whatever refers to them: archiving is how those
 leave the library (`catalog.rules.check_session_deletable`).
@@ -22,7 +23,7 @@ from tortoise.transactions import in_transaction
 
 from wellness.care.models import AssignmentVersion, SessionOverride
 from wellness.catalog import removal, rules
-from wellness.catalog.models import PracticeSession
+from wellness.catalog.models import CollectionEntry, PracticeSession
 from wellness.catalog.removal import Removed
 from wellness.db import raw_query
 from wellness.practice.models import PracticeLog
@@ -69,6 +70,7 @@ async def references(session_id: int, *, listed_in_suggestions: int | None = Non
         (await AssignmentVersion.filter(session_id=session_id).count(), "assignment"),
         (await SessionOverride.filter(session_id=session_id).count(), "pin or ban"),
         (await SessionReview.filter(session_id=session_id).count(), "clinical review"),
+        (await CollectionEntry.filter(session_id=session_id).count(), "collection"),
         (listed_in_suggestions, "suggestion record"),
     )
     return [_counted(count, noun) for count, noun in counts if count]

@@ -4,7 +4,7 @@ from tortoise import fields
 from tortoise.models import Model
 
 from wellness.accounts.models import actor_foreign_key
-from wellness.catalog import rules
+from wellness.catalog import collection_rules, rules
 from wellness.catalog.kinds import Guidance, Kind, Level, Posture, Status
 from wellness.catalog.storage import cover_key
 from wellness.checkins.scoring import SUDS_MAX, SUDS_MIN
@@ -99,3 +99,55 @@ class SessionTag(Model):
     class Meta:
         table = "session_tags"
         unique_together = (("session", "tag"),)
+
+
+class Collection(Model):
+    """A programme of sessions in a coordinator's order ("First week: steadying"). It moves
+    draft -> published -> archived as a session does; patients see published ones only, and
+    inside them only the sessions they could open themselves."""
+
+    id = fields.IntField(primary_key=True)
+    title = fields.CharField(max_length=collection_rules.MAX_TITLE)
+    # The title's `collection_rules.title_key` while the collection is live (a draft or
+    # published), NULL once archived: unique, so live titles differ in more than case, and an
+    # archived collection's title is free again. A casefolded title can be longer (ß -> ss).
+    live_title = fields.CharField(max_length=3 * collection_rules.MAX_TITLE, null=True, unique=True)
+    description = fields.TextField(default="")
+    status = fields.CharEnumField(Status, max_length=16, default=Status.DRAFT, db_index=True)
+    created_by: fields.ForeignKeyNullableRelation[Model] = actor_foreign_key()
+    updated_by: fields.ForeignKeyNullableRelation[Model] = actor_foreign_key()
+    created_at = fields.DatetimeField()
+    updated_at = fields.DatetimeField()
+    published_at = fields.DatetimeField(null=True)
+
+    entries: fields.ReverseRelation[CollectionEntry]
+
+    class Meta:
+        table = "collections"
+        table_description = "A coordinator's programme of sessions, in order."
+        ordering = ("title", "id")
+        indexes = (("status", "title"),)
+
+
+class CollectionEntry(Model):
+    """One session of a collection, at its place (0 first). A collection's entries are written
+    together, all of them at once, whenever its list changes."""
+
+    id = fields.IntField(primary_key=True)
+    collection_id: int
+    collection: fields.ForeignKeyRelation[Collection] = fields.ForeignKeyField(
+        "wellness.Collection", related_name="entries", on_delete=fields.CASCADE
+    )
+    session_id: int
+    # RESTRICT: a session a collection holds is not deleted from under it (caseload.removal
+    # counts the entries and refuses with words first; this is the database's backstop).
+    session: fields.ForeignKeyRelation[PracticeSession] = fields.ForeignKeyField(
+        "wellness.PracticeSession", related_name=False, on_delete=fields.RESTRICT
+    )
+    position = fields.SmallIntField()
+
+    class Meta:
+        table = "collection_entries"
+        table_description = "A session's place in a collection."
+        unique_together = (("collection", "session"), ("collection", "position"))
+        indexes = (("session_id",),)

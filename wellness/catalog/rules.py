@@ -53,6 +53,13 @@ def titles_in_words(titles: Sequence[str]) -> str:
 def check_session_deletable(title: str, status: Status, *, ever_published: bool) -> None:
     """Only a draft that was never published may be deleted: anything patients could have seen,
     played or been given stays, archived, so that their records keep what they refer to."""
+    check_deletable(title, status, ever_published=ever_published, code="session_published")
+
+
+def check_deletable(title: str, status: Status, *, ever_published: bool, code: str) -> None:
+    """The library's one deletion rule, for sessions and collections alike: a draft never
+    published may go; anything patients could have seen is archived instead (`code` names the
+    refusal for scripts)."""
     if status is Status.DRAFT and not ever_published:
         return
     if status is Status.ARCHIVED:
@@ -65,7 +72,7 @@ def check_session_deletable(title: str, status: Status, *, ever_published: bool)
         state = "was published before"
         advice = " Archive it instead: patients no longer see it, and its history is kept."
     raise CatalogConflict(
-        "session_published",
+        code,
         f"Only a draft that was never published can be deleted. “{title}” {state}.{advice}",
     )
 
@@ -110,12 +117,13 @@ def _listed(parts: Sequence[str]) -> str:
     return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
 
 
-def clean_title(value: str) -> str:
+def clean_title(value: str, limit: int = MAX_TITLE) -> str:
+    """A title on one line, not empty, at most `limit` characters (a session's, by default)."""
     title = one_line(value)
     if not title:
         raise CatalogError("title", "Enter a title.")
-    if len(title) > MAX_TITLE:
-        raise CatalogError("title", f"Use at most {MAX_TITLE} characters for the title.")
+    if len(title) > limit:
+        raise CatalogError("title", f"Use at most {limit} characters for the title.")
     return title
 
 

@@ -112,6 +112,26 @@ async def rated_before_and_after(patient_id: int) -> dict[int, tuple[int, int]]:
     }
 
 
+async def completed_sessions(
+    patient_id: int, session_ids: Sequence[int], policy: CarePolicy
+) -> set[int]:
+    """Which of these catalog sessions the patient has completed at least once, by the one
+    completion rule (`rules.log_counts_as_complete`), from one narrow query."""
+    if not session_ids:
+        return set()
+    rows = await raw_rows(
+        PracticeLog.filter(
+            patient_id=patient_id, session_id__in=sorted(set(session_ids))
+        ).values_list("session_id", "evidence", "completed", "listened_seconds", "duration_seconds")
+    )
+    fraction = policy.completion_fraction
+    return {
+        int(session_id)
+        for session_id, evidence, completed, listened, duration in rows
+        if rules.log_counts_as_complete(evidence, bool(completed), listened, duration, fraction)
+    }
+
+
 async def raw_rows(query: ValuesListQuery[Any]) -> list[Sequence[Any]]:
     """The rows of `query` as the database driver gives them (SQLite: text for times, 0/1 for
     booleans). Tortoise's conversion of every value cost more than the rest of the page for a

@@ -1,4 +1,5 @@
-"""What the pages and the JSON API both show about one session and its media.
+"""What the pages and the JSON API both show about one session and its media, and the care
+team's marks a patient sees on sessions wherever they are listed.
 
 The session page renders `SessionDetail`, and `GET /api/v1/sessions/{id}` answers it, so both
 say the same about a session; neither side owns it.
@@ -10,6 +11,10 @@ from datetime import datetime
 
 import msgspec
 
+from wellness.accounts import permissions
+from wellness.accounts.models import User
+from wellness.care import restriction_views
+from wellness.care.marks import Mark
 from wellness.catalog.kinds import Guidance, Kind, Level, Posture, Status
 from wellness.catalog.models import MediaAsset, PracticeSession
 from wellness.web.shapes import copied
@@ -83,3 +88,12 @@ class SessionDetail(msgspec.Struct):
             media=media,
             cover_url=cover_url(asset.cover_key if asset else None),
         )
+
+
+async def patient_marks(viewer: User, session_ids: list[int]) -> dict[int, Mark]:
+    """A patient's care-team marks (skip: banned or contraindicated for them; pinned) for these
+    sessions; {} for staff. The one safety filter the catalog, the session page and
+    collections apply to what a patient sees listed."""
+    if not permissions.is_patient(viewer.role) or not session_ids:
+        return {}
+    return await restriction_views.marks_for_patient(viewer.id, session_ids)

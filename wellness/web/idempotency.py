@@ -19,6 +19,8 @@ from wellness.web.guards import current_user
 
 # A write's answer: its status and body (None for no body: a 204).
 Write = Callable[[], Awaitable[tuple[int, msgspec.Struct | None]]]
+# The answer's header saying it is a stored answer, replayed for a repeated key.
+REPLAYED = "idempotent-replayed"
 # The hidden field a form that must not write twice carries its key in (`new_form_key`).
 FORM_KEY = "form_key"
 _FORM_KEY = re.compile(r"[0-9a-f]{32}")
@@ -46,8 +48,25 @@ async def respond_once(
     return _response(answer.status_code, answer.body, replayed=answer.replayed)
 
 
+async def respond_once_empty(
+    request: Request[Any, Any, Any],
+    payload: msgspec.Struct | None,
+    write: Callable[[], Awaitable[None]],
+) -> Response[None]:
+    """`respond_once` for a write answered `204` without a body (a deletion): a retry with the
+    same key gets the `204` again, marked Idempotent-Replayed, and writes nothing."""
+
+    async def written() -> tuple[int, None]:
+        await write()
+        return 204, None
+
+    answer = await respond_once(request, payload, written)
+    replayed = {name: answer.headers[name] for name in (REPLAYED,) if name in answer.headers}
+    return Response(None, status_code=answer.status_code, headers=replayed)
+
+
 def _response(status_code: int, body: bytes, *, replayed: bool) -> Response[bytes]:
-    headers = {"idempotent-replayed": "true"} if replayed else {}
+    headers = {REPLAYED: "true"} if replayed else {}
     return Response(body, status_code=status_code, media_type=MediaType.JSON, headers=headers)
 
 

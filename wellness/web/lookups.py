@@ -20,9 +20,10 @@ from wellness.care import notes
 from wellness.care import services as care
 from wellness.care.models import Alert, ClinicalNote, PracticeAssignment
 from wellness.caseload import assignments
+from wellness.catalog import collections
 from wellness.catalog import services as catalog
 from wellness.catalog.media_access import cover_owner_for_viewer
-from wellness.catalog.models import MediaAsset, PracticeSession
+from wellness.catalog.models import Collection, MediaAsset, PracticeSession
 from wellness.practice import services as practice
 from wellness.practice.models import PracticeLog
 from wellness.reviews import services as reviews
@@ -65,6 +66,17 @@ async def session_for_review_reader_or_404(viewer: User, session_id: int) -> Pra
     """A session whose reviews the viewer may read (staff), whatever its status."""
     found = await reviews.session_for_review_reader(viewer, session_id)
     return _found(found, "No such session.", "session", session_id)
+
+
+async def collection_for_viewer_or_404(viewer: User, collection_id: int) -> Collection:
+    """A published collection, or any for a coordinator (drafts and archived are 404 else)."""
+    found = await collections.collection_for_viewer(viewer, collection_id)
+    return _found(found, "No such collection.", "collection", collection_id)
+
+
+async def collection_for_editor_or_404(viewer: User, collection_id: int) -> Collection:
+    found = await collections.collection_for_editor(viewer, collection_id)
+    return _found(found, "No such collection.", "collection", collection_id)
 
 
 async def asset_for_viewer_or_404(viewer: User, asset_id: int) -> MediaAsset:

@@ -32,12 +32,19 @@ class NavItem:
     href: str
     # Sections (e.g. Accounts) stay current on their sub-pages; a role's home does not.
     section: bool = False
+    # Other paths of the same section (the library's collections), current with their pages.
+    also: tuple[str, ...] = ()
 
     def is_current(self, path: str) -> bool:
-        return path == self.href or (self.section and path.startswith(self.href + "/"))
+        return any(
+            path == href or (self.section and path.startswith(href + "/"))
+            for href in (self.href, *self.also)
+        )
 
 
-LIBRARY = NavItem("Library", "/sessions", section=True)
+# The library: its sessions, and its collections (reached from the library's own tabs, so the
+# menu keeps to one row beside "Sign out" on a phone).
+LIBRARY = NavItem("Library", "/sessions", section=True, also=("/collections",))
 
 NAVIGATION: dict[Role, tuple[NavItem, ...]] = {
     # Support on every page: a patient in distress should not have to find it.

@@ -28,7 +28,7 @@ from wellness.web.api.reviews_schemas import PublishedSession
 from wellness.web.catalog_views import SessionDetail
 from wellness.web.dependencies import AppMediaStore, AppSettings, RequestTime, SignedInUser
 from wellness.web.guards import coordinators_only, signed_in
-from wellness.web.idempotency import respond_once
+from wellness.web.idempotency import respond_once, respond_once_empty
 from wellness.web.ids import PageNumber, PathId
 from wellness.web.lookups import (
     asset_for_viewer_or_404,
@@ -71,17 +71,13 @@ async def deleted_once(
     committed (with the stored answer, when there is a key) are its files removed."""
     done: list[Removed] = []
 
-    async def write() -> tuple[int, None]:
+    async def write() -> None:
         done.append(await delete_rows())
-        return 204, None
 
-    answer = await respond_once(request, options, write)
+    answer = await respond_once_empty(request, options, write)
     for removed in done:
         await actions.remove_files(media_store, removed)
-    replayed = {
-        name: answer.headers[name] for name in ("idempotent-replayed",) if name in answer.headers
-    }
-    return Response(None, status_code=answer.status_code, headers=replayed)
+    return answer
 
 
 def _status_change(word: str, target: Status, name: str) -> HTTPRouteHandler:

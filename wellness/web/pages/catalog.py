@@ -13,7 +13,6 @@ from markupsafe import Markup
 
 from wellness.accounts import permissions
 from wellness.accounts.models import User
-from wellness.care import restriction_views
 from wellness.care.marks import Mark
 from wellness.caseload.availability import patients_assigned
 from wellness.catalog import services as catalog
@@ -32,7 +31,7 @@ from wellness.reviews.rules import Standing
 from wellness.settings import CarePolicy
 from wellness.suggestions import logs as suggestion_log
 from wellness.suggestions import services as suggestions
-from wellness.web.catalog_views import SessionDetail, captions_url
+from wellness.web.catalog_views import SessionDetail, captions_url, patient_marks
 from wellness.web.dependencies import CareRules, RequestTime, SignedInUser
 from wellness.web.guards import signed_in
 from wellness.web.ids import PathId
@@ -212,13 +211,6 @@ async def suggestion_context(
         "suggestion_id": offered.id if offered else None,
         "distress": await suggestions.distress_note(viewer, session.id, policy=policy, now=now),
     }
-
-
-async def patient_marks(viewer: User, session_ids: list[int]) -> dict[int, Mark]:
-    """A patient's care-team marks (skip, pinned) for these sessions; {} for staff."""
-    if not permissions.is_patient(viewer.role) or not session_ids:
-        return {}
-    return await restriction_views.marks_for_patient(viewer.id, session_ids)
 
 
 async def draft_reviews(viewer: User, session_ids: list[int]) -> dict[int, Standing]:

@@ -17,7 +17,7 @@ from litestar.response import Redirect, Template
 
 from wellness.accounts.models import User
 from wellness.caseload.availability import patients_assigned
-from wellness.catalog import removal
+from wellness.catalog import collections, removal
 from wellness.catalog import services as catalog
 from wellness.catalog.kinds import Status
 from wellness.catalog.models import MediaAsset, PracticeSession
@@ -76,7 +76,8 @@ def _status_change(word: str, target: Status, name: str) -> HTTPRouteHandler:
         assigned = await patients_assigned(
             changed.id, now=now, rollover_hour=settings.care.day_rollover_hour
         )
-        flash(request, _archived_message(changed, assigned), "success")
+        held = await collections.collections_holding(changed.id)
+        flash(request, _archived_message(changed, assigned, held), "success")
         return Redirect(f"/sessions/{session.id}", status_code=303)
 
     handler.__name__ = handler.__qualname__ = word
@@ -295,11 +296,17 @@ def _new_template(
     return Template("library/session_new.html", context=context, status_code=status)
 
 
-def _archived_message(session: PracticeSession, assigned: int) -> str:
-    if not assigned:
-        return f"“{session.title}” is archived."
-    whose = "1 patient's" if assigned == 1 else f"{assigned} patients'"
-    return (
-        f"“{session.title}” is archived. It was in {whose} assigned practice: they no longer "
-        "see it in their plans, and their therapists see that it left the library."
-    )
+def _archived_message(session: PracticeSession, assigned: int, held: int) -> str:
+    """What archiving took away: the session from patients' plans, and from `held` collections."""
+    message = f"“{session.title}” is archived."
+    if assigned:
+        whose = "1 patient's" if assigned == 1 else f"{assigned} patients'"
+        message += (
+            f" It was in {whose} assigned practice: they no longer see it in their plans, and "
+            "their therapists see that it left the library."
+        )
+    if held:
+        message += (
+            f" Patients no longer see it in the {held} collection{'s' * (held != 1)} it is in."
+        )
+    return message
