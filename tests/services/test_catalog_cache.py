@@ -165,7 +165,7 @@ def test_tokens_read_together_are_each_flags_own_in_the_order_asked(any_orm: Orm
 def test_collections_are_kept_under_the_token_until_a_write_anywhere_renews_it(
     any_orm: Orm,
 ) -> None:
-    """Collections share the catalog's token: their own writes renew it (migration 0020), and so
+    """Collections share the catalog's token: their own writes renew it (migration 0021), and so
     do writes to the sessions in them, from this process or another."""
     orm = any_orm
     coordinator = orm.run(_user("coordinator@example.org", Role.COORDINATOR))

@@ -391,7 +391,7 @@ def test_archiving_a_session_hides_it_inside_collections_at_once(
 def test_every_write_to_collections_renews_the_catalog_token_whoever_writes(
     any_orm: Orm, cora: User, sessions: dict[str, PracticeSession]
 ) -> None:
-    """The triggers of migration 0020: through the services and through plain SQL alike."""
+    """The triggers of migration 0021: through the services and through plain SQL alike."""
     tokens = [any_orm.run(change_token())]
     made = create(any_orm, cora, "Week", ids(sessions, "Breathe"))
     tokens.append(any_orm.run(change_token()))

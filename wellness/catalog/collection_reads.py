@@ -3,7 +3,7 @@ sessions a coordinator may add to one.
 
 Kept per process under the catalog's change token (`catalog.cache`): a collection's sessions
 (titles, kinds, lengths, statuses) change only with writes that renew it, the collections'
-own (migration 0020) and the sessions' (0005). What depends on the viewer beyond the statuses
+own (migration 0021) and the sessions' (0005). What depends on the viewer beyond the statuses
 they may see (a patient's practice, their care team's marks) is never kept here.
 """
 

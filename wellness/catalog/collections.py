@@ -4,7 +4,7 @@ shows are read in `collection_reads`; the rules are `collection_rules` (pure).
 
 A collection's sessions are stored as its entries, rewritten all together whenever its list
 changes, in the transaction that changes it. Every write renews the catalog's change token
-(migration 0020's triggers), so what the catalog cache keeps of collections stays exact.
+(migration 0021's triggers), so what the catalog cache keeps of collections stays exact.
 """
 
 from __future__ import annotations
