@@ -1,28 +1,30 @@
 from tortoise import fields, migrations
 from tortoise.fields.base import OnDelete
 from tortoise.migrations import operations as ops
-from wellness.migrations._dialect import run_per_dialect, sqlite_token_triggers
+from wellness.migrations._dialect import is_postgres
 
 # An assigned practice may name a collection (wellness.care.models.AssignmentVersion.collection):
-# any session the collection holds fulfils it. A nullable column with a RESTRICT key to
-# collections: ADD COLUMN on both databases (SQLite allows a REFERENCES clause on an added
-# column whose default is NULL), no table rebuild, so migration 0011's care token triggers on
-# care_assignment_versions stay.
+# any session the collection holds fulfils it.
 #
-# Undoing it drops the column, which Tortoise does on SQLite by rebuilding the table, and that
-# drops migration 0011's triggers on it and migration 0008's index (tortoise-orm 1.1.9
-# recreates neither): the step before the column creates them again when undone. Undoing it
-# refuses while any version names a collection: without the column it would name neither a
-# session nor a kind, which the code before this migration cannot read.
-_VERSIONS_TRIGGERS = {
-    f"care_assignment_versions_care_{event.lower()}": f"AFTER {event} ON care_assignment_versions"
-    for event in ("INSERT", "UPDATE", "DELETE")
-}
-# Named as Tortoise named it in migration 0008.
-_VERSIONS_INDEX = (
-    'CREATE INDEX IF NOT EXISTS "idx_care_assign_assignm_22dd51" '
-    'ON "care_assignment_versions" ("assignment_id", "effective_from")'
-)
+# 1. A nullable column with a RESTRICT key to collections: ADD COLUMN on both databases (SQLite
+#    allows a REFERENCES clause on an added column whose default is NULL), no table rebuild, so
+#    migration 0011's care token triggers and migration 0008's index on care_assignment_versions
+#    stay.
+# 2. Undone on SQLite by DROP COLUMN (SQLite 3.35+ drops a column whose own REFERENCES clause
+#    names another table), not Tortoise's rebuild: tortoise-orm 1.1.9's rebuild keeps the column
+#    of a foreign key it is asked to remove, and would drop the triggers and the index.
+# 3. Undoing it refuses while any version names a collection: without the column it would name
+#    neither a session nor a kind, which the code before this migration cannot read.
+
+
+class _AddColumn(ops.AddField):
+    async def database_backward(self, app_label, old_state, new_state, state_editor=None):
+        if state_editor is not None and not is_postgres(state_editor):
+            await state_editor.client.execute_script(
+                'ALTER TABLE "care_assignment_versions" DROP COLUMN "collection_id"'
+            )
+            return
+        await super().database_backward(app_label, old_state, new_state, state_editor)
 
 
 async def _nothing(apps, schema_editor):
@@ -47,16 +49,7 @@ class Migration(migrations.Migration):
     initial = False
 
     operations = [
-        run_per_dialect(
-            sqlite=[],
-            postgres=[],
-            sqlite_drop=[
-                *sqlite_token_triggers("care_version", _VERSIONS_TRIGGERS),
-                _VERSIONS_INDEX,
-            ],
-            postgres_drop=[],
-        ),
-        ops.AddField(
+        _AddColumn(
             model_name='AssignmentVersion',
             name='collection',
             field=fields.ForeignKeyField('wellness.Collection', source_field='collection_id', null=True, db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.RESTRICT),
