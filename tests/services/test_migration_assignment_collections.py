@@ -61,7 +61,7 @@ def test_versions_made_before_keep_their_targets_and_may_then_name_a_collection(
     any_database_url: str,
 ) -> None:
     url = any_database_url
-    before_it, it = _migration_and_the_one_before("_assignment_collections")
+    before_it, it = _migration_and_the_one_before("_assignment_collection_target")
 
     async def scenario() -> dict[str, Any]:
         found: dict[str, Any] = {}
@@ -110,7 +110,7 @@ def test_versions_made_before_keep_their_targets_and_may_then_name_a_collection(
 
 def test_undoing_it_is_refused_while_a_version_names_a_collection(any_database_url: str) -> None:
     url = any_database_url
-    before_it, it = _migration_and_the_one_before("_assignment_collections")
+    before_it, it = _migration_and_the_one_before("_assignment_collection_target")
 
     async def scenario() -> tuple[set[tuple[str, ...]], set[tuple[str, ...]], int, int]:
         await upgrade(url, target=before_it)

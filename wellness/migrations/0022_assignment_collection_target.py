@@ -13,8 +13,9 @@ from wellness.migrations._dialect import is_postgres
 # 2. Undone on SQLite by DROP COLUMN (SQLite 3.35+ drops a column whose own REFERENCES clause
 #    names another table), not Tortoise's rebuild: tortoise-orm 1.1.9's rebuild keeps the column
 #    of a foreign key it is asked to remove, and would drop the triggers and the index.
-# 3. Undoing it refuses while any version names a collection: without the column it would name
-#    neither a session nor a kind, which the code before this migration cannot read.
+# 3. Undoing it refuses while any version names a collection instead of a session: without the
+#    column it would name neither a session nor a kind, which the code before this migration
+#    cannot read. (The app never stores both; a row that has a session is read as that session.)
 
 
 class _AddColumn(ops.AddField):
@@ -33,7 +34,8 @@ async def _nothing(apps, schema_editor):
 
 async def _refuse_collection_assignments(apps, schema_editor):
     rows = await schema_editor.client.execute_query_dict(
-        "SELECT COUNT(*) AS n FROM care_assignment_versions WHERE collection_id IS NOT NULL"
+        "SELECT COUNT(*) AS n FROM care_assignment_versions "
+        "WHERE collection_id IS NOT NULL AND session_id IS NULL"
     )
     count = int(rows[0]["n"])
     if count:
