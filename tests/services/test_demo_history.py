@@ -146,7 +146,7 @@ def test_the_demo_therapist_has_assigned_pat_and_robin_practice_with_some_done(
     # Pat's programme: the coordinator's first collection, daily, its next session to start.
     assert programme.title == f"Collection: {history.PAT_COLLECTION}"
     assert (programme.collection_title, programme.frequency) == (history.PAT_COLLECTION, "daily")
-    assert programme.state is AssignmentState.ACTIVE and programme.unavailable is None
+    assert (programme.state, programme.unavailable) == (AssignmentState.ACTIVE, None)
     assert programme.prescribed == history.PAT_COLLECTION_DAYS_AGO
     assert programme.next_choice is not None
     # Today's plan on Pat's home: the programme in the morning, then the breathing item with

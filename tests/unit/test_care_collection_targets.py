@@ -219,7 +219,7 @@ def test_a_week_of_a_collection_across_the_spring_change_in_new_york() -> None:
 
     outcomes = run([weekly], practices, today=date(2026, 3, 9), zone=NEW_YORK)
 
-    assert adherence(outcomes).done == 3 and adherence(outcomes).prescribed == 3
+    assert (adherence(outcomes).done, adherence(outcomes).prescribed) == (3, 3)
 
 
 def test_a_session_target_and_a_collection_target_are_told_apart() -> None:

@@ -3,8 +3,9 @@
 
 `test_outsiders.py` covers ids in paths. Here each body field that names a record gets one the
 sender cannot use: a patient starts or logs a catalog draft or an archived session; a therapist
-assigns, pins or bans one, or assigns a draft or archived collection; an admin puts someone who is not a therapist on a care team. Each
-is sent through the JSON API and through the page form where there is one.
+assigns, pins or bans one, or assigns a draft or archived collection; an admin puts someone who
+is not a therapist on a care team. Each is sent through the JSON API and through the page form
+where there is one.
 """
 
 from __future__ import annotations
