@@ -19,6 +19,7 @@ from tests.unit.test_care_adherence import (
     THU,
     TUE,
     WED,
+    ZONES_AND_DAYS,
     assigned,
     at,
     did,
@@ -171,13 +172,6 @@ def test_a_collections_practice_counts_for_the_local_practice_day(
     assert done_days(outcomes) == [expected]
 
 
-ZONES_AND_DAYS = {
-    "Asia/Tokyo": (date(2026, 12, 2),),
-    "Pacific/Kiritimati": (date(2026, 12, 2),),
-    "Pacific/Pago_Pago": (date(2026, 12, 2),),
-    BERLIN: (date(2026, 12, 2), date(2026, 3, 29), date(2026, 10, 25)),
-    NEW_YORK: (date(2026, 12, 2), date(2026, 3, 8), date(2026, 11, 1)),
-}
 CASES = sorted(
     {
         (zone, datetime.combine(day, time(hour, 30), ZoneInfo(zone)).astimezone(UTC))

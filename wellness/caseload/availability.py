@@ -86,6 +86,28 @@ _COLLECTION_TO_CARE_TEAM = {
 }
 
 
+def reason(unavailable: Unavailable | None, *, collection: bool, patient: bool) -> str:
+    """Why nothing can be started for an assignment, as the patient (or the care team) reads
+    it; "" when something can."""
+    if unavailable is None:
+        return ""
+    if patient:
+        return unavailable.to_patient(collection=collection)
+    return unavailable.to_care_team(collection=collection)
+
+
+def left_plans(assigned: int) -> str:
+    """What a coordinator is told after archiving a session or collection that assignments in
+    force named for `assigned` patients ("" for none): a count, never who."""
+    if not assigned:
+        return ""
+    whose = "1 patient's" if assigned == 1 else f"{assigned} patients'"
+    return (
+        f" It was in {whose} assigned practice: they no longer see it in their plans, and "
+        "their therapists see that it left the library."
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class Availability:
     # What may be started for it: in the catalog's order, a collection's in its own.

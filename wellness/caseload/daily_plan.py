@@ -16,7 +16,12 @@ from wellness.care.adherence import PlanItem
 from wellness.care.practice_days import PracticeCalendar
 from wellness.care.restrictions import Restrictions, restrictions_for
 from wellness.care.schedule import Cadence, CollectionTarget, KindTarget, SessionTarget
-from wellness.caseload.availability import Unavailable, availability, collection_start
+from wellness.caseload.availability import (
+    Unavailable,
+    availability,
+    collection_start,
+    reason,
+)
 from wellness.caseload.kept import KeyedCache, care_and_catalog_tokens
 from wellness.caseload.loading import Loaded, load
 from wellness.caseload.plan import title_of
@@ -55,10 +60,7 @@ class PlanEntry:
 
     @property
     def reason_for_patient(self) -> str:
-        """Why nothing can be started for it now, as the patient reads it ("" when it can)."""
-        if self.unavailable is None:
-            return ""
-        return self.unavailable.to_patient(collection=self.collection_id is not None)
+        return reason(self.unavailable, collection=self.collection_id is not None, patient=True)
 
     @property
     def skipped(self) -> bool:

@@ -26,7 +26,12 @@ from wellness.care.schedule import (
     week_of,
 )
 from wellness.caseload.assignment_targets import SessionChoice
-from wellness.caseload.availability import Unavailable, availability, collection_start
+from wellness.caseload.availability import (
+    Unavailable,
+    availability,
+    collection_start,
+    reason,
+)
 from wellness.caseload.loading import AssignmentRecord, Loaded, PatientData, load
 from wellness.catalog.kinds import Kind
 from wellness.lib.vocabulary import Vocabulary
@@ -86,16 +91,11 @@ class AssignmentAdherence:
 
     @property
     def reason_for_patient(self) -> str:
-        """Why nothing can be started for it now, as the patient reads it ("" when it can)."""
-        if self.unavailable is None:
-            return ""
-        return self.unavailable.to_patient(collection=self.collection_id is not None)
+        return reason(self.unavailable, collection=self.collection_id is not None, patient=True)
 
     @property
     def reason_for_care_team(self) -> str:
-        if self.unavailable is None:
-            return ""
-        return self.unavailable.to_care_team(collection=self.collection_id is not None)
+        return reason(self.unavailable, collection=self.collection_id is not None, patient=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
 from wellness.accounts.models import User
+from wellness.caseload.availability import left_plans
 from wellness.catalog import collection_reads, collections
 from wellness.catalog import collection_rules as rule
 from wellness.catalog.kinds import Status
@@ -228,11 +229,4 @@ def _status_of(form: EditorForm) -> int:
 def _status_message(collection: Collection, assigned: int = 0) -> str:
     if collection.status is Status.PUBLISHED:
         return f"“{collection.title}” is published: patients can find it under Collections now."
-    message = f"“{collection.title}” is archived: patients no longer see it."
-    if assigned:
-        whose = "1 patient's" if assigned == 1 else f"{assigned} patients'"
-        message += (
-            f" It was in {whose} assigned practice: they no longer see it in their plans, and "
-            "their therapists see that it left the library."
-        )
-    return message
+    return f"“{collection.title}” is archived: patients no longer see it.{left_plans(assigned)}"
