@@ -10,7 +10,7 @@ for this patient (the kind rule's mirror).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from wellness.care.restrictions import Restrictions, restrictions_for
 from wellness.care.schedule import MINUTES_TOLERANCE
@@ -18,8 +18,21 @@ from wellness.catalog.kinds import Kind, Posture, Status
 from wellness.catalog.models import Collection, CollectionEntry, PracticeSession
 from wellness.practice.rules import MAX_PRACTICE_MINUTES
 
-if TYPE_CHECKING:
-    from wellness.caseload.assignments import AssignmentInput
+
+class TargetFields(Protocol):
+    """What names an assignment's target (`assignments.AssignmentInput` has them all)."""
+
+    @property
+    def session_id(self) -> int | None: ...
+    @property
+    def collection_id(self) -> int | None: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def min_minutes(self) -> int | None: ...
+    @property
+    def max_minutes(self) -> int | None: ...
+
 
 # What the three target fields are, named in a refusal that says only one may be chosen.
 ONE_TARGET = "Choose one: a session, a kind with minutes, or a collection."
@@ -61,7 +74,7 @@ async def matching_sessions(kind: str, low: int, high: int) -> list[PracticeSess
 
 
 async def clean_target(
-    entry: AssignmentInput, restrictions: Restrictions, problems: dict[str, str]
+    entry: TargetFields, restrictions: Restrictions, problems: dict[str, str]
 ) -> dict[str, Any]:
     """The target's columns, each refused field (with the reason when the care team forbids
     the session, or every session that would do) into `problems`."""
@@ -106,7 +119,7 @@ _NO_TARGET: dict[str, Any] = {
 }
 
 
-def _also_named(entry: AssignmentInput) -> list[str]:
+def _also_named(entry: TargetFields) -> list[str]:
     """The fields of a session or kind target given beside a collection."""
     given = {
         "session_id": entry.session_id is not None,
@@ -117,7 +130,7 @@ def _also_named(entry: AssignmentInput) -> list[str]:
     return [field for field, named in given.items() if named]
 
 
-async def _session_problem(entry: AssignmentInput, restrictions: Restrictions) -> str | None:
+async def _session_problem(entry: TargetFields, restrictions: Restrictions) -> str | None:
     if entry.kind or entry.min_minutes is not None or entry.max_minutes is not None:
         return "Choose a session, or a kind with minutes: not both."
     session = await PracticeSession.get_or_none(id=entry.session_id, status=Status.PUBLISHED)
@@ -126,7 +139,7 @@ async def _session_problem(entry: AssignmentInput, restrictions: Restrictions) -
     return forbidden_reason(session, restrictions)
 
 
-async def _collection_problem(entry: AssignmentInput, restrictions: Restrictions) -> str | None:
+async def _collection_problem(entry: TargetFields, restrictions: Restrictions) -> str | None:
     if _also_named(entry):
         return ONE_TARGET
     collection = await Collection.get_or_none(id=entry.collection_id, status=Status.PUBLISHED)
