@@ -94,9 +94,9 @@ def test_the_demo_therapist_has_assigned_pat_and_robin_practice_with_some_done(
     pat, robin, theo = users[PATIENT], users[PATIENT2], users[THERAPIST]
     policy = CarePolicy()
 
-    assert orm.run(PracticeAssignment.all().count()) == 2
-    assert orm.run(PracticeAssignment.filter(created_by_id=theo.id).count()) == 2
-    [breathing] = orm.run(adherence_for(pat, policy=policy, now=TEST_NOW))
+    assert orm.run(PracticeAssignment.all().count()) == 3
+    assert orm.run(PracticeAssignment.filter(created_by_id=theo.id).count()) == 3
+    programme, breathing = orm.run(adherence_for(pat, policy=policy, now=TEST_NOW))
     assert (breathing.kind, breathing.frequency, breathing.part_of_day) == (
         "breathing",
         "daily",
@@ -141,10 +141,19 @@ def test_the_demo_therapist_has_assigned_pat_and_robin_practice_with_some_done(
     assert sorted(version.effective_from for version in versions) == [
         TEST_NOW.date() - timedelta(days=history.PAT_ASSIGNED_DAYS_AGO),
         TEST_NOW.date() - timedelta(days=history.ROBIN_ASSIGNED_DAYS_AGO),
+        TEST_NOW.date() - timedelta(days=history.PAT_COLLECTION_DAYS_AGO),
     ]
-    # Today's plan on Pat's home: the breathing item with its note, one tap away, not yet done.
+    # Pat's programme: the coordinator's first collection, daily, its next session to start.
+    assert programme.title == f"Collection: {history.PAT_COLLECTION}"
+    assert (programme.collection_title, programme.frequency) == (history.PAT_COLLECTION, "daily")
+    assert (programme.state, programme.unavailable) == (AssignmentState.ACTIVE, None)
+    assert programme.prescribed == history.PAT_COLLECTION_DAYS_AGO
+    assert programme.next_choice is not None
+    # Today's plan on Pat's home: the programme in the morning, then the breathing item with
+    # its note, each one tap away, not yet done.
     plan = orm.run(todays_plan_for(pat, policy=policy, now=TEST_NOW))
-    [item] = plan.items
+    first, item = plan.items
+    assert (first.title, first.start_session_id) == (programme.title, programme.next_choice.id)
     assert (item.note, item.done, item.due) == (history.PAT_NOTE, 0, 1)
     assert item.start_session_id in set(
         flat(orm.run(PracticeSession.filter(kind="breathing").values_list("id", flat=True)))

@@ -32,6 +32,7 @@ from wellness.care.practice_days import PracticeCalendar, ZoneChange
 from wellness.care.schedule import (
     Assignment,
     Cadence,
+    CollectionTarget,
     Frequency,
     KindTarget,
     PartOfDay,
@@ -56,6 +57,7 @@ def day(offset: int) -> date:
 
 targets = st.one_of(
     st.builds(SessionTarget, st.sampled_from((1, 2))),
+    st.builds(CollectionTarget, st.just(9), st.sampled_from((frozenset({1}), frozenset({1, 2})))),
     st.builds(
         lambda kind, low, extra: KindTarget(kind, low, low + extra),
         st.sampled_from(KINDS),
@@ -281,6 +283,8 @@ def ref_accepts(version: ScheduleVersion, practice: CompletedPractice) -> bool:
     target = version.target
     if isinstance(target, SessionTarget):
         return practice.session_id == target.session_id
+    if isinstance(target, CollectionTarget):
+        return practice.session_id in target.session_ids
     return (
         practice.kind == target.kind
         and target.min_minutes - 0.5 <= practice.minutes <= target.max_minutes + 0.5

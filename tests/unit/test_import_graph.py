@@ -102,6 +102,7 @@ PURE_MODULES = (
     "wellness.checkins.trends",
     "wellness.care.policy",
     "wellness.care.schedule",
+    "wellness.care.targets",
     "wellness.care.adherence",
     "wellness.care.practice_days",
     "wellness.care.note_rules",

@@ -3,8 +3,9 @@
 
 `test_outsiders.py` covers ids in paths. Here each body field that names a record gets one the
 sender cannot use: a patient starts or logs a catalog draft or an archived session; a therapist
-assigns, pins or bans one; an admin puts someone who is not a therapist on a care team. Each
-is sent through the JSON API and through the page form where there is one.
+assigns, pins or bans one, or assigns a draft or archived collection; an admin puts someone who
+is not a therapist on a care team. Each is sent through the JSON API and through the page form
+where there is one.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import httpx
 import pytest
 
 from tests.conftest import PERSONAS, TEST_NOW, Client
+from tests.web.collection_data import make_collection
 from tests.web.test_practice_api import make_session
 from wellness.accounts.models import User
 from wellness.care.models import CareTeamMember, PracticeAssignment, SessionOverride
@@ -102,6 +104,24 @@ def test_a_therapist_cannot_assign_pin_or_ban_a_session_patients_may_not_see(
         # The form offers only sessions patients can see; any other id is not among them.
         choice = {"kind": kind, "session_id": str(session)}
         refused(client, partial(client.submit, overrides, choice), "Choose a session")
+
+
+@pytest.mark.parametrize("status", [Status.DRAFT, Status.ARCHIVED], ids=["draft", "archived"])
+def test_a_therapist_cannot_assign_a_collection_patients_may_not_see(
+    client: Client, personas: dict[str, User], status: Status
+) -> None:
+    published = make_session(client, status=Status.PUBLISHED)
+    hidden = make_collection(client, "Hidden", [published], status=status)
+    client.login_as(PERSONAS["therapist"])
+    patient = personas["patient"].id
+
+    assigned = {"collection_id": hidden}
+    api = f"/api/v1/patients/{patient}/assignments"
+    said = '"field":"collection_id"'
+    refused(client, lambda: api_write(client, "POST", api, assigned), said)
+    form = {"target": "collection", "collection_id": str(hidden), "frequency": "daily"}
+    page = f"/care/patients/{patient}/assignments"
+    refused(client, lambda: client.submit(page, form), "No published collection has that id.")
 
 
 @pytest.mark.parametrize("who", ["other_patient", "coordinator", "admin"])

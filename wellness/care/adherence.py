@@ -10,15 +10,16 @@ What is due comes from `wellness.care.schedule`. The rules here:
 2. Matching. The caller passes completed practices only (the app's completion rule, any
    evidence). A practice can fulfil an item when it falls on a day the item accepts (the item's
    own day; for "N times a week", any active or closing day of the week) and matches the
-   version in force on the practice's day: the session itself, or the kind with a length in the
-   range.
+   version in force on the practice's day: the session itself, any session of the collection,
+   or the kind with a length in the range.
    One practice fulfils at most one item and one item takes at most one practice, across all of
    a patient's assignments. The matching is a maximum one, so no arrangement fulfils more items.
    Items claim practices in priority order, each keeping what it has while later ones look for
    augmenting paths (Kuhn's algorithm run from the item side): optional items (those of closing
    days, `wellness.care.schedule` rule 3) after all the others, then earlier deadline, then day
    items before weekly ones, then an item whose part of the day a candidate practice was done
-   in, then specific sessions before kinds, then part of the day, assignment id and slot. Each
+   in, then specific sessions, collections, kinds (the narrower target first: the broader one
+   has more practices left that can fulfil it), then part of the day, assignment id and slot. Each
    item tries its candidates earliest first. Because the items that can be fulfilled together
    form a matroid, this gives the best set of fulfilled items in that priority order (in
    particular, past-due items are fulfilled before ones still pending, and optional items
@@ -340,14 +341,14 @@ def _match_week(
         part = items[item].version.part_of_day
         return part is not None and part.contains(practices[practice].hour)
 
-    def priority(index: int) -> tuple[bool, date, bool, bool, bool, int, int, int]:
+    def priority(index: int) -> tuple[bool, date, bool, bool, int, int, int, int]:
         item = items[index]
         return (
             item.optional,
             item.due,
             item.cadence is Cadence.WEEK,
             not any(fits(index, practice) for practice in candidates[index]),
-            not item.version.target.specific,
+            item.version.target.rank,  # session, collection, kind: `wellness.care.targets`
             part_rank(item.version.part_of_day),
             item.assignment_id,
             item.slot,

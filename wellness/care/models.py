@@ -128,8 +128,9 @@ class PracticeAssignment(Model):
 class AssignmentVersion(Model):
     """One version of an assignment: what to practise, on which schedule, with which note.
 
-    The target is a session, or (session None) any published session of `kind` whose length is
-    in min..max minutes. The schedule is daily, N times a week, or chosen ISO weekdays.
+    The target is a session, a collection (any session it holds), or (both None) any published
+    session of `kind` whose length is in min..max minutes. The schedule is daily, N times a
+    week, or chosen ISO weekdays.
     """
 
     id = fields.IntField(primary_key=True)
@@ -142,6 +143,13 @@ class AssignmentVersion(Model):
     session_id: int | None
     session: fields.ForeignKeyNullableRelation[Model] = fields.ForeignKeyField(
         "wellness.PracticeSession", related_name=False, null=True, on_delete=fields.RESTRICT
+    )
+    # A collection: any session it holds (migration 0022). RESTRICT, as for the session: a
+    # collection an assignment names is archived, never deleted (only drafts never published
+    # are deleted, and an assignment names only published ones).
+    collection_id: int | None
+    collection: fields.ForeignKeyNullableRelation[Model] = fields.ForeignKeyField(
+        "wellness.Collection", related_name=False, null=True, on_delete=fields.RESTRICT
     )
     kind = fields.CharField(max_length=16, default="")
     min_minutes = fields.SmallIntField(null=True)

@@ -1,7 +1,7 @@
 """What an assigned practice asks of a patient, day by day. Pure: standard library only.
 
-An assignment is a practice a therapist gives a patient: a specific session, or a kind within
-a length range, on a schedule. The rules:
+An assignment is a practice a therapist gives a patient: a specific session, a kind within a
+length range, or any session of a collection (`wellness.care.targets`), on a schedule. The rules:
 
 1. Days are practice days: local dates in the patient's practice calendar, which begin at the
    rollover hour (see `wellness.practice.streaks.practice_day`). Nothing here reads a clock or
@@ -49,10 +49,15 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
 
+# The targets live in `wellness.care.targets`; they are named here too, beside the schedules.
+from wellness.care.targets import MINUTES_TOLERANCE as MINUTES_TOLERANCE
+from wellness.care.targets import TARGET_TYPES
+from wellness.care.targets import CollectionTarget as CollectionTarget
+from wellness.care.targets import KindTarget as KindTarget
+from wellness.care.targets import SessionTarget as SessionTarget
+from wellness.care.targets import Target as Target
 from wellness.lib.vocabulary import Vocabulary
 
-# A length range in whole minutes admits sessions that round to it, like the catalog's filter.
-MINUTES_TOLERANCE = 0.5
 _DAY = timedelta(days=1)
 
 
@@ -132,47 +137,6 @@ class Schedule:
 
 
 @dataclass(frozen=True, slots=True)
-class SessionTarget:
-    """One specific catalog session."""
-
-    session_id: int
-
-    specific = True
-
-    def accepts(self, *, session_id: int | None, kind: str, minutes: float) -> bool:
-        return session_id == self.session_id
-
-
-@dataclass(frozen=True, slots=True)
-class KindTarget:
-    """Any practice of a kind whose length, in minutes, rounds into min_minutes..max_minutes."""
-
-    kind: str
-    min_minutes: int
-    max_minutes: int
-
-    specific = False
-
-    def __post_init__(self) -> None:
-        if not isinstance(self.kind, str) or not self.kind:
-            raise ValueError(f"kind must be a non-empty string, got {self.kind!r}")
-        low, high = self.min_minutes, self.max_minutes
-        if not (_is_int(low) and _is_int(high) and 0 <= low <= high):
-            raise ValueError(f"need whole minutes 0 <= min <= max, got {low!r}..{high!r}")
-
-    def accepts(self, *, session_id: int | None, kind: str, minutes: float) -> bool:
-        return (
-            kind == self.kind
-            and self.min_minutes - MINUTES_TOLERANCE
-            <= minutes
-            <= self.max_minutes + MINUTES_TOLERANCE
-        )
-
-
-Target = SessionTarget | KindTarget
-
-
-@dataclass(frozen=True, slots=True)
 class ScheduleVersion:
     effective_from: date  # the practice day the change was made; in force from then on
     target: Target
@@ -183,8 +147,8 @@ class ScheduleVersion:
     note: str = ""
 
     def __post_init__(self) -> None:
-        if not isinstance(self.target, SessionTarget | KindTarget):
-            raise ValueError(f"target must be a SessionTarget or KindTarget: {self.target!r}")
+        if not isinstance(self.target, TARGET_TYPES):
+            raise ValueError(f"target must be a session, collection or kind: {self.target!r}")
         if self.end is not None and self.end < self.start:
             raise ValueError(f"end {self.end} is before start {self.start}")
         if self.part_of_day is not None and not isinstance(self.part_of_day, PartOfDay):

@@ -19,13 +19,11 @@ from wellness.accounts.models import User
 from wellness.care import services as care
 from wellness.care.models import AssignmentPause, AssignmentVersion, PracticeAssignment
 from wellness.care.practice_days import PracticeCalendar
-from wellness.care.restrictions import Restrictions, restrictions_for
-from wellness.care.schedule import MINUTES_TOLERANCE, Frequency, PartOfDay
-from wellness.catalog.kinds import Kind, Posture, Status
-from wellness.catalog.models import PracticeSession
+from wellness.care.restrictions import restrictions_for
+from wellness.care.schedule import Frequency, PartOfDay
+from wellness.caseload.assignment_targets import clean_target
 from wellness.db import raw_query
 from wellness.lib.validation import FieldErrors
-from wellness.practice.rules import MAX_PRACTICE_MINUTES
 from wellness.settings import CarePolicy
 
 MAX_NOTE = 500
@@ -35,9 +33,11 @@ MAX_DAYS_AHEAD = 366
 
 @dataclass(frozen=True, slots=True)
 class AssignmentInput:
-    """What a therapist asks for: a session, or a kind with a length range; a schedule."""
+    """What a therapist asks for: a session, a kind with a length range, or a collection; a
+    schedule."""
 
     session_id: int | None = None
+    collection_id: int | None = None
     kind: str = ""
     min_minutes: int | None = None
     max_minutes: int | None = None
@@ -57,41 +57,6 @@ class AssignmentError(ValueError):
 def practice_today(patient: User, policy: CarePolicy, now: datetime) -> date:
     """The patient's practice day now: their zone, the clinic's rollover hour."""
     return PracticeCalendar(patient.time_zone, policy.day_rollover_hour).today(now)
-
-
-def session_flags(session: PracticeSession) -> set[str]:
-    """The session's contraindication codes, with "standing" for a standing practice."""
-    flags = {str(code) for code in session.contraindications or []}
-    if session.posture == Posture.STANDING:
-        flags.add("standing")
-    return flags
-
-
-def forbidden_reason(session: PracticeSession, restrictions: Restrictions) -> str | None:
-    """Why the care team asked this patient to skip the session, or None."""
-    if session.id in restrictions.banned:
-        return f"“{session.title}” is on this patient's skip list."
-    clash = sorted(restrictions.contraindications & session_flags(session))
-    if clash:
-        named = ", ".join(code.replace("_", " ") for code in clash)
-        return f"“{session.title}” is contraindicated for this patient ({named})."
-    return None
-
-
-def in_range(duration_seconds: float, low: int, high: int) -> bool:
-    minutes = duration_seconds / 60
-    return low - MINUTES_TOLERANCE <= minutes <= high + MINUTES_TOLERANCE
-
-
-async def matching_sessions(kind: str, low: int, high: int) -> list[PracticeSession]:
-    """Published sessions of the kind whose length rounds into low..high minutes."""
-    found = await PracticeSession.filter(
-        status=Status.PUBLISHED,
-        kind=kind,
-        duration_seconds__gte=(low - MINUTES_TOLERANCE) * 60,
-        duration_seconds__lte=(high + MINUTES_TOLERANCE) * 60,
-    ).order_by("title", "id")
-    return [session for session in found if in_range(session.duration_seconds, low, high)]
 
 
 def _clean_schedule(
@@ -148,64 +113,13 @@ def _end_problem(end: date | None, start: date, today: date) -> str | None:
     return None
 
 
-async def _clean_target(
-    entry: AssignmentInput, restrictions: Restrictions, problems: dict[str, str]
-) -> dict[str, Any]:
-    """The target's columns, each refused field (with the reason when the care team forbids
-    the session) into `problems`."""
-    if entry.session_id is not None:
-        problem = await _session_problem(entry, restrictions)
-        if problem:
-            problems["session_id"] = problem
-        return {
-            "session_id": entry.session_id,
-            "kind": "",
-            "min_minutes": None,
-            "max_minutes": None,
-        }
-    if entry.kind not in {kind.value for kind in Kind}:
-        problems["kind"] = "Choose a session, or a kind of practice."
-        if not entry.kind:  # neither chosen: minutes would be beside the point
-            return {}
-    low = _whole_minutes("min_minutes", entry.min_minutes, problems)
-    high = _whole_minutes("max_minutes", entry.max_minutes, problems)
-    if low is not None and high is not None and low > high:
-        problems["max_minutes"] = "The longest cannot be shorter than the shortest."
-    if not problems.keys() & {"kind", "min_minutes", "max_minutes"} and low and high:
-        matching = await matching_sessions(entry.kind, low, high)
-        reasons = [forbidden_reason(session, restrictions) for session in matching]
-        if matching and all(reasons):
-            label = Kind(entry.kind).label.lower()
-            problems["kind"] = (
-                f"Every published {label} session of {low} to {high} minutes is contraindicated "
-                "or on this patient's skip list. Choose another kind or length."
-            )
-    return {"session_id": None, "kind": entry.kind, "min_minutes": low, "max_minutes": high}
-
-
-async def _session_problem(entry: AssignmentInput, restrictions: Restrictions) -> str | None:
-    if entry.kind or entry.min_minutes is not None or entry.max_minutes is not None:
-        return "Choose a session, or a kind with minutes: not both."
-    session = await PracticeSession.get_or_none(id=entry.session_id, status=Status.PUBLISHED)
-    if session is None:
-        return "No published session has that id."
-    return forbidden_reason(session, restrictions)
-
-
-def _whole_minutes(name: str, value: int | None, problems: dict[str, str]) -> int | None:
-    if value is None or isinstance(value, bool) or not 1 <= value <= MAX_PRACTICE_MINUTES:
-        problems[name] = f"Give whole minutes from 1 to {MAX_PRACTICE_MINUTES}."
-        return None
-    return value
-
-
 async def _columns(
     patient_id: int, entry: AssignmentInput, today: date, problems: dict[str, str]
 ) -> dict[str, Any]:
     """The version's columns; FieldErrors names every refused field, those found before
     (`problems`) included."""
     schedule = _clean_schedule(entry, today, problems)
-    target = await _clean_target(entry, await restrictions_for(patient_id), problems)
+    target = await clean_target(entry, await restrictions_for(patient_id), problems)
     if problems:
         raise FieldErrors(problems)
     return {**target, **schedule}
@@ -263,6 +177,7 @@ def input_of(version: AssignmentVersion) -> AssignmentInput:
     """A version as the input that would make it again (the start of a change)."""
     return AssignmentInput(
         session_id=version.session_id,
+        collection_id=version.collection_id,
         kind=version.kind,
         min_minutes=version.min_minutes,
         max_minutes=version.max_minutes,
@@ -382,28 +297,3 @@ async def change_keys(patient_ids: Sequence[int]) -> dict[int, Hashable]:
         int(row[0]): tuple(None if value is None else int(value) for value in row[1:])
         for row in rows
     }
-
-
-@dataclass(frozen=True, slots=True)
-class SessionChoice:
-    """A published session as a list of choices offers it; `reason` when the care team
-    forbids it for this patient."""
-
-    id: int
-    title: str
-    kind: str
-    duration_seconds: float
-    reason: str | None = None
-
-    @classmethod
-    def of(cls, session: PracticeSession, reason: str | None = None) -> SessionChoice:
-        return cls(session.id, session.title, session.kind.value, session.duration_seconds, reason)
-
-
-async def session_choices(patient_id: int) -> list[SessionChoice]:
-    """Every published session, by title, each marked when the care team forbids it."""
-    restrictions = await restrictions_for(patient_id)
-    sessions = await PracticeSession.filter(status=Status.PUBLISHED).order_by("title", "id")
-    return [
-        SessionChoice.of(session, forbidden_reason(session, restrictions)) for session in sessions
-    ]

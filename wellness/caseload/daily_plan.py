@@ -1,7 +1,7 @@
 """Today's plan for a patient: each assigned item due today, what is done and which practice
-did it, and the session one tap starts (the assigned one, or for a kind the best allowed
-match). Built on `loading` and the pure `wellness.care.adherence.todays_plan`; adherence over
-weeks is `plan`'s."""
+did it, and the session one tap starts (the assigned one, for a kind the best allowed match,
+for a collection the next allowed one this patient has not done). Built on `loading` and the
+pure `wellness.care.adherence.todays_plan`; adherence over weeks is `plan`'s."""
 
 from __future__ import annotations
 
@@ -15,10 +15,15 @@ from wellness.care import adherence as rules
 from wellness.care.adherence import PlanItem
 from wellness.care.practice_days import PracticeCalendar
 from wellness.care.restrictions import Restrictions, restrictions_for
-from wellness.care.schedule import Cadence, KindTarget, SessionTarget
-from wellness.caseload.availability import Unavailable, availability
+from wellness.care.schedule import Cadence, CollectionTarget, KindTarget, SessionTarget
+from wellness.caseload.availability import (
+    Unavailable,
+    availability,
+    collection_start,
+    reason,
+)
 from wellness.caseload.kept import KeyedCache, care_and_catalog_tokens
-from wellness.caseload.loading import load
+from wellness.caseload.loading import Loaded, load
 from wellness.caseload.plan import title_of
 from wellness.catalog.models import PracticeSession
 from wellness.practice import history
@@ -46,10 +51,16 @@ class PlanEntry:
     kind: str
     min_minutes: int
     max_minutes: int
+    collection_id: int | None = None
+    collection_title: str = ""
 
     @property
     def complete(self) -> bool:
         return self.done >= self.due
+
+    @property
+    def reason_for_patient(self) -> str:
+        return reason(self.unavailable, collection=self.collection_id is not None, patient=True)
 
     @property
     def skipped(self) -> bool:
@@ -101,15 +112,19 @@ def best_session(
 async def _entry(
     patient_id: int,
     item: PlanItem,
-    titles: dict[int, str],
+    loaded: Loaded,
     restrictions: Restrictions,
     changes: dict[int, float] | None,
+    policy: CarePolicy,
 ) -> tuple[PlanEntry, dict[int, float] | None]:
     target = item.version.target
     found = await availability(target, restrictions)
     start: PracticeSession | None = None
+    collection_id = target.collection_id if isinstance(target, CollectionTarget) else None
     if isinstance(target, SessionTarget):
         start = found.sessions[0] if found.sessions else None
+    elif isinstance(target, CollectionTarget):
+        start = await collection_start(patient_id, found.sessions, policy)
     else:
         if changes is None and found.sessions:
             changes = await _changes_by_session(patient_id)
@@ -117,7 +132,7 @@ async def _entry(
     kind_target = target if isinstance(target, KindTarget) else None
     entry = PlanEntry(
         assignment_id=item.assignment_id,
-        title=title_of(target, titles),
+        title=title_of(target, loaded.titles, loaded.collection_titles),
         note=item.version.note,
         part_of_day=item.version.part_of_day.label if item.version.part_of_day else "",
         weekly=item.cadence is Cadence.WEEK,
@@ -127,10 +142,12 @@ async def _entry(
         start_session_id=start.id if start else None,
         start_session_title=start.title if start else "",
         unavailable=found.unavailable,
-        target_session_id=None if kind_target else getattr(target, "session_id", None),
+        target_session_id=target.session_id if isinstance(target, SessionTarget) else None,
         kind=kind_target.kind if kind_target else "",
         min_minutes=kind_target.min_minutes if kind_target else 0,
         max_minutes=kind_target.max_minutes if kind_target else 0,
+        collection_id=collection_id,
+        collection_title=loaded.collection_titles.get(collection_id or 0, ""),
     )
     return entry, changes
 
@@ -175,7 +192,7 @@ async def _todays_plan(
     changes: dict[int, float] | None = None
     entries = []
     for item in items:
-        entry, changes = await _entry(patient.id, item, loaded.titles, restrictions, changes)
+        entry, changes = await _entry(patient.id, item, loaded, restrictions, changes, policy)
         entries.append(entry)
     return TodaysPlan(today, tuple(entries))
 
@@ -188,11 +205,11 @@ async def due_today(patient: User, *, policy: CarePolicy, now: datetime) -> tupl
 
 def due_items(plan: TodaysPlan) -> tuple[DueItem, ...]:
     """The items of today's plan not yet done (nor skipped), as the suggestion engine takes
-    them."""
+    them: a collection's as the session it starts (the next one), which then fulfils it."""
     return tuple(
         DueItem(
             assignment_id=entry.assignment_id,
-            session_id=entry.target_session_id,
+            session_id=entry.start_session_id if entry.collection_id else entry.target_session_id,
             kind=entry.kind,
             min_minutes=entry.min_minutes,
             max_minutes=entry.max_minutes,

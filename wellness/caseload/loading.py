@@ -19,14 +19,16 @@ from wellness.care.models import AssignmentPause, AssignmentVersion, PracticeAss
 from wellness.care.practice_days import PracticeCalendar
 from wellness.care.schedule import (
     Assignment,
+    CollectionTarget,
     KindTarget,
     PartOfDay,
     Pause,
     Schedule,
     ScheduleVersion,
     SessionTarget,
+    Target,
 )
-from wellness.catalog.models import PracticeSession
+from wellness.catalog.models import Collection, CollectionEntry, PracticeSession
 from wellness.practice import rules
 from wellness.practice.history import PRACTICE_COLUMNS, moment
 from wellness.practice.models import PracticeLog
@@ -63,13 +65,22 @@ class PatientData:
 class Loaded:
     patients: dict[int, PatientData]
     titles: dict[int, str]  # session id -> title, for the sessions assignments name
+    # collection id -> title, for the collections assignments name
+    collection_titles: dict[int, str] = field(default_factory=dict)
 
 
-def version_of(row: AssignmentVersion) -> ScheduleVersion:
-    """A stored version as the pure schedule's."""
-    target: SessionTarget | KindTarget
+def version_of(
+    row: AssignmentVersion, collections: dict[int, frozenset[int]] | None = None
+) -> ScheduleVersion:
+    """A stored version as the pure schedule's; a collection's target holds the sessions
+    `collections` says it holds now (none when it is not there)."""
+    target: Target
     if row.session_id is not None:
         target = SessionTarget(row.session_id)
+    elif row.collection_id is not None:
+        target = CollectionTarget(
+            row.collection_id, (collections or {}).get(row.collection_id, frozenset())
+        )
     else:
         target = KindTarget(row.kind, row.min_minutes or 0, row.max_minutes or 0)
     frequency = schedule.Frequency(row.frequency)
@@ -116,7 +127,8 @@ async def load(
     ended_after: date | None = None,
 ) -> Loaded:
     """The assignments of the patients (id -> time zone) and their completed practice (from
-    `since`, else from their first assignment), in at most five queries. With `ended_after`,
+    `since`, else from their first assignment), in at most five queries, and two more when an
+    assignment names a collection (its sessions and title). With `ended_after`,
     assignments ended on or before that day are left out (nothing of theirs is due after it)."""
     found = {patient_id: PatientData(patient_id, zone) for patient_id, zone in patients.items()}
     query = PracticeAssignment.filter(patient_id__in=list(patients))
@@ -133,6 +145,8 @@ async def load(
             versions[row.assignment_id].append(row)
         for pause in await AssignmentPause.filter(assignment_id__in=ids):
             pauses[pause.assignment_id].append(pause)
+    named = {row.collection_id for rows in versions.values() for row in rows}
+    collections, collection_titles = await collections_named(named - {None})
     session_ids: set[int] = set()
     for head in heads:
         rows = versions.get(head.id)
@@ -140,7 +154,7 @@ async def load(
             continue
         pure = Assignment(
             head.id,
-            tuple(version_of(row) for row in rows),
+            tuple(version_of(row, collections) for row in rows),
             pauses_of(pauses[head.id]),
             head.ended_on,
         )
@@ -203,4 +217,25 @@ async def load(
                 time_zone=str(zone) if zone else None,
             )
         )
-    return Loaded(found, {sid: title for sid, (title, _) in sessions.items()})
+    titles = {sid: title for sid, (title, _) in sessions.items()}
+    return Loaded(found, titles, collection_titles)
+
+
+async def collections_named(
+    collection_ids: set[int | None],
+) -> tuple[dict[int, frozenset[int]], dict[int, str]]:
+    """The sessions each of these collections holds now (whatever their status: a practice of
+    a session archived since still counts for its day), and their titles; two queries."""
+    wanted = sorted(cid for cid in collection_ids if cid is not None)
+    if not wanted:
+        return {}, {}
+    held: dict[int, set[int]] = defaultdict(set)
+    for collection_id, session_id in await CollectionEntry.filter(
+        collection_id__in=wanted
+    ).values_list("collection_id", "session_id"):
+        held[int(collection_id)].add(int(session_id))
+    titles = dict(await Collection.filter(id__in=wanted).values_list("id", "title"))
+    return (
+        {cid: frozenset(held.get(cid, ())) for cid in wanted},
+        {int(cid): str(title) for cid, title in titles.items()},
+    )

@@ -17,15 +17,22 @@ from wellness.care.adherence import Outcome
 from wellness.care.practice_days import PracticeCalendar
 from wellness.care.restrictions import Restrictions, restrictions_for
 from wellness.care.schedule import (
+    CollectionTarget,
     Frequency,
     KindTarget,
     ScheduleVersion,
     SessionTarget,
+    Target,
     week_of,
 )
-from wellness.caseload.assignments import SessionChoice
-from wellness.caseload.availability import Unavailable, availability
-from wellness.caseload.loading import AssignmentRecord, PatientData, load
+from wellness.caseload.assignment_targets import SessionChoice
+from wellness.caseload.availability import (
+    Unavailable,
+    availability,
+    collection_start,
+    reason,
+)
+from wellness.caseload.loading import AssignmentRecord, Loaded, PatientData, load
 from wellness.catalog.kinds import Kind
 from wellness.lib.vocabulary import Vocabulary
 from wellness.settings import CarePolicy
@@ -48,14 +55,14 @@ class AssignmentAdherence:
     """One assignment with its adherence (done / prescribed; items still open are pending)."""
 
     id: int
-    title: str  # the session's title, or "Any breathing session, 5 to 10 minutes"
+    title: str  # the session's, "Any breathing session, 5 to 10 minutes", "Collection: ..."
     schedule: str  # "Daily", "3 times a week", "Mon, Wed, Fri"
     part_of_day: str  # "" or "Morning", ...
     note: str
     start: date
     end: date | None
     state: AssignmentState
-    session_id: int | None  # the specific session, or None for a kind
+    session_id: int | None  # the specific session, else None
     kind: str  # the kind for a kind target, else ""
     min_minutes: int | None
     max_minutes: int | None
@@ -69,14 +76,26 @@ class AssignmentAdherence:
     week_prescribed: int
     week_pending: int
     overdue: int
+    collection_id: int | None = None  # the collection for a collection target
+    collection_title: str = ""
     # For an assignment still in force: why nothing can be started for it now, else what can
-    # (the session, or the published sessions of the kind that fit the length and are allowed).
+    # (the session, the published sessions of the kind that fit the length and are allowed,
+    # or the collection's published, allowed sessions in its order, and the one to do next).
     unavailable: Unavailable | None = None
     choices: tuple[SessionChoice, ...] = ()
+    next_choice: SessionChoice | None = None
 
     @property
     def ratio(self) -> float | None:
         return self.done / self.prescribed if self.prescribed else None
+
+    @property
+    def reason_for_patient(self) -> str:
+        return reason(self.unavailable, collection=self.collection_id is not None, patient=True)
+
+    @property
+    def reason_for_care_team(self) -> str:
+        return reason(self.unavailable, collection=self.collection_id is not None, patient=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,9 +109,16 @@ class CaseloadAdherence:
     overdue: int  # missed items due in the last OVERDUE_DAYS days
 
 
-def title_of(target: SessionTarget | KindTarget, titles: dict[int, str]) -> str:
+def title_of(
+    target: Target, titles: dict[int, str], collections: dict[int, str] | None = None
+) -> str:
+    """How an assignment is named: a session by its title (`titles`), a collection as
+    "Collection: <its title>" (`collections`), a kind with its length."""
     if isinstance(target, SessionTarget):
         return titles.get(target.session_id, "A session")
+    if isinstance(target, CollectionTarget):
+        title = (collections or {}).get(target.collection_id)
+        return f"Collection: {title}" if title else "A collection"
     label = (
         Kind(target.kind).label.lower() if target.kind in {k.value for k in Kind} else target.kind
     )
@@ -127,7 +153,7 @@ def state_of(record: AssignmentRecord, today: date) -> AssignmentState:
 
 
 def _summary(
-    record: AssignmentRecord, outcomes: Sequence[Outcome], today: date, titles: dict[int, str]
+    record: AssignmentRecord, outcomes: Sequence[Outcome], today: date, loaded: Loaded
 ) -> AssignmentAdherence:
     pure = record.assignment
     latest = pure.versions[-1]
@@ -140,9 +166,10 @@ def _summary(
     ]
     target = latest.target
     kind_target = target if isinstance(target, KindTarget) else None
+    collection_id = target.collection_id if isinstance(target, CollectionTarget) else None
     return AssignmentAdherence(
         id=pure.id,
-        title=title_of(target, titles),
+        title=title_of(target, loaded.titles, loaded.collection_titles),
         schedule=schedule_text(latest),
         part_of_day=latest.part_of_day.label if latest.part_of_day else "",
         note=latest.note,
@@ -163,6 +190,8 @@ def _summary(
         week_prescribed=week.prescribed,
         week_pending=week.pending,
         overdue=len(late),
+        collection_id=collection_id,
+        collection_title=loaded.collection_titles.get(collection_id or 0, ""),
     )
 
 
@@ -186,10 +215,10 @@ async def adherence_for(
     if not data.assignments:
         return []
     today, outcomes = _evaluate(data, policy, now)
-    found = [_summary(record, outcomes, today, loaded.titles) for record in data.assignments]
+    found = [_summary(record, outcomes, today, loaded) for record in data.assignments]
     restrictions = await restrictions_for(patient.id)
     checked = [
-        await _with_availability(item, record, restrictions)
+        await _with_availability(item, record, restrictions, patient.id, policy)
         for item, record in zip(found, data.assignments, strict=True)
     ]
     return sorted(checked, key=lambda item: -item.id)
@@ -225,20 +254,29 @@ async def adherence_between(
         if not (counted.prescribed or counted.pending):
             continue
         latest = pure.versions[-1]
-        title = title_of(latest.target, loaded.titles)
+        title = title_of(latest.target, loaded.titles, loaded.collection_titles)
         state = state_of(record, today)
         found.append(PeriodAdherence(pure.id, title, schedule_text(latest), state, counted))
     return sorted(found, key=lambda item: -item.id)
 
 
 async def _with_availability(
-    item: AssignmentAdherence, record: AssignmentRecord, restrictions: Restrictions
+    item: AssignmentAdherence,
+    record: AssignmentRecord,
+    restrictions: Restrictions,
+    patient_id: int,
+    policy: CarePolicy,
 ) -> AssignmentAdherence:
     if item.state in {AssignmentState.ENDED, AssignmentState.FINISHED}:
         return item
-    found = await availability(record.assignment.versions[-1].target, restrictions)
+    target = record.assignment.versions[-1].target
+    found = await availability(target, restrictions)
     choices = tuple(SessionChoice.of(session) for session in found.sessions)
-    return replace(item, unavailable=found.unavailable, choices=choices)
+    following = None
+    if isinstance(target, CollectionTarget):
+        start = await collection_start(patient_id, found.sessions, policy)
+        following = SessionChoice.of(start) if start else None
+    return replace(item, unavailable=found.unavailable, choices=choices, next_choice=following)
 
 
 async def adherence_for_many(

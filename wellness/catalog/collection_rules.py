@@ -122,3 +122,10 @@ def next_session(order: Sequence[int], done: Collection[int], skip: Collection[i
         if session_id not in done and session_id not in skip:
             return session_id
     return None
+
+
+def next_or_again(order: Sequence[int], done: Collection[int], skip: Collection[int]) -> int | None:
+    """`next_session`; once every session not to be skipped is done, the first of them again
+    (an assigned programme begins again rather than leave nothing to start). None only when
+    every session is to be skipped."""
+    return next_session(order, done, skip) or next_session(order, (), skip)

@@ -22,7 +22,7 @@ from wellness.care.policy import AlertReason
 from wellness.care.schedule import Frequency, PartOfDay
 from wellness.caseload.assignments import AssignmentInput, create_assignment
 from wellness.catalog.kinds import Kind, Status
-from wellness.catalog.models import PracticeSession
+from wellness.catalog.models import Collection, PracticeSession
 from wellness.checkins.models import Checkin, Gad7Response
 from wellness.checkins.scoring import ContextTag, score_gad7
 from wellness.demo import clinic_use, practised
@@ -58,6 +58,11 @@ ROBIN_SESSION = clinic_use.BODY_SCAN  # three evenings a week
 ROBIN_ASSIGNED_DAYS_AGO = 10
 ROBIN_PRACTISED = (9, 7, 2)  # days ago: most evenings asked for, not quite all
 ROBIN_NOTE = "Three evenings a week, sitting up in a chair: not in bed, so sleep stays for sleep."
+# Pat's programme too, once the coordinator had published it (`demo.collections`, 4 days ago):
+# one session of it a day, the next one each time.
+PAT_COLLECTION = "First week: steadying"
+PAT_COLLECTION_DAYS_AGO = 3
+PAT_COLLECTION_NOTE = "One a day, in order, whenever suits you: the next one waits for you."
 # The demo therapist's clinician notes: (patient, days ago, kind, text, addenda).
 CLINICIAN_NOTES = (
     (
@@ -100,7 +105,17 @@ async def seed_history(users: dict[str, User], *, now: datetime, rollover_hour: 
         return
     breathing = [session for session in sessions if session.kind == Kind.BREATHING]
     body_scan = next((session for session in sessions if session.title == ROBIN_SESSION), None)
-    await _assign(users, _assignments(breathing, body_scan), now, rollover_hour)
+    assigned = _assignments(breathing, body_scan)
+    programme = await Collection.get_or_none(title=PAT_COLLECTION, status=Status.PUBLISHED)
+    if programme is not None:
+        pat = AssignmentInput(
+            collection_id=programme.id,
+            frequency=Frequency.DAILY.value,
+            part_of_day=PartOfDay.MORNING.value,
+            note=PAT_COLLECTION_NOTE,
+        )
+        assigned.append(_Assigned("patient@demo.wellness", PAT_COLLECTION_DAYS_AGO, pat))
+    await _assign(users, assigned, now, rollover_hour)
     await _practice_history(
         users["patient@demo.wellness"], sessions, breathing, now=now, rollover_hour=rollover_hour
     )

@@ -32,12 +32,18 @@ async def audit_assignment(
 
 
 def changed(current: AssignmentInput, given: dict[str, Any]) -> AssignmentInput:
-    """The current version's input with the given fields replaced. Naming a session drops the
-    kind and its minutes; naming a kind drops the session."""
+    """The current version's input with the given fields replaced. Naming a session, a kind or
+    a collection drops the others (a kind's minutes go with it)."""
     if given.get("session_id") is not None:
-        current = dataclasses.replace(current, kind="", min_minutes=None, max_minutes=None)
+        current = dataclasses.replace(
+            current, kind="", min_minutes=None, max_minutes=None, collection_id=None
+        )
+    elif given.get("collection_id") is not None:
+        current = dataclasses.replace(
+            current, session_id=None, kind="", min_minutes=None, max_minutes=None
+        )
     elif given.get("kind"):
-        current = dataclasses.replace(current, session_id=None)
+        current = dataclasses.replace(current, session_id=None, collection_id=None)
     return dataclasses.replace(current, **given)
 
 

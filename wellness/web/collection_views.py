@@ -17,6 +17,7 @@ import msgspec
 from wellness.accounts import permissions
 from wellness.accounts.models import User
 from wellness.care.marks import Mark
+from wellness.caseload.availability import patients_assigned_to_collection
 from wellness.catalog import collection_reads
 from wellness.catalog.collection_reads import CollectionCard
 from wellness.catalog.collection_rules import next_session
@@ -152,6 +153,16 @@ def _session(
         completed=row.id in done,
         is_next=row.id == following,
         care_mark=marks.get(row.id),
+    )
+
+
+async def patients_left_without(collection: Collection, now: datetime, policy: CarePolicy) -> int:
+    """For a coordinator about to archive a published collection (or who just did): how many
+    patients have an assignment in force that names it (a count, never who)."""
+    if collection.status is Status.DRAFT:
+        return 0
+    return await patients_assigned_to_collection(
+        collection.id, now=now, rollover_hour=policy.day_rollover_hour
     )
 
 

@@ -56,7 +56,8 @@ class AssignmentsApi(Controller):
     async def create(
         self, call: CareTeamCall, patient_id: PathId, data: JSONBody[AssignmentCreate]
     ) -> Response[bytes]:
-        """Assign a session, or a kind with a length range, on a schedule, from today."""
+        """Assign a session, a kind with a length range, or a collection, on a schedule, from
+        today."""
         patient = await patient_for_therapist_or_404(call.user, patient_id)
 
         async def write() -> tuple[int, AssignmentOut]:

@@ -28,9 +28,11 @@ Unset = msgspec.UnsetType
 
 
 class AssignmentCreate(StrictBody):
-    """A session (`session_id`), or a kind with `min_minutes`..`max_minutes`; a schedule."""
+    """One target: a session (`session_id`), a kind with `min_minutes`..`max_minutes`, or a
+    collection (`collection_id`: any session in it); a schedule."""
 
     session_id: BodyId | None = None
+    collection_id: BodyId | None = None
     kind: Kind | None = None
     min_minutes: Minutes | None = None
     max_minutes: Minutes | None = None
@@ -45,6 +47,7 @@ class AssignmentCreate(StrictBody):
     def entry(self) -> AssignmentInput:
         return AssignmentInput(
             session_id=self.session_id,
+            collection_id=self.collection_id,
             kind=self.kind.value if self.kind else "",
             min_minutes=self.min_minutes,
             max_minutes=self.max_minutes,
@@ -67,6 +70,7 @@ class AssignmentPatch(StrictBody):
 
     action: Action
     session_id: BodyId | Unset | None = UNSET
+    collection_id: BodyId | Unset | None = UNSET
     kind: Kind | Unset | None = UNSET
     min_minutes: Minutes | Unset | None = UNSET
     max_minutes: Minutes | Unset | None = UNSET
@@ -113,6 +117,8 @@ class AssignmentOut(msgspec.Struct):
     id: int
     title: str
     session_id: int | None
+    collection_id: int | None
+    collection_title: str | None
     kind: str | None
     min_minutes: int | None
     max_minutes: int | None
@@ -127,7 +133,8 @@ class AssignmentOut(msgspec.Struct):
     state: str
     adherence: AdherenceOut
     # Why nothing can be started for it now (an assignment in force): "skipped" (the patient's
-    # restrictions rule it out), "withdrawn" (the session left the library) or "none_fits".
+    # restrictions rule it out), "withdrawn" (the session or collection left the library) or
+    # "none_fits" (no published session fits the kind and length, or is in the collection).
     unavailable: str | None = None
 
     @classmethod
@@ -136,6 +143,8 @@ class AssignmentOut(msgspec.Struct):
             id=found.id,
             title=found.title,
             session_id=found.session_id,
+            collection_id=found.collection_id,
+            collection_title=found.collection_title or None,
             kind=found.kind or None,
             min_minutes=found.min_minutes,
             max_minutes=found.max_minutes,
@@ -162,6 +171,8 @@ class AssignmentList(msgspec.Struct):
 class PlanItemOut(msgspec.Struct):
     assignment_id: int
     title: str
+    collection_id: int | None  # for a collection's item: one tap starts its next session
+    collection_title: str | None
     note: str
     part_of_day: str | None
     weekly: bool  # an "N times a week" quota: `due` is the week's number
@@ -172,8 +183,9 @@ class PlanItemOut(msgspec.Struct):
     start_session_id: int | None  # one tap starts this session (/sessions/{id})
     start_session_title: str | None
     skipped: bool  # the care team asked the patient to skip the assigned session for now
-    # Why nothing can be started for it now: "skipped" (as above), "withdrawn" (the session is
-    # no longer in the library) or "none_fits" (no published session of the kind and length).
+    # Why nothing can be started for it now: "skipped" (as above), "withdrawn" (the session or
+    # collection is no longer in the library) or "none_fits" (no published session of the kind
+    # and length, or in the collection).
     unavailable: str | None = None
 
     @classmethod
@@ -181,6 +193,8 @@ class PlanItemOut(msgspec.Struct):
         return cls(
             assignment_id=entry.assignment_id,
             title=entry.title,
+            collection_id=entry.collection_id,
+            collection_title=entry.collection_title or None,
             note=entry.note,
             part_of_day=entry.part_of_day.lower() or None,
             weekly=entry.weekly,

@@ -10,7 +10,8 @@ from litestar.response import Template
 
 from wellness.accounts.models import User
 from wellness.care.schedule import Frequency, PartOfDay
-from wellness.caseload.assignments import MAX_NOTE, AssignmentInput, SessionChoice
+from wellness.caseload.assignment_targets import CollectionChoice, SessionChoice
+from wellness.caseload.assignments import MAX_NOTE, AssignmentInput
 from wellness.catalog.kinds import Kind
 from wellness.lib.days import iso_day
 from wellness.lib.numbers import record_id, whole_number
@@ -30,6 +31,7 @@ WEEKDAYS = (
 LABELS = {
     "target": "What to practise",
     "session_id": "Session",
+    "collection_id": "Collection",
     "kind": "Kind of practice",
     "min_minutes": "Shortest",
     "max_minutes": "Longest",
@@ -73,6 +75,13 @@ def _target(form: FormMultiDict, errors: dict[str, str]) -> dict[str, Any]:
         except FieldError:
             errors["session_id"] = "Choose a session."
             return {}
+    if choice == "collection":
+        try:
+            raw = str(form.get("collection_id", ""))
+            return {"collection_id": record_id(raw, field="collection_id")}
+        except FieldError:
+            errors["collection_id"] = "Choose a collection."
+            return {}
     if choice == "kind":
         kind = str(form.get("kind", ""))
         if kind not in {item.value for item in Kind}:
@@ -82,7 +91,7 @@ def _target(form: FormMultiDict, errors: dict[str, str]) -> dict[str, Any]:
             "min_minutes": _number(form, "min_minutes", errors, MAX_PRACTICE_MINUTES),
             "max_minutes": _number(form, "max_minutes", errors, MAX_PRACTICE_MINUTES),
         }
-    errors["target"] = "Choose a specific session, or any session of a kind."
+    errors["target"] = "Choose a specific session, any session of a kind, or a collection."
     return {}
 
 
@@ -121,8 +130,9 @@ def read_form(form: FormMultiDict, errors: dict[str, str]) -> AssignmentInput | 
 def values_of(entry: AssignmentInput) -> dict[str, Any]:
     """A stored version's input as the form's values."""
     return {
-        "target": "session" if entry.session_id is not None else "kind",
+        "target": _target_of(entry),
         "session_id": str(entry.session_id or ""),
+        "collection_id": str(entry.collection_id or ""),
         "kind": entry.kind,
         "min_minutes": str(entry.min_minutes or ""),
         "max_minutes": str(entry.max_minutes or ""),
@@ -136,6 +146,12 @@ def values_of(entry: AssignmentInput) -> dict[str, Any]:
     }
 
 
+def _target_of(entry: AssignmentInput) -> str:
+    if entry.session_id is not None:
+        return "session"
+    return "collection" if entry.collection_id is not None else "kind"
+
+
 def typed(form: FormMultiDict) -> dict[str, Any]:
     found: dict[str, Any] = {key: str(value) for key, value in form.items()}
     found["weekdays"] = [str(value) for value in form.getall("weekdays", [])]
@@ -147,6 +163,7 @@ def assignment_form(
     user: User,
     patient: User,
     sessions: list[SessionChoice],
+    collections: list[CollectionChoice],
     values: dict[str, Any],
     errors: dict[str, str],
     action: str,
@@ -157,6 +174,7 @@ def assignment_form(
         "user": user,
         "patient": patient,
         "sessions": sessions,
+        "collections": collections,
         "values": values,
         "errors": errors,
         "action": action,
@@ -174,6 +192,7 @@ def given_fields(entry: AssignmentInput) -> dict[str, Any]:
     """The whole form replaces the current version (a form always sends every field)."""
     return {
         "session_id": entry.session_id,
+        "collection_id": entry.collection_id,
         "kind": entry.kind,
         "min_minutes": entry.min_minutes,
         "max_minutes": entry.max_minutes,

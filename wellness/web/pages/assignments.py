@@ -12,6 +12,7 @@ from litestar.response import Redirect, Template
 
 from wellness.accounts.models import User
 from wellness.care.models import PracticeAssignment
+from wellness.caseload import assignment_targets as targets
 from wellness.caseload import assignments as service
 from wellness.lib.validation import FieldError
 from wellness.practice.charts.formatting import full_date
@@ -57,7 +58,8 @@ async def _form(
     return forms.assignment_form(
         user=call.user,
         patient=patient,
-        sessions=await service.session_choices(patient.id),
+        sessions=await targets.session_choices(patient.id),
+        collections=await targets.collection_choices(patient.id),
         values=values,
         errors=errors,
         action=action,

@@ -8,8 +8,12 @@ from litestar.response import Template
 
 from wellness.accounts import permissions
 from wellness.catalog.kinds import Status
-from wellness.web.collection_views import collection_detail, collection_list
-from wellness.web.dependencies import CareRules, SignedInUser
+from wellness.web.collection_views import (
+    collection_detail,
+    collection_list,
+    patients_left_without,
+)
+from wellness.web.dependencies import CareRules, RequestTime, SignedInUser
 from wellness.web.guards import signed_in
 from wellness.web.ids import PageNumber, PathId
 from wellness.web.lookups import collection_for_viewer_or_404
@@ -35,12 +39,19 @@ class CollectionPages(Controller):
 
     @get("/{collection_id:int}", name="collection_page")
     async def collection_page(
-        self, user: SignedInUser, policy: CareRules, collection_id: PathId
+        self, user: SignedInUser, policy: CareRules, now: RequestTime, collection_id: PathId
     ) -> Template:
         collection = await collection_for_viewer_or_404(user, collection_id)
+        manages = permissions.can_manage_catalog(user.role)
         context = {
             "collection": await collection_detail(user, collection, policy),
-            "manages": permissions.can_manage_catalog(user.role),
+            "manages": manages,
+            # Shown beside Archive: how many patients' plans it would leave without it.
+            "assigned_patients": (
+                await patients_left_without(collection, now, policy)
+                if manages and collection.status is Status.PUBLISHED
+                else 0
+            ),
             "practising": permissions.is_patient(user.role),
             "statuses": Status,
         }

@@ -16,7 +16,7 @@ from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
 from wellness.accounts.models import User
-from wellness.caseload.availability import patients_assigned
+from wellness.caseload.availability import left_plans, patients_assigned
 from wellness.catalog import collections, removal
 from wellness.catalog import services as catalog
 from wellness.catalog.kinds import Status
@@ -298,13 +298,7 @@ def _new_template(
 
 def _archived_message(session: PracticeSession, assigned: int, held: int) -> str:
     """What archiving took away: the session from patients' plans, and from `held` collections."""
-    message = f"“{session.title}” is archived."
-    if assigned:
-        whose = "1 patient's" if assigned == 1 else f"{assigned} patients'"
-        message += (
-            f" It was in {whose} assigned practice: they no longer see it in their plans, and "
-            "their therapists see that it left the library."
-        )
+    message = f"“{session.title}” is archived.{left_plans(assigned)}"
     if held:
         message += (
             f" Patients no longer see it in the {held} collection{'s' * (held != 1)} it is in."

@@ -13,6 +13,7 @@ from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
 from wellness.accounts.models import User
+from wellness.caseload.availability import left_plans
 from wellness.catalog import collection_reads, collections
 from wellness.catalog import collection_rules as rule
 from wellness.catalog.kinds import Status
@@ -20,7 +21,8 @@ from wellness.catalog.models import Collection
 from wellness.catalog.rules import CatalogConflict, CatalogError
 from wellness.catalog.search import rows_for
 from wellness.web import collection_actions
-from wellness.web.dependencies import RequestTime, SignedInUser
+from wellness.web.collection_views import patients_left_without
+from wellness.web.dependencies import CareRules, RequestTime, SignedInUser
 from wellness.web.guards import coordinators_only
 from wellness.web.idempotency import answer_form_once, form_key, new_form_key
 from wellness.web.ids import PathId
@@ -39,6 +41,7 @@ def _status_change(word: str, target: Status, name: str) -> HTTPRouteHandler:
         request: Request[Any, Any, Any],
         user: SignedInUser,
         now: RequestTime,
+        policy: CareRules,
         collection_id: PathId,
     ) -> Template | Redirect:
         collection = await collection_for_editor_or_404(user, collection_id)
@@ -48,7 +51,8 @@ def _status_change(word: str, target: Status, name: str) -> HTTPRouteHandler:
             )
         except CatalogError as problem:
             return await refused(user, collection, "status", problem.message, 422)
-        flash(request, _status_message(changed), "success")
+        assigned = await patients_left_without(changed, now, policy)
+        flash(request, _status_message(changed, assigned), "success")
         return Redirect(f"/collections/{collection.id}", status_code=303)
 
     handler.__name__ = handler.__qualname__ = word
@@ -94,9 +98,15 @@ class LibraryCollectionPages(Controller):
         return Redirect(f"/library/collections/{collection_id}/edit", status_code=303)
 
     @get("/{collection_id:int}/edit", name="library_edit_collection")
-    async def edit_form(self, user: SignedInUser, collection_id: PathId) -> Template:
+    async def edit_form(
+        self, user: SignedInUser, now: RequestTime, policy: CareRules, collection_id: PathId
+    ) -> Template:
         collection = await collection_for_editor_or_404(user, collection_id)
-        return await editor_template(user, await stored_form(collection), collection)
+        form = await stored_form(collection)
+        assigned = 0
+        if collection.status is Status.PUBLISHED:  # shown beside Archive
+            assigned = await patients_left_without(collection, now, policy)
+        return await editor_template(user, form, collection, assigned_patients=assigned)
 
     @post("/{collection_id:int}/edit", name="library_update_collection")
     async def update(
@@ -171,9 +181,12 @@ async def editor_template(
     collection: Collection | None,
     errors: dict[str, str] | None = None,
     status: int = 200,
+    *,
+    assigned_patients: int = 0,
 ) -> Template:
     """The editor, new (`collection` None) or of a stored collection: the form as typed, its
-    sessions as the catalog shows them, and sessions to add."""
+    sessions as the catalog shows them, and sessions to add (and beside Archive, how many
+    patients' assignments name it)."""
     rows = await rows_for(list(form.session_ids))
     choices = await collection_reads.addable_sessions(
         viewer, form.find, leave_out=frozenset(form.session_ids), limit=CHOICES
@@ -192,6 +205,7 @@ async def editor_template(
         "max_title": rule.MAX_TITLE,
         "max_description": rule.MAX_DESCRIPTION,
         "max_sessions": rule.MAX_SESSIONS,
+        "assigned_patients": assigned_patients,
     }
     return Template("library/collection_edit.html", context=context, status_code=status)
 
@@ -212,7 +226,7 @@ def _status_of(form: EditorForm) -> int:
     return 422 if form.errors else 200
 
 
-def _status_message(collection: Collection) -> str:
+def _status_message(collection: Collection, assigned: int = 0) -> str:
     if collection.status is Status.PUBLISHED:
         return f"“{collection.title}” is published: patients can find it under Collections now."
-    return f"“{collection.title}” is archived: patients no longer see it."
+    return f"“{collection.title}” is archived: patients no longer see it.{left_plans(assigned)}"
