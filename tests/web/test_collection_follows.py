@@ -15,6 +15,7 @@ import pytest
 
 from tests.caseload_fixtures import practised
 from tests.conftest import PERSONAS, TEST_NOW, Client, count, text_of
+from tests.services.test_dashboard_queries import counted_queries
 from tests.web.collection_data import make_collection
 from wellness.accounts.models import User
 from wellness.audit.models import AuditEvent
@@ -502,3 +503,25 @@ def test_a_therapist_outside_the_care_team_gets_404(
 
     assert (page.status_code, record.status_code) == (404, 404)
     assert "First week" not in page.text + record.text
+
+
+def test_the_home_page_reads_one_or_three_followed_collections_in_as_many_queries(
+    as_patient: Client, personas: dict[str, User], library: dict[str, int], week: int, pair: int
+) -> None:
+    def home_queries() -> int:
+        as_patient.get("/patient")  # the caches it keeps are warm for the counted one
+        with counted_queries() as seen:
+            assert as_patient.get("/patient").status_code == 200
+        return len(seen)
+
+    third = make_collection(as_patient, "Third", [library["Slow breathing"]])
+    none = home_queries()
+    api(as_patient, "PUT", f"{API}/{week}/follow")
+    one = home_queries()
+    api(as_patient, "PUT", f"{API}/{pair}/follow")
+    api(as_patient, "PUT", f"{API}/{third}/follow")
+    three = home_queries()
+
+    assert "Continue your collections" in as_patient.get("/patient").text
+    assert three == one
+    assert none < one <= none + 6  # the followings, their sessions, practice and care marks
