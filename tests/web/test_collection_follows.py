@@ -417,14 +417,27 @@ def test_the_collection_answer_says_since_when_a_patient_follows_it(
     assert after == "2026-11-24T14:30:00Z"
 
 
-@pytest.mark.parametrize("path", ["/api/v1/collections/0/follow", "/api/v1/collections/x/follow"])
-def test_a_bad_collection_id_is_refused_without_a_server_error(
-    as_patient: Client, path: str
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("/api/v1/collections/0/follow", 422),
+        ("/api/v1/collections/99999999999999999999/follow", 422),
+        ("/api/v1/collections/999999/follow", 404),
+        ("/api/v1/collections/x/follow", 404),
+    ],
+)
+def test_a_bad_or_unknown_collection_id_is_refused_and_nothing_is_stored(
+    as_patient: Client, path: str, status: int
 ) -> None:
-    assert api(as_patient, "PUT", path).status_code in (404, 422)
+    response = api(as_patient, "PUT", path)
+
+    assert response.status_code == status
+    if status == 422:
+        assert response.json()["errors"][0]["field"] == "collection_id"
+    assert followed(as_patient) == []
 
 
-# --- Other patients --------------------------------------------------------------------------------
+# --- Other patients -----------------------------------------------------------------------------
 
 
 def test_another_patient_neither_sees_nor_changes_someones_following(
@@ -448,7 +461,7 @@ def test_another_patient_neither_sees_nor_changes_someones_following(
     assert audit_rows(client, "collection_unfollowed") == []
 
 
-# --- The care team -----------------------------------------------------------------------------------
+# --- The care team ------------------------------------------------------------------------------
 
 
 def test_the_care_team_sees_the_patients_collections_with_progress(
