@@ -32,6 +32,7 @@ POLICY = CarePolicy()
 
 @pytest.fixture
 def pat(any_orm: Orm) -> User:
+    """A patient in Berlin."""
     return any_orm.run(person("pat", Role.PATIENT))
 
 

@@ -32,6 +32,7 @@ from wellness.lib.paging import Page
 from wellness.practice.history import completed_sessions
 from wellness.settings import CarePolicy
 from wellness.web.catalog_views import patient_marks
+from wellness.web.shapes import copied
 
 
 def collection_url(collection_id: int) -> str:
@@ -206,18 +207,13 @@ class FollowedCollectionOut(msgspec.Struct):
     @classmethod
     def of(cls, found: CollectionProgress, time_zone: str) -> FollowedCollectionOut:
         zone = ZoneInfo(time_zone)
-        upcoming = found.next_session_id
-        last = found.last_practised_at
-        return cls(
+        upcoming, last = found.next_session_id, found.last_practised_at
+        return copied(
+            cls,
+            found,
             id=found.collection_id,
-            title=found.title,
             url=collection_url(found.collection_id),
             started_at=found.started_at.astimezone(zone),
-            started_on=found.started_on,
-            done=found.done,
-            total=found.total,
-            finished=found.finished,
-            next_session_id=upcoming,
             next_session_title=found.next_title,
             next_session_url=None if upcoming is None else f"/sessions/{upcoming}",
             last_practised_at=None if last is None else last.astimezone(zone),
