@@ -197,7 +197,8 @@ class CollectionsApi(Controller):
     ) -> Response[bytes]:
         """Start following a published collection (patients): it shows on your home page with
         your progress. Following it already changes nothing (the first start stays). A draft
-        or archived collection is a 404, as for reading it."""
+        or archived collection is a 404, as for reading it; one archived at the very moment
+        it is started is a 409 (`collection_not_published`), and nothing is stored."""
         collection = await collection_for_viewer_or_404(user, collection_id)
 
         async def write() -> tuple[int, FollowedCollectionOut]:
