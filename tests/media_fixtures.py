@@ -387,7 +387,13 @@ def png_bytes(width: int = 8, height: int = 8) -> bytes:
 
 @functools.cache
 def jpeg_bytes() -> bytes:
-    """A valid, tiny JPEG (encoded by ffmpeg's mjpeg encoder)."""
+    """A valid, tiny JPEG (encoded by ffmpeg's mjpeg encoder), in the encoding child process
+    as all PyAV work is: made here, its codec and frames crashed a test process's garbage
+    collector (see `_av_audio_bytes`)."""
+    return _encoder().submit(_jpeg_encode_bytes).result()
+
+
+def _jpeg_encode_bytes() -> bytes:
     codec = av.CodecContext.create("mjpeg", "w")
     codec.width = 16
     codec.height = 16

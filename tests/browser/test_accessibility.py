@@ -79,6 +79,15 @@ def submit_empty_new_session(page: Page) -> None:
     expect(page.locator(".error-summary")).to_be_visible()
 
 
+def submit_inverted_download_period(page: Page) -> None:
+    """The progress page's "Download your data" with its last day before its first."""
+    page.goto("/progress")
+    page.get_by_label("First day").fill("2026-01-10")
+    page.get_by_label("Last day").fill("2026-01-01")
+    page.get_by_role("button", name="Download (FHIR JSON)").click()
+    expect(page.locator(".error-summary")).to_be_visible()
+
+
 def submit_empty_log(page: Page, path: str) -> None:
     """The practice form (a patient's log or a therapist's attestation) with every field empty."""
     page.goto(path)
@@ -115,6 +124,7 @@ def patient_visits(page: Page) -> list[Visit]:
         Visit("collections", "/collections"),
         Visit("collection with its next session", collection),
         Visit("progress", "/progress"),
+        Visit("progress download with errors", step=submit_inverted_download_period),
         Visit("gad7", "/gad7"),
         Visit("log practice", "/practice/log"),
         Visit(

@@ -290,13 +290,3 @@ def test_the_report_links_to_the_export_of_its_period(client: Client, seeded: Us
 
     link = f'href="/api/v1/patients/{seeded.id}/fhir?from=2026-11-01&to=2026-11-14" download>'
     assert f"{link}Download FHIR (JSON)</a>" in page
-
-
-def test_the_progress_page_offers_the_patient_her_data(client: Client, seeded: User) -> None:
-    login(client, "patient")
-
-    page = text_of(client.get("/progress"))
-
-    assert 'href="/api/v1/me/fhir" download aria-describedby="download-hint">' in page
-    assert "Download my data (FHIR)</a>" in page
-    assert 'id="download-hint"' in page

@@ -166,6 +166,7 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("GET", "/gad7"): PATIENTS,
     ("POST", "/gad7"): PATIENTS,
     ("GET", "/progress"): PATIENTS,
+    ("GET", "/progress/export"): PATIENTS,
     ("GET", "/support"): PATIENTS,
     ("GET", "/practice/assigned"): PATIENTS,
     ("GET", "/practice/log"): PATIENTS,

@@ -15,20 +15,17 @@ from litestar.exceptions import ClientException
 from litestar.openapi.datastructures import ResponseSpec
 
 from wellness.accounts.models import User
-from wellness.caseload import report_period
-from wellness.caseload.export import patient_bundle
 from wellness.checkins import fhir
 from wellness.settings import Settings
+from wellness.web import fhir_export
 from wellness.web.api.fields import day_query
 from wellness.web.api.own_records import OwnRecordsApi
-from wellness.web.auditing import record_for_patient
 from wellness.web.dependencies import AppSettings, CareTeamCall, RequestTime, SignedInUser
 from wellness.web.guards import signed_in
 from wellness.web.ids import PathId
 from wellness.web.lookups import patient_for_therapist_or_404
 from wellness.web.openapi import QUERY_READ_BY_HANDLER
 
-EXPORTED = "patient_data_exported"
 # Read as text and checked by `report_period.parse`, so that a bad day is a 400 naming the
 # parameter, as on the report's page.
 FromDay = Annotated[
@@ -64,30 +61,15 @@ async def export(
     settings: Settings,
     now: datetime,
 ) -> Response[bytes]:
-    """The (already loaded) patient's bundle over the period asked for; audited."""
-    given = {key: value for key, value in typed.items() if value is not None}
-    today = report_period.today_in(now, patient.time_zone)
-    period, errors = report_period.parse(given, today=today)
+    """The (already loaded) patient's bundle over the period asked for, or a 400 naming the
+    parameters it cannot take."""
+    period, errors = fhir_export.period_asked(patient, typed, now=now)
     if period is None:
         raise ClientException(
             f"The period could not be read: {', '.join(errors)}.",
             extra=[{"key": key, "message": message} for key, message in errors.items()],
         )
-    base_url = settings.public_url or str(request.base_url).rstrip("/")
-    found = await patient_bundle(patient, period, base_url=base_url, now=now)
-    first, last = period.first.isoformat(), period.last.isoformat()
-    await record_for_patient(
-        request, EXPORTED, patient.id, detail=f"from={first};to={last}", now=now
-    )
-    name = f"wellness-patient-{patient.id}-{first}-to-{last}.fhir.json"
-    return Response(
-        fhir.encode(found),
-        media_type=fhir.MEDIA_TYPE,
-        headers={
-            "cache-control": "no-store",
-            "content-disposition": f'attachment; filename="{name}"',
-        },
-    )
+    return await fhir_export.bundle_download(request, patient, period, settings=settings, now=now)
 
 
 class PatientFhirApi(Controller):

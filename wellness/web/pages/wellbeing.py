@@ -3,15 +3,19 @@ logging practice done elsewhere."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
+from wellness.accounts.models import User
 from wellness.care import services as care
 from wellness.care import support as support_panel
-from wellness.caseload import record
+from wellness.caseload import record, report_period
 from wellness.checkins import services as checkins
 from wellness.checkins.scoring import GAD7_ANSWERS, GAD7_ITEMS, GAD7_MAX, SUDS_MAX
 from wellness.lib.validation import FieldError
@@ -20,9 +24,12 @@ from wellness.practice import services as practice
 from wellness.practice.charts.formatting import plural
 from wellness.practice.models import PracticeLog
 from wellness.practice.rules import PracticeKind
+from wellness.settings import CarePolicy
 from wellness.suggestions import services as suggestions
 from wellness.suggestions.inputs import SafetyLimits
+from wellness.web import fhir_export
 from wellness.web.dependencies import (
+    AppSettings,
     CareRules,
     PatientCall,
     RequestTime,
@@ -37,6 +44,46 @@ from wellness.web.pages.catalog import session_template
 from wellness.web.pages.home import patient_home_context
 
 SUPPORT = "/support"
+EXPORT = "/progress/export"
+EXPORT_FIELDS = ("from", "to")
+
+
+@dataclass(frozen=True, slots=True)
+class ExportForm:
+    """The progress page's "Download my data" form: what was typed and its problems by field."""
+
+    values: Mapping[str, str | None]
+    errors: Mapping[str, str]
+
+
+async def _progress_template(
+    user: User,
+    now: datetime,
+    policy: CarePolicy,
+    *,
+    practice_page: int = 1,
+    export: ExportForm | None = None,
+    status: int = 200,
+) -> Template:
+    found = await progress.progress_for(user, policy=policy, now=now)
+    today = report_period.today_in(now, user.time_zone)
+    if export is None:
+        first = today - timedelta(days=report_period.DEFAULT_DAYS - 1)
+        export = ExportForm({"from": first.isoformat(), "to": today.isoformat()}, {})
+    context = {
+        "user": user,
+        "progress": found,
+        "charts": progress_charts(found),
+        "completion_percent": policy.completion_percent,
+        # The list the care team sees on the patient's record, notes included.
+        "practice": await record.practice_history(user, policy=policy, page=practice_page),
+        "export": export,
+        "today": today,
+        "max_days": report_period.MAX_DAYS,
+    }
+    return Template("wellbeing/progress.html", context=context, status_code=status)
+
+
 LOG_PRACTICE = "wellbeing/log_practice.html"
 
 
@@ -116,16 +163,21 @@ class WellbeingPages(Controller):
     async def progress_page(
         self, user: SignedInUser, now: RequestTime, policy: CareRules, practice_page: PageNumber = 1
     ) -> Template:
-        found = await progress.progress_for(user, policy=policy, now=now)
-        context = {
-            "user": user,
-            "progress": found,
-            "charts": progress_charts(found),
-            "completion_percent": policy.completion_percent,
-            # The list the care team sees on the patient's record, notes included.
-            "practice": await record.practice_history(user, policy=policy, page=practice_page),
-        }
-        return Template("wellbeing/progress.html", context=context)
+        return await _progress_template(user, now, policy, practice_page=practice_page)
+
+    @get(EXPORT, name="progress_export")
+    async def export_own_data(self, call: PatientCall, settings: AppSettings) -> Response[bytes]:
+        """The patient's own FHIR file over the period the progress page's form asks for; a
+        period it cannot take is the page again, the problem beside its field (400)."""
+        typed = {key: call.request.query_params.get(key) for key in EXPORT_FIELDS}
+        period, errors = fhir_export.period_asked(call.user, typed, now=call.now)
+        if period is None:
+            return await _progress_template(
+                call.user, call.now, call.policy, export=ExportForm(typed, errors), status=400
+            )
+        return await fhir_export.bundle_download(
+            call.request, call.user, period, settings=settings, now=call.now
+        )
 
     @get(SUPPORT, name="support")
     async def support(
