@@ -42,7 +42,7 @@ from wellness.web.api.care import CareApi
 from wellness.web.api.care_restrictions import CareRestrictionsApi
 from wellness.web.api.catalog import CatalogApi, MediaApi
 from wellness.web.api.checkins import CheckinsApi
-from wellness.web.api.collections import CollectionsApi
+from wellness.web.api.collections import CollectionsApi, MyCollectionsApi
 from wellness.web.api.fhir import OwnFhirApi, PatientFhirApi
 from wellness.web.api.health import healthz
 from wellness.web.api.library_usage import LibraryUsageApi
@@ -219,6 +219,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             SuggestionsApi,
             AssignmentsApi,
             MyPlanApi,
+            MyCollectionsApi,
             PatientRecordApi,
             PatientFhirApi,
             OwnFhirApi,

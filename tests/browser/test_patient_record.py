@@ -57,7 +57,7 @@ def test_the_patients_page_is_accessible_at_every_width(
     open_patient(page, name)
 
     assert re.fullmatch(r".*/care/patients/\d+", page.url)
-    for section in ("What helps", "Practice calendar", "Practice history", "Alert history"):
+    for section in ("What helps", "Collections", "Practice calendar", "Practice history"):
         expect(page.get_by_role("heading", name=re.compile(section))).to_be_visible()
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, f"the page scrolls sideways by {overflow}px"

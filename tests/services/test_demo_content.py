@@ -16,6 +16,7 @@ import soundfile as sf
 from tests.conftest import TEST_NOW
 from tests.services.conftest import Orm
 from wellness.accounts.models import User
+from wellness.caseload.collection_progress import progress_of
 from wellness.catalog import collection_reads, rules
 from wellness.catalog.kinds import Contraindication, Guidance, Kind, Status
 from wellness.catalog.models import MediaAsset, PracticeSession
@@ -24,7 +25,7 @@ from wellness.catalog.storage import LocalMediaStore
 from wellness.catalog.validation import inspect_media
 from wellness.demo import audio, seed
 from wellness.demo.accounts import COORDINATOR_EMAIL
-from wellness.demo.collections import DEMO_COLLECTIONS
+from wellness.demo.collections import DEMO_COLLECTIONS, PAT_FOLLOWS
 from wellness.demo.content import (
     BELL_RING_SECONDS,
     DEMO_SESSIONS,
@@ -33,7 +34,7 @@ from wellness.demo.content import (
     demo_session,
 )
 from wellness.reviews import services as reviews
-from wellness.settings import SettingsError, load_settings
+from wellness.settings import CarePolicy, SettingsError, load_settings
 from wellness.system import services as system
 
 SLOW_BREATHING = demo_session("slow-breathing-hard-moments")
@@ -265,6 +266,10 @@ def test_seeding_fills_the_catalog_with_playable_sessions_through_the_services(
     ]
     every_status = orm.run(collection_reads.collections_page(coordinator, 1, 20))
     assert every_status.total == len(DEMO_COLLECTIONS)
+    # Pat follows two collections, with some of each done and something next.
+    following = orm.run(progress_of(patient, policy=CarePolicy()))
+    assert sorted(item.title for item in following) == sorted(title for title, _ in PAT_FOLLOWS)
+    assert all(0 < item.done < item.total and item.next_session_id for item in following)
 
 
 def test_published_demo_collections_hold_only_what_suits_acute_distress_or_is_gentle() -> None:

@@ -901,6 +901,22 @@ def test_the_reviews_migration_adds_its_table_and_undoing_it_restores_the_schema
 # --- The practice reminders migration (named here by its suffix only) ----------------------------
 
 
+async def _add_patient(db: RawDatabase, moment: object) -> dict[str, Any]:
+    """A patient's account, written as the schema of migrations 0020 onwards has it."""
+    await db.execute(
+        "INSERT INTO users (email, display_name, role, time_zone, password_hash, "
+        "is_active, session_epoch, is_demo, hide_streaks, alert_emails, created_at) "
+        "VALUES ('p@example.org', 'P', 'patient', 'Europe/Berlin', 'x', ?, 0, ?, ?, ?, ?)",
+        True,
+        False,
+        False,
+        True,
+        moment,
+    )
+    [user] = await db.fetch("SELECT id FROM users")
+    return user
+
+
 def test_the_reminders_migration_adds_its_tables_and_undoing_it_restores_the_schema(
     any_database_url: str,
 ) -> None:
@@ -918,17 +934,7 @@ def test_the_reminders_migration_adds_its_tables_and_undoing_it_restores_the_sch
         assert reminders in await upgrade(url)
         async with raw_database(url) as db:
             moment = BASE_TIME if db.dialect == "postgres" else BASE_TIME.isoformat(sep=" ")
-            await db.execute(
-                "INSERT INTO users (email, display_name, role, time_zone, password_hash, "
-                "is_active, session_epoch, is_demo, hide_streaks, alert_emails, created_at) "
-                "VALUES ('p@example.org', 'P', 'patient', 'Europe/Berlin', 'x', ?, 0, ?, ?, ?, ?)",
-                True,
-                False,
-                False,
-                True,
-                moment,
-            )
-            [user] = await db.fetch("SELECT id FROM users")
+            user = await _add_patient(db, moment)
             await db.execute(
                 "INSERT INTO practice_reminders (patient_id, enabled, minute, weekdays, "
                 "time_zone, next_due_at, updated_at) VALUES (?, ?, 1110, 127, 'Europe/Berlin', "
@@ -1040,3 +1046,66 @@ def test_the_collections_migration_adds_its_tables_and_undoing_it_restores_the_s
     assert not tables & set(COLLECTION_TABLES)
     searched, _ = _search_and_tag_texts(url, ["box"])
     assert searched == {"box": ["Box breathing"]}
+
+
+# --- The collection followings migration (named here by its suffix only) ------------------------
+
+
+def test_the_followings_migration_adds_its_table_and_undoing_it_restores_the_schema(
+    any_database_url: str,
+) -> None:
+    """One new table: the collections' and users' tables, with the catalog's triggers, are as
+    they were, before and after undoing it. A following stored after it is one per patient and
+    collection, goes with the patient, and writing it leaves the catalog's change token alone."""
+    url = any_database_url
+    before_follows, follows = _migration_and_the_one_before("_collection_follows")
+
+    async def there_and_back() -> dict[str, Any]:
+        found: dict[str, Any] = {}
+        await upgrade(url, target=before_follows)
+        async with raw_database(url) as db:
+            found["before"] = await _schema_objects(db)
+        assert await upgrade(url, target=follows) == [follows]
+        async with raw_database(url) as db:
+            moment = BASE_TIME if db.dialect == "postgres" else BASE_TIME.isoformat(sep=" ")
+            user = await _add_patient(db, moment)
+            await db.execute(
+                "INSERT INTO collections (title, live_title, description, status, created_at, "
+                "updated_at) VALUES ('Week', 'week', '', 'published', ?, ?)",
+                moment,
+                moment,
+            )
+            [collection] = await db.fetch("SELECT id FROM collections")
+            token = await _catalog_token(db)
+            following = "INSERT INTO collection_follows (patient_id, collection_id, started_at) "
+            await db.execute(f"{following} VALUES (?, ?, ?)", user["id"], collection["id"], moment)
+            found["token kept"] = await _catalog_token(db) == token
+            try:
+                await db.execute(
+                    f"{following} VALUES (?, ?, ?)", user["id"], collection["id"], moment
+                )
+                found["twice"] = True
+            except Exception:
+                found["twice"] = False
+            found["stored"] = await db.fetch("SELECT count(*) AS n FROM collection_follows")
+            await db.execute("DELETE FROM users WHERE id = ?", user["id"])
+            found["left"] = await db.fetch("SELECT count(*) AS n FROM collection_follows")
+        await upgrade(url, target=before_follows)
+        async with raw_database(url) as db:
+            found["after"] = await _schema_objects(db)
+            found["collections"] = await db.fetch("SELECT title FROM collections")
+        return found
+
+    found = asyncio.run(there_and_back())
+    assert found["token kept"] is True
+    assert found["twice"] is False
+    assert found["stored"] == [{"n": 1}]
+    assert found["left"] == [{"n": 0}]  # deleted with the patient
+    assert found["collections"] == [{"title": "Week"}]  # undoing it keeps the collections
+    assert found["after"] == found["before"], (
+        found["before"] - found["after"],
+        found["after"] - found["before"],
+    )
+    assert "collection_follows" not in {
+        name for kind, name, *_ in found["after"] if kind == "table"
+    }

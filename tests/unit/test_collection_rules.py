@@ -130,3 +130,35 @@ def test_next_is_the_first_session_not_done_and_not_to_be_skipped() -> None:
     assert rules.next_session([5, 6, 7], done={6}, skip=set()) == 5
     assert rules.next_session([5, 6], done={5}, skip={6}) is None
     assert rules.next_session([], done=set(), skip=set()) is None
+
+
+def test_progress_counts_what_was_done_of_all_shown_and_names_the_next() -> None:
+    found = rules.progress([5, 6, 7, 8], done={5, 7}, skip={6})
+
+    assert (found.done, found.total, found.next_session_id) == (2, 4, 8)
+    assert not found.finished
+
+
+def test_a_session_to_skip_that_was_done_still_counts_as_done() -> None:
+    found = rules.progress([5, 6], done={5, 6}, skip={6})
+
+    assert (found.done, found.total, found.next_session_id, found.finished) == (2, 2, None, True)
+
+
+def test_nothing_next_when_only_sessions_to_skip_are_left_is_not_finished() -> None:
+    found = rules.progress([5, 6, 7], done={5}, skip={6, 7})
+
+    assert (found.done, found.total, found.next_session_id) == (1, 3, None)
+    assert not found.finished
+
+
+def test_practice_of_sessions_outside_the_collection_does_not_count() -> None:
+    found = rules.progress([5, 6], done={9, 10}, skip=set())
+
+    assert (found.done, found.next_session_id) == (0, 5)
+
+
+def test_a_collection_showing_no_session_is_never_finished() -> None:
+    found = rules.progress([], done={1}, skip=set())
+
+    assert (found.done, found.total, found.next_session_id, found.finished) == (0, 0, None, False)

@@ -16,10 +16,11 @@ and a plausible body, on a real record of someone else's (never a missing id), a
 The world is seeded once per module, through the app's own API as each insider would: the
 personas of tests/conftest.py (`therapist` looks after `patient`, `other_therapist` after
 `other_patient`), a published and a draft session with media and covers, a draft collection of
-the published one, `patient`'s check-ins, GAD-7, practice, alert, assignment, contraindication
-and ban, `therapist`'s clinician note on her, and `therapist`'s review of another draft. One more
-therapist, `former_therapist`, was on `patient`'s care team and was taken off it by an admin: a
-former member is an outsider like any other therapist.
+the published one and a published collection of it that `patient` follows, `patient`'s
+check-ins, GAD-7, practice, alert, assignment, contraindication and ban, `therapist`'s clinician
+note on her, and `therapist`'s review of another draft. One more therapist, `former_therapist`,
+was on `patient`'s care team and was taken off it by an admin: a former member is an outsider
+like any other therapist.
 """
 
 from __future__ import annotations
@@ -74,6 +75,8 @@ class Whose(Enum):
     CASELOAD_IN_BODY = "patients on the therapist's caseload, named in the body"
     # An upload no session plays: only such media may be deleted.
     UNUSED_MEDIA = "an upload no session plays"
+    # A published collection: the one patients may start and stop following (their own).
+    PUBLISHED_COLLECTION = "a published collection, followed by whoever asks"
 
 
 @dataclass(frozen=True)
@@ -110,6 +113,8 @@ REVIEWS_READ = Access(frozenset({Role.COORDINATOR, Role.THERAPIST, Role.ADMIN}),
 UNUSED_MEDIA = Access(frozenset({Role.COORDINATOR}), whose=Whose.UNUSED_MEDIA)
 # The patient's own practice record, behind a patients-only guard.
 OWN_PRACTICE = Access(frozenset({Role.PATIENT}), whose=Whose.PATIENTS_OWN)
+# Starting and stopping a published collection: each patient their own following.
+FOLLOWS = Access(frozenset({Role.PATIENT}), whose=Whose.PUBLISHED_COLLECTION)
 # A patient's care team: behind a therapists-only guard (403 to other roles), or behind
 # `signed_in` with the care-team lookup answering 404 to everyone else.
 CARE_GUARDED = Access(frozenset({Role.THERAPIST}), whose=Whose.CASELOAD)
@@ -176,6 +181,11 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("GET", "/api/v1/me/plan"): PATIENTS,
     ("GET", "/api/v1/me/streak"): PATIENTS,
     ("GET", "/api/v1/me/fhir"): PATIENTS,
+    ("GET", "/api/v1/me/collections"): PATIENTS,
+    ("POST", "/collections/{collection_id:int}/follow"): FOLLOWS,
+    ("POST", "/collections/{collection_id:int}/unfollow"): FOLLOWS,
+    ("PUT", "/api/v1/collections/{collection_id:int}/follow"): FOLLOWS,
+    ("DELETE", "/api/v1/collections/{collection_id:int}/follow"): FOLLOWS,
     ("GET", "/api/v1/practice"): PATIENTS,
     ("POST", "/api/v1/practice"): PATIENTS,
     ("POST", "/api/v1/practice/playback"): PATIENTS,
@@ -439,6 +449,10 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("DELETE", "/api/v1/collections/{collection_id:int}"): {},
     ("POST", "/api/v1/collections/{collection_id:int}/publish"): {},
     ("POST", "/api/v1/collections/{collection_id:int}/archive"): {},
+    ("POST", "/collections/{collection_id:int}/follow"): {},
+    ("POST", "/collections/{collection_id:int}/unfollow"): {"return_to": "home"},
+    ("PUT", "/api/v1/collections/{collection_id:int}/follow"): {},
+    ("DELETE", "/api/v1/collections/{collection_id:int}/follow"): {},
     ("POST", "/reviews/drafts/{session_id:int}"): {
         "decision": "changes_requested",
         "comment": "Marker-77aa holds are unsafe",
@@ -533,7 +547,10 @@ class Seeded:
     def ids_for(self, access: Access) -> dict[str, str]:
         """The records a route names: a care team's `{session_id}` is the patient's banned
         session (its ban is what the route lifts), anyone else's the draft; a deletion's
-        `{asset_id}` the spare upload (no session plays it), anyone else's the draft's media."""
+        `{asset_id}` the spare upload (no session plays it), anyone else's the draft's media;
+        a following's `{collection_id}` the published collection."""
+        if access.whose is Whose.PUBLISHED_COLLECTION:
+            return {**self.ids, "collection_id": self.ids["published_collection_id"]}
         if access.whose is Whose.CASELOAD:
             return {**self.ids, "session_id": str(self.fill["{SESSION}"])}
         if access.whose is Whose.UNUSED_MEDIA:
@@ -615,8 +632,12 @@ def seed(directory: Path, database_url: str) -> Seeded:
         reviewed_id = api(coordinator, "POST", "/api/v1/sessions", reviewed)["id"]
         programme = {"title": DRAFT_COLLECTION, "session_ids": [published]}
         collection_id = api(coordinator, "POST", "/api/v1/collections", programme)["id"]
+        week = {"title": "Calm week", "session_ids": [published]}
+        published_collection = api(coordinator, "POST", "/api/v1/collections", week)["id"]
+        api(coordinator, "POST", f"/api/v1/collections/{published_collection}/publish")
 
         patient = world.act_as("patient")
+        api(patient, "PUT", f"/api/v1/collections/{published_collection}/follow")
         api(patient, "POST", "/api/v1/checkins", {"level": 9, "note": PATIENT_NOTE})
         api(patient, "POST", "/api/v1/gad7", {"answers": [2, 2, 2, 2, 2, 2, 2]})
         played = api(patient, "POST", "/api/v1/practice/playback", {"session_id": published})
@@ -675,6 +696,7 @@ def seed(directory: Path, database_url: str) -> Seeded:
         "key": draft_cover,
         "session_id": str(draft_id),
         "collection_id": str(collection_id),
+        "published_collection_id": str(published_collection),
     }
     local_start = TEST_NOW - timedelta(hours=3)
     fill = {

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
+from wellness.lib.days import local_date
 from wellness.lib.text import BIDI_CONTROLS
 from wellness.lib.validation import FieldError
 from wellness.lib.vocabulary import Vocabulary
@@ -61,7 +61,7 @@ def clean_text(text: str, *, field: str = "text", what: str = "note") -> str:
 
 def local_today(now: datetime, time_zone: str) -> date:
     """The calendar date `now` falls on in `time_zone`."""
-    return now.astimezone(ZoneInfo(time_zone)).date()
+    return local_date(now, time_zone)
 
 
 def earliest_contact(today: date) -> date:

@@ -1,7 +1,8 @@
 """A patient's record as their care team sees it on `/care/patients/{id}`: the header (local time,
 streak, last check-in, latest GAD-7, open alerts), the progress charts' data (the patient's own
-`practice.progress`), practice history with its evidence, alert history, what helps and the
-assigned practices with their adherence (`caseload.plan`).
+`practice.progress`), practice history with its evidence, alert history, what helps, the
+assigned practices with their adherence (`caseload.plan`) and the collections the patient
+follows with their progress (`caseload.collection_progress`).
 
 The caller has checked that the viewer is on the patient's current care team. Times are shown in
 the patient's zone: their days are the ones that count.
@@ -17,7 +18,7 @@ from zoneinfo import ZoneInfo
 from wellness.accounts import services as accounts
 from wellness.accounts.models import User
 from wellness.caseload import alerts as caseload_alerts
-from wellness.caseload import helps, plan
+from wellness.caseload import collection_progress, helps, plan
 from wellness.caseload.alerts import AlertView
 from wellness.catalog.services import session_titles
 from wellness.checkins import services as checkins
@@ -116,6 +117,7 @@ class PatientRecord:
     alerts: Page[AlertView]
     helps: helps.WhatHelps
     assignments: list[plan.AssignmentAdherence]  # every assignment, ended ones too, newest first
+    collections: list[collection_progress.CollectionProgress]  # those followed, latest first
 
 
 async def patient_record(
@@ -134,6 +136,7 @@ async def patient_record(
         alerts=await caseload_alerts.alert_history(patient, page=alerts_page),
         helps=helps.what_helps(await rated_practice(patient, policy=policy)),
         assignments=await plan.adherence_for(patient, policy=policy, now=now),
+        collections=await collection_progress.progress_of(patient, policy=policy),
     )
 
 

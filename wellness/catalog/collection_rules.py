@@ -1,5 +1,5 @@
 """Pure rules for collections (programmes of sessions): what their fields may hold, the order
-of their sessions, and which session a patient does next.
+of their sessions, which session a patient does next, and how far they are through one.
 
 A collection moves between statuses as a session does (`kinds.can_transition`) and is deleted
 under the sessions' rule (`rules.check_deletable`); its title and description are cleaned by
@@ -9,6 +9,7 @@ the sessions' rules with the collection's own limits.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 
 from wellness.catalog import rules
 from wellness.catalog.kinds import Status, can_transition
@@ -129,3 +130,24 @@ def next_or_again(order: Sequence[int], done: Collection[int], skip: Collection[
     (an assigned programme begins again rather than leave nothing to start). None only when
     every session is to be skipped."""
     return next_session(order, done, skip) or next_session(order, (), skip)
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """How far a patient is through a collection's sessions (those they may see)."""
+
+    done: int
+    total: int
+    next_session_id: int | None  # None when all are done, or all left are to be skipped
+
+    @property
+    def finished(self) -> bool:
+        """Every session done (a collection with none to show is not finished)."""
+        return self.total > 0 and self.done == self.total
+
+
+def progress(order: Sequence[int], done: Collection[int], skip: Collection[int]) -> Progress:
+    """The patient's progress through `order`: how many they have done (a session to skip that
+    they did counts too), and the next as `next_session` chooses it."""
+    completed = sum(1 for session_id in order if session_id in done)
+    return Progress(completed, len(order), next_session(order, done, skip))

@@ -3,7 +3,7 @@ from __future__ import annotations
 from tortoise import fields
 from tortoise.models import Model
 
-from wellness.accounts.models import actor_foreign_key
+from wellness.accounts.models import actor_foreign_key, user_foreign_key
 from wellness.catalog import collection_rules, rules
 from wellness.catalog.kinds import Guidance, Kind, Level, Posture, Status
 from wellness.catalog.storage import cover_key
@@ -151,3 +151,24 @@ class CollectionEntry(Model):
         table_description = "A session's place in a collection."
         unique_together = (("collection", "session"), ("collection", "position"))
         indexes = (("session_id",),)
+
+
+class CollectionFollow(Model):
+    """A patient following a collection, since `started_at`: their home page keeps it in view
+    with their progress, and their care team sees it. Stopping deletes the row (the audit trail
+    keeps that it happened); starting again makes a new one, with a new start."""
+
+    id = fields.IntField(primary_key=True)
+    patient_id: int
+    patient: fields.ForeignKeyRelation[Model] = user_foreign_key()
+    collection_id: int
+    collection: fields.ForeignKeyRelation[Collection] = fields.ForeignKeyField(
+        "wellness.Collection", related_name=False, on_delete=fields.CASCADE
+    )
+    started_at = fields.DatetimeField()
+
+    class Meta:
+        table = "collection_follows"
+        table_description = "A patient following a collection, since when."
+        unique_together = (("patient", "collection"),)
+        indexes = (("collection_id",),)

@@ -3,7 +3,9 @@
 
 Written for people in benzodiazepine withdrawal, as the library is: short, guided, eyes-open
 practice first; nothing with breath holds, vigorous movement or long silence in what is
-published. One draft shows coordinators a programme still being prepared.
+published. One draft shows coordinators a programme still being prepared. Pat follows two of
+the published ones, started days ago, so their home page and their therapist's view of them
+show progress (done from Pat's demo practice, `history.py`).
 """
 
 from __future__ import annotations
@@ -12,10 +14,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from wellness.accounts.models import User
-from wellness.catalog import collections
+from wellness.catalog import collection_follows, collections
 from wellness.catalog.collections import CollectionFields
 from wellness.catalog.kinds import Status
-from wellness.catalog.models import PracticeSession
+from wellness.catalog.models import Collection, PracticeSession
 from wellness.demo.accounts import COORDINATOR_EMAIL
 from wellness.demo.content import demo_session
 
@@ -85,3 +87,22 @@ async def seed_collections(users: dict[str, User], *, now: datetime) -> None:
             await collections.change_collection_status(
                 made, Status.PUBLISHED, actor=coordinator, now=when
             )
+
+
+# Pat's followings: (collection title, days before now they started it).
+PAT_FOLLOWS = (("First week: steadying", 12), ("Evening wind-down", 3))
+PAT_EMAIL = "patient@demo.wellness"
+
+
+async def seed_followings(users: dict[str, User], *, now: datetime) -> None:
+    """Pat follows PAT_FOLLOWS' collections (those that were made)."""
+    titles = [title for title, _ in PAT_FOLLOWS]
+    found = dict(
+        await Collection.filter(title__in=titles, status=Status.PUBLISHED).values_list(
+            "title", "id"
+        )
+    )
+    for title, days_ago in PAT_FOLLOWS:
+        if title in found:
+            started = now - timedelta(days=days_ago, hours=2)
+            await collection_follows.follow(users[PAT_EMAIL].id, int(found[title]), now=started)

@@ -40,6 +40,11 @@ def read_day(text: str, field: str, errors: dict[str, str]) -> date | None:
     return day
 
 
+def local_date(moment: datetime, zone: str) -> date:
+    """The calendar day `moment` falls on in `zone`."""
+    return moment.astimezone(ZoneInfo(zone)).date()
+
+
 def local_midnight(day: date, zone: str) -> datetime:
     """The instant, in UTC, at which `day` starts in `zone` (days may be 23 or 25 hours long
     across a DST change, so the next day's start is `local_midnight(day + 1 day)`)."""

@@ -112,24 +112,67 @@ async def rated_before_and_after(patient_id: int) -> dict[int, tuple[int, int]]:
     }
 
 
+# What a practice of a catalog session is judged complete from, in the order readers unpack them.
+_COMPLETION = ("evidence", "completed", "listened_seconds", "duration_seconds")
+
+
 async def completed_sessions(
     patient_id: int, session_ids: Sequence[int], policy: CarePolicy
 ) -> set[int]:
     """Which of these catalog sessions the patient has completed at least once, by the one
     completion rule (`rules.log_counts_as_complete`), from one narrow query."""
-    if not session_ids:
-        return set()
-    rows = await raw_rows(
-        PracticeLog.filter(
-            patient_id=patient_id, session_id__in=sorted(set(session_ids))
-        ).values_list("session_id", "evidence", "completed", "listened_seconds", "duration_seconds")
-    )
     fraction = policy.completion_fraction
     return {
         int(session_id)
-        for session_id, evidence, completed, listened, duration in rows
+        for session_id, evidence, completed, listened, duration in await _practice_of(
+            patient_id, session_ids
+        )
         if rules.log_counts_as_complete(evidence, bool(completed), listened, duration, fraction)
     }
+
+
+@dataclass(frozen=True, slots=True)
+class SessionPractice:
+    """A patient's practice of one catalog session: completed at least once (by the completion
+    rule), and when they last started it, finished or not."""
+
+    completed: bool
+    last_started_at: datetime
+
+
+async def practice_of_sessions(
+    patient_id: int, session_ids: Sequence[int], policy: CarePolicy
+) -> dict[int, SessionPractice]:
+    """session id -> the patient's practice of it, for those of these they ever started, from
+    one narrow query."""
+    fraction = policy.completion_fraction
+    found: dict[int, SessionPractice] = {}
+    for session_id, evidence, completed, listened, duration, raw in await _practice_of(
+        patient_id, session_ids, "started_at"
+    ):
+        started = moment(raw)
+        counts = rules.log_counts_as_complete(
+            evidence, bool(completed), listened, duration, fraction
+        )
+        before = found.get(int(session_id))
+        if before is not None:
+            counts = counts or before.completed
+            started = max(started, before.last_started_at)
+        found[int(session_id)] = SessionPractice(counts, started)
+    return found
+
+
+async def _practice_of(
+    patient_id: int, session_ids: Sequence[int], *more: str
+) -> list[Sequence[Any]]:
+    """(session id, *_COMPLETION, *more) of each practice of these sessions by the patient."""
+    if not session_ids:
+        return []
+    return await raw_rows(
+        PracticeLog.filter(
+            patient_id=patient_id, session_id__in=sorted(set(session_ids))
+        ).values_list("session_id", *_COMPLETION, *more)
+    )
 
 
 async def raw_rows(query: ValuesListQuery[Any]) -> list[Sequence[Any]]:

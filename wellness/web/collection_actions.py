@@ -1,5 +1,7 @@
 """Writes to collections that pages and the JSON API share: one service call and one audit row
-each (ids only: which collection, never its title or sessions), so both record the same."""
+each (ids only: which collection, never its title or sessions), so both record the same. A
+patient starting or stopping a collection is audited only when it changed something, naming
+them as whose data it is."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from typing import Any
 from litestar import Request
 
 from wellness.accounts.models import User
-from wellness.catalog import collections
+from wellness.catalog import collection_follows, collections
 from wellness.catalog.collections import CollectionFields
 from wellness.catalog.kinds import Status
 from wellness.catalog.models import Collection
@@ -72,7 +74,44 @@ async def delete_collection(
     await _record(request, "collection_deleted", collection.id, now)
 
 
+FOLLOWED = "collection_followed"
+UNFOLLOWED = "collection_unfollowed"
+
+
+async def follow_collection(
+    request: Request[Any, Any, Any], patient: User, now: datetime, collection: Collection
+) -> datetime:
+    """Start following a published collection (nothing changes if they follow it already):
+    when they started. `CatalogConflict` if it is not published."""
+    started, changed = await collection_follows.follow(patient.id, collection.id, now=now)
+    if changed:
+        await _record(request, FOLLOWED, collection.id, now, patient_id=patient.id)
+    return started
+
+
+async def stop_following(
+    request: Request[Any, Any, Any], patient: User, now: datetime, collection: Collection
+) -> bool:
+    """Stop following (nothing changes if they did not follow it): whether they did."""
+    stopped = await collection_follows.stop_following(patient.id, collection.id)
+    if stopped:
+        await _record(request, UNFOLLOWED, collection.id, now, patient_id=patient.id)
+    return stopped
+
+
 async def _record(
-    request: Request[Any, Any, Any], action: str, collection_id: int, now: datetime
+    request: Request[Any, Any, Any],
+    action: str,
+    collection_id: int,
+    now: datetime,
+    *,
+    patient_id: int | None = None,
 ) -> None:
-    await record_action(request, action, target_type="collection", target_id=collection_id, now=now)
+    await record_action(
+        request,
+        action,
+        target_type="collection",
+        target_id=collection_id,
+        patient_id=patient_id,
+        now=now,
+    )

@@ -5,12 +5,15 @@ sessions in order (for a patient: which they have done, and the next), and a pag
 so both say the same; so do the list page and `GET /api/v1/collections` (`CollectionList`).
 A patient sees only the sessions they could open themselves (published ones), each with the
 care team's mark the catalog shows (`catalog_views.patient_marks`); one they are asked to skip
-is never "next".
+is never "next". For a patient they also say whether they follow it (`following_since`,
+`following`), and `FollowedCollectionOut` is one followed collection with their progress, as
+their home page, `GET /api/v1/me/collections` and their care team's record show it.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import msgspec
 
@@ -18,7 +21,8 @@ from wellness.accounts import permissions
 from wellness.accounts.models import User
 from wellness.care.marks import Mark
 from wellness.caseload.availability import patients_assigned_to_collection
-from wellness.catalog import collection_reads
+from wellness.caseload.collection_progress import CollectionProgress
+from wellness.catalog import collection_follows, collection_reads
 from wellness.catalog.collection_reads import CollectionCard
 from wellness.catalog.collection_rules import next_session
 from wellness.catalog.kinds import Kind, Status
@@ -29,6 +33,7 @@ from wellness.lib.paging import Page
 from wellness.practice.history import completed_sessions
 from wellness.settings import CarePolicy
 from wellness.web.catalog_views import patient_marks
+from wellness.web.shapes import copied
 
 
 def collection_url(collection_id: int) -> str:
@@ -69,6 +74,8 @@ class CollectionDetail(msgspec.Struct):
     created_at: datetime
     updated_at: datetime
     published_at: datetime | None
+    # For a patient: when they started following it (null when they do not; always for staff).
+    following_since: datetime | None
 
 
 class CollectionSummary(msgspec.Struct):
@@ -80,9 +87,10 @@ class CollectionSummary(msgspec.Struct):
     minutes: int
     completed: int  # of those, for a patient (0 for staff)
     url: str
+    following: bool  # for a patient, whether they follow it (false for staff)
 
     @classmethod
-    def of(cls, card: CollectionCard, done: set[int]) -> CollectionSummary:
+    def of(cls, card: CollectionCard, done: set[int], followed: set[int]) -> CollectionSummary:
         return cls(
             id=card.id,
             title=card.title,
@@ -92,6 +100,7 @@ class CollectionSummary(msgspec.Struct):
             minutes=whole_minutes(card.seconds),
             completed=sum(1 for session_id in card.session_ids if session_id in done),
             url=collection_url(card.id),
+            following=card.id in followed,
         )
 
 
@@ -110,8 +119,8 @@ async def collection_detail(
     done = await _done(viewer, ids, policy)
     marks = await patient_marks(viewer, ids)
     skip = {session_id for session_id, mark in marks.items() if mark is Mark.SKIP}
-    following = next_session(ids, done, skip) if permissions.is_patient(viewer.role) else None
-    sessions = [_session(row, done, marks, following) for row in rows]
+    upcoming = next_session(ids, done, skip) if permissions.is_patient(viewer.role) else None
+    sessions = [_session(row, done, marks, upcoming) for row in rows]
     return CollectionDetail(
         id=collection.id,
         title=collection.title,
@@ -120,11 +129,12 @@ async def collection_detail(
         sessions=sessions,
         minutes=whole_minutes(sum(row.duration_seconds for row in rows)),
         completed=sum(1 for session in sessions if session.completed),
-        next_session_id=following,
+        next_session_id=upcoming,
         url=collection_url(collection.id),
         created_at=collection.created_at,
         updated_at=collection.updated_at,
         published_at=collection.published_at,
+        following_since=await _following_since(viewer, collection.id),
     )
 
 
@@ -135,12 +145,13 @@ async def collection_list(
     found = await collection_reads.collections_page(viewer, page, per_page, status)
     shown = [session_id for card in found.items for session_id in card.session_ids]
     done = await _done(viewer, shown, policy)
-    items = [CollectionSummary.of(card, done) for card in found.items]
+    followed = await _followed(viewer)
+    items = [CollectionSummary.of(card, done, followed) for card in found.items]
     return CollectionList(items, found.page, found.pages, found.total), found
 
 
 def _session(
-    row: SessionRow, done: set[int], marks: dict[int, Mark], following: int | None
+    row: SessionRow, done: set[int], marks: dict[int, Mark], upcoming: int | None
 ) -> CollectionSession:
     return CollectionSession(
         id=row.id,
@@ -151,7 +162,7 @@ def _session(
         minutes=whole_minutes(row.duration_seconds),
         url=f"/sessions/{row.id}",
         completed=row.id in done,
-        is_next=row.id == following,
+        is_next=row.id == upcoming,
         care_mark=marks.get(row.id),
     )
 
@@ -166,8 +177,63 @@ async def patients_left_without(collection: Collection, now: datetime, policy: C
     )
 
 
+async def _following_since(viewer: User, collection_id: int) -> datetime | None:
+    if not permissions.is_patient(viewer.role):
+        return None
+    return await collection_follows.following_since(viewer.id, collection_id)
+
+
+async def _followed(viewer: User) -> set[int]:
+    if not permissions.is_patient(viewer.role):
+        return set()
+    return await collection_follows.followed_ids(viewer.id)
+
+
 async def _done(viewer: User, session_ids: list[int], policy: CarePolicy) -> set[int]:
     """The sessions among these a patient has completed (their own practice); none for staff."""
     if not permissions.is_patient(viewer.role):
         return set()
     return await completed_sessions(viewer.id, session_ids, policy)
+
+
+class FollowedCollectionOut(msgspec.Struct):
+    """A collection the patient follows, with their progress through its published sessions.
+    Times are in the patient's zone; `started_on` is their local day."""
+
+    id: int
+    title: str
+    url: str
+    started_at: datetime
+    started_on: date
+    done: int
+    total: int
+    finished: bool  # every session done
+    # The first session neither done nor to be skipped; null when finished, or when every
+    # session left is one the care team asked the patient to skip.
+    next_session_id: int | None
+    next_session_title: str | None
+    next_session_url: str | None
+    last_practised_at: datetime | None  # the latest practice of any of its sessions
+
+    @classmethod
+    def of(cls, found: CollectionProgress, time_zone: str) -> FollowedCollectionOut:
+        zone = ZoneInfo(time_zone)
+        upcoming, last = found.next_session_id, found.last_practised_at
+        return copied(
+            cls,
+            found,
+            id=found.collection_id,
+            url=collection_url(found.collection_id),
+            started_at=found.started_at.astimezone(zone),
+            next_session_title=found.next_title,
+            next_session_url=None if upcoming is None else f"/sessions/{upcoming}",
+            last_practised_at=None if last is None else last.astimezone(zone),
+        )
+
+
+class FollowedCollectionList(msgspec.Struct):
+    items: list[FollowedCollectionOut]  # the latest started first
+
+    @classmethod
+    def of(cls, found: list[CollectionProgress], time_zone: str) -> FollowedCollectionList:
+        return cls([FollowedCollectionOut.of(item, time_zone) for item in found])

@@ -1,28 +1,44 @@
 """JSON API for collections (programmes of sessions). Paths are a public contract, shaped as
-the sessions' (`api/catalog.py`): publishing and archiving are their own writes."""
+the sessions' (`api/catalog.py`): publishing and archiving are their own writes. Patients start
+and stop following one with `PUT`/`DELETE .../follow`, and read those they follow, with their
+progress, at `GET /api/v1/me/collections`."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Controller, Request, Response, delete, get, patch, post
+from litestar import Controller, Request, Response, delete, get, patch, post, put
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import JSONBody, QueryParameter
 
+from wellness.accounts.models import User
+from wellness.caseload.collection_progress import progress_in, progress_of
 from wellness.catalog.kinds import Status
+from wellness.settings import CarePolicy
 from wellness.web import collection_actions
 from wellness.web.api.collections_schemas import CollectionCreate, CollectionPatch
 from wellness.web.api.fields import PerPage
-from wellness.web.collection_views import CollectionDetail, CollectionList, collection_detail
+from wellness.web.collection_views import (
+    CollectionDetail,
+    CollectionList,
+    FollowedCollectionList,
+    FollowedCollectionOut,
+    collection_detail,
+)
 from wellness.web.collection_views import collection_list as listed
 from wellness.web.dependencies import CareRules, RequestTime, SignedInUser
-from wellness.web.guards import coordinators_only, signed_in
+from wellness.web.guards import coordinators_only, patients_only, signed_in
 from wellness.web.idempotency import respond_once, respond_once_empty
 from wellness.web.ids import PageNumber, PathId
-from wellness.web.lookups import collection_for_editor_or_404, collection_for_viewer_or_404
+from wellness.web.lookups import (
+    NotFoundForViewer,
+    collection_for_editor_or_404,
+    collection_for_viewer_or_404,
+)
 from wellness.web.openapi import answers, created
 
-# Deleting a collection that was ever published: 409 (archive it instead).
+# Deleting a collection that was ever published: 409 (archive it instead). Starting one that
+# was archived between its loading and the write: 409 too.
 REFUSED_PUBLISHED = {"refusals": (409,)}
 
 
@@ -163,3 +179,79 @@ class CollectionsApi(Controller):
 
     publish = _status_change("publish", Status.PUBLISHED, "api_collection_publish")
     archive = _status_change("archive", Status.ARCHIVED, "api_collection_archive")
+
+    @put(
+        "/{collection_id:int}/follow",
+        guards=[patients_only],
+        name="api_collection_follow",
+        responses=answers(FollowedCollectionOut, 200),
+        opt=REFUSED_PUBLISHED,
+    )
+    async def follow(
+        self,
+        request: Request[Any, Any, Any],
+        user: SignedInUser,
+        now: RequestTime,
+        policy: CareRules,
+        collection_id: PathId,
+    ) -> Response[bytes]:
+        """Start following a published collection (patients): it shows on your home page with
+        your progress. Following it already changes nothing (the first start stays). A draft
+        or archived collection is a 404, as for reading it; one archived at the very moment
+        it is started is a 409 (`collection_not_published`), and nothing is stored."""
+        collection = await collection_for_viewer_or_404(user, collection_id)
+
+        async def write() -> tuple[int, FollowedCollectionOut]:
+            await collection_actions.follow_collection(request, user, now, collection)
+            return 200, await _followed_one(user, policy, collection.id)
+
+        return await respond_once(request, None, write)
+
+    @delete(
+        "/{collection_id:int}/follow",
+        guards=[patients_only],
+        name="api_collection_unfollow",
+        status_code=204,
+    )
+    async def unfollow(
+        self,
+        request: Request[Any, Any, Any],
+        user: SignedInUser,
+        now: RequestTime,
+        collection_id: PathId,
+    ) -> Response[None]:
+        """Stop following a collection (patients); what you did in it stays done. Not
+        following it is a 204 too."""
+        collection = await collection_for_viewer_or_404(user, collection_id)
+
+        async def write() -> None:
+            await collection_actions.stop_following(request, user, now, collection)
+
+        return await respond_once_empty(request, None, write)
+
+
+async def _followed_one(
+    user: User, policy: CarePolicy, collection_id: int
+) -> FollowedCollectionOut:
+    """The patient's progress through a collection they follow (just started, or before)."""
+    found = await progress_in(user, collection_id, policy=policy)
+    if found is None:  # stopped by another request of theirs since this one started it
+        raise NotFoundForViewer(
+            "You no longer follow this collection.",
+            target_type="collection",
+            target_id=collection_id,
+        )
+    return FollowedCollectionOut.of(found, user.time_zone)
+
+
+class MyCollectionsApi(Controller):
+    path = "/api/v1/me"
+    guards = [patients_only]  # noqa: RUF012  (Litestar reads this class attribute)
+    tags = ["catalog"]  # noqa: RUF012
+
+    @get("/collections", name="api_my_collections")
+    async def followed(self, user: SignedInUser, policy: CareRules) -> FollowedCollectionList:
+        """The published collections you follow, the latest started first, each with how many
+        of its sessions you have done and the next one. Times in your zone; one archived since
+        you started is left out (and shows again if it is published again)."""
+        return FollowedCollectionList.of(await progress_of(user, policy=policy), user.time_zone)

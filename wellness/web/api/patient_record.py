@@ -31,8 +31,9 @@ class PatientRecordApi(Controller):
         alerts_page: PageNumber = 1,
     ) -> PatientRecordOut:
         """A patient on your caseload: header, streak, practice with its evidence (a page),
-        alerts with their acknowledgements (a page), what helps, and the last suggestions they
-        were shown. Times in their zone."""
+        alerts with their acknowledgements (a page), what helps, the last suggestions they
+        were shown, and the collections they follow with their progress. Times in their
+        zone."""
         patient, found = await care_access.patient_record(
             call, patient_id, practice_page=practice_page, alerts_page=alerts_page
         )

@@ -16,6 +16,7 @@ from wellness.suggestions.logs import LastSuggestions, ShownItem
 from wellness.web.api.assignments_schemas import AssignmentOut
 from wellness.web.api.care_schemas import AlertOut
 from wellness.web.api.practice_schemas import StreakOut
+from wellness.web.collection_views import FollowedCollectionOut
 from wellness.web.shapes import copied
 
 
@@ -175,6 +176,8 @@ class PatientRecordOut(msgspec.Struct):
     what_helps: WhatHelpsOut
     assignments: list[AssignmentOut]  # every assignment with its adherence, ended ones too
     last_suggested: LastSuggestedOut | None  # None before the patient was shown any
+    # The published collections the patient follows, the latest started first, with progress.
+    collections: list[FollowedCollectionOut]
 
     @classmethod
     def of(
@@ -206,4 +209,7 @@ class PatientRecordOut(msgspec.Struct):
             last_suggested=(
                 None if shown is None else LastSuggestedOut.of(shown, found.header.time_zone)
             ),
+            collections=[
+                FollowedCollectionOut.of(item, found.header.time_zone) for item in found.collections
+            ],
         )

@@ -13,6 +13,7 @@ from wellness.accounts.models import User
 from wellness.audit import services as audit
 from wellness.care import services as care
 from wellness.caseload import daily_plan
+from wellness.caseload.collection_progress import progress_of
 from wellness.catalog import services as catalog
 from wellness.checkins import services as checkins
 from wellness.checkins.scoring import ContextTag
@@ -33,8 +34,8 @@ TAG_LABELS = {tag.value: tag.label for tag in ContextTag}
 
 
 async def patient_home_context(viewer: User, policy: CarePolicy, now: datetime) -> dict[str, Any]:
-    """Today for a patient: their plan, check in, suggestions, their streak (unless hidden),
-    what is due."""
+    """Today for a patient: their plan, the collections they follow, check in, suggestions,
+    their streak (unless hidden), what is due."""
     streak = None
     if not viewer.hide_streaks:
         streak = await practice.streak_for(viewer, policy=policy, now=now)
@@ -45,6 +46,7 @@ async def patient_home_context(viewer: User, policy: CarePolicy, now: datetime) 
     return {
         "user": viewer,
         "plan": today,
+        "collections": await progress_of(viewer, policy=policy),
         "preview": await catalog.library_preview(viewer),
         "streak": streak,
         "milestone": milestone_message(streak.current) if streak else None,
