@@ -13,6 +13,7 @@ from wellness.accounts.models import User
 from wellness.audit import services as audit
 from wellness.care import services as care
 from wellness.caseload import daily_plan
+from wellness.catalog import saved
 from wellness.catalog import services as catalog
 from wellness.checkins import services as checkins
 from wellness.checkins.scoring import ContextTag
@@ -46,6 +47,7 @@ async def patient_home_context(viewer: User, policy: CarePolicy, now: datetime) 
         "user": viewer,
         "plan": today,
         "preview": await catalog.library_preview(viewer),
+        "saved_count": await saved.saved_count(viewer.id),
         "streak": streak,
         "milestone": milestone_message(streak.current) if streak else None,
         "recent": list(recent.latest),
