@@ -16,15 +16,16 @@ import soundfile as sf
 from tests.conftest import TEST_NOW
 from tests.services.conftest import Orm
 from wellness.accounts.models import User
-from wellness.catalog import collection_reads, rules
+from wellness.catalog import collection_reads, rules, saved
 from wellness.catalog.kinds import Contraindication, Guidance, Kind, Status
-from wellness.catalog.models import MediaAsset, PracticeSession
+from wellness.catalog.models import MediaAsset, PracticeSession, SavedSession
 from wellness.catalog.search import CatalogQuery, search
 from wellness.catalog.storage import LocalMediaStore
 from wellness.catalog.validation import inspect_media
 from wellness.demo import audio, seed
 from wellness.demo.accounts import COORDINATOR_EMAIL
 from wellness.demo.collections import DEMO_COLLECTIONS
+from wellness.demo.saved import DEMO_SAVED
 from wellness.demo.content import (
     BELL_RING_SECONDS,
     DEMO_SESSIONS,
@@ -265,6 +266,13 @@ def test_seeding_fills_the_catalog_with_playable_sessions_through_the_services(
     ]
     every_status = orm.run(collection_reads.collections_page(coordinator, 1, 20))
     assert every_status.total == len(DEMO_COLLECTIONS)
+    kept = orm.run(saved.saved_page(patient.id, 1, 24)).items
+    assert [item.row.title for item in kept] == [
+        demo_session(slug).title for slug, _ in reversed(DEMO_SAVED)
+    ]
+    assert [item.row.status for item in kept] == [Status.PUBLISHED] * 3 + [Status.ARCHIVED]
+    others = orm.run(User.filter(email__not="patient@demo.wellness").values_list("id", flat=True))
+    assert orm.run(SavedSession.filter(patient_id__in=list(others)).count()) == 0
 
 
 def test_published_demo_collections_hold_only_what_suits_acute_distress_or_is_gentle() -> None:
