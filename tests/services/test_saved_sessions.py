@@ -156,7 +156,9 @@ def test_each_patient_has_their_own_list(
     assert [item.row.title for item in mine.items] == ["Breathe"]
     assert among == frozenset({sessions["Breathe"].id})
     assert removed is False
-    assert rows(any_orm) == sorted([(pat.id, sessions["Breathe"].id), (sam.id, sessions["Scan"].id)])
+    assert rows(any_orm) == sorted(
+        [(pat.id, sessions["Breathe"].id), (sam.id, sessions["Scan"].id)]
+    )
 
 
 def test_unsaving_takes_one_session_off_and_again_is_nothing(

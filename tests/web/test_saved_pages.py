@@ -29,7 +29,9 @@ def toggle_of(page: str, session_id: int) -> str:
 
 
 def card_of(page: str, session_id: int) -> str:
-    found = re.search(rf'<li class="session-card[^"]*" id="session-{session_id}">.*?</li>', page, re.S)
+    found = re.search(
+        rf'<li class="session-card[^"]*" id="session-{session_id}">.*?</li>', page, re.S
+    )
     assert found, f"session {session_id} has a card"
     return found[0]
 
