@@ -48,7 +48,8 @@ def test_a_patient_saves_with_and_without_script_finds_them_under_saved_and_unsa
     page = scripted.new_page()
     sign_in(page, "patient@demo.wellness")
     before = saved_titles(page)
-    assert FIVE_SENSES not in before and BREATHING_SPACE not in before
+    assert FIVE_SENSES not in before
+    assert BREATHING_SPACE not in before
     assert any(title.startswith(ARCHIVED) for title in before)
 
     page.goto("/sessions")

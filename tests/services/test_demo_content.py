@@ -25,7 +25,6 @@ from wellness.catalog.validation import inspect_media
 from wellness.demo import audio, seed
 from wellness.demo.accounts import COORDINATOR_EMAIL
 from wellness.demo.collections import DEMO_COLLECTIONS
-from wellness.demo.saved import DEMO_SAVED
 from wellness.demo.content import (
     BELL_RING_SECONDS,
     DEMO_SESSIONS,
@@ -33,6 +32,7 @@ from wellness.demo.content import (
     BreathPace,
     demo_session,
 )
+from wellness.demo.saved import DEMO_SAVED
 from wellness.reviews import services as reviews
 from wellness.settings import SettingsError, load_settings
 from wellness.system import services as system

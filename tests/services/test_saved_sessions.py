@@ -43,7 +43,7 @@ def sessions(any_orm: Orm) -> dict[str, PracticeSession]:
 
 
 def rows(orm: Orm) -> list[tuple[int, int]]:
-    return sorted(orm.run(SavedSession.all().values_list("patient_id", "session_id")))  # type: ignore[arg-type]
+    return sorted(orm.run(SavedSession.all().values_list("patient_id", "session_id")))
 
 
 def test_saving_twice_keeps_one_row_and_says_it_was_there(
@@ -186,7 +186,8 @@ def test_a_session_archived_after_it_was_saved_stays_on_the_list_and_may_be_unsa
     for_sam = any_orm.run(saved.session_to_unsave(sam, scan.id))
 
     assert (item.row.title, item.row.status) == ("Scan", Status.ARCHIVED)
-    assert for_pat is not None and for_pat.id == scan.id
+    assert for_pat is not None
+    assert for_pat.id == scan.id
     assert for_sam is None  # not his to unsave, and not one he may open
     assert any_orm.run(saved.session_to_unsave(sam, sessions["Breathe"].id)) is not None
 

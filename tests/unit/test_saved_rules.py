@@ -56,7 +56,7 @@ def test_the_saved_tab_is_its_own_list_and_keeps_its_page_in_links() -> None:
     assert filters.page_links([1, 3]) == {1: "/sessions?saved=1", 3: "/sessions?saved=1&page=3"}
 
 
-@pytest.mark.parametrize("raw", ["yes", "2", "１"])
+@pytest.mark.parametrize("raw", ["yes", "2", "\uff11"])  # the last a fullwidth 1
 def test_a_saved_value_other_than_1_is_named(raw: str) -> None:
     _, errors = parse_browse({"saved": raw}, may_filter_status=False, may_save=True)
 

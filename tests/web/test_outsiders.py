@@ -17,9 +17,9 @@ The world is seeded once per module, through the app's own API as each insider w
 personas of tests/conftest.py (`therapist` looks after `patient`, `other_therapist` after
 `other_patient`), a published and a draft session with media and covers, a draft collection of
 the published one, `patient`'s check-ins, GAD-7, practice, saved session, alert, assignment,
-contraindication and ban, `therapist`'s clinician note on her, and `therapist`'s review of another draft. One more
-therapist, `former_therapist`, was on `patient`'s care team and was taken off it by an admin: a
-former member is an outsider like any other therapist.
+contraindication and ban, `therapist`'s clinician note on her, and `therapist`'s review of
+another draft. One more therapist, `former_therapist`, was on `patient`'s care team and was
+taken off it by an admin: a former member is an outsider like any other therapist.
 """
 
 from __future__ import annotations

@@ -15,7 +15,6 @@ from tests.web.saved_data import save_as, saved_audit, saved_rows
 from wellness.accounts.models import User
 from wellness.care.models import OverrideKind, SessionOverride
 from wellness.catalog import saved_rules
-from wellness.catalog.models import PracticeSession
 
 SAVED = "/api/v1/me/saved"
 

@@ -84,7 +84,8 @@ def test_a_patient_saves_and_unsaves_on_the_session_page(
     walk = library["Slow breathing"]
     page = client.get(f"/sessions/{walk}").text
     back = re.search(r'name="back" value="([^"]*)"', toggle_of(page, walk))
-    assert back is not None and back[1] == f"/sessions/{walk}#save"
+    assert back is not None
+    assert back[1] == f"/sessions/{walk}#save"
 
     saved = client.submit(f"/sessions/{walk}/save", {"back": back[1]})
     shown = client.get(f"/sessions/{walk}").text
@@ -302,3 +303,28 @@ def test_the_home_page_links_to_the_saved_tab_once_something_is_saved(
 
     assert "/sessions?saved=1" not in before
     assert '<a href="/sessions?saved=1">Your saved sessions (2)</a>' in after.text
+
+
+def test_the_patients_care_team_never_sees_their_saved_list(
+    client: Client, personas: dict[str, User], library: dict[str, int]
+) -> None:
+    """A private preference: not on the therapist's page of the patient, their report, the
+    patient record's API or the FHIR export."""
+    patient = personas["patient"]
+
+    async def rename() -> None:
+        await PracticeSession.filter(id=library["Body scan"]).update(title="Marker-5a7e scan")
+
+    client.run(rename)
+    save_as(client, patient.id, library["Body scan"])
+    client.login_as(PERSONAS["therapist"])
+
+    views = [
+        client.get(f"/care/patients/{patient.id}"),
+        client.get(f"/care/patients/{patient.id}/report"),
+        client.get(f"/api/v1/patients/{patient.id}"),
+        client.get(f"/api/v1/patients/{patient.id}/fhir"),
+    ]
+
+    assert [view.status_code for view in views] == [200, 200, 200, 200]
+    assert all("Marker-5a7e" not in view.text for view in views)
