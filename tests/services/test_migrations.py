@@ -901,6 +901,22 @@ def test_the_reviews_migration_adds_its_table_and_undoing_it_restores_the_schema
 # --- The practice reminders migration (named here by its suffix only) ----------------------------
 
 
+async def _add_patient(db: RawDatabase, moment: Any) -> dict[str, Any]:
+    """A patient's account as the users table holds it since the alert e-mails' migration."""
+    await db.execute(
+        "INSERT INTO users (email, display_name, role, time_zone, password_hash, "
+        "is_active, session_epoch, is_demo, hide_streaks, alert_emails, created_at) "
+        "VALUES ('p@example.org', 'P', 'patient', 'Europe/Berlin', 'x', ?, 0, ?, ?, ?, ?)",
+        True,
+        False,
+        False,
+        True,
+        moment,
+    )
+    [user] = await db.fetch("SELECT id FROM users")
+    return user
+
+
 def test_the_reminders_migration_adds_its_tables_and_undoing_it_restores_the_schema(
     any_database_url: str,
 ) -> None:
@@ -918,17 +934,7 @@ def test_the_reminders_migration_adds_its_tables_and_undoing_it_restores_the_sch
         assert reminders in await upgrade(url)
         async with raw_database(url) as db:
             moment = BASE_TIME if db.dialect == "postgres" else BASE_TIME.isoformat(sep=" ")
-            await db.execute(
-                "INSERT INTO users (email, display_name, role, time_zone, password_hash, "
-                "is_active, session_epoch, is_demo, hide_streaks, alert_emails, created_at) "
-                "VALUES ('p@example.org', 'P', 'patient', 'Europe/Berlin', 'x', ?, 0, ?, ?, ?, ?)",
-                True,
-                False,
-                False,
-                True,
-                moment,
-            )
-            [user] = await db.fetch("SELECT id FROM users")
+            user = await _add_patient(db, moment)
             await db.execute(
                 "INSERT INTO practice_reminders (patient_id, enabled, minute, weekdays, "
                 "time_zone, next_due_at, updated_at) VALUES (?, ?, 1110, 127, 'Europe/Berlin', "
@@ -1064,17 +1070,7 @@ def test_the_saved_sessions_migration_adds_its_table_and_undoing_it_restores_the
         assert await upgrade(url, target=saved_migration) == [saved_migration]
         async with raw_database(url) as db:
             moment = BASE_TIME if db.dialect == "postgres" else BASE_TIME.isoformat(sep=" ")
-            await db.execute(
-                "INSERT INTO users (email, display_name, role, time_zone, password_hash, "
-                "is_active, session_epoch, is_demo, hide_streaks, alert_emails, created_at) "
-                "VALUES ('p@example.org', 'P', 'patient', 'Europe/Berlin', 'x', ?, 0, ?, ?, ?, ?)",
-                True,
-                False,
-                False,
-                True,
-                moment,
-            )
-            [user] = await db.fetch("SELECT id FROM users")
+            user = await _add_patient(db, moment)
             sessions = {
                 row["title"]: row["id"]
                 for row in await db.fetch("SELECT id, title FROM practice_sessions")

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from tests.conftest import TEST_NOW, Client
 from wellness.audit.models import AuditEvent
+from wellness.care.models import OverrideKind, SessionOverride
 from wellness.catalog.models import SavedSession
 
 
@@ -29,6 +30,17 @@ def save_as(client: Client, patient_id: int, *session_ids: int) -> None:
                 session_id=session_id,
                 saved_at=TEST_NOW - timedelta(minutes=len(session_ids) - minute),
             )
+
+    client.run(write)
+
+
+def ban_for(client: Client, patient_id: int, session_id: int) -> None:
+    """The patient's care team banned this session for them (after it was saved)."""
+
+    async def write() -> None:
+        await SessionOverride.create(
+            patient_id=patient_id, session_id=session_id, kind=OverrideKind.BAN, set_at=client.now()
+        )
 
     client.run(write)
 

@@ -11,9 +11,8 @@ from uuid import uuid4
 import pytest
 
 from tests.conftest import PERSONAS, Client
-from tests.web.saved_data import save_as, saved_audit, saved_rows
+from tests.web.saved_data import ban_for, save_as, saved_audit, saved_rows
 from wellness.accounts.models import User
-from wellness.care.models import OverrideKind, SessionOverride
 from wellness.catalog import saved_rules
 
 SAVED = "/api/v1/me/saved"
@@ -60,15 +59,7 @@ def test_the_list_is_newest_saved_first_paged_and_says_what_each_is_now(
     patient = personas["patient"]
     save_as(client, patient.id, library["Older walk"], library["Five senses"], library["Body scan"])
 
-    async def ban() -> None:
-        await SessionOverride.create(
-            patient_id=patient.id,
-            session_id=library["Five senses"],
-            kind=OverrideKind.BAN,
-            set_at=client.now(),
-        )
-
-    client.run(ban)
+    ban_for(client, patient.id, library["Five senses"])
     client.login_as(PERSONAS["patient"])
 
     first = client.get(SAVED, params={"per_page": 2}).json()

@@ -10,9 +10,8 @@ import re
 import pytest
 
 from tests.conftest import PERSONAS, Client, text_of
-from tests.web.saved_data import save_as, saved_audit, saved_rows
+from tests.web.saved_data import ban_for, save_as, saved_audit, saved_rows
 from wellness.accounts.models import User
-from wellness.care.models import OverrideKind, SessionOverride
 from wellness.catalog.kinds import Status
 from wellness.catalog.models import PracticeSession
 
@@ -187,15 +186,7 @@ def test_the_saved_tab_lists_newest_first_greys_what_left_and_marks_what_to_skip
     patient = personas["patient"]
     save_as(client, patient.id, library["Older walk"], library["Five senses"], library["Body scan"])
 
-    async def later() -> None:  # archived after it was saved; banned for her since
-        await SessionOverride.create(
-            patient_id=patient.id,
-            session_id=library["Five senses"],
-            kind=OverrideKind.BAN,
-            set_at=client.now(),
-        )
-
-    client.run(later)
+    ban_for(client, patient.id, library["Five senses"])
     client.login_as(PERSONAS["patient"])
 
     response = client.get("/sessions?saved=1")
