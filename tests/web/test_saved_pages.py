@@ -6,6 +6,7 @@ finds it from their home page. Staff have no toggles, no tab and no list."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 import pytest
 
@@ -13,7 +14,7 @@ from tests.conftest import PERSONAS, Client, text_of
 from tests.web.saved_data import ban_for, save_as, saved_audit, saved_rows
 from wellness.accounts.models import User
 from wellness.catalog.kinds import Status
-from wellness.catalog.models import PracticeSession
+from wellness.catalog.models import PracticeSession, SavedSession
 
 TABS = re.compile(r'<nav class="library-tabs" aria-label="Library">(.*?)</nav>', re.S)
 
@@ -319,3 +320,26 @@ def test_the_patients_care_team_never_sees_their_saved_list(
 
     assert [view.status_code for view in views] == [200, 200, 200, 200]
     assert all("Marker-5a7e" not in view.text for view in views)
+
+
+@pytest.mark.parametrize(
+    ("persona", "shown"),
+    [
+        ("patient", "Saved 1 Mar 2026, 00:30"),  # Berlin, UTC+1 in winter
+        ("other_patient", "Saved 28 Feb 2026, 18:30"),  # New York, UTC-5
+    ],
+)
+def test_when_it_was_saved_is_shown_in_the_patients_own_time_zone(
+    client: Client, personas: dict[str, User], library: dict[str, int], persona: str, shown: str
+) -> None:
+    async def late_in_the_utc_day() -> None:
+        await SavedSession.create(
+            patient_id=personas[persona].id,
+            session_id=library["Body scan"],
+            saved_at=datetime(2026, 2, 28, 23, 30, tzinfo=UTC),
+        )
+
+    client.run(late_in_the_utc_day)
+    client.login_as(PERSONAS[persona])
+
+    assert shown in text_of(client.get("/sessions?saved=1"))
