@@ -51,6 +51,7 @@ from wellness.web.api.patient_record import PatientRecordApi
 from wellness.web.api.practice import PracticeApi
 from wellness.web.api.reminders import ReminderApi
 from wellness.web.api.reviews import ReviewsApi
+from wellness.web.api.saved import SavedApi
 from wellness.web.api.suggestions import SuggestionsApi
 from wellness.web.auth import retrieve_user
 from wellness.web.context import STATE_KEY, WebContext
@@ -88,6 +89,7 @@ from wellness.web.pages.patient_notes import PatientNotePages
 from wellness.web.pages.patient_record import PatientRecordPages
 from wellness.web.pages.patient_report import PatientReportPages
 from wellness.web.pages.reviews import ReviewPages
+from wellness.web.pages.saved import SavedPages
 from wellness.web.pages.wellbeing import WellbeingPages
 from wellness.web.refusals import audit_refusal, record_repeated_refusals_at_shutdown
 from wellness.web.request_budget import EXEMPT, within_request_budget
@@ -227,6 +229,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             CareRestrictionsApi,
             ReviewsApi,
             ReminderApi,
+            SavedApi,
             uploads,
         ],
         guards=[api_writes_carry_token],
@@ -251,6 +254,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             AdminPages,
             AuditPages,
             CatalogPages,
+            SavedPages,
             CollectionPages,
             LibraryPages,
             LibraryCollectionPages,

@@ -121,6 +121,7 @@ def patient_visits(page: Page) -> list[Visit]:
         Visit("home", "/patient"),
         Visit("library", "/sessions"),
         Visit("session", session),
+        Visit("saved sessions, one no longer in the library", "/sessions?saved=1"),
         Visit("collections", "/collections"),
         Visit("collection with its next session", collection),
         Visit("progress", "/progress"),

@@ -108,7 +108,7 @@ def test_a_reload_in_the_middle_resumes_the_practice_with_its_after_rating(
     expect(page.get_by_role("heading", name="After your practice")).to_be_visible()
     expect(page.get_by_role("button", name="Save and start")).to_have_count(0)
     expect(page.locator("[data-player]")).to_have_attribute("data-practice-id", str(practice["id"]))
-    expect(page.get_by_role("status")).to_contain_text("Continuing where you left off")
+    expect(page.locator("[data-player-status]")).to_contain_text("Continuing where you left off")
     page.get_by_role("button", name="Play", exact=True).click()
     wait_for_media(page, f"!m.paused && m.currentTime > {position + 0.5}")
     page.get_by_role("button", name="Pause").click()

@@ -17,9 +17,9 @@ from tests.conftest import TEST_NOW
 from tests.services.conftest import Orm
 from wellness.accounts.models import User
 from wellness.caseload.collection_progress import progress_of
-from wellness.catalog import collection_reads, rules
+from wellness.catalog import collection_reads, rules, saved
 from wellness.catalog.kinds import Contraindication, Guidance, Kind, Status
-from wellness.catalog.models import MediaAsset, PracticeSession
+from wellness.catalog.models import MediaAsset, PracticeSession, SavedSession
 from wellness.catalog.search import CatalogQuery, search
 from wellness.catalog.storage import LocalMediaStore
 from wellness.catalog.validation import inspect_media
@@ -33,6 +33,7 @@ from wellness.demo.content import (
     BreathPace,
     demo_session,
 )
+from wellness.demo.saved import DEMO_SAVED
 from wellness.reviews import services as reviews
 from wellness.settings import CarePolicy, SettingsError, load_settings
 from wellness.system import services as system
@@ -270,6 +271,13 @@ def test_seeding_fills_the_catalog_with_playable_sessions_through_the_services(
     following = orm.run(progress_of(patient, policy=CarePolicy()))
     assert sorted(item.title for item in following) == sorted(title for title, _ in PAT_FOLLOWS)
     assert all(0 < item.done < item.total and item.next_session_id for item in following)
+    kept = orm.run(saved.saved_page(patient.id, 1, 24)).items
+    assert [item.row.title for item in kept] == [
+        demo_session(slug).title for slug, _ in reversed(DEMO_SAVED)
+    ]
+    assert [item.row.status for item in kept] == [Status.PUBLISHED] * 3 + [Status.ARCHIVED]
+    others = orm.run(User.filter(email__not="patient@demo.wellness").values_list("id", flat=True))
+    assert orm.run(SavedSession.filter(patient_id__in=list(others)).count()) == 0
 
 
 def test_published_demo_collections_hold_only_what_suits_acute_distress_or_is_gentle() -> None:

@@ -901,8 +901,8 @@ def test_the_reviews_migration_adds_its_table_and_undoing_it_restores_the_schema
 # --- The practice reminders migration (named here by its suffix only) ----------------------------
 
 
-async def _add_patient(db: RawDatabase, moment: object) -> dict[str, Any]:
-    """A patient's account, written as the schema of migrations 0020 onwards has it."""
+async def _add_patient(db: RawDatabase, moment: Any) -> dict[str, Any]:
+    """A patient's account as the users table holds it since the alert e-mails' migration."""
     await db.execute(
         "INSERT INTO users (email, display_name, role, time_zone, password_hash, "
         "is_active, session_epoch, is_demo, hide_streaks, alert_emails, created_at) "
@@ -1109,3 +1109,65 @@ def test_the_followings_migration_adds_its_table_and_undoing_it_restores_the_sch
     assert "collection_follows" not in {
         name for kind, name, *_ in found["after"] if kind == "table"
     }
+
+
+# --- The saved sessions migration (named here by its suffix only) --------------------------------
+
+
+def test_the_saved_sessions_migration_adds_its_table_and_undoing_it_restores_the_schema(
+    any_database_url: str,
+) -> None:
+    """One new table: the catalog's tables, triggers and indexes and the catalog's change token
+    are as they were. A save written after it is one per patient and session, goes with its
+    patient or session (nothing is held back by it), and undoing drops the table only."""
+    url = any_database_url
+    before_saved, saved_migration = _migration_and_the_one_before("_saved_sessions")
+
+    async def there_and_back() -> dict[str, Any]:
+        found: dict[str, Any] = {}
+        await upgrade(url, target=before_saved)
+        async with raw_database(url) as db:
+            await _add_tagged_session(db, "Box breathing", ["focus"])
+            await _add_tagged_session(db, "Body scan", ["rest"])
+            found["before"] = await _schema_objects(db)
+        assert await upgrade(url, target=saved_migration) == [saved_migration]
+        async with raw_database(url) as db:
+            moment = BASE_TIME if db.dialect == "postgres" else BASE_TIME.isoformat(sep=" ")
+            user = await _add_patient(db, moment)
+            sessions = {
+                row["title"]: row["id"]
+                for row in await db.fetch("SELECT id, title FROM practice_sessions")
+            }
+            token = await _catalog_token(db)
+            insert = (
+                "INSERT INTO saved_sessions (patient_id, session_id, saved_at) VALUES (?, ?, ?)"
+            )
+            for title in sessions:
+                await db.execute(insert, user["id"], sessions[title], moment)
+            found["token_kept"] = await _catalog_token(db) == token
+            try:
+                await db.execute(insert, user["id"], sessions["Body scan"], moment)
+                found["twice"] = True
+            except Exception:
+                found["twice"] = False
+            await db.execute("DELETE FROM practice_sessions WHERE title = 'Body scan'")
+            found["left"] = await db.fetch("SELECT count(*) AS saves FROM saved_sessions")
+            await db.execute("DELETE FROM users")
+            found["after_patient"] = await db.fetch("SELECT count(*) AS saves FROM saved_sessions")
+        await upgrade(url, target=before_saved)
+        async with raw_database(url) as db:
+            found["after"] = await _schema_objects(db)
+        return found
+
+    found = asyncio.run(there_and_back())
+    assert found["token_kept"] is True  # no patient's list is part of the catalog's cache
+    assert found["twice"] is False
+    assert found["left"] == [{"saves": 1}]
+    assert found["after_patient"] == [{"saves": 0}]
+    assert found["after"] == found["before"], (
+        found["before"] - found["after"],
+        found["after"] - found["before"],
+    )
+    assert "saved_sessions" not in {name for kind, name, *_ in found["after"] if kind == "table"}
+    searched, _ = _search_and_tag_texts(url, ["box"])
+    assert searched == {"box": ["Box breathing"]}

@@ -96,6 +96,7 @@ PURE_MODULES = (
     "wellness.catalog.kinds",
     "wellness.catalog.rules",
     "wellness.catalog.collection_rules",
+    "wellness.catalog.saved_rules",
     "wellness.catalog.transcripts",
     "wellness.checkins.scales",
     "wellness.checkins.scoring",

@@ -17,10 +17,10 @@ The world is seeded once per module, through the app's own API as each insider w
 personas of tests/conftest.py (`therapist` looks after `patient`, `other_therapist` after
 `other_patient`), a published and a draft session with media and covers, a draft collection of
 the published one and a published collection of it that `patient` follows, `patient`'s
-check-ins, GAD-7, practice, alert, assignment, contraindication and ban, `therapist`'s clinician
-note on her, and `therapist`'s review of another draft. One more therapist, `former_therapist`,
-was on `patient`'s care team and was taken off it by an admin: a former member is an outsider
-like any other therapist.
+check-ins, GAD-7, practice, saved session, alert, assignment, contraindication and ban,
+`therapist`'s clinician note on her, and `therapist`'s review of another draft. One more
+therapist, `former_therapist`, was on `patient`'s care team and was taken off it by an admin: a
+former member is an outsider like any other therapist.
 """
 
 from __future__ import annotations
@@ -77,6 +77,9 @@ class Whose(Enum):
     UNUSED_MEDIA = "an upload no session plays"
     # A published collection: the one patients may start and stop following (their own).
     PUBLISHED_COLLECTION = "a published collection, followed by whoever asks"
+    # A session in the library (the published one), which a patient may save: each patient's
+    # Saved list is their own, so other patients are insiders too.
+    LIBRARY_SESSION = "a session in the library"
 
 
 @dataclass(frozen=True)
@@ -111,6 +114,8 @@ PLAYS_DRAFT = Access(frozenset({Role.COORDINATOR, Role.THERAPIST}), refusal=404)
 REVIEWS_READ = Access(frozenset({Role.COORDINATOR, Role.THERAPIST, Role.ADMIN}), refusal=404)
 # Deleting an upload: coordinators only, and the media must be one no session plays.
 UNUSED_MEDIA = Access(frozenset({Role.COORDINATOR}), whose=Whose.UNUSED_MEDIA)
+# A patient's own Saved list, of a session in the library.
+SAVED_LIST = Access(frozenset({Role.PATIENT}), whose=Whose.LIBRARY_SESSION)
 # The patient's own practice record, behind a patients-only guard.
 OWN_PRACTICE = Access(frozenset({Role.PATIENT}), whose=Whose.PATIENTS_OWN)
 # Starting and stopping a published collection: each patient their own following.
@@ -192,6 +197,12 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("POST", "/api/v1/practice/{practice_id:int}/progress"): OWN_PRACTICE,
     ("POST", "/api/v1/practice/{practice_id:int}/rating"): OWN_PRACTICE,
     ("GET", "/api/v1/suggestions"): PATIENTS,
+    # A patient's own Saved list.
+    ("POST", "/sessions/{session_id:int}/save"): SAVED_LIST,
+    ("POST", "/sessions/{session_id:int}/unsave"): SAVED_LIST,
+    ("GET", "/api/v1/me/saved"): PATIENTS,
+    ("PUT", "/api/v1/me/saved/{session_id:int}"): SAVED_LIST,
+    ("DELETE", "/api/v1/me/saved/{session_id:int}"): SAVED_LIST,
     # A therapist's caseload, and their choice of alert e-mails about it.
     ("POST", "/account/alert-emails"): THERAPISTS,
     ("GET", "/therapist"): THERAPISTS,
@@ -320,6 +331,10 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
         "note": "group",
     },
     ("POST", "/practice/start"): {"session_id": "{SESSION}"},
+    ("POST", "/sessions/{session_id:int}/save"): {"back": "/sessions"},
+    ("POST", "/sessions/{session_id:int}/unsave"): {"back": "/sessions"},
+    ("PUT", "/api/v1/me/saved/{session_id:int}"): {},
+    ("DELETE", "/api/v1/me/saved/{session_id:int}"): {},
     ("POST", "/practice/{practice_id:int}/after"): {"anxiety_after": "2"},
     ("POST", "/api/v1/checkins"): {"level": 4, "note": "calm enough"},
     ("POST", "/api/v1/gad7"): {"answers": [1, 1, 1, 1, 1, 1, 1]},
@@ -548,10 +563,11 @@ class Seeded:
         """The records a route names: a care team's `{session_id}` is the patient's banned
         session (its ban is what the route lifts), anyone else's the draft; a deletion's
         `{asset_id}` the spare upload (no session plays it), anyone else's the draft's media;
-        a following's `{collection_id}` the published collection."""
+        a following's `{collection_id}` the published collection; a Saved list's `{session_id}`
+        the published session, which patients may save."""
         if access.whose is Whose.PUBLISHED_COLLECTION:
             return {**self.ids, "collection_id": self.ids["published_collection_id"]}
-        if access.whose is Whose.CASELOAD:
+        if access.whose in (Whose.CASELOAD, Whose.LIBRARY_SESSION):
             return {**self.ids, "session_id": str(self.fill["{SESSION}"])}
         if access.whose is Whose.UNUSED_MEDIA:
             return {**self.ids, "asset_id": self.ids["spare_asset_id"]}
@@ -641,6 +657,7 @@ def seed(directory: Path, database_url: str) -> Seeded:
         api(patient, "POST", "/api/v1/checkins", {"level": 9, "note": PATIENT_NOTE})
         api(patient, "POST", "/api/v1/gad7", {"answers": [2, 2, 2, 2, 2, 2, 2]})
         played = api(patient, "POST", "/api/v1/practice/playback", {"session_id": published})
+        api(patient, "PUT", f"/api/v1/me/saved/{published}")
         started_at = (TEST_NOW - timedelta(hours=3)).isoformat()
         logged = {"started_at": started_at, "listened_seconds": 1800, "kind": "yoga"}
         api(patient, "POST", "/api/v1/practice", {**logged, "note": PRACTICE_NOTE})

@@ -73,6 +73,8 @@ KNOWN_ACTIONS = frozenset(
         "session_override_removed",
         "session_pinned",
         "session_published",
+        "session_saved",
+        "session_unsaved",
         "session_updated",
     }
 )

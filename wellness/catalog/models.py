@@ -172,3 +172,29 @@ class CollectionFollow(Model):
         table_description = "A patient following a collection, since when."
         unique_together = (("patient", "collection"),)
         indexes = (("collection_id",),)
+
+
+class SavedSession(Model):
+    """A session a patient keeps to come back to ("Saved"): their own preference, never seen
+    by their care team. Saved only while published (`catalog.saved`); a session archived later
+    stays in the list, marked as gone from the library, until the patient removes it."""
+
+    id = fields.IntField(primary_key=True)
+    patient_id: int
+    # CASCADE both ways: nothing keeps a patient's or a session's row from going. Only a
+    # never-published draft may be deleted (caseload.removal), and no one can have saved one.
+    patient: fields.ForeignKeyRelation[Model] = fields.ForeignKeyField(
+        "wellness.User", related_name=False, on_delete=fields.CASCADE
+    )
+    session_id: int
+    session: fields.ForeignKeyRelation[PracticeSession] = fields.ForeignKeyField(
+        "wellness.PracticeSession", related_name=False, on_delete=fields.CASCADE
+    )
+    saved_at = fields.DatetimeField()
+
+    class Meta:
+        table = "saved_sessions"
+        table_description = "A session a patient saved to come back to."
+        unique_together = (("patient", "session"),)
+        # The list is read newest first per patient; a session's rows by `session_id`.
+        indexes = (("patient_id", "saved_at"), ("session_id",))

@@ -28,6 +28,7 @@ from wellness.demo.collections import seed_collections, seed_followings
 from wellness.demo.content import DEMO_SESSIONS, DemoSession
 from wellness.demo.history import seed_history
 from wellness.demo.reviews import seed_reviews
+from wellness.demo.saved import seed_saved
 from wellness.system import services as system
 
 
@@ -50,7 +51,8 @@ async def seed_demo(
        before anything is deleted, so a failure here leaves the old demo intact.
     3. Wipe the tables, create the accounts, then ingest the audio and create, publish or
        archive the sessions through the catalog services, as the demo coordinator, have the
-       therapists review the draft, and put the demo collections together (Pat follows two).
+       therapists review the draft, put the demo collections together (Pat follows two), and
+       give the demo patient a few saved sessions.
 
     `audio_scale` shortens every track (tests use 0.02); the breathing pace is unchanged.
     The history ends on the practice day before the one `now` falls on (practice days begin at
@@ -75,6 +77,7 @@ async def seed_demo(
             await seed_reviews(users, now=now)
             await seed_collections(users, now=now)
             await seed_followings(users, now=now)
+            await seed_saved(users, now=now)
         await seed_history(users, now=now, rollover_hour=rollover_hour)
     await system.mark_as_demo()
     return DEMO_ACCOUNTS

@@ -30,6 +30,11 @@ def captions_url(session_id: int) -> str:
     return f"/sessions/{session_id}/captions.vtt"
 
 
+def card_minutes(seconds: float) -> int:
+    """A session's length in whole minutes as lists give it: at least 1, 0 without media."""
+    return max(1, round(seconds / 60)) if seconds else 0
+
+
 def media_url(asset_id: int | None) -> str | None:
     return asset_url(asset_id) if asset_id else None
 
@@ -47,7 +52,7 @@ class MediaSummary(msgspec.Struct):
     url: str
 
 
-class SessionDetail(msgspec.Struct):
+class SessionDetail(msgspec.Struct, omit_defaults=True):
     id: int
     title: str
     kind: Kind
@@ -70,6 +75,8 @@ class SessionDetail(msgspec.Struct):
     created_at: datetime
     updated_at: datetime
     published_at: datetime | None
+    # For a patient, whether it is on their Saved list; left out for staff, who keep none.
+    saved: bool | None = None
 
     @classmethod
     def of(
@@ -87,6 +94,7 @@ class SessionDetail(msgspec.Struct):
             media_url=media_url(asset.id if asset else None),
             media=media,
             cover_url=cover_url(asset.cover_key if asset else None),
+            saved=None,
         )
 
 

@@ -20,7 +20,7 @@ from wellness.care import notes
 from wellness.care import services as care
 from wellness.care.models import Alert, ClinicalNote, PracticeAssignment
 from wellness.caseload import assignments
-from wellness.catalog import collections
+from wellness.catalog import collections, saved
 from wellness.catalog import services as catalog
 from wellness.catalog.media_access import cover_owner_for_viewer
 from wellness.catalog.models import Collection, MediaAsset, PracticeSession
@@ -48,6 +48,12 @@ async def session_for_viewer_or_404(viewer: User, session_id: int) -> PracticeSe
 
 async def session_for_player_or_404(viewer: User, session_id: int) -> PracticeSession:
     found = await catalog.session_for_player(viewer, session_id)
+    return _found(found, "No such session.", "session", session_id)
+
+
+async def session_to_unsave_or_404(viewer: User, session_id: int) -> PracticeSession:
+    """A session the patient may open, or one on their own Saved list (archived since)."""
+    found = await saved.session_to_unsave(viewer, session_id)
     return _found(found, "No such session.", "session", session_id)
 
 

@@ -10,8 +10,11 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import BytecodeCache
 from jinja2.bccache import Bucket
+from litestar import Request
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
+from litestar.utils.scope.state import ScopeState
+from markupsafe import Markup, escape
 
 from wellness.accounts.models import User
 from wellness.accounts.roles import Role
@@ -24,6 +27,20 @@ from wellness.lib.paging import page_numbers
 from wellness.lib.zones import spoken, time_zone_names
 from wellness.practice.charts.formatting import date_range, full_date
 from wellness.resources import package_folder
+
+# Where a cached fragment's forms take their CSRF input (`with_csrf`). A comment, so it can only
+# come from a template: anything a person typed is escaped, and "<" is never kept as it is.
+CSRF_SLOT = Markup("<!--csrf-->")
+
+
+def with_csrf(request: Request[Any, Any, Any], html: Markup) -> Markup:
+    """A cached fragment with this request's CSRF input in its forms' slots, as `csrf_input`
+    would write it (the token is each browser's own, so it is never part of what is kept)."""
+    token = ScopeState.from_scope(request.scope).csrf_token
+    field = Markup('<input type="hidden" name="_csrf_token" value="{}" />').format(
+        escape(token if isinstance(token, str) else "")
+    )
+    return Markup(html.replace(CSRF_SLOT, field))  # noqa: S704  (both parts are escaped HTML)
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,6 +36,7 @@ from wellness.web.lookups import (
     session_for_viewer_or_404,
 )
 from wellness.web.openapi import answers, created
+from wellness.web.saved_views import saved_of
 from wellness.web.uploads import UPLOAD, UploadTo, ingest_received, receive_file
 
 
@@ -125,7 +126,8 @@ class CatalogApi(Controller):
         page: PageNumber = 1,
         per_page: PerPage = 24,
     ) -> SessionList:
-        """Published sessions, filtered and searched; coordinators also see drafts and archived."""
+        """Published sessions, filtered and searched; coordinators also see drafts and archived.
+        For a patient each says whether it is on their Saved list (`saved`)."""
         query = CatalogQuery(
             statuses=frozenset({status}) if status else frozenset(Status),
             text=q,
@@ -137,11 +139,17 @@ class CatalogApi(Controller):
             page=page,
             per_page=per_page,
         )
-        return SessionList.of(await catalog.browse(user, query))
+        found = await catalog.browse(user, query)
+        return SessionList.of(found, await saved_of(user, [row.id for row in found.rows]))
 
     @get("/{session_id:int}", name="api_session")
     async def get_session(self, user: SignedInUser, session_id: PathId) -> SessionDetail:
-        return await session_detail(await session_for_viewer_or_404(user, session_id))
+        """A session you may see; for a patient, `saved` says whether it is on their list."""
+        detail = await session_detail(await session_for_viewer_or_404(user, session_id))
+        saved = await saved_of(user, [detail.id])
+        return (
+            detail if saved is None else msgspec.structs.replace(detail, saved=detail.id in saved)
+        )
 
     @post(
         "/",

@@ -12,13 +12,13 @@ from wellness.catalog.models import MediaAsset
 from wellness.catalog.search import SearchPage, SessionRow
 from wellness.checkins.fields import Anxiety
 from wellness.checkins.scoring import SUDS_MAX
-from wellness.web.catalog_views import asset_url, cover_url
+from wellness.web.catalog_views import asset_url, card_minutes, cover_url
 from wellness.web.ids import BodyId
 from wellness.web.shapes import copied
 from wellness.web.strict_json import StrictBody
 
 
-class SessionSummary(msgspec.Struct):
+class SessionSummary(msgspec.Struct, omit_defaults=True):
     id: int
     title: str
     kind: Kind
@@ -31,16 +31,19 @@ class SessionSummary(msgspec.Struct):
     tags: list[str]
     cover_url: str | None
     url: str
+    # For a patient, whether it is on their Saved list; left out for staff, who keep none.
+    saved: bool | None = None
 
     @classmethod
-    def of(cls, row: SessionRow) -> SessionSummary:
+    def of(cls, row: SessionRow, saved: frozenset[int] | None = None) -> SessionSummary:
         return copied(
             cls,
             row,
             duration_seconds=round(row.duration_seconds, 1),
-            minutes=max(1, round(row.duration_seconds / 60)) if row.duration_seconds else 0,
+            minutes=card_minutes(row.duration_seconds),
             cover_url=cover_url(row.cover_key),
             url=f"/sessions/{row.id}",
+            saved=None if saved is None else row.id in saved,
         )
 
 
@@ -51,10 +54,10 @@ class SessionList(msgspec.Struct):
     total: int
 
     @classmethod
-    def of(cls, result: SearchPage) -> SessionList:
-        return cls(
-            [SessionSummary.of(row) for row in result.rows], result.page, result.pages, result.total
-        )
+    def of(cls, result: SearchPage, saved: frozenset[int] | None = None) -> SessionList:
+        """`saved`: the ids among them on a patient's Saved list (None for staff)."""
+        rows = [SessionSummary.of(row, saved) for row in result.rows]
+        return cls(rows, result.page, result.pages, result.total)
 
 
 class SessionCreate(StrictBody):

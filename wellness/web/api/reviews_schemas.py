@@ -125,7 +125,7 @@ class DraftList(msgspec.Struct):
         return cls(items, listing.page, listing.pages, listing.total)
 
 
-class PublishedSession(SessionDetail):
+class PublishedSession(SessionDetail, kw_only=True):
     """The published session as `GET /api/v1/sessions/{id}` shows it, and where its reviews
     stood when it was published: a clinic that does not require review may publish what is not
     approved, and is told so here."""

@@ -33,7 +33,7 @@ from wellness.suggestions import logs as suggestion_log
 from wellness.suggestions import services as suggestions
 from wellness.web.catalog_views import SessionDetail, captions_url, patient_marks
 from wellness.web.dependencies import CareRules, RequestTime, SignedInUser
-from wellness.web.guards import signed_in
+from wellness.web.guards import current_user, signed_in
 from wellness.web.ids import PathId
 from wellness.web.lookups import session_for_player_or_404, session_for_viewer_or_404
 from wellness.web.pages.catalog_forms import (
@@ -43,6 +43,9 @@ from wellness.web.pages.catalog_forms import (
     avoid_labels,
     parse_browse,
 )
+from wellness.web.pages.saved import saved_template
+from wellness.web.saved_views import keeps_saved, saved_of
+from wellness.web.templating import CSRF_SLOT, with_csrf
 
 PLAYBACK_RATES = ("0.75", "1", "1.25", "1.5")
 # Litestar adds "; charset=utf-8" to a text/ type: the answer is "text/vtt; charset=utf-8".
@@ -86,15 +89,20 @@ class CatalogPages(Controller):
     async def browse(self, request: Request[Any, Any, Any], user: SignedInUser) -> Template:
         """Published sessions, filtered and searched; coordinators also see drafts and archived."""
         manages = manages_catalog(user)
-        filters, errors = parse_browse(request.query_params, may_filter_status=manages)
+        filters, errors = parse_browse(
+            request.query_params, may_filter_status=manages, may_save=keeps_saved(user)
+        )
         if errors:
             return _browse_template(request, manages, filters, None, [], errors=errors, status=400)
+        if filters.saved:
+            return await saved_template(user, filters)
         result, tags = await catalog.browse_with_tags(user, filters.query())
         shown = [row.id for row in result.rows] if result else []
         marks = await patient_marks(user, shown)
         reviewed = await draft_reviews(user, shown)
+        saved = await saved_of(user, shown)
         return _browse_template(
-            request, manages, filters, result, tags, marks=marks, reviewed=reviewed
+            request, manages, filters, result, tags, marks=marks, reviewed=reviewed, saved=saved
         )
 
     @get("/{session_id:int}", name="session_page")
@@ -152,6 +160,7 @@ async def session_template(
         context |= await practice_context(viewer, session, practice_id, policy, now=now)
         context |= await suggestion_context(viewer, session, suggestion_id, policy, now=now)
         context["care_mark"] = (await patient_marks(viewer, [session.id])).get(session.id)
+        context["saved"] = session.id in (await saved_of(viewer, [session.id]) or ())
     return Template("catalog/session.html", context=context, status_code=status)
 
 
@@ -229,13 +238,21 @@ def _browse_template(
     *,
     marks: dict[int, Mark] | None = None,
     reviewed: dict[int, Standing] | None = None,
+    saved: frozenset[int] | None = None,
     errors: dict[str, str] | None = None,
     status: int = 200,
 ) -> Template:
     results = _results_html(
-        request, filters, result, manages=manages, marks=marks or {}, reviewed=reviewed or {}
+        request,
+        filters,
+        result,
+        manages=manages,
+        marks=marks or {},
+        reviewed=reviewed or {},
+        saved=saved,
     )
     context = {
+        "saving": keeps_saved(current_user(request)),
         "filters": filters,
         "results_html": results,
         "errors": errors or {},
@@ -258,6 +275,7 @@ def _results_html(
     manages: bool,
     marks: dict[int, Mark],
     reviewed: dict[int, Standing],
+    saved: frozenset[int] | None,
 ) -> Markup:
     """The cards and page links, rendered once per cached result page, filters and viewer kind.
 
@@ -266,7 +284,10 @@ def _results_html(
     it depends on the request beyond `manages`, a patient's care-team `marks` and, for
     coordinators, where the page's drafts stand with their reviewers (`reviewed`), which are
     part of the key (most patients have no marks, so they share one entry; a review, which
-    does not change the catalog, changes the key).
+    does not change the catalog, changes the key). A patient's cards carry Save toggles: which
+    of the page's sessions they saved is part of the key too (None for staff, who have no
+    toggles), and the toggles' CSRF input, which is each browser's own, is a slot filled in
+    for each request (`with_csrf`), never kept.
     """
     if result is None:
         return Markup("")
@@ -276,6 +297,7 @@ def _results_html(
         manages,
         frozenset(marks.items()),
         frozenset(reviewed.items()),
+        saved,
     )
     html: Markup | None = result.derived.get(key)
     if html is None:
@@ -290,10 +312,13 @@ def _results_html(
                 manages=manages,
                 marks=marks,
                 reviewed=reviewed,
+                saved=saved,
+                back=filters.link(),
+                csrf_slot=CSRF_SLOT,
                 page_links=filters.page_links(pages),
                 tag_links=filters.tag_links({tag for row in result.rows for tag in row.tags}),
                 untag_link=filters.link(tag="", page=1),
             )
         )
         result.derived[key] = html
-    return html
+    return with_csrf(request, html) if saved is not None else html

@@ -60,10 +60,12 @@ class BrowseFilters:
     tag: str = ""
     status: Status | None = None
     page: int = 1
+    # The Saved tab (`?saved=1`): a patient's own saved sessions instead of the library.
+    saved: bool = False
 
     @property
     def active(self) -> bool:
-        return self != BrowseFilters(page=self.page)
+        return self != BrowseFilters(page=self.page, saved=self.saved)
 
     def query(self) -> CatalogQuery:
         """The search to run; the catalog service narrows statuses to what the viewer may see."""
@@ -114,15 +116,22 @@ class BrowseFilters:
             ("guidance", self.guidance or ""),
             ("tag", self.tag),
             ("status", self.status or ""),
+            ("saved", "1" if self.saved else ""),
             ("page", str(self.page) if self.page > 1 else ""),
         ]
 
 
 def parse_browse(
-    params: Mapping[str, str], *, may_filter_status: bool
+    params: Mapping[str, str], *, may_filter_status: bool, may_save: bool = False
 ) -> tuple[BrowseFilters, dict[str, str]]:
-    """Filters from a query string. Unknown values become errors, never a server error."""
+    """Filters from a query string. Unknown values become errors, never a server error. The
+    Saved tab is the patient's (`may_save`): for staff, who keep no list, `saved` is ignored,
+    as `status` is for patients; on it the other filters are (it lists every saved session)."""
     errors: dict[str, str] = {}
+    if may_save and params.get("saved", "") not in ("", "0"):
+        if params["saved"] != "1":
+            errors["saved"] = "Use saved=1 for your saved sessions."
+        return BrowseFilters(saved=True, page=_page(params.get("page", ""), errors)), errors
     q = one_line(params.get("q", ""))
     if len(q) > MAX_QUERY:
         errors["q"] = f"Use at most {MAX_QUERY} characters."

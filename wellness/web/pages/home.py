@@ -14,6 +14,7 @@ from wellness.audit import services as audit
 from wellness.care import services as care
 from wellness.caseload import daily_plan
 from wellness.caseload.collection_progress import progress_of
+from wellness.catalog import saved
 from wellness.catalog import services as catalog
 from wellness.checkins import services as checkins
 from wellness.checkins.scoring import ContextTag
@@ -48,6 +49,7 @@ async def patient_home_context(viewer: User, policy: CarePolicy, now: datetime) 
         "plan": today,
         "collections": await progress_of(viewer, policy=policy),
         "preview": await catalog.library_preview(viewer),
+        "saved_count": await saved.saved_count(viewer.id),
         "streak": streak,
         "milestone": milestone_message(streak.current) if streak else None,
         "recent": list(recent.latest),

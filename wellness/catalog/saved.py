@@ -1,0 +1,107 @@
+"""A patient's "Saved" list: sessions they keep to come back to (`saved_rules` for its rules).
+
+Only the patient reads or changes it: callers pass the signed-in patient's own id, never one
+from a request. Callers check that a session may be saved (a published one: the loader a
+session page uses) before `save`; a session archived later stays in the list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from wellness.accounts.models import User
+from wellness.catalog import saved_rules
+from wellness.catalog.models import PracticeSession, SavedSession
+from wellness.catalog.search import SessionRow, rows_for
+from wellness.catalog.services import session_for_viewer
+from wellness.lib.paging import Page, page_bounds
+
+
+@dataclass(frozen=True, slots=True)
+class SavedItem:
+    """One saved session as the list shows it: the catalog's card fields, and when it was saved."""
+
+    row: SessionRow
+    saved_at: datetime
+
+
+async def save(patient_id: int, session_id: int, *, now: datetime) -> bool:
+    """Add the session to the patient's list; False if it was there already (one row whatever
+    the retries). `CatalogConflict` when the list is full: nothing is stored then."""
+    async with in_transaction():
+        # One save at a time per patient (PostgreSQL; SQLite runs one writer at a time), so
+        # two at once cannot both pass the count.
+        await User.filter(id=patient_id).select_for_update().first()
+        if await SavedSession.exists(patient_id=patient_id, session_id=session_id):
+            return False
+        saved_rules.check_room(await SavedSession.filter(patient_id=patient_id).count())
+        try:
+            async with in_transaction():  # a savepoint: the unique key refuses a twin
+                await SavedSession.create(
+                    patient_id=patient_id, session_id=session_id, saved_at=now
+                )
+        except IntegrityError:
+            return False
+    return True
+
+
+async def unsave(patient_id: int, session_id: int) -> bool:
+    """Take the session off the patient's list; False if it was not on it."""
+    removed = await SavedSession.filter(patient_id=patient_id, session_id=session_id).delete()
+    return removed > 0
+
+
+async def is_saved(patient_id: int, session_id: int) -> bool:
+    return await SavedSession.exists(patient_id=patient_id, session_id=session_id)
+
+
+async def saved_among(patient_id: int, session_ids: Collection[int]) -> frozenset[int]:
+    """Which of these sessions the patient has saved (one query; none asked, none read)."""
+    if not session_ids:
+        return frozenset()
+    found = await SavedSession.filter(
+        patient_id=patient_id, session_id__in=list(session_ids)
+    ).values_list("session_id", flat=True)
+    return frozenset(int(session_id) for session_id in found)  # type: ignore[call-overload]
+
+
+async def saved_count(patient_id: int) -> int:
+    return await SavedSession.filter(patient_id=patient_id).count()
+
+
+async def saved_page(patient_id: int, page: int, per_page: int) -> Page[SavedItem]:
+    """A page of the patient's saved sessions, newest saved first, whatever their status now."""
+    mine = SavedSession.filter(patient_id=patient_id)
+    total = await mine.count()
+    page, _, offset = page_bounds(total, page, per_page)
+    rows = (
+        await mine.order_by("-saved_at", "-id")
+        .offset(offset)
+        .limit(per_page)
+        .values_list("session_id", "saved_at")
+    )
+    when = {int(session_id): saved_at for session_id, saved_at in rows}
+    cards = await rows_for(list(when))
+    items = [SavedItem(row, when[row.id]) for row in cards]
+    return Page.of(items, page=page, per_page=per_page, total=total)
+
+
+async def saved_item(patient_id: int, session_id: int) -> SavedItem | None:
+    """The session as the patient's list shows it, if it is on their list."""
+    found = await SavedSession.get_or_none(patient_id=patient_id, session_id=session_id)
+    rows = await rows_for([session_id]) if found is not None else []
+    return SavedItem(rows[0], found.saved_at) if found and rows else None
+
+
+async def session_to_unsave(viewer: User, session_id: int) -> PracticeSession | None:
+    """The session, if the viewer may open it or has it saved (an archived one they saved can
+    still be taken off their list); None otherwise, so the answer is a 404."""
+    found = await session_for_viewer(viewer, session_id)
+    if found is None and await is_saved(viewer.id, session_id):
+        found = await PracticeSession.get_or_none(id=session_id)
+    return found

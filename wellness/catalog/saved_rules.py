@@ -1,0 +1,51 @@
+"""The rules of a patient's "Saved" list. Pure.
+
+A patient saves a session they may open (a published one) to come back to it. The list keeps at
+most `MAX_SAVED` of them. A session archived after it was saved stays in the list, shown as no
+longer in the library (no play link) until the patient removes it: a list that silently lost
+what someone chose to keep would look broken, and the patient can clear it with one button.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from wellness.catalog.kinds import Status
+from wellness.catalog.rules import CatalogConflict
+
+MAX_SAVED = 500
+LIMIT_REACHED = "saved_limit"
+
+
+class Standing(StrEnum):
+    """How one saved session is shown to the patient who saved it."""
+
+    AVAILABLE = "available"  # in the library: its page and player open
+    SKIP = "skip"  # their care team asked them to skip it: marked, never offered to start
+    GONE = "gone"  # no longer in the library (archived): greyed, no link
+
+    @property
+    def label(self) -> str:
+        return {
+            Standing.AVAILABLE: "In the library",
+            Standing.SKIP: "Your care team has asked you to skip this one for now",
+            Standing.GONE: "No longer in the library",
+        }[self]
+
+
+def standing_of(status: Status, *, skip: bool) -> Standing:
+    """Gone wins over a care team's mark: a session no longer in the library cannot be opened
+    whatever its mark."""
+    if status is not Status.PUBLISHED:
+        return Standing.GONE
+    return Standing.SKIP if skip else Standing.AVAILABLE
+
+
+def check_room(saved: int) -> None:
+    """`CatalogConflict` (answered 409) when a patient holding `saved` sessions saves another."""
+    if saved >= MAX_SAVED:
+        raise CatalogConflict(
+            LIMIT_REACHED,
+            f"You can keep at most {MAX_SAVED} saved sessions. Remove one you no longer need "
+            "from Saved, then save this one.",
+        )

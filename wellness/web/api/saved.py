@@ -1,0 +1,84 @@
+"""JSON API for a patient's own "Saved" list (`catalog.saved`): read it a page at a time, save
+a session, take one off. Patients only: staff keep no list and never read a patient's."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, Response, delete, get, put
+from litestar.openapi.datastructures import ResponseSpec
+
+from wellness.web import saved_actions
+from wellness.web.api.fields import PerPage
+from wellness.web.dependencies import RequestTime, SignedInUser
+from wellness.web.guards import patients_only
+from wellness.web.idempotency import respond_once, respond_once_empty
+from wellness.web.ids import PageNumber, PathId
+from wellness.web.lookups import session_for_viewer_or_404, session_to_unsave_or_404
+from wellness.web.openapi import created
+from wellness.web.saved_views import SavedList, SavedSessionOut, saved_list, saved_one
+
+# Saving: 201 with the saved session when it is new, 204 when it was saved already (one row
+# whatever the retries); a full list is a 409 naming the limit.
+SAVE_ANSWERS = {
+    **created(SavedSessionOut),
+    204: ResponseSpec(data_container=None, description="It was saved already: nothing changed"),
+}
+
+
+class SavedApi(Controller):
+    path = "/api/v1/me/saved"
+    guards = [patients_only]  # noqa: RUF012  (Litestar reads this class attribute)
+    tags = ["saved sessions"]  # noqa: RUF012
+
+    @get("/", name="api_saved")
+    async def saved(
+        self, user: SignedInUser, page: PageNumber = 1, per_page: PerPage = 24
+    ) -> SavedList:
+        """Your saved sessions, newest saved first, paged as the library is. Each says whether
+        it is in the library (`standing` "available"), one your care team asked you to skip
+        (`"skip"`), or no longer in the library (`"gone"`: archived since, `url` null)."""
+        return await saved_list(user, page, per_page)
+
+    @put(
+        "/{session_id:int}",
+        name="api_saved_put",
+        status_code=201,
+        responses=SAVE_ANSWERS,
+        opt={"refusals": (409,)},
+    )
+    async def save(
+        self,
+        request: Request[Any, Any, Any],
+        user: SignedInUser,
+        now: RequestTime,
+        session_id: PathId,
+    ) -> Response[bytes]:
+        """Save a session you may open (a published one; any other is a 404, as its page is).
+        201 with it when new, 204 when it was saved already. At most `limit` (500) sessions
+        stay saved: one more is a 409 (`code` `saved_limit`) and nothing is stored."""
+        session = await session_for_viewer_or_404(user, session_id)
+
+        async def write() -> tuple[int, SavedSessionOut | None]:
+            if not await saved_actions.save_session(request, user, session, now):
+                return 204, None
+            return 201, await saved_one(user, session.id)
+
+        return await respond_once(request, None, write)
+
+    @delete("/{session_id:int}", name="api_saved_delete", status_code=204)
+    async def unsave(
+        self,
+        request: Request[Any, Any, Any],
+        user: SignedInUser,
+        now: RequestTime,
+        session_id: PathId,
+    ) -> Response[None]:
+        """Take a session off your list: 204, also when it was not on it (the list ends as
+        asked). A session you may not open and have not saved is a 404."""
+        session = await session_to_unsave_or_404(user, session_id)
+
+        async def write() -> None:
+            await saved_actions.unsave_session(request, user, session, now)
+
+        return await respond_once_empty(request, None, write)
