@@ -164,6 +164,40 @@ async def _practices(
     return len(logs), len(ratings) // 2
 
 
+async def _programmes(patient_id: int, catalog: list[Any], now: datetime) -> tuple[int, int]:
+    """Three published collections of seven sessions, two of them followed by the benchmark
+    patient, and eight saved sessions: what the home page's "Continue your collections" card
+    and its Saved link read."""
+    from wellness.accounts import passwords
+    from wellness.accounts import services as accounts
+    from wellness.accounts.roles import Role
+    from wellness.catalog import collection_follows, saved
+    from wellness.catalog.collections import (
+        CollectionFields,
+        change_collection_status,
+        create_collection,
+    )
+    from wellness.catalog.kinds import Status
+
+    coordinator = await accounts.create_user(
+        email="coordinator@example.org",
+        display_name="Coordinator",
+        role=Role.COORDINATOR,
+        time_zone=TIME_ZONE,
+        password_hash=passwords.dummy_hash(),
+    )
+    for number in range(3):
+        members = [session.id for session in catalog[number * 7 : number * 7 + 7]]
+        fields = CollectionFields(title=f"Programme {number + 1}", session_ids=members)
+        collection = await create_collection(fields, actor=coordinator, now=now)
+        await change_collection_status(collection, Status.PUBLISHED, actor=coordinator, now=now)
+        if number < 2:
+            await collection_follows.follow(patient_id, collection.id, now=now)
+    for session in catalog[:8]:
+        await saved.save(patient_id, session.id, now=now)
+    return 2, 8
+
+
 async def seed(database_url: str, patients: int, sessions: int, now: datetime) -> dict[str, int]:
     from wellness import db
     from wellness.accounts import passwords
@@ -208,6 +242,7 @@ async def seed(database_url: str, patients: int, sessions: int, now: datetime) -
             ratings = (before, max(0, before - chance.choice((0, 1, 2, 3))))
             plan.append((patient.id, session, started, ratings if chance.random() < 0.7 else None))
         practices, rated = await _practices(plan)
+        followed, kept = await _programmes(patient.id, catalog, now)
         await Checkin.create(
             patient_id=patient.id,
             level=5,
@@ -219,6 +254,8 @@ async def seed(database_url: str, patients: int, sessions: int, now: datetime) -
             "clinic patients": patients,
             "practices": practices,
             "rated practices": rated,
+            "collections followed": followed,
+            "sessions saved": kept,
         }
     finally:
         await db.close_database()
