@@ -33,6 +33,7 @@ OPENBLAS_NUM_THREADS is left to `wellness/__init__.py` (1 unless set).
 from __future__ import annotations
 
 import argparse
+import os
 import asyncio
 import random
 import secrets
@@ -242,7 +243,7 @@ async def seed(database_url: str, patients: int, sessions: int, now: datetime) -
             ratings = (before, max(0, before - chance.choice((0, 1, 2, 3))))
             plan.append((patient.id, session, started, ratings if chance.random() < 0.7 else None))
         practices, rated = await _practices(plan)
-        followed, kept = await _programmes(patient.id, catalog, now)
+        followed, kept = (await _programmes(patient.id, catalog, now)) if not os.environ.get("NO_PROGRAMMES") else (0, 0)
         await Checkin.create(
             patient_id=patient.id,
             level=5,
@@ -269,6 +270,8 @@ async def breakdown(database_url: str, runs: int) -> list[tuple[str, float, floa
     from wellness import db
     from wellness.accounts.models import User
     from wellness.caseload import daily_plan
+    from wellness.caseload.collection_progress import progress_of
+    from wellness.catalog import saved
     from wellness.checkins.models import Checkin
     from wellness.checkins.scoring import CheckinContext
     from wellness.settings import CarePolicy
@@ -317,6 +320,12 @@ async def breakdown(database_url: str, runs: int) -> list[tuple[str, float, floa
         async def log() -> object:
             return await log_shown(patient, shown, context=dict(shown.context), now=now)
 
+        async def followed() -> object:
+            return await progress_of(patient, policy=policy)
+
+        async def saved_counted() -> object:
+            return await saved.saved_count(patient.id)
+
         results = [
             (f"clinic ratings read ({len(ratings):,})", read, read),
             ("clinic fit (read + EM, once per worker)", fitted, fitted),
@@ -350,6 +359,8 @@ async def breakdown(database_url: str, runs: int) -> list[tuple[str, float, floa
             ("  engine.suggest", engine),
             ("  log the list (one insert)", log),
             ("clinic ratings counted (refit check)", ratings_counted),
+            ("followed collections' progress (home card)", followed),
+            ("saved sessions counted (home link)", saved_counted),
         ):
             samples = []
             for _ in range(runs):

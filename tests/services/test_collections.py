@@ -22,7 +22,7 @@ from wellness.catalog.collections import CollectionFields
 from wellness.catalog.kinds import Status
 from wellness.catalog.models import Collection, CollectionEntry, PracticeSession
 from wellness.catalog.rules import CatalogConflict, CatalogError
-from wellness.practice.history import completed_sessions
+from wellness.practice.history import completed_sessions, practice_of_sessions
 from wellness.settings import CarePolicy
 
 NOW = datetime(2026, 11, 24, 14, 30, tzinfo=UTC)
@@ -459,6 +459,34 @@ def test_completed_sessions_follow_the_one_completion_rule(
     )
 
     assert done == {sessions["Breathe"].id}
+
+
+def test_a_sessions_practice_is_judged_by_its_longest_play_and_its_latest_start(
+    any_orm: Orm, pat: User, sessions: dict[str, PracticeSession]
+) -> None:
+    """Plays of one session that differ only in the seconds listened are read together (one
+    row per group): a 90% play counts whatever the plays around it, and the latest start is
+    the latest of all of them, finished or not."""
+    scan = sessions["Scan"]
+    length = scan.duration_seconds
+    plays = [(NOW - timedelta(hours=3), 0.9), (NOW - timedelta(hours=1), 0.1)]
+    for started, share in plays:
+        logged = any_orm.run(practised(pat.id, started, session=scan, complete=False))
+        logged.listened_seconds = int(length * share)
+        any_orm.run(logged.save(update_fields=["listened_seconds"]))
+    any_orm.run(
+        practised(pat.id, NOW - timedelta(hours=2), session=sessions["Breathe"], complete=False)
+    )
+
+    found = any_orm.run(
+        practice_of_sessions(pat.id, ids(sessions, "Breathe", "Scan", "Ground"), CarePolicy())
+    )
+
+    assert set(found) == {scan.id, sessions["Breathe"].id}
+    assert found[scan.id].completed is True
+    assert found[scan.id].last_started_at == NOW - timedelta(hours=1)
+    assert found[sessions["Breathe"].id].completed is False
+    assert found[sessions["Breathe"].id].last_started_at == NOW - timedelta(hours=2)
 
 
 def test_a_coordinators_cached_page_of_published_collections_never_reaches_a_patient(

@@ -7,6 +7,8 @@ from datetime import UTC, datetime, timedelta
 from typing import TypedDict
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from wellness.catalog.kinds import Kind
 from wellness.lib.validation import FieldError
@@ -51,6 +53,30 @@ def test_complete_once_the_fraction_was_listened(
 @pytest.mark.parametrize("duration", [None, 0.0, -5.0, math.nan, math.inf])
 def test_media_of_unknown_length_is_never_complete(duration: float | None) -> None:
     assert is_complete(10_000, duration, 0.8) is False
+
+
+@given(
+    evidence=st.sampled_from(list(Evidence)),
+    completed=st.booleans(),
+    listened=st.integers(0, 100_000),
+    more=st.integers(0, 100_000),
+    duration=st.none() | st.floats(allow_nan=True, allow_infinity=True),
+    fraction=st.floats(0.05, 1.0),
+)
+def test_listening_longer_never_undoes_a_completion(
+    evidence: Evidence,
+    completed: bool,
+    listened: int,
+    more: int,
+    duration: float | None,
+    fraction: float,
+) -> None:
+    """practice.history groups a patient's practice of a session by everything the rule reads
+    but the seconds listened, and judges each group by its most seconds: right only while the
+    rule is monotone in them."""
+    shorter = log_counts_as_complete(evidence, completed, listened, duration, fraction)
+    longer = log_counts_as_complete(evidence, completed, listened + more, duration, fraction)
+    assert longer or not shorter
 
 
 class PlayedMedia(TypedDict):

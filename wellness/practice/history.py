@@ -15,6 +15,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from tortoise.functions import Max
 from tortoise.queryset import ValuesListQuery
 
 from wellness.checkins.models import Checkin
@@ -112,23 +113,13 @@ async def rated_before_and_after(patient_id: int) -> dict[int, tuple[int, int]]:
     }
 
 
-# What a practice of a catalog session is judged complete from, in the order readers unpack them.
-_COMPLETION = ("evidence", "completed", "listened_seconds", "duration_seconds")
-
-
 async def completed_sessions(
     patient_id: int, session_ids: Sequence[int], policy: CarePolicy
 ) -> set[int]:
     """Which of these catalog sessions the patient has completed at least once, by the one
     completion rule (`rules.log_counts_as_complete`), from one narrow query."""
-    fraction = policy.completion_fraction
-    return {
-        int(session_id)
-        for session_id, evidence, completed, listened, duration in await _practice_of(
-            patient_id, session_ids
-        )
-        if rules.log_counts_as_complete(evidence, bool(completed), listened, duration, fraction)
-    }
+    found = await practice_of_sessions(patient_id, session_ids, policy)
+    return {session_id for session_id, practice in found.items() if practice.completed}
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,11 +135,11 @@ async def practice_of_sessions(
     patient_id: int, session_ids: Sequence[int], policy: CarePolicy
 ) -> dict[int, SessionPractice]:
     """session id -> the patient's practice of it, for those of these they ever started, from
-    one narrow query."""
+    one query that groups the practice by what the completion rule reads."""
     fraction = policy.completion_fraction
     found: dict[int, SessionPractice] = {}
     for session_id, evidence, completed, listened, duration, raw in await _practice_of(
-        patient_id, session_ids, "started_at"
+        patient_id, session_ids
     ):
         started = moment(raw)
         counts = rules.log_counts_as_complete(
@@ -162,17 +153,30 @@ async def practice_of_sessions(
     return found
 
 
-async def _practice_of(
-    patient_id: int, session_ids: Sequence[int], *more: str
-) -> list[Sequence[Any]]:
-    """(session id, *_COMPLETION, *more) of each practice of these sessions by the patient."""
+async def _practice_of(patient_id: int, session_ids: Sequence[int]) -> list[tuple[Any, ...]]:
+    """(session id, evidence, completed, most seconds listened, duration, latest start) of the
+    patient's practice of these sessions, a row per group of practices the completion rule
+    cannot tell apart but by the seconds listened. The rule is monotone in those (more seconds
+    never undo a completion: tests/unit/test_practice_rules.py), so a group's most seconds
+    decide whether any of its practices counts. Two years of practice of a collection's
+    sessions are a few rows rather than hundreds, each parsed and judged (bench/home.py)."""
     if not session_ids:
         return []
-    return await raw_rows(
-        PracticeLog.filter(
-            patient_id=patient_id, session_id__in=sorted(set(session_ids))
-        ).values_list("session_id", *_COMPLETION, *more)
+    # Few rows: Tortoise's own conversion (and its column order) costs nothing here.
+    rows: list[tuple[Any, ...]] = await (
+        PracticeLog.filter(patient_id=patient_id, session_id__in=sorted(set(session_ids)))
+        .annotate(most_listened=Max("listened_seconds"), latest_start=Max("started_at"))
+        .group_by("session_id", "evidence", "completed", "duration_seconds")
+        .values_list(
+            "session_id",
+            "evidence",
+            "completed",
+            "most_listened",
+            "duration_seconds",
+            "latest_start",
+        )
     )
+    return rows
 
 
 async def raw_rows(query: ValuesListQuery[Any]) -> list[Sequence[Any]]:
