@@ -33,7 +33,6 @@ OPENBLAS_NUM_THREADS is left to `wellness/__init__.py` (1 unless set).
 from __future__ import annotations
 
 import argparse
-import os
 import asyncio
 import random
 import secrets
@@ -243,7 +242,7 @@ async def seed(database_url: str, patients: int, sessions: int, now: datetime) -
             ratings = (before, max(0, before - chance.choice((0, 1, 2, 3))))
             plan.append((patient.id, session, started, ratings if chance.random() < 0.7 else None))
         practices, rated = await _practices(plan)
-        followed, kept = (await _programmes(patient.id, catalog, now)) if not os.environ.get("NO_PROGRAMMES") else (0, 0)
+        followed, kept = await _programmes(patient.id, catalog, now)
         await Checkin.create(
             patient_id=patient.id,
             level=5,
