@@ -23,7 +23,6 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-import av
 import numpy as np
 import soundfile as sf
 
@@ -125,6 +124,8 @@ def _av_encode_bytes(encoding: AvEncoding) -> bytes:
 
 
 def _av_encode(path: Path, job: AvEncoding) -> None:
+    import av  # only in the encoding child: test processes never load PyAV (`_av_audio_bytes`)
+
     # A real file, not a BytesIO: "+faststart" re-reads the output to move the index.
     with av.open(str(path), "w", format=job.fmt, options=dict(job.options)) as container:
         vstream: av.VideoStream | None = None
@@ -394,6 +395,8 @@ def jpeg_bytes() -> bytes:
 
 
 def _jpeg_encode_bytes() -> bytes:
+    import av  # only in the encoding child, as in `_av_encode`
+
     codec = av.CodecContext.create("mjpeg", "w")
     codec.width = 16
     codec.height = 16
