@@ -11,12 +11,14 @@ team's marks (two or three).
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from wellness.accounts.models import User
 from wellness.care import restriction_views
 from wellness.care.marks import Mark
+from wellness.caseload.kept import KeyedCache, care_and_catalog_tokens
 from wellness.catalog import collection_follows
 from wellness.catalog.collection_rules import Progress, progress
 from wellness.lib.days import local_date
@@ -54,8 +56,21 @@ class CollectionProgress:
 async def progress_of(patient: User, *, policy: CarePolicy) -> list[CollectionProgress]:
     """The published collections the patient follows that show a session (as the collections
     list does), the latest started first, each with their progress through it."""
+    care, catalog = await care_and_catalog_tokens()  # read before the data
+    keys: dict[int, Hashable] = {patient.id: (care, catalog, policy, patient.time_zone)}
+    kept, _ = _kept_progress.split(keys)
+    if patient.id in kept:
+        return list(kept[patient.id])
     followed = await collection_follows.followed_by(patient.id)
-    return await _progress(patient, [found for found in followed if found.sessions], policy)
+    found = await _progress(patient, [one for one in followed if one.sessions], policy)
+    if care is not None and catalog is not None:
+        _kept_progress.store(keys, {patient.id: tuple(found)})
+    return found
+
+
+# By patient, under the care data's and the catalog's change tokens, the policy (its completion
+# rule) and the patient's zone (the day each was started on): nothing else the list reads.
+_kept_progress: KeyedCache[tuple[CollectionProgress, ...]] = KeyedCache()
 
 
 async def progress_in(
