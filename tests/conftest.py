@@ -110,16 +110,20 @@ def _refuse_databases_in_unit_tests(items: list[pytest.Item]) -> None:
             raise pytest.UsageError(f"{item.nodeid} opens a database: move it out of tests/unit")
 
 
+# The fixtures of tests/services/conftest.py parametrized by database: "sqlite" or "postgres".
+DATABASE_VARIANT_FIXTURES = ("any_database_url", "any_migrated_database_url")
+
+
 def _deselect_the_other_databases_variants(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Tests taking `any_database_url` have a SQLite and a PostgreSQL variant; each runs in the
-    pass on its own database (`make test` runs both passes), not twice in each."""
+    """Tests taking `any_database_url` or `any_orm` have a SQLite and a PostgreSQL variant; each
+    runs in the pass on its own database (`make test` runs both passes), not twice in each."""
     this_pass = "postgres" if POSTGRES_URL else "sqlite"
     kept: list[pytest.Item] = []
     other: list[pytest.Item] = []
     for item in items:
-        callspec = getattr(item, "callspec", None)
-        variant = callspec.params.get("any_database_url", this_pass) if callspec else this_pass
-        (kept if variant == this_pass else other).append(item)
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        variants = {params[name] for name in DATABASE_VARIANT_FIXTURES if name in params}
+        (kept if variants <= {this_pass} else other).append(item)
     if other:
         config.hook.pytest_deselected(items=other)
         items[:] = kept

@@ -4,12 +4,16 @@
 WELLNESS_TEST_DATABASE_URL is set) with the production `upgrade`, opens it the way the app does,
 and runs coroutines on one event loop whose context keeps Tortoise's state between calls.
 `any_database_url` runs a test on SQLite in the SQLite pass and on a throwaway PostgreSQL database
-in the PostgreSQL pass (tests/conftest.py deselects the other variant in each).
+in the PostgreSQL pass (tests/conftest.py deselects the other variant in each), empty for the
+migration tests to upgrade step by step; `any_orm` opens the same variants already migrated:
+a copy of the run's migrated SQLite file, or the throwaway database emptied of its rows, so that
+a test does not pay for applying every migration again (seconds each, growing with each one).
 """
 
 from __future__ import annotations
 
 import asyncio
+import shutil
 from collections.abc import Awaitable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,6 +22,7 @@ from typing import TypeVar
 import pytest
 
 from tests.caseload_fixtures import alice, bob  # noqa: F401  (fixtures for this folder)
+from tests.conftest import empty_postgres, migrated_state
 from tests.mail_servers import Received, taking_server
 from tests.services.servers import reset_schema, throwaway_postgres_database
 from wellness.db import close_database, open_database, upgrade
@@ -73,17 +78,42 @@ def postgres_url(postgres_database: str) -> str:
     return postgres_database
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+DATABASE_VARIANTS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(params=DATABASE_VARIANTS)
 def any_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database: no table, no migration applied."""
     if request.param == "sqlite":
         return f"sqlite://{tmp_path / 'any.sqlite3'}"
     url: str = request.getfixturevalue("postgres_url")
     return url
 
 
+@pytest.fixture(scope="session")
+def _postgres_database_migrated(postgres_database: str) -> dict[str, frozenset[str]]:
+    """The schema state of the throwaway database once migrated; a test that changes it (the
+    migration tests share the database) makes the next one migrate it again."""
+    return {"state": frozenset()}
+
+
+@pytest.fixture(params=DATABASE_VARIANTS)
+def any_migrated_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A database with every migration applied and only the rows the migrations seed."""
+    if request.param == "sqlite":
+        database = tmp_path / "any.sqlite3"
+        shutil.copyfile(request.getfixturevalue("migrated_sqlite"), database)
+        return f"sqlite://{database}"
+    url: str = request.getfixturevalue("postgres_database")
+    migrated: dict[str, frozenset[str]] = request.getfixturevalue("_postgres_database_migrated")
+    if not migrated["state"] or not empty_postgres(url, migrated["state"]):
+        migrated["state"] = migrated_state(url)
+    return url
+
+
 @pytest.fixture
-def any_orm(any_database_url: str) -> Iterator[Orm]:
-    with open_orm(any_database_url) as opened:
+def any_orm(any_migrated_database_url: str) -> Iterator[Orm]:
+    with open_orm(any_migrated_database_url) as opened:
         yield opened
 
 
