@@ -518,7 +518,7 @@ def test_a_therapist_outside_the_care_team_gets_404(
     assert "First week" not in page.text + record.text
 
 
-def test_the_home_page_reads_one_or_three_followed_collections_in_as_many_queries(
+def test_the_home_page_reads_no_more_for_one_or_three_followed_collections(
     as_patient: Client, personas: dict[str, User], library: dict[str, int], week: int, pair: int
 ) -> None:
     def home_queries() -> int:
@@ -536,5 +536,6 @@ def test_the_home_page_reads_one_or_three_followed_collections_in_as_many_querie
     three = home_queries()
 
     assert "Continue your collections" in as_patient.get("/patient").text
-    assert three == one
-    assert none < one <= none + 6  # the followings, their sessions, practice and care marks
+    # Kept under the change tokens the page reads anyway: warm, the card costs no query at all
+    # (tests/services/test_collection_progress_kept.py counts a cold reading).
+    assert three == one == none
