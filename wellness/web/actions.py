@@ -3,12 +3,10 @@ both record the same thing; each side answers in its own way (a redirect, or JSO
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from litestar import Request
 
-from wellness.accounts.models import User
 from wellness.caseload import removal as drafts
 from wellness.catalog import removal
 from wellness.catalog import services as catalog
@@ -74,25 +72,21 @@ async def publish_session(
 
 
 async def review_draft(
-    request: Request[Any, Any, Any],
-    reviewer: User,
-    now: datetime,
-    session: PracticeSession,
-    decision: Decision,
-    comment: str,
+    call: SignedInCall, session: PracticeSession, decision: Decision, comment: str
 ) -> reviews.ReviewView:
-    """Store a therapist's review of the draft (`FieldError`, `CatalogConflict` "not_a_draft");
-    the audit row names the session, the review and its decision, never the comment."""
-    review = await reviews.add_review(session, reviewer, decision, comment, now=now)
+    """Store the calling therapist's review of the draft (`FieldError`, `CatalogConflict`
+    "not_a_draft"); the audit row names the session, the review and its decision, never the
+    comment."""
+    review = await reviews.add_review(session, call.user, decision, comment, now=call.now)
     if review is None:
         raise NotFoundForViewer("No such session.", target_type="session", target_id=session.id)
     await record_action(
-        request,
+        call.request,
         "draft_reviewed",
         target_type="session",
         target_id=session.id,
         detail=f"review={review.id};decision={decision.value}",
-        now=now,
+        now=call.now,
     )
     return review
 
