@@ -63,15 +63,7 @@ async def record_checkin(
             occurred_at=occurred_at,
             recorded_at=now,
         )
-        cause = safety.for_rating(level, thresholds(policy))
-        alerts = await care.raise_alerts(
-            patient.id,
-            [cause] if cause else [],
-            source_type="checkin",
-            source_id=checkin.id,
-            now=now,
-            notify=policy.email_alerts,
-        )
+        alerts = await _checkin_alerts(checkin, _rating_causes(level, policy), policy, now)
     return Recorded(checkin, alerts)
 
 
@@ -98,16 +90,40 @@ async def record_session_rating(
     if context is CheckinContext.AFTER_SESSION:
         causes = safety.for_session(before, level, thresholds(policy))
     else:
-        causes = [cause for cause in [safety.for_rating(level, thresholds(policy))] if cause]
-    alerts = await care.raise_alerts(
+        causes = _rating_causes(level, policy)
+    return Recorded(checkin, await _checkin_alerts(checkin, causes, policy, now))
+
+
+def _rating_causes(level: int, policy: CarePolicy) -> list[safety.AlertCause]:
+    """What a rating on its own alerts for (a high level), with no practice to compare."""
+    cause = safety.for_rating(level, thresholds(policy))
+    return [cause] if cause else []
+
+
+async def _checkin_alerts(
+    checkin: Checkin, causes: list[safety.AlertCause], policy: CarePolicy, now: datetime
+) -> list[Alert]:
+    return await _alerts(checkin.patient_id, causes, "checkin", checkin.id, policy, now)
+
+
+async def _alerts(
+    patient_id: int,
+    causes: list[safety.AlertCause],
+    source_type: str,
+    source_id: int,
+    policy: CarePolicy,
+    now: datetime,
+) -> list[Alert]:
+    """Write the alerts a rating or a GAD-7 raised (e-mailed where the clinic sends them);
+    call inside its transaction, so that both or neither are stored."""
+    return await care.raise_alerts(
         patient_id,
         causes,
-        source_type="checkin",
-        source_id=checkin.id,
+        source_type=source_type,
+        source_id=source_id,
         now=now,
         notify=policy.email_alerts,
     )
-    return Recorded(checkin, alerts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,14 +156,8 @@ async def record_gad7(
             recorded_at=now,
         )
         cause = safety.for_gad7(score.total)
-        alerts = await care.raise_alerts(
-            patient.id,
-            [cause] if cause else [],
-            source_type="gad7",
-            source_id=response.id,
-            now=now,
-            notify=policy.email_alerts,
-        )
+        causes = [cause] if cause else []
+        alerts = await _alerts(patient.id, causes, "gad7", response.id, policy, now)
     return Gad7Recorded(response, alerts)
 
 
@@ -329,14 +339,7 @@ async def adopt_as_after(
         for cause in safety.for_session(before, checkin.level, thresholds(policy))
         if cause.reason is safety.AlertReason.WORSE_AFTER_SESSION
     ]
-    return await care.raise_alerts(
-        checkin.patient_id,
-        causes,
-        source_type="checkin",
-        source_id=checkin.id,
-        now=now,
-        notify=policy.email_alerts,
-    )
+    return await _checkin_alerts(checkin, causes, policy, now)
 
 
 async def drop_adopted_after(practice_id: int) -> None:

@@ -3,12 +3,10 @@ both record the same thing; each side answers in its own way (a redirect, or JSO
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from litestar import Request
 
-from wellness.accounts.models import User
 from wellness.caseload import removal as drafts
 from wellness.catalog import removal
 from wellness.catalog import services as catalog
@@ -20,36 +18,29 @@ from wellness.reviews import publishing
 from wellness.reviews import services as reviews
 from wellness.reviews.rules import Decision, ReviewStatus
 from wellness.web.auditing import record_action
+from wellness.web.dependencies import SignedInCall
 from wellness.web.lookups import NotFoundForViewer
 from wellness.web.media.files import OPEN_FILES
 
 
-async def create_session(
-    request: Request[Any, Any, Any], editor: User, now: datetime, fields: catalog.SessionFields
-) -> PracticeSession:
+async def create_session(call: SignedInCall, fields: catalog.SessionFields) -> PracticeSession:
     """Save a new draft session; a refused field raises `CatalogError`."""
-    session = await catalog.create_session(fields, actor=editor, now=now)
-    await _record(request, "session_created", session)
+    session = await catalog.create_session(fields, actor=call.user, now=call.now)
+    await _record(call.request, "session_created", session)
     return session
 
 
 async def update_session(
-    request: Request[Any, Any, Any],
-    editor: User,
-    now: datetime,
-    session: PracticeSession,
-    fields: catalog.SessionFields,
+    call: SignedInCall, session: PracticeSession, fields: catalog.SessionFields
 ) -> PracticeSession:
     """Save the editor's fields; a refused change raises `CatalogError`."""
-    saved = await catalog.update_session(session, fields, actor=editor, now=now)
-    await _record(request, "session_updated", session)
+    saved = await catalog.update_session(session, fields, actor=call.user, now=call.now)
+    await _record(call.request, "session_updated", session)
     return saved
 
 
 async def publish_session(
-    request: Request[Any, Any, Any],
-    editor: User,
-    now: datetime,
+    call: SignedInCall,
     session: PracticeSession,
     *,
     needs_review: bool,
@@ -60,13 +51,18 @@ async def publish_session(
     the clinic's review rule (`publishing.publish`: `CatalogConflict`, `PublishUnconfirmed`). The
     audit row says where its reviews stood."""
     published = await publishing.publish(
-        session, actor=editor, now=now, fields=fields, needs_review=needs_review, accepted=accepted
+        session,
+        actor=call.user,
+        now=call.now,
+        fields=fields,
+        needs_review=needs_review,
+        accepted=accepted,
     )
     if fields is not None:
-        await _record(request, "session_updated", session)
+        await _record(call.request, "session_updated", session)
     standing = published.standing.status.value
     await record_action(
-        request,
+        call.request,
         "session_published",
         target_type="session",
         target_id=session.id,
@@ -76,25 +72,21 @@ async def publish_session(
 
 
 async def review_draft(
-    request: Request[Any, Any, Any],
-    reviewer: User,
-    now: datetime,
-    session: PracticeSession,
-    decision: Decision,
-    comment: str,
+    call: SignedInCall, session: PracticeSession, decision: Decision, comment: str
 ) -> reviews.ReviewView:
-    """Store a therapist's review of the draft (`FieldError`, `CatalogConflict` "not_a_draft");
-    the audit row names the session, the review and its decision, never the comment."""
-    review = await reviews.add_review(session, reviewer, decision, comment, now=now)
+    """Store the calling therapist's review of the draft (`FieldError`, `CatalogConflict`
+    "not_a_draft"); the audit row names the session, the review and its decision, never the
+    comment."""
+    review = await reviews.add_review(session, call.user, decision, comment, now=call.now)
     if review is None:
         raise NotFoundForViewer("No such session.", target_type="session", target_id=session.id)
     await record_action(
-        request,
+        call.request,
         "draft_reviewed",
         target_type="session",
         target_id=session.id,
         detail=f"review={review.id};decision={decision.value}",
-        now=now,
+        now=call.now,
     )
     return review
 
@@ -105,15 +97,11 @@ async def record_preview(request: Request[Any, Any, Any], session: PracticeSessi
 
 
 async def change_session_status(
-    request: Request[Any, Any, Any],
-    editor: User,
-    now: datetime,
-    session: PracticeSession,
-    target: Status,
+    call: SignedInCall, session: PracticeSession, target: Status
 ) -> PracticeSession:
     """Publish or archive `session`; a refused change raises `CatalogError`."""
-    changed = await catalog.change_status(session, target, actor=editor, now=now)
-    await _record(request, f"session_{target.value}", session)
+    changed = await catalog.change_status(session, target, actor=call.user, now=call.now)
+    await _record(call.request, f"session_{target.value}", session)
     return changed
 
 

@@ -8,42 +8,34 @@ session), naming no patient whose data a staff member touched.
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
-
-from litestar import Request
-
-from wellness.accounts.models import User
 from wellness.catalog import saved
 from wellness.catalog.models import PracticeSession
 from wellness.web.auditing import record_action
+from wellness.web.dependencies import SignedInCall
 
 SAVED = "session_saved"
 UNSAVED = "session_unsaved"
 
 
-async def save_session(
-    request: Request[Any, Any, Any], patient: User, session: PracticeSession, now: datetime
-) -> bool:
-    """Save a session the patient may open (the caller has loaded it so); False if it was
-    saved already. A full list raises `CatalogConflict`."""
-    created = await saved.save(patient.id, session.id, now=now)
+async def save_session(call: SignedInCall, session: PracticeSession) -> bool:
+    """Save a session the patient making the call may open (the caller has loaded it so);
+    False if it was saved already. A full list raises `CatalogConflict`."""
+    created = await saved.save(call.user.id, session.id, now=call.now)
     if created:
-        await _record(request, SAVED, session.id, now)
+        await _record(call, SAVED, session.id)
     return created
 
 
-async def unsave_session(
-    request: Request[Any, Any, Any], patient: User, session: PracticeSession, now: datetime
-) -> bool:
-    """Take a session off the patient's list; False if it was not on it."""
-    removed = await saved.unsave(patient.id, session.id)
+async def unsave_session(call: SignedInCall, session: PracticeSession) -> bool:
+    """Take a session off the list of the patient making the call; False if it was not on
+    it."""
+    removed = await saved.unsave(call.user.id, session.id)
     if removed:
-        await _record(request, UNSAVED, session.id, now)
+        await _record(call, UNSAVED, session.id)
     return removed
 
 
-async def _record(
-    request: Request[Any, Any, Any], action: str, session_id: int, now: datetime
-) -> None:
-    await record_action(request, action, target_type="session", target_id=session_id, now=now)
+async def _record(call: SignedInCall, action: str, session_id: int) -> None:
+    await record_action(
+        call.request, action, target_type="session", target_id=session_id, now=call.now
+    )

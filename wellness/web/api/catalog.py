@@ -26,7 +26,7 @@ from wellness.web.api.catalog_schemas import (
 from wellness.web.api.fields import PerPage
 from wellness.web.api.reviews_schemas import PublishedSession
 from wellness.web.catalog_views import SessionDetail
-from wellness.web.dependencies import AppMediaStore, AppSettings, RequestTime, SignedInUser
+from wellness.web.dependencies import AppMediaStore, AppSettings, LibraryCall, SignedInUser
 from wellness.web.guards import coordinators_only, signed_in
 from wellness.web.idempotency import respond_once, respond_once_empty
 from wellness.web.ids import PageNumber, PathId
@@ -36,6 +36,7 @@ from wellness.web.lookups import (
     session_for_viewer_or_404,
 )
 from wellness.web.openapi import answers, created
+from wellness.web.routes import action_route
 from wellness.web.saved_views import saved_of
 from wellness.web.uploads import UPLOAD, UploadTo, ingest_received, receive_file
 
@@ -84,26 +85,23 @@ async def deleted_once(
 def _status_change(word: str, target: Status, name: str) -> HTTPRouteHandler:
     """`POST /api/v1/sessions/{id}/archive` (and any other plain status change)."""
 
-    async def handler(
-        self: Controller,
-        request: Request[Any, Any, Any],
-        user: SignedInUser,
-        now: RequestTime,
-        session_id: PathId,
-    ) -> Response[bytes]:
-        session = await session_for_editor_or_404(user, session_id)
+    async def handler(self: Controller, call: LibraryCall, session_id: PathId) -> Response[bytes]:
+        session = await session_for_editor_or_404(call.user, session_id)
 
         async def write() -> tuple[int, SessionDetail]:
-            changed = await actions.change_session_status(request, user, now, session, target)
+            changed = await actions.change_session_status(call, session, target)
             return 200, await session_detail(changed)
 
-        return await respond_once(request, None, write)
+        return await respond_once(call.request, None, write)
 
-    handler.__name__ = handler.__qualname__ = word
-    path = f"/{{session_id:int}}/{word}"
-    responses = answers(SessionDetail, 200)
-    return post(path, guards=[coordinators_only], status_code=200, name=name, responses=responses)(
-        handler
+    return action_route(
+        handler,
+        word,
+        f"/{{session_id:int}}/{word}",
+        guards=[coordinators_only],
+        status_code=200,
+        name=name,
+        responses=answers(SessionDetail, 200),
     )
 
 
@@ -158,19 +156,15 @@ class CatalogApi(Controller):
         responses=created(SessionDetail),
     )
     async def create_session(
-        self,
-        request: Request[Any, Any, Any],
-        user: SignedInUser,
-        now: RequestTime,
-        data: JSONBody[SessionCreate],
+        self, call: LibraryCall, data: JSONBody[SessionCreate]
     ) -> Response[bytes]:
         """Save a new draft session."""
 
         async def write() -> tuple[int, SessionDetail]:
-            session = await actions.create_session(request, user, now, _fields(data))
+            session = await actions.create_session(call, _fields(data))
             return 201, await session_detail(session)
 
-        return await respond_once(request, data, write)
+        return await respond_once(call.request, data, write)
 
     @patch(
         "/{session_id:int}",
@@ -179,21 +173,16 @@ class CatalogApi(Controller):
         responses=answers(SessionDetail, 200),
     )
     async def update_session(
-        self,
-        request: Request[Any, Any, Any],
-        user: SignedInUser,
-        now: RequestTime,
-        session_id: PathId,
-        data: JSONBody[SessionPatch],
+        self, call: LibraryCall, session_id: PathId, data: JSONBody[SessionPatch]
     ) -> Response[bytes]:
         """Change a session's fields; those left out keep their values."""
-        session = await session_for_editor_or_404(user, session_id)
+        session = await session_for_editor_or_404(call.user, session_id)
 
         async def write() -> tuple[int, SessionDetail]:
-            saved = await actions.update_session(request, user, now, session, data)
+            saved = await actions.update_session(call, session, data)
             return 200, await session_detail(saved)
 
-        return await respond_once(request, data, write)
+        return await respond_once(call.request, data, write)
 
     @delete(
         "/{session_id:int}",
@@ -232,27 +221,22 @@ class CatalogApi(Controller):
         opt=REFUSED_UNREVIEWED,
     )
     async def publish(
-        self,
-        request: Request[Any, Any, Any],
-        user: SignedInUser,
-        now: RequestTime,
-        settings: AppSettings,
-        session_id: PathId,
+        self, call: LibraryCall, settings: AppSettings, session_id: PathId
     ) -> Response[bytes]:
         """Publish a session. Its `review_status` says where its clinical reviews stood: with
         WELLNESS_PUBLISH_NEEDS_REVIEW on, a draft without a therapist's approval of its current
         version is a 409 (`review_required`, or `changes_requested`) and stays a draft; off,
         it is published and `review_status` says it was not approved."""
-        session = await session_for_editor_or_404(user, session_id)
+        session = await session_for_editor_or_404(call.user, session_id)
 
         async def write() -> tuple[int, PublishedSession]:
             published = await actions.publish_session(
-                request, user, now, session, needs_review=settings.publish_needs_review
+                call, session, needs_review=settings.publish_needs_review
             )
             detail = await session_detail(published.session)
             return 200, PublishedSession.published(detail, published.standing)
 
-        return await respond_once(request, None, write)
+        return await respond_once(call.request, None, write)
 
     archive = _status_change("archive", Status.ARCHIVED, "api_session_archive")
 

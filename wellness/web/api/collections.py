@@ -5,9 +5,9 @@ progress, at `GET /api/v1/me/collections`."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from litestar import Controller, Request, Response, delete, get, patch, post, put
+from litestar import Controller, Response, delete, get, patch, post, put
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import JSONBody, QueryParameter
 
@@ -26,7 +26,7 @@ from wellness.web.collection_views import (
     collection_detail,
 )
 from wellness.web.collection_views import collection_list as listed
-from wellness.web.dependencies import CareRules, RequestTime, SignedInUser
+from wellness.web.dependencies import CareRules, LibraryCall, PatientCall, SignedInUser
 from wellness.web.guards import coordinators_only, patients_only, signed_in
 from wellness.web.idempotency import respond_once, respond_once_empty
 from wellness.web.ids import PageNumber, PathId
@@ -36,6 +36,7 @@ from wellness.web.lookups import (
     collection_for_viewer_or_404,
 )
 from wellness.web.openapi import answers, created
+from wellness.web.routes import action_route
 
 # Deleting a collection that was ever published: 409 (archive it instead). Starting one that
 # was archived between its loading and the write: 409 too.
@@ -46,28 +47,24 @@ def _status_change(word: str, target: Status, name: str) -> HTTPRouteHandler:
     """`POST /api/v1/collections/{id}/publish` and `.../archive`."""
 
     async def handler(
-        self: Controller,
-        request: Request[Any, Any, Any],
-        user: SignedInUser,
-        now: RequestTime,
-        policy: CareRules,
-        collection_id: PathId,
+        self: Controller, call: LibraryCall, collection_id: PathId
     ) -> Response[bytes]:
-        collection = await collection_for_editor_or_404(user, collection_id)
+        collection = await collection_for_editor_or_404(call.user, collection_id)
 
         async def write() -> tuple[int, CollectionDetail]:
-            changed = await collection_actions.change_collection_status(
-                request, user, now, collection, target
-            )
-            return 200, await collection_detail(user, changed, policy)
+            changed = await collection_actions.change_collection_status(call, collection, target)
+            return 200, await collection_detail(call.user, changed, call.policy)
 
-        return await respond_once(request, None, write)
+        return await respond_once(call.request, None, write)
 
-    handler.__name__ = handler.__qualname__ = word
-    path = f"/{{collection_id:int}}/{word}"
-    responses = answers(CollectionDetail, 200)
-    return post(path, guards=[coordinators_only], status_code=200, name=name, responses=responses)(
-        handler
+    return action_route(
+        handler,
+        word,
+        f"/{{collection_id:int}}/{word}",
+        guards=[coordinators_only],
+        status_code=200,
+        name=name,
+        responses=answers(CollectionDetail, 200),
     )
 
 
@@ -108,24 +105,17 @@ class CollectionsApi(Controller):
         responses=created(CollectionDetail),
     )
     async def create_collection(
-        self,
-        request: Request[Any, Any, Any],
-        user: SignedInUser,
-        now: RequestTime,
-        policy: CareRules,
-        data: JSONBody[CollectionCreate],
+        self, call: LibraryCall, data: JSONBody[CollectionCreate]
     ) -> Response[bytes]:
         """Save a new draft collection. Its title is unique among live (draft and published)
         collections whatever its case; `session_ids` (1 to 50, none twice) name draft or
         published sessions: an unknown id is a 422 naming it."""
 
         async def write() -> tuple[int, CollectionDetail]:
-            collection = await collection_actions.create_collection(
-                request, user, now, data.fields()
-            )
-            return 201, await collection_detail(user, collection, policy)
+            collection = await collection_actions.create_collection(call, data.fields())
+            return 201, await collection_detail(call.user, collection, call.policy)
 
-        return await respond_once(request, data, write)
+        return await respond_once(call.request, data, write)
 
     @patch(
         "/{collection_id:int}",
@@ -134,24 +124,18 @@ class CollectionsApi(Controller):
         responses=answers(CollectionDetail, 200),
     )
     async def update_collection(
-        self,
-        request: Request[Any, Any, Any],
-        user: SignedInUser,
-        now: RequestTime,
-        policy: CareRules,
-        collection_id: PathId,
-        data: JSONBody[CollectionPatch],
+        self, call: LibraryCall, collection_id: PathId, data: JSONBody[CollectionPatch]
     ) -> Response[bytes]:
         """Change a collection's fields; those left out keep their values. A session it holds
         that was archived since may stay in `session_ids` (patients don't see it); a newly
         named archived session is a 422."""
-        collection = await collection_for_editor_or_404(user, collection_id)
+        collection = await collection_for_editor_or_404(call.user, collection_id)
 
         async def write() -> tuple[int, CollectionDetail]:
-            saved = await collection_actions.update_collection(request, user, now, collection, data)
-            return 200, await collection_detail(user, saved, policy)
+            saved = await collection_actions.update_collection(call, collection, data)
+            return 200, await collection_detail(call.user, saved, call.policy)
 
-        return await respond_once(request, data, write)
+        return await respond_once(call.request, data, write)
 
     @delete(
         "/{collection_id:int}",
@@ -160,22 +144,16 @@ class CollectionsApi(Controller):
         status_code=204,
         opt=REFUSED_PUBLISHED,
     )
-    async def delete_collection(
-        self,
-        request: Request[Any, Any, Any],
-        user: SignedInUser,
-        now: RequestTime,
-        collection_id: PathId,
-    ) -> Response[None]:
+    async def delete_collection(self, call: LibraryCall, collection_id: PathId) -> Response[None]:
         """Delete a draft collection that was never published (its sessions stay); one that
         was is a 409: archive it instead."""
 
         async def write() -> None:
             # Loaded here, so a retry of a deletion that succeeded replays its answer.
-            collection = await collection_for_editor_or_404(user, collection_id)
-            await collection_actions.delete_collection(request, collection, now)
+            collection = await collection_for_editor_or_404(call.user, collection_id)
+            await collection_actions.delete_collection(call, collection)
 
-        return await respond_once_empty(request, None, write)
+        return await respond_once_empty(call.request, None, write)
 
     publish = _status_change("publish", Status.PUBLISHED, "api_collection_publish")
     archive = _status_change("archive", Status.ARCHIVED, "api_collection_archive")
@@ -187,25 +165,18 @@ class CollectionsApi(Controller):
         responses=answers(FollowedCollectionOut, 200),
         opt=REFUSED_PUBLISHED,
     )
-    async def follow(
-        self,
-        request: Request[Any, Any, Any],
-        user: SignedInUser,
-        now: RequestTime,
-        policy: CareRules,
-        collection_id: PathId,
-    ) -> Response[bytes]:
+    async def follow(self, call: PatientCall, collection_id: PathId) -> Response[bytes]:
         """Start following a published collection (patients): it shows on your home page with
         your progress. Following it already changes nothing (the first start stays). A draft
         or archived collection is a 404, as for reading it; one archived at the very moment
         it is started is a 409 (`collection_not_published`), and nothing is stored."""
-        collection = await collection_for_viewer_or_404(user, collection_id)
+        collection = await collection_for_viewer_or_404(call.user, collection_id)
 
         async def write() -> tuple[int, FollowedCollectionOut]:
-            await collection_actions.follow_collection(request, user, now, collection)
-            return 200, await _followed_one(user, policy, collection.id)
+            await collection_actions.follow_collection(call, collection)
+            return 200, await _followed_one(call.user, call.policy, collection.id)
 
-        return await respond_once(request, None, write)
+        return await respond_once(call.request, None, write)
 
     @delete(
         "/{collection_id:int}/follow",
@@ -213,21 +184,15 @@ class CollectionsApi(Controller):
         name="api_collection_unfollow",
         status_code=204,
     )
-    async def unfollow(
-        self,
-        request: Request[Any, Any, Any],
-        user: SignedInUser,
-        now: RequestTime,
-        collection_id: PathId,
-    ) -> Response[None]:
+    async def unfollow(self, call: PatientCall, collection_id: PathId) -> Response[None]:
         """Stop following a collection (patients); what you did in it stays done. Not
         following it is a 204 too."""
-        collection = await collection_for_viewer_or_404(user, collection_id)
+        collection = await collection_for_viewer_or_404(call.user, collection_id)
 
         async def write() -> None:
-            await collection_actions.stop_following(request, user, now, collection)
+            await collection_actions.stop_following(call, collection)
 
-        return await respond_once_empty(request, None, write)
+        return await respond_once_empty(call.request, None, write)
 
 
 async def _followed_one(

@@ -3,16 +3,14 @@ them), and a therapist's review of a draft."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Response, get, post
 from litestar.params import JSONBody
 
 from wellness.reviews import services as reviews
 from wellness.web import actions
 from wellness.web.api.fields import PerPage
 from wellness.web.api.reviews_schemas import DraftList, ReviewCreate, ReviewOut, SessionReviewsOut
-from wellness.web.dependencies import RequestTime, SignedInUser
+from wellness.web.dependencies import LibraryCall, SignedInUser
 from wellness.web.guards import reviewers_only, signed_in
 from wellness.web.idempotency import respond_once
 from wellness.web.ids import PageNumber, PathId
@@ -51,22 +49,15 @@ class ReviewsApi(Controller):
         opt=NOT_A_DRAFT,
     )
     async def review(
-        self,
-        request: Request[Any, Any, Any],
-        user: SignedInUser,
-        now: RequestTime,
-        session_id: PathId,
-        data: JSONBody[ReviewCreate],
+        self, call: LibraryCall, session_id: PathId, data: JSONBody[ReviewCreate]
     ) -> Response[bytes]:
         """Review a draft as it is now: `approved`, or `changes_requested` with a `comment`
         (trimmed; a 422 names it when missing or too long). A session that is not a draft is a
         409 (`not_a_draft`). Reviews are never changed: review again to change your mind."""
-        session = await session_for_review_reader_or_404(user, session_id)
+        session = await session_for_review_reader_or_404(call.user, session_id)
 
         async def write() -> tuple[int, ReviewOut]:
-            review = await actions.review_draft(
-                request, user, now, session, data.decision, data.comment
-            )
+            review = await actions.review_draft(call, session, data.decision, data.comment)
             return 201, ReviewOut.of(review)
 
-        return await respond_once(request, data, write)
+        return await respond_once(call.request, data, write)

@@ -3,14 +3,12 @@ a session, take one off. Patients only: staff keep no list and never read a pati
 
 from __future__ import annotations
 
-from typing import Any
-
-from litestar import Controller, Request, Response, delete, get, put
+from litestar import Controller, Response, delete, get, put
 from litestar.openapi.datastructures import ResponseSpec
 
 from wellness.web import saved_actions
 from wellness.web.api.fields import PerPage
-from wellness.web.dependencies import RequestTime, SignedInUser
+from wellness.web.dependencies import PatientCall, SignedInUser
 from wellness.web.guards import patients_only
 from wellness.web.idempotency import respond_once, respond_once_empty
 from wellness.web.ids import PageNumber, PathId
@@ -47,38 +45,26 @@ class SavedApi(Controller):
         responses=SAVE_ANSWERS,
         opt={"refusals": (409,)},
     )
-    async def save(
-        self,
-        request: Request[Any, Any, Any],
-        user: SignedInUser,
-        now: RequestTime,
-        session_id: PathId,
-    ) -> Response[bytes]:
+    async def save(self, call: PatientCall, session_id: PathId) -> Response[bytes]:
         """Save a session you may open (a published one; any other is a 404, as its page is).
         201 with it when new, 204 when it was saved already. At most `limit` (500) sessions
         stay saved: one more is a 409 (`code` `saved_limit`) and nothing is stored."""
-        session = await session_for_viewer_or_404(user, session_id)
+        session = await session_for_viewer_or_404(call.user, session_id)
 
         async def write() -> tuple[int, SavedSessionOut | None]:
-            if not await saved_actions.save_session(request, user, session, now):
+            if not await saved_actions.save_session(call, session):
                 return 204, None
-            return 201, await saved_one(user, session.id)
+            return 201, await saved_one(call.user, session.id)
 
-        return await respond_once(request, None, write)
+        return await respond_once(call.request, None, write)
 
     @delete("/{session_id:int}", name="api_saved_delete", status_code=204)
-    async def unsave(
-        self,
-        request: Request[Any, Any, Any],
-        user: SignedInUser,
-        now: RequestTime,
-        session_id: PathId,
-    ) -> Response[None]:
+    async def unsave(self, call: PatientCall, session_id: PathId) -> Response[None]:
         """Take a session off your list: 204, also when it was not on it (the list ends as
         asked). A session you may not open and have not saved is a 404."""
-        session = await session_to_unsave_or_404(user, session_id)
+        session = await session_to_unsave_or_404(call.user, session_id)
 
         async def write() -> None:
-            await saved_actions.unsave_session(request, user, session, now)
+            await saved_actions.unsave_session(call, session)
 
-        return await respond_once_empty(request, None, write)
+        return await respond_once_empty(call.request, None, write)

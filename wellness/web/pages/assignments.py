@@ -24,6 +24,7 @@ from wellness.web.guards import therapists_only
 from wellness.web.ids import PathId
 from wellness.web.lookups import assignment_for_therapist_or_404, patient_for_therapist_or_404
 from wellness.web.pages import assignment_forms as forms
+from wellness.web.routes import action_route
 
 LIST = "care/assignments/list.html"
 NEW_FORM_VIEWED = "assignment_form_viewed"
@@ -81,8 +82,7 @@ def _state_change(action: str, name: str) -> HTTPRouteHandler:
             flash(call.request, _DONE[action], category="success")
         return Redirect(_list_url(assignment.patient_id), status_code=303)
 
-    handler.__name__ = handler.__qualname__ = action
-    return post(f"/assignments/{{assignment_id:int}}/{action}", name=name)(handler)
+    return action_route(handler, action, f"/assignments/{{assignment_id:int}}/{action}", name=name)
 
 
 class AssignmentPages(Controller):

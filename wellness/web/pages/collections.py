@@ -77,7 +77,7 @@ class CollectionPages(Controller):
         """Start following a published collection; starting one already followed changes
         nothing."""
         collection = await collection_for_viewer_or_404(call.user, collection_id)
-        await collection_actions.follow_collection(call.request, call.user, call.now, collection)
+        await collection_actions.follow_collection(call, collection)
         flash(
             call.request,
             f"You started “{collection.title}”. Your home page shows your next session in it.",
@@ -91,7 +91,7 @@ class CollectionPages(Controller):
         when the home page's button asked (`return_to=home`)."""
         form = await call.request.form()
         collection = await collection_for_viewer_or_404(call.user, collection_id)
-        await collection_actions.stop_following(call.request, call.user, call.now, collection)
+        await collection_actions.stop_following(call, collection)
         flash(
             call.request,
             f"You stopped following “{collection.title}”. What you did in it stays done.",

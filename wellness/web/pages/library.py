@@ -5,7 +5,6 @@ that was never published. What the edit page shows is built in `library_edit`; m
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 import msgspec
@@ -27,12 +26,20 @@ from wellness.reviews.publishing import PublishUnconfirmed
 from wellness.reviews.rules import Standing, accepted_statuses
 from wellness.settings import Settings
 from wellness.web import actions
-from wellness.web.dependencies import AppMediaStore, AppSettings, RequestTime, SignedInUser
+from wellness.web.dependencies import (
+    AppMediaStore,
+    AppSettings,
+    LibraryCall,
+    RequestTime,
+    SignedInCall,
+    SignedInUser,
+)
 from wellness.web.guards import coordinators_only
 from wellness.web.ids import PathId, QueryId
 from wellness.web.lookups import asset_for_viewer_or_404, session_for_editor_or_404
 from wellness.web.pages.catalog_forms import MediaView, SessionForm, session_fields
 from wellness.web.pages.library_edit import edit_template, session_choices
+from wellness.web.routes import action_route
 
 # Said when a deleted row's file could not be unlinked (it is logged; the checker lists it).
 FILE_LEFT = (
@@ -58,16 +65,12 @@ def _status_change(word: str, target: Status, name: str) -> HTTPRouteHandler:
     is `LibraryPages.publish`)."""
 
     async def handler(
-        self: Controller,
-        request: Request[Any, Any, Any],
-        user: SignedInUser,
-        now: RequestTime,
-        settings: AppSettings,
-        session_id: PathId,
+        self: Controller, call: LibraryCall, settings: AppSettings, session_id: PathId
     ) -> Template | Redirect:
-        session = await session_for_editor_or_404(user, session_id)
+        request, now = call.request, call.now
+        session = await session_for_editor_or_404(call.user, session_id)
         try:
-            changed = await actions.change_session_status(request, user, now, session, target)
+            changed = await actions.change_session_status(call, session, target)
         except CatalogError as problem:
             errors = {"status": problem.message}
             return await edit_template(
@@ -80,8 +83,7 @@ def _status_change(word: str, target: Status, name: str) -> HTTPRouteHandler:
         flash(request, _archived_message(changed, assigned, held), "success")
         return Redirect(f"/sessions/{session.id}", status_code=303)
 
-    handler.__name__ = handler.__qualname__ = word
-    return post(f"/sessions/{{session_id:int}}/{word}", name=name)(handler)
+    return action_route(handler, word, f"/sessions/{{session_id:int}}/{word}", name=name)
 
 
 class LibraryPages(Controller):
@@ -96,21 +98,17 @@ class LibraryPages(Controller):
 
     @post("/sessions/new", name="library_create_session")
     async def create_session(
-        self,
-        request: Request[Any, Any, Any],
-        user: SignedInUser,
-        now: RequestTime,
-        data: URLEncodedBody[SessionForm],
+        self, call: LibraryCall, data: URLEncodedBody[SessionForm]
     ) -> Template | Redirect:
         fields, errors = session_fields(data, creating=True)
         try:
-            session = None if errors else await actions.create_session(request, user, now, fields)
+            session = None if errors else await actions.create_session(call, fields)
         except CatalogError as problem:
             session, errors = None, {problem.field: problem.message}
         if session is None:
-            asset = await _chosen_asset(user, fields.primary_asset_id)
+            asset = await _chosen_asset(call.user, fields.primary_asset_id)
             return _new_template(data, asset, errors=errors, status=422)
-        flash(request, f"“{session.title}” was saved as a draft.", category="success")
+        flash(call.request, f"“{session.title}” was saved as a draft.", category="success")
         return Redirect(f"/library/sessions/{session.id}/edit", status_code=303)
 
     @get("/sessions/{session_id:int}/edit", name="library_edit_session")
@@ -128,16 +126,15 @@ class LibraryPages(Controller):
     @post("/sessions/{session_id:int}/edit", name="library_update_session")
     async def update_session(
         self,
-        request: Request[Any, Any, Any],
-        user: SignedInUser,
-        now: RequestTime,
+        call: LibraryCall,
         settings: AppSettings,
         session_id: PathId,
         data: URLEncodedBody[SessionForm],
     ) -> Template | Redirect:
         """Save the form; its Publish button (`then=publish`) also publishes, all or nothing,
         under the clinic's review rule (`_publishing`)."""
-        session = await session_for_editor_or_404(user, session_id)
+        request, now = call.request, call.now
+        session = await session_for_editor_or_404(call.user, session_id)
         fields, errors = session_fields(
             data, creating=False, duration_seconds=session.duration_seconds
         )
@@ -146,9 +143,9 @@ class LibraryPages(Controller):
                 request, settings, session, data, now=now, errors=errors, status=422
             )
         if data.then == "publish":
-            return await _publishing(request, user, now, settings, session, data, fields)
+            return await _publishing(call, settings, session, data, fields)
         try:
-            await actions.update_session(request, user, now, session, fields)
+            await actions.update_session(call, session, fields)
         except CatalogError as problem:
             errors = {problem.field: problem.message}
             return await edit_template(
@@ -160,23 +157,19 @@ class LibraryPages(Controller):
     @post("/sessions/{session_id:int}/publish", name="library_publish_session")
     async def publish(
         self,
-        request: Request[Any, Any, Any],
-        user: SignedInUser,
-        now: RequestTime,
+        call: LibraryCall,
         settings: AppSettings,
         session_id: PathId,
         data: URLEncodedBody[PublishForm],
     ) -> Template | Redirect:
         """Publish as it is (the session page's button); see `_publishing`."""
-        session = await session_for_editor_or_404(user, session_id)
-        return await _publishing(request, user, now, settings, session, data, None)
+        session = await session_for_editor_or_404(call.user, session_id)
+        return await _publishing(call, settings, session, data, None)
 
     @post("/sessions/{session_id:int}/delete", name="library_delete_session")
     async def delete_session(
         self,
-        request: Request[Any, Any, Any],
-        user: SignedInUser,
-        now: RequestTime,
+        call: LibraryCall,
         settings: AppSettings,
         media_store: AppMediaStore,
         session_id: PathId,
@@ -184,7 +177,8 @@ class LibraryPages(Controller):
     ) -> Template | Redirect:
         """Delete a draft never published that nothing refers to, and its media if ticked;
         refused (409) on the edit page with what to do instead."""
-        session = await session_for_editor_or_404(user, session_id)
+        request, now = call.request, call.now
+        session = await session_for_editor_or_404(call.user, session_id)
         with_media = data.delete_media == "yes"
         try:
             removed = await actions.delete_session(request, session, with_media=with_media)
@@ -219,9 +213,7 @@ async def _deleted_message(session: PracticeSession, removed: removal.Removed, g
 
 
 async def _publishing(
-    request: Request[Any, Any, Any],
-    user: User,
-    now: datetime,
+    call: SignedInCall,
     settings: Settings,
     session: PracticeSession,
     form: SessionForm | PublishForm,
@@ -234,12 +226,11 @@ async def _publishing(
     "Publish anyway" sends the form again with the review status agreed to (`confirm`), so a
     review that arrives in between is shown rather than overridden. Nothing changes until then.
     """
+    request, now = call.request, call.now
     shown = form if isinstance(form, SessionForm) else None
     try:
         published = await actions.publish_session(
-            request,
-            user,
-            now,
+            call,
             session,
             needs_review=settings.publish_needs_review,
             fields=fields,

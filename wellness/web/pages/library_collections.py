@@ -4,10 +4,8 @@ JavaScript), publish or archive it, and delete a draft that was never published.
 
 from __future__ import annotations
 
-from typing import Any
-
 import msgspec
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.handlers import HTTPRouteHandler
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
@@ -22,12 +20,13 @@ from wellness.catalog.rules import CatalogConflict, CatalogError
 from wellness.catalog.search import rows_for
 from wellness.web import collection_actions
 from wellness.web.collection_views import patients_left_without
-from wellness.web.dependencies import CareRules, RequestTime, SignedInUser
+from wellness.web.dependencies import CareRules, LibraryCall, RequestTime, SignedInUser
 from wellness.web.guards import coordinators_only
 from wellness.web.idempotency import answer_form_once, form_key, new_form_key
 from wellness.web.ids import PathId
 from wellness.web.lookups import collection_for_editor_or_404
 from wellness.web.pages.collection_forms import CHOICES, EditorForm, Step, listed, read_editor
+from wellness.web.routes import action_route
 
 SAVED_ALREADY = "That collection was already saved: nothing was added."
 
@@ -37,26 +36,18 @@ def _status_change(word: str, target: Status, name: str) -> HTTPRouteHandler:
     is; a refusal shows the edit page with the reason beside Visibility."""
 
     async def handler(
-        self: Controller,
-        request: Request[Any, Any, Any],
-        user: SignedInUser,
-        now: RequestTime,
-        policy: CareRules,
-        collection_id: PathId,
+        self: Controller, call: LibraryCall, collection_id: PathId
     ) -> Template | Redirect:
-        collection = await collection_for_editor_or_404(user, collection_id)
+        collection = await collection_for_editor_or_404(call.user, collection_id)
         try:
-            changed = await collection_actions.change_collection_status(
-                request, user, now, collection, target
-            )
+            changed = await collection_actions.change_collection_status(call, collection, target)
         except CatalogError as problem:
-            return await refused(user, collection, "status", problem.message, 422)
-        assigned = await patients_left_without(changed, now, policy)
-        flash(request, _status_message(changed, assigned), "success")
+            return await refused(call.user, collection, "status", problem.message, 422)
+        assigned = await patients_left_without(changed, call.now, call.policy)
+        flash(call.request, _status_message(changed, assigned), "success")
         return Redirect(f"/collections/{collection.id}", status_code=303)
 
-    handler.__name__ = handler.__qualname__ = word
-    return post(f"/{{collection_id:int}}/{word}", name=name)(handler)
+    return action_route(handler, word, f"/{{collection_id:int}}/{word}", name=name)
 
 
 class LibraryCollectionPages(Controller):
@@ -68,11 +59,10 @@ class LibraryCollectionPages(Controller):
         return await editor_template(user, EditorForm(form_key=new_form_key()), None)
 
     @post("/new", name="library_create_collection")
-    async def create(
-        self, request: Request[Any, Any, Any], user: SignedInUser, now: RequestTime
-    ) -> Template | Redirect:
+    async def create(self, call: LibraryCall) -> Template | Redirect:
         """A step of the editor (shown again, nothing stored), or the save: a new draft, once
         per form and content (a double click stores one)."""
+        request, user = call.request, call.user
         raw = await request.form()
         form = read_editor(raw)
         if not form.saving or form.errors:
@@ -80,9 +70,7 @@ class LibraryCollectionPages(Controller):
         created: list[int] = []
 
         async def write() -> tuple[int, bytes]:
-            collection = await collection_actions.create_collection(
-                request, user, now, form.fields()
-            )
+            collection = await collection_actions.create_collection(call, form.fields())
             created.append(collection.id)
             return 201, msgspec.json.encode(collection.id)
 
@@ -109,15 +97,10 @@ class LibraryCollectionPages(Controller):
         return await editor_template(user, form, collection, assigned_patients=assigned)
 
     @post("/{collection_id:int}/edit", name="library_update_collection")
-    async def update(
-        self,
-        request: Request[Any, Any, Any],
-        user: SignedInUser,
-        now: RequestTime,
-        collection_id: PathId,
-    ) -> Template | Redirect:
+    async def update(self, call: LibraryCall, collection_id: PathId) -> Template | Redirect:
         """A step of the editor, or the save (`edit=publish`: save, then publish; both or
         neither)."""
+        request, user = call.request, call.user
         collection = await collection_for_editor_or_404(user, collection_id)
         form = read_editor(await request.form())
         if not form.saving or form.errors:
@@ -125,7 +108,7 @@ class LibraryCollectionPages(Controller):
         publish = form.step is Step.PUBLISH
         try:
             saved = await collection_actions.update_collection(
-                request, user, now, collection, form.fields(), then_publish=publish
+                call, collection, form.fields(), then_publish=publish
             )
         except CatalogError as problem:
             return await editor_template(
@@ -138,20 +121,14 @@ class LibraryCollectionPages(Controller):
         return Redirect(f"/library/collections/{collection.id}/edit", status_code=303)
 
     @post("/{collection_id:int}/delete", name="library_delete_collection")
-    async def delete(
-        self,
-        request: Request[Any, Any, Any],
-        user: SignedInUser,
-        now: RequestTime,
-        collection_id: PathId,
-    ) -> Template | Redirect:
+    async def delete(self, call: LibraryCall, collection_id: PathId) -> Template | Redirect:
         """Delete a draft never published (its sessions stay); else 409 with what to do."""
-        collection = await collection_for_editor_or_404(user, collection_id)
+        collection = await collection_for_editor_or_404(call.user, collection_id)
         try:
-            await collection_actions.delete_collection(request, collection, now)
+            await collection_actions.delete_collection(call, collection)
         except CatalogConflict as conflict:
-            return await refused(user, collection, "delete", conflict.message, 409)
-        flash(request, f"“{collection.title}” was deleted. Its sessions are kept.", "success")
+            return await refused(call.user, collection, "delete", conflict.message, 409)
+        flash(call.request, f"“{collection.title}” was deleted. Its sessions are kept.", "success")
         return Redirect("/collections", status_code=303)
 
     publish = _status_change("publish", Status.PUBLISHED, "library_publish_collection")

@@ -24,7 +24,7 @@ from wellness.catalog.rules import CatalogConflict
 from wellness.catalog.validation import MediaRejected
 from wellness.settings import Settings
 from wellness.web import actions
-from wellness.web.dependencies import AppMediaStore, AppSettings, SignedInUser
+from wellness.web.dependencies import AppMediaStore, AppSettings, SignedInCall, SignedInUser
 from wellness.web.errors import WRONG_TYPE_CODES
 from wellness.web.guards import coordinators_only
 from wellness.web.ids import PageNumber, PathId
@@ -139,7 +139,8 @@ class LibraryUploads(Controller):
                 status=problem.status,
             )
         fields = catalog.SessionFields(primary_asset_id=ingested.asset.id)
-        await actions.update_session(request, upload.uploader, upload.now, session, fields)
+        call = SignedInCall(request, upload.uploader, upload.now, upload.settings.care)
+        await actions.update_session(call, session, fields)
         flash(request, "The new media file now plays for this session.", category="success")
         # The file is kept whatever its length: refusing it after the upload would cost the
         # coordinator the upload. The transcript's stamps are named, to correct, instead.

@@ -17,7 +17,7 @@ from wellness.lib.validation import FieldError
 from wellness.reviews import services as reviews
 from wellness.reviews.rules import MAX_COMMENT, Decision
 from wellness.web import actions
-from wellness.web.dependencies import RequestTime, SignedInUser
+from wellness.web.dependencies import LibraryCall, SignedInUser
 from wellness.web.guards import reviewers_only
 from wellness.web.idempotency import FORM_KEY, answer_form_once, form_key, new_form_key
 from wellness.web.ids import PageNumber, PathId
@@ -49,16 +49,11 @@ class ReviewPages(Controller):
         return await preview_template(user, session, {FORM_KEY: new_form_key()})
 
     @post("/drafts/{session_id:int}", name="reviews_review")
-    async def review(
-        self,
-        request: Request[Any, Any, Any],
-        user: SignedInUser,
-        now: RequestTime,
-        session_id: PathId,
-    ) -> Template | Redirect:
+    async def review(self, call: LibraryCall, session_id: PathId) -> Template | Redirect:
         """Approve the draft as it is, or ask for changes (with a comment). The same form sent
         twice with the same values stores one review; a draft published or archived meanwhile
         is a 409 and nothing is stored."""
+        request, user = call.request, call.user
         session = await session_for_review_reader_or_404(user, session_id)
         reviews.check_reviewable(session)
         form = await request.form()
@@ -69,9 +64,7 @@ class ReviewPages(Controller):
         stored: list[reviews.ReviewView] = []
 
         async def write() -> tuple[int, bytes]:
-            review = await actions.review_draft(
-                request, user, now, session, decision, typed["comment"]
-            )
+            review = await actions.review_draft(call, session, decision, typed["comment"])
             stored.append(review)
             return 201, msgspec.json.encode(review.id)
 

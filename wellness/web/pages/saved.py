@@ -13,7 +13,7 @@ from wellness.accounts.models import User
 from wellness.catalog.models import PracticeSession
 from wellness.lib.urls import local_redirect_target
 from wellness.web import saved_actions
-from wellness.web.dependencies import RequestTime, SignedInUser
+from wellness.web.dependencies import PatientCall
 from wellness.web.guards import patients_only
 from wellness.web.ids import PathId
 from wellness.web.lookups import session_for_viewer_or_404, session_to_unsave_or_404
@@ -39,33 +39,23 @@ class SavedPages(Controller):
     guards = [patients_only]  # noqa: RUF012  (Litestar reads this class attribute)
 
     @post("/{session_id:int}/save", name="session_save")
-    async def save(
-        self,
-        request: Request[Any, Any, Any],
-        user: SignedInUser,
-        now: RequestTime,
-        session_id: PathId,
-    ) -> Redirect:
+    async def save(self, call: PatientCall, session_id: PathId) -> Redirect:
         """Save a session the patient may open (another is a 404, as its page is); a full list
         is a 409 naming the limit. Back to where the form was."""
-        session = await session_for_viewer_or_404(user, session_id)
-        await saved_actions.save_session(request, user, session, now)
+        request = call.request
+        session = await session_for_viewer_or_404(call.user, session_id)
+        await saved_actions.save_session(call, session)
         flash(
             request, f"“{session.title}” is saved: find it under Saved in the library.", "success"
         )
         return Redirect(back_to(session, await _back(request)), status_code=303)
 
     @post("/{session_id:int}/unsave", name="session_unsave")
-    async def unsave(
-        self,
-        request: Request[Any, Any, Any],
-        user: SignedInUser,
-        now: RequestTime,
-        session_id: PathId,
-    ) -> Redirect:
+    async def unsave(self, call: PatientCall, session_id: PathId) -> Redirect:
         """Take a session off the list (also one archived since it was saved)."""
-        session = await session_to_unsave_or_404(user, session_id)
-        await saved_actions.unsave_session(request, user, session, now)
+        request = call.request
+        session = await session_to_unsave_or_404(call.user, session_id)
+        await saved_actions.unsave_session(call, session)
         flash(request, f"“{session.title}” is no longer saved.", "success")
         return Redirect(back_to(session, await _back(request)), status_code=303)
 
