@@ -1,13 +1,14 @@
-"""The FHIR R4 bundle of a patient's measurements (wellness.checkins.fhir), built from plain
-records: its codes, the answer codes of every score, times in UTC with their offset, references
-that resolve inside the bundle, and an empty period. Every bundle is parsed by `fhir.resources`
-(its R4B models, which keep R4's Bundle, Patient, Observation and QuestionnaireResponse), so it
-is proven FHIR, not just JSON."""
+"""The FHIR R4 bundle of a patient's measurements and practice (wellness.checkins.fhir), built
+from plain records: its codes, the answer codes of every score, each practice as a Procedure
+with its status, period and evidence, ratings `partOf` their practice, times in UTC with their
+offset, references that resolve inside the bundle, and an empty period. Every bundle is parsed
+by `fhir.resources` (its R4B models, which keep R4's Bundle, Patient, Observation, Procedure and
+QuestionnaireResponse), so it is proven FHIR, not just JSON."""
 
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -17,8 +18,10 @@ from pydantic import ValidationError
 
 from wellness.checkins import fhir
 from wellness.checkins.scoring import GAD7_ITEMS, CheckinContext, gad7_band
+from wellness.practice.rules import Evidence, PracticeKind
 
 BASE = "https://wellness.clinic.example"
+OTHER = "https://other.example"
 NOW = datetime(2026, 11, 24, 14, 30, tzinfo=UTC)
 ALICE = fhir.PatientFacts(id=42, name="Alice Patient")
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -45,24 +48,63 @@ def rating(
     closed: bool = False,
     moment: datetime = NOW,
     record_id: int = 7,
+    practice_id: int = 11,
+    closed_practice_id: int = 10,
 ) -> fhir.RatingFacts:
+    """A rating; `linked` to practice `practice_id`, `closed` practice `closed_practice_id`."""
     return fhir.RatingFacts(
         id=record_id,
         level=level,
         context=context,
-        linked_to_practice=linked,
-        closed_practice=closed,
+        practice_id=practice_id if linked else None,
+        closed_practice_id=closed_practice_id if closed else None,
         occurred_at=moment,
         recorded_at=moment,
     )
 
 
+def practice(
+    record_id: int = 11,
+    *,
+    kind: PracticeKind = PracticeKind.BREATHING,
+    other_label: str = "",
+    title: str | None = None,
+    evidence: Evidence = Evidence.OBSERVED_PLAYBACK,
+    started_at: datetime = NOW,
+    seconds: int = 420,
+    complete: bool = True,
+    still_open: bool = False,
+) -> fhir.PracticeFacts:
+    return fhir.PracticeFacts(
+        id=record_id,
+        kind=kind,
+        other_label=other_label,
+        title=title,
+        evidence=evidence,
+        started_at=started_at,
+        seconds=seconds,
+        complete=complete,
+        still_open=still_open,
+    )
+
+
 def build(
-    answered: list[fhir.Gad7Facts] | None = None, ratings: list[fhir.RatingFacts] | None = None
+    answered: list[fhir.Gad7Facts] | None = None,
+    ratings: list[fhir.RatingFacts] | None = None,
+    practices: list[fhir.PracticeFacts] | None = None,
 ) -> dict[str, Any]:
     """The bundle as JSON, after `fhir.resources` has parsed it as a FHIR R4(B) Bundle and
     `assert_fhir_json` has checked what that parser lets through."""
-    raw = fhir.encode(fhir.bundle(ALICE, answered or [], ratings or [], base_url=BASE, now=NOW))
+    raw = fhir.encode(
+        fhir.bundle(
+            ALICE,
+            answered or [],
+            ratings or [],
+            practices=practices or [],
+            base_url=BASE,
+            now=NOW,
+        )
+    )
     FhirBundle.model_validate_json(raw)
     found: dict[str, Any] = json.loads(raw)
     assert_fhir_json(found)
@@ -333,3 +375,211 @@ def test_the_validator_refuses_what_fhir_r4_does_not_define() -> None:
     for empty in empties:
         with pytest.raises(AssertionError):
             assert_fhir_json({**good, "entry": [*good["entry"], {"fullUrl": empty}]})
+
+
+def test_a_practice_played_from_the_library_is_a_procedure_the_patient_performed() -> None:
+    found = build(practices=[practice(title="Slow exhale", seconds=400)])
+
+    [entry] = found["entry"][1:]
+    assert entry["fullUrl"].startswith("urn:uuid:")
+    assert entry["resource"] == {
+        "resourceType": "Procedure",
+        "identifier": [{"system": f"{BASE}/fhir/sid/practice", "value": "11"}],
+        "status": "completed",
+        "code": {
+            "coding": [
+                {
+                    "system": f"{BASE}/fhir/CodeSystem/practice-kind",
+                    "code": "breathing",
+                    "display": "Breathing",
+                }
+            ],
+            "text": "Breathing: Slow exhale",
+        },
+        "subject": {"reference": found["entry"][0]["fullUrl"]},
+        "performedPeriod": {
+            "start": "2026-11-24T14:30:00+00:00",
+            "end": "2026-11-24T14:36:40+00:00",  # 400 seconds listened
+        },
+        "performer": [{"actor": {"reference": found["entry"][0]["fullUrl"]}}],
+        "note": [{"text": "Played in the app"}],
+    }
+
+
+@pytest.mark.parametrize(
+    ("complete", "still_open", "status"),
+    [
+        (True, False, "completed"),
+        (True, True, "completed"),  # the completion rule counts it: more listening adds nothing
+        (False, True, "in-progress"),  # resumable here, its after rating on offer
+        (False, False, "stopped"),
+    ],
+)
+def test_the_status_is_the_apps_judgement_of_the_practice(
+    complete: bool, still_open: bool, status: str
+) -> None:
+    given = practice(complete=complete, still_open=still_open, seconds=60)
+
+    [procedure] = resources(build(practices=[given]), "Procedure")
+
+    assert procedure["status"] == status
+    assert fhir.procedure_status(given) == status
+    period = procedure["performedPeriod"]
+    assert period["start"] == "2026-11-24T14:30:00+00:00"
+    if status == "in-progress":
+        assert "end" not in period  # FHIR: a period without an end is still going on
+    else:
+        assert period["end"] == "2026-11-24T14:31:00+00:00"
+
+
+@pytest.mark.parametrize(
+    ("given", "text", "note"),
+    [
+        (
+            practice(kind=PracticeKind.YOGA, evidence=Evidence.SELF_REPORT, seconds=2700),
+            "Yoga",
+            "Self-reported",
+        ),
+        (
+            practice(evidence=Evidence.SELF_REPORT, title="Slow exhale"),  # an offline player
+            "Breathing: Slow exhale",
+            "Self-reported",
+        ),
+        (
+            practice(kind=PracticeKind.YOGA, evidence=Evidence.STAFF_ATTESTED),
+            "Yoga",
+            "Attendance confirmed by clinic staff",
+        ),
+        (
+            practice(kind=PracticeKind.OTHER, other_label="Walk", evidence=Evidence.SELF_REPORT),
+            "Other: Walk",
+            "Self-reported",
+        ),
+        (
+            practice(kind=PracticeKind.OTHER, evidence=Evidence.SELF_REPORT),
+            "Other",
+            "Self-reported",
+        ),
+        (practice(kind=PracticeKind.BODY_SCAN), "Body scan", "Played in the app"),
+    ],
+)
+def test_the_code_names_the_kind_and_the_note_how_the_app_knows(
+    given: fhir.PracticeFacts, text: str, note: str
+) -> None:
+    found = build(practices=[given])
+
+    [procedure] = resources(found, "Procedure")
+    [coding] = procedure["code"]["coding"]
+    assert (coding["system"], coding["code"]) == (
+        f"{BASE}/fhir/CodeSystem/practice-kind",
+        given.kind.value,
+    )
+    assert coding["display"] == given.kind.label
+    assert procedure["code"]["text"] == text
+    assert procedure["note"] == [{"text": note}]
+    if given.evidence is Evidence.SELF_REPORT:
+        assert procedure["asserter"] == {"reference": found["entry"][0]["fullUrl"]}
+    else:
+        assert "asserter" not in procedure
+
+
+def test_ratings_around_a_practice_are_part_of_its_procedure() -> None:
+    """Before and after ratings point at the practice's entry; a check-in that was one
+    practice's after rating and the next one's before rating points at both, in the order of
+    its sides; a quick check-in at none."""
+    first = practice(10, started_at=NOW)
+    second = practice(11, started_at=NOW + timedelta(minutes=30))
+    ratings = [
+        rating(7, CheckinContext.BEFORE_SESSION, linked=True, practice_id=10, record_id=1),
+        rating(4, linked=True, closed=True, practice_id=11, closed_practice_id=10, record_id=2),
+        rating(2, CheckinContext.AFTER_SESSION, linked=True, practice_id=11, record_id=3),
+        rating(5, record_id=4),
+    ]
+    found = build(ratings=ratings, practices=[first, second])
+
+    urls = {
+        entry["resource"]["identifier"][0]["value"]: entry["fullUrl"]
+        for entry in found["entry"]
+        if entry["resource"]["resourceType"] == "Procedure"
+    }
+    parts = [
+        [reference["reference"] for reference in observation.get("partOf", [])]
+        for observation in resources(found, "Observation")
+    ]
+    assert parts == [[urls["10"]], [urls["10"], urls["11"]], [urls["11"]], []]
+
+
+def test_a_rating_of_a_practice_outside_the_period_names_it_by_its_identifier() -> None:
+    """The after rating of a practice begun before the period: the practice is not in the
+    bundle, so the link is logical, by the identifier that practice has in every export."""
+    found = build(ratings=[rating(3, CheckinContext.AFTER_SESSION, linked=True, practice_id=9)])
+
+    [observation] = resources(found, "Observation")
+    assert observation["partOf"] == [
+        {"type": "Procedure", "identifier": {"system": f"{BASE}/fhir/sid/practice", "value": "9"}}
+    ]
+    assert resources(found, "Procedure") == []
+
+
+@pytest.mark.parametrize(
+    ("local", "start", "end"),
+    [
+        # 00:30 in Tokyo is still the day before in UTC.
+        (
+            datetime(2026, 12, 2, 0, 30, tzinfo=ZoneInfo("Asia/Tokyo")),
+            "2026-12-01T15:30:00+00:00",
+            "2026-12-01T15:37:00+00:00",
+        ),
+        # 23:30 in Los Angeles is already the next day in UTC.
+        (
+            datetime(2026, 12, 2, 23, 30, tzinfo=LOS_ANGELES),
+            "2026-12-03T07:30:00+00:00",
+            "2026-12-03T07:37:00+00:00",
+        ),
+        # The hour Berlin's clocks go back: the second 02:30 is 01:30 UTC.
+        (
+            datetime(2026, 10, 25, 2, 30, fold=1, tzinfo=BERLIN),
+            "2026-10-25T01:30:00+00:00",
+            "2026-10-25T01:37:00+00:00",
+        ),
+    ],
+)
+def test_a_practices_period_is_in_utc_with_its_offset(
+    local: datetime, start: str, end: str
+) -> None:
+    [procedure] = resources(build(practices=[practice(started_at=local)]), "Procedure")
+
+    assert procedure["performedPeriod"] == {"start": start, "end": end}
+
+
+def test_a_practices_url_and_identifier_are_the_same_in_every_export() -> None:
+    practices = [practice(10), practice(11, evidence=Evidence.SELF_REPORT)]
+    found = build(practices=practices)
+
+    again = build(ratings=[rating(5)], practices=practices)
+
+    def procedures(bundle: dict[str, Any]) -> list[tuple[str, Any]]:
+        return [
+            (entry["fullUrl"], entry["resource"]["identifier"])
+            for entry in bundle["entry"]
+            if entry["resource"]["resourceType"] == "Procedure"
+        ]
+
+    assert procedures(found) == procedures(again)
+    assert len({url for url, _ in procedures(found)}) == 2
+    elsewhere = fhir.bundle(ALICE, [], [], practices=practices, base_url=OTHER, now=NOW)
+    assert elsewhere.entry[1].full_url != procedures(found)[0][0]
+
+
+def test_the_validator_refuses_a_procedure_r4_does_not_define() -> None:
+    """`fhir.resources` refuses an element a Procedure does not have and a period without its
+    offset, so the Procedures above are proven R4."""
+    good = build(practices=[practice()])
+    for element, value in (
+        ("effectiveDateTime", "2026-11-24T14:30:00+00:00"),  # an Observation's, not a Procedure's
+        ("performedPeriod", {"start": "2026-11-24T14:30:00"}),
+    ):
+        spoiled = json.loads(json.dumps(good))
+        spoiled["entry"][1]["resource"][element] = value
+        with pytest.raises(ValidationError):
+            FhirBundle.model_validate(spoiled)

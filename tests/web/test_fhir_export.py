@@ -2,7 +2,8 @@
 
 `therapist` (Bob) looks after `patient` (Alice, Berlin); `other_therapist` after `other_patient`
 (Charlie, New York). The care team and the patient herself get a FHIR R4 Bundle, proven FHIR
-by `fhir.resources`; anyone else gets the patient page's 404. A period the report cannot take is
+by `fhir.resources`, with her practice as Procedures and the ratings around each `partOf` it;
+anyone else gets the patient page's 404. A period the report cannot take is
 a 400 naming the parameter. Every export is one audit row with the period, never any data.
 """
 
@@ -65,6 +66,71 @@ def values(found: dict[str, Any], code: str) -> list[int]:
     ]
 
 
+# seed_history's practice: two breathing practices Alice logged (rated 7 -> 4 and 6 -> 4), and
+# the yoga class Bob confirmed she attended, as (code text, status, note, performedPeriod).
+SEEDED_PRACTICE = [
+    (
+        "Breathing",
+        "completed",
+        "Self-reported",
+        {"start": "2026-11-24T10:30:00+00:00", "end": "2026-11-24T10:40:00+00:00"},
+    ),
+    (
+        "Breathing",
+        "completed",
+        "Self-reported",
+        {"start": "2026-11-24T11:30:00+00:00", "end": "2026-11-24T11:40:00+00:00"},
+    ),
+    (
+        "Yoga",
+        "completed",
+        "Attendance confirmed by clinic staff",
+        {"start": "2026-11-24T13:30:00+00:00", "end": "2026-11-24T14:15:00+00:00"},
+    ),
+]
+
+
+def practice_of(found: dict[str, Any]) -> list[tuple[str, str, str, dict[str, str]]]:
+    return [
+        (
+            resource["code"]["text"],
+            resource["status"],
+            resource["note"][0]["text"],
+            resource["performedPeriod"],
+        )
+        for resource in (entry["resource"] for entry in found["entry"])
+        if resource["resourceType"] == "Procedure"
+    ]
+
+
+def rated_parts(found: dict[str, Any]) -> list[tuple[int, list[str]]]:
+    """Each SUDS rating with the code texts of the Procedures it is `partOf`, in order."""
+    texts = {
+        entry["fullUrl"]: f"{entry['resource']['code']['text']}@"
+        f"{entry['resource']['performedPeriod']['start'][11:16]}"
+        for entry in found["entry"]
+        if entry["resource"]["resourceType"] == "Procedure"
+    }
+    return [
+        (
+            entry["resource"]["valueInteger"],
+            [texts[part["reference"]] for part in entry["resource"].get("partOf", [])],
+        )
+        for entry in found["entry"]
+        if entry["resource"]["resourceType"] == "Observation"
+        and entry["resource"]["code"]["coding"][0]["code"] == "suds"
+    ]
+
+
+SEEDED_PARTS = [
+    (7, ["Breathing@10:30"]),
+    (4, ["Breathing@10:30"]),
+    (6, ["Breathing@11:30"]),
+    (4, ["Breathing@11:30"]),
+    (9, []),
+]
+
+
 def test_the_care_team_exports_the_last_28_days_as_fhir(client: Client, seeded: User) -> None:
     login(client, "therapist")
 
@@ -88,8 +154,11 @@ def test_the_care_team_exports_the_last_28_days_as_fhir(client: Client, seeded: 
     ]
     assert values(found, "70274-6") == [8, 12]
     assert values(found, "suds") == [7, 4, 6, 4, 9]
+    assert practice_of(found) == SEEDED_PRACTICE
+    assert rated_parts(found) == SEEDED_PARTS
     body = response.text
     assert "patient@example.org" not in body
+    assert "Bob" not in body  # who confirmed the yoga class stays in the app
     assert NOTE not in body  # check-in notes stay in the app
     assert "craving" not in body
 
@@ -109,8 +178,15 @@ def test_identifiers_are_under_the_clinics_public_address(
     }
     assert systems == {
         f"{CLINIC}/fhir/sid/{kind}"
-        for kind in ("patient", "gad7-response", "gad7-total", "suds-rating")
+        for kind in ("patient", "gad7-response", "gad7-total", "suds-rating", "practice")
     }
+    kinds = {
+        coding["system"]
+        for entry in found["entry"]
+        if entry["resource"]["resourceType"] == "Procedure"
+        for coding in entry["resource"]["code"]["coding"]
+    }
+    assert kinds == {f"{CLINIC}/fhir/CodeSystem/practice-kind"}
     assert BASE_URL not in json.dumps(found)
 
 
@@ -127,6 +203,7 @@ def test_a_chosen_period_is_read_in_the_patients_days(client: Client, seeded: Us
     found = bundle_of(response)
     assert values(found, "70274-6") == [8]  # ten days ago; the 12 of five hours ago is out
     assert values(found, "suds") == []
+    assert practice_of(found) == []
     [row] = audit_rows(client, action="patient_data_exported")
     assert row.detail == "from=2026-11-01;to=2026-11-14"
 
@@ -139,6 +216,8 @@ def test_the_patient_exports_her_own_data(client: Client, seeded: User) -> None:
     assert found["entry"][0]["resource"]["identifier"][0]["value"] == str(seeded.id)
     assert values(found, "70274-6") == [12]
     assert values(found, "suds") == [7, 4, 6, 4, 9]
+    assert practice_of(found) == SEEDED_PRACTICE
+    assert rated_parts(found) == SEEDED_PARTS
     [row] = audit_rows(client, action="patient_data_exported")
     assert (row.actor_id, row.patient_id, row.route) == (seeded.id, seeded.id, MY_ROUTE)
     assert row.detail == "from=2026-11-20;to=2026-11-24"
@@ -199,6 +278,7 @@ def test_anyone_but_the_current_care_team_gets_404(client: Client, seeded: User,
     assert refused.route == ROUTE
     assert "Alice" not in response.text
     assert "QuestionnaireResponse" not in response.text
+    assert "Procedure" not in response.text
 
 
 @pytest.mark.parametrize("who", ["therapist", "coordinator", "admin"])

@@ -207,8 +207,11 @@ def test_the_fhir_export_documents_its_bundle_as_fhir_json(document: dict[str, A
     assert [kind["$ref"].rsplit("/", 1)[1] for kind in entry["oneOf"]] == [
         "Patient",
         "QuestionnaireResponse",
+        "Procedure",
         "Observation",
     ]
+    procedure = document["components"]["schemas"]["Procedure"]
+    assert {"status", "code", "subject", "performedPeriod"} <= set(procedure["required"])
 
 
 def test_the_fhir_export_answers_an_impossible_id_with_the_documented_422(

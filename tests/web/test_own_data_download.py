@@ -17,6 +17,7 @@ from fhir.resources.R4B.bundle import Bundle as FhirBundle
 
 from tests.conftest import Client, text_of
 from tests.web.care_record_data import audit_rows, login, seed_history
+from tests.web.test_fhir_export import SEEDED_PARTS, SEEDED_PRACTICE, practice_of, rated_parts
 from wellness.accounts.models import User
 from wellness.lib.clock import FixedClock
 
@@ -64,10 +65,25 @@ def test_it_downloads_the_chosen_period_as_fhir_and_audits_it(client: Client, se
         f'attachment; filename="wellness-patient-{seeded.id}-2026-11-20-to-2026-11-24.fhir.json"'
     )
     FhirBundle.model_validate_json(response.content)
-    assert suds_values(json.loads(response.content)) == [7, 4, 6, 4, 9]
+    found = json.loads(response.content)
+    assert suds_values(found) == [7, 4, 6, 4, 9]
+    assert practice_of(found) == SEEDED_PRACTICE
+    assert rated_parts(found) == SEEDED_PARTS
     [row] = audit_rows(client, action="patient_data_exported")
     assert (row.actor_id, row.patient_id, row.route) == (seeded.id, seeded.id, ROUTE)
     assert row.detail == "from=2026-11-20;to=2026-11-24"
+
+
+def test_the_download_is_the_bundle_the_care_team_exports(client: Client, seeded: User) -> None:
+    """Her own file and her care team's export of the same period are the same bundle, entry
+    for entry: the same Procedures, ratings and links, under the same URLs."""
+    login(client, "patient")
+    own = client.get("/progress/export?from=2026-11-20&to=2026-11-24")
+    login(client, "therapist")
+    theirs = client.get(f"/api/v1/patients/{seeded.id}/fhir?from=2026-11-20&to=2026-11-24")
+
+    assert (own.status_code, theirs.status_code) == (200, 200)
+    assert json.loads(own.content) == json.loads(theirs.content)
 
 
 def test_an_older_period_leaves_out_what_came_after(client: Client, seeded: User) -> None:
@@ -77,6 +93,7 @@ def test_an_older_period_leaves_out_what_came_after(client: Client, seeded: User
 
     assert response.status_code == 200, response.text
     assert suds_values(json.loads(response.content)) == []
+    assert practice_of(json.loads(response.content)) == []
     [row] = audit_rows(client, action="patient_data_exported")
     assert row.detail == "from=2026-01-01;to=2026-11-14"
 
@@ -140,6 +157,7 @@ def test_staff_have_no_data_of_their_own_to_download(
 
     assert response.status_code == 403
     assert "QuestionnaireResponse" not in response.text
+    assert "Procedure" not in response.text
     assert audit_rows(client, action="patient_data_exported") == []
     [refused] = audit_rows(client, action="access_denied")
     assert (refused.target_type, refused.target_id) == ("route", "/progress/export")

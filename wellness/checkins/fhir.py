@@ -1,6 +1,6 @@
-"""A patient's measurements as an HL7 FHIR R4 `Bundle` (type `collection`), for a clinic's EHR.
-Pure: the standard library and msgspec (the Structs that are the JSON), no I/O; the records and
-`now` are arguments.
+"""A patient's measurements and practice as an HL7 FHIR R4 `Bundle` (type `collection`), for a
+clinic's EHR. Pure: the standard library and msgspec (the Structs that are the JSON), no I/O;
+the records and `now` are arguments.
 
 1. The patient: one `Patient` with the app's id as an identifier and the display name, nothing
    more (no e-mail, no birth date, no time zone).
@@ -8,10 +8,20 @@ Pure: the standard library and msgspec (the Structs that are the JSON), no I/O; 
    LOINC code, each answer a LOINC answer code with its score as `ordinalValue`) and an
    `Observation` of its total (category `survey`, LOINC 70274-6, `valueInteger`, the band as
    interpretation text, `derivedFrom` the response).
-3. Each SUDS rating: an `Observation` coded in the app's own code system (LOINC has no code for
+3. Each practice: a `Procedure` the patient performed, coded by its kind in the app's own code
+   system (the session's title or the name of an Other practice beside the kind in `code.text`),
+   its status from the app's own judgement (`PracticeFacts`, `procedure_status`), its
+   `performedPeriod` from its start for the seconds listened or logged, and how the app knows
+   of it as a note ("Self-reported", and the patient its `asserter`, when logged by hand; R4's
+   Procedure has no `reported[x]`, R5's has). Nothing the patient did not do: assignments are
+   not practice.
+4. Each SUDS rating: an `Observation` coded in the app's own code system (LOINC has no code for
    SUDS), `valueInteger` 0-10, and a component per side of a practice it stands on (before,
-   after) or that it was a check-in of its own.
-4. Times are instants in UTC with their offset (`2026-11-24T14:30:00+00:00`). Identifier and
+   after) or that it was a check-in of its own. A rating around a practice is `partOf` that
+   practice's `Procedure` (R4 allows Observation.partOf a Procedure): its `urn:uuid:` when the
+   practice is in the bundle, else by the practice's identifier (a practice begun just outside
+   the period), so a receiver holding it from another export can still match it.
+5. Times are instants in UTC with their offset (`2026-11-24T14:30:00+00:00`). Identifier and
    code systems are URIs under the clinic's public address (`base_url`); entries' `fullUrl`s are
    `urn:uuid:`s derived from those, so the same record has the same one in every export.
 
@@ -24,7 +34,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Final, Literal
 from uuid import NAMESPACE_URL, uuid5
 
@@ -37,6 +47,7 @@ from wellness.checkins.scoring import (
     CheckinContext,
     Gad7Band,
 )
+from wellness.practice.rules import Evidence, PracticeKind
 
 MEDIA_TYPE: Final = "application/fhir+json"
 LOINC: Final = "http://loinc.org"
@@ -104,7 +115,12 @@ class Identifier(_Element):
 
 
 class Reference(_Element):
-    reference: str
+    """A literal reference (`reference`, an entry's `fullUrl`), or a logical one (`type` and
+    `identifier`) to a record that is not in the bundle."""
+
+    reference: str | None = None
+    type: str | None = None
+    identifier: Identifier | None = None
 
 
 class HumanName(_Element):
@@ -154,12 +170,40 @@ class Observation(_Element, tag_field="resourceType", tag="Observation"):
     value_integer: int
     interpretation: tuple[CodeableConcept, ...] = ()
     derived_from: tuple[Reference, ...] = ()
+    part_of: tuple[Reference, ...] = ()
     component: tuple[Component, ...] = ()
+
+
+class Period(_Element):
+    start: str
+    end: str | None = None  # left out while it goes on
+
+
+class Performer(_Element):
+    actor: Reference
+
+
+class Annotation(_Element):
+    text: str
+
+
+ProcedureStatus = Literal["completed", "in-progress", "stopped"]
+
+
+class Procedure(_Element, tag_field="resourceType", tag="Procedure"):
+    identifier: tuple[Identifier, ...]
+    status: ProcedureStatus
+    code: CodeableConcept
+    subject: Reference
+    performed_period: Period
+    performer: tuple[Performer, ...]
+    asserter: Reference | None = None  # who says it happened: the patient, for a self-report
+    note: tuple[Annotation, ...] = ()
 
 
 class BundleEntry(_Element):
     full_url: str
-    resource: Patient | QuestionnaireResponse | Observation
+    resource: Patient | QuestionnaireResponse | Procedure | Observation
 
 
 class Bundle(_Element, tag_field="resourceType", tag="Bundle"):
@@ -191,10 +235,26 @@ class RatingFacts:
     id: int
     level: int
     context: CheckinContext
-    linked_to_practice: bool  # it holds a practice's link (its before or after rating)
-    closed_practice: bool  # a check-in that counted as the after rating of a practice
+    # The practice whose link it holds (its before or after rating), if any.
+    practice_id: int | None
+    # For a check-in that counted as the after rating of a practice (a copy holds that link).
+    closed_practice_id: int | None
     occurred_at: datetime
     recorded_at: datetime
+
+    @property
+    def linked_to_practice(self) -> bool:
+        return self.practice_id is not None
+
+    @property
+    def closed_practice(self) -> bool:
+        return self.closed_practice_id is not None
+
+    @property
+    def practices(self) -> tuple[int, ...]:
+        """The practices it stands around, in the order of `sides`."""
+        found = [self.closed_practice_id, self.practice_id]
+        return tuple(dict.fromkeys(found_id for found_id in found if found_id is not None))
 
     @property
     def sides(self) -> tuple[CheckinContext, ...]:
@@ -206,6 +266,48 @@ class RatingFacts:
         if self.linked_to_practice:
             sides.append(CheckinContext.BEFORE_SESSION)
         return tuple(sides) or (CheckinContext.QUICK,)
+
+
+@dataclass(frozen=True, slots=True)
+class PracticeFacts:
+    """One practice as the app judges it now: the practice domain's rules decide `complete`
+    (`rules.log_counts_as_complete`, the clinic's completion rule) and `still_open`
+    (`rules.is_open`: played here, resumable, not yet rated after)."""
+
+    id: int
+    kind: PracticeKind
+    other_label: str  # the patient's name for a practice of kind Other, else ""
+    title: str | None  # the catalog session's, for a practice of one
+    evidence: Evidence
+    started_at: datetime
+    seconds: int  # listened, or the length logged or confirmed
+    complete: bool
+    still_open: bool
+
+
+# How the app knows of a practice, as a Procedure's note.
+EVIDENCE_NOTES: Final = {
+    Evidence.SELF_REPORT: "Self-reported",
+    Evidence.OBSERVED_PLAYBACK: "Played in the app",
+    Evidence.STAFF_ATTESTED: "Attendance confirmed by clinic staff",
+}
+PRACTICE_KIND_CODE: Final = "practice-kind"
+
+
+def procedure_status(practice: PracticeFacts) -> ProcedureStatus:
+    """`completed` when the completion rule counts it; else `in-progress` while a play here is
+    still open (the patient can resume it, and its after rating is on offer, so it has not
+    stopped), else `stopped`: begun and ended before counting as complete."""
+    if practice.complete:
+        return "completed"
+    return "in-progress" if practice.still_open else "stopped"
+
+
+def practice_text(practice: PracticeFacts) -> str:
+    """The kind, and what the practice was beside it: the session's title, or the name the
+    patient gave a practice of kind Other ("Breathing: Slow exhale", "Other: Walk", "Yoga")."""
+    detail = practice.title or (practice.other_label if practice.kind is PracticeKind.OTHER else "")
+    return f"{practice.kind.label}: {detail}" if detail else practice.kind.label
 
 
 def instant(moment: datetime) -> str:
@@ -244,6 +346,10 @@ class _Systems:
         system = f"{self.base}/fhir/CodeSystem/{SUDS_CONTEXT_CODE}"
         return Coding(system=system, code=side.value, display=_CONTEXT_DISPLAYS[side])
 
+    def practice_kind(self, kind: PracticeKind) -> Coding:
+        system = f"{self.base}/fhir/CodeSystem/{PRACTICE_KIND_CODE}"
+        return Coding(system=system, code=kind.value, display=kind.label)
+
 
 SURVEY: Final = CodeableConcept(
     coding=(Coding(system=OBSERVATION_CATEGORY, code="survey", display="Survey"),)
@@ -255,11 +361,12 @@ def bundle(
     gad7: Sequence[Gad7Facts],
     ratings: Sequence[RatingFacts],
     *,
+    practices: Sequence[PracticeFacts] = (),
     base_url: str,
     now: datetime,
 ) -> Bundle:
-    """The patient, then each GAD-7 (its response, then its total), then each SUDS rating, in
-    the order given (oldest first, as the services read them)."""
+    """The patient, then each GAD-7 (its response, then its total), then each practice, then
+    each SUDS rating, in the order given (oldest first, as the services read them)."""
     systems = _Systems(base_url.rstrip("/"))
     patient_url = systems.full_url("Patient", patient.id)
     entries = [
@@ -274,7 +381,9 @@ def bundle(
     subject = Reference(reference=patient_url)
     for response in gad7:
         entries += _gad7_entries(response, subject, systems)
-    entries += [_rating_entry(rating, subject, systems) for rating in ratings]
+    entries += [_practice_entry(practice, subject, systems) for practice in practices]
+    exported = frozenset(practice.id for practice in practices)
+    entries += [_rating_entry(rating, subject, systems, exported) for rating in ratings]
     return Bundle(type="collection", timestamp=instant(now), entry=tuple(entries))
 
 
@@ -322,7 +431,38 @@ def _gad7_entries(response: Gad7Facts, subject: Reference, systems: _Systems) ->
     ]
 
 
-def _rating_entry(rating: RatingFacts, subject: Reference, systems: _Systems) -> BundleEntry:
+def _practice_entry(practice: PracticeFacts, subject: Reference, systems: _Systems) -> BundleEntry:
+    status = procedure_status(practice)
+    # In UTC: added to a local time, the seconds would be wall-clock time across a DST change.
+    ended = practice.started_at.astimezone(UTC) + timedelta(seconds=practice.seconds)
+    procedure = Procedure(
+        identifier=(systems.identifier("practice", practice.id),),
+        status=status,
+        code=CodeableConcept(
+            coding=(systems.practice_kind(practice.kind),), text=practice_text(practice)
+        ),
+        subject=subject,
+        performed_period=Period(
+            start=instant(practice.started_at),
+            end=None if status == "in-progress" else instant(ended),
+        ),
+        performer=(Performer(actor=subject),),
+        asserter=subject if practice.evidence is Evidence.SELF_REPORT else None,
+        note=(Annotation(text=EVIDENCE_NOTES[practice.evidence]),),
+    )
+    return BundleEntry(full_url=systems.full_url("Procedure", practice.id), resource=procedure)
+
+
+def _practice_reference(practice_id: int, systems: _Systems, exported: frozenset[int]) -> Reference:
+    """The practice's entry, or, for one outside the period, its identifier."""
+    if practice_id in exported:
+        return Reference(reference=systems.full_url("Procedure", practice_id))
+    return Reference(type="Procedure", identifier=systems.identifier("practice", practice_id))
+
+
+def _rating_entry(
+    rating: RatingFacts, subject: Reference, systems: _Systems, exported: frozenset[int]
+) -> BundleEntry:
     context = CodeableConcept(
         coding=(systems.code(SUDS_CONTEXT_CODE, "When the rating was given"),),
         text="When the rating was given",
@@ -337,6 +477,9 @@ def _rating_entry(rating: RatingFacts, subject: Reference, systems: _Systems) ->
         issued=instant(rating.recorded_at),
         performer=(subject,),
         value_integer=rating.level,
+        part_of=tuple(
+            _practice_reference(practice_id, systems, exported) for practice_id in rating.practices
+        ),
         component=tuple(
             Component(
                 code=context,

@@ -356,6 +356,14 @@ async def open_practice(patient: User, session_id: int, *, now: datetime) -> Pra
     return latest if opened else None
 
 
+async def practice_between(patient: User, start: datetime, end: datetime) -> list[PracticeLog]:
+    """The patient's practice begun in [start, end), oldest first (a practice is at the moment
+    it began, as a rating is at the moment it was given)."""
+    return await PracticeLog.filter(
+        patient_id=patient.id, started_at__gte=start, started_at__lt=end
+    ).order_by("started_at", "id")
+
+
 async def history(patient: User, *, page: int = 1, per_page: int = 20) -> Page[PracticeLog]:
     query = PracticeLog.filter(patient_id=patient.id)
     return await paged(query, "-started_at", "-id", page=page, per_page=per_page)

@@ -39,7 +39,7 @@ async def bundle_download(
     """The (already loaded and checked) patient's bundle over `period` as a file; audited with
     the period only."""
     base_url = settings.public_url or str(request.base_url).rstrip("/")
-    found = await patient_bundle(patient, period, base_url=base_url, now=now)
+    found = await patient_bundle(patient, period, policy=settings.care, base_url=base_url, now=now)
     first, last = period.first.isoformat(), period.last.isoformat()
     await record_for_patient(
         request, EXPORTED, patient.id, detail=f"from={first};to={last}", now=now
