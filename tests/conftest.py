@@ -25,6 +25,7 @@ from typing import Any, TypeVar, cast
 
 import httpx
 import pytest
+from argon2 import PasswordHasher
 from litestar import Litestar
 from litestar.testing import TestClient
 
@@ -148,9 +149,30 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 _TMPFS_BASETEMP = pytest.StashKey[str]()
 
 
+# Argon2 at the production cost (passwords.HASHER) takes ~35 ms to verify, and the web tests
+# sign in some 3,000 times a pass: the tests hash and verify at the lowest cost Argon2 takes.
+# The tests of the hashing itself (its parameters, rehashing) ask for `production_hashing`;
+# the app run as a process (the CLI, demo and browser tests) always hashes at production cost.
+PRODUCTION_HASHER = passwords.HASHER
+TEST_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_password_hashing() -> Iterator[None]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(passwords, "HASHER", TEST_HASHER)
+        yield
+
+
+@pytest.fixture
+def production_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hash and verify passwords at the production cost for this test."""
+    monkeypatch.setattr(passwords, "HASHER", PRODUCTION_HASHER)
+
+
 @functools.cache
 def persona_password_hash() -> str:
-    # Argon2 at production cost takes ~40 ms; hash once per test run, not once per persona.
+    # Hash once per test run, not once per persona.
     return passwords.hash_password(PERSONA_PASSWORD)
 
 

@@ -137,7 +137,7 @@ def test_it_spends_a_password_check_on_unknown_accounts_too(
 
 
 def test_it_rehashes_the_password_at_sign_in_when_the_parameters_change(
-    orm: Orm, monkeypatch: pytest.MonkeyPatch
+    orm: Orm, monkeypatch: pytest.MonkeyPatch, production_hashing: None
 ) -> None:
     user = _register(orm, "ann@clinic.org")
     old_hash = _load(orm, user.id).password_hash
@@ -158,7 +158,9 @@ def test_it_rehashes_the_password_at_sign_in_when_the_parameters_change(
     assert _load(orm, user.id).password_hash == new_hash
 
 
-def test_it_keeps_the_hash_when_the_parameters_are_unchanged(orm: Orm) -> None:
+def test_it_keeps_the_hash_when_the_parameters_are_unchanged(
+    orm: Orm, production_hashing: None
+) -> None:
     user = _register(orm, "ann@clinic.org")
     old_hash = _load(orm, user.id).password_hash
 

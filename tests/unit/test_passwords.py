@@ -39,7 +39,7 @@ def test_the_email_or_name_is_not_a_password() -> None:
     assert passwords.password_problem("Alice Smith", display_name="Alice Smith") is not None
 
 
-def test_hashes_are_argon2id_with_at_least_the_owasp_parameters() -> None:
+def test_hashes_are_argon2id_with_at_least_the_owasp_parameters(production_hashing: None) -> None:
     hashed = passwords.hash_password("a memorable passphrase")
     assert hashed.startswith("$argon2id$")
     parameters = dict(part.split("=") for part in hashed.split("$")[3].split(","))
@@ -52,7 +52,7 @@ def test_hashes_are_argon2id_with_at_least_the_owasp_parameters() -> None:
     assert not passwords.needs_rehash(hashed)
 
 
-def test_weaker_old_hashes_need_rehashing() -> None:
+def test_weaker_old_hashes_need_rehashing(production_hashing: None) -> None:
     from argon2 import PasswordHasher
 
     old = PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1).hash(
