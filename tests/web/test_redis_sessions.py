@@ -99,7 +99,7 @@ def run_on_two_workers(
                 app = create_app(worker, clock=clock)
                 await stack.enter_async_context(app.lifespan())
                 # httpx types the app with plain mappings, Litestar with its own scope types:
-                # the same calls (as in bench/profile_dashboard.py)
+                # the same calls (as in bench/profile_page.py)
                 transport = httpx.ASGITransport(app=cast(Any, app))
                 client = httpx.AsyncClient(
                     transport=transport, base_url=BASE_URL, cookies=_no_cookie_jar()

@@ -1,20 +1,26 @@
-"""Where one `GET /therapist` spends its time, in process, for bench/dashboard.py's caseload
-(200 patients x 90 days). A tool for working on the dashboard, not a benchmark with a target.
+"""Where one page spends its time, in process: the therapist's dashboard (`--page therapist`,
+bench/dashboard.py's caseload of 200 patients x 90 days) or the patient's home page
+(`--page patient`, bench/home.py's patient with two years of history, followed collections and
+saved sessions, in a clinic of 120). A tool for working on those pages, not a benchmark with a
+target.
 
-Usage: .venv/bin/python bench/profile_dashboard.py [--requests 50] [--parts] [--sql]
-       [--profile cprofile|pyinstrument|none] [--top 35] [--keep DIR]
+Usage: .venv/bin/python bench/profile_page.py [--page therapist|patient] [--requests 50]
+       [--parts] [--sql] [--profile cprofile|pyinstrument|none] [--top 35] [--keep DIR]
 
-What it does, inside one temporary folder (or `--keep DIR`, seeded once and reused later):
-1. creates the database with `wellness db upgrade` and the therapist, and seeds as
-   bench/dashboard.py does (its `seed`);
-2. builds the app as bench/bench_app.py does, runs its lifespan in this process, signs the
-   therapist in through `POST /api/v1/auth/login` and sends requests straight to the ASGI app
-   (httpx's ASGITransport: no sockets, no server, one request at a time): the first dashboard
-   (nothing cached), then `--requests` more: median, p90, max wall ms and CPU ms per request;
-3. with `--parts`, the same again with the handler's calls (rows and open alerts, audit row,
-   library preview) and each template render timed in CPU ms of the process (the database
-   thread included); with `--sql`, the same again with every statement timed (the
-   statement's first words, its count and total ms per request);
+What it does, inside one temporary folder (or `--keep DIR`, seeded once and reused later for
+the same page):
+1. creates the database with `wellness db upgrade` and the page's account, and seeds as
+   bench/dashboard.py or bench/home.py does (their `seed`);
+2. builds the app as bench/bench_app.py does, runs its lifespan in this process, signs in
+   through `POST /api/v1/auth/login` and sends requests straight to the ASGI app (httpx's
+   ASGITransport: no sockets, no server, one request at a time): the first page (nothing
+   cached), then `--requests` more: median, p90, max wall ms and CPU ms per request;
+3. with `--parts`, the same again with the handler's calls (for the dashboard: rows and open
+   alerts, audit row, library preview; for the home page: streak, plan, recent check-ins,
+   suggestions, collections, library preview, saved count, alert watch) and each template
+   render timed in CPU ms of the process (the database thread included); with `--sql`, the
+   same again with every statement timed (the statement's first words, its count and total ms
+   per request);
 4. profiles `--requests` more with cProfile (top functions by cumulative and own time) or
    pyinstrument (`pip install pyinstrument`).
 """
@@ -33,28 +39,102 @@ import statistics
 import sys
 import time
 from collections import defaultdict
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import dashboard
+import home
 from _server import PASSWORD, BenchError, bench_env, create_account, run_cli, workspace
-from dashboard import PATIENTS, THERAPIST, seed
 
 EXECUTE = ("execute_query", "execute_query_dict", "execute_insert", "execute_many")
 
 
-def prepare(folder: Path) -> dict[str, str]:
+@dataclass(frozen=True)
+class Page:
+    path: str
+    email: str
+    name: str
+    role: str
+    seed: Callable[[str, datetime], Coroutine[Any, Any, dict[str, int]]]
+    check: Callable[[bytes], str | None]  # what is wrong with the page's body, if anything
+    parts: Callable[[], list[tuple[Any, str]]]  # (module, function) the handler calls through
+
+
+def _dashboard_rows(body: bytes) -> str | None:
+    rows = body.count(b'<th role="rowheader"')
+    return None if rows == dashboard.PATIENTS else f"{rows} rows, not {dashboard.PATIENTS}"
+
+
+def _dashboard_parts() -> list[tuple[Any, str]]:
+    from wellness.caseload import dashboard as view
+    from wellness.catalog import services as catalog
+    from wellness.web.pages import dashboard as page
+
+    return [(view, "dashboard_view"), (catalog, "library_preview"), (page, "record_action")]
+
+
+def _home_suggested(body: bytes) -> str | None:
+    return None if b"Suggested for you now" in body else "no suggestions on it"
+
+
+def _home_parts() -> list[tuple[Any, str]]:
+    from wellness.care import services as care
+    from wellness.caseload import daily_plan
+    from wellness.catalog import saved
+    from wellness.catalog import services as catalog
+    from wellness.checkins import services as checkins
+    from wellness.practice import services as practice
+    from wellness.suggestions import services as suggestions
+    from wellness.web.pages import home as page
+
+    return [
+        (practice, "streak_for"),
+        (daily_plan, "todays_plan_for"),
+        (checkins, "recent_checkins"),
+        (suggestions, "suggestions_for"),
+        (page, "progress_of"),
+        (catalog, "library_preview"),
+        (saved, "saved_count"),
+        (care, "sees_alerts"),
+    ]
+
+
+PAGES = {
+    "therapist": Page(
+        "/therapist",
+        dashboard.THERAPIST,
+        "Bench Therapist",
+        "therapist",
+        dashboard.seed,
+        _dashboard_rows,
+        _dashboard_parts,
+    ),
+    "patient": Page(
+        "/patient",
+        home.PATIENT,
+        "Bench Patient",
+        "patient",
+        lambda url, now: home.seed(url, 120, 60, now),
+        _home_suggested,
+        _home_parts,
+    ),
+}
+
+
+def prepare(folder: Path, page: Page) -> dict[str, str]:
     """The environment for a seeded database in `folder` (seeded now unless it already is)."""
     env = bench_env(folder, WELLNESS_AUTO_MIGRATE="false")
-    marker = folder / "seeded"
+    marker = folder / f"seeded-{page.role}"
     if not marker.exists():
         started = time.perf_counter()
         run_cli(env, "db", "upgrade")
-        create_account(env, THERAPIST, "Bench Therapist", "therapist")
-        counts = asyncio.run(seed(env["WELLNESS_DATABASE_URL"], datetime.now(UTC)))
+        create_account(env, page.email, page.name, page.role)
+        counts = asyncio.run(page.seed(env["WELLNESS_DATABASE_URL"], datetime.now(UTC)))
         marker.write_text(repr(counts))
         print(f"seeded {counts} in {time.perf_counter() - started:.0f} s")
     return env
@@ -108,13 +188,9 @@ def timed_statements(totals: dict[str, list[float]]) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def timed_parts(spent: dict[str, list[float]]) -> Iterator[None]:
+def timed_parts(spent: dict[str, list[float]], page: Page) -> Iterator[None]:
     """The page handler's calls and the template rendering, timed (CPU of the process) by name."""
     import jinja2
-
-    from wellness.caseload import dashboard
-    from wellness.catalog import services as catalog
-    from wellness.web.pages import dashboard as page
 
     def timed(name: str, original: Any) -> Any:
         async def call(*args: Any, **kwargs: Any) -> Any:
@@ -135,12 +211,8 @@ def timed_parts(spent: dict[str, list[float]]) -> Iterator[None]:
         finally:
             spent[f"render {self.name}"].append(time.process_time() - started)
 
-    patched = [
-        (dashboard, "dashboard_view"),  # the same module objects the page calls through
-        (catalog, "library_preview"),
-        (page, "record_action"),
-    ]
-    saved = [(owner, name, getattr(owner, name)) for owner, name in patched]
+    # the same module objects the page calls through
+    saved = [(owner, name, getattr(owner, name)) for owner, name in page.parts()]
     for owner, name, original in saved:
         setattr(owner, name, timed(name, original))
     jinja2.Template.render = timed_render  # type: ignore[method-assign]
@@ -152,7 +224,7 @@ def timed_parts(spent: dict[str, list[float]]) -> Iterator[None]:
         jinja2.Template.render = render  # type: ignore[method-assign]
 
 
-async def run(args: argparse.Namespace) -> None:
+async def run(args: argparse.Namespace, page: Page) -> None:
     import httpx
     from bench_app import create_app
 
@@ -163,23 +235,22 @@ async def run(args: argparse.Namespace) -> None:
         transport = httpx.ASGITransport(app=cast(Any, app))
         async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
             login = await client.post(
-                "/api/v1/auth/login", json={"email": THERAPIST, "password": PASSWORD}
+                "/api/v1/auth/login", json={"email": page.email, "password": PASSWORD}
             )
             if login.status_code != 200:
                 raise BenchError(f"sign-in answered {login.status_code}: {login.text[:300]}")
 
             async def one() -> bytes:
-                response = await client.get("/therapist")
+                response = await client.get(page.path)
                 if response.status_code != 200:
-                    raise BenchError(f"/therapist answered {response.status_code}")
+                    raise BenchError(f"{page.path} answered {response.status_code}")
                 return response.content
 
             started = time.perf_counter()
             body = await one()
-            print(f"first dashboard: {(time.perf_counter() - started) * 1000:.0f} ms")
-            rows = body.count(b'<th role="rowheader"')
-            if rows != PATIENTS:
-                raise BenchError(f"the dashboard shows {rows} rows, not {PATIENTS}")
+            print(f"first {page.path}: {(time.perf_counter() - started) * 1000:.0f} ms")
+            if (wrong := page.check(body)) is not None:
+                raise BenchError(f"{page.path}: {wrong}")
 
             wall, cpu = [], []
             for _ in range(args.requests):
@@ -191,7 +262,7 @@ async def run(args: argparse.Namespace) -> None:
             print(
                 f"{args.requests} more, one at a time: median {statistics.median(wall):.1f} ms, "
                 f"p90 {wall[int(len(wall) * 0.9)]:.1f} ms, max {wall[-1]:.1f} ms; "
-                f"CPU median {statistics.median(cpu):.1f} ms ({len(body):,} bytes, {rows} rows)"
+                f"CPU median {statistics.median(cpu):.1f} ms ({len(body):,} bytes)"
             )
 
             if args.sql:
@@ -208,7 +279,7 @@ async def run(args: argparse.Namespace) -> None:
 
             if args.parts:
                 spent: dict[str, list[float]] = defaultdict(list)
-                with timed_parts(spent):
+                with timed_parts(spent, page):
                     for _ in range(args.requests):
                         await one()
                 print("\nparts per request (median CPU ms):")
@@ -239,6 +310,7 @@ async def run(args: argparse.Namespace) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--page", choices=sorted(PAGES), default="therapist")
     parser.add_argument("--requests", type=int, default=50)
     parser.add_argument(
         "--profile", choices=["cprofile", "pyinstrument", "none"], default="cprofile"
@@ -254,11 +326,12 @@ def main() -> int:
             folder = args.keep
         else:
             folder = stack.enter_context(workspace("wellness-profile-"))
-        env = prepare(folder)
+        page = PAGES[args.page]
+        env = prepare(folder, page)
         os.environ.update(env)
         for key in [key for key in os.environ if key.startswith("WELLNESS_") and key not in env]:
             del os.environ[key]
-        asyncio.run(run(args))
+        asyncio.run(run(args, page))
     return 0
 
 
