@@ -271,7 +271,8 @@ def raw_query() -> tuple[Any, RawSql]:
 
 
 # The care data's change token (migration 0011): renewed by every write to check-ins, GAD-7
-# answers, alerts, practice, assignments, care teams and restrictions, whoever makes it.
+# answers, alerts, practice, assignments, care teams and restrictions, a user's name, zone,
+# role or active flag, followed collections (0025) and saved sessions (0026), whoever makes it.
 CARE_TOKEN = "care_version"  # noqa: S105  (an instance_flags row, not a secret)
 # The catalog's (migration 0005): renewed by every write to sessions, their tags and covers.
 CATALOG_TOKEN = "catalog_version"  # noqa: S105

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -19,7 +19,7 @@ from wellness.accounts.roles import Role
 from wellness.care.models import Alert, CareTeamMember
 from wellness.care.policy import AlertCause
 from wellness.checkins import scoring
-from wellness.db import raw_query
+from wellness.db import CARE_TOKEN, KeyedCache, change_token, raw_query
 from wellness.lib.validation import FieldError
 from wellness.notifications import outbox
 
@@ -76,9 +76,27 @@ def _alert_readers() -> QuerySet[User]:
 
 async def sees_alerts(patient_id: int) -> bool:
     """Whether anyone would see this patient's alerts now: an active therapist on their team.
-    A patient told "your care team will see this" must have one. One hand-written query: the
-    patient's home page asks on every view, and Tortoise's query building for the same EXISTS
-    cost 1.2 CPU ms a page (bench/home.py)."""
+    A patient told "your care team will see this" must have one. The patient's home page asks
+    on every view: kept under the care token, which every write to care teams and to a user's
+    role or active flag renews (migration 0011), so a repeat view reads only the token."""
+    token = await change_token(CARE_TOKEN)  # read before the data: see catalog/cache.py
+    keys: dict[int, Hashable] = {patient_id: token}
+    kept, _ = _kept_watch.split(keys)
+    if patient_id in kept:
+        return kept[patient_id]
+    watched = await _has_active_reader(patient_id)
+    if token is not None:
+        _kept_watch.store(keys, {patient_id: watched})
+    return watched
+
+
+# By patient, under the care token, which a write to anything `_has_active_reader` reads renews.
+_kept_watch: KeyedCache[bool] = KeyedCache()
+
+
+async def _has_active_reader(patient_id: int) -> bool:
+    # One hand-written query: Tortoise's query building for the same EXISTS cost 1.2 CPU ms a
+    # home page (bench/home.py).
     connection, sql = raw_query()
     readers = [role.value for role in Role if permissions.can_see_caseload(role)]
     _, rows = await connection.execute_query(

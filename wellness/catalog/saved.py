@@ -7,7 +7,7 @@ session page uses) before `save`; a session archived later stays in the list.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Hashable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -19,6 +19,7 @@ from wellness.catalog import saved_rules
 from wellness.catalog.models import PracticeSession, SavedSession
 from wellness.catalog.search import SessionRow, rows_for
 from wellness.catalog.services import session_for_viewer
+from wellness.db import CARE_TOKEN, KeyedCache, change_token
 from wellness.lib.paging import Page, page_bounds
 
 
@@ -71,7 +72,20 @@ async def saved_among(patient_id: int, session_ids: Collection[int]) -> frozense
 
 
 async def saved_count(patient_id: int) -> int:
-    return await SavedSession.filter(patient_id=patient_id).count()
+    """How many sessions the patient has saved (their home page shows it on every view): kept
+    under the care token, which every write to saved_sessions renews (migration 0026)."""
+    token = await change_token(CARE_TOKEN)  # read before the data: see catalog/cache.py
+    keys: dict[int, Hashable] = {patient_id: token}
+    kept, _ = _kept_counts.split(keys)
+    if patient_id in kept:
+        return kept[patient_id]
+    count = await SavedSession.filter(patient_id=patient_id).count()
+    if token is not None:
+        _kept_counts.store(keys, {patient_id: count})
+    return count
+
+
+_kept_counts: KeyedCache[int] = KeyedCache()
 
 
 async def saved_page(patient_id: int, page: int, per_page: int) -> Page[SavedItem]:
