@@ -11,6 +11,7 @@ from typing import Any
 from litestar import Controller, Request, Response, get, post
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
+from markupsafe import Markup
 
 from wellness.accounts.models import User
 from wellness.care import services as care
@@ -57,6 +58,7 @@ class ExportForm:
 
 
 async def _progress_template(
+    request: Request[Any, Any, Any],
     user: User,
     now: datetime,
     policy: CarePolicy,
@@ -73,8 +75,7 @@ async def _progress_template(
     context = {
         "user": user,
         "progress": found,
-        "charts": progress_charts(found),
-        "completion_percent": policy.completion_percent,
+        "charts_html": _charts_html(request, found, policy),
         # The list the care team sees on the patient's record, notes included.
         "practice": await record.practice_history(user, policy=policy, page=practice_page),
         "export": export,
@@ -82,6 +83,29 @@ async def _progress_template(
         "max_days": report_period.MAX_DAYS,
     }
     return Template("wellbeing/progress.html", context=context, status_code=status)
+
+
+CHARTS_TEMPLATE = "wellbeing/_progress_charts.html"
+
+
+def _charts_html(
+    request: Request[Any, Any, Any], found: progress.Progress, policy: CarePolicy
+) -> Markup:
+    """The page's charts as HTML, kept with the figures they show (`found.derived`): while
+    `progress_for` keeps those (the policy is in its key), a view neither lays out nor renders
+    a chart again (most of a view's cost for years of practice)."""
+    engine = request.app.template_engine
+    assert engine is not None  # create_app configures templates
+    template = engine.get_template(CHARTS_TEMPLATE)  # a new one when edited (development)
+    key = ("progress charts", template)
+    html: Markup | None = found.derived.get(key)
+    if html is None:
+        html = found.derived[key] = Markup(  # noqa: S704  (autoescaped template output)
+            template.render(
+                charts=progress_charts(found), completion_percent=policy.completion_percent
+            )
+        )
+    return html
 
 
 LOG_PRACTICE = "wellbeing/log_practice.html"
@@ -161,9 +185,14 @@ class WellbeingPages(Controller):
 
     @get("/progress", name="progress")
     async def progress_page(
-        self, user: SignedInUser, now: RequestTime, policy: CareRules, practice_page: PageNumber = 1
+        self,
+        request: Request[Any, Any, Any],
+        user: SignedInUser,
+        now: RequestTime,
+        policy: CareRules,
+        practice_page: PageNumber = 1,
     ) -> Template:
-        return await _progress_template(user, now, policy, practice_page=practice_page)
+        return await _progress_template(request, user, now, policy, practice_page=practice_page)
 
     @get(EXPORT, name="progress_export")
     async def export_own_data(self, call: PatientCall, settings: AppSettings) -> Response[bytes]:
@@ -173,7 +202,12 @@ class WellbeingPages(Controller):
         period, errors = fhir_export.period_asked(call.user, typed, now=call.now)
         if period is None:
             return await _progress_template(
-                call.user, call.now, call.policy, export=ExportForm(typed, errors), status=400
+                call.request,
+                call.user,
+                call.now,
+                call.policy,
+                export=ExportForm(typed, errors),
+                status=400,
             )
         return await fhir_export.bundle_download(
             call.request, call.user, period, settings=settings, now=call.now
