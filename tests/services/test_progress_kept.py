@@ -26,10 +26,13 @@ from tests.services.test_dashboard_queries import counted_queries, practice_log
 from tests.unit.test_day_semantics import DAYS, ZONES, earlier, moments, practice_day_of
 from wellness.accounts.models import User
 from wellness.accounts.roles import Role
+from wellness.caseload import record
+from wellness.caseload.record import PracticeEntry
 from wellness.catalog.models import PracticeSession
 from wellness.checkins import services as checkins
 from wellness.checkins.models import Checkin
 from wellness.db import KeyedCache
+from wellness.lib.paging import Page
 from wellness.practice import charts, checkin_as_after, progress
 from wellness.practice import services as practice
 from wellness.practice.models import PracticeLog
@@ -44,13 +47,15 @@ PRACTICE_READ = 'FROM "practice_logs" WHERE "patient_id"'
 
 @contextmanager
 def nothing_kept() -> Iterator[None]:
-    """Within it, `progress_for` starts from empty caches; what was kept is back afterwards."""
-    saved = progress._kept, progress._kept_practice
+    """Within it, `progress_for` and the practice history list start from empty caches; what
+    was kept is back afterwards."""
+    saved = progress._kept, progress._kept_practice, record._kept_history
     progress._kept, progress._kept_practice = KeyedCache(), KeyedCache()
+    record._kept_history = KeyedCache()
     try:
         yield
     finally:
-        progress._kept, progress._kept_practice = saved
+        progress._kept, progress._kept_practice, record._kept_history = saved
 
 
 def read(orm: Orm, patient: User, now: datetime) -> tuple[progress.Progress, list[str]]:
@@ -248,3 +253,43 @@ def test_kept_figures_equal_a_fresh_reading_at_every_local_hour(orm: Orm, zone: 
         at = f"at {now.isoformat()} in {zone}"
         assert (found.today, found.now.date()) == (practice_day_of(now), now.date()), at
         assert found.checkins, at
+
+
+def _history(orm: Orm, patient: User, page: int = 1) -> tuple[Page[PracticeEntry], list[str]]:
+    with counted_queries() as seen:
+        found = orm.run(record.practice_history(patient, policy=POLICY, page=page, per_page=2))
+    return found, seen
+
+
+def _fresh_history(orm: Orm, patient: User, page: int = 1) -> Page[PracticeEntry]:
+    with nothing_kept():
+        return orm.run(record.practice_history(patient, policy=POLICY, page=page, per_page=2))
+
+
+def test_the_practice_history_page_is_kept_until_what_it_shows_changes(
+    any_orm: Orm, pat: User, sessions: dict[str, PracticeSession]
+) -> None:
+    orm = any_orm
+    for days in range(3, 0, -1):
+        orm.run(practised(pat.id, NOW - timedelta(days=days), session=sessions["Breathe"]))
+
+    first, _ = _history(orm, pat)
+    again, statements = _history(orm, pat)
+    assert again is first
+    assert len(statements) == 1  # the change tokens only
+    second, _ = _history(orm, pat, page=2)
+    assert second == _fresh_history(orm, pat, page=2) != first
+
+    _elsewhere(orm, "UPDATE practice_logs SET note = 'With the group'")
+    _elsewhere(orm, "UPDATE practice_sessions SET title = 'Breathe slowly'")
+    noted, _ = _history(orm, pat)
+    assert noted == _fresh_history(orm, pat)
+    assert [(entry.title, entry.note) for entry in noted.items] == [
+        ("Breathe slowly", "With the group")
+    ] * 2
+
+    pat.time_zone = "America/Los_Angeles"
+    orm.run(pat.save(update_fields=["time_zone"]))
+    moved, _ = _history(orm, pat)
+    assert moved == _fresh_history(orm, pat)
+    assert moved.items[0].started_at.utcoffset() == timedelta(hours=-8)

@@ -19,6 +19,7 @@ from wellness.care import support as support_panel
 from wellness.caseload import record, report_period
 from wellness.checkins import services as checkins
 from wellness.checkins.scoring import GAD7_ANSWERS, GAD7_ITEMS, GAD7_MAX, SUDS_MAX
+from wellness.db import tokens_read_once
 from wellness.lib.validation import FieldError
 from wellness.practice import charts, checkin_as_after, progress
 from wellness.practice import services as practice
@@ -67,7 +68,11 @@ async def _progress_template(
     export: ExportForm | None = None,
     status: int = 200,
 ) -> Template:
-    found = await progress.progress_for(user, policy=policy, now=now)
+    # A view that writes none of what the change tokens follow: read each token once.
+    with tokens_read_once():
+        found = await progress.progress_for(user, policy=policy, now=now)
+        # The list the care team sees on the patient's record, notes included.
+        listing = await record.practice_history(user, policy=policy, page=practice_page)
     today = report_period.today_in(now, user.time_zone)
     if export is None:
         first = today - timedelta(days=report_period.DEFAULT_DAYS - 1)
@@ -76,8 +81,7 @@ async def _progress_template(
         "user": user,
         "progress": found,
         "charts_html": _charts_html(request, found, policy),
-        # The list the care team sees on the patient's record, notes included.
-        "practice": await record.practice_history(user, policy=policy, page=practice_page),
+        "practice": listing,
         "export": export,
         "today": today,
         "max_days": report_period.MAX_DAYS,
