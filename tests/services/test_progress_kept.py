@@ -279,8 +279,12 @@ def test_the_practice_history_page_is_kept_until_what_it_shows_changes(
     assert len(statements) == 1  # the change tokens only
     second, _ = _history(orm, pat, page=2)
     assert second == _fresh_history(orm, pat, page=2) != first
+    _history(orm, pat)  # the page kept is the first again
 
     _elsewhere(orm, "UPDATE practice_logs SET note = 'With the group'")
+    noted, _ = _history(orm, pat)
+    assert noted == _fresh_history(orm, pat)
+    assert [entry.note for entry in noted.items] == ["With the group"] * 2
     _elsewhere(orm, "UPDATE practice_sessions SET title = 'Breathe slowly'")
     noted, _ = _history(orm, pat)
     assert noted == _fresh_history(orm, pat)
