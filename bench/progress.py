@@ -332,11 +332,13 @@ async def breakdown(database_url: str, runs: int) -> list[tuple[str, float, floa
                 charts_template.render(charts=built, completion_percent=policy.completion_percent)
             )
 
+        charts_html = Markup(render_charts())
+
         def render() -> str:
             context = {
                 "user": patient,
                 "progress": found,
-                "charts_html": Markup(render_charts()),
+                "charts_html": charts_html,
                 "practice": listing,
                 "export": SimpleNamespace(values={}, errors={}),
                 "today": found.today,
