@@ -79,9 +79,12 @@ class _Practised:
 
 
 # Patients' progress (module docstring, 1) and practice parts (2), per database connection. A
-# practice part holds a record per practice ever logged (about 1 MB for five years of daily
-# practice), so fewer are kept than the caches' default.
-KEPT_PATIENTS = 2_000
+# practice part holds a record per practice ever logged: five years of daily practice kept
+# about 820 KiB (bench/progress.py's patient), and the charts' HTML kept with it about 150 KiB
+# more; three months, a twentieth of that. So far fewer are kept than the caches' default: at
+# most this many patients a worker, the cache emptied when full (about 0.5 GB at worst, were
+# every one of them five years into daily practice).
+KEPT_PATIENTS = 500
 _kept: KeyedCache[Progress] = KeyedCache(limit=KEPT_PATIENTS)
 _kept_practice: KeyedCache[_Practised] = KeyedCache(limit=KEPT_PATIENTS)
 
