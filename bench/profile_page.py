@@ -1,23 +1,25 @@
 """Where one page spends its time, in process: the therapist's dashboard (`--page therapist`,
-bench/dashboard.py's caseload of 200 patients x 90 days) or the patient's home page
+bench/dashboard.py's caseload of 200 patients x 90 days), the patient's home page
 (`--page patient`, bench/home.py's patient with two years of history, followed collections and
-saved sessions, in a clinic of 120). A tool for working on those pages, not a benchmark with a
-target.
+saved sessions, in a clinic of 120) or the patient's progress page (`--page progress`,
+bench/progress.py's patient with five years of daily practice). A tool for working on those
+pages, not a benchmark with a target.
 
-Usage: .venv/bin/python bench/profile_page.py [--page therapist|patient] [--requests 50]
+Usage: .venv/bin/python bench/profile_page.py [--page therapist|patient|progress] [--requests 50]
        [--parts] [--sql] [--profile cprofile|pyinstrument|none] [--top 35] [--keep DIR]
 
 What it does, inside one temporary folder (or `--keep DIR`, seeded once and reused later for
 the same page):
 1. creates the database with `wellness db upgrade` and the page's account, and seeds as
-   bench/dashboard.py or bench/home.py does (their `seed`);
+   bench/dashboard.py, bench/home.py or bench/progress.py does (their `seed`);
 2. builds the app as bench/bench_app.py does, runs its lifespan in this process, signs in
    through `POST /api/v1/auth/login` and sends requests straight to the ASGI app (httpx's
    ASGITransport: no sockets, no server, one request at a time): the first page (nothing
    cached), then `--requests` more: median, p90, max wall ms and CPU ms per request;
 3. with `--parts`, the same again with the handler's calls (for the dashboard: rows and open
    alerts, audit row, library preview; for the home page: streak, plan, recent check-ins,
-   suggestions, collections, library preview, saved count, alert watch) and each template
+   suggestions, collections, library preview, saved count, alert watch; for the progress
+   page: the figures, the charts, the practice history list) and each template
    render timed in CPU ms of the process (the database thread included); with `--sql`, the
    same again with every statement timed (the statement's first words, its count and total ms
    per request);
@@ -31,6 +33,7 @@ import argparse
 import asyncio
 import contextlib
 import cProfile
+import inspect
 import io
 import logging
 import os
@@ -49,6 +52,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import dashboard
 import home
+import progress
 from _server import PASSWORD, BenchError, bench_env, create_account, run_cli, workspace
 
 EXECUTE = ("execute_query", "execute_query_dict", "execute_insert", "execute_many")
@@ -104,6 +108,22 @@ def _home_parts() -> list[tuple[Any, str]]:
     ]
 
 
+def _progress_charted(body: bytes) -> str | None:
+    return None if b"<svg" in body and b"practice-heading" in body else "no charts or history"
+
+
+def _progress_parts() -> list[tuple[Any, str]]:
+    from wellness.caseload import record
+    from wellness.practice import progress as figures
+    from wellness.web.pages import wellbeing as page
+
+    return [
+        (figures, "progress_for"),
+        (page, "progress_charts"),
+        (record, "practice_history"),
+    ]
+
+
 PAGES = {
     "therapist": Page(
         "/therapist",
@@ -122,6 +142,15 @@ PAGES = {
         lambda url, now: home.seed(url, 120, 60, now),
         _home_suggested,
         _home_parts,
+    ),
+    "progress": Page(
+        "/progress",
+        progress.PATIENT,
+        "Bench Patient",
+        "patient",
+        lambda url, now: progress.seed(url, progress.YEARS, now),
+        _progress_charted,
+        _progress_parts,
     ),
 }
 
@@ -200,7 +229,14 @@ def timed_parts(spent: dict[str, list[float]], page: Page) -> Iterator[None]:
             finally:
                 spent[name].append(time.process_time() - started)
 
-        return call
+        def call_sync(*args: Any, **kwargs: Any) -> Any:
+            started = time.process_time()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                spent[name].append(time.process_time() - started)
+
+        return call if inspect.iscoroutinefunction(original) else call_sync
 
     render = jinja2.Template.render
 

@@ -17,12 +17,16 @@ What it does, all on 127.0.0.1 inside one temporary folder that is removed after
    second practice (an unfinished playback or a self-reported yoga class), before/after
    ratings around about 70% of the playbacks, a quick check-in every day and a GAD-7 every
    2 weeks;
-2. in this process, without HTTP: times `progress_for` and each of its parts (the practice
-   rows as the driver gives them, and the same rows converted by Tortoise for comparison;
-   building the events, `compute_streak`, the ratings, the GAD-7 query), the chart geometry
-   (`progress_charts`) and rendering `wellbeing/progress.html` with the app's Jinja setup, so
-   the HTTP figure can be split into where the time goes; then `progress_for` again with the
-   cyclic garbage collector off, since its full collections make most of the p95 and p99;
+2. in this process, without HTTP: times `progress_for` kept (nothing changed: what a repeat
+   view costs), with only the ratings read again (another patient wrote: the clinic's care
+   token is new, the patient's practice token is not) and computed (nothing kept), and each
+   of its parts (the practice rows as the driver gives them, and the same rows converted by
+   Tortoise for comparison; building the events, `compute_streak`, the ratings, the GAD-7
+   query), the practice history list kept and computed, the chart geometry
+   (`progress_charts`), rendering the charts (`wellbeing/_progress_charts.html`, kept as HTML
+   with the figures) and the page around them with the app's Jinja setup, so the HTTP figure
+   can be split into where the time goes; then `progress_for` computed again with the cyclic
+   garbage collector off, since its full collections make most of the p95 and p99;
 3. starts bench/bench_app.py (the production app plus `GET /ping`) under uvicorn with one
    worker, as `wellness serve` does, signs the patient in, and requests `/ping`, `/patient`
    and `/progress` in turn, one at a time over a keep-alive connection, --requests times each
@@ -289,17 +293,19 @@ def _percentiles(samples: list[float]) -> tuple[float, float, float]:
 async def breakdown(database_url: str, runs: int) -> list[tuple[str, float, float]]:
     """(part, median ms, p95 ms) of progress_for, its parts, the charts and the template."""
     from litestar.plugins.jinja import JinjaTemplateEngine
+    from markupsafe import Markup
 
     from wellness import db
     from wellness.accounts.models import User
     from wellness.caseload import record
     from wellness.checkins.models import Gad7Response
+    from wellness.db import KeyedCache
     from wellness.practice import history, progress, streaks
     from wellness.practice.models import PracticeLog
     from wellness.practice.services import streak_policy
     from wellness.resources import package_folder
     from wellness.settings import CarePolicy
-    from wellness.web.pages.wellbeing import progress_charts
+    from wellness.web.pages.wellbeing import CHARTS_TEMPLATE, progress_charts
     from wellness.web.templating import _configure
 
     policy = CarePolicy()
@@ -307,6 +313,7 @@ async def breakdown(database_url: str, runs: int) -> list[tuple[str, float, floa
     engine = JinjaTemplateEngine(directory=package_folder("templates"))
     _configure(engine)
     template = engine.get_template("wellbeing/progress.html")
+    charts_template = engine.get_template(CHARTS_TEMPLATE)
     await db.open_database(database_url)
     try:
         patient = await User.get(email=PATIENT)
@@ -320,13 +327,22 @@ async def breakdown(database_url: str, runs: int) -> list[tuple[str, float, floa
             scope={"user": patient}, url=SimpleNamespace(path="/progress")
         )
 
+        def render_charts() -> str:
+            return str(
+                charts_template.render(charts=built, completion_percent=policy.completion_percent)
+            )
+
+        charts_html = Markup(render_charts())
+
         def render() -> str:
             context = {
                 "user": patient,
                 "progress": found,
-                "charts": built,
-                "completion_percent": policy.completion_percent,
+                "charts_html": charts_html,
                 "practice": listing,
+                "export": SimpleNamespace(values={}, errors={}),
+                "today": found.today,
+                "max_days": 366,
             }
             return str(
                 template.render(request=fake_request, csrf_input="", get_flashes=list, **context)
@@ -359,8 +375,29 @@ async def breakdown(database_url: str, runs: int) -> list[tuple[str, float, floa
         def whole() -> Awaitable[object]:
             return progress.progress_for(patient, policy=policy, now=now)
 
+        async def computed() -> object:
+            # What a view computes when nothing is kept (a new worker, or the patient's own
+            # practice changed): the caches emptied first, as a write's new token would.
+            progress._kept, progress._kept_practice = KeyedCache(), KeyedCache()
+            return await whole()
+
+        async def ratings_again() -> object:
+            # After someone else's write (the clinic's care token renewed): the practice part is
+            # still kept under the patient's own practice token, only the ratings are read.
+            progress._kept = KeyedCache()
+            return await whole()
+
+        def history_kept() -> Awaitable[object]:
+            return record.practice_history(patient, policy=policy)
+
+        async def history_computed() -> object:
+            record._kept_history = KeyedCache()
+            return await record.practice_history(patient, policy=policy)
+
         parts: list[tuple[str, Callable[[], Awaitable[object]] | Callable[[], object]]] = [
-            ("progress_for (all of it)", whole),
+            ("progress_for, kept (nothing changed)", whole),
+            ("progress_for, ratings again (others wrote)", ratings_again),
+            ("progress_for, computed (nothing kept)", computed),
             ("  practice rows, as the driver gives them", practice_raw),
             ("  (the same, converted by Tortoise)", practice_converted),
             ("  read_practice (query + events + minutes)",
@@ -369,15 +406,17 @@ async def breakdown(database_url: str, runs: int) -> list[tuple[str, float, floa
             ("  _ratings (query + pairs + averages)",
              lambda: progress._ratings(patient, practices, since, zone)),
             ("  GAD-7 query", gad7_query),
-            ("practice history, one page", lambda: record.practice_history(patient, policy=policy)),
-            ("progress_charts (geometry)", lambda: progress_charts(found)),
-            ("template render", render),
+            ("practice history, one page, kept", history_kept),
+            ("practice history, one page, computed", history_computed),
+            ("progress_charts (geometry; kept as HTML)", lambda: progress_charts(found)),
+            ("charts render (kept as HTML)", render_charts),
+            ("page render, charts HTML given", render),
         ]  # fmt: skip
         results = []
         page_bytes = len(render().encode())
         # The last row repeats the first with the cyclic garbage collector off: the objects a
         # call keeps alive trigger full collections, which are most of its p95.
-        parts.append(("progress_for, cyclic GC off", whole))
+        parts.append(("progress_for computed, cyclic GC off", computed))
         for name, function in parts:
             samples = []
             if name.endswith("GC off"):

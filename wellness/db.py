@@ -337,7 +337,8 @@ class KeyedCache(Generic[V]):
     """Values by id (a patient's or a therapist's), each with the key it was computed under,
     per database connection (a test's fresh database never sees another one's values)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, limit: int = MAX_CACHED) -> None:
+        self._limit = limit  # values per connection; emptied when full
         self._by_connection: weakref.WeakKeyDictionary[Any, dict[int, tuple[Hashable, V]]] = (
             weakref.WeakKeyDictionary()
         )
@@ -362,7 +363,7 @@ class KeyedCache(Generic[V]):
 
     def store(self, keys: dict[int, Hashable], values: dict[int, V]) -> None:
         entries = self._entries()
-        if len(entries) + len(values) > MAX_CACHED:
+        if len(entries) + len(values) > self._limit:
             entries.clear()
         for patient_id, value in values.items():
             entries[patient_id] = (keys[patient_id], value)

@@ -10,6 +10,7 @@ the patient's zone: their days are the ones that count.
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -20,6 +21,7 @@ from wellness.accounts.models import User
 from wellness.caseload import alerts as caseload_alerts
 from wellness.caseload import collection_progress, helps, plan
 from wellness.caseload.alerts import AlertView
+from wellness.caseload.kept import KeyedCache, care_and_catalog_tokens
 from wellness.catalog.services import session_titles
 from wellness.checkins import services as checkins
 from wellness.checkins.models import Checkin, Gad7Response
@@ -187,7 +189,31 @@ async def _latest_gad7(patient: User, zone: ZoneInfo) -> LatestGad7 | None:
 async def practice_history(
     patient: User, *, policy: CarePolicy, page: int = 1, per_page: int = PRACTICE_PER_PAGE
 ) -> Page[PracticeEntry]:
-    """A page of practice, newest first, with its evidence and the ratings around it."""
+    """A page of practice, newest first, with its evidence and the ratings around it; the page
+    last read is kept per patient while nothing it shows has changed (`_kept_history`)."""
+    care, catalog = await care_and_catalog_tokens()  # read before the data
+    keys: dict[int, Hashable] = {
+        patient.id: (care, catalog, patient.time_zone, policy, page, per_page)
+    }
+    kept = _kept_history.split(keys)[0].get(patient.id)
+    if kept is not None:
+        return kept
+    found = await _practice_history(patient, policy=policy, page=page, per_page=per_page)
+    if care is not None and catalog is not None:
+        _kept_history.store(keys, {patient.id: found})
+    return found
+
+
+# By patient, under the care data's change token (every write to practice logs, check-ins and
+# staff names renews it), the catalog's (session titles), the patient's zone (the times shown),
+# the policy (what counts as complete) and the page: nothing else the list reads. It shows no
+# "today", so the day is not in the key.
+_kept_history: KeyedCache[Page[PracticeEntry]] = KeyedCache()
+
+
+async def _practice_history(
+    patient: User, *, policy: CarePolicy, page: int, per_page: int
+) -> Page[PracticeEntry]:
     found = await paged(
         PracticeLog.filter(patient_id=patient.id),
         "-started_at",

@@ -1,9 +1,24 @@
-"""Everything the progress page shows, gathered in a few narrow queries."""
+"""Everything the progress page shows, gathered in a few narrow queries, and kept per patient
+between views while nothing it shows has changed.
+
+What is kept, and under which key (each token read before the data kept under it):
+1. The whole `Progress`, under the care data's and the catalog's change tokens (migrations 0011
+   and 0005: every write to practice, check-ins, GAD-7 answers, a patient's zone, and session
+   titles renews one of them, whoever writes), the patient's zone, the policy, and the day: the
+   practice day and the calendar date of `now` in that zone, all the page reads of the clock. A
+   repeat view reads the tokens and nothing else.
+2. The practice part (every practice log read, the streak, the minutes per day and per week),
+   under the patient's own practice change token (migration 0010), zone, policy and practice
+   day: a write by anyone else in the clinic renews the care token, and the next view then
+   reads only the ratings again, not five years of practice.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Hashable
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from tortoise.expressions import RawSQL
@@ -13,6 +28,7 @@ from wellness.catalog.services import session_titles
 from wellness.checkins import trends
 from wellness.checkins.models import Checkin, Gad7Response
 from wellness.checkins.scoring import CheckinContext
+from wellness.db import CARE_TOKEN, CATALOG_TOKEN, KeyedCache, change_tokens
 from wellness.practice import history, streaks
 from wellness.practice.services import streak_policy
 from wellness.settings import CarePolicy
@@ -41,6 +57,9 @@ class Progress:
     weekly: list[tuple[date, int]]
     by_session: list[tuple[str, float, int]]
     by_kind: list[tuple[str, float, int]]
+    # What callers derive from these figures (the page's rendered charts) lives here, so it is
+    # kept exactly as long as they are. Read-only apart from adding entries.
+    derived: dict[Hashable, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def practised_in_weekly(self) -> bool:
@@ -49,19 +68,76 @@ class Progress:
         return any(first <= day <= self.today for day in self.streak.practice_days)
 
 
+@dataclass(frozen=True, slots=True)
+class _Practised:
+    """What the page shows of the practice logs alone, and the logs the ratings pair with."""
+
+    streak: streaks.StreakSummary
+    practices: dict[int, history.PracticeRecord]
+    minutes_by_day: dict[date, int]
+    weekly: list[tuple[date, int]]
+
+
+# Patients' progress (module docstring, 1) and practice parts (2), per database connection. A
+# practice part holds a record per practice ever logged: five years of daily practice kept
+# about 820 KiB (bench/progress.py's patient), and the charts' HTML kept with it about 150 KiB
+# more; three months, a twentieth of that. So far fewer are kept than the caches' default: at
+# most this many patients a worker, the cache emptied when full (about 0.5 GB at worst, were
+# every one of them five years into daily practice).
+KEPT_PATIENTS = 500
+_kept: KeyedCache[Progress] = KeyedCache(limit=KEPT_PATIENTS)
+_kept_practice: KeyedCache[_Practised] = KeyedCache(limit=KEPT_PATIENTS)
+
+
 async def progress_for(patient: User, *, policy: CarePolicy, now: datetime) -> Progress:
+    """The patient's progress as of `now`, kept (module docstring) while nothing it shows has
+    changed: a kept one equals a fresh reading, its `now` this one."""
+    practice, care, catalog = await change_tokens(  # read before the data
+        f"{history.PRACTICE_TOKEN}{patient.id}", CARE_TOKEN, CATALOG_TOKEN
+    )
     zone = ZoneInfo(patient.time_zone)
+    local_now = now.astimezone(zone)
+    today = streaks.practice_day(now, patient.time_zone, policy.day_rollover_hour)
+    day: Hashable = (patient.time_zone, policy, today)
+    keys: dict[int, Hashable] = {patient.id: (care, catalog, day, local_now.date())}
+    kept = _kept.split(keys)[0].get(patient.id)
+    if kept is not None:
+        return replace(kept, now=local_now)
+    practised = await _practised(patient, policy, now, practice, day)
+    found = await _progress(patient, practised, local_now)
+    if care is not None and catalog is not None:
+        _kept.store(keys, {patient.id: found})
+    return found
+
+
+async def _practised(
+    patient: User, policy: CarePolicy, now: datetime, token: str | None, day: Hashable
+) -> _Practised:
+    keys: dict[int, Hashable] = {patient.id: (token, day)}
+    kept = _kept_practice.split(keys)[0].get(patient.id)
+    if kept is not None:
+        return kept
     events, practices, minutes = await history.read_practice(patient.id, policy)
     summary = streaks.compute_streak(
         events, now=now, time_zone=patient.time_zone, policy=streak_policy(policy)
     )
+    weekly = trends.weekly_totals(minutes, today=summary.today, weeks=MINUTES_WEEKS)
+    found = _Practised(summary, practices, minutes, weekly)
+    if token is not None:  # no practice yet: nothing worth keeping
+        _kept_practice.store(keys, {patient.id: found})
+    return found
+
+
+async def _progress(patient: User, practised: _Practised, local_now: datetime) -> Progress:
+    zone = local_now.tzinfo
+    assert isinstance(zone, ZoneInfo)
+    summary = practised.streak
     start = summary.today - timedelta(weeks=CALENDAR_WEEKS)
-    local_now = now.astimezone(zone)
     # Ratings by calendar date up to this moment: never the practice day, which lags the
     # calendar between midnight and the rollover hour.
     rated_through = local_now.date()
     since = datetime.combine(rated_through - timedelta(weeks=CALENDAR_WEEKS), time(), zone)
-    quick, pairs, by_session, by_kind = await _ratings(patient, practices, since, zone)
+    quick, pairs, by_session, by_kind = await _ratings(patient, practised.practices, since, zone)
     gad7 = (
         await Gad7Response.filter(patient_id=patient.id, occurred_at__gte=since)
         .order_by("occurred_at")
@@ -81,11 +157,11 @@ async def progress_for(patient: User, *, policy: CarePolicy, now: datetime) -> P
         start=start,
         now=local_now,
         ratings_start=ratings_start,
-        minutes_by_day=minutes,
+        minutes_by_day=practised.minutes_by_day,
         checkins=quick,
         pairs=pairs,
         gad7=gad7_days,
-        weekly=trends.weekly_totals(minutes, today=summary.today, weeks=MINUTES_WEEKS),
+        weekly=practised.weekly,
         by_session=by_session,
         by_kind=by_kind,
     )

@@ -11,6 +11,7 @@ from typing import Any
 from litestar import Controller, Request, Response, get, post
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
+from markupsafe import Markup
 
 from wellness.accounts.models import User
 from wellness.care import services as care
@@ -18,6 +19,7 @@ from wellness.care import support as support_panel
 from wellness.caseload import record, report_period
 from wellness.checkins import services as checkins
 from wellness.checkins.scoring import GAD7_ANSWERS, GAD7_ITEMS, GAD7_MAX, SUDS_MAX
+from wellness.db import tokens_read_once
 from wellness.lib.validation import FieldError
 from wellness.practice import charts, checkin_as_after, progress
 from wellness.practice import services as practice
@@ -57,6 +59,7 @@ class ExportForm:
 
 
 async def _progress_template(
+    request: Request[Any, Any, Any],
     user: User,
     now: datetime,
     policy: CarePolicy,
@@ -65,7 +68,11 @@ async def _progress_template(
     export: ExportForm | None = None,
     status: int = 200,
 ) -> Template:
-    found = await progress.progress_for(user, policy=policy, now=now)
+    # A view that writes none of what the change tokens follow: read each token once.
+    with tokens_read_once():
+        found = await progress.progress_for(user, policy=policy, now=now)
+        # The list the care team sees on the patient's record, notes included.
+        listing = await record.practice_history(user, policy=policy, page=practice_page)
     today = report_period.today_in(now, user.time_zone)
     if export is None:
         first = today - timedelta(days=report_period.DEFAULT_DAYS - 1)
@@ -73,15 +80,36 @@ async def _progress_template(
     context = {
         "user": user,
         "progress": found,
-        "charts": progress_charts(found),
-        "completion_percent": policy.completion_percent,
-        # The list the care team sees on the patient's record, notes included.
-        "practice": await record.practice_history(user, policy=policy, page=practice_page),
+        "charts_html": _charts_html(request, found, policy),
+        "practice": listing,
         "export": export,
         "today": today,
         "max_days": report_period.MAX_DAYS,
     }
     return Template("wellbeing/progress.html", context=context, status_code=status)
+
+
+CHARTS_TEMPLATE = "wellbeing/_progress_charts.html"
+
+
+def _charts_html(
+    request: Request[Any, Any, Any], found: progress.Progress, policy: CarePolicy
+) -> Markup:
+    """The page's charts as HTML, kept with the figures they show (`found.derived`): while
+    `progress_for` keeps those (the policy is in its key), a view neither lays out nor renders
+    a chart again (most of a view's cost for years of practice)."""
+    engine = request.app.template_engine
+    assert engine is not None  # create_app configures templates
+    template = engine.get_template(CHARTS_TEMPLATE)  # a new one when edited (development)
+    key = ("progress charts", template)
+    html: Markup | None = found.derived.get(key)
+    if html is None:
+        html = found.derived[key] = Markup(  # noqa: S704  (autoescaped template output)
+            template.render(
+                charts=progress_charts(found), completion_percent=policy.completion_percent
+            )
+        )
+    return html
 
 
 LOG_PRACTICE = "wellbeing/log_practice.html"
@@ -161,9 +189,14 @@ class WellbeingPages(Controller):
 
     @get("/progress", name="progress")
     async def progress_page(
-        self, user: SignedInUser, now: RequestTime, policy: CareRules, practice_page: PageNumber = 1
+        self,
+        request: Request[Any, Any, Any],
+        user: SignedInUser,
+        now: RequestTime,
+        policy: CareRules,
+        practice_page: PageNumber = 1,
     ) -> Template:
-        return await _progress_template(user, now, policy, practice_page=practice_page)
+        return await _progress_template(request, user, now, policy, practice_page=practice_page)
 
     @get(EXPORT, name="progress_export")
     async def export_own_data(self, call: PatientCall, settings: AppSettings) -> Response[bytes]:
@@ -173,7 +206,12 @@ class WellbeingPages(Controller):
         period, errors = fhir_export.period_asked(call.user, typed, now=call.now)
         if period is None:
             return await _progress_template(
-                call.user, call.now, call.policy, export=ExportForm(typed, errors), status=400
+                call.request,
+                call.user,
+                call.now,
+                call.policy,
+                export=ExportForm(typed, errors),
+                status=400,
             )
         return await fhir_export.bundle_download(
             call.request, call.user, period, settings=settings, now=call.now
