@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from tortoise.exceptions import IntegrityError
@@ -20,6 +21,7 @@ from wellness.catalog import saved, saved_rules
 from wellness.catalog.kinds import Status
 from wellness.catalog.models import PracticeSession, SavedSession
 from wellness.catalog.rules import CatalogConflict
+from wellness.catalog.search import CatalogQuery
 
 NOW = datetime(2026, 11, 24, 14, 30, tzinfo=UTC)
 
@@ -40,6 +42,11 @@ def sessions(any_orm: Orm) -> dict[str, PracticeSession]:
         title: any_orm.run(published(title, minutes=minutes, now=NOW))
         for title, minutes in (("Breathe", 6), ("Ground", 5), ("Scan", 8))
     }
+
+
+def everything(**narrowed: Any) -> CatalogQuery:
+    """A query of the Saved list (its statuses are not read: it keeps what was saved)."""
+    return CatalogQuery(statuses=frozenset(Status), **narrowed)
 
 
 def rows(orm: Orm) -> list[tuple[int, int]]:
@@ -132,9 +139,9 @@ def test_the_list_is_newest_saved_first_and_paged(
     for hours, title in enumerate(("Scan", "Breathe", "Ground")):
         any_orm.run(saved.save(pat.id, sessions[title].id, now=NOW + timedelta(hours=hours)))
 
-    first = any_orm.run(saved.saved_page(pat.id, 1, 2))
-    second = any_orm.run(saved.saved_page(pat.id, 2, 2))
-    past_the_end = any_orm.run(saved.saved_page(pat.id, 9, 2))
+    first = any_orm.run(saved.saved_page(pat.id, everything(page=1, per_page=2))).found
+    second = any_orm.run(saved.saved_page(pat.id, everything(page=2, per_page=2))).found
+    past_the_end = any_orm.run(saved.saved_page(pat.id, everything(page=9, per_page=2))).found
 
     assert [item.row.title for item in first.items] == ["Ground", "Breathe"]
     assert [item.row.title for item in second.items] == ["Scan"]
@@ -149,7 +156,7 @@ def test_each_patient_has_their_own_list(
     any_orm.run(saved.save(pat.id, sessions["Breathe"].id, now=NOW))
     any_orm.run(saved.save(sam.id, sessions["Scan"].id, now=NOW))
 
-    mine = any_orm.run(saved.saved_page(pat.id, 1, 24))
+    mine = any_orm.run(saved.saved_page(pat.id, everything())).found
     among = any_orm.run(saved.saved_among(pat.id, [s.id for s in sessions.values()]))
     removed = any_orm.run(saved.unsave(pat.id, sessions["Scan"].id))  # Sam's, not Pat's
 
@@ -181,7 +188,7 @@ def test_a_session_archived_after_it_was_saved_stays_on_the_list_and_may_be_unsa
     any_orm.run(saved.save(pat.id, scan.id, now=NOW))
     any_orm.run(PracticeSession.filter(id=scan.id).update(status=Status.ARCHIVED))
 
-    [item] = any_orm.run(saved.saved_page(pat.id, 1, 24)).items
+    [item] = any_orm.run(saved.saved_page(pat.id, everything())).found.items
     for_pat = any_orm.run(saved.session_to_unsave(pat, scan.id))
     for_sam = any_orm.run(saved.session_to_unsave(sam, scan.id))
 

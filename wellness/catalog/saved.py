@@ -8,7 +8,7 @@ session page uses) before `save`; a session archived later stays in the list.
 from __future__ import annotations
 
 from collections.abc import Collection, Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from tortoise.exceptions import IntegrityError
@@ -16,8 +16,10 @@ from tortoise.transactions import in_transaction
 
 from wellness.accounts.models import User
 from wellness.catalog import saved_rules
+from wellness.catalog.kinds import Status
 from wellness.catalog.models import PracticeSession, SavedSession
-from wellness.catalog.search import SessionRow, rows_for
+from wellness.catalog.rules import search_tokens
+from wellness.catalog.search import CatalogQuery, SessionRow, ranked_ids, rows_for
 from wellness.catalog.services import session_for_viewer
 from wellness.db import CARE_TOKEN, KeyedCache, change_token
 from wellness.lib.paging import Page, page_bounds
@@ -88,21 +90,49 @@ async def saved_count(patient_id: int) -> int:
 _kept_counts: KeyedCache[int] = KeyedCache()
 
 
-async def saved_page(patient_id: int, page: int, per_page: int) -> Page[SavedItem]:
-    """A page of the patient's saved sessions, newest saved first, whatever their status now."""
-    mine = SavedSession.filter(patient_id=patient_id)
-    total = await mine.count()
-    page, _, offset = page_bounds(total, page, per_page)
-    rows = (
-        await mine.order_by("-saved_at", "-id")
-        .offset(offset)
-        .limit(per_page)
+@dataclass(frozen=True, slots=True)
+class SavedPage:
+    """A page of the saved sessions a search matched, and how many the patient keeps in all."""
+
+    found: Page[SavedItem]
+    kept: int
+
+
+async def saved_page(patient_id: int, query: CatalogQuery) -> SavedPage:
+    """A page of the patient's saved sessions the query matches, newest saved first, whatever
+    their status now (`query.statuses` is not read; `saved_rules` says how gone ones match).
+
+    1. Every session on the list with when it was saved, newest first (at most MAX_SAVED).
+    2. When the query narrows them: which of those it matches (`matching_saved`), in that order.
+    3. The page's card fields. A handful of queries, however many are saved or matched.
+    """
+    listed = (
+        await SavedSession.filter(patient_id=patient_id)
+        .order_by("-saved_at", "-id")
         .values_list("session_id", "saved_at")
     )
-    when = {int(session_id): saved_at for session_id, saved_at in rows}
-    cards = await rows_for(list(when))
+    when = {int(session_id): saved_at for session_id, saved_at in listed}
+    ids = list(when)
+    if ids and query.narrows:
+        matched = await matching_saved(patient_id, query)
+        ids = [session_id for session_id in ids if session_id in matched]
+    page, _, offset = page_bounds(len(ids), query.page, query.per_page)
+    cards = await rows_for(ids[offset : offset + query.per_page])
     items = [SavedItem(row, when[row.id]) for row in cards]
-    return Page.of(items, page=page, per_page=per_page, total=total)
+    found = Page.of(items, page=page, per_page=query.per_page, total=len(ids))
+    return SavedPage(found, kept=len(when))
+
+
+async def matching_saved(patient_id: int, query: CatalogQuery) -> frozenset[int]:
+    """The ids on the patient's list that the query's words and filters match, through the
+    library's search: a session in the library by all its text, one gone by its title."""
+    mine = replace(query, statuses=frozenset(Status), saved_by=patient_id, titles_only=False)
+    if not search_tokens(query.text):
+        return frozenset(await ranked_ids(mine))
+    in_library = await ranked_ids(replace(mine, statuses=saved_rules.IN_LIBRARY))
+    gone = frozenset(Status) - saved_rules.IN_LIBRARY
+    by_title = await ranked_ids(replace(mine, statuses=gone, titles_only=True))
+    return frozenset((*in_library, *by_title))
 
 
 async def saved_item(patient_id: int, session_id: int) -> SavedItem | None:
