@@ -253,7 +253,7 @@ SHELF: dict[str, tuple[Kind, int, Posture, Guidance, str, str, list[str], Status
 def shelf(any_orm: Orm, pat: User, sam: User) -> dict[str, int]:
     """SHELF's sessions, made as a coordinator makes them (so the search index has their tags)."""
     made = {}
-    for title, (kind, minutes, posture, guidance, teacher, about, tags, status) in SHELF.items():
+    for title, (kind, minutes, posture, guidance, teacher, about, tags, _status) in SHELF.items():
         fields = catalog.SessionFields(
             title=title,
             kind=kind,
@@ -287,7 +287,7 @@ def found(orm: Orm, patient: User, **narrowed: Any) -> list[str]:
 def test_words_find_saved_sessions_by_their_text_newest_saved_first(
     any_orm: Orm, pat: User, shelf: dict[str, int]
 ) -> None:
-    """"Breath of old" is gone but has the word in its title; "Evening scan" has it in its
+    """ "Breath of old" is gone but has the word in its title; "Evening scan" has it in its
     description; "Quiet walk" is gone and has it only in its teacher's name; "Box breath" is
     Sam's."""
     assert found(any_orm, pat, text="breath") == ["Breath of old", "Evening scan", "Morning breath"]
