@@ -263,7 +263,7 @@ def test_a_bad_filters_message_stands_beside_its_field_and_links_only_to_a_field
 
     assert '<a href="#filter-length">Length: Choose one of the listed lengths.</a>' in page
     assert 'aria-invalid="true" aria-describedby="filter-length-error"' in page
-    assert '<li>Tag: That tag is too long.</li>' in page  # a patient's form has no tag field
+    assert "<li>Tag: That tag is too long.</li>" in page  # a patient's form has no tag field
     assert 'id="filter-tag"' not in page
     assert '<a href="#filter-tag">Tag: That tag is too long.</a>' in staff
     assert 'id="filter-status" name="status" aria-invalid="true"' in staff
