@@ -273,8 +273,8 @@ def shelf(any_orm: Orm, pat: User, sam: User) -> dict[str, int]:
     for hours, title in enumerate(list(SHELF)[:-1]):
         any_orm.run(saved.save(pat.id, made[title], now=NOW + timedelta(hours=hours)))
     any_orm.run(saved.save(sam.id, made["Box breath"], now=NOW))
-    for title, fields in SHELF.items():  # archived after they were saved
-        if fields[-1] is Status.ARCHIVED:
+    for title, described in SHELF.items():  # archived after they were saved
+        if described[-1] is Status.ARCHIVED:
             any_orm.run(PracticeSession.filter(id=made[title]).update(status=Status.ARCHIVED))
     return made
 
