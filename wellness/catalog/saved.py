@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from tortoise.exceptions import IntegrityError
+from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from wellness.accounts.models import User
@@ -102,25 +103,35 @@ async def saved_page(patient_id: int, query: CatalogQuery) -> SavedPage:
     """A page of the patient's saved sessions the query matches, newest saved first, whatever
     their status now (`query.statuses` is not read; `saved_rules` says how gone ones match).
 
-    1. Every session on the list with when it was saved, newest first (at most MAX_SAVED).
-    2. When the query narrows them: which of those it matches (`matching_saved`), in that order.
+    1. Without words or filters: the count, and the page's rows in order (two small queries
+       whatever the list's length, as the list is read most often).
+    2. With them: every session on the list with when it was saved, newest first (at most
+       MAX_SAVED), kept in that order where the library's search matches (`matching_saved`).
     3. The page's card fields. A handful of queries, however many are saved or matched.
     """
-    listed = (
-        await SavedSession.filter(patient_id=patient_id)
-        .order_by("-saved_at", "-id")
-        .values_list("session_id", "saved_at")
-    )
-    when = {int(session_id): saved_at for session_id, saved_at in listed}
-    ids = list(when)
-    if ids and query.narrows:
-        matched = await matching_saved(patient_id, query)
-        ids = [session_id for session_id in ids if session_id in matched]
-    page, _, offset = page_bounds(len(ids), query.page, query.per_page)
-    cards = await rows_for(ids[offset : offset + query.per_page])
-    items = [SavedItem(row, when[row.id]) for row in cards]
-    found = Page.of(items, page=page, per_page=query.per_page, total=len(ids))
-    return SavedPage(found, kept=len(when))
+    mine = SavedSession.filter(patient_id=patient_id)
+    if not query.narrows:
+        kept = await mine.count()
+        page, _, offset = page_bounds(kept, query.page, query.per_page)
+        listed = await _newest_first(mine.offset(offset).limit(query.per_page))
+        ids, total = list(listed), kept
+    else:
+        listed = await _newest_first(mine)
+        matched = await matching_saved(patient_id, query) if listed else frozenset()
+        every = [session_id for session_id in listed if session_id in matched]
+        kept, total = len(listed), len(every)
+        page, _, offset = page_bounds(total, query.page, query.per_page)
+        ids = every[offset : offset + query.per_page]
+    cards = await rows_for(ids)
+    items = [SavedItem(row, listed[row.id]) for row in cards]
+    found = Page.of(items, page=page, per_page=query.per_page, total=total)
+    return SavedPage(found, kept=kept)
+
+
+async def _newest_first(rows: QuerySet[SavedSession]) -> dict[int, datetime]:
+    """Session id -> when it was saved, newest first."""
+    pairs = await rows.order_by("-saved_at", "-id").values_list("session_id", "saved_at")
+    return {int(session_id): saved_at for session_id, saved_at in pairs}
 
 
 async def matching_saved(patient_id: int, query: CatalogQuery) -> frozenset[int]:
