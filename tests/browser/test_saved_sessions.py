@@ -3,7 +3,8 @@ JavaScript on (in place: the button flips, a polite message is said, nothing mov
 from its page with JavaScript off (the form comes back to the page); both are under Saved,
 newest first, beside the one archived since it was saved; then unsaved both ways. axe-core finds
 nothing on the Saved tab; screenshots at desktop and phone widths go to SAVED_SHOTS (default:
-the test's tmp_path)."""
+the test's tmp_path). The Saved tab's search box and filters narrow the list, say when nothing
+matches, and carry the search to the library's tab."""
 
 from __future__ import annotations
 
@@ -102,3 +103,45 @@ def test_a_patient_saves_with_and_without_script_finds_them_under_saved_and_unsa
     expect(page.locator("[data-saved-status]")).to_have_text(f"“{FIVE_SENSES}” is no longer saved.")
     assert saved_titles(page) == before
     scripted.close()
+
+
+def test_a_patient_searches_their_saved_sessions_and_takes_the_search_to_the_library(
+    browser: Browser, live_server: LiveServer, axe_source: str, tmp_path: Path
+) -> None:
+    directory = Path(os.environ.get("SAVED_SHOTS", tmp_path))
+    directory.mkdir(parents=True, exist_ok=True)
+    context = new_context(browser, live_server)
+    page = context.new_page()
+    sign_in(page, "patient@demo.wellness")
+    everything = saved_titles(page)
+
+    search = page.get_by_role("search", name="Saved sessions")
+    search.get_by_label("Search your saved sessions").fill("walking")
+    search.get_by_role("button", name="Search saved").click()
+
+    titles = page.locator(".session-card__title")
+    expect(titles).to_have_count(1)
+    expect(titles.first).to_contain_text(ARCHIVED)  # gone from the library: found by its title
+    expect(page.locator(".table-summary")).to_contain_text(
+        f"1 of your {len(everything)} saved sessions matches “walking”."
+    )
+    expect(page.get_by_label("Search your saved sessions")).to_have_value("walking")
+    no_axe_violations(page, axe_source)
+    shots(page, directory, "saved-search")
+
+    search = page.get_by_role("search", name="Saved sessions")
+    search.get_by_label("Kind").select_option("yoga")
+    search.get_by_role("button", name="Search saved").click()
+    expect(page.locator(".empty")).to_contain_text(
+        "None of your saved sessions match “walking” with these filters."
+    )
+    no_axe_violations(page, axe_source)
+    shots(page, directory, "saved-search-empty")
+
+    page.get_by_role("navigation", name="Library").get_by_role("link", name="Sessions").click()
+    expect(page.get_by_role("heading", name="Practice sessions", level=1)).to_be_visible()
+    expect(page.get_by_label("Search", exact=True)).to_have_value("walking")
+    page.get_by_role("main").get_by_role("link", name="Clear filters").first.click()
+    page.get_by_role("navigation", name="Library").get_by_role("link", name="Saved").click()
+    expect(titles).to_have_count(len(everything))
+    context.close()

@@ -5,9 +5,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 from tests.conftest import TEST_NOW, Client
+from wellness.accounts.models import User
 from wellness.audit.models import AuditEvent
 from wellness.care.models import OverrideKind, SessionOverride
-from wellness.catalog.models import SavedSession
+from wellness.catalog.kinds import Guidance, Posture
+from wellness.catalog.models import PracticeSession, SavedSession, SessionTag
+
+# What the patient saved for the search tests, oldest first ("Older walk" has left the library).
+SHELVED = ("Older walk", "Five senses", "Body scan", "Slow breathing")
 
 
 def saved_rows(client: Client) -> list[tuple[int, int]]:
@@ -58,3 +63,17 @@ def saved_audit(client: Client) -> list[tuple[str, int | None, str, str, int | N
         ]
 
     return client.run(read)
+
+
+def shelve(client: Client, personas: dict[str, User], library: dict[str, int]) -> None:
+    """SHELVED saved by the patient, and "Box breathing" by the other patient; "Body scan" is
+    done lying down and tagged "sleep", "Older walk" is silent."""
+    save_as(client, personas["patient"].id, *(library[title] for title in SHELVED))
+    save_as(client, personas["other_patient"].id, library["Box breathing"])
+
+    async def describe() -> None:
+        await PracticeSession.filter(id=library["Body scan"]).update(posture=Posture.LYING)
+        await PracticeSession.filter(id=library["Older walk"]).update(guidance=Guidance.SILENT)
+        await SessionTag.create(session_id=library["Body scan"], tag="sleep")
+
+    client.run(describe)

@@ -253,6 +253,22 @@ def test_unreadable_filters_get_a_friendly_400_page(
     assert "<script>" not in text.split("</header>", 1)[1]
 
 
+def test_a_bad_filters_message_stands_beside_its_field_and_links_only_to_a_field_shown(
+    client: Client, library: dict[str, int]
+) -> None:
+    client.login_as(PERSONAS["patient"])
+    page = client.get("/sessions", params={"length": "7", "tag": "t" * 49}).text
+    client.login_as(PERSONAS["coordinator"])
+    staff = client.get("/sessions", params={"status": "gone", "tag": "t" * 49}).text
+
+    assert '<a href="#filter-length">Length: Choose one of the listed lengths.</a>' in page
+    assert 'aria-invalid="true" aria-describedby="filter-length-error"' in page
+    assert "<li>Tag: That tag is too long.</li>" in page  # a patient's form has no tag field
+    assert 'id="filter-tag"' not in page
+    assert '<a href="#filter-tag">Tag: That tag is too long.</a>' in staff
+    assert 'id="filter-status" name="status" aria-invalid="true"' in staff
+
+
 def test_an_empty_library_says_so(client: Client, personas: dict[str, User]) -> None:
     client.login_as(PERSONAS["patient"])
     page = client.get("/sessions")

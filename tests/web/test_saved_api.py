@@ -1,7 +1,8 @@
 """The Saved list's JSON API: a patient reads their own list a page at a time, saves a session
 they may open (201, then 204: one row) and takes one off (204, also when it was not saved).
 Staff are refused (403) and no patient reaches another's list; the catalog's answers say for a
-patient whether each session is saved."""
+patient whether each session is saved. The list takes the library list's search and filters
+(`q`, `kind`, `max_minutes`, `posture`, `guidance`, `tag`) and refuses a bad one naming it."""
 
 from __future__ import annotations
 
@@ -11,9 +12,10 @@ from uuid import uuid4
 import pytest
 
 from tests.conftest import PERSONAS, Client
-from tests.web.saved_data import ban_for, save_as, saved_audit, saved_rows
+from tests.web.saved_data import ban_for, save_as, saved_audit, saved_rows, shelve
 from wellness.accounts.models import User
 from wellness.catalog import saved_rules
+from wellness.catalog.kinds import Kind
 
 SAVED = "/api/v1/me/saved"
 
@@ -162,8 +164,11 @@ def test_staff_are_refused_and_no_list_changes(
         call(client, "DELETE", f"{SAVED}/{library['Body scan']}"),
     ]
 
+    searched = client.get(SAVED, params={"q": "body", "kind": "body_scan"})
+
     assert [answer.status_code for answer in answers] == [403, 403, 403]
-    assert all("Body scan" not in answer.text for answer in answers)
+    assert searched.status_code == 403
+    assert all("Body scan" not in answer.text for answer in [*answers, searched])
     assert saved_rows(client) == [(personas["patient"].id, library["Body scan"])]
 
 
@@ -256,3 +261,141 @@ def test_the_openapi_document_describes_the_saved_list(
             "properties"
         ]
     )
+
+
+def test_the_openapi_document_gives_the_saved_list_the_librarys_filters(
+    client: Client, personas: dict[str, User]
+) -> None:
+    document = client.get("/schema/openapi.json").json()
+
+    def parameters(path: str) -> dict[str, dict[str, Any]]:
+        found = document["paths"][path]["get"]["parameters"]
+        return {parameter["name"]: parameter for parameter in found}
+
+    mine, library = parameters(SAVED), parameters("/api/v1/sessions")
+
+    filters = {"q", "kind", "max_minutes", "posture", "guidance", "tag", "page", "per_page"}
+    assert set(mine) == filters
+    assert set(library) == filters | {"status"}  # the status filter is staff's
+    for name in filters:
+        assert mine[name] == library[name], name
+        assert mine[name]["in"] == "query"
+        assert mine[name]["required"] is False
+    assert mine["q"]["schema"]["maxLength"] == 200
+    assert (mine["max_minutes"]["schema"]["minimum"], mine["max_minutes"]["schema"]["maximum"]) == (
+        1,
+        24 * 60,
+    )
+    assert mine["kind"]["schema"]["oneOf"][0] == {"$ref": "#/components/schemas/Kind"}
+    assert document["components"]["schemas"]["Kind"]["enum"] == [kind.value for kind in Kind]
+    assert mine["tag"]["schema"]["maxLength"] == 48
+    assert mine["q"]["description"] == "Words to search for"
+    listed = document["components"]["schemas"]["SavedList"]["properties"]
+    assert {"total", "saved_total", "limit"} <= set(listed)
+    assert "422" in document["paths"][SAVED]["get"]["responses"]
+
+
+def titles(answer: Any) -> list[str]:
+    assert answer.status_code == 200, answer.text
+    return [item["title"] for item in answer.json()["items"]]
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"q": "breath"}, ["Slow breathing"]),  # "Box breathing" is the other patient's
+        ({"q": "walk"}, ["Older walk"]),  # no longer in the library: found by its title
+        ({"kind": "grounding"}, ["Five senses"]),
+        ({"max_minutes": 5}, ["Five senses"]),
+        ({"max_minutes": 8}, ["Slow breathing", "Body scan", "Five senses"]),
+        ({"posture": "lying"}, ["Body scan"]),
+        ({"guidance": "silent"}, ["Older walk"]),
+        ({"tag": "sleep"}, ["Body scan"]),
+        ({"tag": "  Sleep "}, ["Body scan"]),  # read as the library reads a tag
+        ({"q": "zzz"}, []),
+        ({"status": "archived"}, ["Slow breathing", "Body scan", "Five senses", "Older walk"]),
+    ],
+)
+def test_the_list_takes_the_librarys_search_and_filters(
+    client: Client,
+    personas: dict[str, User],
+    library: dict[str, int],
+    params: dict[str, Any],
+    expected: list[str],
+) -> None:
+    """`status` is not one of the list's parameters: it is ignored, as any unknown one is."""
+    shelve(client, personas, library)
+    client.login_as(PERSONAS["patient"])
+
+    answer = client.get(SAVED, params=params)
+
+    assert titles(answer) == expected
+    body = answer.json()
+    assert (body["total"], body["saved_total"], body["limit"]) == (len(expected), 4, 500)
+    assert all(item["standing"] in {"available", "gone"} for item in body["items"])
+
+
+def test_a_search_of_the_list_is_paged_newest_saved_first(
+    client: Client, personas: dict[str, User], library: dict[str, int]
+) -> None:
+    shelve(client, personas, library)
+    client.login_as(PERSONAS["patient"])
+
+    first = client.get(SAVED, params={"max_minutes": 10, "per_page": 3}).json()
+    second = client.get(SAVED, params={"max_minutes": 10, "per_page": 3, "page": 2}).json()
+    past = client.get(SAVED, params={"max_minutes": 10, "per_page": 3, "page": 9}).json()
+
+    assert [item["title"] for item in first["items"]] == [
+        "Slow breathing",
+        "Body scan",
+        "Five senses",
+    ]
+    assert [item["title"] for item in second["items"]] == ["Older walk"]
+    assert (first["page"], first["pages"], first["total"]) == (1, 2, 4)
+    assert (past["page"], past["items"]) == (2, second["items"])
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"kind": "karaoke"},
+        {"max_minutes": "0"},
+        {"max_minutes": "1441"},
+        {"max_minutes": "\u0669"},  # an Arabic-Indic nine
+        {"posture": "upside"},
+        {"guidance": "loud"},
+        {"q": "a" * 201},
+        {"tag": "t" * 49},
+        {"page": "0"},
+        {"per_page": "101"},
+    ],
+)
+def test_a_bad_filter_is_refused_naming_it_and_changes_nothing(
+    client: Client, personas: dict[str, User], library: dict[str, int], params: dict[str, str]
+) -> None:
+    """The library's list answers the same values with the same refusal."""
+    shelve(client, personas, library)
+    before = saved_rows(client)
+    client.login_as(PERSONAS["patient"])
+
+    refused = client.get(SAVED, params=params)
+    in_library = client.get("/api/v1/sessions", params=params)
+
+    assert refused.status_code == 422
+    assert [problem["field"] for problem in refused.json()["errors"]] == list(params)
+    assert (in_library.status_code, in_library.json()["errors"]) == (422, refused.json()["errors"])
+    assert saved_rows(client) == before
+
+
+def test_another_patients_search_reaches_only_their_own_list(
+    client: Client, personas: dict[str, User], library: dict[str, int]
+) -> None:
+    shelve(client, personas, library)
+    client.login_as(PERSONAS["other_patient"])
+
+    breath = client.get(SAVED, params={"q": "breath"}).json()
+    walk = client.get(SAVED, params={"q": "walk"}).json()
+
+    assert [item["title"] for item in breath["items"]] == ["Box breathing"]
+    assert (breath["total"], breath["saved_total"]) == (1, 1)
+    assert (walk["items"], walk["total"]) == ([], 0)

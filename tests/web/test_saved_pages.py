@@ -1,7 +1,9 @@
 """The Saved list on the pages: a patient saves a session from its page or a library card
 without JavaScript (a form that comes back to the same place), sees the Saved tab newest first
 with what has left the library greyed and what their care team asked them to skip marked, and
-finds it from their home page. Staff have no toggles, no tab and no list."""
+finds it from their home page. The library's search and filters narrow the tab as they do the
+library, keep to its pages and its tab links, and say when nothing matches. Staff have no
+toggles, no tab and no list."""
 
 from __future__ import annotations
 
@@ -11,12 +13,16 @@ from datetime import UTC, datetime
 import pytest
 
 from tests.conftest import PERSONAS, Client, text_of
-from tests.web.saved_data import ban_for, save_as, saved_audit, saved_rows
+from tests.web.saved_data import ban_for, save_as, saved_audit, saved_rows, shelve
 from wellness.accounts.models import User
 from wellness.catalog.kinds import Status
 from wellness.catalog.models import PracticeSession, SavedSession
 
 TABS = re.compile(r'<nav class="library-tabs" aria-label="Library">(.*?)</nav>', re.S)
+
+
+def titles_of(page: str) -> list[str]:
+    return re.findall(r'<h3 class="session-card__title">(?:<a[^>]*>)?([^<]+)', page)
 
 
 def toggle_of(page: str, session_id: int) -> str:
@@ -343,3 +349,237 @@ def test_when_it_was_saved_is_shown_in_the_patients_own_time_zone(
     client.login_as(PERSONAS[persona])
 
     assert shown in text_of(client.get("/sessions?saved=1"))
+
+
+# --- searching the Saved tab ---------------------------------------------------------------------
+
+
+def test_a_search_on_the_saved_tab_lists_the_saved_sessions_it_matches(
+    client: Client, personas: dict[str, User], library: dict[str, int]
+) -> None:
+    shelve(client, personas, library)
+    client.login_as(PERSONAS["patient"])
+
+    response = client.get("/sessions?saved=1&q=breath")
+    page = response.text
+
+    assert response.status_code == 200
+    assert titles_of(page) == ["Slow breathing"]  # "Box breathing" is the other patient's
+    assert "1 of your 4 saved sessions matches “breath”." in text_of(response)
+    assert 'value="breath"' in page  # the form keeps what was typed
+    assert '<input type="hidden" name="saved" value="1">' in page
+    assert '<a href="/sessions?saved=1">Clear filters</a>' in page
+    tabs = TABS.findall(page)[0]
+    assert '<a href="/sessions?q=breath">Sessions</a>' in tabs
+    assert '<a href="/sessions?q=breath&amp;saved=1" aria-current="page">Saved</a>' in tabs
+    assert "<title>“breath” · Saved sessions" in text_of(response)
+    assert 'name="back" value="/sessions?q=breath&amp;saved=1#session-' in page
+
+
+@pytest.mark.parametrize(
+    ("query", "titles"),
+    [
+        ("q=walk", ["Older walk"]),  # no longer in the library: found by its title
+        ("q=five+sen", ["Five senses"]),
+        ("kind=grounding", ["Five senses"]),
+        ("length=5", ["Five senses"]),
+        ("length=10", ["Slow breathing", "Body scan", "Five senses", "Older walk"]),
+        ("posture=lying", ["Body scan"]),
+        ("guidance=silent", ["Older walk"]),
+        ("tag=sleep", ["Body scan"]),
+        ("kind=breathing&length=5", []),  # "Box breathing" is not hers
+        ("status=archived", ["Slow breathing", "Body scan", "Five senses", "Older walk"]),
+    ],
+)
+def test_each_filter_narrows_the_saved_tab_newest_saved_first(
+    client: Client,
+    personas: dict[str, User],
+    library: dict[str, int],
+    query: str,
+    titles: list[str],
+) -> None:
+    """The status filter is staff's: a patient's is ignored here as in the library."""
+    shelve(client, personas, library)
+    client.login_as(PERSONAS["patient"])
+
+    response = client.get(f"/sessions?saved=1&{query}")
+
+    assert response.status_code == 200
+    assert titles_of(response.text) == titles
+
+
+def test_a_tag_chosen_on_the_saved_tab_can_be_removed(
+    client: Client, personas: dict[str, User], library: dict[str, int]
+) -> None:
+    shelve(client, personas, library)
+    client.login_as(PERSONAS["patient"])
+
+    page = client.get("/sessions?saved=1&tag=sleep&q=body").text
+
+    assert '<input type="hidden" name="tag" value="sleep">' in page
+    assert 'Tagged <span class="tag">sleep</span> <a href="/sessions?q=body&amp;saved=1">' in page
+
+
+def test_the_saved_tab_pages_its_matches_keeping_the_filters(
+    client: Client, personas: dict[str, User], library: dict[str, int]
+) -> None:
+    patient = personas["patient"]
+
+    async def many() -> list[int]:
+        made = []
+        for number in range(30):
+            copy = await PracticeSession.create(
+                title=f"Extra {number:02}",
+                kind="breathing" if number % 10 else "sleep",  # 00, 10 and 20 are not
+                status=Status.PUBLISHED,
+                duration_seconds=300,
+                created_at=client.now(),
+                updated_at=client.now(),
+                published_at=client.now(),
+            )
+            made.append(copy.id)
+        return made
+
+    save_as(client, patient.id, *client.run(many))
+    client.login_as(PERSONAS["patient"])
+
+    first = client.get("/sessions?saved=1&q=extra&kind=breathing")
+    second = client.get("/sessions?q=extra&kind=breathing&saved=1&page=2")
+
+    assert "27 of your 30 saved sessions match “extra” · page 1 of 2." in text_of(first)
+    assert 'href="/sessions?q=extra&amp;kind=breathing&amp;saved=1&amp;page=2"' in first.text
+    assert titles_of(first.text)[:2] == ["Extra 29", "Extra 28"]
+    assert titles_of(second.text) == ["Extra 03", "Extra 02", "Extra 01"]
+    assert "page 2 of 2" in text_of(second)
+    assert 'href="/sessions?q=extra&amp;kind=breathing&amp;saved=1"' in second.text  # page 1
+    assert 'name="back" value="/sessions?q=extra&amp;kind=breathing&amp;saved=1&amp;page=2#' in (
+        second.text
+    )
+
+
+def test_a_search_that_matches_nothing_says_so_and_offers_to_clear_it(
+    client: Client, personas: dict[str, User], library: dict[str, int]
+) -> None:
+    shelve(client, personas, library)
+    client.login_as(PERSONAS["patient"])
+
+    words = client.get("/sessions?saved=1&q=zzz")
+    filtered = client.get("/sessions?saved=1&q=zzz&kind=yoga")
+
+    assert words.status_code == 200
+    assert "None of your saved sessions match “zzz”." in text_of(words)
+    assert "Nothing saved yet." not in text_of(words)
+    assert "None of your saved sessions match “zzz” with these filters." in text_of(filtered)
+    assert '<a href="/sessions?saved=1">clear filters</a>' in words.text
+    assert '<a href="/sessions?q=zzz">search the whole library</a>' in words.text
+    assert titles_of(words.text) == []
+
+
+def test_a_patient_who_saved_nothing_is_told_how_to_save_whatever_the_search(
+    client: Client, personas: dict[str, User], library: dict[str, int]
+) -> None:
+    client.login_as(PERSONAS["patient"])
+
+    plain = client.get("/sessions?saved=1")
+    searched = client.get("/sessions?saved=1&q=breath")
+
+    assert "Nothing saved yet." in text_of(plain)
+    assert 'role="search"' not in plain.text  # nothing to search yet
+    assert "Nothing saved yet." in text_of(searched)
+    assert 'value="breath"' in searched.text  # the form stays, to change or clear the words
+
+
+@pytest.mark.parametrize(
+    ("query", "named"),
+    [
+        ("kind=karaoke", "Kind: Choose one of the listed options."),
+        ("length=7", "Length: Choose one of the listed lengths."),
+        ("posture=upside", "Posture: Choose one of the listed options."),
+        ("guidance=loud", "Guidance: Choose one of the listed options."),
+        ("q=" + "a" * 201, "Search: Use at most 200 characters."),
+        ("tag=" + "t" * 49, "Tag: That tag is too long."),
+        ("page=0", "Page: That page number doesn't exist."),
+        ("length=%D9%A9", "Length: Choose one of the listed lengths."),  # an Arabic-Indic nine
+    ],
+)
+def test_a_bad_filter_on_the_saved_tab_is_a_400_naming_it(
+    client: Client, personas: dict[str, User], library: dict[str, int], query: str, named: str
+) -> None:
+    shelve(client, personas, library)
+    before = saved_rows(client)
+    client.login_as(PERSONAS["patient"])
+
+    response = client.get(f"/sessions?saved=1&{query}")
+
+    assert response.status_code == 400
+    assert saved_rows(client) == before
+    assert named in text_of(response)
+    assert "<h1>Saved sessions</h1>" in response.text
+    assert titles_of(response.text) == []
+    assert '<a href="/sessions?saved=1">Clear filters and show every saved session</a>' in (
+        response.text
+    )
+
+
+def test_a_bad_filter_is_tied_to_its_field(
+    client: Client, personas: dict[str, User], library: dict[str, int]
+) -> None:
+    shelve(client, personas, library)
+    client.login_as(PERSONAS["patient"])
+
+    page = client.get("/sessions?saved=1&kind=karaoke").text
+
+    assert '<a href="#filter-kind">Kind: Choose one of the listed options.</a>' in page
+    assert (
+        'id="filter-kind" name="kind" aria-invalid="true" aria-describedby="filter-kind-error"'
+        in page
+    )
+    assert 'id="filter-kind-error"' in page
+
+
+def test_the_library_and_the_saved_tab_link_to_each_other_with_the_same_search(
+    client: Client, personas: dict[str, User], library: dict[str, int]
+) -> None:
+    shelve(client, personas, library)
+    client.login_as(PERSONAS["patient"])
+
+    library_page = client.get("/sessions?q=breath&kind=breathing&page=1")
+    saved_link = re.search(r'<a href="([^"]+)">Saved</a>', TABS.findall(library_page.text)[0])
+    assert saved_link is not None
+    assert saved_link[1] == "/sessions?q=breath&amp;kind=breathing&amp;saved=1"
+    saved_page = client.get(saved_link[1].replace("&amp;", "&"))
+
+    assert titles_of(saved_page.text) == ["Slow breathing"]
+    assert titles_of(library_page.text) == ["Slow breathing", "Box breathing"]
+    assert '<a href="/sessions?q=breath&amp;kind=breathing">Sessions</a>' in saved_page.text
+
+
+@pytest.mark.parametrize("persona", ["therapist", "coordinator", "admin"])
+def test_staff_searching_with_saved_get_the_library_and_no_patients_list(
+    client: Client, personas: dict[str, User], library: dict[str, int], persona: str
+) -> None:
+    shelve(client, personas, library)
+    client.login_as(PERSONAS[persona])
+
+    response = client.get("/sessions?saved=1&q=breath")
+
+    assert response.status_code == 200
+    assert "Practice sessions" in text_of(response)
+    assert "Saved sessions" not in text_of(response)
+    assert titles_of(response.text) == ["Slow breathing", "Box breathing"]  # the library's
+    assert "Saved " not in "".join(re.findall(r"session-card__saved[^<]*<", response.text))
+
+
+def test_another_patient_searching_their_tab_sees_only_their_own(
+    client: Client, personas: dict[str, User], library: dict[str, int]
+) -> None:
+    shelve(client, personas, library)
+    client.login_as(PERSONAS["other_patient"])
+
+    mine = client.get("/sessions?saved=1&q=breath")
+    hers = client.get("/sessions?saved=1&q=walk")
+
+    assert titles_of(mine.text) == ["Box breathing"]
+    assert "1 of your 1 saved session matches “breath”." in text_of(mine)
+    assert titles_of(hers.text) == []
+    assert "Older walk" not in hers.text

@@ -21,6 +21,8 @@ _TAG_SHAPE = re.compile(r"^[a-z0-9][a-z0-9 \-]*$")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
 _SEARCH_TOKEN = re.compile(r"\w+", re.UNICODE)
 MAX_SEARCH_TOKENS = 8
+# The longest search text a page or the API takes.
+MAX_SEARCH_TEXT = 200
 
 
 class CatalogError(FieldError):

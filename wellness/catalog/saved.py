@@ -8,16 +8,19 @@ session page uses) before `save`; a session archived later stays in the list.
 from __future__ import annotations
 
 from collections.abc import Collection, Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from tortoise.exceptions import IntegrityError
+from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from wellness.accounts.models import User
 from wellness.catalog import saved_rules
+from wellness.catalog.kinds import Status
 from wellness.catalog.models import PracticeSession, SavedSession
-from wellness.catalog.search import SessionRow, rows_for
+from wellness.catalog.rules import search_tokens
+from wellness.catalog.search import CatalogQuery, SessionRow, ranked_ids, rows_for
 from wellness.catalog.services import session_for_viewer
 from wellness.db import CARE_TOKEN, KeyedCache, change_token
 from wellness.lib.paging import Page, page_bounds
@@ -88,21 +91,59 @@ async def saved_count(patient_id: int) -> int:
 _kept_counts: KeyedCache[int] = KeyedCache()
 
 
-async def saved_page(patient_id: int, page: int, per_page: int) -> Page[SavedItem]:
-    """A page of the patient's saved sessions, newest saved first, whatever their status now."""
+@dataclass(frozen=True, slots=True)
+class SavedPage:
+    """A page of the saved sessions a search matched, and how many the patient keeps in all."""
+
+    found: Page[SavedItem]
+    kept: int
+
+
+async def saved_page(patient_id: int, query: CatalogQuery) -> SavedPage:
+    """A page of the patient's saved sessions the query matches, newest saved first, whatever
+    their status now (`query.statuses` is not read; `saved_rules` says how gone ones match).
+
+    1. Without words or filters: the count, and the page's rows in order (two small queries
+       whatever the list's length, as the list is read most often).
+    2. With them: every session on the list with when it was saved, newest first (at most
+       MAX_SAVED), kept in that order where the library's search matches (`matching_saved`).
+    3. The page's card fields. A handful of queries, however many are saved or matched.
+    """
     mine = SavedSession.filter(patient_id=patient_id)
-    total = await mine.count()
-    page, _, offset = page_bounds(total, page, per_page)
-    rows = (
-        await mine.order_by("-saved_at", "-id")
-        .offset(offset)
-        .limit(per_page)
-        .values_list("session_id", "saved_at")
-    )
-    when = {int(session_id): saved_at for session_id, saved_at in rows}
-    cards = await rows_for(list(when))
-    items = [SavedItem(row, when[row.id]) for row in cards]
-    return Page.of(items, page=page, per_page=per_page, total=total)
+    if not query.narrows:
+        kept = await mine.count()
+        page, _, offset = page_bounds(kept, query.page, query.per_page)
+        listed = await _newest_first(mine.offset(offset).limit(query.per_page))
+        ids, total = list(listed), kept
+    else:
+        listed = await _newest_first(mine)
+        matched = await matching_saved(patient_id, query) if listed else frozenset()
+        every = [session_id for session_id in listed if session_id in matched]
+        kept, total = len(listed), len(every)
+        page, _, offset = page_bounds(total, query.page, query.per_page)
+        ids = every[offset : offset + query.per_page]
+    cards = await rows_for(ids)
+    items = [SavedItem(row, listed[row.id]) for row in cards]
+    found = Page.of(items, page=page, per_page=query.per_page, total=total)
+    return SavedPage(found, kept=kept)
+
+
+async def _newest_first(rows: QuerySet[SavedSession]) -> dict[int, datetime]:
+    """Session id -> when it was saved, newest first."""
+    pairs = await rows.order_by("-saved_at", "-id").values_list("session_id", "saved_at")
+    return {int(session_id): saved_at for session_id, saved_at in pairs}
+
+
+async def matching_saved(patient_id: int, query: CatalogQuery) -> frozenset[int]:
+    """The ids on the patient's list that the query's words and filters match, through the
+    library's search: a session in the library by all its text, one gone by its title."""
+    mine = replace(query, statuses=frozenset(Status), saved_by=patient_id, titles_only=False)
+    if not search_tokens(query.text):
+        return frozenset(await ranked_ids(mine))
+    in_library = await ranked_ids(replace(mine, statuses=saved_rules.IN_LIBRARY))
+    gone = frozenset(Status) - saved_rules.IN_LIBRARY
+    by_title = await ranked_ids(replace(mine, statuses=gone, titles_only=True))
+    return frozenset((*in_library, *by_title))
 
 
 async def saved_item(patient_id: int, session_id: int) -> SavedItem | None:

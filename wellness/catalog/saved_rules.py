@@ -4,6 +4,11 @@ A patient saves a session they may open (a published one) to come back to it. Th
 most `MAX_SAVED` of them. A session archived after it was saved stays in the list, shown as no
 longer in the library (no play link) until the patient removes it: a list that silently lost
 what someone chose to keep would look broken, and the patient can clear it with one button.
+
+Searching the list: a saved session still in the library matches words as the library's search
+does (title, teacher, tags, description, transcript); one gone from it matches by its title
+only, the one thing of it the list still shows and what the patient knew it by. The library's
+filters (kind, length, posture, guidance, tag) apply to every saved session alike.
 """
 
 from __future__ import annotations
@@ -15,6 +20,8 @@ from wellness.catalog.rules import CatalogConflict
 
 MAX_SAVED = 500
 LIMIT_REACHED = "saved_limit"
+# The statuses a saved session is in the library with; any other is gone from it.
+IN_LIBRARY = frozenset({Status.PUBLISHED})
 
 
 class Standing(StrEnum):
@@ -36,7 +43,7 @@ class Standing(StrEnum):
 def standing_of(status: Status, *, skip: bool) -> Standing:
     """Gone wins over a care team's mark: a session no longer in the library cannot be opened
     whatever its mark."""
-    if status is not Status.PUBLISHED:
+    if status not in IN_LIBRARY:
         return Standing.GONE
     return Standing.SKIP if skip else Standing.AVAILABLE
 

@@ -7,6 +7,10 @@ wellness.catalog.editing writes with them), so a search stays one query over one
 The index itself is created by the migrations (0002, rebuilt with the tags by 0014): an FTS5
 table kept in sync by triggers on SQLite; a generated tsvector column with a GIN index on
 PostgreSQL.
+
+A query may also keep to one patient's Saved list (`saved_by`, for wellness.catalog.saved) and
+match its words in titles only (`titles_only`: FTS5's column filter; the title's weight A in
+the tsvector).
 """
 
 from __future__ import annotations
@@ -35,6 +39,16 @@ class CatalogQuery:
     tag: str | None = None
     page: int = 1
     per_page: int = 24
+    # Only sessions on this patient's Saved list (wellness.catalog.saved); None: any session.
+    saved_by: int | None = None
+    # The words match titles only, not the teacher, tags, description or transcript.
+    titles_only: bool = False
+
+    @property
+    def narrows(self) -> bool:
+        """Whether words or a filter narrow the sessions, beyond their statuses and a list."""
+        chosen = (self.kind, self.max_minutes, self.min_minutes, self.posture, self.guidance)
+        return bool(search_tokens(self.text) or self.tag) or any(x is not None for x in chosen)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,19 +103,26 @@ def _filters(query: CatalogQuery, sql: RawSql) -> list[str]:
         clauses.append(
             f"EXISTS (SELECT 1 FROM session_tags t WHERE t.session_id = s.id AND t.tag = {tag})"
         )
+    if query.saved_by is not None:
+        patient = sql.param(query.saved_by)
+        clauses.append(
+            f"s.id IN (SELECT v.session_id FROM saved_sessions v WHERE v.patient_id = {patient})"
+        )
     return clauses
 
 
-def _match(tokens: list[str], sql: RawSql) -> tuple[str, str, str]:
+def _match(tokens: list[str], sql: RawSql, *, titles_only: bool) -> tuple[str, str, str]:
     """(FROM clause, WHERE clause, ORDER BY) for the full-text part."""
     if sql.dialect == "postgres":
-        expression = sql.param(" & ".join(f"{token}:*" for token in tokens))
+        weight = "A" if titles_only else ""  # the title's weight (migration 0014)
+        expression = sql.param(" & ".join(f"{token}:*{weight}" for token in tokens))
         return (
             f"practice_sessions s CROSS JOIN to_tsquery('simple', {expression}) AS q",
             "s.search_vector @@ q",
             "ts_rank(s.search_vector, q) DESC, s.id",
         )
-    expression = sql.param(" AND ".join(f'"{token}"*' for token in tokens))
+    column = "title : " if titles_only else ""  # FTS5's column filter
+    expression = sql.param(" AND ".join(f'{column}"{token}"*' for token in tokens))
     # CROSS JOIN keeps the FTS table the outer loop: with a plain JOIN, SQLite's planner walks
     # the sessions and runs the whole MATCH once per session (seconds at 10,000 sessions).
     return (
@@ -125,7 +146,7 @@ async def ranked_ids(query: CatalogQuery) -> array[int]:
     if not tokens:
         source, order = "practice_sessions s", "s.title, s.id"
     else:
-        source, match_clause, order = _match(tokens, sql)
+        source, match_clause, order = _match(tokens, sql, titles_only=query.titles_only)
         clauses.append(match_clause)
     _, rows = await connection.execute_query(
         f"SELECT s.id FROM {source} WHERE {' AND '.join(clauses)} ORDER BY {order}", sql.params

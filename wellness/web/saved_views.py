@@ -14,6 +14,7 @@ from wellness.catalog import saved
 from wellness.catalog.kinds import Kind, Status
 from wellness.catalog.saved import SavedItem
 from wellness.catalog.saved_rules import MAX_SAVED, Standing, standing_of
+from wellness.catalog.search import CatalogQuery
 from wellness.web.catalog_views import card_minutes, cover_url, patient_marks
 
 
@@ -44,15 +45,18 @@ class SavedList(msgspec.Struct):
     items: list[SavedSessionOut]
     page: int
     pages: int
-    total: int
+    total: int  # how many saved sessions the search and filters match
+    saved_total: int  # how many sessions are on the list, whatever the search and filters
     limit: int  # how many sessions one patient may keep saved
 
 
-async def saved_list(viewer: User, page: int, per_page: int) -> SavedList:
-    """A page of the viewer's saved sessions, newest saved first, each with its standing."""
-    found = await saved.saved_page(viewer.id, page, per_page)
-    items = await _shown(viewer, found.items)
-    return SavedList(items, found.page, found.pages, found.total, MAX_SAVED)
+async def saved_list(viewer: User, query: CatalogQuery) -> SavedList:
+    """A page of the viewer's saved sessions that the query matches, newest saved first, each
+    with its standing (the query's statuses are not read: the list keeps gone sessions)."""
+    found = await saved.saved_page(viewer.id, query)
+    page = found.found
+    items = await _shown(viewer, page.items)
+    return SavedList(items, page.page, page.pages, page.total, found.kept, MAX_SAVED)
 
 
 async def saved_one(viewer: User, session_id: int) -> SavedSessionOut | None:

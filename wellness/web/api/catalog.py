@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Annotated, Any
 
 import msgspec
@@ -10,26 +11,24 @@ from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import JSONBody, QueryParameter
 
-from wellness.catalog import rules
 from wellness.catalog import services as catalog
-from wellness.catalog.kinds import Guidance, Kind, Posture, Status
+from wellness.catalog.kinds import Status
 from wellness.catalog.models import PracticeSession
 from wellness.catalog.removal import Removed
-from wellness.catalog.search import CatalogQuery
 from wellness.web import actions
+from wellness.web.api.catalog_filters import SESSION_FILTERS, SessionFilters
 from wellness.web.api.catalog_schemas import (
     MediaAssetResponse,
     SessionCreate,
     SessionList,
     SessionPatch,
 )
-from wellness.web.api.fields import PerPage
 from wellness.web.api.reviews_schemas import PublishedSession
 from wellness.web.catalog_views import SessionDetail
 from wellness.web.dependencies import AppMediaStore, AppSettings, LibraryCall, SignedInUser
 from wellness.web.guards import coordinators_only, signed_in
 from wellness.web.idempotency import respond_once, respond_once_empty
-from wellness.web.ids import PageNumber, PathId
+from wellness.web.ids import PathId
 from wellness.web.lookups import (
     asset_for_viewer_or_404,
     session_for_editor_or_404,
@@ -110,33 +109,16 @@ class CatalogApi(Controller):
     guards = [signed_in]  # noqa: RUF012  (Litestar reads this class attribute)
     tags = ["catalog"]  # noqa: RUF012
 
-    @get("/", name="api_sessions")
+    @get("/", name="api_sessions", dependencies=SESSION_FILTERS)
     async def list_sessions(
         self,
         user: SignedInUser,
-        q: Annotated[str, QueryParameter(max_length=200)] = "",
-        kind: Annotated[Kind | None, QueryParameter()] = None,
-        max_minutes: Annotated[int | None, QueryParameter(ge=1, le=24 * 60)] = None,
-        posture: Annotated[Posture | None, QueryParameter()] = None,
-        guidance: Annotated[Guidance | None, QueryParameter()] = None,
-        tag: Annotated[str | None, QueryParameter(max_length=rules.MAX_TAG)] = None,
+        filters: SessionFilters,
         status: Annotated[Status | None, QueryParameter()] = None,
-        page: PageNumber = 1,
-        per_page: PerPage = 24,
     ) -> SessionList:
         """Published sessions, filtered and searched; coordinators also see drafts and archived.
         For a patient each says whether it is on their Saved list (`saved`)."""
-        query = CatalogQuery(
-            statuses=frozenset({status}) if status else frozenset(Status),
-            text=q,
-            kind=kind,
-            max_minutes=max_minutes,
-            posture=posture,
-            guidance=guidance,
-            tag=rules.filter_tag(tag or "") or None,
-            page=page,
-            per_page=per_page,
-        )
+        query = replace(filters, statuses=frozenset({status})) if status else filters
         found = await catalog.browse(user, query)
         return SessionList.of(found, await saved_of(user, [row.id for row in found.rows]))
 

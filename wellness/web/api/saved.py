@@ -7,11 +7,11 @@ from litestar import Controller, Response, delete, get, put
 from litestar.openapi.datastructures import ResponseSpec
 
 from wellness.web import saved_actions
-from wellness.web.api.fields import PerPage
+from wellness.web.api.catalog_filters import SESSION_FILTERS, SessionFilters
 from wellness.web.dependencies import PatientCall, SignedInUser
 from wellness.web.guards import patients_only
 from wellness.web.idempotency import respond_once, respond_once_empty
-from wellness.web.ids import PageNumber, PathId
+from wellness.web.ids import PathId
 from wellness.web.lookups import session_for_viewer_or_404, session_to_unsave_or_404
 from wellness.web.openapi import created
 from wellness.web.saved_views import SavedList, SavedSessionOut, saved_list, saved_one
@@ -29,14 +29,14 @@ class SavedApi(Controller):
     guards = [patients_only]  # noqa: RUF012  (Litestar reads this class attribute)
     tags = ["saved sessions"]  # noqa: RUF012
 
-    @get("/", name="api_saved")
-    async def saved(
-        self, user: SignedInUser, page: PageNumber = 1, per_page: PerPage = 24
-    ) -> SavedList:
-        """Your saved sessions, newest saved first, paged as the library is. Each says whether
-        it is in the library (`standing` "available"), one your care team asked you to skip
-        (`"skip"`), or no longer in the library (`"gone"`: archived since, `url` null)."""
-        return await saved_list(user, page, per_page)
+    @get("/", name="api_saved", dependencies=SESSION_FILTERS)
+    async def saved(self, user: SignedInUser, filters: SessionFilters) -> SavedList:
+        """Your saved sessions, newest saved first, searched, filtered and paged as the library
+        is (`total` counts those matching, `saved_total` the whole list). Each says whether it
+        is in the library (`standing` "available"), one your care team asked you to skip
+        (`"skip"`), or no longer in the library (`"gone"`: archived since, `url` null; words
+        match its title only)."""
+        return await saved_list(user, filters)
 
     @put(
         "/{session_id:int}",

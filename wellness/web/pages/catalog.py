@@ -17,7 +17,7 @@ from wellness.care.marks import Mark
 from wellness.caseload.availability import patients_assigned
 from wellness.catalog import services as catalog
 from wellness.catalog import transcripts
-from wellness.catalog.kinds import Guidance, Kind, Posture, Status
+from wellness.catalog.kinds import Status
 from wellness.catalog.models import PracticeSession
 from wellness.catalog.search import SearchPage
 from wellness.checkins import services as checkins
@@ -37,7 +37,7 @@ from wellness.web.guards import current_user, signed_in
 from wellness.web.ids import PathId
 from wellness.web.lookups import session_for_player_or_404, session_for_viewer_or_404
 from wellness.web.pages.catalog_forms import (
-    LENGTHS,
+    FILTER_CHOICES,
     BrowseFilters,
     MediaView,
     avoid_labels,
@@ -92,10 +92,10 @@ class CatalogPages(Controller):
         filters, errors = parse_browse(
             request.query_params, may_filter_status=manages, may_save=keeps_saved(user)
         )
+        if filters.saved:
+            return await saved_template(user, filters, errors)
         if errors:
             return _browse_template(request, manages, filters, None, [], errors=errors, status=400)
-        if filters.saved:
-            return await saved_template(user, filters)
         result, tags = await catalog.browse_with_tags(user, filters.query())
         shown = [row.id for row in result.rows] if result else []
         marks = await patient_marks(user, shown)
@@ -258,11 +258,7 @@ def _browse_template(
         "errors": errors or {},
         "manages": manages,
         "tags": tags,
-        "kinds": list(Kind),
-        "lengths": LENGTHS,
-        "postures": list(Posture),
-        "guidances": list(Guidance),
-        "statuses": list(Status),
+        **FILTER_CHOICES,
     }
     return Template("catalog/browse.html", context=context, status_code=status)
 

@@ -29,7 +29,7 @@ from wellness.lib.validation import FieldError
 from wellness.web.catalog_views import SessionDetail, asset_url
 
 PER_PAGE = 24
-MAX_QUERY = 200
+MAX_QUERY = rules.MAX_SEARCH_TEXT
 MAX_PAGE = 100_000
 # The "length" filter: sessions up to this many minutes.
 LENGTHS = (5, 10, 20, 45)
@@ -66,6 +66,11 @@ class BrowseFilters:
     @property
     def active(self) -> bool:
         return self != BrowseFilters(page=self.page, saved=self.saved)
+
+    @property
+    def chosen(self) -> bool:
+        """Whether a filter besides the search words is chosen."""
+        return replace(self, q="").active
 
     def query(self) -> CatalogQuery:
         """The search to run; the catalog service narrows statuses to what the viewer may see."""
@@ -126,18 +131,17 @@ def parse_browse(
 ) -> tuple[BrowseFilters, dict[str, str]]:
     """Filters from a query string. Unknown values become errors, never a server error. The
     Saved tab is the patient's (`may_save`): for staff, who keep no list, `saved` is ignored,
-    as `status` is for patients; on it the other filters are (it lists every saved session)."""
+    as `status` is for patients; on it the library's other filters narrow the saved sessions."""
     errors: dict[str, str] = {}
-    if may_save and params.get("saved", "") not in ("", "0"):
-        if params["saved"] != "1":
-            errors["saved"] = "Use saved=1 for your saved sessions."
-        return BrowseFilters(saved=True, page=_page(params.get("page", ""), errors)), errors
+    saved = may_save and params.get("saved", "") not in ("", "0")
+    if saved and params["saved"] != "1":
+        errors["saved"] = "Use saved=1 for your saved sessions."
     q = one_line(params.get("q", ""))
     if len(q) > MAX_QUERY:
         errors["q"] = f"Use at most {MAX_QUERY} characters."
         q = ""
     tag = filter_tag(params.get("tag", ""))
-    if len(tag) > 48:
+    if len(tag) > rules.MAX_TAG:
         errors["tag"] = "That tag is too long."
         tag = ""
     filters = BrowseFilters(
@@ -153,6 +157,7 @@ def parse_browse(
             else None
         ),
         page=_page(params.get("page", ""), errors),
+        saved=saved,
     )
     return filters, errors
 
@@ -175,6 +180,16 @@ def _page(raw: str, errors: dict[str, str]) -> int:
     except FieldError:
         errors["page"] = "That page number doesn't exist."
         return 1
+
+
+# What the filter form offers, on the library and on the Saved tab.
+FILTER_CHOICES = {
+    "kinds": list(Kind),
+    "lengths": LENGTHS,
+    "postures": list(Posture),
+    "guidances": list(Guidance),
+    "statuses": list(Status),
+}
 
 
 # --- editing -----------------------------------------------------------------------------------

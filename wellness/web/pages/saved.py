@@ -17,7 +17,7 @@ from wellness.web.dependencies import PatientCall
 from wellness.web.guards import patients_only
 from wellness.web.ids import PathId
 from wellness.web.lookups import session_for_viewer_or_404, session_to_unsave_or_404
-from wellness.web.pages.catalog_forms import PER_PAGE, BrowseFilters
+from wellness.web.pages.catalog_forms import FILTER_CHOICES, BrowseFilters
 from wellness.web.saved_views import saved_list
 
 # Where a toggle's form sends the patient back to: the page it was on, at the card it was on.
@@ -64,14 +64,19 @@ async def _back(request: Request[Any, Any, Any]) -> str:
     return str((await request.form()).get(BACK, ""))
 
 
-async def saved_template(viewer: User, filters: BrowseFilters) -> Template:
-    """The library's Saved tab: the patient's saved sessions, newest saved first."""
-    listing = await saved_list(viewer, filters.page, PER_PAGE)
-    pages = range(1, listing.pages + 1)
+async def saved_template(
+    viewer: User, filters: BrowseFilters, errors: dict[str, str] | None = None
+) -> Template:
+    """The library's Saved tab: the patient's saved sessions that the library's search and
+    filters match, newest saved first; with bad filters, the form and its errors (400)."""
+    listing = None if errors else await saved_list(viewer, filters.query())
+    pages = range(1, listing.pages + 1) if listing else range(0)
     context = {
         "listing": listing,
         "filters": filters,
+        "errors": errors or {},
         "page_links": filters.page_links(pages),
         "back": filters.link(),
+        **FILTER_CHOICES,
     }
-    return Template("catalog/saved.html", context=context)
+    return Template("catalog/saved.html", context=context, status_code=400 if errors else 200)
