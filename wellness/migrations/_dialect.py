@@ -101,3 +101,28 @@ def clinic_token(
             forget,
         ],
     )
+
+
+class CareTokenTriggers:
+    """Migration 0011's care token renewed by every write to one more `table`, whoever writes:
+    SQLite row triggers and a PostgreSQL statement trigger calling 0011's function. No table is
+    altered, so nothing is rebuilt on SQLite; undoing drops the triggers only."""
+
+    def __init__(self, table: str) -> None:
+        self.table = table
+        self.sqlite_triggers = {
+            f"{table}_care_{event.lower()}": f"AFTER {event} ON {table}"
+            for event in ("INSERT", "UPDATE", "DELETE")
+        }
+        self.postgres_trigger = f"{table}_care_changed"
+
+    def operation(self) -> ops.RunPython:
+        return run_per_dialect(
+            sqlite=sqlite_token_triggers("care_version", self.sqlite_triggers),
+            postgres=[
+                f"CREATE TRIGGER {self.postgres_trigger} AFTER INSERT OR UPDATE OR DELETE "
+                f"ON {self.table} FOR EACH STATEMENT EXECUTE FUNCTION wellness_care_changed()"
+            ],
+            sqlite_drop=[f"DROP TRIGGER IF EXISTS {name}" for name in self.sqlite_triggers],
+            postgres_drop=[f"DROP TRIGGER IF EXISTS {self.postgres_trigger} ON {self.table}"],
+        )
