@@ -409,12 +409,14 @@ def test_an_acknowledged_alert_is_inactive_without_who_saw_it_or_their_note(
     client: Client, seeded: User, clock: FixedClock
 ) -> None:
     """Bob's acknowledgement ends the Flag's period; his name and note stay in the app, in the
-    care team's export as in Alice's own, which stay the same file."""
+    care team's export as in Alice's own (the API's and the progress page's download), which
+    stay the same file."""
     acknowledge_the_alert(client, clock)
 
     theirs = client.get(f"/api/v1/patients/{seeded.id}/fhir?from=2026-11-20")
     login(client, "patient")
     own = client.get("/api/v1/me/fhir?from=2026-11-20")
+    downloaded = client.get("/progress/export?from=2026-11-20&to=2026-11-24")  # the page's form
 
     found = bundle_of(theirs)
     assert flags_of(found) == [
@@ -425,8 +427,8 @@ def test_an_acknowledged_alert_is_inactive_without_who_saw_it_or_their_note(
             9,
         )
     ]
-    assert bundle_of(own) == found
-    for body in (theirs.text, own.text):
+    assert bundle_of(own) == bundle_of(downloaded) == found
+    for body in (theirs.text, own.text, downloaded.text):
         for private in (ACK_NOTE, "call back", "Bob", "Therapist", NOTE, "craving"):
             assert private not in body
 
