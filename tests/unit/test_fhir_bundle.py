@@ -612,13 +612,13 @@ def test_the_validator_refuses_a_procedure_r4_does_not_define() -> None:
 
 def entry_url(found: dict[str, Any], kind: str, record_id: int) -> str:
     """The `fullUrl` of the entry identified as `record_id` in `{BASE}/fhir/sid/{kind}`."""
-    return entry_by_identifier(
-        found, {"system": f"{BASE}/fhir/sid/{kind}", "value": str(record_id)}
-    )["fullUrl"]
+    identifier = {"system": f"{BASE}/fhir/sid/{kind}", "value": str(record_id)}
+    return str(entry_by_identifier(found, identifier)["fullUrl"])
 
 
 def entry_by_identifier(found: dict[str, Any], identifier: dict[str, str]) -> dict[str, Any]:
-    [entry] = [entry for entry in found["entry"] if identifier in _identifiers(entry["resource"])]
+    entries: list[dict[str, Any]] = found["entry"]
+    [entry] = [entry for entry in entries if identifier in _identifiers(entry["resource"])]
     return entry
 
 

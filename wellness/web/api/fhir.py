@@ -1,5 +1,5 @@
-"""A patient's measurements, practice and alerts as HL7 FHIR R4 JSON (`application/fhir+json`), for a
-clinic's EHR: `GET /api/v1/patients/{id}/fhir` for their current care team (404 for anyone
+"""A patient's measurements, practice and alerts as HL7 FHIR R4 JSON (`application/fhir+json`),
+for a clinic's EHR: `GET /api/v1/patients/{id}/fhir` for their current care team (404 for anyone
 else, as the patient's page), `GET /api/v1/me/fhir` for the patient themselves. Both take the
 report's period (`from`, `to`: the patient's local days; the last 28 by default) and refuse one
 they cannot take with a 400 naming the parameter. Every export is one audit row with the period
