@@ -146,6 +146,19 @@ def assert_fhir_json(value: Any, path: str = "") -> None:
             assert_fhir_json(child, f"{path}/{key}")
 
 
+def assert_refused(good: dict[str, Any], index: int, element: str, value: object) -> None:
+    """`fhir.resources` refuses `good` with entry `index`'s `element` set to `value` (None:
+    left out)."""
+    spoiled = json.loads(json.dumps(good))
+    resource = spoiled["entry"][index]["resource"]
+    if value is None:
+        del resource[element]
+    else:
+        resource[element] = value
+    with pytest.raises(ValidationError):
+        FhirBundle.model_validate(spoiled)
+
+
 def resources(found: dict[str, Any], kind: str) -> list[dict[str, Any]]:
     return [
         entry["resource"] for entry in found["entry"] if entry["resource"]["resourceType"] == kind
@@ -388,14 +401,7 @@ def test_the_validator_refuses_what_fhir_r4_does_not_define() -> None:
         (3, "effectiveDateTime", "2026-11-24T14:30:00"),  # the SUDS rating
     ]
     for index, element, value in spoils:
-        spoiled = json.loads(json.dumps(good))
-        resource = spoiled["entry"][index]["resource"]
-        if value is None:
-            del resource[element]
-        else:
-            resource[element] = value
-        with pytest.raises(ValidationError):
-            FhirBundle.model_validate(spoiled)
+        assert_refused(good, index, element, value)
     empties: list[object] = [None, [], ""]
     for empty in empties:
         with pytest.raises(AssertionError):
@@ -577,23 +583,39 @@ def test_a_practices_period_is_in_utc_with_its_offset(
     assert procedure["performedPeriod"] == {"start": start, "end": end}
 
 
-def test_a_practices_url_and_identifier_are_the_same_in_every_export() -> None:
-    practices = [practice(10), practice(11, evidence=Evidence.SELF_REPORT)]
-    found = build(practices=practices)
+@pytest.mark.parametrize(
+    ("kind", "records"),
+    [
+        ("Procedure", {"practices": [practice(10), practice(11, evidence=Evidence.SELF_REPORT)]}),
+        (
+            "Flag",
+            {
+                "alerts": [
+                    alert(record_id=21),
+                    alert(AlertReason.SEVERE_GAD7, 17, source="gad7", record_id=22),
+                ]
+            },
+        ),
+    ],
+)
+def test_a_practices_or_alerts_url_and_identifier_are_the_same_in_every_export(
+    kind: str, records: dict[str, Any]
+) -> None:
+    found = build(**records)
 
-    again = build(ratings=[rating(5)], practices=practices)
+    again = build([gad7((3,) * 7, NOW)], [rating(8)], **records)
 
-    def procedures(bundle: dict[str, Any]) -> list[tuple[str, Any]]:
+    def identified(bundle: dict[str, Any]) -> list[tuple[str, Any]]:
         return [
             (entry["fullUrl"], entry["resource"]["identifier"])
             for entry in bundle["entry"]
-            if entry["resource"]["resourceType"] == "Procedure"
+            if entry["resource"]["resourceType"] == kind
         ]
 
-    assert procedures(found) == procedures(again)
-    assert len({url for url, _ in procedures(found)}) == 2
-    elsewhere = fhir.bundle(ALICE, [], [], practices=practices, base_url=OTHER, now=NOW)
-    assert elsewhere.entry[1].full_url != procedures(found)[0][0]
+    assert identified(found) == identified(again)
+    assert len({url for url, _ in identified(found)}) == 2
+    elsewhere = fhir.bundle(ALICE, [], [], base_url=OTHER, now=NOW, **records)
+    assert elsewhere.entry[1].full_url != identified(found)[0][0]
 
 
 def test_the_validator_refuses_a_procedure_r4_does_not_define() -> None:
@@ -604,10 +626,7 @@ def test_the_validator_refuses_a_procedure_r4_does_not_define() -> None:
         ("effectiveDateTime", "2026-11-24T14:30:00+00:00"),  # an Observation's, not a Procedure's
         ("performedPeriod", {"start": "2026-11-24T14:30:00"}),
     ):
-        spoiled = json.loads(json.dumps(good))
-        spoiled["entry"][1]["resource"][element] = value
-        with pytest.raises(ValidationError):
-            FhirBundle.model_validate(spoiled)
+        assert_refused(good, 1, element, value)
 
 
 def entry_url(found: dict[str, Any], kind: str, record_id: int) -> str:
@@ -803,25 +822,6 @@ def test_an_alerts_period_is_in_utc_with_its_offset(
     assert flag["period"] == {"start": start, "end": end}
 
 
-def test_a_flags_url_and_identifier_are_the_same_in_every_export() -> None:
-    alerts = [alert(record_id=21), alert(AlertReason.SEVERE_GAD7, 17, source="gad7", record_id=22)]
-    found = build(alerts=alerts)
-
-    again = build([gad7((3,) * 7, NOW)], [rating(8)], alerts=alerts)
-
-    def flags(bundle: dict[str, Any]) -> list[tuple[str, Any]]:
-        return [
-            (entry["fullUrl"], entry["resource"]["identifier"])
-            for entry in bundle["entry"]
-            if entry["resource"]["resourceType"] == "Flag"
-        ]
-
-    assert flags(found) == flags(again)
-    assert len({url for url, _ in flags(found)}) == 2
-    elsewhere = fhir.bundle(ALICE, [], [], alerts=alerts, base_url=OTHER, now=NOW)
-    assert elsewhere.entry[1].full_url != flags(found)[0][0]
-
-
 def test_the_validator_refuses_a_flag_r4_does_not_define() -> None:
     """`fhir.resources` refuses an element R4's Flag does not have (`evidence`, R4 has only the
     extension), a period without its offset and a Flag without its code, so the Flags above are
@@ -833,11 +833,4 @@ def test_the_validator_refuses_a_flag_r4_does_not_define() -> None:
         ("code", None),
     ]
     for element, value in spoils:
-        spoiled = json.loads(json.dumps(good))
-        resource = spoiled["entry"][1]["resource"]
-        if value is None:
-            del resource[element]
-        else:
-            resource[element] = value
-        with pytest.raises(ValidationError):
-            FhirBundle.model_validate(spoiled)
+        assert_refused(good, 1, element, value)
