@@ -462,10 +462,10 @@ def bundle(
     entries += [_practice_entry(practice, subject, systems) for practice in practices]
     exported = frozenset(practice.id for practice in practices)
     entries += [_rating_entry(rating, subject, systems, exported) for rating in ratings]
-    sources = _Sources(
-        checkin=frozenset(rating.id for rating in ratings),
-        gad7=frozenset(response.id for response in gad7),
-    )
+    sources: _Sources = {
+        "checkin": frozenset(rating.id for rating in ratings),
+        "gad7": frozenset(response.id for response in gad7),
+    }
     entries += [_alert_entry(alert, subject, systems, sources) for alert in alerts]
     return Bundle(type="collection", timestamp=instant(now), entry=tuple(entries))
 
@@ -578,14 +578,8 @@ def _rating_entry(
     )
 
 
-@dataclass(frozen=True, slots=True)
-class _Sources:
-    """The ids of the records in the bundle an alert can rest on, by `AlertSource`."""
-
-    checkin: frozenset[int]
-    gad7: frozenset[int]
-
-
+# The ids of the records in the bundle an alert can rest on, by their kind.
+_Sources = dict[AlertSource, frozenset[int]]
 # By source: the resource type, its entry's kind for `full_url`, its identifier's kind.
 _SOURCE_RESOURCES: Final[dict[AlertSource, tuple[str, str, str]]] = {
     "checkin": ("Observation", "Observation/suds", "suds-rating"),
@@ -599,8 +593,7 @@ def _source_reference(alert: AlertFacts, systems: _Systems, sources: _Sources) -
     if alert.source is None:
         return None
     resource_type, entry_kind, identifier_kind = _SOURCE_RESOURCES[alert.source]
-    exported = sources.checkin if alert.source == "checkin" else sources.gad7
-    if alert.source_id in exported:
+    if alert.source_id in sources[alert.source]:
         return Reference(reference=systems.full_url(entry_kind, alert.source_id))
     return Reference(
         type=resource_type, identifier=systems.identifier(identifier_kind, alert.source_id)
@@ -611,10 +604,9 @@ def _alert_entry(
     alert: AlertFacts, subject: Reference, systems: _Systems, sources: _Sources
 ) -> BundleEntry:
     source = _source_reference(alert, systems, sources)
+    detail = () if source is None else (DetailExtension(url=FLAG_DETAIL, value_reference=source),)
     flag = Flag(
-        extension=()
-        if source is None
-        else (DetailExtension(url=FLAG_DETAIL, value_reference=source),),
+        extension=detail,
         identifier=(systems.identifier("alert", alert.id),),
         status="active" if alert.is_open else "inactive",
         category=(CLINICAL_FLAG,),
