@@ -1,8 +1,9 @@
 """A patient's FHIR export over a period (wellness.caseload.export): what it includes, by the
 patient's own days at local midnight east and west of UTC and across DST changes (as the
 report's tests), each rating once with where it stands to a practice and `partOf` it, each
-practice a Procedure whose status is the practice domain's judgement, read in a fixed number of
-queries, on SQLite and PostgreSQL.
+practice a Procedure whose status is the practice domain's judgement, each alert raised in the
+period a Flag resting on the rating or GAD-7 that raised it (never who acknowledged it or their
+note), read in a fixed number of queries, on SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
@@ -14,17 +15,28 @@ from typing import Any
 import pytest
 from fhir.resources.R4B.bundle import Bundle as FhirBundle
 
-from tests.caseload_fixtures import BREATHING_5_10, person, practised, published, rated
+from tests.caseload_fixtures import (
+    BREATHING_5_10,
+    distressed,
+    person,
+    practised,
+    published,
+    rated,
+)
 from tests.services.conftest import Orm
 from tests.services.test_dashboard_queries import counted_queries
 from tests.services.test_patient_report import EDGES, around_the_period, at
 from wellness.accounts.models import User
 from wellness.accounts.roles import Role
+from wellness.care import services as care
+from wellness.care.models import Alert
+from wellness.care.policy import AlertReason
 from wellness.caseload.assignments import create_assignment
 from wellness.caseload.export import patient_bundle
 from wellness.caseload.report_period import Period
 from wellness.catalog.kinds import Kind
 from wellness.checkins import fhir
+from wellness.checkins import services as checkins
 from wellness.checkins.models import Checkin, Gad7Response
 from wellness.checkins.scoring import CheckinContext, gad7_band
 from wellness.practice.models import PracticeLog
@@ -60,7 +72,22 @@ def by_code(found: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
             grouped.setdefault("response", []).append(resource)
         elif resource["resourceType"] == "Procedure":
             grouped.setdefault("procedure", []).append(resource)
+        elif resource["resourceType"] == "Flag":
+            grouped.setdefault("flag", []).append(resource)
     return grouped
+
+
+def rests_on(found: dict[str, Any], flag: dict[str, Any]) -> dict[str, Any]:
+    """The resource in the bundle a Flag's `flag-detail` points at."""
+    [detail] = flag["extension"]
+    assert detail["url"] == "http://hl7.org/fhir/StructureDefinition/flag-detail"
+    [entry] = [
+        entry
+        for entry in found["entry"]
+        if entry["fullUrl"] == detail["valueReference"]["reference"]
+    ]
+    resource: dict[str, Any] = entry["resource"]
+    return resource
 
 
 def procedure_urls(found: dict[str, Any]) -> dict[str, str]:
@@ -350,7 +377,9 @@ def test_a_rating_of_a_practice_begun_before_the_period_names_it_by_identifier(
     assert procedure["identifier"] == [rating["partOf"][0]["identifier"]]
 
 
-def test_the_export_reads_a_fixed_number_of_queries_however_much_practice(any_orm: Orm) -> None:
+def test_the_export_reads_a_fixed_number_of_queries_however_much_practice_and_alerts(
+    any_orm: Orm,
+) -> None:
     patient = any_orm.run(person("alice", Role.PATIENT))
     morning = datetime(2026, 11, 24, 6, tzinfo=UTC)
 
@@ -364,6 +393,7 @@ def test_the_export_reads_a_fixed_number_of_queries_however_much_practice(any_or
                 patient_id=patient.id, level=5, occurred_at=moment, recorded_at=moment
             )
             await _rated(patient, 3, moment)
+            await distressed(patient.id, 9, moment)
 
     def counted(period: Period) -> int:
         with counted_queries() as seen:
@@ -375,5 +405,175 @@ def test_the_export_reads_a_fixed_number_of_queries_however_much_practice(any_or
     any_orm.run(practise(6, morning))
     six = counted(TODAY)
 
-    assert len(by_code(export(any_orm, patient, TODAY, NOW))["procedure"]) == 6
-    assert one == six <= 6
+    found = by_code(export(any_orm, patient, TODAY, NOW))
+    assert (len(found["procedure"]), len(found["flag"])) == (6, 6)
+    assert one == six <= 7
+
+
+@pytest.mark.parametrize(("zone", "last"), EDGES)
+def test_alerts_are_in_the_period_by_the_moment_they_were_raised(
+    any_orm: Orm, zone: str, last: date
+) -> None:
+    """As ratings: raised at 00:30 on the first day and 23:30 on the last is in, 23:30 the
+    evening before and 00:30 the morning after are out; each rests on its rating's entry."""
+    patient = any_orm.run(person("alice", Role.PATIENT, zone))
+    stranger = any_orm.run(person("charlie", Role.PATIENT, zone))
+    first = last - timedelta(days=6)
+    for level, moment in around_the_period(first, last, zone):
+        any_orm.run(distressed(patient.id, level, moment))
+    any_orm.run(distressed(stranger.id, 9, at(last, time(12), zone)))
+    now = at(last + timedelta(days=2), time(12), zone)
+
+    found = export(any_orm, patient, Period(first, last), now)
+
+    flags = by_code(found)["flag"]
+    inside = [at(first, time(0, 30), zone), at(last, time(23, 30), zone)]
+    assert [flag["period"] for flag in flags] == [
+        {"start": moment.isoformat()} for moment in inside
+    ]
+    assert all(flag["period"]["start"].endswith("+00:00") for flag in flags)
+    assert [flag["code"]["text"] for flag in flags] == [
+        "High distress rating: 3/10",
+        "High distress rating: 4/10",
+    ]
+    assert [rests_on(found, flag)["valueInteger"] for flag in flags] == [3, 4]
+    assert {flag["status"] for flag in flags} == {"active"}
+
+
+def test_each_cause_is_a_flag_open_or_acknowledged_without_who_saw_it_or_their_note(
+    any_orm: Orm,
+) -> None:
+    """Raised through the rules: a check-in of 9 (high), a GAD-7 of 18 (severe), an after
+    rating of 9 following a 4 (high and markedly worse, on the same rating). Bob acknowledged
+    the first with a note: it is inactive from then; neither he nor his note is in the file,
+    nor the patient's own check-in note."""
+    patient = any_orm.run(person("alice", Role.PATIENT))
+    therapist = any_orm.run(person("bob", Role.THERAPIST))
+    morning = datetime(2026, 11, 24, 8, tzinfo=UTC)
+    seen = morning + timedelta(hours=3, minutes=15)
+    ack_note = "Phoned her: safe, sleeping badly, sees Dr Weiss on Friday."
+
+    async def raise_them() -> None:
+        high = await checkins.record_checkin(
+            patient,
+            checkins.CheckinInput(level=9, note="Shaking, cannot sit still"),
+            policy=POLICY,
+            now=morning,
+        )
+        await checkins.record_gad7(
+            patient, [3, 3, 3, 3, 2, 2, 2], occurred_at=None, policy=POLICY, now=morning
+        )
+        done = await practised(patient.id, morning + timedelta(hours=1))
+        after = morning + timedelta(hours=1, minutes=20)
+        await checkins.record_session_rating(
+            patient.id,
+            done.id,
+            level=9,
+            context=CheckinContext.AFTER_SESSION,
+            before=4,
+            occurred_at=after,
+            policy=POLICY,
+            now=after,
+        )
+        assert await care.acknowledge(high.alerts[0], therapist, now=seen, note=ack_note)
+
+    any_orm.run(raise_them())
+
+    found = export(any_orm, patient, TODAY, NOW)
+
+    flags = by_code(found)["flag"]
+    described = [
+        (
+            flag["code"]["coding"][0]["code"],
+            flag["code"]["text"],
+            flag["status"],
+            flag["period"],
+            rests_on(found, flag)["resourceType"],
+        )
+        for flag in flags
+    ]
+    assert described == [
+        (
+            "high_distress",
+            "High distress rating: 9/10",
+            "inactive",
+            {"start": "2026-11-24T08:00:00+00:00", "end": "2026-11-24T11:15:00+00:00"},
+            "Observation",
+        ),
+        (
+            "severe_gad7",
+            "GAD-7 in the severe range: 18/21",
+            "active",
+            {"start": "2026-11-24T08:00:00+00:00"},
+            "QuestionnaireResponse",
+        ),
+        (
+            "high_distress",
+            "High distress rating: 9/10",
+            "active",
+            {"start": "2026-11-24T09:20:00+00:00"},
+            "Observation",
+        ),
+        (
+            "worse_after_session",
+            "Markedly worse after a session: rated 9/10 after it",
+            "active",
+            {"start": "2026-11-24T09:20:00+00:00"},
+            "Observation",
+        ),
+    ]
+    assert rests_on(found, flags[2]) == rests_on(found, flags[3])  # the same after rating
+    assert rests_on(found, flags[1]) == by_code(found)["response"][0]  # the GAD-7's answers
+    body = json.dumps(found)
+    for private in (ack_note, "Dr Weiss", "Bob", "Shaking"):
+        assert private not in body
+
+
+def test_an_alert_whose_rating_came_before_the_period_names_it_by_identifier(
+    any_orm: Orm,
+) -> None:
+    """A rating given offline at 23:50 the evening before and sent at 00:10: its alert is
+    raised in the period, the rating is not, and the Flag names it the way every export
+    identifies it."""
+    patient = any_orm.run(person("alice", Role.PATIENT, "UTC"))
+    given = datetime(2026, 11, 23, 23, 50, tzinfo=UTC)
+    sent = datetime(2026, 11, 24, 0, 10, tzinfo=UTC)
+    recorded = any_orm.run(
+        checkins.record_checkin(
+            patient, checkins.CheckinInput(level=8, occurred_at=given), policy=POLICY, now=sent
+        )
+    )
+
+    found = by_code(export(any_orm, patient, TODAY, NOW))
+
+    assert "suds" not in found
+    [flag] = found["flag"]
+    assert flag["period"] == {"start": "2026-11-24T00:10:00+00:00"}
+    [detail] = flag["extension"]
+    identifier = {"system": f"{BASE}/fhir/sid/suds-rating", "value": str(recorded.checkin.id)}
+    assert detail["valueReference"] == {"type": "Observation", "identifier": identifier}
+    whole = by_code(export(any_orm, patient, Period(date(2026, 11, 23), date(2026, 11, 24)), NOW))
+    [rating] = whole["suds"]
+    assert rating["identifier"] == [identifier]
+    [again] = whole["flag"]
+    assert again["extension"][0]["valueReference"]["reference"].startswith("urn:uuid:")
+
+
+def test_an_alert_raised_before_the_period_is_not_in_it_though_acknowledged_in_it(
+    any_orm: Orm,
+) -> None:
+    patient = any_orm.run(person("alice", Role.PATIENT, "UTC"))
+    therapist = any_orm.run(person("bob", Role.THERAPIST, "UTC"))
+    any_orm.run(distressed(patient.id, 9, datetime(2026, 11, 23, 22, tzinfo=UTC)))
+
+    async def acknowledge() -> None:
+        alert = await Alert.get(patient_id=patient.id)
+        assert alert.reason is AlertReason.HIGH_DISTRESS
+        await care.acknowledge(alert, therapist, now=datetime(2026, 11, 24, 9, tzinfo=UTC))
+
+    any_orm.run(acknowledge())
+
+    assert "flag" not in by_code(export(any_orm, patient, TODAY, NOW))
+    yesterday = Period(date(2026, 11, 23), date(2026, 11, 23))
+    [flag] = by_code(export(any_orm, patient, yesterday, NOW))["flag"]
+    assert (flag["status"], flag["period"]["end"]) == ("inactive", "2026-11-24T09:00:00+00:00")

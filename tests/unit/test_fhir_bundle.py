@@ -1,9 +1,10 @@
 """The FHIR R4 bundle of a patient's measurements and practice (wellness.checkins.fhir), built
 from plain records: its codes, the answer codes of every score, each practice as a Procedure
 with its status, period and evidence, ratings `partOf` their practice, times in UTC with their
-offset, references that resolve inside the bundle, and an empty period. Every bundle is parsed
-by `fhir.resources` (its R4B models, which keep R4's Bundle, Patient, Observation, Procedure and
-QuestionnaireResponse), so it is proven FHIR, not just JSON."""
+offset, references that resolve inside the bundle, each alert as a Flag resting on the rating or
+GAD-7 that raised it, and an empty period. Every bundle is parsed by `fhir.resources` (its R4B
+models, which keep R4's Bundle, Patient, Observation, Procedure, QuestionnaireResponse and
+Flag), so it is proven FHIR, not just JSON."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import pytest
 from fhir.resources.R4B.bundle import Bundle as FhirBundle
 from pydantic import ValidationError
 
+from wellness.care.policy import AlertReason
 from wellness.checkins import fhir
 from wellness.checkins.scoring import GAD7_ITEMS, CheckinContext, gad7_band
 from wellness.practice.rules import Evidence, PracticeKind
@@ -88,10 +90,32 @@ def practice(
     )
 
 
+def alert(
+    reason: AlertReason = AlertReason.HIGH_DISTRESS,
+    value: int = 8,
+    *,
+    source: fhir.AlertSource | None = "checkin",
+    source_id: int = 7,
+    raised_at: datetime = NOW,
+    acknowledged_at: datetime | None = None,
+    record_id: int = 21,
+) -> fhir.AlertFacts:
+    return fhir.AlertFacts(
+        id=record_id,
+        reason=reason,
+        value=value,
+        source=source,
+        source_id=source_id,
+        raised_at=raised_at,
+        acknowledged_at=acknowledged_at,
+    )
+
+
 def build(
     answered: list[fhir.Gad7Facts] | None = None,
     ratings: list[fhir.RatingFacts] | None = None,
     practices: list[fhir.PracticeFacts] | None = None,
+    alerts: list[fhir.AlertFacts] | None = None,
 ) -> dict[str, Any]:
     """The bundle as JSON, after `fhir.resources` has parsed it as a FHIR R4(B) Bundle and
     `assert_fhir_json` has checked what that parser lets through."""
@@ -101,6 +125,7 @@ def build(
             answered or [],
             ratings or [],
             practices=practices or [],
+            alerts=alerts or [],
             base_url=BASE,
             now=NOW,
         )
@@ -119,6 +144,19 @@ def assert_fhir_json(value: Any, path: str = "") -> None:
     if isinstance(value, dict | list):
         for key, child in value.items() if isinstance(value, dict) else enumerate(value):
             assert_fhir_json(child, f"{path}/{key}")
+
+
+def assert_refused(good: dict[str, Any], index: int, element: str, value: object) -> None:
+    """`fhir.resources` refuses `good` with entry `index`'s `element` set to `value` (None:
+    left out)."""
+    spoiled = json.loads(json.dumps(good))
+    resource = spoiled["entry"][index]["resource"]
+    if value is None:
+        del resource[element]
+    else:
+        resource[element] = value
+    with pytest.raises(ValidationError):
+        FhirBundle.model_validate(spoiled)
 
 
 def resources(found: dict[str, Any], kind: str) -> list[dict[str, Any]]:
@@ -363,14 +401,7 @@ def test_the_validator_refuses_what_fhir_r4_does_not_define() -> None:
         (3, "effectiveDateTime", "2026-11-24T14:30:00"),  # the SUDS rating
     ]
     for index, element, value in spoils:
-        spoiled = json.loads(json.dumps(good))
-        resource = spoiled["entry"][index]["resource"]
-        if value is None:
-            del resource[element]
-        else:
-            resource[element] = value
-        with pytest.raises(ValidationError):
-            FhirBundle.model_validate(spoiled)
+        assert_refused(good, index, element, value)
     empties: list[object] = [None, [], ""]
     for empty in empties:
         with pytest.raises(AssertionError):
@@ -552,23 +583,39 @@ def test_a_practices_period_is_in_utc_with_its_offset(
     assert procedure["performedPeriod"] == {"start": start, "end": end}
 
 
-def test_a_practices_url_and_identifier_are_the_same_in_every_export() -> None:
-    practices = [practice(10), practice(11, evidence=Evidence.SELF_REPORT)]
-    found = build(practices=practices)
+@pytest.mark.parametrize(
+    ("kind", "records"),
+    [
+        ("Procedure", {"practices": [practice(10), practice(11, evidence=Evidence.SELF_REPORT)]}),
+        (
+            "Flag",
+            {
+                "alerts": [
+                    alert(record_id=21),
+                    alert(AlertReason.SEVERE_GAD7, 17, source="gad7", record_id=22),
+                ]
+            },
+        ),
+    ],
+)
+def test_a_practices_or_alerts_url_and_identifier_are_the_same_in_every_export(
+    kind: str, records: dict[str, Any]
+) -> None:
+    found = build(**records)
 
-    again = build(ratings=[rating(5)], practices=practices)
+    again = build([gad7((3,) * 7, NOW)], [rating(8)], **records)
 
-    def procedures(bundle: dict[str, Any]) -> list[tuple[str, Any]]:
+    def identified(bundle: dict[str, Any]) -> list[tuple[str, Any]]:
         return [
             (entry["fullUrl"], entry["resource"]["identifier"])
             for entry in bundle["entry"]
-            if entry["resource"]["resourceType"] == "Procedure"
+            if entry["resource"]["resourceType"] == kind
         ]
 
-    assert procedures(found) == procedures(again)
-    assert len({url for url, _ in procedures(found)}) == 2
-    elsewhere = fhir.bundle(ALICE, [], [], practices=practices, base_url=OTHER, now=NOW)
-    assert elsewhere.entry[1].full_url != procedures(found)[0][0]
+    assert identified(found) == identified(again)
+    assert len({url for url, _ in identified(found)}) == 2
+    elsewhere = fhir.bundle(ALICE, [], [], base_url=OTHER, now=NOW, **records)
+    assert elsewhere.entry[1].full_url != identified(found)[0][0]
 
 
 def test_the_validator_refuses_a_procedure_r4_does_not_define() -> None:
@@ -579,7 +626,211 @@ def test_the_validator_refuses_a_procedure_r4_does_not_define() -> None:
         ("effectiveDateTime", "2026-11-24T14:30:00+00:00"),  # an Observation's, not a Procedure's
         ("performedPeriod", {"start": "2026-11-24T14:30:00"}),
     ):
-        spoiled = json.loads(json.dumps(good))
-        spoiled["entry"][1]["resource"][element] = value
-        with pytest.raises(ValidationError):
-            FhirBundle.model_validate(spoiled)
+        assert_refused(good, 1, element, value)
+
+
+def entry_url(found: dict[str, Any], kind: str, record_id: int) -> str:
+    """The `fullUrl` of the entry identified as `record_id` in `{BASE}/fhir/sid/{kind}`."""
+    identifier = {"system": f"{BASE}/fhir/sid/{kind}", "value": str(record_id)}
+    return str(entry_by_identifier(found, identifier)["fullUrl"])
+
+
+def entry_by_identifier(found: dict[str, Any], identifier: dict[str, str]) -> dict[str, Any]:
+    entries: list[dict[str, Any]] = found["entry"]
+    [entry] = [entry for entry in entries if identifier in _identifiers(entry["resource"])]
+    return entry
+
+
+def _identifiers(resource: dict[str, Any]) -> list[dict[str, str]]:
+    found = resource["identifier"]
+    return found if isinstance(found, list) else [found]
+
+
+def test_an_open_alert_is_an_active_clinical_flag_resting_on_its_rating() -> None:
+    found = build(ratings=[rating(8, record_id=7)], alerts=[alert(value=8, source_id=7)])
+
+    [flag_entry] = [
+        entry for entry in found["entry"] if entry["resource"]["resourceType"] == "Flag"
+    ]
+    assert found["entry"][-1] == flag_entry  # after what it rests on
+    assert flag_entry["fullUrl"].startswith("urn:uuid:")
+    assert flag_entry["resource"] == {
+        "resourceType": "Flag",
+        "identifier": [{"system": f"{BASE}/fhir/sid/alert", "value": "21"}],
+        "status": "active",
+        "category": [
+            {
+                "coding": [
+                    {
+                        "system": "http://terminology.hl7.org/CodeSystem/flag-category",
+                        "code": "clinical",
+                        "display": "Clinical",
+                    }
+                ]
+            }
+        ],
+        "code": {
+            "coding": [
+                {
+                    "system": f"{BASE}/fhir/CodeSystem/alert-reason",
+                    "code": "high_distress",
+                    "display": "High distress rating",
+                }
+            ],
+            "text": "High distress rating: 8/10",
+        },
+        "subject": {"reference": found["entry"][0]["fullUrl"]},
+        "period": {"start": "2026-11-24T14:30:00+00:00"},
+        "extension": [
+            {
+                "url": "http://hl7.org/fhir/StructureDefinition/flag-detail",
+                "valueReference": {"reference": entry_url(found, "suds-rating", 7)},
+            }
+        ],
+    }
+
+
+def test_an_acknowledged_alert_is_inactive_its_period_ending_when_it_was_seen() -> None:
+    seen = datetime(2026, 11, 24, 16, 5, tzinfo=BERLIN)
+    found = build(ratings=[rating(9)], alerts=[alert(value=9, acknowledged_at=seen)])
+
+    [flag] = resources(found, "Flag")
+    assert flag["status"] == "inactive"
+    assert flag["period"] == {
+        "start": "2026-11-24T14:30:00+00:00",
+        "end": "2026-11-24T15:05:00+00:00",
+    }
+
+
+@pytest.mark.parametrize(
+    ("reason", "value", "source", "text", "kind", "system"),
+    [
+        (
+            AlertReason.HIGH_DISTRESS,
+            8,
+            "checkin",
+            "High distress rating: 8/10",
+            "Observation",
+            "suds-rating",
+        ),
+        (
+            AlertReason.SEVERE_GAD7,
+            16,
+            "gad7",
+            "GAD-7 in the severe range: 16/21",
+            "QuestionnaireResponse",
+            "gad7-response",
+        ),
+        (
+            AlertReason.WORSE_AFTER_SESSION,
+            9,
+            "checkin",
+            "Markedly worse after a session: rated 9/10 after it",
+            "Observation",
+            "suds-rating",
+        ),
+    ],
+)
+def test_each_cause_is_coded_said_in_plain_words_and_rests_on_what_raised_it(
+    reason: AlertReason, value: int, source: fhir.AlertSource, text: str, kind: str, system: str
+) -> None:
+    """A rating's alert rests on its Observation; a GAD-7's on its QuestionnaireResponse (the
+    answers the patient gave, from which the total Observation is derived), both id 7 here."""
+    answered = [gad7((3, 3, 2, 2, 2, 2, 2), NOW, record_id=7)]
+    found = build(
+        answered, [rating(value, record_id=7)], alerts=[alert(reason, value, source=source)]
+    )
+
+    [flag] = resources(found, "Flag")
+    assert flag["code"]["coding"] == [
+        {
+            "system": f"{BASE}/fhir/CodeSystem/alert-reason",
+            "code": reason.value,
+            "display": reason.label,
+        }
+    ]
+    assert flag["code"]["text"] == text
+    [detail] = flag["extension"]
+    assert detail["valueReference"] == {"reference": entry_url(found, system, 7)}
+    resting_on = next(
+        e for e in found["entry"] if e["fullUrl"] == detail["valueReference"]["reference"]
+    )
+    assert resting_on["resource"]["resourceType"] == kind
+
+
+@pytest.mark.parametrize(
+    ("source", "kind", "system"),
+    [
+        ("checkin", "Observation", "suds-rating"),
+        ("gad7", "QuestionnaireResponse", "gad7-response"),
+    ],
+)
+def test_an_alert_whose_rating_is_outside_the_period_names_it_by_its_identifier(
+    source: fhir.AlertSource, kind: str, system: str
+) -> None:
+    """Rated at 23:50 the evening before, raised in the period (a late after-session alert, a
+    rating sent late): the link is logical, by the identifier the record has in every export,
+    and that export's entry carries the same identifier."""
+    found = build(alerts=[alert(source=source, source_id=5)])
+
+    [flag] = resources(found, "Flag")
+    identifier = {"system": f"{BASE}/fhir/sid/{system}", "value": "5"}
+    assert flag["extension"][0]["valueReference"] == {"type": kind, "identifier": identifier}
+    assert resources(found, "Observation") == resources(found, "QuestionnaireResponse") == []
+    earlier = datetime(2026, 11, 23, 23, 50, tzinfo=UTC)
+    whole = build([gad7((1,) * 7, earlier, record_id=5)], [rating(5, moment=earlier, record_id=5)])
+    assert entry_by_identifier(whole, identifier)["resource"]["resourceType"] == kind
+
+
+def test_an_alert_from_a_source_the_builder_does_not_know_rests_on_nothing() -> None:
+    [flag] = resources(build(alerts=[alert(source=None)]), "Flag")
+
+    assert "extension" not in flag
+
+
+@pytest.mark.parametrize(
+    ("raised", "seen", "start", "end"),
+    [
+        # 00:30 in Tokyo is still the day before in UTC.
+        (
+            datetime(2026, 12, 2, 0, 30, tzinfo=ZoneInfo("Asia/Tokyo")),
+            datetime(2026, 12, 2, 9, 0, tzinfo=ZoneInfo("Asia/Tokyo")),
+            "2026-12-01T15:30:00+00:00",
+            "2026-12-02T00:00:00+00:00",
+        ),
+        # 23:30 in Los Angeles is already the next day in UTC.
+        (
+            datetime(2026, 12, 2, 23, 30, tzinfo=LOS_ANGELES),
+            datetime(2026, 12, 2, 23, 45, tzinfo=LOS_ANGELES),
+            "2026-12-03T07:30:00+00:00",
+            "2026-12-03T07:45:00+00:00",
+        ),
+        # Raised in the first 02:30 of the night Berlin's clocks go back, seen in the second.
+        (
+            datetime(2026, 10, 25, 2, 30, tzinfo=BERLIN),
+            datetime(2026, 10, 25, 2, 30, fold=1, tzinfo=BERLIN),
+            "2026-10-25T00:30:00+00:00",
+            "2026-10-25T01:30:00+00:00",
+        ),
+    ],
+)
+def test_an_alerts_period_is_in_utc_with_its_offset(
+    raised: datetime, seen: datetime, start: str, end: str
+) -> None:
+    [flag] = resources(build(alerts=[alert(raised_at=raised, acknowledged_at=seen)]), "Flag")
+
+    assert flag["period"] == {"start": start, "end": end}
+
+
+def test_the_validator_refuses_a_flag_r4_does_not_define() -> None:
+    """`fhir.resources` refuses an element R4's Flag does not have (`evidence`, R4 has only the
+    extension), a period without its offset and a Flag without its code, so the Flags above are
+    proven R4."""
+    good = build(alerts=[alert()])
+    spoils: list[tuple[str, object]] = [
+        ("evidence", [{"reference": "urn:uuid:1"}]),
+        ("period", {"start": "2026-11-24T14:30:00"}),
+        ("code", None),
+    ]
+    for element, value in spoils:
+        assert_refused(good, 1, element, value)

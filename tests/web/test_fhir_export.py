@@ -2,9 +2,11 @@
 
 `therapist` (Bob) looks after `patient` (Alice, Berlin); `other_therapist` after `other_patient`
 (Charlie, New York). The care team and the patient herself get a FHIR R4 Bundle, proven FHIR
-by `fhir.resources`, with her practice as Procedures and the ratings around each `partOf` it;
-anyone else gets the patient page's 404. A period the report cannot take is
-a 400 naming the parameter. Every export is one audit row with the period, never any data.
+by `fhir.resources`, with her practice as Procedures and the ratings around each `partOf` it,
+her alerts as Flags resting on the rating that raised them (never who acknowledged one or their
+note: her own download is the same file); anyone else gets the patient page's 404. A period the
+report cannot take is a 400 naming the parameter. Every export is one audit row with the period,
+never any data.
 """
 
 from __future__ import annotations
@@ -20,7 +22,14 @@ from fhir.resources.R4B.bundle import Bundle as FhirBundle
 
 from tests.caseload_fixtures import distressed
 from tests.conftest import BASE_URL, Client, text_of
-from tests.web.care_record_data import NOTE, audit_rows, login, seed_history
+from tests.web.care_record_data import (
+    NOTE,
+    alerts,
+    audit_rows,
+    login,
+    newest_alert,
+    seed_history,
+)
 from wellness.accounts.models import User
 from wellness.lib.clock import FixedClock
 from wellness.settings import Settings
@@ -129,6 +138,38 @@ SEEDED_PARTS = [
     (4, ["Breathing@11:30"]),
     (9, []),
 ]
+ACK_NOTE = "Phoned her: safe, but call back Friday"
+
+
+def flags_of(found: dict[str, Any]) -> list[tuple[str, str, dict[str, str], int]]:
+    """Each Flag as (code text, status, period, the level of the rating it rests on)."""
+    by_url = {entry["fullUrl"]: entry["resource"] for entry in found["entry"]}
+    return [
+        (
+            resource["code"]["text"],
+            resource["status"],
+            resource["period"],
+            by_url[resource["extension"][0]["valueReference"]["reference"]]["valueInteger"],
+        )
+        for resource in by_url.values()
+        if resource["resourceType"] == "Flag"
+    ]
+
+
+# seed_history's check-in of 9, sent at 14:30 (rated at 12:30): the alert it raised, still open.
+SEEDED_FLAGS = [
+    ("High distress rating: 9/10", "active", {"start": "2026-11-24T14:30:00+00:00"}, 9),
+]
+
+
+def acknowledge_the_alert(client: Client, clock: FixedClock) -> None:
+    """Bob acknowledges Alice's alert with a note, 40 minutes after it was raised."""
+    clock.set(datetime(2026, 11, 24, 15, 10, tzinfo=UTC))
+    login(client, "therapist")  # after the clock moved: staff sessions idle out (20 minutes)
+    response = client.post(
+        f"/api/v1/alerts/{newest_alert(client)}/acknowledge", json={"note": ACK_NOTE}
+    )
+    assert response.status_code == 200, response.text
 
 
 def test_the_care_team_exports_the_last_28_days_as_fhir(client: Client, seeded: User) -> None:
@@ -156,6 +197,7 @@ def test_the_care_team_exports_the_last_28_days_as_fhir(client: Client, seeded: 
     assert values(found, "suds") == [7, 4, 6, 4, 9]
     assert practice_of(found) == SEEDED_PRACTICE
     assert rated_parts(found) == SEEDED_PARTS
+    assert flags_of(found) == SEEDED_FLAGS
     body = response.text
     assert "patient@example.org" not in body
     assert "Bob" not in body  # who confirmed the yoga class stays in the app
@@ -178,15 +220,18 @@ def test_identifiers_are_under_the_clinics_public_address(
     }
     assert systems == {
         f"{CLINIC}/fhir/sid/{kind}"
-        for kind in ("patient", "gad7-response", "gad7-total", "suds-rating", "practice")
+        for kind in ("patient", "gad7-response", "gad7-total", "suds-rating", "practice", "alert")
     }
     kinds = {
-        coding["system"]
+        entry["resource"]["resourceType"]: coding["system"]
         for entry in found["entry"]
-        if entry["resource"]["resourceType"] == "Procedure"
+        if entry["resource"]["resourceType"] in {"Procedure", "Flag"}
         for coding in entry["resource"]["code"]["coding"]
     }
-    assert kinds == {f"{CLINIC}/fhir/CodeSystem/practice-kind"}
+    assert kinds == {
+        "Procedure": f"{CLINIC}/fhir/CodeSystem/practice-kind",
+        "Flag": f"{CLINIC}/fhir/CodeSystem/alert-reason",
+    }
     assert BASE_URL not in json.dumps(found)
 
 
@@ -204,6 +249,7 @@ def test_a_chosen_period_is_read_in_the_patients_days(client: Client, seeded: Us
     assert values(found, "70274-6") == [8]  # ten days ago; the 12 of five hours ago is out
     assert values(found, "suds") == []
     assert practice_of(found) == []
+    assert flags_of(found) == []
     [row] = audit_rows(client, action="patient_data_exported")
     assert row.detail == "from=2026-11-01;to=2026-11-14"
 
@@ -218,6 +264,7 @@ def test_the_patient_exports_her_own_data(client: Client, seeded: User) -> None:
     assert values(found, "suds") == [7, 4, 6, 4, 9]
     assert practice_of(found) == SEEDED_PRACTICE
     assert rated_parts(found) == SEEDED_PARTS
+    assert flags_of(found) == SEEDED_FLAGS
     [row] = audit_rows(client, action="patient_data_exported")
     assert (row.actor_id, row.patient_id, row.route) == (seeded.id, seeded.id, MY_ROUTE)
     assert row.detail == "from=2026-11-20;to=2026-11-24"
@@ -279,6 +326,7 @@ def test_anyone_but_the_current_care_team_gets_404(client: Client, seeded: User,
     assert "Alice" not in response.text
     assert "QuestionnaireResponse" not in response.text
     assert "Procedure" not in response.text
+    assert "Flag" not in response.text
 
 
 @pytest.mark.parametrize("who", ["therapist", "coordinator", "admin"])
@@ -349,9 +397,63 @@ def test_a_period_ends_at_the_patients_midnight_across_a_dst_change(
     response = client.get(f"/api/v1/patients/{patient.id}/fhir?from={first}&to={last}")
 
     found = bundle_of(response)
-    [rating] = [entry["resource"] for entry in found["entry"][1:]]
+    [rating, flag] = [entry["resource"] for entry in found["entry"][1:]]
     assert rating["valueInteger"] == 3
     assert rating["effectiveDateTime"] == inside.astimezone(UTC).isoformat()
+    assert flag["resourceType"] == "Flag"
+    assert flag["period"] == {"start": inside.astimezone(UTC).isoformat()}
+    assert flag["code"]["text"] == "High distress rating: 3/10"
+
+
+def test_an_acknowledged_alert_is_inactive_without_who_saw_it_or_their_note(
+    client: Client, seeded: User, clock: FixedClock
+) -> None:
+    """Bob's acknowledgement ends the Flag's period; his name and note stay in the app, in the
+    care team's export as in Alice's own (the API's and the progress page's download), which
+    stay the same file."""
+    acknowledge_the_alert(client, clock)
+
+    theirs = client.get(f"/api/v1/patients/{seeded.id}/fhir?from=2026-11-20")
+    login(client, "patient")
+    own = client.get("/api/v1/me/fhir?from=2026-11-20")
+    downloaded = client.get("/progress/export?from=2026-11-20&to=2026-11-24")  # the page's form
+
+    found = bundle_of(theirs)
+    assert flags_of(found) == [
+        (
+            "High distress rating: 9/10",
+            "inactive",
+            {"start": "2026-11-24T14:30:00+00:00", "end": "2026-11-24T15:10:00+00:00"},
+            9,
+        )
+    ]
+    assert bundle_of(own) == bundle_of(downloaded) == found
+    for body in (theirs.text, own.text, downloaded.text):
+        for private in (ACK_NOTE, "call back", "Bob", "Therapist", NOTE, "craving"):
+            assert private not in body
+
+
+@pytest.mark.parametrize(
+    "who", ["patient", "other_patient", "other_therapist", "coordinator", "admin"]
+)
+def test_outsiders_get_none_of_her_alerts_and_the_alert_is_unchanged(
+    client: Client, seeded: User, clock: FixedClock, who: str
+) -> None:
+    acknowledge_the_alert(client, clock)
+    login(client, who)
+
+    response = client.get(f"/api/v1/patients/{seeded.id}/fhir")
+    mine = client.get("/api/v1/me/fhir") if who in {"patient", "other_patient"} else None
+
+    assert response.status_code == 404
+    assert "Flag" not in response.text
+    assert "High distress" not in response.text
+    assert [(acknowledged, note) for _, acknowledged, note in alerts(client)] == [
+        (datetime(2026, 11, 24, 15, 10, tzinfo=UTC), ACK_NOTE)
+    ]
+    if who == "other_patient":  # Charlie's own export holds none of Alice's alerts
+        assert mine is not None
+        assert flags_of(bundle_of(mine)) == []
 
 
 def test_the_patients_page_links_to_the_export(client: Client, seeded: User) -> None:

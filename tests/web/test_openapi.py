@@ -209,9 +209,15 @@ def test_the_fhir_export_documents_its_bundle_as_fhir_json(document: dict[str, A
         "QuestionnaireResponse",
         "Procedure",
         "Observation",
+        "Flag",
     ]
     procedure = document["components"]["schemas"]["Procedure"]
     assert {"status", "code", "subject", "performedPeriod"} <= set(procedure["required"])
+    flag = document["components"]["schemas"]["Flag"]
+    assert {"status", "category", "code", "subject", "period"} <= set(flag["required"])
+    assert flag["properties"]["status"]["enum"] == ["active", "inactive"]
+    described = document["paths"]["/api/v1/me/fhir"]["get"]["responses"]["200"]["description"]
+    assert "a Flag (category `clinical`) per alert raised in the period" in described
 
 
 def test_the_fhir_export_answers_an_impossible_id_with_the_documented_422(

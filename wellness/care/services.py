@@ -260,3 +260,10 @@ async def acknowledge(alert: Alert, by: User, *, now: datetime, note: str = "") 
         fields=["acknowledged_at", "acknowledged_by_id", "acknowledgement_note"]
     )
     return updated > 0
+
+
+async def alerts_raised_between(patient: User, start: datetime, end: datetime) -> list[Alert]:
+    """The patient's alerts raised in [start, end), open or acknowledged, oldest first."""
+    return await Alert.filter(
+        patient_id=patient.id, created_at__gte=start, created_at__lt=end
+    ).order_by("created_at", "id")

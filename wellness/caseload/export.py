@@ -1,17 +1,18 @@
 """A patient's measurements and practice over a period as an HL7 FHIR R4 Bundle
-(`checkins.fhir`), for a clinic's EHR: their GAD-7 answers and totals, their practice and their
-SUDS ratings.
+(`checkins.fhir`), for a clinic's EHR: their GAD-7 answers and totals, their practice, their
+SUDS ratings and the alerts raised.
 
 The period is the report's (`caseload.report_period`): the patient's local days, a moment in
 it when it falls in [the first day's 00:00, the day after the last's 00:00) in their zone, so
 23:30 on the last day is in and 00:30 the next day is out. A practice is at the moment it
 began, as a rating is at the moment it was given. Its status is the practice domain's own
-judgement now (`practice.rules`): complete by the clinic's completion rule, or still open. The
-caller has checked who asks.
+judgement now (`practice.rules`): complete by the clinic's completion rule, or still open. An
+alert is at the moment it was raised, and open or acknowledged as it is now; who acknowledged it
+and their note are not read into the bundle. The caller has checked who asks.
 
 Read in a fixed number of queries, however much the period holds: the GAD-7s, the ratings,
-the check-ins that counted as a practice's after rating, the practice, its sessions' titles
-and the ratings around it.
+the check-ins that counted as a practice's after rating, the practice, its sessions' titles,
+the ratings around it and the alerts.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from wellness.accounts.models import User
+from wellness.care import services as care
+from wellness.care.models import Alert
 from wellness.caseload.report_period import Period
 from wellness.catalog.services import session_titles
 from wellness.checkins import fhir
@@ -28,6 +31,9 @@ from wellness.practice import rules
 from wellness.practice import services as practice
 from wellness.practice.models import PracticeLog
 from wellness.settings import CarePolicy
+
+# `Alert.source_type` as the builder names the records an alert rests on.
+_ALERT_SOURCES: dict[str, fhir.AlertSource] = {"checkin": "checkin", "gad7": "gad7"}
 
 
 async def patient_bundle(
@@ -61,8 +67,24 @@ async def patient_bundle(
         for row in rated
     ]
     practices = await _practice_facts(patient, start, end, policy=policy, now=now)
+    alerts = [_alert_facts(row) for row in await care.alerts_raised_between(patient, start, end)]
     facts = fhir.PatientFacts(id=patient.id, name=patient.display_name)
-    return fhir.bundle(facts, gad7, ratings, practices=practices, base_url=base_url, now=now)
+    return fhir.bundle(
+        facts, gad7, ratings, practices=practices, alerts=alerts, base_url=base_url, now=now
+    )
+
+
+def _alert_facts(alert: Alert) -> fhir.AlertFacts:
+    """What of an alert leaves the app: never who acknowledged it or their note."""
+    return fhir.AlertFacts(
+        id=alert.id,
+        reason=alert.reason,
+        value=alert.value,
+        source=_ALERT_SOURCES.get(alert.source_type),
+        source_id=alert.source_id,
+        raised_at=alert.created_at,
+        acknowledged_at=alert.acknowledged_at,
+    )
 
 
 async def _practice_facts(

@@ -21,7 +21,14 @@ the records and `now` are arguments.
    practice's `Procedure` (R4 allows Observation.partOf a Procedure): its `urn:uuid:` when the
    practice is in the bundle, else by the practice's identifier (a practice begun just outside
    the period), so a receiver holding it from another export can still match it.
-5. Times are instants in UTC with their offset (`2026-11-24T14:30:00+00:00`). Identifier and
+5. Each alert the app raised (high distress, a severe GAD-7, markedly worse after a session):
+   a `Flag` (category `clinical`), coded by its reason in the app's own code system with the
+   level in plain words as `code.text`, `active` while open and `inactive` once a clinician
+   acknowledged it, its `period` from when it was raised to when it was acknowledged. The rating
+   or GAD-7 that raised it is its `flag-detail` (R4's Flag has no `evidence`): its `urn:uuid:`
+   when in the bundle, else its identifier (a rating given just before the period). Who
+   acknowledged it and their note stay in the app: the patient's own download is the same file.
+6. Times are instants in UTC with their offset (`2026-11-24T14:30:00+00:00`). Identifier and
    code systems are URIs under the clinic's public address (`base_url`); entries' `fullUrl`s are
    `urn:uuid:`s derived from those, so the same record has the same one in every export.
 
@@ -40,10 +47,12 @@ from uuid import NAMESPACE_URL, uuid5
 
 import msgspec
 
+from wellness.care.policy import AlertReason
 from wellness.checkins.scales import SUDS_MAX, SUDS_MIN
 from wellness.checkins.scoring import (
     GAD7_BANDS,
     GAD7_ITEMS,
+    GAD7_MAX,
     CheckinContext,
     Gad7Band,
 )
@@ -52,6 +61,9 @@ from wellness.practice.rules import Evidence, PracticeKind
 MEDIA_TYPE: Final = "application/fhir+json"
 LOINC: Final = "http://loinc.org"
 OBSERVATION_CATEGORY: Final = "http://terminology.hl7.org/CodeSystem/observation-category"
+FLAG_CATEGORY: Final = "http://terminology.hl7.org/CodeSystem/flag-category"
+# The core extension pointing a Flag at the record it rests on: R4's Flag has no element for it.
+FLAG_DETAIL: Final = "http://hl7.org/fhir/StructureDefinition/flag-detail"
 # R4's extension for the score of a coded answer (R5 calls it itemWeight).
 ORDINAL_VALUE: Final = "http://hl7.org/fhir/StructureDefinition/ordinalValue"
 # LOINC's canonical URL for its GAD-7 form.
@@ -201,9 +213,29 @@ class Procedure(_Element, tag_field="resourceType", tag="Procedure"):
     note: tuple[Annotation, ...] = ()
 
 
+class DetailExtension(_Element):
+    """`flag-detail`: the record a Flag rests on."""
+
+    url: str
+    value_reference: Reference
+
+
+FlagStatus = Literal["active", "inactive"]
+
+
+class Flag(_Element, tag_field="resourceType", tag="Flag"):
+    identifier: tuple[Identifier, ...]
+    status: FlagStatus
+    category: tuple[CodeableConcept, ...]
+    code: CodeableConcept
+    subject: Reference
+    period: Period
+    extension: tuple[DetailExtension, ...] = ()
+
+
 class BundleEntry(_Element):
     full_url: str
-    resource: Patient | QuestionnaireResponse | Procedure | Observation
+    resource: Patient | QuestionnaireResponse | Procedure | Observation | Flag
 
 
 class Bundle(_Element, tag_field="resourceType", tag="Bundle"):
@@ -285,6 +317,28 @@ class PracticeFacts:
     still_open: bool
 
 
+AlertSource = Literal["checkin", "gad7"]
+
+
+@dataclass(frozen=True, slots=True)
+class AlertFacts:
+    """An alert as far as it leaves the app: why, the level that raised it, from which record,
+    when it was raised and when acknowledged. Who acknowledged it and their note are not here:
+    they are the care team's, and the patient downloads the same bundle."""
+
+    id: int
+    reason: AlertReason
+    value: int
+    source: AlertSource | None  # None for a source this builder does not know
+    source_id: int
+    raised_at: datetime
+    acknowledged_at: datetime | None
+
+    @property
+    def is_open(self) -> bool:
+        return self.acknowledged_at is None
+
+
 # How the app knows of a practice, as a Procedure's note.
 EVIDENCE_NOTES: Final = {
     Evidence.SELF_REPORT: "Self-reported",
@@ -308,6 +362,21 @@ def practice_text(practice: PracticeFacts) -> str:
     patient gave a practice of kind Other ("Breathing: Slow exhale", "Other: Walk", "Yoga")."""
     detail = practice.title or (practice.other_label if practice.kind is PracticeKind.OTHER else "")
     return f"{practice.kind.label}: {detail}" if detail else practice.kind.label
+
+
+ALERT_REASON_CODE: Final = "alert-reason"
+# Each reason's level in plain words, after its label ("High distress rating: 8/10").
+_ALERT_LEVELS: Final = {
+    AlertReason.HIGH_DISTRESS: f"{{value}}/{SUDS_MAX}",
+    AlertReason.SEVERE_GAD7: f"{{value}}/{GAD7_MAX}",
+    AlertReason.WORSE_AFTER_SESSION: f"rated {{value}}/{SUDS_MAX} after it",
+}
+
+
+def alert_text(alert: AlertFacts) -> str:
+    """The reason and the level that raised it: "High distress rating: 8/10", "GAD-7 in the
+    severe range: 16/21", "Markedly worse after a session: rated 9/10 after it"."""
+    return f"{alert.reason.label}: {_ALERT_LEVELS[alert.reason].format(value=alert.value)}"
 
 
 def instant(moment: datetime) -> str:
@@ -350,9 +419,16 @@ class _Systems:
         system = f"{self.base}/fhir/CodeSystem/{PRACTICE_KIND_CODE}"
         return Coding(system=system, code=kind.value, display=kind.label)
 
+    def alert_reason(self, reason: AlertReason) -> Coding:
+        system = f"{self.base}/fhir/CodeSystem/{ALERT_REASON_CODE}"
+        return Coding(system=system, code=reason.value, display=reason.label)
+
 
 SURVEY: Final = CodeableConcept(
     coding=(Coding(system=OBSERVATION_CATEGORY, code="survey", display="Survey"),)
+)
+CLINICAL_FLAG: Final = CodeableConcept(
+    coding=(Coding(system=FLAG_CATEGORY, code="clinical", display="Clinical"),)
 )
 
 
@@ -362,11 +438,13 @@ def bundle(
     ratings: Sequence[RatingFacts],
     *,
     practices: Sequence[PracticeFacts] = (),
+    alerts: Sequence[AlertFacts] = (),
     base_url: str,
     now: datetime,
 ) -> Bundle:
     """The patient, then each GAD-7 (its response, then its total), then each practice, then
-    each SUDS rating, in the order given (oldest first, as the services read them)."""
+    each SUDS rating, then each alert, in the order given (oldest first, as the services read
+    them)."""
     systems = _Systems(base_url.rstrip("/"))
     patient_url = systems.full_url("Patient", patient.id)
     entries = [
@@ -384,6 +462,11 @@ def bundle(
     entries += [_practice_entry(practice, subject, systems) for practice in practices]
     exported = frozenset(practice.id for practice in practices)
     entries += [_rating_entry(rating, subject, systems, exported) for rating in ratings]
+    sources: _Sources = {
+        "checkin": frozenset(rating.id for rating in ratings),
+        "gad7": frozenset(response.id for response in gad7),
+    }
+    entries += [_alert_entry(alert, subject, systems, sources) for alert in alerts]
     return Bundle(type="collection", timestamp=instant(now), entry=tuple(entries))
 
 
@@ -493,6 +576,48 @@ def _rating_entry(
     return BundleEntry(
         full_url=systems.full_url("Observation/suds", rating.id), resource=observation
     )
+
+
+# The ids of the records in the bundle an alert can rest on, by their kind.
+_Sources = dict[AlertSource, frozenset[int]]
+# By source: the resource type, its entry's kind for `full_url`, its identifier's kind.
+_SOURCE_RESOURCES: Final[dict[AlertSource, tuple[str, str, str]]] = {
+    "checkin": ("Observation", "Observation/suds", "suds-rating"),
+    "gad7": ("QuestionnaireResponse", "QuestionnaireResponse", "gad7-response"),
+}
+
+
+def _source_reference(alert: AlertFacts, systems: _Systems, sources: _Sources) -> Reference | None:
+    """The rating or GAD-7 response that raised the alert: its entry when in the bundle, else
+    (given before the period) its identifier."""
+    if alert.source is None:
+        return None
+    resource_type, entry_kind, identifier_kind = _SOURCE_RESOURCES[alert.source]
+    if alert.source_id in sources[alert.source]:
+        return Reference(reference=systems.full_url(entry_kind, alert.source_id))
+    return Reference(
+        type=resource_type, identifier=systems.identifier(identifier_kind, alert.source_id)
+    )
+
+
+def _alert_entry(
+    alert: AlertFacts, subject: Reference, systems: _Systems, sources: _Sources
+) -> BundleEntry:
+    source = _source_reference(alert, systems, sources)
+    detail = () if source is None else (DetailExtension(url=FLAG_DETAIL, value_reference=source),)
+    flag = Flag(
+        extension=detail,
+        identifier=(systems.identifier("alert", alert.id),),
+        status="active" if alert.is_open else "inactive",
+        category=(CLINICAL_FLAG,),
+        code=CodeableConcept(coding=(systems.alert_reason(alert.reason),), text=alert_text(alert)),
+        subject=subject,
+        period=Period(
+            start=instant(alert.raised_at),
+            end=None if alert.acknowledged_at is None else instant(alert.acknowledged_at),
+        ),
+    )
+    return BundleEntry(full_url=systems.full_url("Flag", alert.id), resource=flag)
 
 
 def encode(found: Bundle) -> bytes:

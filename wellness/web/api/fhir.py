@@ -1,5 +1,5 @@
-"""A patient's measurements and practice as HL7 FHIR R4 JSON (`application/fhir+json`), for a
-clinic's EHR: `GET /api/v1/patients/{id}/fhir` for their current care team (404 for anyone
+"""A patient's measurements, practice and alerts as HL7 FHIR R4 JSON (`application/fhir+json`),
+for a clinic's EHR: `GET /api/v1/patients/{id}/fhir` for their current care team (404 for anyone
 else, as the patient's page), `GET /api/v1/me/fhir` for the patient themselves. Both take the
 report's period (`from`, `to`: the patient's local days; the last 28 by default) and refuse one
 they cannot take with a 400 naming the parameter. Every export is one audit row with the period
@@ -48,7 +48,11 @@ BUNDLE = {
         media_type=fhir.MEDIA_TYPE,
         description="A FHIR R4 Bundle of type `collection`: the Patient, a QuestionnaireResponse "
         "and an Observation (LOINC 70274-6) per GAD-7, a Procedure per practice, an Observation "
-        "per SUDS rating (partOf the Procedure of the practice it was given around).",
+        "per SUDS rating (partOf the Procedure of the practice it was given around), a Flag "
+        "(category `clinical`) per alert raised in the period: `active` while open, `inactive` "
+        "from its acknowledgement (who acknowledged it and any note are not exported), its "
+        "`flag-detail` extension the rating's Observation or the GAD-7's QuestionnaireResponse "
+        "that raised it.",
     )
 }
 OPTIONS = {QUERY_READ_BY_HANDLER: True}
@@ -88,8 +92,9 @@ class PatientFhirApi(Controller):
         first: FromDay = None,
         last: ToDay = None,
     ) -> Response[bytes]:
-        """A patient on your caseload: their GAD-7 answers and totals, their practice and their
-        SUDS ratings in the period, as FHIR R4 JSON to import into an EHR. Audited."""
+        """A patient on your caseload: their GAD-7 answers and totals, their practice, their SUDS
+        ratings and the alerts raised in the period, as FHIR R4 JSON to import into an EHR.
+        Audited."""
         patient = await patient_for_therapist_or_404(call.user, patient_id)
         typed = {"from": first, "to": last}
         return await export(call.request, patient, typed, settings=settings, now=call.now)
@@ -106,7 +111,7 @@ class OwnFhirApi(OwnRecordsApi):
         first: FromDay = None,
         last: ToDay = None,
     ) -> Response[bytes]:
-        """Your own GAD-7 answers and totals, practice and SUDS ratings in the period, as FHIR R4
-        JSON to take to another clinic or app. Audited."""
+        """Your own GAD-7 answers and totals, practice, SUDS ratings and the alerts they raised in
+        the period, as FHIR R4 JSON to take to another clinic or app. Audited."""
         typed = {"from": first, "to": last}
         return await export(request, user, typed, settings=settings, now=now)
