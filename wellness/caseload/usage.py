@@ -126,67 +126,79 @@ async def _sessions(scope: _Scope) -> list[Any]:
     return list(rows)
 
 
-async def _practice(scope: _Scope, fraction: float) -> tuple[dict[int, list[Any]], list[Any]]:
-    """Per session and for the whole table: starts, completions and distinct patients in the
-    period."""
+# A rating's id and level packed into one integer, so that the smallest packed value of a side
+# is its first rating (ids are unique) and carries that rating's level: the pairing takes one
+# index seek per practice and no second lookup of the ratings it picked. SMALLINT levels fit.
+_PACK = 65536
+_PACKED = f"(CAST(c.id AS BIGINT) * {_PACK} + c.level + {_PACK // 2})"
+
+
+def _side(condition: str) -> str:
+    return f"MIN(CASE WHEN {condition} THEN {_PACKED} END) % {_PACK}"
+
+
+def _change() -> str:
+    """Over `p`: after - before of its first rating on each side, NULL unless it has both."""
+    after, before = _side(f"c.context = '{_AFTER}'"), _side(f"c.context <> '{_AFTER}'")
+    return f"(SELECT {after} - {before} FROM checkins c WHERE c.practice_id = p.id)"  # noqa: S608
+
+
+def _fence(sql: RawSql) -> str:
+    """What keeps a subquery in FROM from being merged into its query, so that its correlated
+    columns are computed once per row rather than once per use."""
+    return "OFFSET 0" if sql.dialect == "postgres" else "LIMIT -1"
+
+
+async def _figures(scope: _Scope, fraction: float) -> dict[int, list[Any]]:
+    """Per session, in one pass over the period's practice (each practice read once, its ratings
+    one index seek): starts, completions, distinct patients; practices rated before and after,
+    their distinct patients and the sum of (after - before)."""
     connection, sql = raw_query()
-
-    def figures() -> str:
-        completed = completed_sql(sql, fraction)
-        return (
-            f"COUNT(*), SUM(CASE WHEN {completed} THEN 1 ELSE 0 END), COUNT(DISTINCT p.patient_id)"
-        )
-
-    per_session = (
-        f"SELECT p.session_id, {figures()} FROM {scope.practice(sql)} GROUP BY p.session_id"  # noqa: S608
+    practice = (
+        f"SELECT p.session_id AS session_id, p.patient_id AS patient_id, "  # noqa: S608
+        f"CASE WHEN {completed_sql(sql, fraction)} THEN 1 ELSE 0 END AS done, "
+        f"{_change()} AS delta FROM {scope.practice(sql)} {_fence(sql)}"
     )
-    whole = f"SELECT NULL, {figures()} FROM {scope.practice(sql)}"  # noqa: S608
-    _, rows = await connection.execute_query(f"{per_session} UNION ALL {whole}", sql.params)
-    return _split(rows)
-
-
-async def _ratings(scope: _Scope) -> tuple[dict[int, list[Any]], list[Any]]:
-    """Per session and for the whole table: practices rated before and after, their distinct
-    patients and the sum of (after - before)."""
-    connection, sql = raw_query()
-    practice = scope.practice(sql, join="JOIN checkins c ON c.practice_id = p.id")
-    sides = (
-        "SELECT c.practice_id AS practice_id, "  # noqa: S608
-        f"MIN(CASE WHEN c.context <> '{_AFTER}' THEN c.id END) AS before_id, "
-        f"MIN(CASE WHEN c.context = '{_AFTER}' THEN c.id END) AS after_id "
-        f"FROM {practice} GROUP BY c.practice_id"
-    )
-    pairs = (
-        "SELECT p.session_id AS session_id, p.patient_id AS patient_id, "
-        "a.level - b.level AS delta FROM sides x "
-        "JOIN checkins b ON b.id = x.before_id JOIN checkins a ON a.id = x.after_id "
-        "JOIN practice_logs p ON p.id = x.practice_id"
-    )
-    figures = "COUNT(*), COUNT(DISTINCT patient_id), SUM(delta)"
     _, rows = await connection.execute_query(
-        f"WITH sides AS ({sides}), pairs AS ({pairs}) "  # noqa: S608
-        f"SELECT session_id, {figures} FROM pairs GROUP BY session_id "
-        f"UNION ALL SELECT NULL, {figures} FROM pairs",
+        "SELECT session_id, COUNT(*), SUM(done), COUNT(DISTINCT patient_id), "  # noqa: S608
+        "COUNT(delta), COUNT(DISTINCT CASE WHEN delta IS NOT NULL THEN patient_id END), "
+        f"SUM(delta) FROM ({practice}) x GROUP BY session_id",
         sql.params,
     )
-    return _split(rows)
+    return {int(row[0]): list(row[1:]) for row in rows}
 
 
-def _split(rows: Sequence[Sequence[Any]]) -> tuple[dict[int, list[Any]], list[Any]]:
-    """Rows by session id, and the totals row (the one without a session id)."""
-    by_session: dict[int, list[Any]] = {}
-    totals: list[Any] = []
-    for row in rows:
-        if row[0] is None:
-            totals = list(row[1:])
-        else:
-            by_session[int(row[0])] = list(row[1:])
-    return by_session, totals
+async def _patients(scope: _Scope) -> tuple[int, int]:
+    """For the whole table: the distinct patients who practised in the period, and of them those
+    with a practice rated before and after; one index seek per patient (the first practice
+    that answers ends each search), rather than a second pass over the period's practice."""
+    connection, sql = raw_query()
+    practised_rated = scope.practice(sql)  # bound in text order
+    practised = scope.practice(sql)
+    rating = "EXISTS (SELECT 1 FROM checkins c WHERE c.practice_id = p.id AND c.context"
+    sides = f"{rating} = '{_AFTER}') AND {rating} <> '{_AFTER}')"
+    _, rows = await connection.execute_query(
+        "SELECT COUNT(*), "  # noqa: S608
+        f"SUM(CASE WHEN EXISTS (SELECT 1 FROM {practised_rated} AND p.patient_id = u.id "
+        f"AND {sides}) THEN 1 ELSE 0 END) "
+        f"FROM users u WHERE EXISTS (SELECT 1 FROM {practised} AND p.patient_id = u.id)",
+        sql.params,
+    )
+    patients, rated = rows[0]
+    return int(patients or 0), int(rated or 0)
 
 
-def _counts(practice: Sequence[Any] | None, rated: Sequence[Any] | None, assigned: int) -> Counts:
-    starts, completions, patients = practice or (0, 0, 0)
-    pairs, rated_patients, change_sum = rated or (0, 0, 0)
+def _totals(
+    figures: dict[int, list[Any]], patients: tuple[int, int]
+) -> tuple[list[Any], list[Any]]:
+    """The whole table's (practice, ratings) figures: the sessions' sums, distinct patients."""
+    sums = [sum(int(row[index] or 0) for row in figures.values()) for index in range(6)]
+    starts, completions, _, rated, _, change_sum = sums
+    return [starts, completions, patients[0]], [rated, patients[1], change_sum]
+
+
+def _counts(figures: Sequence[Any] | None, assigned: int) -> Counts:
+    starts, completions, patients, pairs, rated_patients, change_sum = figures or (0,) * 6
     return Counts(
         starts=int(starts or 0),
         completions=int(completions or 0),
@@ -204,24 +216,23 @@ async def _usage(
     """The scope's sessions; a row for each that is published or was used in the period; and
     the totals over those rows."""
     sessions = await _sessions(scope)
-    practice, practice_totals = await _practice(scope, policy.completion_fraction)
-    rated, rated_totals = await _ratings(scope)
-    assigned = await patients_assigned_by_session(
-        now=now,
-        rollover_hour=policy.day_rollover_hour,
-        session_ids=[int(row[0]) for row in sessions],
-    )
+    figures = await _figures(scope, policy.completion_fraction)
+    patients = await _patients(scope)
+    # Every session's patients (read whole, the assignments in force being few): naming the
+    # scope's sessions would only make the statement longer.
+    assigned = await patients_assigned_by_session(now=now, rollover_hour=policy.day_rollover_hour)
     rows = []
     for session_id, title, kind, status, last in sessions:
         key = int(session_id)
-        counts = _counts(practice.get(key), rated.get(key), len(assigned.get(key, ())))
+        counts = _counts(figures.get(key), len(assigned.get(key, ())))
         if status == Status.ARCHIVED.value and not counts.starts:
             continue
         played = None if last is None else moment(last)
         rows.append(SessionUsage(key, title, str(kind), str(status), counts.shown(), played))
     shown = {row.session_id for row in rows}
     everyone = set().union(*(patients for key, patients in assigned.items() if key in shown))
-    total = _counts(practice_totals, rated_totals, len(everyone))
+    practice_totals, rated_totals = _totals(figures, patients)
+    total = _counts([*practice_totals, *rated_totals], len(everyone))
     archived = sum(row.archived for row in rows)
     return sessions, rows, Totals(len(rows), archived, total.shown())
 
@@ -257,14 +268,11 @@ async def session_usage(
     start, end = period.bounds(zone)
     scope = _Scope(start, end, session_id=session.id)
     sessions = await _sessions(scope)
-    practice, _ = await _practice(scope, policy.completion_fraction)
-    rated, _ = await _ratings(scope)
+    figures = await _figures(scope, policy.completion_fraction)
     assigned = await patients_assigned_by_session(
         now=now, rollover_hour=policy.day_rollover_hour, session_ids=[session.id]
     )
-    counts = _counts(
-        practice.get(session.id), rated.get(session.id), len(assigned.get(session.id, ()))
-    )
+    counts = _counts(figures.get(session.id), len(assigned.get(session.id, ())))
     last = sessions[0][4] if sessions else None
     return SessionUsage(
         session.id,
