@@ -140,8 +140,8 @@ def _usage_parts() -> list[tuple[Any, str]]:
 
     return [
         (figures, "_sessions"),
-        (figures, "_practice"),
-        (figures, "_ratings"),
+        (figures, "_figures"),
+        (figures, "_patients"),
         (figures, "patients_assigned_by_session"),
         (figures, "_usage"),
         (figures, "library_usage"),

@@ -18,7 +18,6 @@ more anxious is what a coordinator most needs to see.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -149,65 +148,72 @@ def _fence(sql: RawSql) -> str:
     return "OFFSET 0" if sql.dialect == "postgres" else "LIMIT -1"
 
 
-async def _figures(scope: _Scope, fraction: float) -> dict[int, list[Any]]:
+# A session's figures as `_figures` reads them: starts, completions, distinct patients, practices
+# rated before and after, their distinct patients, the sum of (after - before).
+_Row = tuple[int, int, int, int, int, int]
+_NONE: _Row = (0, 0, 0, 0, 0, 0)
+
+
+def _patients_sql(scope: _Scope, sql: RawSql) -> str:
+    """For the whole table: the distinct patients who practised in the period, and of them those
+    with a practice rated before and after; one index seek per patient (the first practice
+    that answers ends each search), rather than a second pass over the period's practice."""
+    rated = scope.practice(sql)  # bound in text order
+    practised = scope.practice(sql)
+    rating = "EXISTS (SELECT 1 FROM checkins c WHERE c.practice_id = p.id AND c.context"
+    sides = f"{rating} = '{_AFTER}') AND {rating} <> '{_AFTER}')"
+    return (
+        "SELECT NULL, 0, 0, COUNT(*), 0, "  # noqa: S608
+        f"SUM(CASE WHEN EXISTS (SELECT 1 FROM {rated} AND p.patient_id = u.id AND {sides}) "
+        "THEN 1 ELSE 0 END), 0 "
+        f"FROM users u WHERE EXISTS (SELECT 1 FROM {practised} AND p.patient_id = u.id)"
+    )
+
+
+async def _figures(
+    scope: _Scope, fraction: float, *, totals: bool
+) -> tuple[dict[int, _Row], tuple[int, int]]:
     """Per session, in one pass over the period's practice (each practice read once, its ratings
-    one index seek): starts, completions, distinct patients; practices rated before and after,
-    their distinct patients and the sum of (after - before)."""
+    one index seek): its `_Row`. With `totals`, in the same statement, the whole table's
+    distinct patients and distinct rated patients ((0, 0) without)."""
     connection, sql = raw_query()
     practice = (
         f"SELECT p.session_id AS session_id, p.patient_id AS patient_id, "  # noqa: S608
         f"CASE WHEN {completed_sql(sql, fraction)} THEN 1 ELSE 0 END AS done, "
         f"{_change()} AS delta FROM {scope.practice(sql)} {_fence(sql)}"
     )
-    _, rows = await connection.execute_query(
+    statement = (
         "SELECT session_id, COUNT(*), SUM(done), COUNT(DISTINCT patient_id), "  # noqa: S608
         "COUNT(delta), COUNT(DISTINCT CASE WHEN delta IS NOT NULL THEN patient_id END), "
-        f"SUM(delta) FROM ({practice}) x GROUP BY session_id",
-        sql.params,
+        f"SUM(delta) FROM ({practice}) x GROUP BY session_id"
     )
-    return {int(row[0]): list(row[1:]) for row in rows}
+    if totals:
+        statement = f"{statement} UNION ALL {_patients_sql(scope, sql)}"
+    _, rows = await connection.execute_query(statement, sql.params)
+    by_session: dict[int, _Row] = {}
+    patients = (0, 0)
+    for key, starts, done, people, rated, rated_people, change in rows:
+        if key is None:
+            patients = (int(people), int(rated_people or 0))
+        else:
+            by_session[key] = (starts, done, people, rated, rated_people, int(change or 0))
+    return by_session, patients
 
 
-async def _patients(scope: _Scope) -> tuple[int, int]:
-    """For the whole table: the distinct patients who practised in the period, and of them those
-    with a practice rated before and after; one index seek per patient (the first practice
-    that answers ends each search), rather than a second pass over the period's practice."""
-    connection, sql = raw_query()
-    practised_rated = scope.practice(sql)  # bound in text order
-    practised = scope.practice(sql)
-    rating = "EXISTS (SELECT 1 FROM checkins c WHERE c.practice_id = p.id AND c.context"
-    sides = f"{rating} = '{_AFTER}') AND {rating} <> '{_AFTER}')"
-    _, rows = await connection.execute_query(
-        "SELECT COUNT(*), "  # noqa: S608
-        f"SUM(CASE WHEN EXISTS (SELECT 1 FROM {practised_rated} AND p.patient_id = u.id "
-        f"AND {sides}) THEN 1 ELSE 0 END) "
-        f"FROM users u WHERE EXISTS (SELECT 1 FROM {practised} AND p.patient_id = u.id)",
-        sql.params,
-    )
-    patients, rated = rows[0]
-    return int(patients or 0), int(rated or 0)
+def _counts(figures: _Row, assigned: int) -> Counts:
+    starts, completions, patients, rated, rated_patients, change_sum = figures
+    return Counts(starts, completions, patients, assigned, rated, rated_patients, change_sum)
 
 
-def _totals(
-    figures: dict[int, list[Any]], patients: tuple[int, int]
-) -> tuple[list[Any], list[Any]]:
-    """The whole table's (practice, ratings) figures: the sessions' sums, distinct patients."""
-    sums = [sum(int(row[index] or 0) for row in figures.values()) for index in range(6)]
-    starts, completions, _, rated, _, change_sum = sums
-    return [starts, completions, patients[0]], [rated, patients[1], change_sum]
-
-
-def _counts(figures: Sequence[Any] | None, assigned: int) -> Counts:
-    starts, completions, patients, pairs, rated_patients, change_sum = figures or (0,) * 6
-    return Counts(
-        starts=int(starts or 0),
-        completions=int(completions or 0),
-        patients=int(patients or 0),
-        assigned_patients=assigned,
-        rated=int(pairs or 0),
-        rated_patients=int(rated_patients or 0),
-        change_sum=int(change_sum or 0),
-    )
+def _totals(figures: dict[int, _Row], patients: tuple[int, int]) -> _Row:
+    """The whole table's figures: the sessions' sums, and its distinct patients."""
+    starts = completions = rated = change_sum = 0
+    for row in figures.values():
+        starts += row[0]
+        completions += row[1]
+        rated += row[3]
+        change_sum += row[5]
+    return (starts, completions, patients[0], rated, patients[1], change_sum)
 
 
 async def _usage(
@@ -216,25 +222,23 @@ async def _usage(
     """The scope's sessions; a row for each that is published or was used in the period; and
     the totals over those rows."""
     sessions = await _sessions(scope)
-    figures = await _figures(scope, policy.completion_fraction)
-    patients = await _patients(scope)
+    figures, patients = await _figures(scope, policy.completion_fraction, totals=True)
     # Every session's patients (read whole, the assignments in force being few): naming the
     # scope's sessions would only make the statement longer.
     assigned = await patients_assigned_by_session(now=now, rollover_hour=policy.day_rollover_hour)
+    archived = Status.ARCHIVED.value
     rows = []
-    for session_id, title, kind, status, last in sessions:
-        key = int(session_id)
-        counts = _counts(figures.get(key), len(assigned.get(key, ())))
-        if status == Status.ARCHIVED.value and not counts.starts:
+    for key, title, kind, status, last in sessions:
+        row = figures.get(key, _NONE)
+        if status == archived and not row[0]:
             continue
+        counts = _counts(row, len(assigned.get(key, ())))
         played = None if last is None else moment(last)
         rows.append(SessionUsage(key, title, str(kind), str(status), counts.shown(), played))
-    shown = {row.session_id for row in rows}
-    everyone = set().union(*(patients for key, patients in assigned.items() if key in shown))
-    practice_totals, rated_totals = _totals(figures, patients)
-    total = _counts([*practice_totals, *rated_totals], len(everyone))
-    archived = sum(row.archived for row in rows)
-    return sessions, rows, Totals(len(rows), archived, total.shown())
+    everyone = set().union(*(assigned.get(row.session_id, ()) for row in rows))
+    total = _counts(_totals(figures, patients), len(everyone))
+    used_archived = sum(row.status == archived for row in rows)
+    return sessions, rows, Totals(len(rows), used_archived, total.shown())
 
 
 def _scope(query: UsageQuery, zone: str) -> _Scope:
@@ -268,11 +272,11 @@ async def session_usage(
     start, end = period.bounds(zone)
     scope = _Scope(start, end, session_id=session.id)
     sessions = await _sessions(scope)
-    figures = await _figures(scope, policy.completion_fraction)
+    figures, _ = await _figures(scope, policy.completion_fraction, totals=False)
     assigned = await patients_assigned_by_session(
         now=now, rollover_hour=policy.day_rollover_hour, session_ids=[session.id]
     )
-    counts = _counts(figures.get(session.id), len(assigned.get(session.id, ())))
+    counts = _counts(figures.get(session.id, _NONE), len(assigned.get(session.id, ())))
     last = sessions[0][4] if sessions else None
     return SessionUsage(
         session.id,
