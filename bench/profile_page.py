@@ -22,7 +22,7 @@ the same page):
 3. with `--parts`, the same again with the handler's calls (for the dashboard: rows and open
    alerts, audit row, library preview; for the home page: streak, plan, recent check-ins,
    suggestions, collections, library preview, saved count, alert watch; for the progress
-   page: the figures, the charts, the practice history list; for the usage page: its four
+   page: the figures, the charts, the practice history list; for the usage page: its
    statements, the rows and totals built from them, the audit row) and each template
    render timed in CPU ms of the process (the database thread included); with `--sql`, the
    same again with every statement timed (the statement's first words, its count and total ms
@@ -141,7 +141,6 @@ def _usage_parts() -> list[tuple[Any, str]]:
     return [
         (figures, "_sessions"),
         (figures, "_figures"),
-        (figures, "_patients"),
         (figures, "patients_assigned_by_session"),
         (figures, "_usage"),
         (figures, "library_usage"),

@@ -1,10 +1,12 @@
 """How the library is used, for coordinators: per session, what was started, finished, by how
 many patients, with what change in anxiety, in a period; the whole table's totals beside.
 
-Read in four queries whatever the library's size (the sessions with their last start, the
-period's practice, the ratings around it, the assignments in force), the practice and ratings
-grouped by session with the table's totals in the same statement; each session's practice in
-the period is one range of the index on (session_id, started_at) (migration 0016). Patient ids
+Read in three queries whatever the library's size (the sessions with their last start, the
+period's figures, the assignments in force). The figures read each practice of the period once:
+each session's practice in the period is one range of the index on (session_id, started_at)
+(migration 0016), each practice's ratings one seek of the index on practice_id, and the
+figures are grouped by session in the same pass; the table's totals are the sessions' sums, but
+for its distinct patients, found in the same statement with one seek per patient. Patient ids
 are counted in the database or held here only to be counted; what leaves this module is figures
 with small cells suppressed (`usage_rules.Counts.shown`).
 
