@@ -447,8 +447,8 @@ async def expected_figures(
         if not kind or session.kind == kind
     }
     pairs: dict[int, tuple[int, int]] = {}
-    for patient_id in await User.all().values_list("id", flat=True):
-        pairs.update(await rated_before_and_after(int(patient_id)))
+    for patient in await User.all():
+        pairs.update(await rated_before_and_after(patient.id))
     starts: dict[int | None, int] = defaultdict(int)
     done: dict[int | None, int] = defaultdict(int)
     rated: dict[int | None, int] = defaultdict(int)
