@@ -1,17 +1,20 @@
 """Where one page spends its time, in process: the therapist's dashboard (`--page therapist`,
 bench/dashboard.py's caseload of 200 patients x 90 days), the patient's home page
 (`--page patient`, bench/home.py's patient with two years of history, followed collections and
-saved sessions, in a clinic of 120) or the patient's progress page (`--page progress`,
-bench/progress.py's patient with five years of daily practice). A tool for working on those
-pages, not a benchmark with a target.
+saved sessions, in a clinic of 120), the patient's progress page (`--page progress`,
+bench/progress.py's patient with five years of daily practice) or the coordinators' library
+usage page (`--page usage` for the default 28 days, `--page usage-year` for 365 days:
+bench/usage.py's 300 sessions and a year of practice by 100 patients). A tool for working on
+those pages, not a benchmark with a target.
 
-Usage: .venv/bin/python bench/profile_page.py [--page therapist|patient|progress] [--requests 50]
+Usage: .venv/bin/python bench/profile_page.py [--page therapist|patient|progress|usage|usage-year]
+       [--requests 50]
        [--parts] [--sql] [--profile cprofile|pyinstrument|none] [--top 35] [--keep DIR]
 
 What it does, inside one temporary folder (or `--keep DIR`, seeded once and reused later for
 the same page):
 1. creates the database with `wellness db upgrade` and the page's account, and seeds as
-   bench/dashboard.py, bench/home.py or bench/progress.py does (their `seed`);
+   bench/dashboard.py, bench/home.py, bench/progress.py or bench/usage.py does (their `seed`);
 2. builds the app as bench/bench_app.py does, runs its lifespan in this process, signs in
    through `POST /api/v1/auth/login` and sends requests straight to the ASGI app (httpx's
    ASGITransport: no sockets, no server, one request at a time): the first page (nothing
@@ -19,7 +22,8 @@ the same page):
 3. with `--parts`, the same again with the handler's calls (for the dashboard: rows and open
    alerts, audit row, library preview; for the home page: streak, plan, recent check-ins,
    suggestions, collections, library preview, saved count, alert watch; for the progress
-   page: the figures, the charts, the practice history list) and each template
+   page: the figures, the charts, the practice history list; for the usage page: its
+   statements, the rows and totals built from them, the audit row) and each template
    render timed in CPU ms of the process (the database thread included); with `--sql`, the
    same again with every statement timed (the statement's first words, its count and total ms
    per request);
@@ -44,7 +48,7 @@ import time
 from collections import defaultdict
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, cast
 
@@ -53,6 +57,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import dashboard
 import home
 import progress
+import usage
 from _server import PASSWORD, BenchError, bench_env, create_account, run_cli, workspace
 
 EXECUTE = ("execute_query", "execute_query_dict", "execute_insert", "execute_many")
@@ -124,6 +129,43 @@ def _progress_parts() -> list[tuple[Any, str]]:
     ]
 
 
+def _usage_rows(body: bytes) -> str | None:
+    rows = body.count(b'scope="row"')
+    return None if rows else "no rows in the table"
+
+
+def _usage_parts() -> list[tuple[Any, str]]:
+    from wellness.caseload import usage as figures
+    from wellness.web import usage_access as access
+
+    return [
+        (figures, "_sessions"),
+        (figures, "_figures"),
+        (figures, "patients_assigned_by_session"),
+        (figures, "_usage"),
+        (figures, "library_usage"),
+        (access, "record_action"),
+    ]
+
+
+def _usage_page(path: str) -> Page:
+    return Page(
+        path,
+        usage.COORDINATOR,
+        "Bench Coordinator",
+        "coordinator",
+        lambda url, now: usage.seed(url, 300, 100, now),
+        _usage_rows,
+        _usage_parts,
+    )
+
+
+def _usage_year() -> str:
+    today = datetime.now(UTC).date()  # the clinic's zone is UTC in the bench's settings
+    first = today - timedelta(days=364)
+    return f"/library/usage?from={first.isoformat()}&to={today.isoformat()}"
+
+
 PAGES = {
     "therapist": Page(
         "/therapist",
@@ -152,6 +194,8 @@ PAGES = {
         _progress_charted,
         _progress_parts,
     ),
+    "usage": _usage_page("/library/usage"),
+    "usage-year": _usage_page(_usage_year()),
 }
 
 

@@ -5,6 +5,8 @@ with the library."""
 
 from __future__ import annotations
 
+import random
+from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -16,11 +18,19 @@ from tests.services.test_dashboard_queries import counted_queries
 from wellness.accounts.models import User
 from wellness.accounts.roles import Role
 from wellness.caseload.usage import library_usage, session_usage
-from wellness.caseload.usage_rules import MIN_PATIENTS, Period, SortOrder, UsageQuery
+from wellness.caseload.usage_rules import (
+    MIN_PATIENTS,
+    Counts,
+    Figures,
+    Period,
+    SortOrder,
+    UsageQuery,
+)
 from wellness.catalog.kinds import Kind, Status
 from wellness.catalog.models import PracticeSession
 from wellness.checkins.models import Checkin
 from wellness.checkins.scoring import CheckinContext
+from wellness.practice.history import rated_before_and_after
 from wellness.practice.models import PracticeLog
 from wellness.practice.rules import Evidence, log_counts_as_complete
 from wellness.settings import CarePolicy
@@ -376,3 +386,135 @@ def test_the_query_count_does_not_grow_with_the_library(orm: Orm) -> None:
         return len(seen)
 
     assert queries(2) == queries(20) <= 6
+
+
+# --- the figures against the rules they come from, over varied data ---------------------------
+
+CONTEXTS = list(CheckinContext)
+
+
+async def varied_clinic(chance: random.Random) -> None:
+    """Sessions of two kinds in every status; patients practising them inside and outside the
+    period with every kind of evidence and length; ratings on either side, doubled, quick,
+    missing, or on practice outside the period."""
+    sessions = []
+    for number in range(9):
+        kind = Kind.YOGA if number % 3 == 0 else Kind.BREATHING
+        sessions.append(await published(f"Varied {number}", minutes=10, kind=kind, now=NOW))
+    await PracticeSession.filter(id=sessions[1].id).update(status=Status.ARCHIVED)
+    await PracticeSession.filter(id=sessions[2].id).update(status=Status.ARCHIVED)
+    await PracticeSession.filter(id=sessions[3].id).update(status=Status.DRAFT)
+    starts = (
+        NOW - timedelta(days=40),
+        IN_PERIOD,
+        NOW - timedelta(days=20),
+        NOW + timedelta(days=1),
+    )
+    for number in range(chance.randint(6, 11)):
+        patient = await person(f"varied{number}", Role.PATIENT)
+        for _ in range(chance.randint(0, 14)):
+            evidence, listened, duration, completed = chance.choice(COMPLETION_CASES)
+            practice = await log(
+                patient,
+                chance.choice(sessions),
+                evidence=evidence,
+                listened=listened,
+                duration=duration,
+                completed=completed,
+                at=chance.choice(starts) + timedelta(minutes=chance.randrange(600)),
+            )
+            for _ in range(chance.choice((0, 0, 1, 2, 2, 2, 3))):
+                await Checkin.create(
+                    patient_id=patient.id,
+                    level=chance.randint(0, 10),
+                    context=chance.choice(CONTEXTS),
+                    practice_id=practice.id,
+                    occurred_at=practice.started_at,
+                    recorded_at=practice.started_at,
+                )
+
+
+async def expected_figures(
+    period: Period, kind: str, policy: CarePolicy
+) -> tuple[dict[int, Figures], Figures]:
+    """Each row's figures and the totals' worked out from every practice with the app's own
+    rules (`log_counts_as_complete`, `rated_before_and_after`), the slow way."""
+    start, end = period.bounds(ZONE)
+    statuses = (Status.PUBLISHED, Status.ARCHIVED)
+    sessions = {
+        session.id: session
+        for session in await PracticeSession.filter(status__in=statuses)
+        if not kind or session.kind == kind
+    }
+    pairs: dict[int, tuple[int, int]] = {}
+    for patient in await User.all():
+        pairs.update(await rated_before_and_after(patient.id))
+    starts: dict[int | None, int] = defaultdict(int)
+    done: dict[int | None, int] = defaultdict(int)
+    rated: dict[int | None, int] = defaultdict(int)
+    change: dict[int | None, int] = defaultdict(int)
+    patients: dict[int | None, set[int]] = defaultdict(set)
+    rated_patients: dict[int | None, set[int]] = defaultdict(set)
+    for practice in await PracticeLog.filter(session_id__in=list(sessions)):
+        if not start <= practice.started_at < end:
+            continue
+        complete = log_counts_as_complete(
+            practice.evidence,
+            practice.completed,
+            practice.listened_seconds,
+            practice.duration_seconds,
+            policy.completion_fraction,
+        )
+        for key in (practice.session_id, None):  # the session's row and the totals
+            starts[key] += 1
+            done[key] += int(complete)
+            patients[key].add(practice.patient_id)
+            if practice.id in pairs:
+                before, after = pairs[practice.id]
+                rated[key] += 1
+                change[key] += after - before
+                rated_patients[key].add(practice.patient_id)
+
+    def shown(key: int | None) -> Figures:
+        return Counts(
+            starts=starts[key],
+            completions=done[key],
+            patients=len(patients[key]),
+            rated=rated[key],
+            rated_patients=len(rated_patients[key]),
+            change_sum=change[key],
+        ).shown()
+
+    rows = {
+        key: shown(key)
+        for key, session in sessions.items()
+        if session.status == Status.PUBLISHED or starts[key]
+    }
+    return rows, shown(None)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_figures_are_the_practice_rules_worked_out_practice_by_practice(
+    orm: Orm, seed: int
+) -> None:
+    chance = random.Random(seed)
+    orm.run(varied_clinic(chance))
+    policy = CarePolicy(completion_percent=chance.choice((50, 80)))
+
+    for kind in ("", "yoga"):
+        found = report(orm, policy, kind=kind)
+        rows, totals = orm.run(expected_figures(PERIOD, kind, policy))
+
+        assert {row.session_id: row.figures for row in found.rows} == rows
+        assert found.totals.figures == totals
+        for row in found.rows:
+            alone = orm.run(
+                session_usage(
+                    orm.run(PracticeSession.get(id=row.session_id)),
+                    PERIOD,
+                    zone=ZONE,
+                    policy=policy,
+                    now=NOW,
+                )
+            )
+            assert alone == row

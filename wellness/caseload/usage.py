@@ -1,10 +1,12 @@
 """How the library is used, for coordinators: per session, what was started, finished, by how
 many patients, with what change in anxiety, in a period; the whole table's totals beside.
 
-Read in four queries whatever the library's size (the sessions with their last start, the
-period's practice, the ratings around it, the assignments in force), the practice and ratings
-grouped by session with the table's totals in the same statement; each session's practice in
-the period is one range of the index on (session_id, started_at) (migration 0016). Patient ids
+Read in three queries whatever the library's size (the sessions with their last start, the
+period's figures, the assignments in force). The figures read each practice of the period once:
+each session's practice in the period is one range of the index on (session_id, started_at)
+(migration 0016), each practice's ratings one seek of the index on practice_id, and the
+figures are grouped by session in the same pass; the table's totals are the sessions' sums, but
+for its distinct patients, found in the same statement with one seek per patient. Patient ids
 are counted in the database or held here only to be counted; what leaves this module is figures
 with small cells suppressed (`usage_rules.Counts.shown`).
 
@@ -18,7 +20,6 @@ more anxious is what a coordinator most needs to see.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -126,76 +127,95 @@ async def _sessions(scope: _Scope) -> list[Any]:
     return list(rows)
 
 
-async def _practice(scope: _Scope, fraction: float) -> tuple[dict[int, list[Any]], list[Any]]:
-    """Per session and for the whole table: starts, completions and distinct patients in the
-    period."""
+# A rating's id and level packed into one integer, so that the smallest packed value of a side
+# is its first rating (ids are unique) and carries that rating's level: the pairing takes one
+# index seek per practice and no second lookup of the ratings it picked. SMALLINT levels fit.
+_PACK = 65536
+_PACKED = f"(CAST(c.id AS BIGINT) * {_PACK} + c.level + {_PACK // 2})"
+
+
+def _side(condition: str) -> str:
+    return f"MIN(CASE WHEN {condition} THEN {_PACKED} END) % {_PACK}"
+
+
+def _change() -> str:
+    """Over `p`: after - before of its first rating on each side, NULL unless it has both."""
+    after, before = _side(f"c.context = '{_AFTER}'"), _side(f"c.context <> '{_AFTER}'")
+    return f"(SELECT {after} - {before} FROM checkins c WHERE c.practice_id = p.id)"  # noqa: S608
+
+
+def _fence(sql: RawSql) -> str:
+    """What keeps a subquery in FROM from being merged into its query, so that its correlated
+    columns are computed once per row rather than once per use."""
+    return "OFFSET 0" if sql.dialect == "postgres" else "LIMIT -1"
+
+
+# A session's figures as `_figures` reads them: starts, completions, distinct patients, practices
+# rated before and after, their distinct patients, the sum of (after - before).
+_Row = tuple[int, int, int, int, int, int]
+_NONE: _Row = (0, 0, 0, 0, 0, 0)
+
+
+def _patients_sql(scope: _Scope, sql: RawSql) -> str:
+    """For the whole table: the distinct patients who practised in the period, and of them those
+    with a practice rated before and after; one index seek per patient (the first practice
+    that answers ends each search), rather than a second pass over the period's practice."""
+    rated = scope.practice(sql)  # bound in text order
+    practised = scope.practice(sql)
+    rating = "EXISTS (SELECT 1 FROM checkins c WHERE c.practice_id = p.id AND c.context"
+    sides = f"{rating} = '{_AFTER}') AND {rating} <> '{_AFTER}')"
+    return (
+        "SELECT NULL, 0, 0, COUNT(*), 0, "  # noqa: S608
+        f"SUM(CASE WHEN EXISTS (SELECT 1 FROM {rated} AND p.patient_id = u.id AND {sides}) "
+        "THEN 1 ELSE 0 END), 0 "
+        f"FROM users u WHERE EXISTS (SELECT 1 FROM {practised} AND p.patient_id = u.id)"
+    )
+
+
+async def _figures(
+    scope: _Scope, fraction: float, *, totals: bool
+) -> tuple[dict[int, _Row], tuple[int, int]]:
+    """Per session, in one pass over the period's practice (each practice read once, its ratings
+    one index seek): its `_Row`. With `totals`, in the same statement, the whole table's
+    distinct patients and distinct rated patients ((0, 0) without)."""
     connection, sql = raw_query()
-
-    def figures() -> str:
-        completed = completed_sql(sql, fraction)
-        return (
-            f"COUNT(*), SUM(CASE WHEN {completed} THEN 1 ELSE 0 END), COUNT(DISTINCT p.patient_id)"
-        )
-
-    per_session = (
-        f"SELECT p.session_id, {figures()} FROM {scope.practice(sql)} GROUP BY p.session_id"  # noqa: S608
+    practice = (
+        f"SELECT p.session_id AS session_id, p.patient_id AS patient_id, "  # noqa: S608
+        f"CASE WHEN {completed_sql(sql, fraction)} THEN 1 ELSE 0 END AS done, "
+        f"{_change()} AS delta FROM {scope.practice(sql)} {_fence(sql)}"
     )
-    whole = f"SELECT NULL, {figures()} FROM {scope.practice(sql)}"  # noqa: S608
-    _, rows = await connection.execute_query(f"{per_session} UNION ALL {whole}", sql.params)
-    return _split(rows)
-
-
-async def _ratings(scope: _Scope) -> tuple[dict[int, list[Any]], list[Any]]:
-    """Per session and for the whole table: practices rated before and after, their distinct
-    patients and the sum of (after - before)."""
-    connection, sql = raw_query()
-    practice = scope.practice(sql, join="JOIN checkins c ON c.practice_id = p.id")
-    sides = (
-        "SELECT c.practice_id AS practice_id, "  # noqa: S608
-        f"MIN(CASE WHEN c.context <> '{_AFTER}' THEN c.id END) AS before_id, "
-        f"MIN(CASE WHEN c.context = '{_AFTER}' THEN c.id END) AS after_id "
-        f"FROM {practice} GROUP BY c.practice_id"
+    statement = (
+        "SELECT session_id, COUNT(*), SUM(done), COUNT(DISTINCT patient_id), "  # noqa: S608
+        "COUNT(delta), COUNT(DISTINCT CASE WHEN delta IS NOT NULL THEN patient_id END), "
+        f"SUM(delta) FROM ({practice}) x GROUP BY session_id"
     )
-    pairs = (
-        "SELECT p.session_id AS session_id, p.patient_id AS patient_id, "
-        "a.level - b.level AS delta FROM sides x "
-        "JOIN checkins b ON b.id = x.before_id JOIN checkins a ON a.id = x.after_id "
-        "JOIN practice_logs p ON p.id = x.practice_id"
-    )
-    figures = "COUNT(*), COUNT(DISTINCT patient_id), SUM(delta)"
-    _, rows = await connection.execute_query(
-        f"WITH sides AS ({sides}), pairs AS ({pairs}) "  # noqa: S608
-        f"SELECT session_id, {figures} FROM pairs GROUP BY session_id "
-        f"UNION ALL SELECT NULL, {figures} FROM pairs",
-        sql.params,
-    )
-    return _split(rows)
-
-
-def _split(rows: Sequence[Sequence[Any]]) -> tuple[dict[int, list[Any]], list[Any]]:
-    """Rows by session id, and the totals row (the one without a session id)."""
-    by_session: dict[int, list[Any]] = {}
-    totals: list[Any] = []
-    for row in rows:
-        if row[0] is None:
-            totals = list(row[1:])
+    if totals:
+        statement = f"{statement} UNION ALL {_patients_sql(scope, sql)}"
+    _, rows = await connection.execute_query(statement, sql.params)
+    by_session: dict[int, _Row] = {}
+    patients = (0, 0)
+    for key, starts, done, people, rated, rated_people, change in rows:
+        if key is None:
+            patients = (int(people), int(rated_people or 0))
         else:
-            by_session[int(row[0])] = list(row[1:])
-    return by_session, totals
+            by_session[key] = (starts, done, people, rated, rated_people, int(change or 0))
+    return by_session, patients
 
 
-def _counts(practice: Sequence[Any] | None, rated: Sequence[Any] | None, assigned: int) -> Counts:
-    starts, completions, patients = practice or (0, 0, 0)
-    pairs, rated_patients, change_sum = rated or (0, 0, 0)
-    return Counts(
-        starts=int(starts or 0),
-        completions=int(completions or 0),
-        patients=int(patients or 0),
-        assigned_patients=assigned,
-        rated=int(pairs or 0),
-        rated_patients=int(rated_patients or 0),
-        change_sum=int(change_sum or 0),
-    )
+def _counts(figures: _Row, assigned: int) -> Counts:
+    starts, completions, patients, rated, rated_patients, change_sum = figures
+    return Counts(starts, completions, patients, assigned, rated, rated_patients, change_sum)
+
+
+def _totals(figures: dict[int, _Row], patients: tuple[int, int]) -> _Row:
+    """The whole table's figures: the sessions' sums, and its distinct patients."""
+    starts = completions = rated = change_sum = 0
+    for row in figures.values():
+        starts += row[0]
+        completions += row[1]
+        rated += row[3]
+        change_sum += row[5]
+    return (starts, completions, patients[0], rated, patients[1], change_sum)
 
 
 async def _usage(
@@ -204,26 +224,23 @@ async def _usage(
     """The scope's sessions; a row for each that is published or was used in the period; and
     the totals over those rows."""
     sessions = await _sessions(scope)
-    practice, practice_totals = await _practice(scope, policy.completion_fraction)
-    rated, rated_totals = await _ratings(scope)
-    assigned = await patients_assigned_by_session(
-        now=now,
-        rollover_hour=policy.day_rollover_hour,
-        session_ids=[int(row[0]) for row in sessions],
-    )
+    figures, patients = await _figures(scope, policy.completion_fraction, totals=True)
+    # Every session's patients (read whole, the assignments in force being few): naming the
+    # scope's sessions would only make the statement longer.
+    assigned = await patients_assigned_by_session(now=now, rollover_hour=policy.day_rollover_hour)
+    archived = Status.ARCHIVED.value
     rows = []
-    for session_id, title, kind, status, last in sessions:
-        key = int(session_id)
-        counts = _counts(practice.get(key), rated.get(key), len(assigned.get(key, ())))
-        if status == Status.ARCHIVED.value and not counts.starts:
+    for key, title, kind, status, last in sessions:
+        row = figures.get(key, _NONE)
+        if status == archived and not row[0]:
             continue
+        counts = _counts(row, len(assigned.get(key, ())))
         played = None if last is None else moment(last)
         rows.append(SessionUsage(key, title, str(kind), str(status), counts.shown(), played))
-    shown = {row.session_id for row in rows}
-    everyone = set().union(*(patients for key, patients in assigned.items() if key in shown))
-    total = _counts(practice_totals, rated_totals, len(everyone))
-    archived = sum(row.archived for row in rows)
-    return sessions, rows, Totals(len(rows), archived, total.shown())
+    everyone = set().union(*(assigned.get(row.session_id, ()) for row in rows))
+    total = _counts(_totals(figures, patients), len(everyone))
+    used_archived = sum(row.status == archived for row in rows)
+    return sessions, rows, Totals(len(rows), used_archived, total.shown())
 
 
 def _scope(query: UsageQuery, zone: str) -> _Scope:
@@ -257,14 +274,11 @@ async def session_usage(
     start, end = period.bounds(zone)
     scope = _Scope(start, end, session_id=session.id)
     sessions = await _sessions(scope)
-    practice, _ = await _practice(scope, policy.completion_fraction)
-    rated, _ = await _ratings(scope)
+    figures, _ = await _figures(scope, policy.completion_fraction, totals=False)
     assigned = await patients_assigned_by_session(
         now=now, rollover_hour=policy.day_rollover_hour, session_ids=[session.id]
     )
-    counts = _counts(
-        practice.get(session.id), rated.get(session.id), len(assigned.get(session.id, ()))
-    )
+    counts = _counts(figures.get(session.id, _NONE), len(assigned.get(session.id, ())))
     last = sessions[0][4] if sessions else None
     return SessionUsage(
         session.id,
