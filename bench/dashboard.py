@@ -91,7 +91,7 @@ async def seed(database_url: str, now: datetime) -> dict[str, int]:
     from wellness.catalog.kinds import Kind, Status
     from wellness.catalog.models import PracticeSession
     from wellness.checkins.models import Checkin, Gad7Response
-    from wellness.checkins.scoring import CheckinContext, score_gad7
+    from wellness.checkins.scoring import CheckinContext
     from wellness.practice.models import PracticeLog
     from wellness.practice.rules import Evidence
     from wellness.settings import CarePolicy
@@ -173,17 +173,7 @@ async def seed(database_url: str, now: datetime) -> dict[str, int]:
                         logs.append(_log(PracticeLog, Evidence, patient, session, noon, 0.3))
                 if days_ago % 14 == 0 and morning < now:
                     answers = [chance.randrange(4) for _ in range(7)]
-                    score = score_gad7(answers)
-                    gad7.append(
-                        Gad7Response(
-                            patient_id=patient.id,
-                            answers=answers,
-                            total=score.total,
-                            band=score.band,
-                            occurred_at=morning,
-                            recorded_at=morning,
-                        )
-                    )
+                    gad7.append(Gad7Response.scored(patient.id, answers, occurred_at=morning))
             await PracticeLog.bulk_create(logs)
             stored = await PracticeLog.filter(
                 patient_id=patient.id, listened_seconds__gt=0

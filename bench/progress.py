@@ -105,7 +105,7 @@ async def seed(database_url: str, years: int, now: datetime) -> dict[str, int]:
     from wellness.catalog.kinds import Guidance, Kind, Level, Posture, Status
     from wellness.catalog.models import MediaAsset, PracticeSession
     from wellness.checkins.models import Checkin, Gad7Response
-    from wellness.checkins.scoring import CheckinContext, ContextTag, score_gad7
+    from wellness.checkins.scoring import CheckinContext, ContextTag
     from wellness.practice.models import PracticeLog
     from wellness.practice.rules import Evidence
 
@@ -235,17 +235,7 @@ async def seed(database_url: str, years: int, now: datetime) -> dict[str, int]:
             moment = now - timedelta(days=days_ago)
             total_wanted = round(14 - 10 * (days - days_ago) / days)
             answers = [min(3, max(0, (total_wanted + i) // 7)) for i in range(7)]
-            score = score_gad7(answers)
-            gad7.append(
-                Gad7Response(
-                    patient_id=patient.id,
-                    answers=answers,
-                    total=score.total,
-                    band=score.band,
-                    occurred_at=moment,
-                    recorded_at=moment,
-                )
-            )
+            gad7.append(Gad7Response.scored(patient.id, answers, occurred_at=moment))
         await Gad7Response.bulk_create(gad7, batch_size=500)
         return {
             "days": days,

@@ -22,7 +22,7 @@ from tests.unit.test_day_semantics import earlier
 from tests.web.test_progress_hours import local
 from wellness.accounts.models import User
 from wellness.checkins.models import Checkin, Gad7Response
-from wellness.checkins.scoring import CheckinContext, score_gad7
+from wellness.checkins.scoring import CheckinContext
 from wellness.lib.clock import FixedClock
 from wellness.practice.models import PracticeLog
 from wellness.practice.rules import Evidence
@@ -116,21 +116,10 @@ async def _ratings(patient: User, days: int = 60) -> None:
                 )
             )
     await Checkin.bulk_create(ratings)
-    gad7 = []
-    for back in range(days, 0, -14):
-        answers = [back % 4] * 7
-        score = score_gad7(answers)
-        moment = TEST_NOW - timedelta(days=back)
-        gad7.append(
-            Gad7Response(
-                patient_id=patient.id,
-                answers=answers,
-                total=score.total,
-                band=score.band,
-                occurred_at=moment,
-                recorded_at=moment,
-            )
-        )
+    gad7 = [
+        Gad7Response.scored(patient.id, [back % 4] * 7, occurred_at=TEST_NOW - timedelta(days=back))
+        for back in range(days, 0, -14)
+    ]
     await Gad7Response.bulk_create(gad7)
 
 

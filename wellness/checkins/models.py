@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
+
 from tortoise import fields
 from tortoise.models import Model
 
 from wellness.accounts.models import user_foreign_key
-from wellness.checkins.scoring import CheckinContext, Gad7Band
+from wellness.checkins.scoring import CheckinContext, Gad7Band, score_gad7
 
 
 class Checkin(Model):
@@ -50,3 +53,25 @@ class Gad7Response(Model):
     class Meta:
         table = "gad7_responses"
         indexes = (("patient_id", "occurred_at"),)
+
+    @classmethod
+    def scored(
+        cls,
+        patient_id: int,
+        answers: Sequence[int],
+        *,
+        occurred_at: datetime,
+        recorded_at: datetime | None = None,
+    ) -> Gad7Response:
+        """An unsaved response with the total and band its answers score to (`score_gad7`,
+        which refuses answers that are not seven of 0-3); recorded when it occurred unless
+        told otherwise."""
+        score = score_gad7(answers)
+        return cls(
+            patient_id=patient_id,
+            answers=list(score.answers),
+            total=score.total,
+            band=score.band,
+            occurred_at=occurred_at,
+            recorded_at=recorded_at or occurred_at,
+        )

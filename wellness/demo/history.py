@@ -24,7 +24,7 @@ from wellness.caseload.assignments import AssignmentInput, create_assignment
 from wellness.catalog.kinds import Kind, Status
 from wellness.catalog.models import Collection, PracticeSession
 from wellness.checkins.models import Checkin, Gad7Response
-from wellness.checkins.scoring import ContextTag, score_gad7
+from wellness.checkins.scoring import ContextTag
 from wellness.demo import clinic_use, practised
 from wellness.practice.streaks import practice_day
 from wellness.settings import CarePolicy
@@ -206,15 +206,7 @@ async def _practice_history(
         )
     for days_ago, answers in ((22, [2, 2, 2, 1, 2, 1, 2]), (8, [1, 1, 2, 1, 1, 1, 1])):
         moment = now - timedelta(days=days_ago)
-        score = score_gad7(answers)
-        await Gad7Response.create(
-            patient_id=patient.id,
-            answers=answers,
-            total=score.total,
-            band=score.band,
-            occurred_at=moment,
-            recorded_at=moment,
-        )
+        await Gad7Response.scored(patient.id, answers, occurred_at=moment).save()
 
 
 async def _robin_practised(
