@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import weakref
-from collections.abc import AsyncIterator, Callable, Hashable, Iterable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Iterable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
 from pathlib import Path
@@ -360,6 +360,20 @@ class KeyedCache(Generic[V]):
             else:
                 stale.append(patient_id)
         return found, stale
+
+    async def kept_or(
+        self, item_id: int, key: Hashable, compute: Callable[[], Awaitable[V]], *, keep: bool
+    ) -> V:
+        """The value kept for `item_id` under `key`, or `compute()`'s, kept under `key` when
+        `keep` (False when a change token the key holds is missing: then nothing is kept)."""
+        keys = {item_id: key}
+        kept, _ = self.split(keys)
+        if item_id in kept:
+            return kept[item_id]
+        value = await compute()
+        if keep:
+            self.store(keys, {item_id: value})
+        return value
 
     def store(self, keys: dict[int, Hashable], values: dict[int, V]) -> None:
         entries = self._entries()

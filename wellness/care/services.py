@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -80,14 +80,9 @@ async def sees_alerts(patient_id: int) -> bool:
     on every view: kept under the care token, which every write to care teams and to a user's
     role or active flag renews (migration 0011), so a repeat view reads only the token."""
     token = await change_token(CARE_TOKEN)  # read before the data: see catalog/cache.py
-    keys: dict[int, Hashable] = {patient_id: token}
-    kept, _ = _kept_watch.split(keys)
-    if patient_id in kept:
-        return kept[patient_id]
-    watched = await _has_active_reader(patient_id)
-    if token is not None:
-        _kept_watch.store(keys, {patient_id: watched})
-    return watched
+    return await _kept_watch.kept_or(
+        patient_id, token, lambda: _has_active_reader(patient_id), keep=token is not None
+    )
 
 
 # By patient, under the care token, which a write to anything `_has_active_reader` reads renews.

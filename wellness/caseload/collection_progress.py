@@ -11,7 +11,6 @@ team's marks (two or three).
 
 from __future__ import annotations
 
-from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -57,15 +56,18 @@ async def progress_of(patient: User, *, policy: CarePolicy) -> list[CollectionPr
     """The published collections the patient follows that show a session (as the collections
     list does), the latest started first, each with their progress through it."""
     care, catalog = await care_and_catalog_tokens()  # read before the data
-    keys: dict[int, Hashable] = {patient.id: (care, catalog, policy, patient.time_zone)}
-    kept, _ = _kept_progress.split(keys)
-    if patient.id in kept:
-        return list(kept[patient.id])
-    followed = await collection_follows.followed_by(patient.id)
-    found = await _progress(patient, [one for one in followed if one.sessions], policy)
-    if care is not None and catalog is not None:
-        _kept_progress.store(keys, {patient.id: tuple(found)})
-    return found
+
+    async def compute() -> tuple[CollectionProgress, ...]:
+        followed = await collection_follows.followed_by(patient.id)
+        return tuple(await _progress(patient, [one for one in followed if one.sessions], policy))
+
+    found = await _kept_progress.kept_or(
+        patient.id,
+        (care, catalog, policy, patient.time_zone),
+        compute,
+        keep=care is not None and catalog is not None,
+    )
+    return list(found)
 
 
 # By patient, under the care data's and the catalog's change tokens, the policy (its completion

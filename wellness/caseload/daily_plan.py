@@ -6,7 +6,7 @@ pure `wellness.care.adherence.todays_plan`; adherence over weeks is `plan`'s."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Hashable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -159,14 +159,12 @@ async def todays_plan_for(patient: User, *, policy: CarePolicy, now: datetime) -
     calendar = PracticeCalendar(patient.time_zone, policy.day_rollover_hour)
     today = calendar.today(now)
     care, catalog = await care_and_catalog_tokens()  # read before the data
-    keys: dict[int, Hashable] = {patient.id: (care, catalog, policy, patient.time_zone, today)}
-    kept, _ = _kept_plans.split(keys)
-    if patient.id in kept:
-        return kept[patient.id]
-    plan = await _todays_plan(patient, policy, calendar, today)
-    if care is not None and catalog is not None:
-        _kept_plans.store(keys, {patient.id: plan})
-    return plan
+    return await _kept_plans.kept_or(
+        patient.id,
+        (care, catalog, policy, patient.time_zone, today),
+        lambda: _todays_plan(patient, policy, calendar, today),
+        keep=care is not None and catalog is not None,
+    )
 
 
 # By patient, under the care data's and the catalog's change tokens (every write to

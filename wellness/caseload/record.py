@@ -10,7 +10,6 @@ the patient's zone: their days are the ones that count.
 
 from __future__ import annotations
 
-from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -192,16 +191,12 @@ async def practice_history(
     """A page of practice, newest first, with its evidence and the ratings around it; the page
     last read is kept per patient while nothing it shows has changed (`_kept_history`)."""
     care, catalog = await care_and_catalog_tokens()  # read before the data
-    keys: dict[int, Hashable] = {
-        patient.id: (care, catalog, patient.time_zone, policy, page, per_page)
-    }
-    kept = _kept_history.split(keys)[0].get(patient.id)
-    if kept is not None:
-        return kept
-    found = await _practice_history(patient, policy=policy, page=page, per_page=per_page)
-    if care is not None and catalog is not None:
-        _kept_history.store(keys, {patient.id: found})
-    return found
+    return await _kept_history.kept_or(
+        patient.id,
+        (care, catalog, patient.time_zone, policy, page, per_page),
+        lambda: _practice_history(patient, policy=policy, page=page, per_page=per_page),
+        keep=care is not None and catalog is not None,
+    )
 
 
 # By patient, under the care data's change token (every write to practice logs, check-ins and

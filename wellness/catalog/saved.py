@@ -7,7 +7,7 @@ session page uses) before `save`; a session archived later stays in the list.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Hashable
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -78,14 +78,12 @@ async def saved_count(patient_id: int) -> int:
     """How many sessions the patient has saved (their home page shows it on every view): kept
     under the care token, which every write to saved_sessions renews (migration 0026)."""
     token = await change_token(CARE_TOKEN)  # read before the data: see catalog/cache.py
-    keys: dict[int, Hashable] = {patient_id: token}
-    kept, _ = _kept_counts.split(keys)
-    if patient_id in kept:
-        return kept[patient_id]
-    count = await SavedSession.filter(patient_id=patient_id).count()
-    if token is not None:
-        _kept_counts.store(keys, {patient_id: count})
-    return count
+    return await _kept_counts.kept_or(
+        patient_id,
+        token,
+        SavedSession.filter(patient_id=patient_id).count,
+        keep=token is not None,
+    )
 
 
 _kept_counts: KeyedCache[int] = KeyedCache()

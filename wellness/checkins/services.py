@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -262,16 +262,15 @@ _recent: KeyedCache[RecentCheckins] = KeyedCache()
 
 async def recent_checkins(patient: User) -> RecentCheckins:
     token = await change_token(CARE_TOKEN)  # read before the data: see catalog/cache.py
-    keys: dict[int, Hashable] = {patient.id: token}
-    kept, _ = _recent.split(keys)
-    if patient.id in kept:
-        return kept[patient.id]
+    return await _recent.kept_or(
+        patient.id, token, lambda: _recent_checkins(patient), keep=token is not None
+    )
+
+
+async def _recent_checkins(patient: User) -> RecentCheckins:
     latest = tuple(await latest_checkins(patient, limit=RECENT_SHOWN))
     closed = await practices_closed_by(checkin.id for checkin in latest)
-    recent = RecentCheckins(latest, await _last_gad7_at(patient), frozenset(closed))
-    if token is not None:
-        _recent.store(keys, {patient.id: recent})
-    return recent
+    return RecentCheckins(latest, await _last_gad7_at(patient), frozenset(closed))
 
 
 async def checkin_to_adopt(

@@ -99,33 +99,32 @@ async def progress_for(patient: User, *, policy: CarePolicy, now: datetime) -> P
     local_now = now.astimezone(zone)
     today = streaks.practice_day(now, patient.time_zone, policy.day_rollover_hour)
     day: Hashable = (patient.time_zone, policy, today)
-    keys: dict[int, Hashable] = {patient.id: (care, catalog, day, local_now.date())}
-    kept = _kept.split(keys)[0].get(patient.id)
-    if kept is not None:
-        return replace(kept, now=local_now)
-    practised = await _practised(patient, policy, now, practice, day)
-    found = await _progress(patient, practised, local_now)
-    if care is not None and catalog is not None:
-        _kept.store(keys, {patient.id: found})
-    return found
+
+    async def compute() -> Progress:
+        practised = await _kept_practice.kept_or(
+            patient.id,
+            (practice, day),
+            lambda: _practised(patient, policy, now),
+            keep=practice is not None,  # no practice yet: nothing worth keeping
+        )
+        return await _progress(patient, practised, local_now)
+
+    found = await _kept.kept_or(
+        patient.id,
+        (care, catalog, day, local_now.date()),
+        compute,
+        keep=care is not None and catalog is not None,
+    )
+    return replace(found, now=local_now)
 
 
-async def _practised(
-    patient: User, policy: CarePolicy, now: datetime, token: str | None, day: Hashable
-) -> _Practised:
-    keys: dict[int, Hashable] = {patient.id: (token, day)}
-    kept = _kept_practice.split(keys)[0].get(patient.id)
-    if kept is not None:
-        return kept
+async def _practised(patient: User, policy: CarePolicy, now: datetime) -> _Practised:
     events, practices, minutes = await history.read_practice(patient.id, policy)
     summary = streaks.compute_streak(
         events, now=now, time_zone=patient.time_zone, policy=streak_policy(policy)
     )
     weekly = trends.weekly_totals(minutes, today=summary.today, weeks=MINUTES_WEEKS)
-    found = _Practised(summary, practices, minutes, weekly)
-    if token is not None:  # no practice yet: nothing worth keeping
-        _kept_practice.store(keys, {patient.id: found})
-    return found
+    return _Practised(summary, practices, minutes, weekly)
 
 
 async def _progress(patient: User, practised: _Practised, local_now: datetime) -> Progress:
