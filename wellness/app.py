@@ -36,6 +36,7 @@ from wellness.notifications.reminder_delivery import reminder_job
 from wellness.resources import package_folder
 from wellness.settings import Settings, load_settings
 from wellness.system.locks import FileLock, ProcessLock, RedisLock, SharedLock
+from wellness.web.api.accounts import AccountsApi
 from wellness.web.api.assignments import AssignmentsApi, MyPlanApi
 from wellness.web.api.auth import AuthApi
 from wellness.web.api.care import CareApi
@@ -230,6 +231,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             ReviewsApi,
             ReminderApi,
             SavedApi,
+            AccountsApi,
             uploads,
         ],
         guards=[api_writes_carry_token],

@@ -42,6 +42,7 @@ TARGET_TYPES = {
     "asset_id": "media",
     "key": "cover",
     "user_id": "user",
+    "therapist_id": "user",
     "note_id": "clinical_note",
     "collection_id": "collection",
 }
@@ -54,6 +55,10 @@ NOT_LOADED = {
 # JSON bodies that pass validation, so a write reaches its loader (a bad body is refused first).
 BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("PATCH", "/api/v1/assignments/{assignment_id:int}"): {"action": "pause"},
+    ("PATCH", "/api/v1/users/{user_id:int}"): {"display_name": "Renamed"},
+    ("PUT", "/api/v1/users/{user_id:int}/role"): {"role": "therapist"},
+    ("PUT", "/api/v1/users/{user_id:int}/active"): {"active": False},
+    ("PUT", "/api/v1/users/{user_id:int}/password"): {"password": "another long passphrase"},
     ("POST", "/api/v1/patients/{patient_id:int}/assignments"): {"kind": "breathing"},
     ("PUT", "/api/v1/patients/{patient_id:int}/contraindications"): {"contraindications": []},
     ("POST", "/api/v1/patients/{patient_id:int}/overrides"): {"session_id": 1, "kind": "ban"},

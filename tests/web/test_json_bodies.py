@@ -56,6 +56,14 @@ JSON_WRITES = {
     ),
     ("post", "/api/v1/sessions/{session_id}/reviews"): ("ReviewCreate", {"decision"}),
     ("put", "/api/v1/account/reminder"): ("ReminderIn", {"enabled", "time", "weekdays"}),
+    ("post", "/api/v1/users"): (
+        "AccountCreate",
+        {"email", "display_name", "role", "password"},
+    ),
+    ("patch", "/api/v1/users/{user_id}"): ("AccountPatch", set()),
+    ("put", "/api/v1/users/{user_id}/role"): ("RoleChange", {"role"}),
+    ("put", "/api/v1/users/{user_id}/active"): ("ActiveChange", {"active"}),
+    ("put", "/api/v1/users/{user_id}/password"): ("NewPassword", {"password"}),
 }
 # Writes whose body may be left out entirely (an acknowledgement without a note).
 OPTIONAL_BODIES = {("post", "/api/v1/alerts/{alert_id}/acknowledge")}

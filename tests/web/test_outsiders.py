@@ -304,6 +304,15 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("POST", "/admin/users/{user_id:int}/password"): ADMINS,
     ("POST", "/admin/users/{user_id:int}/care-team"): ADMINS,
     ("POST", "/admin/users/{user_id:int}/care-team/{therapist_id:int}/remove"): ADMINS,
+    ("GET", "/api/v1/users"): ADMINS,
+    ("POST", "/api/v1/users"): ADMINS,
+    ("GET", "/api/v1/users/{user_id:int}"): ADMINS,
+    ("PATCH", "/api/v1/users/{user_id:int}"): ADMINS,
+    ("PUT", "/api/v1/users/{user_id:int}/role"): ADMINS,
+    ("PUT", "/api/v1/users/{user_id:int}/active"): ADMINS,
+    ("PUT", "/api/v1/users/{user_id:int}/password"): ADMINS,
+    ("PUT", "/api/v1/users/{user_id:int}/care-team/{therapist_id:int}"): ADMINS,
+    ("DELETE", "/api/v1/users/{user_id:int}/care-team/{therapist_id:int}"): ADMINS,
 }
 
 # What each write sends: a body the route would accept from an insider, so a refusal is the
@@ -491,6 +500,19 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/admin/users/{user_id:int}/password"): {"password": "another long passphrase"},
     ("POST", "/admin/users/{user_id:int}/care-team"): {"therapist_id": "{OTHER_THERAPIST}"},
     ("POST", "/admin/users/{user_id:int}/care-team/{therapist_id:int}/remove"): {},
+    ("POST", "/api/v1/users"): {
+        "email": "nova@example.org",
+        "display_name": "Nova Patient",
+        "role": "patient",
+        "password": "a long enough passphrase",
+        "therapist_id": "{OTHER_THERAPIST}",
+    },
+    ("PATCH", "/api/v1/users/{user_id:int}"): {"display_name": "Renamed Person"},
+    ("PUT", "/api/v1/users/{user_id:int}/role"): {"role": "therapist"},
+    ("PUT", "/api/v1/users/{user_id:int}/active"): {"active": False},
+    ("PUT", "/api/v1/users/{user_id:int}/password"): {"password": "another long passphrase"},
+    ("PUT", "/api/v1/users/{user_id:int}/care-team/{therapist_id:int}"): {},
+    ("DELETE", "/api/v1/users/{user_id:int}/care-team/{therapist_id:int}"): {},
 }
 UPLOADS = {
     ("POST", "/library/media"),

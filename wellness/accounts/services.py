@@ -34,6 +34,11 @@ class AccountError(FieldError):
         super().__init__(field, message)
         self.problems = problems or {field: message}
 
+    @property
+    def errors(self) -> dict[str, str]:
+        """Every field at fault, as the JSON API's refusal lists them."""
+        return dict(self.problems)
+
 
 @dataclass(frozen=True, slots=True)
 class NewAccount:

@@ -10,8 +10,9 @@ Handlers that need the request, the user, the time and the care rules together t
 one `call`: `call: CareTeamCall` for the care team's routes (a patient's record, assignments,
 restrictions, alerts, attendance), as `care_access` and the shared actions take them,
 `call: LibraryCall` for writes to the library (coordinators' sessions and collections,
-therapists' reviews of drafts), and `call: PatientCall` for the routes where patients write
-their own records (check-ins, GAD-7, practice, collections they follow, their Saved list).
+therapists' reviews of drafts), `call: PatientCall` for the routes where patients write
+their own records (check-ins, GAD-7, practice, collections they follow, their Saved list), and
+`call: AdminCall` for administrators' changes to accounts (`account_actions`).
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ class SignedInCall:
 CareTeamCall = NamedDependency[SignedInCall]  # call: routes of a patient's care team
 PatientCall = NamedDependency[SignedInCall]  # call: routes where patients write their records
 LibraryCall = NamedDependency[SignedInCall]  # call: writes to sessions, collections, reviews
+AdminCall = NamedDependency[SignedInCall]  # call: administrators' changes to accounts
 
 
 def provide_user(request: Request[Any, Any, Any]) -> User:

@@ -19,13 +19,12 @@ from wellness.accounts.roles import Role
 from wellness.care import services as care
 from wellness.lib.numbers import record_id
 from wellness.lib.validation import FieldError
+from wellness.web import account_actions as actions
 from wellness.web.auditing import (
     ACCOUNT_VIEWED,
-    record_action,
-    record_for_patient,
     record_for_patients,
 )
-from wellness.web.dependencies import RequestTime, SignedInUser, SignInLimits
+from wellness.web.dependencies import AdminCall, SignedInCall, SignInLimits
 from wellness.web.guards import admins_only
 from wellness.web.ids import AccountId
 from wellness.web.kept_searches import keep_posted_search, kept_search
@@ -39,24 +38,15 @@ from wellness.web.schemas import (
 )
 
 
-async def _audit(
-    request: Request[Any, Any, Any], action: str, target: User, detail: str = ""
-) -> None:
-    await record_action(request, action, target_type="user", target_id=target.id, detail=detail)
-
-
-async def _refused(request: Request[Any, Any, Any], account: User, problem: FieldError) -> Template:
+async def _refused(call: SignedInCall, account: User, problem: FieldError) -> Template:
     """The account's page again, with the refusal next to the field it names."""
     errors = {problem.field: problem.message}
-    return await _detail_template(request, account, errors=errors, status=422)
+    return await _detail_template(call, account, errors=errors, status=422)
 
 
-async def _done(
-    request: Request[Any, Any, Any], action: str, account: User, message: str, detail: str = ""
-) -> Redirect:
-    """Audit a change to `account`, say what happened, and go back to the account's page."""
-    await _audit(request, action, account, detail=detail)
-    flash(request, message, category="success")
+def _done(call: SignedInCall, account: User, message: str) -> Redirect:
+    """Say what happened (the action audited it) and go back to the account's page."""
+    flash(call.request, message, category="success")
     return Redirect(f"/admin/users/{account.id}", status_code=303)
 
 
@@ -114,18 +104,20 @@ class AdminPages(Controller):
 
     @post("/new", name="admin_create_user")
     async def create_account(
-        self,
-        request: Request[Any, Any, Any],
-        now: RequestTime,
-        data: URLEncodedBody[NewUserForm],
+        self, call: AdminCall, data: URLEncodedBody[NewUserForm]
     ) -> Template | Redirect:
         # Every field is checked, so that the form names all its problems at once.
-        errors: dict[str, str] = {}
+        problems: dict[str, str] = {}
         role = Role.PATIENT
         try:
             role = _role_or_error(data.role)
         except accounts.AccountError as problem:
-            errors |= problem.problems
+            problems |= problem.problems
+        therapist_id = None
+        try:
+            therapist_id = _chosen_therapist(data.therapist_id)
+        except FieldError:
+            problems[actions.THERAPIST_FIELD] = actions.NO_SUCH_THERAPIST
         new_account = accounts.NewAccount(
             email=data.email,
             display_name=data.display_name,
@@ -134,193 +126,117 @@ class AdminPages(Controller):
             time_zone=data.time_zone,
         )
         try:
-            accounts.check_new_account(new_account)
-        except accounts.AccountError as problem:
-            errors = problem.problems | errors
-        therapist = await _first_therapist(data.therapist_id, role, errors)
-        if errors:
-            return await _new_user_template(data, errors=errors, status=422)
-        try:
-            if therapist is None:
-                created = await accounts.register(new_account)
-            else:
-                created = await care.register_patient(new_account, therapist, now=now)
-        except accounts.AccountError as problem:  # the e-mail address is taken
+            therapist = await actions.checked_new_account(new_account, therapist_id, problems)
+            created = await actions.create_account(call, new_account, therapist)
+        except accounts.AccountError as problem:  # a field at fault, or the address is taken
             return await _new_user_template(data, errors=problem.problems, status=422)
-        message = f"Account created for {created.display_name}."
-        if therapist is not None:
-            message += f" {therapist.display_name} looks after them."
-            detail = f"therapist={therapist.id}"
-            await record_for_patient(request, "care_assigned", created.id, detail=detail)
-        detail = f"role={created.role.value}"
-        return await _done(request, "account_created", created, message, detail=detail)
+        message = f"Account created for {created.account.display_name}."
+        if created.therapist is not None:
+            message += f" {created.therapist.display_name} looks after them."
+        return _done(call, created.account, message)
 
     @get("/{user_id:int}", name="admin_user")
-    async def account_detail(
-        self, request: Request[Any, Any, Any], user: SignedInUser, user_id: AccountId
-    ) -> Template:
-        account = await account_for_admin_or_404(user, user_id)
-        return await _detail_template(request, account)
+    async def account_detail(self, call: AdminCall, user_id: AccountId) -> Template:
+        account = await account_for_admin_or_404(call.user, user_id)
+        return await _detail_template(call, account)
 
     @post("/{user_id:int}/details", name="admin_user_details")
     async def change_name_and_email(
-        self,
-        request: Request[Any, Any, Any],
-        user: SignedInUser,
-        user_id: AccountId,
-        data: URLEncodedBody[NameAndEmailForm],
+        self, call: AdminCall, user_id: AccountId, data: URLEncodedBody[NameAndEmailForm]
     ) -> Template | Redirect:
         """Correct a person's name or e-mail address (anyone's, one's own included)."""
-        account = await account_for_admin_or_404(user, user_id)
+        account = await account_for_admin_or_404(call.user, user_id)
         try:
-            changed = await accounts.change_name_and_email(account, data.display_name, data.email)
+            changed = await actions.change_details(call, account, data.display_name, data.email)
         except accounts.AccountError as problem:
             return await _detail_template(
-                request, account, errors=problem.problems, status=422, typed=data
+                call, account, errors=problem.problems, status=422, typed=data
             )
         if not changed:
-            flash(request, "Nothing was changed.", category="info")
+            flash(call.request, "Nothing was changed.", category="info")
             return Redirect(f"/admin/users/{account.id}", status_code=303)
         what = " and ".join(_FIELD_WORDS[name] for name in changed)
-        message = f"Saved the new {what} of {account.display_name}."
-        # Which fields, never their values: the trail is no copy of anyone's details.
-        return await _done(request, "account_updated", account, message, detail=",".join(changed))
+        return _done(call, account, f"Saved the new {what} of {account.display_name}.")
 
     @post("/{user_id:int}/role", name="admin_user_role")
     async def change_role(
-        self,
-        request: Request[Any, Any, Any],
-        user: SignedInUser,
-        user_id: AccountId,
-        data: URLEncodedBody[RoleForm],
+        self, call: AdminCall, user_id: AccountId, data: URLEncodedBody[RoleForm]
     ) -> Template | Redirect:
-        account = await account_for_admin_or_404(user, user_id)
+        account = await account_for_admin_or_404(call.user, user_id)
         try:
             role = _role_or_error(data.role)
-            granting = role is Role.ADMIN and account.role is not Role.ADMIN
-            if granting and data.confirm_admin != "yes":
-                # Administrators manage every account: never granted by a stray choice.
-                raise accounts.AccountError(
-                    "role",
-                    f"To make {account.display_name} an administrator, tick the box that "
-                    "confirms it.",
-                )
-            await accounts.change_role(user, account, role)
+            await actions.change_role(call, account, role, confirmed=data.confirm_admin == "yes")
         except accounts.AccountError as problem:
-            return await _refused(request, account, problem)
+            return await _refused(call, account, problem)
         message = f"{account.display_name} is now {role.label.lower()}; their sessions were ended."
-        change = f"{account.role.value}->{role.value}"
-        return await _done(request, "role_changed", account, message, detail=change)
+        return _done(call, account, message)
 
     @post("/{user_id:int}/active", name="admin_user_active")
     async def change_active(
-        self,
-        request: Request[Any, Any, Any],
-        user: SignedInUser,
-        user_id: AccountId,
-        data: URLEncodedBody[ActiveForm],
+        self, call: AdminCall, user_id: AccountId, data: URLEncodedBody[ActiveForm]
     ) -> Template | Redirect:
-        account = await account_for_admin_or_404(user, user_id)
+        account = await account_for_admin_or_404(call.user, user_id)
         try:
             if data.active not in {"true", "false"}:
                 raise FieldError("active", "Choose activate or deactivate.")
             active = data.active == "true"
-            await accounts.change_active(user, account, active)
+            await actions.change_active(call, account, active)
         except FieldError as problem:
-            return await _refused(request, account, problem)
-        action = "account_activated" if active else "account_deactivated"
+            return await _refused(call, account, problem)
         state = "active again" if active else "deactivated and signed out everywhere"
-        return await _done(request, action, account, f"{account.display_name} is {state}.")
+        return _done(call, account, f"{account.display_name} is {state}.")
 
     @post("/{user_id:int}/care-team", name="admin_care_assign")
-    async def assign_therapist(
-        self,
-        request: Request[Any, Any, Any],
-        user: SignedInUser,
-        now: RequestTime,
-        user_id: AccountId,
-    ) -> Template | Redirect:
+    async def assign_therapist(self, call: AdminCall, user_id: AccountId) -> Template | Redirect:
         """Put this patient on a therapist's caseload."""
-        patient = await account_for_admin_or_404(user, user_id)
-        raw = str((await request.form()).get("therapist_id", ""))
-        errors = {"therapist_id": "Choose one of the listed therapists."}
+        patient = await account_for_admin_or_404(call.user, user_id)
+        raw = str((await call.request.form()).get(actions.THERAPIST_FIELD, ""))
         try:
-            therapist = await accounts.get_user(record_id(raw, field="therapist_id"))
+            therapist_id = record_id(raw, field=actions.THERAPIST_FIELD)
         except FieldError:
-            therapist = None
-        if therapist is None or not therapist.is_active:
-            return await _detail_template(request, patient, errors=errors, status=422)
+            therapist_id = None
         try:
-            added = await care.assign(therapist, patient, now=now)
+            if therapist_id is None:
+                raise FieldError(actions.THERAPIST_FIELD, actions.UNLISTED_THERAPIST)
+            therapist, _ = await actions.add_to_care_team(call, patient, therapist_id)
         except FieldError as problem:
-            # The service names its argument; the form's control is `therapist_id`.
-            field = "therapist_id" if problem.field == "therapist" else problem.field
-            errors = {field: problem.message}
-            return await _detail_template(request, patient, errors=errors, status=422)
-        if added:
-            detail = f"therapist={therapist.id}"
-            await record_for_patient(request, "care_assigned", patient.id, detail=detail)
-        flash(
-            request, f"{therapist.display_name} now looks after {patient.display_name}.", "success"
-        )
-        return Redirect(f"/admin/users/{patient.id}", status_code=303)
+            errors = {problem.field: problem.message}
+            return await _detail_template(call, patient, errors=errors, status=422)
+        message = f"{therapist.display_name} now looks after {patient.display_name}."
+        return _done(call, patient, message)
 
     @post("/{user_id:int}/care-team/{therapist_id:int}/remove", name="admin_care_remove")
     async def remove_therapist(
-        self,
-        request: Request[Any, Any, Any],
-        user: SignedInUser,
-        now: RequestTime,
-        user_id: AccountId,
-        therapist_id: AccountId,
+        self, call: AdminCall, user_id: AccountId, therapist_id: AccountId
     ) -> Redirect:
-        patient = await account_for_admin_or_404(user, user_id)
-        if await care.unassign(therapist_id, patient.id, now=now):
-            detail = f"therapist={therapist_id}"
-            await record_for_patient(request, "care_unassigned", patient.id, detail=detail)
-            flash(request, "Removed from the care team.", "success")
-        else:  # a second click, or a stale page: say so rather than nothing
-            flash(request, "That therapist was not on this care team; nothing changed.", "info")
+        patient = await account_for_admin_or_404(call.user, user_id)
+        if await actions.remove_from_care_team(call, patient, therapist_id):
+            return _done(call, patient, "Removed from the care team.")
+        # A second click, or a stale page: say so rather than nothing.
+        flash(call.request, "That therapist was not on this care team; nothing changed.", "info")
         return Redirect(f"/admin/users/{patient.id}", status_code=303)
 
     @post("/{user_id:int}/password", name="admin_user_password")
     async def reset_password(
         self,
-        request: Request[Any, Any, Any],
-        user: SignedInUser,
+        call: AdminCall,
         throttle: SignInLimits,
         user_id: AccountId,
         data: URLEncodedBody[PasswordForm],
     ) -> Template | Redirect:
-        account = await account_for_admin_or_404(user, user_id)
+        account = await account_for_admin_or_404(call.user, user_id)
         try:
-            if account.id == user.id:
-                # Without the current password, a session left open would be enough to take
-                # the account; the account page asks for it.
-                raise accounts.AccountError(
-                    "password", "Change your own password on your account page."
-                )
-            await accounts.set_password(account, data.password)
+            await actions.reset_password(call, throttle, account, data.password)
         except accounts.AccountError as problem:
-            return await _refused(request, account, problem)
-        # The recovery path for a throttled account: a fresh password lifts the lock.
-        await throttle.clear_account(account.email)
+            return await _refused(call, account, problem)
         message = f"New password set for {account.display_name}; their sessions were ended."
-        return await _done(request, "password_reset", account, message)
+        return _done(call, account, message)
 
 
-async def _first_therapist(raw: str, role: Role, errors: dict[str, str]) -> User | None:
-    """The therapist chosen for a new patient (none for other roles, or when left empty)."""
-    if not permissions.is_patient(role) or not raw.strip():
-        return None
-    try:
-        therapist = await accounts.get_user(record_id(raw.strip(), field="therapist_id"))
-    except FieldError:
-        therapist = None
-    if not (therapist and therapist.is_active and permissions.can_see_caseload(therapist.role)):
-        errors["therapist_id"] = "Choose one of the listed therapists, or none for now."
-        return None
-    return therapist
+def _chosen_therapist(raw: str) -> int | None:
+    """The new patient's first therapist as the form sends it: an id, or empty for none yet.
+    FieldError for anything else."""
+    return record_id(raw.strip(), field=actions.THERAPIST_FIELD) if raw.strip() else None
 
 
 def _list_template(
@@ -356,7 +272,7 @@ async def _new_user_template(
 
 
 async def _detail_template(
-    request: Request[Any, Any, Any],
+    call: SignedInCall,
     account: User,
     *,
     errors: dict[str, str] | None = None,
@@ -365,11 +281,12 @@ async def _detail_template(
 ) -> Template:
     """The account's page, first asked for or shown again after a refused change; audited
     either way, as it names the person, and a patient's care team or a therapist's patients."""
+    people = await actions.shown_account(call, account)
     context: dict[str, Any] = {"account": account, "errors": errors or {}, "roles": list(Role)}
     if typed is not None:
         context["form_values"] = typed
-    if account.role is Role.PATIENT:
-        team = await care.therapists_of(account.id)
+    if people.care_team is not None:
+        team = people.care_team
         context["care_team"] = team
         # A member demoted or deactivated since stays on the team (and regains the caseload if
         # restored) but sees no alerts meanwhile: the page says so, or the team looks covered.
@@ -385,17 +302,6 @@ async def _detail_template(
             for therapist in await care.active_therapists()
             if therapist.id not in {member.id for member in team}
         ]
-        await record_for_patient(request, ACCOUNT_VIEWED, account.id)
-    else:
-        await _audit(request, ACCOUNT_VIEWED, account)
-    if account.role is Role.THERAPIST:
-        caseload = await care.caseload(account)
-        context["caseload"] = caseload
-        # Each patient listed is shown to be in this clinic's care: a row naming each.
-        await record_for_patients(
-            request,
-            ACCOUNT_VIEWED,
-            [patient.id for patient in caseload],
-            detail=f"caseload_of={account.id}",
-        )
+    if people.caseload is not None:
+        context["caseload"] = people.caseload
     return Template("admin/user_detail.html", context=context, status_code=status)

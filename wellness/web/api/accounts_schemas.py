@@ -1,0 +1,132 @@
+"""What the accounts API (administrators only) accepts and answers. Unknown input fields are
+refused. A password is accepted and never answered."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import msgspec
+
+from wellness.accounts import permissions
+from wellness.accounts.models import User
+from wellness.accounts.roles import Role
+from wellness.accounts.services import UserPage
+from wellness.web.ids import BodyId
+from wellness.web.strict_json import StrictBody
+
+
+class AccountOut(msgspec.Struct):
+    id: int
+    email: str
+    display_name: str
+    role: Role
+    time_zone: str
+    active: bool
+    created_at: datetime
+    last_sign_in_at: datetime | None
+
+    @classmethod
+    def of(cls, user: User) -> AccountOut:
+        return cls(
+            user.id,
+            user.email,
+            user.display_name,
+            user.role,
+            user.time_zone,
+            user.is_active,
+            user.created_at,
+            user.last_login_at,
+        )
+
+
+class AccountList(msgspec.Struct):
+    items: list[AccountOut]
+    page: int
+    pages: int
+    total: int
+
+    @classmethod
+    def of(cls, found: UserPage) -> AccountList:
+        items = [AccountOut.of(user) for user in found.users]
+        return cls(items, found.page, found.pages, found.total)
+
+
+class Person(msgspec.Struct):
+    id: int
+    display_name: str
+
+
+class TeamMember(Person, kw_only=True):
+    """A therapist on a patient's care team. One demoted or deactivated since stays on it (and
+    regains the caseload if restored) but sees no alerts meanwhile: `sees_alerts` is false."""
+
+    sees_alerts: bool
+
+    @classmethod
+    def of(cls, member: User) -> TeamMember:
+        reachable = member.is_active and permissions.can_see_caseload(member.role)
+        return cls(member.id, member.display_name, sees_alerts=reachable)
+
+
+class AccountDetail(AccountOut, kw_only=True):
+    """An account, with a patient's care team and a therapist's caseload (null for others)."""
+
+    care_team: list[TeamMember] | None = None
+    caseload: list[Person] | None = None
+
+    @classmethod
+    def with_people(
+        cls, user: User, *, care_team: list[User] | None, caseload: list[User] | None
+    ) -> AccountDetail:
+        shown = AccountOut.of(user)
+        fields = {name: getattr(shown, name) for name in AccountOut.__struct_fields__}
+        return cls(
+            **fields,
+            care_team=None if care_team is None else [TeamMember.of(m) for m in care_team],
+            caseload=None if caseload is None else [Person(p.id, p.display_name) for p in caseload],
+        )
+
+
+class AccountCreate(StrictBody):
+    """A new account. `therapist_id` puts a new patient on an active therapist's caseload at
+    once (alerts reach no one until a patient has one); it is ignored for other roles."""
+
+    email: str
+    display_name: str
+    role: Role
+    password: str
+    time_zone: str = "UTC"
+    therapist_id: BodyId | None = None
+
+
+class AccountPatch(StrictBody):
+    """A corrected name or e-mail address; a field left out keeps its value."""
+
+    display_name: str | None = None
+    email: str | None = None
+
+
+class RoleChange(StrictBody):
+    """Another role, which ends the person's sessions. Granting the administrator role needs
+    `confirm_admin`: administrators manage every account."""
+
+    role: Role
+    confirm_admin: bool = False
+
+
+class ActiveChange(StrictBody):
+    """false deactivates the account and signs the person out everywhere; true restores it."""
+
+    active: bool
+
+
+class NewPassword(StrictBody):
+    """Someone else's new password (never one's own: the account page asks for the current one).
+    It ends their sessions and lifts their sign-in locks."""
+
+    password: str
+
+
+class CareTeam(msgspec.Struct):
+    patient_id: int
+    care_team: list[TeamMember]
