@@ -97,15 +97,19 @@ def test_doubly_robust_holds_with_a_biased_model_and_tightens_with_a_good_one() 
     assert biased.low <= truth <= biased.high
 
 
-def test_doubly_robust_leans_on_the_model_where_the_logs_rarely_show_the_targets_choice() -> None:
-    # The logging policy shows the target's sessions with a 1% chance: the few practices of them
-    # carry weights of 70 or more. Self-normalised weights let those few decide; averaged over
-    # every practice, with each weight capped, the estimate stays near the (good) model's.
-    rng = np.random.default_rng(4)
+RareLogs = tuple[list[LoggedList], list[dict[int, float]], list[dict[int, float]], float]
+
+
+def rarely_shown(rare_error: float, seed: int = 4) -> RareLogs:
+    """The logging policy shows the target's own session with a 1% chance, so the few practices
+    of it carry weights of 100. The model is 0.1 off everywhere and `rare_error` more
+    on that rare session (a model fitted on what the logging policy chose to show knows least
+    about what it rarely shows). Logs, target, model, and the target's true mean change."""
+    rng = np.random.default_rng(seed)
     logs, targets, predicted, truths = [], [], [], []
     for _ in range(3000):
         context = int(rng.integers(2))
-        rare = 4 * context  # the target's own session, rarely shown by the logging policy
+        rare = 4 * context
         shown = (rare, 1 + rare) if rng.random() < 0.01 else (1 + rare, 2 + rare)
         chosen = int(rng.choice(shown))
         change = true_change(context, chosen) + float(rng.normal(0, 1.5))
@@ -113,14 +117,45 @@ def test_doubly_robust_leans_on_the_model_where_the_logs_rarely_show_the_targets
         logs.append(
             LoggedList(tuple(LoggedItem(s, probabilities[s]) for s in shown), chosen, change)
         )
-        targets.append({rare: 0.7, 1 + rare: 0.3})
-        predicted.append({s: true_change(context, s) + 0.1 for s in range(SESSIONS)})
-        truths.append(0.7 * true_change(context, rare) + 0.3 * true_change(context, 1 + rare))
-    truth = float(np.mean(truths))
+        targets.append({rare: 1.0, 1 + rare: 1.0})  # two shown, as the logging policy's lists
+        model = {s: true_change(context, s) + 0.1 for s in range(SESSIONS)}
+        model[rare] += rare_error
+        predicted.append(model)
+        truths.append((true_change(context, rare) + true_change(context, 1 + rare)) / 2)
+    return logs, targets, predicted, float(np.mean(truths))
+
+
+def test_doubly_robust_leans_on_the_model_where_the_logs_rarely_show_the_targets_choice() -> None:
+    # Self-normalised weights let the few heavily weighted practices decide; averaged over every
+    # practice, with each weight capped, the estimate stays near the (good) model's.
+    logs, targets, predicted, truth = rarely_shown(rare_error=0.0)
     estimate = doubly_robust(logs, targets, predicted)
-    assert estimate.effective < 40  # some 30 practices of the target's sessions, heavily weighted
+    assert estimate.effective < 100  # some 30 practices of the rare session, heavily weighted
     assert estimate.value == pytest.approx(truth, abs=0.15)  # the model's 0.1 off, no worse
-    assert estimate.high - estimate.low < 0.2
+    assert estimate.low <= truth <= estimate.high
+
+
+def test_the_interval_owns_up_to_what_the_cap_hides_where_the_logs_rarely_show_the_target() -> None:
+    # The model is a point too pessimistic about the rare session; capped at 10, the weights
+    # cannot correct it, and an interval around the capped value alone would miss the truth.
+    logs, targets, predicted, truth = rarely_shown(rare_error=1.0)
+    capped = doubly_robust(logs, targets, predicted)
+    uncapped = doubly_robust(logs, targets, predicted, weight_cap=math.inf)
+    assert capped.value > truth + 0.3  # the model's error shows through the capped correction
+    assert capped.low <= truth <= capped.high
+    assert capped.low <= uncapped.low
+    assert uncapped.high <= capped.high
+    assert capped.high - capped.low > 0.5  # the logs hold some 30 practices of what it needs
+
+
+def test_where_no_weight_is_capped_the_interval_is_the_plain_doubly_robust_one() -> None:
+    logs, targets, contexts, _ = simulate(2000, seed=5)
+    predicted = model(contexts, error=0.3)
+    capped = doubly_robust(logs, targets, predicted)
+    uncapped = doubly_robust(logs, targets, predicted, weight_cap=math.inf)
+    assert (capped.value, capped.low, capped.high) == pytest.approx(
+        (uncapped.value, uncapped.low, uncapped.high)
+    )
 
 
 def test_intervals_cover_the_truth_about_as_often_as_they_claim() -> None:

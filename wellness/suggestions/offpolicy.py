@@ -106,7 +106,14 @@ def doubly_robust(
     doubly robust estimation, as in Su et al. 2020). In the simulated clinic this took rules
     only's estimate from the engine's logs from a 95th-percentile error of 0.92 to 0.21 points
     (30 seeds, medium heterogeneity); the engine's estimate of itself, where every weight is 1,
-    is the same either way."""
+    is the same either way.
+
+    The cap buys a steadier value at the price of a bias the logs cannot measure well: what the
+    capped-away part of each weight would have corrected. So the interval is the hull of the
+    capped estimate's and the uncapped (unbiased) one's: narrow where the target's lists are
+    ones the logging policy often showed, as wide as the logs' evidence where they are not. In
+    the simulated clinic the capped interval alone held rules only's true value in 4 of the
+    first 11 seeds where it claimed 95% (`_hull`)."""
     rows = _weighted(logs, target)
     if sum(weight for _, weight, _ in rows) <= 0:
         return _empty(len(rows))
@@ -118,16 +125,33 @@ def doubly_robust(
     corrections = [
         min(weight, weight_cap) * error for (_, weight, _), error in zip(rows, errors, strict=True)
     ]
-    count = len(rows)
+    uncapped = [weight * error for (_, weight, _), error in zip(rows, errors, strict=True)]
+    value, low, high = _dr_interval(direct, corrections, confidence)
+    _, low, high = _hull((value, low, high), _dr_interval(direct, uncapped, confidence))
+    return Estimate(value, low, high, len(rows), _effective(rows))
+
+
+def _dr_interval(
+    direct: Sequence[float], corrections: Sequence[float], confidence: float
+) -> tuple[float, float, float]:
+    """The doubly robust value, model part plus mean correction, and its influence interval."""
+    count = len(direct)
     mean_direct = sum(direct) / count
     correction = sum(corrections) / count
-    influence = [
-        (guess - mean_direct + part - correction) / count
+    variance = sum(
+        ((guess - mean_direct + part - correction) / count) ** 2
         for guess, part in zip(direct, corrections, strict=True)
-    ]
+    )
     value = mean_direct + correction
-    low, high = _interval(value, sum(term**2 for term in influence), confidence)
-    return Estimate(float(value), float(low), float(high), count, _effective(rows))
+    low, high = _interval(value, variance, confidence)
+    return float(value), float(low), float(high)
+
+
+def _hull(
+    capped: tuple[float, float, float], uncapped: tuple[float, float, float]
+) -> tuple[float, float, float]:
+    """The capped value, with an interval that also spans the uncapped estimate's."""
+    return capped[0], min(capped[1], uncapped[1]), max(capped[2], uncapped[2])
 
 
 def _direct(wanted: Mapping[int, float], predicted: Mapping[int, float]) -> float:
