@@ -33,7 +33,7 @@ from wellness.lib.paging import Page
 from wellness.practice.history import completed_sessions
 from wellness.settings import CarePolicy
 from wellness.web.catalog_views import patient_marks
-from wellness.web.shapes import copied
+from wellness.web.shapes import PageOut, copied
 
 
 def collection_url(collection_id: int) -> str:
@@ -101,11 +101,8 @@ class CollectionSummary(msgspec.Struct):
         )
 
 
-class CollectionList(msgspec.Struct):
+class CollectionList(PageOut):
     items: list[CollectionSummary]
-    page: int
-    pages: int
-    total: int
 
 
 async def collection_detail(
@@ -139,7 +136,7 @@ async def collection_list(
     done = await _done(viewer, shown, policy)
     followed = await _followed(viewer)
     items = [CollectionSummary.of(card, done, followed) for card in found.items]
-    return CollectionList(items, found.page, found.pages, found.total), found
+    return CollectionList.paged(items, found), found
 
 
 def _session(

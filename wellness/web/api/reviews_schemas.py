@@ -12,7 +12,7 @@ from wellness.lib.paging import Page
 from wellness.reviews.rules import MAX_COMMENT, Decision, ReviewStatus, Standing
 from wellness.reviews.services import DraftRow, ReviewView, SessionReviews
 from wellness.web.catalog_views import SessionDetail
-from wellness.web.shapes import copied
+from wellness.web.shapes import PageOut, copied
 from wellness.web.strict_json import StrictBody
 
 # The bound is the rules' (`clean_comment` trims first); the decoder refuses a longer one too.
@@ -100,16 +100,12 @@ class DraftOut(msgspec.Struct):
         )
 
 
-class DraftList(msgspec.Struct):
+class DraftList(PageOut):
     items: list[DraftOut]
-    page: int
-    pages: int
-    total: int
 
     @classmethod
     def of(cls, listing: Page[DraftRow]) -> DraftList:
-        items = [DraftOut.of(row) for row in listing.items]
-        return cls(items, listing.page, listing.pages, listing.total)
+        return cls.paged([DraftOut.of(row) for row in listing.items], listing)
 
 
 class PublishedSession(SessionDetail, kw_only=True):
