@@ -183,9 +183,7 @@ class SavedSession(Model):
     patient_id: int
     # CASCADE both ways: nothing keeps a patient's or a session's row from going. Only a
     # never-published draft may be deleted (caseload.removal), and no one can have saved one.
-    patient: fields.ForeignKeyRelation[Model] = fields.ForeignKeyField(
-        "wellness.User", related_name=False, on_delete=fields.CASCADE
-    )
+    patient: fields.ForeignKeyRelation[Model] = user_foreign_key()
     session_id: int
     session: fields.ForeignKeyRelation[PracticeSession] = fields.ForeignKeyField(
         "wellness.PracticeSession", related_name=False, on_delete=fields.CASCADE

@@ -33,7 +33,7 @@ from wellness.lib.paging import Page
 from wellness.practice.history import completed_sessions
 from wellness.settings import CarePolicy
 from wellness.web.catalog_views import patient_marks
-from wellness.web.shapes import copied
+from wellness.web.shapes import PageOut, copied
 
 
 def collection_url(collection_id: int) -> str:
@@ -91,12 +91,9 @@ class CollectionSummary(msgspec.Struct):
 
     @classmethod
     def of(cls, card: CollectionCard, done: set[int], followed: set[int]) -> CollectionSummary:
-        return cls(
-            id=card.id,
-            title=card.title,
-            description=card.description,
-            status=card.status,
-            sessions=card.sessions,
+        return copied(
+            cls,
+            card,
             minutes=whole_minutes(card.seconds),
             completed=sum(1 for session_id in card.session_ids if session_id in done),
             url=collection_url(card.id),
@@ -104,11 +101,8 @@ class CollectionSummary(msgspec.Struct):
         )
 
 
-class CollectionList(msgspec.Struct):
+class CollectionList(PageOut):
     items: list[CollectionSummary]
-    page: int
-    pages: int
-    total: int
 
 
 async def collection_detail(
@@ -121,19 +115,14 @@ async def collection_detail(
     skip = {session_id for session_id, mark in marks.items() if mark is Mark.SKIP}
     upcoming = next_session(ids, done, skip) if permissions.is_patient(viewer.role) else None
     sessions = [_session(row, done, marks, upcoming) for row in rows]
-    return CollectionDetail(
-        id=collection.id,
-        title=collection.title,
-        description=collection.description,
-        status=collection.status,
+    return copied(
+        CollectionDetail,
+        collection,
         sessions=sessions,
         minutes=whole_minutes(sum(row.duration_seconds for row in rows)),
         completed=sum(1 for session in sessions if session.completed),
         next_session_id=upcoming,
         url=collection_url(collection.id),
-        created_at=collection.created_at,
-        updated_at=collection.updated_at,
-        published_at=collection.published_at,
         following_since=await _following_since(viewer, collection.id),
     )
 
@@ -147,7 +136,7 @@ async def collection_list(
     done = await _done(viewer, shown, policy)
     followed = await _followed(viewer)
     items = [CollectionSummary.of(card, done, followed) for card in found.items]
-    return CollectionList(items, found.page, found.pages, found.total), found
+    return CollectionList.paged(items, found), found
 
 
 def _session(

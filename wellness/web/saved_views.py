@@ -16,6 +16,7 @@ from wellness.catalog.saved import SavedItem
 from wellness.catalog.saved_rules import MAX_SAVED, Standing, standing_of
 from wellness.catalog.search import CatalogQuery
 from wellness.web.catalog_views import card_minutes, cover_url, patient_marks
+from wellness.web.shapes import PageOut
 
 
 class SavedSessionOut(msgspec.Struct):
@@ -41,11 +42,9 @@ class SavedSessionOut(msgspec.Struct):
         return "" if self.standing is Standing.AVAILABLE else self.standing.label
 
 
-class SavedList(msgspec.Struct):
+class SavedList(PageOut):
+    # `total`: how many saved sessions the search and filters match.
     items: list[SavedSessionOut]
-    page: int
-    pages: int
-    total: int  # how many saved sessions the search and filters match
     saved_total: int  # how many sessions are on the list, whatever the search and filters
     limit: int  # how many sessions one patient may keep saved
 
@@ -56,7 +55,7 @@ async def saved_list(viewer: User, query: CatalogQuery) -> SavedList:
     found = await saved.saved_page(viewer.id, query)
     page = found.found
     items = await _shown(viewer, page.items)
-    return SavedList(items, page.page, page.pages, page.total, found.kept, MAX_SAVED)
+    return SavedList.paged(items, page, saved_total=found.kept, limit=MAX_SAVED)
 
 
 async def saved_one(viewer: User, session_id: int) -> SavedSessionOut | None:

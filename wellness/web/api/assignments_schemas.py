@@ -139,23 +139,14 @@ class AssignmentOut(msgspec.Struct):
 
     @classmethod
     def of(cls, found: AssignmentAdherence) -> AssignmentOut:
-        return cls(
-            id=found.id,
-            title=found.title,
-            session_id=found.session_id,
-            collection_id=found.collection_id,
+        return copied(
+            cls,
+            found,
             collection_title=found.collection_title or None,
             kind=found.kind or None,
-            min_minutes=found.min_minutes,
-            max_minutes=found.max_minutes,
-            frequency=found.frequency,
             times_a_week=found.times_a_week or None,
             weekdays=list(found.weekdays),
             part_of_day=found.part_of_day.lower() or None,
-            schedule=found.schedule,
-            start=found.start,
-            end=found.end,
-            note=found.note,
             state=found.state.value,
             adherence=copied(AdherenceOut, found),
             unavailable=found.unavailable.value if found.unavailable else None,
@@ -190,21 +181,13 @@ class PlanItemOut(msgspec.Struct):
 
     @classmethod
     def of(cls, entry: PlanEntry) -> PlanItemOut:
-        return cls(
-            assignment_id=entry.assignment_id,
-            title=entry.title,
-            collection_id=entry.collection_id,
+        return copied(
+            cls,
+            entry,
             collection_title=entry.collection_title or None,
-            note=entry.note,
             part_of_day=entry.part_of_day.lower() or None,
-            weekly=entry.weekly,
-            due=entry.due,
-            done=entry.done,
-            complete=entry.complete,
             practice_ids=list(entry.practice_ids),
-            start_session_id=entry.start_session_id,
             start_session_title=entry.start_session_title or None,
-            skipped=entry.skipped,
             unavailable=entry.unavailable.value if entry.unavailable else None,
         )
 

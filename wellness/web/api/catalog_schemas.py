@@ -14,7 +14,7 @@ from wellness.checkins.fields import Anxiety
 from wellness.checkins.scoring import SUDS_MAX
 from wellness.web.catalog_views import asset_url, card_minutes, cover_url
 from wellness.web.ids import BodyId
-from wellness.web.shapes import copied
+from wellness.web.shapes import PageOut, copied
 from wellness.web.strict_json import StrictBody
 
 
@@ -47,17 +47,13 @@ class SessionSummary(msgspec.Struct, omit_defaults=True):
         )
 
 
-class SessionList(msgspec.Struct):
+class SessionList(PageOut):
     items: list[SessionSummary]
-    page: int
-    pages: int
-    total: int
 
     @classmethod
     def of(cls, result: SearchPage, saved: frozenset[int] | None = None) -> SessionList:
         """`saved`: the ids among them on a patient's Saved list (None for staff)."""
-        rows = [SessionSummary.of(row, saved) for row in result.rows]
-        return cls(rows, result.page, result.pages, result.total)
+        return cls.paged([SessionSummary.of(row, saved) for row in result.rows], result)
 
 
 class SessionCreate(StrictBody):

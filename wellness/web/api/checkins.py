@@ -62,7 +62,7 @@ class CheckinsApi(OwnRecordsApi):
         found = await checkins.checkin_history(user, page=page, per_page=per_page)
         closed = await checkins.practices_closed_by(item.id for item in found.items)
         items = [CheckinOut.of(item, after_practice_id=closed.get(item.id)) for item in found.items]
-        return CheckinList(items, found.page, found.pages, found.total)
+        return CheckinList.paged(items, found)
 
     @post("/gad7", name="api_gad7_create", responses=created(Gad7Created))
     async def create_gad7(
@@ -98,4 +98,4 @@ class CheckinsApi(OwnRecordsApi):
         found = await checkins.gad7_history(user, page=page, per_page=per_page)
         due = await checkins.gad7_due(user, policy=policy, now=now)
         items = [Gad7Out.of(item) for item in found.items]
-        return Gad7List(items, found.page, found.pages, found.total, due)
+        return Gad7List.paged(items, found, due=due)

@@ -13,7 +13,7 @@ from wellness.checkins.models import Checkin, Gad7Response
 from wellness.checkins.scoring import CheckinContext, Gad7Band
 from wellness.web.api.care_schemas import Support
 from wellness.web.api.fields import Moment, Note
-from wellness.web.shapes import copied
+from wellness.web.shapes import PageOut, copied
 from wellness.web.strict_json import StrictBody
 
 ContextTagName = Annotated[str, msgspec.Meta(max_length=40)]
@@ -52,11 +52,8 @@ class CheckinCreated(msgspec.Struct):
     support: Support | None
 
 
-class CheckinList(msgspec.Struct):
+class CheckinList(PageOut):
     items: list[CheckinOut]
-    page: int
-    pages: int
-    total: int
 
 
 class Gad7Create(StrictBody):
@@ -84,10 +81,7 @@ class Gad7Created(msgspec.Struct):
     support: Support | None
 
 
-class Gad7List(msgspec.Struct):
+class Gad7List(PageOut):
     items: list[Gad7Out]
-    page: int
-    pages: int
-    total: int
     # Offered again once the last answers are the clinic's interval old (14 days by default).
     due: bool

@@ -12,6 +12,7 @@ import msgspec
 from wellness.caseload.usage import Totals, UsageReport
 from wellness.caseload.usage_rules import Figures, Period, SessionUsage
 from wellness.catalog.kinds import Kind, Status
+from wellness.web.shapes import copied
 
 
 class UsagePeriod(msgspec.Struct):
@@ -41,15 +42,10 @@ class UsageFigures(msgspec.Struct):
     @classmethod
     def of(cls, figures: Figures) -> UsageFigures:
         rate = figures.completion_rate
-        return cls(
-            starts=figures.starts,
-            completions=figures.completions,
+        return copied(
+            cls,
+            figures,
             completion_rate=None if rate is None else round(rate, 3),
-            patients=figures.patients,
-            patients_suppressed=figures.patients_suppressed,
-            assigned_patients=figures.assigned_patients,
-            assigned_suppressed=figures.assigned_suppressed,
-            mean_change=figures.mean_change,
             mean_change_suppressed=figures.change_suppressed,
         )
 

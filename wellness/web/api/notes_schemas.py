@@ -13,7 +13,7 @@ from wellness.accounts.models import User
 from wellness.care.note_rules import MAX_TEXT, NoteKind
 from wellness.care.notes import AddendumView, NoteView
 from wellness.lib.paging import Page
-from wellness.web.shapes import copied
+from wellness.web.shapes import PageOut, copied
 from wellness.web.strict_json import StrictBody
 
 # Trimmed, it must still hold something (a note of spaces is a 422 naming `text`).
@@ -71,13 +71,9 @@ class NoteOut(msgspec.Struct):
         )
 
 
-class NotePageOut(msgspec.Struct):
+class NotePageOut(PageOut):
     items: list[NoteOut]  # the newest contact first
-    page: int
-    pages: int
-    total: int
 
     @classmethod
     def of(cls, found: Page[NoteView], patient: User, viewer: User) -> NotePageOut:
-        items = [NoteOut.of(note, patient, viewer) for note in found.items]
-        return cls(items, found.page, found.pages, found.total)
+        return cls.paged([NoteOut.of(note, patient, viewer) for note in found.items], found)

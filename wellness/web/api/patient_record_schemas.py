@@ -17,7 +17,7 @@ from wellness.web.api.assignments_schemas import AssignmentOut
 from wellness.web.api.care_schemas import AlertOut
 from wellness.web.api.practice_schemas import StreakOut
 from wellness.web.collection_views import FollowedCollectionOut
-from wellness.web.shapes import copied
+from wellness.web.shapes import PageOut, copied
 
 
 class LastCheckinOut(msgspec.Struct):
@@ -88,18 +88,12 @@ class PracticeEntryOut(msgspec.Struct):
         )
 
 
-class PracticePageOut(msgspec.Struct):
+class PracticePageOut(PageOut):
     items: list[PracticeEntryOut]
-    page: int
-    pages: int
-    total: int
 
 
-class AlertPageOut(msgspec.Struct):
+class AlertPageOut(PageOut):
     items: list[AlertOut]
-    page: int
-    pages: int
-    total: int
 
 
 class HelpedOut(msgspec.Struct):
@@ -187,18 +181,10 @@ class PatientRecordOut(msgspec.Struct):
         return cls(
             patient=PatientHeaderOut.of(found.header),
             streak=StreakOut.of(found.progress.streak, hidden=patient.hide_streaks),
-            practice=PracticePageOut(
-                [PracticeEntryOut.of(entry) for entry in practice.items],
-                practice.page,
-                practice.pages,
-                practice.total,
+            practice=PracticePageOut.paged(
+                [PracticeEntryOut.of(entry) for entry in practice.items], practice
             ),
-            alerts=AlertPageOut(
-                [AlertOut.of(alert) for alert in alerts.items],
-                alerts.page,
-                alerts.pages,
-                alerts.total,
-            ),
+            alerts=AlertPageOut.paged([AlertOut.of(alert) for alert in alerts.items], alerts),
             what_helps=WhatHelpsOut(
                 [HelpedOut.of(item) for item in helped.by_session],
                 [HelpedOut.of(item) for item in helped.by_kind],

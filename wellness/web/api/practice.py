@@ -162,7 +162,7 @@ class PracticeApi(OwnRecordsApi):
         found = await practice.history(user, page=page, per_page=per_page)
         ratings = await checkins.ratings_around(item.id for item in found.items)
         items = [PracticeListItem.rated(item, ratings.get(item.id)) for item in found.items]
-        return PracticeList(items, found.page, found.pages, found.total)
+        return PracticeList.paged(items, found)
 
     @get("/me/streak", name="api_streak")
     async def streak(self, user: SignedInUser, now: RequestTime, policy: CareRules) -> StreakOut:

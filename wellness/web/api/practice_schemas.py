@@ -17,7 +17,7 @@ from wellness.practice.streaks import StreakPeriod, StreakSummary
 from wellness.web.api.care_schemas import AttestCreate, Support
 from wellness.web.api.fields import Moment, Note
 from wellness.web.ids import BodyId
-from wellness.web.shapes import copied
+from wellness.web.shapes import PageOut, copied
 from wellness.web.strict_json import StrictBody
 
 Seconds = Annotated[int, msgspec.Meta(ge=0, le=24 * 3600)]
@@ -101,11 +101,8 @@ class PracticeListItem(PracticeOut):
         )
 
 
-class PracticeList(msgspec.Struct):
+class PracticeList(PageOut):
     items: list[PracticeListItem]
-    page: int
-    pages: int
-    total: int
 
 
 class PeriodOut(msgspec.Struct):

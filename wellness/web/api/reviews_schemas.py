@@ -12,6 +12,7 @@ from wellness.lib.paging import Page
 from wellness.reviews.rules import MAX_COMMENT, Decision, ReviewStatus, Standing
 from wellness.reviews.services import DraftRow, ReviewView, SessionReviews
 from wellness.web.catalog_views import SessionDetail
+from wellness.web.shapes import PageOut, copied
 from wellness.web.strict_json import StrictBody
 
 # The bound is the rules' (`clean_comment` trims first); the decoder refuses a longer one too.
@@ -59,18 +60,7 @@ class ReviewOut(msgspec.Struct):
 
     @classmethod
     def of(cls, review: ReviewView) -> ReviewOut:
-        return cls(
-            id=review.id,
-            session_id=review.session_id,
-            reviewer_id=review.reviewer_id,
-            reviewer_name=review.reviewer_name,
-            decision=review.decision,
-            comment=review.comment,
-            reviewed_at=review.reviewed_at,
-            version=review.version,
-            current_version=review.current,
-            counts=review.counts,
-        )
+        return copied(cls, review, current_version=review.current)
 
 
 class SessionReviewsOut(msgspec.Struct):
@@ -101,28 +91,21 @@ class DraftOut(msgspec.Struct):
 
     @classmethod
     def of(cls, row: DraftRow) -> DraftOut:
-        return cls(
-            id=row.id,
-            title=row.title,
-            kind=row.kind,
-            instructor=row.instructor,
+        return copied(
+            cls,
+            row,
             duration_seconds=round(row.duration_seconds, 1),
-            updated_at=row.updated_at,
             standing=StandingOut.of(row.standing),
             url=f"/reviews/drafts/{row.id}",
         )
 
 
-class DraftList(msgspec.Struct):
+class DraftList(PageOut):
     items: list[DraftOut]
-    page: int
-    pages: int
-    total: int
 
     @classmethod
     def of(cls, listing: Page[DraftRow]) -> DraftList:
-        items = [DraftOut.of(row) for row in listing.items]
-        return cls(items, listing.page, listing.pages, listing.total)
+        return cls.paged([DraftOut.of(row) for row in listing.items], listing)
 
 
 class PublishedSession(SessionDetail, kw_only=True):
