@@ -4,6 +4,7 @@ refused. A password is accepted and never answered."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, Self
 
 import msgspec
 
@@ -12,6 +13,7 @@ from wellness.accounts.models import User
 from wellness.accounts.roles import Role
 from wellness.accounts.services import UserPage
 from wellness.web.ids import BodyId
+from wellness.web.shapes import PageOut, copied
 from wellness.web.strict_json import StrictBody
 
 
@@ -26,29 +28,17 @@ class AccountOut(msgspec.Struct):
     last_sign_in_at: datetime | None
 
     @classmethod
-    def of(cls, user: User) -> AccountOut:
-        return cls(
-            user.id,
-            user.email,
-            user.display_name,
-            user.role,
-            user.time_zone,
-            user.is_active,
-            user.created_at,
-            user.last_login_at,
-        )
+    def of(cls, user: User, **given: Any) -> Self:
+        """`user` as the API shows it (`given`: the fields a subclass adds)."""
+        return copied(cls, user, active=user.is_active, last_sign_in_at=user.last_login_at, **given)
 
 
-class AccountList(msgspec.Struct):
+class AccountList(PageOut):
     items: list[AccountOut]
-    page: int
-    pages: int
-    total: int
 
     @classmethod
     def of(cls, found: UserPage) -> AccountList:
-        items = [AccountOut.of(user) for user in found.users]
-        return cls(items, found.page, found.pages, found.total)
+        return cls.paged([AccountOut.of(user) for user in found.users], found)
 
 
 class Person(msgspec.Struct):
@@ -78,10 +68,8 @@ class AccountDetail(AccountOut, kw_only=True):
     def with_people(
         cls, user: User, *, care_team: list[User] | None, caseload: list[User] | None
     ) -> AccountDetail:
-        shown = AccountOut.of(user)
-        fields = {name: getattr(shown, name) for name in AccountOut.__struct_fields__}
-        return cls(
-            **fields,
+        return cls.of(
+            user,
             care_team=None if care_team is None else [TeamMember.of(m) for m in care_team],
             caseload=None if caseload is None else [Person(p.id, p.display_name) for p in caseload],
         )
