@@ -225,6 +225,34 @@ def test_the_list_takes_the_pages_filters_and_pages(
     assert all("password" not in key for item in everyone["items"] for key in item)
 
 
+def test_a_search_is_posted_and_matches_names_and_addresses_in_any_case(
+    as_admin: Client, personas: dict[str, User]
+) -> None:
+    by_name = as_admin.post("/api/v1/users/search", json={"q": "CHARLIE"})
+    by_address = as_admin.post(
+        "/api/v1/users/search", json={"q": "therapist@", "role": "therapist", "per_page": 1}
+    )
+    nothing = as_admin.post("/api/v1/users/search", json={"q": "nobody-here"})
+
+    assert by_name.status_code == 200, by_name.text
+    assert [item["email"] for item in by_name.json()["items"]] == [PERSONAS["other_patient"].email]
+    assert (by_address.json()["total"], by_address.json()["pages"]) == (2, 2)
+    assert nothing.json() == {"items": [], "page": 1, "pages": 1, "total": 0}
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [({"q": ""}, "q"), ({"q": "x" * 201}, "q"), ({}, "q"), ({"q": "a", "page": 0}, "page")],
+)
+def test_a_search_it_cannot_read_is_refused_naming_the_field(
+    as_admin: Client, body: dict[str, Any], field: str
+) -> None:
+    response = as_admin.post("/api/v1/users/search", json=body)
+
+    assert response.status_code in (400, 422)
+    assert field in response.text
+
+
 def test_the_unwatched_patients_are_listed_and_each_one_audited(
     as_admin: Client, personas: dict[str, User]
 ) -> None:
@@ -478,6 +506,7 @@ def test_no_one_else_reads_or_changes_accounts(
 
     answers = [
         client.get("/api/v1/users"),
+        client.post("/api/v1/users/search", json={"q": "alice"}),
         client.get(f"/api/v1/users/{patient.id}"),
         client.post("/api/v1/users", json=NEW_PATIENT),
         client.patch(f"/api/v1/users/{patient.id}", json={"display_name": "Mallory"}),

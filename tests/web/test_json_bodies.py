@@ -60,6 +60,7 @@ JSON_WRITES = {
         "AccountCreate",
         {"email", "display_name", "role", "password"},
     ),
+    ("post", "/api/v1/users/search"): ("AccountSearch", {"q"}),
     ("patch", "/api/v1/users/{user_id}"): ("AccountPatch", set()),
     ("put", "/api/v1/users/{user_id}/role"): ("RoleChange", {"role"}),
     ("put", "/api/v1/users/{user_id}/active"): ("ActiveChange", {"active"}),

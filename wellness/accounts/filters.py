@@ -23,6 +23,8 @@ ANY = "any"
 # `therapist=none`: the patients no active therapist sees (care.services has the definition).
 NO_THERAPIST = "none"
 SEARCH = "q"
+# The longest search kept or taken (the page cuts a longer one; the API refuses it).
+MAX_SEARCH = 200
 # Their names on pages, where a problem is listed beside the parameter it concerns.
 LABELS = {
     "role": "Role",

@@ -29,6 +29,7 @@ from wellness.web.api.accounts_schemas import (
     AccountDetail,
     AccountList,
     AccountPatch,
+    AccountSearch,
     ActiveChange,
     CareTeam,
     NewPassword,
@@ -70,13 +71,15 @@ class AccountsApi(Controller):
         """Accounts by name, narrowed by role, status and "no therapist" as on `/admin/users`."""
         chosen = AccountFilter(role, status, therapist == NO_THERAPIST, page)
         found = await care.list_accounts(chosen, per_page=per_page)
-        if chosen.no_therapist:
-            # As the page: it names patients and that no one sees their alerts.
-            shown = [account.id for account in found.users]
-            await record_for_patients(
-                call.request, ACCOUNT_VIEWED, shown, detail="unwatched", now=call.now
-            )
-        return AccountList.of(found)
+        return await _listed(call, chosen, found)
+
+    @post("/search", name="api_users_search", status_code=200)
+    async def search_accounts(self, call: AdminCall, data: JSONBody[AccountSearch]) -> AccountList:
+        """Accounts whose name or e-mail address contains `q`, with the list's filters: posted,
+        so that no name or address stands in a URL (access logs, proxies)."""
+        chosen = data.chosen()
+        found = await care.list_accounts(chosen, search=data.q, per_page=data.per_page)
+        return await _listed(call, chosen, found)
 
     @post("/", name="api_user_create", responses=created(AccountDetail))
     async def create_account(
@@ -204,6 +207,18 @@ class AccountsApi(Controller):
             return 200, await _care_team(patient)
 
         return await respond_once(call.request, None, write)
+
+
+async def _listed(
+    call: SignedInCall, chosen: AccountFilter, found: accounts.UserPage
+) -> AccountList:
+    if chosen.no_therapist:
+        # As the page: it names patients and that no one sees their alerts.
+        shown = [account.id for account in found.users]
+        await record_for_patients(
+            call.request, ACCOUNT_VIEWED, shown, detail="unwatched", now=call.now
+        )
+    return AccountList.of(found)
 
 
 def _without_password(settings: Settings, body: BodyWithPassword) -> BodyWithPassword:

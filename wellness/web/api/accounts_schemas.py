@@ -4,11 +4,18 @@ refused. A password is accepted and never answered."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Self
+from typing import Annotated, Any, Literal, Self
 
 import msgspec
 
 from wellness.accounts import permissions
+from wellness.accounts.filters import (
+    MAX_PAGE,
+    MAX_SEARCH,
+    NO_THERAPIST,
+    AccountFilter,
+    AccountStatus,
+)
 from wellness.accounts.models import User
 from wellness.accounts.roles import Role
 from wellness.accounts.services import UserPage
@@ -73,6 +80,21 @@ class AccountDetail(AccountOut, kw_only=True):
             care_team=None if care_team is None else [TeamMember.of(m) for m in care_team],
             caseload=None if caseload is None else [Person(p.id, p.display_name) for p in caseload],
         )
+
+
+class AccountSearch(StrictBody):
+    """Accounts whose name or e-mail address contains `q` (in any case), with the list's
+    filters. A body rather than a query, so that what is searched for stands in no URL."""
+
+    q: Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_SEARCH)]
+    role: Role | None = None
+    status: AccountStatus = AccountStatus.ANY
+    therapist: Literal["none"] | None = None
+    page: Annotated[int, msgspec.Meta(ge=1, le=MAX_PAGE)] = 1
+    per_page: Annotated[int, msgspec.Meta(ge=1, le=100)] = 25
+
+    def chosen(self) -> AccountFilter:
+        return AccountFilter(self.role, self.status, self.therapist == NO_THERAPIST, self.page)
 
 
 class AccountCreate(StrictBody):

@@ -63,7 +63,6 @@ def _role_or_error(value: str) -> Role:
 # One account's page was shown: its row names the account (and the patient, for a patient's).
 # The account list's search, kept in the session rather than in the page's address.
 ACCOUNT_SEARCH = "account_search"
-MAX_SEARCH = 200
 
 
 class AdminPages(Controller):
@@ -94,7 +93,7 @@ class AdminPages(Controller):
         chosen, errors = account_filters.parse(form.multi_items(), posted=True)
         if errors:
             return _list_template(chosen, kept_search(request, ACCOUNT_SEARCH), errors=errors)
-        await keep_posted_search(request, ACCOUNT_SEARCH, MAX_SEARCH)
+        await keep_posted_search(request, ACCOUNT_SEARCH, account_filters.MAX_SEARCH)
         query = replace(chosen, page=1).query()
         return Redirect(f"/admin/users?{query}" if query else "/admin/users", status_code=303)
 
