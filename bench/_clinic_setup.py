@@ -199,15 +199,18 @@ def set_up_cohort(
     if tally.refused:
         return None
     simulated_id = {stored: simulated for simulated, stored in stored_id.items()}
-    return Stored(
-        tuple(emails), tuple(patient_ids), int(therapist["id"]), stored_id, simulated_id
-    )
+    return Stored(tuple(emails), tuple(patient_ids), int(therapist["id"]), stored_id, simulated_id)
 
 
 def account(email: str, name: str, *, therapist_id: int | None = None) -> dict[str, Any]:
     """`POST /api/v1/users`'s body: a patient when on a therapist's caseload, else a therapist."""
     role = "therapist" if therapist_id is None else "patient"
-    body: dict[str, Any] = {"email": email, "display_name": name, "role": role, "password": PASSWORD}
+    body: dict[str, Any] = {
+        "email": email,
+        "display_name": name,
+        "role": role,
+        "password": PASSWORD,
+    }
     if therapist_id is not None:
         body |= {"time_zone": "UTC", "therapist_id": therapist_id}  # the simulation's local time
     return body

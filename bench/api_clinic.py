@@ -58,7 +58,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # see bench/suggestions.py
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import numpy as np
-from _clinic_setup import PASSWORD, Tally, open_clinic, storable
+from _clinic_setup import PASSWORD, Tally, open_clinic
 from _server import (
     add_database_options,
     machine_note,
