@@ -6,8 +6,12 @@ practices logged with their ratings, and whatever the app does between them (the
 the per-worker clinic fit and its refit schedule, the stored catalog and restrictions, the
 rating's freshness). This script plays the same synthetic patients (`simulation.world`) through
 the app itself, in process, so a 28-day stay takes minutes of wall time, as it would for an
-outside simulation. For each seed it prints:
+outside simulation. The clinic is set up as such a simulation would have to (`_clinic_setup`):
+an administrator made with the CLI creates the therapist and every patient through
+`POST /api/v1/users`, and the therapist sets their contraindications and bans through the
+care-restrictions API; only the catalog is written through the ORM. For each seed it prints:
 
+- the set-up's requests and those refused;
 - the same clinic in process: random within the safe set, the oracle and the engine;
 - the engine through the API: true calm per suggestion and the share of the oracle's gain over
   random once a patient has 10-19 and 30+ rated sessions (against the in-process random and
@@ -37,7 +41,7 @@ an outside simulation run against the demo would meet) instead of each seed's sy
 SQLite in a temporary folder, or a throwaway PostgreSQL database, removed afterwards. The four
 deliberately malformed sessions of the synthetic catalog (an unknown kind, no length, ...)
 cannot be stored through the app and are left out of the API run; the in-process rows keep them.
-Exit code 1 if any request failed or any list broke a safety rule, else 0.
+Exit code 1 if any request failed (of the set-up too) or any list broke a safety rule, else 0.
 """
 
 from __future__ import annotations
