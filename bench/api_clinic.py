@@ -6,8 +6,12 @@ practices logged with their ratings, and whatever the app does between them (the
 the per-worker clinic fit and its refit schedule, the stored catalog and restrictions, the
 rating's freshness). This script plays the same synthetic patients (`simulation.world`) through
 the app itself, in process, so a 28-day stay takes minutes of wall time, as it would for an
-outside simulation. For each seed it prints:
+outside simulation. The clinic is set up as such a simulation would have to (`_clinic_setup`):
+an administrator made with the CLI creates the therapist and every patient through
+`POST /api/v1/users`, and the therapist sets their contraindications and bans through the
+care-restrictions API; only the catalog is written through the ORM. For each seed it prints:
 
+- the set-up's requests and those refused;
 - the same clinic in process: random within the safe set, the oracle and the engine;
 - the engine through the API: true calm per suggestion and the share of the oracle's gain over
   random once a patient has 10-19 and 30+ rated sessions (against the in-process random and
@@ -37,7 +41,7 @@ an outside simulation run against the demo would meet) instead of each seed's sy
 SQLite in a temporary folder, or a throwaway PostgreSQL database, removed afterwards. The four
 deliberately malformed sessions of the synthetic catalog (an unknown kind, no length, ...)
 cannot be stored through the app and are left out of the API run; the in-process rows keep them.
-Exit code 1 if any request failed or any list broke a safety rule, else 0.
+Exit code 1 if any request failed (of the set-up too) or any list broke a safety rule, else 0.
 """
 
 from __future__ import annotations
@@ -46,7 +50,6 @@ import argparse
 import logging
 import os
 import sys
-import tempfile
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -59,6 +62,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # see bench/suggestions.py
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import numpy as np
+from _clinic_setup import PASSWORD, Tally, open_clinic
 from _server import (
     add_database_options,
     machine_note,
@@ -68,26 +72,15 @@ from _server import (
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from wellness.accounts import passwords
-from wellness.accounts import services as accounts
-from wellness.accounts.roles import Role
-from wellness.app import create_app
-from wellness.care import restrictions
-from wellness.care.models import OverrideKind
-from wellness.catalog.kinds import Guidance, Kind, Level, Posture, Status
-from wellness.catalog.models import MediaAsset, PracticeSession
 from wellness.demo.facts import demo_catalog
 from wellness.lib.clock import FixedClock
-from wellness.settings import Settings, load_settings
 from wellness.suggestions.inputs import (
     PatientContext,
-    SessionFacts,
     Suggestion,
     SuggestionList,
     sessions_by_id,
 )
 from wellness.suggestions.logs.models import SuggestionFollow, SuggestionLog
-from wellness.suggestions.services.clinic import CLINIC_FITS
 from wellness.suggestions.services.context import limits_for, rated_practices
 from wellness.suggestions.simulation import clinical_rules
 from wellness.suggestions.simulation.clinic import PolicyRun
@@ -101,8 +94,6 @@ from wellness.suggestions.simulation.metrics import (
 from wellness.suggestions.simulation.parameters import Heterogeneity, Trait
 from wellness.suggestions.simulation.world import NO_RATING, START, World, build_world
 
-PASSWORD = "an api clinic patient's passphrase"
-BASE_URL = "http://clinic.local"
 IN_PROCESS = ("random", "oracle", "engine")
 MINUTE = timedelta(minutes=1)
 COMPRESSED_STEP = timedelta(seconds=3)  # a chance; 100 patients x 28 days is about 6 hours
@@ -116,95 +107,14 @@ class ApiRun:
     run: PolicyRun
     requests: int = 0
     failures: list[str] = field(default_factory=list)
+    set_up: Tally = field(default_factory=Tally)  # the cohort's accounts and restrictions
+    set_up_wall: float = 0.0  # with the CLI's administrator account and the catalog stored
     fits: set[int] = field(default_factory=set)
     rated: int = 0  # practices the app holds with a rating before and after: what it learns from
     practices: int = 0  # practices logged
     linked: tuple[int, int] = (0, 0)  # practices linked to their list, by the app of those
     wall: float = 0.0
     cpu: float = 0.0
-
-
-@dataclass(frozen=True)
-class Stored:
-    """The seeded clinic: simulated patient index -> e-mail, session id <-> stored id."""
-
-    emails: tuple[str, ...]
-    stored_id: Mapping[int, int]
-    simulated_id: Mapping[int, int]
-
-
-def storable(session: SessionFacts) -> bool:
-    known = (
-        session.kind in {kind.value for kind in Kind}
-        and session.minutes > 0
-        and session.posture in {posture.value for posture in Posture}
-        and session.guidance in {guidance.value for guidance in Guidance}
-    )
-    return known and (not session.level or session.level in {level.value for level in Level})
-
-
-async def seed_clinic(world: World) -> Stored:
-    """The synthetic catalog as published sessions, the cohort as patients with their
-    contraindications and bans (set by one therapist)."""
-    moment = START - timedelta(days=1)
-    stored_id: dict[int, int] = {}
-    for session in world.catalog.sessions:
-        if not storable(session):
-            continue
-        seconds = session.minutes * 60
-        asset = await MediaAsset.create(
-            sha256=f"{session.session_id:064x}",
-            size_bytes=int(seconds * 16_000),
-            container="mp3",
-            mime_type="audio/mpeg",
-            extension="mp3",
-            duration_seconds=seconds,
-            uploaded_at=moment,
-        )
-        stored = await PracticeSession.create(
-            title=session.title,
-            kind=Kind(session.kind),
-            posture=Posture(session.posture),
-            guidance=Guidance(session.guidance),
-            level=Level(session.level) if session.level else Level.BEGINNER,
-            contraindications=sorted(session.contraindications),
-            anxiety_min=session.anxiety_min,
-            anxiety_max=session.anxiety_max,
-            status=Status.PUBLISHED,
-            primary_asset=asset,
-            duration_seconds=seconds,
-            created_at=moment,
-            updated_at=moment,
-            published_at=moment,
-        )
-        stored_id[session.session_id] = int(stored.id)
-    hashed = passwords.hash_password(PASSWORD)
-    therapist = await accounts.create_user(
-        email="therapist@clinic.local",
-        display_name="Clinic Therapist",
-        role=Role.THERAPIST,
-        password_hash=hashed,
-    )
-    emails = []
-    for number in range(world.patients):
-        email = f"patient.{number + 1}@clinic.local"
-        patient = await accounts.create_user(
-            email=email,
-            display_name=f"Patient {number + 1}",
-            role=Role.PATIENT,
-            password_hash=hashed,
-            time_zone="UTC",  # the simulated patients' local time
-        )
-        codes = world.cohort.contraindications[number]
-        await restrictions.set_contraindications(patient, codes, by=therapist, now=moment)
-        for banned in sorted(world.cohort.banned[number]):
-            if banned in stored_id:
-                await restrictions.set_override(
-                    patient, stored_id[banned], OverrideKind.BAN, by=therapist, now=moment
-                )
-        emails.append(email)
-    simulated_id = {stored: simulated for simulated, stored in stored_id.items()}
-    return Stored(tuple(emails), stored_id, simulated_id)
 
 
 async def links_made() -> tuple[int, int]:
@@ -219,29 +129,6 @@ async def fits_logged() -> set[int]:
     # flat=True gives the values themselves, which Tortoise's stubs type as one-value tuples
     rows: list[Any] = list(await SuggestionLog.all().values_list("context", flat=True))
     return {int(context["clinic_fit"]) for context in rows if isinstance(context, dict)}
-
-
-def clinic_settings(workdir: Path, database_url: str | None = None) -> Settings:
-    return load_settings(
-        {
-            "WELLNESS_DATA_DIR": str(workdir / "data"),
-            "WELLNESS_MEDIA_DIR": str(workdir / "media"),
-            "WELLNESS_DATABASE_URL": database_url or f"sqlite://{workdir / 'clinic.sqlite3'}",
-            "WELLNESS_SECRET_KEY": "api-clinic-bench-secret-key-long-enough",
-            "WELLNESS_AUTO_MIGRATE": "true",
-            # A stay is weeks of the app's clock: the longest sign-in the settings allow, and
-            # a new sign-in whenever it runs out (`drive`), as a real client would.
-            "WELLNESS_PATIENT_IDLE_MINUTES": str(30 * 24 * 60),
-            "WELLNESS_SESSION_LIFETIME_HOURS": str(30 * 24),
-        }
-    ).replace(memory_stores=True)
-
-
-@contextmanager
-def clinic_app(settings: Settings, clock: FixedClock) -> Iterator[TestClient[Litestar]]:
-    CLINIC_FITS.forget()  # a fit of another seed's clinic must not serve this one
-    with TestClient(create_app(settings, clock=clock), base_url=BASE_URL) as client:
-        yield client
 
 
 def drive(
@@ -279,106 +166,107 @@ def drive(
     habituated = world.cohort.base.copy()
     last_day = np.full((world.patients, len(catalog)), -10, dtype=int)
     fading = 1.0 - world.parameters.habituation
-    with tempfile.TemporaryDirectory(prefix="wellness-api-clinic-") as folder:
-        settings = clinic_settings(Path(folder), database_url)
+    setting_up = time.perf_counter()
+    with open_clinic(world, database_url, clock, outcome.set_up) as (client, settings, stored):
+        outcome.set_up_wall = time.perf_counter() - setting_up
+        if stored is None:  # a set-up request was refused: there is no clinic to play
+            return outcome
         limits = limits_for(settings.care)  # the app's own alert level
-        with clinic_app(settings, clock) as client:
-            stored = client.blocking_portal.call(seed_clinic, world)
-            cookies = [sign_in(client, email) for email in stored.emails]
-            started, cpu_started = time.perf_counter(), time.process_time()
+        cookies = [sign_in(client, email) for email in stored.emails]
+        started, cpu_started = time.perf_counter(), time.process_time()
 
-            def call(method: str, path: str, **kwargs: Any) -> Any:
-                outcome.requests += 1
+        def call(method: str, path: str, **kwargs: Any) -> Any:
+            outcome.requests += 1
+            response = client.request(method, path, **kwargs)
+            if response.status_code == 401:  # the sign-in ran out: sign in again
+                cookies[p] = sign_in(client, stored.emails[p])
                 response = client.request(method, path, **kwargs)
-                if response.status_code == 401:  # the sign-in ran out: sign in again
-                    cookies[p] = sign_in(client, stored.emails[p])
-                    response = client.request(method, path, **kwargs)
-                if response.status_code >= 400:
-                    outcome.failures.append(f"{method} {path}: {response.status_code}")
-                    return None
-                return response.json()
+            if response.status_code >= 400:
+                outcome.failures.append(f"{method} {path}: {response.status_code}")
+                return None
+            return response.json()
 
-            for c in range(size):
-                p, d = int(chances.patient[c]), int(chances.day[c])
-                now = (
-                    START + timedelta(days=d, hours=int(chances.hour[c]))
-                    if clock_mode == "simulated"
-                    else COMPRESSED_FROM + c * COMPRESSED_STEP
-                )
-                clock.set(now)
-                client.cookies.clear()
-                client.cookies.update(cookies[p])
-                rating = int(chances.anxiety[c])
-                if rating != NO_RATING:
-                    call("POST", "/api/v1/checkins", json={"level": rating})
-                body = call("GET", "/api/v1/suggestions")
-                if body is None:
-                    continue
-                shown = SuggestionList(
-                    items=tuple(
-                        Suggestion(
-                            stored.simulated_id[item["session_id"]],
-                            item["probability"],
-                            tuple(item["reasons"]),
-                        )
-                        for item in body["items"]
-                    ),
-                    engine_version=body["context"]["engine_version"],
-                )
-                context = PatientContext(
-                    patient_id=p + 1,
-                    now=now,
-                    local_hour=now.hour,
-                    today=now.date().isoformat(),
-                    anxiety=body["context"]["anxiety"],
-                    contraindications=world.cohort.contraindications[p],
-                    banned=world.cohort.banned[p],
-                )
-                safe = clinical_rules.safe_ids(catalog, context, limits)
-                for violation in clinical_rules.check_list(shown, by_id, context, limits, safe):
-                    run.violations += 1
-                    run.examples.append(f"session {violation.session_id}: {violation.rule}")
-                picked = [item.session_id - 1 for item in shown.items]  # id == index + 1
-                run.shown[c] = len(picked)
-                run.suggestions += len(picked)
-                if not picked:
-                    continue
-                truth = world.calm_from(p, float(chances.level[c]), habituated[p])
-                pool = np.array(sorted(i - 1 for i in safe), dtype=np.intp)
-                run.value[c] = float(truth[picked].mean())
-                best = np.sort(truth[pool])[-len(picked) :] if pool.size else truth[picked]
-                run.best[c] = float(best.mean())
-                run.yesterday[c] = int(np.count_nonzero(last_day[p, picked] == d - 1))
-                if not chances.follows[c]:
-                    continue
-                session = picked[int(chances.pick[c] * len(picked))]
-                calm = world.realised_calm(c, session, int(repeats[p, session]))
-                repeats[p, session] += 1
-                habituated[p, session] *= fading
-                last_day[p, session] = d
-                practice: dict[str, Any] = {
-                    "session_id": stored.stored_id[session + 1],
-                    "started_at": now.isoformat(),
-                    "listened_seconds": round(catalog[session].minutes * 60),
-                }
-                if name_lists:
-                    practice["suggestion_id"] = body["suggestion_id"]
-                if chances.rated[c] and rating != NO_RATING:
-                    if before == "rating":
-                        practice["anxiety_before"] = rating
-                    practice["anxiety_after"] = world.after_rating(c, calm)
-                # Compressed, the practice is logged as begun now, at once: the client has no
-                # time to wait for it to end.
-                took = timedelta(minutes=catalog[session].minutes)
-                if clock_mode == "simulated":
-                    clock.set(now + took + MINUTE)
-                outcome.practices += 1
-                call("POST", "/api/v1/practice", json=practice)
-            outcome.wall = time.perf_counter() - started
-            outcome.cpu = time.process_time() - cpu_started
-            outcome.fits = client.blocking_portal.call(fits_logged)
-            outcome.rated = len(client.blocking_portal.call(rated_practices))
-            outcome.linked = client.blocking_portal.call(links_made)
+        for c in range(size):
+            p, d = int(chances.patient[c]), int(chances.day[c])
+            now = (
+                START + timedelta(days=d, hours=int(chances.hour[c]))
+                if clock_mode == "simulated"
+                else COMPRESSED_FROM + c * COMPRESSED_STEP
+            )
+            clock.set(now)
+            client.cookies.clear()
+            client.cookies.update(cookies[p])
+            rating = int(chances.anxiety[c])
+            if rating != NO_RATING:
+                call("POST", "/api/v1/checkins", json={"level": rating})
+            body = call("GET", "/api/v1/suggestions")
+            if body is None:
+                continue
+            shown = SuggestionList(
+                items=tuple(
+                    Suggestion(
+                        stored.simulated_id[item["session_id"]],
+                        item["probability"],
+                        tuple(item["reasons"]),
+                    )
+                    for item in body["items"]
+                ),
+                engine_version=body["context"]["engine_version"],
+            )
+            context = PatientContext(
+                patient_id=p + 1,
+                now=now,
+                local_hour=now.hour,
+                today=now.date().isoformat(),
+                anxiety=body["context"]["anxiety"],
+                contraindications=world.cohort.contraindications[p],
+                banned=world.cohort.banned[p],
+            )
+            safe = clinical_rules.safe_ids(catalog, context, limits)
+            for violation in clinical_rules.check_list(shown, by_id, context, limits, safe):
+                run.violations += 1
+                run.examples.append(f"session {violation.session_id}: {violation.rule}")
+            picked = [item.session_id - 1 for item in shown.items]  # id == index + 1
+            run.shown[c] = len(picked)
+            run.suggestions += len(picked)
+            if not picked:
+                continue
+            truth = world.calm_from(p, float(chances.level[c]), habituated[p])
+            pool = np.array(sorted(i - 1 for i in safe), dtype=np.intp)
+            run.value[c] = float(truth[picked].mean())
+            best = np.sort(truth[pool])[-len(picked) :] if pool.size else truth[picked]
+            run.best[c] = float(best.mean())
+            run.yesterday[c] = int(np.count_nonzero(last_day[p, picked] == d - 1))
+            if not chances.follows[c]:
+                continue
+            session = picked[int(chances.pick[c] * len(picked))]
+            calm = world.realised_calm(c, session, int(repeats[p, session]))
+            repeats[p, session] += 1
+            habituated[p, session] *= fading
+            last_day[p, session] = d
+            practice: dict[str, Any] = {
+                "session_id": stored.stored_id[session + 1],
+                "started_at": now.isoformat(),
+                "listened_seconds": round(catalog[session].minutes * 60),
+            }
+            if name_lists:
+                practice["suggestion_id"] = body["suggestion_id"]
+            if chances.rated[c] and rating != NO_RATING:
+                if before == "rating":
+                    practice["anxiety_before"] = rating
+                practice["anxiety_after"] = world.after_rating(c, calm)
+            # Compressed, the practice is logged as begun now, at once: the client has no
+            # time to wait for it to end.
+            took = timedelta(minutes=catalog[session].minutes)
+            if clock_mode == "simulated":
+                clock.set(now + took + MINUTE)
+            outcome.practices += 1
+            call("POST", "/api/v1/practice", json=practice)
+        outcome.wall = time.perf_counter() - started
+        outcome.cpu = time.process_time() - cpu_started
+        outcome.fits = client.blocking_portal.call(fits_logged)
+        outcome.rated = len(client.blocking_portal.call(rated_practices))
+        outcome.linked = client.blocking_portal.call(links_made)
     return outcome
 
 
@@ -390,9 +278,16 @@ def sign_in(client: TestClient[Litestar], email: str) -> dict[str, str]:
 
 
 def report(seed: int, in_process: Mapping[str, SeedMetrics], through: ApiRun, world: World) -> str:
+    set_up = through.set_up
+    lines = [
+        f"seed {seed}: {world.patients} patients x {world.days} days",
+        f"  set-up through the API: {set_up.requests:,} requests, {len(set_up.refused)} refused "
+        f"({through.set_up_wall:.1f} s with the CLI's administrator and the catalog stored)",
+    ]
+    if set_up.refused:  # the stay was not played
+        return "\n".join([*lines, *(f"  ! {text}" for text in set_up.refused[:5])])
     api = seed_metrics(through.run, world)
     random, oracle = in_process["random"], in_process["oracle"]
-    lines = [f"seed {seed}: {world.patients} patients x {world.days} days"]
     rows = [*((name, metrics) for name, metrics in in_process.items()), ("engine via API", api)]
     for name, metrics in rows:
         summary = summarise([metrics])
@@ -488,7 +383,7 @@ def main() -> int:
                     name_lists=not arguments.unnamed,
                 )
             print(f"[{kind}] {report(seed, in_process, through, world)}", flush=True)
-            failed |= bool(through.failures or through.run.violations)
+            failed |= bool(through.set_up.refused or through.failures or through.run.violations)
     return 1 if failed else 0
 
 
