@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 from fhir.resources.R4B.bundle import Bundle as FhirBundle
+from fhir.resources.R4B.operationoutcome import OperationOutcome
 
 from tests.caseload_fixtures import distressed
 from tests.conftest import BASE_URL, Client, text_of
@@ -348,6 +349,83 @@ def test_nobody_signed_in_gets_401(client: Client, seeded: User) -> None:
     for path in (f"/api/v1/patients/{seeded.id}/fhir", "/api/v1/me/fhir"):
         assert client.get(path).status_code == 401, path
     assert audit_rows(client, action="patient_data_exported") == []
+
+
+FHIR_CLIENT = {"accept": "application/fhir+json"}
+
+
+def outcome_of(response: httpx.Response) -> list[dict[str, Any]]:
+    """The refusal's issues, after `fhir.resources` has parsed it as an OperationOutcome."""
+    assert response.headers["content-type"].startswith("application/fhir+json")
+    assert response.headers["cache-control"] == "no-store"
+    OperationOutcome.model_validate_json(response.content)
+    issues: list[dict[str, Any]] = json.loads(response.content)["issue"]
+    return issues
+
+
+@pytest.mark.parametrize(
+    ("who", "path", "status", "code"),
+    [
+        (None, "/api/v1/patients/{id}/fhir", 401, "login"),
+        ("coordinator", "/api/v1/me/fhir", 403, "forbidden"),
+        ("other_therapist", "/api/v1/patients/{id}/fhir", 404, "not-found"),
+        ("therapist", "/api/v1/patients/999999/fhir", 404, "not-found"),
+    ],
+)
+def test_a_fhir_client_is_refused_with_an_operation_outcome(
+    client: Client, seeded: User, who: str | None, path: str, status: int, code: str
+) -> None:
+    login(client, who)
+
+    response = client.get(path.format(id=seeded.id), headers=FHIR_CLIENT)
+
+    assert response.status_code == status
+    [issue] = outcome_of(response)
+    assert (issue["severity"], issue["code"]) == ("error", code)
+    assert issue["diagnostics"]
+    assert "Alice" not in response.text
+    assert audit_rows(client, action="patient_data_exported") == []
+
+
+def test_a_fhir_client_gets_an_issue_per_parameter_it_cannot_take(
+    client: Client, seeded: User
+) -> None:
+    login(client, "patient")
+
+    response = client.get("/api/v1/me/fhir?from=2026-13-01&to=2026-11-31", headers=FHIR_CLIENT)
+
+    assert response.status_code == 400
+    issues = outcome_of(response)
+    assert [(issue["code"], issue["expression"]) for issue in issues] == [
+        ("invalid", ["from"]),
+        ("invalid", ["to"]),
+    ]
+    assert all(issue["diagnostics"].startswith(issue["expression"][0]) for issue in issues)
+
+
+def test_other_clients_keep_the_apis_error_shape_on_the_fhir_routes(
+    client: Client, seeded: User
+) -> None:
+    login(client, "other_therapist")
+
+    response = client.get(
+        f"/api/v1/patients/{seeded.id}/fhir", headers={"accept": "application/json"}
+    )
+
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("application/json")
+    assert set(response.json()) == {"status_code", "detail"}
+
+
+def test_a_fhir_client_asking_elsewhere_gets_the_apis_error_shape(
+    client: Client, seeded: User
+) -> None:
+    login(client, "patient")
+
+    response = client.get("/api/v1/patients/999999", headers=FHIR_CLIENT)
+
+    assert response.status_code == 404
+    assert response.json()["status_code"] == 404
 
 
 @pytest.mark.parametrize(

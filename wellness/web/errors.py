@@ -23,6 +23,7 @@ from wellness.db import UNREACHABLE_DATABASE_ERRORS, is_database_unreachable
 from wellness.lib.storage_full import is_storage_full
 from wellness.lib.urls import local_redirect_target
 from wellness.lib.validation import FieldError
+from wellness.web.fhir_errors import asks_for_fhir, outcome_response
 from wellness.web.security import CSRF_REFUSAL
 
 log = logging.getLogger("wellness.web")
@@ -87,6 +88,8 @@ def error_response(
     title: str | None = None,
 ) -> Response[Any]:
     headers = {"cache-control": "no-store"}
+    if asks_for_fhir(request):
+        return outcome_response(status, detail, errors or [], headers)
     if wants_json(request):
         body: dict[str, Any] = {"status_code": status, "detail": detail}
         if code:
