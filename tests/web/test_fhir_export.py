@@ -403,6 +403,22 @@ def test_a_fhir_client_gets_an_issue_per_parameter_it_cannot_take(
     assert all(issue["diagnostics"].startswith(issue["expression"][0]) for issue in issues)
 
 
+def test_the_api_document_describes_both_refusal_bodies_of_the_fhir_routes(
+    client: Client,
+) -> None:
+    document = client.get("/schema/openapi.json").json()
+
+    for path in ("/api/v1/patients/{patient_id}/fhir", "/api/v1/me/fhir"):
+        refusal = document["paths"][path]["get"]["responses"]["401"]
+        assert set(refusal["content"]) == {"application/json", "application/fhir+json"}
+    other = document["paths"]["/api/v1/me"]["get"]["responses"]["401"]
+    assert set(other["content"]) == {"application/json"}
+    assert document["components"]["schemas"]["OperationOutcome"]["required"] == [
+        "resourceType",
+        "issue",
+    ]
+
+
 def test_other_clients_keep_the_apis_error_shape_on_the_fhir_routes(
     client: Client, seeded: User
 ) -> None:

@@ -32,15 +32,15 @@ ISSUE_TYPES: Final = {
 FHIR_ROUTE_SUFFIX = "/fhir"
 
 
-class Issue(msgspec.Struct, omit_defaults=True):
+class OutcomeIssue(msgspec.Struct, omit_defaults=True):
     severity: str
     code: str
     diagnostics: str
-    expression: list[str] | None = None
+    expression: list[str] = msgspec.field(default_factory=list)
 
 
 class OperationOutcome(msgspec.Struct, tag_field="resourceType", tag="OperationOutcome"):
-    issue: list[Issue]
+    issue: list[OutcomeIssue]
 
 
 def asks_for_fhir(request: Request[Any, Any, Any]) -> bool:
@@ -59,11 +59,11 @@ def outcome(status: int, detail: str, errors: list[dict[str, str]]) -> Operation
     code = ISSUE_TYPES.get(status, "processing")
     severity = "fatal" if status >= 500 else "error"
     issues = [
-        Issue(severity, code, f"{error['field']}: {error['message']}", [error["field"]])
+        OutcomeIssue(severity, code, f"{error['field']}: {error['message']}", [error["field"]])
         for error in errors
         if error.get("field")
     ]
-    return OperationOutcome(issues or [Issue(severity, code, detail)])
+    return OperationOutcome(issues or [OutcomeIssue(severity, code, detail)])
 
 
 def outcome_response(

@@ -29,7 +29,9 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.routes import HTTPRoute
 
+from wellness.checkins.fhir import MEDIA_TYPE
 from wellness.web import guards
+from wellness.web.fhir_errors import FHIR_ROUTE_SUFFIX, OperationOutcome
 from wellness.web.request_budget import EXEMPT
 from wellness.web.schemas import ErrorResponse
 from wellness.web.security import api_writes_carry_token
@@ -64,6 +66,7 @@ WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # is its 400 naming the parameter (as the page beside it answers), never Litestar's 422.
 QUERY_READ_BY_HANDLER = "query_read_by_handler"
 ERROR_SCHEMA = "#/components/schemas/ErrorResponse"
+OUTCOME_SCHEMA = "#/components/schemas/OperationOutcome"
 _DESCRIPTIONS = {200: "Done", 201: "Created"}
 
 
@@ -128,17 +131,18 @@ def complete(app: Litestar, document: dict[str, Any]) -> None:
             has_input=bool(parameters),
             has_body="requestBody" in operation,
         )
+        fhir = path.endswith(FHIR_ROUTE_SUFFIX)
         for status in found:
-            responses.setdefault(str(status), _refusal(status))
+            responses.setdefault(str(status), _refusal(status, fhir=fhir))
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
     # JSON bodies as msgspec itself describes them, which is what the strict decoder enforces:
     # Litestar's own reading of msgspec loses constraints (a `minimum` of 0, bounds on list
     # items: litestar#3999, #4514) and says nothing of unknown fields being refused.
     named = sorted(bodies, key=lambda body: body.__name__)
     _, components = msgspec.json.schema_components(
-        [*named, ErrorResponse], ref_template="#/components/schemas/{name}"
+        [*named, ErrorResponse, OperationOutcome], ref_template="#/components/schemas/{name}"
     )
-    exact = {body.__name__ for body in named} | {ErrorResponse.__name__}
+    exact = {body.__name__ for body in named} | {ErrorResponse.__name__, OperationOutcome.__name__}
     for name, schema in components.items():
         if name in exact or name not in schemas:
             schemas[name] = schema
@@ -181,11 +185,13 @@ def _strict_bodies(annotation: Any) -> Iterator[type[StrictBody]]:
         yield from _strict_bodies(inner)
 
 
-def _refusal(status: int) -> dict[str, Any]:
-    return {
-        "description": REFUSALS[status],
-        "content": {"application/json": {"schema": {"$ref": ERROR_SCHEMA}}},
-    }
+def _refusal(status: int, *, fhir: bool = False) -> dict[str, Any]:
+    """A refusal's description and body; a FHIR route's also as an OperationOutcome, for the
+    clients that ask for FHIR (`web/fhir_errors.py`)."""
+    content = {"application/json": {"schema": {"$ref": ERROR_SCHEMA}}}
+    if fhir:
+        content[MEDIA_TYPE] = {"schema": {"$ref": OUTCOME_SCHEMA}}
+    return {"description": REFUSALS[status], "content": content}
 
 
 class CompletedJson(JsonRenderPlugin):
