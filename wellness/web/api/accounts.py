@@ -94,9 +94,10 @@ class AccountsApi(Controller):
             password=data.password,
             time_zone=data.time_zone,
         )
-        therapist = await actions.checked_new_account(new_account, data.therapist_id)
 
         async def write() -> tuple[int, AccountDetail]:
+            # Checked here, so that a retry is answered what the first request was.
+            therapist = await actions.checked_new_account(new_account, data.therapist_id)
             made = await actions.create_account(call, new_account, therapist)
             team = [made.therapist] if made.therapist else []
             care_team = team if made.account.role is Role.PATIENT else None
