@@ -143,3 +143,30 @@ def test_moving_the_volume_during_the_fade_ends_it_at_the_chosen_level(
     page.keyboard.press("ArrowLeft")
 
     assert_steady(volume_for(page, 600), 0.95)
+
+
+# What iOS Safari does with a page's volume: shows the value set for a moment, then keeps 1.
+VOLUME_AS_ON_IOS = """
+const shownForAMoment = new WeakMap();
+Object.defineProperty(HTMLMediaElement.prototype, "volume", {
+  configurable: true,
+  get() { return shownForAMoment.has(this) ? shownForAMoment.get(this) : 1; },
+  set(value) {
+    shownForAMoment.set(this, value);
+    setTimeout(() => shownForAMoment.delete(this), 50);
+  },
+});
+"""
+
+
+def test_where_the_browser_ignores_the_volume_neither_control_is_offered(
+    context: BrowserContext, page: Page
+) -> None:
+    page.add_init_script(VOLUME_AS_ON_IOS)
+    sign_in(page, VIEWER)
+    open_session(context, page, "Seated body scan")
+
+    expect(page.get_by_role("checkbox", name="Gentle start")).to_be_hidden()
+    expect(page.get_by_role("slider", name="Volume")).to_be_hidden()
+    page.get_by_role("button", name="Play", exact=True).click()
+    wait_for_media(page, "!m.paused && m.currentTime > 1")  # it plays as before

@@ -24,7 +24,9 @@
  * sound is a different need, met by "Gentle start" being on by default.
  *
  * iOS and iPadOS Safari ignore `volume` (it stays 1; only the hardware buttons set the level).
- * Where a volume set does not stick, both controls stay hidden rather than pretend to work.
+ * Where a volume set on a test element has not stuck a moment later, both controls are hidden
+ * rather than pretend to work (recent versions show the value set for a moment before going
+ * back to 1, so the check waits; media-chrome found the same).
  *
  * Stored per browser, naming no one: "wellness.volume" (0 to 1) and "wellness.gentle-start"
  * ("on" or "off").
@@ -39,6 +41,7 @@
   var FADE_TICK_MS = 50;
   var START_WINDOW_SECONDS = 1;
   var HAVE_FUTURE_DATA = 3;
+  var VOLUME_CHECK_MS = 250;
 
   function recalled(key) {
     try {
@@ -61,10 +64,15 @@
     return isFinite(level) && level >= 0 && level <= 1 ? level : 1;
   }
 
-  // iOS Safari keeps `volume` at 1 whatever a page sets.
-  function volumeObeys(media) {
-    media.volume = 0.5;
-    return Math.abs(media.volume - 0.5) < 0.01;
+  // Calls `refused` where the browser keeps `volume` at 1 whatever a page sets (iOS Safari).
+  function whenVolumeRefused(refused) {
+    var probe = document.createElement("audio");
+    probe.volume = 0.5;
+    window.setTimeout(function () {
+      if (Math.abs(probe.volume - 0.5) > 0.01) {
+        refused();
+      }
+    }, VOLUME_CHECK_MS);
   }
 
   // The share of the level at `progress` (0 to 1) through the fade: even steps in decibels.
@@ -83,13 +91,11 @@
     var media = region.querySelector("[data-player-media]");
     var slider = region.querySelector("[data-player-volume]");
     var gentle = region.querySelector("[data-player-gentle]");
-    if (!media || !slider || !gentle || !volumeObeys(media)) {
-      if (media) {
-        media.volume = 1;
-      }
+    if (!media || !slider || !gentle) {
       return;
     }
     var level = recalledLevel();
+    var refused = false; // by the browser: see whenVolumeRefused
     var playedHere = !media.paused; // started before this script ran: that was the start
     // `active` from the start of a fade to its end; `since` is null while it is held.
     var fade = { active: false, elapsed: 0, since: null, timer: null };
@@ -153,7 +159,9 @@
     }
 
     media.addEventListener("play", function () {
-      if (fade.active) {
+      if (refused) {
+        return;
+      } else if (fade.active) {
         tick(); // paused during the fade: it goes on from where it was held
       } else if (gentle.checked && nextPlayIsStart()) {
         startFade();
@@ -197,8 +205,17 @@
     media.volume = level;
     rest();
     var controls = region.querySelectorAll("[data-player-volume-controls]");
+    showControls(controls, true);
+    whenVolumeRefused(function () {
+      refused = true;
+      stopTicking();
+      showControls(controls, false);
+    });
+  }
+
+  function showControls(controls, shown) {
     for (var i = 0; i < controls.length; i += 1) {
-      controls[i].hidden = false;
+      controls[i].hidden = !shown;
     }
   }
 
