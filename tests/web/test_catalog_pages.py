@@ -347,6 +347,7 @@ def test_the_session_page_plays_the_recording_with_its_transcript(
     for rate in ("0.75", "1", "1.25", "1.5"):
         assert f'<option value="{rate}"' in text
     assert '<script src="/static/js/player.js" defer></script>' in text
+    assert '<script src="/static/js/volume.js" defer></script>' in text
     assert '<script src="/static/js/practice.js" defer></script>' in text
     assert "<video" not in text
 

@@ -1,0 +1,172 @@
+"""The player's volume in Chromium (volume.js): "Gentle start" fades the sound in when a session
+starts and not when it goes on after a pause, the listener's volume is remembered for the next
+page, and both controls work by keyboard.
+
+A coordinator plays here: the player is the same for everyone who opens a session, and a
+coordinator's plays leave the demo patients' practice history to the tests that count it.
+"""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import BrowserContext, Page, expect
+
+from tests.browser.test_accessibility import sign_in
+from tests.browser.test_player import MEDIA, media, session_titled, wait_for_media
+
+pytestmark = pytest.mark.browser
+
+VIEWER = "coordinator@demo.wellness"
+
+# The media's volume every 100 ms from now until it reaches `level` or `limit` ms have passed.
+SAMPLE_VOLUME = f"""
+async ([level, limit]) => {{
+  const m = document.querySelector('{MEDIA}');
+  const samples = [];
+  const start = performance.now();
+  while (performance.now() - start < limit) {{
+    samples.push(m.volume);
+    if (Math.abs(m.volume - level) < 1e-6 && samples.length > 1) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }}
+  return samples;
+}}
+"""
+
+
+def volume_until(page: Page, level: float, limit_ms: int = 12_000) -> list[float]:
+    samples: list[float] = page.evaluate(SAMPLE_VOLUME, [level, limit_ms])
+    return samples
+
+
+def volume_for(page: Page, ms: int) -> list[float]:
+    """The volume sampled for `ms` milliseconds (the level 2 is never reached)."""
+    return volume_until(page, 2.0, ms)
+
+
+def open_session(context: BrowserContext, page: Page, title: str) -> None:
+    page.goto(f"/sessions/{session_titled(context, title)}")
+    page.evaluate(f"() => {{ document.querySelector('{MEDIA}').muted = true; }}")
+    expect(page.get_by_role("button", name="Play", exact=True)).to_be_visible()
+
+
+def assert_fades_in(samples: list[float], level: float) -> None:
+    assert samples[0] < 0.1 * level, samples  # near silence when the sound begins
+    assert samples == sorted(samples), samples  # only ever rises
+    assert samples[-1] == pytest.approx(level), samples
+    rising = [sample for sample in samples if 0.02 * level < sample < 0.98 * level]
+    assert len(rising) >= 10, samples  # a rise over seconds, not a jump
+
+
+def assert_steady(samples: list[float], level: float) -> None:
+    assert samples == pytest.approx([level] * len(samples)), samples
+
+
+def test_a_session_fades_in_from_the_start_and_goes_on_at_its_level_after_a_pause(
+    context: BrowserContext, page: Page
+) -> None:
+    sign_in(page, VIEWER)
+    open_session(context, page, "Body scan, lying down")
+    gentle = page.get_by_role("checkbox", name="Gentle start")
+    expect(gentle).to_be_checked()  # on by default
+    expect(gentle).to_have_accessible_description("The sound fades in over the first seconds.")
+    assert media(page, "volume") < 0.05  # resting near silence before the start
+
+    page.get_by_role("button", name="Play", exact=True).click()
+    assert_fades_in(volume_until(page, 1.0), 1.0)
+    page.get_by_role("button", name="Pause").click()
+    wait_for_media(page, "m.paused")
+
+    page.get_by_role("button", name="Play", exact=True).click()
+    wait_for_media(page, "!m.paused")
+    assert_steady(volume_for(page, 1000), 1.0)  # going on after a pause: no fade
+    page.get_by_role("button", name="Forward 10 seconds").click()
+    assert_steady(volume_for(page, 500), 1.0)  # nor after a skip
+
+    page.get_by_role("button", name="Pause").click()
+    page.get_by_role("slider", name="Position").focus()
+    page.keyboard.press("Home")
+    wait_for_media(page, "m.paused && m.currentTime < 1")
+    page.get_by_role("button", name="Play", exact=True).click()
+    assert_fades_in(volume_until(page, 1.0), 1.0)  # from the beginning again: a start
+
+
+def test_the_listeners_volume_and_gentle_start_are_remembered_and_set_by_keyboard(
+    context: BrowserContext, page: Page
+) -> None:
+    sign_in(page, VIEWER)
+    open_session(context, page, "Seated body scan")
+    volume = page.get_by_role("slider", name="Volume")
+    volume.focus()
+    for _ in range(8):
+        page.keyboard.press("ArrowLeft")
+    expect(volume).to_have_attribute("aria-valuetext", "60%")
+    gentle = page.get_by_role("checkbox", name="Gentle start")
+    gentle.focus()
+    page.keyboard.press("Space")
+    expect(gentle).not_to_be_checked()
+    stored = page.evaluate(
+        "() => [localStorage.getItem('wellness.volume'),"
+        " localStorage.getItem('wellness.gentle-start')]"
+    )
+    assert stored == ["0.6", "off"]
+
+    open_session(context, page, "Gentle chair yoga")
+
+    expect(page.get_by_role("slider", name="Volume")).to_have_value("60")
+    expect(page.get_by_role("checkbox", name="Gentle start")).not_to_be_checked()
+    assert media(page, "volume") == pytest.approx(0.6)  # restored before playback
+    page.get_by_role("button", name="Play", exact=True).click()
+    wait_for_media(page, "!m.paused")
+    assert_steady(volume_for(page, 1000), 0.6)  # no fade when it is off
+
+    page.get_by_role("button", name="Pause").click()
+    page.get_by_role("checkbox", name="Gentle start").focus()
+    page.keyboard.press("Space")
+    expect(page.get_by_role("checkbox", name="Gentle start")).to_be_checked()
+    page.get_by_role("slider", name="Position").focus()
+    page.keyboard.press("Home")
+    wait_for_media(page, "m.paused && m.currentTime < 1")
+    page.get_by_role("button", name="Play", exact=True).click()
+    assert_fades_in(volume_until(page, 0.6), 0.6)  # to the listener's level, not the device's
+
+
+def test_moving_the_volume_during_the_fade_ends_it_at_the_chosen_level(
+    context: BrowserContext, page: Page
+) -> None:
+    sign_in(page, VIEWER)
+    open_session(context, page, "Drifting towards sleep")
+    page.get_by_role("button", name="Play", exact=True).click()
+    wait_for_media(page, "!m.paused && m.volume > 0.02 && m.volume < 0.5")
+
+    page.get_by_role("slider", name="Volume").focus()
+    page.keyboard.press("ArrowLeft")
+
+    assert_steady(volume_for(page, 600), 0.95)
+
+
+# What iOS Safari does with a page's volume: shows the value set for a moment, then keeps 1.
+VOLUME_AS_ON_IOS = """
+const shownForAMoment = new WeakMap();
+Object.defineProperty(HTMLMediaElement.prototype, "volume", {
+  configurable: true,
+  get() { return shownForAMoment.has(this) ? shownForAMoment.get(this) : 1; },
+  set(value) {
+    shownForAMoment.set(this, value);
+    setTimeout(() => shownForAMoment.delete(this), 50);
+  },
+});
+"""
+
+
+def test_where_the_browser_ignores_the_volume_neither_control_is_offered(
+    context: BrowserContext, page: Page
+) -> None:
+    page.add_init_script(VOLUME_AS_ON_IOS)
+    sign_in(page, VIEWER)
+    open_session(context, page, "Seated body scan")
+
+    expect(page.get_by_role("checkbox", name="Gentle start")).to_be_hidden()
+    expect(page.get_by_role("slider", name="Volume")).to_be_hidden()
+    page.get_by_role("button", name="Play", exact=True).click()
+    wait_for_media(page, "!m.paused && m.currentTime > 1")  # it plays as before
