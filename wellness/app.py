@@ -44,6 +44,7 @@ from wellness.web.api.care_restrictions import CareRestrictionsApi
 from wellness.web.api.catalog import CatalogApi, MediaApi
 from wellness.web.api.checkins import CheckinsApi
 from wellness.web.api.collections import CollectionsApi, MyCollectionsApi
+from wellness.web.api.display import DisplayApi
 from wellness.web.api.fhir import OwnFhirApi, PatientFhirApi
 from wellness.web.api.health import healthz
 from wellness.web.api.library_usage import LibraryUsageApi
@@ -230,6 +231,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             CareRestrictionsApi,
             ReviewsApi,
             ReminderApi,
+            DisplayApi,
             SavedApi,
             AccountsApi,
             uploads,

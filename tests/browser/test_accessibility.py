@@ -1,4 +1,9 @@
-"""axe-core over every page of every role, at phone and desktop width: no violations.
+"""axe-core over every page of every role, at phone and desktop width, in the light and the
+dark theme: no violations (text contrast 4.5:1 among them).
+
+The dark run is a device that asks for dark (`prefers-color-scheme: dark`, emulated) with every
+account left at "As my device", so every page of every role is drawn dark as the server writes
+it; a last test chooses "Dark" on the account page of a device that asks for light.
 
 axe-core comes from the npm registry, pinned by tests/browser/package.json and package-lock.json
 and installed by `make install` into tests/browser/node_modules (git-ignored). Its file is
@@ -13,7 +18,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
@@ -28,6 +33,7 @@ WIDTHS: dict[str, ViewportSize] = {
     "phone": {"width": 390, "height": 844},
     "desktop": {"width": 1280, "height": 800},
 }
+SCHEMES = ("light", "dark")
 RUN_AXE = """
 async () => {
   const results = await axe.run(document, { resultTypes: ["violations"] });
@@ -247,11 +253,22 @@ ROLES: dict[str, tuple[str, Callable[[Page], list[Visit]]]] = {
 }
 
 
+@pytest.fixture(params=list(SCHEMES), ids=list(SCHEMES))
+def scheme(request: pytest.FixtureRequest) -> Literal["light", "dark"]:
+    chosen: Literal["light", "dark"] = request.param
+    return chosen
+
+
 @pytest.fixture(params=list(WIDTHS), ids=list(WIDTHS))
 def sized_context(
-    request: pytest.FixtureRequest, browser: Browser, live_server: LiveServer
+    request: pytest.FixtureRequest,
+    browser: Browser,
+    live_server: LiveServer,
+    scheme: Literal["light", "dark"],
 ) -> Iterator[BrowserContext]:
-    context = browser.new_context(base_url=live_server.url, viewport=WIDTHS[request.param])
+    context = browser.new_context(
+        base_url=live_server.url, viewport=WIDTHS[request.param], color_scheme=scheme
+    )
     context.set_default_timeout(10_000)
     try:
         yield context
@@ -278,14 +295,22 @@ def describe(violations: dict[str, list[dict[str, Any]]]) -> str:
     return "\n".join(lines)
 
 
+def drawn_dark(page: Page) -> bool:
+    """Whether the page's background is the dark theme's (dark.css applies)."""
+    background: str = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    return background == "rgb(29, 27, 24)"
+
+
 @pytest.mark.parametrize("role", list(ROLES))
 def test_every_page_of_the_role_has_no_axe_violations(
-    sized_context: BrowserContext, axe_source: str, role: str
+    sized_context: BrowserContext, axe_source: str, role: str, scheme: str
 ) -> None:
     email, visits_for = ROLES[role]
     page = sized_context.new_page()
     if email:
         sign_in(page, email)
+    page.goto("/login" if not email else "/account")
+    assert drawn_dark(page) is (scheme == "dark")
     visits = visits_for(page)
     violations: dict[str, list[dict[str, Any]]] = {}
 
@@ -298,4 +323,38 @@ def test_every_page_of_the_role_has_no_axe_violations(
         if found:
             violations[f"{role} {visit.name} ({page.url})"] = found
 
+    assert not violations, f"axe-core found violations:\n{describe(violations)}"
+
+
+def test_a_chosen_dark_display_has_no_axe_violations_on_a_light_device(
+    browser: Browser, live_server: LiveServer, axe_source: str
+) -> None:
+    """The patient chooses "Dark" on a device that asks for light: her pages turn dark at once,
+    and back to the device's light when she chooses "As my device" again."""
+    context = browser.new_context(
+        base_url=live_server.url, viewport=WIDTHS["phone"], color_scheme="light"
+    )
+    context.set_default_timeout(10_000)
+    try:
+        page = context.new_page()
+        sign_in(page, "patient@demo.wellness")
+        page.goto("/account")
+        page.get_by_label("Dark", exact=True).check()
+        page.get_by_role("button", name="Save display").click()
+        expect(page.get_by_text("Your pages are now dark.")).to_be_visible()
+        assert drawn_dark(page)
+        violations = {}
+        for path in ("/account", "/patient", "/progress", "/support"):
+            page.goto(path)
+            assert drawn_dark(page), path
+            found = violations_on(page, axe_source)
+            if found:
+                violations[f"patient in dark {path}"] = found
+        page.goto("/account")
+        page.get_by_label("As my device").check()
+        page.get_by_role("button", name="Save display").click()
+        expect(page.get_by_text("follow your device")).to_be_visible()
+        assert not drawn_dark(page)
+    finally:
+        context.close()
     assert not violations, f"axe-core found violations:\n{describe(violations)}"

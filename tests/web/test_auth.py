@@ -32,6 +32,7 @@ def test_it_signs_in_through_the_api_and_reports_me(
         "display_name": "Bob Therapist",
         "role": "therapist",
         "time_zone": "Europe/Berlin",
+        "theme": "device",
     }
 
 

@@ -56,6 +56,7 @@ JSON_WRITES = {
     ),
     ("post", "/api/v1/sessions/{session_id}/reviews"): ("ReviewCreate", {"decision"}),
     ("put", "/api/v1/account/reminder"): ("ReminderIn", {"enabled", "time", "weekdays"}),
+    ("put", "/api/v1/account/display"): ("DisplayIn", {"theme"}),
     ("post", "/api/v1/users"): (
         "AccountCreate",
         {"email", "display_name", "role", "password"},

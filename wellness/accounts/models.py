@@ -3,6 +3,7 @@ from __future__ import annotations
 from tortoise import fields
 from tortoise.models import Model
 
+from wellness.accounts.display import Theme
 from wellness.accounts.roles import Role
 
 MAX_EMAIL_LENGTH = 254  # RFC 5321's limit for an address
@@ -24,6 +25,8 @@ class User(Model):
     # A therapist's own choice: their patients' alerts also reach them by e-mail (no health
     # data in it). Kept for every role; only therapists' is read (wellness.notifications).
     alert_emails = fields.BooleanField(default=True, db_default=True)
+    # Everyone's own choice of display: light, dark, or as their device asks (the default).
+    theme = fields.CharEnumField(Theme, max_length=8, default=Theme.DEVICE, db_default="device")
     created_at = fields.DatetimeField(auto_now_add=True)
     last_login_at = fields.DatetimeField(null=True)
 

@@ -13,6 +13,7 @@ from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from wellness.accounts import passwords
+from wellness.accounts.display import Theme
 from wellness.accounts.models import MAX_EMAIL_LENGTH, User
 from wellness.accounts.roles import Role
 from wellness.db import raw_query
@@ -358,6 +359,13 @@ async def set_alert_emails(user: User, on: bool) -> bool:
     changed = await User.filter(id=user.id, alert_emails=not on).update(alert_emails=on)
     user.alert_emails = on
     return changed > 0
+
+
+async def set_theme(user: User, theme: Theme) -> None:
+    """Someone's choice of display, for every role (not audited, as hiding streaks is not: it
+    says nothing about their care)."""
+    await User.filter(id=user.id).update(theme=theme)
+    user.theme = theme
 
 
 async def display_names(user_ids: set[int]) -> dict[int, str]:

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import msgspec
 
+from wellness.accounts.display import Theme
 from wellness.accounts.models import User
 from wellness.accounts.roles import Role
 from wellness.accounts.throttle import FailureNotice
@@ -24,6 +25,8 @@ class MeResponse(msgspec.Struct):
     display_name: str
     role: Role
     time_zone: str
+    # How their pages look: `device` (the device's light or dark setting), `light` or `dark`.
+    theme: Theme
 
     @classmethod
     def of(cls, user: User) -> MeResponse:

@@ -1,5 +1,5 @@
-"""Everyone's own account page: time zone, password, and each role's own choices (a patient's
-streaks and practice reminder, a therapist's alert e-mails)."""
+"""Everyone's own account page: time zone, display, password, and each role's own choices (a
+patient's streaks and practice reminder, a therapist's alert e-mails)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from litestar.response import Redirect, Template
 
 from wellness.accounts import permissions
 from wellness.accounts import services as accounts
+from wellness.accounts.display import Theme, parse_theme
 from wellness.accounts.models import User
 from wellness.audit import services as audit
 from wellness.notifications import reminders
@@ -24,6 +25,12 @@ from wellness.web.dependencies import RequestTime, SignedInUser
 from wellness.web.guards import patients_only, signed_in, therapists_only
 from wellness.web.reminder_actions import ReminderForm
 from wellness.web.schemas import ChangePasswordForm, TimeZoneForm
+
+_DISPLAY_SAVED = {
+    Theme.DEVICE: "Your pages now follow your device's light or dark setting.",
+    Theme.LIGHT: "Your pages are now light.",
+    Theme.DARK: "Your pages are now dark.",
+}
 
 
 class AccountPages(Controller):
@@ -51,6 +58,19 @@ class AccountPages(Controller):
                 request, user, errors=errors, status=422, typed_zone=data.time_zone
             )
         flash(request, "Your time zone is saved.", category="success")
+        return Redirect("/account", status_code=303)
+
+    @post("/display", name="account_display")
+    async def display(
+        self, request: Request[Any, Any, Any], user: SignedInUser
+    ) -> Template | Redirect:
+        """Light, dark, or as the device asks: the next page is drawn in it from its first paint."""
+        theme = parse_theme(str((await request.form()).get("theme", "")))
+        if theme is None:
+            errors = {"theme": "Choose how your pages look: as your device, light or dark."}
+            return await _account_template(request, user, errors=errors, status=422)
+        await accounts.set_theme(user, theme)
+        flash(request, _DISPLAY_SAVED[theme], category="success")
         return Redirect("/account", status_code=303)
 
     @post("/streaks", name="account_streaks", guards=[patients_only])
@@ -174,6 +194,7 @@ async def _account_template(
             "reminder": reminder,
             "reminder_form": reminder_form or ReminderForm.showing(reminder),
             "weekdays": reminder_actions.WEEKDAYS,
+            "themes": list(Theme),
         },
         status_code=status,
     )
