@@ -1,6 +1,6 @@
 from tortoise import fields, migrations
 from tortoise.migrations import operations as ops
-from wellness.migrations._dialect import is_postgres
+from wellness.migrations._dialect import AddColumnDroppedOnSqlite, is_postgres
 from wellness.practice.rules import PracticeKind
 
 # Practice a patient logs that the catalog has no kind for (a walk, a swim, a 12-step
@@ -25,16 +25,6 @@ class _KindValuesOnly(ops.AlterField):
     async def database_backward(self, app_label, old_state, new_state, state_editor=None):
         if state_editor is not None and is_postgres(state_editor):
             await super().database_backward(app_label, old_state, new_state, state_editor)
-
-
-class _AddColumn(ops.AddField):
-    async def database_backward(self, app_label, old_state, new_state, state_editor=None):
-        if state_editor is not None and not is_postgres(state_editor):
-            await state_editor.client.execute_script(
-                f'ALTER TABLE "practice_logs" DROP COLUMN "{self.name}"'
-            )
-            return
-        await super().database_backward(app_label, old_state, new_state, state_editor)
 
 
 async def _nothing(apps, schema_editor):
@@ -64,7 +54,8 @@ class Migration(migrations.Migration):
             name='kind',
             field=fields.CharEnumField(description='MEDITATION: meditation\nBREATHING: breathing\nYOGA: yoga\nBODY_SCAN: body_scan\nGROUNDING: grounding\nSLEEP: sleep\nOTHER: other', enum_type=PracticeKind, max_length=16),
         ),
-        _AddColumn(
+        AddColumnDroppedOnSqlite(
+            table='practice_logs',
             model_name='PracticeLog',
             name='other_label',
             field=fields.CharField(default='', db_default='', max_length=40),

@@ -1,7 +1,7 @@
 from tortoise import fields, migrations
 from tortoise.fields.base import OnDelete
 from tortoise.migrations import operations as ops
-from wellness.migrations._dialect import is_postgres
+from wellness.migrations._dialect import AddColumnDroppedOnSqlite
 
 # An assigned practice may name a collection (wellness.care.models.AssignmentVersion.collection):
 # any session the collection holds fulfils it.
@@ -16,16 +16,6 @@ from wellness.migrations._dialect import is_postgres
 # 3. Undoing it refuses while any version names a collection instead of a session: without the
 #    column it would name neither a session nor a kind, which the code before this migration
 #    cannot read. (The app never stores both; a row that has a session is read as that session.)
-
-
-class _AddColumn(ops.AddField):
-    async def database_backward(self, app_label, old_state, new_state, state_editor=None):
-        if state_editor is not None and not is_postgres(state_editor):
-            await state_editor.client.execute_script(
-                'ALTER TABLE "care_assignment_versions" DROP COLUMN "collection_id"'
-            )
-            return
-        await super().database_backward(app_label, old_state, new_state, state_editor)
 
 
 async def _nothing(apps, schema_editor):
@@ -51,7 +41,8 @@ class Migration(migrations.Migration):
     initial = False
 
     operations = [
-        _AddColumn(
+        AddColumnDroppedOnSqlite(
+            table='care_assignment_versions', column='collection_id',
             model_name='AssignmentVersion',
             name='collection',
             field=fields.ForeignKeyField('wellness.Collection', source_field='collection_id', null=True, db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.RESTRICT),

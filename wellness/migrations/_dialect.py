@@ -43,6 +43,28 @@ def run_per_dialect(
     return ops.RunPython(forward, backward)
 
 
+class AddColumnDroppedOnSqlite(ops.AddField):
+    """Tortoise's AddField (on both databases ADD COLUMN, no rebuild), undone on SQLite by DROP
+    COLUMN (SQLite 3.35+) rather than by Tortoise's rebuild of the table, which would drop the
+    triggers and indexes other migrations put on it. `column` is the field's column where it
+    differs from its name (a foreign key's `<name>_id`)."""
+
+    def __init__(self, *, table: str, column: str | None = None, **field: Any) -> None:
+        super().__init__(**field)
+        self.table = table
+        self.column = column or self.name
+
+    async def database_backward(
+        self, app_label: str, old_state: Any, new_state: Any, state_editor: Any = None
+    ) -> None:
+        if state_editor is not None and not is_postgres(state_editor):
+            await state_editor.client.execute_script(
+                f'ALTER TABLE "{self.table}" DROP COLUMN "{self.column}"'
+            )
+            return
+        await super().database_backward(app_label, old_state, new_state, state_editor)
+
+
 def _sqlite_bump(flag: str) -> str:
     return (
         f"INSERT INTO instance_flags (key, value) VALUES ('{flag}', lower(hex(randomblob(16)))) "
