@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Annotated, Literal, TypeVar
 
 import msgspec
@@ -121,12 +123,8 @@ class AccountsApi(Controller):
         found = await account_for_admin_or_404(call.user, user_id)
         name = found.display_name if data.display_name is None else data.display_name
         email = found.email if data.email is None else data.email
-
-        async def write() -> tuple[int, AccountDetail]:
-            await actions.change_details(call, found, name, email)
-            return 200, await _detail(call, await _reread(found))
-
-        return await respond_once(call.request, data, write)
+        change = partial(actions.change_details, call, found, name, email)
+        return await _changed(call, found, data, change)
 
     @put(f"{ACCOUNT}/role", name="api_user_role", responses=answers(AccountDetail, 200))
     async def change_role(
@@ -135,13 +133,12 @@ class AccountsApi(Controller):
         """Give the account another role, ending its sessions. No one removes their own
         administrator role, and the last active administrator keeps theirs (422)."""
         found = await account_for_admin_or_404(call.user, user_id)
-
-        async def write() -> tuple[int, AccountDetail]:
-            if data.role is not found.role:
-                await actions.change_role(call, found, data.role, confirmed=data.confirm_admin)
-            return 200, await _detail(call, await _reread(found))
-
-        return await respond_once(call.request, data, write)
+        change = None
+        if data.role is not found.role:
+            change = partial(
+                actions.change_role, call, found, data.role, confirmed=data.confirm_admin
+            )
+        return await _changed(call, found, data, change)
 
     @put(f"{ACCOUNT}/active", name="api_user_active", responses=answers(AccountDetail, 200))
     async def change_active(
@@ -150,13 +147,10 @@ class AccountsApi(Controller):
         """Deactivate an account (signing the person out everywhere) or restore it. No one
         deactivates themselves, and the last active administrator stays active (422)."""
         found = await account_for_admin_or_404(call.user, user_id)
-
-        async def write() -> tuple[int, AccountDetail]:
-            if data.active is not found.is_active:
-                await actions.change_active(call, found, data.active)
-            return 200, await _detail(call, await _reread(found))
-
-        return await respond_once(call.request, data, write)
+        change = None
+        if data.active is not found.is_active:
+            change = partial(actions.change_active, call, found, data.active)
+        return await _changed(call, found, data, change)
 
     @put(
         f"{ACCOUNT}/password",
@@ -208,6 +202,23 @@ class AccountsApi(Controller):
             return 200, await _care_team(patient)
 
         return await respond_once(call.request, None, write)
+
+
+async def _changed(
+    call: SignedInCall,
+    account: User,
+    payload: msgspec.Struct,
+    change: Callable[[], Awaitable[object]] | None,
+) -> Response[bytes]:
+    """Make the change (None: nothing to change), once per Idempotency-Key, and answer the
+    account as it then is."""
+
+    async def write() -> tuple[int, AccountDetail]:
+        if change is not None:
+            await change()
+        return 200, await _detail(call, await _reread(account))
+
+    return await respond_once(call.request, payload, write)
 
 
 async def _listed(
