@@ -362,11 +362,13 @@ def value_for(db: RawDatabase, table: str, column: Column, row: int) -> Any:
     raise AssertionError(f"no value for kind {column.kind!r}")
 
 
-async def fill_every_table(db: RawDatabase, *, rows: int = 3) -> dict[str, int]:
+async def fill_every_table(db: RawDatabase, *, rows: int = 3, first_row: int = 0) -> dict[str, int]:
     """Insert `rows` rows into every table but the migration recorder, parents first.
 
-    Returns each filled table's row count afterwards. Child row i references parent row i, so
-    one-to-one (unique) foreign keys get distinct parents too.
+    Returns each filled table's row count afterwards. Child row i of a fill references the i-th
+    of the newest parent rows, so one-to-one (unique) foreign keys get distinct parents too.
+    Rows are numbered from `first_row`: filling again from past the last number adds rows that
+    unique columns accept.
     """
     tables = {
         name: await describe(db, name) for name in await table_names(db) if name != RECORDER_TABLE
@@ -383,7 +385,7 @@ async def fill_every_table(db: RawDatabase, *, rows: int = 3) -> dict[str, int]:
         table = tables[name]
         foreign = {fk.column: fk for fk in table.foreign_keys}
         columns = [column for column in table.columns if not column.generated]
-        for row in range(rows):
+        for row in range(first_row, first_row + rows):
             values = []
             for column in columns:
                 fk = foreign.get(column.name)
@@ -394,8 +396,11 @@ async def fill_every_table(db: RawDatabase, *, rows: int = 3) -> dict[str, int]:
                         raise AssertionError(f"{name}.{column.name}: a NOT NULL self-reference")
                     values.append(None)
                 else:
-                    parent_values = referenced[(fk.parent, fk.parent_column)]
-                    values.append(parent_values[row % len(parent_values)])
+                    values.append(
+                        _parent_for(
+                            referenced[(fk.parent, fk.parent_column)], row - first_row, rows
+                        )
+                    )
             await db.execute(_insert_sql(name, [column.name for column in columns]), *values)
         for parent, parent_column in needed:
             if parent == name:
@@ -406,6 +411,15 @@ async def fill_every_table(db: RawDatabase, *, rows: int = 3) -> dict[str, int]:
                 referenced[(name, parent_column)] = [value["v"] for value in column_values]
         counts[name] = await count_rows(db, name)
     return counts
+
+
+def _parent_for(parent_values: list[Any], nth: int, rows: int) -> Any:
+    """The parent of a fill's `nth` child row: the `nth` of the newest `rows` parents (values
+    sort in the order the filler made them), so that a unique pair of foreign keys never meets
+    a pair of an earlier fill."""
+    if len(parent_values) < rows:
+        return parent_values[nth % len(parent_values)]
+    return parent_values[len(parent_values) - rows + nth]
 
 
 def _insert_sql(table: str, columns: list[str]) -> str:

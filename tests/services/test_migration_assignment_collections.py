@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from tests.services.migrated_to import upgrade_empty_to
 from tests.services.schema import BASE_TIME, RawDatabase, fill_every_table, raw_database
 from tests.services.test_migrations import _migration_and_the_one_before, _schema_objects
 from wellness.db import upgrade
@@ -65,7 +66,7 @@ def test_versions_made_before_keep_their_targets_and_may_then_name_a_collection(
 
     async def scenario() -> dict[str, Any]:
         found: dict[str, Any] = {}
-        await upgrade(url, target=before_it)
+        await upgrade_empty_to(url, before_it)
         async with raw_database(url) as db:
             await fill_every_table(db, rows=3)
             found["before"] = await _schema_objects(db)
@@ -113,7 +114,7 @@ def test_undoing_it_is_refused_while_a_version_names_a_collection(any_database_u
     before_it, it = _migration_and_the_one_before("_assignment_collection_target")
 
     async def scenario() -> tuple[set[tuple[str, ...]], set[tuple[str, ...]], int, int]:
-        await upgrade(url, target=before_it)
+        await upgrade_empty_to(url, before_it)
         async with raw_database(url) as db:
             await fill_every_table(db, rows=3)
             # The filler names a parent in every key; the app never names a session and a

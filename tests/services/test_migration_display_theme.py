@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from tests.services.migrated_to import upgrade_empty_to
 from tests.services.schema import RawDatabase, count_rows, fill_every_table, raw_database
 from tests.services.test_migrations import _migration_and_the_one_before, _schema_objects
 from wellness.db import upgrade
@@ -35,7 +36,7 @@ def test_accounts_made_before_it_follow_their_device(any_database_url: str) -> N
     before_it, theme = _migration_and_the_one_before("_display_theme")
 
     async def scenario() -> dict[str, Any]:
-        await upgrade(url, target=before_it)
+        await upgrade_empty_to(url, before_it)
         async with raw_database(url) as db:
             filled = await fill_every_table(db, rows=3)
             before = await _schema_objects(db)
@@ -70,7 +71,7 @@ def test_undoing_it_keeps_every_account_and_the_triggers_on_users(any_database_u
     before_it, theme = _migration_and_the_one_before("_display_theme")
 
     async def there_and_back() -> dict[str, Any]:
-        await upgrade(url, target=before_it)
+        await upgrade_empty_to(url, before_it)
         async with raw_database(url) as db:
             filled = await fill_every_table(db, rows=3)
             before = await _schema_objects(db)

@@ -9,6 +9,7 @@ import asyncio
 
 import pytest
 
+from tests.services.migrated_to import upgrade_empty_to
 from tests.services.schema import fill_every_table, raw_database
 from tests.services.test_migrations import _schema_objects
 from wellness.db import APP_LABEL, upgrade
@@ -28,7 +29,7 @@ def test_practice_logged_before_keeps_its_kind_and_gets_no_name(any_database_url
     async def scenario() -> tuple[
         list[dict[str, object]], set[tuple[str, ...]], set[tuple[str, ...]]
     ]:
-        await upgrade(url, target=BEFORE)
+        await upgrade_empty_to(url, BEFORE)
         async with raw_database(url) as db:
             await fill_every_table(db, rows=3)
             before = await _schema_objects(db)
@@ -55,7 +56,7 @@ def test_undoing_it_is_refused_while_a_practice_is_of_kind_other(any_database_ur
     url = any_database_url
 
     async def scenario() -> tuple[set[tuple[str, ...]], set[tuple[str, ...]], int]:
-        await upgrade(url, target=BEFORE)
+        await upgrade_empty_to(url, BEFORE)
         async with raw_database(url) as db:
             await fill_every_table(db, rows=3)
             before = await _schema_objects(db)

@@ -1,6 +1,6 @@
 """Undoing migrations 0012 and 0013 drops a column each, which Tortoise does on SQLite by
 rebuilding the table, and a rebuild drops the table's triggers: undone, 0012 creates migration
-0011's care-token triggers on checkins again. Up to the head, down past both, up again: the
+0011's care-token triggers on checkins again. Up past both, down past both, up again: the
 schema before them comes back exactly, every check-in is kept, and the triggers work (a change
 to a check-in renews the care token; the audit trail still refuses to be rewritten). And every
 migration, undone, leaves the schema as it was before it."""
@@ -11,6 +11,7 @@ import asyncio
 from itertools import pairwise
 from typing import Any
 
+from tests.services.migrated_to import upgrade_empty_to
 from tests.services.schema import RawDatabase, count_rows, fill_every_table, raw_database
 from tests.services.test_migrations import _refusal, _schema_objects, migration_names
 from wellness.db import APP_LABEL, upgrade
@@ -35,11 +36,11 @@ def test_undoing_0012_and_0013_keeps_the_triggers_of_their_tables(any_database_u
     url = any_database_url
 
     async def there_and_back() -> dict[str, Any]:
-        await upgrade(url, target=BEFORE)
+        await upgrade_empty_to(url, BEFORE)
         async with raw_database(url) as db:
             filled = await fill_every_table(db, rows=3)
             before = await _schema_objects(db)
-        applied = await upgrade(url)
+        applied = await upgrade(url, target=FOLLOW_NAMED)
         await upgrade(url, target=BEFORE)
         async with raw_database(url) as db:
             after = await _schema_objects(db)
@@ -47,7 +48,7 @@ def test_undoing_0012_and_0013_keeps_the_triggers_of_their_tables(any_database_u
                 "checkins": await count_rows(db, "checkins"),
                 "renewed": await _token_renewed_by(db, "UPDATE checkins SET level = level"),
             }
-        again = await upgrade(url)
+        again = await upgrade(url, target=FOLLOW_NAMED)
         async with raw_database(url) as db:
             renewed = [
                 await _token_renewed_by(db, sql)
@@ -72,7 +73,7 @@ def test_undoing_0012_and_0013_keeps_the_triggers_of_their_tables(any_database_u
         }
 
     found = asyncio.run(there_and_back())
-    assert {ADOPTED_FROM, FOLLOW_NAMED} <= set(found["applied"]) & set(found["again"])
+    assert found["applied"] == found["again"] == [ADOPTED_FROM, FOLLOW_NAMED]
     before, after = found["before"], found["after"]
     assert after == before, (before - after, after - before)
     assert found["between"] == {"checkins": found["filled"]["checkins"], "renewed": True}

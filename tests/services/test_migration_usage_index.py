@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 
+from tests.services.migrated_to import upgrade_empty_to
 from tests.services.schema import raw_database
 from tests.services.test_migrations import _schema_objects
 from wellness.db import APP_LABEL, upgrade
@@ -21,7 +22,7 @@ def test_it_adds_the_two_indexes_and_undoing_it_restores_the_schema(any_database
     async def there_and_back() -> tuple[
         set[tuple[str, ...]], set[tuple[str, ...]], set[tuple[str, ...]]
     ]:
-        await upgrade(url, target=BEFORE)
+        await upgrade_empty_to(url, BEFORE)
         async with raw_database(url) as db:
             before = await _schema_objects(db)
         assert USAGE_INDEX in await upgrade(url, target=USAGE_INDEX)

@@ -31,6 +31,7 @@ import wellness.db
 import wellness.migrations
 from tests.conftest import SEEDED_FLAGS
 from tests.services.conftest import Orm, open_orm
+from tests.services.migrated_to import upgrade_empty_to
 from tests.services.schema import (
     BASE_TIME,
     RECORDER_TABLE,
@@ -116,26 +117,49 @@ async def rows_lost(
     return lost, rest
 
 
-@pytest.mark.parametrize("boundary", range(1, MIGRATION_COUNT + 1))
-def test_it_keeps_every_row_through_all_later_migrations(
-    any_database_url: str, boundary: int
-) -> None:
-    """Apply the first `boundary` migrations, put rows in every table, apply the rest: no
-    table lost a row.
+def test_it_keeps_every_row_through_each_later_migration(any_database_url: str) -> None:
+    """Walk from the first migration to the last, one at a time, putting rows in every table
+    before each (more rows in those filled before): no migration loses a row of any table.
 
-    The last boundary has no later migration; it still proves the filler fits the current
-    schema and that a no-op upgrade keeps everything.
+    Rows put in at every boundary meet every later migration, as if each boundary were tested
+    on its own, for one application of each migration instead of one per boundary after it.
+    The last fill proves the filler fits the current schema.
     """
+    url = any_database_url
+
+    async def walk() -> None:
+        names = [f"{APP_LABEL}.{name}" for name in await migration_names()]
+        assert await upgrade(url, target=names[0]) == names[:1]
+        kept: dict[str, int] = {}
+        for step, name in enumerate(names):
+            if step:
+                assert await upgrade(url, target=name) == [name]
+            async with raw_database(url) as db:
+                present = await table_names(db)
+                for table, count in list(kept.items()):
+                    now_named = table if table in present else RENAMED_TABLES.get(table, table)
+                    assert now_named in present, f"{table} disappeared in {name}"
+                    now = await count_rows(db, now_named)
+                    assert now >= count, f"{name} lost rows of {table}: {count} before, {now} after"
+                kept = await fill_every_table(db, rows=3, first_row=3 * step)
+        assert kept, "no table to fill"
+
+    asyncio.run(walk())
+
+
+def test_it_keeps_the_first_rows_through_all_later_migrations_in_one_upgrade(
+    any_database_url: str,
+) -> None:
+    """Rows put in at the first migration, then every later one in a single `upgrade`, as a
+    clinic upgrading from the first release does: no table lost a row."""
     url = any_database_url
 
     async def scenario() -> None:
         names = await migration_names()
         lost, rest = await rows_lost(
-            url,
-            target=f"{APP_LABEL}.{names[boundary - 1]}",
-            migrate_rest=lambda: upgrade(url),
+            url, target=f"{APP_LABEL}.{names[0]}", migrate_rest=lambda: upgrade(url)
         )
-        assert rest == [f"{APP_LABEL}.{name}" for name in names[boundary:]]
+        assert rest == [f"{APP_LABEL}.{name}" for name in names[1:]]
         assert not lost, f"rows lost (before, after) by {rest}: {lost}"
 
     asyncio.run(scenario())
@@ -545,7 +569,7 @@ def test_links_made_before_the_named_column_count_as_named(any_database_url: str
     url = any_database_url
 
     async def scenario() -> list[Any]:
-        await upgrade(url, target=f"{APP_LABEL}.0012_checkin_adopted_from")
+        await upgrade_empty_to(url, f"{APP_LABEL}.0012_checkin_adopted_from")
         async with raw_database(url) as db:
             filled = await fill_every_table(db, rows=3)
         assert filled["suggestion_follows"] >= 3
@@ -604,7 +628,7 @@ def test_sessions_tagged_before_migration_0014_are_found_by_their_tags(
     url = any_database_url
 
     async def before() -> list[str]:
-        await upgrade(url, target=BEFORE_TAG_SEARCH)
+        await upgrade_empty_to(url, BEFORE_TAG_SEARCH)
         async with raw_database(url) as db:
             await _add_tagged_session(db, "Drifting off", ["insomnia", "bedtime", "acute distress"])
             await _add_tagged_session(db, "Box breathing", ["focus"])
@@ -670,11 +694,11 @@ def test_undoing_migration_0014_restores_the_schema_before_it(any_database_url: 
     url = any_database_url
 
     async def there_and_back() -> tuple[set[tuple[str, ...]], set[tuple[str, ...]]]:
-        await upgrade(url, target=BEFORE_TAG_SEARCH)
+        await upgrade_empty_to(url, BEFORE_TAG_SEARCH)
         async with raw_database(url) as db:
             await _add_tagged_session(db, "Drifting off", ["insomnia"])
             before = await _schema_objects(db)
-        await upgrade(url)
+        assert await upgrade(url, target=TAG_SEARCH) == [TAG_SEARCH]
         await upgrade(url, target=BEFORE_TAG_SEARCH)
         async with raw_database(url) as db:
             after = await _schema_objects(db)
@@ -735,16 +759,16 @@ def test_undoing_the_alert_emails_migration_restores_the_schema_before_it(
 
     async def there_and_back() -> tuple[set[tuple[str, ...]], set[tuple[str, ...]], int]:
         before_it = await _before_alert_emails()
-        await upgrade(url, target=before_it)
+        await upgrade_empty_to(url, before_it)
         async with raw_database(url) as db:
             await fill_every_table(db, rows=3)
             before = await _schema_objects(db)
-        await upgrade(url)
+        assert await upgrade(url, target=ALERT_EMAILS) == [ALERT_EMAILS]
         await upgrade(url, target=before_it)
         async with raw_database(url) as db:
             after = await _schema_objects(db)
             users = await count_rows(db, "users")
-        assert ALERT_EMAILS in await upgrade(url)
+        assert await upgrade(url, target=ALERT_EMAILS) == [ALERT_EMAILS]
         return before, after, users
 
     before, after, users = asyncio.run(there_and_back())
@@ -808,17 +832,17 @@ def test_undoing_migration_0018_restores_the_schema_before_it(any_database_url: 
     url = any_database_url
 
     async def there_and_back() -> dict[str, Any]:
-        await upgrade(url, target=BEFORE_NOTES)
+        await upgrade_empty_to(url, BEFORE_NOTES)
         async with raw_database(url) as db:
             before = (await _schema_objects(db), await _functions(db))
-        assert NOTES in await upgrade(url)
+        assert await upgrade(url, target=NOTES) == [NOTES]
         async with raw_database(url) as db:
             filled = await fill_every_table(db, rows=3)
         await upgrade(url, target=BEFORE_NOTES)
         async with raw_database(url) as db:
             after = (await _schema_objects(db), await _functions(db))
             tables_between = await table_names(db)
-        assert NOTES in await upgrade(url)
+        assert await upgrade(url, target=NOTES) == [NOTES]
         async with raw_database(url) as db:
             await _add_note(db)
             refusals = [
@@ -869,11 +893,11 @@ def test_the_reviews_migration_adds_its_table_and_undoing_it_restores_the_schema
     before_reviews, reviews = _migration_and_the_one_before("_session_reviews")
 
     async def there_and_back() -> tuple[set[tuple[str, ...]], set[tuple[str, ...]], list[Any]]:
-        await upgrade(url, target=before_reviews)
+        await upgrade_empty_to(url, before_reviews)
         async with raw_database(url) as db:
             await _add_tagged_session(db, "Box breathing", ["focus"])
             before = await _schema_objects(db)
-        assert reviews in await upgrade(url)
+        assert await upgrade(url, target=reviews) == [reviews]
         async with raw_database(url) as db:
             [session] = await db.fetch("SELECT id FROM practice_sessions")
             moment = BASE_TIME if db.dialect == "postgres" else BASE_TIME.isoformat(sep=" ")
@@ -928,10 +952,10 @@ def test_the_reminders_migration_adds_its_tables_and_undoing_it_restores_the_sch
     async def there_and_back() -> tuple[
         set[tuple[str, ...]], set[tuple[str, ...]], list[Any], list[Any], list[Any]
     ]:
-        await upgrade(url, target=before_reminders)
+        await upgrade_empty_to(url, before_reminders)
         async with raw_database(url) as db:
             before = await _schema_objects(db)
-        assert reminders in await upgrade(url)
+        assert await upgrade(url, target=reminders) == [reminders]
         async with raw_database(url) as db:
             moment = BASE_TIME if db.dialect == "postgres" else BASE_TIME.isoformat(sep=" ")
             user = await _add_patient(db, moment)
@@ -995,7 +1019,7 @@ def test_the_collections_migration_adds_its_tables_and_undoing_it_restores_the_s
 
     async def there_and_back() -> dict[str, Any]:
         found: dict[str, Any] = {}
-        await upgrade(url, target=before_collections)
+        await upgrade_empty_to(url, before_collections)
         async with raw_database(url) as db:
             await _add_tagged_session(db, "Box breathing", ["focus"])
             found["before"] = await _schema_objects(db)
@@ -1062,7 +1086,7 @@ def test_the_followings_migration_adds_its_table_and_undoing_it_restores_the_sch
 
     async def there_and_back() -> dict[str, Any]:
         found: dict[str, Any] = {}
-        await upgrade(url, target=before_follows)
+        await upgrade_empty_to(url, before_follows)
         async with raw_database(url) as db:
             found["before"] = await _schema_objects(db)
         assert await upgrade(url, target=follows) == [follows]
@@ -1125,7 +1149,7 @@ def test_the_saved_sessions_migration_adds_its_table_and_undoing_it_restores_the
 
     async def there_and_back() -> dict[str, Any]:
         found: dict[str, Any] = {}
-        await upgrade(url, target=before_saved)
+        await upgrade_empty_to(url, before_saved)
         async with raw_database(url) as db:
             await _add_tagged_session(db, "Box breathing", ["focus"])
             await _add_tagged_session(db, "Body scan", ["rest"])
