@@ -40,6 +40,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
+    "--mute-audio",  # silent runs without setting `muted`, which the player's Mute follows
 ]
 STARTUP_TIMEOUT = 90.0
 REPOSITORY = Path(__file__).resolve().parents[2]

@@ -1,6 +1,12 @@
-"""The player's volume in Chromium (volume.js): "Gentle start" fades the sound in when a session
-starts and not when it goes on after a pause, the listener's volume is remembered for the next
-page, and both controls work by keyboard.
+"""The player's sound in Chromium (volume.js): "Gentle start" fades the sound in when a session
+starts and when it comes back after a long pause or mute, not after a short one; the listener's
+volume is remembered for the next page; Mute silences without losing the level; and all three
+work by keyboard.
+
+The browser is launched with --mute-audio (conftest), so the tests leave the media's own
+`muted` to the player's Mute. Long silences pass on Playwright's clock (`page.clock`), which
+stands in for `performance.now()`, `Date` and the timers; nothing in the page is made shorter
+for tests.
 
 A coordinator plays here: the player is the same for everyone who opens a session, and a
 coordinator's plays leave the demo patients' practice history to the tests that count it.
@@ -46,7 +52,6 @@ def volume_for(page: Page, ms: int) -> list[float]:
 
 def open_session(context: BrowserContext, page: Page, title: str) -> None:
     page.goto(f"/sessions/{session_titled(context, title)}")
-    page.evaluate(f"() => {{ document.querySelector('{MEDIA}').muted = true; }}")
     expect(page.get_by_role("button", name="Play", exact=True)).to_be_visible()
 
 
@@ -119,6 +124,7 @@ def test_the_listeners_volume_and_gentle_start_are_remembered_and_set_by_keyboar
     page.get_by_role("button", name="Play", exact=True).click()
     wait_for_media(page, "!m.paused")
     assert_steady(volume_for(page, 1000), 0.6)  # no fade when it is off
+    wait_for_media(page, "m.currentTime > 2")  # past the first second, so Home is a move
 
     page.get_by_role("button", name="Pause").click()
     page.get_by_role("checkbox", name="Gentle start").focus()
@@ -170,3 +176,114 @@ def test_where_the_browser_ignores_the_volume_neither_control_is_offered(
     expect(page.get_by_role("slider", name="Volume")).to_be_hidden()
     page.get_by_role("button", name="Play", exact=True).click()
     wait_for_media(page, "!m.paused && m.currentTime > 1")  # it plays as before
+
+    mute = page.get_by_role("button", name="Mute")  # iOS honours `muted`: Mute stays
+    mute.click()
+    expect(mute).to_have_attribute("aria-pressed", "true")
+    assert media(page, "muted") is True
+    mute.click()
+    expect(mute).to_have_attribute("aria-pressed", "false")
+    assert media(page, "muted") is False
+
+
+def press_on_player(page: Page, key: str) -> None:
+    page.locator("[data-player]").focus()
+    page.keyboard.press(key)
+
+
+def test_mute_silences_by_click_and_by_key_and_unmuting_returns_to_the_level(
+    context: BrowserContext, page: Page
+) -> None:
+    sign_in(page, VIEWER)
+    open_session(context, page, "Seated body scan")
+    page.get_by_role("checkbox", name="Gentle start").uncheck()
+    volume = page.get_by_role("slider", name="Volume")
+    volume.focus()
+    for _ in range(8):
+        page.keyboard.press("ArrowLeft")
+    mute = page.get_by_role("button", name="Mute")
+    expect(mute).to_have_attribute("aria-pressed", "false")
+    expect(mute).to_have_accessible_name("Mute")
+    page.get_by_role("button", name="Play", exact=True).click()
+    wait_for_media(page, "!m.paused")
+
+    mute.click()
+    expect(mute).to_have_attribute("aria-pressed", "true")
+    expect(mute).to_have_accessible_name("Muted")
+    assert media(page, "muted") is True
+    assert media(page, "volume") == pytest.approx(0.6)  # the level is kept under the mute
+    expect(volume).to_have_value("60")
+
+    press_on_player(page, "m")
+    expect(mute).to_have_attribute("aria-pressed", "false")
+    assert media(page, "muted") is False
+    assert_steady(volume_for(page, 500), 0.6)  # back at the level, playing on
+
+    press_on_player(page, "M")
+    expect(mute).to_have_attribute("aria-pressed", "true")
+    mute.focus()
+    page.keyboard.press("Enter")
+    expect(mute).to_have_attribute("aria-pressed", "false")
+    page.keyboard.press("Space")
+    expect(mute).to_have_attribute("aria-pressed", "true")
+
+    open_session(context, page, "Gentle chair yoga")  # a mute is for this page only
+    expect(page.get_by_role("button", name="Mute")).to_have_attribute("aria-pressed", "false")
+    assert media(page, "muted") is False
+    expect(page.get_by_role("slider", name="Volume")).to_have_value("60")
+
+
+def test_muting_during_the_fade_holds_it_and_unmuting_goes_on_from_there(
+    context: BrowserContext, page: Page
+) -> None:
+    sign_in(page, VIEWER)
+    open_session(context, page, "Drifting towards sleep")
+    page.get_by_role("button", name="Play", exact=True).click()
+    wait_for_media(page, "!m.paused && m.volume > 0.03 && m.volume < 0.3")
+    mute = page.get_by_role("button", name="Mute")
+
+    mute.click()
+    expect(mute).to_have_attribute("aria-pressed", "true")
+    held = media(page, "volume")
+    assert 0.03 < held < 0.5, held
+    assert_steady(volume_for(page, 1000), held)  # held: the fade does not run on unheard
+
+    mute.click()
+    samples = volume_until(page, 1.0)
+    assert samples[0] == pytest.approx(held, abs=0.05), samples  # from where it was held
+    assert samples == sorted(samples), samples
+    assert samples[-1] == pytest.approx(1.0), samples
+    assert len([s for s in samples if held + 0.01 < s < 0.98]) >= 10, samples  # still a rise
+
+
+def test_sound_fades_in_again_after_a_long_pause_or_mute_and_not_after_a_short_pause(
+    context: BrowserContext, page: Page
+) -> None:
+    page.clock.install()
+    sign_in(page, VIEWER)
+    open_session(context, page, "Body scan, lying down")
+    play = page.get_by_role("button", name="Play", exact=True)
+    play.click()
+    assert_fades_in(volume_until(page, 1.0), 1.0)
+
+    page.get_by_role("button", name="Pause").click()
+    expect(play).to_be_visible()  # the pause has been seen by the page's scripts
+    page.clock.fast_forward("00:40")  # a short pause: goes on at its level
+    play.click()
+    wait_for_media(page, "!m.paused")
+    assert_steady(volume_for(page, 1000), 1.0)
+
+    page.get_by_role("button", name="Pause").click()
+    expect(play).to_be_visible()  # the pause has been seen by the page's scripts
+    page.clock.fast_forward("01:10")  # a long pause: time away
+    assert media(page, "volume") < 0.05  # resting near silence before the sound comes back
+    assert media(page, "currentTime") > 1  # not a start from the beginning
+    play.click()
+    assert_fades_in(volume_until(page, 1.0), 1.0)
+
+    mute = page.get_by_role("button", name="Mute")
+    mute.click()
+    expect(mute).to_have_attribute("aria-pressed", "true")
+    page.clock.fast_forward("01:10")  # muted for over a minute while it plays on
+    mute.click()
+    assert_fades_in(volume_until(page, 1.0), 1.0)

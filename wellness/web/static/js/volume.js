@@ -1,22 +1,40 @@
 /*
- * The player's volume, for people sensitive to sound (benzodiazepine withdrawal brings it, with
- * anxiety and panic): a "Volume" slider whose level this browser remembers, and "Gentle start",
- * on unless the listener turns it off (remembered too), which fades the sound in. Pages load
- * it after player.js; without it (or without JavaScript) the native controls' volume applies.
+ * The player's sound, for people sensitive to it (benzodiazepine withdrawal brings that, with
+ * anxiety and panic): a "Mute" button, a "Volume" slider whose level this browser remembers,
+ * and "Gentle start", on unless the listener turns it off (remembered too), which fades the
+ * sound in. Pages load it after player.js; without it (or without JavaScript) the native
+ * controls' volume and mute apply.
  *
- * What counts as a start, and fades in: the first play on each page, whether from the
- * beginning or where a practice resumes after a reload (after time away, sound mid-sentence is
- * as sudden as at 0:00), and any play from the first second (again after the end, or after
- * going back to 0:00). Playing on after a pause on the same page, seeking, skipping and a new
- * speed never fade: the sound goes on as it was. A pause during the fade holds it there and
- * playing on continues it. Moving the slider during a fade ends the fade at the chosen level.
+ * What counts as a start, and fades in: the first time sound is heard on each page, whether
+ * from the beginning or where a practice resumes after a reload (after time away, sound
+ * mid-sentence is as sudden as at 0:00); any play from the first second (again after the end,
+ * or after going back to 0:00); and sound coming back after more than LONG_SILENCE_SECONDS of
+ * silence on the same page (paused or muted), which is time away too. Sound coming back after
+ * a shorter pause or mute, seeking, skipping and a new speed never fade: the sound goes on as
+ * it was. A pause or a mute during the fade holds it there, and sound coming back within the
+ * minute continues it. Moving the slider during a fade ends the fade at the chosen level.
  *
- * While paused before a start, the media's volume already rests near silence, so no sound can
+ * LONG_SILENCE_SECONDS is 60: a sip of water, a cough or a change of posture on the mat takes
+ * seconds, and the listener expects the voice back at once, as it was; past a minute attention
+ * has gone elsewhere (a phone call, someone at the door) and the ears have settled into quiet.
+ * The silence is measured on the page's clock (`performance.now()`, which clock changes do not
+ * move); as some systems stop that clock while the device sleeps, the wall clock may also call
+ * a silence long, never short: an error that way costs only an unneeded 4-second fade.
+ *
+ * Mute sets the media's `muted`, which leaves `volume` alone: the slider keeps its level and
+ * unmuting returns to it (or to the held fade). The button is a toggle (`aria-pressed`, its word
+ * "Mute" or "Muted"), and M presses it while the player region itself has focus (as Space and
+ * the arrows in player.js). It follows `muted` however set (a video's full-screen controls).
+ * It is not remembered: each page starts unmuted. Someone who muted for a knock at the door and
+ * comes back tomorrow to silence would think the session broken; the remembered level and
+ * Gentle start are what make the next start quiet.
+ *
+ * While silent before a start, the media's volume already rests near silence, so no sound can
  * come out at full level before the fade's first step. The fade rises from -40 dB (1 % of the
  * level) by the same number of decibels each moment, which the ear hears as an even rise (a
  * straight line in `volume` sounds as if it all happens in the first second). Its 4 seconds
- * count only while the media plays with data to play: a stall while buffering does not use
- * them up in silence. Timers, not animation frames, drive it: animation frames stop in a
+ * count only while the media plays unmuted with data to play: a stall while buffering does not
+ * use them up in silence. Timers, not animation frames, drive it: animation frames stop in a
  * background tab or with the screen locked, which would leave the sound near silence.
  *
  * `prefers-reduced-motion` is not consulted: it asks for less movement on the screen, and the
@@ -24,9 +42,10 @@
  * sound is a different need, met by "Gentle start" being on by default.
  *
  * iOS and iPadOS Safari ignore `volume` (it stays 1; only the hardware buttons set the level).
- * Where a volume set on a test element has not stuck a moment later, both controls are hidden
- * rather than pretend to work (recent versions show the value set for a moment before going
- * back to 1, so the check waits; media-chrome found the same).
+ * Where a volume set on a test element has not stuck a moment later, the slider and Gentle
+ * start are hidden rather than pretend to work (recent versions show the value set for a moment
+ * before going back to 1, so the check waits; media-chrome found the same). `muted` does work
+ * there (WebKit's policies let muted video play inline on its own), so Mute stays.
  *
  * Stored per browser, naming no one: "wellness.volume" (0 to 1) and "wellness.gentle-start"
  * ("on" or "off").
@@ -42,6 +61,7 @@
   var START_WINDOW_SECONDS = 1;
   var HAVE_FUTURE_DATA = 3;
   var VOLUME_CHECK_MS = 250;
+  var LONG_SILENCE_SECONDS = 60;
 
   function recalled(key) {
     try {
@@ -91,25 +111,48 @@
     var media = region.querySelector("[data-player-media]");
     var slider = region.querySelector("[data-player-volume]");
     var gentle = region.querySelector("[data-player-gentle]");
-    if (!media || !slider || !gentle) {
+    var mute = region.querySelector("[data-player-mute]");
+    if (!media || !slider || !gentle || !mute) {
       return;
     }
+    var muteLabel = mute.querySelector("[data-player-mute-label]");
     var level = recalledLevel();
     var refused = false; // by the browser: see whenVolumeRefused
-    var playedHere = !media.paused; // started before this script ran: that was the start
+    var heardNow = heard(); // as of the last change of playing or muted
+    var playedHere = heardNow; // heard before this script ran: that was the start
+    // When the sound last fell silent (page clock and wall clock), null while it is heard.
+    var silentSince = null;
+    var silenceTimer = null;
     // `active` from the start of a fade to its end; `since` is null while it is held.
     var fade = { active: false, elapsed: 0, since: null, timer: null };
 
-    function nextPlayIsStart() {
-      return !playedHere || media.ended || media.currentTime < START_WINDOW_SECONDS;
+    function heard() {
+      return !media.paused && !media.muted;
     }
 
-    // The volume while paused: near silence when the next play is a start to fade in.
+    function longSilence() {
+      if (silentSince === null) {
+        return false;
+      }
+      var silentMs = Math.max(
+        window.performance.now() - silentSince.page,
+        Date.now() - silentSince.wall
+      );
+      return silentMs >= LONG_SILENCE_SECONDS * 1000;
+    }
+
+    function nextSoundIsStart() {
+      return (
+        !playedHere || media.ended || media.currentTime < START_WINDOW_SECONDS || longSilence()
+      );
+    }
+
+    // The volume while silent: near silence when the next sound is a start to fade in.
     function rest() {
-      if (fade.active || !media.paused) {
+      if (fade.active || heard() || refused) {
         return;
       }
-      media.volume = gentle.checked && nextPlayIsStart() ? level * fadeGain(0) : level;
+      media.volume = gentle.checked && nextSoundIsStart() ? level * fadeGain(0) : level;
     }
 
     function stopTicking() {
@@ -127,7 +170,7 @@
 
     function step() {
       var now = window.performance.now();
-      if (fade.since !== null && !media.paused && media.readyState >= HAVE_FUTURE_DATA) {
+      if (fade.since !== null && heard() && media.readyState >= HAVE_FUTURE_DATA) {
         fade.elapsed += (now - fade.since) / 1000;
       }
       fade.since = now;
@@ -158,25 +201,90 @@
       fade.since = null;
     }
 
-    media.addEventListener("play", function () {
+    // A held fade is dropped after a long silence: the next sound starts a new one.
+    function settleAfterLongSilence() {
+      silenceTimer = null;
+      if (!heard()) {
+        stopTicking();
+        fade.active = false;
+        rest();
+      }
+    }
+
+    function soundStops() {
+      silentSince = { page: window.performance.now(), wall: Date.now() };
       if (refused) {
         return;
-      } else if (fade.active) {
-        tick(); // paused during the fade: it goes on from where it was held
-      } else if (gentle.checked && nextPlayIsStart()) {
-        startFade();
-      } else {
-        media.volume = level;
       }
-      playedHere = true;
-    });
-    media.addEventListener("pause", function () {
       if (fade.active) {
         holdFade();
       }
+      window.clearTimeout(silenceTimer);
+      silenceTimer = window.setTimeout(settleAfterLongSilence, LONG_SILENCE_SECONDS * 1000);
+    }
+
+    function soundReturns() {
+      window.clearTimeout(silenceTimer);
+      silenceTimer = null;
+      if (!refused) {
+        if (gentle.checked && longSilence()) {
+          startFade(); // time away: a start, even if a fade was held
+        } else if (fade.active) {
+          tick(); // paused or muted during the fade: it goes on from where it was held
+        } else if (gentle.checked && nextSoundIsStart()) {
+          startFade();
+        } else {
+          media.volume = level;
+        }
+      }
+      silentSince = null;
+      playedHere = true;
+    }
+
+    // Called on every change of playing or muted, however it came about.
+    function followSound() {
+      var heardAfter = heard();
+      if (heardAfter && !heardNow) {
+        soundReturns();
+      } else if (!heardAfter && heardNow) {
+        soundStops();
+      }
+      heardNow = heardAfter;
+    }
+
+    function showMuted() {
+      mute.setAttribute("aria-pressed", media.muted ? "true" : "false");
+      muteLabel.textContent = media.muted ? "Muted" : "Mute";
+    }
+
+    function toggleMute() {
+      if (media.muted && !media.paused) {
+        // The volume is set before the sound is let out, not a moment after it.
+        soundReturns();
+        heardNow = true;
+      }
+      media.muted = !media.muted;
+    }
+
+    media.addEventListener("play", followSound);
+    media.addEventListener("pause", followSound);
+    media.addEventListener("volumechange", function () {
+      followSound();
+      showMuted();
     });
     media.addEventListener("ended", rest);
     media.addEventListener("seeked", rest);
+
+    mute.addEventListener("click", toggleMute);
+    region.addEventListener("keydown", function (event) {
+      if (event.target !== region || event.altKey || event.ctrlKey || event.metaKey) {
+        return;
+      }
+      if (event.key === "m" || event.key === "M") {
+        event.preventDefault();
+        toggleMute();
+      }
+    });
 
     slider.addEventListener("input", function () {
       var percent = parseFloat(slider.value);
@@ -185,7 +293,7 @@
       remember(VOLUME_KEY, String(level));
       if (fade.active) {
         endFade(); // the listener has chosen a level: it applies now
-      } else if (media.paused) {
+      } else if (!heard()) {
         rest();
       } else {
         media.volume = level;
@@ -202,13 +310,16 @@
     });
 
     showLevel(slider, level);
+    showMuted();
     media.volume = level;
     rest();
     var controls = region.querySelectorAll("[data-player-volume-controls]");
     showControls(controls, true);
+    showControls(region.querySelectorAll("[data-player-sound]"), true);
     whenVolumeRefused(function () {
       refused = true;
       stopTicking();
+      window.clearTimeout(silenceTimer);
       showControls(controls, false);
     });
   }
