@@ -18,7 +18,7 @@ from wellness.accounts.models import User
 from wellness.accounts.roles import Role
 from wellness.care.models import Alert, CareTeamMember
 from wellness.notifications import loop, rules
-from wellness.notifications.models import AlertEmail, ReminderEmail
+from wellness.notifications.models import AlertEmail, PasswordResetEmail, ReminderEmail
 from wellness.notifications.rules import Audience, EmailStatus
 
 
@@ -105,11 +105,11 @@ async def outbox_state(*, now: datetime) -> OutboxState:
 
 
 async def forget_finished(*, now: datetime) -> int:
-    """Drop alert and reminder e-mails finished (sent, failed, cancelled) more than
+    """Drop alert, reminder and password reset e-mails finished (sent, failed, cancelled) more than
     `rules.KEEP_FINISHED` ago; how many. Rows still to be sent stay, claimed or not, however old
     (`wellness db prune`)."""
     removed = 0
-    for table in (AlertEmail, ReminderEmail):
+    for table in (AlertEmail, ReminderEmail, PasswordResetEmail):
         removed += await table.filter(
             status__in=sorted(rules.FINISHED), finished_at__lt=now - rules.KEEP_FINISHED
         ).delete()
