@@ -161,6 +161,8 @@ async def _send(
 
 async def _forget_token(email_id: int) -> None:
     """Rule 3: a finished row keeps no sealed token (a row still to be tried again does)."""
-    await PasswordResetEmail.filter(id=email_id).exclude(status=EmailStatus.PENDING).update(
-        sealed_token=""
+    await (
+        PasswordResetEmail.filter(id=email_id)
+        .exclude(status=EmailStatus.PENDING)
+        .update(sealed_token="")
     )

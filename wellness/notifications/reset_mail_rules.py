@@ -9,7 +9,6 @@ it is sent, sealed with a key derived from the app's secret key: a copy of the d
 from __future__ import annotations
 
 import base64
-import hashlib
 import hmac
 import secrets
 
@@ -33,7 +32,9 @@ def seal(token: str, secret_key: str) -> str:
     a keystream drawn from the key and the nonce (HMAC-SHA512), both in base64url."""
     nonce = secrets.token_bytes(_NONCE_BYTES)
     plain = token.encode("ascii")
-    sealed = bytes(a ^ b for a, b in zip(plain, _keystream(secret_key, nonce, len(plain)), strict=True))
+    sealed = bytes(
+        a ^ b for a, b in zip(plain, _keystream(secret_key, nonce, len(plain)), strict=True)
+    )
     return f"{_b64(nonce)}.{_b64(sealed)}"
 
 
