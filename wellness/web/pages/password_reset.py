@@ -7,10 +7,10 @@ in the address the form is sent to.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
-from litestar.params import URLEncodedBody
+from litestar.params import PathParameter, URLEncodedBody
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
@@ -58,7 +58,9 @@ class PasswordResetPages(Controller):
         return _ask_template(request, sent=True)
 
     @get("/{token:str}", opt=PUBLIC, name="password_reset_link")
-    async def link_page(self, request: Request[Any, Any, Any], token: str) -> Template | Redirect:
+    async def link_page(
+        self, request: Request[Any, Any, Any], token: Annotated[str, PathParameter()]
+    ) -> Template | Redirect:
         if (signed_in := await _to_account_page(request)) is not None:
             return signed_in
         if not reset.mail_is_on(request):
