@@ -1,5 +1,5 @@
 """Forgot your password, on the web: the sign-in page's link only with e-mail set up (else the
-routes answer 404 saying why), one answer for every address, throttling, the new-password form
+routes answer 409 saying why), one answer for every address, throttling, the new-password form
 and its refusals (HTML and JSON), the audit rows (naming the account, never the address or the
 token), a signed-in visitor, and the e-mail arriving at a real SMTP server with a link that works.
 """
@@ -93,22 +93,22 @@ def test_without_e_mail_the_sign_in_page_says_to_ask_and_offers_no_link(client: 
 
 
 @pytest.mark.parametrize("path", ["/password-reset", "/password-reset/" + "a" * 43])
-def test_without_e_mail_the_pages_answer_404_naming_why(client: Client, path: str) -> None:
+def test_without_e_mail_the_pages_answer_409_naming_why(client: Client, path: str) -> None:
     page = client.get(path)
 
-    assert page.status_code == 404
+    assert page.status_code == 409
     assert "e-mail is not set up" in text_of(page)
     assert "Ask clinic staff" in text_of(page)
 
 
-def test_without_e_mail_the_api_answers_404_naming_why_and_stores_nothing(
+def test_without_e_mail_the_api_answers_409_naming_why_and_stores_nothing(
     client: Client, personas: dict[str, User]
 ) -> None:
     asked = client.post(API, json={"email": PATIENT.email})
     confirmed = client.post(CONFIRM, json={"token": "a" * 43, "password": NEW_PASSWORD})
 
     for answer in (asked, confirmed):
-        assert answer.status_code == 404
+        assert answer.status_code == 409
         assert answer.json()["code"] == "password_reset_off"
         assert "e-mail is not set up" in answer.json()["detail"]
     assert resets(client) == []

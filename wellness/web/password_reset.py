@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from litestar import Request
-from litestar.exceptions import HTTPException, NotFoundException, TooManyRequestsException
+from litestar.exceptions import HTTPException, TooManyRequestsException
 
 from wellness.accounts import password_resets
 from wellness.accounts.models import User
@@ -38,10 +38,12 @@ THROTTLED = "password_reset_throttled"
 DONE = "password_reset_done"
 
 
-class ResetOff(NotFoundException):
-    """E-mail is off (WELLNESS_SMTP_URL unset): there is no way to send a link, so the reset
-    routes are not there (404), and say why."""
+class ResetOff(HTTPException):
+    """E-mail is off (WELLNESS_SMTP_URL unset): no link can be sent, so the reset routes refuse
+    as things stand (409), saying why and whom to ask. Not 404: the routes are documented and
+    there, and answer once e-mail is set up."""
 
+    status_code = 409
     code = "password_reset_off"
 
     def __init__(self) -> None:

@@ -53,7 +53,7 @@ class AuthApi(Controller):
 
     @post(
         "/auth/password-reset",
-        opt={**PUBLIC, "refusals": (404, 429)},
+        opt={**PUBLIC, "refusals": (409, 429)},
         status_code=HTTP_202_ACCEPTED,
         name="api_password_reset",
         security=[{}],
@@ -62,7 +62,7 @@ class AuthApi(Controller):
         self, request: Request[Any, Any, Any], data: JSONBody[PasswordResetRequest]
     ) -> PasswordResetAsked:
         """Forgot your password: e-mail a link to set a new one to the active account using
-        `email`, if there is one. The same `202` whatever the address; `404` (`code`
+        `email`, if there is one. The same `202` whatever the address; `409` (`code`
         `password_reset_off`) while the app sends no e-mail; `429` past 3 requests an hour for
         an address or 20 from a client address."""
         await reset.request_link(request, data.email)
@@ -70,7 +70,7 @@ class AuthApi(Controller):
 
     @post(
         "/auth/password-reset/confirm",
-        opt={**PUBLIC, "refusals": (404, 410)},
+        opt={**PUBLIC, "refusals": (409, 410)},
         status_code=HTTP_204_NO_CONTENT,
         name="api_password_reset_confirm",
         security=[{}],

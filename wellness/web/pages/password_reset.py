@@ -122,8 +122,8 @@ def _ask_template(
             "asked": reset.ASKED,
             "minutes": LIFETIME_MINUTES,
         },
-        # While e-mail is off the page is there only to say so: the route is not (404).
-        status_code=status if mail_on else 404,
+        # While e-mail is off the page only says so, as the API's 409 does.
+        status_code=status if mail_on else 409,
         headers=headers,
     )
 
