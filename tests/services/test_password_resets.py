@@ -67,7 +67,8 @@ def test_a_request_stores_the_tokens_digest_and_its_e_mail_sealed(orm: Orm, alic
     token = token_of(email)
     assert reset_rules.looks_like_token(token)
     assert reset.token_digest == hashlib.sha256(token.encode()).hexdigest()
-    assert token not in email.sealed_token and token not in reset.token_digest
+    assert token not in email.sealed_token
+    assert token not in reset.token_digest
     assert reset.user_id == alice.id
     assert reset.expires_at == TEST_NOW + timedelta(minutes=30)
     assert (email.reset_id, email.status) == (reset.id, EmailStatus.PENDING)
@@ -77,7 +78,8 @@ def test_an_unknown_address_gets_no_link_and_the_same_kind_of_answer(orm: Orm, a
     asked = ask(orm, "nobody@example.org")
 
     assert asked == password_reset_mail.ResetRequest(None, sent=False)
-    assert resets(orm) == [] and outbox(orm) == []
+    assert resets(orm) == []
+    assert outbox(orm) == []
 
 
 def test_a_deactivated_account_gets_no_link(orm: Orm, alice: User) -> None:
@@ -86,7 +88,8 @@ def test_a_deactivated_account_gets_no_link(orm: Orm, alice: User) -> None:
     asked = ask(orm, alice.email)
 
     assert asked == password_reset_mail.ResetRequest(alice.id, sent=False)
-    assert resets(orm) == [] and outbox(orm) == []
+    assert resets(orm) == []
+    assert outbox(orm) == []
 
 
 def test_unknown_addresses_still_draw_hash_and_seal_a_token(
@@ -94,10 +97,18 @@ def test_unknown_addresses_still_draw_hash_and_seal_a_token(
 ) -> None:
     """The same work before the lookup, whatever the address (no quicker answer for strangers)."""
     done: list[str] = []
-    monkeypatch.setattr(
-        reset_rules, "token_digest", lambda token: done.append("hashed") or "0" * 64
-    )
-    monkeypatch.setattr(reset_mail_rules, "seal", lambda token, key: done.append("sealed") or "x.y")
+    digest, seal = reset_rules.token_digest, reset_mail_rules.seal
+
+    def hashed(token: str) -> str:
+        done.append("hashed")
+        return digest(token)
+
+    def sealed(token: str, key: str) -> str:
+        done.append("sealed")
+        return seal(token, key)
+
+    monkeypatch.setattr(reset_rules, "token_digest", hashed)
+    monkeypatch.setattr(reset_mail_rules, "seal", sealed)
 
     ask(orm, "nobody@example.org")
 
@@ -179,7 +190,8 @@ def test_a_password_changed_any_other_way_voids_the_link(orm: Orm, alice: User) 
 
     orm.run(accounts.set_password(alice, "set by an administrator"))
 
-    assert resets(orm) == [] and outbox(orm) == []
+    assert resets(orm) == []
+    assert outbox(orm) == []
     with pytest.raises(password_resets.ResetLinkClosed):
         orm.run(password_resets.open_link(token, now=TEST_NOW))
 
@@ -212,7 +224,8 @@ def test_the_e_mail_carries_a_working_link_names_no_one_and_forgets_the_token(
     assert body is not None
     text = f"{message['Subject']}\n{body.get_content()}"
     link = text.split(f"{PUBLIC_URL}/password-reset/", 1)[1].split()[0]
-    assert "30 minutes" in text and "ignore" in text
+    assert "30 minutes" in text
+    assert "ignore" in text
     for secret in ("Alice", "alice", "Berlin", "anxiety", "rehab", "therap", "patient"):
         assert secret not in text, secret
     (email,) = outbox(orm)
@@ -245,7 +258,8 @@ def test_a_deactivated_accounts_waiting_e_mail_is_cancelled(
 
     done = deliver(orm, port, clock)
 
-    assert done.cancelled == 1 and received.messages == []
+    assert done.cancelled == 1
+    assert received.messages == []
 
 
 def test_a_refused_e_mail_is_tried_again_but_never_after_its_link_expires(
@@ -256,14 +270,16 @@ def test_a_refused_e_mail_is_tried_again_but_never_after_its_link_expires(
         first = deliver(orm, port, clock)
         (email,) = outbox(orm)
         assert first.failed == 1
-        assert email.status == EmailStatus.PENDING and email.sealed_token
+        assert email.status == EmailStatus.PENDING
+        assert email.sealed_token
         assert email.next_attempt_at == TEST_NOW + timedelta(minutes=1)
         for _ in range(10):
             clock.set(orm.run(PasswordResetEmail.get(id=email.id)).next_attempt_at)
             deliver(orm, port, clock)
 
     (email,) = outbox(orm)
-    assert email.status == EmailStatus.FAILED and email.sealed_token == ""
+    assert email.status == EmailStatus.FAILED
+    assert email.sealed_token == ""
     assert email.finished_at is not None
     assert email.finished_at <= TEST_NOW + reset_rules.LIFETIME
 
@@ -276,5 +292,6 @@ def test_a_link_sealed_under_another_key_is_not_sent(
 
     done = deliver(orm, port, clock)
 
-    assert done.failed == 1 and received.messages == []
+    assert done.failed == 1
+    assert received.messages == []
     assert outbox(orm)[0].status == EmailStatus.FAILED

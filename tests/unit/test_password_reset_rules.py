@@ -60,10 +60,10 @@ def test_a_sealed_token_reads_back_only_with_its_key() -> None:
     assert token not in sealed
     assert reset_mail_rules.seal(token, KEY) != sealed  # a fresh nonce each time
     assert reset_mail_rules.unseal(sealed, KEY) == token
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="not a token sealed with this key"):
         reset_mail_rules.unseal(sealed, "another key of at least thirty-two characters")
     for garbled in ("", ".", "abc", "x.y", sealed[:-3]):
-        with pytest.raises(ValueError):
+        with pytest.raises(reset_mail_rules.SealBroken):
             reset_mail_rules.unseal(garbled, KEY)
 
 
@@ -76,7 +76,8 @@ def test_the_e_mail_says_30_minutes_that_it_may_be_ignored_and_names_nothing_of_
 
     assert link == "https://wellness.clinic.org/password-reset/" + "T" * 43
     assert link in text.body
-    assert "30 minutes" in text.body and "ignore this e-mail" in text.body
+    assert "30 minutes" in text.body
+    assert "ignore this e-mail" in text.body
     for word in ("anxiety", "rehab", "therap", "patient", "benzodiazepine", "withdrawal"):
         assert word not in f"{text.subject} {text.body}".lower()
 

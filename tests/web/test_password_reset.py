@@ -180,7 +180,8 @@ def test_an_empty_address_is_named_in_an_error_summary(mailing: Client) -> None:
     page = mailing.submit("/password-reset", {"email": "  "})
 
     assert page.status_code == 422
-    assert 'class="error-summary"' in page.text and "autofocus" in page.text
+    assert 'class="error-summary"' in page.text
+    assert "autofocus" in page.text
     assert '<a href="#email">E-mail address: Enter the e-mail address you sign in with.</a>' in (
         text_of(page)
     )
@@ -298,7 +299,8 @@ def test_the_form_sets_the_password_signs_out_everywhere_and_lifts_the_lock(
         "/password-reset/confirm", {"token": link_token(mailing), "password": NEW_PASSWORD}
     )
 
-    assert done.status_code == 303 and done.headers["location"] == "/login"
+    assert done.status_code == 303
+    assert done.headers["location"] == "/login"
     assert password_is(mailing, PATIENT.email, NEW_PASSWORD)
     assert "Your new password is set" in text_of(mailing.get("/login"))
     mailing.cookies.clear()
@@ -393,7 +395,8 @@ def test_a_signed_in_person_is_sent_to_their_account_page(mailing: Client, path:
 
     answer = mailing.get(path, follow_redirects=False)
 
-    assert answer.status_code == 303 and answer.headers["location"] == "/account"
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/account"
     assert "sign out first" in text_of(mailing.get("/account"))
 
 

@@ -138,7 +138,7 @@ async def _send(
         return
     try:
         link = rules.reset_link(mail.public_url, rules.unseal(row.sealed_token, secret_key))
-    except ValueError:  # sealed under another secret key (it was changed): the link is lost
+    except rules.SealBroken:  # sealed under another secret key (it was changed): link lost
         await claims.finish(PasswordResetEmail, [row.id], claim, EmailStatus.FAILED, now=now)
         await _forget_token(row.id)
         done.failed += 1

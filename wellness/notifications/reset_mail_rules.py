@@ -38,16 +38,23 @@ def seal(token: str, secret_key: str) -> str:
     return f"{_b64(nonce)}.{_b64(sealed)}"
 
 
+class SealBroken(ValueError):
+    """Text `seal` did not make with this key (garbled, or sealed under another secret key)."""
+
+
 def unseal(sealed: str, secret_key: str) -> str:
-    """The token `seal` sealed; ValueError for text it did not make."""
+    """The token `seal` sealed; SealBroken for anything else."""
     nonce_text, _, body_text = sealed.partition(".")
-    nonce, body = _unb64(nonce_text), _unb64(body_text)
-    if len(nonce) != _NONCE_BYTES or not body:
-        raise ValueError("not a sealed token")
-    stream = _keystream(secret_key, nonce, len(body))
-    token = bytes(a ^ b for a, b in zip(body, stream, strict=True)).decode("ascii")
+    try:
+        nonce, body = _unb64(nonce_text), _unb64(body_text)
+        if len(nonce) != _NONCE_BYTES or not body:
+            raise SealBroken("not a sealed token")
+        stream = _keystream(secret_key, nonce, len(body))
+        token = bytes(a ^ b for a, b in zip(body, stream, strict=True)).decode("ascii")
+    except (ValueError, UnicodeDecodeError) as broken:  # binascii.Error is a ValueError
+        raise SealBroken("not a token sealed with this key") from broken
     if not looks_like_token(token):  # sealed under another key
-        raise ValueError("not a token sealed with this key")
+        raise SealBroken("not a token sealed with this key")
     return token
 
 
