@@ -7,6 +7,7 @@ token), a signed-in visitor, and the e-mail arriving at a real SMTP server with 
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -32,11 +33,18 @@ from wellness.lib.clock import FixedClock
 from wellness.notifications import reset_mail_rules
 from wellness.notifications.models import PasswordResetEmail
 from wellness.settings import Settings
+from wellness.web import password_reset
 
 API = "/api/v1/auth/password-reset"
 CONFIRM = "/api/v1/auth/password-reset/confirm"
 NEW_PASSWORD = "a fresh and long passphrase"
 PATIENT = PERSONAS["patient"]
+
+
+@pytest.fixture(autouse=True)
+def _quick_answers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Requests wait for no floor here but in the test of the floor itself."""
+    monkeypatch.setattr(password_reset, "ANSWER_FLOOR_SECONDS", 0.0)
 
 
 @pytest.fixture
@@ -147,6 +155,24 @@ def test_every_address_gets_the_same_answer_and_only_an_active_account_a_link(
     assert "If an active account uses that address" in answers[0].json()["detail"]
     (reset,) = resets(mailing)
     assert reset.user_id == mailing.user(PATIENT.email).id
+
+
+def test_no_answer_to_a_request_comes_sooner_than_the_floor_whatever_the_address(
+    mailing: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An active account's link costs one more transaction than an unknown address: every
+    answer, a throttled one too, waits until the floor, so the two do not differ in time."""
+    monkeypatch.setattr(password_reset, "ANSWER_FLOOR_SECONDS", 0.2)
+    took = {}
+    for email in (PATIENT.email, "nobody@example.org", *[PATIENT.email] * 3):
+        started = time.monotonic()
+        answer = mailing.post(API, json={"email": email})
+        took[email, answer.status_code] = time.monotonic() - started
+
+    assert sorted(took) == sorted(
+        [(PATIENT.email, 202), ("nobody@example.org", 202), (PATIENT.email, 429)]
+    )
+    assert min(took.values()) >= 0.2
 
 
 def test_a_request_is_audited_naming_the_account_never_the_address(mailing: Client) -> None:
