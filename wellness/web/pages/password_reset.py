@@ -138,6 +138,11 @@ def _new_password_template(
 ) -> Template:
     return Template(
         "auth/new_password.html",
-        context={"token": token, "closed": closed, "errors": errors or {}},
+        context={
+            "token": token,
+            "closed": closed,
+            "errors": errors or {},
+            "minutes": LIFETIME_MINUTES,
+        },
         status_code=status,
     )
