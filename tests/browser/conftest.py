@@ -14,6 +14,7 @@ it with `apt-get install -y chromium`.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import sys
@@ -29,7 +30,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from tests.live_servers import free_port, running_server
-from tests.mail_servers import PUBLIC_URL, SENDER, taking_server
+from tests.mail_servers import PUBLIC_URL, SENDER, Received, taking_server
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -68,6 +69,8 @@ def chromium_executable() -> Path:
 class LiveServer:
     url: str
     log_path: Path
+    # What the live server's SMTP server took (the e-mails it sent), where e-mail is set up.
+    mail: Received | None = None
 
     def log(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
@@ -134,7 +137,7 @@ def live_server(
     # The demo library's full audio takes half a minute of CPU to encode; a tenth of each track
     # still gives multi-minute sessions to play and seek in.
     with (
-        taking_server() as (smtp_port, _),
+        taking_server() as (smtp_port, received),
         demo_server(
             root,
             what="the demo server",
@@ -144,7 +147,7 @@ def live_server(
             WELLNESS_PUBLIC_URL=PUBLIC_URL,
         ) as (server, _),
     ):
-        yield server
+        yield dataclasses.replace(server, mail=received)
 
 
 @pytest.fixture(scope="package")

@@ -240,8 +240,21 @@ def admin_visits(page: Page) -> list[Visit]:
     ]
 
 
+def submit_empty_password_reset(page: Page) -> None:
+    page.goto("/password-reset")
+    page.get_by_role("button", name="Send the link").click()
+    expect(page.locator(".error-summary")).to_be_visible()
+
+
 def anonymous_visits(page: Page) -> list[Visit]:
-    return [Visit("login", "/login"), Visit("404", "/no-such-page")]
+    return [
+        Visit("login", "/login"),
+        Visit("404", "/no-such-page"),
+        Visit("forgot password", "/password-reset"),
+        # An empty address is refused before anything is counted against the throttle.
+        Visit("forgot password with errors", step=submit_empty_password_reset),
+        Visit("reset link no longer working", "/password-reset/" + "a" * 43),
+    ]
 
 
 ROLES: dict[str, tuple[str, Callable[[Page], list[Visit]]]] = {

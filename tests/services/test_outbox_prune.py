@@ -1,6 +1,6 @@
-"""Pruning the e-mail outboxes (alerts and practice reminders): finished rows (sent, failed,
-cancelled) older than `rules.KEEP_FINISHED` go; rows still to be sent, claimed or not, stay
-whatever their age."""
+"""Pruning the e-mail outboxes (alerts, practice reminders, password resets): finished rows
+(sent, failed, cancelled) older than `rules.KEEP_FINISHED` go; rows still to be sent, claimed or
+not, stay whatever their age; password reset links go once expired that long ago."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from datetime import datetime, timedelta
 
 from tests.conftest import TEST_NOW
 from tests.services.conftest import Orm
-from wellness.accounts.models import User
+from wellness.accounts.models import PasswordReset, User
 from wellness.checkins import services as checkins
 from wellness.notifications import outbox, rules
-from wellness.notifications.models import AlertEmail, ReminderEmail
+from wellness.notifications.models import AlertEmail, PasswordResetEmail, ReminderEmail
 from wellness.notifications.rules import Audience, EmailStatus
 from wellness.settings import CarePolicy
 
@@ -113,3 +113,37 @@ def test_finished_reminder_emails_older_than_the_limit_go_too(orm: Orm, alice: U
 
 def test_an_empty_outbox_prunes_nothing(orm: Orm) -> None:
     assert orm.run(outbox.forget_finished(now=TEST_NOW)) == 0
+
+
+def test_reset_links_and_their_e_mails_go_once_expired_that_long_ago(orm: Orm, alice: User) -> None:
+    def link(issued: datetime, digest: str) -> int:
+        reset = orm.run(
+            PasswordReset.create(
+                user_id=alice.id,
+                token_digest=digest,
+                created_at=issued,
+                expires_at=issued + timedelta(minutes=30),
+                used_at=issued,
+            )
+        )
+        orm.run(
+            PasswordResetEmail.create(
+                reset_id=reset.id,
+                status=EmailStatus.SENT,
+                created_at=issued,
+                next_attempt_at=issued,
+                finished_at=issued,
+            )
+        )
+        return reset.id
+
+    old = link(LONG_AGO, "a" * 64)
+    recent = link(TEST_NOW - timedelta(days=30), "b" * 64)
+
+    assert orm.run(outbox.forget_finished(now=TEST_NOW)) == 1
+
+    links = orm.run(PasswordReset.all())
+    emails = orm.run(PasswordResetEmail.all())
+    assert [reset.id for reset in links] == [recent]
+    assert [email.reset_id for email in emails] == [recent]
+    assert old != recent

@@ -116,6 +116,8 @@ PURE_MODULES = (
     "wellness.practice.charts",
     "wellness.notifications.rules",
     "wellness.notifications.reminder_rules",
+    "wellness.notifications.reset_mail_rules",
+    "wellness.accounts.reset_rules",
     "wellness.reviews.rules",
 )
 

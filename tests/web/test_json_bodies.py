@@ -23,6 +23,11 @@ from wellness.web.strict_json import JsonRequest
 # Every JSON write, the schema its body is documented with, and the fields that must be given.
 JSON_WRITES = {
     ("post", "/api/v1/auth/login"): ("LoginRequest", {"email", "password"}),
+    ("post", "/api/v1/auth/password-reset"): ("PasswordResetRequest", {"email"}),
+    ("post", "/api/v1/auth/password-reset/confirm"): (
+        "PasswordResetConfirm",
+        {"token", "password"},
+    ),
     ("post", "/api/v1/checkins"): ("CheckinCreate", {"level"}),
     ("post", "/api/v1/gad7"): ("Gad7Create", {"answers"}),
     ("post", "/api/v1/practice"): ("PracticeCreate", {"started_at", "listened_seconds"}),

@@ -116,7 +116,12 @@ def test_public_operations_need_no_session(document: dict[str, Any]) -> None:
         if operation.get("security") == [{}]
     }
 
-    assert public == {("/healthz", "get"), ("/api/v1/auth/login", "post")}
+    assert public == {
+        ("/healthz", "get"),
+        ("/api/v1/auth/login", "post"),
+        ("/api/v1/auth/password-reset", "post"),
+        ("/api/v1/auth/password-reset/confirm", "post"),
+    }
     assert document["security"] == [{"sessionCookie": []}]
 
 

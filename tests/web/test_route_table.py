@@ -17,6 +17,13 @@ PUBLIC_ROUTES = {
     ("GET", "/login"),
     ("POST", "/login"),
     ("POST", "/api/v1/auth/login"),
+    # Forgot your password: for people who cannot sign in (409 while e-mail is off).
+    ("GET", "/password-reset"),
+    ("POST", "/password-reset"),
+    ("GET", "/password-reset/{token:str}"),
+    ("POST", "/password-reset/confirm"),
+    ("POST", "/api/v1/auth/password-reset"),
+    ("POST", "/api/v1/auth/password-reset/confirm"),
     ("GET", "/healthz"),
     ("GET", "/static/{file_path:path}"),
     ("GET", "/schema/openapi.json"),

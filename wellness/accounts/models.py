@@ -48,3 +48,21 @@ def actor_foreign_key() -> fields.ForeignKeyNullableRelation[Model]:
     return fields.ForeignKeyField(
         "wellness.User", related_name=False, null=True, on_delete=fields.SET_NULL
     )
+
+
+class PasswordReset(Model):
+    """A "forgot your password" link sent to an account (`reset_rules`): only the SHA-256 of its
+    token is kept. Spent once (`used_at`); a newer request and any change of the password delete
+    the account's unspent ones (and with them any e-mail of theirs not yet sent)."""
+
+    id = fields.IntField(primary_key=True)
+    user_id: int
+    user: fields.ForeignKeyRelation[Model] = user_foreign_key()
+    token_digest = fields.CharField(max_length=64, unique=True)
+    created_at = fields.DatetimeField()
+    expires_at = fields.DatetimeField()
+    used_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "password_resets"
+        indexes = (("user_id", "used_at"),)

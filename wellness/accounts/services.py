@@ -14,7 +14,7 @@ from tortoise.transactions import in_transaction
 
 from wellness.accounts import passwords
 from wellness.accounts.display import Theme
-from wellness.accounts.models import MAX_EMAIL_LENGTH, User
+from wellness.accounts.models import MAX_EMAIL_LENGTH, PasswordReset, User
 from wellness.accounts.roles import Role
 from wellness.db import raw_query
 from wellness.lib.paging import page_bounds
@@ -271,13 +271,34 @@ async def set_active(user_id: int, active: bool) -> None:
 
 
 async def set_password(user: User, password: str) -> None:
+    """A new password (any route: an administrator, the account page, a reset link): every
+    session of the person ends and every reset link of theirs not yet used is void."""
+    password_hash = await checked_password_hash(user, password)
+    async with in_transaction():
+        await store_password_hash(user.id, password_hash)
+
+
+async def checked_password_hash(user: User, password: str) -> str:
+    """The hash of an acceptable new password for `user`; AccountError names `password`.
+    Hashed outside any transaction: it takes a worker thread tens of milliseconds."""
     problem = passwords.password_problem(password, email=user.email, display_name=user.display_name)
     if problem is not None:
         raise AccountError("password", problem)
-    password_hash = await asyncio.to_thread(passwords.hash_password, password)
-    await User.filter(id=user.id).update(
+    return await asyncio.to_thread(passwords.hash_password, password)
+
+
+async def store_password_hash(user_id: int, password_hash: str) -> None:
+    """Store a new password's hash, end every session and void every unused reset link (call
+    inside a transaction, with the link just used already marked used)."""
+    await User.filter(id=user_id).update(
         password_hash=password_hash, session_epoch=F("session_epoch") + 1
     )
+    await void_password_resets(user_id)
+
+
+async def void_password_resets(user_id: int) -> int:
+    """Delete the account's reset links not yet used (their unsent e-mails go with them)."""
+    return await PasswordReset.filter(user_id=user_id, used_at__isnull=True).delete()
 
 
 async def count_by_role() -> dict[Role, int]:

@@ -257,6 +257,59 @@ class LoginThrottle:
         await self.store.set(key, " ".join(repr(moment) for moment in log), expires_in=expires)
 
 
+@dataclass(frozen=True, slots=True)
+class ResetRequestThrottle:
+    """Password reset requests ("forgot your password?"), counted like sign-in failures: in
+    fixed windows, in the same store under the same lock, so every worker shares the counts.
+    Each address (known to an account or not: counted alike, so a refusal says nothing about
+    it) may ask `per_address` times a window, so nobody's inbox is flooded; each client address
+    `per_client` times, over all addresses."""
+
+    store: ExpiringStore
+    per_address: int = 3
+    per_client: int = 20
+    window_seconds: int = 3600
+    lock: SharedLock = field(default_factory=ProcessLock, repr=False, compare=False)
+
+    async def admit(self, *, email: str, client: str, now: float) -> int | None:
+        """Count one request; None when it may go ahead, else the seconds to wait."""
+        try:
+            async with self.lock():
+                return await self._admit(email=email, client=client, now=now)
+        except LockUnavailable as error:
+            logger.warning("reset request refused for a second, the lock is busy: %s", error)
+            return 1
+
+    async def _admit(self, *, email: str, client: str, now: float) -> int | None:
+        limits = (
+            (f"reset-request:address:{_email_digest(email)}", self.per_address),
+            (f"reset-request:client:{client}", self.per_client),
+        )
+        windows = [(key, limit, await self._window(key, now)) for key, limit in limits]
+        waits = [
+            window.seconds_left(now=now, window_seconds=self.window_seconds)
+            for _key, limit, window in windows
+            if window is not None and window.count >= limit
+        ]
+        if waits:
+            return max(waits)
+        for key, _limit, window in windows:
+            counted = (
+                FailureWindow(1, now)
+                if window is None
+                else FailureWindow(window.count + 1, window.opened_at)
+            )
+            expires = counted.seconds_left(now=now, window_seconds=self.window_seconds)
+            await self.store.set(key, counted.encode(), expires_in=expires)
+        return None
+
+    async def _window(self, key: str, now: float) -> FailureWindow | None:
+        window = FailureWindow.decode(await self.store.get(key))
+        if window is None or not window.is_open(now=now, window_seconds=self.window_seconds):
+            return None
+        return window
+
+
 def _used_up(window: FailureWindow | None, limit: int, name: str) -> tuple[str, ...]:
     count = 0 if window is None else window.count
     return (name,) if count + 1 == limit else ()

@@ -82,3 +82,21 @@ class ReminderEmail(OutboxRow):
     class Meta:
         table = "reminder_emails"
         indexes = (("status", "next_attempt_at"), ("status", "finished_at"))
+
+
+class PasswordResetEmail(OutboxRow):
+    """The e-mail carrying a password reset link, written in the link's own transaction. The
+    link's token is stored only here, and only sealed with the app's secret key
+    (`reset_mail_rules.seal`): a copy of the database alone opens nothing. It is wiped once
+    the e-mail is finished (sent, failed or cancelled); a voided link takes its e-mail with it."""
+
+    id = fields.IntField(primary_key=True)
+    reset_id: int
+    reset: fields.ForeignKeyRelation[Model] = fields.ForeignKeyField(
+        "wellness.PasswordReset", related_name=False, on_delete=fields.CASCADE
+    )
+    sealed_token = fields.CharField(max_length=128, default="")
+
+    class Meta:
+        table = "password_reset_emails"
+        indexes = (("status", "next_attempt_at"),)

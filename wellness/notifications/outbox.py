@@ -14,11 +14,11 @@ from datetime import datetime, timedelta
 from tortoise.expressions import Subquery
 
 from wellness.accounts import permissions
-from wellness.accounts.models import User
+from wellness.accounts.models import PasswordReset, User
 from wellness.accounts.roles import Role
 from wellness.care.models import Alert, CareTeamMember
 from wellness.notifications import loop, rules
-from wellness.notifications.models import AlertEmail, ReminderEmail
+from wellness.notifications.models import AlertEmail, PasswordResetEmail, ReminderEmail
 from wellness.notifications.rules import Audience, EmailStatus
 
 
@@ -105,12 +105,14 @@ async def outbox_state(*, now: datetime) -> OutboxState:
 
 
 async def forget_finished(*, now: datetime) -> int:
-    """Drop alert and reminder e-mails finished (sent, failed, cancelled) more than
-    `rules.KEEP_FINISHED` ago; how many. Rows still to be sent stay, claimed or not, however old
-    (`wellness db prune`)."""
+    """Drop alert, reminder and password reset e-mails finished (sent, failed, cancelled) more
+    than `rules.KEEP_FINISHED` ago; how many. Rows still to be sent stay, claimed or not, however
+    old (`wellness db prune`). Password reset links expired as long ago go too (not counted:
+    they are no e-mails; a used one is kept until then as the record that it was used)."""
     removed = 0
-    for table in (AlertEmail, ReminderEmail):
+    for table in (AlertEmail, ReminderEmail, PasswordResetEmail):
         removed += await table.filter(
             status__in=sorted(rules.FINISHED), finished_at__lt=now - rules.KEEP_FINISHED
         ).delete()
+    await PasswordReset.filter(expires_at__lt=now - rules.KEEP_FINISHED).delete()
     return removed

@@ -7,9 +7,10 @@ from datetime import datetime
 from typing import Any
 
 from litestar.connection import ASGIConnection
+from litestar.stores.memory import MemoryStore
 
 from wellness.accounts.sessions import SessionPolicy
-from wellness.accounts.throttle import LoginThrottle
+from wellness.accounts.throttle import LoginThrottle, ResetRequestThrottle
 from wellness.audit.recent_reads import RecentReads
 from wellness.audit.repeated_refusals import AnonymousRefusals
 from wellness.catalog.storage import MediaStore
@@ -31,6 +32,11 @@ class WebContext:
     request_budget: RequestBudget
     # Sends alert e-mails in the background while the app runs; None while e-mail is off.
     alert_emails: DeliveryLoop | None = None
+    # "Forgot your password?" requests per address and client (`create_app` shares the sign-in
+    # throttle's store and lock).
+    reset_throttle: ResetRequestThrottle = field(
+        default_factory=lambda: ResetRequestThrottle(store=MemoryStore())
+    )
     # Per app (so per worker): which patients' views pages that repeat them recorded lately.
     recent_reads: RecentReads = field(default_factory=RecentReads)
     # Per app (so per worker): refusals without a session, counted rather than each recorded.

@@ -35,6 +35,7 @@ TITLES = {
     404: "Page not found",
     405: "That action isn't available here",
     409: "That can't be done as things stand",
+    410: "That link no longer works",
     413: "That is too large",
     422: "Some details need fixing",
     429: "Please wait a moment",

@@ -44,7 +44,9 @@ REFUSALS = {
     403: "Your role may not do this, or a browser's write came from another site or without "
     "the page's token.",
     404: "No such record, or not one you may see.",
-    409: "The record's state does not allow this now.",
+    409: "The record's state does not allow this now; for a password reset, the app sends no "
+    "e-mail (`code` `password_reset_off`).",
+    410: "The password reset link has expired or was already used (`code` `reset_link_closed`).",
     413: "The body is larger than the limit.",
     415: "Not a media type the library takes.",
     422: "A field is missing or wrong: `errors` names each one (`field`, `message`).",

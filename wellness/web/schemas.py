@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Annotated
 
 import msgspec
 
 from wellness.accounts.display import Theme
-from wellness.accounts.models import User
+from wellness.accounts.models import MAX_EMAIL_LENGTH, User
 from wellness.accounts.roles import Role
 from wellness.accounts.throttle import FailureNotice
 from wellness.web.shapes import copied
@@ -16,6 +17,26 @@ from wellness.web.strict_json import StrictBody
 
 class LoginRequest(StrictBody):
     email: str
+    password: str
+
+
+# An address longer than any an account can have is refused rather than looked up.
+ResetEmail = Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_EMAIL_LENGTH)]
+
+
+class PasswordResetRequest(StrictBody):
+    email: ResetEmail
+
+
+class PasswordResetAsked(msgspec.Struct):
+    """The one answer to every request, whatever the address (no account is told apart)."""
+
+    detail: str
+
+
+class PasswordResetConfirm(StrictBody):
+    # The link's token, in the body rather than the URL: URLs reach access logs.
+    token: Annotated[str, msgspec.Meta(max_length=200)]
     password: str
 
 
@@ -71,6 +92,15 @@ class ErrorResponse(msgspec.Struct, omit_defaults=True):
 
 # HTML forms: every field has a default so a missing one reaches our own validation,
 # which re-renders the form with a message beside the field instead of a bare error page.
+class PasswordResetForm(msgspec.Struct):
+    email: str = ""
+
+
+class NewPasswordForm(msgspec.Struct):
+    token: str = ""
+    password: str = ""
+
+
 class LoginForm(msgspec.Struct):
     email: str = ""
     password: str = ""

@@ -114,6 +114,8 @@ def _login_template(
             # Demo databases list their accounts on the sign-in page; real ones never do.
             "demo_accounts": DEMO_ACCOUNTS if settings.demo else (),
             "demo_password": DEMO_PASSWORD,
+            # "Forgot your password?" only where a link can be e-mailed.
+            "password_reset": settings.mail is not None,
         },
         status_code=status,
         headers=headers,
