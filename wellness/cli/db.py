@@ -39,8 +39,9 @@ def db_upgrade() -> None:
 
 @db.command("prune")
 def db_prune() -> None:
-    """Forget stored Idempotency-Key answers older than 30 days and finished alert and reminder
-    e-mails older than 90 days (safe to run from cron)."""
+    """Forget stored Idempotency-Key answers older than 30 days, and finished e-mails (alerts,
+    practice reminders, password links) and expired password links older than 90 days (safe to
+    run from cron)."""
     from wellness.notifications import outbox, rules
     from wellness.system import idempotency
 
@@ -54,7 +55,7 @@ def db_prune() -> None:
         f"Forgot {answers} stored idempotent answers older than {idempotency.KEEP_FOR.days} days."
     )
     click.echo(
-        f"Forgot {emails} finished alert and reminder e-mails older than "
+        f"Forgot {emails} finished e-mails (alerts, reminders, password links) older than "
         f"{rules.KEEP_FINISHED.days} days."
     )
 
