@@ -1,6 +1,6 @@
 """Password reset links: only the token's digest is stored; a link opens for 30 minutes (its last
-instant included), once; a newer request and any change of the password void it; a deactivated
-or unknown address gets no link but the same answer. The e-mail goes through the outbox to a
+instant included), once; a newer request, any change of the password and a new e-mail address
+void it; a deactivated or unknown address gets no link but the same answer. The e-mail goes through the outbox to a
 real SMTP server on a local port, carries a link that works and names no one.
 
 Alice is a patient in Berlin; TEST_NOW is Tuesday 24 November 2026, 15:30 in Berlin."""
@@ -194,6 +194,27 @@ def test_a_password_changed_any_other_way_voids_the_link(orm: Orm, alice: User) 
     assert outbox(orm) == []
     with pytest.raises(password_resets.ResetLinkClosed):
         orm.run(password_resets.open_link(token, now=TEST_NOW))
+
+
+def test_a_new_e_mail_address_voids_the_link_sent_to_the_old_one(orm: Orm, alice: User) -> None:
+    ask(orm, alice.email)
+    token = token_of(outbox(orm)[0])
+
+    orm.run(accounts.change_name_and_email(alice, alice.display_name, "alice.new@example.org"))
+
+    assert resets(orm) == []
+    assert outbox(orm) == []
+    with pytest.raises(password_resets.ResetLinkClosed):
+        orm.run(password_resets.open_link(token, now=TEST_NOW))
+
+
+def test_a_new_name_alone_leaves_the_link_open(orm: Orm, alice: User) -> None:
+    ask(orm, alice.email)
+    token = token_of(outbox(orm)[0])
+
+    orm.run(accounts.change_name_and_email(alice, "Alice Renamed", alice.email))
+
+    assert orm.run(password_resets.open_link(token, now=TEST_NOW)).user.id == alice.id
 
 
 def test_a_link_of_an_account_deactivated_since_opens_nothing(orm: Orm, alice: User) -> None:

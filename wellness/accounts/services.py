@@ -88,7 +88,8 @@ def _checked_name_and_email(display_name: str, email: str) -> tuple[str, str, di
 async def change_name_and_email(target: User, display_name: str, email: str) -> list[str]:
     """Correct an account's name and e-mail address (an administrator's change); answers which
     of the two changed. AccountError names every field at fault; an address another account
-    has is refused. Sign-in uses the new address at once; nobody is signed out."""
+    has is refused. Sign-in uses the new address at once; nobody is signed out. A new address
+    voids the password reset links not yet used, which went to the old one."""
     display_name, email, problems = _checked_name_and_email(display_name, email)
     taken = "email" not in problems and email != target.email
     if taken and await User.filter(email=email).exclude(id=target.id).exists():
@@ -106,7 +107,10 @@ async def change_name_and_email(target: User, display_name: str, email: str) -> 
     ]
     if changed:
         try:
-            await User.filter(id=target.id).update(display_name=display_name, email=email)
+            async with in_transaction():
+                await User.filter(id=target.id).update(display_name=display_name, email=email)
+                if "email" in changed:  # a link mailed to the old address opens nothing now
+                    await void_password_resets(target.id)
         except IntegrityError:  # the address was taken a moment ago
             message = "Another account already has this e-mail address."
             raise AccountError("email", message) from None
