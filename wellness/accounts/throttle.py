@@ -155,13 +155,9 @@ class LoginThrottle:
             (_client_key(client), self.per_client),
         )
         windows = [(key, limit, await self._window(key, now)) for key, limit in limits]
-        waits = [
-            window.seconds_left(now=now, window_seconds=self.window_seconds)
-            for _key, limit, window in windows
-            if window is not None and window.count >= limit
-        ]
-        if waits:
-            return Admission(retry_after=max(waits))
+        wait = _longest_wait(windows, now=now, window_seconds=self.window_seconds)
+        if wait is not None:
+            return Admission(retry_after=wait)
         for key, _limit, window in windows:
             await self._count(key, window, now)
         await self._append(_total_key(email), log, now)
@@ -220,22 +216,13 @@ class LoginThrottle:
             yield
 
     async def _window(self, key: str, now: float) -> FailureWindow | None:
-        window = FailureWindow.decode(await self.store.get(key))
-        if window is None or not window.is_open(now=now, window_seconds=self.window_seconds):
-            return None
-        return window
+        return await _open_window(self.store, key, now, self.window_seconds)
 
     async def _count(self, key: str, window: FailureWindow | None, now: float) -> None:
-        updated = (
-            FailureWindow(1, now)
-            if window is None
-            else FailureWindow(window.count + 1, window.opened_at)
-        )
-        await self._save(key, updated, now)
+        await _count_in(self.store, key, window, now, self.window_seconds)
 
     async def _save(self, key: str, window: FailureWindow, now: float) -> None:
-        expires = window.seconds_left(now=now, window_seconds=self.window_seconds)
-        await self.store.set(key, window.encode(), expires_in=expires)
+        await _keep(self.store, key, window, now, self.window_seconds)
 
     async def _log(self, key: str, now: float) -> list[float]:
         """The failure times of the last CAP_SECONDS, oldest first."""
@@ -285,29 +272,59 @@ class ResetRequestThrottle:
             (f"reset-request:address:{_email_digest(email)}", self.per_address),
             (f"reset-request:client:{client}", self.per_client),
         )
-        windows = [(key, limit, await self._window(key, now)) for key, limit in limits]
-        waits = [
-            window.seconds_left(now=now, window_seconds=self.window_seconds)
-            for _key, limit, window in windows
-            if window is not None and window.count >= limit
+        windows = [
+            (key, limit, await _open_window(self.store, key, now, self.window_seconds))
+            for key, limit in limits
         ]
-        if waits:
-            return max(waits)
+        wait = _longest_wait(windows, now=now, window_seconds=self.window_seconds)
+        if wait is not None:
+            return wait
         for key, _limit, window in windows:
-            counted = (
-                FailureWindow(1, now)
-                if window is None
-                else FailureWindow(window.count + 1, window.opened_at)
-            )
-            expires = counted.seconds_left(now=now, window_seconds=self.window_seconds)
-            await self.store.set(key, counted.encode(), expires_in=expires)
+            await _count_in(self.store, key, window, now, self.window_seconds)
         return None
 
-    async def _window(self, key: str, now: float) -> FailureWindow | None:
-        window = FailureWindow.decode(await self.store.get(key))
-        if window is None or not window.is_open(now=now, window_seconds=self.window_seconds):
-            return None
-        return window
+
+async def _open_window(
+    store: ExpiringStore, key: str, now: float, window_seconds: int
+) -> FailureWindow | None:
+    """The window counting under `key`, if one is open at `now`."""
+    window = FailureWindow.decode(await store.get(key))
+    if window is None or not window.is_open(now=now, window_seconds=window_seconds):
+        return None
+    return window
+
+
+async def _count_in(
+    store: ExpiringStore, key: str, window: FailureWindow | None, now: float, window_seconds: int
+) -> None:
+    """One more in `window` (opened now if None), kept until the window closes."""
+    counted = (
+        FailureWindow(1, now)
+        if window is None
+        else FailureWindow(window.count + 1, window.opened_at)
+    )
+    await _keep(store, key, counted, now, window_seconds)
+
+
+async def _keep(
+    store: ExpiringStore, key: str, window: FailureWindow, now: float, window_seconds: int
+) -> None:
+    """Store `window` under `key` until it closes."""
+    expires = window.seconds_left(now=now, window_seconds=window_seconds)
+    await store.set(key, window.encode(), expires_in=expires)
+
+
+def _longest_wait(
+    windows: list[tuple[str, int, FailureWindow | None]], *, now: float, window_seconds: int
+) -> int | None:
+    """The seconds until every full window among (key, limit, window) has closed; None when
+    none is full."""
+    waits = [
+        window.seconds_left(now=now, window_seconds=window_seconds)
+        for _key, limit, window in windows
+        if window is not None and window.count >= limit
+    ]
+    return max(waits) if waits else None
 
 
 def _used_up(window: FailureWindow | None, limit: int, name: str) -> tuple[str, ...]:
