@@ -27,23 +27,28 @@ SIGNED_IN = (
 )
 
 
+async def _signed_out_and_mail_on(request: Request[Any, Any, Any]) -> Template | Redirect | None:
+    """Every page's first step: a signed-in person goes to their account page, and while
+    e-mail is off the page only says so (409); None lets the page go on."""
+    if (signed_in := await _to_account_page(request)) is not None:
+        return signed_in
+    if not reset.mail_is_on(request):
+        return _ask_template(request)
+    return None
+
+
 class PasswordResetPages(Controller):
     path = "/password-reset"
+    before_request = staticmethod(_signed_out_and_mail_on)
 
     @get("/", opt=PUBLIC, name="password_reset")
-    async def ask_page(self, request: Request[Any, Any, Any]) -> Template | Redirect:
-        if (signed_in := await _to_account_page(request)) is not None:
-            return signed_in
+    async def ask_page(self, request: Request[Any, Any, Any]) -> Template:
         return _ask_template(request)
 
     @post("/", opt=PUBLIC, name="password_reset_submit")
     async def ask(
         self, request: Request[Any, Any, Any], data: URLEncodedBody[PasswordResetForm]
-    ) -> Template | Redirect:
-        if (signed_in := await _to_account_page(request)) is not None:
-            return signed_in
-        if not reset.mail_is_on(request):
-            return _ask_template(request)
+    ) -> Template:
         email = data.email.strip()
         if not email:
             errors = {"email": "Enter the e-mail address you sign in with."}
@@ -60,11 +65,7 @@ class PasswordResetPages(Controller):
     @get("/{token:str}", opt=PUBLIC, name="password_reset_link")
     async def link_page(
         self, request: Request[Any, Any, Any], token: Annotated[str, PathParameter()]
-    ) -> Template | Redirect:
-        if (signed_in := await _to_account_page(request)) is not None:
-            return signed_in
-        if not reset.mail_is_on(request):
-            return _ask_template(request)
+    ) -> Template:
         try:
             await reset.check_link(request, token)
         except reset.LinkClosed:
@@ -75,10 +76,6 @@ class PasswordResetPages(Controller):
     async def set_password(
         self, request: Request[Any, Any, Any], data: URLEncodedBody[NewPasswordForm]
     ) -> Template | Redirect:
-        if (signed_in := await _to_account_page(request)) is not None:
-            return signed_in
-        if not reset.mail_is_on(request):
-            return _ask_template(request)
         try:
             await reset.set_password(request, data.token, data.password)
         except reset.LinkClosed:
