@@ -1,7 +1,8 @@
 """Password reset links: only the token's digest is stored; a link opens for 30 minutes (its last
 instant included), once; a newer request, any change of the password and a new e-mail address
-void it; a deactivated or unknown address gets no link but the same answer. The e-mail goes through the outbox to a
-real SMTP server on a local port, carries a link that works and names no one.
+void it; a deactivated or unknown address gets no link but the same answer. The e-mail goes
+through the outbox to a real SMTP server on a local port, carries a link that works and names no
+one.
 
 Alice is a patient in Berlin; TEST_NOW is Tuesday 24 November 2026, 15:30 in Berlin."""
 
@@ -19,6 +20,7 @@ from wellness.accounts import password_resets, passwords, reset_rules
 from wellness.accounts import services as accounts
 from wellness.accounts.models import PasswordReset, User
 from wellness.lib.clock import FixedClock
+from wellness.notifications import outbox as outbox_figures
 from wellness.notifications import password_reset_mail, reset_mail_rules
 from wellness.notifications.delivery import Round
 from wellness.notifications.mailer import mailer_for
@@ -321,3 +323,21 @@ def test_a_link_sealed_under_another_key_is_not_sent(
     assert done.failed == 1
     assert received.messages == []
     assert outbox(orm)[0].status == EmailStatus.FAILED
+
+
+def test_the_admin_overview_counts_password_link_e_mails_sent_and_failed_for_7_days(
+    orm: Orm, alice: User, bob: User, server: tuple[int, Received], clock: FixedClock
+) -> None:
+    port, _ = server
+    ask(orm, alice.email)
+    orm.run(password_reset_mail.request_reset(bob.email, secret_key="another " * 5, now=TEST_NOW))
+    deliver(orm, port, clock)
+    last_error = outbox(orm)[-1].last_error
+
+    figures = orm.run(outbox_figures.password_link_figures(now=TEST_NOW))
+    past_the_week = TEST_NOW + timedelta(days=7, seconds=1)
+    week_later = orm.run(outbox_figures.password_link_figures(now=past_the_week))
+
+    assert (figures.sent, figures.failed) == (1, 1)
+    assert figures.last_error == last_error != ""
+    assert (week_later.sent, week_later.failed, week_later.last_error) == (0, 0, "")

@@ -32,6 +32,7 @@ from wellness.audit.models import AuditEvent
 from wellness.lib.clock import FixedClock
 from wellness.notifications import reset_mail_rules
 from wellness.notifications.models import PasswordResetEmail
+from wellness.notifications.rules import EmailStatus
 from wellness.settings import Settings
 from wellness.web import password_reset
 
@@ -453,3 +454,28 @@ def test_the_e_mailed_link_arrives_and_works(
     done = mailing.submit("/password-reset/confirm", {"token": token, "password": NEW_PASSWORD})
     assert done.status_code == 303
     assert sign_in(mailing, PATIENT.email, NEW_PASSWORD) == 200
+
+
+# --- The admin overview -------------------------------------------------------------------------
+
+
+def test_the_admin_overview_says_when_password_links_could_not_be_sent(mailing: Client) -> None:
+    mailing.login_as(PERSONAS["admin"])
+    quiet = text_of(mailing.get("/admin"))
+    mailing.post("/api/v1/auth/password-reset", json={"email": PATIENT.email})
+    now = mailing.now()
+    mailing.run(
+        lambda: PasswordResetEmail.all().update(
+            status=EmailStatus.FAILED, finished_at=now, last_error="SMTPRecipientsRefused"
+        )
+    )
+
+    failing = text_of(mailing.get("/admin"))
+
+    assert (
+        "E-mails with a password link (forgot your password) in the last 7 days: 0 sent." in quiet
+    )
+    assert (
+        "1 e-mail with a password link could not be sent in the last 7 days (last error: "
+        "SMTPRecipientsRefused): people who forgot their password could not set a new one."
+    ) in failing

@@ -95,13 +95,36 @@ FAILURES_SHOWN = timedelta(days=7)
 
 async def outbox_state(*, now: datetime) -> OutboxState:
     waiting = await AlertEmail.filter(status=EmailStatus.PENDING).count()
-    failed = AlertEmail.filter(status=EmailStatus.FAILED, finished_at__gte=now - FAILURES_SHOWN)
+    recent = await recent_figures(AlertEmail, now=now)
+    return OutboxState(waiting=waiting, failed=recent.failed, last_error=recent.last_error)
+
+
+@dataclass(frozen=True, slots=True)
+class RecentFigures:
+    """One kind of e-mail finished within `FAILURES_SHOWN`, for the admin overview."""
+
+    sent: int
+    failed: int  # given up on
+    last_error: str  # the class of the latest failure among those, "" without one
+
+
+async def recent_figures(
+    table: type[AlertEmail | ReminderEmail | PasswordResetEmail], *, now: datetime
+) -> RecentFigures:
+    recent = table.filter(finished_at__gte=now - FAILURES_SHOWN)
+    failed = recent.filter(status=EmailStatus.FAILED)
     latest = await failed.order_by("-finished_at", "-id").first()
-    return OutboxState(
-        waiting=waiting,
+    return RecentFigures(
+        sent=await recent.filter(status=EmailStatus.SENT).count(),
         failed=await failed.count(),
         last_error=latest.last_error if latest else "",
     )
+
+
+async def password_link_figures(*, now: datetime) -> RecentFigures:
+    """The e-mails carrying password links (forgot your password) in the last 7 days: a mail
+    server refusing them leaves people unable to get back into their accounts."""
+    return await recent_figures(PasswordResetEmail, now=now)
 
 
 async def forget_finished(*, now: datetime) -> int:

@@ -140,7 +140,7 @@ async def _send(
         link = rules.reset_link(mail.public_url, rules.unseal(row.sealed_token, secret_key))
     except rules.SealBroken:  # sealed under another secret key (it was changed): link lost
         await claims.finish(PasswordResetEmail, [row.id], claim, EmailStatus.FAILED, now=now)
-        await _forget_token(row.id)
+        await _forget_token(row.id, error=rules.SealBroken.__name__)  # the overview shows why
         done.failed += 1
         log.warning("password reset e-mail %s not sent: its link cannot be unsealed", row.id)
         return
@@ -159,10 +159,10 @@ async def _send(
     done.recipients.append(user.id)
 
 
-async def _forget_token(email_id: int) -> None:
-    """Rule 3: a finished row keeps no sealed token (a row still to be tried again does)."""
+async def _forget_token(email_id: int, *, error: str | None = None) -> None:
+    """Rule 3: a finished row keeps no sealed token (a row still to be tried again does);
+    `error` names why it failed, where no send attempt said so."""
+    changes = {"sealed_token": ""} if error is None else {"sealed_token": "", "last_error": error}
     await (
-        PasswordResetEmail.filter(id=email_id)
-        .exclude(status=EmailStatus.PENDING)
-        .update(sealed_token="")
+        PasswordResetEmail.filter(id=email_id).exclude(status=EmailStatus.PENDING).update(**changes)
     )

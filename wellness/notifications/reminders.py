@@ -15,8 +15,7 @@ from wellness.accounts import services as accounts
 from wellness.accounts.models import User
 from wellness.notifications import reminder_rules as rules
 from wellness.notifications.models import PracticeReminder, ReminderEmail
-from wellness.notifications.outbox import FAILURES_SHOWN
-from wellness.notifications.rules import EmailStatus
+from wellness.notifications.outbox import recent_figures
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,12 +111,10 @@ class ReminderFigures:
 
 
 async def reminder_figures(*, now: datetime) -> ReminderFigures:
-    recent = ReminderEmail.filter(finished_at__gte=now - FAILURES_SHOWN)
-    failed = recent.filter(status=EmailStatus.FAILED)
-    latest = await failed.order_by("-finished_at", "-id").first()
+    recent = await recent_figures(ReminderEmail, now=now)
     return ReminderFigures(
-        sent=await recent.filter(status=EmailStatus.SENT).count(),
-        failed=await failed.count(),
-        last_error=latest.last_error if latest else "",
+        sent=recent.sent,
+        failed=recent.failed,
+        last_error=recent.last_error,
         patients_on=await PracticeReminder.filter(enabled=True).count(),
     )

@@ -116,5 +116,8 @@ class HomePages(Controller):
             "mail": settings.mail,
             "outbox": await outbox.outbox_state(now=now) if settings.mail else None,
             "reminders": await reminders.reminder_figures(now=now) if settings.mail else None,
+            "password_links": (
+                await outbox.password_link_figures(now=now) if settings.mail else None
+            ),
         }
         return Template("home/admin.html", context=context)
