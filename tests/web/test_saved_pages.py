@@ -210,7 +210,7 @@ def test_the_saved_tab_lists_newest_first_greys_what_left_and_marks_what_to_skip
     assert "Your care team has asked you to skip this one for now" in skipped
     assert "session-card--skip" in skipped
     assert skipped.count("<button") == 1  # no start button: only the toggle
-    assert 'class="save-toggle__button"' in skipped
+    assert 'class="pill-toggle save-toggle__button"' in skipped
     assert "care-mark" not in card_of(page, library["Body scan"])
     assert "3 saved sessions." in text_of(response)
 
