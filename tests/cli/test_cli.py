@@ -296,7 +296,10 @@ def test_db_prune_forgets_only_old_finished_alert_emails(environment: dict[str, 
 
     assert result.exit_code == 0
     assert "Forgot 0 stored idempotent answers" in result.output
-    assert "Forgot 2 finished e-mails (alerts, reminders, password links) older than 90 days." in result.output
+    assert (
+        "Forgot 2 finished e-mails (alerts, reminders, password links) older than 90 days."
+        in result.output
+    )
     assert rows(environment, "SELECT status FROM alert_email_outbox ORDER BY id") == [
         ("sent",),
         ("pending",),
