@@ -232,9 +232,7 @@ def test_a_reset_request_for_an_invited_account_sends_a_reset_link_instead(
     invite(orm, nova)
     invitation = newest_token(orm)
 
-    asked = orm.run(
-        password_reset_mail.request_reset(nova.email, secret_key=SECRET, now=TEST_NOW)
-    )
+    asked = orm.run(password_reset_mail.request_reset(nova.email, secret_key=SECRET, now=TEST_NOW))
 
     assert asked == password_reset_mail.ResetRequest(nova.id, sent=True)
     (link,) = links(orm)
