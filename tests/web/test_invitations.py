@@ -161,6 +161,18 @@ def test_a_password_and_an_invitation_both_or_neither_is_a_422_naming_it(
     assert state(admin) == before
 
 
+def test_neither_a_password_nor_an_invitation_is_named_with_every_other_fault(
+    admin: Client,
+) -> None:
+    before = state(admin)
+
+    response = admin.post(USERS, json={**NOVA, "email": "not an address", "display_name": " "})
+
+    assert response.status_code == 422
+    assert refused_fields(response) == {"email", "display_name", "password"}
+    assert state(admin) == before
+
+
 def test_an_invitation_while_e_mail_is_off_is_a_409_naming_why(
     as_admin: Client,
 ) -> None:

@@ -100,21 +100,21 @@ class AccountsApi(Controller):
         answer says `invited` true. Every field at fault is named at once (422), as is an
         e-mail address already in use, or a password and `invite` both or neither; `invite`
         while the app sends no e-mail is a 409 (`code` `invitations_off`)."""
-        if (setup := data.setup_problem()) is not None:
-            raise accounts.AccountError(*setup)
-        if data.invite:
-            actions.require_invitations(call)
+        setup = data.setup_problem()
         new_account = accounts.NewAccount(
             email=data.email,
             display_name=data.display_name,
             role=data.role,
-            password=data.password,
+            password=None if data.invite else data.password,
             time_zone=data.time_zone,
         )
 
         async def write() -> tuple[int, AccountDetail]:
             # Checked here, so that a retry is answered what the first request was.
-            therapist = await actions.checked_new_account(new_account, data.therapist_id)
+            if setup is None and data.invite:
+                actions.require_invitations(call)
+            problems = dict([setup]) if setup else None
+            therapist = await actions.checked_new_account(new_account, data.therapist_id, problems)
             made = await actions.create_account(call, new_account, therapist)
             team = [made.therapist] if made.therapist else []
             care_team = team if made.account.role is Role.PATIENT else None
