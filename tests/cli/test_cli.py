@@ -364,6 +364,9 @@ def test_users_create_invites_without_a_password_when_e_mail_is_set_up(
     [(status, sealed)] = rows(environment, "SELECT status, sealed_token FROM password_reset_emails")
     assert status == "pending"
     assert sealed
+    listing = run({**environment, **MAIL_ENVIRONMENT}, "users", "list")
+    assert "invited" in listing.output
+    assert "nova@clinic.org" in listing.output
 
 
 @pytest.mark.parametrize(

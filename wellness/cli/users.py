@@ -131,7 +131,7 @@ def users_list() -> None:
         return page.users
 
     for user in _account_command(work):
-        state = "active" if user.is_active else "inactive"
+        state = "inactive" if not user.is_active else "invited" if user.invited else "active"
         click.echo(
             f"{user.id:>5}  {user.role.value:<12} {state:<9} {user.email}  {user.display_name}"
         )
