@@ -343,3 +343,59 @@ def test_python_dash_m_wellness_cli_runs_the_wellness_command() -> None:
     assert result.returncode == 0, result.stderr
     assert "Usage: python -m wellness.cli" in result.stdout
     assert {"serve", "demo", "db", "users", "media"} <= set(result.stdout.split())
+
+
+MAIL_ENVIRONMENT = {
+    "WELLNESS_SMTP_URL": "smtp://127.0.0.1:2525",
+    "WELLNESS_MAIL_FROM": "Wellness <wellness@clinic.example.org>",
+    "WELLNESS_PUBLIC_URL": "https://wellness.clinic.example.org",
+}
+INVITE_ARGUMENTS = ("users", "create", "--role", "patient", "--email", "Nova@Clinic.org")
+
+
+def test_users_create_invites_without_a_password_when_e_mail_is_set_up(
+    environment: dict[str, str],
+) -> None:
+    result = run(
+        {**environment, **MAIL_ENVIRONMENT}, *INVITE_ARGUMENTS, "--name", "Nova", "--invite"
+    )
+
+    assert result.exit_code == 0, result.output
+    assert "invited" in result.output
+    assert rows(environment, "SELECT email, password_hash FROM users") == [("nova@clinic.org", "!")]
+    assert rows(environment, "SELECT purpose FROM password_resets") == [("invite",)]
+    [(status, sealed)] = rows(environment, "SELECT status, sealed_token FROM password_reset_emails")
+    assert status == "pending"
+    assert sealed
+    listing = run({**environment, **MAIL_ENVIRONMENT}, "users", "list")
+    assert "invited" in listing.output
+    assert "nova@clinic.org" in listing.output
+
+
+@pytest.mark.parametrize(
+    ("extra_environment", "extra_arguments", "words"),
+    [
+        ({}, ("--invite",), "--invite needs e-mail"),
+        (MAIL_ENVIRONMENT, ("--invite", "--password-stdin"), "not both"),
+    ],
+)
+def test_users_create_refuses_an_invitation_it_cannot_send_and_creates_nothing(
+    environment: dict[str, str],
+    extra_environment: dict[str, str],
+    extra_arguments: tuple[str, ...],
+    words: str,
+) -> None:
+    run(environment, "db", "upgrade")
+
+    result = run(
+        {**environment, **extra_environment},
+        *INVITE_ARGUMENTS,
+        "--name",
+        "Nova",
+        *extra_arguments,
+        stdin=PASSPHRASE + "\n",
+    )
+
+    assert result.exit_code != 0
+    assert words in result.output
+    assert rows(environment, "SELECT COUNT(*) FROM users") == [(0,)]

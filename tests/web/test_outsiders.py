@@ -305,6 +305,7 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("POST", "/admin/users/{user_id:int}/role"): ADMINS,
     ("POST", "/admin/users/{user_id:int}/active"): ADMINS,
     ("POST", "/admin/users/{user_id:int}/password"): ADMINS,
+    ("POST", "/admin/users/{user_id:int}/invitation"): ADMINS,
     ("POST", "/admin/users/{user_id:int}/care-team"): ADMINS,
     ("POST", "/admin/users/{user_id:int}/care-team/{therapist_id:int}/remove"): ADMINS,
     ("GET", "/api/v1/users"): ADMINS,
@@ -315,6 +316,7 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("PUT", "/api/v1/users/{user_id:int}/role"): ADMINS,
     ("PUT", "/api/v1/users/{user_id:int}/active"): ADMINS,
     ("PUT", "/api/v1/users/{user_id:int}/password"): ADMINS,
+    ("POST", "/api/v1/users/{user_id:int}/invitation"): ADMINS,
     ("PUT", "/api/v1/users/{user_id:int}/care-team/{therapist_id:int}"): ADMINS,
     ("DELETE", "/api/v1/users/{user_id:int}/care-team/{therapist_id:int}"): ADMINS,
 }
@@ -502,6 +504,7 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/admin/users/{user_id:int}/role"): {"role": "therapist"},
     ("POST", "/admin/users/{user_id:int}/active"): {"active": "false"},
     ("POST", "/admin/users/{user_id:int}/password"): {"password": "another long passphrase"},
+    ("POST", "/admin/users/{user_id:int}/invitation"): {},
     ("POST", "/admin/users/{user_id:int}/care-team"): {"therapist_id": "{OTHER_THERAPIST}"},
     ("POST", "/admin/users/{user_id:int}/care-team/{therapist_id:int}/remove"): {},
     ("POST", "/api/v1/users"): {
@@ -516,6 +519,7 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("PUT", "/api/v1/users/{user_id:int}/role"): {"role": "therapist"},
     ("PUT", "/api/v1/users/{user_id:int}/active"): {"active": False},
     ("PUT", "/api/v1/users/{user_id:int}/password"): {"password": "another long passphrase"},
+    ("POST", "/api/v1/users/{user_id:int}/invitation"): {},
     ("PUT", "/api/v1/users/{user_id:int}/care-team/{therapist_id:int}"): {},
     ("DELETE", "/api/v1/users/{user_id:int}/care-team/{therapist_id:int}"): {},
 }

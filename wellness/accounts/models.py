@@ -4,6 +4,8 @@ from tortoise import fields
 from tortoise.models import Model
 
 from wellness.accounts.display import Theme
+from wellness.accounts.passwords import is_usable
+from wellness.accounts.reset_rules import LinkPurpose
 from wellness.accounts.roles import Role
 
 MAX_EMAIL_LENGTH = 254  # RFC 5321's limit for an address
@@ -37,6 +39,11 @@ class User(Model):
     def __str__(self) -> str:
         return f"{self.display_name} <{self.email}> ({self.role})"
 
+    @property
+    def invited(self) -> bool:
+        """Invited by e-mail and no password chosen yet: nobody can sign in to it so far."""
+        return not is_usable(self.password_hash)
+
 
 def user_foreign_key() -> fields.ForeignKeyRelation[Model]:
     """The user a row belongs to (a patient, a therapist): the row is deleted with them."""
@@ -52,8 +59,9 @@ def actor_foreign_key() -> fields.ForeignKeyNullableRelation[Model]:
 
 class PasswordReset(Model):
     """A "forgot your password" link sent to an account (`reset_rules`): only the SHA-256 of its
-    token is kept. Spent once (`used_at`); a newer request and any change of the password delete
-    the account's unspent ones (and with them any e-mail of theirs not yet sent)."""
+    token is kept, or an invitation's link to choose a first password (`purpose`). Spent once
+    (`used_at`); a newer link and any change of the password delete the account's unspent ones
+    (and with them any e-mail of theirs not yet sent)."""
 
     id = fields.IntField(primary_key=True)
     user_id: int
@@ -62,6 +70,9 @@ class PasswordReset(Model):
     created_at = fields.DatetimeField()
     expires_at = fields.DatetimeField()
     used_at = fields.DatetimeField(null=True)
+    purpose = fields.CharEnumField(
+        LinkPurpose, max_length=8, default=LinkPurpose.RESET, db_default=LinkPurpose.RESET.value
+    )
 
     class Meta:
         table = "password_resets"

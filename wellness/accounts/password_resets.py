@@ -1,6 +1,6 @@
-"""Password reset links: issuing one for an account, finding the one a token opens, and setting
-the password through it. The rules are in `reset_rules`; the e-mail that carries a link is
-`notifications.password_reset_mail`'s."""
+"""Links to set a password by e-mail, for a reset or an invitation: issuing one for an account,
+finding the one a token opens, and setting the password through it. The rules are in
+`reset_rules`; the e-mail that carries a link is `notifications.password_reset_mail`'s."""
 
 from __future__ import annotations
 
@@ -20,7 +20,8 @@ class ResetLinkClosed(Exception):
 
     message = (
         "This link has expired or was already used. Links work once, for "
-        f"{reset_rules.LIFETIME_MINUTES} minutes; ask for a new one."
+        f"{reset_rules.LIFETIME_MINUTES} minutes; ask for a new one. An invitation's link works "
+        f"for {reset_rules.INVITATION_LIFETIME_DAYS} days: ask clinic staff to send it again."
     )
 
 
@@ -29,16 +30,27 @@ class OpenLink:
     reset: PasswordReset
     user: User
 
+    @property
+    def is_invitation(self) -> bool:
+        return self.reset.purpose is reset_rules.LinkPurpose.INVITE
 
-async def issue(user_id: int, token_digest: str, *, now: datetime) -> PasswordReset:
-    """A new link for the account, voiding its older unused ones (call inside the transaction
-    that also writes the link's e-mail)."""
+
+async def issue(
+    user_id: int,
+    token_digest: str,
+    *,
+    now: datetime,
+    purpose: reset_rules.LinkPurpose = reset_rules.LinkPurpose.RESET,
+) -> PasswordReset:
+    """A new link for the account, voiding its older unused ones of either purpose (call inside
+    the transaction that also writes the link's e-mail)."""
     await accounts.void_password_resets(user_id)
     return await PasswordReset.create(
         user_id=user_id,
         token_digest=token_digest,
         created_at=now,
-        expires_at=reset_rules.expires_at(now),
+        expires_at=reset_rules.expires_at(now, purpose),
+        purpose=purpose,
     )
 
 
@@ -57,8 +69,8 @@ async def open_link(token: str, *, now: datetime) -> OpenLink:
     return OpenLink(reset, user)
 
 
-async def complete(token: str, password: str, *, now: datetime) -> User:
-    """Set the password through the link `token` opens; the account.
+async def complete(token: str, password: str, *, now: datetime) -> OpenLink:
+    """Set the password through the link `token` opens; the link and its account.
 
     1. ResetLinkClosed when the link does not open; AccountError (`password`) for a password
        the rules refuse, leaving the link open for a better one.
@@ -76,4 +88,4 @@ async def complete(token: str, password: str, *, now: datetime) -> User:
         if not spent or not await User.exists(id=link.user.id, is_active=True):
             raise ResetLinkClosed
         await accounts.store_password_hash(link.user.id, password_hash)
-    return link.user
+    return link

@@ -14,6 +14,11 @@ MAX_LENGTH = 1024
 # Argon2id at the OWASP minimum: m=19 MiB, t=2, p=1. Raising these rehashes on next sign-in.
 HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 
+# Stored in place of a hash for an account invited by e-mail that has not chosen a password
+# yet. No Argon2 hash starts with "!", so nothing ever verifies against it (as Django's
+# unusable password).
+UNUSABLE_PASSWORD = "!"  # noqa: S105  (a marker, not a password)
+
 
 @functools.cache
 def _common_passwords() -> frozenset[str]:
@@ -41,15 +46,24 @@ def hash_password(password: str) -> str:
     return HASHER.hash(password)
 
 
+def is_usable(password_hash: str) -> bool:
+    """Whether the account has a password at all (an invited one has not chosen it yet)."""
+    return password_hash != UNUSABLE_PASSWORD
+
+
 def verify_password(password_hash: str, password: str) -> bool:
+    """Whether `password` is the one hashed. An account without a password refuses every one,
+    after the same work as a wrong password (an invited address is not told apart by time)."""
+    usable = is_usable(password_hash)
     try:
-        return HASHER.verify(password_hash, password)
+        matches = HASHER.verify(password_hash if usable else dummy_hash(), password)
     except (VerificationError, InvalidHashError):
         return False
+    return matches and usable
 
 
 def needs_rehash(password_hash: str) -> bool:
-    return HASHER.check_needs_rehash(password_hash)
+    return is_usable(password_hash) and HASHER.check_needs_rehash(password_hash)
 
 
 @functools.cache

@@ -43,10 +43,13 @@ class AccountError(FieldError):
 
 @dataclass(frozen=True, slots=True)
 class NewAccount:
+    """A new account's fields. `password` None: the account is made without one (an invitation
+    by e-mail lets the person choose it); nobody can sign in to it until then."""
+
     email: str
     display_name: str
     role: Role
-    password: str
+    password: str | None
     time_zone: str = "UTC"
 
 
@@ -63,9 +66,12 @@ def check_new_account(account: NewAccount) -> NewAccount:
         time_zone = check_time_zone(account.time_zone)
     except AccountError as problem:
         problems[problem.field] = problem.message
-    password = passwords.password_problem(account.password, email=email, display_name=display_name)
-    if password is not None:
-        problems["password"] = password
+    if account.password is not None:
+        password = passwords.password_problem(
+            account.password, email=email, display_name=display_name
+        )
+        if password is not None:
+            problems["password"] = password
     if problems:
         field, message = next(iter(problems.items()))
         raise AccountError(field, message, problems)
@@ -135,7 +141,9 @@ def check_time_zone(name: str) -> str:
 
 async def register(account: NewAccount, *, is_demo: bool = False) -> User:
     checked = check_new_account(account)
-    password_hash = await asyncio.to_thread(passwords.hash_password, checked.password)
+    password_hash = passwords.UNUSABLE_PASSWORD
+    if checked.password is not None:
+        password_hash = await asyncio.to_thread(passwords.hash_password, checked.password)
     return await create_user(
         email=checked.email,
         display_name=checked.display_name,

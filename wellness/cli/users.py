@@ -12,6 +12,7 @@ from wellness.cli.common import command_clock, command_settings, run_with_databa
 
 if TYPE_CHECKING:
     from wellness.accounts.models import User
+    from wellness.accounts.services import NewAccount
 
 T = TypeVar("T")
 ROLES = click.Choice(["patient", "therapist", "coordinator", "admin"])
@@ -34,13 +35,25 @@ def users() -> None:
     help="IANA zone, e.g. Europe/Berlin.",
 )
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@click.option(
+    "--invite",
+    is_flag=True,
+    help="No password: e-mail the person a link to choose one (needs WELLNESS_SMTP_URL; the "
+    "running server sends it within a minute).",
+)
 def users_create(
-    email: str, display_name: str, role: str, time_zone: str, password_stdin: bool
+    email: str, display_name: str, role: str, time_zone: str, password_stdin: bool, invite: bool
 ) -> None:
-    """Create an account; prompts for the password unless --password-stdin is given."""
+    """Create an account; prompts for the password unless --password-stdin or --invite is
+    given."""
     from wellness.accounts import services as accounts
     from wellness.accounts.roles import Role
 
+    if invite and password_stdin:
+        raise click.ClickException("Give either --invite or --password-stdin, not both.")
+    if invite:
+        _create_invited(accounts.NewAccount(email, display_name, Role(role), None, time_zone))
+        return
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
@@ -48,6 +61,32 @@ def users_create(
     account = accounts.NewAccount(email, display_name, Role(role), password, time_zone)
     user = _account_command(lambda: accounts.register(account))
     click.echo(f"Created {user.role.value} {user.email} (id {user.id}).")
+
+
+def _create_invited(account: NewAccount) -> None:
+    """The account without a password, and its invitation waiting in the outbox for the
+    server's e-mail loop (which looks every 30 seconds)."""
+    from wellness.accounts import services as accounts
+    from wellness.notifications import password_reset_mail
+
+    settings = command_settings()
+    if settings.mail is None:
+        raise click.ClickException(
+            "--invite needs e-mail: set WELLNESS_SMTP_URL (and the sender and public URL), or "
+            "give a password instead."
+        )
+    now = command_clock().now()
+
+    async def work() -> User:
+        user = await accounts.register(account)
+        await password_reset_mail.invite(user.id, secret_key=settings.secret_key, now=now)
+        return user
+
+    user = _account_command(work)
+    click.echo(
+        f"Created {user.role.value} {user.email} (id {user.id}), invited: an e-mail with a link "
+        "to choose a password waits for the server to send it (it works for 7 days)."
+    )
 
 
 @users.command("deactivate")
@@ -92,7 +131,7 @@ def users_list() -> None:
         return page.users
 
     for user in _account_command(work):
-        state = "active" if user.is_active else "inactive"
+        state = "inactive" if not user.is_active else "invited" if user.invited else "active"
         click.echo(
             f"{user.id:>5}  {user.role.value:<12} {state:<9} {user.email}  {user.display_name}"
         )

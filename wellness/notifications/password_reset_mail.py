@@ -1,9 +1,12 @@
-"""Password reset e-mails: a request writes the link and its outbox row in one transaction; the
-e-mail loop (`loop`) sends it, as it sends alert e-mails and reminders.
+"""Password reset and invitation e-mails: a request (or an administrator's invitation) writes the
+link and its outbox row in one transaction; the e-mail loop (`loop`) sends it, as it sends alert
+e-mails and reminders.
 
 1. A request costs the same work whatever the address: a token is drawn, hashed and sealed
    before the account is looked up, so an unknown address is not measurably quicker to answer.
-   Only an active account gets a link; its older unused links are voided with the new one.
+   Only an active account gets a link; its older unused links are voided with the new one. An
+   invited account that has no password yet gets an ordinary reset link (30 minutes), which
+   voids its invitation's link: it proves the address as well, and sets the first password.
 2. The loop claims a due row (`claims`: several workers never send it twice), and sends it only
    while its link still opens and the account is active; else it is cancelled. A failed
    attempt is tried again on the alert e-mails' schedule, never after the link expires.
@@ -56,8 +59,46 @@ async def request_reset(email: str, *, secret_key: str, now: datetime) -> ResetR
         return ResetRequest(None, sent=False)
     if not user.is_active:
         return ResetRequest(user.id, sent=False)
+    await _issue_with_e_mail(user.id, digest, sealed, reset_rules.LinkPurpose.RESET, now=now)
+    return ResetRequest(user.id, sent=True)
+
+
+class NotInvitable(Exception):
+    """The account cannot be sent an invitation: it has a password already, or it is
+    deactivated. `message` says which."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+async def invite(user_id: int, *, secret_key: str, now: datetime) -> None:
+    """An invitation's link (`INVITATION_LIFETIME`) and its e-mail for an active account that
+    has no password yet, voiding its older links; NotInvitable for any other account (checked
+    in the transaction that writes the link)."""
+    token = reset_rules.new_token()
+    digest, sealed = reset_rules.token_digest(token), rules.seal(token, secret_key)
+    await _issue_with_e_mail(user_id, digest, sealed, reset_rules.LinkPurpose.INVITE, now=now)
+
+
+async def _check_invitable(user_id: int) -> None:
+    user = await User.get_or_none(id=user_id)
+    if user is None or not user.is_active:
+        raise NotInvitable("This account is deactivated; activate it before inviting the person.")
+    if not user.invited:
+        raise NotInvitable(
+            "This account has a password already: the person signs in with it, or asks for a "
+            "new one with \u201cForgot your password?\u201d."
+        )
+
+
+async def _issue_with_e_mail(
+    user_id: int, digest: str, sealed: str, purpose: reset_rules.LinkPurpose, *, now: datetime
+) -> None:
     async with in_transaction():
-        reset = await password_resets.issue(user.id, digest, now=now)
+        if purpose is reset_rules.LinkPurpose.INVITE:
+            await _check_invitable(user_id)
+        reset = await password_resets.issue(user_id, digest, now=now, purpose=purpose)
         await PasswordResetEmail.create(
             reset_id=reset.id,
             sealed_token=sealed,
@@ -66,7 +107,6 @@ async def request_reset(email: str, *, secret_key: str, now: datetime) -> ResetR
             next_attempt_at=now,
         )
     loop.wake_all()  # after the commit: the loop finds the row at once
-    return ResetRequest(user.id, sent=True)
 
 
 def reset_mail_job(secret_key: str) -> Job:
@@ -144,7 +184,8 @@ async def _send(
         done.failed += 1
         log.warning("password reset e-mail %s not sent: its link cannot be unsealed", row.id)
         return
-    error = await send_text(mailer, mail, rules.compose(link), to=user.email, now=now)
+    message = rules.compose_for(reset.purpose, link, mail.public_url)
+    error = await send_text(mailer, mail, message, to=user.email, now=now)
     if error:
         await claims.failed(
             PasswordResetEmail, [row], claim, error, now=clock.now(), retry_until=reset.expires_at

@@ -1,4 +1,5 @@
-"""What a password reset e-mail says, and how its link waits in the outbox. Pure: stdlib only.
+"""What a password reset or invitation e-mail says, and how its link waits in the outbox. Pure:
+stdlib only.
 
 Like a practice reminder, the message says nothing about the clinic's treatment or the person:
 no name, no diagnosis, no role. Its link holds the token, which only the outbox row keeps until
@@ -12,7 +13,12 @@ import base64
 import hmac
 import secrets
 
-from wellness.accounts.reset_rules import LIFETIME_MINUTES, looks_like_token
+from wellness.accounts.reset_rules import (
+    INVITATION_LIFETIME_DAYS,
+    LIFETIME_MINUTES,
+    LinkPurpose,
+    looks_like_token,
+)
 from wellness.notifications.rules import MessageText
 
 _KEY_PURPOSE = b"wellness password reset e-mail outbox"
@@ -83,3 +89,26 @@ def compose(link: str) -> MessageText:
         ]
     )
     return MessageText("Set a new password", body + "\n")
+
+
+def compose_invitation(link: str, public_url: str) -> MessageText:
+    """The invitation e-mail: the app's address and the link, the same words for everyone."""
+    body = "\n\n".join(
+        [
+            f"An account was made for you at {public_url}, with this e-mail address as its "
+            "sign-in name.",
+            f"Choose your password: {link}",
+            f"The link works once, for {INVITATION_LIFETIME_DAYS} days. After that, ask the "
+            "person who made the account to send a new one.",
+            "If you did not expect this, you can ignore this e-mail: no one can sign in to the "
+            "account until a password is chosen through the link.",
+        ]
+    )
+    return MessageText("Choose your password", body + "\n")
+
+
+def compose_for(purpose: LinkPurpose, link: str, public_url: str) -> MessageText:
+    """The e-mail carrying a link of this purpose."""
+    if purpose is LinkPurpose.INVITE:
+        return compose_invitation(link, public_url)
+    return compose(link)

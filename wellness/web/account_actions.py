@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from litestar.exceptions import HTTPException
+
 from wellness.accounts import permissions
 from wellness.accounts import services as accounts
 from wellness.accounts.models import User
@@ -13,12 +15,14 @@ from wellness.accounts.roles import Role
 from wellness.accounts.throttle import LoginThrottle
 from wellness.care import services as care
 from wellness.lib.validation import FieldError
+from wellness.notifications import password_reset_mail
 from wellness.web.auditing import (
     ACCOUNT_VIEWED,
     record_action,
     record_for_patient,
     record_for_patients,
 )
+from wellness.web.context import web_context
 from wellness.web.dependencies import SignedInCall
 
 THERAPIST_FIELD = "therapist_id"
@@ -100,11 +104,51 @@ async def checked_new_account(
     return therapist
 
 
+INVITATIONS_OFF = (
+    "Invitations cannot be sent, because e-mail is not set up for this app. Choose the "
+    "person's first password instead, and tell it to them in person or by phone."
+)
+
+
+class InvitationsOff(HTTPException):
+    """E-mail is off (WELLNESS_SMTP_URL unset): no invitation can be sent (409, as the reset
+    routes answer), saying why and what to do instead."""
+
+    status_code = 409
+    code = "invitations_off"
+
+    def __init__(self) -> None:
+        super().__init__(INVITATIONS_OFF)
+
+
+class NotInvitable(HTTPException):
+    """The account has a password already, or is deactivated: no invitation (409, naming why)."""
+
+    status_code = 409
+    code = "not_invitable"
+
+
+def invitations_on(call: SignedInCall) -> bool:
+    return web_context(call.request).settings.mail is not None
+
+
+def require_invitations(call: SignedInCall) -> None:
+    if not invitations_on(call):
+        raise InvitationsOff
+
+
 async def create_account(
     call: SignedInCall, account: accounts.NewAccount, therapist: User | None
 ) -> Created:
     """Register the checked account, on `therapist`'s caseload when one is given. AccountError
-    when the e-mail address is taken."""
+    when the e-mail address is taken.
+
+    An account without a password (`account.password` None) is invited: InvitationsOff while
+    e-mail is off, before anything is written; else its invitation is e-mailed once it exists.
+    Not one transaction with the account: should the invitation fail, the account's page
+    shows it invited and offers to send the invitation again."""
+    if account.password is None:
+        require_invitations(call)
     if therapist is None:
         created = await accounts.register(account)
     else:
@@ -114,7 +158,30 @@ async def create_account(
             call.request, "care_assigned", created.id, detail=detail, now=call.now
         )
     await audit_account(call, "account_created", created, detail=f"role={created.role.value}")
+    if account.password is None:
+        await _e_mail_invitation(call, created)
+        await audit_account(call, ACCOUNT_INVITED, created)
     return Created(created, therapist)
+
+
+ACCOUNT_INVITED = "account_invited"
+INVITATION_SENT = "invitation_sent"
+
+
+async def send_invitation_again(call: SignedInCall, account: User) -> None:
+    """A new invitation for an account that has no password yet, voiding the older link.
+    InvitationsOff while e-mail is off; NotInvitable once it has a password or is deactivated."""
+    require_invitations(call)
+    await _e_mail_invitation(call, account)
+    await audit_account(call, INVITATION_SENT, account)
+
+
+async def _e_mail_invitation(call: SignedInCall, account: User) -> None:
+    secret = web_context(call.request).settings.secret_key
+    try:
+        await password_reset_mail.invite(account.id, secret_key=secret, now=call.now)
+    except password_reset_mail.NotInvitable as refusal:
+        raise NotInvitable(refusal.message) from None
 
 
 async def change_details(

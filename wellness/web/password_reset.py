@@ -17,7 +17,6 @@ from litestar import Request
 from litestar.exceptions import HTTPException, TooManyRequestsException
 
 from wellness.accounts import password_resets
-from wellness.accounts.models import User
 from wellness.accounts.reset_rules import LIFETIME_MINUTES
 from wellness.accounts.throttle import ResetRequestThrottle
 from wellness.audit import services as audit
@@ -42,6 +41,7 @@ ANSWER_FLOOR_SECONDS = 0.25
 REQUESTED = "password_reset_requested"
 THROTTLED = "password_reset_throttled"
 DONE = "password_reset_done"
+INVITATION_ACCEPTED = "invitation_accepted"
 
 
 class ResetOff(HTTPException):
@@ -126,28 +126,33 @@ async def _request_link(request: Request[Any, Any, Any], email: str) -> None:
     )
 
 
-async def check_link(request: Request[Any, Any, Any], token: str) -> None:
-    """LinkClosed unless `token` opens a link now."""
+async def check_link(request: Request[Any, Any, Any], token: str) -> bool:
+    """LinkClosed unless `token` opens a link now; whether it is an invitation's."""
     require_mail(request)
     try:
-        await password_resets.open_link(token, now=utc_now(request))
+        link = await password_resets.open_link(token, now=utc_now(request))
     except password_resets.ResetLinkClosed:
         raise LinkClosed from None
+    return link.is_invitation
 
 
-async def set_password(request: Request[Any, Any, Any], token: str, password: str) -> User:
-    """Set the password through the link: every session of the person ends, their sign-in locks
-    are lifted, the link is spent. LinkClosed, or AccountError naming `password`."""
+async def set_password(
+    request: Request[Any, Any, Any], token: str, password: str
+) -> password_resets.OpenLink:
+    """Set the password through the link (a reset's or an invitation's): every session of the
+    person ends, their sign-in locks are lifted, the link is spent. LinkClosed, or AccountError
+    naming `password`."""
     require_mail(request)
     now = utc_now(request)
     try:
-        user = await password_resets.complete(token, password, now=now)
+        link = await password_resets.complete(token, password, now=now)
     except password_resets.ResetLinkClosed:
         raise LinkClosed from None
+    user = link.user
     # As an administrator's reset does: the person who proved the address is not kept out.
     await web_context(request).login_throttle.clear_account(user.email)
     await audit.record(
-        DONE,
+        INVITATION_ACCEPTED if link.is_invitation else DONE,
         now=now,
         actor_id=user.id,
         target_type="user",
@@ -155,7 +160,7 @@ async def set_password(request: Request[Any, Any, Any], token: str, password: st
         client=client_address(request),
         route=audit_route(request),
     )
-    return user
+    return link
 
 
 _LINK_PATH = re.compile(r"^/password-reset/(?!confirm(?:[?#]|$))[^/?#]+")

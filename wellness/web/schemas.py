@@ -112,6 +112,9 @@ class NewUserForm(msgspec.Struct):
     display_name: str = ""
     role: str = ""
     time_zone: str = "UTC"
+    # How the person gets their first password, while e-mail is set up: "invite" (an e-mailed
+    # link to choose it) or "password" (typed here). Without e-mail, always "password".
+    setup: str = ""
     password: str = ""
     # A patient's first therapist (optional): alerts reach no one until they have one.
     therapist_id: str = ""

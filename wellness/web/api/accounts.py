@@ -16,12 +16,14 @@ from typing import Annotated, Literal, TypeVar
 import msgspec
 from litestar import Controller, Response, delete, get, patch, post, put
 from litestar.exceptions import NotFoundException
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import JSONBody, QueryParameter
-from litestar.status_codes import HTTP_204_NO_CONTENT
+from litestar.status_codes import HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
 
 from wellness.accounts import services as accounts
 from wellness.accounts.filters import NO_THERAPIST, AccountFilter, AccountStatus
 from wellness.accounts.models import User
+from wellness.accounts.reset_rules import INVITATION_LIFETIME_DAYS
 from wellness.accounts.roles import Role
 from wellness.care import services as care
 from wellness.settings import Settings
@@ -34,6 +36,7 @@ from wellness.web.api.accounts_schemas import (
     AccountSearch,
     ActiveChange,
     CareTeam,
+    InvitationSent,
     NewPassword,
     RoleChange,
     TeamMember,
@@ -83,23 +86,35 @@ class AccountsApi(Controller):
         found = await care.list_accounts(chosen, search=data.q, per_page=data.per_page)
         return await _listed(call, chosen, found)
 
-    @post("/", name="api_user_create", responses=created(AccountDetail))
+    @post(
+        "/",
+        name="api_user_create",
+        responses=created(AccountDetail),
+        opt={"refusals": (409,)},
+    )
     async def create_account(
         self, call: AdminCall, settings: AppSettings, data: JSONBody[AccountCreate]
     ) -> Response[bytes]:
-        """Create an account (201); every field at fault is named at once (422), as is an
-        e-mail address already in use."""
+        """Create an account (201) with its first `password`, or with `invite` true and no
+        password: the person is e-mailed a link to choose one, which works for 7 days, and the
+        answer says `invited` true. Every field at fault is named at once (422), as is an
+        e-mail address already in use, or a password and `invite` both or neither; `invite`
+        while the app sends no e-mail is a 409 (`code` `invitations_off`)."""
+        setup = data.setup_problem()
         new_account = accounts.NewAccount(
             email=data.email,
             display_name=data.display_name,
             role=data.role,
-            password=data.password,
+            password=None if data.invite else data.password,
             time_zone=data.time_zone,
         )
 
         async def write() -> tuple[int, AccountDetail]:
             # Checked here, so that a retry is answered what the first request was.
-            therapist = await actions.checked_new_account(new_account, data.therapist_id)
+            if setup is None and data.invite:
+                actions.require_invitations(call)
+            problems = dict([setup]) if setup else None
+            therapist = await actions.checked_new_account(new_account, data.therapist_id, problems)
             made = await actions.create_account(call, new_account, therapist)
             team = [made.therapist] if made.therapist else []
             care_team = team if made.account.role is Role.PATIENT else None
@@ -175,6 +190,28 @@ class AccountsApi(Controller):
 
         return await respond_once_empty(call.request, _without_password(settings, data), write)
 
+    @post(
+        f"{ACCOUNT}/invitation",
+        name="api_user_invitation",
+        status_code=HTTP_202_ACCEPTED,
+        responses={
+            202: ResponseSpec(data_container=InvitationSent, description="Invitation on its way")
+        },
+        opt={"refusals": (409,)},
+    )
+    async def send_invitation(self, call: AdminCall, user_id: AccountId) -> Response[bytes]:
+        """E-mail an invited account (one with no password yet) a new invitation (202), voiding
+        the older link. `409` naming why when the account has a password already or is
+        deactivated (`code` `not_invitable`), or while the app sends no e-mail
+        (`invitations_off`)."""
+        found = await account_for_admin_or_404(call.user, user_id)
+
+        async def write() -> tuple[int, InvitationSent]:
+            await actions.send_invitation_again(call, found)
+            return HTTP_202_ACCEPTED, InvitationSent(found.id, INVITATION_LIFETIME_DAYS)
+
+        return await respond_once(call.request, None, write)
+
     @put(MEMBER, name="api_care_team_add", responses=answers(CareTeam, 201, 200))
     async def add_therapist(
         self, call: AdminCall, user_id: AccountId, therapist_id: AccountId
@@ -237,6 +274,8 @@ def _without_password(settings: Settings, body: BodyWithPassword) -> BodyWithPas
     """The body as a retry's fingerprint keeps it (`Idempotency-Key`): a keyed digest in the
     password's place, so that no hash of a password anyone could test guesses against is kept,
     and a retry with another password is still told apart (422)."""
+    if body.password is None:  # an invitation: no password to hide
+        return body
     key = settings.secret_key.encode()
     digest = hmac.new(key, body.password.encode(), hashlib.sha256).hexdigest()
     return msgspec.structs.replace(body, password=digest)

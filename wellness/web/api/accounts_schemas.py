@@ -33,6 +33,8 @@ class AccountOut(msgspec.Struct):
     active: bool
     created_at: datetime
     last_sign_in_at: datetime | None
+    # Invited by e-mail, no password chosen yet: nobody can sign in to it so far.
+    invited: bool
 
     @classmethod
     def of(cls, user: User, **given: Any) -> Self:
@@ -98,15 +100,37 @@ class AccountSearch(StrictBody):
 
 
 class AccountCreate(StrictBody):
-    """A new account. `therapist_id` puts a new patient on an active therapist's caseload at
-    once (alerts reach no one until a patient has one); it is ignored for other roles."""
+    """A new account, with its first `password`, or `invite` true (no password) to e-mail the
+    person a link to choose one (only while the app sends e-mail). `therapist_id` puts a new
+    patient on an active therapist's caseload at once (alerts reach no one until a patient has
+    one); it is ignored for other roles."""
 
     email: str
     display_name: str
     role: Role
-    password: str
+    password: str | None = None
+    invite: bool = False
     time_zone: str = "UTC"
     therapist_id: BodyId | None = None
+
+    def setup_problem(self) -> tuple[str, str] | None:
+        """The field at fault and why, unless exactly one of a password and `invite` is given."""
+        if self.invite and self.password is not None:
+            return "invite", 'Send either a password or "invite": true, not both.'
+        if not self.invite and self.password is None:
+            return (
+                "password",
+                'Give the person a first password, or send "invite": true to e-mail them a '
+                "link to choose one.",
+            )
+        return None
+
+
+class InvitationSent(msgspec.Struct):
+    """An invitation is on its way: its link works once, for `expires_in_days` days."""
+
+    user_id: int
+    expires_in_days: int
 
 
 class AccountPatch(StrictBody):

@@ -78,10 +78,11 @@ class AuthApi(Controller):
     async def confirm_password_reset(
         self, request: Request[Any, Any, Any], data: JSONBody[PasswordResetConfirm]
     ) -> None:
-        """Set a new password with the `token` of an e-mailed link (`204`): every session of
-        the person ends, sign-in locks are lifted, the link is spent. `422` naming `password`
-        for one the rules refuse (the link stays usable); `410` (`code` `reset_link_closed`)
-        for a link unknown, expired (after 30 minutes), already used or replaced."""
+        """Set a new password with the `token` of an e-mailed link (`204`), a reset's or an
+        invitation's (the first password): every session of the person ends, sign-in locks are
+        lifted, the link is spent. `422` naming `password` for one the rules refuse (the link
+        stays usable); `410` (`code` `reset_link_closed`) for a link unknown, expired (a reset's
+        after 30 minutes, an invitation's after 7 days), already used or replaced."""
         await reset.set_password(request, data.token, data.password)
 
     @post("/auth/logout", guards=[signed_in], status_code=HTTP_204_NO_CONTENT, name="api_logout")

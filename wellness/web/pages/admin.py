@@ -1,4 +1,5 @@
-"""Account administration pages: list, create, change role, deactivate, reset password."""
+"""Account administration pages: list, create (with a password or an invitation by e-mail),
+change role, deactivate, reset password, send an invitation again."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from wellness.accounts import permissions
 from wellness.accounts import services as accounts
 from wellness.accounts.filters import AccountFilter, AccountStatus
 from wellness.accounts.models import User
+from wellness.accounts.reset_rules import INVITATION_LIFETIME_DAYS
 from wellness.accounts.roles import Role
 from wellness.care import services as care
 from wellness.lib.numbers import record_id
@@ -98,8 +100,10 @@ class AdminPages(Controller):
         return Redirect(f"/admin/users?{query}" if query else "/admin/users", status_code=303)
 
     @get("/new", name="admin_new_user")
-    async def new_account_form(self) -> Template:
-        return await _new_user_template(NewUserForm(role=Role.PATIENT.value))
+    async def new_account_form(self, call: AdminCall) -> Template:
+        # With e-mail set up, an invitation is offered first: nobody has to pass a password on.
+        setup = SETUP_INVITE if actions.invitations_on(call) else SETUP_PASSWORD
+        return await _new_user_template(call, NewUserForm(role=Role.PATIENT.value, setup=setup))
 
     @post("/new", name="admin_create_user")
     async def create_account(
@@ -117,19 +121,33 @@ class AdminPages(Controller):
             therapist_id = _chosen_therapist(data.therapist_id)
         except FieldError:
             problems[actions.THERAPIST_FIELD] = actions.NO_SUCH_THERAPIST
+        invite = False
+        try:
+            invite = _chosen_setup(call, data.setup)
+        except accounts.AccountError as problem:
+            problems |= problem.problems
         new_account = accounts.NewAccount(
             email=data.email,
             display_name=data.display_name,
             role=role,
-            password=data.password,
+            # Without JavaScript both choices' fields show: only the chosen one's is read.
+            password=None if invite else data.password,
             time_zone=data.time_zone,
         )
         try:
             therapist = await actions.checked_new_account(new_account, therapist_id, problems)
             created = await actions.create_account(call, new_account, therapist)
         except accounts.AccountError as problem:  # a field at fault, or the address is taken
-            return await _new_user_template(data, errors=problem.problems, status=422)
+            return await _new_user_template(call, data, errors=problem.problems, status=422)
+        except actions.InvitationsOff as refusal:  # e-mail was turned off since the form showed
+            errors = {"setup": refusal.detail}
+            return await _new_user_template(call, data, errors=errors, status=409)
         message = f"Account created for {created.account.display_name}."
+        if invite:
+            message += (
+                f" An invitation to choose a password is on its way to {created.account.email};"
+                f" its link works for {INVITATION_LIFETIME_DAYS} days."
+            )
         if created.therapist is not None:
             message += f" {created.therapist.display_name} looks after them."
         return _done(call, created.account, message)
@@ -215,6 +233,21 @@ class AdminPages(Controller):
         flash(call.request, "That therapist was not on this care team; nothing changed.", "info")
         return Redirect(f"/admin/users/{patient.id}", status_code=303)
 
+    @post("/{user_id:int}/invitation", name="admin_user_invitation")
+    async def send_invitation(self, call: AdminCall, user_id: AccountId) -> Template | Redirect:
+        """E-mail an invited account a new invitation, voiding the older link."""
+        account = await account_for_admin_or_404(call.user, user_id)
+        try:
+            await actions.send_invitation_again(call, account)
+        except (actions.InvitationsOff, actions.NotInvitable) as refusal:
+            errors = {"invitation": refusal.detail}
+            return await _detail_template(call, account, errors=errors, status=409)
+        message = (
+            f"A new invitation is on its way to {account.email}; its link works for "
+            f"{INVITATION_LIFETIME_DAYS} days, and the older one no longer does."
+        )
+        return _done(call, account, message)
+
     @post("/{user_id:int}/password", name="admin_user_password")
     async def reset_password(
         self,
@@ -230,6 +263,20 @@ class AdminPages(Controller):
             return await _refused(call, account, problem)
         message = f"New password set for {account.display_name}; their sessions were ended."
         return _done(call, account, message)
+
+
+SETUP_INVITE = "invite"
+SETUP_PASSWORD = "password"  # noqa: S105  (a choice's name, not a password)
+
+
+def _chosen_setup(call: SignedInCall, raw: str) -> bool:
+    """Whether the form asks for an invitation. Without e-mail the form offers no choice and
+    a password is always asked for; AccountError names `setup` for an unknown choice."""
+    if not actions.invitations_on(call):
+        return False
+    if raw not in {SETUP_INVITE, SETUP_PASSWORD}:
+        raise accounts.AccountError("setup", "Choose an invitation by e-mail or a password.")
+    return raw == SETUP_INVITE
 
 
 def _chosen_therapist(raw: str) -> int | None:
@@ -259,9 +306,15 @@ def _list_template(
 
 
 async def _new_user_template(
-    form: NewUserForm, *, errors: dict[str, str] | None = None, status: int = 200
+    call: SignedInCall,
+    form: NewUserForm,
+    *,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
 ) -> Template:
     context = {
+        "invitations_on": actions.invitations_on(call),
+        "invitation_days": INVITATION_LIFETIME_DAYS,
         "form": form,
         "errors": errors or {},
         "roles": list(Role),
@@ -281,7 +334,13 @@ async def _detail_template(
     """The account's page, first asked for or shown again after a refused change; audited
     either way, as it names the person, and a patient's care team or a therapist's patients."""
     people = await actions.shown_account(call, account)
-    context: dict[str, Any] = {"account": account, "errors": errors or {}, "roles": list(Role)}
+    context: dict[str, Any] = {
+        "account": account,
+        "errors": errors or {},
+        "roles": list(Role),
+        "invitations_on": actions.invitations_on(call),
+        "invitation_days": INVITATION_LIFETIME_DAYS,
+    }
     if typed is not None:
         context["form_values"] = typed
     if people.care_team is not None:

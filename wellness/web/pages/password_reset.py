@@ -1,4 +1,5 @@
-"""The "forgot your password?" pages: ask for a link by e-mail, then choose a new password.
+"""The "forgot your password?" pages: ask for a link by e-mail, then choose a new password. An
+invitation's link opens the same form, as "Choose your password".
 
 For people who are signed out. A signed-in person is sent to their account page, where they
 change their password with the current one. The link's token travels in the form's body, not
@@ -14,13 +15,15 @@ from litestar.params import PathParameter, URLEncodedBody
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
-from wellness.accounts.reset_rules import LIFETIME_MINUTES
+from wellness.accounts.reset_rules import INVITATION_LIFETIME_DAYS, LIFETIME_MINUTES
 from wellness.accounts.services import AccountError
 from wellness.web import password_reset as reset
 from wellness.web.auth import retrieve_user
 from wellness.web.schemas import NewPasswordForm, PasswordResetForm
 
 PUBLIC = {"exclude_from_auth": True}
+RESET_DONE = "Your new password is set, and you were signed out on every device. Sign in with it."
+INVITATION_DONE = "Your password is set. Sign in with your e-mail address and it."
 SIGNED_IN = (
     "You are signed in, so change your password here with your current one. To use a "
     "password reset link, sign out first."
@@ -67,27 +70,32 @@ class PasswordResetPages(Controller):
         self, request: Request[Any, Any, Any], token: Annotated[str, PathParameter()]
     ) -> Template:
         try:
-            await reset.check_link(request, token)
+            invitation = await reset.check_link(request, token)
         except reset.LinkClosed:
             return _new_password_template(request, closed=True, status=410)
-        return _new_password_template(request, token=token)
+        return _new_password_template(request, token=token, invitation=invitation)
 
     @post("/confirm", opt=PUBLIC, name="password_reset_confirm")
     async def set_password(
         self, request: Request[Any, Any, Any], data: URLEncodedBody[NewPasswordForm]
     ) -> Template | Redirect:
         try:
-            await reset.set_password(request, data.token, data.password)
+            link = await reset.set_password(request, data.token, data.password)
         except reset.LinkClosed:
             return _new_password_template(request, closed=True, status=410)
         except AccountError as problem:
             errors = {"password": problem.message}
-            return _new_password_template(request, token=data.token, errors=errors, status=422)
-        flash(
-            request,
-            "Your new password is set, and you were signed out on every device. Sign in with it.",
-            category="success",
-        )
+            # A refusal keeps the link open: the page shows it as it was (reset or invitation).
+            try:
+                invitation = await reset.check_link(request, data.token)
+            except reset.LinkClosed:
+                return _new_password_template(request, closed=True, status=410)
+            return _new_password_template(
+                request, token=data.token, errors=errors, status=422, invitation=invitation
+            )
+        # As the reset does, the person signs in with the password just chosen: it proves
+        # they know it, and sign-in is where the device cookie and throttling are handled.
+        flash(request, INVITATION_DONE if link.is_invitation else RESET_DONE, category="success")
         return Redirect("/login", status_code=303)
 
 
@@ -132,14 +140,17 @@ def _new_password_template(
     closed: bool = False,
     errors: dict[str, str] | None = None,
     status: int = 200,
+    invitation: bool = False,
 ) -> Template:
     return Template(
         "auth/new_password.html",
         context={
             "token": token,
             "closed": closed,
+            "invitation": invitation,
             "errors": errors or {},
             "minutes": LIFETIME_MINUTES,
+            "invitation_days": INVITATION_LIFETIME_DAYS,
         },
         status_code=status,
     )
