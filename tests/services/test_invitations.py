@@ -188,6 +188,21 @@ def test_a_refused_password_leaves_the_invitation_open(orm: Orm, nova: User) -> 
     assert orm.run(password_resets.open_link(token, now=TEST_NOW)).is_invitation
 
 
+def test_a_corrected_e_mail_address_voids_the_invitation_and_it_can_be_sent_again(
+    orm: Orm, nova: User
+) -> None:
+    invite(orm, nova)
+    sent_to_the_old_address = newest_token(orm)
+
+    orm.run(accounts.change_name_and_email(nova, nova.display_name, "nova.new@example.org"))
+
+    assert links(orm) == []
+    with pytest.raises(password_resets.ResetLinkClosed):
+        orm.run(password_resets.open_link(sent_to_the_old_address, now=TEST_NOW))
+    invite(orm, reload(orm, nova))
+    assert orm.run(password_resets.open_link(newest_token(orm), now=TEST_NOW)).user.id == nova.id
+
+
 def test_sending_again_voids_the_older_link_and_its_unsent_e_mail(orm: Orm, nova: User) -> None:
     invite(orm, nova)
     first = newest_token(orm)
