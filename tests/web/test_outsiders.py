@@ -80,6 +80,8 @@ class Whose(Enum):
     # A session in the library (the published one), which a patient may save: each patient's
     # Saved list is their own, so other patients are insiders too.
     LIBRARY_SESSION = "a session in the library"
+    # An account invited by e-mail, without a password yet: the only kind invited again.
+    INVITED_ACCOUNT = "an account invited by e-mail"
 
 
 @dataclass(frozen=True)
@@ -100,6 +102,7 @@ PUBLIC = Access(EVERY_ROLE, public=True)
 # Every signed-in person, on their own account or on what everyone may see: no outsiders.
 ANYONE = Access(EVERY_ROLE)
 ADMINS = Access(frozenset({Role.ADMIN}))
+INVITING_ADMINS = Access(frozenset({Role.ADMIN}), whose=Whose.INVITED_ACCOUNT)
 COORDINATORS = Access(frozenset({Role.COORDINATOR}))
 PATIENTS = Access(frozenset({Role.PATIENT}))
 THERAPISTS = Access(frozenset({Role.THERAPIST}))
@@ -305,7 +308,7 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("POST", "/admin/users/{user_id:int}/role"): ADMINS,
     ("POST", "/admin/users/{user_id:int}/active"): ADMINS,
     ("POST", "/admin/users/{user_id:int}/password"): ADMINS,
-    ("POST", "/admin/users/{user_id:int}/invitation"): ADMINS,
+    ("POST", "/admin/users/{user_id:int}/invitation"): INVITING_ADMINS,
     ("POST", "/admin/users/{user_id:int}/care-team"): ADMINS,
     ("POST", "/admin/users/{user_id:int}/care-team/{therapist_id:int}/remove"): ADMINS,
     ("GET", "/api/v1/users"): ADMINS,
@@ -316,7 +319,7 @@ ACCESS: dict[tuple[str, str], Access] = {
     ("PUT", "/api/v1/users/{user_id:int}/role"): ADMINS,
     ("PUT", "/api/v1/users/{user_id:int}/active"): ADMINS,
     ("PUT", "/api/v1/users/{user_id:int}/password"): ADMINS,
-    ("POST", "/api/v1/users/{user_id:int}/invitation"): ADMINS,
+    ("POST", "/api/v1/users/{user_id:int}/invitation"): INVITING_ADMINS,
     ("PUT", "/api/v1/users/{user_id:int}/care-team/{therapist_id:int}"): ADMINS,
     ("DELETE", "/api/v1/users/{user_id:int}/care-team/{therapist_id:int}"): ADMINS,
 }
@@ -495,6 +498,7 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
         "display_name": "Nova Patient",
         "role": "patient",
         "time_zone": "Europe/Berlin",
+        "setup": "password",  # the world sends e-mail, so the form offers an invitation too
         "password": "a long enough passphrase",
     },
     ("POST", "/admin/users/{user_id:int}/details"): {
@@ -595,13 +599,16 @@ class Seeded:
         session (its ban is what the route lifts), anyone else's the draft; a deletion's
         `{asset_id}` the spare upload (no session plays it), anyone else's the draft's media;
         a following's `{collection_id}` the published collection; a Saved list's `{session_id}`
-        the published session, which patients may save."""
+        the published session, which patients may save; an invitation's `{user_id}` the account
+        invited by e-mail."""
         if access.whose is Whose.PUBLISHED_COLLECTION:
             return {**self.ids, "collection_id": self.ids["published_collection_id"]}
         if access.whose in (Whose.CASELOAD, Whose.LIBRARY_SESSION):
             return {**self.ids, "session_id": str(self.fill["{SESSION}"])}
         if access.whose is Whose.UNUSED_MEDIA:
             return {**self.ids, "asset_id": self.ids["spare_asset_id"]}
+        if access.whose is Whose.INVITED_ACCOUNT:
+            return {**self.ids, "user_id": self.ids["invited_user_id"]}
         return self.ids
 
 
@@ -707,6 +714,12 @@ def seed(directory: Path, database_url: str) -> Seeded:
         assert former_member.get(f"/care/patients/{patient_id}").status_code == 200
         left = world.act_as("admin").submit(f"{care_team}/{former.id}/remove")
         assert left.status_code == 303, left.text
+        newcomer = {
+            "email": "invited@example.org",
+            "display_name": "Ivy Invited",
+            "role": "patient",
+        }
+        invited = api(world.act_as("admin"), "POST", "/api/v1/users", {**newcomer, "invite": True})
 
         therapist = world.act_as("therapist")
         caseload = f"/api/v1/patients/{patient_id}"
@@ -741,6 +754,7 @@ def seed(directory: Path, database_url: str) -> Seeded:
         "therapist_id": str(personas["therapist"].id),
         "asset_id": str(draft_asset),
         "spare_asset_id": str(spare_asset),
+        "invited_user_id": str(invited["id"]),
         "key": draft_cover,
         "session_id": str(draft_id),
         "collection_id": str(collection_id),
