@@ -55,3 +55,20 @@ def test_a_repeated_parameter_is_refused_not_guessed() -> None:
 
     assert errors == {"status": "Give it once."}
     assert found.status is AccountStatus.ANY
+
+
+def test_invited_asks_for_active_accounts_without_a_password_yet() -> None:
+    found, errors = parse([("status", "invited")])
+
+    assert errors == {}
+    assert found.status is AccountStatus.INVITED
+    assert found.status.is_active is True
+    assert found.active
+    assert found.query() == "status=invited"
+    assert found.described() == "invited"
+
+
+def test_an_unknown_status_names_the_ones_there_are() -> None:
+    assert parse([("status", "pending")])[1] == {
+        "status": "Choose active, invited, deactivated or any status."
+    }

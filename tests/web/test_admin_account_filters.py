@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from tests.conftest import PERSONAS, Client
+from wellness.accounts import services as accounts
 from wellness.accounts.models import User
 from wellness.accounts.roles import Role
 from wellness.audit.models import AuditEvent
@@ -161,6 +162,27 @@ def test_it_lists_active_or_deactivated_accounts_as_asked(as_admin: Client) -> N
         'id="filter-status-deactivated" name="status" value="deactivated" checked'
         in deactivated.text
     )
+
+
+def test_it_lists_the_accounts_invited_that_have_no_password_yet(as_admin: Client) -> None:
+    def invited(email: str) -> None:
+        account = accounts.NewAccount(email, "Ivy Invited", Role.PATIENT, None, "Europe/Berlin")
+        as_admin.run(lambda: accounts.register(account))
+
+    invited("ivy@example.org")
+    invited("gone.ivy@example.org")
+    set_active(as_admin, "gone.ivy@example.org", False)
+
+    page = as_admin.get("/admin/users", params={"status": "invited"})
+    active = as_admin.get("/admin/users", params={"status": "active"})
+    answer = as_admin.get("/api/v1/users", params={"status": "invited"})
+
+    assert page.status_code == active.status_code == answer.status_code == 200
+    assert listed_emails(page) == ["ivy@example.org"]  # a deactivated one is invited no more
+    assert summary(page).startswith("1 account (invited).")
+    assert 'id="filter-status-invited" name="status" value="invited" checked' in page.text
+    assert "ivy@example.org" in listed_emails(active)
+    assert [item["email"] for item in answer.json()["items"]] == ["ivy@example.org"]
 
 
 def test_the_no_therapist_filter_lists_the_patients_the_overview_card_names(
@@ -358,7 +380,7 @@ def test_a_page_past_the_last_shows_the_last(as_admin: Client) -> None:
     [
         ("role=wizard", "Role: Choose one of the listed roles."),
         ("role=Patient", "Role: Choose one of the listed roles."),
-        ("status=maybe", "Status: Choose active, deactivated or any status."),
+        ("status=maybe", "Status: Choose active, invited, deactivated or any status."),
         ("therapist=bob", "Therapist: Use “none” for patients no active therapist sees."),
         ("page=abc", "Page: That page number doesn't exist."),
         ("page=0", "Page: That page number doesn't exist."),
@@ -418,7 +440,7 @@ def test_the_filter_form_is_labelled_and_grouped(as_admin: Client) -> None:
     assert '<label for="filter-role">Role</label>' in page.text
     assert "<legend>Status</legend>" in page.text
     assert "<legend>Care team</legend>" in page.text
-    for status in ("any", "active", "deactivated"):
+    for status in ("any", "active", "invited", "deactivated"):
         assert f'<label for="filter-status-{status}">' in page.text
     assert '<label for="filter-no-therapist">No therapist</label>' in page.text
     assert 'method="post" action="/admin/users"' in page.text

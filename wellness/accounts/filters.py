@@ -38,6 +38,8 @@ LABELS = {
 class AccountStatus(StrEnum):
     ANY = ANY
     ACTIVE = "active"
+    # Active, invited by e-mail and no password chosen yet (among the active ones).
+    INVITED = "invited"
     DEACTIVATED = "deactivated"
 
     @property
@@ -47,7 +49,7 @@ class AccountStatus(StrEnum):
     @property
     def is_active(self) -> bool | None:
         """The accounts' `is_active` this status asks for (None: either)."""
-        return None if self is AccountStatus.ANY else self is AccountStatus.ACTIVE
+        return None if self is AccountStatus.ANY else self is not AccountStatus.DEACTIVATED
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +127,7 @@ def _status(text: str, errors: dict[str, str]) -> AccountStatus:
     if text in {status.value for status in AccountStatus}:
         return AccountStatus(text)
     if text:
-        errors["status"] = "Choose active, deactivated or any status."
+        errors["status"] = "Choose active, invited, deactivated or any status."
     return AccountStatus.ANY
 
 

@@ -255,10 +255,12 @@ async def list_users(
     search: str = "",
     role: Role | None = None,
     active: bool | None = None,
+    invited: bool = False,
     among: QuerySet[User] | None = None,
 ) -> UserPage:
     """A page of the accounts, by role and name; those `among` a narrower set, if given, with
-    this role and `is_active` (None: any), whose name or e-mail contains `search`."""
+    this role and `is_active` (None: any), only those without a password yet if `invited`,
+    whose name or e-mail contains `search`."""
     query = User.all() if among is None else among
     # One line: a NUL would reach PostgreSQL, which stores none in text and refuses the query.
     if term := one_line(search):
@@ -267,6 +269,8 @@ async def list_users(
         query = query.filter(role=role)
     if active is not None:
         query = query.filter(is_active=active)
+    if invited:
+        query = query.filter(password_hash=passwords.UNUSABLE_PASSWORD)
     total = await query.count()
     page, pages, offset = page_bounds(total, page, per_page)
     users = await query.order_by("role", "display_name", "id").offset(offset).limit(per_page)

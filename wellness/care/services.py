@@ -13,7 +13,7 @@ from tortoise.queryset import QuerySet
 
 from wellness.accounts import permissions
 from wellness.accounts import services as accounts
-from wellness.accounts.filters import AccountFilter
+from wellness.accounts.filters import AccountFilter, AccountStatus
 from wellness.accounts.models import User
 from wellness.accounts.roles import Role
 from wellness.care.models import Alert, CareTeamMember
@@ -157,6 +157,7 @@ async def list_accounts(
         search=search,
         role=chosen.role,
         active=chosen.status.is_active,
+        invited=chosen.status is AccountStatus.INVITED,
         among=_unwatched() if chosen.no_therapist else None,
     )
 
