@@ -7,7 +7,6 @@ Bad combinations are 422s naming the field, e-mail off a 409 naming why, other r
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -15,24 +14,19 @@ import pytest
 from litestar import Litestar
 
 from tests.conftest import (
-    BASE_URL,
     PERSONA_PASSWORD,
     PERSONAS,
     Client,
-    create_personas,
     text_of,
     web_context_of,
 )
-from tests.mail_servers import PUBLIC_URL, Received, mail_settings
+from tests.mail_servers import PUBLIC_URL, Received
 from wellness.accounts import passwords
 from wellness.accounts.models import PasswordReset, User
 from wellness.accounts.reset_rules import LinkPurpose
-from wellness.app import create_app
 from wellness.audit.models import AuditEvent
-from wellness.lib.clock import FixedClock
 from wellness.notifications import reset_mail_rules
 from wellness.notifications.models import PasswordResetEmail
-from wellness.settings import Settings
 
 USERS = "/api/v1/users"
 NEW_PASSWORD = "a fresh and long passphrase"
@@ -43,20 +37,6 @@ NOVA = {
     "time_zone": "Europe/Berlin",
 }
 FORM = {**NOVA, "therapist_id": ""}
-
-
-@pytest.fixture
-def mailing_app(settings: Settings, clock: FixedClock, smtp: tuple[int, Received]) -> Litestar:
-    return create_app(settings.replace(mail=mail_settings(smtp[0])), clock=clock)
-
-
-@pytest.fixture
-def mailing(mailing_app: Litestar) -> Iterator[Client]:
-    """An anonymous client of an app with e-mail set up, and the personas."""
-    with Client(mailing_app, base_url=BASE_URL) as client:
-        now = client.now()
-        client.run(lambda: create_personas(now))
-        yield client
 
 
 @pytest.fixture

@@ -8,32 +8,26 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from litestar import Litestar
 
 from tests.conftest import (
-    BASE_URL,
     PERSONA_PASSWORD,
     PERSONAS,
     Client,
-    create_personas,
     text_of,
     web_context_of,
 )
-from tests.mail_servers import PUBLIC_URL, Received, mail_settings
+from tests.mail_servers import PUBLIC_URL, Received
 from wellness.accounts import passwords
 from wellness.accounts import services as accounts
 from wellness.accounts.models import PasswordReset, User
-from wellness.app import create_app
 from wellness.audit.models import AuditEvent
-from wellness.lib.clock import FixedClock
 from wellness.notifications import reset_mail_rules
 from wellness.notifications.models import PasswordResetEmail
 from wellness.notifications.rules import EmailStatus
-from wellness.settings import Settings
 from wellness.web import password_reset
 
 API = "/api/v1/auth/password-reset"
@@ -46,20 +40,6 @@ PATIENT = PERSONAS["patient"]
 def _quick_answers(monkeypatch: pytest.MonkeyPatch) -> None:
     """Requests wait for no floor here but in the test of the floor itself."""
     monkeypatch.setattr(password_reset, "ANSWER_FLOOR_SECONDS", 0.0)
-
-
-@pytest.fixture
-def mailing_app(settings: Settings, clock: FixedClock, smtp: tuple[int, Received]) -> Litestar:
-    return create_app(settings.replace(mail=mail_settings(smtp[0])), clock=clock)
-
-
-@pytest.fixture
-def mailing(mailing_app: Litestar) -> Iterator[Client]:
-    """An anonymous client of an app with e-mail set up, and the personas."""
-    with Client(mailing_app, base_url=BASE_URL) as client:
-        now = client.now()
-        client.run(lambda: create_personas(now))
-        yield client
 
 
 def link_token(client: Client) -> str:

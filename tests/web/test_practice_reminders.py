@@ -7,7 +7,6 @@ TEST_NOW is Tuesday 24 November 2026, 15:30 in Berlin, the patient's zone."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,41 +14,23 @@ import pytest
 from litestar import Litestar
 
 from tests.conftest import (
-    BASE_URL,
     PERSONAS,
     Client,
-    create_personas,
     text_of,
     web_context_of,
 )
-from tests.mail_servers import PUBLIC_URL, Received, mail_settings
+from tests.mail_servers import PUBLIC_URL, Received
 from wellness.accounts.models import User
-from wellness.app import create_app
 from wellness.audit.models import AuditEvent
 from wellness.lib.clock import FixedClock
 from wellness.notifications.models import PracticeReminder
 from wellness.notifications.reminder_rules import weekday_mask
-from wellness.settings import Settings
 
 FRIDAY_18_30_BERLIN = datetime(2026, 11, 27, 17, 30, tzinfo=UTC)
 ON = {"reminder": "on", "reminder_time": "18:30", "reminder_days": ["mon", "fri"]}
 BODY = {"enabled": True, "time": "18:30", "weekdays": ["mon", "fri"]}
 API = "/api/v1/account/reminder"
 CHANGED = "practice_reminder_changed"
-
-
-@pytest.fixture
-def mailing_app(settings: Settings, clock: FixedClock, smtp: tuple[int, Received]) -> Litestar:
-    return create_app(settings.replace(mail=mail_settings(smtp[0])), clock=clock)
-
-
-@pytest.fixture
-def mailing(mailing_app: Litestar) -> Iterator[Client]:
-    """A client of an app with e-mail set up, and the personas."""
-    with Client(mailing_app, base_url=BASE_URL) as client:
-        now = client.now()
-        client.run(lambda: create_personas(now))
-        yield client
 
 
 def patient_of(client: Client) -> User:
