@@ -453,9 +453,11 @@ def test_the_admin_overview_says_when_password_links_could_not_be_sent(mailing: 
     failing = text_of(mailing.get("/admin"))
 
     assert (
-        "E-mails with a password link (forgot your password) in the last 7 days: 0 sent." in quiet
-    )
+        "E-mails with a password link (forgot your password, invitations) in the last 7 days: "
+        "0 sent."
+    ) in quiet
     assert (
         "1 e-mail with a password link could not be sent in the last 7 days (last error: "
-        "SMTPRecipientsRefused): people who forgot their password could not set a new one."
+        "SMTPRecipientsRefused): people who forgot their password or were invited could not "
+        "set one."
     ) in failing
